@@ -1,0 +1,315 @@
+//! The shared-memory segment: creation, layout and removal.
+//!
+//! The postmaster creates one POSIX shared-memory object per server, named
+//! after the port (`/pgfork.PORT`, mode 0600), before it starts any backend.
+//! The segment begins with a [`ShmemHeader`]; every other structure is a
+//! *region* at an offset the header records. Regions are listed once, in
+//! [`REGIONS`]: each says how large it is for a configuration and how to
+//! initialize its bytes. To add a structure to shared memory, add a line
+//! there.
+//!
+//! [`Segment`] is a plain handle (base address and length) that can be
+//! copied into forked children and threads; [`SegmentOwner`] belongs to the
+//! postmaster alone and unlinks the object when the server exits. A child
+//! process never drops the owner: it leaves through `exit`, which runs no
+//! destructors of the postmaster's stack.
+
+use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
+
+use crate::backend_table::BackendTable;
+use crate::lwlock::LWLock;
+
+/// Identifies a pgfork segment ("PGFORKSH").
+pub const SHMEM_MAGIC: u64 = 0x5047_464f_524b_5348;
+/// Bumped whenever the layout of any region changes.
+pub const SHMEM_VERSION: u32 = 1;
+/// Regions start on cache-line boundaries so that they share no line.
+const REGION_ALIGN: usize = 128;
+const MAX_REGIONS: usize = 16;
+
+/// What the segment is sized from.
+#[derive(Clone, Debug)]
+pub struct SegmentConfig {
+    pub port: u16,
+    /// Slots in the backend table (client backends plus pooled ones).
+    pub max_backends: usize,
+    /// Bytes of shared buffers (`--shared-buffers`).
+    pub shared_buffers: usize,
+    /// 0 = process mode, 1 = thread mode.
+    pub mode: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SegmentError {
+    #[error("could not create shared memory segment \"{name}\": {source}")]
+    Create {
+        name: String,
+        source: shared_memory::ShmemError,
+    },
+    #[error("shared memory segment \"{0}\" has a bad header")]
+    BadHeader(String),
+}
+
+/// One region: where it is and how big it is.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct RegionEntry {
+    pub offset: u64,
+    pub size: u64,
+}
+
+/// The fixed header at offset 0 of the segment.
+#[repr(C)]
+pub struct ShmemHeader {
+    pub magic: u64,
+    pub version: u32,
+    /// 0 = process mode, 1 = thread mode.
+    pub mode: u32,
+    pub total_size: u64,
+    pub postmaster_pid: AtomicI32,
+    /// Incremented each time the postmaster reinitializes shared state
+    /// after a backend crash.
+    pub generation: AtomicU32,
+    /// Server start, microseconds since the Unix epoch.
+    pub start_time_us: u64,
+    /// Serializes catalog changes (DDL) between backends.
+    pub catalog_lock: LWLock,
+    /// Bumped by every committed catalog change; backends reload their
+    /// catalog cache when it differs from the version they loaded.
+    pub catalog_version: AtomicU64,
+    /// Where each region of [`REGIONS`] lives, in the same order.
+    pub regions: [RegionEntry; MAX_REGIONS],
+}
+
+/// The regions after the header, in order: name, size for a
+/// configuration, and an initializer for freshly zeroed bytes.
+type SizeFn = fn(&SegmentConfig) -> usize;
+/// # Safety
+/// The pointer must address `size(cfg)` zeroed bytes of the segment,
+/// aligned to [`REGION_ALIGN`], that nothing else uses yet.
+type InitFn = unsafe fn(*mut u8, &SegmentConfig);
+
+pub struct Region {
+    pub name: &'static str,
+    pub size: SizeFn,
+    pub init: InitFn,
+}
+
+/// Index of each region in [`REGIONS`] (and in `ShmemHeader::regions`).
+pub mod region {
+    pub const BACKEND_TABLE: usize = 0;
+}
+
+pub static REGIONS: &[Region] = &[Region {
+    name: "backend table",
+    size: BackendTable::shmem_size,
+    init: BackendTable::shmem_init,
+}];
+
+fn align_up(n: usize) -> usize {
+    n.div_ceil(REGION_ALIGN) * REGION_ALIGN
+}
+
+/// A handle on the mapped segment, valid in every process forked after it
+/// was created and in every thread of the creating process.
+#[derive(Clone, Copy)]
+pub struct Segment {
+    base: *mut u8,
+    len: usize,
+}
+
+// SAFETY: the segment is process-shared memory whose every structure is
+// synchronized with atomics and LWLocks; the handle is only an address.
+unsafe impl Send for Segment {}
+// SAFETY: as above.
+unsafe impl Sync for Segment {}
+
+/// The postmaster's ownership of the segment: unlinks it when dropped.
+pub struct SegmentOwner {
+    shmem: shared_memory::Shmem,
+    name: String,
+}
+
+impl SegmentOwner {
+    /// Creates (or, if a stale one from a dead server exists, replaces) the
+    /// segment for `cfg.port` and initializes every region.
+    ///
+    /// The caller must already hold the socket lock file for this port, so
+    /// that a segment of the same name can only be a dead server's.
+    pub fn create(cfg: &SegmentConfig) -> Result<(SegmentOwner, Segment), SegmentError> {
+        let name = segment_name(cfg.port);
+        let total = Self::layout_size(cfg);
+        let create = || {
+            shared_memory::ShmemConf::new()
+                .os_id(&name)
+                .size(total)
+                .create()
+        };
+        let shmem = match create() {
+            Ok(s) => s,
+            Err(shared_memory::ShmemError::MappingIdExists) => {
+                // A crashed server's segment: nobody can be using it since we
+                // hold the port's lock file.
+                let _ = nix::sys::mman::shm_unlink(name.as_str());
+                create().map_err(|source| SegmentError::Create {
+                    name: name.clone(),
+                    source,
+                })?
+            }
+            Err(source) => return Err(SegmentError::Create { name, source }),
+        };
+        let seg = Segment {
+            base: shmem.as_ptr(),
+            len: shmem.len(),
+        };
+        // SAFETY: the mapping was just created, is zero-filled, at least
+        // `total` bytes long and not yet visible to any other backend.
+        unsafe { seg.initialize(cfg) };
+        Ok((SegmentOwner { shmem, name }, seg))
+    }
+
+    fn layout_size(cfg: &SegmentConfig) -> usize {
+        let mut off = align_up(std::mem::size_of::<ShmemHeader>());
+        for r in REGIONS {
+            off += align_up((r.size)(cfg));
+        }
+        off
+    }
+
+    /// The object's name in /dev/shm.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Size in bytes.
+    pub fn len(&self) -> usize {
+        self.shmem.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shmem.len() == 0
+    }
+}
+
+/// The POSIX name of the segment for a port.
+pub fn segment_name(port: u16) -> String {
+    format!("/pgfork.{port}")
+}
+
+impl Segment {
+    /// Lays out and initializes the header and every region.
+    ///
+    /// # Safety
+    /// The segment must be zero-filled and in use by nobody else: at server
+    /// start, or when the postmaster reinitializes shared memory after a
+    /// crash with no backend left alive.
+    pub unsafe fn initialize(&self, cfg: &SegmentConfig) {
+        // SAFETY: the caller guarantees exclusive access; the header sits
+        // at the start of a page-aligned mapping.
+        unsafe {
+            std::ptr::write_bytes(self.base, 0, align_up(std::mem::size_of::<ShmemHeader>()));
+        }
+        let hdr = self.base as *mut ShmemHeader;
+        let mut regions = [RegionEntry::default(); MAX_REGIONS];
+        let mut off = align_up(std::mem::size_of::<ShmemHeader>());
+        for (i, r) in REGIONS.iter().enumerate() {
+            let size = (r.size)(cfg);
+            regions[i] = RegionEntry {
+                offset: off as u64,
+                size: size as u64,
+            };
+            // SAFETY: offset + size lies within the mapping (layout_size),
+            // the bytes are zero and unused, and aligned to REGION_ALIGN.
+            unsafe { (r.init)(self.base.add(off), cfg) };
+            off += align_up(size);
+        }
+        assert!(off <= self.len, "segment smaller than its layout");
+        // SAFETY: exclusive access, see above; all fields are plain data or
+        // atomics whose zero value is valid.
+        unsafe {
+            std::ptr::write(
+                hdr,
+                ShmemHeader {
+                    magic: SHMEM_MAGIC,
+                    version: SHMEM_VERSION,
+                    mode: cfg.mode,
+                    total_size: self.len as u64,
+                    postmaster_pid: AtomicI32::new(std::process::id() as i32),
+                    generation: AtomicU32::new(0),
+                    start_time_us: crate::time::wall_clock_us() as u64,
+                    catalog_lock: LWLock::new(),
+                    catalog_version: AtomicU64::new(0),
+                    regions,
+                },
+            );
+        }
+    }
+
+    /// Reinitializes every region after a crash, keeping the header's
+    /// generation count (bumped) and start time.
+    ///
+    /// # Safety
+    /// No backend may be attached (all have exited).
+    pub unsafe fn reinitialize(&self, cfg: &SegmentConfig) {
+        let generation = self.header().generation.load(Ordering::Relaxed);
+        let start = self.header().start_time_us;
+        let catalog_version = self.header().catalog_version.load(Ordering::Relaxed);
+        // SAFETY: forwarded from the caller; the regions are zeroed first.
+        unsafe {
+            let data = align_up(std::mem::size_of::<ShmemHeader>());
+            std::ptr::write_bytes(self.base.add(data), 0, self.len - data);
+            self.initialize(cfg);
+            let hdr = self.base as *mut ShmemHeader;
+            (*hdr).start_time_us = start;
+        }
+        let h = self.header();
+        h.generation.store(generation + 1, Ordering::Relaxed);
+        // Catalog caches must reload after a reset.
+        h.catalog_version
+            .store(catalog_version + 1, Ordering::Relaxed);
+    }
+
+    pub fn header(&self) -> &'static ShmemHeader {
+        // SAFETY: the header was written by `initialize` before any handle
+        // was handed out, and the mapping outlives every backend.
+        unsafe { &*(self.base as *const ShmemHeader) }
+    }
+
+    /// Base address of region `idx` of [`REGIONS`].
+    pub fn region_ptr(&self, idx: usize) -> *mut u8 {
+        let e = self.header().regions[idx];
+        debug_assert!(e.offset as usize + e.size as usize <= self.len);
+        // SAFETY: the offset was computed by `initialize` within the mapping.
+        unsafe { self.base.add(e.offset as usize) }
+    }
+
+    pub fn backend_table(&self) -> &'static BackendTable {
+        // SAFETY: region BACKEND_TABLE holds a BackendTable initialized by
+        // `BackendTable::shmem_init`, and lives as long as the mapping.
+        unsafe { BackendTable::from_ptr(self.region_ptr(region::BACKEND_TABLE)) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Checks the header written by `initialize`.
+    pub fn validate(&self) -> Result<(), SegmentError> {
+        let h = self.header();
+        if h.magic != SHMEM_MAGIC || h.version != SHMEM_VERSION {
+            return Err(SegmentError::BadHeader(format!("{:p}", self.base)));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for SegmentOwner {
+    fn drop(&mut self) {
+        // shared_memory unlinks the object because we are its owner.
+        self.shmem.set_owner(true);
+    }
+}
