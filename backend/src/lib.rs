@@ -1,1 +1,17 @@
-//! placeholder
+//! One pgfork connection's life: the PostgreSQL protocol, SQL, planning,
+//! execution and access methods.
+//!
+//! The same code runs in a forked backend process, in a pre-forked one
+//! that was handed its client's socket, and in a thread of the server
+//! process: [`protocol::run_session`] is the entry point for all three.
+
+pub mod access;
+pub mod env;
+pub mod error;
+pub mod interrupts;
+pub mod protocol;
+pub mod sql;
+pub mod types;
+
+pub use env::{BackendEnv, ServerConfig};
+pub use error::{PgError, PgResult};

@@ -1,0 +1,1 @@
+//! Access methods: heap and B-tree pages through the shared buffer cache.

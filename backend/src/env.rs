@@ -1,0 +1,48 @@
+//! What a backend knows about its server and itself: the server's
+//! configuration, the shared segment and the backend's own slot in the
+//! backend table. Built by the postmaster side before the session starts
+//! and handed to [`crate::protocol::run_session`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use shmem::{BackendSlot, ExecMode, Segment};
+
+/// Server-wide settings fixed at start (the command line).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub data_dir: PathBuf,
+    pub socket_dir: PathBuf,
+    pub port: u16,
+    /// `process` or `thread` (prefork is process mode with a pool).
+    pub mode: ExecMode,
+    pub prefork: usize,
+    pub max_connections: usize,
+    /// Bytes of shared buffers.
+    pub shared_buffers: usize,
+    /// Per-query phase timing on (`--stats on`, the default).
+    pub stats: bool,
+}
+
+impl ServerConfig {
+    /// What `SHOW pgfork.mode` answers: `process` or `thread`.
+    pub fn mode_name(&self) -> &'static str {
+        match self.mode {
+            ExecMode::Thread => "thread",
+            _ => "process",
+        }
+    }
+}
+
+/// One backend's view of the server.
+#[derive(Clone)]
+pub struct BackendEnv {
+    pub config: Arc<ServerConfig>,
+    pub segment: Segment,
+    /// Index of this backend's slot in the backend table.
+    pub slot_index: usize,
+    /// This backend's slot (pid, state, query text, interrupts).
+    pub slot: &'static BackendSlot,
+    /// How this backend runs (process, prefork or thread).
+    pub exec_mode: ExecMode,
+}

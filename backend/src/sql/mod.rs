@@ -1,0 +1,1 @@
+//! SQL: parsing, planning and execution.

@@ -1,0 +1,1 @@
+//! Data types: values and their text and binary forms.
