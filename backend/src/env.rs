@@ -22,6 +22,8 @@ pub struct ServerConfig {
     pub shared_buffers: usize,
     /// Per-query phase timing on (`--stats on`, the default).
     pub stats: bool,
+    /// `--trace FILE`: every query's phases as Chrome trace events.
+    pub trace: Option<PathBuf>,
 }
 
 impl ServerConfig {

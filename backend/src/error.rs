@@ -15,6 +15,8 @@ pub mod sqlstate {
     pub const CONNECTION_EXCEPTION: &str = "08000";
     pub const PROTOCOL_VIOLATION: &str = "08P01";
     pub const FEATURE_NOT_SUPPORTED: &str = "0A000";
+    pub const INVALID_AUTHORIZATION_SPECIFICATION: &str = "28000";
+    pub const INVALID_PASSWORD: &str = "28P01";
     pub const CARDINALITY_VIOLATION: &str = "21000";
     pub const DATA_EXCEPTION: &str = "22000";
     pub const STRING_DATA_RIGHT_TRUNCATION: &str = "22001";

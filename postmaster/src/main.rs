@@ -1,1 +1,44 @@
-fn main() {}
+//! pgfork's postmaster: parses the command line, starts the server in the
+//! chosen mode, and runs its accept loop until shutdown.
+
+mod backend_start;
+mod checkpointer;
+mod cli;
+mod datadir;
+mod listen;
+mod lockfile;
+mod process;
+mod server;
+mod signals;
+mod thread;
+
+use clap::Parser;
+
+fn main() {
+    let args = cli::Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log_level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let srv = match server::Server::start(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pgfork: FATAL:  {e}");
+            std::process::exit(1);
+        }
+    };
+    match args.mode {
+        cli::Mode::Process => {
+            let mut l = process::ProcessLauncher::new(&srv);
+            srv.run(&mut l);
+        }
+        cli::Mode::Thread => {
+            let mut l = thread::ThreadLauncher::new(&srv);
+            srv.run(&mut l);
+        }
+    }
+    drop(srv);
+}

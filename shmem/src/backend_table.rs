@@ -49,6 +49,9 @@ pub enum BackendState {
     /// A pre-forked backend chosen by the postmaster for a client whose
     /// socket is on its way.
     Assigned = 6,
+    /// An auxiliary process or thread of the server (the checkpointer),
+    /// not a client backend.
+    Auxiliary = 7,
 }
 
 impl BackendState {
@@ -60,6 +63,7 @@ impl BackendState {
             4 => BackendState::IdleInTransactionAborted,
             5 => BackendState::Pooled,
             6 => BackendState::Assigned,
+            7 => BackendState::Auxiliary,
             _ => BackendState::Starting,
         }
     }
@@ -74,12 +78,16 @@ impl BackendState {
             BackendState::IdleInTransactionAborted => "idle in transaction (aborted)",
             BackendState::Pooled => "pooled",
             BackendState::Assigned => "assigned",
+            BackendState::Auxiliary => "auxiliary",
         }
     }
 
     /// Whether a client is attached (counts against max_connections).
     pub fn has_client(self) -> bool {
-        !matches!(self, BackendState::Pooled | BackendState::Assigned)
+        !matches!(
+            self,
+            BackendState::Pooled | BackendState::Assigned | BackendState::Auxiliary
+        )
     }
 }
 

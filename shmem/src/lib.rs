@@ -12,10 +12,14 @@
 //! The rules for using each structure are in `shmem/README.md`.
 
 pub mod backend_table;
+pub mod buffer;
 pub mod futex;
+pub mod latency;
 pub mod lwlock;
 pub mod segment;
+pub mod smgr;
 pub mod time;
+pub mod waitstats;
 
 pub use backend_table::{BackendSlot, BackendState, BackendTable, ExecMode};
 pub use lwlock::LWLock;

@@ -146,6 +146,7 @@ impl LWLock {
             {
                 continue;
             }
+            crate::waitstats::note_futex_sleep();
             futex::wait(&self.state, s | WAITERS, None);
         }
         note_held(1);

@@ -46,6 +46,8 @@ pub enum SegmentError {
         name: String,
         source: shared_memory::ShmemError,
     },
+    #[error("shared memory segment \"{name}\" is in use by the server with PID {pid}\nHINT:  Is another pgfork running on this port with another socket directory?")]
+    InUse { name: String, pid: i32 },
     #[error("shared memory segment \"{0}\" has a bad header")]
     BadHeader(String),
 }
@@ -98,13 +100,39 @@ pub struct Region {
 /// Index of each region in [`REGIONS`] (and in `ShmemHeader::regions`).
 pub mod region {
     pub const BACKEND_TABLE: usize = 0;
+    pub const LATENCY: usize = 1;
+    pub const BUFFER_POOL: usize = 2;
+    pub const FREE_SPACE_HINTS: usize = 3;
+    pub const WAIT_STATS: usize = 4;
 }
 
-pub static REGIONS: &[Region] = &[Region {
-    name: "backend table",
-    size: BackendTable::shmem_size,
-    init: BackendTable::shmem_init,
-}];
+pub static REGIONS: &[Region] = &[
+    Region {
+        name: "backend table",
+        size: BackendTable::shmem_size,
+        init: BackendTable::shmem_init,
+    },
+    Region {
+        name: "latency histograms",
+        size: crate::latency::LatencyStats::shmem_size,
+        init: crate::latency::LatencyStats::shmem_init,
+    },
+    Region {
+        name: "buffer pool",
+        size: crate::buffer::layout::shmem_size,
+        init: crate::buffer::layout::shmem_init,
+    },
+    Region {
+        name: "free space hints",
+        size: crate::buffer::layout::hints_size,
+        init: crate::buffer::layout::hints_init,
+    },
+    Region {
+        name: "wait statistics",
+        size: crate::waitstats::WaitStats::shmem_size,
+        init: crate::waitstats::WaitStats::shmem_init,
+    },
+];
 
 fn align_up(n: usize) -> usize {
     n.div_ceil(REGION_ALIGN) * REGION_ALIGN
@@ -148,8 +176,12 @@ impl SegmentOwner {
         let shmem = match create() {
             Ok(s) => s,
             Err(shared_memory::ShmemError::MappingIdExists) => {
-                // A crashed server's segment: nobody can be using it since we
-                // hold the port's lock file.
+                // A segment of this name: a crashed server's, unless its
+                // postmaster is alive (a server on the same port with
+                // another socket directory).
+                if let Some(pid) = existing_owner(&name) {
+                    return Err(SegmentError::InUse { name, pid });
+                }
                 let _ = nix::sys::mman::shm_unlink(name.as_str());
                 create().map_err(|source| SegmentError::Create {
                     name: name.clone(),
@@ -189,6 +221,27 @@ impl SegmentOwner {
     pub fn is_empty(&self) -> bool {
         self.shmem.len() == 0
     }
+}
+
+/// The pid of the live postmaster that owns an existing segment, if any.
+fn existing_owner(name: &str) -> Option<i32> {
+    let shm = shared_memory::ShmemConf::new().os_id(name).open().ok()?;
+    if shm.len() < std::mem::size_of::<ShmemHeader>() {
+        return None;
+    }
+    // SAFETY: the mapping is at least a header long; we read only plain
+    // integers (an atomic and a u64) from it, whatever their values.
+    let (magic, pid) = unsafe {
+        let h = shm.as_ptr() as *const ShmemHeader;
+        (
+            std::ptr::read_volatile(std::ptr::addr_of!((*h).magic)),
+            (*h).postmaster_pid.load(Ordering::Relaxed),
+        )
+    };
+    let alive = pid > 0
+        && pid as u32 != std::process::id()
+        && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
+    (magic == SHMEM_MAGIC && alive).then_some(pid)
 }
 
 /// The POSIX name of the segment for a port.

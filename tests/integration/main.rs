@@ -1,1 +1,33 @@
+//! Integration tests: each starts the real `pgfork` binary on a temporary
+//! socket directory and a unique port, in every mode, and talks to it with
+//! tokio-postgres, psql and pgbench as users do.
 
+mod harness;
+
+/// Defines one test per mode (process, prefork, thread) from an async
+/// function taking the mode.
+macro_rules! in_all_modes {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use crate::harness::Mode;
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn process() {
+                    super::$name(Mode::Process).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn prefork() {
+                    super::$name(Mode::Prefork).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn thread() {
+                    super::$name(Mode::Thread).await
+                }
+            }
+        )*
+    };
+}
+
+mod core_protocol;
+mod core_server;
+mod crash;

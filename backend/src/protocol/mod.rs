@@ -1,1 +1,144 @@
-//! The PostgreSQL protocol, version 3.
+//! The PostgreSQL protocol, version 3, spoken synchronously over a blocking
+//! socket, as PostgreSQL's own backends do: one message read, handled and
+//! answered at a time. pgwire provides the message codecs.
+//!
+//! [`run_session`] is a connection's whole life after the postmaster has
+//! handed it over: startup, the query cycle, and the end.
+
+mod reader;
+mod session;
+mod startup;
+mod stats_sink;
+pub mod stream;
+pub mod timing;
+mod writer;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use shmem::latency::Metric;
+use shmem::{BackendState, Segment};
+
+pub use reader::{MessageReader, ReadError};
+pub use session::SessionEnd;
+pub use startup::{forward_cancel, signal_backend, Refusal};
+pub use stream::ClientStream;
+pub use writer::MessageWriter;
+
+use crate::sql::Engine;
+use crate::BackendEnv;
+
+/// How long a client may take to send its startup packet (PostgreSQL's
+/// authentication_timeout defaults to one minute).
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Timestamps of a connection's set-up, on CLOCK_MONOTONIC.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ConnectTimes {
+    /// accept() returned in the postmaster.
+    pub accept_ns: u64,
+    /// The backend began running for this client (after fork, fd receipt
+    /// or thread start).
+    pub running_ns: u64,
+}
+
+/// Runs one client connection to its end. `engine` may be reused for the
+/// next client by a pre-forked backend after `Engine::reset_session`.
+pub fn run_session(
+    stream: ClientStream,
+    env: &BackendEnv,
+    engine: &mut Engine,
+    times: ConnectTimes,
+    startup_timeout: Duration,
+) -> SessionEnd {
+    let mut reader = MessageReader::new();
+    let mut writer = MessageWriter::new();
+    let _ = stream.set_read_timeout(Some(startup_timeout));
+    let startup_begin = shmem::time::monotonic_ns();
+    let params = match startup::read_startup(&stream, &mut reader, &mut writer, &env.segment) {
+        Ok(startup::StartupRequest::Session(p)) => p,
+        Ok(startup::StartupRequest::Cancel) => return SessionEnd::ClientExit,
+        Err(e) => return startup_failed(&stream, &mut writer, e),
+    };
+    let _ = stream.set_read_timeout(None);
+    if let Err(e) = engine.startup(&params) {
+        writer.error(&e);
+        let _ = writer.flush(&stream);
+        return SessionEnd::Fatal(e);
+    }
+    let user = params.get("user").map(String::as_str).unwrap_or("");
+    let database = params.get("database").map(String::as_str).unwrap_or(user);
+    let app = params
+        .get("application_name")
+        .map(String::as_str)
+        .unwrap_or("");
+    env.slot.set_identity(user, database, app);
+    let pid = env.slot.pid.load(Ordering::Relaxed);
+    let key = env.slot.cancel_key.load(Ordering::Relaxed);
+    startup::send_session_start(&mut writer, &engine.parameter_status(), pid, key);
+
+    let mut session = session::Session::new(env, engine, &stream, reader, writer);
+    if env.config.stats {
+        let ready = shmem::time::monotonic_ns();
+        let stats = shmem::latency::LatencyStats::get(&env.segment);
+        let slot = env.slot_index;
+        if times.accept_ns != 0 {
+            stats.record(slot, Metric::Connect, ready.saturating_sub(times.accept_ns));
+            stats.record(
+                slot,
+                Metric::Spawn,
+                times.running_ns.saturating_sub(times.accept_ns),
+            );
+        }
+        stats.record(
+            slot,
+            Metric::BackendStartup,
+            startup_begin.saturating_sub(times.running_ns),
+        );
+        stats.record(
+            slot,
+            Metric::ProtocolStartup,
+            ready.saturating_sub(startup_begin),
+        );
+    }
+    let end = session.run();
+    env.slot.set_state(BackendState::Idle, Some(""));
+    end
+}
+
+fn startup_failed(stream: &ClientStream, writer: &mut MessageWriter, e: ReadError) -> SessionEnd {
+    match e {
+        ReadError::Protocol(err) => {
+            writer.error(&err);
+            let _ = writer.flush(stream);
+            SessionEnd::Fatal(err)
+        }
+        ReadError::Io(e) => SessionEnd::Io(e),
+        ReadError::Terminate => {
+            let err = crate::PgError::admin_shutdown();
+            writer.error(&err);
+            let _ = writer.flush(stream);
+            SessionEnd::Fatal(err)
+        }
+        ReadError::Eof | ReadError::Timeout => SessionEnd::ClientExit,
+    }
+}
+
+/// Answers a connection that will not be served (too many clients, or the
+/// server shutting down) once its startup packet has arrived; cancel
+/// requests on such a connection are still forwarded.
+pub fn refuse_connection(stream: ClientStream, segment: &Segment, refusal: Refusal) {
+    let mut reader = MessageReader::new();
+    let mut writer = MessageWriter::new();
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    match startup::read_startup(&stream, &mut reader, &mut writer, segment) {
+        Ok(startup::StartupRequest::Session(_)) => {
+            writer.error(&refusal.error());
+            let _ = writer.flush(&stream);
+        }
+        Ok(startup::StartupRequest::Cancel) => {}
+        Err(e) => {
+            startup_failed(&stream, &mut writer, e);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Reading frontend messages: framing, validation of the length word,
+//! and decoding with pgwire's codecs.
+//!
+//! The length word is checked before anything is buffered, so a client
+//! cannot make a backend allocate more than PostgreSQL would allow
+//! (1 GiB - 1). pgwire's decoders index into the message body; a body
+//! whose inner counts disagree with its length could make them panic, so
+//! decoding runs under `catch_unwind` and such a message is reported as a
+//! protocol violation (FATAL 08P01), as any other malformed input.
+
+use std::io;
+
+use bytes::BytesMut;
+use pgwire::messages::{DecodeContext, PgWireFrontendMessage, ProtocolVersion};
+
+use super::stream::ClientStream;
+use crate::error::{sqlstate, PgError};
+use crate::interrupts;
+
+/// PostgreSQL's PQ_LARGE_MESSAGE_LIMIT.
+pub const MAX_MESSAGE_LEN: usize = 0x3fff_ffff - 1;
+/// PostgreSQL's MAX_STARTUP_PACKET_LENGTH.
+pub const MAX_STARTUP_LEN: usize = 10_000;
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Why no message could be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The client closed the connection.
+    Eof,
+    /// The read timed out (startup timeout).
+    Timeout,
+    Io(io::Error),
+    /// Malformed input: report this FATAL error and close.
+    Protocol(PgError),
+    /// Termination was requested while waiting for the client.
+    Terminate,
+}
+
+pub fn protocol_violation(msg: impl Into<String>) -> PgError {
+    PgError::fatal(sqlstate::PROTOCOL_VIOLATION, msg)
+}
+
+/// Buffers input from the client and splits it into messages.
+pub struct MessageReader {
+    buf: BytesMut,
+    ctx: DecodeContext,
+    /// Monotonic ns when the first byte of the message being read arrived.
+    pub first_byte_ns: u64,
+}
+
+impl Default for MessageReader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MessageReader {
+    pub fn new() -> MessageReader {
+        let mut ctx = DecodeContext::new(ProtocolVersion::PROTOCOL3_0);
+        ctx.awaiting_frontend_ssl = false;
+        ctx.awaiting_frontend_startup = false;
+        MessageReader {
+            buf: BytesMut::with_capacity(READ_CHUNK),
+            ctx,
+            first_byte_ns: 0,
+        }
+    }
+
+    /// Bytes already received but not yet consumed.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Reads more input; Ok(false) at end of file.
+    fn fill(&mut self, stream: &ClientStream, want: usize) -> Result<bool, ReadError> {
+        let start = self.buf.len();
+        let want = want.clamp(READ_CHUNK, 1 << 20);
+        self.buf.resize(start + want, 0);
+        loop {
+            match stream.read_some(&mut self.buf[start..]) {
+                Ok(0) => {
+                    self.buf.truncate(start);
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    if start == 0 {
+                        self.first_byte_ns = shmem::time::monotonic_ns();
+                    }
+                    self.buf.truncate(start + n);
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    if interrupts::terminate_pending() {
+                        self.buf.truncate(start);
+                        return Err(ReadError::Terminate);
+                    }
+                }
+                Err(e)
+                    if e.kind() == io::ErrorKind::WouldBlock
+                        || e.kind() == io::ErrorKind::TimedOut =>
+                {
+                    self.buf.truncate(start);
+                    return Err(ReadError::Timeout);
+                }
+                Err(e) => {
+                    self.buf.truncate(start);
+                    return Err(ReadError::Io(e));
+                }
+            }
+        }
+    }
+
+    /// Reads exactly one length-prefixed packet of the startup phase (no
+    /// type byte), returning its bytes including the length word.
+    pub fn read_startup_packet(&mut self, stream: &ClientStream) -> Result<BytesMut, ReadError> {
+        loop {
+            if self.buf.len() >= 4 {
+                let len = i32::from_be_bytes([self.buf[0], self.buf[1], self.buf[2], self.buf[3]]);
+                if len < 8 || len as usize > MAX_STARTUP_LEN {
+                    return Err(ReadError::Protocol(protocol_violation(
+                        "invalid length of startup packet",
+                    )));
+                }
+                if self.buf.len() >= len as usize {
+                    return Ok(self.buf.split_to(len as usize));
+                }
+            }
+            if !self.fill(stream, 0)? {
+                return Err(ReadError::Eof);
+            }
+        }
+    }
+
+    /// Reads the next regular message.
+    pub fn next(&mut self, stream: &ClientStream) -> Result<PgWireFrontendMessage, ReadError> {
+        loop {
+            if self.buf.len() >= 5 {
+                let len = i32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]]);
+                if len < 4 || len as usize > MAX_MESSAGE_LEN {
+                    return Err(ReadError::Protocol(protocol_violation(format!(
+                        "invalid message length {len}"
+                    ))));
+                }
+                let total = 1 + len as usize;
+                if self.buf.len() >= total {
+                    return self.decode(total);
+                }
+                let missing = total - self.buf.len();
+                if !self.fill(stream, missing)? {
+                    return Err(ReadError::Eof);
+                }
+                continue;
+            }
+            if !self.fill(stream, 0)? {
+                return Err(ReadError::Eof);
+            }
+        }
+    }
+
+    fn decode(&mut self, total: usize) -> Result<PgWireFrontendMessage, ReadError> {
+        let mut msg = self.buf.split_to(total);
+        let ty = msg[0];
+        let ctx = &self.ctx;
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            PgWireFrontendMessage::decode(&mut msg, ctx)
+        }));
+        match res {
+            Ok(Ok(Some(m))) => Ok(m),
+            Ok(Err(pgwire::error::PgWireError::InvalidMessageType(t))) => Err(ReadError::Protocol(
+                protocol_violation(format!("invalid frontend message type {t}")),
+            )),
+            Ok(Err(e)) => Err(ReadError::Protocol(protocol_violation(format!(
+                "invalid message format: {e}"
+            )))),
+            Ok(Ok(None)) | Err(_) => Err(ReadError::Protocol(protocol_violation(format!(
+                "invalid message format (message type {})",
+                ty as char
+            )))),
+        }
+    }
+}

@@ -1,0 +1,642 @@
+//! The query cycle of a session: simple Query, the extended protocol
+//! (Parse/Bind/Describe/Execute/Close/Flush/Sync, named and unnamed
+//! statements and portals, text and binary formats), and COPY.
+//!
+//! Error handling follows PostgreSQL: an error in a simple Query ends that
+//! query string; an error in an extended-protocol message makes the
+//! backend skip everything up to the next Sync. A FATAL error ends the
+//! session after it has been sent.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use pgwire::messages::copy::{CopyData, CopyDone, CopyInResponse, CopyOutResponse};
+use pgwire::messages::data::{NoData, ParameterDescription};
+use pgwire::messages::extendedquery::{
+    Bind, BindComplete, Close, CloseComplete, Describe, Execute, Parse, ParseComplete,
+    PortalSuspended,
+};
+use pgwire::messages::response::EmptyQueryResponse;
+use pgwire::messages::PgWireFrontendMessage as Msg;
+use shmem::BackendState;
+
+use super::reader::{protocol_violation, MessageReader, ReadError};
+use super::stream::ClientStream;
+use super::timing::QueryTimer;
+use super::writer::{MessageWriter, FLUSH_THRESHOLD};
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::interrupts;
+use crate::sql::{CopyInSource, CopyKind, Engine, Prepared, RowSink, Statement};
+use crate::types::Value;
+use crate::BackendEnv;
+
+/// How a session ended.
+#[derive(Debug)]
+pub enum SessionEnd {
+    /// The client sent Terminate or closed its socket.
+    ClientExit,
+    /// A FATAL error was reported to the client.
+    Fatal(PgError),
+    /// The socket failed.
+    Io(std::io::Error),
+}
+
+/// A Parse'd statement; `prepared` is None for an empty query string.
+struct PreparedStatement {
+    sql: Arc<str>,
+    prepared: Option<Arc<Prepared>>,
+}
+
+struct Portal {
+    sql: Arc<str>,
+    prepared: Option<Arc<Prepared>>,
+    params: Vec<Value>,
+    formats: Vec<i16>,
+    /// Rows left over when an Execute with a row limit suspended it, and
+    /// the command tag to report once they are all sent.
+    suspended: Option<(VecDeque<Vec<Value>>, String)>,
+}
+
+/// The state of one client session.
+pub struct Session<'a> {
+    pub env: &'a BackendEnv,
+    pub engine: &'a mut Engine,
+    pub stream: &'a ClientStream,
+    pub reader: MessageReader,
+    pub writer: MessageWriter,
+    statements: HashMap<String, PreparedStatement>,
+    portals: HashMap<String, Portal>,
+    skip_until_sync: bool,
+    timer: QueryTimer,
+}
+
+/// Sends rows straight to the client as DataRow messages.
+struct WireSink<'w> {
+    writer: &'w mut MessageWriter,
+    stream: &'w ClientStream,
+    formats: &'w [i16],
+    rows: u64,
+}
+
+impl RowSink for WireSink<'_> {
+    fn row(&mut self, values: &[Value]) -> PgResult<()> {
+        self.writer.data_row(values, self.formats);
+        self.rows += 1;
+        self.maybe_flush()
+    }
+
+    fn copy_out(&mut self, data: &[u8]) -> PgResult<()> {
+        self.writer
+            .message(&CopyData::new(Bytes::copy_from_slice(data)));
+        self.rows += 1;
+        self.maybe_flush()
+    }
+
+    fn notice(&mut self, notice: PgError) {
+        self.writer.error(&notice);
+    }
+}
+
+impl WireSink<'_> {
+    fn maybe_flush(&mut self) -> PgResult<()> {
+        if self.writer.len() >= FLUSH_THRESHOLD {
+            self.writer.flush(self.stream).map_err(|e| {
+                PgError::fatal(
+                    sqlstate::CONNECTION_EXCEPTION,
+                    format!("could not send data to client: {e}"),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects rows for a portal run with a row limit.
+struct CollectSink<'w> {
+    rows: VecDeque<Vec<Value>>,
+    writer: &'w mut MessageWriter,
+}
+
+impl RowSink for CollectSink<'_> {
+    fn row(&mut self, values: &[Value]) -> PgResult<()> {
+        self.rows.push_back(values.to_vec());
+        Ok(())
+    }
+
+    fn copy_out(&mut self, _data: &[u8]) -> PgResult<()> {
+        Err(PgError::not_supported(
+            "COPY TO STDOUT in a portal with a row limit",
+        ))
+    }
+
+    fn notice(&mut self, notice: PgError) {
+        self.writer.error(&notice);
+    }
+}
+
+/// Feeds CopyData messages to COPY FROM STDIN.
+struct WireCopyIn<'r> {
+    reader: &'r mut MessageReader,
+    stream: &'r ClientStream,
+    done: bool,
+}
+
+impl CopyInSource for WireCopyIn<'_> {
+    fn next_chunk(&mut self) -> PgResult<Option<Bytes>> {
+        if self.done {
+            return Ok(None);
+        }
+        loop {
+            interrupts::check_for_interrupts()?;
+            match self.reader.next(self.stream) {
+                Ok(Msg::CopyData(d)) => return Ok(Some(d.data)),
+                Ok(Msg::CopyDone(_)) => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                Ok(Msg::CopyFail(f)) => {
+                    self.done = true;
+                    return Err(PgError::new(
+                        sqlstate::QUERY_CANCELED,
+                        format!("COPY from stdin failed: {}", f.message),
+                    ));
+                }
+                Ok(Msg::Flush(_)) | Ok(Msg::Sync(_)) => continue,
+                Ok(_) => {
+                    self.done = true;
+                    return Err(protocol_violation(
+                        "unexpected message type during COPY from stdin",
+                    ));
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Err(read_error_to_pg(e));
+                }
+            }
+        }
+    }
+}
+
+impl WireCopyIn<'_> {
+    /// After a failed COPY, discards the client's remaining data.
+    fn drain(&mut self) -> PgResult<()> {
+        while !self.done {
+            match self.next_chunk() {
+                Ok(None) => break,
+                Ok(Some(_)) => {}
+                Err(e) if e.is_fatal() => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_error_to_pg(e: ReadError) -> PgError {
+    match e {
+        ReadError::Protocol(p) => p,
+        ReadError::Terminate => PgError::admin_shutdown(),
+        ReadError::Eof => PgError::fatal(
+            sqlstate::CONNECTION_EXCEPTION,
+            "unexpected EOF on client connection with an open transaction",
+        ),
+        ReadError::Timeout | ReadError::Io(_) => PgError::fatal(
+            sqlstate::CONNECTION_EXCEPTION,
+            "could not receive data from client",
+        ),
+    }
+}
+
+fn io_fatal(e: std::io::Error) -> SessionEnd {
+    SessionEnd::Io(e)
+}
+
+impl<'a> Session<'a> {
+    pub fn new(
+        env: &'a BackendEnv,
+        engine: &'a mut Engine,
+        stream: &'a ClientStream,
+        reader: MessageReader,
+        writer: MessageWriter,
+    ) -> Session<'a> {
+        Session {
+            env,
+            engine,
+            stream,
+            reader,
+            writer,
+            statements: HashMap::new(),
+            portals: HashMap::new(),
+            skip_until_sync: false,
+            timer: QueryTimer::new(env),
+        }
+    }
+
+    /// Sends ReadyForQuery and flushes; updates the backend's state.
+    fn ready_for_query(&mut self) -> Result<(), SessionEnd> {
+        let status = self.engine.transaction_status();
+        for (k, v) in self.engine.take_parameter_changes() {
+            self.writer
+                .message(&pgwire::messages::startup::ParameterStatus::new(k, v));
+        }
+        self.writer.ready_for_query(status);
+        self.timer.mark_send_start();
+        let r = self.writer.flush(self.stream);
+        self.timer.finish_query();
+        r.map_err(io_fatal)?;
+        let state = match status {
+            b'T' => BackendState::IdleInTransaction,
+            b'E' => BackendState::IdleInTransactionAborted,
+            _ => BackendState::Idle,
+        };
+        self.env.slot.set_state(state, None);
+        Ok(())
+    }
+
+    /// Runs the session until the client leaves or a FATAL error.
+    pub fn run(&mut self) -> SessionEnd {
+        if let Err(end) = self.ready_for_query() {
+            return end;
+        }
+        loop {
+            self.timer.begin_wait();
+            let msg = match self.reader.next(self.stream) {
+                Ok(m) => m,
+                Err(ReadError::Eof) => return SessionEnd::ClientExit,
+                Err(ReadError::Io(e)) => return SessionEnd::Io(e),
+                Err(e) => {
+                    let err = read_error_to_pg(e);
+                    self.writer.error(&err);
+                    let _ = self.writer.flush(self.stream);
+                    return SessionEnd::Fatal(err);
+                }
+            };
+            self.timer
+                .message_received(self.reader.first_byte_ns, self.reader.buffered());
+            if let Err(end) = self.dispatch(msg) {
+                if let SessionEnd::Fatal(err) = &end {
+                    self.writer.error(err);
+                    let _ = self.writer.flush(self.stream);
+                }
+                return end;
+            }
+        }
+    }
+
+    fn dispatch(&mut self, msg: Msg) -> Result<(), SessionEnd> {
+        if self.skip_until_sync && !matches!(msg, Msg::Sync(_) | Msg::Terminate(_)) {
+            return Ok(());
+        }
+        let result = match msg {
+            Msg::Query(q) => return self.simple_query(&q.query),
+            Msg::Parse(p) => self.parse(p),
+            Msg::Bind(b) => self.bind(b),
+            Msg::Describe(d) => self.describe(d),
+            Msg::Execute(e) => self.execute(e),
+            Msg::Close(c) => self.close(c),
+            Msg::Flush(_) => {
+                self.writer.flush(self.stream).map_err(io_fatal)?;
+                Ok(())
+            }
+            Msg::Sync(_) => {
+                self.skip_until_sync = false;
+                return self.ready_for_query();
+            }
+            Msg::Terminate(_) => return Err(SessionEnd::ClientExit),
+            // Stray COPY messages outside COPY are ignored, as PostgreSQL does.
+            Msg::CopyData(_) | Msg::CopyDone(_) | Msg::CopyFail(_) => Ok(()),
+            other => Err(protocol_violation(format!(
+                "invalid frontend message type {:?}",
+                std::mem::discriminant(&other)
+            ))),
+        };
+        if let Err(e) = result {
+            if e.is_fatal() {
+                return Err(SessionEnd::Fatal(e));
+            }
+            self.writer.error(&e);
+            self.engine.on_error();
+            self.skip_until_sync = true;
+        }
+        Ok(())
+    }
+
+    fn simple_query(&mut self, sql: &str) -> Result<(), SessionEnd> {
+        interrupts::clear_stale_cancel();
+        self.env.slot.set_state(BackendState::Active, Some(sql));
+        // The unnamed statement and portal do not survive a simple Query.
+        self.statements.remove("");
+        self.portals.remove("");
+        self.timer.begin_parse();
+        let stmts = match self.engine.parse(sql) {
+            Ok(s) => s,
+            Err(e) => return self.simple_query_failed(e),
+        };
+        self.timer.end_parse();
+        if stmts.is_empty() {
+            self.writer.message(&EmptyQueryResponse::new());
+        }
+        for stmt in &stmts {
+            if let Err(e) = self.run_simple_statement(stmt) {
+                return self.simple_query_failed(e);
+            }
+        }
+        self.ready_for_query()
+    }
+
+    fn simple_query_failed(&mut self, e: PgError) -> Result<(), SessionEnd> {
+        if e.is_fatal() {
+            return Err(SessionEnd::Fatal(e));
+        }
+        self.writer.error(&e);
+        self.engine.on_error();
+        self.ready_for_query()
+    }
+
+    fn run_simple_statement(&mut self, stmt: &Statement) -> PgResult<()> {
+        self.timer.begin_plan();
+        let prepared = self.engine.prepare(stmt, &[])?;
+        self.timer.end_plan();
+        if prepared.returns_rows() {
+            self.writer.row_description(prepared.columns(), &[]);
+        }
+        let tag = self.run_to_wire(&prepared, &[], &[])?;
+        self.writer.command_complete(&tag);
+        Ok(())
+    }
+
+    /// Executes a statement whose rows go straight to the client, handling
+    /// COPY's sub-protocol.
+    fn run_to_wire(&mut self, p: &Prepared, params: &[Value], formats: &[i16]) -> PgResult<String> {
+        self.timer.begin_execute();
+        let result = match p.copy_kind() {
+            Some(CopyKind::In { columns }) => {
+                self.writer
+                    .message(&CopyInResponse::new(0, columns as i16, vec![0; columns]));
+                self.writer
+                    .flush(self.stream)
+                    .map_err(|e| PgError::fatal(sqlstate::CONNECTION_EXCEPTION, e.to_string()))?;
+                let mut src = WireCopyIn {
+                    reader: &mut self.reader,
+                    stream: self.stream,
+                    done: false,
+                };
+                let mut sink = WireSink {
+                    writer: &mut self.writer,
+                    stream: self.stream,
+                    formats,
+                    rows: 0,
+                };
+                let r = self.engine.execute(p, params, &mut sink, Some(&mut src));
+                if r.is_err() {
+                    src.drain()?;
+                }
+                r
+            }
+            Some(CopyKind::Out { columns }) => {
+                self.writer
+                    .message(&CopyOutResponse::new(0, columns as i16, vec![0; columns]));
+                let mut sink = WireSink {
+                    writer: &mut self.writer,
+                    stream: self.stream,
+                    formats,
+                    rows: 0,
+                };
+                let r = self.engine.execute(p, params, &mut sink, None);
+                if r.is_ok() {
+                    self.writer.message(&CopyDone::new());
+                }
+                r
+            }
+            None => {
+                let mut sink = WireSink {
+                    writer: &mut self.writer,
+                    stream: self.stream,
+                    formats,
+                    rows: 0,
+                };
+                self.engine.execute(p, params, &mut sink, None)
+            }
+        };
+        self.timer.end_execute();
+        result
+    }
+
+    fn parse(&mut self, p: Parse) -> PgResult<()> {
+        let name = p.name.unwrap_or_default();
+        if !name.is_empty() && self.statements.contains_key(&name) {
+            return Err(PgError::new(
+                sqlstate::DUPLICATE_PREPARED_STATEMENT,
+                format!("prepared statement \"{name}\" already exists"),
+            ));
+        }
+        self.timer.begin_parse();
+        let mut stmts = self.engine.parse(&p.query)?;
+        self.timer.end_parse();
+        if stmts.len() > 1 {
+            return Err(PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                "cannot insert multiple commands into a prepared statement",
+            ));
+        }
+        let stmt = stmts.pop();
+        self.timer.begin_plan();
+        let prepared = match &stmt {
+            Some(s) => Some(self.engine.prepare(s, &p.type_oids)?),
+            None => None,
+        };
+        self.timer.end_plan();
+        let sql: Arc<str> = Arc::from(p.query.as_str());
+        self.statements
+            .insert(name, PreparedStatement { sql, prepared });
+        self.writer.message(&ParseComplete::new());
+        Ok(())
+    }
+
+    fn bind(&mut self, b: Bind) -> PgResult<()> {
+        let stmt_name = b.statement_name.unwrap_or_default();
+        let portal_name = b.portal_name.unwrap_or_default();
+        let Some(ps) = self.statements.get(&stmt_name) else {
+            return Err(PgError::new(
+                sqlstate::INVALID_SQL_STATEMENT_NAME,
+                format!("prepared statement \"{stmt_name}\" does not exist"),
+            ));
+        };
+        let types = ps.prepared.as_ref().map_or(&[][..], |p| p.param_types());
+        if b.parameters.len() != types.len() {
+            return Err(protocol_violation_error(format!(
+                "bind message supplies {} parameters, but prepared statement \"{}\" requires {}",
+                b.parameters.len(),
+                stmt_name,
+                types.len()
+            )));
+        }
+        let nfmt = b.parameter_format_codes.len();
+        if nfmt > 1 && nfmt != types.len() {
+            return Err(protocol_violation_error(format!(
+                "bind message has {} parameter formats but {} parameters",
+                nfmt,
+                types.len()
+            )));
+        }
+        let mut params = Vec::with_capacity(types.len());
+        for (i, raw) in b.parameters.iter().enumerate() {
+            let format = super::writer::format_for(&b.parameter_format_codes, i);
+            params.push(match raw {
+                None => Value::Null,
+                Some(bytes) => Value::decode(types[i], format, bytes)?,
+            });
+        }
+        let prepared = ps.prepared.clone();
+        let sql = ps.sql.clone();
+        self.portals.insert(
+            portal_name,
+            Portal {
+                sql,
+                prepared,
+                params,
+                formats: b.result_column_format_codes,
+                suspended: None,
+            },
+        );
+        self.writer.message(&BindComplete::new());
+        Ok(())
+    }
+
+    fn describe(&mut self, d: Describe) -> PgResult<()> {
+        let name = d.name.unwrap_or_default();
+        if d.target_type == b'S' {
+            let Some(ps) = self.statements.get(&name) else {
+                return Err(PgError::new(
+                    sqlstate::INVALID_SQL_STATEMENT_NAME,
+                    format!("prepared statement \"{name}\" does not exist"),
+                ));
+            };
+            let p = ps.prepared.clone();
+            let types = p.as_ref().map_or(Vec::new(), |p| p.param_types().to_vec());
+            self.writer.message(&ParameterDescription::new(types));
+            self.describe_rows(p.as_deref(), &[]);
+        } else {
+            let Some(portal) = self.portals.get(&name) else {
+                return Err(PgError::new(
+                    sqlstate::INVALID_CURSOR_NAME,
+                    format!("portal \"{name}\" does not exist"),
+                ));
+            };
+            let p = portal.prepared.clone();
+            let formats = portal.formats.clone();
+            self.describe_rows(p.as_deref(), &formats);
+        }
+        Ok(())
+    }
+
+    fn describe_rows(&mut self, p: Option<&Prepared>, formats: &[i16]) {
+        if let Some(p) = p.filter(|p| p.returns_rows()) {
+            self.writer.row_description(p.columns(), formats);
+        } else {
+            self.writer.message(&NoData::new());
+        }
+    }
+
+    fn execute(&mut self, e: Execute) -> PgResult<()> {
+        interrupts::clear_stale_cancel();
+        let name = e.name.unwrap_or_default();
+        let Some(portal) = self.portals.get_mut(&name) else {
+            return Err(PgError::new(
+                sqlstate::INVALID_CURSOR_NAME,
+                format!("portal \"{name}\" does not exist"),
+            ));
+        };
+        let max_rows = if e.max_rows > 0 {
+            e.max_rows as usize
+        } else {
+            usize::MAX
+        };
+        if let Some((rows, tag)) = portal.suspended.take() {
+            return self.send_from_suspended(&name, rows, tag, max_rows);
+        }
+        let Some(prepared) = portal.prepared.clone() else {
+            self.writer.message(&EmptyQueryResponse::new());
+            return Ok(());
+        };
+        let params = std::mem::take(&mut portal.params);
+        let formats = std::mem::take(&mut portal.formats);
+        self.env
+            .slot
+            .set_state(BackendState::Active, Some(&portal.sql));
+        let result = if max_rows == usize::MAX || prepared.copy_kind().is_some() {
+            let tag = self.run_to_wire(&prepared, &params, &formats);
+            tag.map(|t| self.writer.command_complete(&t))
+        } else {
+            self.timer.begin_execute();
+            let mut sink = CollectSink {
+                rows: VecDeque::new(),
+                writer: &mut self.writer,
+            };
+            let r = self.engine.execute(&prepared, &params, &mut sink, None);
+            let rows = sink.rows;
+            self.timer.end_execute();
+            match r {
+                Ok(tag) => {
+                    self.restore_portal(&name, params, formats);
+                    return self.send_from_suspended(&name, rows, tag, max_rows);
+                }
+                Err(e) => Err(e),
+            }
+        };
+        self.restore_portal(&name, params, formats);
+        result
+    }
+
+    fn restore_portal(&mut self, name: &str, params: Vec<Value>, formats: Vec<i16>) {
+        if let Some(p) = self.portals.get_mut(name) {
+            p.params = params;
+            p.formats = formats;
+        }
+    }
+
+    fn send_from_suspended(
+        &mut self,
+        name: &str,
+        mut rows: VecDeque<Vec<Value>>,
+        tag: String,
+        max_rows: usize,
+    ) -> PgResult<()> {
+        let formats = self
+            .portals
+            .get(name)
+            .map(|p| p.formats.clone())
+            .unwrap_or_default();
+        let n = rows.len().min(max_rows);
+        for row in rows.drain(..n) {
+            self.writer.data_row(&row, &formats);
+        }
+        if rows.is_empty() {
+            self.writer.command_complete(&tag);
+        } else {
+            self.writer.message(&PortalSuspended::new());
+            if let Some(p) = self.portals.get_mut(name) {
+                p.suspended = Some((rows, tag));
+            }
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, c: Close) -> PgResult<()> {
+        let name = c.name.unwrap_or_default();
+        if c.target_type == b'S' {
+            self.statements.remove(&name);
+        } else {
+            self.portals.remove(&name);
+        }
+        self.writer.message(&CloseComplete::new());
+        Ok(())
+    }
+}
+
+/// A protocol violation that, like PostgreSQL's bind-message checks, is an
+/// ERROR (the session survives), not a FATAL.
+fn protocol_violation_error(msg: String) -> PgError {
+    PgError::new(sqlstate::PROTOCOL_VIOLATION, msg)
+}

@@ -1,0 +1,171 @@
+//! Where a query's measured phases go: this backend's row of latency
+//! histograms in shared memory (shmem/src/latency.rs), its buffer-cache and
+//! wait counters (shmem/src/waitstats.rs), and with `--trace FILE` a
+//! Chrome trace-event file.
+//!
+//! Tracing is buffered per backend: events accumulate in the backend's own
+//! memory and are appended to the file in large chunks with one write(2)
+//! on an O_APPEND descriptor, so backends never wait for each other to
+//! trace. The file is a JSON array whose closing bracket is missing, which
+//! the trace viewers (Perfetto, chrome://tracing) accept; the postmaster
+//! writes the opening bracket.
+
+use std::fmt::Write as _;
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+
+use shmem::latency::{LatencyStats, Metric};
+use shmem::waitstats::{self, Counters};
+
+use super::timing::{Phase, QueryPhases, PHASES};
+use crate::BackendEnv;
+
+const TRACE_FLUSH_BYTES: usize = 64 * 1024;
+
+struct Trace {
+    file: File,
+    buf: String,
+    pid: i32,
+}
+
+pub struct StatsSink {
+    stats: &'static LatencyStats,
+    env: BackendEnv,
+    exec_start: Counters,
+    lock_wait_ns: u64,
+    file_io_ns: u64,
+    trace: Option<Trace>,
+}
+
+/// Time spent waiting for shared-memory locks and other backends' I/O.
+fn lock_wait(c: &Counters) -> u64 {
+    c.content_lock_wait_ns + c.mapping_lock_wait_ns + c.io_wait_ns
+}
+
+fn file_io(c: &Counters) -> u64 {
+    c.io_read_ns + c.io_write_ns
+}
+
+impl StatsSink {
+    pub fn new(env: &BackendEnv) -> StatsSink {
+        let trace = env.config.trace.as_ref().and_then(|path| {
+            let file = OpenOptions::new().append(true).create(true).open(path).ok()?;
+            let pid = env.slot.pid.load(std::sync::atomic::Ordering::Relaxed);
+            let mut buf = String::new();
+            let _ = writeln!(
+                buf,
+                r#"{{"name":"process_name","ph":"M","pid":{pid},"tid":{pid},"args":{{"name":"backend {pid} ({})"}}}},"#,
+                env.exec_mode.as_str()
+            );
+            Some(Trace { file, buf, pid })
+        });
+        StatsSink {
+            stats: LatencyStats::get(&env.segment),
+            env: env.clone(),
+            exec_start: Counters::default(),
+            lock_wait_ns: 0,
+            file_io_ns: 0,
+            trace,
+        }
+    }
+
+    /// Execution of a statement starts.
+    #[inline]
+    pub fn begin_execute(&mut self) {
+        self.exec_start = waitstats::local();
+    }
+
+    /// Execution of a statement ended.
+    #[inline]
+    pub fn end_execute(&mut self) {
+        let d = waitstats::local().sub(&self.exec_start);
+        self.lock_wait_ns += lock_wait(&d);
+        self.file_io_ns += file_io(&d);
+    }
+
+    /// Records one finished query.
+    pub fn record(&mut self, q: &QueryPhases) {
+        let slot = self.env.slot_index;
+        for (i, phase) in PHASES.iter().enumerate() {
+            let metric = match phase {
+                Phase::Idle => {
+                    if q.began_ns[i] == 0 {
+                        continue;
+                    }
+                    Metric::Idle
+                }
+                Phase::Recv => Metric::Recv,
+                Phase::Parse => Metric::Parse,
+                Phase::Plan => Metric::Plan,
+                Phase::Execute => Metric::Execute,
+                Phase::Send => Metric::Send,
+                Phase::ServerTotal => Metric::ServerTotal,
+            };
+            self.stats.record(slot, metric, q.ns[i]);
+        }
+        self.stats.record(slot, Metric::LockWait, self.lock_wait_ns);
+        self.stats.record(slot, Metric::FileIo, self.file_io_ns);
+        waitstats::flush_to_slot(&self.env.segment, slot);
+        if self.trace.is_some() {
+            self.trace_query(q);
+        }
+        self.lock_wait_ns = 0;
+        self.file_io_ns = 0;
+    }
+
+    fn trace_query(&mut self, q: &QueryPhases) {
+        let (lock_wait_ns, file_io_ns) = (self.lock_wait_ns, self.file_io_ns);
+        let Some(t) = self.trace.as_mut() else {
+            return;
+        };
+        let pid = t.pid;
+        for (i, phase) in PHASES.iter().enumerate() {
+            if q.began_ns[i] == 0 {
+                continue;
+            }
+            let name = if *phase == Phase::ServerTotal {
+                "query"
+            } else {
+                phase.name()
+            };
+            let _ = write!(
+                t.buf,
+                r#"{{"name":"{name}","cat":"{}","ph":"X","ts":{:.3},"dur":{:.3},"pid":{pid},"tid":{pid}"#,
+                if *phase == Phase::Idle {
+                    "client"
+                } else {
+                    "server"
+                },
+                q.began_ns[i] as f64 / 1000.0,
+                q.ns[i] as f64 / 1000.0,
+            );
+            if *phase == Phase::ServerTotal {
+                let _ = write!(
+                    t.buf,
+                    r#","args":{{"lock_wait_us":{:.3},"file_io_us":{:.3}}}"#,
+                    lock_wait_ns as f64 / 1000.0,
+                    file_io_ns as f64 / 1000.0
+                );
+            }
+            t.buf.push_str("},\n");
+        }
+        if t.buf.len() >= TRACE_FLUSH_BYTES {
+            Self::flush_trace(t);
+        }
+    }
+
+    fn flush_trace(t: &mut Trace) {
+        if !t.buf.is_empty() {
+            let _ = t.file.write_all(t.buf.as_bytes());
+            t.buf.clear();
+        }
+    }
+}
+
+impl Drop for StatsSink {
+    fn drop(&mut self) {
+        if let Some(t) = self.trace.as_mut() {
+            Self::flush_trace(t);
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! Data types: values and their text and binary forms.

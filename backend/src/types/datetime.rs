@@ -1,0 +1,675 @@
+//! `date`, `timestamp`, `timestamptz` and `interval`: PostgreSQL's
+//! representations (days and microseconds since 2000-01-01, interval as
+//! months/days/microseconds), ISO text input and output (DateStyle
+//! "ISO, MDY", TimeZone UTC) and the arithmetic the SQL layer needs.
+
+use crate::error::{sqlstate, PgError, PgResult};
+
+pub const USECS_PER_SEC: i64 = 1_000_000;
+pub const USECS_PER_DAY: i64 = 86_400 * USECS_PER_SEC;
+/// Days from 1970-01-01 to 2000-01-01.
+pub const UNIX_TO_PG_DAYS: i64 = 10_957;
+/// Microseconds from the Unix epoch to PostgreSQL's.
+pub const UNIX_TO_PG_USECS: i64 = UNIX_TO_PG_DAYS * USECS_PER_DAY;
+
+pub const DATE_NEG_INFINITY: i32 = i32::MIN;
+pub const DATE_INFINITY: i32 = i32::MAX;
+pub const TS_NEG_INFINITY: i64 = i64::MIN;
+pub const TS_INFINITY: i64 = i64::MAX;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's
+/// algorithm; year 0 is 1 BC).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Inverse of [`days_from_civil`].
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// Current time as microseconds since 2000-01-01.
+pub fn now_pg_usecs() -> i64 {
+    shmem::time::wall_clock_us() - UNIX_TO_PG_USECS
+}
+
+/// Converts a Unix-epoch microsecond time (as the backend table keeps
+/// them) to PostgreSQL's epoch.
+pub fn unix_usecs_to_pg(us: i64) -> i64 {
+    us - UNIX_TO_PG_USECS
+}
+
+fn push_year(y: i64, out: &mut String) -> bool {
+    let bc = y <= 0;
+    let shown = if bc { 1 - y } else { y };
+    out.push_str(&format!("{:04}", shown));
+    bc
+}
+
+/// date_out (ISO).
+pub fn format_date(d: i32, out: &mut String) {
+    match d {
+        DATE_NEG_INFINITY => out.push_str("-infinity"),
+        DATE_INFINITY => out.push_str("infinity"),
+        _ => {
+            let (y, m, dd) = civil_from_days(d as i64 + UNIX_TO_PG_DAYS);
+            let bc = push_year(y, out);
+            out.push_str(&format!("-{:02}-{:02}", m, dd));
+            if bc {
+                out.push_str(" BC");
+            }
+        }
+    }
+}
+
+/// timestamp_out / timestamptz_out (ISO; the zone is always UTC, "+00").
+pub fn format_timestamp(ts: i64, with_tz: bool, out: &mut String) {
+    match ts {
+        TS_NEG_INFINITY => return out.push_str("-infinity"),
+        TS_INFINITY => return out.push_str("infinity"),
+        _ => {}
+    }
+    let days = ts.div_euclid(USECS_PER_DAY);
+    let tod = ts.rem_euclid(USECS_PER_DAY);
+    let (y, m, d) = civil_from_days(days + UNIX_TO_PG_DAYS);
+    let bc = push_year(y, out);
+    out.push_str(&format!("-{:02}-{:02} ", m, d));
+    push_time(tod, out);
+    if with_tz {
+        out.push_str("+00");
+    }
+    if bc {
+        out.push_str(" BC");
+    }
+}
+
+/// HH:MM:SS[.ffffff] with trailing zeros of the fraction dropped.
+fn push_time(tod: i64, out: &mut String) {
+    let secs = tod / USECS_PER_SEC;
+    let frac = tod % USECS_PER_SEC;
+    out.push_str(&format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    ));
+    if frac != 0 {
+        let f = format!("{:06}", frac);
+        out.push('.');
+        out.push_str(f.trim_end_matches('0'));
+    }
+}
+
+fn bad_syntax(type_name: &str, s: &str) -> PgError {
+    PgError::new(
+        sqlstate::INVALID_DATETIME_FORMAT,
+        format!("invalid input syntax for type {type_name}: \"{s}\""),
+    )
+}
+
+fn field_overflow(s: &str) -> PgError {
+    PgError::new(
+        sqlstate::DATETIME_FIELD_OVERFLOW,
+        format!("date/time field value out of range: \"{s}\""),
+    )
+}
+
+/// A small cursor over input text.
+struct Cursor<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn digits(&mut self) -> Option<(i64, usize)> {
+        let start = self.i;
+        let mut v: i64 = 0;
+        while self.i < self.s.len() && self.s[self.i].is_ascii_digit() {
+            v = v
+                .checked_mul(10)?
+                .checked_add((self.s[self.i] - b'0') as i64)?;
+            self.i += 1;
+        }
+        (self.i > start).then_some((v, self.i - start))
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.s.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn skip_blanks(&mut self) {
+        while self.s.get(self.i).is_some_and(|c| c.is_ascii_whitespace()) {
+            self.i += 1;
+        }
+    }
+
+    fn rest(&self) -> &str {
+        std::str::from_utf8(&self.s[self.i..]).unwrap_or("")
+    }
+}
+
+/// Parsed pieces of a date/time string.
+struct DateTimeParts {
+    days: i64,
+    tod: i64,
+    /// Zone offset east of UTC, seconds, when one was given.
+    offset: Option<i64>,
+}
+
+/// Parses `YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][zone][ BC]` (the ISO forms
+/// PostgreSQL clients send).
+fn parse_parts(s: &str, type_name: &str) -> PgResult<DateTimeParts> {
+    let err = || bad_syntax(type_name, s);
+    let mut c = Cursor {
+        s: s.trim().as_bytes(),
+        i: 0,
+    };
+    let (y, ylen) = c.digits().ok_or_else(err)?;
+    if ylen < 3 || !c.eat(b'-') {
+        return Err(err());
+    }
+    let (m, _) = c.digits().ok_or_else(err)?;
+    if !c.eat(b'-') {
+        return Err(err());
+    }
+    let (d, _) = c.digits().ok_or_else(err)?;
+    let mut tod = 0i64;
+    let mut offset = None;
+    let save = c.i;
+    if c.eat(b'T') || c.eat(b't') || c.eat(b' ') {
+        c.skip_blanks();
+        if let Some((h, _)) = c.digits() {
+            if !c.eat(b':') {
+                return Err(err());
+            }
+            let (mi, _) = c.digits().ok_or_else(err)?;
+            let mut sec = 0i64;
+            let mut frac = 0i64;
+            if c.eat(b':') {
+                sec = c.digits().ok_or_else(err)?.0;
+                if c.eat(b'.') {
+                    let start = c.i;
+                    let (f, n) = c.digits().ok_or_else(err)?;
+                    let _ = start;
+                    // Round to microseconds.
+                    frac = if n <= 6 {
+                        f * 10i64.pow(6 - n as u32)
+                    } else {
+                        let digits = &s.trim()[c.i - n..c.i];
+                        let head: i64 = digits[..6].parse().map_err(|_| err())?;
+                        head + i64::from(digits.as_bytes()[6] >= b'5')
+                    };
+                }
+            }
+            if h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi > 0 || sec > 0 || frac > 0)) {
+                return Err(field_overflow(s));
+            }
+            tod = ((h * 60 + mi) * 60 + sec) * USECS_PER_SEC + frac;
+        } else {
+            c.i = save;
+        }
+    }
+    c.skip_blanks();
+    // Zone: Z, UTC, GMT, +HH[:MM], -HHMM.
+    let rest = c.rest().to_ascii_lowercase();
+    if rest.starts_with('z') {
+        offset = Some(0);
+        c.i += 1;
+    } else if rest.starts_with("utc") || rest.starts_with("gmt") {
+        offset = Some(0);
+        c.i += 3;
+    } else if rest.starts_with('+') || rest.starts_with('-') {
+        let neg = rest.starts_with('-');
+        c.i += 1;
+        let (hh, n) = c.digits().ok_or_else(err)?;
+        let (h, mut mi) = if n == 4 {
+            (hh / 100, hh % 100)
+        } else {
+            (hh, 0)
+        };
+        if n != 4 && c.eat(b':') {
+            mi = c.digits().ok_or_else(err)?.0;
+        }
+        let secs = h * 3600 + mi * 60;
+        offset = Some(if neg { -secs } else { secs });
+    }
+    c.skip_blanks();
+    let rest = c.rest().to_ascii_lowercase();
+    let mut year = y;
+    if rest == "bc" {
+        year = 1 - y;
+    } else if !rest.is_empty() && rest != "ad" {
+        return Err(err());
+    }
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(year, m as u32) as i64 || y == 0 {
+        return Err(field_overflow(s));
+    }
+    Ok(DateTimeParts {
+        days: days_from_civil(year, m as u32, d as u32) - UNIX_TO_PG_DAYS,
+        tod,
+        offset,
+    })
+}
+
+fn special_word(s: &str) -> Option<&'static str> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "infinity" | "+infinity" => Some("infinity"),
+        "-infinity" => Some("-infinity"),
+        "now" => Some("now"),
+        "today" => Some("today"),
+        "tomorrow" => Some("tomorrow"),
+        "yesterday" => Some("yesterday"),
+        "epoch" => Some("epoch"),
+        _ => None,
+    }
+}
+
+/// date_in.
+pub fn parse_date(s: &str) -> PgResult<i32> {
+    if let Some(w) = special_word(s) {
+        let today = now_pg_usecs().div_euclid(USECS_PER_DAY) as i32;
+        return Ok(match w {
+            "infinity" => DATE_INFINITY,
+            "-infinity" => DATE_NEG_INFINITY,
+            "epoch" => -(UNIX_TO_PG_DAYS as i32),
+            "tomorrow" => today + 1,
+            "yesterday" => today - 1,
+            _ => today,
+        });
+    }
+    let p = parse_parts(s, "date")?;
+    i32::try_from(p.days).map_err(|_| {
+        PgError::new(
+            sqlstate::DATETIME_FIELD_OVERFLOW,
+            format!("date out of range: \"{s}\""),
+        )
+    })
+}
+
+/// timestamp_in / timestamptz_in. A zone in the text shifts a timestamptz
+/// and is ignored for a timestamp, as PostgreSQL does.
+pub fn parse_timestamp(s: &str, with_tz: bool) -> PgResult<i64> {
+    let type_name = if with_tz {
+        "timestamp with time zone"
+    } else {
+        "timestamp without time zone"
+    };
+    if let Some(w) = special_word(s) {
+        let now = now_pg_usecs();
+        let today = now.div_euclid(USECS_PER_DAY) * USECS_PER_DAY;
+        return Ok(match w {
+            "infinity" => TS_INFINITY,
+            "-infinity" => TS_NEG_INFINITY,
+            "epoch" => -UNIX_TO_PG_USECS,
+            "now" => now,
+            "tomorrow" => today + USECS_PER_DAY,
+            "yesterday" => today - USECS_PER_DAY,
+            _ => today,
+        });
+    }
+    let p = parse_parts(s, type_name)?;
+    let mut ts = p
+        .days
+        .checked_mul(USECS_PER_DAY)
+        .and_then(|v| v.checked_add(p.tod))
+        .ok_or_else(|| field_overflow(s))?;
+    if with_tz {
+        ts -= p.offset.unwrap_or(0) * USECS_PER_SEC;
+    }
+    Ok(ts)
+}
+
+/// An interval: months, days and microseconds kept apart, as PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Interval {
+    pub months: i32,
+    pub days: i32,
+    pub micros: i64,
+}
+
+impl Interval {
+    /// Total span with 30-day months, for comparisons (interval_cmp_value).
+    pub fn span(&self) -> i128 {
+        (self.months as i128 * 30 + self.days as i128) * USECS_PER_DAY as i128 + self.micros as i128
+    }
+
+    pub fn checked_add(&self, o: &Interval) -> Option<Interval> {
+        Some(Interval {
+            months: self.months.checked_add(o.months)?,
+            days: self.days.checked_add(o.days)?,
+            micros: self.micros.checked_add(o.micros)?,
+        })
+    }
+
+    pub fn neg(&self) -> Interval {
+        Interval {
+            months: -self.months,
+            days: -self.days,
+            micros: -self.micros,
+        }
+    }
+
+    /// interval * float8 with PostgreSQL's spill of fractional months
+    /// into days and fractional days into time.
+    pub fn mul_f64(&self, f: f64) -> Option<Interval> {
+        let months = self.months as f64 * f;
+        let days = self.days as f64 * f;
+        let whole_months = months.trunc();
+        let days = days + (months - whole_months) * 30.0;
+        let whole_days = days.trunc();
+        let micros = self.micros as f64 * f + (days - whole_days) * USECS_PER_DAY as f64;
+        if !whole_months.is_finite()
+            || whole_months.abs() > i32::MAX as f64
+            || whole_days.abs() > i32::MAX as f64
+            || !micros.is_finite()
+            || micros.abs() > i64::MAX as f64
+        {
+            return None;
+        }
+        Some(Interval {
+            months: whole_months as i32,
+            days: whole_days as i32,
+            micros: micros.round() as i64,
+        })
+    }
+
+    /// interval_out, IntervalStyle postgres (PostgreSQL's EncodeInterval:
+    /// a part after a negative one carries an explicit "+").
+    pub fn format(&self, out: &mut String) {
+        let mut parts: Vec<String> = Vec::new();
+        let (mut is_before, mut is_zero) = (false, true);
+        for (value, unit) in [
+            (self.months as i64 / 12, "year"),
+            (self.months as i64 % 12, "mon"),
+            (self.days as i64, "day"),
+        ] {
+            if value == 0 {
+                continue;
+            }
+            let plus = if !is_zero && is_before && value > 0 {
+                "+"
+            } else {
+                ""
+            };
+            let s = if value != 1 { "s" } else { "" };
+            parts.push(format!("{plus}{value} {unit}{s}"));
+            is_zero = false;
+            is_before = value < 0;
+        }
+        if self.micros != 0 || is_zero {
+            let sign = if self.micros < 0 {
+                "-"
+            } else if is_before {
+                "+"
+            } else {
+                ""
+            };
+            let abs = self.micros.unsigned_abs() as i64;
+            let secs = abs / USECS_PER_SEC;
+            let mut t = format!(
+                "{sign}{:02}:{:02}:{:02}",
+                secs / 3600,
+                (secs / 60) % 60,
+                secs % 60
+            );
+            let frac = abs % USECS_PER_SEC;
+            if frac != 0 {
+                t.push('.');
+                t.push_str(format!("{:06}", frac).trim_end_matches('0'));
+            }
+            parts.push(t);
+        }
+        out.push_str(&parts.join(" "));
+    }
+
+    /// interval_in for the common forms: `N unit ...`, `[-]HH:MM[:SS[.f]]`,
+    /// `@ ... ago`.
+    pub fn parse(s: &str) -> PgResult<Interval> {
+        let err = || {
+            PgError::new(
+                sqlstate::INVALID_DATETIME_FORMAT,
+                format!("invalid input syntax for type interval: \"{s}\""),
+            )
+        };
+        let lower = s.trim().to_ascii_lowercase();
+        let mut toks: Vec<&str> = lower.split_whitespace().collect();
+        if toks.first() == Some(&"@") {
+            toks.remove(0);
+        }
+        let ago = toks.last() == Some(&"ago");
+        if ago {
+            toks.pop();
+        }
+        if toks.is_empty() {
+            return Err(err());
+        }
+        let (mut months, mut days, mut micros) = (0f64, 0f64, 0f64);
+        let mut i = 0;
+        while i < toks.len() {
+            let t = toks[i];
+            if t.contains(':') {
+                micros += parse_clock(t).ok_or_else(err)? as f64;
+                i += 1;
+                continue;
+            }
+            // A number, optionally glued to its unit ("10min").
+            let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+            let (num, glued_unit) = t.split_at(split);
+            let n: f64 = num.parse().map_err(|_| err())?;
+            let unit = if !glued_unit.is_empty() {
+                glued_unit
+            } else if i + 1 < toks.len()
+                && toks[i + 1].starts_with(|c: char| c.is_ascii_alphabetic())
+            {
+                i += 1;
+                toks[i]
+            } else {
+                "second"
+            };
+            let u = unit.trim_end_matches(',');
+            match u {
+                "microsecond" | "microseconds" | "us" | "usec" | "usecs" => micros += n,
+                "millisecond" | "milliseconds" | "ms" | "msec" | "msecs" => micros += n * 1e3,
+                "second" | "seconds" | "s" | "sec" | "secs" => micros += n * 1e6,
+                "minute" | "minutes" | "m" | "min" | "mins" => micros += n * 60e6,
+                "hour" | "hours" | "h" | "hr" | "hrs" => micros += n * 3600e6,
+                "day" | "days" | "d" => days += n,
+                "week" | "weeks" | "w" => days += n * 7.0,
+                "month" | "months" | "mon" | "mons" => months += n,
+                "year" | "years" | "y" | "yr" | "yrs" => months += n * 12.0,
+                "decade" | "decades" => months += n * 120.0,
+                "century" | "centuries" => months += n * 1200.0,
+                "millennium" | "millennia" => months += n * 12000.0,
+                _ => return Err(err()),
+            }
+            i += 1;
+        }
+        let wm = months.trunc();
+        days += (months - wm) * 30.0;
+        let wd = days.trunc();
+        micros += (days - wd) * USECS_PER_DAY as f64;
+        if wm.abs() > i32::MAX as f64
+            || wd.abs() > i32::MAX as f64
+            || micros.abs() > i64::MAX as f64
+        {
+            return Err(PgError::new(
+                sqlstate::DATETIME_FIELD_OVERFLOW,
+                format!("interval field value out of range: \"{s}\""),
+            ));
+        }
+        let iv = Interval {
+            months: wm as i32,
+            days: wd as i32,
+            micros: micros.round() as i64,
+        };
+        Ok(if ago { iv.neg() } else { iv })
+    }
+}
+
+/// `[-]H:MM[:SS[.f]]` → microseconds.
+fn parse_clock(t: &str) -> Option<i64> {
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let mut it = t.split(':');
+    let h: i64 = it.next()?.parse().ok()?;
+    let m: i64 = it.next()?.parse().ok()?;
+    let s: f64 = match it.next() {
+        Some(x) => x.parse().ok()?,
+        None => 0.0,
+    };
+    if it.next().is_some() || m > 59 || s >= 60.0 {
+        return None;
+    }
+    let v = (h * 3600 + m * 60) * USECS_PER_SEC + (s * 1e6).round() as i64;
+    Some(if neg { -v } else { v })
+}
+
+/// timestamp + interval (months first, then days, then time, as PG).
+pub fn timestamp_add_interval(ts: i64, iv: &Interval) -> Option<i64> {
+    if ts == TS_INFINITY || ts == TS_NEG_INFINITY {
+        return Some(ts);
+    }
+    let mut ts = ts;
+    if iv.months != 0 {
+        let days = ts.div_euclid(USECS_PER_DAY);
+        let tod = ts.rem_euclid(USECS_PER_DAY);
+        let (y, m, d) = civil_from_days(days + UNIX_TO_PG_DAYS);
+        let total = y * 12 + (m as i64 - 1) + iv.months as i64;
+        let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
+        let nd = d.min(days_in_month(ny, nm));
+        ts = (days_from_civil(ny, nm, nd) - UNIX_TO_PG_DAYS) * USECS_PER_DAY + tod;
+    }
+    ts.checked_add((iv.days as i64).checked_mul(USECS_PER_DAY)?)?
+        .checked_add(iv.micros)
+}
+
+/// timestamp - timestamp (interval_justify_hours of the difference).
+pub fn timestamp_diff(a: i64, b: i64) -> Option<Interval> {
+    let d = a.checked_sub(b)?;
+    Some(Interval {
+        months: 0,
+        days: (d / USECS_PER_DAY) as i32,
+        micros: d % USECS_PER_DAY,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> String {
+        let mut o = String::new();
+        format_timestamp(parse_timestamp(s, false).unwrap(), false, &mut o);
+        o
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for d in [-800_000i64, -1, 0, 10_957, 20_000, 2_000_000] {
+            let (y, m, dd) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, dd), d);
+        }
+        assert_eq!(days_from_civil(2000, 1, 1), UNIX_TO_PG_DAYS);
+    }
+
+    #[test]
+    fn timestamp_text() {
+        assert_eq!(
+            ts("2026-11-27 03:28:47.123456"),
+            "2026-11-27 03:28:47.123456"
+        );
+        assert_eq!(ts("2026-11-27T03:28:47.5"), "2026-11-27 03:28:47.5");
+        assert_eq!(ts("2024-02-29"), "2024-02-29 00:00:00");
+        assert_eq!(ts("0001-01-01 00:00:00 BC"), "0001-01-01 00:00:00 BC");
+        let mut o = String::new();
+        format_timestamp(
+            parse_timestamp("2026-01-01 10:00:00+02", true).unwrap(),
+            true,
+            &mut o,
+        );
+        assert_eq!(o, "2026-01-01 08:00:00+00");
+        assert_eq!(
+            parse_timestamp("2023-02-29", false).unwrap_err().code,
+            "22008"
+        );
+        assert_eq!(parse_timestamp("garbage", false).unwrap_err().code, "22007");
+        let mut d = String::new();
+        format_date(parse_date("1999-12-31").unwrap(), &mut d);
+        assert_eq!(d, "1999-12-31");
+        assert_eq!(parse_date("2000-01-01").unwrap(), 0);
+    }
+
+    #[test]
+    fn interval_text() {
+        let f = |s: &str| {
+            let mut o = String::new();
+            Interval::parse(s).unwrap().format(&mut o);
+            o
+        };
+        assert_eq!(f("1 day 2 hours"), "1 day 02:00:00");
+        assert_eq!(f("1 year 2 months 3 days"), "1 year 2 mons 3 days");
+        assert_eq!(f("00:00:01.5"), "00:00:01.5");
+        assert_eq!(f("-1 second"), "-00:00:01");
+        assert_eq!(f("0"), "00:00:00");
+        assert_eq!(f("1.5 days"), "1 day 12:00:00");
+        assert_eq!(f("-1 day +01:00:00"), "-1 days +01:00:00");
+        assert_eq!(f("2 hours ago"), "-02:00:00");
+        assert_eq!(f("-1 year 2 days"), "-1 years +2 days");
+        assert_eq!(f("1 year -2 months"), "10 mons");
+    }
+
+    #[test]
+    fn timestamp_arithmetic() {
+        let a = parse_timestamp("2024-01-31 00:00:00", false).unwrap();
+        let b = timestamp_add_interval(
+            a,
+            &Interval {
+                months: 1,
+                days: 0,
+                micros: 0,
+            },
+        )
+        .unwrap();
+        assert_eq!(b, parse_timestamp("2024-02-29", false).unwrap());
+        let d = timestamp_diff(parse_timestamp("2024-02-02 03:00", false).unwrap(), a).unwrap();
+        assert_eq!(
+            d,
+            Interval {
+                months: 0,
+                days: 2,
+                micros: 3 * 3600 * USECS_PER_SEC
+            }
+        );
+    }
+}

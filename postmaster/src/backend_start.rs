@@ -1,0 +1,98 @@
+//! What every backend does first, whatever its mode: claim its slot
+//! (pid, thread id, cancel key, start time), register where it counts
+//! held locks and pins, and build its environment.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use backend::{BackendEnv, ServerConfig};
+use shmem::{ExecMode, Segment};
+
+/// A random cancel key (PostgreSQL uses a random 32-bit key too).
+pub fn random_cancel_key() -> i32 {
+    let mut buf = [0u8; 4];
+    // SAFETY: getrandom writes at most 4 bytes into our buffer.
+    let n = unsafe { libc::getrandom(buf.as_mut_ptr() as *mut libc::c_void, 4, 0) };
+    if n != 4 {
+        let t = shmem::time::monotonic_ns();
+        return (t ^ (t >> 32)) as i32 ^ std::process::id() as i32;
+    }
+    i32::from_ne_bytes(buf)
+}
+
+/// The kernel thread id of the caller.
+pub fn gettid() -> i32 {
+    // SAFETY: gettid has no arguments and cannot fail.
+    unsafe { libc::syscall(libc::SYS_gettid) as i32 }
+}
+
+/// Fills in the caller's slot and registers its resource counters. In
+/// thread mode a backend is identified (pg_backend_pid, cancel keys) by
+/// its thread id, which is unique on the machine.
+pub fn attach(
+    config: &Arc<ServerConfig>,
+    segment: Segment,
+    slot_index: usize,
+    exec_mode: ExecMode,
+) -> BackendEnv {
+    let slot = segment.backend_table().slot(slot_index);
+    let id = if exec_mode == ExecMode::Thread {
+        gettid()
+    } else {
+        std::process::id() as i32
+    };
+    slot.tid.store(gettid(), Ordering::Relaxed);
+    slot.pid.store(id, Ordering::Release);
+    new_session(slot);
+    shmem::lwlock::set_held_counter(Some(&slot.lwlocks_held));
+    shmem::buffer::set_pin_counter(Some(&slot.pins_held));
+    // A forked child inherits its parent's unflushed counts.
+    shmem::waitstats::discard_unflushed();
+    backend::interrupts::set_my_slot(Some(slot));
+    install_panic_marker();
+    BackendEnv {
+        config: config.clone(),
+        segment,
+        slot_index,
+        slot,
+        exec_mode,
+    }
+}
+
+/// A new client session in an attached slot: new cancel key, start time.
+pub fn new_session(slot: &shmem::BackendSlot) {
+    slot.cancel_key
+        .store(random_cancel_key(), Ordering::Release);
+    slot.backend_start_us
+        .store(shmem::time::wall_clock_us(), Ordering::Relaxed);
+    slot.interrupts.store(0, Ordering::Relaxed);
+}
+
+/// A panic while the backend holds an LWLock or a pin may leave shared
+/// state half-changed: mark the slot as in a critical section, so that
+/// the postmaster reinitializes shared memory when it sees the backend
+/// die. (Unwinding then releases the locks; the mark stays.)
+fn install_panic_marker() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if let Some(slot) = backend::interrupts::my_slot() {
+                if slot.lwlocks_held.load(Ordering::Relaxed) != 0
+                    || slot.pins_held.load(Ordering::Relaxed) != 0
+                {
+                    slot.critical.fetch_add(1, Ordering::AcqRel);
+                }
+            }
+            prev(info);
+        }));
+    });
+}
+
+/// Returns a slot whose backend is gone to the free list, folding its
+/// statistics into the departed backends' totals.
+pub fn release_slot(segment: &Segment, slot: usize) {
+    shmem::latency::LatencyStats::get(segment).retire_slot(slot);
+    shmem::waitstats::retire_slot(segment, slot);
+    segment.backend_table().free(slot);
+}

@@ -1,0 +1,126 @@
+//! The command line, parsed with clap, and the sizes it accepts.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// One forked process per client, as PostgreSQL.
+    Process,
+    /// One thread per client, in the server's process.
+    Thread,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+/// pgfork: a PostgreSQL-compatible server, process-per-connection or
+/// thread-per-connection.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "pgfork", version, about, long_about = None)]
+pub struct Args {
+    /// Data directory (created and initialized on first start).
+    #[arg(short = 'D', long = "data-dir", default_value = "./pgdata")]
+    pub data_dir: PathBuf,
+
+    /// Directory for the Unix-domain socket.
+    #[arg(short = 'k', long = "socket-dir", default_value = "/tmp")]
+    pub socket_dir: PathBuf,
+
+    /// Port: the socket is SOCKET_DIR/.s.PGSQL.PORT (and the TCP port).
+    #[arg(short = 'p', long = "port", default_value_t = 5433)]
+    pub port: u16,
+
+    /// Also listen on TCP at this address (e.g. 127.0.0.1). Off by default.
+    #[arg(long = "listen")]
+    pub listen: Option<String>,
+
+    /// How backends run.
+    #[arg(long = "mode", value_enum, default_value_t = Mode::Process)]
+    pub mode: Mode,
+
+    /// Process mode: fork N backends ahead of time and hand them clients.
+    #[arg(long = "prefork", default_value_t = 0)]
+    pub prefork: usize,
+
+    /// Most concurrent client connections.
+    #[arg(long = "max-connections", default_value_t = 100)]
+    pub max_connections: usize,
+
+    /// Shared buffer cache size (e.g. 128MB, 1GB, 512kB, or a number of
+    /// 8 kB buffers).
+    #[arg(long = "shared-buffers", default_value = "128MB", value_parser = parse_size)]
+    pub shared_buffers: usize,
+
+    /// Log level: error, warn, info, debug, trace.
+    #[arg(long = "log-level", default_value = "info")]
+    pub log_level: String,
+
+    /// Per-query phase timing (the pgfork_stat_latency view).
+    #[arg(long = "stats", value_enum, default_value_t = OnOff::On)]
+    pub stats: OnOff,
+
+    /// Write every query's phases as Chrome trace events (Perfetto) to FILE.
+    #[arg(long = "trace")]
+    pub trace: Option<PathBuf>,
+
+    /// Seconds between checkpoints (dirty buffers written to the data files).
+    #[arg(long = "checkpoint-timeout", default_value_t = 60)]
+    pub checkpoint_timeout: u64,
+}
+
+/// Parses a size as PostgreSQL does for shared_buffers: a plain number is
+/// a count of 8 kB blocks; units kB, MB, GB, TB (case-insensitive, the B
+/// optional) multiply by 1024 powers.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("invalid size \"{s}\": expected a number with an optional unit"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" => 8192,
+        "b" => 1,
+        "k" | "kb" => 1 << 10,
+        "m" | "mb" => 1 << 20,
+        "g" | "gb" => 1 << 30,
+        "t" | "tb" => 1 << 40,
+        other => {
+            return Err(format!(
+                "invalid unit \"{other}\" in size \"{s}\": use kB, MB, GB or TB"
+            ))
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size \"{s}\" is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("128MB"), Ok(128 << 20));
+        assert_eq!(parse_size("1gb"), Ok(1 << 30));
+        assert_eq!(parse_size("512kB"), Ok(512 << 10));
+        assert_eq!(parse_size("16"), Ok(16 * 8192));
+        assert!(parse_size("12XB").is_err());
+        assert!(parse_size("MB").is_err());
+    }
+
+    #[test]
+    fn defaults() {
+        let a = Args::parse_from(["pgfork"]);
+        assert_eq!(a.port, 5433);
+        assert_eq!(a.mode, Mode::Process);
+        assert_eq!(a.max_connections, 100);
+        assert_eq!(a.shared_buffers, 128 << 20);
+        assert_eq!(a.socket_dir, PathBuf::from("/tmp"));
+    }
+}

@@ -1,0 +1,510 @@
+//! Process mode: a backend process per client, forked by the postmaster
+//! (PostgreSQL's model), optionally from a pool of pre-forked backends
+//! that are handed their client's socket over a socketpair (`--prefork`).
+//!
+//! The postmaster is single-threaded here: it forks from its poll() loop
+//! and never runs an async runtime or a helper thread, so a child starts
+//! from a consistent copy of it.
+//!
+//! When a backend dies by a signal or exits abnormally, the postmaster
+//! looks at its slot: if it held an LWLock or a buffer pin, or was in a
+//! critical section, shared memory may be inconsistent, and the postmaster
+//! does what PostgreSQL does: it ends every other backend (SIGQUIT) and
+//! reinitializes the segment before serving new clients. Otherwise only
+//! the slot is freed and everyone else goes on. See postmaster/README.md.
+
+use std::collections::HashMap;
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use backend::protocol::{self, ClientStream, ConnectTimes, Refusal, STARTUP_TIMEOUT};
+use backend::sql::Engine;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, ForkResult, Pid};
+use sendfd::{RecvWithFd, SendWithFd};
+use shmem::{BackendState, ExecMode};
+
+use crate::backend_start;
+use crate::server::{Launcher, Server, Shutdown};
+
+#[derive(Debug)]
+enum ChildKind {
+    /// A backend forked for one client.
+    Backend { slot: usize },
+    /// A pre-forked backend; `pool` is its index in the pool.
+    Pooled { slot: usize, pool: usize },
+    /// A child that only answers a refused connection.
+    Refuser,
+    /// The checkpointer (see checkpointer.rs).
+    Checkpointer { slot: usize },
+}
+
+struct PoolMember {
+    pid: Option<Pid>,
+    slot: usize,
+    /// The postmaster's end of the socketpair.
+    chan: Option<UnixStream>,
+}
+
+pub struct ProcessLauncher {
+    children: HashMap<Pid, ChildKind>,
+    pool: Vec<PoolMember>,
+    shutting_down: Option<Shutdown>,
+    checkpointer: Option<Pid>,
+}
+
+impl ProcessLauncher {
+    pub fn new(srv: &Server) -> ProcessLauncher {
+        let mut l = ProcessLauncher {
+            children: HashMap::new(),
+            pool: Vec::new(),
+            shutting_down: None,
+            checkpointer: None,
+        };
+        l.spawn_checkpointer(srv);
+        for i in 0..srv.config.prefork {
+            let Some(slot) = srv.segment.backend_table().alloc(ExecMode::Prefork) else {
+                tracing::warn!("no backend slot for pre-forked backend {i}");
+                break;
+            };
+            l.pool.push(PoolMember {
+                pid: None,
+                slot,
+                chan: None,
+            });
+            l.spawn_pool_member(srv, i);
+        }
+        l
+    }
+
+    fn spawn_checkpointer(&mut self, srv: &Server) {
+        let Some(slot) = srv.segment.backend_table().alloc(ExecMode::Process) else {
+            tracing::warn!("no backend slot for the checkpointer");
+            return;
+        };
+        srv.segment
+            .backend_table()
+            .slot(slot)
+            .set_state(BackendState::Auxiliary, None);
+        // SAFETY: single-threaded postmaster, see the module comment; the
+        // child never returns.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                srv.close_listeners_in_child();
+                self.close_pool_channels();
+                let s = srv.segment.backend_table().slot(slot);
+                crate::signals::become_backend(s);
+                backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
+                crate::checkpointer::run(srv.segment, s, srv.checkpoint_timeout);
+                std::process::exit(0);
+            }
+            Ok(ForkResult::Parent { child }) => {
+                self.checkpointer = Some(child);
+                self.children
+                    .insert(child, ChildKind::Checkpointer { slot });
+            }
+            Err(e) => {
+                tracing::error!("could not fork checkpointer: {e}");
+                self.free_slot(srv, slot);
+            }
+        }
+    }
+
+    fn spawn_pool_member(&mut self, srv: &Server, idx: usize) {
+        let (ours, theirs) = match UnixStream::pair() {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!("could not create socketpair for pre-forked backend: {e}");
+                return;
+            }
+        };
+        let slot = self.pool[idx].slot;
+        let table = srv.segment.backend_table();
+        table.slot(slot).set_state(BackendState::Starting, None);
+        // SAFETY: the postmaster is single-threaded (no runtime, no helper
+        // threads), so the child starts from a consistent state; the child
+        // never returns from `prefork_child_main`.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                drop(ours);
+                srv.close_listeners_in_child();
+                for m in &self.pool {
+                    if let Some(c) = &m.chan {
+                        // SAFETY: closing our inherited copies of the other
+                        // pool members' channels; never used here.
+                        unsafe { libc::close(c.as_raw_fd()) };
+                    }
+                }
+                prefork_child_main(srv, slot, theirs);
+            }
+            Ok(ForkResult::Parent { child }) => {
+                drop(theirs);
+                self.pool[idx].pid = Some(child);
+                self.pool[idx].chan = Some(ours);
+                self.children
+                    .insert(child, ChildKind::Pooled { slot, pool: idx });
+            }
+            Err(e) => tracing::error!("could not fork pre-forked backend: {e}"),
+        }
+    }
+
+    /// Hands the client to an idle pre-forked backend, if there is one.
+    fn handoff(&mut self, srv: &Server, stream: &ClientStream, accept_ns: u64) -> bool {
+        let table = srv.segment.backend_table();
+        for m in &self.pool {
+            let (Some(chan), Some(_)) = (&m.chan, m.pid) else {
+                continue;
+            };
+            let slot = table.slot(m.slot);
+            if slot
+                .state
+                .compare_exchange(
+                    BackendState::Pooled as u32,
+                    BackendState::Assigned as u32,
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                )
+                .is_err()
+            {
+                continue;
+            }
+            slot.accept_ns.store(accept_ns, Ordering::Relaxed);
+            let msg = accept_ns.to_ne_bytes();
+            match chan.send_with_fd(&msg, &[stream.as_raw_fd()]) {
+                Ok(_) => return true,
+                Err(e) => {
+                    tracing::warn!("could not pass client socket to pre-forked backend: {e}");
+                    slot.set_state(BackendState::Pooled, None);
+                }
+            }
+        }
+        false
+    }
+
+    fn fork_backend(&mut self, srv: &Server, stream: ClientStream, accept_ns: u64) {
+        let table = srv.segment.backend_table();
+        let Some(slot) = table.alloc(ExecMode::Process) else {
+            self.refuse(srv, stream, Refusal::TooManyClients);
+            return;
+        };
+        // SAFETY: single-threaded postmaster, see the module comment; the
+        // child never returns from `backend_child_main`.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                srv.close_listeners_in_child();
+                self.close_pool_channels();
+                backend_child_main(srv, slot, stream, accept_ns);
+            }
+            Ok(ForkResult::Parent { child }) => {
+                self.children.insert(child, ChildKind::Backend { slot });
+            }
+            Err(e) => {
+                tracing::error!("could not fork new process for connection: {e}");
+                table.free(slot);
+            }
+        }
+    }
+
+    fn close_pool_channels(&self) {
+        for m in &self.pool {
+            if let Some(c) = &m.chan {
+                // SAFETY: the child's inherited copies; never used there.
+                unsafe { libc::close(c.as_raw_fd()) };
+            }
+        }
+    }
+
+    fn free_slot(&self, srv: &Server, slot: usize) {
+        backend_start::release_slot(&srv.segment, slot);
+    }
+
+    fn signal_all(&self, sig: Signal) {
+        for pid in self.children.keys() {
+            let _ = kill(*pid, sig);
+        }
+    }
+
+    /// A backend died in a way that may have left shared memory
+    /// inconsistent: end all others and reinitialize, as PostgreSQL does.
+    fn crash_reset(&mut self, srv: &Server) {
+        tracing::warn!("terminating any other active server processes");
+        self.signal_all(Signal::SIGQUIT);
+        self.wait_all(srv, Duration::from_secs(5));
+        // SAFETY: every backend has exited (wait_all SIGKILLs stragglers),
+        // so nothing else uses the segment.
+        unsafe { srv.segment.reinitialize(&srv.seg_cfg) };
+        tracing::warn!("all server processes terminated; reinitialized shared memory");
+        let table = srv.segment.backend_table();
+        for m in &mut self.pool {
+            m.pid = None;
+            m.chan = None;
+            m.slot = table.alloc(ExecMode::Prefork).unwrap_or(m.slot);
+        }
+        for i in 0..self.pool.len() {
+            self.spawn_pool_member(srv, i);
+        }
+        self.spawn_checkpointer(srv);
+    }
+
+    fn child_exited(&mut self, srv: &Server, pid: Pid, status: WaitStatus) -> bool {
+        let Some(kind) = self.children.remove(&pid) else {
+            return false;
+        };
+        let (slot, pool) = match kind {
+            ChildKind::Backend { slot } => (Some(slot), None),
+            ChildKind::Pooled { slot, pool } => (Some(slot), Some(pool)),
+            ChildKind::Refuser => (None, None),
+            ChildKind::Checkpointer { slot } => {
+                self.checkpointer = None;
+                (Some(slot), None)
+            }
+        };
+        let abnormal = match status {
+            WaitStatus::Exited(_, 0) => false,
+            WaitStatus::Exited(_, code) => {
+                tracing::warn!("server process (PID {pid}) exited with exit code {code}");
+                true
+            }
+            WaitStatus::Signaled(_, sig, _) => {
+                tracing::warn!(
+                    "server process (PID {pid}) was terminated by signal {} ({sig})",
+                    sig as i32
+                );
+                true
+            }
+            _ => false,
+        };
+        if !abnormal {
+            tracing::debug!("server process (PID {pid}) exited");
+        }
+        let mut need_reset = false;
+        if let Some(slot) = slot {
+            let s = srv.segment.backend_table().slot(slot);
+            if abnormal
+                && s.holds_shared_resources()
+                && self.shutting_down != Some(Shutdown::Immediate)
+            {
+                tracing::warn!(
+                    "server process (PID {pid}) died holding {} LWLocks, {} buffer pins, critical section depth {}: shared memory may be inconsistent",
+                    s.lwlocks_held.load(Ordering::Relaxed),
+                    s.pins_held.load(Ordering::Relaxed),
+                    s.critical.load(Ordering::Relaxed)
+                );
+                need_reset = true;
+            } else if abnormal {
+                tracing::info!("server process (PID {pid}) held no shared locks or pins; shared memory is intact, other sessions go on");
+            }
+            if let Some(p) = pool {
+                // Keep the slot for the replacement.
+                s.set_state(BackendState::Starting, None);
+                self.pool[p].pid = None;
+                self.pool[p].chan = None;
+            } else {
+                self.free_slot(srv, slot);
+            }
+        }
+        need_reset
+    }
+}
+
+impl Launcher for ProcessLauncher {
+    fn launch(&mut self, srv: &Server, stream: ClientStream, accept_ns: u64) {
+        if !self.pool.is_empty() && self.handoff(srv, &stream, accept_ns) {
+            return; // dropping `stream` closes the postmaster's copy
+        }
+        self.fork_backend(srv, stream, accept_ns);
+    }
+
+    fn refuse(&mut self, srv: &Server, stream: ClientStream, why: Refusal) {
+        // SAFETY: single-threaded postmaster; the child only answers the
+        // client and exits.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                srv.close_listeners_in_child();
+                self.close_pool_channels();
+                protocol::refuse_connection(stream, &srv.segment, why);
+                std::process::exit(0);
+            }
+            Ok(ForkResult::Parent { child }) => {
+                self.children.insert(child, ChildKind::Refuser);
+            }
+            Err(e) => tracing::error!("could not fork: {e}"),
+        }
+    }
+
+    fn reap(&mut self, srv: &Server) {
+        let mut need_reset = false;
+        loop {
+            match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(_) => break,
+                Ok(status) => {
+                    if let Some(pid) = status.pid() {
+                        need_reset |= self.child_exited(srv, pid, status);
+                    }
+                }
+            }
+        }
+        if need_reset {
+            self.crash_reset(srv);
+        }
+    }
+
+    fn begin_shutdown(&mut self, _srv: &Server, how: Shutdown) {
+        self.shutting_down = Some(how);
+        // Pooled backends read EOF on their channel once it is closed: idle
+        // ones exit at once, busy ones after their session.
+        for m in &mut self.pool {
+            m.chan = None;
+        }
+        match how {
+            Shutdown::Smart => {}
+            Shutdown::Fast => self.signal_all(Signal::SIGTERM),
+            Shutdown::Immediate => self.signal_all(Signal::SIGQUIT),
+        }
+    }
+
+    fn live_backends(&self) -> usize {
+        self.children.len() - usize::from(self.checkpointer.is_some())
+    }
+
+    fn tick(&mut self, srv: &Server) {
+        if self.shutting_down.is_some() {
+            return;
+        }
+        if self.checkpointer.is_none() {
+            self.spawn_checkpointer(srv);
+        }
+        for i in 0..self.pool.len() {
+            if self.pool[i].pid.is_none() {
+                self.spawn_pool_member(srv, i);
+            }
+        }
+    }
+
+    fn wait_all(&mut self, srv: &Server, timeout: Duration) {
+        if let Some(pid) = self.checkpointer {
+            let _ = kill(pid, Signal::SIGTERM);
+        }
+        let deadline = Instant::now() + timeout;
+        while !self.children.is_empty() {
+            match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) => {
+                    if Instant::now() > deadline {
+                        tracing::warn!(
+                            "{} server processes did not exit in time; sending SIGKILL",
+                            self.children.len()
+                        );
+                        self.signal_all(Signal::SIGKILL);
+                        for pid in self.children.keys().copied().collect::<Vec<_>>() {
+                            let _ = waitpid(pid, None);
+                        }
+                        self.children.clear();
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Ok(status) => {
+                    if let Some(pid) = status.pid() {
+                        self.child_exited(srv, pid, status);
+                    }
+                }
+                Err(_) => {
+                    self.children.clear();
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// A backend forked for one client.
+fn backend_child_main(srv: &Server, slot: usize, stream: ClientStream, accept_ns: u64) -> ! {
+    let running_ns = shmem::time::monotonic_ns();
+    let table = srv.segment.backend_table();
+    crate::signals::become_backend(table.slot(slot));
+    let env = backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
+    let mut engine = Engine::new(env.clone());
+    let times = ConnectTimes {
+        accept_ns,
+        running_ns,
+    };
+    let end = protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT);
+    tracing::debug!("backend {} ended: {end:?}", std::process::id());
+    std::process::exit(0);
+}
+
+/// A pre-forked backend: waits for clients on its socketpair, serves each,
+/// resets its session state and waits again.
+fn prefork_child_main(srv: &Server, slot_idx: usize, chan: UnixStream) -> ! {
+    let table = srv.segment.backend_table();
+    let slot = table.slot(slot_idx);
+    crate::signals::become_backend(slot);
+    let env = backend_start::attach(&srv.config, srv.segment, slot_idx, ExecMode::Prefork);
+    let mut engine = Engine::new(env.clone());
+    loop {
+        slot.set_state(BackendState::Pooled, None);
+        let mut buf = [0u8; 8];
+        let mut fds: [RawFd; 1] = [-1];
+        let (n, nfds) = loop {
+            match chan.recv_with_fd(&mut buf, &mut fds) {
+                Ok(r) => break r,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    if backend::interrupts::terminate_pending() {
+                        std::process::exit(0);
+                    }
+                }
+                Err(_) => std::process::exit(0),
+            }
+        };
+        if n == 0 || nfds == 0 {
+            // The postmaster closed our channel: shutdown.
+            std::process::exit(0);
+        }
+        let running_ns = shmem::time::monotonic_ns();
+        let accept_ns = u64::from_ne_bytes(buf);
+        slot.set_state(BackendState::Starting, None);
+        backend_start::new_session(slot);
+        // SAFETY: the descriptor was just received over SCM_RIGHTS and is
+        // owned by nobody else in this process.
+        let stream = ClientStream::Unix(unsafe { UnixStream::from_raw_fd(fds[0]) });
+        let stream = match reclassify(stream) {
+            Some(s) => s,
+            None => continue,
+        };
+        let times = ConnectTimes {
+            accept_ns,
+            running_ns,
+        };
+        let end = protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT);
+        tracing::debug!(
+            "pre-forked backend {} session ended: {end:?}",
+            std::process::id()
+        );
+        engine.reset_session();
+        if backend::interrupts::terminate_pending() {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// A received descriptor may be a TCP socket: wrap it as what it is.
+fn reclassify(stream: ClientStream) -> Option<ClientStream> {
+    let fd = stream.as_raw_fd();
+    match nix::sys::socket::getsockname::<nix::sys::socket::SockaddrStorage>(fd) {
+        Ok(addr) if addr.as_unix_addr().is_some() => Some(stream),
+        Ok(_) => {
+            let ClientStream::Unix(u) = stream else {
+                return Some(stream);
+            };
+            let raw = std::os::fd::IntoRawFd::into_raw_fd(u);
+            // SAFETY: `raw` was just released by the UnixStream wrapper.
+            Some(ClientStream::Tcp(unsafe {
+                std::net::TcpStream::from_raw_fd(raw)
+            }))
+        }
+        Err(_) => None,
+    }
+}

@@ -1,0 +1,337 @@
+//! What every mode shares: starting up (data directory, lock files,
+//! listeners, the shared segment), the accept loop, and cleaning up on
+//! exit. The mode-specific parts (how a client gets a backend, how
+//! backends end) are behind [`Launcher`].
+
+use std::os::fd::BorrowedFd;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use backend::protocol::{ClientStream, Refusal};
+use backend::ServerConfig;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::Signal;
+use shmem::segment::{SegmentConfig, SegmentOwner};
+use shmem::{ExecMode, Segment};
+
+use crate::cli::{Args, Mode, OnOff};
+use crate::listen::Listener;
+use crate::lockfile::LockFile;
+use crate::signals::SignalPipe;
+
+/// How the server is asked to stop (PostgreSQL's shutdown modes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Shutdown {
+    /// SIGTERM: refuse new connections, wait for sessions to end.
+    Smart,
+    /// SIGINT: end every session (57P01), then stop.
+    Fast,
+    /// SIGQUIT: stop at once.
+    Immediate,
+}
+
+/// How clients get backends: forked processes, a pre-forked pool, or
+/// threads.
+pub trait Launcher {
+    /// Serves a newly accepted client.
+    fn launch(&mut self, srv: &Server, stream: ClientStream, accept_ns: u64);
+    /// Serves a client that must be refused after its startup packet.
+    fn refuse(&mut self, srv: &Server, stream: ClientStream, why: Refusal);
+    /// Handles SIGCHLD or finished threads: reaps and frees slots.
+    fn reap(&mut self, srv: &Server);
+    /// Asks backends to end according to the shutdown mode.
+    fn begin_shutdown(&mut self, srv: &Server, how: Shutdown);
+    /// Backends (with or without clients) still running.
+    fn live_backends(&self) -> usize;
+    /// Periodic work (pool refills, checkpoints); called about once a second.
+    fn tick(&mut self, srv: &Server);
+    /// Waits for every backend to be gone, at most `timeout`.
+    fn wait_all(&mut self, srv: &Server, timeout: Duration);
+}
+
+pub struct Server {
+    pub config: Arc<ServerConfig>,
+    pub seg_cfg: SegmentConfig,
+    pub segment: Segment,
+    pub checkpoint_timeout: Duration,
+    pub listeners: Vec<Listener>,
+    pub signals: SignalPipe,
+    _owner: SegmentOwner,
+    _socket_lock: LockFile,
+    _pid_lock: LockFile,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    DataDir(#[from] crate::datadir::DataDirError),
+    #[error(transparent)]
+    Lock(#[from] crate::lockfile::LockError),
+    #[error("could not create listen socket for \"{what}\": {source}")]
+    Listen {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Shmem(#[from] shmem::SegmentError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Server {
+    pub fn start(args: &Args) -> Result<Server, StartError> {
+        if args.max_connections == 0 {
+            return Err(StartError::Other(
+                "--max-connections must be at least 1".into(),
+            ));
+        }
+        if args.prefork > 0 && args.mode == Mode::Thread {
+            return Err(StartError::Other(
+                "--prefork applies to --mode process only".into(),
+            ));
+        }
+        let data_dir = absolute(&args.data_dir);
+        let socket_dir = absolute(&args.socket_dir);
+        crate::datadir::init(&data_dir)?;
+        let pid = std::process::id().to_string();
+        let start = shmem::time::wall_clock_us() / 1_000_000;
+        let socket_path = socket_dir.join(format!(".s.PGSQL.{}", args.port));
+        let lines = vec![
+            pid.clone(),
+            data_dir.display().to_string(),
+            start.to_string(),
+            args.port.to_string(),
+            socket_dir.display().to_string(),
+            args.listen.clone().unwrap_or_default(),
+        ];
+        let pid_lock = LockFile::acquire(
+            &data_dir.join("postmaster.pid"),
+            &lines,
+            &format!("running in data directory \"{}\"", data_dir.display()),
+        )?;
+        let socket_lock = LockFile::acquire(
+            &socket_dir.join(format!(".s.PGSQL.{}.lock", args.port)),
+            &lines,
+            &format!("using socket file \"{}\"", socket_path.display()),
+        )?;
+        let mut listeners =
+            vec![
+                Listener::unix(&socket_path).map_err(|source| StartError::Listen {
+                    what: socket_path.display().to_string(),
+                    source,
+                })?,
+            ];
+        if let Some(addr) = &args.listen {
+            listeners.push(Listener::tcp(addr, args.port).map_err(|source| {
+                StartError::Listen {
+                    what: format!("{addr}:{}", args.port),
+                    source,
+                }
+            })?);
+        }
+        let mode = match args.mode {
+            Mode::Process => ExecMode::Process,
+            Mode::Thread => ExecMode::Thread,
+        };
+        let seg_cfg = SegmentConfig {
+            port: args.port,
+            max_backends: args.max_connections + args.prefork + 1,
+            shared_buffers: args.shared_buffers,
+            mode: mode as u32,
+        };
+        let (owner, segment) = SegmentOwner::create(&seg_cfg)?;
+        shmem::smgr::init(&data_dir)
+            .map_err(|e| StartError::Other(format!("could not open data directory: {e}")))?;
+        let config = Arc::new(ServerConfig {
+            data_dir,
+            socket_dir,
+            port: args.port,
+            mode,
+            prefork: args.prefork,
+            max_connections: args.max_connections,
+            shared_buffers: args.shared_buffers,
+            stats: args.stats == OnOff::On,
+            trace: match &args.trace {
+                Some(path) => {
+                    let path = absolute(path);
+                    std::fs::write(&path, "[\n").map_err(|e| {
+                        StartError::Other(format!(
+                            "could not create trace file \"{}\": {e}",
+                            path.display()
+                        ))
+                    })?;
+                    Some(path)
+                }
+                None => None,
+            },
+        });
+        let signals = SignalPipe::install()
+            .map_err(|e| StartError::Other(format!("could not create signal pipe: {e}")))?;
+        tracing::info!(
+            "pgfork {} listening on Unix socket \"{}\"{}, mode {}{}, shared memory {} ({} MB)",
+            env!("CARGO_PKG_VERSION"),
+            socket_path.display(),
+            args.listen
+                .as_ref()
+                .map(|a| format!(" and TCP {a}:{}", args.port))
+                .unwrap_or_default(),
+            config.mode_name(),
+            if args.prefork > 0 {
+                format!(" with {} pre-forked backends", args.prefork)
+            } else {
+                String::new()
+            },
+            owner.name(),
+            owner.len() >> 20,
+        );
+        Ok(Server {
+            config,
+            seg_cfg,
+            segment,
+            checkpoint_timeout: Duration::from_secs(args.checkpoint_timeout.max(1)),
+            listeners,
+            signals,
+            _owner: owner,
+            _socket_lock: socket_lock,
+            _pid_lock: pid_lock,
+        })
+    }
+
+    /// The accept loop, until shutdown completes.
+    pub fn run(&self, launcher: &mut dyn Launcher) {
+        tracing::info!("database system is ready to accept connections");
+        let mut shutdown: Option<Shutdown> = None;
+        loop {
+            let mut fds: Vec<PollFd> = Vec::with_capacity(self.listeners.len() + 1);
+            // SAFETY: the fds are owned by `self` and outlive this poll.
+            let sig_fd = unsafe { BorrowedFd::borrow_raw(self.signals.fd()) };
+            fds.push(PollFd::new(sig_fd, PollFlags::POLLIN));
+            for l in &self.listeners {
+                // SAFETY: as above.
+                let fd = unsafe { BorrowedFd::borrow_raw(l.fd()) };
+                fds.push(PollFd::new(fd, PollFlags::POLLIN));
+            }
+            let ready = match poll(&mut fds, PollTimeout::from(1000u16)) {
+                Ok(n) => n,
+                Err(nix::errno::Errno::EINTR) => 0,
+                Err(e) => {
+                    tracing::error!("poll() failed in postmaster: {e}");
+                    std::thread::sleep(Duration::from_millis(100));
+                    0
+                }
+            };
+            let readable: Vec<bool> = fds
+                .iter()
+                .map(|f| f.revents().is_some_and(|r| !r.is_empty()))
+                .collect();
+            drop(fds);
+            if ready > 0 && readable[0] {
+                for sig in self.signals.drain() {
+                    match sig {
+                        Signal::SIGCHLD => launcher.reap(self),
+                        Signal::SIGTERM => {
+                            shutdown = Some(self.request(launcher, shutdown, Shutdown::Smart))
+                        }
+                        Signal::SIGINT => {
+                            shutdown = Some(self.request(launcher, shutdown, Shutdown::Fast))
+                        }
+                        Signal::SIGQUIT => {
+                            shutdown = Some(self.request(launcher, shutdown, Shutdown::Immediate))
+                        }
+                        Signal::SIGHUP => tracing::info!("received SIGHUP, nothing to reload"),
+                        _ => {}
+                    }
+                }
+            }
+            for (i, l) in self.listeners.iter().enumerate() {
+                if ready == 0 || !readable[i + 1] {
+                    continue;
+                }
+                loop {
+                    match l.accept() {
+                        Ok(Some(stream)) => {
+                            let accept_ns = shmem::time::monotonic_ns();
+                            self.dispatch(launcher, shutdown, stream, accept_ns);
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            tracing::warn!("could not accept new connection: {e}");
+                            break;
+                        }
+                    }
+                }
+            }
+            launcher.reap(self);
+            if shutdown == Some(Shutdown::Immediate) {
+                break;
+            }
+            if shutdown.is_some() && launcher.live_backends() == 0 {
+                break;
+            }
+            launcher.tick(self);
+        }
+        let how = shutdown.unwrap_or(Shutdown::Fast);
+        launcher.wait_all(
+            self,
+            Duration::from_secs(if how == Shutdown::Immediate { 5 } else { 30 }),
+        );
+        if how != Shutdown::Immediate {
+            crate::checkpointer::final_checkpoint(&self.segment);
+        }
+        tracing::info!("database system is shut down");
+    }
+
+    fn request(
+        &self,
+        launcher: &mut dyn Launcher,
+        cur: Option<Shutdown>,
+        how: Shutdown,
+    ) -> Shutdown {
+        let how = cur.map_or(how, |c| c.max(how));
+        if cur != Some(how) {
+            tracing::info!(
+                "received {} shutdown request",
+                match how {
+                    Shutdown::Smart => "smart",
+                    Shutdown::Fast => "fast",
+                    Shutdown::Immediate => "immediate",
+                }
+            );
+            launcher.begin_shutdown(self, how);
+        }
+        how
+    }
+
+    fn dispatch(
+        &self,
+        launcher: &mut dyn Launcher,
+        shutdown: Option<Shutdown>,
+        stream: ClientStream,
+        accept_ns: u64,
+    ) {
+        if shutdown.is_some() {
+            launcher.refuse(self, stream, Refusal::ShuttingDown);
+        } else if self.segment.backend_table().client_count() >= self.config.max_connections {
+            launcher.refuse(self, stream, Refusal::TooManyClients);
+        } else {
+            launcher.launch(self, stream, accept_ns);
+        }
+    }
+
+    /// Closes the listening sockets' descriptors in a forked child (without
+    /// removing the socket file, which belongs to the postmaster).
+    pub fn close_listeners_in_child(&self) {
+        for l in &self.listeners {
+            // SAFETY: closing our inherited copy of the descriptor; the
+            // Listener value is never used or dropped in the child.
+            unsafe { libc::close(l.fd()) };
+        }
+        // SAFETY: same for the signal pipe's read end.
+        unsafe { libc::close(self.signals.fd()) };
+    }
+}
+
+fn absolute(p: &std::path::Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_owned())
+}

@@ -1,0 +1,167 @@
+//! Signal handling.
+//!
+//! The postmaster turns signals into bytes on a self-pipe that its poll()
+//! loop reads, so all real work happens in the loop, never in a handler
+//! (the handler only write()s, which is async-signal-safe).
+//!
+//! A forked backend installs its own handlers, as PostgreSQL's do:
+//! SIGINT cancels the running query, SIGTERM ends the session (57P01),
+//! SIGQUIT exits at once, SIGUSR1 only interrupts a blocking system call.
+//! None uses SA_RESTART, so a blocked read returns EINTR and the backend
+//! looks at its interrupt bits. The handlers set bits in the backend's
+//! shared slot with an atomic fetch_or, which is async-signal-safe.
+//!
+//! Thread-mode backend threads block the postmaster's signals, so those are
+//! delivered to the main thread; they are woken with SIGUSR1 (tgkill).
+
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
+
+use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use shmem::backend_table::{INTERRUPT_CANCEL, INTERRUPT_TERMINATE};
+use shmem::BackendSlot;
+
+static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
+static BACKEND_SLOT: AtomicPtr<BackendSlot> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The signals the postmaster acts on.
+pub const POSTMASTER_SIGNALS: [Signal; 5] = [
+    Signal::SIGCHLD,
+    Signal::SIGTERM,
+    Signal::SIGINT,
+    Signal::SIGQUIT,
+    Signal::SIGHUP,
+];
+
+extern "C" fn postmaster_handler(sig: libc::c_int) {
+    let fd = PIPE_WRITE.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let b = sig as u8;
+        // SAFETY: write(2) is async-signal-safe; the buffer is a local byte.
+        // A full pipe just drops the byte: the loop drains and reaps anyway.
+        unsafe { libc::write(fd, &b as *const u8 as *const libc::c_void, 1) };
+    }
+}
+
+fn install(sig: Signal, handler: SigHandler, flags: SaFlags) {
+    let action = SigAction::new(handler, flags, SigSet::empty());
+    // SAFETY: the handlers installed here only perform async-signal-safe
+    // operations (write(2), atomic stores, _exit).
+    unsafe { sigaction(sig, &action) }.expect("sigaction");
+}
+
+/// The read end of the postmaster's self-pipe.
+pub struct SignalPipe {
+    read: OwnedFd,
+    _write: OwnedFd,
+}
+
+impl SignalPipe {
+    /// Creates the pipe and routes the postmaster's signals into it.
+    pub fn install() -> std::io::Result<SignalPipe> {
+        let (r, w) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_NONBLOCK | nix::fcntl::OFlag::O_CLOEXEC)
+                .map_err(std::io::Error::from)?;
+        PIPE_WRITE.store(w.as_raw_fd(), Ordering::Relaxed);
+        for sig in POSTMASTER_SIGNALS {
+            install(
+                sig,
+                SigHandler::Handler(postmaster_handler),
+                SaFlags::SA_RESTART | SaFlags::SA_NOCLDSTOP,
+            );
+        }
+        install(Signal::SIGPIPE, SigHandler::SigIgn, SaFlags::empty());
+        install(
+            Signal::SIGUSR1,
+            SigHandler::Handler(wake_handler),
+            SaFlags::empty(),
+        );
+        Ok(SignalPipe { read: r, _write: w })
+    }
+
+    pub fn fd(&self) -> RawFd {
+        self.read.as_raw_fd()
+    }
+
+    /// Takes the signals that arrived since the last call.
+    pub fn drain(&self) -> Vec<Signal> {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 64];
+        loop {
+            match nix::unistd::read(self.read.as_raw_fd(), &mut buf) {
+                Ok(n) if n > 0 => out.extend(
+                    buf[..n]
+                        .iter()
+                        .filter_map(|&b| Signal::try_from(b as i32).ok()),
+                ),
+                _ => break,
+            }
+        }
+        out
+    }
+}
+
+extern "C" fn wake_handler(_sig: libc::c_int) {}
+
+extern "C" fn backend_handler(sig: libc::c_int) {
+    let slot = BACKEND_SLOT.load(Ordering::Relaxed);
+    if slot.is_null() {
+        return;
+    }
+    // SAFETY: the pointer was set from a &'static BackendSlot in shared
+    // memory; fetch_or on an atomic is async-signal-safe.
+    let slot = unsafe { &*slot };
+    match sig {
+        libc::SIGINT => slot.request_interrupt(INTERRUPT_CANCEL),
+        libc::SIGTERM => slot.request_interrupt(INTERRUPT_TERMINATE),
+        _ => {}
+    }
+}
+
+extern "C" fn quickdie(_sig: libc::c_int) {
+    // SAFETY: _exit is async-signal-safe. Exit code 2 tells the postmaster
+    // that this backend did not shut down cleanly, as PostgreSQL's quickdie.
+    unsafe { libc::_exit(2) };
+}
+
+/// In a freshly forked backend: closes the postmaster's self-pipe write
+/// end and installs the backend's handlers.
+pub fn become_backend(slot: &'static BackendSlot) {
+    BACKEND_SLOT.store(
+        slot as *const BackendSlot as *mut BackendSlot,
+        Ordering::Relaxed,
+    );
+    PIPE_WRITE.store(-1, Ordering::Relaxed);
+    install(
+        Signal::SIGINT,
+        SigHandler::Handler(backend_handler),
+        SaFlags::empty(),
+    );
+    install(
+        Signal::SIGTERM,
+        SigHandler::Handler(backend_handler),
+        SaFlags::empty(),
+    );
+    install(
+        Signal::SIGUSR1,
+        SigHandler::Handler(wake_handler),
+        SaFlags::empty(),
+    );
+    install(
+        Signal::SIGQUIT,
+        SigHandler::Handler(quickdie),
+        SaFlags::empty(),
+    );
+    install(Signal::SIGCHLD, SigHandler::SigDfl, SaFlags::empty());
+    install(Signal::SIGHUP, SigHandler::SigIgn, SaFlags::empty());
+}
+
+/// Blocks the postmaster's signals in the calling thread (a thread-mode
+/// backend), so that they reach the main thread.
+pub fn block_postmaster_signals() {
+    let mut set = SigSet::empty();
+    for sig in POSTMASTER_SIGNALS {
+        set.add(sig);
+    }
+    let _ = set.thread_block();
+}

@@ -1,0 +1,180 @@
+//! Thread mode: one OS thread per client in the server's own process,
+//! running exactly the backend code that process mode forks.
+//!
+//! Backend threads block the postmaster's signals, so SIGTERM/SIGINT/
+//! SIGQUIT/SIGCHLD reach the main thread's self-pipe; a backend thread is
+//! interrupted with SIGUSR1 through tgkill. A panic in a session ends that
+//! session only: the thread catches it, reports FATAL XX000 to its client
+//! and frees its slot (unwinding has released its locks and pins).
+
+use std::os::fd::AsRawFd;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use backend::error::{sqlstate, PgError};
+use backend::protocol::{
+    self, ClientStream, ConnectTimes, MessageWriter, Refusal, STARTUP_TIMEOUT,
+};
+use backend::sql::Engine;
+use shmem::backend_table::INTERRUPT_TERMINATE;
+use shmem::ExecMode;
+
+use crate::backend_start;
+use crate::server::{Launcher, Server, Shutdown};
+
+/// Stack size of a backend thread (deep expression trees recurse).
+const BACKEND_STACK: usize = 2 << 20;
+
+pub struct ThreadLauncher {
+    threads: Vec<JoinHandle<()>>,
+    /// Serializes folding freed slots' histograms into the departed row.
+    retire: Arc<Mutex<()>>,
+    /// The checkpointer thread and its slot.
+    checkpointer: Option<(JoinHandle<()>, usize)>,
+}
+
+impl ThreadLauncher {
+    pub fn new(srv: &Server) -> ThreadLauncher {
+        let mut l = ThreadLauncher {
+            threads: Vec::new(),
+            retire: Arc::new(Mutex::new(())),
+            checkpointer: None,
+        };
+        if let Some(slot) = srv.segment.backend_table().alloc(ExecMode::Thread) {
+            let (config, segment, every) =
+                (srv.config.clone(), srv.segment, srv.checkpoint_timeout);
+            let h = std::thread::Builder::new()
+                .name("checkpointer".into())
+                .spawn(move || {
+                    crate::signals::block_postmaster_signals();
+                    let env = backend_start::attach(&config, segment, slot, ExecMode::Thread);
+                    crate::checkpointer::run(segment, env.slot, every);
+                });
+            match h {
+                Ok(h) => l.checkpointer = Some((h, slot)),
+                Err(e) => tracing::error!("could not start checkpointer thread: {e}"),
+            }
+        }
+        l
+    }
+
+    fn spawn(&mut self, name: String, f: impl FnOnce() + Send + 'static) {
+        match std::thread::Builder::new()
+            .name(name)
+            .stack_size(BACKEND_STACK)
+            .spawn(move || {
+                crate::signals::block_postmaster_signals();
+                f()
+            }) {
+            Ok(h) => self.threads.push(h),
+            Err(e) => tracing::error!("could not create thread for connection: {e}"),
+        }
+    }
+}
+
+impl Launcher for ThreadLauncher {
+    fn launch(&mut self, srv: &Server, stream: ClientStream, accept_ns: u64) {
+        let table = srv.segment.backend_table();
+        let Some(slot) = table.alloc(ExecMode::Thread) else {
+            self.refuse(srv, stream, Refusal::TooManyClients);
+            return;
+        };
+        let config = srv.config.clone();
+        let segment = srv.segment;
+        let retire = self.retire.clone();
+        self.spawn(format!("backend-{slot}"), move || {
+            let running_ns = shmem::time::monotonic_ns();
+            // A duplicate of the socket to report a panic on.
+            let panic_fd = nix::unistd::dup(stream.as_raw_fd()).ok();
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let env = backend_start::attach(&config, segment, slot, ExecMode::Thread);
+                let mut engine = Engine::new(env.clone());
+                let times = ConnectTimes {
+                    accept_ns,
+                    running_ns,
+                };
+                protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT)
+            }));
+            if let Some(fd) = panic_fd {
+                // SAFETY: `fd` is our own duplicate, owned by nobody else.
+                let f = unsafe {
+                    <std::os::unix::net::UnixStream as std::os::fd::FromRawFd>::from_raw_fd(fd)
+                };
+                if result.is_err() {
+                    let mut w = MessageWriter::new();
+                    w.error(&PgError::fatal(
+                        sqlstate::INTERNAL_ERROR,
+                        "internal error: the backend thread panicked; the session is closed",
+                    ));
+                    let _ = std::io::Write::write_all(&mut &f, &w.buf);
+                    tracing::error!(
+                        "backend thread for slot {slot} panicked; other sessions go on"
+                    );
+                }
+            }
+            backend::interrupts::set_my_slot(None);
+            shmem::lwlock::set_held_counter(None);
+            shmem::buffer::set_pin_counter(None);
+            shmem::waitstats::flush_to_slot(&segment, slot);
+            let _g = retire.lock();
+            backend_start::release_slot(&segment, slot);
+        });
+    }
+
+    fn refuse(&mut self, srv: &Server, stream: ClientStream, why: Refusal) {
+        let segment = srv.segment;
+        self.spawn("refuser".into(), move || {
+            protocol::refuse_connection(stream, &segment, why);
+        });
+    }
+
+    fn reap(&mut self, _srv: &Server) {
+        let (done, live): (Vec<_>, Vec<_>) = std::mem::take(&mut self.threads)
+            .into_iter()
+            .partition(|h| h.is_finished());
+        for h in done {
+            let _ = h.join();
+        }
+        self.threads = live;
+    }
+
+    fn begin_shutdown(&mut self, srv: &Server, how: Shutdown) {
+        match how {
+            Shutdown::Smart => {}
+            Shutdown::Fast => {
+                for s in srv.segment.backend_table().slots() {
+                    if s.is_in_use() && s.pid.load(Ordering::Acquire) > 0 {
+                        s.request_interrupt(INTERRUPT_TERMINATE);
+                        protocol::signal_backend(s, nix::sys::signal::Signal::SIGTERM);
+                    }
+                }
+            }
+            // The process exits right away; the sessions' sockets close.
+            Shutdown::Immediate => {}
+        }
+    }
+
+    fn live_backends(&self) -> usize {
+        self.threads.iter().filter(|h| !h.is_finished()).count()
+    }
+
+    fn tick(&mut self, _srv: &Server) {}
+
+    fn wait_all(&mut self, srv: &Server, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.live_backends() > 0 && Instant::now() < deadline {
+            // Keep waking sessions that have not seen their termination yet.
+            self.begin_shutdown(srv, Shutdown::Fast);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.reap(srv);
+        if let Some((h, slot)) = self.checkpointer.take() {
+            let s = srv.segment.backend_table().slot(slot);
+            s.request_interrupt(INTERRUPT_TERMINATE);
+            let _ = h.join();
+            backend_start::release_slot(&srv.segment, slot);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Relation-level operations of the buffer pool: create, extend, drop,
+//! truncate, and checkpoints (with the pending-fsync set).
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use super::alloc::Fill;
+use super::desc::*;
+use super::layout::{FSYNC_SLOTS, NUM_EXT_LOCKS};
+use super::{BlockNumber, Buffer, BufferPool, RelId, StorageError, BLCKSZ};
+use crate::lwlock::LockMode;
+use crate::smgr;
+
+/// How long drop/truncate wait for somebody else's pin to go away.
+const PIN_WAIT: Duration = Duration::from_secs(10);
+
+impl BufferPool {
+    /// Creates the empty file of `rel` (an existing file is kept).
+    pub fn create_relation(&self, rel: RelId) -> Result<(), StorageError> {
+        smgr::create(rel)
+    }
+
+    /// Number of blocks of `rel`.
+    pub fn nblocks(&self, rel: RelId) -> Result<BlockNumber, StorageError> {
+        smgr::nblocks(rel, self.smgr_gen())
+    }
+
+    /// Appends a zeroed block to `rel` (written to the file at once, under
+    /// the relation's extension lock) and returns it pinned.
+    pub fn extend(&self, rel: RelId) -> Result<Buffer, StorageError> {
+        let lock = &self.hdr.extension_locks[rel as usize % NUM_EXT_LOCKS].0;
+        let _g = lock.lock(LockMode::Exclusive);
+        let block = self.nblocks(rel)?;
+        smgr::write(rel, block, &[0u8; BLCKSZ], self.smgr_gen())?;
+        self.remember_fsync(rel);
+        self.get_buffer(rel, block, Fill::Zero)
+    }
+
+    /// Discards the buffers of `rel` (without writing them) and unlinks
+    /// its file. The caller holds no pin on `rel`.
+    pub fn drop_relation(&self, rel: RelId) -> Result<(), StorageError> {
+        self.discard_buffers(rel)?;
+        self.set_free_space_hint(rel, None);
+        let r = smgr::unlink(rel);
+        self.hdr.smgr_generation.0.fetch_add(1, Ordering::AcqRel);
+        r
+    }
+
+    /// Discards the buffers of `rel` and truncates its file to 0 blocks.
+    pub fn truncate_relation(&self, rel: RelId) -> Result<(), StorageError> {
+        let lock = &self.hdr.extension_locks[rel as usize % NUM_EXT_LOCKS].0;
+        let _g = lock.lock(LockMode::Exclusive);
+        self.discard_buffers(rel)?;
+        self.set_free_space_hint(rel, None);
+        smgr::truncate(rel, 0, self.smgr_gen())
+    }
+
+    /// Unmaps every buffer of `rel`, waiting out transient pins (a clock
+    /// sweep or checkpoint looking at it).
+    fn discard_buffers(&self, rel: RelId) -> Result<(), StorageError> {
+        for id in 0..self.nbuffers {
+            let d = self.desc(id);
+            if d.tag_rel.load(Ordering::Relaxed) != rel {
+                continue;
+            }
+            let start = Instant::now();
+            loop {
+                let s = d.lock_header();
+                let (trel, tblock) = d.tag();
+                d.unlock_header(s);
+                if s & TAG_VALID == 0 || trel != rel {
+                    break;
+                }
+                let bucket = self.bucket(trel, tblock);
+                let part = Self::partition_of(bucket);
+                self.lock_partition(part, LockMode::Exclusive);
+                let s = d.lock_header();
+                if s & TAG_VALID == 0 || d.tag() != (trel, tblock) {
+                    d.unlock_header(s);
+                    self.unlock_partition(part, LockMode::Exclusive);
+                    continue;
+                }
+                if refcount(s) != 0 {
+                    d.unlock_header(s);
+                    self.unlock_partition(part, LockMode::Exclusive);
+                    if start.elapsed() > PIN_WAIT {
+                        return Err(StorageError::BufferPinned { rel, block: tblock });
+                    }
+                    std::thread::sleep(Duration::from_micros(200));
+                    continue;
+                }
+                self.chain_remove(bucket, id);
+                d.unlock_header(0);
+                self.unlock_partition(part, LockMode::Exclusive);
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes back every dirty buffer and fsyncs every file written since
+    /// the previous checkpoint. Returns the number of pages written.
+    pub fn checkpoint(&self) -> Result<usize, StorageError> {
+        let mut written = 0;
+        for id in 0..self.nbuffers {
+            let d = self.desc(id);
+            let s = d.state.load(Ordering::Relaxed);
+            if s & (DIRTY | TAG_VALID) != DIRTY | TAG_VALID {
+                continue;
+            }
+            // Pin without the mapping lock (as the clock sweep does): the
+            // tag cannot change while we hold the pin.
+            let (_, pinned) = d.update(|s| {
+                (s & (DIRTY | TAG_VALID) == DIRTY | TAG_VALID).then_some(s + REFCOUNT_ONE)
+            });
+            if !pinned {
+                continue;
+            }
+            let buf = self.pinned(id);
+            let g = buf.read_lock();
+            let r = self.flush_locked(id);
+            drop(g);
+            if r? {
+                written += 1;
+            }
+        }
+        self.sync_pending()?;
+        Ok(written)
+    }
+
+    fn fsync_slot(&self, i: usize) -> &'static AtomicU32 {
+        // SAFETY: `i < FSYNC_SLOTS` words follow `fsync` in the region.
+        unsafe { &*self.fsync.add(i % FSYNC_SLOTS) }
+    }
+
+    /// Records that `rel` was written and needs an fsync at the next
+    /// checkpoint.
+    pub(super) fn remember_fsync(&self, rel: RelId) {
+        let h = (rel as usize).wrapping_mul(0x9E37_79B9) >> 7;
+        for i in 0..16 {
+            let slot = self.fsync_slot(h + i);
+            let v = slot.load(Ordering::Relaxed);
+            if v == rel + 1 {
+                return;
+            }
+            if v == 0
+                && slot
+                    .compare_exchange(0, rel + 1, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+            {
+                return;
+            }
+        }
+        self.hdr.fsync_overflow.0.store(1, Ordering::Release);
+    }
+
+    fn sync_pending(&self) -> Result<(), StorageError> {
+        let mut rels = BTreeSet::new();
+        for i in 0..FSYNC_SLOTS {
+            let v = self.fsync_slot(i).swap(0, Ordering::AcqRel);
+            if v != 0 {
+                rels.insert(v - 1);
+            }
+        }
+        let gen = self.smgr_gen();
+        if self.hdr.fsync_overflow.0.swap(0, Ordering::AcqRel) != 0 {
+            return smgr::fsync_all(gen);
+        }
+        let mut pending = rels.into_iter();
+        while let Some(rel) = pending.next() {
+            if let Err(e) = smgr::fsync(rel, gen) {
+                // Keep what is left for the next checkpoint.
+                self.remember_fsync(rel);
+                pending.for_each(|r| self.remember_fsync(r));
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,371 @@
+//! Latency histograms in shared memory: per backend slot and server-wide.
+//!
+//! Every backend records each query's phases (and each connection's
+//! set-up phases) into its *own* row of histograms, so the hot path takes
+//! no lock and shares no cache line with other backends: only the owner
+//! writes a row, with plain relaxed loads and stores. Readers
+//! (`pgfork_stat_latency`) sum the rows of every slot plus the row of
+//! departed backends, into which the postmaster (or a finishing thread)
+//! folds a slot's row when the slot is freed.
+//!
+//! Buckets are log-linear: exact below 16 ns, then 8 sub-buckets per
+//! power of two (about 6% resolution) up to ~2^40 ns (18 minutes); larger
+//! values land in the last bucket. A reported percentile is the middle of
+//! the bucket it falls in.
+//!
+//! Reset (`pgfork_stat_reset()`) bumps an epoch; a row whose epoch is
+//! older is treated as empty by readers and zeroed by its owner before its
+//! next update, so a reset never races with the owner's plain stores.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::segment::{region, Segment, SegmentConfig};
+
+/// What is timed. The order is the order of `pgfork_stat_latency`'s rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Metric {
+    Idle = 0,
+    Recv,
+    Parse,
+    Plan,
+    Execute,
+    Send,
+    ServerTotal,
+    /// Time spent waiting for shared-memory locks inside execute.
+    LockWait,
+    /// Time spent in file reads and writes inside execute.
+    FileIo,
+    /// Accept to ready-for-query.
+    Connect,
+    /// Accept to the backend running (fork, fd hand-off or thread spawn).
+    Spawn,
+    /// Backend start-up: from running to reading the startup packet.
+    BackendStartup,
+    /// Protocol start-up: startup packet to ready-for-query.
+    ProtocolStartup,
+}
+
+pub const METRICS: [Metric; 13] = [
+    Metric::Idle,
+    Metric::Recv,
+    Metric::Parse,
+    Metric::Plan,
+    Metric::Execute,
+    Metric::Send,
+    Metric::ServerTotal,
+    Metric::LockWait,
+    Metric::FileIo,
+    Metric::Connect,
+    Metric::Spawn,
+    Metric::BackendStartup,
+    Metric::ProtocolStartup,
+];
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Idle => "idle",
+            Metric::Recv => "recv",
+            Metric::Parse => "parse",
+            Metric::Plan => "plan",
+            Metric::Execute => "execute",
+            Metric::Send => "send",
+            Metric::ServerTotal => "server_total",
+            Metric::LockWait => "lock_wait",
+            Metric::FileIo => "file_io",
+            Metric::Connect => "connect",
+            Metric::Spawn => "spawn",
+            Metric::BackendStartup => "backend_startup",
+            Metric::ProtocolStartup => "protocol_startup",
+        }
+    }
+}
+
+const NMETRICS: usize = METRICS.len();
+const LINEAR: usize = 16;
+const SUB_BITS: u32 = 3;
+const SUB: usize = 1 << SUB_BITS;
+const MAX_EXP: u32 = 40;
+/// Number of buckets per histogram.
+pub const NBUCKETS: usize = LINEAR + (MAX_EXP as usize - 4 + 1) * SUB;
+
+/// Bucket index of a value in ns.
+pub fn bucket_of(v: u64) -> usize {
+    if v < LINEAR as u64 {
+        return v as usize;
+    }
+    let e = 63 - v.leading_zeros();
+    if e > MAX_EXP {
+        return NBUCKETS - 1;
+    }
+    let sub = ((v >> (e - SUB_BITS)) as usize) & (SUB - 1);
+    LINEAR + (e as usize - 4) * SUB + sub
+}
+
+/// The smallest value that falls in bucket `b`, and the width of the bucket.
+pub fn bucket_range(b: usize) -> (u64, u64) {
+    if b < LINEAR {
+        return (b as u64, 1);
+    }
+    let e = ((b - LINEAR) / SUB + 4) as u32;
+    let sub = ((b - LINEAR) % SUB) as u64;
+    let width = 1u64 << (e - SUB_BITS);
+    ((1u64 << e) + sub * width, width)
+}
+
+/// One histogram: bucket counts plus count, sum and max.
+#[repr(C)]
+struct Hist {
+    count: AtomicU64,
+    sum_ns: AtomicU64,
+    max_ns: AtomicU64,
+    buckets: [AtomicU64; NBUCKETS],
+}
+
+/// One backend slot's histograms.
+#[repr(C, align(128))]
+struct Row {
+    epoch: AtomicU64,
+    hists: [Hist; NMETRICS],
+}
+
+#[repr(C)]
+pub struct LatencyStats {
+    epoch: AtomicU64,
+    nrows: u64,
+    _pad: [u64; 14],
+    // followed by nrows + 1 Rows; the last one is for departed backends.
+}
+
+/// A summed histogram, as read.
+#[derive(Clone, Debug)]
+pub struct HistSummary {
+    pub count: u64,
+    pub sum_ns: u64,
+    pub max_ns: u64,
+    pub buckets: Vec<u64>,
+}
+
+impl HistSummary {
+    fn empty() -> HistSummary {
+        HistSummary {
+            count: 0,
+            sum_ns: 0,
+            max_ns: 0,
+            buckets: vec![0; NBUCKETS],
+        }
+    }
+
+    /// The value below which a fraction `q` (0..=1) of the samples fall
+    /// (middle of that bucket, capped at the maximum seen).
+    pub fn percentile_ns(&self, q: f64) -> u64 {
+        if self.count == 0 {
+            return 0;
+        }
+        let target = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
+        let mut seen = 0;
+        for (b, &c) in self.buckets.iter().enumerate() {
+            seen += c;
+            if seen >= target {
+                let (lo, w) = bucket_range(b);
+                return (lo + w / 2).min(self.max_ns);
+            }
+        }
+        self.max_ns
+    }
+}
+
+impl LatencyStats {
+    pub fn shmem_size(cfg: &SegmentConfig) -> usize {
+        std::mem::size_of::<LatencyStats>()
+            + (cfg.max_backends.max(1) + 1) * std::mem::size_of::<Row>()
+    }
+
+    /// # Safety
+    /// `ptr` addresses `shmem_size(cfg)` zeroed bytes, 128-byte aligned.
+    pub unsafe fn shmem_init(ptr: *mut u8, cfg: &SegmentConfig) {
+        // SAFETY: forwarded from the caller; zero is valid for every field.
+        unsafe { (*(ptr as *mut LatencyStats)).nrows = cfg.max_backends.max(1) as u64 };
+    }
+
+    pub fn get(seg: &Segment) -> &'static LatencyStats {
+        // SAFETY: region LATENCY was initialized by `shmem_init` and lives
+        // as long as the mapping.
+        unsafe { &*(seg.region_ptr(region::LATENCY) as *const LatencyStats) }
+    }
+
+    fn rows(&self) -> &[Row] {
+        // SAFETY: nrows + 1 rows follow the 128-byte header (shmem_size).
+        unsafe {
+            let first = (self as *const LatencyStats).add(1) as *const Row;
+            std::slice::from_raw_parts(first, self.nrows as usize + 1)
+        }
+    }
+
+    fn departed(&self) -> &Row {
+        &self.rows()[self.nrows as usize]
+    }
+
+    /// Records `ns` for `metric` in slot `slot`'s row. Only the backend
+    /// owning the slot may call this.
+    #[inline]
+    pub fn record(&self, slot: usize, metric: Metric, ns: u64) {
+        let row = &self.rows()[slot];
+        let epoch = self.epoch.load(Ordering::Relaxed);
+        if row.epoch.load(Ordering::Relaxed) != epoch {
+            Self::clear_row(row);
+            row.epoch.store(epoch, Ordering::Release);
+        }
+        let h = &row.hists[metric as usize];
+        let add = |a: &AtomicU64, v: u64| a.store(a.load(Ordering::Relaxed) + v, Ordering::Relaxed);
+        add(&h.count, 1);
+        add(&h.sum_ns, ns);
+        add(&h.buckets[bucket_of(ns)], 1);
+        if ns > h.max_ns.load(Ordering::Relaxed) {
+            h.max_ns.store(ns, Ordering::Relaxed);
+        }
+    }
+
+    fn clear_row(row: &Row) {
+        for h in &row.hists {
+            h.count.store(0, Ordering::Relaxed);
+            h.sum_ns.store(0, Ordering::Relaxed);
+            h.max_ns.store(0, Ordering::Relaxed);
+            for b in &h.buckets {
+                b.store(0, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn add_row(&self, row: &Row, metric: Metric, into: &mut HistSummary) {
+        if row.epoch.load(Ordering::Acquire) != self.epoch.load(Ordering::Relaxed) {
+            return;
+        }
+        let h = &row.hists[metric as usize];
+        into.count += h.count.load(Ordering::Relaxed);
+        into.sum_ns += h.sum_ns.load(Ordering::Relaxed);
+        into.max_ns = into.max_ns.max(h.max_ns.load(Ordering::Relaxed));
+        for (i, b) in h.buckets.iter().enumerate() {
+            into.buckets[i] += b.load(Ordering::Relaxed);
+        }
+    }
+
+    /// Server-wide histogram of `metric` since the last reset.
+    pub fn server_summary(&self, metric: Metric) -> HistSummary {
+        let mut s = HistSummary::empty();
+        for row in self.rows() {
+            self.add_row(row, metric, &mut s);
+        }
+        s
+    }
+
+    /// One slot's histogram of `metric` since the last reset.
+    pub fn slot_summary(&self, slot: usize, metric: Metric) -> HistSummary {
+        let mut s = HistSummary::empty();
+        self.add_row(&self.rows()[slot], metric, &mut s);
+        s
+    }
+
+    /// Folds a freed slot's row into the departed backends' row. Called by
+    /// whoever frees the slot, after its backend is gone; the departed row
+    /// is only written by the postmaster (process mode) or under the
+    /// thread-mode server's exclusive use, see postmaster/README.md.
+    pub fn retire_slot(&self, slot: usize) {
+        let row = &self.rows()[slot];
+        let dep = self.departed();
+        let epoch = self.epoch.load(Ordering::Relaxed);
+        if row.epoch.load(Ordering::Acquire) == epoch {
+            if dep.epoch.load(Ordering::Relaxed) != epoch {
+                Self::clear_row(dep);
+                dep.epoch.store(epoch, Ordering::Release);
+            }
+            for (hs, hd) in row.hists.iter().zip(dep.hists.iter()) {
+                hd.count
+                    .fetch_add(hs.count.load(Ordering::Relaxed), Ordering::Relaxed);
+                hd.sum_ns
+                    .fetch_add(hs.sum_ns.load(Ordering::Relaxed), Ordering::Relaxed);
+                hd.max_ns
+                    .fetch_max(hs.max_ns.load(Ordering::Relaxed), Ordering::Relaxed);
+                for (bs, bd) in hs.buckets.iter().zip(hd.buckets.iter()) {
+                    bd.fetch_add(bs.load(Ordering::Relaxed), Ordering::Relaxed);
+                }
+            }
+        }
+        Self::clear_row(row);
+        row.epoch.store(u64::MAX, Ordering::Release);
+    }
+
+    /// Forgets everything recorded so far (`pgfork_stat_reset()`).
+    pub fn reset(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::SegmentOwner;
+
+    #[test]
+    fn buckets_are_monotonic_and_cover_values() {
+        let mut last = 0;
+        for v in [
+            0u64,
+            1,
+            15,
+            16,
+            17,
+            100,
+            1000,
+            65_000,
+            1 << 30,
+            1 << 39,
+            u64::MAX,
+        ] {
+            let b = bucket_of(v);
+            assert!(b >= last && b < NBUCKETS);
+            last = b;
+            let (lo, w) = bucket_range(b);
+            if v < 1 << 41 {
+                assert!(lo <= v && v < lo + w, "v={v} b={b} lo={lo} w={w}");
+            }
+        }
+    }
+
+    #[test]
+    fn percentiles_from_a_forked_writer_and_reset() {
+        let cfg = SegmentConfig {
+            port: 61010,
+            max_backends: 4,
+            shared_buffers: 0,
+            mode: 0,
+        };
+        let (_owner, seg) = SegmentOwner::create(&cfg).unwrap();
+        let stats = LatencyStats::get(&seg);
+        // SAFETY: the child only writes its own row and leaves with _exit.
+        match unsafe { nix::unistd::fork() }.unwrap() {
+            nix::unistd::ForkResult::Child => {
+                for i in 1..=1000u64 {
+                    stats.record(1, Metric::Execute, i * 1000);
+                }
+                // SAFETY: _exit runs no destructors.
+                unsafe { libc::_exit(0) };
+            }
+            nix::unistd::ForkResult::Parent { child } => {
+                nix::sys::wait::waitpid(child, None).unwrap();
+            }
+        }
+        let s = stats.server_summary(Metric::Execute);
+        assert_eq!(s.count, 1000);
+        assert_eq!(s.max_ns, 1_000_000);
+        let p50 = s.percentile_ns(0.5) as f64;
+        assert!((p50 - 500_000.0).abs() / 500_000.0 < 0.07, "p50 {p50}");
+        stats.retire_slot(1);
+        assert_eq!(stats.server_summary(Metric::Execute).count, 1000);
+        stats.reset();
+        assert_eq!(stats.server_summary(Metric::Execute).count, 0);
+        stats.record(0, Metric::Execute, 5);
+        assert_eq!(stats.server_summary(Metric::Execute).count, 1);
+    }
+}
