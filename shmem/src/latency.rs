@@ -229,10 +229,19 @@ impl LatencyStats {
 
     fn clear_row(row: &Row) {
         for h in &row.hists {
-            h.count.store(0, Ordering::Relaxed);
-            h.sum_ns.store(0, Ordering::Relaxed);
-            h.max_ns.store(0, Ordering::Relaxed);
-            for b in &h.buckets {
+            Self::clear_hist(h);
+        }
+    }
+
+    fn clear_hist(h: &Hist) {
+        if h.count.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        h.count.store(0, Ordering::Relaxed);
+        h.sum_ns.store(0, Ordering::Relaxed);
+        h.max_ns.store(0, Ordering::Relaxed);
+        for b in &h.buckets {
+            if b.load(Ordering::Relaxed) != 0 {
                 b.store(0, Ordering::Relaxed);
             }
         }
@@ -281,14 +290,20 @@ impl LatencyStats {
                 dep.epoch.store(epoch, Ordering::Release);
             }
             for (hs, hd) in row.hists.iter().zip(dep.hists.iter()) {
-                hd.count
-                    .fetch_add(hs.count.load(Ordering::Relaxed), Ordering::Relaxed);
+                let count = hs.count.load(Ordering::Relaxed);
+                if count == 0 {
+                    continue;
+                }
+                hd.count.fetch_add(count, Ordering::Relaxed);
                 hd.sum_ns
                     .fetch_add(hs.sum_ns.load(Ordering::Relaxed), Ordering::Relaxed);
                 hd.max_ns
                     .fetch_max(hs.max_ns.load(Ordering::Relaxed), Ordering::Relaxed);
                 for (bs, bd) in hs.buckets.iter().zip(hd.buckets.iter()) {
-                    bd.fetch_add(bs.load(Ordering::Relaxed), Ordering::Relaxed);
+                    let n = bs.load(Ordering::Relaxed);
+                    if n != 0 {
+                        bd.fetch_add(n, Ordering::Relaxed);
+                    }
                 }
             }
         }
