@@ -120,7 +120,19 @@ struct Hist {
     count: AtomicU64,
     sum_ns: AtomicU64,
     max_ns: AtomicU64,
+    /// The range of buckets that may be non-zero (`lo..hi`), so that
+    /// folding and clearing a histogram reads only that range.
+    lo: AtomicU64,
+    hi: AtomicU64,
     buckets: [AtomicU64; NBUCKETS],
+}
+
+impl Hist {
+    fn range(&self) -> std::ops::Range<usize> {
+        let hi = (self.hi.load(Ordering::Relaxed) as usize).min(NBUCKETS);
+        let lo = (self.lo.load(Ordering::Relaxed) as usize).min(hi);
+        lo..hi
+    }
 }
 
 /// One backend slot's histograms.
@@ -221,7 +233,19 @@ impl LatencyStats {
         let add = |a: &AtomicU64, v: u64| a.store(a.load(Ordering::Relaxed) + v, Ordering::Relaxed);
         add(&h.count, 1);
         add(&h.sum_ns, ns);
-        add(&h.buckets[bucket_of(ns)], 1);
+        let b = bucket_of(ns);
+        add(&h.buckets[b], 1);
+        if h.count.load(Ordering::Relaxed) == 1 {
+            h.lo.store(b as u64, Ordering::Relaxed);
+            h.hi.store(b as u64 + 1, Ordering::Relaxed);
+        } else {
+            if (b as u64) < h.lo.load(Ordering::Relaxed) {
+                h.lo.store(b as u64, Ordering::Relaxed);
+            }
+            if b as u64 >= h.hi.load(Ordering::Relaxed) {
+                h.hi.store(b as u64 + 1, Ordering::Relaxed);
+            }
+        }
         if ns > h.max_ns.load(Ordering::Relaxed) {
             h.max_ns.store(ns, Ordering::Relaxed);
         }
@@ -237,14 +261,14 @@ impl LatencyStats {
         if h.count.load(Ordering::Relaxed) == 0 {
             return;
         }
+        for b in &h.buckets[h.range()] {
+            b.store(0, Ordering::Relaxed);
+        }
         h.count.store(0, Ordering::Relaxed);
         h.sum_ns.store(0, Ordering::Relaxed);
         h.max_ns.store(0, Ordering::Relaxed);
-        for b in &h.buckets {
-            if b.load(Ordering::Relaxed) != 0 {
-                b.store(0, Ordering::Relaxed);
-            }
-        }
+        h.lo.store(0, Ordering::Relaxed);
+        h.hi.store(0, Ordering::Relaxed);
     }
 
     fn add_row(&self, row: &Row, metric: Metric, into: &mut HistSummary) {
@@ -299,12 +323,19 @@ impl LatencyStats {
                     .fetch_add(hs.sum_ns.load(Ordering::Relaxed), Ordering::Relaxed);
                 hd.max_ns
                     .fetch_max(hs.max_ns.load(Ordering::Relaxed), Ordering::Relaxed);
-                for (bs, bd) in hs.buckets.iter().zip(hd.buckets.iter()) {
+                let r = hs.range();
+                for (bs, bd) in hs.buckets[r.clone()]
+                    .iter()
+                    .zip(hd.buckets[r.clone()].iter())
+                {
                     let n = bs.load(Ordering::Relaxed);
                     if n != 0 {
                         bd.fetch_add(n, Ordering::Relaxed);
                     }
                 }
+                // The departed row is read whole (its range is all buckets).
+                hd.lo.store(0, Ordering::Relaxed);
+                hd.hi.store(NBUCKETS as u64, Ordering::Relaxed);
             }
         }
         Self::clear_row(row);
