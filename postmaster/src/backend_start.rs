@@ -65,7 +65,10 @@ pub fn new_session(slot: &shmem::BackendSlot) {
         .store(random_cancel_key(), Ordering::Release);
     slot.backend_start_us
         .store(shmem::time::wall_clock_us(), Ordering::Relaxed);
-    slot.interrupts.store(0, Ordering::Relaxed);
+    // A stale cancel request is forgotten; a termination request (which may
+    // have arrived while the backend was starting) is kept.
+    slot.interrupts
+        .fetch_and(!shmem::backend_table::INTERRUPT_CANCEL, Ordering::AcqRel);
 }
 
 /// A panic while the backend holds an LWLock or a pin may leave shared

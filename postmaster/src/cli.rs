@@ -68,6 +68,12 @@ pub struct Args {
     #[arg(long = "trace")]
     pub trace: Option<PathBuf>,
 
+    /// Process mode: leave the executable's code in its file mapping
+    /// instead of copying it to anonymous memory at start (see
+    /// postmaster/src/text_remap.rs). Use when profiling with perf.
+    #[arg(long = "keep-file-text")]
+    pub keep_file_text: bool,
+
     /// Seconds between checkpoints (dirty buffers written to the data files).
     #[arg(long = "checkpoint-timeout", default_value_t = 60)]
     pub checkpoint_timeout: u64,

@@ -10,6 +10,7 @@ mod lockfile;
 mod process;
 mod server;
 mod signals;
+mod text_remap;
 mod thread;
 
 use clap::Parser;
@@ -23,6 +24,13 @@ fn main() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    if args.mode == cli::Mode::Process && !args.keep_file_text {
+        // Before any thread exists: see text_remap.rs.
+        match text_remap::anonymize_executable() {
+            Ok(n) => tracing::debug!("copied {} kB of code to anonymous memory", n >> 10),
+            Err(e) => tracing::warn!("could not copy the code to anonymous memory: {e}"),
+        }
+    }
     let srv = match server::Server::start(&args) {
         Ok(s) => s,
         Err(e) => {

@@ -23,7 +23,7 @@ use backend::protocol::{self, ClientStream, ConnectTimes, Refusal, STARTUP_TIMEO
 use backend::sql::Engine;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::{fork, ForkResult, Pid};
+use nix::unistd::{ForkResult, Pid};
 use sendfd::{RecvWithFd, SendWithFd};
 use shmem::{BackendState, ExecMode};
 
@@ -91,12 +91,12 @@ impl ProcessLauncher {
             .set_state(BackendState::Auxiliary, None);
         // SAFETY: single-threaded postmaster, see the module comment; the
         // child never returns.
-        match unsafe { fork() } {
+        match unsafe { crate::signals::fork_with_signals_blocked() } {
             Ok(ForkResult::Child) => {
                 srv.close_listeners_in_child();
                 self.close_pool_channels();
                 let s = srv.segment.backend_table().slot(slot);
-                crate::signals::become_backend(s);
+                crate::signals::become_backend(Some(s));
                 backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
                 crate::checkpointer::run(srv.segment, s, srv.checkpoint_timeout);
                 std::process::exit(0);
@@ -127,7 +127,7 @@ impl ProcessLauncher {
         // SAFETY: the postmaster is single-threaded (no runtime, no helper
         // threads), so the child starts from a consistent state; the child
         // never returns from `prefork_child_main`.
-        match unsafe { fork() } {
+        match unsafe { crate::signals::fork_with_signals_blocked() } {
             Ok(ForkResult::Child) => {
                 drop(ours);
                 srv.close_listeners_in_child();
@@ -192,7 +192,7 @@ impl ProcessLauncher {
         };
         // SAFETY: single-threaded postmaster, see the module comment; the
         // child never returns from `backend_child_main`.
-        match unsafe { fork() } {
+        match unsafe { crate::signals::fork_with_signals_blocked() } {
             Ok(ForkResult::Child) => {
                 srv.close_listeners_in_child();
                 self.close_pool_channels();
@@ -321,10 +321,11 @@ impl Launcher for ProcessLauncher {
     fn refuse(&mut self, srv: &Server, stream: ClientStream, why: Refusal) {
         // SAFETY: single-threaded postmaster; the child only answers the
         // client and exits.
-        match unsafe { fork() } {
+        match unsafe { crate::signals::fork_with_signals_blocked() } {
             Ok(ForkResult::Child) => {
                 srv.close_listeners_in_child();
                 self.close_pool_channels();
+                crate::signals::become_backend(None);
                 protocol::refuse_connection(stream, &srv.segment, why);
                 std::process::exit(0);
             }
@@ -371,6 +372,14 @@ impl Launcher for ProcessLauncher {
     }
 
     fn tick(&mut self, srv: &Server) {
+        match self.shutting_down {
+            // Repeat the request to whoever is still there: a backend that
+            // was still starting may have missed it.
+            Some(Shutdown::Fast) => self.signal_all(Signal::SIGTERM),
+            Some(Shutdown::Immediate) => self.signal_all(Signal::SIGQUIT),
+            Some(Shutdown::Smart) => {}
+            None => {}
+        }
         if self.shutting_down.is_some() {
             return;
         }
@@ -424,7 +433,7 @@ impl Launcher for ProcessLauncher {
 fn backend_child_main(srv: &Server, slot: usize, stream: ClientStream, accept_ns: u64) -> ! {
     let running_ns = shmem::time::monotonic_ns();
     let table = srv.segment.backend_table();
-    crate::signals::become_backend(table.slot(slot));
+    crate::signals::become_backend(Some(table.slot(slot)));
     let env = backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
     let mut engine = Engine::new(env.clone());
     let times = ConnectTimes {
@@ -441,7 +450,7 @@ fn backend_child_main(srv: &Server, slot: usize, stream: ClientStream, accept_ns
 fn prefork_child_main(srv: &Server, slot_idx: usize, chan: UnixStream) -> ! {
     let table = srv.segment.backend_table();
     let slot = table.slot(slot_idx);
-    crate::signals::become_backend(slot);
+    crate::signals::become_backend(Some(slot));
     let env = backend_start::attach(&srv.config, srv.segment, slot_idx, ExecMode::Prefork);
     let mut engine = Engine::new(env.clone());
     loop {

@@ -124,13 +124,44 @@ extern "C" fn quickdie(_sig: libc::c_int) {
     unsafe { libc::_exit(2) };
 }
 
-/// In a freshly forked backend: closes the postmaster's self-pipe write
-/// end and installs the backend's handlers.
-pub fn become_backend(slot: &'static BackendSlot) {
-    BACKEND_SLOT.store(
-        slot as *const BackendSlot as *mut BackendSlot,
-        Ordering::Relaxed,
+/// fork() with every signal blocked, as PostgreSQL forks: a signal sent to
+/// the new child before it has installed its own handlers stays pending
+/// (instead of running the postmaster's handler in the child, which would
+/// write it into the postmaster's self-pipe and lose it for the child). The
+/// parent's mask is restored at once; the child must call
+/// [`become_backend`], which installs its handlers and then unblocks.
+///
+/// # Safety
+/// As `fork()`: the caller must be single-threaded.
+pub unsafe fn fork_with_signals_blocked() -> nix::Result<nix::unistd::ForkResult> {
+    let mut old = SigSet::empty();
+    let _ = nix::sys::signal::sigprocmask(
+        nix::sys::signal::SigmaskHow::SIG_SETMASK,
+        Some(&SigSet::all()),
+        Some(&mut old),
     );
+    // SAFETY: forwarded from the caller.
+    let r = unsafe { nix::unistd::fork() };
+    if !matches!(r, Ok(nix::unistd::ForkResult::Child)) {
+        let _ = nix::sys::signal::sigprocmask(
+            nix::sys::signal::SigmaskHow::SIG_SETMASK,
+            Some(&old),
+            None,
+        );
+    }
+    r
+}
+
+/// In a freshly forked child (backend, checkpointer or refuser): drops the
+/// postmaster's self-pipe, installs the backend's handlers, and unblocks
+/// the signals that [`fork_with_signals_blocked`] blocked; any that arrived
+/// meanwhile are delivered now, to these handlers. `slot` is None for a
+/// child without a slot (a refuser).
+pub fn become_backend(slot: Option<&'static BackendSlot>) {
+    let ptr = slot.map_or(std::ptr::null_mut(), |s| {
+        s as *const BackendSlot as *mut BackendSlot
+    });
+    BACKEND_SLOT.store(ptr, Ordering::Relaxed);
     PIPE_WRITE.store(-1, Ordering::Relaxed);
     install(
         Signal::SIGINT,
@@ -154,6 +185,11 @@ pub fn become_backend(slot: &'static BackendSlot) {
     );
     install(Signal::SIGCHLD, SigHandler::SigDfl, SaFlags::empty());
     install(Signal::SIGHUP, SigHandler::SigIgn, SaFlags::empty());
+    let _ = nix::sys::signal::sigprocmask(
+        nix::sys::signal::SigmaskHow::SIG_SETMASK,
+        Some(&SigSet::empty()),
+        None,
+    );
 }
 
 /// Blocks the postmaster's signals in the calling thread (a thread-mode

@@ -33,6 +33,7 @@ pub struct ThreadLauncher {
     retire: Arc<Mutex<()>>,
     /// The checkpointer thread and its slot.
     checkpointer: Option<(JoinHandle<()>, usize)>,
+    shutting_down: Option<Shutdown>,
 }
 
 impl ThreadLauncher {
@@ -41,6 +42,7 @@ impl ThreadLauncher {
             threads: Vec::new(),
             retire: Arc::new(Mutex::new(())),
             checkpointer: None,
+            shutting_down: None,
         };
         if let Some(slot) = srv.segment.backend_table().alloc(ExecMode::Thread) {
             let (config, segment, every) =
@@ -141,6 +143,7 @@ impl Launcher for ThreadLauncher {
     }
 
     fn begin_shutdown(&mut self, srv: &Server, how: Shutdown) {
+        self.shutting_down = Some(how);
         match how {
             Shutdown::Smart => {}
             Shutdown::Fast => {
@@ -160,7 +163,13 @@ impl Launcher for ThreadLauncher {
         self.threads.iter().filter(|h| !h.is_finished()).count()
     }
 
-    fn tick(&mut self, _srv: &Server) {}
+    fn tick(&mut self, srv: &Server) {
+        // Repeat a fast shutdown's request: a session that was still
+        // starting may have missed it.
+        if self.shutting_down == Some(Shutdown::Fast) {
+            self.begin_shutdown(srv, Shutdown::Fast);
+        }
+    }
 
     fn wait_all(&mut self, srv: &Server, timeout: Duration) {
         let deadline = Instant::now() + timeout;
