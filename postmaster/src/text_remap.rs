@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn finds_the_code_segment() {
         let segs = super::executable_segments();
-        let here = finds_the_code_segment as usize;
+        let here = finds_the_code_segment as *const () as usize;
         assert!(segs
             .iter()
             .any(|s| s.exec && s.start <= here && here < s.end));

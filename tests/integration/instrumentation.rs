@@ -3,13 +3,19 @@
 
 use crate::harness::{Mode, TestServer};
 
-in_all_modes!(latency_views_count_queries, trace_file_has_spans_per_backend);
+in_all_modes!(
+    latency_views_count_queries,
+    trace_file_has_spans_per_backend
+);
 
 async fn phase_calls(c: &tokio_postgres::Client, phase: &str) -> i64 {
-    c.query_one("SELECT calls FROM pgfork_stat_latency WHERE phase = $1", &[&phase])
-        .await
-        .unwrap()
-        .get(0)
+    c.query_one(
+        "SELECT calls FROM pgfork_stat_latency WHERE phase = $1",
+        &[&phase],
+    )
+    .await
+    .unwrap()
+    .get(0)
 }
 
 async fn latency_views_count_queries(mode: Mode) {
@@ -26,8 +32,21 @@ async fn latency_views_count_queries(mode: Mode) {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    for p in ["idle", "recv", "parse", "plan", "execute", "send", "server_total", "lock_wait", "connect"] {
-        assert!(phases.iter().any(|x| x == p), "phase {p} missing from {phases:?}");
+    for p in [
+        "idle",
+        "recv",
+        "parse",
+        "plan",
+        "execute",
+        "send",
+        "server_total",
+        "lock_wait",
+        "connect",
+    ] {
+        assert!(
+            phases.iter().any(|x| x == p),
+            "phase {p} missing from {phases:?}"
+        );
     }
     // 50 queries plus the reset itself (tokio-postgres may add a Parse/
     // Describe round trip per query, which counts as a query cycle too).
@@ -41,14 +60,21 @@ async fn latency_views_count_queries(mode: Mode) {
         .await
         .unwrap();
     let (p50, p99, max, sum): (f64, f64, f64, f64) = (r.get(0), r.get(1), r.get(2), r.get(3));
-    assert!(p50 > 0.0 && p50 <= p99 && p99 <= max && max <= sum, "{p50} {p99} {max} {sum}");
+    assert!(
+        p50 > 0.0 && p50 <= p99 && p99 <= max && max <= sum,
+        "{p50} {p99} {max} {sum}"
+    );
     // A new connection records its set-up phases.
     let c2 = srv.connect().await;
     c2.query_one("SELECT 1", &[]).await.unwrap();
     assert!(phase_calls(&c, "connect").await >= 1);
     assert!(phase_calls(&c, "spawn").await >= 1);
     // Per-backend detail.
-    let pid: i32 = c.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
+    let pid: i32 = c
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
     let n: i64 = c
         .query_one(
             "SELECT calls FROM pgfork_stat_backend_latency WHERE pid = $1 AND phase = 'server_total'",
@@ -64,7 +90,10 @@ async fn latency_views_count_queries(mode: Mode) {
     assert!(after <= 2, "after reset: {after}");
     // pg_stat_activity knows the mode.
     let m: String = c
-        .query_one("SELECT pgfork_mode FROM pg_stat_activity WHERE pid = pg_backend_pid()", &[])
+        .query_one(
+            "SELECT pgfork_mode FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
@@ -95,7 +124,12 @@ async fn trace_file_has_spans_per_backend(mode: Mode) {
         for _ in 0..20 {
             c.query_one("SELECT 1", &[]).await.unwrap();
         }
-        pids.push(c.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get::<_, i32>(0));
+        pids.push(
+            c.query_one("SELECT pg_backend_pid()", &[])
+                .await
+                .unwrap()
+                .get::<_, i32>(0),
+        );
     }
     // Sessions flush their buffered events when they end.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -103,9 +137,22 @@ async fn trace_file_has_spans_per_backend(mode: Mode) {
         let text = std::fs::read_to_string(&trace).unwrap();
         let body = text.trim_end().trim_end_matches(',');
         let json = format!("{body}]");
-        let events: Vec<serde_json::Value> = serde_json::from_str(&json).expect("trace is a JSON array");
+        // A backend may be writing a chunk right now: retry until the
+        // file parses.
+        let Ok(events) = serde_json::from_str::<Vec<serde_json::Value>>(&json) else {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "trace is not a JSON array:\n{json}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        };
         let done = pids.iter().all(|p| {
-            events.iter().filter(|e| e["pid"] == *p && e["name"] == "query").count() >= 20
+            events
+                .iter()
+                .filter(|e| e["pid"] == *p && e["name"] == "query")
+                .count()
+                >= 20
         });
         if done || std::time::Instant::now() > deadline {
             break events;
@@ -113,9 +160,16 @@ async fn trace_file_has_spans_per_backend(mode: Mode) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     for p in &pids {
-        let q: Vec<_> = events.iter().filter(|e| e["pid"] == *p && e["name"] == "query").collect();
+        let q: Vec<_> = events
+            .iter()
+            .filter(|e| e["pid"] == *p && e["name"] == "query")
+            .collect();
         assert!(q.len() >= 20, "backend {p}: {} query spans", q.len());
-        assert!(q.iter().all(|e| e["ph"] == "X" && e["dur"].as_f64().unwrap() > 0.0));
-        assert!(events.iter().any(|e| e["pid"] == *p && e["name"] == "execute"));
+        assert!(q
+            .iter()
+            .all(|e| e["ph"] == "X" && e["dur"].as_f64().unwrap() > 0.0));
+        assert!(events
+            .iter()
+            .any(|e| e["pid"] == *p && e["name"] == "execute"));
     }
 }

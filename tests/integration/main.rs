@@ -31,3 +31,5 @@ macro_rules! in_all_modes {
 mod core_protocol;
 mod core_server;
 mod crash;
+mod instrumentation;
+mod sql_tables;

@@ -233,25 +233,26 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Sends ReadyForQuery and flushes; updates the backend's state.
+    /// Sends ReadyForQuery and flushes. The backend's state is updated
+    /// first, as PostgreSQL reports idle before ReadyForQuery, so a client
+    /// that has its answer never sees its session still "active".
     fn ready_for_query(&mut self) -> Result<(), SessionEnd> {
         let status = self.engine.transaction_status();
         for (k, v) in self.engine.take_parameter_changes() {
             self.writer
                 .message(&pgwire::messages::startup::ParameterStatus::new(k, v));
         }
-        self.writer.ready_for_query(status);
-        self.timer.mark_send_start();
-        let r = self.writer.flush(self.stream);
-        self.timer.finish_query();
-        r.map_err(io_fatal)?;
         let state = match status {
             b'T' => BackendState::IdleInTransaction,
             b'E' => BackendState::IdleInTransactionAborted,
             _ => BackendState::Idle,
         };
         self.env.slot.set_state(state, None);
-        Ok(())
+        self.writer.ready_for_query(status);
+        self.timer.mark_send_start();
+        let r = self.writer.flush(self.stream);
+        self.timer.finish_query();
+        r.map_err(io_fatal)
     }
 
     /// Runs the session until the client leaves or a FATAL error.

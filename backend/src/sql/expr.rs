@@ -4,13 +4,54 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::sync::Arc;
+
+use shmem::buffer::BufferPool;
 
 use crate::env::BackendEnv;
 use crate::error::{PgError, PgResult};
+use crate::sql::catalog::Catalog;
+use crate::sql::exec::subplan::{self, SubplanCache};
 use crate::sql::functions::{AggKind, FuncDef};
 use crate::sql::ops::{self, BinOp};
+use crate::sql::plan::Plan;
 use crate::sql::settings::Settings;
 use crate::types::{oid, Oid, Value};
+
+/// What a subquery in an expression computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubLinkKind {
+    /// EXISTS (subquery).
+    Exists,
+    /// (subquery) returning at most one row of one column.
+    Scalar,
+    /// test IN (subquery) (NOT IN is Not(In)).
+    In,
+}
+
+/// A planned subquery, shared by the copies of the expression holding it.
+#[derive(Debug)]
+pub struct SubPlan {
+    pub plan: Plan,
+    /// Refers to an enclosing query's row: run again for each row.
+    pub correlated: bool,
+}
+
+impl PartialEq for SubPlan {
+    fn eq(&self, o: &SubPlan) -> bool {
+        std::ptr::eq(self, o)
+    }
+}
+
+/// A subquery used as an expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubLink {
+    pub kind: SubLinkKind,
+    /// The left operand of IN.
+    pub test: Option<Expr>,
+    pub sub: Arc<SubPlan>,
+    pub ty: Oid,
+}
 
 /// A typed expression.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +61,11 @@ pub enum Expr {
     Param(usize, Oid),
     /// Column `i` of the input row.
     Column(usize, Oid),
+    /// Column `i` of the row `depth` levels out (1 = the query enclosing
+    /// this one): correlated subqueries and LATERAL.
+    Outer(usize, usize, Oid),
+    /// A subquery.
+    SubLink(Box<SubLink>),
     /// Operands already have the operator's input types.
     Binary(BinOp, Box<Expr>, Box<Expr>, Oid),
     Neg(Box<Expr>),
@@ -67,6 +113,8 @@ pub struct AggCall {
     /// Arguments (none for count(*); value and delimiter for string_agg).
     pub args: Vec<Expr>,
     pub distinct: bool,
+    /// FILTER (WHERE ...): rows for which it is not true are skipped.
+    pub filter: Option<Expr>,
     pub ty: Oid,
 }
 
@@ -74,7 +122,8 @@ impl Expr {
     /// The result type.
     pub fn ty(&self) -> Oid {
         match self {
-            Expr::Const(_, t) | Expr::Param(_, t) | Expr::Column(_, t) => *t,
+            Expr::Const(_, t) | Expr::Param(_, t) | Expr::Column(_, t) | Expr::Outer(_, _, t) => *t,
+            Expr::SubLink(s) => s.ty,
             Expr::Binary(_, _, _, t) | Expr::Cast(_, t, _) => *t,
             Expr::Case { ty, .. } | Expr::Coalesce(_, ty) | Expr::MinMax(_, _, ty) => *ty,
             Expr::Neg(e) | Expr::NullIf(e, _) => e.ty(),
@@ -102,7 +151,8 @@ impl Expr {
     /// Calls `f` on every direct sub-expression.
     pub fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Const(..) | Expr::Param(..) | Expr::Column(..) => vec![],
+            Expr::Const(..) | Expr::Param(..) | Expr::Column(..) | Expr::Outer(..) => vec![],
+            Expr::SubLink(s) => s.test.iter().collect(),
             Expr::Binary(_, a, b, _)
             | Expr::And(a, b)
             | Expr::Or(a, b)
@@ -138,7 +188,7 @@ impl Expr {
                 }
                 v
             }
-            Expr::Agg(a) => a.args.iter().collect(),
+            Expr::Agg(a) => a.args.iter().chain(a.filter.iter()).collect(),
         }
     }
 
@@ -148,7 +198,13 @@ impl Expr {
             Ok(Box::new(f(*e)?))
         };
         Ok(match self {
-            e @ (Expr::Const(..) | Expr::Param(..) | Expr::Column(..)) => e,
+            e @ (Expr::Const(..) | Expr::Param(..) | Expr::Column(..) | Expr::Outer(..)) => e,
+            Expr::SubLink(mut s) => {
+                if let Some(t) = s.test.take() {
+                    s.test = Some(f(t)?);
+                }
+                Expr::SubLink(s)
+            }
             Expr::Binary(op, a, b, t) => Expr::Binary(op, bx(a, f)?, bx(b, f)?, t),
             Expr::Neg(a) => Expr::Neg(bx(a, f)?),
             Expr::Not(a) => Expr::Not(bx(a, f)?),
@@ -201,6 +257,9 @@ impl Expr {
                     .into_iter()
                     .map(&mut *f)
                     .collect::<PgResult<_>>()?;
+                if let Some(x) = a.filter.take() {
+                    a.filter = Some(f(x)?);
+                }
                 Expr::Agg(a)
             }
         })
@@ -220,6 +279,31 @@ impl Expr {
     /// Whether the expression refers to input columns.
     pub fn contains_column(&self) -> bool {
         matches!(self, Expr::Column(..)) || self.children().iter().any(|c| c.contains_column())
+    }
+
+    /// Whether the expression contains a subquery.
+    pub fn contains_sublink(&self) -> bool {
+        matches!(self, Expr::SubLink(..)) || self.children().iter().any(|c| c.contains_sublink())
+    }
+
+    /// Whether the value depends on nothing but parameters and constants
+    /// (no columns, outer references, subqueries or volatile functions).
+    pub fn is_row_independent(&self) -> bool {
+        match self {
+            Expr::Column(..) | Expr::Outer(..) | Expr::SubLink(..) | Expr::Agg(..) => false,
+            Expr::Func(f, _) if f.volatile => false,
+            e => e.children().iter().all(|c| c.is_row_independent()),
+        }
+    }
+
+    /// Calls `f` with every input column index the expression reads.
+    pub fn visit_columns(&self, f: &mut dyn FnMut(usize)) {
+        if let Expr::Column(i, _) = self {
+            f(*i);
+        }
+        for c in self.children() {
+            c.visit_columns(f);
+        }
     }
 }
 
@@ -243,6 +327,7 @@ impl SessionInfo {
 }
 
 /// Everything evaluation needs besides the row.
+#[derive(Clone, Copy)]
 pub struct EvalCtx<'a> {
     pub params: &'a [Value],
     pub session: &'a SessionInfo,
@@ -251,6 +336,13 @@ pub struct EvalCtx<'a> {
     pub xact_start: i64,
     /// Statement start (statement_timestamp()).
     pub stmt_start: i64,
+    /// The catalog the statement runs against.
+    pub catalog: &'a Catalog,
+    pub pool: BufferPool,
+    /// Rows of the enclosing queries, innermost last ([`Expr::Outer`]).
+    pub outer: &'a [&'a [Value]],
+    /// Results of uncorrelated subqueries, computed once per execution.
+    pub cache: &'a SubplanCache,
 }
 
 fn eval_bool(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Option<bool>> {
@@ -275,6 +367,14 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
             .get(*i)
             .cloned()
             .ok_or_else(|| PgError::internal(format!("column {i} out of range")))?,
+        Expr::Outer(depth, i, _) => ctx
+            .outer
+            .len()
+            .checked_sub(*depth)
+            .and_then(|d| ctx.outer[d].get(*i))
+            .cloned()
+            .ok_or_else(|| PgError::internal(format!("outer column {depth}.{i} out of range")))?,
+        Expr::SubLink(s) => subplan::eval_sublink(s, row, ctx)?,
         Expr::Binary(op, a, b, _) => {
             let (x, y) = (eval(a, row, ctx)?, eval(b, row, ctx)?);
             if x.is_null() || y.is_null() {

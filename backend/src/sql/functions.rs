@@ -10,6 +10,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::sql::coerce::{category, is_preferred};
 use crate::sql::expr::EvalCtx;
 use crate::sql::ops::{self, can_coerce_implicitly};
+use crate::sql::sequence;
 use crate::types::datetime::{
     self, civil_from_days, UNIX_TO_PG_DAYS, USECS_PER_DAY, USECS_PER_SEC,
 };
@@ -125,6 +126,97 @@ static FUNCS: &[FuncDef] = &[
     }),
     f("current_schema", &[], NAME, |_, _| {
         Ok(Value::Text("public".into()))
+    }),
+    // Sequences (serial columns).
+    volatile(f("nextval", &[oid::REGCLASS], INT8, |c, a| {
+        let seq = seq_arg(c, &a[0])?;
+        Ok(Value::Int8(sequence::nextval(&c.pool, seq.0, &seq.1)?))
+    })),
+    volatile(f("setval", &[oid::REGCLASS, INT8], INT8, |c, a| {
+        let seq = seq_arg(c, &a[0])?;
+        let Value::Int8(v) = a[1] else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Int8(sequence::setval(
+            &c.pool, seq.0, &seq.1, v, true,
+        )?))
+    })),
+    volatile(f("setval", &[oid::REGCLASS, INT8, BOOL], INT8, |c, a| {
+        let seq = seq_arg(c, &a[0])?;
+        let (Value::Int8(v), Value::Bool(called)) = (&a[1], &a[2]) else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Int8(sequence::setval(
+            &c.pool, seq.0, &seq.1, *v, *called,
+        )?))
+    })),
+    // pgfork instrumentation.
+    volatile(f("pgfork_stat_reset", &[], VOID, |c, _| {
+        crate::sql::system_views::stat_reset(c);
+        Ok(Value::Void)
+    })),
+    // The search path (pg_catalog is always searched first).
+    f("current_schemas", &[BOOL], oid::NAME_ARRAY, |_, a| {
+        let mut v = Vec::new();
+        if a[0] == Value::Bool(true) {
+            v.push(Value::Text("pg_catalog".into()));
+        }
+        v.push(Value::Text("public".into()));
+        Ok(Value::Array(NAME, v))
+    }),
+    nonstrict(f(
+        "array_position",
+        &[oid::NAME_ARRAY, NAME],
+        INT4,
+        array_position,
+    )),
+    nonstrict(f(
+        "array_position",
+        &[oid::TEXT_ARRAY, TEXT],
+        INT4,
+        array_position,
+    )),
+    // Regular expressions (the ~ operators).
+    f("textregexeq", &[TEXT, TEXT], BOOL, |_, a| {
+        regex_eq(a, false)
+    }),
+    f("texticregexeq", &[TEXT, TEXT], BOOL, |_, a| {
+        regex_eq(a, true)
+    }),
+    // Catalog helpers used by psql.
+    f("pg_table_is_visible", &[oid::OID], BOOL, |c, a| {
+        let Value::Oid(o) = a[0] else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Bool(c.catalog.relation_name(o).is_some()))
+    }),
+    f("pg_get_userbyid", &[oid::OID], NAME, |c, _| {
+        Ok(Value::Text(c.session.user.clone()))
+    }),
+    nonstrict(f("format_type", &[oid::OID, INT4], TEXT, |_, a| {
+        let (Value::Oid(t), m) = (&a[0], &a[1]) else {
+            return Ok(Value::Null);
+        };
+        let m = if let Value::Int4(m) = m { *m } else { -1 };
+        Ok(Value::Text(crate::sql::catalog::format_type(*t, m)))
+    })),
+    f("pg_get_expr", &[TEXT, oid::OID], TEXT, |_, a| {
+        Ok(a[0].clone())
+    }),
+    f("pg_get_expr", &[TEXT, oid::OID, BOOL], TEXT, |_, a| {
+        Ok(a[0].clone())
+    }),
+    f("pg_get_indexdef", &[oid::OID], TEXT, |c, a| {
+        index_def(c, &a[0])
+    }),
+    f("pg_get_indexdef", &[oid::OID, INT4, BOOL], TEXT, |c, a| {
+        index_def(c, &a[0])
+    }),
+    f("pg_get_constraintdef", &[oid::OID], TEXT, |c, a| {
+        constraint_def(c, &a[0])
+    }),
+    f("pg_get_constraintdef", &[oid::OID, BOOL], TEXT, |c, a| {
+        constraint_def(c, &a[0])
     }),
     f("pg_backend_pid", &[], INT4, |c, _| {
         Ok(Value::Int4(c.session.backend_pid()))
@@ -830,6 +922,89 @@ fn date_trunc(field: &str, t: i64) -> PgResult<i64> {
             ))
         }
     })
+}
+
+fn regex_eq(a: &[Value], case_insensitive: bool) -> PgResult<Value> {
+    let (Value::Text(s), Value::Text(p)) = (&a[0], &a[1]) else {
+        return Ok(Value::Null);
+    };
+    let re = crate::sql::regex::Regex::new(p, case_insensitive)?;
+    Ok(Value::Bool(re.is_match(s)))
+}
+
+/// array_position(array, value): the 1-based index of the first element
+/// not distinct from `value`, NULL if none.
+fn array_position(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    let Value::Array(_, items) = &a[0] else {
+        return Ok(Value::Null);
+    };
+    let pos = items
+        .iter()
+        .position(|v| match (v.is_null(), a[1].is_null()) {
+            (true, true) => true,
+            (false, false) => ops::compare(v, &a[1]) == std::cmp::Ordering::Equal,
+            _ => false,
+        });
+    Ok(pos.map_or(Value::Null, |p| Value::Int4(p as i32 + 1)))
+}
+
+/// The sequence a regclass argument names: (relation, name).
+fn seq_arg(c: &EvalCtx, v: &Value) -> PgResult<(u32, String)> {
+    let Value::Oid(o) = v else {
+        return Err(PgError::internal("regclass argument"));
+    };
+    match c.catalog.sequence_by_oid(*o) {
+        Some(s) => Ok((s.oid, s.name.clone())),
+        None => Err(PgError::new(
+            "42809",
+            format!(
+                "\"{}\" is not a sequence",
+                c.catalog.relation_name(*o).unwrap_or("?")
+            ),
+        )),
+    }
+}
+
+/// The column list of an index: "(a, b)".
+fn index_columns_text(c: &EvalCtx, i: &crate::sql::catalog::IndexDesc) -> String {
+    let t = c.catalog.table_by_oid(i.table);
+    let cols: Vec<&str> = i
+        .columns
+        .iter()
+        .map(|&k| t.map_or("?", |t| t.columns[k].name.as_str()))
+        .collect();
+    cols.join(", ")
+}
+
+fn index_def(c: &EvalCtx, v: &Value) -> PgResult<Value> {
+    let Value::Oid(o) = v else {
+        return Ok(Value::Null);
+    };
+    let Some(i) = c.catalog.indexes.iter().find(|i| i.oid == *o) else {
+        return Ok(Value::Null);
+    };
+    let table = c.catalog.relation_name(i.table).unwrap_or("?");
+    Ok(Value::Text(format!(
+        "CREATE {}INDEX {} ON public.{} USING btree ({})",
+        if i.unique { "UNIQUE " } else { "" },
+        i.name,
+        table,
+        index_columns_text(c, i)
+    )))
+}
+
+fn constraint_def(c: &EvalCtx, v: &Value) -> PgResult<Value> {
+    let Value::Oid(o) = v else {
+        return Ok(Value::Null);
+    };
+    let Some(i) = c.catalog.indexes.iter().find(|i| i.oid == *o) else {
+        return Ok(Value::Null);
+    };
+    let kind = if i.primary { "PRIMARY KEY" } else { "UNIQUE" };
+    Ok(Value::Text(format!(
+        "{kind} ({})",
+        index_columns_text(c, i)
+    )))
 }
 
 /// Whether any function has this name (to tell "function does not

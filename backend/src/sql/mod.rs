@@ -1,32 +1,52 @@
 //! SQL: the session's engine. A query string is parsed (`parser`) into
 //! statements; `prepare` analyzes one (`analyze`, `coerce`, `functions`)
-//! and plans it (`plan`), or classifies it as a utility command
-//! (`utility`: SET/SHOW/transaction control); `execute` runs the plan
-//! (`exec`, `expr`, `ops`) or the command against the session state
-//! (`settings`, `transaction`) and the shared backend table
-//! (`system_views`).
+//! and plans it (`plan`, `modify`, `copy`), or classifies it as DDL
+//! (`ddl`) or a utility command (`utility`: SET/SHOW/transaction
+//! control; `maintenance`: VACUUM); `execute` runs the plan (`exec`,
+//! `expr`, `ops`) against tables (`storage`, `tuple`, `keys`,
+//! `sequence`) described by the catalog (`catalog`), or the command
+//! against the session state (`settings`, `transaction`) and shared
+//! memory (`system_views`, `catalog_views`).
+//!
+//! A prepared statement keeps its plan across executions; each execution
+//! takes the shared catalog lock and re-plans only if the catalog version
+//! changed since the plan was made.
+//!
+//! There is no MVCC yet: every change is applied at once, and ROLLBACK
+//! ends the transaction block without undoing changes already made.
 
 pub mod agg;
 pub mod analyze;
+pub mod catalog;
+pub mod catalog_views;
 pub mod coerce;
 pub mod copy;
+pub mod ddl;
 pub mod exec;
+pub mod explain;
 pub mod expr;
 pub mod functions;
+pub mod keys;
+pub mod maintenance;
+pub mod modify;
 pub mod ops;
 pub mod parser;
 pub mod plan;
+pub mod regex;
+pub mod sequence;
 pub mod settings;
+pub mod storage;
 pub mod system_views;
 pub mod transaction;
+pub mod tuple;
 pub mod utility;
 
 #[cfg(test)]
 mod tests;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use sqlparser::ast;
@@ -35,9 +55,11 @@ use crate::env::BackendEnv;
 use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::types::datetime::now_pg_usecs;
 use crate::types::{float, Oid, Value};
-use analyze::names::StmtText;
+use analyze::names::{ident, StmtText};
 use analyze::Analyzer;
-use expr::{EvalCtx, SessionInfo};
+use catalog::CatalogCache;
+use exec::subplan::SubplanCache;
+use expr::{EvalCtx, Expr, SessionInfo};
 use plan::Plan;
 use settings::Settings;
 use transaction::{BlockState, Transaction};
@@ -83,8 +105,53 @@ impl Statement {
 enum Action {
     Query(Plan),
     Utility(Utility),
-    /// COPY (query) TO STDOUT, with its column count.
-    CopyOut(Plan, usize),
+    /// COPY ... TO STDOUT.
+    CopyOut(Plan),
+    CopyIn(copy::CopyIn),
+    Modify(Box<modify::Modify>),
+    /// DDL, run from the statement against the catalog at execution.
+    Ddl,
+    /// VACUUM of these tables (all when empty).
+    Vacuum(Vec<String>),
+    /// EXPLAIN of a planned statement.
+    Explain(Box<Action>),
+    /// SQL-level PREPARE name [(types)] AS statement.
+    SqlPrepare {
+        name: String,
+        stmt: Statement,
+        types: Vec<Oid>,
+    },
+    /// EXECUTE name (args): the arguments, coerced to the statement's
+    /// parameter types.
+    SqlExecute {
+        prepared: Arc<Prepared>,
+        args: Vec<Expr>,
+    },
+    /// DEALLOCATE name (None: ALL).
+    Deallocate(Option<String>),
+}
+
+impl Action {
+    /// Which catalog lock executing it takes: None, Some(false) shared,
+    /// Some(true) exclusive.
+    fn catalog_lock(&self) -> Option<bool> {
+        match self {
+            Action::Ddl => Some(true),
+            Action::Query(_)
+            | Action::CopyOut(_)
+            | Action::CopyIn(_)
+            | Action::Modify(_)
+            | Action::Vacuum(_)
+            | Action::Explain(_) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// A plan and the catalog version it was made against.
+struct Planned {
+    version: u64,
+    action: Arc<Action>,
 }
 
 /// An analyzed and planned statement.
@@ -92,7 +159,25 @@ pub struct Prepared {
     param_types: Vec<Oid>,
     columns: Vec<Column>,
     returns_rows: bool,
+    copy_kind: Option<CopyKind>,
+    /// The statement and declared parameter types, to plan it again.
+    stmt: Statement,
+    declared: Vec<Oid>,
+    /// The plan depends on the catalog.
+    uses_catalog: bool,
+    /// Transaction control, allowed in a failed block.
+    txn_control: bool,
+    planned: Mutex<Planned>,
+}
+
+/// What [`Engine::plan_statement`] produces.
+struct PlanParts {
     action: Action,
+    param_types: Vec<Oid>,
+    columns: Vec<Column>,
+    returns_rows: bool,
+    copy_kind: Option<CopyKind>,
+    uses_catalog: bool,
 }
 
 /// What kind of COPY a statement is.
@@ -119,20 +204,17 @@ impl Prepared {
     }
 
     pub fn copy_kind(&self) -> Option<CopyKind> {
-        match &self.action {
-            Action::CopyOut(_, columns) => Some(CopyKind::Out { columns: *columns }),
-            _ => None,
-        }
+        self.copy_kind
     }
 
     /// Whether the statement may run in a failed transaction block.
     fn allowed_in_failed_block(&self) -> bool {
-        matches!(
-            &self.action,
-            Action::Utility(
-                Utility::Commit { .. } | Utility::Rollback { .. } | Utility::RollbackTo(_)
-            )
-        )
+        self.txn_control
+    }
+
+    fn action(&self) -> (u64, Arc<Action>) {
+        let g = self.planned.lock().unwrap_or_else(|e| e.into_inner());
+        (g.version, g.action.clone())
     }
 }
 
@@ -163,12 +245,17 @@ pub struct Engine {
     /// application_name as last written to the backend slot.
     slot_app_name: String,
     extra_float_digits: i32,
+    catalog: CatalogCache,
+    /// SQL-level prepared statements (PREPARE/EXECUTE).
+    sql_prepared: HashMap<String, Arc<Prepared>>,
 }
 
 impl Engine {
     pub fn new(env: BackendEnv) -> Engine {
         let settings = Settings::new(&env.config);
         Engine {
+            catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
+            sql_prepared: HashMap::new(),
             session: SessionInfo {
                 user: String::new(),
                 database: String::new(),
@@ -241,44 +328,216 @@ impl Engine {
     /// Analyzes and plans a statement. `param_types` come from Parse
     /// (0 = to be inferred).
     pub fn prepare(&mut self, stmt: &Statement, param_types: &[Oid]) -> PgResult<Arc<Prepared>> {
-        let prepared = self.prepare_inner(stmt, param_types)?;
-        if self.xact.state == BlockState::Failed && !prepared.allowed_in_failed_block() {
-            return Err(transaction::aborted_error());
-        }
-        Ok(Arc::new(prepared))
-    }
-
-    fn prepare_inner(&mut self, stmt: &Statement, param_types: &[Oid]) -> PgResult<Prepared> {
         if self.xact.state == BlockState::Failed {
             // Only transaction control is analyzed in a failed block.
             if let Some(u) = utility::classify(&stmt.ast, &stmt.text)? {
-                return Ok(utility_prepared(u, param_types));
+                let p = self.prepared_from(stmt, param_types, utility_parts(u, param_types), 0);
+                if p.allowed_in_failed_block() {
+                    return Ok(Arc::new(p));
+                }
             }
             return Err(transaction::aborted_error());
         }
+        self.catalog.refresh()?;
+        let version = self.catalog.version();
+        let parts = self.plan_statement(stmt, param_types)?;
+        Ok(Arc::new(self.prepared_from(
+            stmt,
+            param_types,
+            parts,
+            version,
+        )))
+    }
+
+    fn prepared_from(
+        &self,
+        stmt: &Statement,
+        declared: &[Oid],
+        parts: PlanParts,
+        version: u64,
+    ) -> Prepared {
+        let txn_control = matches!(
+            &parts.action,
+            Action::Utility(
+                Utility::Commit { .. } | Utility::Rollback { .. } | Utility::RollbackTo(_)
+            )
+        );
+        Prepared {
+            param_types: parts.param_types,
+            columns: parts.columns,
+            returns_rows: parts.returns_rows,
+            copy_kind: parts.copy_kind,
+            stmt: stmt.clone(),
+            declared: declared.to_vec(),
+            uses_catalog: parts.uses_catalog,
+            txn_control,
+            planned: Mutex::new(Planned {
+                version,
+                action: Arc::new(parts.action),
+            }),
+        }
+    }
+
+    fn analyzer<'a>(&self, text: &'a StmtText, params: &[Oid]) -> Analyzer<'a> {
+        Analyzer::new(text, params).with_catalog(self.catalog.get().clone())
+    }
+
+    /// Analyzes and plans against the cached catalog.
+    fn plan_statement(&mut self, stmt: &Statement, param_types: &[Oid]) -> PgResult<PlanParts> {
+        let text = &stmt.text;
+        let query_parts = |a: Analyzer, action: Action, columns: Vec<Column>| PlanParts {
+            returns_rows: !columns.is_empty(),
+            uses_catalog: a.uses_catalog,
+            param_types: a.params,
+            columns,
+            action,
+            copy_kind: None,
+        };
         match stmt.ast.as_ref() {
             ast::Statement::Query(q) => {
-                let mut a = Analyzer::new(&stmt.text, param_types);
+                let mut a = self.analyzer(text, param_types);
                 let query = a.analyze_top(q)?;
-                Ok(Prepared {
-                    param_types: a.params,
-                    columns: query.columns.clone(),
-                    returns_rows: true,
-                    action: Action::Query(plan::plan_query(&query)),
-                })
+                let columns = query.columns.clone();
+                let mut parts = query_parts(a, Action::Query(plan::plan_query(&query)), columns);
+                parts.returns_rows = true;
+                Ok(parts)
+            }
+            ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_) => {
+                let mut a = self.analyzer(text, param_types);
+                let m = match stmt.ast.as_ref() {
+                    ast::Statement::Insert(i) => a.insert(i)?,
+                    ast::Statement::Update(u) => a.update(u)?,
+                    ast::Statement::Delete(d) => a.delete(d)?,
+                    _ => return Err(PgError::internal("DML")),
+                };
+                settle_params(&mut a.params);
+                let columns = m.columns.clone();
+                let mut parts = query_parts(a, Action::Modify(Box::new(m)), columns);
+                parts.uses_catalog = true;
+                Ok(parts)
             }
             ast::Statement::Copy { .. } => {
-                let (plan, params, width) = copy::prepare(&stmt.ast, &stmt.text, param_types)?;
-                Ok(Prepared {
+                let (cp, params, uses) =
+                    copy::prepare(&stmt.ast, text, param_types, self.catalog.get().clone())?;
+                let (action, kind) = match cp {
+                    copy::CopyPlan::Out(p, w) => (Action::CopyOut(p), CopyKind::Out { columns: w }),
+                    copy::CopyPlan::In(ci) => {
+                        let w = ci.targets.len();
+                        (Action::CopyIn(ci), CopyKind::In { columns: w })
+                    }
+                };
+                Ok(PlanParts {
+                    action,
                     param_types: params,
                     columns: vec![],
                     returns_rows: false,
-                    action: Action::CopyOut(plan, width),
+                    copy_kind: Some(kind),
+                    uses_catalog: uses,
                 })
             }
-            other => match utility::classify(other, &stmt.text)? {
-                Some(u) => Ok(utility_prepared(u, param_types)),
-                None => Err(utility::unsupported(other, &stmt.text)),
+            ast::Statement::Explain {
+                statement, analyze, ..
+            } => {
+                if *analyze {
+                    return Err(PgError::not_supported("EXPLAIN ANALYZE"));
+                }
+                let inner = Statement {
+                    ast: Arc::new((**statement).clone()),
+                    text: text.clone(),
+                };
+                let parts = self.plan_statement(&inner, param_types)?;
+                if !matches!(parts.action, Action::Query(_) | Action::Modify(_)) {
+                    return Err(PgError::not_supported("EXPLAIN of this statement"));
+                }
+                Ok(PlanParts {
+                    action: Action::Explain(Box::new(parts.action)),
+                    param_types: parts.param_types,
+                    columns: vec![Column::new("QUERY PLAN", crate::types::oid::TEXT, -1)],
+                    returns_rows: true,
+                    copy_kind: None,
+                    uses_catalog: parts.uses_catalog,
+                })
+            }
+            ast::Statement::Vacuum(_) => {
+                let tables = maintenance::parse_vacuum(&text.sql)?;
+                Ok(simple_parts(Action::Vacuum(tables), param_types, true))
+            }
+            ast::Statement::Prepare {
+                name,
+                data_types,
+                statement,
+            } => {
+                let types = data_types
+                    .iter()
+                    .map(|t| analyze::names::resolve_type(t).map(|(o, _)| o))
+                    .collect::<PgResult<Vec<_>>>()?;
+                let inner = Statement {
+                    ast: Arc::new((**statement).clone()),
+                    text: text.clone(),
+                };
+                Ok(simple_parts(
+                    Action::SqlPrepare {
+                        name: ident(name),
+                        stmt: inner,
+                        types,
+                    },
+                    param_types,
+                    false,
+                ))
+            }
+            ast::Statement::Execute {
+                name, parameters, ..
+            } => {
+                let name = name
+                    .as_ref()
+                    .map(|n| analyze::names::object_name(n).join("."))
+                    .unwrap_or_default();
+                let prepared = self.sql_prepared.get(&name).cloned().ok_or_else(|| {
+                    PgError::new(
+                        sqlstate::INVALID_SQL_STATEMENT_NAME,
+                        format!("prepared statement \"{name}\" does not exist"),
+                    )
+                })?;
+                if parameters.len() != prepared.param_types.len() {
+                    return Err(PgError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        format!("wrong number of parameters for prepared statement \"{name}\""),
+                    )
+                    .with_detail(format!(
+                        "Expected {} parameters but got {}.",
+                        prepared.param_types.len(),
+                        parameters.len()
+                    )));
+                }
+                let mut a = self.analyzer(text, param_types);
+                let mut args = Vec::with_capacity(parameters.len());
+                for (e, t) in parameters.iter().zip(&prepared.param_types) {
+                    let x = a.expr(e, &Default::default(), analyze::expr::Clause::Values)?;
+                    args.push(modify::assignment_cast(&mut a, x, *t, -1, "parameter")?);
+                }
+                settle_params(&mut a.params);
+                Ok(PlanParts {
+                    columns: prepared.columns.clone(),
+                    returns_rows: prepared.returns_rows,
+                    copy_kind: prepared.copy_kind,
+                    param_types: a.params,
+                    uses_catalog: false,
+                    action: Action::SqlExecute { prepared, args },
+                })
+            }
+            ast::Statement::Deallocate { name, .. } => {
+                let n = ident(name);
+                let target = if name.quote_style.is_none() && n == "all" {
+                    None
+                } else {
+                    Some(n)
+                };
+                Ok(simple_parts(Action::Deallocate(target), param_types, false))
+            }
+            other if ddl::is_ddl(other) => Ok(simple_parts(Action::Ddl, param_types, true)),
+            other => match utility::classify(other, text)? {
+                Some(u) => Ok(utility_parts(u, param_types)),
+                None => Err(utility::unsupported(other, text)),
             },
         }
     }
@@ -289,7 +548,7 @@ impl Engine {
         p: &Prepared,
         params: &[Value],
         sink: &mut dyn RowSink,
-        _copy_in: Option<&mut dyn CopyInSource>,
+        copy_in: Option<&mut dyn CopyInSource>,
     ) -> PgResult<String> {
         if self.xact.state == BlockState::Failed && !p.allowed_in_failed_block() {
             return Err(transaction::aborted_error());
@@ -309,17 +568,7 @@ impl Engine {
                 std::sync::atomic::Ordering::Relaxed,
             );
         }
-        let result = match &p.action {
-            Action::Query(plan) => {
-                let ctx = self.eval_ctx(params, stmt_start);
-                exec::run(plan, &ctx, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
-            }
-            Action::CopyOut(plan, _) => {
-                let ctx = self.eval_ctx(params, stmt_start);
-                copy::run_out(plan, &ctx, sink).map(|n| format!("COPY {n}"))
-            }
-            Action::Utility(u) => self.run_utility(u, sink),
-        };
+        let result = self.execute_inner(p, params, sink, copy_in, stmt_start);
         if !self.xact.in_block() {
             // The statement's implicit transaction ends: SET LOCAL and
             // set_config(..., true) values go away.
@@ -333,14 +582,147 @@ impl Engine {
         result
     }
 
-    fn eval_ctx<'a>(&'a self, params: &'a [Value], stmt_start: i64) -> EvalCtx<'a> {
-        EvalCtx {
+    fn execute_inner(
+        &mut self,
+        p: &Prepared,
+        params: &[Value],
+        sink: &mut dyn RowSink,
+        copy_in: Option<&mut dyn CopyInSource>,
+        stmt_start: i64,
+    ) -> PgResult<String> {
+        let (version, mut action) = p.action();
+        let lock = match action.catalog_lock() {
+            Some(exclusive) => Some(self.catalog.lock(exclusive)?),
+            None => None,
+        };
+        if p.uses_catalog && lock.is_some() && version != self.catalog.version() {
+            action = self.replan(p)?;
+        }
+        let cat = self.catalog.get().clone();
+        let cache = SubplanCache::default();
+        let ctx = EvalCtx {
             params,
             session: &self.session,
             settings: &self.settings,
             xact_start: self.xact_start,
             stmt_start,
+            catalog: &cat,
+            pool: self.env.segment.buffer_pool(),
+            outer: &[],
+            cache: &cache,
+        };
+        match action.as_ref() {
+            Action::Query(plan) => {
+                exec::run(plan, &ctx, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
+            }
+            Action::CopyOut(plan) => copy::run_out(plan, &ctx, sink).map(|n| format!("COPY {n}")),
+            Action::CopyIn(ci) => {
+                let src = copy_in.ok_or_else(|| {
+                    PgError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        "COPY FROM STDIN is not supported in this context",
+                    )
+                })?;
+                ci.run(src, &ctx).map(|n| format!("COPY {n}"))
+            }
+            Action::Modify(m) => {
+                let n = m.run(&ctx, &mut |row| sink.row(row))?;
+                Ok(m.tag(n))
+            }
+            Action::Explain(inner) => {
+                let lines = match inner.as_ref() {
+                    Action::Query(plan) => explain::explain_plan(plan),
+                    Action::Modify(m) => explain::explain_modify(m),
+                    _ => vec![],
+                };
+                for l in &lines {
+                    sink.row(&[Value::Text(l.clone())])?;
+                }
+                Ok("EXPLAIN".into())
+            }
+            Action::Vacuum(tables) => {
+                maintenance::check_tables(&cat, tables)?;
+                Ok("VACUUM".into())
+            }
+            Action::Ddl => {
+                let Some(lock) = &lock else {
+                    return Err(PgError::internal("DDL without the catalog lock"));
+                };
+                let pool = self.env.segment.buffer_pool();
+                let mut notices = Vec::new();
+                let r = ddl::execute(
+                    &p.stmt.ast,
+                    &p.stmt.text,
+                    &mut self.catalog,
+                    lock,
+                    &pool,
+                    &mut notices,
+                );
+                for n in notices {
+                    self.notice(sink, n);
+                }
+                r
+            }
+            Action::Utility(u) => {
+                drop(lock);
+                self.run_utility(u, sink)
+            }
+            Action::SqlPrepare { name, stmt, types } => {
+                if self.sql_prepared.contains_key(name) {
+                    return Err(PgError::new(
+                        sqlstate::DUPLICATE_PREPARED_STATEMENT,
+                        format!("prepared statement \"{name}\" already exists"),
+                    ));
+                }
+                let prepared = self.prepare(stmt, types)?;
+                self.sql_prepared.insert(name.clone(), prepared);
+                Ok("PREPARE".into())
+            }
+            Action::SqlExecute { prepared, args } => {
+                let values: Vec<Value> = args
+                    .iter()
+                    .map(|a| expr::eval(a, &[], &ctx))
+                    .collect::<PgResult<_>>()?;
+                drop(lock);
+                self.execute_inner(prepared, &values, sink, copy_in, stmt_start)
+            }
+            Action::Deallocate(name) => {
+                match name {
+                    None => self.sql_prepared.clear(),
+                    Some(n) => {
+                        if self.sql_prepared.remove(n).is_none() {
+                            return Err(PgError::new(
+                                sqlstate::INVALID_SQL_STATEMENT_NAME,
+                                format!("prepared statement \"{n}\" does not exist"),
+                            ));
+                        }
+                    }
+                }
+                Ok(if name.is_none() {
+                    "DEALLOCATE ALL".into()
+                } else {
+                    "DEALLOCATE".into()
+                })
+            }
         }
+    }
+
+    /// Plans a prepared statement again after a catalog change.
+    fn replan(&mut self, p: &Prepared) -> PgResult<Arc<Action>> {
+        let parts = self.plan_statement(&p.stmt, &p.declared)?;
+        if parts.columns != p.columns || parts.param_types != p.param_types {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "cached plan must not change result type",
+            ));
+        }
+        let action = Arc::new(parts.action);
+        let mut g = p.planned.lock().unwrap_or_else(|e| e.into_inner());
+        *g = Planned {
+            version: self.catalog.version(),
+            action: action.clone(),
+        };
+        Ok(action)
     }
 
     /// Sends a notice if client_min_messages lets it through.
@@ -402,6 +784,7 @@ impl Engine {
 
     /// DISCARD ALL: abort any transaction, reset every setting.
     pub fn reset_session(&mut self) {
+        self.sql_prepared.clear();
         let s = self.settings.get_mut();
         self.xact.abort(s);
         s.reset_all();
@@ -413,13 +796,36 @@ impl Engine {
     }
 }
 
-fn utility_prepared(u: Utility, param_types: &[Oid]) -> Prepared {
+fn utility_parts(u: Utility, param_types: &[Oid]) -> PlanParts {
     let columns = u.columns();
-    Prepared {
+    PlanParts {
         param_types: param_types.to_vec(),
         returns_rows: !columns.is_empty(),
         columns,
         action: Action::Utility(u),
+        copy_kind: None,
+        uses_catalog: false,
+    }
+}
+
+fn simple_parts(action: Action, param_types: &[Oid], uses_catalog: bool) -> PlanParts {
+    PlanParts {
+        action,
+        param_types: param_types.to_vec(),
+        columns: vec![],
+        returns_rows: false,
+        copy_kind: None,
+        uses_catalog,
+    }
+}
+
+/// Parameters still untyped after analysis are text (as PostgreSQL
+/// resolves 'unknown').
+fn settle_params(params: &mut [Oid]) {
+    for t in params {
+        if *t == 0 || *t == crate::types::oid::UNKNOWN {
+            *t = crate::types::oid::TEXT;
+        }
     }
 }
 

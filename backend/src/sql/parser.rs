@@ -103,6 +103,70 @@ fn is_blank(t: &Token) -> bool {
     matches!(t, Token::Whitespace(_))
 }
 
+fn is_word(t: &Token, w: &str) -> bool {
+    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
+}
+
+/// PostgreSQL accepts any boolean spelling for COPY options
+/// (`FREEZE on`, `HEADER 1`); sqlparser only `true`/`false`: rewrite the
+/// option values inside the parenthesized list that follows STDIN/STDOUT.
+fn normalize_copy_options(seg: &mut [TokenWithSpan]) {
+    let words: Vec<usize> = (0..seg.len())
+        .filter(|&i| !is_blank(&seg[i].token))
+        .collect();
+    if !words
+        .first()
+        .is_some_and(|&i| is_word(&seg[i].token, "copy"))
+    {
+        return;
+    }
+    let Some(k) = words
+        .iter()
+        .position(|&i| is_word(&seg[i].token, "stdin") || is_word(&seg[i].token, "stdout"))
+    else {
+        return;
+    };
+    for w in words[k + 1..].windows(2) {
+        let (prev, cur) = (&seg[w[0]].token, &seg[w[1]].token);
+        if matches!(prev, Token::Word(_)) {
+            let b = match cur {
+                t if is_word(t, "on") => Some(true),
+                t if is_word(t, "off") => Some(false),
+                Token::Number(n, _) if n == "1" => Some(true),
+                Token::Number(n, _) if n == "0" => Some(false),
+                _ => None,
+            };
+            if let Some(b) = b {
+                seg[w[1]].token = Token::make_keyword(if b { "TRUE" } else { "FALSE" });
+            }
+        }
+    }
+}
+
+/// Parses one expression (stored DEFAULT expressions).
+pub fn parse_expr(text: &str) -> PgResult<ast::Expr> {
+    let dialect = PostgreSqlDialect {};
+    Parser::new(&dialect)
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| convert_error(text, e))
+}
+
+/// A VACUUM statement, which sqlparser parses in Redshift's form only:
+/// its words are read again from the statement text by the engine.
+fn vacuum_placeholder() -> ast::Statement {
+    ast::Statement::Vacuum(ast::VacuumStatement {
+        full: false,
+        sort_only: false,
+        delete_only: false,
+        reindex: false,
+        recluster: false,
+        table_name: None,
+        threshold: None,
+        boost: false,
+    })
+}
+
 /// Parses every statement of `sql`. Empty statements are skipped.
 pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
     let dialect = PostgreSqlDialect {};
@@ -129,6 +193,18 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         let start = byte_offset(sql, first.span.start);
         let end = byte_offset(sql, last.span.end).max(start);
         let text = sql[start..end].trim_end().to_owned();
+        if is_word(&first.token, "vacuum") {
+            out.push(ParsedStatement {
+                ast: vacuum_placeholder(),
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        let mut seg = seg;
+        normalize_copy_options(&mut seg);
         let mut parser = Parser::new(&dialect).with_tokens_with_locations(seg);
         let stmts = parser
             .parse_statements()

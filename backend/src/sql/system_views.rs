@@ -1,23 +1,47 @@
 //! System views computed on the fly: `pg_stat_activity` from the shared
-//! backend table and `pg_settings` from the session's settings. Each is
-//! a virtual relation with fixed columns that the executor scans like a
-//! table.
+//! backend table, `pg_settings` from the session's settings, and
+//! pgfork's instrumentation over shared memory (`pgfork_stat_latency`,
+//! `pgfork_stat_backend_latency`, `pgfork_stat_buffercache`). Each is a
+//! virtual relation with fixed columns that the executor scans like a
+//! table. The pg_catalog relations describing tables are in
+//! `catalog_views`.
 
+use std::sync::OnceLock;
+
+use crate::sql::catalog_views;
 use crate::sql::expr::EvalCtx;
 use crate::sql::settings::{self, Context, Kind};
 use crate::types::datetime::unix_usecs_to_pg;
 use crate::types::{oid, Oid, Value};
-use shmem::BackendState;
+use shmem::latency::{HistSummary, LatencyStats, METRICS};
+use shmem::{waitstats, BackendState};
 
 /// The OID pg_stat_activity.datid shows for the (single) database until
 /// pg_database exists (PostgreSQL's first user database OID).
 pub const DATABASE_OID: u32 = 16384;
 
+/// A view's columns: fixed, or computed once (from shared structures).
+pub enum ViewColumns {
+    Fixed(&'static [(&'static str, Oid)]),
+    Computed(fn() -> &'static [(&'static str, Oid)]),
+}
+
 /// A virtual relation.
 pub struct SystemView {
     pub name: &'static str,
-    pub columns: &'static [(&'static str, Oid)],
+    pub columns: ViewColumns,
     pub rows: fn(&EvalCtx) -> Vec<Vec<Value>>,
+    /// Rows come from the catalog (plans re-made when it changes).
+    pub uses_catalog: bool,
+}
+
+impl SystemView {
+    pub fn columns(&self) -> &'static [(&'static str, Oid)] {
+        match &self.columns {
+            ViewColumns::Fixed(c) => c,
+            ViewColumns::Computed(f) => f(),
+        }
+    }
 }
 
 impl std::fmt::Debug for SystemView {
@@ -29,7 +53,8 @@ impl std::fmt::Debug for SystemView {
 static VIEWS: &[SystemView] = &[
     SystemView {
         name: "pg_stat_activity",
-        columns: &[
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
             ("datid", oid::OID),
             ("datname", oid::NAME),
             ("pid", oid::INT4),
@@ -53,12 +78,13 @@ static VIEWS: &[SystemView] = &[
             ("query", oid::TEXT),
             ("backend_type", oid::TEXT),
             ("pgfork_mode", oid::TEXT),
-        ],
+        ]),
         rows: stat_activity_rows,
     },
     SystemView {
         name: "pg_settings",
-        columns: &[
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
             ("name", oid::TEXT),
             ("setting", oid::TEXT),
             ("unit", oid::TEXT),
@@ -67,8 +93,43 @@ static VIEWS: &[SystemView] = &[
             ("vartype", oid::TEXT),
             ("min_val", oid::TEXT),
             ("max_val", oid::TEXT),
-        ],
+        ]),
         rows: settings_rows,
+    },
+    SystemView {
+        name: "pgfork_stat_latency",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("phase", oid::TEXT),
+            ("calls", oid::INT8),
+            ("total_us", oid::FLOAT8),
+            ("p50_us", oid::FLOAT8),
+            ("p90_us", oid::FLOAT8),
+            ("p99_us", oid::FLOAT8),
+            ("max_us", oid::FLOAT8),
+        ]),
+        rows: latency_rows,
+    },
+    SystemView {
+        name: "pgfork_stat_backend_latency",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("pid", oid::INT4),
+            ("mode", oid::TEXT),
+            ("phase", oid::TEXT),
+            ("calls", oid::INT8),
+            ("total_us", oid::FLOAT8),
+            ("p50_us", oid::FLOAT8),
+            ("p99_us", oid::FLOAT8),
+            ("max_us", oid::FLOAT8),
+        ]),
+        rows: backend_latency_rows,
+    },
+    SystemView {
+        name: "pgfork_stat_buffercache",
+        uses_catalog: false,
+        columns: ViewColumns::Computed(buffercache_columns),
+        rows: buffercache_rows,
     },
 ];
 
@@ -78,7 +139,95 @@ pub fn lookup(schema: Option<&str>, name: &str) -> Option<&'static SystemView> {
     if schema.is_some_and(|s| s != "pg_catalog") {
         return None;
     }
-    VIEWS.iter().find(|v| v.name == name)
+    VIEWS
+        .iter()
+        .chain(catalog_views::VIEWS.iter())
+        .find(|v| v.name == name)
+}
+
+fn us(ns: u64) -> Value {
+    Value::Float8(ns as f64 / 1000.0)
+}
+
+/// One row per phase of `shmem::latency::METRICS`, server-wide.
+fn latency_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
+    let stats = LatencyStats::get(&ctx.session.env.segment);
+    METRICS
+        .iter()
+        .map(|&m| {
+            let h: HistSummary = stats.server_summary(m);
+            vec![
+                Value::Text(m.name().into()),
+                Value::Int8(h.count as i64),
+                us(h.sum_ns),
+                us(h.percentile_ns(0.5)),
+                us(h.percentile_ns(0.9)),
+                us(h.percentile_ns(0.99)),
+                us(h.max_ns),
+            ]
+        })
+        .collect()
+}
+
+/// Per live backend and phase (phases it has recorded).
+fn backend_latency_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
+    let seg = &ctx.session.env.segment;
+    let stats = LatencyStats::get(seg);
+    let mut rows = Vec::new();
+    for b in seg.backend_table().snapshot() {
+        for &m in METRICS.iter() {
+            let h = stats.slot_summary(b.index, m);
+            if h.count == 0 {
+                continue;
+            }
+            rows.push(vec![
+                Value::Int4(b.pid),
+                Value::Text(b.mode.as_str().into()),
+                Value::Text(m.name().into()),
+                Value::Int8(h.count as i64),
+                us(h.sum_ns),
+                us(h.percentile_ns(0.5)),
+                us(h.percentile_ns(0.99)),
+                us(h.max_ns),
+            ]);
+        }
+    }
+    rows
+}
+
+/// Every wait-statistics counter as a bigint column, then nbuffers.
+fn buffercache_columns() -> &'static [(&'static str, Oid)] {
+    static COLS: OnceLock<Vec<(&'static str, Oid)>> = OnceLock::new();
+    COLS.get_or_init(|| {
+        let mut c: Vec<(&'static str, Oid)> = waitstats::Counters::default()
+            .fields()
+            .into_iter()
+            .map(|(n, _)| (n, oid::INT8))
+            .collect();
+        c.push(("nbuffers", oid::INT8));
+        c
+    })
+}
+
+fn buffercache_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
+    let seg = &ctx.session.env.segment;
+    // This backend's own recent counts are part of the picture.
+    waitstats::flush_to_slot(seg, ctx.session.env.slot_index);
+    let mut row: Vec<Value> = waitstats::totals(seg)
+        .fields()
+        .into_iter()
+        .map(|(_, v)| Value::Int8(v as i64))
+        .collect();
+    row.push(Value::Int8(ctx.pool.nbuffers() as i64));
+    vec![row]
+}
+
+/// pgfork_stat_reset(): zeroes the latency histograms and wait counters.
+pub fn stat_reset(ctx: &EvalCtx) {
+    let seg = &ctx.session.env.segment;
+    LatencyStats::get(seg).reset();
+    waitstats::discard_unflushed();
+    waitstats::reset(seg);
 }
 
 fn ts_or_null(us: i64) -> Value {

@@ -39,6 +39,18 @@ pub mod oid {
     pub const INTERVAL: Oid = 1186;
     pub const NUMERIC: Oid = 1700;
     pub const VOID: Oid = 2278;
+    pub const REGCLASS: Oid = 2205;
+    pub const NAME_ARRAY: Oid = 1003;
+    pub const TEXT_ARRAY: Oid = 1009;
+}
+
+/// The element type of an array type (0 when `t` is not an array).
+pub fn array_element(t: Oid) -> Oid {
+    match t {
+        oid::NAME_ARRAY => oid::NAME,
+        oid::TEXT_ARRAY => oid::TEXT,
+        _ => 0,
+    }
 }
 
 /// A datum. Text-like types (text, varchar, bpchar, name, unknown) share
@@ -63,6 +75,8 @@ pub enum Value {
     TimestampTz(i64),
     Interval(Interval),
     Oid(u32),
+    /// A one-dimensional array: element type and elements.
+    Array(Oid, Vec<Value>),
     /// The result of a function returning `void`.
     Void,
 }
@@ -72,7 +86,7 @@ pub fn type_len(oid: Oid) -> i16 {
     match oid {
         oid::BOOL | oid::CHAR => 1,
         oid::INT2 => 2,
-        oid::INT4 | oid::OID | oid::FLOAT4 | oid::DATE | oid::REGPROC => 4,
+        oid::INT4 | oid::OID | oid::FLOAT4 | oid::DATE | oid::REGPROC | oid::REGCLASS => 4,
         oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ => 8,
         oid::INTERVAL => 16,
         oid::NAME => 64,
@@ -107,6 +121,9 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::INTERVAL => "interval",
         oid::NUMERIC => "numeric",
         oid::VOID => "void",
+        oid::REGCLASS => "regclass",
+        oid::NAME_ARRAY => "name[]",
+        oid::TEXT_ARRAY => "text[]",
         _ => "???",
     }
 }
@@ -136,6 +153,9 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::INTERVAL => "interval",
         oid::NUMERIC => "numeric",
         oid::VOID => "void",
+        oid::REGCLASS => "regclass",
+        oid::NAME_ARRAY => "_name",
+        oid::TEXT_ARRAY => "_text",
         _ => "???",
     }
 }
@@ -345,6 +365,37 @@ impl Value {
             Value::Timestamp(t) => datetime::format_timestamp(*t, false, s),
             Value::TimestampTz(t) => datetime::format_timestamp(*t, true, s),
             Value::Interval(iv) => iv.format(s),
+            Value::Array(_, items) => {
+                s.push('{');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        s.push(',');
+                    }
+                    if v.is_null() {
+                        s.push_str("NULL");
+                        continue;
+                    }
+                    let t = v.to_text();
+                    let quote = t.is_empty()
+                        || t.eq_ignore_ascii_case("null")
+                        || t.chars().any(|c| {
+                            matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace()
+                        });
+                    if quote {
+                        s.push('"');
+                        for c in t.chars() {
+                            if c == '"' || c == '\\' {
+                                s.push('\\');
+                            }
+                            s.push(c);
+                        }
+                        s.push('"');
+                    } else {
+                        s.push_str(&t);
+                    }
+                }
+                s.push('}');
+            }
         }
     }
 
@@ -380,6 +431,24 @@ impl Value {
                 out.put_i64(iv.micros);
                 out.put_i32(iv.days);
                 out.put_i32(iv.months);
+            }
+            Value::Array(elem, items) => {
+                // ndim, has-nulls flag, element type, then the dimension.
+                out.put_i32(1);
+                out.put_i32(i32::from(items.iter().any(Value::is_null)));
+                out.put_u32(*elem);
+                out.put_i32(items.len() as i32);
+                out.put_i32(1);
+                for v in items {
+                    if v.is_null() {
+                        out.put_i32(-1);
+                        continue;
+                    }
+                    let mut b = BytesMut::new();
+                    v.encode_binary(&mut b);
+                    out.put_i32(b.len() as i32);
+                    out.put_slice(&b);
+                }
             }
         }
     }

@@ -9,9 +9,10 @@ use super::{Analyzer, Scope};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::sql::agg;
 use crate::sql::coerce;
-use crate::sql::expr::{AggCall, Expr};
+use crate::sql::expr::{AggCall, Expr, SubLink, SubLinkKind, SubPlan};
 use crate::sql::functions;
 use crate::sql::ops::{self, BinOp};
+use crate::sql::plan;
 use crate::types::{oid, type_name, Numeric, Oid, Value};
 
 /// SQL keywords that stand for zero-argument functions
@@ -89,6 +90,22 @@ impl Analyzer<'_> {
             E::CompoundIdentifier(parts) => self.column_ref(parts, scope),
             E::Value(v) => self.literal(&v.value, false),
             E::Nested(inner) => self.expr(inner, scope, clause),
+            E::Collate { expr, collation } => {
+                // Only the database's own (C-like, byte-order) collation.
+                let name = object_name(collation);
+                match name.last().map(String::as_str) {
+                    Some("default" | "C" | "POSIX" | "c" | "posix") => {
+                        self.expr(expr, scope, clause)
+                    }
+                    _ => Err(PgError::new(
+                        sqlstate::UNDEFINED_OBJECT,
+                        format!(
+                            "collation \"{}\" for encoding \"UTF8\" does not exist",
+                            name.join(".")
+                        ),
+                    )),
+                }
+            }
             E::UnaryOp { op, expr } => self.unary(*op, expr, scope, clause),
             E::BinaryOp { left, op, right } => self.binary(left, op, right, scope, clause),
             E::IsNull(a) => Ok(Expr::IsNull(Box::new(self.expr(a, scope, clause)?), false)),
@@ -157,9 +174,56 @@ impl Analyzer<'_> {
                     negated: *negated,
                 })
             }
-            E::In { .. } | E::Exists { .. } | E::Subquery(_) => {
-                Err(not_supported_yet("subqueries in expressions"))
+            E::Exists { subquery, negated } => {
+                let (q, correlated) = self.subquery(subquery, scope)?;
+                let link = self.sublink(SubLinkKind::Exists, None, q, correlated, oid::BOOL);
+                Ok(if *negated {
+                    Expr::Not(Box::new(link))
+                } else {
+                    link
+                })
             }
+            E::Subquery(sub) => {
+                let (q, correlated) = self.subquery(sub, scope)?;
+                if q.columns.len() != 1 {
+                    return Err(PgError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        "subquery must return only one column",
+                    ));
+                }
+                let ty = q.columns[0].type_oid;
+                Ok(self.sublink(SubLinkKind::Scalar, None, q, correlated, ty))
+            }
+            E::In {
+                expr,
+                target: ast::InTarget::Subquery(subquery),
+                negated,
+                ..
+            } => {
+                let x = self.expr(expr, scope, clause)?;
+                let (mut q, correlated) = self.subquery(subquery, scope)?;
+                if q.columns.len() != 1 {
+                    return Err(PgError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        "subquery has too many columns",
+                    ));
+                }
+                let st = q.columns[0].type_oid;
+                let (lt, rt, _) = coerce::resolve_binary(BinOp::Eq, x.ty(), st)?;
+                let x = self.coerce(x, lt, false)?;
+                if rt != st {
+                    let t = std::mem::replace(&mut q.targets[0], Expr::Const(Value::Null, rt));
+                    q.targets[0] = self.coerce(t, rt, false)?;
+                    q.columns[0].type_oid = rt;
+                }
+                let link = self.sublink(SubLinkKind::In, Some(x), q, correlated, oid::BOOL);
+                Ok(if *negated {
+                    Expr::Not(Box::new(link))
+                } else {
+                    link
+                })
+            }
+            E::In { .. } => Err(not_supported_yet("this IN form")),
             E::Like {
                 negated,
                 any,
@@ -288,6 +352,25 @@ impl Analyzer<'_> {
         }
     }
 
+    fn sublink(
+        &mut self,
+        kind: SubLinkKind,
+        test: Option<Expr>,
+        q: super::Query,
+        correlated: bool,
+        ty: Oid,
+    ) -> Expr {
+        Expr::SubLink(Box::new(SubLink {
+            kind,
+            test,
+            sub: std::sync::Arc::new(SubPlan {
+                plan: plan::plan_query(&q),
+                correlated,
+            }),
+            ty,
+        }))
+    }
+
     /// A column of the scope, or a keyword function (current_user ...).
     fn column_ref(&mut self, parts: &[ast::Ident], scope: &Scope) -> PgResult<Expr> {
         let names: Vec<String> = parts.iter().map(ident).collect();
@@ -301,12 +384,28 @@ impl Analyzer<'_> {
             Ok(None) => {}
             Err(e) => return Err(with_pos(e)),
         }
+        // An enclosing query's column (correlated subquery, LATERAL).
+        for level in (0..self.outer.len()).rev() {
+            match self.outer[level].resolve(&names) {
+                Ok(Some((i, c))) => {
+                    let ty = c.ty;
+                    for f in &mut self.correlated[level..] {
+                        *f = true;
+                    }
+                    return Ok(Expr::Outer(self.outer.len() - level, i, ty));
+                }
+                Ok(None) => {}
+                Err(e) => return Err(with_pos(e)),
+            }
+        }
+        let visible =
+            |q: &str| scope.has_qualifier(q) || self.outer.iter().any(|s| s.has_qualifier(q));
         if names.len() == 1 && KEYWORD_FUNCTIONS.contains(&names[0].as_str()) {
             return self.call(&names[0], vec![]);
         }
         let shown = names.join(".");
         Err(with_pos(
-            if names.len() > 1 && !scope.has_qualifier(&names[names.len() - 2]) {
+            if names.len() > 1 && !visible(&names[names.len() - 2]) {
                 PgError::new(
                     sqlstate::UNDEFINED_TABLE,
                     format!(
@@ -431,6 +530,35 @@ impl Analyzer<'_> {
                 let neg = matches!(op, B::PGNotLikeMatch | B::PGNotILikeMatch);
                 return self.like(neg, false, l, r, None, ci, scope, clause);
             }
+            B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
+                return self.regex_match(op.clone(), l, r, scope, clause);
+            }
+            B::PGCustomBinaryOperator(parts) => {
+                let name = match parts.as_slice() {
+                    [s, n] if s == "pg_catalog" => n.as_str(),
+                    [n] => n.as_str(),
+                    _ => "",
+                };
+                let op = match name {
+                    "~" => B::PGRegexMatch,
+                    "~*" => B::PGRegexIMatch,
+                    "!~" => B::PGRegexNotMatch,
+                    "!~*" => B::PGRegexNotIMatch,
+                    "=" => B::Eq,
+                    "<>" => B::NotEq,
+                    "<" => B::Lt,
+                    "<=" => B::LtEq,
+                    ">" => B::Gt,
+                    ">=" => B::GtEq,
+                    "+" => B::Plus,
+                    "-" => B::Minus,
+                    "*" => B::Multiply,
+                    "/" => B::Divide,
+                    "||" => B::StringConcat,
+                    _ => return Err(not_supported_yet(&format!("operator {op}"))),
+                };
+                return self.binary(l, &op, r, scope, clause);
+            }
             B::Plus => BinOp::Add,
             B::Minus => BinOp::Sub,
             B::Multiply => BinOp::Mul,
@@ -449,6 +577,28 @@ impl Analyzer<'_> {
         let a = self.expr(l, scope, clause)?;
         let b = self.expr(r, scope, clause)?;
         self.operator(bop, a, b)
+    }
+
+    /// `x ~ pattern` and its case-insensitive and negated forms.
+    fn regex_match(
+        &mut self,
+        op: B,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        let a = self.expr(l, scope, clause)?;
+        let b = self.expr(r, scope, clause)?;
+        let a = self.coerce(a, oid::TEXT, false)?;
+        let b = self.coerce(b, oid::TEXT, false)?;
+        let ci = matches!(op, B::PGRegexIMatch | B::PGRegexNotIMatch);
+        let m = self.call(if ci { "texticregexeq" } else { "textregexeq" }, vec![a, b])?;
+        Ok(if matches!(op, B::PGRegexNotMatch | B::PGRegexNotIMatch) {
+            Expr::Not(Box::new(m))
+        } else {
+            m
+        })
     }
 
     /// Resolves and builds a binary operator over analyzed operands.
@@ -641,10 +791,19 @@ impl Analyzer<'_> {
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]
         );
         if agg::is_aggregate(&name) {
-            if f.filter.is_some() {
-                return Err(not_supported_yet("FILTER"));
-            }
-            return self.aggregate(&name, &list, star, distinct, scope, clause);
+            let filter = match &f.filter {
+                Some(w) => {
+                    if !clause.allows_aggregates() {
+                        return self.aggregate(&name, &list, star, distinct, None, scope, clause);
+                    }
+                    self.in_aggregate = true;
+                    let x = self.expr(w, scope, Clause::Where);
+                    self.in_aggregate = false;
+                    Some(self.coerce_arg(x?, oid::BOOL, "FILTER")?)
+                }
+                None => None,
+            };
+            return self.aggregate(&name, &list, star, distinct, filter, scope, clause);
         }
         if star {
             return Err(PgError::new(
@@ -723,12 +882,14 @@ impl Analyzer<'_> {
         Ok(Expr::Func(def, args))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn aggregate(
         &mut self,
         name: &str,
         list: &[ast::FunctionArg],
         star: bool,
         distinct: bool,
+        filter: Option<Expr>,
         scope: &Scope,
         clause: Clause,
     ) -> PgResult<Expr> {
@@ -764,6 +925,7 @@ impl Analyzer<'_> {
             kind,
             args,
             distinct,
+            filter,
             ty,
         })))
     }
@@ -775,6 +937,9 @@ impl Analyzer<'_> {
         let from = e.ty();
         if from == t {
             return Ok(e);
+        }
+        if let (oid::REGCLASS, Expr::Const(Value::Text(s), oid::UNKNOWN | oid::TEXT)) = (t, &e) {
+            return self.regclass_const(s);
         }
         match e {
             Expr::Const(Value::Null, _) => Ok(Expr::Const(Value::Null, t)),
@@ -802,6 +967,9 @@ impl Analyzer<'_> {
 
     /// `x::type` / CAST(x AS type).
     pub fn explicit_cast(&mut self, e: Expr, t: Oid, typmod: i32) -> PgResult<Expr> {
+        if let (oid::REGCLASS, Expr::Const(Value::Text(s), oid::UNKNOWN | oid::TEXT)) = (t, &e) {
+            return self.regclass_const(s);
+        }
         match e {
             Expr::Const(Value::Text(s), oid::UNKNOWN) => {
                 let v = Value::parse_text(t, &s)?;
@@ -823,6 +991,26 @@ impl Analyzer<'_> {
                 ops::check_cast(e.ty(), t)?;
                 Ok(Expr::Cast(Box::new(e), t, typmod))
             }
+        }
+    }
+}
+
+impl Analyzer<'_> {
+    /// `'name'::regclass`: the relation's OID, resolved now (as
+    /// PostgreSQL folds regclass constants at parse time).
+    fn regclass_const(&mut self, s: &str) -> PgResult<Expr> {
+        let last = s.rsplit('.').next().unwrap_or(s);
+        let name = match last.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+            Some(q) => q.to_owned(),
+            None => last.to_lowercase(),
+        };
+        self.uses_catalog = true;
+        match self.catalog.relkind(&name) {
+            Some((_, o)) => Ok(Expr::Const(Value::Oid(o), oid::REGCLASS)),
+            None => Err(PgError::new(
+                sqlstate::UNDEFINED_TABLE,
+                format!("relation \"{s}\" does not exist"),
+            )),
         }
     }
 }

@@ -3,14 +3,18 @@
 //! expressions, grouping and ordering, ready for the planner.
 
 pub mod expr;
+pub mod from;
 pub mod names;
 
 use sqlparser::ast::{self, Spanned};
 
 use crate::error::{sqlstate, PgError, PgResult};
+use std::sync::Arc;
+
+use crate::sql::catalog::{Catalog, IndexDesc, TableDesc};
 use crate::sql::coerce;
 use crate::sql::expr::{AggCall, Expr};
-use crate::sql::system_views::{self, SystemView};
+use crate::sql::system_views::SystemView;
 use crate::sql::Column;
 use crate::types::{oid, Oid, Value};
 use expr::Clause;
@@ -60,6 +64,42 @@ impl Scope {
     }
 }
 
+/// A table in FROM, with the indexes it had when analyzed.
+#[derive(Clone, Debug)]
+pub struct TableRef {
+    pub table: Arc<TableDesc>,
+    pub indexes: Vec<Arc<IndexDesc>>,
+}
+
+/// How two FROM items are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    Inner,
+    Left,
+    Cross,
+}
+
+/// A join of two FROM items; its rows are the left row then the right.
+#[derive(Clone, Debug)]
+pub struct JoinSource {
+    pub kind: JoinKind,
+    pub left: Source,
+    pub right: Source,
+    /// The join condition over the combined row.
+    pub on: Option<Expr>,
+    pub left_width: usize,
+    /// The right side refers to the left row (LATERAL, functions).
+    pub lateral: bool,
+}
+
+/// A set-returning function in FROM.
+#[derive(Clone, Debug)]
+pub struct FunctionSource {
+    /// generate_series(start, stop[, step]) of this type.
+    pub ty: Oid,
+    pub args: Vec<Expr>,
+}
+
 /// Where a query's rows come from.
 #[derive(Clone, Debug)]
 pub enum Source {
@@ -68,6 +108,24 @@ pub enum Source {
     View(&'static SystemView),
     Subquery(Box<Query>),
     Values(Vec<Vec<Expr>>),
+    Table(TableRef),
+    Function(FunctionSource),
+    Join(Box<JoinSource>),
+}
+
+impl Source {
+    /// Number of columns the source produces.
+    pub fn width(&self) -> usize {
+        match self {
+            Source::One => 0,
+            Source::View(v) => v.columns().len(),
+            Source::Subquery(q) => q.columns.len(),
+            Source::Values(rows) => rows.first().map_or(0, Vec::len),
+            Source::Table(t) => t.table.columns.len(),
+            Source::Function(_) => 1,
+            Source::Join(j) => j.left.width() + j.right.width(),
+        }
+    }
 }
 
 /// An ORDER BY key: a target and its direction.
@@ -109,15 +167,7 @@ impl Query {
                 *v = old.into_iter().map(&mut *f).collect::<PgResult<_>>()?;
                 Ok(())
             };
-        match &mut self.source {
-            Source::Subquery(q) => q.map_exprs(f)?,
-            Source::Values(rows) => {
-                for r in rows {
-                    map_vec(r, f)?;
-                }
-            }
-            _ => {}
-        }
+        self.source.map_exprs(f)?;
         for opt in [
             &mut self.filter,
             &mut self.having,
@@ -137,15 +187,56 @@ impl Query {
     }
 }
 
+impl Source {
+    /// Applies `f` to every expression of the source.
+    pub fn map_exprs(&mut self, f: &mut dyn FnMut(Expr) -> PgResult<Expr>) -> PgResult<()> {
+        let map_vec =
+            |v: &mut Vec<Expr>, f: &mut dyn FnMut(Expr) -> PgResult<Expr>| -> PgResult<()> {
+                let old = std::mem::take(v);
+                *v = old.into_iter().map(&mut *f).collect::<PgResult<_>>()?;
+                Ok(())
+            };
+        match self {
+            Source::Subquery(q) => q.map_exprs(f)?,
+            Source::Values(rows) => {
+                for r in rows {
+                    map_vec(r, f)?;
+                }
+            }
+            Source::Function(fs) => map_vec(&mut fs.args, f)?,
+            Source::Join(j) => {
+                j.left.map_exprs(f)?;
+                j.right.map_exprs(f)?;
+                if let Some(e) = j.on.take() {
+                    j.on = Some(f(e)?);
+                }
+            }
+            Source::One | Source::View(_) | Source::Table(_) => {}
+        }
+        Ok(())
+    }
+}
+
 /// Analysis state for one statement.
 pub struct Analyzer<'a> {
     /// Parameter types: declared by Parse or inferred (0 = not yet known).
     pub params: Vec<Oid>,
     pub text: &'a StmtText,
     in_aggregate: bool,
+    /// The catalog the statement is analyzed against.
+    pub catalog: Arc<Catalog>,
+    /// Whether the statement refers to tables or sequences (and so must
+    /// be re-planned when the catalog changes).
+    pub uses_catalog: bool,
+    /// Scopes of the enclosing queries (innermost last), for correlated
+    /// subqueries and LATERAL.
+    pub(crate) outer: Vec<Scope>,
+    /// Per enclosing level: whether the subquery entered there refers to
+    /// an outer scope.
+    pub(crate) correlated: Vec<bool>,
 }
 
-fn not_supported_yet(what: &str) -> PgError {
+pub(crate) fn not_supported_yet(what: &str) -> PgError {
     PgError::new(
         sqlstate::FEATURE_NOT_SUPPORTED,
         format!("{what} is not supported yet"),
@@ -158,7 +249,31 @@ impl<'a> Analyzer<'a> {
             params: params.to_vec(),
             text,
             in_aggregate: false,
+            catalog: Arc::new(Catalog::empty()),
+            uses_catalog: false,
+            outer: Vec::new(),
+            correlated: Vec::new(),
         }
+    }
+
+    /// Analyzes against `catalog`.
+    pub fn with_catalog(mut self, catalog: Arc<Catalog>) -> Self {
+        self.catalog = catalog;
+        self
+    }
+
+    /// Analyzes a subquery with `scope` as its enclosing scope; returns
+    /// it and whether it refers to that scope (or one further out).
+    pub fn subquery(&mut self, q: &ast::Query, scope: &Scope) -> PgResult<(Query, bool)> {
+        self.outer.push(scope.clone());
+        self.correlated.push(false);
+        let saved = self.in_aggregate;
+        self.in_aggregate = false;
+        let r = self.query(q);
+        self.in_aggregate = saved;
+        self.outer.pop();
+        let correlated = self.correlated.pop().unwrap_or(false);
+        Ok((r?, correlated))
     }
 
     /// Analyzes a top-level query and settles every parameter's type
@@ -182,7 +297,7 @@ impl<'a> Analyzer<'a> {
         Ok(query)
     }
 
-    fn with_pos<T: Spanned>(&self, node: &T, e: PgError) -> PgError {
+    pub(crate) fn with_pos<T: Spanned>(&self, node: &T, e: PgError) -> PgError {
         match (e.position, self.text.position(node.span().start)) {
             (None, Some(p)) => e.with_position(p),
             _ => e,
@@ -303,85 +418,6 @@ impl<'a> Analyzer<'a> {
             limit: None,
             offset: None,
         })
-    }
-
-    /// FROM: at most one relation (a system view, a subquery or VALUES).
-    fn from(&mut self, from: &[ast::TableWithJoins]) -> PgResult<(Source, Scope)> {
-        let item = match from {
-            [] => return Ok((Source::One, Scope::default())),
-            [one] if one.joins.is_empty() => &one.relation,
-            _ => return Err(not_supported_yet("joins and multiple FROM items")),
-        };
-        match item {
-            ast::TableFactor::Table {
-                name, alias, args, ..
-            } => {
-                if args.is_some() {
-                    return Err(not_supported_yet("functions in FROM"));
-                }
-                let parts = object_name(name);
-                let (schema, rel) = match parts.as_slice() {
-                    [r] => (None, r.as_str()),
-                    [s, r] => (Some(s.as_str()), r.as_str()),
-                    [_, s, r] => (Some(s.as_str()), r.as_str()),
-                    _ => return Err(not_supported_yet("this relation name")),
-                };
-                let view = system_views::lookup(schema, rel).ok_or_else(|| {
-                    self.with_pos(
-                        name,
-                        PgError::new(
-                            sqlstate::UNDEFINED_TABLE,
-                            format!("relation \"{}\" does not exist", parts.join(".")),
-                        ),
-                    )
-                })?;
-                let qualifier = alias
-                    .as_ref()
-                    .map(|a| ident(&a.name))
-                    .unwrap_or_else(|| rel.to_owned());
-                let mut cols: Vec<ScopeColumn> = view
-                    .columns
-                    .iter()
-                    .map(|(n, t)| ScopeColumn {
-                        qualifier: Some(qualifier.clone()),
-                        name: (*n).to_owned(),
-                        ty: *t,
-                        typmod: -1,
-                    })
-                    .collect();
-                if let Some(a) = alias {
-                    rename_columns(&mut cols, a, &qualifier)?;
-                }
-                Ok((Source::View(view), Scope { cols }))
-            }
-            ast::TableFactor::Derived {
-                lateral,
-                subquery,
-                alias,
-                ..
-            } => {
-                if *lateral {
-                    return Err(not_supported_yet("LATERAL"));
-                }
-                let q = self.query(subquery)?;
-                let qualifier = alias.as_ref().map(|a| ident(&a.name));
-                let mut cols: Vec<ScopeColumn> = q
-                    .columns
-                    .iter()
-                    .map(|c| ScopeColumn {
-                        qualifier: qualifier.clone(),
-                        name: c.name.clone(),
-                        ty: c.type_oid,
-                        typmod: c.type_modifier,
-                    })
-                    .collect();
-                if let (Some(a), Some(qn)) = (alias, &qualifier) {
-                    rename_columns(&mut cols, a, qn)?;
-                }
-                Ok((Source::Subquery(Box::new(q)), Scope { cols }))
-            }
-            _ => Err(not_supported_yet("this kind of FROM item")),
-        }
     }
 
     fn select(&mut self, s: &ast::Select, order_by: Option<&ast::OrderBy>) -> PgResult<Query> {
@@ -689,7 +725,7 @@ fn ordinal(e: &ast::Expr) -> Option<usize> {
     }
 }
 
-fn rename_columns(
+pub(crate) fn rename_columns(
     cols: &mut [ScopeColumn],
     alias: &ast::TableAlias,
     qualifier: &str,

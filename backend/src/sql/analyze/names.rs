@@ -68,6 +68,7 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
             _ => (oid::TIMESTAMP, -1),
         },
         D::Interval { .. } => (oid::INTERVAL, -1),
+        D::Regclass => (oid::REGCLASS, -1),
         D::Custom(name, mods) => {
             let parts = object_name(name);
             let last = parts.last().map(String::as_str).unwrap_or("");
@@ -134,6 +135,7 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
         "interval" => oid::INTERVAL,
         "numeric" | "decimal" => oid::NUMERIC,
         "unknown" => oid::UNKNOWN,
+        "regclass" => oid::REGCLASS,
         _ => return None,
     })
 }

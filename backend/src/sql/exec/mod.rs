@@ -1,6 +1,12 @@
 //! The executor: a pull-based (volcano) iterator per plan node, built for
 //! one execution of a [`Plan`]. Every loop over rows checks for
-//! interrupts, so a cancel request stops a long query.
+//! interrupts, so a cancel request stops a long query. Table and
+//! function scans are in `scan`, joins in `join`, subqueries in
+//! expressions in `subplan`.
+
+pub mod join;
+pub mod scan;
+pub mod subplan;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +38,51 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             view: v,
             rows: None,
         }),
+        Plan::Scan(s) => Box::new(scan::ScanNode::new(s)),
+        Plan::FunctionScan { ty, args } => Box::new(scan::SeriesNode::new(*ty, args)),
+        Plan::NestLoop {
+            kind,
+            left,
+            right,
+            cond,
+            lateral,
+            right_width,
+        } => Box::new(join::NestLoopNode::new(
+            *kind,
+            left,
+            right,
+            cond.as_ref(),
+            *lateral,
+            *right_width,
+        )),
+        Plan::HashJoin {
+            kind,
+            left,
+            right,
+            left_keys,
+            right_keys,
+            cond,
+            right_width,
+        } => Box::new(join::HashJoinNode::new(
+            *kind,
+            left,
+            right,
+            left_keys,
+            right_keys,
+            cond.as_ref(),
+            *right_width,
+        )),
+        Plan::IndexNestLoop {
+            kind,
+            left,
+            right,
+            cond,
+        } => Box::new(join::IndexNestLoopNode::new(
+            *kind,
+            left,
+            right,
+            cond.as_ref(),
+        )),
         Plan::Filter { input, predicate } => Box::new(FilterNode {
             input: build(input),
             predicate,
@@ -253,6 +304,11 @@ impl AggregateNode<'_> {
                 .get_mut(&key)
                 .ok_or_else(|| PgError::internal("lost group"))?;
             for (i, a) in self.aggs.iter().enumerate() {
+                if let Some(f) = &a.filter {
+                    if !eval_predicate(f, &row, ctx)? {
+                        continue;
+                    }
+                }
                 let args: Row = a
                     .args
                     .iter()
