@@ -132,8 +132,16 @@ impl MessageReader {
         }
     }
 
-    /// Reads the next regular message.
+    /// Reads the next regular message. Afterwards `first_byte_ns` is when
+    /// its first byte became available: when the read that brought it
+    /// returned, or now if it was already buffered (pipelined behind the
+    /// previous message).
     pub fn next(&mut self, stream: &ClientStream) -> Result<PgWireFrontendMessage, ReadError> {
+        self.first_byte_ns = if self.buf.is_empty() {
+            0
+        } else {
+            shmem::time::monotonic_ns()
+        };
         loop {
             if self.buf.len() >= 5 {
                 let len = i32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]]);
