@@ -22,6 +22,15 @@ use crate::BackendEnv;
 
 const TRACE_FLUSH_BYTES: usize = 64 * 1024;
 
+/// Nanoseconds shown as microseconds with three decimals.
+struct Micros(u64);
+
+impl std::fmt::Display for Micros {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{:03}", self.0 / 1000, self.0 % 1000)
+    }
+}
+
 struct Trace {
     file: File,
     buf: String,
@@ -128,23 +137,25 @@ impl StatsSink {
             } else {
                 phase.name()
             };
+            let cat = if *phase == Phase::Idle {
+                "client"
+            } else {
+                "server"
+            };
+            // Microseconds with three decimals, formatted as integers
+            // (float formatting would cost more than the query phases).
             let _ = write!(
                 t.buf,
-                r#"{{"name":"{name}","cat":"{}","ph":"X","ts":{:.3},"dur":{:.3},"pid":{pid},"tid":{pid}"#,
-                if *phase == Phase::Idle {
-                    "client"
-                } else {
-                    "server"
-                },
-                q.began_ns[i] as f64 / 1000.0,
-                q.ns[i] as f64 / 1000.0,
+                r#"{{"name":"{name}","cat":"{cat}","ph":"X","ts":{},"dur":{},"pid":{pid},"tid":{pid}"#,
+                Micros(q.began_ns[i]),
+                Micros(q.ns[i]),
             );
             if *phase == Phase::ServerTotal {
                 let _ = write!(
                     t.buf,
-                    r#","args":{{"lock_wait_us":{:.3},"file_io_us":{:.3}}}"#,
-                    lock_wait_ns as f64 / 1000.0,
-                    file_io_ns as f64 / 1000.0
+                    r#","args":{{"lock_wait_us":{},"file_io_us":{}}}"#,
+                    Micros(lock_wait_ns),
+                    Micros(file_io_ns)
                 );
             }
             t.buf.push_str("},\n");
