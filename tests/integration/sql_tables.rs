@@ -440,6 +440,38 @@ async fn index_scans_match_seq_scans(mode: Mode) {
             );
         }
     }
+    // ORDER BY ... LIMIT read in index order, without a sort.
+    let plan: Vec<String> = c
+        .query(
+            "explain select c from k where b = 'v3' order by a limit 5",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(!plan.iter().any(|l| l.contains("Sort")), "{plan:?}");
+    let plan: Vec<String> = c
+        .query("explain select c from k order by c limit 3", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(plan, vec!["Limit", "  ->  Index Scan using k_c on k"]);
+    let rows = c
+        .query("select c from k order by c limit 3", &[])
+        .await
+        .unwrap();
+    let got: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(got, vec![-1, 1, 2]);
+    let rows = c
+        .query("select c from k where b = 'v3' order by a, c limit 4", &[])
+        .await
+        .unwrap();
+    let got: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(got, vec![150, 500, 850, 1200]);
     // Parameters in index conditions; updates keep the index right.
     let st = c
         .prepare("select count(*) from k where a = $1")

@@ -591,9 +591,12 @@ impl Engine {
         stmt_start: i64,
     ) -> PgResult<String> {
         let (version, mut action) = p.action();
+        // Statements over tables hold the catalog lock while they run, so
+        // no DDL changes or removes a relation under them.
         let lock = match action.catalog_lock() {
-            Some(exclusive) => Some(self.catalog.lock(exclusive)?),
-            None => None,
+            Some(true) => Some(self.catalog.lock(true)?),
+            Some(false) if p.uses_catalog => Some(self.catalog.lock(false)?),
+            _ => None,
         };
         if p.uses_catalog && lock.is_some() && version != self.catalog.version() {
             action = self.replan(p)?;

@@ -85,6 +85,7 @@ pub fn plan_query(q: &Query) -> Plan {
     let wanted = wanted_columns(q, width);
     let quals = scan::conjuncts(q.filter.clone());
     let (mut p, rest) = plan_source(&q.source, quals, &wanted);
+    let sorted = !q.sort.is_empty() && !q.aggregated && !q.distinct && index_order(q, &mut p);
     if let Some(f) = scan::and_all(rest) {
         p = filter(p, f);
     }
@@ -114,7 +115,7 @@ pub fn plan_query(q: &Query) -> Plan {
     if q.distinct {
         p = Plan::Distinct { input: Box::new(p) };
     }
-    if !q.sort.is_empty() {
+    if !q.sort.is_empty() && !sorted {
         p = Plan::Sort {
             input: Box::new(p),
             keys: q.sort.clone(),
@@ -140,6 +141,43 @@ pub fn plan_query(q: &Query) -> Plan {
         };
     }
     p
+}
+
+/// Whether an index scan of the query's table can deliver the rows in
+/// ORDER BY order (ascending, NULLS LAST, on the index's columns after
+/// those fixed by equalities), so no Sort is needed. A sequential scan
+/// is switched to a full index scan when the query has a LIMIT.
+fn index_order(q: &Query, p: &mut Plan) -> bool {
+    let Plan::Scan(scan) = p else {
+        return false;
+    };
+    let mut cols = Vec::with_capacity(q.sort.len());
+    for k in &q.sort {
+        match q.targets.get(k.target) {
+            Some(Expr::Column(c, _)) if !k.desc && !k.nulls_first => cols.push(*c),
+            _ => return false,
+        }
+    }
+    let follows = |idx: &crate::sql::catalog::IndexDesc, skip: usize| {
+        idx.columns.get(skip..skip + cols.len()) == Some(cols.as_slice())
+    };
+    match &scan.index {
+        Some(path) => follows(&path.index, path.eq.len()),
+        None if q.limit.is_some() => {
+            let Some(idx) = scan.table.indexes.iter().find(|i| follows(i, 0)) else {
+                return false;
+            };
+            scan.index = Some(IndexPath {
+                index: idx.clone(),
+                eq: vec![],
+                lower: None,
+                upper: None,
+                conds: vec![],
+            });
+            true
+        }
+        None => false,
+    }
 }
 
 /// Which source columns the query reads (a table scan decodes only
