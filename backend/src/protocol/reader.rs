@@ -133,15 +133,11 @@ impl MessageReader {
     }
 
     /// Reads the next regular message. Afterwards `first_byte_ns` is when
-    /// its first byte became available: when the read that brought it
-    /// returned, or now if it was already buffered (pipelined behind the
-    /// previous message).
+    /// the read that brought its first byte returned, or 0 if the message
+    /// was already buffered (pipelined behind the previous one), whose
+    /// reading then took no time worth a clock reading.
     pub fn next(&mut self, stream: &ClientStream) -> Result<PgWireFrontendMessage, ReadError> {
-        self.first_byte_ns = if self.buf.is_empty() {
-            0
-        } else {
-            shmem::time::monotonic_ns()
-        };
+        self.first_byte_ns = 0;
         loop {
             if self.buf.len() >= 5 {
                 let len = i32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]]);

@@ -129,7 +129,9 @@ impl StatsSink {
         };
         let pid = t.pid;
         for (i, phase) in PHASES.iter().enumerate() {
-            if q.began_ns[i] == 0 {
+            // Idle time is the gap between two query spans on the track;
+            // drawing it would only cost.
+            if q.began_ns[i] == 0 || *phase == Phase::Idle {
                 continue;
             }
             let name = if *phase == Phase::ServerTotal {
@@ -137,16 +139,11 @@ impl StatsSink {
             } else {
                 phase.name()
             };
-            let cat = if *phase == Phase::Idle {
-                "client"
-            } else {
-                "server"
-            };
             // Microseconds with three decimals, formatted as integers
             // (float formatting would cost more than the query phases).
             let _ = write!(
                 t.buf,
-                r#"{{"name":"{name}","cat":"{cat}","ph":"X","ts":{},"dur":{},"pid":{pid},"tid":{pid}"#,
+                r#"{{"name":"{name}","ph":"X","ts":{},"dur":{},"pid":{pid},"tid":{pid}"#,
                 Micros(q.began_ns[i]),
                 Micros(q.ns[i]),
             );

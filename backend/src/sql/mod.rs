@@ -248,6 +248,8 @@ pub struct Engine {
     catalog: CatalogCache,
     /// SQL-level prepared statements (PREPARE/EXECUTE).
     sql_prepared: HashMap<String, Arc<Prepared>>,
+    /// Settings generation last pushed by `sync_session_settings`.
+    synced_generation: u64,
 }
 
 impl Engine {
@@ -267,6 +269,7 @@ impl Engine {
             xact_start: now_pg_usecs(),
             slot_app_name: String::new(),
             extra_float_digits: 1,
+            synced_generation: 0,
         }
     }
 
@@ -750,6 +753,10 @@ impl Engine {
     /// format and application_name in pg_stat_activity.
     fn sync_session_settings(&mut self) {
         let s = self.settings.get_mut();
+        if s.generation() == self.synced_generation {
+            return;
+        }
+        self.synced_generation = s.generation();
         let efd = s
             .get("extra_float_digits")
             .ok()

@@ -338,6 +338,12 @@ pub struct Settings {
     layers: Snapshot,
     /// GUC_REPORT values last reported to the client.
     reported: BTreeMap<&'static str, String>,
+    /// Bumped by every change, so that the per-statement checks (what to
+    /// report, what to push to the session) cost nothing when nothing
+    /// changed.
+    generation: u64,
+    /// `generation` when `reported` was last brought up to date.
+    reported_generation: u64,
 }
 
 impl Settings {
@@ -390,12 +396,15 @@ impl Settings {
             reset,
             layers: Snapshot::default(),
             reported: BTreeMap::new(),
+            generation: 1,
+            reported_generation: 0,
         }
     }
 
     /// Sets a reset value at session start (startup packet parameters,
     /// `-c name=value` options). Internal settings cannot be set.
     pub fn set_startup(&mut self, name: &str, value: &str) -> PgResult<()> {
+        self.generation += 1;
         let def = lookup(name).ok_or_else(|| unrecognized(name))?;
         if def.context != Context::User {
             return Err(cant_change(def));
@@ -407,6 +416,7 @@ impl Settings {
 
     /// Records the session user (session_authorization).
     pub fn set_session_user(&mut self, user: &str) {
+        self.generation += 1;
         self.reset
             .insert("session_authorization".into(), user.to_owned());
     }
@@ -448,6 +458,7 @@ impl Settings {
 
     /// SET [SESSION | LOCAL] name = value. `None` resets (SET ... DEFAULT).
     pub fn set(&mut self, name: &str, value: Option<&str>, local: bool) -> PgResult<()> {
+        self.generation += 1;
         let key = Settings::key(name)?;
         let v = match (lookup(&key), value) {
             (Some(def), _) if def.context != Context::User => return Err(cant_change(def)),
@@ -478,11 +489,13 @@ impl Settings {
     /// Sets a transaction-scoped value without the user-context check
     /// (transaction_isolation from BEGIN ISOLATION LEVEL).
     pub fn set_local_internal(&mut self, name: &str, value: &str) {
+        self.generation += 1;
         self.layers.local.insert(name.to_owned(), value.to_owned());
     }
 
     /// RESET ALL.
     pub fn reset_all(&mut self) {
+        self.generation += 1;
         self.layers.session.clear();
         self.layers.local.clear();
     }
@@ -508,23 +521,37 @@ impl Settings {
     }
 
     pub fn restore(&mut self, s: Snapshot) {
+        self.generation += 1;
         self.layers = s;
     }
 
     /// End of a transaction: SET LOCAL values go away.
     pub fn end_transaction(&mut self) {
-        self.layers.local.clear();
+        if !self.layers.local.is_empty() {
+            self.generation += 1;
+            self.layers.local.clear();
+        }
+    }
+
+    /// Changes with every change of any value.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// All GUC_REPORT settings and values (ParameterStatus after startup).
     pub fn report_all(&mut self) -> Vec<(String, String)> {
         self.reported.clear();
+        self.reported_generation = 0;
         self.take_changes()
     }
 
     /// GUC_REPORT settings whose value differs from what was reported.
     pub fn take_changes(&mut self) -> Vec<(String, String)> {
         let mut out = Vec::new();
+        if self.reported_generation == self.generation {
+            return out;
+        }
+        self.reported_generation = self.generation;
         for d in DEFS.iter().filter(|d| d.report) {
             let v = self.get(d.name).ok().flatten().unwrap_or_default();
             if self.reported.get(d.name) != Some(&v) {
