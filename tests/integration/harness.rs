@@ -93,11 +93,12 @@ impl TestServer {
             .arg(self.socket_dir())
             .arg("-p")
             .arg(self.port.to_string())
-            .arg("--shared-buffers")
-            .arg("16MB")
-            .args(self.mode.args())
-            .args(extra)
-            .stdin(Stdio::null());
+            .args(self.mode.args());
+        // A small cache unless the test chooses its own size.
+        if !extra.contains(&"--shared-buffers") {
+            cmd.args(["--shared-buffers", "16MB"]);
+        }
+        cmd.args(extra).stdin(Stdio::null());
         cmd
     }
 

@@ -9,67 +9,7 @@ use std::process::{Command, Stdio};
 
 use nix::sys::signal::Signal;
 
-use crate::harness::{bin, message, sqlstate, unique_port, Mode, TestServer};
-
-/// A server with a 1 MB buffer cache (the harness starts servers with
-/// 16 MB), stopped with SIGINT when dropped.
-struct SmallCacheServer {
-    child: std::process::Child,
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl SmallCacheServer {
-    fn start(mode: Mode) -> SmallCacheServer {
-        let dir = tempfile::tempdir().unwrap();
-        let port = unique_port();
-        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-        let child = Command::new(bin())
-            .arg("-D")
-            .arg(dir.path().join("data"))
-            .arg("-k")
-            .arg(dir.path())
-            .args(["-p", &port.to_string(), "--shared-buffers", "1MB"])
-            .args(mode.args())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let sock = dir.path().join(format!(".s.PGSQL.{port}"));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while std::os::unix::net::UnixStream::connect(&sock).is_err() {
-            assert!(std::time::Instant::now() < deadline, "server did not start");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        SmallCacheServer { child, dir, port }
-    }
-
-    async fn connect(&self) -> tokio_postgres::Client {
-        let (client, conn) = tokio_postgres::connect(
-            &format!(
-                "host={} port={} user=tester dbname=testdb",
-                self.dir.path().display(),
-                self.port
-            ),
-            tokio_postgres::NoTls,
-        )
-        .await
-        .unwrap();
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        client
-    }
-}
-
-impl Drop for SmallCacheServer {
-    fn drop(&mut self) {
-        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
-        let _ = nix::sys::signal::kill(pid, Signal::SIGINT);
-        let _ = self.child.wait();
-    }
-}
+use crate::harness::{message, sqlstate, Mode, TestServer};
 
 in_all_modes!(
     ddl_dml_and_types,
@@ -697,7 +637,7 @@ async fn restart_keeps_tables(mode: Mode) {
 }
 
 async fn concurrent_writers(mode: Mode) {
-    let srv = SmallCacheServer::start(mode);
+    let srv = TestServer::start_with(mode, &["--shared-buffers", "1MB"]);
     let c = srv.connect().await;
     c.batch_execute("create table w (id int primary key, writer int, filler text)")
         .await
