@@ -95,22 +95,12 @@ impl StatsSink {
     /// Records one finished query.
     pub fn record(&mut self, q: &QueryPhases) {
         let slot = self.env.slot_index;
-        for (i, phase) in PHASES.iter().enumerate() {
-            let metric = match phase {
-                Phase::Idle => {
-                    if q.began_ns[i] == 0 {
-                        continue;
-                    }
-                    Metric::Idle
-                }
-                Phase::Recv => Metric::Recv,
-                Phase::Parse => Metric::Parse,
-                Phase::Plan => Metric::Plan,
-                Phase::Execute => Metric::Execute,
-                Phase::Send => Metric::Send,
-                Phase::ServerTotal => Metric::ServerTotal,
-            };
-            self.stats.record(slot, metric, q.ns[i]);
+        for (i, &phase) in PHASES.iter().enumerate() {
+            // No idle time before a session's first query.
+            if phase == Phase::Idle && q.began_ns[i] == 0 {
+                continue;
+            }
+            self.stats.record(slot, phase, q.ns[i]);
         }
         self.stats.record(slot, Metric::LockWait, self.lock_wait_ns);
         self.stats.record(slot, Metric::FileIo, self.file_io_ns);

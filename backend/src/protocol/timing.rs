@@ -19,18 +19,11 @@
 
 use crate::BackendEnv;
 
-/// The phases recorded for each query, in the order of `pgfork_stat_latency`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
-    Idle = 0,
-    Recv = 1,
-    Parse = 2,
-    Plan = 3,
-    Execute = 4,
-    Send = 5,
-    ServerTotal = 6,
-}
+/// The per-query phases are the first metrics of the latency histograms,
+/// in this order; a query's durations are indexed by `Metric as usize`.
+pub use shmem::latency::Metric as Phase;
 
+/// The phases a query is split into (a prefix of `shmem::latency::METRICS`).
 pub const PHASES: [Phase; 7] = [
     Phase::Idle,
     Phase::Recv,
@@ -40,20 +33,6 @@ pub const PHASES: [Phase; 7] = [
     Phase::Send,
     Phase::ServerTotal,
 ];
-
-impl Phase {
-    pub fn name(self) -> &'static str {
-        match self {
-            Phase::Idle => "idle",
-            Phase::Recv => "recv",
-            Phase::Parse => "parse",
-            Phase::Plan => "plan",
-            Phase::Execute => "execute",
-            Phase::Send => "send",
-            Phase::ServerTotal => "server_total",
-        }
-    }
-}
 
 /// One query's measured phases, in nanoseconds.
 #[derive(Clone, Copy, Debug, Default)]
@@ -198,5 +177,17 @@ impl QueryTimer {
         self.cur.ns[Phase::ServerTotal as usize] = t.saturating_sub(self.cur.start_ns);
         self.cur.began_ns[Phase::ServerTotal as usize] = self.cur.start_ns;
         self.sink.record(&self.cur);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_index_their_own_durations() {
+        for (i, p) in PHASES.iter().enumerate() {
+            assert_eq!(*p as usize, i, "{}", p.name());
+        }
     }
 }
