@@ -67,11 +67,6 @@ impl MessageReader {
         }
     }
 
-    /// Bytes already received but not yet consumed.
-    pub fn buffered(&self) -> usize {
-        self.buf.len()
-    }
-
     /// Reads more input; Ok(false) at end of file.
     fn fill(&mut self, stream: &ClientStream, want: usize) -> Result<bool, ReadError> {
         let start = self.buf.len();

@@ -261,7 +261,6 @@ impl<'a> Session<'a> {
             return end;
         }
         loop {
-            self.timer.begin_wait();
             let msg = match self.reader.next(self.stream) {
                 Ok(m) => m,
                 Err(ReadError::Eof) => return SessionEnd::ClientExit,
@@ -273,8 +272,7 @@ impl<'a> Session<'a> {
                     return SessionEnd::Fatal(err);
                 }
             };
-            self.timer
-                .message_received(self.reader.first_byte_ns, self.reader.buffered());
+            self.timer.message_received(self.reader.first_byte_ns);
             if let Err(end) = self.dispatch(msg) {
                 if let SessionEnd::Fatal(err) = &end {
                     self.writer.error(err);

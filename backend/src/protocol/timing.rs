@@ -78,14 +78,10 @@ impl QueryTimer {
         }
     }
 
-    /// The backend is about to wait for the client.
-    #[inline]
-    pub fn begin_wait(&mut self) {}
-
     /// A message was decoded; `first_byte_ns` is when the read that
     /// brought its first byte returned (0 if it was already buffered).
     #[inline]
-    pub fn message_received(&mut self, first_byte_ns: u64, _still_buffered: usize) {
+    pub fn message_received(&mut self, first_byte_ns: u64) {
         if !self.enabled || (first_byte_ns == 0 && self.in_query) {
             return;
         }
