@@ -365,3 +365,36 @@ async fn pgbench_custom_script(mode: Mode) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+in_all_modes!(ssl_request_is_declined, tcp_listener_serves_queries);
+
+/// An SSLRequest gets 'N' and the session goes on in plain text, as
+/// PostgreSQL answers on a socket without TLS.
+async fn ssl_request_is_declined(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let mut s = UnixStream::connect(srv.socket_path()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(&[0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]).unwrap();
+    let mut answer = [0u8; 1];
+    s.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"N");
+    s.write_all(&startup_packet()).unwrap();
+    read_until_ready(&mut s);
+}
+
+async fn tcp_listener_serves_queries(mode: Mode) {
+    let srv = TestServer::start_with(mode, &["--listen", "127.0.0.1"]);
+    let (c, conn) = tokio_postgres::connect(
+        &format!("host=127.0.0.1 port={} user=tester dbname=testdb", srv.port),
+        tokio_postgres::NoTls,
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let v: i32 = c
+        .query_one("SELECT $1::int4 * 3", &[&14i32])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(v, 42);
+}
