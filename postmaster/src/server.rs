@@ -123,6 +123,10 @@ impl Server {
                 })?,
             ];
         if let Some(addr) = &args.listen {
+            tracing::warn!(
+                "listening on TCP {addr}:{} with trust authentication: anyone who can reach it connects as any user (password authentication is not implemented yet)",
+                args.port
+            );
             listeners.push(Listener::tcp(addr, args.port).map_err(|source| {
                 StartError::Listen {
                     what: format!("{addr}:{}", args.port),
