@@ -1,8 +1,12 @@
 //! pg_catalog relations computed from the catalog: pg_namespace,
 //! pg_class, pg_attribute, pg_attrdef, pg_index, pg_constraint, pg_type,
 //! pg_am, and the (empty: pgfork has no partitioning or inheritance)
-//! pg_partitioned_table and pg_inherits. Columns are the subset clients
-//! such as psql and pgbench read.
+//! pg_partitioned_table and pg_inherits, and the empty pg_collation,
+//! pg_policy, pg_statistic_ext, pg_publication, pg_publication_namespace
+//! and pg_publication_rel (pgfork has none of those objects). Columns are
+//! the subset clients such as psql and pgbench read; array-typed columns
+//! (polroles, stxkind, prattrs, ...) are left out until arrays of those
+//! types exist.
 
 use crate::sql::catalog::{Catalog, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE};
 use crate::sql::expr::EvalCtx;
@@ -160,6 +164,86 @@ pub static VIEWS: &[SystemView] = &[
             ("inhparent", oid::OID),
             ("inhseqno", oid::INT4),
             ("inhdetachpending", oid::BOOL),
+        ]),
+        rows: no_rows,
+    },
+    SystemView {
+        name: "pg_collation",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("collname", oid::NAME),
+            ("collnamespace", oid::OID),
+            ("collowner", oid::OID),
+            ("collprovider", oid::CHAR),
+            ("collisdeterministic", oid::BOOL),
+            ("collencoding", oid::INT4),
+            ("collcollate", oid::TEXT),
+            ("collctype", oid::TEXT),
+        ]),
+        rows: no_rows,
+    },
+    SystemView {
+        name: "pg_policy",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("polname", oid::NAME),
+            ("polrelid", oid::OID),
+            ("polcmd", oid::CHAR),
+            ("polpermissive", oid::BOOL),
+            ("polqual", oid::TEXT),
+            ("polwithcheck", oid::TEXT),
+        ]),
+        rows: no_rows,
+    },
+    SystemView {
+        name: "pg_statistic_ext",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("stxrelid", oid::OID),
+            ("stxname", oid::NAME),
+            ("stxnamespace", oid::OID),
+            ("stxowner", oid::OID),
+            ("stxstattarget", oid::INT4),
+        ]),
+        rows: no_rows,
+    },
+    SystemView {
+        name: "pg_publication",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("pubname", oid::NAME),
+            ("pubowner", oid::OID),
+            ("puballtables", oid::BOOL),
+            ("pubinsert", oid::BOOL),
+            ("pubupdate", oid::BOOL),
+            ("pubdelete", oid::BOOL),
+            ("pubtruncate", oid::BOOL),
+            ("pubviaroot", oid::BOOL),
+        ]),
+        rows: no_rows,
+    },
+    SystemView {
+        name: "pg_publication_namespace",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("pnpubid", oid::OID),
+            ("pnnspid", oid::OID),
+        ]),
+        rows: no_rows,
+    },
+    SystemView {
+        name: "pg_publication_rel",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("prpubid", oid::OID),
+            ("prrelid", oid::OID),
+            ("prqual", oid::TEXT),
         ]),
         rows: no_rows,
     },
