@@ -590,3 +590,27 @@ fn startup_options() {
     let e = s.engine.startup(&bad).unwrap_err();
     assert_eq!((e.severity, e.code), (Severity::Fatal, "42704"));
 }
+
+#[test]
+fn empty_describe_catalogs() {
+    let mut s = Session::new(63013);
+    for v in [
+        "pg_collation",
+        "pg_policy",
+        "pg_statistic_ext",
+        "pg_publication",
+        "pg_publication_namespace",
+        "pg_publication_rel",
+    ] {
+        assert_eq!(
+            s.one(&format!("select count(*) from pg_catalog.{v}"))
+                .unwrap(),
+            "0"
+        );
+    }
+    assert_eq!(
+        s.one("select count(polname) from pg_policy where polrelid = 1")
+            .unwrap(),
+        "0"
+    );
+}
