@@ -20,6 +20,48 @@ use crate::error::{PgError, PgResult};
 
 thread_local! {
     static MY_SLOT: Cell<Option<&'static BackendSlot>> = const { Cell::new(None) };
+    /// When the running statement's statement_timeout expires.
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// Calls since the clock was last read for the deadline.
+    static TICKS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Sets (or clears) the running statement's statement_timeout deadline.
+pub fn set_statement_deadline(deadline: Option<Instant>) {
+    DEADLINE.with(|d| d.set(deadline));
+}
+
+/// The running statement's deadline, if statement_timeout is set.
+pub fn statement_deadline() -> Option<Instant> {
+    DEADLINE.with(|d| d.get())
+}
+
+/// 57014 for an expired statement_timeout.
+pub fn statement_timeout_error() -> PgError {
+    PgError::new(
+        crate::error::sqlstate::QUERY_CANCELED,
+        "canceling statement due to statement timeout",
+    )
+}
+
+/// Fails when the statement's deadline has passed; reads the clock only
+/// every 64th call unless `now` is set.
+#[inline]
+fn check_deadline(now: bool) -> PgResult<()> {
+    let Some(d) = statement_deadline() else {
+        return Ok(());
+    };
+    let due = now
+        || TICKS.with(|t| {
+            let n = t.get().wrapping_add(1);
+            t.set(n);
+            n % 64 == 0
+        });
+    if due && Instant::now() >= d {
+        set_statement_deadline(None);
+        return Err(statement_timeout_error());
+    }
+    Ok(())
 }
 
 /// Registers the calling backend's slot (once per session start).
@@ -41,10 +83,12 @@ pub fn clear_stale_cancel() {
     }
 }
 
-/// CHECK_FOR_INTERRUPTS: fails with 57014 after a cancel request, or with
-/// FATAL 57P01 after a termination request.
+/// CHECK_FOR_INTERRUPTS: fails with 57014 after a cancel request or when
+/// statement_timeout expires, or with FATAL 57P01 after a termination
+/// request.
 #[inline]
 pub fn check_for_interrupts() -> PgResult<()> {
+    check_deadline(false)?;
     let Some(slot) = my_slot() else {
         return Ok(());
     };
@@ -73,6 +117,7 @@ pub fn sleep_interruptible(d: Duration) -> PgResult<()> {
     let end = Instant::now() + d;
     loop {
         check_for_interrupts()?;
+        check_deadline(true)?;
         let now = Instant::now();
         if now >= end {
             return Ok(());

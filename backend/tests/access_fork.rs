@@ -1,25 +1,32 @@
 //! Forked backends inserting concurrently into one heap and two B-trees
-//! (unique and non-unique) through a small shared cache; the parent then
-//! checks the tree invariants and that scans match what the children did.
+//! (unique and non-unique) through a small shared cache, each in its own
+//! transactions; the parent then checks the tree invariants and that
+//! scans match what the children did.
 //!
 //! Its own test binary, so that no other test thread holds a lock (of the
 //! storage manager's file cache, say) when it forks.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
+use std::sync::Arc;
 
+use backend::access::heap::Writer;
+use backend::access::visibility::{Mvcc, OwnXids};
 use backend::access::{btree, heap, AccessError, ItemPointer};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
-use shmem::smgr;
+use shmem::xact::{clog, ProcArray};
+use shmem::{smgr, ExecMode};
 
 const CHILDREN: u64 = 4;
 const N: u64 = 2500;
 const HEAP: u32 = 1;
 const UNIQ: u32 = 2;
 const MULTI: u32 = 3;
+/// Rows per transaction.
+const BATCH: u64 = 100;
 
 fn int_key(v: i64) -> Vec<u8> {
     ((v as u64) ^ (1 << 63)).to_be_bytes().to_vec()
@@ -38,14 +45,30 @@ fn row(id: u64, v: i64) -> Vec<u8> {
     r
 }
 
-fn child(pool: &BufferPool, c: u64) -> Result<(), AccessError> {
-    for (id, v) in values(c) {
-        let tid = heap::insert(pool, HEAP, &row(id, v), 100)?;
-        btree::insert(pool, MULTI, &int_key(v), tid, false)?;
-        match btree::insert(pool, UNIQ, &int_key(v), tid, true) {
-            Ok(()) | Err(AccessError::UniqueViolation) => {}
-            Err(e) => return Err(e),
+/// Child `c`, backend `be`: inserts its rows, committing every `BATCH`.
+fn child(pool: &BufferPool, procs: &ProcArray, be: usize, c: u64) -> Result<(), AccessError> {
+    let mut vals = values(c).peekable();
+    while vals.peek().is_some() {
+        let xid = procs.assign_xid(be).expect("xid");
+        let own = OwnXids {
+            top: xid,
+            subs: Vec::new(),
+        };
+        let w = Writer {
+            own: &own,
+            xid,
+            cid: 0,
+            procs: None,
+        };
+        for (id, v) in vals.by_ref().take(BATCH as usize) {
+            let tid = heap::insert(pool, HEAP, &row(id, v), 100, &w)?;
+            btree::insert(pool, MULTI, &int_key(v), tid, false)?;
+            match btree::insert(pool, UNIQ, &int_key(v), tid, true) {
+                Ok(()) | Err(AccessError::UniqueViolation) => {}
+                Err(e) => return Err(e),
+            }
         }
+        procs.commit(be, xid, &[]);
     }
     Ok(())
 }
@@ -62,6 +85,8 @@ fn scan(pool: &BufferPool, rel: u32) -> Vec<(Vec<u8>, ItemPointer)> {
 #[test]
 fn forked_backends_insert_into_shared_indexes() {
     let dir = tempfile::tempdir().unwrap();
+    // The commit log first: the proc array starts from its xid counter.
+    clog::open(dir.path()).unwrap();
     smgr::init(dir.path()).unwrap();
     let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
         port: 62250,
@@ -71,22 +96,26 @@ fn forked_backends_insert_into_shared_indexes() {
     })
     .unwrap();
     let pool = seg.buffer_pool();
+    let procs = seg.proc_array();
     pool.create_relation(HEAP).unwrap();
     btree::create(&pool, UNIQ).unwrap();
     btree::create(&pool, MULTI).unwrap();
 
     let mut pids = Vec::new();
     for c in 0..CHILDREN {
-        // SAFETY: the child uses only the shared segment and its own
-        // memory, and leaves with _exit.
+        let be = seg.backend_table().alloc(ExecMode::Process).unwrap();
+        // SAFETY: the child uses only the shared segment, the inherited
+        // commit-log mapping and its own memory, and leaves with _exit.
         match unsafe { nix::unistd::fork() }.unwrap() {
             nix::unistd::ForkResult::Child => {
-                let code = match child(&pool, c) {
-                    Ok(()) => 0,
-                    Err(e) => {
+                let r = std::panic::catch_unwind(|| child(&pool, procs, be, c));
+                let code = match r {
+                    Ok(Ok(())) => 0,
+                    Ok(Err(e)) => {
                         eprintln!("child {c}: {e}");
                         1
                     }
+                    Err(_) => 2,
                 };
                 // SAFETY: _exit skips the parent's destructors.
                 unsafe { libc::_exit(code) };
@@ -102,9 +131,16 @@ fn forked_backends_insert_into_shared_indexes() {
         );
     }
 
-    // Heap: every row once.
+    // Heap: every row once, all committed.
+    let (snapshot, _) = procs.snapshot(usize::MAX, false);
+    assert!(snapshot.xip.is_empty());
+    let mvcc = Mvcc {
+        snapshot: Arc::new(snapshot),
+        cid: 0,
+        own: Arc::new(OwnXids::default()),
+    };
     let mut rows: BTreeMap<ItemPointer, (u64, i64)> = BTreeMap::new();
-    let mut hs = heap::scan(&pool, HEAP);
+    let mut hs = heap::scan(&pool, HEAP, mvcc, None);
     while let Some((tid, d)) = hs.next().unwrap() {
         let id = u64::from_le_bytes(d[..8].try_into().unwrap());
         let v = i64::from_le_bytes(d[8..16].try_into().unwrap());

@@ -92,9 +92,22 @@ fn install_panic_marker() {
     });
 }
 
+/// Aborts the transaction a departed backend left open and releases its
+/// heavyweight locks (waking whoever waits for them). Only for a backend
+/// that held no LWLock when it went (else shared memory is reinitialized
+/// instead, and this could wait forever on the lock it held).
+pub fn release_backend_resources(segment: &Segment, slot: usize) {
+    segment.proc_array().cleanup_backend(slot);
+    segment.lock_manager().release_all(slot);
+}
+
 /// Returns a slot whose backend is gone to the free list, folding its
-/// statistics into the departed backends' totals.
-pub fn release_slot(segment: &Segment, slot: usize) {
+/// statistics into the departed backends' totals; with `clean`, first
+/// [`release_backend_resources`].
+pub fn release_slot(segment: &Segment, slot: usize, clean: bool) {
+    if clean {
+        release_backend_resources(segment, slot);
+    }
     shmem::latency::LatencyStats::get(segment).retire_slot(slot);
     shmem::waitstats::retire_slot(segment, slot);
     segment.backend_table().free(slot);

@@ -23,6 +23,9 @@ pub fn run(segment: Segment, slot: &'static shmem::BackendSlot, every: Duration)
             std::thread::sleep(Duration::from_millis(100).min(every));
         }
         let start = Instant::now();
+        if let Err(e) = shmem::xact::clog::flush() {
+            tracing::warn!("could not write the commit log: {e}");
+        }
         match pool.checkpoint() {
             Ok(n) => tracing::debug!(
                 "checkpoint complete: wrote {n} buffers in {:?}",
@@ -36,6 +39,9 @@ pub fn run(segment: Segment, slot: &'static shmem::BackendSlot, every: Duration)
 /// The shutdown checkpoint, by the postmaster after all backends exited.
 pub fn final_checkpoint(segment: &Segment) {
     let start = Instant::now();
+    if let Err(e) = shmem::xact::clog::flush() {
+        tracing::error!("could not write the commit log: {e}");
+    }
     match segment.buffer_pool().checkpoint() {
         Ok(n) => tracing::info!(
             "shutdown checkpoint complete: wrote {n} buffers in {:?}",

@@ -218,7 +218,7 @@ impl ProcessLauncher {
     }
 
     fn free_slot(&self, srv: &Server, slot: usize) {
-        backend_start::release_slot(&srv.segment, slot);
+        backend_start::release_slot(&srv.segment, slot, true);
     }
 
     fn signal_all(&self, sig: Signal) {
@@ -236,6 +236,8 @@ impl ProcessLauncher {
         // SAFETY: every backend has exited (wait_all SIGKILLs stragglers),
         // so nothing else uses the segment.
         unsafe { srv.segment.reinitialize(&srv.seg_cfg) };
+        // Transactions that were running can never commit now.
+        shmem::xact::clog::abort_in_progress();
         tracing::warn!("all server processes terminated; reinitialized shared memory");
         let table = srv.segment.backend_table();
         for m in &mut self.pool {
@@ -283,6 +285,7 @@ impl ProcessLauncher {
         let mut need_reset = false;
         if let Some(slot) = slot {
             let s = srv.segment.backend_table().slot(slot);
+            let held = s.holds_shared_resources();
             if abnormal
                 && s.holds_shared_resources()
                 && self.shutting_down != Some(Shutdown::Immediate)
@@ -298,12 +301,15 @@ impl ProcessLauncher {
                 tracing::info!("server process (PID {pid}) held no shared locks or pins; shared memory is intact, other sessions go on");
             }
             if let Some(p) = pool {
-                // Keep the slot for the replacement.
+                // Keep the slot for the replacement, cleaned.
+                if !held {
+                    backend_start::release_backend_resources(&srv.segment, slot);
+                }
                 s.set_state(BackendState::Starting, None);
                 self.pool[p].pid = None;
                 self.pool[p].chan = None;
             } else {
-                self.free_slot(srv, slot);
+                backend_start::release_slot(&srv.segment, slot, !held);
             }
         }
         need_reset

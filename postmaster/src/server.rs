@@ -144,6 +144,9 @@ impl Server {
             shared_buffers: args.shared_buffers,
             mode: mode as u32,
         };
+        // The commit log first: the proc array starts from its next xid.
+        shmem::xact::clog::open(&data_dir)
+            .map_err(|e| StartError::Other(format!("could not open the commit log: {e}")))?;
         let (owner, segment) = SegmentOwner::create(&seg_cfg)?;
         shmem::smgr::init(&data_dir)
             .map_err(|e| StartError::Other(format!("could not open data directory: {e}")))?;

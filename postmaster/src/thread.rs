@@ -121,7 +121,8 @@ impl Launcher for ThreadLauncher {
             shmem::buffer::set_pin_counter(None);
             shmem::waitstats::flush_to_slot(&segment, slot);
             let _g = retire.lock();
-            backend_start::release_slot(&segment, slot);
+            let clean = !segment.backend_table().slot(slot).holds_shared_resources();
+            backend_start::release_slot(&segment, slot, clean);
         });
     }
 
@@ -183,7 +184,7 @@ impl Launcher for ThreadLauncher {
             let s = srv.segment.backend_table().slot(slot);
             s.request_interrupt(INTERRUPT_TERMINATE);
             let _ = h.join();
-            backend_start::release_slot(&srv.segment, slot);
+            backend_start::release_slot(&srv.segment, slot, true);
         }
     }
 }

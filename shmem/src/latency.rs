@@ -36,6 +36,12 @@ pub enum Metric {
     LockWait,
     /// Time spent in file reads and writes inside execute.
     FileIo,
+    /// Time spent waiting for heavyweight locks inside execute: table
+    /// locks and waits for other transactions (row changes).
+    LmgrWait,
+    /// Of those waits, the wake-up latency: from the call that woke this
+    /// backend to it running again.
+    LmgrWakeup,
     /// Accept to ready-for-query.
     Connect,
     /// Accept to the backend running (fork, fd hand-off or thread spawn).
@@ -46,7 +52,7 @@ pub enum Metric {
     ProtocolStartup,
 }
 
-pub const METRICS: [Metric; 13] = [
+pub const METRICS: [Metric; 15] = [
     Metric::Idle,
     Metric::Recv,
     Metric::Parse,
@@ -56,6 +62,8 @@ pub const METRICS: [Metric; 13] = [
     Metric::ServerTotal,
     Metric::LockWait,
     Metric::FileIo,
+    Metric::LmgrWait,
+    Metric::LmgrWakeup,
     Metric::Connect,
     Metric::Spawn,
     Metric::BackendStartup,
@@ -74,6 +82,8 @@ impl Metric {
             Metric::ServerTotal => "server_total",
             Metric::LockWait => "lock_wait",
             Metric::FileIo => "file_io",
+            Metric::LmgrWait => "lmgr_wait",
+            Metric::LmgrWakeup => "lmgr_wakeup",
             Metric::Connect => "connect",
             Metric::Spawn => "spawn",
             Metric::BackendStartup => "backend_startup",

@@ -15,11 +15,14 @@ pub mod backend_table;
 pub mod buffer;
 pub mod futex;
 pub mod latency;
+pub mod lockmgr;
 pub mod lwlock;
+pub mod relstats;
 pub mod segment;
 pub mod smgr;
 pub mod time;
 pub mod waitstats;
+pub mod xact;
 
 pub use backend_table::{BackendSlot, BackendState, BackendTable, ExecMode};
 pub use lwlock::LWLock;

@@ -22,7 +22,7 @@ use crate::lwlock::LWLock;
 /// Identifies a pgfork segment ("PGFORKSH").
 pub const SHMEM_MAGIC: u64 = 0x5047_464f_524b_5348;
 /// Bumped whenever the layout of any region changes.
-pub const SHMEM_VERSION: u32 = 1;
+pub const SHMEM_VERSION: u32 = 2;
 /// Regions start on cache-line boundaries so that they share no line.
 const REGION_ALIGN: usize = 128;
 const MAX_REGIONS: usize = 16;
@@ -104,6 +104,9 @@ pub mod region {
     pub const BUFFER_POOL: usize = 2;
     pub const FREE_SPACE_HINTS: usize = 3;
     pub const WAIT_STATS: usize = 4;
+    pub const LOCK_MANAGER: usize = 5;
+    pub const PROC_ARRAY: usize = 6;
+    pub const REL_STATS: usize = 7;
 }
 
 pub static REGIONS: &[Region] = &[
@@ -131,6 +134,21 @@ pub static REGIONS: &[Region] = &[
         name: "wait statistics",
         size: crate::waitstats::WaitStats::shmem_size,
         init: crate::waitstats::WaitStats::shmem_init,
+    },
+    Region {
+        name: "lock manager",
+        size: crate::lockmgr::LockManager::shmem_size,
+        init: crate::lockmgr::LockManager::shmem_init,
+    },
+    Region {
+        name: "proc array",
+        size: crate::xact::ProcArray::shmem_size,
+        init: crate::xact::ProcArray::shmem_init,
+    },
+    Region {
+        name: "table statistics",
+        size: crate::relstats::RelStatsTable::shmem_size,
+        init: crate::relstats::RelStatsTable::shmem_init,
     },
 ];
 
@@ -340,6 +358,15 @@ impl Segment {
         // SAFETY: region BACKEND_TABLE holds a BackendTable initialized by
         // `BackendTable::shmem_init`, and lives as long as the mapping.
         unsafe { BackendTable::from_ptr(self.region_ptr(region::BACKEND_TABLE)) }
+    }
+
+    /// The proc array (running transactions, snapshots). Its
+    /// `latest_completed_xid` starts from the commit log's counter, so
+    /// `xact::clog::open` comes before the segment is created.
+    pub fn proc_array(&self) -> &'static crate::xact::ProcArray {
+        // SAFETY: region PROC_ARRAY holds a ProcArray initialized by
+        // `ProcArray::shmem_init`, and lives as long as the mapping.
+        unsafe { crate::xact::ProcArray::from_ptr(self.region_ptr(region::PROC_ARRAY)) }
     }
 
     pub fn len(&self) -> usize {

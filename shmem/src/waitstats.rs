@@ -1,4 +1,5 @@
-//! Buffer-cache, lock-wait and I/O counters: per backend, and server-wide.
+//! Buffer-cache, lock-wait (LWLock and heavyweight lock) and I/O
+//! counters: per backend, and server-wide.
 //!
 //! The hot path (every buffer hit, every lock wait) only bumps a plain
 //! `Cell` in the calling thread's [`local`] totals: no shared atomic, no
@@ -97,8 +98,27 @@ counters! {
     io_read_ns,
     /// Time in pwrite of data files.
     io_write_ns,
-    /// Times a backend slept on a futex (LWLock or buffer I/O wait).
+    /// Times a backend slept on a futex (LWLock, buffer I/O or lock wait).
     futex_sleeps,
+    /// Heavyweight lock acquisitions (other than on transactions) that had
+    /// to wait, their total wait, and the total time from the releaser's
+    /// wake-up call to the waiter running.
+    lock_waits,
+    lock_wait_ns,
+    lock_wakeup_ns,
+    /// The same for waits on a transaction lock (waiting for another
+    /// transaction to end).
+    xact_waits,
+    xact_wait_ns,
+    xact_wakeup_ns,
+    /// Deadlock checks run (a lock wait reaching deadlock_timeout).
+    deadlock_checks,
+    /// Deadlocks found (the checking backend gave up).
+    deadlocks,
+    /// Snapshots taken and transaction ends that had to wait for
+    /// ProcArrayLock, and how long.
+    procarray_waits,
+    procarray_wait_ns,
 }
 
 thread_local! {
@@ -122,6 +142,17 @@ pub(crate) enum Ev {
     MappingLockWait,
     IoWait,
     FutexSleep,
+    /// A heavyweight lock wait (not on a transaction), with its duration.
+    LockWait,
+    /// Wake-up latency of a granted lock wait (not on a transaction).
+    LockWakeup,
+    /// A wait on a transaction lock, with its duration.
+    XactWait,
+    /// Wake-up latency of a granted transaction-lock wait.
+    XactWakeup,
+    DeadlockCheck,
+    Deadlock,
+    ProcArrayWait,
 }
 
 /// Adds one event (and `ns`, for timed events) to this thread's totals.
@@ -152,6 +183,22 @@ pub(crate) fn note(ev: Ev, ns: u64) {
         }
         Ev::IoWait => bump(&l.io_wait_ns, ns),
         Ev::FutexSleep => bump(&l.futex_sleeps, 1),
+        Ev::LockWait => {
+            bump(&l.lock_waits, 1);
+            bump(&l.lock_wait_ns, ns)
+        }
+        Ev::LockWakeup => bump(&l.lock_wakeup_ns, ns),
+        Ev::XactWait => {
+            bump(&l.xact_waits, 1);
+            bump(&l.xact_wait_ns, ns)
+        }
+        Ev::XactWakeup => bump(&l.xact_wakeup_ns, ns),
+        Ev::DeadlockCheck => bump(&l.deadlock_checks, 1),
+        Ev::Deadlock => bump(&l.deadlocks, 1),
+        Ev::ProcArrayWait => {
+            bump(&l.procarray_waits, 1);
+            bump(&l.procarray_wait_ns, ns)
+        }
     });
 }
 
@@ -159,6 +206,15 @@ pub(crate) fn note(ev: Ev, ns: u64) {
 #[inline]
 pub fn note_futex_sleep() {
     note(Ev::FutexSleep, 0);
+}
+
+/// Counts a wait of `ns` for ProcArrayLock (snapshots, transaction ends);
+/// nothing when `ns` is 0.
+#[inline]
+pub fn note_procarray_wait(ns: u64) {
+    if ns > 0 {
+        note(Ev::ProcArrayWait, ns);
+    }
 }
 
 /// The shared rows: `max_backends` slots plus the departed row.

@@ -33,3 +33,4 @@ mod core_server;
 mod crash;
 mod instrumentation;
 mod sql_tables;
+mod transactions;

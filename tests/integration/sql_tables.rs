@@ -745,7 +745,7 @@ async fn pgbench_init_and_select_only(mode: Mode) {
             "{text}"
         );
     }
-    // The TPC-B-like script runs too (no MVCC yet: its updates apply at once).
+    // The TPC-B-like script runs too (see transactions.rs for its checks).
     let text = pgbench(&srv, &["-n", "-t", "50", "-c", "2"]);
     assert!(text.contains("actually processed: 100/100"), "{text}");
     let r = c

@@ -1,39 +1,62 @@
-//! Heap tables: tuples in slotted pages, addressed by [`ItemPointer`].
+//! Heap tables: tuple versions in slotted pages, addressed by
+//! [`ItemPointer`], under MVCC (see `visibility.rs` for who sees what).
 //!
 //! A tuple is a [`HeapTupleHeader`] followed by the caller's bytes (the
-//! SQL layer encodes attributes and nulls in them). Deleting marks the line
-//! pointer dead: item numbers are never reused, so a stale tid finds
-//! nothing rather than another row; the bytes are reclaimed when the page
-//! is next compacted.
+//! SQL layer encodes attributes and nulls in them). A version is never
+//! changed in place: UPDATE stamps the old version's `t_xmax` and writes
+//! a new version, DELETE only stamps `t_xmax`, and an aborted transaction's
+//! versions simply never become visible.
+//!
+//! HOT (heap-only tuples), as PostgreSQL: when an update changes no
+//! indexed column and the new version fits on the old one's page, the new
+//! version gets no index entries; the old one is marked HOT-updated and
+//! its `t_ctid` continues the chain, which readers follow from the
+//! version the index points at (the chain's root). Pruning (`prune.rs`)
+//! removes versions no snapshot can see: heap-only ones entirely (their
+//! line pointers become reusable), a dead root becomes a redirect to its
+//! chain's first live member, or a dead line pointer that VACUUM frees
+//! once no index entry points at it.
 //!
 //! Inserts go to the relation's free-space hint (a shared per-relation
 //! "last page with room"), else to its last page, else to a new page; a
-//! page keeps `100 - fillfactor` percent free for updates that grow rows
-//! in place.
+//! page keeps `100 - fillfactor` percent free for updates (HOT needs room
+//! on the same page).
 
 use std::collections::VecDeque;
 
 use shmem::buffer::{BlockNumber, BufferPool, RelId, StorageError, BLCKSZ};
+use shmem::xact::ProcArray;
 
 use super::page::{self, Page};
+use super::visibility::{
+    satisfies_mvcc, satisfies_update, Mvcc, OwnXids, TmResult, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE,
+    HEAP_XMAX_LOCK_ONLY,
+};
 use super::{AccessError, ItemPointer};
 
-/// The fixed part of every heap tuple (little-endian on the page).
-#[repr(C)]
+/// The fixed part of every heap tuple (little-endian on the page):
+/// xmin 0..4, xmax 4..8, ctid 8..14, infomask 14..16, cmin 16..20,
+/// cmax 20..24, hoff 24, then padding to 28 bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HeapTupleHeader {
+    /// The inserting transaction.
     pub t_xmin: u32,
+    /// The deleting, updating or locking transaction (0: none).
     pub t_xmax: u32,
-    /// The tuple's own tid (or, once moved, where it went).
+    /// The tuple's own tid, or once updated, its successor's.
     pub t_ctid: ItemPointer,
     pub t_infomask: u16,
+    /// Command of the inserting transaction that inserted it (only that
+    /// transaction looks at it).
+    pub t_cmin: u32,
+    /// Command of the deleting transaction that deleted it.
+    pub t_cmax: u32,
     /// Offset of the caller's data in the tuple.
     pub t_hoff: u8,
 }
 
 /// Bytes before the caller's data in a tuple.
-pub const HEAP_TUPLE_HEADER_SIZE: usize = std::mem::size_of::<HeapTupleHeader>();
-const _: () = assert!(HEAP_TUPLE_HEADER_SIZE == 20);
+pub const HEAP_TUPLE_HEADER_SIZE: usize = 28;
 /// Largest tuple (header included), as PostgreSQL's MaxHeapTupleSize.
 pub const MAX_HEAP_TUPLE_SIZE: usize = BLCKSZ - 32;
 
@@ -42,24 +65,28 @@ impl HeapTupleHeader {
         out[0..4].copy_from_slice(&self.t_xmin.to_le_bytes());
         out[4..8].copy_from_slice(&self.t_xmax.to_le_bytes());
         out[8..14].copy_from_slice(&self.t_ctid.to_bytes());
-        out[14..16].fill(0);
-        out[16..18].copy_from_slice(&self.t_infomask.to_le_bytes());
-        out[18] = self.t_hoff;
-        out[19] = 0;
+        out[14..16].copy_from_slice(&self.t_infomask.to_le_bytes());
+        out[16..20].copy_from_slice(&self.t_cmin.to_le_bytes());
+        out[20..24].copy_from_slice(&self.t_cmax.to_le_bytes());
+        out[24] = self.t_hoff;
+        out[25..28].fill(0);
     }
 
     pub fn read(b: &[u8]) -> HeapTupleHeader {
+        let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap());
         HeapTupleHeader {
-            t_xmin: u32::from_le_bytes(b[0..4].try_into().unwrap()),
-            t_xmax: u32::from_le_bytes(b[4..8].try_into().unwrap()),
+            t_xmin: u32_at(0),
+            t_xmax: u32_at(4),
             t_ctid: ItemPointer::from_bytes(&b[8..14]),
-            t_infomask: u16::from_le_bytes(b[16..18].try_into().unwrap()),
-            t_hoff: b[18],
+            t_infomask: u16::from_le_bytes([b[14], b[15]]),
+            t_cmin: u32_at(16),
+            t_cmax: u32_at(20),
+            t_hoff: b[24],
         }
     }
 }
 
-fn build_tuple(data: &[u8]) -> Result<Vec<u8>, AccessError> {
+fn build_tuple(data: &[u8], xmin: u32, cmin: u32) -> Result<Vec<u8>, AccessError> {
     let size = HEAP_TUPLE_HEADER_SIZE + data.len();
     if size > MAX_HEAP_TUPLE_SIZE {
         return Err(AccessError::RowTooBig {
@@ -69,12 +96,30 @@ fn build_tuple(data: &[u8]) -> Result<Vec<u8>, AccessError> {
     }
     let mut t = vec![0u8; size];
     HeapTupleHeader {
+        t_xmin: xmin,
+        t_cmin: cmin,
         t_hoff: HEAP_TUPLE_HEADER_SIZE as u8,
         ..Default::default()
     }
     .write(&mut t);
     t[HEAP_TUPLE_HEADER_SIZE..].copy_from_slice(data);
     Ok(t)
+}
+
+/// The header of normal item `off`, None if there is none.
+pub(crate) fn header_at(p: &Page, off: u16) -> Option<HeapTupleHeader> {
+    page::get_item(p, off)
+        .filter(|t| t.len() >= HEAP_TUPLE_HEADER_SIZE)
+        .map(HeapTupleHeader::read)
+}
+
+/// Rewrites the header of normal item `off`.
+pub(crate) fn set_header(p: &mut Page, off: u16, h: &HeapTupleHeader) {
+    if let Some(t) = page::get_item_mut(p, off) {
+        if t.len() >= HEAP_TUPLE_HEADER_SIZE {
+            h.write(t);
+        }
+    }
 }
 
 fn set_ctid(p: &mut Page, off: u16, tid: ItemPointer) {
@@ -84,7 +129,7 @@ fn set_ctid(p: &mut Page, off: u16, tid: ItemPointer) {
 }
 
 fn tuple_data(t: &[u8]) -> Result<&[u8], AccessError> {
-    let hoff = t.get(18).copied().unwrap_or(u8::MAX) as usize;
+    let hoff = t.get(24).copied().unwrap_or(u8::MAX) as usize;
     t.get(hoff..)
         .filter(|_| t.len() >= HEAP_TUPLE_HEADER_SIZE)
         .ok_or_else(|| AccessError::Corrupt(format!("heap tuple with bad t_hoff {hoff}")))
@@ -100,6 +145,9 @@ fn check_page(p: &Page, rel: RelId, block: BlockNumber) -> Result<(), AccessErro
     }
 }
 
+/// Pages after the hinted one an insert looks at before extending.
+const NEXT_FIT_PAGES: usize = 8;
+
 /// Space a page keeps free for in-place growth at `fillfactor` percent.
 fn reserved(fillfactor: u8) -> usize {
     BLCKSZ * (100 - fillfactor.clamp(10, 100) as usize) / 100
@@ -113,14 +161,17 @@ fn place(p: &mut Page, tuple: &[u8], reserve: usize) -> Option<u16> {
     }
     let empty = page::max_offset(p) == 0;
     let need = tuple.len() + if empty { 0 } else { reserve };
-    if page::free_space(p) < need {
+    if !page::heap_item_fits(p, need) {
         if page::flags(p) & page::PD_HAS_GARBAGE == 0 || page::free_space_after_compaction(p) < need
         {
             return None;
         }
         page::compact(p);
+        if !page::heap_item_fits(p, need) {
+            return None;
+        }
     }
-    page::add_item(p, tuple, None)
+    page::add_heap_item(p, tuple)
 }
 
 fn try_block(
@@ -170,6 +221,20 @@ fn insert_tuple(
             }
         }
         let n = pool.nblocks(rel)?;
+        // Next fit: the few pages after a full hinted one (VACUUM points
+        // the hint at the first page it freed space on), so freed space
+        // is reused before the relation grows.
+        if let Some(h) = hint {
+            for b in (h + 1..n.saturating_sub(1)).take(NEXT_FIT_PAGES) {
+                if Some(b) == avoid {
+                    continue;
+                }
+                if let Some(tid) = try_block(pool, rel, b, tuple, reserve)? {
+                    pool.set_free_space_hint(rel, Some(b));
+                    return Ok(tid);
+                }
+            }
+        }
         if n > 0 && Some(n - 1) != hint && Some(n - 1) != avoid {
             if let Some(tid) = try_block(pool, rel, n - 1, tuple, reserve)? {
                 pool.set_free_space_hint(rel, Some(n - 1));
@@ -191,23 +256,53 @@ fn insert_tuple(
     )))
 }
 
-/// Inserts a tuple holding `data`; returns its tid.
+/// Who is writing: the transaction (its own xids, the xid its changes
+/// are stamped with), the command, and the proc array.
+pub struct Writer<'a> {
+    pub own: &'a OwnXids,
+    pub xid: u32,
+    pub cid: u32,
+    /// The running transactions: whether an xid the commit log already
+    /// shows committed still counts as running for new snapshots, and the
+    /// pruning horizon. None: trust the commit log and never prune (unit
+    /// tests of single-threaded histories).
+    pub procs: Option<&'a ProcArray>,
+}
+
+/// Inserts a new version holding `data`, stamped with the writer's xid and
+/// command; returns its tid.
 pub fn insert(
     pool: &BufferPool,
     rel: RelId,
     data: &[u8],
     fillfactor: u8,
+    w: &Writer,
 ) -> Result<ItemPointer, AccessError> {
-    let tuple = build_tuple(data)?;
+    let tuple = build_tuple(data, w.xid, w.cid)?;
     insert_tuple(pool, rel, &tuple, fillfactor, None)
 }
 
-/// The data of tuple `tid`, `None` if it was deleted or never existed.
-pub fn fetch(
+/// Makes a version this transaction just inserted invisible to everyone
+/// (PostgreSQL's "super-delete" of a speculative insertion, when ON
+/// CONFLICT finds a conflict after the heap insert).
+pub fn kill_inserted(pool: &BufferPool, rel: RelId, tid: ItemPointer) -> Result<(), AccessError> {
+    let buf = pool.read(rel, tid.block)?;
+    let mut g = buf.write_lock();
+    if let Some(mut h) = header_at(&g, tid.offset) {
+        h.t_xmin = shmem::xact::INVALID_XID;
+        set_header(&mut g, tid.offset, &h);
+        page::add_flags(&mut g, page::PD_PRUNABLE);
+    }
+    Ok(())
+}
+
+/// The version at `tid` whatever its visibility: header and data (None
+/// if the line pointer holds no tuple).
+pub fn fetch_version(
     pool: &BufferPool,
     rel: RelId,
     tid: ItemPointer,
-) -> Result<Option<Vec<u8>>, AccessError> {
+) -> Result<Option<(HeapTupleHeader, Vec<u8>)>, AccessError> {
     let buf = pool.read(rel, tid.block)?;
     let g = buf.read_lock();
     check_page(&g, rel, tid.block)?;
@@ -215,95 +310,249 @@ pub fn fetch(
         return Ok(None);
     }
     match page::get_item(&g, tid.offset) {
-        Some(t) => Ok(Some(tuple_data(t)?.to_vec())),
-        None => Ok(None),
+        Some(t) if t.len() >= HEAP_TUPLE_HEADER_SIZE => {
+            Ok(Some((HeapTupleHeader::read(t), tuple_data(t)?.to_vec())))
+        }
+        _ => Ok(None),
     }
 }
 
-/// Replaces tuple `tid` with `data`: in place (same tid) if it fits on its
-/// page, else the new version goes elsewhere and the old one is deleted.
-/// Returns the tid of the new version.
+/// The version of the row an index entry points at (`root`, a HOT
+/// chain's root) that the reader sees: its tid and data.
+pub fn fetch_visible(
+    pool: &BufferPool,
+    rel: RelId,
+    root: ItemPointer,
+    m: &Mvcc,
+) -> Result<Option<(ItemPointer, Vec<u8>)>, AccessError> {
+    let buf = pool.read(rel, root.block)?;
+    let g = buf.read_lock();
+    check_page(&g, rel, root.block)?;
+    if page::is_new(&g) {
+        return Ok(None);
+    }
+    let mut off = page::redirect_target(&g, root.offset).unwrap_or(root.offset);
+    let mut prev_xmax = None;
+    for _ in 0..=page::max_offset(&g) {
+        let Some(t) = page::get_item(&g, off).filter(|t| t.len() >= HEAP_TUPLE_HEADER_SIZE) else {
+            return Ok(None);
+        };
+        let h = HeapTupleHeader::read(t);
+        if prev_xmax.is_some_and(|x| x != h.t_xmin) {
+            return Ok(None); // the chain was broken by pruning
+        }
+        if satisfies_mvcc(&h, m) {
+            return Ok(Some((
+                ItemPointer::new(root.block, off),
+                tuple_data(t)?.to_vec(),
+            )));
+        }
+        if h.t_infomask & HEAP_HOT_UPDATED == 0 || h.t_ctid.block != root.block {
+            return Ok(None);
+        }
+        prev_xmax = Some(h.t_xmax);
+        off = h.t_ctid.offset;
+    }
+    Ok(None)
+}
+
+/// Every version of the HOT chain an index entry points at (`root`),
+/// whatever their visibility: tids and headers, in chain order.
+pub fn chain(
+    pool: &BufferPool,
+    rel: RelId,
+    root: ItemPointer,
+) -> Result<Vec<(ItemPointer, HeapTupleHeader)>, AccessError> {
+    let buf = pool.read(rel, root.block)?;
+    let g = buf.read_lock();
+    check_page(&g, rel, root.block)?;
+    if page::is_new(&g) {
+        return Ok(Vec::new());
+    }
+    Ok(super::prune::chain_members(&g, root.offset)
+        .into_iter()
+        .filter_map(|off| header_at(&g, off).map(|h| (ItemPointer::new(root.block, off), h)))
+        .collect())
+}
+
+/// Where an update put the new version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Updated {
+    pub tid: ItemPointer,
+    /// A heap-only tuple: it needs no new index entries.
+    pub hot: bool,
+}
+
+/// Locks the page of `tid` and checks the writer may change the version
+/// there; on success returns the guard and the header.
+fn lock_for_change(
+    pool: &BufferPool,
+    rel: RelId,
+    tid: ItemPointer,
+    w: &Writer,
+) -> Result<Result<(shmem::buffer::OwnedPageWriteGuard, HeapTupleHeader), TmResult>, AccessError> {
+    let buf = pool.read(rel, tid.block)?;
+    let g = buf.into_write_lock();
+    check_page(&g, rel, tid.block)?;
+    let Some(h) = (!page::is_new(&g))
+        .then(|| header_at(&g, tid.offset))
+        .flatten()
+    else {
+        return Err(AccessError::NoSuchTuple(tid));
+    };
+    let running = |x: u32| w.procs.is_some_and(|p| p.is_running(x));
+    match satisfies_update(&h, tid, w.own, w.cid, &running) {
+        TmResult::Ok => Ok(Ok((g, h))),
+        r => Ok(Err(r)),
+    }
+}
+
+/// Stamps `h` (the version at `tid`) as deleted or updated by the writer.
+fn stamp_xmax(h: &mut HeapTupleHeader, tid: ItemPointer, w: &Writer) {
+    h.t_xmax = w.xid;
+    h.t_cmax = w.cid;
+    h.t_infomask &= !(HEAP_XMAX_LOCK_ONLY | HEAP_HOT_UPDATED);
+    h.t_ctid = tid;
+}
+
+/// Writes a new version of the row at `tid` holding `data`. `hot_ok`: no
+/// indexed column changed, so the new version may be heap-only if it fits
+/// on the same page (the page is pruned first if that makes room).
+/// Returns where the new version went, or why the version at `tid` may
+/// not be changed.
 pub fn update(
     pool: &BufferPool,
     rel: RelId,
     tid: ItemPointer,
     data: &[u8],
     fillfactor: u8,
-) -> Result<ItemPointer, AccessError> {
-    let mut tuple = build_tuple(data)?;
-    {
-        let buf = pool.read(rel, tid.block)?;
-        let mut g = buf.write_lock();
-        check_page(&g, rel, tid.block)?;
-        let old = match page::get_item(&g, tid.offset) {
-            Some(t) if !page::is_new(&g) && t.len() >= HEAP_TUPLE_HEADER_SIZE => {
-                HeapTupleHeader::read(t)
-            }
-            _ => return Err(AccessError::NoSuchTuple(tid)),
-        };
-        HeapTupleHeader {
-            t_ctid: tid,
-            t_hoff: HEAP_TUPLE_HEADER_SIZE as u8,
-            ..old
-        }
-        .write(&mut tuple);
-        if page::replace_item(&mut g, tid.offset, &tuple) {
-            return Ok(tid);
+    w: &Writer,
+    hot_ok: bool,
+) -> Result<Result<Updated, TmResult>, AccessError> {
+    let tuple = build_tuple(data, w.xid, w.cid)?;
+    let (mut g, mut old) = match lock_for_change(pool, rel, tid, w)? {
+        Ok(x) => x,
+        Err(r) => return Ok(Err(r)),
+    };
+    let mut fits = page::heap_item_fits(&g, tuple.len());
+    if !fits && page::flags(&g) & page::PD_PRUNABLE != 0 {
+        if let Some(procs) = w.procs {
+            super::prune::prune_page(&mut g, procs.global_xmin());
+            fits = page::heap_item_fits(&g, tuple.len());
         }
     }
-    // Insert the new version first (never losing the row), then delete
-    // the old one, pointing its ctid at the new.
+    page::add_flags(&mut g, page::PD_PRUNABLE);
+    if fits {
+        let Some(off) = page::add_heap_item(&mut g, &tuple) else {
+            return Err(AccessError::Corrupt("heap page lost its free space".into()));
+        };
+        let new_tid = ItemPointer::new(tid.block, off);
+        let mut nh = HeapTupleHeader::read(&tuple);
+        nh.t_ctid = new_tid;
+        stamp_xmax(&mut old, new_tid, w);
+        if hot_ok {
+            nh.t_infomask |= HEAP_ONLY_TUPLE;
+            old.t_infomask |= HEAP_HOT_UPDATED;
+        }
+        set_header(&mut g, off, &nh);
+        set_header(&mut g, tid.offset, &old);
+        return Ok(Ok(Updated {
+            tid: new_tid,
+            hot: hot_ok,
+        }));
+    }
+    // The new version goes to another page. Claim the old one first (a
+    // concurrent writer now waits for us); point it at its successor once
+    // that exists.
+    stamp_xmax(&mut old, tid, w);
+    set_header(&mut g, tid.offset, &old);
+    drop(g);
     let new = insert_tuple(pool, rel, &tuple, fillfactor, Some(tid.block))?;
     let buf = pool.read(rel, tid.block)?;
     let mut g = buf.write_lock();
     set_ctid(&mut g, tid.offset, new);
-    if page::get_item(&g, tid.offset).is_some() {
-        page::mark_dead(&mut g, tid.offset);
-    }
-    Ok(new)
+    Ok(Ok(Updated {
+        tid: new,
+        hot: false,
+    }))
 }
 
-/// Deletes tuple `tid`; false if it was not there.
-pub fn delete(pool: &BufferPool, rel: RelId, tid: ItemPointer) -> Result<bool, AccessError> {
-    let buf = pool.read(rel, tid.block)?;
-    {
-        let g = buf.read_lock();
-        check_page(&g, rel, tid.block)?;
-        if page::is_new(&g) || page::get_item(&g, tid.offset).is_none() {
-            return Ok(false);
-        }
-    }
-    let mut g = buf.write_lock();
-    if page::get_item(&g, tid.offset).is_none() {
-        return Ok(false);
-    }
-    page::mark_dead(&mut g, tid.offset);
-    Ok(true)
+/// Deletes the version at `tid` (stamps its xmax); returns `Ok` or why it
+/// may not be deleted.
+pub fn delete(
+    pool: &BufferPool,
+    rel: RelId,
+    tid: ItemPointer,
+    w: &Writer,
+) -> Result<TmResult, AccessError> {
+    let (mut g, mut h) = match lock_for_change(pool, rel, tid, w)? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    stamp_xmax(&mut h, tid, w);
+    set_header(&mut g, tid.offset, &h);
+    page::add_flags(&mut g, page::PD_PRUNABLE);
+    Ok(TmResult::Ok)
 }
 
-/// A sequential scan: every live tuple, page by page, of the blocks that
-/// existed when the scan started.
+/// Locks the row version at `tid` for the writer's transaction (SELECT
+/// ... FOR UPDATE / FOR SHARE: both take the exclusive row lock here).
+pub fn lock_tuple(
+    pool: &BufferPool,
+    rel: RelId,
+    tid: ItemPointer,
+    w: &Writer,
+) -> Result<TmResult, AccessError> {
+    let (mut g, mut h) = match lock_for_change(pool, rel, tid, w)? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    if !(w.own.is_mine(h.t_xmax) && h.t_infomask & HEAP_XMAX_LOCK_ONLY != 0) {
+        stamp_xmax(&mut h, tid, w);
+        h.t_infomask |= HEAP_XMAX_LOCK_ONLY;
+        set_header(&mut g, tid.offset, &h);
+    }
+    Ok(TmResult::Ok)
+}
+
+/// A sequential scan: every version the reader sees, page by page, of the
+/// blocks that existed when the scan started. Pages with prunable
+/// versions and little free space are pruned as they are read.
 pub struct HeapScan {
     pool: BufferPool,
     rel: RelId,
+    mvcc: Mvcc,
+    horizon: Option<Box<dyn Fn() -> u32>>,
     nblocks: Option<BlockNumber>,
     next_block: BlockNumber,
     pending: VecDeque<(ItemPointer, Vec<u8>)>,
 }
 
-/// Starts a sequential scan of `rel`.
-pub fn scan(pool: &BufferPool, rel: RelId) -> HeapScan {
+/// Starts a sequential scan of `rel` as `mvcc` sees it; `horizon` allows
+/// pruning on access.
+pub fn scan(
+    pool: &BufferPool,
+    rel: RelId,
+    mvcc: Mvcc,
+    horizon: Option<Box<dyn Fn() -> u32>>,
+) -> HeapScan {
     HeapScan {
         pool: *pool,
         rel,
+        mvcc,
+        horizon,
         nblocks: None,
         next_block: 0,
         pending: VecDeque::new(),
     }
 }
 
+/// Free space below which a page with prunable versions is pruned when
+/// read (PostgreSQL's heap_page_prune_opt uses the same tenth).
+const PRUNE_FREE_SPACE: usize = BLCKSZ / 10;
+
 impl HeapScan {
-    /// The next live tuple, or `None` at the end.
+    /// The next visible tuple, or `None` at the end.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<(ItemPointer, Vec<u8>)>, AccessError> {
         loop {
@@ -320,13 +569,27 @@ impl HeapScan {
             let block = self.next_block;
             self.next_block += 1;
             let buf = self.pool.read(self.rel, block)?;
-            let g = buf.read_lock();
+            let mut g = buf.read_lock();
             check_page(&g, self.rel, block)?;
             if page::is_new(&g) {
                 continue;
             }
+            if let Some(h) = &self.horizon {
+                if page::flags(&g) & page::PD_PRUNABLE != 0
+                    && page::free_space(&g) < PRUNE_FREE_SPACE
+                {
+                    drop(g);
+                    super::prune::prune_page(&mut buf.write_lock(), h());
+                    g = buf.read_lock();
+                }
+            }
             for off in 1..=page::max_offset(&g) {
-                if let Some(t) = page::get_item(&g, off) {
+                let Some(t) = page::get_item(&g, off) else {
+                    continue;
+                };
+                if t.len() >= HEAP_TUPLE_HEADER_SIZE
+                    && satisfies_mvcc(&HeapTupleHeader::read(t), &self.mvcc)
+                {
                     self.pending
                         .push_back((ItemPointer::new(block, off), tuple_data(t)?.to_vec()));
                 }

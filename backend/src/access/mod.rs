@@ -1,7 +1,10 @@
 //! Access methods: heap and B-tree pages through the shared buffer cache.
 //!
 //! - [`page`]: the slotted page format both use.
-//! - [`heap`]: tables; tuples addressed by [`ItemPointer`].
+//! - [`heap`]: tables; tuple versions addressed by [`ItemPointer`], HOT.
+//! - [`visibility`]: MVCC rules: which versions a snapshot sees, which a
+//!   writer may change.
+//! - [`prune`]: removing versions no snapshot sees; VACUUM's page passes.
 //! - [`btree`]: Lehman-Yao B-tree indexes of (key bytes, [`ItemPointer`]).
 //!
 //! Every page access pins the buffer and takes its content lock only while
@@ -11,8 +14,10 @@
 pub mod btree;
 pub mod heap;
 pub mod page;
+pub mod prune;
 #[cfg(test)]
 mod tests;
+pub mod visibility;
 
 use shmem::buffer::StorageError;
 

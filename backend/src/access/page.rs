@@ -31,9 +31,15 @@ const PAGE_VERSION: u16 = BLCKSZ as u16 | 4;
 
 /// pd_flags: some line pointers are dead, their space not yet reclaimed.
 pub const PD_HAS_GARBAGE: u16 = 1;
+/// pd_flags: some heap tuple got an xmax since the page was last pruned
+/// (PostgreSQL keeps pd_prune_xid for this).
+pub const PD_PRUNABLE: u16 = 2;
 
 pub const LP_UNUSED: u8 = 0;
 pub const LP_NORMAL: u8 = 1;
+/// A HOT chain's root whose tuple was pruned: `off` holds the item number
+/// of the chain's first live member.
+pub const LP_REDIRECT: u8 = 2;
 pub const LP_DEAD: u8 = 3;
 
 #[inline]
@@ -100,6 +106,18 @@ pub fn flags(p: &Page) -> u16 {
 
 fn set_flags(p: &mut Page, f: u16) {
     put16(p, PD_FLAGS, f)
+}
+
+/// Sets `f` in pd_flags.
+pub fn add_flags(p: &mut Page, f: u16) {
+    let old = flags(p);
+    set_flags(p, old | f);
+}
+
+/// Clears `f` in pd_flags.
+pub fn clear_flags(p: &mut Page, f: u16) {
+    let old = flags(p);
+    set_flags(p, old & !f);
 }
 
 /// Checks the header fields a corrupt or foreign page would get wrong.
@@ -227,20 +245,80 @@ pub fn remove_item(p: &mut Page, off: u16) {
     put16(p, PD_LOWER, (l - ITEM_ID_SIZE) as u16);
 }
 
-/// Marks item `off` dead: its number is kept (never reused), its bytes are
-/// reclaimed by the next [`compact`].
+/// Marks item `off` dead: its number is kept (index entries may still
+/// point at it), its bytes are reclaimed by the next [`compact`].
 pub fn mark_dead(p: &mut Page, off: u16) {
+    set_line_pointer(p, off, LP_DEAD, 0);
+}
+
+/// Marks item `off` unused: nothing refers to it any more, so a later
+/// [`add_heap_item`] may give its number to a new tuple.
+pub fn mark_unused(p: &mut Page, off: u16) {
+    set_line_pointer(p, off, LP_UNUSED, 0);
+}
+
+/// Turns item `off` into a redirect to item `target` (its bytes become
+/// garbage).
+pub fn set_redirect(p: &mut Page, off: u16, target: u16) {
+    set_line_pointer(p, off, LP_REDIRECT, target as usize);
+}
+
+fn set_line_pointer(p: &mut Page, off: u16, flags: u8, target: usize) {
     set_item_id(
         p,
         off,
         ItemId {
-            off: 0,
-            flags: LP_DEAD,
+            off: target,
+            flags,
             len: 0,
         },
     );
-    let f = flags(p);
-    set_flags(p, f | PD_HAS_GARBAGE);
+    add_flags(p, PD_HAS_GARBAGE);
+}
+
+/// Where redirect `off` points, None if `off` is not a redirect.
+pub fn redirect_target(p: &Page, off: u16) -> Option<u16> {
+    if off == 0 || off > max_offset(p) {
+        return None;
+    }
+    let id = item_id(p, off);
+    (id.flags == LP_REDIRECT).then_some(id.off as u16)
+}
+
+/// Adds a heap item, reusing the first unused line pointer if there is
+/// one (PostgreSQL's PageAddItem without a target offset).
+pub fn add_heap_item(p: &mut Page, data: &[u8]) -> Option<u16> {
+    let reuse = (1..=max_offset(p)).find(|&o| item_id(p, o) == ItemId::decode(0));
+    let Some(off) = reuse else {
+        return add_item(p, data, None);
+    };
+    if data.len() > upper(p) - lower(p) {
+        return None;
+    }
+    let u = upper(p) - data.len();
+    p[u..u + data.len()].copy_from_slice(data);
+    put16(p, PD_UPPER, u as u16);
+    set_item_id(
+        p,
+        off,
+        ItemId {
+            off: u,
+            flags: LP_NORMAL,
+            len: data.len(),
+        },
+    );
+    Some(off)
+}
+
+/// Whether a heap item of `len` bytes fits, reusing an unused line pointer
+/// when there is one.
+pub fn heap_item_fits(p: &Page, len: usize) -> bool {
+    let reuse = (1..=max_offset(p)).any(|o| item_id(p, o) == ItemId::decode(0));
+    if reuse {
+        len <= upper(p) - lower(p)
+    } else {
+        len + ITEM_ID_SIZE <= upper(p) - lower(p)
+    }
 }
 
 /// Replaces the bytes of normal item `off`, keeping its number: in place

@@ -143,6 +143,11 @@ pub fn forward_cancel(segment: &Segment, pid: i32, key: i32) {
     };
     slot.request_interrupt(shmem::backend_table::INTERRUPT_CANCEL);
     signal_backend(slot, nix::sys::signal::Signal::SIGINT);
+    // A backend sleeping on a heavyweight lock notices at once.
+    let table = segment.backend_table();
+    if let Some(i) = table.slots().iter().position(|s| std::ptr::eq(s, slot)) {
+        segment.lock_manager().wake(i);
+    }
 }
 
 /// Wakes a backend so that it looks at its interrupt bits: a signal to its

@@ -43,12 +43,15 @@ pub struct StatsSink {
     exec_start: Counters,
     lock_wait_ns: u64,
     file_io_ns: u64,
+    lmgr_wait_ns: u64,
+    lmgr_wakeup_ns: u64,
     trace: Option<Trace>,
 }
 
-/// Time spent waiting for shared-memory locks and other backends' I/O.
+/// Time spent waiting for shared-memory locks (LWLocks) and other
+/// backends' I/O.
 fn lock_wait(c: &Counters) -> u64 {
-    c.content_lock_wait_ns + c.mapping_lock_wait_ns + c.io_wait_ns
+    c.content_lock_wait_ns + c.mapping_lock_wait_ns + c.io_wait_ns + c.procarray_wait_ns
 }
 
 fn file_io(c: &Counters) -> u64 {
@@ -74,6 +77,8 @@ impl StatsSink {
             exec_start: Counters::default(),
             lock_wait_ns: 0,
             file_io_ns: 0,
+            lmgr_wait_ns: 0,
+            lmgr_wakeup_ns: 0,
             trace,
         }
     }
@@ -90,6 +95,8 @@ impl StatsSink {
         let d = waitstats::local().sub(&self.exec_start);
         self.lock_wait_ns += lock_wait(&d);
         self.file_io_ns += file_io(&d);
+        self.lmgr_wait_ns += d.lock_wait_ns + d.xact_wait_ns;
+        self.lmgr_wakeup_ns += d.lock_wakeup_ns + d.xact_wakeup_ns;
     }
 
     /// Records one finished query.
@@ -104,12 +111,17 @@ impl StatsSink {
         }
         self.stats.record(slot, Metric::LockWait, self.lock_wait_ns);
         self.stats.record(slot, Metric::FileIo, self.file_io_ns);
+        self.stats.record(slot, Metric::LmgrWait, self.lmgr_wait_ns);
+        self.stats
+            .record(slot, Metric::LmgrWakeup, self.lmgr_wakeup_ns);
         waitstats::flush_to_slot(&self.env.segment, slot);
         if self.trace.is_some() {
             self.trace_query(q);
         }
         self.lock_wait_ns = 0;
         self.file_io_ns = 0;
+        self.lmgr_wait_ns = 0;
+        self.lmgr_wakeup_ns = 0;
     }
 
     fn trace_query(&mut self, q: &QueryPhases) {

@@ -61,13 +61,14 @@ fn check_options(options: &[ast::CopyOption], legacy: &[ast::CopyLegacyOption]) 
     Ok(())
 }
 
-/// Analyzes and plans a COPY: (plan, parameter types).
+/// Analyzes and plans a COPY: (plan, parameter types, whether it uses the
+/// catalog, the relations it reads or writes).
 pub fn prepare(
     stmt: &ast::Statement,
     text: &StmtText,
     params: &[Oid],
     catalog: Arc<Catalog>,
-) -> PgResult<(CopyPlan, Vec<Oid>, bool)> {
+) -> PgResult<(CopyPlan, Vec<Oid>, bool, Vec<u32>)> {
     let ast::Statement::Copy {
         source,
         to,
@@ -136,7 +137,7 @@ pub fn prepare(
                     input: Box::new(Plan::Scan(Box::new(scan))),
                     exprs,
                 };
-                return Ok((CopyPlan::Out(p, width), a.params, true));
+                return Ok((CopyPlan::Out(p, width), a.params, true, a.relations));
             }
             if *target != ast::CopyTarget::Stdin {
                 return Err(not_supported_yet("COPY from a file or program"));
@@ -157,6 +158,7 @@ pub fn prepare(
                 }),
                 a.params,
                 true,
+                a.relations,
             ))
         }
         (ast::CopySource::Query(q), true, ast::CopyTarget::Stdout) => {
@@ -167,6 +169,7 @@ pub fn prepare(
                 CopyPlan::Out(plan::plan_query(&query), width),
                 a.params,
                 uses,
+                a.relations,
             ))
         }
         (ast::CopySource::Query(_), true, _) => Err(not_supported_yet("COPY to a file or program")),
@@ -239,13 +242,9 @@ impl CopyIn {
     /// Reads the client's data and inserts every row; returns the count.
     pub fn run(&self, src: &mut dyn CopyInSource, ctx: &EvalCtx) -> PgResult<u64> {
         let t = &self.table.table;
-        let mut acc = TableAccess::new(ctx.pool, t.clone(), self.table.indexes.clone());
-        let r = self.read_rows(&mut acc, src, ctx);
-        if r.is_err() {
-            // A failed COPY leaves no rows behind.
-            acc.rollback()?;
-        }
-        r
+        let mut acc = TableAccess::new(ctx.pool, t.clone(), self.table.indexes.clone(), ctx.xact);
+        // A failed COPY aborts its transaction: its rows are never seen.
+        self.read_rows(&mut acc, src, ctx)
     }
 
     fn read_rows(

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use shmem::buffer::BufferPool;
+use shmem::lockmgr::LockMode;
 use sqlparser::ast;
 
 use crate::access::btree;
@@ -48,14 +49,74 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
     }
 }
 
+/// The tables a DDL statement changes, with the lock each needs
+/// (PostgreSQL's: CREATE INDEX blocks writers with a Share lock; ALTER,
+/// TRUNCATE and DROP take AccessExclusive). Names not found are left out
+/// (the statement reports them when it runs).
+pub fn lock_targets(stmt: &ast::Statement, cat: &Catalog) -> Vec<(u32, LockMode)> {
+    use ast::Statement as S;
+    let table = |n: &ast::ObjectName| {
+        let parts = object_name(n);
+        match split_name(&parts) {
+            Ok((None | Some("public"), rel)) => cat.table(rel).map(|t| t.oid),
+            _ => None,
+        }
+    };
+    let mut out: Vec<(u32, LockMode)> = match stmt {
+        S::CreateIndex(ci) => table(&ci.table_name)
+            .map(|t| (t, LockMode::Share))
+            .into_iter()
+            .collect(),
+        S::AlterTable(at) => table(&at.name)
+            .map(|t| (t, LockMode::AccessExclusive))
+            .into_iter()
+            .collect(),
+        S::Truncate(tr) => tr
+            .table_names
+            .iter()
+            .filter_map(|t| table(&t.name))
+            .map(|t| (t, LockMode::AccessExclusive))
+            .collect(),
+        S::Drop {
+            object_type: ast::ObjectType::Table,
+            names,
+            ..
+        } => names
+            .iter()
+            .filter_map(table)
+            .map(|t| (t, LockMode::AccessExclusive))
+            .collect(),
+        S::Drop {
+            object_type: ast::ObjectType::Index,
+            names,
+            ..
+        } => names
+            .iter()
+            .filter_map(|n| {
+                let parts = object_name(n);
+                let rel = parts.last()?;
+                cat.index(rel).map(|i| (i.table, LockMode::AccessExclusive))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    // A fixed order, so that two DDL statements lock alike.
+    out.sort_by_key(|&(t, _)| t);
+    out.dedup();
+    out
+}
+
 /// Runs a DDL statement; returns its command tag. The caller holds
-/// `lock` exclusively.
+/// `lock` exclusively and the table locks of [`lock_targets`];
+/// `horizon` is the oldest xid anyone may still consider running (index
+/// builds skip versions dead to all).
 pub fn execute(
     stmt: &ast::Statement,
     text: &StmtText,
     cache: &mut CatalogCache,
     lock: &CatalogLock,
     pool: &BufferPool,
+    horizon: u32,
     notices: &mut Vec<PgError>,
 ) -> PgResult<String> {
     use ast::Statement as S;
@@ -63,6 +124,7 @@ pub fn execute(
     let mut ddl = Ddl {
         cat: &mut cat,
         pool,
+        horizon,
         text,
         notices,
         changed: false,
@@ -95,6 +157,7 @@ pub fn execute(
 struct Ddl<'a> {
     cat: &'a mut Catalog,
     pool: &'a BufferPool,
+    horizon: u32,
     text: &'a StmtText,
     notices: &'a mut Vec<PgError>,
     changed: bool,
@@ -162,7 +225,7 @@ impl Ddl<'_> {
     fn add_index(&mut self, t: &TableDesc, idx: IndexDesc, build: bool) -> PgResult<()> {
         self.cat.check_free_name(&idx.name)?;
         if build {
-            if let Err(e) = storage::build_index(self.pool, t, &idx) {
+            if let Err(e) = storage::build_index(self.pool, t, &idx, self.horizon) {
                 let _ = self.pool.drop_relation(idx.oid);
                 return Err(e);
             }
@@ -442,7 +505,7 @@ impl Ddl<'_> {
                         let mut nt = (*t).clone();
                         for &c in &cols {
                             if !nt.columns[c].not_null {
-                                storage::check_no_nulls(self.pool, &t, c)?;
+                                storage::check_no_nulls(self.pool, &t, c, self.horizon)?;
                                 nt.columns[c].not_null = true;
                             }
                         }

@@ -343,6 +343,8 @@ pub struct EvalCtx<'a> {
     pub outer: &'a [&'a [Value]],
     /// Results of uncorrelated subqueries, computed once per execution.
     pub cache: &'a SubplanCache,
+    /// The statement's transaction: snapshot, xid, waits.
+    pub xact: &'a crate::sql::xact::StmtXact,
 }
 
 fn eval_bool(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Option<bool>> {

@@ -127,6 +127,22 @@ static FUNCS: &[FuncDef] = &[
     f("current_schema", &[], NAME, |_, _| {
         Ok(Value::Text("public".into()))
     }),
+    // Storage size of a table, index or sequence.
+    volatile(f("pg_relation_size", &[oid::REGCLASS], INT8, |c, a| {
+        let Value::Oid(o) = a[0] else {
+            return Ok(Value::Null);
+        };
+        let rel = match c.catalog.table_by_oid(o) {
+            Some(t) => t.rel(),
+            None if c.catalog.relation_name(o).is_some() => o,
+            None => return Ok(Value::Null),
+        };
+        let blocks = c
+            .pool
+            .nblocks(rel)
+            .map_err(crate::sql::storage::storage_error)?;
+        Ok(Value::Int8(blocks as i64 * shmem::buffer::BLCKSZ as i64))
+    })),
     // Sequences (serial columns).
     volatile(f("nextval", &[oid::REGCLASS], INT8, |c, a| {
         let seq = seq_arg(c, &a[0])?;

@@ -12,8 +12,12 @@
 //! takes the shared catalog lock and re-plans only if the catalog version
 //! changed since the plan was made.
 //!
-//! There is no MVCC yet: every change is applied at once, and ROLLBACK
-//! ends the transaction block without undoing changes already made.
+//! Before a statement runs, it locks the tables its plan uses (held to
+//! the end of the transaction; no LWLock is held while waiting), then
+//! checks the catalog version; a data statement then gets its snapshot
+//! and, if it writes, its transaction's xid (`xact`). DDL locks its
+//! tables first, then takes the catalog lock exclusively. The catalog
+//! itself is not transactional: DDL takes effect at once.
 
 pub mod agg;
 pub mod analyze;
@@ -40,9 +44,10 @@ pub mod system_views;
 pub mod transaction;
 pub mod tuple;
 pub mod utility;
+pub mod xact;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -64,6 +69,9 @@ use plan::Plan;
 use settings::Settings;
 use transaction::{BlockState, Transaction};
 use utility::Utility;
+use xact::{StmtXact, XactMvcc};
+
+use shmem::lockmgr::LockMode;
 
 /// A result column, as RowDescription describes it.
 #[derive(Clone, Debug, PartialEq)]
@@ -104,6 +112,8 @@ impl Statement {
 /// What a prepared statement does when executed.
 enum Action {
     Query(Plan),
+    /// SELECT ... FOR UPDATE / FOR SHARE: lock the rows, then query.
+    LockedQuery(Box<modify::LockRows>, Plan),
     Utility(Utility),
     /// COPY ... TO STDOUT.
     CopyOut(Plan),
@@ -131,27 +141,14 @@ enum Action {
     Deallocate(Option<String>),
 }
 
-impl Action {
-    /// Which catalog lock executing it takes: None, Some(false) shared,
-    /// Some(true) exclusive.
-    fn catalog_lock(&self) -> Option<bool> {
-        match self {
-            Action::Ddl => Some(true),
-            Action::Query(_)
-            | Action::CopyOut(_)
-            | Action::CopyIn(_)
-            | Action::Modify(_)
-            | Action::Vacuum(_)
-            | Action::Explain(_) => Some(false),
-            _ => None,
-        }
-    }
-}
+/// Table locks a plan takes: (relation OID, mode).
+type RelLocks = Vec<(u32, LockMode)>;
 
 /// A plan and the catalog version it was made against.
 struct Planned {
     version: u64,
     action: Arc<Action>,
+    relations: Arc<RelLocks>,
 }
 
 /// An analyzed and planned statement.
@@ -178,6 +175,7 @@ struct PlanParts {
     returns_rows: bool,
     copy_kind: Option<CopyKind>,
     uses_catalog: bool,
+    relations: RelLocks,
 }
 
 /// What kind of COPY a statement is.
@@ -212,9 +210,9 @@ impl Prepared {
         self.txn_control
     }
 
-    fn action(&self) -> (u64, Arc<Action>) {
+    fn action(&self) -> (u64, Arc<Action>, Arc<RelLocks>) {
         let g = self.planned.lock().unwrap_or_else(|e| e.into_inner());
-        (g.version, g.action.clone())
+        (g.version, g.action.clone(), g.relations.clone())
     }
 }
 
@@ -250,11 +248,21 @@ pub struct Engine {
     sql_prepared: HashMap<String, Arc<Prepared>>,
     /// Settings generation last pushed by `sync_session_settings`.
     synced_generation: u64,
+    /// The MVCC side of the transaction: xids, snapshots, locks.
+    mvcc: XactMvcc,
+}
+
+impl Drop for Engine {
+    /// A session that ends inside a transaction aborts it.
+    fn drop(&mut self) {
+        self.mvcc.abort();
+    }
 }
 
 impl Engine {
     pub fn new(env: BackendEnv) -> Engine {
         let settings = Settings::new(&env.config);
+        let mvcc = XactMvcc::new(env.segment, env.slot_index);
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
             sql_prepared: HashMap::new(),
@@ -270,6 +278,7 @@ impl Engine {
             slot_app_name: String::new(),
             extra_float_digits: 1,
             synced_generation: 0,
+            mvcc,
         }
     }
 
@@ -377,6 +386,7 @@ impl Engine {
             planned: Mutex::new(Planned {
                 version,
                 action: Arc::new(parts.action),
+                relations: Arc::new(parts.relations),
             }),
         }
     }
@@ -390,6 +400,11 @@ impl Engine {
         let text = &stmt.text;
         let query_parts = |a: Analyzer, action: Action, columns: Vec<Column>| PlanParts {
             returns_rows: !columns.is_empty(),
+            relations: a
+                .relations
+                .iter()
+                .map(|&r| (r, LockMode::AccessShare))
+                .collect(),
             uses_catalog: a.uses_catalog,
             param_types: a.params,
             columns,
@@ -397,6 +412,30 @@ impl Engine {
             copy_kind: None,
         };
         match stmt.ast.as_ref() {
+            ast::Statement::Query(q) if !q.locks.is_empty() => {
+                let mut a = self.analyzer(text, param_types);
+                let lock = a.lock_rows(q)?;
+                let mut plain = (**q).clone();
+                plain.locks.clear();
+                let query = a.analyze_top(&plain)?;
+                if query.aggregated {
+                    return Err(PgError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        "FOR UPDATE is not allowed with aggregate functions",
+                    ));
+                }
+                let columns = query.columns.clone();
+                let target = lock.table.table.oid;
+                let action = Action::LockedQuery(Box::new(lock), plan::plan_query(&query));
+                let mut parts = query_parts(a, action, columns);
+                parts.returns_rows = true;
+                for (r, mode) in &mut parts.relations {
+                    if *r == target {
+                        *mode = LockMode::RowShare;
+                    }
+                }
+                Ok(parts)
+            }
             ast::Statement::Query(q) => {
                 let mut a = self.analyzer(text, param_types);
                 let query = a.analyze_top(q)?;
@@ -415,18 +454,32 @@ impl Engine {
                 };
                 settle_params(&mut a.params);
                 let columns = m.columns.clone();
+                let target = m.table.table.oid;
                 let mut parts = query_parts(a, Action::Modify(Box::new(m)), columns);
                 parts.uses_catalog = true;
+                for (r, mode) in &mut parts.relations {
+                    if *r == target {
+                        *mode = LockMode::RowExclusive;
+                    }
+                }
                 Ok(parts)
             }
             ast::Statement::Copy { .. } => {
-                let (cp, params, uses) =
+                let (cp, params, uses, rels) =
                     copy::prepare(&stmt.ast, text, param_types, self.catalog.get().clone())?;
-                let (action, kind) = match cp {
-                    copy::CopyPlan::Out(p, w) => (Action::CopyOut(p), CopyKind::Out { columns: w }),
+                let (action, kind, mode) = match cp {
+                    copy::CopyPlan::Out(p, w) => (
+                        Action::CopyOut(p),
+                        CopyKind::Out { columns: w },
+                        LockMode::AccessShare,
+                    ),
                     copy::CopyPlan::In(ci) => {
                         let w = ci.targets.len();
-                        (Action::CopyIn(ci), CopyKind::In { columns: w })
+                        (
+                            Action::CopyIn(ci),
+                            CopyKind::In { columns: w },
+                            LockMode::RowExclusive,
+                        )
                     }
                 };
                 Ok(PlanParts {
@@ -436,6 +489,7 @@ impl Engine {
                     returns_rows: false,
                     copy_kind: Some(kind),
                     uses_catalog: uses,
+                    relations: rels.into_iter().map(|r| (r, mode)).collect(),
                 })
             }
             ast::Statement::Explain {
@@ -459,6 +513,7 @@ impl Engine {
                     returns_rows: true,
                     copy_kind: None,
                     uses_catalog: parts.uses_catalog,
+                    relations: parts.relations,
                 })
             }
             ast::Statement::Vacuum(_) => {
@@ -525,6 +580,7 @@ impl Engine {
                     copy_kind: prepared.copy_kind,
                     param_types: a.params,
                     uses_catalog: false,
+                    relations: Vec::new(),
                     action: Action::SqlExecute { prepared, args },
                 })
             }
@@ -571,10 +627,19 @@ impl Engine {
                 std::sync::atomic::Ordering::Relaxed,
             );
         }
+        let timeout = xact::ms_setting(&self.settings.borrow(), "statement_timeout");
+        crate::interrupts::set_statement_deadline(timeout.map(|t| std::time::Instant::now() + t));
         let result = self.execute_inner(p, params, sink, copy_in, stmt_start);
+        crate::interrupts::set_statement_deadline(None);
+        self.mvcc.end_statement();
         if !self.xact.in_block() {
             // The statement's implicit transaction ends: SET LOCAL and
             // set_config(..., true) values go away.
+            if result.is_ok() {
+                self.mvcc.commit();
+            } else {
+                self.mvcc.abort();
+            }
             self.settings.get_mut().end_transaction();
             self.env
                 .slot
@@ -585,6 +650,114 @@ impl Engine {
         result
     }
 
+    /// Takes the table locks of a plan, then makes sure the plan is
+    /// current (re-planning and locking again if the catalog changed).
+    fn lock_and_check(
+        &mut self,
+        p: &Prepared,
+        policy: &shmem::lockmgr::WaitPolicy,
+    ) -> PgResult<Arc<Action>> {
+        let (mut version, mut action, mut rels) = p.action();
+        for _ in 0..100 {
+            for &(oid, mode) in rels.iter() {
+                self.mvcc
+                    .lock_relation(oid, mode, policy, &self.settings.borrow())?;
+            }
+            if !p.uses_catalog {
+                return Ok(action);
+            }
+            self.catalog.refresh()?;
+            if version == self.catalog.version() {
+                return Ok(action);
+            }
+            (action, rels) = self.replan(p)?;
+            version = self.catalog.version();
+        }
+        Err(PgError::internal(
+            "the catalog keeps changing under a statement",
+        ))
+    }
+
+    /// Runs DDL: locks the tables it changes, then takes the catalog lock
+    /// exclusively (checking that the tables are still the ones locked).
+    fn run_ddl(
+        &mut self,
+        p: &Prepared,
+        policy: &shmem::lockmgr::WaitPolicy,
+        sink: &mut dyn RowSink,
+    ) -> PgResult<String> {
+        let pool = self.env.segment.buffer_pool();
+        for _ in 0..100 {
+            self.catalog.refresh()?;
+            let targets = ddl::lock_targets(&p.stmt.ast, self.catalog.get());
+            for &(oid, mode) in &targets {
+                self.mvcc
+                    .lock_relation(oid, mode, policy, &self.settings.borrow())?;
+            }
+            let lock = self.catalog.lock(true)?;
+            if ddl::lock_targets(&p.stmt.ast, self.catalog.get()) != targets {
+                continue;
+            }
+            let horizon = self.env.segment.proc_array().global_xmin();
+            let mut notices = Vec::new();
+            let r = ddl::execute(
+                &p.stmt.ast,
+                &p.stmt.text,
+                &mut self.catalog,
+                &lock,
+                &pool,
+                horizon,
+                &mut notices,
+            );
+            drop(lock);
+            for n in notices {
+                self.notice(sink, n);
+            }
+            return r;
+        }
+        Err(PgError::internal("the catalog keeps changing under DDL"))
+    }
+
+    /// VACUUM: each table under a ShareUpdateExclusive lock.
+    fn run_vacuum(
+        &mut self,
+        tables: &[String],
+        policy: &shmem::lockmgr::WaitPolicy,
+    ) -> PgResult<String> {
+        if self.xact.in_block() {
+            return Err(PgError::new(
+                sqlstate::ACTIVE_SQL_TRANSACTION,
+                "VACUUM cannot run inside a transaction block",
+            ));
+        }
+        self.catalog.refresh()?;
+        let cat = self.catalog.get().clone();
+        maintenance::check_tables(&cat, tables)?;
+        let names: Vec<String> = if tables.is_empty() {
+            cat.tables.iter().map(|t| t.name.clone()).collect()
+        } else {
+            tables.to_vec()
+        };
+        let pool = self.env.segment.buffer_pool();
+        for name in names {
+            let Some(t) = cat.table(&name).cloned() else {
+                continue;
+            };
+            self.mvcc.lock_relation(
+                t.oid,
+                LockMode::ShareUpdateExclusive,
+                policy,
+                &self.settings.borrow(),
+            )?;
+            let indexes: Vec<&catalog::IndexDesc> =
+                cat.indexes_of(t.oid).map(|i| i.as_ref()).collect();
+            let horizon = self.env.segment.proc_array().global_xmin();
+            let st = maintenance::vacuum_table(&pool, &t, &indexes, horizon)?;
+            shmem::relstats::report_vacuum(&self.env.segment, t.oid, st.live, st.dead);
+        }
+        Ok("VACUUM".into())
+    }
+
     fn execute_inner(
         &mut self,
         p: &Prepared,
@@ -593,17 +766,66 @@ impl Engine {
         copy_in: Option<&mut dyn CopyInSource>,
         stmt_start: i64,
     ) -> PgResult<String> {
-        let (version, mut action) = p.action();
-        // Statements over tables hold the catalog lock while they run, so
-        // no DDL changes or removes a relation under them.
-        let lock = match action.catalog_lock() {
-            Some(true) => Some(self.catalog.lock(true)?),
-            Some(false) if p.uses_catalog => Some(self.catalog.lock(false)?),
-            _ => None,
-        };
-        if p.uses_catalog && lock.is_some() && version != self.catalog.version() {
-            action = self.replan(p)?;
+        let policy = XactMvcc::wait_policy(
+            &self.settings.borrow(),
+            crate::interrupts::statement_deadline(),
+        );
+        let (_, planned, _) = p.action();
+        // Statements that run no plan over tables.
+        match planned.as_ref() {
+            Action::Ddl => return self.run_ddl(p, &policy, sink),
+            Action::Vacuum(tables) => return self.run_vacuum(tables, &policy),
+            Action::Utility(u) => return self.run_utility(u, sink),
+            Action::Explain(inner) => {
+                let lines = match inner.as_ref() {
+                    Action::Query(plan) => explain::explain_plan(plan),
+                    Action::Modify(m) => explain::explain_modify(m),
+                    _ => vec![],
+                };
+                for l in &lines {
+                    sink.row(&[Value::Text(l.clone())])?;
+                }
+                return Ok("EXPLAIN".into());
+            }
+            Action::SqlPrepare { name, stmt, types } => {
+                if self.sql_prepared.contains_key(name) {
+                    return Err(PgError::new(
+                        sqlstate::DUPLICATE_PREPARED_STATEMENT,
+                        format!("prepared statement \"{name}\" already exists"),
+                    ));
+                }
+                let prepared = self.prepare(stmt, types)?;
+                self.sql_prepared.insert(name.clone(), prepared);
+                return Ok("PREPARE".into());
+            }
+            Action::Deallocate(name) => {
+                match name {
+                    None => self.sql_prepared.clear(),
+                    Some(n) => {
+                        if self.sql_prepared.remove(n).is_none() {
+                            return Err(PgError::new(
+                                sqlstate::INVALID_SQL_STATEMENT_NAME,
+                                format!("prepared statement \"{n}\" does not exist"),
+                            ));
+                        }
+                    }
+                }
+                return Ok(if name.is_none() {
+                    "DEALLOCATE ALL".into()
+                } else {
+                    "DEALLOCATE".into()
+                });
+            }
+            _ => {}
         }
+        let action = self.lock_and_check(p, &policy)?;
+        let writes = matches!(
+            action.as_ref(),
+            Action::Modify(_) | Action::CopyIn(_) | Action::LockedQuery(..)
+        );
+        let sx: StmtXact = self
+            .mvcc
+            .start_statement(&self.settings.borrow(), writes, policy)?;
         let cat = self.catalog.get().clone();
         let cache = SubplanCache::default();
         let ctx = EvalCtx {
@@ -616,10 +838,24 @@ impl Engine {
             pool: self.env.segment.buffer_pool(),
             outer: &[],
             cache: &cache,
+            xact: &sx,
         };
         match action.as_ref() {
             Action::Query(plan) => {
                 exec::run(plan, &ctx, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
+            }
+            Action::LockedQuery(lock, plan) => {
+                lock.run(&ctx)?;
+                if sx.repeatable_read {
+                    return exec::run(plan, &ctx, &mut |row| sink.row(row))
+                        .map(|n| format!("SELECT {n}"));
+                }
+                // A new snapshot sees the versions just locked.
+                let sx2 = self
+                    .mvcc
+                    .start_statement(&self.settings.borrow(), false, sx.policy)?;
+                let ctx2 = EvalCtx { xact: &sx2, ..ctx };
+                exec::run(plan, &ctx2, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
             }
             Action::CopyOut(plan) => copy::run_out(plan, &ctx, sink).map(|n| format!("COPY {n}")),
             Action::CopyIn(ci) => {
@@ -635,86 +871,19 @@ impl Engine {
                 let n = m.run(&ctx, &mut |row| sink.row(row))?;
                 Ok(m.tag(n))
             }
-            Action::Explain(inner) => {
-                let lines = match inner.as_ref() {
-                    Action::Query(plan) => explain::explain_plan(plan),
-                    Action::Modify(m) => explain::explain_modify(m),
-                    _ => vec![],
-                };
-                for l in &lines {
-                    sink.row(&[Value::Text(l.clone())])?;
-                }
-                Ok("EXPLAIN".into())
-            }
-            Action::Vacuum(tables) => {
-                maintenance::check_tables(&cat, tables)?;
-                Ok("VACUUM".into())
-            }
-            Action::Ddl => {
-                let Some(lock) = &lock else {
-                    return Err(PgError::internal("DDL without the catalog lock"));
-                };
-                let pool = self.env.segment.buffer_pool();
-                let mut notices = Vec::new();
-                let r = ddl::execute(
-                    &p.stmt.ast,
-                    &p.stmt.text,
-                    &mut self.catalog,
-                    lock,
-                    &pool,
-                    &mut notices,
-                );
-                for n in notices {
-                    self.notice(sink, n);
-                }
-                r
-            }
-            Action::Utility(u) => {
-                drop(lock);
-                self.run_utility(u, sink)
-            }
-            Action::SqlPrepare { name, stmt, types } => {
-                if self.sql_prepared.contains_key(name) {
-                    return Err(PgError::new(
-                        sqlstate::DUPLICATE_PREPARED_STATEMENT,
-                        format!("prepared statement \"{name}\" already exists"),
-                    ));
-                }
-                let prepared = self.prepare(stmt, types)?;
-                self.sql_prepared.insert(name.clone(), prepared);
-                Ok("PREPARE".into())
-            }
             Action::SqlExecute { prepared, args } => {
                 let values: Vec<Value> = args
                     .iter()
                     .map(|a| expr::eval(a, &[], &ctx))
                     .collect::<PgResult<_>>()?;
-                drop(lock);
                 self.execute_inner(prepared, &values, sink, copy_in, stmt_start)
             }
-            Action::Deallocate(name) => {
-                match name {
-                    None => self.sql_prepared.clear(),
-                    Some(n) => {
-                        if self.sql_prepared.remove(n).is_none() {
-                            return Err(PgError::new(
-                                sqlstate::INVALID_SQL_STATEMENT_NAME,
-                                format!("prepared statement \"{n}\" does not exist"),
-                            ));
-                        }
-                    }
-                }
-                Ok(if name.is_none() {
-                    "DEALLOCATE ALL".into()
-                } else {
-                    "DEALLOCATE".into()
-                })
-            }
+            _ => Err(PgError::internal("statement kind changed when re-planned")),
         }
     }
 
     /// Plans a prepared statement again after a catalog change.
-    fn replan(&mut self, p: &Prepared) -> PgResult<Arc<Action>> {
+    fn replan(&mut self, p: &Prepared) -> PgResult<(Arc<Action>, Arc<RelLocks>)> {
         let parts = self.plan_statement(&p.stmt, &p.declared)?;
         if parts.columns != p.columns || parts.param_types != p.param_types {
             return Err(PgError::new(
@@ -723,12 +892,14 @@ impl Engine {
             ));
         }
         let action = Arc::new(parts.action);
+        let relations = Arc::new(parts.relations);
         let mut g = p.planned.lock().unwrap_or_else(|e| e.into_inner());
         *g = Planned {
             version: self.catalog.version(),
             action: action.clone(),
+            relations: relations.clone(),
         };
-        Ok(action)
+        Ok((action, relations))
     }
 
     /// Sends a notice if client_min_messages lets it through.
@@ -781,9 +952,14 @@ impl Engine {
         self.xact.status_byte()
     }
 
-    /// The protocol reports that a statement failed.
+    /// The protocol reports that a statement failed. A failed block
+    /// without savepoints is aborted at once (its locks released) and
+    /// waits for ROLLBACK; with savepoints, ROLLBACK TO decides.
     pub fn on_error(&mut self) {
         self.xact.fail();
+        if !self.xact.in_block() || self.xact.savepoint_depth() == 0 {
+            self.mvcc.abort();
+        }
         if !self.xact.in_block() {
             self.env
                 .slot
@@ -797,6 +973,7 @@ impl Engine {
         self.sql_prepared.clear();
         let s = self.settings.get_mut();
         self.xact.abort(s);
+        self.mvcc.abort();
         s.reset_all();
         self.env
             .slot
@@ -815,6 +992,7 @@ fn utility_parts(u: Utility, param_types: &[Oid]) -> PlanParts {
         action: Action::Utility(u),
         copy_kind: None,
         uses_catalog: false,
+        relations: Vec::new(),
     }
 }
 
@@ -826,6 +1004,7 @@ fn simple_parts(action: Action, param_types: &[Oid], uses_catalog: bool) -> Plan
         returns_rows: false,
         copy_kind: None,
         uses_catalog,
+        relations: Vec::new(),
     }
 }
 

@@ -3,13 +3,16 @@
 //! planning (the rows to change come from a table scan chosen like a
 //! query's) and execution through [`TableAccess`], which keeps indexes
 //! and constraints. UPDATE and DELETE collect their target rows before
-//! changing any, so a row moved or re-keyed by the statement is not seen
-//! twice.
+//! changing any (and a statement never sees its own changes), so a row
+//! moved or re-keyed by the statement is not seen twice. A row another
+//! transaction changed first is handled by [`change_row`].
 
 use std::sync::Arc;
 
 use sqlparser::ast;
 
+use crate::access::visibility::TmResult;
+use crate::access::ItemPointer;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::interrupts::check_for_interrupts;
 use crate::sql::analyze::expr::Clause;
@@ -24,7 +27,7 @@ use crate::sql::expr::{eval, eval_predicate, EvalCtx, Expr};
 use crate::sql::ops;
 use crate::sql::plan::scan::{conjuncts, plan_scan, ScanPlan};
 use crate::sql::plan::{self, Plan};
-use crate::sql::storage::{lock_row, TableAccess};
+use crate::sql::storage::{TableAccess, UpdateFailure};
 use crate::sql::Column;
 use crate::types::{oid, type_name, Oid, Value};
 
@@ -67,6 +70,20 @@ pub enum ModifyKind {
         scan: ScanPlan,
         recheck: Option<Expr>,
     },
+}
+
+/// SELECT ... FOR UPDATE / FOR SHARE over one table: the rows the WHERE
+/// selects are locked first (both strengths take the exclusive row lock
+/// here), following concurrent updates as UPDATE does; then the query
+/// runs (under READ COMMITTED with a new snapshot, so it returns the
+/// versions it locked).
+#[derive(Debug)]
+pub struct LockRows {
+    pub table: TableRef,
+    pub scan: ScanPlan,
+    pub recheck: Option<Expr>,
+    /// NOWAIT: fail instead of waiting for a row.
+    pub nowait: bool,
 }
 
 /// A planned INSERT, UPDATE or DELETE.
@@ -484,6 +501,47 @@ impl Analyzer<'_> {
         ))
     }
 
+    /// The row-locking step of a SELECT with FOR UPDATE / FOR SHARE.
+    pub fn lock_rows(&mut self, q: &ast::Query) -> PgResult<LockRows> {
+        let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+            return Err(not_supported_yet("FOR UPDATE on this kind of query"));
+        };
+        let nowait = match q.locks.iter().find_map(|l| l.nonblock.as_ref()) {
+            None => false,
+            Some(ast::NonBlock::Nowait) => true,
+            Some(ast::NonBlock::SkipLocked) => return Err(not_supported_yet("SKIP LOCKED")),
+        };
+        if q.locks.iter().any(|l| l.of.is_some()) {
+            return Err(not_supported_yet("FOR UPDATE OF"));
+        }
+        let refuse = |what: &str| {
+            PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                format!("FOR UPDATE is not allowed with {what}"),
+            )
+        };
+        if sel.distinct.is_some() {
+            return Err(refuse("DISTINCT clause"));
+        }
+        if !matches!(&sel.group_by, ast::GroupByExpr::Expressions(e, _) if e.is_empty()) {
+            return Err(refuse("GROUP BY clause"));
+        }
+        if sel.having.is_some() {
+            return Err(refuse("HAVING clause"));
+        }
+        let [twj] = sel.from.as_slice() else {
+            return Err(not_supported_yet("FOR UPDATE over several tables"));
+        };
+        let (table, scope) = self.target(twj)?;
+        let (scan, recheck) = self.where_scan(&table, &sel.selection, &scope)?;
+        Ok(LockRows {
+            table,
+            scan,
+            recheck,
+            nowait,
+        })
+    }
+
     pub fn update(&mut self, u: &ast::Update) -> PgResult<Modify> {
         if u.from.is_some() {
             return Err(not_supported_yet("UPDATE ... FROM"));
@@ -546,7 +604,8 @@ impl Modify {
     }
 
     /// Runs the statement; RETURNING rows go to `emit`. Returns the
-    /// number of rows inserted, updated or deleted.
+    /// number of rows inserted, updated or deleted. A statement that
+    /// fails leaves nothing visible: its transaction aborts.
     pub fn run(
         &self,
         ctx: &EvalCtx,
@@ -556,21 +615,8 @@ impl Modify {
             ctx.pool,
             self.table.table.clone(),
             self.table.indexes.clone(),
+            ctx.xact,
         );
-        let r = self.run_with(&mut acc, ctx, emit);
-        if r.is_err() {
-            // A failed (or canceled) statement leaves nothing behind.
-            acc.rollback()?;
-        }
-        r
-    }
-
-    fn run_with(
-        &self,
-        acc: &mut TableAccess,
-        ctx: &EvalCtx,
-        emit: &mut dyn FnMut(&[Value]) -> PgResult<()>,
-    ) -> PgResult<u64> {
         let mut ret = |row: &[Value]| -> PgResult<()> {
             if let Some(r) = &self.returning {
                 let out: Vec<Value> = r
@@ -612,7 +658,7 @@ impl Modify {
                         .collect::<PgResult<_>>()?;
                     acc.check_row(&mut row)?;
                     if let Some(changed) =
-                        insert_one(acc, row, on_conflict.as_ref(), ctx, &mut ret)?
+                        insert_one(&mut acc, row, on_conflict.as_ref(), ctx, &mut ret)?
                     {
                         n += u64::from(changed);
                     }
@@ -623,40 +669,50 @@ impl Modify {
                 recheck,
                 sets,
             } => {
-                let rel = self.table.table.rel();
-                for (tid, _) in collect(scan, ctx)? {
+                for (tid, row) in collect(scan, ctx)? {
                     check_for_interrupts()?;
-                    // Re-read the row under its lock: another session may
-                    // have changed it since the scan saw it.
-                    let _lock = lock_row(&ctx.pool, rel, tid)?;
-                    let Some(old) = current(acc, tid, recheck.as_ref(), ctx)? else {
-                        continue;
-                    };
-                    let mut new = old.clone();
-                    for (c, e) in sets {
-                        new[*c] = eval(e, &old, ctx)?;
-                    }
-                    acc.check_row(&mut new)?;
-                    match acc.update(tid, &old, &new)? {
-                        Some(Ok(_)) => {
-                            n += 1;
-                            ret(&new)?;
-                        }
-                        Some(Err(c)) => return Err(acc.unique_error(&c)),
-                        // Deleted or moved by another session meanwhile.
-                        None => {}
+                    let done = change_row(
+                        &mut acc,
+                        tid,
+                        row,
+                        recheck.as_ref(),
+                        ctx,
+                        &mut |acc, tid, old| {
+                            let mut new = old.to_vec();
+                            for (c, e) in sets {
+                                new[*c] = eval(e, old, ctx)?;
+                            }
+                            acc.check_row(&mut new)?;
+                            Ok(match acc.update(tid, old, &new)? {
+                                Ok(_) => Ok(new),
+                                Err(UpdateFailure::Tm(r)) => Err(r),
+                                Err(UpdateFailure::Conflict(c)) => return Err(acc.unique_error(&c)),
+                            })
+                        },
+                    )?;
+                    if let Some(new) = done {
+                        n += 1;
+                        ret(&new)?;
                     }
                 }
             }
             ModifyKind::Delete { scan, recheck } => {
-                let rel = self.table.table.rel();
-                for (tid, _) in collect(scan, ctx)? {
+                for (tid, row) in collect(scan, ctx)? {
                     check_for_interrupts()?;
-                    let _lock = lock_row(&ctx.pool, rel, tid)?;
-                    let Some(old) = current(acc, tid, recheck.as_ref(), ctx)? else {
-                        continue;
-                    };
-                    if acc.delete(tid, &old)? {
+                    let done = change_row(
+                        &mut acc,
+                        tid,
+                        row,
+                        recheck.as_ref(),
+                        ctx,
+                        &mut |acc, tid, old| {
+                            Ok(match acc.delete(tid)? {
+                                TmResult::Ok => Ok(old.to_vec()),
+                                r => Err(r),
+                            })
+                        },
+                    )?;
+                    if let Some(old) = done {
                         n += 1;
                         ret(&old)?;
                     }
@@ -667,19 +723,110 @@ impl Modify {
     }
 }
 
-/// The current version of row `tid` if it still satisfies `recheck`.
-fn current(
-    acc: &TableAccess,
-    tid: crate::access::ItemPointer,
+impl LockRows {
+    /// Locks every row the WHERE selects.
+    pub fn run(&self, ctx: &EvalCtx) -> PgResult<()> {
+        let mut acc = TableAccess::new(ctx.pool, self.table.table.clone(), Vec::new(), ctx.xact);
+        for (tid, row) in collect(&self.scan, ctx)? {
+            check_for_interrupts()?;
+            change_row(
+                &mut acc,
+                tid,
+                row,
+                self.recheck.as_ref(),
+                ctx,
+                &mut |acc, tid, cur| {
+                    Ok(match acc.lock_row(tid)? {
+                        TmResult::Ok => Ok(cur.to_vec()),
+                        TmResult::BeingModified(_) if self.nowait => {
+                            return Err(PgError::new(
+                                sqlstate::LOCK_NOT_AVAILABLE,
+                                format!(
+                                    "could not obtain lock on row in relation \"{}\"",
+                                    acc.table.name
+                                ),
+                            ))
+                        }
+                        r => Err(r),
+                    })
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// What a change attempt on one row version returns: the row to report,
+/// or why the version may not be changed.
+type Attempt = PgResult<Result<Vec<Value>, TmResult>>;
+
+/// 40001 for REPEATABLE READ when the row changed under the snapshot.
+fn serialization_failure(deleted: bool) -> PgError {
+    PgError::new(
+        sqlstate::SERIALIZATION_FAILURE,
+        if deleted {
+            "could not serialize access due to concurrent delete"
+        } else {
+            "could not serialize access due to concurrent update"
+        },
+    )
+}
+
+/// Applies `attempt` to the row version at `tid` (whose values are
+/// `row`), following PostgreSQL's rules when another transaction got
+/// there first: wait for a writer still in progress; under READ COMMITTED
+/// move on to the newest version if it still satisfies `recheck` (an
+/// update chain: EvalPlanQual), under REPEATABLE READ fail with 40001.
+/// Returns what `attempt` reported, None if the row is gone or no longer
+/// qualifies.
+pub fn change_row(
+    acc: &mut TableAccess,
+    mut tid: ItemPointer,
+    mut row: Vec<Value>,
     recheck: Option<&Expr>,
     ctx: &EvalCtx,
+    attempt: &mut dyn FnMut(&mut TableAccess, ItemPointer, &[Value]) -> Attempt,
 ) -> PgResult<Option<Vec<Value>>> {
-    let Some(row) = acc.fetch(tid)? else {
-        return Ok(None);
-    };
-    match recheck {
-        Some(f) if !eval_predicate(f, &row, ctx)? => Ok(None),
-        _ => Ok(Some(row)),
+    loop {
+        let r = match attempt(acc, tid, &row)? {
+            Ok(out) => return Ok(Some(out)),
+            Err(r) => r,
+        };
+        match r {
+            TmResult::Ok | TmResult::Invisible | TmResult::SelfModified => return Ok(None),
+            TmResult::BeingModified(x) => {
+                ctx.xact.wait_for(x)?;
+                // The version is unchanged (versions are immutable): try
+                // it again now that the other transaction ended.
+            }
+            TmResult::Deleted if ctx.xact.repeatable_read => {
+                return Err(serialization_failure(true))
+            }
+            TmResult::Deleted => return Ok(None),
+            TmResult::Updated(_) if ctx.xact.repeatable_read => {
+                return Err(serialization_failure(false))
+            }
+            TmResult::Updated(next) => {
+                let Some((old, _)) = acc.fetch_version(tid)? else {
+                    return Ok(None);
+                };
+                let Some((h, newer)) = acc.fetch_version(next)? else {
+                    return Ok(None);
+                };
+                // A pruned chain whose line pointer was reused: the row is
+                // gone.
+                if h.t_xmin != old.t_xmax {
+                    return Ok(None);
+                }
+                if let Some(f) = recheck {
+                    if !eval_predicate(f, &newer, ctx)? {
+                        return Ok(None);
+                    }
+                }
+                tid = next;
+                row = newer;
+            }
+        }
     }
 }
 
@@ -728,31 +875,52 @@ fn insert_one(
             ConflictAction::Nothing => return Ok(Some(false)),
             ConflictAction::Update { sets, filter } => (sets, filter),
         };
-        let Some((tid, _)) = acc.lookup(&conflict.index, &conflict.key)? else {
+        let Some((_, existing)) = acc.fetch_version(conflict.existing)? else {
             continue;
         };
-        let _lock = lock_row(acc.pool(), acc.table.rel(), tid)?;
-        let Some(existing) = acc.fetch(tid)? else {
-            continue;
-        };
-        let mut both = existing.clone();
-        both.extend(row.iter().cloned());
-        if let Some(f) = filter {
-            if !eval_predicate(f, &both, ctx)? {
-                return Ok(Some(false));
+        // Update the conflicting row as it is now (even if our snapshot
+        // does not see it), as PostgreSQL's ON CONFLICT DO UPDATE does;
+        // a row changed meanwhile sends us around again.
+        let mut skipped = false;
+        let done = {
+            let mut attempt = |acc: &mut TableAccess, tid: ItemPointer, cur: &[Value]| -> Attempt {
+                let mut both = cur.to_vec();
+                both.extend(row.iter().cloned());
+                if let Some(f) = filter {
+                    if !eval_predicate(f, &both, ctx)? {
+                        skipped = true;
+                        return Ok(Ok(cur.to_vec()));
+                    }
+                }
+                let mut new = cur.to_vec();
+                for (c, e) in sets {
+                    new[*c] = eval(e, &both, ctx)?;
+                }
+                acc.check_row(&mut new)?;
+                Ok(match acc.update(tid, cur, &new)? {
+                    Ok(_) => Ok(new),
+                    Err(UpdateFailure::Tm(r)) => Err(r),
+                    Err(UpdateFailure::Conflict(c)) => return Err(acc.unique_error(&c)),
+                })
+            };
+            match attempt(acc, conflict.existing, &existing)? {
+                Ok(new) => Some(new),
+                Err(TmResult::BeingModified(x)) => {
+                    ctx.xact.wait_for(x)?;
+                    None
+                }
+                Err(TmResult::Updated(_) | TmResult::Deleted) if ctx.xact.repeatable_read => {
+                    return Err(serialization_failure(false))
+                }
+                Err(_) => None,
             }
-        }
-        let mut new = existing.clone();
-        for (c, e) in sets {
-            new[*c] = eval(e, &both, ctx)?;
-        }
-        acc.check_row(&mut new)?;
-        match acc.update(tid, &existing, &new)? {
-            Some(Ok(_)) => {
+        };
+        match done {
+            Some(_) if skipped => return Ok(Some(false)),
+            Some(new) => {
                 ret(&new)?;
                 return Ok(Some(true));
             }
-            Some(Err(c)) => return Err(acc.unique_error(&c)),
             None => continue,
         }
     }

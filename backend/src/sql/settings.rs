@@ -88,6 +88,7 @@ pub static DEFS: &[Def] = &[
     def("client_encoding", Kind::String, Context::User, true, "Sets the client's character set encoding."),
     def("client_min_messages", Kind::Enum(&["debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"]), Context::User, false, "Sets the message levels that are sent to the client."),
     def("DateStyle", Kind::String, Context::User, true, "Sets the display format for date and time values."),
+    def("deadlock_timeout", MS, Context::User, false, "Sets the time to wait on a lock before checking for deadlock."),
     def("default_transaction_deferrable", Kind::Bool, Context::User, false, "Sets the default deferrable status of new transactions."),
     def("default_transaction_isolation", Kind::Enum(ISOLATION), Context::User, false, "Sets the transaction isolation level of each new transaction."),
     def("default_transaction_read_only", Kind::Bool, Context::User, true, "Sets the default read-only status of new transactions."),
@@ -271,6 +272,11 @@ pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
     }
 }
 
+/// Milliseconds of a duration setting's canonical value ("5s", "100ms").
+pub fn parse_ms(v: &str) -> Option<u64> {
+    parse_with_unit(v, Unit::Ms).and_then(|n| u64::try_from(n).ok())
+}
+
 /// application_name: printable ASCII only, at most 63 bytes (as PG).
 fn clean_name(v: &str) -> String {
     v.chars()
@@ -358,6 +364,7 @@ impl Settings {
         put("client_encoding", "UTF8".into());
         put("client_min_messages", "notice".into());
         put("DateStyle", "ISO, MDY".into());
+        put("deadlock_timeout", "1s".into());
         put("default_transaction_deferrable", "off".into());
         put("default_transaction_isolation", "read committed".into());
         put("default_transaction_read_only", "off".into());

@@ -1,21 +1,26 @@
-//! Table access for the SQL layer: rows in and out of heap relations with
-//! their indexes kept in step (PostgreSQL's heapam + executor index
-//! maintenance), constraint checks (NOT NULL, UNIQUE, varchar/char
-//! lengths, numeric precision), scans by heap or by index, and index
+//! Table access for the SQL layer: row versions in and out of heap
+//! relations with their indexes kept in step (PostgreSQL's heapam +
+//! executor index maintenance), within a statement's transaction;
+//! constraint checks (NOT NULL, UNIQUE with waits for transactions in
+//! progress on the same key, varchar/char lengths, numeric precision);
+//! scans by heap or by index as the statement's snapshot sees them; index
 //! builds.
 
 use std::ops::Bound;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use shmem::buffer::{BufferPool, OwnedPageWriteGuard, StorageError};
+use shmem::buffer::{BufferPool, StorageError};
+use shmem::lockmgr::{LockMode, LockTag};
 
 use crate::access::btree::{self, BTreeScan};
-use crate::access::heap::{self, HeapScan};
+use crate::access::heap::{self, HeapScan, HeapTupleHeader};
+use crate::access::prune;
+use crate::access::visibility::{satisfies_dirty, Liveness, Mvcc, TmResult};
 use crate::access::{AccessError, ItemPointer};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::interrupts::check_for_interrupts;
 use crate::sql::catalog::{format_type, IndexDesc, TableDesc};
+use crate::sql::xact::StmtXact;
 use crate::sql::{keys, ops, tuple};
 use crate::types::{oid, Oid, Value};
 
@@ -78,66 +83,41 @@ pub fn assign(v: Value, ty: Oid, typmod: i32) -> PgResult<Value> {
     }
 }
 
-/// The relation whose pages' content locks are the row-lock stripes (a
-/// number below the first catalog OID, so never a table).
-pub const ROW_LOCK_REL: u32 = 1;
-const ROW_LOCK_STRIPES: u32 = 16;
-static ROW_LOCKS_READY: AtomicBool = AtomicBool::new(false);
-
-/// A row lock: until MVCC brings tuple locks, UPDATE, DELETE and ON
-/// CONFLICT DO UPDATE serialize their read-modify-write of a row on one
-/// of a few stripes, the exclusive content locks of the pages of
-/// [`ROW_LOCK_REL`] (shared memory, so this works across processes and
-/// threads alike). A backend holds at most one stripe, and takes it
-/// before any heap or index page lock, so stripes cannot deadlock.
-pub struct RowLock {
-    _guard: OwnedPageWriteGuard,
-}
-
-/// Locks the stripe of row `tid` of relation `rel`.
-pub fn lock_row(pool: &BufferPool, rel: u32, tid: ItemPointer) -> PgResult<RowLock> {
-    if !ROW_LOCKS_READY.load(Ordering::Acquire) {
-        pool.create_relation(ROW_LOCK_REL).map_err(storage_error)?;
-        while pool.nblocks(ROW_LOCK_REL).map_err(storage_error)? < ROW_LOCK_STRIPES {
-            drop(pool.extend(ROW_LOCK_REL).map_err(storage_error)?);
-        }
-        ROW_LOCKS_READY.store(true, Ordering::Release);
-    }
-    let h = (rel as u64)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add((tid.block as u64) << 16 | tid.offset as u64)
-        .wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    let stripe = (h >> 32) as u32 % ROW_LOCK_STRIPES;
-    let buf = pool.read(ROW_LOCK_REL, stripe).map_err(storage_error)?;
-    Ok(RowLock {
-        _guard: buf.into_write_lock(),
-    })
-}
-
-/// Which unique index a row conflicted with.
+/// Which unique index a row conflicted with, and the live row it
+/// conflicted with.
 #[derive(Clone, Debug)]
 pub struct Conflict {
     pub index: Arc<IndexDesc>,
     pub key: Vec<Value>,
+    pub existing: ItemPointer,
 }
 
-/// A change made through a [`TableAccess`], kept to undo a statement
-/// that fails part way (rows are re-read from the heap when undoing, so
-/// an insert costs only its tid).
-enum Undo {
-    Inserted(ItemPointer),
-    Updated(ItemPointer, Vec<Value>),
-    Deleted(Vec<Value>),
+/// Why an update did not happen.
+#[derive(Debug)]
+pub enum UpdateFailure {
+    /// The version may not be changed (see [`TmResult`]).
+    Tm(TmResult),
+    /// The new version would duplicate a unique key.
+    Conflict(Conflict),
 }
 
-/// A table with its indexes, for reading and writing rows.
-pub struct TableAccess {
+/// A unique check's verdict.
+enum Unique {
+    Clear,
+    Conflict(ItemPointer),
+    /// A transaction inserting or deleting an equal key is in progress.
+    WaitFor(u32),
+}
+
+/// A table with its indexes, for reading and writing rows within a
+/// statement's transaction.
+pub struct TableAccess<'x> {
     pub table: Arc<TableDesc>,
     pub indexes: Vec<Arc<IndexDesc>>,
     pub types: Vec<Oid>,
     pool: BufferPool,
     buf: Vec<u8>,
-    undo: Vec<Undo>,
+    pub xact: &'x StmtXact,
 }
 
 /// An index key of a row: bytes, and whether a column is NULL (then it
@@ -152,8 +132,23 @@ fn index_key(idx: &IndexDesc, row: &[Value]) -> (Vec<u8>, bool) {
     (k, has_null)
 }
 
-impl TableAccess {
-    pub fn new(pool: BufferPool, table: Arc<TableDesc>, indexes: Vec<Arc<IndexDesc>>) -> Self {
+/// The lock-manager tag serializing unique checks of one key of one index
+/// (check and insert must not interleave with another inserter's).
+fn key_tag(index: u32, key: &[u8]) -> LockTag {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key {
+        h = (h ^ *b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    LockTag::Tuple(index, (h >> 32) as u32, h as u16)
+}
+
+impl<'x> TableAccess<'x> {
+    pub fn new(
+        pool: BufferPool,
+        table: Arc<TableDesc>,
+        indexes: Vec<Arc<IndexDesc>>,
+        xact: &'x StmtXact,
+    ) -> Self {
         let types = table.columns.iter().map(|c| c.ty).collect();
         TableAccess {
             table,
@@ -161,36 +156,8 @@ impl TableAccess {
             types,
             pool,
             buf: Vec::new(),
-            undo: Vec::new(),
+            xact,
         }
-    }
-
-    /// Undoes every change made through this access, newest first: a
-    /// statement that fails leaves the table as it found it (other
-    /// sessions may have seen the changes meanwhile: there is no MVCC
-    /// yet).
-    pub fn rollback(&mut self) -> PgResult<()> {
-        while let Some(u) = self.undo.pop() {
-            let keep = self.undo.len();
-            match u {
-                Undo::Inserted(tid) => {
-                    if let Some(row) = self.fetch(tid)? {
-                        self.delete(tid, &row)?;
-                    }
-                }
-                Undo::Updated(tid, old) => {
-                    if let Some(cur) = self.fetch(tid)? {
-                        self.update(tid, &cur, &old)?;
-                    }
-                }
-                Undo::Deleted(old) => {
-                    let _ = self.insert(&old)?;
-                }
-            }
-            // The undo steps themselves are not to be undone.
-            self.undo.truncate(keep);
-        }
-        Ok(())
     }
 
     pub fn pool(&self) -> &BufferPool {
@@ -242,161 +209,199 @@ impl TableAccess {
         ))
     }
 
-    fn conflict(&self, i: usize, row: &[Value]) -> Conflict {
+    fn conflict(&self, i: usize, row: &[Value], existing: ItemPointer) -> Conflict {
         let idx = self.indexes[i].clone();
         let key = idx.columns.iter().map(|&c| row[c].clone()).collect();
-        Conflict { index: idx, key }
-    }
-
-    fn ins(&self, idx: &IndexDesc, key: &[u8], tid: ItemPointer, unique: bool) -> PgResult<bool> {
-        match btree::insert(&self.pool, idx.oid, key, tid, unique) {
-            Ok(()) => Ok(true),
-            Err(AccessError::UniqueViolation) => Ok(false),
-            Err(e) => Err(access_error(e)),
+        Conflict {
+            index: idx,
+            key,
+            existing,
         }
     }
 
-    fn del(&self, idx: &IndexDesc, key: &[u8], tid: ItemPointer) -> PgResult<()> {
-        btree::delete(&self.pool, idx.oid, key, tid).map_err(access_error)?;
-        Ok(())
-    }
-
-    /// Inserts a checked row; a unique conflict leaves nothing behind.
-    pub fn insert(&mut self, row: &[Value]) -> PgResult<Result<ItemPointer, Conflict>> {
-        tuple::form_into(&self.types, row, &mut self.buf)?;
-        let tid = heap::insert(
+    /// Whether a live version other than ours holds `key` in `idx`.
+    fn check_unique(&self, idx: &IndexDesc, key: &[u8]) -> PgResult<Unique> {
+        let upper = keys::prefix_upper(key);
+        let mut scan = btree::scan(
             &self.pool,
-            self.table.rel(),
-            &self.buf,
-            self.table.fillfactor,
-        )
-        .map_err(access_error)?;
-        let keys: Vec<(Vec<u8>, bool)> = self.indexes.iter().map(|i| index_key(i, row)).collect();
-        for (i, idx) in self.indexes.iter().enumerate() {
-            let (k, has_null) = &keys[i];
-            if !self.ins(idx, k, tid, idx.unique && !has_null)? {
-                for (j, done) in self.indexes[..i].iter().enumerate() {
-                    self.del(done, &keys[j].0, tid)?;
+            idx.oid,
+            Bound::Included(key),
+            Bound::Excluded(upper.as_slice()),
+        );
+        let rel = self.table.rel();
+        let own = &self.xact.mvcc.own;
+        while let Some((k, root)) = scan.next().map_err(access_error)? {
+            if k != key {
+                continue;
+            }
+            for (tid, h) in heap::chain(&self.pool, rel, root).map_err(access_error)? {
+                match satisfies_dirty(&h, own, &|x| self.xact.procs().is_running(x)) {
+                    Liveness::Dead => {}
+                    Liveness::Live => return Ok(Unique::Conflict(tid)),
+                    Liveness::InsertInProgress(x) | Liveness::DeleteInProgress(x) => {
+                        return Ok(Unique::WaitFor(x))
+                    }
                 }
-                heap::delete(&self.pool, self.table.rel(), tid).map_err(access_error)?;
-                return Ok(Err(self.conflict(i, row)));
             }
         }
-        self.undo.push(Undo::Inserted(tid));
+        Ok(Unique::Clear)
+    }
+
+    /// Adds the index entry of `idx` for version `tid`; for a unique index
+    /// first checks (waiting for transactions in progress on the same
+    /// key) that no other live version holds the key. Returns the
+    /// conflicting version's tid.
+    fn index_insert(
+        &self,
+        idx: &IndexDesc,
+        key: &[u8],
+        has_null: bool,
+        tid: ItemPointer,
+    ) -> PgResult<Option<ItemPointer>> {
+        if !idx.unique || has_null {
+            btree::insert(&self.pool, idx.oid, key, tid, false).map_err(access_error)?;
+            return Ok(None);
+        }
+        let tag = key_tag(idx.oid, key);
+        let lm = self.xact.lock_manager();
+        loop {
+            self.xact.lock_tag(tag)?;
+            let verdict = self.check_unique(idx, key);
+            let verdict = match verdict {
+                Ok(Unique::Clear) => btree::insert(&self.pool, idx.oid, key, tid, false)
+                    .map(|()| Unique::Clear)
+                    .map_err(access_error),
+                other => other,
+            };
+            lm.release(self.xact.backend(), tag, LockMode::Exclusive);
+            match verdict? {
+                Unique::Clear => return Ok(None),
+                Unique::Conflict(t) => return Ok(Some(t)),
+                Unique::WaitFor(x) => self.xact.wait_for(x)?,
+            }
+        }
+    }
+
+    fn writer_do<T>(&self, f: impl FnOnce(&heap::Writer) -> T) -> T {
+        f(&self.xact.writer())
+    }
+
+    /// Inserts a checked row; a unique conflict leaves nothing visible
+    /// behind and names the live row it conflicted with.
+    pub fn insert(&mut self, row: &[Value]) -> PgResult<Result<ItemPointer, Conflict>> {
+        tuple::form_into(&self.types, row, &mut self.buf)?;
+        let rel = self.table.rel();
+        let tid = self
+            .writer_do(|w| heap::insert(&self.pool, rel, &self.buf, self.table.fillfactor, w))
+            .map_err(access_error)?;
+        self.xact.stats.borrow_mut().inserted(rel);
+        for (i, idx) in self.indexes.iter().enumerate() {
+            let (k, has_null) = index_key(idx, row);
+            if let Some(existing) = self.index_insert(idx, &k, has_null, tid)? {
+                heap::kill_inserted(&self.pool, rel, tid).map_err(access_error)?;
+                for done in &self.indexes[..i] {
+                    let (k, _) = index_key(done, row);
+                    btree::delete(&self.pool, done.oid, &k, tid).map_err(access_error)?;
+                }
+                return Ok(Err(self.conflict(i, row, existing)));
+            }
+        }
         Ok(Ok(tid))
     }
 
-    /// Deletes the row at `tid` (whose values are `row`); false if it was
-    /// gone already.
-    pub fn delete(&mut self, tid: ItemPointer, row: &[Value]) -> PgResult<bool> {
-        if !heap::delete(&self.pool, self.table.rel(), tid).map_err(access_error)? {
-            return Ok(false);
+    /// Deletes the version at `tid`: `Ok`, or why it may not be deleted.
+    pub fn delete(&mut self, tid: ItemPointer) -> PgResult<TmResult> {
+        let rel = self.table.rel();
+        let r = self
+            .writer_do(|w| heap::delete(&self.pool, rel, tid, w))
+            .map_err(access_error)?;
+        if r == TmResult::Ok {
+            self.xact.stats.borrow_mut().deleted(rel);
         }
-        for idx in &self.indexes {
-            let (k, _) = index_key(idx, row);
-            self.del(idx, &k, tid)?;
-        }
-        self.undo.push(Undo::Deleted(row.to_vec()));
-        Ok(true)
+        Ok(r)
     }
 
-    /// Replaces row `old` at `tid` by `new` (checked); on a unique
-    /// conflict the old row and its index entries are restored. None when
-    /// the row is no longer there.
+    /// Locks the version at `tid` (SELECT ... FOR UPDATE).
+    pub fn lock_row(&mut self, tid: ItemPointer) -> PgResult<TmResult> {
+        let rel = self.table.rel();
+        self.writer_do(|w| heap::lock_tuple(&self.pool, rel, tid, w))
+            .map_err(access_error)
+    }
+
+    /// Writes `new` (checked) as the next version of row `old` at `tid`;
+    /// indexes get entries for it unless the update is HOT.
     pub fn update(
         &mut self,
         tid: ItemPointer,
         old: &[Value],
         new: &[Value],
-    ) -> PgResult<Option<Result<ItemPointer, Conflict>>> {
+    ) -> PgResult<Result<ItemPointer, UpdateFailure>> {
         tuple::form_into(&self.types, new, &mut self.buf)?;
         let rel = self.table.rel();
-        let ff = self.table.fillfactor;
-        let new_tid = match heap::update(&self.pool, rel, tid, &self.buf, ff) {
-            Ok(t) => t,
-            Err(AccessError::NoSuchTuple(_)) => return Ok(None),
-            Err(e) => return Err(access_error(e)),
-        };
-        let olds: Vec<(Vec<u8>, bool)> = self.indexes.iter().map(|i| index_key(i, old)).collect();
         let news: Vec<(Vec<u8>, bool)> = self.indexes.iter().map(|i| index_key(i, new)).collect();
-        for (i, idx) in self.indexes.iter().enumerate() {
-            let (ko, kn) = (&olds[i].0, &news[i].0);
-            if ko == kn {
-                if new_tid != tid {
-                    self.ins(idx, kn, new_tid, false)?;
-                    self.del(idx, ko, tid)?;
+        let hot_ok = self
+            .indexes
+            .iter()
+            .zip(&news)
+            .all(|(i, n)| index_key(i, old).0 == n.0);
+        let ff = self.table.fillfactor;
+        let up = self
+            .writer_do(|w| heap::update(&self.pool, rel, tid, &self.buf, ff, w, hot_ok))
+            .map_err(access_error)?;
+        let up = match up {
+            Ok(u) => u,
+            Err(r) => return Ok(Err(UpdateFailure::Tm(r))),
+        };
+        self.xact.stats.borrow_mut().updated(rel, up.hot);
+        if !up.hot {
+            for (i, idx) in self.indexes.iter().enumerate() {
+                let (k, has_null) = &news[i];
+                if let Some(existing) = self.index_insert(idx, k, *has_null, up.tid)? {
+                    // The statement fails, and with it the transaction.
+                    heap::kill_inserted(&self.pool, rel, up.tid).map_err(access_error)?;
+                    return Ok(Err(UpdateFailure::Conflict(
+                        self.conflict(i, new, existing),
+                    )));
                 }
-                continue;
             }
-            if !self.ins(idx, kn, new_tid, idx.unique && !news[i].1)? {
-                // Undo: put back the entries of the indexes done so far,
-                // then the old row.
-                for (j, done) in self.indexes[..i].iter().enumerate() {
-                    if olds[j].0 != news[j].0 || new_tid != tid {
-                        self.del(done, &news[j].0, new_tid)?;
-                        self.ins(done, &olds[j].0, tid, false)?;
-                    }
-                }
-                tuple::form_into(&self.types, old, &mut self.buf)?;
-                let back =
-                    heap::update(&self.pool, rel, new_tid, &self.buf, ff).map_err(access_error)?;
-                if back != tid {
-                    for (j, idx) in self.indexes.iter().enumerate() {
-                        self.ins(idx, &olds[j].0, back, false)?;
-                        self.del(idx, &olds[j].0, tid)?;
-                    }
-                }
-                return Ok(Some(Err(self.conflict(i, new))));
-            }
-            self.del(idx, ko, tid)?;
         }
-        self.undo.push(Undo::Updated(new_tid, old.to_vec()));
-        Ok(Some(Ok(new_tid)))
+        Ok(Ok(up.tid))
     }
 
-    /// The current version of row `tid`, None if it is gone.
-    pub fn fetch(&self, tid: ItemPointer) -> PgResult<Option<Vec<Value>>> {
-        match heap::fetch(&self.pool, self.table.rel(), tid).map_err(access_error)? {
-            Some(d) => Ok(Some(tuple::deform_all(&self.types, &d)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Finds the live row whose `index` key equals `key` (ON CONFLICT).
-    pub fn lookup(
+    /// The version at `tid` whatever its visibility: header and row.
+    pub fn fetch_version(
         &self,
-        index: &IndexDesc,
-        key: &[Value],
-    ) -> PgResult<Option<(ItemPointer, Vec<Value>)>> {
-        let k = keys::encode(key);
-        let upper = keys::prefix_upper(&k);
-        let mut scan = TupleScan::index(
-            &self.pool,
-            self.table.rel(),
-            index.oid,
-            Bound::Included(k),
-            Bound::Excluded(upper),
-        );
-        match scan.next()? {
-            Some((tid, data)) => Ok(Some((tid, tuple::deform_all(&self.types, &data)?))),
+        tid: ItemPointer,
+    ) -> PgResult<Option<(HeapTupleHeader, Vec<Value>)>> {
+        match heap::fetch_version(&self.pool, self.table.rel(), tid).map_err(access_error)? {
+            Some((h, d)) => Ok(Some((h, tuple::deform_all(&self.types, &d)?))),
             None => Ok(None),
         }
     }
 }
 
-/// Live tuples of a relation, by heap or by index order.
+/// Visible tuples of a relation, by heap or by index order.
 pub enum TupleScan {
     Heap(HeapScan),
     Index {
         pool: BufferPool,
         heap: u32,
         scan: BTreeScan,
+        mvcc: Mvcc,
     },
 }
 
 impl TupleScan {
-    pub fn heap(pool: &BufferPool, rel: u32) -> TupleScan {
-        TupleScan::Heap(heap::scan(pool, rel))
+    /// A sequential scan as `xact` sees the table (pruning pages on the
+    /// way).
+    pub fn heap(pool: &BufferPool, rel: u32, xact: &StmtXact) -> TupleScan {
+        let procs = xact.procs();
+        TupleScan::Heap(heap::scan(
+            pool,
+            rel,
+            xact.mvcc.clone(),
+            Some(Box::new(move || procs.global_xmin())),
+        ))
     }
 
     pub fn index(
@@ -405,6 +410,7 @@ impl TupleScan {
         index_rel: u32,
         lower: Bound<Vec<u8>>,
         upper: Bound<Vec<u8>>,
+        xact: &StmtXact,
     ) -> TupleScan {
         TupleScan::Index {
             pool: *pool,
@@ -415,41 +421,72 @@ impl TupleScan {
                 lower.as_ref().map(Vec::as_slice),
                 upper.as_ref().map(Vec::as_slice),
             ),
+            mvcc: xact.mvcc.clone(),
         }
     }
 
-    /// The next live tuple: its tid and data.
+    /// The next visible tuple: its tid and data.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> PgResult<Option<(ItemPointer, Vec<u8>)>> {
         match self {
             TupleScan::Heap(s) => s.next().map_err(access_error),
-            TupleScan::Index { pool, heap, scan } => loop {
-                let Some((_, tid)) = scan.next().map_err(access_error)? else {
+            TupleScan::Index {
+                pool,
+                heap,
+                scan,
+                mvcc,
+            } => loop {
+                let Some((_, root)) = scan.next().map_err(access_error)? else {
                     return Ok(None);
                 };
-                // An entry whose row moved or went away meanwhile.
-                if let Some(d) = heap::fetch(pool, *heap, tid).map_err(access_error)? {
-                    return Ok(Some((tid, d)));
+                if let Some(found) =
+                    heap::fetch_visible(pool, *heap, root, mvcc).map_err(access_error)?
+                {
+                    return Ok(Some(found));
                 }
             },
         }
     }
 }
 
+/// Every row version of `table` that snapshots may still see, one per
+/// HOT chain (the newest not known dead), with its chain's root tid: what
+/// index builds and table checks under a table lock work from.
+fn live_rows(
+    pool: &BufferPool,
+    table: &TableDesc,
+    horizon: u32,
+    f: &mut dyn FnMut(ItemPointer, &[u8]) -> PgResult<()>,
+) -> PgResult<()> {
+    let n = pool.nblocks(table.rel()).map_err(storage_error)?;
+    for block in 0..n {
+        check_for_interrupts()?;
+        for (tid, data) in
+            prune::live_chains(pool, table.rel(), block, horizon).map_err(access_error)?
+        {
+            f(tid, &data)?;
+        }
+    }
+    Ok(())
+}
+
 /// Builds index `idx` over the rows of `table` (CREATE INDEX, ADD
 /// PRIMARY KEY): 23505 if a unique index finds a duplicate.
-pub fn build_index(pool: &BufferPool, table: &TableDesc, idx: &IndexDesc) -> PgResult<()> {
+pub fn build_index(
+    pool: &BufferPool,
+    table: &TableDesc,
+    idx: &IndexDesc,
+    horizon: u32,
+) -> PgResult<()> {
     btree::create(pool, idx.oid).map_err(access_error)?;
     let types: Vec<Oid> = table.columns.iter().map(|c| c.ty).collect();
     let last = idx.columns.iter().copied().max().unwrap_or(0);
-    let mut scan = TupleScan::heap(pool, table.rel());
     let mut row = Vec::new();
-    while let Some((tid, data)) = scan.next()? {
-        check_for_interrupts()?;
-        tuple::deform(&types, &data, last, &|i| idx.columns.contains(&i), &mut row)?;
+    live_rows(pool, table, horizon, &mut |tid, data| {
+        tuple::deform(&types, data, last, &|i| idx.columns.contains(&i), &mut row)?;
         let (k, has_null) = index_key(idx, &row);
         match btree::insert(pool, idx.oid, &k, tid, idx.unique && !has_null) {
-            Ok(()) => {}
+            Ok(()) => Ok(()),
             Err(AccessError::UniqueViolation) => {
                 let cols: Vec<&str> = idx
                     .columns
@@ -457,7 +494,7 @@ pub fn build_index(pool: &BufferPool, table: &TableDesc, idx: &IndexDesc) -> PgR
                     .map(|&i| table.columns[i].name.as_str())
                     .collect();
                 let vals: Vec<String> = idx.columns.iter().map(|&i| show(&row[i])).collect();
-                return Err(PgError::new(
+                Err(PgError::new(
                     sqlstate::UNIQUE_VIOLATION,
                     format!("could not create unique index \"{}\"", idx.name),
                 )
@@ -465,22 +502,24 @@ pub fn build_index(pool: &BufferPool, table: &TableDesc, idx: &IndexDesc) -> PgR
                     "Key ({})=({}) is duplicated.",
                     cols.join(", "),
                     vals.join(", ")
-                )));
+                )))
             }
-            Err(e) => return Err(access_error(e)),
+            Err(e) => Err(access_error(e)),
         }
-    }
-    Ok(())
+    })
 }
 
 /// Checks that no row has NULL in `col` (SET NOT NULL, ADD PRIMARY KEY).
-pub fn check_no_nulls(pool: &BufferPool, table: &TableDesc, col: usize) -> PgResult<()> {
+pub fn check_no_nulls(
+    pool: &BufferPool,
+    table: &TableDesc,
+    col: usize,
+    horizon: u32,
+) -> PgResult<()> {
     let types: Vec<Oid> = table.columns.iter().map(|c| c.ty).collect();
-    let mut scan = TupleScan::heap(pool, table.rel());
     let mut row = Vec::new();
-    while let Some((_, data)) = scan.next()? {
-        check_for_interrupts()?;
-        tuple::deform(&types, &data, col, &|i| i == col, &mut row)?;
+    live_rows(pool, table, horizon, &mut |_, data| {
+        tuple::deform(&types, data, col, &|i| i == col, &mut row)?;
         if row[col].is_null() {
             return Err(PgError::new(
                 sqlstate::NOT_NULL_VIOLATION,
@@ -490,6 +529,6 @@ pub fn check_no_nulls(pool: &BufferPool, table: &TableDesc, col: usize) -> PgRes
                 ),
             ));
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }

@@ -1,20 +1,24 @@
 //! System views computed on the fly: `pg_stat_activity` from the shared
 //! backend table, `pg_settings` from the session's settings, and
 //! pgfork's instrumentation over shared memory (`pgfork_stat_latency`,
-//! `pgfork_stat_backend_latency`, `pgfork_stat_buffercache`). Each is a
+//! `pgfork_stat_backend_latency`, `pgfork_stat_buffercache`), and
+//! `pg_stat_user_tables` / `pg_stat_all_tables` from the catalog and the
+//! shared per-table statistics (`shmem::relstats`). Each is a
 //! virtual relation with fixed columns that the executor scans like a
 //! table. The pg_catalog relations describing tables are in
 //! `catalog_views`.
 
 use std::sync::OnceLock;
 
+use crate::sql::catalog::Catalog;
 use crate::sql::catalog_views;
 use crate::sql::expr::EvalCtx;
 use crate::sql::settings::{self, Context, Kind};
 use crate::types::datetime::unix_usecs_to_pg;
 use crate::types::{oid, Oid, Value};
 use shmem::latency::{HistSummary, LatencyStats, METRICS};
-use shmem::{waitstats, BackendState};
+use shmem::lockmgr::LockTag;
+use shmem::{relstats, waitstats, BackendState, Segment};
 
 /// The OID pg_stat_activity.datid shows for the (single) database until
 /// pg_database exists (PostgreSQL's first user database OID).
@@ -131,6 +135,68 @@ static VIEWS: &[SystemView] = &[
         columns: ViewColumns::Computed(buffercache_columns),
         rows: buffercache_rows,
     },
+    SystemView {
+        name: "pg_locks",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("locktype", oid::TEXT),
+            ("database", oid::OID),
+            ("relation", oid::OID),
+            ("page", oid::INT4),
+            ("tuple", oid::INT2),
+            ("virtualxid", oid::TEXT),
+            ("transactionid", oid::TEXT),
+            ("classid", oid::OID),
+            ("objid", oid::OID),
+            ("objsubid", oid::INT2),
+            ("virtualtransaction", oid::TEXT),
+            ("pid", oid::INT4),
+            ("mode", oid::TEXT),
+            ("granted", oid::BOOL),
+            ("fastpath", oid::BOOL),
+            ("waitstart", oid::TIMESTAMPTZ),
+        ]),
+        rows: locks_rows,
+    },
+    SystemView {
+        name: "pg_stat_user_tables",
+        uses_catalog: true,
+        columns: ViewColumns::Fixed(TABLE_STATS_COLUMNS),
+        rows: table_stats_rows,
+    },
+    SystemView {
+        name: "pg_stat_all_tables",
+        uses_catalog: true,
+        columns: ViewColumns::Fixed(TABLE_STATS_COLUMNS),
+        rows: table_stats_rows,
+    },
+];
+
+/// PostgreSQL 15's columns of pg_stat_user_tables and pg_stat_all_tables.
+const TABLE_STATS_COLUMNS: &[(&str, Oid)] = &[
+    ("relid", oid::OID),
+    ("schemaname", oid::NAME),
+    ("relname", oid::NAME),
+    ("seq_scan", oid::INT8),
+    ("seq_tup_read", oid::INT8),
+    ("idx_scan", oid::INT8),
+    ("idx_tup_fetch", oid::INT8),
+    ("n_tup_ins", oid::INT8),
+    ("n_tup_upd", oid::INT8),
+    ("n_tup_del", oid::INT8),
+    ("n_tup_hot_upd", oid::INT8),
+    ("n_live_tup", oid::INT8),
+    ("n_dead_tup", oid::INT8),
+    ("n_mod_since_analyze", oid::INT8),
+    ("n_ins_since_vacuum", oid::INT8),
+    ("last_vacuum", oid::TIMESTAMPTZ),
+    ("last_autovacuum", oid::TIMESTAMPTZ),
+    ("last_analyze", oid::TIMESTAMPTZ),
+    ("last_autoanalyze", oid::TIMESTAMPTZ),
+    ("vacuum_count", oid::INT8),
+    ("autovacuum_count", oid::INT8),
+    ("analyze_count", oid::INT8),
+    ("autoanalyze_count", oid::INT8),
 ];
 
 /// Finds a view by (optional schema and) name. Views live in pg_catalog,
@@ -222,6 +288,52 @@ fn buffercache_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
     vec![row]
 }
 
+fn table_stats_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
+    table_stats(ctx.catalog, &ctx.session.env.segment)
+}
+
+/// One row per table (every table is a user table in schema public).
+/// There is no autovacuum or ANALYZE yet: the counts since the last
+/// analyze and vacuum are all the changes, and their times NULL.
+fn table_stats(catalog: &Catalog, seg: &Segment) -> Vec<Vec<Value>> {
+    let int8 = |v: u64| Value::Int8(v as i64);
+    catalog
+        .tables
+        .iter()
+        .map(|t| {
+            let c = relstats::get(seg, t.oid);
+            // The index columns are NULL for a table without indexes.
+            let indexed = catalog.indexes_of(t.oid).next().is_some();
+            let idx = |v: u64| if indexed { int8(v) } else { Value::Null };
+            vec![
+                Value::Oid(t.oid),
+                Value::Text("public".into()),
+                Value::Text(t.name.clone()),
+                int8(c.seq_scan),
+                int8(c.seq_tup_read),
+                idx(c.idx_scan),
+                idx(c.idx_tup_fetch),
+                int8(c.n_tup_ins),
+                int8(c.n_tup_upd),
+                int8(c.n_tup_del),
+                int8(c.n_tup_hot_upd),
+                int8(c.n_live_tup),
+                int8(c.n_dead_tup),
+                int8(c.n_tup_ins + c.n_tup_upd + c.n_tup_del),
+                int8(c.n_tup_ins),
+                ts_or_null(c.last_vacuum_us as i64),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                int8(c.vacuum_count),
+                int8(0),
+                int8(0),
+                int8(0),
+            ]
+        })
+        .collect()
+}
+
 /// pgfork_stat_reset(): zeroes the latency histograms and wait counters.
 pub fn stat_reset(ctx: &EvalCtx) {
     let seg = &ctx.session.env.segment;
@@ -252,7 +364,23 @@ fn text_or_null(s: String, present: bool) -> Value {
 /// client) or assigned are left out, as PostgreSQL shows no row for a
 /// backend before its session exists.
 fn stat_activity_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
-    let table = ctx.session.env.segment.backend_table();
+    let seg = &ctx.session.env.segment;
+    let table = seg.backend_table();
+    let procs = seg.proc_array();
+    let waiting: Vec<(usize, LockTag)> = seg
+        .lock_manager()
+        .snapshot()
+        .into_iter()
+        .filter(|l| !l.granted)
+        .map(|l| (l.backend, l.tag))
+        .collect();
+    let xid_text = |x: u32| {
+        if x == 0 {
+            Value::Null
+        } else {
+            Value::Text(x.to_string())
+        }
+    };
     table
         .snapshot()
         .into_iter()
@@ -283,11 +411,19 @@ fn stat_activity_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
                 ts_or_null(b.xact_start_us),
                 ts_or_null(b.query_start_us),
                 ts_or_null(b.state_change_us),
-                Value::Null,
-                Value::Null,
+                match waiting.iter().find(|(i, _)| *i == b.index) {
+                    Some(_) => Value::Text("Lock".into()),
+                    None => Value::Null,
+                },
+                match waiting.iter().find(|(i, _)| *i == b.index) {
+                    Some((_, LockTag::Relation(_))) => Value::Text("relation".into()),
+                    Some((_, LockTag::Transaction(_))) => Value::Text("transactionid".into()),
+                    Some((_, LockTag::Tuple(..))) => Value::Text("tuple".into()),
+                    None => Value::Null,
+                },
                 text_or_null(b.state.as_str().to_owned(), client),
-                Value::Null,
-                Value::Null,
+                xid_text(procs.xid_of(b.index)),
+                xid_text(procs.xmin_of(b.index)),
                 Value::Null,
                 if client {
                     text_or_null(b.query, b.query_start_us != 0)
@@ -303,6 +439,59 @@ fn stat_activity_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
                     .into(),
                 ),
                 Value::Text(b.mode.as_str().to_owned()),
+            ]
+        })
+        .collect()
+}
+
+/// One row per held or awaited heavyweight lock (PostgreSQL's pg_locks;
+/// the unique-key locks of index insertions show as "speculative token"
+/// on the index).
+fn locks_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
+    let seg = &ctx.session.env.segment;
+    let table = seg.backend_table();
+    seg.lock_manager()
+        .snapshot()
+        .into_iter()
+        .map(|l| {
+            let (kind, relation, page, tuple, xid) = match l.tag {
+                LockTag::Relation(r) => ("relation", Some(r), None, None, None),
+                LockTag::Transaction(x) => ("transactionid", None, None, None, Some(x)),
+                LockTag::Tuple(r, b, o)
+                    if ctx.catalog.relation_name(r).is_some()
+                        && ctx.catalog.table_by_oid(r).is_some() =>
+                {
+                    ("tuple", Some(r), Some(b), Some(o), None)
+                }
+                LockTag::Tuple(r, ..) => ("speculative token", Some(r), None, None, None),
+            };
+            let opt_oid = |v: Option<u32>| v.map_or(Value::Null, Value::Oid);
+            vec![
+                Value::Text(kind.into()),
+                if relation.is_some() {
+                    Value::Oid(DATABASE_OID)
+                } else {
+                    Value::Null
+                },
+                opt_oid(relation),
+                page.map_or(Value::Null, |p| Value::Int4(p as i32)),
+                tuple.map_or(Value::Null, |t| Value::Int2(t as i16)),
+                Value::Null,
+                xid.map_or(Value::Null, |x| Value::Text(x.to_string())),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Int4(
+                    table
+                        .slot(l.backend)
+                        .pid
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                ),
+                Value::Text(l.mode.name().into()),
+                Value::Bool(l.granted),
+                Value::Bool(false),
+                Value::Null,
             ]
         })
         .collect()
@@ -347,4 +536,73 @@ fn settings_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
             ]
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::sql::catalog::{IndexDesc, TableDesc};
+    use shmem::segment::{SegmentConfig, SegmentOwner};
+
+    #[test]
+    fn table_stats_rows() {
+        let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
+            port: 62420,
+            max_backends: 2,
+            shared_buffers: 0,
+            mode: 0,
+        })
+        .unwrap();
+        let mut cat = Catalog::empty();
+        for (oid_, name) in [(16384, "plain"), (16385, "keyed")] {
+            cat.tables.push(Arc::new(TableDesc {
+                oid: oid_,
+                name: name.into(),
+                columns: vec![],
+                fillfactor: 100,
+            }));
+        }
+        cat.indexes.push(Arc::new(IndexDesc {
+            oid: 16386,
+            name: "keyed_pkey".into(),
+            table: 16385,
+            columns: vec![0],
+            unique: true,
+            primary: true,
+        }));
+        let mut p = relstats::PendingRelStats::default();
+        p.inserted(16384);
+        p.inserted(16384);
+        p.deleted(16384);
+        p.idx_scan(16385);
+        p.idx_tup_fetch(16385, 4);
+        p.flush(&seg, true);
+        relstats::report_vacuum(&seg, 16385, 0, 0);
+
+        let rows = table_stats(&cat, &seg);
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r.len() == TABLE_STATS_COLUMNS.len()));
+        let col = |name: &str| {
+            TABLE_STATS_COLUMNS
+                .iter()
+                .position(|(n, _)| *n == name)
+                .unwrap()
+        };
+        let (plain, keyed) = (&rows[0], &rows[1]);
+        assert_eq!(plain[col("relname")], Value::Text("plain".into()));
+        assert_eq!(plain[col("n_tup_ins")], Value::Int8(2));
+        assert_eq!(plain[col("n_live_tup")], Value::Int8(1));
+        assert_eq!(plain[col("n_dead_tup")], Value::Int8(1));
+        assert_eq!(plain[col("n_mod_since_analyze")], Value::Int8(3));
+        assert_eq!(plain[col("idx_scan")], Value::Null);
+        assert_eq!(plain[col("last_vacuum")], Value::Null);
+        assert_eq!(keyed[col("idx_scan")], Value::Int8(1));
+        assert_eq!(keyed[col("idx_tup_fetch")], Value::Int8(4));
+        assert_eq!(keyed[col("vacuum_count")], Value::Int8(1));
+        assert!(matches!(keyed[col("last_vacuum")], Value::TimestampTz(_)));
+        assert!(lookup(None, "pg_stat_user_tables").is_some());
+        assert!(lookup(Some("pg_catalog"), "pg_stat_all_tables").is_some());
+    }
 }

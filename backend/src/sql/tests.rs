@@ -53,12 +53,22 @@ type Outcome = (Vec<Vec<Option<String>>>, String, Sink);
 
 /// A session on its own segment (`port` must be unique per test).
 struct Session {
-    _owner: SegmentOwner,
+    // The engine goes first: it touches the segment when dropped.
     engine: Engine,
+    _owner: SegmentOwner,
+}
+
+/// The commit log of this test process (one per process, opened before
+/// any segment exists).
+pub(crate) fn open_clog() {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let d = DIR.get_or_init(|| tempfile::tempdir().unwrap());
+    shmem::xact::clog::open(d.path()).unwrap();
 }
 
 impl Session {
     fn new(port: u16) -> Session {
+        open_clog();
         let (owner, seg) = SegmentOwner::create(&SegmentConfig {
             port,
             max_backends: 4,

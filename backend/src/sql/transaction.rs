@@ -1,8 +1,9 @@
 //! Transaction blocks as the client sees them: BEGIN/COMMIT/ROLLBACK,
 //! savepoints, the failed-block state and the ReadyForQuery status byte,
 //! with PostgreSQL's warnings and errors. Settings changed inside a block
-//! are restored when it (or a savepoint) rolls back. Data visibility
-//! (MVCC) is not handled here.
+//! are restored when it (or a savepoint) rolls back. The MVCC side of
+//! the same events (xids, subtransactions, snapshots, locks) is
+//! `xact.rs`, driven by the engine.
 
 use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::sql::settings::{Settings, Snapshot};
@@ -189,7 +190,8 @@ impl Transaction {
     }
 
     /// RELEASE [SAVEPOINT] name: forgets it and every later savepoint.
-    pub fn release(&mut self, name: &str) -> PgResult<()> {
+    /// Returns its depth (1 = the outermost savepoint).
+    pub fn release(&mut self, name: &str) -> PgResult<usize> {
         if self.state == BlockState::Idle {
             return Err(PgError::new(
                 sqlstate::NO_ACTIVE_SQL_TRANSACTION,
@@ -198,12 +200,12 @@ impl Transaction {
         }
         let i = self.find(name)?;
         self.savepoints.truncate(i);
-        Ok(())
+        Ok(i + 1)
     }
 
     /// ROLLBACK TO [SAVEPOINT] name: undoes back to it (keeping it) and
-    /// leaves a failed state.
-    pub fn rollback_to(&mut self, name: &str, settings: &mut Settings) -> PgResult<()> {
+    /// leaves a failed state. Returns its depth (1 = the outermost).
+    pub fn rollback_to(&mut self, name: &str, settings: &mut Settings) -> PgResult<usize> {
         if self.state == BlockState::Idle {
             return Err(PgError::new(
                 sqlstate::NO_ACTIVE_SQL_TRANSACTION,
@@ -214,7 +216,7 @@ impl Transaction {
         self.savepoints.truncate(i + 1);
         settings.restore(self.savepoints[i].settings.clone());
         self.state = BlockState::InBlock;
-        Ok(())
+        Ok(i + 1)
     }
 
     /// A statement failed: an open block becomes a failed one.
@@ -222,6 +224,11 @@ impl Transaction {
         if self.state == BlockState::InBlock {
             self.state = BlockState::Failed;
         }
+    }
+
+    /// Open savepoints.
+    pub fn savepoint_depth(&self) -> usize {
+        self.savepoints.len()
     }
 
     /// Abandons any block (DISCARD ALL, session reset).

@@ -347,6 +347,11 @@ impl Engine {
             }
             Utility::Commit { chain } => {
                 let (tag, w) = self.xact.commit(self.settings.get_mut(), *chain)?;
+                if tag == "COMMIT" {
+                    self.mvcc.commit();
+                } else {
+                    self.mvcc.abort();
+                }
                 if let Some(w) = w {
                     self.notice(sink, w);
                 }
@@ -354,6 +359,7 @@ impl Engine {
             }
             Utility::Rollback { chain } => {
                 let (tag, w) = self.xact.rollback(self.settings.get_mut(), *chain)?;
+                self.mvcc.abort();
                 if let Some(w) = w {
                     self.notice(sink, w);
                 }
@@ -361,14 +367,17 @@ impl Engine {
             }
             Utility::Savepoint(n) => {
                 self.xact.savepoint(n, self.settings.get_mut())?;
+                self.mvcc.savepoint();
                 Ok("SAVEPOINT".into())
             }
             Utility::Release(n) => {
-                self.xact.release(n)?;
+                let depth = self.xact.release(n)?;
+                self.mvcc.release(depth);
                 Ok("RELEASE".into())
             }
             Utility::RollbackTo(n) => {
-                self.xact.rollback_to(n, self.settings.get_mut())?;
+                let depth = self.xact.rollback_to(n, self.settings.get_mut())?;
+                self.mvcc.rollback_to(depth);
                 Ok("ROLLBACK".into())
             }
             Utility::Set { name, value, local } => {
@@ -451,6 +460,12 @@ impl Engine {
     /// Applies ISOLATION LEVEL / READ ONLY to the current transaction, or
     /// to the session defaults (SET SESSION CHARACTERISTICS).
     fn apply_tx_modes(&mut self, m: &TxModes, session: bool) -> PgResult<()> {
+        if m.isolation.is_some() && !session && self.mvcc.snapshot_taken() {
+            return Err(PgError::new(
+                sqlstate::ACTIVE_SQL_TRANSACTION,
+                "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+            ));
+        }
         let s = self.settings.get_mut();
         if let Some(iso) = m.isolation {
             if session {

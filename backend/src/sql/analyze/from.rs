@@ -44,6 +44,11 @@ impl Analyzer<'_> {
             None | Some("public") => self.catalog.table(rel).cloned(),
             _ => None,
         };
+        if let Some(t) = &found {
+            if !self.relations.contains(&t.oid) {
+                self.relations.push(t.oid);
+            }
+        }
         match found {
             Some(t) => Ok(TableRef {
                 indexes: self.catalog.indexes_of(t.oid).cloned().collect(),

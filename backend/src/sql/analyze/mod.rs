@@ -228,6 +228,8 @@ pub struct Analyzer<'a> {
     /// Whether the statement refers to tables or sequences (and so must
     /// be re-planned when the catalog changes).
     pub uses_catalog: bool,
+    /// OIDs of the tables the statement refers to (to lock them).
+    pub relations: Vec<u32>,
     /// Scopes of the enclosing queries (innermost last), for correlated
     /// subqueries and LATERAL.
     pub(crate) outer: Vec<Scope>,
@@ -251,6 +253,7 @@ impl<'a> Analyzer<'a> {
             in_aggregate: false,
             catalog: Arc::new(Catalog::empty()),
             uses_catalog: false,
+            relations: Vec::new(),
             outer: Vec::new(),
             correlated: Vec::new(),
         }

@@ -2,7 +2,11 @@
 //! columns, with the scan's filter applied as rows are read) and
 //! generate_series.
 
+use std::cell::RefCell;
 use std::ops::Bound;
+use std::rc::Rc;
+
+use shmem::relstats::PendingRelStats;
 
 use crate::access::ItemPointer;
 use crate::error::{PgError, PgResult};
@@ -70,12 +74,28 @@ fn index_bounds(plan: &ScanPlan, key_row: &[Value], ctx: &EvalCtx) -> PgResult<O
     Ok(Some((lower, upper)))
 }
 
-/// A running scan of a table: live rows with their tids, filtered.
+/// A running scan of a table: visible rows with their tids, filtered.
+/// It counts itself in the transaction's table statistics.
 pub struct TableCursor<'p> {
     plan: &'p ScanPlan,
     types: Vec<Oid>,
     last: usize,
     scan: Option<TupleScan>,
+    stats: Rc<RefCell<PendingRelStats>>,
+    /// Rows read and not yet counted.
+    read: u64,
+}
+
+impl Drop for TableCursor<'_> {
+    fn drop(&mut self) {
+        let rel = self.plan.table.table.rel();
+        let mut st = self.stats.borrow_mut();
+        if self.plan.index.is_some() {
+            st.idx_tup_fetch(rel, self.read);
+        } else {
+            st.seq_tup_read(rel, self.read);
+        }
+    }
 }
 
 impl<'p> TableCursor<'p> {
@@ -85,15 +105,25 @@ impl<'p> TableCursor<'p> {
         let types = plan.table.table.columns.iter().map(|c| c.ty).collect();
         let rel = plan.table.table.rel();
         let scan = match &plan.index {
-            None => Some(TupleScan::heap(&ctx.pool, rel)),
+            None => Some(TupleScan::heap(&ctx.pool, rel, ctx.xact)),
             Some(path) => index_bounds(plan, key_row, ctx)?
-                .map(|(lo, hi)| TupleScan::index(&ctx.pool, rel, path.index.oid, lo, hi)),
+                .map(|(lo, hi)| TupleScan::index(&ctx.pool, rel, path.index.oid, lo, hi, ctx.xact)),
         };
+        {
+            let mut st = ctx.xact.stats.borrow_mut();
+            if plan.index.is_some() {
+                st.idx_scan(rel);
+            } else {
+                st.seq_scan(rel);
+            }
+        }
         Ok(TableCursor {
             plan,
             types,
             last: plan.last_wanted().unwrap_or(0),
             scan,
+            stats: ctx.xact.stats.clone(),
+            read: 0,
         })
     }
 
@@ -106,6 +136,7 @@ impl<'p> TableCursor<'p> {
         let any = wanted.iter().any(|w| *w);
         while let Some((tid, data)) = scan.next()? {
             check_for_interrupts()?;
+            self.read += 1;
             let mut row = Vec::new();
             if any {
                 tuple::deform(&self.types, &data, self.last, &|i| wanted[i], &mut row)?;

@@ -1,0 +1,902 @@
+//! The commit log (PostgreSQL's `pg_xact`, "clog"): two status bits per
+//! transaction id, and the transaction-id counter, in one memory-mapped
+//! file, `DATADIR/pg_xact/clog`.
+//!
+//! The file is the shared status log itself: every process maps it
+//! `MAP_SHARED`, so a status stored by one backend is seen at once by every
+//! other, forked or thread, and a `kill -9` of the whole server loses
+//! nothing the kernel's page cache holds. [`flush`] writes it to disk (the
+//! checkpointer calls it); an OS crash loses statuses set since the last
+//! flush, which then read as aborted (never as committed).
+//!
+//! Layout (all offsets fixed; the file is sparse, only touched pages use
+//! memory or disk):
+//!
+//! | offset | size | what |
+//! | --- | --- | --- |
+//! | 0 | 8 KiB | header: magic, version, `next_xid`, `xid_limit`, sweep mark, boot id |
+//! | 8 KiB | 8192 × 320 B | commit-intent records, one per backend slot (below) |
+//! | `DATA_OFF` | 256 MiB | status bits of xids 0 .. 2^30, 32 xids per 64-bit word |
+//!
+//! Status bits: `00` in progress, `01` committed, `10` aborted (as
+//! PostgreSQL's, without its `11` sub-committed). A status changes only
+//! from in progress to committed or aborted, with an atomic
+//! read-modify-write of the containing word; reading is one atomic load.
+//!
+//! **Xid allocation persists ahead.** The header's `xid_limit` is a bound
+//! that no assigned xid has reached; before handing out an xid at or above
+//! it, [`allocate_xid`] raises it by [`XID_LIMIT_STEP`] and writes the
+//! header page to disk synchronously. If the OS crashes, `next_xid` on disk
+//! may be stale, but `xid_limit` is not: [`open`] restarts the counter at
+//! `xid_limit` whenever it cannot tell that the page cache survived (the
+//! kernel's boot id changed), so no xid is ever handed out twice. The same
+//! step also reserves disk blocks (fallocate) for the status words of the
+//! next xids, so that storing a status never faults on a full disk.
+//!
+//! **Commit intents.** A transaction with subtransactions commits several
+//! xids, and their status words cannot all change atomically. The top-level
+//! xid is set committed first (that store is the commit point); then its
+//! subtransaction xids. A backend killed in between would leave committed
+//! work half-visible, so before the commit point it writes its list of
+//! subtransaction xids to its intent record in this file; whoever resolves
+//! a dead backend ([`open`], [`abort_in_progress`],
+//! `ProcArray::cleanup_backend`) completes the commit if the top-level xid
+//! committed and aborts the rest otherwise. This replaces PostgreSQL's
+//! sub-committed state and commit WAL record.
+//!
+//! The mapping is process-global: [`open`] is called by the postmaster
+//! before it forks any backend or starts any thread, and every child
+//! inherits it. Mappings are never unmapped (so a status reference can
+//! never dangle); see [`open`] for what happens when a process opens a
+//! second data directory (tests do).
+
+use std::fs::OpenOptions;
+use std::os::fd::{AsRawFd, IntoRawFd};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use super::{
+    TransactionId, XactError, XidStatus, BOOTSTRAP_XID, FIRST_NORMAL_XID, FROZEN_XID, INVALID_XID,
+};
+
+/// Number of transaction ids the log can hold; xids are `0 .. XID_CAPACITY`.
+pub const XID_CAPACITY: u32 = 1 << 30;
+/// How far [`allocate_xid`] raises the persisted `xid_limit` at a time.
+pub const XID_LIMIT_STEP: u32 = 65536;
+/// Backend slots that get a commit-intent record. A backend whose slot
+/// number is higher still commits correctly while it lives, but a kill
+/// during the commit of a transaction with subtransactions may then leave
+/// its subtransactions aborted.
+pub const INTENT_SLOTS: usize = 8192;
+
+/// "PGFXACT\x01"
+const CLOG_MAGIC: u64 = 0x0150_4746_5841_4354;
+const CLOG_VERSION: u32 = 1;
+const HEADER_SIZE: usize = 8192;
+const INTENT_OFF: usize = HEADER_SIZE;
+const INTENT_SIZE: usize = std::mem::size_of::<CommitIntent>();
+const DATA_OFF: usize = INTENT_OFF + INTENT_SLOTS * INTENT_SIZE;
+const DATA_LEN: usize = XID_CAPACITY as usize / XIDS_PER_BYTE;
+/// Length of the clog file.
+pub const FILE_LEN: usize = DATA_OFF + DATA_LEN;
+const XIDS_PER_BYTE: usize = 4;
+const XIDS_PER_WORD: u32 = 32;
+const BOOT_ID_WORDS: usize = 5;
+
+const BITS_IN_PROGRESS: u64 = 0;
+const BITS_COMMITTED: u64 = 1;
+const BITS_ABORTED: u64 = 2;
+/// The low bit of every 2-bit pair.
+const PAIR_LOW_BITS: u64 = 0x5555_5555_5555_5555;
+
+/// The header page, at offset 0 of the file.
+#[repr(C)]
+struct ClogHeader {
+    /// [`CLOG_MAGIC`], stored last when the file is created: a file whose
+    /// magic is zero was never handed an xid and is initialized afresh.
+    magic: AtomicU64,
+    version: AtomicU32,
+    /// The next xid to assign.
+    next_xid: AtomicU32,
+    /// No xid at or above this has been assigned; on disk whenever an xid
+    /// below it is handed out.
+    xid_limit: AtomicU32,
+    /// Every xid below this has a final status (set by the sweeps of
+    /// `open` and `abort_in_progress`): later sweeps start here.
+    final_below: AtomicU32,
+    /// One more than the highest intent record ever written.
+    intents_used: AtomicU32,
+    _pad: u32,
+    /// The kernel's boot id when the file was last opened: if it differs at
+    /// the next open, the machine rebooted and `next_xid` may be stale.
+    boot_id: [AtomicU64; BOOT_ID_WORDS],
+}
+
+/// A backend's commit in progress: the top-level xid and the
+/// subtransaction xids that commit with it.
+#[repr(C, align(64))]
+struct CommitIntent {
+    /// 0 = no commit in progress. Stored last (release) when written.
+    top: AtomicU32,
+    nsubxids: AtomicU32,
+    subxids: [AtomicU32; super::MAX_CACHED_SUBXIDS],
+}
+
+const _: () = assert!(std::mem::size_of::<ClogHeader>() <= HEADER_SIZE);
+const _: () = assert!(INTENT_SIZE == 320);
+const _: () = assert!(DATA_OFF & 4095 == 0);
+
+/// Base address of the current mapping (null until [`open`]).
+static BASE: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
+/// Descriptor of the current file (for fallocate), -1 until [`open`].
+static FD: AtomicI32 = AtomicI32::new(-1);
+/// The data directory of the current mapping. Process-local; held only
+/// inside `open` (before any fork) and on error paths.
+static OPEN_DIR: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// A view of a mapping; mappings live until the process exits.
+#[derive(Clone, Copy)]
+struct Map(*mut u8);
+
+impl Map {
+    fn try_current() -> Option<Map> {
+        let p = BASE.load(Ordering::Acquire);
+        (!p.is_null()).then_some(Map(p))
+    }
+
+    fn current() -> Map {
+        Map::try_current()
+            .expect("transaction status log is not open (clog::open must be called at startup)")
+    }
+
+    fn header(self) -> &'static ClogHeader {
+        // SAFETY: the mapping is FILE_LEN bytes, page-aligned, never
+        // unmapped, and starts with the header; every field is an atomic or
+        // plain integer, valid for any bit pattern.
+        unsafe { &*(self.0 as *const ClogHeader) }
+    }
+
+    fn intent(self, slot: usize) -> &'static CommitIntent {
+        assert!(slot < INTENT_SLOTS);
+        // SAFETY: slot < INTENT_SLOTS, so the record lies inside the intent
+        // area of the (never unmapped) mapping, 64-byte aligned; all fields
+        // are atomics.
+        unsafe { &*(self.0.add(INTENT_OFF + slot * INTENT_SIZE) as *const CommitIntent) }
+    }
+
+    /// The status word holding `xid` (< XID_CAPACITY), and the bit shift of
+    /// its pair.
+    fn word(self, xid: TransactionId) -> (&'static AtomicU64, u32) {
+        debug_assert!(xid < XID_CAPACITY);
+        let idx = (xid / XIDS_PER_WORD) as usize;
+        // SAFETY: idx * 8 < DATA_LEN since xid < XID_CAPACITY, so the word
+        // lies inside the status area of the mapping, 8-byte aligned
+        // (DATA_OFF is page-aligned); AtomicU64 is valid for any bits.
+        let w = unsafe { &*(self.0.add(DATA_OFF + idx * 8) as *const AtomicU64) };
+        (w, (xid % XIDS_PER_WORD) * 2)
+    }
+
+    fn status(self, xid: TransactionId) -> XidStatus {
+        match xid {
+            FROZEN_XID => XidStatus::Committed,
+            INVALID_XID | BOOTSTRAP_XID => XidStatus::Aborted,
+            x if x >= XID_CAPACITY => XidStatus::Aborted,
+            x => {
+                let (w, shift) = self.word(x);
+                decode((w.load(Ordering::Acquire) >> shift) & 3)
+            }
+        }
+    }
+
+    fn set_if_in_progress(self, xid: TransactionId, s: XidStatus) -> bool {
+        if !(FIRST_NORMAL_XID..XID_CAPACITY).contains(&xid) {
+            return false;
+        }
+        let (w, shift) = self.word(xid);
+        let mask = 3u64 << shift;
+        let bits = encode(s) << shift;
+        w.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+            (v & mask == 0).then_some(v | bits)
+        })
+        .is_ok()
+    }
+
+    fn sync(self, len: usize) -> std::io::Result<()> {
+        // SAFETY: [base, base + len) lies within the mapping (len <=
+        // FILE_LEN); msync does not touch memory we own otherwise.
+        let r = unsafe { libc::msync(self.0 as *mut libc::c_void, len, libc::MS_SYNC) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+}
+
+fn decode(bits: u64) -> XidStatus {
+    match bits {
+        BITS_IN_PROGRESS => XidStatus::InProgress,
+        BITS_COMMITTED => XidStatus::Committed,
+        // `11` is never written; read it as aborted (not visible).
+        _ => XidStatus::Aborted,
+    }
+}
+
+fn encode(s: XidStatus) -> u64 {
+    match s {
+        XidStatus::InProgress => BITS_IN_PROGRESS,
+        XidStatus::Committed => BITS_COMMITTED,
+        XidStatus::Aborted => BITS_ABORTED,
+    }
+}
+
+fn clog_path(dir: &Path) -> PathBuf {
+    dir.join("pg_xact").join("clog")
+}
+
+/// The path of the open log, for error messages.
+fn current_path() -> PathBuf {
+    let d = OPEN_DIR.lock().unwrap_or_else(|e| e.into_inner());
+    d.as_deref()
+        .map(clog_path)
+        .unwrap_or_else(|| PathBuf::from("pg_xact/clog"))
+}
+
+/// Reserves disk blocks for `[off, off + len)` of the file, so that later
+/// stores through the mapping cannot fault for lack of space. A file system
+/// without fallocate is left sparse.
+fn reserve(fd: i32, off: usize, len: usize) -> std::io::Result<()> {
+    // SAFETY: fallocate with mode 0 only allocates blocks of our own file
+    // descriptor; it never shrinks the file (the range lies within it).
+    let r = unsafe { libc::fallocate(fd, 0, off as libc::off_t, len as libc::off_t) };
+    if r == 0 {
+        return Ok(());
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => Ok(()),
+        _ => Err(e),
+    }
+}
+
+/// Reserves the status words of xids `[from, to)`.
+fn reserve_xids(fd: i32, from: u32, to: u32) -> std::io::Result<()> {
+    let start = DATA_OFF + (from as usize / XIDS_PER_BYTE) / 4096 * 4096;
+    let end = DATA_OFF + (to as usize).div_ceil(XIDS_PER_BYTE);
+    reserve(fd, start, end.max(start) - start)
+}
+
+fn read_boot_id() -> Option<[u64; BOOT_ID_WORDS]> {
+    let s = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let s = s.trim().as_bytes();
+    if s.is_empty() || s.len() > BOOT_ID_WORDS * 8 {
+        return None;
+    }
+    let mut bytes = [0u8; BOOT_ID_WORDS * 8];
+    bytes[..s.len()].copy_from_slice(s);
+    let mut w = [0u64; BOOT_ID_WORDS];
+    for (i, c) in bytes.chunks(8).enumerate() {
+        w[i] = u64::from_le_bytes(c.try_into().unwrap());
+    }
+    Some(w)
+}
+
+/// Maps (creating if needed) `DATA_DIR/pg_xact/clog` and makes it this
+/// process's status log.
+///
+/// At open no backend runs: commits cut short are completed (commit
+/// intents), and every xid in `[FIRST_NORMAL_XID, next_xid)` still in
+/// progress is set aborted. If the machine rebooted since the last open,
+/// the counter restarts at the persisted `xid_limit`.
+///
+/// Call it in the postmaster before the segment is created (the proc array
+/// reads the counter when it is initialized) and before forking any
+/// backend or starting any thread. Calling it again for the same directory
+/// does nothing. Calling it for another directory replaces this process's
+/// log with that one (the old mapping stays mapped, so nothing dangles, but
+/// code still running against the old log then sees the new one): only
+/// tests do that, and must not run transactions concurrently while they do.
+pub fn open(data_dir: &Path) -> Result<(), XactError> {
+    let xact_dir = data_dir.join("pg_xact");
+    std::fs::create_dir_all(&xact_dir)
+        .map_err(|e| XactError::io("create directory", &xact_dir, e))?;
+    let canon = std::fs::canonicalize(data_dir)
+        .map_err(|e| XactError::io("resolve directory", data_dir, e))?;
+    let mut cur = OPEN_DIR.lock().unwrap_or_else(|e| e.into_inner());
+    if cur.as_deref() == Some(canon.as_path()) && Map::try_current().is_some() {
+        return Ok(());
+    }
+    let path = clog_path(&canon);
+    let (map, fd) = map_file(&path)?;
+    recover(map, fd, &path)?;
+    FD.store(fd, Ordering::Release);
+    BASE.store(map.0, Ordering::Release);
+    *cur = Some(canon);
+    Ok(())
+}
+
+/// Opens, validates (or initializes) and maps the file.
+fn map_file(path: &Path) -> Result<(Map, i32), XactError> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| XactError::io("open file", path, e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| XactError::io("stat file", path, e))?
+        .len();
+    if len != 0 && len != FILE_LEN as u64 {
+        return Err(XactError::io(
+            "use file",
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("size is {len} bytes, expected {FILE_LEN}"),
+            ),
+        ));
+    }
+    if len == 0 {
+        file.set_len(FILE_LEN as u64)
+            .map_err(|e| XactError::io("extend file", path, e))?;
+    }
+    let fd = file.as_raw_fd();
+    // The header and the intent records are written from the start.
+    reserve(fd, 0, DATA_OFF).map_err(|e| XactError::io("extend file", path, e))?;
+    // SAFETY: a fresh shared mapping of FILE_LEN bytes of a file that is
+    // exactly that long; no Rust reference aliases it yet.
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            FILE_LEN,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            fd,
+            0,
+        )
+    };
+    if base == libc::MAP_FAILED {
+        return Err(XactError::io(
+            "map file",
+            path,
+            std::io::Error::last_os_error(),
+        ));
+    }
+    let map = Map(base as *mut u8);
+    if let Err(e) = init_or_check(map, fd, path) {
+        // SAFETY: nothing references the mapping yet: it was never
+        // published.
+        unsafe { libc::munmap(base, FILE_LEN) };
+        return Err(e);
+    }
+    // The mapping keeps the file open; the descriptor stays for fallocate.
+    Ok((map, file.into_raw_fd()))
+}
+
+/// Initializes a new file's header, or checks an existing one.
+fn init_or_check(map: Map, fd: i32, path: &Path) -> Result<(), XactError> {
+    let h = map.header();
+    let magic = h.magic.load(Ordering::Acquire);
+    if magic == 0 {
+        // New (or created by an open that never finished: no xid was ever
+        // handed out from it).
+        let first_limit = FIRST_NORMAL_XID + XID_LIMIT_STEP;
+        reserve_xids(fd, 0, first_limit).map_err(|e| XactError::io("extend file", path, e))?;
+        h.version.store(CLOG_VERSION, Ordering::Relaxed);
+        h.next_xid.store(FIRST_NORMAL_XID, Ordering::Relaxed);
+        h.xid_limit.store(first_limit, Ordering::Relaxed);
+        h.final_below.store(FIRST_NORMAL_XID, Ordering::Relaxed);
+        h.intents_used.store(0, Ordering::Relaxed);
+        store_boot_id(h);
+        map.sync(HEADER_SIZE)
+            .map_err(|e| XactError::io("write file", path, e))?;
+        h.magic.store(CLOG_MAGIC, Ordering::Release);
+        map.sync(HEADER_SIZE)
+            .map_err(|e| XactError::io("write file", path, e))?;
+    } else if magic != CLOG_MAGIC || h.version.load(Ordering::Relaxed) != CLOG_VERSION {
+        return Err(XactError::io(
+            "use file",
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not a pgfork transaction status file of this version",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn store_boot_id(h: &ClogHeader) {
+    let id = read_boot_id().unwrap_or_default();
+    for (w, v) in h.boot_id.iter().zip(id) {
+        w.store(v, Ordering::Relaxed);
+    }
+}
+
+/// Startup recovery of a mapping nobody else uses yet.
+fn recover(map: Map, fd: i32, path: &Path) -> Result<(), XactError> {
+    let h = map.header();
+    let stored: Vec<u64> = h
+        .boot_id
+        .iter()
+        .map(|w| w.load(Ordering::Relaxed))
+        .collect();
+    let same_boot = read_boot_id().is_some_and(|id| id[..] == stored[..]);
+    if !same_boot {
+        // The page cache may not have survived: next_xid on disk may be
+        // older than xids handed out before the crash. None reached
+        // xid_limit.
+        let limit = h.xid_limit.load(Ordering::Relaxed);
+        if h.next_xid.load(Ordering::Relaxed) < limit {
+            h.next_xid.store(limit, Ordering::Relaxed);
+        }
+        store_boot_id(h);
+        // The status words up to the limit were reserved before the crash;
+        // make sure of it (the reservation is idempotent).
+        let from = h.final_below.load(Ordering::Relaxed).min(limit);
+        reserve_xids(fd, from, limit).map_err(|e| XactError::io("extend file", path, e))?;
+    }
+    resolve_dead(map);
+    Ok(())
+}
+
+/// With no backend running: completes or aborts every recorded commit
+/// intent, then sets every xid below `next_xid` still in progress aborted.
+fn resolve_dead(map: Map) {
+    let h = map.header();
+    let used = (h.intents_used.load(Ordering::Acquire) as usize).min(INTENT_SLOTS);
+    for slot in 0..used {
+        resolve_intent_in(map, slot);
+    }
+    let next = h.next_xid.load(Ordering::Acquire);
+    let from = h.final_below.load(Ordering::Acquire).max(FIRST_NORMAL_XID);
+    if from < next {
+        abort_range(map, from, next);
+    }
+    h.final_below
+        .store(next.max(FIRST_NORMAL_XID), Ordering::Release);
+}
+
+/// Sets every xid in `[lo, hi)` still in progress aborted, a word at a time.
+fn abort_range(map: Map, lo: u32, hi: u32) {
+    let mut w = lo / XIDS_PER_WORD;
+    while w * XIDS_PER_WORD < hi {
+        let base = w * XIDS_PER_WORD;
+        let first = lo.max(base) - base;
+        let last = hi.min(base + XIDS_PER_WORD) - base;
+        let upto = if last == XIDS_PER_WORD {
+            u64::MAX
+        } else {
+            (1u64 << (2 * last)) - 1
+        };
+        let mask = PAIR_LOW_BITS & upto & !((1u64 << (2 * first)) - 1);
+        let (word, _) = map.word(base);
+        let _ = word.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+            // Low bit of every in-progress (00) pair in range.
+            let idle = !(v | (v >> 1)) & mask;
+            (idle != 0).then_some(v | (idle << 1))
+        });
+        w += 1;
+    }
+}
+
+/// The status of `xid`: [`FROZEN_XID`] is committed, [`INVALID_XID`] and
+/// [`BOOTSTRAP_XID`] aborted, as is any xid beyond the log's capacity.
+/// Lock-free: one atomic load.
+///
+/// An xid reads `InProgress` while its transaction runs — and also, for a
+/// moment, between its top-level xid's commit and the commit of its
+/// subtransaction xids; it is then still in its backend's proc-array entry,
+/// so snapshots count it as running and lock waits wait for it.
+///
+/// # Panics
+/// If the log is not open.
+#[inline]
+pub fn status(xid: TransactionId) -> XidStatus {
+    if xid < FIRST_NORMAL_XID {
+        return if xid == FROZEN_XID {
+            XidStatus::Committed
+        } else {
+            XidStatus::Aborted
+        };
+    }
+    Map::current().status(xid)
+}
+
+/// Sets the status of `xid`. Statuses only go from in progress to committed
+/// or aborted; the transaction machinery ([`super::ProcArray`]) is the
+/// only caller outside tests. Special xids are ignored.
+pub fn set_status(xid: TransactionId, s: XidStatus) {
+    if !(FIRST_NORMAL_XID..XID_CAPACITY).contains(&xid) {
+        debug_assert!(false, "set_status of special xid {xid}");
+        return;
+    }
+    let (w, shift) = Map::current().word(xid);
+    let mask = 3u64 << shift;
+    let bits = encode(s) << shift;
+    if bits == 0 {
+        w.fetch_and(!mask, Ordering::AcqRel);
+        return;
+    }
+    let prev = w.fetch_or(bits, Ordering::AcqRel);
+    if prev & mask != 0 && prev & mask != bits {
+        debug_assert!(false, "xid {xid} changes from one final status to another");
+        let _ = w.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+            Some((v & !mask) | bits)
+        });
+    }
+}
+
+/// Sets `xid` to `s` if it is still in progress; returns whether it was.
+pub(crate) fn set_status_if_in_progress(xid: TransactionId, s: XidStatus) -> bool {
+    Map::current().set_if_in_progress(xid, s)
+}
+
+/// The next xid to be assigned ([`FIRST_NORMAL_XID`] if the log is not
+/// open). Every xid below it has been handed out.
+pub fn next_xid() -> TransactionId {
+    Map::try_current()
+        .map(|m| m.header().next_xid.load(Ordering::Acquire))
+        .unwrap_or(FIRST_NORMAL_XID)
+}
+
+/// The persisted bound on assigned xids (see the module comment).
+pub fn xid_limit() -> TransactionId {
+    Map::current().header().xid_limit.load(Ordering::Acquire)
+}
+
+/// Whether [`open`] has been called in this process (or its parent).
+pub fn is_open() -> bool {
+    Map::try_current().is_some()
+}
+
+/// Hands out the next xid, first raising (and writing to disk) the
+/// persisted limit if the xid would reach it.
+///
+/// The caller holds the proc array's XidGenLock exclusively and stores the
+/// xid in its entry before releasing it. (The counter is advanced by
+/// compare-and-swap all the same, so xids stay unique even across two
+/// segments sharing one log, as tests do.)
+pub(crate) fn allocate_xid() -> Result<TransactionId, XactError> {
+    let map = Map::current();
+    let h = map.header();
+    loop {
+        let x = h.next_xid.load(Ordering::Acquire);
+        if x >= XID_CAPACITY {
+            return Err(XactError::XidsExhausted);
+        }
+        let limit = h.xid_limit.load(Ordering::Acquire);
+        if x >= limit {
+            raise_limit(map, limit, x)?;
+            continue;
+        }
+        if h.next_xid
+            .compare_exchange(x, x + 1, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            return Ok(x);
+        }
+    }
+}
+
+/// Raises `xid_limit` from `old` past `x`, reserving the status words of
+/// the new range and writing the header page to disk before returning.
+fn raise_limit(map: Map, old: u32, x: u32) -> Result<(), XactError> {
+    let h = map.header();
+    let new = x.saturating_add(XID_LIMIT_STEP).min(XID_CAPACITY);
+    let fd = FD.load(Ordering::Acquire);
+    reserve_xids(fd, x, new).map_err(|e| XactError::io("extend file", &current_path(), e))?;
+    if h.xid_limit
+        .compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return Ok(()); // somebody else raised it meanwhile
+    }
+    if let Err(e) = map.sync(HEADER_SIZE) {
+        // Not durable: take it back so the next allocation tries again.
+        let _ = h
+            .xid_limit
+            .compare_exchange(new, old, Ordering::AcqRel, Ordering::Acquire);
+        return Err(XactError::io("write file", &current_path(), e));
+    }
+    Ok(())
+}
+
+/// Writes the whole log to disk (msync). The checkpointer calls it.
+pub fn flush() -> Result<(), XactError> {
+    let Some(map) = Map::try_current() else {
+        return Ok(());
+    };
+    map.sync(FILE_LEN)
+        .map_err(|e| XactError::io("write file", &current_path(), e))
+}
+
+/// After the postmaster's crash reset (no backend alive): completes or
+/// aborts the commits cut short, and sets every xid below `next_xid` still
+/// in progress aborted. Call it before starting new backends.
+pub fn abort_in_progress() {
+    if let Some(map) = Map::try_current() {
+        resolve_dead(map);
+    }
+}
+
+/// Commits `top` with its subtransactions `subxids` (the commit point is
+/// the top-level xid's status; the subtransaction xids follow, protected
+/// by `slot`'s commit-intent record, see the module comment).
+pub(crate) fn commit_tree(slot: usize, top: TransactionId, subxids: &[TransactionId]) {
+    let map = Map::current();
+    let intent =
+        (!subxids.is_empty() && slot < INTENT_SLOTS && subxids.len() <= super::MAX_CACHED_SUBXIDS)
+            .then(|| map.intent(slot));
+    if let Some(rec) = intent {
+        for (w, &x) in rec.subxids.iter().zip(subxids) {
+            w.store(x, Ordering::Relaxed);
+        }
+        rec.nsubxids.store(subxids.len() as u32, Ordering::Relaxed);
+        map.header()
+            .intents_used
+            .fetch_max(slot as u32 + 1, Ordering::AcqRel);
+        rec.top.store(top, Ordering::Release);
+    }
+    set_status(top, XidStatus::Committed);
+    for &x in subxids {
+        set_status(x, XidStatus::Committed);
+    }
+    if let Some(rec) = intent {
+        rec.top.store(0, Ordering::Release);
+    }
+}
+
+/// For a backend in `slot` that died (or a crash): if its commit intent
+/// names a top-level xid, completes the commit of its subtransaction xids
+/// if that xid committed, else aborts them (and it); clears the record.
+pub(crate) fn resolve_intent(slot: usize) {
+    if slot < INTENT_SLOTS {
+        if let Some(map) = Map::try_current() {
+            resolve_intent_in(map, slot);
+        }
+    }
+}
+
+fn resolve_intent_in(map: Map, slot: usize) {
+    let rec = map.intent(slot);
+    let top = rec.top.load(Ordering::Acquire);
+    if top == 0 {
+        return;
+    }
+    let n = (rec.nsubxids.load(Ordering::Relaxed) as usize).min(rec.subxids.len());
+    let outcome = if map.status(top) == XidStatus::Committed {
+        XidStatus::Committed
+    } else {
+        map.set_if_in_progress(top, XidStatus::Aborted);
+        XidStatus::Aborted
+    };
+    for w in &rec.subxids[..n] {
+        map.set_if_in_progress(w.load(Ordering::Relaxed), outcome);
+    }
+    rec.top.store(0, Ordering::Release);
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Hooks for unit tests: simulate what a crash would leave behind.
+
+    use super::*;
+
+    /// Sets the in-memory counter (as a stale page on disk would).
+    pub(crate) fn set_next_xid(x: u32) {
+        Map::current().header().next_xid.store(x, Ordering::Release);
+    }
+
+    /// Makes the next open believe the machine rebooted.
+    pub(crate) fn forget_boot_id() {
+        for w in &Map::current().header().boot_id {
+            w.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Writes a commit intent as a backend about to commit would.
+    pub(crate) fn write_intent(slot: usize, top: u32, subxids: &[u32]) {
+        let map = Map::current();
+        let rec = map.intent(slot);
+        for (w, &x) in rec.subxids.iter().zip(subxids) {
+            w.store(x, Ordering::Relaxed);
+        }
+        rec.nsubxids.store(subxids.len() as u32, Ordering::Relaxed);
+        map.header()
+            .intents_used
+            .fetch_max(slot as u32 + 1, Ordering::AcqRel);
+        rec.top.store(top, Ordering::Release);
+    }
+
+    pub(crate) fn intent_top(slot: usize) -> u32 {
+        Map::current().intent(slot).top.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+    use crate::xact::test_support::fresh_clog;
+
+    fn alloc_n(n: usize) -> Vec<u32> {
+        (0..n).map(|_| allocate_xid().unwrap()).collect()
+    }
+
+    /// Reopens `dir` as a restarted server would (opening another directory
+    /// first, since reopening the current one does nothing).
+    fn reopen(dir: &Path) {
+        let other = tempfile::tempdir().unwrap();
+        open(other.path()).unwrap();
+        open(dir).unwrap();
+    }
+
+    #[test]
+    fn special_xids() {
+        let _c = fresh_clog();
+        assert_eq!(status(INVALID_XID), XidStatus::Aborted);
+        assert_eq!(status(BOOTSTRAP_XID), XidStatus::Aborted);
+        assert_eq!(status(FROZEN_XID), XidStatus::Committed);
+        assert_eq!(status(XID_CAPACITY), XidStatus::Aborted);
+        assert_eq!(status(u32::MAX), XidStatus::Aborted);
+        assert_eq!(next_xid(), FIRST_NORMAL_XID);
+        assert_eq!(allocate_xid().unwrap(), FIRST_NORMAL_XID);
+        assert_eq!(status(FIRST_NORMAL_XID), XidStatus::InProgress);
+    }
+
+    #[test]
+    fn status_bits_roundtrip_across_words() {
+        let _c = fresh_clog();
+        let xids = alloc_n(300);
+        let want = |x: u32| match x % 3 {
+            0 => XidStatus::Committed,
+            1 => XidStatus::Aborted,
+            _ => XidStatus::InProgress,
+        };
+        for &x in &xids {
+            set_status(x, want(x));
+        }
+        for &x in &xids {
+            assert_eq!(status(x), want(x), "xid {x}");
+        }
+        // Far xids, at word and page edges, and the last one.
+        for x in [
+            4095u32,
+            4096,
+            32767,
+            32768,
+            XID_CAPACITY - 33,
+            XID_CAPACITY - 32,
+            XID_CAPACITY - 1,
+        ] {
+            let before = status(x - 1);
+            let after = (x + 1 < XID_CAPACITY).then(|| status(x + 1));
+            assert_eq!(status(x), XidStatus::InProgress);
+            set_status(x, XidStatus::Committed);
+            assert_eq!(status(x), XidStatus::Committed);
+            assert_eq!(status(x - 1), before, "neighbour of {x}");
+            assert_eq!((x + 1 < XID_CAPACITY).then(|| status(x + 1)), after);
+        }
+        assert_eq!(status(1000), XidStatus::InProgress);
+        assert!(set_status_if_in_progress(1000, XidStatus::Aborted));
+        assert!(!set_status_if_in_progress(1000, XidStatus::Committed));
+        assert_eq!(status(1000), XidStatus::Aborted);
+        assert_eq!(status(XID_CAPACITY - 2), XidStatus::InProgress);
+    }
+
+    #[test]
+    fn statuses_persist_and_unfinished_xids_abort_at_open() {
+        let c = fresh_clog();
+        let xids = alloc_n(100);
+        for &x in &xids[..60] {
+            set_status(
+                x,
+                if x % 2 == 0 {
+                    XidStatus::Committed
+                } else {
+                    XidStatus::Aborted
+                },
+            );
+        }
+        flush().unwrap();
+        let next = next_xid();
+        reopen(c.dir.path());
+        assert_eq!(next_xid(), next, "same boot: the counter is kept");
+        for &x in &xids[..60] {
+            let want = if x % 2 == 0 {
+                XidStatus::Committed
+            } else {
+                XidStatus::Aborted
+            };
+            assert_eq!(status(x), want, "xid {x}");
+        }
+        for &x in &xids[60..] {
+            assert_eq!(status(x), XidStatus::Aborted, "unfinished xid {x}");
+        }
+        // Not yet assigned: untouched.
+        assert_eq!(status(next), XidStatus::InProgress);
+        // Reopening the same directory again is a no-op.
+        open(c.dir.path()).unwrap();
+        assert_eq!(next_xid(), next);
+    }
+
+    #[test]
+    fn xid_limit_persists_and_survives_a_reboot() {
+        let c = fresh_clog();
+        let limit0 = xid_limit();
+        assert_eq!(limit0, FIRST_NORMAL_XID + XID_LIMIT_STEP);
+        // Cross the first limit: it is raised ahead of the xid handed out.
+        set_next_xid(limit0 - 2);
+        let xs = alloc_n(4);
+        assert_eq!(xs, vec![limit0 - 2, limit0 - 1, limit0, limit0 + 1]);
+        let limit1 = xid_limit();
+        assert_eq!(limit1, limit0 + XID_LIMIT_STEP);
+        for &x in &xs[..2] {
+            set_status(x, XidStatus::Committed);
+        }
+        // An OS crash: the page on disk had an older next_xid.
+        set_next_xid(limit0 - 1);
+        forget_boot_id();
+        reopen(c.dir.path());
+        assert_eq!(next_xid(), limit1, "restarts at the persisted limit");
+        let x = allocate_xid().unwrap();
+        assert!(x > xs[3], "no xid is reused");
+        assert_eq!(status(xs[0]), XidStatus::Committed);
+        assert_eq!(status(xs[3]), XidStatus::Aborted);
+        assert_eq!(status(limit1 - 1), XidStatus::Aborted);
+        assert!(xid_limit() > x);
+    }
+
+    #[test]
+    fn xids_run_out() {
+        let _c = fresh_clog();
+        set_next_xid(XID_CAPACITY - 2);
+        assert_eq!(allocate_xid().unwrap(), XID_CAPACITY - 2);
+        assert_eq!(allocate_xid().unwrap(), XID_CAPACITY - 1);
+        assert!(matches!(allocate_xid(), Err(XactError::XidsExhausted)));
+        assert!(matches!(allocate_xid(), Err(XactError::XidsExhausted)));
+        assert_eq!(xid_limit(), XID_CAPACITY);
+    }
+
+    #[test]
+    fn commit_intents_are_completed_at_open() {
+        let c = fresh_clog();
+        let xs = alloc_n(6);
+        // Slot 3 died right after its commit point, slot 5 just before it.
+        write_intent(3, xs[0], &xs[1..3]);
+        set_status(xs[0], XidStatus::Committed);
+        write_intent(5, xs[3], &xs[4..6]);
+        reopen(c.dir.path());
+        assert_eq!(status(xs[0]), XidStatus::Committed);
+        assert_eq!(status(xs[1]), XidStatus::Committed);
+        assert_eq!(status(xs[2]), XidStatus::Committed);
+        for &x in &xs[3..] {
+            assert_eq!(status(x), XidStatus::Aborted);
+        }
+        assert_eq!(intent_top(3), 0);
+        assert_eq!(intent_top(5), 0);
+    }
+
+    #[test]
+    fn commit_tree_leaves_no_intent() {
+        let _c = fresh_clog();
+        let xs = alloc_n(3);
+        commit_tree(7, xs[0], &xs[1..]);
+        assert!(xs.iter().all(|&x| status(x) == XidStatus::Committed));
+        assert_eq!(intent_top(7), 0);
+    }
+
+    #[test]
+    fn a_foreign_file_is_refused() {
+        let _c = fresh_clog();
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("pg_xact")).unwrap();
+        std::fs::write(d.path().join("pg_xact/clog"), b"not a clog").unwrap();
+        let e = open(d.path()).unwrap_err();
+        assert!(e.to_string().contains("pg_xact/clog"), "{e}");
+    }
+}
