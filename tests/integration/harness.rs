@@ -219,6 +219,27 @@ impl Drop for TestServer {
     }
 }
 
+impl TestServer {
+    /// Runs pgbench against the server (user tester, database testdb);
+    /// its output, after checking it succeeded.
+    pub fn pgbench(&self, args: &[&str]) -> String {
+        let out = Command::new("pgbench")
+            .args(args)
+            .arg("-h")
+            .arg(self.socket_dir())
+            .args(["-p", &self.port.to_string(), "-U", "tester", "testdb"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "pgbench {args:?}: {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    }
+}
+
 /// The SQLSTATE of a tokio-postgres error.
 pub fn sqlstate(e: &tokio_postgres::Error) -> String {
     e.code()

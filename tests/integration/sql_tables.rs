@@ -695,26 +695,9 @@ async fn concurrent_writers(mode: Mode) {
     }
 }
 
-fn pgbench(srv: &TestServer, args: &[&str]) -> String {
-    let out = Command::new("pgbench")
-        .args(args)
-        .arg("-h")
-        .arg(srv.socket_dir())
-        .args(["-p", &srv.port.to_string(), "-U", "tester", "testdb"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "pgbench {args:?}: {text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
-}
-
 async fn pgbench_init_and_select_only(mode: Mode) {
     let srv = TestServer::start(mode);
-    pgbench(&srv, &["-i", "-s", "2", "-q"]);
+    srv.pgbench(&["-i", "-s", "2", "-q"]);
     let c = srv.connect().await;
     let r = c
         .query_one("select count(*), sum(abalance) from pgbench_accounts", &[])
@@ -739,14 +722,14 @@ async fn pgbench_init_and_select_only(mode: Mode) {
         "Index Scan using pgbench_accounts_pkey on pgbench_accounts"
     );
     for protocol in ["simple", "extended", "prepared"] {
-        let text = pgbench(&srv, &["-S", "-n", "-t", "200", "-c", "4", "-M", protocol]);
+        let text = srv.pgbench(&["-S", "-n", "-t", "200", "-c", "4", "-M", protocol]);
         assert!(
             text.contains("number of transactions actually processed: 800/800"),
             "{text}"
         );
     }
     // The TPC-B-like script runs too (see transactions.rs for its checks).
-    let text = pgbench(&srv, &["-n", "-t", "50", "-c", "2"]);
+    let text = srv.pgbench(&["-n", "-t", "50", "-c", "2"]);
     assert!(text.contains("actually processed: 100/100"), "{text}");
     let r = c
         .query_one(

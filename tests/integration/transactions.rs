@@ -3,7 +3,6 @@
 //! REPEATABLE READ, row and table locks with deadlock detection and
 //! timeouts, VACUUM, and pgbench's TPC-B-like script staying consistent.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -480,23 +479,6 @@ async fn random_transfers_keep_the_total(mode: Mode) {
     assert_eq!(count(&c, "SELECT sum(bal)::int8 FROM acct").await, 20_000);
 }
 
-fn pgbench(srv: &TestServer, args: &[&str]) -> String {
-    let out = Command::new("pgbench")
-        .args(args)
-        .arg("-h")
-        .arg(srv.socket_dir())
-        .args(["-p", &srv.port.to_string(), "-U", "tester", "testdb"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "pgbench {args:?}: {text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    text
-}
-
 /// Sums of the pgbench tables: accounts, branches, tellers, history
 /// deltas, history rows.
 async fn pgbench_sums(c: &Client) -> (i64, i64, i64, i64, i64) {
@@ -518,7 +500,7 @@ async fn pgbench_sums(c: &Client) -> (i64, i64, i64, i64, i64) {
 fn pgbench_run(srv: &TestServer, protocol: &str, script: Option<&str>, secs: &str) -> i64 {
     let mut args = vec!["-n", "-c", "8", "-j", "2", "-T", secs, "-M", protocol];
     args.extend(script);
-    let text = pgbench(srv, &args);
+    let text = srv.pgbench(&args);
     assert!(text.contains("number of failed transactions: 0"), "{text}");
     text.lines()
         .find_map(|l| l.strip_prefix("number of transactions actually processed: "))
@@ -532,7 +514,7 @@ fn pgbench_run(srv: &TestServer, protocol: &str, script: Option<&str>, secs: &st
 /// simple-update and select-only run too.
 async fn pgbench_tpcb_stays_consistent(mode: Mode) {
     let srv = TestServer::start(mode);
-    pgbench(&srv, &["-i", "-s", "1", "-q"]);
+    srv.pgbench(&["-i", "-s", "1", "-q"]);
     let c = srv.connect().await;
     let mut total = 0;
     for protocol in ["simple", "extended", "prepared"] {
@@ -547,7 +529,7 @@ async fn pgbench_tpcb_stays_consistent(mode: Mode) {
     let (a, b2, t2, d, h) = pgbench_sums(&c).await;
     assert_eq!((a, b2, t2, h), (d, b, t, total));
     for protocol in ["simple", "extended", "prepared"] {
-        let text = pgbench(&srv, &["-n", "-S", "-c", "4", "-t", "100", "-M", protocol]);
+        let text = srv.pgbench(&["-n", "-S", "-c", "4", "-t", "100", "-M", protocol]);
         assert!(text.contains("processed: 400/400"), "{text}");
     }
 }

@@ -295,6 +295,13 @@ pub fn add_heap_item(p: &mut Page, data: &[u8]) -> Option<u16> {
     if data.len() > upper(p) - lower(p) {
         return None;
     }
+    put_at_upper(p, off, data);
+    Some(off)
+}
+
+/// Copies `data` into the free space just below `pd_upper` and points line
+/// pointer `off` at it (the caller checked that it fits).
+fn put_at_upper(p: &mut Page, off: u16, data: &[u8]) {
     let u = upper(p) - data.len();
     p[u..u + data.len()].copy_from_slice(data);
     put16(p, PD_UPPER, u as u16);
@@ -307,7 +314,6 @@ pub fn add_heap_item(p: &mut Page, data: &[u8]) -> Option<u16> {
             len: data.len(),
         },
     );
-    Some(off)
 }
 
 /// Whether a heap item of `len` bytes fits, reusing an unused line pointer
@@ -357,18 +363,7 @@ pub fn replace_item(p: &mut Page, off: u16, data: &[u8]) -> bool {
             return false; // cannot happen: checked above
         }
     }
-    let u = upper(p) - data.len();
-    p[u..u + data.len()].copy_from_slice(data);
-    put16(p, PD_UPPER, u as u16);
-    set_item_id(
-        p,
-        off,
-        ItemId {
-            off: u,
-            flags: LP_NORMAL,
-            len: data.len(),
-        },
-    );
+    put_at_upper(p, off, data);
     let f = flags(p);
     set_flags(p, f | PD_HAS_GARBAGE);
     true
