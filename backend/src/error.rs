@@ -59,6 +59,8 @@ pub mod sqlstate {
     pub const OUT_OF_MEMORY: &str = "53200";
     pub const QUERY_CANCELED: &str = "57014";
     pub const LOCK_NOT_AVAILABLE: &str = "55P03";
+    pub const IDLE_IN_TRANSACTION_SESSION_TIMEOUT: &str = "25P03";
+    pub const IDLE_SESSION_TIMEOUT: &str = "57P05";
     pub const ADMIN_SHUTDOWN: &str = "57P01";
     pub const CRASH_SHUTDOWN: &str = "57P02";
     pub const CANNOT_CONNECT_NOW: &str = "57P03";

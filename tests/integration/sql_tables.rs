@@ -19,6 +19,7 @@ in_all_modes!(
     copy_in_and_out_with_psql,
     restart_keeps_tables,
     pgbench_init_and_select_only,
+    statement_memory_is_bounded,
 );
 
 /// Concurrency through a 1 MB cache is checked in process and thread mode.
@@ -742,4 +743,37 @@ async fn pgbench_init_and_select_only(mode: Mode) {
     let h: i64 = r.get(0);
     assert_eq!(r.get::<_, i64>(1), h);
     assert_eq!(r.get::<_, i64>(2), h);
+}
+
+/// A statement whose sorts, hash tables or buffered rows outgrow
+/// pgfork.statement_mem fails with 53200; the session and server go on.
+async fn statement_memory_is_bounded(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let c = srv.connect().await;
+    c.batch_execute("SET pgfork.statement_mem = '1MB'")
+        .await
+        .unwrap();
+    for sql in [
+        "SELECT g FROM generate_series(1, 200000) g ORDER BY g DESC",
+        "SELECT count(*) FROM generate_series(1, 50000) a JOIN generate_series(1, 50000) b ON a = b",
+        "SELECT g, count(*) FROM generate_series(1, 100000) g GROUP BY g",
+    ] {
+        let e = c.batch_execute(sql).await.unwrap_err();
+        assert_eq!(crate::harness::sqlstate(&e), "53200", "{sql}");
+    }
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM generate_series(1, 1000) g", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1000);
+    c.batch_execute("RESET pgfork.statement_mem").await.unwrap();
+    let r = c
+        .query_one(
+            "SELECT max(g) FROM (SELECT g FROM generate_series(1, 200000) g ORDER BY g) s",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.get::<_, i32>(0), 200000);
 }

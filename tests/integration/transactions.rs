@@ -21,6 +21,7 @@ in_all_modes!(
     vacuum_reclaims_dead_versions,
     random_transfers_keep_the_total,
     pgbench_tpcb_stays_consistent,
+    idle_timeouts,
 );
 
 async fn count(c: &Client, sql: &str) -> i64 {
@@ -532,4 +533,38 @@ async fn pgbench_tpcb_stays_consistent(mode: Mode) {
         let text = srv.pgbench(&["-n", "-S", "-c", "4", "-t", "100", "-M", protocol]);
         assert!(text.contains("processed: 400/400"), "{text}");
     }
+}
+
+/// idle_in_transaction_session_timeout ends a session left idle inside a
+/// transaction (FATAL 25P03), releasing its locks; idle_session_timeout
+/// does the same outside one (57P05).
+async fn idle_timeouts(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let a = srv.connect().await;
+    let b = srv.connect().await;
+    a.batch_execute("CREATE TABLE it (id int PRIMARY KEY, v int); INSERT INTO it VALUES (1, 0)")
+        .await
+        .unwrap();
+    a.batch_execute(
+        "SET idle_in_transaction_session_timeout = '200ms'; BEGIN; UPDATE it SET v = 1 WHERE id = 1",
+    )
+    .await
+    .unwrap();
+    // b waits for a's row until a's session is ended for idling.
+    let t = Instant::now();
+    b.batch_execute("UPDATE it SET v = v + 10 WHERE id = 1")
+        .await
+        .unwrap();
+    assert!(t.elapsed() >= Duration::from_millis(150));
+    let e = a.batch_execute("SELECT 1").await.unwrap_err();
+    assert!(
+        e.as_db_error().map(|d| d.code().code()) == Some("25P03") || e.is_closed(),
+        "{e}"
+    );
+    assert_eq!(count(&b, "SELECT v::int8 FROM it").await, 10);
+    b.batch_execute("SET idle_session_timeout = '100ms'")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(b.batch_execute("SELECT 1").await.is_err());
 }

@@ -260,10 +260,27 @@ impl<'a> Session<'a> {
         if let Err(end) = self.ready_for_query() {
             return end;
         }
+        // The read timeout currently set on the socket (idle timeouts).
+        let mut read_timeout = None;
         loop {
+            let idle = self.engine.idle_timeout();
+            let want = idle.as_ref().map(|(d, _)| *d);
+            if want != read_timeout {
+                let _ = self.stream.set_read_timeout(want);
+                read_timeout = want;
+            }
             let msg = match self.reader.next(self.stream) {
                 Ok(m) => m,
                 Err(ReadError::Eof) => return SessionEnd::ClientExit,
+                Err(ReadError::Timeout) if idle.is_some() => {
+                    let err = idle
+                        .map(|(_, e)| e)
+                        .unwrap_or_else(|| PgError::internal("idle"));
+                    tracing::info!("{}", err.message);
+                    self.writer.error(&err);
+                    let _ = self.writer.flush(self.stream);
+                    return SessionEnd::Fatal(err);
+                }
                 Err(ReadError::Io(e)) => return SessionEnd::Io(e),
                 Err(e) => {
                     let err = read_error_to_pg(e);
@@ -273,6 +290,10 @@ impl<'a> Session<'a> {
                 }
             };
             self.timer.message_received(self.reader.first_byte_ns);
+            // The idle timeouts are for waiting between messages only.
+            if read_timeout.take().is_some() {
+                let _ = self.stream.set_read_timeout(None);
+            }
             if let Err(end) = self.dispatch(msg) {
                 if let SessionEnd::Fatal(err) = &end {
                     self.writer.error(err);

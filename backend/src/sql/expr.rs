@@ -345,6 +345,8 @@ pub struct EvalCtx<'a> {
     pub cache: &'a SubplanCache,
     /// The statement's transaction: snapshot, xid, waits.
     pub xact: &'a crate::sql::xact::StmtXact,
+    /// What the statement's sorts, hash tables and buffered rows may hold.
+    pub mem: &'a crate::sql::exec::memory::MemBudget,
 }
 
 fn eval_bool(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Option<bool>> {

@@ -828,6 +828,7 @@ impl Engine {
             .start_statement(&self.settings.borrow(), writes, policy)?;
         let cat = self.catalog.get().clone();
         let cache = SubplanCache::default();
+        let mem = exec::memory::MemBudget::new(statement_mem(&self.settings.borrow()));
         let ctx = EvalCtx {
             params,
             session: &self.session,
@@ -839,6 +840,7 @@ impl Engine {
             outer: &[],
             cache: &cache,
             xact: &sx,
+            mem: &mem,
         };
         match action.as_ref() {
             Action::Query(plan) => {
@@ -952,6 +954,33 @@ impl Engine {
         self.xact.status_byte()
     }
 
+    /// How long the session may wait for the client's next message, and
+    /// the FATAL error when it waits longer: idle_in_transaction_session_
+    /// timeout inside a transaction block, idle_session_timeout outside
+    /// (PostgreSQL's two settings; 0 turns them off).
+    pub fn idle_timeout(&self) -> Option<(std::time::Duration, PgError)> {
+        let settings = self.settings.borrow();
+        if self.xact.in_block() {
+            let t = xact::ms_setting(&settings, "idle_in_transaction_session_timeout")?;
+            Some((
+                t,
+                PgError::fatal(
+                    sqlstate::IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+                    "terminating connection due to idle-in-transaction timeout",
+                ),
+            ))
+        } else {
+            let t = xact::ms_setting(&settings, "idle_session_timeout")?;
+            Some((
+                t,
+                PgError::fatal(
+                    sqlstate::IDLE_SESSION_TIMEOUT,
+                    "terminating connection due to idle-session timeout",
+                ),
+            ))
+        }
+    }
+
     /// The protocol reports that a statement failed. A failed block
     /// without savepoints is aborted at once (its locks released) and
     /// waits for ROLLBACK; with savepoints, ROLLBACK TO decides.
@@ -1006,6 +1035,16 @@ fn simple_parts(action: Action, param_types: &[Oid], uses_catalog: bool) -> Plan
         uses_catalog,
         relations: Vec::new(),
     }
+}
+
+/// pgfork.statement_mem in bytes.
+fn statement_mem(settings: &Settings) -> usize {
+    settings
+        .get("pgfork.statement_mem")
+        .ok()
+        .flatten()
+        .and_then(|v| settings::parse_kb(&v))
+        .map_or(1 << 30, |kb| (kb as usize).saturating_mul(1024))
 }
 
 /// Parameters still untyped after analysis are text (as PostgreSQL

@@ -640,6 +640,7 @@ impl Modify {
                 if !*values {
                     while let Some(src) = node.next(ctx)? {
                         check_for_interrupts()?;
+                        ctx.mem.charge_row(&src)?;
                         pending.push(src);
                     }
                 }
@@ -838,6 +839,7 @@ fn collect(
     let mut cursor = TableCursor::open(scan, &[], ctx)?;
     let mut out = Vec::new();
     while let Some(r) = cursor.next(ctx)? {
+        ctx.mem.charge_row(&r.1)?;
         out.push(r);
     }
     Ok(out)

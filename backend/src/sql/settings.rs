@@ -105,6 +105,7 @@ pub static DEFS: &[Def] = &[
     def("max_connections", Kind::Int { min: 1, max: 262_143, unit: Unit::None }, Context::Postmaster, false, "Sets the maximum number of concurrent connections."),
     def("max_identifier_length", Kind::Int { min: 63, max: 63, unit: Unit::None }, Context::Internal, false, "Shows the maximum identifier length."),
     def("pgfork.mode", Kind::Enum(&["process", "thread"]), Context::Postmaster, false, "Shows how the server runs backends: one process or one thread per client."),
+    def("pgfork.statement_mem", Kind::Int { min: 64, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the most memory one statement's sorts, hash tables and buffered rows may hold (beyond it the statement fails with 53200)."),
     def("port", Kind::Int { min: 1, max: 65535, unit: Unit::None }, Context::Postmaster, false, "Sets the TCP port the server listens on."),
     def("search_path", Kind::String, Context::User, false, "Sets the schema search order for names that are not schema-qualified."),
     def("server_encoding", Kind::String, Context::Internal, true, "Shows the server (database) character set encoding."),
@@ -272,6 +273,11 @@ pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
     }
 }
 
+/// Kilobytes of a memory setting's canonical value ("4MB", "64kB").
+pub fn parse_kb(v: &str) -> Option<i64> {
+    parse_with_unit(v, Unit::Kb)
+}
+
 /// Milliseconds of a duration setting's canonical value ("5s", "100ms").
 pub fn parse_ms(v: &str) -> Option<u64> {
     parse_with_unit(v, Unit::Ms).and_then(|n| u64::try_from(n).ok())
@@ -381,6 +387,7 @@ impl Settings {
         put("max_connections", config.max_connections.to_string());
         put("max_identifier_length", "63".into());
         put("pgfork.mode", config.mode_name().into());
+        put("pgfork.statement_mem", "1GB".into());
         put("port", config.port.to_string());
         put("search_path", "\"$user\", public".into());
         put("server_encoding", "UTF8".into());

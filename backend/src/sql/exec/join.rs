@@ -113,6 +113,7 @@ impl Node for NestLoopNode<'_> {
             let mut rows = Vec::new();
             while let Some(r) = node.next(ctx)? {
                 check_for_interrupts()?;
+                ctx.mem.charge_row(&r)?;
                 rows.push(r);
             }
             self.inner = Some(rows);
@@ -211,6 +212,7 @@ impl Node for HashJoinNode<'_> {
             while let Some(r) = self.right.next(ctx)? {
                 check_for_interrupts()?;
                 if let Some(k) = hash_key(self.right_keys, &r, ctx)? {
+                    ctx.mem.charge(k.len() + super::memory::row_bytes(&r))?;
                     t.entry(k).or_default().push(r);
                 }
             }

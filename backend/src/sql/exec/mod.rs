@@ -1,10 +1,13 @@
 //! The executor: a pull-based (volcano) iterator per plan node, built for
 //! one execution of a [`Plan`]. Every loop over rows checks for
-//! interrupts, so a cancel request stops a long query. Table and
+//! interrupts, so a cancel request stops a long query, and every node
+//! that holds rows charges them to the statement's memory budget
+//! (`memory`), so a runaway one fails cleanly. Table and
 //! function scans are in `scan`, joins in `join`, subqueries in
 //! expressions in `subplan`.
 
 pub mod join;
+pub mod memory;
 pub mod scan;
 pub mod subplan;
 
@@ -297,6 +300,8 @@ impl AggregateNode<'_> {
                     .collect::<PgResult<_>>()?,
             );
             if !groups.contains_key(&key) {
+                ctx.mem.charge_row(&key.0)?;
+                ctx.mem.charge(self.aggs.len() * 64)?;
                 let g = self.new_group();
                 groups.insert(key.clone(), g);
             }
@@ -414,6 +419,7 @@ impl Node for SortNode<'_> {
             let mut rows = Vec::new();
             while let Some(r) = self.input.next(ctx)? {
                 check_for_interrupts()?;
+                ctx.mem.charge_row(&r)?;
                 rows.push(r);
             }
             let keys = self.keys;
