@@ -22,6 +22,7 @@ in_all_modes!(
     random_transfers_keep_the_total,
     pgbench_tpcb_stays_consistent,
     idle_timeouts,
+    concurrent_upserts_and_vacuum,
 );
 
 async fn count(c: &Client, sql: &str) -> i64 {
@@ -567,4 +568,60 @@ async fn idle_timeouts(mode: Mode) {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(b.batch_execute("SELECT 1").await.is_err());
+}
+
+/// Concurrent upserts on a few keys count every statement once; plain
+/// inserts of one key from many sessions let exactly one win; VACUUM runs
+/// alongside without losing anything.
+async fn concurrent_upserts_and_vacuum(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let c = srv.connect().await;
+    c.batch_execute("CREATE TABLE u (id int PRIMARY KEY, n int NOT NULL); CREATE TABLE once (id int PRIMARY KEY)")
+        .await
+        .unwrap();
+    let (sessions, each) = (6, 50);
+    let mut tasks = Vec::new();
+    for s in 0..sessions {
+        let c = srv.connect().await;
+        tasks.push(tokio::spawn(async move {
+            let mut won = 0;
+            for i in 0..each {
+                let key = (s + i) % 3;
+                c.batch_execute(&format!(
+                    "INSERT INTO u VALUES ({key}, 1) ON CONFLICT (id) DO UPDATE SET n = u.n + 1"
+                ))
+                .await
+                .unwrap();
+                match c
+                    .batch_execute(&format!("INSERT INTO once VALUES ({i})"))
+                    .await
+                {
+                    Ok(()) => won += 1,
+                    Err(e) => assert_eq!(sqlstate(&e), "23505", "{e}"),
+                }
+            }
+            won
+        }));
+    }
+    let vac = {
+        let c = srv.connect().await;
+        tokio::spawn(async move {
+            for _ in 0..10 {
+                c.batch_execute("VACUUM u").await.unwrap();
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let mut won = 0;
+    for t in tasks {
+        won += t.await.unwrap();
+    }
+    vac.await.unwrap();
+    assert_eq!(won, each);
+    assert_eq!(count(&c, "SELECT count(*) FROM once").await, each as i64);
+    assert_eq!(
+        count(&c, "SELECT sum(n)::int8 FROM u").await,
+        (sessions * each) as i64
+    );
+    assert_eq!(count(&c, "SELECT count(*) FROM u").await, 3);
 }
