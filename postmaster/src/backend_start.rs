@@ -80,6 +80,10 @@ fn install_panic_marker() {
     ONCE.call_once(|| {
         let prev = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // Malformed client input, caught and answered with 08P01.
+            if backend::protocol::reader::decoding_client_message() {
+                return;
+            }
             if let Some(slot) = backend::interrupts::my_slot() {
                 if slot.lwlocks_held.load(Ordering::Relaxed) != 0
                     || slot.pins_held.load(Ordering::Relaxed) != 0

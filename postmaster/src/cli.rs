@@ -36,8 +36,21 @@ pub struct Args {
     pub port: u16,
 
     /// Also listen on TCP at this address (e.g. 127.0.0.1). Off by default.
+    /// TCP clients authenticate with SCRAM-SHA-256 against
+    /// --password-file (required with --listen unless --tcp-trust).
     #[arg(long = "listen")]
     pub listen: Option<String>,
+
+    /// Passwords for TCP clients: one line holding the password of every
+    /// user, or `user:password` lines ('#' comments and blank lines
+    /// ignored).
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Accept TCP clients without a password (trust), as any user. Only
+    /// for networks where nobody else can reach the port.
+    #[arg(long = "tcp-trust")]
+    pub tcp_trust: bool,
 
     /// How backends run.
     #[arg(long = "mode", value_enum, default_value_t = Mode::Process)]

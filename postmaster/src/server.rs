@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use backend::protocol::scram::{self, Passwords, TcpAuth};
 use backend::protocol::{ClientStream, Refusal};
 use backend::ServerConfig;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -75,6 +76,17 @@ pub enum StartError {
     },
     #[error(transparent)]
     Shmem(#[from] shmem::SegmentError),
+    #[error("--listen needs --password-file FILE: TCP clients must authenticate with a password (or give --tcp-trust to accept every TCP client without one)")]
+    ListenWithoutPasswords,
+    #[error("--password-file and --tcp-trust exclude each other")]
+    TrustAndPasswords,
+    #[error("invalid password file \"{path}\": {source}")]
+    PasswordFile {
+        path: String,
+        source: scram::PasswordFileError,
+    },
+    #[error("socket directory \"{path}\" is writable by other users (mode {mode:04o}) and not sticky: anyone could replace the server's socket (chmod go-w or chmod +t it)")]
+    SocketDirPermissions { path: String, mode: u32 },
     #[error("{0}")]
     Other(String),
 }
@@ -91,8 +103,15 @@ impl Server {
                 "--prefork applies to --mode process only".into(),
             ));
         }
+        // Everything created from now on (data directory, its files, lock
+        // files, trace file) is the server's OS user's alone, as
+        // PostgreSQL's umask(PG_MODE_MASK_OWNER); the socket is made
+        // 0777 explicitly. Before any thread exists (umask is per process).
+        nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
+        let tcp_auth = tcp_auth(args)?;
         let data_dir = absolute(&args.data_dir);
         let socket_dir = absolute(&args.socket_dir);
+        check_socket_dir(&socket_dir)?;
         crate::datadir::init(&data_dir)?;
         let pid = std::process::id().to_string();
         let start = shmem::time::wall_clock_us() / 1_000_000;
@@ -123,10 +142,19 @@ impl Server {
                 })?,
             ];
         if let Some(addr) = &args.listen {
-            tracing::warn!(
-                "listening on TCP {addr}:{} with trust authentication: anyone who can reach it connects as any user (password authentication is not implemented yet)",
-                args.port
-            );
+            match &tcp_auth {
+                Some(TcpAuth::Trust) => tracing::warn!(
+                    "listening on TCP {addr}:{} with trust authentication (--tcp-trust): anyone who can reach it connects as any user",
+                    args.port
+                ),
+                Some(TcpAuth::Scram(p)) if p.user_count() > 0 => tracing::info!(
+                    "TCP clients authenticate with SCRAM-SHA-256 ({} users in the password file)",
+                    p.user_count()
+                ),
+                _ => tracing::info!(
+                    "TCP clients authenticate with SCRAM-SHA-256 (one password for every user)"
+                ),
+            }
             listeners.push(Listener::tcp(addr, args.port).map_err(|source| {
                 StartError::Listen {
                     what: format!("{addr}:{}", args.port),
@@ -173,6 +201,11 @@ impl Server {
                 None => None,
             },
         });
+        // Fixed before any backend exists: forked ones inherit it, threads
+        // share it.
+        if let Some(auth) = tcp_auth {
+            scram::set_tcp_auth(auth);
+        }
         let signals = SignalPipe::install()
             .map_err(|e| StartError::Other(format!("could not create signal pipe: {e}")))?;
         tracing::info!(
@@ -337,6 +370,63 @@ impl Server {
         // SAFETY: same for the signal pipe's read end.
         unsafe { libc::close(self.signals.fd()) };
     }
+}
+
+/// How TCP clients will authenticate, from --listen, --password-file and
+/// --tcp-trust (None without --listen). The password file's verifiers are
+/// computed here, once (4096 PBKDF2 iterations each).
+fn tcp_auth(args: &Args) -> Result<Option<TcpAuth>, StartError> {
+    match (&args.password_file, args.tcp_trust) {
+        (Some(_), true) => Err(StartError::TrustAndPasswords),
+        (None, false) if args.listen.is_some() => Err(StartError::ListenWithoutPasswords),
+        (None, false) => Ok(None),
+        (None, true) => Ok(args.listen.as_ref().map(|_| TcpAuth::Trust)),
+        (Some(path), false) => {
+            let err = |source| StartError::PasswordFile {
+                path: path.display().to_string(),
+                source,
+            };
+            warn_if_readable_by_others(path);
+            let passwords = Passwords::load(path).map_err(err)?;
+            if args.listen.is_none() {
+                tracing::warn!(
+                    "--password-file applies to TCP clients only, and there is no --listen"
+                );
+            }
+            Ok(Some(TcpAuth::Scram(passwords)))
+        }
+    }
+}
+
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(
+                "password file \"{}\" is accessible by other users (mode {:04o}); chmod 600 it",
+                path.display(),
+                m.permissions().mode() & 0o7777
+            );
+        }
+    }
+}
+
+/// Refuses a socket directory that others may write to, unless it is
+/// sticky (as /tmp): there, only we can remove or rename our socket and
+/// lock file. A missing directory is reported by the lock file's creation.
+fn check_socket_dir(dir: &std::path::Path) -> Result<(), StartError> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(m) = std::fs::metadata(dir) else {
+        return Ok(());
+    };
+    let mode = m.permissions().mode() & 0o7777;
+    if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+        return Err(StartError::SocketDirPermissions {
+            path: dir.display().to_string(),
+            mode,
+        });
+    }
+    Ok(())
 }
 
 fn absolute(p: &std::path::Path) -> PathBuf {

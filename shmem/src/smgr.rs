@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, RwLock};
 
@@ -53,12 +53,16 @@ fn write_cache() -> std::sync::RwLockWriteGuard<'static, Cache> {
 /// closes any file opened under a previous one.
 pub fn init(data_dir: &Path) -> Result<(), StorageError> {
     let base = data_dir.join("base");
-    std::fs::create_dir_all(&base).map_err(|e| {
-        StorageError::io(
-            format!("could not create directory \"{}\"", base.display()),
-            e,
-        )
-    })?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&base)
+        .map_err(|e| {
+            StorageError::io(
+                format!("could not create directory \"{}\"", base.display()),
+                e,
+            )
+        })?;
     let mut c = write_cache();
     c.dir = Some(data_dir.to_path_buf());
     c.files.clear();
@@ -122,6 +126,7 @@ pub(crate) fn create(rel: RelId) -> Result<(), StorageError> {
         .write(true)
         .create(true)
         .truncate(false)
+        .mode(0o600) // owner-only, as PostgreSQL's pg_file_create_mode
         .open(&path)
         .map_err(|e| StorageError::io(format!("could not create file \"{}\"", display(rel)), e))?;
     Ok(())

@@ -380,10 +380,22 @@ async fn ssl_request_is_declined(mode: Mode) {
     assert_eq!(&answer, b"N");
     s.write_all(&startup_packet()).unwrap();
     read_until_ready(&mut s);
+    // A second SSLRequest on one connection is a protocol violation (a
+    // client repeating it without reading could keep a backend busy).
+    let mut s = UnixStream::connect(srv.socket_path()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let ssl = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
+    s.write_all(&ssl).unwrap();
+    s.read_exact(&mut answer).unwrap();
+    s.write_all(&ssl).unwrap();
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    let text = String::from_utf8_lossy(&rest);
+    assert!(rest.first() == Some(&b'E') && text.contains("08P01"), "{text}");
 }
 
 async fn tcp_listener_serves_queries(mode: Mode) {
-    let srv = TestServer::start_with(mode, &["--listen", "127.0.0.1"]);
+    let srv = TestServer::start_with(mode, &["--listen", "127.0.0.1", "--tcp-trust"]);
     let (c, conn) = tokio_postgres::connect(
         &format!("host=127.0.0.1 port={} user=tester dbname=testdb", srv.port),
         tokio_postgres::NoTls,

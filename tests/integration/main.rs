@@ -28,9 +28,11 @@ macro_rules! in_all_modes {
     };
 }
 
+mod access;
 mod core_protocol;
 mod core_server;
 mod crash;
+mod fuzz;
 mod instrumentation;
 mod sql_tables;
 mod transactions;

@@ -5,7 +5,10 @@
 //! [`run_session`] is a connection's whole life after the postmaster has
 //! handed it over: startup, the query cycle, and the end.
 
-mod reader;
+#[cfg(test)]
+mod fuzz_tests;
+pub mod reader;
+pub mod scram;
 mod session;
 mod startup;
 mod stats_sink;
@@ -14,7 +17,7 @@ pub mod timing;
 mod writer;
 
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use shmem::latency::Metric;
 use shmem::{BackendState, Segment};
@@ -28,8 +31,9 @@ pub use writer::MessageWriter;
 use crate::sql::Engine;
 use crate::BackendEnv;
 
-/// How long a client may take to send its startup packet (PostgreSQL's
-/// authentication_timeout defaults to one minute).
+/// How long a client may take to send its startup packet and, on TCP,
+/// to authenticate (PostgreSQL's authentication_timeout defaults to one
+/// minute).
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Timestamps of a connection's set-up, on CLOCK_MONOTONIC.
@@ -54,12 +58,31 @@ pub fn run_session(
     let mut reader = MessageReader::new();
     let mut writer = MessageWriter::new();
     let _ = stream.set_read_timeout(Some(startup_timeout));
+    let deadline = Instant::now() + startup_timeout;
     let startup_begin = shmem::time::monotonic_ns();
     let params = match startup::read_startup(&stream, &mut reader, &mut writer, &env.segment) {
         Ok(startup::StartupRequest::Session(p)) => p,
         Ok(startup::StartupRequest::Cancel) => return SessionEnd::ClientExit,
         Err(e) => return startup_failed(&stream, &mut writer, e),
     };
+    if !stream.is_unix() {
+        if let scram::TcpAuth::Scram(passwords) = scram::tcp_auth() {
+            let user = params.get("user").map(String::as_str).unwrap_or("");
+            reader.set_max_message_len(scram::MAX_MESSAGE_LEN);
+            let r = startup::authenticate_scram(
+                &stream,
+                &mut reader,
+                &mut writer,
+                passwords,
+                user,
+                deadline,
+            );
+            reader.set_max_message_len(reader::MAX_MESSAGE_LEN);
+            if let Err(e) = r {
+                return startup_failed(&stream, &mut writer, e);
+            }
+        }
+    }
     let _ = stream.set_read_timeout(None);
     if let Err(e) = engine.startup(&params) {
         writer.error(&e);

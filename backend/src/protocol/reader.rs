@@ -17,6 +17,18 @@ use super::stream::ClientStream;
 use crate::error::{sqlstate, PgError};
 use crate::interrupts;
 
+thread_local! {
+    /// Set while a message is being decoded under `catch_unwind`.
+    static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the calling thread is decoding a client message: a panic then
+/// is the client's malformed input, caught and answered with 08P01, and
+/// the panic hook need not log it (or build a backtrace for it).
+pub fn decoding_client_message() -> bool {
+    DECODING.with(|d| d.get())
+}
+
 /// PostgreSQL's PQ_LARGE_MESSAGE_LIMIT.
 pub const MAX_MESSAGE_LEN: usize = 0x3fff_ffff - 1;
 /// PostgreSQL's MAX_STARTUP_PACKET_LENGTH.
@@ -45,6 +57,8 @@ pub fn protocol_violation(msg: impl Into<String>) -> PgError {
 pub struct MessageReader {
     buf: BytesMut,
     ctx: DecodeContext,
+    /// Longest regular message accepted (smaller while authenticating).
+    max_len: usize,
     /// Monotonic ns when the first byte of the message being read arrived.
     pub first_byte_ns: u64,
 }
@@ -63,8 +77,15 @@ impl MessageReader {
         MessageReader {
             buf: BytesMut::with_capacity(READ_CHUNK),
             ctx,
+            max_len: MAX_MESSAGE_LEN,
             first_byte_ns: 0,
         }
+    }
+
+    /// Sets the longest regular message accepted from now on, at most
+    /// [`MAX_MESSAGE_LEN`] (authentication allows only short ones).
+    pub fn set_max_message_len(&mut self, len: usize) {
+        self.max_len = len.min(MAX_MESSAGE_LEN);
     }
 
     /// Reads more input; Ok(false) at end of file.
@@ -136,7 +157,7 @@ impl MessageReader {
         loop {
             if self.buf.len() >= 5 {
                 let len = i32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]]);
-                if len < 4 || len as usize > MAX_MESSAGE_LEN {
+                if len < 4 || len as usize > self.max_len {
                     return Err(ReadError::Protocol(protocol_violation(format!(
                         "invalid message length {len}"
                     ))));
@@ -161,9 +182,11 @@ impl MessageReader {
         let mut msg = self.buf.split_to(total);
         let ty = msg[0];
         let ctx = &self.ctx;
+        DECODING.with(|d| d.set(true));
         let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             PgWireFrontendMessage::decode(&mut msg, ctx)
         }));
+        DECODING.with(|d| d.set(false));
         match res {
             Ok(Ok(Some(m))) => Ok(m),
             Ok(Err(pgwire::error::PgWireError::InvalidMessageType(t))) => Err(ReadError::Protocol(

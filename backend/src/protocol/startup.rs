@@ -1,17 +1,22 @@
 //! The startup phase of a connection: SSL/GSS negotiation (declined),
-//! cancel requests, the startup packet, authentication (trust) and the
-//! messages that make a session ready for queries.
+//! cancel requests, the startup packet, authentication (trust on the Unix
+//! socket, SCRAM-SHA-256 over SASL on TCP) and the messages that make a
+//! session ready for queries.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use pgwire::messages::startup::{
-    Authentication, BackendKeyData, NegotiateProtocolVersion, ParameterStatus, SecretKey,
+    Authentication, BackendKeyData, NegotiateProtocolVersion, ParameterStatus,
+    PasswordMessageFamily, SecretKey,
 };
+use pgwire::messages::PgWireFrontendMessage;
 use shmem::{ExecMode, Segment};
 
 use super::reader::{protocol_violation, MessageReader, ReadError};
+use super::scram::{Passwords, ServerExchange};
 use super::stream::ClientStream;
 use super::writer::MessageWriter;
 use crate::error::{sqlstate, PgError};
@@ -58,12 +63,26 @@ pub fn read_startup(
     writer: &mut MessageWriter,
     segment: &Segment,
 ) -> Result<StartupRequest, ReadError> {
+    let (mut ssl_asked, mut gss_asked) = (false, false);
     loop {
         let mut pkt = reader.read_startup_packet(stream)?;
         pkt.advance(4);
         let code = pkt.get_u32();
         match code {
             SSL_REQUEST_CODE | GSSENC_REQUEST_CODE => {
+                // Each may be asked once, as PostgreSQL allows: a client
+                // repeating them (and not reading the answers) would
+                // otherwise keep this backend writing forever.
+                let asked = if code == SSL_REQUEST_CODE {
+                    &mut ssl_asked
+                } else {
+                    &mut gss_asked
+                };
+                if std::mem::replace(asked, true) {
+                    return Err(ReadError::Protocol(protocol_violation(
+                        "unsupported frontend protocol: encryption was already negotiated",
+                    )));
+                }
                 writer.buf.extend_from_slice(b"N");
                 writer.flush(stream).map_err(ReadError::Io)?;
             }
@@ -185,4 +204,89 @@ pub fn send_session_start(
         writer.message(&ParameterStatus::new(k.clone(), v.clone()));
     }
     writer.message(&BackendKeyData::new(pid, SecretKey::I32(cancel_key)));
+}
+
+/// Runs PostgreSQL's SASL flow with SCRAM-SHA-256 for `user`:
+/// AuthenticationSASL → SASLInitialResponse → AuthenticationSASLContinue →
+/// SASLResponse → AuthenticationSASLFinal (left in the writer; the caller's
+/// AuthenticationOk follows it). Every read must finish by `deadline`.
+///
+/// A wrong password, a user without one, or a malformed exchange ends in
+/// FATAL 28P01 for the client and a log line naming the user, the client's
+/// address and the reason, never anything the client sent.
+pub fn authenticate_scram(
+    stream: &ClientStream,
+    reader: &mut MessageReader,
+    writer: &mut MessageWriter,
+    passwords: &Passwords,
+    user: &str,
+    deadline: Instant,
+) -> Result<(), ReadError> {
+    let fail = |reason: &dyn std::fmt::Display| {
+        tracing::warn!(
+            "password authentication failed for user \"{user}\" ({}): {reason}",
+            stream.peer()
+        );
+        ReadError::Protocol(PgError::fatal(
+            sqlstate::INVALID_PASSWORD,
+            format!("password authentication failed for user \"{user}\""),
+        ))
+    };
+    let mut exchange = ServerExchange::new(passwords, user);
+    writer.message(&Authentication::SASL(vec![
+        super::scram::MECHANISM.to_owned()
+    ]));
+    writer.flush(stream).map_err(ReadError::Io)?;
+
+    let body = read_sasl_message(stream, reader, deadline)?;
+    let (mechanism, data) = parse_sasl_initial_response(body)
+        .ok_or_else(|| fail(&"malformed SASLInitialResponse (or a password sent in clear text)"))?;
+    if mechanism != super::scram::MECHANISM {
+        return Err(fail(
+            &"client selected an invalid SASL authentication mechanism",
+        ));
+    }
+    let server_first = exchange.client_first(&data).map_err(|e| fail(&e))?;
+    writer.message(&Authentication::SASLContinue(Bytes::from(server_first)));
+    writer.flush(stream).map_err(ReadError::Io)?;
+
+    let body = read_sasl_message(stream, reader, deadline)?;
+    let server_final = exchange.client_final(&body).map_err(|e| fail(&e))?;
+    writer.message(&Authentication::SASLFinal(Bytes::from(server_final)));
+    Ok(())
+}
+
+/// Reads the next message, which must be of the password family ('p').
+fn read_sasl_message(
+    stream: &ClientStream,
+    reader: &mut MessageReader,
+    deadline: Instant,
+) -> Result<BytesMut, ReadError> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(ReadError::Timeout);
+    }
+    let _ = stream.set_read_timeout(Some(left.max(Duration::from_millis(1))));
+    match reader.next(stream)? {
+        PgWireFrontendMessage::PasswordMessageFamily(PasswordMessageFamily::Raw(body)) => Ok(body),
+        PgWireFrontendMessage::Terminate(_) => Err(ReadError::Eof),
+        _ => Err(ReadError::Protocol(protocol_violation(
+            "expected SASL response, got another message type",
+        ))),
+    }
+}
+
+/// SASLInitialResponse's body: the mechanism name (a C string) and the
+/// initial response, an Int32 length (-1: none) and that many bytes.
+/// Parsed here rather than by pgwire, whose decoder trusts the lengths.
+fn parse_sasl_initial_response(mut body: BytesMut) -> Option<(String, Bytes)> {
+    let mechanism = take_cstring(&mut body)?;
+    if body.remaining() < 4 {
+        return None;
+    }
+    let len = body.get_i32();
+    if len < 0 || len as usize != body.remaining() {
+        return None;
+    }
+    Some((mechanism, body.freeze()))
 }

@@ -25,6 +25,18 @@ impl ClientStream {
         matches!(self, ClientStream::Unix(_))
     }
 
+    /// The client's address for the server log: `host=ADDR port=PORT`
+    /// for TCP, `[local]` for the Unix socket, as PostgreSQL writes them.
+    pub fn peer(&self) -> String {
+        match self {
+            ClientStream::Unix(_) => "[local]".to_owned(),
+            ClientStream::Tcp(s) => match s.peer_addr() {
+                Ok(a) => format!("host={} port={}", a.ip(), a.port()),
+                Err(_) => "[unknown]".to_owned(),
+            },
+        }
+    }
+
     /// Reads what is available (at least one byte, or 0 at end of file).
     pub fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
         match self {

@@ -11,6 +11,7 @@
 //! 16384 (FirstNormalObjectId); a relation's file is `base/<oid>`.
 
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -380,16 +381,26 @@ pub fn read_file(data_dir: &Path) -> PgResult<Catalog> {
 /// of the directory.
 pub fn write_file(data_dir: &Path, cat: &Catalog) -> PgResult<()> {
     let dir = data_dir.join("global");
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        io_error(
-            format!("could not create directory \"{}\"", dir.display()),
-            e,
-        )
-    })?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(|e| {
+            io_error(
+                format!("could not create directory \"{}\"", dir.display()),
+                e,
+            )
+        })?;
     let path = catalog_path(data_dir);
     let tmp = dir.join("catalog.tmp");
     let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+        // Owner-only, as every file in the data directory.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
         f.write_all(cat.serialize().as_bytes())?;
         f.sync_all()?;
         std::fs::rename(&tmp, &path)?;

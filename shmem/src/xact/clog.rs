@@ -52,6 +52,7 @@
 
 use std::fs::OpenOptions;
 use std::os::fd::{AsRawFd, IntoRawFd};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -299,7 +300,12 @@ fn read_boot_id() -> Option<[u64; BOOT_ID_WORDS]> {
 /// tests do that, and must not run transactions concurrently while they do.
 pub fn open(data_dir: &Path) -> Result<(), XactError> {
     let xact_dir = data_dir.join("pg_xact");
-    std::fs::create_dir_all(&xact_dir)
+    // Owner-only, as everything in the data directory (PostgreSQL's
+    // pg_dir_create_mode / pg_file_create_mode).
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&xact_dir)
         .map_err(|e| XactError::io("create directory", &xact_dir, e))?;
     let canon = std::fs::canonicalize(data_dir)
         .map_err(|e| XactError::io("resolve directory", data_dir, e))?;
@@ -323,6 +329,7 @@ fn map_file(path: &Path) -> Result<(Map, i32), XactError> {
         .write(true)
         .create(true)
         .truncate(false)
+        .mode(0o600)
         .open(path)
         .map_err(|e| XactError::io("open file", path, e))?;
     let len = file
