@@ -285,6 +285,19 @@ impl PendingRelStats {
     }
 }
 
+/// Pruning removed `n` dead versions of `rel` (as PostgreSQL's
+/// pgstat_update_heap_dead_tuples): n_dead_tup goes down by as many.
+pub fn report_pruned(seg: &Segment, rel: u32, n: u64) {
+    let Some(row) = table(seg).find_or_claim(rel) else {
+        return;
+    };
+    let _ = row
+        .n_dead_tup
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+            Some(v.saturating_sub(n))
+        });
+}
+
 /// VACUUM of `rel` found `live` and `dead` versions: sets
 /// n_live_tup/n_dead_tup, vacuum_count += 1, last_vacuum_us = now.
 pub fn report_vacuum(seg: &Segment, rel: u32, live: u64, dead: u64) {

@@ -391,7 +391,10 @@ async fn ssl_request_is_declined(mode: Mode) {
     let mut rest = Vec::new();
     let _ = s.read_to_end(&mut rest);
     let text = String::from_utf8_lossy(&rest);
-    assert!(rest.first() == Some(&b'E') && text.contains("08P01"), "{text}");
+    assert!(
+        rest.first() == Some(&b'E') && text.contains("08P01"),
+        "{text}"
+    );
 }
 
 async fn tcp_listener_serves_queries(mode: Mode) {

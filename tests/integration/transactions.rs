@@ -428,6 +428,21 @@ async fn vacuum_reclaims_dead_versions(mode: Mode) {
         .unwrap();
     assert_eq!(r.get::<_, i32>(0), 2000);
     assert_eq!(r.get::<_, i64>(1), 8192);
+    // Pruning tells the statistics: the dead versions it removed are not
+    // counted as dead any more.
+    let r = c
+        .query_one(
+            "SELECT n_tup_hot_upd, n_dead_tup FROM pg_stat_user_tables WHERE relname = 'h'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.get::<_, i64>(0), 2000);
+    assert!(
+        r.get::<_, i64>(1) < 500,
+        "n_dead_tup {}",
+        r.get::<_, i64>(1)
+    );
     let e = c.batch_execute("BEGIN; VACUUM v").await.unwrap_err();
     assert_eq!(sqlstate(&e), "25001");
 }

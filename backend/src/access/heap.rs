@@ -437,7 +437,8 @@ pub fn update(
     let mut fits = page::heap_item_fits(&g, tuple.len());
     if !fits && page::flags(&g) & page::PD_PRUNABLE != 0 {
         if let Some(procs) = w.procs {
-            super::prune::prune_page(&mut g, procs.global_xmin());
+            let st = super::prune::prune_page(&mut g, procs.global_xmin());
+            super::prune::note_pruned(rel, st.removed);
             fits = page::heap_item_fits(&g, tuple.len());
         }
     }
@@ -579,7 +580,8 @@ impl HeapScan {
                     && page::free_space(&g) < PRUNE_FREE_SPACE
                 {
                     drop(g);
-                    super::prune::prune_page(&mut buf.write_lock(), h());
+                    let st = super::prune::prune_page(&mut buf.write_lock(), h());
+                    super::prune::note_pruned(self.rel, st.removed);
                     g = buf.read_lock();
                 }
             }

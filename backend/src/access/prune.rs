@@ -53,6 +53,31 @@ pub fn chain_members(p: &Page, root: u16) -> Vec<u16> {
     out
 }
 
+thread_local! {
+    /// Versions removed by pruning on access, per relation, not yet
+    /// reported to the table statistics.
+    static PRUNED: std::cell::RefCell<Vec<(RelId, u64)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Notes that pruning on access removed `n` versions of `rel`.
+pub fn note_pruned(rel: RelId, n: usize) {
+    if n == 0 {
+        return;
+    }
+    PRUNED.with(|p| {
+        let mut p = p.borrow_mut();
+        match p.iter_mut().find(|(r, _)| *r == rel) {
+            Some((_, c)) => *c += n as u64,
+            None => p.push((rel, n as u64)),
+        }
+    });
+}
+
+/// Takes what [`note_pruned`] collected: (relation, versions removed).
+pub fn take_pruned() -> Vec<(RelId, u64)> {
+    PRUNED.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}
+
 /// What pruning a page did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PruneStats {

@@ -331,6 +331,9 @@ impl XactMvcc {
         // Before the locks go: a dropped table's statistics row may be
         // reused once nobody holds a lock on it.
         self.stats.borrow_mut().flush(&self.segment, commit);
+        for (rel, n) in crate::access::prune::take_pruned() {
+            shmem::relstats::report_pruned(&self.segment, rel, n);
+        }
         if self.top != 0 {
             let subs = self.own_xids().subs;
             let waited = if commit {
