@@ -84,7 +84,6 @@ pub struct StmtXact {
     backend: usize,
     procs: &'static ProcArray,
     lm: &'static LockManager,
-    segment: Segment,
     pub policy: WaitPolicy,
     /// Where scans and changes count themselves (pg_stat_user_tables).
     pub stats: Rc<RefCell<PendingRelStats>>,
@@ -279,7 +278,6 @@ impl XactMvcc {
             backend: self.backend,
             procs: self.procs,
             lm: self.lm,
-            segment: self.segment,
             policy,
             stats: self.stats.clone(),
         })
@@ -412,11 +410,6 @@ impl StmtXact {
         }
     }
 
-    /// The oldest xid still considered running by anyone.
-    pub fn horizon(&self) -> u32 {
-        self.procs.global_xmin()
-    }
-
     pub fn procs(&self) -> &'static ProcArray {
         self.procs
     }
@@ -439,11 +432,6 @@ impl StmtXact {
             .map_err(lock_error)?;
         self.lm.release(self.backend, tag, LockMode::Share);
         Ok(())
-    }
-
-    /// The segment (for statistics).
-    pub fn segment(&self) -> &Segment {
-        &self.segment
     }
 
     pub fn lock_manager(&self) -> &'static LockManager {
