@@ -23,6 +23,7 @@ in_all_modes!(
     pgbench_tpcb_stays_consistent,
     idle_timeouts,
     concurrent_upserts_and_vacuum,
+    lock_table,
 );
 
 async fn count(c: &Client, sql: &str) -> i64 {
@@ -639,4 +640,46 @@ async fn concurrent_upserts_and_vacuum(mode: Mode) {
         (sessions * each) as i64
     );
     assert_eq!(count(&c, "SELECT count(*) FROM u").await, 3);
+}
+
+/// LOCK TABLE takes a table lock until the block ends: writers wait,
+/// NOWAIT fails with 55P03, and outside a block it is refused (25P01).
+async fn lock_table(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let a = srv.connect().await;
+    let b = srv.connect().await;
+    a.batch_execute("CREATE TABLE lt (id int)").await.unwrap();
+    let e = a.batch_execute("LOCK TABLE lt").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "25P01");
+    a.batch_execute("BEGIN; LOCK TABLE lt IN SHARE MODE")
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &b,
+            "SELECT count(*) FROM pg_locks WHERE mode = 'ShareLock' AND granted AND relation = 'lt'::regclass"
+        )
+        .await,
+        1
+    );
+    // Readers go on; a writer waits until the lock holder commits.
+    assert_eq!(count(&b, "SELECT count(*) FROM lt").await, 0);
+    let e = b
+        .batch_execute("BEGIN; LOCK TABLE lt IN ROW EXCLUSIVE MODE NOWAIT")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "55P03");
+    b.batch_execute("ROLLBACK").await.unwrap();
+    let writer = tokio::spawn(async move {
+        b.batch_execute("INSERT INTO lt VALUES (1)").await.unwrap();
+        b
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !writer.is_finished(),
+        "the insert did not wait for the lock"
+    );
+    a.batch_execute("COMMIT").await.unwrap();
+    let _b = writer.await.unwrap();
+    assert_eq!(count(&a, "SELECT count(*) FROM lt").await, 1);
 }

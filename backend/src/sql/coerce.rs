@@ -197,7 +197,9 @@ pub fn comparison_type(l: Oid, r: Oid) -> Option<Oid> {
     }
     if l == oid::OID || r == oid::OID {
         let other = if l == oid::OID { r } else { l };
-        return matches!(other, oid::INT2 | oid::INT4 | oid::INT8).then_some(oid::OID);
+        // regclass is an OID (binary-coercible, as in PostgreSQL).
+        return matches!(other, oid::INT2 | oid::INT4 | oid::INT8 | oid::REGCLASS)
+            .then_some(oid::OID);
     }
     if let Some(t) = numeric_common(l, r) {
         return Some(t);

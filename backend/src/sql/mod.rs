@@ -139,6 +139,13 @@ enum Action {
     },
     /// DEALLOCATE name (None: ALL).
     Deallocate(Option<String>),
+    /// LOCK TABLE: (relation OID, name) in `mode`, until the transaction
+    /// ends.
+    LockTables {
+        tables: Vec<(u32, String)>,
+        mode: LockMode,
+        nowait: bool,
+    },
 }
 
 /// Table locks a plan takes: (relation OID, mode).
@@ -584,6 +591,31 @@ impl Engine {
                     action: Action::SqlExecute { prepared, args },
                 })
             }
+            ast::Statement::Lock(l) => {
+                let mut a = self.analyzer(text, param_types);
+                let mut tables = Vec::new();
+                for t in &l.tables {
+                    let r = a.lookup_table(&t.name)?;
+                    tables.push((r.table.oid, r.table.name.clone()));
+                }
+                use ast::LockTableMode as M;
+                let mode = match l.lock_mode {
+                    Some(M::AccessShare) => LockMode::AccessShare,
+                    Some(M::RowShare) => LockMode::RowShare,
+                    Some(M::RowExclusive) => LockMode::RowExclusive,
+                    Some(M::ShareUpdateExclusive) => LockMode::ShareUpdateExclusive,
+                    Some(M::Share) => LockMode::Share,
+                    Some(M::ShareRowExclusive) => LockMode::ShareRowExclusive,
+                    Some(M::Exclusive) => LockMode::Exclusive,
+                    Some(M::AccessExclusive) | None => LockMode::AccessExclusive,
+                };
+                let action = Action::LockTables {
+                    tables,
+                    mode,
+                    nowait: l.nowait,
+                };
+                Ok(simple_parts(action, param_types, true))
+            }
             ast::Statement::Deallocate { name, .. } => {
                 let n = ident(name);
                 let target = if name.quote_style.is_none() && n == "all" {
@@ -718,6 +750,39 @@ impl Engine {
         Err(PgError::internal("the catalog keeps changing under DDL"))
     }
 
+    /// LOCK TABLE: takes `mode` on each table for the rest of the
+    /// transaction block.
+    fn lock_tables(
+        &mut self,
+        tables: &[(u32, String)],
+        mode: LockMode,
+        nowait: bool,
+        policy: shmem::lockmgr::WaitPolicy,
+    ) -> PgResult<String> {
+        if !self.xact.in_block() {
+            return Err(PgError::new(
+                sqlstate::NO_ACTIVE_SQL_TRANSACTION,
+                "LOCK TABLE can only be used in transaction blocks",
+            ));
+        }
+        let policy = shmem::lockmgr::WaitPolicy { nowait, ..policy };
+        for (oid, name) in tables {
+            self.mvcc
+                .lock_relation(*oid, mode, &policy, &self.settings.borrow())
+                .map_err(|e| {
+                    if nowait && e.code == sqlstate::LOCK_NOT_AVAILABLE {
+                        PgError::new(
+                            sqlstate::LOCK_NOT_AVAILABLE,
+                            format!("could not obtain lock on relation \"{name}\""),
+                        )
+                    } else {
+                        e
+                    }
+                })?;
+        }
+        Ok("LOCK TABLE".into())
+    }
+
     /// VACUUM: each table under a ShareUpdateExclusive lock.
     fn run_vacuum(
         &mut self,
@@ -776,6 +841,11 @@ impl Engine {
             Action::Ddl => return self.run_ddl(p, &policy, sink),
             Action::Vacuum(tables) => return self.run_vacuum(tables, &policy),
             Action::Utility(u) => return self.run_utility(u, sink),
+            Action::LockTables {
+                tables,
+                mode,
+                nowait,
+            } => return self.lock_tables(tables, *mode, *nowait, policy),
             Action::Explain(inner) => {
                 let lines = match inner.as_ref() {
                     Action::Query(plan) => explain::explain_plan(plan),

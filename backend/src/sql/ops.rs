@@ -391,6 +391,7 @@ pub fn can_coerce_implicitly(from: Oid, to: Oid) -> bool {
         (oid::DATE, oid::TIMESTAMP | oid::TIMESTAMPTZ) => true,
         (oid::TIMESTAMP, oid::TIMESTAMPTZ) => true,
         (oid::OID, oid::INT8) => true,
+        (oid::OID, oid::REGCLASS) | (oid::REGCLASS, oid::OID) => true,
         _ => false,
     }
 }
