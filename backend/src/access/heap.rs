@@ -478,6 +478,33 @@ pub fn update(
     }))
 }
 
+/// Stamps the version at `tid` with the writer's xmax (a delete, or with
+/// `lock_only` a row lock); returns `Ok` or why it may not be changed.
+fn set_xmax(
+    pool: &BufferPool,
+    rel: RelId,
+    tid: ItemPointer,
+    w: &Writer,
+    lock_only: bool,
+) -> Result<TmResult, AccessError> {
+    let (mut g, mut h) = match lock_for_change(pool, rel, tid, w)? {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    // A row this transaction already locked needs nothing more.
+    if lock_only && w.own.is_mine(h.t_xmax) && h.t_infomask & HEAP_XMAX_LOCK_ONLY != 0 {
+        return Ok(TmResult::Ok);
+    }
+    stamp_xmax(&mut h, tid, w);
+    if lock_only {
+        h.t_infomask |= HEAP_XMAX_LOCK_ONLY;
+    } else {
+        page::add_flags(&mut g, page::PD_PRUNABLE);
+    }
+    set_header(&mut g, tid.offset, &h);
+    Ok(TmResult::Ok)
+}
+
 /// Deletes the version at `tid` (stamps its xmax); returns `Ok` or why it
 /// may not be deleted.
 pub fn delete(
@@ -486,14 +513,7 @@ pub fn delete(
     tid: ItemPointer,
     w: &Writer,
 ) -> Result<TmResult, AccessError> {
-    let (mut g, mut h) = match lock_for_change(pool, rel, tid, w)? {
-        Ok(x) => x,
-        Err(r) => return Ok(r),
-    };
-    stamp_xmax(&mut h, tid, w);
-    set_header(&mut g, tid.offset, &h);
-    page::add_flags(&mut g, page::PD_PRUNABLE);
-    Ok(TmResult::Ok)
+    set_xmax(pool, rel, tid, w, false)
 }
 
 /// Locks the row version at `tid` for the writer's transaction (SELECT
@@ -504,16 +524,7 @@ pub fn lock_tuple(
     tid: ItemPointer,
     w: &Writer,
 ) -> Result<TmResult, AccessError> {
-    let (mut g, mut h) = match lock_for_change(pool, rel, tid, w)? {
-        Ok(x) => x,
-        Err(r) => return Ok(r),
-    };
-    if !(w.own.is_mine(h.t_xmax) && h.t_infomask & HEAP_XMAX_LOCK_ONLY != 0) {
-        stamp_xmax(&mut h, tid, w);
-        h.t_infomask |= HEAP_XMAX_LOCK_ONLY;
-        set_header(&mut g, tid.offset, &h);
-    }
-    Ok(TmResult::Ok)
+    set_xmax(pool, rel, tid, w, true)
 }
 
 /// A sequential scan: every version the reader sees, page by page, of the
