@@ -388,6 +388,9 @@ pub enum TupleScan {
         heap: u32,
         scan: BTreeScan,
         mvcc: Mvcc,
+        /// The index, and the table's column types, to recheck keys.
+        index: Arc<IndexDesc>,
+        types: Vec<Oid>,
     },
 }
 
@@ -404,24 +407,27 @@ impl TupleScan {
         ))
     }
 
+    /// An index scan of `table` through `index` between the key bounds.
     pub fn index(
         pool: &BufferPool,
-        heap_rel: u32,
-        index_rel: u32,
+        table: &TableDesc,
+        index: &Arc<IndexDesc>,
         lower: Bound<Vec<u8>>,
         upper: Bound<Vec<u8>>,
         xact: &StmtXact,
     ) -> TupleScan {
         TupleScan::Index {
             pool: *pool,
-            heap: heap_rel,
+            heap: table.rel(),
             scan: btree::scan(
                 pool,
-                index_rel,
+                index.oid,
                 lower.as_ref().map(Vec::as_slice),
                 upper.as_ref().map(Vec::as_slice),
             ),
             mvcc: xact.mvcc.clone(),
+            index: index.clone(),
+            types: table.columns.iter().map(|c| c.ty).collect(),
         }
     }
 
@@ -435,14 +441,33 @@ impl TupleScan {
                 heap,
                 scan,
                 mvcc,
+                index,
+                types,
             } => loop {
-                let Some((_, root)) = scan.next().map_err(access_error)? else {
+                let Some((key, root)) = scan.next().map_err(access_error)? else {
                     return Ok(None);
                 };
-                if let Some(found) =
+                let Some((tid, data)) =
                     heap::fetch_visible(pool, *heap, root, mvcc).map_err(access_error)?
-                {
-                    return Ok(Some(found));
+                else {
+                    continue;
+                };
+                // The version this snapshot sees must carry the entry's
+                // key: a HOT chain older than its index (CREATE INDEX
+                // indexes a chain by its newest version while an old
+                // snapshot may still see an earlier one) can hold
+                // versions with other keys, even at the root.
+                let last = index.columns.iter().copied().max().unwrap_or(0);
+                let mut row = Vec::new();
+                tuple::deform(
+                    types,
+                    &data,
+                    last,
+                    &|i| index.columns.contains(&i),
+                    &mut row,
+                )?;
+                if index_key(index, &row).0 == key {
+                    return Ok(Some((tid, data)));
                 }
             },
         }

@@ -106,8 +106,9 @@ impl<'p> TableCursor<'p> {
         let rel = plan.table.table.rel();
         let scan = match &plan.index {
             None => Some(TupleScan::heap(&ctx.pool, rel, ctx.xact)),
-            Some(path) => index_bounds(plan, key_row, ctx)?
-                .map(|(lo, hi)| TupleScan::index(&ctx.pool, rel, path.index.oid, lo, hi, ctx.xact)),
+            Some(path) => index_bounds(plan, key_row, ctx)?.map(|(lo, hi)| {
+                TupleScan::index(&ctx.pool, &plan.table.table, &path.index, lo, hi, ctx.xact)
+            }),
         };
         {
             let mut st = ctx.xact.stats.borrow_mut();
