@@ -25,6 +25,7 @@ in_all_modes!(
     concurrent_upserts_and_vacuum,
     lock_table,
     index_built_over_hot_chains,
+    transaction_ids_and_status,
 );
 
 async fn count(c: &Client, sql: &str) -> i64 {
@@ -713,4 +714,68 @@ async fn index_built_over_hot_chains(mode: Mode) {
     assert_eq!(count(&a, "SELECT count(*) FROM hc WHERE k = 2").await, 0);
     a.batch_execute("COMMIT").await.unwrap();
     assert_eq!(count(&a, "SELECT count(*) FROM hc WHERE k = 2").await, 1);
+}
+
+/// Transaction ids as SQL sees them: txid_current() assigns one,
+/// pg_xact_status() follows it through commit and abort, and another
+/// session's snapshot lists it while it runs.
+async fn transaction_ids_and_status(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let a = srv.connect().await;
+    let b = srv.connect().await;
+    a.batch_execute("BEGIN").await.unwrap();
+    let none: Option<i64> = a
+        .query_one("SELECT txid_current_if_assigned()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(none, None);
+    let x: i64 = a
+        .query_one("SELECT txid_current()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let again: i64 = a
+        .query_one("SELECT pg_current_xact_id()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(x, again);
+    assert_eq!(xact_status(&b, x).await, "in progress");
+    let snap: String = b
+        .query_one("SELECT txid_current_snapshot()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    // xmin:xmax:xip — x counts as running: listed, or at or past xmax.
+    let parts: Vec<&str> = snap.split(':').collect();
+    let xmax: i64 = parts[1].parse().unwrap();
+    assert!(
+        x >= xmax || parts[2].split(',').any(|v| v == x.to_string()),
+        "{snap} vs {x}"
+    );
+    a.batch_execute("COMMIT").await.unwrap();
+    assert_eq!(xact_status(&b, x).await, "committed");
+    a.batch_execute("BEGIN").await.unwrap();
+    let y: i64 = a
+        .query_one("SELECT txid_current()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(y > x);
+    a.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(xact_status(&b, y).await, "aborted");
+    let e = b
+        .batch_execute("SELECT pg_xact_status(4000000000)")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "22023");
+}
+
+/// pg_xact_status(x) as another session sees it.
+async fn xact_status(c: &Client, x: i64) -> String {
+    c.query_one(&format!("SELECT pg_xact_status({x})"), &[])
+        .await
+        .unwrap()
+        .get(0)
 }

@@ -127,6 +127,25 @@ static FUNCS: &[FuncDef] = &[
     f("current_schema", &[], NAME, |_, _| {
         Ok(Value::Text("public".into()))
     }),
+    // Transaction ids (txid_* and their PostgreSQL 13 names; the xid8
+    // and pg_snapshot types are shown as int8 and text).
+    volatile(f("txid_current", &[], INT8, |c, _| {
+        Ok(Value::Int8(c.xact.mvcc.own.top as i64))
+    })),
+    volatile(f("pg_current_xact_id", &[], INT8, |c, _| {
+        Ok(Value::Int8(c.xact.mvcc.own.top as i64))
+    })),
+    volatile(f("txid_current_if_assigned", &[], INT8, xid_if_assigned)),
+    volatile(f(
+        "pg_current_xact_id_if_assigned",
+        &[],
+        INT8,
+        xid_if_assigned,
+    )),
+    volatile(f("txid_status", &[INT8], TEXT, xact_status)),
+    volatile(f("pg_xact_status", &[INT8], TEXT, xact_status)),
+    volatile(f("txid_current_snapshot", &[], TEXT, current_snapshot)),
+    volatile(f("pg_current_snapshot", &[], TEXT, current_snapshot)),
     // Storage size of a table, index or sequence.
     volatile(f("pg_relation_size", &[oid::REGCLASS], INT8, |c, a| {
         let Value::Oid(o) = a[0] else {
@@ -965,6 +984,58 @@ fn array_position(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
 }
 
 /// The sequence a regclass argument names: (relation, name).
+/// Functions that give the transaction an xid if it has none.
+pub fn assigns_xid(def: &FuncDef) -> bool {
+    matches!(def.name, "txid_current" | "pg_current_xact_id")
+}
+
+fn xid_if_assigned(c: &EvalCtx, _: &[Value]) -> PgResult<Value> {
+    Ok(match c.xact.mvcc.own.top {
+        0 => Value::Null,
+        x => Value::Int8(x as i64),
+    })
+}
+
+/// 'committed', 'aborted' or 'in progress', as PostgreSQL's
+/// pg_xact_status.
+fn xact_status(c: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    use shmem::xact::{clog, XidStatus};
+    let Value::Int8(x) = a[0] else {
+        return Ok(Value::Null);
+    };
+    let next = clog::next_xid() as i64;
+    if x >= next || x < 0 {
+        return Err(PgError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            format!("transaction ID {x} is in the future"),
+        ));
+    }
+    if x < shmem::xact::FIRST_NORMAL_XID as i64 {
+        return Ok(Value::Text("committed".into()));
+    }
+    let xid = x as u32;
+    let status = match clog::status(xid) {
+        XidStatus::Committed if c.xact.procs().is_running(xid) => "in progress",
+        XidStatus::Committed => "committed",
+        XidStatus::Aborted => "aborted",
+        XidStatus::InProgress => "in progress",
+    };
+    Ok(Value::Text(status.into()))
+}
+
+/// The statement's snapshot as PostgreSQL prints a pg_snapshot:
+/// `xmin:xmax:xip,...`.
+fn current_snapshot(c: &EvalCtx, _: &[Value]) -> PgResult<Value> {
+    let s = &c.xact.mvcc.snapshot;
+    let xip: Vec<String> = s.xip.iter().map(u32::to_string).collect();
+    Ok(Value::Text(format!(
+        "{}:{}:{}",
+        s.xmin,
+        s.xmax,
+        xip.join(",")
+    )))
+}
+
 fn seq_arg(c: &EvalCtx, v: &Value) -> PgResult<(u32, String)> {
     let Value::Oid(o) = v else {
         return Err(PgError::internal("regclass argument"));

@@ -169,6 +169,8 @@ pub struct Prepared {
     declared: Vec<Oid>,
     /// The plan depends on the catalog.
     uses_catalog: bool,
+    /// Running it gives the transaction an xid (txid_current()).
+    needs_xid: bool,
     /// Transaction control, allowed in a failed block.
     txn_control: bool,
     planned: Mutex<Planned>,
@@ -183,6 +185,7 @@ struct PlanParts {
     copy_kind: Option<CopyKind>,
     uses_catalog: bool,
     relations: RelLocks,
+    needs_xid: bool,
 }
 
 /// What kind of COPY a statement is.
@@ -389,6 +392,7 @@ impl Engine {
             stmt: stmt.clone(),
             declared: declared.to_vec(),
             uses_catalog: parts.uses_catalog,
+            needs_xid: parts.needs_xid,
             txn_control,
             planned: Mutex::new(Planned {
                 version,
@@ -412,6 +416,7 @@ impl Engine {
                 .iter()
                 .map(|&r| (r, LockMode::AccessShare))
                 .collect(),
+            needs_xid: a.needs_xid,
             uses_catalog: a.uses_catalog,
             param_types: a.params,
             columns,
@@ -497,6 +502,7 @@ impl Engine {
                     copy_kind: Some(kind),
                     uses_catalog: uses,
                     relations: rels.into_iter().map(|r| (r, mode)).collect(),
+                    needs_xid: false,
                 })
             }
             ast::Statement::Explain {
@@ -521,6 +527,7 @@ impl Engine {
                     copy_kind: None,
                     uses_catalog: parts.uses_catalog,
                     relations: parts.relations,
+                    needs_xid: parts.needs_xid,
                 })
             }
             ast::Statement::Vacuum(_) => {
@@ -588,6 +595,7 @@ impl Engine {
                     param_types: a.params,
                     uses_catalog: false,
                     relations: Vec::new(),
+                    needs_xid: false,
                     action: Action::SqlExecute { prepared, args },
                 })
             }
@@ -889,10 +897,11 @@ impl Engine {
             _ => {}
         }
         let action = self.lock_and_check(p, &policy)?;
-        let writes = matches!(
-            action.as_ref(),
-            Action::Modify(_) | Action::CopyIn(_) | Action::LockedQuery(..)
-        );
+        let writes = p.needs_xid
+            || matches!(
+                action.as_ref(),
+                Action::Modify(_) | Action::CopyIn(_) | Action::LockedQuery(..)
+            );
         let sx: StmtXact = self
             .mvcc
             .start_statement(&self.settings.borrow(), writes, policy)?;
@@ -1092,6 +1101,7 @@ fn utility_parts(u: Utility, param_types: &[Oid]) -> PlanParts {
         copy_kind: None,
         uses_catalog: false,
         relations: Vec::new(),
+        needs_xid: false,
     }
 }
 
@@ -1104,6 +1114,7 @@ fn simple_parts(action: Action, param_types: &[Oid], uses_catalog: bool) -> Plan
         copy_kind: None,
         uses_catalog,
         relations: Vec::new(),
+        needs_xid: false,
     }
 }
 

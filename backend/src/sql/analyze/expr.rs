@@ -873,6 +873,9 @@ impl Analyzer<'_> {
     pub fn call(&mut self, name: &str, args: Vec<Expr>) -> PgResult<Expr> {
         let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
         let def = functions::resolve(name, &types)?;
+        if functions::assigns_xid(def) {
+            self.needs_xid = true;
+        }
         let params = functions::param_types(def, args.len());
         let args = args
             .into_iter()

@@ -230,6 +230,9 @@ pub struct Analyzer<'a> {
     pub uses_catalog: bool,
     /// OIDs of the tables the statement refers to (to lock them).
     pub relations: Vec<u32>,
+    /// The statement calls a function that needs the transaction's xid
+    /// (txid_current), so it gets one before it runs.
+    pub needs_xid: bool,
     /// Scopes of the enclosing queries (innermost last), for correlated
     /// subqueries and LATERAL.
     pub(crate) outer: Vec<Scope>,
@@ -254,6 +257,7 @@ impl<'a> Analyzer<'a> {
             catalog: Arc::new(Catalog::empty()),
             uses_catalog: false,
             relations: Vec::new(),
+            needs_xid: false,
             outer: Vec::new(),
             correlated: Vec::new(),
         }
