@@ -26,6 +26,7 @@ in_all_modes!(
     lock_table,
     index_built_over_hot_chains,
     transaction_ids_and_status,
+    commit_and_chain_keeps_isolation,
 );
 
 async fn count(c: &Client, sql: &str) -> i64 {
@@ -778,4 +779,37 @@ async fn xact_status(c: &Client, x: i64) -> String {
         .await
         .unwrap()
         .get(0)
+}
+
+/// COMMIT AND CHAIN starts the next transaction with the same isolation
+/// level, and that transaction takes its own snapshot.
+async fn commit_and_chain_keeps_isolation(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let a = srv.connect().await;
+    let b = srv.connect().await;
+    a.batch_execute("CREATE TABLE ch (v int); INSERT INTO ch VALUES (1)")
+        .await
+        .unwrap();
+    a.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT * FROM ch; COMMIT AND CHAIN")
+        .await
+        .unwrap();
+    let iso: String = a
+        .query_one("SHOW transaction_isolation", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(iso, "repeatable read");
+    assert_eq!(count(&a, "SELECT count(*) FROM ch").await, 1);
+    b.batch_execute("INSERT INTO ch VALUES (2)").await.unwrap();
+    // Still the chained transaction's snapshot.
+    assert_eq!(count(&a, "SELECT count(*) FROM ch").await, 1);
+    a.batch_execute("ROLLBACK AND CHAIN").await.unwrap();
+    assert_eq!(count(&a, "SELECT count(*) FROM ch").await, 2);
+    a.batch_execute("COMMIT").await.unwrap();
+    let iso: String = a
+        .query_one("SHOW transaction_isolation", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(iso, "read committed");
 }

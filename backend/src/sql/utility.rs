@@ -346,20 +346,24 @@ impl Engine {
                 Ok((*tag).to_owned())
             }
             Utility::Commit { chain } => {
+                let kept = self.chained_characteristics(*chain);
                 let (tag, w) = self.xact.commit(self.settings.get_mut(), *chain)?;
                 if tag == "COMMIT" {
                     self.mvcc.commit();
                 } else {
                     self.mvcc.abort();
                 }
+                self.restore_characteristics(kept);
                 if let Some(w) = w {
                     self.notice(sink, w);
                 }
                 Ok(tag.to_owned())
             }
             Utility::Rollback { chain } => {
+                let kept = self.chained_characteristics(*chain);
                 let (tag, w) = self.xact.rollback(self.settings.get_mut(), *chain)?;
                 self.mvcc.abort();
+                self.restore_characteristics(kept);
                 if let Some(w) = w {
                     self.notice(sink, w);
                 }
@@ -454,6 +458,30 @@ impl Engine {
                 }
                 Ok((*tag).to_owned())
             }
+        }
+    }
+
+    /// With AND CHAIN inside a block, the ending transaction's isolation
+    /// level and read-only mode, which the chained one keeps (as in
+    /// PostgreSQL).
+    fn chained_characteristics(&self, chain: bool) -> Vec<(&'static str, String)> {
+        if !chain || !self.xact.in_block() {
+            return Vec::new();
+        }
+        let s = self.settings.borrow();
+        ["transaction_isolation", "transaction_read_only"]
+            .into_iter()
+            .filter_map(|n| s.get(n).ok().flatten().map(|v| (n, v)))
+            .collect()
+    }
+
+    fn restore_characteristics(&mut self, kept: Vec<(&'static str, String)>) {
+        if !self.xact.in_block() {
+            return;
+        }
+        let s = self.settings.get_mut();
+        for (n, v) in kept {
+            s.set_local_internal(n, &v);
         }
     }
 
