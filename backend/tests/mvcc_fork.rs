@@ -106,6 +106,24 @@ fn accounts(
     out
 }
 
+/// The own xids of a transaction without subtransactions.
+fn top_level(xid: u32) -> OwnXids {
+    OwnXids {
+        top: xid,
+        subs: Vec::new(),
+    }
+}
+
+/// A writer for command 0 of the transaction `own`.
+fn writer<'a>(own: &'a OwnXids, procs: Option<&'a ProcArray>) -> Writer<'a> {
+    Writer {
+        own,
+        xid: own.top,
+        cid: 0,
+        procs,
+    }
+}
+
 /// Updates account `id`, last seen at `tid`, by `delta`: from its newest
 /// version, waiting for uncommitted updaters and following updates.
 fn update_account(
@@ -150,16 +168,8 @@ fn transfer(
 ) {
     let xid = procs.assign_xid(be).unwrap();
     let (snap, _) = procs.snapshot(be, true);
-    let own = OwnXids {
-        top: xid,
-        subs: Vec::new(),
-    };
-    let w = Writer {
-        own: &own,
-        xid,
-        cid: 0,
-        procs: Some(procs),
-    };
+    let own = top_level(xid);
+    let w = writer(&own, Some(procs));
     let seen = accounts(pool, procs, mvcc(snap, &own));
     assert_eq!(seen.len() as u64, ACCOUNTS);
     let mut moves = [(from, -amount), (to, amount)];
@@ -255,16 +265,8 @@ fn forked_transfers_conserve_the_total() {
     pool.create_relation(REL).unwrap();
     let be = seg.backend_table().alloc(ExecMode::Process).unwrap();
     let xid = procs.assign_xid(be).unwrap();
-    let own = OwnXids {
-        top: xid,
-        subs: Vec::new(),
-    };
-    let w = Writer {
-        own: &own,
-        xid,
-        cid: 0,
-        procs: None,
-    };
+    let own = top_level(xid);
+    let w = writer(&own, None);
     for id in 0..ACCOUNTS {
         heap::insert(&pool, REL, &account(id, OPENING, 100), 100, &w).unwrap();
     }
@@ -304,16 +306,8 @@ fn forked_transfers_conserve_the_total() {
         std::thread::sleep(Duration::from_millis(20));
         let xid = procs.assign_xid(be).unwrap();
         let (snap, _) = procs.snapshot(be, true);
-        let own = OwnXids {
-            top: xid,
-            subs: Vec::new(),
-        };
-        let w = Writer {
-            own: &own,
-            xid,
-            cid: 0,
-            procs: None,
-        };
+        let own = top_level(xid);
+        let w = writer(&own, None);
         let seen = accounts(&pool, procs, mvcc(snap, &own));
         update_account(&pool, procs, &w, 0, seen[&0].0, POISON, 10);
         dier_xid.store(xid, Ordering::Release);

@@ -24,7 +24,7 @@
 
 use std::collections::VecDeque;
 
-use shmem::buffer::{BlockNumber, BufferPool, RelId, StorageError, BLCKSZ};
+use shmem::buffer::{BlockNumber, BufferPool, OwnedPageReadGuard, RelId, StorageError, BLCKSZ};
 use shmem::xact::ProcArray;
 
 use super::page::{self, Page};
@@ -296,6 +296,18 @@ pub fn kill_inserted(pool: &BufferPool, rel: RelId, tid: ItemPointer) -> Result<
     Ok(())
 }
 
+/// Block `block` of `rel`, share-locked and checked; None for a page never
+/// initialized (added by an extension, not yet written to).
+fn read_page(
+    pool: &BufferPool,
+    rel: RelId,
+    block: BlockNumber,
+) -> Result<Option<OwnedPageReadGuard>, AccessError> {
+    let g = pool.read(rel, block)?.into_read_lock();
+    check_page(&g, rel, block)?;
+    Ok((!page::is_new(&g)).then_some(g))
+}
+
 /// The version at `tid` whatever its visibility: header and data (None
 /// if the line pointer holds no tuple).
 pub fn fetch_version(
@@ -303,12 +315,9 @@ pub fn fetch_version(
     rel: RelId,
     tid: ItemPointer,
 ) -> Result<Option<(HeapTupleHeader, Vec<u8>)>, AccessError> {
-    let buf = pool.read(rel, tid.block)?;
-    let g = buf.read_lock();
-    check_page(&g, rel, tid.block)?;
-    if page::is_new(&g) {
+    let Some(g) = read_page(pool, rel, tid.block)? else {
         return Ok(None);
-    }
+    };
     match page::get_item(&g, tid.offset) {
         Some(t) if t.len() >= HEAP_TUPLE_HEADER_SIZE => {
             Ok(Some((HeapTupleHeader::read(t), tuple_data(t)?.to_vec())))
@@ -325,12 +334,9 @@ pub fn fetch_visible(
     root: ItemPointer,
     m: &Mvcc,
 ) -> Result<Option<(ItemPointer, Vec<u8>)>, AccessError> {
-    let buf = pool.read(rel, root.block)?;
-    let g = buf.read_lock();
-    check_page(&g, rel, root.block)?;
-    if page::is_new(&g) {
+    let Some(g) = read_page(pool, rel, root.block)? else {
         return Ok(None);
-    }
+    };
     let mut off = page::redirect_target(&g, root.offset).unwrap_or(root.offset);
     let mut prev_xmax = None;
     for _ in 0..=page::max_offset(&g) {
@@ -363,12 +369,9 @@ pub fn chain(
     rel: RelId,
     root: ItemPointer,
 ) -> Result<Vec<(ItemPointer, HeapTupleHeader)>, AccessError> {
-    let buf = pool.read(rel, root.block)?;
-    let g = buf.read_lock();
-    check_page(&g, rel, root.block)?;
-    if page::is_new(&g) {
+    let Some(g) = read_page(pool, rel, root.block)? else {
         return Ok(Vec::new());
-    }
+    };
     Ok(super::prune::chain_members(&g, root.offset)
         .into_iter()
         .filter_map(|off| header_at(&g, off).map(|h| (ItemPointer::new(root.block, off), h)))

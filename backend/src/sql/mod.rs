@@ -69,7 +69,7 @@ use plan::Plan;
 use settings::Settings;
 use transaction::{BlockState, Transaction};
 use utility::Utility;
-use xact::{StmtXact, XactMvcc};
+use xact::{SessionLimits, StmtXact, XactMvcc};
 
 use shmem::lockmgr::LockMode;
 
@@ -260,6 +260,8 @@ pub struct Engine {
     synced_generation: u64,
     /// The MVCC side of the transaction: xids, snapshots, locks.
     mvcc: XactMvcc,
+    /// The settings every statement consults, parsed when they change.
+    limits: SessionLimits,
 }
 
 impl Drop for Engine {
@@ -273,6 +275,7 @@ impl Engine {
     pub fn new(env: BackendEnv) -> Engine {
         let settings = Settings::new(&env.config);
         let mvcc = XactMvcc::new(env.segment, env.slot_index);
+        let limits = SessionLimits::from_settings(&settings);
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
             sql_prepared: HashMap::new(),
@@ -289,6 +292,7 @@ impl Engine {
             extra_float_digits: 1,
             synced_generation: 0,
             mvcc,
+            limits,
         }
     }
 
@@ -667,7 +671,7 @@ impl Engine {
                 std::sync::atomic::Ordering::Relaxed,
             );
         }
-        let timeout = xact::ms_setting(&self.settings.borrow(), "statement_timeout");
+        let timeout = self.limits.statement_timeout;
         crate::interrupts::set_statement_deadline(timeout.map(|t| std::time::Instant::now() + t));
         let result = self.execute_inner(p, params, sink, copy_in, stmt_start);
         crate::interrupts::set_statement_deadline(None);
@@ -700,8 +704,7 @@ impl Engine {
         let (mut version, mut action, mut rels) = p.action();
         for _ in 0..100 {
             for &(oid, mode) in rels.iter() {
-                self.mvcc
-                    .lock_relation(oid, mode, policy, &self.settings.borrow())?;
+                self.mvcc.lock_relation(oid, mode, policy, &self.limits)?;
             }
             if !p.uses_catalog {
                 return Ok(action);
@@ -731,8 +734,7 @@ impl Engine {
             self.catalog.refresh()?;
             let targets = ddl::lock_targets(&p.stmt.ast, self.catalog.get());
             for &(oid, mode) in &targets {
-                self.mvcc
-                    .lock_relation(oid, mode, policy, &self.settings.borrow())?;
+                self.mvcc.lock_relation(oid, mode, policy, &self.limits)?;
             }
             let lock = self.catalog.lock(true)?;
             if ddl::lock_targets(&p.stmt.ast, self.catalog.get()) != targets {
@@ -776,7 +778,7 @@ impl Engine {
         let policy = shmem::lockmgr::WaitPolicy { nowait, ..policy };
         for (oid, name) in tables {
             self.mvcc
-                .lock_relation(*oid, mode, &policy, &self.settings.borrow())
+                .lock_relation(*oid, mode, &policy, &self.limits)
                 .map_err(|e| {
                     if nowait && e.code == sqlstate::LOCK_NOT_AVAILABLE {
                         PgError::new(
@@ -816,12 +818,8 @@ impl Engine {
             let Some(t) = cat.table(&name).cloned() else {
                 continue;
             };
-            self.mvcc.lock_relation(
-                t.oid,
-                LockMode::ShareUpdateExclusive,
-                policy,
-                &self.settings.borrow(),
-            )?;
+            self.mvcc
+                .lock_relation(t.oid, LockMode::ShareUpdateExclusive, policy, &self.limits)?;
             let indexes: Vec<&catalog::IndexDesc> =
                 cat.indexes_of(t.oid).map(|i| i.as_ref()).collect();
             let horizon = self.env.segment.proc_array().global_xmin();
@@ -839,10 +837,9 @@ impl Engine {
         copy_in: Option<&mut dyn CopyInSource>,
         stmt_start: i64,
     ) -> PgResult<String> {
-        let policy = XactMvcc::wait_policy(
-            &self.settings.borrow(),
-            crate::interrupts::statement_deadline(),
-        );
+        let policy = self
+            .limits
+            .wait_policy(crate::interrupts::statement_deadline());
         let (_, planned, _) = p.action();
         // Statements that run no plan over tables.
         match planned.as_ref() {
@@ -902,12 +899,10 @@ impl Engine {
                 action.as_ref(),
                 Action::Modify(_) | Action::CopyIn(_) | Action::LockedQuery(..)
             );
-        let sx: StmtXact = self
-            .mvcc
-            .start_statement(&self.settings.borrow(), writes, policy)?;
+        let sx: StmtXact = self.mvcc.start_statement(&self.limits, writes, policy)?;
         let cat = self.catalog.get().clone();
         let cache = SubplanCache::default();
-        let mem = exec::memory::MemBudget::new(statement_mem(&self.settings.borrow()));
+        let mem = exec::memory::MemBudget::new(self.limits.statement_mem);
         let ctx = EvalCtx {
             params,
             session: &self.session,
@@ -932,9 +927,7 @@ impl Engine {
                         .map(|n| format!("SELECT {n}"));
                 }
                 // A new snapshot sees the versions just locked.
-                let sx2 = self
-                    .mvcc
-                    .start_statement(&self.settings.borrow(), false, sx.policy)?;
+                let sx2 = self.mvcc.start_statement(&self.limits, false, sx.policy)?;
                 let ctx2 = EvalCtx { xact: &sx2, ..ctx };
                 exec::run(plan, &ctx2, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
             }
@@ -1001,14 +994,16 @@ impl Engine {
         }
     }
 
-    /// Pushes settings with effects outside the engine: the float output
-    /// format and application_name in pg_stat_activity.
+    /// After a change of the settings: re-parses the session's limits and
+    /// pushes settings with effects outside the engine (the float output
+    /// format, application_name in pg_stat_activity).
     fn sync_session_settings(&mut self) {
         let s = self.settings.get_mut();
         if s.generation() == self.synced_generation {
             return;
         }
         self.synced_generation = s.generation();
+        self.limits = SessionLimits::from_settings(s);
         let efd = s
             .get("extra_float_digits")
             .ok()
@@ -1038,9 +1033,8 @@ impl Engine {
     /// timeout inside a transaction block, idle_session_timeout outside
     /// (PostgreSQL's two settings; 0 turns them off).
     pub fn idle_timeout(&self) -> Option<(std::time::Duration, PgError)> {
-        let settings = self.settings.borrow();
         if self.xact.in_block() {
-            let t = xact::ms_setting(&settings, "idle_in_transaction_session_timeout")?;
+            let t = self.limits.idle_in_transaction_timeout?;
             Some((
                 t,
                 PgError::fatal(
@@ -1049,7 +1043,7 @@ impl Engine {
                 ),
             ))
         } else {
-            let t = xact::ms_setting(&settings, "idle_session_timeout")?;
+            let t = self.limits.idle_session_timeout?;
             Some((
                 t,
                 PgError::fatal(
@@ -1116,16 +1110,6 @@ fn simple_parts(action: Action, param_types: &[Oid], uses_catalog: bool) -> Plan
         relations: Vec::new(),
         needs_xid: false,
     }
-}
-
-/// pgfork.statement_mem in bytes.
-fn statement_mem(settings: &Settings) -> usize {
-    settings
-        .get("pgfork.statement_mem")
-        .ok()
-        .flatten()
-        .and_then(|v| settings::parse_kb(&v))
-        .map_or(1 << 30, |kb| (kb as usize).saturating_mul(1024))
 }
 
 /// Parameters still untyped after analysis are text (as PostgreSQL

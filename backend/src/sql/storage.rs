@@ -282,17 +282,13 @@ impl<'x> TableAccess<'x> {
         }
     }
 
-    fn writer_do<T>(&self, f: impl FnOnce(&heap::Writer) -> T) -> T {
-        f(&self.xact.writer())
-    }
-
     /// Inserts a checked row; a unique conflict leaves nothing visible
     /// behind and names the live row it conflicted with.
     pub fn insert(&mut self, row: &[Value]) -> PgResult<Result<ItemPointer, Conflict>> {
         tuple::form_into(&self.types, row, &mut self.buf)?;
         let rel = self.table.rel();
-        let tid = self
-            .writer_do(|w| heap::insert(&self.pool, rel, &self.buf, self.table.fillfactor, w))
+        let w = self.xact.writer();
+        let tid = heap::insert(&self.pool, rel, &self.buf, self.table.fillfactor, &w)
             .map_err(access_error)?;
         self.xact.stats.borrow_mut().inserted(rel);
         for (i, idx) in self.indexes.iter().enumerate() {
@@ -312,9 +308,7 @@ impl<'x> TableAccess<'x> {
     /// Deletes the version at `tid`: `Ok`, or why it may not be deleted.
     pub fn delete(&mut self, tid: ItemPointer) -> PgResult<TmResult> {
         let rel = self.table.rel();
-        let r = self
-            .writer_do(|w| heap::delete(&self.pool, rel, tid, w))
-            .map_err(access_error)?;
+        let r = heap::delete(&self.pool, rel, tid, &self.xact.writer()).map_err(access_error)?;
         if r == TmResult::Ok {
             self.xact.stats.borrow_mut().deleted(rel);
         }
@@ -324,8 +318,7 @@ impl<'x> TableAccess<'x> {
     /// Locks the version at `tid` (SELECT ... FOR UPDATE).
     pub fn lock_row(&mut self, tid: ItemPointer) -> PgResult<TmResult> {
         let rel = self.table.rel();
-        self.writer_do(|w| heap::lock_tuple(&self.pool, rel, tid, w))
-            .map_err(access_error)
+        heap::lock_tuple(&self.pool, rel, tid, &self.xact.writer()).map_err(access_error)
     }
 
     /// Writes `new` (checked) as the next version of row `old` at `tid`;
@@ -345,9 +338,9 @@ impl<'x> TableAccess<'x> {
             .zip(&news)
             .all(|(i, n)| index_key(i, old).0 == n.0);
         let ff = self.table.fillfactor;
-        let up = self
-            .writer_do(|w| heap::update(&self.pool, rel, tid, &self.buf, ff, w, hot_ok))
-            .map_err(access_error)?;
+        let w = self.xact.writer();
+        let up =
+            heap::update(&self.pool, rel, tid, &self.buf, ff, &w, hot_ok).map_err(access_error)?;
         let up = match up {
             Ok(u) => u,
             Err(r) => return Ok(Err(UpdateFailure::Tm(r))),
@@ -391,6 +384,8 @@ pub enum TupleScan {
         /// The index, and the table's column types, to recheck keys.
         index: Arc<IndexDesc>,
         types: Vec<Oid>,
+        /// Scratch row the recheck decodes into.
+        row: Vec<Value>,
     },
 }
 
@@ -428,6 +423,7 @@ impl TupleScan {
             mvcc: xact.mvcc.clone(),
             index: index.clone(),
             types: table.columns.iter().map(|c| c.ty).collect(),
+            row: Vec::new(),
         }
     }
 
@@ -443,6 +439,7 @@ impl TupleScan {
                 mvcc,
                 index,
                 types,
+                row,
             } => loop {
                 let Some((key, root)) = scan.next().map_err(access_error)? else {
                     return Ok(None);
@@ -458,15 +455,8 @@ impl TupleScan {
                 // snapshot may still see an earlier one) can hold
                 // versions with other keys, even at the root.
                 let last = index.columns.iter().copied().max().unwrap_or(0);
-                let mut row = Vec::new();
-                tuple::deform(
-                    types,
-                    &data,
-                    last,
-                    &|i| index.columns.contains(&i),
-                    &mut row,
-                )?;
-                if index_key(index, &row).0 == key {
+                tuple::deform(types, &data, last, &|i| index.columns.contains(&i), row)?;
+                if index_key(index, row).0 == key {
                     return Ok(Some((tid, data)));
                 }
             },

@@ -136,10 +136,64 @@ fn interrupted() -> bool {
 }
 
 /// A duration setting in milliseconds (0 or unparsable: none).
-pub fn ms_setting(settings: &Settings, name: &str) -> Option<Duration> {
+fn ms_setting(settings: &Settings, name: &str) -> Option<Duration> {
     let v = settings.get(name).ok().flatten()?;
     let ms = crate::sql::settings::parse_ms(&v)?;
     (ms > 0).then(|| Duration::from_millis(ms))
+}
+
+/// The settings that govern every statement's transaction, waits and
+/// limits, parsed once per change of the settings (the engine refreshes
+/// them when the settings generation moves) rather than per statement.
+#[derive(Clone, Debug)]
+pub struct SessionLimits {
+    /// transaction_isolation is repeatable read (or serializable).
+    pub repeatable_read: bool,
+    pub statement_timeout: Option<Duration>,
+    pub deadlock_timeout: Duration,
+    pub lock_timeout: Option<Duration>,
+    pub idle_in_transaction_timeout: Option<Duration>,
+    pub idle_session_timeout: Option<Duration>,
+    /// pgfork.statement_mem in bytes.
+    pub statement_mem: usize,
+}
+
+impl SessionLimits {
+    pub fn from_settings(settings: &Settings) -> SessionLimits {
+        let iso = settings
+            .get("transaction_isolation")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        SessionLimits {
+            repeatable_read: iso != "read committed" && iso != "read uncommitted",
+            statement_timeout: ms_setting(settings, "statement_timeout"),
+            deadlock_timeout: ms_setting(settings, "deadlock_timeout")
+                .unwrap_or(Duration::from_secs(1)),
+            lock_timeout: ms_setting(settings, "lock_timeout"),
+            idle_in_transaction_timeout: ms_setting(
+                settings,
+                "idle_in_transaction_session_timeout",
+            ),
+            idle_session_timeout: ms_setting(settings, "idle_session_timeout"),
+            statement_mem: settings
+                .get("pgfork.statement_mem")
+                .ok()
+                .flatten()
+                .and_then(|v| crate::sql::settings::parse_kb(&v))
+                .map_or(1 << 30, |kb| (kb as usize).saturating_mul(1024)),
+        }
+    }
+
+    /// The wait policy of a statement ending at `stmt_deadline`.
+    pub fn wait_policy(&self, stmt_deadline: Option<Instant>) -> WaitPolicy {
+        WaitPolicy {
+            deadlock_timeout: self.deadlock_timeout,
+            lock_timeout: self.lock_timeout,
+            deadline: stmt_deadline,
+            nowait: false,
+        }
+    }
 }
 
 impl XactMvcc {
@@ -212,29 +266,18 @@ impl XactMvcc {
         Ok(self.levels[depth].xid)
     }
 
-    /// The wait policy for a statement from the settings.
-    pub fn wait_policy(settings: &Settings, stmt_deadline: Option<Instant>) -> WaitPolicy {
-        WaitPolicy {
-            deadlock_timeout: ms_setting(settings, "deadlock_timeout")
-                .unwrap_or(Duration::from_secs(1)),
-            lock_timeout: ms_setting(settings, "lock_timeout"),
-            deadline: stmt_deadline,
-            nowait: false,
-        }
-    }
-
     /// Starts a statement: opens the transaction if none is, advances the
     /// command counter, takes the snapshot the isolation level calls for
     /// and, for a statement that writes, makes sure the transaction has
     /// an xid.
     pub fn start_statement(
         &mut self,
-        settings: &Settings,
+        limits: &SessionLimits,
         writes: bool,
         policy: WaitPolicy,
     ) -> PgResult<StmtXact> {
         if !self.open {
-            self.open(settings);
+            self.open(limits);
         } else if self.cid_used {
             self.cid = self
                 .cid
@@ -291,18 +334,12 @@ impl XactMvcc {
         }
     }
 
-    /// Opens the transaction: its isolation level comes from the
-    /// settings now.
-    fn open(&mut self, settings: &Settings) {
+    /// Opens the transaction: its isolation level is the settings' now.
+    fn open(&mut self, limits: &SessionLimits) {
         self.open = true;
         self.cid = 0;
         self.cid_used = false;
-        let iso = settings
-            .get("transaction_isolation")
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        self.repeatable_read = iso != "read committed" && iso != "read uncommitted";
+        self.repeatable_read = limits.repeatable_read;
     }
 
     /// Takes a table lock held until the transaction ends.
@@ -311,13 +348,10 @@ impl XactMvcc {
         oid: u32,
         mode: LockMode,
         policy: &WaitPolicy,
-        settings: &Settings,
+        limits: &SessionLimits,
     ) -> PgResult<()> {
         if !self.open {
-            self.open(settings);
-        }
-        if self.locks.holds(LockTag::Relation(oid), mode) {
-            return Ok(());
+            self.open(limits);
         }
         self.locks
             .acquire(self.lm, LockTag::Relation(oid), mode, policy, &interrupted)
