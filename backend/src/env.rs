@@ -24,6 +24,8 @@ pub struct ServerConfig {
     pub stats: bool,
     /// `--trace FILE`: every query's phases as Chrome trace events.
     pub trace: Option<PathBuf>,
+    /// `--synchronous-commit`: the default of synchronous_commit.
+    pub synchronous_commit: bool,
 }
 
 impl ServerConfig {

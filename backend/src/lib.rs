@@ -10,6 +10,7 @@ pub mod env;
 pub mod error;
 pub mod interrupts;
 pub mod protocol;
+pub mod recovery;
 pub mod sql;
 pub mod types;
 

@@ -46,6 +46,7 @@ pub fn attach(
     new_session(slot);
     shmem::lwlock::set_held_counter(Some(&slot.lwlocks_held));
     shmem::buffer::set_pin_counter(Some(&slot.pins_held));
+    shmem::wal::set_my_slot(Some(slot_index));
     // A forked child inherits its parent's unflushed counts.
     shmem::waitstats::discard_unflushed();
     backend::interrupts::set_my_slot(Some(slot));
@@ -103,6 +104,7 @@ fn install_panic_marker() {
 pub fn release_backend_resources(segment: &Segment, slot: usize) {
     segment.proc_array().cleanup_backend(slot);
     segment.lock_manager().release_all(slot);
+    segment.wal().forget_slot(slot);
 }
 
 /// Returns a slot whose backend is gone to the free list, folding its

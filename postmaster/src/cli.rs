@@ -87,9 +87,22 @@ pub struct Args {
     #[arg(long = "keep-file-text")]
     pub keep_file_text: bool,
 
-    /// Seconds between checkpoints (dirty buffers written to the data files).
+    /// Seconds between checkpoints (dirty buffers written to the data
+    /// files, old WAL recycled).
     #[arg(long = "checkpoint-timeout", default_value_t = 60)]
     pub checkpoint_timeout: u64,
+
+    /// WAL written since the last checkpoint that starts the next one
+    /// early (e.g. 1GB, as PostgreSQL's max_wal_size).
+    #[arg(long = "max-wal-size", default_value = "1GB", value_parser = parse_size)]
+    pub max_wal_size: usize,
+
+    /// Default of synchronous_commit: `on` makes COMMIT wait until its WAL
+    /// record is on disk (fdatasync); `off` acknowledges it before, so that
+    /// a crash may lose the last commits (never consistency), as
+    /// PostgreSQL's setting. Sessions may still SET it.
+    #[arg(long = "synchronous-commit", value_enum, default_value_t = OnOff::On)]
+    pub synchronous_commit: OnOff,
 }
 
 /// Parses a size as PostgreSQL does for shared_buffers: a plain number is

@@ -8,7 +8,7 @@ use std::path::Path;
 /// Marks a directory as a pgfork data directory and records its format.
 const VERSION_FILE: &str = "PGFORK_VERSION";
 /// 2: MVCC heap tuple headers (xmin, xmax, cmin, cmax) and pg_xact.
-const FORMAT_VERSION: &str = "2";
+const FORMAT_VERSION: &str = "3";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DataDirError {

@@ -98,7 +98,7 @@ impl ProcessLauncher {
                 let s = srv.segment.backend_table().slot(slot);
                 crate::signals::become_backend(Some(s));
                 backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
-                crate::checkpointer::run(srv.segment, s, srv.checkpoint_timeout);
+                crate::checkpointer::run(srv.segment, s, &srv.config.data_dir, srv.checkpoint);
                 std::process::exit(0);
             }
             Ok(ForkResult::Parent { child }) => {
@@ -236,9 +236,16 @@ impl ProcessLauncher {
         // SAFETY: every backend has exited (wait_all SIGKILLs stragglers),
         // so nothing else uses the segment.
         unsafe { srv.segment.reinitialize(&srv.seg_cfg) };
-        // Transactions that were running can never commit now.
+        // Transactions that were running can never commit now; recovery
+        // then settles, from the WAL, those whose commit record it finds.
         shmem::xact::clog::abort_in_progress();
         tracing::warn!("all server processes terminated; reinitialized shared memory");
+        if let Err(e) = backend::recovery::startup(&srv.segment, &srv.config.data_dir) {
+            tracing::error!("{e}; shutting down");
+            srv.must_stop
+                .store(true, std::sync::atomic::Ordering::Release);
+            return;
+        }
         let table = srv.segment.backend_table();
         for m in &mut self.pool {
             m.pid = None;

@@ -55,9 +55,12 @@ pub struct Server {
     pub config: Arc<ServerConfig>,
     pub seg_cfg: SegmentConfig,
     pub segment: Segment,
-    pub checkpoint_timeout: Duration,
+    pub checkpoint: crate::checkpointer::Schedule,
     pub listeners: Vec<Listener>,
     pub signals: SignalPipe,
+    /// Set when the server cannot go on (recovery after a crash reset
+    /// failed): the loop shuts down immediately.
+    pub must_stop: std::sync::atomic::AtomicBool,
     _owner: SegmentOwner,
     _socket_lock: LockFile,
     _pid_lock: LockFile,
@@ -178,6 +181,8 @@ impl Server {
         let (owner, segment) = SegmentOwner::create(&seg_cfg)?;
         shmem::smgr::init(&data_dir)
             .map_err(|e| StartError::Other(format!("could not open data directory: {e}")))?;
+        // Before any backend or the checkpointer exists.
+        backend::recovery::startup(&segment, &data_dir).map_err(StartError::Other)?;
         let config = Arc::new(ServerConfig {
             data_dir,
             socket_dir,
@@ -187,6 +192,7 @@ impl Server {
             max_connections: args.max_connections,
             shared_buffers: args.shared_buffers,
             stats: args.stats == OnOff::On,
+            synchronous_commit: args.synchronous_commit == OnOff::On,
             trace: match &args.trace {
                 Some(path) => {
                     let path = absolute(path);
@@ -229,9 +235,13 @@ impl Server {
             config,
             seg_cfg,
             segment,
-            checkpoint_timeout: Duration::from_secs(args.checkpoint_timeout.max(1)),
+            checkpoint: crate::checkpointer::Schedule {
+                every: Duration::from_secs(args.checkpoint_timeout.max(1)),
+                max_wal_size: args.max_wal_size as u64,
+            },
             listeners,
             signals,
+            must_stop: std::sync::atomic::AtomicBool::new(false),
             _owner: owner,
             _socket_lock: socket_lock,
             _pid_lock: pid_lock,
@@ -309,6 +319,16 @@ impl Server {
             if shutdown.is_some() && launcher.live_backends() == 0 {
                 break;
             }
+            if shutdown.is_none() {
+                if let Some(e) = self.segment.wal().failure() {
+                    // PostgreSQL PANICs here; we stop cleanly, without a
+                    // shutdown checkpoint, and the next start recovers.
+                    tracing::error!("{e}: shutting down");
+                    shutdown = Some(self.request(launcher, None, Shutdown::Fast));
+                } else if self.must_stop.load(std::sync::atomic::Ordering::Acquire) {
+                    shutdown = Some(self.request(launcher, None, Shutdown::Immediate));
+                }
+            }
             launcher.tick(self);
         }
         let how = shutdown.unwrap_or(Shutdown::Fast);
@@ -317,7 +337,7 @@ impl Server {
             Duration::from_secs(if how == Shutdown::Immediate { 5 } else { 30 }),
         );
         if how != Shutdown::Immediate {
-            crate::checkpointer::final_checkpoint(&self.segment);
+            crate::checkpointer::final_checkpoint(&self.segment, &self.config.data_dir);
         }
         tracing::info!("database system is shut down");
     }

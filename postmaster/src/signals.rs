@@ -140,9 +140,21 @@ pub unsafe fn fork_with_signals_blocked() -> nix::Result<nix::unistd::ForkResult
         Some(&SigSet::all()),
         Some(&mut old),
     );
+    let parent = nix::unistd::getpid();
     // SAFETY: forwarded from the caller.
     let r = unsafe { nix::unistd::fork() };
-    if !matches!(r, Ok(nix::unistd::ForkResult::Child)) {
+    if matches!(r, Ok(nix::unistd::ForkResult::Child)) {
+        // A child must not outlive the postmaster: an orphaned backend or
+        // checkpointer would go on writing the data files and the WAL while
+        // a new postmaster recovers them. The kernel kills it when the
+        // postmaster dies; if it died before this call, exit now.
+        // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number.
+        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+        if nix::unistd::getppid() != parent {
+            // SAFETY: _exit in a child that has run nothing yet.
+            unsafe { libc::_exit(1) };
+        }
+    } else {
         let _ = nix::sys::signal::sigprocmask(
             nix::sys::signal::SigmaskHow::SIG_SETMASK,
             Some(&old),

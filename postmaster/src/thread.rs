@@ -45,14 +45,13 @@ impl ThreadLauncher {
             shutting_down: None,
         };
         if let Some(slot) = srv.segment.backend_table().alloc(ExecMode::Thread) {
-            let (config, segment, every) =
-                (srv.config.clone(), srv.segment, srv.checkpoint_timeout);
+            let (config, segment, schedule) = (srv.config.clone(), srv.segment, srv.checkpoint);
             let h = std::thread::Builder::new()
                 .name("checkpointer".into())
                 .spawn(move || {
                     crate::signals::block_postmaster_signals();
                     let env = backend_start::attach(&config, segment, slot, ExecMode::Thread);
-                    crate::checkpointer::run(segment, env.slot, every);
+                    crate::checkpointer::run(segment, env.slot, &config.data_dir, schedule);
                 });
             match h {
                 Ok(h) => l.checkpointer = Some((h, slot)),

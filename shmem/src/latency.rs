@@ -42,6 +42,8 @@ pub enum Metric {
     /// Of those waits, the wake-up latency: from the call that woke this
     /// backend to it running again.
     LmgrWakeup,
+    /// Time a commit waited for its WAL record to be durable.
+    WalFlush,
     /// Accept to ready-for-query.
     Connect,
     /// Accept to the backend running (fork, fd hand-off or thread spawn).
@@ -52,7 +54,7 @@ pub enum Metric {
     ProtocolStartup,
 }
 
-pub const METRICS: [Metric; 15] = [
+pub const METRICS: [Metric; 16] = [
     Metric::Idle,
     Metric::Recv,
     Metric::Parse,
@@ -64,6 +66,7 @@ pub const METRICS: [Metric; 15] = [
     Metric::FileIo,
     Metric::LmgrWait,
     Metric::LmgrWakeup,
+    Metric::WalFlush,
     Metric::Connect,
     Metric::Spawn,
     Metric::BackendStartup,
@@ -84,6 +87,7 @@ impl Metric {
             Metric::FileIo => "file_io",
             Metric::LmgrWait => "lmgr_wait",
             Metric::LmgrWakeup => "lmgr_wakeup",
+            Metric::WalFlush => "wal_flush",
             Metric::Connect => "connect",
             Metric::Spawn => "spawn",
             Metric::BackendStartup => "backend_startup",

@@ -22,6 +22,7 @@ pub mod segment;
 pub mod smgr;
 pub mod time;
 pub mod waitstats;
+pub mod wal;
 pub mod xact;
 
 pub use backend_table::{BackendSlot, BackendState, BackendTable, ExecMode};

@@ -22,7 +22,7 @@ use crate::lwlock::LWLock;
 /// Identifies a pgfork segment ("PGFORKSH").
 pub const SHMEM_MAGIC: u64 = 0x5047_464f_524b_5348;
 /// Bumped whenever the layout of any region changes.
-pub const SHMEM_VERSION: u32 = 2;
+pub const SHMEM_VERSION: u32 = 3;
 /// Regions start on cache-line boundaries so that they share no line.
 const REGION_ALIGN: usize = 128;
 const MAX_REGIONS: usize = 16;
@@ -107,6 +107,7 @@ pub mod region {
     pub const LOCK_MANAGER: usize = 5;
     pub const PROC_ARRAY: usize = 6;
     pub const REL_STATS: usize = 7;
+    pub const WAL: usize = 8;
 }
 
 pub static REGIONS: &[Region] = &[
@@ -149,6 +150,11 @@ pub static REGIONS: &[Region] = &[
         name: "table statistics",
         size: crate::relstats::RelStatsTable::shmem_size,
         init: crate::relstats::RelStatsTable::shmem_init,
+    },
+    Region {
+        name: "WAL buffers",
+        size: crate::wal::Wal::shmem_size,
+        init: crate::wal::Wal::shmem_init,
     },
 ];
 

@@ -261,3 +261,26 @@ pub(crate) fn fsync_all(gen: u64) -> Result<(), StorageError> {
     }
     Ok(())
 }
+
+/// Whether the file of `rel` exists (recovery skips changes to files that
+/// a later, already applied, drop removed).
+pub fn exists(rel: RelId) -> Result<bool, StorageError> {
+    Ok(rel_path(rel)?.exists())
+}
+
+/// fsync of `base/` itself, so that created and removed files are durable
+/// (checkpoints).
+pub fn fsync_base_dir() -> Result<(), StorageError> {
+    let base = rel_path(0)?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    std::fs::File::open(&base)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| {
+            StorageError::io(
+                format!("could not fsync directory \"{}\"", base.display()),
+                e,
+            )
+        })
+}

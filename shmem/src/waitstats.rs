@@ -119,6 +119,10 @@ counters! {
     /// ProcArrayLock, and how long.
     procarray_waits,
     procarray_wait_ns,
+    /// Commits that waited for their WAL record to be made durable, and
+    /// how long (their own fsync or another backend's, group commit).
+    wal_flush_waits,
+    wal_flush_ns,
 }
 
 thread_local! {
@@ -153,6 +157,7 @@ pub(crate) enum Ev {
     DeadlockCheck,
     Deadlock,
     ProcArrayWait,
+    WalFlush,
 }
 
 /// Adds one event (and `ns`, for timed events) to this thread's totals.
@@ -199,6 +204,10 @@ pub(crate) fn note(ev: Ev, ns: u64) {
             bump(&l.procarray_waits, 1);
             bump(&l.procarray_wait_ns, ns)
         }
+        Ev::WalFlush => {
+            bump(&l.wal_flush_waits, 1);
+            bump(&l.wal_flush_ns, ns)
+        }
     });
 }
 
@@ -215,6 +224,12 @@ pub fn note_procarray_wait(ns: u64) {
     if ns > 0 {
         note(Ev::ProcArrayWait, ns);
     }
+}
+
+/// Counts a commit's wait of `ns` for its WAL flush.
+#[inline]
+pub fn note_wal_flush(ns: u64) {
+    note(Ev::WalFlush, ns);
 }
 
 /// The shared rows: `max_backends` slots plus the departed row.

@@ -468,6 +468,58 @@ fn insert_downlink(
     }
 }
 
+/// Crash recovery: finishes a root split that a crash cut short.
+///
+/// A split links the new right page in and releases both halves before it
+/// installs a new root above them (`insert_downlink`). If the server died
+/// in between, the root has right siblings at its own level and no parent:
+/// searches are still right (they move right), but the next split of a
+/// sibling would wait forever for a new root that nobody is installing.
+/// With no other backend running, this installs it: a root one level up
+/// with a downlink to the old root and to each sibling (separated by the
+/// high key of the page to its left). Returns whether it did anything.
+pub fn finish_incomplete_root_split(pool: &BufferPool, rel: RelId) -> Result<bool, AccessError> {
+    let (root, level) = read_meta(pool, rel)?;
+    let mut items = vec![internal_item(&[], ItemPointer::MIN, root)];
+    let mut blk = root;
+    loop {
+        let g = pool.read(rel, blk)?.into_read_lock();
+        check(&g, rel, blk)?;
+        let o = opaque(&g);
+        if o.next == P_NONE {
+            break;
+        }
+        let h =
+            hikey(&g).ok_or_else(|| corrupt(rel, "a page with a right sibling has no high key"))?;
+        items.push(internal_item(h.key, h.tid, o.next));
+        blk = o.next;
+    }
+    if items.len() == 1 {
+        return Ok(false);
+    }
+    let rbuf = pool.extend(rel)?;
+    let new_root = rbuf.block();
+    let mut rg = rbuf.into_write_lock();
+    init_page(
+        &mut rg,
+        Opaque {
+            next: P_NONE,
+            level: level + 1,
+            flags: 0,
+        },
+    );
+    for it in &items {
+        page::add_item(&mut rg, it, None)
+            .ok_or_else(|| corrupt(rel, "too many pages at the root's level for one new root"))?;
+    }
+    drop(rg);
+    let mut m = pool.read(rel, META_BLOCK)?.into_write_lock();
+    page::get_item_mut(&mut m, 1)
+        .ok_or_else(|| corrupt(rel, "bad metapage"))?
+        .copy_from_slice(&meta_bytes(new_root, level + 1));
+    Ok(true)
+}
+
 fn read_meta_locked(m: &Page, rel: RelId) -> Result<(u32, u32), AccessError> {
     match page::get_item(m, 1) {
         Some(b) if b.len() >= 16 && u32_at(b, 0) == BTREE_MAGIC => {

@@ -85,9 +85,15 @@ pub enum AccessError {
 impl AccessError {
     pub fn sqlstate(&self) -> &'static str {
         match self {
-            AccessError::Storage(StorageError::Io { .. } | StorageError::ShortRead { .. }) => {
-                "58030"
+            AccessError::Storage(StorageError::Io { source, .. })
+                if source.raw_os_error() == Some(libc::ENOSPC) =>
+            {
+                "53100"
             }
+            AccessError::Storage(StorageError::Wal(w)) if w.is_disk_full() => "53100",
+            AccessError::Storage(
+                StorageError::Io { .. } | StorageError::ShortRead { .. } | StorageError::Wal(_),
+            ) => "58030",
             AccessError::Storage(_) => "XX000",
             AccessError::UniqueViolation => "23505",
             AccessError::RowTooBig { .. } | AccessError::IndexRowTooBig { .. } => "54000",

@@ -45,6 +45,7 @@ pub struct StatsSink {
     file_io_ns: u64,
     lmgr_wait_ns: u64,
     lmgr_wakeup_ns: u64,
+    wal_flush_ns: u64,
     trace: Option<Trace>,
 }
 
@@ -79,6 +80,7 @@ impl StatsSink {
             file_io_ns: 0,
             lmgr_wait_ns: 0,
             lmgr_wakeup_ns: 0,
+            wal_flush_ns: 0,
             trace,
         }
     }
@@ -97,6 +99,7 @@ impl StatsSink {
         self.file_io_ns += file_io(&d);
         self.lmgr_wait_ns += d.lock_wait_ns + d.xact_wait_ns;
         self.lmgr_wakeup_ns += d.lock_wakeup_ns + d.xact_wakeup_ns;
+        self.wal_flush_ns += d.wal_flush_ns;
     }
 
     /// Records one finished query.
@@ -114,6 +117,7 @@ impl StatsSink {
         self.stats.record(slot, Metric::LmgrWait, self.lmgr_wait_ns);
         self.stats
             .record(slot, Metric::LmgrWakeup, self.lmgr_wakeup_ns);
+        self.stats.record(slot, Metric::WalFlush, self.wal_flush_ns);
         waitstats::flush_to_slot(&self.env.segment, slot);
         if self.trace.is_some() {
             self.trace_query(q);
@@ -122,6 +126,7 @@ impl StatsSink {
         self.file_io_ns = 0;
         self.lmgr_wait_ns = 0;
         self.lmgr_wakeup_ns = 0;
+        self.wal_flush_ns = 0;
     }
 
     fn trace_query(&mut self, q: &QueryPhases) {

@@ -253,6 +253,22 @@ static FUNCS: &[FuncDef] = &[
     f("pg_get_constraintdef", &[oid::OID, BOOL], TEXT, |c, a| {
         constraint_def(c, &a[0])
     }),
+    // WAL positions (the pg_lsn type is shown as text, "0/16B3748").
+    volatile(f("pg_current_wal_lsn", &[], TEXT, |c, _| {
+        Ok(Value::Text(shmem::wal::fmt_lsn(
+            c.session.env.segment.wal().written(),
+        )))
+    })),
+    volatile(f("pg_current_wal_insert_lsn", &[], TEXT, |c, _| {
+        Ok(Value::Text(shmem::wal::fmt_lsn(
+            c.session.env.segment.wal().insert_pos(),
+        )))
+    })),
+    volatile(f("pg_current_wal_flush_lsn", &[], TEXT, |c, _| {
+        Ok(Value::Text(shmem::wal::fmt_lsn(
+            c.session.env.segment.wal().flushed(),
+        )))
+    })),
     f("pg_backend_pid", &[], INT4, |c, _| {
         Ok(Value::Int4(c.session.backend_pid()))
     }),

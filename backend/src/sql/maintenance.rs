@@ -156,6 +156,13 @@ pub fn vacuum_table(
     Ok(st)
 }
 
+/// Whether a statement the parser passed on as VACUUM is CHECKPOINT.
+pub fn is_checkpoint(sql: &str) -> bool {
+    sql.trim_start()
+        .get(..10)
+        .is_some_and(|w| w.eq_ignore_ascii_case("checkpoint"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,6 +123,8 @@ enum Action {
     Ddl,
     /// VACUUM of these tables (all when empty).
     Vacuum(Vec<String>),
+    /// CHECKPOINT.
+    Checkpoint,
     /// EXPLAIN of a planned statement.
     Explain(Box<Action>),
     /// SQL-level PREPARE name [(types)] AS statement.
@@ -534,6 +536,9 @@ impl Engine {
                     needs_xid: parts.needs_xid,
                 })
             }
+            ast::Statement::Vacuum(_) if maintenance::is_checkpoint(&text.sql) => {
+                Ok(simple_parts(Action::Checkpoint, param_types, false))
+            }
             ast::Statement::Vacuum(_) => {
                 let tables = maintenance::parse_vacuum(&text.sql)?;
                 Ok(simple_parts(Action::Vacuum(tables), param_types, true))
@@ -673,14 +678,16 @@ impl Engine {
         }
         let timeout = self.limits.statement_timeout;
         crate::interrupts::set_statement_deadline(timeout.map(|t| std::time::Instant::now() + t));
-        let result = self.execute_inner(p, params, sink, copy_in, stmt_start);
+        let mut result = self.execute_inner(p, params, sink, copy_in, stmt_start);
         crate::interrupts::set_statement_deadline(None);
         self.mvcc.end_statement();
         if !self.xact.in_block() {
             // The statement's implicit transaction ends: SET LOCAL and
             // set_config(..., true) values go away.
             if result.is_ok() {
-                self.mvcc.commit();
+                if let Err(e) = self.mvcc.commit() {
+                    result = Err(e);
+                }
             } else {
                 self.mvcc.abort();
             }
@@ -794,6 +801,20 @@ impl Engine {
     }
 
     /// VACUUM: each table under a ShareUpdateExclusive lock.
+    /// CHECKPOINT: an immediate checkpoint, as PostgreSQL's.
+    fn run_checkpoint(&mut self) -> PgResult<String> {
+        shmem::wal::checkpoint::checkpoint(&self.env.segment, &self.env.config.data_dir, false)
+            .map_err(|e| {
+                let code = if e.is_disk_full() {
+                    sqlstate::DISK_FULL
+                } else {
+                    sqlstate::IO_ERROR
+                };
+                PgError::new(code, format!("checkpoint failed: {e}"))
+            })?;
+        Ok("CHECKPOINT".into())
+    }
+
     fn run_vacuum(
         &mut self,
         tables: &[String],
@@ -845,6 +866,7 @@ impl Engine {
         match planned.as_ref() {
             Action::Ddl => return self.run_ddl(p, &policy, sink),
             Action::Vacuum(tables) => return self.run_vacuum(tables, &policy),
+            Action::Checkpoint => return self.run_checkpoint(),
             Action::Utility(u) => return self.run_utility(u, sink),
             Action::LockTables {
                 tables,
@@ -1004,6 +1026,8 @@ impl Engine {
         }
         self.synced_generation = s.generation();
         self.limits = SessionLimits::from_settings(s);
+        self.mvcc
+            .set_synchronous_commit(self.limits.synchronous_commit);
         let efd = s
             .get("extra_float_digits")
             .ok()

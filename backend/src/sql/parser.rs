@@ -152,8 +152,9 @@ pub fn parse_expr(text: &str) -> PgResult<ast::Expr> {
         .map_err(|e| convert_error(text, e))
 }
 
-/// A VACUUM statement, which sqlparser parses in Redshift's form only:
-/// its words are read again from the statement text by the engine.
+/// A VACUUM statement, which sqlparser parses in Redshift's form only, or
+/// CHECKPOINT, which it does not know: the engine reads their words again
+/// from the statement text.
 fn vacuum_placeholder() -> ast::Statement {
     ast::Statement::Vacuum(ast::VacuumStatement {
         full: false,
@@ -193,7 +194,15 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         let start = byte_offset(sql, first.span.start);
         let end = byte_offset(sql, last.span.end).max(start);
         let text = sql[start..end].trim_end().to_owned();
-        if is_word(&first.token, "vacuum") {
+        if is_word(&first.token, "checkpoint") && meaningful.len() > 1 {
+            let t = meaningful[1];
+            return Err(PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("syntax error at or near \"{}\"", t.token),
+            )
+            .with_position(char_index(sql, t.span.start) + 1));
+        }
+        if is_word(&first.token, "vacuum") || is_word(&first.token, "checkpoint") {
             out.push(ParsedStatement {
                 ast: vacuum_placeholder(),
                 text: StmtText {

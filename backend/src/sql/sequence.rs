@@ -4,17 +4,21 @@
 //! in every mode, and the value reaches disk with the page at the next
 //! checkpoint.
 //!
-//! Page layout: magic (8 bytes), last_value (i64), is_called (u8),
-//! max_value (i64); little-endian.
+//! Page layout: the standard 24-byte page header (only its LSN is used:
+//! the WAL sets it), then magic (8 bytes), last_value (i64), is_called
+//! (u8), max_value (i64); little-endian.
 
 use shmem::buffer::BufferPool;
 
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::sql::storage::storage_error;
 
-const MAGIC: &[u8; 8] = b"PGFSEQ01";
+const MAGIC: &[u8; 8] = b"PGFSEQ02";
+/// The state follows the page header.
+const OFF: usize = crate::access::page::HEADER_SIZE;
 
 fn read_state(p: &[u8]) -> Option<(i64, bool, i64)> {
+    let p = &p[OFF..];
     if &p[0..8] != MAGIC {
         return None;
     }
@@ -25,6 +29,7 @@ fn read_state(p: &[u8]) -> Option<(i64, bool, i64)> {
 }
 
 fn write_state(p: &mut [u8], last: i64, called: bool, max: i64) {
+    let p = &mut p[OFF..];
     p[0..8].copy_from_slice(MAGIC);
     p[8..16].copy_from_slice(&last.to_le_bytes());
     p[16] = u8::from(called);

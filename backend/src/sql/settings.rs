@@ -400,7 +400,15 @@ impl Settings {
         );
         put("standard_conforming_strings", "on".into());
         put("statement_timeout", "0".into());
-        put("synchronous_commit", "on".into());
+        put(
+            "synchronous_commit",
+            if config.synchronous_commit {
+                "on"
+            } else {
+                "off"
+            }
+            .into(),
+        );
         put("TimeZone", "UTC".into());
         put("transaction_deferrable", "off".into());
         put("transaction_isolation", "read committed".into());

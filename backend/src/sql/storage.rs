@@ -33,6 +33,7 @@ pub fn storage_error(e: StorageError) -> PgError {
 pub fn access_error(e: AccessError) -> PgError {
     let code = match e.sqlstate() {
         "58030" => sqlstate::IO_ERROR,
+        "53100" => sqlstate::DISK_FULL,
         "23505" => sqlstate::UNIQUE_VIOLATION,
         "54000" => sqlstate::PROGRAM_LIMIT_EXCEEDED,
         _ => sqlstate::INTERNAL_ERROR,

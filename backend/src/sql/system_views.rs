@@ -136,6 +136,22 @@ static VIEWS: &[SystemView] = &[
         rows: buffercache_rows,
     },
     SystemView {
+        name: "pg_stat_wal",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("wal_records", oid::INT8),
+            ("wal_fpi", oid::INT8),
+            ("wal_bytes", oid::INT8),
+            ("wal_buffers_full", oid::INT8),
+            ("wal_write", oid::INT8),
+            ("wal_sync", oid::INT8),
+            ("wal_write_time", oid::FLOAT8),
+            ("wal_sync_time", oid::FLOAT8),
+            ("stats_reset", oid::TIMESTAMPTZ),
+        ]),
+        rows: wal_rows,
+    },
+    SystemView {
         name: "pg_locks",
         uses_catalog: false,
         columns: ViewColumns::Fixed(&[
@@ -286,6 +302,27 @@ fn buffercache_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
         .collect();
     row.push(Value::Int8(ctx.pool.nbuffers() as i64));
     vec![row]
+}
+
+/// PostgreSQL's pg_stat_wal (wal_bytes as int8 rather than numeric; times
+/// in milliseconds; never reset).
+fn wal_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let w = ctx.session.env.segment.wal();
+    let s = w.stats();
+    let n = |v: &std::sync::atomic::AtomicU64| Value::Int8(v.load(Relaxed) as i64);
+    let ms = |v: &std::sync::atomic::AtomicU64| Value::Float8(v.load(Relaxed) as f64 / 1e6);
+    vec![vec![
+        n(&s.records),
+        n(&s.fpi),
+        n(&s.bytes),
+        n(&s.buffers_full),
+        n(&s.writes),
+        n(&s.syncs),
+        ms(&s.write_ns),
+        ms(&s.sync_ns),
+        Value::Null,
+    ]]
 }
 
 fn table_stats_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {

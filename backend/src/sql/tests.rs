@@ -24,6 +24,7 @@ pub(crate) fn test_config(mode: ExecMode) -> ServerConfig {
         shared_buffers: 128 << 20,
         stats: false,
         trace: None,
+        synchronous_commit: true,
     }
 }
 

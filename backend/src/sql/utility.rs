@@ -349,7 +349,7 @@ impl Engine {
                 let kept = self.chained_characteristics(*chain);
                 let (tag, w) = self.xact.commit(self.settings.get_mut(), *chain)?;
                 if tag == "COMMIT" {
-                    self.mvcc.commit();
+                    self.mvcc.commit()?;
                 } else {
                     self.mvcc.abort();
                 }

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use shmem::lockmgr::{LocalLocks, LockError, LockManager, LockMode, LockTag, WaitPolicy};
 use shmem::relstats::PendingRelStats;
+use shmem::wal::{Kind, Record};
 use shmem::xact::{ProcArray, Snapshot, XactError};
 use shmem::Segment;
 
@@ -72,6 +73,10 @@ pub struct XactMvcc {
     snapshot_taken: bool,
     /// Table statistics of the transaction, published when it ends.
     stats: Rc<RefCell<PendingRelStats>>,
+    /// The session's synchronous_commit.
+    synchronous_commit: bool,
+    /// Inside a commit's critical section (see `log_commit`).
+    pending_commit_end: bool,
 }
 
 /// What a statement's table access needs from its transaction.
@@ -156,6 +161,8 @@ pub struct SessionLimits {
     pub idle_session_timeout: Option<Duration>,
     /// pgfork.statement_mem in bytes.
     pub statement_mem: usize,
+    /// synchronous_commit is not off.
+    pub synchronous_commit: bool,
 }
 
 impl SessionLimits {
@@ -182,6 +189,11 @@ impl SessionLimits {
                 .flatten()
                 .and_then(|v| crate::sql::settings::parse_kb(&v))
                 .map_or(1 << 30, |kb| (kb as usize).saturating_mul(1024)),
+            synchronous_commit: settings
+                .get("synchronous_commit")
+                .ok()
+                .flatten()
+                .is_none_or(|v| v != "off"),
         }
     }
 
@@ -213,6 +225,8 @@ impl XactMvcc {
             xact_snapshot: None,
             snapshot_taken: false,
             stats: Rc::default(),
+            synchronous_commit: true,
+            pending_commit_end: false,
         }
     }
 
@@ -359,17 +373,31 @@ impl XactMvcc {
         Ok(())
     }
 
-    fn finish(&mut self, commit: bool) {
+    fn finish(&mut self, commit: bool) -> PgResult<()> {
         // Before the locks go: a dropped table's statistics row may be
         // reused once nobody holds a lock on it.
         self.stats.borrow_mut().flush(&self.segment, commit);
         for (rel, n) in crate::access::prune::take_pruned() {
             shmem::relstats::report_pruned(&self.segment, rel, n);
         }
+        let mut result = Ok(());
         if self.top != 0 {
             let subs = self.own_xids().subs;
             let waited = if commit {
-                self.procs.commit(self.backend, self.top, &subs)
+                match self.log_commit(&subs) {
+                    Ok(()) => {
+                        let w = self.procs.commit(self.backend, self.top, &subs);
+                        self.end_commit_section();
+                        w
+                    }
+                    Err(e) => {
+                        // Not acknowledged, and perhaps durable: leave the
+                        // outcome to recovery. The session ends (FATAL)
+                        // and the postmaster shuts down on the WAL failure.
+                        result = Err(e);
+                        0
+                    }
+                }
             } else {
                 self.procs.abort(self.backend, self.top, &subs)
             };
@@ -385,16 +413,85 @@ impl XactMvcc {
         self.cid_used = false;
         self.xact_snapshot = None;
         self.snapshot_taken = false;
+        result
     }
 
-    /// COMMIT (or the end of an implicit transaction).
-    pub fn commit(&mut self) {
-        self.finish(true);
+    /// Writes the commit record (the top-level xid and the subtransaction
+    /// xids that commit with it) and, with synchronous_commit on, waits
+    /// until it is on disk. The commit log is set after this returns; in
+    /// between, a checkpoint waits (`Wal::commit_begin`), and the slot is
+    /// marked critical: a backend killed there makes the postmaster reset
+    /// and recover, which settles the outcome from the WAL.
+    fn log_commit(&mut self, subs: &[u32]) -> PgResult<()> {
+        let wal = self.segment.wal();
+        if !wal.is_logging() {
+            return Ok(());
+        }
+        let slot = crate::interrupts::my_slot();
+        if let Some(s) = slot {
+            s.critical.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
+        wal.commit_begin();
+        let mut rec = Record::new(Kind::Commit, self.top);
+        rec.put_u32(subs.len() as u32);
+        for &x in subs {
+            rec.put_u32(x);
+        }
+        let r = wal.insert(&mut rec).and_then(|end| {
+            if !self.synchronous_commit {
+                return Ok(());
+            }
+            let start = shmem::time::monotonic_ns();
+            let r = wal.flush(end);
+            shmem::waitstats::note_wal_flush(shmem::time::monotonic_ns().saturating_sub(start));
+            r
+        });
+        self.pending_commit_end = true;
+        if let Err(e) = r {
+            wal.commit_end();
+            self.pending_commit_end = false;
+            if let Some(s) = slot {
+                s.critical.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+            }
+            let code = if e.is_disk_full() {
+                sqlstate::DISK_FULL
+            } else {
+                sqlstate::IO_ERROR
+            };
+            return Err(PgError::fatal(
+                code,
+                format!("could not make the commit record of transaction {} durable: {e}", self.top),
+            )
+            .with_detail("The transaction may or may not have committed; the server shuts down, and recovery at the next start settles it."));
+        }
+        Ok(())
+    }
+
+    /// COMMIT (or the end of an implicit transaction). Fails (FATAL) only
+    /// if the commit could not be made durable.
+    pub fn commit(&mut self) -> PgResult<()> {
+        self.finish(true)
+    }
+
+    /// Leaves the commit's critical section once the commit log is set.
+    fn end_commit_section(&mut self) {
+        if std::mem::take(&mut self.pending_commit_end) {
+            self.segment.wal().commit_end();
+            if let Some(s) = crate::interrupts::my_slot() {
+                s.critical.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+            }
+        }
     }
 
     /// ROLLBACK, a failed implicit transaction, or a session ending.
     pub fn abort(&mut self) {
-        self.finish(false);
+        let _ = self.finish(false);
+    }
+
+    /// Whether commits wait for their WAL record to be durable (the
+    /// session's synchronous_commit).
+    pub fn set_synchronous_commit(&mut self, on: bool) {
+        self.synchronous_commit = on;
     }
 
     /// SAVEPOINT: a new subtransaction level.

@@ -261,6 +261,14 @@ impl BufferPool {
         let (rel, block) = d.tag();
         // SAFETY: the content lock is held, so nobody modifies the bytes.
         let page = unsafe { &*self.page_ptr(id) };
+        // The WAL rule: the log describing the page's last change is on
+        // disk before the page is.
+        if self.wal.is_logging() {
+            if let Err(e) = self.wal.flush(crate::wal::pagelog::page_lsn(page)) {
+                self.terminate_io(id, 0, 0);
+                return Err(e.into());
+            }
+        }
         match smgr::write(rel, block, page, self.smgr_gen()) {
             Ok(()) => {
                 self.remember_fsync(rel);

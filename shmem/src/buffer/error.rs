@@ -30,6 +30,10 @@ pub enum StorageError {
     BufferPinned { rel: RelId, block: BlockNumber },
     #[error("storage manager is not initialized (smgr::init was not called)")]
     NotInitialized,
+    /// The WAL could not be flushed as far as a page's LSN before writing
+    /// the page (the WAL rule), or a relation change could not be logged.
+    #[error(transparent)]
+    Wal(#[from] crate::wal::WalError),
 }
 
 impl StorageError {

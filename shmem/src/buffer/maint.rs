@@ -11,14 +11,34 @@ use super::layout::{FSYNC_SLOTS, NUM_EXT_LOCKS};
 use super::{BlockNumber, Buffer, BufferPool, RelId, StorageError, BLCKSZ};
 use crate::lwlock::LockMode;
 use crate::smgr;
+use crate::wal::{Kind, Record};
 
 /// How long drop/truncate wait for somebody else's pin to go away.
 const PIN_WAIT: Duration = Duration::from_secs(10);
 
 impl BufferPool {
-    /// Creates the empty file of `rel` (an existing file is kept).
+    /// Creates the empty file of `rel` (an existing file is kept), and
+    /// logs it, so that replay recreates a file whose directory entry an
+    /// OS crash lost before any page of it.
     pub fn create_relation(&self, rel: RelId) -> Result<(), StorageError> {
+        self.log_smgr(Kind::SmgrCreate, rel, false)?;
         smgr::create(rel)
+    }
+
+    /// Logs a change of a relation's file; with `flush`, makes it durable
+    /// first (a truncation must not reach the disk before its record, or
+    /// replay would bring the cut pages back).
+    fn log_smgr(&self, kind: Kind, rel: RelId, flush: bool) -> Result<(), StorageError> {
+        if !self.wal.is_logging() {
+            return Ok(());
+        }
+        let mut rec = Record::new(kind, 0);
+        rec.put_u32(rel).put_u32(0);
+        let end = self.wal.insert(&mut rec)?;
+        if flush {
+            self.wal.flush(end)?;
+        }
+        Ok(())
     }
 
     /// Number of blocks of `rel`.
@@ -40,6 +60,7 @@ impl BufferPool {
     /// Discards the buffers of `rel` (without writing them) and unlinks
     /// its file. The caller holds no pin on `rel`.
     pub fn drop_relation(&self, rel: RelId) -> Result<(), StorageError> {
+        self.log_smgr(Kind::SmgrDrop, rel, false)?;
         self.discard_buffers(rel)?;
         self.set_free_space_hint(rel, None);
         let r = smgr::unlink(rel);
@@ -51,6 +72,7 @@ impl BufferPool {
     pub fn truncate_relation(&self, rel: RelId) -> Result<(), StorageError> {
         let lock = &self.hdr.extension_locks[rel as usize % NUM_EXT_LOCKS].0;
         let _g = lock.lock(LockMode::Exclusive);
+        self.log_smgr(Kind::SmgrTruncate, rel, true)?;
         self.discard_buffers(rel)?;
         self.set_free_space_hint(rel, None);
         smgr::truncate(rel, 0, self.smgr_gen())

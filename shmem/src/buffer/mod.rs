@@ -30,6 +30,7 @@ pub use error::StorageError;
 use crate::lwlock::LockMode;
 use crate::segment::{region, Segment};
 use crate::waitstats::{note, Ev};
+use crate::wal::pagelog::Before;
 use desc::{BufferDesc, DIRTY};
 use layout::PoolHeader;
 
@@ -74,6 +75,7 @@ pub struct BufferPool {
     hints: *const AtomicU64,
     nbuffers: u32,
     bucket_bits: u32,
+    wal: crate::wal::Wal,
 }
 
 // SAFETY: every structure the handle points to lives in the shared segment
@@ -101,6 +103,7 @@ impl Segment {
                 hints: hints as *const AtomicU64,
                 nbuffers: hdr.nbuffers,
                 bucket_bits: hdr.bucket_bits,
+                wal: self.wal(),
             }
         }
     }
@@ -205,17 +208,36 @@ impl Buffer {
     }
 
     /// Takes the content lock exclusively and marks the buffer dirty.
+    /// Whatever changes the guard makes are logged in the WAL when it is
+    /// dropped (see `wal::pagelog`).
     pub fn write_lock(&self) -> PageWriteGuard<'_> {
-        self.lock_for_write();
-        PageWriteGuard { buf: self }
+        let before = self.lock_for_write();
+        PageWriteGuard { buf: self, before }
     }
 
-    fn lock_for_write(&self) {
+    fn lock_for_write(&self) -> Before {
         self.lock(LockMode::Exclusive);
         let d = self.pool.desc(self.id);
         if d.state.load(Ordering::Relaxed) & DIRTY == 0 {
             d.update(|s| Some(s | DIRTY));
         }
+        // SAFETY: pinned, valid, content lock held exclusively.
+        self.pool.wal.before_change(unsafe { &*self.page() })
+    }
+
+    /// Logs the changes made under the exclusive content lock, then
+    /// releases it. A change that cannot be logged (the WAL failed) must
+    /// not survive: as PostgreSQL does (PANIC in a critical section), the
+    /// backend panics, which makes the postmaster reset shared memory and
+    /// recover, or stop if the WAL cannot be written.
+    fn unlock_write(&self, before: Before) {
+        let (rel, block) = self.pool.desc(self.id).tag();
+        // SAFETY: pinned, valid, content lock still held exclusively.
+        let page = unsafe { &mut *self.page() };
+        if let Err(e) = self.pool.wal.log_change(rel, block, before, page) {
+            panic!("PANIC: could not log a change of block {block} of relation {rel}: {e}");
+        }
+        self.unlock(LockMode::Exclusive);
     }
 
     /// As [`Buffer::read_lock`], but the guard owns the pin (for code that
@@ -227,8 +249,11 @@ impl Buffer {
 
     /// As [`Buffer::write_lock`], but the guard owns the pin.
     pub fn into_write_lock(self) -> OwnedPageWriteGuard {
-        self.lock_for_write();
-        OwnedPageWriteGuard { buf: self }
+        let before = self.lock_for_write();
+        OwnedPageWriteGuard {
+            buf: self,
+            before: Some(before),
+        }
     }
 
     #[inline]
@@ -267,9 +292,11 @@ impl Drop for OwnedPageReadGuard {
     }
 }
 
-/// An exclusive content lock that owns its pin: unlocks, then unpins.
+/// An exclusive content lock that owns its pin: logs the change, unlocks,
+/// then unpins.
 pub struct OwnedPageWriteGuard {
     buf: Buffer,
+    before: Option<Before>,
 }
 
 impl OwnedPageWriteGuard {
@@ -296,7 +323,8 @@ impl DerefMut for OwnedPageWriteGuard {
 
 impl Drop for OwnedPageWriteGuard {
     fn drop(&mut self) {
-        self.buf.unlock(LockMode::Exclusive);
+        self.buf
+            .unlock_write(self.before.take().unwrap_or(Before::Off));
     }
 }
 
@@ -331,9 +359,11 @@ impl Drop for PageReadGuard<'_> {
     }
 }
 
-/// The page of a buffer under its exclusive content lock.
+/// The page of a buffer under its exclusive content lock; dropping it
+/// logs the change and unlocks.
 pub struct PageWriteGuard<'a> {
     buf: &'a Buffer,
+    before: Before,
 }
 
 impl Deref for PageWriteGuard<'_> {
@@ -355,10 +385,7 @@ impl DerefMut for PageWriteGuard<'_> {
 
 impl Drop for PageWriteGuard<'_> {
     fn drop(&mut self) {
-        self.buf
-            .pool
-            .desc(self.buf.id)
-            .content_lock
-            .release(LockMode::Exclusive);
+        let before = std::mem::replace(&mut self.before, Before::Off);
+        self.buf.unlock_write(before);
     }
 }

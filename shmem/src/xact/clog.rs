@@ -612,6 +612,21 @@ fn raise_limit(map: Map, old: u32, x: u32) -> Result<(), XactError> {
     Ok(())
 }
 
+/// Recovery only: sets the status of `xid` whatever it was. The WAL, not
+/// the mapped file, decides the fate of transactions that were running at
+/// the last checkpoint or began after it: the kernel may have written a
+/// status to the file whose commit record never reached the WAL.
+pub fn force_status(xid: TransactionId, s: XidStatus) {
+    if !(FIRST_NORMAL_XID..XID_CAPACITY).contains(&xid) {
+        return;
+    }
+    let map = Map::current();
+    let (word, shift) = map.word(xid);
+    let _ = word.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+        Some(v & !(3u64 << shift) | encode(s) << shift)
+    });
+}
+
 /// Writes the whole log to disk (msync). The checkpointer calls it.
 pub fn flush() -> Result<(), XactError> {
     let Some(map) = Map::try_current() else {

@@ -172,6 +172,28 @@ impl ProcArray {
         self.entries()[backend].xmin.load(Ordering::Acquire)
     }
 
+    /// For a checkpoint: the next xid, and every xid below it whose status
+    /// is still in progress (the running transactions, with subtransaction
+    /// xids whether cached or not). Recovery decides these from the WAL.
+    pub fn running_xids(&self) -> (TransactionId, Vec<TransactionId>) {
+        let (next, lo) = {
+            // XidGenLock: no xid is handed out but not yet published.
+            let _g = self.xid_gen_lock.0.lock(LockMode::Shared);
+            let next = clog::next_xid();
+            let lo = self
+                .slots()
+                .iter()
+                .map(|s| s.xid.load(Ordering::Acquire))
+                .filter(|&x| x != INVALID_XID)
+                .fold(next, u32::min);
+            (next, lo)
+        };
+        let running = (lo..next)
+            .filter(|&x| clog::status(x) == XidStatus::InProgress)
+            .collect();
+        (next, running)
+    }
+
     /// A top-level xid for `backend` (which has none yet; if it has one,
     /// that one is returned).
     pub fn assign_xid(&self, backend: usize) -> Result<TransactionId, XactError> {

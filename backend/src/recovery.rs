@@ -1,0 +1,70 @@
+//! Start-up of the storage, by the postmaster before any backend runs (at
+//! start and after a crash reset): opens the WAL and recovers from it
+//! (`shmem::wal::redo`), finishes what a crash left half done that only
+//! the access methods understand (a B-tree root split, see
+//! [`btree::finish_incomplete_root_split`]), and ends with a checkpoint,
+//! so that the next crash replays from here.
+
+use std::path::Path;
+
+use shmem::wal::checkpoint::checkpoint;
+use shmem::wal::fmt_lsn;
+use shmem::wal::redo::{self, RecoveryReport};
+use shmem::Segment;
+
+use crate::access::btree;
+
+/// Opens the WAL of `data_dir` in `seg`, replaying it if the server did not
+/// shut down cleanly. Errors are fatal for the server.
+pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, String> {
+    let rep = redo::startup(seg, data_dir).map_err(|e| format!("recovery failed: {e}"))?;
+    if rep.crashed {
+        tracing::info!(
+            "database system was not properly shut down; redo from {} to {}: {} records ({} page changes, {} for dropped files skipped), {} commits; {} transactions without a commit record aborted; {:.0} ms",
+            fmt_lsn(rep.redo),
+            fmt_lsn(rep.end),
+            rep.records,
+            rep.page_records,
+            rep.skipped_pages,
+            rep.commits,
+            rep.aborted,
+            rep.elapsed_ms
+        );
+        finish_btree_splits(seg, data_dir)?;
+    }
+    if rep.crashed || rep.new_cluster {
+        let c = checkpoint(seg, data_dir, false)
+            .map_err(|e| format!("end-of-recovery checkpoint failed: {e}"))?;
+        tracing::info!(
+            "{} checkpoint complete: wrote {} buffers in {:.0} ms",
+            if rep.new_cluster {
+                "first"
+            } else {
+                "end-of-recovery"
+            },
+            c.buffers_written,
+            c.elapsed_ms
+        );
+    }
+    Ok(rep)
+}
+
+fn finish_btree_splits(seg: &Segment, data_dir: &Path) -> Result<(), String> {
+    let cat = crate::sql::catalog::read_file(data_dir)
+        .map_err(|e| format!("could not read the catalog after recovery: {}", e.message))?;
+    let pool = seg.buffer_pool();
+    for idx in &cat.indexes {
+        if !shmem::smgr::exists(idx.oid).unwrap_or(false) {
+            continue;
+        }
+        match btree::finish_incomplete_root_split(&pool, idx.oid) {
+            Ok(true) => tracing::info!(
+                "finished an incomplete root split of index \"{}\"",
+                idx.name
+            ),
+            Ok(false) => {}
+            Err(e) => return Err(format!("index \"{}\": {e}", idx.name)),
+        }
+    }
+    Ok(())
+}
