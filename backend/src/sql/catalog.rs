@@ -486,8 +486,8 @@ impl CatalogCache {
         self.version.unwrap_or(u64::MAX)
     }
 
-    /// Installs a changed catalog: writes the file and bumps the shared
-    /// version. The caller holds the lock exclusively.
+    /// Installs a changed catalog: flushes the WAL, writes the file and
+    /// bumps the shared version. The caller holds the lock exclusively.
     pub fn commit(&mut self, lock: &CatalogLock, cat: Catalog) -> PgResult<()> {
         if !lock.exclusive {
             return Err(PgError::internal(
@@ -499,6 +499,22 @@ impl CatalogCache {
                 sqlstate::IO_ERROR,
                 "the server has no data directory",
             ));
+        }
+        // DDL is not transactional: what it logged (new files, index pages,
+        // truncations) is made durable before the catalog names it, as a
+        // commit would.
+        let wal = self.segment.wal();
+        if wal.is_logging() {
+            wal.flush(wal.insert_pos()).map_err(|e| {
+                PgError::new(
+                    if e.is_disk_full() {
+                        sqlstate::DISK_FULL
+                    } else {
+                        sqlstate::IO_ERROR
+                    },
+                    format!("could not flush the WAL: {e}"),
+                )
+            })?;
         }
         write_file(&self.data_dir, &cat)?;
         let v = self

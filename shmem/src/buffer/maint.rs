@@ -18,10 +18,11 @@ const PIN_WAIT: Duration = Duration::from_secs(10);
 
 impl BufferPool {
     /// Creates the empty file of `rel` (an existing file is kept), and
-    /// logs it, so that replay recreates a file whose directory entry an
-    /// OS crash lost before any page of it.
+    /// logs it durably first: the catalog naming the relation is durable
+    /// when DDL returns, and replay recreates a file whose directory entry
+    /// an OS crash lost.
     pub fn create_relation(&self, rel: RelId) -> Result<(), StorageError> {
-        self.log_smgr(Kind::SmgrCreate, rel, false)?;
+        self.log_smgr(Kind::SmgrCreate, rel, true)?;
         smgr::create(rel)
     }
 

@@ -88,7 +88,11 @@ fn create_segment(dir: &Path, seg: u64) -> Result<(), WalError> {
     if path.exists() {
         return Ok(());
     }
-    let tmp = dir.join(format!("xlogtemp.{}.{seg}", std::process::id()));
+    // Unique per process and call: threads of one process (the WAL writer
+    // and a backend in thread mode) may create the same segment at once.
+    static TMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = TMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!("xlogtemp.{}.{n}", std::process::id()));
     let err = |e| WalError::io(format!("could not create file \"{}\"", display(seg)), e);
     let mut f = OpenOptions::new()
         .write(true)
