@@ -505,16 +505,8 @@ impl CatalogCache {
         // commit would.
         let wal = self.segment.wal();
         if wal.is_logging() {
-            wal.flush(wal.insert_pos()).map_err(|e| {
-                PgError::new(
-                    if e.is_disk_full() {
-                        sqlstate::DISK_FULL
-                    } else {
-                        sqlstate::IO_ERROR
-                    },
-                    format!("could not flush the WAL: {e}"),
-                )
-            })?;
+            wal.flush(wal.insert_pos())
+                .map_err(|e| crate::sql::storage::wal_error(e, "could not flush the WAL"))?;
         }
         write_file(&self.data_dir, &cat)?;
         let v = self

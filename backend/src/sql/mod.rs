@@ -804,14 +804,7 @@ impl Engine {
     /// CHECKPOINT: an immediate checkpoint, as PostgreSQL's.
     fn run_checkpoint(&mut self) -> PgResult<String> {
         shmem::wal::checkpoint::checkpoint(&self.env.segment, &self.env.config.data_dir, false)
-            .map_err(|e| {
-                let code = if e.is_disk_full() {
-                    sqlstate::DISK_FULL
-                } else {
-                    sqlstate::IO_ERROR
-                };
-                PgError::new(code, format!("checkpoint failed: {e}"))
-            })?;
+            .map_err(|e| storage::wal_error(e, "checkpoint failed"))?;
         Ok("CHECKPOINT".into())
     }
 

@@ -29,6 +29,16 @@ pub fn storage_error(e: StorageError) -> PgError {
     access_error(AccessError::Storage(e))
 }
 
+/// A WAL failure as a PgError: 53100 when the disk is full, else 58030.
+pub fn wal_error(e: shmem::wal::WalError, what: &str) -> PgError {
+    let code = if e.is_disk_full() {
+        sqlstate::DISK_FULL
+    } else {
+        sqlstate::IO_ERROR
+    };
+    PgError::new(code, format!("{what}: {e}"))
+}
+
 /// An access-method error as a PgError.
 pub fn access_error(e: AccessError) -> PgError {
     let code = match e.sqlstate() {

@@ -453,16 +453,14 @@ impl XactMvcc {
             if let Some(s) = slot {
                 s.critical.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
             }
-            let code = if e.is_disk_full() {
-                sqlstate::DISK_FULL
-            } else {
-                sqlstate::IO_ERROR
-            };
-            return Err(PgError::fatal(
-                code,
-                format!("could not make the commit record of transaction {} durable: {e}", self.top),
-            )
-            .with_detail("The transaction may or may not have committed; the server shuts down, and recovery at the next start settles it."));
+            let what = format!(
+                "could not make the commit record of transaction {} durable",
+                self.top
+            );
+            let mut err = crate::sql::storage::wal_error(e, &what)
+                .with_detail("The transaction may or may not have committed; the server shuts down, and recovery at the next start settles it.");
+            err.severity = crate::error::Severity::Fatal;
+            return Err(err);
         }
         Ok(())
     }

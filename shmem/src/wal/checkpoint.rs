@@ -64,14 +64,6 @@ impl CheckpointRecord {
     }
 }
 
-fn storage(e: crate::buffer::StorageError) -> WalError {
-    match e {
-        crate::buffer::StorageError::Wal(w) => w,
-        crate::buffer::StorageError::Io { msg, source, .. } => WalError::io(msg, source),
-        e => WalError::Corrupt(e.to_string()),
-    }
-}
-
 /// Runs a checkpoint (`shutdown`: the last one, with no backend left; the
 /// control file then says the cluster was shut down cleanly).
 pub fn checkpoint(
@@ -96,8 +88,8 @@ pub fn checkpoint(
     wal.wait_for_commits_in_progress();
     let (next_xid, running) = seg.proc_array().running_xids();
     let pool = seg.buffer_pool();
-    let buffers_written = pool.checkpoint().map_err(storage)?;
-    smgr::fsync_base_dir().map_err(storage)?;
+    let buffers_written = pool.checkpoint().map_err(WalError::from)?;
+    smgr::fsync_base_dir().map_err(WalError::from)?;
     clog::flush().map_err(|e| match e {
         crate::xact::XactError::Io(io) => WalError::io("could not write the commit log", io),
         e => WalError::Corrupt(e.to_string()),

@@ -91,6 +91,16 @@ impl WalError {
     }
 }
 
+impl From<crate::buffer::StorageError> for WalError {
+    fn from(e: crate::buffer::StorageError) -> WalError {
+        match e {
+            crate::buffer::StorageError::Wal(w) => w,
+            crate::buffer::StorageError::Io { msg, source, .. } => WalError::io(msg, source),
+            e => WalError::Corrupt(e.to_string()),
+        }
+    }
+}
+
 /// Counters of WAL activity (the `pg_stat_wal` view).
 #[repr(C)]
 #[derive(Default)]

@@ -114,14 +114,6 @@ fn corrupt(at: Lsn, what: &str) -> WalError {
     WalError::Corrupt(format!("invalid {what} record at {}", fmt_lsn(at)))
 }
 
-fn storage(e: StorageError) -> WalError {
-    match e {
-        StorageError::Wal(w) => w,
-        StorageError::Io { msg, source, .. } => WalError::io(msg, source),
-        e => WalError::Corrupt(e.to_string()),
-    }
-}
-
 /// Opens the WAL of `data_dir` for the segment `seg` (created, with the
 /// commit log already open): a new cluster gets its first checkpoint; an
 /// existing one is recovered. Afterwards the WAL is running; the caller
@@ -191,7 +183,7 @@ fn replay(
             Kind::Page => {
                 let ch = PageChange::parse(payload).ok_or_else(|| corrupt(h.lsn, "page"))?;
                 rep.page_records += 1;
-                if !apply_page(&pool, &ch, end).map_err(storage)? {
+                if !apply_page(&pool, &ch, end).map_err(WalError::from)? {
                     rep.skipped_pages += 1;
                 }
             }
@@ -220,13 +212,13 @@ fn replay(
                     .ok_or_else(|| corrupt(h.lsn, "file"))?;
                 match h.kind {
                     Kind::SmgrCreate => pool.create_relation(rel),
-                    Kind::SmgrTruncate if smgr::exists(rel).map_err(storage)? => {
+                    Kind::SmgrTruncate if smgr::exists(rel).map_err(WalError::from)? => {
                         pool.truncate_relation(rel)
                     }
                     Kind::SmgrDrop => pool.drop_relation(rel),
                     _ => Ok(()),
                 }
-                .map_err(storage)?;
+                .map_err(WalError::from)?;
             }
         }
     }
