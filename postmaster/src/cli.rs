@@ -52,6 +52,17 @@ pub struct Args {
     #[arg(long = "tcp-trust")]
     pub tcp_trust: bool,
 
+    /// TLS for TCP clients: the server's certificate chain (PEM, the
+    /// server's certificate first). Needs --tls-key. Clients that ask for
+    /// SSL (sslmode=require) get TLS; the Unix socket never uses it.
+    #[arg(long = "tls-cert", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM: PKCS#8, RSA or EC; mode 0600
+    /// or less, as PostgreSQL requires).
+    #[arg(long = "tls-key", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+
     /// How backends run.
     #[arg(long = "mode", value_enum, default_value_t = Mode::Process)]
     pub mode: Mode,

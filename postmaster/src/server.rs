@@ -112,6 +112,11 @@ impl Server {
         // 0777 explicitly. Before any thread exists (umask is per process).
         nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
         let tcp_auth = tcp_auth(args)?;
+        let tls = backend::protocol::tls::load_from_args(
+            args.tls_cert.as_deref(),
+            args.tls_key.as_deref(),
+        )
+        .map_err(StartError::Other)?;
         let data_dir = absolute(&args.data_dir);
         let socket_dir = absolute(&args.socket_dir);
         check_socket_dir(&socket_dir)?;
@@ -211,6 +216,15 @@ impl Server {
         // share it.
         if let Some(auth) = tcp_auth {
             scram::set_tcp_auth(auth);
+        }
+        if let Some(tls) = tls {
+            match &args.listen {
+                Some(_) => tracing::info!("TCP clients may use TLS (SSL)"),
+                None => tracing::warn!(
+                    "--tls-cert applies to TCP clients only, and there is no --listen"
+                ),
+            }
+            backend::protocol::tls::set_config(tls);
         }
         let signals = SignalPipe::install()
             .map_err(|e| StartError::Other(format!("could not create signal pipe: {e}")))?;

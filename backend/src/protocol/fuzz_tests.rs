@@ -609,6 +609,8 @@ fn run_startup(
                 Ok(Ok(StartupRequest::Session(params)))
             }
             Ok(StartupRequest::Cancel) => Ok(Ok(StartupRequest::Cancel)),
+            // Never on a Unix socket, and no TLS is configured here.
+            Ok(StartupRequest::StartTls(_)) => Err(TestCaseError::fail("TLS on a Unix socket")),
             Err(ReadError::Eof) => Ok(Err(End::Eof)),
             Err(ReadError::Protocol(e)) => {
                 prop_assert!(e.is_fatal(), "non-FATAL startup error {e:?}");

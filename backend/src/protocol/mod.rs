@@ -14,6 +14,7 @@ mod startup;
 mod stats_sink;
 pub mod stream;
 pub mod timing;
+pub mod tls;
 mod writer;
 
 use std::sync::atomic::Ordering;
@@ -60,9 +61,10 @@ pub fn run_session(
     let _ = stream.set_read_timeout(Some(startup_timeout));
     let deadline = Instant::now() + startup_timeout;
     let startup_begin = shmem::time::monotonic_ns();
-    let params = match startup::read_startup(&stream, &mut reader, &mut writer, &env.segment) {
+    let (stream, request) = read_startup(stream, &mut reader, &mut writer, &env.segment, deadline);
+    let params = match request {
         Ok(startup::StartupRequest::Session(p)) => p,
-        Ok(startup::StartupRequest::Cancel) => return SessionEnd::ClientExit,
+        Ok(_) => return SessionEnd::ClientExit,
         Err(e) => return startup_failed(&stream, &mut writer, e),
     };
     if !stream.is_unix() {
@@ -129,6 +131,60 @@ pub fn run_session(
     end
 }
 
+/// [`startup::read_startup`], running the TLS handshake when the client
+/// asks for SSL and the server has a certificate, and going on over TLS.
+/// Returns the stream the connection continues on (or ended on) and what
+/// the client asked for: a session or a cancel request.
+fn read_startup(
+    mut stream: ClientStream,
+    reader: &mut MessageReader,
+    writer: &mut MessageWriter,
+    segment: &Segment,
+    deadline: Instant,
+) -> (ClientStream, Result<startup::StartupRequest, ReadError>) {
+    loop {
+        let config = match startup::read_startup(&stream, reader, writer, segment) {
+            Ok(startup::StartupRequest::StartTls(config)) => config,
+            other => return (stream, other),
+        };
+        let ClientStream::Tcp(sock) = stream else {
+            // read_startup accepts SSL on plain TCP only.
+            return (
+                stream,
+                Err(ReadError::Protocol(reader::protocol_violation(
+                    "unexpected SSL negotiation",
+                ))),
+            );
+        };
+        let tls = Box::new(tls::TlsStream::new(sock, config));
+        let handshake = tls.handshake(deadline);
+        if handshake.is_ok() {
+            tracing::debug!(
+                "TLS connection ({}): {}",
+                stream::tcp_peer(tls.tcp()),
+                tls.describe()
+            );
+        }
+        stream = ClientStream::Tls(tls);
+        if let Err(e) = handshake {
+            use std::io::ErrorKind;
+            let peer = stream.peer();
+            let err = match e.kind() {
+                // The client left (or the server is stopping): nothing to
+                // log above debug, as for any other end during startup.
+                ErrorKind::UnexpectedEof | ErrorKind::Interrupted => ReadError::Eof,
+                ErrorKind::WouldBlock | ErrorKind::TimedOut => ReadError::Timeout,
+                _ => {
+                    tracing::info!("could not accept SSL connection ({peer}): {e}");
+                    return (stream, Err(ReadError::Io(e)));
+                }
+            };
+            tracing::debug!("could not accept SSL connection ({peer}): {e}");
+            return (stream, Err(err));
+        }
+    }
+}
+
 fn startup_failed(stream: &ClientStream, writer: &mut MessageWriter, e: ReadError) -> SessionEnd {
     match e {
         ReadError::Protocol(err) => {
@@ -153,13 +209,16 @@ fn startup_failed(stream: &ClientStream, writer: &mut MessageWriter, e: ReadErro
 pub fn refuse_connection(stream: ClientStream, segment: &Segment, refusal: Refusal) {
     let mut reader = MessageReader::new();
     let mut writer = MessageWriter::new();
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    match startup::read_startup(&stream, &mut reader, &mut writer, segment) {
+    let timeout = Duration::from_secs(10);
+    let _ = stream.set_read_timeout(Some(timeout));
+    let deadline = Instant::now() + timeout;
+    let (stream, request) = read_startup(stream, &mut reader, &mut writer, segment, deadline);
+    match request {
         Ok(startup::StartupRequest::Session(_)) => {
             writer.error(&refusal.error());
             let _ = writer.flush(&stream);
         }
-        Ok(startup::StartupRequest::Cancel) => {}
+        Ok(_) => {}
         Err(e) => {
             startup_failed(&stream, &mut writer, e);
         }

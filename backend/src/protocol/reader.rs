@@ -88,6 +88,11 @@ impl MessageReader {
         self.max_len = len.min(MAX_MESSAGE_LEN);
     }
 
+    /// Bytes received but not yet taken as messages.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Reads more input; Ok(false) at end of file.
     fn fill(&mut self, stream: &ClientStream, want: usize) -> Result<bool, ReadError> {
         let start = self.buf.len();

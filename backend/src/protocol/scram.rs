@@ -12,7 +12,8 @@
 //!   it).
 //!
 //! The messages travel in PostgreSQL's SASL messages; that flow is in
-//! `startup.rs`. Channel binding is not offered (there is no TLS), so the
+//! `startup.rs`. Channel binding is not offered, not even under TLS (no
+//! SCRAM-SHA-256-PLUS is advertised, so libpq does not ask for it), so the
 //! client's GS2 header must be `n,,` or `y,,`. Passwords are used as given,
 //! without SASLprep (identical for ASCII passwords).
 

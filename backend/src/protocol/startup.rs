@@ -1,10 +1,12 @@
-//! The startup phase of a connection: SSL/GSS negotiation (declined),
-//! cancel requests, the startup packet, authentication (trust on the Unix
-//! socket, SCRAM-SHA-256 over SASL on TCP) and the messages that make a
-//! session ready for queries.
+//! The startup phase of a connection: SSL negotiation (accepted on TCP
+//! when the server has a certificate, declined otherwise), GSS encryption
+//! (declined), cancel requests, the startup packet, authentication (trust
+//! on the Unix socket, SCRAM-SHA-256 over SASL on TCP) and the messages
+//! that make a session ready for queries.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -31,6 +33,10 @@ pub enum StartupRequest {
     Session(BTreeMap<String, String>),
     /// A cancel request (already forwarded); close the connection.
     Cancel,
+    /// The client asked for SSL and was answered 'S': the caller runs the
+    /// TLS handshake with this configuration, then reads the startup
+    /// packet again, over TLS.
+    StartTls(Arc<rustls::ServerConfig>),
 }
 
 /// Why a connection is refused after its startup packet.
@@ -55,15 +61,18 @@ impl Refusal {
     }
 }
 
-/// Reads packets until a startup packet or a cancel request arrives,
-/// declining SSL and GSS encryption on the way.
+/// Reads packets until a startup packet or a cancel request arrives, or
+/// an SSLRequest that the server accepts (TCP with `--tls-cert`); GSS
+/// encryption, and SSL otherwise, are declined on the way. Each of them
+/// may be asked once per connection, and not at all once under TLS.
 pub fn read_startup(
     stream: &ClientStream,
     reader: &mut MessageReader,
     writer: &mut MessageWriter,
     segment: &Segment,
 ) -> Result<StartupRequest, ReadError> {
-    let (mut ssl_asked, mut gss_asked) = (false, false);
+    let encrypted = stream.is_tls();
+    let (mut ssl_asked, mut gss_asked) = (encrypted, encrypted);
     loop {
         let mut pkt = reader.read_startup_packet(stream)?;
         pkt.advance(4);
@@ -83,8 +92,29 @@ pub fn read_startup(
                         "unsupported frontend protocol: encryption was already negotiated",
                     )));
                 }
-                writer.buf.extend_from_slice(b"N");
+                // SSL on TCP only, as PostgreSQL (libpq never asks on a
+                // Unix socket).
+                let tls = match stream {
+                    ClientStream::Tcp(_) if code == SSL_REQUEST_CODE => super::tls::config(),
+                    _ => None,
+                };
+                writer
+                    .buf
+                    .extend_from_slice(if tls.is_some() { b"S" } else { b"N" });
                 writer.flush(stream).map_err(ReadError::Io)?;
+                if let Some(config) = tls {
+                    // Anything already buffered was sent in clear after
+                    // the request, before the handshake: it could have
+                    // been injected by a man in the middle (PostgreSQL's
+                    // check for CVE-2021-23214).
+                    if reader.buffered() > 0 {
+                        return Err(ReadError::Protocol(
+                            protocol_violation("received unencrypted data after SSL request")
+                                .with_detail("This could be either a client-software bug or evidence of an attempted man-in-the-middle attack."),
+                        ));
+                    }
+                    return Ok(StartupRequest::StartTls(config.clone()));
+                }
             }
             CANCEL_REQUEST_CODE => {
                 if pkt.remaining() < 8 {

@@ -117,7 +117,10 @@ impl StatsSink {
         self.stats.record(slot, Metric::LmgrWait, self.lmgr_wait_ns);
         self.stats
             .record(slot, Metric::LmgrWakeup, self.lmgr_wakeup_ns);
-        self.stats.record(slot, Metric::WalFlush, self.wal_flush_ns);
+        // Only queries that committed durably (the others never wait).
+        if self.wal_flush_ns > 0 {
+            self.stats.record(slot, Metric::WalFlush, self.wal_flush_ns);
+        }
         waitstats::flush_to_slot(&self.env.segment, slot);
         if self.trace.is_some() {
             self.trace_query(q);

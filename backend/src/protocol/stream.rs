@@ -1,6 +1,11 @@
-//! The client's socket, Unix-domain or TCP, as one type that can be read
-//! and written through a shared reference (so the reading and the writing
-//! halves of a session can be borrowed independently).
+//! The client's socket, Unix-domain or TCP (plain or under TLS), as one
+//! type that can be read and written through a shared reference (so the
+//! reading and the writing halves of a session can be borrowed
+//! independently).
+//!
+//! The plain variants read and write the socket directly, with no copy
+//! beyond the session's own buffers; only TLS connections go through
+//! rustls's buffers (boxed, so the enum stays two words).
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -8,9 +13,13 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
+use super::tls::TlsStream;
+
 pub enum ClientStream {
     Unix(UnixStream),
     Tcp(TcpStream),
+    /// A TCP connection after the client's SSLRequest and the handshake.
+    Tls(Box<TlsStream>),
 }
 
 impl ClientStream {
@@ -18,6 +27,7 @@ impl ClientStream {
         match self {
             ClientStream::Unix(s) => s.set_read_timeout(d),
             ClientStream::Tcp(s) => s.set_read_timeout(d),
+            ClientStream::Tls(s) => s.tcp().set_read_timeout(d),
         }
     }
 
@@ -25,15 +35,17 @@ impl ClientStream {
         matches!(self, ClientStream::Unix(_))
     }
 
+    pub fn is_tls(&self) -> bool {
+        matches!(self, ClientStream::Tls(_))
+    }
+
     /// The client's address for the server log: `host=ADDR port=PORT`
     /// for TCP, `[local]` for the Unix socket, as PostgreSQL writes them.
     pub fn peer(&self) -> String {
         match self {
             ClientStream::Unix(_) => "[local]".to_owned(),
-            ClientStream::Tcp(s) => match s.peer_addr() {
-                Ok(a) => format!("host={} port={}", a.ip(), a.port()),
-                Err(_) => "[unknown]".to_owned(),
-            },
+            ClientStream::Tcp(s) => tcp_peer(s),
+            ClientStream::Tls(s) => tcp_peer(s.tcp()),
         }
     }
 
@@ -42,6 +54,7 @@ impl ClientStream {
         match self {
             ClientStream::Unix(s) => (&*s).read(buf),
             ClientStream::Tcp(s) => (&*s).read(buf),
+            ClientStream::Tls(s) => s.read_some(buf),
         }
     }
 
@@ -50,6 +63,7 @@ impl ClientStream {
         match self {
             ClientStream::Unix(s) => (&*s).write_all(buf),
             ClientStream::Tcp(s) => (&*s).write_all(buf),
+            ClientStream::Tls(s) => s.write_all(buf),
         }
     }
 
@@ -57,7 +71,16 @@ impl ClientStream {
         let _ = match self {
             ClientStream::Unix(s) => s.shutdown(std::net::Shutdown::Both),
             ClientStream::Tcp(s) => s.shutdown(std::net::Shutdown::Both),
+            ClientStream::Tls(s) => s.tcp().shutdown(std::net::Shutdown::Both),
         };
+    }
+}
+
+/// A TCP client's address as the server log writes it.
+pub fn tcp_peer(s: &TcpStream) -> String {
+    match s.peer_addr() {
+        Ok(a) => format!("host={} port={}", a.ip(), a.port()),
+        Err(_) => "[unknown]".to_owned(),
     }
 }
 
@@ -66,6 +89,7 @@ impl AsRawFd for ClientStream {
         match self {
             ClientStream::Unix(s) => s.as_raw_fd(),
             ClientStream::Tcp(s) => s.as_raw_fd(),
+            ClientStream::Tls(s) => s.tcp().as_raw_fd(),
         }
     }
 }
