@@ -31,6 +31,9 @@ pub fn run(segment: Segment, slot: &'static shmem::BackendSlot, data_dir: &Path,
     slot.set_state(BackendState::Auxiliary, None);
     let wal = segment.wal();
     let mut next = Instant::now() + s.every;
+    // After a failed attempt to create the next segment (a full disk), do
+    // not fill the disk again with a zeroed file every round.
+    let mut prepare_after = Instant::now();
     loop {
         if backend::interrupts::terminate_pending() {
             return;
@@ -43,8 +46,11 @@ pub fn run(segment: Segment, slot: &'static shmem::BackendSlot, data_dir: &Path,
             tracing::error!("could not flush the WAL: {e}");
             continue;
         }
-        if let Err(e) = files::prepare_next(wal.insert_pos()) {
-            tracing::warn!("could not create the next WAL segment: {e}");
+        if Instant::now() >= prepare_after {
+            if let Err(e) = files::prepare_next(wal.insert_pos()) {
+                tracing::warn!("could not create the next WAL segment ahead of need: {e}");
+                prepare_after = Instant::now() + Duration::from_secs(10);
+            }
         }
         let by_size = wal.since_redo() > s.max_wal_size;
         if Instant::now() < next && !by_size {

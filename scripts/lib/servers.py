@@ -68,6 +68,72 @@ def wait_socket(path, timeout=30.0, proc=None):
     raise RuntimeError(f"server socket {path} did not appear")
 
 
+def _stat(pid):
+    """(ppid, state letter) of a process from /proc/PID/stat, or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return None
+    # The command name, in parentheses, may itself hold spaces and ')'.
+    fields = s[s.rfind(")") + 2:].split()
+    return int(fields[1]), fields[0]
+
+
+def alive(pid):
+    """Whether a process exists and is not a zombie."""
+    st = _stat(pid)
+    return st is not None and st[1] not in ("Z", "X")
+
+
+def descendants(pid):
+    """Every descendant of a process (children, their children, ...), from /proc."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            st = _stat(int(d))
+            if st is not None:
+                children.setdefault(st[0], []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def kill9_tree(main):
+    """kill -9 of a process and all its descendants at once, as a power loss
+    would stop them: the main process is stopped first (so that it neither
+    forks nor reacts to its children's deaths), then it and every
+    descendant get SIGKILL. Returns the pids signalled (not yet reaped)."""
+    try:
+        os.kill(main, signal.SIGSTOP)
+    except ProcessLookupError:
+        return []
+    pids = [main]
+    while True:
+        new = [p for p in descendants(main) if p not in pids]
+        if not new:
+            break
+        pids += new
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return pids
+
+
+def wait_gone(pids, timeout=30.0):
+    """Waits until none of the processes is alive (zombies count as gone)."""
+    deadline = time.time() + timeout
+    while any(alive(p) for p in pids):
+        if time.time() > deadline:
+            raise RuntimeError(f"processes {[p for p in pids if alive(p)]} still alive after SIGKILL")
+        time.sleep(0.005)
+
+
 class Server:
     """A running server: name, socket directory, port, and its pids."""
 
@@ -80,14 +146,40 @@ class Server:
     def socket_path(self):
         return os.path.join(self.sockdir, f".s.PGSQL.{self.port}")
 
-    def pgbench(self, args, check=True):
-        cmd = ["pgbench", "-h", self.sockdir, "-p", str(self.port), "-U", "postgres"] + args + ["postgres"]
-        return subprocess.run(cmd, capture_output=True, text=True, check=check)
+    def pgbench_cmd(self, args):
+        """The pgbench command line against this server (for running it in
+        the background)."""
+        return ["pgbench", "-h", self.sockdir, "-p", str(self.port), "-U", "postgres"] + args + ["postgres"]
 
-    def psql(self, sql):
+    def pgbench(self, args, check=True):
+        return subprocess.run(self.pgbench_cmd(args), capture_output=True, text=True, check=check)
+
+    def psql(self, sql, timeout=None):
         cmd = ["psql", "-X", "-A", "-t", "-h", self.sockdir, "-p", str(self.port), "-U", "postgres",
                "-d", "postgres", "-c", sql]
-        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(cmd, capture_output=True, text=True, check=True,
+                              timeout=timeout).stdout.strip()
+
+    def wait_session(self, timeout=600.0):
+        """Waits until a session can start and run a query (a server may
+        accept connections on its socket before it is ready, e.g. while it
+        recovers)."""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.psql("SELECT 1", timeout=max(deadline - time.time(), 1))
+                return
+            except subprocess.CalledProcessError as e:
+                proc = getattr(self, "proc", None)
+                if proc is not None and proc.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited ({proc.returncode}) before a session could "
+                                       f"start: {e.stderr.strip()}") from None
+                if time.time() > deadline:
+                    raise RuntimeError(f"{self.name}: no session within {timeout:.0f} s: "
+                                       f"{e.stderr.strip()}") from None
+                time.sleep(0.05)
+            except subprocess.TimeoutExpired:
+                raise RuntimeError(f"{self.name}: no session within {timeout:.0f} s") from None
 
     def main_pid(self):
         raise NotImplementedError
@@ -98,23 +190,42 @@ class Server:
         out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(main)], capture_output=True, text=True)
         return [main] + [int(p) for p in out.stdout.split()]
 
+    def kill9(self):
+        """kill -9 of the whole server at once (see kill9_tree); returns when
+        none of its processes is alive; the pids killed."""
+        pids = kill9_tree(self.main_pid())
+        self._reap()
+        wait_gone(pids)
+        return pids
+
+    def _reap(self):
+        """Collects the main process's exit status if it is our child."""
+
 
 class PgFork(Server):
+    """pgfork in its own temporary directory (data directory, socket, log).
+
+    With tmp=DIR it runs in an existing directory instead (a data directory
+    left by an earlier PgFork stopped with remove=False, or killed), its log
+    appended to."""
+
     def __init__(self, binary, mode, port, prefork=0, shared_buffers="128MB", max_connections=100,
-                 extra=()):
-        self.tmp = tempfile.mkdtemp(prefix=f"pgfork-{mode}-")
+                 extra=(), tmp=None, log_level="warn", start_timeout=30.0):
+        self.owns_tmp = tmp is None
+        self.tmp = tempfile.mkdtemp(prefix=f"pgfork-{mode}-") if tmp is None else tmp
         name = "pgfork-" + ("prefork" if prefork else mode)
         super().__init__(name, self.tmp, port)
         args = [binary, "-D", os.path.join(self.tmp, "data"), "-k", self.tmp, "-p", str(port),
                 "--mode", mode, "--shared-buffers", shared_buffers,
-                "--max-connections", str(max_connections), "--log-level", "warn"]
+                "--max-connections", str(max_connections), "--log-level", log_level]
         if prefork:
             args += ["--prefork", str(prefork)]
         args += list(extra)
-        self.logf = open(os.path.join(self.tmp, "server.log"), "w")
+        self.logf = open(os.path.join(self.tmp, "server.log"), "w" if self.owns_tmp else "a")
+        self.log_offset = self.logf.tell()
         self.proc = subprocess.Popen(args, stdout=self.logf, stderr=self.logf)
         try:
-            wait_socket(self.socket_path, proc=self.proc)
+            wait_socket(self.socket_path, timeout=start_timeout, proc=self.proc)
         except RuntimeError as e:
             # Say why (the log's last lines), and leave nothing behind.
             if self.proc.poll() is None:
@@ -123,17 +234,29 @@ class PgFork(Server):
             self.logf.close()
             with open(self.log_path, errors="replace") as f:
                 tail = " | ".join(f.read().strip().splitlines()[-3:])
-            shutil.rmtree(self.tmp, ignore_errors=True)
+            if self.owns_tmp:
+                shutil.rmtree(self.tmp, ignore_errors=True)
             raise RuntimeError(f"{e}; log: {tail}" if tail else str(e)) from None
 
     def main_pid(self):
         return self.proc.pid
 
+    def _reap(self):
+        self.proc.wait()
+        self.logf.close()
+
     @property
     def log_path(self):
         return os.path.join(self.tmp, "server.log")
 
-    def stop(self):
+    def log_since_start(self):
+        """What the server logged since this start."""
+        with open(self.log_path, errors="replace") as f:
+            f.seek(self.log_offset)
+            return f.read()
+
+    def stop(self, remove=True):
+        """Fast shutdown; then removes the directory, unless remove=False."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
@@ -142,7 +265,8 @@ class PgFork(Server):
                 self.proc.kill()
                 self.proc.wait()
         self.logf.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if remove:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 class Postgres(Server):

@@ -105,6 +105,10 @@ impl TestServer {
     /// (Re)starts the server process and waits until it accepts connections.
     pub fn spawn(&mut self, extra: &[&str]) {
         let log = std::fs::File::create(self.dir.path().join("server.log")).unwrap();
+        self.spawn_logging_to(log, extra, Duration::from_secs(30));
+    }
+
+    fn spawn_logging_to(&mut self, log: std::fs::File, extra: &[&str], timeout: Duration) {
         let child = self
             .command(extra)
             .stdout(log.try_clone().unwrap())
@@ -112,15 +116,49 @@ impl TestServer {
             .spawn()
             .expect("start pgfork");
         self.child = Some(child);
-        self.wait_ready();
+        self.wait_ready(timeout);
+    }
+
+    /// Starts the server again on the same data directory, socket directory
+    /// and port, after it stopped or was killed (crash recovery, if any, runs
+    /// then). Its output is appended to the log after a marker line. Waits
+    /// up to two minutes until a session can start (the socket may accept
+    /// connections before recovery is over); returns how long that took.
+    pub fn restart(&mut self, extra: &[&str]) -> Duration {
+        assert!(self.child.is_none(), "restart: the server is still running");
+        let mut log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("server.log"))
+            .unwrap();
+        use std::io::Write;
+        let _ = writeln!(log, "==== test harness: starting the server again ====");
+        let start = Instant::now();
+        self.spawn_logging_to(log, extra, Duration::from_secs(120));
+        let deadline = start + Duration::from_secs(120);
+        loop {
+            let err = match session_ready(&self.socket_path(), deadline) {
+                Ok(()) => return start.elapsed(),
+                Err(e) => e,
+            };
+            if let Some(st) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("pgfork exited during start-up ({st}):\n{}", self.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no session could start within 120 s ({err}):\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 
-    fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
+    fn wait_ready(&mut self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
         loop {
             if std::os::unix::net::UnixStream::connect(self.socket_path()).is_ok() {
                 return;
@@ -139,6 +177,55 @@ impl TestServer {
 
     pub fn pid(&self) -> i32 {
         self.child.as_ref().unwrap().id() as i32
+    }
+
+    /// The server's processes: the postmaster and all its descendants
+    /// (backends, pre-forked backends, the checkpointer; in thread mode
+    /// only the postmaster).
+    pub fn pids(&self) -> Vec<i32> {
+        let main = self.pid();
+        let mut all = vec![main];
+        all.extend(descendants(main));
+        all
+    }
+
+    /// kill -9 of the whole server at once, as a power loss would stop it:
+    /// the postmaster is stopped first (so that it neither forks nor reacts
+    /// to its children's deaths), then it and every descendant get SIGKILL.
+    /// Returns once none of them is alive; the pids killed.
+    pub fn kill_9_all(&mut self) -> Vec<i32> {
+        use nix::sys::signal::{kill, Signal};
+        use nix::unistd::Pid;
+        let mut child = self
+            .child
+            .take()
+            .expect("kill_9_all: the server is not running");
+        let main = child.id() as i32;
+        let _ = kill(Pid::from_raw(main), Signal::SIGSTOP);
+        let mut all = vec![main];
+        loop {
+            let new: Vec<i32> = descendants(main)
+                .into_iter()
+                .filter(|p| !all.contains(p))
+                .collect();
+            if new.is_empty() {
+                break;
+            }
+            all.extend(new);
+        }
+        for &p in &all {
+            let _ = kill(Pid::from_raw(p), Signal::SIGKILL);
+        }
+        let _ = child.wait();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Some(p) = all.iter().find(|&&p| is_alive(p)) {
+            assert!(
+                Instant::now() < deadline,
+                "server process {p} still alive 30 s after SIGKILL"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        all
     }
 
     pub fn conn_string(&self) -> String {
@@ -220,16 +307,25 @@ impl Drop for TestServer {
 }
 
 impl TestServer {
+    /// A pgbench command against the server (user tester, database
+    /// testdb), for callers that run it in the background or accept its
+    /// failure.
+    pub fn pgbench_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("pgbench");
+        cmd.args(args).arg("-h").arg(self.socket_dir()).args([
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "tester",
+            "testdb",
+        ]);
+        cmd
+    }
+
     /// Runs pgbench against the server (user tester, database testdb);
     /// its output, after checking it succeeded.
     pub fn pgbench(&self, args: &[&str]) -> String {
-        let out = Command::new("pgbench")
-            .args(args)
-            .arg("-h")
-            .arg(self.socket_dir())
-            .args(["-p", &self.port.to_string(), "-U", "tester", "testdb"])
-            .output()
-            .unwrap();
+        let out = self.pgbench_command(args).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(
             out.status.success(),
@@ -238,6 +334,82 @@ impl TestServer {
         );
         text
     }
+}
+
+/// Whether a session can start: connects, sends a startup packet and
+/// reads until ReadyForQuery (then says goodbye), an ErrorResponse (such
+/// as 57P03 while the server starts up) or `deadline`.
+fn session_ready(path: &Path, deadline: Instant) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let mut s = std::os::unix::net::UnixStream::connect(path).map_err(|e| e.to_string())?;
+    let timeout = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(100));
+    s.set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    let mut body = 196_608i32.to_be_bytes().to_vec();
+    for kv in ["user", "tester", "database", "testdb", ""] {
+        body.extend_from_slice(kv.as_bytes());
+        body.push(0);
+    }
+    let mut packet = ((body.len() + 4) as i32).to_be_bytes().to_vec();
+    packet.extend(body);
+    s.write_all(&packet).map_err(|e| e.to_string())?;
+    loop {
+        let mut head = [0u8; 5];
+        s.read_exact(&mut head).map_err(|e| e.to_string())?;
+        let len = i32::from_be_bytes([head[1], head[2], head[3], head[4]]);
+        let mut msg = vec![0u8; (len.max(4) - 4) as usize];
+        s.read_exact(&mut msg).map_err(|e| e.to_string())?;
+        match head[0] {
+            b'Z' => {
+                let _ = s.write_all(&[b'X', 0, 0, 0, 4]);
+                return Ok(());
+            }
+            b'E' => return Err(String::from_utf8_lossy(&msg).replace('\0', " ")),
+            _ => {}
+        }
+    }
+}
+
+/// The parent pid and state letter of a process, from /proc/PID/stat.
+fn proc_stat(pid: i32) -> Option<(i32, char)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name, in parentheses, may itself hold spaces and ')'.
+    let rest = s.get(s.rfind(')')? + 2..)?;
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    Some((ppid, state))
+}
+
+/// Whether a process exists and is not a zombie.
+pub fn is_alive(pid: i32) -> bool {
+    matches!(proc_stat(pid), Some((_, st)) if st != 'Z' && st != 'X')
+}
+
+/// Every descendant of `pid` (children, their children, ...), from /proc.
+pub fn descendants(pid: i32) -> Vec<i32> {
+    let mut children: std::collections::HashMap<i32, Vec<i32>> = Default::default();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            let Some(p) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+                continue;
+            };
+            if let Some((ppid, _)) = proc_stat(p) {
+                children.entry(ppid).or_default().push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for &c in children.get(&p).map(Vec::as_slice).unwrap_or_default() {
+            out.push(c);
+            todo.push(c);
+        }
+    }
+    out
 }
 
 /// The SQLSTATE of a tokio-postgres error.

@@ -87,21 +87,34 @@ async fn latency_views_count_queries(mode: Mode) {
     // Reset.
     c.simple_query("SELECT pgfork_stat_reset()").await.unwrap();
     let after = phase_calls(&c, "execute").await;
-    assert!(after <= 2, "after reset: {after}");
-    // pg_stat_activity knows the mode.
-    let m: String = c
-        .query_one(
-            "SELECT pgfork_mode FROM pg_stat_activity WHERE pid = pg_backend_pid()",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    // The reset and this query, and perhaps c2's SELECT 1, which its
+    // backend records after answering it: against 50 and more before.
+    assert!(after <= 5, "after reset: {after}");
+    // pg_stat_activity knows the mode. A prefork pool member may not be
+    // ready yet when a busy machine runs the first connections (they are
+    // then served by a forked backend, correctly shown as process): ask
+    // new connections until one is served by the pool.
     let expected = match mode {
         Mode::Process => "process",
         Mode::Prefork => "prefork",
         Mode::Thread => "thread",
     };
+    let mut m = String::new();
+    for _ in 0..50 {
+        let c3 = srv.connect().await;
+        m = c3
+            .query_one(
+                "SELECT pgfork_mode FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if m == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(m, expected);
 
     // With --stats off nothing is timed.
