@@ -427,24 +427,11 @@ fn insert_downlink(
                     continue;
                 }
                 if root == left {
-                    let rbuf = pool.extend(rel)?;
-                    let new_root = rbuf.block();
-                    let mut rg = rbuf.into_write_lock();
-                    init_page(
-                        &mut rg,
-                        Opaque {
-                            next: P_NONE,
-                            level: level + 1,
-                            flags: 0,
-                        },
-                    );
-                    page::add_item(&mut rg, &internal_item(&[], ItemPointer::MIN, left), None);
-                    page::add_item(&mut rg, &internal_item(&key, tid, right), None);
-                    drop(rg);
-                    let mb = page::get_item_mut(&mut m, 1)
-                        .ok_or_else(|| corrupt(rel, "bad metapage"))?;
-                    mb.copy_from_slice(&meta_bytes(new_root, level + 1));
-                    return Ok(());
+                    let items = [
+                        internal_item(&[], ItemPointer::MIN, left),
+                        internal_item(&key, tid, right),
+                    ];
+                    return new_root(pool, rel, &mut m, level, &items);
                 }
                 drop(m);
                 // Somebody else made a new root above us: find our parent
@@ -497,8 +484,41 @@ pub fn finish_incomplete_root_split(pool: &BufferPool, rel: RelId) -> Result<boo
     if items.len() == 1 {
         return Ok(false);
     }
+    let mut m = pool.read(rel, META_BLOCK)?.into_write_lock();
+    new_root(pool, rel, &mut m, level, &items)?;
+    Ok(true)
+}
+
+/// Tests: leaves the tree as a crash between a root split and the new
+/// root's installation would: the metapage names the old root's leftmost
+/// child (which has right siblings) as the root.
+#[cfg(test)]
+pub(crate) fn cut_root_split_short(pool: &BufferPool, rel: RelId) -> Result<(), AccessError> {
+    let (root, level) = read_meta(pool, rel)?;
+    assert!(level >= 1, "the tree has a single level");
+    let child = {
+        let g = pool.read(rel, root)?.into_read_lock();
+        let first = first_data(&g);
+        u32_at(page::get_item(&g, first).unwrap_or(&[0; 4]), 0)
+    };
+    let mut m = pool.read(rel, META_BLOCK)?.into_write_lock();
+    page::get_item_mut(&mut m, 1)
+        .ok_or_else(|| corrupt(rel, "bad metapage"))?
+        .copy_from_slice(&meta_bytes(child, level - 1));
+    Ok(())
+}
+
+/// Makes a new root one level above `level` holding the downlinks `items`
+/// and points the metapage `m` (locked exclusively) at it.
+fn new_root(
+    pool: &BufferPool,
+    rel: RelId,
+    m: &mut OwnedPageWriteGuard,
+    level: u32,
+    items: &[Vec<u8>],
+) -> Result<(), AccessError> {
     let rbuf = pool.extend(rel)?;
-    let new_root = rbuf.block();
+    let root = rbuf.block();
     let mut rg = rbuf.into_write_lock();
     init_page(
         &mut rg,
@@ -508,16 +528,15 @@ pub fn finish_incomplete_root_split(pool: &BufferPool, rel: RelId) -> Result<boo
             flags: 0,
         },
     );
-    for it in &items {
+    for it in items {
         page::add_item(&mut rg, it, None)
-            .ok_or_else(|| corrupt(rel, "too many pages at the root's level for one new root"))?;
+            .ok_or_else(|| corrupt(rel, "too many downlinks for one new root"))?;
     }
     drop(rg);
-    let mut m = pool.read(rel, META_BLOCK)?.into_write_lock();
-    page::get_item_mut(&mut m, 1)
+    page::get_item_mut(m, 1)
         .ok_or_else(|| corrupt(rel, "bad metapage"))?
-        .copy_from_slice(&meta_bytes(new_root, level + 1));
-    Ok(true)
+        .copy_from_slice(&meta_bytes(root, level + 1));
+    Ok(())
 }
 
 fn read_meta_locked(m: &Page, rel: RelId) -> Result<(u32, u32), AccessError> {

@@ -78,6 +78,16 @@ fn display(seg: u64) -> String {
     format!("pg_wal/{}", seg_name(seg))
 }
 
+/// Creates (or empties) a file only the server's user may read.
+fn create_private(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+}
+
 fn fsync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
@@ -94,13 +104,7 @@ fn create_segment(dir: &Path, seg: u64) -> Result<(), WalError> {
     let n = TMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!("xlogtemp.{}.{n}", std::process::id()));
     let err = |e| WalError::io(format!("could not create file \"{}\"", display(seg)), e);
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(err)?;
+    let mut f = create_private(&tmp).map_err(err)?;
     let zeros = vec![0u8; 1 << 20];
     let r = (|| {
         for _ in 0..SEG_SIZE / zeros.len() as u64 {
@@ -379,13 +383,7 @@ impl ControlFile {
         let path = Self::path(data_dir);
         let tmp = path.with_extension("tmp");
         let err = |e| WalError::io(format!("could not write file \"{}\"", path.display()), e);
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(err)?;
+        let mut f = create_private(&tmp).map_err(err)?;
         f.write_all(&self.encode()).map_err(err)?;
         f.sync_all().map_err(err)?;
         std::fs::rename(&tmp, &path).map_err(err)?;
