@@ -99,8 +99,9 @@ pub struct Args {
     pub keep_file_text: bool,
 
     /// Seconds between checkpoints (dirty buffers written to the data
-    /// files, old WAL recycled).
-    #[arg(long = "checkpoint-timeout", default_value_t = 60)]
+    /// files, old WAL recycled); PostgreSQL's default. Shorter means less
+    /// WAL to replay after a crash, but more full-page images logged.
+    #[arg(long = "checkpoint-timeout", default_value_t = 300)]
     pub checkpoint_timeout: u64,
 
     /// WAL written since the last checkpoint that starts the next one
