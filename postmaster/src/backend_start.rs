@@ -46,7 +46,7 @@ pub fn attach(
     new_session(slot);
     shmem::lwlock::set_held_counter(Some(&slot.lwlocks_held));
     shmem::buffer::set_pin_counter(Some(&slot.pins_held));
-    shmem::wal::set_my_slot(Some(slot_index));
+    shmem::wal::set_my_slot(Some(slot_index), Some(&slot.wait_event));
     // A forked child inherits its parent's unflushed counts.
     shmem::waitstats::discard_unflushed();
     backend::interrupts::set_my_slot(Some(slot));

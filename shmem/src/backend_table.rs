@@ -183,6 +183,10 @@ pub struct BackendSlot {
     /// Non-zero inside a critical section: a change to shared state that
     /// must not be interrupted half-done.
     pub critical: AtomicU32,
+    /// What the backend waits for outside the lock manager (a
+    /// `wal::WaitEvent` code, 0 = nothing), for `pg_stat_activity`;
+    /// written by the owner only.
+    pub wait_event: AtomicU32,
     pub backend_start_us: AtomicI64,
     pub xact_start_us: AtomicI64,
     pub query_start_us: AtomicI64,
@@ -208,6 +212,8 @@ pub struct BackendSnapshot {
     pub xact_start_us: i64,
     pub query_start_us: i64,
     pub state_change_us: i64,
+    /// A `wal::WaitEvent` code, 0 = none.
+    pub wait_event: u32,
     pub usename: String,
     pub datname: String,
     pub application_name: String,
@@ -294,6 +300,7 @@ impl BackendSlot {
                 backend_start_us: self.backend_start_us.load(Ordering::Relaxed),
                 xact_start_us: self.xact_start_us.load(Ordering::Relaxed),
                 query_start_us: self.query_start_us.load(Ordering::Relaxed),
+                wait_event: self.wait_event.load(Ordering::Relaxed),
                 state_change_us: self.state_change_us.load(Ordering::Relaxed),
                 usename: self.usename.load(),
                 datname: self.datname.load(),
@@ -319,6 +326,7 @@ impl BackendSlot {
         self.lwlocks_held.store(0, Ordering::Relaxed);
         self.pins_held.store(0, Ordering::Relaxed);
         self.critical.store(0, Ordering::Relaxed);
+        self.wait_event.store(0, Ordering::Relaxed);
         self.backend_start_us.store(0, Ordering::Relaxed);
         self.xact_start_us.store(0, Ordering::Relaxed);
         self.query_start_us.store(0, Ordering::Relaxed);

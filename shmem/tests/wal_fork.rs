@@ -60,7 +60,7 @@ fn config(port: u16) -> SegmentConfig {
 }
 
 fn work(seg: &Segment, slot: usize, w: usize) -> bool {
-    shmem::wal::set_my_slot(Some(slot));
+    shmem::wal::set_my_slot(Some(slot), None);
     let pool = seg.buffer_pool();
     let wal = seg.wal();
     for (n, (b, i)) in ops(w).enumerate() {

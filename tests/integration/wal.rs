@@ -1,12 +1,13 @@
 //! The WAL as a user sees it, in every mode: commits are logged and wait
 //! for their flush (the wal_flush phase) unless synchronous_commit is off;
-//! CHECKPOINT; pg_stat_wal and the WAL positions move; a clean shutdown
+//! CHECKPOINT; pg_stat_wal and the WAL positions move; committing
+//! sessions show their WAL waits in pg_stat_activity; a clean shutdown
 //! leaves nothing to replay, and what was committed with
 //! synchronous_commit = off survives a clean restart.
 
 use crate::harness::{sqlstate, Mode, TestServer};
 
-in_all_modes!(wal_at_work, synchronous_commit_off);
+in_all_modes!(wal_at_work, synchronous_commit_off, commits_show_wal_waits);
 
 async fn wal_stat(c: &tokio_postgres::Client, col: &str) -> i64 {
     c.query_one(&format!("SELECT {col} FROM pg_stat_wal"), &[])
@@ -118,4 +119,45 @@ async fn synchronous_commit_off(mode: Mode) {
         .unwrap()
         .get(0);
     assert_eq!(n, 11);
+}
+
+/// Under an 8-client write load, pg_stat_activity shows committing
+/// sessions waiting for the WAL: queued for the write lock (LWLock
+/// WALWrite) or in its write or fsync (IO WALWrite / WALSync).
+async fn commits_show_wal_waits(mode: Mode) {
+    let srv = TestServer::start(mode);
+    srv.pgbench(&["-i", "-q", "-s", "1"]);
+    let mut bench = srv
+        .pgbench_command(&["-n", "-c", "8", "-j", "2", "-T", "20"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let c = srv.connect().await;
+    let mut seen = std::collections::BTreeSet::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while seen.len() < 2 && std::time::Instant::now() < deadline {
+        for r in c
+            .query(
+                "SELECT wait_event_type, wait_event FROM pg_stat_activity \
+                 WHERE wait_event IN ('WALWrite', 'WALSync')",
+                &[],
+            )
+            .await
+            .unwrap()
+        {
+            let (t, e): (String, String) = (r.get(0), r.get(1));
+            assert!(
+                matches!(
+                    (t.as_str(), e.as_str()),
+                    ("LWLock", "WALWrite") | ("IO", "WALWrite") | ("IO", "WALSync")
+                ),
+                "{t} {e}"
+            );
+            seen.insert(format!("{t}/{e}"));
+        }
+    }
+    let _ = bench.kill();
+    let _ = bench.wait();
+    assert!(!seen.is_empty(), "no session was ever seen waiting for the WAL");
 }

@@ -304,6 +304,11 @@ fn buffercache_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
     vec![row]
 }
 
+/// A WAL wait of a backend (LWLock WALWrite, IO WALWrite, IO WALSync).
+fn wal_wait(code: u32) -> Option<(&'static str, &'static str)> {
+    shmem::wal::WaitEvent::names(code)
+}
+
 /// PostgreSQL's pg_stat_wal (wal_bytes as int8 rather than numeric; times
 /// in milliseconds; never reset).
 fn wal_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
@@ -450,13 +455,13 @@ fn stat_activity_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
                 ts_or_null(b.state_change_us),
                 match waiting.iter().find(|(i, _)| *i == b.index) {
                     Some(_) => Value::Text("Lock".into()),
-                    None => Value::Null,
+                    None => wal_wait(b.wait_event).map_or(Value::Null, |(t, _)| Value::Text(t.into())),
                 },
                 match waiting.iter().find(|(i, _)| *i == b.index) {
                     Some((_, LockTag::Relation(_))) => Value::Text("relation".into()),
                     Some((_, LockTag::Transaction(_))) => Value::Text("transactionid".into()),
                     Some((_, LockTag::Tuple(..))) => Value::Text("tuple".into()),
-                    None => Value::Null,
+                    None => wal_wait(b.wait_event).map_or(Value::Null, |(_, e)| Value::Text(e.into())),
                 },
                 text_or_null(b.state.as_str().to_owned(), client),
                 xid_text(procs.xid_of(b.index)),

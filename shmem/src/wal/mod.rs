@@ -168,11 +168,49 @@ thread_local! {
     /// This backend's insertion-progress entry (its backend slot); `None`
     /// is the extra entry of the postmaster and helpers without a slot.
     static MY_ENTRY: Cell<Option<usize>> = const { Cell::new(None) };
+    /// Where this backend shows what it waits for (its slot's
+    /// `wait_event`).
+    static WAIT_EVENT: Cell<Option<&'static AtomicU32>> = const { Cell::new(None) };
 }
 
-/// Names the backend slot whose insertion-progress entry this thread uses.
-pub fn set_my_slot(slot: Option<usize>) {
+/// Names the backend slot whose insertion-progress entry this thread uses,
+/// and where it reports its WAL waits.
+pub fn set_my_slot(slot: Option<usize>, wait_event: Option<&'static AtomicU32>) {
     MY_ENTRY.with(|e| e.set(slot));
+    WAIT_EVENT.with(|w| w.set(wait_event));
+}
+
+/// What a backend waits for in the WAL, as PostgreSQL's wait events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum WaitEvent {
+    /// Queued for the WAL write lock (group commit: another backend is
+    /// writing or fsyncing). PostgreSQL: LWLock `WALWrite`.
+    WriteLock = 1,
+    /// Writing the WAL buffers to a segment file. IO `WALWrite`.
+    Write = 2,
+    /// fdatasync of a segment file. IO `WALSync`.
+    Sync = 3,
+}
+
+impl WaitEvent {
+    /// (wait_event_type, wait_event) of a slot's `wait_event` code.
+    pub fn names(code: u32) -> Option<(&'static str, &'static str)> {
+        match code {
+            1 => Some(("LWLock", "WALWrite")),
+            2 => Some(("IO", "WALWrite")),
+            3 => Some(("IO", "WALSync")),
+            _ => None,
+        }
+    }
+}
+
+fn report_wait(ev: Option<WaitEvent>) {
+    WAIT_EVENT.with(|w| {
+        if let Some(a) = w.get() {
+            a.store(ev.map_or(0, |e| e as u32), Ordering::Relaxed);
+        }
+    });
 }
 
 fn ring_size(cfg: &SegmentConfig) -> usize {
@@ -400,6 +438,7 @@ impl Wal {
             if let Some(e) = self.failure() {
                 return Err(e);
             }
+            report_wait(Some(WaitEvent::WriteLock));
             h.write_lock.0.acquire(LockMode::Exclusive);
             let r = if reached(h) {
                 Ok(())
@@ -407,6 +446,7 @@ impl Wal {
                 self.write_out(sync)
             };
             h.write_lock.0.release(LockMode::Exclusive);
+            report_wait(None);
             if let Err(e) = r {
                 self.fail(&e);
                 return Err(e);
@@ -431,6 +471,7 @@ impl Wal {
         let from = h.written.0.load(Ordering::Acquire);
         let to = self.inserted_upto();
         if to > from {
+            report_wait(Some(WaitEvent::Write));
             let start = monotonic_ns();
             let ring = h.ring_size;
             let mut pos = from;
@@ -453,6 +494,7 @@ impl Wal {
         let written = h.written.0.load(Ordering::Acquire);
         let flushed = h.flushed.0.load(Ordering::Acquire);
         if sync && written > flushed {
+            report_wait(Some(WaitEvent::Sync));
             let start = monotonic_ns();
             files::sync_range(flushed, written)?;
             h.flushed.0.store(written, Ordering::Release);
