@@ -455,13 +455,17 @@ fn stat_activity_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
                 ts_or_null(b.state_change_us),
                 match waiting.iter().find(|(i, _)| *i == b.index) {
                     Some(_) => Value::Text("Lock".into()),
-                    None => wal_wait(b.wait_event).map_or(Value::Null, |(t, _)| Value::Text(t.into())),
+                    None => {
+                        wal_wait(b.wait_event).map_or(Value::Null, |(t, _)| Value::Text(t.into()))
+                    }
                 },
                 match waiting.iter().find(|(i, _)| *i == b.index) {
                     Some((_, LockTag::Relation(_))) => Value::Text("relation".into()),
                     Some((_, LockTag::Transaction(_))) => Value::Text("transactionid".into()),
                     Some((_, LockTag::Tuple(..))) => Value::Text("tuple".into()),
-                    None => wal_wait(b.wait_event).map_or(Value::Null, |(_, e)| Value::Text(e.into())),
+                    None => {
+                        wal_wait(b.wait_event).map_or(Value::Null, |(_, e)| Value::Text(e.into()))
+                    }
                 },
                 text_or_null(b.state.as_str().to_owned(), client),
                 xid_text(procs.xid_of(b.index)),
