@@ -17,10 +17,11 @@ use crate::access::btree;
 /// Opens the WAL of `data_dir` in `seg`, replaying it if the server did not
 /// shut down cleanly. Errors are fatal for the server.
 pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, String> {
+    crate::access::page::register_wal_ops();
     let rep = redo::startup(seg, data_dir).map_err(|e| format!("recovery failed: {e}"))?;
     if rep.crashed {
         tracing::info!(
-            "database system was not properly shut down; redo from {} to {}: {} records ({} page changes, {} for dropped files skipped), {} commits; {} transactions without a commit record aborted; {:.0} ms",
+            "database system was not properly shut down; redo from {} to {}: {} records ({} page changes, {} skipped: file dropped later or change already on disk), {} commits; {} transactions without a commit record aborted; {:.0} ms",
             fmt_lsn(rep.redo),
             fmt_lsn(rep.end),
             rep.records,

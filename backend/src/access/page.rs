@@ -369,9 +369,21 @@ pub fn replace_item(p: &mut Page, off: u16, data: &[u8]) -> bool {
     true
 }
 
+/// The id of [`compact`] among the WAL's page operations.
+pub const WAL_OP_COMPACT: u8 = 1;
+
+/// Registers the page operations the WAL logs by name (the postmaster,
+/// before recovery and before any backend exists).
+pub fn register_wal_ops() {
+    shmem::wal::pagelog::register_op(WAL_OP_COMPACT, compact);
+}
+
 /// Moves the normal items together at the end of the page, reclaiming the
-/// space of dead and shrunk ones; item numbers do not change.
+/// space of dead and shrunk ones; item numbers do not change. A pure
+/// function of the page's bytes: the WAL logs it by name and replay runs
+/// it again.
 pub fn compact(p: &mut Page) {
+    shmem::wal::pagelog::note_op(p, WAL_OP_COMPACT);
     let old = *p;
     let mut u = special_offset(p);
     for o in 1..=max_offset(p) {

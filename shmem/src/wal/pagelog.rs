@@ -11,10 +11,18 @@
 //! `pd_lsn`) before the lock is released, so the buffer manager can flush
 //! the WAL that far before writing the page (the WAL rule).
 //!
-//! Replay applies records in order to the page as it is on disk. That is
-//! right even if the disk copy is newer than a delta (a later delta sets
-//! the same bytes again) because every change after the redo point is in
-//! the WAL and every page changed before it was written by the checkpoint.
+//! A change made by a registered page operation (compaction, which moves
+//! every tuple of the page) is logged as a delta to the state just before
+//! the operation, the operation's id, and a delta from its result to the
+//! final page; replay runs the operation again. The operation is a pure
+//! function of the page's bytes, and replay reproduces the page byte for
+//! byte, so running it again gives the same result.
+//!
+//! Replay restores a whole-page image unconditionally and applies any
+//! other record only to a page whose LSN is older than the record's end
+//! (PostgreSQL's rule). The first record of every page after the redo
+//! point is its whole image, so from there on the page replays exactly the
+//! states the live page went through.
 
 use std::cell::RefCell;
 use std::sync::atomic::Ordering;
@@ -28,6 +36,9 @@ pub type Page = [u8; BLCKSZ];
 
 const MODE_DELTA: u8 = 0;
 const MODE_IMAGE: u8 = 1;
+/// A delta to the state just before a registered operation, the
+/// operation's id, and a delta from its result to the final page.
+const MODE_OP: u8 = 2;
 /// Differing words closer than this are sent as one range (a range costs
 /// 4 bytes of header).
 const MERGE_GAP_WORDS: usize = 2;
@@ -35,6 +46,91 @@ const MERGE_GAP_WORDS: usize = 2;
 thread_local! {
     static SPARE: RefCell<Vec<Box<Page>>> = const { RefCell::new(Vec::new()) };
     static REC: RefCell<Option<Record>> = const { RefCell::new(None) };
+    /// The page state just before a registered operation ran on a page
+    /// under this thread's write guard (see [`note_op`]).
+    static NOTED: RefCell<Option<Noted>> = const { RefCell::new(None) };
+}
+
+/// A deterministic operation on a whole page that the access methods
+/// register (page compaction): logged by its id instead of by the bytes
+/// it moved, and run again by replay.
+pub type PageOp = fn(&mut Page);
+
+/// Registered operations, by id (1-based).
+static OPS: [std::sync::OnceLock<PageOp>; 4] = [const { std::sync::OnceLock::new() }; 4];
+
+/// Registers operation `id` (1..=4). The postmaster does it before any
+/// backend exists (so forked backends inherit it) and before recovery
+/// replays records that name it.
+pub fn register_op(id: u8, op: PageOp) {
+    if let Some(slot) = OPS.get((id as usize).wrapping_sub(1)) {
+        let _ = slot.set(op);
+    }
+}
+
+fn op(id: u8) -> Option<PageOp> {
+    OPS.get((id as usize).wrapping_sub(1))?.get().copied()
+}
+
+struct Noted {
+    page: usize,
+    id: u8,
+    /// False once a second operation ran on the page under the same lock:
+    /// the change is then logged as a plain delta.
+    usable: bool,
+    before: Box<Page>,
+}
+
+/// Called by a registered operation `id` as it starts on `page`: keeps the
+/// page's state, so that the write guard releasing `page` can log "delta
+/// to this state, operation `id`, delta to the end" instead of every byte
+/// the operation moved. Does nothing unless the operation is registered.
+pub fn note_op(page: &Page, id: u8) {
+    if op(id).is_none() {
+        return;
+    }
+    let addr = page.as_ptr() as usize;
+    NOTED.with(|n| {
+        let mut n = n.borrow_mut();
+        match n.as_mut() {
+            Some(x) if x.page == addr => x.usable = false,
+            _ => {
+                let mut b = SPARE
+                    .with(|s| s.borrow_mut().pop())
+                    .unwrap_or_else(|| Box::new([0u8; BLCKSZ]));
+                b.copy_from_slice(page);
+                if let Some(old) = n.replace(Noted {
+                    page: addr,
+                    id,
+                    usable: true,
+                    before: b,
+                }) {
+                    spare(old.before);
+                }
+            }
+        }
+    });
+}
+
+/// The noted operation on `page`, if one ran under this write lock.
+fn take_noted(page: &Page) -> Option<Noted> {
+    let addr = page.as_ptr() as usize;
+    let n = NOTED.with(|n| n.borrow_mut().take())?;
+    if n.page == addr && n.usable {
+        Some(n)
+    } else {
+        spare(n.before);
+        None
+    }
+}
+
+fn spare(b: Box<Page>) {
+    SPARE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.len() < 8 {
+            s.push(b);
+        }
+    });
 }
 
 /// The LSN stored in a page.
@@ -64,7 +160,15 @@ impl Wal {
         if !self.is_logging() {
             return Before::Off;
         }
-        if page_lsn(page) < self.redo_ptr() {
+        // A note left by an operation on a page no guard logged (a scratch
+        // copy) must not be taken for this page's.
+        if let Some(n) = NOTED.with(|n| n.borrow_mut().take()) {
+            spare(n.before);
+        }
+        // A page last changed at or before the redo point is logged whole
+        // (PostgreSQL's `page_lsn <= RedoRecPtr`): no record after the redo
+        // point describes it yet.
+        if page_lsn(page) <= self.redo_ptr() {
             return Before::Image;
         }
         let mut b = SPARE
@@ -96,8 +200,20 @@ impl Wal {
             let image = copy.as_ref().is_none_or(|b| page_lsn(b) < self.redo_ptr());
             rec.reset(Kind::Page, 0);
             rec.put_u32(rel).put_u32(block);
+            let noted = take_noted(page);
             if image {
                 rec.put_u8(MODE_IMAGE).put_bytes(&page[..]);
+            } else if let Some(n) = noted.filter(|_| copy.is_some()) {
+                let before = copy.as_deref().unwrap_or(page);
+                let ok = encode_op(rec, before, &n, page);
+                spare(n.before);
+                if !ok {
+                    rec.reset(Kind::Page, 0);
+                    rec.put_u32(rel).put_u32(block);
+                    if !encode_delta(rec, before, page) {
+                        return Ok(());
+                    }
+                }
             } else if !encode_delta(rec, copy.as_deref().unwrap_or(page), page) {
                 return Ok(());
             }
@@ -109,12 +225,7 @@ impl Wal {
             Ok(())
         });
         if let Some(b) = copy {
-            SPARE.with(|s| {
-                let mut s = s.borrow_mut();
-                if s.len() < 8 {
-                    s.push(b);
-                }
-            });
+            spare(b);
         }
         r
     }
@@ -130,9 +241,39 @@ impl Wal {
     }
 }
 
+/// Appends "delta to the state before the noted operation, its id, delta
+/// from its result to `after`"; false (and nothing usable appended) if
+/// that is not smaller than a plain delta, or the operation is unknown.
+fn encode_op(rec: &mut Record, before: &Page, n: &Noted, after: &Page) -> bool {
+    let Some(f) = op(n.id) else {
+        return false;
+    };
+    let mut scratch = SPARE
+        .with(|s| s.borrow_mut().pop())
+        .unwrap_or_else(|| Box::new([0u8; BLCKSZ]));
+    scratch.copy_from_slice(&n.before[..]);
+    f(&mut scratch);
+    let start = rec.payload_len();
+    rec.put_u8(MODE_OP).put_u8(n.id);
+    put_ranges(rec, before, &n.before);
+    put_ranges(rec, &scratch, after);
+    spare(scratch);
+    let op_len = rec.payload_len() - start;
+    // Worth it only if smaller than the plain delta.
+    let mut plain = Record::new(Kind::Page, 0);
+    encode_delta(&mut plain, before, after) && plain.payload_len() > op_len
+}
+
 /// Appends the ranges where `after` differs from `before` (skipping the
 /// LSN); false if nothing differs.
 fn encode_delta(rec: &mut Record, before: &Page, after: &Page) -> bool {
+    rec.put_u8(MODE_DELTA);
+    put_ranges(rec, before, after) > 0
+}
+
+/// Appends a count and the ranges where `after` differs from `before`
+/// (skipping the LSN); returns the count.
+fn put_ranges(rec: &mut Record, before: &Page, after: &Page) -> usize {
     const W: usize = 8;
     let word = |p: &Page, i: usize| -> u64 {
         u64::from_ne_bytes(p[i * W..i * W + W].try_into().unwrap_or_default())
@@ -157,16 +298,13 @@ fn encode_delta(rec: &mut Record, before: &Page, after: &Page) -> bool {
         ranges.push((start * W, end * W));
         i = end;
     }
-    if ranges.is_empty() {
-        return false;
-    }
-    rec.put_u8(MODE_DELTA).put_u16(ranges.len() as u16);
-    for (s, e) in ranges {
+    rec.put_u16(ranges.len() as u16);
+    for &(s, e) in &ranges {
         rec.put_u16(s as u16)
             .put_u16((e - s) as u16)
             .put_bytes(&after[s..e]);
     }
-    true
+    ranges.len()
 }
 
 /// A page record, decoded: which page, and how to change it.
@@ -174,7 +312,7 @@ pub struct PageChange<'a> {
     pub rel: RelId,
     pub block: BlockNumber,
     body: &'a [u8],
-    image: bool,
+    mode: u8,
 }
 
 impl<'a> PageChange<'a> {
@@ -182,43 +320,56 @@ impl<'a> PageChange<'a> {
         let mut c = Cursor::new(payload);
         let rel = c.u32()?;
         let block = c.u32()?;
-        let image = match c.u8()? {
-            MODE_IMAGE => true,
-            MODE_DELTA => false,
-            _ => return None,
-        };
+        let mode = c.u8()?;
+        if mode > MODE_OP {
+            return None;
+        }
         Some(PageChange {
             rel,
             block,
             body: c.rest(),
-            image,
+            mode,
         })
     }
 
     pub fn is_image(&self) -> bool {
-        self.image
+        self.mode == MODE_IMAGE
     }
 
     /// Applies the change to `page` and sets its LSN to `end`; `None` if the
     /// record is malformed.
+    /// Applies the change to `page` and sets its LSN to `end`; `None` if the
+    /// record is malformed or names an operation nobody registered.
     pub fn apply(&self, page: &mut Page, end: u64) -> Option<()> {
-        if self.image {
-            if self.body.len() != BLCKSZ {
-                return None;
+        let mut c = Cursor::new(self.body);
+        match self.mode {
+            MODE_IMAGE => {
+                if self.body.len() != BLCKSZ {
+                    return None;
+                }
+                page.copy_from_slice(self.body);
             }
-            page.copy_from_slice(self.body);
-        } else {
-            let mut c = Cursor::new(self.body);
-            for _ in 0..c.u16()? {
-                let off = c.u16()? as usize;
-                let len = c.u16()? as usize;
-                let b = c.bytes(len)?;
-                page.get_mut(off..off + len)?.copy_from_slice(b);
+            MODE_DELTA => apply_ranges(&mut c, page)?,
+            _ => {
+                let f = op(c.u8()?)?;
+                apply_ranges(&mut c, page)?;
+                f(page);
+                apply_ranges(&mut c, page)?;
             }
         }
         set_page_lsn(page, end);
         Some(())
     }
+}
+
+fn apply_ranges(c: &mut Cursor<'_>, page: &mut Page) -> Option<()> {
+    for _ in 0..c.u16()? {
+        let off = c.u16()? as usize;
+        let len = c.u16()? as usize;
+        let b = c.bytes(len)?;
+        page.get_mut(off..off + len)?.copy_from_slice(b);
+    }
+    Some(())
 }
 
 #[cfg(test)]
@@ -254,5 +405,49 @@ mod tests {
         assert_eq!(page[8..], after[8..]);
         let mut same = Record::new(Kind::Page, 0);
         assert!(!encode_delta(&mut same, &before, &before));
+    }
+
+    /// A stand-in for compaction: moves half the page.
+    fn shift(p: &mut Page) {
+        p.copy_within(4096..8000, 200);
+    }
+
+    #[test]
+    fn an_operation_is_logged_by_name_and_replayed() {
+        register_op(4, shift);
+        let mut before = [0u8; BLCKSZ];
+        for (i, b) in before.iter_mut().enumerate() {
+            *b = (i * 31 % 251) as u8;
+        }
+        // Changes, then the operation, then more changes.
+        let mut mid = before;
+        mid[5000..5016].fill(7);
+        let mut after = mid;
+        shift(&mut after);
+        after[60..64].fill(1);
+        let noted = Noted {
+            page: 0,
+            id: 4,
+            usable: true,
+            before: Box::new(mid),
+        };
+        let mut rec = Record::new(Kind::Page, 0);
+        rec.put_u32(1).put_u32(2);
+        assert!(encode_op(&mut rec, &before, &noted, &after));
+        let mut plain = Record::new(Kind::Page, 0);
+        assert!(encode_delta(&mut plain, &before, &after));
+        assert!(
+            rec.payload_len() * 10 < plain.payload_len(),
+            "{} vs {}",
+            rec.payload_len(),
+            plain.payload_len()
+        );
+        rec.seal(8);
+        let b = rec.bytes().to_vec();
+        let ch = PageChange::parse(&b[HEADER_LEN..]).unwrap();
+        let mut page = before;
+        ch.apply(&mut page, 77).unwrap();
+        assert_eq!(page[8..], after[8..]);
+        assert_eq!(page_lsn(&page), 77);
     }
 }

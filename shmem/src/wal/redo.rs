@@ -7,9 +7,10 @@
 //!
 //! - Page records are applied in order to the page as it is in the data
 //!   file (read through the buffer pool; a missing block is added by
-//!   extending the file). Records for a file that no longer exists are
-//!   skipped: a later record, already applied to the disk before the
-//!   crash, removed it.
+//!   extending the file): a whole-page image always, any other record only
+//!   if the page's LSN is older than the record's end. Records for a file
+//!   that no longer exists are skipped: a later record, already applied to
+//!   the disk before the crash, removed it.
 //! - File records (create, truncate, drop) are applied as they come.
 //! - Commit records set the commit log. Afterwards, every xid that was
 //!   running at the checkpoint or was assigned after it, and has no commit
@@ -25,7 +26,7 @@ use std::time::Instant;
 
 use super::checkpoint::CheckpointRecord;
 use super::files::{self, ControlFile, DbState};
-use super::pagelog::PageChange;
+use super::pagelog::{page_lsn, PageChange};
 use super::record::{crc_ok, parse_header, Cursor, Header, Kind, HEADER_LEN};
 use super::{fmt_lsn, Lsn, WalError, FIRST_LSN, SEG_SIZE};
 use crate::buffer::{BufferPool, StorageError};
@@ -44,6 +45,8 @@ pub struct RecoveryReport {
     pub end: Lsn,
     pub records: u64,
     pub page_records: u64,
+    /// Page records not applied: the file was dropped later, or the page
+    /// already holds the change.
     pub skipped_pages: u64,
     pub commits: u64,
     /// Transactions found running (or begun after the checkpoint) without
@@ -243,7 +246,8 @@ fn replay(
     Ok(())
 }
 
-/// Applies one page record; false if its file no longer exists.
+/// Applies one page record; false if its file no longer exists or the
+/// page already holds the change.
 fn apply_page(pool: &BufferPool, ch: &PageChange<'_>, end: Lsn) -> Result<bool, StorageError> {
     if !smgr::exists(ch.rel)? {
         return Ok(false);
@@ -253,8 +257,14 @@ fn apply_page(pool: &BufferPool, ch: &PageChange<'_>, end: Lsn) -> Result<bool, 
     }
     let buf = pool.read(ch.rel, ch.block)?;
     let mut g = buf.write_lock();
+    if !ch.is_image() && page_lsn(&g) >= end {
+        return Ok(false);
+    }
     if ch.apply(&mut g, end).is_none() {
-        return Err(StorageError::Wal(corrupt(end, "page")));
+        return Err(StorageError::Wal(WalError::Corrupt(format!(
+            "invalid page record ending at {} (or an unregistered page operation)",
+            fmt_lsn(end)
+        ))));
     }
     Ok(true)
 }
