@@ -75,8 +75,6 @@ pub struct XactMvcc {
     stats: Rc<RefCell<PendingRelStats>>,
     /// The session's synchronous_commit.
     synchronous_commit: bool,
-    /// Inside a commit's critical section (see `log_commit`).
-    pending_commit_end: bool,
 }
 
 /// What a statement's table access needs from its transaction.
@@ -226,7 +224,6 @@ impl XactMvcc {
             snapshot_taken: false,
             stats: Rc::default(),
             synchronous_commit: true,
-            pending_commit_end: false,
         }
     }
 
@@ -385,9 +382,11 @@ impl XactMvcc {
             let subs = self.own_xids().subs;
             let waited = if commit {
                 match self.log_commit(&subs) {
-                    Ok(()) => {
+                    Ok(in_section) => {
                         let w = self.procs.commit(self.backend, self.top, &subs);
-                        self.end_commit_section();
+                        if in_section {
+                            self.end_commit_section();
+                        }
                         w
                     }
                     Err(e) => {
@@ -421,11 +420,12 @@ impl XactMvcc {
     /// until it is on disk. The commit log is set after this returns; in
     /// between, a checkpoint waits (`Wal::commit_begin`), and the slot is
     /// marked critical: a backend killed there makes the postmaster reset
-    /// and recover, which settles the outcome from the WAL.
-    fn log_commit(&mut self, subs: &[u32]) -> PgResult<()> {
+    /// and recover, which settles the outcome from the WAL. Returns whether
+    /// it opened that section (see [`Self::end_commit_section`]).
+    fn log_commit(&mut self, subs: &[u32]) -> PgResult<bool> {
         let wal = self.segment.wal();
         if !wal.is_logging() {
-            return Ok(());
+            return Ok(false);
         }
         let slot = crate::interrupts::my_slot();
         if let Some(s) = slot {
@@ -446,13 +446,8 @@ impl XactMvcc {
             shmem::waitstats::note_wal_flush(shmem::time::monotonic_ns().saturating_sub(start));
             r
         });
-        self.pending_commit_end = true;
         if let Err(e) = r {
-            wal.commit_end();
-            self.pending_commit_end = false;
-            if let Some(s) = slot {
-                s.critical.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-            }
+            self.end_commit_section();
             let what = format!(
                 "could not make the commit record of transaction {} durable",
                 self.top
@@ -462,7 +457,7 @@ impl XactMvcc {
             err.severity = crate::error::Severity::Fatal;
             return Err(err);
         }
-        Ok(())
+        Ok(true)
     }
 
     /// COMMIT (or the end of an implicit transaction). Fails (FATAL) only
@@ -471,13 +466,12 @@ impl XactMvcc {
         self.finish(true)
     }
 
-    /// Leaves the commit's critical section once the commit log is set.
+    /// Leaves the commit's critical section: the commit log is set, or
+    /// the commit record could not be made durable.
     fn end_commit_section(&mut self) {
-        if std::mem::take(&mut self.pending_commit_end) {
-            self.segment.wal().commit_end();
-            if let Some(s) = crate::interrupts::my_slot() {
-                s.critical.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-            }
+        self.segment.wal().commit_end();
+        if let Some(s) = crate::interrupts::my_slot() {
+            s.critical.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
         }
     }
 
