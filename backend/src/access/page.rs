@@ -203,8 +203,7 @@ pub fn add_item(p: &mut Page, data: &[u8], at: Option<u16>) -> Option<u16> {
     assert!(off >= 1 && off <= max + 1, "item number {off} out of range");
     let l = lower(p);
     if off <= max {
-        let from = HEADER_SIZE + (off as usize - 1) * ITEM_ID_SIZE;
-        p.copy_within(from..l, from + ITEM_ID_SIZE);
+        open_line_pointer(p, off);
     }
     let u = upper(p) - data.len();
     p[u..u + data.len()].copy_from_slice(data);
@@ -220,6 +219,17 @@ pub fn add_item(p: &mut Page, data: &[u8], at: Option<u16>) -> Option<u16> {
         },
     );
     Some(off)
+}
+
+/// Moves line pointers `off..` one slot up, for an item inserted at `off`
+/// in a sorted page (`pd_lower` is the caller's to raise). A pure function
+/// of the page's bytes: the WAL logs it by name (a B-tree insert would
+/// otherwise log every line pointer after the new one).
+pub fn open_line_pointer(p: &mut Page, off: u16) {
+    shmem::wal::pagelog::note_op(p, WAL_OP_OPEN_LINE_POINTER, &off.to_le_bytes());
+    let from = HEADER_SIZE + (off as usize - 1) * ITEM_ID_SIZE;
+    let l = lower(p);
+    p.copy_within(from..l, from + ITEM_ID_SIZE);
 }
 
 /// Removes item `off` entirely: later line pointers move down by one and
@@ -369,13 +379,22 @@ pub fn replace_item(p: &mut Page, off: u16, data: &[u8]) -> bool {
     true
 }
 
-/// The id of [`compact`] among the WAL's page operations.
+/// The ids of [`compact`] and [`open_line_pointer`] among the WAL's page
+/// operations.
 pub const WAL_OP_COMPACT: u8 = 1;
+pub const WAL_OP_OPEN_LINE_POINTER: u8 = 2;
 
 /// Registers the page operations the WAL logs by name (the postmaster,
 /// before recovery and before any backend exists).
 pub fn register_wal_ops() {
-    shmem::wal::pagelog::register_op(WAL_OP_COMPACT, compact);
+    shmem::wal::pagelog::register_op(WAL_OP_COMPACT, |p, _| {
+        compact(p);
+        Some(())
+    });
+    shmem::wal::pagelog::register_op(WAL_OP_OPEN_LINE_POINTER, |p, args| {
+        let off = u16::from_le_bytes(args.try_into().ok()?);
+        (off >= 1 && off <= max_offset(p)).then(|| open_line_pointer(p, off))
+    });
 }
 
 /// Moves the normal items together at the end of the page, reclaiming the
@@ -383,7 +402,7 @@ pub fn register_wal_ops() {
 /// function of the page's bytes: the WAL logs it by name and replay runs
 /// it again.
 pub fn compact(p: &mut Page) {
-    shmem::wal::pagelog::note_op(p, WAL_OP_COMPACT);
+    shmem::wal::pagelog::note_op(p, WAL_OP_COMPACT, &[]);
     let old = *p;
     let mut u = special_offset(p);
     for o in 1..=max_offset(p) {

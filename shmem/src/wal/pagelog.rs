@@ -39,6 +39,11 @@ const MODE_IMAGE: u8 = 1;
 /// A delta to the state just before a registered operation, the
 /// operation's id, and a delta from its result to the final page.
 const MODE_OP: u8 = 2;
+/// The page was all zeroes (new): zero it, then apply a delta
+/// (PostgreSQL's XLOG_HEAP_INIT_PAGE); as safe as a whole image.
+const MODE_INIT: u8 = 3;
+/// A page of zeroes, to diff a new page against.
+static ZERO_PAGE: Page = [0u8; BLCKSZ];
 /// Differing words closer than this are sent as one range (a range costs
 /// 4 bytes of header).
 const MERGE_GAP_WORDS: usize = 2;
@@ -52,9 +57,13 @@ thread_local! {
 }
 
 /// A deterministic operation on a whole page that the access methods
-/// register (page compaction): logged by its id instead of by the bytes
-/// it moved, and run again by replay.
-pub type PageOp = fn(&mut Page);
+/// register (page compaction, opening a slot in the line pointer array):
+/// logged by its id and arguments instead of by the bytes it moved, and
+/// run again by replay. Returns `None` for malformed arguments.
+pub type PageOp = fn(&mut Page, &[u8]) -> Option<()>;
+
+/// Longest argument list of an operation.
+const MAX_OP_ARGS: usize = 8;
 
 /// Registered operations, by id (1-based).
 static OPS: [std::sync::OnceLock<PageOp>; 4] = [const { std::sync::OnceLock::new() }; 4];
@@ -75,20 +84,25 @@ fn op(id: u8) -> Option<PageOp> {
 struct Noted {
     page: usize,
     id: u8,
+    args: [u8; MAX_OP_ARGS],
+    nargs: u8,
     /// False once a second operation ran on the page under the same lock:
     /// the change is then logged as a plain delta.
     usable: bool,
     before: Box<Page>,
 }
 
-/// Called by a registered operation `id` as it starts on `page`: keeps the
-/// page's state, so that the write guard releasing `page` can log "delta
-/// to this state, operation `id`, delta to the end" instead of every byte
-/// the operation moved. Does nothing unless the operation is registered.
-pub fn note_op(page: &Page, id: u8) {
-    if op(id).is_none() {
+/// Called by a registered operation `id` as it starts on `page`, with its
+/// arguments: keeps the page's state, so that the write guard releasing
+/// `page` can log "delta to this state, operation `id` with `args`, delta
+/// to the end" instead of every byte the operation moved. Does nothing
+/// unless the operation is registered.
+pub fn note_op(page: &Page, id: u8, args: &[u8]) {
+    if op(id).is_none() || args.len() > MAX_OP_ARGS {
         return;
     }
+    let mut a = [0u8; MAX_OP_ARGS];
+    a[..args.len()].copy_from_slice(args);
     let addr = page.as_ptr() as usize;
     NOTED.with(|n| {
         let mut n = n.borrow_mut();
@@ -102,6 +116,8 @@ pub fn note_op(page: &Page, id: u8) {
                 if let Some(old) = n.replace(Noted {
                     page: addr,
                     id,
+                    args: a,
+                    nargs: args.len() as u8,
                     usable: true,
                     before: b,
                 }) {
@@ -150,6 +166,9 @@ pub enum Before {
     Off,
     /// The page will be logged whole.
     Image,
+    /// The page is new (all zeroes): logged as "zero it, then these
+    /// bytes".
+    Zero,
     /// A copy of the page, for a delta.
     Copy(Box<Page>),
 }
@@ -169,6 +188,9 @@ impl Wal {
         // (PostgreSQL's `page_lsn <= RedoRecPtr`): no record after the redo
         // point describes it yet.
         if page_lsn(page) <= self.redo_ptr() {
+            if page_lsn(page) == 0 && page[..] == ZERO_PAGE[..] {
+                return Before::Zero;
+            }
             return Before::Image;
         }
         let mut b = SPARE
@@ -187,21 +209,29 @@ impl Wal {
         before: Before,
         page: &mut Page,
     ) -> Result<(), WalError> {
-        let copy = match before {
+        let (copy, zero) = match before {
             Before::Off => return Ok(()),
-            Before::Image => None,
-            Before::Copy(b) => Some(b),
+            Before::Image => (None, false),
+            Before::Zero => (None, true),
+            Before::Copy(b) => (Some(b), false),
         };
         let r = REC.with(|r| {
             let mut slot = r.borrow_mut();
             let rec = slot.get_or_insert_with(|| Record::new(Kind::Page, 0));
             let _g = self.hdr.insert_lock.0.lock(LockMode::Shared);
             // The redo point cannot move while we hold the insertion lock.
-            let image = copy.as_ref().is_none_or(|b| page_lsn(b) < self.redo_ptr());
+            let image = !zero && copy.as_ref().is_none_or(|b| page_lsn(b) <= self.redo_ptr());
             rec.reset(Kind::Page, 0);
             rec.put_u32(rel).put_u32(block);
             let noted = take_noted(page);
-            if image {
+            if zero {
+                // Whatever happened under the lock, from zeroes.
+                if let Some(n) = noted {
+                    spare(n.before);
+                }
+                rec.put_u8(MODE_INIT);
+                put_ranges(rec, &ZERO_PAGE, page);
+            } else if image {
                 rec.put_u8(MODE_IMAGE).put_bytes(&page[..]);
             } else if let Some(n) = noted.filter(|_| copy.is_some()) {
                 let before = copy.as_deref().unwrap_or(page);
@@ -229,16 +259,6 @@ impl Wal {
         }
         r
     }
-
-    /// Logs a change made without a before-image (the whole page).
-    pub fn log_image(
-        &self,
-        rel: RelId,
-        block: BlockNumber,
-        page: &mut Page,
-    ) -> Result<(), WalError> {
-        self.log_change(rel, block, Before::Image, page)
-    }
 }
 
 /// Appends "delta to the state before the noted operation, its id, delta
@@ -252,9 +272,16 @@ fn encode_op(rec: &mut Record, before: &Page, n: &Noted, after: &Page) -> bool {
         .with(|s| s.borrow_mut().pop())
         .unwrap_or_else(|| Box::new([0u8; BLCKSZ]));
     scratch.copy_from_slice(&n.before[..]);
-    f(&mut scratch);
+    let args = &n.args[..n.nargs as usize];
+    if f(&mut scratch, args).is_none() {
+        spare(scratch);
+        return false;
+    }
     let start = rec.payload_len();
-    rec.put_u8(MODE_OP).put_u8(n.id);
+    rec.put_u8(MODE_OP)
+        .put_u8(n.id)
+        .put_u8(n.nargs)
+        .put_bytes(args);
     put_ranges(rec, before, &n.before);
     put_ranges(rec, &scratch, after);
     spare(scratch);
@@ -321,7 +348,7 @@ impl<'a> PageChange<'a> {
         let rel = c.u32()?;
         let block = c.u32()?;
         let mode = c.u8()?;
-        if mode > MODE_OP {
+        if mode > MODE_INIT {
             return None;
         }
         Some(PageChange {
@@ -332,8 +359,10 @@ impl<'a> PageChange<'a> {
         })
     }
 
+    /// A whole image, or a new page's contents: replay restores it
+    /// whatever the page on disk holds.
     pub fn is_image(&self) -> bool {
-        self.mode == MODE_IMAGE
+        self.mode == MODE_IMAGE || self.mode == MODE_INIT
     }
 
     /// Applies the change to `page` and sets its LSN to `end`; `None` if the
@@ -350,10 +379,16 @@ impl<'a> PageChange<'a> {
                 page.copy_from_slice(self.body);
             }
             MODE_DELTA => apply_ranges(&mut c, page)?,
+            MODE_INIT => {
+                page.fill(0);
+                apply_ranges(&mut c, page)?;
+            }
             _ => {
                 let f = op(c.u8()?)?;
+                let nargs = c.u8()? as usize;
+                let args = c.bytes(nargs)?;
                 apply_ranges(&mut c, page)?;
-                f(page);
+                f(page, args)?;
                 apply_ranges(&mut c, page)?;
             }
         }
@@ -407,9 +442,12 @@ mod tests {
         assert!(!encode_delta(&mut same, &before, &before));
     }
 
-    /// A stand-in for compaction: moves half the page.
-    fn shift(p: &mut Page) {
-        p.copy_within(4096..8000, 200);
+    /// A stand-in for compaction: moves half the page, to where the
+    /// argument says.
+    fn shift(p: &mut Page, args: &[u8]) -> Option<()> {
+        let to = u16::from_le_bytes(args.try_into().ok()?) as usize;
+        p.copy_within(4096..8000, to);
+        Some(())
     }
 
     #[test]
@@ -423,11 +461,15 @@ mod tests {
         let mut mid = before;
         mid[5000..5016].fill(7);
         let mut after = mid;
-        shift(&mut after);
+        shift(&mut after, &200u16.to_le_bytes());
         after[60..64].fill(1);
+        let mut args = [0u8; MAX_OP_ARGS];
+        args[..2].copy_from_slice(&200u16.to_le_bytes());
         let noted = Noted {
             page: 0,
             id: 4,
+            args,
+            nargs: 2,
             usable: true,
             before: Box::new(mid),
         };
