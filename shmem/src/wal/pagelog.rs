@@ -12,9 +12,13 @@
 //! the WAL that far before writing the page (the WAL rule).
 //!
 //! A change made by a registered page operation (compaction, which moves
-//! every tuple of the page) is logged as a delta to the state just before
-//! the operation, the operation's id, and a delta from its result to the
-//! final page; replay runs the operation again. The operation is a pure
+//! every tuple of the page; opening a line pointer slot, which shifts the
+//! array after it) is logged as a delta to the state just before the
+//! operation, the operation's id and arguments, and a delta from its
+//! result to the final page; replay runs the operation again. The first
+//! change of a new page (all zeroes) is logged as "zero it, then these
+//! bytes", which, like a whole image, does not depend on what the disk
+//! holds. The operation is a pure
 //! function of the page's bytes, and replay reproduces the page byte for
 //! byte, so running it again gives the same result.
 //!
