@@ -159,5 +159,8 @@ async fn commits_show_wal_waits(mode: Mode) {
     }
     let _ = bench.kill();
     let _ = bench.wait();
-    assert!(!seen.is_empty(), "no session was ever seen waiting for the WAL");
+    assert!(
+        !seen.is_empty(),
+        "no session was ever seen waiting for the WAL"
+    );
 }
