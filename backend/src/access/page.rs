@@ -205,19 +205,8 @@ pub fn add_item(p: &mut Page, data: &[u8], at: Option<u16>) -> Option<u16> {
     if off <= max {
         open_line_pointer(p, off);
     }
-    let u = upper(p) - data.len();
-    p[u..u + data.len()].copy_from_slice(data);
-    put16(p, PD_UPPER, u as u16);
     put16(p, PD_LOWER, (l + ITEM_ID_SIZE) as u16);
-    set_item_id(
-        p,
-        off,
-        ItemId {
-            off: u,
-            flags: LP_NORMAL,
-            len: data.len(),
-        },
-    );
+    put_at_upper(p, off, data);
     Some(off)
 }
 

@@ -18,7 +18,9 @@
 //! - Replay stops at the first record that is not valid (torn, never
 //!   written, or stale from a recycled segment): that is the end of the
 //!   WAL. The rest of its segment is zeroed and later segments removed, so
-//!   that nothing past it can be taken for a record by a later recovery.
+//!   that nothing past it can be taken for a record by a later recovery
+//!   (not needed after a clean shutdown: its checkpoint record was the
+//!   last thing written).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -163,7 +165,11 @@ pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, WalErro
         ctl.write(data_dir)?;
         replay(seg.buffer_pool(), ctl.redo, &ckpt, &mut rep)?;
     }
-    files::truncate_after(rep.end)?;
+    // After a clean shutdown the checkpoint record is the last thing ever
+    // written: nothing valid can follow it, and there is nothing to zero.
+    if !clean {
+        files::truncate_after(rep.end)?;
+    }
     wal.start_at(rep.end, ctl.redo);
     rep.elapsed_ms = start.elapsed().as_secs_f64() * 1e3;
     Ok(rep)

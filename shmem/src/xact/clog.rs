@@ -653,15 +653,8 @@ pub(crate) fn commit_tree(slot: usize, top: TransactionId, subxids: &[Transactio
     let intent =
         (!subxids.is_empty() && slot < INTENT_SLOTS && subxids.len() <= super::MAX_CACHED_SUBXIDS)
             .then(|| map.intent(slot));
-    if let Some(rec) = intent {
-        for (w, &x) in rec.subxids.iter().zip(subxids) {
-            w.store(x, Ordering::Relaxed);
-        }
-        rec.nsubxids.store(subxids.len() as u32, Ordering::Relaxed);
-        map.header()
-            .intents_used
-            .fetch_max(slot as u32 + 1, Ordering::AcqRel);
-        rec.top.store(top, Ordering::Release);
+    if intent.is_some() {
+        write_intent_in(map, slot, top, subxids);
     }
     set_status(top, XidStatus::Committed);
     for &x in subxids {
@@ -670,6 +663,19 @@ pub(crate) fn commit_tree(slot: usize, top: TransactionId, subxids: &[Transactio
     if let Some(rec) = intent {
         rec.top.store(0, Ordering::Release);
     }
+}
+
+/// Fills `slot`'s commit-intent record, `top` stored last.
+fn write_intent_in(map: Map, slot: usize, top: TransactionId, subxids: &[TransactionId]) {
+    let rec = map.intent(slot);
+    for (w, &x) in rec.subxids.iter().zip(subxids) {
+        w.store(x, Ordering::Relaxed);
+    }
+    rec.nsubxids.store(subxids.len() as u32, Ordering::Relaxed);
+    map.header()
+        .intents_used
+        .fetch_max(slot as u32 + 1, Ordering::AcqRel);
+    rec.top.store(top, Ordering::Release);
 }
 
 /// For a backend in `slot` that died (or a crash): if its commit intent
@@ -722,16 +728,7 @@ pub(crate) mod testing {
 
     /// Writes a commit intent as a backend about to commit would.
     pub(crate) fn write_intent(slot: usize, top: u32, subxids: &[u32]) {
-        let map = Map::current();
-        let rec = map.intent(slot);
-        for (w, &x) in rec.subxids.iter().zip(subxids) {
-            w.store(x, Ordering::Relaxed);
-        }
-        rec.nsubxids.store(subxids.len() as u32, Ordering::Relaxed);
-        map.header()
-            .intents_used
-            .fetch_max(slot as u32 + 1, Ordering::AcqRel);
-        rec.top.store(top, Ordering::Release);
+        write_intent_in(Map::current(), slot, top, subxids);
     }
 
     pub(crate) fn intent_top(slot: usize) -> u32 {
