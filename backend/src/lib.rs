@@ -6,13 +6,22 @@
 //! process: [`protocol::run_session`] is the entry point for all three.
 
 pub mod access;
+pub mod analyze;
+pub mod catalog;
+pub mod commands;
 pub mod env;
 pub mod error;
+pub mod executor;
+pub mod fmgr;
 pub mod interrupts;
+pub mod nodes;
+pub mod optimizer;
+pub mod parser;
 pub mod protocol;
 pub mod recovery;
-pub mod sql;
+pub mod tcop;
 pub mod types;
+pub mod utils;
 
 pub use env::{BackendEnv, ServerConfig};
 pub use error::{PgError, PgResult};

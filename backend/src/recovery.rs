@@ -51,7 +51,7 @@ pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, String>
 }
 
 fn finish_btree_splits(seg: &Segment, data_dir: &Path) -> Result<(), String> {
-    let cat = crate::sql::catalog::read_file(data_dir)
+    let cat = crate::catalog::read_file(data_dir)
         .map_err(|e| format!("could not read the catalog after recovery: {}", e.message))?;
     let pool = seg.buffer_pool();
     for idx in &cat.indexes {

@@ -20,7 +20,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use backend::protocol::{self, ClientStream, ConnectTimes, Refusal, STARTUP_TIMEOUT};
-use backend::sql::Engine;
+use backend::tcop::Engine;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{ForkResult, Pid};

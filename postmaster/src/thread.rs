@@ -17,7 +17,7 @@ use backend::error::{sqlstate, PgError};
 use backend::protocol::{
     self, ClientStream, ConnectTimes, MessageWriter, Refusal, STARTUP_TIMEOUT,
 };
-use backend::sql::Engine;
+use backend::tcop::Engine;
 use shmem::backend_table::INTERRUPT_TERMINATE;
 use shmem::ExecMode;
 

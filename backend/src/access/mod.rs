@@ -13,11 +13,16 @@
 
 pub mod btree;
 pub mod heap;
+pub mod keys;
 pub mod page;
 pub mod prune;
+pub mod sequence;
+pub mod table;
 #[cfg(test)]
 mod tests;
+pub mod tuple;
 pub mod visibility;
+pub mod xact;
 
 use shmem::buffer::StorageError;
 

@@ -29,7 +29,7 @@ fn datadir() -> PathBuf {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     let d = DIR
         .get_or_init(|| {
-            crate::sql::tests::open_clog();
+            crate::tcop::tests::open_clog();
             tempfile::tempdir().unwrap()
         })
         .path()

@@ -29,7 +29,7 @@ pub use startup::{forward_cancel, signal_backend, Refusal};
 pub use stream::ClientStream;
 pub use writer::MessageWriter;
 
-use crate::sql::Engine;
+use crate::tcop::Engine;
 use crate::BackendEnv;
 
 /// How long a client may take to send its startup packet and, on TCP,

@@ -26,8 +26,9 @@ use super::stream::ClientStream;
 use super::timing::QueryTimer;
 use super::writer::{MessageWriter, FLUSH_THRESHOLD};
 use crate::error::{sqlstate, PgError, PgResult};
+use crate::executor::dest::{CopyInSource, RowSink};
 use crate::interrupts;
-use crate::sql::{CopyInSource, CopyKind, Engine, Prepared, RowSink, Statement};
+use crate::tcop::{CopyKind, Engine, Prepared, Statement};
 use crate::types::Value;
 use crate::BackendEnv;
 

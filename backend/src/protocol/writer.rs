@@ -15,7 +15,7 @@ use pgwire::messages::Message;
 
 use super::stream::ClientStream;
 use crate::error::PgError;
-use crate::sql::Column;
+use crate::nodes::Column;
 use crate::types::{self, Value};
 
 /// Output larger than this is written out while a result is produced.

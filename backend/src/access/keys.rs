@@ -1,0 +1,235 @@
+//! Order-preserving index keys: byte strings whose memcmp order is the
+//! SQL order of the values (B-tree indexes compare keys with memcmp).
+//!
+//! Each column is a marker byte (0x01 value, 0x02 NULL: NULLs sort last,
+//! as PostgreSQL's default NULLS LAST) then the value: integers, dates
+//! and timestamps big-endian with the sign bit flipped; floats as their
+//! IEEE bits made monotonic (NaN last, -0 = 0); booleans one byte; text
+//! and bytea with 0x00 escaped as 0x00 0xFF and terminated by 0x00 0x00
+//! (so a prefix sorts first); numeric as sign class, decimal exponent and
+//! digits (inverted for negatives). Multi-column keys concatenate the
+//! columns, which keeps the order lexicographic.
+
+use crate::types::{Numeric, Value};
+
+const VALUE: u8 = 0x01;
+const NULL: u8 = 0x02;
+
+/// Appends one column's encoding.
+pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
+    if v.is_null() {
+        out.push(NULL);
+        return;
+    }
+    out.push(VALUE);
+    match v {
+        Value::Bool(b) => out.push(u8::from(*b)),
+        Value::Int2(x) => out.extend_from_slice(&((*x as u16) ^ 0x8000).to_be_bytes()),
+        Value::Int4(x) | Value::Date(x) => {
+            out.extend_from_slice(&((*x as u32) ^ 0x8000_0000).to_be_bytes())
+        }
+        Value::Oid(x) => out.extend_from_slice(&x.to_be_bytes()),
+        Value::Int8(x) | Value::Timestamp(x) | Value::TimestampTz(x) => {
+            out.extend_from_slice(&((*x as u64) ^ (1 << 63)).to_be_bytes())
+        }
+        Value::Float4(x) => out.extend_from_slice(&float_bits(*x as f64).to_be_bytes()),
+        Value::Float8(x) => out.extend_from_slice(&float_bits(*x).to_be_bytes()),
+        Value::Text(s) => bytes(s.as_bytes(), out),
+        Value::Bytea(b) => bytes(b, out),
+        Value::Numeric(n) => numeric(n, out),
+        Value::Interval(iv) => {
+            let span = iv.span();
+            out.extend_from_slice(&((span as u128) ^ (1 << 127)).to_be_bytes())
+        }
+        Value::Array(_, items) => {
+            for v in items {
+                encode_value(v, out);
+            }
+            out.push(0);
+        }
+        Value::Null | Value::Void => {}
+    }
+}
+
+/// Encodes a key of several columns.
+pub fn encode(values: &[Value]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() * 9);
+    for v in values {
+        encode_value(v, &mut out);
+    }
+    out
+}
+
+/// A key that sorts after every key starting with `prefix` (for an upper
+/// bound covering all keys with these leading columns).
+pub fn prefix_upper(prefix: &[u8]) -> Vec<u8> {
+    let mut v = prefix.to_vec();
+    v.push(0xFF);
+    v
+}
+
+fn float_bits(x: f64) -> u64 {
+    if x.is_nan() {
+        return u64::MAX;
+    }
+    let x = if x == 0.0 { 0.0 } else { x };
+    let b = x.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+fn bytes(b: &[u8], out: &mut Vec<u8>) {
+    for &c in b {
+        out.push(c);
+        if c == 0 {
+            out.push(0xFF);
+        }
+    }
+    out.extend_from_slice(&[0, 0]);
+}
+
+/// Numeric: class (1 negative, 2 zero, 3 positive, 4 NaN), then for
+/// non-zero values the decimal exponent (position of the first
+/// significant digit) as a biased big-endian i16 and the significant
+/// digits as ASCII ending in 0x00; both inverted for negatives so that
+/// larger magnitudes sort first.
+fn numeric(n: &Numeric, out: &mut Vec<u8>) {
+    let Numeric::Finite { mant, scale } = *n else {
+        out.push(4);
+        return;
+    };
+    if mant == 0 {
+        out.push(2);
+        return;
+    }
+    let neg = mant < 0;
+    let digits = mant.unsigned_abs().to_string();
+    let digits = digits.trim_end_matches('0');
+    let exp = (mant.unsigned_abs().to_string().len() as i32 - scale as i32) as i16;
+    let mut body = Vec::with_capacity(digits.len() + 3);
+    body.extend_from_slice(&((exp as u16) ^ 0x8000).to_be_bytes());
+    body.extend_from_slice(digits.as_bytes());
+    body.push(0);
+    if neg {
+        out.push(1);
+        out.extend(body.iter().map(|b| !b));
+    } else {
+        out.push(3);
+        out.extend_from_slice(&body);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::utils::adt::ops::compare;
+    use rand::{Rng, SeedableRng};
+    use std::cmp::Ordering;
+
+    /// SQL order with NULLS LAST.
+    fn sql_cmp(a: &Value, b: &Value) -> Ordering {
+        match (a.is_null(), b.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            _ => compare(a, b),
+        }
+    }
+
+    fn check(values: &[Value]) {
+        for a in values {
+            for b in values {
+                let want = sql_cmp(a, b);
+                let got = encode(std::slice::from_ref(a)).cmp(&encode(std::slice::from_ref(b)));
+                assert_eq!(got, want, "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn order_matches_value_order() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut ints = vec![
+            Value::Null,
+            Value::Int4(0),
+            Value::Int4(i32::MIN),
+            Value::Int4(i32::MAX),
+        ];
+        let mut bigs = vec![
+            Value::Null,
+            Value::Int8(i64::MIN),
+            Value::Int8(-1),
+            Value::Int8(0),
+        ];
+        let mut floats = vec![
+            Value::Float8(f64::NAN),
+            Value::Float8(-0.0),
+            Value::Float8(0.0),
+            Value::Float8(f64::NEG_INFINITY),
+            Value::Float8(f64::INFINITY),
+            Value::Null,
+        ];
+        let mut texts = vec![
+            Value::Text(String::new()),
+            Value::Text("a".into()),
+            Value::Text("a\0".into()),
+            Value::Text("a\0b".into()),
+            Value::Text("ab".into()),
+            Value::Text("é".into()),
+            Value::Null,
+        ];
+        let mut nums = vec![Value::Numeric(Numeric::NaN), Value::Null];
+        for _ in 0..60 {
+            ints.push(Value::Int4(rng.gen_range(-1000..1000)));
+            bigs.push(Value::Int8(rng.gen()));
+            floats.push(Value::Float8(rng.gen_range(-1e6..1e6)));
+            let len = rng.gen_range(0..4);
+            texts.push(Value::Text(
+                (0..len)
+                    .map(|_| rng.gen_range(b'a'..=b'c') as char)
+                    .collect(),
+            ));
+            let s = format!(
+                "{}{}.{}",
+                if rng.gen_bool(0.5) { "-" } else { "" },
+                rng.gen_range(0..1000),
+                rng.gen_range(0..100)
+            );
+            nums.push(Value::Numeric(Numeric::parse(&s).unwrap()));
+        }
+        for s in [
+            "0", "0.000", "10", "9.99", "100", "-10", "-9.99", "-100", "0.01", "-0.01",
+        ] {
+            nums.push(Value::Numeric(Numeric::parse(s).unwrap()));
+        }
+        check(&ints);
+        check(&bigs);
+        check(&floats);
+        check(&texts);
+        check(&nums);
+        check(&[Value::Bool(false), Value::Bool(true), Value::Null]);
+    }
+
+    #[test]
+    fn multi_column_keys_are_lexicographic() {
+        let rows: Vec<[Value; 2]> = vec![
+            [Value::Text("a".into()), Value::Int4(2)],
+            [Value::Text("a".into()), Value::Null],
+            [Value::Text("ab".into()), Value::Int4(1)],
+            [Value::Text("a".into()), Value::Int4(-5)],
+            [Value::Null, Value::Int4(0)],
+        ];
+        for a in &rows {
+            for b in &rows {
+                let want = sql_cmp(&a[0], &b[0]).then_with(|| sql_cmp(&a[1], &b[1]));
+                assert_eq!(encode(a).cmp(&encode(b)), want, "{a:?} vs {b:?}");
+            }
+        }
+        let k = encode(&[Value::Text("a".into())]);
+        let full = encode(&[Value::Text("a".into()), Value::Int4(i32::MAX)]);
+        assert!(full > k && full < prefix_upper(&k));
+    }
+}

@@ -1,0 +1,561 @@
+//! Table access for the SQL layer: row versions in and out of heap
+//! relations with their indexes kept in step (PostgreSQL's heapam +
+//! executor index maintenance), within a statement's transaction;
+//! constraint checks (NOT NULL, UNIQUE with waits for transactions in
+//! progress on the same key, varchar/char lengths, numeric precision);
+//! scans by heap or by index as the statement's snapshot sees them; index
+//! builds.
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use shmem::buffer::{BufferPool, StorageError};
+use shmem::lockmgr::{LockMode, LockTag};
+
+use crate::access::btree::{self, BTreeScan};
+use crate::access::heap::{self, HeapScan, HeapTupleHeader};
+use crate::access::prune;
+use crate::access::visibility::{satisfies_dirty, Liveness, Mvcc, TmResult};
+use crate::access::xact::StmtXact;
+use crate::access::{keys, tuple};
+use crate::access::{AccessError, ItemPointer};
+use crate::catalog::{format_type, IndexDesc, TableDesc};
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::interrupts::check_for_interrupts;
+use crate::types::{oid, Oid, Value};
+use crate::utils::adt::ops;
+
+/// A storage-manager error as a PgError.
+pub fn storage_error(e: StorageError) -> PgError {
+    access_error(AccessError::Storage(e))
+}
+
+/// A WAL failure as a PgError: 53100 when the disk is full, else 58030.
+pub fn wal_error(e: shmem::wal::WalError, what: &str) -> PgError {
+    let code = if e.is_disk_full() {
+        sqlstate::DISK_FULL
+    } else {
+        sqlstate::IO_ERROR
+    };
+    PgError::new(code, format!("{what}: {e}"))
+}
+
+/// An access-method error as a PgError.
+pub fn access_error(e: AccessError) -> PgError {
+    let code = match e.sqlstate() {
+        "58030" => sqlstate::IO_ERROR,
+        "53100" => sqlstate::DISK_FULL,
+        "23505" => sqlstate::UNIQUE_VIOLATION,
+        "54000" => sqlstate::PROGRAM_LIMIT_EXCEEDED,
+        _ => sqlstate::INTERNAL_ERROR,
+    };
+    PgError::new(code, e.to_string())
+}
+
+/// Text of a value for error details ("Failing row contains (...)").
+fn show(v: &Value) -> String {
+    if v.is_null() {
+        "null".into()
+    } else {
+        v.to_text()
+    }
+}
+
+/// Assignment of a value to a column: varchar(n)/char(n) length checks
+/// (trailing blanks are cut silently, as PostgreSQL does), char padding,
+/// numeric precision and scale.
+pub fn assign(v: Value, ty: Oid, typmod: i32) -> PgResult<Value> {
+    if typmod < 4 || v.is_null() {
+        return Ok(v);
+    }
+    match (ty, v) {
+        (oid::VARCHAR | oid::BPCHAR, Value::Text(s)) => {
+            let n = (typmod - 4) as usize;
+            let len = s.chars().count();
+            if len > n {
+                let cut: usize = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+                if s[cut..].chars().any(|c| c != ' ') {
+                    return Err(PgError::new(
+                        sqlstate::STRING_DATA_RIGHT_TRUNCATION,
+                        format!("value too long for type {}", format_type(ty, typmod)),
+                    ));
+                }
+                let mut s = s;
+                s.truncate(cut);
+                return Ok(Value::Text(s));
+            }
+            if ty == oid::BPCHAR && len < n {
+                let mut s = s;
+                s.extend(std::iter::repeat_n(' ', n - len));
+                return Ok(Value::Text(s));
+            }
+            Ok(Value::Text(s))
+        }
+        (t, v) => ops::apply_typmod(v, t, typmod),
+    }
+}
+
+/// Which unique index a row conflicted with, and the live row it
+/// conflicted with.
+#[derive(Clone, Debug)]
+pub struct Conflict {
+    pub index: Arc<IndexDesc>,
+    pub key: Vec<Value>,
+    pub existing: ItemPointer,
+}
+
+/// Why an update did not happen.
+#[derive(Debug)]
+pub enum UpdateFailure {
+    /// The version may not be changed (see [`TmResult`]).
+    Tm(TmResult),
+    /// The new version would duplicate a unique key.
+    Conflict(Conflict),
+}
+
+/// A unique check's verdict.
+enum Unique {
+    Clear,
+    Conflict(ItemPointer),
+    /// A transaction inserting or deleting an equal key is in progress.
+    WaitFor(u32),
+}
+
+/// A table with its indexes, for reading and writing rows within a
+/// statement's transaction.
+pub struct TableAccess<'x> {
+    pub table: Arc<TableDesc>,
+    pub indexes: Vec<Arc<IndexDesc>>,
+    pub types: Vec<Oid>,
+    pool: BufferPool,
+    buf: Vec<u8>,
+    pub xact: &'x StmtXact,
+}
+
+/// An index key of a row: bytes, and whether a column is NULL (then it
+/// never conflicts).
+fn index_key(idx: &IndexDesc, row: &[Value]) -> (Vec<u8>, bool) {
+    let mut k = Vec::with_capacity(idx.columns.len() * 9);
+    let mut has_null = false;
+    for &c in &idx.columns {
+        has_null |= row[c].is_null();
+        keys::encode_value(&row[c], &mut k);
+    }
+    (k, has_null)
+}
+
+/// The lock-manager tag serializing unique checks of one key of one index
+/// (check and insert must not interleave with another inserter's).
+fn key_tag(index: u32, key: &[u8]) -> LockTag {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key {
+        h = (h ^ *b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    LockTag::Tuple(index, (h >> 32) as u32, h as u16)
+}
+
+impl<'x> TableAccess<'x> {
+    pub fn new(
+        pool: BufferPool,
+        table: Arc<TableDesc>,
+        indexes: Vec<Arc<IndexDesc>>,
+        xact: &'x StmtXact,
+    ) -> Self {
+        let types = table.columns.iter().map(|c| c.ty).collect();
+        TableAccess {
+            table,
+            indexes,
+            types,
+            pool,
+            buf: Vec::new(),
+            xact,
+        }
+    }
+
+    pub fn pool(&self) -> &BufferPool {
+        &self.pool
+    }
+
+    /// Applies column typmods and checks NOT NULL.
+    pub fn check_row(&self, row: &mut [Value]) -> PgResult<()> {
+        for (i, c) in self.table.columns.iter().enumerate() {
+            let v = std::mem::replace(&mut row[i], Value::Null);
+            row[i] = assign(v, c.ty, c.typmod)?;
+        }
+        for (i, c) in self.table.columns.iter().enumerate() {
+            if c.not_null && row[i].is_null() {
+                let shown: Vec<String> = row.iter().map(show).collect();
+                return Err(PgError::new(
+                    sqlstate::NOT_NULL_VIOLATION,
+                    format!(
+                        "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+                        c.name, self.table.name
+                    ),
+                )
+                .with_detail(format!("Failing row contains ({}).", shown.join(", "))));
+            }
+        }
+        Ok(())
+    }
+
+    /// The 23505 error for a conflict.
+    pub fn unique_error(&self, c: &Conflict) -> PgError {
+        let cols: Vec<&str> = c
+            .index
+            .columns
+            .iter()
+            .map(|&i| self.table.columns[i].name.as_str())
+            .collect();
+        let vals: Vec<String> = c.key.iter().map(show).collect();
+        PgError::new(
+            sqlstate::UNIQUE_VIOLATION,
+            format!(
+                "duplicate key value violates unique constraint \"{}\"",
+                c.index.name
+            ),
+        )
+        .with_detail(format!(
+            "Key ({})=({}) already exists.",
+            cols.join(", "),
+            vals.join(", ")
+        ))
+    }
+
+    fn conflict(&self, i: usize, row: &[Value], existing: ItemPointer) -> Conflict {
+        let idx = self.indexes[i].clone();
+        let key = idx.columns.iter().map(|&c| row[c].clone()).collect();
+        Conflict {
+            index: idx,
+            key,
+            existing,
+        }
+    }
+
+    /// Whether a live version other than ours holds `key` in `idx`.
+    fn check_unique(&self, idx: &IndexDesc, key: &[u8]) -> PgResult<Unique> {
+        let upper = keys::prefix_upper(key);
+        let mut scan = btree::scan(
+            &self.pool,
+            idx.oid,
+            Bound::Included(key),
+            Bound::Excluded(upper.as_slice()),
+        );
+        let rel = self.table.rel();
+        let own = &self.xact.mvcc.own;
+        while let Some((k, root)) = scan.next().map_err(access_error)? {
+            if k != key {
+                continue;
+            }
+            for (tid, h) in heap::chain(&self.pool, rel, root).map_err(access_error)? {
+                match satisfies_dirty(&h, own, &|x| self.xact.procs().is_running(x)) {
+                    Liveness::Dead => {}
+                    Liveness::Live => return Ok(Unique::Conflict(tid)),
+                    Liveness::InsertInProgress(x) | Liveness::DeleteInProgress(x) => {
+                        return Ok(Unique::WaitFor(x))
+                    }
+                }
+            }
+        }
+        Ok(Unique::Clear)
+    }
+
+    /// Adds the index entry of `idx` for version `tid`; for a unique index
+    /// first checks (waiting for transactions in progress on the same
+    /// key) that no other live version holds the key. Returns the
+    /// conflicting version's tid.
+    fn index_insert(
+        &self,
+        idx: &IndexDesc,
+        key: &[u8],
+        has_null: bool,
+        tid: ItemPointer,
+    ) -> PgResult<Option<ItemPointer>> {
+        if !idx.unique || has_null {
+            btree::insert(&self.pool, idx.oid, key, tid, false).map_err(access_error)?;
+            return Ok(None);
+        }
+        let tag = key_tag(idx.oid, key);
+        let lm = self.xact.lock_manager();
+        loop {
+            self.xact.lock_tag(tag)?;
+            let verdict = self.check_unique(idx, key);
+            let verdict = match verdict {
+                Ok(Unique::Clear) => btree::insert(&self.pool, idx.oid, key, tid, false)
+                    .map(|()| Unique::Clear)
+                    .map_err(access_error),
+                other => other,
+            };
+            lm.release(self.xact.backend(), tag, LockMode::Exclusive);
+            match verdict? {
+                Unique::Clear => return Ok(None),
+                Unique::Conflict(t) => return Ok(Some(t)),
+                Unique::WaitFor(x) => self.xact.wait_for(x)?,
+            }
+        }
+    }
+
+    /// Inserts a checked row; a unique conflict leaves nothing visible
+    /// behind and names the live row it conflicted with.
+    pub fn insert(&mut self, row: &[Value]) -> PgResult<Result<ItemPointer, Conflict>> {
+        tuple::form_into(&self.types, row, &mut self.buf)?;
+        let rel = self.table.rel();
+        let w = self.xact.writer();
+        let tid = heap::insert(&self.pool, rel, &self.buf, self.table.fillfactor, &w)
+            .map_err(access_error)?;
+        self.xact.stats.borrow_mut().inserted(rel);
+        for (i, idx) in self.indexes.iter().enumerate() {
+            let (k, has_null) = index_key(idx, row);
+            if let Some(existing) = self.index_insert(idx, &k, has_null, tid)? {
+                heap::kill_inserted(&self.pool, rel, tid).map_err(access_error)?;
+                for done in &self.indexes[..i] {
+                    let (k, _) = index_key(done, row);
+                    btree::delete(&self.pool, done.oid, &k, tid).map_err(access_error)?;
+                }
+                return Ok(Err(self.conflict(i, row, existing)));
+            }
+        }
+        Ok(Ok(tid))
+    }
+
+    /// Deletes the version at `tid`: `Ok`, or why it may not be deleted.
+    pub fn delete(&mut self, tid: ItemPointer) -> PgResult<TmResult> {
+        let rel = self.table.rel();
+        let r = heap::delete(&self.pool, rel, tid, &self.xact.writer()).map_err(access_error)?;
+        if r == TmResult::Ok {
+            self.xact.stats.borrow_mut().deleted(rel);
+        }
+        Ok(r)
+    }
+
+    /// Locks the version at `tid` (SELECT ... FOR UPDATE).
+    pub fn lock_row(&mut self, tid: ItemPointer) -> PgResult<TmResult> {
+        let rel = self.table.rel();
+        heap::lock_tuple(&self.pool, rel, tid, &self.xact.writer()).map_err(access_error)
+    }
+
+    /// Writes `new` (checked) as the next version of row `old` at `tid`;
+    /// indexes get entries for it unless the update is HOT.
+    pub fn update(
+        &mut self,
+        tid: ItemPointer,
+        old: &[Value],
+        new: &[Value],
+    ) -> PgResult<Result<ItemPointer, UpdateFailure>> {
+        tuple::form_into(&self.types, new, &mut self.buf)?;
+        let rel = self.table.rel();
+        let news: Vec<(Vec<u8>, bool)> = self.indexes.iter().map(|i| index_key(i, new)).collect();
+        let hot_ok = self
+            .indexes
+            .iter()
+            .zip(&news)
+            .all(|(i, n)| index_key(i, old).0 == n.0);
+        let ff = self.table.fillfactor;
+        let w = self.xact.writer();
+        let up =
+            heap::update(&self.pool, rel, tid, &self.buf, ff, &w, hot_ok).map_err(access_error)?;
+        let up = match up {
+            Ok(u) => u,
+            Err(r) => return Ok(Err(UpdateFailure::Tm(r))),
+        };
+        self.xact.stats.borrow_mut().updated(rel, up.hot);
+        if !up.hot {
+            for (i, idx) in self.indexes.iter().enumerate() {
+                let (k, has_null) = &news[i];
+                if let Some(existing) = self.index_insert(idx, k, *has_null, up.tid)? {
+                    // The statement fails, and with it the transaction.
+                    heap::kill_inserted(&self.pool, rel, up.tid).map_err(access_error)?;
+                    return Ok(Err(UpdateFailure::Conflict(
+                        self.conflict(i, new, existing),
+                    )));
+                }
+            }
+        }
+        Ok(Ok(up.tid))
+    }
+
+    /// The version at `tid` whatever its visibility: header and row.
+    pub fn fetch_version(
+        &self,
+        tid: ItemPointer,
+    ) -> PgResult<Option<(HeapTupleHeader, Vec<Value>)>> {
+        match heap::fetch_version(&self.pool, self.table.rel(), tid).map_err(access_error)? {
+            Some((h, d)) => Ok(Some((h, tuple::deform_all(&self.types, &d)?))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Visible tuples of a relation, by heap or by index order.
+pub enum TupleScan {
+    Heap(HeapScan),
+    Index {
+        pool: BufferPool,
+        heap: u32,
+        scan: BTreeScan,
+        mvcc: Mvcc,
+        /// The index, and the table's column types, to recheck keys.
+        index: Arc<IndexDesc>,
+        types: Vec<Oid>,
+        /// Scratch row the recheck decodes into.
+        row: Vec<Value>,
+    },
+}
+
+impl TupleScan {
+    /// A sequential scan as `xact` sees the table (pruning pages on the
+    /// way).
+    pub fn heap(pool: &BufferPool, rel: u32, xact: &StmtXact) -> TupleScan {
+        let procs = xact.procs();
+        TupleScan::Heap(heap::scan(
+            pool,
+            rel,
+            xact.mvcc.clone(),
+            Some(Box::new(move || procs.global_xmin())),
+        ))
+    }
+
+    /// An index scan of `table` through `index` between the key bounds.
+    pub fn index(
+        pool: &BufferPool,
+        table: &TableDesc,
+        index: &Arc<IndexDesc>,
+        lower: Bound<Vec<u8>>,
+        upper: Bound<Vec<u8>>,
+        xact: &StmtXact,
+    ) -> TupleScan {
+        TupleScan::Index {
+            pool: *pool,
+            heap: table.rel(),
+            scan: btree::scan(
+                pool,
+                index.oid,
+                lower.as_ref().map(Vec::as_slice),
+                upper.as_ref().map(Vec::as_slice),
+            ),
+            mvcc: xact.mvcc.clone(),
+            index: index.clone(),
+            types: table.columns.iter().map(|c| c.ty).collect(),
+            row: Vec::new(),
+        }
+    }
+
+    /// The next visible tuple: its tid and data.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> PgResult<Option<(ItemPointer, Vec<u8>)>> {
+        match self {
+            TupleScan::Heap(s) => s.next().map_err(access_error),
+            TupleScan::Index {
+                pool,
+                heap,
+                scan,
+                mvcc,
+                index,
+                types,
+                row,
+            } => loop {
+                let Some((key, root)) = scan.next().map_err(access_error)? else {
+                    return Ok(None);
+                };
+                let Some((tid, data)) =
+                    heap::fetch_visible(pool, *heap, root, mvcc).map_err(access_error)?
+                else {
+                    continue;
+                };
+                // The version this snapshot sees must carry the entry's
+                // key: a HOT chain older than its index (CREATE INDEX
+                // indexes a chain by its newest version while an old
+                // snapshot may still see an earlier one) can hold
+                // versions with other keys, even at the root.
+                let last = index.columns.iter().copied().max().unwrap_or(0);
+                tuple::deform(types, &data, last, &|i| index.columns.contains(&i), row)?;
+                if index_key(index, row).0 == key {
+                    return Ok(Some((tid, data)));
+                }
+            },
+        }
+    }
+}
+
+/// Every row version of `table` that snapshots may still see, one per
+/// HOT chain (the newest not known dead), with its chain's root tid: what
+/// index builds and table checks under a table lock work from.
+fn live_rows(
+    pool: &BufferPool,
+    table: &TableDesc,
+    horizon: u32,
+    f: &mut dyn FnMut(ItemPointer, &[u8]) -> PgResult<()>,
+) -> PgResult<()> {
+    let n = pool.nblocks(table.rel()).map_err(storage_error)?;
+    for block in 0..n {
+        check_for_interrupts()?;
+        for (tid, data) in
+            prune::live_chains(pool, table.rel(), block, horizon).map_err(access_error)?
+        {
+            f(tid, &data)?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds index `idx` over the rows of `table` (CREATE INDEX, ADD
+/// PRIMARY KEY): 23505 if a unique index finds a duplicate.
+pub fn build_index(
+    pool: &BufferPool,
+    table: &TableDesc,
+    idx: &IndexDesc,
+    horizon: u32,
+) -> PgResult<()> {
+    btree::create(pool, idx.oid).map_err(access_error)?;
+    let types: Vec<Oid> = table.columns.iter().map(|c| c.ty).collect();
+    let last = idx.columns.iter().copied().max().unwrap_or(0);
+    let mut row = Vec::new();
+    live_rows(pool, table, horizon, &mut |tid, data| {
+        tuple::deform(&types, data, last, &|i| idx.columns.contains(&i), &mut row)?;
+        let (k, has_null) = index_key(idx, &row);
+        match btree::insert(pool, idx.oid, &k, tid, idx.unique && !has_null) {
+            Ok(()) => Ok(()),
+            Err(AccessError::UniqueViolation) => {
+                let cols: Vec<&str> = idx
+                    .columns
+                    .iter()
+                    .map(|&i| table.columns[i].name.as_str())
+                    .collect();
+                let vals: Vec<String> = idx.columns.iter().map(|&i| show(&row[i])).collect();
+                Err(PgError::new(
+                    sqlstate::UNIQUE_VIOLATION,
+                    format!("could not create unique index \"{}\"", idx.name),
+                )
+                .with_detail(format!(
+                    "Key ({})=({}) is duplicated.",
+                    cols.join(", "),
+                    vals.join(", ")
+                )))
+            }
+            Err(e) => Err(access_error(e)),
+        }
+    })
+}
+
+/// Checks that no row has NULL in `col` (SET NOT NULL, ADD PRIMARY KEY).
+pub fn check_no_nulls(
+    pool: &BufferPool,
+    table: &TableDesc,
+    col: usize,
+    horizon: u32,
+) -> PgResult<()> {
+    let types: Vec<Oid> = table.columns.iter().map(|c| c.ty).collect();
+    let mut row = Vec::new();
+    live_rows(pool, table, horizon, &mut |_, data| {
+        tuple::deform(&types, data, col, &|i| i == col, &mut row)?;
+        if row[col].is_null() {
+            return Err(PgError::new(
+                sqlstate::NOT_NULL_VIOLATION,
+                format!(
+                    "column \"{}\" of relation \"{}\" contains null values",
+                    table.columns[col].name, table.name
+                ),
+            ));
+        }
+        Ok(())
+    })
+}

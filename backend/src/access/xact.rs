@@ -1,0 +1,582 @@
+//! The session's MVCC transaction (PostgreSQL's xact.c, in small): the
+//! xid, assigned at the first statement that writes; a subtransaction
+//! per savepoint level, with its own xid once it writes; the command
+//! counter; snapshots (one per statement under READ COMMITTED, one per
+//! transaction under REPEATABLE READ); and the heavyweight locks held
+//! until the transaction ends.
+//!
+//! The client-visible block state (BEGIN, failed blocks, savepoint names,
+//! settings to restore) is `transaction.rs`; this module follows its
+//! decisions: the engine calls [`XactMvcc::commit`] or
+//! [`XactMvcc::abort`] when a transaction ends, and the savepoint
+//! functions with the depth `transaction.rs` reports.
+//!
+//! Waiting for another transaction is acquiring a share lock on its xid
+//! (each transaction holds its own exclusively from assignment to end),
+//! so that such waits sleep, wake up when the other ends, and take part
+//! in deadlock detection with table locks.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use shmem::lockmgr::{LocalLocks, LockError, LockManager, LockMode, LockTag, WaitPolicy};
+use shmem::relstats::PendingRelStats;
+use shmem::wal::{Kind, Record};
+use shmem::xact::{ProcArray, Snapshot, XactError};
+use shmem::Segment;
+
+use crate::access::heap::Writer;
+use crate::access::visibility::{Mvcc, OwnXids};
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::interrupts::check_for_interrupts;
+use crate::utils::settings::Settings;
+
+/// One savepoint level's subtransaction.
+#[derive(Default)]
+struct Level {
+    /// Its xid once it wrote (0 before).
+    xid: u32,
+    /// Xids of released inner levels, now part of this one.
+    merged: Vec<u32>,
+}
+
+impl Level {
+    fn xids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.merged
+            .iter()
+            .copied()
+            .chain((self.xid != 0).then_some(self.xid))
+    }
+}
+
+/// The session's transaction state in the MVCC sense.
+pub struct XactMvcc {
+    backend: usize,
+    procs: &'static ProcArray,
+    lm: &'static LockManager,
+    segment: Segment,
+    locks: LocalLocks,
+    /// A transaction is open (implicit or a block).
+    open: bool,
+    top: u32,
+    /// levels[0] is the top level; one more per open savepoint.
+    levels: Vec<Level>,
+    cid: u32,
+    /// The current command wrote something (the next one gets a new cid).
+    cid_used: bool,
+    repeatable_read: bool,
+    /// The transaction's snapshot (REPEATABLE READ), once taken.
+    xact_snapshot: Option<Arc<Snapshot>>,
+    /// A statement snapshot was taken in this transaction.
+    snapshot_taken: bool,
+    /// Table statistics of the transaction, published when it ends.
+    stats: Rc<RefCell<PendingRelStats>>,
+    /// The session's synchronous_commit.
+    synchronous_commit: bool,
+}
+
+/// What a statement's table access needs from its transaction.
+pub struct StmtXact {
+    pub mvcc: Mvcc,
+    /// The xid its changes are stamped with (0: the statement does not
+    /// write).
+    pub xid: u32,
+    pub repeatable_read: bool,
+    backend: usize,
+    procs: &'static ProcArray,
+    lm: &'static LockManager,
+    pub policy: WaitPolicy,
+    /// Where scans and changes count themselves (pg_stat_user_tables).
+    pub stats: Rc<RefCell<PendingRelStats>>,
+}
+
+/// A lock-manager failure as PostgreSQL reports it.
+pub fn lock_error(e: LockError) -> PgError {
+    match e {
+        LockError::Deadlock { detail } => {
+            PgError::new(sqlstate::DEADLOCK_DETECTED, "deadlock detected")
+                .with_detail(detail)
+                .with_hint("See server log for query details.")
+        }
+        LockError::LockTimeout => PgError::new(
+            sqlstate::LOCK_NOT_AVAILABLE,
+            "canceling statement due to lock timeout",
+        ),
+        LockError::StatementTimeout => PgError::new(
+            sqlstate::QUERY_CANCELED,
+            "canceling statement due to statement timeout",
+        ),
+        LockError::NotAvailable => {
+            PgError::new(sqlstate::LOCK_NOT_AVAILABLE, "could not obtain lock on row")
+        }
+        LockError::Interrupted => match check_for_interrupts() {
+            Err(e) => e,
+            Ok(()) => PgError::query_canceled(),
+        },
+        LockError::OutOfSharedMemory => {
+            PgError::new(sqlstate::OUT_OF_MEMORY, "out of shared memory")
+                .with_hint("You might need to increase max_locks_per_transaction.")
+        }
+    }
+}
+
+fn xact_error(e: XactError) -> PgError {
+    match e {
+        XactError::TooManySubxacts(_) => {
+            PgError::new(sqlstate::PROGRAM_LIMIT_EXCEEDED, e.to_string())
+        }
+        XactError::XidsExhausted => PgError::new(sqlstate::PROGRAM_LIMIT_EXCEEDED, e.to_string())
+            .with_hint("Start a new server with a new data directory."),
+        other => PgError::new(sqlstate::IO_ERROR, other.to_string()),
+    }
+}
+
+/// Whether the calling backend has a pending cancel or termination.
+fn interrupted() -> bool {
+    crate::interrupts::my_slot().is_some_and(|s| s.pending_interrupts() != 0)
+}
+
+/// A duration setting in milliseconds (0 or unparsable: none).
+fn ms_setting(settings: &Settings, name: &str) -> Option<Duration> {
+    let v = settings.get(name).ok().flatten()?;
+    let ms = crate::utils::settings::parse_ms(&v)?;
+    (ms > 0).then(|| Duration::from_millis(ms))
+}
+
+/// The settings that govern every statement's transaction, waits and
+/// limits, parsed once per change of the settings (the engine refreshes
+/// them when the settings generation moves) rather than per statement.
+#[derive(Clone, Debug)]
+pub struct SessionLimits {
+    /// transaction_isolation is repeatable read (or serializable).
+    pub repeatable_read: bool,
+    pub statement_timeout: Option<Duration>,
+    pub deadlock_timeout: Duration,
+    pub lock_timeout: Option<Duration>,
+    pub idle_in_transaction_timeout: Option<Duration>,
+    pub idle_session_timeout: Option<Duration>,
+    /// pgfork.statement_mem in bytes.
+    pub statement_mem: usize,
+    /// synchronous_commit is not off.
+    pub synchronous_commit: bool,
+}
+
+impl SessionLimits {
+    pub fn from_settings(settings: &Settings) -> SessionLimits {
+        let iso = settings
+            .get("transaction_isolation")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        SessionLimits {
+            repeatable_read: iso != "read committed" && iso != "read uncommitted",
+            statement_timeout: ms_setting(settings, "statement_timeout"),
+            deadlock_timeout: ms_setting(settings, "deadlock_timeout")
+                .unwrap_or(Duration::from_secs(1)),
+            lock_timeout: ms_setting(settings, "lock_timeout"),
+            idle_in_transaction_timeout: ms_setting(
+                settings,
+                "idle_in_transaction_session_timeout",
+            ),
+            idle_session_timeout: ms_setting(settings, "idle_session_timeout"),
+            statement_mem: settings
+                .get("pgfork.statement_mem")
+                .ok()
+                .flatten()
+                .and_then(|v| crate::utils::settings::parse_kb(&v))
+                .map_or(1 << 30, |kb| (kb as usize).saturating_mul(1024)),
+            synchronous_commit: settings
+                .get("synchronous_commit")
+                .ok()
+                .flatten()
+                .is_none_or(|v| v != "off"),
+        }
+    }
+
+    /// The wait policy of a statement ending at `stmt_deadline`.
+    pub fn wait_policy(&self, stmt_deadline: Option<Instant>) -> WaitPolicy {
+        WaitPolicy {
+            deadlock_timeout: self.deadlock_timeout,
+            lock_timeout: self.lock_timeout,
+            deadline: stmt_deadline,
+            nowait: false,
+        }
+    }
+}
+
+impl XactMvcc {
+    pub fn new(segment: Segment, backend: usize) -> XactMvcc {
+        XactMvcc {
+            backend,
+            procs: segment.proc_array(),
+            lm: segment.lock_manager(),
+            segment,
+            locks: LocalLocks::new(backend),
+            open: false,
+            top: 0,
+            levels: vec![Level::default()],
+            cid: 0,
+            cid_used: false,
+            repeatable_read: false,
+            xact_snapshot: None,
+            snapshot_taken: false,
+            stats: Rc::default(),
+            synchronous_commit: true,
+        }
+    }
+
+    /// Whether the transaction has taken a snapshot (SET TRANSACTION
+    /// ISOLATION LEVEL must come before).
+    pub fn snapshot_taken(&self) -> bool {
+        self.snapshot_taken
+    }
+
+    /// The xids of the transaction that count as "mine".
+    fn own_xids(&self) -> OwnXids {
+        OwnXids {
+            top: self.top,
+            subs: self
+                .levels
+                .iter()
+                .skip(1)
+                .flat_map(Level::xids)
+                .chain(self.levels[0].merged.iter().copied())
+                .collect(),
+        }
+    }
+
+    /// The xid of the current (innermost) level, assigning xids as needed.
+    fn ensure_xid(&mut self) -> PgResult<u32> {
+        if self.top == 0 {
+            let xid = self.procs.assign_xid(self.backend).map_err(xact_error)?;
+            self.top = xid;
+            self.levels[0].xid = xid;
+            // Others wait for us by locking our xid.
+            let policy = WaitPolicy {
+                deadlock_timeout: Duration::from_secs(1),
+                lock_timeout: None,
+                deadline: None,
+                nowait: true,
+            };
+            self.locks
+                .acquire(
+                    self.lm,
+                    LockTag::Transaction(xid),
+                    LockMode::Exclusive,
+                    &policy,
+                    &interrupted,
+                )
+                .map_err(lock_error)?;
+        }
+        let depth = self.levels.len() - 1;
+        if self.levels[depth].xid == 0 {
+            self.levels[depth].xid = self.procs.assign_subxid(self.backend).map_err(xact_error)?;
+        }
+        Ok(self.levels[depth].xid)
+    }
+
+    /// Starts a statement: opens the transaction if none is, advances the
+    /// command counter, takes the snapshot the isolation level calls for
+    /// and, for a statement that writes, makes sure the transaction has
+    /// an xid.
+    pub fn start_statement(
+        &mut self,
+        limits: &SessionLimits,
+        writes: bool,
+        policy: WaitPolicy,
+    ) -> PgResult<StmtXact> {
+        if !self.open {
+            self.open(limits);
+        } else if self.cid_used {
+            self.cid = self
+                .cid
+                .checked_add(1)
+                .filter(|&c| c < u32::MAX)
+                .ok_or_else(|| {
+                    PgError::new(
+                        sqlstate::PROGRAM_LIMIT_EXCEEDED,
+                        "cannot have more than 2^32-2 commands in a transaction",
+                    )
+                })?;
+            self.cid_used = false;
+        }
+        let xid = if writes {
+            self.cid_used = true;
+            self.ensure_xid()?
+        } else {
+            0
+        };
+        let snapshot = match &self.xact_snapshot {
+            Some(s) => s.clone(),
+            None => {
+                let (s, waited) = self.procs.snapshot(self.backend, true);
+                shmem::waitstats::note_procarray_wait(waited);
+                let s = Arc::new(s);
+                if self.repeatable_read {
+                    self.xact_snapshot = Some(s.clone());
+                }
+                s
+            }
+        };
+        self.snapshot_taken = true;
+        Ok(StmtXact {
+            mvcc: Mvcc {
+                snapshot,
+                cid: self.cid,
+                own: Arc::new(self.own_xids()),
+            },
+            xid,
+            repeatable_read: self.repeatable_read,
+            backend: self.backend,
+            procs: self.procs,
+            lm: self.lm,
+            policy,
+            stats: self.stats.clone(),
+        })
+    }
+
+    /// Ends a statement: a READ COMMITTED transaction keeps no snapshot
+    /// between statements.
+    pub fn end_statement(&mut self) {
+        if !self.repeatable_read {
+            self.procs.clear_xmin(self.backend);
+        }
+    }
+
+    /// Opens the transaction: its isolation level is the settings' now.
+    fn open(&mut self, limits: &SessionLimits) {
+        self.open = true;
+        self.cid = 0;
+        self.cid_used = false;
+        self.repeatable_read = limits.repeatable_read;
+    }
+
+    /// Takes a table lock held until the transaction ends.
+    pub fn lock_relation(
+        &mut self,
+        oid: u32,
+        mode: LockMode,
+        policy: &WaitPolicy,
+        limits: &SessionLimits,
+    ) -> PgResult<()> {
+        if !self.open {
+            self.open(limits);
+        }
+        self.locks
+            .acquire(self.lm, LockTag::Relation(oid), mode, policy, &interrupted)
+            .map_err(lock_error)?;
+        Ok(())
+    }
+
+    fn finish(&mut self, commit: bool) -> PgResult<()> {
+        // Before the locks go: a dropped table's statistics row may be
+        // reused once nobody holds a lock on it.
+        self.stats.borrow_mut().flush(&self.segment, commit);
+        for (rel, n) in crate::access::prune::take_pruned() {
+            shmem::relstats::report_pruned(&self.segment, rel, n);
+        }
+        let mut result = Ok(());
+        if self.top != 0 {
+            let subs = self.own_xids().subs;
+            let waited = if commit {
+                match self.log_commit(&subs) {
+                    Ok(in_section) => {
+                        let w = self.procs.commit(self.backend, self.top, &subs);
+                        if in_section {
+                            self.end_commit_section();
+                        }
+                        w
+                    }
+                    Err(e) => {
+                        // Not acknowledged, and perhaps durable: leave the
+                        // outcome to recovery. The session ends (FATAL)
+                        // and the postmaster shuts down on the WAL failure.
+                        result = Err(e);
+                        0
+                    }
+                }
+            } else {
+                self.procs.abort(self.backend, self.top, &subs)
+            };
+            shmem::waitstats::note_procarray_wait(waited);
+        } else {
+            self.procs.clear_xmin(self.backend);
+        }
+        self.locks.release_all(self.lm);
+        self.open = false;
+        self.top = 0;
+        self.levels = vec![Level::default()];
+        self.cid = 0;
+        self.cid_used = false;
+        self.xact_snapshot = None;
+        self.snapshot_taken = false;
+        result
+    }
+
+    /// Writes the commit record (the top-level xid and the subtransaction
+    /// xids that commit with it) and, with synchronous_commit on, waits
+    /// until it is on disk. The commit log is set after this returns; in
+    /// between, a checkpoint waits (`Wal::commit_begin`), and the slot is
+    /// marked critical: a backend killed there makes the postmaster reset
+    /// and recover, which settles the outcome from the WAL. Returns whether
+    /// it opened that section (see [`Self::end_commit_section`]).
+    fn log_commit(&mut self, subs: &[u32]) -> PgResult<bool> {
+        let wal = self.segment.wal();
+        if !wal.is_logging() {
+            return Ok(false);
+        }
+        let slot = crate::interrupts::my_slot();
+        if let Some(s) = slot {
+            s.critical.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
+        wal.commit_begin();
+        let mut rec = Record::new(Kind::Commit, self.top);
+        rec.put_u32(subs.len() as u32);
+        for &x in subs {
+            rec.put_u32(x);
+        }
+        let r = wal.insert(&mut rec).and_then(|end| {
+            if !self.synchronous_commit {
+                return Ok(());
+            }
+            let start = shmem::time::monotonic_ns();
+            let r = wal.flush(end);
+            shmem::waitstats::note_wal_flush(shmem::time::monotonic_ns().saturating_sub(start));
+            r
+        });
+        if let Err(e) = r {
+            self.end_commit_section();
+            let what = format!(
+                "could not make the commit record of transaction {} durable",
+                self.top
+            );
+            let mut err = crate::access::table::wal_error(e, &what)
+                .with_detail("The transaction may or may not have committed; the server shuts down, and recovery at the next start settles it.");
+            err.severity = crate::error::Severity::Fatal;
+            return Err(err);
+        }
+        Ok(true)
+    }
+
+    /// COMMIT (or the end of an implicit transaction). Fails (FATAL) only
+    /// if the commit could not be made durable.
+    pub fn commit(&mut self) -> PgResult<()> {
+        self.finish(true)
+    }
+
+    /// Leaves the commit's critical section: the commit log is set, or
+    /// the commit record could not be made durable.
+    fn end_commit_section(&mut self) {
+        self.segment.wal().commit_end();
+        if let Some(s) = crate::interrupts::my_slot() {
+            s.critical.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        }
+    }
+
+    /// ROLLBACK, a failed implicit transaction, or a session ending.
+    pub fn abort(&mut self) {
+        let _ = self.finish(false);
+    }
+
+    /// Whether commits wait for their WAL record to be durable (the
+    /// session's synchronous_commit).
+    pub fn set_synchronous_commit(&mut self, on: bool) {
+        self.synchronous_commit = on;
+    }
+
+    /// SAVEPOINT: a new subtransaction level.
+    pub fn savepoint(&mut self) {
+        self.levels.push(Level::default());
+    }
+
+    /// RELEASE: levels from `depth` on (1 = the first savepoint) merge
+    /// into the level below.
+    pub fn release(&mut self, depth: usize) {
+        while self.levels.len() > depth.max(1) {
+            let l = self.levels.pop().unwrap_or_default();
+            if let Some(parent) = self.levels.last_mut() {
+                parent.merged.extend(l.xids());
+            }
+        }
+    }
+
+    /// ROLLBACK TO: levels from `depth` on are aborted; level `depth`
+    /// starts again, empty.
+    pub fn rollback_to(&mut self, depth: usize) {
+        let depth = depth.max(1);
+        let aborted: Vec<u32> = self
+            .levels
+            .iter()
+            .skip(depth)
+            .flat_map(Level::xids)
+            .collect();
+        if !aborted.is_empty() {
+            self.procs.abort_subxids(self.backend, &aborted);
+        }
+        self.levels.truncate(depth);
+        self.levels.push(Level::default());
+        // Later statements must not see the aborted changes as their own.
+        self.cid_used = true;
+    }
+}
+
+impl StmtXact {
+    /// The writer's identity for heap changes.
+    pub fn writer(&self) -> Writer<'_> {
+        Writer {
+            own: &self.mvcc.own,
+            xid: self.xid,
+            cid: self.mvcc.cid,
+            procs: Some(self.procs),
+        }
+    }
+
+    pub fn procs(&self) -> &'static ProcArray {
+        self.procs
+    }
+
+    /// Waits until transaction `xid` (or the transaction that owns it, for
+    /// a subtransaction) has ended.
+    pub fn wait_for(&self, xid: u32) -> PgResult<()> {
+        let Some((_, top)) = self.procs.owner_of(xid) else {
+            return Ok(());
+        };
+        let tag = LockTag::Transaction(top);
+        self.lm
+            .acquire(
+                self.backend,
+                tag,
+                LockMode::Share,
+                &self.policy,
+                &interrupted,
+            )
+            .map_err(lock_error)?;
+        self.lm.release(self.backend, tag, LockMode::Share);
+        Ok(())
+    }
+
+    pub fn lock_manager(&self) -> &'static LockManager {
+        self.lm
+    }
+
+    /// The backend-table slot of this backend.
+    pub fn backend(&self) -> usize {
+        self.backend
+    }
+
+    /// Takes `tag` exclusively (short-term: the caller releases it).
+    pub fn lock_tag(&self, tag: LockTag) -> PgResult<()> {
+        self.lm
+            .acquire(
+                self.backend,
+                tag,
+                LockMode::Exclusive,
+                &self.policy,
+                &interrupted,
+            )
+            .map_err(lock_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,1031 @@
+//! Expression analysis (PostgreSQL's transformExpr): resolves column
+//! references against the FROM scope, types literals and parameters,
+//! chooses operators and functions, and inserts the implicit casts.
+
+use sqlparser::ast::{self, BinaryOperator as B, Spanned, UnaryOperator as U};
+
+use super::names::{self, ident, object_name};
+use super::{Analyzer, Scope};
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::fmgr;
+use crate::nodes::expr::{AggCall, Expr, SubLink, SubLinkKind, SubPlan};
+use crate::optimizer;
+use crate::types::{oid, type_name, Numeric, Oid, Value};
+use crate::utils::adt::agg;
+use crate::utils::adt::coerce;
+use crate::utils::adt::ops::{self, BinOp};
+
+/// SQL keywords that stand for zero-argument functions
+/// (SQLValueFunction) and may appear without parentheses.
+const KEYWORD_FUNCTIONS: &[&str] = &[
+    "current_user",
+    "session_user",
+    "user",
+    "current_role",
+    "current_schema",
+    "current_catalog",
+    "current_timestamp",
+    "current_date",
+    "localtimestamp",
+];
+
+/// Which clause an expression is in (for aggregate placement errors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clause {
+    Select,
+    Where,
+    GroupBy,
+    Having,
+    OrderBy,
+    Limit,
+    Values,
+}
+
+impl Clause {
+    fn name(self) -> &'static str {
+        match self {
+            Clause::Select => "SELECT",
+            Clause::Where => "WHERE",
+            Clause::GroupBy => "GROUP BY",
+            Clause::Having => "HAVING",
+            Clause::OrderBy => "ORDER BY",
+            Clause::Limit => "LIMIT",
+            Clause::Values => "VALUES",
+        }
+    }
+
+    fn allows_aggregates(self) -> bool {
+        matches!(self, Clause::Select | Clause::Having | Clause::OrderBy)
+    }
+}
+
+/// 42809 wrong_object_type.
+const WRONG_OBJECT_TYPE: &str = "42809";
+
+fn not_supported_yet(what: &str) -> PgError {
+    PgError::new(
+        sqlstate::FEATURE_NOT_SUPPORTED,
+        format!("{what} is not supported yet"),
+    )
+}
+
+impl Analyzer<'_> {
+    /// Analyzes `e` in `scope`, adding its position to errors that have
+    /// none.
+    pub fn expr(&mut self, e: &ast::Expr, scope: &Scope, clause: Clause) -> PgResult<Expr> {
+        self.expr_inner(e, scope, clause).map_err(|err| {
+            if err.position.is_none() {
+                if let Some(p) = self.text.position(e.span().start) {
+                    return err.with_position(p);
+                }
+            }
+            err
+        })
+    }
+
+    fn expr_inner(&mut self, e: &ast::Expr, scope: &Scope, clause: Clause) -> PgResult<Expr> {
+        use ast::Expr as E;
+        match e {
+            E::Identifier(i) => self.column_ref(std::slice::from_ref(i), scope),
+            E::CompoundIdentifier(parts) => self.column_ref(parts, scope),
+            E::Value(v) => self.literal(&v.value, false),
+            E::Nested(inner) => self.expr(inner, scope, clause),
+            E::Collate { expr, collation } => {
+                // Only the database's own (C-like, byte-order) collation.
+                let name = object_name(collation);
+                match name.last().map(String::as_str) {
+                    Some("default" | "C" | "POSIX" | "c" | "posix") => {
+                        self.expr(expr, scope, clause)
+                    }
+                    _ => Err(PgError::new(
+                        sqlstate::UNDEFINED_OBJECT,
+                        format!(
+                            "collation \"{}\" for encoding \"UTF8\" does not exist",
+                            name.join(".")
+                        ),
+                    )),
+                }
+            }
+            E::UnaryOp { op, expr } => self.unary(*op, expr, scope, clause),
+            E::BinaryOp { left, op, right } => self.binary(left, op, right, scope, clause),
+            E::IsNull(a) => Ok(Expr::IsNull(Box::new(self.expr(a, scope, clause)?), false)),
+            E::IsNotNull(a) => Ok(Expr::IsNull(Box::new(self.expr(a, scope, clause)?), true)),
+            E::IsTrue(a) => self.is_bool(a, true, false, scope, clause),
+            E::IsNotTrue(a) => self.is_bool(a, true, true, scope, clause),
+            E::IsFalse(a) => self.is_bool(a, false, false, scope, clause),
+            E::IsNotFalse(a) => self.is_bool(a, false, true, scope, clause),
+            E::IsUnknown(a) => {
+                let a = self.bool_arg(a, "IS UNKNOWN", scope, clause)?;
+                Ok(Expr::IsNull(Box::new(a), false))
+            }
+            E::IsNotUnknown(a) => {
+                let a = self.bool_arg(a, "IS NOT UNKNOWN", scope, clause)?;
+                Ok(Expr::IsNull(Box::new(a), true))
+            }
+            E::IsDistinctFrom(a, b) => self.distinct(a, b, false, scope, clause),
+            E::IsNotDistinctFrom(a, b) => self.distinct(a, b, true, scope, clause),
+            E::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let (ge, le) = if *negated {
+                    (BinOp::Lt, BinOp::Gt)
+                } else {
+                    (BinOp::Ge, BinOp::Le)
+                };
+                let x1 = self.expr(expr, scope, clause)?;
+                let x2 = x1.clone();
+                let lo = self.expr(low, scope, clause)?;
+                let hi = self.expr(high, scope, clause)?;
+                let a = self.operator(ge, x1, lo)?;
+                let b = self.operator(le, x2, hi)?;
+                Ok(if *negated {
+                    Expr::Or(Box::new(a), Box::new(b))
+                } else {
+                    Expr::And(Box::new(a), Box::new(b))
+                })
+            }
+            E::In {
+                expr,
+                target: ast::InTarget::List(list),
+                negated,
+                ..
+            } => {
+                let x = self.expr(expr, scope, clause)?;
+                let items = list
+                    .iter()
+                    .map(|i| self.expr(i, scope, clause))
+                    .collect::<PgResult<Vec<_>>>()?;
+                let mut types: Vec<Oid> = vec![x.ty()];
+                types.extend(items.iter().map(Expr::ty));
+                let t = coerce::common_type(&types, "IN")?;
+                let cmp = coerce::comparison_type(t, t)
+                    .ok_or_else(|| coerce::no_operator("=", Some(t), t))?;
+                let x = self.coerce(x, cmp, false)?;
+                let items = items
+                    .into_iter()
+                    .map(|i| self.coerce(i, cmp, false))
+                    .collect::<PgResult<Vec<_>>>()?;
+                Ok(Expr::InList {
+                    expr: Box::new(x),
+                    list: items,
+                    negated: *negated,
+                })
+            }
+            E::Exists { subquery, negated } => {
+                let (q, correlated) = self.subquery(subquery, scope)?;
+                let link = self.sublink(SubLinkKind::Exists, None, q, correlated, oid::BOOL);
+                Ok(if *negated {
+                    Expr::Not(Box::new(link))
+                } else {
+                    link
+                })
+            }
+            E::Subquery(sub) => {
+                let (q, correlated) = self.subquery(sub, scope)?;
+                if q.columns.len() != 1 {
+                    return Err(PgError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        "subquery must return only one column",
+                    ));
+                }
+                let ty = q.columns[0].type_oid;
+                Ok(self.sublink(SubLinkKind::Scalar, None, q, correlated, ty))
+            }
+            E::In {
+                expr,
+                target: ast::InTarget::Subquery(subquery),
+                negated,
+                ..
+            } => {
+                let x = self.expr(expr, scope, clause)?;
+                let (mut q, correlated) = self.subquery(subquery, scope)?;
+                if q.columns.len() != 1 {
+                    return Err(PgError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        "subquery has too many columns",
+                    ));
+                }
+                let st = q.columns[0].type_oid;
+                let (lt, rt, _) = coerce::resolve_binary(BinOp::Eq, x.ty(), st)?;
+                let x = self.coerce(x, lt, false)?;
+                if rt != st {
+                    let t = std::mem::replace(&mut q.targets[0], Expr::Const(Value::Null, rt));
+                    q.targets[0] = self.coerce(t, rt, false)?;
+                    q.columns[0].type_oid = rt;
+                }
+                let link = self.sublink(SubLinkKind::In, Some(x), q, correlated, oid::BOOL);
+                Ok(if *negated {
+                    Expr::Not(Box::new(link))
+                } else {
+                    link
+                })
+            }
+            E::In { .. } => Err(not_supported_yet("this IN form")),
+            E::Like {
+                negated,
+                any,
+                expr,
+                pattern,
+                escape_char,
+            } => self.like(
+                *negated,
+                *any,
+                expr,
+                pattern,
+                escape_char.as_deref(),
+                false,
+                scope,
+                clause,
+            ),
+            E::ILike {
+                negated,
+                any,
+                expr,
+                pattern,
+                escape_char,
+            } => self.like(
+                *negated,
+                *any,
+                expr,
+                pattern,
+                escape_char.as_deref(),
+                true,
+                scope,
+                clause,
+            ),
+            E::Cast {
+                expr, data_type, ..
+            } => {
+                let (t, m) = names::resolve_type(data_type)?;
+                let x = self.expr(expr, scope, clause)?;
+                self.explicit_cast(x, t, m)
+            }
+            E::TypedString(ts) => {
+                let (t, m) = names::resolve_type(&ts.data_type)?;
+                let x = self.literal(&ts.value.value, false)?;
+                self.explicit_cast(x, t, m)
+            }
+            E::Interval(iv) => {
+                let x = self.expr(&iv.value, scope, clause)?;
+                let x = match (&iv.leading_field, x) {
+                    (Some(f), Expr::Const(Value::Text(s), oid::UNKNOWN)) => {
+                        Expr::Const(Value::Text(format!("{s} {f}")), oid::UNKNOWN)
+                    }
+                    (_, x) => x,
+                };
+                self.explicit_cast(x, oid::INTERVAL, -1)
+            }
+            E::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => self.case(
+                operand.as_deref(),
+                conditions,
+                else_result.as_deref(),
+                scope,
+                clause,
+            ),
+            E::Function(f) => self.function(f, scope, clause),
+            E::Extract { field, expr, .. } => {
+                let x = self.expr(expr, scope, clause)?;
+                let field = Expr::Const(Value::Text(field.to_string().to_lowercase()), oid::TEXT);
+                self.call("extract", vec![field, x])
+            }
+            E::Position { expr, r#in } => {
+                let needle = self.expr(expr, scope, clause)?;
+                let hay = self.expr(r#in, scope, clause)?;
+                self.call("strpos", vec![hay, needle])
+            }
+            E::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.expr(expr, scope, clause)?];
+                args.push(match substring_from {
+                    Some(f) => self.expr(f, scope, clause)?,
+                    None => Expr::Const(Value::Int4(1), oid::INT4),
+                });
+                if let Some(n) = substring_for {
+                    args.push(self.expr(n, scope, clause)?);
+                }
+                self.call("substr", args)
+            }
+            E::Trim {
+                trim_where,
+                trim_what,
+                expr,
+                trim_characters,
+            } => {
+                if trim_characters.is_some() {
+                    return Err(not_supported_yet("TRIM with a character list"));
+                }
+                let mut args = vec![self.expr(expr, scope, clause)?];
+                if let Some(w) = trim_what {
+                    args.push(self.expr(w, scope, clause)?);
+                }
+                let name = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "ltrim",
+                    Some(ast::TrimWhereField::Trailing) => "rtrim",
+                    _ => "btrim",
+                };
+                self.call(name, args)
+            }
+            E::Ceil { expr, .. } => {
+                let x = self.expr(expr, scope, clause)?;
+                self.call("ceil", vec![x])
+            }
+            E::Floor { expr, .. } => {
+                let x = self.expr(expr, scope, clause)?;
+                self.call("floor", vec![x])
+            }
+            other => Err(not_supported_yet(&format!(
+                "expression \"{}\"",
+                truncate(&other.to_string(), 40)
+            ))),
+        }
+    }
+
+    fn sublink(
+        &mut self,
+        kind: SubLinkKind,
+        test: Option<Expr>,
+        q: super::Query,
+        correlated: bool,
+        ty: Oid,
+    ) -> Expr {
+        Expr::SubLink(Box::new(SubLink {
+            kind,
+            test,
+            sub: std::sync::Arc::new(SubPlan {
+                plan: optimizer::plan_query(&q),
+                correlated,
+            }),
+            ty,
+        }))
+    }
+
+    /// A column of the scope, or a keyword function (current_user ...).
+    fn column_ref(&mut self, parts: &[ast::Ident], scope: &Scope) -> PgResult<Expr> {
+        let names: Vec<String> = parts.iter().map(ident).collect();
+        let pos = parts.first().and_then(|i| self.text.position(i.span.start));
+        let with_pos = |e: PgError| match pos {
+            Some(p) => e.with_position(p),
+            None => e,
+        };
+        match scope.resolve(&names) {
+            Ok(Some((i, c))) => return Ok(Expr::Column(i, c.ty)),
+            Ok(None) => {}
+            Err(e) => return Err(with_pos(e)),
+        }
+        // An enclosing query's column (correlated subquery, LATERAL).
+        for level in (0..self.outer.len()).rev() {
+            match self.outer[level].resolve(&names) {
+                Ok(Some((i, c))) => {
+                    let ty = c.ty;
+                    for f in &mut self.correlated[level..] {
+                        *f = true;
+                    }
+                    return Ok(Expr::Outer(self.outer.len() - level, i, ty));
+                }
+                Ok(None) => {}
+                Err(e) => return Err(with_pos(e)),
+            }
+        }
+        let visible =
+            |q: &str| scope.has_qualifier(q) || self.outer.iter().any(|s| s.has_qualifier(q));
+        if names.len() == 1 && KEYWORD_FUNCTIONS.contains(&names[0].as_str()) {
+            return self.call(&names[0], vec![]);
+        }
+        let shown = names.join(".");
+        Err(with_pos(
+            if names.len() > 1 && !visible(&names[names.len() - 2]) {
+                PgError::new(
+                    sqlstate::UNDEFINED_TABLE,
+                    format!(
+                        "missing FROM-clause entry for table \"{}\"",
+                        names[names.len() - 2]
+                    ),
+                )
+            } else {
+                PgError::new(
+                    sqlstate::UNDEFINED_COLUMN,
+                    format!("column \"{shown}\" does not exist"),
+                )
+            },
+        ))
+    }
+
+    /// A literal: integers are int4, int8 or numeric by size; other
+    /// numbers are numeric; strings are unknown until context types them.
+    pub fn literal(&mut self, v: &ast::Value, negate: bool) -> PgResult<Expr> {
+        use ast::Value as V;
+        Ok(match v {
+            V::Number(s, _) => {
+                let s = if negate { format!("-{s}") } else { s.clone() };
+                let integral = s.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+                if integral {
+                    if let Ok(i) = s.parse::<i32>() {
+                        return Ok(Expr::Const(Value::Int4(i), oid::INT4));
+                    }
+                    if let Ok(i) = s.parse::<i64>() {
+                        return Ok(Expr::Const(Value::Int8(i), oid::INT8));
+                    }
+                }
+                match Numeric::parse(&s) {
+                    Some(n) => Expr::Const(Value::Numeric(n), oid::NUMERIC),
+                    // Beyond pgfork's 38-digit numeric: left untyped, so
+                    // that `1e100::float8` still works.
+                    None => Expr::Const(Value::Text(s), oid::UNKNOWN),
+                }
+            }
+            V::SingleQuotedString(s)
+            | V::EscapedStringLiteral(s)
+            | V::UnicodeStringLiteral(s)
+            | V::NationalStringLiteral(s) => Expr::Const(Value::Text(s.clone()), oid::UNKNOWN),
+            V::DollarQuotedString(d) => Expr::Const(Value::Text(d.value.clone()), oid::UNKNOWN),
+            V::HexStringLiteral(h) => Expr::Const(Value::Text(format!("\\x{h}")), oid::UNKNOWN),
+            V::Boolean(b) => Expr::Const(Value::Bool(*b), oid::BOOL),
+            V::Null => Expr::Const(Value::Null, oid::UNKNOWN),
+            V::Placeholder(p) => {
+                let n: usize = p
+                    .strip_prefix('$')
+                    .and_then(|d| d.parse().ok())
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| {
+                        PgError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            format!("syntax error at or near \"{p}\""),
+                        )
+                    })?;
+                if n > 65535 {
+                    return Err(PgError::new(
+                        sqlstate::UNDEFINED_PARAMETER,
+                        format!("there is no parameter ${n}"),
+                    ));
+                }
+                if self.params.len() < n {
+                    self.params.resize(n, 0);
+                }
+                let t = self.params[n - 1];
+                Expr::Param(n - 1, if t == 0 { oid::UNKNOWN } else { t })
+            }
+            other => return Err(not_supported_yet(&format!("literal {other}"))),
+        })
+    }
+
+    fn unary(&mut self, op: U, x: &ast::Expr, scope: &Scope, clause: Clause) -> PgResult<Expr> {
+        match op {
+            U::Minus => {
+                if let ast::Expr::Value(v) = x {
+                    if let ast::Value::Number(..) = v.value {
+                        return self.literal(&v.value, true);
+                    }
+                }
+                let e = self.expr(x, scope, clause)?;
+                match coerce::category(e.ty()) {
+                    'N' | 'T' if e.ty() != oid::OID => Ok(Expr::Neg(Box::new(e))),
+                    _ => Err(coerce::no_operator("-", None, e.ty())),
+                }
+            }
+            U::Plus => {
+                let e = self.expr(x, scope, clause)?;
+                match coerce::category(e.ty()) {
+                    'N' | 'T' => Ok(e),
+                    _ => Err(coerce::no_operator("+", None, e.ty())),
+                }
+            }
+            U::Not => Ok(Expr::Not(Box::new(self.bool_arg(x, "NOT", scope, clause)?))),
+            other => Err(not_supported_yet(&format!("operator {other}"))),
+        }
+    }
+
+    fn binary(
+        &mut self,
+        l: &ast::Expr,
+        op: &B,
+        r: &ast::Expr,
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        let bop = match op {
+            B::And | B::Or => {
+                let name = if *op == B::And { "AND" } else { "OR" };
+                let a = Box::new(self.bool_arg(l, name, scope, clause)?);
+                let b = Box::new(self.bool_arg(r, name, scope, clause)?);
+                return Ok(if *op == B::And {
+                    Expr::And(a, b)
+                } else {
+                    Expr::Or(a, b)
+                });
+            }
+            B::PGLikeMatch | B::PGILikeMatch | B::PGNotLikeMatch | B::PGNotILikeMatch => {
+                let ci = matches!(op, B::PGILikeMatch | B::PGNotILikeMatch);
+                let neg = matches!(op, B::PGNotLikeMatch | B::PGNotILikeMatch);
+                return self.like(neg, false, l, r, None, ci, scope, clause);
+            }
+            B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
+                return self.regex_match(op.clone(), l, r, scope, clause);
+            }
+            B::PGCustomBinaryOperator(parts) => {
+                let name = match parts.as_slice() {
+                    [s, n] if s == "pg_catalog" => n.as_str(),
+                    [n] => n.as_str(),
+                    _ => "",
+                };
+                let op = match name {
+                    "~" => B::PGRegexMatch,
+                    "~*" => B::PGRegexIMatch,
+                    "!~" => B::PGRegexNotMatch,
+                    "!~*" => B::PGRegexNotIMatch,
+                    "=" => B::Eq,
+                    "<>" => B::NotEq,
+                    "<" => B::Lt,
+                    "<=" => B::LtEq,
+                    ">" => B::Gt,
+                    ">=" => B::GtEq,
+                    "+" => B::Plus,
+                    "-" => B::Minus,
+                    "*" => B::Multiply,
+                    "/" => B::Divide,
+                    "||" => B::StringConcat,
+                    _ => return Err(not_supported_yet(&format!("operator {op}"))),
+                };
+                return self.binary(l, &op, r, scope, clause);
+            }
+            B::Plus => BinOp::Add,
+            B::Minus => BinOp::Sub,
+            B::Multiply => BinOp::Mul,
+            B::Divide => BinOp::Div,
+            B::Modulo => BinOp::Mod,
+            B::PGExp => BinOp::Pow,
+            B::StringConcat => BinOp::Concat,
+            B::Eq => BinOp::Eq,
+            B::NotEq => BinOp::Ne,
+            B::Lt => BinOp::Lt,
+            B::LtEq => BinOp::Le,
+            B::Gt => BinOp::Gt,
+            B::GtEq => BinOp::Ge,
+            other => return Err(not_supported_yet(&format!("operator {other}"))),
+        };
+        let a = self.expr(l, scope, clause)?;
+        let b = self.expr(r, scope, clause)?;
+        self.operator(bop, a, b)
+    }
+
+    /// `x ~ pattern` and its case-insensitive and negated forms.
+    fn regex_match(
+        &mut self,
+        op: B,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        let a = self.expr(l, scope, clause)?;
+        let b = self.expr(r, scope, clause)?;
+        let a = self.coerce(a, oid::TEXT, false)?;
+        let b = self.coerce(b, oid::TEXT, false)?;
+        let ci = matches!(op, B::PGRegexIMatch | B::PGRegexNotIMatch);
+        let m = self.call(if ci { "texticregexeq" } else { "textregexeq" }, vec![a, b])?;
+        Ok(if matches!(op, B::PGRegexNotMatch | B::PGRegexNotIMatch) {
+            Expr::Not(Box::new(m))
+        } else {
+            m
+        })
+    }
+
+    /// Resolves and builds a binary operator over analyzed operands.
+    pub fn operator(&mut self, op: BinOp, a: Expr, b: Expr) -> PgResult<Expr> {
+        let (lt, rt, ret) = coerce::resolve_binary(op, a.ty(), b.ty())?;
+        // `anynonarray || text` converts through the output function.
+        let io = op == BinOp::Concat;
+        let a = self.coerce(a, lt, io)?;
+        let b = self.coerce(b, rt, io)?;
+        Ok(Expr::Binary(op, Box::new(a), Box::new(b), ret))
+    }
+
+    fn bool_arg(
+        &mut self,
+        e: &ast::Expr,
+        what: &str,
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        let x = self.expr(e, scope, clause)?;
+        self.coerce_arg(x, oid::BOOL, what)
+    }
+
+    /// Coerces an argument of a construct, with PostgreSQL's "argument of
+    /// WHERE must be type boolean, not type integer".
+    pub fn coerce_arg(&mut self, x: Expr, t: Oid, what: &str) -> PgResult<Expr> {
+        let from = x.ty();
+        if from != t && from != oid::UNKNOWN && !ops::can_coerce_implicitly(from, t) {
+            return Err(PgError::new(
+                sqlstate::DATATYPE_MISMATCH,
+                format!(
+                    "argument of {what} must be type {}, not type {}",
+                    type_name(t),
+                    type_name(from)
+                ),
+            ));
+        }
+        self.coerce(x, t, false)
+    }
+
+    fn is_bool(
+        &mut self,
+        a: &ast::Expr,
+        want: bool,
+        negated: bool,
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        let what = match (want, negated) {
+            (true, false) => "IS TRUE",
+            (true, true) => "IS NOT TRUE",
+            (false, false) => "IS FALSE",
+            (false, true) => "IS NOT FALSE",
+        };
+        let x = self.bool_arg(a, what, scope, clause)?;
+        Ok(Expr::IsBool(Box::new(x), want, negated))
+    }
+
+    fn distinct(
+        &mut self,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        not: bool,
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        let x = self.expr(a, scope, clause)?;
+        let y = self.expr(b, scope, clause)?;
+        let (lt, rt, _) = coerce::resolve_binary(BinOp::Eq, x.ty(), y.ty())?;
+        let x = self.coerce(x, lt, false)?;
+        let y = self.coerce(y, rt, false)?;
+        Ok(Expr::Distinct(Box::new(x), Box::new(y), not))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn like(
+        &mut self,
+        negated: bool,
+        any: bool,
+        x: &ast::Expr,
+        pattern: &ast::Expr,
+        escape: Option<&ast::Expr>,
+        ci: bool,
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        if any {
+            return Err(not_supported_yet("LIKE ANY"));
+        }
+        let op = if ci { "~~*" } else { "~~" };
+        let text_arg = |this: &mut Self, e: &ast::Expr| -> PgResult<Expr> {
+            let v = this.expr(e, scope, clause)?;
+            let t = v.ty();
+            if t != oid::UNKNOWN && coerce::category(t) != 'S' {
+                return Err(coerce::no_operator(op, Some(t), oid::TEXT));
+            }
+            this.coerce(v, oid::TEXT, false)
+        };
+        let x = text_arg(self, x)?;
+        let p = text_arg(self, pattern)?;
+        let esc = match escape {
+            Some(e) => Some(Box::new(text_arg(self, e)?)),
+            None => None,
+        };
+        Ok(Expr::Like {
+            expr: Box::new(x),
+            pattern: Box::new(p),
+            escape: esc,
+            case_insensitive: ci,
+            negated,
+        })
+    }
+
+    fn case(
+        &mut self,
+        operand: Option<&ast::Expr>,
+        conditions: &[ast::CaseWhen],
+        else_result: Option<&ast::Expr>,
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        let operand = operand.map(|o| self.expr(o, scope, clause)).transpose()?;
+        let mut whens = Vec::with_capacity(conditions.len());
+        let mut results = Vec::with_capacity(conditions.len() + 1);
+        for cw in conditions {
+            let cond = match &operand {
+                Some(o) => {
+                    let v = self.expr(&cw.condition, scope, clause)?;
+                    self.operator(BinOp::Eq, o.clone(), v)?
+                }
+                None => self.bool_arg(&cw.condition, "CASE/WHEN", scope, clause)?,
+            };
+            whens.push(cond);
+            results.push(self.expr(&cw.result, scope, clause)?);
+        }
+        let default = else_result
+            .map(|e| self.expr(e, scope, clause))
+            .transpose()?;
+        let mut types: Vec<Oid> = results.iter().map(Expr::ty).collect();
+        if let Some(d) = &default {
+            types.push(d.ty());
+        }
+        let ty = coerce::common_type(&types, "CASE")?;
+        let results = results
+            .into_iter()
+            .map(|r| self.coerce(r, ty, false))
+            .collect::<PgResult<Vec<_>>>()?;
+        let default = default.map(|d| self.coerce(d, ty, false)).transpose()?;
+        Ok(Expr::Case {
+            whens: whens.into_iter().zip(results).collect(),
+            default: default.map(Box::new),
+            ty,
+        })
+    }
+
+    fn function(&mut self, f: &ast::Function, scope: &Scope, clause: Clause) -> PgResult<Expr> {
+        let mut parts = object_name(&f.name);
+        if parts.len() == 2 && parts[0] == "pg_catalog" {
+            parts.remove(0);
+        }
+        if parts.len() != 1 {
+            return Err(fmgr::no_function(&parts.join("."), &[]));
+        }
+        let name = parts.remove(0);
+        if f.over.is_some() {
+            return Err(not_supported_yet("window functions"));
+        }
+        let (list, distinct) = match &f.args {
+            ast::FunctionArguments::None => (vec![], false),
+            ast::FunctionArguments::Subquery(_) => {
+                return Err(not_supported_yet("subqueries in expressions"))
+            }
+            ast::FunctionArguments::List(l) => {
+                if !l.clauses.is_empty() {
+                    return Err(not_supported_yet(
+                        "ORDER BY or other clauses in function arguments",
+                    ));
+                }
+                (
+                    l.args.clone(),
+                    matches!(
+                        l.duplicate_treatment,
+                        Some(ast::DuplicateTreatment::Distinct)
+                    ),
+                )
+            }
+        };
+        let star = matches!(
+            list.as_slice(),
+            [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]
+        );
+        if agg::is_aggregate(&name) {
+            let filter = match &f.filter {
+                Some(w) => {
+                    if !clause.allows_aggregates() {
+                        return self.aggregate(&name, &list, star, distinct, None, scope, clause);
+                    }
+                    self.in_aggregate = true;
+                    let x = self.expr(w, scope, Clause::Where);
+                    self.in_aggregate = false;
+                    Some(self.coerce_arg(x?, oid::BOOL, "FILTER")?)
+                }
+                None => None,
+            };
+            return self.aggregate(&name, &list, star, distinct, filter, scope, clause);
+        }
+        if star {
+            return Err(PgError::new(
+                WRONG_OBJECT_TYPE,
+                format!("{name}(*) specified, but {name} is not an aggregate function"),
+            ));
+        }
+        if distinct {
+            return Err(PgError::new(
+                WRONG_OBJECT_TYPE,
+                format!("DISTINCT specified, but {name} is not an aggregate function"),
+            ));
+        }
+        let args = self.args(&list, scope, clause)?;
+        match name.as_str() {
+            "coalesce" | "greatest" | "least" => {
+                let label = name.to_uppercase();
+                let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
+                let ty = coerce::common_type(&types, &label)?;
+                let args = args
+                    .into_iter()
+                    .map(|a| self.coerce(a, ty, false))
+                    .collect::<PgResult<Vec<_>>>()?;
+                Ok(match name.as_str() {
+                    "coalesce" => Expr::Coalesce(args, ty),
+                    g => Expr::MinMax(g == "greatest", args, ty),
+                })
+            }
+            "nullif" => {
+                let [a, b]: [Expr; 2] = args
+                    .try_into()
+                    .map_err(|_| fmgr::no_function("nullif", &[]))?;
+                let (lt, rt, _) = coerce::resolve_binary(BinOp::Eq, a.ty(), b.ty())?;
+                let a = self.coerce(a, lt, false)?;
+                let b = self.coerce(b, rt, false)?;
+                Ok(Expr::NullIf(Box::new(a), Box::new(b)))
+            }
+            "concat" | "concat_ws" => {
+                // VARIADIC "any": every argument through its output function.
+                let args = args
+                    .into_iter()
+                    .map(|a| self.coerce(a, oid::TEXT, true))
+                    .collect::<PgResult<Vec<_>>>()?;
+                self.call(&name, args)
+            }
+            _ => self.call(&name, args),
+        }
+    }
+
+    fn args(
+        &mut self,
+        list: &[ast::FunctionArg],
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Vec<Expr>> {
+        list.iter()
+            .map(|a| match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                    self.expr(e, scope, clause)
+                }
+                _ => Err(not_supported_yet("named or wildcard function arguments")),
+            })
+            .collect()
+    }
+
+    /// Calls the built-in function `name` with analyzed arguments.
+    pub fn call(&mut self, name: &str, args: Vec<Expr>) -> PgResult<Expr> {
+        let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
+        let def = fmgr::resolve(name, &types)?;
+        if fmgr::assigns_xid(def) {
+            self.needs_xid = true;
+        }
+        let params = fmgr::param_types(def, args.len());
+        let args = args
+            .into_iter()
+            .zip(params)
+            .map(|(a, t)| self.coerce(a, t, false))
+            .collect::<PgResult<Vec<_>>>()?;
+        Ok(Expr::Func(def, args))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        name: &str,
+        list: &[ast::FunctionArg],
+        star: bool,
+        distinct: bool,
+        filter: Option<Expr>,
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        if !clause.allows_aggregates() {
+            return Err(PgError::new(
+                sqlstate::GROUPING_ERROR,
+                format!("aggregate functions are not allowed in {}", clause.name()),
+            ));
+        }
+        if self.in_aggregate {
+            return Err(PgError::new(
+                sqlstate::GROUPING_ERROR,
+                "aggregate function calls cannot be nested",
+            ));
+        }
+        self.in_aggregate = true;
+        let args = if star {
+            Ok(vec![])
+        } else {
+            self.args(list, scope, clause)
+        };
+        self.in_aggregate = false;
+        let args = args?;
+        let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
+        let (kind, params, ty) =
+            agg::resolve(name, &types, star).ok_or_else(|| fmgr::no_function(name, &types))?;
+        let args = args
+            .into_iter()
+            .zip(params)
+            .map(|(a, t)| self.coerce(a, t, false))
+            .collect::<PgResult<Vec<_>>>()?;
+        Ok(Expr::Agg(Box::new(AggCall {
+            kind,
+            args,
+            distinct,
+            filter,
+            ty,
+        })))
+    }
+
+    /// Implicit coercion of `e` to `t` (`io`: any type through its output
+    /// function, for `||` and concat). Unknown literals are read with the
+    /// type's input function now; unknown parameters take the type.
+    pub fn coerce(&mut self, e: Expr, t: Oid, io: bool) -> PgResult<Expr> {
+        let from = e.ty();
+        if from == t {
+            return Ok(e);
+        }
+        if let (oid::REGCLASS, Expr::Const(Value::Text(s), oid::UNKNOWN | oid::TEXT)) = (t, &e) {
+            return self.regclass_const(s);
+        }
+        match e {
+            Expr::Const(Value::Null, _) => Ok(Expr::Const(Value::Null, t)),
+            Expr::Const(Value::Text(s), oid::UNKNOWN) => {
+                Ok(Expr::Const(Value::parse_text(t, &s)?, t))
+            }
+            Expr::Param(i, oid::UNKNOWN) => {
+                self.params[i] = t;
+                Ok(Expr::Param(i, t))
+            }
+            e if from == oid::UNKNOWN => Ok(Expr::Cast(Box::new(e), t, -1)),
+            e if ops::can_coerce_implicitly(from, t) || (io && types_is_text(t)) => {
+                Ok(Expr::Cast(Box::new(e), t, -1))
+            }
+            _ => Err(PgError::new(
+                sqlstate::DATATYPE_MISMATCH,
+                format!(
+                    "cannot cast type {} to {} implicitly",
+                    type_name(from),
+                    type_name(t)
+                ),
+            )),
+        }
+    }
+
+    /// `x::type` / CAST(x AS type).
+    pub fn explicit_cast(&mut self, e: Expr, t: Oid, typmod: i32) -> PgResult<Expr> {
+        if let (oid::REGCLASS, Expr::Const(Value::Text(s), oid::UNKNOWN | oid::TEXT)) = (t, &e) {
+            return self.regclass_const(s);
+        }
+        match e {
+            Expr::Const(Value::Text(s), oid::UNKNOWN) => {
+                let v = Value::parse_text(t, &s)?;
+                let v = ops::apply_typmod(v, t, typmod)?;
+                if typmod >= 0 {
+                    // Keep the typmod visible in the result description.
+                    return Ok(Expr::Cast(Box::new(Expr::Const(v, t)), t, typmod));
+                }
+                Ok(Expr::Const(v, t))
+            }
+            Expr::Const(Value::Null, oid::UNKNOWN) => {
+                Ok(Expr::Cast(Box::new(Expr::Const(Value::Null, t)), t, typmod))
+            }
+            Expr::Param(i, oid::UNKNOWN) => {
+                self.params[i] = t;
+                Ok(Expr::Cast(Box::new(Expr::Param(i, t)), t, typmod))
+            }
+            e => {
+                ops::check_cast(e.ty(), t)?;
+                Ok(Expr::Cast(Box::new(e), t, typmod))
+            }
+        }
+    }
+}
+
+impl Analyzer<'_> {
+    /// `'name'::regclass`: the relation's OID, resolved now (as
+    /// PostgreSQL folds regclass constants at parse time).
+    fn regclass_const(&mut self, s: &str) -> PgResult<Expr> {
+        let last = s.rsplit('.').next().unwrap_or(s);
+        let name = match last.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+            Some(q) => q.to_owned(),
+            None => last.to_lowercase(),
+        };
+        self.uses_catalog = true;
+        match self.catalog.relkind(&name) {
+            Some((_, o)) => Ok(Expr::Const(Value::Oid(o), oid::REGCLASS)),
+            None => Err(PgError::new(
+                sqlstate::UNDEFINED_TABLE,
+                format!("relation \"{s}\" does not exist"),
+            )),
+        }
+    }
+}
+
+fn types_is_text(t: Oid) -> bool {
+    crate::types::is_text_type(t)
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        format!("{}...", s.chars().take(n).collect::<String>())
+    }
+}

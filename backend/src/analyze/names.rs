@@ -1,0 +1,207 @@
+//! Names in the parse tree: identifier case folding, type names
+//! (`integer`, `varchar(10)`, `timestamptz`, ...) to type OIDs and typmods,
+//! PostgreSQL's default result column names (FigureColname), and error
+//! positions from parser spans.
+
+use sqlparser::ast::{self, DataType, ExactNumberInfo, ObjectName, ObjectNamePart};
+use sqlparser::tokenizer::Location;
+
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::types::{oid, type_internal_name, Oid};
+
+/// An identifier as PostgreSQL sees it: folded to lower case unless quoted.
+pub fn ident(i: &ast::Ident) -> String {
+    if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_lowercase()
+    }
+}
+
+/// The parts of a qualified name, folded.
+pub fn object_name(n: &ObjectName) -> Vec<String> {
+    n.0.iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => ident(i),
+            ObjectNamePart::Function(f) => ident(&f.name),
+        })
+        .collect()
+}
+
+/// A type's OID and typmod from its SQL name.
+pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
+    use DataType as D;
+    let len_mod = |l: &Option<ast::CharacterLength>, default: Option<u64>| -> i32 {
+        match l {
+            Some(ast::CharacterLength::IntegerLength { length, .. }) => *length as i32 + 4,
+            _ => default.map_or(-1, |d| d as i32 + 4),
+        }
+    };
+    let numeric_mod = |info: &ExactNumberInfo| -> PgResult<i32> {
+        match info {
+            ExactNumberInfo::None => Ok(-1),
+            ExactNumberInfo::Precision(p) => numeric_typmod(*p as i64, 0),
+            ExactNumberInfo::PrecisionAndScale(p, s) => numeric_typmod(*p as i64, *s),
+        }
+    };
+    Ok(match dt {
+        D::SmallInt(_) | D::Int2(_) => (oid::INT2, -1),
+        D::Int(_) | D::Integer(_) | D::Int4(_) => (oid::INT4, -1),
+        D::BigInt(_) | D::Int8(_) => (oid::INT8, -1),
+        D::Real | D::Float4 => (oid::FLOAT4, -1),
+        D::Double(_) | D::DoublePrecision | D::Float8 => (oid::FLOAT8, -1),
+        D::Float(info) => match info {
+            ExactNumberInfo::Precision(p) if *p <= 24 => (oid::FLOAT4, -1),
+            _ => (oid::FLOAT8, -1),
+        },
+        D::Numeric(info) | D::Decimal(info) | D::Dec(info) => (oid::NUMERIC, numeric_mod(info)?),
+        D::Text | D::String(None) => (oid::TEXT, -1),
+        D::Varchar(l) | D::CharacterVarying(l) | D::CharVarying(l) => {
+            (oid::VARCHAR, len_mod(l, None))
+        }
+        D::Char(l) | D::Character(l) => (oid::BPCHAR, len_mod(l, Some(1))),
+        D::Bool | D::Boolean => (oid::BOOL, -1),
+        D::Bytea => (oid::BYTEA, -1),
+        D::Date => (oid::DATE, -1),
+        D::Timestamp(_, tz) => match tz {
+            ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => (oid::TIMESTAMPTZ, -1),
+            _ => (oid::TIMESTAMP, -1),
+        },
+        D::Interval { .. } => (oid::INTERVAL, -1),
+        D::Regclass => (oid::REGCLASS, -1),
+        D::Custom(name, mods) => {
+            let parts = object_name(name);
+            let last = parts.last().map(String::as_str).unwrap_or("");
+            let t = type_by_name(last).ok_or_else(|| undefined_type(&parts.join(".")))?;
+            let m = match (t, mods.as_slice()) {
+                (oid::VARCHAR | oid::BPCHAR, [n]) => {
+                    n.to_string().parse::<i32>().map_or(-1, |n| n + 4)
+                }
+                (oid::NUMERIC, [p]) => numeric_typmod(p.to_string().parse().unwrap_or(0), 0)?,
+                (oid::NUMERIC, [p, s]) => numeric_typmod(
+                    p.to_string().parse().unwrap_or(0),
+                    s.to_string().parse().unwrap_or(0),
+                )?,
+                (oid::BPCHAR, []) if last == "char" || last == "character" => 5,
+                _ => -1,
+            };
+            (t, m)
+        }
+        other => return Err(undefined_type(&other.to_string().to_lowercase())),
+    })
+}
+
+fn numeric_typmod(p: i64, s: i64) -> PgResult<i32> {
+    if !(1..=1000).contains(&p) {
+        return Err(PgError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            format!("NUMERIC precision {p} must be between 1 and 1000"),
+        ));
+    }
+    if s < 0 || s > p {
+        return Err(PgError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            format!("NUMERIC scale {s} must be between 0 and precision {p}"),
+        ));
+    }
+    Ok((((p as i32) << 16) | s as i32) + 4)
+}
+
+fn undefined_type(name: &str) -> PgError {
+    PgError::new(
+        sqlstate::UNDEFINED_OBJECT,
+        format!("type \"{name}\" does not exist"),
+    )
+}
+
+/// Built-in types by their pg_type name or SQL alias.
+pub fn type_by_name(name: &str) -> Option<Oid> {
+    Some(match name {
+        "bool" | "boolean" => oid::BOOL,
+        "bytea" => oid::BYTEA,
+        "char" | "character" | "bpchar" => oid::BPCHAR,
+        "name" => oid::NAME,
+        "int8" | "bigint" => oid::INT8,
+        "int2" | "smallint" => oid::INT2,
+        "int4" | "int" | "integer" => oid::INT4,
+        "text" => oid::TEXT,
+        "oid" => oid::OID,
+        "float4" | "real" => oid::FLOAT4,
+        "float8" | "float" => oid::FLOAT8,
+        "varchar" => oid::VARCHAR,
+        "date" => oid::DATE,
+        "timestamp" => oid::TIMESTAMP,
+        "timestamptz" => oid::TIMESTAMPTZ,
+        "interval" => oid::INTERVAL,
+        "numeric" | "decimal" => oid::NUMERIC,
+        "unknown" => oid::UNKNOWN,
+        "regclass" => oid::REGCLASS,
+        _ => return None,
+    })
+}
+
+/// PostgreSQL's FigureColname: a result column's default name and how
+/// strongly it was chosen (2 for names, 1 for type names, 0 for none).
+pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
+    use ast::Expr as E;
+    match e {
+        E::Identifier(i) => (ident(i), 2),
+        E::CompoundIdentifier(parts) => (parts.last().map(ident).unwrap_or_default(), 2),
+        E::Nested(inner) => figure_colname(inner),
+        E::Function(f) => (object_name(&f.name).pop().unwrap_or_default(), 2),
+        E::Cast {
+            expr, data_type, ..
+        } => {
+            let (n, strength) = figure_colname(expr);
+            if strength > 1 {
+                return (n, strength);
+            }
+            match resolve_type(data_type) {
+                Ok((t, _)) => (type_internal_name(t).to_owned(), 1),
+                Err(_) => (data_type.to_string().to_lowercase(), 1),
+            }
+        }
+        E::TypedString(ts) => match resolve_type(&ts.data_type) {
+            Ok((t, _)) => (type_internal_name(t).to_owned(), 1),
+            Err(_) => ("?column?".into(), 0),
+        },
+        E::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => ("bool".into(), 1),
+        E::Interval(_) => ("interval".into(), 1),
+        E::Case { .. } => ("case".into(), 1),
+        E::Extract { .. } => ("extract".into(), 2),
+        E::Position { .. } => ("position".into(), 2),
+        E::Substring { .. } => ("substring".into(), 2),
+        E::Trim { trim_where, .. } => (
+            match trim_where {
+                Some(ast::TrimWhereField::Leading) => "ltrim",
+                Some(ast::TrimWhereField::Trailing) => "rtrim",
+                _ => "btrim",
+            }
+            .into(),
+            2,
+        ),
+        E::Ceil { .. } => ("ceil".into(), 2),
+        E::Floor { .. } => ("floor".into(), 2),
+        E::Exists { .. } => ("exists".into(), 2),
+        _ => ("?column?".into(), 0),
+    }
+}
+
+/// A statement's text, and the whole query string it came from (parser
+/// locations are relative to the whole string), for turning locations
+/// into PostgreSQL's 1-based character positions.
+#[derive(Clone, Debug)]
+pub struct StmtText {
+    pub sql: String,
+    pub full: std::sync::Arc<str>,
+}
+
+impl StmtText {
+    /// The 1-based character position of `loc` in the whole query string.
+    pub fn position(&self, loc: Location) -> Option<usize> {
+        if loc.line == 0 || loc.column == 0 {
+            return None;
+        }
+        Some(crate::parser::char_index(&self.full, loc) + 1)
+    }
+}

@@ -1,0 +1,633 @@
+//! The system catalog: tables (columns, defaults, constraints), indexes
+//! and sequences, stored in `DATADIR/global/catalog`.
+//!
+//! The file is rewritten whole by every DDL statement (temp file, fsync,
+//! rename, fsync of the directory) under the segment header's
+//! `catalog_lock` held exclusively, which then bumps `catalog_version`.
+//! Every backend keeps a parsed copy ([`CatalogCache`]) and reloads it at
+//! statement start when the version differs from the one it loaded. A
+//! statement runs holding `catalog_lock` shared, so the relations it sees
+//! cannot be dropped or truncated under it. OIDs of user objects start at
+//! 16384 (FirstNormalObjectId); a relation's file is `base/<oid>`.
+
+pub mod system_views;
+pub mod views;
+
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use shmem::lwlock::{LWLockGuard, LockMode};
+use shmem::Segment;
+
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::types::{oid, Oid};
+
+/// First OID handed to user objects, as PostgreSQL's FirstNormalObjectId.
+pub const FIRST_USER_OID: Oid = 16384;
+/// pg_namespace OIDs.
+pub const PG_CATALOG_NAMESPACE: Oid = 11;
+pub const PUBLIC_NAMESPACE: Oid = 2200;
+const MAGIC: &str = "pgfork-catalog 1";
+
+/// A table column (pg_attribute + pg_attrdef).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDesc {
+    pub name: String,
+    pub ty: Oid,
+    /// PostgreSQL's atttypmod: varchar(n)/char(n) → n + 4, numeric(p, s)
+    /// → ((p << 16) | s) + 4, -1 when none.
+    pub typmod: i32,
+    pub not_null: bool,
+    /// The DEFAULT expression as SQL text.
+    pub default: Option<String>,
+}
+
+/// A table (pg_class with relkind 'r').
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDesc {
+    pub oid: Oid,
+    pub name: String,
+    pub columns: Vec<ColumnDesc>,
+    /// Heap fillfactor (10..=100).
+    pub fillfactor: u8,
+}
+
+impl TableDesc {
+    /// The relation's file (its OID).
+    pub fn rel(&self) -> u32 {
+        self.oid
+    }
+
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+/// A B-tree index (pg_class with relkind 'i' + pg_index).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexDesc {
+    pub oid: Oid,
+    pub name: String,
+    pub table: Oid,
+    /// Indexed columns, 0-based positions in the table.
+    pub columns: Vec<usize>,
+    pub unique: bool,
+    pub primary: bool,
+}
+
+/// A sequence (pg_class with relkind 'S'), owned by a serial column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SequenceDesc {
+    pub oid: Oid,
+    pub name: String,
+    /// Owning table and column (0 = not owned).
+    pub table: Oid,
+    pub column: usize,
+}
+
+/// What kind of relation a name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelKind {
+    Table,
+    Index,
+    Sequence,
+}
+
+/// One version of the catalog.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Catalog {
+    pub next_oid: Oid,
+    pub tables: Vec<Arc<TableDesc>>,
+    pub indexes: Vec<Arc<IndexDesc>>,
+    pub sequences: Vec<Arc<SequenceDesc>>,
+}
+
+impl Catalog {
+    pub fn empty() -> Catalog {
+        Catalog {
+            next_oid: FIRST_USER_OID,
+            ..Default::default()
+        }
+    }
+
+    pub fn table(&self, name: &str) -> Option<&Arc<TableDesc>> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    pub fn table_by_oid(&self, oid: Oid) -> Option<&Arc<TableDesc>> {
+        self.tables.iter().find(|t| t.oid == oid)
+    }
+
+    pub fn index(&self, name: &str) -> Option<&Arc<IndexDesc>> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    pub fn sequence(&self, name: &str) -> Option<&Arc<SequenceDesc>> {
+        self.sequences.iter().find(|s| s.name == name)
+    }
+
+    pub fn sequence_by_oid(&self, oid: Oid) -> Option<&Arc<SequenceDesc>> {
+        self.sequences.iter().find(|s| s.oid == oid)
+    }
+
+    /// The indexes of a table, in creation order.
+    pub fn indexes_of(&self, table: Oid) -> impl Iterator<Item = &Arc<IndexDesc>> {
+        self.indexes.iter().filter(move |i| i.table == table)
+    }
+
+    /// What a relation name is, if anything.
+    pub fn relkind(&self, name: &str) -> Option<(RelKind, Oid)> {
+        if let Some(t) = self.table(name) {
+            return Some((RelKind::Table, t.oid));
+        }
+        if let Some(i) = self.index(name) {
+            return Some((RelKind::Index, i.oid));
+        }
+        self.sequence(name).map(|s| (RelKind::Sequence, s.oid))
+    }
+
+    /// The name of any relation by OID.
+    pub fn relation_name(&self, oid: Oid) -> Option<&str> {
+        if let Some(t) = self.table_by_oid(oid) {
+            return Some(&t.name);
+        }
+        if let Some(i) = self.indexes.iter().find(|i| i.oid == oid) {
+            return Some(&i.name);
+        }
+        self.sequence_by_oid(oid).map(|s| s.name.as_str())
+    }
+
+    /// A fresh OID.
+    pub fn alloc_oid(&mut self) -> Oid {
+        let o = self.next_oid.max(FIRST_USER_OID);
+        self.next_oid = o + 1;
+        o
+    }
+
+    /// 42P07 unless `name` is free.
+    pub fn check_free_name(&self, name: &str) -> PgResult<()> {
+        if self.relkind(name).is_some() {
+            return Err(PgError::new(
+                sqlstate::DUPLICATE_TABLE,
+                format!("relation \"{name}\" already exists"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A name like PostgreSQL's ChooseRelationName: `base_suffix`, then
+    /// `base_suffix1`, ... until free.
+    pub fn choose_name(&self, base: &str, suffix: &str) -> String {
+        let first = format!("{base}_{suffix}");
+        if self.relkind(&first).is_none() {
+            return first;
+        }
+        (1..)
+            .map(|i| format!("{base}_{suffix}{i}"))
+            .find(|n| self.relkind(n).is_none())
+            .unwrap_or(first)
+    }
+
+    /// The text form written to the catalog file.
+    pub fn serialize(&self) -> String {
+        let mut s = format!("{MAGIC}\nnext_oid {}\n", self.next_oid);
+        for t in &self.tables {
+            s += &format!("table {} {} {}\n", t.oid, t.fillfactor, esc(&t.name));
+            for c in &t.columns {
+                s += &format!(
+                    "column {} {} {} {} {}\n",
+                    esc(&c.name),
+                    c.ty,
+                    c.typmod,
+                    u8::from(c.not_null),
+                    c.default.as_deref().map_or("\\N".to_owned(), esc)
+                );
+            }
+        }
+        for i in &self.indexes {
+            let cols: Vec<String> = i.columns.iter().map(usize::to_string).collect();
+            s += &format!(
+                "index {} {} {} {} {} {}\n",
+                i.oid,
+                i.table,
+                u8::from(i.unique),
+                u8::from(i.primary),
+                esc(&i.name),
+                cols.join(",")
+            );
+        }
+        for q in &self.sequences {
+            s += &format!(
+                "sequence {} {} {} {}\n",
+                q.oid,
+                q.table,
+                q.column,
+                esc(&q.name)
+            );
+        }
+        s
+    }
+
+    /// Parses [`Catalog::serialize`]'s output.
+    pub fn deserialize(text: &str) -> PgResult<Catalog> {
+        let bad = |line: &str| {
+            PgError::new(
+                sqlstate::DATA_CORRUPTED,
+                format!("invalid catalog file line: \"{line}\""),
+            )
+        };
+        let mut lines = text.lines();
+        if lines.next() != Some(MAGIC) {
+            return Err(PgError::new(
+                sqlstate::DATA_CORRUPTED,
+                "catalog file has a bad header",
+            ));
+        }
+        let mut cat = Catalog::empty();
+        let mut current: Option<TableDesc> = None;
+        for line in lines {
+            let f: Vec<&str> = line.split(' ').collect();
+            let num = |i: usize| -> PgResult<i64> {
+                f.get(i)
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| bad(line))
+            };
+            let txt = |i: usize| -> PgResult<String> {
+                f.get(i).map(|v| unesc(v)).ok_or_else(|| bad(line))
+            };
+            match f[0] {
+                "next_oid" => cat.next_oid = num(1)? as Oid,
+                "table" => {
+                    if let Some(t) = current.take() {
+                        cat.tables.push(Arc::new(t));
+                    }
+                    current = Some(TableDesc {
+                        oid: num(1)? as Oid,
+                        fillfactor: num(2)? as u8,
+                        name: txt(3)?,
+                        columns: vec![],
+                    });
+                }
+                "column" => {
+                    let t = current.as_mut().ok_or_else(|| bad(line))?;
+                    t.columns.push(ColumnDesc {
+                        name: txt(1)?,
+                        ty: num(2)? as Oid,
+                        typmod: num(3)? as i32,
+                        not_null: num(4)? != 0,
+                        default: match f.get(5) {
+                            Some(&"\\N") => None,
+                            Some(v) => Some(unesc(v)),
+                            None => return Err(bad(line)),
+                        },
+                    });
+                }
+                "index" => {
+                    let cols = f.get(6).ok_or_else(|| bad(line))?;
+                    cat.indexes.push(Arc::new(IndexDesc {
+                        oid: num(1)? as Oid,
+                        table: num(2)? as Oid,
+                        unique: num(3)? != 0,
+                        primary: num(4)? != 0,
+                        name: txt(5)?,
+                        columns: cols
+                            .split(',')
+                            .map(|c| c.parse().map_err(|_| bad(line)))
+                            .collect::<PgResult<_>>()?,
+                    }));
+                }
+                "sequence" => cat.sequences.push(Arc::new(SequenceDesc {
+                    oid: num(1)? as Oid,
+                    table: num(2)? as Oid,
+                    column: num(3)? as usize,
+                    name: txt(4)?,
+                })),
+                "" => {}
+                _ => return Err(bad(line)),
+            }
+        }
+        if let Some(t) = current.take() {
+            cat.tables.push(Arc::new(t));
+        }
+        Ok(cat)
+    }
+}
+
+/// Escapes a name or expression into one space-free token.
+fn esc(s: &str) -> String {
+    if s.is_empty() {
+        return "\\e".into();
+    }
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => o.push_str("\\\\"),
+            ' ' => o.push_str("\\s"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn unesc(s: &str) -> String {
+    if s == "\\e" {
+        return String::new();
+    }
+    let mut o = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            o.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('s') => o.push(' '),
+            Some('n') => o.push('\n'),
+            Some('r') => o.push('\r'),
+            Some('t') => o.push('\t'),
+            Some(c) => o.push(c),
+            None => {}
+        }
+    }
+    o
+}
+
+fn io_error(what: String, e: std::io::Error) -> PgError {
+    PgError::new(sqlstate::IO_ERROR, format!("{what}: {e}"))
+}
+
+/// `DATADIR/global/catalog`.
+pub fn catalog_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("global").join("catalog")
+}
+
+/// Reads the catalog file; an absent file is the empty catalog.
+pub fn read_file(data_dir: &Path) -> PgResult<Catalog> {
+    let path = catalog_path(data_dir);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Catalog::deserialize(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Catalog::empty()),
+        Err(e) => Err(io_error(
+            format!("could not read file \"{}\"", path.display()),
+            e,
+        )),
+    }
+}
+
+/// Writes the catalog file atomically: temp file, fsync, rename, fsync
+/// of the directory.
+pub fn write_file(data_dir: &Path, cat: &Catalog) -> PgResult<()> {
+    let dir = data_dir.join("global");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(|e| {
+            io_error(
+                format!("could not create directory \"{}\"", dir.display()),
+                e,
+            )
+        })?;
+    let path = catalog_path(data_dir);
+    let tmp = dir.join("catalog.tmp");
+    let write = || -> std::io::Result<()> {
+        // Owner-only, as every file in the data directory.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(cat.serialize().as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        std::fs::File::open(&dir)?.sync_all()
+    };
+    write().map_err(|e| io_error(format!("could not write file \"{}\"", path.display()), e))
+}
+
+/// A backend's copy of the catalog, and the version it was loaded at.
+pub struct CatalogCache {
+    data_dir: PathBuf,
+    segment: Segment,
+    version: Option<u64>,
+    current: Arc<Catalog>,
+}
+
+/// The catalog lock held for one statement, with the catalog it saw.
+pub struct CatalogLock {
+    _guard: LWLockGuard<'static>,
+    pub exclusive: bool,
+}
+
+impl CatalogCache {
+    pub fn new(data_dir: PathBuf, segment: Segment) -> CatalogCache {
+        CatalogCache {
+            data_dir,
+            segment,
+            version: None,
+            current: Arc::new(Catalog::empty()),
+        }
+    }
+
+    /// The shared catalog version.
+    pub fn shared_version(&self) -> u64 {
+        self.segment
+            .header()
+            .catalog_version
+            .load(Ordering::Acquire)
+    }
+
+    /// Takes the catalog lock (shared for queries and DML, exclusive for
+    /// DDL) and makes sure the cached catalog is current.
+    pub fn lock(&mut self, exclusive: bool) -> PgResult<CatalogLock> {
+        let mode = if exclusive {
+            LockMode::Exclusive
+        } else {
+            LockMode::Shared
+        };
+        let guard = self.segment.header().catalog_lock.lock(mode);
+        self.refresh_locked()?;
+        Ok(CatalogLock {
+            _guard: guard,
+            exclusive,
+        })
+    }
+
+    /// Reloads the catalog if another backend changed it. The caller
+    /// holds the catalog lock.
+    fn refresh_locked(&mut self) -> PgResult<()> {
+        let v = self.shared_version();
+        if self.version != Some(v) {
+            self.current = Arc::new(read_file(&self.data_dir)?);
+            self.version = Some(v);
+        }
+        Ok(())
+    }
+
+    /// Reloads (taking the lock shared) if the catalog changed.
+    pub fn refresh(&mut self) -> PgResult<()> {
+        if self.version == Some(self.shared_version()) {
+            return Ok(());
+        }
+        let _g = self.lock(false)?;
+        Ok(())
+    }
+
+    pub fn get(&self) -> &Arc<Catalog> {
+        &self.current
+    }
+
+    /// The version of the cached catalog.
+    pub fn version(&self) -> u64 {
+        self.version.unwrap_or(u64::MAX)
+    }
+
+    /// Installs a changed catalog: flushes the WAL, writes the file and
+    /// bumps the shared version. The caller holds the lock exclusively.
+    pub fn commit(&mut self, lock: &CatalogLock, cat: Catalog) -> PgResult<()> {
+        if !lock.exclusive {
+            return Err(PgError::internal(
+                "catalog change without the exclusive lock",
+            ));
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(PgError::new(
+                sqlstate::IO_ERROR,
+                "the server has no data directory",
+            ));
+        }
+        // DDL is not transactional: what it logged (new files, index pages,
+        // truncations) is made durable before the catalog names it, as a
+        // commit would.
+        let wal = self.segment.wal();
+        if wal.is_logging() {
+            wal.flush(wal.insert_pos())
+                .map_err(|e| crate::access::table::wal_error(e, "could not flush the WAL"))?;
+        }
+        write_file(&self.data_dir, &cat)?;
+        let v = self
+            .segment
+            .header()
+            .catalog_version
+            .fetch_add(1, Ordering::AcqRel)
+            + 1;
+        self.current = Arc::new(cat);
+        self.version = Some(v);
+        Ok(())
+    }
+}
+
+/// PostgreSQL's typmod for varchar(n)/char(n).
+pub fn char_typmod(n: i32) -> i32 {
+    n + 4
+}
+
+/// The SQL type name with its modifier, as format_type prints it.
+pub fn format_type(ty: Oid, typmod: i32) -> String {
+    let base = crate::types::type_name(ty);
+    match ty {
+        oid::VARCHAR | oid::BPCHAR if typmod >= 4 => format!("{base}({})", typmod - 4),
+        oid::NUMERIC if typmod >= 4 => {
+            let m = typmod - 4;
+            format!("numeric({},{})", m >> 16, m & 0xffff)
+        }
+        _ => base.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Catalog {
+        let mut c = Catalog::empty();
+        let t = c.alloc_oid();
+        c.tables.push(Arc::new(TableDesc {
+            oid: t,
+            name: "my table".into(),
+            fillfactor: 90,
+            columns: vec![
+                ColumnDesc {
+                    name: "id".into(),
+                    ty: oid::INT4,
+                    typmod: -1,
+                    not_null: true,
+                    default: Some("nextval('my table_id_seq'::regclass)".into()),
+                },
+                ColumnDesc {
+                    name: "".into(),
+                    ty: oid::VARCHAR,
+                    typmod: 9,
+                    not_null: false,
+                    default: Some("'a\\b\tc\n'".into()),
+                },
+                ColumnDesc {
+                    name: "n".into(),
+                    ty: oid::NUMERIC,
+                    typmod: -1,
+                    not_null: false,
+                    default: None,
+                },
+            ],
+        }));
+        let i = c.alloc_oid();
+        c.indexes.push(Arc::new(IndexDesc {
+            oid: i,
+            name: "my table_pkey".into(),
+            table: t,
+            columns: vec![0, 2],
+            unique: true,
+            primary: true,
+        }));
+        let s = c.alloc_oid();
+        c.sequences.push(Arc::new(SequenceDesc {
+            oid: s,
+            name: "my table_id_seq".into(),
+            table: t,
+            column: 0,
+        }));
+        c
+    }
+
+    #[test]
+    fn serialize_round_trip() {
+        let c = sample();
+        let back = Catalog::deserialize(&c.serialize()).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.next_oid, FIRST_USER_OID + 3);
+        assert!(Catalog::deserialize("garbage").is_err());
+    }
+
+    #[test]
+    fn file_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_file(dir.path()).unwrap(), Catalog::empty());
+        let c = sample();
+        write_file(dir.path(), &c).unwrap();
+        assert_eq!(read_file(dir.path()).unwrap(), c);
+        assert!(!dir.path().join("global/catalog.tmp").exists());
+    }
+
+    #[test]
+    fn names() {
+        let c = sample();
+        assert_eq!(c.choose_name("my table", "pkey"), "my table_pkey1");
+        assert_eq!(c.choose_name("t", "pkey"), "t_pkey");
+        assert_eq!(
+            c.check_free_name("my table").unwrap_err().code,
+            sqlstate::DUPLICATE_TABLE
+        );
+        assert_eq!(format_type(oid::VARCHAR, 9), "character varying(5)");
+        assert_eq!(
+            format_type(oid::NUMERIC, (10 << 16 | 2) + 4),
+            "numeric(10,2)"
+        );
+    }
+}

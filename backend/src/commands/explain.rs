@@ -1,0 +1,303 @@
+//! EXPLAIN: the plan tree as PostgreSQL prints it in text form, one line
+//! per row ("Seq Scan on t", "Index Scan using t_pkey on t",
+//! "  Index Cond: (id = 1)", "Hash Join", ...), without costs (pgfork
+//! has no cost model yet).
+
+use crate::analyze::JoinKind;
+use crate::executor::modify::{Modify, ModifyKind};
+use crate::nodes::expr::{Expr, SubLinkKind};
+use crate::optimizer::{Plan, ScanPlan};
+use crate::types::{type_name, Value};
+
+/// Column names of a node's output (for printing expressions above it).
+fn output_names(p: &Plan) -> Vec<String> {
+    match p {
+        Plan::Scan(s) => s
+            .table
+            .table
+            .columns
+            .iter()
+            .map(|c| c.name.clone())
+            .collect(),
+        Plan::ViewScan(v) => v.columns().iter().map(|(n, _)| (*n).to_owned()).collect(),
+        Plan::FunctionScan { .. } => vec!["generate_series".into()],
+        Plan::Filter { input, .. }
+        | Plan::Distinct { input }
+        | Plan::Sort { input, .. }
+        | Plan::Limit { input, .. } => output_names(input),
+        Plan::Project { input, exprs } => {
+            let names = output_names(input);
+            exprs.iter().map(|e| deparse(e, &names)).collect()
+        }
+        Plan::Aggregate { input, keys, aggs } => {
+            let names = output_names(input);
+            let mut v: Vec<String> = keys.iter().map(|k| deparse(k, &names)).collect();
+            v.extend(aggs.iter().map(|a| format!("{:?}", a.kind).to_lowercase()));
+            v
+        }
+        Plan::NestLoop { left, right, .. } | Plan::HashJoin { left, right, .. } => {
+            let mut v = output_names(left);
+            v.extend(output_names(right));
+            v
+        }
+        Plan::IndexNestLoop { left, right, .. } => {
+            let mut v = output_names(left);
+            v.extend(right.table.table.columns.iter().map(|c| c.name.clone()));
+            v
+        }
+        Plan::Values(rows) => (1..=rows.first().map_or(0, Vec::len))
+            .map(|i| format!("column{i}"))
+            .collect(),
+        Plan::Result => vec![],
+    }
+}
+
+/// An expression in PostgreSQL's EXPLAIN style.
+pub fn deparse(e: &Expr, names: &[String]) -> String {
+    let d = |x: &Expr| deparse(x, names);
+    match e {
+        Expr::Const(Value::Null, _) => "NULL".into(),
+        Expr::Const(v, t) => match v {
+            Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Numeric(_) => v.to_text(),
+            Value::Bool(b) => b.to_string(),
+            _ => format!("'{}'::{}", v.to_text().replace('\'', "''"), type_name(*t)),
+        },
+        Expr::Param(i, _) => format!("${}", i + 1),
+        Expr::Column(i, _) => names.get(*i).cloned().unwrap_or_else(|| format!("${i}")),
+        Expr::Outer(_, i, _) => format!("outer.{i}"),
+        Expr::Binary(op, a, b, _) => format!("({} {} {})", d(a), op.symbol(), d(b)),
+        Expr::Neg(a) => format!("(- {})", d(a)),
+        Expr::Not(a) => format!("(NOT {})", d(a)),
+        Expr::And(a, b) => format!("({} AND {})", d(a), d(b)),
+        Expr::Or(a, b) => format!("({} OR {})", d(a), d(b)),
+        Expr::IsNull(a, neg) => format!("({} IS {}NULL)", d(a), if *neg { "NOT " } else { "" }),
+        Expr::Cast(a, t, _) => format!("({})::{}", d(a), type_name(*t)),
+        Expr::Func(f, args) => format!(
+            "{}({})",
+            f.name,
+            args.iter().map(d).collect::<Vec<_>>().join(", ")
+        ),
+        Expr::SubLink(s) => match s.kind {
+            SubLinkKind::Exists => "(EXISTS (SubPlan))".into(),
+            SubLinkKind::Scalar => "(SubPlan)".into(),
+            SubLinkKind::In => format!(
+                "(hashed SubPlan with {})",
+                s.test.as_ref().map(d).unwrap_or_default()
+            ),
+        },
+        other => {
+            let kids: Vec<String> = other.children().into_iter().map(d).collect();
+            format!("({})", kids.join(", "))
+        }
+    }
+}
+
+fn join_name(kind: JoinKind) -> &'static str {
+    match kind {
+        JoinKind::Left => " Left",
+        _ => "",
+    }
+}
+
+fn nl_join_name(kind: JoinKind) -> &'static str {
+    match kind {
+        JoinKind::Left => " Left Join",
+        _ => "",
+    }
+}
+
+struct Out {
+    lines: Vec<String>,
+}
+
+impl Out {
+    fn node(&mut self, depth: usize, text: &str) {
+        if depth == 0 {
+            self.lines.push(text.to_owned());
+        } else {
+            self.lines
+                .push(format!("{}->  {text}", " ".repeat(depth * 6 - 4)));
+        }
+    }
+
+    fn detail(&mut self, depth: usize, text: &str) {
+        let indent = if depth == 0 { 2 } else { depth * 6 + 2 };
+        self.lines.push(format!("{}{text}", " ".repeat(indent)));
+    }
+}
+
+fn scan(out: &mut Out, s: &ScanPlan, depth: usize, join_key_names: Option<&[String]>) {
+    let t = &s.table.table;
+    let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+    match &s.index {
+        Some(ix) => {
+            out.node(
+                depth,
+                &format!("Index Scan using {} on {}", ix.index.name, t.name),
+            );
+            let mut conds: Vec<String> = ix.conds.iter().map(|c| deparse(c, &names)).collect();
+            if let Some(outer) = join_key_names {
+                for (k, e) in ix.eq.iter().enumerate() {
+                    let col = &t.columns[ix.index.columns[k]].name;
+                    conds.push(format!("({col} = {})", deparse(e, outer)));
+                }
+            }
+            if !conds.is_empty() {
+                let c = if conds.len() == 1 {
+                    conds.remove(0)
+                } else {
+                    format!("({})", conds.join(" AND "))
+                };
+                out.detail(depth, &format!("Index Cond: {c}"));
+            }
+        }
+        None => out.node(depth, &format!("Seq Scan on {}", t.name)),
+    }
+    if let Some(f) = &s.filter {
+        out.detail(depth, &format!("Filter: {}", deparse(f, &names)));
+    }
+}
+
+fn walk(out: &mut Out, p: &Plan, depth: usize) {
+    match p {
+        Plan::Result => out.node(depth, "Result"),
+        Plan::Values(rows) => out.node(
+            depth,
+            &format!("Values Scan on \"*VALUES*\" ({} rows)", rows.len()),
+        ),
+        Plan::ViewScan(v) => out.node(depth, &format!("Function Scan on {}", v.name)),
+        Plan::Scan(s) => scan(out, s, depth, None),
+        Plan::FunctionScan { .. } => out.node(depth, "Function Scan on generate_series"),
+        Plan::Filter { input, predicate } => {
+            // PostgreSQL folds a filter into the node below it.
+            let names = output_names(input);
+            walk(out, input, depth);
+            out.detail(depth, &format!("Filter: {}", deparse(predicate, &names)));
+        }
+        Plan::Project { input, .. } => walk(out, input, depth),
+        Plan::Aggregate { input, keys, .. } => {
+            let names = output_names(input);
+            if keys.is_empty() {
+                out.node(depth, "Aggregate");
+            } else {
+                out.node(depth, "HashAggregate");
+                let k: Vec<String> = keys.iter().map(|k| deparse(k, &names)).collect();
+                out.detail(depth, &format!("Group Key: {}", k.join(", ")));
+            }
+            walk(out, input, depth + 1);
+        }
+        Plan::Distinct { input } => {
+            out.node(depth, "Unique");
+            walk(out, input, depth + 1);
+        }
+        Plan::Sort { input, keys } => {
+            out.node(depth, "Sort");
+            let names = output_names(input);
+            let k: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    let n = names.get(k.target).cloned().unwrap_or_default();
+                    if k.desc {
+                        format!("{n} DESC")
+                    } else {
+                        n
+                    }
+                })
+                .collect();
+            out.detail(depth, &format!("Sort Key: {}", k.join(", ")));
+            walk(out, input, depth + 1);
+        }
+        Plan::Limit { input, .. } => {
+            out.node(depth, "Limit");
+            walk(out, input, depth + 1);
+        }
+        Plan::NestLoop {
+            kind,
+            left,
+            right,
+            cond,
+            ..
+        } => {
+            out.node(depth, &format!("Nested Loop{}", nl_join_name(*kind)));
+            if let Some(c) = cond {
+                out.detail(
+                    depth,
+                    &format!("Join Filter: {}", deparse(c, &output_names(p))),
+                );
+            }
+            walk(out, left, depth + 1);
+            walk(out, right, depth + 1);
+        }
+        Plan::HashJoin {
+            kind,
+            left,
+            right,
+            left_keys,
+            right_keys,
+            cond,
+            ..
+        } => {
+            out.node(depth, &format!("Hash{} Join", join_name(*kind)));
+            let (ln, rn) = (output_names(left), output_names(right));
+            let conds: Vec<String> = left_keys
+                .iter()
+                .zip(right_keys)
+                .map(|(l, r)| format!("({} = {})", deparse(l, &ln), deparse(r, &rn)))
+                .collect();
+            out.detail(depth, &format!("Hash Cond: {}", conds.join(" AND ")));
+            if let Some(c) = cond {
+                out.detail(
+                    depth,
+                    &format!("Join Filter: {}", deparse(c, &output_names(p))),
+                );
+            }
+            walk(out, left, depth + 1);
+            out.node(depth + 1, "Hash");
+            walk(out, right, depth + 2);
+        }
+        Plan::IndexNestLoop {
+            kind,
+            left,
+            right,
+            cond,
+        } => {
+            out.node(depth, &format!("Nested Loop{}", nl_join_name(*kind)));
+            if let Some(c) = cond {
+                out.detail(
+                    depth,
+                    &format!("Join Filter: {}", deparse(c, &output_names(p))),
+                );
+            }
+            walk(out, left, depth + 1);
+            scan(out, right, depth + 1, Some(&output_names(left)));
+        }
+    }
+}
+
+/// EXPLAIN of a query plan, one string per line.
+pub fn explain_plan(p: &Plan) -> Vec<String> {
+    let mut out = Out { lines: Vec::new() };
+    walk(&mut out, p, 0);
+    out.lines
+}
+
+/// EXPLAIN of INSERT/UPDATE/DELETE.
+pub fn explain_modify(m: &Modify) -> Vec<String> {
+    let mut out = Out { lines: Vec::new() };
+    let t = &m.table.table.name;
+    match &m.kind {
+        ModifyKind::Insert { source, .. } => {
+            out.node(0, &format!("Insert on {t}"));
+            walk(&mut out, source, 1);
+        }
+        ModifyKind::Update { scan: s, .. } => {
+            out.node(0, &format!("Update on {t}"));
+            scan(&mut out, s, 1, None);
+        }
+        ModifyKind::Delete { scan: s, .. } => {
+            out.node(0, &format!("Delete on {t}"));
+            scan(&mut out, s, 1, None);
+        }
+    }
+    out.lines
+}

@@ -1,0 +1,10 @@
+//! Utility statements that are not planned queries, as PostgreSQL's
+//! src/backend/commands: DDL (`ddl`), COPY (`copy`), EXPLAIN (`explain`),
+//! VACUUM and CHECKPOINT (`vacuum`) and the transaction block's state
+//! machine (`transaction`).
+
+pub mod copy;
+pub mod ddl;
+pub mod explain;
+pub mod transaction;
+pub mod vacuum;

@@ -1,0 +1,315 @@
+//! Join nodes: nested loop (the inner side read once, or re-run per
+//! outer row for LATERAL), hash join and index nested loop; inner, left
+//! (null-extended) and cross.
+
+use std::collections::HashMap;
+
+use crate::access::keys;
+use crate::analyze::JoinKind;
+use crate::error::PgResult;
+use crate::interrupts::check_for_interrupts;
+use crate::nodes::expr::{eval, eval_predicate, EvalCtx, Expr};
+use crate::optimizer::{Plan, ScanPlan};
+use crate::types::Value;
+
+use super::scan::TableCursor;
+use super::{build, Node, Row};
+
+fn combine(left: &[Value], right: &[Value]) -> Row {
+    let mut r = Vec::with_capacity(left.len() + right.len());
+    r.extend_from_slice(left);
+    r.extend_from_slice(right);
+    r
+}
+
+fn null_extend(left: &Row, width: usize) -> Row {
+    let mut r = Vec::with_capacity(left.len() + width);
+    r.extend_from_slice(left);
+    r.resize(left.len() + width, Value::Null);
+    r
+}
+
+fn passes(cond: Option<&Expr>, row: &Row, ctx: &EvalCtx) -> PgResult<bool> {
+    match cond {
+        Some(c) => eval_predicate(c, row, ctx),
+        None => Ok(true),
+    }
+}
+
+/// State shared by the join nodes: the current outer row, whether it
+/// matched, and its pending output rows.
+struct Outer {
+    row: Option<Row>,
+    matched: bool,
+}
+
+pub struct NestLoopNode<'p> {
+    kind: JoinKind,
+    left: Box<dyn Node + 'p>,
+    right_plan: &'p Plan,
+    cond: Option<&'p Expr>,
+    lateral: bool,
+    right_width: usize,
+    /// Inner rows, read once (not LATERAL).
+    inner: Option<Vec<Row>>,
+    /// The inner side running for the current outer row (LATERAL).
+    right: Option<Box<dyn Node + 'p>>,
+    pos: usize,
+    outer: Outer,
+}
+
+impl<'p> NestLoopNode<'p> {
+    pub fn new(
+        kind: JoinKind,
+        left: &'p Plan,
+        right: &'p Plan,
+        cond: Option<&'p Expr>,
+        lateral: bool,
+        right_width: usize,
+    ) -> Self {
+        NestLoopNode {
+            kind,
+            left: build(left),
+            right_plan: right,
+            cond,
+            lateral,
+            right_width,
+            inner: None,
+            right: None,
+            pos: 0,
+            outer: Outer {
+                row: None,
+                matched: false,
+            },
+        }
+    }
+
+    /// The next inner row for the current outer row.
+    fn next_inner(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if !self.lateral {
+            let inner = self.inner.as_ref().map_or(&[][..], Vec::as_slice);
+            let r = inner.get(self.pos).cloned();
+            self.pos += 1;
+            return Ok(r);
+        }
+        let Some(outer_row) = &self.outer.row else {
+            return Ok(None);
+        };
+        let mut stack: Vec<&[Value]> = ctx.outer.to_vec();
+        stack.push(outer_row);
+        let inner_ctx = EvalCtx {
+            outer: &stack,
+            ..*ctx
+        };
+        let node = self.right.get_or_insert_with(|| build(self.right_plan));
+        node.next(&inner_ctx)
+    }
+}
+
+impl Node for NestLoopNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if !self.lateral && self.inner.is_none() {
+            let mut node = build(self.right_plan);
+            let mut rows = Vec::new();
+            while let Some(r) = node.next(ctx)? {
+                check_for_interrupts()?;
+                ctx.mem.charge_row(&r)?;
+                rows.push(r);
+            }
+            self.inner = Some(rows);
+        }
+        loop {
+            check_for_interrupts()?;
+            if self.outer.row.is_none() {
+                let Some(l) = self.left.next(ctx)? else {
+                    return Ok(None);
+                };
+                self.outer = Outer {
+                    row: Some(l),
+                    matched: false,
+                };
+                self.pos = 0;
+                self.right = None;
+            }
+            match self.next_inner(ctx)? {
+                Some(r) => {
+                    let left = self.outer.row.as_deref().unwrap_or(&[]);
+                    let row = combine(left, &r);
+                    if passes(self.cond, &row, ctx)? {
+                        self.outer.matched = true;
+                        return Ok(Some(row));
+                    }
+                }
+                None => {
+                    let l = self.outer.row.take();
+                    if self.kind == JoinKind::Left && !self.outer.matched {
+                        if let Some(l) = l {
+                            return Ok(Some(null_extend(&l, self.right_width)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A hash key: the encoded key values, None when one is NULL (never
+/// equal to anything).
+fn hash_key(exprs: &[Expr], row: &[Value], ctx: &EvalCtx) -> PgResult<Option<Vec<u8>>> {
+    let mut k = Vec::new();
+    for e in exprs {
+        let v = eval(e, row, ctx)?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        keys::encode_value(&v, &mut k);
+    }
+    Ok(Some(k))
+}
+
+pub struct HashJoinNode<'p> {
+    kind: JoinKind,
+    left: Box<dyn Node + 'p>,
+    right: Box<dyn Node + 'p>,
+    left_keys: &'p [Expr],
+    right_keys: &'p [Expr],
+    cond: Option<&'p Expr>,
+    right_width: usize,
+    table: Option<HashMap<Vec<u8>, Vec<Row>>>,
+    /// Current outer row, its bucket's key and position in it.
+    cur: Option<(Row, Option<Vec<u8>>, usize, bool)>,
+}
+
+impl<'p> HashJoinNode<'p> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        kind: JoinKind,
+        left: &'p Plan,
+        right: &'p Plan,
+        left_keys: &'p [Expr],
+        right_keys: &'p [Expr],
+        cond: Option<&'p Expr>,
+        right_width: usize,
+    ) -> Self {
+        HashJoinNode {
+            kind,
+            left: build(left),
+            right: build(right),
+            left_keys,
+            right_keys,
+            cond,
+            right_width,
+            table: None,
+            cur: None,
+        }
+    }
+}
+
+impl Node for HashJoinNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.table.is_none() {
+            let mut t: HashMap<Vec<u8>, Vec<Row>> = HashMap::new();
+            while let Some(r) = self.right.next(ctx)? {
+                check_for_interrupts()?;
+                if let Some(k) = hash_key(self.right_keys, &r, ctx)? {
+                    ctx.mem.charge(k.len() + super::memory::row_bytes(&r))?;
+                    t.entry(k).or_default().push(r);
+                }
+            }
+            self.table = Some(t);
+        }
+        loop {
+            check_for_interrupts()?;
+            if self.cur.is_none() {
+                let Some(l) = self.left.next(ctx)? else {
+                    return Ok(None);
+                };
+                let k = hash_key(self.left_keys, &l, ctx)?;
+                self.cur = Some((l, k, 0, false));
+            }
+            let table = self.table.as_ref();
+            let Some((l, k, pos, matched)) = &mut self.cur else {
+                continue;
+            };
+            let bucket = k
+                .as_ref()
+                .and_then(|k| table.and_then(|t| t.get(k)))
+                .map_or(&[][..], Vec::as_slice);
+            if let Some(r) = bucket.get(*pos) {
+                *pos += 1;
+                let row = combine(l, r);
+                if passes(self.cond, &row, ctx)? {
+                    *matched = true;
+                    return Ok(Some(row));
+                }
+                continue;
+            }
+            let done = self.cur.take();
+            if let Some((l, _, _, false)) = done {
+                if self.kind == JoinKind::Left {
+                    return Ok(Some(null_extend(&l, self.right_width)));
+                }
+            }
+        }
+    }
+}
+
+pub struct IndexNestLoopNode<'p> {
+    kind: JoinKind,
+    left: Box<dyn Node + 'p>,
+    right: &'p ScanPlan,
+    cond: Option<&'p Expr>,
+    cur: Option<(Row, TableCursor<'p>, bool)>,
+}
+
+impl<'p> IndexNestLoopNode<'p> {
+    pub fn new(
+        kind: JoinKind,
+        left: &'p Plan,
+        right: &'p ScanPlan,
+        cond: Option<&'p Expr>,
+    ) -> Self {
+        IndexNestLoopNode {
+            kind,
+            left: build(left),
+            right,
+            cond,
+            cur: None,
+        }
+    }
+}
+
+impl Node for IndexNestLoopNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        loop {
+            check_for_interrupts()?;
+            if self.cur.is_none() {
+                let Some(l) = self.left.next(ctx)? else {
+                    return Ok(None);
+                };
+                let cursor = TableCursor::open(self.right, &l, ctx)?;
+                self.cur = Some((l, cursor, false));
+            }
+            let Some((l, cursor, matched)) = &mut self.cur else {
+                continue;
+            };
+            match cursor.next(ctx)? {
+                Some((_, r)) => {
+                    let row = combine(l, &r);
+                    if passes(self.cond, &row, ctx)? {
+                        *matched = true;
+                        return Ok(Some(row));
+                    }
+                }
+                None => {
+                    let width = self.right.table.table.columns.len();
+                    if let Some((l, _, false)) = self.cur.take() {
+                        if self.kind == JoinKind::Left {
+                            return Ok(Some(null_extend(&l, width)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

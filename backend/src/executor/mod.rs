@@ -1,0 +1,479 @@
+//! The executor: a pull-based (volcano) iterator per plan node, built for
+//! one execution of a [`Plan`]. Every loop over rows checks for
+//! interrupts, so a cancel request stops a long query, and every node
+//! that holds rows charges them to the statement's memory budget
+//! (`memory`), so a runaway one fails cleanly. Table and
+//! function scans are in `scan`, joins in `join`, subqueries in
+//! expressions in `subplan`.
+
+pub mod dest;
+pub mod join;
+pub mod memory;
+pub mod modify;
+pub mod scan;
+pub mod subplan;
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::analyze::SortKey;
+use crate::catalog::system_views::SystemView;
+use crate::error::{PgError, PgResult};
+use crate::interrupts::check_for_interrupts;
+use crate::nodes::expr::{eval, eval_predicate, AggCall, EvalCtx, Expr};
+use crate::optimizer::Plan;
+use crate::types::Value;
+use crate::utils::adt::agg::AggState;
+use crate::utils::adt::ops;
+
+pub type Row = Vec<Value>;
+
+/// A running plan node.
+pub trait Node {
+    /// The next row, or None when the node is exhausted.
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>>;
+}
+
+/// Builds the run-time nodes of `plan`.
+pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
+    match plan {
+        Plan::Result => Box::new(ResultNode { done: false }),
+        Plan::Values(rows) => Box::new(ValuesNode { rows, next: 0 }),
+        Plan::ViewScan(v) => Box::new(ViewScanNode {
+            view: v,
+            rows: None,
+        }),
+        Plan::Scan(s) => Box::new(scan::ScanNode::new(s)),
+        Plan::FunctionScan { ty, args } => Box::new(scan::SeriesNode::new(*ty, args)),
+        Plan::NestLoop {
+            kind,
+            left,
+            right,
+            cond,
+            lateral,
+            right_width,
+        } => Box::new(join::NestLoopNode::new(
+            *kind,
+            left,
+            right,
+            cond.as_ref(),
+            *lateral,
+            *right_width,
+        )),
+        Plan::HashJoin {
+            kind,
+            left,
+            right,
+            left_keys,
+            right_keys,
+            cond,
+            right_width,
+        } => Box::new(join::HashJoinNode::new(
+            *kind,
+            left,
+            right,
+            left_keys,
+            right_keys,
+            cond.as_ref(),
+            *right_width,
+        )),
+        Plan::IndexNestLoop {
+            kind,
+            left,
+            right,
+            cond,
+        } => Box::new(join::IndexNestLoopNode::new(
+            *kind,
+            left,
+            right,
+            cond.as_ref(),
+        )),
+        Plan::Filter { input, predicate } => Box::new(FilterNode {
+            input: build(input),
+            predicate,
+        }),
+        Plan::Project { input, exprs } => Box::new(ProjectNode {
+            input: build(input),
+            exprs,
+        }),
+        Plan::Aggregate { input, keys, aggs } => Box::new(AggregateNode {
+            input: build(input),
+            keys,
+            aggs,
+            out: None,
+        }),
+        Plan::Distinct { input } => Box::new(DistinctNode {
+            input: build(input),
+            seen: BTreeSet::new(),
+        }),
+        Plan::Sort { input, keys } => Box::new(SortNode {
+            input: build(input),
+            keys,
+            out: None,
+        }),
+        Plan::Limit {
+            input,
+            limit,
+            offset,
+        } => Box::new(LimitNode {
+            input: build(input),
+            limit: limit.as_ref(),
+            offset: offset.as_ref(),
+            state: None,
+        }),
+    }
+}
+
+/// Runs `plan`, handing each row to `emit`; returns the row count.
+pub fn run(
+    plan: &Plan,
+    ctx: &EvalCtx,
+    emit: &mut dyn FnMut(&[Value]) -> PgResult<()>,
+) -> PgResult<u64> {
+    let mut root = build(plan);
+    let mut n = 0u64;
+    while let Some(row) = root.next(ctx)? {
+        check_for_interrupts()?;
+        emit(&row)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+struct ResultNode {
+    done: bool,
+}
+
+impl Node for ResultNode {
+    fn next(&mut self, _: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.done {
+            return Ok(None);
+        }
+        self.done = true;
+        Ok(Some(Vec::new()))
+    }
+}
+
+struct ValuesNode<'p> {
+    rows: &'p [Vec<Expr>],
+    next: usize,
+}
+
+impl Node for ValuesNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        let Some(exprs) = self.rows.get(self.next) else {
+            return Ok(None);
+        };
+        self.next += 1;
+        Ok(Some(
+            exprs
+                .iter()
+                .map(|e| eval(e, &[], ctx))
+                .collect::<PgResult<_>>()?,
+        ))
+    }
+}
+
+struct ViewScanNode {
+    view: &'static SystemView,
+    rows: Option<std::vec::IntoIter<Row>>,
+}
+
+impl Node for ViewScanNode {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        let view = self.view;
+        Ok(self
+            .rows
+            .get_or_insert_with(|| (view.rows)(ctx).into_iter())
+            .next())
+    }
+}
+
+struct FilterNode<'p> {
+    input: Box<dyn Node + 'p>,
+    predicate: &'p Expr,
+}
+
+impl Node for FilterNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        while let Some(row) = self.input.next(ctx)? {
+            check_for_interrupts()?;
+            if eval_predicate(self.predicate, &row, ctx)? {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}
+
+struct ProjectNode<'p> {
+    input: Box<dyn Node + 'p>,
+    exprs: &'p [Expr],
+}
+
+impl Node for ProjectNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        let Some(row) = self.input.next(ctx)? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            self.exprs
+                .iter()
+                .map(|e| eval(e, &row, ctx))
+                .collect::<PgResult<_>>()?,
+        ))
+    }
+}
+
+/// A row ordered for grouping and duplicate removal: NULLs equal each
+/// other and sort last.
+#[derive(Clone, Debug)]
+struct RowKey(Row);
+
+fn cmp_nullable(a: &Value, b: &Value) -> Ordering {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => ops::compare(a, b),
+    }
+}
+
+impl Ord for RowKey {
+    fn cmp(&self, o: &RowKey) -> Ordering {
+        for (a, b) in self.0.iter().zip(&o.0) {
+            let c = cmp_nullable(a, b);
+            if c != Ordering::Equal {
+                return c;
+            }
+        }
+        self.0.len().cmp(&o.0.len())
+    }
+}
+
+impl PartialOrd for RowKey {
+    fn partial_cmp(&self, o: &RowKey) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl PartialEq for RowKey {
+    fn eq(&self, o: &RowKey) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+
+impl Eq for RowKey {}
+
+/// One group's aggregate states (and, for DISTINCT aggregates, the
+/// argument values already seen).
+struct GroupState {
+    states: Vec<AggState>,
+    seen: Vec<BTreeSet<RowKey>>,
+}
+
+struct AggregateNode<'p> {
+    input: Box<dyn Node + 'p>,
+    keys: &'p [Expr],
+    aggs: &'p [AggCall],
+    out: Option<std::vec::IntoIter<Row>>,
+}
+
+impl AggregateNode<'_> {
+    fn new_group(&self) -> GroupState {
+        GroupState {
+            states: self
+                .aggs
+                .iter()
+                .map(|a| AggState::new(a.kind, a.ty))
+                .collect(),
+            seen: self.aggs.iter().map(|_| BTreeSet::new()).collect(),
+        }
+    }
+
+    fn compute(&mut self, ctx: &EvalCtx) -> PgResult<Vec<Row>> {
+        let mut groups: BTreeMap<RowKey, GroupState> = BTreeMap::new();
+        while let Some(row) = self.input.next(ctx)? {
+            check_for_interrupts()?;
+            let key = RowKey(
+                self.keys
+                    .iter()
+                    .map(|k| eval(k, &row, ctx))
+                    .collect::<PgResult<_>>()?,
+            );
+            if !groups.contains_key(&key) {
+                ctx.mem.charge_row(&key.0)?;
+                ctx.mem.charge(self.aggs.len() * 64)?;
+                let g = self.new_group();
+                groups.insert(key.clone(), g);
+            }
+            let g = groups
+                .get_mut(&key)
+                .ok_or_else(|| PgError::internal("lost group"))?;
+            for (i, a) in self.aggs.iter().enumerate() {
+                if let Some(f) = &a.filter {
+                    if !eval_predicate(f, &row, ctx)? {
+                        continue;
+                    }
+                }
+                let args: Row = a
+                    .args
+                    .iter()
+                    .map(|e| eval(e, &row, ctx))
+                    .collect::<PgResult<_>>()?;
+                if a.distinct
+                    && (args.iter().any(Value::is_null) || !g.seen[i].insert(RowKey(args.clone())))
+                {
+                    continue;
+                }
+                g.states[i].advance(&args)?;
+            }
+        }
+        if groups.is_empty() && self.keys.is_empty() {
+            groups.insert(RowKey(vec![]), self.new_group());
+        }
+        groups
+            .into_iter()
+            .map(|(k, g)| {
+                let mut row = k.0;
+                for s in &g.states {
+                    row.push(s.finish()?);
+                }
+                Ok(row)
+            })
+            .collect()
+    }
+}
+
+impl Node for AggregateNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.out.is_none() {
+            let rows = self.compute(ctx)?;
+            self.out = Some(rows.into_iter());
+        }
+        Ok(self.out.as_mut().and_then(Iterator::next))
+    }
+}
+
+struct DistinctNode<'p> {
+    input: Box<dyn Node + 'p>,
+    seen: BTreeSet<RowKey>,
+}
+
+impl Node for DistinctNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        while let Some(row) = self.input.next(ctx)? {
+            check_for_interrupts()?;
+            if self.seen.insert(RowKey(row.clone())) {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}
+
+struct SortNode<'p> {
+    input: Box<dyn Node + 'p>,
+    keys: &'p [SortKey],
+    out: Option<std::vec::IntoIter<Row>>,
+}
+
+/// Orders two rows by sort keys (ASC NULLS LAST / DESC NULLS FIRST by
+/// default, as PostgreSQL).
+fn compare_rows(a: &Row, b: &Row, keys: &[SortKey]) -> Ordering {
+    for k in keys {
+        let (x, y) = (&a[k.target], &b[k.target]);
+        let c = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => {
+                if k.nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if k.nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            _ => {
+                let c = ops::compare(x, y);
+                if k.desc {
+                    c.reverse()
+                } else {
+                    c
+                }
+            }
+        };
+        if c != Ordering::Equal {
+            return c;
+        }
+    }
+    Ordering::Equal
+}
+
+impl Node for SortNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.out.is_none() {
+            let mut rows = Vec::new();
+            while let Some(r) = self.input.next(ctx)? {
+                check_for_interrupts()?;
+                ctx.mem.charge_row(&r)?;
+                rows.push(r);
+            }
+            let keys = self.keys;
+            rows.sort_by(|a, b| compare_rows(a, b, keys));
+            self.out = Some(rows.into_iter());
+        }
+        Ok(self.out.as_mut().and_then(Iterator::next))
+    }
+}
+
+struct LimitNode<'p> {
+    input: Box<dyn Node + 'p>,
+    limit: Option<&'p Expr>,
+    offset: Option<&'p Expr>,
+    /// (rows still to return, None = unlimited), once evaluated.
+    state: Option<Option<i64>>,
+}
+
+fn count_arg(
+    e: Option<&Expr>,
+    ctx: &EvalCtx,
+    code: &'static str,
+    what: &str,
+) -> PgResult<Option<i64>> {
+    let Some(e) = e else { return Ok(None) };
+    match eval(e, &[], ctx)? {
+        Value::Int8(n) if n < 0 => Err(PgError::new(code, format!("{what} must not be negative"))),
+        Value::Int8(n) => Ok(Some(n)),
+        _ => Ok(None),
+    }
+}
+
+impl Node for LimitNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.state.is_none() {
+            let limit = count_arg(self.limit, ctx, "2201W", "LIMIT")?;
+            let offset = count_arg(self.offset, ctx, "2201X", "OFFSET")?.unwrap_or(0);
+            for _ in 0..offset {
+                check_for_interrupts()?;
+                if self.input.next(ctx)?.is_none() {
+                    break;
+                }
+            }
+            self.state = Some(limit);
+        }
+        match self.state {
+            Some(Some(0)) => Ok(None),
+            Some(Some(n)) => {
+                self.state = Some(Some(n - 1));
+                self.input.next(ctx)
+            }
+            _ => self.input.next(ctx),
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Scan nodes: tables (sequential or index, decoding only the wanted
+//! columns, with the scan's filter applied as rows are read) and
+//! generate_series.
+
+use std::cell::RefCell;
+use std::ops::Bound;
+use std::rc::Rc;
+
+use shmem::relstats::PendingRelStats;
+
+use crate::access::table::TupleScan;
+use crate::access::ItemPointer;
+use crate::access::{keys, tuple};
+use crate::error::{PgError, PgResult};
+use crate::interrupts::check_for_interrupts;
+use crate::nodes::expr::{eval, eval_predicate, EvalCtx, Expr};
+use crate::optimizer::ScanPlan;
+use crate::types::{oid, Numeric, Oid, Value};
+use crate::utils::adt::ops;
+
+use super::{Node, Row};
+
+/// Lower and upper key bounds of an index scan.
+type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// Key bounds for an index scan, or None when no row can match (a NULL
+/// compared with `=`, `<`, ...).
+fn index_bounds(plan: &ScanPlan, key_row: &[Value], ctx: &EvalCtx) -> PgResult<Option<KeyRange>> {
+    let Some(path) = &plan.index else {
+        return Ok(Some((Bound::Unbounded, Bound::Unbounded)));
+    };
+    let mut prefix = Vec::new();
+    for e in &path.eq {
+        let v = eval(e, key_row, ctx)?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        keys::encode_value(&v, &mut prefix);
+    }
+    let bound_key = |e: &Expr| -> PgResult<Option<Vec<u8>>> {
+        let v = eval(e, key_row, ctx)?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        let mut k = prefix.clone();
+        keys::encode_value(&v, &mut k);
+        Ok(Some(k))
+    };
+    let with = |b: u8| {
+        let mut k = prefix.clone();
+        k.push(b);
+        k
+    };
+    let lower = match &path.lower {
+        Some((e, inclusive)) => match bound_key(e)? {
+            None => return Ok(None),
+            Some(k) if *inclusive => Bound::Included(k),
+            Some(k) => Bound::Included(keys::prefix_upper(&k)),
+        },
+        None if path.upper.is_some() => Bound::Included(with(0x01)),
+        None if !prefix.is_empty() => Bound::Included(prefix.clone()),
+        None => Bound::Unbounded,
+    };
+    let upper = match &path.upper {
+        Some((e, inclusive)) => match bound_key(e)? {
+            None => return Ok(None),
+            Some(k) if *inclusive => Bound::Excluded(keys::prefix_upper(&k)),
+            Some(k) => Bound::Excluded(k),
+        },
+        // Stop before the NULLs of the range column.
+        None if path.lower.is_some() => Bound::Excluded(with(0x02)),
+        None if !prefix.is_empty() => Bound::Excluded(keys::prefix_upper(&prefix)),
+        None => Bound::Unbounded,
+    };
+    Ok(Some((lower, upper)))
+}
+
+/// A running scan of a table: visible rows with their tids, filtered.
+/// It counts itself in the transaction's table statistics.
+pub struct TableCursor<'p> {
+    plan: &'p ScanPlan,
+    types: Vec<Oid>,
+    last: usize,
+    scan: Option<TupleScan>,
+    stats: Rc<RefCell<PendingRelStats>>,
+    /// Rows read and not yet counted.
+    read: u64,
+}
+
+impl Drop for TableCursor<'_> {
+    fn drop(&mut self) {
+        let rel = self.plan.table.table.rel();
+        let mut st = self.stats.borrow_mut();
+        if self.plan.index.is_some() {
+            st.idx_tup_fetch(rel, self.read);
+        } else {
+            st.seq_tup_read(rel, self.read);
+        }
+    }
+}
+
+impl<'p> TableCursor<'p> {
+    /// Opens the scan; index values are evaluated against `key_row`
+    /// (the outer row of an index nested loop, else empty).
+    pub fn open(plan: &'p ScanPlan, key_row: &[Value], ctx: &EvalCtx) -> PgResult<Self> {
+        let types = plan.table.table.columns.iter().map(|c| c.ty).collect();
+        let rel = plan.table.table.rel();
+        let scan = match &plan.index {
+            None => Some(TupleScan::heap(&ctx.pool, rel, ctx.xact)),
+            Some(path) => index_bounds(plan, key_row, ctx)?.map(|(lo, hi)| {
+                TupleScan::index(&ctx.pool, &plan.table.table, &path.index, lo, hi, ctx.xact)
+            }),
+        };
+        {
+            let mut st = ctx.xact.stats.borrow_mut();
+            if plan.index.is_some() {
+                st.idx_scan(rel);
+            } else {
+                st.seq_scan(rel);
+            }
+        }
+        Ok(TableCursor {
+            plan,
+            types,
+            last: plan.last_wanted().unwrap_or(0),
+            scan,
+            stats: ctx.xact.stats.clone(),
+            read: 0,
+        })
+    }
+
+    /// The next row passing the scan's filter, with its tid.
+    pub fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<(ItemPointer, Row)>> {
+        let Some(scan) = &mut self.scan else {
+            return Ok(None);
+        };
+        let wanted = &self.plan.wanted;
+        let any = wanted.iter().any(|w| *w);
+        while let Some((tid, data)) = scan.next()? {
+            check_for_interrupts()?;
+            self.read += 1;
+            let mut row = Vec::new();
+            if any {
+                tuple::deform(&self.types, &data, self.last, &|i| wanted[i], &mut row)?;
+            } else {
+                row.resize(self.types.len(), Value::Null);
+            }
+            if let Some(f) = &self.plan.filter {
+                if !eval_predicate(f, &row, ctx)? {
+                    continue;
+                }
+            }
+            return Ok(Some((tid, row)));
+        }
+        self.scan = None;
+        Ok(None)
+    }
+}
+
+/// A table scan as a plan node.
+pub struct ScanNode<'p> {
+    plan: &'p ScanPlan,
+    cursor: Option<TableCursor<'p>>,
+}
+
+impl<'p> ScanNode<'p> {
+    pub fn new(plan: &'p ScanPlan) -> Self {
+        ScanNode { plan, cursor: None }
+    }
+}
+
+impl Node for ScanNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.cursor.is_none() {
+            self.cursor = Some(TableCursor::open(self.plan, &[], ctx)?);
+        }
+        match &mut self.cursor {
+            Some(c) => Ok(c.next(ctx)?.map(|(_, r)| r)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// generate_series(start, stop[, step]).
+pub struct SeriesNode<'p> {
+    ty: Oid,
+    args: &'p [Expr],
+    state: Option<Option<(Value, Value, Value)>>,
+}
+
+impl<'p> SeriesNode<'p> {
+    pub fn new(ty: Oid, args: &'p [Expr]) -> Self {
+        SeriesNode {
+            ty,
+            args,
+            state: None,
+        }
+    }
+}
+
+fn step_one(ty: Oid) -> Value {
+    match ty {
+        oid::INT8 => Value::Int8(1),
+        oid::NUMERIC => Value::Numeric(Numeric::from_i64(1)),
+        _ => Value::Int4(1),
+    }
+}
+
+fn is_zero(v: &Value) -> bool {
+    match v {
+        Value::Int4(0) | Value::Int8(0) => true,
+        Value::Numeric(n) => n.is_zero(),
+        _ => false,
+    }
+}
+
+impl Node for SeriesNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.state.is_none() {
+            let vals: Vec<Value> = self
+                .args
+                .iter()
+                .map(|a| eval(a, &[], ctx))
+                .collect::<PgResult<_>>()?;
+            let step = vals.get(2).cloned().unwrap_or_else(|| step_one(self.ty));
+            if vals.iter().any(Value::is_null) || step.is_null() {
+                self.state = Some(None);
+            } else {
+                if is_zero(&step) {
+                    return Err(PgError::new(
+                        crate::error::sqlstate::INVALID_PARAMETER_VALUE,
+                        "step size cannot equal zero",
+                    ));
+                }
+                self.state = Some(Some((vals[0].clone(), vals[1].clone(), step)));
+            }
+        }
+        let Some(Some((cur, stop, step))) = &mut self.state else {
+            return Ok(None);
+        };
+        check_for_interrupts()?;
+        let up = ops::compare(step, &step_zero(self.ty)) == std::cmp::Ordering::Greater;
+        let ord = ops::compare(cur, stop);
+        let past = if up {
+            ord == std::cmp::Ordering::Greater
+        } else {
+            ord == std::cmp::Ordering::Less
+        };
+        if past {
+            self.state = Some(None);
+            return Ok(None);
+        }
+        let out = cur.clone();
+        match ops::arith(ops::BinOp::Add, cur, step) {
+            Ok(n) => *cur = n,
+            // Overflow past the type's end: this was the last value.
+            Err(_) => self.state = Some(None),
+        }
+        Ok(Some(vec![out]))
+    }
+}
+
+fn step_zero(ty: Oid) -> Value {
+    match ty {
+        oid::INT8 => Value::Int8(0),
+        oid::NUMERIC => Value::Numeric(Numeric::ZERO),
+        _ => Value::Int4(0),
+    }
+}

@@ -1,0 +1,115 @@
+//! Subqueries in expressions (PostgreSQL's SubPlan): EXISTS, scalar
+//! subqueries and IN. An uncorrelated subquery runs once per execution
+//! and its result is cached; a correlated one runs for each outer row,
+//! with that row pushed on the context's outer-row stack.
+
+use std::cell::RefCell;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::interrupts::check_for_interrupts;
+use crate::nodes::expr::{eval, EvalCtx, SubLink, SubLinkKind, SubPlan};
+use crate::types::Value;
+use crate::utils::adt::ops;
+
+use super::build;
+
+/// What a subquery produced, as its SubLink needs it.
+enum Outcome {
+    Exists(bool),
+    Scalar(Value),
+    /// IN: the non-null values, sorted, and whether a NULL was seen.
+    Set(Vec<Value>, bool),
+}
+
+/// Per-execution results of uncorrelated subqueries, by plan address.
+#[derive(Default)]
+pub struct SubplanCache {
+    results: RefCell<HashMap<usize, Rc<Outcome>>>,
+}
+
+fn run(sub: &SubPlan, kind: SubLinkKind, row: &[Value], ctx: &EvalCtx) -> PgResult<Outcome> {
+    let mut stack: Vec<&[Value]> = ctx.outer.to_vec();
+    stack.push(row);
+    let inner = EvalCtx {
+        outer: &stack,
+        ..*ctx
+    };
+    let mut node = build(&sub.plan);
+    match kind {
+        SubLinkKind::Exists => Ok(Outcome::Exists(node.next(&inner)?.is_some())),
+        SubLinkKind::Scalar => {
+            let first = node.next(&inner)?;
+            if first.is_some() && node.next(&inner)?.is_some() {
+                return Err(PgError::new(
+                    sqlstate::CARDINALITY_VIOLATION,
+                    "more than one row returned by a subquery used as an expression",
+                ));
+            }
+            Ok(Outcome::Scalar(
+                first
+                    .and_then(|r| r.into_iter().next())
+                    .unwrap_or(Value::Null),
+            ))
+        }
+        SubLinkKind::In => {
+            let mut vals = Vec::new();
+            let mut saw_null = false;
+            while let Some(r) = node.next(&inner)? {
+                check_for_interrupts()?;
+                match r.into_iter().next() {
+                    Some(Value::Null) | None => saw_null = true,
+                    Some(v) => vals.push(v),
+                }
+            }
+            vals.sort_by(ops::compare);
+            Ok(Outcome::Set(vals, saw_null))
+        }
+    }
+}
+
+/// Evaluates a SubLink for `row`.
+pub fn eval_sublink(s: &SubLink, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
+    let outcome = if s.sub.correlated {
+        Rc::new(run(&s.sub, s.kind, row, ctx)?)
+    } else {
+        let key = std::sync::Arc::as_ptr(&s.sub) as usize;
+        let cached = ctx.cache.results.borrow().get(&key).cloned();
+        match cached {
+            Some(o) => o,
+            None => {
+                let o = Rc::new(run(&s.sub, s.kind, row, ctx)?);
+                ctx.cache.results.borrow_mut().insert(key, o.clone());
+                o
+            }
+        }
+    };
+    Ok(match outcome.as_ref() {
+        Outcome::Exists(b) => Value::Bool(*b),
+        Outcome::Scalar(v) => v.clone(),
+        Outcome::Set(vals, saw_null) => {
+            let x = match &s.test {
+                Some(t) => eval(t, row, ctx)?,
+                None => Value::Null,
+            };
+            if x.is_null() {
+                if vals.is_empty() && !saw_null {
+                    Value::Bool(false)
+                } else {
+                    Value::Null
+                }
+            } else if vals
+                .binary_search_by(|v| ops::compare(v, &x))
+                .is_ok_and(|i| ops::compare(&vals[i], &x) == Ordering::Equal)
+            {
+                Value::Bool(true)
+            } else if *saw_null {
+                Value::Null
+            } else {
+                Value::Bool(false)
+            }
+        }
+    })
+}

@@ -1,0 +1,1252 @@
+//! Built-in scalar functions (PostgreSQL's pg_proc, reduced): their
+//! signatures, overload resolution and implementations. Aggregates are
+//! in `agg`; COALESCE, NULLIF, GREATEST and LEAST are expression forms
+//! built by the analyzer.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::access::sequence;
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::nodes::expr::EvalCtx;
+use crate::types::datetime::{
+    self, civil_from_days, UNIX_TO_PG_DAYS, USECS_PER_DAY, USECS_PER_SEC,
+};
+use crate::types::{oid, type_name, Numeric, Oid, Value};
+use crate::utils::adt::coerce::{category, is_preferred};
+use crate::utils::adt::ops::{self, can_coerce_implicitly};
+
+pub use crate::utils::adt::agg::AggKind;
+
+type Imp = fn(&EvalCtx, &[Value]) -> PgResult<Value>;
+
+/// One function signature.
+pub struct FuncDef {
+    pub name: &'static str,
+    pub args: &'static [Oid],
+    /// The last argument type repeats (VARIADIC).
+    pub variadic: bool,
+    pub ret: Oid,
+    /// NULL in, NULL out without calling `imp`.
+    pub strict: bool,
+    /// Volatile: a new value on each call (random, clock_timestamp).
+    pub volatile: bool,
+    pub imp: Imp,
+}
+
+impl fmt::Debug for FuncDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({:?})", self.name, self.args)
+    }
+}
+
+impl PartialEq for FuncDef {
+    fn eq(&self, o: &FuncDef) -> bool {
+        std::ptr::eq(self, o)
+    }
+}
+
+const fn f(name: &'static str, args: &'static [Oid], ret: Oid, imp: Imp) -> FuncDef {
+    FuncDef {
+        name,
+        args,
+        variadic: false,
+        ret,
+        strict: true,
+        volatile: false,
+        imp,
+    }
+}
+
+const fn nonstrict(mut d: FuncDef) -> FuncDef {
+    d.strict = false;
+    d
+}
+
+const fn volatile(mut d: FuncDef) -> FuncDef {
+    d.volatile = true;
+    d
+}
+
+const fn variadic(mut d: FuncDef) -> FuncDef {
+    d.variadic = true;
+    d.strict = false;
+    d
+}
+
+use oid::{
+    BOOL, BYTEA, DATE, FLOAT4, FLOAT8, INT2, INT4, INT8, INTERVAL, NAME, NUMERIC, TEXT, TIMESTAMP,
+    TIMESTAMPTZ, VOID,
+};
+
+/// Every built-in function, in preference order for ties.
+static FUNCS: &[FuncDef] = &[
+    // Session and server information.
+    f("now", &[], TIMESTAMPTZ, |c, _| {
+        Ok(Value::TimestampTz(c.xact_start))
+    }),
+    f("current_timestamp", &[], TIMESTAMPTZ, |c, _| {
+        Ok(Value::TimestampTz(c.xact_start))
+    }),
+    f("transaction_timestamp", &[], TIMESTAMPTZ, |c, _| {
+        Ok(Value::TimestampTz(c.xact_start))
+    }),
+    f("statement_timestamp", &[], TIMESTAMPTZ, |c, _| {
+        Ok(Value::TimestampTz(c.stmt_start))
+    }),
+    volatile(f("clock_timestamp", &[], TIMESTAMPTZ, |_, _| {
+        Ok(Value::TimestampTz(datetime::now_pg_usecs()))
+    })),
+    f("localtimestamp", &[], TIMESTAMP, |c, _| {
+        Ok(Value::Timestamp(c.xact_start))
+    }),
+    f("current_date", &[], DATE, |c, _| {
+        Ok(Value::Date(c.xact_start.div_euclid(USECS_PER_DAY) as i32))
+    }),
+    f("version", &[], TEXT, |_, _| {
+        Ok(Value::Text(version_string()))
+    }),
+    f("current_user", &[], NAME, |c, _| {
+        Ok(Value::Text(c.session.user.clone()))
+    }),
+    f("current_role", &[], NAME, |c, _| {
+        Ok(Value::Text(c.session.user.clone()))
+    }),
+    f("session_user", &[], NAME, |c, _| {
+        Ok(Value::Text(c.session.user.clone()))
+    }),
+    f("user", &[], NAME, |c, _| {
+        Ok(Value::Text(c.session.user.clone()))
+    }),
+    f("current_database", &[], NAME, |c, _| {
+        Ok(Value::Text(c.session.database.clone()))
+    }),
+    f("current_catalog", &[], NAME, |c, _| {
+        Ok(Value::Text(c.session.database.clone()))
+    }),
+    f("current_schema", &[], NAME, |_, _| {
+        Ok(Value::Text("public".into()))
+    }),
+    // Transaction ids (txid_* and their PostgreSQL 13 names; the xid8
+    // and pg_snapshot types are shown as int8 and text).
+    volatile(f("txid_current", &[], INT8, |c, _| {
+        Ok(Value::Int8(c.xact.mvcc.own.top as i64))
+    })),
+    volatile(f("pg_current_xact_id", &[], INT8, |c, _| {
+        Ok(Value::Int8(c.xact.mvcc.own.top as i64))
+    })),
+    volatile(f("txid_current_if_assigned", &[], INT8, xid_if_assigned)),
+    volatile(f(
+        "pg_current_xact_id_if_assigned",
+        &[],
+        INT8,
+        xid_if_assigned,
+    )),
+    volatile(f("txid_status", &[INT8], TEXT, xact_status)),
+    volatile(f("pg_xact_status", &[INT8], TEXT, xact_status)),
+    volatile(f("txid_current_snapshot", &[], TEXT, current_snapshot)),
+    volatile(f("pg_current_snapshot", &[], TEXT, current_snapshot)),
+    // Storage size of a table, index or sequence.
+    volatile(f("pg_relation_size", &[oid::REGCLASS], INT8, |c, a| {
+        let Value::Oid(o) = a[0] else {
+            return Ok(Value::Null);
+        };
+        let rel = match c.catalog.table_by_oid(o) {
+            Some(t) => t.rel(),
+            None if c.catalog.relation_name(o).is_some() => o,
+            None => return Ok(Value::Null),
+        };
+        let blocks = c
+            .pool
+            .nblocks(rel)
+            .map_err(crate::access::table::storage_error)?;
+        Ok(Value::Int8(blocks as i64 * shmem::buffer::BLCKSZ as i64))
+    })),
+    // Sequences (serial columns).
+    volatile(f("nextval", &[oid::REGCLASS], INT8, |c, a| {
+        let seq = seq_arg(c, &a[0])?;
+        Ok(Value::Int8(sequence::nextval(&c.pool, seq.0, &seq.1)?))
+    })),
+    volatile(f("setval", &[oid::REGCLASS, INT8], INT8, |c, a| {
+        let seq = seq_arg(c, &a[0])?;
+        let Value::Int8(v) = a[1] else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Int8(sequence::setval(
+            &c.pool, seq.0, &seq.1, v, true,
+        )?))
+    })),
+    volatile(f("setval", &[oid::REGCLASS, INT8, BOOL], INT8, |c, a| {
+        let seq = seq_arg(c, &a[0])?;
+        let (Value::Int8(v), Value::Bool(called)) = (&a[1], &a[2]) else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Int8(sequence::setval(
+            &c.pool, seq.0, &seq.1, *v, *called,
+        )?))
+    })),
+    // pgfork instrumentation.
+    volatile(f("pgfork_stat_reset", &[], VOID, |c, _| {
+        crate::catalog::system_views::stat_reset(c);
+        Ok(Value::Void)
+    })),
+    // The search path (pg_catalog is always searched first).
+    f("current_schemas", &[BOOL], oid::NAME_ARRAY, |_, a| {
+        let mut v = Vec::new();
+        if a[0] == Value::Bool(true) {
+            v.push(Value::Text("pg_catalog".into()));
+        }
+        v.push(Value::Text("public".into()));
+        Ok(Value::Array(NAME, v))
+    }),
+    nonstrict(f(
+        "array_position",
+        &[oid::NAME_ARRAY, NAME],
+        INT4,
+        array_position,
+    )),
+    nonstrict(f(
+        "array_position",
+        &[oid::TEXT_ARRAY, TEXT],
+        INT4,
+        array_position,
+    )),
+    // Regular expressions (the ~ operators).
+    f("textregexeq", &[TEXT, TEXT], BOOL, |_, a| {
+        regex_eq(a, false)
+    }),
+    f("texticregexeq", &[TEXT, TEXT], BOOL, |_, a| {
+        regex_eq(a, true)
+    }),
+    // Catalog helpers used by psql.
+    f("pg_table_is_visible", &[oid::OID], BOOL, |c, a| {
+        let Value::Oid(o) = a[0] else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Bool(c.catalog.relation_name(o).is_some()))
+    }),
+    f("pg_get_userbyid", &[oid::OID], NAME, |c, _| {
+        Ok(Value::Text(c.session.user.clone()))
+    }),
+    nonstrict(f("format_type", &[oid::OID, INT4], TEXT, |_, a| {
+        let (Value::Oid(t), m) = (&a[0], &a[1]) else {
+            return Ok(Value::Null);
+        };
+        let m = if let Value::Int4(m) = m { *m } else { -1 };
+        Ok(Value::Text(crate::catalog::format_type(*t, m)))
+    })),
+    f("pg_get_expr", &[TEXT, oid::OID], TEXT, |_, a| {
+        Ok(a[0].clone())
+    }),
+    f("pg_get_expr", &[TEXT, oid::OID, BOOL], TEXT, |_, a| {
+        Ok(a[0].clone())
+    }),
+    f("pg_get_indexdef", &[oid::OID], TEXT, |c, a| {
+        index_def(c, &a[0])
+    }),
+    f("pg_get_indexdef", &[oid::OID, INT4, BOOL], TEXT, |c, a| {
+        index_def(c, &a[0])
+    }),
+    f("pg_get_constraintdef", &[oid::OID], TEXT, |c, a| {
+        constraint_def(c, &a[0])
+    }),
+    f("pg_get_constraintdef", &[oid::OID, BOOL], TEXT, |c, a| {
+        constraint_def(c, &a[0])
+    }),
+    // WAL positions (the pg_lsn type is shown as text, "0/16B3748").
+    volatile(f("pg_current_wal_lsn", &[], TEXT, |c, _| {
+        Ok(Value::Text(shmem::wal::fmt_lsn(
+            c.session.env.segment.wal().written(),
+        )))
+    })),
+    volatile(f("pg_current_wal_insert_lsn", &[], TEXT, |c, _| {
+        Ok(Value::Text(shmem::wal::fmt_lsn(
+            c.session.env.segment.wal().insert_pos(),
+        )))
+    })),
+    volatile(f("pg_current_wal_flush_lsn", &[], TEXT, |c, _| {
+        Ok(Value::Text(shmem::wal::fmt_lsn(
+            c.session.env.segment.wal().flushed(),
+        )))
+    })),
+    f("pg_backend_pid", &[], INT4, |c, _| {
+        Ok(Value::Int4(c.session.backend_pid()))
+    }),
+    volatile(f("pg_sleep", &[FLOAT8], VOID, pg_sleep)),
+    nonstrict(f("current_setting", &[TEXT], TEXT, |c, a| {
+        current_setting(c, a)
+    })),
+    nonstrict(f("current_setting", &[TEXT, BOOL], TEXT, |c, a| {
+        current_setting(c, a)
+    })),
+    volatile(nonstrict(f(
+        "set_config",
+        &[TEXT, TEXT, BOOL],
+        TEXT,
+        set_config,
+    ))),
+    // Strings.
+    f("lower", &[TEXT], TEXT, |_, a| {
+        Ok(Value::Text(s(&a[0]).to_lowercase()))
+    }),
+    f("upper", &[TEXT], TEXT, |_, a| {
+        Ok(Value::Text(s(&a[0]).to_uppercase()))
+    }),
+    f("length", &[TEXT], INT4, |_, a| {
+        Ok(Value::Int4(s(&a[0]).chars().count() as i32))
+    }),
+    f("length", &[BYTEA], INT4, |_, a| {
+        Ok(Value::Int4(bytes(&a[0]).len() as i32))
+    }),
+    f("char_length", &[TEXT], INT4, |_, a| {
+        Ok(Value::Int4(s(&a[0]).chars().count() as i32))
+    }),
+    f("character_length", &[TEXT], INT4, |_, a| {
+        Ok(Value::Int4(s(&a[0]).chars().count() as i32))
+    }),
+    f("octet_length", &[TEXT], INT4, |_, a| {
+        Ok(Value::Int4(s(&a[0]).len() as i32))
+    }),
+    f("substr", &[TEXT, INT4], TEXT, substr),
+    f("substr", &[TEXT, INT4, INT4], TEXT, substr),
+    f("substring", &[TEXT, INT4], TEXT, substr),
+    f("substring", &[TEXT, INT4, INT4], TEXT, substr),
+    f("strpos", &[TEXT, TEXT], INT4, |_, a| {
+        Ok(Value::Int4(strpos(s(&a[0]), s(&a[1]))))
+    }),
+    f("position", &[TEXT, TEXT], INT4, |_, a| {
+        Ok(Value::Int4(strpos(s(&a[1]), s(&a[0]))))
+    }),
+    f("replace", &[TEXT, TEXT, TEXT], TEXT, |_, a| {
+        let (x, from, to) = (s(&a[0]), s(&a[1]), s(&a[2]));
+        Ok(Value::Text(if from.is_empty() {
+            x.to_owned()
+        } else {
+            x.replace(from, to)
+        }))
+    }),
+    f("btrim", &[TEXT], TEXT, |_, a| trim(a, true, true)),
+    f("btrim", &[TEXT, TEXT], TEXT, |_, a| trim(a, true, true)),
+    f("trim", &[TEXT], TEXT, |_, a| trim(a, true, true)),
+    f("trim", &[TEXT, TEXT], TEXT, |_, a| trim(a, true, true)),
+    f("ltrim", &[TEXT], TEXT, |_, a| trim(a, true, false)),
+    f("ltrim", &[TEXT, TEXT], TEXT, |_, a| trim(a, true, false)),
+    f("rtrim", &[TEXT], TEXT, |_, a| trim(a, false, true)),
+    f("rtrim", &[TEXT, TEXT], TEXT, |_, a| trim(a, false, true)),
+    variadic(f("concat", &[TEXT], TEXT, |_, a| {
+        Ok(Value::Text(
+            a.iter()
+                .filter_map(|v| match v {
+                    Value::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect(),
+        ))
+    })),
+    variadic(f("concat_ws", &[TEXT, TEXT], TEXT, |_, a| {
+        let Value::Text(sep) = &a[0] else {
+            return Ok(Value::Null);
+        };
+        let parts: Vec<&str> = a[1..]
+            .iter()
+            .filter_map(|v| match v {
+                Value::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        Ok(Value::Text(parts.join(sep)))
+    })),
+    f("left", &[TEXT, INT4], TEXT, |_, a| {
+        Ok(Value::Text(left_right(s(&a[0]), int(&a[1]), true)))
+    }),
+    f("right", &[TEXT, INT4], TEXT, |_, a| {
+        Ok(Value::Text(left_right(s(&a[0]), int(&a[1]), false)))
+    }),
+    f("repeat", &[TEXT, INT4], TEXT, |_, a| {
+        let n = int(&a[1]).max(0) as usize;
+        if s(&a[0]).len().saturating_mul(n) > (1 << 30) {
+            return Err(PgError::new(
+                sqlstate::PROGRAM_LIMIT_EXCEEDED,
+                "requested length too large",
+            ));
+        }
+        Ok(Value::Text(s(&a[0]).repeat(n)))
+    }),
+    f("reverse", &[TEXT], TEXT, |_, a| {
+        Ok(Value::Text(s(&a[0]).chars().rev().collect()))
+    }),
+    f("lpad", &[TEXT, INT4], TEXT, |_, a| {
+        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), " ", true)))
+    }),
+    f("lpad", &[TEXT, INT4, TEXT], TEXT, |_, a| {
+        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), s(&a[2]), true)))
+    }),
+    f("rpad", &[TEXT, INT4], TEXT, |_, a| {
+        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), " ", false)))
+    }),
+    f("rpad", &[TEXT, INT4, TEXT], TEXT, |_, a| {
+        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), s(&a[2]), false)))
+    }),
+    f("initcap", &[TEXT], TEXT, |_, a| {
+        Ok(Value::Text(initcap(s(&a[0]))))
+    }),
+    f("starts_with", &[TEXT, TEXT], BOOL, |_, a| {
+        Ok(Value::Bool(s(&a[0]).starts_with(s(&a[1]))))
+    }),
+    f("split_part", &[TEXT, TEXT, INT4], TEXT, split_part),
+    f("ascii", &[TEXT], INT4, |_, a| {
+        Ok(Value::Int4(s(&a[0]).chars().next().map_or(0, |c| c as i32)))
+    }),
+    f("chr", &[INT4], TEXT, |_, a| {
+        let c = char::from_u32(int(&a[0]) as u32)
+            .filter(|c| *c != '\0')
+            .ok_or_else(|| {
+                PgError::new(
+                    sqlstate::PROGRAM_LIMIT_EXCEEDED,
+                    "requested character too large for encoding",
+                )
+            })?;
+        Ok(Value::Text(c.to_string()))
+    }),
+    // Math.
+    f("abs", &[INT2], INT2, |_, a| abs(&a[0])),
+    f("abs", &[INT4], INT4, |_, a| abs(&a[0])),
+    f("abs", &[INT8], INT8, |_, a| abs(&a[0])),
+    f("abs", &[FLOAT4], FLOAT4, |_, a| abs(&a[0])),
+    f("abs", &[FLOAT8], FLOAT8, |_, a| abs(&a[0])),
+    f("abs", &[NUMERIC], NUMERIC, |_, a| abs(&a[0])),
+    f("round", &[FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(fl(&a[0]).round_ties_even()))
+    }),
+    f("round", &[NUMERIC], NUMERIC, |_, a| {
+        Ok(Value::Numeric(num(&a[0]).round(0)?))
+    }),
+    f("round", &[NUMERIC, INT4], NUMERIC, |_, a| {
+        Ok(Value::Numeric(num(&a[0]).round(int(&a[1]) as i32)?))
+    }),
+    f("trunc", &[FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(fl(&a[0]).trunc()))
+    }),
+    f("trunc", &[NUMERIC], NUMERIC, |_, a| {
+        Ok(Value::Numeric(num(&a[0]).trunc(0)?))
+    }),
+    f("trunc", &[NUMERIC, INT4], NUMERIC, |_, a| {
+        Ok(Value::Numeric(num(&a[0]).trunc(int(&a[1]) as i32)?))
+    }),
+    f("ceil", &[FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(fl(&a[0]).ceil()))
+    }),
+    f("ceil", &[NUMERIC], NUMERIC, |_, a| {
+        Ok(Value::Numeric(num(&a[0]).ceil()))
+    }),
+    f("ceiling", &[FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(fl(&a[0]).ceil()))
+    }),
+    f("ceiling", &[NUMERIC], NUMERIC, |_, a| {
+        Ok(Value::Numeric(num(&a[0]).ceil()))
+    }),
+    f("floor", &[FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(fl(&a[0]).floor()))
+    }),
+    f("floor", &[NUMERIC], NUMERIC, |_, a| {
+        Ok(Value::Numeric(num(&a[0]).floor()))
+    }),
+    f("mod", &[INT2, INT2], INT2, |_, a| {
+        ops::arith(ops::BinOp::Mod, &a[0], &a[1])
+    }),
+    f("mod", &[INT4, INT4], INT4, |_, a| {
+        ops::arith(ops::BinOp::Mod, &a[0], &a[1])
+    }),
+    f("mod", &[INT8, INT8], INT8, |_, a| {
+        ops::arith(ops::BinOp::Mod, &a[0], &a[1])
+    }),
+    f("mod", &[NUMERIC, NUMERIC], NUMERIC, |_, a| {
+        ops::arith(ops::BinOp::Mod, &a[0], &a[1])
+    }),
+    f("sqrt", &[FLOAT8], FLOAT8, |_, a| {
+        let x = fl(&a[0]);
+        if x < 0.0 {
+            return Err(PgError::new(
+                "2201F",
+                "cannot take square root of a negative number",
+            ));
+        }
+        Ok(Value::Float8(x.sqrt()))
+    }),
+    f("sqrt", &[NUMERIC], NUMERIC, numeric_sqrt),
+    f("cbrt", &[FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(fl(&a[0]).cbrt()))
+    }),
+    f("power", &[FLOAT8, FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(ops::pow_f64(fl(&a[0]), fl(&a[1]))?))
+    }),
+    f("power", &[NUMERIC, NUMERIC], NUMERIC, |_, a| {
+        Ok(Value::Numeric(ops::pow_numeric(&num(&a[0]), &num(&a[1]))?))
+    }),
+    f("pow", &[FLOAT8, FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(ops::pow_f64(fl(&a[0]), fl(&a[1]))?))
+    }),
+    f("pow", &[NUMERIC, NUMERIC], NUMERIC, |_, a| {
+        Ok(Value::Numeric(ops::pow_numeric(&num(&a[0]), &num(&a[1]))?))
+    }),
+    f("exp", &[FLOAT8], FLOAT8, |_, a| {
+        let r = fl(&a[0]).exp();
+        if r.is_infinite() && fl(&a[0]).is_finite() {
+            return Err(PgError::new(
+                sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+                "value out of range: overflow",
+            ));
+        }
+        Ok(Value::Float8(r))
+    }),
+    f("ln", &[FLOAT8], FLOAT8, |_, a| log_f64(fl(&a[0]), f64::ln)),
+    f("log", &[FLOAT8], FLOAT8, |_, a| {
+        log_f64(fl(&a[0]), f64::log10)
+    }),
+    f("log10", &[FLOAT8], FLOAT8, |_, a| {
+        log_f64(fl(&a[0]), f64::log10)
+    }),
+    f("sign", &[FLOAT8], FLOAT8, |_, a| {
+        let x = fl(&a[0]);
+        Ok(Value::Float8(if x > 0.0 {
+            1.0
+        } else if x < 0.0 {
+            -1.0
+        } else {
+            0.0
+        }))
+    }),
+    f("sign", &[NUMERIC], NUMERIC, |_, a| {
+        let n = num(&a[0]);
+        Ok(Value::Numeric(match n {
+            Numeric::NaN => Numeric::NaN,
+            Numeric::Finite { mant, .. } => Numeric::from_i64(mant.signum() as i64),
+        }))
+    }),
+    f("pi", &[], FLOAT8, |_, _| {
+        Ok(Value::Float8(std::f64::consts::PI))
+    }),
+    f("degrees", &[FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(fl(&a[0]).to_degrees()))
+    }),
+    f("radians", &[FLOAT8], FLOAT8, |_, a| {
+        Ok(Value::Float8(fl(&a[0]).to_radians()))
+    }),
+    volatile(f("random", &[], FLOAT8, |_, _| {
+        Ok(Value::Float8(random_f64()))
+    })),
+    // Date and time.
+    f("date_part", &[TEXT, TIMESTAMPTZ], FLOAT8, |_, a| {
+        Ok(Value::Float8(extract(s(&a[0]), &a[1])?.to_f64()))
+    }),
+    f("date_part", &[TEXT, TIMESTAMP], FLOAT8, |_, a| {
+        Ok(Value::Float8(extract(s(&a[0]), &a[1])?.to_f64()))
+    }),
+    f("date_part", &[TEXT, INTERVAL], FLOAT8, |_, a| {
+        Ok(Value::Float8(extract(s(&a[0]), &a[1])?.to_f64()))
+    }),
+    f("extract", &[TEXT, TIMESTAMPTZ], NUMERIC, |_, a| {
+        Ok(Value::Numeric(extract(s(&a[0]), &a[1])?))
+    }),
+    f("extract", &[TEXT, TIMESTAMP], NUMERIC, |_, a| {
+        Ok(Value::Numeric(extract(s(&a[0]), &a[1])?))
+    }),
+    f("extract", &[TEXT, DATE], NUMERIC, |_, a| {
+        Ok(Value::Numeric(extract(s(&a[0]), &a[1])?))
+    }),
+    f("extract", &[TEXT, INTERVAL], NUMERIC, |_, a| {
+        Ok(Value::Numeric(extract(s(&a[0]), &a[1])?))
+    }),
+    f("date_trunc", &[TEXT, TIMESTAMPTZ], TIMESTAMPTZ, |_, a| {
+        Ok(Value::TimestampTz(date_trunc(s(&a[0]), ts(&a[1]))?))
+    }),
+    f("date_trunc", &[TEXT, TIMESTAMP], TIMESTAMP, |_, a| {
+        Ok(Value::Timestamp(date_trunc(s(&a[0]), ts(&a[1]))?))
+    }),
+    f("to_timestamp", &[FLOAT8], TIMESTAMPTZ, |_, a| {
+        let secs = fl(&a[0]);
+        let us = (secs * 1e6).round() - datetime::UNIX_TO_PG_USECS as f64;
+        if !us.is_finite() || us.abs() > 9.2e18 {
+            return Err(PgError::new(
+                sqlstate::DATETIME_FIELD_OVERFLOW,
+                "timestamp out of range",
+            ));
+        }
+        Ok(Value::TimestampTz(us as i64))
+    }),
+    f("age", &[TIMESTAMPTZ, TIMESTAMPTZ], INTERVAL, |_, a| {
+        ops::arith(
+            ops::BinOp::Sub,
+            &Value::TimestampTz(ts(&a[0])),
+            &Value::TimestampTz(ts(&a[1])),
+        )
+    }),
+];
+
+/// version()'s text.
+pub fn version_string() -> String {
+    format!(
+        "PostgreSQL 15.0 (pgfork {}) on {}-pc-linux-gnu, compiled by rustc, {}-bit",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::ARCH,
+        usize::BITS
+    )
+}
+
+fn s(v: &Value) -> &str {
+    match v {
+        Value::Text(t) => t,
+        _ => "",
+    }
+}
+
+fn bytes(v: &Value) -> &[u8] {
+    match v {
+        Value::Bytea(b) => b,
+        _ => &[],
+    }
+}
+
+fn int(v: &Value) -> i64 {
+    match v {
+        Value::Int2(x) => *x as i64,
+        Value::Int4(x) => *x as i64,
+        Value::Int8(x) => *x,
+        _ => 0,
+    }
+}
+
+fn fl(v: &Value) -> f64 {
+    match v {
+        Value::Float8(x) => *x,
+        Value::Float4(x) => *x as f64,
+        _ => f64::NAN,
+    }
+}
+
+fn num(v: &Value) -> Numeric {
+    match v {
+        Value::Numeric(n) => *n,
+        _ => Numeric::NaN,
+    }
+}
+
+fn ts(v: &Value) -> i64 {
+    match v {
+        Value::Timestamp(t) | Value::TimestampTz(t) => *t,
+        Value::Date(d) => *d as i64 * USECS_PER_DAY,
+        _ => 0,
+    }
+}
+
+fn abs(v: &Value) -> PgResult<Value> {
+    Ok(match v {
+        Value::Int2(x) => Value::Int2(x.checked_abs().ok_or_else(|| ops::int_out_of_range(INT2))?),
+        Value::Int4(x) => Value::Int4(x.checked_abs().ok_or_else(|| ops::int_out_of_range(INT4))?),
+        Value::Int8(x) => Value::Int8(x.checked_abs().ok_or_else(|| ops::int_out_of_range(INT8))?),
+        Value::Float4(x) => Value::Float4(x.abs()),
+        Value::Float8(x) => Value::Float8(x.abs()),
+        Value::Numeric(n) => Value::Numeric(n.abs()),
+        v => v.clone(),
+    })
+}
+
+fn log_f64(x: f64, imp: fn(f64) -> f64) -> PgResult<Value> {
+    if x == 0.0 {
+        return Err(PgError::new("2201E", "cannot take logarithm of zero"));
+    }
+    if x < 0.0 {
+        return Err(PgError::new(
+            "2201E",
+            "cannot take logarithm of a negative number",
+        ));
+    }
+    Ok(Value::Float8(imp(x)))
+}
+
+/// sqrt(numeric) with PostgreSQL's result scale.
+fn numeric_sqrt(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    let n = num(&a[0]);
+    let x = n.to_f64();
+    if x < 0.0 {
+        return Err(PgError::new(
+            "2201F",
+            "cannot take square root of a negative number",
+        ));
+    }
+    // sweight = (weight + 1) * DEC_DIGITS / 2 - 1, weight in base 10000.
+    let int_digits = if x >= 1.0 {
+        x.log10().floor() as i32 + 1
+    } else {
+        0
+    };
+    let weight = if x >= 1.0 { (int_digits - 1) / 4 } else { -1 };
+    let sweight = (weight + 1) * 4 / 2 - 1;
+    let rscale = (16 - sweight).max(n.scale() as i32).clamp(0, 1000);
+    Ok(Value::Numeric(
+        Numeric::from_f64(x.sqrt())?
+            .round(rscale)?
+            .rescale(rscale as u32)?,
+    ))
+}
+
+/// substr(s, start [, count]) in characters, as PostgreSQL's text_substr.
+fn substr(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    let chars: Vec<char> = s(&a[0]).chars().collect();
+    let start = int(&a[1]);
+    let end = match a.get(2) {
+        Some(c) => {
+            let c = int(c);
+            if c < 0 {
+                return Err(PgError::new(
+                    "22011",
+                    "negative substring length not allowed",
+                ));
+            }
+            start.saturating_add(c)
+        }
+        None => i64::MAX,
+    };
+    let from = (start.max(1) - 1) as usize;
+    let to = (end.max(1) - 1).min(chars.len() as i64) as usize;
+    Ok(Value::Text(if from >= to {
+        String::new()
+    } else {
+        chars[from..to].iter().collect()
+    }))
+}
+
+/// 1-based character position of `needle` in `hay`, 0 when absent.
+fn strpos(hay: &str, needle: &str) -> i32 {
+    match hay.find(needle) {
+        Some(b) => hay[..b].chars().count() as i32 + 1,
+        None => 0,
+    }
+}
+
+fn trim(a: &[Value], leading: bool, trailing: bool) -> PgResult<Value> {
+    let set: Vec<char> = match a.get(1) {
+        Some(v) => s(v).chars().collect(),
+        None => vec![' '],
+    };
+    let mut t = s(&a[0]);
+    if leading {
+        t = t.trim_start_matches(|c| set.contains(&c));
+    }
+    if trailing {
+        t = t.trim_end_matches(|c| set.contains(&c));
+    }
+    Ok(Value::Text(t.to_owned()))
+}
+
+fn left_right(t: &str, n: i64, left: bool) -> String {
+    let chars: Vec<char> = t.chars().collect();
+    let len = chars.len() as i64;
+    let take = if n >= 0 { n.min(len) } else { (len + n).max(0) } as usize;
+    if left {
+        chars[..take].iter().collect()
+    } else {
+        chars[chars.len() - take..].iter().collect()
+    }
+}
+
+fn pad(t: &str, len: i64, fill: &str, left: bool) -> String {
+    let chars: Vec<char> = t.chars().collect();
+    let len = len.max(0) as usize;
+    if chars.len() >= len || fill.is_empty() {
+        return chars[..len.min(chars.len())].iter().collect();
+    }
+    let padding: String = fill.chars().cycle().take(len - chars.len()).collect();
+    if left {
+        format!("{padding}{t}")
+    } else {
+        format!("{t}{padding}")
+    }
+}
+
+fn initcap(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut prev_alnum = false;
+    for c in t.chars() {
+        if prev_alnum {
+            out.extend(c.to_lowercase());
+        } else {
+            out.extend(c.to_uppercase());
+        }
+        prev_alnum = c.is_alphanumeric();
+    }
+    out
+}
+
+fn split_part(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    let (t, delim, n) = (s(&a[0]), s(&a[1]), int(&a[2]));
+    if n == 0 {
+        return Err(PgError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            "field position must not be zero",
+        ));
+    }
+    let parts: Vec<&str> = if delim.is_empty() {
+        vec![t]
+    } else {
+        t.split(delim).collect()
+    };
+    let idx = if n > 0 { n - 1 } else { parts.len() as i64 + n };
+    Ok(Value::Text(
+        usize::try_from(idx)
+            .ok()
+            .and_then(|i| parts.get(i))
+            .copied()
+            .unwrap_or("")
+            .to_owned(),
+    ))
+}
+
+fn pg_sleep(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    let secs = fl(&a[0]);
+    if secs > 0.0 && secs.is_finite() {
+        crate::interrupts::sleep_interruptible(Duration::from_secs_f64(secs.min(1e9)))?;
+    }
+    Ok(Value::Void)
+}
+
+fn current_setting(c: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    let Value::Text(name) = &a[0] else {
+        return Ok(Value::Null);
+    };
+    let missing_ok = matches!(a.get(1), Some(Value::Bool(true)));
+    match c.settings.borrow().get(name) {
+        Ok(Some(v)) => Ok(Value::Text(v)),
+        Ok(None) if missing_ok => Ok(Value::Null),
+        Err(_) if missing_ok => Ok(Value::Null),
+        Ok(None) => Err(crate::utils::settings::unrecognized(name)),
+        Err(e) => Err(e),
+    }
+}
+
+fn set_config(c: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    let Value::Text(name) = &a[0] else {
+        return Err(PgError::new("22004", "SET requires parameter name"));
+    };
+    let value = match &a[1] {
+        Value::Text(v) => Some(v.as_str()),
+        _ => None,
+    };
+    let local = matches!(a[2], Value::Bool(true));
+    let mut settings = c.settings.borrow_mut();
+    settings.set(name, value, local)?;
+    Ok(settings.get(name)?.map(Value::Text).unwrap_or(Value::Null))
+}
+
+/// A float in [0, 1) from a per-thread xorshift generator seeded from the
+/// clock and thread id.
+fn random_f64() -> f64 {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new({
+            let t = shmem::time::monotonic_ns();
+            let id = std::process::id() as u64;
+            (t ^ (id << 32) ^ (&t as *const u64 as u64)) | 1
+        });
+    }
+    STATE.with(|st| {
+        let mut x = st.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        st.set(x);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    })
+}
+
+fn secs6_128(us: i128) -> PgResult<Numeric> {
+    Ok(Numeric::Finite { mant: us, scale: 6 })
+}
+
+/// EXTRACT(field FROM value) as numeric (PostgreSQL 14+).
+pub fn extract(field: &str, v: &Value) -> PgResult<Numeric> {
+    let field = field.to_ascii_lowercase();
+    let secs6 = |us: i64| -> PgResult<Numeric> {
+        Ok(Numeric::Finite {
+            mant: us as i128,
+            scale: 6,
+        })
+    };
+    let unsupported = |t: &str| {
+        PgError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!("unit \"{field}\" not supported for type {t}"),
+        )
+    };
+    if let Value::Interval(iv) = v {
+        let secs_total = iv.micros;
+        return match field.as_str() {
+            // 365.25 days per year, 30 per month, as PostgreSQL.
+            "epoch" => secs6_128(
+                (iv.months / 12) as i128 * 31_557_600_000_000
+                    + (iv.months % 12) as i128 * 2_592_000_000_000
+                    + iv.days as i128 * 86_400_000_000
+                    + secs_total as i128,
+            ),
+            "year" | "years" => Ok(Numeric::from_i64((iv.months / 12) as i64)),
+            "month" | "months" | "mon" => Ok(Numeric::from_i64((iv.months % 12) as i64)),
+            "day" | "days" => Ok(Numeric::from_i64(iv.days as i64)),
+            "hour" | "hours" => Ok(Numeric::from_i64(secs_total / 3_600_000_000)),
+            "minute" | "minutes" => Ok(Numeric::from_i64((secs_total / 60_000_000) % 60)),
+            "second" | "seconds" => secs6(secs_total % 60_000_000),
+            "millisecond" | "milliseconds" => Ok(Numeric::Finite {
+                mant: (secs_total % 60_000_000) as i128,
+                scale: 3,
+            }),
+            "microsecond" | "microseconds" => Ok(Numeric::from_i64(secs_total % 60_000_000)),
+            _ => Err(unsupported("interval")),
+        };
+    }
+    let (t, is_date) = match v {
+        Value::Date(d) => (*d as i64 * USECS_PER_DAY, true),
+        _ => (ts(v), false),
+    };
+    let days = t.div_euclid(USECS_PER_DAY);
+    let tod = t.rem_euclid(USECS_PER_DAY);
+    let (y, m, d) = civil_from_days(days + UNIX_TO_PG_DAYS);
+    let int = |x: i64| Ok(Numeric::from_i64(x));
+    match field.as_str() {
+        "epoch" if is_date => int((days + UNIX_TO_PG_DAYS) * 86400),
+        "epoch" => Ok(Numeric::Finite {
+            mant: (t + datetime::UNIX_TO_PG_USECS) as i128,
+            scale: 6,
+        }),
+        "year" | "years" => int(if y <= 0 { y - 1 } else { y }),
+        "month" | "months" | "mon" => int(m as i64),
+        "day" | "days" => int(d as i64),
+        "quarter" => int((m as i64 - 1) / 3 + 1),
+        "decade" => int(y.div_euclid(10)),
+        "century" => int(if y > 0 {
+            (y + 99) / 100
+        } else {
+            -((99 - (y - 1)) / 100)
+        }),
+        "dow" => int((days + 6).rem_euclid(7)),
+        "isodow" => int((days + 5).rem_euclid(7) + 1),
+        "doy" => int(days + UNIX_TO_PG_DAYS - datetime::days_from_civil(y, 1, 1) + 1),
+        _ if is_date => Err(unsupported("date")),
+        "hour" | "hours" => int(tod / 3_600_000_000),
+        "minute" | "minutes" => int((tod / 60_000_000) % 60),
+        "second" | "seconds" => secs6(tod % 60_000_000),
+        "millisecond" | "milliseconds" => Ok(Numeric::Finite {
+            mant: (tod % 60_000_000) as i128,
+            scale: 3,
+        }),
+        "microsecond" | "microseconds" => int(tod % 60_000_000),
+        "timezone" | "timezone_hour" | "timezone_minute" => int(0),
+        _ => Err(unsupported(type_name(oid::TIMESTAMP))),
+    }
+}
+
+/// date_trunc(field, ts).
+fn date_trunc(field: &str, t: i64) -> PgResult<i64> {
+    if t == i64::MAX || t == i64::MIN {
+        return Ok(t);
+    }
+    let days = t.div_euclid(USECS_PER_DAY);
+    let tod = t.rem_euclid(USECS_PER_DAY);
+    let (y, m, _) = civil_from_days(days + UNIX_TO_PG_DAYS);
+    let from_ymd =
+        |y: i64, m: u32| (datetime::days_from_civil(y, m, 1) - UNIX_TO_PG_DAYS) * USECS_PER_DAY;
+    Ok(match field.to_ascii_lowercase().as_str() {
+        "microseconds" => t,
+        "milliseconds" => t - t.rem_euclid(1000),
+        "second" => t - t.rem_euclid(USECS_PER_SEC),
+        "minute" => t - t.rem_euclid(60 * USECS_PER_SEC),
+        "hour" => t - t.rem_euclid(3600 * USECS_PER_SEC),
+        "day" => t - tod,
+        "week" => (days - (days + 5).rem_euclid(7)) * USECS_PER_DAY,
+        "month" => from_ymd(y, m),
+        "quarter" => from_ymd(y, (m - 1) / 3 * 3 + 1),
+        "year" => from_ymd(y, 1),
+        "decade" => from_ymd(y - y.rem_euclid(10), 1),
+        "century" => from_ymd(y - (y - 1).rem_euclid(100), 1),
+        f => {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                format!("unit \"{f}\" not supported for type timestamp without time zone"),
+            ))
+        }
+    })
+}
+
+fn regex_eq(a: &[Value], case_insensitive: bool) -> PgResult<Value> {
+    let (Value::Text(s), Value::Text(p)) = (&a[0], &a[1]) else {
+        return Ok(Value::Null);
+    };
+    let re = crate::utils::adt::regex::Regex::new(p, case_insensitive)?;
+    Ok(Value::Bool(re.is_match(s)))
+}
+
+/// array_position(array, value): the 1-based index of the first element
+/// not distinct from `value`, NULL if none.
+fn array_position(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    let Value::Array(_, items) = &a[0] else {
+        return Ok(Value::Null);
+    };
+    let pos = items
+        .iter()
+        .position(|v| match (v.is_null(), a[1].is_null()) {
+            (true, true) => true,
+            (false, false) => ops::compare(v, &a[1]) == std::cmp::Ordering::Equal,
+            _ => false,
+        });
+    Ok(pos.map_or(Value::Null, |p| Value::Int4(p as i32 + 1)))
+}
+
+/// The sequence a regclass argument names: (relation, name).
+/// Functions that give the transaction an xid if it has none.
+pub fn assigns_xid(def: &FuncDef) -> bool {
+    matches!(def.name, "txid_current" | "pg_current_xact_id")
+}
+
+fn xid_if_assigned(c: &EvalCtx, _: &[Value]) -> PgResult<Value> {
+    Ok(match c.xact.mvcc.own.top {
+        0 => Value::Null,
+        x => Value::Int8(x as i64),
+    })
+}
+
+/// 'committed', 'aborted' or 'in progress', as PostgreSQL's
+/// pg_xact_status.
+fn xact_status(c: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+    use shmem::xact::{clog, XidStatus};
+    let Value::Int8(x) = a[0] else {
+        return Ok(Value::Null);
+    };
+    let next = clog::next_xid() as i64;
+    if x >= next || x < 0 {
+        return Err(PgError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            format!("transaction ID {x} is in the future"),
+        ));
+    }
+    if x < shmem::xact::FIRST_NORMAL_XID as i64 {
+        return Ok(Value::Text("committed".into()));
+    }
+    let xid = x as u32;
+    let status = match clog::status(xid) {
+        XidStatus::Committed if c.xact.procs().is_running(xid) => "in progress",
+        XidStatus::Committed => "committed",
+        XidStatus::Aborted => "aborted",
+        XidStatus::InProgress => "in progress",
+    };
+    Ok(Value::Text(status.into()))
+}
+
+/// The statement's snapshot as PostgreSQL prints a pg_snapshot:
+/// `xmin:xmax:xip,...`.
+fn current_snapshot(c: &EvalCtx, _: &[Value]) -> PgResult<Value> {
+    let s = &c.xact.mvcc.snapshot;
+    let xip: Vec<String> = s.xip.iter().map(u32::to_string).collect();
+    Ok(Value::Text(format!(
+        "{}:{}:{}",
+        s.xmin,
+        s.xmax,
+        xip.join(",")
+    )))
+}
+
+fn seq_arg(c: &EvalCtx, v: &Value) -> PgResult<(u32, String)> {
+    let Value::Oid(o) = v else {
+        return Err(PgError::internal("regclass argument"));
+    };
+    match c.catalog.sequence_by_oid(*o) {
+        Some(s) => Ok((s.oid, s.name.clone())),
+        None => Err(PgError::new(
+            "42809",
+            format!(
+                "\"{}\" is not a sequence",
+                c.catalog.relation_name(*o).unwrap_or("?")
+            ),
+        )),
+    }
+}
+
+/// The column list of an index: "(a, b)".
+fn index_columns_text(c: &EvalCtx, i: &crate::catalog::IndexDesc) -> String {
+    let t = c.catalog.table_by_oid(i.table);
+    let cols: Vec<&str> = i
+        .columns
+        .iter()
+        .map(|&k| t.map_or("?", |t| t.columns[k].name.as_str()))
+        .collect();
+    cols.join(", ")
+}
+
+fn index_def(c: &EvalCtx, v: &Value) -> PgResult<Value> {
+    let Value::Oid(o) = v else {
+        return Ok(Value::Null);
+    };
+    let Some(i) = c.catalog.indexes.iter().find(|i| i.oid == *o) else {
+        return Ok(Value::Null);
+    };
+    let table = c.catalog.relation_name(i.table).unwrap_or("?");
+    Ok(Value::Text(format!(
+        "CREATE {}INDEX {} ON public.{} USING btree ({})",
+        if i.unique { "UNIQUE " } else { "" },
+        i.name,
+        table,
+        index_columns_text(c, i)
+    )))
+}
+
+fn constraint_def(c: &EvalCtx, v: &Value) -> PgResult<Value> {
+    let Value::Oid(o) = v else {
+        return Ok(Value::Null);
+    };
+    let Some(i) = c.catalog.indexes.iter().find(|i| i.oid == *o) else {
+        return Ok(Value::Null);
+    };
+    let kind = if i.primary { "PRIMARY KEY" } else { "UNIQUE" };
+    Ok(Value::Text(format!(
+        "{kind} ({})",
+        index_columns_text(c, i)
+    )))
+}
+
+/// Whether any function has this name (to tell "function does not
+/// exist" from a column reference in the analyzer).
+pub fn exists(name: &str) -> bool {
+    FUNCS.iter().any(|d| d.name == name)
+}
+
+/// The cost of passing a `from` value as a `to` parameter; None when it
+/// cannot be passed implicitly.
+fn arg_cost(from: Oid, to: Oid) -> Option<u32> {
+    if from == to {
+        return Some(0);
+    }
+    if from == oid::UNKNOWN {
+        // Unknown literals prefer string parameters.
+        return Some(if category(to) == 'S' { 1 } else { 2 });
+    }
+    if !can_coerce_implicitly(from, to) {
+        return None;
+    }
+    Some(
+        if is_preferred(to) || category(from) == category(to) && category(to) == 'S' {
+            3
+        } else {
+            4
+        },
+    )
+}
+
+/// Chooses the function `name` for arguments of types `args`, as
+/// PostgreSQL's func_select_candidate would among these candidates.
+pub fn resolve(name: &str, args: &[Oid]) -> PgResult<&'static FuncDef> {
+    let mut best: Option<(u32, &'static FuncDef)> = None;
+    for d in FUNCS.iter().filter(|d| d.name == name) {
+        let params: Vec<Oid> = if d.variadic {
+            if args.len() + 1 < d.args.len() {
+                continue;
+            }
+            let last = *d.args.last().unwrap_or(&oid::TEXT);
+            (0..args.len())
+                .map(|i| *d.args.get(i).unwrap_or(&last))
+                .collect()
+        } else {
+            if d.args.len() != args.len() {
+                continue;
+            }
+            d.args.to_vec()
+        };
+        let cost: Option<u32> = args
+            .iter()
+            .zip(&params)
+            .map(|(a, p)| arg_cost(*a, *p))
+            .sum();
+        if let Some(c) = cost {
+            if best.is_none_or(|(b, _)| c < b) {
+                best = Some((c, d));
+            }
+        }
+    }
+    best.map(|(_, d)| d).ok_or_else(|| no_function(name, args))
+}
+
+/// 42883 "function foo(integer) does not exist".
+pub fn no_function(name: &str, args: &[Oid]) -> PgError {
+    let list: Vec<&str> = args.iter().map(|t| type_name(*t)).collect();
+    PgError::new(
+        sqlstate::UNDEFINED_FUNCTION,
+        format!("function {}({}) does not exist", name, list.join(", ")),
+    )
+    .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+/// The parameter types of a resolved function for `n` arguments.
+pub fn param_types(d: &FuncDef, n: usize) -> Vec<Oid> {
+    let last = *d.args.last().unwrap_or(&oid::TEXT);
+    (0..n).map(|i| *d.args.get(i).unwrap_or(&last)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Interval;
+
+    #[test]
+    fn overloads_resolve_like_postgres() {
+        assert_eq!(resolve("sqrt", &[oid::INT4]).unwrap().ret, oid::FLOAT8);
+        assert_eq!(resolve("sqrt", &[oid::NUMERIC]).unwrap().ret, oid::NUMERIC);
+        assert_eq!(resolve("abs", &[oid::INT4]).unwrap().ret, oid::INT4);
+        assert_eq!(
+            resolve("round", &[oid::NUMERIC, oid::INT4]).unwrap().ret,
+            oid::NUMERIC
+        );
+        assert_eq!(
+            resolve("mod", &[oid::INT4, oid::INT8]).unwrap().ret,
+            oid::INT8
+        );
+        assert_eq!(
+            resolve("length", &[oid::UNKNOWN]).unwrap().args,
+            &[oid::TEXT]
+        );
+        assert_eq!(
+            resolve("concat", &[oid::TEXT, oid::TEXT, oid::TEXT])
+                .unwrap()
+                .name,
+            "concat"
+        );
+        let e = resolve("lower", &[oid::INT4]).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("42883", "function lower(integer) does not exist")
+        );
+    }
+
+    #[test]
+    fn string_helpers() {
+        assert_eq!(strpos("hello", "ll"), 3);
+        assert_eq!(left_right("hello", -2, true), "hel");
+        assert_eq!(pad("hi", 5, "ab", true), "abahi");
+        assert_eq!(pad("hello", 3, " ", false), "hel");
+        assert_eq!(initcap("hello wORLD"), "Hello World");
+    }
+
+    #[test]
+    fn extract_fields() {
+        let t = datetime::parse_timestamp("2026-11-27 03:28:47.5", false).unwrap();
+        let v = Value::Timestamp(t);
+        assert_eq!(extract("year", &v).unwrap().to_string(), "2026");
+        assert_eq!(extract("second", &v).unwrap().to_string(), "47.500000");
+        assert_eq!(extract("dow", &v).unwrap().to_string(), "5");
+        assert_eq!(
+            extract("epoch", &Value::Timestamp(0)).unwrap().to_string(),
+            "946684800.000000"
+        );
+        let iv = Value::Interval(Interval {
+            months: 0,
+            days: 1,
+            micros: 1_500_000,
+        });
+        assert_eq!(extract("epoch", &iv).unwrap().to_string(), "86401.500000");
+    }
+}

@@ -1,0 +1,266 @@
+//! The planner: turns an analyzed [`Query`] into a tree of plan nodes
+//! (PostgreSQL's Plan: Result, scans, joins, Qual filters, Agg, Sort,
+//! Unique, Limit, projections). Plans are immutable and shared by
+//! executions of a prepared statement; the executor builds run-time state
+//! per execution. `scan` chooses access paths, `join` join methods.
+
+pub mod join;
+pub mod scan;
+
+use crate::analyze::{JoinKind, Query, SortKey, Source};
+use crate::catalog::system_views::SystemView;
+use crate::nodes::expr::{AggCall, Expr};
+use crate::types::{Oid, Value};
+pub use scan::{IndexPath, ScanPlan};
+
+/// A plan node.
+#[derive(Debug)]
+pub enum Plan {
+    /// One empty row (SELECT without FROM).
+    Result,
+    /// Rows of constant expressions (VALUES).
+    Values(Vec<Vec<Expr>>),
+    /// A system view, computed when the scan starts.
+    ViewScan(&'static SystemView),
+    /// A table, by heap or by index.
+    Scan(Box<ScanPlan>),
+    /// generate_series(args) of type `ty`.
+    FunctionScan { ty: Oid, args: Vec<Expr> },
+    /// For each left row, the right rows satisfying `cond` (the right
+    /// side is re-run per left row when `lateral`, else read once).
+    NestLoop {
+        kind: JoinKind,
+        left: Box<Plan>,
+        right: Box<Plan>,
+        cond: Option<Expr>,
+        lateral: bool,
+        right_width: usize,
+    },
+    /// Equi-join: the right side hashed on `right_keys`, probed with
+    /// `left_keys`; `cond` is the rest of the join condition.
+    HashJoin {
+        kind: JoinKind,
+        left: Box<Plan>,
+        right: Box<Plan>,
+        left_keys: Vec<Expr>,
+        right_keys: Vec<Expr>,
+        cond: Option<Expr>,
+        right_width: usize,
+    },
+    /// For each left row, an index scan of the right table whose index
+    /// values (`right.index.eq`) are expressions over the left row.
+    IndexNestLoop {
+        kind: JoinKind,
+        left: Box<Plan>,
+        right: Box<ScanPlan>,
+        cond: Option<Expr>,
+    },
+    /// Rows of the input for which the predicate is true.
+    Filter { input: Box<Plan>, predicate: Expr },
+    /// One output row per input row.
+    Project { input: Box<Plan>, exprs: Vec<Expr> },
+    /// Groups by `keys` and computes `aggs`; the output is keys then
+    /// aggregate results. Without keys, exactly one row.
+    Aggregate {
+        input: Box<Plan>,
+        keys: Vec<Expr>,
+        aggs: Vec<AggCall>,
+    },
+    /// Removes duplicate rows (first occurrence kept, order preserved).
+    Distinct { input: Box<Plan> },
+    Sort {
+        input: Box<Plan>,
+        keys: Vec<SortKey>,
+    },
+    Limit {
+        input: Box<Plan>,
+        limit: Option<Expr>,
+        offset: Option<Expr>,
+    },
+}
+
+/// Plans a query.
+pub fn plan_query(q: &Query) -> Plan {
+    let width = q.source.width();
+    let wanted = wanted_columns(q, width);
+    let quals = scan::conjuncts(q.filter.clone());
+    let (mut p, rest) = plan_source(&q.source, quals, &wanted);
+    let sorted = !q.sort.is_empty() && !q.aggregated && !q.distinct && index_order(q, &mut p);
+    if let Some(f) = scan::and_all(rest) {
+        p = filter(p, f);
+    }
+    if q.aggregated {
+        p = Plan::Aggregate {
+            input: Box::new(p),
+            keys: q.group_keys.clone(),
+            aggs: q.aggs.clone(),
+        };
+        if let Some(h) = &q.having {
+            p = filter(p, h.clone());
+        }
+    }
+    let identity = !q.aggregated
+        && !matches!(q.source, Source::One)
+        && q.targets
+            .iter()
+            .enumerate()
+            .all(|(i, t)| matches!(t, Expr::Column(c, _) if *c == i))
+        && q.targets.len() == width;
+    if !identity {
+        p = Plan::Project {
+            input: Box::new(p),
+            exprs: q.targets.clone(),
+        };
+    }
+    if q.distinct {
+        p = Plan::Distinct { input: Box::new(p) };
+    }
+    if !q.sort.is_empty() && !sorted {
+        p = Plan::Sort {
+            input: Box::new(p),
+            keys: q.sort.clone(),
+        };
+    }
+    if q.limit.is_some() || q.offset.is_some() {
+        p = Plan::Limit {
+            input: Box::new(p),
+            limit: q.limit.clone(),
+            offset: q.offset.clone(),
+        };
+    }
+    let visible = q.columns.len();
+    if q.targets.len() > visible {
+        // Drop the resjunk sort columns.
+        p = Plan::Project {
+            input: Box::new(p),
+            exprs: q.targets[..visible]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Expr::Column(i, t.ty()))
+                .collect(),
+        };
+    }
+    p
+}
+
+/// Whether an index scan of the query's table can deliver the rows in
+/// ORDER BY order (ascending, NULLS LAST, on the index's columns after
+/// those fixed by equalities), so no Sort is needed. A sequential scan
+/// is switched to a full index scan when the query has a LIMIT.
+fn index_order(q: &Query, p: &mut Plan) -> bool {
+    let Plan::Scan(scan) = p else {
+        return false;
+    };
+    let mut cols = Vec::with_capacity(q.sort.len());
+    for k in &q.sort {
+        match q.targets.get(k.target) {
+            Some(Expr::Column(c, _)) if !k.desc && !k.nulls_first => cols.push(*c),
+            _ => return false,
+        }
+    }
+    let follows = |idx: &crate::catalog::IndexDesc, skip: usize| {
+        idx.columns.get(skip..skip + cols.len()) == Some(cols.as_slice())
+    };
+    match &scan.index {
+        Some(path) => follows(&path.index, path.eq.len()),
+        None if q.limit.is_some() => {
+            let Some(idx) = scan.table.indexes.iter().find(|i| follows(i, 0)) else {
+                return false;
+            };
+            scan.index = Some(IndexPath {
+                index: idx.clone(),
+                eq: vec![],
+                lower: None,
+                upper: None,
+                conds: vec![],
+            });
+            true
+        }
+        None => false,
+    }
+}
+
+/// Which source columns the query reads (a table scan decodes only
+/// those). Subqueries may read any column through outer references, so
+/// a query with one reads them all.
+fn wanted_columns(q: &Query, width: usize) -> Vec<bool> {
+    let mut exprs: Vec<&Expr> = Vec::new();
+    exprs.extend(q.filter.iter());
+    exprs.extend(q.group_keys.iter());
+    for a in &q.aggs {
+        exprs.extend(a.args.iter());
+        exprs.extend(a.filter.iter());
+    }
+    if !q.aggregated {
+        exprs.extend(q.targets.iter());
+    }
+    let mut all = exprs.iter().any(|e| e.contains_sublink())
+        || q.targets.iter().any(|e| e.contains_sublink());
+    let mut join_conds = Vec::new();
+    collect_join_conds(&q.source, 0, &mut join_conds, &mut all);
+    let mut wanted = vec![all; width];
+    let mut mark = |i: usize| {
+        if let Some(w) = wanted.get_mut(i) {
+            *w = true;
+        }
+    };
+    for e in exprs {
+        e.visit_columns(&mut mark);
+    }
+    for (off, e) in &join_conds {
+        e.visit_columns(&mut |i| mark(i + off));
+    }
+    wanted
+}
+
+fn collect_join_conds(s: &Source, off: usize, out: &mut Vec<(usize, Expr)>, all: &mut bool) {
+    if let Source::Join(j) = s {
+        if j.lateral {
+            *all = true;
+        }
+        if let Some(on) = &j.on {
+            if on.contains_sublink() {
+                *all = true;
+            }
+            out.push((off, on.clone()));
+        }
+        collect_join_conds(&j.left, off, out, all);
+        collect_join_conds(&j.right, off + j.left_width, out, all);
+    }
+}
+
+/// Plans a FROM source given conjuncts over its row that may be pushed
+/// into it; returns the plan and the conjuncts it did not take.
+fn plan_source(s: &Source, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Vec<Expr>) {
+    match s {
+        Source::One => (Plan::Result, quals),
+        Source::View(v) => (Plan::ViewScan(v), quals),
+        Source::Values(rows) => (Plan::Values(rows.clone()), quals),
+        Source::Subquery(sub) => (plan_query(sub), quals),
+        Source::Function(f) => (
+            Plan::FunctionScan {
+                ty: f.ty,
+                args: f.args.clone(),
+            },
+            quals,
+        ),
+        Source::Table(t) => {
+            let (take, rest): (Vec<Expr>, Vec<Expr>) =
+                quals.into_iter().partition(|q| !q.contains_sublink());
+            let scan = scan::plan_scan(t.clone(), take, wanted.to_vec());
+            (Plan::Scan(Box::new(scan)), rest)
+        }
+        Source::Join(j) => join::plan_join(j, quals, wanted),
+    }
+}
+
+/// A filter, folded away when the predicate is the constant true.
+fn filter(input: Plan, predicate: Expr) -> Plan {
+    if predicate == Expr::Const(Value::Bool(true), crate::types::oid::BOOL) {
+        return input;
+    }
+    Plan::Filter {
+        input: Box::new(input),
+        predicate,
+    }
+}

@@ -1,0 +1,279 @@
+//! Parsing: splits a query string into statements at top-level semicolons
+//! (the tokenizer knows quotes, dollar quotes and comments) and parses
+//! each with sqlparser's PostgreSQL dialect, reporting syntax errors as
+//! PostgreSQL does: 42601 'syntax error at or near "x"' with a position.
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+
+use crate::analyze::names::StmtText;
+use crate::error::{sqlstate, PgError, PgResult};
+
+/// One statement of a query string.
+#[derive(Debug)]
+pub struct ParsedStatement {
+    pub ast: ast::Statement,
+    pub text: StmtText,
+}
+
+/// Byte offset of a location (1-based line and character column).
+fn byte_offset(sql: &str, loc: Location) -> usize {
+    let mut line = 1u64;
+    let mut col = 1u64;
+    for (i, c) in sql.char_indices() {
+        if line == loc.line && col == loc.column {
+            return i;
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    sql.len()
+}
+
+/// Character index (0-based) of a location.
+pub fn char_index(sql: &str, loc: Location) -> usize {
+    sql[..byte_offset(sql, loc)].chars().count()
+}
+
+fn syntax_error(sql: &str, found: &str, loc: Option<Location>) -> PgError {
+    let end = sql.chars().count() + 1;
+    if found == "EOF" || found.is_empty() {
+        return PgError::new(sqlstate::SYNTAX_ERROR, "syntax error at end of input")
+            .with_position(end);
+    }
+    let e = PgError::new(
+        sqlstate::SYNTAX_ERROR,
+        format!("syntax error at or near \"{found}\""),
+    );
+    match loc {
+        Some(l) => e.with_position(char_index(sql, l) + 1),
+        None => e,
+    }
+}
+
+/// Pulls "found: X at Line: L, Column: C" out of a sqlparser message.
+fn parse_message(msg: &str) -> (String, Option<Location>) {
+    let (body, loc) = match msg.rfind(" at Line: ") {
+        Some(i) => {
+            let rest = &msg[i + " at Line: ".len()..];
+            let mut it = rest.split(", Column: ");
+            let line = it.next().and_then(|l| l.trim().parse().ok());
+            let col = it.next().and_then(|c| c.trim().parse().ok());
+            let loc = match (line, col) {
+                (Some(line), Some(column)) => Some(Location { line, column }),
+                _ => None,
+            };
+            (&msg[..i], loc)
+        }
+        None => (msg, None),
+    };
+    let found = match body.rfind("found: ") {
+        Some(i) => body[i + "found: ".len()..].to_owned(),
+        None => String::new(),
+    };
+    (found, loc)
+}
+
+fn convert_error(sql: &str, e: ParserError) -> PgError {
+    match e {
+        ParserError::RecursionLimitExceeded => PgError::new("54001", "stack depth limit exceeded"),
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => {
+            let (found, loc) = parse_message(&m);
+            if found.is_empty() && !m.contains("EOF") {
+                let e = PgError::new(sqlstate::SYNTAX_ERROR, format!("syntax error: {m}"));
+                return match loc {
+                    Some(l) => e.with_position(char_index(sql, l) + 1),
+                    None => e,
+                };
+            }
+            syntax_error(sql, if found.is_empty() { "EOF" } else { &found }, loc)
+        }
+    }
+}
+
+fn is_blank(t: &Token) -> bool {
+    matches!(t, Token::Whitespace(_))
+}
+
+fn is_word(t: &Token, w: &str) -> bool {
+    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
+}
+
+/// PostgreSQL accepts any boolean spelling for COPY options
+/// (`FREEZE on`, `HEADER 1`); sqlparser only `true`/`false`: rewrite the
+/// option values inside the parenthesized list that follows STDIN/STDOUT.
+fn normalize_copy_options(seg: &mut [TokenWithSpan]) {
+    let words: Vec<usize> = (0..seg.len())
+        .filter(|&i| !is_blank(&seg[i].token))
+        .collect();
+    if !words
+        .first()
+        .is_some_and(|&i| is_word(&seg[i].token, "copy"))
+    {
+        return;
+    }
+    let Some(k) = words
+        .iter()
+        .position(|&i| is_word(&seg[i].token, "stdin") || is_word(&seg[i].token, "stdout"))
+    else {
+        return;
+    };
+    for w in words[k + 1..].windows(2) {
+        let (prev, cur) = (&seg[w[0]].token, &seg[w[1]].token);
+        if matches!(prev, Token::Word(_)) {
+            let b = match cur {
+                t if is_word(t, "on") => Some(true),
+                t if is_word(t, "off") => Some(false),
+                Token::Number(n, _) if n == "1" => Some(true),
+                Token::Number(n, _) if n == "0" => Some(false),
+                _ => None,
+            };
+            if let Some(b) = b {
+                seg[w[1]].token = Token::make_keyword(if b { "TRUE" } else { "FALSE" });
+            }
+        }
+    }
+}
+
+/// Parses one expression (stored DEFAULT expressions).
+pub fn parse_expr(text: &str) -> PgResult<ast::Expr> {
+    let dialect = PostgreSqlDialect {};
+    Parser::new(&dialect)
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| convert_error(text, e))
+}
+
+/// A VACUUM statement, which sqlparser parses in Redshift's form only, or
+/// CHECKPOINT, which it does not know: the engine reads their words again
+/// from the statement text.
+fn vacuum_placeholder() -> ast::Statement {
+    ast::Statement::Vacuum(ast::VacuumStatement {
+        full: false,
+        sort_only: false,
+        delete_only: false,
+        reindex: false,
+        recluster: false,
+        table_name: None,
+        threshold: None,
+        boost: false,
+    })
+}
+
+/// Parses every statement of `sql`. Empty statements are skipped.
+pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| {
+            let at = byte_offset(sql, e.location);
+            let snippet: String = sql[at..].chars().take(30).collect();
+            let msg = if e.message.starts_with("Unterminated") {
+                format!("unterminated quoted string at or near \"{snippet}\"")
+            } else {
+                format!("syntax error at or near \"{snippet}\"")
+            };
+            PgError::new(sqlstate::SYNTAX_ERROR, msg).with_position(char_index(sql, e.location) + 1)
+        })?;
+    let full: Arc<str> = Arc::from(sql);
+    let mut out = Vec::new();
+    let mut current: Vec<TokenWithSpan> = Vec::new();
+    let mut flush = |seg: Vec<TokenWithSpan>| -> PgResult<()> {
+        let meaningful: Vec<&TokenWithSpan> = seg.iter().filter(|t| !is_blank(&t.token)).collect();
+        let (Some(first), Some(last)) = (meaningful.first(), meaningful.last()) else {
+            return Ok(());
+        };
+        let start = byte_offset(sql, first.span.start);
+        let end = byte_offset(sql, last.span.end).max(start);
+        let text = sql[start..end].trim_end().to_owned();
+        if is_word(&first.token, "checkpoint") && meaningful.len() > 1 {
+            let t = meaningful[1];
+            return Err(PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("syntax error at or near \"{}\"", t.token),
+            )
+            .with_position(char_index(sql, t.span.start) + 1));
+        }
+        if is_word(&first.token, "vacuum") || is_word(&first.token, "checkpoint") {
+            out.push(ParsedStatement {
+                ast: vacuum_placeholder(),
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        let mut seg = seg;
+        normalize_copy_options(&mut seg);
+        let mut parser = Parser::new(&dialect).with_tokens_with_locations(seg);
+        let stmts = parser
+            .parse_statements()
+            .map_err(|e| convert_error(sql, e))?;
+        let mut stmts = stmts.into_iter();
+        let Some(ast) = stmts.next() else {
+            return Ok(());
+        };
+        out.push(ParsedStatement {
+            ast,
+            text: StmtText {
+                sql: text,
+                full: full.clone(),
+            },
+        });
+        Ok(())
+    };
+    for t in tokens {
+        if t.token == Token::SemiColon {
+            flush(std::mem::take(&mut current))?;
+        } else {
+            current.push(t);
+        }
+    }
+    flush(current)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_statements_and_keeps_text() {
+        let p = parse("select 1; select 'a;b' ;; -- c\n show all").unwrap();
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[0].text.sql, "select 1");
+        assert_eq!(p[1].text.sql, "select 'a;b'");
+        assert_eq!(p[2].text.sql, "show all");
+        assert!(parse("").unwrap().is_empty());
+        assert!(parse(" ; ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_look_like_postgres() {
+        let e = parse("select 1 frm t").unwrap_err();
+        assert_eq!(e.code, "42601");
+        assert_eq!(e.message, "syntax error at or near \"t\"");
+        assert_eq!(e.position, Some(14));
+        let e = parse("select 1 +").unwrap_err();
+        assert_eq!(e.message, "syntax error at end of input");
+        let e = parse("select 'abc").unwrap_err();
+        assert_eq!(e.code, "42601");
+        assert!(
+            e.message.starts_with("unterminated quoted string"),
+            "{}",
+            e.message
+        );
+        let e = parse("select 1; selec 2").unwrap_err();
+        assert_eq!(e.message, "syntax error at or near \"selec\"");
+        assert_eq!(e.position, Some(11));
+    }
+}

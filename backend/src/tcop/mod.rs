@@ -1,0 +1,1137 @@
+//! SQL: the session's engine. A query string is parsed (`parser`) into
+//! statements; `prepare` analyzes one (`analyze`, `coerce`, `functions`)
+//! and plans it (`plan`, `modify`, `copy`), or classifies it as DDL
+//! (`ddl`) or a utility command (`utility`: SET/SHOW/transaction
+//! control; `maintenance`: VACUUM); `execute` runs the plan (`exec`,
+//! `expr`, `ops`) against tables (`storage`, `tuple`, `keys`,
+//! `sequence`) described by the catalog (`catalog`), or the command
+//! against the session state (`settings`, `transaction`) and shared
+//! memory (`system_views`, `catalog_views`).
+//!
+//! A prepared statement keeps its plan across executions; each execution
+//! takes the shared catalog lock and re-plans only if the catalog version
+//! changed since the plan was made.
+//!
+//! Before a statement runs, it locks the tables its plan uses (held to
+//! the end of the transaction; no LWLock is held while waiting), then
+//! checks the catalog version; a data statement then gets its snapshot
+//! and, if it writes, its transaction's xid (`xact`). DDL locks its
+//! tables first, then takes the catalog lock exclusively. The catalog
+//! itself is not transactional: DDL takes effect at once.
+
+pub mod utility;
+
+#[cfg(test)]
+pub(crate) mod tests;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use sqlparser::ast;
+
+use crate::access::xact::{SessionLimits, StmtXact, XactMvcc};
+use crate::analyze::names::{ident, StmtText};
+use crate::analyze::{self, Analyzer};
+use crate::catalog::{self, CatalogCache};
+use crate::commands::transaction::{self, BlockState, Transaction};
+use crate::commands::{copy, ddl, explain, vacuum};
+use crate::env::BackendEnv;
+use crate::error::{sqlstate, PgError, PgResult, Severity};
+use crate::executor;
+use crate::executor::dest::{CopyInSource, RowSink};
+use crate::executor::modify;
+use crate::executor::subplan::SubplanCache;
+use crate::types::datetime::now_pg_usecs;
+use crate::types::{float, Oid, Value};
+
+use crate::nodes::expr::{EvalCtx, Expr, SessionInfo};
+use crate::nodes::Column;
+use crate::optimizer::{self, Plan};
+use crate::utils::settings::Settings;
+use utility::Utility;
+
+use shmem::lockmgr::LockMode;
+
+/// One parsed statement.
+#[derive(Clone)]
+pub struct Statement {
+    ast: Arc<ast::Statement>,
+    text: StmtText,
+}
+
+impl Statement {
+    /// The statement's text (for pg_stat_activity and logs).
+    pub fn sql(&self) -> &str {
+        &self.text.sql
+    }
+}
+
+/// What a prepared statement does when executed.
+enum Action {
+    Query(Plan),
+    /// SELECT ... FOR UPDATE / FOR SHARE: lock the rows, then query.
+    LockedQuery(Box<modify::LockRows>, Plan),
+    Utility(Utility),
+    /// COPY ... TO STDOUT.
+    CopyOut(Plan),
+    CopyIn(copy::CopyIn),
+    Modify(Box<modify::Modify>),
+    /// DDL, run from the statement against the catalog at execution.
+    Ddl,
+    /// VACUUM of these tables (all when empty).
+    Vacuum(Vec<String>),
+    /// CHECKPOINT.
+    Checkpoint,
+    /// EXPLAIN of a planned statement.
+    Explain(Box<Action>),
+    /// SQL-level PREPARE name [(types)] AS statement.
+    SqlPrepare {
+        name: String,
+        stmt: Statement,
+        types: Vec<Oid>,
+    },
+    /// EXECUTE name (args): the arguments, coerced to the statement's
+    /// parameter types.
+    SqlExecute {
+        prepared: Arc<Prepared>,
+        args: Vec<Expr>,
+    },
+    /// DEALLOCATE name (None: ALL).
+    Deallocate(Option<String>),
+    /// LOCK TABLE: (relation OID, name) in `mode`, until the transaction
+    /// ends.
+    LockTables {
+        tables: Vec<(u32, String)>,
+        mode: LockMode,
+        nowait: bool,
+    },
+}
+
+/// Table locks a plan takes: (relation OID, mode).
+type RelLocks = Vec<(u32, LockMode)>;
+
+/// A plan and the catalog version it was made against.
+struct Planned {
+    version: u64,
+    action: Arc<Action>,
+    relations: Arc<RelLocks>,
+}
+
+/// An analyzed and planned statement.
+pub struct Prepared {
+    param_types: Vec<Oid>,
+    columns: Vec<Column>,
+    returns_rows: bool,
+    copy_kind: Option<CopyKind>,
+    /// The statement and declared parameter types, to plan it again.
+    stmt: Statement,
+    declared: Vec<Oid>,
+    /// The plan depends on the catalog.
+    uses_catalog: bool,
+    /// Running it gives the transaction an xid (txid_current()).
+    needs_xid: bool,
+    /// Transaction control, allowed in a failed block.
+    txn_control: bool,
+    planned: Mutex<Planned>,
+}
+
+/// What [`Engine::plan_statement`] produces.
+struct PlanParts {
+    action: Action,
+    param_types: Vec<Oid>,
+    columns: Vec<Column>,
+    returns_rows: bool,
+    copy_kind: Option<CopyKind>,
+    uses_catalog: bool,
+    relations: RelLocks,
+    needs_xid: bool,
+}
+
+/// What kind of COPY a statement is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CopyKind {
+    In { columns: usize },
+    Out { columns: usize },
+}
+
+impl Prepared {
+    /// Parameter types after inference ($1 compared with an int4 → int4;
+    /// unresolved ones are text).
+    pub fn param_types(&self) -> &[Oid] {
+        &self.param_types
+    }
+
+    /// Result columns; empty when the statement returns no rows.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    pub fn returns_rows(&self) -> bool {
+        self.returns_rows
+    }
+
+    pub fn copy_kind(&self) -> Option<CopyKind> {
+        self.copy_kind
+    }
+
+    /// Whether the statement may run in a failed transaction block.
+    fn allowed_in_failed_block(&self) -> bool {
+        self.txn_control
+    }
+
+    fn action(&self) -> (u64, Arc<Action>, Arc<RelLocks>) {
+        let g = self.planned.lock().unwrap_or_else(|e| e.into_inner());
+        (g.version, g.action.clone(), g.relations.clone())
+    }
+}
+
+/// One session's SQL state: settings, transaction block, identity.
+pub struct Engine {
+    env: BackendEnv,
+    session: SessionInfo,
+    settings: RefCell<Settings>,
+    xact: Transaction,
+    /// now() of the current transaction, PostgreSQL epoch microseconds.
+    xact_start: i64,
+    /// application_name as last written to the backend slot.
+    slot_app_name: String,
+    extra_float_digits: i32,
+    catalog: CatalogCache,
+    /// SQL-level prepared statements (PREPARE/EXECUTE).
+    sql_prepared: HashMap<String, Arc<Prepared>>,
+    /// Settings generation last pushed by `sync_session_settings`.
+    synced_generation: u64,
+    /// The MVCC side of the transaction: xids, snapshots, locks.
+    mvcc: XactMvcc,
+    /// The settings every statement consults, parsed when they change.
+    limits: SessionLimits,
+}
+
+impl Drop for Engine {
+    /// A session that ends inside a transaction aborts it.
+    fn drop(&mut self) {
+        self.mvcc.abort();
+    }
+}
+
+impl Engine {
+    pub fn new(env: BackendEnv) -> Engine {
+        let settings = Settings::new(&env.config);
+        let mvcc = XactMvcc::new(env.segment, env.slot_index);
+        let limits = SessionLimits::from_settings(&settings);
+        Engine {
+            catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
+            sql_prepared: HashMap::new(),
+            session: SessionInfo {
+                user: String::new(),
+                database: String::new(),
+                env: env.clone(),
+            },
+            env,
+            settings: RefCell::new(settings),
+            xact: Transaction::new(),
+            xact_start: now_pg_usecs(),
+            slot_app_name: String::new(),
+            extra_float_digits: 1,
+            synced_generation: 0,
+            mvcc,
+            limits,
+        }
+    }
+
+    /// Applies the startup packet: user, database and run-time settings
+    /// (application_name, DateStyle, `options` with `-c name=value`).
+    pub fn startup(&mut self, params: &BTreeMap<String, String>) -> PgResult<()> {
+        let mut settings = Settings::new(&self.env.config);
+        self.xact = Transaction::new();
+        let user = params.get("user").cloned().unwrap_or_default();
+        let database = params
+            .get("database")
+            .cloned()
+            .unwrap_or_else(|| user.clone());
+        settings.set_session_user(&user);
+        let fatal = |e: PgError| PgError {
+            severity: Severity::Fatal,
+            ..e
+        };
+        for (k, v) in params {
+            match k.as_str() {
+                "user" | "database" | "replication" => {}
+                "options" => {
+                    for (name, value) in parse_options(v).map_err(fatal)? {
+                        settings.set_startup(&name, &value).map_err(fatal)?;
+                    }
+                }
+                _ => settings.set_startup(k, v).map_err(fatal)?,
+            }
+        }
+        self.session.user = user;
+        self.session.database = database;
+        self.slot_app_name = settings.get("application_name")?.unwrap_or_default();
+        *self.settings.get_mut() = settings;
+        self.sync_session_settings();
+        Ok(())
+    }
+
+    /// ParameterStatus values to send after authentication.
+    pub fn parameter_status(&self) -> Vec<(String, String)> {
+        self.settings.borrow_mut().report_all()
+    }
+
+    /// Reported settings changed since the last call.
+    pub fn take_parameter_changes(&mut self) -> Vec<(String, String)> {
+        self.settings.get_mut().take_changes()
+    }
+
+    /// Parses every statement of a simple-query string.
+    pub fn parse(&mut self, sql: &str) -> PgResult<Vec<Statement>> {
+        Ok(crate::parser::parse(sql)?
+            .into_iter()
+            .map(|p| Statement {
+                ast: Arc::new(p.ast),
+                text: p.text,
+            })
+            .collect())
+    }
+
+    /// Analyzes and plans a statement. `param_types` come from Parse
+    /// (0 = to be inferred).
+    pub fn prepare(&mut self, stmt: &Statement, param_types: &[Oid]) -> PgResult<Arc<Prepared>> {
+        if self.xact.state == BlockState::Failed {
+            // Only transaction control is analyzed in a failed block.
+            if let Some(u) = utility::classify(&stmt.ast, &stmt.text)? {
+                let p = self.prepared_from(stmt, param_types, utility_parts(u, param_types), 0);
+                if p.allowed_in_failed_block() {
+                    return Ok(Arc::new(p));
+                }
+            }
+            return Err(transaction::aborted_error());
+        }
+        self.catalog.refresh()?;
+        let version = self.catalog.version();
+        let parts = self.plan_statement(stmt, param_types)?;
+        Ok(Arc::new(self.prepared_from(
+            stmt,
+            param_types,
+            parts,
+            version,
+        )))
+    }
+
+    fn prepared_from(
+        &self,
+        stmt: &Statement,
+        declared: &[Oid],
+        parts: PlanParts,
+        version: u64,
+    ) -> Prepared {
+        let txn_control = matches!(
+            &parts.action,
+            Action::Utility(
+                Utility::Commit { .. } | Utility::Rollback { .. } | Utility::RollbackTo(_)
+            )
+        );
+        Prepared {
+            param_types: parts.param_types,
+            columns: parts.columns,
+            returns_rows: parts.returns_rows,
+            copy_kind: parts.copy_kind,
+            stmt: stmt.clone(),
+            declared: declared.to_vec(),
+            uses_catalog: parts.uses_catalog,
+            needs_xid: parts.needs_xid,
+            txn_control,
+            planned: Mutex::new(Planned {
+                version,
+                action: Arc::new(parts.action),
+                relations: Arc::new(parts.relations),
+            }),
+        }
+    }
+
+    fn analyzer<'a>(&self, text: &'a StmtText, params: &[Oid]) -> Analyzer<'a> {
+        Analyzer::new(text, params).with_catalog(self.catalog.get().clone())
+    }
+
+    /// Analyzes and plans against the cached catalog.
+    fn plan_statement(&mut self, stmt: &Statement, param_types: &[Oid]) -> PgResult<PlanParts> {
+        let text = &stmt.text;
+        let query_parts = |a: Analyzer, action: Action, columns: Vec<Column>| PlanParts {
+            returns_rows: !columns.is_empty(),
+            relations: a
+                .relations
+                .iter()
+                .map(|&r| (r, LockMode::AccessShare))
+                .collect(),
+            needs_xid: a.needs_xid,
+            uses_catalog: a.uses_catalog,
+            param_types: a.params,
+            columns,
+            action,
+            copy_kind: None,
+        };
+        match stmt.ast.as_ref() {
+            ast::Statement::Query(q) if !q.locks.is_empty() => {
+                let mut a = self.analyzer(text, param_types);
+                let lock = a.lock_rows(q)?;
+                let mut plain = (**q).clone();
+                plain.locks.clear();
+                let query = a.analyze_top(&plain)?;
+                if query.aggregated {
+                    return Err(PgError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        "FOR UPDATE is not allowed with aggregate functions",
+                    ));
+                }
+                let columns = query.columns.clone();
+                let target = lock.table.table.oid;
+                let action = Action::LockedQuery(Box::new(lock), optimizer::plan_query(&query));
+                let mut parts = query_parts(a, action, columns);
+                parts.returns_rows = true;
+                for (r, mode) in &mut parts.relations {
+                    if *r == target {
+                        *mode = LockMode::RowShare;
+                    }
+                }
+                Ok(parts)
+            }
+            ast::Statement::Query(q) => {
+                let mut a = self.analyzer(text, param_types);
+                let query = a.analyze_top(q)?;
+                let columns = query.columns.clone();
+                let mut parts =
+                    query_parts(a, Action::Query(optimizer::plan_query(&query)), columns);
+                parts.returns_rows = true;
+                Ok(parts)
+            }
+            ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_) => {
+                let mut a = self.analyzer(text, param_types);
+                let m = match stmt.ast.as_ref() {
+                    ast::Statement::Insert(i) => a.insert(i)?,
+                    ast::Statement::Update(u) => a.update(u)?,
+                    ast::Statement::Delete(d) => a.delete(d)?,
+                    _ => return Err(PgError::internal("DML")),
+                };
+                settle_params(&mut a.params);
+                let columns = m.columns.clone();
+                let target = m.table.table.oid;
+                let mut parts = query_parts(a, Action::Modify(Box::new(m)), columns);
+                parts.uses_catalog = true;
+                for (r, mode) in &mut parts.relations {
+                    if *r == target {
+                        *mode = LockMode::RowExclusive;
+                    }
+                }
+                Ok(parts)
+            }
+            ast::Statement::Copy { .. } => {
+                let (cp, params, uses, rels) =
+                    copy::prepare(&stmt.ast, text, param_types, self.catalog.get().clone())?;
+                let (action, kind, mode) = match cp {
+                    copy::CopyPlan::Out(p, w) => (
+                        Action::CopyOut(p),
+                        CopyKind::Out { columns: w },
+                        LockMode::AccessShare,
+                    ),
+                    copy::CopyPlan::In(ci) => {
+                        let w = ci.targets.len();
+                        (
+                            Action::CopyIn(ci),
+                            CopyKind::In { columns: w },
+                            LockMode::RowExclusive,
+                        )
+                    }
+                };
+                Ok(PlanParts {
+                    action,
+                    param_types: params,
+                    columns: vec![],
+                    returns_rows: false,
+                    copy_kind: Some(kind),
+                    uses_catalog: uses,
+                    relations: rels.into_iter().map(|r| (r, mode)).collect(),
+                    needs_xid: false,
+                })
+            }
+            ast::Statement::Explain {
+                statement, analyze, ..
+            } => {
+                if *analyze {
+                    return Err(PgError::not_supported("EXPLAIN ANALYZE"));
+                }
+                let inner = Statement {
+                    ast: Arc::new((**statement).clone()),
+                    text: text.clone(),
+                };
+                let parts = self.plan_statement(&inner, param_types)?;
+                if !matches!(parts.action, Action::Query(_) | Action::Modify(_)) {
+                    return Err(PgError::not_supported("EXPLAIN of this statement"));
+                }
+                Ok(PlanParts {
+                    action: Action::Explain(Box::new(parts.action)),
+                    param_types: parts.param_types,
+                    columns: vec![Column::new("QUERY PLAN", crate::types::oid::TEXT, -1)],
+                    returns_rows: true,
+                    copy_kind: None,
+                    uses_catalog: parts.uses_catalog,
+                    relations: parts.relations,
+                    needs_xid: parts.needs_xid,
+                })
+            }
+            ast::Statement::Vacuum(_) if vacuum::is_checkpoint(&text.sql) => {
+                Ok(simple_parts(Action::Checkpoint, param_types, false))
+            }
+            ast::Statement::Vacuum(_) => {
+                let tables = vacuum::parse_vacuum(&text.sql)?;
+                Ok(simple_parts(Action::Vacuum(tables), param_types, true))
+            }
+            ast::Statement::Prepare {
+                name,
+                data_types,
+                statement,
+            } => {
+                let types = data_types
+                    .iter()
+                    .map(|t| analyze::names::resolve_type(t).map(|(o, _)| o))
+                    .collect::<PgResult<Vec<_>>>()?;
+                let inner = Statement {
+                    ast: Arc::new((**statement).clone()),
+                    text: text.clone(),
+                };
+                Ok(simple_parts(
+                    Action::SqlPrepare {
+                        name: ident(name),
+                        stmt: inner,
+                        types,
+                    },
+                    param_types,
+                    false,
+                ))
+            }
+            ast::Statement::Execute {
+                name, parameters, ..
+            } => {
+                let name = name
+                    .as_ref()
+                    .map(|n| analyze::names::object_name(n).join("."))
+                    .unwrap_or_default();
+                let prepared = self.sql_prepared.get(&name).cloned().ok_or_else(|| {
+                    PgError::new(
+                        sqlstate::INVALID_SQL_STATEMENT_NAME,
+                        format!("prepared statement \"{name}\" does not exist"),
+                    )
+                })?;
+                if parameters.len() != prepared.param_types.len() {
+                    return Err(PgError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        format!("wrong number of parameters for prepared statement \"{name}\""),
+                    )
+                    .with_detail(format!(
+                        "Expected {} parameters but got {}.",
+                        prepared.param_types.len(),
+                        parameters.len()
+                    )));
+                }
+                let mut a = self.analyzer(text, param_types);
+                let mut args = Vec::with_capacity(parameters.len());
+                for (e, t) in parameters.iter().zip(&prepared.param_types) {
+                    let x = a.expr(e, &Default::default(), analyze::expr::Clause::Values)?;
+                    args.push(modify::assignment_cast(&mut a, x, *t, -1, "parameter")?);
+                }
+                settle_params(&mut a.params);
+                Ok(PlanParts {
+                    columns: prepared.columns.clone(),
+                    returns_rows: prepared.returns_rows,
+                    copy_kind: prepared.copy_kind,
+                    param_types: a.params,
+                    uses_catalog: false,
+                    relations: Vec::new(),
+                    needs_xid: false,
+                    action: Action::SqlExecute { prepared, args },
+                })
+            }
+            ast::Statement::Lock(l) => {
+                let mut a = self.analyzer(text, param_types);
+                let mut tables = Vec::new();
+                for t in &l.tables {
+                    let r = a.lookup_table(&t.name)?;
+                    tables.push((r.table.oid, r.table.name.clone()));
+                }
+                use ast::LockTableMode as M;
+                let mode = match l.lock_mode {
+                    Some(M::AccessShare) => LockMode::AccessShare,
+                    Some(M::RowShare) => LockMode::RowShare,
+                    Some(M::RowExclusive) => LockMode::RowExclusive,
+                    Some(M::ShareUpdateExclusive) => LockMode::ShareUpdateExclusive,
+                    Some(M::Share) => LockMode::Share,
+                    Some(M::ShareRowExclusive) => LockMode::ShareRowExclusive,
+                    Some(M::Exclusive) => LockMode::Exclusive,
+                    Some(M::AccessExclusive) | None => LockMode::AccessExclusive,
+                };
+                let action = Action::LockTables {
+                    tables,
+                    mode,
+                    nowait: l.nowait,
+                };
+                Ok(simple_parts(action, param_types, true))
+            }
+            ast::Statement::Deallocate { name, .. } => {
+                let n = ident(name);
+                let target = if name.quote_style.is_none() && n == "all" {
+                    None
+                } else {
+                    Some(n)
+                };
+                Ok(simple_parts(Action::Deallocate(target), param_types, false))
+            }
+            other if ddl::is_ddl(other) => Ok(simple_parts(Action::Ddl, param_types, true)),
+            other => match utility::classify(other, text)? {
+                Some(u) => Ok(utility_parts(u, param_types)),
+                None => Err(utility::unsupported(other, text)),
+            },
+        }
+    }
+
+    /// Runs a prepared statement; returns its command tag.
+    pub fn execute(
+        &mut self,
+        p: &Prepared,
+        params: &[Value],
+        sink: &mut dyn RowSink,
+        copy_in: Option<&mut dyn CopyInSource>,
+    ) -> PgResult<String> {
+        if self.xact.state == BlockState::Failed && !p.allowed_in_failed_block() {
+            return Err(transaction::aborted_error());
+        }
+        if params.len() < p.param_types.len() {
+            // Only a simple query can get here without its parameters.
+            return Err(PgError::new(
+                sqlstate::UNDEFINED_PARAMETER,
+                format!("there is no parameter ${}", params.len() + 1),
+            ));
+        }
+        let stmt_start = now_pg_usecs();
+        if !self.xact.in_block() {
+            self.xact_start = stmt_start;
+            self.env.slot.xact_start_us.store(
+                shmem::time::wall_clock_us(),
+                std::sync::atomic::Ordering::Relaxed,
+            );
+        }
+        let timeout = self.limits.statement_timeout;
+        crate::interrupts::set_statement_deadline(timeout.map(|t| std::time::Instant::now() + t));
+        let mut result = self.execute_inner(p, params, sink, copy_in, stmt_start);
+        crate::interrupts::set_statement_deadline(None);
+        self.mvcc.end_statement();
+        if !self.xact.in_block() {
+            // The statement's implicit transaction ends: SET LOCAL and
+            // set_config(..., true) values go away.
+            if result.is_ok() {
+                if let Err(e) = self.mvcc.commit() {
+                    result = Err(e);
+                }
+            } else {
+                self.mvcc.abort();
+            }
+            self.settings.get_mut().end_transaction();
+            self.env
+                .slot
+                .xact_start_us
+                .store(0, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.sync_session_settings();
+        result
+    }
+
+    /// Takes the table locks of a plan, then makes sure the plan is
+    /// current (re-planning and locking again if the catalog changed).
+    fn lock_and_check(
+        &mut self,
+        p: &Prepared,
+        policy: &shmem::lockmgr::WaitPolicy,
+    ) -> PgResult<Arc<Action>> {
+        let (mut version, mut action, mut rels) = p.action();
+        for _ in 0..100 {
+            for &(oid, mode) in rels.iter() {
+                self.mvcc.lock_relation(oid, mode, policy, &self.limits)?;
+            }
+            if !p.uses_catalog {
+                return Ok(action);
+            }
+            self.catalog.refresh()?;
+            if version == self.catalog.version() {
+                return Ok(action);
+            }
+            (action, rels) = self.replan(p)?;
+            version = self.catalog.version();
+        }
+        Err(PgError::internal(
+            "the catalog keeps changing under a statement",
+        ))
+    }
+
+    /// Runs DDL: locks the tables it changes, then takes the catalog lock
+    /// exclusively (checking that the tables are still the ones locked).
+    fn run_ddl(
+        &mut self,
+        p: &Prepared,
+        policy: &shmem::lockmgr::WaitPolicy,
+        sink: &mut dyn RowSink,
+    ) -> PgResult<String> {
+        let pool = self.env.segment.buffer_pool();
+        for _ in 0..100 {
+            self.catalog.refresh()?;
+            let targets = ddl::lock_targets(&p.stmt.ast, self.catalog.get());
+            for &(oid, mode) in &targets {
+                self.mvcc.lock_relation(oid, mode, policy, &self.limits)?;
+            }
+            let lock = self.catalog.lock(true)?;
+            if ddl::lock_targets(&p.stmt.ast, self.catalog.get()) != targets {
+                continue;
+            }
+            let horizon = self.env.segment.proc_array().global_xmin();
+            let mut notices = Vec::new();
+            let r = ddl::execute(
+                &p.stmt.ast,
+                &p.stmt.text,
+                &mut self.catalog,
+                &lock,
+                &pool,
+                horizon,
+                &mut notices,
+            );
+            drop(lock);
+            for n in notices {
+                self.notice(sink, n);
+            }
+            return r;
+        }
+        Err(PgError::internal("the catalog keeps changing under DDL"))
+    }
+
+    /// LOCK TABLE: takes `mode` on each table for the rest of the
+    /// transaction block.
+    fn lock_tables(
+        &mut self,
+        tables: &[(u32, String)],
+        mode: LockMode,
+        nowait: bool,
+        policy: shmem::lockmgr::WaitPolicy,
+    ) -> PgResult<String> {
+        if !self.xact.in_block() {
+            return Err(PgError::new(
+                sqlstate::NO_ACTIVE_SQL_TRANSACTION,
+                "LOCK TABLE can only be used in transaction blocks",
+            ));
+        }
+        let policy = shmem::lockmgr::WaitPolicy { nowait, ..policy };
+        for (oid, name) in tables {
+            self.mvcc
+                .lock_relation(*oid, mode, &policy, &self.limits)
+                .map_err(|e| {
+                    if nowait && e.code == sqlstate::LOCK_NOT_AVAILABLE {
+                        PgError::new(
+                            sqlstate::LOCK_NOT_AVAILABLE,
+                            format!("could not obtain lock on relation \"{name}\""),
+                        )
+                    } else {
+                        e
+                    }
+                })?;
+        }
+        Ok("LOCK TABLE".into())
+    }
+
+    /// VACUUM: each table under a ShareUpdateExclusive lock.
+    /// CHECKPOINT: an immediate checkpoint, as PostgreSQL's.
+    fn run_checkpoint(&mut self) -> PgResult<String> {
+        shmem::wal::checkpoint::checkpoint(&self.env.segment, &self.env.config.data_dir, false)
+            .map_err(|e| crate::access::table::wal_error(e, "checkpoint failed"))?;
+        Ok("CHECKPOINT".into())
+    }
+
+    fn run_vacuum(
+        &mut self,
+        tables: &[String],
+        policy: &shmem::lockmgr::WaitPolicy,
+    ) -> PgResult<String> {
+        if self.xact.in_block() {
+            return Err(PgError::new(
+                sqlstate::ACTIVE_SQL_TRANSACTION,
+                "VACUUM cannot run inside a transaction block",
+            ));
+        }
+        self.catalog.refresh()?;
+        let cat = self.catalog.get().clone();
+        vacuum::check_tables(&cat, tables)?;
+        let names: Vec<String> = if tables.is_empty() {
+            cat.tables.iter().map(|t| t.name.clone()).collect()
+        } else {
+            tables.to_vec()
+        };
+        let pool = self.env.segment.buffer_pool();
+        for name in names {
+            let Some(t) = cat.table(&name).cloned() else {
+                continue;
+            };
+            self.mvcc
+                .lock_relation(t.oid, LockMode::ShareUpdateExclusive, policy, &self.limits)?;
+            let indexes: Vec<&catalog::IndexDesc> =
+                cat.indexes_of(t.oid).map(|i| i.as_ref()).collect();
+            let horizon = self.env.segment.proc_array().global_xmin();
+            let st = vacuum::vacuum_table(&pool, &t, &indexes, horizon)?;
+            shmem::relstats::report_vacuum(&self.env.segment, t.oid, st.live, st.dead);
+        }
+        Ok("VACUUM".into())
+    }
+
+    fn execute_inner(
+        &mut self,
+        p: &Prepared,
+        params: &[Value],
+        sink: &mut dyn RowSink,
+        copy_in: Option<&mut dyn CopyInSource>,
+        stmt_start: i64,
+    ) -> PgResult<String> {
+        let policy = self
+            .limits
+            .wait_policy(crate::interrupts::statement_deadline());
+        let (_, planned, _) = p.action();
+        // Statements that run no plan over tables.
+        match planned.as_ref() {
+            Action::Ddl => return self.run_ddl(p, &policy, sink),
+            Action::Vacuum(tables) => return self.run_vacuum(tables, &policy),
+            Action::Checkpoint => return self.run_checkpoint(),
+            Action::Utility(u) => return self.run_utility(u, sink),
+            Action::LockTables {
+                tables,
+                mode,
+                nowait,
+            } => return self.lock_tables(tables, *mode, *nowait, policy),
+            Action::Explain(inner) => {
+                let lines = match inner.as_ref() {
+                    Action::Query(plan) => explain::explain_plan(plan),
+                    Action::Modify(m) => explain::explain_modify(m),
+                    _ => vec![],
+                };
+                for l in &lines {
+                    sink.row(&[Value::Text(l.clone())])?;
+                }
+                return Ok("EXPLAIN".into());
+            }
+            Action::SqlPrepare { name, stmt, types } => {
+                if self.sql_prepared.contains_key(name) {
+                    return Err(PgError::new(
+                        sqlstate::DUPLICATE_PREPARED_STATEMENT,
+                        format!("prepared statement \"{name}\" already exists"),
+                    ));
+                }
+                let prepared = self.prepare(stmt, types)?;
+                self.sql_prepared.insert(name.clone(), prepared);
+                return Ok("PREPARE".into());
+            }
+            Action::Deallocate(name) => {
+                match name {
+                    None => self.sql_prepared.clear(),
+                    Some(n) => {
+                        if self.sql_prepared.remove(n).is_none() {
+                            return Err(PgError::new(
+                                sqlstate::INVALID_SQL_STATEMENT_NAME,
+                                format!("prepared statement \"{n}\" does not exist"),
+                            ));
+                        }
+                    }
+                }
+                return Ok(if name.is_none() {
+                    "DEALLOCATE ALL".into()
+                } else {
+                    "DEALLOCATE".into()
+                });
+            }
+            _ => {}
+        }
+        let action = self.lock_and_check(p, &policy)?;
+        let writes = p.needs_xid
+            || matches!(
+                action.as_ref(),
+                Action::Modify(_) | Action::CopyIn(_) | Action::LockedQuery(..)
+            );
+        let sx: StmtXact = self.mvcc.start_statement(&self.limits, writes, policy)?;
+        let cat = self.catalog.get().clone();
+        let cache = SubplanCache::default();
+        let mem = executor::memory::MemBudget::new(self.limits.statement_mem);
+        let ctx = EvalCtx {
+            params,
+            session: &self.session,
+            settings: &self.settings,
+            xact_start: self.xact_start,
+            stmt_start,
+            catalog: &cat,
+            pool: self.env.segment.buffer_pool(),
+            outer: &[],
+            cache: &cache,
+            xact: &sx,
+            mem: &mem,
+        };
+        match action.as_ref() {
+            Action::Query(plan) => {
+                executor::run(plan, &ctx, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
+            }
+            Action::LockedQuery(lock, plan) => {
+                lock.run(&ctx)?;
+                if sx.repeatable_read {
+                    return executor::run(plan, &ctx, &mut |row| sink.row(row))
+                        .map(|n| format!("SELECT {n}"));
+                }
+                // A new snapshot sees the versions just locked.
+                let sx2 = self.mvcc.start_statement(&self.limits, false, sx.policy)?;
+                let ctx2 = EvalCtx { xact: &sx2, ..ctx };
+                executor::run(plan, &ctx2, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
+            }
+            Action::CopyOut(plan) => copy::run_out(plan, &ctx, sink).map(|n| format!("COPY {n}")),
+            Action::CopyIn(ci) => {
+                let src = copy_in.ok_or_else(|| {
+                    PgError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        "COPY FROM STDIN is not supported in this context",
+                    )
+                })?;
+                ci.run(src, &ctx).map(|n| format!("COPY {n}"))
+            }
+            Action::Modify(m) => {
+                let n = m.run(&ctx, &mut |row| sink.row(row))?;
+                Ok(m.tag(n))
+            }
+            Action::SqlExecute { prepared, args } => {
+                let values: Vec<Value> = args
+                    .iter()
+                    .map(|a| crate::nodes::expr::eval(a, &[], &ctx))
+                    .collect::<PgResult<_>>()?;
+                self.execute_inner(prepared, &values, sink, copy_in, stmt_start)
+            }
+            _ => Err(PgError::internal("statement kind changed when re-planned")),
+        }
+    }
+
+    /// Plans a prepared statement again after a catalog change.
+    fn replan(&mut self, p: &Prepared) -> PgResult<(Arc<Action>, Arc<RelLocks>)> {
+        let parts = self.plan_statement(&p.stmt, &p.declared)?;
+        if parts.columns != p.columns || parts.param_types != p.param_types {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "cached plan must not change result type",
+            ));
+        }
+        let action = Arc::new(parts.action);
+        let relations = Arc::new(parts.relations);
+        let mut g = p.planned.lock().unwrap_or_else(|e| e.into_inner());
+        *g = Planned {
+            version: self.catalog.version(),
+            action: action.clone(),
+            relations: relations.clone(),
+        };
+        Ok((action, relations))
+    }
+
+    /// Sends a notice if client_min_messages lets it through.
+    fn notice(&self, sink: &mut dyn RowSink, n: PgError) {
+        let level = self
+            .settings
+            .borrow()
+            .get("client_min_messages")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let pass = match n.severity {
+            Severity::Warning => level != "error",
+            _ => !matches!(level.as_str(), "warning" | "error"),
+        };
+        if pass {
+            sink.notice(n);
+        }
+    }
+
+    /// After a change of the settings: re-parses the session's limits and
+    /// pushes settings with effects outside the engine (the float output
+    /// format, application_name in pg_stat_activity).
+    fn sync_session_settings(&mut self) {
+        let s = self.settings.get_mut();
+        if s.generation() == self.synced_generation {
+            return;
+        }
+        self.synced_generation = s.generation();
+        self.limits = SessionLimits::from_settings(s);
+        self.mvcc
+            .set_synchronous_commit(self.limits.synchronous_commit);
+        let efd = s
+            .get("extra_float_digits")
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        if efd != self.extra_float_digits {
+            self.extra_float_digits = efd;
+        }
+        float::set_extra_float_digits(efd);
+        let app = s.get("application_name").ok().flatten().unwrap_or_default();
+        if app != self.slot_app_name {
+            self.env
+                .slot
+                .set_identity(&self.session.user, &self.session.database, &app);
+            self.slot_app_name = app;
+        }
+    }
+
+    /// 'I' idle, 'T' in a transaction block, 'E' in a failed block.
+    pub fn transaction_status(&self) -> u8 {
+        self.xact.status_byte()
+    }
+
+    /// How long the session may wait for the client's next message, and
+    /// the FATAL error when it waits longer: idle_in_transaction_session_
+    /// timeout inside a transaction block, idle_session_timeout outside
+    /// (PostgreSQL's two settings; 0 turns them off).
+    pub fn idle_timeout(&self) -> Option<(std::time::Duration, PgError)> {
+        if self.xact.in_block() {
+            let t = self.limits.idle_in_transaction_timeout?;
+            Some((
+                t,
+                PgError::fatal(
+                    sqlstate::IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+                    "terminating connection due to idle-in-transaction timeout",
+                ),
+            ))
+        } else {
+            let t = self.limits.idle_session_timeout?;
+            Some((
+                t,
+                PgError::fatal(
+                    sqlstate::IDLE_SESSION_TIMEOUT,
+                    "terminating connection due to idle-session timeout",
+                ),
+            ))
+        }
+    }
+
+    /// The protocol reports that a statement failed. A failed block
+    /// without savepoints is aborted at once (its locks released) and
+    /// waits for ROLLBACK; with savepoints, ROLLBACK TO decides.
+    pub fn on_error(&mut self) {
+        self.xact.fail();
+        if !self.xact.in_block() || self.xact.savepoint_depth() == 0 {
+            self.mvcc.abort();
+        }
+        if !self.xact.in_block() {
+            self.env
+                .slot
+                .xact_start_us
+                .store(0, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// DISCARD ALL: abort any transaction, reset every setting.
+    pub fn reset_session(&mut self) {
+        self.sql_prepared.clear();
+        let s = self.settings.get_mut();
+        self.xact.abort(s);
+        self.mvcc.abort();
+        s.reset_all();
+        self.env
+            .slot
+            .xact_start_us
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+        self.sync_session_settings();
+    }
+}
+
+fn utility_parts(u: Utility, param_types: &[Oid]) -> PlanParts {
+    let columns = u.columns();
+    PlanParts {
+        param_types: param_types.to_vec(),
+        returns_rows: !columns.is_empty(),
+        columns,
+        action: Action::Utility(u),
+        copy_kind: None,
+        uses_catalog: false,
+        relations: Vec::new(),
+        needs_xid: false,
+    }
+}
+
+fn simple_parts(action: Action, param_types: &[Oid], uses_catalog: bool) -> PlanParts {
+    PlanParts {
+        action,
+        param_types: param_types.to_vec(),
+        columns: vec![],
+        returns_rows: false,
+        copy_kind: None,
+        uses_catalog,
+        relations: Vec::new(),
+        needs_xid: false,
+    }
+}
+
+/// Parameters still untyped after analysis are text (as PostgreSQL
+/// resolves 'unknown').
+fn settle_params(params: &mut [Oid]) {
+    for t in params {
+        if *t == 0 || *t == crate::types::oid::UNKNOWN {
+            *t = crate::types::oid::TEXT;
+        }
+    }
+}
+
+/// The startup `options` value: `-c name=value` and `--name=value`
+/// pairs, with backslash escaping spaces (as libpq's PGOPTIONS).
+pub fn parse_options(opts: &str) -> PgResult<Vec<(String, String)>> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut chars = opts.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            c if c.is_whitespace() => {
+                if !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let mut out = Vec::new();
+    let mut it = words.into_iter();
+    let invalid = |w: &str| {
+        PgError::new(
+            sqlstate::SYNTAX_ERROR,
+            format!("invalid command-line argument for server process: {w}"),
+        )
+        .with_hint("Try \"postgres --help\" for more information.")
+    };
+    while let Some(w) = it.next() {
+        let pair = if w == "-c" {
+            it.next().ok_or_else(|| invalid(&w))?
+        } else if let Some(rest) = w.strip_prefix("-c") {
+            rest.to_owned()
+        } else if let Some(rest) = w.strip_prefix("--") {
+            rest.to_owned()
+        } else {
+            return Err(invalid(&w));
+        };
+        let (k, v) = pair.split_once('=').ok_or_else(|| {
+            PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("-c {pair} requires a value"),
+            )
+        })?;
+        out.push((k.replace('-', "_"), v.to_owned()));
+    }
+    Ok(out)
+}

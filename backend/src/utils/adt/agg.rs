@@ -1,0 +1,236 @@
+//! Aggregate functions: count, sum, avg, min, max, bool_and/bool_or and
+//! string_agg, with PostgreSQL's result types (count → bigint,
+//! sum(int4) → bigint, sum(int8) → numeric, avg(int) → numeric, ...) and
+//! their transition states.
+
+use std::cmp::Ordering;
+
+use crate::error::PgResult;
+use crate::types::{oid, Numeric, Oid, Value};
+use crate::utils::adt::coerce::category;
+use crate::utils::adt::ops::{self, BinOp};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggKind {
+    CountStar,
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    BoolAnd,
+    BoolOr,
+    StringAgg,
+}
+
+/// Whether `name` is an aggregate function.
+pub fn is_aggregate(name: &str) -> bool {
+    matches!(
+        name,
+        "count" | "sum" | "avg" | "min" | "max" | "bool_and" | "bool_or" | "every" | "string_agg"
+    )
+}
+
+/// Resolves an aggregate: (kind, argument types to coerce to, result
+/// type). `None` when no signature fits.
+pub fn resolve(name: &str, args: &[Oid], star: bool) -> Option<(AggKind, Vec<Oid>, Oid)> {
+    if star {
+        return (name == "count" && args.is_empty())
+            .then(|| (AggKind::CountStar, vec![], oid::INT8));
+    }
+    let a = |t: Oid| if t == oid::UNKNOWN { oid::TEXT } else { t };
+    match (name, args) {
+        ("count", [t]) => Some((AggKind::Count, vec![a(*t)], oid::INT8)),
+        ("sum", [t]) => {
+            let (arg, ret) = match *t {
+                oid::INT2 | oid::INT4 => (*t, oid::INT8),
+                oid::INT8 | oid::NUMERIC => (*t, oid::NUMERIC),
+                oid::FLOAT4 | oid::FLOAT8 | oid::INTERVAL => (*t, *t),
+                oid::UNKNOWN => (oid::FLOAT8, oid::FLOAT8),
+                _ => return None,
+            };
+            Some((AggKind::Sum, vec![arg], ret))
+        }
+        ("avg", [t]) => {
+            let (arg, ret) = match *t {
+                oid::INT2 | oid::INT4 | oid::INT8 | oid::NUMERIC => (*t, oid::NUMERIC),
+                oid::FLOAT4 | oid::FLOAT8 => (*t, oid::FLOAT8),
+                oid::INTERVAL => (*t, oid::INTERVAL),
+                oid::UNKNOWN => (oid::FLOAT8, oid::FLOAT8),
+                _ => return None,
+            };
+            Some((AggKind::Avg, vec![arg], ret))
+        }
+        ("min" | "max", [t]) => {
+            let t = match category(*t) {
+                'S' | 'X' => oid::TEXT,
+                'U' if *t != oid::BYTEA => return None,
+                _ => *t,
+            };
+            let kind = if name == "min" {
+                AggKind::Min
+            } else {
+                AggKind::Max
+            };
+            Some((kind, vec![t], t))
+        }
+        ("bool_and" | "every", [t]) if matches!(*t, oid::BOOL | oid::UNKNOWN) => {
+            Some((AggKind::BoolAnd, vec![oid::BOOL], oid::BOOL))
+        }
+        ("bool_or", [t]) if matches!(*t, oid::BOOL | oid::UNKNOWN) => {
+            Some((AggKind::BoolOr, vec![oid::BOOL], oid::BOOL))
+        }
+        ("string_agg", [x, y]) if category(*x) != 'N' && category(*y) != 'N' => {
+            Some((AggKind::StringAgg, vec![oid::TEXT, oid::TEXT], oid::TEXT))
+        }
+        _ => None,
+    }
+}
+
+/// A running aggregate.
+#[derive(Clone, Debug)]
+pub struct AggState {
+    kind: AggKind,
+    ret: Oid,
+    count: i64,
+    acc: Value,
+}
+
+impl AggState {
+    pub fn new(kind: AggKind, ret: Oid) -> AggState {
+        AggState {
+            kind,
+            ret,
+            count: 0,
+            acc: Value::Null,
+        }
+    }
+
+    /// Adds one input row's argument values (empty for count(*)).
+    pub fn advance(&mut self, args: &[Value]) -> PgResult<()> {
+        if self.kind == AggKind::CountStar {
+            self.count += 1;
+            return Ok(());
+        }
+        let v = &args[0];
+        if v.is_null() {
+            return Ok(());
+        }
+        self.count += 1;
+        match self.kind {
+            AggKind::Count | AggKind::CountStar => {}
+            AggKind::Sum | AggKind::Avg => {
+                let widened = widen(v);
+                self.acc = if self.acc.is_null() {
+                    widened
+                } else {
+                    ops::arith(BinOp::Add, &self.acc, &widened)?
+                };
+            }
+            AggKind::Min | AggKind::Max => {
+                let replace = self.acc.is_null() || {
+                    let o = ops::compare(v, &self.acc);
+                    (self.kind == AggKind::Min && o == Ordering::Less)
+                        || (self.kind == AggKind::Max && o == Ordering::Greater)
+                };
+                if replace {
+                    self.acc = v.clone();
+                }
+            }
+            AggKind::BoolAnd | AggKind::BoolOr => {
+                let b = matches!(v, Value::Bool(true));
+                self.acc = match (&self.acc, self.kind) {
+                    (Value::Bool(a), AggKind::BoolAnd) => Value::Bool(*a && b),
+                    (Value::Bool(a), _) => Value::Bool(*a || b),
+                    _ => Value::Bool(b),
+                };
+            }
+            AggKind::StringAgg => {
+                let (Value::Text(s), sep) = (v, args.get(1).cloned().unwrap_or(Value::Null)) else {
+                    return Ok(());
+                };
+                self.acc = match (&self.acc, sep) {
+                    (Value::Text(a), Value::Text(sep)) => Value::Text(format!("{a}{sep}{s}")),
+                    (Value::Text(a), _) => Value::Text(format!("{a}{s}")),
+                    _ => Value::Text(s.clone()),
+                };
+            }
+        }
+        Ok(())
+    }
+
+    /// The aggregate's result.
+    pub fn finish(&self) -> PgResult<Value> {
+        Ok(match self.kind {
+            AggKind::CountStar | AggKind::Count => Value::Int8(self.count),
+            AggKind::Sum => match (&self.acc, self.ret) {
+                (Value::Null, _) => Value::Null,
+                (v, t) => ops::cast(v.clone(), value_type(v), t, -1)?,
+            },
+            AggKind::Avg => {
+                if self.count == 0 {
+                    return Ok(Value::Null);
+                }
+                match &self.acc {
+                    Value::Numeric(n) => Value::Numeric(n.div(&Numeric::from_i64(self.count))?),
+                    Value::Float8(f) => Value::Float8(f / self.count as f64),
+                    Value::Interval(iv) => {
+                        Value::Interval(iv.mul_f64(1.0 / self.count as f64).unwrap_or(*iv))
+                    }
+                    v => v.clone(),
+                }
+            }
+            _ => self.acc.clone(),
+        })
+    }
+}
+
+/// Sums accumulate integers in numeric (no overflow) and float4 in float8.
+fn widen(v: &Value) -> Value {
+    match v {
+        Value::Int2(x) => Value::Numeric(Numeric::from_i64(*x as i64)),
+        Value::Int4(x) => Value::Numeric(Numeric::from_i64(*x as i64)),
+        Value::Int8(x) => Value::Numeric(Numeric::from_i64(*x)),
+        Value::Float4(x) => Value::Float8(*x as f64),
+        v => v.clone(),
+    }
+}
+
+fn value_type(v: &Value) -> Oid {
+    match v {
+        Value::Numeric(_) => oid::NUMERIC,
+        Value::Float8(_) => oid::FLOAT8,
+        Value::Interval(_) => oid::INTERVAL,
+        _ => oid::UNKNOWN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(kind: AggKind, ret: Oid, vals: &[Value]) -> Value {
+        let mut s = AggState::new(kind, ret);
+        for v in vals {
+            s.advance(std::slice::from_ref(v)).unwrap();
+        }
+        s.finish().unwrap()
+    }
+
+    #[test]
+    fn results_match_postgres() {
+        let ints = [Value::Int4(1), Value::Null, Value::Int4(2)];
+        assert_eq!(run(AggKind::Count, oid::INT8, &ints), Value::Int8(2));
+        assert_eq!(run(AggKind::CountStar, oid::INT8, &ints), Value::Int8(3));
+        assert_eq!(run(AggKind::Sum, oid::INT8, &ints), Value::Int8(3));
+        assert_eq!(
+            run(AggKind::Avg, oid::NUMERIC, &ints).to_text(),
+            "1.5000000000000000"
+        );
+        assert_eq!(run(AggKind::Max, oid::INT4, &ints), Value::Int4(2));
+        assert_eq!(run(AggKind::Sum, oid::INT8, &[Value::Null]), Value::Null);
+        assert_eq!(run(AggKind::Count, oid::INT8, &[]), Value::Int8(0));
+        assert_eq!(resolve("sum", &[oid::INT8], false).unwrap().2, oid::NUMERIC);
+        assert_eq!(resolve("count", &[], true).unwrap().2, oid::INT8);
+    }
+}

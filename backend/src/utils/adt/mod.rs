@@ -1,0 +1,8 @@
+//! Built-in operators, casts, type coercion rules, aggregate transition
+//! states and regular expressions: pure functions of values, as in
+//! PostgreSQL's src/backend/utils/adt. None of them sees a session.
+
+pub mod agg;
+pub mod coerce;
+pub mod ops;
+pub mod regex;

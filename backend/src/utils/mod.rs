@@ -1,0 +1,6 @@
+//! Utilities every layer above access uses: the session's settings
+//! (PostgreSQL's GUCs, `settings`) and the built-in data types'
+//! operators, casts, aggregates and regular expressions (`adt`).
+
+pub mod adt;
+pub mod settings;
