@@ -29,6 +29,23 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
+    /// A configuration for unit tests (no data directory, stats off).
+    #[cfg(test)]
+    pub(crate) fn for_tests(mode: ExecMode) -> ServerConfig {
+        ServerConfig {
+            data_dir: Default::default(),
+            socket_dir: Default::default(),
+            port: 5432,
+            mode,
+            prefork: 0,
+            max_connections: 100,
+            shared_buffers: 128 << 20,
+            stats: false,
+            trace: None,
+            synchronous_commit: true,
+        }
+    }
+
     /// What `SHOW pgfork.mode` answers: `process` or `thread`.
     pub fn mode_name(&self) -> &'static str {
         match self.mode {

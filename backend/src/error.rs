@@ -7,6 +7,8 @@ use std::fmt;
 use bytes::BytesMut;
 use pgwire::messages::response::{ErrorResponse, NoticeResponse};
 use pgwire::messages::Message;
+use shmem::buffer::StorageError;
+use shmem::wal::WalError;
 
 /// SQLSTATE codes used by pgfork (PostgreSQL's errcodes.txt names).
 pub mod sqlstate {
@@ -238,4 +240,36 @@ mod tests {
         assert!(text.contains("C42P01\0"));
         assert!(text.contains("P15\0"));
     }
+}
+
+/// The SQLSTATE of a storage-manager failure: 53100 when the disk is
+/// full, 58030 for other I/O failures, XX000 for internal ones.
+pub fn storage_sqlstate(e: &StorageError) -> &'static str {
+    match e {
+        StorageError::Io { source, .. } if source.raw_os_error() == Some(libc::ENOSPC) => {
+            sqlstate::DISK_FULL
+        }
+        StorageError::Wal(w) if w.is_disk_full() => sqlstate::DISK_FULL,
+        StorageError::Io { .. } | StorageError::ShortRead { .. } | StorageError::Wal(_) => {
+            sqlstate::IO_ERROR
+        }
+        _ => sqlstate::INTERNAL_ERROR,
+    }
+}
+
+impl From<StorageError> for PgError {
+    fn from(e: StorageError) -> PgError {
+        PgError::new(storage_sqlstate(&e), e.to_string())
+    }
+}
+
+/// A WAL failure while doing `what`: 53100 when the disk is full, else
+/// 58030.
+pub fn wal_error(e: WalError, what: &str) -> PgError {
+    let code = if e.is_disk_full() {
+        sqlstate::DISK_FULL
+    } else {
+        sqlstate::IO_ERROR
+    };
+    PgError::new(code, format!("{what}: {e}"))
 }

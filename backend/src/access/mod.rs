@@ -20,11 +20,22 @@ pub mod sequence;
 pub mod table;
 #[cfg(test)]
 mod tests;
+
+/// Opens the commit log of this test process (one per process, before
+/// any segment exists).
+#[cfg(test)]
+pub(crate) fn test_clog() {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let d = DIR.get_or_init(|| tempfile::tempdir().unwrap());
+    shmem::xact::clog::open(d.path()).unwrap();
+}
 pub mod tuple;
 pub mod visibility;
 pub mod xact;
 
 use shmem::buffer::StorageError;
+
+use crate::error::{sqlstate, PgError};
 
 /// A tuple's address: block and 1-based line pointer number.
 #[repr(C)]
@@ -90,19 +101,20 @@ pub enum AccessError {
 impl AccessError {
     pub fn sqlstate(&self) -> &'static str {
         match self {
-            AccessError::Storage(StorageError::Io { source, .. })
-                if source.raw_os_error() == Some(libc::ENOSPC) =>
-            {
-                "53100"
+            AccessError::Storage(e) => crate::error::storage_sqlstate(e),
+            AccessError::UniqueViolation => sqlstate::UNIQUE_VIOLATION,
+            AccessError::RowTooBig { .. } | AccessError::IndexRowTooBig { .. } => {
+                sqlstate::PROGRAM_LIMIT_EXCEEDED
             }
-            AccessError::Storage(StorageError::Wal(w)) if w.is_disk_full() => "53100",
-            AccessError::Storage(
-                StorageError::Io { .. } | StorageError::ShortRead { .. } | StorageError::Wal(_),
-            ) => "58030",
-            AccessError::Storage(_) => "XX000",
-            AccessError::UniqueViolation => "23505",
-            AccessError::RowTooBig { .. } | AccessError::IndexRowTooBig { .. } => "54000",
-            AccessError::NoSuchTuple(_) | AccessError::Corrupt(_) => "XX000",
+            AccessError::NoSuchTuple(_) | AccessError::Corrupt(_) => sqlstate::INTERNAL_ERROR,
         }
+    }
+}
+
+/// An access-method error as PostgreSQL reports it (the SQL layer adds
+/// constraint names and key details to unique violations).
+impl From<AccessError> for PgError {
+    fn from(e: AccessError) -> PgError {
+        PgError::new(e.sqlstate(), e.to_string())
     }
 }

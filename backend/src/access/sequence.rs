@@ -10,7 +10,6 @@
 
 use shmem::buffer::BufferPool;
 
-use crate::access::table::storage_error;
 use crate::error::{sqlstate, PgError, PgResult};
 
 const MAGIC: &[u8; 8] = b"PGFSEQ02";
@@ -45,8 +44,8 @@ fn corrupt(name: &str) -> PgError {
 
 /// Creates the sequence relation, starting at 1 with the given maximum.
 pub fn create(pool: &BufferPool, rel: u32, max: i64) -> PgResult<()> {
-    pool.create_relation(rel).map_err(storage_error)?;
-    let buf = pool.extend(rel).map_err(storage_error)?;
+    pool.create_relation(rel).map_err(PgError::from)?;
+    let buf = pool.extend(rel).map_err(PgError::from)?;
     let mut g = buf.write_lock();
     write_state(&mut g[..], 1, false, max);
     Ok(())
@@ -54,7 +53,7 @@ pub fn create(pool: &BufferPool, rel: u32, max: i64) -> PgResult<()> {
 
 /// Restarts the sequence at 1 (TRUNCATE ... RESTART IDENTITY).
 pub fn reset(pool: &BufferPool, rel: u32, name: &str) -> PgResult<()> {
-    let buf = pool.read(rel, 0).map_err(storage_error)?;
+    let buf = pool.read(rel, 0).map_err(PgError::from)?;
     let mut g = buf.write_lock();
     let (_, _, max) = read_state(&g[..]).ok_or_else(|| corrupt(name))?;
     write_state(&mut g[..], 1, false, max);
@@ -63,7 +62,7 @@ pub fn reset(pool: &BufferPool, rel: u32, name: &str) -> PgResult<()> {
 
 /// nextval(): the next value, atomically.
 pub fn nextval(pool: &BufferPool, rel: u32, name: &str) -> PgResult<i64> {
-    let buf = pool.read(rel, 0).map_err(storage_error)?;
+    let buf = pool.read(rel, 0).map_err(PgError::from)?;
     let mut g = buf.write_lock();
     let (last, called, max) = read_state(&g[..]).ok_or_else(|| corrupt(name))?;
     let next = if called {
@@ -85,7 +84,7 @@ pub fn nextval(pool: &BufferPool, rel: u32, name: &str) -> PgResult<i64> {
 
 /// setval(seq, value, is_called).
 pub fn setval(pool: &BufferPool, rel: u32, name: &str, value: i64, called: bool) -> PgResult<i64> {
-    let buf = pool.read(rel, 0).map_err(storage_error)?;
+    let buf = pool.read(rel, 0).map_err(PgError::from)?;
     let mut g = buf.write_lock();
     let (_, _, max) = read_state(&g[..]).ok_or_else(|| corrupt(name))?;
     if value < 1 || value > max {

@@ -9,7 +9,7 @@
 use std::ops::Bound;
 use std::sync::Arc;
 
-use shmem::buffer::{BufferPool, StorageError};
+use shmem::buffer::BufferPool;
 use shmem::lockmgr::{LockMode, LockTag};
 
 use crate::access::btree::{self, BTreeScan};
@@ -24,33 +24,6 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::interrupts::check_for_interrupts;
 use crate::types::{oid, Oid, Value};
 use crate::utils::adt::ops;
-
-/// A storage-manager error as a PgError.
-pub fn storage_error(e: StorageError) -> PgError {
-    access_error(AccessError::Storage(e))
-}
-
-/// A WAL failure as a PgError: 53100 when the disk is full, else 58030.
-pub fn wal_error(e: shmem::wal::WalError, what: &str) -> PgError {
-    let code = if e.is_disk_full() {
-        sqlstate::DISK_FULL
-    } else {
-        sqlstate::IO_ERROR
-    };
-    PgError::new(code, format!("{what}: {e}"))
-}
-
-/// An access-method error as a PgError.
-pub fn access_error(e: AccessError) -> PgError {
-    let code = match e.sqlstate() {
-        "58030" => sqlstate::IO_ERROR,
-        "53100" => sqlstate::DISK_FULL,
-        "23505" => sqlstate::UNIQUE_VIOLATION,
-        "54000" => sqlstate::PROGRAM_LIMIT_EXCEEDED,
-        _ => sqlstate::INTERNAL_ERROR,
-    };
-    PgError::new(code, e.to_string())
-}
 
 /// Text of a value for error details ("Failing row contains (...)").
 fn show(v: &Value) -> String {
@@ -242,11 +215,11 @@ impl<'x> TableAccess<'x> {
         );
         let rel = self.table.rel();
         let own = &self.xact.mvcc.own;
-        while let Some((k, root)) = scan.next().map_err(access_error)? {
+        while let Some((k, root)) = scan.next().map_err(PgError::from)? {
             if k != key {
                 continue;
             }
-            for (tid, h) in heap::chain(&self.pool, rel, root).map_err(access_error)? {
+            for (tid, h) in heap::chain(&self.pool, rel, root).map_err(PgError::from)? {
                 match satisfies_dirty(&h, own, &|x| self.xact.procs().is_running(x)) {
                     Liveness::Dead => {}
                     Liveness::Live => return Ok(Unique::Conflict(tid)),
@@ -271,7 +244,7 @@ impl<'x> TableAccess<'x> {
         tid: ItemPointer,
     ) -> PgResult<Option<ItemPointer>> {
         if !idx.unique || has_null {
-            btree::insert(&self.pool, idx.oid, key, tid, false).map_err(access_error)?;
+            btree::insert(&self.pool, idx.oid, key, tid, false).map_err(PgError::from)?;
             return Ok(None);
         }
         let tag = key_tag(idx.oid, key);
@@ -282,7 +255,7 @@ impl<'x> TableAccess<'x> {
             let verdict = match verdict {
                 Ok(Unique::Clear) => btree::insert(&self.pool, idx.oid, key, tid, false)
                     .map(|()| Unique::Clear)
-                    .map_err(access_error),
+                    .map_err(PgError::from),
                 other => other,
             };
             lm.release(self.xact.backend(), tag, LockMode::Exclusive);
@@ -301,15 +274,15 @@ impl<'x> TableAccess<'x> {
         let rel = self.table.rel();
         let w = self.xact.writer();
         let tid = heap::insert(&self.pool, rel, &self.buf, self.table.fillfactor, &w)
-            .map_err(access_error)?;
+            .map_err(PgError::from)?;
         self.xact.stats.borrow_mut().inserted(rel);
         for (i, idx) in self.indexes.iter().enumerate() {
             let (k, has_null) = index_key(idx, row);
             if let Some(existing) = self.index_insert(idx, &k, has_null, tid)? {
-                heap::kill_inserted(&self.pool, rel, tid).map_err(access_error)?;
+                heap::kill_inserted(&self.pool, rel, tid).map_err(PgError::from)?;
                 for done in &self.indexes[..i] {
                     let (k, _) = index_key(done, row);
-                    btree::delete(&self.pool, done.oid, &k, tid).map_err(access_error)?;
+                    btree::delete(&self.pool, done.oid, &k, tid).map_err(PgError::from)?;
                 }
                 return Ok(Err(self.conflict(i, row, existing)));
             }
@@ -320,7 +293,7 @@ impl<'x> TableAccess<'x> {
     /// Deletes the version at `tid`: `Ok`, or why it may not be deleted.
     pub fn delete(&mut self, tid: ItemPointer) -> PgResult<TmResult> {
         let rel = self.table.rel();
-        let r = heap::delete(&self.pool, rel, tid, &self.xact.writer()).map_err(access_error)?;
+        let r = heap::delete(&self.pool, rel, tid, &self.xact.writer()).map_err(PgError::from)?;
         if r == TmResult::Ok {
             self.xact.stats.borrow_mut().deleted(rel);
         }
@@ -330,7 +303,7 @@ impl<'x> TableAccess<'x> {
     /// Locks the version at `tid` (SELECT ... FOR UPDATE).
     pub fn lock_row(&mut self, tid: ItemPointer) -> PgResult<TmResult> {
         let rel = self.table.rel();
-        heap::lock_tuple(&self.pool, rel, tid, &self.xact.writer()).map_err(access_error)
+        heap::lock_tuple(&self.pool, rel, tid, &self.xact.writer()).map_err(PgError::from)
     }
 
     /// Writes `new` (checked) as the next version of row `old` at `tid`;
@@ -352,7 +325,7 @@ impl<'x> TableAccess<'x> {
         let ff = self.table.fillfactor;
         let w = self.xact.writer();
         let up =
-            heap::update(&self.pool, rel, tid, &self.buf, ff, &w, hot_ok).map_err(access_error)?;
+            heap::update(&self.pool, rel, tid, &self.buf, ff, &w, hot_ok).map_err(PgError::from)?;
         let up = match up {
             Ok(u) => u,
             Err(r) => return Ok(Err(UpdateFailure::Tm(r))),
@@ -363,7 +336,7 @@ impl<'x> TableAccess<'x> {
                 let (k, has_null) = &news[i];
                 if let Some(existing) = self.index_insert(idx, k, *has_null, up.tid)? {
                     // The statement fails, and with it the transaction.
-                    heap::kill_inserted(&self.pool, rel, up.tid).map_err(access_error)?;
+                    heap::kill_inserted(&self.pool, rel, up.tid).map_err(PgError::from)?;
                     return Ok(Err(UpdateFailure::Conflict(
                         self.conflict(i, new, existing),
                     )));
@@ -378,7 +351,7 @@ impl<'x> TableAccess<'x> {
         &self,
         tid: ItemPointer,
     ) -> PgResult<Option<(HeapTupleHeader, Vec<Value>)>> {
-        match heap::fetch_version(&self.pool, self.table.rel(), tid).map_err(access_error)? {
+        match heap::fetch_version(&self.pool, self.table.rel(), tid).map_err(PgError::from)? {
             Some((h, d)) => Ok(Some((h, tuple::deform_all(&self.types, &d)?))),
             None => Ok(None),
         }
@@ -443,7 +416,7 @@ impl TupleScan {
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> PgResult<Option<(ItemPointer, Vec<u8>)>> {
         match self {
-            TupleScan::Heap(s) => s.next().map_err(access_error),
+            TupleScan::Heap(s) => s.next().map_err(PgError::from),
             TupleScan::Index {
                 pool,
                 heap,
@@ -453,11 +426,11 @@ impl TupleScan {
                 types,
                 row,
             } => loop {
-                let Some((key, root)) = scan.next().map_err(access_error)? else {
+                let Some((key, root)) = scan.next().map_err(PgError::from)? else {
                     return Ok(None);
                 };
                 let Some((tid, data)) =
-                    heap::fetch_visible(pool, *heap, root, mvcc).map_err(access_error)?
+                    heap::fetch_visible(pool, *heap, root, mvcc).map_err(PgError::from)?
                 else {
                     continue;
                 };
@@ -485,11 +458,11 @@ fn live_rows(
     horizon: u32,
     f: &mut dyn FnMut(ItemPointer, &[u8]) -> PgResult<()>,
 ) -> PgResult<()> {
-    let n = pool.nblocks(table.rel()).map_err(storage_error)?;
+    let n = pool.nblocks(table.rel()).map_err(PgError::from)?;
     for block in 0..n {
         check_for_interrupts()?;
         for (tid, data) in
-            prune::live_chains(pool, table.rel(), block, horizon).map_err(access_error)?
+            prune::live_chains(pool, table.rel(), block, horizon).map_err(PgError::from)?
         {
             f(tid, &data)?;
         }
@@ -505,7 +478,7 @@ pub fn build_index(
     idx: &IndexDesc,
     horizon: u32,
 ) -> PgResult<()> {
-    btree::create(pool, idx.oid).map_err(access_error)?;
+    btree::create(pool, idx.oid).map_err(PgError::from)?;
     let types: Vec<Oid> = table.columns.iter().map(|c| c.ty).collect();
     let last = idx.columns.iter().copied().max().unwrap_or(0);
     let mut row = Vec::new();
@@ -531,7 +504,7 @@ pub fn build_index(
                     vals.join(", ")
                 )))
             }
-            Err(e) => Err(access_error(e)),
+            Err(e) => Err(PgError::from(e)),
         }
     })
 }

@@ -24,12 +24,12 @@ use super::*;
 /// One data directory per test binary (the storage manager has one per
 /// process); each test uses its own relation numbers and port. The commit
 /// log is process-wide too: every test of this binary opens the same one
-/// (`sql::tests::open_clog`) before its first segment.
+/// (`access::test_clog`) before its first segment.
 fn datadir() -> PathBuf {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     let d = DIR
         .get_or_init(|| {
-            crate::tcop::tests::open_clog();
+            super::test_clog();
             tempfile::tempdir().unwrap()
         })
         .path()

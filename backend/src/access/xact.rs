@@ -452,7 +452,7 @@ impl XactMvcc {
                 "could not make the commit record of transaction {} durable",
                 self.top
             );
-            let mut err = crate::access::table::wal_error(e, &what)
+            let mut err = crate::error::wal_error(e, &what)
                 .with_detail("The transaction may or may not have committed; the server shuts down, and recovery at the next start settles it.");
             err.severity = crate::error::Severity::Fatal;
             return Err(err);

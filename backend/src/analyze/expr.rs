@@ -4,7 +4,8 @@
 
 use sqlparser::ast::{self, BinaryOperator as B, Spanned, UnaryOperator as U};
 
-use super::names::{self, ident, object_name};
+use super::names;
+use crate::parser::{ident, object_name};
 use super::{Analyzer, Scope};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr;
@@ -356,7 +357,7 @@ impl Analyzer<'_> {
         &mut self,
         kind: SubLinkKind,
         test: Option<Expr>,
-        q: super::Query,
+        q: crate::nodes::query::Query,
         correlated: bool,
         ty: Oid,
     ) -> Expr {

@@ -5,11 +5,9 @@
 
 use sqlparser::ast;
 
-use super::names::{ident, object_name};
-use super::{
-    not_supported_yet, rename_columns, Analyzer, FunctionSource, JoinKind, JoinSource, Scope,
-    ScopeColumn, Source, TableRef,
-};
+use crate::parser::{ident, object_name};
+use super::{not_supported_yet, rename_columns, Analyzer, Scope, ScopeColumn};
+use crate::nodes::query::{FunctionSource, JoinKind, JoinSource, Source, TableRef};
 use crate::catalog::system_views;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::nodes::expr::Expr;

@@ -1,32 +1,13 @@
-//! Names in the parse tree: identifier case folding, type names
+//! Names in the parse tree: type names
 //! (`integer`, `varchar(10)`, `timestamptz`, ...) to type OIDs and typmods,
-//! PostgreSQL's default result column names (FigureColname), and error
-//! positions from parser spans.
+//! PostgreSQL's default result column names (FigureColname).
 
-use sqlparser::ast::{self, DataType, ExactNumberInfo, ObjectName, ObjectNamePart};
-use sqlparser::tokenizer::Location;
+use sqlparser::ast::{self, DataType, ExactNumberInfo};
+
+use crate::parser::{ident, object_name};
 
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::types::{oid, type_internal_name, Oid};
-
-/// An identifier as PostgreSQL sees it: folded to lower case unless quoted.
-pub fn ident(i: &ast::Ident) -> String {
-    if i.quote_style.is_some() {
-        i.value.clone()
-    } else {
-        i.value.to_lowercase()
-    }
-}
-
-/// The parts of a qualified name, folded.
-pub fn object_name(n: &ObjectName) -> Vec<String> {
-    n.0.iter()
-        .map(|p| match p {
-            ObjectNamePart::Identifier(i) => ident(i),
-            ObjectNamePart::Function(f) => ident(&f.name),
-        })
-        .collect()
-}
 
 /// A type's OID and typmod from its SQL name.
 pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
@@ -187,21 +168,3 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
     }
 }
 
-/// A statement's text, and the whole query string it came from (parser
-/// locations are relative to the whole string), for turning locations
-/// into PostgreSQL's 1-based character positions.
-#[derive(Clone, Debug)]
-pub struct StmtText {
-    pub sql: String,
-    pub full: std::sync::Arc<str>,
-}
-
-impl StmtText {
-    /// The 1-based character position of `loc` in the whole query string.
-    pub fn position(&self, loc: Location) -> Option<usize> {
-        if loc.line == 0 || loc.column == 0 {
-            return None;
-        }
-        Some(crate::parser::char_index(&self.full, loc) + 1)
-    }
-}

@@ -509,7 +509,7 @@ impl CatalogCache {
         let wal = self.segment.wal();
         if wal.is_logging() {
             wal.flush(wal.insert_pos())
-                .map_err(|e| crate::access::table::wal_error(e, "could not flush the WAL"))?;
+                .map_err(|e| crate::error::wal_error(e, "could not flush the WAL"))?;
         }
         write_file(&self.data_dir, &cat)?;
         let v = self

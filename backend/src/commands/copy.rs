@@ -9,8 +9,9 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use crate::access::table::TableAccess;
-use crate::analyze::names::{ident, object_name, StmtText};
-use crate::analyze::{Analyzer, TableRef};
+use crate::parser::{ident, object_name, StmtText};
+use crate::analyze::Analyzer;
+use crate::nodes::query::TableRef;
 use crate::catalog::system_views;
 use crate::catalog::Catalog;
 use crate::error::{sqlstate, PgError, PgResult};
@@ -19,7 +20,8 @@ use crate::executor::dest::{CopyInSource, RowSink};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::{eval, EvalCtx, Expr};
 use crate::optimizer::scan::plan_scan;
-use crate::optimizer::{self, Plan};
+use crate::optimizer;
+use crate::nodes::plan::Plan;
 use crate::types::{Oid, Value};
 
 fn not_supported_yet(what: &str) -> PgError {

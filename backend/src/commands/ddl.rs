@@ -12,9 +12,10 @@ use sqlparser::ast;
 
 use crate::access::btree;
 use crate::access::sequence;
-use crate::access::table::{self, access_error, storage_error};
+use crate::access::table;
 use crate::analyze::from::{no_relation, split_name};
-use crate::analyze::names::{ident, object_name, resolve_type, StmtText};
+use crate::analyze::names::resolve_type;
+use crate::parser::{ident, object_name, StmtText};
 use crate::analyze::Analyzer;
 use crate::catalog::{
     Catalog, CatalogCache, CatalogLock, ColumnDesc, IndexDesc, SequenceDesc, TableDesc,
@@ -150,7 +151,7 @@ pub fn execute(
     }
     // Files go only once the catalog no longer names them.
     for rel in dropped {
-        pool.drop_relation(rel).map_err(storage_error)?;
+        pool.drop_relation(rel).map_err(PgError::from)?;
     }
     Ok(tag)
 }
@@ -227,7 +228,7 @@ impl Ddl<'_> {
                 return Err(e);
             }
         } else {
-            btree::create(self.pool, idx.oid).map_err(access_error)?;
+            btree::create(self.pool, idx.oid).map_err(PgError::from)?;
         }
         self.cat.indexes.push(Arc::new(idx));
         self.changed = true;
@@ -388,7 +389,7 @@ impl Ddl<'_> {
         }
         self.pool
             .create_relation(table_oid)
-            .map_err(storage_error)?;
+            .map_err(PgError::from)?;
         let table = Arc::new(table);
         self.cat.tables.push(table.clone());
         self.changed = true;
@@ -564,7 +565,7 @@ impl Ddl<'_> {
                             // only an empty table can take NOT NULL or a
                             // default for them.
                             ast::ColumnOption::NotNull | ast::ColumnOption::Default(_)
-                                if self.pool.nblocks(t.rel()).map_err(storage_error)? > 0 =>
+                                if self.pool.nblocks(t.rel()).map_err(PgError::from)? > 0 =>
                             {
                                 return Err(not_supported(
                                     "ADD COLUMN with NOT NULL or DEFAULT on a non-empty table",
@@ -607,12 +608,12 @@ impl Ddl<'_> {
         for t in tables {
             self.pool
                 .truncate_relation(t.rel())
-                .map_err(storage_error)?;
+                .map_err(PgError::from)?;
             self.pool.set_free_space_hint(t.rel(), None);
             let idxs: Vec<Arc<IndexDesc>> = self.cat.indexes_of(t.oid).cloned().collect();
             for i in idxs {
-                self.pool.truncate_relation(i.oid).map_err(storage_error)?;
-                btree::create(self.pool, i.oid).map_err(access_error)?;
+                self.pool.truncate_relation(i.oid).map_err(PgError::from)?;
+                btree::create(self.pool, i.oid).map_err(PgError::from)?;
             }
             if restart {
                 let seqs: Vec<Arc<SequenceDesc>> = self

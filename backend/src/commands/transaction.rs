@@ -244,7 +244,7 @@ mod tests {
     use super::*;
 
     fn settings() -> Settings {
-        Settings::new(&crate::tcop::tests::test_config(shmem::ExecMode::Process))
+        Settings::new(&crate::env::ServerConfig::for_tests(shmem::ExecMode::Process))
     }
 
     #[test]

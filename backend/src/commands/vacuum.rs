@@ -11,7 +11,6 @@ use std::collections::{HashMap, HashSet};
 
 use shmem::buffer::BufferPool;
 
-use crate::access::table::{access_error, storage_error};
 use crate::access::{btree, prune, ItemPointer};
 use crate::analyze::from::no_relation;
 use crate::catalog::{Catalog, IndexDesc, TableDesc};
@@ -103,14 +102,14 @@ pub fn vacuum_table(
 ) -> PgResult<VacuumStats> {
     let rel = table.rel();
     let mut st = VacuumStats::default();
-    let n = pool.nblocks(rel).map_err(storage_error)?;
+    let n = pool.nblocks(rel).map_err(PgError::from)?;
     let mut dead: HashMap<u32, Vec<u16>> = HashMap::new();
     let mut dead_set: HashSet<ItemPointer> = HashSet::new();
     let mut first_free = None;
     for block in 0..n {
         check_for_interrupts()?;
         let (ps, tids, counts) =
-            prune::vacuum_block(pool, rel, block, horizon).map_err(access_error)?;
+            prune::vacuum_block(pool, rel, block, horizon).map_err(PgError::from)?;
         if first_free.is_none() && (ps.removed > 0 || !tids.is_empty()) {
             first_free = Some(block);
         }
@@ -138,20 +137,20 @@ pub fn vacuum_table(
             std::ops::Bound::Unbounded,
             std::ops::Bound::Unbounded,
         );
-        while let Some((k, tid)) = scan.next().map_err(access_error)? {
+        while let Some((k, tid)) = scan.next().map_err(PgError::from)? {
             if dead_set.contains(&tid) {
                 doomed.push((k, tid));
             }
         }
         for (k, tid) in doomed {
             check_for_interrupts()?;
-            if btree::delete(pool, idx.oid, &k, tid).map_err(access_error)? {
+            if btree::delete(pool, idx.oid, &k, tid).map_err(PgError::from)? {
                 st.index_entries_removed += 1;
             }
         }
     }
     for (block, offs) in dead {
-        st.freed += prune::reclaim_dead(pool, rel, block, &offs).map_err(access_error)? as u64;
+        st.freed += prune::reclaim_dead(pool, rel, block, &offs).map_err(PgError::from)? as u64;
     }
     Ok(st)
 }

@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 
 use crate::access::keys;
-use crate::analyze::JoinKind;
+use crate::nodes::query::JoinKind;
 use crate::error::PgResult;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::{eval, eval_predicate, EvalCtx, Expr};
-use crate::optimizer::{Plan, ScanPlan};
+use crate::nodes::plan::{Plan, ScanPlan};
 use crate::types::Value;
 
 use super::scan::TableCursor;

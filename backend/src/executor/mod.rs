@@ -16,12 +16,12 @@ pub mod subplan;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::analyze::SortKey;
+use crate::nodes::query::SortKey;
 use crate::catalog::system_views::SystemView;
 use crate::error::{PgError, PgResult};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::{eval, eval_predicate, AggCall, EvalCtx, Expr};
-use crate::optimizer::Plan;
+use crate::nodes::plan::Plan;
 use crate::types::Value;
 use crate::utils::adt::agg::AggState;
 use crate::utils::adt::ops;

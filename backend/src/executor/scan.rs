@@ -14,7 +14,7 @@ use crate::access::{keys, tuple};
 use crate::error::{PgError, PgResult};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::{eval, eval_predicate, EvalCtx, Expr};
-use crate::optimizer::ScanPlan;
+use crate::nodes::plan::ScanPlan;
 use crate::types::{oid, Numeric, Oid, Value};
 use crate::utils::adt::ops;
 

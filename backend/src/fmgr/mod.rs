@@ -159,7 +159,7 @@ static FUNCS: &[FuncDef] = &[
         let blocks = c
             .pool
             .nblocks(rel)
-            .map_err(crate::access::table::storage_error)?;
+            .map_err(PgError::from)?;
         Ok(Value::Int8(blocks as i64 * shmem::buffer::BLCKSZ as i64))
     })),
     // Sequences (serial columns).

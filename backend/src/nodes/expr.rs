@@ -13,7 +13,7 @@ use crate::env::BackendEnv;
 use crate::error::{PgError, PgResult};
 use crate::executor::subplan::{self, SubplanCache};
 use crate::fmgr::{AggKind, FuncDef};
-use crate::optimizer::Plan;
+use crate::nodes::plan::Plan;
 use crate::types::{oid, Oid, Value};
 use crate::utils::adt::ops::{self, BinOp};
 use crate::utils::settings::Settings;

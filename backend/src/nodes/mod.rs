@@ -3,6 +3,8 @@
 //! and the result columns a statement describes.
 
 pub mod expr;
+pub mod plan;
+pub mod query;
 
 use crate::types::Oid;
 

@@ -3,12 +3,13 @@
 //! table with an index on the join keys, a hash join for other
 //! equi-joins, a nested loop otherwise (and always for LATERAL).
 
-use crate::analyze::{JoinKind, JoinSource, Source};
+use crate::nodes::query::{JoinKind, JoinSource, Source};
 use crate::nodes::expr::Expr;
 use crate::utils::adt::ops::BinOp;
 
 use super::scan::{self, and_all, conjuncts};
-use super::{plan_source, Plan};
+use super::plan_source;
+use crate::nodes::plan::Plan;
 
 /// Which sides of a join an expression reads: (left, right).
 fn sides(e: &Expr, left_width: usize) -> (bool, bool) {

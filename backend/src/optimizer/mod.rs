@@ -7,77 +7,10 @@
 pub mod join;
 pub mod scan;
 
-use crate::analyze::{JoinKind, Query, SortKey, Source};
-use crate::catalog::system_views::SystemView;
-use crate::nodes::expr::{AggCall, Expr};
-use crate::types::{Oid, Value};
-pub use scan::{IndexPath, ScanPlan};
-
-/// A plan node.
-#[derive(Debug)]
-pub enum Plan {
-    /// One empty row (SELECT without FROM).
-    Result,
-    /// Rows of constant expressions (VALUES).
-    Values(Vec<Vec<Expr>>),
-    /// A system view, computed when the scan starts.
-    ViewScan(&'static SystemView),
-    /// A table, by heap or by index.
-    Scan(Box<ScanPlan>),
-    /// generate_series(args) of type `ty`.
-    FunctionScan { ty: Oid, args: Vec<Expr> },
-    /// For each left row, the right rows satisfying `cond` (the right
-    /// side is re-run per left row when `lateral`, else read once).
-    NestLoop {
-        kind: JoinKind,
-        left: Box<Plan>,
-        right: Box<Plan>,
-        cond: Option<Expr>,
-        lateral: bool,
-        right_width: usize,
-    },
-    /// Equi-join: the right side hashed on `right_keys`, probed with
-    /// `left_keys`; `cond` is the rest of the join condition.
-    HashJoin {
-        kind: JoinKind,
-        left: Box<Plan>,
-        right: Box<Plan>,
-        left_keys: Vec<Expr>,
-        right_keys: Vec<Expr>,
-        cond: Option<Expr>,
-        right_width: usize,
-    },
-    /// For each left row, an index scan of the right table whose index
-    /// values (`right.index.eq`) are expressions over the left row.
-    IndexNestLoop {
-        kind: JoinKind,
-        left: Box<Plan>,
-        right: Box<ScanPlan>,
-        cond: Option<Expr>,
-    },
-    /// Rows of the input for which the predicate is true.
-    Filter { input: Box<Plan>, predicate: Expr },
-    /// One output row per input row.
-    Project { input: Box<Plan>, exprs: Vec<Expr> },
-    /// Groups by `keys` and computes `aggs`; the output is keys then
-    /// aggregate results. Without keys, exactly one row.
-    Aggregate {
-        input: Box<Plan>,
-        keys: Vec<Expr>,
-        aggs: Vec<AggCall>,
-    },
-    /// Removes duplicate rows (first occurrence kept, order preserved).
-    Distinct { input: Box<Plan> },
-    Sort {
-        input: Box<Plan>,
-        keys: Vec<SortKey>,
-    },
-    Limit {
-        input: Box<Plan>,
-        limit: Option<Expr>,
-        offset: Option<Expr>,
-    },
-}
+use crate::nodes::query::{Query, Source};
+use crate::nodes::expr::Expr;
+use crate::types::Value;
+use crate::nodes::plan::{IndexPath, Plan};
 
 /// Plans a query.
 pub fn plan_query(q: &Query) -> Plan {

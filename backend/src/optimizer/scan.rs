@@ -5,43 +5,11 @@
 //! and/or upper bound) on the next column. Conjuncts the index answers
 //! are removed from the filter.
 
-use std::sync::Arc;
+use crate::nodes::plan::{IndexPath, ScanPlan};
 
-use crate::analyze::TableRef;
-use crate::catalog::IndexDesc;
+use crate::nodes::query::TableRef;
 use crate::nodes::expr::Expr;
 use crate::utils::adt::ops::BinOp;
-
-/// How a scan reads its table.
-#[derive(Debug)]
-pub struct IndexPath {
-    pub index: Arc<IndexDesc>,
-    /// Values for the leading index columns (=).
-    pub eq: Vec<Expr>,
-    /// Bounds on the next column: (value, inclusive).
-    pub lower: Option<(Expr, bool)>,
-    pub upper: Option<(Expr, bool)>,
-    /// The conjuncts this answers (for EXPLAIN's "Index Cond").
-    pub conds: Vec<Expr>,
-}
-
-/// A scan of a table.
-#[derive(Debug)]
-pub struct ScanPlan {
-    pub table: TableRef,
-    /// Columns to decode (others read as NULL); empty means none.
-    pub wanted: Vec<bool>,
-    /// Conjuncts over the table's row not answered by the index.
-    pub filter: Option<Expr>,
-    pub index: Option<IndexPath>,
-}
-
-impl ScanPlan {
-    /// The last column to decode.
-    pub fn last_wanted(&self) -> Option<usize> {
-        self.wanted.iter().rposition(|w| *w)
-    }
-}
 
 /// Whether `e` has one value for the whole scan.
 fn scan_constant(e: &Expr) -> bool {

@@ -5,13 +5,50 @@
 
 use std::sync::Arc;
 
-use sqlparser::ast;
+use sqlparser::ast::{self, ObjectName, ObjectNamePart};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
-use crate::analyze::names::StmtText;
 use crate::error::{sqlstate, PgError, PgResult};
+
+/// A statement's text, and the whole query string it came from (parser
+/// locations are relative to the whole string), for turning locations
+/// into PostgreSQL's 1-based character positions.
+#[derive(Clone, Debug)]
+pub struct StmtText {
+    pub sql: String,
+    pub full: std::sync::Arc<str>,
+}
+
+impl StmtText {
+    /// The 1-based character position of `loc` in the whole query string.
+    pub fn position(&self, loc: Location) -> Option<usize> {
+        if loc.line == 0 || loc.column == 0 {
+            return None;
+        }
+        Some(char_index(&self.full, loc) + 1)
+    }
+}
+
+/// An identifier as PostgreSQL sees it: folded to lower case unless quoted.
+pub fn ident(i: &ast::Ident) -> String {
+    if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_lowercase()
+    }
+}
+
+/// The parts of a qualified name, folded.
+pub fn object_name(n: &ObjectName) -> Vec<String> {
+    n.0.iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => ident(i),
+            ObjectNamePart::Function(f) => ident(&f.name),
+        })
+        .collect()
+}
 
 /// One statement of a query string.
 #[derive(Debug)]

@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex};
 use sqlparser::ast;
 
 use crate::access::xact::{SessionLimits, StmtXact, XactMvcc};
-use crate::analyze::names::{ident, StmtText};
+use crate::parser::{ident, StmtText};
 use crate::analyze::{self, Analyzer};
 use crate::catalog::{self, CatalogCache};
 use crate::commands::transaction::{self, BlockState, Transaction};
@@ -47,7 +47,8 @@ use crate::types::{float, Oid, Value};
 
 use crate::nodes::expr::{EvalCtx, Expr, SessionInfo};
 use crate::nodes::Column;
-use crate::optimizer::{self, Plan};
+use crate::optimizer;
+use crate::nodes::plan::Plan;
 use crate::utils::settings::Settings;
 use utility::Utility;
 
@@ -514,7 +515,7 @@ impl Engine {
             } => {
                 let name = name
                     .as_ref()
-                    .map(|n| analyze::names::object_name(n).join("."))
+                    .map(|n| crate::parser::object_name(n).join("."))
                     .unwrap_or_default();
                 let prepared = self.sql_prepared.get(&name).cloned().ok_or_else(|| {
                     PgError::new(
@@ -747,7 +748,7 @@ impl Engine {
     /// CHECKPOINT: an immediate checkpoint, as PostgreSQL's.
     fn run_checkpoint(&mut self) -> PgResult<String> {
         shmem::wal::checkpoint::checkpoint(&self.env.segment, &self.env.config.data_dir, false)
-            .map_err(|e| crate::access::table::wal_error(e, "checkpoint failed"))?;
+            .map_err(|e| crate::error::wal_error(e, "checkpoint failed"))?;
         Ok("CHECKPOINT".into())
     }
 

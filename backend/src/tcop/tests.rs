@@ -12,22 +12,6 @@ use super::*;
 use crate::env::ServerConfig;
 use crate::types::oid;
 
-/// A server configuration for tests.
-pub(crate) fn test_config(mode: ExecMode) -> ServerConfig {
-    ServerConfig {
-        data_dir: Default::default(),
-        socket_dir: Default::default(),
-        port: 5432,
-        mode,
-        prefork: 0,
-        max_connections: 100,
-        shared_buffers: 128 << 20,
-        stats: false,
-        trace: None,
-        synchronous_commit: true,
-    }
-}
-
 #[derive(Default)]
 struct Sink {
     rows: Vec<Vec<Value>>,
@@ -59,17 +43,9 @@ struct Session {
     _owner: SegmentOwner,
 }
 
-/// The commit log of this test process (one per process, opened before
-/// any segment exists).
-pub(crate) fn open_clog() {
-    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    let d = DIR.get_or_init(|| tempfile::tempdir().unwrap());
-    shmem::xact::clog::open(d.path()).unwrap();
-}
-
 impl Session {
     fn new(port: u16) -> Session {
-        open_clog();
+        crate::access::test_clog();
         let (owner, seg) = SegmentOwner::create(&SegmentConfig {
             port,
             max_backends: 4,
@@ -86,7 +62,7 @@ impl Session {
             .store(shmem::time::wall_clock_us(), Ordering::Relaxed);
         slot.set_state(BackendState::Active, Some("select 1"));
         let env = BackendEnv {
-            config: Arc::new(test_config(ExecMode::Process)),
+            config: Arc::new(ServerConfig::for_tests(ExecMode::Process)),
             segment: seg,
             slot_index: idx,
             slot,

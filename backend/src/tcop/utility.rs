@@ -5,7 +5,7 @@
 
 use sqlparser::ast::{self, Spanned};
 
-use crate::analyze::names::{ident, object_name, StmtText};
+use crate::parser::{ident, object_name, StmtText};
 use crate::commands::transaction::warning;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::dest::RowSink;

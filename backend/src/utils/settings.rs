@@ -601,7 +601,7 @@ mod tests {
     use super::*;
 
     fn config() -> ServerConfig {
-        crate::tcop::tests::test_config(shmem::ExecMode::Thread)
+        crate::env::ServerConfig::for_tests(shmem::ExecMode::Thread)
     }
 
     #[test]

@@ -1,0 +1,110 @@
+//! Plan trees (PostgreSQL's Plan nodes): Result, scans with their access
+//! paths, joins, filters, projections, Agg, Sort, Unique and Limit. Plans
+//! are immutable and shared by executions of a prepared statement; the
+//! executor builds run-time state per execution.
+
+use std::sync::Arc;
+
+use crate::catalog::system_views::SystemView;
+use crate::catalog::IndexDesc;
+use crate::nodes::expr::{AggCall, Expr};
+use crate::nodes::query::{JoinKind, SortKey, TableRef};
+use crate::types::Oid;
+
+/// A plan node.
+#[derive(Debug)]
+pub enum Plan {
+    /// One empty row (SELECT without FROM).
+    Result,
+    /// Rows of constant expressions (VALUES).
+    Values(Vec<Vec<Expr>>),
+    /// A system view, computed when the scan starts.
+    ViewScan(&'static SystemView),
+    /// A table, by heap or by index.
+    Scan(Box<ScanPlan>),
+    /// generate_series(args) of type `ty`.
+    FunctionScan { ty: Oid, args: Vec<Expr> },
+    /// For each left row, the right rows satisfying `cond` (the right
+    /// side is re-run per left row when `lateral`, else read once).
+    NestLoop {
+        kind: JoinKind,
+        left: Box<Plan>,
+        right: Box<Plan>,
+        cond: Option<Expr>,
+        lateral: bool,
+        right_width: usize,
+    },
+    /// Equi-join: the right side hashed on `right_keys`, probed with
+    /// `left_keys`; `cond` is the rest of the join condition.
+    HashJoin {
+        kind: JoinKind,
+        left: Box<Plan>,
+        right: Box<Plan>,
+        left_keys: Vec<Expr>,
+        right_keys: Vec<Expr>,
+        cond: Option<Expr>,
+        right_width: usize,
+    },
+    /// For each left row, an index scan of the right table whose index
+    /// values (`right.index.eq`) are expressions over the left row.
+    IndexNestLoop {
+        kind: JoinKind,
+        left: Box<Plan>,
+        right: Box<ScanPlan>,
+        cond: Option<Expr>,
+    },
+    /// Rows of the input for which the predicate is true.
+    Filter { input: Box<Plan>, predicate: Expr },
+    /// One output row per input row.
+    Project { input: Box<Plan>, exprs: Vec<Expr> },
+    /// Groups by `keys` and computes `aggs`; the output is keys then
+    /// aggregate results. Without keys, exactly one row.
+    Aggregate {
+        input: Box<Plan>,
+        keys: Vec<Expr>,
+        aggs: Vec<AggCall>,
+    },
+    /// Removes duplicate rows (first occurrence kept, order preserved).
+    Distinct { input: Box<Plan> },
+    Sort {
+        input: Box<Plan>,
+        keys: Vec<SortKey>,
+    },
+    Limit {
+        input: Box<Plan>,
+        limit: Option<Expr>,
+        offset: Option<Expr>,
+    },
+}
+
+/// How a scan reads its table.
+#[derive(Debug)]
+pub struct IndexPath {
+    pub index: Arc<IndexDesc>,
+    /// Values for the leading index columns (=).
+    pub eq: Vec<Expr>,
+    /// Bounds on the next column: (value, inclusive).
+    pub lower: Option<(Expr, bool)>,
+    pub upper: Option<(Expr, bool)>,
+    /// The conjuncts this answers (for EXPLAIN's "Index Cond").
+    pub conds: Vec<Expr>,
+}
+
+/// A scan of a table.
+#[derive(Debug)]
+pub struct ScanPlan {
+    pub table: TableRef,
+    /// Columns to decode (others read as NULL); empty means none.
+    pub wanted: Vec<bool>,
+    /// Conjuncts over the table's row not answered by the index.
+    pub filter: Option<Expr>,
+    pub index: Option<IndexPath>,
+}
+
+impl ScanPlan {
+    /// The last column to decode.
+    pub fn last_wanted(&self) -> Option<usize> {
+        self.wanted.iter().rposition(|w| *w)
+    }
+}
+

@@ -1,0 +1,166 @@
+//! The analyzed query (PostgreSQL's Query node): where rows come from
+//! (`Source`: tables, views, subqueries, VALUES, functions, joins), the
+//! filter, grouping, aggregates, targets, ordering and limits, with every
+//! name resolved and every expression typed.
+
+use std::sync::Arc;
+
+use crate::catalog::system_views::SystemView;
+use crate::catalog::{IndexDesc, TableDesc};
+use crate::error::PgResult;
+use crate::nodes::expr::{AggCall, Expr};
+use crate::nodes::Column;
+use crate::types::Oid;
+
+/// A table in FROM, with the indexes it had when analyzed.
+#[derive(Clone, Debug)]
+pub struct TableRef {
+    pub table: Arc<TableDesc>,
+    pub indexes: Vec<Arc<IndexDesc>>,
+}
+
+/// How two FROM items are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    Inner,
+    Left,
+    Cross,
+}
+
+/// A join of two FROM items; its rows are the left row then the right.
+#[derive(Clone, Debug)]
+pub struct JoinSource {
+    pub kind: JoinKind,
+    pub left: Source,
+    pub right: Source,
+    /// The join condition over the combined row.
+    pub on: Option<Expr>,
+    pub left_width: usize,
+    /// The right side refers to the left row (LATERAL, functions).
+    pub lateral: bool,
+}
+
+/// A set-returning function in FROM.
+#[derive(Clone, Debug)]
+pub struct FunctionSource {
+    /// generate_series(start, stop[, step]) of this type.
+    pub ty: Oid,
+    pub args: Vec<Expr>,
+}
+
+/// Where a query's rows come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// No FROM: one empty row.
+    One,
+    View(&'static SystemView),
+    Subquery(Box<Query>),
+    Values(Vec<Vec<Expr>>),
+    Table(TableRef),
+    Function(FunctionSource),
+    Join(Box<JoinSource>),
+}
+
+impl Source {
+    /// Number of columns the source produces.
+    pub fn width(&self) -> usize {
+        match self {
+            Source::One => 0,
+            Source::View(v) => v.columns().len(),
+            Source::Subquery(q) => q.columns.len(),
+            Source::Values(rows) => rows.first().map_or(0, Vec::len),
+            Source::Table(t) => t.table.columns.len(),
+            Source::Function(_) => 1,
+            Source::Join(j) => j.left.width() + j.right.width(),
+        }
+    }
+}
+
+/// An ORDER BY key: a target and its direction.
+#[derive(Clone, Debug)]
+pub struct SortKey {
+    pub target: usize,
+    pub desc: bool,
+    pub nulls_first: bool,
+}
+
+/// An analyzed SELECT.
+#[derive(Clone, Debug)]
+pub struct Query {
+    pub source: Source,
+    pub filter: Option<Expr>,
+    /// GROUP BY keys over source rows.
+    pub group_keys: Vec<Expr>,
+    /// Aggregates over source rows.
+    pub aggs: Vec<AggCall>,
+    /// Whether an Aggregate step runs (aggregates or GROUP BY present).
+    pub aggregated: bool,
+    /// Over aggregated rows (keys, then aggregates).
+    pub having: Option<Expr>,
+    /// Output expressions: the visible columns, then resjunk sort keys.
+    pub targets: Vec<Expr>,
+    pub columns: Vec<Column>,
+    pub distinct: bool,
+    pub sort: Vec<SortKey>,
+    pub limit: Option<Expr>,
+    pub offset: Option<Expr>,
+}
+
+impl Query {
+    /// Applies `f` to every expression of this query and its subqueries.
+    pub fn map_exprs(&mut self, f: &mut dyn FnMut(Expr) -> PgResult<Expr>) -> PgResult<()> {
+        let map_vec =
+            |v: &mut Vec<Expr>, f: &mut dyn FnMut(Expr) -> PgResult<Expr>| -> PgResult<()> {
+                let old = std::mem::take(v);
+                *v = old.into_iter().map(&mut *f).collect::<PgResult<_>>()?;
+                Ok(())
+            };
+        self.source.map_exprs(f)?;
+        for opt in [
+            &mut self.filter,
+            &mut self.having,
+            &mut self.limit,
+            &mut self.offset,
+        ] {
+            if let Some(e) = opt.take() {
+                *opt = Some(f(e)?);
+            }
+        }
+        map_vec(&mut self.group_keys, f)?;
+        map_vec(&mut self.targets, f)?;
+        for a in &mut self.aggs {
+            map_vec(&mut a.args, f)?;
+        }
+        Ok(())
+    }
+}
+
+impl Source {
+    /// Applies `f` to every expression of the source.
+    pub fn map_exprs(&mut self, f: &mut dyn FnMut(Expr) -> PgResult<Expr>) -> PgResult<()> {
+        let map_vec =
+            |v: &mut Vec<Expr>, f: &mut dyn FnMut(Expr) -> PgResult<Expr>| -> PgResult<()> {
+                let old = std::mem::take(v);
+                *v = old.into_iter().map(&mut *f).collect::<PgResult<_>>()?;
+                Ok(())
+            };
+        match self {
+            Source::Subquery(q) => q.map_exprs(f)?,
+            Source::Values(rows) => {
+                for r in rows {
+                    map_vec(r, f)?;
+                }
+            }
+            Source::Function(fs) => map_vec(&mut fs.args, f)?,
+            Source::Join(j) => {
+                j.left.map_exprs(f)?;
+                j.right.map_exprs(f)?;
+                if let Some(e) = j.on.take() {
+                    j.on = Some(f(e)?);
+                }
+            }
+            Source::One | Source::View(_) | Source::Table(_) => {}
+        }
+        Ok(())
+    }
+}
