@@ -8,16 +8,14 @@
 //! (polroles, stxkind, prattrs, ...) are left out until arrays of those
 //! types exist.
 
-use crate::catalog::system_views::{SystemView, ViewColumns};
-use crate::catalog::{Catalog, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE};
-use crate::nodes::expr::EvalCtx;
-use crate::types::{oid, type_internal_name, type_len, Oid, Value};
+use crate::catalog::system_views::{SystemView, ViewColumns, ViewRows};
+use crate::types::oid;
 
 /// The bootstrap superuser's OID, owner of everything.
-const SUPERUSER_OID: u32 = 10;
+pub const SUPERUSER_OID: u32 = 10;
 /// pg_am OIDs.
-const HEAP_AM: u32 = 2;
-const BTREE_AM: u32 = 403;
+pub const HEAP_AM: u32 = 2;
+pub const BTREE_AM: u32 = 403;
 
 pub static VIEWS: &[SystemView] = &[
     SystemView {
@@ -28,7 +26,7 @@ pub static VIEWS: &[SystemView] = &[
             ("nspname", oid::NAME),
             ("nspowner", oid::OID),
         ]),
-        rows: namespace_rows,
+        rows: ViewRows::Namespace,
     },
     SystemView {
         name: "pg_class",
@@ -61,7 +59,7 @@ pub static VIEWS: &[SystemView] = &[
             ("relreplident", oid::TEXT),
             ("relispartition", oid::BOOL),
         ]),
-        rows: class_rows,
+        rows: ViewRows::Class,
     },
     SystemView {
         name: "pg_attribute",
@@ -80,7 +78,7 @@ pub static VIEWS: &[SystemView] = &[
             ("attisdropped", oid::BOOL),
             ("attcollation", oid::OID),
         ]),
-        rows: attribute_rows,
+        rows: ViewRows::Attribute,
     },
     SystemView {
         name: "pg_attrdef",
@@ -91,7 +89,7 @@ pub static VIEWS: &[SystemView] = &[
             ("adnum", oid::INT2),
             ("adbin", oid::TEXT),
         ]),
-        rows: attrdef_rows,
+        rows: ViewRows::Attrdef,
     },
     SystemView {
         name: "pg_index",
@@ -107,7 +105,7 @@ pub static VIEWS: &[SystemView] = &[
             ("indisreplident", oid::BOOL),
             ("indkey", oid::TEXT),
         ]),
-        rows: index_rows,
+        rows: ViewRows::Index,
     },
     SystemView {
         name: "pg_constraint",
@@ -122,7 +120,7 @@ pub static VIEWS: &[SystemView] = &[
             ("conrelid", oid::OID),
             ("conindid", oid::OID),
         ]),
-        rows: constraint_rows,
+        rows: ViewRows::Constraint,
     },
     SystemView {
         name: "pg_type",
@@ -134,7 +132,7 @@ pub static VIEWS: &[SystemView] = &[
             ("typlen", oid::INT2),
             ("typcollation", oid::OID),
         ]),
-        rows: type_rows,
+        rows: ViewRows::Type,
     },
     SystemView {
         name: "pg_am",
@@ -144,7 +142,7 @@ pub static VIEWS: &[SystemView] = &[
             ("amname", oid::NAME),
             ("amtype", oid::TEXT),
         ]),
-        rows: am_rows,
+        rows: ViewRows::Am,
     },
     SystemView {
         name: "pg_partitioned_table",
@@ -154,7 +152,7 @@ pub static VIEWS: &[SystemView] = &[
             ("partstrat", oid::TEXT),
             ("partnatts", oid::INT2),
         ]),
-        rows: no_rows,
+        rows: ViewRows::Empty,
     },
     SystemView {
         name: "pg_inherits",
@@ -165,7 +163,7 @@ pub static VIEWS: &[SystemView] = &[
             ("inhseqno", oid::INT4),
             ("inhdetachpending", oid::BOOL),
         ]),
-        rows: no_rows,
+        rows: ViewRows::Empty,
     },
     SystemView {
         name: "pg_collation",
@@ -181,7 +179,7 @@ pub static VIEWS: &[SystemView] = &[
             ("collcollate", oid::TEXT),
             ("collctype", oid::TEXT),
         ]),
-        rows: no_rows,
+        rows: ViewRows::Empty,
     },
     SystemView {
         name: "pg_policy",
@@ -195,7 +193,7 @@ pub static VIEWS: &[SystemView] = &[
             ("polqual", oid::TEXT),
             ("polwithcheck", oid::TEXT),
         ]),
-        rows: no_rows,
+        rows: ViewRows::Empty,
     },
     SystemView {
         name: "pg_statistic_ext",
@@ -208,7 +206,7 @@ pub static VIEWS: &[SystemView] = &[
             ("stxowner", oid::OID),
             ("stxstattarget", oid::INT4),
         ]),
-        rows: no_rows,
+        rows: ViewRows::Empty,
     },
     SystemView {
         name: "pg_publication",
@@ -224,7 +222,7 @@ pub static VIEWS: &[SystemView] = &[
             ("pubtruncate", oid::BOOL),
             ("pubviaroot", oid::BOOL),
         ]),
-        rows: no_rows,
+        rows: ViewRows::Empty,
     },
     SystemView {
         name: "pg_publication_namespace",
@@ -234,7 +232,7 @@ pub static VIEWS: &[SystemView] = &[
             ("pnpubid", oid::OID),
             ("pnnspid", oid::OID),
         ]),
-        rows: no_rows,
+        rows: ViewRows::Empty,
     },
     SystemView {
         name: "pg_publication_rel",
@@ -245,218 +243,6 @@ pub static VIEWS: &[SystemView] = &[
             ("prrelid", oid::OID),
             ("prqual", oid::TEXT),
         ]),
-        rows: no_rows,
+        rows: ViewRows::Empty,
     },
 ];
-
-fn no_rows(_: &EvalCtx) -> Vec<Vec<Value>> {
-    vec![]
-}
-
-fn text(s: &str) -> Value {
-    Value::Text(s.to_owned())
-}
-
-fn namespace_rows(_: &EvalCtx) -> Vec<Vec<Value>> {
-    [
-        (PG_CATALOG_NAMESPACE, "pg_catalog"),
-        (PUBLIC_NAMESPACE, "public"),
-    ]
-    .iter()
-    .map(|(o, n)| vec![Value::Oid(*o), text(n), Value::Oid(SUPERUSER_OID)])
-    .collect()
-}
-
-/// One pg_class row.
-fn class_row(
-    oid_: Oid,
-    name: &str,
-    kind: &str,
-    am: Oid,
-    natts: usize,
-    has_index: bool,
-) -> Vec<Value> {
-    vec![
-        Value::Oid(oid_),
-        text(name),
-        Value::Oid(PUBLIC_NAMESPACE),
-        Value::Oid(0),
-        Value::Oid(0),
-        Value::Oid(SUPERUSER_OID),
-        Value::Oid(am),
-        Value::Oid(oid_),
-        Value::Oid(0),
-        Value::Int4(0),
-        Value::Float4(-1.0),
-        Value::Oid(0),
-        Value::Bool(has_index),
-        Value::Bool(false),
-        text("p"),
-        text(kind),
-        Value::Int2(natts as i16),
-        Value::Int2(0),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(true),
-        text("d"),
-        Value::Bool(false),
-    ]
-}
-
-fn class_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
-    let c: &Catalog = ctx.catalog;
-    let mut rows = Vec::new();
-    for t in &c.tables {
-        let has_index = c.indexes_of(t.oid).next().is_some();
-        rows.push(class_row(
-            t.oid,
-            &t.name,
-            "r",
-            HEAP_AM,
-            t.columns.len(),
-            has_index,
-        ));
-    }
-    for i in &c.indexes {
-        rows.push(class_row(
-            i.oid,
-            &i.name,
-            "i",
-            BTREE_AM,
-            i.columns.len(),
-            false,
-        ));
-    }
-    for s in &c.sequences {
-        rows.push(class_row(s.oid, &s.name, "S", 0, 3, false));
-    }
-    rows
-}
-
-fn attribute_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
-    let mut rows = Vec::new();
-    for t in &ctx.catalog.tables {
-        for (i, col) in t.columns.iter().enumerate() {
-            rows.push(vec![
-                Value::Oid(t.oid),
-                text(&col.name),
-                Value::Oid(col.ty),
-                Value::Int2(type_len(col.ty)),
-                Value::Int2(i as i16 + 1),
-                Value::Int4(col.typmod),
-                Value::Bool(col.not_null),
-                Value::Bool(col.default.is_some()),
-                text(""),
-                text(""),
-                Value::Bool(false),
-                Value::Oid(0),
-            ]);
-        }
-    }
-    rows
-}
-
-fn attrdef_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
-    let mut rows = Vec::new();
-    for t in &ctx.catalog.tables {
-        for (i, col) in t.columns.iter().enumerate() {
-            if let Some(d) = &col.default {
-                rows.push(vec![
-                    Value::Oid(0),
-                    Value::Oid(t.oid),
-                    Value::Int2(i as i16 + 1),
-                    text(d),
-                ]);
-            }
-        }
-    }
-    rows
-}
-
-fn index_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
-    ctx.catalog
-        .indexes
-        .iter()
-        .map(|i| {
-            let key: Vec<String> = i.columns.iter().map(|c| (c + 1).to_string()).collect();
-            vec![
-                Value::Oid(i.oid),
-                Value::Oid(i.table),
-                Value::Int2(i.columns.len() as i16),
-                Value::Bool(i.unique),
-                Value::Bool(i.primary),
-                Value::Bool(false),
-                Value::Bool(true),
-                Value::Bool(false),
-                text(&key.join(" ")),
-            ]
-        })
-        .collect()
-}
-
-/// Primary-key and unique constraints (each backed by its index, whose
-/// OID it shares).
-fn constraint_rows(ctx: &EvalCtx) -> Vec<Vec<Value>> {
-    ctx.catalog
-        .indexes
-        .iter()
-        .filter(|i| i.primary || i.unique)
-        .map(|i| {
-            vec![
-                Value::Oid(i.oid),
-                text(&i.name),
-                Value::Oid(PUBLIC_NAMESPACE),
-                text(if i.primary { "p" } else { "u" }),
-                Value::Bool(false),
-                Value::Bool(false),
-                Value::Oid(i.table),
-                Value::Oid(i.oid),
-            ]
-        })
-        .collect()
-}
-
-fn type_rows(_: &EvalCtx) -> Vec<Vec<Value>> {
-    [
-        oid::BOOL,
-        oid::BYTEA,
-        oid::CHAR,
-        oid::NAME,
-        oid::INT8,
-        oid::INT2,
-        oid::INT4,
-        oid::TEXT,
-        oid::OID,
-        oid::FLOAT4,
-        oid::FLOAT8,
-        oid::BPCHAR,
-        oid::VARCHAR,
-        oid::DATE,
-        oid::TIMESTAMP,
-        oid::TIMESTAMPTZ,
-        oid::INTERVAL,
-        oid::NUMERIC,
-    ]
-    .iter()
-    .map(|&t| {
-        let collatable = matches!(t, oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME);
-        vec![
-            Value::Oid(t),
-            text(type_internal_name(t)),
-            Value::Oid(PG_CATALOG_NAMESPACE),
-            Value::Int2(type_len(t)),
-            Value::Oid(if collatable { 100 } else { 0 }),
-        ]
-    })
-    .collect()
-}
-
-fn am_rows(_: &EvalCtx) -> Vec<Vec<Value>> {
-    vec![
-        vec![Value::Oid(HEAP_AM), text("heap"), text("t")],
-        vec![Value::Oid(BTREE_AM), text("btree"), text("i")],
-    ]
-}

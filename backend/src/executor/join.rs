@@ -8,7 +8,8 @@ use crate::access::keys;
 use crate::nodes::query::JoinKind;
 use crate::error::PgResult;
 use crate::interrupts::check_for_interrupts;
-use crate::nodes::expr::{eval, eval_predicate, EvalCtx, Expr};
+use crate::nodes::expr::Expr;
+use crate::executor::eval::{eval, eval_predicate, EvalCtx};
 use crate::nodes::plan::{Plan, ScanPlan};
 use crate::types::Value;
 

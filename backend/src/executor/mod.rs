@@ -7,10 +7,12 @@
 //! expressions in `subplan`.
 
 pub mod dest;
+pub mod eval;
 pub mod join;
 pub mod memory;
 pub mod modify;
 pub mod scan;
+pub mod sysviews;
 pub mod subplan;
 
 use std::cmp::Ordering;
@@ -20,7 +22,8 @@ use crate::nodes::query::SortKey;
 use crate::catalog::system_views::SystemView;
 use crate::error::{PgError, PgResult};
 use crate::interrupts::check_for_interrupts;
-use crate::nodes::expr::{eval, eval_predicate, AggCall, EvalCtx, Expr};
+use crate::nodes::expr::{AggCall, Expr};
+use crate::executor::eval::{eval, eval_predicate, EvalCtx};
 use crate::nodes::plan::Plan;
 use crate::types::Value;
 use crate::utils::adt::agg::AggState;
@@ -184,7 +187,7 @@ impl Node for ViewScanNode {
         let view = self.view;
         Ok(self
             .rows
-            .get_or_insert_with(|| (view.rows)(ctx).into_iter())
+            .get_or_insert_with(|| sysviews::rows(view, ctx).into_iter())
             .next())
     }
 }

@@ -10,7 +10,8 @@ use std::rc::Rc;
 
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::interrupts::check_for_interrupts;
-use crate::nodes::expr::{eval, EvalCtx, SubLink, SubLinkKind, SubPlan};
+use crate::nodes::expr::{SubLink, SubLinkKind, SubPlan};
+use crate::executor::eval::{eval, EvalCtx};
 use crate::types::Value;
 use crate::utils::adt::ops;
 

@@ -3,12 +3,19 @@
 //! in `agg`; COALESCE, NULLIF, GREATEST and LEAST are expression forms
 //! built by the analyzer.
 
+use std::cell::RefCell;
 use std::fmt;
+
+use shmem::buffer::BufferPool;
+
+use crate::access::xact::StmtXact;
+use crate::catalog::Catalog;
+use crate::env::BackendEnv;
+use crate::utils::settings::Settings;
 use std::time::Duration;
 
 use crate::access::sequence;
 use crate::error::{sqlstate, PgError, PgResult};
-use crate::nodes::expr::EvalCtx;
 use crate::types::datetime::{
     self, civil_from_days, UNIX_TO_PG_DAYS, USECS_PER_DAY, USECS_PER_SEC,
 };
@@ -18,7 +25,46 @@ use crate::utils::adt::ops::{self, can_coerce_implicitly};
 
 pub use crate::utils::adt::agg::AggKind;
 
-type Imp = fn(&EvalCtx, &[Value]) -> PgResult<Value>;
+/// A built-in function's implementation.
+type Imp = fn(&FnCtx, &[Value]) -> PgResult<Value>;
+
+/// Who is running the statement (for current_user, pg_backend_pid, ...).
+pub struct SessionInfo {
+    pub user: String,
+    pub database: String,
+    pub env: BackendEnv,
+}
+
+impl SessionInfo {
+    /// pg_backend_pid(): the slot's pid (the server's pid in thread mode).
+    pub fn backend_pid(&self) -> i32 {
+        let pid = self.env.slot.pid.load(std::sync::atomic::Ordering::Relaxed);
+        if pid != 0 {
+            pid
+        } else {
+            std::process::id() as i32
+        }
+    }
+}
+
+/// What a built-in function may read besides its arguments (PostgreSQL's
+/// FunctionCallInfo and the backend globals it reaches): the session,
+/// its settings, the statement's catalog and transaction.
+#[derive(Clone, Copy)]
+pub struct FnCtx<'a> {
+    pub session: &'a SessionInfo,
+    pub settings: &'a RefCell<Settings>,
+    /// Transaction start (now()), PostgreSQL epoch microseconds.
+    pub xact_start: i64,
+    /// Statement start (statement_timestamp()).
+    pub stmt_start: i64,
+    /// The catalog the statement runs against.
+    pub catalog: &'a Catalog,
+    pub pool: BufferPool,
+    /// The statement's transaction: snapshot, xid, waits.
+    pub xact: &'a StmtXact,
+}
+
 
 /// One function signature.
 pub struct FuncDef {
@@ -187,7 +233,7 @@ static FUNCS: &[FuncDef] = &[
     })),
     // pgfork instrumentation.
     volatile(f("pgfork_stat_reset", &[], VOID, |c, _| {
-        crate::catalog::system_views::stat_reset(c);
+        stat_reset(c);
         Ok(Value::Void)
     })),
     // The search path (pg_catalog is always searched first).
@@ -665,7 +711,7 @@ fn log_f64(x: f64, imp: fn(f64) -> f64) -> PgResult<Value> {
 }
 
 /// sqrt(numeric) with PostgreSQL's result scale.
-fn numeric_sqrt(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+fn numeric_sqrt(_: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let n = num(&a[0]);
     let x = n.to_f64();
     if x < 0.0 {
@@ -691,7 +737,7 @@ fn numeric_sqrt(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
 }
 
 /// substr(s, start [, count]) in characters, as PostgreSQL's text_substr.
-fn substr(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+fn substr(_: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let chars: Vec<char> = s(&a[0]).chars().collect();
     let start = int(&a[1]);
     let end = match a.get(2) {
@@ -778,7 +824,7 @@ fn initcap(t: &str) -> String {
     out
 }
 
-fn split_part(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+fn split_part(_: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let (t, delim, n) = (s(&a[0]), s(&a[1]), int(&a[2]));
     if n == 0 {
         return Err(PgError::new(
@@ -802,7 +848,7 @@ fn split_part(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
     ))
 }
 
-fn pg_sleep(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+fn pg_sleep(_: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let secs = fl(&a[0]);
     if secs > 0.0 && secs.is_finite() {
         crate::interrupts::sleep_interruptible(Duration::from_secs_f64(secs.min(1e9)))?;
@@ -810,7 +856,7 @@ fn pg_sleep(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
     Ok(Value::Void)
 }
 
-fn current_setting(c: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+fn current_setting(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let Value::Text(name) = &a[0] else {
         return Ok(Value::Null);
     };
@@ -824,7 +870,7 @@ fn current_setting(c: &EvalCtx, a: &[Value]) -> PgResult<Value> {
     }
 }
 
-fn set_config(c: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+fn set_config(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let Value::Text(name) = &a[0] else {
         return Err(PgError::new("22004", "SET requires parameter name"));
     };
@@ -985,7 +1031,7 @@ fn regex_eq(a: &[Value], case_insensitive: bool) -> PgResult<Value> {
 
 /// array_position(array, value): the 1-based index of the first element
 /// not distinct from `value`, NULL if none.
-fn array_position(_: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+fn array_position(_: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let Value::Array(_, items) = &a[0] else {
         return Ok(Value::Null);
     };
@@ -1005,7 +1051,7 @@ pub fn assigns_xid(def: &FuncDef) -> bool {
     matches!(def.name, "txid_current" | "pg_current_xact_id")
 }
 
-fn xid_if_assigned(c: &EvalCtx, _: &[Value]) -> PgResult<Value> {
+fn xid_if_assigned(c: &FnCtx, _: &[Value]) -> PgResult<Value> {
     Ok(match c.xact.mvcc.own.top {
         0 => Value::Null,
         x => Value::Int8(x as i64),
@@ -1014,7 +1060,7 @@ fn xid_if_assigned(c: &EvalCtx, _: &[Value]) -> PgResult<Value> {
 
 /// 'committed', 'aborted' or 'in progress', as PostgreSQL's
 /// pg_xact_status.
-fn xact_status(c: &EvalCtx, a: &[Value]) -> PgResult<Value> {
+fn xact_status(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     use shmem::xact::{clog, XidStatus};
     let Value::Int8(x) = a[0] else {
         return Ok(Value::Null);
@@ -1041,7 +1087,7 @@ fn xact_status(c: &EvalCtx, a: &[Value]) -> PgResult<Value> {
 
 /// The statement's snapshot as PostgreSQL prints a pg_snapshot:
 /// `xmin:xmax:xip,...`.
-fn current_snapshot(c: &EvalCtx, _: &[Value]) -> PgResult<Value> {
+fn current_snapshot(c: &FnCtx, _: &[Value]) -> PgResult<Value> {
     let s = &c.xact.mvcc.snapshot;
     let xip: Vec<String> = s.xip.iter().map(u32::to_string).collect();
     Ok(Value::Text(format!(
@@ -1052,7 +1098,7 @@ fn current_snapshot(c: &EvalCtx, _: &[Value]) -> PgResult<Value> {
     )))
 }
 
-fn seq_arg(c: &EvalCtx, v: &Value) -> PgResult<(u32, String)> {
+fn seq_arg(c: &FnCtx, v: &Value) -> PgResult<(u32, String)> {
     let Value::Oid(o) = v else {
         return Err(PgError::internal("regclass argument"));
     };
@@ -1069,7 +1115,7 @@ fn seq_arg(c: &EvalCtx, v: &Value) -> PgResult<(u32, String)> {
 }
 
 /// The column list of an index: "(a, b)".
-fn index_columns_text(c: &EvalCtx, i: &crate::catalog::IndexDesc) -> String {
+fn index_columns_text(c: &FnCtx, i: &crate::catalog::IndexDesc) -> String {
     let t = c.catalog.table_by_oid(i.table);
     let cols: Vec<&str> = i
         .columns
@@ -1079,7 +1125,7 @@ fn index_columns_text(c: &EvalCtx, i: &crate::catalog::IndexDesc) -> String {
     cols.join(", ")
 }
 
-fn index_def(c: &EvalCtx, v: &Value) -> PgResult<Value> {
+fn index_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
     let Value::Oid(o) = v else {
         return Ok(Value::Null);
     };
@@ -1096,7 +1142,7 @@ fn index_def(c: &EvalCtx, v: &Value) -> PgResult<Value> {
     )))
 }
 
-fn constraint_def(c: &EvalCtx, v: &Value) -> PgResult<Value> {
+fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
     let Value::Oid(o) = v else {
         return Ok(Value::Null);
     };
@@ -1249,4 +1295,12 @@ mod tests {
         });
         assert_eq!(extract("epoch", &iv).unwrap().to_string(), "86401.500000");
     }
+}
+
+/// pgfork_stat_reset(): zeroes the latency histograms and wait counters.
+pub fn stat_reset(ctx: &FnCtx) {
+    let seg = &ctx.session.env.segment;
+    shmem::latency::LatencyStats::get(seg).reset();
+    shmem::waitstats::discard_unflushed();
+    shmem::waitstats::reset(seg);
 }

@@ -45,7 +45,9 @@ use crate::executor::subplan::SubplanCache;
 use crate::types::datetime::now_pg_usecs;
 use crate::types::{float, Oid, Value};
 
-use crate::nodes::expr::{EvalCtx, Expr, SessionInfo};
+use crate::nodes::expr::Expr;
+use crate::fmgr::{FnCtx, SessionInfo};
+use crate::executor::eval::EvalCtx;
 use crate::nodes::Column;
 use crate::optimizer;
 use crate::nodes::plan::Plan;
@@ -863,16 +865,18 @@ impl Engine {
         let cache = SubplanCache::default();
         let mem = executor::memory::MemBudget::new(self.limits.statement_mem);
         let ctx = EvalCtx {
+            fcx: FnCtx {
+                session: &self.session,
+                settings: &self.settings,
+                xact_start: self.xact_start,
+                stmt_start,
+                catalog: &cat,
+                pool: self.env.segment.buffer_pool(),
+                xact: &sx,
+            },
             params,
-            session: &self.session,
-            settings: &self.settings,
-            xact_start: self.xact_start,
-            stmt_start,
-            catalog: &cat,
-            pool: self.env.segment.buffer_pool(),
             outer: &[],
             cache: &cache,
-            xact: &sx,
             mem: &mem,
         };
         match action.as_ref() {
@@ -887,7 +891,10 @@ impl Engine {
                 }
                 // A new snapshot sees the versions just locked.
                 let sx2 = self.mvcc.start_statement(&self.limits, false, sx.policy)?;
-                let ctx2 = EvalCtx { xact: &sx2, ..ctx };
+                let ctx2 = EvalCtx {
+                    fcx: FnCtx { xact: &sx2, ..ctx.fcx },
+                    ..ctx
+                };
                 executor::run(plan, &ctx2, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
             }
             Action::CopyOut(plan) => copy::run_out(plan, &ctx, sink).map(|n| format!("COPY {n}")),
@@ -907,7 +914,7 @@ impl Engine {
             Action::SqlExecute { prepared, args } => {
                 let values: Vec<Value> = args
                     .iter()
-                    .map(|a| crate::nodes::expr::eval(a, &[], &ctx))
+                    .map(|a| crate::executor::eval::eval(a, &[], &ctx))
                     .collect::<PgResult<_>>()?;
                 self.execute_inner(prepared, &values, sink, copy_in, stmt_start)
             }

@@ -4,5 +4,6 @@
 
 pub mod agg;
 pub mod coerce;
+pub mod like;
 pub mod ops;
 pub mod regex;

@@ -1,0 +1,241 @@
+//! Expression evaluation against a row (PostgreSQL's ExecEvalExpr), with
+//! SQL's three-valued logic, and the context it runs in.
+
+use std::cmp::Ordering;
+use std::ops::Deref;
+
+use crate::error::{PgError, PgResult};
+use crate::executor::memory::MemBudget;
+use crate::executor::subplan::{self, SubplanCache};
+use crate::fmgr::FnCtx;
+use crate::nodes::expr::Expr;
+use crate::types::Value;
+use crate::utils::adt::like::like;
+use crate::utils::adt::ops::{self};
+
+/// Everything evaluation needs besides the row: what built-in functions
+/// see (`FnCtx`: session, settings, catalog, transaction) and the
+/// executor's own state.
+#[derive(Clone, Copy)]
+pub struct EvalCtx<'a> {
+    pub fcx: FnCtx<'a>,
+    pub params: &'a [Value],
+    /// Rows of the enclosing queries, innermost last ([`Expr::Outer`]).
+    pub outer: &'a [&'a [Value]],
+    /// Results of uncorrelated subqueries, computed once per execution.
+    pub cache: &'a SubplanCache,
+    /// What the statement's sorts, hash tables and buffered rows may hold.
+    pub mem: &'a MemBudget,
+}
+
+impl<'a> Deref for EvalCtx<'a> {
+    type Target = FnCtx<'a>;
+    fn deref(&self) -> &FnCtx<'a> {
+        &self.fcx
+    }
+}
+
+fn eval_bool(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Option<bool>> {
+    match eval(e, row, ctx)? {
+        Value::Bool(b) => Ok(Some(b)),
+        Value::Null => Ok(None),
+        v => Err(PgError::internal(format!("expected a boolean, got {v:?}"))),
+    }
+}
+
+/// Evaluates `e` against `row`.
+pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
+    Ok(match e {
+        Expr::Const(v, _) => v.clone(),
+        Expr::Param(i, _) => ctx.params.get(*i).cloned().ok_or_else(|| {
+            PgError::new(
+                crate::error::sqlstate::UNDEFINED_PARAMETER,
+                format!("there is no parameter ${}", i + 1),
+            )
+        })?,
+        Expr::Column(i, _) => row
+            .get(*i)
+            .cloned()
+            .ok_or_else(|| PgError::internal(format!("column {i} out of range")))?,
+        Expr::Outer(depth, i, _) => ctx
+            .outer
+            .len()
+            .checked_sub(*depth)
+            .and_then(|d| ctx.outer[d].get(*i))
+            .cloned()
+            .ok_or_else(|| PgError::internal(format!("outer column {depth}.{i} out of range")))?,
+        Expr::SubLink(s) => subplan::eval_sublink(s, row, ctx)?,
+        Expr::Binary(op, a, b, _) => {
+            let (x, y) = (eval(a, row, ctx)?, eval(b, row, ctx)?);
+            if x.is_null() || y.is_null() {
+                return Ok(Value::Null);
+            }
+            if op.is_comparison() {
+                Value::Bool(ops::comparison_holds(*op, ops::compare(&x, &y)))
+            } else {
+                ops::arith(*op, &x, &y)?
+            }
+        }
+        Expr::Neg(a) => ops::negate(&eval(a, row, ctx)?)?,
+        Expr::Not(a) => match eval_bool(a, row, ctx)? {
+            Some(b) => Value::Bool(!b),
+            None => Value::Null,
+        },
+        Expr::And(a, b) => {
+            let x = eval_bool(a, row, ctx)?;
+            if x == Some(false) {
+                return Ok(Value::Bool(false));
+            }
+            match (x, eval_bool(b, row, ctx)?) {
+                (_, Some(false)) => Value::Bool(false),
+                (Some(true), Some(true)) => Value::Bool(true),
+                _ => Value::Null,
+            }
+        }
+        Expr::Or(a, b) => {
+            let x = eval_bool(a, row, ctx)?;
+            if x == Some(true) {
+                return Ok(Value::Bool(true));
+            }
+            match (x, eval_bool(b, row, ctx)?) {
+                (_, Some(true)) => Value::Bool(true),
+                (Some(false), Some(false)) => Value::Bool(false),
+                _ => Value::Null,
+            }
+        }
+        Expr::IsNull(a, negated) => Value::Bool(eval(a, row, ctx)?.is_null() != *negated),
+        Expr::IsBool(a, want, negated) => {
+            let is = eval_bool(a, row, ctx)? == Some(*want);
+            Value::Bool(is != *negated)
+        }
+        Expr::Distinct(a, b, not) => {
+            let (x, y) = (eval(a, row, ctx)?, eval(b, row, ctx)?);
+            let same = match (x.is_null(), y.is_null()) {
+                (true, true) => true,
+                (false, false) => ops::compare(&x, &y) == Ordering::Equal,
+                _ => false,
+            };
+            Value::Bool(same == *not)
+        }
+        Expr::Cast(a, to, typmod) => {
+            let v = eval(a, row, ctx)?;
+            ops::cast(v, a.ty(), *to, *typmod)?
+        }
+        Expr::Case { whens, default, .. } => {
+            for (cond, result) in whens {
+                if eval_bool(cond, row, ctx)? == Some(true) {
+                    return eval(result, row, ctx);
+                }
+            }
+            match default {
+                Some(d) => eval(d, row, ctx)?,
+                None => Value::Null,
+            }
+        }
+        Expr::Coalesce(args, _) => {
+            for a in args {
+                let v = eval(a, row, ctx)?;
+                if !v.is_null() {
+                    return Ok(v);
+                }
+            }
+            Value::Null
+        }
+        Expr::NullIf(a, b) => {
+            let x = eval(a, row, ctx)?;
+            let y = eval(b, row, ctx)?;
+            if !x.is_null() && !y.is_null() && ops::compare(&x, &y) == Ordering::Equal {
+                Value::Null
+            } else {
+                x
+            }
+        }
+        Expr::MinMax(greatest, args, _) => {
+            let mut best = Value::Null;
+            for a in args {
+                let v = eval(a, row, ctx)?;
+                if v.is_null() {
+                    continue;
+                }
+                let better = best.is_null() || {
+                    let o = ops::compare(&v, &best);
+                    if *greatest {
+                        o == Ordering::Greater
+                    } else {
+                        o == Ordering::Less
+                    }
+                };
+                if better {
+                    best = v;
+                }
+            }
+            best
+        }
+        Expr::InList {
+            expr,
+            list,
+            negated,
+        } => {
+            let x = eval(expr, row, ctx)?;
+            if x.is_null() {
+                return Ok(Value::Null);
+            }
+            let mut saw_null = false;
+            for item in list {
+                let y = eval(item, row, ctx)?;
+                if y.is_null() {
+                    saw_null = true;
+                } else if ops::compare(&x, &y) == Ordering::Equal {
+                    return Ok(Value::Bool(!negated));
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Bool(*negated)
+            }
+        }
+        Expr::Like {
+            expr,
+            pattern,
+            escape,
+            case_insensitive,
+            negated,
+        } => {
+            let (x, p) = (eval(expr, row, ctx)?, eval(pattern, row, ctx)?);
+            let esc = match escape {
+                Some(e) => eval(e, row, ctx)?,
+                None => Value::Text("\\".into()),
+            };
+            match (x, p, esc) {
+                (Value::Text(s), Value::Text(p), Value::Text(e)) => {
+                    let m = like(&s, &p, &e, *case_insensitive)?;
+                    Value::Bool(m != *negated)
+                }
+                _ => Value::Null,
+            }
+        }
+        Expr::Func(def, args) => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                let v = eval(a, row, ctx)?;
+                if def.strict && v.is_null() {
+                    return Ok(Value::Null);
+                }
+                vals.push(v);
+            }
+            (def.imp)(ctx, &vals)?
+        }
+        Expr::Agg(_) => {
+            return Err(PgError::new(
+                crate::error::sqlstate::GROUPING_ERROR,
+                "aggregate functions are not allowed here",
+            ))
+        }
+    })
+}
+
+/// Whether a predicate holds (NULL counts as false), for WHERE/HAVING.
+pub fn eval_predicate(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<bool> {
+    Ok(eval_bool(e, row, ctx)? == Some(true))
+}

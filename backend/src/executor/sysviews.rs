@@ -1,0 +1,659 @@
+//! The rows of the system views (`catalog::system_views` describes them):
+//! pg_stat_activity from the shared backend table, pg_settings from the
+//! session's settings, pgfork's instrumentation over shared memory, the
+//! per-table statistics, and the pg_catalog relations computed from the
+//! catalog. Each is computed when its scan starts.
+
+
+use shmem::latency::{HistSummary, LatencyStats, METRICS};
+use shmem::lockmgr::LockTag;
+use shmem::{relstats, waitstats, BackendState, Segment};
+
+use crate::catalog::system_views::{SystemView, ViewRows, DATABASE_OID};
+use crate::catalog::views::{BTREE_AM, HEAP_AM, SUPERUSER_OID};
+use crate::catalog::{Catalog, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE};
+use crate::fmgr::FnCtx;
+use crate::types::datetime::unix_usecs_to_pg;
+use crate::types::{oid, type_internal_name, type_len, Oid, Value};
+use crate::utils::settings::{self, Context, Kind};
+
+/// The rows of a system view, computed now.
+pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
+    match view.rows {
+        ViewRows::StatActivity => stat_activity_rows(ctx),
+        ViewRows::Settings => settings_rows(ctx),
+        ViewRows::Latency => latency_rows(ctx),
+        ViewRows::BackendLatency => backend_latency_rows(ctx),
+        ViewRows::Buffercache => buffercache_rows(ctx),
+        ViewRows::Wal => wal_rows(ctx),
+        ViewRows::Locks => locks_rows(ctx),
+        ViewRows::TableStats => table_stats_rows(ctx),
+        ViewRows::Namespace => namespace_rows(ctx),
+        ViewRows::Class => class_rows(ctx),
+        ViewRows::Attribute => attribute_rows(ctx),
+        ViewRows::Attrdef => attrdef_rows(ctx),
+        ViewRows::Index => index_rows(ctx),
+        ViewRows::Constraint => constraint_rows(ctx),
+        ViewRows::Type => type_rows(ctx),
+        ViewRows::Am => am_rows(ctx),
+        ViewRows::Empty => empty_rows(ctx),
+    }
+}
+
+fn us(ns: u64) -> Value {
+    Value::Float8(ns as f64 / 1000.0)
+}
+
+/// One row per phase of `shmem::latency::METRICS`, server-wide.
+fn latency_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let stats = LatencyStats::get(&ctx.session.env.segment);
+    METRICS
+        .iter()
+        .map(|&m| {
+            let h: HistSummary = stats.server_summary(m);
+            vec![
+                Value::Text(m.name().into()),
+                Value::Int8(h.count as i64),
+                us(h.sum_ns),
+                us(h.percentile_ns(0.5)),
+                us(h.percentile_ns(0.9)),
+                us(h.percentile_ns(0.99)),
+                us(h.max_ns),
+            ]
+        })
+        .collect()
+}
+
+/// Per live backend and phase (phases it has recorded).
+fn backend_latency_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let seg = &ctx.session.env.segment;
+    let stats = LatencyStats::get(seg);
+    let mut rows = Vec::new();
+    for b in seg.backend_table().snapshot() {
+        for &m in METRICS.iter() {
+            let h = stats.slot_summary(b.index, m);
+            if h.count == 0 {
+                continue;
+            }
+            rows.push(vec![
+                Value::Int4(b.pid),
+                Value::Text(b.mode.as_str().into()),
+                Value::Text(m.name().into()),
+                Value::Int8(h.count as i64),
+                us(h.sum_ns),
+                us(h.percentile_ns(0.5)),
+                us(h.percentile_ns(0.99)),
+                us(h.max_ns),
+            ]);
+        }
+    }
+    rows
+}
+
+fn buffercache_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let seg = &ctx.session.env.segment;
+    // This backend's own recent counts are part of the picture.
+    waitstats::flush_to_slot(seg, ctx.session.env.slot_index);
+    let mut row: Vec<Value> = waitstats::totals(seg)
+        .fields()
+        .into_iter()
+        .map(|(_, v)| Value::Int8(v as i64))
+        .collect();
+    row.push(Value::Int8(ctx.pool.nbuffers() as i64));
+    vec![row]
+}
+
+/// A WAL wait of a backend (LWLock WALWrite, IO WALWrite, IO WALSync).
+fn wal_wait(code: u32) -> Option<(&'static str, &'static str)> {
+    shmem::wal::WaitEvent::names(code)
+}
+
+/// PostgreSQL's pg_stat_wal (wal_bytes as int8 rather than numeric; times
+/// in milliseconds; never reset).
+fn wal_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let w = ctx.session.env.segment.wal();
+    let s = w.stats();
+    let n = |v: &std::sync::atomic::AtomicU64| Value::Int8(v.load(Relaxed) as i64);
+    let ms = |v: &std::sync::atomic::AtomicU64| Value::Float8(v.load(Relaxed) as f64 / 1e6);
+    vec![vec![
+        n(&s.records),
+        n(&s.fpi),
+        n(&s.bytes),
+        n(&s.buffers_full),
+        n(&s.writes),
+        n(&s.syncs),
+        ms(&s.write_ns),
+        ms(&s.sync_ns),
+        Value::Null,
+    ]]
+}
+
+fn table_stats_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    table_stats(ctx.catalog, &ctx.session.env.segment)
+}
+
+/// One row per table (every table is a user table in schema public).
+/// There is no autovacuum or ANALYZE yet: the counts since the last
+/// analyze and vacuum are all the changes, and their times NULL.
+fn table_stats(catalog: &Catalog, seg: &Segment) -> Vec<Vec<Value>> {
+    let int8 = |v: u64| Value::Int8(v as i64);
+    catalog
+        .tables
+        .iter()
+        .map(|t| {
+            let c = relstats::get(seg, t.oid);
+            // The index columns are NULL for a table without indexes.
+            let indexed = catalog.indexes_of(t.oid).next().is_some();
+            let idx = |v: u64| if indexed { int8(v) } else { Value::Null };
+            vec![
+                Value::Oid(t.oid),
+                Value::Text("public".into()),
+                Value::Text(t.name.clone()),
+                int8(c.seq_scan),
+                int8(c.seq_tup_read),
+                idx(c.idx_scan),
+                idx(c.idx_tup_fetch),
+                int8(c.n_tup_ins),
+                int8(c.n_tup_upd),
+                int8(c.n_tup_del),
+                int8(c.n_tup_hot_upd),
+                int8(c.n_live_tup),
+                int8(c.n_dead_tup),
+                int8(c.n_tup_ins + c.n_tup_upd + c.n_tup_del),
+                int8(c.n_tup_ins),
+                ts_or_null(c.last_vacuum_us as i64),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                int8(c.vacuum_count),
+                int8(0),
+                int8(0),
+                int8(0),
+            ]
+        })
+        .collect()
+}
+
+
+fn ts_or_null(us: i64) -> Value {
+    if us == 0 {
+        Value::Null
+    } else {
+        Value::TimestampTz(unix_usecs_to_pg(us))
+    }
+}
+
+fn text_or_null(s: String, present: bool) -> Value {
+    if present {
+        Value::Text(s)
+    } else {
+        Value::Null
+    }
+}
+
+/// One row per backend with a client, plus auxiliary processes (the
+/// checkpointer, shown as PostgreSQL shows it: no database, user or
+/// state). Slots that are starting, pooled (pre-forked, waiting for a
+/// client) or assigned are left out, as PostgreSQL shows no row for a
+/// backend before its session exists.
+fn stat_activity_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let seg = &ctx.session.env.segment;
+    let table = seg.backend_table();
+    let procs = seg.proc_array();
+    let waiting: Vec<(usize, LockTag)> = seg
+        .lock_manager()
+        .snapshot()
+        .into_iter()
+        .filter(|l| !l.granted)
+        .map(|l| (l.backend, l.tag))
+        .collect();
+    let xid_text = |x: u32| {
+        if x == 0 {
+            Value::Null
+        } else {
+            Value::Text(x.to_string())
+        }
+    };
+    table
+        .snapshot()
+        .into_iter()
+        .filter(|b| {
+            !matches!(
+                b.state,
+                BackendState::Starting | BackendState::Pooled | BackendState::Assigned
+            )
+        })
+        .map(|b| {
+            let client = b.state != BackendState::Auxiliary;
+            vec![
+                if client {
+                    Value::Oid(DATABASE_OID)
+                } else {
+                    Value::Null
+                },
+                text_or_null(b.datname, client),
+                Value::Int4(b.pid),
+                Value::Null,
+                if client { Value::Oid(10) } else { Value::Null },
+                text_or_null(b.usename, client),
+                Value::Text(b.application_name),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                ts_or_null(b.backend_start_us),
+                ts_or_null(b.xact_start_us),
+                ts_or_null(b.query_start_us),
+                ts_or_null(b.state_change_us),
+                match waiting.iter().find(|(i, _)| *i == b.index) {
+                    Some(_) => Value::Text("Lock".into()),
+                    None => {
+                        wal_wait(b.wait_event).map_or(Value::Null, |(t, _)| Value::Text(t.into()))
+                    }
+                },
+                match waiting.iter().find(|(i, _)| *i == b.index) {
+                    Some((_, LockTag::Relation(_))) => Value::Text("relation".into()),
+                    Some((_, LockTag::Transaction(_))) => Value::Text("transactionid".into()),
+                    Some((_, LockTag::Tuple(..))) => Value::Text("tuple".into()),
+                    None => {
+                        wal_wait(b.wait_event).map_or(Value::Null, |(_, e)| Value::Text(e.into()))
+                    }
+                },
+                text_or_null(b.state.as_str().to_owned(), client),
+                xid_text(procs.xid_of(b.index)),
+                xid_text(procs.xmin_of(b.index)),
+                Value::Null,
+                if client {
+                    text_or_null(b.query, b.query_start_us != 0)
+                } else {
+                    Value::Text(String::new())
+                },
+                Value::Text(
+                    if client {
+                        "client backend"
+                    } else {
+                        "checkpointer"
+                    }
+                    .into(),
+                ),
+                Value::Text(b.mode.as_str().to_owned()),
+            ]
+        })
+        .collect()
+}
+
+/// One row per held or awaited heavyweight lock (PostgreSQL's pg_locks;
+/// the unique-key locks of index insertions show as "speculative token"
+/// on the index).
+fn locks_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let seg = &ctx.session.env.segment;
+    let table = seg.backend_table();
+    seg.lock_manager()
+        .snapshot()
+        .into_iter()
+        .map(|l| {
+            let (kind, relation, page, tuple, xid) = match l.tag {
+                LockTag::Relation(r) => ("relation", Some(r), None, None, None),
+                LockTag::Transaction(x) => ("transactionid", None, None, None, Some(x)),
+                LockTag::Tuple(r, b, o)
+                    if ctx.catalog.relation_name(r).is_some()
+                        && ctx.catalog.table_by_oid(r).is_some() =>
+                {
+                    ("tuple", Some(r), Some(b), Some(o), None)
+                }
+                LockTag::Tuple(r, ..) => ("speculative token", Some(r), None, None, None),
+            };
+            let opt_oid = |v: Option<u32>| v.map_or(Value::Null, Value::Oid);
+            vec![
+                Value::Text(kind.into()),
+                if relation.is_some() {
+                    Value::Oid(DATABASE_OID)
+                } else {
+                    Value::Null
+                },
+                opt_oid(relation),
+                page.map_or(Value::Null, |p| Value::Int4(p as i32)),
+                tuple.map_or(Value::Null, |t| Value::Int2(t as i16)),
+                Value::Null,
+                xid.map_or(Value::Null, |x| Value::Text(x.to_string())),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Int4(
+                    table
+                        .slot(l.backend)
+                        .pid
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                ),
+                Value::Text(l.mode.name().into()),
+                Value::Bool(l.granted),
+                Value::Bool(false),
+                Value::Null,
+            ]
+        })
+        .collect()
+}
+
+fn settings_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let s = ctx.settings.borrow();
+    s.all()
+        .into_iter()
+        .map(|(name, value, desc)| {
+            let def = settings::lookup(&name);
+            let (vartype, unit, min, max) = match def.map(|d| d.kind) {
+                Some(Kind::Bool) => ("bool", None, None, None),
+                Some(Kind::Int { min, max, unit }) => (
+                    "integer",
+                    match unit {
+                        settings::Unit::Ms => Some("ms"),
+                        settings::Unit::Kb => Some("kB"),
+                        settings::Unit::None => None,
+                    },
+                    Some(min.to_string()),
+                    Some(max.to_string()),
+                ),
+                Some(Kind::Enum(_)) => ("enum", None, None, None),
+                _ => ("string", None, None, None),
+            };
+            let context = match def.map(|d| d.context) {
+                Some(Context::Internal) => "internal",
+                Some(Context::Postmaster) => "postmaster",
+                _ => "user",
+            };
+            let opt = |v: Option<String>| v.map(Value::Text).unwrap_or(Value::Null);
+            vec![
+                Value::Text(name),
+                Value::Text(value),
+                opt(unit.map(str::to_owned)),
+                Value::Text(desc),
+                Value::Text(context.into()),
+                Value::Text(vartype.into()),
+                opt(min),
+                opt(max),
+            ]
+        })
+        .collect()
+}
+
+fn empty_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    vec![]
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_owned())
+}
+
+fn namespace_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    [
+        (PG_CATALOG_NAMESPACE, "pg_catalog"),
+        (PUBLIC_NAMESPACE, "public"),
+    ]
+    .iter()
+    .map(|(o, n)| vec![Value::Oid(*o), text(n), Value::Oid(SUPERUSER_OID)])
+    .collect()
+}
+
+/// One pg_class row.
+fn class_row(
+    oid_: Oid,
+    name: &str,
+    kind: &str,
+    am: Oid,
+    natts: usize,
+    has_index: bool,
+) -> Vec<Value> {
+    vec![
+        Value::Oid(oid_),
+        text(name),
+        Value::Oid(PUBLIC_NAMESPACE),
+        Value::Oid(0),
+        Value::Oid(0),
+        Value::Oid(SUPERUSER_OID),
+        Value::Oid(am),
+        Value::Oid(oid_),
+        Value::Oid(0),
+        Value::Int4(0),
+        Value::Float4(-1.0),
+        Value::Oid(0),
+        Value::Bool(has_index),
+        Value::Bool(false),
+        text("p"),
+        text(kind),
+        Value::Int2(natts as i16),
+        Value::Int2(0),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(true),
+        text("d"),
+        Value::Bool(false),
+    ]
+}
+
+fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let c: &Catalog = ctx.catalog;
+    let mut rows = Vec::new();
+    for t in &c.tables {
+        let has_index = c.indexes_of(t.oid).next().is_some();
+        rows.push(class_row(
+            t.oid,
+            &t.name,
+            "r",
+            HEAP_AM,
+            t.columns.len(),
+            has_index,
+        ));
+    }
+    for i in &c.indexes {
+        rows.push(class_row(
+            i.oid,
+            &i.name,
+            "i",
+            BTREE_AM,
+            i.columns.len(),
+            false,
+        ));
+    }
+    for s in &c.sequences {
+        rows.push(class_row(s.oid, &s.name, "S", 0, 3, false));
+    }
+    rows
+}
+
+fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let mut rows = Vec::new();
+    for t in &ctx.catalog.tables {
+        for (i, col) in t.columns.iter().enumerate() {
+            rows.push(vec![
+                Value::Oid(t.oid),
+                text(&col.name),
+                Value::Oid(col.ty),
+                Value::Int2(type_len(col.ty)),
+                Value::Int2(i as i16 + 1),
+                Value::Int4(col.typmod),
+                Value::Bool(col.not_null),
+                Value::Bool(col.default.is_some()),
+                text(""),
+                text(""),
+                Value::Bool(false),
+                Value::Oid(0),
+            ]);
+        }
+    }
+    rows
+}
+
+fn attrdef_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let mut rows = Vec::new();
+    for t in &ctx.catalog.tables {
+        for (i, col) in t.columns.iter().enumerate() {
+            if let Some(d) = &col.default {
+                rows.push(vec![
+                    Value::Oid(0),
+                    Value::Oid(t.oid),
+                    Value::Int2(i as i16 + 1),
+                    text(d),
+                ]);
+            }
+        }
+    }
+    rows
+}
+
+fn index_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .indexes
+        .iter()
+        .map(|i| {
+            let key: Vec<String> = i.columns.iter().map(|c| (c + 1).to_string()).collect();
+            vec![
+                Value::Oid(i.oid),
+                Value::Oid(i.table),
+                Value::Int2(i.columns.len() as i16),
+                Value::Bool(i.unique),
+                Value::Bool(i.primary),
+                Value::Bool(false),
+                Value::Bool(true),
+                Value::Bool(false),
+                text(&key.join(" ")),
+            ]
+        })
+        .collect()
+}
+
+/// Primary-key and unique constraints (each backed by its index, whose
+/// OID it shares).
+fn constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .indexes
+        .iter()
+        .filter(|i| i.primary || i.unique)
+        .map(|i| {
+            vec![
+                Value::Oid(i.oid),
+                text(&i.name),
+                Value::Oid(PUBLIC_NAMESPACE),
+                text(if i.primary { "p" } else { "u" }),
+                Value::Bool(false),
+                Value::Bool(false),
+                Value::Oid(i.table),
+                Value::Oid(i.oid),
+            ]
+        })
+        .collect()
+}
+
+fn type_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    [
+        oid::BOOL,
+        oid::BYTEA,
+        oid::CHAR,
+        oid::NAME,
+        oid::INT8,
+        oid::INT2,
+        oid::INT4,
+        oid::TEXT,
+        oid::OID,
+        oid::FLOAT4,
+        oid::FLOAT8,
+        oid::BPCHAR,
+        oid::VARCHAR,
+        oid::DATE,
+        oid::TIMESTAMP,
+        oid::TIMESTAMPTZ,
+        oid::INTERVAL,
+        oid::NUMERIC,
+    ]
+    .iter()
+    .map(|&t| {
+        let collatable = matches!(t, oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME);
+        vec![
+            Value::Oid(t),
+            text(type_internal_name(t)),
+            Value::Oid(PG_CATALOG_NAMESPACE),
+            Value::Int2(type_len(t)),
+            Value::Oid(if collatable { 100 } else { 0 }),
+        ]
+    })
+    .collect()
+}
+
+fn am_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    vec![
+        vec![Value::Oid(HEAP_AM), text("heap"), text("t")],
+        vec![Value::Oid(BTREE_AM), text("btree"), text("i")],
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::catalog::system_views::TABLE_STATS_COLUMNS;
+    use crate::catalog::{IndexDesc, TableDesc};
+    use shmem::segment::{SegmentConfig, SegmentOwner};
+
+    #[test]
+    fn table_stats_rows() {
+        let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
+            port: 62420,
+            max_backends: 2,
+            shared_buffers: 0,
+            mode: 0,
+        })
+        .unwrap();
+        let mut cat = Catalog::empty();
+        for (oid_, name) in [(16384, "plain"), (16385, "keyed")] {
+            cat.tables.push(Arc::new(TableDesc {
+                oid: oid_,
+                name: name.into(),
+                columns: vec![],
+                fillfactor: 100,
+            }));
+        }
+        cat.indexes.push(Arc::new(IndexDesc {
+            oid: 16386,
+            name: "keyed_pkey".into(),
+            table: 16385,
+            columns: vec![0],
+            unique: true,
+            primary: true,
+        }));
+        let mut p = relstats::PendingRelStats::default();
+        p.inserted(16384);
+        p.inserted(16384);
+        p.deleted(16384);
+        p.idx_scan(16385);
+        p.idx_tup_fetch(16385, 4);
+        p.flush(&seg, true);
+        relstats::report_vacuum(&seg, 16385, 0, 0);
+
+        let rows = table_stats(&cat, &seg);
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r.len() == TABLE_STATS_COLUMNS.len()));
+        let col = |name: &str| {
+            TABLE_STATS_COLUMNS
+                .iter()
+                .position(|(n, _)| *n == name)
+                .unwrap()
+        };
+        let (plain, keyed) = (&rows[0], &rows[1]);
+        assert_eq!(plain[col("relname")], Value::Text("plain".into()));
+        assert_eq!(plain[col("n_tup_ins")], Value::Int8(2));
+        assert_eq!(plain[col("n_live_tup")], Value::Int8(1));
+        assert_eq!(plain[col("n_dead_tup")], Value::Int8(1));
+        assert_eq!(plain[col("n_mod_since_analyze")], Value::Int8(3));
+        assert_eq!(plain[col("idx_scan")], Value::Null);
+        assert_eq!(plain[col("last_vacuum")], Value::Null);
+        assert_eq!(keyed[col("idx_scan")], Value::Int8(1));
+        assert_eq!(keyed[col("idx_tup_fetch")], Value::Int8(4));
+        assert_eq!(keyed[col("vacuum_count")], Value::Int8(1));
+        assert!(matches!(keyed[col("last_vacuum")], Value::TimestampTz(_)));
+        assert!(crate::catalog::system_views::lookup(None, "pg_stat_user_tables").is_some());
+        assert!(crate::catalog::system_views::lookup(Some("pg_catalog"), "pg_stat_all_tables").is_some());
+    }
+}
