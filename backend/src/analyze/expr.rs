@@ -5,12 +5,11 @@
 use sqlparser::ast::{self, BinaryOperator as B, Spanned, UnaryOperator as U};
 
 use super::names;
-use crate::parser::{ident, object_name};
 use super::{Analyzer, Scope};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr;
 use crate::nodes::expr::{AggCall, Expr, SubLink, SubLinkKind, SubPlan};
-use crate::optimizer;
+use crate::parser::{ident, object_name};
 use crate::types::{oid, type_name, Numeric, Oid, Value};
 use crate::utils::adt::agg;
 use crate::utils::adt::coerce;
@@ -365,7 +364,8 @@ impl Analyzer<'_> {
             kind,
             test,
             sub: std::sync::Arc::new(SubPlan {
-                plan: optimizer::plan_query(&q),
+                query: q,
+                plan: std::sync::OnceLock::new(),
                 correlated,
             }),
             ty,

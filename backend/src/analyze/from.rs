@@ -5,12 +5,12 @@
 
 use sqlparser::ast;
 
-use crate::parser::{ident, object_name};
 use super::{not_supported_yet, rename_columns, Analyzer, Scope, ScopeColumn};
-use crate::nodes::query::{FunctionSource, JoinKind, JoinSource, Source, TableRef};
 use crate::catalog::system_views;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::nodes::expr::Expr;
+use crate::nodes::query::{FunctionSource, JoinKind, JoinSource, Source, TableRef};
+use crate::parser::{ident, object_name};
 use crate::types::oid;
 use crate::utils::adt::coerce;
 use crate::utils::adt::ops::BinOp;

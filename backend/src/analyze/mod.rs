@@ -4,6 +4,7 @@
 
 pub mod expr;
 pub mod from;
+pub mod modify;
 pub mod names;
 
 use sqlparser::ast::{self, Spanned};
@@ -13,12 +14,12 @@ use std::sync::Arc;
 
 use crate::catalog::Catalog;
 use crate::nodes::expr::{AggCall, Expr};
+use crate::nodes::query::{Query, SortKey, Source};
 use crate::nodes::Column;
+use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid, Value};
 use crate::utils::adt::coerce;
-use crate::nodes::query::{Query, SortKey, Source};
 use expr::Clause;
-use crate::parser::{ident, object_name, StmtText};
 use names::figure_colname;
 
 /// One column visible in a FROM scope.
@@ -64,7 +65,6 @@ impl Scope {
         self.cols.iter().any(|c| c.qualifier.as_deref() == Some(q))
     }
 }
-
 
 /// Analysis state for one statement.
 pub struct Analyzer<'a> {

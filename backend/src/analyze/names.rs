@@ -167,4 +167,3 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
         _ => ("?column?".into(), 0),
     }
 }
-

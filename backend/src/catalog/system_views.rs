@@ -244,9 +244,6 @@ pub fn lookup(schema: Option<&str>, name: &str) -> Option<&'static SystemView> {
         .find(|v| v.name == name)
 }
 
-
-
-
 /// Every wait-statistics counter as a bigint column, then nbuffers.
 fn buffercache_columns() -> &'static [(&'static str, Oid)] {
     static COLS: OnceLock<Vec<(&'static str, Oid)>> = OnceLock::new();

@@ -9,20 +9,20 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use crate::access::table::TableAccess;
-use crate::parser::{ident, object_name, StmtText};
 use crate::analyze::Analyzer;
-use crate::nodes::query::TableRef;
 use crate::catalog::system_views;
 use crate::catalog::Catalog;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor;
 use crate::executor::dest::{CopyInSource, RowSink};
+use crate::executor::eval::{eval, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
-use crate::executor::eval::{eval, EvalCtx};
-use crate::optimizer::scan::plan_scan;
-use crate::optimizer;
 use crate::nodes::plan::Plan;
+use crate::nodes::query::TableRef;
+use crate::optimizer;
+use crate::optimizer::scan::plan_scan;
+use crate::parser::{ident, object_name, StmtText};
 use crate::types::{Oid, Value};
 
 fn not_supported_yet(what: &str) -> PgError {
@@ -150,7 +150,7 @@ pub fn prepare(
                 defaults.push(if targets.contains(&i) {
                     None
                 } else {
-                    Some(crate::executor::modify::column_default(&mut a, &t, i)?)
+                    Some(crate::analyze::modify::column_default(&mut a, &t, i)?)
                 });
             }
             Ok((

@@ -15,13 +15,12 @@ use crate::access::sequence;
 use crate::access::table;
 use crate::analyze::from::{no_relation, split_name};
 use crate::analyze::names::resolve_type;
-use crate::parser::{ident, object_name, StmtText};
 use crate::analyze::Analyzer;
 use crate::catalog::{
     Catalog, CatalogCache, CatalogLock, ColumnDesc, IndexDesc, SequenceDesc, TableDesc,
 };
 use crate::error::{sqlstate, PgError, PgResult, Severity};
-use crate::parser;
+use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid};
 
 fn notice(msg: String) -> PgError {
@@ -214,7 +213,7 @@ impl Ddl<'_> {
         let text = e.to_string();
         let mut a = Analyzer::new(self.text, &[]).with_catalog(Arc::new(self.cat.clone()));
         let x = a.expr(e, &Default::default(), crate::analyze::expr::Clause::Values)?;
-        crate::executor::modify::assignment_cast(&mut a, x, ty, typmod, "DEFAULT")?;
+        crate::analyze::modify::assignment_cast(&mut a, x, ty, typmod, "DEFAULT")?;
         Ok(text)
     }
 
@@ -720,9 +719,4 @@ fn multiple_pkeys(table: &str) -> PgError {
         "42P16",
         format!("multiple primary keys for table \"{table}\" are not allowed"),
     )
-}
-
-/// Parses a stored DEFAULT expression.
-pub fn parse_default(text: &str) -> PgResult<ast::Expr> {
-    parser::parse_expr(text)
 }

@@ -3,10 +3,10 @@
 //! "  Index Cond: (id = 1)", "Hash Join", ...), without costs (pgfork
 //! has no cost model yet).
 
-use crate::nodes::query::JoinKind;
-use crate::executor::modify::{Modify, ModifyKind};
 use crate::nodes::expr::{Expr, SubLinkKind};
+use crate::nodes::modify::{Modify, ModifyKind};
 use crate::nodes::plan::{Plan, ScanPlan};
+use crate::nodes::query::JoinKind;
 use crate::types::{type_name, Value};
 
 /// Column names of a node's output (for printing expressions above it).

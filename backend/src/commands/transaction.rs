@@ -244,7 +244,9 @@ mod tests {
     use super::*;
 
     fn settings() -> Settings {
-        Settings::new(&crate::env::ServerConfig::for_tests(shmem::ExecMode::Process))
+        Settings::new(&crate::env::ServerConfig::for_tests(
+            shmem::ExecMode::Process,
+        ))
     }
 
     #[test]

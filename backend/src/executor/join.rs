@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use crate::access::keys;
-use crate::nodes::query::JoinKind;
 use crate::error::PgResult;
+use crate::executor::eval::{eval, eval_predicate, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
-use crate::executor::eval::{eval, eval_predicate, EvalCtx};
 use crate::nodes::plan::{Plan, ScanPlan};
+use crate::nodes::query::JoinKind;
 use crate::types::Value;
 
 use super::scan::TableCursor;

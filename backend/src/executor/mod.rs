@@ -12,19 +12,19 @@ pub mod join;
 pub mod memory;
 pub mod modify;
 pub mod scan;
-pub mod sysviews;
 pub mod subplan;
+pub mod sysviews;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::nodes::query::SortKey;
 use crate::catalog::system_views::SystemView;
 use crate::error::{PgError, PgResult};
+use crate::executor::eval::{eval, eval_predicate, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::{AggCall, Expr};
-use crate::executor::eval::{eval, eval_predicate, EvalCtx};
 use crate::nodes::plan::Plan;
+use crate::nodes::query::SortKey;
 use crate::types::Value;
 use crate::utils::adt::agg::AggState;
 use crate::utils::adt::ops;

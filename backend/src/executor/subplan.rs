@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::error::{sqlstate, PgError, PgResult};
+use crate::executor::eval::{eval, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::{SubLink, SubLinkKind, SubPlan};
-use crate::executor::eval::{eval, EvalCtx};
 use crate::types::Value;
 use crate::utils::adt::ops;
 
@@ -38,7 +38,7 @@ fn run(sub: &SubPlan, kind: SubLinkKind, row: &[Value], ctx: &EvalCtx) -> PgResu
         outer: &stack,
         ..*ctx
     };
-    let mut node = build(&sub.plan);
+    let mut node = build(sub.plan()?);
     match kind {
         SubLinkKind::Exists => Ok(Outcome::Exists(node.next(&inner)?.is_some())),
         SubLinkKind::Scalar => {

@@ -4,7 +4,6 @@
 //! per-table statistics, and the pg_catalog relations computed from the
 //! catalog. Each is computed when its scan starts.
 
-
 use shmem::latency::{HistSummary, LatencyStats, METRICS};
 use shmem::lockmgr::LockTag;
 use shmem::{relstats, waitstats, BackendState, Segment};
@@ -174,7 +173,6 @@ fn table_stats(catalog: &Catalog, seg: &Segment) -> Vec<Vec<Value>> {
         })
         .collect()
 }
-
 
 fn ts_or_null(us: i64) -> Value {
     if us == 0 {
@@ -654,6 +652,9 @@ mod tests {
         assert_eq!(keyed[col("vacuum_count")], Value::Int8(1));
         assert!(matches!(keyed[col("last_vacuum")], Value::TimestampTz(_)));
         assert!(crate::catalog::system_views::lookup(None, "pg_stat_user_tables").is_some());
-        assert!(crate::catalog::system_views::lookup(Some("pg_catalog"), "pg_stat_all_tables").is_some());
+        assert!(
+            crate::catalog::system_views::lookup(Some("pg_catalog"), "pg_stat_all_tables")
+                .is_some()
+        );
     }
 }

@@ -65,7 +65,6 @@ pub struct FnCtx<'a> {
     pub xact: &'a StmtXact,
 }
 
-
 /// One function signature.
 pub struct FuncDef {
     pub name: &'static str,
@@ -202,10 +201,7 @@ static FUNCS: &[FuncDef] = &[
             None if c.catalog.relation_name(o).is_some() => o,
             None => return Ok(Value::Null),
         };
-        let blocks = c
-            .pool
-            .nblocks(rel)
-            .map_err(PgError::from)?;
+        let blocks = c.pool.nblocks(rel).map_err(PgError::from)?;
         Ok(Value::Int8(blocks as i64 * shmem::buffer::BLCKSZ as i64))
     })),
     // Sequences (serial columns).

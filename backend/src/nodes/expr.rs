@@ -1,12 +1,12 @@
 //! Analyzed expressions (PostgreSQL's primnodes): typed, names resolved,
 //! operands coerced. The executor evaluates them (`executor::eval`).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-
-use crate::error::PgResult;
+use crate::error::{PgError, PgResult};
 use crate::fmgr::{AggKind, FuncDef};
 use crate::nodes::plan::Plan;
+use crate::nodes::query::Query;
 use crate::types::{oid, Oid, Value};
 use crate::utils::adt::ops::BinOp;
 
@@ -24,9 +24,23 @@ pub enum SubLinkKind {
 /// A planned subquery, shared by the copies of the expression holding it.
 #[derive(Debug)]
 pub struct SubPlan {
-    pub plan: Plan,
+    /// The subquery as the analyzer left it.
+    pub query: Query,
+    /// Its plan, made when the optimizer plans the enclosing statement
+    /// (`optimizer::subselect`).
+    pub plan: OnceLock<Plan>,
     /// Refers to an enclosing query's row: run again for each row.
     pub correlated: bool,
+}
+
+impl SubPlan {
+    /// The subquery's plan; an internal error if the optimizer has not
+    /// planned the statement holding it.
+    pub fn plan(&self) -> PgResult<&Plan> {
+        self.plan
+            .get()
+            .ok_or_else(|| PgError::internal("subquery used before it was planned"))
+    }
 }
 
 impl PartialEq for SubPlan {

@@ -3,6 +3,7 @@
 //! and the result columns a statement describes.
 
 pub mod expr;
+pub mod modify;
 pub mod plan;
 pub mod query;
 

@@ -107,4 +107,3 @@ impl ScanPlan {
         self.wanted.iter().rposition(|w| *w)
     }
 }
-

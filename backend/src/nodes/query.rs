@@ -107,6 +107,23 @@ pub struct Query {
 }
 
 impl Query {
+    /// Calls `f` on every top-level expression of this query and of the
+    /// subqueries in its FROM clause (not inside sublinks).
+    pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+        self.source.for_each_expr(f);
+        for e in [&self.filter, &self.having, &self.limit, &self.offset]
+            .into_iter()
+            .flatten()
+        {
+            f(e);
+        }
+        self.group_keys.iter().for_each(&mut *f);
+        self.targets.iter().for_each(&mut *f);
+        for a in &self.aggs {
+            a.args.iter().chain(a.filter.iter()).for_each(&mut *f);
+        }
+    }
+
     /// Applies `f` to every expression of this query and its subqueries.
     pub fn map_exprs(&mut self, f: &mut dyn FnMut(Expr) -> PgResult<Expr>) -> PgResult<()> {
         let map_vec =
@@ -136,6 +153,21 @@ impl Query {
 }
 
 impl Source {
+    /// Calls `f` on every expression of the source.
+    pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+        match self {
+            Source::Subquery(q) => q.for_each_expr(f),
+            Source::Values(rows) => rows.iter().flatten().for_each(f),
+            Source::Function(fs) => fs.args.iter().for_each(f),
+            Source::Join(j) => {
+                j.left.for_each_expr(f);
+                j.right.for_each_expr(f);
+                j.on.iter().for_each(f);
+            }
+            Source::One | Source::View(_) | Source::Table(_) => {}
+        }
+    }
+
     /// Applies `f` to every expression of the source.
     pub fn map_exprs(&mut self, f: &mut dyn FnMut(Expr) -> PgResult<Expr>) -> PgResult<()> {
         let map_vec =

@@ -3,12 +3,12 @@
 //! table with an index on the join keys, a hash join for other
 //! equi-joins, a nested loop otherwise (and always for LATERAL).
 
-use crate::nodes::query::{JoinKind, JoinSource, Source};
 use crate::nodes::expr::Expr;
+use crate::nodes::query::{JoinKind, JoinSource, Source};
 use crate::utils::adt::ops::BinOp;
 
-use super::scan::{self, and_all, conjuncts};
 use super::plan_source;
+use super::scan::{self, and_all, conjuncts};
 use crate::nodes::plan::Plan;
 
 /// Which sides of a join an expression reads: (left, right).

@@ -6,14 +6,20 @@
 
 pub mod join;
 pub mod scan;
+pub mod subselect;
 
-use crate::nodes::query::{Query, Source};
 use crate::nodes::expr::Expr;
+use crate::nodes::modify::{
+    InsertSource, LockRows, LockRowsStmt, Modify, ModifyKind, ModifyStmt, ModifyStmtKind,
+};
+use crate::nodes::plan::{IndexPath, Plan, ScanPlan};
+use crate::nodes::query::TableRef;
+use crate::nodes::query::{Query, Source};
 use crate::types::Value;
-use crate::nodes::plan::{IndexPath, Plan};
 
 /// Plans a query.
 pub fn plan_query(q: &Query) -> Plan {
+    subselect::plan_query_sublinks(q);
     let width = q.source.width();
     let wanted = wanted_columns(q, width);
     let quals = scan::conjuncts(q.filter.clone());
@@ -196,4 +202,62 @@ fn filter(input: Plan, predicate: Expr) -> Plan {
         input: Box::new(input),
         predicate,
     }
+}
+
+/// Plans an INSERT, UPDATE or DELETE: the INSERT's source query, or the
+/// scan that finds the rows to change (the WHERE is checked again on
+/// each row's current version).
+pub fn plan_modify(m: ModifyStmt) -> Modify {
+    subselect::plan_modify_sublinks(&m);
+    let kind = match m.kind {
+        ModifyStmtKind::Insert {
+            source,
+            exprs,
+            on_conflict,
+        } => {
+            let (source, values) = match source {
+                InsertSource::Values(rows) => (Plan::Values(rows), true),
+                InsertSource::Query(q) => (plan_query(&q), false),
+            };
+            ModifyKind::Insert {
+                source,
+                exprs,
+                values,
+                on_conflict,
+            }
+        }
+        ModifyStmtKind::Update { filter, sets } => ModifyKind::Update {
+            scan: modify_scan(&m.table, &filter),
+            recheck: filter,
+            sets,
+        },
+        ModifyStmtKind::Delete { filter } => ModifyKind::Delete {
+            scan: modify_scan(&m.table, &filter),
+            recheck: filter,
+        },
+    };
+    Modify {
+        kind,
+        table: m.table,
+        returning: m.returning,
+        columns: m.columns,
+    }
+}
+
+/// Plans the row-locking step of SELECT ... FOR UPDATE.
+pub fn plan_lock_rows(l: LockRowsStmt) -> LockRows {
+    l.filter.iter().for_each(subselect::plan_sublinks);
+    LockRows {
+        scan: modify_scan(&l.table, &l.filter),
+        table: l.table,
+        recheck: l.filter,
+        nowait: l.nowait,
+    }
+}
+
+/// The scan finding the rows a statement changes or locks (every column
+/// decoded: the new version is built from the old).
+fn modify_scan(t: &TableRef, filter: &Option<Expr>) -> ScanPlan {
+    let wanted = vec![true; t.table.columns.len()];
+    scan::plan_scan(t.clone(), scan::conjuncts(filter.clone()), wanted)
 }

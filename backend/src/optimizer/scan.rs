@@ -7,8 +7,8 @@
 
 use crate::nodes::plan::{IndexPath, ScanPlan};
 
-use crate::nodes::query::TableRef;
 use crate::nodes::expr::Expr;
+use crate::nodes::query::TableRef;
 use crate::utils::adt::ops::BinOp;
 
 /// Whether `e` has one value for the whole scan.

@@ -31,7 +31,6 @@ use std::sync::{Arc, Mutex};
 use sqlparser::ast;
 
 use crate::access::xact::{SessionLimits, StmtXact, XactMvcc};
-use crate::parser::{ident, StmtText};
 use crate::analyze::{self, Analyzer};
 use crate::catalog::{self, CatalogCache};
 use crate::commands::transaction::{self, BlockState, Transaction};
@@ -40,17 +39,17 @@ use crate::env::BackendEnv;
 use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::executor;
 use crate::executor::dest::{CopyInSource, RowSink};
-use crate::executor::modify;
 use crate::executor::subplan::SubplanCache;
+use crate::parser::{ident, StmtText};
 use crate::types::datetime::now_pg_usecs;
 use crate::types::{float, Oid, Value};
 
-use crate::nodes::expr::Expr;
-use crate::fmgr::{FnCtx, SessionInfo};
 use crate::executor::eval::EvalCtx;
+use crate::fmgr::{FnCtx, SessionInfo};
+use crate::nodes::expr::Expr;
+use crate::nodes::plan::Plan;
 use crate::nodes::Column;
 use crate::optimizer;
-use crate::nodes::plan::Plan;
 use crate::utils::settings::Settings;
 use utility::Utility;
 
@@ -74,12 +73,12 @@ impl Statement {
 enum Action {
     Query(Plan),
     /// SELECT ... FOR UPDATE / FOR SHARE: lock the rows, then query.
-    LockedQuery(Box<modify::LockRows>, Plan),
+    LockedQuery(Box<crate::nodes::modify::LockRows>, Plan),
     Utility(Utility),
     /// COPY ... TO STDOUT.
     CopyOut(Plan),
     CopyIn(copy::CopyIn),
-    Modify(Box<modify::Modify>),
+    Modify(Box<crate::nodes::modify::Modify>),
     /// DDL, run from the statement against the catalog at execution.
     Ddl,
     /// VACUUM of these tables (all when empty).
@@ -389,6 +388,7 @@ impl Engine {
                 }
                 let columns = query.columns.clone();
                 let target = lock.table.table.oid;
+                let lock = optimizer::plan_lock_rows(lock);
                 let action = Action::LockedQuery(Box::new(lock), optimizer::plan_query(&query));
                 let mut parts = query_parts(a, action, columns);
                 parts.returns_rows = true;
@@ -410,12 +410,12 @@ impl Engine {
             }
             ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_) => {
                 let mut a = self.analyzer(text, param_types);
-                let m = match stmt.ast.as_ref() {
+                let m = optimizer::plan_modify(match stmt.ast.as_ref() {
                     ast::Statement::Insert(i) => a.insert(i)?,
                     ast::Statement::Update(u) => a.update(u)?,
                     ast::Statement::Delete(d) => a.delete(d)?,
                     _ => return Err(PgError::internal("DML")),
-                };
+                });
                 settle_params(&mut a.params);
                 let columns = m.columns.clone();
                 let target = m.table.table.oid;
@@ -540,7 +540,10 @@ impl Engine {
                 let mut args = Vec::with_capacity(parameters.len());
                 for (e, t) in parameters.iter().zip(&prepared.param_types) {
                     let x = a.expr(e, &Default::default(), analyze::expr::Clause::Values)?;
-                    args.push(modify::assignment_cast(&mut a, x, *t, -1, "parameter")?);
+                    let x =
+                        crate::analyze::modify::assignment_cast(&mut a, x, *t, -1, "parameter")?;
+                    optimizer::subselect::plan_sublinks(&x);
+                    args.push(x);
                 }
                 settle_params(&mut a.params);
                 Ok(PlanParts {
@@ -892,7 +895,10 @@ impl Engine {
                 // A new snapshot sees the versions just locked.
                 let sx2 = self.mvcc.start_statement(&self.limits, false, sx.policy)?;
                 let ctx2 = EvalCtx {
-                    fcx: FnCtx { xact: &sx2, ..ctx.fcx },
+                    fcx: FnCtx {
+                        xact: &sx2,
+                        ..ctx.fcx
+                    },
                     ..ctx
                 };
                 executor::run(plan, &ctx2, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))

@@ -5,11 +5,11 @@
 
 use sqlparser::ast::{self, Spanned};
 
-use crate::parser::{ident, object_name, StmtText};
 use crate::commands::transaction::warning;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::dest::RowSink;
 use crate::nodes::Column;
+use crate::parser::{ident, object_name, StmtText};
 use crate::tcop::Engine;
 use crate::types::{oid, Value};
 use crate::utils::settings::Settings;

@@ -1,0 +1,499 @@
+//! Analysis of INSERT, UPDATE, DELETE and SELECT ... FOR UPDATE (PostgreSQL's
+//! transformInsertStmt and friends): target columns, defaults, assignment
+//! casts, ON CONFLICT, RETURNING and the WHERE that selects the rows. The
+//! optimizer plans the result (`optimizer::plan_modify`).
+
+use sqlparser::ast;
+
+use crate::analyze::expr::Clause;
+use crate::analyze::names::figure_colname;
+use crate::analyze::{not_supported_yet, Analyzer, Scope, ScopeColumn};
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::nodes::expr::Expr;
+use crate::nodes::modify::{
+    ConflictAction, InsertSource, LockRowsStmt, ModifyStmt, ModifyStmtKind, OnConflict,
+};
+use crate::nodes::query::TableRef;
+use crate::nodes::Column;
+use crate::parser::{ident, object_name};
+use crate::types::{oid, type_name, Oid, Value};
+use crate::utils::adt::coerce::category;
+use crate::utils::adt::ops;
+
+/// Assignment conversion of `x` to a column type (PostgreSQL's
+/// assignment casts: implicit ones, numeric narrowing, anything to a
+/// string type).
+pub fn assignment_cast(
+    a: &mut Analyzer,
+    x: Expr,
+    ty: Oid,
+    _typmod: i32,
+    column: &str,
+) -> PgResult<Expr> {
+    let from = x.ty();
+    if from == ty {
+        return Ok(x);
+    }
+    if from == oid::UNKNOWN || ops::can_coerce_implicitly(from, ty) {
+        return a.coerce(x, ty, false);
+    }
+    let allowed =
+        ops::cast_exists(from, ty) && (category(from) == category(ty) || category(ty) == 'S');
+    if allowed {
+        return Ok(Expr::Cast(Box::new(x), ty, -1));
+    }
+    Err(PgError::new(
+        sqlstate::DATATYPE_MISMATCH,
+        format!(
+            "column \"{column}\" is of type {} but expression is of type {}",
+            type_name(ty),
+            type_name(from)
+        ),
+    )
+    .with_hint("You will need to rewrite or cast the expression."))
+}
+
+fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
+    Scope {
+        cols: t
+            .table
+            .columns
+            .iter()
+            .map(|c| ScopeColumn {
+                qualifier: Some(qualifier.to_owned()),
+                name: c.name.clone(),
+                ty: c.ty,
+                typmod: c.typmod,
+            })
+            .collect(),
+    }
+}
+
+fn no_column(col: &str, table: &str) -> PgError {
+    PgError::new(
+        sqlstate::UNDEFINED_COLUMN,
+        format!("column \"{col}\" of relation \"{table}\" does not exist"),
+    )
+}
+
+/// The DEFAULT of column `i` (NULL when it has none), analyzed.
+pub fn column_default(a: &mut Analyzer, t: &TableRef, i: usize) -> PgResult<Expr> {
+    let c = &t.table.columns[i];
+    match &c.default {
+        None => Ok(Expr::Const(Value::Null, c.ty)),
+        Some(text) => {
+            // Positions would point into the default's text, not the
+            // statement's.
+            let strip = |e: PgError| PgError {
+                position: None,
+                ..e
+            };
+            let e = crate::parser::parse_expr(text).map_err(strip)?;
+            let x = a
+                .expr(&e, &Scope::default(), Clause::Values)
+                .map_err(strip)?;
+            assignment_cast(a, x, c.ty, c.typmod, &c.name)
+        }
+    }
+}
+
+fn is_default_keyword(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
+}
+
+/// RETURNING items over `scope`: (expressions, result columns).
+fn returning(
+    a: &mut Analyzer,
+    items: &Option<Vec<ast::SelectItem>>,
+    scope: &Scope,
+) -> PgResult<(Option<Vec<Expr>>, Vec<Column>)> {
+    let Some(items) = items else {
+        return Ok((None, vec![]));
+    };
+    let mut exprs = Vec::new();
+    let mut cols = Vec::new();
+    for item in items {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) => {
+                let x = a.expr(e, scope, Clause::Select)?;
+                cols.push(Column::new(figure_colname(e).0, x.ty(), x.typmod()));
+                exprs.push(x);
+            }
+            ast::SelectItem::ExprWithAlias { expr, alias } => {
+                let x = a.expr(expr, scope, Clause::Select)?;
+                cols.push(Column::new(ident(alias), x.ty(), x.typmod()));
+                exprs.push(x);
+            }
+            ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
+                for (i, c) in scope.cols.iter().enumerate() {
+                    exprs.push(Expr::Column(i, c.ty));
+                    cols.push(Column::new(c.name.clone(), c.ty, c.typmod));
+                }
+            }
+            _ => return Err(not_supported_yet("this RETURNING item")),
+        }
+    }
+    for (x, c) in exprs.iter_mut().zip(&mut cols) {
+        if x.ty() == oid::UNKNOWN {
+            let t = std::mem::replace(x, Expr::Const(Value::Null, oid::TEXT));
+            *x = a.coerce(t, oid::TEXT, false)?;
+            c.type_oid = oid::TEXT;
+        }
+    }
+    Ok((Some(exprs), cols))
+}
+
+/// SET assignments: (column, value over `scope`).
+fn assignments(
+    a: &mut Analyzer,
+    t: &TableRef,
+    list: &[ast::Assignment],
+    scope: &Scope,
+) -> PgResult<Vec<(usize, Expr)>> {
+    let mut sets: Vec<(usize, Expr)> = Vec::new();
+    for asg in list {
+        let ast::AssignmentTarget::ColumnName(n) = &asg.target else {
+            return Err(not_supported_yet("multiple-column assignment"));
+        };
+        let name = object_name(n).pop().unwrap_or_default();
+        let col = t
+            .table
+            .column_index(&name)
+            .ok_or_else(|| no_column(&name, &t.table.name))?;
+        if sets.iter().any(|(c, _)| *c == col) {
+            return Err(PgError::new(
+                "42601",
+                format!("multiple assignments to same column \"{name}\""),
+            ));
+        }
+        let c = &t.table.columns[col];
+        let x = if is_default_keyword(&asg.value) {
+            column_default(a, t, col)?
+        } else {
+            let x = a.expr(&asg.value, scope, Clause::Select)?;
+            assignment_cast(a, x, c.ty, c.typmod, &c.name)?
+        };
+        sets.push((col, x));
+    }
+    Ok(sets)
+}
+
+impl Analyzer<'_> {
+    pub fn insert(&mut self, ins: &ast::Insert) -> PgResult<ModifyStmt> {
+        let ast::TableObject::TableName(name) = &ins.table else {
+            return Err(not_supported_yet("INSERT into a table function"));
+        };
+        let t = self.lookup_table(name)?;
+        let tname = t.table.name.clone();
+        let qualifier = ins
+            .table_alias
+            .as_ref()
+            .map_or(tname.clone(), |a| ident(&a.alias));
+        let width = t.table.columns.len();
+        // Target columns.
+        let targets: Vec<usize> = if ins.columns.is_empty() {
+            (0..width).collect()
+        } else {
+            let mut v = Vec::new();
+            for c in &ins.columns {
+                let n = object_name(c).pop().unwrap_or_default();
+                let i = t
+                    .table
+                    .column_index(&n)
+                    .ok_or_else(|| self.with_pos(c, no_column(&n, &tname)))?;
+                if v.contains(&i) {
+                    return Err(PgError::new(
+                        "42701",
+                        format!("column \"{n}\" specified more than once"),
+                    ));
+                }
+                v.push(i);
+            }
+            v
+        };
+        let too_many = || {
+            PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                "INSERT has more expressions than target columns",
+            )
+        };
+        let too_few = || {
+            PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                "INSERT has more target columns than expressions",
+            )
+        };
+        let (source, exprs) = match ins.source.as_deref() {
+            None => {
+                let row = (0..width)
+                    .map(|i| column_default(self, &t, i))
+                    .collect::<PgResult<Vec<_>>>()?;
+                (InsertSource::Values(vec![row]), identity(&t))
+            }
+            Some(q)
+                if matches!(q.body.as_ref(), ast::SetExpr::Values(_))
+                    && q.order_by.is_none()
+                    && q.limit_clause.is_none() =>
+            {
+                let ast::SetExpr::Values(v) = q.body.as_ref() else {
+                    return Err(PgError::internal("VALUES"));
+                };
+                let mut rows = Vec::with_capacity(v.rows.len());
+                for r in &v.rows {
+                    if r.content.len() > targets.len() {
+                        return Err(too_many());
+                    }
+                    if r.content.len() < targets.len() {
+                        return Err(too_few());
+                    }
+                    let mut row: Vec<Option<Expr>> = vec![None; width];
+                    for (e, &col) in r.content.iter().zip(&targets) {
+                        let c = &t.table.columns[col];
+                        row[col] = Some(if is_default_keyword(e) {
+                            column_default(self, &t, col)?
+                        } else {
+                            let x = self.expr(e, &Scope::default(), Clause::Values)?;
+                            assignment_cast(self, x, c.ty, c.typmod, &c.name)?
+                        });
+                    }
+                    let mut full = Vec::with_capacity(width);
+                    for (i, x) in row.into_iter().enumerate() {
+                        full.push(match x {
+                            Some(x) => x,
+                            None => column_default(self, &t, i)?,
+                        });
+                    }
+                    rows.push(full);
+                }
+                (InsertSource::Values(rows), identity(&t))
+            }
+            Some(q) => {
+                let query = self.query(q)?;
+                if query.columns.len() > targets.len() {
+                    return Err(too_many());
+                }
+                if query.columns.len() < targets.len() {
+                    return Err(too_few());
+                }
+                let mut exprs = Vec::with_capacity(width);
+                for i in 0..width {
+                    exprs.push(match targets.iter().position(|&c| c == i) {
+                        Some(k) => {
+                            let c = &t.table.columns[i];
+                            let src = Expr::Column(k, query.columns[k].type_oid);
+                            assignment_cast(self, src, c.ty, c.typmod, &c.name)?
+                        }
+                        None => column_default(self, &t, i)?,
+                    });
+                }
+                (InsertSource::Query(Box::new(query)), exprs)
+            }
+        };
+        let on_conflict = match &ins.on {
+            None => None,
+            Some(ast::OnInsert::OnConflict(oc)) => Some(self.on_conflict(&t, oc, &qualifier)?),
+            Some(_) => return Err(not_supported_yet("ON DUPLICATE KEY UPDATE")),
+        };
+        let scope = table_scope(&t, &qualifier);
+        let (returning, columns) = returning(self, &ins.returning, &scope)?;
+        Ok(ModifyStmt {
+            kind: ModifyStmtKind::Insert {
+                source,
+                exprs,
+                on_conflict,
+            },
+            table: t,
+            returning,
+            columns,
+        })
+    }
+
+    fn on_conflict(
+        &mut self,
+        t: &TableRef,
+        oc: &ast::OnConflict,
+        qualifier: &str,
+    ) -> PgResult<OnConflict> {
+        let index = match &oc.conflict_target {
+            None => None,
+            Some(ast::ConflictTarget::Columns { columns, .. }) => {
+                let mut cols = Vec::new();
+                for c in columns {
+                    let n = ident(c);
+                    cols.push(
+                        t.table
+                            .column_index(&n)
+                            .ok_or_else(|| no_column(&n, &t.table.name))?,
+                    );
+                }
+                cols.sort_unstable();
+                let found = t.indexes.iter().find(|i| {
+                    let mut ic = i.columns.clone();
+                    ic.sort_unstable();
+                    i.unique && ic == cols
+                });
+                Some(found.cloned().ok_or_else(|| {
+                    PgError::new(
+                        sqlstate::INVALID_COLUMN_REFERENCE,
+                        "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+                    )
+                })?)
+            }
+            Some(ast::ConflictTarget::OnConstraint(n)) => {
+                let name = object_name(n).pop().unwrap_or_default();
+                Some(
+                    t.indexes
+                        .iter()
+                        .find(|i| i.name == name && i.unique)
+                        .cloned()
+                        .ok_or_else(|| {
+                            PgError::new(
+                                sqlstate::UNDEFINED_OBJECT,
+                                format!(
+                                    "constraint \"{name}\" for table \"{}\" does not exist",
+                                    t.table.name
+                                ),
+                            )
+                        })?,
+                )
+            }
+        };
+        let action = match &oc.action {
+            ast::OnConflictAction::DoNothing => ConflictAction::Nothing,
+            ast::OnConflictAction::DoUpdate(du) => {
+                if index.is_none() {
+                    return Err(PgError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                    )
+                    .with_hint("For example, ON CONFLICT (column_name)."));
+                }
+                let mut scope = table_scope(t, qualifier);
+                scope.cols.extend(table_scope(t, "excluded").cols);
+                let sets = assignments(self, t, &du.assignments, &scope)?;
+                let filter = match &du.selection {
+                    Some(w) => {
+                        let x = self.expr(w, &scope, Clause::Where)?;
+                        Some(self.coerce_arg(x, oid::BOOL, "WHERE")?)
+                    }
+                    None => None,
+                };
+                ConflictAction::Update { sets, filter }
+            }
+        };
+        Ok(OnConflict { index, action })
+    }
+
+    /// The target table and scope of UPDATE/DELETE.
+    fn target(&mut self, twj: &ast::TableWithJoins) -> PgResult<(TableRef, Scope)> {
+        if !twj.joins.is_empty() {
+            return Err(not_supported_yet("joins in UPDATE and DELETE"));
+        }
+        let ast::TableFactor::Table { name, alias, .. } = &twj.relation else {
+            return Err(not_supported_yet("this UPDATE/DELETE target"));
+        };
+        let t = self.lookup_table(name)?;
+        let q = alias
+            .as_ref()
+            .map_or(t.table.name.clone(), |a| ident(&a.name));
+        let scope = table_scope(&t, &q);
+        Ok((t, scope))
+    }
+
+    /// The WHERE clause selecting the rows to change.
+    fn where_clause(&mut self, sel: &Option<ast::Expr>, scope: &Scope) -> PgResult<Option<Expr>> {
+        Ok(match sel {
+            Some(w) => {
+                let x = self.expr(w, scope, Clause::Where)?;
+                Some(self.coerce_arg(x, oid::BOOL, "WHERE")?)
+            }
+            None => None,
+        })
+    }
+
+    /// The row-locking step of a SELECT with FOR UPDATE / FOR SHARE.
+    pub fn lock_rows(&mut self, q: &ast::Query) -> PgResult<LockRowsStmt> {
+        let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+            return Err(not_supported_yet("FOR UPDATE on this kind of query"));
+        };
+        let nowait = match q.locks.iter().find_map(|l| l.nonblock.as_ref()) {
+            None => false,
+            Some(ast::NonBlock::Nowait) => true,
+            Some(ast::NonBlock::SkipLocked) => return Err(not_supported_yet("SKIP LOCKED")),
+        };
+        if q.locks.iter().any(|l| l.of.is_some()) {
+            return Err(not_supported_yet("FOR UPDATE OF"));
+        }
+        let refuse = |what: &str| {
+            PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                format!("FOR UPDATE is not allowed with {what}"),
+            )
+        };
+        if sel.distinct.is_some() {
+            return Err(refuse("DISTINCT clause"));
+        }
+        if !matches!(&sel.group_by, ast::GroupByExpr::Expressions(e, _) if e.is_empty()) {
+            return Err(refuse("GROUP BY clause"));
+        }
+        if sel.having.is_some() {
+            return Err(refuse("HAVING clause"));
+        }
+        let [twj] = sel.from.as_slice() else {
+            return Err(not_supported_yet("FOR UPDATE over several tables"));
+        };
+        let (table, scope) = self.target(twj)?;
+        let filter = self.where_clause(&sel.selection, &scope)?;
+        Ok(LockRowsStmt {
+            table,
+            filter,
+            nowait,
+        })
+    }
+
+    pub fn update(&mut self, u: &ast::Update) -> PgResult<ModifyStmt> {
+        if u.from.is_some() {
+            return Err(not_supported_yet("UPDATE ... FROM"));
+        }
+        let (t, scope) = self.target(&u.table)?;
+        let sets = assignments(self, &t, &u.assignments, &scope)?;
+        let filter = self.where_clause(&u.selection, &scope)?;
+        let (returning, columns) = returning(self, &u.returning, &scope)?;
+        Ok(ModifyStmt {
+            kind: ModifyStmtKind::Update { filter, sets },
+            table: t,
+            returning,
+            columns,
+        })
+    }
+
+    pub fn delete(&mut self, d: &ast::Delete) -> PgResult<ModifyStmt> {
+        if d.using.is_some() || !d.tables.is_empty() {
+            return Err(not_supported_yet("DELETE ... USING"));
+        }
+        let from = match &d.from {
+            ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
+        };
+        let [twj] = from.as_slice() else {
+            return Err(not_supported_yet("DELETE from several tables"));
+        };
+        let (t, scope) = self.target(twj)?;
+        let filter = self.where_clause(&d.selection, &scope)?;
+        let (returning, columns) = returning(self, &d.returning, &scope)?;
+        Ok(ModifyStmt {
+            kind: ModifyStmtKind::Delete { filter },
+            table: t,
+            returning,
+            columns,
+        })
+    }
+}
+
+fn identity(t: &TableRef) -> Vec<Expr> {
+    t.table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Expr::Column(i, c.ty))
+        .collect()
+}
