@@ -223,25 +223,6 @@ impl fmt::Display for PgError {
 
 impl std::error::Error for PgError {}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_response_has_postgres_fields() {
-        let e = PgError::new(sqlstate::UNDEFINED_TABLE, "relation \"x\" does not exist")
-            .with_position(15);
-        let mut buf = BytesMut::new();
-        e.encode(&mut buf);
-        assert_eq!(buf[0], b'E');
-        let body = &buf[5..];
-        let text = String::from_utf8_lossy(body);
-        assert!(text.contains("SERROR\0"));
-        assert!(text.contains("C42P01\0"));
-        assert!(text.contains("P15\0"));
-    }
-}
-
 /// The SQLSTATE of a storage-manager failure: 53100 when the disk is
 /// full, 58030 for other I/O failures, XX000 for internal ones.
 pub fn storage_sqlstate(e: &StorageError) -> &'static str {
@@ -272,4 +253,23 @@ pub fn wal_error(e: WalError, what: &str) -> PgError {
         sqlstate::IO_ERROR
     };
     PgError::new(code, format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_response_has_postgres_fields() {
+        let e = PgError::new(sqlstate::UNDEFINED_TABLE, "relation \"x\" does not exist")
+            .with_position(15);
+        let mut buf = BytesMut::new();
+        e.encode(&mut buf);
+        assert_eq!(buf[0], b'E');
+        let body = &buf[5..];
+        let text = String::from_utf8_lossy(body);
+        assert!(text.contains("SERROR\0"));
+        assert!(text.contains("C42P01\0"));
+        assert!(text.contains("P15\0"));
+    }
 }

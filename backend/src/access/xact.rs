@@ -6,10 +6,10 @@
 //! until the transaction ends.
 //!
 //! The client-visible block state (BEGIN, failed blocks, savepoint names,
-//! settings to restore) is `transaction.rs`; this module follows its
+//! settings to restore) is `commands::transaction`; this module follows its
 //! decisions: the engine calls [`XactMvcc::commit`] or
 //! [`XactMvcc::abort`] when a transaction ends, and the savepoint
-//! functions with the depth `transaction.rs` reports.
+//! functions with the depth `commands::transaction` reports.
 //!
 //! Waiting for another transaction is acquiring a share lock on its xid
 //! (each transaction holds its own exclusively from assignment to end),

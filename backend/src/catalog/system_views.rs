@@ -1,12 +1,11 @@
-//! System views computed on the fly: `pg_stat_activity` from the shared
-//! backend table, `pg_settings` from the session's settings, and
-//! pgfork's instrumentation over shared memory (`pgfork_stat_latency`,
-//! `pgfork_stat_backend_latency`, `pgfork_stat_buffercache`), and
-//! `pg_stat_user_tables` / `pg_stat_all_tables` from the catalog and the
-//! shared per-table statistics (`shmem::relstats`). Each is a
-//! virtual relation with fixed columns that the executor scans like a
-//! table. The pg_catalog relations describing tables are in
-//! `catalog_views`.
+//! System views, as the analyzer and planner see them: name, columns and
+//! which producer computes their rows (`executor::sysviews` computes them
+//! when a scan starts): `pg_stat_activity`, `pg_settings`, pgfork's
+//! instrumentation (`pgfork_stat_latency`, `pgfork_stat_backend_latency`,
+//! `pgfork_stat_buffercache`), `pg_stat_wal`, `pg_locks`, and
+//! `pg_stat_user_tables` / `pg_stat_all_tables`. Each is a virtual
+//! relation with fixed columns that the executor scans like a table. The
+//! pg_catalog relations describing tables are in `views`.
 
 use std::sync::OnceLock;
 

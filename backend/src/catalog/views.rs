@@ -1,4 +1,5 @@
-//! pg_catalog relations computed from the catalog: pg_namespace,
+//! The pg_catalog relations computed from the catalog (their rows are
+//! made by `executor::sysviews`): pg_namespace,
 //! pg_class, pg_attribute, pg_attrdef, pg_index, pg_constraint, pg_type,
 //! pg_am, and the (empty: pgfork has no partitioning or inheritance)
 //! pg_partitioned_table and pg_inherits, and the empty pg_collation,

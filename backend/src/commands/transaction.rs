@@ -3,7 +3,7 @@
 //! with PostgreSQL's warnings and errors. Settings changed inside a block
 //! are restored when it (or a savepoint) rolls back. The MVCC side of
 //! the same events (xids, subtransactions, snapshots, locks) is
-//! `xact.rs`, driven by the engine.
+//! `access::xact`, driven by the engine (`tcop`).
 
 use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::utils::settings::{Settings, Snapshot};

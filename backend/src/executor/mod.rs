@@ -4,7 +4,9 @@
 //! that holds rows charges them to the statement's memory budget
 //! (`memory`), so a runaway one fails cleanly. Table and
 //! function scans are in `scan`, joins in `join`, subqueries in
-//! expressions in `subplan`.
+//! expressions in `subplan`, expression evaluation in `eval`, system
+//! views' rows in `sysviews`, INSERT/UPDATE/DELETE in `modify`, and the
+//! receivers of results in `dest`.
 
 pub mod dest;
 pub mod eval;

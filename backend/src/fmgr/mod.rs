@@ -1,7 +1,9 @@
-//! Built-in scalar functions (PostgreSQL's pg_proc, reduced): their
-//! signatures, overload resolution and implementations. Aggregates are
-//! in `agg`; COALESCE, NULLIF, GREATEST and LEAST are expression forms
-//! built by the analyzer.
+//! The function manager (PostgreSQL's fmgr and pg_proc, reduced): every
+//! built-in scalar function's signature, overload resolution and
+//! implementation. An implementation sees its arguments and a [`FnCtx`]
+//! (session, settings, catalog, transaction); the pure ones call into
+//! `utils::adt`. Aggregates are in `utils::adt::agg`; COALESCE, NULLIF,
+//! GREATEST and LEAST are expression forms built by the analyzer.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -1229,6 +1231,14 @@ pub fn param_types(d: &FuncDef, n: usize) -> Vec<Oid> {
     (0..n).map(|i| *d.args.get(i).unwrap_or(&last)).collect()
 }
 
+/// pgfork_stat_reset(): zeroes the latency histograms and wait counters.
+pub fn stat_reset(ctx: &FnCtx) {
+    let seg = &ctx.session.env.segment;
+    shmem::latency::LatencyStats::get(seg).reset();
+    shmem::waitstats::discard_unflushed();
+    shmem::waitstats::reset(seg);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1291,12 +1301,4 @@ mod tests {
         });
         assert_eq!(extract("epoch", &iv).unwrap().to_string(), "86401.500000");
     }
-}
-
-/// pgfork_stat_reset(): zeroes the latency histograms and wait counters.
-pub fn stat_reset(ctx: &FnCtx) {
-    let seg = &ctx.session.env.segment;
-    shmem::latency::LatencyStats::get(seg).reset();
-    shmem::waitstats::discard_unflushed();
-    shmem::waitstats::reset(seg);
 }

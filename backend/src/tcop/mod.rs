@@ -1,12 +1,11 @@
-//! SQL: the session's engine. A query string is parsed (`parser`) into
-//! statements; `prepare` analyzes one (`analyze`, `coerce`, `functions`)
-//! and plans it (`plan`, `modify`, `copy`), or classifies it as DDL
-//! (`ddl`) or a utility command (`utility`: SET/SHOW/transaction
-//! control; `maintenance`: VACUUM); `execute` runs the plan (`exec`,
-//! `expr`, `ops`) against tables (`storage`, `tuple`, `keys`,
-//! `sequence`) described by the catalog (`catalog`), or the command
-//! against the session state (`settings`, `transaction`) and shared
-//! memory (`system_views`, `catalog_views`).
+//! The traffic cop (PostgreSQL's tcop/postgres.c): one session's
+//! [`Engine`]. A query string is split and parsed (`crate::parser`) into
+//! statements; `prepare` analyzes one (`crate::analyze`) and plans it
+//! (`crate::optimizer`), or classifies it as DDL or another utility
+//! command (`crate::commands`, `utility`); `execute` runs the plan
+//! (`crate::executor`) against tables (`crate::access`) described by the
+//! catalog (`crate::catalog`), or the command against the session state
+//! (settings, transaction block).
 //!
 //! A prepared statement keeps its plan across executions; each execution
 //! takes the shared catalog lock and re-plans only if the catalog version
