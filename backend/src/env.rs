@@ -3,6 +3,8 @@
 //! backend table. Built by the postmaster side before the session starts
 //! and handed to [`crate::protocol::run_session`].
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

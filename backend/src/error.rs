@@ -2,6 +2,8 @@
 //! optional detail, hint and cursor position, so that psql and drivers
 //! print and classify them exactly as they would PostgreSQL's.
 
+#![forbid(unsafe_code)]
+
 use std::fmt;
 
 use bytes::BytesMut;

@@ -9,6 +9,8 @@
 //! the same bits from a signal handler. The backend looks at the bits at
 //! safe points: between rows, in sleeps, while waiting for the client.
 
+#![forbid(unsafe_code)]
+
 use std::cell::Cell;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};

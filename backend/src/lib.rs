@@ -5,6 +5,9 @@
 //! that was handed its client's socket, and in a thread of the server
 //! process: [`protocol::run_session`] is the entry point for all three.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(unsafe_code)]
+
 pub mod access;
 pub mod analyze;
 pub mod catalog;

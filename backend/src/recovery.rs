@@ -5,6 +5,8 @@
 //! [`btree::finish_incomplete_root_split`]), and ends with a checkpoint,
 //! so that the next crash replays from here.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 
 use shmem::wal::checkpoint::checkpoint;

@@ -8,22 +8,19 @@ use std::sync::Arc;
 use backend::{BackendEnv, ServerConfig};
 use shmem::{ExecMode, Segment};
 
-/// A random cancel key (PostgreSQL uses a random 32-bit key too).
+/// A random cancel key from the OS's random number generator (PostgreSQL
+/// uses a strong random 32-bit key too). getrandom(2) cannot fail once the
+/// kernel's pool is initialized, which it is long before a server starts;
+/// if it ever did, the backend's start panics rather than hand out a key
+/// a client could guess.
 pub fn random_cancel_key() -> i32 {
-    let mut buf = [0u8; 4];
-    // SAFETY: getrandom writes at most 4 bytes into our buffer.
-    let n = unsafe { libc::getrandom(buf.as_mut_ptr() as *mut libc::c_void, 4, 0) };
-    if n != 4 {
-        let t = shmem::time::monotonic_ns();
-        return (t ^ (t >> 32)) as i32 ^ std::process::id() as i32;
-    }
-    i32::from_ne_bytes(buf)
+    use rand::RngCore;
+    rand::rngs::OsRng.next_u32() as i32
 }
 
 /// The kernel thread id of the caller.
 pub fn gettid() -> i32 {
-    // SAFETY: gettid has no arguments and cannot fail.
-    unsafe { libc::syscall(libc::SYS_gettid) as i32 }
+    nix::unistd::gettid().as_raw()
 }
 
 /// Fills in the caller's slot and registers its resource counters. In

@@ -11,6 +11,8 @@
 //! copying in or out; no content lock is held when control returns to the
 //! caller (scans copy a page's worth of results, then release).
 
+#![forbid(unsafe_code)]
+
 pub mod btree;
 pub mod heap;
 pub mod keys;

@@ -2,6 +2,8 @@
 //! parsed SELECT or VALUES into a [`Query`] with resolved names, typed
 //! expressions, grouping and ordering, ready for the planner.
 
+#![forbid(unsafe_code)]
+
 pub mod expr;
 pub mod from;
 pub mod modify;

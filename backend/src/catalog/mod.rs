@@ -10,6 +10,8 @@
 //! cannot be dropped or truncated under it. OIDs of user objects start at
 //! 16384 (FirstNormalObjectId); a relation's file is `base/<oid>`.
 
+#![forbid(unsafe_code)]
+
 pub mod system_views;
 pub mod views;
 

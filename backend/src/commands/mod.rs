@@ -3,6 +3,8 @@
 //! VACUUM and CHECKPOINT (`vacuum`) and the transaction block's state
 //! machine (`transaction`).
 
+#![forbid(unsafe_code)]
+
 pub mod copy;
 pub mod ddl;
 pub mod explain;

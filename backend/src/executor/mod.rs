@@ -8,6 +8,8 @@
 //! views' rows in `sysviews`, INSERT/UPDATE/DELETE in `modify`, and the
 //! receivers of results in `dest`.
 
+#![forbid(unsafe_code)]
+
 pub mod dest;
 pub mod eval;
 pub mod join;

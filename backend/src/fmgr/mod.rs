@@ -5,6 +5,8 @@
 //! `utils::adt`. Aggregates are in `utils::adt::agg`; COALESCE, NULLIF,
 //! GREATEST and LEAST are expression forms built by the analyzer.
 
+#![forbid(unsafe_code)]
+
 use std::cell::RefCell;
 use std::fmt;
 

@@ -2,6 +2,8 @@
 //! expressions (`expr`), analyzed queries (`query`) and plans (`plan`),
 //! and the result columns a statement describes.
 
+#![forbid(unsafe_code)]
+
 pub mod expr;
 pub mod modify;
 pub mod plan;

@@ -4,6 +4,8 @@
 //! executions of a prepared statement; the executor builds run-time state
 //! per execution. `scan` chooses access paths, `join` join methods.
 
+#![forbid(unsafe_code)]
+
 pub mod join;
 pub mod scan;
 pub mod subselect;

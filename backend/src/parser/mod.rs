@@ -3,6 +3,8 @@
 //! each with sqlparser's PostgreSQL dialect, reporting syntax errors as
 //! PostgreSQL does: 42601 'syntax error at or near "x"' with a position.
 
+#![forbid(unsafe_code)]
+
 use std::sync::Arc;
 
 use sqlparser::ast::{self, ObjectName, ObjectNamePart};

@@ -53,21 +53,26 @@ fn note_allocation(size: usize) {
 // SAFETY: every call is forwarded unchanged to the system allocator; the
 // bookkeeping only touches const-initialized thread-locals without
 // destructors, which never allocate.
+#[allow(unsafe_code)] // a counting global allocator for the memory-bound tests
 unsafe impl GlobalAlloc for TrackingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         note_allocation(layout.size());
-        System.alloc(layout)
+        // SAFETY: the caller upholds GlobalAlloc's contract, passed on as is.
+        unsafe { System.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         note_allocation(layout.size());
-        System.alloc_zeroed(layout)
+        // SAFETY: the caller upholds GlobalAlloc's contract, passed on as is.
+        unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         note_allocation(new_size);
-        System.realloc(ptr, layout, new_size)
+        // SAFETY: the caller upholds GlobalAlloc's contract, passed on as is.
+        unsafe { System.realloc(ptr, layout, new_size) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
+        // SAFETY: the caller upholds GlobalAlloc's contract, passed on as is.
+        unsafe { System.dealloc(ptr, layout) }
     }
 }
 

@@ -202,6 +202,7 @@ pub fn forward_cancel(segment: &Segment, pid: i32, key: i32) {
 /// Wakes a backend so that it looks at its interrupt bits: a signal to its
 /// process, or to its thread in thread mode (SIGUSR1 only interrupts a
 /// blocking call there; the bits say what to do).
+#[allow(unsafe_code)] // tgkill: nix has no way to signal one thread by id
 pub fn signal_backend(slot: &shmem::BackendSlot, process_signal: nix::sys::signal::Signal) {
     let pid = slot.pid.load(Ordering::Acquire);
     if pid <= 0 {

@@ -18,6 +18,8 @@
 //! tables first, then takes the catalog lock exclusively. The catalog
 //! itself is not transactional: DDL takes effect at once.
 
+#![forbid(unsafe_code)]
+
 pub mod utility;
 
 #[cfg(test)]

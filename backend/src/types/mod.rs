@@ -1,6 +1,8 @@
 //! Data types: type OIDs, values and their text and binary forms
 //! (PostgreSQL's input, output, receive and send functions).
 
+#![forbid(unsafe_code)]
+
 pub mod datetime;
 pub mod float;
 pub mod numeric;

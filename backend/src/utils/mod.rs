@@ -2,5 +2,7 @@
 //! (PostgreSQL's GUCs, `settings`) and the built-in data types'
 //! operators, casts, aggregates and regular expressions (`adt`).
 
+#![forbid(unsafe_code)]
+
 pub mod adt;
 pub mod settings;
