@@ -164,6 +164,12 @@ fn align_up(n: usize) -> usize {
 
 /// A handle on the mapped segment, valid in every process forked after it
 /// was created and in every thread of the creating process.
+///
+/// Its accessors hand out `&'static` references into the mapping. That is
+/// sound because no process ever unmaps the segment: [`SegmentOwner`]'s
+/// drop removes the object's name from /dev/shm but leaves the mapping in
+/// place until the process exits (the kernel frees the memory when the
+/// last process mapping it is gone), and nothing else unmaps it.
 #[derive(Clone, Copy)]
 pub struct Segment {
     base: *mut u8,
@@ -176,9 +182,12 @@ unsafe impl Send for Segment {}
 // SAFETY: as above.
 unsafe impl Sync for Segment {}
 
-/// The postmaster's ownership of the segment: unlinks it when dropped.
+/// The postmaster's ownership of the segment: unlinks its name when
+/// dropped, never unmapping it (see [`Segment`]).
 pub struct SegmentOwner {
-    shmem: shared_memory::Shmem,
+    /// Never dropped: dropping it would unmap memory that `&'static`
+    /// references handed out by [`Segment`] may still point into.
+    shmem: std::mem::ManuallyDrop<shared_memory::Shmem>,
     name: String,
 }
 
@@ -221,6 +230,7 @@ impl SegmentOwner {
         // SAFETY: the mapping was just created, is zero-filled, at least
         // `total` bytes long and not yet visible to any other backend.
         unsafe { seg.initialize(cfg) };
+        let shmem = std::mem::ManuallyDrop::new(shmem);
         Ok((SegmentOwner { shmem, name }, seg))
     }
 
@@ -394,8 +404,9 @@ impl Segment {
 }
 
 impl Drop for SegmentOwner {
+    /// Unlinks the segment's name; the mapping stays until the process
+    /// exits, so references into it never dangle.
     fn drop(&mut self) {
-        // shared_memory unlinks the object because we are its owner.
-        self.shmem.set_owner(true);
+        let _ = nix::sys::mman::shm_unlink(self.name.as_str());
     }
 }
