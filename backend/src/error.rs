@@ -59,6 +59,7 @@ pub mod sqlstate {
     pub const INVALID_COLUMN_REFERENCE: &str = "42P10";
     pub const UNDEFINED_SETTING: &str = "42704";
     pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
+    pub const STATEMENT_TOO_COMPLEX: &str = "54001";
     pub const TOO_MANY_CONNECTIONS: &str = "53300";
     pub const OUT_OF_MEMORY: &str = "53200";
     pub const QUERY_CANCELED: &str = "57014";

@@ -22,6 +22,7 @@ pub mod optimizer;
 pub mod parser;
 pub mod protocol;
 pub mod recovery;
+pub mod stack;
 pub mod tcop;
 pub mod types;
 pub mod utils;

@@ -24,8 +24,9 @@ use shmem::ExecMode;
 use crate::backend_start;
 use crate::server::{Launcher, Server, Shutdown};
 
-/// Stack size of a backend thread (deep expression trees recurse).
-const BACKEND_STACK: usize = 2 << 20;
+/// Stack size of a backend thread: the 2 MB max_stack_depth, room to raise
+/// it, and the guard zone below it (`backend::stack`).
+const BACKEND_STACK: usize = backend::stack::BACKEND_THREAD_STACK;
 
 pub struct ThreadLauncher {
     threads: Vec<JoinHandle<()>>,

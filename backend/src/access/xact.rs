@@ -161,6 +161,8 @@ pub struct SessionLimits {
     pub statement_mem: usize,
     /// synchronous_commit is not off.
     pub synchronous_commit: bool,
+    /// max_stack_depth in kB.
+    pub max_stack_depth_kb: usize,
 }
 
 impl SessionLimits {
@@ -192,6 +194,12 @@ impl SessionLimits {
                 .ok()
                 .flatten()
                 .is_none_or(|v| v != "off"),
+            max_stack_depth_kb: settings
+                .get("max_stack_depth")
+                .ok()
+                .flatten()
+                .and_then(|v| crate::utils::settings::parse_kb(&v))
+                .map_or(crate::stack::DEFAULT_MAX_STACK_DEPTH_KB, |kb| kb as usize),
         }
     }
 

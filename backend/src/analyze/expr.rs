@@ -73,8 +73,20 @@ impl Analyzer<'_> {
     /// Analyzes `e` in `scope`, adding its position to errors that have
     /// none.
     pub fn expr(&mut self, e: &ast::Expr, scope: &Scope, clause: Clause) -> PgResult<Expr> {
-        self.expr_inner(e, scope, clause).map_err(|err| {
-            if err.position.is_none() {
+        crate::stack::check_stack_depth()?;
+        // The forms that nest deeply (a+b+c+..., x=1 OR x=2 OR ...,
+        // parentheses) recurse through this small frame, not through
+        // expr_inner's large one, so that max_stack_depth allows thousands
+        // of levels as PostgreSQL's does.
+        let r = match e {
+            ast::Expr::BinaryOp { left, op, right } => self.binary(left, op, right, scope, clause),
+            ast::Expr::Nested(inner) => self.expr(inner, scope, clause),
+            _ => self.expr_inner(e, scope, clause),
+        };
+        r.map_err(|err| {
+            // No position for 54001, as in PostgreSQL: finding it would
+            // walk the very tree that is too deep.
+            if err.position.is_none() && err.code != sqlstate::STATEMENT_TOO_COMPLEX {
                 if let Some(p) = self.text.position(e.span().start) {
                     return err.with_position(p);
                 }
@@ -83,6 +95,7 @@ impl Analyzer<'_> {
         })
     }
 
+    #[inline(never)]
     fn expr_inner(&mut self, e: &ast::Expr, scope: &Scope, clause: Clause) -> PgResult<Expr> {
         use ast::Expr as E;
         match e {

@@ -164,6 +164,7 @@ impl Analyzer<'_> {
         item: &ast::TableFactor,
         left: &Scope,
     ) -> PgResult<(Source, Scope, bool)> {
+        crate::stack::check_stack_depth()?;
         match item {
             ast::TableFactor::Table {
                 name, alias, args, ..

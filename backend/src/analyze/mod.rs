@@ -164,6 +164,7 @@ impl<'a> Analyzer<'a> {
 
     /// Analyzes a query (top level or in FROM).
     pub fn query(&mut self, q: &ast::Query) -> PgResult<Query> {
+        crate::stack::check_stack_depth()?;
         if q.with.is_some() {
             return Err(not_supported_yet("WITH"));
         }

@@ -45,6 +45,7 @@ fn eval_bool(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Option<bool>> {
 
 /// Evaluates `e` against `row`.
 pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
+    crate::stack::check_stack_depth()?;
     Ok(match e {
         Expr::Const(v, _) => v.clone(),
         Expr::Param(i, _) => ctx.params.get(*i).cloned().ok_or_else(|| {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use sqlparser::ast::{self, ObjectName, ObjectNamePart};
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
@@ -123,7 +124,7 @@ fn parse_message(msg: &str) -> (String, Option<Location>) {
 
 fn convert_error(sql: &str, e: ParserError) -> PgError {
     match e {
-        ParserError::RecursionLimitExceeded => PgError::new("54001", "stack depth limit exceeded"),
+        ParserError::RecursionLimitExceeded => crate::stack::stack_depth_error(),
         ParserError::TokenizerError(m) | ParserError::ParserError(m) => {
             let (found, loc) = parse_message(&m);
             if found.is_empty() && !m.contains("EOF") {
@@ -182,10 +183,17 @@ fn normalize_copy_options(seg: &mut [TokenWithSpan]) {
     }
 }
 
+/// How deeply sqlparser may recurse (nested parentheses, subqueries):
+/// about 5 kB of stack a level, so 256 levels stay within the default
+/// max_stack_depth of 2 MB (`crate::stack`); deeper input fails with 54001
+/// before it can overflow the stack.
+const PARSER_RECURSION_LIMIT: usize = 256;
+
 /// Parses one expression (stored DEFAULT expressions).
 pub fn parse_expr(text: &str) -> PgResult<ast::Expr> {
     let dialect = PostgreSqlDialect {};
     Parser::new(&dialect)
+        .with_recursion_limit(PARSER_RECURSION_LIMIT)
         .try_with_sql(text)
         .and_then(|mut p| p.parse_expr())
         .map_err(|e| convert_error(text, e))
@@ -205,6 +213,62 @@ fn vacuum_placeholder() -> ast::Statement {
         threshold: None,
         boost: false,
     })
+}
+
+/// The most binary operators one run of a statement may chain (between
+/// commas, parentheses and clause keywords). sqlparser builds `a+b+c+...`
+/// and `x AND y AND ...` into a tree as deep as the chain without
+/// recursing, and later walks of that tree (analysis, dropping it) do
+/// recurse: a chain this long fails with 54001 before it is parsed, as
+/// PostgreSQL 15 fails at this depth with its default max_stack_depth.
+const MAX_OPERATOR_CHAIN: usize = 10_000;
+
+/// Fails with 54001 when a run of `tokens` chains more binary operators
+/// than [`MAX_OPERATOR_CHAIN`].
+fn check_operator_chains(tokens: &[TokenWithSpan]) -> PgResult<()> {
+    let mut run = 0usize;
+    for t in tokens {
+        match &t.token {
+            Token::Comma | Token::LParen | Token::RParen => run = 0,
+            Token::Word(w) => match w.keyword {
+                Keyword::AND | Keyword::OR => run += 1,
+                Keyword::WHEN
+                | Keyword::THEN
+                | Keyword::ELSE
+                | Keyword::END
+                | Keyword::SELECT
+                | Keyword::FROM
+                | Keyword::WHERE
+                | Keyword::VALUES
+                | Keyword::SET
+                | Keyword::ON
+                | Keyword::HAVING
+                | Keyword::BY
+                | Keyword::RETURNING => run = 0,
+                _ => {}
+            },
+            Token::Plus
+            | Token::Minus
+            | Token::Mul
+            | Token::Div
+            | Token::Mod
+            | Token::Caret
+            | Token::StringConcat
+            | Token::Eq
+            | Token::DoubleEq
+            | Token::Neq
+            | Token::Lt
+            | Token::Gt
+            | Token::LtEq
+            | Token::GtEq
+            | Token::CustomBinaryOperator(_) => run += 1,
+            _ => {}
+        }
+        if run > MAX_OPERATOR_CHAIN {
+            return Err(crate::stack::stack_depth_error());
+        }
+    }
+    Ok(())
 }
 
 /// Parses every statement of `sql`. Empty statements are skipped.
@@ -251,9 +315,12 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             });
             return Ok(());
         }
+        check_operator_chains(&seg)?;
         let mut seg = seg;
         normalize_copy_options(&mut seg);
-        let mut parser = Parser::new(&dialect).with_tokens_with_locations(seg);
+        let mut parser = Parser::new(&dialect)
+            .with_recursion_limit(PARSER_RECURSION_LIMIT)
+            .with_tokens_with_locations(seg);
         let stmts = parser
             .parse_statements()
             .map_err(|e| convert_error(sql, e))?;
@@ -314,5 +381,27 @@ mod tests {
         let e = parse("select 1; selec 2").unwrap_err();
         assert_eq!(e.message, "syntax error at or near \"selec\"");
         assert_eq!(e.position, Some(11));
+    }
+}
+
+#[cfg(test)]
+mod chain_tests {
+    use super::*;
+
+    #[test]
+    fn long_operator_chains_fail_with_54001_before_parsing() {
+        let chain = format!("SELECT {}", vec!["1"; 20_000].join("+"));
+        assert_eq!(parse(&chain).unwrap_err().code, "54001");
+        let ors = format!("SELECT 1 WHERE {}", vec!["a = 1"; 6_000].join(" OR "));
+        assert_eq!(parse(&ors).unwrap_err().code, "54001");
+        // Wide but shallow statements are not chains.
+        let rows: Vec<String> = (0..20_000).map(|i| format!("(-{i}, 'x' || 'y')")).collect();
+        assert!(parse(&format!("INSERT INTO t VALUES {}", rows.join(", "))).is_ok());
+        let whens: String = (0..12_000)
+            .map(|i| format!(" WHEN a = {i} THEN {i}"))
+            .collect();
+        assert!(parse(&format!("SELECT CASE{whens} END FROM t")).is_ok());
+        let short = format!("SELECT {}", vec!["1"; 1_000].join("+"));
+        assert!(parse(&short).is_ok());
     }
 }

@@ -56,6 +56,9 @@ pub fn run_session(
     times: ConnectTimes,
     startup_timeout: Duration,
 ) -> SessionEnd {
+    crate::stack::enter_session(
+        (env.exec_mode == shmem::ExecMode::Thread).then_some(crate::stack::BACKEND_THREAD_STACK),
+    );
     let mut reader = MessageReader::new();
     let mut writer = MessageWriter::new();
     let _ = stream.set_read_timeout(Some(startup_timeout));

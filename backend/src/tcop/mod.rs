@@ -977,6 +977,7 @@ impl Engine {
         }
         self.synced_generation = s.generation();
         self.limits = SessionLimits::from_settings(s);
+        crate::stack::set_max_stack_depth_kb(self.limits.max_stack_depth_kb);
         self.mvcc
             .set_synchronous_commit(self.limits.synchronous_commit);
         let efd = s

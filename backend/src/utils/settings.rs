@@ -103,6 +103,7 @@ pub static DEFS: &[Def] = &[
     def("lock_timeout", MS, Context::User, false, "Sets the maximum allowed duration of any wait for a lock."),
     def("maintenance_work_mem", Kind::Int { min: 1024, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the maximum memory to be used for maintenance operations."),
     def("max_connections", Kind::Int { min: 1, max: 262_143, unit: Unit::None }, Context::Postmaster, false, "Sets the maximum number of concurrent connections."),
+    def("max_stack_depth", Kind::Int { min: 100, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the maximum stack depth, in kilobytes."),
     def("max_identifier_length", Kind::Int { min: 63, max: 63, unit: Unit::None }, Context::Internal, false, "Shows the maximum identifier length."),
     def("pgfork.mode", Kind::Enum(&["process", "thread"]), Context::Postmaster, false, "Shows how the server runs backends: one process or one thread per client."),
     def("pgfork.statement_mem", Kind::Int { min: 64, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the most memory one statement's sorts, hash tables and buffered rows may hold (beyond it the statement fails with 53200)."),
@@ -209,6 +210,21 @@ fn parse_bool(v: &str) -> Option<bool> {
 }
 
 /// Validates `value` for `def` and returns its canonical spelling.
+/// max_stack_depth may not exceed this thread's stack less the guard zone
+/// (PostgreSQL's check against the platform's stack limit).
+fn check_stack_depth_setting(kb: i64) -> PgResult<()> {
+    match crate::stack::max_allowed_kb() {
+        Some(max) if kb > max as i64 => Err(PgError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            format!("\"max_stack_depth\" must not exceed {max}kB."),
+        )
+        .with_hint(
+            "Increase the platform's stack depth limit via \"ulimit -s\" or local equivalent.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
     let name = def.name;
     match def.kind {
@@ -228,6 +244,9 @@ pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
         }
         Kind::Int { min, max, unit } => {
             let n = parse_with_unit(value, unit).ok_or_else(|| invalid_value(name, value))?;
+            if name == "max_stack_depth" {
+                check_stack_depth_setting(n)?;
+            }
             if n < min || n > max {
                 return Err(PgError::new(
                     sqlstate::INVALID_PARAMETER_VALUE,
@@ -386,6 +405,7 @@ impl Settings {
         put("maintenance_work_mem", "64MB".into());
         put("max_connections", config.max_connections.to_string());
         put("max_identifier_length", "63".into());
+        put("max_stack_depth", "2MB".into());
         put("pgfork.mode", config.mode_name().into());
         put("pgfork.statement_mem", "1GB".into());
         put("port", config.port.to_string());
