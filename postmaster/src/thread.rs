@@ -24,8 +24,10 @@ use shmem::ExecMode;
 use crate::backend_start;
 use crate::server::{Launcher, Server, Shutdown};
 
-/// Stack size of a backend thread (deep expression trees recurse).
-const BACKEND_STACK: usize = 2 << 20;
+/// Stack size of a backend thread (deep expression trees recurse): room
+/// for PostgreSQL's default max_stack_depth (2 MB) several times over, as
+/// issue 16 asks.
+const BACKEND_STACK: usize = 8 << 20;
 
 pub struct ThreadLauncher {
     threads: Vec<JoinHandle<()>>,
