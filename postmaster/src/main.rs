@@ -24,6 +24,7 @@ fn main() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    signals::die_on_sent_fault_signals();
     if args.mode == cli::Mode::Process && !args.keep_file_text {
         // Before any thread exists: see text_remap.rs.
         match text_remap::anonymize_executable() {

@@ -204,6 +204,75 @@ pub fn become_backend(slot: Option<&'static BackendSlot>) {
     );
 }
 
+/// The actions for SIGSEGV and SIGBUS found by
+/// [`die_on_sent_fault_signals`] (Rust's stack overflow reporter).
+static PREV_FAULT_ACTIONS: std::sync::OnceLock<[libc::sigaction; 2]> = std::sync::OnceLock::new();
+
+extern "C" fn fault_handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo_t to an SA_SIGINFO handler.
+    let code = unsafe { (*info).si_code };
+    if code > 0 {
+        // A real fault: the handler Rust installed reports a stack
+        // overflow and aborts, or resets the action so that the faulting
+        // instruction, executed again on return, kills the process.
+        let idx = usize::from(sig != libc::SIGSEGV);
+        if let Some(prev) = PREV_FAULT_ACTIONS.get().map(|p| p[idx]) {
+            if prev.sa_flags & libc::SA_SIGINFO != 0
+                && prev.sa_sigaction != libc::SIG_DFL
+                && prev.sa_sigaction != libc::SIG_IGN
+            {
+                // SAFETY: with SA_SIGINFO, sa_sigaction holds a handler of
+                // exactly this signature, installed for this signal.
+                let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    unsafe { std::mem::transmute(prev.sa_sigaction) };
+                f(sig, info, ctx);
+                return;
+            }
+        }
+    }
+    // Sent by kill(), tgkill() or sigqueue() (si_code <= 0), or no handler
+    // to pass the fault to: die by the signal, as a C program would.
+    // SAFETY: signal() and raise() are async-signal-safe. The raised
+    // signal stays pending (blocked while its handler runs) and, the action
+    // being the default now, terminates the process when we return.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        if code <= 0 {
+            libc::raise(sig);
+        }
+    }
+}
+
+/// Makes SIGSEGV and SIGBUS sent by another process (`kill -SEGV`) end
+/// this process, as they end PostgreSQL's. Rust's runtime handles both to
+/// report stack overflows, and its handler, seeing no fault in a guard
+/// page, only restores the default action and returns: the first signal
+/// sent would be lost. Real faults still go to Rust's handler. Called
+/// once, at start, before any thread or child exists; children inherit it.
+pub fn die_on_sent_fault_signals() {
+    // SAFETY: sigaction is a plain C struct for which all zeroes is a
+    // valid (default, empty) value.
+    let mut prev: [libc::sigaction; 2] = unsafe { std::mem::zeroed() };
+    for (i, sig) in [libc::SIGSEGV, libc::SIGBUS].into_iter().enumerate() {
+        // SAFETY: reads the current action into our struct.
+        unsafe { libc::sigaction(sig, std::ptr::null(), &mut prev[i]) };
+    }
+    if PREV_FAULT_ACTIONS.set(prev).is_err() {
+        return; // installed already: `prev` would be our own handler
+    }
+    for sig in [libc::SIGSEGV, libc::SIGBUS] {
+        // SAFETY: as above; the handler only calls async-signal-safe
+        // functions or the handler Rust installed for the same signal.
+        unsafe {
+            let mut act: libc::sigaction = std::mem::zeroed();
+            act.sa_sigaction = fault_handler as *const () as usize;
+            act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut act.sa_mask);
+            libc::sigaction(sig, &act, std::ptr::null_mut());
+        }
+    }
+}
+
 /// Blocks the postmaster's signals in the calling thread (a thread-mode
 /// backend), so that they reach the main thread.
 pub fn block_postmaster_signals() {
