@@ -13,8 +13,10 @@
 //!
 //! Thread-mode backend threads block the postmaster's signals, so those are
 //! delivered to the main thread; they are woken with SIGUSR1 (tgkill).
+//! Thread mode's supervisor (supervisor.rs) routes the same signals into
+//! its own pipe and forwards them to its server child.
 
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
@@ -83,6 +85,11 @@ impl SignalPipe {
         self.read.as_raw_fd()
     }
 
+    /// The read end, borrowed (for poll).
+    pub fn fd_borrowed(&self) -> BorrowedFd<'_> {
+        self.read.as_fd()
+    }
+
     /// Takes the signals that arrived since the last call.
     pub fn drain(&self) -> Vec<Signal> {
         let mut out = Vec::new();
@@ -98,6 +105,20 @@ impl SignalPipe {
             }
         }
         out
+    }
+}
+
+impl Drop for SignalPipe {
+    fn drop(&mut self) {
+        // The handlers must not write into a descriptor that is closed now
+        // and may be reused (a supervisor's pipe dropped in its server
+        // child, before the child installs its own).
+        let _ = PIPE_WRITE.compare_exchange(
+            self._write.as_raw_fd(),
+            -1,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
     }
 }
 
@@ -133,6 +154,9 @@ extern "C" fn quickdie(_sig: libc::c_int) {
 ///
 /// # Safety
 /// As `fork()`: the caller must be single-threaded.
+///
+/// A thread-mode server child of the supervisor calls
+/// [`unblock_after_fork`] instead, once its own signal pipe is installed.
 pub unsafe fn fork_with_signals_blocked() -> nix::Result<nix::unistd::ForkResult> {
     let mut old = SigSet::empty();
     let _ = nix::sys::signal::sigprocmask(
@@ -197,6 +221,20 @@ pub fn become_backend(slot: Option<&'static BackendSlot>) {
     );
     install(Signal::SIGCHLD, SigHandler::SigDfl, SaFlags::empty());
     install(Signal::SIGHUP, SigHandler::SigIgn, SaFlags::empty());
+    let _ = nix::sys::signal::sigprocmask(
+        nix::sys::signal::SigmaskHow::SIG_SETMASK,
+        Some(&SigSet::empty()),
+        None,
+    );
+}
+
+/// In a thread-mode server child forked by the supervisor, once
+/// [`SignalPipe::install`] has routed the postmaster's signals to the
+/// child's own pipe: unblocks the signals [`fork_with_signals_blocked`]
+/// blocked. Those the supervisor forwarded meanwhile (a shutdown request
+/// during recovery) are delivered now, into the new pipe. Before any
+/// backend thread exists, since threads inherit the mask.
+pub fn unblock_after_fork() {
     let _ = nix::sys::signal::sigprocmask(
         nix::sys::signal::SigmaskHow::SIG_SETMASK,
         Some(&SigSet::empty()),
