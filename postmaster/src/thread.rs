@@ -6,9 +6,13 @@
 //!
 //! Backend threads block the postmaster's signals, so SIGTERM/SIGINT/
 //! SIGQUIT/SIGCHLD reach the main thread's self-pipe; a backend thread is
-//! interrupted with SIGUSR1 through tgkill. A panic in a session ends that
+//! interrupted with SIGUSR1 through tgkill. A panic in a session that held
+//! no LWLock, no buffer pin and was in no critical section ends that
 //! session only: the thread catches it, reports FATAL XX000 to its client
-//! and frees its slot (unwinding has released its locks and pins).
+//! and frees its slot. A panic while holding any of them aborts the whole
+//! process (PANIC, see `backend_start::install_panic_marker`): unwinding
+//! would release the locks over half-changed shared pages, so the server
+//! is restarted by the supervisor and recovers from the WAL instead.
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::Ordering;
