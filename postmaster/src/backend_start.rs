@@ -2,7 +2,7 @@
 //! (pid, thread id, cancel key, start time), register where it counts
 //! held locks and pins, and build its environment.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use backend::{BackendEnv, ServerConfig};
@@ -47,6 +47,9 @@ pub fn attach(
     // A forked child inherits its parent's unflushed counts.
     shmem::waitstats::discard_unflushed();
     backend::interrupts::set_my_slot(Some(slot));
+    if exec_mode == ExecMode::Thread {
+        THREADED.store(true, Ordering::Relaxed);
+    }
     install_panic_marker();
     BackendEnv {
         config: config.clone(),
@@ -69,23 +72,85 @@ pub fn new_session(slot: &shmem::BackendSlot) {
         .fetch_and(!shmem::backend_table::INTERRUPT_CANCEL, Ordering::AcqRel);
 }
 
+/// Whether this process runs its backends as threads (set by [`attach`]).
+static THREADED: AtomicBool = AtomicBool::new(false);
+
+/// What a backend holds in shared state, from its slot's counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Held {
+    lwlocks: u32,
+    pins: u32,
+    critical: u32,
+}
+
+impl Held {
+    fn of(slot: &shmem::BackendSlot) -> Held {
+        Held {
+            lwlocks: slot.lwlocks_held.load(Ordering::Relaxed),
+            pins: slot.pins_held.load(Ordering::Relaxed),
+            critical: slot.critical.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// What a panic in a backend that holds `held` must do.
+#[derive(Debug, PartialEq, Eq)]
+enum OnPanic {
+    /// Unwind: the session ends (a process backend exits, a thread-mode
+    /// one reports FATAL XX000), and everyone else goes on.
+    Unwind,
+    /// Process mode: raise the slot's critical count, then unwind; the
+    /// postmaster sees it when the backend exits and resets shared memory.
+    MarkCritical,
+    /// Thread mode: PANIC. Unwinding would release the locks and pins over
+    /// half-changed shared state that other threads would then use, and a
+    /// commit cut short in its critical section may be in the WAL already:
+    /// abort the whole server process, so that the supervisor restarts it
+    /// and it recovers from the WAL (PostgreSQL's PANIC and crash restart).
+    Abort,
+}
+
+fn on_panic(threaded: bool, held: Held) -> OnPanic {
+    let holds_locks = held.lwlocks != 0 || held.pins != 0;
+    if threaded && (holds_locks || held.critical != 0) {
+        OnPanic::Abort
+    } else if !threaded && holds_locks {
+        OnPanic::MarkCritical
+    } else {
+        OnPanic::Unwind
+    }
+}
+
 /// A panic while the backend holds an LWLock or a pin may leave shared
-/// state half-changed: mark the slot as in a critical section, so that
-/// the postmaster reinitializes shared memory when it sees the backend
-/// die. (Unwinding then releases the locks; the mark stays.)
+/// state half-changed. In process mode the slot is marked as in a critical
+/// section, so that the postmaster reinitializes shared memory when it sees
+/// the backend die (unwinding then releases the locks; the mark stays). In
+/// thread mode the whole process aborts (see [`OnPanic::Abort`]).
 fn install_panic_marker() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let prev = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            let threaded = THREADED.load(Ordering::Relaxed);
+            let held = backend::interrupts::my_slot().map(|s| (s, Held::of(s)));
+            if let Some((_, held)) = held {
+                if on_panic(threaded, held) == OnPanic::Abort {
+                    prev(info);
+                    tracing::error!(
+                        "PANIC:  a backend thread panicked holding {} LWLocks, {} buffer pins, critical section depth {}: shared memory may be inconsistent; aborting the server process (it is restarted and recovers from the WAL)",
+                        held.lwlocks,
+                        held.pins,
+                        held.critical
+                    );
+                    std::process::abort();
+                }
+            }
             // Malformed client input, caught and answered with 08P01.
             if backend::protocol::reader::decoding_client_message() {
                 return;
             }
-            if let Some(slot) = backend::interrupts::my_slot() {
-                if slot.lwlocks_held.load(Ordering::Relaxed) != 0
-                    || slot.pins_held.load(Ordering::Relaxed) != 0
-                {
+            if let Some((slot, held)) = held {
+                if on_panic(threaded, held) == OnPanic::MarkCritical {
                     slot.critical.fetch_add(1, Ordering::AcqRel);
                 }
             }
@@ -114,4 +179,123 @@ pub fn release_slot(segment: &Segment, slot: usize, clean: bool) {
     shmem::latency::LatencyStats::get(segment).retire_slot(slot);
     shmem::waitstats::retire_slot(segment, slot);
     segment.backend_table().free(slot);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held(lwlocks: u32, pins: u32, critical: u32) -> Held {
+        Held {
+            lwlocks,
+            pins,
+            critical,
+        }
+    }
+
+    #[test]
+    fn a_thread_panicking_holding_shared_state_aborts_the_process() {
+        assert_eq!(on_panic(true, held(0, 0, 0)), OnPanic::Unwind);
+        assert_eq!(on_panic(true, held(1, 0, 0)), OnPanic::Abort);
+        assert_eq!(on_panic(true, held(0, 2, 0)), OnPanic::Abort);
+        assert_eq!(on_panic(true, held(0, 0, 1)), OnPanic::Abort);
+        assert_eq!(on_panic(false, held(0, 0, 0)), OnPanic::Unwind);
+        assert_eq!(on_panic(false, held(1, 0, 0)), OnPanic::MarkCritical);
+        assert_eq!(on_panic(false, held(0, 1, 0)), OnPanic::MarkCritical);
+        // A process backend dying in its commit's critical section is seen
+        // by the postmaster already.
+        assert_eq!(on_panic(false, held(0, 0, 1)), OnPanic::Unwind);
+    }
+
+    /// Runs [`panic_in_a_thread_backend`] in a child process (this test
+    /// binary again), with what its backend thread holds when it panics.
+    fn run_panic_child(what: &str) -> std::process::Output {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "backend_start::tests::panic_in_a_thread_backend",
+                "--ignored",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("PGFORK_PANIC_CHILD", what)
+            .output()
+            .unwrap();
+        // An aborted child leaves its segment behind.
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if let Some((_, rest)) = stdout.split_once("segment ") {
+            if let Some(name) = rest.split_whitespace().next() {
+                let _ = nix::sys::mman::shm_unlink(name);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn panic_holding_shared_state_in_a_thread_aborts_the_process() {
+        use std::os::unix::process::ExitStatusExt;
+        let out = run_panic_child("nothing");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("the process survived"),
+            "{}\n{text}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for what in ["lwlock", "pin", "critical"] {
+            let out = run_panic_child(what);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.signal(),
+                Some(libc::SIGABRT),
+                "{what}: {}\n{err}",
+                out.status
+            );
+            assert!(err.contains("injected panic"), "{what}: {err}");
+        }
+    }
+
+    /// A thread-mode backend thread with a real slot in a real segment
+    /// panics holding what PGFORK_PANIC_CHILD says; prints whether the
+    /// process survived. Only run as a child of the test above.
+    #[test]
+    #[ignore = "run in a child process by panic_holding_shared_state_in_a_thread_aborts_the_process"]
+    fn panic_in_a_thread_backend() {
+        use shmem::segment::{SegmentConfig, SegmentOwner};
+        let what = std::env::var("PGFORK_PANIC_CHILD").expect("PGFORK_PANIC_CHILD");
+        let base = 50_000 + (std::process::id() % 10_000) as u16;
+        let (_owner, segment) = (0..50)
+            .find_map(|i| {
+                SegmentOwner::create(&SegmentConfig {
+                    port: base + i,
+                    max_backends: 2,
+                    shared_buffers: 1 << 20,
+                    mode: ExecMode::Thread as u32,
+                })
+                .ok()
+            })
+            .expect("a shared segment on some free port");
+        // The parent removes it when we abort.
+        println!("segment {}", _owner.name());
+        let index = segment.backend_table().alloc(ExecMode::Thread).unwrap();
+        THREADED.store(true, Ordering::Relaxed);
+        install_panic_marker();
+        let h = std::thread::spawn(move || {
+            let slot = segment.backend_table().slot(index);
+            backend::interrupts::set_my_slot(Some(slot));
+            let counter = match what.as_str() {
+                "lwlock" => Some(&slot.lwlocks_held),
+                "pin" => Some(&slot.pins_held),
+                "critical" => Some(&slot.critical),
+                _ => None,
+            };
+            if let Some(c) = counter {
+                c.fetch_add(1, Ordering::AcqRel);
+            }
+            panic!("injected panic");
+        });
+        assert!(h.join().is_err());
+        println!("the process survived");
+    }
 }

@@ -1,6 +1,9 @@
 //! Listening sockets: the Unix-domain socket `SOCKET_DIR/.s.PGSQL.PORT`
 //! (always) and a TCP socket (with `--listen`). Both are non-blocking; the
-//! postmaster's poll() loop accepts from them.
+//! postmaster's poll() loop accepts from them. The process that binds
+//! the Unix socket removes its file when the listener is dropped; a process
+//! that inherited the descriptor (a thread-mode server child of the
+//! supervisor) leaves it.
 
 use std::io;
 use std::net::TcpListener;
@@ -12,7 +15,8 @@ use std::path::{Path, PathBuf};
 use backend::protocol::ClientStream;
 
 pub enum Listener {
-    Unix(UnixListener, PathBuf),
+    /// The socket, its path, and the pid of the process that bound it.
+    Unix(UnixListener, PathBuf, u32),
     Tcp(TcpListener),
 }
 
@@ -28,7 +32,7 @@ impl Listener {
         // machine may connect (trust authentication on the socket).
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o777))?;
         l.set_nonblocking(true)?;
-        Ok(Listener::Unix(l, path.to_owned()))
+        Ok(Listener::Unix(l, path.to_owned(), std::process::id()))
     }
 
     pub fn tcp(addr: &str, port: u16) -> io::Result<Listener> {
@@ -40,7 +44,7 @@ impl Listener {
     /// Accepts one pending connection, if any.
     pub fn accept(&self) -> io::Result<Option<ClientStream>> {
         let r = match self {
-            Listener::Unix(l, _) => l.accept().map(|(s, _)| ClientStream::Unix(s)),
+            Listener::Unix(l, _, _) => l.accept().map(|(s, _)| ClientStream::Unix(s)),
             Listener::Tcp(l) => l.accept().map(|(s, _)| {
                 let _ = s.set_nodelay(true);
                 ClientStream::Tcp(s)
@@ -55,7 +59,7 @@ impl Listener {
 
     pub fn fd(&self) -> RawFd {
         match self {
-            Listener::Unix(l, _) => l.as_raw_fd(),
+            Listener::Unix(l, _, _) => l.as_raw_fd(),
             Listener::Tcp(l) => l.as_raw_fd(),
         }
     }
@@ -63,8 +67,10 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        if let Listener::Unix(_, path) = self {
-            let _ = std::fs::remove_file(path);
+        if let Listener::Unix(_, path, owner) = self {
+            if *owner == std::process::id() {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
 }

@@ -33,14 +33,7 @@ pub struct LockFile {
 }
 
 fn pid_alive(pid: i32) -> bool {
-    if pid <= 0 || pid as u32 == std::process::id() {
-        return false;
-    }
-    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) {
-        Ok(()) => true,
-        Err(nix::errno::Errno::EPERM) => true,
-        Err(_) => false,
-    }
+    pid as u32 != std::process::id() && shmem::segment::pid_is_running(pid)
 }
 
 impl LockFile {

@@ -1,5 +1,6 @@
 //! pgfork's postmaster: parses the command line, starts the server in the
-//! chosen mode, and runs its accept loop until shutdown.
+//! chosen mode, and runs its accept loop until shutdown (in thread mode,
+//! under a supervisor process that restarts the server after a crash).
 
 mod backend_start;
 mod checkpointer;
@@ -10,6 +11,7 @@ mod lockfile;
 mod process;
 mod server;
 mod signals;
+mod supervisor;
 mod text_remap;
 mod thread;
 
@@ -24,12 +26,18 @@ fn main() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    signals::die_on_sent_fault_signals();
     if args.mode == cli::Mode::Process && !args.keep_file_text {
         // Before any thread exists: see text_remap.rs.
         match text_remap::anonymize_executable() {
             Ok(n) => tracing::debug!("copied {} kB of code to anonymous memory", n >> 10),
             Err(e) => tracing::warn!("could not copy the code to anonymous memory: {e}"),
         }
+    }
+    if args.mode == cli::Mode::Thread {
+        // The supervisor forks the threaded server and restarts it after a
+        // crash; it returns once the server has shut down.
+        std::process::exit(supervisor::run(&args));
     }
     let srv = match server::Server::start(&args) {
         Ok(s) => s,
@@ -38,15 +46,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    match args.mode {
-        cli::Mode::Process => {
-            let mut l = process::ProcessLauncher::new(&srv);
-            srv.run(&mut l);
-        }
-        cli::Mode::Thread => {
-            let mut l = thread::ThreadLauncher::new(&srv);
-            srv.run(&mut l);
-        }
-    }
+    let mut l = process::ProcessLauncher::new(&srv);
+    srv.run(&mut l);
     drop(srv);
 }

@@ -94,8 +94,31 @@ pub enum StartError {
     Other(String),
 }
 
+/// What exists before the shared segment: the checked options (TCP
+/// authentication and TLS fixed for every backend), the data directory,
+/// both lock files and the listening sockets. The process that prepares it
+/// holds the lock files and the socket file and removes them when it ends:
+/// the postmaster in process mode, the supervisor in thread mode (whose
+/// server children inherit the listening descriptors; see supervisor.rs).
+pub struct Prepared {
+    data_dir: PathBuf,
+    socket_dir: PathBuf,
+    socket_path: PathBuf,
+    listeners: Vec<Listener>,
+    socket_lock: LockFile,
+    pid_lock: LockFile,
+}
+
 impl Server {
+    /// Prepares and opens the server in one process (process mode).
     pub fn start(args: &Args) -> Result<Server, StartError> {
+        Self::open(args, Self::prepare(args)?)
+    }
+
+    /// Start-up steps 1 to 3 (postmaster/README.md): everything before
+    /// the shared segment. Creates no thread, so that a supervisor may fork
+    /// afterwards.
+    pub fn prepare(args: &Args) -> Result<Prepared, StartError> {
         if args.max_connections == 0 {
             return Err(StartError::Other(
                 "--max-connections must be at least 1".into(),
@@ -170,6 +193,42 @@ impl Server {
                 }
             })?);
         }
+        // Fixed before any backend exists: forked ones inherit it, threads
+        // share it (and so do a supervisor's server children).
+        if let Some(auth) = tcp_auth {
+            scram::set_tcp_auth(auth);
+        }
+        if let Some(tls) = tls {
+            match &args.listen {
+                Some(_) => tracing::info!("TCP clients may use TLS (SSL)"),
+                None => tracing::warn!(
+                    "--tls-cert applies to TCP clients only, and there is no --listen"
+                ),
+            }
+            backend::protocol::tls::set_config(tls);
+        }
+        Ok(Prepared {
+            data_dir,
+            socket_dir,
+            socket_path,
+            listeners,
+            socket_lock,
+            pid_lock,
+        })
+    }
+
+    /// Start-up steps 4 and 5: the commit log, the shared segment (a stale
+    /// one replaced), recovery from the WAL, the signal pipe. In thread
+    /// mode every server child of the supervisor runs this.
+    pub fn open(args: &Args, prepared: Prepared) -> Result<Server, StartError> {
+        let Prepared {
+            data_dir,
+            socket_dir,
+            socket_path,
+            listeners,
+            socket_lock,
+            pid_lock,
+        } = prepared;
         let mode = match args.mode {
             Mode::Process => ExecMode::Process,
             Mode::Thread => ExecMode::Thread,
@@ -212,20 +271,6 @@ impl Server {
                 None => None,
             },
         });
-        // Fixed before any backend exists: forked ones inherit it, threads
-        // share it.
-        if let Some(auth) = tcp_auth {
-            scram::set_tcp_auth(auth);
-        }
-        if let Some(tls) = tls {
-            match &args.listen {
-                Some(_) => tracing::info!("TCP clients may use TLS (SSL)"),
-                None => tracing::warn!(
-                    "--tls-cert applies to TCP clients only, and there is no --listen"
-                ),
-            }
-            backend::protocol::tls::set_config(tls);
-        }
         let signals = SignalPipe::install()
             .map_err(|e| StartError::Other(format!("could not create signal pipe: {e}")))?;
         tracing::info!(

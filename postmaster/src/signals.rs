@@ -13,8 +13,10 @@
 //!
 //! Thread-mode backend threads block the postmaster's signals, so those are
 //! delivered to the main thread; they are woken with SIGUSR1 (tgkill).
+//! Thread mode's supervisor (supervisor.rs) routes the same signals into
+//! its own pipe and forwards them to its server child.
 
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
@@ -83,6 +85,11 @@ impl SignalPipe {
         self.read.as_raw_fd()
     }
 
+    /// The read end, borrowed (for poll).
+    pub fn fd_borrowed(&self) -> BorrowedFd<'_> {
+        self.read.as_fd()
+    }
+
     /// Takes the signals that arrived since the last call.
     pub fn drain(&self) -> Vec<Signal> {
         let mut out = Vec::new();
@@ -98,6 +105,20 @@ impl SignalPipe {
             }
         }
         out
+    }
+}
+
+impl Drop for SignalPipe {
+    fn drop(&mut self) {
+        // The handlers must not write into a descriptor that is closed now
+        // and may be reused (a supervisor's pipe dropped in its server
+        // child, before the child installs its own).
+        let _ = PIPE_WRITE.compare_exchange(
+            self._write.as_raw_fd(),
+            -1,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
     }
 }
 
@@ -133,6 +154,9 @@ extern "C" fn quickdie(_sig: libc::c_int) {
 ///
 /// # Safety
 /// As `fork()`: the caller must be single-threaded.
+///
+/// A thread-mode server child of the supervisor calls
+/// [`unblock_after_fork`] instead, once its own signal pipe is installed.
 pub unsafe fn fork_with_signals_blocked() -> nix::Result<nix::unistd::ForkResult> {
     let mut old = SigSet::empty();
     let _ = nix::sys::signal::sigprocmask(
@@ -202,6 +226,89 @@ pub fn become_backend(slot: Option<&'static BackendSlot>) {
         Some(&SigSet::empty()),
         None,
     );
+}
+
+/// In a thread-mode server child forked by the supervisor, once
+/// [`SignalPipe::install`] has routed the postmaster's signals to the
+/// child's own pipe: unblocks the signals [`fork_with_signals_blocked`]
+/// blocked. Those the supervisor forwarded meanwhile (a shutdown request
+/// during recovery) are delivered now, into the new pipe. Before any
+/// backend thread exists, since threads inherit the mask.
+pub fn unblock_after_fork() {
+    let _ = nix::sys::signal::sigprocmask(
+        nix::sys::signal::SigmaskHow::SIG_SETMASK,
+        Some(&SigSet::empty()),
+        None,
+    );
+}
+
+/// The actions for SIGSEGV and SIGBUS found by
+/// [`die_on_sent_fault_signals`] (Rust's stack overflow reporter).
+static PREV_FAULT_ACTIONS: std::sync::OnceLock<[libc::sigaction; 2]> = std::sync::OnceLock::new();
+
+extern "C" fn fault_handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo_t to an SA_SIGINFO handler.
+    let code = unsafe { (*info).si_code };
+    if code > 0 {
+        // A real fault: the handler Rust installed reports a stack
+        // overflow and aborts, or resets the action so that the faulting
+        // instruction, executed again on return, kills the process.
+        let idx = usize::from(sig != libc::SIGSEGV);
+        if let Some(prev) = PREV_FAULT_ACTIONS.get().map(|p| p[idx]) {
+            if prev.sa_flags & libc::SA_SIGINFO != 0
+                && prev.sa_sigaction != libc::SIG_DFL
+                && prev.sa_sigaction != libc::SIG_IGN
+            {
+                // SAFETY: with SA_SIGINFO, sa_sigaction holds a handler of
+                // exactly this signature, installed for this signal.
+                let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    unsafe { std::mem::transmute(prev.sa_sigaction) };
+                f(sig, info, ctx);
+                return;
+            }
+        }
+    }
+    // Sent by kill(), tgkill() or sigqueue() (si_code <= 0), or no handler
+    // to pass the fault to: die by the signal, as a C program would.
+    // SAFETY: signal() and raise() are async-signal-safe. The raised
+    // signal stays pending (blocked while its handler runs) and, the action
+    // being the default now, terminates the process when we return.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        if code <= 0 {
+            libc::raise(sig);
+        }
+    }
+}
+
+/// Makes SIGSEGV and SIGBUS sent by another process (`kill -SEGV`) end
+/// this process, as they end PostgreSQL's. Rust's runtime handles both to
+/// report stack overflows, and its handler, seeing no fault in a guard
+/// page, only restores the default action and returns: the first signal
+/// sent would be lost. Real faults still go to Rust's handler. Called
+/// once, at start, before any thread or child exists; children inherit it.
+pub fn die_on_sent_fault_signals() {
+    // SAFETY: sigaction is a plain C struct for which all zeroes is a
+    // valid (default, empty) value.
+    let mut prev: [libc::sigaction; 2] = unsafe { std::mem::zeroed() };
+    for (i, sig) in [libc::SIGSEGV, libc::SIGBUS].into_iter().enumerate() {
+        // SAFETY: reads the current action into our struct.
+        unsafe { libc::sigaction(sig, std::ptr::null(), &mut prev[i]) };
+    }
+    if PREV_FAULT_ACTIONS.set(prev).is_err() {
+        return; // installed already: `prev` would be our own handler
+    }
+    for sig in [libc::SIGSEGV, libc::SIGBUS] {
+        // SAFETY: as above; the handler only calls async-signal-safe
+        // functions or the handler Rust installed for the same signal.
+        unsafe {
+            let mut act: libc::sigaction = std::mem::zeroed();
+            act.sa_sigaction = fault_handler as *const () as usize;
+            act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut act.sa_mask);
+            libc::sigaction(sig, &act, std::ptr::null_mut());
+        }
+    }
 }
 
 /// Blocks the postmaster's signals in the calling thread (a thread-mode

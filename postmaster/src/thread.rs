@@ -1,13 +1,20 @@
 //! Thread mode: one OS thread per client in the server's own process,
 //! running exactly the backend code that process mode forks.
 //!
+//! The server runs as the only child of the supervisor (supervisor.rs),
+//! which restarts it when it crashes; [`serve`] is that child's life.
+//!
 //! Backend threads block the postmaster's signals, so SIGTERM/SIGINT/
 //! SIGQUIT/SIGCHLD reach the main thread's self-pipe; a backend thread is
-//! interrupted with SIGUSR1 through tgkill. A panic in a session ends that
+//! interrupted with SIGUSR1 through tgkill. A panic in a session that held
+//! no LWLock, no buffer pin and was in no critical section ends that
 //! session only: the thread catches it, reports FATAL XX000 to its client
-//! and frees its slot (unwinding has released its locks and pins).
+//! and frees its slot. A panic while holding any of them aborts the whole
+//! process (PANIC, see `backend_start::install_panic_marker`): unwinding
+//! would release the locks over half-changed shared pages, so the server
+//! is restarted by the supervisor and recovers from the WAL instead.
 
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -22,11 +29,40 @@ use shmem::backend_table::INTERRUPT_TERMINATE;
 use shmem::ExecMode;
 
 use crate::backend_start;
-use crate::server::{Launcher, Server, Shutdown};
+use crate::cli::Args;
+use crate::server::{Launcher, Prepared, Server, Shutdown};
 
-/// Stack size of a backend thread: the 2 MB max_stack_depth, room to raise
-/// it, and the guard zone below it (`backend::stack`).
+/// Stack size of a backend thread: PostgreSQL's default max_stack_depth
+/// (2 MB) several times over, with the guard zone below the limit
+/// (`backend::stack` checks every recursion against the limit). A thread
+/// that still overflowed it would abort the process, and the supervisor
+/// would restart the server.
 const BACKEND_STACK: usize = backend::stack::BACKEND_THREAD_STACK;
+
+/// The server child's life: opens the server (shared segment, recovery
+/// from the WAL) with what the supervisor prepared, tells the supervisor
+/// it is ready by writing one byte on `ready`, and serves until shutdown.
+/// Exits 0 after a shutdown, 1 if the server could not start.
+pub fn serve(args: &Args, prepared: Prepared, ready: OwnedFd) -> ! {
+    let srv = match Server::open(args, prepared) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pgfork: FATAL:  {e}");
+            std::process::exit(1);
+        }
+    };
+    // The server's own signal pipe is installed: signals forwarded by the
+    // supervisor go there from now on. Before the first thread exists.
+    crate::signals::unblock_after_fork();
+    let mut l = ThreadLauncher::new(&srv);
+    if let Err(e) = nix::unistd::write(&ready, &[1]) {
+        tracing::warn!("could not tell the supervisor the server is ready: {e}");
+    }
+    drop(ready);
+    srv.run(&mut l);
+    drop(srv);
+    std::process::exit(0);
+}
 
 pub struct ThreadLauncher {
     threads: Vec<JoinHandle<()>>,

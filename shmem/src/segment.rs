@@ -272,10 +272,32 @@ fn existing_owner(name: &str) -> Option<i32> {
             (*h).postmaster_pid.load(Ordering::Relaxed),
         )
     };
-    let alive = pid > 0
-        && pid as u32 != std::process::id()
-        && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
+    let alive = pid as u32 != std::process::id() && pid_is_running(pid);
     (magic == SHMEM_MAGIC && alive).then_some(pid)
+}
+
+/// Whether a process with this pid exists and is not a zombie. A zombie
+/// (dead, not yet reaped: say a thread-mode server process whose supervisor
+/// was killed, until init reaps it) uses nothing any more, although
+/// `kill(pid, 0)` still succeeds for it.
+pub fn pid_is_running(pid: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) {
+        Ok(()) | Err(nix::errno::Errno::EPERM) => {}
+        Err(_) => return false,
+    }
+    // The state letter follows the command name, which is in parentheses
+    // and may itself hold spaces or ')'.
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return true; // no /proc: trust kill()
+    };
+    let state = stat
+        .rfind(')')
+        .and_then(|i| stat.get(i + 2..))
+        .and_then(|rest| rest.chars().next());
+    !matches!(state, Some('Z') | Some('X'))
 }
 
 /// The POSIX name of the segment for a port.
@@ -408,5 +430,30 @@ impl Drop for SegmentOwner {
     /// exits, so references into it never dangle.
     fn drop(&mut self) {
         let _ = nix::sys::mman::shm_unlink(self.name.as_str());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pid_is_running;
+
+    #[test]
+    fn a_zombie_is_not_running() {
+        assert!(pid_is_running(std::process::id() as i32));
+        assert!(!pid_is_running(0));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id() as i32;
+        // Dead but not reaped yet: a zombie.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while pid_is_running(pid) {
+            assert!(std::time::Instant::now() < deadline, "still running");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(
+            std::fs::metadata(format!("/proc/{pid}")).is_ok(),
+            "reaped too early"
+        );
+        child.wait().unwrap();
+        assert!(!pid_is_running(pid));
     }
 }

@@ -28,9 +28,9 @@ use crate::harness::{sqlstate, Mode, TestServer};
 in_all_modes!(whole_server_kill_9_loses_no_acknowledged_commit);
 
 /// pgbench's clients in every run here.
-const CLIENTS: i64 = 8;
+pub(crate) const CLIENTS: i64 = 8;
 /// pgbench -i -s SCALE.
-const SCALE: i64 = 1;
+pub(crate) const SCALE: i64 = 1;
 
 fn seeded_rng(test: &str) -> StdRng {
     let seed = std::env::var("PGFORK_TEST_SEED")
@@ -42,7 +42,7 @@ fn seeded_rng(test: &str) -> StdRng {
 }
 
 /// An error as the server reported it: severity, message, SQLSTATE.
-fn describe(e: &tokio_postgres::Error) -> String {
+pub(crate) fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(d) => format!(
             "{}: {} (SQLSTATE {})",
@@ -55,7 +55,7 @@ fn describe(e: &tokio_postgres::Error) -> String {
 }
 
 /// The last lines of the server's log, for assertion messages.
-fn log_tail(srv: &TestServer) -> String {
+pub(crate) fn log_tail(srv: &TestServer) -> String {
     let log = srv.log();
     let lines: Vec<&str> = log.lines().collect();
     let from = lines.len().saturating_sub(80);
@@ -67,7 +67,7 @@ fn log_tail(srv: &TestServer) -> String {
 }
 
 /// The log's lines from byte `from` on that mention redo or recovery.
-fn recovery_lines(srv: &TestServer, from: usize) -> Vec<String> {
+pub(crate) fn recovery_lines(srv: &TestServer, from: usize) -> Vec<String> {
     srv.log()
         .get(from..)
         .unwrap_or("")
@@ -83,7 +83,7 @@ fn recovery_lines(srv: &TestServer, from: usize) -> Vec<String> {
 /// Starts an 8-client TPC-B-like pgbench for `secs` in the background,
 /// logging each transaction (`-l`) to files `PREFIX.PID` and
 /// `PREFIX.PID.1`; its output goes to `PREFIX-pgbench.txt`.
-fn start_pgbench(srv: &TestServer, prefix: &Path, secs: u32) -> Child {
+pub(crate) fn start_pgbench(srv: &TestServer, prefix: &Path, secs: u32) -> Child {
     let out = std::fs::File::create(output_path(prefix)).unwrap();
     let log_prefix = format!("--log-prefix={}", prefix.display());
     srv.pgbench_command(&[
@@ -104,14 +104,14 @@ fn start_pgbench(srv: &TestServer, prefix: &Path, secs: u32) -> Child {
     .expect("run pgbench (PostgreSQL 15 client)")
 }
 
-fn output_path(prefix: &Path) -> PathBuf {
+pub(crate) fn output_path(prefix: &Path) -> PathBuf {
     let name = prefix.file_name().unwrap().to_str().unwrap();
     prefix.with_file_name(format!("{name}-pgbench.txt"))
 }
 
 /// Waits for pgbench to exit (it does once the server is gone: every
 /// client aborts, and the logs are written on the way out); its output.
-fn wait_pgbench(child: &mut Child, prefix: &Path, timeout: Duration) -> String {
+pub(crate) fn wait_pgbench(child: &mut Child, prefix: &Path, timeout: Duration) -> String {
     let deadline = Instant::now() + timeout;
     let status = loop {
         if let Some(st) = child.try_wait().unwrap() {
@@ -138,7 +138,7 @@ fn wait_pgbench(child: &mut Child, prefix: &Path, timeout: Duration) -> String {
 /// `time` the latency in microseconds, or `failed` (`serialization`,
 /// `deadlock`) for a failed one; transactions of aborted clients are not
 /// logged.
-fn logged_transactions(prefix: &Path) -> (i64, i64) {
+pub(crate) fn logged_transactions(prefix: &Path) -> (i64, i64) {
     let dir = prefix.parent().unwrap();
     let start = format!("{}.", prefix.file_name().unwrap().to_str().unwrap());
     let (mut completed, mut failed) = (0, 0);
@@ -164,7 +164,7 @@ fn logged_transactions(prefix: &Path) -> (i64, i64) {
 
 /// Connects, retrying for up to `timeout` (the server may be recovering
 /// or reinitializing), and checks the session answers.
-async fn connect_retrying(srv: &TestServer, timeout: Duration) -> Client {
+pub(crate) async fn connect_retrying(srv: &TestServer, timeout: Duration) -> Client {
     let deadline = Instant::now() + timeout;
     loop {
         let err = match tokio::time::timeout(Duration::from_secs(10), srv.try_connect()).await {
@@ -191,7 +191,7 @@ async fn connect_retrying(srv: &TestServer, timeout: Duration) -> Client {
 
 /// The state of pgbench's tables.
 #[derive(Debug)]
-struct Bank {
+pub(crate) struct Bank {
     history: i64,
     deltas: i64,
     accounts: i64,
@@ -202,7 +202,7 @@ struct Bank {
     n_tellers: i64,
 }
 
-async fn bank(srv: &TestServer) -> Bank {
+pub(crate) async fn bank(srv: &TestServer) -> Bank {
     let c = connect_retrying(srv, Duration::from_secs(60)).await;
     let q = c.query_one(
         "SELECT (SELECT count(*) FROM pgbench_history)::int8, \
@@ -237,7 +237,7 @@ async fn bank(srv: &TestServer) -> Bank {
 }
 
 /// No table lost rows and the four sums agree.
-fn check_bank(b: &Bank, what: &str, srv: &TestServer) {
+pub(crate) fn check_bank(b: &Bank, what: &str, srv: &TestServer) {
     assert_eq!(
         (b.n_accounts, b.n_branches, b.n_tellers),
         (100_000 * SCALE, SCALE, 10 * SCALE),
@@ -259,7 +259,7 @@ fn check_bank(b: &Bank, what: &str, srv: &TestServer) {
 
 /// The history rows added since `before`: at least every acknowledged
 /// commit, at most one unacknowledged one per client connection.
-fn check_history(
+pub(crate) fn check_history(
     before: &Bank,
     after: &Bank,
     acked: i64,

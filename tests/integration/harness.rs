@@ -181,12 +181,44 @@ impl TestServer {
 
     /// The server's processes: the postmaster and all its descendants
     /// (backends, pre-forked backends, the checkpointer; in thread mode
-    /// only the postmaster).
+    /// the supervisor and its server process).
     pub fn pids(&self) -> Vec<i32> {
         let main = self.pid();
         let mut all = vec![main];
         all.extend(descendants(main));
         all
+    }
+
+    /// Thread mode: the pid of the threaded server process, the only child
+    /// of the supervisor (which is [`Self::pid`]). Waits up to 10 s for it
+    /// (the supervisor may be between a crash and the restart).
+    pub fn server_process_pid(&self) -> i32 {
+        assert_eq!(self.mode, Mode::Thread, "only thread mode has a supervisor");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let children: Vec<i32> = descendants(self.pid())
+                .into_iter()
+                .filter(|&p| is_alive(p))
+                .collect();
+            match children.as_slice() {
+                [one] => return *one,
+                [] if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+                other => panic!(
+                    "thread mode: expected one server process under the supervisor, found {other:?}\n{}",
+                    self.log()
+                ),
+            }
+        }
+    }
+
+    /// The pid on the first line of `DATADIR/postmaster.pid`.
+    pub fn pid_file_pid(&self) -> i32 {
+        let text = std::fs::read_to_string(self.data_dir().join("postmaster.pid"))
+            .expect("read postmaster.pid");
+        text.lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .expect("a pid on the first line of postmaster.pid")
     }
 
     /// kill -9 of the whole server at once, as a power loss would stop it:
