@@ -1,7 +1,8 @@
 //! Regular expressions through the real server, in every mode: a pattern
 //! that backtracking matchers take exponential time on answers at once and
-//! correctly, a back-reference is refused with 2201B (never a wrong
-//! answer), and the session goes on.
+//! correctly, a match over a long text stops at statement_timeout, a
+//! back-reference is refused with 2201B (never a wrong answer), and the
+//! session goes on.
 
 use std::time::{Duration, Instant};
 
@@ -33,6 +34,18 @@ async fn regex_is_linear_and_refuses_backrefs(mode: Mode) {
         "took {:?}",
         t.elapsed()
     );
+
+    // A long match stops at statement_timeout (57014), and the session
+    // goes on.
+    c.batch_execute("SET statement_timeout = '20ms'")
+        .await
+        .unwrap();
+    let e = c
+        .query("SELECT repeat('ab', 25000000) ~ '(a|ab)*c'", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "57014", "{}", message(&e));
+    c.batch_execute("SET statement_timeout = 0").await.unwrap();
 
     let e = c.query("SELECT 'aa' ~ '(a)\\1'", &[]).await.unwrap_err();
     assert_eq!(sqlstate(&e), "2201B");

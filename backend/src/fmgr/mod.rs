@@ -1017,7 +1017,7 @@ fn regex_eq(a: &[Value], case_insensitive: bool) -> PgResult<Value> {
         return Ok(Value::Null);
     };
     let re = crate::utils::adt::regex::Regex::new(p, case_insensitive)?;
-    Ok(Value::Bool(re.is_match(s)))
+    Ok(Value::Bool(re.is_match_interruptible(s)?))
 }
 
 /// array_position(array, value): the 1-based index of the first element

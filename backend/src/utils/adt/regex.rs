@@ -6,10 +6,13 @@
 //! PostgreSQL's ARE syntax is translated into the crate's syntax
 //! ([`translate`]): bracket expressions with `[:class:]`, `[.x.]` and
 //! `[=x=]`, the escapes (`\d \s \w \D \S \W`, character entries such as
-//! `\n \x41 \u00e9 \017`, the constraints `\A \Z \m \M \y \Y`), bounds up to
-//! 255, non-greedy quantifiers, `(?:...)`, `(?#...)` comments, the prefixes
-//! `***=` and `***:` and the embedded options `(?cimnpqstwx)` (case,
-//! newline sensitivity, expanded syntax, literal). What cannot run in
+//! `\n \x41 \u00e9 \017`, the constraints `\A \Z \m \M \y \Y` and
+//! `[[:<:]] [[:>:]]`), bounds up to 255, non-greedy quantifiers, `(?:...)`,
+//! `(?#...)` comments, the prefixes `***=` and `***:` and the embedded
+//! options `(?cimnpqstwx)` (case, newline sensitivity, expanded syntax,
+//! literal). Classes follow a UTF-8 libc locale as PostgreSQL's do; the
+//! word constraints use the crate's Unicode word characters, which also
+//! count combining marks and connector punctuation. What cannot run in
 //! bounded time, back-references and lookahead/lookbehind constraints, is
 //! refused with 2201B rather than answered wrongly; the BRE and ERE flavors
 //! (options `b` and `e`) are refused with 0A000.
@@ -28,6 +31,9 @@
 //! pattern and flags, so that a constant pattern applied to many rows is
 //! compiled once. Compiled programs are size-limited: a pattern too large
 //! fails with 2201B "regular expression is too complex", as PostgreSQL's.
+//! `~` over a long text walks a lazy DFA in steps, with
+//! CHECK_FOR_INTERRUPTS between them, so cancel and statement_timeout
+//! stop it.
 
 use std::cell::{OnceCell, RefCell};
 use std::fmt::Write as _;
@@ -48,6 +54,12 @@ pub const CACHE_SIZE: usize = 32;
 const SIZE_LIMIT: usize = 10 << 20;
 /// Lazy-DFA cache per pattern (bytes).
 const DFA_CACHE: usize = 2 << 20;
+/// Texts longer than this are matched by `~` in steps, with a check for
+/// interrupts between steps.
+const LONG: usize = 1 << 20;
+/// A step: some microseconds of matching (the interrupt check reads the
+/// clock for statement_timeout every 64th call, about every millisecond).
+const STEP: usize = 16 << 10;
 /// Deepest nesting of parentheses accepted (PostgreSQL has none, but the
 /// translator and the crate's parser recurse).
 const MAX_DEPTH: usize = 100;
@@ -549,6 +561,9 @@ impl Translator<'_> {
         let c = self.bump().ok_or_else(|| invalid(BADRPT))?;
         Ok(match c {
             '(' => return self.group(),
+            // [[:<:]] and [[:>:]]: the start and end of a word (\m, \M).
+            '[' if self.eat_str("[:<:]]") => Atom::Constraint(r"\b{start}".into()),
+            '[' if self.eat_str("[:>:]]") => Atom::Constraint(r"\b{end}".into()),
             '[' => Atom::Quantifiable(self.bracket()?, None),
             '.' => Atom::Quantifiable(
                 if self.flags.dot_no_newline {
@@ -865,6 +880,13 @@ struct Extent {
 /// The engines that assign groups within a match of known extent: the
 /// pattern followed by the end of the text, or by one character and the
 /// end (the text is cut one character after the match).
+/// A lazy DFA walked byte by byte over long texts, so that cancel and
+/// statement_timeout are seen while it runs.
+struct Scan {
+    dfa: hybrid::dfa::DFA,
+    cache: RefCell<hybrid::dfa::Cache>,
+}
+
 struct Tails {
     at_end: meta::Regex,
     before_char: meta::Regex,
@@ -877,6 +899,7 @@ struct Compiled {
     groups: usize,
     extent: OnceCell<Extent>,
     tails: OnceCell<Tails>,
+    scan: OnceCell<Scan>,
 }
 
 /// A compiled pattern (a cheap handle on the per-thread cache's entry).
@@ -954,6 +977,7 @@ impl Regex {
             groups: t.groups,
             extent: OnceCell::new(),
             tails: OnceCell::new(),
+            scan: OnceCell::new(),
         })))
     }
 
@@ -965,6 +989,73 @@ impl Regex {
     /// Whether the pattern matches somewhere in `s`.
     pub fn is_match(&self, s: &str) -> bool {
         self.0.re.is_match(s)
+    }
+
+    /// As [`Regex::is_match`], failing with 57014 on cancel or
+    /// statement_timeout: a long text is matched in steps, with
+    /// CHECK_FOR_INTERRUPTS between them.
+    pub fn is_match_interruptible(&self, s: &str) -> PgResult<bool> {
+        if s.len() <= LONG {
+            return Ok(self.is_match(s));
+        }
+        match self.scan_is_match(s)? {
+            Some(found) => Ok(found),
+            // The lazy DFA gave up (non-ASCII text near a word boundary):
+            // the crate's other engines, still linear, in one go.
+            None => Ok(self.is_match(s)),
+        }
+    }
+
+    /// Walks the lazy DFA over `s`; None if it gives up.
+    fn scan_is_match(&self, s: &str) -> PgResult<Option<bool>> {
+        let x = match self.0.scan.get() {
+            Some(x) => x,
+            None => {
+                let dfa = hybrid::dfa::DFA::builder()
+                    .configure(
+                        hybrid::dfa::Config::new()
+                            .cache_capacity(DFA_CACHE)
+                            .unicode_word_boundary(true),
+                    )
+                    .syntax(syntax_config())
+                    .thompson(thompson_config())
+                    .build(&self.0.pattern)
+                    .map_err(|e| build_error(&e, false))?;
+                let x = Scan {
+                    cache: RefCell::new(dfa.create_cache()),
+                    dfa,
+                };
+                self.0.scan.get_or_init(|| x)
+            }
+        };
+        let cache = &mut *x.cache.borrow_mut();
+        let Ok(mut sid) = x.dfa.start_state_forward(cache, &Input::new(s)) else {
+            return Ok(None);
+        };
+        for chunk in s.as_bytes().chunks(STEP) {
+            crate::interrupts::check_for_interrupts()?;
+            for &b in chunk {
+                let Ok(next) = x.dfa.next_state(cache, sid, b) else {
+                    return Ok(None);
+                };
+                sid = next;
+                if sid.is_tagged() {
+                    if sid.is_match() {
+                        return Ok(Some(true));
+                    }
+                    if sid.is_dead() {
+                        return Ok(Some(false));
+                    }
+                    if sid.is_quit() {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        Ok(x.dfa
+            .next_eoi_state(cache, sid)
+            .ok()
+            .map(|sid| sid.is_match()))
     }
 
     fn extent(&self) -> PgResult<&Extent> {
@@ -1459,6 +1550,10 @@ mod tests {
             ("a\\Z", "a", true),
             ("\\Aa", "ba", false),
             ("a{1}?", "a", true),
+            ("[[:<:]]b", "a b", true),
+            ("[[:<:]]b", "ab", false),
+            ("a[[:>:]]", "ab", false),
+            ("a[[:>:]]", "a b", true),
             ("(?q)a.", "ab", false),
             ("(?q)a.", "a.", true),
             ("\\cA", "\u{1}", true),
@@ -1528,6 +1623,7 @@ mod tests {
             ("(?i)(?c)a", BADRPT),
             ("(?", BADRPT),
             ("\\y*", BADRPT),
+            ("[[:<:]]*", BADRPT),
             ("$*", BADRPT),
             ("a{1}{2}", BADRPT),
             ("a+?+", BADRPT),
@@ -1609,6 +1705,36 @@ mod tests {
             "took {:?}",
             t.elapsed()
         );
+    }
+
+    #[test]
+    fn long_texts_are_matched_in_steps() {
+        let long = format!("{}c{}", "ab".repeat(LONG), "é".repeat(LONG));
+        for (p, want) in [
+            ("(a|ab)*c", true),
+            ("(a|aa)*d", false),
+            ("^(ab)*c", true),
+            ("^(ab)*$", false),
+            ("é$", true),
+            ("\\yc", false),
+            ("é\\y", true),
+            ("b\\Mc", false),
+            ("[[:alpha:]]{3}$", true),
+        ] {
+            let re = Regex::new(p, false).unwrap();
+            assert_eq!(re.is_match_interruptible(&long).unwrap(), want, "{p}");
+            assert_eq!(re.is_match(&long), want, "{p}");
+        }
+        let hay = "a".repeat(4 * LONG);
+        let re = Regex::new("(a|aa)*c", false).unwrap();
+        assert_eq!(re.scan_is_match(&hay).unwrap(), Some(false));
+        assert_eq!(re.scan_is_match(&format!("{hay}c")).unwrap(), Some(true));
+        // statement_timeout stops it.
+        let past = Instant::now() - Duration::from_secs(1);
+        crate::interrupts::set_statement_deadline(Some(past));
+        let e = re.is_match_interruptible(&hay).unwrap_err();
+        crate::interrupts::set_statement_deadline(None);
+        assert_eq!(e.code, "57014");
     }
 
     #[test]
