@@ -36,6 +36,7 @@ mod crash;
 mod durability;
 mod fuzz;
 mod instrumentation;
+mod regexes;
 mod sql_tables;
 mod transactions;
 mod wal;

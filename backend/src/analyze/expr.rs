@@ -328,7 +328,9 @@ impl Analyzer<'_> {
                 if let Some(n) = substring_for {
                     args.push(self.expr(n, scope, clause)?);
                 }
-                self.call("substr", args)
+                // substring(text, int4 [, int4]), or substring(text, text):
+                // the regular expression form.
+                self.call("substring", args)
             }
             E::Trim {
                 trim_where,

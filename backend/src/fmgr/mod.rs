@@ -264,6 +264,43 @@ static FUNCS: &[FuncDef] = &[
     f("texticregexeq", &[TEXT, TEXT], BOOL, |_, a| {
         regex_eq(a, true)
     }),
+    f("regexp_replace", &[TEXT, TEXT, TEXT], TEXT, |_, a| {
+        crate::utils::adt::regex::sql_regexp_replace(a)
+    }),
+    f("regexp_replace", &[TEXT, TEXT, TEXT, TEXT], TEXT, |_, a| {
+        crate::utils::adt::regex::sql_regexp_replace(a)
+    }),
+    f("regexp_match", &[TEXT, TEXT], oid::TEXT_ARRAY, |_, a| {
+        crate::utils::adt::regex::sql_regexp_match(a)
+    }),
+    f(
+        "regexp_match",
+        &[TEXT, TEXT, TEXT],
+        oid::TEXT_ARRAY,
+        |_, a| crate::utils::adt::regex::sql_regexp_match(a),
+    ),
+    f("regexp_like", &[TEXT, TEXT], BOOL, |_, a| {
+        crate::utils::adt::regex::sql_regexp_like(a)
+    }),
+    f("regexp_like", &[TEXT, TEXT, TEXT], BOOL, |_, a| {
+        crate::utils::adt::regex::sql_regexp_like(a)
+    }),
+    f(
+        "regexp_split_to_array",
+        &[TEXT, TEXT],
+        oid::TEXT_ARRAY,
+        |_, a| crate::utils::adt::regex::sql_regexp_split_to_array(a),
+    ),
+    f(
+        "regexp_split_to_array",
+        &[TEXT, TEXT, TEXT],
+        oid::TEXT_ARRAY,
+        |_, a| crate::utils::adt::regex::sql_regexp_split_to_array(a),
+    ),
+    // substring(text from pattern).
+    f("substring", &[TEXT, TEXT], TEXT, |_, a| {
+        crate::utils::adt::regex::sql_substring(a)
+    }),
     // Catalog helpers used by psql.
     f("pg_table_is_visible", &[oid::OID], BOOL, |c, a| {
         let Value::Oid(o) = a[0] else {
@@ -1026,7 +1063,7 @@ fn regex_eq(a: &[Value], case_insensitive: bool) -> PgResult<Value> {
         return Ok(Value::Null);
     };
     let re = crate::utils::adt::regex::Regex::new(p, case_insensitive)?;
-    Ok(Value::Bool(re.is_match(s)))
+    Ok(Value::Bool(re.is_match_interruptible(s)?))
 }
 
 /// array_position(array, value): the 1-based index of the first element
