@@ -95,7 +95,7 @@ impl PartialEq for FuncDef {
     }
 }
 
-const fn f(name: &'static str, args: &'static [Oid], ret: Oid, imp: Imp) -> FuncDef {
+pub(crate) const fn f(name: &'static str, args: &'static [Oid], ret: Oid, imp: Imp) -> FuncDef {
     FuncDef {
         name,
         args,
@@ -107,17 +107,17 @@ const fn f(name: &'static str, args: &'static [Oid], ret: Oid, imp: Imp) -> Func
     }
 }
 
-const fn nonstrict(mut d: FuncDef) -> FuncDef {
+pub(crate) const fn nonstrict(mut d: FuncDef) -> FuncDef {
     d.strict = false;
     d
 }
 
-const fn volatile(mut d: FuncDef) -> FuncDef {
+pub(crate) const fn volatile(mut d: FuncDef) -> FuncDef {
     d.volatile = true;
     d
 }
 
-const fn variadic(mut d: FuncDef) -> FuncDef {
+pub(crate) const fn variadic(mut d: FuncDef) -> FuncDef {
     d.variadic = true;
     d.strict = false;
     d
@@ -128,7 +128,17 @@ use oid::{
     TIMESTAMPTZ, VOID,
 };
 
+/// The tables of built-in functions: this file's, then one per module of
+/// `fmgr` that adds a family of functions. Within a table, earlier entries
+/// win ties in overload resolution.
+static TABLES: &[&[FuncDef]] = &[FUNCS];
+
 /// Every built-in function, in preference order for ties.
+fn all_funcs() -> impl Iterator<Item = &'static FuncDef> {
+    TABLES.iter().flat_map(|t| t.iter())
+}
+
+/// This file's built-in functions.
 static FUNCS: &[FuncDef] = &[
     // Session and server information.
     f("now", &[], TIMESTAMPTZ, |c, _| {
@@ -1196,7 +1206,7 @@ fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
 /// Whether any function has this name (to tell "function does not
 /// exist" from a column reference in the analyzer).
 pub fn exists(name: &str) -> bool {
-    FUNCS.iter().any(|d| d.name == name)
+    all_funcs().any(|d| d.name == name)
 }
 
 /// The cost of passing a `from` value as a `to` parameter; None when it
@@ -1225,7 +1235,7 @@ fn arg_cost(from: Oid, to: Oid) -> Option<u32> {
 /// PostgreSQL's func_select_candidate would among these candidates.
 pub fn resolve(name: &str, args: &[Oid]) -> PgResult<&'static FuncDef> {
     let mut best: Option<(u32, &'static FuncDef)> = None;
-    for d in FUNCS.iter().filter(|d| d.name == name) {
+    for d in all_funcs().filter(|d| d.name == name) {
         let params: Vec<Oid> = if d.variadic {
             if args.len() + 1 < d.args.len() {
                 continue;
