@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::catalog::Catalog;
 use crate::nodes::expr::{AggCall, Expr};
-use crate::nodes::query::{Query, SortKey, Source};
+use crate::nodes::query::{Query, SetOpKind, SetOpSource, SortKey, Source};
 use crate::nodes::Column;
 use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid, Value};
@@ -90,6 +90,10 @@ pub struct Analyzer<'a> {
     /// Per enclosing level: whether the subquery entered there refers to
     /// an outer scope.
     pub(crate) correlated: Vec<bool>,
+    /// The SELECT being analyzed is an operand of a set operation: its
+    /// unknown-typed outputs stay unknown until the set operation picks
+    /// the column's type (`SELECT 1 UNION SELECT '2'` is integer).
+    set_operand: bool,
 }
 
 pub(crate) fn not_supported_yet(what: &str) -> PgError {
@@ -111,6 +115,7 @@ impl<'a> Analyzer<'a> {
             needs_xid: false,
             outer: Vec::new(),
             correlated: Vec::new(),
+            set_operand: false,
         }
     }
 
@@ -181,8 +186,22 @@ impl<'a> Analyzer<'a> {
             ast::SetExpr::Query(inner) if q.order_by.is_none() && q.limit_clause.is_none() => {
                 return self.query(inner)
             }
-            ast::SetExpr::SetOperation { .. } => {
-                return Err(not_supported_yet("UNION, INTERSECT and EXCEPT"))
+            ast::SetExpr::Query(inner) => {
+                // (query) ORDER BY ... LIMIT ...: over the query's result.
+                let inner = self.query(inner)?;
+                let mut query = result_query(Source::Subquery(Box::new(inner.clone())), &inner);
+                self.order_by(&mut query, q.order_by.as_ref(), &Scope::default(), None)?;
+                query
+            }
+            ast::SetExpr::SetOperation {
+                op,
+                set_quantifier,
+                left,
+                right,
+            } => {
+                let mut query = self.set_operation(op, set_quantifier, left, right)?;
+                self.order_by(&mut query, q.order_by.as_ref(), &Scope::default(), None)?;
+                query
             }
             _ => return Err(not_supported_yet("this kind of query")),
         };
@@ -208,6 +227,96 @@ impl<'a> Analyzer<'a> {
             }
         }
         Ok(query)
+    }
+
+    /// One operand of a set operation.
+    fn set_op_operand(&mut self, e: &ast::SetExpr) -> PgResult<Query> {
+        crate::stack::check_stack_depth()?;
+        match e {
+            ast::SetExpr::Select(s) => {
+                self.set_operand = true;
+                self.select(s, None)
+            }
+            ast::SetExpr::Values(v) => self.values(v),
+            ast::SetExpr::Query(q) => self.query(q),
+            ast::SetExpr::SetOperation {
+                op,
+                set_quantifier,
+                left,
+                right,
+            } => self.set_operation(op, set_quantifier, left, right),
+            _ => Err(not_supported_yet("this kind of set operation operand")),
+        }
+    }
+
+    /// `left UNION|INTERSECT|EXCEPT [ALL|DISTINCT] right`: each output
+    /// column gets the common type of the two sides (unknown literals
+    /// become text), its name from the left side.
+    fn set_operation(
+        &mut self,
+        op: &ast::SetOperator,
+        quantifier: &ast::SetQuantifier,
+        left: &ast::SetExpr,
+        right: &ast::SetExpr,
+    ) -> PgResult<Query> {
+        let kind = match op {
+            ast::SetOperator::Union => SetOpKind::Union,
+            ast::SetOperator::Intersect => SetOpKind::Intersect,
+            ast::SetOperator::Except => SetOpKind::Except,
+            ast::SetOperator::Minus => return Err(not_supported_yet("MINUS")),
+        };
+        let all = match quantifier {
+            ast::SetQuantifier::All => true,
+            ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
+            _ => return Err(not_supported_yet("UNION BY NAME")),
+        };
+        let mut l = self.set_op_operand(left)?;
+        let mut r = self.set_op_operand(right)?;
+        if l.columns.len() != r.columns.len() {
+            let e = PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!(
+                    "each {} query must have the same number of columns",
+                    kind.name()
+                ),
+            );
+            // PostgreSQL points at the right operand's first column.
+            return Err(match right {
+                ast::SetExpr::Select(s) if !s.projection.is_empty() => {
+                    self.with_pos(&s.projection[0], e)
+                }
+                _ => self.with_pos(right, e),
+            });
+        }
+        for i in 0..l.columns.len() {
+            let (lt, rt) = (l.columns[i].type_oid, r.columns[i].type_oid);
+            let ty = coerce::common_type(&[lt, rt], kind.name())?;
+            let ty = if ty == oid::UNKNOWN { oid::TEXT } else { ty };
+            let typmod = if lt == rt && l.columns[i].type_modifier == r.columns[i].type_modifier {
+                l.columns[i].type_modifier
+            } else {
+                -1
+            };
+            for side in [&mut l, &mut r] {
+                if side.columns[i].type_oid != ty {
+                    let t = std::mem::replace(&mut side.targets[i], Expr::Const(Value::Null, ty));
+                    side.targets[i] = self.coerce(t, ty, false)?;
+                    side.columns[i].type_oid = ty;
+                    side.columns[i].type_modifier = -1;
+                }
+            }
+            l.columns[i].type_modifier = typmod;
+        }
+        let shape = l.clone();
+        Ok(result_query(
+            Source::SetOp(Box::new(SetOpSource {
+                kind,
+                all,
+                left: l,
+                right: r,
+            })),
+            &shape,
+        ))
     }
 
     fn limit_expr(&mut self, e: &ast::Expr, what: &str) -> PgResult<Expr> {
@@ -280,6 +389,8 @@ impl<'a> Analyzer<'a> {
     }
 
     fn select(&mut self, s: &ast::Select, order_by: Option<&ast::OrderBy>) -> PgResult<Query> {
+        // Taken now, so that subqueries inside this SELECT resolve theirs.
+        let keep_unknown = std::mem::take(&mut self.set_operand);
         if s.into.is_some() {
             return Err(not_supported_yet("SELECT INTO"));
         }
@@ -403,8 +514,12 @@ impl<'a> Analyzer<'a> {
             }
             query.aggs = aggs;
         }
-        // Unknown-typed outputs (bare literals, untyped parameters) are text.
+        // Unknown-typed outputs (bare literals, untyped parameters) are text,
+        // unless a set operation resolves them.
         for i in 0..visible {
+            if keep_unknown {
+                break;
+            }
             if query.targets[i].ty() == oid::UNKNOWN {
                 let t =
                     std::mem::replace(&mut query.targets[i], Expr::Const(Value::Null, oid::TEXT));
@@ -640,5 +755,34 @@ fn rewrite_for_agg(
             ))
         }
         other => other.map_children(&mut |c| rewrite_for_agg(c, keys, aggs, scope)),
+    }
+}
+
+/// A query returning every column of `source`, whose columns are those
+/// of `shape` (a set operation's result, or a parenthesized query's).
+fn result_query(source: Source, shape: &Query) -> Query {
+    let visible = &shape.columns;
+    let mut columns: Vec<Column> = visible.clone();
+    for c in &mut columns {
+        c.table_oid = 0;
+        c.column_id = 0;
+    }
+    Query {
+        source,
+        filter: None,
+        group_keys: vec![],
+        aggs: vec![],
+        aggregated: false,
+        having: None,
+        targets: columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Expr::Column(i, c.type_oid))
+            .collect(),
+        columns,
+        distinct: false,
+        sort: vec![],
+        limit: None,
+        offset: None,
     }
 }

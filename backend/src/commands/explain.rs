@@ -6,7 +6,7 @@
 use crate::nodes::expr::{Expr, SubLinkKind};
 use crate::nodes::modify::{Modify, ModifyKind};
 use crate::nodes::plan::{Plan, ScanPlan};
-use crate::nodes::query::JoinKind;
+use crate::nodes::query::{JoinKind, SetOpKind};
 use crate::types::{type_name, Value};
 
 /// Column names of a node's output (for printing expressions above it).
@@ -45,6 +45,8 @@ fn output_names(p: &Plan) -> Vec<String> {
             v.extend(right.table.table.columns.iter().map(|c| c.name.clone()));
             v
         }
+        Plan::Append(inputs) => inputs.first().map(output_names).unwrap_or_default(),
+        Plan::SetOp { left, .. } => output_names(left),
         Plan::Values(rows) => (1..=rows.first().map_or(0, Vec::len))
             .map(|i| format!("column{i}"))
             .collect(),
@@ -185,6 +187,28 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                 out.detail(depth, &format!("Group Key: {}", k.join(", ")));
             }
             walk(out, input, depth + 1);
+        }
+        Plan::Append(inputs) => {
+            out.node(depth, "Append");
+            for i in inputs {
+                walk(out, i, depth + 1);
+            }
+        }
+        Plan::SetOp {
+            kind,
+            all,
+            left,
+            right,
+        } => {
+            let what = if *kind == SetOpKind::Intersect {
+                "Intersect"
+            } else {
+                "Except"
+            };
+            let all = if *all { " All" } else { "" };
+            out.node(depth, &format!("HashSetOp {what}{all}"));
+            walk(out, left, depth + 1);
+            walk(out, right, depth + 1);
         }
         Plan::Distinct { input } => {
             out.node(depth, "Unique");

@@ -28,7 +28,7 @@ use crate::executor::eval::{eval, eval_predicate, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::{AggCall, Expr};
 use crate::nodes::plan::Plan;
-use crate::nodes::query::SortKey;
+use crate::nodes::query::{SetOpKind, SortKey};
 use crate::types::Value;
 use crate::utils::adt::agg::AggState;
 use crate::utils::adt::ops;
@@ -108,6 +108,22 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             keys,
             aggs,
             out: None,
+        }),
+        Plan::Append(inputs) => Box::new(AppendNode {
+            inputs: inputs.iter().map(build).collect(),
+            current: 0,
+        }),
+        Plan::SetOp {
+            kind,
+            all,
+            left,
+            right,
+        } => Box::new(SetOpNode {
+            kind: *kind,
+            all: *all,
+            left: build(left),
+            right: Some(build(right)),
+            counts: BTreeMap::new(),
         }),
         Plan::Distinct { input } => Box::new(DistinctNode {
             input: build(input),
@@ -359,6 +375,93 @@ impl Node for AggregateNode<'_> {
             self.out = Some(rows.into_iter());
         }
         Ok(self.out.as_mut().and_then(Iterator::next))
+    }
+}
+
+/// UNION ALL: each input's rows in turn.
+struct AppendNode<'p> {
+    inputs: Vec<Box<dyn Node + 'p>>,
+    current: usize,
+}
+
+impl Node for AppendNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        while let Some(input) = self.inputs.get_mut(self.current) {
+            if let Some(row) = input.next(ctx)? {
+                return Ok(Some(row));
+            }
+            self.current += 1;
+        }
+        Ok(None)
+    }
+}
+
+/// INTERSECT / EXCEPT [ALL]: the right input's rows counted in a map
+/// (NULLs equal, as set operations compare rows), then the left input
+/// streamed against the counts. Without ALL each distinct row is emitted
+/// at most once; with ALL, INTERSECT emits min(m, n) copies of a row and
+/// EXCEPT max(m - n, 0).
+struct SetOpNode<'p> {
+    kind: SetOpKind,
+    all: bool,
+    left: Box<dyn Node + 'p>,
+    /// Taken when its rows have been counted.
+    right: Option<Box<dyn Node + 'p>>,
+    /// Right-side copies left to match, per distinct row; for the
+    /// distinct forms also marks rows already emitted (count set to
+    /// `EMITTED`).
+    counts: BTreeMap<RowKey, i64>,
+}
+
+/// A distinct row already emitted by INTERSECT/EXCEPT.
+const EMITTED: i64 = -1;
+
+impl Node for SetOpNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if let Some(mut right) = self.right.take() {
+            while let Some(row) = right.next(ctx)? {
+                check_for_interrupts()?;
+                ctx.mem.charge(memory::row_bytes(&row))?;
+                *self.counts.entry(RowKey(row)).or_insert(0) += 1;
+            }
+        }
+        while let Some(row) = self.left.next(ctx)? {
+            check_for_interrupts()?;
+            let key = RowKey(row);
+            let count = self.counts.get(&key).copied().unwrap_or(0);
+            let emit = match (self.kind, self.all) {
+                (SetOpKind::Intersect, true) => {
+                    if count > 0 {
+                        self.counts.insert(key.clone(), count - 1);
+                    }
+                    count > 0
+                }
+                (SetOpKind::Except, true) => {
+                    if count > 0 {
+                        self.counts.insert(key.clone(), count - 1);
+                    }
+                    count <= 0
+                }
+                (SetOpKind::Intersect, false) => {
+                    if count > 0 {
+                        self.counts.insert(key.clone(), EMITTED);
+                    }
+                    count > 0
+                }
+                (_, false) => {
+                    if count == 0 {
+                        ctx.mem.charge(memory::row_bytes(&key.0))?;
+                        self.counts.insert(key.clone(), EMITTED);
+                    }
+                    count == 0
+                }
+                (SetOpKind::Union, true) => true,
+            };
+            if emit {
+                return Ok(Some(key.0));
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::catalog::system_views::SystemView;
 use crate::catalog::IndexDesc;
 use crate::nodes::expr::{AggCall, Expr};
-use crate::nodes::query::{JoinKind, SortKey, TableRef};
+use crate::nodes::query::{JoinKind, SetOpKind, SortKey, TableRef};
 use crate::types::Oid;
 
 /// A plan node.
@@ -63,6 +63,16 @@ pub enum Plan {
         input: Box<Plan>,
         keys: Vec<Expr>,
         aggs: Vec<AggCall>,
+    },
+    /// The rows of each input in turn (UNION ALL).
+    Append(Vec<Plan>),
+    /// INTERSECT or EXCEPT [ALL]: the right input is read into a hash of
+    /// row counts, then the left input is streamed against it.
+    SetOp {
+        kind: SetOpKind,
+        all: bool,
+        left: Box<Plan>,
+        right: Box<Plan>,
     },
     /// Removes duplicate rows (first occurrence kept, order preserved).
     Distinct { input: Box<Plan> },

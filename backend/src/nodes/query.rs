@@ -48,6 +48,36 @@ pub struct FunctionSource {
     pub args: Vec<Expr>,
 }
 
+/// A set operation (UNION, INTERSECT, EXCEPT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOpKind {
+    Union,
+    Intersect,
+    Except,
+}
+
+impl SetOpKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SetOpKind::Union => "UNION",
+            SetOpKind::Intersect => "INTERSECT",
+            SetOpKind::Except => "EXCEPT",
+        }
+    }
+}
+
+/// `left op [ALL] right`: both sides' output columns already have the
+/// result's types (PostgreSQL's select_common_type per column).
+#[derive(Clone, Debug)]
+pub struct SetOpSource {
+    pub kind: SetOpKind,
+    /// ALL: duplicates kept (UNION ALL), or counted (INTERSECT ALL:
+    /// min(m, n) copies; EXCEPT ALL: max(m - n, 0)).
+    pub all: bool,
+    pub left: Query,
+    pub right: Query,
+}
+
 /// Where a query's rows come from.
 #[derive(Clone, Debug)]
 pub enum Source {
@@ -59,6 +89,7 @@ pub enum Source {
     Table(TableRef),
     Function(FunctionSource),
     Join(Box<JoinSource>),
+    SetOp(Box<SetOpSource>),
 }
 
 impl Source {
@@ -68,6 +99,7 @@ impl Source {
             Source::One => 0,
             Source::View(v) => v.columns().len(),
             Source::Subquery(q) => q.columns.len(),
+            Source::SetOp(s) => s.left.columns.len(),
             Source::Values(rows) => rows.first().map_or(0, Vec::len),
             Source::Table(t) => t.table.columns.len(),
             Source::Function(_) => 1,
@@ -157,6 +189,10 @@ impl Source {
     pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
         match self {
             Source::Subquery(q) => q.for_each_expr(f),
+            Source::SetOp(s) => {
+                s.left.for_each_expr(f);
+                s.right.for_each_expr(f);
+            }
             Source::Values(rows) => rows.iter().flatten().for_each(f),
             Source::Function(fs) => fs.args.iter().for_each(f),
             Source::Join(j) => {
@@ -178,6 +214,10 @@ impl Source {
             };
         match self {
             Source::Subquery(q) => q.map_exprs(f)?,
+            Source::SetOp(s) => {
+                s.left.map_exprs(f)?;
+                s.right.map_exprs(f)?;
+            }
             Source::Values(rows) => {
                 for r in rows {
                     map_vec(r, f)?;

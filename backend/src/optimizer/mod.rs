@@ -16,7 +16,7 @@ use crate::nodes::modify::{
 };
 use crate::nodes::plan::{IndexPath, Plan, ScanPlan};
 use crate::nodes::query::TableRef;
-use crate::nodes::query::{Query, Source};
+use crate::nodes::query::{Query, SetOpKind, SetOpSource, Source};
 use crate::types::Value;
 
 /// Plans a query.
@@ -192,6 +192,39 @@ fn plan_source(s: &Source, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Vec<Expr
             (Plan::Scan(Box::new(scan)), rest)
         }
         Source::Join(j) => join::plan_join(j, quals, wanted),
+        Source::SetOp(s) => (plan_set_op(s), quals),
+    }
+}
+
+/// Plans a set operation: UNION [ALL] as an Append (made distinct unless
+/// ALL), INTERSECT and EXCEPT as a hashed SetOp over both inputs.
+fn plan_set_op(s: &SetOpSource) -> Plan {
+    let (left, right) = (plan_query(&s.left), plan_query(&s.right));
+    match s.kind {
+        SetOpKind::Union => {
+            // A chain of UNION ALLs is one Append.
+            let mut inputs = Vec::new();
+            for p in [left, right] {
+                match p {
+                    Plan::Append(v) if s.all => inputs.extend(v),
+                    p => inputs.push(p),
+                }
+            }
+            let append = Plan::Append(inputs);
+            if s.all {
+                append
+            } else {
+                Plan::Distinct {
+                    input: Box::new(append),
+                }
+            }
+        }
+        kind => Plan::SetOp {
+            kind,
+            all: s.all,
+            left: Box::new(left),
+            right: Box::new(right),
+        },
     }
 }
 
