@@ -178,6 +178,24 @@ impl Analyzer<'_> {
                     .as_ref()
                     .map(|a| ident(&a.name))
                     .unwrap_or_else(|| rel.to_owned());
+                if schema.is_none() {
+                    if let Some(q) = self.cte_reference(rel)? {
+                        let mut cols: Vec<ScopeColumn> = q
+                            .columns
+                            .iter()
+                            .map(|c| ScopeColumn {
+                                qualifier: Some(qualifier.clone()),
+                                name: c.name.clone(),
+                                ty: c.type_oid,
+                                typmod: c.type_modifier,
+                            })
+                            .collect();
+                        if let Some(a) = alias {
+                            rename_columns(&mut cols, a, &qualifier)?;
+                        }
+                        return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
+                    }
+                }
                 let view = match schema {
                     None | Some("pg_catalog") => system_views::lookup(schema, rel),
                     _ => None,

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::catalog::Catalog;
 use crate::nodes::expr::{AggCall, Expr};
-use crate::nodes::query::{Query, SetOpKind, SetOpSource, SortKey, Source};
+use crate::nodes::query::{Query, RecursiveSource, SetOpKind, SetOpSource, SortKey, Source};
 use crate::nodes::Column;
 use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid, Value};
@@ -94,6 +94,40 @@ pub struct Analyzer<'a> {
     /// unknown-typed outputs stay unknown until the set operation picks
     /// the column's type (`SELECT 1 UNION SELECT '2'` is integer).
     set_operand: bool,
+    /// The WITH queries visible here, innermost last.
+    pub(crate) ctes: Vec<CteDef>,
+    /// The next WITH RECURSIVE worktable id of this statement.
+    next_worktable: usize,
+}
+
+/// A WITH query, kept as written: every reference analyzes it again as a
+/// subquery, with the WITH queries that were visible where it was
+/// defined (PostgreSQL inlines a non-recursive CTE this way; its rows are
+/// the same whether inlined or materialized, since pgfork runs no
+/// data-modifying or volatile CTEs differently).
+#[derive(Clone, Debug)]
+pub(crate) struct CteDef {
+    pub name: String,
+    pub query: ast::Query,
+    /// Column aliases: `WITH t(a, b) AS (...)`.
+    pub columns: Vec<String>,
+    /// Defined in WITH RECURSIVE and refers to itself.
+    pub recursive: bool,
+    /// Inside its own recursive term: a reference reads worktable
+    /// (id, columns).
+    pub worktable: Option<(usize, Vec<Column>)>,
+}
+
+/// Whether `q` refers to a relation named `name` (unqualified) anywhere.
+fn refers_to(q: &ast::Query, name: &str) -> bool {
+    let mut found = false;
+    let _ = ast::visit_relations(q, |rel: &ast::ObjectName| {
+        if let [only] = object_name(rel).as_slice() {
+            found |= only == name;
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    found
 }
 
 pub(crate) fn not_supported_yet(what: &str) -> PgError {
@@ -116,6 +150,8 @@ impl<'a> Analyzer<'a> {
             outer: Vec::new(),
             correlated: Vec::new(),
             set_operand: false,
+            ctes: Vec::new(),
+            next_worktable: 0,
         }
     }
 
@@ -170,9 +206,187 @@ impl<'a> Analyzer<'a> {
     /// Analyzes a query (top level or in FROM).
     pub fn query(&mut self, q: &ast::Query) -> PgResult<Query> {
         crate::stack::check_stack_depth()?;
-        if q.with.is_some() {
-            return Err(not_supported_yet("WITH"));
+        let Some(with) = &q.with else {
+            return self.query_body(q);
+        };
+        let before = self.ctes.len();
+        let mut r = Ok(());
+        for cte in &with.cte_tables {
+            let name = ident(&cte.alias.name);
+            if self.ctes[before..].iter().any(|c| c.name == name) {
+                r = Err(PgError::new(
+                    "42712",
+                    format!("WITH query name \"{name}\" specified more than once"),
+                ));
+                break;
+            }
+            if cte.from.is_some() {
+                r = Err(not_supported_yet("WITH ... FROM"));
+                break;
+            }
+            let recursive = with.recursive && refers_to(&cte.query, &name);
+            self.ctes.push(CteDef {
+                name,
+                query: (*cte.query).clone(),
+                columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
+                recursive,
+                worktable: None,
+            });
         }
+        let out = r.and_then(|()| self.query_body(q));
+        self.ctes.truncate(before);
+        out
+    }
+
+    /// The WITH query `name` visible here, analyzed as a subquery, if any.
+    pub(crate) fn cte_reference(&mut self, name: &str) -> PgResult<Option<Query>> {
+        let Some(k) = self.ctes.iter().rposition(|c| c.name == name) else {
+            return Ok(None);
+        };
+        let def = self.ctes[k].clone();
+        if let Some((id, columns)) = &def.worktable {
+            return Ok(Some(result_query(
+                Source::WorkTable(*id, columns.len()),
+                columns,
+            )));
+        }
+        if def.recursive {
+            return self.recursive_cte(k, &def).map(Some);
+        }
+        // Its body sees the WITH queries defined before it, not after.
+        let visible = self.ctes[..k].to_vec();
+        let saved = std::mem::replace(&mut self.ctes, visible);
+        let r = self.query(&def.query);
+        self.ctes = saved;
+        let mut q = r?;
+        if def.columns.len() > q.columns.len() {
+            return Err(PgError::new(
+                sqlstate::INVALID_COLUMN_REFERENCE,
+                format!(
+                    "WITH query \"{name}\" has {} columns available but {} columns specified",
+                    q.columns.len(),
+                    def.columns.len()
+                ),
+            ));
+        }
+        for (c, n) in q.columns.iter_mut().zip(def.columns) {
+            c.name = n;
+        }
+        Ok(Some(q))
+    }
+
+    /// A reference to the recursive WITH query `ctes[k]`: its
+    /// non-recursive term, then its recursive term reading the previous
+    /// round's rows (PostgreSQL's RecursiveUnion over a WorkTable scan).
+    fn recursive_cte(&mut self, k: usize, def: &CteDef) -> PgResult<Query> {
+        let name = &def.name;
+        let (op, quantifier, left, right) = match def.query.body.as_ref() {
+            ast::SetExpr::SetOperation {
+                op: op @ ast::SetOperator::Union,
+                set_quantifier,
+                left,
+                right,
+            } if def.query.order_by.is_none() && def.query.limit_clause.is_none() => {
+                (op, set_quantifier, left, right)
+            }
+            _ => {
+                return Err(PgError::new(
+                    "42P19",
+                    format!(
+                        "recursive query \"{name}\" does not have the form \
+                         non-recursive-term UNION [ALL] recursive-term"
+                    ),
+                ))
+            }
+        };
+        let _ = op;
+        let distinct = !matches!(quantifier, ast::SetQuantifier::All);
+        let visible = self.ctes[..k].to_vec();
+        let saved = std::mem::replace(&mut self.ctes, visible);
+        let r = self.recursive_terms(def, left, right, distinct);
+        self.ctes = saved;
+        r
+    }
+
+    fn recursive_terms(
+        &mut self,
+        def: &CteDef,
+        left: &ast::SetExpr,
+        right: &ast::SetExpr,
+        distinct: bool,
+    ) -> PgResult<Query> {
+        let name = &def.name;
+        let mut l = self.set_op_operand(left)?;
+        for i in 0..l.columns.len() {
+            if l.columns[i].type_oid == oid::UNKNOWN {
+                let t = std::mem::replace(&mut l.targets[i], Expr::Const(Value::Null, oid::TEXT));
+                l.targets[i] = self.coerce(t, oid::TEXT, false)?;
+                l.columns[i].type_oid = oid::TEXT;
+            }
+        }
+        if def.columns.len() > l.columns.len() {
+            return Err(PgError::new(
+                sqlstate::INVALID_COLUMN_REFERENCE,
+                format!(
+                    "WITH query \"{name}\" has {} columns available but {} columns specified",
+                    l.columns.len(),
+                    def.columns.len()
+                ),
+            ));
+        }
+        for (c, n) in l.columns.iter_mut().zip(&def.columns) {
+            c.name = n.clone();
+        }
+        let id = self.next_worktable;
+        self.next_worktable += 1;
+        self.ctes.push(CteDef {
+            worktable: Some((id, l.columns.clone())),
+            recursive: false,
+            ..def.clone()
+        });
+        let mut r = self.set_op_operand(right)?;
+        if r.columns.len() != l.columns.len() {
+            return Err(PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                "each UNION query must have the same number of columns",
+            ));
+        }
+        for i in 0..l.columns.len() {
+            let (lt, rt) = (l.columns[i].type_oid, r.columns[i].type_oid);
+            if lt == rt {
+                continue;
+            }
+            let overall = coerce::common_type(&[lt, rt], "UNION")?;
+            if overall != lt {
+                return Err(PgError::new(
+                    sqlstate::DATATYPE_MISMATCH,
+                    format!(
+                        "recursive query \"{name}\" column {} has type {} in non-recursive term but type {} overall",
+                        i + 1,
+                        crate::types::type_name(lt),
+                        crate::types::type_name(overall)
+                    ),
+                )
+                .with_hint("Cast the output of the non-recursive term to the correct type."));
+            }
+            let t = std::mem::replace(&mut r.targets[i], Expr::Const(Value::Null, lt));
+            r.targets[i] = self.coerce(t, lt, false)?;
+            r.columns[i].type_oid = lt;
+        }
+        let columns = l.columns.clone();
+        Ok(result_query(
+            Source::Recursive(Box::new(RecursiveSource {
+                id,
+                distinct,
+                non_recursive: l,
+                recursive: r,
+            })),
+            &columns,
+        ))
+    }
+
+    /// A query's body, ORDER BY and LIMIT (its WITH already in scope).
+    fn query_body(&mut self, q: &ast::Query) -> PgResult<Query> {
         if q.fetch.is_some() || !q.locks.is_empty() || q.for_clause.is_some() {
             return Err(not_supported_yet("FETCH FIRST, FOR UPDATE and FOR clauses"));
         }
@@ -189,7 +403,8 @@ impl<'a> Analyzer<'a> {
             ast::SetExpr::Query(inner) => {
                 // (query) ORDER BY ... LIMIT ...: over the query's result.
                 let inner = self.query(inner)?;
-                let mut query = result_query(Source::Subquery(Box::new(inner.clone())), &inner);
+                let shape = inner.columns.clone();
+                let mut query = result_query(Source::Subquery(Box::new(inner)), &shape);
                 self.order_by(&mut query, q.order_by.as_ref(), &Scope::default(), None)?;
                 query
             }
@@ -307,7 +522,7 @@ impl<'a> Analyzer<'a> {
             }
             l.columns[i].type_modifier = typmod;
         }
-        let shape = l.clone();
+        let shape = l.columns.clone();
         Ok(result_query(
             Source::SetOp(Box::new(SetOpSource {
                 kind,
@@ -758,11 +973,10 @@ fn rewrite_for_agg(
     }
 }
 
-/// A query returning every column of `source`, whose columns are those
-/// of `shape` (a set operation's result, or a parenthesized query's).
-fn result_query(source: Source, shape: &Query) -> Query {
-    let visible = &shape.columns;
-    let mut columns: Vec<Column> = visible.clone();
+/// A query returning every column of `source`, which are `shape` (a set
+/// operation's result, a parenthesized query's, a worktable's).
+fn result_query(source: Source, shape: &[Column]) -> Query {
+    let mut columns: Vec<Column> = shape.to_vec();
     for c in &mut columns {
         c.table_oid = 0;
         c.column_id = 0;

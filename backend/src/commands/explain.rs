@@ -47,6 +47,8 @@ fn output_names(p: &Plan) -> Vec<String> {
         }
         Plan::Append(inputs) => inputs.first().map(output_names).unwrap_or_default(),
         Plan::SetOp { left, .. } => output_names(left),
+        Plan::RecursiveUnion { non_recursive, .. } => output_names(non_recursive),
+        Plan::WorkTableScan { .. } => vec![],
         Plan::Values(rows) => (1..=rows.first().map_or(0, Vec::len))
             .map(|i| format!("column{i}"))
             .collect(),
@@ -210,6 +212,16 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             walk(out, left, depth + 1);
             walk(out, right, depth + 1);
         }
+        Plan::RecursiveUnion {
+            non_recursive,
+            recursive,
+            ..
+        } => {
+            out.node(depth, "Recursive Union");
+            walk(out, non_recursive, depth + 1);
+            walk(out, recursive, depth + 1);
+        }
+        Plan::WorkTableScan { .. } => out.node(depth, "WorkTable Scan"),
         Plan::Distinct { input } => {
             out.node(depth, "Unique");
             walk(out, input, depth + 1);

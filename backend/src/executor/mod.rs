@@ -125,6 +125,25 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             right: Some(build(right)),
             counts: BTreeMap::new(),
         }),
+        Plan::RecursiveUnion {
+            id,
+            distinct,
+            non_recursive,
+            recursive,
+        } => Box::new(RecursiveUnionNode {
+            id: *id,
+            distinct: *distinct,
+            non_recursive: Some(build(non_recursive)),
+            recursive,
+            round: None,
+            next: Vec::new(),
+            seen: BTreeSet::new(),
+        }),
+        Plan::WorkTableScan { id } => Box::new(WorkTableScanNode {
+            id: *id,
+            rows: None,
+            pos: 0,
+        }),
         Plan::Distinct { input } => Box::new(DistinctNode {
             input: build(input),
             seen: BTreeSet::new(),
@@ -462,6 +481,89 @@ impl Node for SetOpNode<'_> {
             }
         }
         Ok(None)
+    }
+}
+
+/// WITH RECURSIVE: streams the non-recursive term's rows, then runs the
+/// recursive term once per round over the previous round's rows (its
+/// worktable, published in the execution's caches) until a round yields
+/// nothing. With UNION (not ALL) a row already produced is dropped, which
+/// is also what ends a cycle.
+struct RecursiveUnionNode<'p> {
+    id: usize,
+    distinct: bool,
+    non_recursive: Option<Box<dyn Node + 'p>>,
+    recursive: &'p Plan,
+    /// The running round of the recursive term.
+    round: Option<Box<dyn Node + 'p>>,
+    /// Rows produced in this round: the next round's worktable.
+    next: Vec<Row>,
+    seen: BTreeSet<RowKey>,
+}
+
+impl RecursiveUnionNode<'_> {
+    /// Keeps `row` for the next round (and, for UNION, as seen); false if
+    /// UNION has produced it before.
+    fn keep(&mut self, row: &Row, ctx: &EvalCtx) -> PgResult<bool> {
+        check_for_interrupts()?;
+        if self.distinct && !self.seen.insert(RowKey(row.clone())) {
+            return Ok(false);
+        }
+        ctx.mem.charge_row(row)?;
+        self.next.push(row.clone());
+        Ok(true)
+    }
+}
+
+impl Node for RecursiveUnionNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if let Some(mut n) = self.non_recursive.take() {
+            while let Some(row) = n.next(ctx)? {
+                if self.keep(&row, ctx)? {
+                    self.non_recursive = Some(n);
+                    return Ok(Some(row));
+                }
+            }
+        }
+        loop {
+            if let Some(mut round) = self.round.take() {
+                while let Some(row) = round.next(ctx)? {
+                    if self.keep(&row, ctx)? {
+                        self.round = Some(round);
+                        return Ok(Some(row));
+                    }
+                }
+            }
+            if self.next.is_empty() {
+                return Ok(None);
+            }
+            let rows = std::mem::take(&mut self.next);
+            ctx.cache
+                .worktables
+                .borrow_mut()
+                .insert(self.id, std::rc::Rc::new(rows));
+            self.round = Some(build(self.recursive));
+        }
+    }
+}
+
+/// The rows of the recursive term's worktable for the current round.
+struct WorkTableScanNode {
+    id: usize,
+    rows: Option<std::rc::Rc<Vec<Row>>>,
+    pos: usize,
+}
+
+impl Node for WorkTableScanNode {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.rows.is_none() {
+            let rows = ctx.cache.worktables.borrow().get(&self.id).cloned();
+            self.rows = Some(rows.unwrap_or_default());
+        }
+        let rows = self.rows.as_ref().expect("set above");
+        let r = rows.get(self.pos).cloned();
+        self.pos += 1;
+        Ok(r)
     }
 }
 

@@ -29,6 +29,8 @@ enum Outcome {
 #[derive(Default)]
 pub struct SubplanCache {
     results: RefCell<HashMap<usize, Rc<Outcome>>>,
+    /// WITH RECURSIVE worktables: the previous round's rows, by id.
+    pub(crate) worktables: RefCell<HashMap<usize, Rc<Vec<Vec<Value>>>>>,
 }
 
 fn run(sub: &SubPlan, kind: SubLinkKind, row: &[Value], ctx: &EvalCtx) -> PgResult<Outcome> {

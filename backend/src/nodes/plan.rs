@@ -74,6 +74,17 @@ pub enum Plan {
         left: Box<Plan>,
         right: Box<Plan>,
     },
+    /// WITH RECURSIVE: the non-recursive term's rows, then rounds of the
+    /// recursive term over the previous round's rows (worktable `id`)
+    /// until a round produces none.
+    RecursiveUnion {
+        id: usize,
+        distinct: bool,
+        non_recursive: Box<Plan>,
+        recursive: Box<Plan>,
+    },
+    /// The current round's rows of worktable `id`.
+    WorkTableScan { id: usize },
     /// Removes duplicate rows (first occurrence kept, order preserved).
     Distinct { input: Box<Plan> },
     Sort {

@@ -78,6 +78,17 @@ pub struct SetOpSource {
     pub right: Query,
 }
 
+/// WITH RECURSIVE's `non_recursive UNION [ALL] recursive`: the recursive
+/// term reads the rows of the previous round from worktable `id`.
+#[derive(Clone, Debug)]
+pub struct RecursiveSource {
+    pub id: usize,
+    /// UNION (not ALL): rows already produced are not produced again.
+    pub distinct: bool,
+    pub non_recursive: Query,
+    pub recursive: Query,
+}
+
 /// Where a query's rows come from.
 #[derive(Clone, Debug)]
 pub enum Source {
@@ -90,6 +101,10 @@ pub enum Source {
     Function(FunctionSource),
     Join(Box<JoinSource>),
     SetOp(Box<SetOpSource>),
+    Recursive(Box<RecursiveSource>),
+    /// The rows of a recursive CTE's previous round (inside its recursive
+    /// term): (worktable id, width).
+    WorkTable(usize, usize),
 }
 
 impl Source {
@@ -100,6 +115,8 @@ impl Source {
             Source::View(v) => v.columns().len(),
             Source::Subquery(q) => q.columns.len(),
             Source::SetOp(s) => s.left.columns.len(),
+            Source::Recursive(r) => r.non_recursive.columns.len(),
+            Source::WorkTable(_, w) => *w,
             Source::Values(rows) => rows.first().map_or(0, Vec::len),
             Source::Table(t) => t.table.columns.len(),
             Source::Function(_) => 1,
@@ -193,6 +210,10 @@ impl Source {
                 s.left.for_each_expr(f);
                 s.right.for_each_expr(f);
             }
+            Source::Recursive(r) => {
+                r.non_recursive.for_each_expr(f);
+                r.recursive.for_each_expr(f);
+            }
             Source::Values(rows) => rows.iter().flatten().for_each(f),
             Source::Function(fs) => fs.args.iter().for_each(f),
             Source::Join(j) => {
@@ -200,7 +221,7 @@ impl Source {
                 j.right.for_each_expr(f);
                 j.on.iter().for_each(f);
             }
-            Source::One | Source::View(_) | Source::Table(_) => {}
+            Source::One | Source::View(_) | Source::Table(_) | Source::WorkTable(..) => {}
         }
     }
 
@@ -218,6 +239,10 @@ impl Source {
                 s.left.map_exprs(f)?;
                 s.right.map_exprs(f)?;
             }
+            Source::Recursive(r) => {
+                r.non_recursive.map_exprs(f)?;
+                r.recursive.map_exprs(f)?;
+            }
             Source::Values(rows) => {
                 for r in rows {
                     map_vec(r, f)?;
@@ -231,7 +256,7 @@ impl Source {
                     j.on = Some(f(e)?);
                 }
             }
-            Source::One | Source::View(_) | Source::Table(_) => {}
+            Source::One | Source::View(_) | Source::Table(_) | Source::WorkTable(..) => {}
         }
         Ok(())
     }

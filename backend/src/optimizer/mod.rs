@@ -193,6 +193,16 @@ fn plan_source(s: &Source, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Vec<Expr
         }
         Source::Join(j) => join::plan_join(j, quals, wanted),
         Source::SetOp(s) => (plan_set_op(s), quals),
+        Source::Recursive(r) => (
+            Plan::RecursiveUnion {
+                id: r.id,
+                distinct: r.distinct,
+                non_recursive: Box::new(plan_query(&r.non_recursive)),
+                recursive: Box::new(plan_query(&r.recursive)),
+            },
+            quals,
+        ),
+        Source::WorkTable(id, _) => (Plan::WorkTableScan { id: *id }, quals),
     }
 }
 
