@@ -10,6 +10,7 @@ in_all_modes!(
     transaction_status_and_settings,
     stat_activity_lists_sessions,
     psql_prints_errors_like_postgres,
+    extended_error_is_sent_before_sync,
 );
 
 async fn simple_and_extended_queries(mode: Mode) {
@@ -225,4 +226,50 @@ async fn psql_prints_errors_like_postgres(mode: Mode) {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains('1') && text.contains('3'), "{text}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("syntax error"));
+}
+
+/// One backend message: (type, body).
+fn read_message(s: &mut std::os::unix::net::UnixStream) -> std::io::Result<(u8, Vec<u8>)> {
+    use std::io::Read;
+    let mut head = [0u8; 5];
+    s.read_exact(&mut head)?;
+    let len = u32::from_be_bytes(head[1..5].try_into().unwrap()) as usize;
+    let mut body = vec![0u8; len - 4];
+    s.read_exact(&mut body)?;
+    Ok((head[0], body))
+}
+
+fn frontend(kind: u8, body: &[u8]) -> Vec<u8> {
+    let mut m = vec![kind];
+    m.extend_from_slice(&((body.len() + 4) as u32).to_be_bytes());
+    m.extend_from_slice(body);
+    m
+}
+
+/// asyncpg's pattern: Parse, Describe, Flush and no Sync. An error must
+/// arrive at once (as PostgreSQL sends it), not wait for a Sync that the
+/// client will not send before it has the answer.
+async fn extended_error_is_sent_before_sync(mode: Mode) {
+    use std::io::Write;
+    let srv = TestServer::start(mode);
+    let mut s = std::os::unix::net::UnixStream::connect(srv.socket_path()).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut startup = Vec::new();
+    startup.extend_from_slice(&196608u32.to_be_bytes());
+    startup.extend_from_slice(b"user\0root\0database\0postgres\0\0");
+    let mut packet = ((startup.len() + 4) as u32).to_be_bytes().to_vec();
+    packet.extend_from_slice(&startup);
+    s.write_all(&packet).unwrap();
+    while read_message(&mut s).unwrap().0 != b'Z' {}
+    let mut msgs = frontend(b'P', b"\0SELEC 1\0\0\0");
+    msgs.extend(frontend(b'D', b"S\0"));
+    msgs.extend(frontend(b'H', b""));
+    s.write_all(&msgs).unwrap();
+    let (kind, body) = read_message(&mut s).expect("the error arrives without a Sync");
+    assert_eq!(kind, b'E', "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("42601"));
+    // Everything up to the Sync is skipped; the Sync ends the cycle.
+    s.write_all(&frontend(b'S', b"")).unwrap();
+    assert_eq!(read_message(&mut s).unwrap().0, b'Z');
 }

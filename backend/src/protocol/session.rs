@@ -339,6 +339,10 @@ impl<'a> Session<'a> {
             self.writer.error(&e);
             self.engine.on_error();
             self.skip_until_sync = true;
+            // PostgreSQL sends an extended-protocol error at once: a client
+            // that sent Parse/Describe/Flush (asyncpg) waits for it and
+            // sends no Sync until it has it.
+            self.writer.flush(self.stream).map_err(io_fatal)?;
         }
         Ok(())
     }
