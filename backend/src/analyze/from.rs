@@ -196,6 +196,24 @@ impl Analyzer<'_> {
                         return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
                     }
                 }
+                if matches!(schema, None | Some("public")) {
+                    if let Some(q) = self.view_reference(rel)? {
+                        let mut cols: Vec<ScopeColumn> = q
+                            .columns
+                            .iter()
+                            .map(|c| ScopeColumn {
+                                qualifier: Some(qualifier.clone()),
+                                name: c.name.clone(),
+                                ty: c.type_oid,
+                                typmod: c.type_modifier,
+                            })
+                            .collect();
+                        if let Some(a) = alias {
+                            rename_columns(&mut cols, a, &qualifier)?;
+                        }
+                        return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
+                    }
+                }
                 let view = match schema {
                     None | Some("pg_catalog") => system_views::lookup(schema, rel),
                     _ => None,

@@ -385,6 +385,28 @@ impl<'a> Analyzer<'a> {
         ))
     }
 
+    /// The view `name`, if the catalog has one: its query analyzed as a
+    /// subquery against the statement's catalog, outside any WITH of the
+    /// statement, with the view's column names.
+    pub(crate) fn view_reference(&mut self, name: &str) -> PgResult<Option<Query>> {
+        let Some(view) = self.catalog.view(name).cloned() else {
+            return Ok(None);
+        };
+        self.uses_catalog = true;
+        let parsed = crate::parser::parse(&view.sql)?;
+        let Some(ast::Statement::Query(q)) = parsed.first().map(|p| &p.ast) else {
+            return Err(PgError::internal(format!("view \"{name}\" has no query")));
+        };
+        let saved = std::mem::take(&mut self.ctes);
+        let r = self.query(q);
+        self.ctes = saved;
+        let mut q = r?;
+        for (c, (n, _)) in q.columns.iter_mut().zip(&view.columns) {
+            c.name = n.clone();
+        }
+        Ok(Some(q))
+    }
+
     /// A query's body, ORDER BY and LIMIT (its WITH already in scope).
     fn query_body(&mut self, q: &ast::Query) -> PgResult<Query> {
         if q.fetch.is_some() || !q.locks.is_empty() || q.for_clause.is_some() {

@@ -96,6 +96,20 @@ pub enum RelKind {
     Table,
     Index,
     Sequence,
+    View,
+}
+
+/// A view: its defining query as text (re-analyzed at each use, so that
+/// it sees the catalog of the statement using it), its columns, and the
+/// tables and views it reads (which cannot be dropped while it exists,
+/// unless by CASCADE).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewDesc {
+    pub oid: Oid,
+    pub name: String,
+    pub sql: String,
+    pub columns: Vec<(String, Oid)>,
+    pub deps: Vec<Oid>,
 }
 
 /// One version of the catalog.
@@ -105,6 +119,7 @@ pub struct Catalog {
     pub tables: Vec<Arc<TableDesc>>,
     pub indexes: Vec<Arc<IndexDesc>>,
     pub sequences: Vec<Arc<SequenceDesc>>,
+    pub views: Vec<Arc<ViewDesc>>,
 }
 
 impl Catalog {
@@ -148,7 +163,19 @@ impl Catalog {
         if let Some(i) = self.index(name) {
             return Some((RelKind::Index, i.oid));
         }
+        if let Some(v) = self.view(name) {
+            return Some((RelKind::View, v.oid));
+        }
         self.sequence(name).map(|s| (RelKind::Sequence, s.oid))
+    }
+
+    pub fn view(&self, name: &str) -> Option<&Arc<ViewDesc>> {
+        self.views.iter().find(|v| v.name == name)
+    }
+
+    /// The views that read relation `oid`.
+    pub fn views_using(&self, oid: Oid) -> impl Iterator<Item = &Arc<ViewDesc>> {
+        self.views.iter().filter(move |v| v.deps.contains(&oid))
     }
 
     /// The name of any relation by OID.
@@ -158,6 +185,9 @@ impl Catalog {
         }
         if let Some(i) = self.indexes.iter().find(|i| i.oid == oid) {
             return Some(&i.name);
+        }
+        if let Some(v) = self.views.iter().find(|v| v.oid == oid) {
+            return Some(&v.name);
         }
         self.sequence_by_oid(oid).map(|s| s.name.as_str())
     }
@@ -220,6 +250,23 @@ impl Catalog {
                 esc(&i.name),
                 cols.join(",")
             );
+        }
+        for v in &self.views {
+            let deps: Vec<String> = v.deps.iter().map(Oid::to_string).collect();
+            s += &format!(
+                "view {} {} {} {}\n",
+                v.oid,
+                esc(&v.name),
+                esc(&v.sql),
+                if deps.is_empty() {
+                    "-".to_owned()
+                } else {
+                    deps.join(",")
+                }
+            );
+            for (n, t) in &v.columns {
+                s += &format!("viewcolumn {} {}\n", esc(n), t);
+            }
         }
         for q in &self.sequences {
             s += &format!(
@@ -307,6 +354,26 @@ impl Catalog {
                     column: num(3)? as usize,
                     name: txt(4)?,
                 })),
+                "view" => {
+                    let deps = f.get(4).ok_or_else(|| bad(line))?;
+                    cat.views.push(Arc::new(ViewDesc {
+                        oid: num(1)? as Oid,
+                        name: txt(2)?,
+                        sql: txt(3)?,
+                        columns: vec![],
+                        deps: if *deps == "-" {
+                            vec![]
+                        } else {
+                            deps.split(',')
+                                .map(|d| d.parse().map_err(|_| bad(line)))
+                                .collect::<PgResult<_>>()?
+                        },
+                    }));
+                }
+                "viewcolumn" => {
+                    let v = cat.views.last_mut().ok_or_else(|| bad(line))?;
+                    Arc::make_mut(v).columns.push((txt(1)?, num(2)? as Oid));
+                }
                 "" => {}
                 _ => return Err(bad(line)),
             }
@@ -604,6 +671,22 @@ mod tests {
         let back = Catalog::deserialize(&c.serialize()).unwrap();
         assert_eq!(back, c);
         assert_eq!(back.next_oid, FIRST_USER_OID + 3);
+        let mut v = c.clone();
+        v.views.push(Arc::new(ViewDesc {
+            oid: 20000,
+            name: "a view".into(),
+            sql: "SELECT a, 'x y' FROM t\nWHERE b = 1".into(),
+            columns: vec![("a".into(), oid::INT4), ("?column?".into(), oid::TEXT)],
+            deps: vec![FIRST_USER_OID, 20001],
+        }));
+        v.views.push(Arc::new(ViewDesc {
+            oid: 20001,
+            name: "w".into(),
+            sql: "SELECT 1".into(),
+            columns: vec![("?column?".into(), oid::INT4)],
+            deps: vec![],
+        }));
+        assert_eq!(Catalog::deserialize(&v.serialize()).unwrap(), v);
         assert!(Catalog::deserialize("garbage").is_err());
     }
 

@@ -17,7 +17,8 @@ use crate::analyze::from::{no_relation, split_name};
 use crate::analyze::names::resolve_type;
 use crate::analyze::Analyzer;
 use crate::catalog::{
-    Catalog, CatalogCache, CatalogLock, ColumnDesc, IndexDesc, SequenceDesc, TableDesc,
+    Catalog, CatalogCache, CatalogLock, ColumnDesc, IndexDesc, RelKind, SequenceDesc, TableDesc,
+    ViewDesc,
 };
 use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::parser::{ident, object_name, StmtText};
@@ -41,10 +42,17 @@ fn not_supported(what: &str) -> PgError {
 pub fn is_ddl(stmt: &ast::Statement) -> bool {
     use ast::Statement as S;
     match stmt {
-        S::CreateTable(_) | S::CreateIndex(_) | S::AlterTable(_) | S::Truncate(_) => true,
+        S::CreateTable(_)
+        | S::CreateIndex(_)
+        | S::AlterTable(_)
+        | S::Truncate(_)
+        | S::CreateView(_) => true,
         S::Drop { object_type, .. } => matches!(
             object_type,
-            ast::ObjectType::Table | ast::ObjectType::Index | ast::ObjectType::Sequence
+            ast::ObjectType::Table
+                | ast::ObjectType::Index
+                | ast::ObjectType::Sequence
+                | ast::ObjectType::View
         ),
         _ => false,
     }
@@ -136,12 +144,14 @@ pub fn execute(
         S::CreateIndex(ci) => ddl.create_index(ci)?,
         S::AlterTable(at) => ddl.alter_table(at)?,
         S::Truncate(t) => ddl.truncate(t)?,
+        S::CreateView(cv) => ddl.create_view(cv)?,
         S::Drop {
             object_type,
             if_exists,
             names,
+            cascade,
             ..
-        } => ddl.drop(*object_type, *if_exists, names)?,
+        } => ddl.drop(*object_type, *if_exists, names, *cascade)?,
         _ => return Err(PgError::internal("not a DDL statement")),
     };
     let (changed, dropped) = (ddl.changed, std::mem::take(&mut ddl.dropped));
@@ -630,15 +640,177 @@ impl Ddl<'_> {
         Ok("TRUNCATE TABLE".into())
     }
 
+    /// CREATE [OR REPLACE] VIEW: the query is analyzed now (so that a
+    /// view over missing tables or columns is refused) and kept as text.
+    fn create_view(&mut self, cv: &ast::CreateView) -> PgResult<String> {
+        if cv.materialized {
+            return Err(not_supported("materialized views"));
+        }
+        if cv.temporary {
+            return Err(not_supported("temporary views"));
+        }
+        let name = self.table_name(&cv.name)?;
+        let mut a = Analyzer::new(self.text, &[]).with_catalog(Arc::new(self.cat.clone()));
+        let q = a.analyze_top(&cv.query)?;
+        if !a.params.is_empty() {
+            return Err(PgError::new(
+                sqlstate::UNDEFINED_PARAMETER,
+                "there is no parameter $1",
+            ));
+        }
+        let mut columns: Vec<(String, Oid)> = q
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.type_oid))
+            .collect();
+        if cv.columns.len() > columns.len() {
+            return Err(PgError::new(
+                "42601",
+                "CREATE VIEW specifies more column names than columns",
+            ));
+        }
+        for (c, d) in columns.iter_mut().zip(&cv.columns) {
+            c.0 = ident(&d.name);
+        }
+        for (i, (n, _)) in columns.iter().enumerate() {
+            if columns[..i].iter().any(|(m, _)| m == n) {
+                return Err(PgError::new(
+                    "42701",
+                    format!("column \"{n}\" specified more than once"),
+                ));
+            }
+        }
+        // The relations it reads, by name as written (CTE names and
+        // system views are not dependencies).
+        let mut deps = Vec::new();
+        let _ = ast::visit_relations(&*cv.query, |rel: &ast::ObjectName| {
+            let parts = object_name(rel);
+            if let Ok((None | Some("public"), n)) = split_name(&parts) {
+                if let Some((kind, o)) = self.cat.relkind(n) {
+                    if matches!(kind, RelKind::Table | RelKind::View) && !deps.contains(&o) {
+                        deps.push(o);
+                    }
+                }
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        let sql = cv.query.to_string();
+        match self.cat.relkind(&name) {
+            Some((RelKind::View, o)) if cv.or_replace => {
+                let old = self.cat.view(&name).cloned().expect("relkind found it");
+                // PostgreSQL's rule: a replacement keeps every column, by
+                // name and type, and may only add columns at the end.
+                if columns.len() < old.columns.len() {
+                    return Err(PgError::new("42P16", "cannot drop columns from view"));
+                }
+                for (new, old) in columns.iter().zip(&old.columns) {
+                    if new.0 != old.0 {
+                        return Err(PgError::new(
+                            "42P16",
+                            format!(
+                                "cannot change name of view column \"{}\" to \"{}\"",
+                                old.0, new.0
+                            ),
+                        ));
+                    }
+                    if new.1 != old.1 {
+                        return Err(PgError::new(
+                            "42P16",
+                            format!(
+                                "cannot change data type of view column \"{}\" from {} to {}",
+                                old.0,
+                                crate::types::type_name(old.1),
+                                crate::types::type_name(new.1)
+                            ),
+                        ));
+                    }
+                }
+                if deps.contains(&o) {
+                    return Err(PgError::new(
+                        "42P17",
+                        format!("infinite recursion detected in rules for relation \"{name}\""),
+                    ));
+                }
+                let v = ViewDesc {
+                    oid: o,
+                    name,
+                    sql,
+                    columns,
+                    deps,
+                };
+                for slot in self.cat.views.iter_mut().filter(|x| x.oid == o) {
+                    *slot = Arc::new(v.clone());
+                }
+            }
+            Some(_) => {
+                return Err(PgError::new(
+                    sqlstate::DUPLICATE_TABLE,
+                    format!("relation \"{name}\" already exists"),
+                ))
+            }
+            None => {
+                let oid = self.cat.alloc_oid();
+                self.cat.views.push(Arc::new(ViewDesc {
+                    oid,
+                    name,
+                    sql,
+                    columns,
+                    deps,
+                }));
+            }
+        }
+        self.changed = true;
+        Ok("CREATE VIEW".into())
+    }
+
+    /// Refuses to drop relation `oid` while views read it (2BP01), or with
+    /// CASCADE drops those views (and theirs) first, with a NOTICE each.
+    fn drop_dependent_views(
+        &mut self,
+        oid: Oid,
+        kind: &str,
+        name: &str,
+        cascade: bool,
+    ) -> PgResult<()> {
+        let users: Vec<Arc<ViewDesc>> = self.cat.views_using(oid).cloned().collect();
+        if users.is_empty() {
+            return Ok(());
+        }
+        if !cascade {
+            let detail: Vec<String> = users
+                .iter()
+                .map(|v| format!("view {} depends on {kind} {name}", v.name))
+                .collect();
+            return Err(PgError::new(
+                "2BP01",
+                format!("cannot drop {kind} {name} because other objects depend on it"),
+            )
+            .with_detail(detail.join("\n"))
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+        }
+        for v in users {
+            if !self.cat.views.iter().any(|x| x.oid == v.oid) {
+                continue;
+            }
+            self.drop_dependent_views(v.oid, "view", &v.name, true)?;
+            self.notices
+                .push(notice(format!("drop cascades to view {}", v.name)));
+            self.cat.views.retain(|x| x.oid != v.oid);
+        }
+        Ok(())
+    }
+
     fn drop(
         &mut self,
         kind: ast::ObjectType,
         if_exists: bool,
         names: &[ast::ObjectName],
+        cascade: bool,
     ) -> PgResult<String> {
         let (what, tag) = match kind {
             ast::ObjectType::Table => ("table", "DROP TABLE"),
             ast::ObjectType::Index => ("index", "DROP INDEX"),
+            ast::ObjectType::View => ("view", "DROP VIEW"),
             _ => ("sequence", "DROP SEQUENCE"),
         };
         // Check every name first: nothing is dropped if one is missing.
@@ -648,6 +820,7 @@ impl Ddl<'_> {
             let oid = match kind {
                 ast::ObjectType::Table => self.cat.table(&name).map(|t| t.oid),
                 ast::ObjectType::Index => self.cat.index(&name).map(|i| i.oid),
+                ast::ObjectType::View => self.cat.view(&name).map(|v| v.oid),
                 _ => self.cat.sequence(&name).map(|s| s.oid),
             };
             match oid {
@@ -664,7 +837,13 @@ impl Ddl<'_> {
             }
         }
         for (name, o) in found {
+            if matches!(kind, ast::ObjectType::Table | ast::ObjectType::View) {
+                self.drop_dependent_views(o, what, &name, cascade)?;
+            }
             match kind {
+                ast::ObjectType::View => {
+                    self.cat.views.retain(|v| v.oid != o);
+                }
                 ast::ObjectType::Table => {
                     let idx: Vec<u32> = self.cat.indexes_of(o).map(|i| i.oid).collect();
                     let seqs: Vec<u32> = self

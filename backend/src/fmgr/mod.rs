@@ -340,6 +340,13 @@ static FUNCS: &[FuncDef] = &[
     f("pg_get_indexdef", &[oid::OID, INT4, BOOL], TEXT, |c, a| {
         index_def(c, &a[0])
     }),
+    f("pg_get_viewdef", &[oid::OID], TEXT, |c, a| {
+        view_def(c, &a[0])
+    }),
+    f("pg_get_viewdef", &[oid::OID, BOOL], TEXT, |c, a| {
+        view_def(c, &a[0])
+    }),
+    f("pg_get_viewdef", &[TEXT], TEXT, |c, a| view_def(c, &a[0])),
     f("pg_get_constraintdef", &[oid::OID], TEXT, |c, a| {
         constraint_def(c, &a[0])
     }),
@@ -1201,6 +1208,17 @@ fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
         "{kind} ({})",
         index_columns_text(c, i)
     )))
+}
+
+/// pg_get_viewdef: the view's query as stored (by OID or by name; NULL
+/// for anything else, as PostgreSQL answers for a non-view OID).
+fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
+    let view = match v {
+        Value::Oid(o) => c.catalog.views.iter().find(|x| x.oid == *o),
+        Value::Text(n) => c.catalog.view(n),
+        _ => None,
+    };
+    Ok(view.map_or(Value::Null, |v| Value::Text(format!(" {};", v.sql))))
 }
 
 /// Whether any function has this name (to tell "function does not
