@@ -64,7 +64,10 @@ pub enum Verdict {
     BothError,
     /// PostgreSQL itself gave no usable answer (timeout, crash): skipped.
     ReferenceUnusable,
-    Differs { kind: Kind, signature: String },
+    Differs {
+        kind: Kind,
+        signature: String,
+    },
 }
 
 pub fn judge(reference: &Outcome, other: &Outcome, types: &[Ty]) -> Verdict {
@@ -164,7 +167,7 @@ fn parse_float(s: &str) -> Option<f64> {
 fn canon_float(s: &str) -> String {
     match parse_float(s) {
         Some(v) if v.is_finite() && v != 0.0 => format!("{v:.11e}"),
-        Some(v) if v == 0.0 => "0".to_string(),
+        Some(0.0) => "0".to_string(),
         Some(_) => s.to_string(),
         None => s.to_string(),
     }
@@ -324,7 +327,10 @@ pub fn template(msg: &str) -> String {
             }
         } else if c.is_ascii_digit() {
             out.push('N');
-            while chars.peek().is_some_and(|d| d.is_ascii_digit() || *d == '.') {
+            while chars
+                .peek()
+                .is_some_and(|d| d.is_ascii_digit() || *d == '.')
+            {
                 chars.next();
             }
         } else {
@@ -346,9 +352,14 @@ pub fn template(msg: &str) -> String {
 pub fn display(o: &Outcome, types: &[Ty], max_rows: usize) -> String {
     match o {
         Outcome::Rows(rows) => {
-            let mut sorted: Vec<(Row, &Row)> = rows.iter().map(|r| (canonical(r, types), r)).collect();
+            let mut sorted: Vec<(Row, &Row)> =
+                rows.iter().map(|r| (canonical(r, types), r)).collect();
             sorted.sort_by(|x, y| cmp_rows(&x.0, &y.0));
-            let mut s = format!("{} row{}", rows.len(), if rows.len() == 1 { "" } else { "s" });
+            let mut s = format!(
+                "{} row{}",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" }
+            );
             for (_, r) in sorted.iter().take(max_rows) {
                 let vals: Vec<String> = r
                     .iter()

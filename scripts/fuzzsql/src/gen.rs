@@ -53,6 +53,8 @@ struct Shape {
     single_row: bool,
     /// The whole statement (features pgfork may refuse are tried here).
     top: bool,
+    /// An EXISTS subquery wanting a constant select list.
+    exists: bool,
 }
 
 pub struct Gen<'a> {
@@ -112,14 +114,19 @@ impl<'a> Gen<'a> {
         self.max_depth = if deep { 9 } else { self.range(2, 4) as u32 };
         self.budget = if deep { 400 } else { 120 };
         let mut with = String::new();
-        if self.p(0.03) {
+        if self.p(0.015) {
             // WITH: one or two CTEs, used like tables in the main query.
             let n = self.range(1, 2);
             let mut parts = Vec::new();
             for k in 0..n {
                 let q = self.select(&[], &Shape::default());
                 let name = format!("w{k}");
-                let cols: Vec<(String, Ty)> = q.types.iter().enumerate().map(|(i, t)| (format!("c{i}"), *t)).collect();
+                let cols: Vec<(String, Ty)> = q
+                    .types
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (format!("c{i}"), *t))
+                    .collect();
                 let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
                 parts.push(format!("{name}({}) AS ({})", names.join(", "), q.sql));
                 self.ctes.push((name, cols));
@@ -130,7 +137,7 @@ impl<'a> Gen<'a> {
             top: true,
             ..Shape::default()
         };
-        let q = if self.p(0.03) {
+        let q = if self.p(0.015) {
             self.set_operation(&shape)
         } else {
             self.select(&[], &shape)
@@ -151,7 +158,14 @@ impl<'a> Gen<'a> {
                 ..Shape::default()
             },
         );
-        let op = self.pick(&["UNION", "UNION ALL", "INTERSECT", "EXCEPT", "INTERSECT ALL", "EXCEPT ALL"]);
+        let op = self.pick(&[
+            "UNION",
+            "UNION ALL",
+            "INTERSECT",
+            "EXCEPT",
+            "INTERSECT ALL",
+            "EXCEPT ALL",
+        ]);
         let _ = shape;
         Query {
             sql: format!("({}) {op} ({})", a.sql, b.sql),
@@ -165,7 +179,7 @@ impl<'a> Gen<'a> {
     }
 
     /// A FROM item: a table, a CTE, or a derived table.
-    fn from_item(&mut self) -> (String, Vec<ColRef>) {
+    fn table_ref(&mut self) -> (String, Vec<ColRef>) {
         let alias = self.next_alias();
         if !self.ctes.is_empty() && self.p(0.5) {
             let (name, cols) = self.ctes[self.rng.gen_range(0..self.ctes.len())].clone();
@@ -191,7 +205,10 @@ impl<'a> Gen<'a> {
                     ty: *t,
                 })
                 .collect();
-            return (format!("({}) AS {alias}({})", q.sql, names.join(", ")), refs);
+            return (
+                format!("({}) AS {alias}({})", q.sql, names.join(", ")),
+                refs,
+            );
         }
         let t = &self.schema.tables[self.rng.gen_range(0..self.schema.tables.len())];
         let refs = t
@@ -207,18 +224,18 @@ impl<'a> Gen<'a> {
 
     /// FROM with one to three items joined; returns the text and the
     /// columns in scope.
-    fn from_clause(&mut self, outer: &[ColRef], top: bool) -> (String, Vec<ColRef>) {
+    fn make_from(&mut self, outer: &[ColRef], top: bool) -> (String, Vec<ColRef>) {
         let n = if self.sub_depth > 0 {
             *[1, 1, 1, 2].choose(&mut self.rng).unwrap()
         } else {
             *[1, 1, 2, 2, 2, 3].choose(&mut self.rng).unwrap()
         };
-        let (mut sql, mut cols) = self.from_item();
+        let (mut sql, mut cols) = self.table_ref();
         // What an ON condition may refer to: the items since the last
         // comma (a comma binds looser than JOIN).
         let mut on_left = cols.clone();
         for _ in 1..n {
-            let (isql, icols) = self.from_item();
+            let (isql, icols) = self.table_ref();
             let kind = self.rng.gen_range(0..100);
             if kind < 12 {
                 sql = format!("{sql} CROSS JOIN {isql}");
@@ -230,9 +247,9 @@ impl<'a> Gen<'a> {
                     "JOIN"
                 } else if kind < 65 {
                     "INNER JOIN"
-                } else if kind < 93 || !top {
+                } else if kind < 98 || !top {
                     "LEFT JOIN"
-                } else if kind < 97 {
+                } else if kind < 99 {
                     "RIGHT JOIN"
                 } else {
                     "FULL JOIN"
@@ -250,7 +267,13 @@ impl<'a> Gen<'a> {
 
     /// An ON condition: mostly an equality between columns of comparable
     /// types from each side, sometimes with more.
-    fn join_condition(&mut self, left: &[ColRef], right: &[ColRef], both: &[ColRef], outer: &[ColRef]) -> String {
+    fn join_condition(
+        &mut self,
+        left: &[ColRef],
+        right: &[ColRef],
+        both: &[ColRef],
+        outer: &[ColRef],
+    ) -> String {
         let mut pairs = Vec::new();
         for l in left {
             for r in right {
@@ -267,7 +290,11 @@ impl<'a> Gen<'a> {
         ctx.cols.extend(outer.iter().cloned());
         let eq = if !pairs.is_empty() && self.p(0.85) {
             let (a, b) = pairs.choose(&mut self.rng).unwrap().clone();
-            let op = if self.p(0.85) { "=" } else { self.pick(&["<", "<=", "<>", ">="]) };
+            let op = if self.p(0.85) {
+                "="
+            } else {
+                self.pick(&["<", "<=", "<>", ">="])
+            };
             format!("{a} {op} {b}")
         } else {
             return self.bool_expr(&ctx, 2);
@@ -282,7 +309,7 @@ impl<'a> Gen<'a> {
 
     /// A SELECT (with outer columns visible when it is a subquery).
     fn select(&mut self, outer: &[ColRef], shape: &Shape) -> Query {
-        let (from, scope) = self.from_clause(outer, shape.top);
+        let (from, scope) = self.make_from(outer, shape.top);
         let mut visible = scope.clone();
         visible.extend(outer.iter().cloned());
         let plain = Ctx {
@@ -334,8 +361,13 @@ impl<'a> Gen<'a> {
         };
         let mut items = Vec::new();
         for (i, ty) in types.iter().enumerate() {
-            let keyed: Vec<&ColRef> = keys.iter().filter(|k| comparable_exact(k.ty, *ty)).collect();
-            let e = if !keyed.is_empty() && self.p(0.4) {
+            let keyed: Vec<&ColRef> = keys
+                .iter()
+                .filter(|k| comparable_exact(k.ty, *ty))
+                .collect();
+            let e = if shape.exists && shape.want.is_some() {
+                self.pick(&["1", "NULL", "42", "'x'"]).to_string()
+            } else if !keyed.is_empty() && self.p(0.4) {
                 keyed.choose(&mut self.rng).unwrap().sql.clone()
             } else if grouped && self.p(0.5) {
                 self.aggregate(*ty, &item_ctx, self.max_depth.min(3), true)
@@ -355,7 +387,7 @@ impl<'a> Gen<'a> {
         // as unsupported). Deterministic ones only: over whole partitions,
         // or ranks.
         let mut out_types = types.clone();
-        if shape.top && !grouped && self.p(0.03) {
+        if shape.top && !grouped && self.p(0.015) {
             let part = scope.choose(&mut self.rng).unwrap().sql.clone();
             let w = match self.rng.gen_range(0..3) {
                 0 => format!("count(*) OVER (PARTITION BY {part})"),
@@ -403,7 +435,10 @@ impl<'a> Gen<'a> {
                 sql.push_str(&format!(" OFFSET {}", self.pick(&[0, 1, 2, 5])));
             }
         }
-        Query { sql, types: out_types }
+        Query {
+            sql,
+            types: out_types,
+        }
     }
 
     /// A subquery (in an expression) with the outer columns visible.
@@ -495,7 +530,7 @@ impl<'a> Gen<'a> {
                     Shape {
                         want: Some(vec![ty]),
                         single_row: true,
-                        top: false,
+                        ..Shape::default()
                     },
                 );
                 format!("({sub})")
@@ -544,7 +579,10 @@ impl<'a> Gen<'a> {
                 }
             }
             Ty::Int8 => {
-                let fits_int4 = v.parse::<i64>().map(|x| i32::try_from(x).is_ok()).unwrap_or(false);
+                let fits_int4 = v
+                    .parse::<i64>()
+                    .map(|x| i32::try_from(x).is_ok())
+                    .unwrap_or(false);
                 if fits_int4 {
                     if neg {
                         format!("({v})::int8")
@@ -561,7 +599,10 @@ impl<'a> Gen<'a> {
             }
             Ty::Numeric => {
                 if v.starts_with('\'') || v == "NaN" {
-                    format!("{}::numeric", if v == "NaN" { "'NaN'".to_string() } else { v })
+                    format!(
+                        "{}::numeric",
+                        if v == "NaN" { "'NaN'".to_string() } else { v }
+                    )
                 } else if !v.contains('.') || v.len() > 18 {
                     if neg {
                         format!("({v})::numeric")
@@ -691,8 +732,23 @@ impl<'a> Gen<'a> {
             Ty::Int2 | Ty::Int4 | Ty::Int8 | Ty::Numeric | Ty::Float8 => {
                 if self.p(0.1) {
                     let s = self.pick(&[
-                        "'  12 '", "'+5'", "'007'", "'1e3'", "'1.5'", "' -3 '", "'99999999999'", "'-0'", "''",
-                        "'abc'", "'12abc'", "'1_000'", "'0x1F'", "' 2.50 '", "'NaN'", "'-Infinity'", "'.5'",
+                        "'  12 '",
+                        "'+5'",
+                        "'007'",
+                        "'1e3'",
+                        "'1.5'",
+                        "' -3 '",
+                        "'99999999999'",
+                        "'-0'",
+                        "''",
+                        "'abc'",
+                        "'12abc'",
+                        "'1_000'",
+                        "'0x1F'",
+                        "' 2.50 '",
+                        "'NaN'",
+                        "'-Infinity'",
+                        "'.5'",
                     ]);
                     return format!("CAST({s} AS {})", ty.sql());
                 }
@@ -702,8 +758,13 @@ impl<'a> Gen<'a> {
                     self.pick(&NUMERIC_CHAIN)
                 };
                 let target = if ty == Ty::Numeric && self.p(0.3) {
-                    self.pick(&["numeric(10,2)", "numeric(5,0)", "numeric(20,6)", "decimal(8,3)"])
-                        .to_string()
+                    self.pick(&[
+                        "numeric(10,2)",
+                        "numeric(5,0)",
+                        "numeric(20,6)",
+                        "decimal(8,3)",
+                    ])
+                    .to_string()
                 } else if self.p(0.2) {
                     match ty {
                         Ty::Int2 => "smallint",
@@ -721,7 +782,8 @@ impl<'a> Gen<'a> {
             Ty::Text => {
                 let src = self.random_type();
                 let target = if self.p(0.2) {
-                    self.pick(&["varchar(3)", "varchar(10)", "char(4)", "varchar"]).to_string()
+                    self.pick(&["varchar(3)", "varchar(10)", "char(4)", "varchar"])
+                        .to_string()
                 } else {
                     "text".to_string()
                 };
@@ -733,16 +795,41 @@ impl<'a> Gen<'a> {
             }
             Ty::Bool => {
                 if self.p(0.4) {
-                    let s = self.pick(&["'yes'", "'no'", "'t'", "'1'", "'off'", "'  true '", "'maybe'", "'ON'"]);
+                    let s = self.pick(&[
+                        "'yes'",
+                        "'no'",
+                        "'t'",
+                        "'1'",
+                        "'off'",
+                        "'  true '",
+                        "'maybe'",
+                        "'ON'",
+                    ]);
                     return format!("CAST({s} AS boolean)");
                 }
                 (Ty::Int4, "bool".to_string())
             }
-            Ty::Date => (self.pick(&[Ty::Timestamp, Ty::TimestampTz]), "date".to_string()),
-            Ty::Timestamp => (self.pick(&[Ty::Date, Ty::TimestampTz]), "timestamp".to_string()),
-            Ty::TimestampTz => (self.pick(&[Ty::Date, Ty::Timestamp]), "timestamptz".to_string()),
+            Ty::Date => (
+                self.pick(&[Ty::Timestamp, Ty::TimestampTz]),
+                "date".to_string(),
+            ),
+            Ty::Timestamp => (
+                self.pick(&[Ty::Date, Ty::TimestampTz]),
+                "timestamp".to_string(),
+            ),
+            Ty::TimestampTz => (
+                self.pick(&[Ty::Date, Ty::Timestamp]),
+                "timestamptz".to_string(),
+            ),
             Ty::Interval => {
-                let s = self.pick(&["'1 day 2 hours'", "'-3 mons'", "'90 minutes'", "'1 year -1 day'", "'P1D'", "'bogus'"]);
+                let s = self.pick(&[
+                    "'1 day 2 hours'",
+                    "'-3 mons'",
+                    "'90 minutes'",
+                    "'1 year -1 day'",
+                    "'P1D'",
+                    "'bogus'",
+                ]);
                 return format!("CAST({s} AS interval)");
             }
         };
@@ -806,7 +893,8 @@ impl<'a> Gen<'a> {
             }
             67..=90 if ty == Ty::Int4 => match self.rng.gen_range(0..20) {
                 0..=3 => {
-                    let f = self.pick(&["length", "char_length", "octet_length", "character_length"]);
+                    let f =
+                        self.pick(&["length", "char_length", "octet_length", "character_length"]);
                     let a = self.expr(Ty::Text, ctx, d);
                     format!("{f}({a})")
                 }
@@ -887,11 +975,25 @@ impl<'a> Gen<'a> {
                 let src = self.pick(&[Ty::Date, Ty::Timestamp, Ty::TimestampTz]);
                 let a = self.expr(src, ctx, d);
                 let field = if src == Ty::Date {
-                    self.pick(&["year", "month", "day", "dow", "doy", "quarter", "week", "epoch", "isodow", "decade", "century"])
+                    self.pick(&[
+                        "year", "month", "day", "dow", "doy", "quarter", "week", "epoch", "isodow",
+                        "decade", "century",
+                    ])
                 } else {
                     self.pick(&[
-                        "year", "month", "day", "hour", "minute", "second", "epoch", "dow", "doy", "milliseconds",
-                        "microseconds", "quarter", "isoyear",
+                        "year",
+                        "month",
+                        "day",
+                        "hour",
+                        "minute",
+                        "second",
+                        "epoch",
+                        "dow",
+                        "doy",
+                        "milliseconds",
+                        "microseconds",
+                        "quarter",
+                        "isoyear",
                     ])
                 };
                 format!("extract({field} FROM {a})")
@@ -933,7 +1035,9 @@ impl<'a> Gen<'a> {
             80..=89 => {
                 let src = self.pick(&[Ty::Timestamp, Ty::TimestampTz]);
                 let a = self.expr(src, ctx, d);
-                let field = self.pick(&["year", "month", "day", "hour", "minute", "second", "epoch", "dow"]);
+                let field = self.pick(&[
+                    "year", "month", "day", "hour", "minute", "second", "epoch", "dow",
+                ]);
                 format!("date_part('{field}', {a})")
             }
             _ => "pi()".to_string(),
@@ -944,21 +1048,26 @@ impl<'a> Gen<'a> {
         let r = self.rng.gen_range(0..100);
         let a = self.expr(Ty::Text, ctx, d);
         match r {
-            0..=19 => {
-                if self.p(0.2) {
-                    let t = self.pick(&[Ty::Int4, Ty::Numeric, Ty::Bool, Ty::Date]);
-                    let b = self.expr(t, ctx, d);
-                    format!("({a} || {b})")
-                } else {
-                    let b = self.expr(Ty::Text, ctx, d);
-                    format!("({a} || {b})")
-                }
+            0..=19 if self.p(0.2) => {
+                let t = self.pick(&[Ty::Int4, Ty::Numeric, Ty::Bool, Ty::Date]);
+                let b = self.expr(t, ctx, d);
+                format!("({a} || {b})")
             }
-            20..=29 => format!("{}({a})", self.pick(&["upper", "lower", "initcap", "reverse"])),
+            0..=19 => {
+                let b = self.expr(Ty::Text, ctx, d);
+                format!("({a} || {b})")
+            }
+            20..=29 => format!(
+                "{}({a})",
+                self.pick(&["upper", "lower", "initcap", "reverse"])
+            ),
             30..=37 => {
-                let f = self.pick(&["trim", "ltrim", "rtrim", "btrim"]);
+                let f = self.pick(&["ltrim", "rtrim", "btrim", "ltrim", "rtrim", "btrim", "trim"]);
                 if self.p(0.3) {
-                    format!("{f}({a}, {})", quote(self.pick(&["a", " ", "ab", "x%", ""])))
+                    format!(
+                        "{f}({a}, {})",
+                        quote(self.pick(&["a", " ", "ab", "x%", ""]))
+                    )
                 } else if self.p(0.2) {
                     let w = self.pick(&["LEADING", "TRAILING", "BOTH"]);
                     format!("TRIM({w} {} FROM {a})", quote(self.pick(&["a", " ", "z"])))
@@ -976,11 +1085,19 @@ impl<'a> Gen<'a> {
                     format!("substr({a}, {start}, {})", self.range(-1, 5))
                 }
             }
-            50..=56 => format!("{}({a}, {})", self.pick(&["left", "right"]), self.range(-3, 5)),
+            50..=56 => format!(
+                "{}({a}, {})",
+                self.pick(&["left", "right"]),
+                self.range(-3, 5)
+            ),
             57..=62 => {
                 let f = self.pick(&["lpad", "rpad"]);
                 if self.p(0.5) {
-                    format!("{f}({a}, {}, {})", self.range(0, 12), quote(self.pick(&["*", "ab", ""])))
+                    format!(
+                        "{f}({a}, {}, {})",
+                        self.range(0, 12),
+                        quote(self.pick(&["*", "ab", ""]))
+                    )
                 } else {
                     format!("{f}({a}, {})", self.range(-1, 12))
                 }
@@ -1006,7 +1123,11 @@ impl<'a> Gen<'a> {
                 if self.p(0.5) {
                     format!("concat({})", args.join(", "))
                 } else {
-                    format!("concat_ws({}, {})", quote(self.pick(&[",", "", " - "])), args.join(", "))
+                    format!(
+                        "concat_ws({}, {})",
+                        quote(self.pick(&[",", "", " - "])),
+                        args.join(", ")
+                    )
                 }
             }
             83..=87 => format!("chr({})", self.range(48, 122)),
@@ -1045,7 +1166,9 @@ impl<'a> Gen<'a> {
             }
             2 => {
                 let a = self.expr(ty, ctx, d);
-                let unit = self.pick(&["year", "month", "day", "hour", "minute", "quarter", "week", "decade"]);
+                let unit = self.pick(&[
+                    "year", "month", "day", "hour", "minute", "quarter", "week", "decade",
+                ]);
                 format!("date_trunc('{unit}', {a})")
             }
             3 if ty == Ty::Timestamp => {
@@ -1152,14 +1275,17 @@ impl<'a> Gen<'a> {
             }
             52..=54 => {
                 let (a, b, _) = self.comparable_pair(ctx, d);
-                format!("({a} IS {}DISTINCT FROM {b})", if self.p(0.5) { "NOT " } else { "" })
+                format!(
+                    "({a} IS {}DISTINCT FROM {b})",
+                    if self.p(0.5) { "NOT " } else { "" }
+                )
             }
             55..=61 => {
                 let a = self.expr(Ty::Text, ctx, d);
                 let pat = if self.p(0.7) {
                     quote(self.pick(&[
-                        "%", "a%", "%a", "%b%", "_", "__", "a_c", "", "%\\%%", "A%", "%é%", "_b%", "%%", "abc", "x\\_y",
-                        "%s_e",
+                        "%", "a%", "%a", "%b%", "_", "__", "a_c", "", "%\\%%", "A%", "%é%", "_b%",
+                        "%%", "abc", "x\\_y", "%s_e",
                     ]))
                 } else {
                     self.expr(Ty::Text, ctx, d.min(1))
@@ -1198,11 +1324,26 @@ impl<'a> Gen<'a> {
                 format!("({a} {not}IN ({sub}))")
             }
             78..=83 if ctx.sub_ok && self.sub_depth < 2 => {
-                let sub = self.subquery(ctx, Shape::default());
+                // PostgreSQL never evaluates an EXISTS subquery's select
+                // list; mostly give it constants, so that errors there
+                // (which pgfork raises) do not swamp the report.
+                let want = if self.p(0.6) {
+                    Some(vec![Ty::Int4])
+                } else {
+                    None
+                };
+                let sub = self.subquery(
+                    ctx,
+                    Shape {
+                        want,
+                        exists: true,
+                        ..Shape::default()
+                    },
+                );
                 let not = if self.p(0.35) { "NOT " } else { "" };
                 format!("({not}EXISTS ({sub}))")
             }
-            84..=84 if ctx.sub_ok && self.sub_depth < 2 => {
+            84..=84 if ctx.sub_ok && self.sub_depth < 2 && self.p(0.5) => {
                 // Quantified comparison (pgfork: not supported yet).
                 let t = self.comparable_type();
                 let a = self.expr(t, ctx, d);
@@ -1224,7 +1365,14 @@ impl<'a> Gen<'a> {
             }
             87..=89 => {
                 let a = self.bool_expr(ctx, d);
-                let is = self.pick(&["TRUE", "NOT TRUE", "FALSE", "NOT FALSE", "UNKNOWN", "NOT UNKNOWN"]);
+                let is = self.pick(&[
+                    "TRUE",
+                    "NOT TRUE",
+                    "FALSE",
+                    "NOT FALSE",
+                    "UNKNOWN",
+                    "NOT UNKNOWN",
+                ]);
                 format!("({a} IS {is})")
             }
             90..=91 => {
@@ -1234,10 +1382,7 @@ impl<'a> Gen<'a> {
                 format!("({a} {op} '{pat}')")
             }
             92..=93 if ctx.agg_cols.is_some() => self.aggregate(Ty::Bool, ctx, d, false),
-            _ => {
-                let a = self.expr(Ty::Bool, ctx, d);
-                a
-            }
+            _ => self.expr(Ty::Bool, ctx, d),
         }
     }
 }

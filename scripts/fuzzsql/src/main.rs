@@ -106,7 +106,9 @@ fn schema_for(args: &Args) -> Schema {
 
 /// Query number `i` of the run with `seed`.
 fn query(schema: &Schema, seed: u64, i: u64) -> gen::Query {
-    let rng = StdRng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (i + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let rng = StdRng::seed_from_u64(
+        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (i + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
+    );
     gen::Gen::new(schema, rng).statement()
 }
 
@@ -197,7 +199,14 @@ struct State {
 }
 
 impl State {
-    fn record(&mut self, server: &str, idx: u64, q: &gen::Query, reference: &Outcome, other: &Outcome) {
+    fn record(
+        &mut self,
+        server: &str,
+        idx: u64,
+        q: &gen::Query,
+        reference: &Outcome,
+        other: &Outcome,
+    ) {
         let c = self.counts.entry(server.to_string()).or_default();
         c.queries += 1;
         let verdict = compare::judge(reference, other, &q.types);
@@ -238,15 +247,18 @@ impl State {
             Kind::Crash | Kind::Hang => format!("{signature} (query {idx})"),
             _ => signature,
         };
-        let f = self.findings.entry((kind.clone(), signature)).or_insert_with(|| Finding {
-            count: 0,
-            servers: BTreeSet::new(),
-            index: idx,
-            sql: String::new(),
-            reference: String::new(),
-            other: String::new(),
-            detail: None,
-        });
+        let f = self
+            .findings
+            .entry((kind.clone(), signature))
+            .or_insert_with(|| Finding {
+                count: 0,
+                servers: BTreeSet::new(),
+                index: idx,
+                sql: String::new(),
+                reference: String::new(),
+                other: String::new(),
+                detail: None,
+            });
         f.count += 1;
         f.servers.insert(server.to_string());
         if f.sql.is_empty() || q.sql.len() < f.sql.len() {
@@ -271,7 +283,9 @@ async fn async_run(args: &Args, schema: &Schema) -> Result<bool> {
     // Set up on one connection per server.
     let mut first = servers(args)?;
     if !args.no_setup {
-        setup(&mut first, schema, &mut state.borrow_mut().setup_problems).await?;
+        let mut problems = Vec::new();
+        setup(&mut first, schema, &mut problems).await?;
+        state.borrow_mut().setup_problems = problems;
     }
     if let Some(i) = args.only {
         let q = query(schema, args.seed, i);
@@ -289,7 +303,10 @@ async fn async_run(args: &Args, schema: &Schema) -> Result<bool> {
     }
     let names: Vec<String> = conns[0].iter().map(|t| t.name.clone()).collect();
     for n in &names[1..] {
-        state.borrow_mut().counts.insert(n.clone(), Counts::default());
+        state
+            .borrow_mut()
+            .counts
+            .insert(n.clone(), Counts::default());
     }
     let jobs = args.jobs;
     let futs = conns.into_iter().enumerate().map(|(j, mut targets)| {
@@ -359,9 +376,13 @@ async fn async_run(args: &Args, schema: &Schema) -> Result<bool> {
             distinct_differences: st.findings.len(),
             setup_problems: &st.setup_problems,
         };
-        std::fs::write(p, serde_json::to_string_pretty(&j)?).with_context(|| format!("writing {}", p.display()))?;
+        std::fs::write(p, serde_json::to_string_pretty(&j)?)
+            .with_context(|| format!("writing {}", p.display()))?;
     }
-    let failed = st.counts.values().any(|c| c.crashes + c.hangs + c.unreachable > 0);
+    let failed = st
+        .counts
+        .values()
+        .any(|c| c.crashes + c.hangs + c.unreachable > 0);
     Ok(!failed)
 }
 
@@ -399,7 +420,9 @@ async fn setup(targets: &mut [Target], schema: &Schema, problems: &mut Vec<Strin
         for row in &tab.rows {
             let mut res = Vec::new();
             for t in targets.iter_mut() {
-                t.execute("BEGIN").await.map_err(|e| anyhow::anyhow!("{}: BEGIN: {e}", t.name))?;
+                t.execute("BEGIN")
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}: BEGIN: {e}", t.name))?;
                 res.push(t.execute(row).await);
             }
             let all_ok = res.iter().all(|r| r.is_ok());
@@ -411,7 +434,10 @@ async fn setup(targets: &mut [Target], schema: &Schema, problems: &mut Vec<Strin
             if !all_ok && res[0].is_ok() {
                 for (t, r) in targets.iter().zip(&res) {
                     if let Err(e) = r {
-                        problems.push(format!("{}: {row}: {e} (PostgreSQL accepts it; row left out)", t.name));
+                        problems.push(format!(
+                            "{}: {row}: {e} (PostgreSQL accepts it; row left out)",
+                            t.name
+                        ));
                     }
                 }
             } else if !all_ok {
@@ -466,7 +492,10 @@ async fn setup(targets: &mut [Target], schema: &Schema, problems: &mut Vec<Strin
 
 fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64) -> String {
     let mut r = String::new();
-    let _ = writeln!(r, "fuzz-sql: random well-typed SELECTs, pgfork against PostgreSQL 15");
+    let _ = writeln!(
+        r,
+        "fuzz-sql: random well-typed SELECTs, pgfork against PostgreSQL 15"
+    );
     if !args.label.is_empty() {
         let _ = writeln!(r, "{}", args.label);
     }
@@ -484,7 +513,11 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
     let errs: u64 = st.reference_errors.values().sum();
     let mut top: Vec<(&String, &u64)> = st.reference_errors.iter().collect();
     top.sort_by(|a, b| b.1.cmp(a.1));
-    let top: Vec<String> = top.iter().take(8).map(|(c, n)| format!("{c} {n}")).collect();
+    let top: Vec<String> = top
+        .iter()
+        .take(8)
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
     let _ = writeln!(
         r,
         "PostgreSQL answered {} with rows and {} with an error ({})",
@@ -496,7 +529,17 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
     let _ = writeln!(
         r,
         "{:<16} {:>8} {:>9} {:>10} {:>8} {:>8} {:>11} {:>7} {:>5} {:>11} {:>7}",
-        "server", "queries", "identical", "both-error", "differ", "err-mism", "unsupported", "crashes", "hangs", "unreachable", "skipped"
+        "server",
+        "queries",
+        "identical",
+        "both-error",
+        "differ",
+        "err-mism",
+        "unsupported",
+        "crashes",
+        "hangs",
+        "unreachable",
+        "skipped"
     );
     for n in &names[1..] {
         let c = st.counts.get(n).cloned().unwrap_or_default();
@@ -547,9 +590,19 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
     let _ = writeln!(r, "\nDistinct differences: {}", st.findings.len());
     let mut listed = 0;
     for (kind, mut fs) in by_kind {
-        fs.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.1.sql.len().cmp(&b.1.sql.len())));
+        fs.sort_by(|a, b| {
+            b.1.count
+                .cmp(&a.1.count)
+                .then(a.1.sql.len().cmp(&b.1.sql.len()))
+        });
         let total: u64 = fs.iter().map(|f| f.1.count).sum();
-        let _ = writeln!(r, "\n== {} — {} distinct, {} occurrences ==", kind.title(), fs.len(), total);
+        let _ = writeln!(
+            r,
+            "\n== {} — {} distinct, {} occurrences ==",
+            kind.title(),
+            fs.len(),
+            total
+        );
         if *kind == Kind::Unsupported {
             for (sig, f) in fs.iter().take(30) {
                 let _ = writeln!(r, "  {:>7} × {sig}", f.count);
@@ -565,7 +618,12 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
             listed += 1;
             let servers: Vec<&str> = f.servers.iter().map(String::as_str).collect();
             let _ = writeln!(r, "\n[{}] {sig}", f.count);
-            let _ = writeln!(r, "  on: {}   (query {}; shortest shown)", servers.join(", "), f.index);
+            let _ = writeln!(
+                r,
+                "  on: {}   (query {}; shortest shown)",
+                servers.join(", "),
+                f.index
+            );
             let _ = writeln!(r, "  query: {};", f.sql);
             let _ = writeln!(r, "  PostgreSQL: {}", f.reference);
             let _ = writeln!(r, "  pgfork:     {}", f.other);

@@ -15,13 +15,18 @@ pub type Row = Vec<Option<String>>;
 pub enum Outcome {
     Rows(Vec<Row>),
     /// An ERROR: SQLSTATE and message.
-    Error { code: String, message: String },
+    Error {
+        code: String,
+        message: String,
+    },
     /// The connection ended: a FATAL or PANIC (with its code), a reset or
     /// end of file.
     Crash(String),
     /// No answer within the timeout. `cancelled`: a cancel request then
     /// got an answer within the grace period.
-    Hang { cancelled: bool },
+    Hang {
+        cancelled: bool,
+    },
     /// The server could not be reached at all (given up).
     Down,
 }
@@ -101,7 +106,10 @@ impl Target {
             self.connect().await?;
         }
         let c = self.client.as_ref().unwrap();
-        c.simple_query(sql).await.map(|_| ()).map_err(|e| describe(&e))
+        c.simple_query(sql)
+            .await
+            .map(|_| ())
+            .map_err(|e| describe(&e))
     }
 
     /// Runs a query within `timeout`.
@@ -111,7 +119,10 @@ impl Target {
         }
         if self.client.is_none() {
             if let Err(e) = self.connect().await {
-                eprintln!("fuzzsql: {}: cannot reconnect: {e}; giving up on it", self.name);
+                eprintln!(
+                    "fuzzsql: {}: cannot reconnect: {e}; giving up on it",
+                    self.name
+                );
                 self.dead = true;
                 return Outcome::Down;
             }
@@ -154,7 +165,11 @@ impl Target {
                     let sev = db.severity();
                     if sev == "FATAL" || sev == "PANIC" {
                         self.client = None;
-                        return Outcome::Crash(format!("{sev} {}: {}", db.code().code(), db.message()));
+                        return Outcome::Crash(format!(
+                            "{sev} {}: {}",
+                            db.code().code(),
+                            db.message()
+                        ));
                     }
                     return Outcome::Error {
                         code: db.code().code().to_string(),
