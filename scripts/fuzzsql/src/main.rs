@@ -14,6 +14,7 @@
 
 mod compare;
 mod gen;
+mod reduce;
 mod schema;
 mod target;
 
@@ -82,6 +83,10 @@ struct Args {
     /// same seed; with --only).
     #[arg(long)]
     no_setup: bool,
+    /// Seconds spent at the end shrinking the queries that show each
+    /// difference (0: none).
+    #[arg(long, default_value_t = 300.0)]
+    reduce_seconds: f64,
     /// Free text for the report's header (the command that made it).
     #[arg(long, default_value = "")]
     label: String,
@@ -182,9 +187,12 @@ struct Finding {
     servers: BTreeSet<String>,
     index: u64,
     sql: String,
+    types: Vec<schema::Ty>,
     reference: String,
     other: String,
     detail: Option<(String, String)>,
+    /// The shrunk query, and what PostgreSQL and the server answered.
+    reduced: Option<(String, String, String)>,
 }
 
 #[derive(Default)]
@@ -255,15 +263,18 @@ impl State {
                 servers: BTreeSet::new(),
                 index: idx,
                 sql: String::new(),
+                types: Vec::new(),
                 reference: String::new(),
                 other: String::new(),
                 detail: None,
+                reduced: None,
             });
         f.count += 1;
         f.servers.insert(server.to_string());
         if f.sql.is_empty() || q.sql.len() < f.sql.len() {
             f.index = idx;
             f.sql = q.sql.clone();
+            f.types = q.types.clone();
             f.reference = compare::display(reference, &q.types, 5);
             f.other = compare::display(other, &q.types, 5);
             f.detail = if kind == Kind::Values {
@@ -347,12 +358,22 @@ async fn async_run(args: &Args, schema: &Schema) -> Result<bool> {
                 }
                 i += jobs;
             }
+            targets
         }
     });
-    futures_util::future::join_all(futs).await;
+    let mut all = futures_util::future::join_all(futs).await;
     let secs = started.elapsed().as_secs_f64();
 
-    let st = state.into_inner();
+    let mut st = state.into_inner();
+    if args.reduce_seconds > 0.0 {
+        reduce_findings(
+            &mut all[0],
+            &mut st,
+            timeout,
+            Duration::from_secs_f64(args.reduce_seconds),
+        )
+        .await;
+    }
     let report = report(args, schema, &names, &st, secs);
     print!("{report}");
     if let Some(p) = &args.out {
@@ -384,6 +405,74 @@ async fn async_run(args: &Args, schema: &Schema) -> Result<bool> {
         .values()
         .any(|c| c.crashes + c.hangs + c.unreachable > 0);
     Ok(!failed)
+}
+
+/// Shrinks the query of every finding (most frequent first, within
+/// `budget`), keeping each step only if PostgreSQL and the server where the
+/// finding was seen still differ in the same way.
+async fn reduce_findings(
+    targets: &mut [Target],
+    st: &mut State,
+    timeout: Duration,
+    budget: Duration,
+) {
+    let deadline = Instant::now() + budget;
+    let mut keys: Vec<(Kind, String)> = st
+        .findings
+        .iter()
+        .filter(|((k, _), _)| !matches!(k, Kind::Unsupported | Kind::Hang | Kind::Down))
+        .map(|(k, _)| k.clone())
+        .collect();
+    keys.sort_by_key(|k| std::cmp::Reverse(st.findings[k].count));
+    let started = Instant::now();
+    let mut shrunk = 0;
+    for key in &keys {
+        if Instant::now() > deadline {
+            break;
+        }
+        let f = &st.findings[key];
+        let Some(ti) = targets.iter().position(|t| f.servers.contains(&t.name)) else {
+            continue;
+        };
+        let mut cur = reduce::Candidate {
+            sql: f.sql.clone(),
+            types: f.types.clone(),
+        };
+        let mut checks = 0;
+        let mut last: Option<(Outcome, Outcome)> = None;
+        'outer: loop {
+            for cand in reduce::candidates(&cur) {
+                if checks >= 600 || Instant::now() > deadline {
+                    break 'outer;
+                }
+                checks += 1;
+                let r = targets[0].run(&cand.sql, timeout).await;
+                let o = targets[ti].run(&cand.sql, timeout).await;
+                if let Verdict::Differs { kind, signature } = compare::judge(&r, &o, &cand.types) {
+                    if kind == key.0 && (kind == Kind::Crash || signature == key.1) {
+                        cur = cand;
+                        last = Some((r, o));
+                        continue 'outer;
+                    }
+                }
+            }
+            break;
+        }
+        if let Some((r, o)) = last {
+            shrunk += 1;
+            let f = st.findings.get_mut(key).unwrap();
+            f.reduced = Some((
+                cur.sql,
+                compare::display(&r, &cur.types, 5),
+                compare::display(&o, &cur.types, 5),
+            ));
+        }
+    }
+    eprintln!(
+        "fuzzsql: shrank {shrunk} of {} queries in {:.0} s",
+        keys.len(),
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// Creates the tables and indexes and loads the rows on every server. A
@@ -618,13 +707,21 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
             listed += 1;
             let servers: Vec<&str> = f.servers.iter().map(String::as_str).collect();
             let _ = writeln!(r, "\n[{}] {sig}", f.count);
-            let _ = writeln!(
-                r,
-                "  on: {}   (query {}; shortest shown)",
-                servers.join(", "),
-                f.index
-            );
-            let _ = writeln!(r, "  query: {};", f.sql);
+            let _ = writeln!(r, "  on: {}", servers.join(", "));
+            if let Some((sql, pg, other)) = &f.reduced {
+                let _ = writeln!(r, "  reduced: {sql};");
+                let _ = writeln!(r, "  PostgreSQL: {pg}");
+                let _ = writeln!(r, "  pgfork:     {other}");
+                let _ = writeln!(
+                    r,
+                    "  from query {} ({} characters): {}",
+                    f.index,
+                    f.sql.len(),
+                    clip(&f.sql, 300)
+                );
+                continue;
+            }
+            let _ = writeln!(r, "  query {} (shortest seen): {};", f.index, f.sql);
             let _ = writeln!(r, "  PostgreSQL: {}", f.reference);
             let _ = writeln!(r, "  pgfork:     {}", f.other);
             if let Some((a, b)) = &f.detail {
@@ -637,4 +734,16 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
         }
     }
     r
+}
+
+/// The first `n` bytes of `s` (on a character boundary), with an ellipsis.
+fn clip(s: &str, n: usize) -> String {
+    if s.len() <= n {
+        return s.to_string();
+    }
+    let mut end = n;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
 }
