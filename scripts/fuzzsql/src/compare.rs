@@ -79,6 +79,8 @@ pub fn judge(reference: &Outcome, other: &Outcome, types: &[Ty]) -> Verdict {
                 signature: template(m),
             }
         }
+        // Slow on PostgreSQL too: not a hang of pgfork's.
+        Hang { .. } if matches!(reference, Hang { .. }) => return Verdict::ReferenceUnusable,
         Hang { cancelled } => {
             return Verdict::Differs {
                 kind: Kind::Hang,

@@ -827,6 +827,9 @@ impl<'a> Gen<'a> {
                     "'-3 mons'",
                     "'90 minutes'",
                     "'1 year -1 day'",
+                    "'2 days'",
+                    "'-12:30'",
+                    "'1 week'",
                     "'P1D'",
                     "'bogus'",
                 ]);
@@ -1299,7 +1302,7 @@ impl<'a> Gen<'a> {
                 let lo = self.expr(t, ctx, d.min(1));
                 let hi = self.expr(t, ctx, d.min(1));
                 let not = if self.p(0.3) { "NOT " } else { "" };
-                let sym = if self.p(0.03) { "SYMMETRIC " } else { "" };
+                let sym = if self.p(0.01) { "SYMMETRIC " } else { "" };
                 format!("({a} {not}BETWEEN {sym}{lo} AND {hi})")
             }
             66..=71 => {
