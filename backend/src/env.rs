@@ -28,6 +28,8 @@ pub struct ServerConfig {
     pub trace: Option<PathBuf>,
     /// `--synchronous-commit`: the default of synchronous_commit.
     pub synchronous_commit: bool,
+    /// `--debug-faults`: sessions may inject faults (`crate::faults`).
+    pub debug_faults: bool,
 }
 
 impl ServerConfig {
@@ -45,6 +47,7 @@ impl ServerConfig {
             stats: false,
             trace: None,
             synchronous_commit: true,
+            debug_faults: false,
         }
     }
 

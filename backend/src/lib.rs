@@ -15,6 +15,7 @@ pub mod commands;
 pub mod env;
 pub mod error;
 pub mod executor;
+pub mod faults;
 pub mod fmgr;
 pub mod interrupts;
 pub mod nodes;

@@ -115,6 +115,13 @@ pub struct Args {
     /// PostgreSQL's setting. Sessions may still SET it.
     #[arg(long = "synchronous-commit", value_enum, default_value_t = OnOff::On)]
     pub synchronous_commit: OnOff,
+
+    /// Let sessions inject faults (`SET pgfork.debug_fault`,
+    /// `pgfork_debug_fault(kind)`: panics, stack overflow, abort, SIGSEGV,
+    /// out of memory), for crash tests. Never on a server others use: any
+    /// client can then crash it.
+    #[arg(long = "debug-faults")]
+    pub debug_faults: bool,
 }
 
 /// Parses a size as PostgreSQL does for shared_buffers: a plain number is
@@ -166,5 +173,6 @@ mod tests {
         assert_eq!(a.max_connections, 100);
         assert_eq!(a.shared_buffers, 128 << 20);
         assert_eq!(a.socket_dir, PathBuf::from("/tmp"));
+        assert!(!a.debug_faults);
     }
 }

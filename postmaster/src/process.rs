@@ -96,10 +96,11 @@ impl ProcessLauncher {
                 srv.close_listeners_in_child();
                 self.close_pool_channels();
                 let s = srv.segment.backend_table().slot(slot);
-                crate::signals::become_backend(Some(s));
-                backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
-                crate::checkpointer::run(srv.segment, s, &srv.config.data_dir, srv.checkpoint);
-                std::process::exit(0);
+                backend_start::child_life(|| {
+                    crate::signals::become_backend(Some(s));
+                    backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
+                    crate::checkpointer::run(srv.segment, s, &srv.config.data_dir, srv.checkpoint);
+                });
             }
             Ok(ForkResult::Parent { child }) => {
                 self.checkpointer = Some(child);
@@ -138,7 +139,7 @@ impl ProcessLauncher {
                         unsafe { libc::close(c.as_raw_fd()) };
                     }
                 }
-                prefork_child_main(srv, slot, theirs);
+                backend_start::child_life(|| prefork_child_main(srv, slot, theirs));
             }
             Ok(ForkResult::Parent { child }) => {
                 drop(theirs);
@@ -196,7 +197,7 @@ impl ProcessLauncher {
             Ok(ForkResult::Child) => {
                 srv.close_listeners_in_child();
                 self.close_pool_channels();
-                backend_child_main(srv, slot, stream, accept_ns);
+                backend_start::child_life(|| backend_child_main(srv, slot, stream, accept_ns));
             }
             Ok(ForkResult::Parent { child }) => {
                 self.children.insert(child, ChildKind::Backend { slot });
@@ -338,9 +339,10 @@ impl Launcher for ProcessLauncher {
             Ok(ForkResult::Child) => {
                 srv.close_listeners_in_child();
                 self.close_pool_channels();
-                crate::signals::become_backend(None);
-                protocol::refuse_connection(stream, &srv.segment, why);
-                std::process::exit(0);
+                backend_start::child_life(|| {
+                    crate::signals::become_backend(None);
+                    protocol::refuse_connection(stream, &srv.segment, why);
+                });
             }
             Ok(ForkResult::Parent { child }) => {
                 self.children.insert(child, ChildKind::Refuser);
@@ -442,19 +444,32 @@ impl Launcher for ProcessLauncher {
     }
 }
 
-/// A backend forked for one client.
+/// A backend forked for one client. A panic in its session reports FATAL
+/// XX000 to the client and exits with status 1 (its engine dropped on the
+/// way, which aborts its transaction unless the panic was in its commit's
+/// critical section).
 fn backend_child_main(srv: &Server, slot: usize, stream: ClientStream, accept_ns: u64) -> ! {
     let running_ns = shmem::time::monotonic_ns();
     let table = srv.segment.backend_table();
     crate::signals::become_backend(Some(table.slot(slot)));
-    let env = backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
-    let mut engine = Engine::new(env.clone());
-    let times = ConnectTimes {
-        accept_ns,
-        running_ns,
-    };
-    let end = protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT);
-    tracing::debug!("backend {} ended: {end:?}", std::process::id());
+    let client_fd = stream.as_raw_fd();
+    let ok = backend_start::catch_session_panic(client_fd, || {
+        let env = backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
+        let mut engine = Engine::new(env.clone());
+        let times = ConnectTimes {
+            accept_ns,
+            running_ns,
+        };
+        let end = protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT);
+        tracing::debug!("backend {} ended: {end:?}", std::process::id());
+    });
+    if !ok {
+        tracing::error!(
+            "backend process {} panicked; its session is closed",
+            std::process::id()
+        );
+        std::process::exit(1);
+    }
     std::process::exit(0);
 }
 
@@ -500,11 +515,25 @@ fn prefork_child_main(srv: &Server, slot_idx: usize, chan: UnixStream) -> ! {
             accept_ns,
             running_ns,
         };
-        let end = protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT);
-        tracing::debug!(
-            "pre-forked backend {} session ended: {end:?}",
-            std::process::id()
-        );
+        let client_fd = stream.as_raw_fd();
+        let ok = backend_start::catch_session_panic(client_fd, || {
+            let end = protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT);
+            tracing::debug!(
+                "pre-forked backend {} session ended: {end:?}",
+                std::process::id()
+            );
+        });
+        if !ok {
+            tracing::error!(
+                "pre-forked backend {} panicked; its session is closed",
+                std::process::id()
+            );
+            // Its engine may be in any state: leave its transaction to it
+            // (or, after a panic in a commit's critical section, to the
+            // reset), and the pool to a new member.
+            drop(engine);
+            std::process::exit(1);
+        }
         engine.reset_session();
         if backend::interrupts::terminate_pending() {
             std::process::exit(0);

@@ -257,6 +257,7 @@ impl Server {
             shared_buffers: args.shared_buffers,
             stats: args.stats == OnOff::On,
             synchronous_commit: args.synchronous_commit == OnOff::On,
+            debug_faults: args.debug_faults,
             trace: match &args.trace {
                 Some(path) => {
                     let path = absolute(path);
@@ -271,6 +272,9 @@ impl Server {
                 None => None,
             },
         });
+        if args.debug_faults {
+            tracing::warn!("fault injection is enabled (--debug-faults): any client can crash this server with pgfork.debug_fault");
+        }
         let signals = SignalPipe::install()
             .map_err(|e| StartError::Other(format!("could not create signal pipe: {e}")))?;
         tracing::info!(

@@ -20,10 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use backend::error::{sqlstate, PgError};
-use backend::protocol::{
-    self, ClientStream, ConnectTimes, MessageWriter, Refusal, STARTUP_TIMEOUT,
-};
+use backend::protocol::{self, ClientStream, ConnectTimes, Refusal, STARTUP_TIMEOUT};
 use backend::tcop::Engine;
 use shmem::backend_table::INTERRUPT_TERMINATE;
 use shmem::ExecMode;
@@ -124,33 +121,18 @@ impl Launcher for ThreadLauncher {
         let retire = self.retire.clone();
         self.spawn(format!("backend-{slot}"), move || {
             let running_ns = shmem::time::monotonic_ns();
-            // A duplicate of the socket to report a panic on.
-            let panic_fd = nix::unistd::dup(stream.as_raw_fd()).ok();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let client_fd = stream.as_raw_fd();
+            let ok = backend_start::catch_session_panic(client_fd, || {
                 let env = backend_start::attach(&config, segment, slot, ExecMode::Thread);
                 let mut engine = Engine::new(env.clone());
                 let times = ConnectTimes {
                     accept_ns,
                     running_ns,
                 };
-                protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT)
-            }));
-            if let Some(fd) = panic_fd {
-                // SAFETY: `fd` is our own duplicate, owned by nobody else.
-                let f = unsafe {
-                    <std::os::unix::net::UnixStream as std::os::fd::FromRawFd>::from_raw_fd(fd)
-                };
-                if result.is_err() {
-                    let mut w = MessageWriter::new();
-                    w.error(&PgError::fatal(
-                        sqlstate::INTERNAL_ERROR,
-                        "internal error: the backend thread panicked; the session is closed",
-                    ));
-                    let _ = std::io::Write::write_all(&mut &f, &w.buf);
-                    tracing::error!(
-                        "backend thread for slot {slot} panicked; other sessions go on"
-                    );
-                }
+                protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT);
+            });
+            if !ok {
+                tracing::error!("backend thread for slot {slot} panicked; other sessions go on");
             }
             backend::interrupts::set_my_slot(None);
             shmem::lwlock::set_held_counter(None);

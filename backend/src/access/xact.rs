@@ -465,6 +465,10 @@ impl XactMvcc {
             err.severity = crate::error::Severity::Fatal;
             return Err(err);
         }
+        // The commit record is durable (with synchronous_commit on) and the
+        // commit log not yet set: where `pgfork.debug_fault =
+        // 'panic-in-critical'` strikes.
+        crate::faults::in_commit_critical_section();
         Ok(true)
     }
 

@@ -246,6 +246,11 @@ static FUNCS: &[FuncDef] = &[
         stat_reset(c);
         Ok(Value::Void)
     })),
+    // Fault injection (crate::faults; needs --debug-faults).
+    volatile(f("pgfork_debug_fault", &[TEXT], TEXT, |_, a| match &a[0] {
+        Value::Text(kind) => crate::faults::request(kind).map(Value::Text),
+        _ => Ok(Value::Null),
+    })),
     // The search path (pg_catalog is always searched first).
     f("current_schemas", &[BOOL], oid::NAME_ARRAY, |_, a| {
         let mut v = Vec::new();

@@ -220,6 +220,7 @@ impl Drop for Engine {
 
 impl Engine {
     pub fn new(env: BackendEnv) -> Engine {
+        crate::faults::set_allowed(env.config.debug_faults);
         let settings = Settings::new(&env.config);
         let mvcc = XactMvcc::new(env.segment, env.slot_index);
         let limits = SessionLimits::from_settings(&settings);
@@ -608,6 +609,7 @@ impl Engine {
         sink: &mut dyn RowSink,
         copy_in: Option<&mut dyn CopyInSource>,
     ) -> PgResult<String> {
+        crate::faults::at_statement_start();
         if self.xact.state == BlockState::Failed && !p.allowed_in_failed_block() {
             return Err(transaction::aborted_error());
         }
@@ -978,6 +980,12 @@ impl Engine {
         self.synced_generation = s.generation();
         self.limits = SessionLimits::from_settings(s);
         crate::stack::set_max_stack_depth_kb(self.limits.max_stack_depth_kb);
+        crate::faults::sync_setting(
+            &s.get("pgfork.debug_fault")
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+        );
         self.mvcc
             .set_synchronous_commit(self.limits.synchronous_commit);
         let efd = s
@@ -1049,6 +1057,7 @@ impl Engine {
     /// DISCARD ALL: abort any transaction, reset every setting.
     pub fn reset_session(&mut self) {
         self.sql_prepared.clear();
+        crate::faults::disarm();
         let s = self.settings.get_mut();
         self.xact.abort(s);
         self.mvcc.abort();

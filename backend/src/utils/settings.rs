@@ -105,6 +105,7 @@ pub static DEFS: &[Def] = &[
     def("max_connections", Kind::Int { min: 1, max: 262_143, unit: Unit::None }, Context::Postmaster, false, "Sets the maximum number of concurrent connections."),
     def("max_stack_depth", Kind::Int { min: 100, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the maximum stack depth, in kilobytes."),
     def("max_identifier_length", Kind::Int { min: 63, max: 63, unit: Unit::None }, Context::Internal, false, "Shows the maximum identifier length."),
+    def("pgfork.debug_fault", Kind::Enum(crate::faults::NAMES), Context::User, false, "Makes this session fail on purpose, for tests (only on a server started with --debug-faults)."),
     def("pgfork.mode", Kind::Enum(&["process", "thread"]), Context::Postmaster, false, "Shows how the server runs backends: one process or one thread per client."),
     def("pgfork.statement_mem", Kind::Int { min: 64, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the most memory one statement's sorts, hash tables and buffered rows may hold (beyond it the statement fails with 53200)."),
     def("port", Kind::Int { min: 1, max: 65535, unit: Unit::None }, Context::Postmaster, false, "Sets the TCP port the server listens on."),
@@ -263,13 +264,18 @@ pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
         }
         Kind::Enum(vals) => {
             let v = value.trim().to_ascii_lowercase();
-            vals.iter()
+            let v = vals
+                .iter()
                 .find(|x| **x == v)
                 .map(|x| x.to_string())
                 .ok_or_else(|| {
                     invalid_value(name, value)
                         .with_hint(format!("Available values: {}.", vals.join(", ")))
-                })
+                })?;
+            if name == "pgfork.debug_fault" {
+                crate::faults::check_setting(&v)?;
+            }
+            Ok(v)
         }
         Kind::String => match name {
             "DateStyle" => canonical_datestyle(value),
@@ -406,6 +412,7 @@ impl Settings {
         put("max_connections", config.max_connections.to_string());
         put("max_identifier_length", "63".into());
         put("max_stack_depth", "2MB".into());
+        put("pgfork.debug_fault", "none".into());
         put("pgfork.mode", config.mode_name().into());
         put("pgfork.statement_mem", "1GB".into());
         put("port", config.port.to_string());
