@@ -260,7 +260,11 @@ fn numeric_difference(a: Option<&str>, b: Option<&str>) -> String {
                 decimals(x).min(20),
                 decimals(y).min(20)
             ),
-            (Ok(p), Ok(q)) if (p - q).abs() <= 1e-12 * p.abs().max(q.abs()) => {
+            (Ok(p), Ok(q))
+                if p.is_finite()
+                    && q.is_finite()
+                    && (p - q).abs() <= 1e-12 * p.abs().max(q.abs()) =>
+            {
                 "numeric: value differs in the last digits".to_string()
             }
             _ => format!("numeric: {} vs {}", shape(Some(x)), shape(Some(y))),

@@ -57,14 +57,20 @@ struct Args {
     /// Query streams run at once (each with its own connections).
     #[arg(long, default_value_t = 2)]
     jobs: u64,
+    /// Schemas: the run is split into this many parts, each on a new
+    /// random schema (tables dropped and created again).
+    #[arg(long, default_value_t = 10)]
+    schemas: u64,
     /// Tables in the schema.
     #[arg(long, default_value_t = 4)]
     tables: usize,
     /// Most rows per table.
     #[arg(long, default_value_t = 20)]
     max_rows: usize,
-    /// Distinct differences listed in the report (shortest query each).
-    #[arg(long, default_value_t = 50)]
+    /// Distinct differences listed per kind in the report (most frequent
+    /// first, each with its shrunk or shortest query); crashes and hangs
+    /// are all listed.
+    #[arg(long, default_value_t = 15)]
     max_listed: usize,
     /// Write the report here (it is printed as well).
     #[arg(long)]
@@ -104,9 +110,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn schema_for(args: &Args) -> Schema {
-    let mut rng = StdRng::seed_from_u64(args.seed);
+/// The schema of part `phase` of the run (part 0 uses the seed itself).
+fn schema_for(args: &Args, phase: u64) -> Schema {
+    let mut rng = StdRng::seed_from_u64(
+        args.seed
+            .wrapping_add(phase.wrapping_mul(0x5851_F42D_4C95_7F2D)),
+    );
     schema::generate(&mut rng, args.tables, args.max_rows)
+}
+
+/// Queries per schema.
+fn per_phase(args: &Args) -> u64 {
+    args.queries.div_ceil(args.schemas.max(1)).max(1)
 }
 
 /// Query number `i` of the run with `seed`.
@@ -142,14 +157,20 @@ fn servers(args: &Args) -> Result<Vec<Target>> {
 }
 
 fn run(args: &Args) -> Result<bool> {
-    let schema = schema_for(args);
+    let phases = args.queries.div_ceil(per_phase(args)).max(1);
+    let schemas: Vec<Schema> = (0..phases).map(|p| schema_for(args, p)).collect();
     if let Some(n) = args.print {
-        for t in &schema.tables {
-            for s in t.ddl.iter().chain(&t.rows) {
-                println!("{s};");
-            }
-        }
         for i in 0..n {
+            let phase = i / per_phase(args);
+            let schema = schema_for(args, phase);
+            if i % per_phase(args) == 0 {
+                println!("-- schema {phase}");
+                for t in &schema.tables {
+                    for s in t.ddl.iter().chain(&t.rows) {
+                        println!("{s};");
+                    }
+                }
+            }
             let q = query(&schema, args.seed, i);
             let types: Vec<&str> = q.types.iter().map(|t| t.sql()).collect();
             println!("-- {i}: {}\n{};", types.join(", "), q.sql);
@@ -160,7 +181,7 @@ fn run(args: &Args) -> Result<bool> {
         .enable_all()
         .build()
         .context("building the runtime")?;
-    rt.block_on(async_run(args, &schema))
+    rt.block_on(async_run(args, &schemas))
 }
 
 /// Per server: what happened to its queries.
@@ -204,6 +225,8 @@ struct State {
     /// Reference outcomes: rows, errors (for the report's header).
     reference_rows: u64,
     reference_errors: BTreeMap<String, u64>,
+    /// Time spent shrinking queries (not part of the run's rate).
+    reduce_secs: f64,
 }
 
 impl State {
@@ -271,7 +294,8 @@ impl State {
             });
         f.count += 1;
         f.servers.insert(server.to_string());
-        if f.sql.is_empty() || q.sql.len() < f.sql.len() {
+        // A shrunk example stays (it was shrunk on its own schema).
+        if f.sql.is_empty() || (q.sql.len() < f.sql.len() && f.reduced.is_none()) {
             f.index = idx;
             f.sql = q.sql.clone();
             f.types = q.types.clone();
@@ -286,19 +310,22 @@ impl State {
     }
 }
 
-async fn async_run(args: &Args, schema: &Schema) -> Result<bool> {
+async fn async_run(args: &Args, schemas: &[Schema]) -> Result<bool> {
     let timeout = Duration::from_secs_f64(args.timeout);
     let state = RefCell::new(State::default());
     let started = Instant::now();
+    let per = per_phase(args);
 
-    // Set up on one connection per server.
-    let mut first = servers(args)?;
-    if !args.no_setup {
-        let mut problems = Vec::new();
-        setup(&mut first, schema, &mut problems).await?;
-        state.borrow_mut().setup_problems = problems;
-    }
     if let Some(i) = args.only {
+        let schema = &schemas[((i / per) as usize).min(schemas.len() - 1)];
+        let mut first = servers(args)?;
+        if !args.no_setup {
+            let mut problems = Vec::new();
+            setup(&mut first, schema, &mut problems).await?;
+            for p in problems {
+                eprintln!("set-up: {p}");
+            }
+        }
         let q = query(schema, args.seed, i);
         println!("-- query {i}\n{};", q.sql);
         for t in first.iter_mut() {
@@ -308,8 +335,8 @@ async fn async_run(args: &Args, schema: &Schema) -> Result<bool> {
         return Ok(true);
     }
 
-    let mut conns = vec![first];
-    for _ in 1..args.jobs {
+    let mut conns = Vec::new();
+    for _ in 0..args.jobs {
         conns.push(servers(args)?);
     }
     let names: Vec<String> = conns[0].iter().map(|t| t.name.clone()).collect();
@@ -320,61 +347,78 @@ async fn async_run(args: &Args, schema: &Schema) -> Result<bool> {
             .insert(n.clone(), Counts::default());
     }
     let jobs = args.jobs;
-    let futs = conns.into_iter().enumerate().map(|(j, mut targets)| {
-        let state = &state;
-        async move {
-            let mut i = j as u64;
-            let mut last_report = Instant::now();
-            while i < args.queries {
-                let q = query(schema, args.seed, i);
-                let outcomes =
-                    futures_util::future::join_all(targets.iter_mut().map(|t| t.run(&q.sql, timeout))).await;
-                {
-                    let mut st = state.borrow_mut();
-                    match &outcomes[0] {
-                        Outcome::Rows(_) => st.reference_rows += 1,
-                        Outcome::Error { code, .. } => *st.reference_errors.entry(code.clone()).or_default() += 1,
-                        _ => {}
-                    }
-                    for (t, o) in targets.iter().zip(&outcomes).skip(1) {
-                        st.record(&t.name, i, &q, &outcomes[0], o);
-                    }
-                    st.done += 1;
-                    if j == 0 && last_report.elapsed() > Duration::from_secs(30) {
-                        last_report = Instant::now();
-                        let secs = started.elapsed().as_secs_f64();
-                        let bad: u64 = st.counts.values().map(|c| c.crashes + c.hangs + c.unreachable).sum();
-                        eprintln!(
-                            "fuzzsql: {} of {} queries in {secs:.0} s ({:.0}/s), {} distinct differences, {bad} crashes/hangs",
-                            st.done,
-                            args.queries,
-                            st.done as f64 / secs,
-                            st.findings.len()
-                        );
-                    }
-                }
-                if targets[1..].iter().all(|t| t.dead) || targets[0].dead {
-                    break;
-                }
-                i += jobs;
-            }
-            targets
+    let reduce_budget = Duration::from_secs_f64(args.reduce_seconds / schemas.len() as f64);
+    for (phase, schema) in schemas.iter().enumerate() {
+        let lo = phase as u64 * per;
+        let hi = (lo + per).min(args.queries);
+        if lo >= hi {
+            break;
         }
-    });
-    let mut all = futures_util::future::join_all(futs).await;
-    let secs = started.elapsed().as_secs_f64();
-
-    let mut st = state.into_inner();
-    if args.reduce_seconds > 0.0 {
-        reduce_findings(
-            &mut all[0],
-            &mut st,
-            timeout,
-            Duration::from_secs_f64(args.reduce_seconds),
-        )
-        .await;
+        if !args.no_setup {
+            let mut problems = Vec::new();
+            setup(&mut conns[0], schema, &mut problems).await?;
+            state
+                .borrow_mut()
+                .setup_problems
+                .extend(problems.into_iter().map(|p| format!("schema {phase}: {p}")));
+        }
+        let futs = conns.into_iter().enumerate().map(|(j, mut targets)| {
+            let state = &state;
+            async move {
+                let mut i = lo + j as u64;
+                let mut last_report = Instant::now();
+                while i < hi {
+                    let q = query(schema, args.seed, i);
+                    let outcomes =
+                        futures_util::future::join_all(targets.iter_mut().map(|t| t.run(&q.sql, timeout))).await;
+                    {
+                        let mut st = state.borrow_mut();
+                        match &outcomes[0] {
+                            Outcome::Rows(_) => st.reference_rows += 1,
+                            Outcome::Error { code, .. } => *st.reference_errors.entry(code.clone()).or_default() += 1,
+                            _ => {}
+                        }
+                        for (t, o) in targets.iter().zip(&outcomes).skip(1) {
+                            st.record(&t.name, i, &q, &outcomes[0], o);
+                        }
+                        st.done += 1;
+                        if j == 0 && last_report.elapsed() > Duration::from_secs(30) {
+                            last_report = Instant::now();
+                            let secs = started.elapsed().as_secs_f64();
+                            let bad: u64 = st.counts.values().map(|c| c.crashes + c.hangs + c.unreachable).sum();
+                            eprintln!(
+                                "fuzzsql: {} of {} queries in {secs:.0} s ({:.0}/s), schema {phase}, {} distinct differences, {bad} crashes/hangs",
+                                st.done,
+                                args.queries,
+                                st.done as f64 / secs,
+                                st.findings.len()
+                            );
+                        }
+                    }
+                    if targets[1..].iter().all(|t| t.dead) || targets[0].dead {
+                        break;
+                    }
+                    i += jobs;
+                }
+                targets
+            }
+        });
+        conns = futures_util::future::join_all(futs).await;
+        // Shrink this part's differences while its schema is in place.
+        if args.reduce_seconds > 0.0 {
+            let mut st = state.take();
+            let t0 = Instant::now();
+            reduce_findings(&mut conns[0], &mut st, timeout, reduce_budget, lo..hi).await;
+            st.reduce_secs += t0.elapsed().as_secs_f64();
+            state.replace(st);
+        }
+        if conns[0][1..].iter().all(|t| t.dead) || conns[0][0].dead {
+            break;
+        }
     }
-    let report = report(args, schema, &names, &st, secs);
+    let st = state.into_inner();
+    let secs = started.elapsed().as_secs_f64() - st.reduce_secs;
+    let report = report(args, schemas, &names, &st, secs);
     print!("{report}");
     if let Some(p) = &args.out {
         std::fs::write(p, &report).with_context(|| format!("writing {}", p.display()))?;
@@ -415,12 +459,17 @@ async fn reduce_findings(
     st: &mut State,
     timeout: Duration,
     budget: Duration,
+    part: std::ops::Range<u64>,
 ) {
     let deadline = Instant::now() + budget;
     let mut keys: Vec<(Kind, String)> = st
         .findings
         .iter()
-        .filter(|((k, _), _)| !matches!(k, Kind::Unsupported | Kind::Hang | Kind::Down))
+        .filter(|((k, _), f)| {
+            !matches!(k, Kind::Unsupported | Kind::Hang | Kind::Down)
+                && f.reduced.is_none()
+                && part.contains(&f.index)
+        })
         .map(|(k, _)| k.clone())
         .collect();
     keys.sort_by_key(|k| std::cmp::Reverse(st.findings[k].count));
@@ -579,7 +628,7 @@ async fn setup(targets: &mut [Target], schema: &Schema, problems: &mut Vec<Strin
     Ok(())
 }
 
-fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64) -> String {
+fn report(args: &Args, schemas: &[Schema], names: &[String], st: &State, secs: f64) -> String {
     let mut r = String::new();
     let _ = writeln!(
         r,
@@ -590,14 +639,19 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
     }
     let _ = writeln!(
         r,
-        "seed {} (repeat one query with: fuzzsql --seed {} --only I ...); {} queries on each of {} in {:.0} s ({:.0} queries/s), timeout {} s",
+        "seed {} (repeat one query with: fuzzsql --seed {} --queries {} --schemas {} --only I ...); {} queries on each of {} \
+         in {:.0} s ({:.0} queries/s; then {:.0} s shrinking the differences' queries), timeout {} s, {} schemas",
         args.seed,
         args.seed,
+        args.queries,
+        args.schemas,
         st.done,
         names.join(", "),
         secs,
         st.done as f64 / secs.max(0.001),
-        args.timeout
+        st.reduce_secs,
+        args.timeout,
+        schemas.len()
     );
     let errs: u64 = st.reference_errors.values().sum();
     let mut top: Vec<(&String, &u64)> = st.reference_errors.iter().collect();
@@ -656,12 +710,20 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
          0A000; skipped: PostgreSQL itself did not answer in time."
     );
 
-    let _ = writeln!(r, "\nSchema (seed {}):", args.seed);
-    for t in &schema.tables {
-        for d in &t.ddl {
-            let _ = writeln!(r, "  {d};");
+    let per = per_phase(args);
+    for (p, schema) in schemas.iter().enumerate() {
+        let lo = p as u64 * per;
+        let _ = writeln!(
+            r,
+            "\nSchema {p} (queries {lo}..{}):",
+            (lo + per).min(args.queries) - 1
+        );
+        for t in &schema.tables {
+            for d in &t.ddl {
+                let _ = writeln!(r, "  {d};");
+            }
+            let _ = writeln!(r, "  -- {} rows generated", t.rows.len());
         }
-        let _ = writeln!(r, "  -- {} rows generated", t.rows.len());
     }
     if !st.setup_problems.is_empty() {
         let _ = writeln!(r, "\nSet-up differences ({}):", st.setup_problems.len());
@@ -671,13 +733,12 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
     }
 
     // Distinct differences by kind, most frequent first, up to max_listed
-    // in all (unsupported features listed separately, in one line each).
+    // of each kind (unsupported features listed separately, one line each).
     let mut by_kind: BTreeMap<&Kind, Vec<(&String, &Finding)>> = BTreeMap::new();
     for ((k, sig), f) in &st.findings {
         by_kind.entry(k).or_default().push((sig, f));
     }
     let _ = writeln!(r, "\nDistinct differences: {}", st.findings.len());
-    let mut listed = 0;
     for (kind, mut fs) in by_kind {
         fs.sort_by(|a, b| {
             b.1.count
@@ -701,10 +762,9 @@ fn report(args: &Args, schema: &Schema, names: &[String], st: &State, secs: f64)
         let budget = if matches!(kind, Kind::Crash | Kind::Hang) {
             50
         } else {
-            args.max_listed.saturating_sub(listed).max(3)
+            args.max_listed
         };
         for (sig, f) in fs.iter().take(budget) {
-            listed += 1;
             let servers: Vec<&str> = f.servers.iter().map(String::as_str).collect();
             let _ = writeln!(r, "\n[{}] {sig}", f.count);
             let _ = writeln!(r, "  on: {}", servers.join(", "));
