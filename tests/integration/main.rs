@@ -34,6 +34,7 @@ mod core_protocol;
 mod core_server;
 mod crash;
 mod durability;
+mod faults;
 mod fuzz;
 mod instrumentation;
 mod reference;

@@ -75,6 +75,12 @@ pub struct XactMvcc {
     stats: Rc<RefCell<PendingRelStats>>,
     /// The session's synchronous_commit.
     synchronous_commit: bool,
+    /// Inside the commit's critical section: from before the commit record
+    /// is inserted until the commit log is set (or the record could not be
+    /// made durable). A transaction left here by a panic is not aborted:
+    /// its commit record may be in the WAL, so only recovery can settle it
+    /// (see [`XactMvcc::abort`]).
+    in_commit_section: bool,
 }
 
 /// What a statement's table access needs from its transaction.
@@ -232,6 +238,7 @@ impl XactMvcc {
             snapshot_taken: false,
             stats: Rc::default(),
             synchronous_commit: true,
+            in_commit_section: false,
         }
     }
 
@@ -409,12 +416,13 @@ impl XactMvcc {
                 self.procs.abort(self.backend, self.top, &subs)
             };
             shmem::waitstats::note_procarray_wait(waited);
+            // Ended: nothing below may end it a second time.
+            self.top = 0;
         } else {
             self.procs.clear_xmin(self.backend);
         }
         self.locks.release_all(self.lm);
         self.open = false;
-        self.top = 0;
         self.levels = vec![Level::default()];
         self.cid = 0;
         self.cid_used = false;
@@ -440,6 +448,7 @@ impl XactMvcc {
             s.critical.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         }
         wal.commit_begin();
+        self.in_commit_section = true;
         let mut rec = Record::new(Kind::Commit, self.top);
         rec.put_u32(subs.len() as u32);
         for &x in subs {
@@ -481,6 +490,7 @@ impl XactMvcc {
     /// Leaves the commit's critical section: the commit log is set, or
     /// the commit record could not be made durable.
     fn end_commit_section(&mut self) {
+        self.in_commit_section = false;
         self.segment.wal().commit_end();
         if let Some(s) = crate::interrupts::my_slot() {
             s.critical.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
@@ -488,7 +498,26 @@ impl XactMvcc {
     }
 
     /// ROLLBACK, a failed implicit transaction, or a session ending.
+    ///
+    /// Except after a panic in the commit's critical section (the engine
+    /// dropped while unwinding from it): the commit record may be in the
+    /// WAL already, durable or about to be, so aborting would make other
+    /// sessions see aborted (and prune, or write over) a transaction that
+    /// recovery then finds committed. It is left as it is — running, its
+    /// locks held, the slot's critical mark and the WAL's commit mark
+    /// raised — for the crash-restart that the mark calls for: the
+    /// postmaster resets shared memory when the backend process exits (a
+    /// thread-mode backend never gets here: its panic aborts the server,
+    /// which its supervisor restarts), and recovery settles the outcome
+    /// from the WAL.
     pub fn abort(&mut self) {
+        if self.in_commit_section {
+            tracing::error!(
+                "transaction {} was cut short inside its commit's critical section; its outcome is left to recovery from the WAL",
+                self.top
+            );
+            return;
+        }
         let _ = self.finish(false);
     }
 

@@ -212,7 +212,10 @@ pub struct Engine {
 }
 
 impl Drop for Engine {
-    /// A session that ends inside a transaction aborts it.
+    /// A session that ends inside a transaction aborts it, unless its
+    /// commit was cut short after its commit record may have reached the
+    /// WAL (a panic in the commit's critical section): recovery decides
+    /// that one (`XactMvcc::abort`).
     fn drop(&mut self) {
         self.mvcc.abort();
     }

@@ -546,6 +546,14 @@ impl Wal {
         }
     }
 
+    /// Whether backend slot `slot` is inside a commit's critical section
+    /// (its commit mark is odd): a checkpoint would wait for it.
+    pub fn commit_in_progress(&self, slot: usize) -> bool {
+        let n = self.hdr.nprogress as usize;
+        let i = if slot + 1 < n { slot } else { n - 1 };
+        self.delay(i).load(Ordering::SeqCst) & 1 == 1
+    }
+
     /// Clears what a dead backend left in its entries (the postmaster, for
     /// a backend that died holding nothing shared: it was not inserting).
     pub fn forget_slot(&self, slot: usize) {
