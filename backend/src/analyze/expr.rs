@@ -273,7 +273,11 @@ impl Analyzer<'_> {
                 expr, data_type, ..
             } => {
                 let (t, m) = names::resolve_type(data_type)?;
-                let x = self.expr(expr, scope, clause)?;
+                let x = match expr.as_ref() {
+                    // ARRAY[...]::type[] casts its elements (ARRAY[]::int[]).
+                    E::Array(a) => self.array_constructor(a, Some(t), scope, clause)?,
+                    e => self.expr(e, scope, clause)?,
+                };
                 self.explicit_cast(x, t, m)
             }
             E::TypedString(ts) => {
@@ -303,7 +307,23 @@ impl Analyzer<'_> {
                 scope,
                 clause,
             ),
+            E::Function(f) if super::array::is_array_sublink(f) => self.array_sublink(f, scope),
             E::Function(f) => self.function(f, scope, clause),
+            E::Array(a) => self.array_constructor(a, None, scope, clause),
+            E::CompoundFieldAccess { root, access_chain } => {
+                self.subscript(root, access_chain, scope, clause)
+            }
+            E::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } => self.any_all(left, compare_op, right, true, scope, clause),
+            E::AllOp {
+                left,
+                compare_op,
+                right,
+            } => self.any_all(left, compare_op, right, false, scope, clause),
             E::Extract { field, expr, .. } => {
                 let x = self.expr(expr, scope, clause)?;
                 let field = Expr::Const(Value::Text(field.to_string().to_lowercase()), oid::TEXT);
@@ -367,7 +387,7 @@ impl Analyzer<'_> {
         }
     }
 
-    fn sublink(
+    pub(super) fn sublink(
         &mut self,
         kind: SubLinkKind,
         test: Option<Expr>,
@@ -549,6 +569,9 @@ impl Analyzer<'_> {
             B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
                 return self.regex_match(op.clone(), l, r, scope, clause);
             }
+            B::AtArrow | B::ArrowAt | B::PGOverlap => {
+                return self.array_operator(op, l, r, scope, clause);
+            }
             B::PGCustomBinaryOperator(parts) => {
                 let name = match parts.as_slice() {
                     [s, n] if s == "pg_catalog" => n.as_str(),
@@ -619,6 +642,11 @@ impl Analyzer<'_> {
 
     /// Resolves and builds a binary operator over analyzed operands.
     pub fn operator(&mut self, op: BinOp, a: Expr, b: Expr) -> PgResult<Expr> {
+        if op == BinOp::Concat
+            && (coerce::category(a.ty()) == 'A' || coerce::category(b.ty()) == 'A')
+        {
+            return self.array_concat(a, b);
+        }
         let (lt, rt, ret) = coerce::resolve_binary(op, a.ty(), b.ty())?;
         // `anynonarray || text` converts through the output function.
         let io = op == BinOp::Concat;
@@ -888,15 +916,15 @@ impl Analyzer<'_> {
     /// Calls the built-in function `name` with analyzed arguments.
     pub fn call(&mut self, name: &str, args: Vec<Expr>) -> PgResult<Expr> {
         let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
-        let def = fmgr::resolve(name, &types)?;
+        let (def, params) = fmgr::resolve_call(name, &types)?;
         if fmgr::assigns_xid(def) {
             self.needs_xid = true;
         }
-        let params = fmgr::param_types(def, args.len());
         let args = args
             .into_iter()
             .zip(params)
             .map(|(a, t)| self.coerce(a, t, false))
+            .map(|a| a.map(super::array::pin_polymorphic))
             .collect::<PgResult<Vec<_>>>()?;
         Ok(Expr::Func(def, args))
     }

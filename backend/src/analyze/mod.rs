@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod array;
 pub mod expr;
 pub mod from;
 pub mod modify;
