@@ -20,7 +20,7 @@ fn output_names(p: &Plan) -> Vec<String> {
             .map(|c| c.name.clone())
             .collect(),
         Plan::ViewScan(v) => v.columns().iter().map(|(n, _)| (*n).to_owned()).collect(),
-        Plan::FunctionScan { .. } => vec!["generate_series".into()],
+        Plan::FunctionScan(f) => vec![f.name().into(); f.width()],
         Plan::Filter { input, .. }
         | Plan::Distinct { input }
         | Plan::Sort { input, .. }
@@ -210,7 +210,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
         ),
         Plan::ViewScan(v) => out.node(depth, &format!("Function Scan on {}", v.name)),
         Plan::Scan(s) => scan(out, s, depth, None),
-        Plan::FunctionScan { .. } => out.node(depth, "Function Scan on generate_series"),
+        Plan::FunctionScan(f) => out.node(depth, &format!("Function Scan on {}", f.name())),
         Plan::Filter { input, predicate } => {
             // PostgreSQL folds a filter into the node below it.
             let names = output_names(input);

@@ -3,12 +3,15 @@
 //! `utils::adt::arrays`, which holds the implementations. The operators
 //! `@>`, `<@`, `&&` and `||` on arrays are analyzed as calls of
 //! arraycontains, arraycontained, arrayoverlap, array_cat, array_append
-//! and array_prepend.
+//! and array_prepend. The set-returning unnest and generate_series are
+//! here for the select list, where the analyzer turns their calls into a
+//! LATERAL function scan (`analyze::srf`); a call left anywhere else fails
+//! as PostgreSQL's does in a context that cannot take a set.
 
-use super::{f, nonstrict, FuncDef};
-use crate::error::PgResult;
+use super::{f, nonstrict, FnCtx, FuncDef};
+use crate::error::{sqlstate, PgError, PgResult};
 use crate::types::array::oids::{ANYARRAY, ANYCOMPATIBLE, ANYCOMPATIBLEARRAY, ANYELEMENT};
-use crate::types::oid::{BOOL, INT4, INT4_ARRAY, TEXT, TEXT_ARRAY};
+use crate::types::oid::{BOOL, INT4, INT4_ARRAY, INT8, NUMERIC, TEXT, TEXT_ARRAY};
 use crate::types::{oid, Oid, Value};
 use crate::utils::adt::arrays;
 
@@ -33,6 +36,18 @@ fn elem_of(v: &Value) -> Oid {
     }
 }
 
+/// Whether `def` is a set-returning function (unnest, generate_series).
+pub fn is_set_returning(def: &FuncDef) -> bool {
+    matches!(def.name, "unnest" | "generate_series")
+}
+
+fn set_in_wrong_context(_: &FnCtx, _: &[Value]) -> PgResult<Value> {
+    Err(PgError::new(
+        sqlstate::FEATURE_NOT_SUPPORTED,
+        "set-valued function called in context that cannot accept a set",
+    ))
+}
+
 fn null_if_null_array(a: &[Value], body: impl FnOnce() -> PgResult<Value>) -> PgResult<Value> {
     if a[0].is_null() {
         Ok(Value::Null)
@@ -43,6 +58,34 @@ fn null_if_null_array(a: &[Value], body: impl FnOnce() -> PgResult<Value>) -> Pg
 
 /// The array functions.
 pub static ARRAY_FUNCS: &[FuncDef] = &[
+    // Set-returning functions of the select list.
+    f("unnest", &[ANYARRAY], ANYELEMENT, set_in_wrong_context),
+    f("generate_series", &[INT4, INT4], INT4, set_in_wrong_context),
+    f(
+        "generate_series",
+        &[INT4, INT4, INT4],
+        INT4,
+        set_in_wrong_context,
+    ),
+    f("generate_series", &[INT8, INT8], INT8, set_in_wrong_context),
+    f(
+        "generate_series",
+        &[INT8, INT8, INT8],
+        INT8,
+        set_in_wrong_context,
+    ),
+    f(
+        "generate_series",
+        &[NUMERIC, NUMERIC],
+        NUMERIC,
+        set_in_wrong_context,
+    ),
+    f(
+        "generate_series",
+        &[NUMERIC, NUMERIC, NUMERIC],
+        NUMERIC,
+        set_in_wrong_context,
+    ),
     f("array_length", &[ANYARRAY, INT4], INT4, |_, a| {
         arrays::length(&a[0], &a[1])
     }),

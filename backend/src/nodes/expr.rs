@@ -172,6 +172,9 @@ pub struct AggCall {
     /// FILTER (WHERE ...): rows for which it is not true are skipped.
     pub filter: Option<Expr>,
     pub ty: Oid,
+    /// agg(x ORDER BY k, ...): how the last `order.len()` arguments (the
+    /// sort keys) order the input.
+    pub order: Vec<crate::utils::adt::agg::SortSpec>,
 }
 
 impl Expr {
