@@ -29,6 +29,7 @@ macro_rules! in_all_modes {
 }
 
 mod access;
+mod arrays;
 mod blast_radius;
 mod core_protocol;
 mod core_server;

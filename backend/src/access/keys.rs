@@ -41,11 +41,20 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
             let span = iv.span();
             out.extend_from_slice(&((span as u128) ^ (1 << 127)).to_be_bytes())
         }
-        Value::Array(_, items) => {
-            for v in items {
+        Value::Array(..) | Value::MdArray(_) => {
+            // The elements, a terminator (so that a prefix sorts first),
+            // then the shape, as array_cmp orders arrays.
+            let Some(a) = crate::types::array::view(v) else {
+                return;
+            };
+            for v in a.items {
                 encode_value(v, out);
             }
             out.push(0);
+            out.push(a.ndim() as u8);
+            for x in a.dims.iter().chain(&a.lbounds) {
+                out.extend_from_slice(&((*x as u32) ^ 0x8000_0000).to_be_bytes());
+            }
         }
         Value::Null | Value::Void => {}
     }

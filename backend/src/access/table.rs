@@ -64,6 +64,11 @@ pub fn assign(v: Value, ty: Oid, typmod: i32) -> PgResult<Value> {
             }
             Ok(Value::Text(s))
         }
+        (t, v @ (Value::Array(..) | Value::MdArray(_))) => {
+            // varchar(3)[]: each element as it would be assigned.
+            let elem = crate::types::array_element(t);
+            crate::utils::adt::arrays::map_elements(v, |x| assign(x, elem, typmod))
+        }
         (t, v) => ops::apply_typmod(v, t, typmod),
     }
 }

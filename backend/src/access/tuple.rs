@@ -3,7 +3,7 @@
 //! bitmap (bit set = not null) when there are nulls, padding to 8, then
 //! each non-null attribute aligned to its type's alignment (offsets count
 //! from the start of this data). Variable-length values (text, numeric,
-//! bytea) carry a varlena header: one byte `len << 1 | 1` when the whole
+//! bytea, arrays in their array_send form) carry a varlena header: one byte `len << 1 | 1` when the whole
 //! value is under 128 bytes (no alignment), else a 4-byte little-endian
 //! `len << 2` aligned to 4. Padding bytes are zero, so a reader at an
 //! unaligned offset tells a short header (non-zero byte) from padding.
@@ -12,7 +12,7 @@
 //! the last of them.
 
 use crate::error::{sqlstate, PgError, PgResult};
-use crate::types::{oid, Interval, Numeric, Oid, Value};
+use crate::types::{array, oid, Interval, Numeric, Oid, Value};
 
 const HAS_NULLS: u8 = 1;
 
@@ -124,6 +124,16 @@ pub fn form_into(types: &[Oid], values: &[Value], out: &mut Vec<u8>) -> PgResult
             (None, Value::Text(s)) => put_varlena(out, s.as_bytes()),
             (None, Value::Bytea(b)) => put_varlena(out, b),
             (None, Value::Numeric(n)) => put_varlena(out, &numeric_payload(n)),
+            (None, Value::Array(..) | Value::MdArray(_)) if array::is_array_type(ty) => {
+                // array_send's form, with the column's element type.
+                let Some(mut a) = array::view(v) else {
+                    return Err(type_mismatch(ty, v));
+                };
+                a.elem = array::array_element(ty);
+                let mut b = bytes::BytesMut::new();
+                array::send(&a, &mut b);
+                put_varlena(out, &b);
+            }
             _ => return Err(type_mismatch(ty, v)),
         }
     }
@@ -196,6 +206,9 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
             }
         }
         oid::BYTEA => Value::Bytea(payload.to_vec()),
+        t if array::is_array_type(t) => {
+            array::recv(t, payload).map_err(|e| corrupt(&format!("array: {}", e.message)))?
+        }
         _ => Value::Text(
             std::str::from_utf8(payload)
                 .map_err(|_| corrupt("text is not UTF-8"))?
@@ -264,6 +277,8 @@ mod tests {
             oid::DATE,
             oid::FLOAT4,
             oid::INTERVAL,
+            oid::INT4_ARRAY,
+            oid::TEXT_ARRAY,
         ]
     }
 
@@ -289,6 +304,14 @@ mod tests {
                 days: -2,
                 micros: 3,
             }),
+            Value::parse_text(oid::INT4_ARRAY, "[0:1][1:2]={{1,NULL},{3,4}}").unwrap(),
+            Value::Array(
+                oid::TEXT,
+                vec![
+                    Value::Text(if long { "y".repeat(200) } else { "a b".into() }),
+                    Value::Null,
+                ],
+            ),
         ]
     }
 
@@ -314,7 +337,14 @@ mod tests {
     #[test]
     fn round_trip_with_nulls_in_every_position() {
         let t = types();
-        for mask in [0b1u32, 0b10, 0b101010101010, 0b111111111111, 0b100000000000] {
+        for mask in [
+            0b1u32,
+            0b10,
+            0b101010101010,
+            0b111111111111,
+            0b100000000000,
+            0b10000000000000,
+        ] {
             for long in [false, true] {
                 let mut r = row(long);
                 for (i, v) in r.iter_mut().enumerate() {
@@ -344,8 +374,8 @@ mod tests {
         wider.push(oid::INT4);
         wider.push(oid::TEXT);
         let all = deform_all(&wider, &d).unwrap();
-        same(&all[..12], &r);
-        assert_eq!(all[12], Value::Null);
+        same(&all[..14], &r);
+        assert_eq!(all[14], Value::Null);
         assert!(form(&[oid::INT4], &[Value::Text("x".into())]).is_err());
         assert!(deform_all(&t, &d[..d.len() - 3]).is_err());
     }

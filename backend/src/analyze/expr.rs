@@ -273,7 +273,11 @@ impl Analyzer<'_> {
                 expr, data_type, ..
             } => {
                 let (t, m) = names::resolve_type(data_type)?;
-                let x = self.expr(expr, scope, clause)?;
+                let x = match expr.as_ref() {
+                    // ARRAY[...]::type[] casts its elements (ARRAY[]::int[]).
+                    E::Array(a) => self.array_constructor(a, Some(t), scope, clause)?,
+                    e => self.expr(e, scope, clause)?,
+                };
                 self.explicit_cast(x, t, m)
             }
             E::TypedString(ts) => {
@@ -303,7 +307,23 @@ impl Analyzer<'_> {
                 scope,
                 clause,
             ),
+            E::Function(f) if super::array::is_array_sublink(f) => self.array_sublink(f, scope),
             E::Function(f) => self.function(f, scope, clause),
+            E::Array(a) => self.array_constructor(a, None, scope, clause),
+            E::CompoundFieldAccess { root, access_chain } => {
+                self.subscript(root, access_chain, scope, clause)
+            }
+            E::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } => self.any_all(left, compare_op, right, true, scope, clause),
+            E::AllOp {
+                left,
+                compare_op,
+                right,
+            } => self.any_all(left, compare_op, right, false, scope, clause),
             E::Extract { field, expr, .. } => {
                 let x = self.expr(expr, scope, clause)?;
                 let field = Expr::Const(Value::Text(field.to_string().to_lowercase()), oid::TEXT);
@@ -367,7 +387,7 @@ impl Analyzer<'_> {
         }
     }
 
-    fn sublink(
+    pub(super) fn sublink(
         &mut self,
         kind: SubLinkKind,
         test: Option<Expr>,
@@ -549,6 +569,9 @@ impl Analyzer<'_> {
             B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
                 return self.regex_match(op.clone(), l, r, scope, clause);
             }
+            B::AtArrow | B::ArrowAt | B::PGOverlap => {
+                return self.array_operator(op, l, r, scope, clause);
+            }
             B::PGCustomBinaryOperator(parts) => {
                 let name = match parts.as_slice() {
                     [s, n] if s == "pg_catalog" => n.as_str(),
@@ -619,6 +642,11 @@ impl Analyzer<'_> {
 
     /// Resolves and builds a binary operator over analyzed operands.
     pub fn operator(&mut self, op: BinOp, a: Expr, b: Expr) -> PgResult<Expr> {
+        if op == BinOp::Concat
+            && (coerce::category(a.ty()) == 'A' || coerce::category(b.ty()) == 'A')
+        {
+            return self.array_concat(a, b);
+        }
         let (lt, rt, ret) = coerce::resolve_binary(op, a.ty(), b.ty())?;
         // `anynonarray || text` converts through the output function.
         let io = op == BinOp::Concat;
@@ -782,16 +810,21 @@ impl Analyzer<'_> {
         if f.over.is_some() {
             return Err(not_supported_yet("window functions"));
         }
+        let mut order: &[ast::OrderByExpr] = &[];
         let (list, distinct) = match &f.args {
             ast::FunctionArguments::None => (vec![], false),
             ast::FunctionArguments::Subquery(_) => {
                 return Err(not_supported_yet("subqueries in expressions"))
             }
             ast::FunctionArguments::List(l) => {
-                if !l.clauses.is_empty() {
-                    return Err(not_supported_yet(
-                        "ORDER BY or other clauses in function arguments",
-                    ));
+                for c in &l.clauses {
+                    match c {
+                        // agg(x ORDER BY y): ordered-input aggregates.
+                        ast::FunctionArgumentClause::OrderBy(o) if order.is_empty() => {
+                            order = o;
+                        }
+                        _ => return Err(not_supported_yet("this clause in function arguments")),
+                    }
                 }
                 (
                     l.args.clone(),
@@ -810,7 +843,8 @@ impl Analyzer<'_> {
             let filter = match &f.filter {
                 Some(w) => {
                     if !clause.allows_aggregates() {
-                        return self.aggregate(&name, &list, star, distinct, None, scope, clause);
+                        return self
+                            .aggregate(&name, &list, star, distinct, None, order, scope, clause);
                     }
                     self.in_aggregate = true;
                     let x = self.expr(w, scope, Clause::Where);
@@ -819,7 +853,13 @@ impl Analyzer<'_> {
                 }
                 None => None,
             };
-            return self.aggregate(&name, &list, star, distinct, filter, scope, clause);
+            return self.aggregate(&name, &list, star, distinct, filter, order, scope, clause);
+        }
+        if !order.is_empty() {
+            return Err(PgError::new(
+                WRONG_OBJECT_TYPE,
+                format!("ORDER BY specified, but {name} is not an aggregate function"),
+            ));
         }
         if star {
             return Err(PgError::new(
@@ -865,7 +905,23 @@ impl Analyzer<'_> {
                     .collect::<PgResult<Vec<_>>>()?;
                 self.call(&name, args)
             }
-            _ => self.call(&name, args),
+            _ => {
+                let call = self.call(&name, args)?;
+                if let Expr::Func(d, _) = &call {
+                    if fmgr::arrays::is_set_returning(d)
+                        && !matches!(clause, Clause::Select | Clause::OrderBy)
+                    {
+                        return Err(PgError::new(
+                            sqlstate::FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "set-returning functions are not allowed in {}",
+                                clause.name()
+                            ),
+                        ));
+                    }
+                }
+                Ok(call)
+            }
         }
     }
 
@@ -888,15 +944,15 @@ impl Analyzer<'_> {
     /// Calls the built-in function `name` with analyzed arguments.
     pub fn call(&mut self, name: &str, args: Vec<Expr>) -> PgResult<Expr> {
         let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
-        let def = fmgr::resolve(name, &types)?;
+        let (def, params) = fmgr::resolve_call(name, &types)?;
         if fmgr::assigns_xid(def) {
             self.needs_xid = true;
         }
-        let params = fmgr::param_types(def, args.len());
         let args = args
             .into_iter()
             .zip(params)
             .map(|(a, t)| self.coerce(a, t, false))
+            .map(|a| a.map(super::array::pin_polymorphic))
             .collect::<PgResult<Vec<_>>>()?;
         Ok(Expr::Func(def, args))
     }
@@ -909,6 +965,7 @@ impl Analyzer<'_> {
         star: bool,
         distinct: bool,
         filter: Option<Expr>,
+        order: &[ast::OrderByExpr],
         scope: &Scope,
         clause: Clause,
     ) -> PgResult<Expr> {
@@ -930,23 +987,58 @@ impl Analyzer<'_> {
         } else {
             self.args(list, scope, clause)
         };
+        let keys = self.agg_order_keys(order, scope, clause);
         self.in_aggregate = false;
         let args = args?;
+        let (keys, order) = keys?;
         let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
         let (kind, params, ty) =
             agg::resolve(name, &types, star).ok_or_else(|| fmgr::no_function(name, &types))?;
-        let args = args
+        let mut args = args
             .into_iter()
             .zip(params)
             .map(|(a, t)| self.coerce(a, t, false))
             .collect::<PgResult<Vec<_>>>()?;
+        // The sort keys follow the arguments.
+        args.extend(keys);
         Ok(Expr::Agg(Box::new(AggCall {
             kind,
             args,
             distinct,
             filter,
             ty,
+            order,
         })))
+    }
+
+    /// The ORDER BY keys of an aggregate call, and how each sorts.
+    fn agg_order_keys(
+        &mut self,
+        order: &[ast::OrderByExpr],
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<(Vec<Expr>, Vec<agg::SortSpec>)> {
+        let mut keys = Vec::with_capacity(order.len());
+        let mut specs = Vec::with_capacity(order.len());
+        for o in order {
+            let desc = match &o.options.sort {
+                Some(ast::OrderBySort::Desc) => true,
+                Some(ast::OrderBySort::Asc) | None => false,
+                Some(ast::OrderBySort::Using(_)) => {
+                    return Err(not_supported_yet("ORDER BY USING"))
+                }
+            };
+            let mut k = self.expr(&o.expr, scope, clause)?;
+            if k.ty() == oid::UNKNOWN {
+                k = self.coerce(k, oid::TEXT, false)?;
+            }
+            keys.push(k);
+            specs.push(agg::SortSpec {
+                desc,
+                nulls_first: o.options.nulls_first.unwrap_or(desc),
+            });
+        }
+        Ok((keys, specs))
     }
 
     /// Implicit coercion of `e` to `t` (`io`: any type through its output

@@ -9,7 +9,7 @@ use super::{not_supported_yet, rename_columns, Analyzer, Scope, ScopeColumn};
 use crate::catalog::system_views;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::nodes::expr::Expr;
-use crate::nodes::query::{FunctionSource, JoinKind, JoinSource, Source, TableRef};
+use crate::nodes::query::{FunctionSource, JoinKind, JoinSource, SetFunction, Source, TableRef};
 use crate::parser::{ident, object_name};
 use crate::types::oid;
 use crate::utils::adt::coerce;
@@ -167,12 +167,30 @@ impl Analyzer<'_> {
         crate::stack::check_stack_depth()?;
         match item {
             ast::TableFactor::Table {
-                name, alias, args, ..
+                name,
+                alias,
+                args,
+                with_ordinality,
+                ..
             } => {
                 let parts = object_name(name);
                 let (schema, rel) = split_name(&parts)?;
                 if let Some(a) = args {
-                    return self.function_in_from(rel, &a.args, alias.as_ref(), left);
+                    let args = a
+                        .args
+                        .iter()
+                        .map(|a| match a {
+                            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Ok(e),
+                            _ => Err(not_supported_yet("named function arguments")),
+                        })
+                        .collect::<PgResult<Vec<_>>>()?;
+                    return self.function_in_from(
+                        rel,
+                        &args,
+                        alias.as_ref(),
+                        *with_ordinality,
+                        left,
+                    );
                 }
                 let qualifier = alias
                     .as_ref()
@@ -287,37 +305,49 @@ impl Analyzer<'_> {
                 let (s, sc) = self.from(std::slice::from_ref(table_with_joins))?;
                 Ok((s, sc, false))
             }
+            ast::TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_offset: false,
+                with_ordinality,
+                ..
+            } => {
+                let args: Vec<&ast::Expr> = array_exprs.iter().collect();
+                self.function_in_from("unnest", &args, alias.as_ref(), *with_ordinality, left)
+            }
             _ => Err(not_supported_yet("this kind of FROM item")),
         }
     }
 
-    /// generate_series(start, stop[, step]) in FROM.
+    /// generate_series(start, stop[, step]) or unnest(array, ...) in FROM,
+    /// optionally WITH ORDINALITY.
     fn function_in_from(
         &mut self,
         name: &str,
-        args: &[ast::FunctionArg],
+        args: &[&ast::Expr],
         alias: Option<&ast::TableAlias>,
+        ordinality: bool,
         left: &Scope,
     ) -> PgResult<(Source, Scope, bool)> {
-        if name != "generate_series" {
-            return Err(not_supported_yet(&format!("function {name} in FROM")));
-        }
+        let func = match name {
+            "generate_series" => SetFunction::GenerateSeries,
+            "unnest" => SetFunction::Unnest,
+            _ => return Err(not_supported_yet(&format!("function {name} in FROM"))),
+        };
         // Function arguments may refer to items to the left (implicitly
         // LATERAL): analyze them as a one-level subquery would.
         self.outer.push(left.clone());
         self.correlated.push(false);
         let parsed: PgResult<Vec<Expr>> = args
             .iter()
-            .map(|a| match a {
-                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
-                    self.expr(e, &Scope::default(), super::expr::Clause::Select)
-                }
-                _ => Err(not_supported_yet("named function arguments")),
-            })
+            .map(|e| self.expr(e, &Scope::default(), super::expr::Clause::Select))
             .collect();
         self.outer.pop();
         let correlated = self.correlated.pop().unwrap_or(false);
         let args = parsed?;
+        if func == SetFunction::Unnest {
+            return self.unnest_in_from(args, alias, ordinality, correlated);
+        }
         if !(2..=3).contains(&args.len()) {
             let types: Vec<_> = args.iter().map(Expr::ty).collect();
             return Err(crate::fmgr::no_function(name, &types));
@@ -333,23 +363,93 @@ impl Analyzer<'_> {
             .into_iter()
             .map(|a| self.coerce(a, ty, false))
             .collect::<PgResult<Vec<_>>>()?;
-        let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
-        let mut cols = vec![ScopeColumn {
-            qualifier: Some(qualifier.clone()),
-            name: name.to_owned(),
-            ty,
-            typmod: -1,
-        }];
-        if let Some(a) = alias {
-            if a.columns.is_empty() {
-                cols[0].name = qualifier.clone();
-            }
-            rename_columns(&mut cols, a, &qualifier)?;
-        }
+        let cols = function_columns(name, &[ty], alias, ordinality)?;
         Ok((
-            Source::Function(FunctionSource { ty, args }),
+            Source::Function(FunctionSource {
+                func,
+                ty,
+                args,
+                ordinality,
+            }),
             Scope { cols },
             correlated,
         ))
     }
+
+    /// unnest(array, ...): a column of each array's element type.
+    fn unnest_in_from(
+        &mut self,
+        args: Vec<Expr>,
+        alias: Option<&ast::TableAlias>,
+        ordinality: bool,
+        correlated: bool,
+    ) -> PgResult<(Source, Scope, bool)> {
+        if args.is_empty() {
+            return Err(crate::fmgr::no_function("unnest", &[]));
+        }
+        let mut types = Vec::with_capacity(args.len());
+        for a in &args {
+            let t = a.ty();
+            if t == oid::UNKNOWN {
+                return Err(PgError::new(
+                    sqlstate::INDETERMINATE_DATATYPE,
+                    "could not determine polymorphic type because input has type unknown",
+                ));
+            }
+            match crate::types::array_element(t) {
+                0 => {
+                    let all: Vec<_> = args.iter().map(Expr::ty).collect();
+                    return Err(crate::fmgr::no_function("unnest", &all));
+                }
+                e => types.push(e),
+            }
+        }
+        let cols = function_columns("unnest", &types, alias, ordinality)?;
+        Ok((
+            Source::Function(FunctionSource {
+                func: SetFunction::Unnest,
+                ty: oid::UNKNOWN,
+                args,
+                ordinality,
+            }),
+            Scope { cols },
+            correlated,
+        ))
+    }
+}
+
+/// The columns of a function in FROM: one per result type, named after
+/// the function (or the alias, for a single column without column
+/// aliases), then `ordinality`.
+fn function_columns(
+    name: &str,
+    types: &[crate::types::Oid],
+    alias: Option<&ast::TableAlias>,
+    ordinality: bool,
+) -> PgResult<Vec<ScopeColumn>> {
+    let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
+    let mut cols: Vec<ScopeColumn> = types
+        .iter()
+        .map(|&ty| ScopeColumn {
+            qualifier: Some(qualifier.clone()),
+            name: name.to_owned(),
+            ty,
+            typmod: -1,
+        })
+        .collect();
+    if ordinality {
+        cols.push(ScopeColumn {
+            qualifier: Some(qualifier.clone()),
+            name: "ordinality".into(),
+            ty: oid::INT8,
+            typmod: -1,
+        });
+    }
+    if let Some(a) = alias {
+        if a.columns.is_empty() && types.len() == 1 {
+            cols[0].name = qualifier.clone();
+        }
+        rename_columns(&mut cols, a, &qualifier)?;
+    }
+    Ok(cols)
 }

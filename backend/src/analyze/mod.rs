@@ -4,10 +4,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod array;
 pub mod expr;
 pub mod from;
 pub mod modify;
 pub mod names;
+pub mod srf;
 
 use sqlparser::ast::{self, Spanned};
 
@@ -733,6 +735,8 @@ impl<'a> Analyzer<'a> {
                 "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
             ));
         }
+        // unnest(...) and generate_series(...) in the select list.
+        srf::expand(&mut query, scope.cols.len())?;
         // Aggregation: rewrite targets and HAVING over the Aggregate's
         // output (keys, then aggregate results).
         let has_aggs = query.targets.iter().any(Expr::contains_agg)

@@ -50,6 +50,21 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
         },
         D::Interval { .. } => (oid::INTERVAL, -1),
         D::Regclass => (oid::REGCLASS, -1),
+        D::Array(
+            ast::ArrayElemTypeDef::SquareBracket(inner, _)
+            | ast::ArrayElemTypeDef::Qualified(inner, _),
+        ) => {
+            // int[], int[3], int[][], int ARRAY: one array type whatever the
+            // dimensions (as PostgreSQL); the typmod is the element's.
+            let (elem, m) = resolve_type(inner)?;
+            if crate::types::array_element(elem) != 0 {
+                return Ok((elem, m));
+            }
+            match crate::types::array_of(elem) {
+                0 => return Err(undefined_type(&format!("{}[]", type_internal_name(elem)))),
+                t => (t, m),
+            }
+        }
         D::Custom(name, mods) => {
             let parts = object_name(name);
             let last = parts.last().map(String::as_str).unwrap_or("");
@@ -117,7 +132,7 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
         "numeric" | "decimal" => oid::NUMERIC,
         "unknown" => oid::UNKNOWN,
         "regclass" => oid::REGCLASS,
-        _ => return None,
+        n => return crate::types::array::type_by_typname(n),
     })
 }
 
@@ -136,6 +151,15 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
             let (n, strength) = figure_colname(expr);
             if strength > 1 {
                 return (n, strength);
+            }
+            // `x::int[]` is named after the element type's name.
+            let mut data_type = data_type;
+            while let DataType::Array(
+                ast::ArrayElemTypeDef::SquareBracket(inner, _)
+                | ast::ArrayElemTypeDef::Qualified(inner, _),
+            ) = data_type
+            {
+                data_type = inner;
             }
             match resolve_type(data_type) {
                 Ok((t, _)) => (type_internal_name(t).to_owned(), 1),
@@ -164,6 +188,18 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
         E::Ceil { .. } => ("ceil".into(), 2),
         E::Floor { .. } => ("floor".into(), 2),
         E::Exists { .. } => ("exists".into(), 2),
+        E::Array(_) => ("array".into(), 2),
+        E::CompoundFieldAccess { root, access_chain } => {
+            // `t.a[1]` is named after the last name before the subscripts.
+            let last = access_chain
+                .iter()
+                .take_while(|a| matches!(a, ast::AccessExpr::Dot(ast::Expr::Identifier(_))))
+                .last();
+            match last {
+                Some(ast::AccessExpr::Dot(ast::Expr::Identifier(i))) => (ident(i), 2),
+                _ => figure_colname(root),
+            }
+        }
         _ => ("?column?".into(), 0),
     }
 }

@@ -600,6 +600,11 @@ pub fn char_typmod(n: i32) -> i32 {
 
 /// The SQL type name with its modifier, as format_type prints it.
 pub fn format_type(ty: Oid, typmod: i32) -> String {
+    let elem = crate::types::array_element(ty);
+    if elem != 0 {
+        // character varying(10)[]: the typmod is the element's.
+        return format!("{}[]", format_type(elem, typmod));
+    }
     let base = crate::types::type_name(ty);
     match ty {
         oid::VARCHAR | oid::BPCHAR if typmod >= 4 => format!("{base}({})", typmod - 4),

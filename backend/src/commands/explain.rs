@@ -20,7 +20,7 @@ fn output_names(p: &Plan) -> Vec<String> {
             .map(|c| c.name.clone())
             .collect(),
         Plan::ViewScan(v) => v.columns().iter().map(|(n, _)| (*n).to_owned()).collect(),
-        Plan::FunctionScan { .. } => vec!["generate_series".into()],
+        Plan::FunctionScan(f) => vec![f.name().into(); f.width()],
         Plan::Filter { input, .. }
         | Plan::Distinct { input }
         | Plan::Sort { input, .. }
@@ -76,6 +76,12 @@ pub fn deparse(e: &Expr, names: &[String]) -> String {
         Expr::Or(a, b) => format!("({} OR {})", d(a), d(b)),
         Expr::IsNull(a, neg) => format!("({} IS {}NULL)", d(a), if *neg { "NOT " } else { "" }),
         Expr::Cast(a, t, _) => format!("({})::{}", d(a), type_name(*t)),
+        Expr::Func(f, args) if args.len() == 2 && array_operator(f.name).is_some() => format!(
+            "({} {} {})",
+            d(&args[0]),
+            array_operator(f.name).unwrap_or_default(),
+            d(&args[1])
+        ),
         Expr::Func(f, args) => format!(
             "{}({})",
             f.name,
@@ -88,11 +94,48 @@ pub fn deparse(e: &Expr, names: &[String]) -> String {
                 "(hashed SubPlan with {})",
                 s.test.as_ref().map(d).unwrap_or_default()
             ),
+            SubLinkKind::Array => "ARRAY(SubPlan)".into(),
         },
+        Expr::ArrayExpr { elems, .. } => format!(
+            "ARRAY[{}]",
+            elems.iter().map(d).collect::<Vec<_>>().join(", ")
+        ),
+        Expr::Subscript(s) => {
+            let subs: String = s
+                .subs
+                .iter()
+                .map(|x| {
+                    let b = |e: &Option<Expr>| e.as_ref().map(d).unwrap_or_default();
+                    if x.slice {
+                        format!("[{}:{}]", b(&x.lower), b(&x.upper))
+                    } else {
+                        format!("[{}]", b(&x.upper))
+                    }
+                })
+                .collect();
+            format!("{}{subs}", d(&s.array))
+        }
+        Expr::ArrayOp(a) => format!(
+            "({} {} {} ({}))",
+            d(&a.left),
+            a.op.symbol(),
+            if a.any { "ANY" } else { "ALL" },
+            d(&a.right)
+        ),
         other => {
             let kids: Vec<String> = other.children().into_iter().map(d).collect();
             format!("({})", kids.join(", "))
         }
+    }
+}
+
+/// The operator an array function stands for (`a @> b` is arraycontains).
+fn array_operator(func: &str) -> Option<&'static str> {
+    match func {
+        "arraycontains" => Some("@>"),
+        "arraycontained" => Some("<@"),
+        "arrayoverlap" => Some("&&"),
+        _ => None,
     }
 }
 
@@ -171,7 +214,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
         ),
         Plan::ViewScan(v) => out.node(depth, &format!("Function Scan on {}", v.name)),
         Plan::Scan(s) => scan(out, s, depth, None),
-        Plan::FunctionScan { .. } => out.node(depth, "Function Scan on generate_series"),
+        Plan::FunctionScan(f) => out.node(depth, &format!("Function Scan on {}", f.name())),
         Plan::Filter { input, predicate } => {
             // PostgreSQL folds a filter into the node below it.
             let names = output_names(input);

@@ -225,7 +225,17 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
                 }
                 vals.push(v);
             }
-            (def.imp)(ctx, &vals)?
+            let v = (def.imp)(ctx, &vals)?;
+            if crate::types::array::is_polymorphic_array(def.ret) {
+                // Built from values alone; the element type is declared.
+                let elem = crate::types::array_element(e.ty());
+                crate::types::array::with_elem(v, elem)
+            } else {
+                v
+            }
+        }
+        Expr::ArrayExpr { .. } | Expr::Subscript(_) | Expr::ArrayOp(_) => {
+            super::arrayexpr::eval_array(e, row, ctx)?
         }
         Expr::Agg(_) => {
             return Err(PgError::new(

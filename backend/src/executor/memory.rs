@@ -25,6 +25,7 @@ pub fn value_bytes(v: &Value) -> usize {
             Value::Bytea(b) => b.capacity(),
             Value::Numeric(_) => 16,
             Value::Array(_, vs) => vs.iter().map(value_bytes).sum(),
+            Value::MdArray(a) => 64 + a.items.iter().map(value_bytes).sum::<usize>(),
             _ => 0,
         }
 }

@@ -10,12 +10,14 @@
 
 #![forbid(unsafe_code)]
 
+pub mod arrayexpr;
 pub mod dest;
 pub mod eval;
 pub mod join;
 pub mod memory;
 pub mod modify;
 pub mod scan;
+pub mod srf;
 pub mod subplan;
 pub mod sysviews;
 
@@ -51,7 +53,7 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             rows: None,
         }),
         Plan::Scan(s) => Box::new(scan::ScanNode::new(s)),
-        Plan::FunctionScan { ty, args } => Box::new(scan::SeriesNode::new(*ty, args)),
+        Plan::FunctionScan(f) => srf::build(f),
         Plan::NestLoop {
             kind,
             left,
@@ -327,7 +329,7 @@ impl AggregateNode<'_> {
             states: self
                 .aggs
                 .iter()
-                .map(|a| AggState::new(a.kind, a.ty))
+                .map(|a| AggState::new(a.kind, a.ty).with_order(&a.order))
                 .collect(),
             seen: self.aggs.iter().map(|_| BTreeSet::new()).collect(),
         }
@@ -367,6 +369,16 @@ impl AggregateNode<'_> {
                     && (args.iter().any(Value::is_null) || !g.seen[i].insert(RowKey(args.clone())))
                 {
                     continue;
+                }
+                if !a.order.is_empty()
+                    || matches!(
+                        a.kind,
+                        crate::utils::adt::agg::AggKind::ArrayAgg
+                            | crate::utils::adt::agg::AggKind::ArrayAggArrays
+                    )
+                {
+                    // array_agg and ordered aggregates hold every input.
+                    ctx.mem.charge(memory::row_bytes(&args))?;
                 }
                 g.states[i].advance(&args)?;
             }

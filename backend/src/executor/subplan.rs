@@ -1,5 +1,5 @@
 //! Subqueries in expressions (PostgreSQL's SubPlan): EXISTS, scalar
-//! subqueries and IN. An uncorrelated subquery runs once per execution
+//! subqueries, IN and ARRAY(subquery). An uncorrelated subquery runs once per execution
 //! and its result is cached; a correlated one runs for each outer row,
 //! with that row pushed on the context's outer-row stack.
 
@@ -12,8 +12,8 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::eval::{eval, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::{SubLink, SubLinkKind, SubPlan};
-use crate::types::Value;
-use crate::utils::adt::ops;
+use crate::types::{array, Value};
+use crate::utils::adt::{arrays, ops};
 
 use super::build;
 
@@ -69,6 +69,20 @@ fn run(sub: &SubPlan, kind: SubLinkKind, row: &[Value], ctx: &EvalCtx) -> PgResu
             }
             vals.sort_by(ops::compare);
             Ok(Outcome::Set(vals, saw_null))
+        }
+        SubLinkKind::Array => {
+            let ct = sub.query.columns.first().map_or(0, |c| c.type_oid);
+            let mut vals = Vec::new();
+            while let Some(r) = node.next(&inner)? {
+                check_for_interrupts()?;
+                let v = r.into_iter().next().unwrap_or(Value::Null);
+                ctx.mem.charge(super::memory::value_bytes(&v))?;
+                vals.push(v);
+            }
+            Ok(Outcome::Scalar(match array::array_element(ct) {
+                0 => Value::Array(ct, vals),
+                elem => arrays::accumulate(elem, &vals)?,
+            }))
         }
     }
 }

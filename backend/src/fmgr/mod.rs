@@ -7,6 +7,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod arrays;
+pub mod polymorphic;
+
 use std::cell::RefCell;
 use std::fmt;
 
@@ -131,7 +134,7 @@ use oid::{
 /// The tables of built-in functions: this file's, then one per module of
 /// `fmgr` that adds a family of functions. Within a table, earlier entries
 /// win ties in overload resolution.
-static TABLES: &[&[FuncDef]] = &[FUNCS];
+static TABLES: &[&[FuncDef]] = &[FUNCS, arrays::ARRAY_FUNCS];
 
 /// Every built-in function, in preference order for ties.
 fn all_funcs() -> impl Iterator<Item = &'static FuncDef> {
@@ -260,18 +263,6 @@ static FUNCS: &[FuncDef] = &[
         v.push(Value::Text("public".into()));
         Ok(Value::Array(NAME, v))
     }),
-    nonstrict(f(
-        "array_position",
-        &[oid::NAME_ARRAY, NAME],
-        INT4,
-        array_position,
-    )),
-    nonstrict(f(
-        "array_position",
-        &[oid::TEXT_ARRAY, TEXT],
-        INT4,
-        array_position,
-    )),
     // Regular expressions (the ~ operators).
     f("textregexeq", &[TEXT, TEXT], BOOL, |_, a| {
         regex_eq(a, false)
@@ -1088,22 +1079,6 @@ fn regex_eq(a: &[Value], case_insensitive: bool) -> PgResult<Value> {
     Ok(Value::Bool(re.is_match_interruptible(s)?))
 }
 
-/// array_position(array, value): the 1-based index of the first element
-/// not distinct from `value`, NULL if none.
-fn array_position(_: &FnCtx, a: &[Value]) -> PgResult<Value> {
-    let Value::Array(_, items) = &a[0] else {
-        return Ok(Value::Null);
-    };
-    let pos = items
-        .iter()
-        .position(|v| match (v.is_null(), a[1].is_null()) {
-            (true, true) => true,
-            (false, false) => ops::compare(v, &a[1]) == std::cmp::Ordering::Equal,
-            _ => false,
-        });
-    Ok(pos.map_or(Value::Null, |p| Value::Int4(p as i32 + 1)))
-}
-
 /// The sequence a regclass argument names: (relation, name).
 /// Functions that give the transaction an xid if it has none.
 pub fn assigns_xid(def: &FuncDef) -> bool {
@@ -1257,7 +1232,13 @@ fn arg_cost(from: Oid, to: Oid) -> Option<u32> {
 /// Chooses the function `name` for arguments of types `args`, as
 /// PostgreSQL's func_select_candidate would among these candidates.
 pub fn resolve(name: &str, args: &[Oid]) -> PgResult<&'static FuncDef> {
-    let mut best: Option<(u32, &'static FuncDef)> = None;
+    resolve_call(name, args).map(|(d, _)| d)
+}
+
+/// [`resolve`], with the types to coerce the arguments to (a polymorphic
+/// signature's made concrete: `fmgr::polymorphic`).
+pub fn resolve_call(name: &str, args: &[Oid]) -> PgResult<(&'static FuncDef, Vec<Oid>)> {
+    let mut best: Option<(u32, &'static FuncDef, Vec<Oid>)> = None;
     for d in all_funcs().filter(|d| d.name == name) {
         let params: Vec<Oid> = if d.variadic {
             if args.len() + 1 < d.args.len() {
@@ -1273,18 +1254,28 @@ pub fn resolve(name: &str, args: &[Oid]) -> PgResult<&'static FuncDef> {
             }
             d.args.to_vec()
         };
+        let Some(params) = polymorphic::concrete_params(&params, args) else {
+            continue;
+        };
+        // A polymorphic parameter costs more than an exact one.
+        let poly = d
+            .args
+            .iter()
+            .filter(|t| crate::types::array::is_polymorphic(**t))
+            .count() as u32;
         let cost: Option<u32> = args
             .iter()
             .zip(&params)
             .map(|(a, p)| arg_cost(*a, *p))
             .sum();
-        if let Some(c) = cost {
-            if best.is_none_or(|(b, _)| c < b) {
-                best = Some((c, d));
+        if let Some(c) = cost.map(|c| c + poly) {
+            if best.as_ref().is_none_or(|(b, _, _)| c < *b) {
+                best = Some((c, d, params));
             }
         }
     }
-    best.map(|(_, d)| d).ok_or_else(|| no_function(name, args))
+    best.map(|(_, d, p)| (d, p))
+        .ok_or_else(|| no_function(name, args))
 }
 
 /// 42883 "function foo(integer) does not exist".

@@ -19,6 +19,9 @@ pub enum SubLinkKind {
     Scalar,
     /// test IN (subquery) (NOT IN is Not(In)).
     In,
+    /// ARRAY(subquery): the rows' one column as an array (of one more
+    /// dimension when the column is an array).
+    Array,
 }
 
 /// A planned subquery, shared by the copies of the expression holding it.
@@ -110,6 +113,53 @@ pub enum Expr {
     /// An aggregate call; only between analysis and the aggregate
     /// rewrite, which replaces it by a column of the Aggregate node.
     Agg(Box<AggCall>),
+    /// ARRAY[...] of array type `ty`: elements of its element type, or,
+    /// when `multidims`, arrays of type `ty` stacked into one more
+    /// dimension.
+    ArrayExpr {
+        elems: Vec<Expr>,
+        ty: Oid,
+        multidims: bool,
+    },
+    /// Subscripts or slices of an array: `a[i]`, `a[i:j][k]`.
+    Subscript(Box<SubscriptExpr>),
+    /// `x op ANY (array)` / `x op ALL (array)` (ScalarArrayOpExpr).
+    ArrayOp(Box<ArrayOpExpr>),
+}
+
+/// One subscript: `[upper]` (not a slice), or `[lower:upper]` with either
+/// bound omitted (a slice).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subscript {
+    pub lower: Option<Expr>,
+    pub upper: Option<Expr>,
+    pub slice: bool,
+}
+
+/// An array subscripted; the result is an element, or an array of the
+/// same type when any subscript is a slice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubscriptExpr {
+    pub array: Expr,
+    pub subs: Vec<Subscript>,
+    pub ty: Oid,
+}
+
+/// A comparison of `left` with each element of the array `right`, true
+/// when it holds for any (`any`) or all of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArrayOpExpr {
+    pub op: BinOp,
+    pub any: bool,
+    pub left: Expr,
+    pub right: Expr,
+}
+
+impl SubscriptExpr {
+    /// Whether any subscript is a slice (the result is then an array).
+    pub fn is_slice(&self) -> bool {
+        self.subs.iter().any(|s| s.slice)
+    }
 }
 
 /// One aggregate computed by an Aggregate plan node.
@@ -122,6 +172,9 @@ pub struct AggCall {
     /// FILTER (WHERE ...): rows for which it is not true are skipped.
     pub filter: Option<Expr>,
     pub ty: Oid,
+    /// agg(x ORDER BY k, ...): how the last `order.len()` arguments (the
+    /// sort keys) order the input.
+    pub order: Vec<crate::utils::adt::agg::SortSpec>,
 }
 
 impl Expr {
@@ -140,9 +193,16 @@ impl Expr {
             | Expr::IsBool(..)
             | Expr::Distinct(..)
             | Expr::InList { .. }
-            | Expr::Like { .. } => oid::BOOL,
+            | Expr::Like { .. }
+            | Expr::ArrayOp(_) => oid::BOOL,
+            Expr::Func(f, args) if crate::types::array::is_polymorphic(f.ret) => {
+                let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
+                crate::fmgr::polymorphic::result_type(f, &types)
+            }
             Expr::Func(f, _) => f.ret,
             Expr::Agg(a) => a.ty,
+            Expr::ArrayExpr { ty, .. } => *ty,
+            Expr::Subscript(s) => s.ty,
         }
     }
 
@@ -195,6 +255,15 @@ impl Expr {
                 v
             }
             Expr::Agg(a) => a.args.iter().chain(a.filter.iter()).collect(),
+            Expr::ArrayExpr { elems, .. } => elems.iter().collect(),
+            Expr::Subscript(s) => std::iter::once(&s.array)
+                .chain(
+                    s.subs
+                        .iter()
+                        .flat_map(|x| x.lower.iter().chain(x.upper.iter())),
+                )
+                .collect(),
+            Expr::ArrayOp(a) => vec![&a.left, &a.right],
         }
     }
 
@@ -267,6 +336,47 @@ impl Expr {
                     a.filter = Some(f(x)?);
                 }
                 Expr::Agg(a)
+            }
+            Expr::ArrayExpr {
+                elems,
+                ty,
+                multidims,
+            } => Expr::ArrayExpr {
+                elems: elems.into_iter().map(&mut *f).collect::<PgResult<_>>()?,
+                ty,
+                multidims,
+            },
+            Expr::Subscript(s) => {
+                let SubscriptExpr { array, subs, ty } = *s;
+                let subs = subs
+                    .into_iter()
+                    .map(|x| {
+                        Ok(Subscript {
+                            lower: x.lower.map(&mut *f).transpose()?,
+                            upper: x.upper.map(&mut *f).transpose()?,
+                            slice: x.slice,
+                        })
+                    })
+                    .collect::<PgResult<_>>()?;
+                Expr::Subscript(Box::new(SubscriptExpr {
+                    array: f(array)?,
+                    subs,
+                    ty,
+                }))
+            }
+            Expr::ArrayOp(a) => {
+                let ArrayOpExpr {
+                    op,
+                    any,
+                    left,
+                    right,
+                } = *a;
+                Expr::ArrayOp(Box::new(ArrayOpExpr {
+                    op,
+                    any,
+                    left: f(left)?,
+                    right: f(right)?,
+                }))
             }
         })
     }

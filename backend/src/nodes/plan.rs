@@ -8,8 +8,7 @@ use std::sync::Arc;
 use crate::catalog::system_views::SystemView;
 use crate::catalog::IndexDesc;
 use crate::nodes::expr::{AggCall, Expr};
-use crate::nodes::query::{JoinKind, SetOpKind, SortKey, TableRef};
-use crate::types::Oid;
+use crate::nodes::query::{FunctionSource, JoinKind, SetOpKind, SortKey, TableRef};
 
 /// A plan node.
 #[derive(Debug)]
@@ -22,8 +21,8 @@ pub enum Plan {
     ViewScan(&'static SystemView),
     /// A table, by heap or by index.
     Scan(Box<ScanPlan>),
-    /// generate_series(args) of type `ty`.
-    FunctionScan { ty: Oid, args: Vec<Expr> },
+    /// A set-returning function (generate_series, unnest).
+    FunctionScan(FunctionSource),
     /// For each left row, the right rows satisfying `cond` (the right
     /// side is re-run per left row when `lateral`, else read once).
     NestLoop {

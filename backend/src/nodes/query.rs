@@ -40,12 +40,43 @@ pub struct JoinSource {
     pub lateral: bool,
 }
 
+/// Which set-returning function a FROM item calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetFunction {
+    /// generate_series(start, stop[, step]).
+    GenerateSeries,
+    /// unnest(array, ...): one column per array, zipped, NULL-padded.
+    Unnest,
+}
+
 /// A set-returning function in FROM.
 #[derive(Clone, Debug)]
 pub struct FunctionSource {
-    /// generate_series(start, stop[, step]) of this type.
+    pub func: SetFunction,
+    /// generate_series: the type of its values.
     pub ty: Oid,
     pub args: Vec<Expr>,
+    /// WITH ORDINALITY: a last bigint column numbering the rows from 1.
+    pub ordinality: bool,
+}
+
+impl FunctionSource {
+    /// The function's name (for EXPLAIN).
+    pub fn name(&self) -> &'static str {
+        match self.func {
+            SetFunction::GenerateSeries => "generate_series",
+            SetFunction::Unnest => "unnest",
+        }
+    }
+
+    /// Number of columns produced.
+    pub fn width(&self) -> usize {
+        let n = match self.func {
+            SetFunction::GenerateSeries => 1,
+            SetFunction::Unnest => self.args.len(),
+        };
+        n + usize::from(self.ordinality)
+    }
 }
 
 /// A set operation (UNION, INTERSECT, EXCEPT).
@@ -119,7 +150,7 @@ impl Source {
             Source::WorkTable(_, w) => *w,
             Source::Values(rows) => rows.first().map_or(0, Vec::len),
             Source::Table(t) => t.table.columns.len(),
-            Source::Function(_) => 1,
+            Source::Function(f) => f.width(),
             Source::Join(j) => j.left.width() + j.right.width(),
         }
     }

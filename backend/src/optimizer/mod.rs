@@ -178,13 +178,7 @@ fn plan_source(s: &Source, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Vec<Expr
         Source::View(v) => (Plan::ViewScan(v), quals),
         Source::Values(rows) => (Plan::Values(rows.clone()), quals),
         Source::Subquery(sub) => (plan_query(sub), quals),
-        Source::Function(f) => (
-            Plan::FunctionScan {
-                ty: f.ty,
-                args: f.args.clone(),
-            },
-            quals,
-        ),
+        Source::Function(f) => (Plan::FunctionScan(f.clone()), quals),
         Source::Table(t) => {
             let (take, rest): (Vec<Expr>, Vec<Expr>) =
                 quals.into_iter().partition(|q| !q.contains_sublink());

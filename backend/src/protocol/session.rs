@@ -456,6 +456,11 @@ impl<'a> Session<'a> {
                 format!("prepared statement \"{name}\" already exists"),
             ));
         }
+        // A parameter of a type this server lacks is refused, never read
+        // as some other type.
+        for t in &p.type_oids {
+            crate::types::check_type_oid(*t)?;
+        }
         self.timer.begin_parse();
         let mut stmts = self.engine.parse(&p.query)?;
         self.timer.end_parse();

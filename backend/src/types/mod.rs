@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod array;
 pub mod datetime;
 pub mod float;
 pub mod numeric;
@@ -42,18 +43,10 @@ pub mod oid {
     pub const NUMERIC: Oid = 1700;
     pub const VOID: Oid = 2278;
     pub const REGCLASS: Oid = 2205;
-    pub const NAME_ARRAY: Oid = 1003;
-    pub const TEXT_ARRAY: Oid = 1009;
+    pub use super::array::oids::*;
 }
 
-/// The element type of an array type (0 when `t` is not an array).
-pub fn array_element(t: Oid) -> Oid {
-    match t {
-        oid::NAME_ARRAY => oid::NAME,
-        oid::TEXT_ARRAY => oid::TEXT,
-        _ => 0,
-    }
-}
+pub use array::{array_element, array_of};
 
 /// A datum. Text-like types (text, varchar, bpchar, name, unknown) share
 /// `Text`; the column or parameter type says which one it is.
@@ -77,8 +70,12 @@ pub enum Value {
     TimestampTz(i64),
     Interval(Interval),
     Oid(u32),
-    /// A one-dimensional array: element type and elements.
+    /// A one-dimensional array with lower bound 1, or the empty array:
+    /// element type and elements.
     Array(Oid, Vec<Value>),
+    /// Any other array (several dimensions, other lower bounds); built by
+    /// `array::make`, so that each array has one representation.
+    MdArray(Box<array::ArrayValue>),
     /// The result of a function returning `void`.
     Void,
 }
@@ -124,9 +121,7 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::NUMERIC => "numeric",
         oid::VOID => "void",
         oid::REGCLASS => "regclass",
-        oid::NAME_ARRAY => "name[]",
-        oid::TEXT_ARRAY => "text[]",
-        _ => "???",
+        t => array::type_name(t).unwrap_or("???"),
     }
 }
 
@@ -156,9 +151,7 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::NUMERIC => "numeric",
         oid::VOID => "void",
         oid::REGCLASS => "regclass",
-        oid::NAME_ARRAY => "_name",
-        oid::TEXT_ARRAY => "_text",
-        _ => "???",
+        t => array::typname(t).unwrap_or("???"),
     }
 }
 
@@ -322,6 +315,7 @@ impl Value {
                 Value::Text(s[..n].to_owned())
             }
             oid::VOID => Value::Void,
+            _ if array::is_array_type(t) => array::parse(t, s)?,
             _ if is_text_type(t) => Value::Text(s.to_owned()),
             _ => Value::Text(s.to_owned()),
         })
@@ -367,36 +361,10 @@ impl Value {
             Value::Timestamp(t) => datetime::format_timestamp(*t, false, s),
             Value::TimestampTz(t) => datetime::format_timestamp(*t, true, s),
             Value::Interval(iv) => iv.format(s),
-            Value::Array(_, items) => {
-                s.push('{');
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        s.push(',');
-                    }
-                    if v.is_null() {
-                        s.push_str("NULL");
-                        continue;
-                    }
-                    let t = v.to_text();
-                    let quote = t.is_empty()
-                        || t.eq_ignore_ascii_case("null")
-                        || t.chars().any(|c| {
-                            matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace()
-                        });
-                    if quote {
-                        s.push('"');
-                        for c in t.chars() {
-                            if c == '"' || c == '\\' {
-                                s.push('\\');
-                            }
-                            s.push(c);
-                        }
-                        s.push('"');
-                    } else {
-                        s.push_str(&t);
-                    }
+            Value::Array(..) | Value::MdArray(_) => {
+                if let Some(a) = array::view(self) {
+                    array::write_text(&a, s);
                 }
-                s.push('}');
             }
         }
     }
@@ -434,22 +402,9 @@ impl Value {
                 out.put_i32(iv.days);
                 out.put_i32(iv.months);
             }
-            Value::Array(elem, items) => {
-                // ndim, has-nulls flag, element type, then the dimension.
-                out.put_i32(1);
-                out.put_i32(i32::from(items.iter().any(Value::is_null)));
-                out.put_u32(*elem);
-                out.put_i32(items.len() as i32);
-                out.put_i32(1);
-                for v in items {
-                    if v.is_null() {
-                        out.put_i32(-1);
-                        continue;
-                    }
-                    let mut b = BytesMut::new();
-                    v.encode_binary(&mut b);
-                    out.put_i32(b.len() as i32);
-                    out.put_slice(&b);
+            Value::Array(..) | Value::MdArray(_) => {
+                if let Some(a) = array::view(self) {
+                    array::send(&a, out);
                 }
             }
         }
@@ -527,16 +482,37 @@ impl Value {
                     months: i32::from_be_bytes(d[12..16].try_into().unwrap_or_default()),
                 })
             }
-            _ => {
+            oid::REGCLASS => {
+                Value::Oid(u32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default()))
+            }
+            _ if array::is_array_type(t) => array::recv(t, d)?,
+            _ if t == 0 || is_text_type(t) => {
                 let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;
                 Value::parse_text(if t == 0 { oid::TEXT } else { t }, s)?
             }
+            // Never read the bytes of a type this server does not know as
+            // some other type.
+            _ => return Err(check_type_oid(t).err().unwrap_or_else(|| bad_binary(t))),
         })
     }
 
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
+}
+
+/// Whether the server knows type `t` (a type, an array type, or a
+/// pseudo-type it uses); 42704 "type with OID n does not exist" if not.
+/// A Parse message's parameter types are checked with it, so that a
+/// value of a type pgfork lacks is refused rather than read as another.
+pub fn check_type_oid(t: Oid) -> PgResult<()> {
+    if t == 0 || type_name(t) != "???" {
+        return Ok(());
+    }
+    Err(PgError::new(
+        sqlstate::UNDEFINED_OBJECT,
+        format!("type with OID {t} does not exist"),
+    ))
 }
 
 fn float_err(e: float::FloatInputError, t: Oid, s: &str) -> PgError {

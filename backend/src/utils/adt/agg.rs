@@ -1,12 +1,12 @@
-//! Aggregate functions: count, sum, avg, min, max, bool_and/bool_or and
-//! string_agg, with PostgreSQL's result types (count → bigint,
+//! Aggregate functions: count, sum, avg, min, max, bool_and/bool_or,
+//! string_agg and array_agg, with PostgreSQL's result types (count → bigint,
 //! sum(int4) → bigint, sum(int8) → numeric, avg(int) → numeric, ...) and
 //! their transition states.
 
 use std::cmp::Ordering;
 
 use crate::error::PgResult;
-use crate::types::{oid, Numeric, Oid, Value};
+use crate::types::{array, oid, Numeric, Oid, Value};
 use crate::utils::adt::coerce::category;
 use crate::utils::adt::ops::{self, BinOp};
 
@@ -21,13 +21,26 @@ pub enum AggKind {
     BoolAnd,
     BoolOr,
     StringAgg,
+    /// array_agg(anynonarray): the values, NULLs included, as an array.
+    ArrayAgg,
+    /// array_agg(anyarray): the arrays stacked into one more dimension.
+    ArrayAggArrays,
 }
 
 /// Whether `name` is an aggregate function.
 pub fn is_aggregate(name: &str) -> bool {
     matches!(
         name,
-        "count" | "sum" | "avg" | "min" | "max" | "bool_and" | "bool_or" | "every" | "string_agg"
+        "count"
+            | "sum"
+            | "avg"
+            | "min"
+            | "max"
+            | "bool_and"
+            | "bool_or"
+            | "every"
+            | "string_agg"
+            | "array_agg"
     )
 }
 
@@ -83,8 +96,45 @@ pub fn resolve(name: &str, args: &[Oid], star: bool) -> Option<(AggKind, Vec<Oid
         ("string_agg", [x, y]) if category(*x) != 'N' && category(*y) != 'N' => {
             Some((AggKind::StringAgg, vec![oid::TEXT, oid::TEXT], oid::TEXT))
         }
+        ("array_agg", [t]) => {
+            // array_agg(anynonarray) → anyarray; array_agg(anyarray) →
+            // anyarray of one more dimension.
+            let t = a(*t);
+            if array::array_element(t) != 0 {
+                return Some((AggKind::ArrayAggArrays, vec![t], t));
+            }
+            let ret = array::array_of(t);
+            (ret != 0).then(|| (AggKind::ArrayAgg, vec![t], ret))
+        }
         _ => None,
     }
+}
+
+/// How one ORDER BY key of an aggregate call sorts its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SortSpec {
+    pub desc: bool,
+    pub nulls_first: bool,
+}
+
+/// Compares sort keys as ORDER BY does (NULLs last ascending, first
+/// descending, unless NULLS FIRST/LAST says otherwise).
+fn compare_keys(a: &[Value], b: &[Value], specs: &[SortSpec]) -> Ordering {
+    for ((x, y), s) in a.iter().zip(b).zip(specs) {
+        let o = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) if s.nulls_first => Ordering::Less,
+            (true, false) => Ordering::Greater,
+            (false, true) if s.nulls_first => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            _ if s.desc => ops::compare(y, x),
+            _ => ops::compare(x, y),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
 }
 
 /// A running aggregate.
@@ -94,6 +144,12 @@ pub struct AggState {
     ret: Oid,
     count: i64,
     acc: Value,
+    /// array_agg's inputs.
+    items: Vec<Value>,
+    /// ORDER BY in the call: the sort keys, and the input rows (arguments
+    /// then keys) held until the end.
+    order: Vec<SortSpec>,
+    rows: Vec<Vec<Value>>,
 }
 
 impl AggState {
@@ -103,22 +159,41 @@ impl AggState {
             ret,
             count: 0,
             acc: Value::Null,
+            items: Vec::new(),
+            order: Vec::new(),
+            rows: Vec::new(),
         }
+    }
+
+    /// The state of a call with ORDER BY: the last `order.len()`
+    /// arguments of each input row are its sort keys.
+    pub fn with_order(mut self, order: &[SortSpec]) -> AggState {
+        self.order = order.to_vec();
+        self
     }
 
     /// Adds one input row's argument values (empty for count(*)).
     pub fn advance(&mut self, args: &[Value]) -> PgResult<()> {
+        if !self.order.is_empty() {
+            self.rows.push(args.to_vec());
+            return Ok(());
+        }
         if self.kind == AggKind::CountStar {
             self.count += 1;
             return Ok(());
         }
         let v = &args[0];
+        if matches!(self.kind, AggKind::ArrayAgg | AggKind::ArrayAggArrays) {
+            self.count += 1;
+            self.items.push(v.clone());
+            return Ok(());
+        }
         if v.is_null() {
             return Ok(());
         }
         self.count += 1;
         match self.kind {
-            AggKind::Count | AggKind::CountStar => {}
+            AggKind::Count | AggKind::CountStar | AggKind::ArrayAgg | AggKind::ArrayAggArrays => {}
             AggKind::Sum | AggKind::Avg => {
                 let widened = widen(v);
                 self.acc = if self.acc.is_null() {
@@ -161,6 +236,17 @@ impl AggState {
 
     /// The aggregate's result.
     pub fn finish(&self) -> PgResult<Value> {
+        if !self.order.is_empty() {
+            // Sort the held rows by their keys (stably), then aggregate.
+            let k = self.order.len();
+            let mut rows: Vec<&Vec<Value>> = self.rows.iter().collect();
+            rows.sort_by(|a, b| compare_keys(&a[a.len() - k..], &b[b.len() - k..], &self.order));
+            let mut inner = AggState::new(self.kind, self.ret);
+            for r in rows {
+                inner.advance(&r[..r.len() - k])?;
+            }
+            return inner.finish();
+        }
         Ok(match self.kind {
             AggKind::CountStar | AggKind::Count => Value::Int8(self.count),
             AggKind::Sum => match (&self.acc, self.ret) {
@@ -179,6 +265,11 @@ impl AggState {
                     }
                     v => v.clone(),
                 }
+            }
+            AggKind::ArrayAgg | AggKind::ArrayAggArrays if self.count == 0 => Value::Null,
+            AggKind::ArrayAgg => Value::Array(array::array_element(self.ret), self.items.clone()),
+            AggKind::ArrayAggArrays => {
+                super::arrays::accumulate(array::array_element(self.ret), &self.items)?
             }
             _ => self.acc.clone(),
         })
@@ -232,5 +323,32 @@ mod tests {
         assert_eq!(run(AggKind::Count, oid::INT8, &[]), Value::Int8(0));
         assert_eq!(resolve("sum", &[oid::INT8], false).unwrap().2, oid::NUMERIC);
         assert_eq!(resolve("count", &[], true).unwrap().2, oid::INT8);
+        assert_eq!(
+            run(AggKind::ArrayAgg, oid::INT4_ARRAY, &ints).to_text(),
+            "{1,NULL,2}"
+        );
+        assert_eq!(run(AggKind::ArrayAgg, oid::INT4_ARRAY, &[]), Value::Null);
+        let arrs = [
+            Value::Array(oid::INT4, vec![Value::Int4(1)]),
+            Value::Array(oid::INT4, vec![Value::Int4(2)]),
+        ];
+        assert_eq!(
+            run(AggKind::ArrayAggArrays, oid::INT4_ARRAY, &arrs).to_text(),
+            "{{1},{2}}"
+        );
+        assert_eq!(
+            resolve("array_agg", &[oid::TEXT], false).unwrap().2,
+            oid::TEXT_ARRAY
+        );
+        // array_agg(x ORDER BY k DESC): NULL keys first when descending.
+        let mut s = AggState::new(AggKind::ArrayAgg, oid::INT4_ARRAY).with_order(&[SortSpec {
+            desc: true,
+            nulls_first: true,
+        }]);
+        for (x, k) in [(1, Some(1)), (2, Some(3)), (3, None), (4, Some(2))] {
+            let k = k.map_or(Value::Null, Value::Int4);
+            s.advance(&[Value::Int4(x), k]).unwrap();
+        }
+        assert_eq!(s.finish().unwrap().to_text(), "{3,2,4,1}");
     }
 }

@@ -18,6 +18,7 @@ pub fn category(t: Oid) -> char {
         oid::DATE | oid::TIMESTAMP | oid::TIMESTAMPTZ => 'D',
         oid::INTERVAL => 'T',
         oid::UNKNOWN => 'X',
+        t if crate::types::array_element(t) != 0 => 'A',
         _ => 'U',
     }
 }
@@ -189,6 +190,10 @@ fn resolve_concat(l: Oid, r: Oid) -> PgResult<OpSig> {
 
 /// The type two values are compared in.
 pub fn comparison_type(l: Oid, r: Oid) -> Option<Oid> {
+    if category(l) == 'A' || category(r) == 'A' {
+        // anyarray = anyarray: the same array type on both sides.
+        return (l == r).then_some(l);
+    }
     if l == r {
         return Some(match category(l) {
             'S' => oid::TEXT,

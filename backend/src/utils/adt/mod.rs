@@ -3,6 +3,7 @@
 //! PostgreSQL's src/backend/utils/adt. None of them sees a session.
 
 pub mod agg;
+pub mod arrays;
 pub mod coerce;
 pub mod like;
 pub mod ops;

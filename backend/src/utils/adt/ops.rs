@@ -324,6 +324,9 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (V::Timestamp(x), V::Timestamp(y)) | (V::TimestampTz(x), V::TimestampTz(y)) => x.cmp(y),
         (V::Interval(x), V::Interval(y)) => x.span().cmp(&y.span()),
         (V::Null, V::Null) => Ordering::Equal,
+        (V::Array(..) | V::MdArray(_), V::Array(..) | V::MdArray(_)) => {
+            super::arrays::compare_values(a, b)
+        }
         (V::Null, _) => Ordering::Greater,
         (_, V::Null) => Ordering::Less,
         // Mixed types only arise from a bug in type resolution; order
@@ -377,6 +380,11 @@ pub fn can_coerce_implicitly(from: Oid, to: Oid) -> bool {
     if from == to || from == oid::UNKNOWN {
         return true;
     }
+    // Arrays coerce as their elements do (array_coerce).
+    let (fe, te) = (types::array_element(from), types::array_element(to));
+    if fe != 0 || te != 0 {
+        return fe != 0 && te != 0 && can_coerce_implicitly(fe, te);
+    }
     let string = |t| matches!(t, oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME);
     match (from, to) {
         (f, t) if string(f) && string(t) => true,
@@ -411,6 +419,10 @@ fn cannot_cast(from: Oid, to: Oid) -> PgError {
 pub fn cast_exists(from: Oid, to: Oid) -> bool {
     if can_coerce_implicitly(from, to) || types::is_text_type(from) || types::is_text_type(to) {
         return true;
+    }
+    let (fe, te) = (types::array_element(from), types::array_element(to));
+    if fe != 0 || te != 0 {
+        return fe != 0 && te != 0 && cast_exists(fe, te);
     }
     let num = |t| {
         matches!(
@@ -467,6 +479,12 @@ fn int_from_i128(v: i128, t: Oid) -> PgResult<Value> {
 pub fn cast(v: Value, from: Oid, to: Oid, typmod: i32) -> PgResult<Value> {
     if v.is_null() {
         return Ok(Value::Null);
+    }
+    if from == to && typmod < 0 {
+        return Ok(v);
+    }
+    if types::array_element(from) != 0 && types::array_element(to) != 0 {
+        return super::arrays::cast(v, to, typmod);
     }
     let out = cast_type(v, from, to)?;
     apply_typmod(out, to, typmod)
@@ -581,6 +599,9 @@ fn ts_to_date(t: i64) -> i32 {
 pub fn apply_typmod(v: Value, t: Oid, typmod: i32) -> PgResult<Value> {
     if typmod < 4 {
         return Ok(v);
+    }
+    if types::array_element(t) != 0 {
+        return super::arrays::apply_typmod(v, typmod);
     }
     match (t, v) {
         (oid::VARCHAR, Value::Text(s)) => {
