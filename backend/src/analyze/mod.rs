@@ -8,6 +8,7 @@ pub mod expr;
 pub mod from;
 pub mod modify;
 pub mod names;
+mod regtypes;
 
 use sqlparser::ast::{self, Spanned};
 

@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod catalog_rows;
 pub mod dest;
 pub mod eval;
 pub mod join;
