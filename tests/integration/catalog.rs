@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use tokio_postgres::types::{to_sql_checked, Format, IsNull, ToSql, Type};
 use tokio_postgres::SimpleQueryMessage;
 
 use crate::harness::{sqlstate, unique_port, Mode, TestServer};
@@ -49,6 +50,41 @@ async fn sqlstate_of(c: &tokio_postgres::Client, sql: &str) -> String {
         Ok(_) => panic!("{sql}: succeeded"),
         Err(e) => sqlstate(&e),
     }
+}
+
+/// A regclass parameter as a client may send it: a name in text format,
+/// or an OID in binary format.
+#[derive(Debug)]
+enum RegParam {
+    Name(&'static str),
+    Oid(u32),
+}
+
+impl ToSql for RegParam {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            RegParam::Name(n) => out.extend_from_slice(n.as_bytes()),
+            RegParam::Oid(o) => out.extend_from_slice(&o.to_be_bytes()),
+        }
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        ty.oid() == 2205
+    }
+
+    fn encode_format(&self, _: &Type) -> Format {
+        match self {
+            RegParam::Name(_) => Format::Text,
+            RegParam::Oid(_) => Format::Binary,
+        }
+    }
+
+    to_sql_checked!();
 }
 
 async fn oid_alias_types(mode: Mode) {
@@ -158,7 +194,22 @@ async fn oid_alias_types(mode: Mode) {
         .as_deref(),
         Some("tags")
     );
-    // A regclass parameter sent by name (text) or as an OID.
+    // A regclass parameter sent by name (text format) or as an OID
+    // (binary format).
+    let stmt = c.prepare("SELECT $1::regclass::oid").await.unwrap();
+    assert_eq!(stmt.params()[0].oid(), 2205);
+    let r = c
+        .query_one(&stmt, &[&RegParam::Name("pg_type")])
+        .await
+        .unwrap();
+    assert_eq!(r.get::<_, u32>(0), 1247);
+    let r = c.query_one(&stmt, &[&RegParam::Oid(1259)]).await.unwrap();
+    assert_eq!(r.get::<_, u32>(0), 1259);
+    let e = c
+        .query_one(&stmt, &[&RegParam::Name("nosuch")])
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42P01");
     let r = c
         .query_one("SELECT nextval($1::text::regclass)", &[&"items_id_seq"])
         .await

@@ -6,7 +6,7 @@
 //! an alias value becomes text through its output function. Casts
 //! between the alias types, OIDs and integers are plain casts.
 
-use crate::fmgr::catalog::{reg_in, reg_input_func, reg_output_func};
+use crate::fmgr::catalog::{reg_in, reg_input_func, reg_output_func, reg_param_func};
 use crate::nodes::expr::Expr;
 use crate::types::{is_reg_type, is_text_type, oid, Oid, Value};
 
@@ -42,7 +42,10 @@ impl Analyzer<'_> {
                 }
                 Expr::Param(i, oid::UNKNOWN) => {
                     self.params[i] = t;
-                    Expr::Param(i, t)
+                    match reg_param_func(t) {
+                        Some(def) => Expr::Func(def, vec![Expr::Param(i, t)]),
+                        None => Expr::Param(i, t),
+                    }
                 }
                 e => {
                     let Some(def) = reg_input_func(t) else {

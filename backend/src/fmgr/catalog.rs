@@ -452,6 +452,45 @@ static REG_OUT: &[FuncDef] = &[
     }),
 ];
 
+/// Parameters of the alias types: a name sent as text is resolved when
+/// the statement runs, an OID (binary format, or digits) kept.
+static REG_PARAM: &[FuncDef] = &[
+    f("regclass_param", &[oid::REGCLASS], oid::REGCLASS, |c, a| {
+        reg_param(c, oid::REGCLASS, &a[0])
+    }),
+    f("regtype_param", &[oid::REGTYPE], oid::REGTYPE, |c, a| {
+        reg_param(c, oid::REGTYPE, &a[0])
+    }),
+    f("regproc_param", &[oid::REGPROC], oid::REGPROC, |c, a| {
+        reg_param(c, oid::REGPROC, &a[0])
+    }),
+    f(
+        "regprocedure_param",
+        &[oid::REGPROCEDURE],
+        oid::REGPROCEDURE,
+        |c, a| reg_param(c, oid::REGPROCEDURE, &a[0]),
+    ),
+    f(
+        "regnamespace_param",
+        &[oid::REGNAMESPACE],
+        oid::REGNAMESPACE,
+        |c, a| reg_param(c, oid::REGNAMESPACE, &a[0]),
+    ),
+    f("regrole_param", &[oid::REGROLE], oid::REGROLE, |c, a| {
+        reg_param(c, oid::REGROLE, &a[0])
+    }),
+];
+
+fn reg_param(c: &FnCtx, t: Oid, v: &Value) -> PgResult<Value> {
+    Ok(reg_arg(c, t, v)?.map_or(Value::Null, Value::Oid))
+}
+
+/// The function resolving a parameter of alias type `t` (which the
+/// client may send as a name).
+pub fn reg_param_func(t: Oid) -> Option<&'static FuncDef> {
+    REG_PARAM.iter().find(|d| d.ret == t)
+}
+
 /// The function reading a name as alias type `t` (for `text::t`).
 pub fn reg_input_func(t: Oid) -> Option<&'static FuncDef> {
     REG_IN.iter().find(|d| d.ret == t)
