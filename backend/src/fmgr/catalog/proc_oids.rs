@@ -2,7 +2,10 @@
 //! pgfork shares with it, by name and argument types (type OIDs as
 //! numbers), generated from a PostgreSQL 15 server's pg_proc by matching
 //! `proname` and `proargtypes` (for VARIADIC functions, the name and
-//! argument count). Functions missing here get pgfork's own OIDs.
+//! argument count). Functions missing here get pgfork's own OIDs, from
+//! 8200 in table order, so a function PostgreSQL has belongs here: find
+//! its row with `SELECT oid, provolatile FROM pg_proc WHERE proname =
+//! 'NAME' AND proargtypes::text = 'ARG OIDS'` on PostgreSQL 15.
 
 use crate::types::Oid;
 
