@@ -645,6 +645,30 @@ async fn catalog_relations(mode: Mode) {
         s("{local,remote_write,remote_apply,on,off}")
     );
     assert_eq!(one("SELECT count(*) FROM pg_collation").await, s("3"));
+
+    // Every system relation reads whole, in text and binary format, and
+    // pg_attribute describes its columns.
+    let relations = texts(
+        &c,
+        "SELECT relname || ':' || relnatts FROM pg_class WHERE relnamespace = 11 ORDER BY oid",
+    )
+    .await;
+    assert!(relations.len() > 40, "{relations:?}");
+    for r in relations {
+        let r = r.unwrap();
+        let (name, natts) = r.split_once(':').unwrap();
+        c.simple_query(&format!("SELECT * FROM pg_catalog.{name}"))
+            .await
+            .unwrap_or_else(|e| panic!("{name} (text): {e}"));
+        let stmt = c
+            .prepare(&format!("SELECT * FROM pg_catalog.{name}"))
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(stmt.columns().len().to_string(), natts, "{name}");
+        c.query(&stmt, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{name} (binary): {e}"));
+    }
 }
 
 // ---------------------------------------------------------------------
