@@ -31,6 +31,7 @@ macro_rules! in_all_modes {
 mod access;
 mod arrays;
 mod blast_radius;
+mod catalog;
 mod core_protocol;
 mod core_server;
 mod crash;

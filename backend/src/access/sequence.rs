@@ -96,3 +96,11 @@ pub fn setval(pool: &BufferPool, rel: u32, name: &str, value: i64, called: bool)
     write_state(&mut g[..], value, called, max);
     Ok(value)
 }
+
+/// The sequence's state for the catalog views: (last_value, is_called,
+/// max_value).
+pub fn state(pool: &BufferPool, rel: u32, name: &str) -> PgResult<(i64, bool, i64)> {
+    let buf = pool.read(rel, 0).map_err(PgError::from)?;
+    let g = buf.read_lock();
+    read_state(&g[..]).ok_or_else(|| corrupt(name))
+}

@@ -905,6 +905,7 @@ impl Analyzer<'_> {
                     .collect::<PgResult<Vec<_>>>()?;
                 self.call(&name, args)
             }
+            "pg_typeof" => self.pg_typeof(args),
             _ => {
                 let call = self.call(&name, args)?;
                 if let Expr::Func(d, _) = &call {
@@ -1049,9 +1050,10 @@ impl Analyzer<'_> {
         if from == t {
             return Ok(e);
         }
-        if let (oid::REGCLASS, Expr::Const(Value::Text(s), oid::UNKNOWN | oid::TEXT)) = (t, &e) {
-            return self.regclass_const(s);
-        }
+        let e = match self.reg_conversion(e, t, io)? {
+            Ok(converted) => return Ok(converted),
+            Err(e) => e,
+        };
         match e {
             Expr::Const(Value::Null, _) => Ok(Expr::Const(Value::Null, t)),
             Expr::Const(Value::Text(s), oid::UNKNOWN) => {
@@ -1078,9 +1080,10 @@ impl Analyzer<'_> {
 
     /// `x::type` / CAST(x AS type).
     pub fn explicit_cast(&mut self, e: Expr, t: Oid, typmod: i32) -> PgResult<Expr> {
-        if let (oid::REGCLASS, Expr::Const(Value::Text(s), oid::UNKNOWN | oid::TEXT)) = (t, &e) {
-            return self.regclass_const(s);
-        }
+        let e = match self.reg_conversion(e, t, true)? {
+            Ok(converted) => return Ok(converted),
+            Err(e) => e,
+        };
         match e {
             Expr::Const(Value::Text(s), oid::UNKNOWN) => {
                 let v = Value::parse_text(t, &s)?;
@@ -1102,26 +1105,6 @@ impl Analyzer<'_> {
                 ops::check_cast(e.ty(), t)?;
                 Ok(Expr::Cast(Box::new(e), t, typmod))
             }
-        }
-    }
-}
-
-impl Analyzer<'_> {
-    /// `'name'::regclass`: the relation's OID, resolved now (as
-    /// PostgreSQL folds regclass constants at parse time).
-    fn regclass_const(&mut self, s: &str) -> PgResult<Expr> {
-        let last = s.rsplit('.').next().unwrap_or(s);
-        let name = match last.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
-            Some(q) => q.to_owned(),
-            None => last.to_lowercase(),
-        };
-        self.uses_catalog = true;
-        match self.catalog.relkind(&name) {
-            Some((_, o)) => Ok(Expr::Const(Value::Oid(o), oid::REGCLASS)),
-            None => Err(PgError::new(
-                sqlstate::UNDEFINED_TABLE,
-                format!("relation \"{s}\" does not exist"),
-            )),
         }
     }
 }

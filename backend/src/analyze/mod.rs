@@ -9,6 +9,7 @@ pub mod expr;
 pub mod from;
 pub mod modify;
 pub mod names;
+mod regtypes;
 pub mod srf;
 
 use sqlparser::ast::{self, Spanned};

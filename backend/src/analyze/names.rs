@@ -132,6 +132,11 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
         "numeric" | "decimal" => oid::NUMERIC,
         "unknown" => oid::UNKNOWN,
         "regclass" => oid::REGCLASS,
+        "regtype" => oid::REGTYPE,
+        "regproc" => oid::REGPROC,
+        "regprocedure" => oid::REGPROCEDURE,
+        "regnamespace" => oid::REGNAMESPACE,
+        "regrole" => oid::REGROLE,
         n => return crate::types::array::type_by_typname(n),
     })
 }
@@ -172,7 +177,21 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
         },
         E::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => ("bool".into(), 1),
         E::Interval(_) => ("interval".into(), 1),
+        // CASE takes its ELSE branch's name when that is a real name.
+        E::Case {
+            else_result: Some(e),
+            ..
+        } if figure_colname(e).1 == 2 => figure_colname(e),
         E::Case { .. } => ("case".into(), 1),
+        // A scalar subquery takes its one column's name.
+        E::Subquery(q) => match q.body.as_ref() {
+            ast::SetExpr::Select(s) => match s.projection.first() {
+                Some(ast::SelectItem::ExprWithAlias { alias, .. }) => (ident(alias), 2),
+                Some(ast::SelectItem::UnnamedExpr(e)) => (figure_colname(e).0, 2),
+                _ => ("?column?".into(), 0),
+            },
+            _ => ("?column?".into(), 0),
+        },
         E::Extract { .. } => ("extract".into(), 2),
         E::Position { .. } => ("position".into(), 2),
         E::Substring { .. } => ("substring".into(), 2),

@@ -12,6 +12,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod builtin;
+pub mod describe_views;
 pub mod system_views;
 pub mod views;
 
@@ -25,7 +27,7 @@ use shmem::lwlock::{LWLockGuard, LockMode};
 use shmem::Segment;
 
 use crate::error::{sqlstate, PgError, PgResult};
-use crate::types::{oid, Oid};
+use crate::types::Oid;
 
 /// First OID handed to user objects, as PostgreSQL's FirstNormalObjectId.
 pub const FIRST_USER_OID: Oid = 16384;
@@ -600,25 +602,13 @@ pub fn char_typmod(n: i32) -> i32 {
 
 /// The SQL type name with its modifier, as format_type prints it.
 pub fn format_type(ty: Oid, typmod: i32) -> String {
-    let elem = crate::types::array_element(ty);
-    if elem != 0 {
-        // character varying(10)[]: the typmod is the element's.
-        return format!("{}[]", format_type(elem, typmod));
-    }
-    let base = crate::types::type_name(ty);
-    match ty {
-        oid::VARCHAR | oid::BPCHAR if typmod >= 4 => format!("{base}({})", typmod - 4),
-        oid::NUMERIC if typmod >= 4 => {
-            let m = typmod - 4;
-            format!("numeric({},{})", m >> 16, m & 0xffff)
-        }
-        _ => base.to_owned(),
-    }
+    builtin::format_type(ty, Some(typmod))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::oid;
 
     fn sample() -> Catalog {
         let mut c = Catalog::empty();

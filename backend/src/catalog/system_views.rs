@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use crate::catalog::views;
+use crate::catalog::{describe_views, views};
 use crate::types::{oid, Oid};
 use shmem::waitstats;
 
@@ -44,6 +44,19 @@ pub enum ViewRows {
     Type,
     Am,
     Empty,
+    Collation,
+    Database,
+    Authid,
+    Roles,
+    User,
+    Proc,
+    Tablespace,
+    Tables,
+    Indexes,
+    Sequences,
+    Sequence,
+    Depend,
+    Language,
 }
 
 /// A virtual relation.
@@ -108,11 +121,20 @@ static VIEWS: &[SystemView] = &[
             ("name", oid::TEXT),
             ("setting", oid::TEXT),
             ("unit", oid::TEXT),
+            ("category", oid::TEXT),
             ("short_desc", oid::TEXT),
+            ("extra_desc", oid::TEXT),
             ("context", oid::TEXT),
             ("vartype", oid::TEXT),
+            ("source", oid::TEXT),
             ("min_val", oid::TEXT),
             ("max_val", oid::TEXT),
+            ("enumvals", oid::TEXT_ARRAY),
+            ("boot_val", oid::TEXT),
+            ("reset_val", oid::TEXT),
+            ("sourcefile", oid::TEXT),
+            ("sourceline", oid::INT4),
+            ("pending_restart", oid::BOOL),
         ]),
         rows: ViewRows::Settings,
     },
@@ -237,10 +259,15 @@ pub fn lookup(schema: Option<&str>, name: &str) -> Option<&'static SystemView> {
     if schema.is_some_and(|s| s != "pg_catalog") {
         return None;
     }
+    all().find(|v| v.name == name)
+}
+
+/// Every system view and pg_catalog relation.
+pub fn all() -> impl Iterator<Item = &'static SystemView> {
     VIEWS
         .iter()
         .chain(views::VIEWS.iter())
-        .find(|v| v.name == name)
+        .chain(describe_views::VIEWS.iter())
 }
 
 /// Every wait-statistics counter as a bigint column, then nbuffers.

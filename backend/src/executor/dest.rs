@@ -5,7 +5,10 @@
 use bytes::Bytes;
 
 use crate::error::{PgError, PgResult};
-use crate::types::Value;
+use crate::fmgr::catalog::reg_out;
+use crate::fmgr::FnCtx;
+use crate::nodes::Column;
+use crate::types::{self, Oid, Value};
 
 /// Where result rows, COPY data and notices go.
 pub trait RowSink {
@@ -15,6 +18,61 @@ pub trait RowSink {
     fn copy_out(&mut self, data: &[u8]) -> PgResult<()>;
     /// A NOTICE or WARNING.
     fn notice(&mut self, notice: PgError);
+    /// Whether column `col` goes to the client in text format (where
+    /// the OID alias types are written as names).
+    fn text_format(&self, _col: usize) -> bool {
+        true
+    }
+}
+
+/// Writes the OID alias columns (regclass, regtype, ...) of result rows
+/// as their names when they go out in text format, as their output
+/// functions do in PostgreSQL (which need the catalog, so they run here
+/// rather than in the protocol layer); binary format keeps the OID.
+pub struct RegNames<'a> {
+    pub inner: &'a mut dyn RowSink,
+    /// (column, alias type) of every alias column.
+    pub cols: Vec<(usize, Oid)>,
+    pub ctx: FnCtx<'a>,
+}
+
+impl RegNames<'_> {
+    /// The alias columns of a result.
+    pub fn columns(columns: &[Column]) -> Vec<(usize, Oid)> {
+        columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| types::is_reg_type(c.type_oid))
+            .map(|(i, c)| (i, c.type_oid))
+            .collect()
+    }
+}
+
+impl RowSink for RegNames<'_> {
+    fn row(&mut self, values: &[Value]) -> PgResult<()> {
+        let mut row = values.to_vec();
+        for &(i, t) in &self.cols {
+            if !self.inner.text_format(i) {
+                continue;
+            }
+            if let Some(Value::Oid(o)) = row.get(i) {
+                row[i] = Value::Text(reg_out(&self.ctx, t, *o));
+            }
+        }
+        self.inner.row(&row)
+    }
+
+    fn copy_out(&mut self, data: &[u8]) -> PgResult<()> {
+        self.inner.copy_out(data)
+    }
+
+    fn notice(&mut self, notice: PgError) {
+        self.inner.notice(notice)
+    }
+
+    fn text_format(&self, col: usize) -> bool {
+        self.inner.text_format(col)
+    }
 }
 
 /// Where COPY FROM STDIN data comes from.

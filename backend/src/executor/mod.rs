@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod arrayexpr;
+pub mod catalog_rows;
 pub mod dest;
 pub mod eval;
 pub mod join;

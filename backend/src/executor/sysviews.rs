@@ -1,19 +1,20 @@
 //! The rows of the system views (`catalog::system_views` describes them):
 //! pg_stat_activity from the shared backend table, pg_settings from the
 //! session's settings, pgfork's instrumentation over shared memory, the
-//! per-table statistics, and the pg_catalog relations computed from the
-//! catalog. Each is computed when its scan starts.
+//! per-table statistics, and (through `catalog_rows`) the pg_catalog
+//! relations computed from the catalog. Each is computed when its scan
+//! starts.
 
 use shmem::latency::{HistSummary, LatencyStats, METRICS};
 use shmem::lockmgr::LockTag;
 use shmem::{relstats, waitstats, BackendState, Segment};
 
 use crate::catalog::system_views::{SystemView, ViewRows, DATABASE_OID};
-use crate::catalog::views::{BTREE_AM, HEAP_AM, SUPERUSER_OID};
-use crate::catalog::{Catalog, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE};
+use crate::catalog::Catalog;
+use crate::executor::catalog_rows as cat;
 use crate::fmgr::FnCtx;
 use crate::types::datetime::unix_usecs_to_pg;
-use crate::types::{oid, type_internal_name, type_len, Oid, Value};
+use crate::types::{oid, Value};
 use crate::utils::settings::{self, Context, Kind};
 
 /// The rows of a system view, computed now.
@@ -27,14 +28,27 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Wal => wal_rows(ctx),
         ViewRows::Locks => locks_rows(ctx),
         ViewRows::TableStats => table_stats_rows(ctx),
-        ViewRows::Namespace => namespace_rows(ctx),
-        ViewRows::Class => class_rows(ctx),
-        ViewRows::Attribute => attribute_rows(ctx),
-        ViewRows::Attrdef => attrdef_rows(ctx),
-        ViewRows::Index => index_rows(ctx),
-        ViewRows::Constraint => constraint_rows(ctx),
-        ViewRows::Type => type_rows(ctx),
-        ViewRows::Am => am_rows(ctx),
+        ViewRows::Namespace => cat::namespace_rows(ctx),
+        ViewRows::Class => cat::class_rows(ctx),
+        ViewRows::Attribute => cat::attribute_rows(ctx),
+        ViewRows::Attrdef => cat::attrdef_rows(ctx),
+        ViewRows::Index => cat::index_rows(ctx),
+        ViewRows::Constraint => cat::constraint_rows(ctx),
+        ViewRows::Type => cat::type_rows(ctx),
+        ViewRows::Am => cat::am_rows(ctx),
+        ViewRows::Collation => cat::collation_rows(ctx),
+        ViewRows::Database => cat::database_rows(ctx),
+        ViewRows::Authid => cat::authid_rows(ctx),
+        ViewRows::Roles => cat::roles_rows(ctx),
+        ViewRows::User => cat::user_rows(ctx),
+        ViewRows::Proc => cat::proc_rows(ctx),
+        ViewRows::Tablespace => cat::tablespace_rows(ctx),
+        ViewRows::Tables => cat::tables_rows(ctx),
+        ViewRows::Indexes => cat::indexes_rows(ctx),
+        ViewRows::Sequences => cat::sequences_rows(ctx),
+        ViewRows::Sequence => cat::sequence_rows(ctx),
+        ViewRows::Depend => cat::depend_rows(ctx),
+        ViewRows::Language => cat::language_rows(ctx),
         ViewRows::Empty => empty_rows(ctx),
     }
 }
@@ -360,15 +374,31 @@ fn settings_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 _ => "user",
             };
             let opt = |v: Option<String>| v.map(Value::Text).unwrap_or(Value::Null);
+            let enumvals = match def.map(|d| d.kind) {
+                Some(Kind::Enum(vals)) => Value::Array(
+                    oid::TEXT,
+                    vals.iter().map(|v| Value::Text((*v).to_owned())).collect(),
+                ),
+                _ => Value::Null,
+            };
             vec![
                 Value::Text(name),
                 Value::Text(value),
                 opt(unit.map(str::to_owned)),
+                Value::Null,
                 Value::Text(desc),
+                Value::Null,
                 Value::Text(context.into()),
                 Value::Text(vartype.into()),
+                Value::Text("default".into()),
                 opt(min),
                 opt(max),
+                enumvals,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Bool(false),
             ]
         })
         .collect()
@@ -376,214 +406,6 @@ fn settings_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 
 fn empty_rows(_: &FnCtx) -> Vec<Vec<Value>> {
     vec![]
-}
-
-fn text(s: &str) -> Value {
-    Value::Text(s.to_owned())
-}
-
-fn namespace_rows(_: &FnCtx) -> Vec<Vec<Value>> {
-    [
-        (PG_CATALOG_NAMESPACE, "pg_catalog"),
-        (PUBLIC_NAMESPACE, "public"),
-    ]
-    .iter()
-    .map(|(o, n)| vec![Value::Oid(*o), text(n), Value::Oid(SUPERUSER_OID)])
-    .collect()
-}
-
-/// One pg_class row.
-fn class_row(
-    oid_: Oid,
-    name: &str,
-    kind: &str,
-    am: Oid,
-    natts: usize,
-    has_index: bool,
-) -> Vec<Value> {
-    vec![
-        Value::Oid(oid_),
-        text(name),
-        Value::Oid(PUBLIC_NAMESPACE),
-        Value::Oid(0),
-        Value::Oid(0),
-        Value::Oid(SUPERUSER_OID),
-        Value::Oid(am),
-        Value::Oid(oid_),
-        Value::Oid(0),
-        Value::Int4(0),
-        Value::Float4(-1.0),
-        Value::Oid(0),
-        Value::Bool(has_index),
-        Value::Bool(false),
-        text("p"),
-        text(kind),
-        Value::Int2(natts as i16),
-        Value::Int2(0),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(true),
-        text("d"),
-        Value::Bool(false),
-    ]
-}
-
-fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    let c: &Catalog = ctx.catalog;
-    let mut rows = Vec::new();
-    for t in &c.tables {
-        let has_index = c.indexes_of(t.oid).next().is_some();
-        rows.push(class_row(
-            t.oid,
-            &t.name,
-            "r",
-            HEAP_AM,
-            t.columns.len(),
-            has_index,
-        ));
-    }
-    for i in &c.indexes {
-        rows.push(class_row(
-            i.oid,
-            &i.name,
-            "i",
-            BTREE_AM,
-            i.columns.len(),
-            false,
-        ));
-    }
-    for s in &c.sequences {
-        rows.push(class_row(s.oid, &s.name, "S", 0, 3, false));
-    }
-    rows
-}
-
-fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    let mut rows = Vec::new();
-    for t in &ctx.catalog.tables {
-        for (i, col) in t.columns.iter().enumerate() {
-            rows.push(vec![
-                Value::Oid(t.oid),
-                text(&col.name),
-                Value::Oid(col.ty),
-                Value::Int2(type_len(col.ty)),
-                Value::Int2(i as i16 + 1),
-                Value::Int4(col.typmod),
-                Value::Bool(col.not_null),
-                Value::Bool(col.default.is_some()),
-                text(""),
-                text(""),
-                Value::Bool(false),
-                Value::Oid(0),
-            ]);
-        }
-    }
-    rows
-}
-
-fn attrdef_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    let mut rows = Vec::new();
-    for t in &ctx.catalog.tables {
-        for (i, col) in t.columns.iter().enumerate() {
-            if let Some(d) = &col.default {
-                rows.push(vec![
-                    Value::Oid(0),
-                    Value::Oid(t.oid),
-                    Value::Int2(i as i16 + 1),
-                    text(d),
-                ]);
-            }
-        }
-    }
-    rows
-}
-
-fn index_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    ctx.catalog
-        .indexes
-        .iter()
-        .map(|i| {
-            let key: Vec<String> = i.columns.iter().map(|c| (c + 1).to_string()).collect();
-            vec![
-                Value::Oid(i.oid),
-                Value::Oid(i.table),
-                Value::Int2(i.columns.len() as i16),
-                Value::Bool(i.unique),
-                Value::Bool(i.primary),
-                Value::Bool(false),
-                Value::Bool(true),
-                Value::Bool(false),
-                text(&key.join(" ")),
-            ]
-        })
-        .collect()
-}
-
-/// Primary-key and unique constraints (each backed by its index, whose
-/// OID it shares).
-fn constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    ctx.catalog
-        .indexes
-        .iter()
-        .filter(|i| i.primary || i.unique)
-        .map(|i| {
-            vec![
-                Value::Oid(i.oid),
-                text(&i.name),
-                Value::Oid(PUBLIC_NAMESPACE),
-                text(if i.primary { "p" } else { "u" }),
-                Value::Bool(false),
-                Value::Bool(false),
-                Value::Oid(i.table),
-                Value::Oid(i.oid),
-            ]
-        })
-        .collect()
-}
-
-fn type_rows(_: &FnCtx) -> Vec<Vec<Value>> {
-    [
-        oid::BOOL,
-        oid::BYTEA,
-        oid::CHAR,
-        oid::NAME,
-        oid::INT8,
-        oid::INT2,
-        oid::INT4,
-        oid::TEXT,
-        oid::OID,
-        oid::FLOAT4,
-        oid::FLOAT8,
-        oid::BPCHAR,
-        oid::VARCHAR,
-        oid::DATE,
-        oid::TIMESTAMP,
-        oid::TIMESTAMPTZ,
-        oid::INTERVAL,
-        oid::NUMERIC,
-    ]
-    .iter()
-    .map(|&t| {
-        let collatable = matches!(t, oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME);
-        vec![
-            Value::Oid(t),
-            text(type_internal_name(t)),
-            Value::Oid(PG_CATALOG_NAMESPACE),
-            Value::Int2(type_len(t)),
-            Value::Oid(if collatable { 100 } else { 0 }),
-        ]
-    })
-    .collect()
-}
-
-fn am_rows(_: &FnCtx) -> Vec<Vec<Value>> {
-    vec![
-        vec![Value::Oid(HEAP_AM), text("heap"), text("t")],
-        vec![Value::Oid(BTREE_AM), text("btree"), text("i")],
-    ]
 }
 
 #[cfg(test)]

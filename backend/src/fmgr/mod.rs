@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod arrays;
+pub mod catalog;
 pub mod polymorphic;
 
 use std::cell::RefCell;
@@ -134,7 +135,7 @@ use oid::{
 /// The tables of built-in functions: this file's, then one per module of
 /// `fmgr` that adds a family of functions. Within a table, earlier entries
 /// win ties in overload resolution.
-static TABLES: &[&[FuncDef]] = &[FUNCS, arrays::ARRAY_FUNCS];
+static TABLES: &[&[FuncDef]] = &[FUNCS, arrays::ARRAY_FUNCS, catalog::CATALOG_FUNCS];
 
 /// Every built-in function, in preference order for ties.
 fn all_funcs() -> impl Iterator<Item = &'static FuncDef> {
@@ -307,47 +308,12 @@ static FUNCS: &[FuncDef] = &[
     f("substring", &[TEXT, TEXT], TEXT, |_, a| {
         crate::utils::adt::regex::sql_substring(a)
     }),
-    // Catalog helpers used by psql.
-    f("pg_table_is_visible", &[oid::OID], BOOL, |c, a| {
-        let Value::Oid(o) = a[0] else {
-            return Ok(Value::Null);
-        };
-        Ok(Value::Bool(c.catalog.relation_name(o).is_some()))
-    }),
-    f("pg_get_userbyid", &[oid::OID], NAME, |c, _| {
-        Ok(Value::Text(c.session.user.clone()))
-    }),
-    nonstrict(f("format_type", &[oid::OID, INT4], TEXT, |_, a| {
-        let (Value::Oid(t), m) = (&a[0], &a[1]) else {
-            return Ok(Value::Null);
-        };
-        let m = if let Value::Int4(m) = m { *m } else { -1 };
-        Ok(Value::Text(crate::catalog::format_type(*t, m)))
-    })),
+    // Catalog helpers used by psql (more in `catalog`).
     f("pg_get_expr", &[TEXT, oid::OID], TEXT, |_, a| {
         Ok(a[0].clone())
     }),
     f("pg_get_expr", &[TEXT, oid::OID, BOOL], TEXT, |_, a| {
         Ok(a[0].clone())
-    }),
-    f("pg_get_indexdef", &[oid::OID], TEXT, |c, a| {
-        index_def(c, &a[0])
-    }),
-    f("pg_get_indexdef", &[oid::OID, INT4, BOOL], TEXT, |c, a| {
-        index_def(c, &a[0])
-    }),
-    f("pg_get_viewdef", &[oid::OID], TEXT, |c, a| {
-        view_def(c, &a[0])
-    }),
-    f("pg_get_viewdef", &[oid::OID, BOOL], TEXT, |c, a| {
-        view_def(c, &a[0])
-    }),
-    f("pg_get_viewdef", &[TEXT], TEXT, |c, a| view_def(c, &a[0])),
-    f("pg_get_constraintdef", &[oid::OID], TEXT, |c, a| {
-        constraint_def(c, &a[0])
-    }),
-    f("pg_get_constraintdef", &[oid::OID, BOOL], TEXT, |c, a| {
-        constraint_def(c, &a[0])
     }),
     // WAL positions (the pg_lsn type is shown as text, "0/16B3748").
     volatile(f("pg_current_wal_lsn", &[], TEXT, |c, _| {
@@ -1146,59 +1112,6 @@ fn seq_arg(c: &FnCtx, v: &Value) -> PgResult<(u32, String)> {
             ),
         )),
     }
-}
-
-/// The column list of an index: "(a, b)".
-fn index_columns_text(c: &FnCtx, i: &crate::catalog::IndexDesc) -> String {
-    let t = c.catalog.table_by_oid(i.table);
-    let cols: Vec<&str> = i
-        .columns
-        .iter()
-        .map(|&k| t.map_or("?", |t| t.columns[k].name.as_str()))
-        .collect();
-    cols.join(", ")
-}
-
-fn index_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
-    let Value::Oid(o) = v else {
-        return Ok(Value::Null);
-    };
-    let Some(i) = c.catalog.indexes.iter().find(|i| i.oid == *o) else {
-        return Ok(Value::Null);
-    };
-    let table = c.catalog.relation_name(i.table).unwrap_or("?");
-    Ok(Value::Text(format!(
-        "CREATE {}INDEX {} ON public.{} USING btree ({})",
-        if i.unique { "UNIQUE " } else { "" },
-        i.name,
-        table,
-        index_columns_text(c, i)
-    )))
-}
-
-fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
-    let Value::Oid(o) = v else {
-        return Ok(Value::Null);
-    };
-    let Some(i) = c.catalog.indexes.iter().find(|i| i.oid == *o) else {
-        return Ok(Value::Null);
-    };
-    let kind = if i.primary { "PRIMARY KEY" } else { "UNIQUE" };
-    Ok(Value::Text(format!(
-        "{kind} ({})",
-        index_columns_text(c, i)
-    )))
-}
-
-/// pg_get_viewdef: the view's query as stored (by OID or by name; NULL
-/// for anything else, as PostgreSQL answers for a non-view OID).
-fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
-    let view = match v {
-        Value::Oid(o) => c.catalog.views.iter().find(|x| x.oid == *o),
-        Value::Text(n) => c.catalog.view(n),
-        _ => None,
-    };
-    Ok(view.map_or(Value::Null, |v| Value::Text(format!(" {};", v.sql))))
 }
 
 /// Whether any function has this name (to tell "function does not

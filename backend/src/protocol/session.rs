@@ -24,7 +24,7 @@ use shmem::BackendState;
 use super::reader::{protocol_violation, MessageReader, ReadError};
 use super::stream::ClientStream;
 use super::timing::QueryTimer;
-use super::writer::{MessageWriter, FLUSH_THRESHOLD};
+use super::writer::{format_for, MessageWriter, FLUSH_THRESHOLD};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::dest::{CopyInSource, RowSink};
 use crate::interrupts;
@@ -97,6 +97,10 @@ impl RowSink for WireSink<'_> {
     fn notice(&mut self, notice: PgError) {
         self.writer.error(&notice);
     }
+
+    fn text_format(&self, col: usize) -> bool {
+        format_for(self.formats, col) == 0
+    }
 }
 
 impl WireSink<'_> {
@@ -117,6 +121,7 @@ impl WireSink<'_> {
 struct CollectSink<'w> {
     rows: VecDeque<Vec<Value>>,
     writer: &'w mut MessageWriter,
+    formats: &'w [i16],
 }
 
 impl RowSink for CollectSink<'_> {
@@ -133,6 +138,10 @@ impl RowSink for CollectSink<'_> {
 
     fn notice(&mut self, notice: PgError) {
         self.writer.error(&notice);
+    }
+
+    fn text_format(&self, col: usize) -> bool {
+        format_for(self.formats, col) == 0
     }
 }
 
@@ -603,6 +612,7 @@ impl<'a> Session<'a> {
             let mut sink = CollectSink {
                 rows: VecDeque::new(),
                 writer: &mut self.writer,
+                formats: &formats,
             };
             let r = self.engine.execute(&prepared, &params, &mut sink, None);
             let rows = sink.rows;

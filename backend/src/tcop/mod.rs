@@ -39,7 +39,7 @@ use crate::commands::{copy, ddl, explain, vacuum};
 use crate::env::BackendEnv;
 use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::executor;
-use crate::executor::dest::{CopyInSource, RowSink};
+use crate::executor::dest::{CopyInSource, RegNames, RowSink};
 use crate::executor::subplan::SubplanCache;
 use crate::parser::{ident, StmtText};
 use crate::types::datetime::now_pg_usecs;
@@ -888,14 +888,27 @@ impl Engine {
             cache: &cache,
             mem: &mem,
         };
+        // OID alias columns (regclass, ...) go out as names.
+        let reg_cols = RegNames::columns(p.columns());
+        let mut reg_sink;
+        let out: &mut dyn RowSink = if reg_cols.is_empty() {
+            &mut *sink
+        } else {
+            reg_sink = RegNames {
+                inner: &mut *sink,
+                cols: reg_cols,
+                ctx: ctx.fcx,
+            };
+            &mut reg_sink
+        };
         match action.as_ref() {
             Action::Query(plan) => {
-                executor::run(plan, &ctx, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
+                executor::run(plan, &ctx, &mut |row| out.row(row)).map(|n| format!("SELECT {n}"))
             }
             Action::LockedQuery(lock, plan) => {
                 lock.run(&ctx)?;
                 if sx.repeatable_read {
-                    return executor::run(plan, &ctx, &mut |row| sink.row(row))
+                    return executor::run(plan, &ctx, &mut |row| out.row(row))
                         .map(|n| format!("SELECT {n}"));
                 }
                 // A new snapshot sees the versions just locked.
@@ -907,9 +920,9 @@ impl Engine {
                     },
                     ..ctx
                 };
-                executor::run(plan, &ctx2, &mut |row| sink.row(row)).map(|n| format!("SELECT {n}"))
+                executor::run(plan, &ctx2, &mut |row| out.row(row)).map(|n| format!("SELECT {n}"))
             }
-            Action::CopyOut(plan) => copy::run_out(plan, &ctx, sink).map(|n| format!("COPY {n}")),
+            Action::CopyOut(plan) => copy::run_out(plan, &ctx, out).map(|n| format!("COPY {n}")),
             Action::CopyIn(ci) => {
                 let src = copy_in.ok_or_else(|| {
                     PgError::new(
@@ -920,7 +933,7 @@ impl Engine {
                 ci.run(src, &ctx).map(|n| format!("COPY {n}"))
             }
             Action::Modify(m) => {
-                let n = m.run(&ctx, &mut |row| sink.row(row))?;
+                let n = m.run(&ctx, &mut |row| out.row(row))?;
                 Ok(m.tag(n))
             }
             Action::SqlExecute { prepared, args } => {

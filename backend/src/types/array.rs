@@ -39,7 +39,11 @@ pub mod oids {
     pub const TIMESTAMPTZ_ARRAY: Oid = 1185;
     pub const INTERVAL_ARRAY: Oid = 1187;
     pub const NUMERIC_ARRAY: Oid = 1231;
+    pub const REGPROCEDURE_ARRAY: Oid = 2207;
     pub const REGCLASS_ARRAY: Oid = 2210;
+    pub const REGTYPE_ARRAY: Oid = 2211;
+    pub const REGNAMESPACE_ARRAY: Oid = 4090;
+    pub const REGROLE_ARRAY: Oid = 4097;
     /// Polymorphic pseudo-types of function signatures.
     pub const ANYARRAY: Oid = 2277;
     pub const ANYELEMENT: Oid = 2283;
@@ -106,7 +110,21 @@ pub static ARRAY_TYPES: &[ArrayType] = &[
     ),
     at(INTERVAL_ARRAY, oid::INTERVAL, "interval[]", "_interval"),
     at(NUMERIC_ARRAY, oid::NUMERIC, "numeric[]", "_numeric"),
+    at(
+        REGPROCEDURE_ARRAY,
+        oid::REGPROCEDURE,
+        "regprocedure[]",
+        "_regprocedure",
+    ),
     at(REGCLASS_ARRAY, oid::REGCLASS, "regclass[]", "_regclass"),
+    at(REGTYPE_ARRAY, oid::REGTYPE, "regtype[]", "_regtype"),
+    at(
+        REGNAMESPACE_ARRAY,
+        oid::REGNAMESPACE,
+        "regnamespace[]",
+        "_regnamespace",
+    ),
+    at(REGROLE_ARRAY, oid::REGROLE, "regrole[]", "_regrole"),
 ];
 
 /// The polymorphic pseudo-types: (OID, name).

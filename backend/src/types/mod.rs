@@ -44,9 +44,27 @@ pub mod oid {
     pub const VOID: Oid = 2278;
     pub const REGCLASS: Oid = 2205;
     pub use super::array::oids::*;
+    pub const REGTYPE: Oid = 2206;
+    pub const REGPROCEDURE: Oid = 2202;
+    pub const REGNAMESPACE: Oid = 4089;
+    pub const REGROLE: Oid = 4096;
 }
 
 pub use array::{array_element, array_of};
+
+/// Whether `t` is one of the OID alias types (regclass, regtype, regproc,
+/// regprocedure, regnamespace, regrole): an OID shown by name.
+pub fn is_reg_type(t: Oid) -> bool {
+    matches!(
+        t,
+        oid::REGPROC
+            | oid::REGCLASS
+            | oid::REGTYPE
+            | oid::REGPROCEDURE
+            | oid::REGNAMESPACE
+            | oid::REGROLE
+    )
+}
 
 /// A datum. Text-like types (text, varchar, bpchar, name, unknown) share
 /// `Text`; the column or parameter type says which one it is.
@@ -85,7 +103,8 @@ pub fn type_len(oid: Oid) -> i16 {
     match oid {
         oid::BOOL | oid::CHAR => 1,
         oid::INT2 => 2,
-        oid::INT4 | oid::OID | oid::FLOAT4 | oid::DATE | oid::REGPROC | oid::REGCLASS => 4,
+        oid::INT4 | oid::OID | oid::FLOAT4 | oid::DATE => 4,
+        t if is_reg_type(t) => 4,
         oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ => 8,
         oid::INTERVAL => 16,
         oid::NAME => 64,
@@ -121,6 +140,10 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::NUMERIC => "numeric",
         oid::VOID => "void",
         oid::REGCLASS => "regclass",
+        oid::REGTYPE => "regtype",
+        oid::REGPROCEDURE => "regprocedure",
+        oid::REGNAMESPACE => "regnamespace",
+        oid::REGROLE => "regrole",
         t => array::type_name(t).unwrap_or("???"),
     }
 }
@@ -151,6 +174,10 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::NUMERIC => "numeric",
         oid::VOID => "void",
         oid::REGCLASS => "regclass",
+        oid::REGTYPE => "regtype",
+        oid::REGPROCEDURE => "regprocedure",
+        oid::REGNAMESPACE => "regnamespace",
+        oid::REGROLE => "regrole",
         t => array::typname(t).unwrap_or("???"),
     }
 }
@@ -281,10 +308,18 @@ impl Value {
             oid::INT2 => Value::Int2(parse_int(s, t, i16::MIN as i64, i16::MAX as i64)? as i16),
             oid::INT4 => Value::Int4(parse_int(s, t, i32::MIN as i64, i32::MAX as i64)? as i32),
             oid::INT8 => Value::Int8(parse_int(s, t, i64::MIN, i64::MAX)?),
-            oid::OID | oid::REGPROC => {
+            oid::OID => {
                 let v = parse_int(s, t, i32::MIN as i64, u32::MAX as i64)?;
                 Value::Oid(v as u32)
             }
+            // An OID alias given as a number; a name stays text until a
+            // function with the catalog at hand resolves it
+            // (fmgr::catalog), as only it knows the names.
+            t if is_reg_type(t) => match parse_int(s, oid::OID, 0, u32::MAX as i64) {
+                Ok(v) => Value::Oid(v as u32),
+                Err(_) if s.trim() == "-" => Value::Oid(0),
+                Err(_) => Value::Text(s.to_owned()),
+            },
             oid::FLOAT4 => Value::Float4(float::parse_f32(s).map_err(|e| float_err(e, t, s))?),
             oid::FLOAT8 => Value::Float8(float::parse_f64(s).map_err(|e| float_err(e, t, s))?),
             oid::NUMERIC => Value::Numeric(Numeric::parse(s).ok_or_else(|| {
@@ -451,7 +486,7 @@ impl Value {
             oid::INT2 => Value::Int2(i16::from_be_bytes(fixed(2)?.try_into().unwrap_or_default())),
             oid::INT4 => Value::Int4(i32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default())),
             oid::INT8 => Value::Int8(i64::from_be_bytes(fixed(8)?.try_into().unwrap_or_default())),
-            oid::OID | oid::REGPROC => {
+            t if t == oid::OID || is_reg_type(t) => {
                 Value::Oid(u32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default()))
             }
             oid::FLOAT4 => {

@@ -200,11 +200,21 @@ pub fn comparison_type(l: Oid, r: Oid) -> Option<Oid> {
             _ => l,
         });
     }
+    // The OID alias types (regclass, regtype, ...) compare as OIDs.
+    let as_oid = |t: Oid| {
+        if crate::types::is_reg_type(t) {
+            oid::OID
+        } else {
+            t
+        }
+    };
+    let (l, r) = (as_oid(l), as_oid(r));
+    if l == r {
+        return Some(l);
+    }
     if l == oid::OID || r == oid::OID {
         let other = if l == oid::OID { r } else { l };
-        // regclass is an OID (binary-coercible, as in PostgreSQL).
-        return matches!(other, oid::INT2 | oid::INT4 | oid::INT8 | oid::REGCLASS)
-            .then_some(oid::OID);
+        return matches!(other, oid::INT2 | oid::INT4 | oid::INT8).then_some(oid::OID);
     }
     if let Some(t) = numeric_common(l, r) {
         return Some(t);

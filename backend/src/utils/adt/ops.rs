@@ -388,6 +388,7 @@ pub fn can_coerce_implicitly(from: Oid, to: Oid) -> bool {
     let string = |t| matches!(t, oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME);
     match (from, to) {
         (f, t) if string(f) && string(t) => true,
+        (oid::CHAR, oid::TEXT) => true,
         (
             oid::INT2,
             oid::INT4 | oid::INT8 | oid::FLOAT4 | oid::FLOAT8 | oid::NUMERIC | oid::OID,
@@ -399,7 +400,12 @@ pub fn can_coerce_implicitly(from: Oid, to: Oid) -> bool {
         (oid::DATE, oid::TIMESTAMP | oid::TIMESTAMPTZ) => true,
         (oid::TIMESTAMP, oid::TIMESTAMPTZ) => true,
         (oid::OID, oid::INT8) => true,
-        (oid::OID, oid::REGCLASS) | (oid::REGCLASS, oid::OID) => true,
+        // The OID alias types (pg_cast: integers and oid to each alias,
+        // each alias to oid, text and varchar to regclass).
+        (oid::INT2 | oid::INT4 | oid::INT8 | oid::OID, t) if types::is_reg_type(t) => true,
+        (f, oid::OID) if types::is_reg_type(f) => true,
+        (oid::TEXT | oid::VARCHAR, oid::REGCLASS) => true,
+        (oid::REGPROCEDURE, oid::REGPROC) => true,
         _ => false,
     }
 }
@@ -431,6 +437,9 @@ pub fn cast_exists(from: Oid, to: Oid) -> bool {
         )
     };
     if num(from) && num(to) {
+        return true;
+    }
+    if types::is_reg_type(from) && matches!(to, oid::INT4 | oid::INT8) {
         return true;
     }
     matches!(
@@ -519,6 +528,11 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
     Ok(match (to, &v) {
         (oid::INT2 | oid::INT4 | oid::INT8 | oid::OID, _) if int_of(&v).is_some() => {
             return int_from_i128(int_of(&v).unwrap_or_default(), to)
+        }
+        // To an OID alias: the number as an OID (a name is read by the
+        // analyzer's input conversion, which has the catalog).
+        (t, _) if types::is_reg_type(t) && int_of(&v).is_some() => {
+            return int_from_i128(int_of(&v).unwrap_or_default(), oid::OID)
         }
         (oid::INT2 | oid::INT4 | oid::INT8, V::Float8(f)) => {
             return int_from_i128(

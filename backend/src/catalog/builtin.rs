@@ -1,0 +1,547 @@
+//! The built-in objects pgfork's pg_catalog shows, with PostgreSQL 15's
+//! OIDs and names: the data types (pg_type's rows, their I/O functions,
+//! their array types), the system relations (pg_class rows for the
+//! catalogs and views pgfork has), schemas, roles, tablespaces and
+//! encodings. Static data only; the rows are made by
+//! `executor::catalog_rows` and the OID alias types' input and output by
+//! `fmgr::catalog`.
+
+use crate::types::{self, oid, Oid};
+
+pub use super::views::SUPERUSER_OID;
+pub use super::{PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE};
+
+/// PostgreSQL's predefined role owning the public schema.
+pub const DATABASE_OWNER_ROLE: Oid = 6171;
+/// pg_tablespace OIDs.
+pub const DEFAULTTABLESPACE_OID: Oid = 1663;
+pub const GLOBALTABLESPACE_OID: Oid = 1664;
+/// The default collation (pg_collation "default").
+pub const DEFAULT_COLLATION_OID: Oid = 100;
+/// PostgreSQL's encoding number of UTF8.
+pub const UTF8_ENCODING: i32 = 6;
+
+/// One built-in data type, as pg_type describes it.
+#[derive(Debug)]
+pub struct BuiltinType {
+    pub oid: Oid,
+    pub name: &'static str,
+    pub len: i16,
+    pub byval: bool,
+    /// typtype: b(ase) or p(seudo).
+    pub typtype: u8,
+    pub category: u8,
+    pub preferred: bool,
+    /// Element type of an array type (0 otherwise).
+    pub elem: Oid,
+    /// PostgreSQL's array type of this type (0 for none).
+    pub array: Oid,
+    /// typinput, typoutput, typreceive, typsend, typmodin, typmodout as
+    /// (pg_proc OID, name); OID 0 for none.
+    pub io: [(Oid, &'static str); 6],
+    pub align: u8,
+    pub storage: u8,
+    pub collation: Oid,
+    /// typsubscript's pg_proc OID (0 for none).
+    pub subscript: Oid,
+}
+
+#[allow(clippy::too_many_arguments)]
+const fn ty(
+    oid: Oid,
+    name: &'static str,
+    len: i16,
+    byval: bool,
+    typtype: u8,
+    category: u8,
+    preferred: bool,
+    elem: Oid,
+    array: Oid,
+    io: [(Oid, &'static str); 6],
+    align: u8,
+    storage: u8,
+    collation: Oid,
+    subscript: Oid,
+) -> BuiltinType {
+    BuiltinType {
+        oid,
+        name,
+        len,
+        byval,
+        typtype,
+        category,
+        preferred,
+        elem,
+        array,
+        io,
+        align,
+        storage,
+        collation,
+        subscript,
+    }
+}
+
+/// The pg_proc OIDs and names of the support functions pg_type and
+/// pg_am refer to besides the types' I/O functions.
+pub const SUPPORT_PROCS: &[(Oid, &str)] = &[
+    (3, "heap_tableam_handler"),
+    (330, "bthandler"),
+    (6179, "array_subscript_handler"),
+    (6180, "raw_array_subscript_handler"),
+];
+
+/// The default B-tree operator class of each type (pg_index.indclass).
+pub fn default_btree_opclass(t: Oid) -> Oid {
+    match t {
+        oid::BOOL => 10003,
+        oid::BYTEA => 10006,
+        oid::CHAR => 10007,
+        oid::NAME => 10028,
+        oid::INT8 => 3124,
+        oid::INT2 => 1979,
+        oid::INT4 => 1978,
+        oid::TEXT | oid::VARCHAR => 3126,
+        oid::OID => 1981,
+        oid::FLOAT4 => 10012,
+        oid::FLOAT8 => 3123,
+        oid::BPCHAR => 10004,
+        oid::DATE => 3122,
+        oid::TIMESTAMP => 3128,
+        oid::TIMESTAMPTZ => 3127,
+        oid::INTERVAL => 10022,
+        oid::NUMERIC => 3125,
+        _ => 0,
+    }
+}
+
+/// Every type pgfork knows and the array types of them that PostgreSQL
+/// has (from PostgreSQL 15's pg_type). Array types are shown only when
+/// `types::array_element` knows them ([`is_listed`]).
+#[rustfmt::skip]
+pub static TYPES: &[BuiltinType] = &[
+    ty(16, "bool", 1, true, b'b', b'B', true, 0, 1000, [(1242, "boolin"), (1243, "boolout"), (2436, "boolrecv"), (2437, "boolsend"), (0, "-"), (0, "-")], b'c', b'p', 0, 0),
+    ty(17, "bytea", -1, false, b'b', b'U', false, 0, 1001, [(1244, "byteain"), (31, "byteaout"), (2412, "bytearecv"), (2413, "byteasend"), (0, "-"), (0, "-")], b'i', b'x', 0, 0),
+    ty(18, "char", 1, true, b'b', b'Z', false, 0, 1002, [(1245, "charin"), (33, "charout"), (2434, "charrecv"), (2435, "charsend"), (0, "-"), (0, "-")], b'c', b'p', 0, 0),
+    ty(19, "name", 64, false, b'b', b'S', false, 18, 1003, [(34, "namein"), (35, "nameout"), (2422, "namerecv"), (2423, "namesend"), (0, "-"), (0, "-")], b'c', b'p', 950, 6180),
+    ty(20, "int8", 8, true, b'b', b'N', false, 0, 1016, [(460, "int8in"), (461, "int8out"), (2408, "int8recv"), (2409, "int8send"), (0, "-"), (0, "-")], b'd', b'p', 0, 0),
+    ty(21, "int2", 2, true, b'b', b'N', false, 0, 1005, [(38, "int2in"), (39, "int2out"), (2404, "int2recv"), (2405, "int2send"), (0, "-"), (0, "-")], b's', b'p', 0, 0),
+    ty(23, "int4", 4, true, b'b', b'N', false, 0, 1007, [(42, "int4in"), (43, "int4out"), (2406, "int4recv"), (2407, "int4send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(24, "regproc", 4, true, b'b', b'N', false, 0, 1008, [(44, "regprocin"), (45, "regprocout"), (2444, "regprocrecv"), (2445, "regprocsend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(25, "text", -1, false, b'b', b'S', true, 0, 1009, [(46, "textin"), (47, "textout"), (2414, "textrecv"), (2415, "textsend"), (0, "-"), (0, "-")], b'i', b'x', 100, 0),
+    ty(26, "oid", 4, true, b'b', b'N', true, 0, 1028, [(1798, "oidin"), (1799, "oidout"), (2418, "oidrecv"), (2419, "oidsend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(700, "float4", 4, true, b'b', b'N', false, 0, 1021, [(200, "float4in"), (201, "float4out"), (2424, "float4recv"), (2425, "float4send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(701, "float8", 8, true, b'b', b'N', true, 0, 1022, [(214, "float8in"), (215, "float8out"), (2426, "float8recv"), (2427, "float8send"), (0, "-"), (0, "-")], b'd', b'p', 0, 0),
+    ty(705, "unknown", -2, false, b'p', b'X', false, 0, 0, [(109, "unknownin"), (110, "unknownout"), (2416, "unknownrecv"), (2417, "unknownsend"), (0, "-"), (0, "-")], b'c', b'p', 0, 0),
+    ty(1000, "_bool", -1, false, b'b', b'A', false, 16, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1001, "_bytea", -1, false, b'b', b'A', false, 17, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1002, "_char", -1, false, b'b', b'A', false, 18, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1003, "_name", -1, false, b'b', b'A', false, 19, 0, ARRAY_IO, b'i', b'x', 950, 6179),
+    ty(1005, "_int2", -1, false, b'b', b'A', false, 21, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1007, "_int4", -1, false, b'b', b'A', false, 23, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1008, "_regproc", -1, false, b'b', b'A', false, 24, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1009, "_text", -1, false, b'b', b'A', false, 25, 0, ARRAY_IO, b'i', b'x', 100, 6179),
+    ty(1014, "_bpchar", -1, false, b'b', b'A', false, 1042, 0, array_io((2913, "bpchartypmodin"), (2914, "bpchartypmodout")), b'i', b'x', 100, 6179),
+    ty(1015, "_varchar", -1, false, b'b', b'A', false, 1043, 0, array_io((2915, "varchartypmodin"), (2916, "varchartypmodout")), b'i', b'x', 100, 6179),
+    ty(1016, "_int8", -1, false, b'b', b'A', false, 20, 0, ARRAY_IO, b'd', b'x', 0, 6179),
+    ty(1021, "_float4", -1, false, b'b', b'A', false, 700, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1022, "_float8", -1, false, b'b', b'A', false, 701, 0, ARRAY_IO, b'd', b'x', 0, 6179),
+    ty(1028, "_oid", -1, false, b'b', b'A', false, 26, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1042, "bpchar", -1, false, b'b', b'S', false, 0, 1014, [(1044, "bpcharin"), (1045, "bpcharout"), (2430, "bpcharrecv"), (2431, "bpcharsend"), (2913, "bpchartypmodin"), (2914, "bpchartypmodout")], b'i', b'x', 100, 0),
+    ty(1043, "varchar", -1, false, b'b', b'S', false, 0, 1015, [(1046, "varcharin"), (1047, "varcharout"), (2432, "varcharrecv"), (2433, "varcharsend"), (2915, "varchartypmodin"), (2916, "varchartypmodout")], b'i', b'x', 100, 0),
+    ty(1082, "date", 4, true, b'b', b'D', false, 0, 1182, [(1084, "date_in"), (1085, "date_out"), (2468, "date_recv"), (2469, "date_send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(1114, "timestamp", 8, true, b'b', b'D', false, 0, 1115, [(1312, "timestamp_in"), (1313, "timestamp_out"), (2474, "timestamp_recv"), (2475, "timestamp_send"), (2905, "timestamptypmodin"), (2906, "timestamptypmodout")], b'd', b'p', 0, 0),
+    ty(1115, "_timestamp", -1, false, b'b', b'A', false, 1114, 0, array_io((2905, "timestamptypmodin"), (2906, "timestamptypmodout")), b'd', b'x', 0, 6179),
+    ty(1182, "_date", -1, false, b'b', b'A', false, 1082, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1184, "timestamptz", 8, true, b'b', b'D', true, 0, 1185, [(1150, "timestamptz_in"), (1151, "timestamptz_out"), (2476, "timestamptz_recv"), (2477, "timestamptz_send"), (2907, "timestamptztypmodin"), (2908, "timestamptztypmodout")], b'd', b'p', 0, 0),
+    ty(1185, "_timestamptz", -1, false, b'b', b'A', false, 1184, 0, array_io((2907, "timestamptztypmodin"), (2908, "timestamptztypmodout")), b'd', b'x', 0, 6179),
+    ty(1186, "interval", 16, false, b'b', b'T', true, 0, 1187, [(1160, "interval_in"), (1161, "interval_out"), (2478, "interval_recv"), (2479, "interval_send"), (2903, "intervaltypmodin"), (2904, "intervaltypmodout")], b'd', b'p', 0, 0),
+    ty(1187, "_interval", -1, false, b'b', b'A', false, 1186, 0, array_io((2903, "intervaltypmodin"), (2904, "intervaltypmodout")), b'd', b'x', 0, 6179),
+    ty(1231, "_numeric", -1, false, b'b', b'A', false, 1700, 0, array_io((2917, "numerictypmodin"), (2918, "numerictypmodout")), b'i', b'x', 0, 6179),
+    ty(1700, "numeric", -1, false, b'b', b'N', false, 0, 1231, [(1701, "numeric_in"), (1702, "numeric_out"), (2460, "numeric_recv"), (2461, "numeric_send"), (2917, "numerictypmodin"), (2918, "numerictypmodout")], b'i', b'm', 0, 0),
+    ty(2202, "regprocedure", 4, true, b'b', b'N', false, 0, 2207, [(2212, "regprocedurein"), (2213, "regprocedureout"), (2446, "regprocedurerecv"), (2447, "regproceduresend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(2205, "regclass", 4, true, b'b', b'N', false, 0, 2210, [(2218, "regclassin"), (2219, "regclassout"), (2452, "regclassrecv"), (2453, "regclasssend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(2206, "regtype", 4, true, b'b', b'N', false, 0, 2211, [(2220, "regtypein"), (2221, "regtypeout"), (2454, "regtyperecv"), (2455, "regtypesend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(2207, "_regprocedure", -1, false, b'b', b'A', false, 2202, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(2210, "_regclass", -1, false, b'b', b'A', false, 2205, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(2211, "_regtype", -1, false, b'b', b'A', false, 2206, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(2278, "void", 4, true, b'p', b'P', false, 0, 0, [(2298, "void_in"), (2299, "void_out"), (3120, "void_recv"), (3121, "void_send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(4089, "regnamespace", 4, true, b'b', b'N', false, 0, 4090, [(4084, "regnamespacein"), (4085, "regnamespaceout"), (4087, "regnamespacerecv"), (4088, "regnamespacesend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(4090, "_regnamespace", -1, false, b'b', b'A', false, 4089, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(4096, "regrole", 4, true, b'b', b'N', false, 0, 4097, [(4098, "regrolein"), (4092, "regroleout"), (4094, "regrolerecv"), (4095, "regrolesend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(4097, "_regrole", -1, false, b'b', b'A', false, 4096, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+];
+
+/// array_in, array_out, array_recv, array_send and no typmod functions.
+const ARRAY_IO: [(Oid, &str); 6] = array_io((0, "-"), (0, "-"));
+
+const fn array_io(
+    modin: (Oid, &'static str),
+    modout: (Oid, &'static str),
+) -> [(Oid, &'static str); 6] {
+    [
+        (750, "array_in"),
+        (751, "array_out"),
+        (2400, "array_recv"),
+        (2401, "array_send"),
+        modin,
+        modout,
+    ]
+}
+
+/// Whether pgfork has this type: every base type in [`TYPES`], and the
+/// array types that `types::array_element` knows.
+pub fn is_listed(t: &BuiltinType) -> bool {
+    t.elem == 0 || t.category != b'A' || types::array_element(t.oid) == t.elem
+}
+
+/// A type pgfork has, by OID.
+pub fn builtin_type(o: Oid) -> Option<&'static BuiltinType> {
+    TYPES.iter().find(|t| t.oid == o && is_listed(t))
+}
+
+/// The types pgfork has, in OID order.
+pub fn listed_types() -> impl Iterator<Item = &'static BuiltinType> {
+    TYPES.iter().filter(|t| is_listed(t))
+}
+
+/// The array type of `t`, if pgfork has it.
+pub fn array_of(t: Oid) -> Oid {
+    match builtin_type(t) {
+        Some(b) if b.array != 0 && builtin_type(b.array).is_some() => b.array,
+        _ => 0,
+    }
+}
+
+/// A type by its name as regtype's input reads it: pg_type names
+/// ("int4", "_int4"), SQL names ("integer", "character varying",
+/// "timestamp with time zone"), `name[]`, an optional `pg_catalog.`
+/// qualification, and type modifiers (ignored), as PostgreSQL's
+/// parseTypeString. Case-insensitive unless double-quoted.
+pub fn type_by_name(input: &str) -> Option<Oid> {
+    let mut s = input.trim().to_owned();
+    let mut array = false;
+    while let Some(rest) = s.strip_suffix("[]") {
+        array = true;
+        s = rest.trim_end().to_owned();
+    }
+    // Type modifiers ("varchar(10)", "timestamp(3) with time zone") are
+    // read and ignored.
+    if let (Some(open), Some(close)) = (s.find('('), s.find(')')) {
+        if open < close {
+            s = format!("{} {}", &s[..open], &s[close + 1..]);
+        }
+    }
+    let lower: String = if s.starts_with('"') {
+        s.clone()
+    } else {
+        s.to_ascii_lowercase()
+    };
+    let mut name = lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(rest) = name.strip_prefix("pg_catalog.") {
+        name = rest.to_owned();
+    }
+    let unquoted = name
+        .strip_prefix('"')
+        .and_then(|n| n.strip_suffix('"'))
+        .map(str::to_owned);
+    let base = match unquoted {
+        Some(q) => TYPES.iter().find(|t| t.name == q).map(|t| t.oid)?,
+        None => {
+            sql_type_name(&name).or_else(|| TYPES.iter().find(|t| t.name == name).map(|t| t.oid))?
+        }
+    };
+    builtin_type(base)?;
+    if array {
+        match array_of(base) {
+            0 => None,
+            a => Some(a),
+        }
+    } else {
+        Some(base)
+    }
+}
+
+/// SQL's names of the built-in types (as the grammar reads them).
+fn sql_type_name(name: &str) -> Option<Oid> {
+    Some(match name {
+        "boolean" => oid::BOOL,
+        "char" | "character" => oid::BPCHAR,
+        "character varying" | "char varying" => oid::VARCHAR,
+        "smallint" => oid::INT2,
+        "integer" | "int" => oid::INT4,
+        "bigint" => oid::INT8,
+        "real" => oid::FLOAT4,
+        "double precision" | "float" => oid::FLOAT8,
+        "decimal" | "dec" => oid::NUMERIC,
+        "timestamp without time zone" => oid::TIMESTAMP,
+        "timestamp with time zone" => oid::TIMESTAMPTZ,
+        _ => return None,
+    })
+}
+
+/// PostgreSQL's format_type: the SQL name of a type with its modifier
+/// (`typmod`; None when not given, as format_type(oid, NULL)), arrays as
+/// `element[]`, "???" for an unknown OID.
+pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
+    let Some(b) = builtin_type(t) else {
+        return "???".into();
+    };
+    if b.category == b'A' && b.elem != 0 {
+        return format!("{}[]", format_type(b.elem, typmod));
+    }
+    let m = typmod.filter(|m| *m >= 0);
+    match t {
+        oid::VARCHAR => match m {
+            Some(m) if m >= 4 => format!("character varying({})", m - 4),
+            _ => "character varying".into(),
+        },
+        oid::BPCHAR => match (m, typmod) {
+            (Some(m), _) if m >= 4 => format!("character({})", m - 4),
+            // bpchar with typmod -1 is not character(1).
+            (_, Some(_)) => "bpchar".into(),
+            _ => "character".into(),
+        },
+        oid::NUMERIC => match m {
+            Some(m) if m >= 4 => {
+                let m = m - 4;
+                format!("numeric({},{})", (m >> 16) & 0xffff, m & 0xffff)
+            }
+            _ => "numeric".into(),
+        },
+        oid::TIMESTAMP | oid::TIMESTAMPTZ => {
+            let zone = if t == oid::TIMESTAMP {
+                "without"
+            } else {
+                "with"
+            };
+            match m {
+                Some(p) => format!("timestamp({p}) {zone} time zone"),
+                None => format!("timestamp {zone} time zone"),
+            }
+        }
+        oid::INTERVAL => "interval".into(),
+        _ => types::type_name(t).to_owned(),
+    }
+}
+
+/// The name of a pg_proc OID that pg_type refers to (a type's I/O or
+/// subscript function), which pgfork has no pg_proc row for.
+pub fn type_support_proc(o: Oid) -> Option<&'static str> {
+    if o == 0 {
+        return None;
+    }
+    SUPPORT_PROCS
+        .iter()
+        .copied()
+        .chain(TYPES.iter().flat_map(|t| t.io.iter().copied()))
+        .find(|(p, _)| *p == o)
+        .map(|(_, n)| n)
+}
+
+/// A system relation: pg_class row of a catalog or view pgfork has.
+#[derive(Clone, Copy, Debug)]
+pub struct SystemRelation {
+    pub name: &'static str,
+    pub oid: Oid,
+    /// 'r' for catalogs, 'v' for views.
+    pub relkind: u8,
+    /// Shared across databases (pg_database, pg_authid, ...).
+    pub shared: bool,
+}
+
+const fn rel(name: &'static str, oid: Oid, relkind: u8, shared: bool) -> SystemRelation {
+    SystemRelation {
+        name,
+        oid,
+        relkind,
+        shared,
+    }
+}
+
+/// PostgreSQL 15's OIDs of the catalogs and views pgfork has (the views'
+/// OIDs as initdb assigns them); pgfork's own views get OIDs from 8100
+/// (a range PostgreSQL leaves unused).
+pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
+    rel("pg_tablespace", 1213, b'r', true),
+    rel("pg_type", 1247, b'r', false),
+    rel("pg_attribute", 1249, b'r', false),
+    rel("pg_proc", 1255, b'r', false),
+    rel("pg_class", 1259, b'r', false),
+    rel("pg_authid", 1260, b'r', true),
+    rel("pg_auth_members", 1261, b'r', true),
+    rel("pg_database", 1262, b'r', true),
+    rel("pg_foreign_server", 1417, b'r', false),
+    rel("pg_sequence", 2224, b'r', false),
+    rel("pg_foreign_data_wrapper", 2328, b'r', false),
+    rel("pg_shdescription", 2396, b'r', true),
+    rel("pg_am", 2601, b'r', false),
+    rel("pg_attrdef", 2604, b'r', false),
+    rel("pg_constraint", 2606, b'r', false),
+    rel("pg_conversion", 2607, b'r', false),
+    rel("pg_depend", 2608, b'r', false),
+    rel("pg_description", 2609, b'r', false),
+    rel("pg_index", 2610, b'r', false),
+    rel("pg_inherits", 2611, b'r', false),
+    rel("pg_language", 2612, b'r', false),
+    rel("pg_namespace", 2615, b'r', false),
+    rel("pg_db_role_setting", 2964, b'r', true),
+    rel("pg_extension", 3079, b'r', false),
+    rel("pg_policy", 3256, b'r', false),
+    rel("pg_partitioned_table", 3350, b'r', false),
+    rel("pg_statistic_ext", 3381, b'r', false),
+    rel("pg_collation", 3456, b'r', false),
+    rel("pg_event_trigger", 3466, b'r', false),
+    rel("pg_publication", 6104, b'r', false),
+    rel("pg_publication_rel", 6106, b'r', false),
+    rel("pg_publication_namespace", 6237, b'r', false),
+    rel("pgfork_stat_latency", 8100, b'v', false),
+    rel("pgfork_stat_backend_latency", 8101, b'v', false),
+    rel("pgfork_stat_buffercache", 8102, b'v', false),
+    rel("pg_roles", 12000, b'v', false),
+    rel("pg_user", 12014, b'v', false),
+    rel("pg_views", 12028, b'v', false),
+    rel("pg_tables", 12033, b'v', false),
+    rel("pg_indexes", 12043, b'v', false),
+    rel("pg_sequences", 12048, b'v', false),
+    rel("pg_locks", 12073, b'v', false),
+    rel("pg_settings", 12104, b'v', false),
+    rel("pg_stat_all_tables", 12142, b'v', false),
+    rel("pg_stat_user_tables", 12161, b'v', false),
+    rel("pg_stat_activity", 12222, b'v', false),
+    rel("pg_stat_wal", 12293, b'v', false),
+];
+
+/// A system relation by name (in pg_catalog).
+pub fn system_relation(name: &str) -> Option<&'static SystemRelation> {
+    SYSTEM_RELATIONS.iter().find(|r| r.name == name)
+}
+
+/// A system relation by OID.
+pub fn system_relation_by_oid(o: Oid) -> Option<&'static SystemRelation> {
+    SYSTEM_RELATIONS.iter().find(|r| r.oid == o)
+}
+
+/// The schemas: pg_catalog and public (pgfork has no CREATE SCHEMA).
+pub static NAMESPACES: &[(Oid, &str, Oid)] = &[
+    (PG_CATALOG_NAMESPACE, "pg_catalog", SUPERUSER_OID),
+    (PUBLIC_NAMESPACE, "public", DATABASE_OWNER_ROLE),
+];
+
+/// A schema's OID by name.
+pub fn namespace_by_name(name: &str) -> Option<Oid> {
+    NAMESPACES.iter().find(|n| n.1 == name).map(|n| n.0)
+}
+
+/// A schema's name by OID.
+pub fn namespace_name(o: Oid) -> Option<&'static str> {
+    NAMESPACES.iter().find(|n| n.0 == o).map(|n| n.1)
+}
+
+/// PostgreSQL's server encodings by number (pg_encoding_to_char).
+pub static ENCODINGS: &[(i32, &str)] = &[
+    (0, "SQL_ASCII"),
+    (1, "EUC_JP"),
+    (2, "EUC_CN"),
+    (3, "EUC_KR"),
+    (4, "EUC_TW"),
+    (5, "EUC_JIS_2004"),
+    (6, "UTF8"),
+    (7, "MULE_INTERNAL"),
+    (8, "LATIN1"),
+    (9, "LATIN2"),
+    (10, "LATIN3"),
+    (11, "LATIN4"),
+    (12, "LATIN5"),
+    (13, "LATIN6"),
+    (14, "LATIN7"),
+    (15, "LATIN8"),
+    (16, "LATIN9"),
+    (17, "LATIN10"),
+    (18, "WIN1256"),
+    (19, "WIN1258"),
+    (20, "WIN866"),
+    (21, "WIN874"),
+    (22, "KOI8R"),
+    (23, "WIN1251"),
+    (24, "WIN1252"),
+    (25, "ISO_8859_5"),
+    (26, "ISO_8859_6"),
+    (27, "ISO_8859_7"),
+    (28, "ISO_8859_8"),
+    (29, "WIN1250"),
+    (30, "WIN1253"),
+    (31, "WIN1254"),
+    (32, "WIN1255"),
+    (33, "WIN1257"),
+    (34, "KOI8U"),
+    (35, "SJIS"),
+    (36, "BIG5"),
+    (37, "GBK"),
+    (38, "UHC"),
+    (39, "GB18030"),
+    (40, "JOHAB"),
+    (41, "SHIFT_JIS_2004"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_as_postgres_reads_them() {
+        assert_eq!(type_by_name("integer"), Some(oid::INT4));
+        assert_eq!(type_by_name("INT4"), Some(oid::INT4));
+        assert_eq!(type_by_name("pg_catalog.int8"), Some(oid::INT8));
+        assert_eq!(type_by_name("character  varying(10)"), Some(oid::VARCHAR));
+        assert_eq!(type_by_name("numeric(10,2)"), Some(oid::NUMERIC));
+        assert_eq!(type_by_name("char"), Some(oid::BPCHAR));
+        assert_eq!(type_by_name("\"char\""), Some(oid::CHAR));
+        assert_eq!(
+            type_by_name("timestamp(3) with time zone"),
+            Some(oid::TIMESTAMPTZ)
+        );
+        assert_eq!(type_by_name("text[]"), Some(oid::TEXT_ARRAY));
+        assert_eq!(type_by_name("_text"), Some(oid::TEXT_ARRAY));
+        assert_eq!(type_by_name("regclass"), Some(oid::REGCLASS));
+        assert_eq!(type_by_name("nosuchtype"), None);
+    }
+
+    #[test]
+    fn format_type_as_postgres() {
+        assert_eq!(format_type(oid::INT4, None), "integer");
+        assert_eq!(format_type(oid::VARCHAR, Some(44)), "character varying(40)");
+        assert_eq!(format_type(oid::VARCHAR, None), "character varying");
+        assert_eq!(format_type(oid::BPCHAR, None), "character");
+        assert_eq!(format_type(oid::BPCHAR, Some(-1)), "bpchar");
+        assert_eq!(format_type(oid::BPCHAR, Some(5)), "character(1)");
+        assert_eq!(
+            format_type(oid::NUMERIC, Some((10 << 16 | 2) + 4)),
+            "numeric(10,2)"
+        );
+        assert_eq!(
+            format_type(oid::TIMESTAMPTZ, Some(-1)),
+            "timestamp with time zone"
+        );
+        assert_eq!(format_type(oid::TEXT_ARRAY, None), "text[]");
+        assert_eq!(format_type(oid::CHAR, None), "\"char\"");
+        assert_eq!(format_type(12345, None), "???");
+    }
+
+    #[test]
+    fn tables_are_consistent() {
+        for t in listed_types() {
+            if t.array != 0 {
+                if let Some(a) = builtin_type(t.array) {
+                    assert_eq!(a.elem, t.oid, "{}", t.name);
+                }
+            }
+        }
+        assert_eq!(array_of(oid::TEXT), oid::TEXT_ARRAY);
+        assert_eq!(system_relation("pg_class").unwrap().oid, 1259);
+        assert_eq!(type_support_proc(42), Some("int4in"));
+        let mut oids: Vec<Oid> = SYSTEM_RELATIONS.iter().map(|r| r.oid).collect();
+        oids.sort_unstable();
+        oids.dedup();
+        assert_eq!(oids.len(), SYSTEM_RELATIONS.len());
+    }
+}

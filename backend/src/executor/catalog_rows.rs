@@ -1,0 +1,738 @@
+//! The rows of the pg_catalog relations (`catalog::views` and
+//! `catalog::describe_views` describe them), computed from the catalog,
+//! the built-in objects (`catalog::builtin`), the function manager's
+//! tables and the session when a scan starts. Column order and values
+//! follow PostgreSQL 15's; what pgfork lacks (grants, comments,
+//! statistics, TOAST) shows as PostgreSQL shows its absence: NULL ACLs,
+//! no rows, relpages 0 and reltuples -1.
+
+use crate::access::sequence;
+use crate::catalog::builtin::{
+    self, builtin_type, BuiltinType, DATABASE_OWNER_ROLE, DEFAULTTABLESPACE_OID,
+    DEFAULT_COLLATION_OID, GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE,
+    SUPERUSER_OID, UTF8_ENCODING,
+};
+use crate::catalog::system_views::{self, DATABASE_OID};
+use crate::catalog::views::{BTREE_AM, HEAP_AM};
+use crate::catalog::{ColumnDesc, TableDesc};
+use crate::fmgr::catalog::{index_definition, procs};
+use crate::fmgr::FnCtx;
+use crate::types::{oid, Oid, Value};
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_owned())
+}
+
+fn ch(c: u8) -> Value {
+    Value::Text(if c == 0 {
+        String::new()
+    } else {
+        (c as char).to_string()
+    })
+}
+
+fn opt_text(s: Option<&str>) -> Value {
+    s.map_or(Value::Null, text)
+}
+
+pub fn namespace_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    builtin::NAMESPACES
+        .iter()
+        .map(|(o, n, owner)| vec![Value::Oid(*o), text(n), Value::Oid(*owner), Value::Null])
+        .collect()
+}
+
+/// What pg_class shows of one relation.
+struct ClassRow<'a> {
+    oid: Oid,
+    name: &'a str,
+    namespace: Oid,
+    kind: u8,
+    am: Oid,
+    natts: usize,
+    has_index: bool,
+    shared: bool,
+    options: Option<Vec<String>>,
+}
+
+fn class_row(r: ClassRow) -> Vec<Value> {
+    let system = r.namespace == PG_CATALOG_NAMESPACE;
+    let has_file = !system && r.kind != b'v';
+    vec![
+        Value::Oid(r.oid),
+        text(r.name),
+        Value::Oid(r.namespace),
+        Value::Oid(0),
+        Value::Oid(0),
+        Value::Oid(SUPERUSER_OID),
+        Value::Oid(r.am),
+        Value::Oid(if has_file { r.oid } else { 0 }),
+        Value::Oid(if r.shared { GLOBALTABLESPACE_OID } else { 0 }),
+        Value::Int4(0),
+        Value::Float4(if r.kind == b'v' { 0.0 } else { -1.0 }),
+        Value::Int4(0),
+        Value::Oid(0),
+        Value::Bool(r.has_index),
+        Value::Bool(r.shared),
+        ch(b'p'),
+        ch(r.kind),
+        Value::Int2(r.natts as i16),
+        Value::Int2(0),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(true),
+        ch(if r.kind == b'r' && !system {
+            b'd'
+        } else {
+            b'n'
+        }),
+        Value::Bool(false),
+        Value::Oid(0),
+        text("0"),
+        text("0"),
+        Value::Null,
+        r.options.map_or(Value::Null, |o| {
+            Value::Array(oid::TEXT, o.into_iter().map(Value::Text).collect())
+        }),
+        Value::Null,
+    ]
+}
+
+/// The number of columns of a system relation.
+fn view_columns(name: &str) -> &'static [(&'static str, Oid)] {
+    system_views::lookup(Some("pg_catalog"), name).map_or(&[], |v| v.columns())
+}
+
+pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let c = ctx.catalog;
+    let mut rows = Vec::new();
+    for r in builtin::SYSTEM_RELATIONS {
+        rows.push(class_row(ClassRow {
+            oid: r.oid,
+            name: r.name,
+            namespace: PG_CATALOG_NAMESPACE,
+            kind: r.relkind,
+            am: if r.relkind == b'r' { HEAP_AM } else { 0 },
+            natts: view_columns(r.name).len(),
+            has_index: false,
+            shared: r.shared,
+            options: None,
+        }));
+    }
+    for t in &c.tables {
+        rows.push(class_row(ClassRow {
+            oid: t.oid,
+            name: &t.name,
+            namespace: PUBLIC_NAMESPACE,
+            kind: b'r',
+            am: HEAP_AM,
+            natts: t.columns.len(),
+            has_index: c.indexes_of(t.oid).next().is_some(),
+            shared: false,
+            options: (t.fillfactor != 100).then(|| vec![format!("fillfactor={}", t.fillfactor)]),
+        }));
+    }
+    for i in &c.indexes {
+        rows.push(class_row(ClassRow {
+            oid: i.oid,
+            name: &i.name,
+            namespace: PUBLIC_NAMESPACE,
+            kind: b'i',
+            am: BTREE_AM,
+            natts: i.columns.len(),
+            has_index: false,
+            shared: false,
+            options: None,
+        }));
+    }
+    for s in &c.sequences {
+        rows.push(class_row(ClassRow {
+            oid: s.oid,
+            name: &s.name,
+            namespace: PUBLIC_NAMESPACE,
+            kind: b'S',
+            am: 0,
+            natts: SEQUENCE_COLUMNS.len(),
+            has_index: false,
+            shared: false,
+            options: None,
+        }));
+    }
+    rows
+}
+
+/// The columns of a sequence relation.
+const SEQUENCE_COLUMNS: &[(&str, Oid)] = &[
+    ("last_value", oid::INT8),
+    ("log_cnt", oid::INT8),
+    ("is_called", oid::BOOL),
+];
+
+/// One pg_attribute row.
+fn attribute_row(
+    rel: Oid,
+    num: usize,
+    name: &str,
+    col: Option<&ColumnDesc>,
+    ty: Oid,
+) -> Vec<Value> {
+    let b: Option<&BuiltinType> = builtin_type(ty);
+    let typmod = col.map_or(-1, |c| c.typmod);
+    vec![
+        Value::Oid(rel),
+        text(name),
+        Value::Oid(ty),
+        Value::Int4(-1),
+        Value::Int2(b.map_or(-1, |b| b.len)),
+        Value::Int2(num as i16),
+        Value::Int4(0),
+        Value::Int4(-1),
+        Value::Int4(typmod),
+        Value::Bool(b.is_some_and(|b| b.byval)),
+        ch(b.map_or(b'i', |b| b.align)),
+        ch(b.map_or(b'x', |b| b.storage)),
+        ch(0),
+        Value::Bool(col.is_some_and(|c| c.not_null)),
+        Value::Bool(col.is_some_and(|c| c.default.is_some())),
+        Value::Bool(false),
+        ch(0),
+        ch(0),
+        Value::Bool(false),
+        Value::Bool(true),
+        Value::Int4(0),
+        Value::Oid(b.map_or(0, |b| b.collation)),
+        Value::Null,
+        Value::Null,
+        Value::Null,
+        Value::Null,
+    ]
+}
+
+pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let c = ctx.catalog;
+    let mut rows = Vec::new();
+    for r in builtin::SYSTEM_RELATIONS {
+        for (i, (name, ty)) in view_columns(r.name).iter().enumerate() {
+            rows.push(attribute_row(r.oid, i + 1, name, None, *ty));
+        }
+    }
+    for t in &c.tables {
+        for (i, col) in t.columns.iter().enumerate() {
+            rows.push(attribute_row(t.oid, i + 1, &col.name, Some(col), col.ty));
+        }
+    }
+    for ix in &c.indexes {
+        let Some(t) = c.table_by_oid(ix.table) else {
+            continue;
+        };
+        for (i, &k) in ix.columns.iter().enumerate() {
+            let col = &t.columns[k];
+            let mut row = attribute_row(ix.oid, i + 1, &col.name, None, col.ty);
+            // An index column keeps its column's type modifier.
+            row[8] = Value::Int4(col.typmod);
+            rows.push(row);
+        }
+    }
+    for s in &c.sequences {
+        for (i, (name, ty)) in SEQUENCE_COLUMNS.iter().enumerate() {
+            let mut row = attribute_row(s.oid, i + 1, name, None, *ty);
+            row[13] = Value::Bool(true);
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+pub fn attrdef_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let mut rows = Vec::new();
+    for t in &ctx.catalog.tables {
+        for (i, col) in t.columns.iter().enumerate() {
+            if let Some(d) = &col.default {
+                rows.push(vec![
+                    Value::Oid(0),
+                    Value::Oid(t.oid),
+                    Value::Int2(i as i16 + 1),
+                    text(d),
+                ]);
+            }
+        }
+    }
+    rows
+}
+
+/// An int2vector or oidvector in its output form.
+fn vector<T: ToString>(items: impl Iterator<Item = T>) -> Value {
+    Value::Text(items.map(|x| x.to_string()).collect::<Vec<_>>().join(" "))
+}
+
+pub fn index_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let c = ctx.catalog;
+    c.indexes
+        .iter()
+        .map(|i| {
+            let t: Option<&std::sync::Arc<TableDesc>> = c.table_by_oid(i.table);
+            let ty = |k: usize| t.map_or(0, |t| t.columns[k].ty);
+            vec![
+                Value::Oid(i.oid),
+                Value::Oid(i.table),
+                Value::Int2(i.columns.len() as i16),
+                Value::Int2(i.columns.len() as i16),
+                Value::Bool(i.unique),
+                Value::Bool(false),
+                Value::Bool(i.primary),
+                Value::Bool(false),
+                Value::Bool(true),
+                Value::Bool(false),
+                Value::Bool(true),
+                Value::Bool(false),
+                Value::Bool(true),
+                Value::Bool(true),
+                Value::Bool(false),
+                vector(i.columns.iter().map(|k| k + 1)),
+                vector(
+                    i.columns
+                        .iter()
+                        .map(|&k| builtin_type(ty(k)).map_or(0, |b| b.collation)),
+                ),
+                vector(
+                    i.columns
+                        .iter()
+                        .map(|&k| builtin::default_btree_opclass(ty(k))),
+                ),
+                vector(i.columns.iter().map(|_| 0)),
+                Value::Null,
+                Value::Null,
+            ]
+        })
+        .collect()
+}
+
+/// Primary-key and unique constraints (each backed by its index, whose
+/// OID it shares).
+pub fn constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .indexes
+        .iter()
+        .filter(|i| i.primary || i.unique)
+        .map(|i| {
+            vec![
+                Value::Oid(i.oid),
+                text(&i.name),
+                Value::Oid(PUBLIC_NAMESPACE),
+                ch(if i.primary { b'p' } else { b'u' }),
+                Value::Bool(false),
+                Value::Bool(false),
+                Value::Bool(true),
+                Value::Oid(i.table),
+                Value::Oid(0),
+                Value::Oid(i.oid),
+                Value::Oid(0),
+                Value::Oid(0),
+                ch(b' '),
+                ch(b' '),
+                ch(b' '),
+                Value::Bool(true),
+                Value::Int4(0),
+                Value::Bool(true),
+                Value::Array(
+                    oid::INT2,
+                    i.columns
+                        .iter()
+                        .map(|k| Value::Int2(*k as i16 + 1))
+                        .collect(),
+                ),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]
+        })
+        .collect()
+}
+
+pub fn type_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    builtin::listed_types()
+        .map(|t| {
+            let io = |i: usize| Value::Oid(t.io[i].0);
+            vec![
+                Value::Oid(t.oid),
+                text(t.name),
+                Value::Oid(PG_CATALOG_NAMESPACE),
+                Value::Oid(SUPERUSER_OID),
+                Value::Int2(t.len),
+                Value::Bool(t.byval),
+                ch(t.typtype),
+                ch(t.category),
+                Value::Bool(t.preferred),
+                Value::Bool(true),
+                ch(b','),
+                Value::Oid(0),
+                Value::Oid(t.subscript),
+                Value::Oid(t.elem),
+                Value::Oid(builtin::array_of(t.oid)),
+                io(0),
+                io(1),
+                io(2),
+                io(3),
+                io(4),
+                io(5),
+                Value::Oid(0),
+                ch(t.align),
+                ch(t.storage),
+                Value::Bool(false),
+                Value::Oid(0),
+                Value::Int4(-1),
+                Value::Int4(0),
+                Value::Oid(t.collation),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]
+        })
+        .collect()
+}
+
+pub fn am_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    vec![
+        vec![Value::Oid(HEAP_AM), text("heap"), Value::Oid(3), ch(b't')],
+        vec![
+            Value::Oid(BTREE_AM),
+            text("btree"),
+            Value::Oid(330),
+            ch(b'i'),
+        ],
+    ]
+}
+
+/// The collations pgfork accepts: default, C and POSIX (all byte order).
+pub fn collation_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    [
+        (DEFAULT_COLLATION_OID, "default", b'd', None),
+        (950, "C", b'c', Some("C")),
+        (951, "POSIX", b'c', Some("POSIX")),
+    ]
+    .iter()
+    .map(|&(o, name, provider, locale)| {
+        vec![
+            Value::Oid(o),
+            text(name),
+            Value::Oid(PG_CATALOG_NAMESPACE),
+            Value::Oid(SUPERUSER_OID),
+            ch(provider),
+            Value::Bool(true),
+            Value::Int4(-1),
+            opt_text(locale),
+            opt_text(locale),
+            Value::Null,
+            Value::Null,
+        ]
+    })
+    .collect()
+}
+
+/// The one database: the one the session connected to (every name
+/// reaches the same database).
+pub fn database_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    vec![vec![
+        Value::Oid(DATABASE_OID),
+        text(&ctx.session.database),
+        Value::Oid(SUPERUSER_OID),
+        Value::Int4(UTF8_ENCODING),
+        ch(b'c'),
+        Value::Bool(false),
+        Value::Bool(true),
+        Value::Int4(-1),
+        text("0"),
+        text("1"),
+        Value::Oid(DEFAULTTABLESPACE_OID),
+        text("C"),
+        text("C"),
+        Value::Null,
+        Value::Null,
+        Value::Null,
+    ]]
+}
+
+/// A role: (OID, name, superuser and every attribute, can log in).
+fn roles(ctx: &FnCtx) -> [(Oid, String, bool); 2] {
+    [
+        (SUPERUSER_OID, ctx.session.user.clone(), true),
+        (DATABASE_OWNER_ROLE, "pg_database_owner".into(), false),
+    ]
+}
+
+pub fn authid_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    roles(ctx)
+        .into_iter()
+        .map(|(o, name, su)| {
+            vec![
+                Value::Oid(o),
+                Value::Text(name),
+                Value::Bool(su),
+                Value::Bool(true),
+                Value::Bool(su),
+                Value::Bool(su),
+                Value::Bool(su),
+                Value::Bool(su),
+                Value::Bool(su),
+                Value::Int4(-1),
+                Value::Null,
+                Value::Null,
+            ]
+        })
+        .collect()
+}
+
+pub fn roles_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    roles(ctx)
+        .into_iter()
+        .map(|(o, name, su)| {
+            vec![
+                Value::Text(name),
+                Value::Bool(su),
+                Value::Bool(true),
+                Value::Bool(su),
+                Value::Bool(su),
+                Value::Bool(su),
+                Value::Bool(su),
+                Value::Int4(-1),
+                text("********"),
+                Value::Null,
+                Value::Bool(su),
+                Value::Null,
+                Value::Oid(o),
+            ]
+        })
+        .collect()
+}
+
+pub fn user_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    vec![vec![
+        text(&ctx.session.user),
+        Value::Oid(SUPERUSER_OID),
+        Value::Bool(true),
+        Value::Bool(true),
+        Value::Bool(true),
+        Value::Bool(true),
+        text("********"),
+        Value::Null,
+        Value::Null,
+    ]]
+}
+
+pub fn proc_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    procs()
+        .iter()
+        .map(|p| {
+            vec![
+                Value::Oid(p.oid),
+                text(p.name),
+                Value::Oid(PG_CATALOG_NAMESPACE),
+                Value::Oid(SUPERUSER_OID),
+                // prolang: internal.
+                Value::Oid(12),
+                Value::Float4(1.0),
+                Value::Float4(0.0),
+                Value::Oid(p.variadic),
+                Value::Oid(0),
+                ch(p.kind),
+                Value::Bool(false),
+                Value::Bool(false),
+                Value::Bool(p.strict),
+                Value::Bool(false),
+                ch(p.volatility),
+                ch(b's'),
+                Value::Int2(p.args.len() as i16),
+                Value::Int2(0),
+                Value::Oid(p.ret),
+                Value::Text(p.argtypes_text()),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                text(if p.kind == b'a' {
+                    "aggregate_dummy"
+                } else {
+                    p.name
+                }),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]
+        })
+        .collect()
+}
+
+pub fn tablespace_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    [
+        (DEFAULTTABLESPACE_OID, "pg_default"),
+        (GLOBALTABLESPACE_OID, "pg_global"),
+    ]
+    .iter()
+    .map(|&(o, n)| {
+        vec![
+            Value::Oid(o),
+            text(n),
+            Value::Oid(SUPERUSER_OID),
+            Value::Null,
+            Value::Null,
+        ]
+    })
+    .collect()
+}
+
+/// pg_tables: the catalogs in pg_catalog, then the user tables.
+pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let c = ctx.catalog;
+    let row = |schema: &str, name: &str, has_index: bool| {
+        vec![
+            text(schema),
+            text(name),
+            text(&ctx.session.user),
+            Value::Null,
+            Value::Bool(has_index),
+            Value::Bool(false),
+            Value::Bool(false),
+            Value::Bool(false),
+        ]
+    };
+    builtin::SYSTEM_RELATIONS
+        .iter()
+        .filter(|r| r.relkind == b'r')
+        .map(|r| {
+            let mut v = row("pg_catalog", r.name, false);
+            if r.shared {
+                v[3] = text("pg_global");
+            }
+            v
+        })
+        .chain(
+            c.tables
+                .iter()
+                .map(|t| row("public", &t.name, c.indexes_of(t.oid).next().is_some())),
+        )
+        .collect()
+}
+
+pub fn indexes_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let c = ctx.catalog;
+    c.indexes
+        .iter()
+        .map(|i| {
+            vec![
+                text("public"),
+                text(c.relation_name(i.table).unwrap_or("?")),
+                text(&i.name),
+                Value::Null,
+                Value::Text(index_definition(c, i, false)),
+            ]
+        })
+        .collect()
+}
+
+/// A sequence's type: integer for serial (its maximum is int4's),
+/// bigint otherwise.
+fn sequence_type(max: i64) -> Oid {
+    if max == i32::MAX as i64 {
+        oid::INT4
+    } else {
+        oid::INT8
+    }
+}
+
+pub fn sequences_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .sequences
+        .iter()
+        .filter_map(|s| {
+            let (last, called, max) = sequence::state(&ctx.pool, s.oid, &s.name).ok()?;
+            Some(vec![
+                text("public"),
+                text(&s.name),
+                text(&ctx.session.user),
+                Value::Oid(sequence_type(max)),
+                Value::Int8(1),
+                Value::Int8(1),
+                Value::Int8(max),
+                Value::Int8(1),
+                Value::Bool(false),
+                Value::Int8(1),
+                if called {
+                    Value::Int8(last)
+                } else {
+                    Value::Null
+                },
+            ])
+        })
+        .collect()
+}
+
+pub fn sequence_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .sequences
+        .iter()
+        .filter_map(|s| {
+            let (_, _, max) = sequence::state(&ctx.pool, s.oid, &s.name).ok()?;
+            Some(vec![
+                Value::Oid(s.oid),
+                Value::Oid(sequence_type(max)),
+                Value::Int8(1),
+                Value::Int8(1),
+                Value::Int8(max),
+                Value::Int8(1),
+                Value::Int8(1),
+                Value::Bool(false),
+            ])
+        })
+        .collect()
+}
+
+/// pg_depend: each serial column's sequence depends on its column
+/// (deptype 'a', auto).
+pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let pg_class = builtin::system_relation("pg_class").map_or(0, |r| r.oid);
+    ctx.catalog
+        .sequences
+        .iter()
+        .filter(|s| s.table != 0)
+        .map(|s| {
+            vec![
+                Value::Oid(pg_class),
+                Value::Oid(s.oid),
+                Value::Int4(0),
+                Value::Oid(pg_class),
+                Value::Oid(s.table),
+                Value::Int4(s.column as i32 + 1),
+                ch(b'a'),
+            ]
+        })
+        .collect()
+}
+
+/// The languages of built-in functions (pgfork has no procedural ones).
+pub fn language_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    [(12, "internal", 2246), (13, "c", 2247), (14, "sql", 2248)]
+        .iter()
+        .map(|&(o, name, validator)| {
+            vec![
+                Value::Oid(o),
+                text(name),
+                Value::Oid(SUPERUSER_OID),
+                Value::Bool(false),
+                Value::Bool(name == "sql"),
+                Value::Oid(0),
+                Value::Oid(0),
+                Value::Oid(validator),
+                Value::Null,
+            ]
+        })
+        .collect()
+}

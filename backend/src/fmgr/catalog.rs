@@ -1,0 +1,1463 @@
+//! Catalog functions and the OID alias types: what psql's describe
+//! commands, drivers and ORMs call to read the catalog.
+//!
+//! - The input and output of regclass, regtype, regproc, regprocedure,
+//!   regnamespace and regrole (names to OIDs with PostgreSQL's errors:
+//!   42P01, 42704, 42883, 3F000; OIDs to names, or the number when
+//!   unknown, "-" for 0), as functions the analyzer calls for casts
+//!   between them and text ([`reg_input_func`], [`reg_output_func`]), and
+//!   [`reg_out`] for the client's text output of such columns.
+//! - pg_proc's rows ([`procs`]): every function of the fmgr tables and
+//!   every aggregate, with PostgreSQL 15's OIDs where it has the same
+//!   function (`proc_oids`), and OIDs from 8200 for the others.
+//! - The functions themselves ([`CATALOG_FUNCS`]): sizes, visibility,
+//!   descriptions (NULL: no COMMENT yet), privileges (true: every
+//!   session is a superuser), to_reg*, format_type, quote_*, ...
+
+mod proc_oids;
+
+use std::sync::OnceLock;
+
+use crate::catalog::builtin::{
+    self, format_type, DATABASE_OWNER_ROLE, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID,
+};
+use crate::catalog::{Catalog, IndexDesc, RelKind};
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::fmgr::{f, nonstrict, volatile, FnCtx, FuncDef};
+use crate::types::{self, oid, Numeric, Oid, Value};
+use crate::utils::adt::agg;
+
+use oid::{BOOL, INT4, INT8, NAME, NUMERIC, OID, TEXT, TIMESTAMPTZ};
+
+/// 3F000 invalid_schema_name.
+const INVALID_SCHEMA_NAME: &str = "3F000";
+/// 42725 ambiguous_function.
+const AMBIGUOUS_FUNCTION: &str = "42725";
+/// 42602 invalid_name.
+const INVALID_NAME: &str = "42602";
+
+/// pgfork's catalog functions, registered in fmgr's TABLES.
+pub static CATALOG_FUNCS: &[FuncDef] = &[
+    // Sizes.
+    volatile(f("pg_table_size", &[oid::REGCLASS], INT8, |c, a| {
+        size_of(c, &a[0], Size::Table)
+    })),
+    volatile(f("pg_indexes_size", &[oid::REGCLASS], INT8, |c, a| {
+        size_of(c, &a[0], Size::Indexes)
+    })),
+    volatile(f(
+        "pg_total_relation_size",
+        &[oid::REGCLASS],
+        INT8,
+        |c, a| size_of(c, &a[0], Size::Total),
+    )),
+    volatile(f(
+        "pg_relation_size",
+        &[oid::REGCLASS, TEXT],
+        INT8,
+        |c, a| match text_arg(&a[1]) {
+            "main" => size_of(c, &a[0], Size::Table),
+            "fsm" | "vm" | "init" => Ok(Value::Int8(0)),
+            _ => Err(
+                PgError::new(sqlstate::INVALID_PARAMETER_VALUE, "invalid fork name")
+                    .with_hint("Valid fork names are \"main\", \"fsm\", \"vm\", and \"init\"."),
+            ),
+        },
+    )),
+    f("pg_size_pretty", &[INT8], TEXT, |_, a| {
+        let Value::Int8(n) = a[0] else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Text(size_pretty(n as i128, None)))
+    }),
+    f("pg_size_pretty", &[NUMERIC], TEXT, |_, a| {
+        let Value::Numeric(n) = a[0] else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Text(size_pretty_numeric(n)))
+    }),
+    // Visibility in the search path (pg_catalog, then public).
+    f("pg_table_is_visible", &[OID], BOOL, |c, a| {
+        Ok(Value::Bool(
+            relation_name(c.catalog, oid_arg(&a[0])).is_some(),
+        ))
+    }),
+    f("pg_type_is_visible", &[OID], BOOL, |_, a| {
+        Ok(Value::Bool(builtin::builtin_type(oid_arg(&a[0])).is_some()))
+    }),
+    f("pg_function_is_visible", &[OID], BOOL, |_, a| {
+        Ok(Value::Bool(proc_by_oid(oid_arg(&a[0])).is_some()))
+    }),
+    f("pg_collation_is_visible", &[OID], BOOL, |_, a| {
+        Ok(Value::Bool(matches!(oid_arg(&a[0]), 100 | 950 | 951)))
+    }),
+    // pgfork has no conversions or statistics objects.
+    f("pg_conversion_is_visible", &[OID], BOOL, |_, _| {
+        Ok(Value::Null)
+    }),
+    f("pg_statistics_obj_is_visible", &[OID], BOOL, |_, _| {
+        Ok(Value::Null)
+    }),
+    // Names and definitions.
+    f("pg_get_userbyid", &[OID], NAME, |c, a| {
+        let o = oid_arg(&a[0]);
+        Ok(Value::Text(
+            role_name(c, o).unwrap_or_else(|| format!("unknown (OID={o})")),
+        ))
+    }),
+    nonstrict(f("format_type", &[OID, INT4], TEXT, |_, a| {
+        let Value::Oid(t) = a[0] else {
+            return Ok(Value::Null);
+        };
+        let m = match a[1] {
+            Value::Int4(m) => Some(m),
+            _ => None,
+        };
+        Ok(Value::Text(format_type(t, m)))
+    })),
+    f("pg_get_function_result", &[OID], TEXT, |_, a| {
+        Ok(proc_by_oid(oid_arg(&a[0]))
+            .map_or(Value::Null, |p| Value::Text(format_type(p.ret, None))))
+    }),
+    f("pg_get_function_arguments", &[OID], TEXT, |_, a| {
+        Ok(proc_by_oid(oid_arg(&a[0])).map_or(Value::Null, |p| Value::Text(p.arguments())))
+    }),
+    f(
+        "pg_get_function_identity_arguments",
+        &[OID],
+        TEXT,
+        |_, a| Ok(proc_by_oid(oid_arg(&a[0])).map_or(Value::Null, |p| Value::Text(p.arguments()))),
+    ),
+    f("pg_get_indexdef", &[OID], TEXT, |c, a| {
+        index_def(c, &a[0], 0, false)
+    }),
+    f("pg_get_indexdef", &[OID, INT4, BOOL], TEXT, |c, a| {
+        let (Value::Int4(col), Value::Bool(pretty)) = (&a[1], &a[2]) else {
+            return Ok(Value::Null);
+        };
+        index_def(c, &a[0], *col, *pretty)
+    }),
+    f("pg_get_constraintdef", &[OID], TEXT, |c, a| {
+        constraint_def(c, &a[0])
+    }),
+    f("pg_get_constraintdef", &[OID, BOOL], TEXT, |c, a| {
+        constraint_def(c, &a[0])
+    }),
+    f(
+        "pg_get_serial_sequence",
+        &[TEXT, TEXT],
+        TEXT,
+        serial_sequence,
+    ),
+    // Built-in functions have no SQL body.
+    f("pg_get_function_sqlbody", &[OID], TEXT, |_, _| {
+        Ok(Value::Null)
+    }),
+    f("pg_get_statisticsobjdef_columns", &[OID], TEXT, |_, _| {
+        Ok(Value::Null)
+    }),
+    f(
+        "pg_relation_is_publishable",
+        &[oid::REGCLASS],
+        BOOL,
+        |c, a| {
+            let o = match reg_arg(c, oid::REGCLASS, &a[0])? {
+                Some(o) => o,
+                None => return Ok(Value::Null),
+            };
+            Ok(Value::Bool(c.catalog.table_by_oid(o).is_some()))
+        },
+    ),
+    f("pg_tablespace_location", &[OID], TEXT, |_, _| {
+        Ok(Value::Text(String::new()))
+    }),
+    // Comments: pgfork has no COMMENT yet.
+    nonstrict(f("obj_description", &[OID], TEXT, |_, _| Ok(Value::Null))),
+    nonstrict(f("obj_description", &[OID, NAME], TEXT, |_, _| {
+        Ok(Value::Null)
+    })),
+    nonstrict(f("col_description", &[OID, INT4], TEXT, |_, _| {
+        Ok(Value::Null)
+    })),
+    nonstrict(f("shobj_description", &[OID, NAME], TEXT, |_, _| {
+        Ok(Value::Null)
+    })),
+    // Encodings.
+    f("pg_encoding_to_char", &[INT4], NAME, |_, a| {
+        let Value::Int4(n) = a[0] else {
+            return Ok(Value::Null);
+        };
+        Ok(Value::Text(
+            builtin::ENCODINGS
+                .iter()
+                .find(|e| e.0 == n)
+                .map_or("", |e| e.1)
+                .to_owned(),
+        ))
+    }),
+    f("pg_char_to_encoding", &[NAME], INT4, |_, a| {
+        let name: String = text_arg(&a[0])
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        Ok(Value::Int4(
+            builtin::ENCODINGS
+                .iter()
+                .find(|e| {
+                    e.1.chars()
+                        .filter(|c| c.is_ascii_alphanumeric())
+                        .collect::<String>()
+                        .eq_ignore_ascii_case(&name)
+                })
+                .map_or(-1, |e| e.0),
+        ))
+    }),
+    f("getdatabaseencoding", &[], NAME, |_, _| {
+        Ok(Value::Text("UTF8".into()))
+    }),
+    f("pg_client_encoding", &[], NAME, |_, _| {
+        Ok(Value::Text("UTF8".into()))
+    }),
+    // Server state.
+    f("pg_is_in_recovery", &[], BOOL, |_, _| {
+        Ok(Value::Bool(false))
+    }),
+    f("pg_postmaster_start_time", &[], TIMESTAMPTZ, |c, _| {
+        Ok(start_time(c))
+    }),
+    f("pg_conf_load_time", &[], TIMESTAMPTZ, |c, _| {
+        Ok(start_time(c))
+    }),
+    // inet is shown as text; pgfork records no local address.
+    nonstrict(f("inet_server_addr", &[], TEXT, |_, _| Ok(Value::Null))),
+    nonstrict(f("inet_server_port", &[], INT4, |_, _| Ok(Value::Null))),
+    nonstrict(f("inet_client_addr", &[], TEXT, |_, _| Ok(Value::Null))),
+    nonstrict(f("inet_client_port", &[], INT4, |_, _| Ok(Value::Null))),
+    // to_reg*: the OID, or NULL when the object does not exist.
+    f("to_regclass", &[TEXT], oid::REGCLASS, |c, a| {
+        to_reg(c, oid::REGCLASS, a)
+    }),
+    f("to_regtype", &[TEXT], oid::REGTYPE, |c, a| {
+        to_reg(c, oid::REGTYPE, a)
+    }),
+    f("to_regproc", &[TEXT], oid::REGPROC, |c, a| {
+        to_reg(c, oid::REGPROC, a)
+    }),
+    f("to_regprocedure", &[TEXT], oid::REGPROCEDURE, |c, a| {
+        to_reg(c, oid::REGPROCEDURE, a)
+    }),
+    f("to_regnamespace", &[TEXT], oid::REGNAMESPACE, |c, a| {
+        to_reg(c, oid::REGNAMESPACE, a)
+    }),
+    f("to_regrole", &[TEXT], oid::REGROLE, |c, a| {
+        to_reg(c, oid::REGROLE, a)
+    }),
+    // regclass(text): the cast from text.
+    f("regclass", &[TEXT], oid::REGCLASS, |c, a| {
+        reg_in_value(c, oid::REGCLASS, a)
+    }),
+    // Quoting.
+    f("quote_ident", &[TEXT], TEXT, |_, a| {
+        Ok(Value::Text(quote_ident(text_arg(&a[0]))))
+    }),
+    f("quote_literal", &[TEXT], TEXT, |_, a| {
+        Ok(Value::Text(quote_literal(text_arg(&a[0]))))
+    }),
+    nonstrict(f("quote_nullable", &[TEXT], TEXT, |_, a| {
+        Ok(Value::Text(match &a[0] {
+            Value::Text(s) => quote_literal(s),
+            _ => "NULL".into(),
+        }))
+    })),
+    // Privileges: every session is a superuser, so every privilege is
+    // held; the object and the privilege names are still checked.
+    f("has_table_privilege", &[TEXT, TEXT], BOOL, |c, a| {
+        table_privilege(c, &a[0], &a[1])
+    }),
+    f("has_table_privilege", &[OID, TEXT], BOOL, |c, a| {
+        table_privilege(c, &a[0], &a[1])
+    }),
+    f("has_table_privilege", &[NAME, TEXT, TEXT], BOOL, |c, a| {
+        role_arg(c, &a[0])?;
+        table_privilege(c, &a[1], &a[2])
+    }),
+    f("has_table_privilege", &[NAME, OID, TEXT], BOOL, |c, a| {
+        role_arg(c, &a[0])?;
+        table_privilege(c, &a[1], &a[2])
+    }),
+    f("has_table_privilege", &[OID, TEXT, TEXT], BOOL, |c, a| {
+        role_arg(c, &a[0])?;
+        table_privilege(c, &a[1], &a[2])
+    }),
+    f("has_table_privilege", &[OID, OID, TEXT], BOOL, |c, a| {
+        role_arg(c, &a[0])?;
+        table_privilege(c, &a[1], &a[2])
+    }),
+    f("has_sequence_privilege", &[TEXT, TEXT], BOOL, |c, a| {
+        sequence_privilege(c, &a[0], &a[1])
+    }),
+    f("has_sequence_privilege", &[OID, TEXT], BOOL, |c, a| {
+        sequence_privilege(c, &a[0], &a[1])
+    }),
+    f(
+        "has_sequence_privilege",
+        &[NAME, TEXT, TEXT],
+        BOOL,
+        |c, a| {
+            role_arg(c, &a[0])?;
+            sequence_privilege(c, &a[1], &a[2])
+        },
+    ),
+    f("has_column_privilege", &[TEXT, TEXT, TEXT], BOOL, |c, a| {
+        column_privilege(c, &a[0], &a[1], &a[2])
+    }),
+    f("has_column_privilege", &[OID, TEXT, TEXT], BOOL, |c, a| {
+        column_privilege(c, &a[0], &a[1], &a[2])
+    }),
+    f(
+        "has_column_privilege",
+        &[OID, oid::INT2, TEXT],
+        BOOL,
+        |c, a| column_privilege(c, &a[0], &a[1], &a[2]),
+    ),
+    f(
+        "has_column_privilege",
+        &[NAME, TEXT, TEXT, TEXT],
+        BOOL,
+        |c, a| {
+            role_arg(c, &a[0])?;
+            column_privilege(c, &a[1], &a[2], &a[3])
+        },
+    ),
+    f(
+        "has_column_privilege",
+        &[NAME, OID, TEXT, TEXT],
+        BOOL,
+        |c, a| {
+            role_arg(c, &a[0])?;
+            column_privilege(c, &a[1], &a[2], &a[3])
+        },
+    ),
+    f("has_any_column_privilege", &[TEXT, TEXT], BOOL, |c, a| {
+        table_privilege(c, &a[0], &a[1])
+    }),
+    f("has_any_column_privilege", &[OID, TEXT], BOOL, |c, a| {
+        table_privilege(c, &a[0], &a[1])
+    }),
+    f("has_schema_privilege", &[TEXT, TEXT], BOOL, |c, a| {
+        schema_privilege(c, &a[0], &a[1])
+    }),
+    f("has_schema_privilege", &[OID, TEXT], BOOL, |c, a| {
+        schema_privilege(c, &a[0], &a[1])
+    }),
+    f("has_schema_privilege", &[NAME, TEXT, TEXT], BOOL, |c, a| {
+        role_arg(c, &a[0])?;
+        schema_privilege(c, &a[1], &a[2])
+    }),
+    f("has_schema_privilege", &[NAME, OID, TEXT], BOOL, |c, a| {
+        role_arg(c, &a[0])?;
+        schema_privilege(c, &a[1], &a[2])
+    }),
+    f("has_database_privilege", &[TEXT, TEXT], BOOL, |c, a| {
+        database_privilege(c, &a[0], &a[1])
+    }),
+    f("has_database_privilege", &[OID, TEXT], BOOL, |c, a| {
+        database_privilege(c, &a[0], &a[1])
+    }),
+    f(
+        "has_database_privilege",
+        &[NAME, TEXT, TEXT],
+        BOOL,
+        |c, a| {
+            role_arg(c, &a[0])?;
+            database_privilege(c, &a[1], &a[2])
+        },
+    ),
+    f("has_function_privilege", &[TEXT, TEXT], BOOL, |c, a| {
+        function_privilege(c, &a[0], &a[1])
+    }),
+    f("has_function_privilege", &[OID, TEXT], BOOL, |c, a| {
+        function_privilege(c, &a[0], &a[1])
+    }),
+    f(
+        "has_function_privilege",
+        &[NAME, TEXT, TEXT],
+        BOOL,
+        |c, a| {
+            role_arg(c, &a[0])?;
+            function_privilege(c, &a[1], &a[2])
+        },
+    ),
+    f("pg_has_role", &[NAME, TEXT], BOOL, |c, a| {
+        role_privilege(c, &a[0], &a[1])
+    }),
+    f("pg_has_role", &[OID, TEXT], BOOL, |c, a| {
+        role_privilege(c, &a[0], &a[1])
+    }),
+    f("pg_has_role", &[NAME, NAME, TEXT], BOOL, |c, a| {
+        role_arg(c, &a[0])?;
+        role_privilege(c, &a[1], &a[2])
+    }),
+    f("pg_has_role", &[OID, OID, TEXT], BOOL, |c, a| {
+        role_arg(c, &a[0])?;
+        role_privilege(c, &a[1], &a[2])
+    }),
+];
+
+// ---------------------------------------------------------------------
+// The OID alias types.
+
+/// The input conversions (text → alias type) the analyzer calls for
+/// casts, by target type.
+static REG_IN: &[FuncDef] = &[
+    f("regclassin", &[TEXT], oid::REGCLASS, |c, a| {
+        reg_in_value(c, oid::REGCLASS, a)
+    }),
+    f("regtypein", &[TEXT], oid::REGTYPE, |c, a| {
+        reg_in_value(c, oid::REGTYPE, a)
+    }),
+    f("regprocin", &[TEXT], oid::REGPROC, |c, a| {
+        reg_in_value(c, oid::REGPROC, a)
+    }),
+    f("regprocedurein", &[TEXT], oid::REGPROCEDURE, |c, a| {
+        reg_in_value(c, oid::REGPROCEDURE, a)
+    }),
+    f("regnamespacein", &[TEXT], oid::REGNAMESPACE, |c, a| {
+        reg_in_value(c, oid::REGNAMESPACE, a)
+    }),
+    f("regrolein", &[TEXT], oid::REGROLE, |c, a| {
+        reg_in_value(c, oid::REGROLE, a)
+    }),
+];
+
+/// The output conversions (alias type → text), by source type.
+static REG_OUT: &[FuncDef] = &[
+    f("regclassout", &[oid::REGCLASS], TEXT, |c, a| {
+        reg_out_value(c, oid::REGCLASS, &a[0])
+    }),
+    f("regtypeout", &[oid::REGTYPE], TEXT, |c, a| {
+        reg_out_value(c, oid::REGTYPE, &a[0])
+    }),
+    f("regprocout", &[oid::REGPROC], TEXT, |c, a| {
+        reg_out_value(c, oid::REGPROC, &a[0])
+    }),
+    f("regprocedureout", &[oid::REGPROCEDURE], TEXT, |c, a| {
+        reg_out_value(c, oid::REGPROCEDURE, &a[0])
+    }),
+    f("regnamespaceout", &[oid::REGNAMESPACE], TEXT, |c, a| {
+        reg_out_value(c, oid::REGNAMESPACE, &a[0])
+    }),
+    f("regroleout", &[oid::REGROLE], TEXT, |c, a| {
+        reg_out_value(c, oid::REGROLE, &a[0])
+    }),
+];
+
+/// Parameters of the alias types: a name sent as text is resolved when
+/// the statement runs, an OID (binary format, or digits) kept.
+static REG_PARAM: &[FuncDef] = &[
+    f("regclass_param", &[oid::REGCLASS], oid::REGCLASS, |c, a| {
+        reg_param(c, oid::REGCLASS, &a[0])
+    }),
+    f("regtype_param", &[oid::REGTYPE], oid::REGTYPE, |c, a| {
+        reg_param(c, oid::REGTYPE, &a[0])
+    }),
+    f("regproc_param", &[oid::REGPROC], oid::REGPROC, |c, a| {
+        reg_param(c, oid::REGPROC, &a[0])
+    }),
+    f(
+        "regprocedure_param",
+        &[oid::REGPROCEDURE],
+        oid::REGPROCEDURE,
+        |c, a| reg_param(c, oid::REGPROCEDURE, &a[0]),
+    ),
+    f(
+        "regnamespace_param",
+        &[oid::REGNAMESPACE],
+        oid::REGNAMESPACE,
+        |c, a| reg_param(c, oid::REGNAMESPACE, &a[0]),
+    ),
+    f("regrole_param", &[oid::REGROLE], oid::REGROLE, |c, a| {
+        reg_param(c, oid::REGROLE, &a[0])
+    }),
+];
+
+fn reg_param(c: &FnCtx, t: Oid, v: &Value) -> PgResult<Value> {
+    Ok(reg_arg(c, t, v)?.map_or(Value::Null, Value::Oid))
+}
+
+/// The function resolving a parameter of alias type `t` (which the
+/// client may send as a name).
+pub fn reg_param_func(t: Oid) -> Option<&'static FuncDef> {
+    REG_PARAM.iter().find(|d| d.ret == t)
+}
+
+/// The function reading a name as alias type `t` (for `text::t`).
+pub fn reg_input_func(t: Oid) -> Option<&'static FuncDef> {
+    REG_IN.iter().find(|d| d.ret == t)
+}
+
+/// The function writing alias type `t` as its name (for `t::text`).
+pub fn reg_output_func(t: Oid) -> Option<&'static FuncDef> {
+    REG_OUT.iter().find(|d| d.args[0] == t)
+}
+
+fn reg_in_value(c: &FnCtx, t: Oid, a: &[Value]) -> PgResult<Value> {
+    Ok(Value::Oid(reg_in(
+        c.catalog,
+        &c.session.user,
+        t,
+        text_arg(&a[0]),
+    )?))
+}
+
+fn reg_out_value(c: &FnCtx, t: Oid, v: &Value) -> PgResult<Value> {
+    Ok(match reg_arg(c, t, v)? {
+        Some(o) => Value::Text(reg_out(c, t, o)),
+        None => Value::Null,
+    })
+}
+
+fn to_reg(c: &FnCtx, t: Oid, a: &[Value]) -> PgResult<Value> {
+    match reg_in(c.catalog, &c.session.user, t, text_arg(&a[0])) {
+        Ok(o) => Ok(Value::Oid(o)),
+        // Syntax errors in the name still fail, as in PostgreSQL.
+        Err(e) if e.code == INVALID_NAME || e.code == sqlstate::INVALID_TEXT_REPRESENTATION => {
+            Err(e)
+        }
+        Err(_) => Ok(Value::Null),
+    }
+}
+
+/// An alias-type argument as an OID: a name not yet resolved (a Bind
+/// parameter sent as text) is read with the type's input function.
+pub fn reg_arg(c: &FnCtx, t: Oid, v: &Value) -> PgResult<Option<Oid>> {
+    Ok(match v {
+        Value::Oid(o) => Some(*o),
+        Value::Int4(o) => Some(*o as Oid),
+        Value::Int8(o) => Some(*o as Oid),
+        Value::Text(s) => Some(reg_in(c.catalog, &c.session.user, t, s)?),
+        _ => None,
+    })
+}
+
+/// The input function of alias type `t`: a name to its OID (a number
+/// is taken as the OID, "-" as 0), with PostgreSQL's errors.
+pub fn reg_in(cat: &Catalog, user: &str, t: Oid, s: &str) -> PgResult<Oid> {
+    let trimmed = s.trim();
+    if trimmed == "-" {
+        return Ok(0);
+    }
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return trimmed.parse::<u32>().map_err(|_| {
+            PgError::new(
+                sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+                format!("value \"{s}\" is out of range for type oid"),
+            )
+        });
+    }
+    match t {
+        oid::REGCLASS => regclass_in(cat, s),
+        oid::REGTYPE => builtin::type_by_name(s).ok_or_else(|| {
+            PgError::new(
+                sqlstate::UNDEFINED_OBJECT,
+                format!("type \"{}\" does not exist", s.trim()),
+            )
+        }),
+        oid::REGPROC => regproc_in(s),
+        oid::REGPROCEDURE => regprocedure_in(s),
+        oid::REGNAMESPACE => {
+            let parts = qualified_name(s)?;
+            let [name] = parts.as_slice() else {
+                return Err(PgError::new(INVALID_NAME, "invalid name syntax"));
+            };
+            builtin::namespace_by_name(name).ok_or_else(|| {
+                PgError::new(
+                    INVALID_SCHEMA_NAME,
+                    format!("schema \"{name}\" does not exist"),
+                )
+            })
+        }
+        oid::REGROLE => {
+            let parts = qualified_name(s)?;
+            let [name] = parts.as_slice() else {
+                return Err(PgError::new(INVALID_NAME, "invalid name syntax"));
+            };
+            role_by_name(user, name).ok_or_else(|| {
+                PgError::new(
+                    sqlstate::UNDEFINED_OBJECT,
+                    format!("role \"{name}\" does not exist"),
+                )
+            })
+        }
+        _ => Err(PgError::internal("not an OID alias type")),
+    }
+}
+
+/// The output function of alias type `t`: the object's name, the OID as
+/// a number when there is no such object, "-" for 0.
+pub fn reg_out(c: &FnCtx, t: Oid, o: Oid) -> String {
+    if o == 0 {
+        return "-".into();
+    }
+    let name = match t {
+        oid::REGCLASS => relation_name(c.catalog, o),
+        oid::REGTYPE => builtin::builtin_type(o).map(|_| format_type(o, None)),
+        oid::REGPROC => proc_by_oid(o)
+            .map(|p| p.name.to_owned())
+            .or_else(|| builtin::type_support_proc(o).map(str::to_owned)),
+        oid::REGPROCEDURE => proc_by_oid(o).map(|p| {
+            let args: Vec<String> = p.args.iter().map(|a| format_type(*a, None)).collect();
+            format!("{}({})", p.name, args.join(","))
+        }),
+        oid::REGNAMESPACE => builtin::namespace_name(o).map(str::to_owned),
+        oid::REGROLE => role_name(c, o),
+        _ => None,
+    };
+    name.unwrap_or_else(|| o.to_string())
+}
+
+/// Splits a possibly qualified, possibly quoted name ("public.items",
+/// "\"My Table\"") into its parts, folding unquoted ones to lower case.
+pub fn qualified_name(s: &str) -> PgResult<Vec<String>> {
+    let bad = || PgError::new(INVALID_NAME, "invalid name syntax");
+    let mut parts = Vec::new();
+    let mut chars = s.trim().chars().peekable();
+    loop {
+        let mut part = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next() {
+                    Some('"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        part.push('"');
+                    }
+                    Some('"') => break,
+                    Some(c) => part.push(c),
+                    None => return Err(bad()),
+                }
+            }
+            if part.is_empty() {
+                return Err(bad());
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == '.' || c.is_whitespace() {
+                    break;
+                }
+                part.push(c.to_ascii_lowercase());
+                chars.next();
+            }
+            if part.is_empty() {
+                return Err(bad());
+            }
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        parts.push(part);
+        match chars.next() {
+            None => return Ok(parts),
+            Some('.') => {
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+            }
+            Some(_) => return Err(bad()),
+        }
+    }
+}
+
+/// regclassin: a relation name (search path: pg_catalog, then public).
+pub fn regclass_in(cat: &Catalog, s: &str) -> PgResult<Oid> {
+    let parts = qualified_name(s)?;
+    let missing = || {
+        PgError::new(
+            sqlstate::UNDEFINED_TABLE,
+            format!("relation \"{}\" does not exist", parts.join(".")),
+        )
+    };
+    let (schema, name) = match parts.as_slice() {
+        [n] => (None, n.as_str()),
+        [s, n] | [_, s, n] => (Some(s.as_str()), n.as_str()),
+        _ => {
+            return Err(PgError::new(
+                INVALID_NAME,
+                format!(
+                    "improper relation name (too many dotted names): {}",
+                    parts.join(".")
+                ),
+            ))
+        }
+    };
+    match schema {
+        Some("pg_catalog") => builtin::system_relation(name)
+            .map(|r| r.oid)
+            .ok_or_else(missing),
+        Some("public") => cat.relkind(name).map(|(_, o)| o).ok_or_else(missing),
+        Some(other) => Err(PgError::new(
+            INVALID_SCHEMA_NAME,
+            format!("schema \"{other}\" does not exist"),
+        )),
+        None => builtin::system_relation(name)
+            .map(|r| r.oid)
+            .or_else(|| cat.relkind(name).map(|(_, o)| o))
+            .ok_or_else(missing),
+    }
+}
+
+/// The name of a relation as regclass prints it: user relations in
+/// public (qualified when a catalog of the same name hides them), the
+/// catalogs and system views in pg_catalog.
+pub fn relation_name(cat: &Catalog, o: Oid) -> Option<String> {
+    if let Some(r) = builtin::system_relation_by_oid(o) {
+        return Some(r.name.to_owned());
+    }
+    let name = cat.relation_name(o)?;
+    Some(if builtin::system_relation(name).is_some() {
+        format!("public.{}", quote_ident(name))
+    } else {
+        quote_ident(name)
+    })
+}
+
+/// The schema of a relation by OID.
+pub fn relation_namespace(o: Oid) -> Oid {
+    if builtin::system_relation_by_oid(o).is_some() {
+        PG_CATALOG_NAMESPACE
+    } else {
+        PUBLIC_NAMESPACE
+    }
+}
+
+fn regproc_in(s: &str) -> PgResult<Oid> {
+    let parts = qualified_name(s)?;
+    let name = match parts.as_slice() {
+        [n] | [_, n] => n.as_str(),
+        _ => return Err(PgError::new(INVALID_NAME, "invalid name syntax")),
+    };
+    let mut found = procs().iter().filter(|p| p.name == name);
+    match (found.next(), found.next()) {
+        (Some(p), None) => Ok(p.oid),
+        (Some(_), Some(_)) => Err(PgError::new(
+            AMBIGUOUS_FUNCTION,
+            format!("more than one function named \"{}\"", s.trim()),
+        )),
+        _ => Err(PgError::new(
+            sqlstate::UNDEFINED_FUNCTION,
+            format!("function \"{}\" does not exist", s.trim()),
+        )),
+    }
+}
+
+fn regprocedure_in(s: &str) -> PgResult<Oid> {
+    let bad = || {
+        PgError::new(
+            sqlstate::INVALID_TEXT_REPRESENTATION,
+            "expected a left parenthesis",
+        )
+    };
+    let (name, rest) = s.trim().split_once('(').ok_or_else(bad)?;
+    let args = rest.trim_end().strip_suffix(')').ok_or_else(|| {
+        PgError::new(
+            sqlstate::INVALID_TEXT_REPRESENTATION,
+            "expected a right parenthesis",
+        )
+    })?;
+    let parts = qualified_name(name)?;
+    let name = match parts.as_slice() {
+        [n] | [_, n] => n.as_str(),
+        _ => return Err(PgError::new(INVALID_NAME, "invalid name syntax")),
+    };
+    let mut types = Vec::new();
+    if !args.trim().is_empty() {
+        for a in split_args(args) {
+            types.push(builtin::type_by_name(&a).ok_or_else(|| {
+                PgError::new(
+                    sqlstate::UNDEFINED_OBJECT,
+                    format!("type \"{}\" does not exist", a.trim()),
+                )
+            })?);
+        }
+    }
+    procs()
+        .iter()
+        .find(|p| p.name == name && p.args == types)
+        .map(|p| p.oid)
+        .ok_or_else(|| {
+            PgError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("function {} does not exist", s.trim()),
+            )
+        })
+}
+
+/// Splits an argument list at its top-level commas ("numeric(10,2), int").
+fn split_args(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut depth, mut cur) = (0, String::new());
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out
+}
+
+/// A role by name: the session's user is the superuser (OID 10).
+fn role_by_name(user: &str, name: &str) -> Option<Oid> {
+    if name == user {
+        Some(SUPERUSER_OID)
+    } else if name == "pg_database_owner" {
+        Some(DATABASE_OWNER_ROLE)
+    } else {
+        None
+    }
+}
+
+/// A role's name by OID.
+pub fn role_name(c: &FnCtx, o: Oid) -> Option<String> {
+    match o {
+        SUPERUSER_OID => Some(c.session.user.clone()),
+        DATABASE_OWNER_ROLE => Some("pg_database_owner".into()),
+        _ => None,
+    }
+}
+
+/// The column list of an index: "id, name".
+fn index_columns(cat: &Catalog, i: &IndexDesc) -> String {
+    let t = cat.table_by_oid(i.table);
+    i.columns
+        .iter()
+        .map(|&k| t.map_or("?".to_owned(), |t| quote_ident(&t.columns[k].name)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// pg_get_indexdef: "CREATE UNIQUE INDEX items_pkey ON public.items
+/// USING btree (id)" (`pretty`: the table's schema left out, as it is
+/// on the search path).
+pub fn index_definition(cat: &Catalog, i: &IndexDesc, pretty: bool) -> String {
+    format!(
+        "CREATE {}INDEX {} ON {}{} USING btree ({})",
+        if i.unique { "UNIQUE " } else { "" },
+        quote_ident(&i.name),
+        if pretty { "" } else { "public." },
+        quote_ident(cat.relation_name(i.table).unwrap_or("?")),
+        index_columns(cat, i)
+    )
+}
+
+/// pg_get_indexdef(index [, column, pretty]): the definition, or with a
+/// column number the name of that key column.
+fn index_def(c: &FnCtx, v: &Value, col: i32, pretty: bool) -> PgResult<Value> {
+    let o = oid_arg(v);
+    let Some(i) = c.catalog.indexes.iter().find(|i| i.oid == o) else {
+        return Ok(Value::Null);
+    };
+    if col > 0 {
+        let t = c.catalog.table_by_oid(i.table);
+        return Ok(match (t, i.columns.get(col as usize - 1)) {
+            (Some(t), Some(&k)) => Value::Text(quote_ident(&t.columns[k].name)),
+            _ => Value::Text(String::new()),
+        });
+    }
+    Ok(Value::Text(index_definition(c.catalog, i, pretty)))
+}
+
+fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
+    let o = oid_arg(v);
+    Ok(c.catalog
+        .indexes
+        .iter()
+        .find(|i| i.oid == o && (i.primary || i.unique))
+        .map_or(Value::Null, |i| {
+            Value::Text(constraint_definition(c.catalog, i))
+        }))
+}
+
+/// pg_get_constraintdef of the constraint an index backs: "PRIMARY KEY
+/// (id)", "UNIQUE (name)".
+pub fn constraint_definition(cat: &Catalog, i: &IndexDesc) -> String {
+    let kind = if i.primary { "PRIMARY KEY" } else { "UNIQUE" };
+    format!("{kind} ({})", index_columns(cat, i))
+}
+
+// ---------------------------------------------------------------------
+// pg_proc.
+
+/// One pg_proc row.
+#[derive(Debug, Clone)]
+pub struct ProcEntry {
+    pub oid: Oid,
+    pub name: &'static str,
+    pub args: Vec<Oid>,
+    pub ret: Oid,
+    /// 'f' (function) or 'a' (aggregate).
+    pub kind: u8,
+    pub strict: bool,
+    /// 'i', 's' or 'v'.
+    pub volatility: u8,
+    /// The element type of a VARIADIC last argument (0 for none).
+    pub variadic: Oid,
+}
+
+impl ProcEntry {
+    /// pg_get_function_arguments: "text, integer", "VARIADIC text[]".
+    pub fn arguments(&self) -> String {
+        let n = self.args.len();
+        self.args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                if self.variadic != 0 && i + 1 == n {
+                    let arr = builtin::array_of(*a);
+                    if arr != 0 {
+                        format!("VARIADIC {}", format_type(arr, None))
+                    } else {
+                        format!("VARIADIC {}[]", format_type(*a, None))
+                    }
+                } else {
+                    format_type(*a, None)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// proargtypes as oidvector's output: "25 23".
+    pub fn argtypes_text(&self) -> String {
+        self.args
+            .iter()
+            .map(Oid::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The aggregates (utils::adt::agg) with their argument and result
+/// types, as pg_proc lists them.
+static AGGREGATES: &[(&str, &[Oid], Oid)] = &[
+    ("count", &[], INT8),
+    ("count", &[2276], INT8),
+    ("sum", &[oid::INT2], INT8),
+    ("sum", &[INT4], INT8),
+    ("sum", &[INT8], NUMERIC),
+    ("sum", &[NUMERIC], NUMERIC),
+    ("sum", &[oid::FLOAT4], oid::FLOAT4),
+    ("sum", &[oid::FLOAT8], oid::FLOAT8),
+    ("sum", &[oid::INTERVAL], oid::INTERVAL),
+    ("avg", &[oid::INT2], NUMERIC),
+    ("avg", &[INT4], NUMERIC),
+    ("avg", &[INT8], NUMERIC),
+    ("avg", &[NUMERIC], NUMERIC),
+    ("avg", &[oid::FLOAT4], oid::FLOAT8),
+    ("avg", &[oid::FLOAT8], oid::FLOAT8),
+    ("avg", &[oid::INTERVAL], oid::INTERVAL),
+    ("min", &[oid::INT2], oid::INT2),
+    ("min", &[INT4], INT4),
+    ("min", &[INT8], INT8),
+    ("min", &[oid::FLOAT4], oid::FLOAT4),
+    ("min", &[oid::FLOAT8], oid::FLOAT8),
+    ("min", &[NUMERIC], NUMERIC),
+    ("min", &[TEXT], TEXT),
+    ("min", &[oid::DATE], oid::DATE),
+    ("min", &[oid::TIMESTAMP], oid::TIMESTAMP),
+    ("min", &[TIMESTAMPTZ], TIMESTAMPTZ),
+    ("min", &[oid::INTERVAL], oid::INTERVAL),
+    ("min", &[OID], OID),
+    ("max", &[oid::INT2], oid::INT2),
+    ("max", &[INT4], INT4),
+    ("max", &[INT8], INT8),
+    ("max", &[oid::FLOAT4], oid::FLOAT4),
+    ("max", &[oid::FLOAT8], oid::FLOAT8),
+    ("max", &[NUMERIC], NUMERIC),
+    ("max", &[TEXT], TEXT),
+    ("max", &[oid::DATE], oid::DATE),
+    ("max", &[oid::TIMESTAMP], oid::TIMESTAMP),
+    ("max", &[TIMESTAMPTZ], TIMESTAMPTZ),
+    ("max", &[oid::INTERVAL], oid::INTERVAL),
+    ("max", &[OID], OID),
+    ("bool_and", &[BOOL], BOOL),
+    ("bool_or", &[BOOL], BOOL),
+    ("every", &[BOOL], BOOL),
+    ("string_agg", &[TEXT, TEXT], TEXT),
+];
+
+/// First OID of the functions PostgreSQL has no match for (a range it
+/// leaves unused).
+const FIRST_PGFORK_PROC_OID: Oid = 8200;
+
+/// Every pg_proc row: the fmgr tables' functions, then the aggregates.
+pub fn procs() -> &'static [ProcEntry] {
+    static PROCS: OnceLock<Vec<ProcEntry>> = OnceLock::new();
+    PROCS.get_or_init(|| {
+        let mut next = FIRST_PGFORK_PROC_OID;
+        let mut out: Vec<ProcEntry> = Vec::new();
+        let mut add = |name: &'static str, args: Vec<Oid>, ret, kind, strict, vol, variadic| {
+            let known = proc_oids::PROC_OIDS
+                .iter()
+                .find(|p| p.1 == name && p.2 == args.as_slice());
+            let (o, volatility) = match known {
+                Some(p) => (p.0, p.3),
+                None => {
+                    next += 1;
+                    (next - 1, vol)
+                }
+            };
+            out.push(ProcEntry {
+                oid: o,
+                name,
+                args,
+                ret,
+                kind,
+                strict,
+                volatility,
+                variadic,
+            });
+        };
+        for d in super::all_funcs() {
+            let variadic = if d.variadic {
+                *d.args.last().unwrap_or(&0)
+            } else {
+                0
+            };
+            add(
+                d.name,
+                d.args.to_vec(),
+                d.ret,
+                b'f',
+                d.strict,
+                if d.volatile { b'v' } else { b's' },
+                variadic,
+            );
+        }
+        for (name, args, ret) in AGGREGATES {
+            debug_assert!(agg::is_aggregate(name));
+            add(name, args.to_vec(), *ret, b'a', false, b'i', 0);
+        }
+        out
+    })
+}
+
+/// A pg_proc row by OID.
+pub fn proc_by_oid(o: Oid) -> Option<&'static ProcEntry> {
+    procs().iter().find(|p| p.oid == o)
+}
+
+// ---------------------------------------------------------------------
+// Helpers of the functions above.
+
+fn text_arg(v: &Value) -> &str {
+    match v {
+        Value::Text(s) => s,
+        _ => "",
+    }
+}
+
+fn oid_arg(v: &Value) -> Oid {
+    match v {
+        Value::Oid(o) => *o,
+        Value::Int4(o) => *o as Oid,
+        Value::Int8(o) => *o as Oid,
+        _ => 0,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Size {
+    Table,
+    Indexes,
+    Total,
+}
+
+/// Bytes of a relation's file (0 when it has none).
+fn file_size(c: &FnCtx, rel: Oid) -> PgResult<i64> {
+    if builtin::system_relation_by_oid(rel).is_some() {
+        return Ok(0);
+    }
+    let blocks = c.pool.nblocks(rel).map_err(PgError::from)?;
+    Ok(blocks as i64 * shmem::buffer::BLCKSZ as i64)
+}
+
+/// pg_table_size, pg_indexes_size, pg_total_relation_size (NULL for an
+/// OID that is no relation).
+fn size_of(c: &FnCtx, v: &Value, what: Size) -> PgResult<Value> {
+    let Some(o) = reg_arg(c, oid::REGCLASS, v)? else {
+        return Ok(Value::Null);
+    };
+    if relation_name(c.catalog, o).is_none() {
+        return Ok(Value::Null);
+    }
+    let mut total = 0;
+    if what != Size::Indexes {
+        total += file_size(c, o)?;
+    }
+    if what != Size::Table {
+        for i in c.catalog.indexes_of(o) {
+            total += file_size(c, i.oid)?;
+        }
+    }
+    Ok(Value::Int8(total))
+}
+
+/// PostgreSQL 15's pg_size_pretty units: name, limit, whether to round
+/// half up, and the power of two of the unit.
+const SIZE_UNITS: &[(&str, i128, bool, u32)] = &[
+    ("bytes", 10 * 1024, false, 0),
+    ("kB", 20 * 1024 - 1, true, 10),
+    ("MB", 20 * 1024 - 1, true, 20),
+    ("GB", 20 * 1024 - 1, true, 30),
+    ("TB", 20 * 1024 - 1, true, 40),
+    ("PB", 20 * 1024 - 1, true, 50),
+];
+
+/// pg_size_pretty of an integral size (`bytes_text`: how a numeric size
+/// prints when it stays in bytes).
+fn size_pretty(mut size: i128, bytes_text: Option<String>) -> String {
+    for (i, &(unit, limit, round, bits)) in SIZE_UNITS.iter().enumerate() {
+        let next = SIZE_UNITS.get(i + 1);
+        if size.abs() < limit || next.is_none() {
+            if i == 0 {
+                if let Some(t) = bytes_text {
+                    return format!("{t} {unit}");
+                }
+            }
+            if round {
+                size = (size + if size < 0 { -1 } else { 1 }) / 2;
+            }
+            return format!("{size} {unit}");
+        }
+        if let Some(&(_, _, next_round, next_bits)) = next {
+            let shift = next_bits - bits - u32::from(next_round) + u32::from(round);
+            size /= 1i128 << shift;
+        }
+    }
+    String::new()
+}
+
+fn size_pretty_numeric(n: Numeric) -> String {
+    match n {
+        Numeric::NaN => "NaN bytes".into(),
+        Numeric::Finite { mant, scale } => {
+            let int = mant / 10i128.pow(scale.min(38));
+            size_pretty(int, Some(n.to_string()))
+        }
+    }
+}
+
+/// The start of the server, from postmaster.pid's third line (seconds
+/// since the epoch, as PostgreSQL writes it); NULL without one.
+fn start_time(c: &FnCtx) -> Value {
+    let path = c.session.env.config.data_dir.join("postmaster.pid");
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| t.lines().nth(2).and_then(|l| l.trim().parse::<i64>().ok()))
+        .map_or(Value::Null, |secs| {
+            Value::TimestampTz(types::datetime::unix_usecs_to_pg(secs * 1_000_000))
+        })
+}
+
+/// pg_get_serial_sequence(table, column): the sequence a serial column
+/// owns, schema-qualified.
+fn serial_sequence(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
+    let rel = regclass_in(c.catalog, text_arg(&a[0]))?;
+    let column = text_arg(&a[1]);
+    let Some(t) = c.catalog.table_by_oid(rel) else {
+        return Ok(Value::Null);
+    };
+    let Some(col) = t.column_index(column) else {
+        return Err(PgError::new(
+            sqlstate::UNDEFINED_COLUMN,
+            format!(
+                "column \"{column}\" of relation \"{}\" does not exist",
+                t.name
+            ),
+        ));
+    };
+    Ok(c.catalog
+        .sequences
+        .iter()
+        .find(|s| s.table == rel && s.column == col)
+        .map_or(Value::Null, |s| {
+            Value::Text(format!("public.{}", quote_ident(&s.name)))
+        }))
+}
+
+/// PostgreSQL's keywords that quote_ident must quote (the reserved and
+/// the column-name/type-function-name ones).
+#[rustfmt::skip]
+const QUOTED_KEYWORDS: &[&str] = &[
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization",
+    "between", "bigint", "binary", "bit", "boolean", "both", "case", "cast", "char", "character",
+    "check", "coalesce", "collate", "collation", "column", "concurrently", "constraint", "create",
+    "cross", "current_catalog", "current_date", "current_role", "current_schema", "current_time",
+    "current_timestamp", "current_user", "dec", "decimal", "default", "deferrable", "desc",
+    "distinct", "do", "else", "end", "except", "exists", "extract", "false", "fetch", "float",
+    "for", "foreign", "freeze", "from", "full", "grant", "greatest", "group", "grouping", "having",
+    "ilike", "in", "initially", "inner", "inout", "int", "integer", "intersect", "interval",
+    "into", "is", "isnull", "join", "json", "json_array", "json_arrayagg", "json_exists",
+    "json_object", "json_objectagg", "json_query", "json_scalar", "json_serialize", "json_table",
+    "json_value", "lateral", "leading", "least", "left", "like", "limit", "localtime",
+    "localtimestamp", "national", "natural", "nchar", "none", "normalize", "not", "notnull",
+    "null", "nullif", "numeric", "offset", "on", "only", "or", "order", "out", "outer", "overlaps",
+    "overlay", "placing", "position", "precision", "primary", "real", "references", "returning",
+    "right", "row", "select", "session_user", "setof", "similar", "smallint", "some", "substring",
+    "symmetric", "system_user", "table", "tablesample", "then", "time", "timestamp", "to",
+    "trailing", "treat", "trim", "true", "union", "unique", "user", "using", "values", "varchar",
+    "variadic", "verbose", "when", "where", "window", "with", "xmlattributes", "xmlconcat",
+    "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot",
+    "xmlserialize", "xmltable",
+];
+
+/// quote_ident: double-quoted unless a plain lower-case identifier that
+/// is not a keyword.
+pub fn quote_ident(s: &str) -> String {
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain && !QUOTED_KEYWORDS.contains(&s) {
+        s.to_owned()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+/// quote_literal: single quotes doubled, E'' when a backslash is in it.
+pub fn quote_literal(s: &str) -> String {
+    let body = s.replace('\'', "''");
+    if s.contains('\\') {
+        format!("E'{}'", body.replace('\\', "\\\\"))
+    } else {
+        format!("'{body}'")
+    }
+}
+
+/// Checks a privilege list ("SELECT, INSERT WITH GRANT OPTION").
+fn check_privileges(v: &Value, allowed: &[&str]) -> PgResult<()> {
+    for p in text_arg(v).split(',') {
+        let p = p.trim().to_ascii_lowercase();
+        let p = p.strip_suffix(" with grant option").unwrap_or(&p).trim();
+        let p = p.strip_suffix(" with admin option").unwrap_or(p).trim();
+        if !allowed.contains(&p) {
+            return Err(PgError::new(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                format!("unrecognized privilege type: \"{}\"", text_arg(v).trim()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+const TABLE_PRIVILEGES: &[&str] = &[
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "truncate",
+    "references",
+    "trigger",
+];
+
+/// A role argument (name or OID) must name a role.
+fn role_arg(c: &FnCtx, v: &Value) -> PgResult<()> {
+    match v {
+        Value::Text(name) => reg_in(c.catalog, &c.session.user, oid::REGROLE, name).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+/// A relation argument: by name it must exist (42P01); by OID, NULL
+/// when it does not.
+fn relation_arg(c: &FnCtx, v: &Value) -> PgResult<Option<Oid>> {
+    match v {
+        Value::Text(name) => regclass_in(c.catalog, name).map(Some),
+        v => {
+            let o = oid_arg(v);
+            Ok(relation_name(c.catalog, o).map(|_| o))
+        }
+    }
+}
+
+fn table_privilege(c: &FnCtx, rel: &Value, privs: &Value) -> PgResult<Value> {
+    check_privileges(privs, TABLE_PRIVILEGES)?;
+    Ok(relation_arg(c, rel)?.map_or(Value::Null, |_| Value::Bool(true)))
+}
+
+fn sequence_privilege(c: &FnCtx, rel: &Value, privs: &Value) -> PgResult<Value> {
+    check_privileges(privs, &["usage", "select", "update"])?;
+    let Some(o) = relation_arg(c, rel)? else {
+        return Ok(Value::Null);
+    };
+    if !matches!(
+        c.catalog
+            .relation_name(o)
+            .and_then(|n| c.catalog.relkind(n)),
+        Some((RelKind::Sequence, _))
+    ) {
+        return Err(PgError::new(
+            "42809",
+            format!(
+                "\"{}\" is not a sequence",
+                relation_name(c.catalog, o).unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(Value::Bool(true))
+}
+
+fn column_privilege(c: &FnCtx, rel: &Value, col: &Value, privs: &Value) -> PgResult<Value> {
+    check_privileges(privs, &["select", "insert", "update", "references"])?;
+    let Some(o) = relation_arg(c, rel)? else {
+        return Ok(Value::Null);
+    };
+    if let (Value::Text(name), Some(t)) = (col, c.catalog.table_by_oid(o)) {
+        if t.column_index(name).is_none() {
+            return Err(PgError::new(
+                sqlstate::UNDEFINED_COLUMN,
+                format!(
+                    "column \"{name}\" of relation \"{}\" does not exist",
+                    t.name
+                ),
+            ));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+fn schema_privilege(c: &FnCtx, schema: &Value, privs: &Value) -> PgResult<Value> {
+    check_privileges(privs, &["create", "usage"])?;
+    match schema {
+        Value::Text(name) => {
+            reg_in(c.catalog, &c.session.user, oid::REGNAMESPACE, name)?;
+            Ok(Value::Bool(true))
+        }
+        v => Ok(builtin::namespace_name(oid_arg(v)).map_or(Value::Null, |_| Value::Bool(true))),
+    }
+}
+
+fn database_privilege(c: &FnCtx, db: &Value, privs: &Value) -> PgResult<Value> {
+    check_privileges(privs, &["create", "connect", "temporary", "temp"])?;
+    match db {
+        Value::Text(name) if *name != c.session.database => Err(PgError::new(
+            "3D000",
+            format!("database \"{name}\" does not exist"),
+        )),
+        Value::Text(_) => Ok(Value::Bool(true)),
+        v if oid_arg(v) == crate::catalog::system_views::DATABASE_OID => Ok(Value::Bool(true)),
+        _ => Ok(Value::Null),
+    }
+}
+
+fn function_privilege(c: &FnCtx, func: &Value, privs: &Value) -> PgResult<Value> {
+    check_privileges(privs, &["execute"])?;
+    match func {
+        Value::Text(sig) => {
+            reg_in(c.catalog, &c.session.user, oid::REGPROCEDURE, sig)?;
+            Ok(Value::Bool(true))
+        }
+        v => Ok(proc_by_oid(oid_arg(v)).map_or(Value::Null, |_| Value::Bool(true))),
+    }
+}
+
+fn role_privilege(c: &FnCtx, role: &Value, privs: &Value) -> PgResult<Value> {
+    check_privileges(privs, &["member", "usage", "set"])?;
+    match role {
+        Value::Text(name) => {
+            reg_in(c.catalog, &c.session.user, oid::REGROLE, name)?;
+            Ok(Value::Bool(true))
+        }
+        v => Ok(role_name(c, oid_arg(v)).map_or(Value::Null, |_| Value::Bool(true))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_pretty_as_postgres() {
+        assert_eq!(size_pretty(10239, None), "10239 bytes");
+        assert_eq!(size_pretty(10240, None), "10 kB");
+        assert_eq!(size_pretty(123_456_789, None), "118 MB");
+        assert_eq!(size_pretty(-20000, None), "-20 kB");
+        assert_eq!(size_pretty(20_971_519, None), "20 MB");
+        assert_eq!(size_pretty(8192, None), "8192 bytes");
+        assert_eq!(size_pretty(1 << 60, None), "1024 PB");
+        assert_eq!(
+            size_pretty_numeric(Numeric::parse("1.5").unwrap()),
+            "1.5 bytes"
+        );
+        assert_eq!(
+            size_pretty_numeric(Numeric::parse("123456789").unwrap()),
+            "118 MB"
+        );
+    }
+
+    #[test]
+    fn quoting_as_postgres() {
+        assert_eq!(quote_ident("foo"), "foo");
+        assert_eq!(quote_ident("Foo"), "\"Foo\"");
+        assert_eq!(quote_ident("select"), "\"select\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_ident("my table"), "\"my table\"");
+        assert_eq!(quote_literal("it's\\x"), "E'it''s\\\\x'");
+        assert_eq!(quote_literal("plain"), "'plain'");
+    }
+
+    #[test]
+    fn names_split_as_postgres() {
+        assert_eq!(
+            qualified_name("Public.\"My Table\"").unwrap(),
+            vec!["public", "My Table"]
+        );
+        assert_eq!(qualified_name(" items ").unwrap(), vec!["items"]);
+        assert_eq!(qualified_name("a..b").unwrap_err().code, INVALID_NAME);
+        assert_eq!(qualified_name("\"\"").unwrap_err().code, INVALID_NAME);
+    }
+
+    #[test]
+    fn relations_by_name() {
+        let cat = Catalog::empty();
+        assert_eq!(regclass_in(&cat, "pg_class").unwrap(), 1259);
+        assert_eq!(regclass_in(&cat, "pg_catalog.pg_extension").unwrap(), 3079);
+        assert_eq!(
+            regclass_in(&cat, "nosuch").unwrap_err().code,
+            sqlstate::UNDEFINED_TABLE
+        );
+        assert_eq!(regclass_in(&cat, "x.y").unwrap_err().code, "3F000");
+        assert_eq!(regclass_in(&cat, "a.b.c.d").unwrap_err().code, INVALID_NAME);
+    }
+
+    #[test]
+    fn functions_by_name_and_signature() {
+        assert_eq!(
+            regproc_in("lower").unwrap(),
+            proc_by_oid(regproc_in("lower").unwrap()).unwrap().oid
+        );
+        assert_eq!(regproc_in("substr").unwrap_err().code, AMBIGUOUS_FUNCTION);
+        assert_eq!(
+            regproc_in("nosuch").unwrap_err().code,
+            sqlstate::UNDEFINED_FUNCTION
+        );
+        let p = regprocedure_in("substr(text, integer)").unwrap();
+        assert_eq!(proc_by_oid(p).unwrap().args, vec![TEXT, INT4]);
+        assert_eq!(proc_by_oid(p).unwrap().arguments(), "text, integer");
+        let mut oids: Vec<Oid> = procs().iter().map(|p| p.oid).collect();
+        oids.sort_unstable();
+        let n = oids.len();
+        oids.dedup();
+        assert_eq!(oids.len(), n, "pg_proc OIDs are unique");
+    }
+}
