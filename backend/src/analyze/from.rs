@@ -343,8 +343,27 @@ impl Analyzer<'_> {
             .map(|e| self.expr(e, &Scope::default(), super::expr::Clause::Select))
             .collect();
         self.outer.pop();
-        let correlated = self.correlated.pop().unwrap_or(false);
-        let args = parsed?;
+        self.correlated.pop();
+        let mut args = parsed?;
+        // LATERAL only if an argument reads the items to the left (depth
+        // 1 at the arguments' level); otherwise the function runs at this
+        // query's level, so references to enclosing queries come one
+        // level nearer.
+        let lateral = args.iter().any(|a| refers_to_depth(a, 1));
+        if !lateral {
+            args = args
+                .into_iter()
+                .map(|a| {
+                    a.map_bottom_up(&mut |n| {
+                        Ok(match n {
+                            Expr::Outer(d, i, t) if d > 1 => Expr::Outer(d - 1, i, t),
+                            other => other,
+                        })
+                    })
+                })
+                .collect::<PgResult<_>>()?;
+        }
+        let correlated = lateral;
         if func == SetFunction::Unnest {
             return self.unnest_in_from(args, alias, ordinality, correlated);
         }
@@ -452,4 +471,10 @@ fn function_columns(
         rename_columns(&mut cols, a, &qualifier)?;
     }
     Ok(cols)
+}
+
+/// Whether `e` reads a column of the enclosing row `depth` levels out.
+fn refers_to_depth(e: &Expr, depth: usize) -> bool {
+    matches!(e, Expr::Outer(d, _, _) if *d == depth)
+        || e.children().into_iter().any(|c| refers_to_depth(c, depth))
 }

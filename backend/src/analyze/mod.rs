@@ -404,7 +404,7 @@ impl<'a> Analyzer<'a> {
         let r = self.query(q);
         self.ctes = saved;
         let mut q = r?;
-        for (c, (n, _)) in q.columns.iter_mut().zip(&view.columns) {
+        for (c, (n, _, _)) in q.columns.iter_mut().zip(&view.columns) {
             c.name = n.clone();
         }
         Ok(Some(q))

@@ -125,10 +125,12 @@ pub static TYPES: &[BuiltinType] = &[
     ty(19, "name", 64, false, b'b', b'S', false, 18, 1003, [(34, "namein"), (35, "nameout"), (2422, "namerecv"), (2423, "namesend"), (0, "-"), (0, "-")], b'c', b'p', 950, 6180),
     ty(20, "int8", 8, true, b'b', b'N', false, 0, 1016, [(460, "int8in"), (461, "int8out"), (2408, "int8recv"), (2409, "int8send"), (0, "-"), (0, "-")], b'd', b'p', 0, 0),
     ty(21, "int2", 2, true, b'b', b'N', false, 0, 1005, [(38, "int2in"), (39, "int2out"), (2404, "int2recv"), (2405, "int2send"), (0, "-"), (0, "-")], b's', b'p', 0, 0),
+    ty(22, "int2vector", -1, false, b'b', b'A', false, 21, 1006, [(40, "int2vectorin"), (41, "int2vectorout"), (2410, "int2vectorrecv"), (2411, "int2vectorsend"), (0, "-"), (0, "-")], b'i', b'p', 0, 6179),
     ty(23, "int4", 4, true, b'b', b'N', false, 0, 1007, [(42, "int4in"), (43, "int4out"), (2406, "int4recv"), (2407, "int4send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(24, "regproc", 4, true, b'b', b'N', false, 0, 1008, [(44, "regprocin"), (45, "regprocout"), (2444, "regprocrecv"), (2445, "regprocsend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(25, "text", -1, false, b'b', b'S', true, 0, 1009, [(46, "textin"), (47, "textout"), (2414, "textrecv"), (2415, "textsend"), (0, "-"), (0, "-")], b'i', b'x', 100, 0),
     ty(26, "oid", 4, true, b'b', b'N', true, 0, 1028, [(1798, "oidin"), (1799, "oidout"), (2418, "oidrecv"), (2419, "oidsend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(30, "oidvector", -1, false, b'b', b'A', false, 26, 1013, [(54, "oidvectorin"), (55, "oidvectorout"), (2420, "oidvectorrecv"), (2421, "oidvectorsend"), (0, "-"), (0, "-")], b'i', b'p', 0, 6179),
     ty(700, "float4", 4, true, b'b', b'N', false, 0, 1021, [(200, "float4in"), (201, "float4out"), (2424, "float4recv"), (2425, "float4send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(701, "float8", 8, true, b'b', b'N', true, 0, 1022, [(214, "float8in"), (215, "float8out"), (2426, "float8recv"), (2427, "float8send"), (0, "-"), (0, "-")], b'd', b'p', 0, 0),
     ty(705, "unknown", -2, false, b'p', b'X', false, 0, 0, [(109, "unknownin"), (110, "unknownout"), (2416, "unknownrecv"), (2417, "unknownsend"), (0, "-"), (0, "-")], b'c', b'p', 0, 0),
@@ -137,9 +139,11 @@ pub static TYPES: &[BuiltinType] = &[
     ty(1002, "_char", -1, false, b'b', b'A', false, 18, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1003, "_name", -1, false, b'b', b'A', false, 19, 0, ARRAY_IO, b'i', b'x', 950, 6179),
     ty(1005, "_int2", -1, false, b'b', b'A', false, 21, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1006, "_int2vector", -1, false, b'b', b'A', false, 22, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1007, "_int4", -1, false, b'b', b'A', false, 23, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1008, "_regproc", -1, false, b'b', b'A', false, 24, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1009, "_text", -1, false, b'b', b'A', false, 25, 0, ARRAY_IO, b'i', b'x', 100, 6179),
+    ty(1013, "_oidvector", -1, false, b'b', b'A', false, 30, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1014, "_bpchar", -1, false, b'b', b'A', false, 1042, 0, array_io((2913, "bpchartypmodin"), (2914, "bpchartypmodout")), b'i', b'x', 100, 6179),
     ty(1015, "_varchar", -1, false, b'b', b'A', false, 1043, 0, array_io((2915, "varchartypmodin"), (2916, "varchartypmodout")), b'i', b'x', 100, 6179),
     ty(1016, "_int8", -1, false, b'b', b'A', false, 20, 0, ARRAY_IO, b'd', b'x', 0, 6179),
@@ -286,7 +290,8 @@ pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
     let Some(b) = builtin_type(t) else {
         return "???".into();
     };
-    if b.category == b'A' && b.elem != 0 {
+    // Array types (not int2vector and oidvector, which have names).
+    if b.category == b'A' && b.elem != 0 && b.name.starts_with('_') {
         return format!("{}[]", format_type(b.elem, typmod));
     }
     let m = typmod.filter(|m| *m >= 0);
@@ -391,6 +396,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_statistic_ext", 3381, b'r', false),
     rel("pg_collation", 3456, b'r', false),
     rel("pg_event_trigger", 3466, b'r', false),
+    rel("pg_enum", 3501, b'r', false),
     rel("pg_publication", 6104, b'r', false),
     rel("pg_publication_rel", 6106, b'r', false),
     rel("pg_publication_namespace", 6237, b'r', false),

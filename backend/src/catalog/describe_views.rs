@@ -9,13 +9,13 @@
 //! pg_sequences, pg_sequence, pg_depend (sequences owned by their serial
 //! columns), and the empty pg_auth_members, pg_extension (pgfork has no
 //! extensions, not even plpgsql), pg_description and pg_shdescription
-//! (no COMMENT yet), pg_views (no views), pg_conversion (UTF8 only),
+//! (no COMMENT yet), pg_conversion (UTF8 only),
 //! pg_foreign_data_wrapper and pg_foreign_server (no foreign data),
 //! pg_db_role_setting (no ALTER ROLE SET) and pg_event_trigger. Their rows are made by
 //! `executor::catalog_rows`; column types as in `views`.
 
 use crate::catalog::system_views::{SystemView, ViewColumns, ViewRows};
-use crate::catalog::views::{ACL, CHAR_ARRAY, NODE_TREE, OID_ARRAY, VECTOR, XID};
+use crate::catalog::views::{ACL, CHAR_ARRAY, NODE_TREE, OIDVECTOR, OID_ARRAY, XID};
 use crate::types::oid;
 
 pub static VIEWS: &[SystemView] = &[
@@ -131,7 +131,7 @@ pub static VIEWS: &[SystemView] = &[
             ("pronargs", oid::INT2),
             ("pronargdefaults", oid::INT2),
             ("prorettype", oid::OID),
-            ("proargtypes", VECTOR),
+            ("proargtypes", OIDVECTOR),
             ("proallargtypes", OID_ARRAY),
             ("proargmodes", CHAR_ARRAY),
             ("proargnames", oid::TEXT_ARRAY),
@@ -226,14 +226,14 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_views",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("schemaname", oid::NAME),
             ("viewname", oid::NAME),
             ("viewowner", oid::NAME),
             ("definition", oid::TEXT),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::Views,
     },
     SystemView {
         name: "pg_indexes",

@@ -110,7 +110,8 @@ pub struct ViewDesc {
     pub oid: Oid,
     pub name: String,
     pub sql: String,
-    pub columns: Vec<(String, Oid)>,
+    /// Name, type and type modifier of each column.
+    pub columns: Vec<(String, Oid, i32)>,
     pub deps: Vec<Oid>,
 }
 
@@ -266,8 +267,8 @@ impl Catalog {
                     deps.join(",")
                 }
             );
-            for (n, t) in &v.columns {
-                s += &format!("viewcolumn {} {}\n", esc(n), t);
+            for (n, t, m) in &v.columns {
+                s += &format!("viewcolumn {} {} {}\n", esc(n), t, m);
             }
         }
         for q in &self.sequences {
@@ -374,7 +375,11 @@ impl Catalog {
                 }
                 "viewcolumn" => {
                     let v = cat.views.last_mut().ok_or_else(|| bad(line))?;
-                    Arc::make_mut(v).columns.push((txt(1)?, num(2)? as Oid));
+                    // The type modifier was added later: -1 when absent.
+                    let typmod = if f.len() > 3 { num(3)? as i32 } else { -1 };
+                    Arc::make_mut(v)
+                        .columns
+                        .push((txt(1)?, num(2)? as Oid, typmod));
                 }
                 "" => {}
                 _ => return Err(bad(line)),
@@ -671,14 +676,17 @@ mod tests {
             oid: 20000,
             name: "a view".into(),
             sql: "SELECT a, 'x y' FROM t\nWHERE b = 1".into(),
-            columns: vec![("a".into(), oid::INT4), ("?column?".into(), oid::TEXT)],
+            columns: vec![
+                ("a".into(), oid::INT4, -1),
+                ("?column?".into(), oid::VARCHAR, 14),
+            ],
             deps: vec![FIRST_USER_OID, 20001],
         }));
         v.views.push(Arc::new(ViewDesc {
             oid: 20001,
             name: "w".into(),
             sql: "SELECT 1".into(),
-            columns: vec![("?column?".into(), oid::INT4)],
+            columns: vec![("?column?".into(), oid::INT4, -1)],
             deps: vec![],
         }));
         assert_eq!(Catalog::deserialize(&v.serialize()).unwrap(), v);

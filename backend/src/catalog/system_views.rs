@@ -37,6 +37,7 @@ pub enum ViewRows {
     TableStats,
     Namespace,
     Class,
+    Views,
     Attribute,
     Attrdef,
     Index,

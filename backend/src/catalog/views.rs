@@ -3,8 +3,10 @@
 //! pg_class, pg_attribute, pg_attrdef, pg_index, pg_constraint, pg_type,
 //! pg_am, pg_collation, and the (empty: pgfork has no partitioning or
 //! inheritance) pg_partitioned_table and pg_inherits, and the empty
-//! pg_policy, pg_statistic_ext, pg_publication, pg_publication_namespace
-//! and pg_publication_rel (pgfork has none of those objects). The others
+//! pg_enum, pg_policy, pg_statistic_ext, pg_publication,
+//! pg_publication_namespace and pg_publication_rel (pgfork has none of
+//! those objects: no enum types, policies, extended statistics or
+//! publications). The others
 //! clients read (pg_database, pg_roles, pg_proc, ...) are in
 //! `describe_views`.
 //!
@@ -12,9 +14,8 @@
 //! pgfork lacks PostgreSQL's: aclitem[] columns (relacl, attacl, ...) are
 //! text[] and always NULL (no GRANT yet); xid columns are text;
 //! pg_node_tree columns are text holding the expression's SQL;
-//! int2vector and oidvector columns (indkey, indclass, ...) are text in
-//! their output form ("1 2"); the other arrays (conkey, polroles, ...)
-//! have PostgreSQL's array types.
+//! int2vector and oidvector columns (indkey, indclass, ...) and the
+//! arrays (conkey, polroles, ...) have PostgreSQL's types.
 
 use crate::catalog::system_views::{SystemView, ViewColumns, ViewRows};
 use crate::types::{oid, Oid};
@@ -24,7 +25,8 @@ use crate::types::{oid, Oid};
 pub const ACL: Oid = oid::TEXT_ARRAY;
 pub const XID: Oid = oid::TEXT;
 pub const NODE_TREE: Oid = oid::TEXT;
-pub const VECTOR: Oid = oid::TEXT;
+pub const INT2VECTOR: Oid = oid::INT2VECTOR;
+pub const OIDVECTOR: Oid = oid::OIDVECTOR;
 pub const INT2_ARRAY: Oid = 1005;
 pub const OID_ARRAY: Oid = 1028;
 pub const CHAR_ARRAY: Oid = 1002;
@@ -150,10 +152,10 @@ pub static VIEWS: &[SystemView] = &[
             ("indisready", oid::BOOL),
             ("indislive", oid::BOOL),
             ("indisreplident", oid::BOOL),
-            ("indkey", VECTOR),
-            ("indcollation", VECTOR),
-            ("indclass", VECTOR),
-            ("indoption", VECTOR),
+            ("indkey", INT2VECTOR),
+            ("indcollation", OIDVECTOR),
+            ("indclass", OIDVECTOR),
+            ("indoption", INT2VECTOR),
             ("indexprs", NODE_TREE),
             ("indpred", NODE_TREE),
         ]),
@@ -250,9 +252,9 @@ pub static VIEWS: &[SystemView] = &[
             ("partstrat", oid::CHAR),
             ("partnatts", oid::INT2),
             ("partdefid", oid::OID),
-            ("partattrs", VECTOR),
-            ("partclass", VECTOR),
-            ("partcollation", VECTOR),
+            ("partattrs", INT2VECTOR),
+            ("partclass", OIDVECTOR),
+            ("partcollation", OIDVECTOR),
             ("partexprs", NODE_TREE),
         ]),
         rows: ViewRows::Empty,
@@ -287,6 +289,17 @@ pub static VIEWS: &[SystemView] = &[
         rows: ViewRows::Collation,
     },
     SystemView {
+        name: "pg_enum",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("enumtypid", oid::OID),
+            ("enumsortorder", oid::FLOAT4),
+            ("enumlabel", oid::NAME),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
         name: "pg_policy",
         uses_catalog: false,
         columns: ViewColumns::Fixed(&[
@@ -311,7 +324,7 @@ pub static VIEWS: &[SystemView] = &[
             ("stxnamespace", oid::OID),
             ("stxowner", oid::OID),
             ("stxstattarget", oid::INT4),
-            ("stxkeys", VECTOR),
+            ("stxkeys", INT2VECTOR),
             ("stxkind", CHAR_ARRAY),
             ("stxexprs", NODE_TREE),
         ]),
@@ -351,7 +364,7 @@ pub static VIEWS: &[SystemView] = &[
             ("prpubid", oid::OID),
             ("prrelid", oid::OID),
             ("prqual", NODE_TREE),
-            ("prattrs", VECTOR),
+            ("prattrs", INT2VECTOR),
         ]),
         rows: ViewRows::Empty,
     },

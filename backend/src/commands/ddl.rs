@@ -658,10 +658,10 @@ impl Ddl<'_> {
                 "there is no parameter $1",
             ));
         }
-        let mut columns: Vec<(String, Oid)> = q
+        let mut columns: Vec<(String, Oid, i32)> = q
             .columns
             .iter()
-            .map(|c| (c.name.clone(), c.type_oid))
+            .map(|c| (c.name.clone(), c.type_oid, c.type_modifier))
             .collect();
         if cv.columns.len() > columns.len() {
             return Err(PgError::new(
@@ -672,8 +672,8 @@ impl Ddl<'_> {
         for (c, d) in columns.iter_mut().zip(&cv.columns) {
             c.0 = ident(&d.name);
         }
-        for (i, (n, _)) in columns.iter().enumerate() {
-            if columns[..i].iter().any(|(m, _)| m == n) {
+        for (i, (n, _, _)) in columns.iter().enumerate() {
+            if columns[..i].iter().any(|(m, _, _)| m == n) {
                 return Err(PgError::new(
                     "42701",
                     format!("column \"{n}\" specified more than once"),

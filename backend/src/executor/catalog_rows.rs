@@ -17,7 +17,7 @@ use crate::catalog::views::{BTREE_AM, HEAP_AM};
 use crate::catalog::{ColumnDesc, TableDesc};
 use crate::fmgr::catalog::{index_definition, procs};
 use crate::fmgr::FnCtx;
-use crate::types::{oid, Oid, Value};
+use crate::types::{array, oid, Oid, Value};
 
 fn text(s: &str) -> Value {
     Value::Text(s.to_owned())
@@ -148,6 +148,19 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             options: None,
         }));
     }
+    for v in &c.views {
+        rows.push(class_row(ClassRow {
+            oid: v.oid,
+            name: &v.name,
+            namespace: PUBLIC_NAMESPACE,
+            kind: b'v',
+            am: 0,
+            natts: v.columns.len(),
+            has_index: false,
+            shared: false,
+            options: None,
+        }));
+    }
     for s in &c.sequences {
         rows.push(class_row(ClassRow {
             oid: s.oid,
@@ -236,6 +249,13 @@ pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             rows.push(row);
         }
     }
+    for v in &c.views {
+        for (i, (name, ty, typmod)) in v.columns.iter().enumerate() {
+            let mut row = attribute_row(v.oid, i + 1, name, None, *ty);
+            row[8] = Value::Int4(*typmod);
+            rows.push(row);
+        }
+    }
     for s in &c.sequences {
         for (i, (name, ty)) in SEQUENCE_COLUMNS.iter().enumerate() {
             let mut row = attribute_row(s.oid, i + 1, name, None, *ty);
@@ -263,9 +283,14 @@ pub fn attrdef_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     rows
 }
 
-/// An int2vector or oidvector in its output form.
-fn vector<T: ToString>(items: impl Iterator<Item = T>) -> Value {
-    Value::Text(items.map(|x| x.to_string()).collect::<Vec<_>>().join(" "))
+/// An int2vector.
+fn int2vector(items: impl Iterator<Item = usize>) -> Value {
+    array::vector(oid::INT2, items.map(|k| Value::Int2(k as i16)).collect())
+}
+
+/// An oidvector.
+fn oidvector(items: impl Iterator<Item = Oid>) -> Value {
+    array::vector(oid::OID, items.map(Value::Oid).collect())
 }
 
 pub fn index_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
@@ -291,18 +316,18 @@ pub fn index_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Bool(true),
                 Value::Bool(true),
                 Value::Bool(false),
-                vector(i.columns.iter().map(|k| k + 1)),
-                vector(
+                int2vector(i.columns.iter().map(|k| k + 1)),
+                oidvector(
                     i.columns
                         .iter()
                         .map(|&k| builtin_type(ty(k)).map_or(0, |b| b.collation)),
                 ),
-                vector(
+                oidvector(
                     i.columns
                         .iter()
                         .map(|&k| builtin::default_btree_opclass(ty(k))),
                 ),
-                vector(i.columns.iter().map(|_| 0)),
+                int2vector(i.columns.iter().map(|_| 0)),
                 Value::Null,
                 Value::Null,
             ]
@@ -551,7 +576,7 @@ pub fn proc_rows(_: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Int2(p.args.len() as i16),
                 Value::Int2(0),
                 Value::Oid(p.ret),
-                Value::Text(p.argtypes_text()),
+                oidvector(p.args.iter().copied()),
                 Value::Null,
                 Value::Null,
                 Value::Null,
@@ -590,6 +615,22 @@ pub fn tablespace_rows(_: &FnCtx) -> Vec<Vec<Value>> {
 }
 
 /// pg_tables: the catalogs in pg_catalog, then the user tables.
+/// pg_views: each view with its query as it was written.
+pub fn views_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .views
+        .iter()
+        .map(|v| {
+            vec![
+                text("public"),
+                text(&v.name),
+                text(&ctx.session.user),
+                text(&format!(" {};", v.sql)),
+            ]
+        })
+        .collect()
+}
+
 pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let c = ctx.catalog;
     let row = |schema: &str, name: &str, has_index: bool| {

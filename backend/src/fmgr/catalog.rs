@@ -137,6 +137,17 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         };
         index_def(c, &a[0], *col, *pretty)
     }),
+    f("pg_get_viewdef", &[OID], TEXT, |c, a| view_def(c, &a[0])),
+    f("pg_get_viewdef", &[OID, BOOL], TEXT, |c, a| {
+        view_def(c, &a[0])
+    }),
+    f("pg_get_viewdef", &[OID, INT4], TEXT, |c, a| {
+        view_def(c, &a[0])
+    }),
+    f("pg_get_viewdef", &[TEXT], TEXT, |c, a| view_def(c, &a[0])),
+    f("pg_get_viewdef", &[TEXT, BOOL], TEXT, |c, a| {
+        view_def(c, &a[0])
+    }),
     f("pg_get_constraintdef", &[OID], TEXT, |c, a| {
         constraint_def(c, &a[0])
     }),
@@ -873,6 +884,18 @@ fn index_def(c: &FnCtx, v: &Value, col: i32, pretty: bool) -> PgResult<Value> {
     Ok(Value::Text(index_definition(c.catalog, i, pretty)))
 }
 
+/// pg_get_viewdef: the view's query as it was written (PostgreSQL
+/// prints its own deparsed form), by OID or by name; NULL for anything
+/// else, as PostgreSQL answers for a non-view OID.
+fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
+    let view = match v {
+        Value::Oid(o) => c.catalog.views.iter().find(|x| x.oid == *o),
+        Value::Text(n) => c.catalog.view(n),
+        _ => None,
+    };
+    Ok(view.map_or(Value::Null, |v| Value::Text(format!(" {};", v.sql))))
+}
+
 fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
     let o = oid_arg(v);
     Ok(c.catalog
@@ -931,15 +954,6 @@ impl ProcEntry {
             })
             .collect::<Vec<_>>()
             .join(", ")
-    }
-
-    /// proargtypes as oidvector's output: "25 23".
-    pub fn argtypes_text(&self) -> String {
-        self.args
-            .iter()
-            .map(Oid::to_string)
-            .collect::<Vec<_>>()
-            .join(" ")
     }
 }
 

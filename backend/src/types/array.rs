@@ -40,6 +40,12 @@ pub mod oids {
     pub const INTERVAL_ARRAY: Oid = 1187;
     pub const NUMERIC_ARRAY: Oid = 1231;
     pub const REGPROCEDURE_ARRAY: Oid = 2207;
+    /// int2vector and oidvector: one-dimensional, lower bound 0, shown
+    /// space-separated (pg_index.indkey, pg_proc.proargtypes).
+    pub const INT2VECTOR: Oid = 22;
+    pub const OIDVECTOR: Oid = 30;
+    pub const INT2VECTOR_ARRAY: Oid = 1006;
+    pub const OIDVECTOR_ARRAY: Oid = 1013;
     pub const REGCLASS_ARRAY: Oid = 2210;
     pub const REGTYPE_ARRAY: Oid = 2211;
     pub const REGNAMESPACE_ARRAY: Oid = 4090;
@@ -125,6 +131,12 @@ pub static ARRAY_TYPES: &[ArrayType] = &[
         "_regnamespace",
     ),
     at(REGROLE_ARRAY, oid::REGROLE, "regrole[]", "_regrole"),
+    // After the element types' real array types, so that array_of finds
+    // those.
+    at(INT2VECTOR, oid::INT2, "int2vector", "int2vector"),
+    at(OIDVECTOR, oid::OID, "oidvector", "oidvector"),
+    at(INT2VECTOR_ARRAY, INT2VECTOR, "int2vector[]", "_int2vector"),
+    at(OIDVECTOR_ARRAY, OIDVECTOR, "oidvector[]", "_oidvector"),
 ];
 
 /// The polymorphic pseudo-types: (OID, name).
@@ -224,6 +236,8 @@ pub struct ArrayValue {
     pub dims: Vec<i32>,
     pub lbounds: Vec<i32>,
     pub items: Vec<Value>,
+    /// An int2vector or oidvector (see [`vector`]).
+    pub vector: bool,
 }
 
 /// A borrowed view of any array value: element type, dimensions, lower
@@ -234,6 +248,7 @@ pub struct ArrayRef<'a> {
     pub dims: Vec<i32>,
     pub lbounds: Vec<i32>,
     pub items: &'a [Value],
+    pub vector: bool,
 }
 
 impl ArrayRef<'_> {
@@ -250,18 +265,21 @@ pub fn view(v: &Value) -> Option<ArrayRef<'_>> {
             dims: vec![],
             lbounds: vec![],
             items,
+            vector: false,
         }),
         Value::Array(elem, items) => Some(ArrayRef {
             elem: *elem,
             dims: vec![items.len() as i32],
             lbounds: vec![1],
             items,
+            vector: false,
         }),
         Value::MdArray(a) => Some(ArrayRef {
             elem: a.elem,
             dims: a.dims.clone(),
             lbounds: a.lbounds.clone(),
             items: &a.items,
+            vector: a.vector,
         }),
         _ => None,
     }
@@ -281,7 +299,48 @@ pub fn make(elem: Oid, dims: Vec<i32>, lbounds: Vec<i32>, items: Vec<Value>) -> 
         dims,
         lbounds,
         items,
+        vector: false,
     }))
+}
+
+/// Whether `t` is int2vector or oidvector.
+pub fn is_vector_type(t: Oid) -> bool {
+    matches!(t, INT2VECTOR | OIDVECTOR)
+}
+
+/// An int2vector (elements int2) or oidvector (elements oid): as
+/// PostgreSQL builds them, one dimension with lower bound 0 (even when
+/// empty), so that `indkey[0]` is the first key column.
+pub fn vector(elem: Oid, items: Vec<Value>) -> Value {
+    Value::MdArray(Box::new(ArrayValue {
+        elem,
+        dims: vec![items.len() as i32],
+        lbounds: vec![0],
+        items,
+        vector: true,
+    }))
+}
+
+/// int2vectorin / oidvectorin: integers separated by spaces.
+pub fn parse_vector(t: Oid, s: &str) -> PgResult<Value> {
+    let elem = array_element(t);
+    let items = s
+        .split_ascii_whitespace()
+        .map(|w| Value::parse_text(elem, w))
+        .collect::<PgResult<Vec<_>>>()?;
+    Ok(vector(elem, items))
+}
+
+/// int2vectorrecv / oidvectorrecv: array_recv's form, which must hold a
+/// one-dimensional array with lower bound 0 and no NULLs (22P03 else).
+pub fn recv_vector(t: Oid, d: &[u8]) -> PgResult<Value> {
+    let v = recv(t, d)?;
+    let a = view(&v).ok_or_else(|| bad_format("invalid int2vector data"))?;
+    let plain = (a.dims.len() == 1 && a.lbounds[0] == 0) || a.items.is_empty();
+    if !plain || a.items.iter().any(Value::is_null) {
+        return Err(bad_format(&format!("invalid {} data", type_name_of(t))));
+    }
+    Ok(vector(a.elem, a.items.to_vec()))
 }
 
 /// `v` (an array) with its element type set to `elem`; other values as
@@ -646,6 +705,16 @@ pub fn parse(array_type: Oid, s: &str) -> PgResult<Value> {
 /// array_out: appends the text form of an array to `s`.
 pub fn write_text(a: &ArrayRef, s: &mut String) {
     use std::fmt::Write;
+    if a.vector {
+        // int2vectorout / oidvectorout.
+        for (i, v) in a.items.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(&v.to_text());
+        }
+        return;
+    }
     if a.lbounds.iter().any(|&l| l != 1) {
         for (d, l) in a.dims.iter().zip(&a.lbounds) {
             let _ = write!(s, "[{}:{}]", l, l + d - 1);

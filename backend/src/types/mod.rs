@@ -350,6 +350,7 @@ impl Value {
                 Value::Text(s[..n].to_owned())
             }
             oid::VOID => Value::Void,
+            _ if array::is_vector_type(t) => array::parse_vector(t, s)?,
             _ if array::is_array_type(t) => array::parse(t, s)?,
             _ if is_text_type(t) => Value::Text(s.to_owned()),
             _ => Value::Text(s.to_owned()),
@@ -520,6 +521,7 @@ impl Value {
             oid::REGCLASS => {
                 Value::Oid(u32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default()))
             }
+            _ if array::is_vector_type(t) => array::recv_vector(t, d)?,
             _ if array::is_array_type(t) => array::recv(t, d)?,
             _ if t == 0 || is_text_type(t) => {
                 let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;
