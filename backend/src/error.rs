@@ -30,6 +30,7 @@ pub mod sqlstate {
     pub const DIVISION_BY_ZERO: &str = "22012";
     pub const INVALID_REGULAR_EXPRESSION: &str = "2201B";
     pub const INVALID_PARAMETER_VALUE: &str = "22023";
+    pub const NULL_VALUE_NOT_ALLOWED: &str = "22004";
     pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";
     pub const INVALID_BINARY_REPRESENTATION: &str = "22P03";
     pub const NOT_NULL_VIOLATION: &str = "23502";

@@ -949,10 +949,20 @@ impl Analyzer<'_> {
         if fmgr::assigns_xid(def) {
             self.needs_xid = true;
         }
+        let declared = fmgr::param_types(def, params.len());
         let args = args
             .into_iter()
             .zip(params)
-            .map(|(a, t)| self.coerce(a, t, false))
+            .zip(declared)
+            .map(|((a, t), d)| {
+                // An OID alias type given to "any" is printed as its name,
+                // which only the cast to text (with the catalog) knows.
+                if d == oid::ANY && crate::types::is_reg_type(t) {
+                    self.coerce(a, oid::TEXT, true)
+                } else {
+                    self.coerce(a, t, false)
+                }
+            })
             .map(|a| a.map(super::array::pin_polymorphic))
             .collect::<PgResult<Vec<_>>>()?;
         Ok(Expr::Func(def, args))

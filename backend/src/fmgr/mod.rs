@@ -29,6 +29,7 @@ use crate::types::datetime::{
 };
 use crate::types::{oid, type_name, Numeric, Oid, Value};
 use crate::utils::adt::coerce::{category, is_preferred};
+use crate::utils::adt::format;
 use crate::utils::adt::ops::{self, can_coerce_implicitly};
 
 pub use crate::utils::adt::agg::AggKind;
@@ -395,29 +396,45 @@ static FUNCS: &[FuncDef] = &[
     f("ltrim", &[TEXT, TEXT], TEXT, |_, a| trim(a, true, false)),
     f("rtrim", &[TEXT], TEXT, |_, a| trim(a, false, true)),
     f("rtrim", &[TEXT, TEXT], TEXT, |_, a| trim(a, false, true)),
-    variadic(f("concat", &[TEXT], TEXT, |_, a| {
+    // concat, concat_ws and format take "any": each value is printed by
+    // its type's output function (true is "t"), NULLs skipped.
+    variadic(nonstrict(f("concat", &[oid::ANY], TEXT, |_, a| {
         Ok(Value::Text(
             a.iter()
-                .filter_map(|v| match v {
-                    Value::Text(t) => Some(t.as_str()),
-                    _ => None,
-                })
+                .filter(|v| !v.is_null())
+                .map(Value::to_text)
                 .collect(),
         ))
+    }))),
+    variadic(nonstrict(f(
+        "concat_ws",
+        &[TEXT, oid::ANY],
+        TEXT,
+        |_, a| {
+            let Value::Text(sep) = &a[0] else {
+                return Ok(Value::Null);
+            };
+            let parts: Vec<String> = a[1..]
+                .iter()
+                .filter(|v| !v.is_null())
+                .map(Value::to_text)
+                .collect();
+            Ok(Value::Text(parts.join(sep)))
+        },
+    ))),
+    nonstrict(f("format", &[TEXT], TEXT, |_, a| match &a[0] {
+        Value::Text(fmt) => Ok(Value::Text(format::format(fmt, &[])?)),
+        _ => Ok(Value::Null),
     })),
-    variadic(f("concat_ws", &[TEXT, TEXT], TEXT, |_, a| {
-        let Value::Text(sep) = &a[0] else {
-            return Ok(Value::Null);
-        };
-        let parts: Vec<&str> = a[1..]
-            .iter()
-            .filter_map(|v| match v {
-                Value::Text(t) => Some(t.as_str()),
-                _ => None,
-            })
-            .collect();
-        Ok(Value::Text(parts.join(sep)))
-    })),
+    variadic(nonstrict(f(
+        "format",
+        &[TEXT, oid::ANY],
+        TEXT,
+        |_, a| match &a[0] {
+            Value::Text(fmt) => Ok(Value::Text(format::format(fmt, &a[1..])?)),
+            _ => Ok(Value::Null),
+        },
+    ))),
     f("left", &[TEXT, INT4], TEXT, |_, a| {
         Ok(Value::Text(left_right(s(&a[0]), int(&a[1]), true)))
     }),
@@ -1154,7 +1171,8 @@ pub fn resolve_call(name: &str, args: &[Oid]) -> PgResult<(&'static FuncDef, Vec
     let mut best: Option<(u32, &'static FuncDef, Vec<Oid>)> = None;
     for d in all_funcs().filter(|d| d.name == name) {
         let params: Vec<Oid> = if d.variadic {
-            if args.len() + 1 < d.args.len() {
+            // At least one value for the variadic parameter.
+            if args.len() < d.args.len() {
                 continue;
             }
             let last = *d.args.last().unwrap_or(&oid::TEXT);
@@ -1167,9 +1185,16 @@ pub fn resolve_call(name: &str, args: &[Oid]) -> PgResult<(&'static FuncDef, Vec
             }
             d.args.to_vec()
         };
-        let Some(params) = polymorphic::concrete_params(&params, args) else {
+        let Some(mut params) = polymorphic::concrete_params(&params, args) else {
             continue;
         };
+        // "any" takes the argument as it is (an unknown literal as text;
+        // the analyzer turns OID alias types into their names).
+        for (p, a) in params.iter_mut().zip(args) {
+            if *p == oid::ANY {
+                *p = if *a == oid::UNKNOWN { oid::TEXT } else { *a };
+            }
+        }
         // A polymorphic parameter costs more than an exact one.
         let poly = d
             .args

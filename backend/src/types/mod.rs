@@ -42,6 +42,9 @@ pub mod oid {
     pub const INTERVAL: Oid = 1186;
     pub const NUMERIC: Oid = 1700;
     pub const VOID: Oid = 2278;
+    /// The pseudo-type "any": a parameter taking a value of any type as
+    /// it is (concat, format).
+    pub const ANY: Oid = 2276;
     pub const REGCLASS: Oid = 2205;
     pub use super::array::oids::*;
     pub const REGTYPE: Oid = 2206;
@@ -139,6 +142,7 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::INTERVAL => "interval",
         oid::NUMERIC => "numeric",
         oid::VOID => "void",
+        oid::ANY => "\"any\"",
         oid::REGCLASS => "regclass",
         oid::REGTYPE => "regtype",
         oid::REGPROCEDURE => "regprocedure",
@@ -173,6 +177,7 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::INTERVAL => "interval",
         oid::NUMERIC => "numeric",
         oid::VOID => "void",
+        oid::ANY => "any",
         oid::REGCLASS => "regclass",
         oid::REGTYPE => "regtype",
         oid::REGPROCEDURE => "regprocedure",

@@ -5,6 +5,8 @@
 pub mod agg;
 pub mod arrays;
 pub mod coerce;
+pub mod format;
 pub mod like;
 pub mod ops;
+pub mod quote;
 pub mod regex;
