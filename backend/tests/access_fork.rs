@@ -18,7 +18,7 @@ use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
 use shmem::xact::{clog, ProcArray};
-use shmem::{smgr, ExecMode};
+use shmem::{DataDir, ExecMode};
 
 const CHILDREN: u64 = 4;
 const N: u64 = 2500;
@@ -87,13 +87,15 @@ fn forked_backends_insert_into_shared_indexes() {
     let dir = tempfile::tempdir().unwrap();
     // The commit log first: the proc array starts from its xid counter.
     clog::open(dir.path()).unwrap();
-    smgr::init(dir.path()).unwrap();
-    let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
-        port: 62250,
-        max_backends: 16,
-        shared_buffers: 48 * BLCKSZ,
-        mode: 0,
-    })
+    let (_owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port: 62250,
+            max_backends: 16,
+            shared_buffers: 48 * BLCKSZ,
+            mode: 0,
+        },
+        DataDir::open(dir.path()).unwrap(),
+    )
     .unwrap();
     let pool = seg.buffer_pool();
     let procs = seg.proc_array();

@@ -26,7 +26,7 @@ use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
 use shmem::xact::{clog, ProcArray, XidStatus};
-use shmem::{smgr, ExecMode, Segment};
+use shmem::{DataDir, ExecMode, Segment};
 
 const REL: u32 = 1;
 const ACCOUNTS: u64 = 8;
@@ -252,13 +252,15 @@ fn forked_transfers_conserve_the_total() {
     let dir = tempfile::tempdir().unwrap();
     // The commit log first: the proc array starts from its xid counter.
     clog::open(dir.path()).unwrap();
-    smgr::init(dir.path()).unwrap();
-    let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
-        port: 62260,
-        max_backends: 16,
-        shared_buffers: 32 * BLCKSZ,
-        mode: 0,
-    })
+    let (_owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port: 62260,
+            max_backends: 16,
+            shared_buffers: 32 * BLCKSZ,
+            mode: 0,
+        },
+        DataDir::open(dir.path()).unwrap(),
+    )
     .unwrap();
     let pool = seg.buffer_pool();
     let procs = seg.proc_array();

@@ -17,6 +17,7 @@
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
 use crate::backend_table::BackendTable;
+use crate::datadir::DataDir;
 use crate::lwlock::LWLock;
 
 /// Identifies a pgfork segment ("PGFORKSH").
@@ -170,10 +171,14 @@ fn align_up(n: usize) -> usize {
 /// drop removes the object's name from /dev/shm but leaves the mapping in
 /// place until the process exits (the kernel frees the memory when the
 /// last process mapping it is gone), and nothing else unmaps it.
+///
+/// It also carries the server's [`DataDir`] (its files, as this process
+/// reaches them), which the handles made from it (buffer pool, WAL) use.
 #[derive(Clone, Copy)]
 pub struct Segment {
     base: *mut u8,
     len: usize,
+    dd: &'static DataDir,
 }
 
 // SAFETY: the segment is process-shared memory whose every structure is
@@ -193,11 +198,15 @@ pub struct SegmentOwner {
 
 impl SegmentOwner {
     /// Creates (or, if a stale one from a dead server exists, replaces) the
-    /// segment for `cfg.port` and initializes every region.
+    /// segment for `cfg.port` and initializes every region. The segment
+    /// handle carries `dd`, the server's data directory.
     ///
     /// The caller must already hold the socket lock file for this port, so
     /// that a segment of the same name can only be a dead server's.
-    pub fn create(cfg: &SegmentConfig) -> Result<(SegmentOwner, Segment), SegmentError> {
+    pub fn create(
+        cfg: &SegmentConfig,
+        dd: &'static DataDir,
+    ) -> Result<(SegmentOwner, Segment), SegmentError> {
         let name = segment_name(cfg.port);
         let total = Self::layout_size(cfg);
         let create = || {
@@ -226,6 +235,7 @@ impl SegmentOwner {
         let seg = Segment {
             base: shmem.as_ptr(),
             len: shmem.len(),
+            dd,
         };
         // SAFETY: the mapping was just created, is zero-filled, at least
         // `total` bytes long and not yet visible to any other backend.
@@ -390,6 +400,12 @@ impl Segment {
         debug_assert!(e.offset as usize + e.size as usize <= self.len);
         // SAFETY: the offset was computed by `initialize` within the mapping.
         unsafe { self.base.add(e.offset as usize) }
+    }
+
+    /// The server's data directory: its files as this process reaches
+    /// them.
+    pub fn data_dir(&self) -> &'static DataDir {
+        self.dd
     }
 
     pub fn backend_table(&self) -> &'static BackendTable {

@@ -236,7 +236,8 @@ fn concurrent_transactions_and_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     clog::open(dir.path()).unwrap();
     let cfg = cfg(62140);
-    let (_owner, seg) = SegmentOwner::create(&cfg).unwrap();
+    let (_owner, seg) =
+        SegmentOwner::create(&cfg, shmem::DataDir::open(dir.path()).unwrap()).unwrap();
     let b = board();
     let logs = tempfile::tempdir().unwrap();
     let path = |i: usize| logs.path().join(format!("child-{i}"));
@@ -432,7 +433,8 @@ fn killed_backend_is_cleaned_up() {
     let dir = tempfile::tempdir().unwrap();
     clog::open(dir.path()).unwrap();
     let cfg = cfg(62141);
-    let (_owner, seg) = SegmentOwner::create(&cfg).unwrap();
+    let (_owner, seg) =
+        SegmentOwner::create(&cfg, shmem::DataDir::open(dir.path()).unwrap()).unwrap();
     let pa = seg.proc_array();
     let b = board();
 

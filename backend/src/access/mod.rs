@@ -31,6 +31,15 @@ pub(crate) fn test_clog() {
     let d = DIR.get_or_init(|| tempfile::tempdir().unwrap());
     shmem::xact::clog::open(d.path()).unwrap();
 }
+
+/// A data directory of the test's own, and this process's context on it
+/// (keep the directory: dropping it removes the files).
+#[cfg(test)]
+pub(crate) fn test_data_dir() -> (tempfile::TempDir, &'static shmem::DataDir) {
+    let d = tempfile::tempdir().unwrap();
+    let dd = shmem::DataDir::open(d.path()).unwrap();
+    (d, dd)
+}
 pub mod tuple;
 pub mod visibility;
 pub mod xact;

@@ -5,8 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::rngs::StdRng;
@@ -14,60 +13,59 @@ use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, RelId, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
 use shmem::xact::{clog, ProcArray, Snapshot, XidStatus};
-use shmem::{smgr, ExecMode, Segment};
+use shmem::{ExecMode, Segment};
 
 use super::heap::{HeapTupleHeader, Updated, Writer};
 use super::page::{LP_DEAD, LP_NORMAL, LP_REDIRECT, LP_UNUSED};
 use super::visibility::{Mvcc, OwnXids, TmResult, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE};
 use super::*;
 
-/// One data directory per test binary (the storage manager has one per
-/// process); each test uses its own relation numbers and port. The commit
-/// log is process-wide too: every test of this binary opens the same one
-/// (`access::test_clog`) before its first segment.
-fn datadir() -> PathBuf {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let d = DIR
-        .get_or_init(|| {
-            super::test_clog();
-            tempfile::tempdir().unwrap()
-        })
-        .path()
-        .to_path_buf();
-    smgr::init(&d).unwrap();
-    d
+/// A server of the test's own: its segment and data directory (each test
+/// uses its own port).
+struct Server {
+    _owner: SegmentOwner,
+    _dir: tempfile::TempDir,
 }
 
-fn new_pool(port: u16, nbuffers: usize) -> (SegmentOwner, BufferPool) {
-    let (owner, seg) = new_segment(port, nbuffers);
-    (owner, seg.buffer_pool())
+fn new_pool(port: u16, nbuffers: usize) -> (Server, BufferPool) {
+    let (srv, seg) = new_segment(port, nbuffers);
+    (srv, seg.buffer_pool())
 }
 
-fn new_segment(port: u16, nbuffers: usize) -> (SegmentOwner, Segment) {
-    datadir();
-    SegmentOwner::create(&SegmentConfig {
-        port,
-        max_backends: 16,
-        shared_buffers: nbuffers * BLCKSZ,
-        mode: 0,
-    })
-    .unwrap()
+fn new_segment(port: u16, nbuffers: usize) -> (Server, Segment) {
+    super::test_clog();
+    let (dir, dd) = super::test_data_dir();
+    let (owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port,
+            max_backends: 16,
+            shared_buffers: nbuffers * BLCKSZ,
+            mode: 0,
+        },
+        dd,
+    )
+    .unwrap();
+    (
+        Server {
+            _owner: owner,
+            _dir: dir,
+        },
+        seg,
+    )
 }
 
 /// A segment with its buffer pool and proc array.
 struct Env {
-    // Unmaps the segment when dropped: declared first, used by nothing
-    // that outlives the test.
-    _owner: SegmentOwner,
+    _server: Server,
     seg: Segment,
     pool: BufferPool,
     procs: &'static ProcArray,
 }
 
 fn new_env(port: u16, nbuffers: usize) -> Env {
-    let (owner, seg) = new_segment(port, nbuffers);
+    let (server, seg) = new_segment(port, nbuffers);
     Env {
-        _owner: owner,
+        _server: server,
         seg,
         pool: seg.buffer_pool(),
         procs: seg.proc_array(),
