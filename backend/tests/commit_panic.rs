@@ -28,7 +28,7 @@ use backend::tcop::Engine;
 use backend::types::Value;
 use backend::{BackendEnv, PgError, ServerConfig};
 use shmem::segment::{SegmentConfig, SegmentOwner};
-use shmem::xact::{clog, XidStatus};
+use shmem::xact::XidStatus;
 use shmem::{DataDir, ExecMode, Segment};
 
 #[derive(Default)]
@@ -160,7 +160,6 @@ fn panics_leave_commits_to_recovery_and_no_commit_mark_odd() {
     let data = dir.path();
     std::fs::create_dir_all(data.join("base")).unwrap();
     std::fs::create_dir_all(data.join("global")).unwrap();
-    clog::open(data).unwrap();
     let dd = DataDir::open(data).unwrap();
     let port = port();
     let (owner, seg) = SegmentOwner::create(&seg_config(port), dd).unwrap();
@@ -176,7 +175,7 @@ fn panics_leave_commits_to_recovery_and_no_commit_mark_odd() {
     let xid_a = int(&run(&mut e, "SELECT txid_current()").unwrap()) as u32;
     run_panicking(&mut e, "SELECT pgfork_debug_fault('panic')");
     drop(e);
-    assert_eq!(clog::status(xid_a), XidStatus::Aborted);
+    assert_eq!(dd.clog().status(xid_a), XidStatus::Aborted);
     assert!(!seg.wal().commit_in_progress(a));
     release_slot(&seg, a);
     checkpoint_completes(seg);
@@ -190,7 +189,7 @@ fn panics_leave_commits_to_recovery_and_no_commit_mark_odd() {
     run_panicking(&mut e, "COMMIT");
     drop(e);
     assert_eq!(
-        clog::status(xid_b),
+        dd.clog().status(xid_b),
         XidStatus::InProgress,
         "a transaction whose commit record is in the WAL was aborted"
     );
@@ -207,17 +206,17 @@ fn panics_leave_commits_to_recovery_and_no_commit_mark_odd() {
 
     // The crash-restart: shared memory goes, recovery replays the WAL.
     drop(owner);
-    clog::abort_in_progress();
+    dd.clog().abort_in_progress();
     // The postmaster's crash reset: same process, same context.
     let (_owner2, seg2) = SegmentOwner::create(&seg_config(port), dd).unwrap();
     let rep = backend::recovery::startup(&seg2).unwrap();
     assert!(rep.crashed, "{rep:?}");
     assert_eq!(
-        clog::status(xid_b),
+        dd.clog().status(xid_b),
         XidStatus::Committed,
         "recovery must find the commit record"
     );
-    assert_eq!(clog::status(xid_a), XidStatus::Aborted);
+    assert_eq!(dd.clog().status(xid_a), XidStatus::Aborted);
     assert!(!seg2.wal().commit_in_progress(b));
     checkpoint_completes(seg2);
     let (mut e, _) = session(seg2, data);

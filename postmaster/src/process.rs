@@ -239,7 +239,7 @@ impl ProcessLauncher {
         unsafe { srv.segment.reinitialize(&srv.seg_cfg) };
         // Transactions that were running can never commit now; recovery
         // then settles, from the WAL, those whose commit record it finds.
-        shmem::xact::clog::abort_in_progress();
+        srv.segment.data_dir().clog().abort_in_progress();
         tracing::warn!("all server processes terminated; reinitialized shared memory");
         if let Err(e) = backend::recovery::startup(&srv.segment) {
             tracing::error!("{e}; shutting down");

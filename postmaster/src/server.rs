@@ -239,11 +239,9 @@ impl Server {
             shared_buffers: args.shared_buffers,
             mode: mode as u32,
         };
-        // The commit log first: the proc array starts from its next xid.
-        shmem::xact::clog::open(&data_dir)
-            .map_err(|e| StartError::Other(format!("could not open the commit log: {e}")))?;
-        // This process's context for the data directory's files; every
-        // child forked from here on inherits it.
+        // This process's context for the data directory's files (the
+        // commit log first: the proc array starts from its next xid);
+        // every child forked from here on inherits it.
         let dd = shmem::DataDir::open(&data_dir).map_err(|e| StartError::Other(e.to_string()))?;
         let (owner, segment) = SegmentOwner::create(&seg_cfg, dd)?;
         // Before any backend or the checkpointer exists.

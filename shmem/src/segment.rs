@@ -144,8 +144,8 @@ pub static REGIONS: &[Region] = &[
     },
     Region {
         name: "proc array",
-        size: crate::xact::ProcArray::shmem_size,
-        init: crate::xact::ProcArray::shmem_init,
+        size: crate::xact::ProcArrayShared::shmem_size,
+        init: crate::xact::ProcArrayShared::shmem_init,
     },
     Region {
         name: "table statistics",
@@ -362,6 +362,9 @@ impl Segment {
                 },
             );
         }
+        // The proc array starts from the commit log's xid counter (once the
+        // header, which locates its region, is written).
+        self.proc_array().start_from_clog();
     }
 
     /// Reinitializes every region after a crash, keeping the header's
@@ -414,13 +417,15 @@ impl Segment {
         unsafe { BackendTable::from_ptr(self.region_ptr(region::BACKEND_TABLE)) }
     }
 
-    /// The proc array (running transactions, snapshots). Its
-    /// `latest_completed_xid` starts from the commit log's counter, so
-    /// `xact::clog::open` comes before the segment is created.
-    pub fn proc_array(&self) -> &'static crate::xact::ProcArray {
-        // SAFETY: region PROC_ARRAY holds a ProcArray initialized by
-        // `ProcArray::shmem_init`, and lives as long as the mapping.
-        unsafe { crate::xact::ProcArray::from_ptr(self.region_ptr(region::PROC_ARRAY)) }
+    /// The proc array (running transactions, snapshots), with the commit
+    /// log of the segment's data directory. Its `latest_completed_xid`
+    /// starts from that log's counter.
+    pub fn proc_array(&self) -> crate::xact::ProcArray {
+        // SAFETY: region PROC_ARRAY holds a ProcArrayShared initialized by
+        // `ProcArrayShared::shmem_init`, and lives as long as the mapping.
+        let shared =
+            unsafe { crate::xact::ProcArrayShared::from_ptr(self.region_ptr(region::PROC_ARRAY)) };
+        crate::xact::ProcArray::new(shared, self.dd.clog())
     }
 
     pub fn len(&self) -> usize {

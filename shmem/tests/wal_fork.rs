@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, RelId, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
 use shmem::wal::{checkpoint, redo};
-use shmem::{xact, DataDir, ExecMode, Segment};
+use shmem::{DataDir, ExecMode, Segment};
 use std::os::unix::fs::FileExt;
 
 const WORKERS: usize = 4;
@@ -91,7 +91,6 @@ fn check(pool: &BufferPool) {
 #[test]
 fn concurrent_inserters_then_recovery_from_the_wal_alone() {
     let dir = tempfile::tempdir().unwrap();
-    xact::clog::open(dir.path()).unwrap();
     let port = 40_000 + (std::process::id() % 20_000) as u16;
     let (owner, seg) =
         SegmentOwner::create(&config(port), DataDir::open(dir.path()).unwrap()).unwrap();

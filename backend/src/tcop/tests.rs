@@ -46,7 +46,6 @@ struct Session {
 
 impl Session {
     fn new(port: u16) -> Session {
-        crate::access::test_clog();
         let (dir, dd) = crate::access::test_data_dir();
         let (owner, seg) = SegmentOwner::create(
             &SegmentConfig {

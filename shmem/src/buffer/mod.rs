@@ -129,6 +129,11 @@ impl BufferPool {
         unsafe { self.pages.add(id as usize * BLCKSZ) as *mut [u8; BLCKSZ] }
     }
 
+    /// The segment's data directory (its files, its commit log).
+    pub fn data_dir(&self) -> &'static crate::datadir::DataDir {
+        self.wal.data_dir()
+    }
+
     /// The relation files of the segment's data directory (reached
     /// through the WAL handle, which carries the context: one pointer for
     /// both keeps the handle, copied into every `Buffer`, small).

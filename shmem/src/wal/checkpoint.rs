@@ -25,7 +25,6 @@ use super::record::{Cursor, Kind, Record};
 use super::{Lsn, Wal, WalError};
 use crate::lwlock::LockMode;
 use crate::segment::Segment;
-use crate::xact::clog;
 
 /// What a checkpoint did.
 #[derive(Debug, Default)]
@@ -85,7 +84,7 @@ pub fn checkpoint(seg: &Segment, shutdown: bool) -> Result<CheckpointReport, Wal
     let pool = seg.buffer_pool();
     let buffers_written = pool.checkpoint().map_err(WalError::from)?;
     dd.smgr().fsync_base_dir().map_err(WalError::from)?;
-    clog::flush().map_err(|e| match e {
+    dd.clog().flush().map_err(|e| match e {
         crate::xact::XactError::Io(io) => WalError::io("could not write the commit log", io),
         e => WalError::Corrupt(e.to_string()),
     })?;

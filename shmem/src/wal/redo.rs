@@ -33,7 +33,7 @@ use super::{fmt_lsn, Lsn, WalError, FIRST_LSN, SEG_SIZE};
 use crate::buffer::{BufferPool, StorageError};
 use crate::segment::Segment;
 use crate::smgr::Smgr;
-use crate::xact::{clog, XidStatus};
+use crate::xact::XidStatus;
 
 /// What start-up found and did.
 #[derive(Debug, Default)]
@@ -187,6 +187,7 @@ fn replay(
 ) -> Result<(), WalError> {
     let pool = seg.buffer_pool();
     let smgr = seg.data_dir().smgr();
+    let clog = seg.data_dir().clog();
     let mut r = Reader::new(seg.data_dir().wal_files(), redo);
     let mut committed: HashSet<u32> = HashSet::new();
     let mut aborted_rec: HashSet<u32> = HashSet::new();
@@ -217,7 +218,7 @@ fn replay(
                 };
                 for x in xids {
                     set.insert(x);
-                    clog::force_status(x, st);
+                    clog.force_status(x, st);
                 }
             }
             Kind::Checkpoint => {}
@@ -244,15 +245,15 @@ fn replay(
         .running
         .iter()
         .copied()
-        .chain(ckpt.next_xid..clog::next_xid().max(ckpt.next_xid));
+        .chain(ckpt.next_xid..clog.next_xid().max(ckpt.next_xid));
     for x in undecided {
         if committed.contains(&x) {
-            clog::force_status(x, XidStatus::Committed);
+            clog.force_status(x, XidStatus::Committed);
         } else {
-            if clog::status(x) != XidStatus::Aborted {
+            if clog.status(x) != XidStatus::Aborted {
                 rep.aborted += 1;
             }
-            clog::force_status(x, XidStatus::Aborted);
+            clog.force_status(x, XidStatus::Aborted);
         }
     }
     Ok(())
