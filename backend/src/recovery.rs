@@ -7,8 +7,6 @@
 
 #![forbid(unsafe_code)]
 
-use std::path::Path;
-
 use shmem::wal::checkpoint::checkpoint;
 use shmem::wal::fmt_lsn;
 use shmem::wal::redo::{self, RecoveryReport};
@@ -16,11 +14,11 @@ use shmem::Segment;
 
 use crate::access::btree;
 
-/// Opens the WAL of `data_dir` in `seg`, replaying it if the server did not
-/// shut down cleanly. Errors are fatal for the server.
-pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, String> {
+/// Opens the WAL of the segment's data directory, replaying it if the
+/// server did not shut down cleanly. Errors are fatal for the server.
+pub fn startup(seg: &Segment) -> Result<RecoveryReport, String> {
     crate::access::page::register_wal_ops();
-    let rep = redo::startup(seg, data_dir).map_err(|e| format!("recovery failed: {e}"))?;
+    let rep = redo::startup(seg).map_err(|e| format!("recovery failed: {e}"))?;
     if rep.crashed {
         tracing::info!(
             "database system was not properly shut down; redo from {} to {}: {} records ({} page changes, {} skipped: file dropped later or change already on disk), {} commits; {} transactions without a commit record aborted; {:.0} ms",
@@ -33,10 +31,10 @@ pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, String>
             rep.aborted,
             rep.elapsed_ms
         );
-        finish_btree_splits(seg, data_dir)?;
+        finish_btree_splits(seg)?;
     }
     if rep.crashed || rep.new_cluster {
-        let c = checkpoint(seg, data_dir, false)
+        let c = checkpoint(seg, false)
             .map_err(|e| format!("end-of-recovery checkpoint failed: {e}"))?;
         tracing::info!(
             "{} checkpoint complete: wrote {} buffers in {:.0} ms",
@@ -52,12 +50,12 @@ pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, String>
     Ok(rep)
 }
 
-fn finish_btree_splits(seg: &Segment, data_dir: &Path) -> Result<(), String> {
-    let cat = crate::catalog::read_file(data_dir)
+fn finish_btree_splits(seg: &Segment) -> Result<(), String> {
+    let cat = crate::catalog::read_file(seg.data_dir().path())
         .map_err(|e| format!("could not read the catalog after recovery: {}", e.message))?;
     let pool = seg.buffer_pool();
     for idx in &cat.indexes {
-        if !shmem::smgr::exists(idx.oid).unwrap_or(false) {
+        if !seg.data_dir().smgr().exists(idx.oid).unwrap_or(false) {
             continue;
         }
         match btree::finish_incomplete_root_split(&pool, idx.oid) {

@@ -17,8 +17,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
-use shmem::xact::{clog, ProcArray};
-use shmem::{smgr, ExecMode};
+use shmem::xact::ProcArray;
+use shmem::{DataDir, ExecMode};
 
 const CHILDREN: u64 = 4;
 const N: u64 = 2500;
@@ -85,15 +85,15 @@ fn scan(pool: &BufferPool, rel: u32) -> Vec<(Vec<u8>, ItemPointer)> {
 #[test]
 fn forked_backends_insert_into_shared_indexes() {
     let dir = tempfile::tempdir().unwrap();
-    // The commit log first: the proc array starts from its xid counter.
-    clog::open(dir.path()).unwrap();
-    smgr::init(dir.path()).unwrap();
-    let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
-        port: 62250,
-        max_backends: 16,
-        shared_buffers: 48 * BLCKSZ,
-        mode: 0,
-    })
+    let (_owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port: 62250,
+            max_backends: 16,
+            shared_buffers: 48 * BLCKSZ,
+            mode: 0,
+        },
+        DataDir::open(dir.path()).unwrap(),
+    )
     .unwrap();
     let pool = seg.buffer_pool();
     let procs = seg.proc_array();
@@ -108,7 +108,7 @@ fn forked_backends_insert_into_shared_indexes() {
         // commit-log mapping and its own memory, and leaves with _exit.
         match unsafe { nix::unistd::fork() }.unwrap() {
             nix::unistd::ForkResult::Child => {
-                let r = std::panic::catch_unwind(|| child(&pool, procs, be, c));
+                let r = std::panic::catch_unwind(|| child(&pool, &procs, be, c));
                 let code = match r {
                     Ok(Ok(())) => 0,
                     Ok(Err(e)) => {
@@ -138,6 +138,7 @@ fn forked_backends_insert_into_shared_indexes() {
         snapshot: Arc::new(snapshot),
         cid: 0,
         own: Arc::new(OwnXids::default()),
+        clog: procs.clog(),
     };
     let mut rows: BTreeMap<ItemPointer, (u64, i64)> = BTreeMap::new();
     let mut hs = heap::scan(&pool, HEAP, mvcc, None);

@@ -28,8 +28,8 @@ use backend::tcop::Engine;
 use backend::types::Value;
 use backend::{BackendEnv, PgError, ServerConfig};
 use shmem::segment::{SegmentConfig, SegmentOwner};
-use shmem::xact::{clog, XidStatus};
-use shmem::{smgr, ExecMode, Segment};
+use shmem::xact::XidStatus;
+use shmem::{DataDir, ExecMode, Segment};
 
 #[derive(Default)]
 struct Rows(Vec<Vec<Value>>);
@@ -132,11 +132,10 @@ fn run_panicking(e: &mut Engine, sql: &str) {
 
 /// A checkpoint completes within 20 s (it waits for every odd commit
 /// mark).
-fn checkpoint_completes(seg: Segment, dir: &Path) {
+fn checkpoint_completes(seg: Segment) {
     let (tx, rx) = std::sync::mpsc::channel();
-    let dir = dir.to_owned();
     std::thread::spawn(move || {
-        let r = shmem::wal::checkpoint::checkpoint(&seg, &dir, false).map(|_| ());
+        let r = shmem::wal::checkpoint::checkpoint(&seg, false).map(|_| ());
         let _ = tx.send(r.map_err(|e| e.to_string()));
     });
     match rx.recv_timeout(Duration::from_secs(20)) {
@@ -161,11 +160,10 @@ fn panics_leave_commits_to_recovery_and_no_commit_mark_odd() {
     let data = dir.path();
     std::fs::create_dir_all(data.join("base")).unwrap();
     std::fs::create_dir_all(data.join("global")).unwrap();
-    clog::open(data).unwrap();
-    smgr::init(data).unwrap();
+    let dd = DataDir::open(data).unwrap();
     let port = port();
-    let (owner, seg) = SegmentOwner::create(&seg_config(port)).unwrap();
-    let rep = backend::recovery::startup(&seg, data).unwrap();
+    let (owner, seg) = SegmentOwner::create(&seg_config(port), dd).unwrap();
+    let rep = backend::recovery::startup(&seg).unwrap();
     assert!(rep.new_cluster);
     assert!(seg.wal().is_logging());
 
@@ -177,10 +175,10 @@ fn panics_leave_commits_to_recovery_and_no_commit_mark_odd() {
     let xid_a = int(&run(&mut e, "SELECT txid_current()").unwrap()) as u32;
     run_panicking(&mut e, "SELECT pgfork_debug_fault('panic')");
     drop(e);
-    assert_eq!(clog::status(xid_a), XidStatus::Aborted);
+    assert_eq!(dd.clog().status(xid_a), XidStatus::Aborted);
     assert!(!seg.wal().commit_in_progress(a));
     release_slot(&seg, a);
-    checkpoint_completes(seg, data);
+    checkpoint_completes(seg);
 
     // A panic in the commit's critical section, once the commit record is
     // durable: the engine dropped while unwinding must not abort it.
@@ -191,7 +189,7 @@ fn panics_leave_commits_to_recovery_and_no_commit_mark_odd() {
     run_panicking(&mut e, "COMMIT");
     drop(e);
     assert_eq!(
-        clog::status(xid_b),
+        dd.clog().status(xid_b),
         XidStatus::InProgress,
         "a transaction whose commit record is in the WAL was aborted"
     );
@@ -208,18 +206,19 @@ fn panics_leave_commits_to_recovery_and_no_commit_mark_odd() {
 
     // The crash-restart: shared memory goes, recovery replays the WAL.
     drop(owner);
-    clog::abort_in_progress();
-    let (_owner2, seg2) = SegmentOwner::create(&seg_config(port)).unwrap();
-    let rep = backend::recovery::startup(&seg2, data).unwrap();
+    dd.clog().abort_in_progress();
+    // The postmaster's crash reset: same process, same context.
+    let (_owner2, seg2) = SegmentOwner::create(&seg_config(port), dd).unwrap();
+    let rep = backend::recovery::startup(&seg2).unwrap();
     assert!(rep.crashed, "{rep:?}");
     assert_eq!(
-        clog::status(xid_b),
+        dd.clog().status(xid_b),
         XidStatus::Committed,
         "recovery must find the commit record"
     );
-    assert_eq!(clog::status(xid_a), XidStatus::Aborted);
+    assert_eq!(dd.clog().status(xid_a), XidStatus::Aborted);
     assert!(!seg2.wal().commit_in_progress(b));
-    checkpoint_completes(seg2, data);
+    checkpoint_completes(seg2);
     let (mut e, _) = session(seg2, data);
     let rows = run(&mut e, "SELECT i FROM t ORDER BY i").unwrap();
     let got: Vec<&Value> = rows.iter().map(|r| &r[0]).collect();

@@ -25,8 +25,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
-use shmem::xact::{clog, ProcArray, XidStatus};
-use shmem::{smgr, ExecMode, Segment};
+use shmem::xact::{Clog, ProcArray, XidStatus};
+use shmem::{DataDir, ExecMode, Segment};
 
 const REL: u32 = 1;
 const ACCOUNTS: u64 = 8;
@@ -65,21 +65,18 @@ fn transfers(w: u64) -> Vec<((u64, u64, i64, usize), bool)> {
         .collect()
 }
 
-fn mvcc(snapshot: shmem::xact::Snapshot, own: &OwnXids) -> Mvcc {
+fn mvcc(clog: &'static Clog, snapshot: shmem::xact::Snapshot, own: &OwnXids) -> Mvcc {
     Mvcc {
         snapshot: Arc::new(snapshot),
         cid: 0,
         own: Arc::new(own.clone()),
+        clog,
     }
 }
 
 /// The accounts `m` sees (scanning, pruning with the proc array's
 /// horizon): id -> (tid, balance); panics if one is seen twice.
-fn accounts(
-    pool: &BufferPool,
-    procs: &'static ProcArray,
-    m: Mvcc,
-) -> HashMap<u64, (ItemPointer, i64)> {
+fn accounts(pool: &BufferPool, procs: ProcArray, m: Mvcc) -> HashMap<u64, (ItemPointer, i64)> {
     let snapshot = m.snapshot.clone();
     let mut s = heap::scan(pool, REL, m, Some(Box::new(move || procs.global_xmin())));
     let mut out = HashMap::new();
@@ -91,8 +88,8 @@ fn accounts(
                     "{t}: {:?} balance {} xmin {:?} xmax {:?}",
                     h,
                     parse(&d).1,
-                    clog::status(h.t_xmin),
-                    clog::status(h.t_xmax)
+                    procs.clog().status(h.t_xmin),
+                    procs.clog().status(h.t_xmax)
                 ),
                 None => format!("{t}: gone"),
             };
@@ -161,7 +158,7 @@ fn update_account(
 /// rolls back.
 fn transfer(
     pool: &BufferPool,
-    procs: &'static ProcArray,
+    procs: ProcArray,
     be: usize,
     (from, to, amount, pad): (u64, u64, i64, usize),
     abort: bool,
@@ -169,13 +166,13 @@ fn transfer(
     let xid = procs.assign_xid(be).unwrap();
     let (snap, _) = procs.snapshot(be, true);
     let own = top_level(xid);
-    let w = writer(&own, Some(procs));
-    let seen = accounts(pool, procs, mvcc(snap, &own));
+    let w = writer(&own, Some(&procs));
+    let seen = accounts(pool, procs, mvcc(procs.clog(), snap, &own));
     assert_eq!(seen.len() as u64, ACCOUNTS);
     let mut moves = [(from, -amount), (to, amount)];
     moves.sort();
     for (id, delta) in moves {
-        update_account(pool, procs, &w, id, seen[&id].0, delta, pad);
+        update_account(pool, &procs, &w, id, seen[&id].0, delta, pad);
     }
     if abort {
         procs.abort(be, xid, &[]);
@@ -186,9 +183,9 @@ fn transfer(
 
 /// What one new snapshot (its xmin published while it scans) sees: each
 /// account once, the total unchanged. Returns the balances by id.
-fn check(pool: &BufferPool, procs: &'static ProcArray, be: usize) -> Vec<i64> {
+fn check(pool: &BufferPool, procs: ProcArray, be: usize) -> Vec<i64> {
     let (snap, _) = procs.snapshot(be, true);
-    let seen = accounts(pool, procs, mvcc(snap, &OwnXids::default()));
+    let seen = accounts(pool, procs, mvcc(procs.clog(), snap, &OwnXids::default()));
     procs.clear_xmin(be);
     assert_eq!(seen.len() as u64, ACCOUNTS, "{seen:?}");
     let bal: Vec<i64> = (0..ACCOUNTS).map(|id| seen[&id].1).collect();
@@ -250,15 +247,15 @@ fn reap(seg: &Segment, (pid, be): (Pid, usize)) -> i32 {
 #[test]
 fn forked_transfers_conserve_the_total() {
     let dir = tempfile::tempdir().unwrap();
-    // The commit log first: the proc array starts from its xid counter.
-    clog::open(dir.path()).unwrap();
-    smgr::init(dir.path()).unwrap();
-    let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
-        port: 62260,
-        max_backends: 16,
-        shared_buffers: 32 * BLCKSZ,
-        mode: 0,
-    })
+    let (_owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port: 62260,
+            max_backends: 16,
+            shared_buffers: 32 * BLCKSZ,
+            mode: 0,
+        },
+        DataDir::open(dir.path()).unwrap(),
+    )
     .unwrap();
     let pool = seg.buffer_pool();
     let procs = seg.proc_array();
@@ -308,8 +305,8 @@ fn forked_transfers_conserve_the_total() {
         let (snap, _) = procs.snapshot(be, true);
         let own = top_level(xid);
         let w = writer(&own, None);
-        let seen = accounts(&pool, procs, mvcc(snap, &own));
-        update_account(&pool, procs, &w, 0, seen[&0].0, POISON, 10);
+        let seen = accounts(&pool, procs, mvcc(procs.clog(), snap, &own));
+        update_account(&pool, &procs, &w, 0, seen[&0].0, POISON, 10);
         dier_xid.store(xid, Ordering::Release);
         // SAFETY: leaves without committing, as a crashed backend would.
         unsafe { libc::_exit(0) };
@@ -317,7 +314,7 @@ fn forked_transfers_conserve_the_total() {
     assert_eq!(reap(&seg, dier), 0);
     let dx = dier_xid.load(Ordering::Acquire);
     assert_ne!(dx, 0);
-    assert_eq!(clog::status(dx), XidStatus::Aborted);
+    assert_eq!(procs.clog().status(dx), XidStatus::Aborted);
     assert!(!procs.is_running(dx));
 
     let statuses: Vec<i32> = writers.into_iter().map(|c| reap(&seg, c)).collect();
@@ -339,7 +336,7 @@ fn forked_transfers_conserve_the_total() {
     // Each account has exactly one version visible to a new snapshot,
     // found from wherever its chain starts.
     let (snap, _) = procs.snapshot(usize::MAX, false);
-    let seen = accounts(&pool, procs, mvcc(snap, &OwnXids::default()));
+    let seen = accounts(&pool, procs, mvcc(procs.clog(), snap, &OwnXids::default()));
     assert_eq!(seen.len() as u64, ACCOUNTS);
     eprintln!(
         "{} transfers in {elapsed:?}; table of {} blocks",

@@ -306,14 +306,20 @@ mod tests {
         use shmem::segment::{SegmentConfig, SegmentOwner};
         let what = std::env::var("PGFORK_PANIC_CHILD").expect("PGFORK_PANIC_CHILD");
         let base = 50_000 + (std::process::id() % 10_000) as u16;
+        // The test touches no file, and may abort: its data directory is
+        // removed at once.
+        let dd = shmem::DataDir::open(tempfile::tempdir().unwrap().path()).unwrap();
         let (_owner, segment) = (0..50)
             .find_map(|i| {
-                SegmentOwner::create(&SegmentConfig {
-                    port: base + i,
-                    max_backends: 2,
-                    shared_buffers: 1 << 20,
-                    mode: ExecMode::Thread as u32,
-                })
+                SegmentOwner::create(
+                    &SegmentConfig {
+                        port: base + i,
+                        max_backends: 2,
+                        shared_buffers: 1 << 20,
+                        mode: ExecMode::Thread as u32,
+                    },
+                    dd,
+                )
                 .ok()
             })
             .expect("a shared segment on some free port");

@@ -10,10 +10,9 @@
 //! whether it held buffer pins or locks. The shutdown checkpoint is done by
 //! the postmaster itself once every backend is gone.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use shmem::wal::{checkpoint, files};
+use shmem::wal::checkpoint;
 use shmem::{BackendState, Segment};
 
 /// When the checkpointer acts.
@@ -27,7 +26,7 @@ pub struct Schedule {
 const WAL_WRITER_DELAY: Duration = Duration::from_millis(100);
 
 /// Runs checkpoints until the slot's terminate bit is set.
-pub fn run(segment: Segment, slot: &'static shmem::BackendSlot, data_dir: &Path, s: Schedule) {
+pub fn run(segment: Segment, slot: &'static shmem::BackendSlot, s: Schedule) {
     slot.set_state(BackendState::Auxiliary, None);
     let wal = segment.wal();
     let mut next = Instant::now() + s.every;
@@ -47,7 +46,11 @@ pub fn run(segment: Segment, slot: &'static shmem::BackendSlot, data_dir: &Path,
             continue;
         }
         if Instant::now() >= prepare_after {
-            if let Err(e) = files::prepare_next(wal.insert_pos()) {
+            if let Err(e) = segment
+                .data_dir()
+                .wal_files()
+                .prepare_next(wal.insert_pos())
+            {
                 tracing::warn!("could not create the next WAL segment ahead of need: {e}");
                 prepare_after = Instant::now() + Duration::from_secs(10);
             }
@@ -57,7 +60,7 @@ pub fn run(segment: Segment, slot: &'static shmem::BackendSlot, data_dir: &Path,
             continue;
         }
         next = Instant::now() + s.every;
-        match checkpoint::checkpoint(&segment, data_dir, false) {
+        match checkpoint::checkpoint(&segment, false) {
             Ok(r) => tracing::debug!(
                 "checkpoint complete ({}): wrote {} buffers in {:.0} ms; redo {}, {} WAL segments recycled, {} removed",
                 if by_size { "wal" } else { "time" },
@@ -76,12 +79,12 @@ pub fn run(segment: Segment, slot: &'static shmem::BackendSlot, data_dir: &Path,
 /// Not after the WAL failed: pages whose changes could not be logged must
 /// not reach the data files; the next start recovers from the last good
 /// checkpoint instead.
-pub fn final_checkpoint(segment: &Segment, data_dir: &Path) {
+pub fn final_checkpoint(segment: &Segment) {
     if let Some(e) = segment.wal().failure() {
         tracing::error!("no shutdown checkpoint: {e}; the next start will recover from the WAL");
         return;
     }
-    match checkpoint::checkpoint(segment, data_dir, true) {
+    match checkpoint::checkpoint(segment, true) {
         Ok(r) => tracing::info!(
             "shutdown checkpoint complete: wrote {} buffers in {:.0} ms",
             r.buffers_written,

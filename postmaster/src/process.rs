@@ -99,7 +99,7 @@ impl ProcessLauncher {
                 backend_start::child_life(|| {
                     crate::signals::become_backend(Some(s));
                     backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
-                    crate::checkpointer::run(srv.segment, s, &srv.config.data_dir, srv.checkpoint);
+                    crate::checkpointer::run(srv.segment, s, srv.checkpoint);
                 });
             }
             Ok(ForkResult::Parent { child }) => {
@@ -239,9 +239,9 @@ impl ProcessLauncher {
         unsafe { srv.segment.reinitialize(&srv.seg_cfg) };
         // Transactions that were running can never commit now; recovery
         // then settles, from the WAL, those whose commit record it finds.
-        shmem::xact::clog::abort_in_progress();
+        srv.segment.data_dir().clog().abort_in_progress();
         tracing::warn!("all server processes terminated; reinitialized shared memory");
-        if let Err(e) = backend::recovery::startup(&srv.segment, &srv.config.data_dir) {
+        if let Err(e) = backend::recovery::startup(&srv.segment) {
             tracing::error!("{e}; shutting down");
             srv.must_stop
                 .store(true, std::sync::atomic::Ordering::Release);

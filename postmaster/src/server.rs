@@ -239,14 +239,13 @@ impl Server {
             shared_buffers: args.shared_buffers,
             mode: mode as u32,
         };
-        // The commit log first: the proc array starts from its next xid.
-        shmem::xact::clog::open(&data_dir)
-            .map_err(|e| StartError::Other(format!("could not open the commit log: {e}")))?;
-        let (owner, segment) = SegmentOwner::create(&seg_cfg)?;
-        shmem::smgr::init(&data_dir)
-            .map_err(|e| StartError::Other(format!("could not open data directory: {e}")))?;
+        // This process's context for the data directory's files (the
+        // commit log first: the proc array starts from its next xid);
+        // every child forked from here on inherits it.
+        let dd = shmem::DataDir::open(&data_dir).map_err(|e| StartError::Other(e.to_string()))?;
+        let (owner, segment) = SegmentOwner::create(&seg_cfg, dd)?;
         // Before any backend or the checkpointer exists.
-        backend::recovery::startup(&segment, &data_dir).map_err(StartError::Other)?;
+        backend::recovery::startup(&segment).map_err(StartError::Other)?;
         let config = Arc::new(ServerConfig {
             data_dir,
             socket_dir,
@@ -400,7 +399,7 @@ impl Server {
             Duration::from_secs(if how == Shutdown::Immediate { 5 } else { 30 }),
         );
         if how != Shutdown::Immediate {
-            crate::checkpointer::final_checkpoint(&self.segment, &self.config.data_dir);
+            crate::checkpointer::final_checkpoint(&self.segment);
         }
         tracing::info!("database system is shut down");
     }

@@ -85,7 +85,7 @@ impl ThreadLauncher {
                 .spawn(move || {
                     crate::signals::block_postmaster_signals();
                     let env = backend_start::attach(&config, segment, slot, ExecMode::Thread);
-                    crate::checkpointer::run(segment, env.slot, &config.data_dir, schedule);
+                    crate::checkpointer::run(segment, env.slot, schedule);
                 });
             match h {
                 Ok(h) => l.checkpointer = Some((h, slot)),

@@ -453,7 +453,8 @@ mod tests {
 
     #[test]
     fn slots_are_allocated_and_freed() {
-        let (_owner, seg) = SegmentOwner::create(&cfg(61001)).unwrap();
+        let (_owner, seg) =
+            SegmentOwner::create(&cfg(61001), crate::datadir::testing::scratch()).unwrap();
         let t = seg.backend_table();
         let a = t.alloc(ExecMode::Process).unwrap();
         let b = t.alloc(ExecMode::Thread).unwrap();
@@ -468,7 +469,8 @@ mod tests {
 
     #[test]
     fn text_is_visible_to_a_forked_child_writer() {
-        let (_owner, seg) = SegmentOwner::create(&cfg(61002)).unwrap();
+        let (_owner, seg) =
+            SegmentOwner::create(&cfg(61002), crate::datadir::testing::scratch()).unwrap();
         let t = seg.backend_table();
         let idx = t.alloc(ExecMode::Process).unwrap();
         // SAFETY: the child only touches the shared segment and exits with
@@ -495,7 +497,8 @@ mod tests {
 
     #[test]
     fn long_text_is_truncated_on_a_char_boundary() {
-        let (_owner, seg) = SegmentOwner::create(&cfg(61003)).unwrap();
+        let (_owner, seg) =
+            SegmentOwner::create(&cfg(61003), crate::datadir::testing::scratch()).unwrap();
         let t = seg.backend_table();
         let idx = t.alloc(ExecMode::Process).unwrap();
         let q = "é".repeat(QUERY_TEXT_LEN);

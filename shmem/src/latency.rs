@@ -401,7 +401,7 @@ mod tests {
             shared_buffers: 0,
             mode: 0,
         };
-        let (_owner, seg) = SegmentOwner::create(&cfg).unwrap();
+        let (_owner, seg) = SegmentOwner::create(&cfg, crate::datadir::testing::scratch()).unwrap();
         let stats = LatencyStats::get(&seg);
         // SAFETY: the child only writes its own row and leaves with _exit.
         match unsafe { nix::unistd::fork() }.unwrap() {

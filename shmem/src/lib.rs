@@ -13,6 +13,7 @@
 
 pub mod backend_table;
 pub mod buffer;
+pub mod datadir;
 pub mod futex;
 pub mod latency;
 pub mod lockmgr;
@@ -26,5 +27,6 @@ pub mod wal;
 pub mod xact;
 
 pub use backend_table::{BackendSlot, BackendState, BackendTable, ExecMode};
+pub use datadir::DataDir;
 pub use lwlock::LWLock;
 pub use segment::{Segment, SegmentConfig, SegmentError, ShmemHeader};

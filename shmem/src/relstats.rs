@@ -333,12 +333,15 @@ mod tests {
     use crate::segment::SegmentOwner;
 
     fn new_segment(port: u16) -> (SegmentOwner, Segment) {
-        SegmentOwner::create(&SegmentConfig {
-            port,
-            max_backends: 4,
-            shared_buffers: 0,
-            mode: 0,
-        })
+        SegmentOwner::create(
+            &SegmentConfig {
+                port,
+                max_backends: 4,
+                shared_buffers: 0,
+                mode: 0,
+            },
+            crate::datadir::testing::scratch(),
+        )
         .unwrap()
     }
 

@@ -17,6 +17,7 @@
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
 use crate::backend_table::BackendTable;
+use crate::datadir::DataDir;
 use crate::lwlock::LWLock;
 
 /// Identifies a pgfork segment ("PGFORKSH").
@@ -143,8 +144,8 @@ pub static REGIONS: &[Region] = &[
     },
     Region {
         name: "proc array",
-        size: crate::xact::ProcArray::shmem_size,
-        init: crate::xact::ProcArray::shmem_init,
+        size: crate::xact::ProcArrayShared::shmem_size,
+        init: crate::xact::ProcArrayShared::shmem_init,
     },
     Region {
         name: "table statistics",
@@ -170,10 +171,14 @@ fn align_up(n: usize) -> usize {
 /// drop removes the object's name from /dev/shm but leaves the mapping in
 /// place until the process exits (the kernel frees the memory when the
 /// last process mapping it is gone), and nothing else unmaps it.
+///
+/// It also carries the server's [`DataDir`] (its files, as this process
+/// reaches them), which the handles made from it (buffer pool, WAL) use.
 #[derive(Clone, Copy)]
 pub struct Segment {
     base: *mut u8,
     len: usize,
+    dd: &'static DataDir,
 }
 
 // SAFETY: the segment is process-shared memory whose every structure is
@@ -193,11 +198,15 @@ pub struct SegmentOwner {
 
 impl SegmentOwner {
     /// Creates (or, if a stale one from a dead server exists, replaces) the
-    /// segment for `cfg.port` and initializes every region.
+    /// segment for `cfg.port` and initializes every region. The segment
+    /// handle carries `dd`, the server's data directory.
     ///
     /// The caller must already hold the socket lock file for this port, so
     /// that a segment of the same name can only be a dead server's.
-    pub fn create(cfg: &SegmentConfig) -> Result<(SegmentOwner, Segment), SegmentError> {
+    pub fn create(
+        cfg: &SegmentConfig,
+        dd: &'static DataDir,
+    ) -> Result<(SegmentOwner, Segment), SegmentError> {
         let name = segment_name(cfg.port);
         let total = Self::layout_size(cfg);
         let create = || {
@@ -226,6 +235,7 @@ impl SegmentOwner {
         let seg = Segment {
             base: shmem.as_ptr(),
             len: shmem.len(),
+            dd,
         };
         // SAFETY: the mapping was just created, is zero-filled, at least
         // `total` bytes long and not yet visible to any other backend.
@@ -352,6 +362,9 @@ impl Segment {
                 },
             );
         }
+        // The proc array starts from the commit log's xid counter (once the
+        // header, which locates its region, is written).
+        self.proc_array().start_from_clog();
     }
 
     /// Reinitializes every region after a crash, keeping the header's
@@ -392,19 +405,27 @@ impl Segment {
         unsafe { self.base.add(e.offset as usize) }
     }
 
+    /// The server's data directory: its files as this process reaches
+    /// them.
+    pub fn data_dir(&self) -> &'static DataDir {
+        self.dd
+    }
+
     pub fn backend_table(&self) -> &'static BackendTable {
         // SAFETY: region BACKEND_TABLE holds a BackendTable initialized by
         // `BackendTable::shmem_init`, and lives as long as the mapping.
         unsafe { BackendTable::from_ptr(self.region_ptr(region::BACKEND_TABLE)) }
     }
 
-    /// The proc array (running transactions, snapshots). Its
-    /// `latest_completed_xid` starts from the commit log's counter, so
-    /// `xact::clog::open` comes before the segment is created.
-    pub fn proc_array(&self) -> &'static crate::xact::ProcArray {
-        // SAFETY: region PROC_ARRAY holds a ProcArray initialized by
-        // `ProcArray::shmem_init`, and lives as long as the mapping.
-        unsafe { crate::xact::ProcArray::from_ptr(self.region_ptr(region::PROC_ARRAY)) }
+    /// The proc array (running transactions, snapshots), with the commit
+    /// log of the segment's data directory. Its `latest_completed_xid`
+    /// starts from that log's counter.
+    pub fn proc_array(&self) -> crate::xact::ProcArray {
+        // SAFETY: region PROC_ARRAY holds a ProcArrayShared initialized by
+        // `ProcArrayShared::shmem_init`, and lives as long as the mapping.
+        let shared =
+            unsafe { crate::xact::ProcArrayShared::from_ptr(self.region_ptr(region::PROC_ARRAY)) };
+        crate::xact::ProcArray::new(shared, self.dd.clog())
     }
 
     pub fn len(&self) -> usize {

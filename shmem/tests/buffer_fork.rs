@@ -12,7 +12,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, RelId, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
-use shmem::{smgr, waitstats, ExecMode, Segment};
+use shmem::{waitstats, DataDir, ExecMode, Segment};
 
 const WORKERS: usize = 6;
 const SUM: usize = BLCKSZ / 8 - 1;
@@ -96,14 +96,14 @@ fn hammer(pool: &BufferPool, rel: RelId, w: usize) -> bool {
 #[test]
 fn forked_backends_share_the_cache() {
     let dir = tempfile::tempdir().unwrap();
-    smgr::init(dir.path()).unwrap();
+    let dd = DataDir::open(dir.path()).unwrap();
     let cfg = SegmentConfig {
         port: 62120,
         max_backends: 16,
         shared_buffers: 16 * BLCKSZ,
         mode: 0,
     };
-    let (owner, seg) = SegmentOwner::create(&cfg).unwrap();
+    let (owner, seg) = SegmentOwner::create(&cfg, dd).unwrap();
     let pool = seg.buffer_pool();
     let rel = 1;
     pool.create_relation(rel).unwrap();
@@ -149,11 +149,14 @@ fn forked_backends_share_the_cache() {
 
     // Cold cache, large enough for everything: readers in several
     // processes read each block from disk exactly once between them.
-    let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
-        port: 62121,
-        shared_buffers: 256 * BLCKSZ,
-        ..cfg
-    })
+    let (_owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port: 62121,
+            shared_buffers: 256 * BLCKSZ,
+            ..cfg
+        },
+        DataDir::open(dir.path()).unwrap(),
+    )
     .unwrap();
     let pool = seg.buffer_pool();
     let st = in_children(&seg, 4, |i| {

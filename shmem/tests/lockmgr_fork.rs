@@ -50,12 +50,15 @@ fn board() -> &'static Board {
 }
 
 fn segment(port: u16, max_backends: usize) -> (SegmentOwner, Segment) {
-    SegmentOwner::create(&SegmentConfig {
-        port,
-        max_backends,
-        shared_buffers: 0,
-        mode: 0,
-    })
+    SegmentOwner::create(
+        &SegmentConfig {
+            port,
+            max_backends,
+            shared_buffers: 0,
+            mode: 0,
+        },
+        scratch_data_dir(),
+    )
     .unwrap()
 }
 
@@ -313,4 +316,11 @@ fn waiter_proceeds_after_holder_is_killed() {
     assert_eq!(reap(waiter, Duration::from_secs(5)), 0);
     seg.backend_table().free(wslot);
     assert_empty(lm);
+}
+
+/// A context for a test that touches no file: its directory is removed
+/// at once.
+fn scratch_data_dir() -> &'static shmem::DataDir {
+    let d = tempfile::tempdir().unwrap();
+    shmem::DataDir::open(d.path()).unwrap()
 }

@@ -53,12 +53,15 @@ fn wait_for_start(read_fd: i32) {
 
 #[test]
 fn relstats_from_forked_backends() {
-    let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
-        port: 62410,
-        max_backends: 8,
-        shared_buffers: 0,
-        mode: 0,
-    })
+    let (_owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port: 62410,
+            max_backends: 8,
+            shared_buffers: 0,
+            mode: 0,
+        },
+        scratch_data_dir(),
+    )
     .unwrap();
     let mut fds = [0i32; 2];
     // SAFETY: pipe writes two fds into the array we own.
@@ -151,4 +154,11 @@ fn relstats_from_forked_backends() {
         assert_eq!(relstats::get(&seg, CHURN_BASE + i), RelCounts::default());
     }
     assert_eq!(relstats::table(&seg).dropped(), 0);
+}
+
+/// A context for a test that touches no file: its directory is removed
+/// at once.
+fn scratch_data_dir() -> &'static shmem::DataDir {
+    let d = tempfile::tempdir().unwrap();
+    shmem::DataDir::open(d.path()).unwrap()
 }

@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, RelId, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
 use shmem::wal::{checkpoint, redo};
-use shmem::{smgr, xact, ExecMode, Segment};
+use shmem::{DataDir, ExecMode, Segment};
 use std::os::unix::fs::FileExt;
 
 const WORKERS: usize = 4;
@@ -91,11 +91,10 @@ fn check(pool: &BufferPool) {
 #[test]
 fn concurrent_inserters_then_recovery_from_the_wal_alone() {
     let dir = tempfile::tempdir().unwrap();
-    xact::clog::open(dir.path()).unwrap();
-    smgr::init(dir.path()).unwrap();
     let port = 40_000 + (std::process::id() % 20_000) as u16;
-    let (owner, seg) = SegmentOwner::create(&config(port)).unwrap();
-    let rep = redo::startup(&seg, dir.path()).unwrap();
+    let (owner, seg) =
+        SegmentOwner::create(&config(port), DataDir::open(dir.path()).unwrap()).unwrap();
+    let rep = redo::startup(&seg).unwrap();
     assert!(rep.new_cluster);
     let pool = seg.buffer_pool();
     for w in 0..WORKERS {
@@ -105,7 +104,7 @@ fn concurrent_inserters_then_recovery_from_the_wal_alone() {
         }
     }
     // The redo point: everything after it is in the WAL only.
-    checkpoint::checkpoint(&seg, dir.path(), false).unwrap();
+    checkpoint::checkpoint(&seg, false).unwrap();
 
     let mut pids = Vec::new();
     for w in 0..WORKERS {
@@ -154,8 +153,10 @@ fn concurrent_inserters_then_recovery_from_the_wal_alone() {
             f.write_all_at(&[0xEE; 4096], b * BLCKSZ as u64).unwrap();
         }
     }
-    let (_owner2, seg2) = SegmentOwner::create(&config(port)).unwrap();
-    let rep = redo::startup(&seg2, dir.path()).unwrap();
+    // The restarted server: a new process's context on the same files.
+    let (_owner2, seg2) =
+        SegmentOwner::create(&config(port), DataDir::open(dir.path()).unwrap()).unwrap();
+    let rep = redo::startup(&seg2).unwrap();
     assert!(rep.crashed && !rep.new_cluster);
     assert!(
         rep.page_records >= (WORKERS * OPS) as u64,
@@ -165,10 +166,11 @@ fn concurrent_inserters_then_recovery_from_the_wal_alone() {
     check(&seg2.buffer_pool());
     // And the recovered WAL goes on: a change, a checkpoint, a clean
     // restart finds nothing to replay.
-    checkpoint::checkpoint(&seg2, dir.path(), true).unwrap();
+    checkpoint::checkpoint(&seg2, true).unwrap();
     drop(_owner2);
-    let (_owner3, seg3) = SegmentOwner::create(&config(port)).unwrap();
-    let rep = redo::startup(&seg3, dir.path()).unwrap();
+    let (_owner3, seg3) =
+        SegmentOwner::create(&config(port), DataDir::open(dir.path()).unwrap()).unwrap();
+    let rep = redo::startup(&seg3).unwrap();
     assert!(!rep.crashed, "{rep:?}");
     check(&seg3.buffer_pool());
 }

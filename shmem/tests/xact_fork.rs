@@ -9,8 +9,8 @@
 //! `cleanup_backend` and by a crash reset.
 //!
 //! Its own test binary, so that no other test thread holds a lock when it
-//! forks. The commit log is process-global: the tests here take `SERIAL`
-//! and each opens its own temporary data directory.
+//! forks; the tests here take `SERIAL` for the same reason. Each opens its
+//! own temporary data directory (and so its own commit log).
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use shmem::segment::{SegmentConfig, SegmentOwner};
-use shmem::xact::{clog, Snapshot, XidStatus};
+use shmem::xact::{Snapshot, XidStatus};
 use shmem::{ExecMode, Segment};
 
 const WORKERS: usize = 6;
@@ -171,7 +171,7 @@ fn worker(seg: &Segment, b: &Board, i: usize, slot: usize, out: &std::path::Path
             }
             if rng.gen_bool(0.3) {
                 pa.abort_subxids(slot, &[s]);
-                if clog::status(s) != XidStatus::Aborted || pa.is_running(s) {
+                if seg.data_dir().clog().status(s) != XidStatus::Aborted || pa.is_running(s) {
                     return false;
                 }
                 rolled_back.push(s);
@@ -213,7 +213,11 @@ fn worker(seg: &Segment, b: &Board, i: usize, slot: usize, out: &std::path::Path
         } else {
             XidStatus::Aborted
         };
-        if clog::status(top) != want || kept.iter().any(|&s| clog::status(s) != want) {
+        if seg.data_dir().clog().status(top) != want
+            || kept
+                .iter()
+                .any(|&s| seg.data_dir().clog().status(s) != want)
+        {
             return false;
         }
         if pa.xid_of(slot) != 0 || pa.xmin_of(slot) != 0 || pa.is_running(top) {
@@ -234,9 +238,9 @@ fn concurrent_transactions_and_snapshots() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
-    clog::open(dir.path()).unwrap();
     let cfg = cfg(62140);
-    let (_owner, seg) = SegmentOwner::create(&cfg).unwrap();
+    let (_owner, seg) =
+        SegmentOwner::create(&cfg, shmem::DataDir::open(dir.path()).unwrap()).unwrap();
     let b = board();
     let logs = tempfile::tempdir().unwrap();
     let path = |i: usize| logs.path().join(format!("child-{i}"));
@@ -297,19 +301,19 @@ fn concurrent_transactions_and_snapshots() {
     all.sort_unstable();
     all.dedup();
     assert_eq!(all.len(), n, "an xid was handed out twice");
-    assert!(all.iter().all(|&x| x < clog::next_xid()));
+    assert!(all.iter().all(|&x| x < seg.data_dir().clog().next_xid()));
     for x in &xacts {
         let want = if x.committed {
             XidStatus::Committed
         } else {
             XidStatus::Aborted
         };
-        assert_eq!(clog::status(x.top), want, "{x:?}");
+        assert_eq!(seg.data_dir().clog().status(x.top), want, "{x:?}");
         for &s in &x.kept {
-            assert_eq!(clog::status(s), want, "{x:?}");
+            assert_eq!(seg.data_dir().clog().status(s), want, "{x:?}");
         }
         for &s in &x.rolled_back {
-            assert_eq!(clog::status(s), XidStatus::Aborted, "{x:?}");
+            assert_eq!(seg.data_dir().clog().status(s), XidStatus::Aborted, "{x:?}");
         }
     }
 
@@ -430,15 +434,15 @@ fn kill(pid: nix::unistd::Pid) {
 fn killed_backend_is_cleaned_up() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    clog::open(dir.path()).unwrap();
     let cfg = cfg(62141);
-    let (_owner, seg) = SegmentOwner::create(&cfg).unwrap();
+    let (_owner, seg) =
+        SegmentOwner::create(&cfg, shmem::DataDir::open(dir.path()).unwrap()).unwrap();
     let pa = seg.proc_array();
     let b = board();
 
     // 1. The postmaster cleans up after one dead backend; others run on.
     let (pid, slot, top, sub) = doomed_backend(&seg, b);
-    assert_eq!(clog::status(top - 1), XidStatus::Committed);
+    assert_eq!(seg.data_dir().clog().status(top - 1), XidStatus::Committed);
     assert!(pa.is_running(top));
     assert_eq!(pa.owner_of(sub), Some((slot, top)));
     assert_eq!(pa.global_xmin(), top);
@@ -450,9 +454,9 @@ fn killed_backend_is_cleaned_up() {
     assert!(pa.is_running(top));
     pa.cleanup_backend(slot);
     seg.backend_table().free(slot);
-    assert_eq!(clog::status(top), XidStatus::Aborted);
-    assert_eq!(clog::status(sub), XidStatus::Aborted);
-    assert_eq!(clog::status(top - 1), XidStatus::Committed);
+    assert_eq!(seg.data_dir().clog().status(top), XidStatus::Aborted);
+    assert_eq!(seg.data_dir().clog().status(sub), XidStatus::Aborted);
+    assert_eq!(seg.data_dir().clog().status(top - 1), XidStatus::Committed);
     assert!(!pa.is_running(top) && !pa.is_running(sub));
     assert_eq!((pa.xid_of(slot), pa.xmin_of(slot)), (0, 0));
     assert_eq!(pa.global_xmin(), pa.latest_completed_xid() + 1);
@@ -466,12 +470,15 @@ fn killed_backend_is_cleaned_up() {
     seg.backend_table().free(slot);
     // SAFETY: no backend is attached any more.
     unsafe { seg.reinitialize(&cfg) };
-    clog::abort_in_progress();
+    seg.data_dir().clog().abort_in_progress();
     let pa = seg.proc_array();
-    assert_eq!(pa.latest_completed_xid(), clog::next_xid() - 1);
-    assert_eq!(clog::status(top), XidStatus::Aborted);
-    assert_eq!(clog::status(sub), XidStatus::Aborted);
-    assert_eq!(clog::status(top - 1), XidStatus::Committed);
+    assert_eq!(
+        pa.latest_completed_xid(),
+        seg.data_dir().clog().next_xid() - 1
+    );
+    assert_eq!(seg.data_dir().clog().status(top), XidStatus::Aborted);
+    assert_eq!(seg.data_dir().clog().status(sub), XidStatus::Aborted);
+    assert_eq!(seg.data_dir().clog().status(top - 1), XidStatus::Committed);
     assert!(!pa.is_running(top));
     // New transactions proceed after the reset, with fresh xids.
     let slot = seg.backend_table().alloc(ExecMode::Process).unwrap();
@@ -479,5 +486,5 @@ fn killed_backend_is_cleaned_up() {
     assert!(x > sub);
     pa.commit(slot, x, &[]);
     seg.backend_table().free(slot);
-    assert_eq!(clog::status(x), XidStatus::Committed);
+    assert_eq!(seg.data_dir().clog().status(x), XidStatus::Committed);
 }

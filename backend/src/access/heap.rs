@@ -372,10 +372,12 @@ pub fn chain(
     let Some(g) = read_page(pool, rel, root.block)? else {
         return Ok(Vec::new());
     };
-    Ok(super::prune::chain_members(&g, root.offset)
-        .into_iter()
-        .filter_map(|off| header_at(&g, off).map(|h| (ItemPointer::new(root.block, off), h)))
-        .collect())
+    Ok(
+        super::prune::chain_members(pool.data_dir().clog(), &g, root.offset)
+            .into_iter()
+            .filter_map(|off| header_at(&g, off).map(|h| (ItemPointer::new(root.block, off), h)))
+            .collect(),
+    )
 }
 
 /// Where an update put the new version.
@@ -404,7 +406,7 @@ fn lock_for_change(
         return Err(AccessError::NoSuchTuple(tid));
     };
     let running = |x: u32| w.procs.is_some_and(|p| p.is_running(x));
-    match satisfies_update(&h, tid, w.own, w.cid, &running) {
+    match satisfies_update(pool.data_dir().clog(), &h, tid, w.own, w.cid, &running) {
         TmResult::Ok => Ok(Ok((g, h))),
         r => Ok(Err(r)),
     }
@@ -440,7 +442,7 @@ pub fn update(
     let mut fits = page::heap_item_fits(&g, tuple.len());
     if !fits && page::flags(&g) & page::PD_PRUNABLE != 0 {
         if let Some(procs) = w.procs {
-            let st = super::prune::prune_page(&mut g, procs.global_xmin());
+            let st = super::prune::prune_page(pool.data_dir().clog(), &mut g, procs.global_xmin());
             super::prune::note_pruned(rel, st.removed);
             fits = page::heap_item_fits(&g, tuple.len());
         }
@@ -594,7 +596,11 @@ impl HeapScan {
                     && page::free_space(&g) < PRUNE_FREE_SPACE
                 {
                     drop(g);
-                    let st = super::prune::prune_page(&mut buf.write_lock(), h());
+                    let st = super::prune::prune_page(
+                        self.pool.data_dir().clog(),
+                        &mut buf.write_lock(),
+                        h(),
+                    );
                     super::prune::note_pruned(self.rel, st.removed);
                     g = buf.read_lock();
                 }

@@ -23,13 +23,14 @@ pub mod table;
 #[cfg(test)]
 mod tests;
 
-/// Opens the commit log of this test process (one per process, before
-/// any segment exists).
+/// A data directory of the test's own (files, commit log), and this
+/// process's context on it (keep the directory: dropping it removes the
+/// files). Tests need no shared state: each opens its own.
 #[cfg(test)]
-pub(crate) fn test_clog() {
-    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    let d = DIR.get_or_init(|| tempfile::tempdir().unwrap());
-    shmem::xact::clog::open(d.path()).unwrap();
+pub(crate) fn test_data_dir() -> (tempfile::TempDir, &'static shmem::DataDir) {
+    let d = tempfile::tempdir().unwrap();
+    let dd = shmem::DataDir::open(d.path()).unwrap();
+    (d, dd)
 }
 pub mod tuple;
 pub mod visibility;

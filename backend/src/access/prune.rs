@@ -17,11 +17,11 @@ use super::heap::{header_at, HeapTupleHeader};
 use super::page::{self, Page, LP_DEAD, LP_NORMAL, LP_REDIRECT};
 use super::visibility::{dead_to_all, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY};
 use super::{AccessError, ItemPointer};
-use shmem::xact::{clog, XidStatus};
+use shmem::xact::{Clog, XidStatus};
 
 /// The members of the HOT chain starting at root `root` (after its
 /// redirect if it is one): item numbers in chain order.
-pub fn chain_members(p: &Page, root: u16) -> Vec<u16> {
+pub fn chain_members(clog: &Clog, p: &Page, root: u16) -> Vec<u16> {
     let mut out = Vec::new();
     let start = page::redirect_target(p, root);
     let mut off = start.unwrap_or(root);
@@ -43,7 +43,7 @@ pub fn chain_members(p: &Page, root: u16) -> Vec<u16> {
         // garbage that no chain reaches.
         if h.t_infomask & HEAP_HOT_UPDATED == 0
             || h.t_ctid.offset == off
-            || clog::status(h.t_xmax) == XidStatus::Aborted
+            || clog.status(h.t_xmax) == XidStatus::Aborted
         {
             break;
         }
@@ -97,21 +97,22 @@ fn is_root(p: &Page, off: u16) -> bool {
     }
 }
 
-/// Prunes `p` (held exclusively) with `horizon`; compacts it if anything
-/// was removed.
-pub fn prune_page(p: &mut Page, horizon: u32) -> PruneStats {
+/// Prunes `p` (held exclusively) with `horizon`, the statuses in `clog`;
+/// compacts it if anything was removed.
+pub fn prune_page(clog: &Clog, p: &mut Page, horizon: u32) -> PruneStats {
     let mut stats = PruneStats::default();
     if page::is_new(p) {
         return stats;
     }
     let n = page::max_offset(p);
     let mut reached = vec![false; n as usize + 1];
-    let dead = |p: &Page, off: u16| header_at(p, off).is_some_and(|h| dead_to_all(&h, horizon));
+    let dead =
+        |p: &Page, off: u16| header_at(p, off).is_some_and(|h| dead_to_all(clog, &h, horizon));
     for root in 1..=n {
         if !is_root(p, root) {
             continue;
         }
-        let members = chain_members(p, root);
+        let members = chain_members(clog, p, root);
         for &m in &members {
             reached[m as usize] = true;
         }
@@ -165,8 +166,8 @@ pub struct PageCounts {
 /// by one; a delete in progress still counts as live), Some(false) for a
 /// dead one still stored (its inserter aborted, or its deleter
 /// committed), None while its inserter is in progress.
-fn version_state(h: &HeapTupleHeader) -> Option<bool> {
-    match clog::status(h.t_xmin) {
+fn version_state(clog: &Clog, h: &HeapTupleHeader) -> Option<bool> {
+    match clog.status(h.t_xmin) {
         XidStatus::Aborted => return Some(false),
         XidStatus::InProgress => return None,
         XidStatus::Committed => {}
@@ -174,7 +175,7 @@ fn version_state(h: &HeapTupleHeader) -> Option<bool> {
     if h.t_xmax == 0 || h.t_infomask & HEAP_XMAX_LOCK_ONLY != 0 {
         return Some(true);
     }
-    Some(clog::status(h.t_xmax) != XidStatus::Committed)
+    Some(clog.status(h.t_xmax) != XidStatus::Committed)
 }
 
 /// VACUUM's first pass over one block: prunes it and returns its dead
@@ -190,13 +191,14 @@ pub fn vacuum_block(
     if page::is_new(&g) {
         return Ok(Default::default());
     }
-    let stats = prune_page(&mut g, horizon);
+    let clog = pool.data_dir().clog();
+    let stats = prune_page(clog, &mut g, horizon);
     let mut dead = Vec::new();
     let mut counts = PageCounts::default();
     for off in 1..=page::max_offset(&g) {
         match page::item_id(&g, off).flags {
             LP_DEAD => dead.push(ItemPointer::new(block, off)),
-            LP_NORMAL => match header_at(&g, off).map(|h| version_state(&h)) {
+            LP_NORMAL => match header_at(&g, off).map(|h| version_state(clog, &h)) {
                 Some(Some(true)) => counts.live += 1,
                 Some(Some(false)) => counts.dead += 1,
                 _ => {}
@@ -240,15 +242,16 @@ pub fn live_chains(
     if page::is_new(&g) {
         return Ok(Vec::new());
     }
-    prune_page(&mut g, horizon);
+    let clog = pool.data_dir().clog();
+    prune_page(clog, &mut g, horizon);
     let mut out = Vec::new();
     for root in 1..=page::max_offset(&g) {
         if !is_root(&g, root) {
             continue;
         }
-        let newest = chain_members(&g, root).into_iter().rev().find(|&m| {
+        let newest = chain_members(clog, &g, root).into_iter().rev().find(|&m| {
             // (xmin 0, a killed speculative insert, reads as aborted.)
-            header_at(&g, m).is_some_and(|h| clog::status(h.t_xmin) != XidStatus::Aborted)
+            header_at(&g, m).is_some_and(|h| clog.status(h.t_xmin) != XidStatus::Aborted)
         });
         if let Some(m) = newest {
             if let Some(t) = page::get_item(&g, m) {

@@ -225,7 +225,9 @@ impl<'x> TableAccess<'x> {
                 continue;
             }
             for (tid, h) in heap::chain(&self.pool, rel, root).map_err(PgError::from)? {
-                match satisfies_dirty(&h, own, &|x| self.xact.procs().is_running(x)) {
+                match satisfies_dirty(self.xact.procs().clog(), &h, own, &|x| {
+                    self.xact.procs().is_running(x)
+                }) {
                     Liveness::Dead => {}
                     Liveness::Live => return Ok(Unique::Conflict(tid)),
                     Liveness::InsertInProgress(x) | Liveness::DeleteInProgress(x) => {

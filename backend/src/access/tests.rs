@@ -5,69 +5,66 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use shmem::buffer::{BufferPool, RelId, BLCKSZ};
 use shmem::segment::{SegmentConfig, SegmentOwner};
-use shmem::xact::{clog, ProcArray, Snapshot, XidStatus};
-use shmem::{smgr, ExecMode, Segment};
+use shmem::xact::{ProcArray, Snapshot, XidStatus};
+use shmem::{ExecMode, Segment};
 
 use super::heap::{HeapTupleHeader, Updated, Writer};
 use super::page::{LP_DEAD, LP_NORMAL, LP_REDIRECT, LP_UNUSED};
 use super::visibility::{Mvcc, OwnXids, TmResult, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE};
 use super::*;
 
-/// One data directory per test binary (the storage manager has one per
-/// process); each test uses its own relation numbers and port. The commit
-/// log is process-wide too: every test of this binary opens the same one
-/// (`access::test_clog`) before its first segment.
-fn datadir() -> PathBuf {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let d = DIR
-        .get_or_init(|| {
-            super::test_clog();
-            tempfile::tempdir().unwrap()
-        })
-        .path()
-        .to_path_buf();
-    smgr::init(&d).unwrap();
-    d
+/// A server of the test's own: its segment and data directory (each test
+/// uses its own port).
+struct Server {
+    _owner: SegmentOwner,
+    _dir: tempfile::TempDir,
 }
 
-fn new_pool(port: u16, nbuffers: usize) -> (SegmentOwner, BufferPool) {
-    let (owner, seg) = new_segment(port, nbuffers);
-    (owner, seg.buffer_pool())
+fn new_pool(port: u16, nbuffers: usize) -> (Server, BufferPool) {
+    let (srv, seg) = new_segment(port, nbuffers);
+    (srv, seg.buffer_pool())
 }
 
-fn new_segment(port: u16, nbuffers: usize) -> (SegmentOwner, Segment) {
-    datadir();
-    SegmentOwner::create(&SegmentConfig {
-        port,
-        max_backends: 16,
-        shared_buffers: nbuffers * BLCKSZ,
-        mode: 0,
-    })
-    .unwrap()
+fn new_segment(port: u16, nbuffers: usize) -> (Server, Segment) {
+    let (dir, dd) = super::test_data_dir();
+    let (owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port,
+            max_backends: 16,
+            shared_buffers: nbuffers * BLCKSZ,
+            mode: 0,
+        },
+        dd,
+    )
+    .unwrap();
+    (
+        Server {
+            _owner: owner,
+            _dir: dir,
+        },
+        seg,
+    )
 }
 
 /// A segment with its buffer pool and proc array.
 struct Env {
-    // Unmaps the segment when dropped: declared first, used by nothing
-    // that outlives the test.
-    _owner: SegmentOwner,
+    _server: Server,
     seg: Segment,
     pool: BufferPool,
-    procs: &'static ProcArray,
+    procs: ProcArray,
 }
 
 fn new_env(port: u16, nbuffers: usize) -> Env {
-    let (owner, seg) = new_segment(port, nbuffers);
+    let (server, seg) = new_segment(port, nbuffers);
     Env {
-        _owner: owner,
+        _server: server,
         seg,
         pool: seg.buffer_pool(),
         procs: seg.proc_array(),
@@ -85,7 +82,7 @@ impl Env {
 /// snapshot (taken at its start, its xmin published so that pruning keeps
 /// what it may see).
 struct Tx {
-    procs: &'static ProcArray,
+    procs: ProcArray,
     backend: usize,
     own: Arc<OwnXids>,
     xid: u32,
@@ -94,7 +91,7 @@ struct Tx {
 }
 
 impl Tx {
-    fn begin(procs: &'static ProcArray, backend: usize) -> Tx {
+    fn begin(procs: ProcArray, backend: usize) -> Tx {
         let xid = procs.assign_xid(backend).unwrap();
         let (snap, _) = procs.snapshot(backend, true);
         Tx {
@@ -135,6 +132,7 @@ impl Tx {
             snapshot: self.snap.clone(),
             cid: self.cid,
             own: self.own.clone(),
+            clog: self.procs.clog(),
         }
     }
 
@@ -154,23 +152,25 @@ impl Tx {
 
 /// What a new snapshot of a backend without a transaction sees (its xmin
 /// is not published: nothing may prune concurrently).
-fn fresh(procs: &ProcArray) -> Mvcc {
+fn fresh(procs: ProcArray) -> Mvcc {
     let (s, _) = procs.snapshot(usize::MAX, false);
     Mvcc {
         snapshot: Arc::new(s),
         cid: 0,
         own: Arc::new(OwnXids::default()),
+        clog: procs.clog(),
     }
 }
 
 /// A snapshot of `backend` whose xmin is published (until
 /// `procs.clear_xmin(backend)`).
-fn held(procs: &ProcArray, backend: usize) -> Mvcc {
+fn held(procs: ProcArray, backend: usize) -> Mvcc {
     let (s, _) = procs.snapshot(backend, true);
     Mvcc {
         snapshot: Arc::new(s),
         cid: 0,
         own: Arc::new(OwnXids::default()),
+        clog: procs.clog(),
     }
 }
 
@@ -189,7 +189,7 @@ fn scan_pruning(
     pool: &BufferPool,
     rel: RelId,
     m: &Mvcc,
-    procs: &'static ProcArray,
+    procs: ProcArray,
 ) -> HashMap<ItemPointer, Vec<u8>> {
     collect(heap::scan(
         pool,
@@ -428,7 +428,7 @@ fn heap_larger_than_cache() {
         total += d.len();
         id += 1;
         let t = Tx::begin(procs, be);
-        let tid = heap::insert(&pool, rel, &d, 90, &t.w_pruning(procs)).unwrap();
+        let tid = heap::insert(&pool, rel, &d, 90, &t.w_pruning(&procs)).unwrap();
         t.commit();
         assert!(model.insert(tid, d).is_none());
     }
@@ -441,7 +441,7 @@ fn heap_larger_than_cache() {
         tids.iter().map(|&t| (t, Some(t))).collect();
     for (i, tid) in tids.iter().enumerate() {
         let t = Tx::begin(procs, be);
-        let w = t.w_pruning(procs);
+        let w = t.w_pruning(&procs);
         match i % 10 {
             0 | 5 => {
                 assert_eq!(heap::delete(&pool, rel, *tid, &w).unwrap(), TmResult::Ok);
@@ -826,7 +826,7 @@ fn mvcc_visibility() {
     assert!(scan_all(&pool, rel, &b.mvcc()).is_empty());
     a.commit();
     assert_eq!(
-        clog::status(version(&pool, rel, r1).0.t_xmin),
+        procs.clog().status(version(&pool, rel, r1).0.t_xmin),
         XidStatus::Committed
     );
     assert_eq!(see(r1, &before_commit), None);
@@ -841,7 +841,7 @@ fn mvcc_visibility() {
     assert_eq!(see(r2, &c.mvcc()), Some(b"r2".to_vec()));
     let cx = c.xid;
     c.abort();
-    assert_eq!(clog::status(cx), XidStatus::Aborted);
+    assert_eq!(procs.clog().status(cx), XidStatus::Aborted);
     assert_eq!(version(&pool, rel, r2).0.t_xmin, cx);
     assert_eq!(see(r2, &fresh(procs)), None);
     let d = Tx::begin(procs, bb);
@@ -974,6 +974,7 @@ fn mvcc_subtransactions() {
         snapshot: snap.clone(),
         cid: 3,
         own: Arc::new(own.clone()),
+        clog: procs.clog(),
     };
     assert_eq!(scan_all(&pool, rel, &m(&own)).len(), 3);
     // Other backends see the subtransactions running.
@@ -983,11 +984,11 @@ fn mvcc_subtransactions() {
     // ROLLBACK TO SAVEPOINT s2.
     procs.abort_subxids(be, &[s2]);
     own.subs.pop();
-    assert_eq!(clog::status(s2), XidStatus::Aborted);
+    assert_eq!(procs.clog().status(s2), XidStatus::Aborted);
     let mine = scan_all(&pool, rel, &m(&own));
     assert!(mine.contains_key(&r_top) && mine.contains_key(&r_s1) && mine.len() == 2);
     procs.commit(be, top, &own.subs);
-    assert_eq!(clog::status(s1), XidStatus::Committed);
+    assert_eq!(procs.clog().status(s1), XidStatus::Committed);
     let all = scan_all(&pool, rel, &fresh(procs));
     assert!(all == [(r_top, b"top".to_vec()), (r_s1, b"s1".to_vec())].into());
 }
@@ -1195,7 +1196,7 @@ fn hot_chains_and_pruning() {
     let prune = |horizon: u32| {
         let buf = pool.read(rel, 0).unwrap();
         let mut g = buf.write_lock();
-        prune::prune_page(&mut g, horizon)
+        prune::prune_page(pool.data_dir().clog(), &mut g, horizon)
     };
     let lp = |off: u16| {
         let buf = pool.read(rel, 0).unwrap();
@@ -1342,7 +1343,7 @@ fn hot_updates_prune_and_stay_on_one_page() {
             cur,
             &row(i, 100 + (i % 7) as usize),
             100,
-            &t.w_pruning(procs),
+            &t.w_pruning(&procs),
             true,
         )
         .unwrap()
@@ -1494,7 +1495,7 @@ const OPENING: i64 = 1000;
 
 /// Checks what one snapshot (published, then released) sees: every
 /// account once, the total unchanged. Returns the balances.
-fn check_accounts(pool: &BufferPool, procs: &'static ProcArray, rel: RelId, be: usize) -> Vec<i64> {
+fn check_accounts(pool: &BufferPool, procs: ProcArray, rel: RelId, be: usize) -> Vec<i64> {
     let m = held(procs, be);
     let rows = scan_pruning(pool, rel, &m, procs);
     procs.clear_xmin(be);
@@ -1524,14 +1525,14 @@ fn check_accounts(pool: &BufferPool, procs: &'static ProcArray, rel: RelId, be: 
 /// updated in id order, so transfers cannot deadlock.
 fn transfer(
     pool: &BufferPool,
-    procs: &'static ProcArray,
+    procs: ProcArray,
     rel: RelId,
     be: usize,
     (from, to, amount, pad): (u64, u64, i64, usize),
     abort: bool,
 ) {
     let t = Tx::begin(procs, be);
-    let w = t.w_pruning(procs);
+    let w = t.w_pruning(&procs);
     let rows = scan_pruning(pool, rel, &t.mvcc(), procs);
     let mut at: HashMap<u64, ItemPointer> = rows
         .iter()
@@ -1664,14 +1665,14 @@ fn update_waits_until_the_committer_leaves_the_proc_array() {
         .unwrap()
         .unwrap();
     // a's commit, first half: the commit point.
-    clog::set_status(a.xid, XidStatus::Committed);
+    procs.clog().set_status(a.xid, XidStatus::Committed);
     assert!(procs.is_running(a.xid));
     assert_eq!(see_all(&pool, rel, procs), ["v0"]);
     let b = Tx::begin(procs, bb);
-    let r = heap::update(&pool, rel, root, b"vb", 100, &b.w_pruning(procs), true).unwrap();
+    let r = heap::update(&pool, rel, root, b"vb", 100, &b.w_pruning(&procs), true).unwrap();
     if r == Err(TmResult::Updated(va.tid)) {
         // Follow the chain, as READ COMMITTED does, and commit.
-        heap::update(&pool, rel, va.tid, b"vb", 100, &b.w_pruning(procs), true)
+        heap::update(&pool, rel, va.tid, b"vb", 100, &b.w_pruning(&procs), true)
             .unwrap()
             .unwrap();
         b.commit();
@@ -1688,7 +1689,7 @@ fn update_waits_until_the_committer_leaves_the_proc_array() {
 }
 
 /// The data of every version a new snapshot sees, sorted.
-fn see_all(pool: &BufferPool, rel: RelId, procs: &ProcArray) -> Vec<String> {
+fn see_all(pool: &BufferPool, rel: RelId, procs: ProcArray) -> Vec<String> {
     let mut v: Vec<String> = scan_all(pool, rel, &fresh(procs))
         .into_values()
         .map(|d| String::from_utf8(d).unwrap())

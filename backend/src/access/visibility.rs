@@ -1,6 +1,7 @@
 //! MVCC visibility rules for heap tuples (PostgreSQL's
 //! heapam_visibility.c), decided from a tuple's header, the commit log and
-//! a snapshot.
+//! a snapshot. The commit log is the server's (`shmem::xact::Clog`, from
+//! its `DataDir`): [`Mvcc`] carries it, the other checks take it.
 //!
 //! - [`satisfies_mvcc`]: may this reader see this version? (scans)
 //! - [`satisfies_update`]: may this writer change this version, and if
@@ -16,7 +17,7 @@
 
 use std::sync::Arc;
 
-use shmem::xact::{clog, Snapshot, XidStatus, INVALID_XID};
+use shmem::xact::{Clog, Snapshot, XidStatus, INVALID_XID};
 
 use super::heap::HeapTupleHeader;
 use super::ItemPointer;
@@ -50,16 +51,29 @@ impl OwnXids {
 }
 
 /// What one statement sees: its snapshot, its command id and its
-/// transaction's own xids.
-#[derive(Clone, Debug)]
+/// transaction's own xids, and the commit log that says how the others
+/// ended.
+#[derive(Clone)]
 pub struct Mvcc {
     pub snapshot: Arc<Snapshot>,
     pub cid: u32,
     pub own: Arc<OwnXids>,
+    pub clog: &'static Clog,
 }
 
-fn committed(xid: u32) -> bool {
-    clog::status(xid) == XidStatus::Committed
+impl std::fmt::Debug for Mvcc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mvcc")
+            .field("snapshot", &self.snapshot)
+            .field("cid", &self.cid)
+            .field("own", &self.own)
+            .finish_non_exhaustive()
+    }
+}
+
+#[inline]
+fn committed(clog: &Clog, xid: u32) -> bool {
+    clog.status(xid) == XidStatus::Committed
 }
 
 /// Whether the reader sees the version.
@@ -69,7 +83,7 @@ pub fn satisfies_mvcc(h: &HeapTupleHeader, m: &Mvcc) -> bool {
         if h.t_cmin >= m.cid {
             return false; // inserted by this statement (or a later one)
         }
-    } else if xmin == INVALID_XID || m.snapshot.is_in_progress(xmin) || !committed(xmin) {
+    } else if xmin == INVALID_XID || m.snapshot.is_in_progress(xmin) || !committed(m.clog, xmin) {
         return false;
     }
     let xmax = h.t_xmax;
@@ -79,7 +93,7 @@ pub fn satisfies_mvcc(h: &HeapTupleHeader, m: &Mvcc) -> bool {
     if m.own.is_mine(xmax) {
         return h.t_cmax >= m.cid; // deleted by this statement: still seen
     }
-    m.snapshot.is_in_progress(xmax) || !committed(xmax)
+    m.snapshot.is_in_progress(xmax) || !committed(m.clog, xmax)
 }
 
 /// Why a writer may or may not change a version (PostgreSQL's TM_Result).
@@ -111,6 +125,7 @@ pub enum TmResult {
 /// snapshot, or by following an update whose xmax (this xmin) it already
 /// checked.
 pub fn satisfies_update(
+    clog: &Clog,
     h: &HeapTupleHeader,
     tid: ItemPointer,
     own: &OwnXids,
@@ -122,7 +137,7 @@ pub fn satisfies_update(
         if h.t_cmin >= cid {
             return TmResult::Invisible;
         }
-    } else if xmin == INVALID_XID || !committed(xmin) {
+    } else if xmin == INVALID_XID || !committed(clog, xmin) {
         return TmResult::Invisible;
     }
     let xmax = h.t_xmax;
@@ -136,7 +151,7 @@ pub fn satisfies_update(
             TmResult::SelfModified
         };
     }
-    match clog::status(xmax) {
+    match clog.status(xmax) {
         XidStatus::InProgress => TmResult::BeingModified(xmax),
         XidStatus::Aborted => TmResult::Ok,
         XidStatus::Committed if running(xmax) => TmResult::BeingModified(xmax),
@@ -162,13 +177,14 @@ pub enum Liveness {
 /// `running` as for [`satisfies_update`]: a transaction still in the proc
 /// array counts as in progress even once its commit is in the log.
 pub fn satisfies_dirty(
+    clog: &Clog,
     h: &HeapTupleHeader,
     own: &OwnXids,
     running: &dyn Fn(u32) -> bool,
 ) -> Liveness {
     let xmin = h.t_xmin;
     if !own.is_mine(xmin) {
-        match clog::status(xmin) {
+        match clog.status(xmin) {
             _ if xmin == INVALID_XID => return Liveness::Dead,
             XidStatus::Aborted => return Liveness::Dead,
             XidStatus::InProgress => return Liveness::InsertInProgress(xmin),
@@ -183,7 +199,7 @@ pub fn satisfies_dirty(
     if own.is_mine(xmax) {
         return Liveness::Dead;
     }
-    match clog::status(xmax) {
+    match clog.status(xmax) {
         XidStatus::InProgress => Liveness::DeleteInProgress(xmax),
         XidStatus::Committed if running(xmax) => Liveness::DeleteInProgress(xmax),
         XidStatus::Committed => Liveness::Dead,
@@ -195,12 +211,12 @@ pub fn satisfies_dirty(
 /// aborted, or it was deleted by a transaction that committed before
 /// `horizon` (the oldest xid any running transaction or snapshot may still
 /// consider running).
-pub fn dead_to_all(h: &HeapTupleHeader, horizon: u32) -> bool {
+pub fn dead_to_all(clog: &Clog, h: &HeapTupleHeader, horizon: u32) -> bool {
     let xmin = h.t_xmin;
     if xmin == INVALID_XID {
         return true;
     }
-    match clog::status(xmin) {
+    match clog.status(xmin) {
         XidStatus::Aborted => return true,
         XidStatus::InProgress => return false,
         XidStatus::Committed => {}
@@ -209,5 +225,5 @@ pub fn dead_to_all(h: &HeapTupleHeader, horizon: u32) -> bool {
     xmax != INVALID_XID
         && h.t_infomask & HEAP_XMAX_LOCK_ONLY == 0
         && xmax < horizon
-        && committed(xmax)
+        && committed(clog, xmax)
 }

@@ -54,7 +54,7 @@ impl Level {
 /// The session's transaction state in the MVCC sense.
 pub struct XactMvcc {
     backend: usize,
-    procs: &'static ProcArray,
+    procs: ProcArray,
     lm: &'static LockManager,
     segment: Segment,
     locks: LocalLocks,
@@ -91,7 +91,7 @@ pub struct StmtXact {
     pub xid: u32,
     pub repeatable_read: bool,
     backend: usize,
-    procs: &'static ProcArray,
+    procs: ProcArray,
     lm: &'static LockManager,
     pub policy: WaitPolicy,
     /// Where scans and changes count themselves (pg_stat_user_tables).
@@ -341,6 +341,7 @@ impl XactMvcc {
                 snapshot,
                 cid: self.cid,
                 own: Arc::new(self.own_xids()),
+                clog: self.procs.clog(),
             },
             xid,
             repeatable_read: self.repeatable_read,
@@ -570,11 +571,11 @@ impl StmtXact {
             own: &self.mvcc.own,
             xid: self.xid,
             cid: self.mvcc.cid,
-            procs: Some(self.procs),
+            procs: Some(&self.procs),
         }
     }
 
-    pub fn procs(&self) -> &'static ProcArray {
+    pub fn procs(&self) -> ProcArray {
         self.procs
     }
 

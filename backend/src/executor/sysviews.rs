@@ -420,12 +420,16 @@ mod tests {
 
     #[test]
     fn table_stats_rows() {
-        let (_owner, seg) = SegmentOwner::create(&SegmentConfig {
-            port: 62420,
-            max_backends: 2,
-            shared_buffers: 0,
-            mode: 0,
-        })
+        let (_dir, dd) = crate::access::test_data_dir();
+        let (_owner, seg) = SegmentOwner::create(
+            &SegmentConfig {
+                port: 62420,
+                max_backends: 2,
+                shared_buffers: 0,
+                mode: 0,
+            },
+            dd,
+        )
         .unwrap();
         let mut cat = Catalog::empty();
         for (oid_, name) in [(16384, "plain"), (16385, "keyed")] {

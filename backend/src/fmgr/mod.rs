@@ -1078,11 +1078,13 @@ fn xid_if_assigned(c: &FnCtx, _: &[Value]) -> PgResult<Value> {
 /// 'committed', 'aborted' or 'in progress', as PostgreSQL's
 /// pg_xact_status.
 fn xact_status(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
-    use shmem::xact::{clog, XidStatus};
+    use shmem::xact::XidStatus;
     let Value::Int8(x) = a[0] else {
         return Ok(Value::Null);
     };
-    let next = clog::next_xid() as i64;
+    let procs = c.xact.procs();
+    let clog = procs.clog();
+    let next = clog.next_xid() as i64;
     if x >= next || x < 0 {
         return Err(PgError::new(
             sqlstate::INVALID_PARAMETER_VALUE,
@@ -1093,8 +1095,8 @@ fn xact_status(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
         return Ok(Value::Text("committed".into()));
     }
     let xid = x as u32;
-    let status = match clog::status(xid) {
-        XidStatus::Committed if c.xact.procs().is_running(xid) => "in progress",
+    let status = match clog.status(xid) {
+        XidStatus::Committed if procs.is_running(xid) => "in progress",
         XidStatus::Committed => "committed",
         XidStatus::Aborted => "aborted",
         XidStatus::InProgress => "in progress",

@@ -586,12 +586,18 @@ fn maximal_length_grows_with_the_data() {
 
 /// A shared-memory segment for cancel requests to look backends up in.
 fn test_segment(port: u16) -> (SegmentOwner, Segment) {
-    SegmentOwner::create(&SegmentConfig {
-        port,
-        max_backends: 2,
-        shared_buffers: 0,
-        mode: 0,
-    })
+    // A context for a segment that touches no file: its directory is
+    // removed at once.
+    let (_dir, dd) = crate::access::test_data_dir();
+    SegmentOwner::create(
+        &SegmentConfig {
+            port,
+            max_backends: 2,
+            shared_buffers: 0,
+            mode: 0,
+        },
+        dd,
+    )
     .expect("create test segment")
 }
 

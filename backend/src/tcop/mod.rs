@@ -758,7 +758,7 @@ impl Engine {
     /// VACUUM: each table under a ShareUpdateExclusive lock.
     /// CHECKPOINT: an immediate checkpoint, as PostgreSQL's.
     fn run_checkpoint(&mut self) -> PgResult<String> {
-        shmem::wal::checkpoint::checkpoint(&self.env.segment, &self.env.config.data_dir, false)
+        shmem::wal::checkpoint::checkpoint(&self.env.segment, false)
             .map_err(|e| crate::error::wal_error(e, "checkpoint failed"))?;
         Ok("CHECKPOINT".into())
     }

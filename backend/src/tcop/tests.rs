@@ -41,17 +41,21 @@ struct Session {
     // The engine goes first: it touches the segment when dropped.
     engine: Engine,
     _owner: SegmentOwner,
+    _dir: tempfile::TempDir,
 }
 
 impl Session {
     fn new(port: u16) -> Session {
-        crate::access::test_clog();
-        let (owner, seg) = SegmentOwner::create(&SegmentConfig {
-            port,
-            max_backends: 4,
-            shared_buffers: 0,
-            mode: 0,
-        })
+        let (dir, dd) = crate::access::test_data_dir();
+        let (owner, seg) = SegmentOwner::create(
+            &SegmentConfig {
+                port,
+                max_backends: 4,
+                shared_buffers: 0,
+                mode: 0,
+            },
+            dd,
+        )
         .unwrap();
         let table = seg.backend_table();
         let idx = table.alloc(ExecMode::Process).unwrap();
@@ -76,6 +80,7 @@ impl Session {
         engine.startup(&params).unwrap();
         Session {
             _owner: owner,
+            _dir: dir,
             engine,
         }
     }

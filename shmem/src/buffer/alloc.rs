@@ -8,7 +8,6 @@ use super::desc::*;
 use super::{BlockNumber, Buffer, BufferPool, RelId, StorageError};
 use crate::futex;
 use crate::lwlock::LockMode;
-use crate::smgr;
 use crate::time::monotonic_ns;
 use crate::waitstats::{note, note_futex_sleep, Ev};
 
@@ -138,7 +137,7 @@ impl BufferPool {
                 page.fill(0);
                 Ok(())
             }
-            Fill::Read => smgr::read(rel, block, page, self.smgr_gen()),
+            Fill::Read => self.smgr().read(rel, block, page, self.smgr_gen()),
         };
         let ok = res.is_ok();
         self.terminate_io(buf.id, if ok { VALID } else { IO_ERROR }, 0);
@@ -269,7 +268,7 @@ impl BufferPool {
                 return Err(e.into());
             }
         }
-        match smgr::write(rel, block, page, self.smgr_gen()) {
+        match self.smgr().write(rel, block, page, self.smgr_gen()) {
             Ok(()) => {
                 self.remember_fsync(rel);
                 self.terminate_io(id, 0, DIRTY);

@@ -28,8 +28,6 @@ pub enum StorageError {
     /// drop/truncate found a buffer of the relation pinned for too long.
     #[error("could not discard buffer of block {block} of relation {rel}: it is pinned")]
     BufferPinned { rel: RelId, block: BlockNumber },
-    #[error("storage manager is not initialized (smgr::init was not called)")]
-    NotInitialized,
     /// The WAL could not be flushed as far as a page's LSN before writing
     /// the page (the WAL rule), or a relation change could not be logged.
     #[error(transparent)]

@@ -10,7 +10,6 @@ use super::desc::*;
 use super::layout::{FSYNC_SLOTS, NUM_EXT_LOCKS};
 use super::{BlockNumber, Buffer, BufferPool, RelId, StorageError, BLCKSZ};
 use crate::lwlock::LockMode;
-use crate::smgr;
 use crate::wal::{Kind, Record};
 
 /// How long drop/truncate wait for somebody else's pin to go away.
@@ -23,7 +22,7 @@ impl BufferPool {
     /// an OS crash lost.
     pub fn create_relation(&self, rel: RelId) -> Result<(), StorageError> {
         self.log_smgr(Kind::SmgrCreate, rel, true)?;
-        smgr::create(rel)
+        self.smgr().create(rel)
     }
 
     /// Logs a change of a relation's file; with `flush`, makes it durable
@@ -44,7 +43,7 @@ impl BufferPool {
 
     /// Number of blocks of `rel`.
     pub fn nblocks(&self, rel: RelId) -> Result<BlockNumber, StorageError> {
-        smgr::nblocks(rel, self.smgr_gen())
+        self.smgr().nblocks(rel, self.smgr_gen())
     }
 
     /// Appends a zeroed block to `rel` (written to the file at once, under
@@ -53,7 +52,8 @@ impl BufferPool {
         let lock = &self.hdr.extension_locks[rel as usize % NUM_EXT_LOCKS].0;
         let _g = lock.lock(LockMode::Exclusive);
         let block = self.nblocks(rel)?;
-        smgr::write(rel, block, &[0u8; BLCKSZ], self.smgr_gen())?;
+        self.smgr()
+            .write(rel, block, &[0u8; BLCKSZ], self.smgr_gen())?;
         self.remember_fsync(rel);
         self.get_buffer(rel, block, Fill::Zero)
     }
@@ -64,7 +64,7 @@ impl BufferPool {
         self.log_smgr(Kind::SmgrDrop, rel, false)?;
         self.discard_buffers(rel)?;
         self.set_free_space_hint(rel, None);
-        let r = smgr::unlink(rel);
+        let r = self.smgr().unlink(rel);
         self.hdr.smgr_generation.0.fetch_add(1, Ordering::AcqRel);
         r
     }
@@ -76,7 +76,7 @@ impl BufferPool {
         self.log_smgr(Kind::SmgrTruncate, rel, true)?;
         self.discard_buffers(rel)?;
         self.set_free_space_hint(rel, None);
-        smgr::truncate(rel, 0, self.smgr_gen())
+        self.smgr().truncate(rel, 0, self.smgr_gen())
     }
 
     /// Unmaps every buffer of `rel`, waiting out transient pins (a clock
@@ -153,8 +153,16 @@ impl BufferPool {
     }
 
     fn fsync_slot(&self, i: usize) -> &'static AtomicU32 {
-        // SAFETY: `i < FSYNC_SLOTS` words follow `fsync` in the region.
-        unsafe { &*self.fsync.add(i % FSYNC_SLOTS) }
+        // Found from the header rather than kept in the handle, which is
+        // copied into every `Buffer` (and it is only used per page write).
+        let base = self.hdr as *const super::layout::PoolHeader as *const u8;
+        // SAFETY: the region starts with the header, and `FSYNC_SLOTS`
+        // words lie at `fsync_off` within it (`layout::shmem_init`); it
+        // lives as long as the mapping.
+        unsafe {
+            let first = base.add(self.hdr.fsync_off as usize) as *const AtomicU32;
+            &*first.add(i % FSYNC_SLOTS)
+        }
     }
 
     /// Records that `rel` was written and needs an fsync at the next
@@ -188,11 +196,11 @@ impl BufferPool {
         }
         let gen = self.smgr_gen();
         if self.hdr.fsync_overflow.0.swap(0, Ordering::AcqRel) != 0 {
-            return smgr::fsync_all(gen);
+            return self.smgr().fsync_all(gen);
         }
         let mut pending = rels.into_iter();
         while let Some(rel) = pending.next() {
-            if let Err(e) = smgr::fsync(rel, gen) {
+            if let Err(e) = self.smgr().fsync(rel, gen) {
                 // Keep what is left for the next checkpoint.
                 self.remember_fsync(rel);
                 pending.for_each(|r| self.remember_fsync(r));

@@ -71,10 +71,11 @@ pub struct BufferPool {
     descs: *const BufferDesc,
     pages: *mut u8,
     buckets: *const AtomicU32,
-    fsync: *const AtomicU32,
     hints: *const AtomicU64,
     nbuffers: u32,
     bucket_bits: u32,
+    /// The WAL handle, which also carries the segment's data directory
+    /// (see `smgr`).
     wal: crate::wal::Wal,
 }
 
@@ -99,7 +100,6 @@ impl Segment {
                 descs: base.add(hdr.descs_off as usize) as *const BufferDesc,
                 pages: base.add(hdr.pages_off as usize),
                 buckets: base.add(hdr.buckets_off as usize) as *const AtomicU32,
-                fsync: base.add(hdr.fsync_off as usize) as *const AtomicU32,
                 hints: hints as *const AtomicU64,
                 nbuffers: hdr.nbuffers,
                 bucket_bits: hdr.bucket_bits,
@@ -127,6 +127,19 @@ impl BufferPool {
         debug_assert!(id < self.nbuffers);
         // SAFETY: `nbuffers` pages of BLCKSZ bytes follow `pages`.
         unsafe { self.pages.add(id as usize * BLCKSZ) as *mut [u8; BLCKSZ] }
+    }
+
+    /// The segment's data directory (its files, its commit log).
+    pub fn data_dir(&self) -> &'static crate::datadir::DataDir {
+        self.wal.data_dir()
+    }
+
+    /// The relation files of the segment's data directory (reached
+    /// through the WAL handle, which carries the context: one pointer for
+    /// both keeps the handle, copied into every `Buffer`, small).
+    #[inline]
+    fn smgr(&self) -> &'static crate::smgr::Smgr {
+        self.wal.data_dir().smgr()
     }
 
     fn smgr_gen(&self) -> u64 {

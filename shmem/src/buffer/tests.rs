@@ -1,39 +1,46 @@
 //! Unit tests of the buffer pool (threads within one process; the
 //! cross-process test is in `shmem/tests/buffer_fork.rs`).
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use super::*;
+use crate::datadir::DataDir;
 use crate::segment::{SegmentConfig, SegmentOwner};
-use crate::{smgr, waitstats};
+use crate::waitstats;
 
-/// One data directory for every test of this binary (the storage manager
-/// has one per process); tests use distinct relation numbers.
-fn datadir() -> PathBuf {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let d = DIR
-        .get_or_init(|| tempfile::tempdir().unwrap())
-        .path()
-        .to_path_buf();
-    smgr::init(&d).unwrap();
-    d
+/// A segment and the data directory of its own that it runs on.
+struct TestPool {
+    _owner: SegmentOwner,
+    dir: Arc<tempfile::TempDir>,
 }
 
-fn new_pool(port: u16, nbuffers: usize) -> (SegmentOwner, BufferPool) {
-    datadir();
-    let (owner, seg) = SegmentOwner::create(&SegmentConfig {
-        port,
-        max_backends: 16,
-        shared_buffers: nbuffers * BLCKSZ,
-        mode: 0,
-    })
+/// A pool on a fresh data directory.
+fn new_pool(port: u16, nbuffers: usize) -> (TestPool, BufferPool) {
+    pool_on(Arc::new(tempfile::tempdir().unwrap()), port, nbuffers)
+}
+
+/// A fresh pool on the files of `t` (as a restarted server's).
+fn reopen(t: &TestPool, port: u16, nbuffers: usize) -> (TestPool, BufferPool) {
+    pool_on(t.dir.clone(), port, nbuffers)
+}
+
+fn pool_on(dir: Arc<tempfile::TempDir>, port: u16, nbuffers: usize) -> (TestPool, BufferPool) {
+    let dd = DataDir::open(dir.path()).unwrap();
+    let (owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port,
+            max_backends: 16,
+            shared_buffers: nbuffers * BLCKSZ,
+            mode: 0,
+        },
+        dd,
+    )
     .unwrap();
-    (owner, seg.buffer_pool())
+    (TestPool { _owner: owner, dir }, seg.buffer_pool())
 }
 
 fn word(p: &[u8; BLCKSZ], i: usize) -> u64 {
@@ -91,8 +98,8 @@ fn extend_read_write_and_evict() {
     }
     pool.checkpoint().unwrap();
     // A fresh pool on the same files sees what the first one wrote.
+    let (_o2, pool2) = reopen(&_o, 62101, 32);
     drop(_o);
-    let (_o2, pool2) = new_pool(62101, 32);
     for b in 0..200 {
         check_page(&pool2.read(rel, b).unwrap().read_lock(), b);
     }
@@ -206,19 +213,18 @@ fn threads_hammer_a_small_cache() {
     verify(&pool, rel, WORKERS, 3000, 200);
     pool.checkpoint().unwrap();
     // Everything reached the file.
-    let (_o2, pool2) = new_pool(62106, 16);
+    let (_o2, pool2) = reopen(&_o, 62106, 16);
     verify(&pool2, rel, WORKERS, 3000, 200);
 }
 
 #[test]
 fn concurrent_readers_read_each_page_once() {
     let rel = 105;
-    {
-        let (_o, pool) = new_pool(62107, 16);
-        fill(&pool, rel, 100);
-        pool.checkpoint().unwrap();
-    }
-    let (_o, pool) = new_pool(62108, 128);
+    let (first, pool) = new_pool(62107, 16);
+    fill(&pool, rel, 100);
+    pool.checkpoint().unwrap();
+    let (_o, pool) = reopen(&first, 62108, 128);
+    drop(first);
     let reads: u64 = std::thread::scope(|s| {
         let hs: Vec<_> = (0..WORKERS)
             .map(|w| {
@@ -246,12 +252,15 @@ fn waitstats_flush_and_retire() {
     let seg = {
         // The pool's segment: recreate a handle through a fresh segment is
         // not possible, so test waitstats on its own segment.
-        let (o, s) = SegmentOwner::create(&SegmentConfig {
-            port: 62110,
-            max_backends: 4,
-            shared_buffers: 0,
-            mode: 0,
-        })
+        let (o, s) = SegmentOwner::create(
+            &SegmentConfig {
+                port: 62110,
+                max_backends: 4,
+                shared_buffers: 0,
+                mode: 0,
+            },
+            crate::datadir::testing::scratch(),
+        )
         .unwrap();
         (o, s)
     };

@@ -10,12 +10,15 @@ use crate::segment::SegmentOwner;
 use LockMode::*;
 
 fn setup(port: u16, max_backends: usize) -> (SegmentOwner, &'static LockManager) {
-    let (owner, seg) = SegmentOwner::create(&SegmentConfig {
-        port,
-        max_backends,
-        shared_buffers: 0,
-        mode: 1,
-    })
+    let (owner, seg) = SegmentOwner::create(
+        &SegmentConfig {
+            port,
+            max_backends,
+            shared_buffers: 0,
+            mode: 1,
+        },
+        crate::datadir::testing::scratch(),
+    )
     .unwrap();
     let t = seg.backend_table();
     for i in 0..max_backends {

@@ -17,17 +17,14 @@
 //! 7. Write `pg_control` (the checkpoint and its redo point), then recycle
 //!    the segments before the redo point.
 
-use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use super::files::{self, ControlFile, DbState};
+use super::files::{ControlFile, DbState};
 use super::record::{Cursor, Kind, Record};
 use super::{Lsn, Wal, WalError};
 use crate::lwlock::LockMode;
 use crate::segment::Segment;
-use crate::smgr;
-use crate::xact::clog;
 
 /// What a checkpoint did.
 #[derive(Debug, Default)]
@@ -66,11 +63,8 @@ impl CheckpointRecord {
 
 /// Runs a checkpoint (`shutdown`: the last one, with no backend left; the
 /// control file then says the cluster was shut down cleanly).
-pub fn checkpoint(
-    seg: &Segment,
-    data_dir: &Path,
-    shutdown: bool,
-) -> Result<CheckpointReport, WalError> {
+pub fn checkpoint(seg: &Segment, shutdown: bool) -> Result<CheckpointReport, WalError> {
+    let dd = seg.data_dir();
     let wal = seg.wal();
     let start = Instant::now();
     let _one = wal.hdr.checkpoint_lock.0.lock(LockMode::Exclusive);
@@ -89,8 +83,8 @@ pub fn checkpoint(
     let (next_xid, running) = seg.proc_array().running_xids();
     let pool = seg.buffer_pool();
     let buffers_written = pool.checkpoint().map_err(WalError::from)?;
-    smgr::fsync_base_dir().map_err(WalError::from)?;
-    clog::flush().map_err(|e| match e {
+    dd.smgr().fsync_base_dir().map_err(WalError::from)?;
+    dd.clog().flush().map_err(|e| match e {
         crate::xact::XactError::Io(io) => WalError::io("could not write the commit log", io),
         e => WalError::Corrupt(e.to_string()),
     })?;
@@ -117,10 +111,10 @@ pub fn checkpoint(
         next_xid,
         time_us: crate::time::wall_clock_us().max(0) as u64,
     }
-    .write(data_dir)?;
+    .write(dd.path())?;
     wal.hdr.last_checkpoint.store(lsn, Ordering::Release);
     wal.hdr.stats.checkpoints.fetch_add(1, Ordering::Relaxed);
-    let (segments_recycled, segments_removed) = files::recycle_before(redo)?;
+    let (segments_recycled, segments_removed) = dd.wal_files().recycle_before(redo)?;
     Ok(CheckpointReport {
         redo,
         lsn,

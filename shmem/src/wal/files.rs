@@ -13,9 +13,10 @@
 //! `DATADIR/global/pg_control` records the last checkpoint: written to a
 //! temporary file, fsynced, renamed, the directory fsynced.
 //!
-//! Open segment files are cached per process (process-local memory, so
-//! `std::sync` is right here); the postmaster forks with no other thread
-//! inside this module.
+//! [`WalFiles`] is one data directory's, part of the server's
+//! [`DataDir`](crate::datadir::DataDir). Open segment files are cached in
+//! it per process (process-local memory, so `std::sync` is right here);
+//! the postmaster forks with no other thread inside this module.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -29,18 +30,16 @@ use super::{Lsn, WalError, SEG_SIZE};
 /// Recycled segments kept for reuse, beyond which old ones are removed.
 const KEEP_RECYCLED: usize = 8;
 
-struct Files {
-    dir: Option<PathBuf>,
-    open: BTreeMap<u64, Arc<File>>,
-}
-
-static FILES: Mutex<Files> = Mutex::new(Files {
-    dir: None,
-    open: BTreeMap::new(),
-});
-
-fn files() -> MutexGuard<'static, Files> {
-    FILES.lock().unwrap_or_else(|e| e.into_inner())
+/// The WAL segment files of one data directory, and this process's open
+/// descriptors of the few around the write position. Part of the server's
+/// [`DataDir`](crate::datadir::DataDir); the [`Wal`](super::Wal) handle
+/// reaches it through the segment.
+pub struct WalFiles {
+    /// `DATADIR`.
+    data_dir: PathBuf,
+    /// `DATADIR/pg_wal`.
+    dir: PathBuf,
+    open: Mutex<BTreeMap<u64, Arc<File>>>,
 }
 
 fn mkdir(p: &Path) -> Result<(), WalError> {
@@ -49,25 +48,6 @@ fn mkdir(p: &Path) -> Result<(), WalError> {
         .mode(0o700)
         .create(p)
         .map_err(|e| WalError::io(format!("could not create directory \"{}\"", p.display()), e))
-}
-
-/// Names the data directory of this process's WAL (creating `pg_wal/` and
-/// `global/`), closing files of a previous one.
-pub fn init(data_dir: &Path) -> Result<(), WalError> {
-    mkdir(&data_dir.join("pg_wal"))?;
-    mkdir(&data_dir.join("global"))?;
-    let mut f = files();
-    f.dir = Some(data_dir.to_path_buf());
-    f.open.clear();
-    Ok(())
-}
-
-fn wal_dir() -> Result<PathBuf, WalError> {
-    files()
-        .dir
-        .as_ref()
-        .map(|d| d.join("pg_wal"))
-        .ok_or_else(|| WalError::Corrupt("the WAL is not initialized".into()))
 }
 
 pub fn seg_name(seg: u64) -> String {
@@ -127,98 +107,6 @@ fn create_segment(dir: &Path, seg: u64) -> Result<(), WalError> {
     fsync_dir(dir).map_err(err)
 }
 
-/// The open file of segment `seg`, created if missing.
-fn segment(seg: u64) -> Result<Arc<File>, WalError> {
-    if let Some(f) = files().open.get(&seg) {
-        return Ok(f.clone());
-    }
-    let dir = wal_dir()?;
-    create_segment(&dir, seg)?;
-    let f = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(dir.join(seg_name(seg)))
-        .map_err(|e| WalError::io(format!("could not open file \"{}\"", display(seg)), e))?;
-    let f = Arc::new(f);
-    let mut fs = files();
-    // Keep the few segments around the write position open.
-    while fs.open.len() >= 4 {
-        fs.open.pop_first();
-    }
-    fs.open.insert(seg, f.clone());
-    Ok(f)
-}
-
-/// Writes `bytes` at position `pos` (within one segment).
-pub(crate) fn write(pos: Lsn, bytes: &[u8]) -> Result<(), WalError> {
-    let seg = pos / SEG_SIZE;
-    debug_assert!((pos % SEG_SIZE) as usize + bytes.len() <= SEG_SIZE as usize);
-    segment(seg)?
-        .write_all_at(bytes, pos % SEG_SIZE)
-        .map_err(|e| {
-            WalError::io(
-                format!(
-                    "could not write to file \"{}\" at offset {}",
-                    display(seg),
-                    pos % SEG_SIZE
-                ),
-                e,
-            )
-        })
-}
-
-/// fdatasync of the segments holding [from, to).
-pub(crate) fn sync_range(from: Lsn, to: Lsn) -> Result<(), WalError> {
-    if to <= from {
-        return Ok(());
-    }
-    for seg in from / SEG_SIZE..=(to - 1) / SEG_SIZE {
-        segment(seg)?
-            .sync_data()
-            .map_err(|e| WalError::io(format!("could not fsync file \"{}\"", display(seg)), e))?;
-    }
-    Ok(())
-}
-
-/// Creates the segment after the one holding `pos` ahead of need, so that
-/// a committer rarely waits for a segment to be zero-filled.
-pub fn prepare_next(pos: Lsn) -> Result<(), WalError> {
-    create_segment(&wal_dir()?, pos / SEG_SIZE + 1)
-}
-
-/// Reads up to `buf.len()` bytes at `pos` (for recovery; stops at the end
-/// of the segment). 0 means the segment does not exist.
-pub fn read_at(pos: Lsn, buf: &mut [u8]) -> Result<usize, WalError> {
-    let seg = pos / SEG_SIZE;
-    let path = wal_dir()?.join(seg_name(seg));
-    let f = match File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => {
-            return Err(WalError::io(
-                format!("could not open file \"{}\"", display(seg)),
-                e,
-            ))
-        }
-    };
-    let n = buf.len().min((SEG_SIZE - pos % SEG_SIZE) as usize);
-    let mut done = 0;
-    while done < n {
-        match f.read_at(&mut buf[done..n], pos % SEG_SIZE + done as u64) {
-            Ok(0) => break,
-            Ok(k) => done += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(WalError::io(
-                    format!("could not read file \"{}\"", display(seg)),
-                    e,
-                ))
-            }
-        }
-    }
-    Ok(done)
-}
-
 fn segments(dir: &Path) -> Result<Vec<u64>, WalError> {
     let rd = std::fs::read_dir(dir)
         .map_err(|e| WalError::io(format!("could not open directory \"{}\"", dir.display()), e))?;
@@ -236,58 +124,182 @@ fn segments(dir: &Path) -> Result<Vec<u64>, WalError> {
     Ok(v)
 }
 
-/// After a checkpoint with redo point `redo`: segments wholly before it are
-/// renamed to future numbers for reuse (a few) or removed. Returns
-/// (recycled, removed).
-pub fn recycle_before(redo: Lsn) -> Result<(usize, usize), WalError> {
-    let dir = wal_dir()?;
-    let all = segments(&dir)?;
-    let cutoff = redo / SEG_SIZE;
-    let mut next_free = all.last().map_or(cutoff, |&s| s.max(cutoff)) + 1;
-    let future = all.iter().filter(|&&s| s > cutoff).count();
-    let (mut recycled, mut removed) = (0, 0);
-    for &seg in all.iter().filter(|&&s| s < cutoff) {
-        let from = dir.join(seg_name(seg));
-        files().open.remove(&seg);
-        if future + recycled < KEEP_RECYCLED
-            && std::fs::hard_link(&from, dir.join(seg_name(next_free))).is_ok()
-        {
-            next_free += 1;
-            recycled += 1;
-        } else {
-            removed += 1;
+impl WalFiles {
+    /// The WAL files of `data_dir` (nothing is created before [`Self::reset`]).
+    pub(crate) fn new(data_dir: &Path) -> WalFiles {
+        WalFiles {
+            data_dir: data_dir.to_path_buf(),
+            dir: data_dir.join("pg_wal"),
+            open: Mutex::new(BTreeMap::new()),
         }
-        std::fs::remove_file(&from)
-            .map_err(|e| WalError::io(format!("could not remove file \"{}\"", display(seg)), e))?;
     }
-    fsync_dir(&dir).map_err(|e| WalError::io("could not fsync pg_wal", e))?;
-    Ok((recycled, removed))
-}
 
-/// At the end of recovery, where the valid WAL ends at `end`: zeroes the
-/// rest of its segment and removes later segments, so that nothing written
-/// before the crash past the end can ever be read as valid again.
-pub fn truncate_after(end: Lsn) -> Result<(), WalError> {
-    let dir = wal_dir()?;
-    let seg = end / SEG_SIZE;
-    files().open.clear();
-    let f = segment(seg)?;
-    let off = end % SEG_SIZE;
-    let zeros = vec![0u8; 1 << 20];
-    let mut at = off;
-    while at < SEG_SIZE {
-        let n = (SEG_SIZE - at).min(zeros.len() as u64) as usize;
-        f.write_all_at(&zeros[..n], at)
-            .map_err(|e| WalError::io(format!("could not write file \"{}\"", display(seg)), e))?;
-        at += n as u64;
+    fn files(&self) -> MutexGuard<'_, BTreeMap<u64, Arc<File>>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
     }
-    f.sync_data()
-        .map_err(|e| WalError::io(format!("could not fsync file \"{}\"", display(seg)), e))?;
-    for s in segments(&dir)?.into_iter().filter(|&s| s > seg) {
-        std::fs::remove_file(dir.join(seg_name(s)))
-            .map_err(|e| WalError::io(format!("could not remove file \"{}\"", display(s)), e))?;
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
-    fsync_dir(&dir).map_err(|e| WalError::io("could not fsync pg_wal", e))
+
+    /// At start-up and after a crash reset: creates `pg_wal/` and `global/`
+    /// if missing, and closes every segment this process has open.
+    pub fn reset(&self) -> Result<(), WalError> {
+        mkdir(&self.dir)?;
+        mkdir(&self.data_dir.join("global"))?;
+        self.files().clear();
+        Ok(())
+    }
+
+    /// The open file of segment `seg`, created if missing.
+    fn segment(&self, seg: u64) -> Result<Arc<File>, WalError> {
+        if let Some(f) = self.files().get(&seg) {
+            return Ok(f.clone());
+        }
+        let dir = &self.dir;
+        create_segment(dir, seg)?;
+        let f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(dir.join(seg_name(seg)))
+            .map_err(|e| WalError::io(format!("could not open file \"{}\"", display(seg)), e))?;
+        let f = Arc::new(f);
+        let mut fs = self.files();
+        // Keep the few segments around the write position open.
+        while fs.len() >= 4 {
+            fs.pop_first();
+        }
+        fs.insert(seg, f.clone());
+        Ok(f)
+    }
+
+    /// Writes `bytes` at position `pos` (within one segment).
+    pub(crate) fn write(&self, pos: Lsn, bytes: &[u8]) -> Result<(), WalError> {
+        let seg = pos / SEG_SIZE;
+        debug_assert!((pos % SEG_SIZE) as usize + bytes.len() <= SEG_SIZE as usize);
+        self.segment(seg)?
+            .write_all_at(bytes, pos % SEG_SIZE)
+            .map_err(|e| {
+                WalError::io(
+                    format!(
+                        "could not write to file \"{}\" at offset {}",
+                        display(seg),
+                        pos % SEG_SIZE
+                    ),
+                    e,
+                )
+            })
+    }
+
+    /// fdatasync of the segments holding [from, to).
+    pub(crate) fn sync_range(&self, from: Lsn, to: Lsn) -> Result<(), WalError> {
+        if to <= from {
+            return Ok(());
+        }
+        for seg in from / SEG_SIZE..=(to - 1) / SEG_SIZE {
+            self.segment(seg)?.sync_data().map_err(|e| {
+                WalError::io(format!("could not fsync file \"{}\"", display(seg)), e)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Creates the segment after the one holding `pos` ahead of need, so that
+    /// a committer rarely waits for a segment to be zero-filled.
+    pub fn prepare_next(&self, pos: Lsn) -> Result<(), WalError> {
+        create_segment(&self.dir, pos / SEG_SIZE + 1)
+    }
+
+    /// Reads up to `buf.len()` bytes at `pos` (for recovery; stops at the end
+    /// of the segment). 0 means the segment does not exist.
+    pub fn read_at(&self, pos: Lsn, buf: &mut [u8]) -> Result<usize, WalError> {
+        let seg = pos / SEG_SIZE;
+        let path = self.dir.join(seg_name(seg));
+        let f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => {
+                return Err(WalError::io(
+                    format!("could not open file \"{}\"", display(seg)),
+                    e,
+                ))
+            }
+        };
+        let n = buf.len().min((SEG_SIZE - pos % SEG_SIZE) as usize);
+        let mut done = 0;
+        while done < n {
+            match f.read_at(&mut buf[done..n], pos % SEG_SIZE + done as u64) {
+                Ok(0) => break,
+                Ok(k) => done += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(WalError::io(
+                        format!("could not read file \"{}\"", display(seg)),
+                        e,
+                    ))
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// After a checkpoint with redo point `redo`: segments wholly before it are
+    /// renamed to future numbers for reuse (a few) or removed. Returns
+    /// (recycled, removed).
+    pub fn recycle_before(&self, redo: Lsn) -> Result<(usize, usize), WalError> {
+        let dir = &self.dir;
+        let all = segments(dir)?;
+        let cutoff = redo / SEG_SIZE;
+        let mut next_free = all.last().map_or(cutoff, |&s| s.max(cutoff)) + 1;
+        let future = all.iter().filter(|&&s| s > cutoff).count();
+        let (mut recycled, mut removed) = (0, 0);
+        for &seg in all.iter().filter(|&&s| s < cutoff) {
+            let from = dir.join(seg_name(seg));
+            self.files().remove(&seg);
+            if future + recycled < KEEP_RECYCLED
+                && std::fs::hard_link(&from, dir.join(seg_name(next_free))).is_ok()
+            {
+                next_free += 1;
+                recycled += 1;
+            } else {
+                removed += 1;
+            }
+            std::fs::remove_file(&from).map_err(|e| {
+                WalError::io(format!("could not remove file \"{}\"", display(seg)), e)
+            })?;
+        }
+        fsync_dir(dir).map_err(|e| WalError::io("could not fsync pg_wal", e))?;
+        Ok((recycled, removed))
+    }
+
+    /// At the end of recovery, where the valid WAL ends at `end`: zeroes the
+    /// rest of its segment and removes later segments, so that nothing written
+    /// before the crash past the end can ever be read as valid again.
+    pub fn truncate_after(&self, end: Lsn) -> Result<(), WalError> {
+        let dir = &self.dir;
+        let seg = end / SEG_SIZE;
+        self.files().clear();
+        let f = self.segment(seg)?;
+        let off = end % SEG_SIZE;
+        let zeros = vec![0u8; 1 << 20];
+        let mut at = off;
+        while at < SEG_SIZE {
+            let n = (SEG_SIZE - at).min(zeros.len() as u64) as usize;
+            f.write_all_at(&zeros[..n], at).map_err(|e| {
+                WalError::io(format!("could not write file \"{}\"", display(seg)), e)
+            })?;
+            at += n as u64;
+        }
+        f.sync_data()
+            .map_err(|e| WalError::io(format!("could not fsync file \"{}\"", display(seg)), e))?;
+        for s in segments(dir)?.into_iter().filter(|&s| s > seg) {
+            std::fs::remove_file(dir.join(seg_name(s))).map_err(|e| {
+                WalError::io(format!("could not remove file \"{}\"", display(s)), e)
+            })?;
+        }
+        fsync_dir(dir).map_err(|e| WalError::io("could not fsync pg_wal", e))
+    }
 }
 
 /// The cluster's state as the control file records it.

@@ -29,7 +29,7 @@ use crate::lwlock::{LWLock, LockMode};
 use crate::segment::{region, Segment, SegmentConfig};
 use crate::time::monotonic_ns;
 
-pub use files::{ControlFile, DbState};
+pub use files::{ControlFile, DbState, WalFiles};
 pub use record::{Kind, Record};
 
 /// A position in the WAL stream (bytes since its start). 0 is invalid.
@@ -153,6 +153,9 @@ pub struct WalHeader {
 #[derive(Clone, Copy)]
 pub struct Wal {
     hdr: &'static WalHeader,
+    /// The segment's data directory (its `WalFiles` are the segment
+    /// files).
+    dd: &'static crate::datadir::DataDir,
     progress: *const Padded<AtomicU64>,
     delay: *const Padded<AtomicU32>,
     ring: *mut u8,
@@ -274,6 +277,11 @@ impl Wal {
         debug_assert!(i < self.hdr.nprogress as usize);
         // SAFETY: `nprogress` entries follow `delay`.
         unsafe { &(*self.delay.add(i)).0 }
+    }
+
+    /// The data directory whose WAL files this WAL writes.
+    pub fn data_dir(&self) -> &'static crate::datadir::DataDir {
+        self.dd
     }
 
     pub fn stats(&self) -> &'static WalStats {
@@ -482,7 +490,7 @@ impl Wal {
                 // and not reusable by inserters until `written` passes it.
                 let chunk =
                     unsafe { std::slice::from_raw_parts(self.ring.add(at as usize), n as usize) };
-                files::write(pos, chunk)?;
+                self.dd.wal_files().write(pos, chunk)?;
                 pos += n;
             }
             h.written.0.store(to, Ordering::Release);
@@ -496,7 +504,7 @@ impl Wal {
         if sync && written > flushed {
             report_wait(Some(WaitEvent::Sync));
             let start = monotonic_ns();
-            files::sync_range(flushed, written)?;
+            self.dd.wal_files().sync_range(flushed, written)?;
             h.flushed.0.store(written, Ordering::Release);
             h.stats.syncs.fetch_add(1, Ordering::Relaxed);
             h.stats
@@ -577,6 +585,7 @@ impl Segment {
             let hdr = &*(base as *const WalHeader);
             Wal {
                 hdr,
+                dd: self.data_dir(),
                 progress: base.add(hdr.progress_off as usize) as *const Padded<AtomicU64>,
                 delay: base.add(hdr.delay_off as usize) as *const Padded<AtomicU32>,
                 ring: base.add(hdr.ring_off as usize),

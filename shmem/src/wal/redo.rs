@@ -23,18 +23,17 @@
 //!   last thing written).
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::time::Instant;
 
 use super::checkpoint::CheckpointRecord;
-use super::files::{self, ControlFile, DbState};
+use super::files::{ControlFile, DbState, WalFiles};
 use super::pagelog::{page_lsn, PageChange};
 use super::record::{crc_ok, parse_header, Cursor, Header, Kind, HEADER_LEN};
 use super::{fmt_lsn, Lsn, WalError, FIRST_LSN, SEG_SIZE};
 use crate::buffer::{BufferPool, StorageError};
 use crate::segment::Segment;
-use crate::smgr;
-use crate::xact::{clog, XidStatus};
+use crate::smgr::Smgr;
+use crate::xact::XidStatus;
 
 /// What start-up found and did.
 #[derive(Debug, Default)]
@@ -58,15 +57,17 @@ pub struct RecoveryReport {
 }
 
 /// Reads records in order from a position, a segment at a time.
-struct Reader {
+struct Reader<'a> {
+    files: &'a WalFiles,
     seg: u64,
     data: Vec<u8>,
     pos: Lsn,
 }
 
-impl Reader {
-    fn new(pos: Lsn) -> Reader {
+impl<'a> Reader<'a> {
+    fn new(files: &'a WalFiles, pos: Lsn) -> Reader<'a> {
         Reader {
+            files,
             seg: u64::MAX,
             data: Vec::new(),
             pos,
@@ -80,7 +81,7 @@ impl Reader {
             let seg = at / SEG_SIZE;
             if seg != self.seg {
                 self.data.resize(SEG_SIZE as usize, 0);
-                let n = files::read_at(seg * SEG_SIZE, &mut self.data)?;
+                let n = self.files.read_at(seg * SEG_SIZE, &mut self.data)?;
                 self.data.truncate(n);
                 self.seg = seg;
             }
@@ -119,17 +120,20 @@ fn corrupt(at: Lsn, what: &str) -> WalError {
     WalError::Corrupt(format!("invalid {what} record at {}", fmt_lsn(at)))
 }
 
-/// Opens the WAL of `data_dir` for the segment `seg` (created, with the
-/// commit log already open): a new cluster gets its first checkpoint; an
-/// existing one is recovered. Afterwards the WAL is running; the caller
-/// then runs the end-of-recovery checkpoint ([`super::checkpoint`]) if
-/// `crashed`.
-pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, WalError> {
-    files::init(data_dir)?;
+/// Opens the WAL of the segment's data directory for the segment `seg`
+/// (created, with the commit log already open): a new cluster gets its
+/// first checkpoint; an existing one is recovered. Afterwards the WAL is
+/// running; the caller then runs the end-of-recovery checkpoint
+/// ([`super::checkpoint`]) if `crashed`.
+pub fn startup(seg: &Segment) -> Result<RecoveryReport, WalError> {
+    let dd = seg.data_dir();
+    let data_dir = dd.path();
+    let files = dd.wal_files();
+    files.reset()?;
     let wal = seg.wal();
     let start = Instant::now();
     let Some(mut ctl) = ControlFile::read(data_dir)? else {
-        files::truncate_after(FIRST_LSN)?;
+        files.truncate_after(FIRST_LSN)?;
         wal.start_at(FIRST_LSN, FIRST_LSN);
         return Ok(RecoveryReport {
             new_cluster: true,
@@ -139,7 +143,7 @@ pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, WalErro
         });
     };
     // The checkpoint record that pg_control names must be readable.
-    let mut r = Reader::new(ctl.checkpoint);
+    let mut r = Reader::new(files, ctl.checkpoint);
     let ckpt = match r.next()? {
         Some((h, b)) if h.kind == Kind::Checkpoint => CheckpointRecord::parse(&b[HEADER_LEN..])
             .ok_or_else(|| corrupt(ctl.checkpoint, "checkpoint"))?,
@@ -163,12 +167,12 @@ pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, WalErro
     } else {
         ctl.state = DbState::InCrashRecovery;
         ctl.write(data_dir)?;
-        replay(seg.buffer_pool(), ctl.redo, &ckpt, &mut rep)?;
+        replay(seg, ctl.redo, &ckpt, &mut rep)?;
     }
     // After a clean shutdown the checkpoint record is the last thing ever
     // written: nothing valid can follow it, and there is nothing to zero.
     if !clean {
-        files::truncate_after(rep.end)?;
+        files.truncate_after(rep.end)?;
     }
     wal.start_at(rep.end, ctl.redo);
     rep.elapsed_ms = start.elapsed().as_secs_f64() * 1e3;
@@ -176,12 +180,15 @@ pub fn startup(seg: &Segment, data_dir: &Path) -> Result<RecoveryReport, WalErro
 }
 
 fn replay(
-    pool: BufferPool,
+    seg: &Segment,
     redo: Lsn,
     ckpt: &CheckpointRecord,
     rep: &mut RecoveryReport,
 ) -> Result<(), WalError> {
-    let mut r = Reader::new(redo);
+    let pool = seg.buffer_pool();
+    let smgr = seg.data_dir().smgr();
+    let clog = seg.data_dir().clog();
+    let mut r = Reader::new(seg.data_dir().wal_files(), redo);
     let mut committed: HashSet<u32> = HashSet::new();
     let mut aborted_rec: HashSet<u32> = HashSet::new();
     while let Some((h, bytes)) = r.next()? {
@@ -192,7 +199,7 @@ fn replay(
             Kind::Page => {
                 let ch = PageChange::parse(payload).ok_or_else(|| corrupt(h.lsn, "page"))?;
                 rep.page_records += 1;
-                if !apply_page(&pool, &ch, end).map_err(WalError::from)? {
+                if !apply_page(&pool, smgr, &ch, end).map_err(WalError::from)? {
                     rep.skipped_pages += 1;
                 }
             }
@@ -211,7 +218,7 @@ fn replay(
                 };
                 for x in xids {
                     set.insert(x);
-                    clog::force_status(x, st);
+                    clog.force_status(x, st);
                 }
             }
             Kind::Checkpoint => {}
@@ -221,7 +228,7 @@ fn replay(
                     .ok_or_else(|| corrupt(h.lsn, "file"))?;
                 match h.kind {
                     Kind::SmgrCreate => pool.create_relation(rel),
-                    Kind::SmgrTruncate if smgr::exists(rel).map_err(WalError::from)? => {
+                    Kind::SmgrTruncate if smgr.exists(rel).map_err(WalError::from)? => {
                         pool.truncate_relation(rel)
                     }
                     Kind::SmgrDrop => pool.drop_relation(rel),
@@ -238,15 +245,15 @@ fn replay(
         .running
         .iter()
         .copied()
-        .chain(ckpt.next_xid..clog::next_xid().max(ckpt.next_xid));
+        .chain(ckpt.next_xid..clog.next_xid().max(ckpt.next_xid));
     for x in undecided {
         if committed.contains(&x) {
-            clog::force_status(x, XidStatus::Committed);
+            clog.force_status(x, XidStatus::Committed);
         } else {
-            if clog::status(x) != XidStatus::Aborted {
+            if clog.status(x) != XidStatus::Aborted {
                 rep.aborted += 1;
             }
-            clog::force_status(x, XidStatus::Aborted);
+            clog.force_status(x, XidStatus::Aborted);
         }
     }
     Ok(())
@@ -254,8 +261,13 @@ fn replay(
 
 /// Applies one page record; false if its file no longer exists or the
 /// page already holds the change.
-fn apply_page(pool: &BufferPool, ch: &PageChange<'_>, end: Lsn) -> Result<bool, StorageError> {
-    if !smgr::exists(ch.rel)? {
+fn apply_page(
+    pool: &BufferPool,
+    smgr: &Smgr,
+    ch: &PageChange<'_>,
+    end: Lsn,
+) -> Result<bool, StorageError> {
+    if !smgr.exists(ch.rel)? {
         return Ok(false);
     }
     while pool.nblocks(ch.rel)? <= ch.block {

@@ -5,7 +5,7 @@
 //! The file is the shared status log itself: every process maps it
 //! `MAP_SHARED`, so a status stored by one backend is seen at once by every
 //! other, forked or thread, and a `kill -9` of the whole server loses
-//! nothing the kernel's page cache holds. [`flush`] writes it to disk (the
+//! nothing the kernel's page cache holds. [`Clog::flush`] writes it to disk (the
 //! checkpointer calls it); an OS crash loses statuses set since the last
 //! flush, which then read as aborted (never as committed).
 //!
@@ -25,9 +25,9 @@
 //!
 //! **Xid allocation persists ahead.** The header's `xid_limit` is a bound
 //! that no assigned xid has reached; before handing out an xid at or above
-//! it, [`allocate_xid`] raises it by [`XID_LIMIT_STEP`] and writes the
+//! it, [`Clog::allocate_xid`] raises it by [`XID_LIMIT_STEP`] and writes the
 //! header page to disk synchronously. If the OS crashes, `next_xid` on disk
-//! may be stale, but `xid_limit` is not: [`open`] restarts the counter at
+//! may be stale, but `xid_limit` is not: [`Clog::open`] restarts the counter at
 //! `xid_limit` whenever it cannot tell that the page cache survived (the
 //! kernel's boot id changed), so no xid is ever handed out twice. The same
 //! step also reserves disk blocks (fallocate) for the status words of the
@@ -39,23 +39,24 @@
 //! subtransaction xids. A backend killed in between would leave committed
 //! work half-visible, so before the commit point it writes its list of
 //! subtransaction xids to its intent record in this file; whoever resolves
-//! a dead backend ([`open`], [`abort_in_progress`],
+//! a dead backend ([`Clog::open`], [`Clog::abort_in_progress`],
 //! `ProcArray::cleanup_backend`) completes the commit if the top-level xid
 //! committed and aborts the rest otherwise. This replaces PostgreSQL's
 //! sub-committed state and commit WAL record.
 //!
-//! The mapping is process-global: [`open`] is called by the postmaster
-//! before it forks any backend or starts any thread, and every child
-//! inherits it. Mappings are never unmapped (so a status reference can
-//! never dangle); see [`open`] for what happens when a process opens a
-//! second data directory (tests do).
+//! [`Clog`] is one data directory's mapping, part of the server's
+//! [`DataDir`](crate::datadir::DataDir): the postmaster opens it before it
+//! forks any backend or starts any thread, and every child inherits it;
+//! the proc array handle and the visibility checks reach it from there.
+//! One process may hold the logs of several data directories at once
+//! (tests do). Mappings are never unmapped, even when their `Clog` is
+//! dropped, so a status reference can never dangle.
 
 use std::fs::OpenOptions;
 use std::os::fd::{AsRawFd, IntoRawFd};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use super::{
     TransactionId, XactError, XidStatus, BOOTSTRAP_XID, FIRST_NORMAL_XID, FROZEN_XID, INVALID_XID,
@@ -63,7 +64,7 @@ use super::{
 
 /// Number of transaction ids the log can hold; xids are `0 .. XID_CAPACITY`.
 pub const XID_CAPACITY: u32 = 1 << 30;
-/// How far [`allocate_xid`] raises the persisted `xid_limit` at a time.
+/// How far [`Clog::allocate_xid`] raises the persisted `xid_limit` at a time.
 pub const XID_LIMIT_STEP: u32 = 65536;
 /// Backend slots that get a commit-intent record. A backend whose slot
 /// number is higher still commits correctly while it lives, but a kill
@@ -128,29 +129,13 @@ const _: () = assert!(std::mem::size_of::<ClogHeader>() <= HEADER_SIZE);
 const _: () = assert!(INTENT_SIZE == 320);
 const _: () = assert!(DATA_OFF & 4095 == 0);
 
-/// Base address of the current mapping (null until [`open`]).
-static BASE: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
-/// Descriptor of the current file (for fallocate), -1 until [`open`].
-static FD: AtomicI32 = AtomicI32::new(-1);
-/// The data directory of the current mapping. Process-local; held only
-/// inside `open` (before any fork) and on error paths.
-static OPEN_DIR: Mutex<Option<PathBuf>> = Mutex::new(None);
-
-/// A view of a mapping; mappings live until the process exits.
+/// A view of a mapping. Mappings are never unmapped (no `Clog` unmaps its
+/// own on drop, and nothing else does): they live until the process
+/// exits, which is what makes the `&'static` references below sound.
 #[derive(Clone, Copy)]
 struct Map(*mut u8);
 
 impl Map {
-    fn try_current() -> Option<Map> {
-        let p = BASE.load(Ordering::Acquire);
-        (!p.is_null()).then_some(Map(p))
-    }
-
-    fn current() -> Map {
-        Map::try_current()
-            .expect("transaction status log is not open (clog::open must be called at startup)")
-    }
-
     fn header(self) -> &'static ClogHeader {
         // SAFETY: the mapping is FILE_LEN bytes, page-aligned, never
         // unmapped, and starts with the header; every field is an atomic or
@@ -236,14 +221,6 @@ fn clog_path(dir: &Path) -> PathBuf {
     dir.join("pg_xact").join("clog")
 }
 
-/// The path of the open log, for error messages.
-fn current_path() -> PathBuf {
-    let d = OPEN_DIR.lock().unwrap_or_else(|e| e.into_inner());
-    d.as_deref()
-        .map(clog_path)
-        .unwrap_or_else(|| PathBuf::from("pg_xact/clog"))
-}
-
 /// Reserves disk blocks for `[off, off + len)` of the file, so that later
 /// stores through the mapping cannot fault for lack of space. A file system
 /// without fallocate is left sparse.
@@ -283,43 +260,225 @@ fn read_boot_id() -> Option<[u64; BOOT_ID_WORDS]> {
     Some(w)
 }
 
-/// Maps (creating if needed) `DATA_DIR/pg_xact/clog` and makes it this
-/// process's status log.
+/// The commit log of one data directory: its mapping, as this process
+/// sees it. Part of the server's [`DataDir`](crate::datadir::DataDir)
+/// (tests of this module open one on their own).
 ///
-/// At open no backend runs: commits cut short are completed (commit
-/// intents), and every xid in `[FIRST_NORMAL_XID, next_xid)` still in
-/// progress is set aborted. If the machine rebooted since the last open,
-/// the counter restarts at the persisted `xid_limit`.
-///
-/// Call it in the postmaster before the segment is created (the proc array
-/// reads the counter when it is initialized) and before forking any
-/// backend or starting any thread. Calling it again for the same directory
-/// does nothing. Calling it for another directory replaces this process's
-/// log with that one (the old mapping stays mapped, so nothing dangles, but
-/// code still running against the old log then sees the new one): only
-/// tests do that, and must not run transactions concurrently while they do.
-pub fn open(data_dir: &Path) -> Result<(), XactError> {
-    let xact_dir = data_dir.join("pg_xact");
-    // Owner-only, as everything in the data directory (PostgreSQL's
-    // pg_dir_create_mode / pg_file_create_mode).
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&xact_dir)
-        .map_err(|e| XactError::io("create directory", &xact_dir, e))?;
-    let canon = std::fs::canonicalize(data_dir)
-        .map_err(|e| XactError::io("resolve directory", data_dir, e))?;
-    let mut cur = OPEN_DIR.lock().unwrap_or_else(|e| e.into_inner());
-    if cur.as_deref() == Some(canon.as_path()) && Map::try_current().is_some() {
-        return Ok(());
+/// Every method is lock-free and works the same in every process that
+/// inherited the mapping (forked children) and every thread.
+pub struct Clog {
+    /// The mapping: [`FILE_LEN`] bytes, never unmapped (see [`Map`]).
+    map: Map,
+    /// The file's descriptor, for fallocate; never closed.
+    fd: i32,
+    /// `DATADIR/pg_xact/clog` (canonical), for error messages.
+    path: PathBuf,
+}
+
+// SAFETY: the mapping is shared memory reached only through atomics (Map's
+// accessors); `fd` and `path` are never changed after `open`.
+unsafe impl Send for Clog {}
+// SAFETY: as above.
+unsafe impl Sync for Clog {}
+
+impl Clog {
+    /// Maps (creating if needed) `DATA_DIR/pg_xact/clog`.
+    ///
+    /// At open no backend runs: commits cut short are completed (commit
+    /// intents), and every xid in `[FIRST_NORMAL_XID, next_xid)` still in
+    /// progress is set aborted. If the machine rebooted since the last open,
+    /// the counter restarts at the persisted `xid_limit`.
+    ///
+    /// The postmaster opens it (through `DataDir::open`) before the segment
+    /// is created (the proc array starts from the counter) and before it
+    /// forks any backend or starts any thread. Opening a directory whose
+    /// log another `Clog` of a live server uses would abort that server's
+    /// running transactions: one server per data directory (its lock file
+    /// sees to it); a second `Clog` on the same file is a restart.
+    pub(crate) fn open(data_dir: &Path) -> Result<Clog, XactError> {
+        let xact_dir = data_dir.join("pg_xact");
+        // Owner-only, as everything in the data directory (PostgreSQL's
+        // pg_dir_create_mode / pg_file_create_mode).
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&xact_dir)
+            .map_err(|e| XactError::io("create directory", &xact_dir, e))?;
+        let canon = std::fs::canonicalize(data_dir)
+            .map_err(|e| XactError::io("resolve directory", data_dir, e))?;
+        let path = clog_path(&canon);
+        let (map, fd) = map_file(&path)?;
+        recover(map, fd, &path)?;
+        Ok(Clog { map, fd, path })
     }
-    let path = clog_path(&canon);
-    let (map, fd) = map_file(&path)?;
-    recover(map, fd, &path)?;
-    FD.store(fd, Ordering::Release);
-    BASE.store(map.0, Ordering::Release);
-    *cur = Some(canon);
-    Ok(())
+
+    /// The status of `xid`: [`FROZEN_XID`] is committed, [`INVALID_XID`] and
+    /// [`BOOTSTRAP_XID`] aborted, as is any xid beyond the log's capacity.
+    /// Lock-free: one atomic load (after the load of the mapping's address
+    /// from `self`).
+    ///
+    /// An xid reads `InProgress` while its transaction runs — and also, for a
+    /// moment, between its top-level xid's commit and the commit of its
+    /// subtransaction xids; it is then still in its backend's proc-array entry,
+    /// so snapshots count it as running and lock waits wait for it.
+    #[inline]
+    pub fn status(&self, xid: TransactionId) -> XidStatus {
+        if xid < FIRST_NORMAL_XID {
+            return if xid == FROZEN_XID {
+                XidStatus::Committed
+            } else {
+                XidStatus::Aborted
+            };
+        }
+        self.map.status(xid)
+    }
+
+    /// Sets the status of `xid`. Statuses only go from in progress to committed
+    /// or aborted; the transaction machinery ([`super::ProcArray`]) is the
+    /// only caller outside tests. Special xids are ignored.
+    pub fn set_status(&self, xid: TransactionId, s: XidStatus) {
+        if !(FIRST_NORMAL_XID..XID_CAPACITY).contains(&xid) {
+            debug_assert!(false, "set_status of special xid {xid}");
+            return;
+        }
+        let (w, shift) = self.map.word(xid);
+        let mask = 3u64 << shift;
+        let bits = encode(s) << shift;
+        if bits == 0 {
+            w.fetch_and(!mask, Ordering::AcqRel);
+            return;
+        }
+        let prev = w.fetch_or(bits, Ordering::AcqRel);
+        if prev & mask != 0 && prev & mask != bits {
+            debug_assert!(false, "xid {xid} changes from one final status to another");
+            let _ = w.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+                Some((v & !mask) | bits)
+            });
+        }
+    }
+
+    /// Sets `xid` to `s` if it is still in progress; returns whether it was.
+    pub(crate) fn set_status_if_in_progress(&self, xid: TransactionId, s: XidStatus) -> bool {
+        self.map.set_if_in_progress(xid, s)
+    }
+
+    /// The next xid to be assigned. Every xid below it has been handed out.
+    pub fn next_xid(&self) -> TransactionId {
+        self.map.header().next_xid.load(Ordering::Acquire)
+    }
+
+    /// The persisted bound on assigned xids (see the module comment).
+    pub fn xid_limit(&self) -> TransactionId {
+        self.map.header().xid_limit.load(Ordering::Acquire)
+    }
+
+    /// Hands out the next xid, first raising (and writing to disk) the
+    /// persisted limit if the xid would reach it.
+    ///
+    /// The caller holds the proc array's XidGenLock exclusively and stores the
+    /// xid in its entry before releasing it. (The counter is advanced by
+    /// compare-and-swap all the same, so xids stay unique even across two
+    /// segments sharing one log, as tests do.)
+    pub(crate) fn allocate_xid(&self) -> Result<TransactionId, XactError> {
+        let h = self.map.header();
+        loop {
+            let x = h.next_xid.load(Ordering::Acquire);
+            if x >= XID_CAPACITY {
+                return Err(XactError::XidsExhausted);
+            }
+            let limit = h.xid_limit.load(Ordering::Acquire);
+            if x >= limit {
+                self.raise_limit(limit, x)?;
+                continue;
+            }
+            if h.next_xid
+                .compare_exchange(x, x + 1, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                return Ok(x);
+            }
+        }
+    }
+
+    /// Raises `xid_limit` from `old` past `x`, reserving the status words of
+    /// the new range and writing the header page to disk before returning.
+    fn raise_limit(&self, old: u32, x: u32) -> Result<(), XactError> {
+        let h = self.map.header();
+        let new = x.saturating_add(XID_LIMIT_STEP).min(XID_CAPACITY);
+        reserve_xids(self.fd, x, new).map_err(|e| XactError::io("extend file", &self.path, e))?;
+        if h.xid_limit
+            .compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return Ok(()); // somebody else raised it meanwhile
+        }
+        if let Err(e) = self.map.sync(HEADER_SIZE) {
+            // Not durable: take it back so the next allocation tries again.
+            let _ = h
+                .xid_limit
+                .compare_exchange(new, old, Ordering::AcqRel, Ordering::Acquire);
+            return Err(XactError::io("write file", &self.path, e));
+        }
+        Ok(())
+    }
+
+    /// Recovery only: sets the status of `xid` whatever it was. The WAL, not
+    /// the mapped file, decides the fate of transactions that were running at
+    /// the last checkpoint or began after it: the kernel may have written a
+    /// status to the file whose commit record never reached the WAL.
+    pub fn force_status(&self, xid: TransactionId, s: XidStatus) {
+        if !(FIRST_NORMAL_XID..XID_CAPACITY).contains(&xid) {
+            return;
+        }
+        let (word, shift) = self.map.word(xid);
+        let _ = word.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+            Some(v & !(3u64 << shift) | encode(s) << shift)
+        });
+    }
+
+    /// Writes the whole log to disk (msync). The checkpointer calls it.
+    pub fn flush(&self) -> Result<(), XactError> {
+        self.map
+            .sync(FILE_LEN)
+            .map_err(|e| XactError::io("write file", &self.path, e))
+    }
+
+    /// After the postmaster's crash reset (no backend alive): completes or
+    /// aborts the commits cut short, and sets every xid below `next_xid` still
+    /// in progress aborted. Call it before starting new backends.
+    pub fn abort_in_progress(&self) {
+        resolve_dead(self.map);
+    }
+
+    /// Commits `top` with its subtransactions `subxids` (the commit point is
+    /// the top-level xid's status; the subtransaction xids follow, protected
+    /// by `slot`'s commit-intent record, see the module comment).
+    pub(crate) fn commit_tree(&self, slot: usize, top: TransactionId, subxids: &[TransactionId]) {
+        let map = self.map;
+        let intent = (!subxids.is_empty()
+            && slot < INTENT_SLOTS
+            && subxids.len() <= super::MAX_CACHED_SUBXIDS)
+            .then(|| map.intent(slot));
+        if intent.is_some() {
+            write_intent_in(map, slot, top, subxids);
+        }
+        self.set_status(top, XidStatus::Committed);
+        for &x in subxids {
+            self.set_status(x, XidStatus::Committed);
+        }
+        if let Some(rec) = intent {
+            rec.top.store(0, Ordering::Release);
+        }
+    }
+
+    /// For a backend in `slot` that died (or a crash): if its commit intent
+    /// names a top-level xid, completes the commit of its subtransaction xids
+    /// if that xid committed, else aborts them (and it); clears the record.
+    pub(crate) fn resolve_intent(&self, slot: usize) {
+        if slot < INTENT_SLOTS {
+            resolve_intent_in(self.map, slot);
+        }
+    }
 }
 
 /// Opens, validates (or initializes) and maps the file.
@@ -490,181 +649,6 @@ fn abort_range(map: Map, lo: u32, hi: u32) {
     }
 }
 
-/// The status of `xid`: [`FROZEN_XID`] is committed, [`INVALID_XID`] and
-/// [`BOOTSTRAP_XID`] aborted, as is any xid beyond the log's capacity.
-/// Lock-free: one atomic load.
-///
-/// An xid reads `InProgress` while its transaction runs — and also, for a
-/// moment, between its top-level xid's commit and the commit of its
-/// subtransaction xids; it is then still in its backend's proc-array entry,
-/// so snapshots count it as running and lock waits wait for it.
-///
-/// # Panics
-/// If the log is not open.
-#[inline]
-pub fn status(xid: TransactionId) -> XidStatus {
-    if xid < FIRST_NORMAL_XID {
-        return if xid == FROZEN_XID {
-            XidStatus::Committed
-        } else {
-            XidStatus::Aborted
-        };
-    }
-    Map::current().status(xid)
-}
-
-/// Sets the status of `xid`. Statuses only go from in progress to committed
-/// or aborted; the transaction machinery ([`super::ProcArray`]) is the
-/// only caller outside tests. Special xids are ignored.
-pub fn set_status(xid: TransactionId, s: XidStatus) {
-    if !(FIRST_NORMAL_XID..XID_CAPACITY).contains(&xid) {
-        debug_assert!(false, "set_status of special xid {xid}");
-        return;
-    }
-    let (w, shift) = Map::current().word(xid);
-    let mask = 3u64 << shift;
-    let bits = encode(s) << shift;
-    if bits == 0 {
-        w.fetch_and(!mask, Ordering::AcqRel);
-        return;
-    }
-    let prev = w.fetch_or(bits, Ordering::AcqRel);
-    if prev & mask != 0 && prev & mask != bits {
-        debug_assert!(false, "xid {xid} changes from one final status to another");
-        let _ = w.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
-            Some((v & !mask) | bits)
-        });
-    }
-}
-
-/// Sets `xid` to `s` if it is still in progress; returns whether it was.
-pub(crate) fn set_status_if_in_progress(xid: TransactionId, s: XidStatus) -> bool {
-    Map::current().set_if_in_progress(xid, s)
-}
-
-/// The next xid to be assigned ([`FIRST_NORMAL_XID`] if the log is not
-/// open). Every xid below it has been handed out.
-pub fn next_xid() -> TransactionId {
-    Map::try_current()
-        .map(|m| m.header().next_xid.load(Ordering::Acquire))
-        .unwrap_or(FIRST_NORMAL_XID)
-}
-
-/// The persisted bound on assigned xids (see the module comment).
-pub fn xid_limit() -> TransactionId {
-    Map::current().header().xid_limit.load(Ordering::Acquire)
-}
-
-/// Whether [`open`] has been called in this process (or its parent).
-pub fn is_open() -> bool {
-    Map::try_current().is_some()
-}
-
-/// Hands out the next xid, first raising (and writing to disk) the
-/// persisted limit if the xid would reach it.
-///
-/// The caller holds the proc array's XidGenLock exclusively and stores the
-/// xid in its entry before releasing it. (The counter is advanced by
-/// compare-and-swap all the same, so xids stay unique even across two
-/// segments sharing one log, as tests do.)
-pub(crate) fn allocate_xid() -> Result<TransactionId, XactError> {
-    let map = Map::current();
-    let h = map.header();
-    loop {
-        let x = h.next_xid.load(Ordering::Acquire);
-        if x >= XID_CAPACITY {
-            return Err(XactError::XidsExhausted);
-        }
-        let limit = h.xid_limit.load(Ordering::Acquire);
-        if x >= limit {
-            raise_limit(map, limit, x)?;
-            continue;
-        }
-        if h.next_xid
-            .compare_exchange(x, x + 1, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-        {
-            return Ok(x);
-        }
-    }
-}
-
-/// Raises `xid_limit` from `old` past `x`, reserving the status words of
-/// the new range and writing the header page to disk before returning.
-fn raise_limit(map: Map, old: u32, x: u32) -> Result<(), XactError> {
-    let h = map.header();
-    let new = x.saturating_add(XID_LIMIT_STEP).min(XID_CAPACITY);
-    let fd = FD.load(Ordering::Acquire);
-    reserve_xids(fd, x, new).map_err(|e| XactError::io("extend file", &current_path(), e))?;
-    if h.xid_limit
-        .compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire)
-        .is_err()
-    {
-        return Ok(()); // somebody else raised it meanwhile
-    }
-    if let Err(e) = map.sync(HEADER_SIZE) {
-        // Not durable: take it back so the next allocation tries again.
-        let _ = h
-            .xid_limit
-            .compare_exchange(new, old, Ordering::AcqRel, Ordering::Acquire);
-        return Err(XactError::io("write file", &current_path(), e));
-    }
-    Ok(())
-}
-
-/// Recovery only: sets the status of `xid` whatever it was. The WAL, not
-/// the mapped file, decides the fate of transactions that were running at
-/// the last checkpoint or began after it: the kernel may have written a
-/// status to the file whose commit record never reached the WAL.
-pub fn force_status(xid: TransactionId, s: XidStatus) {
-    if !(FIRST_NORMAL_XID..XID_CAPACITY).contains(&xid) {
-        return;
-    }
-    let map = Map::current();
-    let (word, shift) = map.word(xid);
-    let _ = word.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
-        Some(v & !(3u64 << shift) | encode(s) << shift)
-    });
-}
-
-/// Writes the whole log to disk (msync). The checkpointer calls it.
-pub fn flush() -> Result<(), XactError> {
-    let Some(map) = Map::try_current() else {
-        return Ok(());
-    };
-    map.sync(FILE_LEN)
-        .map_err(|e| XactError::io("write file", &current_path(), e))
-}
-
-/// After the postmaster's crash reset (no backend alive): completes or
-/// aborts the commits cut short, and sets every xid below `next_xid` still
-/// in progress aborted. Call it before starting new backends.
-pub fn abort_in_progress() {
-    if let Some(map) = Map::try_current() {
-        resolve_dead(map);
-    }
-}
-
-/// Commits `top` with its subtransactions `subxids` (the commit point is
-/// the top-level xid's status; the subtransaction xids follow, protected
-/// by `slot`'s commit-intent record, see the module comment).
-pub(crate) fn commit_tree(slot: usize, top: TransactionId, subxids: &[TransactionId]) {
-    let map = Map::current();
-    let intent =
-        (!subxids.is_empty() && slot < INTENT_SLOTS && subxids.len() <= super::MAX_CACHED_SUBXIDS)
-            .then(|| map.intent(slot));
-    if intent.is_some() {
-        write_intent_in(map, slot, top, subxids);
-    }
-    set_status(top, XidStatus::Committed);
-    for &x in subxids {
-        set_status(x, XidStatus::Committed);
-    }
-    if let Some(rec) = intent {
-        rec.top.store(0, Ordering::Release);
-    }
-}
-
 /// Fills `slot`'s commit-intent record, `top` stored last.
 fn write_intent_in(map: Map, slot: usize, top: TransactionId, subxids: &[TransactionId]) {
     let rec = map.intent(slot);
@@ -676,17 +660,6 @@ fn write_intent_in(map: Map, slot: usize, top: TransactionId, subxids: &[Transac
         .intents_used
         .fetch_max(slot as u32 + 1, Ordering::AcqRel);
     rec.top.store(top, Ordering::Release);
-}
-
-/// For a backend in `slot` that died (or a crash): if its commit intent
-/// names a top-level xid, completes the commit of its subtransaction xids
-/// if that xid committed, else aborts them (and it); clears the record.
-pub(crate) fn resolve_intent(slot: usize) {
-    if slot < INTENT_SLOTS {
-        if let Some(map) = Map::try_current() {
-            resolve_intent_in(map, slot);
-        }
-    }
 }
 
 fn resolve_intent_in(map: Map, slot: usize) {
@@ -709,78 +682,67 @@ fn resolve_intent_in(map: Map, slot: usize) {
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
-    //! Hooks for unit tests: simulate what a crash would leave behind.
-
-    use super::*;
+impl Clog {
+    // Hooks for unit tests: simulate what a crash would leave behind.
 
     /// Sets the in-memory counter (as a stale page on disk would).
-    pub(crate) fn set_next_xid(x: u32) {
-        Map::current().header().next_xid.store(x, Ordering::Release);
+    pub(crate) fn set_next_xid(&self, x: u32) {
+        self.map.header().next_xid.store(x, Ordering::Release);
     }
 
     /// Makes the next open believe the machine rebooted.
-    pub(crate) fn forget_boot_id() {
-        for w in &Map::current().header().boot_id {
+    pub(crate) fn forget_boot_id(&self) {
+        for w in &self.map.header().boot_id {
             w.store(0, Ordering::Relaxed);
         }
     }
 
     /// Writes a commit intent as a backend about to commit would.
-    pub(crate) fn write_intent(slot: usize, top: u32, subxids: &[u32]) {
-        write_intent_in(Map::current(), slot, top, subxids);
+    pub(crate) fn write_intent(&self, slot: usize, top: u32, subxids: &[u32]) {
+        write_intent_in(self.map, slot, top, subxids);
     }
 
-    pub(crate) fn intent_top(slot: usize) -> u32 {
-        Map::current().intent(slot).top.load(Ordering::Acquire)
+    pub(crate) fn intent_top(&self, slot: usize) -> u32 {
+        self.map.intent(slot).top.load(Ordering::Acquire)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::testing::*;
     use super::*;
     use crate::xact::test_support::fresh_clog;
 
-    fn alloc_n(n: usize) -> Vec<u32> {
-        (0..n).map(|_| allocate_xid().unwrap()).collect()
-    }
-
-    /// Reopens `dir` as a restarted server would (opening another directory
-    /// first, since reopening the current one does nothing).
-    fn reopen(dir: &Path) {
-        let other = tempfile::tempdir().unwrap();
-        open(other.path()).unwrap();
-        open(dir).unwrap();
+    fn alloc_n(c: &Clog, n: usize) -> Vec<u32> {
+        (0..n).map(|_| c.allocate_xid().unwrap()).collect()
     }
 
     #[test]
     fn special_xids() {
-        let _c = fresh_clog();
-        assert_eq!(status(INVALID_XID), XidStatus::Aborted);
-        assert_eq!(status(BOOTSTRAP_XID), XidStatus::Aborted);
-        assert_eq!(status(FROZEN_XID), XidStatus::Committed);
-        assert_eq!(status(XID_CAPACITY), XidStatus::Aborted);
-        assert_eq!(status(u32::MAX), XidStatus::Aborted);
-        assert_eq!(next_xid(), FIRST_NORMAL_XID);
-        assert_eq!(allocate_xid().unwrap(), FIRST_NORMAL_XID);
-        assert_eq!(status(FIRST_NORMAL_XID), XidStatus::InProgress);
+        let c = fresh_clog();
+        assert_eq!(c.status(INVALID_XID), XidStatus::Aborted);
+        assert_eq!(c.status(BOOTSTRAP_XID), XidStatus::Aborted);
+        assert_eq!(c.status(FROZEN_XID), XidStatus::Committed);
+        assert_eq!(c.status(XID_CAPACITY), XidStatus::Aborted);
+        assert_eq!(c.status(u32::MAX), XidStatus::Aborted);
+        assert_eq!(c.next_xid(), FIRST_NORMAL_XID);
+        assert_eq!(c.allocate_xid().unwrap(), FIRST_NORMAL_XID);
+        assert_eq!(c.status(FIRST_NORMAL_XID), XidStatus::InProgress);
     }
 
     #[test]
     fn status_bits_roundtrip_across_words() {
-        let _c = fresh_clog();
-        let xids = alloc_n(300);
+        let c = fresh_clog();
+        let xids = alloc_n(&c, 300);
         let want = |x: u32| match x % 3 {
             0 => XidStatus::Committed,
             1 => XidStatus::Aborted,
             _ => XidStatus::InProgress,
         };
         for &x in &xids {
-            set_status(x, want(x));
+            c.set_status(x, want(x));
         }
         for &x in &xids {
-            assert_eq!(status(x), want(x), "xid {x}");
+            assert_eq!(c.status(x), want(x), "xid {x}");
         }
         // Far xids, at word and page edges, and the last one.
         for x in [
@@ -792,27 +754,27 @@ mod tests {
             XID_CAPACITY - 32,
             XID_CAPACITY - 1,
         ] {
-            let before = status(x - 1);
-            let after = (x + 1 < XID_CAPACITY).then(|| status(x + 1));
-            assert_eq!(status(x), XidStatus::InProgress);
-            set_status(x, XidStatus::Committed);
-            assert_eq!(status(x), XidStatus::Committed);
-            assert_eq!(status(x - 1), before, "neighbour of {x}");
-            assert_eq!((x + 1 < XID_CAPACITY).then(|| status(x + 1)), after);
+            let before = c.status(x - 1);
+            let after = (x + 1 < XID_CAPACITY).then(|| c.status(x + 1));
+            assert_eq!(c.status(x), XidStatus::InProgress);
+            c.set_status(x, XidStatus::Committed);
+            assert_eq!(c.status(x), XidStatus::Committed);
+            assert_eq!(c.status(x - 1), before, "neighbour of {x}");
+            assert_eq!((x + 1 < XID_CAPACITY).then(|| c.status(x + 1)), after);
         }
-        assert_eq!(status(1000), XidStatus::InProgress);
-        assert!(set_status_if_in_progress(1000, XidStatus::Aborted));
-        assert!(!set_status_if_in_progress(1000, XidStatus::Committed));
-        assert_eq!(status(1000), XidStatus::Aborted);
-        assert_eq!(status(XID_CAPACITY - 2), XidStatus::InProgress);
+        assert_eq!(c.status(1000), XidStatus::InProgress);
+        assert!(c.set_status_if_in_progress(1000, XidStatus::Aborted));
+        assert!(!c.set_status_if_in_progress(1000, XidStatus::Committed));
+        assert_eq!(c.status(1000), XidStatus::Aborted);
+        assert_eq!(c.status(XID_CAPACITY - 2), XidStatus::InProgress);
     }
 
     #[test]
     fn statuses_persist_and_unfinished_xids_abort_at_open() {
         let c = fresh_clog();
-        let xids = alloc_n(100);
+        let xids = alloc_n(&c, 100);
         for &x in &xids[..60] {
-            set_status(
+            c.set_status(
                 x,
                 if x % 2 == 0 {
                     XidStatus::Committed
@@ -821,101 +783,100 @@ mod tests {
                 },
             );
         }
-        flush().unwrap();
-        let next = next_xid();
-        reopen(c.dir.path());
-        assert_eq!(next_xid(), next, "same boot: the counter is kept");
+        c.flush().unwrap();
+        let next = c.next_xid();
+        let c = c.reopen();
+        assert_eq!(c.next_xid(), next, "same boot: the counter is kept");
         for &x in &xids[..60] {
             let want = if x % 2 == 0 {
                 XidStatus::Committed
             } else {
                 XidStatus::Aborted
             };
-            assert_eq!(status(x), want, "xid {x}");
+            assert_eq!(c.status(x), want, "xid {x}");
         }
         for &x in &xids[60..] {
-            assert_eq!(status(x), XidStatus::Aborted, "unfinished xid {x}");
+            assert_eq!(c.status(x), XidStatus::Aborted, "unfinished xid {x}");
         }
         // Not yet assigned: untouched.
-        assert_eq!(status(next), XidStatus::InProgress);
-        // Reopening the same directory again is a no-op.
-        open(c.dir.path()).unwrap();
-        assert_eq!(next_xid(), next);
+        assert_eq!(c.status(next), XidStatus::InProgress);
+        // A second restart, with nothing run in between, changes nothing.
+        let c = c.reopen();
+        assert_eq!(c.next_xid(), next);
     }
 
     #[test]
     fn xid_limit_persists_and_survives_a_reboot() {
         let c = fresh_clog();
-        let limit0 = xid_limit();
+        let limit0 = c.xid_limit();
         assert_eq!(limit0, FIRST_NORMAL_XID + XID_LIMIT_STEP);
         // Cross the first limit: it is raised ahead of the xid handed out.
-        set_next_xid(limit0 - 2);
-        let xs = alloc_n(4);
+        c.set_next_xid(limit0 - 2);
+        let xs = alloc_n(&c, 4);
         assert_eq!(xs, vec![limit0 - 2, limit0 - 1, limit0, limit0 + 1]);
-        let limit1 = xid_limit();
+        let limit1 = c.xid_limit();
         assert_eq!(limit1, limit0 + XID_LIMIT_STEP);
         for &x in &xs[..2] {
-            set_status(x, XidStatus::Committed);
+            c.set_status(x, XidStatus::Committed);
         }
         // An OS crash: the page on disk had an older next_xid.
-        set_next_xid(limit0 - 1);
-        forget_boot_id();
-        reopen(c.dir.path());
-        assert_eq!(next_xid(), limit1, "restarts at the persisted limit");
-        let x = allocate_xid().unwrap();
+        c.set_next_xid(limit0 - 1);
+        c.forget_boot_id();
+        let c = c.reopen();
+        assert_eq!(c.next_xid(), limit1, "restarts at the persisted limit");
+        let x = c.allocate_xid().unwrap();
         assert!(x > xs[3], "no xid is reused");
-        assert_eq!(status(xs[0]), XidStatus::Committed);
-        assert_eq!(status(xs[3]), XidStatus::Aborted);
-        assert_eq!(status(limit1 - 1), XidStatus::Aborted);
-        assert!(xid_limit() > x);
+        assert_eq!(c.status(xs[0]), XidStatus::Committed);
+        assert_eq!(c.status(xs[3]), XidStatus::Aborted);
+        assert_eq!(c.status(limit1 - 1), XidStatus::Aborted);
+        assert!(c.xid_limit() > x);
     }
 
     #[test]
     fn xids_run_out() {
-        let _c = fresh_clog();
-        set_next_xid(XID_CAPACITY - 2);
-        assert_eq!(allocate_xid().unwrap(), XID_CAPACITY - 2);
-        assert_eq!(allocate_xid().unwrap(), XID_CAPACITY - 1);
-        assert!(matches!(allocate_xid(), Err(XactError::XidsExhausted)));
-        assert!(matches!(allocate_xid(), Err(XactError::XidsExhausted)));
-        assert_eq!(xid_limit(), XID_CAPACITY);
+        let c = fresh_clog();
+        c.set_next_xid(XID_CAPACITY - 2);
+        assert_eq!(c.allocate_xid().unwrap(), XID_CAPACITY - 2);
+        assert_eq!(c.allocate_xid().unwrap(), XID_CAPACITY - 1);
+        assert!(matches!(c.allocate_xid(), Err(XactError::XidsExhausted)));
+        assert!(matches!(c.allocate_xid(), Err(XactError::XidsExhausted)));
+        assert_eq!(c.xid_limit(), XID_CAPACITY);
     }
 
     #[test]
     fn commit_intents_are_completed_at_open() {
         let c = fresh_clog();
-        let xs = alloc_n(6);
+        let xs = alloc_n(&c, 6);
         // Slot 3 died right after its commit point, slot 5 just before it.
-        write_intent(3, xs[0], &xs[1..3]);
-        set_status(xs[0], XidStatus::Committed);
-        write_intent(5, xs[3], &xs[4..6]);
-        reopen(c.dir.path());
-        assert_eq!(status(xs[0]), XidStatus::Committed);
-        assert_eq!(status(xs[1]), XidStatus::Committed);
-        assert_eq!(status(xs[2]), XidStatus::Committed);
+        c.write_intent(3, xs[0], &xs[1..3]);
+        c.set_status(xs[0], XidStatus::Committed);
+        c.write_intent(5, xs[3], &xs[4..6]);
+        let c = c.reopen();
+        assert_eq!(c.status(xs[0]), XidStatus::Committed);
+        assert_eq!(c.status(xs[1]), XidStatus::Committed);
+        assert_eq!(c.status(xs[2]), XidStatus::Committed);
         for &x in &xs[3..] {
-            assert_eq!(status(x), XidStatus::Aborted);
+            assert_eq!(c.status(x), XidStatus::Aborted);
         }
-        assert_eq!(intent_top(3), 0);
-        assert_eq!(intent_top(5), 0);
+        assert_eq!(c.intent_top(3), 0);
+        assert_eq!(c.intent_top(5), 0);
     }
 
     #[test]
     fn commit_tree_leaves_no_intent() {
-        let _c = fresh_clog();
-        let xs = alloc_n(3);
-        commit_tree(7, xs[0], &xs[1..]);
-        assert!(xs.iter().all(|&x| status(x) == XidStatus::Committed));
-        assert_eq!(intent_top(7), 0);
+        let c = fresh_clog();
+        let xs = alloc_n(&c, 3);
+        c.commit_tree(7, xs[0], &xs[1..]);
+        assert!(xs.iter().all(|&x| c.status(x) == XidStatus::Committed));
+        assert_eq!(c.intent_top(7), 0);
     }
 
     #[test]
     fn a_foreign_file_is_refused() {
-        let _c = fresh_clog();
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(d.path().join("pg_xact")).unwrap();
         std::fs::write(d.path().join("pg_xact/clog"), b"not a clog").unwrap();
-        let e = open(d.path()).unwrap_err();
+        let e = Clog::open(d.path()).err().unwrap();
         assert!(e.to_string().contains("pg_xact/clog"), "{e}");
     }
 }

@@ -8,8 +8,9 @@
 //!   file itself is the shared status log: every process maps it
 //!   `MAP_SHARED`, so a status written by one backend is seen at once by
 //!   all, and survives a `kill -9` of the whole server (the kernel's page
-//!   cache holds it). It is written to disk by [`clog::flush`] (the
-//!   checkpointer).
+//!   cache holds it). It is written to disk by [`Clog::flush`] (the
+//!   checkpointer). The mapping, a [`Clog`], belongs to the server's
+//!   [`DataDir`](crate::datadir::DataDir).
 //! - [`ProcArray`] (region `proc array` of the segment): which transaction
 //!   each backend runs, its subtransactions, and the oldest xid its
 //!   snapshot needs; from it, [`Snapshot`]s and the pruning horizon.
@@ -26,7 +27,8 @@
 pub mod clog;
 mod procarray;
 
-pub use procarray::{ProcArray, MAX_CACHED_SUBXIDS};
+pub use clog::Clog;
+pub use procarray::{ProcArray, ProcArrayShared, MAX_CACHED_SUBXIDS};
 
 /// A transaction id.
 pub type TransactionId = u32;
@@ -47,7 +49,7 @@ pub const FIRST_NORMAL_XID: TransactionId = 3;
 pub enum XidStatus {
     /// Running, or never finished: a backend that died with it running is
     /// resolved to `Aborted` by [`ProcArray::cleanup_backend`], a crash of
-    /// the server by [`clog::abort_in_progress`] / [`clog::open`].
+    /// the server by [`Clog::abort_in_progress`] / `Clog::open`.
     InProgress,
     Committed,
     Aborted,
@@ -112,24 +114,43 @@ impl Snapshot {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    //! The commit log is process-global: unit tests that use it take this
-    //! lock and open their own temporary directory.
+    //! A commit log of the test's own.
 
-    use std::sync::{Mutex, MutexGuard};
-
-    static LOCK: Mutex<()> = Mutex::new(());
+    use super::clog::Clog;
 
     pub(crate) struct TestClog {
-        _guard: MutexGuard<'static, ()>,
         pub(crate) dir: tempfile::TempDir,
+        /// Never freed, as the server's (the proc array handle refers to
+        /// it).
+        pub(crate) clog: &'static Clog,
     }
 
-    /// Serializes with other commit-log tests and opens a fresh log.
+    impl std::ops::Deref for TestClog {
+        type Target = Clog;
+
+        fn deref(&self) -> &Clog {
+            self.clog
+        }
+    }
+
+    impl TestClog {
+        /// The log of the same directory, opened again as a restarted
+        /// server would.
+        pub(crate) fn reopen(self) -> TestClog {
+            let clog = Box::leak(Box::new(Clog::open(self.dir.path()).unwrap()));
+            TestClog {
+                dir: self.dir,
+                clog,
+            }
+        }
+    }
+
+    /// A fresh log in a temporary directory. Tests need no lock: every
+    /// one has its own.
     pub(crate) fn fresh_clog() -> TestClog {
-        let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::tempdir().unwrap();
-        super::clog::open(dir.path()).unwrap();
-        TestClog { _guard: guard, dir }
+        let clog = Box::leak(Box::new(Clog::open(dir.path()).unwrap()));
+        TestClog { dir, clog }
     }
 }
 

@@ -25,10 +25,15 @@
 //!
 //! Only the owning backend writes its entry, except that the postmaster
 //! clears a dead backend's ([`ProcArray::cleanup_backend`]).
+//!
+//! [`ProcArrayShared`] is the region in the segment; [`ProcArray`] is a
+//! process-local handle on it (`Segment::proc_array`) that also carries the
+//! commit log of the server's data directory, which every transaction end
+//! and snapshot decision consults.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::clog;
+use super::clog::Clog;
 use super::{Snapshot, TransactionId, XactError, XidStatus, FIRST_NORMAL_XID, INVALID_XID};
 use crate::lwlock::{LWLock, LockMode};
 use crate::segment::SegmentConfig;
@@ -68,7 +73,7 @@ pub struct ProcEntry {
 
 /// The region's header; the dense slots and the entries follow it.
 #[repr(C)]
-pub struct ProcArray {
+pub struct ProcArrayShared {
     nprocs: u32,
     /// The highest xid that has ended (committed or aborted). Changed only
     /// under ProcArrayLock exclusive.
@@ -77,7 +82,7 @@ pub struct ProcArray {
     xid_gen_lock: CacheLine<LWLock>,
 }
 
-const HEADER: usize = std::mem::size_of::<ProcArray>();
+const HEADER: usize = std::mem::size_of::<ProcArrayShared>();
 const _: () = assert!(HEADER & 127 == 0);
 const _: () = assert!(std::mem::size_of::<ProcEntry>() == 320);
 
@@ -89,26 +94,41 @@ fn nprocs(cfg: &SegmentConfig) -> usize {
     cfg.max_backends.max(1)
 }
 
-impl ProcArray {
+/// A handle on the proc array: the region, and the commit log of the
+/// server's data directory. Copy it freely.
+#[derive(Clone, Copy)]
+pub struct ProcArray {
+    shared: &'static ProcArrayShared,
+    clog: &'static Clog,
+}
+
+impl std::ops::Deref for ProcArray {
+    type Target = ProcArrayShared;
+
+    fn deref(&self) -> &ProcArrayShared {
+        self.shared
+    }
+}
+
+impl ProcArrayShared {
     pub fn shmem_size(cfg: &SegmentConfig) -> usize {
         let n = nprocs(cfg);
         HEADER + slots_bytes(n) + n * std::mem::size_of::<ProcEntry>()
     }
 
     /// Initializes the region: every entry empty, `latest_completed_xid =
-    /// clog::next_xid() - 1`. The commit log must therefore be opened
-    /// before the segment is created or reinitialized (if it is not open,
-    /// `FIRST_NORMAL_XID - 1`).
+    /// FIRST_NORMAL_XID - 1` until [`ProcArray::start_from_clog`] (which the
+    /// segment's initialization calls next) sets it from the commit log.
     ///
     /// # Safety
     /// `p` addresses `shmem_size(cfg)` zeroed, 128-byte aligned bytes that
     /// nothing else uses yet.
     pub unsafe fn shmem_init(p: *mut u8, cfg: &SegmentConfig) {
-        let latest = clog::next_xid().max(FIRST_NORMAL_XID) - 1;
+        let latest = FIRST_NORMAL_XID - 1;
         // SAFETY: forwarded from the caller; zero is a valid value for
         // every other field (atomics, LWLocks).
         unsafe {
-            let pa = p as *mut ProcArray;
+            let pa = p as *mut ProcArrayShared;
             (*pa).nprocs = nprocs(cfg) as u32;
             (*pa).latest_completed_xid = AtomicU32::new(latest);
         }
@@ -117,16 +137,16 @@ impl ProcArray {
     /// # Safety
     /// `p` must address a region initialized by `shmem_init` that stays
     /// mapped for the rest of the process.
-    pub unsafe fn from_ptr(p: *mut u8) -> &'static ProcArray {
+    pub unsafe fn from_ptr(p: *mut u8) -> &'static ProcArrayShared {
         // SAFETY: forwarded from the caller.
-        unsafe { &*(p as *const ProcArray) }
+        unsafe { &*(p as *const ProcArrayShared) }
     }
 
     fn slots(&self) -> &[XidSlot] {
         // SAFETY: `nprocs` XidSlots follow the header (shmem_size), 128-byte
         // aligned; they are atomics, initialized to zero.
         unsafe {
-            let first = (self as *const ProcArray as *const u8).add(HEADER) as *const XidSlot;
+            let first = (self as *const ProcArrayShared as *const u8).add(HEADER) as *const XidSlot;
             std::slice::from_raw_parts(first, self.nprocs as usize)
         }
     }
@@ -136,10 +156,30 @@ impl ProcArray {
         // SAFETY: `nprocs` ProcEntries follow the slots (shmem_size), at a
         // 128-byte aligned offset; they are atomics, initialized to zero.
         unsafe {
-            let first = (self as *const ProcArray as *const u8).add(HEADER + slots_bytes(n))
+            let first = (self as *const ProcArrayShared as *const u8).add(HEADER + slots_bytes(n))
                 as *const ProcEntry;
             std::slice::from_raw_parts(first, n)
         }
+    }
+}
+
+impl ProcArray {
+    /// A handle on the region `shared` whose transactions' statuses are in
+    /// `clog`.
+    pub fn new(shared: &'static ProcArrayShared, clog: &'static Clog) -> ProcArray {
+        ProcArray { shared, clog }
+    }
+
+    /// The commit log this proc array's transactions end in.
+    pub fn clog(&self) -> &'static Clog {
+        self.clog
+    }
+
+    /// Sets `latest_completed_xid` to the commit log's `next_xid - 1`:
+    /// after the region is (re)initialized, before any backend runs.
+    pub(crate) fn start_from_clog(&self) {
+        let latest = self.clog.next_xid().max(FIRST_NORMAL_XID) - 1;
+        self.latest_completed_xid.store(latest, Ordering::Release);
     }
 
     /// Number of entries (the backend table's slots).
@@ -179,7 +219,7 @@ impl ProcArray {
         let (next, lo) = {
             // XidGenLock: no xid is handed out but not yet published.
             let _g = self.xid_gen_lock.0.lock(LockMode::Shared);
-            let next = clog::next_xid();
+            let next = self.clog.next_xid();
             let lo = self
                 .slots()
                 .iter()
@@ -189,7 +229,7 @@ impl ProcArray {
             (next, lo)
         };
         let running = (lo..next)
-            .filter(|&x| clog::status(x) == XidStatus::InProgress)
+            .filter(|&x| self.clog.status(x) == XidStatus::InProgress)
             .collect();
         (next, running)
     }
@@ -204,7 +244,7 @@ impl ProcArray {
             return Ok(have);
         }
         let _g = self.xid_gen_lock.0.lock(LockMode::Exclusive);
-        let x = clog::allocate_xid()?;
+        let x = self.clog.allocate_xid()?;
         slot.xid.store(x, Ordering::Release);
         Ok(x)
     }
@@ -225,7 +265,7 @@ impl ProcArray {
             return Err(XactError::TooManySubxacts(MAX_CACHED_SUBXIDS));
         }
         let _g = self.xid_gen_lock.0.lock(LockMode::Exclusive);
-        let x = clog::allocate_xid()?;
+        let x = self.clog.allocate_xid()?;
         self.entries()[backend].subxids[n].store(x, Ordering::Relaxed);
         slot.nsubxids.store(n as u32 + 1, Ordering::Release);
         Ok(x)
@@ -250,9 +290,9 @@ impl ProcArray {
         debug_assert_eq!(self.xid_of(backend), xid);
         let cached = self.subxids_of(backend);
         for &s in cached.iter().filter(|s| !subxids.contains(s)) {
-            clog::set_status_if_in_progress(s, XidStatus::Aborted);
+            self.clog.set_status_if_in_progress(s, XidStatus::Aborted);
         }
-        clog::commit_tree(backend, xid, subxids);
+        self.clog.commit_tree(backend, xid, subxids);
         self.end_transaction(backend, xid, subxids.iter().chain(&cached).copied())
     }
 
@@ -267,9 +307,9 @@ impl ProcArray {
         debug_assert_eq!(self.xid_of(backend), xid);
         let cached = self.subxids_of(backend);
         for &s in subxids.iter().chain(&cached) {
-            clog::set_status_if_in_progress(s, XidStatus::Aborted);
+            self.clog.set_status_if_in_progress(s, XidStatus::Aborted);
         }
-        clog::set_status_if_in_progress(xid, XidStatus::Aborted);
+        self.clog.set_status_if_in_progress(xid, XidStatus::Aborted);
         self.end_transaction(backend, xid, subxids.iter().chain(&cached).copied())
     }
 
@@ -305,7 +345,7 @@ impl ProcArray {
             return;
         }
         for &s in subxids {
-            clog::set_status_if_in_progress(s, XidStatus::Aborted);
+            self.clog.set_status_if_in_progress(s, XidStatus::Aborted);
         }
         let latest = subxids.iter().copied().max().unwrap_or(INVALID_XID);
         let slot = &self.slots()[backend];
@@ -410,7 +450,7 @@ impl ProcArray {
     /// and that backend's top-level xid — to wait for the right
     /// transaction.
     pub fn owner_of(&self, xid: TransactionId) -> Option<(usize, TransactionId)> {
-        if xid < FIRST_NORMAL_XID || xid >= clog::next_xid() {
+        if xid < FIRST_NORMAL_XID || xid >= self.clog.next_xid() {
             return None;
         }
         let entries = self.entries();
@@ -449,22 +489,22 @@ impl ProcArray {
     /// clears its entry.
     ///
     /// Only for a backend that died holding no LWLock (else the postmaster
-    /// reinitializes the segment and calls [`clog::abort_in_progress`]).
+    /// reinitializes the segment and calls [`Clog::abort_in_progress`]).
     pub fn cleanup_backend(&self, backend: usize) {
-        clog::resolve_intent(backend);
+        self.clog.resolve_intent(backend);
         let xid = self.xid_of(backend);
         let subxids = self.subxids_of(backend);
         if xid != INVALID_XID {
-            let outcome = if clog::status(xid) == XidStatus::Committed {
+            let outcome = if self.clog.status(xid) == XidStatus::Committed {
                 // Died between its commit point and clearing its entry:
                 // every cached subxid not rolled back commits with it.
                 XidStatus::Committed
             } else {
-                clog::set_status_if_in_progress(xid, XidStatus::Aborted);
+                self.clog.set_status_if_in_progress(xid, XidStatus::Aborted);
                 XidStatus::Aborted
             };
             for &s in &subxids {
-                clog::set_status_if_in_progress(s, outcome);
+                self.clog.set_status_if_in_progress(s, outcome);
             }
             self.end_transaction(backend, xid, subxids.into_iter());
         } else if !subxids.is_empty() {
@@ -481,29 +521,32 @@ mod tests {
     use std::sync::atomic::AtomicU64;
     use std::sync::Arc;
 
-    /// A proc array in ordinary (leaked) memory.
-    fn new_array(n: usize) -> &'static ProcArray {
+    /// A proc array in ordinary (leaked) memory, on the commit log `clog`.
+    fn new_array(clog: &'static Clog, n: usize) -> ProcArray {
         let cfg = SegmentConfig {
             port: 0,
             max_backends: n,
             shared_buffers: 0,
             mode: 0,
         };
-        let layout = std::alloc::Layout::from_size_align(ProcArray::shmem_size(&cfg), 128).unwrap();
+        let layout =
+            std::alloc::Layout::from_size_align(ProcArrayShared::shmem_size(&cfg), 128).unwrap();
         // SAFETY: a fresh zeroed, 128-aligned allocation of the region's
         // size, never freed, used only as the region.
         unsafe {
             let p = std::alloc::alloc_zeroed(layout);
             assert!(!p.is_null());
-            ProcArray::shmem_init(p, &cfg);
-            ProcArray::from_ptr(p)
+            ProcArrayShared::shmem_init(p, &cfg);
+            let pa = ProcArray::new(ProcArrayShared::from_ptr(p), clog);
+            pa.start_from_clog();
+            pa
         }
     }
 
     #[test]
     fn layout() {
-        let _c = fresh_clog();
-        let pa = new_array(1100);
+        let c = fresh_clog();
+        let pa = new_array(c.clog, 1100);
         assert_eq!(pa.nprocs(), 1100);
         assert_eq!(pa.entries().as_ptr() as usize % 64, 0);
         assert_eq!(pa.latest_completed_xid(), FIRST_NORMAL_XID - 1);
@@ -512,8 +555,8 @@ mod tests {
 
     #[test]
     fn snapshot_contents() {
-        let _c = fresh_clog();
-        let pa = new_array(8);
+        let c = fresh_clog();
+        let pa = new_array(c.clog, 8);
         let x1 = pa.assign_xid(1).unwrap();
         let x2 = pa.assign_xid(2).unwrap();
         let s2 = pa.assign_subxid(2).unwrap();
@@ -548,7 +591,7 @@ mod tests {
         // The snapshot's xmin holds the horizon.
         assert_eq!(pa.global_xmin(), x1);
         pa.abort(1, x1, &[]);
-        assert_eq!(clog::status(x1), XidStatus::Aborted);
+        assert_eq!(c.status(x1), XidStatus::Aborted);
         assert_eq!(pa.global_xmin(), x1, "held by backend 0's xmin");
         pa.clear_xmin(0);
         assert_eq!(pa.global_xmin(), x2);
@@ -556,16 +599,16 @@ mod tests {
 
     #[test]
     fn commit_is_visible_after_it_returns() {
-        let _c = fresh_clog();
-        let pa = new_array(4);
+        let c = fresh_clog();
+        let pa = new_array(c.clog, 4);
         let x = pa.assign_xid(1).unwrap();
         let y = pa.assign_xid(2).unwrap();
         pa.commit(2, y, &[]); // xmax now above x
         let (before, _) = pa.snapshot(0, false);
         assert!(before.is_in_progress(x));
-        assert_eq!(clog::status(x), XidStatus::InProgress);
+        assert_eq!(c.status(x), XidStatus::InProgress);
         pa.commit(1, x, &[]);
-        assert_eq!(clog::status(x), XidStatus::Committed);
+        assert_eq!(c.status(x), XidStatus::Committed);
         let (after, _) = pa.snapshot(0, false);
         assert!(!after.is_in_progress(x));
         assert!(
@@ -582,8 +625,8 @@ mod tests {
 
     #[test]
     fn subtransactions() {
-        let _c = fresh_clog();
-        let pa = new_array(4);
+        let c = fresh_clog();
+        let pa = new_array(c.clog, 4);
         let top = pa.assign_xid(1).unwrap();
         let subs: Vec<u32> = (0..MAX_CACHED_SUBXIDS)
             .map(|_| pa.assign_subxid(1).unwrap())
@@ -598,7 +641,7 @@ mod tests {
         assert_eq!(pa.subxids_of(1).len(), MAX_CACHED_SUBXIDS - 3);
         assert_eq!(pa.latest_completed_xid(), subs[12]);
         for &s in &subs[10..13] {
-            assert_eq!(clog::status(s), XidStatus::Aborted);
+            assert_eq!(c.status(s), XidStatus::Aborted);
             assert!(!pa.is_running(s));
         }
         let s5 = subs[5];
@@ -616,11 +659,11 @@ mod tests {
             .filter(|&s| s != subs[20])
             .collect();
         pa.commit(1, top, &committed);
-        assert_eq!(clog::status(top), XidStatus::Committed);
+        assert_eq!(c.status(top), XidStatus::Committed);
         assert!(committed
             .iter()
-            .all(|&s| clog::status(s) == XidStatus::Committed));
-        assert_eq!(clog::status(subs[20]), XidStatus::Aborted);
+            .all(|&s| c.status(s) == XidStatus::Committed));
+        assert_eq!(c.status(subs[20]), XidStatus::Aborted);
         assert_eq!(pa.latest_completed_xid(), more);
         let (snap, _) = pa.snapshot(0, false);
         assert!(snap.xip.is_empty() && !snap.is_in_progress(s5));
@@ -629,15 +672,15 @@ mod tests {
 
     #[test]
     fn dead_backends_are_cleaned_up() {
-        let _c = fresh_clog();
-        let pa = new_array(4);
+        let c = fresh_clog();
+        let pa = new_array(c.clog, 4);
         // Died mid-transaction: aborted.
         let a = pa.assign_xid(1).unwrap();
         let a1 = pa.assign_subxid(1).unwrap();
         pa.snapshot(1, true);
         pa.cleanup_backend(1);
-        assert_eq!(clog::status(a), XidStatus::Aborted);
-        assert_eq!(clog::status(a1), XidStatus::Aborted);
+        assert_eq!(c.status(a), XidStatus::Aborted);
+        assert_eq!(c.status(a1), XidStatus::Aborted);
         assert_eq!((pa.xid_of(1), pa.xmin_of(1)), (0, 0));
         assert!(!pa.is_running(a) && !pa.is_running(a1));
         assert_eq!(pa.latest_completed_xid(), a1);
@@ -645,13 +688,13 @@ mod tests {
         let b = pa.assign_xid(2).unwrap();
         let b1 = pa.assign_subxid(2).unwrap();
         let b2 = pa.assign_subxid(2).unwrap();
-        clog::testing::write_intent(2, b, &[b1, b2]);
-        clog::set_status(b, XidStatus::Committed);
+        c.write_intent(2, b, &[b1, b2]);
+        c.set_status(b, XidStatus::Committed);
         pa.cleanup_backend(2);
         for x in [b, b1, b2] {
-            assert_eq!(clog::status(x), XidStatus::Committed, "xid {x}");
+            assert_eq!(c.status(x), XidStatus::Committed, "xid {x}");
         }
-        assert_eq!(clog::testing::intent_top(2), 0);
+        assert_eq!(c.intent_top(2), 0);
         assert!(!pa.is_running(b1));
         // A backend without a transaction: only its xmin goes.
         pa.snapshot(3, true);
@@ -661,8 +704,8 @@ mod tests {
 
     #[test]
     fn threads_see_commits_that_returned_before_their_snapshot() {
-        let _c = fresh_clog();
-        let pa = new_array(8);
+        let c = fresh_clog();
+        let pa = new_array(c.clog, 8);
         let clock = Arc::new(AtomicU64::new(0));
         let handles: Vec<_> = (0..4)
             .map(|b| {
