@@ -33,6 +33,9 @@ pub const NAME_LEN: usize = 64;
 pub const INTERRUPT_CANCEL: u32 = 1;
 /// Requested via [`BackendSlot::interrupts`]: end the session (57P01).
 pub const INTERRUPT_TERMINATE: u32 = 2;
+/// Set by the backend process's statement timer when the running
+/// statement's statement_timeout expires (57014).
+pub const INTERRUPT_TIMEOUT: u32 = 4;
 
 /// What the backend is doing, as `pg_stat_activity.state` shows it.
 #[repr(u32)]

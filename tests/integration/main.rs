@@ -34,6 +34,7 @@ mod blast_radius;
 mod catalog;
 mod core_protocol;
 mod core_server;
+mod cpu_loops;
 mod crash;
 mod durability;
 mod faults;

@@ -35,6 +35,7 @@ use crate::nodes::query::{SetOpKind, SortKey};
 use crate::types::Value;
 use crate::utils::adt::agg::AggState;
 use crate::utils::adt::ops;
+use crate::utils::sort::sort_by_interruptible;
 
 pub type Row = Vec<Value>;
 
@@ -390,6 +391,7 @@ impl AggregateNode<'_> {
         groups
             .into_iter()
             .map(|(k, g)| {
+                check_for_interrupts()?;
                 let mut row = k.0;
                 for s in &g.states {
                     row.push(s.finish()?);
@@ -650,7 +652,7 @@ impl Node for SortNode<'_> {
                 rows.push(r);
             }
             let keys = self.keys;
-            rows.sort_by(|a, b| compare_rows(a, b, keys));
+            let rows = sort_by_interruptible(rows, |a, b| compare_rows(a, b, keys))?;
             self.out = Some(rows.into_iter());
         }
         Ok(self.out.as_mut().and_then(Iterator::next))

@@ -67,7 +67,7 @@ fn run(sub: &SubPlan, kind: SubLinkKind, row: &[Value], ctx: &EvalCtx) -> PgResu
                     Some(v) => vals.push(v),
                 }
             }
-            vals.sort_by(ops::compare);
+            let vals = crate::utils::sort::sort_by_interruptible(vals, ops::compare)?;
             Ok(Outcome::Set(vals, saw_null))
         }
         SubLinkKind::Array => {

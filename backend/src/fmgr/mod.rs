@@ -443,28 +443,25 @@ static FUNCS: &[FuncDef] = &[
     }),
     f("repeat", &[TEXT, INT4], TEXT, |_, a| {
         let n = int(&a[1]).max(0) as usize;
-        if s(&a[0]).len().saturating_mul(n) > (1 << 30) {
-            return Err(PgError::new(
-                sqlstate::PROGRAM_LIMIT_EXCEEDED,
-                "requested length too large",
-            ));
+        if s(&a[0]).len().saturating_mul(n) > MAX_TEXT_BYTES {
+            return Err(length_too_large());
         }
-        Ok(Value::Text(s(&a[0]).repeat(n)))
+        Ok(Value::Text(repeat_interruptible(s(&a[0]), n)?))
     }),
     f("reverse", &[TEXT], TEXT, |_, a| {
         Ok(Value::Text(s(&a[0]).chars().rev().collect()))
     }),
     f("lpad", &[TEXT, INT4], TEXT, |_, a| {
-        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), " ", true)))
+        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), " ", true)?))
     }),
     f("lpad", &[TEXT, INT4, TEXT], TEXT, |_, a| {
-        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), s(&a[2]), true)))
+        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), s(&a[2]), true)?))
     }),
     f("rpad", &[TEXT, INT4], TEXT, |_, a| {
-        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), " ", false)))
+        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), " ", false)?))
     }),
     f("rpad", &[TEXT, INT4, TEXT], TEXT, |_, a| {
-        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), s(&a[2]), false)))
+        Ok(Value::Text(pad(s(&a[0]), int(&a[1]), s(&a[2]), false)?))
     }),
     f("initcap", &[TEXT], TEXT, |_, a| {
         Ok(Value::Text(initcap(s(&a[0]))))
@@ -829,18 +826,68 @@ fn left_right(t: &str, n: i64, left: bool) -> String {
     }
 }
 
-fn pad(t: &str, len: i64, fill: &str, left: bool) -> String {
+/// The longest text a function builds (PostgreSQL's MaxAllocSize).
+const MAX_TEXT_BYTES: usize = 1 << 30;
+
+/// Bytes copied between two interrupt checks while building a long text.
+const TEXT_CHUNK_BYTES: usize = 1 << 16;
+
+/// 54000 "requested length too large" (repeat, lpad, rpad).
+fn length_too_large() -> PgError {
+    PgError::new(
+        sqlstate::PROGRAM_LIMIT_EXCEEDED,
+        "requested length too large",
+    )
+}
+
+/// `n` copies of `t`, about [`TEXT_CHUNK_BYTES`] at a time with an
+/// interrupt check after each chunk (a gigabyte takes a good part of a
+/// second). The caller checks the length.
+fn repeat_interruptible(t: &str, n: usize) -> PgResult<String> {
+    if t.is_empty() || n == 0 {
+        return Ok(String::new());
+    }
+    let per_chunk = (TEXT_CHUNK_BYTES / t.len()).clamp(1, n);
+    let chunk = t.repeat(per_chunk);
+    let mut out = String::with_capacity(t.len() * n);
+    for _ in 0..n / per_chunk {
+        out.push_str(&chunk);
+        crate::interrupts::check_for_interrupts_now()?;
+    }
+    for _ in 0..n % per_chunk {
+        out.push_str(t);
+    }
+    Ok(out)
+}
+
+fn pad(t: &str, len: i64, fill: &str, left: bool) -> PgResult<String> {
     let chars: Vec<char> = t.chars().collect();
     let len = len.max(0) as usize;
     if chars.len() >= len || fill.is_empty() {
-        return chars[..len.min(chars.len())].iter().collect();
+        return Ok(chars[..len.min(chars.len())].iter().collect());
     }
-    let padding: String = fill.chars().cycle().take(len - chars.len()).collect();
-    if left {
-        format!("{padding}{t}")
+    // The padding: whole copies of `fill`, then the start of one more.
+    let need = len - chars.len();
+    let fill_chars = fill.chars().count();
+    let tail: String = fill.chars().take(need % fill_chars).collect();
+    let bytes = (need / fill_chars)
+        .saturating_mul(fill.len())
+        .saturating_add(tail.len())
+        .saturating_add(t.len());
+    if bytes > MAX_TEXT_BYTES {
+        return Err(length_too_large());
+    }
+    let mut padding = repeat_interruptible(fill, need / fill_chars)?;
+    padding.push_str(&tail);
+    Ok(if left {
+        padding.push_str(t);
+        padding
     } else {
-        format!("{t}{padding}")
-    }
+        let mut out = String::with_capacity(bytes);
+        out.push_str(t);
+        out.push_str(&padding);
+        out
+    })
 }
 
 fn initcap(t: &str) -> String {
@@ -1281,8 +1328,8 @@ mod tests {
     fn string_helpers() {
         assert_eq!(strpos("hello", "ll"), 3);
         assert_eq!(left_right("hello", -2, true), "hel");
-        assert_eq!(pad("hi", 5, "ab", true), "abahi");
-        assert_eq!(pad("hello", 3, " ", false), "hel");
+        assert_eq!(pad("hi", 5, "ab", true).unwrap(), "abahi");
+        assert_eq!(pad("hello", 3, " ", false).unwrap(), "hel");
         assert_eq!(initcap("hello wORLD"), "Hello World");
     }
 

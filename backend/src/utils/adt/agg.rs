@@ -6,9 +6,11 @@
 use std::cmp::Ordering;
 
 use crate::error::PgResult;
+use crate::interrupts::Ticker;
 use crate::types::{array, oid, Numeric, Oid, Value};
 use crate::utils::adt::coerce::category;
 use crate::utils::adt::ops::{self, BinOp};
+use crate::utils::sort::sort_by_interruptible;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AggKind {
@@ -224,11 +226,16 @@ impl AggState {
                 let (Value::Text(s), sep) = (v, args.get(1).cloned().unwrap_or(Value::Null)) else {
                     return Ok(());
                 };
-                self.acc = match (&self.acc, sep) {
-                    (Value::Text(a), Value::Text(sep)) => Value::Text(format!("{a}{sep}{s}")),
-                    (Value::Text(a), _) => Value::Text(format!("{a}{s}")),
-                    _ => Value::Text(s.clone()),
-                };
+                // Appended in place: copying the whole string for every
+                // input row made string_agg quadratic.
+                match (&mut self.acc, sep) {
+                    (Value::Text(a), Value::Text(sep)) => {
+                        a.push_str(&sep);
+                        a.push_str(s);
+                    }
+                    (Value::Text(a), _) => a.push_str(s),
+                    (acc, _) => *acc = Value::Text(s.clone()),
+                }
             }
         }
         Ok(())
@@ -239,10 +246,14 @@ impl AggState {
         if !self.order.is_empty() {
             // Sort the held rows by their keys (stably), then aggregate.
             let k = self.order.len();
-            let mut rows: Vec<&Vec<Value>> = self.rows.iter().collect();
-            rows.sort_by(|a, b| compare_keys(&a[a.len() - k..], &b[b.len() - k..], &self.order));
+            let rows: Vec<&Vec<Value>> = self.rows.iter().collect();
+            let rows = sort_by_interruptible(rows, |a, b| {
+                compare_keys(&a[a.len() - k..], &b[b.len() - k..], &self.order)
+            })?;
             let mut inner = AggState::new(self.kind, self.ret);
+            let mut tick = Ticker::new();
             for r in rows {
+                tick.tick()?;
                 inner.advance(&r[..r.len() - k])?;
             }
             return inner.finish();

@@ -9,6 +9,7 @@
 use std::cmp::Ordering;
 
 use crate::error::{sqlstate, PgError, PgResult};
+use crate::interrupts::{check_for_interrupts_now, Ticker};
 use crate::types::array::{
     self, make, view, ArrayRef, ARRAY_SUBSCRIPT_ERROR, MAXDIM, NULL_VALUE_NOT_ALLOWED,
 };
@@ -570,7 +571,9 @@ pub fn to_string(a: &Value, delim: &Value, null_str: Option<&Value>) -> PgResult
     };
     let mut out = String::new();
     let mut first = true;
+    let mut tick = Ticker::new();
     for e in v.items {
+        tick.tick()?;
         let t = if e.is_null() {
             match null_str {
                 Some(s) => s.to_owned(),
@@ -611,16 +614,16 @@ pub fn string_to_array(s: &Value, delim: &Value, null_str: Option<&Value>) -> Pg
             .map(|(i, c)| &s[i..i + c.len_utf8()])
             .collect(),
     };
-    let items = fields
-        .into_iter()
-        .map(|f| {
-            if null_str == Some(f) {
-                Value::Null
-            } else {
-                Value::Text(f.to_owned())
-            }
-        })
-        .collect();
+    let mut items = Vec::with_capacity(fields.len());
+    let mut tick = Ticker::new();
+    for f in fields {
+        tick.tick()?;
+        items.push(if null_str == Some(f) {
+            Value::Null
+        } else {
+            Value::Text(f.to_owned())
+        });
+    }
     Ok(Value::Array(elem, items))
 }
 
@@ -668,8 +671,19 @@ pub fn fill(x: &Value, dims: &Value, lbounds: Option<&Value>, elem: Oid) -> PgRe
     if n == 0 {
         return Ok(Value::Array(elem, vec![]));
     }
-    Ok(make(elem, d, l, vec![x.clone(); n]))
+    // Filled a chunk at a time, so that a cancel request or
+    // statement_timeout stops a fill of up to MaxArraySize elements.
+    let mut items = Vec::with_capacity(n);
+    while items.len() < n {
+        let k = (n - items.len()).min(FILL_CHUNK);
+        items.extend(std::iter::repeat_n(x, k).cloned());
+        check_for_interrupts_now()?;
+    }
+    Ok(make(elem, d, l, items))
 }
+
+/// Elements array_fill writes between two interrupt checks.
+const FILL_CHUNK: usize = 1 << 14;
 
 #[cfg(test)]
 mod tests {
