@@ -11,6 +11,7 @@ pub mod modify;
 pub mod names;
 mod regtypes;
 pub mod srf;
+pub mod window;
 
 use sqlparser::ast::{self, Spanned};
 
@@ -77,6 +78,11 @@ pub struct Analyzer<'a> {
     pub params: Vec<Oid>,
     pub text: &'a StmtText,
     in_aggregate: bool,
+    /// Inside a window function call or window definition (nested calls
+    /// are refused).
+    in_window: bool,
+    /// The WINDOW clause of the SELECT being analyzed.
+    named_windows: Vec<ast::NamedWindowDefinition>,
     /// The catalog the statement is analyzed against.
     pub catalog: Arc<Catalog>,
     /// Whether the statement refers to tables or sequences (and so must
@@ -146,6 +152,8 @@ impl<'a> Analyzer<'a> {
             params: params.to_vec(),
             text,
             in_aggregate: false,
+            in_window: false,
+            named_windows: Vec::new(),
             catalog: Arc::new(Catalog::empty()),
             uses_catalog: false,
             relations: Vec::new(),
@@ -169,10 +177,11 @@ impl<'a> Analyzer<'a> {
     pub fn subquery(&mut self, q: &ast::Query, scope: &Scope) -> PgResult<(Query, bool)> {
         self.outer.push(scope.clone());
         self.correlated.push(false);
-        let saved = self.in_aggregate;
+        let saved = (self.in_aggregate, self.in_window);
         self.in_aggregate = false;
+        self.in_window = false;
         let r = self.query(q);
-        self.in_aggregate = saved;
+        (self.in_aggregate, self.in_window) = saved;
         self.outer.pop();
         let correlated = self.correlated.pop().unwrap_or(false);
         Ok((r?, correlated))
@@ -625,19 +634,33 @@ impl<'a> Analyzer<'a> {
             sort: vec![],
             limit: None,
             offset: None,
+            windows: vec![],
+            window_input: vec![],
         })
     }
 
     fn select(&mut self, s: &ast::Select, order_by: Option<&ast::OrderBy>) -> PgResult<Query> {
+        let saved = std::mem::replace(&mut self.named_windows, s.named_window.clone());
+        let r = self.select_inner(s, order_by);
+        self.named_windows = saved;
+        r
+    }
+
+    fn select_inner(
+        &mut self,
+        s: &ast::Select,
+        order_by: Option<&ast::OrderBy>,
+    ) -> PgResult<Query> {
         // Taken now, so that subqueries inside this SELECT resolve theirs.
         let keep_unknown = std::mem::take(&mut self.set_operand);
         if s.into.is_some() {
             return Err(not_supported_yet("SELECT INTO"));
         }
-        if !s.named_window.is_empty() || s.qualify.is_some() || s.top.is_some() {
+        if s.qualify.is_some() || s.top.is_some() {
             return Err(not_supported_yet("this SELECT clause"));
         }
         let (source, scope) = self.from(&s.from)?;
+        self.check_window_clause(&scope)?;
         let filter = match &s.selection {
             Some(w) => {
                 let e = self.expr(w, &scope, Clause::Where)?;
@@ -728,12 +751,20 @@ impl<'a> Analyzer<'a> {
             sort: vec![],
             limit: None,
             offset: None,
+            windows: vec![],
+            window_input: vec![],
         };
         self.order_by(&mut query, order_by, &scope, Some(visible))?;
         if distinct && query.targets.len() > visible {
             return Err(PgError::new(
                 sqlstate::INVALID_COLUMN_REFERENCE,
                 "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+            ));
+        }
+        let has_windows = query.targets.iter().any(Expr::contains_window);
+        if has_windows && query.targets.iter().any(srf::contains_srf) {
+            return Err(not_supported_yet(
+                "set-returning functions in the select list of a query with window functions",
             ));
         }
         // unnest(...) and generate_series(...) in the select list.
@@ -755,6 +786,19 @@ impl<'a> Analyzer<'a> {
                 query.having = Some(rewrite_for_agg(h, &keys, &mut aggs, &scope)?);
             }
             query.aggs = aggs;
+        }
+        if has_windows {
+            let input = if query.aggregated {
+                query
+                    .group_keys
+                    .iter()
+                    .map(Expr::ty)
+                    .chain(query.aggs.iter().map(|a| a.ty))
+                    .collect()
+            } else {
+                scope.cols.iter().map(|c| c.ty).collect()
+            };
+            window::extract(&mut query, input)?;
         }
         // Unknown-typed outputs (bare literals, untyped parameters) are text,
         // unless a set operation resolves them.
@@ -1025,5 +1069,7 @@ fn result_query(source: Source, shape: &[Column]) -> Query {
         sort: vec![],
         limit: None,
         offset: None,
+        windows: vec![],
+        window_input: vec![],
     }
 }

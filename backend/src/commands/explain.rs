@@ -45,6 +45,15 @@ fn output_names(p: &Plan) -> Vec<String> {
             v.extend(right.table.table.columns.iter().map(|c| c.name.clone()));
             v
         }
+        Plan::WindowAgg { input, window } => {
+            let names = output_names(input);
+            let mut v: Vec<String> = names[..window.pass.min(names.len())].to_vec();
+            v.extend(window.funcs.iter().map(|f| {
+                let args: Vec<String> = f.args.iter().map(|a| deparse(a, &names)).collect();
+                format!("{}({})", f.kind.name(), args.join(", "))
+            }));
+            v
+        }
         Plan::Append(inputs) => inputs.first().map(output_names).unwrap_or_default(),
         Plan::SetOp { left, .. } => output_names(left),
         Plan::RecursiveUnion { non_recursive, .. } => output_names(non_recursive),
@@ -231,6 +240,10 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                 let k: Vec<String> = keys.iter().map(|k| deparse(k, &names)).collect();
                 out.detail(depth, &format!("Group Key: {}", k.join(", ")));
             }
+            walk(out, input, depth + 1);
+        }
+        Plan::WindowAgg { input, .. } => {
+            out.node(depth, "WindowAgg");
             walk(out, input, depth + 1);
         }
         Plan::Append(inputs) => {

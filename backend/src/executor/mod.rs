@@ -21,6 +21,7 @@ pub mod scan;
 pub mod srf;
 pub mod subplan;
 pub mod sysviews;
+pub mod window;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,6 +113,9 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             aggs,
             out: None,
         }),
+        Plan::WindowAgg { input, window } => {
+            Box::new(window::WindowAggNode::new(build(input), window))
+        }
         Plan::Append(inputs) => Box::new(AppendNode {
             inputs: inputs.iter().map(build).collect(),
             current: 0,

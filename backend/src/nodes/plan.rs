@@ -9,6 +9,7 @@ use crate::catalog::system_views::SystemView;
 use crate::catalog::IndexDesc;
 use crate::nodes::expr::{AggCall, Expr};
 use crate::nodes::query::{FunctionSource, JoinKind, SetOpKind, SortKey, TableRef};
+use crate::nodes::window::WindowAggPlan;
 
 /// A plan node.
 #[derive(Debug)]
@@ -62,6 +63,13 @@ pub enum Plan {
         input: Box<Plan>,
         keys: Vec<Expr>,
         aggs: Vec<AggCall>,
+    },
+    /// Window functions over rows sorted by the window's partition and
+    /// ordering keys: each input row (its first `pass` columns) with the
+    /// functions' results appended.
+    WindowAgg {
+        input: Box<Plan>,
+        window: Box<WindowAggPlan>,
     },
     /// The rows of each input in turn (UNION ALL).
     Append(Vec<Plan>),
