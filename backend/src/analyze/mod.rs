@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod array;
+mod distinct_on;
 pub mod expr;
 pub mod from;
 pub mod modify;
@@ -636,6 +637,7 @@ impl<'a> Analyzer<'a> {
             offset: None,
             windows: vec![],
             window_input: vec![],
+            distinct_on: vec![],
         })
     }
 
@@ -711,10 +713,10 @@ impl<'a> Analyzer<'a> {
                 _ => return Err(not_supported_yet("this select list item")),
             }
         }
-        let distinct = match &s.distinct {
-            None | Some(ast::Distinct::All) => false,
-            Some(ast::Distinct::Distinct) => true,
-            Some(ast::Distinct::On(_)) => return Err(not_supported_yet("DISTINCT ON")),
+        let (distinct, distinct_on) = match &s.distinct {
+            None | Some(ast::Distinct::All) => (false, None),
+            Some(ast::Distinct::Distinct) => (true, None),
+            Some(ast::Distinct::On(exprs)) => (false, Some(exprs)),
         };
         // GROUP BY.
         let mut group_keys = Vec::new();
@@ -753,8 +755,12 @@ impl<'a> Analyzer<'a> {
             offset: None,
             windows: vec![],
             window_input: vec![],
+            distinct_on: vec![],
         };
         self.order_by(&mut query, order_by, &scope, Some(visible))?;
+        if let Some(exprs) = distinct_on {
+            self.distinct_on(&mut query, exprs, &scope, visible)?;
+        }
         if distinct && query.targets.len() > visible {
             return Err(PgError::new(
                 sqlstate::INVALID_COLUMN_REFERENCE,
@@ -894,7 +900,6 @@ impl<'a> Analyzer<'a> {
             ast::OrderByKind::Expressions(v) => v,
             ast::OrderByKind::All(_) => return Err(not_supported_yet("ORDER BY ALL")),
         };
-        let visible_n = visible.unwrap_or(q.targets.len());
         for item in items {
             if item.with_fill.is_some() {
                 return Err(not_supported_yet("WITH FILL"));
@@ -907,39 +912,7 @@ impl<'a> Analyzer<'a> {
                 }
             };
             let nulls_first = item.options.nulls_first.unwrap_or(desc);
-            let target = if let Some(n) = ordinal(&item.expr) {
-                if n < 1 || n > visible_n {
-                    return Err(self.with_pos(
-                        &item.expr,
-                        PgError::new(
-                            sqlstate::INVALID_COLUMN_REFERENCE,
-                            format!("ORDER BY position {n} is not in select list"),
-                        ),
-                    ));
-                }
-                n - 1
-            } else if let Some(i) = self.output_name(&item.expr, &q.columns[..visible_n])? {
-                i
-            } else {
-                if visible.is_none() {
-                    // VALUES has no input scope beyond its own columns.
-                    return Err(self.with_pos(
-                        &item.expr,
-                        PgError::new(
-                            sqlstate::UNDEFINED_COLUMN,
-                            format!("column \"{}\" does not exist", item.expr),
-                        ),
-                    ));
-                }
-                let x = self.expr(&item.expr, scope, Clause::OrderBy)?;
-                match q.targets.iter().position(|t| *t == x) {
-                    Some(i) => i,
-                    None => {
-                        q.targets.push(x);
-                        q.targets.len() - 1
-                    }
-                }
-            };
+            let target = self.sort_target(q, &item.expr, scope, visible, "ORDER BY")?;
             q.sort.push(SortKey {
                 target,
                 desc,
@@ -947,6 +920,54 @@ impl<'a> Analyzer<'a> {
             });
         }
         Ok(())
+    }
+
+    /// The target an ORDER BY or DISTINCT ON item sorts by: an output
+    /// ordinal, an output column name, or an expression over the input
+    /// (added as a resjunk target unless an equal target exists).
+    pub(crate) fn sort_target(
+        &mut self,
+        q: &mut Query,
+        e: &ast::Expr,
+        scope: &Scope,
+        visible: Option<usize>,
+        what: &str,
+    ) -> PgResult<usize> {
+        let visible_n = visible.unwrap_or(q.targets.len());
+        let target = if let Some(n) = ordinal(e) {
+            if n < 1 || n > visible_n {
+                return Err(self.with_pos(
+                    e,
+                    PgError::new(
+                        sqlstate::INVALID_COLUMN_REFERENCE,
+                        format!("{what} position {n} is not in select list"),
+                    ),
+                ));
+            }
+            n - 1
+        } else if let Some(i) = self.output_name(e, &q.columns[..visible_n])? {
+            i
+        } else {
+            if visible.is_none() {
+                // VALUES has no input scope beyond its own columns.
+                return Err(self.with_pos(
+                    e,
+                    PgError::new(
+                        sqlstate::UNDEFINED_COLUMN,
+                        format!("column \"{}\" does not exist", e),
+                    ),
+                ));
+            }
+            let x = self.expr(e, scope, Clause::OrderBy)?;
+            match q.targets.iter().position(|t| *t == x) {
+                Some(i) => i,
+                None => {
+                    q.targets.push(x);
+                    q.targets.len() - 1
+                }
+            }
+        };
+        Ok(target)
     }
 
     /// An unqualified name matching one output column.
@@ -1071,5 +1092,6 @@ fn result_query(source: Source, shape: &[Column]) -> Query {
         offset: None,
         windows: vec![],
         window_input: vec![],
+        distinct_on: vec![],
     }
 }

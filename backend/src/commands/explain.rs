@@ -23,6 +23,7 @@ fn output_names(p: &Plan) -> Vec<String> {
         Plan::FunctionScan(f) => vec![f.name().into(); f.width()],
         Plan::Filter { input, .. }
         | Plan::Distinct { input }
+        | Plan::Unique { input, .. }
         | Plan::Sort { input, .. }
         | Plan::Limit { input, .. } => output_names(input),
         Plan::Project { input, exprs } => {
@@ -278,7 +279,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             walk(out, recursive, depth + 1);
         }
         Plan::WorkTableScan { .. } => out.node(depth, "WorkTable Scan"),
-        Plan::Distinct { input } => {
+        Plan::Distinct { input } | Plan::Unique { input, .. } => {
             out.node(depth, "Unique");
             walk(out, input, depth + 1);
         }

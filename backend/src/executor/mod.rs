@@ -155,6 +155,11 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             input: build(input),
             seen: BTreeSet::new(),
         }),
+        Plan::Unique { input, keys } => Box::new(UniqueNode {
+            input: build(input),
+            keys,
+            last: None,
+        }),
         Plan::Sort { input, keys } => Box::new(SortNode {
             input: build(input),
             keys,
@@ -596,6 +601,33 @@ impl Node for DistinctNode<'_> {
             if self.seen.insert(RowKey(row.clone())) {
                 return Ok(Some(row));
             }
+        }
+        Ok(None)
+    }
+}
+
+/// DISTINCT ON: the first of each run of sorted rows equal on `keys`.
+struct UniqueNode<'p> {
+    input: Box<dyn Node + 'p>,
+    keys: &'p [usize],
+    /// The keys of the last row emitted.
+    last: Option<Row>,
+}
+
+impl Node for UniqueNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        while let Some(row) = self.input.next(ctx)? {
+            check_for_interrupts()?;
+            let key: Row = self.keys.iter().map(|&k| row[k].clone()).collect();
+            if self
+                .last
+                .as_ref()
+                .is_some_and(|l| RowKey(l.clone()) == RowKey(key.clone()))
+            {
+                continue;
+            }
+            self.last = Some(key);
+            return Ok(Some(row));
         }
         Ok(None)
     }

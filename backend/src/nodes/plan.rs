@@ -94,6 +94,9 @@ pub enum Plan {
     WorkTableScan { id: usize },
     /// Removes duplicate rows (first occurrence kept, order preserved).
     Distinct { input: Box<Plan> },
+    /// DISTINCT ON over sorted rows: the first row of each run of rows
+    /// equal on the columns `keys` (NULLs equal).
+    Unique { input: Box<Plan>, keys: Vec<usize> },
     Sort {
         input: Box<Plan>,
         keys: Vec<SortKey>,

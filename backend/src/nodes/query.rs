@@ -182,6 +182,9 @@ pub struct Query {
     pub targets: Vec<Expr>,
     pub columns: Vec<Column>,
     pub distinct: bool,
+    /// DISTINCT ON: the targets compared; the first row (in `sort`
+    /// order) of each set of rows equal on them is kept.
+    pub distinct_on: Vec<usize>,
     pub sort: Vec<SortKey>,
     pub limit: Option<Expr>,
     pub offset: Option<Expr>,

@@ -30,6 +30,7 @@ pub fn plan_query(q: &Query) -> Plan {
     let sorted = !q.sort.is_empty()
         && !q.aggregated
         && !q.distinct
+        && q.distinct_on.is_empty()
         && q.windows.is_empty()
         && index_order(q, &mut p);
     if let Some(f) = scan::and_all(rest) {
@@ -65,7 +66,15 @@ pub fn plan_query(q: &Query) -> Plan {
     if q.distinct {
         p = Plan::Distinct { input: Box::new(p) };
     }
-    if !q.sort.is_empty() && !sorted {
+    if !q.distinct_on.is_empty() {
+        p = Plan::Unique {
+            input: Box::new(Plan::Sort {
+                input: Box::new(p),
+                keys: q.sort.clone(),
+            }),
+            keys: q.distinct_on.clone(),
+        };
+    } else if !q.sort.is_empty() && !sorted {
         p = Plan::Sort {
             input: Box::new(p),
             keys: q.sort.clone(),
