@@ -36,6 +36,9 @@ pub struct ScopeColumn {
     pub name: String,
     pub ty: Oid,
     pub typmod: i32,
+    /// A column a JOIN USING merged into one: reachable only qualified,
+    /// and left out of `SELECT *` (not of `SELECT t.*`).
+    pub hidden: bool,
 }
 
 /// The columns FROM makes visible.
@@ -55,7 +58,11 @@ impl Scope {
         };
         let mut found = None;
         for (i, c) in self.cols.iter().enumerate() {
-            if &c.name == name && (qual.is_none() || c.qualifier.as_ref() == qual) {
+            let qual_ok = match qual {
+                None => !c.hidden,
+                Some(q) => c.qualifier.as_ref() == Some(q),
+            };
+            if &c.name == name && qual_ok {
                 if found.is_some() {
                     return Err(PgError::new(
                         sqlstate::AMBIGUOUS_COLUMN,
@@ -838,7 +845,7 @@ impl<'a> Analyzer<'a> {
         columns: &mut Vec<Column>,
     ) {
         for (i, c) in scope.cols.iter().enumerate() {
-            if qual.is_none() || c.qualifier.as_deref() == qual {
+            if (qual.is_none() && !c.hidden) || (qual.is_some() && c.qualifier.as_deref() == qual) {
                 targets.push(Expr::Column(i, c.ty));
                 columns.push(Column::new(c.name.clone(), c.ty, c.typmod));
             }
@@ -1062,6 +1069,28 @@ fn rewrite_for_agg(
             ))
         }
         other => other.map_children(&mut |c| rewrite_for_agg(c, keys, aggs, scope)),
+    }
+}
+
+/// A query computing `targets` (named `columns`) over each row of
+/// `source`.
+pub(crate) fn projection_query(source: Source, targets: Vec<Expr>, columns: Vec<Column>) -> Query {
+    Query {
+        source,
+        filter: None,
+        group_keys: vec![],
+        aggs: vec![],
+        aggregated: false,
+        having: None,
+        targets,
+        columns,
+        distinct: false,
+        sort: vec![],
+        limit: None,
+        offset: None,
+        windows: vec![],
+        window_input: vec![],
+        distinct_on: vec![],
     }
 }
 

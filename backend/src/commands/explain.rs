@@ -152,6 +152,8 @@ fn array_operator(func: &str) -> Option<&'static str> {
 fn join_name(kind: JoinKind) -> &'static str {
     match kind {
         JoinKind::Left => " Left",
+        JoinKind::Right => " Right",
+        JoinKind::Full => " Full",
         _ => "",
     }
 }
@@ -159,6 +161,8 @@ fn join_name(kind: JoinKind) -> &'static str {
 fn nl_join_name(kind: JoinKind) -> &'static str {
     match kind {
         JoinKind::Left => " Left Join",
+        JoinKind::Right => " Right Join",
+        JoinKind::Full => " Full Join",
         _ => "",
     }
 }

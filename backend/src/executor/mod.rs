@@ -62,6 +62,7 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             right,
             cond,
             lateral,
+            left_width,
             right_width,
         } => Box::new(join::NestLoopNode::new(
             *kind,
@@ -69,7 +70,7 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             right,
             cond.as_ref(),
             *lateral,
-            *right_width,
+            (*left_width, *right_width),
         )),
         Plan::HashJoin {
             kind,
@@ -78,15 +79,15 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             left_keys,
             right_keys,
             cond,
+            left_width,
             right_width,
         } => Box::new(join::HashJoinNode::new(
             *kind,
             left,
             right,
-            left_keys,
-            right_keys,
+            (left_keys, right_keys),
             cond.as_ref(),
-            *right_width,
+            (*left_width, *right_width),
         )),
         Plan::IndexNestLoop {
             kind,

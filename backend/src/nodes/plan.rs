@@ -32,6 +32,7 @@ pub enum Plan {
         right: Box<Plan>,
         cond: Option<Expr>,
         lateral: bool,
+        left_width: usize,
         right_width: usize,
     },
     /// Equi-join: the right side hashed on `right_keys`, probed with
@@ -43,6 +44,7 @@ pub enum Plan {
         left_keys: Vec<Expr>,
         right_keys: Vec<Expr>,
         cond: Option<Expr>,
+        left_width: usize,
         right_width: usize,
     },
     /// For each left row, an index scan of the right table whose index

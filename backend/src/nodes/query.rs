@@ -25,7 +25,23 @@ pub struct TableRef {
 pub enum JoinKind {
     Inner,
     Left,
+    /// Every right row, NULL-extended on the left when nothing matched.
+    Right,
+    /// LEFT and RIGHT at once.
+    Full,
     Cross,
+}
+
+impl JoinKind {
+    /// Whether left rows without a match are kept (NULL-extended).
+    pub fn keeps_left(self) -> bool {
+        matches!(self, JoinKind::Left | JoinKind::Full)
+    }
+
+    /// Whether right rows without a match are kept (NULL-extended).
+    pub fn keeps_right(self) -> bool {
+        matches!(self, JoinKind::Right | JoinKind::Full)
+    }
 }
 
 /// A join of two FROM items; its rows are the left row then the right.
