@@ -105,6 +105,16 @@ SELECT id, avg(salary::float8) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 
 SELECT v, rank() OVER (ORDER BY v), sum(n) OVER (PARTITION BY v) FROM (VALUES ('b', 1), ('a', 2), (NULL, 3), ('b', 4), (NULL, 5)) t(v, n) ORDER BY n;
 SELECT id, max(hired) OVER (PARTITION BY dept), min(name) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) FROM emp ORDER BY id;
 WITH r AS (SELECT id, dense_rank() OVER (ORDER BY salary) AS d FROM emp) SELECT d, count(*) FROM r GROUP BY d ORDER BY d;
+-- Views, parameters, correlated subqueries and DISTINCT ON with windows.
+CREATE VIEW emp_ranked AS SELECT id, dept, rank() OVER (PARTITION BY dept ORDER BY salary DESC) AS r FROM emp;
+SELECT * FROM emp_ranked WHERE r = 1 ORDER BY id;
+PREPARE wp(int) AS SELECT id, sum(id) OVER (ORDER BY id ROWS BETWEEN $1 PRECEDING AND CURRENT ROW), lag(id, $1) OVER (ORDER BY id) FROM emp ORDER BY id;
+EXECUTE wp(2);
+EXECUTE wp(0);
+DEALLOCATE wp;
+SELECT id, (SELECT max(x) FROM (SELECT e2.id + emp.id AS x FROM emp e2 WHERE e2.dept = emp.dept) s) AS m, sum(id) OVER (ORDER BY (SELECT count(*) FROM emp e3 WHERE e3.id <= emp.id)) FROM emp ORDER BY id;
+SELECT DISTINCT ON (dept) dept, id, rank() OVER (PARTITION BY dept ORDER BY id DESC) FROM emp ORDER BY dept, id;
+SELECT id, sum(id) OVER (ORDER BY id ROWS BETWEEN (SELECT 1) PRECEDING AND CURRENT ROW) FROM emp ORDER BY id;
 -- Errors.
 SELECT id FROM emp WHERE row_number() OVER (ORDER BY id) > 1;
 SELECT dept FROM emp GROUP BY dept HAVING rank() OVER () > 1;
