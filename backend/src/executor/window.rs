@@ -17,7 +17,7 @@ use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
 use crate::nodes::window::{FrameBound, FrameUnits, WindowAggPlan, WindowFunc};
 use crate::types::{oid, Numeric, Value};
-use crate::utils::adt::agg::AggState;
+use crate::utils::adt::agg::{AggKind, AggState};
 use crate::utils::adt::ops::{self, BinOp};
 
 /// 22004: a NULL frame offset.
@@ -440,12 +440,7 @@ impl<'p> Partition<'p> {
 
     /// An aggregate over each row's frame: advanced incrementally while
     /// the frame's start stays put and its end grows, else restarted.
-    fn aggregate(
-        &self,
-        f: &WindowFunc,
-        kind: crate::utils::adt::agg::AggKind,
-        ctx: &EvalCtx,
-    ) -> PgResult<Vec<Value>> {
+    fn aggregate(&self, f: &WindowFunc, kind: AggKind, ctx: &EvalCtx) -> PgResult<Vec<Value>> {
         let n = self.rows.len();
         let mut inputs: Vec<Option<Row>> = Vec::with_capacity(n);
         for row in &self.rows {
@@ -463,6 +458,9 @@ impl<'p> Partition<'p> {
                 .collect::<PgResult<_>>()?;
             ctx.mem.charge_row(&args)?;
             inputs.push(Some(args));
+        }
+        if let Some(out) = self.suffix_aggregate(f, kind, &inputs)? {
+            return Ok(out);
         }
         let mut out = Vec::with_capacity(n);
         let mut state = AggState::new(kind, f.ty);
@@ -491,6 +489,59 @@ impl<'p> Partition<'p> {
             out.push(v);
         }
         Ok(out)
+    }
+}
+
+impl Partition<'_> {
+    /// Frames ending with the partition (`... AND UNBOUNDED FOLLOWING`)
+    /// whose start moves forward, for aggregates whose result does not
+    /// depend on the order of their inputs: computed from the last row
+    /// backwards, each frame adding the rows its start uncovers, instead
+    /// of restarting at every row. None when that does not apply.
+    fn suffix_aggregate(
+        &self,
+        f: &WindowFunc,
+        kind: AggKind,
+        inputs: &[Option<Row>],
+    ) -> PgResult<Option<Vec<Value>>> {
+        let exact = match kind {
+            AggKind::CountStar
+            | AggKind::Count
+            | AggKind::Min
+            | AggKind::Max
+            | AggKind::BoolAnd
+            | AggKind::BoolOr => true,
+            // Float sums depend on the order of the additions.
+            AggKind::Sum | AggKind::Avg => !matches!(
+                f.args.first().map(Expr::ty),
+                Some(oid::FLOAT4 | oid::FLOAT8)
+            ),
+            _ => false,
+        };
+        let n = self.rows.len();
+        if !exact || self.w.frame.end != FrameBound::UnboundedFollowing || n < 2 {
+            return Ok(None);
+        }
+        let mut starts = Vec::with_capacity(n);
+        for i in 0..n {
+            starts.push(self.frame(i)?.0.min(n));
+        }
+        if starts.windows(2).any(|w| w[0] > w[1]) {
+            return Ok(None);
+        }
+        let mut out = vec![Value::Null; n];
+        let mut state = AggState::new(kind, f.ty);
+        let mut covered = n;
+        for i in (0..n).rev() {
+            check_for_interrupts()?;
+            let s = starts[i];
+            for args in inputs[s..covered].iter().flatten() {
+                state.advance(args)?;
+            }
+            covered = covered.min(s);
+            out[i] = state.finish()?;
+        }
+        Ok(Some(out))
     }
 }
 
