@@ -57,6 +57,7 @@ pub mod sqlstate {
     pub const AMBIGUOUS_COLUMN: &str = "42702";
     pub const DATATYPE_MISMATCH: &str = "42804";
     pub const GROUPING_ERROR: &str = "42803";
+    pub const WINDOWING_ERROR: &str = "42P20";
     pub const INDETERMINATE_DATATYPE: &str = "42P18";
     pub const INVALID_COLUMN_REFERENCE: &str = "42P10";
     pub const UNDEFINED_SETTING: &str = "42704";

@@ -24,12 +24,21 @@ enum Outcome {
     Error(String),
 }
 
+/// The files to run: all of them, or those named (without `.sql`,
+/// comma-separated) in `PGFORK_SQL_FILES`, to iterate on one quickly.
 fn files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sql");
+    let only = std::env::var("PGFORK_SQL_FILES").ok();
+    let wanted = |p: &Path| {
+        only.as_deref().is_none_or(|o| {
+            let stem = p.file_stem().unwrap_or_default().to_string_lossy();
+            o.split(',').any(|n| n.trim() == stem)
+        })
+    };
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .filter(|p| p.extension().is_some_and(|e| e == "sql") && wanted(p))
         .collect();
     v.sort();
     v

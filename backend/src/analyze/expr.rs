@@ -42,7 +42,7 @@ pub enum Clause {
 }
 
 impl Clause {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Clause::Select => "SELECT",
             Clause::Where => "WHERE",
@@ -807,9 +807,6 @@ impl Analyzer<'_> {
             return Err(fmgr::no_function(&parts.join("."), &[]));
         }
         let name = parts.remove(0);
-        if f.over.is_some() {
-            return Err(not_supported_yet("window functions"));
-        }
         let mut order: &[ast::OrderByExpr] = &[];
         let (list, distinct) = match &f.args {
             ast::FunctionArguments::None => (vec![], false),
@@ -839,6 +836,24 @@ impl Analyzer<'_> {
             list.as_slice(),
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]
         );
+        if let Some(over) = &f.over {
+            let call = super::window::WindowCallArgs {
+                name: &name,
+                list: &list,
+                star,
+                distinct,
+                has_order: !order.is_empty(),
+                filter: f.filter.as_deref(),
+                over,
+            };
+            return self.window_call(call, scope, clause);
+        }
+        if crate::fmgr::window::is_window_function(&name) {
+            return Err(PgError::new(
+                WRONG_OBJECT_TYPE,
+                format!("window function {name} requires an OVER clause"),
+            ));
+        }
         if agg::is_aggregate(&name) {
             let filter = match &f.filter {
                 Some(w) => {

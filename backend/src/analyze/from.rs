@@ -67,10 +67,9 @@ impl Analyzer<'_> {
                 let (kind, c) = match &j.join_operator {
                     J::Join(c) | J::Inner(c) => (JoinKind::Inner, c),
                     J::Left(c) | J::LeftOuter(c) => (JoinKind::Left, c),
+                    J::Right(c) | J::RightOuter(c) => (JoinKind::Right, c),
+                    J::FullOuter(c) => (JoinKind::Full, c),
                     J::CrossJoin(c) => (JoinKind::Cross, c),
-                    J::Right(_) | J::RightOuter(_) | J::FullOuter(_) => {
-                        return Err(not_supported_yet("RIGHT and FULL joins"))
-                    }
                     _ => return Err(not_supported_yet("this kind of join")),
                 };
                 acc = Some(self.join_item(acc, &j.relation, kind, Some(c))?);
@@ -92,11 +91,74 @@ impl Analyzer<'_> {
         let Some((left, left_scope)) = left else {
             return Ok((right, right_scope));
         };
+        if lateral && matches!(kind, JoinKind::Right | JoinKind::Full) {
+            let q = left_scope
+                .cols
+                .iter()
+                .find_map(|c| c.qualifier.clone())
+                .unwrap_or_default();
+            return Err(PgError::new(
+                sqlstate::INVALID_COLUMN_REFERENCE,
+                format!("invalid reference to FROM-clause entry for table \"{q}\""),
+            )
+            .with_detail(
+                "The combining JOIN type must be INNER or LEFT for a LATERAL reference.",
+            ));
+        }
         let left_width = left_scope.cols.len();
-        let mut scope = left_scope;
+        let mut scope = left_scope.clone();
         scope.cols.extend(right_scope.cols.iter().cloned());
-        let on = match constraint {
-            None | Some(ast::JoinConstraint::None) => {
+        // USING and NATURAL: the merged columns as (left, right) positions.
+        let using: Option<Vec<String>> = match constraint {
+            Some(ast::JoinConstraint::Using(cols)) => {
+                let names: Vec<String> = cols
+                    .iter()
+                    .map(|c| object_name(c).pop().unwrap_or_default())
+                    .collect();
+                for (i, n) in names.iter().enumerate() {
+                    if names[..i].contains(n) {
+                        return Err(PgError::new(
+                            "42701",
+                            format!("column name \"{n}\" appears more than once in USING clause"),
+                        ));
+                    }
+                }
+                Some(names)
+            }
+            Some(ast::JoinConstraint::Natural) => {
+                let mut names: Vec<String> = Vec::new();
+                for c in left_scope.cols.iter().filter(|c| !c.hidden) {
+                    if !names.contains(&c.name)
+                        && right_scope
+                            .cols
+                            .iter()
+                            .any(|r| !r.hidden && r.name == c.name)
+                    {
+                        names.push(c.name.clone());
+                    }
+                }
+                Some(names)
+            }
+            _ => None,
+        };
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        let on = match (constraint, &using) {
+            (_, Some(names)) => {
+                let mut cond: Option<Expr> = None;
+                for name in names {
+                    let l = using_column(&left_scope, name, "left")?;
+                    let r = using_column(&right_scope, name, "right")? + left_width;
+                    let (lt, rt) = (scope.cols[l].ty, scope.cols[r].ty);
+                    let eq = self.operator(BinOp::Eq, Expr::Column(l, lt), Expr::Column(r, rt))?;
+                    merged.push((l, r));
+                    cond = Some(match cond {
+                        None => eq,
+                        Some(c) => Expr::And(Box::new(c), Box::new(eq)),
+                    });
+                }
+                cond
+            }
+            (None | Some(ast::JoinConstraint::None), None) => {
                 if kind != JoinKind::Cross {
                     return Err(PgError::new(
                         sqlstate::SYNTAX_ERROR,
@@ -105,56 +167,84 @@ impl Analyzer<'_> {
                 }
                 None
             }
-            Some(ast::JoinConstraint::On(e)) => {
+            (Some(ast::JoinConstraint::On(e)), None) => {
                 let x = self.expr(e, &scope, super::expr::Clause::Where)?;
-                Some(self.coerce_arg(x, oid::BOOL, "JOIN/ON")?)
-            }
-            Some(ast::JoinConstraint::Using(cols)) => {
-                let mut cond: Option<Expr> = None;
-                for c in cols {
-                    let name = object_name(c).pop().unwrap_or_default();
-                    let find = |s: &[ScopeColumn], off: usize| {
-                        s.iter()
-                            .position(|x| x.name == name)
-                            .map(|i| (i + off, s[i].ty))
-                            .ok_or_else(|| {
-                                PgError::new(
-                                    sqlstate::UNDEFINED_COLUMN,
-                                    format!(
-                                        "column \"{name}\" specified in USING clause does not exist in {} table",
-                                        if off == 0 { "left" } else { "right" }
-                                    ),
-                                )
-                            })
-                    };
-                    let (l, lt) = find(&scope.cols[..left_width], 0)?;
-                    let (r, rt) = find(&scope.cols[left_width..], left_width)?;
-                    let eq = self.operator(BinOp::Eq, Expr::Column(l, lt), Expr::Column(r, rt))?;
-                    cond = Some(match cond {
-                        None => eq,
-                        Some(c) => Expr::And(Box::new(c), Box::new(eq)),
-                    });
+                let x = self.coerce_arg(x, oid::BOOL, "JOIN/ON")?;
+                if kind == JoinKind::Full && !full_join_condition(&x, left_width) {
+                    return Err(not_supported_yet_full());
                 }
-                cond
+                Some(x)
             }
-            Some(_) => return Err(not_supported_yet("NATURAL joins")),
+            (Some(_), None) => return Err(not_supported_yet("USING ... AS")),
         };
         let kind = if kind == JoinKind::Cross && on.is_some() {
             JoinKind::Inner
         } else {
             kind
         };
-        Ok((
-            Source::Join(Box::new(JoinSource {
-                kind,
-                left,
-                right,
-                on,
-                left_width,
-                lateral,
-            })),
-            scope,
-        ))
+        let join = Source::Join(Box::new(JoinSource {
+            kind,
+            left,
+            right,
+            on,
+            left_width,
+            lateral,
+        }));
+        if merged.is_empty() {
+            return Ok((join, scope));
+        }
+        self.merge_using(join, scope, &merged, kind)
+    }
+
+    /// A join with USING columns: its rows with the merged columns first
+    /// (the left one, the right one for RIGHT JOIN, COALESCE of both for
+    /// FULL JOIN, in their common type), which `SELECT *` shows once and
+    /// unqualified names find; the joined tables' own columns stay
+    /// reachable qualified.
+    fn merge_using(
+        &mut self,
+        join: Source,
+        scope: Scope,
+        merged: &[(usize, usize)],
+        kind: JoinKind,
+    ) -> PgResult<(Source, Scope)> {
+        let mut targets = Vec::with_capacity(merged.len() + scope.cols.len());
+        let mut cols = Vec::with_capacity(targets.capacity());
+        for &(l, r) in merged {
+            let (lc, rc) = (&scope.cols[l], &scope.cols[r]);
+            let ty = coerce::common_type(&[lc.ty, rc.ty], "JOIN/USING")?;
+            let typmod = if lc.ty == rc.ty && lc.typmod == rc.typmod {
+                lc.typmod
+            } else {
+                -1
+            };
+            let le = self.coerce(Expr::Column(l, lc.ty), ty, false)?;
+            let re = self.coerce(Expr::Column(r, rc.ty), ty, false)?;
+            targets.push(match kind {
+                JoinKind::Right => re,
+                JoinKind::Full => Expr::Coalesce(vec![le, re], ty),
+                _ => le,
+            });
+            cols.push(ScopeColumn {
+                qualifier: None,
+                name: lc.name.clone(),
+                ty,
+                typmod,
+                hidden: false,
+            });
+        }
+        for (i, c) in scope.cols.iter().enumerate() {
+            targets.push(Expr::Column(i, c.ty));
+            let mut c = c.clone();
+            c.hidden |= merged.iter().any(|&(l, r)| l == i || r == i);
+            cols.push(c);
+        }
+        let columns = cols
+            .iter()
+            .map(|c| crate::nodes::Column::new(c.name.clone(), c.ty, c.typmod))
+            .collect();
+        let q = super::projection_query(join, targets, columns);
+        Ok((Source::Subquery(Box::new(q)), Scope { cols }))
     }
 
     /// One FROM item: (source, its scope, whether it refers to the items
@@ -206,6 +296,7 @@ impl Analyzer<'_> {
                                 name: c.name.clone(),
                                 ty: c.type_oid,
                                 typmod: c.type_modifier,
+                                hidden: false,
                             })
                             .collect();
                         if let Some(a) = alias {
@@ -224,6 +315,7 @@ impl Analyzer<'_> {
                                 name: c.name.clone(),
                                 ty: c.type_oid,
                                 typmod: c.type_modifier,
+                                hidden: false,
                             })
                             .collect();
                         if let Some(a) = alias {
@@ -248,6 +340,7 @@ impl Analyzer<'_> {
                             name: (*n).to_owned(),
                             ty: *t,
                             typmod: -1,
+                            hidden: false,
                         })
                         .collect();
                     (Source::View(view), cols)
@@ -262,6 +355,7 @@ impl Analyzer<'_> {
                             name: c.name.clone(),
                             ty: c.ty,
                             typmod: c.typmod,
+                            hidden: false,
                         })
                         .collect();
                     (Source::Table(t), cols)
@@ -291,6 +385,7 @@ impl Analyzer<'_> {
                         name: c.name.clone(),
                         ty: c.type_oid,
                         typmod: c.type_modifier,
+                        hidden: false,
                     })
                     .collect();
                 if let (Some(a), Some(qn)) = (alias, &qualifier) {
@@ -437,6 +532,79 @@ impl Analyzer<'_> {
     }
 }
 
+/// The position of the one visible column `name` of one side of a
+/// USING join.
+fn using_column(s: &Scope, name: &str, side: &str) -> PgResult<usize> {
+    let mut hits = s
+        .cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.hidden && c.name == name);
+    let Some((i, _)) = hits.next() else {
+        return Err(PgError::new(
+            sqlstate::UNDEFINED_COLUMN,
+            format!("column \"{name}\" specified in USING clause does not exist in {side} table"),
+        ));
+    };
+    if hits.next().is_some() {
+        return Err(PgError::new(
+            sqlstate::AMBIGUOUS_COLUMN,
+            format!("common column name \"{name}\" appears more than once in {side} table"),
+        ));
+    }
+    Ok(i)
+}
+
+/// Which sides of a join an expression reads: (left, right).
+fn sides(x: &Expr, left_width: usize) -> (bool, bool) {
+    let (mut l, mut r) = (false, false);
+    x.visit_columns(&mut |i| {
+        if i < left_width {
+            l = true
+        } else {
+            r = true
+        }
+    });
+    (l, r)
+}
+
+/// Whether a FULL JOIN's condition can be run as a hash join, as
+/// PostgreSQL requires (0A000 otherwise): a constant, or conjuncts of
+/// which at least one, and every one reading both sides, is an equality
+/// of an expression over the left row with one over the right row.
+fn full_join_condition(e: &Expr, left_width: usize) -> bool {
+    fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match e {
+            Expr::And(a, b) => {
+                conjuncts(a, out);
+                conjuncts(b, out);
+            }
+            e => out.push(e),
+        }
+    }
+    let mut all = Vec::new();
+    conjuncts(e, &mut all);
+    let hashable = |c: &Expr| match c {
+        Expr::Binary(BinOp::Eq, a, b, _) if a.ty() == b.ty() && !c.contains_sublink() => matches!(
+            (sides(a, left_width), sides(b, left_width)),
+            ((true, false), (false, true)) | ((false, true), (true, false))
+        ),
+        _ => false,
+    };
+    let reads = all.iter().any(|c| c.contains_column());
+    let cross_ok = all
+        .iter()
+        .all(|c| hashable(c) || !matches!(sides(c, left_width), (true, true)));
+    cross_ok && (!reads || all.iter().any(|c| hashable(c)))
+}
+
+fn not_supported_yet_full() -> PgError {
+    PgError::new(
+        sqlstate::FEATURE_NOT_SUPPORTED,
+        "FULL JOIN is only supported with merge-joinable or hash-joinable join conditions",
+    )
+}
+
 /// The columns of a function in FROM: one per result type, named after
 /// the function (or the alias, for a single column without column
 /// aliases), then `ordinality`.
@@ -454,6 +622,7 @@ fn function_columns(
             name: name.to_owned(),
             ty,
             typmod: -1,
+            hidden: false,
         })
         .collect();
     if ordinality {
@@ -462,6 +631,7 @@ fn function_columns(
             name: "ordinality".into(),
             ty: oid::INT8,
             typmod: -1,
+            hidden: false,
         });
     }
     if let Some(a) = alias {

@@ -5,12 +5,14 @@
 #![forbid(unsafe_code)]
 
 pub mod array;
+mod distinct_on;
 pub mod expr;
 pub mod from;
 pub mod modify;
 pub mod names;
 mod regtypes;
 pub mod srf;
+pub mod window;
 
 use sqlparser::ast::{self, Spanned};
 
@@ -34,6 +36,9 @@ pub struct ScopeColumn {
     pub name: String,
     pub ty: Oid,
     pub typmod: i32,
+    /// A column a JOIN USING merged into one: reachable only qualified,
+    /// and left out of `SELECT *` (not of `SELECT t.*`).
+    pub hidden: bool,
 }
 
 /// The columns FROM makes visible.
@@ -53,7 +58,11 @@ impl Scope {
         };
         let mut found = None;
         for (i, c) in self.cols.iter().enumerate() {
-            if &c.name == name && (qual.is_none() || c.qualifier.as_ref() == qual) {
+            let qual_ok = match qual {
+                None => !c.hidden,
+                Some(q) => c.qualifier.as_ref() == Some(q),
+            };
+            if &c.name == name && qual_ok {
                 if found.is_some() {
                     return Err(PgError::new(
                         sqlstate::AMBIGUOUS_COLUMN,
@@ -77,6 +86,11 @@ pub struct Analyzer<'a> {
     pub params: Vec<Oid>,
     pub text: &'a StmtText,
     in_aggregate: bool,
+    /// Inside a window function call or window definition (nested calls
+    /// are refused).
+    in_window: bool,
+    /// The WINDOW clause of the SELECT being analyzed.
+    named_windows: Vec<ast::NamedWindowDefinition>,
     /// The catalog the statement is analyzed against.
     pub catalog: Arc<Catalog>,
     /// Whether the statement refers to tables or sequences (and so must
@@ -146,6 +160,8 @@ impl<'a> Analyzer<'a> {
             params: params.to_vec(),
             text,
             in_aggregate: false,
+            in_window: false,
+            named_windows: Vec::new(),
             catalog: Arc::new(Catalog::empty()),
             uses_catalog: false,
             relations: Vec::new(),
@@ -169,10 +185,11 @@ impl<'a> Analyzer<'a> {
     pub fn subquery(&mut self, q: &ast::Query, scope: &Scope) -> PgResult<(Query, bool)> {
         self.outer.push(scope.clone());
         self.correlated.push(false);
-        let saved = self.in_aggregate;
+        let saved = (self.in_aggregate, self.in_window);
         self.in_aggregate = false;
+        self.in_window = false;
         let r = self.query(q);
-        self.in_aggregate = saved;
+        (self.in_aggregate, self.in_window) = saved;
         self.outer.pop();
         let correlated = self.correlated.pop().unwrap_or(false);
         Ok((r?, correlated))
@@ -625,19 +642,34 @@ impl<'a> Analyzer<'a> {
             sort: vec![],
             limit: None,
             offset: None,
+            windows: vec![],
+            window_input: vec![],
+            distinct_on: vec![],
         })
     }
 
     fn select(&mut self, s: &ast::Select, order_by: Option<&ast::OrderBy>) -> PgResult<Query> {
+        let saved = std::mem::replace(&mut self.named_windows, s.named_window.clone());
+        let r = self.select_inner(s, order_by);
+        self.named_windows = saved;
+        r
+    }
+
+    fn select_inner(
+        &mut self,
+        s: &ast::Select,
+        order_by: Option<&ast::OrderBy>,
+    ) -> PgResult<Query> {
         // Taken now, so that subqueries inside this SELECT resolve theirs.
         let keep_unknown = std::mem::take(&mut self.set_operand);
         if s.into.is_some() {
             return Err(not_supported_yet("SELECT INTO"));
         }
-        if !s.named_window.is_empty() || s.qualify.is_some() || s.top.is_some() {
+        if s.qualify.is_some() || s.top.is_some() {
             return Err(not_supported_yet("this SELECT clause"));
         }
         let (source, scope) = self.from(&s.from)?;
+        self.check_window_clause(&scope)?;
         let filter = match &s.selection {
             Some(w) => {
                 let e = self.expr(w, &scope, Clause::Where)?;
@@ -688,10 +720,10 @@ impl<'a> Analyzer<'a> {
                 _ => return Err(not_supported_yet("this select list item")),
             }
         }
-        let distinct = match &s.distinct {
-            None | Some(ast::Distinct::All) => false,
-            Some(ast::Distinct::Distinct) => true,
-            Some(ast::Distinct::On(_)) => return Err(not_supported_yet("DISTINCT ON")),
+        let (distinct, distinct_on) = match &s.distinct {
+            None | Some(ast::Distinct::All) => (false, None),
+            Some(ast::Distinct::Distinct) => (true, None),
+            Some(ast::Distinct::On(exprs)) => (false, Some(exprs)),
         };
         // GROUP BY.
         let mut group_keys = Vec::new();
@@ -728,12 +760,24 @@ impl<'a> Analyzer<'a> {
             sort: vec![],
             limit: None,
             offset: None,
+            windows: vec![],
+            window_input: vec![],
+            distinct_on: vec![],
         };
         self.order_by(&mut query, order_by, &scope, Some(visible))?;
+        if let Some(exprs) = distinct_on {
+            self.distinct_on(&mut query, exprs, &scope, visible)?;
+        }
         if distinct && query.targets.len() > visible {
             return Err(PgError::new(
                 sqlstate::INVALID_COLUMN_REFERENCE,
                 "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+            ));
+        }
+        let has_windows = query.targets.iter().any(Expr::contains_window);
+        if has_windows && query.targets.iter().any(srf::contains_srf) {
+            return Err(not_supported_yet(
+                "set-returning functions in the select list of a query with window functions",
             ));
         }
         // unnest(...) and generate_series(...) in the select list.
@@ -755,6 +799,19 @@ impl<'a> Analyzer<'a> {
                 query.having = Some(rewrite_for_agg(h, &keys, &mut aggs, &scope)?);
             }
             query.aggs = aggs;
+        }
+        if has_windows {
+            let input = if query.aggregated {
+                query
+                    .group_keys
+                    .iter()
+                    .map(Expr::ty)
+                    .chain(query.aggs.iter().map(|a| a.ty))
+                    .collect()
+            } else {
+                scope.cols.iter().map(|c| c.ty).collect()
+            };
+            window::extract(&mut query, input)?;
         }
         // Unknown-typed outputs (bare literals, untyped parameters) are text,
         // unless a set operation resolves them.
@@ -788,7 +845,7 @@ impl<'a> Analyzer<'a> {
         columns: &mut Vec<Column>,
     ) {
         for (i, c) in scope.cols.iter().enumerate() {
-            if qual.is_none() || c.qualifier.as_deref() == qual {
+            if (qual.is_none() && !c.hidden) || (qual.is_some() && c.qualifier.as_deref() == qual) {
                 targets.push(Expr::Column(i, c.ty));
                 columns.push(Column::new(c.name.clone(), c.ty, c.typmod));
             }
@@ -850,7 +907,6 @@ impl<'a> Analyzer<'a> {
             ast::OrderByKind::Expressions(v) => v,
             ast::OrderByKind::All(_) => return Err(not_supported_yet("ORDER BY ALL")),
         };
-        let visible_n = visible.unwrap_or(q.targets.len());
         for item in items {
             if item.with_fill.is_some() {
                 return Err(not_supported_yet("WITH FILL"));
@@ -863,39 +919,7 @@ impl<'a> Analyzer<'a> {
                 }
             };
             let nulls_first = item.options.nulls_first.unwrap_or(desc);
-            let target = if let Some(n) = ordinal(&item.expr) {
-                if n < 1 || n > visible_n {
-                    return Err(self.with_pos(
-                        &item.expr,
-                        PgError::new(
-                            sqlstate::INVALID_COLUMN_REFERENCE,
-                            format!("ORDER BY position {n} is not in select list"),
-                        ),
-                    ));
-                }
-                n - 1
-            } else if let Some(i) = self.output_name(&item.expr, &q.columns[..visible_n])? {
-                i
-            } else {
-                if visible.is_none() {
-                    // VALUES has no input scope beyond its own columns.
-                    return Err(self.with_pos(
-                        &item.expr,
-                        PgError::new(
-                            sqlstate::UNDEFINED_COLUMN,
-                            format!("column \"{}\" does not exist", item.expr),
-                        ),
-                    ));
-                }
-                let x = self.expr(&item.expr, scope, Clause::OrderBy)?;
-                match q.targets.iter().position(|t| *t == x) {
-                    Some(i) => i,
-                    None => {
-                        q.targets.push(x);
-                        q.targets.len() - 1
-                    }
-                }
-            };
+            let target = self.sort_target(q, &item.expr, scope, visible, "ORDER BY")?;
             q.sort.push(SortKey {
                 target,
                 desc,
@@ -903,6 +927,54 @@ impl<'a> Analyzer<'a> {
             });
         }
         Ok(())
+    }
+
+    /// The target an ORDER BY or DISTINCT ON item sorts by: an output
+    /// ordinal, an output column name, or an expression over the input
+    /// (added as a resjunk target unless an equal target exists).
+    pub(crate) fn sort_target(
+        &mut self,
+        q: &mut Query,
+        e: &ast::Expr,
+        scope: &Scope,
+        visible: Option<usize>,
+        what: &str,
+    ) -> PgResult<usize> {
+        let visible_n = visible.unwrap_or(q.targets.len());
+        let target = if let Some(n) = ordinal(e) {
+            if n < 1 || n > visible_n {
+                return Err(self.with_pos(
+                    e,
+                    PgError::new(
+                        sqlstate::INVALID_COLUMN_REFERENCE,
+                        format!("{what} position {n} is not in select list"),
+                    ),
+                ));
+            }
+            n - 1
+        } else if let Some(i) = self.output_name(e, &q.columns[..visible_n])? {
+            i
+        } else {
+            if visible.is_none() {
+                // VALUES has no input scope beyond its own columns.
+                return Err(self.with_pos(
+                    e,
+                    PgError::new(
+                        sqlstate::UNDEFINED_COLUMN,
+                        format!("column \"{}\" does not exist", e),
+                    ),
+                ));
+            }
+            let x = self.expr(e, scope, Clause::OrderBy)?;
+            match q.targets.iter().position(|t| *t == x) {
+                Some(i) => i,
+                None => {
+                    q.targets.push(x);
+                    q.targets.len() - 1
+                }
+            }
+        };
+        Ok(target)
     }
 
     /// An unqualified name matching one output column.
@@ -1000,6 +1072,28 @@ fn rewrite_for_agg(
     }
 }
 
+/// A query computing `targets` (named `columns`) over each row of
+/// `source`.
+pub(crate) fn projection_query(source: Source, targets: Vec<Expr>, columns: Vec<Column>) -> Query {
+    Query {
+        source,
+        filter: None,
+        group_keys: vec![],
+        aggs: vec![],
+        aggregated: false,
+        having: None,
+        targets,
+        columns,
+        distinct: false,
+        sort: vec![],
+        limit: None,
+        offset: None,
+        windows: vec![],
+        window_input: vec![],
+        distinct_on: vec![],
+    }
+}
+
 /// A query returning every column of `source`, which are `shape` (a set
 /// operation's result, a parenthesized query's, a worktable's).
 fn result_query(source: Source, shape: &[Column]) -> Query {
@@ -1025,5 +1119,8 @@ fn result_query(source: Source, shape: &[Column]) -> Query {
         sort: vec![],
         limit: None,
         offset: None,
+        windows: vec![],
+        window_input: vec![],
+        distinct_on: vec![],
     }
 }

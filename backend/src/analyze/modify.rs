@@ -64,6 +64,7 @@ fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
                 name: c.name.clone(),
                 ty: c.ty,
                 typmod: c.typmod,
+                hidden: false,
             })
             .collect(),
     }

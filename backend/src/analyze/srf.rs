@@ -20,7 +20,7 @@ fn unsupported(what: &str) -> PgError {
     )
 }
 
-fn contains_srf(e: &Expr) -> bool {
+pub fn contains_srf(e: &Expr) -> bool {
     matches!(e, Expr::Func(d, _) if is_set_returning(d))
         || e.children().into_iter().any(contains_srf)
 }

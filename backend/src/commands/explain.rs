@@ -23,6 +23,7 @@ fn output_names(p: &Plan) -> Vec<String> {
         Plan::FunctionScan(f) => vec![f.name().into(); f.width()],
         Plan::Filter { input, .. }
         | Plan::Distinct { input }
+        | Plan::Unique { input, .. }
         | Plan::Sort { input, .. }
         | Plan::Limit { input, .. } => output_names(input),
         Plan::Project { input, exprs } => {
@@ -43,6 +44,15 @@ fn output_names(p: &Plan) -> Vec<String> {
         Plan::IndexNestLoop { left, right, .. } => {
             let mut v = output_names(left);
             v.extend(right.table.table.columns.iter().map(|c| c.name.clone()));
+            v
+        }
+        Plan::WindowAgg { input, window } => {
+            let names = output_names(input);
+            let mut v: Vec<String> = names[..window.pass.min(names.len())].to_vec();
+            v.extend(window.funcs.iter().map(|f| {
+                let args: Vec<String> = f.args.iter().map(|a| deparse(a, &names)).collect();
+                format!("{}({})", f.kind.name(), args.join(", "))
+            }));
             v
         }
         Plan::Append(inputs) => inputs.first().map(output_names).unwrap_or_default(),
@@ -142,6 +152,8 @@ fn array_operator(func: &str) -> Option<&'static str> {
 fn join_name(kind: JoinKind) -> &'static str {
     match kind {
         JoinKind::Left => " Left",
+        JoinKind::Right => " Right",
+        JoinKind::Full => " Full",
         _ => "",
     }
 }
@@ -149,6 +161,8 @@ fn join_name(kind: JoinKind) -> &'static str {
 fn nl_join_name(kind: JoinKind) -> &'static str {
     match kind {
         JoinKind::Left => " Left Join",
+        JoinKind::Right => " Right Join",
+        JoinKind::Full => " Full Join",
         _ => "",
     }
 }
@@ -233,6 +247,10 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             }
             walk(out, input, depth + 1);
         }
+        Plan::WindowAgg { input, .. } => {
+            out.node(depth, "WindowAgg");
+            walk(out, input, depth + 1);
+        }
         Plan::Append(inputs) => {
             out.node(depth, "Append");
             for i in inputs {
@@ -265,7 +283,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             walk(out, recursive, depth + 1);
         }
         Plan::WorkTableScan { .. } => out.node(depth, "WorkTable Scan"),
-        Plan::Distinct { input } => {
+        Plan::Distinct { input } | Plan::Unique { input, .. } => {
             out.node(depth, "Unique");
             walk(out, input, depth + 1);
         }

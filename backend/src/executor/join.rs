@@ -1,6 +1,8 @@
 //! Join nodes: nested loop (the inner side read once, or re-run per
-//! outer row for LATERAL), hash join and index nested loop; inner, left
-//! (null-extended) and cross.
+//! outer row for LATERAL), hash join and index nested loop; inner, left,
+//! right and full (unmatched rows NULL-extended) and cross. Right and
+//! full joins remember which inner rows matched and emit the others
+//! after the outer side is exhausted.
 
 use std::collections::HashMap;
 
@@ -19,6 +21,14 @@ use super::{build, Node, Row};
 fn combine(left: &[Value], right: &[Value]) -> Row {
     let mut r = Vec::with_capacity(left.len() + right.len());
     r.extend_from_slice(left);
+    r.extend_from_slice(right);
+    r
+}
+
+/// A right row without a match: NULLs for the left side's columns.
+fn null_left(left_width: usize, right: &Row) -> Row {
+    let mut r = Vec::with_capacity(left_width + right.len());
+    r.resize(left_width, Value::Null);
     r.extend_from_slice(right);
     r
 }
@@ -50,9 +60,15 @@ pub struct NestLoopNode<'p> {
     right_plan: &'p Plan,
     cond: Option<&'p Expr>,
     lateral: bool,
+    left_width: usize,
     right_width: usize,
     /// Inner rows, read once (not LATERAL).
     inner: Option<Vec<Row>>,
+    /// Which inner rows matched (right and full joins).
+    inner_matched: Vec<bool>,
+    /// The outer side is exhausted: position among the inner rows being
+    /// emitted unmatched.
+    tail: Option<usize>,
     /// The inner side running for the current outer row (LATERAL).
     right: Option<Box<dyn Node + 'p>>,
     pos: usize,
@@ -66,7 +82,7 @@ impl<'p> NestLoopNode<'p> {
         right: &'p Plan,
         cond: Option<&'p Expr>,
         lateral: bool,
-        right_width: usize,
+        (left_width, right_width): (usize, usize),
     ) -> Self {
         NestLoopNode {
             kind,
@@ -74,8 +90,11 @@ impl<'p> NestLoopNode<'p> {
             right_plan: right,
             cond,
             lateral,
+            left_width,
             right_width,
             inner: None,
+            inner_matched: Vec::new(),
+            tail: None,
             right: None,
             pos: 0,
             outer: Outer {
@@ -117,12 +136,27 @@ impl Node for NestLoopNode<'_> {
                 ctx.mem.charge_row(&r)?;
                 rows.push(r);
             }
+            self.inner_matched = vec![false; rows.len()];
             self.inner = Some(rows);
         }
         loop {
             check_for_interrupts()?;
+            if let Some(t) = &mut self.tail {
+                let inner = self.inner.as_deref().unwrap_or(&[]);
+                while *t < inner.len() {
+                    *t += 1;
+                    if !self.inner_matched[*t - 1] {
+                        return Ok(Some(null_left(self.left_width, &inner[*t - 1])));
+                    }
+                }
+                return Ok(None);
+            }
             if self.outer.row.is_none() {
                 let Some(l) = self.left.next(ctx)? else {
+                    if self.kind.keeps_right() && !self.lateral {
+                        self.tail = Some(0);
+                        continue;
+                    }
                     return Ok(None);
                 };
                 self.outer = Outer {
@@ -138,12 +172,17 @@ impl Node for NestLoopNode<'_> {
                     let row = combine(left, &r);
                     if passes(self.cond, &row, ctx)? {
                         self.outer.matched = true;
+                        if !self.lateral {
+                            if let Some(m) = self.inner_matched.get_mut(self.pos - 1) {
+                                *m = true;
+                            }
+                        }
                         return Ok(Some(row));
                     }
                 }
                 None => {
                     let l = self.outer.row.take();
-                    if self.kind == JoinKind::Left && !self.outer.matched {
+                    if self.kind.keeps_left() && !self.outer.matched {
                         if let Some(l) = l {
                             return Ok(Some(null_extend(&l, self.right_width)));
                         }
@@ -175,8 +214,16 @@ pub struct HashJoinNode<'p> {
     left_keys: &'p [Expr],
     right_keys: &'p [Expr],
     cond: Option<&'p Expr>,
+    left_width: usize,
     right_width: usize,
-    table: Option<HashMap<Vec<u8>, Vec<Row>>>,
+    /// The inner rows, and for each key the positions of its rows.
+    rows: Vec<Row>,
+    table: Option<HashMap<Vec<u8>, Vec<usize>>>,
+    /// Which inner rows matched (right and full joins).
+    matched: Vec<bool>,
+    /// The outer side is exhausted: position among the inner rows being
+    /// emitted unmatched.
+    tail: Option<usize>,
     /// Current outer row, its bucket's key and position in it.
     cur: Option<(Row, Option<Vec<u8>>, usize, bool)>,
 }
@@ -187,10 +234,9 @@ impl<'p> HashJoinNode<'p> {
         kind: JoinKind,
         left: &'p Plan,
         right: &'p Plan,
-        left_keys: &'p [Expr],
-        right_keys: &'p [Expr],
+        (left_keys, right_keys): (&'p [Expr], &'p [Expr]),
         cond: Option<&'p Expr>,
-        right_width: usize,
+        (left_width, right_width): (usize, usize),
     ) -> Self {
         HashJoinNode {
             kind,
@@ -199,8 +245,12 @@ impl<'p> HashJoinNode<'p> {
             left_keys,
             right_keys,
             cond,
+            left_width,
             right_width,
+            rows: Vec::new(),
             table: None,
+            matched: Vec::new(),
+            tail: None,
             cur: None,
         }
     }
@@ -208,21 +258,46 @@ impl<'p> HashJoinNode<'p> {
 
 impl Node for HashJoinNode<'_> {
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        let keep_right = self.kind.keeps_right();
         if self.table.is_none() {
-            let mut t: HashMap<Vec<u8>, Vec<Row>> = HashMap::new();
+            let mut t: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
             while let Some(r) = self.right.next(ctx)? {
                 check_for_interrupts()?;
-                if let Some(k) = hash_key(self.right_keys, &r, ctx)? {
-                    ctx.mem.charge(k.len() + super::memory::row_bytes(&r))?;
-                    t.entry(k).or_default().push(r);
+                match hash_key(self.right_keys, &r, ctx)? {
+                    Some(k) => {
+                        ctx.mem.charge(k.len() + super::memory::row_bytes(&r))?;
+                        t.entry(k).or_default().push(self.rows.len());
+                        self.rows.push(r);
+                    }
+                    // A NULL key matches nothing, but a right or full
+                    // join still emits the row.
+                    None if keep_right => {
+                        ctx.mem.charge_row(&r)?;
+                        self.rows.push(r);
+                    }
+                    None => {}
                 }
             }
+            self.matched = vec![false; self.rows.len()];
             self.table = Some(t);
         }
         loop {
             check_for_interrupts()?;
+            if let Some(t) = &mut self.tail {
+                while *t < self.rows.len() {
+                    *t += 1;
+                    if !self.matched[*t - 1] {
+                        return Ok(Some(null_left(self.left_width, &self.rows[*t - 1])));
+                    }
+                }
+                return Ok(None);
+            }
             if self.cur.is_none() {
                 let Some(l) = self.left.next(ctx)? else {
+                    if keep_right {
+                        self.tail = Some(0);
+                        continue;
+                    }
                     return Ok(None);
                 };
                 let k = hash_key(self.left_keys, &l, ctx)?;
@@ -236,18 +311,19 @@ impl Node for HashJoinNode<'_> {
                 .as_ref()
                 .and_then(|k| table.and_then(|t| t.get(k)))
                 .map_or(&[][..], Vec::as_slice);
-            if let Some(r) = bucket.get(*pos) {
+            if let Some(&ri) = bucket.get(*pos) {
                 *pos += 1;
-                let row = combine(l, r);
+                let row = combine(l, &self.rows[ri]);
                 if passes(self.cond, &row, ctx)? {
                     *matched = true;
+                    self.matched[ri] = true;
                     return Ok(Some(row));
                 }
                 continue;
             }
             let done = self.cur.take();
             if let Some((l, _, _, false)) = done {
-                if self.kind == JoinKind::Left {
+                if self.kind.keeps_left() {
                     return Ok(Some(null_extend(&l, self.right_width)));
                 }
             }
@@ -305,7 +381,7 @@ impl Node for IndexNestLoopNode<'_> {
                 None => {
                     let width = self.right.table.table.columns.len();
                     if let Some((l, _, false)) = self.cur.take() {
-                        if self.kind == JoinKind::Left {
+                        if self.kind.keeps_left() {
                             return Ok(Some(null_extend(&l, width)));
                         }
                     }

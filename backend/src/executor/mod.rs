@@ -21,6 +21,7 @@ pub mod scan;
 pub mod srf;
 pub mod subplan;
 pub mod sysviews;
+pub mod window;
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -62,6 +63,7 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             right,
             cond,
             lateral,
+            left_width,
             right_width,
         } => Box::new(join::NestLoopNode::new(
             *kind,
@@ -69,7 +71,7 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             right,
             cond.as_ref(),
             *lateral,
-            *right_width,
+            (*left_width, *right_width),
         )),
         Plan::HashJoin {
             kind,
@@ -78,15 +80,15 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             left_keys,
             right_keys,
             cond,
+            left_width,
             right_width,
         } => Box::new(join::HashJoinNode::new(
             *kind,
             left,
             right,
-            left_keys,
-            right_keys,
+            (left_keys, right_keys),
             cond.as_ref(),
-            *right_width,
+            (*left_width, *right_width),
         )),
         Plan::IndexNestLoop {
             kind,
@@ -113,6 +115,9 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             aggs,
             out: None,
         }),
+        Plan::WindowAgg { input, window } => {
+            Box::new(window::WindowAggNode::new(build(input), window))
+        }
         Plan::Append(inputs) => Box::new(AppendNode {
             inputs: inputs.iter().map(build).collect(),
             current: 0,
@@ -151,6 +156,11 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
         Plan::Distinct { input } => Box::new(DistinctNode {
             input: build(input),
             seen: BTreeSet::new(),
+        }),
+        Plan::Unique { input, keys } => Box::new(UniqueNode {
+            input: build(input),
+            keys,
+            last: None,
         }),
         Plan::Sort { input, keys } => Box::new(SortNode {
             input: build(input),
@@ -594,6 +604,33 @@ impl Node for DistinctNode<'_> {
             if self.seen.insert(RowKey(row.clone())) {
                 return Ok(Some(row));
             }
+        }
+        Ok(None)
+    }
+}
+
+/// DISTINCT ON: the first of each run of sorted rows equal on `keys`.
+struct UniqueNode<'p> {
+    input: Box<dyn Node + 'p>,
+    keys: &'p [usize],
+    /// The keys of the last row emitted.
+    last: Option<Row>,
+}
+
+impl Node for UniqueNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        while let Some(row) = self.input.next(ctx)? {
+            check_for_interrupts()?;
+            let key: Row = self.keys.iter().map(|&k| row[k].clone()).collect();
+            if self
+                .last
+                .as_ref()
+                .is_some_and(|l| RowKey(l.clone()) == RowKey(key.clone()))
+            {
+                continue;
+            }
+            self.last = Some(key);
+            return Ok(Some(row));
         }
         Ok(None)
     }

@@ -10,6 +10,7 @@
 pub mod arrays;
 pub mod catalog;
 pub mod polymorphic;
+pub mod window;
 
 use std::cell::RefCell;
 use std::fmt;

@@ -7,6 +7,7 @@ use crate::error::{PgError, PgResult};
 use crate::fmgr::{AggKind, FuncDef};
 use crate::nodes::plan::Plan;
 use crate::nodes::query::Query;
+use crate::nodes::window::{FrameBound, WindowFunc};
 use crate::types::{oid, Oid, Value};
 use crate::utils::adt::ops::BinOp;
 
@@ -125,6 +126,9 @@ pub enum Expr {
     Subscript(Box<SubscriptExpr>),
     /// `x op ANY (array)` / `x op ALL (array)` (ScalarArrayOpExpr).
     ArrayOp(Box<ArrayOpExpr>),
+    /// A window function call; only between analysis and the window
+    /// rewrite, which replaces it by a column of a WindowAgg node.
+    WindowFunc(Box<WindowFunc>),
 }
 
 /// One subscript: `[upper]` (not a slice), or `[lower:upper]` with either
@@ -201,6 +205,7 @@ impl Expr {
             }
             Expr::Func(f, _) => f.ret,
             Expr::Agg(a) => a.ty,
+            Expr::WindowFunc(w) => w.ty,
             Expr::ArrayExpr { ty, .. } => *ty,
             Expr::Subscript(s) => s.ty,
         }
@@ -264,6 +269,23 @@ impl Expr {
                 )
                 .collect(),
             Expr::ArrayOp(a) => vec![&a.left, &a.right],
+            Expr::WindowFunc(w) => {
+                let win = &w.window;
+                let bounds =
+                    [&win.frame.start, &win.frame.end]
+                        .into_iter()
+                        .filter_map(|b| match b {
+                            FrameBound::Preceding(e) | FrameBound::Following(e) => Some(e),
+                            _ => None,
+                        });
+                w.args
+                    .iter()
+                    .chain(w.filter.iter())
+                    .chain(win.partition.iter())
+                    .chain(win.order.iter().map(|(e, _)| e))
+                    .chain(bounds)
+                    .collect()
+            }
         }
     }
 
@@ -378,6 +400,27 @@ impl Expr {
                     right: f(right)?,
                 }))
             }
+            Expr::WindowFunc(mut w) => {
+                let map = |v: Vec<Expr>, f: &mut dyn FnMut(Expr) -> PgResult<Expr>| {
+                    v.into_iter().map(f).collect::<PgResult<Vec<_>>>()
+                };
+                w.args = map(std::mem::take(&mut w.args), f)?;
+                w.filter = w.filter.take().map(&mut *f).transpose()?;
+                w.window.partition = map(std::mem::take(&mut w.window.partition), f)?;
+                w.window.order = std::mem::take(&mut w.window.order)
+                    .into_iter()
+                    .map(|(e, s)| Ok((f(e)?, s)))
+                    .collect::<PgResult<_>>()?;
+                for b in [&mut w.window.frame.start, &mut w.window.frame.end] {
+                    let old = std::mem::replace(b, FrameBound::CurrentRow);
+                    *b = match old {
+                        FrameBound::Preceding(e) => FrameBound::Preceding(f(e)?),
+                        FrameBound::Following(e) => FrameBound::Following(f(e)?),
+                        other => other,
+                    };
+                }
+                Expr::WindowFunc(w)
+            }
         })
     }
 
@@ -390,6 +433,11 @@ impl Expr {
     /// Whether the expression (outside aggregates) contains an aggregate.
     pub fn contains_agg(&self) -> bool {
         matches!(self, Expr::Agg(_)) || self.children().iter().any(|c| c.contains_agg())
+    }
+
+    /// Whether the expression contains a window function call.
+    pub fn contains_window(&self) -> bool {
+        matches!(self, Expr::WindowFunc(_)) || self.children().iter().any(|c| c.contains_window())
     }
 
     /// Whether the expression refers to input columns.
@@ -406,7 +454,11 @@ impl Expr {
     /// (no columns, outer references, subqueries or volatile functions).
     pub fn is_row_independent(&self) -> bool {
         match self {
-            Expr::Column(..) | Expr::Outer(..) | Expr::SubLink(..) | Expr::Agg(..) => false,
+            Expr::Column(..)
+            | Expr::Outer(..)
+            | Expr::SubLink(..)
+            | Expr::Agg(..)
+            | Expr::WindowFunc(..) => false,
             Expr::Func(f, _) if f.volatile => false,
             e => e.children().iter().all(|c| c.is_row_independent()),
         }

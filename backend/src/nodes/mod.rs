@@ -8,6 +8,7 @@ pub mod expr;
 pub mod modify;
 pub mod plan;
 pub mod query;
+pub mod window;
 
 use crate::types::Oid;
 

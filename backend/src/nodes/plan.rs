@@ -9,6 +9,7 @@ use crate::catalog::system_views::SystemView;
 use crate::catalog::IndexDesc;
 use crate::nodes::expr::{AggCall, Expr};
 use crate::nodes::query::{FunctionSource, JoinKind, SetOpKind, SortKey, TableRef};
+use crate::nodes::window::WindowAggPlan;
 
 /// A plan node.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ pub enum Plan {
         right: Box<Plan>,
         cond: Option<Expr>,
         lateral: bool,
+        left_width: usize,
         right_width: usize,
     },
     /// Equi-join: the right side hashed on `right_keys`, probed with
@@ -42,6 +44,7 @@ pub enum Plan {
         left_keys: Vec<Expr>,
         right_keys: Vec<Expr>,
         cond: Option<Expr>,
+        left_width: usize,
         right_width: usize,
     },
     /// For each left row, an index scan of the right table whose index
@@ -62,6 +65,13 @@ pub enum Plan {
         input: Box<Plan>,
         keys: Vec<Expr>,
         aggs: Vec<AggCall>,
+    },
+    /// Window functions over rows sorted by the window's partition and
+    /// ordering keys: each input row (its first `pass` columns) with the
+    /// functions' results appended.
+    WindowAgg {
+        input: Box<Plan>,
+        window: Box<WindowAggPlan>,
     },
     /// The rows of each input in turn (UNION ALL).
     Append(Vec<Plan>),
@@ -86,6 +96,9 @@ pub enum Plan {
     WorkTableScan { id: usize },
     /// Removes duplicate rows (first occurrence kept, order preserved).
     Distinct { input: Box<Plan> },
+    /// DISTINCT ON over sorted rows: the first row of each run of rows
+    /// equal on the columns `keys` (NULLs equal).
+    Unique { input: Box<Plan>, keys: Vec<usize> },
     Sort {
         input: Box<Plan>,
         keys: Vec<SortKey>,

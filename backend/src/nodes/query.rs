@@ -9,6 +9,7 @@ use crate::catalog::system_views::SystemView;
 use crate::catalog::{IndexDesc, TableDesc};
 use crate::error::PgResult;
 use crate::nodes::expr::{AggCall, Expr};
+use crate::nodes::window::{FrameBound, WindowFunc};
 use crate::nodes::Column;
 use crate::types::Oid;
 
@@ -24,7 +25,23 @@ pub struct TableRef {
 pub enum JoinKind {
     Inner,
     Left,
+    /// Every right row, NULL-extended on the left when nothing matched.
+    Right,
+    /// LEFT and RIGHT at once.
+    Full,
     Cross,
+}
+
+impl JoinKind {
+    /// Whether left rows without a match are kept (NULL-extended).
+    pub fn keeps_left(self) -> bool {
+        matches!(self, JoinKind::Left | JoinKind::Full)
+    }
+
+    /// Whether right rows without a match are kept (NULL-extended).
+    pub fn keeps_right(self) -> bool {
+        matches!(self, JoinKind::Right | JoinKind::Full)
+    }
 }
 
 /// A join of two FROM items; its rows are the left row then the right.
@@ -181,9 +198,18 @@ pub struct Query {
     pub targets: Vec<Expr>,
     pub columns: Vec<Column>,
     pub distinct: bool,
+    /// DISTINCT ON: the targets compared; the first row (in `sort`
+    /// order) of each set of rows equal on them is kept.
+    pub distinct_on: Vec<usize>,
     pub sort: Vec<SortKey>,
     pub limit: Option<Expr>,
     pub offset: Option<Expr>,
+    /// Window function calls, computed after grouping and HAVING by
+    /// WindowAgg nodes (calls over the same window adjacent); targets
+    /// refer to call `i` as column `window_input.len() + i`.
+    pub windows: Vec<WindowFunc>,
+    /// The types of the rows the window stage reads.
+    pub window_input: Vec<Oid>,
 }
 
 impl Query {
@@ -201,6 +227,16 @@ impl Query {
         self.targets.iter().for_each(&mut *f);
         for a in &self.aggs {
             a.args.iter().chain(a.filter.iter()).for_each(&mut *f);
+        }
+        for w in &self.windows {
+            w.args.iter().chain(w.filter.iter()).for_each(&mut *f);
+            w.window.partition.iter().for_each(&mut *f);
+            w.window.order.iter().for_each(|(e, _)| f(e));
+            for b in [&w.window.frame.start, &w.window.frame.end] {
+                if let FrameBound::Preceding(e) | FrameBound::Following(e) = b {
+                    f(e);
+                }
+            }
         }
     }
 
@@ -227,6 +263,13 @@ impl Query {
         map_vec(&mut self.targets, f)?;
         for a in &mut self.aggs {
             map_vec(&mut a.args, f)?;
+        }
+        let windows = std::mem::take(&mut self.windows);
+        for w in windows {
+            match f(Expr::WindowFunc(Box::new(w)))? {
+                Expr::WindowFunc(w) => self.windows.push(*w),
+                _ => return Err(crate::error::PgError::internal("window call mapped away")),
+            }
         }
         Ok(())
     }

@@ -57,7 +57,8 @@ fn equi_key(e: &Expr, lw: usize) -> Option<(Expr, Expr)> {
 /// Plans a join with conjuncts from above (over the join's row).
 pub fn plan_join(j: &JoinSource, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Vec<Expr>) {
     let lw = j.left_width;
-    let inner = j.kind != JoinKind::Left;
+    let kind = j.kind;
+    let inner = matches!(kind, JoinKind::Inner | JoinKind::Cross);
     let mut to_left = Vec::new();
     let mut to_right = Vec::new();
     let mut join_quals = Vec::new();
@@ -67,9 +68,9 @@ pub fn plan_join(j: &JoinSource, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Ve
         let (l, r) = sides(&q, lw);
         if q.contains_sublink() {
             above.push(q);
-        } else if l && !r {
+        } else if l && !r && !kind.keeps_right() {
             to_left.push(q);
-        } else if r && !l && inner && !j.lateral {
+        } else if r && !l && !kind.keeps_left() && !j.lateral {
             to_right.push(shift(q, lw));
         } else if inner {
             join_quals.push(q);
@@ -81,9 +82,9 @@ pub fn plan_join(j: &JoinSource, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Ve
         let (l, r) = sides(&q, lw);
         if q.contains_sublink() {
             join_quals.push(q);
-        } else if l && !r && inner {
+        } else if l && !r && (inner || kind == JoinKind::Right) {
             to_left.push(q);
-        } else if r && !l && !j.lateral {
+        } else if r && !l && !kind.keeps_right() && !j.lateral {
             to_right.push(shift(q, lw));
         } else {
             join_quals.push(q);
@@ -95,7 +96,6 @@ pub fn plan_join(j: &JoinSource, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Ve
     }
     let right_wanted = wanted.get(lw..).unwrap_or(&[]);
     let right_width = j.right.width();
-    let kind = j.kind;
     // Equi-join keys.
     let mut keys = Vec::new();
     let mut residual = Vec::new();
@@ -107,7 +107,7 @@ pub fn plan_join(j: &JoinSource, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Ve
     }
     // Index nested loop: the right side is a table with an index whose
     // leading columns are (plain) right key columns.
-    if let Source::Table(t) = &j.right {
+    if let (Source::Table(t), false) = (&j.right, kind.keeps_right()) {
         let cand: Vec<(usize, Expr)> = keys
             .iter()
             .filter_map(|((l, r), _)| match r {
@@ -168,6 +168,7 @@ pub fn plan_join(j: &JoinSource, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Ve
                 left_keys,
                 right_keys,
                 cond: and_all(residual),
+                left_width: lw,
                 right_width,
             },
             above,
@@ -180,6 +181,7 @@ pub fn plan_join(j: &JoinSource, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Ve
             right: Box::new(right),
             cond: and_all(residual),
             lateral: j.lateral,
+            left_width: lw,
             right_width,
         },
         above,

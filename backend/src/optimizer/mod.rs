@@ -9,6 +9,7 @@
 pub mod join;
 pub mod scan;
 pub mod subselect;
+pub mod window;
 
 use crate::nodes::expr::Expr;
 use crate::nodes::modify::{
@@ -26,7 +27,12 @@ pub fn plan_query(q: &Query) -> Plan {
     let wanted = wanted_columns(q, width);
     let quals = scan::conjuncts(q.filter.clone());
     let (mut p, rest) = plan_source(&q.source, quals, &wanted);
-    let sorted = !q.sort.is_empty() && !q.aggregated && !q.distinct && index_order(q, &mut p);
+    let sorted = !q.sort.is_empty()
+        && !q.aggregated
+        && !q.distinct
+        && q.distinct_on.is_empty()
+        && q.windows.is_empty()
+        && index_order(q, &mut p);
     if let Some(f) = scan::and_all(rest) {
         p = filter(p, f);
     }
@@ -40,7 +46,11 @@ pub fn plan_query(q: &Query) -> Plan {
             p = filter(p, h.clone());
         }
     }
+    if !q.windows.is_empty() {
+        p = window::plan_windows(p, &q.window_input, &q.windows);
+    }
     let identity = !q.aggregated
+        && q.windows.is_empty()
         && !matches!(q.source, Source::One)
         && q.targets
             .iter()
@@ -56,7 +66,15 @@ pub fn plan_query(q: &Query) -> Plan {
     if q.distinct {
         p = Plan::Distinct { input: Box::new(p) };
     }
-    if !q.sort.is_empty() && !sorted {
+    if !q.distinct_on.is_empty() {
+        p = Plan::Unique {
+            input: Box::new(Plan::Sort {
+                input: Box::new(p),
+                keys: q.sort.clone(),
+            }),
+            keys: q.distinct_on.clone(),
+        };
+    } else if !q.sort.is_empty() && !sorted {
         p = Plan::Sort {
             input: Box::new(p),
             keys: q.sort.clone(),
@@ -134,6 +152,11 @@ fn wanted_columns(q: &Query, width: usize) -> Vec<bool> {
     }
     if !q.aggregated {
         exprs.extend(q.targets.iter());
+        for w in &q.windows {
+            exprs.extend(w.args.iter().chain(w.filter.iter()));
+            exprs.extend(w.window.partition.iter());
+            exprs.extend(w.window.order.iter().map(|(e, _)| e));
+        }
     }
     let mut all = exprs.iter().any(|e| e.contains_sublink())
         || q.targets.iter().any(|e| e.contains_sublink());

@@ -61,7 +61,7 @@ pub struct ParsedStatement {
 }
 
 /// Byte offset of a location (1-based line and character column).
-fn byte_offset(sql: &str, loc: Location) -> usize {
+pub fn byte_offset(sql: &str, loc: Location) -> usize {
     let mut line = 1u64;
     let mut col = 1u64;
     for (i, c) in sql.char_indices() {

@@ -391,6 +391,16 @@ impl Engine {
                         "FOR UPDATE is not allowed with aggregate functions",
                     ));
                 }
+                if !query.windows.is_empty() || !query.distinct_on.is_empty() {
+                    return Err(PgError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        if query.windows.is_empty() {
+                            "FOR UPDATE is not allowed with DISTINCT clause"
+                        } else {
+                            "FOR UPDATE is not allowed with window functions"
+                        },
+                    ));
+                }
                 let columns = query.columns.clone();
                 let target = lock.table.table.oid;
                 let lock = optimizer::plan_lock_rows(lock);

@@ -606,3 +606,43 @@ fn empty_describe_catalogs() {
         "0"
     );
 }
+
+#[test]
+fn window_functions_and_outer_joins_plan_and_budget() {
+    let mut s = Session::new(63014);
+    // A WindowAgg over a Sort by the partition then the ordering keys;
+    // a second window with the same keys shares the sort.
+    let (rows, _, _) = s
+        .run("explain select id, row_number() over (partition by g order by id), sum(id) over (partition by g) from (select i as id, i % 3 as g from generate_series(1, 30) i) wt")
+        .unwrap();
+    let plan: Vec<String> = rows.iter().map(|r| r[0].clone().unwrap()).collect();
+    assert_eq!(plan[0], "WindowAgg", "{plan:?}");
+    assert_eq!(plan[1], "  ->  WindowAgg", "{plan:?}");
+    assert_eq!(plan[2], "        ->  Sort", "{plan:?}");
+    assert!(
+        plan[3].contains("Sort Key: (generate_series % 3), generate_series"),
+        "{plan:?}"
+    );
+    assert_eq!(
+        s.one("select string_agg(r::text, ',') from (select rank() over (order by g) r from (select i % 3 as g from generate_series(1, 30) i) wt) x where r > 20 and r < 22"),
+        Some("21,21,21,21,21,21,21,21,21,21".into())
+    );
+    let (rows, _, _) = s
+        .run("explain select * from (values (1), (2)) a(x) full join (values (2), (3)) b(y) on x = y")
+        .unwrap();
+    assert_eq!(rows[0][0].as_deref(), Some("Hash Full Join"));
+    let (rows, _, _) = s
+        .run("select x, y from (values (1), (2)) a(x) full join (values (2), (3)) b(y) on x = y order by x, y")
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2], vec![None, Some("3".into())]);
+    // The partition's rows are charged to the statement's budget.
+    s.run("set pgfork.statement_mem = '64kB'").unwrap();
+    let e = s.err("select count(*) over (partition by i % 2) from generate_series(1, 100000) i");
+    assert_eq!(e.code, "53200");
+    s.run("reset pgfork.statement_mem").unwrap();
+    assert_eq!(
+        s.one("select max(c) from (select count(*) over (partition by i % 2) c from generate_series(1, 1000) i) x"),
+        Some("500".into())
+    );
+}
