@@ -57,6 +57,7 @@ SELECT '2024-06-01 12:00:00'::timestamp AT TIME ZONE INTERVAL '-03:00' AS interv
 SELECT '2024-03-31 02:30:00'::timestamp AT TIME ZONE 'Europe/Paris' AS gap_instant;
 SELECT '2024-10-27 02:30:00'::timestamp AT TIME ZONE 'Europe/Paris' AS fold_instant;
 SELECT timezone('Europe/London', '2024-06-01 12:00:00+00'::timestamptz) AS london;
+SELECT '2024-06-01 12:00:00+00'::timestamptz AT TIME ZONE 'UTC', timezone('UTC', '2024-06-01 12:00:00'::timestamp);
 SELECT ('2024-06-01 12:00:00+00'::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS round_trip;
 SELECT NULL::timestamptz AT TIME ZONE 'UTC' AS null_at, '2024-06-01'::timestamptz AT TIME ZONE NULL AS null_zone;
 SELECT 'infinity'::timestamptz AT TIME ZONE 'UTC' AS inf_at;

@@ -183,6 +183,7 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
         },
         E::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => ("bool".into(), 1),
         E::Interval(_) => ("interval".into(), 1),
+        E::AtTimeZone { .. } => ("timezone".into(), 1),
         // CASE takes its ELSE branch's name when that is a real name.
         E::Case {
             else_result: Some(e),
