@@ -310,32 +310,6 @@ fn hh_mm_ss(abs: u32) -> String {
     o
 }
 
-/// One row of pg_timezone_names: name, abbreviation, offset east of UTC
-/// in seconds, whether daylight saving time is in effect, at `now`.
-pub fn zone_names(now: i64) -> Vec<(String, String, i32, bool)> {
-    let db = jiff::tz::db();
-    let at = jiff_instant(now);
-    let mut out: Vec<(String, String, i32, bool)> = db
-        .available()
-        .filter_map(|n| {
-            let name = n.as_str().to_owned();
-            if name.starts_with("posix/") || name.starts_with("right/") || name == "localtime" {
-                return None;
-            }
-            let tz = db.get(&name).ok()?;
-            let info = tz.to_offset_info(at);
-            Some((
-                name,
-                info.abbreviation().to_owned(),
-                info.offset().seconds(),
-                info.dst().is_dst(),
-            ))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
