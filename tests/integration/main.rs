@@ -45,4 +45,5 @@ mod regexes;
 mod sql_files;
 mod sql_tables;
 mod transactions;
+mod types;
 mod wal;

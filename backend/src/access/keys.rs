@@ -36,6 +36,9 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
         Value::Float8(x) => out.extend_from_slice(&float_bits(*x).to_be_bytes()),
         Value::Text(s) => bytes(s.as_bytes(), out),
         Value::Bytea(b) => bytes(b, out),
+        Value::Uuid(u) => out.extend_from_slice(u),
+        Value::Json(s) => bytes(s.as_bytes(), out),
+        Value::Jsonb(j) => jsonb_key(j, true, out),
         Value::Numeric(n) => numeric(n, out),
         Value::Interval(iv) => {
             let span = iv.span();
@@ -57,6 +60,54 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
             }
         }
         Value::Null | Value::Void => {}
+    }
+}
+
+/// jsonb in its btree order (`types::json::compare`): arrays and objects
+/// by member count, a top-level scalar as a one-element array below a
+/// real one, then the members; scalars by kind (null, string, number,
+/// boolean), then value.
+fn jsonb_key(j: &crate::types::json::Jsonb, top: bool, out: &mut Vec<u8>) {
+    use crate::types::json::Jsonb as J;
+    let count = |n: usize, out: &mut Vec<u8>| out.extend_from_slice(&(n as u32).to_be_bytes());
+    match j {
+        J::Array(items) => {
+            out.push(4);
+            count(items.len(), out);
+            if top {
+                out.push(1);
+            }
+            for v in items {
+                jsonb_key(v, false, out);
+            }
+        }
+        J::Object(pairs) => {
+            out.push(5);
+            count(pairs.len(), out);
+            for (k, v) in pairs {
+                bytes(k.as_bytes(), out);
+                jsonb_key(v, false, out);
+            }
+        }
+        scalar if top => {
+            out.push(4);
+            count(1, out);
+            out.push(0);
+            jsonb_key(scalar, false, out);
+        }
+        J::Null => out.push(0),
+        J::String(s) => {
+            out.push(1);
+            bytes(s.as_bytes(), out);
+        }
+        J::Number(n) => {
+            out.push(2);
+            numeric(n, out);
+        }
+        J::Bool(b) => {
+            out.push(3);
+            out.push(u8::from(*b));
+        }
     }
 }
 

@@ -25,6 +25,7 @@ fn storage(ty: Oid) -> (Option<usize>, usize) {
         oid::INT4 | oid::FLOAT4 | oid::DATE | oid::OID => (Some(4), 4),
         oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ => (Some(8), 8),
         oid::INTERVAL => (Some(16), 8),
+        oid::UUID => (Some(16), 1),
         _ => (None, 4),
     }
 }
@@ -121,7 +122,9 @@ pub fn form_into(types: &[Oid], values: &[Value], out: &mut Vec<u8>) -> PgResult
                 out.extend_from_slice(&iv.days.to_le_bytes());
                 out.extend_from_slice(&iv.months.to_le_bytes());
             }
-            (None, Value::Text(s)) => put_varlena(out, s.as_bytes()),
+            (Some(_), Value::Uuid(u)) => out.extend_from_slice(u),
+            (None, Value::Text(s) | Value::Json(s)) => put_varlena(out, s.as_bytes()),
+            (None, Value::Jsonb(j)) => put_varlena(out, j.to_text().as_bytes()),
             (None, Value::Bytea(b)) => put_varlena(out, b),
             (None, Value::Numeric(n)) => put_varlena(out, &numeric_payload(n)),
             (None, Value::Array(..) | Value::MdArray(_)) if array::is_array_type(ty) => {
@@ -165,6 +168,7 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
             oid::FLOAT8 => Value::Float8(f64::from_le_bytes(le(d, o)?)),
             oid::TIMESTAMP => Value::Timestamp(i64::from_le_bytes(le(d, o)?)),
             oid::TIMESTAMPTZ => Value::TimestampTz(i64::from_le_bytes(le(d, o)?)),
+            oid::UUID => Value::Uuid(le(d, o)?),
             oid::INTERVAL => Value::Interval(Interval {
                 micros: i64::from_le_bytes(le(d, o)?),
                 days: i32::from_le_bytes(le(d, o + 8)?),
@@ -206,6 +210,16 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
             }
         }
         oid::BYTEA => Value::Bytea(payload.to_vec()),
+        oid::JSON | oid::JSONB => {
+            let s = std::str::from_utf8(payload).map_err(|_| corrupt("json is not UTF-8"))?;
+            if ty == oid::JSON {
+                Value::Json(s.to_owned())
+            } else {
+                Value::Jsonb(Box::new(
+                    crate::types::json::parse_jsonb(s).map_err(|e| corrupt(&e.message))?,
+                ))
+            }
+        }
         t if array::is_array_type(t) => {
             array::recv(t, payload).map_err(|e| corrupt(&format!("array: {}", e.message)))?
         }

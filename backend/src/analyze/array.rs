@@ -374,6 +374,9 @@ impl Analyzer<'_> {
         let a = self.expr(l, scope, clause)?;
         let b = self.expr(r, scope, clause)?;
         let (lt, rt) = (a.ty(), b.ty());
+        if sym != "&&" && (lt == oid::JSONB || rt == oid::JSONB) {
+            return self.symbol_operator(sym, a, b);
+        }
         if !(is_array(lt) || is_array(rt)) {
             return Err(coerce::no_operator(sym, Some(lt), rt));
         }

@@ -329,6 +329,14 @@ impl Analyzer<'_> {
                 let field = Expr::Const(Value::Text(field.to_string().to_lowercase()), oid::TEXT);
                 self.call("extract", vec![field, x])
             }
+            E::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => {
+                let t = self.expr(timestamp, scope, clause)?;
+                let z = self.expr(time_zone, scope, clause)?;
+                self.call("timezone", vec![z, t])
+            }
             E::Position { expr, r#in } => {
                 let needle = self.expr(expr, scope, clause)?;
                 let hay = self.expr(r#in, scope, clause)?;
@@ -572,6 +580,28 @@ impl Analyzer<'_> {
             B::AtArrow | B::ArrowAt | B::PGOverlap => {
                 return self.array_operator(op, l, r, scope, clause);
             }
+            B::Arrow
+            | B::LongArrow
+            | B::HashArrow
+            | B::HashLongArrow
+            | B::Question
+            | B::QuestionAnd
+            | B::QuestionPipe
+            | B::HashMinus => {
+                let sym = match op {
+                    B::Arrow => "->",
+                    B::LongArrow => "->>",
+                    B::HashArrow => "#>",
+                    B::HashLongArrow => "#>>",
+                    B::Question => "?",
+                    B::QuestionAnd => "?&",
+                    B::QuestionPipe => "?|",
+                    _ => "#-",
+                };
+                let a = self.expr(l, scope, clause)?;
+                let b = self.expr(r, scope, clause)?;
+                return self.symbol_operator(sym, a, b);
+            }
             B::PGCustomBinaryOperator(parts) => {
                 let name = match parts.as_slice() {
                     [s, n] if s == "pg_catalog" => n.as_str(),
@@ -640,8 +670,43 @@ impl Analyzer<'_> {
         })
     }
 
+    /// An operator implemented by the built-in functions registered
+    /// under its symbol (the json operators), with PostgreSQL's error
+    /// when no operand types fit.
+    pub fn symbol_operator(&mut self, sym: &str, a: Expr, b: Expr) -> PgResult<Expr> {
+        let (lt, rt) = (a.ty(), b.ty());
+        self.call(sym, vec![a, b]).map_err(|e| {
+            if e.code == sqlstate::UNDEFINED_FUNCTION {
+                coerce::no_operator(sym, Some(lt), rt)
+            } else if e.code == "42725" {
+                PgError::new(
+                    "42725",
+                    format!(
+                        "operator is not unique: {} {sym} {}",
+                        type_name(lt),
+                        type_name(rt)
+                    ),
+                )
+            } else {
+                e
+            }
+        })
+    }
+
     /// Resolves and builds a binary operator over analyzed operands.
     pub fn operator(&mut self, op: BinOp, a: Expr, b: Expr) -> PgResult<Expr> {
+        // jsonb's || and - (jsonb - text, jsonb - int, jsonb - text[]).
+        let (lt, rt) = (a.ty(), b.ty());
+        let jsonb_side = |t: Oid| t == oid::JSONB;
+        if op == BinOp::Concat
+            && ((jsonb_side(lt) && (jsonb_side(rt) || rt == oid::UNKNOWN))
+                || (lt == oid::UNKNOWN && jsonb_side(rt)))
+        {
+            return self.symbol_operator("||", a, b);
+        }
+        if op == BinOp::Sub && jsonb_side(lt) {
+            return self.symbol_operator("-", a, b);
+        }
         if op == BinOp::Concat
             && (coerce::category(a.ty()) == 'A' || coerce::category(b.ty()) == 'A')
         {

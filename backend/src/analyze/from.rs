@@ -424,6 +424,9 @@ impl Analyzer<'_> {
         ordinality: bool,
         left: &Scope,
     ) -> PgResult<(Source, Scope, bool)> {
+        if let Some((kind, jsonb)) = crate::nodes::query::json_srf(name) {
+            return self.json_srf_in_from(name, kind, jsonb, args, alias, ordinality, left);
+        }
         let func = match name {
             "generate_series" => SetFunction::GenerateSeries,
             "unnest" => SetFunction::Unnest,
@@ -482,6 +485,75 @@ impl Analyzer<'_> {
             Source::Function(FunctionSource {
                 func,
                 ty,
+                args,
+                ordinality,
+            }),
+            Scope { cols },
+            correlated,
+        ))
+    }
+
+    /// json_each(json) and the other json set-returning functions:
+    /// columns named as PostgreSQL's OUT parameters (`key`, `value`), or
+    /// after the function (object_keys).
+    #[allow(clippy::too_many_arguments)]
+    fn json_srf_in_from(
+        &mut self,
+        name: &str,
+        kind: crate::nodes::query::JsonSrf,
+        jsonb: bool,
+        args: &[&ast::Expr],
+        alias: Option<&ast::TableAlias>,
+        ordinality: bool,
+        left: &Scope,
+    ) -> PgResult<(Source, Scope, bool)> {
+        use crate::nodes::query::JsonSrf as K;
+        self.outer.push(left.clone());
+        self.correlated.push(false);
+        let parsed: PgResult<Vec<Expr>> = args
+            .iter()
+            .map(|e| self.expr(e, &Scope::default(), super::expr::Clause::Select))
+            .collect();
+        self.outer.pop();
+        let correlated = self.correlated.pop().unwrap_or(false);
+        let args = parsed?;
+        let (def, _) =
+            crate::fmgr::resolve_call(name, &args.iter().map(Expr::ty).collect::<Vec<_>>())?;
+        let doc = if jsonb { oid::JSONB } else { oid::JSON };
+        let args = args
+            .into_iter()
+            .map(|a| self.coerce(a, doc, false))
+            .collect::<PgResult<Vec<_>>>()?;
+        let value_ty = match kind {
+            K::EachText | K::ArrayElementsText => oid::TEXT,
+            _ => doc,
+        };
+        let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
+        let col = |n: &str, ty| ScopeColumn {
+            qualifier: Some(qualifier.clone()),
+            name: n.to_owned(),
+            ty,
+            typmod: -1,
+            hidden: false,
+        };
+        let mut cols = match kind {
+            K::Each | K::EachText => vec![col("key", oid::TEXT), col("value", value_ty)],
+            K::ArrayElements | K::ArrayElementsText => vec![col("value", value_ty)],
+            K::ObjectKeys => vec![col(def.name, oid::TEXT)],
+        };
+        if ordinality {
+            cols.push(col("ordinality", oid::INT8));
+        }
+        if let Some(a) = alias {
+            if a.columns.is_empty() && kind == K::ObjectKeys {
+                cols[0].name = qualifier.clone();
+            }
+            rename_columns(&mut cols, a, &qualifier)?;
+        }
+        Ok((
+            Source::Function(FunctionSource {
+                func: SetFunction::Json { kind, jsonb },
+                ty: value_ty,
                 args,
                 ordinality,
             }),

@@ -50,6 +50,9 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
         },
         D::Interval { .. } => (oid::INTERVAL, -1),
         D::Regclass => (oid::REGCLASS, -1),
+        D::Uuid => (oid::UUID, -1),
+        D::JSON => (oid::JSON, -1),
+        D::JSONB => (oid::JSONB, -1),
         D::Array(
             ast::ArrayElemTypeDef::SquareBracket(inner, _)
             | ast::ArrayElemTypeDef::Qualified(inner, _),
@@ -129,6 +132,9 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
         "timestamp" => oid::TIMESTAMP,
         "timestamptz" => oid::TIMESTAMPTZ,
         "interval" => oid::INTERVAL,
+        "uuid" => oid::UUID,
+        "json" => oid::JSON,
+        "jsonb" => oid::JSONB,
         "numeric" | "decimal" => oid::NUMERIC,
         "unknown" => oid::UNKNOWN,
         "regclass" => oid::REGCLASS,
@@ -177,6 +183,7 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
         },
         E::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => ("bool".into(), 1),
         E::Interval(_) => ("interval".into(), 1),
+        E::AtTimeZone { .. } => ("timezone".into(), 1),
         // CASE takes its ELSE branch's name when that is a real name.
         E::Case {
             else_result: Some(e),

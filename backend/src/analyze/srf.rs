@@ -86,6 +86,23 @@ pub fn expand(q: &mut Query, width: usize) -> PgResult<()> {
             args,
             ordinality: false,
         }
+    } else if calls.len() == 1 && crate::nodes::query::json_srf(calls[0].0).is_some() {
+        let (name, args, ty) = calls.remove(0);
+        let Some((kind, jsonb)) = crate::nodes::query::json_srf(name) else {
+            return Err(unsupported("this set-returning function"));
+        };
+        if matches!(
+            kind,
+            crate::nodes::query::JsonSrf::Each | crate::nodes::query::JsonSrf::EachText
+        ) {
+            return Err(unsupported(&format!("{name} in a select list (a record)")));
+        }
+        FunctionSource {
+            func: SetFunction::Json { kind, jsonb },
+            ty,
+            args: args.into_iter().map(to_lateral).collect::<PgResult<_>>()?,
+            ordinality: false,
+        }
     } else if calls.len() == 1 {
         let (_, args, ty) = calls.remove(0);
         FunctionSource {

@@ -88,6 +88,7 @@ pub const SUPPORT_PROCS: &[(Oid, &str)] = &[
     (330, "bthandler"),
     (6179, "array_subscript_handler"),
     (6180, "raw_array_subscript_handler"),
+    (6098, "jsonb_subscript_handler"),
 ];
 
 /// The default B-tree operator class of each type (pg_index.indclass).
@@ -110,6 +111,8 @@ pub fn default_btree_opclass(t: Oid) -> Oid {
         oid::TIMESTAMPTZ => 3127,
         oid::INTERVAL => 10022,
         oid::NUMERIC => 3125,
+        oid::UUID => 10065,
+        oid::JSONB => 10088,
         _ => 0,
     }
 }
@@ -131,6 +134,8 @@ pub static TYPES: &[BuiltinType] = &[
     ty(25, "text", -1, false, b'b', b'S', true, 0, 1009, [(46, "textin"), (47, "textout"), (2414, "textrecv"), (2415, "textsend"), (0, "-"), (0, "-")], b'i', b'x', 100, 0),
     ty(26, "oid", 4, true, b'b', b'N', true, 0, 1028, [(1798, "oidin"), (1799, "oidout"), (2418, "oidrecv"), (2419, "oidsend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(30, "oidvector", -1, false, b'b', b'A', false, 26, 1013, [(54, "oidvectorin"), (55, "oidvectorout"), (2420, "oidvectorrecv"), (2421, "oidvectorsend"), (0, "-"), (0, "-")], b'i', b'p', 0, 6179),
+    ty(114, "json", -1, false, b'b', b'U', false, 0, 199, [(321, "json_in"), (322, "json_out"), (323, "json_recv"), (324, "json_send"), (0, "-"), (0, "-")], b'i', b'x', 0, 0),
+    ty(199, "_json", -1, false, b'b', b'A', false, 114, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(700, "float4", 4, true, b'b', b'N', false, 0, 1021, [(200, "float4in"), (201, "float4out"), (2424, "float4recv"), (2425, "float4send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(701, "float8", 8, true, b'b', b'N', true, 0, 1022, [(214, "float8in"), (215, "float8out"), (2426, "float8recv"), (2427, "float8send"), (0, "-"), (0, "-")], b'd', b'p', 0, 0),
     ty(705, "unknown", -2, false, b'p', b'X', false, 0, 0, [(109, "unknownin"), (110, "unknownout"), (2416, "unknownrecv"), (2417, "unknownsend"), (0, "-"), (0, "-")], b'c', b'p', 0, 0),
@@ -169,6 +174,10 @@ pub static TYPES: &[BuiltinType] = &[
     ty(2210, "_regclass", -1, false, b'b', b'A', false, 2205, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(2211, "_regtype", -1, false, b'b', b'A', false, 2206, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(2278, "void", 4, true, b'p', b'P', false, 0, 0, [(2298, "void_in"), (2299, "void_out"), (3120, "void_recv"), (3121, "void_send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(2950, "uuid", 16, false, b'b', b'U', false, 0, 2951, [(2952, "uuid_in"), (2953, "uuid_out"), (2961, "uuid_recv"), (2962, "uuid_send"), (0, "-"), (0, "-")], b'c', b'p', 0, 0),
+    ty(2951, "_uuid", -1, false, b'b', b'A', false, 2950, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(3802, "jsonb", -1, false, b'b', b'U', false, 0, 3807, [(3806, "jsonb_in"), (3804, "jsonb_out"), (3805, "jsonb_recv"), (3803, "jsonb_send"), (0, "-"), (0, "-")], b'i', b'x', 0, 6098),
+    ty(3807, "_jsonb", -1, false, b'b', b'A', false, 3802, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(4089, "regnamespace", 4, true, b'b', b'N', false, 0, 4090, [(4084, "regnamespacein"), (4085, "regnamespaceout"), (4087, "regnamespacerecv"), (4088, "regnamespacesend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(4090, "_regnamespace", -1, false, b'b', b'A', false, 4089, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(4096, "regrole", 4, true, b'b', b'N', false, 0, 4097, [(4098, "regrolein"), (4092, "regroleout"), (4094, "regrolerecv"), (4095, "regrolesend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),

@@ -382,13 +382,7 @@ impl AggregateNode<'_> {
                 {
                     continue;
                 }
-                if !a.order.is_empty()
-                    || matches!(
-                        a.kind,
-                        crate::utils::adt::agg::AggKind::ArrayAgg
-                            | crate::utils::adt::agg::AggKind::ArrayAggArrays
-                    )
-                {
+                if !a.order.is_empty() || a.kind.holds_inputs() {
                     // array_agg and ordered aggregates hold every input.
                     ctx.mem.charge(memory::row_bytes(&args))?;
                 }

@@ -8,7 +8,7 @@ use crate::error::PgResult;
 use crate::executor::eval::{eval, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
-use crate::nodes::query::{FunctionSource, SetFunction};
+use crate::nodes::query::{FunctionSource, JsonSrf, SetFunction};
 use crate::types::{array, Value};
 
 use super::scan::SeriesNode;
@@ -22,6 +22,12 @@ pub fn build(f: &FunctionSource) -> Box<dyn Node + '_> {
             args: &f.args,
             arrays: None,
             next: 0,
+        }),
+        SetFunction::Json { kind, jsonb } => Box::new(JsonNode {
+            arg: &f.args[0],
+            kind,
+            jsonb,
+            rows: None,
         }),
     };
     if f.ordinality {
@@ -68,6 +74,27 @@ impl Node for UnnestNode<'_> {
         check_for_interrupts()?;
         self.next += 1;
         Ok(Some(row))
+    }
+}
+
+/// json_each and the other json set-returning functions: the rows of
+/// one document, computed when first asked for.
+struct JsonNode<'p> {
+    arg: &'p Expr,
+    kind: JsonSrf,
+    jsonb: bool,
+    rows: Option<std::vec::IntoIter<Row>>,
+}
+
+impl Node for JsonNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.rows.is_none() {
+            let doc = eval(self.arg, &[], ctx)?;
+            let rows = crate::fmgr::json::srf_rows(self.kind, self.jsonb, &doc)?;
+            self.rows = Some(rows.into_iter());
+        }
+        check_for_interrupts()?;
+        Ok(self.rows.as_mut().and_then(Iterator::next))
     }
 }
 

@@ -38,10 +38,10 @@ fn elem_of(v: &Value) -> Oid {
 
 /// Whether `def` is a set-returning function (unnest, generate_series).
 pub fn is_set_returning(def: &FuncDef) -> bool {
-    matches!(def.name, "unnest" | "generate_series")
+    matches!(def.name, "unnest" | "generate_series") || super::json::is_json_srf(def.name)
 }
 
-fn set_in_wrong_context(_: &FnCtx, _: &[Value]) -> PgResult<Value> {
+pub(crate) fn set_in_wrong_context(_: &FnCtx, _: &[Value]) -> PgResult<Value> {
     Err(PgError::new(
         sqlstate::FEATURE_NOT_SUPPORTED,
         "set-valued function called in context that cannot accept a set",

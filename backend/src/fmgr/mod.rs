@@ -9,8 +9,10 @@
 
 pub mod arrays;
 pub mod catalog;
+pub mod json;
 pub mod polymorphic;
 pub mod window;
+pub mod timezone;
 
 use std::cell::RefCell;
 use std::fmt;
@@ -28,7 +30,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::types::datetime::{
     self, civil_from_days, UNIX_TO_PG_DAYS, USECS_PER_DAY, USECS_PER_SEC,
 };
-use crate::types::{oid, type_name, Numeric, Oid, Value};
+use crate::types::{oid, timezone as tz_types, type_name, Numeric, Oid, Value};
 use crate::utils::adt::coerce::{category, is_preferred};
 use crate::utils::adt::format;
 use crate::utils::adt::ops::{self, can_coerce_implicitly};
@@ -137,7 +139,13 @@ use oid::{
 /// The tables of built-in functions: this file's, then one per module of
 /// `fmgr` that adds a family of functions. Within a table, earlier entries
 /// win ties in overload resolution.
-static TABLES: &[&[FuncDef]] = &[FUNCS, arrays::ARRAY_FUNCS, catalog::CATALOG_FUNCS];
+static TABLES: &[&[FuncDef]] = &[
+    FUNCS,
+    arrays::ARRAY_FUNCS,
+    catalog::CATALOG_FUNCS,
+    timezone::TIMEZONE_FUNCS,
+    json::JSON_FUNCS,
+];
 
 /// Every built-in function, in preference order for ties.
 fn all_funcs() -> impl Iterator<Item = &'static FuncDef> {
@@ -163,10 +171,12 @@ static FUNCS: &[FuncDef] = &[
         Ok(Value::TimestampTz(datetime::now_pg_usecs()))
     })),
     f("localtimestamp", &[], TIMESTAMP, |c, _| {
-        Ok(Value::Timestamp(c.xact_start))
+        Ok(Value::Timestamp(local_time(c.xact_start)))
     }),
     f("current_date", &[], DATE, |c, _| {
-        Ok(Value::Date(c.xact_start.div_euclid(USECS_PER_DAY) as i32))
+        Ok(Value::Date(
+            local_time(c.xact_start).div_euclid(USECS_PER_DAY) as i32,
+        ))
     }),
     f("version", &[], TEXT, |_, _| {
         Ok(Value::Text(version_string()))
@@ -609,6 +619,9 @@ static FUNCS: &[FuncDef] = &[
     f("radians", &[FLOAT8], FLOAT8, |_, a| {
         Ok(Value::Float8(fl(&a[0]).to_radians()))
     }),
+    volatile(f("gen_random_uuid", &[], oid::UUID, |_, _| {
+        Ok(Value::Uuid(crate::types::uuid::random_v4()))
+    })),
     volatile(f("random", &[], FLOAT8, |_, _| {
         Ok(Value::Float8(random_f64()))
     })),
@@ -635,8 +648,25 @@ static FUNCS: &[FuncDef] = &[
         Ok(Value::Numeric(extract(s(&a[0]), &a[1])?))
     }),
     f("date_trunc", &[TEXT, TIMESTAMPTZ], TIMESTAMPTZ, |_, a| {
-        Ok(Value::TimestampTz(date_trunc(s(&a[0]), ts(&a[1]))?))
+        Ok(Value::TimestampTz(date_trunc_tz(
+            s(&a[0]),
+            ts(&a[1]),
+            &session_zone(),
+        )?))
     }),
+    f(
+        "date_trunc",
+        &[TEXT, TIMESTAMPTZ, TEXT],
+        TIMESTAMPTZ,
+        |_, a| {
+            let zone = tz_types::lookup(s(&a[2]))?;
+            Ok(Value::TimestampTz(date_trunc_tz(
+                s(&a[0]),
+                ts(&a[1]),
+                &zone,
+            )?))
+        },
+    ),
     f("date_trunc", &[TEXT, TIMESTAMP], TIMESTAMP, |_, a| {
         Ok(Value::Timestamp(date_trunc(s(&a[0]), ts(&a[1]))?))
     }),
@@ -659,6 +689,11 @@ static FUNCS: &[FuncDef] = &[
         )
     }),
 ];
+
+/// The session's local time of an instant.
+fn local_time(t: i64) -> i64 {
+    tz_types::with_session(|tz| tz_types::utc_to_local(tz, t))
+}
 
 /// version()'s text.
 pub fn version_string() -> String {
@@ -1033,6 +1068,14 @@ pub fn extract(field: &str, v: &Value) -> PgResult<Numeric> {
         Value::Date(d) => (*d as i64 * USECS_PER_DAY, true),
         _ => (ts(v), false),
     };
+    // A timestamptz's fields are those of its local time in the session's
+    // zone; its epoch is the instant's.
+    let utc = t;
+    let zone_offset = match v {
+        Value::TimestampTz(x) => Some(tz_types::with_session(|tz| tz_types::offset_at(tz, *x))),
+        _ => None,
+    };
+    let t = t + zone_offset.unwrap_or(0) as i64 * USECS_PER_SEC;
     let days = t.div_euclid(USECS_PER_DAY);
     let tod = t.rem_euclid(USECS_PER_DAY);
     let (y, m, d) = civil_from_days(days + UNIX_TO_PG_DAYS);
@@ -1040,7 +1083,7 @@ pub fn extract(field: &str, v: &Value) -> PgResult<Numeric> {
     match field.as_str() {
         "epoch" if is_date => int((days + UNIX_TO_PG_DAYS) * 86400),
         "epoch" => Ok(Numeric::Finite {
-            mant: (t + datetime::UNIX_TO_PG_USECS) as i128,
+            mant: (utc + datetime::UNIX_TO_PG_USECS) as i128,
             scale: 6,
         }),
         "year" | "years" => int(if y <= 0 { y - 1 } else { y }),
@@ -1065,8 +1108,77 @@ pub fn extract(field: &str, v: &Value) -> PgResult<Numeric> {
             scale: 3,
         }),
         "microsecond" | "microseconds" => int(tod % 60_000_000),
-        "timezone" | "timezone_hour" | "timezone_minute" => int(0),
+        "timezone" | "timezone_hour" | "timezone_minute" if zone_offset.is_some() => {
+            let o = zone_offset.unwrap_or(0) as i64;
+            int(match field.as_str() {
+                "timezone" => o,
+                "timezone_hour" => o / 3600,
+                _ => o / 60 % 60,
+            })
+        }
+        _ if zone_offset.is_some() => Err(unsupported(type_name(oid::TIMESTAMPTZ))),
         _ => Err(unsupported(type_name(oid::TIMESTAMP))),
+    }
+}
+
+/// date_trunc(field, timestamptz) in a zone (the session's, or the
+/// third argument's): the local time truncated, then read back in the
+/// zone; units of a day or more resolve the offset anew (a DST change
+/// between), smaller ones keep the value's own.
+pub fn date_trunc_tz(field: &str, t: i64, zone: &tz_types::ZoneSpec) -> PgResult<i64> {
+    if t == i64::MAX || t == i64::MIN {
+        return Ok(t);
+    }
+    let off = zone.offset_at(t) as i64 * USECS_PER_SEC;
+    let local = date_trunc(field, t + off).map_err(|e| {
+        PgError::new(
+            e.code,
+            e.message.replace("without time zone", "with time zone"),
+        )
+    })?;
+    let small = matches!(
+        trunc_unit(field),
+        "microseconds" | "milliseconds" | "second" | "minute" | "hour"
+    );
+    Ok(if small {
+        local - off
+    } else {
+        local - zone.offset_for_local(local) as i64 * USECS_PER_SEC
+    })
+}
+
+/// The session's zone as a [`tz_types::ZoneSpec`].
+pub fn session_zone() -> tz_types::ZoneSpec {
+    tz_types::with_session(|tz| tz_types::ZoneSpec::Rules(tz.clone()))
+}
+
+/// The unit a date_trunc or extract field names (PostgreSQL's DecodeUnits
+/// spellings), or "" when it names none.
+fn trunc_unit(field: &str) -> &'static str {
+    match field.to_ascii_lowercase().as_str() {
+        "microsecond" | "microseconds" | "us" | "usec" | "usecs" | "useconds" => "microseconds",
+        "millisecond" | "milliseconds" | "ms" | "msec" | "msecs" | "mseconds" => "milliseconds",
+        "second" | "seconds" | "s" | "sec" | "secs" => "second",
+        "minute" | "minutes" | "m" | "min" | "mins" => "minute",
+        "hour" | "hours" | "h" | "hr" | "hrs" => "hour",
+        "day" | "days" | "d" => "day",
+        "week" | "weeks" | "w" => "week",
+        "month" | "months" | "mon" | "mons" => "month",
+        "quarter" | "qtr" => "quarter",
+        "year" | "years" | "y" | "yr" | "yrs" => "year",
+        "decade" | "decades" | "dec" | "decs" => "decade",
+        "century" | "centuries" | "c" | "cent" => "century",
+        "millennium" | "millennia" | "mil" | "mils" => "millennium",
+        "epoch" => "epoch",
+        "dow" => "dow",
+        "doy" => "doy",
+        "isodow" => "isodow",
+        "isoyear" => "isoyear",
+        "timezone" => "timezone",
+        "timezone_hour" => "timezone_hour",
+        "timezone_minute" => "timezone_minute",
+        "julian" => "julian",
+        _ => "",
     }
 }
 
@@ -1080,7 +1192,7 @@ fn date_trunc(field: &str, t: i64) -> PgResult<i64> {
     let (y, m, _) = civil_from_days(days + UNIX_TO_PG_DAYS);
     let from_ymd =
         |y: i64, m: u32| (datetime::days_from_civil(y, m, 1) - UNIX_TO_PG_DAYS) * USECS_PER_DAY;
-    Ok(match field.to_ascii_lowercase().as_str() {
+    Ok(match trunc_unit(field) {
         "microseconds" => t,
         "milliseconds" => t - t.rem_euclid(1000),
         "second" => t - t.rem_euclid(USECS_PER_SEC),
@@ -1093,11 +1205,19 @@ fn date_trunc(field: &str, t: i64) -> PgResult<i64> {
         "year" => from_ymd(y, 1),
         "decade" => from_ymd(y - y.rem_euclid(10), 1),
         "century" => from_ymd(y - (y - 1).rem_euclid(100), 1),
+        "millennium" => from_ymd(y - (y - 1).rem_euclid(1000), 1),
         f => {
+            // A field extract knows is unsupported here; anything else
+            // is not a unit at all.
+            let (code, what) = if f.is_empty() {
+                (sqlstate::INVALID_PARAMETER_VALUE, "not recognized")
+            } else {
+                (sqlstate::FEATURE_NOT_SUPPORTED, "not supported")
+            };
             return Err(PgError::new(
-                sqlstate::FEATURE_NOT_SUPPORTED,
-                format!("unit \"{f}\" not supported for type timestamp without time zone"),
-            ))
+                code,
+                format!("unit \"{field}\" {what} for type timestamp without time zone"),
+            ));
         }
     })
 }
@@ -1235,16 +1355,19 @@ pub fn resolve_call(name: &str, args: &[Oid]) -> PgResult<(&'static FuncDef, Vec
             }
             d.args.to_vec()
         };
-        let Some(mut params) = polymorphic::concrete_params(&params, args) else {
+        // "any": each argument keeps its type (an untyped literal is text).
+        let params: Vec<Oid> = params
+            .iter()
+            .zip(args)
+            .map(|(&p, &a)| match p {
+                oid::ANY if a == oid::UNKNOWN => oid::TEXT,
+                oid::ANY => a,
+                p => p,
+            })
+            .collect();
+        let Some(params) = polymorphic::concrete_params(&params, args) else {
             continue;
         };
-        // "any" takes the argument as it is (an unknown literal as text;
-        // the analyzer turns OID alias types into their names).
-        for (p, a) in params.iter_mut().zip(args) {
-            if *p == oid::ANY {
-                *p = if *a == oid::UNKNOWN { oid::TEXT } else { *a };
-            }
-        }
         // A polymorphic parameter costs more than an exact one.
         let poly = d
             .args

@@ -59,6 +59,10 @@ fn agg_name(k: AggKind) -> &'static str {
         AggKind::BoolOr => "bool_or",
         AggKind::StringAgg => "string_agg",
         AggKind::ArrayAgg | AggKind::ArrayAggArrays => "array_agg",
+        AggKind::JsonAgg { jsonb: false } => "json_agg",
+        AggKind::JsonAgg { jsonb: true } => "jsonb_agg",
+        AggKind::JsonObjectAgg { jsonb: false } => "json_object_agg",
+        AggKind::JsonObjectAgg { jsonb: true } => "jsonb_object_agg",
     }
 }
 

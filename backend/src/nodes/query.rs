@@ -57,6 +57,8 @@ pub struct JoinSource {
     pub lateral: bool,
 }
 
+pub use crate::fmgr::json::{json_srf, json_srf_name, JsonSrf};
+
 /// Which set-returning function a FROM item calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetFunction {
@@ -64,6 +66,8 @@ pub enum SetFunction {
     GenerateSeries,
     /// unnest(array, ...): one column per array, zipped, NULL-padded.
     Unnest,
+    /// json(b)_each, _each_text, _array_elements(_text), _object_keys.
+    Json { kind: JsonSrf, jsonb: bool },
 }
 
 /// A set-returning function in FROM.
@@ -83,6 +87,7 @@ impl FunctionSource {
         match self.func {
             SetFunction::GenerateSeries => "generate_series",
             SetFunction::Unnest => "unnest",
+            SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
         }
     }
 
@@ -91,6 +96,11 @@ impl FunctionSource {
         let n = match self.func {
             SetFunction::GenerateSeries => 1,
             SetFunction::Unnest => self.args.len(),
+            SetFunction::Json {
+                kind: JsonSrf::Each | JsonSrf::EachText,
+                ..
+            } => 2,
+            SetFunction::Json { .. } => 1,
         };
         n + usize::from(self.ordinality)
     }

@@ -197,6 +197,9 @@ pub struct Engine {
     xact: Transaction,
     /// now() of the current transaction, PostgreSQL epoch microseconds.
     xact_start: i64,
+    /// The start time a statement prepared outside a transaction block
+    /// read its 'now' literals with, for its execution to start at.
+    pending_start: Option<i64>,
     /// application_name as last written to the backend slot.
     slot_app_name: String,
     extra_float_digits: i32,
@@ -239,6 +242,7 @@ impl Engine {
             settings: RefCell::new(settings),
             xact: Transaction::new(),
             xact_start: now_pg_usecs(),
+            pending_start: None,
             slot_app_name: String::new(),
             extra_float_digits: 1,
             synced_generation: 0,
@@ -317,6 +321,14 @@ impl Engine {
         }
         self.catalog.refresh()?;
         let version = self.catalog.version();
+        // A statement that starts a transaction reads 'now' in its
+        // literals as the time it starts, as now() does.
+        self.pending_start = None;
+        if !self.xact.in_block() {
+            let start = now_pg_usecs();
+            self.pending_start = Some(start);
+            crate::types::datetime::set_transaction_start(start);
+        }
         let parts = self.plan_statement(stmt, param_types)?;
         Ok(Arc::new(self.prepared_from(
             stmt,
@@ -633,9 +645,10 @@ impl Engine {
                 format!("there is no parameter ${}", params.len() + 1),
             ));
         }
-        let stmt_start = now_pg_usecs();
+        let stmt_start = self.pending_start.take().unwrap_or_else(now_pg_usecs);
         if !self.xact.in_block() {
             self.xact_start = stmt_start;
+            crate::types::datetime::set_transaction_start(stmt_start);
             self.env.slot.xact_start_us.store(
                 shmem::time::wall_clock_us(),
                 std::sync::atomic::Ordering::Relaxed,
@@ -1024,6 +1037,7 @@ impl Engine {
             self.extra_float_digits = efd;
         }
         float::set_extra_float_digits(efd);
+        crate::types::timezone::set_session(&s.get("TimeZone").ok().flatten().unwrap_or_default());
         let app = s.get("application_name").ok().flatten().unwrap_or_default();
         if app != self.slot_app_name {
             self.env

@@ -90,6 +90,33 @@ fn syntax_error_at(text: &StmtText, node: &impl Spanned, near: &str) -> PgError 
 
 /// A SET value as PostgreSQL flattens it: identifiers folded, strings
 /// and numbers as written, list items joined with ", ".
+/// `SET TIME ZONE INTERVAL '+02:00' HOUR TO MINUTE`: the interval as a
+/// number of hours east of UTC (no months or days, as PostgreSQL).
+fn interval_zone(iv: &ast::Interval) -> PgResult<String> {
+    let text = match iv.value.as_ref() {
+        ast::Expr::Value(ast::ValueWithSpan {
+            value: ast::Value::SingleQuotedString(s),
+            ..
+        }) => s.clone(),
+        other => other.to_string(),
+    };
+    let text = match &iv.leading_field {
+        Some(f) if !text.contains(':') => format!("{text} {f}"),
+        _ => text,
+    };
+    let v = crate::types::Interval::parse(&text)?;
+    if v.months != 0 || v.days != 0 {
+        return Err(PgError::new(
+            crate::error::sqlstate::INVALID_PARAMETER_VALUE,
+            format!(
+                "invalid interval value for time zone: {} not allowed",
+                if v.months != 0 { "month" } else { "day" }
+            ),
+        ));
+    }
+    Ok(format!("{}", v.micros as f64 / 3_600_000_000.0))
+}
+
 fn set_value(
     values: &[ast::Expr],
     text: &StmtText,
@@ -189,6 +216,7 @@ pub fn classify(stmt: &ast::Statement, text: &StmtText) -> PgResult<Option<Utili
                     {
                         None
                     }
+                    ast::Expr::Interval(iv) => Some(interval_zone(iv)?),
                     other => set_value(std::slice::from_ref(other), text, false)?,
                 };
                 Utility::Set {

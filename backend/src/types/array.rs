@@ -39,6 +39,9 @@ pub mod oids {
     pub const TIMESTAMPTZ_ARRAY: Oid = 1185;
     pub const INTERVAL_ARRAY: Oid = 1187;
     pub const NUMERIC_ARRAY: Oid = 1231;
+    pub const UUID_ARRAY: Oid = 2951;
+    pub const JSON_ARRAY: Oid = 199;
+    pub const JSONB_ARRAY: Oid = 3807;
     pub const REGPROCEDURE_ARRAY: Oid = 2207;
     /// int2vector and oidvector: one-dimensional, lower bound 0, shown
     /// space-separated (pg_index.indkey, pg_proc.proargtypes).
@@ -52,6 +55,8 @@ pub mod oids {
     pub const REGROLE_ARRAY: Oid = 4097;
     /// Polymorphic pseudo-types of function signatures.
     pub const ANYARRAY: Oid = 2277;
+    /// `"any"`: any type, each argument its own (json_build_object).
+    pub const ANY: Oid = 2276;
     pub const ANYELEMENT: Oid = 2283;
     pub const ANYNONARRAY: Oid = 2776;
     pub const ANYCOMPATIBLE: Oid = 5077;
@@ -116,6 +121,9 @@ pub static ARRAY_TYPES: &[ArrayType] = &[
     ),
     at(INTERVAL_ARRAY, oid::INTERVAL, "interval[]", "_interval"),
     at(NUMERIC_ARRAY, oid::NUMERIC, "numeric[]", "_numeric"),
+    at(UUID_ARRAY, oid::UUID, "uuid[]", "_uuid"),
+    at(JSON_ARRAY, oid::JSON, "json[]", "_json"),
+    at(JSONB_ARRAY, oid::JSONB, "jsonb[]", "_jsonb"),
     at(
         REGPROCEDURE_ARRAY,
         oid::REGPROCEDURE,

@@ -3,6 +3,7 @@
 //! months/days/microseconds), ISO text input and output (DateStyle
 //! "ISO, MDY", TimeZone UTC) and the arithmetic the SQL layer needs.
 
+use super::timezone::{self, ZoneSpec};
 use crate::error::{sqlstate, PgError, PgResult};
 
 pub const USECS_PER_SEC: i64 = 1_000_000;
@@ -52,6 +53,25 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
+thread_local! {
+    /// The session's transaction start, which the input `'now'` means
+    /// (0: none yet, the clock is read).
+    static XACT_START: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// Records the start of this thread's session's transaction.
+pub fn set_transaction_start(ts: i64) {
+    XACT_START.with(|c| c.set(ts));
+}
+
+/// The transaction's start (what `'now'` reads as), or the clock.
+fn transaction_now() -> i64 {
+    match XACT_START.with(|c| c.get()) {
+        0 => now_pg_usecs(),
+        t => t,
+    }
+}
+
 /// Current time as microseconds since 2000-01-01.
 pub fn now_pg_usecs() -> i64 {
     shmem::time::wall_clock_us() - UNIX_TO_PG_USECS
@@ -86,21 +106,35 @@ pub fn format_date(d: i32, out: &mut String) {
     }
 }
 
-/// timestamp_out / timestamptz_out (ISO; the zone is always UTC, "+00").
+/// timestamp_out / timestamptz_out (ISO): a timestamptz is shown in the
+/// session's time zone, with its offset.
 pub fn format_timestamp(ts: i64, with_tz: bool, out: &mut String) {
     match ts {
         TS_NEG_INFINITY => return out.push_str("-infinity"),
         TS_INFINITY => return out.push_str("infinity"),
         _ => {}
     }
+    if with_tz {
+        let off = timezone::with_session(|tz| timezone::offset_at(tz, ts));
+        return format_local(
+            ts.saturating_add(off as i64 * USECS_PER_SEC),
+            Some(off),
+            out,
+        );
+    }
+    format_local(ts, None, out)
+}
+
+/// A local time, then the offset when given, then the era.
+pub fn format_local(ts: i64, offset: Option<i32>, out: &mut String) {
     let days = ts.div_euclid(USECS_PER_DAY);
     let tod = ts.rem_euclid(USECS_PER_DAY);
     let (y, m, d) = civil_from_days(days + UNIX_TO_PG_DAYS);
     let bc = push_year(y, out);
     out.push_str(&format!("-{:02}-{:02} ", m, d));
     push_time(tod, out);
-    if with_tz {
-        out.push_str("+00");
+    if let Some(off) = offset {
+        timezone::push_offset(off, out);
     }
     if bc {
         out.push_str(" BC");
@@ -181,8 +215,8 @@ impl Cursor<'_> {
 struct DateTimeParts {
     days: i64,
     tod: i64,
-    /// Zone offset east of UTC, seconds, when one was given.
-    offset: Option<i64>,
+    /// The zone the text named, if any.
+    zone: Option<ZoneSpec>,
 }
 
 /// Parses `YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][zone][ BC]` (the ISO forms
@@ -203,7 +237,7 @@ fn parse_parts(s: &str, type_name: &str) -> PgResult<DateTimeParts> {
     }
     let (d, _) = c.digits().ok_or_else(err)?;
     let mut tod = 0i64;
-    let mut offset = None;
+    let mut zone = None;
     let save = c.i;
     if c.eat(b'T') || c.eat(b't') || c.eat(b' ') {
         c.skip_blanks();
@@ -239,36 +273,27 @@ fn parse_parts(s: &str, type_name: &str) -> PgResult<DateTimeParts> {
         }
     }
     c.skip_blanks();
-    // Zone: Z, UTC, GMT, +HH[:MM], -HHMM.
-    let rest = c.rest().to_ascii_lowercase();
-    if rest.starts_with('z') {
-        offset = Some(0);
-        c.i += 1;
-    } else if rest.starts_with("utc") || rest.starts_with("gmt") {
-        offset = Some(0);
-        c.i += 3;
-    } else if rest.starts_with('+') || rest.starts_with('-') {
-        let neg = rest.starts_with('-');
-        c.i += 1;
-        let (hh, n) = c.digits().ok_or_else(err)?;
-        let (h, mut mi) = if n == 4 {
-            (hh / 100, hh % 100)
-        } else {
-            (hh, 0)
-        };
-        if n != 4 && c.eat(b':') {
-            mi = c.digits().ok_or_else(err)?.0;
-        }
-        let secs = h * 3600 + mi * 60;
-        offset = Some(if neg { -secs } else { secs });
-    }
-    c.skip_blanks();
-    let rest = c.rest().to_ascii_lowercase();
+    // The rest: an optional zone (`Z`, `+02`, `-05:30`, `CET`,
+    // `Europe/Paris`), then an optional era (`BC`, `AD`).
+    let rest = c.rest().to_owned();
     let mut year = y;
-    if rest == "bc" {
-        year = 1 - y;
-    } else if !rest.is_empty() && rest != "ad" {
-        return Err(err());
+    let mut era_seen = false;
+    for tok in rest.split_ascii_whitespace() {
+        let lower = tok.to_ascii_lowercase();
+        if lower == "bc" || lower == "ad" {
+            if era_seen {
+                return Err(err());
+            }
+            era_seen = true;
+            if lower == "bc" {
+                year = 1 - y;
+            }
+            continue;
+        }
+        if zone.is_some() || era_seen {
+            return Err(err());
+        }
+        zone = Some(parse_zone_token(tok, s, type_name)?);
     }
     if !(1..=12).contains(&m) || d < 1 || d > days_in_month(year, m as u32) as i64 || y == 0 {
         return Err(field_overflow(s));
@@ -276,8 +301,41 @@ fn parse_parts(s: &str, type_name: &str) -> PgResult<DateTimeParts> {
     Ok(DateTimeParts {
         days: days_from_civil(year, m as u32, d as u32) - UNIX_TO_PG_DAYS,
         tod,
-        offset,
+        zone,
     })
+}
+
+/// A zone in date/time input: a numeric offset, an abbreviation, or a
+/// zone name (a name with `/` that is not in the tz database is 22023, as
+/// in PostgreSQL; any other unknown word is a syntax error).
+fn parse_zone_token(tok: &str, s: &str, type_name: &str) -> PgResult<ZoneSpec> {
+    if tok.starts_with(['+', '-']) {
+        let o = timezone::parse_numeric_offset(tok).ok_or_else(|| bad_syntax(type_name, s))?;
+        if o.abs() > 15 * 3600 + 59 * 60 {
+            return Err(PgError::new(
+                "22009",
+                format!("time zone displacement out of range: \"{s}\""),
+            ));
+        }
+        return Ok(ZoneSpec::Fixed(o));
+    }
+    if let Some(o) = timezone::abbreviation(tok) {
+        return Ok(ZoneSpec::Fixed(o));
+    }
+    if !tok.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err(bad_syntax(type_name, s));
+    }
+    match jiff::tz::db().get(tok) {
+        Ok(tz) => Ok(ZoneSpec::Rules(tz)),
+        Err(_) if tok.contains('/') => Err(timezone::not_recognized(tok)),
+        Err(_) => Err(bad_syntax(type_name, s)),
+    }
+}
+
+/// The session's local time now (microseconds since 2000-01-01).
+fn local_now() -> i64 {
+    let now = transaction_now();
+    timezone::with_session(|tz| timezone::utc_to_local(tz, now))
 }
 
 fn special_word(s: &str) -> Option<&'static str> {
@@ -296,7 +354,7 @@ fn special_word(s: &str) -> Option<&'static str> {
 /// date_in.
 pub fn parse_date(s: &str) -> PgResult<i32> {
     if let Some(w) = special_word(s) {
-        let today = now_pg_usecs().div_euclid(USECS_PER_DAY) as i32;
+        let today = local_now().div_euclid(USECS_PER_DAY) as i32;
         return Ok(match w {
             "infinity" => DATE_INFINITY,
             "-infinity" => DATE_NEG_INFINITY,
@@ -324,28 +382,41 @@ pub fn parse_timestamp(s: &str, with_tz: bool) -> PgResult<i64> {
         "timestamp without time zone"
     };
     if let Some(w) = special_word(s) {
-        let now = now_pg_usecs();
-        let today = now.div_euclid(USECS_PER_DAY) * USECS_PER_DAY;
-        return Ok(match w {
-            "infinity" => TS_INFINITY,
-            "-infinity" => TS_NEG_INFINITY,
-            "epoch" => -UNIX_TO_PG_USECS,
-            "now" => now,
+        let now = transaction_now();
+        let local = local_now();
+        let today = local.div_euclid(USECS_PER_DAY) * USECS_PER_DAY;
+        let local_ts = match w {
+            "infinity" => return Ok(TS_INFINITY),
+            "-infinity" => return Ok(TS_NEG_INFINITY),
+            "epoch" => return Ok(-UNIX_TO_PG_USECS),
+            "now" if with_tz => return Ok(now),
+            "now" => local,
             "tomorrow" => today + USECS_PER_DAY,
             "yesterday" => today - USECS_PER_DAY,
             _ => today,
+        };
+        return Ok(if with_tz {
+            timezone::with_session(|tz| timezone::local_to_utc(tz, local_ts))
+        } else {
+            local_ts
         });
     }
     let p = parse_parts(s, type_name)?;
-    let mut ts = p
+    let local = p
         .days
         .checked_mul(USECS_PER_DAY)
         .and_then(|v| v.checked_add(p.tod))
         .ok_or_else(|| field_overflow(s))?;
-    if with_tz {
-        ts -= p.offset.unwrap_or(0) * USECS_PER_SEC;
+    if !with_tz {
+        return Ok(local);
     }
-    Ok(ts)
+    let offset = match &p.zone {
+        Some(z) => z.offset_for_local(local),
+        None => timezone::with_session(|tz| timezone::offset_for_local(tz, local)),
+    };
+    local
+        .checked_sub(offset as i64 * USECS_PER_SEC)
+        .ok_or_else(|| field_overflow(s))
 }
 
 /// An interval: months, days and microseconds kept apart, as PostgreSQL.

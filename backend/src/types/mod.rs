@@ -6,7 +6,10 @@
 pub mod array;
 pub mod datetime;
 pub mod float;
+pub mod json;
 pub mod numeric;
+pub mod timezone;
+pub mod uuid;
 
 use bytes::{BufMut, BytesMut};
 
@@ -30,6 +33,7 @@ pub mod oid {
     pub const INT4: Oid = 23;
     pub const REGPROC: Oid = 24;
     pub const TEXT: Oid = 25;
+    pub const JSON: Oid = 114;
     pub const OID: Oid = 26;
     pub const FLOAT4: Oid = 700;
     pub const FLOAT8: Oid = 701;
@@ -41,10 +45,9 @@ pub mod oid {
     pub const TIMESTAMPTZ: Oid = 1184;
     pub const INTERVAL: Oid = 1186;
     pub const NUMERIC: Oid = 1700;
+    pub const UUID: Oid = 2950;
+    pub const JSONB: Oid = 3802;
     pub const VOID: Oid = 2278;
-    /// The pseudo-type "any": a parameter taking a value of any type as
-    /// it is (concat, format).
-    pub const ANY: Oid = 2276;
     pub const REGCLASS: Oid = 2205;
     pub use super::array::oids::*;
     pub const REGTYPE: Oid = 2206;
@@ -91,6 +94,11 @@ pub enum Value {
     TimestampTz(i64),
     Interval(Interval),
     Oid(u32),
+    Uuid([u8; 16]),
+    /// json: the text as given (validated).
+    Json(String),
+    /// jsonb, in its canonical form.
+    Jsonb(Box<json::Jsonb>),
     /// A one-dimensional array with lower bound 1, or the empty array:
     /// element type and elements.
     Array(Oid, Vec<Value>),
@@ -109,7 +117,7 @@ pub fn type_len(oid: Oid) -> i16 {
         oid::INT4 | oid::OID | oid::FLOAT4 | oid::DATE => 4,
         t if is_reg_type(t) => 4,
         oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ => 8,
-        oid::INTERVAL => 16,
+        oid::INTERVAL | oid::UUID => 16,
         oid::NAME => 64,
         oid::VOID => 4,
         oid::UNKNOWN => -2,
@@ -141,6 +149,9 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::TIMESTAMPTZ => "timestamp with time zone",
         oid::INTERVAL => "interval",
         oid::NUMERIC => "numeric",
+        oid::UUID => "uuid",
+        oid::JSON => "json",
+        oid::JSONB => "jsonb",
         oid::VOID => "void",
         oid::ANY => "\"any\"",
         oid::REGCLASS => "regclass",
@@ -176,6 +187,9 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::TIMESTAMPTZ => "timestamptz",
         oid::INTERVAL => "interval",
         oid::NUMERIC => "numeric",
+        oid::UUID => "uuid",
+        oid::JSON => "json",
+        oid::JSONB => "jsonb",
         oid::VOID => "void",
         oid::ANY => "any",
         oid::REGCLASS => "regclass",
@@ -346,6 +360,9 @@ impl Value {
             oid::TIMESTAMP => Value::Timestamp(datetime::parse_timestamp(s, false)?),
             oid::TIMESTAMPTZ => Value::TimestampTz(datetime::parse_timestamp(s, true)?),
             oid::INTERVAL => Value::Interval(Interval::parse(s)?),
+            oid::UUID => Value::Uuid(uuid::parse(s)?),
+            oid::JSON => Value::Json(json::parse_json(s)?),
+            oid::JSONB => Value::Jsonb(Box::new(json::parse_jsonb(s)?)),
             oid::BPCHAR => Value::Text(s.to_owned()),
             oid::NAME => {
                 let mut n = 63.min(s.len());
@@ -402,6 +419,9 @@ impl Value {
             Value::Timestamp(t) => datetime::format_timestamp(*t, false, s),
             Value::TimestampTz(t) => datetime::format_timestamp(*t, true, s),
             Value::Interval(iv) => iv.format(s),
+            Value::Uuid(u) => uuid::format(u, s),
+            Value::Json(j) => s.push_str(j),
+            Value::Jsonb(j) => j.write(s),
             Value::Array(..) | Value::MdArray(_) => {
                 if let Some(a) = array::view(self) {
                     array::write_text(&a, s);
@@ -442,6 +462,13 @@ impl Value {
                 out.put_i64(iv.micros);
                 out.put_i32(iv.days);
                 out.put_i32(iv.months);
+            }
+            Value::Uuid(u) => out.put_slice(u),
+            Value::Json(j) => out.put_slice(j.as_bytes()),
+            Value::Jsonb(j) => {
+                let mut b = Vec::new();
+                json::send(j, &mut b);
+                out.put_slice(&b);
             }
             Value::Array(..) | Value::MdArray(_) => {
                 if let Some(a) = array::view(self) {
@@ -527,6 +554,12 @@ impl Value {
                 Value::Oid(u32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default()))
             }
             _ if array::is_vector_type(t) => array::recv_vector(t, d)?,
+            oid::UUID => Value::Uuid(uuid::recv(d)?),
+            oid::JSONB => Value::Jsonb(Box::new(json::recv(d)?)),
+            oid::JSON => {
+                let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;
+                Value::Json(json::parse_json(s)?)
+            }
             _ if array::is_array_type(t) => array::recv(t, d)?,
             _ if t == 0 || is_text_type(t) => {
                 let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;

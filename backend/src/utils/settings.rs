@@ -338,27 +338,12 @@ fn canonical_datestyle(v: &str) -> PgResult<String> {
     Ok(format!("ISO, {order}"))
 }
 
-/// TimeZone: only UTC and its aliases (pgfork has no tz database).
+/// TimeZone: a name from the tz database, a POSIX string or a number of
+/// hours, in its canonical spelling (`types::timezone`).
 fn canonical_timezone(v: &str) -> PgResult<String> {
-    let canon = [
-        "UTC",
-        "Etc/UTC",
-        "GMT",
-        "Etc/GMT",
-        "Universal",
-        "Etc/Universal",
-        "Zulu",
-        "Etc/Zulu",
-        "UCT",
-        "Etc/UCT",
-    ];
-    canon
-        .iter()
-        .find(|c| c.eq_ignore_ascii_case(v.trim()))
-        .map(|c| c.to_string())
-        .ok_or_else(|| {
-            invalid_value("TimeZone", v).with_detail("pgfork supports only UTC time zones.")
-        })
+    crate::types::timezone::parse_setting(v)
+        .map(|(name, _)| name)
+        .ok_or_else(|| invalid_value("TimeZone", v))
 }
 
 /// The two overlays a transaction may have to restore.

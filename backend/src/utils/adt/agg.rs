@@ -5,9 +5,9 @@
 
 use std::cmp::Ordering;
 
-use crate::error::PgResult;
+use crate::error::{PgError, PgResult};
 use crate::interrupts::Ticker;
-use crate::types::{array, oid, Numeric, Oid, Value};
+use crate::types::{array, json, oid, Numeric, Oid, Value};
 use crate::utils::adt::coerce::category;
 use crate::utils::adt::ops::{self, BinOp};
 use crate::utils::sort::sort_by_interruptible;
@@ -27,6 +27,27 @@ pub enum AggKind {
     ArrayAgg,
     /// array_agg(anyarray): the arrays stacked into one more dimension.
     ArrayAggArrays,
+    /// json_agg / jsonb_agg: the values (NULLs as null) as a JSON array.
+    JsonAgg {
+        jsonb: bool,
+    },
+    /// json_object_agg / jsonb_object_agg: key/value pairs as an object.
+    JsonObjectAgg {
+        jsonb: bool,
+    },
+}
+
+impl AggKind {
+    /// Whether the aggregate keeps every input until the end.
+    pub fn holds_inputs(self) -> bool {
+        matches!(
+            self,
+            AggKind::ArrayAgg
+                | AggKind::ArrayAggArrays
+                | AggKind::JsonAgg { .. }
+                | AggKind::JsonObjectAgg { .. }
+        )
+    }
 }
 
 /// Whether `name` is an aggregate function.
@@ -43,6 +64,10 @@ pub fn is_aggregate(name: &str) -> bool {
             | "every"
             | "string_agg"
             | "array_agg"
+            | "json_agg"
+            | "jsonb_agg"
+            | "json_object_agg"
+            | "jsonb_object_agg"
     )
 }
 
@@ -97,6 +122,16 @@ pub fn resolve(name: &str, args: &[Oid], star: bool) -> Option<(AggKind, Vec<Oid
         }
         ("string_agg", [x, y]) if category(*x) != 'N' && category(*y) != 'N' => {
             Some((AggKind::StringAgg, vec![oid::TEXT, oid::TEXT], oid::TEXT))
+        }
+        ("json_agg" | "jsonb_agg", [t]) => {
+            let jsonb = name == "jsonb_agg";
+            let ret = if jsonb { oid::JSONB } else { oid::JSON };
+            Some((AggKind::JsonAgg { jsonb }, vec![a(*t)], ret))
+        }
+        ("json_object_agg" | "jsonb_object_agg", [k, v]) => {
+            let jsonb = name == "jsonb_object_agg";
+            let ret = if jsonb { oid::JSONB } else { oid::JSON };
+            Some((AggKind::JsonObjectAgg { jsonb }, vec![a(*k), a(*v)], ret))
         }
         ("array_agg", [t]) => {
             // array_agg(anynonarray) → anyarray; array_agg(anyarray) →
@@ -185,7 +220,19 @@ impl AggState {
             return Ok(());
         }
         let v = &args[0];
-        if matches!(self.kind, AggKind::ArrayAgg | AggKind::ArrayAggArrays) {
+        if let AggKind::JsonObjectAgg { .. } = self.kind {
+            if v.is_null() {
+                return Err(PgError::new(
+                    crate::error::sqlstate::INVALID_PARAMETER_VALUE,
+                    "field name must not be null",
+                ));
+            }
+            self.count += 1;
+            self.items.push(v.clone());
+            self.items.push(args.get(1).cloned().unwrap_or(Value::Null));
+            return Ok(());
+        }
+        if self.kind.holds_inputs() {
             self.count += 1;
             self.items.push(v.clone());
             return Ok(());
@@ -195,7 +242,12 @@ impl AggState {
         }
         self.count += 1;
         match self.kind {
-            AggKind::Count | AggKind::CountStar | AggKind::ArrayAgg | AggKind::ArrayAggArrays => {}
+            AggKind::Count
+            | AggKind::CountStar
+            | AggKind::ArrayAgg
+            | AggKind::ArrayAggArrays
+            | AggKind::JsonAgg { .. }
+            | AggKind::JsonObjectAgg { .. } => {}
             AggKind::Sum | AggKind::Avg => {
                 let widened = widen(v);
                 self.acc = if self.acc.is_null() {
@@ -277,7 +329,45 @@ impl AggState {
                     v => v.clone(),
                 }
             }
-            AggKind::ArrayAgg | AggKind::ArrayAggArrays if self.count == 0 => Value::Null,
+            k if k.holds_inputs() && self.count == 0 => Value::Null,
+            AggKind::JsonAgg { jsonb: true } => Value::Jsonb(Box::new(json::Jsonb::Array(
+                self.items
+                    .iter()
+                    .map(json::value_to_jsonb)
+                    .collect::<PgResult<_>>()?,
+            ))),
+            AggKind::JsonAgg { jsonb: false } => {
+                let mut s = String::from("[");
+                for (i, v) in self.items.iter().enumerate() {
+                    if i > 0 {
+                        s.push_str(", ");
+                    }
+                    json::value_to_json(v, &mut s);
+                }
+                s.push(']');
+                Value::Json(s)
+            }
+            AggKind::JsonObjectAgg { jsonb: true } => {
+                let pairs = self
+                    .items
+                    .chunks(2)
+                    .map(|kv| Ok((kv[0].to_text(), json::value_to_jsonb(&kv[1])?)))
+                    .collect::<PgResult<Vec<_>>>()?;
+                Value::Jsonb(Box::new(json::make_object(pairs)))
+            }
+            AggKind::JsonObjectAgg { jsonb: false } => {
+                let mut s = String::from("{ ");
+                for (i, kv) in self.items.chunks(2).enumerate() {
+                    if i > 0 {
+                        s.push_str(", ");
+                    }
+                    json::escape(&kv[0].to_text(), &mut s);
+                    s.push_str(" : ");
+                    json::value_to_json(&kv[1], &mut s);
+                }
+                s.push_str(" }");
+                Value::Json(s)
+            }
             AggKind::ArrayAgg => Value::Array(array::array_element(self.ret), self.items.clone()),
             AggKind::ArrayAggArrays => {
                 super::arrays::accumulate(array::array_element(self.ret), &self.items)?

@@ -194,6 +194,10 @@ pub fn comparison_type(l: Oid, r: Oid) -> Option<Oid> {
         // anyarray = anyarray: the same array type on both sides.
         return (l == r).then_some(l);
     }
+    // json has no equality or ordering.
+    if l == oid::JSON || r == oid::JSON {
+        return None;
+    }
     if l == r {
         return Some(match category(l) {
             'S' => oid::TEXT,

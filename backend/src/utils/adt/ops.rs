@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::types::datetime::{self, Interval, USECS_PER_DAY};
-use crate::types::{self, oid, Numeric, Oid, Value};
+use crate::types::{self, oid, timezone, Numeric, Oid, Value};
 
 /// Binary operators pgfork knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,10 +214,12 @@ fn datetime_arith(op: BinOp, a: &Value, b: &Value) -> PgResult<Value> {
         (BinOp::Add, V::Timestamp(t), V::Interval(iv))
         | (BinOp::Add, V::Interval(iv), V::Timestamp(t)) => Ok(V::Timestamp(add_iv(*t, iv)?)),
         (BinOp::Add, V::TimestampTz(t), V::Interval(iv))
-        | (BinOp::Add, V::Interval(iv), V::TimestampTz(t)) => Ok(V::TimestampTz(add_iv(*t, iv)?)),
+        | (BinOp::Add, V::Interval(iv), V::TimestampTz(t)) => {
+            Ok(V::TimestampTz(timestamptz_add_interval(*t, iv)?))
+        }
         (BinOp::Sub, V::Timestamp(t), V::Interval(iv)) => Ok(V::Timestamp(add_iv(*t, &iv.neg())?)),
         (BinOp::Sub, V::TimestampTz(t), V::Interval(iv)) => {
-            Ok(V::TimestampTz(add_iv(*t, &iv.neg())?))
+            Ok(V::TimestampTz(timestamptz_add_interval(*t, &iv.neg())?))
         }
         (BinOp::Sub, V::Timestamp(x), V::Timestamp(y))
         | (BinOp::Sub, V::TimestampTz(x), V::TimestampTz(y)) => {
@@ -251,6 +253,24 @@ fn datetime_arith(op: BinOp, a: &Value, b: &Value) -> PgResult<Value> {
         }
         _ => Err(no_runtime_op(op)),
     }
+}
+
+/// timestamptz + interval as PostgreSQL's timestamptz_pl_interval: months
+/// and days move the local time in the session's zone (so a day is 23 or
+/// 25 hours across a DST change), the time part moves the instant.
+fn timestamptz_add_interval(t: i64, iv: &Interval) -> PgResult<i64> {
+    if t == datetime::TS_INFINITY || t == datetime::TS_NEG_INFINITY {
+        return Ok(t);
+    }
+    let mut t = t;
+    if iv.months != 0 || iv.days != 0 {
+        let calendar = Interval { micros: 0, ..*iv };
+        let local = session_utc_to_local(t);
+        let moved =
+            datetime::timestamp_add_interval(local, &calendar).ok_or_else(ts_out_of_range)?;
+        t = session_local_to_utc(moved);
+    }
+    t.checked_add(iv.micros).ok_or_else(ts_out_of_range)
 }
 
 fn date_out_of_range() -> PgError {
@@ -320,6 +340,8 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (V::Numeric(x), V::Numeric(y)) => x.cmp_total(y),
         (V::Text(x), V::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
         (V::Bytea(x), V::Bytea(y)) => x.cmp(y),
+        (V::Uuid(x), V::Uuid(y)) => x.cmp(y),
+        (V::Jsonb(x), V::Jsonb(y)) => types::json::compare(x, y),
         (V::Date(x), V::Date(y)) => x.cmp(y),
         (V::Timestamp(x), V::Timestamp(y)) | (V::TimestampTz(x), V::TimestampTz(y)) => x.cmp(y),
         (V::Interval(x), V::Interval(y)) => x.span().cmp(&y.span()),
@@ -448,6 +470,8 @@ pub fn cast_exists(from: Oid, to: Oid) -> bool {
             | (oid::BOOL, oid::INT4)
             | (oid::TIMESTAMP | oid::TIMESTAMPTZ, oid::DATE)
             | (oid::TIMESTAMPTZ, oid::TIMESTAMP)
+            | (oid::JSON, oid::JSONB)
+            | (oid::JSONB, oid::JSON)
     )
 }
 
@@ -584,13 +608,25 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
             V::Float4(f) => Numeric::from_f64(format!("{f}").parse().unwrap_or(f64::NAN))?,
             _ => Numeric::from_i64(int_of(&v).ok_or_else(|| cannot_cast(from, to))? as i64),
         }),
+        // Between local and absolute times: in the session's zone.
         (oid::TIMESTAMP, V::Date(d)) => V::Timestamp(date_to_ts(*d)),
-        (oid::TIMESTAMPTZ, V::Date(d)) => V::TimestampTz(date_to_ts(*d)),
-        (oid::TIMESTAMPTZ, V::Timestamp(t)) => V::TimestampTz(*t),
-        (oid::TIMESTAMP, V::TimestampTz(t)) => V::Timestamp(*t),
-        (oid::DATE, V::Timestamp(t) | V::TimestampTz(t)) => V::Date(ts_to_date(*t)),
+        (oid::TIMESTAMPTZ, V::Date(d)) => V::TimestampTz(session_local_to_utc(date_to_ts(*d))),
+        (oid::TIMESTAMPTZ, V::Timestamp(t)) => V::TimestampTz(session_local_to_utc(*t)),
+        (oid::TIMESTAMP, V::TimestampTz(t)) => V::Timestamp(session_utc_to_local(*t)),
+        (oid::DATE, V::Timestamp(t)) => V::Date(ts_to_date(*t)),
+        (oid::JSONB, V::Json(s)) => V::Jsonb(Box::new(types::json::parse_jsonb(s)?)),
+        (oid::JSON, V::Jsonb(j)) => V::Json(j.to_text()),
+        (oid::DATE, V::TimestampTz(t)) => V::Date(ts_to_date(session_utc_to_local(*t))),
         _ => return Err(cannot_cast(from, to)),
     })
+}
+
+fn session_local_to_utc(t: i64) -> i64 {
+    timezone::with_session(|tz| timezone::local_to_utc(tz, t))
+}
+
+fn session_utc_to_local(t: i64) -> i64 {
+    timezone::with_session(|tz| timezone::utc_to_local(tz, t))
 }
 
 fn date_to_ts(d: i32) -> i64 {
