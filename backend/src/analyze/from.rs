@@ -206,6 +206,7 @@ impl Analyzer<'_> {
                                 name: c.name.clone(),
                                 ty: c.type_oid,
                                 typmod: c.type_modifier,
+                                origin: (c.table_oid, c.column_id),
                             })
                             .collect();
                         if let Some(a) = alias {
@@ -224,6 +225,7 @@ impl Analyzer<'_> {
                                 name: c.name.clone(),
                                 ty: c.type_oid,
                                 typmod: c.type_modifier,
+                                origin: (c.table_oid, c.column_id),
                             })
                             .collect();
                         if let Some(a) = alias {
@@ -248,6 +250,7 @@ impl Analyzer<'_> {
                             name: (*n).to_owned(),
                             ty: *t,
                             typmod: -1,
+                            origin: (0, 0),
                         })
                         .collect();
                     (Source::View(view), cols)
@@ -257,11 +260,13 @@ impl Analyzer<'_> {
                         .table
                         .columns
                         .iter()
-                        .map(|c| ScopeColumn {
+                        .enumerate()
+                        .map(|(i, c)| ScopeColumn {
                             qualifier: Some(qualifier.clone()),
                             name: c.name.clone(),
                             ty: c.ty,
                             typmod: c.typmod,
+                            origin: (t.table.oid, i as i16 + 1),
                         })
                         .collect();
                     (Source::Table(t), cols)
@@ -291,6 +296,7 @@ impl Analyzer<'_> {
                         name: c.name.clone(),
                         ty: c.type_oid,
                         typmod: c.type_modifier,
+                        origin: (c.table_oid, c.column_id),
                     })
                     .collect();
                 if let (Some(a), Some(qn)) = (alias, &qualifier) {
@@ -435,6 +441,7 @@ fn function_columns(
             name: name.to_owned(),
             ty,
             typmod: -1,
+            origin: (0, 0),
         })
         .collect();
     if ordinality {
@@ -443,6 +450,7 @@ fn function_columns(
             name: "ordinality".into(),
             ty: oid::INT8,
             typmod: -1,
+            origin: (0, 0),
         });
     }
     if let Some(a) = alias {

@@ -78,6 +78,8 @@ struct WireSink<'w> {
     stream: &'w ClientStream,
     formats: &'w [i16],
     rows: u64,
+    /// The session's portals, which CLOSE closes.
+    portals: &'w mut HashMap<String, Portal>,
 }
 
 impl RowSink for WireSink<'_> {
@@ -100,6 +102,18 @@ impl RowSink for WireSink<'_> {
 
     fn text_format(&self, col: usize) -> bool {
         format_for(self.formats, col) == 0
+    }
+
+    fn close_portal(&mut self, name: Option<&str>) -> bool {
+        match name {
+            Some(n) => self.portals.remove(n).is_some(),
+            None => {
+                // CLOSE ALL, as PortalHashTableDeleteAll: every portal but
+                // the unnamed one, which may be the one running it.
+                self.portals.retain(|n, _| n.is_empty());
+                true
+            }
+        }
     }
 }
 
@@ -421,6 +435,7 @@ impl<'a> Session<'a> {
                     stream: self.stream,
                     formats,
                     rows: 0,
+                    portals: &mut self.portals,
                 };
                 let r = self.engine.execute(p, params, &mut sink, Some(&mut src));
                 if r.is_err() {
@@ -436,6 +451,7 @@ impl<'a> Session<'a> {
                     stream: self.stream,
                     formats,
                     rows: 0,
+                    portals: &mut self.portals,
                 };
                 let r = self.engine.execute(p, params, &mut sink, None);
                 if r.is_ok() {
@@ -449,6 +465,7 @@ impl<'a> Session<'a> {
                     stream: self.stream,
                     formats,
                     rows: 0,
+                    portals: &mut self.portals,
                 };
                 self.engine.execute(p, params, &mut sink, None)
             }

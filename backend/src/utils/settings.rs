@@ -280,10 +280,14 @@ pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
         Kind::String => match name {
             "DateStyle" => canonical_datestyle(value),
             "TimeZone" => canonical_timezone(value),
+            // As PostgreSQL's clean_encoding_name: only the letters and
+            // digits count, in any case ('utf-8' quoted, as asyncpg
+            // sends it, is UTF8).
             "client_encoding" => match value
-                .trim()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
                 .to_ascii_lowercase()
-                .replace(['-', '_'], "")
                 .as_str()
             {
                 "utf8" | "unicode" => Ok("UTF8".into()),
