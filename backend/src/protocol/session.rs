@@ -419,9 +419,13 @@ impl<'a> Session<'a> {
     fn run_to_wire(&mut self, p: &Prepared, params: &[Value], formats: &[i16]) -> PgResult<String> {
         self.timer.begin_execute();
         let result = match p.copy_kind() {
-            Some(CopyKind::In { columns }) => {
-                self.writer
-                    .message(&CopyInResponse::new(0, columns as i16, vec![0; columns]));
+            Some(CopyKind::In { columns, binary }) => {
+                let f = binary as i8;
+                self.writer.message(&CopyInResponse::new(
+                    f,
+                    columns as i16,
+                    vec![f as i16; columns],
+                ));
                 self.writer
                     .flush(self.stream)
                     .map_err(|e| PgError::fatal(sqlstate::CONNECTION_EXCEPTION, e.to_string()))?;
@@ -443,9 +447,13 @@ impl<'a> Session<'a> {
                 }
                 r
             }
-            Some(CopyKind::Out { columns }) => {
-                self.writer
-                    .message(&CopyOutResponse::new(0, columns as i16, vec![0; columns]));
+            Some(CopyKind::Out { columns, binary }) => {
+                let f = binary as i8;
+                self.writer.message(&CopyOutResponse::new(
+                    f,
+                    columns as i16,
+                    vec![f as i16; columns],
+                ));
                 let mut sink = WireSink {
                     writer: &mut self.writer,
                     stream: self.stream,

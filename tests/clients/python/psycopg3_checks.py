@@ -174,6 +174,29 @@ def copy_binary():
     eq(C.execute(f"SELECT qty FROM {T} WHERE name = 'binary1'").fetchone()[0], 7)
 
 
+def copy_options_and_binary_out():
+    with C.cursor() as cur:
+        with cur.copy(f"COPY {T} (name, qty) FROM STDIN (DELIMITER '|', NULL 'NIL')") as cp:
+            cp.write("pipe\\|one|NIL\npipe two|4\n")
+    with C.cursor() as cur:
+        with cur.copy(f"COPY (SELECT name, qty FROM {T} WHERE name LIKE 'pipe%%' ORDER BY 1) TO STDOUT (DELIMITER '|', NULL '')") as cp:
+            eq(b"".join(bytes(b) for b in cp), b"pipe two|4\npipe\\|one|\n")
+    with C.cursor() as cur:
+        with cur.copy(f"COPY (SELECT name, qty, price FROM {T} WHERE name LIKE 'pipe%%' ORDER BY 1) TO STDOUT (FORMAT BINARY)") as cp:
+            cp.set_types(["text", "int4", "numeric"])
+            eq(list(cp.rows()), [("pipe two", 4, None), ("pipe|one", None, None)])
+    for sql, state in [
+        (f"COPY {T} TO STDOUT (FORMAT binary, DELIMITER ',')", "42601"),
+        (f"COPY {T} TO STDOUT (DELIMITER 'a')", "22023"),
+        (f"COPY {T} TO STDOUT (FORMAT xml)", "22023"),
+    ]:
+        try:
+            C.execute(sql)
+            raise AssertionError(f"no error for {sql}")
+        except psycopg.Error as e:
+            eq(e.sqlstate, state, sql)
+
+
 def unique_violation_diag():
     try:
         C.execute(f"INSERT INTO {T} (name) VALUES ('apple')")
@@ -328,6 +351,7 @@ if __name__ == "__main__":
         ("pipeline_error_recovers", pipeline_error_recovers),
         ("copy_from_and_to", copy_from_and_to),
         ("copy_binary", copy_binary),
+        ("copy_options_and_binary_out", copy_options_and_binary_out),
         ("unique_violation_diag", unique_violation_diag),
         ("not_null_violation_diag", not_null_violation_diag),
         ("syntax_error_position", syntax_error_position),
