@@ -286,21 +286,16 @@ pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
         Kind::String => match name {
             "DateStyle" => canonical_datestyle(value),
             "TimeZone" => canonical_timezone(value),
-            // As PostgreSQL's clean_encoding_name: only the letters and
-            // digits count, in any case ('utf-8' quoted, as asyncpg
-            // sends it, is UTF8).
-            "client_encoding" => match value
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect::<String>()
-                .to_ascii_lowercase()
-                .as_str()
-            {
-                "utf8" | "unicode" => Ok("UTF8".into()),
-                _ => Err(PgError::not_supported(format!(
-                    "client encoding \"{value}\" (only UTF8)"
+            // Any name or alias PostgreSQL knows, cleaned as it cleans
+            // them ('utf-8' quoted, as asyncpg sends it, is UTF8); pgfork
+            // converts no encodings, so only UTF8 is accepted.
+            "client_encoding" => match crate::utils::encoding::by_name(value) {
+                Some((_, "UTF8")) => Ok("UTF8".into()),
+                Some((_, other)) => Err(PgError::not_supported(format!(
+                    "client encoding \"{other}\" (only UTF8)"
                 ))
                 .with_detail("pgfork converts no encodings.")),
+                None => Err(invalid_value(name, value)),
             },
             "application_name" => Ok(clean_name(value)),
             _ => Ok(value.to_owned()),

@@ -10,7 +10,7 @@ const { Client, Pool } = require('pg');
 const Cursor = require('pg-cursor');
 
 const T = 'c_node_items';
-const TIMEOUT_MS = 15000;
+const TIMEOUT_MS = 30000;
 let c;
 
 function withTimeout(p) {

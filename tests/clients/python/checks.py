@@ -10,7 +10,7 @@ import signal
 import sys
 import traceback
 
-CHECK_TIMEOUT = 15  # seconds
+CHECK_TIMEOUT = 30  # seconds: generous for a loaded 2-core machine; a hang still fails
 
 
 class Timeout(Exception):

@@ -52,6 +52,18 @@ def parameter_status_on_set():
     eq(C.info.parameter_status("application_name"), "", "application_name after RESET ALL")
 
 
+def client_encoding_names():
+    C.execute("SET client_encoding = 'unicode'")
+    eq(C.info.parameter_status("client_encoding"), "UTF8")
+    C.execute("SET client_encoding = 'utf-8'")
+    eq(C.execute("SHOW client_encoding").fetchone()[0], "UTF8")
+    try:
+        C.execute("SET client_encoding = 'no-such-encoding'")
+        raise AssertionError("no error raised")
+    except errors.InvalidParameterValue as e:
+        eq(e.diag.message_primary, 'invalid value for parameter "client_encoding": "no-such-encoding"')
+
+
 def startup_options():
     with psycopg.connect(options="-c statement_timeout=1234 -c search_path=public") as c:
         eq(c.execute("SHOW statement_timeout").fetchone()[0], "1234ms")
@@ -339,6 +351,7 @@ if __name__ == "__main__":
         ("connect", connect),
         ("parameter_status", parameter_status),
         ("parameter_status_on_set", parameter_status_on_set),
+        ("client_encoding_names", client_encoding_names),
         ("startup_options", startup_options),
         ("application_name_in_activity", application_name_in_activity),
         ("create_table", create_table),
