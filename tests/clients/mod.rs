@@ -1,5 +1,6 @@
 //! The client acceptance suite: real drivers, an ORM and tools (psycopg 3,
-//! psycopg2, asyncpg, SQLAlchemy 2, node-postgres, pg_dump/pg_restore) run
+//! psycopg2, asyncpg, SQLAlchemy 2, node-postgres, PgJDBC from a JVM in
+//! Europe/Paris, pg_dump/pg_restore) run
 //! their check scripts against PostgreSQL 15 and against pgfork in process
 //! and thread mode, started by the same test, so that any difference is
 //! pgfork's.
@@ -28,13 +29,16 @@ fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/clients")
 }
 
-const INSTALL: &str = "run `tests/clients/install` (pinned psycopg, psycopg2, asyncpg, SQLAlchemy in tests/clients/.venv; pg and pg-cursor in tests/clients/node; PostgreSQL 15's pg_dump from apt's postgresql-client-15); `.ci/run` does it";
+const INSTALL: &str = "run `tests/clients/install` (pinned psycopg, psycopg2, asyncpg, SQLAlchemy in tests/clients/.venv; pg and pg-cursor in tests/clients/node; PgJDBC and a JDK from apt; PostgreSQL 15's pg_dump from apt's postgresql-client-15); `.ci/run` does it";
+
+/// Debian's PgJDBC (libpostgresql-jdbc-java).
+const PGJDBC_JAR: &str = "/usr/share/java/postgresql.jar";
 
 /// A client and how its script runs.
 struct Client {
     /// Its name in known-failures.txt.
     name: &'static str,
-    /// The interpreter: "python" (the suite's venv) or "node".
+    /// The interpreter: "python" (the suite's venv), "node" or "java".
     runtime: &'static str,
     /// The script, relative to tests/clients.
     script: &'static str,
@@ -47,8 +51,13 @@ impl Client {
     fn program(&self) -> PathBuf {
         match self.runtime {
             "python" => clients_dir().join(".venv/bin/python"),
-            _ => PathBuf::from("node"),
+            other => PathBuf::from(other),
         }
+    }
+
+    /// PgJDBC speaks TCP only.
+    fn tcp(&self) -> bool {
+        self.runtime == "java"
     }
 
     /// Panics with the install step when the client is missing.
@@ -67,6 +76,15 @@ impl Client {
                             .status()
                             .is_ok_and(|s| s.success())
                     }
+            }
+            "java" => {
+                Command::new("java")
+                    .arg("-version")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+                    && Path::new(self.needs).exists()
             }
             _ => {
                 Command::new("node")
@@ -119,6 +137,12 @@ const NODE_PG: Client = Client {
     script: "node/pg_checks.js",
     needs: "pg-cursor",
 };
+const PGJDBC: Client = Client {
+    name: "pgjdbc",
+    runtime: "java",
+    script: "java/JdbcChecks.java",
+    needs: PGJDBC_JAR,
+};
 const PG_DUMP: Client = Client {
     name: "pg_dump",
     runtime: "python",
@@ -162,6 +186,11 @@ fn run_script(client: &Client, server: String, host: &Path, port: u16, work: &Pa
     let out_path = work.join(format!("{}-{tag}.out", client.name));
     let err_path = work.join(format!("{}-{tag}.err", client.name));
     let mut cmd = Command::new(client.program());
+    if client.runtime == "java" {
+        // A JVM in Europe/Paris, whose zone PgJDBC sends at startup.
+        cmd.args(["-Duser.timezone=Europe/Paris", "-cp", PGJDBC_JAR])
+            .env("TZ", "Europe/Paris");
+    }
     cmd.arg(clients_dir().join(client.script))
         .current_dir(work)
         .stdin(Stdio::null())
@@ -278,7 +307,10 @@ fn judge(
             reference.noise
         ));
     }
-    if !reference.exited_ok || !reference.noise.trim().is_empty() {
+    // What a library prints on stderr (psycopg's warnings from its
+    // finalizers, say) is shown with a problem, but is none by itself:
+    // the exit status and the check lines decide.
+    if !reference.exited_ok {
         problems.push(format!(
             "{client} on PostgreSQL 15: the script did not end cleanly:\n{}",
             reference.noise
@@ -338,18 +370,30 @@ fn run_client(client: &Client) {
     client.check_installed();
     let known = known_for(client.name);
     let work = tempfile::tempdir().expect("tempdir");
-    let reference = Reference::start();
+    let reference = Reference::start_listening(client.tcp());
+    let tcp: &[&str] = if client.tcp() {
+        &["--listen", "127.0.0.1", "--tcp-trust"]
+    } else {
+        &[]
+    };
     let servers: Vec<TestServer> = [Mode::Process, Mode::Thread]
         .into_iter()
-        .map(TestServer::start)
+        .map(|m| TestServer::start_with(m, tcp))
         .collect();
+    let host = |socket_dir: &Path| {
+        if client.tcp() {
+            PathBuf::from("127.0.0.1")
+        } else {
+            socket_dir.to_owned()
+        }
+    };
     let runs: Vec<Run> = std::thread::scope(|s| {
         let work = work.path();
         let mut handles = vec![s.spawn(|| {
             run_script(
                 client,
                 "PostgreSQL 15".into(),
-                reference.dir.path(),
+                &host(reference.dir.path()),
                 reference.port,
                 work,
             )
@@ -359,7 +403,7 @@ fn run_client(client: &Client) {
                 run_script(
                     client,
                     format!("pgfork {:?} mode", srv.mode).to_lowercase(),
-                    srv.socket_dir(),
+                    &host(srv.socket_dir()),
                     srv.port,
                     work,
                 )
@@ -412,6 +456,11 @@ fn sqlalchemy() {
 #[test]
 fn node_postgres() {
     run_client(&NODE_PG);
+}
+
+#[test]
+fn pgjdbc() {
+    run_client(&PGJDBC);
 }
 
 #[test]
