@@ -109,6 +109,20 @@ pub struct PgError {
     pub hint: Option<String>,
     /// 1-based character position in the query text.
     pub position: Option<usize>,
+    /// The object the error is about, as PostgreSQL's errtable,
+    /// errtablecol and errtableconstraint report it: schema (`s`), table
+    /// (`t`), column (`c`), data type (`d`) and constraint (`n`) names.
+    pub object: Option<Box<ErrorObject>>,
+}
+
+/// The schema, table, column, data type and constraint an error is about.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErrorObject {
+    pub schema: Option<String>,
+    pub table: Option<String>,
+    pub column: Option<String>,
+    pub datatype: Option<String>,
+    pub constraint: Option<String>,
 }
 
 /// Result alias used throughout the backend.
@@ -125,6 +139,7 @@ impl PgError {
             detail: None,
             hint: None,
             position: None,
+            object: None,
         }
     }
 
@@ -148,6 +163,31 @@ impl PgError {
 
     pub fn with_position(mut self, position: usize) -> PgError {
         self.position = Some(position);
+        self
+    }
+
+    fn object_mut(&mut self) -> &mut ErrorObject {
+        self.object.get_or_insert_with(Default::default)
+    }
+
+    /// The table the error is about (PostgreSQL's errtable): its schema
+    /// and name.
+    pub fn with_table(mut self, schema: &str, table: &str) -> PgError {
+        let o = self.object_mut();
+        o.schema = Some(schema.to_owned());
+        o.table = Some(table.to_owned());
+        self
+    }
+
+    /// A column of that table (errtablecol).
+    pub fn with_column(mut self, column: &str) -> PgError {
+        self.object_mut().column = Some(column.to_owned());
+        self
+    }
+
+    /// A constraint of that table (errtableconstraint).
+    pub fn with_constraint(mut self, constraint: &str) -> PgError {
+        self.object_mut().constraint = Some(constraint.to_owned());
         self
     }
 
@@ -199,6 +239,19 @@ impl PgError {
         }
         if let Some(p) = self.position {
             f.push((b'P', p.to_string()));
+        }
+        if let Some(o) = &self.object {
+            for (code, v) in [
+                (b's', &o.schema),
+                (b't', &o.table),
+                (b'c', &o.column),
+                (b'd', &o.datatype),
+                (b'n', &o.constraint),
+            ] {
+                if let Some(v) = v {
+                    f.push((code, v.clone()));
+                }
+            }
         }
         f
     }

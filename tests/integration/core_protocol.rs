@@ -5,6 +5,7 @@
 use crate::harness::{sqlstate, Mode, TestServer};
 
 in_all_modes!(
+    negotiate_protocol_version,
     simple_and_extended_queries,
     errors_and_recovery,
     transaction_status_and_settings,
@@ -272,4 +273,44 @@ async fn extended_error_is_sent_before_sync(mode: Mode) {
     // Everything up to the Sync is skipped; the Sync ends the cycle.
     s.write_all(&frontend(b'S', b"")).unwrap();
     assert_eq!(read_message(&mut s).unwrap().0, b'Z');
+}
+
+/// A startup packet asking for protocol 3.2 with a `_pq_.` option gets
+/// NegotiateProtocolVersion (newest version 3.0, the unknown option) and
+/// then a session, as PostgreSQL answers; so does 3.0 with the option.
+async fn negotiate_protocol_version(mode: Mode) {
+    use std::io::Write;
+    let srv = TestServer::start(mode);
+    for version in [(3u32 << 16) | 2, 3 << 16] {
+        let mut s = std::os::unix::net::UnixStream::connect(srv.socket_path()).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut startup = version.to_be_bytes().to_vec();
+        startup.extend_from_slice(
+            b"user\0root\0database\0postgres\0_pq_.frobnicate\0on\0options\0-c DateStyle=ISO,DMY\0\0",
+        );
+        let mut packet = ((startup.len() + 4) as u32).to_be_bytes().to_vec();
+        packet.extend_from_slice(&startup);
+        s.write_all(&packet).unwrap();
+        let (kind, body) = read_message(&mut s).unwrap();
+        assert_eq!(kind, b'v', "{}", String::from_utf8_lossy(&body));
+        assert_eq!(&body[..4], &196608u32.to_be_bytes(), "newest version: 3.0");
+        assert_eq!(&body[4..8], &1u32.to_be_bytes(), "one unknown option");
+        assert_eq!(&body[8..], b"_pq_.frobnicate\0");
+        let mut statuses = Vec::new();
+        loop {
+            let (kind, body) = read_message(&mut s).unwrap();
+            assert_ne!(kind, b'E', "{}", String::from_utf8_lossy(&body));
+            if kind == b'S' {
+                statuses.push(String::from_utf8_lossy(&body).into_owned());
+            }
+            if kind == b'Z' {
+                break;
+            }
+        }
+        assert!(
+            statuses.contains(&"DateStyle\0ISO, DMY\0".to_owned()),
+            "{statuses:?}"
+        );
+    }
 }

@@ -32,6 +32,9 @@ mod access;
 mod arrays;
 mod blast_radius;
 mod catalog;
+/// The client acceptance suite (drivers, an ORM, pg_dump): tests/clients.
+#[path = "../clients/mod.rs"]
+mod clients;
 mod core_protocol;
 mod core_server;
 mod cpu_loops;

@@ -32,6 +32,11 @@ impl Reference {
     /// Starts PostgreSQL 15; panics with the reason if it cannot (CI
     /// installs it: `.ci/run`).
     pub fn start() -> Reference {
+        Self::start_listening(false)
+    }
+
+    /// Starts PostgreSQL 15, also on TCP at 127.0.0.1 (trust) when `tcp`.
+    pub fn start_listening(tcp: bool) -> Reference {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
         if nix::unistd::geteuid().is_root() {
@@ -68,8 +73,9 @@ impl Reference {
             .arg(dir.path().join("log"))
             .arg("-o")
             .arg(format!(
-                "-k {} -p {port} -c listen_addresses='' -c fsync=off -c TimeZone=UTC",
-                dir.path().display()
+                "-k {} -p {port} -c listen_addresses='{}' -c fsync=off -c TimeZone=UTC",
+                dir.path().display(),
+                if tcp { "127.0.0.1" } else { "" }
             ))
             .arg("start")
             .output()

@@ -170,7 +170,9 @@ impl<'x> TableAccess<'x> {
                         c.name, self.table.name
                     ),
                 )
-                .with_detail(format!("Failing row contains ({}).", shown.join(", "))));
+                .with_detail(format!("Failing row contains ({}).", shown.join(", ")))
+                .with_table("public", &self.table.name)
+                .with_column(&c.name));
             }
         }
         Ok(())
@@ -197,6 +199,8 @@ impl<'x> TableAccess<'x> {
             cols.join(", "),
             vals.join(", ")
         ))
+        .with_table("public", &self.table.name)
+        .with_constraint(&c.index.name)
     }
 
     fn conflict(&self, i: usize, row: &[Value], existing: ItemPointer) -> Conflict {
@@ -509,7 +513,9 @@ pub fn build_index(
                     "Key ({})=({}) is duplicated.",
                     cols.join(", "),
                     vals.join(", ")
-                )))
+                ))
+                .with_table("public", &table.name)
+                .with_constraint(&idx.name))
             }
             Err(e) => Err(PgError::from(e)),
         }
@@ -534,7 +540,9 @@ pub fn check_no_nulls(
                     "column \"{}\" of relation \"{}\" contains null values",
                     table.columns[col].name, table.name
                 ),
-            ));
+            )
+            .with_table("public", &table.name)
+            .with_column(&table.columns[col].name));
         }
         Ok(())
     })

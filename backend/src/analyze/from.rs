@@ -231,6 +231,11 @@ impl Analyzer<'_> {
                 ty,
                 typmod,
                 hidden: false,
+                origin: match kind {
+                    JoinKind::Full => (0, 0),
+                    JoinKind::Right => rc.origin,
+                    _ => lc.origin,
+                },
             });
         }
         for (i, c) in scope.cols.iter().enumerate() {
@@ -297,6 +302,7 @@ impl Analyzer<'_> {
                                 ty: c.type_oid,
                                 typmod: c.type_modifier,
                                 hidden: false,
+                                origin: (c.table_oid, c.column_id),
                             })
                             .collect();
                         if let Some(a) = alias {
@@ -316,6 +322,7 @@ impl Analyzer<'_> {
                                 ty: c.type_oid,
                                 typmod: c.type_modifier,
                                 hidden: false,
+                                origin: (c.table_oid, c.column_id),
                             })
                             .collect();
                         if let Some(a) = alias {
@@ -341,6 +348,7 @@ impl Analyzer<'_> {
                             ty: *t,
                             typmod: -1,
                             hidden: false,
+                            origin: (0, 0),
                         })
                         .collect();
                     (Source::View(view), cols)
@@ -350,12 +358,14 @@ impl Analyzer<'_> {
                         .table
                         .columns
                         .iter()
-                        .map(|c| ScopeColumn {
+                        .enumerate()
+                        .map(|(i, c)| ScopeColumn {
                             qualifier: Some(qualifier.clone()),
                             name: c.name.clone(),
                             ty: c.ty,
                             typmod: c.typmod,
                             hidden: false,
+                            origin: (t.table.oid, i as i16 + 1),
                         })
                         .collect();
                     (Source::Table(t), cols)
@@ -386,6 +396,7 @@ impl Analyzer<'_> {
                         ty: c.type_oid,
                         typmod: c.type_modifier,
                         hidden: false,
+                        origin: (c.table_oid, c.column_id),
                     })
                     .collect();
                 if let (Some(a), Some(qn)) = (alias, &qualifier) {
@@ -535,6 +546,7 @@ impl Analyzer<'_> {
             ty,
             typmod: -1,
             hidden: false,
+            origin: (0, 0),
         };
         let mut cols = match kind {
             K::Each | K::EachText => vec![col("key", oid::TEXT), col("value", value_ty)],
@@ -695,6 +707,7 @@ fn function_columns(
             ty,
             typmod: -1,
             hidden: false,
+            origin: (0, 0),
         })
         .collect();
     if ordinality {
@@ -704,6 +717,7 @@ fn function_columns(
             ty: oid::INT8,
             typmod: -1,
             hidden: false,
+            origin: (0, 0),
         });
     }
     if let Some(a) = alias {

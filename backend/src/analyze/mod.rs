@@ -39,6 +39,10 @@ pub struct ScopeColumn {
     /// A column a JOIN USING merged into one: reachable only qualified,
     /// and left out of `SELECT *` (not of `SELECT t.*`).
     pub hidden: bool,
+    /// The table (or view) column this is, as RowDescription reports it
+    /// for a plain column reference: (relation OID, attribute number), or
+    /// (0, 0) for anything computed.
+    pub origin: (u32, i16),
 }
 
 /// The columns FROM makes visible.
@@ -421,8 +425,12 @@ impl<'a> Analyzer<'a> {
         let r = self.query(q);
         self.ctes = saved;
         let mut q = r?;
-        for (c, (n, _, _)) in q.columns.iter_mut().zip(&view.columns) {
+        // A view's columns are reported as the view's own, as
+        // PostgreSQL does.
+        for (i, (c, (n, _, _))) in q.columns.iter_mut().zip(&view.columns).enumerate() {
             c.name = n.clone();
+            c.table_oid = view.oid;
+            c.column_id = i as i16 + 1;
         }
         Ok(Some(q))
     }
@@ -833,6 +841,7 @@ impl<'a> Analyzer<'a> {
         let mut c = Column::new(name, x.ty(), x.typmod());
         if let Expr::Column(i, _) = x {
             c.type_modifier = scope.cols[*i].typmod;
+            (c.table_oid, c.column_id) = scope.cols[*i].origin;
         }
         c
     }
@@ -847,7 +856,9 @@ impl<'a> Analyzer<'a> {
         for (i, c) in scope.cols.iter().enumerate() {
             if (qual.is_none() && !c.hidden) || (qual.is_some() && c.qualifier.as_deref() == qual) {
                 targets.push(Expr::Column(i, c.ty));
-                columns.push(Column::new(c.name.clone(), c.ty, c.typmod));
+                let mut col = Column::new(c.name.clone(), c.ty, c.typmod);
+                (col.table_oid, col.column_id) = c.origin;
+                columns.push(col);
             }
         }
     }

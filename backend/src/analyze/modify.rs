@@ -59,12 +59,14 @@ fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
             .table
             .columns
             .iter()
-            .map(|c| ScopeColumn {
+            .enumerate()
+            .map(|(i, c)| ScopeColumn {
                 qualifier: Some(qualifier.to_owned()),
                 name: c.name.clone(),
                 ty: c.ty,
                 typmod: c.typmod,
                 hidden: false,
+                origin: (t.table.oid, i as i16 + 1),
             })
             .collect(),
     }
@@ -117,18 +119,20 @@ fn returning(
         match item {
             ast::SelectItem::UnnamedExpr(e) => {
                 let x = a.expr(e, scope, Clause::Select)?;
-                cols.push(Column::new(figure_colname(e).0, x.ty(), x.typmod()));
+                cols.push(returning_column(figure_colname(e).0, &x, scope));
                 exprs.push(x);
             }
             ast::SelectItem::ExprWithAlias { expr, alias } => {
                 let x = a.expr(expr, scope, Clause::Select)?;
-                cols.push(Column::new(ident(alias), x.ty(), x.typmod()));
+                cols.push(returning_column(ident(alias), &x, scope));
                 exprs.push(x);
             }
             ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
                 for (i, c) in scope.cols.iter().enumerate() {
                     exprs.push(Expr::Column(i, c.ty));
-                    cols.push(Column::new(c.name.clone(), c.ty, c.typmod));
+                    let mut col = Column::new(c.name.clone(), c.ty, c.typmod);
+                    (col.table_oid, col.column_id) = c.origin;
+                    cols.push(col);
                 }
             }
             _ => return Err(not_supported_yet("this RETURNING item")),
@@ -497,4 +501,14 @@ fn identity(t: &TableRef) -> Vec<Expr> {
         .enumerate()
         .map(|(i, c)| Expr::Column(i, c.ty))
         .collect()
+}
+
+/// A RETURNING column: a plain column of the table is reported with its
+/// table and attribute number, as PostgreSQL's markTargetListOrigins does.
+fn returning_column(name: String, x: &Expr, scope: &Scope) -> Column {
+    let mut c = Column::new(name, x.ty(), x.typmod());
+    if let Expr::Column(i, _) = x {
+        (c.table_oid, c.column_id) = scope.cols[*i].origin;
+    }
+    c
 }

@@ -452,52 +452,6 @@ pub fn namespace_name(o: Oid) -> Option<&'static str> {
     NAMESPACES.iter().find(|n| n.0 == o).map(|n| n.1)
 }
 
-/// PostgreSQL's server encodings by number (pg_encoding_to_char).
-pub static ENCODINGS: &[(i32, &str)] = &[
-    (0, "SQL_ASCII"),
-    (1, "EUC_JP"),
-    (2, "EUC_CN"),
-    (3, "EUC_KR"),
-    (4, "EUC_TW"),
-    (5, "EUC_JIS_2004"),
-    (6, "UTF8"),
-    (7, "MULE_INTERNAL"),
-    (8, "LATIN1"),
-    (9, "LATIN2"),
-    (10, "LATIN3"),
-    (11, "LATIN4"),
-    (12, "LATIN5"),
-    (13, "LATIN6"),
-    (14, "LATIN7"),
-    (15, "LATIN8"),
-    (16, "LATIN9"),
-    (17, "LATIN10"),
-    (18, "WIN1256"),
-    (19, "WIN1258"),
-    (20, "WIN866"),
-    (21, "WIN874"),
-    (22, "KOI8R"),
-    (23, "WIN1251"),
-    (24, "WIN1252"),
-    (25, "ISO_8859_5"),
-    (26, "ISO_8859_6"),
-    (27, "ISO_8859_7"),
-    (28, "ISO_8859_8"),
-    (29, "WIN1250"),
-    (30, "WIN1253"),
-    (31, "WIN1254"),
-    (32, "WIN1255"),
-    (33, "WIN1257"),
-    (34, "KOI8U"),
-    (35, "SJIS"),
-    (36, "BIG5"),
-    (37, "GBK"),
-    (38, "UHC"),
-    (39, "GB18030"),
-    (40, "JOHAB"),
-    (41, "SHIFT_JIS_2004"),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,13 @@
-//! COPY in text format (tab-separated, `\N` for NULL, backslash
-//! escapes): `COPY (query) TO STDOUT`, `COPY table [(cols)] TO STDOUT`
-//! and `COPY table [(cols)] FROM STDIN`, the last reading CopyData through
-//! a [`CopyInSource`] and inserting through [`TableAccess`] (constraints
-//! and indexes kept).
+//! COPY in text format (tab-separated or another DELIMITER, `\N` or
+//! another NULL string, backslash escapes) and in binary format (PGCOPY
+//! header, each field's length and send/receive form): `COPY (query) TO
+//! STDOUT`, `COPY table [(cols)] TO STDOUT` and `COPY table [(cols)] FROM
+//! STDIN`, the last reading CopyData through a [`CopyInSource`] and
+//! inserting through [`TableAccess`] (constraints and indexes kept).
 
 use std::sync::Arc;
 
+use bytes::BytesMut;
 use sqlparser::ast;
 
 use crate::access::table::TableAccess;
@@ -32,6 +34,27 @@ fn not_supported_yet(what: &str) -> PgError {
     )
 }
 
+/// COPY's data format: text with its delimiter and NULL string, or binary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyFormat {
+    pub binary: bool,
+    pub delimiter: u8,
+    pub null: Vec<u8>,
+}
+
+impl Default for CopyFormat {
+    fn default() -> Self {
+        CopyFormat {
+            binary: false,
+            delimiter: b'\t',
+            null: b"\\N".to_vec(),
+        }
+    }
+}
+
+/// The binary format's signature, flags and header extension length.
+const BINARY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
 /// COPY table FROM STDIN, planned.
 #[derive(Debug)]
 pub struct CopyIn {
@@ -40,28 +63,124 @@ pub struct CopyIn {
     pub targets: Vec<usize>,
     /// Per table column: the DEFAULT for columns not in the list.
     pub defaults: Vec<Option<Expr>>,
+    pub format: CopyFormat,
 }
 
 /// What a COPY statement does.
 pub enum CopyPlan {
-    /// Rows of a plan to STDOUT, with the column count.
-    Out(Plan, usize),
+    /// Rows of a plan to STDOUT, with the column count and format.
+    Out(Plan, usize, CopyFormat),
     In(CopyIn),
 }
 
-/// Checks COPY options: text format only; FREEZE and the like accepted.
-fn check_options(options: &[ast::CopyOption], legacy: &[ast::CopyLegacyOption]) -> PgResult<()> {
+fn invalid_option(msg: impl Into<String>) -> PgError {
+    PgError::new(sqlstate::INVALID_PARAMETER_VALUE, msg)
+}
+
+/// Reads COPY's options as PostgreSQL's ProcessCopyOptions: FORMAT text
+/// or binary, DELIMITER, NULL (also in the pre-9.0 syntax that psycopg2's
+/// copy_from sends: `WITH DELIMITER AS '\t' NULL AS '\N'`), FREEZE.
+fn copy_format(
+    options: &[ast::CopyOption],
+    legacy: &[ast::CopyLegacyOption],
+) -> PgResult<CopyFormat> {
+    let mut binary = None;
+    let mut delimiter: Option<char> = None;
+    let mut null: Option<String> = None;
+    let conflicting = || PgError::new(sqlstate::SYNTAX_ERROR, "conflicting or redundant options");
     for o in options {
         match o {
-            ast::CopyOption::Format(f) if f.value.eq_ignore_ascii_case("text") => {}
+            ast::CopyOption::Format(f) => {
+                if binary.is_some() {
+                    return Err(conflicting());
+                }
+                binary = Some(match f.value.to_ascii_lowercase().as_str() {
+                    "text" => false,
+                    "binary" => true,
+                    "csv" => return Err(not_supported_yet("COPY option FORMAT csv")),
+                    other => {
+                        return Err(invalid_option(format!(
+                            "COPY format \"{other}\" not recognized"
+                        )))
+                    }
+                });
+            }
             ast::CopyOption::Freeze(_) => {}
+            ast::CopyOption::Delimiter(c) => {
+                if delimiter.replace(*c).is_some() {
+                    return Err(conflicting());
+                }
+            }
+            ast::CopyOption::Null(n) => {
+                if null.replace(n.clone()).is_some() {
+                    return Err(conflicting());
+                }
+            }
             other => return Err(not_supported_yet(&format!("COPY option {other}"))),
         }
     }
-    if !legacy.is_empty() {
-        return Err(not_supported_yet("these COPY options"));
+    for o in legacy {
+        match o {
+            ast::CopyLegacyOption::Binary if binary.is_none() => binary = Some(true),
+            ast::CopyLegacyOption::Delimiter(c) if delimiter.is_none() => delimiter = Some(*c),
+            ast::CopyLegacyOption::Null(n) if null.is_none() => null = Some(n.clone()),
+            ast::CopyLegacyOption::Binary
+            | ast::CopyLegacyOption::Delimiter(_)
+            | ast::CopyLegacyOption::Null(_) => return Err(conflicting()),
+            _ => return Err(not_supported_yet("these COPY options")),
+        }
     }
-    Ok(())
+    let binary = binary.unwrap_or(false);
+    let mut format = CopyFormat {
+        binary,
+        ..CopyFormat::default()
+    };
+    if binary {
+        if delimiter.is_some() {
+            return Err(PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                "cannot specify DELIMITER in BINARY mode",
+            ));
+        }
+        if null.is_some() {
+            return Err(PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                "cannot specify NULL in BINARY mode",
+            ));
+        }
+        return Ok(format);
+    }
+    if let Some(d) = delimiter {
+        if !d.is_ascii() {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "COPY delimiter must be a single one-byte character",
+            ));
+        }
+        if d == '\n' || d == '\r' {
+            return Err(invalid_option(
+                "COPY delimiter cannot be newline or carriage return",
+            ));
+        }
+        if "\\.abcdefghijklmnopqrstuvwxyz0123456789".contains(d) {
+            return Err(invalid_option(format!("COPY delimiter cannot be \"{d}\"")));
+        }
+        format.delimiter = d as u8;
+    }
+    if let Some(n) = null {
+        if n.contains(['\n', '\r']) {
+            return Err(invalid_option(
+                "COPY null representation cannot use newline or carriage return",
+            ));
+        }
+        if n.as_bytes().contains(&format.delimiter) {
+            return Err(invalid_option(
+                "COPY delimiter must not appear in the NULL specification",
+            ));
+        }
+        format.null = n.into_bytes();
+    }
+    Ok(format)
 }
 
 /// Analyzes and plans a COPY: (plan, parameter types, whether it uses the
@@ -83,7 +202,7 @@ pub fn prepare(
     else {
         return Err(PgError::internal("not a COPY statement"));
     };
-    check_options(options, legacy_options)?;
+    let format = copy_format(options, legacy_options)?;
     let mut a = Analyzer::new(text, params).with_catalog(catalog);
     match (source, *to, target) {
         (
@@ -140,7 +259,7 @@ pub fn prepare(
                     input: Box::new(Plan::Scan(Box::new(scan))),
                     exprs,
                 };
-                return Ok((CopyPlan::Out(p, width), a.params, true, a.relations));
+                return Ok((CopyPlan::Out(p, width, format), a.params, true, a.relations));
             }
             if *target != ast::CopyTarget::Stdin {
                 return Err(not_supported_yet("COPY from a file or program"));
@@ -158,6 +277,7 @@ pub fn prepare(
                     table: t,
                     targets,
                     defaults,
+                    format,
                 }),
                 a.params,
                 true,
@@ -169,7 +289,7 @@ pub fn prepare(
             let width = query.columns.len();
             let uses = a.uses_catalog;
             Ok((
-                CopyPlan::Out(optimizer::plan_query(&query), width),
+                CopyPlan::Out(optimizer::plan_query(&query), width, format),
                 a.params,
                 uses,
                 a.relations,
@@ -181,6 +301,25 @@ pub fn prepare(
             "COPY FROM does not support a query",
         )),
     }
+}
+
+/// Splits a line of COPY text at the delimiters that no backslash escapes.
+fn split_fields(line: &[u8], delimiter: u8) -> Vec<&[u8]> {
+    let mut fields = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < line.len() {
+        if line[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if line[i] == delimiter {
+            fields.push(&line[start..i]);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    fields.push(&line[start.min(line.len())..]);
+    fields
 }
 
 /// Undoes COPY text escapes in one field.
@@ -256,6 +395,9 @@ impl CopyIn {
         src: &mut dyn CopyInSource,
         ctx: &EvalCtx,
     ) -> PgResult<u64> {
+        if self.format.binary {
+            return self.read_binary(acc, src, ctx);
+        }
         let mut buf: Vec<u8> = Vec::new();
         let mut n = 0u64;
         let mut done = false;
@@ -291,10 +433,104 @@ impl CopyIn {
         Ok(n)
     }
 
+    /// Binary format: the header, then tuples (a field count, then each
+    /// field's length, -1 for NULL, and its receive form) up to the
+    /// trailer (a field count of -1).
+    fn read_binary(
+        &self,
+        acc: &mut TableAccess,
+        src: &mut dyn CopyInSource,
+        ctx: &EvalCtx,
+    ) -> PgResult<u64> {
+        let t = &self.table.table;
+        let mut input = BinaryInput {
+            src,
+            buf: Vec::new(),
+            pos: 0,
+            eof: false,
+        };
+        let bad_header =
+            || PgError::new(BAD_COPY_FILE_FORMAT, "COPY file signature not recognized");
+        let sig = input.take(11)?.ok_or_else(bad_header)?;
+        if sig != &BINARY_HEADER[..11] {
+            return Err(bad_header());
+        }
+        let missing_header = || {
+            PgError::new(
+                BAD_COPY_FILE_FORMAT,
+                "invalid COPY file header (missing flags)",
+            )
+        };
+        let flags = input.take_i32()?.ok_or_else(missing_header)?;
+        if flags & (1 << 16) != 0 {
+            return Err(PgError::new(
+                BAD_COPY_FILE_FORMAT,
+                "invalid COPY file header (WITH OIDS)",
+            ));
+        }
+        if (flags & !(1 << 16)) >> 16 != 0 {
+            return Err(PgError::new(
+                BAD_COPY_FILE_FORMAT,
+                "unrecognized critical flags in COPY file header",
+            ));
+        }
+        let ext = input.take_i32()?.ok_or_else(|| {
+            PgError::new(
+                BAD_COPY_FILE_FORMAT,
+                "invalid COPY file header (missing length)",
+            )
+        })?;
+        if ext < 0 || input.take(ext as usize)?.is_none() {
+            return Err(PgError::new(
+                BAD_COPY_FILE_FORMAT,
+                "invalid COPY file header (wrong length)",
+            ));
+        }
+        let mut n = 0u64;
+        loop {
+            check_for_interrupts()?;
+            let Some(count) = input.take_i16()? else {
+                // PostgreSQL accepts the end of data without a trailer.
+                break;
+            };
+            if count == -1 {
+                break;
+            }
+            if count as usize != self.targets.len() {
+                return Err(PgError::new(
+                    BAD_COPY_FILE_FORMAT,
+                    format!(
+                        "row field count is {count}, expected {}",
+                        self.targets.len()
+                    ),
+                ));
+            }
+            let mut row = vec![Value::Null; t.columns.len()];
+            for &col in &self.targets {
+                let unexpected_eof =
+                    || PgError::new(BAD_COPY_FILE_FORMAT, "unexpected EOF in COPY data");
+                let len = input.take_i32()?.ok_or_else(unexpected_eof)?;
+                if len == -1 {
+                    continue;
+                }
+                if len < 0 {
+                    return Err(PgError::new(BAD_COPY_FILE_FORMAT, "invalid field size"));
+                }
+                let data = input.take(len as usize)?.ok_or_else(unexpected_eof)?;
+                row[col] = Value::decode(t.columns[col].ty, 1, data)?;
+            }
+            self.insert_row(acc, row, ctx)?;
+            n += 1;
+        }
+        // Discard what the client still sends after the trailer.
+        while input.src.next_chunk()?.is_some() {}
+        Ok(n)
+    }
+
     fn insert_line(&self, acc: &mut TableAccess, line: &[u8], ctx: &EvalCtx) -> PgResult<()> {
         let t = &self.table.table;
         let mut row = vec![Value::Null; t.columns.len()];
-        let mut fields = line.split(|&b| b == b'\t');
+        let mut fields = split_fields(line, self.format.delimiter).into_iter();
         for &col in &self.targets {
             let f = fields.next().ok_or_else(|| {
                 PgError::new(
@@ -302,7 +538,7 @@ impl CopyIn {
                     format!("missing data for column \"{}\"", t.columns[col].name),
                 )
             })?;
-            if f == b"\\N" {
+            if f == self.format.null.as_slice() {
                 continue;
             }
             let raw = unescape(f);
@@ -317,6 +553,17 @@ impl CopyIn {
                 "extra data after last expected column",
             ));
         }
+        self.insert_row(acc, row, ctx)
+    }
+
+    /// Fills the defaults of the columns COPY does not set, checks the
+    /// row and inserts it.
+    fn insert_row(
+        &self,
+        acc: &mut TableAccess,
+        mut row: Vec<Value>,
+        ctx: &EvalCtx,
+    ) -> PgResult<()> {
         for (i, d) in self.defaults.iter().enumerate() {
             if let Some(e) = d {
                 row[i] = eval(e, &[], ctx)?;
@@ -330,10 +577,61 @@ impl CopyIn {
     }
 }
 
-/// Appends a value in COPY text format.
+/// 22P04 bad_copy_file_format.
+const BAD_COPY_FILE_FORMAT: &str = "22P04";
+
+/// COPY FROM STDIN's binary data, read as the client sends it.
+struct BinaryInput<'s> {
+    src: &'s mut dyn CopyInSource,
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+impl BinaryInput<'_> {
+    /// The next `n` bytes, or None when the data ends first.
+    fn take(&mut self, n: usize) -> PgResult<Option<&[u8]>> {
+        while self.buf.len() - self.pos < n && !self.eof {
+            match self.src.next_chunk()? {
+                Some(chunk) => {
+                    self.buf.drain(..self.pos);
+                    self.pos = 0;
+                    self.buf.extend_from_slice(&chunk);
+                }
+                None => self.eof = true,
+            }
+        }
+        if self.buf.len() - self.pos < n {
+            return Ok(None);
+        }
+        let start = self.pos;
+        self.pos += n;
+        Ok(Some(&self.buf[start..start + n]))
+    }
+
+    fn take_i32(&mut self) -> PgResult<Option<i32>> {
+        Ok(self
+            .take(4)?
+            .map(|b| i32::from_be_bytes(b.try_into().unwrap())))
+    }
+
+    fn take_i16(&mut self) -> PgResult<Option<i16>> {
+        Ok(self
+            .take(2)?
+            .map(|b| i16::from_be_bytes(b.try_into().unwrap())))
+    }
+}
+
+/// Appends a value in COPY text format (tab-delimited, `\N` for NULL).
 pub fn escape_text(v: &Value, out: &mut Vec<u8>) {
+    escape_text_with(v, &CopyFormat::default(), out)
+}
+
+/// Appends a value in COPY text format with this delimiter and NULL
+/// string; the delimiter within a value is escaped with a backslash.
+fn escape_text_with(v: &Value, format: &CopyFormat, out: &mut Vec<u8>) {
     if v.is_null() {
-        out.extend_from_slice(b"\\N");
+        out.extend_from_slice(&format.null);
         return;
     }
     for b in v.to_text().bytes() {
@@ -345,21 +643,58 @@ pub fn escape_text(v: &Value, out: &mut Vec<u8>) {
             8 => out.extend_from_slice(b"\\b"),
             12 => out.extend_from_slice(b"\\f"),
             11 => out.extend_from_slice(b"\\v"),
+            b if b == format.delimiter => {
+                out.push(b'\\');
+                out.push(b);
+            }
             b => out.push(b),
         }
     }
 }
 
-/// Runs the query, sending one CopyData line per row; returns the count.
-pub fn run_out(plan: &Plan, ctx: &EvalCtx, sink: &mut dyn RowSink) -> PgResult<u64> {
+/// Runs the query, sending one CopyData message per row (after the
+/// header, and before the trailer, in binary format); returns the count.
+pub fn run_out(
+    plan: &Plan,
+    format: &CopyFormat,
+    ctx: &EvalCtx,
+    sink: &mut dyn RowSink,
+) -> PgResult<u64> {
+    if format.binary {
+        // As PostgreSQL, the header goes out with the first row (clients
+        // such as psycopg read it from the first CopyData), or with the
+        // trailer when there is none.
+        let mut buf = BytesMut::new();
+        buf.extend_from_slice(BINARY_HEADER);
+        let n = executor::run(plan, ctx, &mut |row| {
+            buf.extend_from_slice(&(row.len() as i16).to_be_bytes());
+            for v in row {
+                if v.is_null() {
+                    buf.extend_from_slice(&(-1i32).to_be_bytes());
+                    continue;
+                }
+                let at = buf.len();
+                buf.extend_from_slice(&[0; 4]);
+                v.encode_binary(&mut buf);
+                let len = (buf.len() - at - 4) as i32;
+                buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
+            }
+            sink.copy_out(&buf)?;
+            buf.clear();
+            Ok(())
+        })?;
+        buf.extend_from_slice(&(-1i16).to_be_bytes());
+        sink.copy_out(&buf)?;
+        return Ok(n);
+    }
     let mut line = Vec::new();
     executor::run(plan, ctx, &mut |row| {
         line.clear();
         for (i, v) in row.iter().enumerate() {
             if i > 0 {
-                line.push(b'\t');
+                line.push(format.delimiter);
             }
-            escape_text(v, &mut line);
+            escape_text_with(v, format, &mut line);
         }
         line.push(b'\n');
         sink.copy_out(&line)
@@ -374,6 +709,22 @@ mod tests {
     fn unescapes_copy_text() {
         assert_eq!(unescape(b"a\\tb\\\\c\\nd"), b"a\tb\\c\nd");
         assert_eq!(unescape(b"\\101\\x42\\q"), b"ABq");
+    }
+
+    #[test]
+    fn splits_at_unescaped_delimiters() {
+        assert_eq!(
+            split_fields(b"1|x\\|y||\\\\|z", b'|'),
+            vec![&b"1"[..], b"x\\|y", b"", b"\\\\", b"z"]
+        );
+        assert_eq!(split_fields(b"", b'\t'), vec![&b""[..]]);
+        let pipe = CopyFormat {
+            delimiter: b'|',
+            ..CopyFormat::default()
+        };
+        let mut out = Vec::new();
+        escape_text_with(&Value::Text("a|b\tc".into()), &pipe, &mut out);
+        assert_eq!(out, b"a\\|b\\tc");
     }
 
     #[test]

@@ -23,6 +23,12 @@ pub trait RowSink {
     fn text_format(&self, _col: usize) -> bool {
         true
     }
+    /// CLOSE: drops the portal (cursor) of that name, or every portal for
+    /// CLOSE ALL (None); false when no portal has that name. Portals are
+    /// the protocol layer's: a receiver without any has none to close.
+    fn close_portal(&mut self, name: Option<&str>) -> bool {
+        name.is_none()
+    }
 }
 
 /// Writes the OID alias columns (regclass, regtype, ...) of result rows
@@ -72,6 +78,10 @@ impl RowSink for RegNames<'_> {
 
     fn text_format(&self, col: usize) -> bool {
         self.inner.text_format(col)
+    }
+
+    fn close_portal(&mut self, name: Option<&str>) -> bool {
+        self.inner.close_portal(name)
     }
 }
 

@@ -27,6 +27,7 @@ use crate::fmgr::{f, nonstrict, volatile, FnCtx, FuncDef};
 use crate::types::{self, oid, Numeric, Oid, Value};
 use crate::utils::adt::agg;
 use crate::utils::adt::quote::{quote_ident, quote_literal};
+use crate::utils::encoding;
 
 use oid::{BOOL, INT4, INT8, NAME, NUMERIC, OID, TEXT, TIMESTAMPTZ};
 
@@ -199,29 +200,11 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         let Value::Int4(n) = a[0] else {
             return Ok(Value::Null);
         };
-        Ok(Value::Text(
-            builtin::ENCODINGS
-                .iter()
-                .find(|e| e.0 == n)
-                .map_or("", |e| e.1)
-                .to_owned(),
-        ))
+        Ok(Value::Text(encoding::by_number(n).unwrap_or("").to_owned()))
     }),
     f("pg_char_to_encoding", &[NAME], INT4, |_, a| {
-        let name: String = text_arg(&a[0])
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
         Ok(Value::Int4(
-            builtin::ENCODINGS
-                .iter()
-                .find(|e| {
-                    e.1.chars()
-                        .filter(|c| c.is_ascii_alphanumeric())
-                        .collect::<String>()
-                        .eq_ignore_ascii_case(&name)
-                })
-                .map_or(-1, |e| e.0),
+            encoding::by_name(text_arg(&a[0])).map_or(-1, |e| e.0),
         ))
     }),
     f("getdatabaseencoding", &[], NAME, |_, _| {

@@ -11,8 +11,8 @@ pub mod arrays;
 pub mod catalog;
 pub mod json;
 pub mod polymorphic;
-pub mod window;
 pub mod timezone;
+pub mod window;
 
 use std::cell::RefCell;
 use std::fmt;
@@ -347,6 +347,13 @@ static FUNCS: &[FuncDef] = &[
         Ok(Value::Int4(c.session.backend_pid()))
     }),
     volatile(f("pg_sleep", &[FLOAT8], VOID, pg_sleep)),
+    // Releases the session's advisory locks. pgfork has no function that
+    // takes one (pg_advisory_lock and its family are not implemented), so
+    // a session never holds any and there is nothing to release; poolers
+    // (asyncpg's reset) call it on every connection they hand back.
+    volatile(f("pg_advisory_unlock_all", &[], VOID, |_, _| {
+        Ok(Value::Void)
+    })),
     nonstrict(f("current_setting", &[TEXT], TEXT, |c, a| {
         current_setting(c, a)
     })),

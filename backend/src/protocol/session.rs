@@ -78,6 +78,8 @@ struct WireSink<'w> {
     stream: &'w ClientStream,
     formats: &'w [i16],
     rows: u64,
+    /// The session's portals, which CLOSE closes.
+    portals: &'w mut HashMap<String, Portal>,
 }
 
 impl RowSink for WireSink<'_> {
@@ -100,6 +102,18 @@ impl RowSink for WireSink<'_> {
 
     fn text_format(&self, col: usize) -> bool {
         format_for(self.formats, col) == 0
+    }
+
+    fn close_portal(&mut self, name: Option<&str>) -> bool {
+        match name {
+            Some(n) => self.portals.remove(n).is_some(),
+            None => {
+                // CLOSE ALL, as PortalHashTableDeleteAll: every portal but
+                // the unnamed one, which may be the one running it.
+                self.portals.retain(|n, _| n.is_empty());
+                true
+            }
+        }
     }
 }
 
@@ -405,9 +419,13 @@ impl<'a> Session<'a> {
     fn run_to_wire(&mut self, p: &Prepared, params: &[Value], formats: &[i16]) -> PgResult<String> {
         self.timer.begin_execute();
         let result = match p.copy_kind() {
-            Some(CopyKind::In { columns }) => {
-                self.writer
-                    .message(&CopyInResponse::new(0, columns as i16, vec![0; columns]));
+            Some(CopyKind::In { columns, binary }) => {
+                let f = binary as i8;
+                self.writer.message(&CopyInResponse::new(
+                    f,
+                    columns as i16,
+                    vec![f as i16; columns],
+                ));
                 self.writer
                     .flush(self.stream)
                     .map_err(|e| PgError::fatal(sqlstate::CONNECTION_EXCEPTION, e.to_string()))?;
@@ -421,6 +439,7 @@ impl<'a> Session<'a> {
                     stream: self.stream,
                     formats,
                     rows: 0,
+                    portals: &mut self.portals,
                 };
                 let r = self.engine.execute(p, params, &mut sink, Some(&mut src));
                 if r.is_err() {
@@ -428,14 +447,19 @@ impl<'a> Session<'a> {
                 }
                 r
             }
-            Some(CopyKind::Out { columns }) => {
-                self.writer
-                    .message(&CopyOutResponse::new(0, columns as i16, vec![0; columns]));
+            Some(CopyKind::Out { columns, binary }) => {
+                let f = binary as i8;
+                self.writer.message(&CopyOutResponse::new(
+                    f,
+                    columns as i16,
+                    vec![f as i16; columns],
+                ));
                 let mut sink = WireSink {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
                     rows: 0,
+                    portals: &mut self.portals,
                 };
                 let r = self.engine.execute(p, params, &mut sink, None);
                 if r.is_ok() {
@@ -449,6 +473,7 @@ impl<'a> Session<'a> {
                     stream: self.stream,
                     formats,
                     rows: 0,
+                    portals: &mut self.portals,
                 };
                 self.engine.execute(p, params, &mut sink, None)
             }

@@ -26,6 +26,8 @@ use crate::error::{sqlstate, PgError};
 const SSL_REQUEST_CODE: u32 = 80877103;
 const GSSENC_REQUEST_CODE: u32 = 80877104;
 const CANCEL_REQUEST_CODE: u32 = 80877102;
+/// PG_PROTOCOL(3, 0), the newest protocol version pgfork speaks.
+const PROTOCOL_3_0: u32 = 3 << 16;
 
 /// What the client asked for.
 pub enum StartupRequest {
@@ -138,14 +140,25 @@ pub fn read_startup(
                         ),
                     )));
                 }
-                let params = parse_parameters(pkt)?;
-                if minor > 0 {
-                    let unrecognized = params
-                        .keys()
-                        .filter(|k| k.starts_with("_pq_."))
-                        .cloned()
-                        .collect();
-                    writer.message(&NegotiateProtocolVersion::new(0, unrecognized));
+                let mut params = parse_parameters(pkt)?;
+                // Protocol options (`_pq_.name`): pgfork knows none. As
+                // PostgreSQL, a newer minor version or any such option is
+                // answered with NegotiateProtocolVersion, naming the newest
+                // version the server speaks (3.0) and the options it does
+                // not know, and the session goes on in 3.0 without them.
+                let unrecognized: Vec<String> = params
+                    .keys()
+                    .filter(|k| k.starts_with("_pq_."))
+                    .cloned()
+                    .collect();
+                for k in &unrecognized {
+                    params.remove(k);
+                }
+                if minor > 0 || !unrecognized.is_empty() {
+                    writer.message(&NegotiateProtocolVersion::new(
+                        PROTOCOL_3_0 as i32,
+                        unrecognized,
+                    ));
                 }
                 return Ok(StartupRequest::Session(params));
             }

@@ -77,7 +77,7 @@ enum Action {
     LockedQuery(Box<crate::nodes::modify::LockRows>, Plan),
     Utility(Utility),
     /// COPY ... TO STDOUT.
-    CopyOut(Plan),
+    CopyOut(Plan, copy::CopyFormat),
     CopyIn(copy::CopyIn),
     Modify(Box<crate::nodes::modify::Modify>),
     /// DDL, run from the statement against the catalog at execution.
@@ -154,8 +154,8 @@ struct PlanParts {
 /// What kind of COPY a statement is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CopyKind {
-    In { columns: usize },
-    Out { columns: usize },
+    In { columns: usize, binary: bool },
+    Out { columns: usize, binary: bool },
 }
 
 impl Prepared {
@@ -458,17 +458,23 @@ impl Engine {
             ast::Statement::Copy { .. } => {
                 let (cp, params, uses, rels) =
                     copy::prepare(&stmt.ast, text, param_types, self.catalog.get().clone())?;
-                let (action, kind, mode) = match cp {
-                    copy::CopyPlan::Out(p, w) => (
-                        Action::CopyOut(p),
-                        CopyKind::Out { columns: w },
+                let (kind, action, mode) = match cp {
+                    copy::CopyPlan::Out(p, w, format) => (
+                        CopyKind::Out {
+                            columns: w,
+                            binary: format.binary,
+                        },
+                        Action::CopyOut(p, format),
                         LockMode::AccessShare,
                     ),
                     copy::CopyPlan::In(ci) => {
                         let w = ci.targets.len();
                         (
+                            CopyKind::In {
+                                columns: w,
+                                binary: ci.format.binary,
+                            },
                             Action::CopyIn(ci),
-                            CopyKind::In { columns: w },
                             LockMode::RowExclusive,
                         )
                     }
@@ -945,7 +951,9 @@ impl Engine {
                 };
                 executor::run(plan, &ctx2, &mut |row| out.row(row)).map(|n| format!("SELECT {n}"))
             }
-            Action::CopyOut(plan) => copy::run_out(plan, &ctx, out).map(|n| format!("COPY {n}")),
+            Action::CopyOut(plan, format) => {
+                copy::run_out(plan, format, &ctx, out).map(|n| format!("COPY {n}"))
+            }
             Action::CopyIn(ci) => {
                 let src = copy_in.ok_or_else(|| {
                     PgError::new(

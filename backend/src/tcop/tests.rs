@@ -549,7 +549,13 @@ fn errors_for_unsupported_and_syntax() {
 fn copy_query_to_stdout() {
     let mut s = Session::new(63011);
     let p = s.prepare("copy (select 1, null, 'a\tb') to stdout", &[]);
-    assert_eq!(p.copy_kind(), Some(CopyKind::Out { columns: 3 }));
+    assert_eq!(
+        p.copy_kind(),
+        Some(CopyKind::Out {
+            columns: 3,
+            binary: false
+        })
+    );
     let (_, tag, sink) = s.run("copy (select 1, null, 'a\tb') to stdout").unwrap();
     assert_eq!(tag, "COPY 1");
     assert_eq!(sink.copy, b"1\t\\N\ta\\tb\n");

@@ -1,7 +1,7 @@
 //! Utility commands: SET/RESET/SHOW, transaction control (BEGIN, COMMIT,
-//! ROLLBACK, savepoints, SET TRANSACTION) and DISCARD, with PostgreSQL's
-//! command tags, notices and errors; and the error for statements that
-//! pgfork does not run yet.
+//! ROLLBACK, savepoints, SET TRANSACTION), DISCARD, CLOSE and UNLISTEN,
+//! with PostgreSQL's command tags, notices and errors; and the error for
+//! statements that pgfork does not run yet.
 
 use sqlparser::ast::{self, Spanned};
 
@@ -48,6 +48,11 @@ pub enum Utility {
     ShowAll,
     /// DISCARD ALL (true) or a no-op DISCARD PLANS/SEQUENCES/TEMP.
     Discard(&'static str),
+    /// CLOSE name (None: CLOSE ALL): portals, which SQL cursors would
+    /// share their names with.
+    Close(Option<String>),
+    /// UNLISTEN channel or UNLISTEN *.
+    Unlisten,
 }
 
 /// Transaction characteristics.
@@ -272,6 +277,14 @@ pub fn classify(stmt: &ast::Statement, text: &StmtText) -> PgResult<Option<Utili
             ast::DiscardObject::SEQUENCES => "DISCARD SEQUENCES",
             ast::DiscardObject::TEMP => "DISCARD TEMP",
         }),
+        S::Close { cursor } => Utility::Close(match cursor {
+            ast::CloseCursor::All => None,
+            ast::CloseCursor::Specific { name } => Some(ident(name)),
+        }),
+        // pgfork has no LISTEN (it fails with 0A000), so no session is
+        // ever listening: UNLISTEN, of one channel or of all, has nothing
+        // to undo, as in PostgreSQL for a session that never listened.
+        S::UNLISTEN { .. } => Utility::Unlisten,
         _ => return Ok(None),
     }))
 }
@@ -488,6 +501,24 @@ impl Engine {
                 }
                 Ok((*tag).to_owned())
             }
+            Utility::Close(name) => {
+                if !sink.close_portal(name.as_deref()) {
+                    return Err(PgError::new(
+                        sqlstate::INVALID_CURSOR_NAME,
+                        format!(
+                            "cursor \"{}\" does not exist",
+                            name.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
+                Ok(if name.is_some() {
+                    "CLOSE CURSOR"
+                } else {
+                    "CLOSE CURSOR ALL"
+                }
+                .into())
+            }
+            Utility::Unlisten => Ok("UNLISTEN".into()),
         }
     }
 

@@ -109,6 +109,9 @@ pub static DEFS: &[Def] = &[
     def("pgfork.mode", Kind::Enum(&["process", "thread"]), Context::Postmaster, false, "Shows how the server runs backends: one process or one thread per client."),
     def("pgfork.statement_mem", Kind::Int { min: 64, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the most memory one statement's sorts, hash tables and buffered rows may hold (beyond it the statement fails with 53200)."),
     def("port", Kind::Int { min: 1, max: 65535, unit: Unit::None }, Context::Postmaster, false, "Sets the TCP port the server listens on."),
+    // No row-level security policies exist, so no query is ever affected
+    // by one: off (pg_dump's setting) and on behave alike.
+    def("row_security", Kind::Bool, Context::User, false, "Enable row security."),
     def("search_path", Kind::String, Context::User, false, "Sets the schema search order for names that are not schema-qualified."),
     def("server_encoding", Kind::String, Context::Internal, true, "Shows the server (database) character set encoding."),
     def("server_version", Kind::String, Context::Internal, true, "Shows the server version."),
@@ -117,6 +120,9 @@ pub static DEFS: &[Def] = &[
     def("shared_buffers", Kind::Int { min: 0, max: i32::MAX as i64, unit: Unit::Kb }, Context::Postmaster, false, "Sets the number of shared memory buffers used by the server."),
     def("standard_conforming_strings", Kind::Bool, Context::User, true, "Causes '...' strings to treat backslashes literally."),
     def("statement_timeout", MS, Context::User, false, "Sets the maximum allowed duration of any statement."),
+    // Sequential scans always start at the first block: what off asks,
+    // and what on (a permission to start elsewhere) allows.
+    def("synchronize_seqscans", Kind::Bool, Context::User, false, "Enable synchronized sequential scans."),
     def("synchronous_commit", Kind::Enum(&["local", "remote_write", "remote_apply", "on", "off"]), Context::User, false, "Sets the current transaction's synchronization level."),
     def("TimeZone", Kind::String, Context::User, true, "Sets the time zone for displaying and interpreting time stamps."),
     def("transaction_deferrable", Kind::Bool, Context::User, false, "Whether to defer a read-only serializable transaction until it can be executed with no possible serialization failures."),
@@ -280,17 +286,16 @@ pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
         Kind::String => match name {
             "DateStyle" => canonical_datestyle(value),
             "TimeZone" => canonical_timezone(value),
-            "client_encoding" => match value
-                .trim()
-                .to_ascii_lowercase()
-                .replace(['-', '_'], "")
-                .as_str()
-            {
-                "utf8" | "unicode" => Ok("UTF8".into()),
-                _ => Err(PgError::not_supported(format!(
-                    "client encoding \"{value}\" (only UTF8)"
+            // Any name or alias PostgreSQL knows, cleaned as it cleans
+            // them ('utf-8' quoted, as asyncpg sends it, is UTF8); pgfork
+            // converts no encodings, so only UTF8 is accepted.
+            "client_encoding" => match crate::utils::encoding::by_name(value) {
+                Some((_, "UTF8")) => Ok("UTF8".into()),
+                Some((_, other)) => Err(PgError::not_supported(format!(
+                    "client encoding \"{other}\" (only UTF8)"
                 ))
                 .with_detail("pgfork converts no encodings.")),
+                None => Err(invalid_value(name, value)),
             },
             "application_name" => Ok(clean_name(value)),
             _ => Ok(value.to_owned()),
@@ -401,6 +406,7 @@ impl Settings {
         put("pgfork.mode", config.mode_name().into());
         put("pgfork.statement_mem", "1GB".into());
         put("port", config.port.to_string());
+        put("row_security", "on".into());
         put("search_path", "\"$user\", public".into());
         put("server_encoding", "UTF8".into());
         put("server_version", "15.0".into());
@@ -412,6 +418,7 @@ impl Settings {
         );
         put("standard_conforming_strings", "on".into());
         put("statement_timeout", "0".into());
+        put("synchronize_seqscans", "on".into());
         put(
             "synchronous_commit",
             if config.synchronous_commit {

@@ -52,6 +52,7 @@ pub static PROC_OIDS: &[(Oid, &str, &[Oid], u8)] = &[
     (3330, "pg_current_wal_flush_lsn", &[], b'v'),
     (2026, "pg_backend_pid", &[], b's'),
     (2626, "pg_sleep", &[701], b'v'),
+    (2892, "pg_advisory_unlock_all", &[], b'v'),
     (2077, "current_setting", &[25], b's'),
     (3294, "current_setting", &[25, 16], b's'),
     (2078, "set_config", &[25, 25, 16], b'v'),
