@@ -156,6 +156,20 @@ pub static JSON_FUNCS: &[FuncDef] = &[
         }
         Ok(jsonb(json::value_to_jsonb(&a[0])?))
     })),
+    // The zero-argument forms, which PostgreSQL declares apart (a
+    // VARIADIC parameter takes at least one value).
+    f("json_build_object", &[], JSON, |_, _| {
+        Ok(Value::Json("{}".into()))
+    }),
+    f("jsonb_build_object", &[], JSONB, |_, _| {
+        Ok(jsonb(json::make_object(vec![])))
+    }),
+    f("json_build_array", &[], JSON, |_, _| {
+        Ok(Value::Json("[]".into()))
+    }),
+    f("jsonb_build_array", &[], JSONB, |_, _| {
+        Ok(jsonb(Jsonb::Array(vec![])))
+    }),
     variadic(f("json_build_object", &[ANY], JSON, |_, a| {
         build_object_text(a)
     })),
