@@ -1029,15 +1029,16 @@ impl Analyzer<'_> {
         if fmgr::assigns_xid(def) {
             self.needs_xid = true;
         }
-        let declared = fmgr::param_types(def, params.len());
+        let takes_any = def.args.contains(&oid::ANY);
         let args = args
             .into_iter()
             .zip(params)
-            .zip(declared)
-            .map(|((a, t), d)| {
+            .enumerate()
+            .map(|(i, (a, t))| {
                 // An OID alias type given to "any" is printed as its name,
                 // which only the cast to text (with the catalog) knows.
-                if d == oid::ANY && crate::types::is_reg_type(t) {
+                let declared = || *def.args.get(i).or(def.args.last()).unwrap_or(&0);
+                if takes_any && crate::types::is_reg_type(t) && declared() == oid::ANY {
                     self.coerce(a, oid::TEXT, true)
                 } else {
                     self.coerce(a, t, false)

@@ -9,7 +9,9 @@ use super::{not_supported_yet, rename_columns, Analyzer, Scope, ScopeColumn};
 use crate::catalog::system_views;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::nodes::expr::Expr;
-use crate::nodes::query::{FunctionSource, JoinKind, JoinSource, SetFunction, Source, TableRef};
+use crate::nodes::query::{
+    FunctionSource, JoinKind, JoinSource, Query, SetFunction, Source, TableRef,
+};
 use crate::parser::{ident, object_name};
 use crate::types::oid;
 use crate::utils::adt::coerce;
@@ -293,41 +295,13 @@ impl Analyzer<'_> {
                     .unwrap_or_else(|| rel.to_owned());
                 if schema.is_none() {
                     if let Some(q) = self.cte_reference(rel)? {
-                        let mut cols: Vec<ScopeColumn> = q
-                            .columns
-                            .iter()
-                            .map(|c| ScopeColumn {
-                                qualifier: Some(qualifier.clone()),
-                                name: c.name.clone(),
-                                ty: c.type_oid,
-                                typmod: c.type_modifier,
-                                hidden: false,
-                                origin: (c.table_oid, c.column_id),
-                            })
-                            .collect();
-                        if let Some(a) = alias {
-                            rename_columns(&mut cols, a, &qualifier)?;
-                        }
+                        let cols = query_columns(&q, Some(&qualifier), alias.as_ref())?;
                         return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
                     }
                 }
                 if matches!(schema, None | Some("public")) {
                     if let Some(q) = self.view_reference(rel)? {
-                        let mut cols: Vec<ScopeColumn> = q
-                            .columns
-                            .iter()
-                            .map(|c| ScopeColumn {
-                                qualifier: Some(qualifier.clone()),
-                                name: c.name.clone(),
-                                ty: c.type_oid,
-                                typmod: c.type_modifier,
-                                hidden: false,
-                                origin: (c.table_oid, c.column_id),
-                            })
-                            .collect();
-                        if let Some(a) = alias {
-                            rename_columns(&mut cols, a, &qualifier)?;
-                        }
+                        let cols = query_columns(&q, Some(&qualifier), alias.as_ref())?;
                         return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
                     }
                 }
@@ -387,21 +361,7 @@ impl Analyzer<'_> {
                     (self.query(subquery)?, false)
                 };
                 let qualifier = alias.as_ref().map(|a| ident(&a.name));
-                let mut cols: Vec<ScopeColumn> = q
-                    .columns
-                    .iter()
-                    .map(|c| ScopeColumn {
-                        qualifier: qualifier.clone(),
-                        name: c.name.clone(),
-                        ty: c.type_oid,
-                        typmod: c.type_modifier,
-                        hidden: false,
-                        origin: (c.table_oid, c.column_id),
-                    })
-                    .collect();
-                if let (Some(a), Some(qn)) = (alias, &qualifier) {
-                    rename_columns(&mut cols, a, qn)?;
-                }
+                let cols = query_columns(&q, qualifier.as_deref(), alias.as_ref())?;
                 Ok((Source::Subquery(Box::new(q)), Scope { cols }, correlated))
             }
             ast::TableFactor::NestedJoin {
@@ -725,6 +685,31 @@ fn function_columns(
             cols[0].name = qualifier.clone();
         }
         rename_columns(&mut cols, a, &qualifier)?;
+    }
+    Ok(cols)
+}
+
+/// The scope columns of a subquery, CTE or view in FROM: its result
+/// columns under `qualifier`, renamed by the alias's column list.
+fn query_columns(
+    q: &Query,
+    qualifier: Option<&str>,
+    alias: Option<&ast::TableAlias>,
+) -> PgResult<Vec<ScopeColumn>> {
+    let mut cols: Vec<ScopeColumn> = q
+        .columns
+        .iter()
+        .map(|c| ScopeColumn {
+            qualifier: qualifier.map(str::to_owned),
+            name: c.name.clone(),
+            ty: c.type_oid,
+            typmod: c.type_modifier,
+            hidden: false,
+            origin: (c.table_oid, c.column_id),
+        })
+        .collect();
+    if let (Some(a), Some(qn)) = (alias, qualifier) {
+        rename_columns(&mut cols, a, qn)?;
     }
     Ok(cols)
 }

@@ -633,27 +633,7 @@ impl<'a> Analyzer<'a> {
             .enumerate()
             .map(|(i, t)| Column::new(format!("column{}", i + 1), *t, -1))
             .collect();
-        Ok(Query {
-            source: Source::Values(rows),
-            filter: None,
-            group_keys: vec![],
-            aggs: vec![],
-            aggregated: false,
-            having: None,
-            targets: types
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Expr::Column(i, *t))
-                .collect(),
-            columns,
-            distinct: false,
-            sort: vec![],
-            limit: None,
-            offset: None,
-            windows: vec![],
-            window_input: vec![],
-            distinct_on: vec![],
-        })
+        Ok(result_query(Source::Values(rows), &columns))
     }
 
     fn select(&mut self, s: &ast::Select, order_by: Option<&ast::OrderBy>) -> PgResult<Query> {
@@ -1106,7 +1086,7 @@ pub(crate) fn projection_query(source: Source, targets: Vec<Expr>, columns: Vec<
 }
 
 /// A query returning every column of `source`, which are `shape` (a set
-/// operation's result, a parenthesized query's, a worktable's).
+/// operation's result, a parenthesized query's, a worktable's, VALUES').
 fn result_query(source: Source, shape: &[Column]) -> Query {
     let mut columns: Vec<Column> = shape.to_vec();
     for c in &mut columns {
