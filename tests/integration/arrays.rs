@@ -5,41 +5,11 @@
 //! functions give PostgreSQL 15's results, and malformed input fails with
 //! its SQLSTATEs; a binary value of a type the server lacks is refused.
 
-use std::error::Error;
+use tokio_postgres::types::Type;
 
-use bytes::BytesMut;
-use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
-
-use crate::harness::{message, sqlstate, Mode, TestServer};
+use crate::harness::{message, sqlstate, Mode, Raw, RawOut, TestServer};
 
 in_all_modes!(arrays_in_binary_and_text, array_expressions_and_functions);
-
-/// Raw bytes sent as a binary parameter of whatever type is asked.
-#[derive(Debug)]
-struct Raw(Vec<u8>);
-
-impl ToSql for Raw {
-    fn to_sql(&self, _: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
-        out.extend_from_slice(&self.0);
-        Ok(IsNull::No)
-    }
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-    to_sql_checked!();
-}
-
-/// A binary result of any type, as its raw bytes.
-struct RawOut(Vec<u8>);
-
-impl<'a> FromSql<'a> for RawOut {
-    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn Error + Sync + Send>> {
-        Ok(RawOut(raw.to_vec()))
-    }
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-}
 
 fn be(words: &[i32]) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_be_bytes()).collect()

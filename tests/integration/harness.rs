@@ -2,10 +2,14 @@
 //! and socket directory, a port no other test uses, the chosen mode, and
 //! clients (tokio-postgres, psql, pgbench) pointed at it.
 
+use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
 
 /// The modes every core test runs in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -456,4 +460,31 @@ pub fn message(e: &tokio_postgres::Error) -> String {
     e.as_db_error()
         .map(|d| d.message().to_owned())
         .unwrap_or_else(|| e.to_string())
+}
+
+/// Raw bytes sent as a binary parameter of whatever type is asked.
+#[derive(Debug)]
+pub struct Raw(pub Vec<u8>);
+
+impl ToSql for Raw {
+    fn to_sql(&self, _: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+        out.extend_from_slice(&self.0);
+        Ok(IsNull::No)
+    }
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+    to_sql_checked!();
+}
+
+/// A binary result of any type, as its raw bytes.
+pub struct RawOut(pub Vec<u8>);
+
+impl<'a> FromSql<'a> for RawOut {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn Error + Sync + Send>> {
+        Ok(RawOut(raw.to_vec()))
+    }
+    fn accepts(_: &Type) -> bool {
+        true
+    }
 }

@@ -7,45 +7,16 @@
 //! and read back; a bad binary value is refused with PostgreSQL's
 //! SQLSTATE.
 
-use std::error::Error;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bytes::BytesMut;
-use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
+use tokio_postgres::types::Type;
 
-use crate::harness::{sqlstate, Mode, TestServer};
+use crate::harness::{sqlstate, Mode, Raw, RawOut, TestServer};
 
 in_all_modes!(timezones_through_the_protocol, uuid_and_json_in_binary);
-
-/// Raw bytes sent as a binary parameter of whatever type is asked.
-#[derive(Debug)]
-struct Raw(Vec<u8>);
-
-impl ToSql for Raw {
-    fn to_sql(&self, _: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
-        out.extend_from_slice(&self.0);
-        Ok(IsNull::No)
-    }
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-    to_sql_checked!();
-}
-
-/// A binary result of any type, as its raw bytes.
-struct RawOut(Vec<u8>);
-
-impl<'a> FromSql<'a> for RawOut {
-    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn Error + Sync + Send>> {
-        Ok(RawOut(raw.to_vec()))
-    }
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-}
 
 fn message(kind: u8, body: &[u8]) -> Vec<u8> {
     let mut m = vec![kind];
