@@ -1,7 +1,8 @@
 //! Start-up of the storage, by the postmaster before any backend runs (at
 //! start and after a crash reset): opens the WAL and recovers from it
 //! (`shmem::wal::redo`), finishes what a crash left half done that only
-//! the access methods understand (a B-tree root split, see
+//! the catalog and the access methods understand (a catalog change, see
+//! `catalog/xact.rs`; a B-tree root split, see
 //! [`btree::finish_incomplete_root_split`]), and ends with a checkpoint,
 //! so that the next crash replays from here.
 
@@ -31,6 +32,11 @@ pub fn startup(seg: &Segment) -> Result<RecoveryReport, String> {
             rep.aborted,
             rep.elapsed_ms
         );
+    }
+    // Every transaction is settled now: so is a catalog change that a
+    // crash (or an immediate shutdown) interrupted.
+    crate::catalog::settle_after_recovery(seg)?;
+    if rep.crashed {
         finish_btree_splits(seg)?;
     }
     if rep.crashed || rep.new_cluster {

@@ -33,6 +33,16 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::interrupts::check_for_interrupts;
 use crate::utils::settings::Settings;
 
+/// How a transaction ended, for what must follow it before its locks go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XactEnd {
+    Committed,
+    Aborted,
+    /// The commit record may or may not be durable (the WAL failed while
+    /// committing): recovery at the next start decides.
+    Unsettled,
+}
+
 /// One savepoint level's subtransaction.
 #[derive(Default)]
 struct Level {
@@ -377,16 +387,34 @@ impl XactMvcc {
         policy: &WaitPolicy,
         limits: &SessionLimits,
     ) -> PgResult<()> {
+        self.lock_object(LockTag::Relation(oid), mode, policy, limits)
+    }
+
+    /// Takes a lock on any object, held until the transaction ends.
+    pub fn lock_object(
+        &mut self,
+        tag: LockTag,
+        mode: LockMode,
+        policy: &WaitPolicy,
+        limits: &SessionLimits,
+    ) -> PgResult<()> {
         if !self.open {
             self.open(limits);
         }
         self.locks
-            .acquire(self.lm, LockTag::Relation(oid), mode, policy, &interrupted)
+            .acquire(self.lm, tag, mode, policy, &interrupted)
             .map_err(lock_error)?;
         Ok(())
     }
 
-    fn finish(&mut self, commit: bool) -> PgResult<()> {
+    /// The top-level xid of the open transaction, assigned now if it has
+    /// none (a catalog change needs one to be settled by).
+    pub fn top_xid(&mut self) -> PgResult<u32> {
+        self.ensure_xid()?;
+        Ok(self.top)
+    }
+
+    fn finish(&mut self, commit: bool, before_unlock: &mut dyn FnMut(XactEnd)) -> PgResult<()> {
         // Before the locks go: a dropped table's statistics row may be
         // reused once nobody holds a lock on it.
         self.stats.borrow_mut().flush(&self.segment, commit);
@@ -422,6 +450,11 @@ impl XactMvcc {
         } else {
             self.procs.clear_xmin(self.backend);
         }
+        before_unlock(match (commit, result.is_ok()) {
+            (true, true) => XactEnd::Committed,
+            (true, false) => XactEnd::Unsettled,
+            (false, _) => XactEnd::Aborted,
+        });
         self.locks.release_all(self.lm);
         self.open = false;
         self.levels = vec![Level::default()];
@@ -485,7 +518,14 @@ impl XactMvcc {
     /// COMMIT (or the end of an implicit transaction). Fails (FATAL) only
     /// if the commit could not be made durable.
     pub fn commit(&mut self) -> PgResult<()> {
-        self.finish(true)
+        self.finish(true, &mut |_| {})
+    }
+
+    /// COMMIT, running `before_unlock` with the outcome once it is in the
+    /// commit log and before the transaction's locks are released (where
+    /// a catalog change becomes the committed catalog).
+    pub fn commit_with(&mut self, before_unlock: &mut dyn FnMut(XactEnd)) -> PgResult<()> {
+        self.finish(true, before_unlock)
     }
 
     /// Leaves the commit's critical section: the commit log is set, or
@@ -512,6 +552,13 @@ impl XactMvcc {
     /// which its supervisor restarts), and recovery settles the outcome
     /// from the WAL.
     pub fn abort(&mut self) {
+        self.abort_with(&mut |_| {})
+    }
+
+    /// [`Self::abort`], running `before_unlock(XactEnd::Aborted)` before
+    /// the locks go (not at all if the commit's critical section was cut
+    /// short: recovery settles that transaction).
+    pub fn abort_with(&mut self, before_unlock: &mut dyn FnMut(XactEnd)) {
         if self.in_commit_section {
             tracing::error!(
                 "transaction {} was cut short inside its commit's critical section; its outcome is left to recovery from the WAL",
@@ -519,7 +566,7 @@ impl XactMvcc {
             );
             return;
         }
-        let _ = self.finish(false);
+        let _ = self.finish(false, before_unlock);
     }
 
     /// Whether commits wait for their WAL record to be durable (the

@@ -1,9 +1,12 @@
 //! The system catalog: tables (columns, defaults, constraints), indexes
 //! and sequences, stored in `DATADIR/global/catalog`.
 //!
-//! The file is rewritten whole by every DDL statement (temp file, fsync,
-//! rename, fsync of the directory) under the segment header's
-//! `catalog_lock` held exclusively, which then bumps `catalog_version`.
+//! The file is rewritten whole when a transaction that changed the
+//! catalog commits (temp file, fsync, rename, fsync of the directory);
+//! until then its changes are in `global/catalog.pending`, seen only by
+//! that transaction (`xact.rs` says how changes commit, roll back and
+//! survive a crash). Writes happen under the segment header's
+//! `catalog_lock` held exclusively, and bump `catalog_version`.
 //! Every backend keeps a parsed copy ([`CatalogCache`]) and reloads it at
 //! statement start when the version differs from the one it loaded. A
 //! statement runs holding `catalog_lock` shared, so the relations it sees
@@ -16,6 +19,9 @@ pub mod builtin;
 pub mod describe_views;
 pub mod system_views;
 pub mod views;
+mod xact;
+
+pub use xact::{settle_after_recovery, CATALOG_CHANGE_LOCK};
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -193,6 +199,17 @@ impl Catalog {
             return Some(&v.name);
         }
         self.sequence_by_oid(oid).map(|s| s.name.as_str())
+    }
+
+    /// The relation files the catalog names (relation files are named by
+    /// OID and never reused).
+    pub fn relation_files(&self) -> std::collections::BTreeSet<u32> {
+        self.tables
+            .iter()
+            .map(|t| t.rel())
+            .chain(self.indexes.iter().map(|i| i.oid))
+            .chain(self.sequences.iter().map(|s| s.oid))
+            .collect()
     }
 
     /// A fresh OID.
@@ -459,19 +476,26 @@ pub fn read_file(data_dir: &Path) -> PgResult<Catalog> {
 /// Writes the catalog file atomically: temp file, fsync, rename, fsync
 /// of the directory.
 pub fn write_file(data_dir: &Path, cat: &Catalog) -> PgResult<()> {
-    let dir = data_dir.join("global");
+    write_atomically(&catalog_path(data_dir), &cat.serialize())
+}
+
+/// Writes `path` (a file of `DATADIR/global`) atomically: temp file,
+/// fsync, rename, fsync of the directory.
+fn write_atomically(path: &Path, text: &str) -> PgResult<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(&dir)
+        .create(dir)
         .map_err(|e| {
             io_error(
                 format!("could not create directory \"{}\"", dir.display()),
                 e,
             )
         })?;
-    let path = catalog_path(data_dir);
-    let tmp = dir.join("catalog.tmp");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
     let write = || -> std::io::Result<()> {
         // Owner-only, as every file in the data directory.
         let mut f = std::fs::OpenOptions::new()
@@ -480,10 +504,10 @@ pub fn write_file(data_dir: &Path, cat: &Catalog) -> PgResult<()> {
             .truncate(true)
             .mode(0o600)
             .open(&tmp)?;
-        f.write_all(cat.serialize().as_bytes())?;
+        f.write_all(text.as_bytes())?;
         f.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
-        std::fs::File::open(&dir)?.sync_all()
+        std::fs::rename(&tmp, path)?;
+        std::fs::File::open(dir)?.sync_all()
     };
     write().map_err(|e| io_error(format!("could not write file \"{}\"", path.display()), e))
 }
@@ -494,6 +518,11 @@ pub struct CatalogCache {
     segment: Segment,
     version: Option<u64>,
     current: Arc<Catalog>,
+    /// The catalog change of this backend's transaction, if it made one
+    /// (see `xact.rs`).
+    change: Option<xact::Change>,
+    /// The catalog as it was at each open savepoint (1 = the first).
+    savepoints: Vec<Arc<Catalog>>,
 }
 
 /// The catalog lock held for one statement, with the catalog it saw.
@@ -509,6 +538,8 @@ impl CatalogCache {
             segment,
             version: None,
             current: Arc::new(Catalog::empty()),
+            change: None,
+            savepoints: Vec::new(),
         }
     }
 
@@ -541,7 +572,11 @@ impl CatalogCache {
     fn refresh_locked(&mut self) -> PgResult<()> {
         let v = self.shared_version();
         if self.version != Some(v) {
-            self.current = Arc::new(read_file(&self.data_dir)?);
+            // A backend changing the catalog sees its own version of it;
+            // no one else can change it meanwhile.
+            if self.change.is_none() {
+                self.current = Arc::new(xact::read_committed(&self.data_dir, &self.segment)?);
+            }
             self.version = Some(v);
         }
         Ok(())
@@ -565,38 +600,49 @@ impl CatalogCache {
         self.version.unwrap_or(u64::MAX)
     }
 
-    /// Installs a changed catalog: flushes the WAL, writes the file and
-    /// bumps the shared version. The caller holds the lock exclusively.
+    /// Installs a changed catalog as this transaction's (see `xact.rs`):
+    /// flushes the WAL, writes the pending file and bumps the shared
+    /// version. The caller holds the lock exclusively and has begun the
+    /// transaction's change ([`CatalogCache::begin_change`]).
     pub fn commit(&mut self, lock: &CatalogLock, cat: Catalog) -> PgResult<()> {
         if !lock.exclusive {
             return Err(PgError::internal(
                 "catalog change without the exclusive lock",
             ));
         }
+        let Some(change) = &self.change else {
+            return Err(PgError::internal(
+                "catalog change outside a transaction's change",
+            ));
+        };
         if self.data_dir.as_os_str().is_empty() {
             return Err(PgError::new(
                 sqlstate::IO_ERROR,
                 "the server has no data directory",
             ));
         }
-        // DDL is not transactional: what it logged (new files, index pages,
-        // truncations) is made durable before the catalog names it, as a
-        // commit would.
+        // What the change logged (new files, index pages) is made durable
+        // before a catalog that names it can be committed.
         let wal = self.segment.wal();
         if wal.is_logging() {
             wal.flush(wal.insert_pos())
                 .map_err(|e| crate::error::wal_error(e, "could not flush the WAL"))?;
         }
-        write_file(&self.data_dir, &cat)?;
+        xact::write_pending(&self.data_dir, change.xid, &cat)?;
+        self.current = Arc::new(cat);
+        self.bump_version();
+        Ok(())
+    }
+
+    /// Tells every backend to reload (and replan) at its next statement.
+    fn bump_version(&mut self) {
         let v = self
             .segment
             .header()
             .catalog_version
             .fetch_add(1, Ordering::AcqRel)
             + 1;
-        self.current = Arc::new(cat);
         self.version = Some(v);
-        Ok(())
     }
 }
 

@@ -12,7 +12,8 @@ use sqlparser::ast;
 
 use crate::access::btree;
 use crate::access::sequence;
-use crate::access::table;
+use crate::access::table::{self, TableAccess, TupleScan};
+use crate::access::xact::StmtXact;
 use crate::analyze::from::{no_relation, split_name};
 use crate::analyze::names::resolve_type;
 use crate::analyze::Analyzer;
@@ -116,53 +117,73 @@ pub fn lock_targets(stmt: &ast::Statement, cat: &Catalog) -> Vec<(u32, LockMode)
 }
 
 /// Runs a DDL statement; returns its command tag. The caller holds
-/// `lock` exclusively and the table locks of [`lock_targets`];
-/// `horizon` is the oldest xid anyone may still consider running (index
-/// builds skip versions dead to all).
+/// `lock` (exclusively, unless it is a TRUNCATE in a block, which changes
+/// no catalog) and the table locks of [`lock_targets`], and has begun its
+/// transaction's catalog change ([`CatalogCache::begin_change`]).
 pub fn execute(
     stmt: &ast::Statement,
     text: &StmtText,
     cache: &mut CatalogCache,
     lock: &CatalogLock,
-    pool: &BufferPool,
-    horizon: u32,
+    env: DdlEnv<'_>,
     notices: &mut Vec<PgError>,
 ) -> PgResult<String> {
     use ast::Statement as S;
+    let pool = env.pool;
     let mut cat: Catalog = (**cache.get()).clone();
     let mut ddl = Ddl {
         cat: &mut cat,
         pool,
-        horizon,
+        horizon: env.horizon,
         text,
+        block: env.block,
         notices,
         changed: false,
-        dropped: Vec::new(),
     };
-    let tag = match stmt {
-        S::CreateTable(ct) => ddl.create_table(ct)?,
-        S::CreateIndex(ci) => ddl.create_index(ci)?,
-        S::AlterTable(at) => ddl.alter_table(at)?,
-        S::Truncate(t) => ddl.truncate(t)?,
-        S::CreateView(cv) => ddl.create_view(cv)?,
+    let result = match stmt {
+        S::CreateTable(ct) => ddl.create_table(ct),
+        S::CreateIndex(ci) => ddl.create_index(ci),
+        S::AlterTable(at) => ddl.alter_table(at),
+        S::Truncate(t) => ddl.truncate(t),
+        S::CreateView(cv) => ddl.create_view(cv),
         S::Drop {
             object_type,
             if_exists,
             names,
             cascade,
             ..
-        } => ddl.drop(*object_type, *if_exists, names, *cascade)?,
+        } => ddl.drop(*object_type, *if_exists, names, *cascade),
         _ => return Err(PgError::internal("not a DDL statement")),
     };
-    let (changed, dropped) = (ddl.changed, std::mem::take(&mut ddl.dropped));
+    let changed = ddl.changed;
+    let tag = match result {
+        Ok(tag) => tag,
+        Err(e) => {
+            // Files this statement created for relations it had already
+            // entered in its (now discarded) catalog.
+            let before = cache.get().relation_files();
+            for rel in cat.relation_files().difference(&before) {
+                let _ = pool.drop_relation(*rel);
+            }
+            return Err(e);
+        }
+    };
     if changed {
         cache.commit(lock, cat)?;
     }
-    // Files go only once the catalog no longer names them.
-    for rel in dropped {
-        pool.drop_relation(rel).map_err(PgError::from)?;
-    }
+    // The files of dropped relations go when the transaction commits
+    // (catalog/xact.rs).
     Ok(tag)
+}
+
+/// What a DDL statement runs with besides the catalog.
+pub struct DdlEnv<'a> {
+    pub pool: &'a BufferPool,
+    /// The oldest xid anyone may still consider running.
+    pub horizon: u32,
+    /// Inside a transaction block: the statement's transaction, for what
+    /// must be undone by a ROLLBACK (TRUNCATE).
+    pub block: Option<&'a StmtXact>,
 }
 
 struct Ddl<'a> {
@@ -170,9 +191,22 @@ struct Ddl<'a> {
     pool: &'a BufferPool,
     horizon: u32,
     text: &'a StmtText,
+    /// Inside a transaction block: the statement's transaction, for what
+    /// must be undone by a ROLLBACK (TRUNCATE).
+    block: Option<&'a StmtXact>,
     notices: &'a mut Vec<PgError>,
     changed: bool,
-    dropped: Vec<u32>,
+}
+
+/// Deletes every row of `t` visible to `x`.
+fn delete_all_rows(pool: &BufferPool, t: &Arc<TableDesc>, x: &StmtXact) -> PgResult<()> {
+    let mut access = TableAccess::new(*pool, t.clone(), Vec::new(), x);
+    let mut scan = TupleScan::heap(pool, t.rel(), x);
+    while let Some((tid, _)) = scan.next()? {
+        crate::interrupts::check_for_interrupts()?;
+        access.delete(tid)?;
+    }
+    Ok(())
 }
 
 /// The column positions named by an index or constraint column list.
@@ -615,6 +649,13 @@ impl Ddl<'_> {
         }
         let restart = matches!(tr.identity, Some(ast::TruncateIdentityOption::Restart));
         for t in tables {
+            if let Some(x) = self.block {
+                // A ROLLBACK must bring the rows back: they are deleted as
+                // DELETE would (the table is locked AccessExclusive, so no
+                // one else sees the difference); VACUUM reclaims them.
+                delete_all_rows(self.pool, &t, x)?;
+                continue;
+            }
             self.pool
                 .truncate_relation(t.rel())
                 .map_err(PgError::from)?;
@@ -845,20 +886,9 @@ impl Ddl<'_> {
                     self.cat.views.retain(|v| v.oid != o);
                 }
                 ast::ObjectType::Table => {
-                    let idx: Vec<u32> = self.cat.indexes_of(o).map(|i| i.oid).collect();
-                    let seqs: Vec<u32> = self
-                        .cat
-                        .sequences
-                        .iter()
-                        .filter(|s| s.table == o)
-                        .map(|s| s.oid)
-                        .collect();
                     self.cat.tables.retain(|t| t.oid != o);
                     self.cat.indexes.retain(|i| i.table != o);
                     self.cat.sequences.retain(|s| s.table != o);
-                    self.dropped.push(o);
-                    self.dropped.extend(idx);
-                    self.dropped.extend(seqs);
                 }
                 ast::ObjectType::Index => {
                     let i = self.cat.index(&name).cloned();
@@ -880,11 +910,9 @@ impl Ddl<'_> {
                         }
                     }
                     self.cat.indexes.retain(|i| i.oid != o);
-                    self.dropped.push(o);
                 }
                 _ => {
                     self.cat.sequences.retain(|s| s.oid != o);
-                    self.dropped.push(o);
                 }
             }
             self.changed = true;

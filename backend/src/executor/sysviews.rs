@@ -268,6 +268,7 @@ fn stat_activity_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                     Some((_, LockTag::Relation(_))) => Value::Text("relation".into()),
                     Some((_, LockTag::Transaction(_))) => Value::Text("transactionid".into()),
                     Some((_, LockTag::Tuple(..))) => Value::Text("tuple".into()),
+                    Some((_, LockTag::Object(..))) => Value::Text("object".into()),
                     None => {
                         wal_wait(b.wait_event).map_or(Value::Null, |(_, e)| Value::Text(e.into()))
                     }
@@ -305,9 +306,14 @@ fn locks_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .snapshot()
         .into_iter()
         .map(|l| {
+            let mut object = None;
             let (kind, relation, page, tuple, xid) = match l.tag {
                 LockTag::Relation(r) => ("relation", Some(r), None, None, None),
                 LockTag::Transaction(x) => ("transactionid", None, None, None, Some(x)),
+                LockTag::Object(c, o) => {
+                    object = Some((c, o));
+                    ("object", None, None, None, None)
+                }
                 LockTag::Tuple(r, b, o)
                     if ctx.catalog.relation_name(r).is_some()
                         && ctx.catalog.table_by_oid(r).is_some() =>
@@ -319,7 +325,7 @@ fn locks_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             let opt_oid = |v: Option<u32>| v.map_or(Value::Null, Value::Oid);
             vec![
                 Value::Text(kind.into()),
-                if relation.is_some() {
+                if relation.is_some() || object.is_some() {
                     Value::Oid(DATABASE_OID)
                 } else {
                     Value::Null
@@ -329,9 +335,9 @@ fn locks_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 tuple.map_or(Value::Null, |t| Value::Int2(t as i16)),
                 Value::Null,
                 xid.map_or(Value::Null, |x| Value::Text(x.to_string())),
-                Value::Null,
-                Value::Null,
-                Value::Null,
+                opt_oid(object.map(|(c, _)| c)),
+                opt_oid(object.map(|(_, o)| o)),
+                object.map_or(Value::Null, |_| Value::Int2(0)),
                 Value::Null,
                 Value::Int4(
                     table

@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex};
 
 use sqlparser::ast;
 
-use crate::access::xact::{SessionLimits, StmtXact, XactMvcc};
+use crate::access::xact::{SessionLimits, StmtXact, XactEnd, XactMvcc};
 use crate::analyze::{self, Analyzer};
 use crate::catalog::{self, CatalogCache};
 use crate::commands::transaction::{self, BlockState, Transaction};
@@ -220,7 +220,7 @@ impl Drop for Engine {
     /// WAL (a panic in the commit's critical section): recovery decides
     /// that one (`XactMvcc::abort`).
     fn drop(&mut self) {
-        self.mvcc.abort();
+        self.abort_transaction();
     }
 }
 
@@ -669,11 +669,11 @@ impl Engine {
             // The statement's implicit transaction ends: SET LOCAL and
             // set_config(..., true) values go away.
             if result.is_ok() {
-                if let Err(e) = self.mvcc.commit() {
+                if let Err(e) = self.commit_transaction() {
                     result = Err(e);
                 }
             } else {
-                self.mvcc.abort();
+                self.abort_transaction();
             }
             self.settings.get_mut().end_transaction();
             self.env
@@ -721,25 +721,49 @@ impl Engine {
         sink: &mut dyn RowSink,
     ) -> PgResult<String> {
         let pool = self.env.segment.buffer_pool();
+        // TRUNCATE in a transaction block deletes as DELETE does, so that
+        // ROLLBACK undoes it: no catalog change, and under the catalog
+        // lock shared, as DML.
+        let block_truncate =
+            matches!(p.stmt.ast.as_ref(), ast::Statement::Truncate(_)) && self.xact.in_block();
+        if !self.catalog.in_change() && !block_truncate {
+            // One transaction at a time changes the catalog (catalog/xact.rs).
+            self.mvcc.lock_object(
+                crate::catalog::CATALOG_CHANGE_LOCK,
+                LockMode::Exclusive,
+                policy,
+                &self.limits,
+            )?;
+            let xid = self.mvcc.top_xid()?;
+            self.catalog.begin_change(xid)?;
+        }
         for _ in 0..100 {
             self.catalog.refresh()?;
             let targets = ddl::lock_targets(&p.stmt.ast, self.catalog.get());
             for &(oid, mode) in &targets {
                 self.mvcc.lock_relation(oid, mode, policy, &self.limits)?;
             }
-            let lock = self.catalog.lock(true)?;
+            let lock = self.catalog.lock(!block_truncate)?;
             if ddl::lock_targets(&p.stmt.ast, self.catalog.get()) != targets {
                 continue;
             }
             let horizon = self.env.segment.proc_array().global_xmin();
+            let block = if block_truncate {
+                Some(self.mvcc.start_statement(&self.limits, true, *policy)?)
+            } else {
+                None
+            };
             let mut notices = Vec::new();
             let r = ddl::execute(
                 &p.stmt.ast,
                 &p.stmt.text,
                 &mut self.catalog,
                 &lock,
-                &pool,
-                horizon,
+                ddl::DdlEnv {
+                    pool: &pool,
+                    horizon,
+                    block: block.as_ref(),
+                },
                 &mut notices,
             );
             drop(lock);
@@ -749,6 +773,21 @@ impl Engine {
             return r;
         }
         Err(PgError::internal("the catalog keeps changing under DDL"))
+    }
+
+    /// Commits the transaction; a catalog change it made becomes the
+    /// committed catalog before its locks are released.
+    fn commit_transaction(&mut self) -> PgResult<()> {
+        let catalog = &mut self.catalog;
+        self.mvcc
+            .commit_with(&mut |end| end_catalog_change(catalog, end))
+    }
+
+    /// Aborts the transaction, and any catalog change it made.
+    fn abort_transaction(&mut self) {
+        let catalog = &mut self.catalog;
+        self.mvcc
+            .abort_with(&mut |end| end_catalog_change(catalog, end));
     }
 
     /// LOCK TABLE: takes `mode` on each table for the rest of the
@@ -1092,7 +1131,7 @@ impl Engine {
     pub fn on_error(&mut self) {
         self.xact.fail();
         if !self.xact.in_block() || self.xact.savepoint_depth() == 0 {
-            self.mvcc.abort();
+            self.abort_transaction();
         }
         if !self.xact.in_block() {
             self.env
@@ -1106,10 +1145,9 @@ impl Engine {
     pub fn reset_session(&mut self) {
         self.sql_prepared.clear();
         crate::faults::disarm();
-        let s = self.settings.get_mut();
-        self.xact.abort(s);
-        self.mvcc.abort();
-        s.reset_all();
+        self.xact.abort(self.settings.get_mut());
+        self.abort_transaction();
+        self.settings.get_mut().reset_all();
         self.env
             .slot
             .xact_start_us
@@ -1142,6 +1180,15 @@ fn simple_parts(action: Action, param_types: &[Oid], uses_catalog: bool) -> Plan
         uses_catalog,
         relations: Vec::new(),
         needs_xid: false,
+    }
+}
+
+/// What the end of a transaction does to its catalog change.
+fn end_catalog_change(catalog: &mut CatalogCache, end: XactEnd) {
+    match end {
+        XactEnd::Committed => catalog.end_transaction(true),
+        XactEnd::Aborted => catalog.end_transaction(false),
+        XactEnd::Unsettled => catalog.leave_unsettled(),
     }
 }
 

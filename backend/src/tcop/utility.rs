@@ -392,9 +392,9 @@ impl Engine {
                 let kept = self.chained_characteristics(*chain);
                 let (tag, w) = self.xact.commit(self.settings.get_mut(), *chain)?;
                 if tag == "COMMIT" {
-                    self.mvcc.commit()?;
+                    self.commit_transaction()?;
                 } else {
-                    self.mvcc.abort();
+                    self.abort_transaction();
                 }
                 self.restore_characteristics(kept);
                 if let Some(w) = w {
@@ -405,7 +405,7 @@ impl Engine {
             Utility::Rollback { chain } => {
                 let kept = self.chained_characteristics(*chain);
                 let (tag, w) = self.xact.rollback(self.settings.get_mut(), *chain)?;
-                self.mvcc.abort();
+                self.abort_transaction();
                 self.restore_characteristics(kept);
                 if let Some(w) = w {
                     self.notice(sink, w);
@@ -415,16 +415,19 @@ impl Engine {
             Utility::Savepoint(n) => {
                 self.xact.savepoint(n, self.settings.get_mut())?;
                 self.mvcc.savepoint();
+                self.catalog.savepoint();
                 Ok("SAVEPOINT".into())
             }
             Utility::Release(n) => {
                 let depth = self.xact.release(n)?;
                 self.mvcc.release(depth);
+                self.catalog.release(depth);
                 Ok("RELEASE".into())
             }
             Utility::RollbackTo(n) => {
                 let depth = self.xact.rollback_to(n, self.settings.get_mut())?;
                 self.mvcc.rollback_to(depth);
+                self.catalog.rollback_to(depth);
                 Ok("ROLLBACK".into())
             }
             Utility::Set { name, value, local } => {

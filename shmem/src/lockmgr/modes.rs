@@ -122,6 +122,10 @@ pub enum LockTag {
     /// A tuple (relation, block, offset), for PostgreSQL's tuple lock (queue
     /// fairness among row waiters).
     Tuple(u32, u32, u16),
+    /// A database object other than a relation (class OID, object OID), as
+    /// PostgreSQL's "object" locks; a transaction changing the catalog holds
+    /// Exclusive on (pg_class, 0) until it ends (see backend/src/catalog).
+    Object(u32, u32),
 }
 
 impl LockTag {
@@ -130,6 +134,7 @@ impl LockTag {
             LockTag::Relation(r) => [1, r, 0, 0],
             LockTag::Transaction(x) => [2, x, 0, 0],
             LockTag::Tuple(r, b, o) => [3, r, b, o as u32],
+            LockTag::Object(c, o) => [4, c, o, 0],
         }
     }
 
@@ -137,6 +142,7 @@ impl LockTag {
         match w[0] {
             1 => LockTag::Relation(w[1]),
             2 => LockTag::Transaction(w[1]),
+            4 => LockTag::Object(w[1], w[2]),
             _ => LockTag::Tuple(w[1], w[2], w[3] as u16),
         }
     }
@@ -152,6 +158,9 @@ impl std::fmt::Display for LockTag {
                 f,
                 "tuple ({b},{o}) of relation {r} of database {LOCK_DATABASE_OID}"
             ),
+            LockTag::Object(c, o) => {
+                write!(f, "object {o} of class {c} of database {LOCK_DATABASE_OID}")
+            }
         }
     }
 }

@@ -103,7 +103,12 @@ fn tags_print_as_postgresql() {
         LockTag::Tuple(16384, 0, 3).to_string(),
         "tuple (0,3) of relation 16384 of database 1"
     );
-    for t in [R, LockTag::Transaction(7), LockTag::Tuple(1, 2, 65535)] {
+    for t in [
+        R,
+        LockTag::Transaction(7),
+        LockTag::Tuple(1, 2, 65535),
+        LockTag::Object(1259, 0),
+    ] {
         assert_eq!(LockTag::decode(t.encode()), t);
     }
 }

@@ -1,0 +1,305 @@
+//! DDL commits and rolls back with its transaction, in every mode: CREATE,
+//! DROP, ALTER and TRUNCATE undone by ROLLBACK and by ROLLBACK TO a
+//! savepoint, relation files removed for a rolled-back CREATE and for a
+//! committed DROP, uncommitted DDL invisible to other sessions (whose DDL
+//! waits for it), and a kill -9 of the whole server settling a catalog
+//! change by its transaction's outcome.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use tokio_postgres::Client;
+
+use crate::durability::connect_retrying;
+use crate::harness::{sqlstate, Mode, TestServer};
+
+in_all_modes!(
+    ddl_rolls_back_and_commits,
+    ddl_in_savepoints,
+    uncommitted_ddl_is_private,
+    truncate_in_a_block_rolls_back,
+    kill_9_settles_catalog_changes,
+    crash_in_the_commit_keeps_the_change,
+);
+
+async fn oid_of(c: &Client, name: &str) -> u32 {
+    c.query_one("SELECT oid FROM pg_class WHERE relname = $1", &[&name])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+async fn names(c: &Client, like: &str) -> Vec<String> {
+    c.query(
+        "SELECT relname::text FROM pg_class WHERE relname LIKE $1 ORDER BY 1",
+        &[&like],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+fn file_exists(srv: &TestServer, oid: u32) -> bool {
+    Path::new(&srv.data_dir())
+        .join("base")
+        .join(oid.to_string())
+        .exists()
+}
+
+async fn ddl_rolls_back_and_commits(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let c = srv.connect().await;
+    c.batch_execute("CREATE TABLE keep (id int PRIMARY KEY, v text); INSERT INTO keep VALUES (1, 'a'), (2, 'b')")
+        .await
+        .unwrap();
+
+    // CREATE TABLE (with an index and rows) rolled back: gone, files too.
+    c.batch_execute("BEGIN; CREATE TABLE gone (id int PRIMARY KEY); INSERT INTO gone VALUES (1)")
+        .await
+        .unwrap();
+    let gone = oid_of(&c, "gone").await;
+    let gone_pkey = oid_of(&c, "gone_pkey").await;
+    assert!(file_exists(&srv, gone) && file_exists(&srv, gone_pkey));
+    c.batch_execute("ROLLBACK").await.unwrap();
+    let e = c.query("SELECT * FROM gone", &[]).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "42P01");
+    assert!(
+        !file_exists(&srv, gone),
+        "a rolled-back CREATE left its file"
+    );
+    assert!(!file_exists(&srv, gone_pkey));
+
+    // DROP TABLE, CREATE INDEX and a view rolled back: as before.
+    let keep = oid_of(&c, "keep").await;
+    c.batch_execute(
+        "BEGIN; CREATE INDEX keep_v ON keep (v); CREATE VIEW keep_view AS SELECT id FROM keep; \
+         DROP VIEW keep_view; DROP TABLE keep; ROLLBACK",
+    )
+    .await
+    .unwrap();
+    assert!(file_exists(&srv, keep));
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM keep", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+    assert_eq!(names(&c, "keep%").await, ["keep", "keep_pkey"]);
+
+    // Committed: the index is there and used; a committed DROP removes
+    // the table's files once the transaction commits.
+    c.batch_execute("BEGIN; CREATE INDEX keep_v ON keep (v); COMMIT")
+        .await
+        .unwrap();
+    assert_eq!(names(&c, "keep%").await, ["keep", "keep_pkey", "keep_v"]);
+    let keep_v = oid_of(&c, "keep_v").await;
+    c.batch_execute("BEGIN; DROP TABLE keep").await.unwrap();
+    assert!(
+        file_exists(&srv, keep),
+        "DROP removed the file before COMMIT"
+    );
+    c.batch_execute("COMMIT").await.unwrap();
+    assert!(!file_exists(&srv, keep) && !file_exists(&srv, keep_v));
+    assert!(names(&c, "keep%").await.is_empty());
+
+    // A failed statement aborts the block and its DDL with it.
+    c.batch_execute("BEGIN; CREATE TABLE half (a int)")
+        .await
+        .unwrap();
+    let half = oid_of(&c, "half").await;
+    let e = c.batch_execute("SELECT 1/0").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "22012");
+    c.batch_execute("ROLLBACK").await.unwrap();
+    assert!(names(&c, "half").await.is_empty());
+    assert!(!file_exists(&srv, half));
+
+    // OIDs are not handed out twice, even after a rollback.
+    c.batch_execute("CREATE TABLE after (a int)").await.unwrap();
+    assert!(oid_of(&c, "after").await > half);
+}
+
+async fn ddl_in_savepoints(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let c = srv.connect().await;
+    c.batch_execute(
+        "BEGIN; CREATE TABLE s1 (a int); SAVEPOINT p; CREATE TABLE s2 (a int); \
+         CREATE INDEX s1_a ON s1 (a); SAVEPOINT q; DROP TABLE s1",
+    )
+    .await
+    .unwrap();
+    assert_eq!(names(&c, "s%").await, ["s2"]);
+    let s2 = oid_of(&c, "s2").await;
+    c.batch_execute("ROLLBACK TO q").await.unwrap();
+    assert_eq!(names(&c, "s%").await, ["s1", "s1_a", "s2"]);
+    c.batch_execute("ROLLBACK TO p").await.unwrap();
+    assert_eq!(names(&c, "s%").await, ["s1"]);
+    assert!(!file_exists(&srv, s2), "ROLLBACK TO left a file behind");
+    // A failed statement after a savepoint: ROLLBACK TO keeps the rest.
+    c.batch_execute("SAVEPOINT r; CREATE TABLE s3 (a int)")
+        .await
+        .unwrap();
+    let e = c
+        .batch_execute("CREATE TABLE s3 (a int)")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "42P07");
+    c.batch_execute("ROLLBACK TO r; RELEASE p; COMMIT")
+        .await
+        .unwrap();
+    assert_eq!(names(&c, "s%").await, ["s1"]);
+}
+
+async fn uncommitted_ddl_is_private(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let a = srv.connect().await;
+    let b = srv.connect().await;
+    a.batch_execute("BEGIN; CREATE TABLE mine (a int); INSERT INTO mine VALUES (7)")
+        .await
+        .unwrap();
+    let e = b.query("SELECT * FROM mine", &[]).await.unwrap_err();
+    assert_eq!(
+        sqlstate(&e),
+        "42P01",
+        "uncommitted DDL seen by another session"
+    );
+    let locks: i64 = b
+        .query_one(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'object' AND classid = 1259 \
+             AND mode = 'ExclusiveLock' AND granted",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(locks, 1);
+    // DDL of another transaction waits for the first one to end.
+    let other = tokio::spawn(async move {
+        let t = Instant::now();
+        b.batch_execute("CREATE TABLE yours (a int)").await.unwrap();
+        (b, t.elapsed())
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!other.is_finished(), "concurrent DDL did not wait");
+    a.batch_execute("COMMIT").await.unwrap();
+    let (b, waited) = other.await.unwrap();
+    assert!(waited >= Duration::from_millis(250), "{waited:?}");
+    let v: i32 = b.query_one("SELECT a FROM mine", &[]).await.unwrap().get(0);
+    assert_eq!(v, 7);
+    assert_eq!(names(&a, "yours").await, ["yours"]);
+}
+
+async fn truncate_in_a_block_rolls_back(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let c = srv.connect().await;
+    c.batch_execute(
+        "CREATE TABLE tr (id int PRIMARY KEY, v int); \
+         INSERT INTO tr SELECT g, g FROM generate_series(1, 500) g",
+    )
+    .await
+    .unwrap();
+    c.batch_execute("BEGIN; TRUNCATE tr").await.unwrap();
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM tr", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+    c.batch_execute("ROLLBACK").await.unwrap();
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM tr WHERE id > 0", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 500);
+    c.batch_execute("BEGIN; TRUNCATE tr; INSERT INTO tr VALUES (1, 1); COMMIT")
+        .await
+        .unwrap();
+    let rows = c.query("SELECT id, v FROM tr", &[]).await.unwrap();
+    assert_eq!(rows.len(), 1);
+}
+
+/// A change committed before the crash survives it; one in progress is
+/// gone, with its files; the pending catalog is settled at the start.
+async fn kill_9_settles_catalog_changes(mode: Mode) {
+    let mut srv = TestServer::start(mode);
+    let a = srv.connect().await;
+    a.batch_execute("CREATE TABLE base (a int); INSERT INTO base VALUES (1)")
+        .await
+        .unwrap();
+    a.batch_execute(
+        "BEGIN; CREATE TABLE lost (a int PRIMARY KEY); INSERT INTO lost VALUES (1); DROP TABLE base",
+    )
+    .await
+    .unwrap();
+    let lost = oid_of(&a, "lost").await;
+    assert!(srv.data_dir().join("global/catalog.pending").exists());
+    drop(a);
+    srv.kill_9_all();
+    srv.restart(&[]);
+    let c = srv.connect().await;
+    assert!(names(&c, "lost%").await.is_empty());
+    assert!(
+        !file_exists(&srv, lost),
+        "an uncommitted CREATE's file survived"
+    );
+    assert!(!srv.data_dir().join("global/catalog.pending").exists());
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM base", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1, "the uncommitted DROP was not undone");
+
+    c.batch_execute("BEGIN; CREATE TABLE kept (a int); INSERT INTO kept VALUES (3); COMMIT")
+        .await
+        .unwrap();
+    drop(c);
+    srv.kill_9_all();
+    srv.restart(&[]);
+    let c = srv.connect().await;
+    let v: i32 = c.query_one("SELECT a FROM kept", &[]).await.unwrap().get(0);
+    assert_eq!(v, 3);
+}
+
+/// A crash after the commit record is durable and before the pending
+/// catalog is renamed (`panic-in-critical`, which forces a crash-restart in
+/// every mode): recovery finds the transaction committed, and so is its
+/// catalog change.
+async fn crash_in_the_commit_keeps_the_change(mode: Mode) {
+    let srv = TestServer::start_with(mode, &["--debug-faults"]);
+    let c = srv.connect().await;
+    c.batch_execute("CREATE TABLE before (a int)")
+        .await
+        .unwrap();
+    let e = c
+        .batch_execute(
+            "BEGIN; CREATE TABLE during (a int); INSERT INTO during VALUES (5); DROP TABLE before; \
+             SELECT pgfork_debug_fault('panic-in-critical'); COMMIT",
+        )
+        .await
+        .unwrap_err();
+    assert!(e.code().is_none() || sqlstate(&e) == "XX000", "{e:?}");
+    drop(c);
+    // The crash-restart: wait for a session that sees the recovered state.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let c = loop {
+        let c = connect_retrying(&srv, Duration::from_secs(30)).await;
+        match c.query_one("SELECT a FROM during", &[]).await {
+            Ok(r) => {
+                assert_eq!(r.get::<_, i32>(0), 5);
+                break c;
+            }
+            Err(e) => assert!(
+                Instant::now() < deadline,
+                "the committed CREATE is missing after the crash: {e:?}\n{}",
+                srv.log()
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let e = c.query("SELECT * FROM before", &[]).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "42P01");
+    assert!(!srv.data_dir().join("global/catalog.pending").exists());
+}
