@@ -615,12 +615,6 @@ impl CatalogCache {
                 "catalog change outside a transaction's change",
             ));
         };
-        if self.data_dir.as_os_str().is_empty() {
-            return Err(PgError::new(
-                sqlstate::IO_ERROR,
-                "the server has no data directory",
-            ));
-        }
         // What the change logged (new files, index pages) is made durable
         // before a catalog that names it can be committed.
         let wal = self.segment.wal();
@@ -631,6 +625,17 @@ impl CatalogCache {
         xact::write_pending(&self.data_dir, change.xid, &cat)?;
         self.current = Arc::new(cat);
         self.bump_version();
+        Ok(())
+    }
+
+    /// A catalog change needs a data directory to keep it in.
+    fn require_data_dir(&self) -> PgResult<()> {
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(PgError::new(
+                sqlstate::IO_ERROR,
+                "the server has no data directory",
+            ));
+        }
         Ok(())
     }
 

@@ -177,6 +177,7 @@ impl CatalogCache {
             debug_assert_eq!(c.xid, xid);
             return Ok(());
         }
+        self.require_data_dir()?;
         let lock = self.lock(true)?;
         if let Some((other, pending)) = read_pending(&self.data_dir)? {
             let running = self.segment.data_dir().clog().status(other) == XidStatus::InProgress
