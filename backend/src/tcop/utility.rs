@@ -392,8 +392,14 @@ impl Engine {
                 let kept = self.chained_characteristics(*chain);
                 let (tag, w) = self.xact.commit(self.settings.get_mut(), *chain)?;
                 if tag == "COMMIT" {
+                    if let Err(e) = self.cursors_pre_commit() {
+                        self.cursors_at_abort();
+                        self.mvcc.abort();
+                        return Err(e);
+                    }
                     self.mvcc.commit()?;
                 } else {
+                    self.cursors_at_abort();
                     self.mvcc.abort();
                 }
                 self.restore_characteristics(kept);
@@ -405,6 +411,7 @@ impl Engine {
             Utility::Rollback { chain } => {
                 let kept = self.chained_characteristics(*chain);
                 let (tag, w) = self.xact.rollback(self.settings.get_mut(), *chain)?;
+                self.cursors_at_abort();
                 self.mvcc.abort();
                 self.restore_characteristics(kept);
                 if let Some(w) = w {
@@ -502,7 +509,8 @@ impl Engine {
                 Ok((*tag).to_owned())
             }
             Utility::Close(name) => {
-                if !sink.close_portal(name.as_deref()) {
+                let cursor = self.close_cursor(name.as_deref());
+                if !sink.close_portal(name.as_deref()) && !cursor {
                     return Err(PgError::new(
                         sqlstate::INVALID_CURSOR_NAME,
                         format!(
