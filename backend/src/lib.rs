@@ -18,6 +18,7 @@ pub mod executor;
 pub mod faults;
 pub mod fmgr;
 pub mod interrupts;
+pub mod livequery;
 pub mod nodes;
 pub mod optimizer;
 pub mod parser;

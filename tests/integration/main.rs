@@ -39,6 +39,7 @@ mod core_protocol;
 mod core_server;
 mod cpu_loops;
 mod crash;
+mod cursors;
 mod durability;
 mod faults;
 mod fuzz;

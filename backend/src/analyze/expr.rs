@@ -54,7 +54,7 @@ impl Clause {
         }
     }
 
-    fn allows_aggregates(self) -> bool {
+    pub(super) fn allows_aggregates(self) -> bool {
         matches!(self, Clause::Select | Clause::Having | Clause::OrderBy)
     }
 }
@@ -901,6 +901,22 @@ impl Analyzer<'_> {
             list.as_slice(),
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]
         );
+        if !f.within_group.is_empty() {
+            return self.ordered_set_call(
+                &name,
+                &list,
+                &f.within_group,
+                f.filter.as_deref(),
+                scope,
+                clause,
+            );
+        }
+        if f.over.is_none()
+            && !list.is_empty()
+            && crate::utils::adt::ordered_set::is_hypothetical(&name)
+        {
+            return Err(super::ordered_set::within_group_required(&name));
+        }
         if let Some(over) = &f.over {
             let call = super::window::WindowCallArgs {
                 name: &name,
@@ -1006,7 +1022,7 @@ impl Analyzer<'_> {
         }
     }
 
-    fn args(
+    pub(super) fn args(
         &mut self,
         list: &[ast::FunctionArg],
         scope: &Scope,
@@ -1104,7 +1120,7 @@ impl Analyzer<'_> {
     }
 
     /// The ORDER BY keys of an aggregate call, and how each sorts.
-    fn agg_order_keys(
+    pub(super) fn agg_order_keys(
         &mut self,
         order: &[ast::OrderByExpr],
         scope: &Scope,

@@ -10,6 +10,7 @@ pub mod expr;
 pub mod from;
 pub mod modify;
 pub mod names;
+mod ordered_set;
 mod regtypes;
 pub mod srf;
 pub mod window;

@@ -13,7 +13,7 @@ use crate::nodes::expr::Expr;
 use crate::nodes::modify::{
     ConflictAction, InsertSource, LockRowsStmt, ModifyStmt, ModifyStmtKind, OnConflict,
 };
-use crate::nodes::query::TableRef;
+use crate::nodes::query::{Query, TableRef};
 use crate::nodes::Column;
 use crate::parser::{ident, object_name};
 use crate::types::{oid, type_name, Oid, Value};
@@ -128,7 +128,32 @@ fn returning(
                 exprs.push(x);
             }
             ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
+                // `t.*`: the columns of t (with FROM/USING, there are
+                // other tables'); `*`: all but USING-merged duplicates.
+                let qual = match item {
+                    ast::SelectItem::QualifiedWildcard(
+                        ast::SelectItemQualifiedWildcardKind::ObjectName(n),
+                        _,
+                    ) => {
+                        let q = object_name(n).pop().unwrap_or_default();
+                        if !scope.has_qualifier(&q) {
+                            return Err(PgError::new(
+                                sqlstate::UNDEFINED_TABLE,
+                                format!("missing FROM-clause entry for table \"{q}\""),
+                            ));
+                        }
+                        Some(q)
+                    }
+                    _ => None,
+                };
                 for (i, c) in scope.cols.iter().enumerate() {
+                    let wanted = match &qual {
+                        Some(q) => c.qualifier.as_ref() == Some(q),
+                        None => !c.hidden,
+                    };
+                    if !wanted {
+                        continue;
+                    }
                     exprs.push(Expr::Column(i, c.ty));
                     let mut col = Column::new(c.name.clone(), c.ty, c.typmod);
                     (col.table_oid, col.column_id) = c.origin;
@@ -307,6 +332,7 @@ impl Analyzer<'_> {
                 exprs,
                 on_conflict,
             },
+            join: None,
             table: t,
             returning,
             columns,
@@ -456,16 +482,50 @@ impl Analyzer<'_> {
         })
     }
 
+    /// UPDATE ... FROM / DELETE ... USING: the other tables as a query
+    /// returning all their columns, and the scope of the target's columns
+    /// followed by theirs.
+    fn join_items(
+        &mut self,
+        items: Option<&[ast::TableWithJoins]>,
+        scope: Scope,
+    ) -> PgResult<(Option<Box<Query>>, Scope)> {
+        let Some(items) = items.filter(|i| !i.is_empty()) else {
+            return Ok((None, scope));
+        };
+        let (source, other) = self.from(items)?;
+        let targets = other
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Expr::Column(i, c.ty))
+            .collect();
+        let columns = other
+            .cols
+            .iter()
+            .map(|c| Column::new(c.name.clone(), c.ty, c.typmod))
+            .collect();
+        let q = crate::analyze::projection_query(source, targets, columns);
+        let mut scope = scope;
+        scope.cols.extend(other.cols);
+        Ok((Some(Box::new(q)), scope))
+    }
+
     pub fn update(&mut self, u: &ast::Update) -> PgResult<ModifyStmt> {
-        if u.from.is_some() {
-            return Err(not_supported_yet("UPDATE ... FROM"));
-        }
         let (t, scope) = self.target(&u.table)?;
+        let from = match &u.from {
+            Some(
+                ast::UpdateTableFromKind::BeforeSet(f) | ast::UpdateTableFromKind::AfterSet(f),
+            ) => Some(f.as_slice()),
+            None => None,
+        };
+        let (join, scope) = self.join_items(from, scope)?;
         let sets = assignments(self, &t, &u.assignments, &scope)?;
         let filter = self.where_clause(&u.selection, &scope)?;
         let (returning, columns) = returning(self, &u.returning, &scope)?;
         Ok(ModifyStmt {
             kind: ModifyStmtKind::Update { filter, sets },
+            join,
             table: t,
             returning,
             columns,
@@ -473,8 +533,8 @@ impl Analyzer<'_> {
     }
 
     pub fn delete(&mut self, d: &ast::Delete) -> PgResult<ModifyStmt> {
-        if d.using.is_some() || !d.tables.is_empty() {
-            return Err(not_supported_yet("DELETE ... USING"));
+        if !d.tables.is_empty() {
+            return Err(not_supported_yet("DELETE of several tables"));
         }
         let from = match &d.from {
             ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
@@ -483,10 +543,12 @@ impl Analyzer<'_> {
             return Err(not_supported_yet("DELETE from several tables"));
         };
         let (t, scope) = self.target(twj)?;
+        let (join, scope) = self.join_items(d.using.as_deref(), scope)?;
         let filter = self.where_clause(&d.selection, &scope)?;
         let (returning, columns) = returning(self, &d.returning, &scope)?;
         Ok(ModifyStmt {
             kind: ModifyStmtKind::Delete { filter },
+            join,
             table: t,
             returning,
             columns,

@@ -29,6 +29,7 @@ pub enum ViewColumns {
 pub enum ViewRows {
     StatActivity,
     Settings,
+    Cursors,
     Latency,
     BackendLatency,
     Buffercache,
@@ -138,6 +139,19 @@ static VIEWS: &[SystemView] = &[
             ("pending_restart", oid::BOOL),
         ]),
         rows: ViewRows::Settings,
+    },
+    SystemView {
+        name: "pg_cursors",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("name", oid::TEXT),
+            ("statement", oid::TEXT),
+            ("is_holdable", oid::BOOL),
+            ("is_binary", oid::BOOL),
+            ("is_scrollable", oid::BOOL),
+            ("creation_time", oid::TIMESTAMPTZ),
+        ]),
+        rows: ViewRows::Cursors,
     },
     SystemView {
         name: "pgfork_stat_latency",

@@ -29,6 +29,11 @@ pub trait RowSink {
     fn close_portal(&mut self, name: Option<&str>) -> bool {
         name.is_none()
     }
+    /// Whether a protocol portal has that name (SQL cursors share their
+    /// namespace with portals).
+    fn portal_exists(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// Writes the OID alias columns (regclass, regtype, ...) of result rows
@@ -78,6 +83,10 @@ impl RowSink for RegNames<'_> {
 
     fn text_format(&self, col: usize) -> bool {
         self.inner.text_format(col)
+    }
+
+    fn portal_exists(&self, name: &str) -> bool {
+        self.inner.portal_exists(name)
     }
 
     fn close_portal(&mut self, name: Option<&str>) -> bool {

@@ -52,6 +52,9 @@ impl Modify {
             }
             Ok(())
         };
+        if let Some(join) = &self.join {
+            return self.run_joined(join, &mut acc, ctx, emit);
+        }
         let mut n = 0u64;
         match &self.kind {
             ModifyKind::Insert {
@@ -268,6 +271,86 @@ fn collect(
         out.push(r);
     }
     Ok(out)
+}
+
+impl Modify {
+    /// UPDATE ... FROM / DELETE ... USING: each target row changes once,
+    /// joined to the first row of `join` that satisfies the filter (which
+    /// one is unspecified in PostgreSQL too); SET and RETURNING read the
+    /// target row followed by that row.
+    fn run_joined(
+        &self,
+        join: &crate::nodes::plan::Plan,
+        acc: &mut TableAccess,
+        ctx: &EvalCtx,
+        emit: &mut dyn FnMut(&[Value]) -> PgResult<()>,
+    ) -> PgResult<u64> {
+        let (scan, filter, sets) = match &self.kind {
+            ModifyKind::Update {
+                scan,
+                recheck,
+                sets,
+            } => (scan, recheck.as_ref(), Some(sets)),
+            ModifyKind::Delete { scan, recheck } => (scan, recheck.as_ref(), None),
+            ModifyKind::Insert { .. } => return Err(PgError::internal("INSERT with a join")),
+        };
+        let mut others = Vec::new();
+        let mut node = build(join);
+        while let Some(r) = node.next(ctx)? {
+            check_for_interrupts()?;
+            ctx.mem.charge_row(&r)?;
+            others.push(r);
+        }
+        let joined = |row: &[Value], other: &[Value]| -> Vec<Value> {
+            let mut j = Vec::with_capacity(row.len() + other.len());
+            j.extend_from_slice(row);
+            j.extend_from_slice(other);
+            j
+        };
+        let mut n = 0u64;
+        for (tid, row) in collect(scan, ctx)? {
+            check_for_interrupts()?;
+            let mut matched = None;
+            for o in &others {
+                if filter.map_or(Ok(true), |f| eval_predicate(f, &joined(&row, o), ctx))? {
+                    matched = Some(o);
+                    break;
+                }
+            }
+            let Some(other) = matched else { continue };
+            let done = change_row(acc, tid, row, None, ctx, &mut |acc, tid, old| match sets {
+                Some(sets) => {
+                    let both = joined(old, other);
+                    let mut new = old.to_vec();
+                    for (c, e) in sets {
+                        new[*c] = eval(e, &both, ctx)?;
+                    }
+                    acc.check_row(&mut new)?;
+                    Ok(match acc.update(tid, old, &new)? {
+                        Ok(_) => Ok(new),
+                        Err(UpdateFailure::Tm(r)) => Err(r),
+                        Err(UpdateFailure::Conflict(c)) => return Err(acc.unique_error(&c)),
+                    })
+                }
+                None => Ok(match acc.delete(tid)? {
+                    TmResult::Ok => Ok(old.to_vec()),
+                    r => Err(r),
+                }),
+            })?;
+            if let Some(changed) = done {
+                n += 1;
+                if let Some(r) = &self.returning {
+                    let both = joined(&changed, other);
+                    let out: Vec<Value> = r
+                        .iter()
+                        .map(|e| eval(e, &both, ctx))
+                        .collect::<PgResult<_>>()?;
+                    emit(&out)?;
+                }
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// Inserts one checked row, applying ON CONFLICT. Returns whether a row

@@ -22,6 +22,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
     match view.rows {
         ViewRows::StatActivity => stat_activity_rows(ctx),
         ViewRows::Settings => settings_rows(ctx),
+        ViewRows::Cursors => cursors_rows(ctx),
         ViewRows::Latency => latency_rows(ctx),
         ViewRows::BackendLatency => backend_latency_rows(ctx),
         ViewRows::Buffercache => buffercache_rows(ctx),
@@ -490,4 +491,22 @@ mod tests {
                 .is_some()
         );
     }
+}
+
+/// pg_cursors: the session's open SQL cursors.
+fn cursors_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.session
+        .cursors
+        .iter()
+        .map(|c| {
+            vec![
+                Value::Text(c.name.clone()),
+                Value::Text(c.statement.clone()),
+                Value::Bool(c.holdable),
+                Value::Bool(c.binary),
+                Value::Bool(c.scrollable),
+                Value::TimestampTz(c.created),
+            ]
+        })
+        .collect()
 }

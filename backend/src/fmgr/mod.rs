@@ -45,6 +45,20 @@ pub struct SessionInfo {
     pub user: String,
     pub database: String,
     pub env: BackendEnv,
+    /// The session's open SQL cursors, as `pg_cursors` shows them.
+    pub cursors: Vec<CursorInfo>,
+}
+
+/// One open SQL cursor (a row of `pg_cursors`).
+#[derive(Clone, Debug)]
+pub struct CursorInfo {
+    pub name: String,
+    pub statement: String,
+    pub holdable: bool,
+    pub binary: bool,
+    pub scrollable: bool,
+    /// PostgreSQL epoch microseconds.
+    pub created: i64,
 }
 
 impl SessionInfo {

@@ -63,6 +63,7 @@ fn agg_name(k: AggKind) -> &'static str {
         AggKind::JsonAgg { jsonb: true } => "jsonb_agg",
         AggKind::JsonObjectAgg { jsonb: false } => "json_object_agg",
         AggKind::JsonObjectAgg { jsonb: true } => "jsonb_object_agg",
+        AggKind::OrderedSet(k) => k.name(),
     }
 }
 

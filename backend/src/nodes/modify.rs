@@ -70,6 +70,10 @@ pub struct LockRows {
 pub struct Modify {
     pub kind: ModifyKind,
     pub table: TableRef,
+    /// UPDATE ... FROM / DELETE ... USING: the other tables' rows; an
+    /// UPDATE's or DELETE's filter, SET and RETURNING expressions are
+    /// then over the target row followed by one of these.
+    pub join: Option<Plan>,
     /// RETURNING expressions over the table row.
     pub returning: Option<Vec<Expr>>,
     pub columns: Vec<Column>,
@@ -109,6 +113,8 @@ pub enum ModifyStmtKind {
 pub struct ModifyStmt {
     pub kind: ModifyStmtKind,
     pub table: TableRef,
+    /// UPDATE ... FROM / DELETE ... USING (see [`Modify::join`]).
+    pub join: Option<Box<Query>>,
     pub returning: Option<Vec<Expr>>,
     pub columns: Vec<Column>,
 }

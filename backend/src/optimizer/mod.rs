@@ -288,18 +288,21 @@ pub fn plan_modify(m: ModifyStmt) -> Modify {
                 on_conflict,
             }
         }
+        // With FROM/USING the filter reads the other tables too: the
+        // target is scanned whole and joined row by row.
         ModifyStmtKind::Update { filter, sets } => ModifyKind::Update {
-            scan: modify_scan(&m.table, &filter),
+            scan: modify_scan(&m.table, if m.join.is_some() { &None } else { &filter }),
             recheck: filter,
             sets,
         },
         ModifyStmtKind::Delete { filter } => ModifyKind::Delete {
-            scan: modify_scan(&m.table, &filter),
+            scan: modify_scan(&m.table, if m.join.is_some() { &None } else { &filter }),
             recheck: filter,
         },
     };
     Modify {
         kind,
+        join: m.join.as_deref().map(plan_query),
         table: m.table,
         returning: m.returning,
         columns: m.columns,

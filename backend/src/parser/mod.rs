@@ -5,6 +5,9 @@
 
 #![forbid(unsafe_code)]
 
+mod cursor;
+mod pgsyntax;
+
 use std::sync::Arc;
 
 use sqlparser::ast::{self, ObjectName, ObjectNamePart};
@@ -315,7 +318,18 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             });
             return Ok(());
         }
+        if cursor::is_fetch_or_move(&first.token) {
+            out.push(ParsedStatement {
+                ast: cursor::parse_fetch(sql, &meaningful)?,
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
         check_operator_chains(&seg)?;
+        pgsyntax::check(sql, &meaningful)?;
         let mut seg = seg;
         normalize_copy_options(&mut seg);
         let mut parser = Parser::new(&dialect)

@@ -104,6 +104,10 @@ impl RowSink for WireSink<'_> {
         format_for(self.formats, col) == 0
     }
 
+    fn portal_exists(&self, name: &str) -> bool {
+        self.portals.contains_key(name)
+    }
+
     fn close_portal(&mut self, name: Option<&str>) -> bool {
         match name {
             Some(n) => self.portals.remove(n).is_some(),
@@ -406,10 +410,12 @@ impl<'a> Session<'a> {
         self.timer.begin_plan();
         let prepared = self.engine.prepare(stmt, &[])?;
         self.timer.end_plan();
+        // FETCH from a BINARY cursor sends binary values.
+        let formats: &[i16] = if prepared.binary_rows() { &[1] } else { &[] };
         if prepared.returns_rows() {
-            self.writer.row_description(prepared.columns(), &[]);
+            self.writer.row_description(prepared.columns(), formats);
         }
-        let tag = self.run_to_wire(&prepared, &[], &[])?;
+        let tag = self.run_to_wire(&prepared, &[], formats)?;
         self.writer.command_complete(&tag);
         Ok(())
     }
@@ -583,6 +589,13 @@ impl<'a> Session<'a> {
             self.describe_rows(p.as_deref(), &[]);
         } else {
             let Some(portal) = self.portals.get(&name) else {
+                // A SQL cursor is a portal too (psycopg describes its
+                // server-side cursors so).
+                if let Some((columns, binary)) = self.engine.cursor_description(&name) {
+                    let f: &[i16] = if binary { &[1] } else { &[] };
+                    self.writer.row_description(&columns, f);
+                    return Ok(());
+                }
                 return Err(PgError::new(
                     sqlstate::INVALID_CURSOR_NAME,
                     format!("portal \"{name}\" does not exist"),
@@ -606,6 +619,9 @@ impl<'a> Session<'a> {
     fn execute(&mut self, e: Execute) -> PgResult<()> {
         interrupts::clear_stale_cancel();
         let name = e.name.unwrap_or_default();
+        if !self.portals.contains_key(&name) && self.engine.cursor_description(&name).is_some() {
+            return self.execute_cursor(&name, e.max_rows);
+        }
         let Some(portal) = self.portals.get_mut(&name) else {
             return Err(PgError::new(
                 sqlstate::INVALID_CURSOR_NAME,
@@ -652,6 +668,29 @@ impl<'a> Session<'a> {
         };
         self.restore_portal(&name, params, formats);
         result
+    }
+
+    /// Execute of a portal that is a SQL cursor: its next rows, in text
+    /// format (binary for a BINARY cursor), then PortalSuspended when the
+    /// row limit was reached, else the FETCH command tag.
+    fn execute_cursor(&mut self, name: &str, max_rows: i32) -> PgResult<()> {
+        let (_, binary) = self.engine.cursor_description(name).unwrap_or_default();
+        let formats: Vec<i16> = if binary { vec![1] } else { Vec::new() };
+        let mut sink = WireSink {
+            writer: &mut self.writer,
+            stream: self.stream,
+            formats: &formats,
+            rows: 0,
+            portals: &mut self.portals,
+        };
+        let max = (max_rows > 0).then_some(max_rows as u64);
+        let (n, more) = self.engine.fetch_cursor_rows(name, max, &mut sink)?;
+        if more {
+            self.writer.message(&PortalSuspended::new());
+        } else {
+            self.writer.command_complete(&format!("FETCH {n}"));
+        }
+        Ok(())
     }
 
     fn restore_portal(&mut self, name: &str, params: Vec<Value>, formats: Vec<i16>) {

@@ -20,6 +20,7 @@
 
 #![forbid(unsafe_code)]
 
+mod cursors;
 pub mod utility;
 
 #[cfg(test)]
@@ -109,6 +110,10 @@ enum Action {
         mode: LockMode,
         nowait: bool,
     },
+    /// DECLARE name CURSOR FOR query.
+    Declare(Arc<cursors::DeclarePlan>),
+    /// FETCH or MOVE.
+    Fetch(Box<cursors::FetchPlan>),
 }
 
 /// Table locks a plan takes: (relation OID, mode).
@@ -178,6 +183,12 @@ impl Prepared {
         self.copy_kind
     }
 
+    /// FETCH from a BINARY cursor: rows go out in binary format (under
+    /// the simple query protocol, which has no result formats).
+    pub fn binary_rows(&self) -> bool {
+        matches!(self.action().1.as_ref(), Action::Fetch(f) if f.binary)
+    }
+
     /// Whether the statement may run in a failed transaction block.
     fn allowed_in_failed_block(&self) -> bool {
         self.txn_control
@@ -212,6 +223,8 @@ pub struct Engine {
     mvcc: XactMvcc,
     /// The settings every statement consults, parsed when they change.
     limits: SessionLimits,
+    /// Open SQL cursors, by name.
+    cursors: BTreeMap<String, cursors::Cursor>,
 }
 
 impl Drop for Engine {
@@ -237,6 +250,7 @@ impl Engine {
                 user: String::new(),
                 database: String::new(),
                 env: env.clone(),
+                cursors: Vec::new(),
             },
             env,
             settings: RefCell::new(settings),
@@ -248,6 +262,7 @@ impl Engine {
             synced_generation: 0,
             mvcc,
             limits,
+            cursors: BTreeMap::new(),
         }
     }
 
@@ -615,6 +630,12 @@ impl Engine {
                 };
                 Ok(simple_parts(action, param_types, true))
             }
+            ast::Statement::Declare { stmts, .. } if stmts.len() == 1 => {
+                self.plan_declare(stmt, &stmts[0], param_types)
+            }
+            ast::Statement::Fetch {
+                name, direction, ..
+            } => self.plan_fetch(stmt, name, direction, param_types),
             ast::Statement::Deallocate { name, .. } => {
                 let n = ident(name);
                 let target = if name.quote_style.is_none() && n == "all" {
@@ -664,7 +685,9 @@ impl Engine {
         crate::interrupts::set_statement_deadline(timeout.map(|t| std::time::Instant::now() + t));
         let mut result = self.execute_inner(p, params, sink, copy_in, stmt_start);
         crate::interrupts::set_statement_deadline(None);
-        self.mvcc.end_statement();
+        if !self.has_live_cursors() {
+            self.mvcc.end_statement();
+        }
         if !self.xact.in_block() {
             // The statement's implicit transaction ends: SET LOCAL and
             // set_config(..., true) values go away.
@@ -778,13 +801,19 @@ impl Engine {
     /// Commits the transaction; a catalog change it made becomes the
     /// committed catalog before its locks are released.
     fn commit_transaction(&mut self) -> PgResult<()> {
+        // WITH HOLD cursors read their rows while the transaction lasts.
+        if let Err(e) = self.cursors_pre_commit() {
+            self.abort_transaction();
+            return Err(e);
+        }
         let catalog = &mut self.catalog;
         self.mvcc
             .commit_with(&mut |end| end_catalog_change(catalog, end))
     }
 
-    /// Aborts the transaction, and any catalog change it made.
+    /// Aborts the transaction, its cursors and any catalog change it made.
     fn abort_transaction(&mut self) {
+        self.cursors_at_abort();
         let catalog = &mut self.catalog;
         self.mvcc
             .abort_with(&mut |end| end_catalog_change(catalog, end));
@@ -889,6 +918,7 @@ impl Engine {
                 mode,
                 nowait,
             } => return self.lock_tables(tables, *mode, *nowait, policy),
+            Action::Fetch(f) => return self.fetch_cursor(f, sink),
             Action::Explain(inner) => {
                 let lines = match inner.as_ref() {
                     Action::Query(plan) => explain::explain_plan(plan),
@@ -938,6 +968,10 @@ impl Engine {
                 Action::Modify(_) | Action::CopyIn(_) | Action::LockedQuery(..)
             );
         let sx: StmtXact = self.mvcc.start_statement(&self.limits, writes, policy)?;
+        if let Action::Declare(d) = action.as_ref() {
+            let portal_exists = sink.portal_exists(&d.name);
+            return self.declare_cursor(d, sx, params, stmt_start, portal_exists);
+        }
         let cat = self.catalog.get().clone();
         let cache = SubplanCache::default();
         let mem = executor::memory::MemBudget::new(self.limits.statement_mem);
@@ -1144,6 +1178,7 @@ impl Engine {
     /// DISCARD ALL: abort any transaction, reset every setting.
     pub fn reset_session(&mut self) {
         self.sql_prepared.clear();
+        self.close_cursor(None);
         crate::faults::disarm();
         self.xact.abort(self.settings.get_mut());
         self.abort_transaction();

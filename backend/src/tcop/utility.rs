@@ -505,7 +505,8 @@ impl Engine {
                 Ok((*tag).to_owned())
             }
             Utility::Close(name) => {
-                if !sink.close_portal(name.as_deref()) {
+                let cursor = self.close_cursor(name.as_deref());
+                if !sink.close_portal(name.as_deref()) && !cursor {
                     return Err(PgError::new(
                         sqlstate::INVALID_CURSOR_NAME,
                         format!(

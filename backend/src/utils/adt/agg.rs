@@ -35,6 +35,9 @@ pub enum AggKind {
     JsonObjectAgg {
         jsonb: bool,
     },
+    /// An ordered-set aggregate (WITHIN GROUP): its arguments are the
+    /// direct arguments, then the sort keys.
+    OrderedSet(super::ordered_set::OrderedSetKind),
 }
 
 impl AggKind {
@@ -244,6 +247,7 @@ impl AggState {
         match self.kind {
             AggKind::Count
             | AggKind::CountStar
+            | AggKind::OrderedSet(_)
             | AggKind::ArrayAgg
             | AggKind::ArrayAggArrays
             | AggKind::JsonAgg { .. }
@@ -302,6 +306,10 @@ impl AggState {
             let rows = sort_by_interruptible(rows, |a, b| {
                 compare_keys(&a[a.len() - k..], &b[b.len() - k..], &self.order)
             })?;
+            if let AggKind::OrderedSet(os) = self.kind {
+                let cmp = |a: &[Value], b: &[Value]| compare_keys(a, b, &self.order);
+                return super::ordered_set::finish(os, self.ret, &rows, k, &cmp);
+            }
             let mut inner = AggState::new(self.kind, self.ret);
             let mut tick = Ticker::new();
             for r in rows {

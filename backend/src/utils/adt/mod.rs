@@ -8,5 +8,6 @@ pub mod coerce;
 pub mod format;
 pub mod like;
 pub mod ops;
+pub mod ordered_set;
 pub mod quote;
 pub mod regex;

@@ -1,0 +1,127 @@
+-- SQL cursors: DECLARE, FETCH and MOVE in every direction, CLOSE,
+-- WITH HOLD across COMMIT, pg_cursors, and PostgreSQL's errors.
+CREATE TABLE cur_t (id int PRIMARY KEY, v text);
+INSERT INTO cur_t VALUES (1, 'a'), (2, 'b'), (3, NULL), (4, 'd'), (5, 'e');
+CREATE TABLE cur_empty (a int);
+-- Outside a transaction block only WITH HOLD is allowed.
+DECLARE c CURSOR FOR SELECT 1;
+FETCH c;
+BEGIN;
+DECLARE c SCROLL CURSOR FOR SELECT id, v FROM cur_t ORDER BY id;
+FETCH c;
+FETCH 2 FROM c;
+FETCH NEXT FROM c;
+FETCH PRIOR FROM c;
+FETCH FIRST FROM c;
+FETCH LAST FROM c;
+FETCH c;
+FETCH BACKWARD 2 FROM c;
+FETCH ABSOLUTE 2 FROM c;
+FETCH ABSOLUTE -2 FROM c;
+FETCH ABSOLUTE 9 FROM c;
+FETCH ABSOLUTE -9 FROM c;
+FETCH RELATIVE 3 FROM c;
+FETCH RELATIVE 0 FROM c;
+FETCH RELATIVE -1 FROM c;
+FETCH FORWARD 0 FROM c;
+FETCH BACKWARD 0 FROM c;
+FETCH -1 IN c;
+FETCH FORWARD ALL FROM c;
+FETCH BACKWARD ALL FROM c;
+FETCH ALL IN c;
+FETCH BACKWARD FROM c;
+FETCH FORWARD FROM c;
+MOVE ABSOLUTE 0 IN c;
+FETCH FORWARD 3 FROM c;
+SELECT name, statement, is_holdable, is_binary, is_scrollable FROM pg_cursors;
+DECLARE c CURSOR FOR SELECT 1;
+COMMIT;
+FETCH c;
+-- NO SCROLL cursors refuse to go back.
+BEGIN;
+DECLARE ns NO SCROLL CURSOR FOR SELECT id FROM cur_t ORDER BY id;
+FETCH 2 FROM ns;
+FETCH ABSOLUTE 4 FROM ns;
+FETCH RELATIVE 0 FROM ns;
+ROLLBACK;
+BEGIN;
+DECLARE ns NO SCROLL CURSOR FOR SELECT id FROM cur_t ORDER BY id;
+FETCH 2 FROM ns;
+FETCH PRIOR FROM ns;
+ROLLBACK;
+BEGIN;
+DECLARE ns NO SCROLL CURSOR FOR SELECT id FROM cur_t ORDER BY id;
+FETCH 2 FROM ns;
+FETCH FIRST FROM ns;
+ROLLBACK;
+-- Empty results, NULLs, expressions, duplicates.
+BEGIN;
+DECLARE e CURSOR FOR SELECT a FROM cur_empty;
+FETCH ALL FROM e;
+FETCH LAST FROM e;
+DECLARE x CURSOR FOR SELECT v, count(*) FROM (VALUES ('p'), ('p'), (NULL), ('q')) t(v) GROUP BY v ORDER BY v NULLS FIRST;
+FETCH 10 FROM x;
+DECLARE g CURSOR FOR SELECT g, g * 2 AS twice FROM generate_series(1, 1000000) g;
+FETCH 3 FROM g;
+FETCH 2 FROM g;
+-- (The default scrollability of a grouped query depends on the plan.)
+SELECT name, is_scrollable FROM pg_cursors WHERE name <> 'x' ORDER BY name;
+CLOSE g;
+FETCH g;
+ROLLBACK;
+BEGIN;
+CLOSE nosuch;
+ROLLBACK;
+-- CLOSE ALL, and a cursor name used twice.
+BEGIN;
+DECLARE a1 CURSOR FOR SELECT 1;
+DECLARE a2 CURSOR FOR SELECT 2;
+CLOSE ALL;
+SELECT count(*) FROM pg_cursors;
+DECLARE a1 CURSOR FOR SELECT 1;
+DECLARE a1 CURSOR FOR SELECT 2;
+ROLLBACK;
+-- WITH HOLD: kept after COMMIT, with the rows as of its declaration.
+BEGIN;
+DECLARE h SCROLL CURSOR WITH HOLD FOR SELECT id, v FROM cur_t ORDER BY id;
+FETCH 2 FROM h;
+COMMIT;
+UPDATE cur_t SET v = 'changed';
+FETCH NEXT FROM h;
+FETCH PRIOR FROM h;
+FETCH ALL FROM h;
+SELECT name, is_holdable FROM pg_cursors;
+BEGIN;
+FETCH FIRST FROM h;
+ROLLBACK;
+FETCH ABSOLUTE 5 FROM h;
+CLOSE h;
+FETCH h;
+-- WITH HOLD outside a block, and a holdable cursor of an aborted
+-- transaction goes away.
+DECLARE h2 CURSOR WITH HOLD FOR SELECT id FROM cur_t WHERE id > 3 ORDER BY id;
+FETCH ALL FROM h2;
+CLOSE h2;
+BEGIN;
+DECLARE h3 CURSOR WITH HOLD FOR SELECT 1;
+ROLLBACK;
+FETCH h3;
+-- A failed transaction closes its cursors.
+BEGIN;
+DECLARE f CURSOR FOR SELECT id FROM cur_t ORDER BY id;
+SELECT 1 / 0;
+FETCH f;
+ROLLBACK;
+FETCH f;
+-- FOR UPDATE cursors.
+BEGIN;
+DECLARE u CURSOR FOR SELECT id FROM cur_t WHERE id < 3 ORDER BY id FOR UPDATE;
+FETCH ALL FROM u;
+ROLLBACK;
+BEGIN;
+DECLARE u SCROLL CURSOR FOR SELECT id FROM cur_t FOR UPDATE;
+ROLLBACK;
+-- Errors in the query itself.
+BEGIN;
+DECLARE bad CURSOR FOR SELECT nosuch FROM cur_t;
+ROLLBACK;
