@@ -75,6 +75,8 @@ pub struct XactMvcc {
     stats: Rc<RefCell<PendingRelStats>>,
     /// The session's synchronous_commit.
     synchronous_commit: bool,
+    /// LISTEN/UNLISTEN/NOTIFY of the session and its transaction.
+    pub notify: Rc<RefCell<crate::access::notify::SessionNotify>>,
     /// Inside the commit's critical section: from before the commit record
     /// is inserted until the commit log is set (or the record could not be
     /// made durable). A transaction left here by a panic is not aborted:
@@ -96,6 +98,10 @@ pub struct StmtXact {
     pub policy: WaitPolicy,
     /// Where scans and changes count themselves (pg_stat_user_tables).
     pub stats: Rc<RefCell<PendingRelStats>>,
+    /// The session's LISTEN/NOTIFY state (pg_notify, pg_listening_channels).
+    pub notify: Rc<RefCell<crate::access::notify::SessionNotify>>,
+    /// The segment (the NOTIFY queue for pg_notification_queue_usage).
+    pub segment: Segment,
 }
 
 /// A lock-manager failure as PostgreSQL reports it.
@@ -237,6 +243,7 @@ impl XactMvcc {
             xact_snapshot: None,
             snapshot_taken: false,
             stats: Rc::default(),
+            notify: Rc::default(),
             synchronous_commit: true,
             in_commit_section: false,
         }
@@ -350,6 +357,8 @@ impl XactMvcc {
             lm: self.lm,
             policy,
             stats: self.stats.clone(),
+            notify: self.notify.clone(),
+            segment: self.segment,
         })
     }
 
@@ -485,7 +494,19 @@ impl XactMvcc {
     /// COMMIT (or the end of an implicit transaction). Fails (FATAL) only
     /// if the commit could not be made durable.
     pub fn commit(&mut self) -> PgResult<()> {
-        self.finish(true)
+        let room = self.notify.borrow().pre_commit(&self.segment, self.backend);
+        if let Err(e) = room {
+            self.abort();
+            return Err(e);
+        }
+        self.finish(true)?;
+        let pid = crate::interrupts::my_slot().map_or(std::process::id() as i32, |s| {
+            s.pid.load(std::sync::atomic::Ordering::Relaxed)
+        });
+        self.notify
+            .borrow_mut()
+            .at_commit(&self.segment, self.backend, pid);
+        Ok(())
     }
 
     /// Leaves the commit's critical section: the commit log is set, or
@@ -519,6 +540,7 @@ impl XactMvcc {
             );
             return;
         }
+        self.notify.borrow_mut().at_abort();
         let _ = self.finish(false);
     }
 
@@ -531,6 +553,7 @@ impl XactMvcc {
     /// SAVEPOINT: a new subtransaction level.
     pub fn savepoint(&mut self) {
         self.levels.push(Level::default());
+        self.notify.borrow_mut().set_level(self.levels.len() - 1);
     }
 
     /// RELEASE: levels from `depth` on (1 = the first savepoint) merge
@@ -542,6 +565,7 @@ impl XactMvcc {
                 parent.merged.extend(l.xids());
             }
         }
+        self.notify.borrow_mut().release_to(self.levels.len() - 1);
     }
 
     /// ROLLBACK TO: levels from `depth` on are aborted; level `depth`
@@ -559,6 +583,7 @@ impl XactMvcc {
         }
         self.levels.truncate(depth);
         self.levels.push(Level::default());
+        self.notify.borrow_mut().rollback_to(depth);
         // Later statements must not see the aborted changes as their own.
         self.cid_used = true;
     }

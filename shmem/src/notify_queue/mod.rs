@@ -198,16 +198,7 @@ impl NotifyQueue {
         {
             return Ok(Vec::new()); // Nobody listens: nobody can read it.
         }
-        // Bytes needed, counting the fillers the batch will need.
-        let mut end = head;
-        for (c, p) in items {
-            let len = entry_len(c, p);
-            if end % RING_BYTES + len > RING_BYTES {
-                end += RING_BYTES - end % RING_BYTES;
-            }
-            end += len;
-        }
-        if end - tail > RING_BYTES {
+        if batch_end(head, items) - tail > RING_BYTES {
             return Err(QueueError::Full);
         }
         let ring = self.ring();
@@ -253,6 +244,14 @@ impl NotifyQueue {
         Ok(wake)
     }
 
+    /// Whether a batch would fit now (checked before a commit; another
+    /// commit may take the room before this one appends).
+    pub fn has_room(&self, items: &[(String, String)], _me: usize) -> bool {
+        let _g = self.lock.lock(LockMode::Shared);
+        let head = self.head.load(Ordering::Acquire);
+        batch_end(head, items) - self.tail(head) <= RING_BYTES
+    }
+
     /// Reads every entry `slot` has not read yet, advancing its position.
     pub fn read(&self, slot: usize) -> Vec<Notification> {
         let l = &self.listeners()[slot];
@@ -289,6 +288,20 @@ impl NotifyQueue {
         l.pos.store(pos, Ordering::Release);
         out
     }
+}
+
+/// Where `head` ends after appending `items`, counting the fillers the
+/// batch needs at the wrap.
+fn batch_end(head: u64, items: &[(String, String)]) -> u64 {
+    let mut end = head;
+    for (c, p) in items {
+        let len = entry_len(c, p);
+        if end % RING_BYTES + len > RING_BYTES {
+            end += RING_BYTES - end % RING_BYTES;
+        }
+        end += len;
+    }
+    end
 }
 
 /// # Safety
