@@ -35,7 +35,7 @@ fn notifiers_and_a_listener_in_processes() {
     let lpid = match unsafe { fork() }.unwrap() {
         ForkResult::Child => {
             // SAFETY: installs a handler that does nothing.
-            unsafe { libc::signal(libc::SIGUSR1, on_usr1 as libc::sighandler_t) };
+            unsafe { libc::signal(libc::SIGUSR1, on_usr1 as *const () as libc::sighandler_t) };
             table
                 .slot(listener)
                 .pid
