@@ -18,6 +18,7 @@ pub mod futex;
 pub mod latency;
 pub mod lockmgr;
 pub mod lwlock;
+pub mod notify_queue;
 pub mod relstats;
 pub mod segment;
 pub mod smgr;

@@ -23,7 +23,7 @@ use crate::lwlock::LWLock;
 /// Identifies a pgfork segment ("PGFORKSH").
 pub const SHMEM_MAGIC: u64 = 0x5047_464f_524b_5348;
 /// Bumped whenever the layout of any region changes.
-pub const SHMEM_VERSION: u32 = 3;
+pub const SHMEM_VERSION: u32 = 4;
 /// Regions start on cache-line boundaries so that they share no line.
 const REGION_ALIGN: usize = 128;
 const MAX_REGIONS: usize = 16;
@@ -109,6 +109,7 @@ pub mod region {
     pub const PROC_ARRAY: usize = 6;
     pub const REL_STATS: usize = 7;
     pub const WAL: usize = 8;
+    pub const NOTIFY_QUEUE: usize = 9;
 }
 
 pub static REGIONS: &[Region] = &[
@@ -156,6 +157,11 @@ pub static REGIONS: &[Region] = &[
         name: "WAL buffers",
         size: crate::wal::Wal::shmem_size,
         init: crate::wal::Wal::shmem_init,
+    },
+    Region {
+        name: "notify queue",
+        size: crate::notify_queue::NotifyQueue::shmem_size,
+        init: crate::notify_queue::NotifyQueue::shmem_init,
     },
 ];
 
@@ -415,6 +421,13 @@ impl Segment {
         // SAFETY: region BACKEND_TABLE holds a BackendTable initialized by
         // `BackendTable::shmem_init`, and lives as long as the mapping.
         unsafe { BackendTable::from_ptr(self.region_ptr(region::BACKEND_TABLE)) }
+    }
+
+    /// The LISTEN/NOTIFY queue.
+    pub fn notify_queue(&self) -> &'static crate::notify_queue::NotifyQueue {
+        // SAFETY: region NOTIFY_QUEUE holds a NotifyQueue initialized by
+        // `NotifyQueue::shmem_init`, and lives as long as the mapping.
+        unsafe { crate::notify_queue::NotifyQueue::from_ptr(self.region_ptr(region::NOTIFY_QUEUE)) }
     }
 
     /// The proc array (running transactions, snapshots), with the commit

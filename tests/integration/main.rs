@@ -44,6 +44,7 @@ mod durability;
 mod faults;
 mod fuzz;
 mod instrumentation;
+mod notify;
 mod reference;
 mod regexes;
 mod sql_files;

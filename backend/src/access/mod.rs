@@ -16,6 +16,7 @@
 pub mod btree;
 pub mod heap;
 pub mod keys;
+pub mod notify;
 pub mod page;
 pub mod prune;
 pub mod sequence;

@@ -85,6 +85,8 @@ pub struct XactMvcc {
     stats: Rc<RefCell<PendingRelStats>>,
     /// The session's synchronous_commit.
     synchronous_commit: bool,
+    /// LISTEN/UNLISTEN/NOTIFY of the session and its transaction.
+    pub notify: Rc<RefCell<crate::access::notify::SessionNotify>>,
     /// Inside the commit's critical section: from before the commit record
     /// is inserted until the commit log is set (or the record could not be
     /// made durable). A transaction left here by a panic is not aborted:
@@ -106,6 +108,10 @@ pub struct StmtXact {
     pub policy: WaitPolicy,
     /// Where scans and changes count themselves (pg_stat_user_tables).
     pub stats: Rc<RefCell<PendingRelStats>>,
+    /// The session's LISTEN/NOTIFY state (pg_notify, pg_listening_channels).
+    pub notify: Rc<RefCell<crate::access::notify::SessionNotify>>,
+    /// The segment (the NOTIFY queue for pg_notification_queue_usage).
+    pub segment: Segment,
 }
 
 /// A lock-manager failure as PostgreSQL reports it.
@@ -247,6 +253,7 @@ impl XactMvcc {
             xact_snapshot: None,
             snapshot_taken: false,
             stats: Rc::default(),
+            notify: Rc::default(),
             synchronous_commit: true,
             in_commit_section: false,
         }
@@ -360,6 +367,8 @@ impl XactMvcc {
             lm: self.lm,
             policy,
             stats: self.stats.clone(),
+            notify: self.notify.clone(),
+            segment: self.segment,
         })
     }
 
@@ -518,14 +527,27 @@ impl XactMvcc {
     /// COMMIT (or the end of an implicit transaction). Fails (FATAL) only
     /// if the commit could not be made durable.
     pub fn commit(&mut self) -> PgResult<()> {
-        self.finish(true, &mut |_| {})
+        self.commit_with(&mut |_| {})
     }
 
     /// COMMIT, running `before_unlock` with the outcome once it is in the
     /// commit log and before the transaction's locks are released (where
-    /// a catalog change becomes the committed catalog).
+    /// a catalog change becomes the committed catalog). Notifications go
+    /// to the queue after that.
     pub fn commit_with(&mut self, before_unlock: &mut dyn FnMut(XactEnd)) -> PgResult<()> {
-        self.finish(true, before_unlock)
+        let room = self.notify.borrow().pre_commit(&self.segment, self.backend);
+        if let Err(e) = room {
+            self.abort_with(before_unlock);
+            return Err(e);
+        }
+        self.finish(true, before_unlock)?;
+        let pid = crate::interrupts::my_slot().map_or(std::process::id() as i32, |s| {
+            s.pid.load(std::sync::atomic::Ordering::Relaxed)
+        });
+        self.notify
+            .borrow_mut()
+            .at_commit(&self.segment, self.backend, pid);
+        Ok(())
     }
 
     /// Leaves the commit's critical section: the commit log is set, or
@@ -566,6 +588,7 @@ impl XactMvcc {
             );
             return;
         }
+        self.notify.borrow_mut().at_abort();
         let _ = self.finish(false, before_unlock);
     }
 
@@ -578,6 +601,7 @@ impl XactMvcc {
     /// SAVEPOINT: a new subtransaction level.
     pub fn savepoint(&mut self) {
         self.levels.push(Level::default());
+        self.notify.borrow_mut().set_level(self.levels.len() - 1);
     }
 
     /// RELEASE: levels from `depth` on (1 = the first savepoint) merge
@@ -589,6 +613,7 @@ impl XactMvcc {
                 parent.merged.extend(l.xids());
             }
         }
+        self.notify.borrow_mut().release_to(self.levels.len() - 1);
     }
 
     /// ROLLBACK TO: levels from `depth` on are aborted; level `depth`
@@ -606,6 +631,7 @@ impl XactMvcc {
         }
         self.levels.truncate(depth);
         self.levels.push(Level::default());
+        self.notify.borrow_mut().rollback_to(depth);
         // Later statements must not see the aborted changes as their own.
         self.cid_used = true;
     }

@@ -361,6 +361,22 @@ static FUNCS: &[FuncDef] = &[
         Ok(Value::Int4(c.session.backend_pid()))
     }),
     volatile(f("pg_sleep", &[FLOAT8], VOID, pg_sleep)),
+    // NOTIFY as a function (not strict: NULLs are refused by name).
+    volatile(nonstrict(f("pg_notify", &[TEXT, TEXT], VOID, |c, a| {
+        let channel = match &a[0] {
+            Value::Null => String::new(),
+            v => v.to_text(),
+        };
+        let payload = match &a[1] {
+            Value::Null => String::new(),
+            v => v.to_text(),
+        };
+        c.xact.notify.borrow_mut().notify(&channel, &payload)?;
+        Ok(Value::Void)
+    }))),
+    volatile(f("pg_notification_queue_usage", &[], FLOAT8, |c, _| {
+        Ok(Value::Float8(c.xact.segment.notify_queue().usage()))
+    })),
     // Releases the session's advisory locks. pgfork has no function that
     // takes one (pg_advisory_lock and its family are not implemented), so
     // a session never holds any and there is nothing to release; poolers

@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 mod fuzz_tests;
+mod idle_wait;
 pub mod reader;
 pub mod scram;
 mod session;

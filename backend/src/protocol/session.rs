@@ -17,10 +17,11 @@ use pgwire::messages::extendedquery::{
     Bind, BindComplete, Close, CloseComplete, Describe, Execute, Parse, ParseComplete,
     PortalSuspended,
 };
-use pgwire::messages::response::EmptyQueryResponse;
+use pgwire::messages::response::{EmptyQueryResponse, NotificationResponse};
 use pgwire::messages::PgWireFrontendMessage as Msg;
 use shmem::BackendState;
 
+use super::idle_wait::{self, Wake};
 use super::reader::{protocol_violation, MessageReader, ReadError};
 use super::stream::ClientStream;
 use super::timing::QueryTimer;
@@ -276,11 +277,24 @@ impl<'a> Session<'a> {
             _ => BackendState::Idle,
         };
         self.env.slot.set_state(state, None);
+        self.send_notifications();
         self.writer.ready_for_query(status);
         self.timer.mark_send_start();
         let r = self.writer.flush(self.stream);
         self.timer.finish_query();
         r.map_err(io_fatal)
+    }
+
+    /// Queues a NotificationResponse for each notification the session
+    /// may receive now (none inside a transaction block).
+    fn send_notifications(&mut self) {
+        for n in self.engine.take_notifications() {
+            self.writer.message(&NotificationResponse::new(
+                n.sender_pid,
+                n.channel,
+                n.payload,
+            ));
+        }
     }
 
     /// Runs the session until the client leaves or a FATAL error.
@@ -296,6 +310,38 @@ impl<'a> Session<'a> {
             if want != read_timeout {
                 let _ = self.stream.set_read_timeout(want);
                 read_timeout = want;
+            }
+            if self.reader.buffered() == 0
+                && self.engine.is_listening()
+                && self.engine.transaction_status() == b'I'
+            {
+                let engine = &*self.engine;
+                match idle_wait::wait(self.stream, want, || engine.notifications_pending()) {
+                    Wake::Readable => {}
+                    Wake::Notify => {
+                        self.send_notifications();
+                        if let Err(e) = self.writer.flush(self.stream) {
+                            return SessionEnd::Io(e);
+                        }
+                        continue;
+                    }
+                    Wake::Timeout if idle.is_some() => {
+                        let err = idle
+                            .map(|(_, e)| e)
+                            .unwrap_or_else(|| PgError::internal("idle"));
+                        tracing::info!("{}", err.message);
+                        self.writer.error(&err);
+                        let _ = self.writer.flush(self.stream);
+                        return SessionEnd::Fatal(err);
+                    }
+                    Wake::Timeout => {}
+                    Wake::Terminate => {
+                        let err = PgError::admin_shutdown();
+                        self.writer.error(&err);
+                        let _ = self.writer.flush(self.stream);
+                        return SessionEnd::Fatal(err);
+                    }
+                }
             }
             let msg = match self.reader.next(self.stream) {
                 Ok(m) => m,

@@ -9,7 +9,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
@@ -90,6 +90,16 @@ impl AsRawFd for ClientStream {
             ClientStream::Unix(s) => s.as_raw_fd(),
             ClientStream::Tcp(s) => s.as_raw_fd(),
             ClientStream::Tls(s) => s.tcp().as_raw_fd(),
+        }
+    }
+}
+
+impl AsFd for ClientStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            ClientStream::Unix(s) => s.as_fd(),
+            ClientStream::Tcp(s) => s.as_fd(),
+            ClientStream::Tls(s) => s.tcp().as_fd(),
         }
     }
 }

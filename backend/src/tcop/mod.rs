@@ -234,6 +234,10 @@ impl Drop for Engine {
     /// that one (`XactMvcc::abort`).
     fn drop(&mut self) {
         self.abort_transaction();
+        self.mvcc
+            .notify
+            .borrow_mut()
+            .reset(&self.env.segment, self.env.slot_index);
     }
 }
 
@@ -242,6 +246,8 @@ impl Engine {
         crate::faults::set_allowed(env.config.debug_faults);
         let settings = Settings::new(&env.config);
         let mvcc = XactMvcc::new(env.segment, env.slot_index);
+        // A slot's previous session stopped listening when it ended.
+        env.segment.notify_queue().unlisten(env.slot_index);
         let limits = SessionLimits::from_settings(&settings);
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
@@ -1159,6 +1165,34 @@ impl Engine {
         }
     }
 
+    /// Notifications to send the client now: those committed on the
+    /// channels it listens on, unless a transaction block is open (they
+    /// wait for its end, as in PostgreSQL).
+    pub fn take_notifications(&mut self) -> Vec<shmem::notify_queue::Notification> {
+        if self.xact.in_block() {
+            return Vec::new();
+        }
+        self.mvcc
+            .notify
+            .borrow()
+            .take_delivered(&self.env.segment, self.env.slot_index)
+    }
+
+    /// Whether the session listens on any channel (its idle wait must
+    /// then also watch for notifications).
+    pub fn is_listening(&self) -> bool {
+        self.mvcc.notify.borrow().is_listening()
+    }
+
+    /// Whether notifications wait in the queue for this session; asked
+    /// right before an idle wait, after which a new one signals it.
+    pub fn notifications_pending(&self) -> bool {
+        self.env
+            .segment
+            .notify_queue()
+            .prepare_to_sleep(self.env.slot_index)
+    }
+
     /// The protocol reports that a statement failed. A failed block
     /// without savepoints is aborted at once (its locks released) and
     /// waits for ROLLBACK; with savepoints, ROLLBACK TO decides.
@@ -1175,13 +1209,18 @@ impl Engine {
         }
     }
 
-    /// DISCARD ALL: abort any transaction, reset every setting.
+    /// DISCARD ALL: abort any transaction, reset every setting, stop
+    /// listening (UNLISTEN *).
     pub fn reset_session(&mut self) {
         self.sql_prepared.clear();
         self.close_cursor(None);
         crate::faults::disarm();
         self.xact.abort(self.settings.get_mut());
         self.abort_transaction();
+        self.mvcc
+            .notify
+            .borrow_mut()
+            .reset(&self.env.segment, self.env.slot_index);
         self.settings.get_mut().reset_all();
         self.env
             .slot

@@ -51,8 +51,26 @@ pub enum Utility {
     /// CLOSE name (None: CLOSE ALL): portals, which SQL cursors would
     /// share their names with.
     Close(Option<String>),
-    /// UNLISTEN channel or UNLISTEN *.
-    Unlisten,
+    /// LISTEN channel.
+    Listen(String),
+    /// UNLISTEN channel or UNLISTEN * (None).
+    Unlisten(Option<String>),
+    /// NOTIFY channel [, 'payload'].
+    Notify(String, String),
+}
+
+/// A channel name: an identifier, folded and cut to NAMEDATALEN - 1
+/// bytes as PostgreSQL cuts identifiers.
+fn channel(i: &ast::Ident) -> String {
+    let mut c = ident(i);
+    if c.len() > 63 {
+        let mut end = 63;
+        while !c.is_char_boundary(end) {
+            end -= 1;
+        }
+        c.truncate(end);
+    }
+    c
 }
 
 /// Transaction characteristics.
@@ -281,10 +299,14 @@ pub fn classify(stmt: &ast::Statement, text: &StmtText) -> PgResult<Option<Utili
             ast::CloseCursor::All => None,
             ast::CloseCursor::Specific { name } => Some(ident(name)),
         }),
-        // pgfork has no LISTEN (it fails with 0A000), so no session is
-        // ever listening: UNLISTEN, of one channel or of all, has nothing
-        // to undo, as in PostgreSQL for a session that never listened.
-        S::UNLISTEN { .. } => Utility::Unlisten,
+        S::LISTEN { channel: c } => Utility::Listen(channel(c)),
+        S::UNLISTEN { channel: c } => {
+            Utility::Unlisten((c.quote_style.is_some() || c.value != "*").then(|| channel(c)))
+        }
+        S::NOTIFY {
+            channel: c,
+            payload,
+        } => Utility::Notify(channel(c), payload.clone().unwrap_or_default()),
         _ => return Ok(None),
     }))
 }
@@ -522,7 +544,18 @@ impl Engine {
                 }
                 .into())
             }
-            Utility::Unlisten => Ok("UNLISTEN".into()),
+            Utility::Listen(c) => {
+                self.mvcc.notify.borrow_mut().listen(c);
+                Ok("LISTEN".into())
+            }
+            Utility::Unlisten(c) => {
+                self.mvcc.notify.borrow_mut().unlisten(c.as_deref());
+                Ok("UNLISTEN".into())
+            }
+            Utility::Notify(c, p) => {
+                self.mvcc.notify.borrow_mut().notify(c, p)?;
+                Ok("NOTIFY".into())
+            }
         }
     }
 
