@@ -43,6 +43,7 @@ mod durability;
 mod faults;
 mod fuzz;
 mod instrumentation;
+mod planner;
 mod reference;
 mod regexes;
 mod sql_files;
