@@ -355,7 +355,7 @@ pub fn estimate(p: &Plan) -> Est {
             let rows = if keys.is_empty() {
                 1.0
             } else {
-                clamp_rows((e.rows / 10.0).max(1.0).min(DEFAULT_NUM_DISTINCT))
+                clamp_rows((e.rows / 10.0).clamp(1.0, DEFAULT_NUM_DISTINCT))
             };
             Est {
                 startup: e.total + e.rows * CPU_OPERATOR_COST,

@@ -389,7 +389,7 @@ impl Group<'_> {
                                 order.push(inner.trailing_zeros() as usize);
                                 return (p, order);
                             }
-                            Err(left) => left,
+                            Err(left) => *left,
                         };
                     // The index did not fit after all: hash (the inner
                     // item's plan is still there).
@@ -500,10 +500,10 @@ impl Group<'_> {
         loffs: &[usize],
         inner: u64,
         applicable: &[usize],
-    ) -> Result<Plan, Plan> {
+    ) -> Result<Plan, Box<Plan>> {
         let i = inner.trailing_zeros() as usize;
         let Source::Table(t) = self.items[i].src else {
-            return Err(left);
+            return Err(Box::new(left));
         };
         let ioff = self.items[i].off;
         let mut cand: Vec<(usize, Expr, usize)> = Vec::new();
@@ -525,7 +525,7 @@ impl Group<'_> {
         }
         let keys: Vec<(usize, Expr)> = cand.iter().map(|(c, e, _)| (*c, e.clone())).collect();
         let Some((path, used)) = scan::join_index_path(t, &keys) else {
-            return Err(left);
+            return Err(Box::new(left));
         };
         let used_clauses: Vec<usize> = used.iter().map(|&u| cand[u].2).collect();
         let mut order = lorder.to_vec();
