@@ -45,6 +45,7 @@ mod faults;
 mod fuzz;
 mod instrumentation;
 mod notify;
+mod planner;
 mod reference;
 mod regexes;
 mod sql_files;

@@ -6,7 +6,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cost;
 pub mod join;
+pub mod joinsearch;
 pub mod scan;
 pub mod subselect;
 pub mod window;
@@ -207,6 +209,10 @@ fn plan_source(s: &Source, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Vec<Expr
                 quals.into_iter().partition(|q| !q.contains_sublink());
             let scan = scan::plan_scan(t.clone(), take, wanted.to_vec());
             (Plan::Scan(Box::new(scan)), rest)
+        }
+        Source::Join(j) if joinsearch::flattenable(j) => {
+            joinsearch::plan_group(j, quals.clone(), wanted)
+                .unwrap_or_else(|| join::plan_join(j, quals, wanted))
         }
         Source::Join(j) => join::plan_join(j, quals, wanted),
         Source::SetOp(s) => (plan_set_op(s), quals),

@@ -249,6 +249,14 @@ impl Engine {
         // A slot's previous session stopped listening when it ended.
         env.segment.notify_queue().unlisten(env.slot_index);
         let limits = SessionLimits::from_settings(&settings);
+        let segment = env.segment;
+        optimizer::cost::set_row_source(std::rc::Rc::new(move |rel| {
+            // The server's live-tuple estimate; a table it never counted
+            // anything for is unknown.
+            let c = shmem::relstats::get(&segment, rel);
+            let touched = c.n_live_tup + c.n_tup_ins + c.n_tup_del + c.vacuum_count > 0;
+            touched.then_some(c.n_live_tup as f64)
+        }));
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
             sql_prepared: HashMap::new(),
@@ -1106,6 +1114,13 @@ impl Engine {
         self.synced_generation = s.generation();
         self.limits = SessionLimits::from_settings(s);
         crate::stack::set_max_stack_depth_kb(self.limits.max_stack_depth_kb);
+        optimizer::cost::set_geqo_threshold(
+            s.get("geqo_threshold")
+                .ok()
+                .flatten()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(12),
+        );
         crate::faults::sync_setting(
             &s.get("pgfork.debug_fault")
                 .ok()

@@ -93,6 +93,8 @@ pub static DEFS: &[Def] = &[
     def("default_transaction_isolation", Kind::Enum(ISOLATION), Context::User, false, "Sets the transaction isolation level of each new transaction."),
     def("default_transaction_read_only", Kind::Bool, Context::User, true, "Sets the default read-only status of new transactions."),
     def("extra_float_digits", Kind::Int { min: -15, max: 3, unit: Unit::None }, Context::User, false, "Sets the number of digits displayed for floating-point values."),
+    def("from_collapse_limit", Kind::Int { min: 1, max: i32::MAX as i64, unit: Unit::None }, Context::User, false, "Sets the FROM-list size beyond which subqueries are not collapsed."),
+    def("geqo_threshold", Kind::Int { min: 2, max: i32::MAX as i64, unit: Unit::None }, Context::User, false, "Sets the threshold of FROM items beyond which GEQO is used."),
     def("idle_in_transaction_session_timeout", MS, Context::User, false, "Sets the maximum allowed idle time between queries, when in a transaction."),
     def("idle_session_timeout", MS, Context::User, false, "Sets the maximum allowed idle time between queries, when not in a transaction."),
     def("in_hot_standby", Kind::Bool, Context::Internal, true, "Shows whether hot standby is currently active."),
@@ -100,6 +102,7 @@ pub static DEFS: &[Def] = &[
     def("IntervalStyle", Kind::Enum(&["postgres"]), Context::User, true, "Sets the display format for interval values."),
     def("is_superuser", Kind::Bool, Context::Internal, true, "Shows whether the current user is a superuser."),
     def("jit", Kind::Bool, Context::User, false, "Allow JIT compilation."),
+    def("join_collapse_limit", Kind::Int { min: 1, max: i32::MAX as i64, unit: Unit::None }, Context::User, false, "Sets the FROM-list size beyond which JOIN constructs are not flattened."),
     def("lock_timeout", MS, Context::User, false, "Sets the maximum allowed duration of any wait for a lock."),
     def("maintenance_work_mem", Kind::Int { min: 1024, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the maximum memory to be used for maintenance operations."),
     def("max_connections", Kind::Int { min: 1, max: 262_143, unit: Unit::None }, Context::Postmaster, false, "Sets the maximum number of concurrent connections."),
@@ -390,6 +393,8 @@ impl Settings {
         put("default_transaction_isolation", "read committed".into());
         put("default_transaction_read_only", "off".into());
         put("extra_float_digits", "1".into());
+        put("from_collapse_limit", "8".into());
+        put("geqo_threshold", "12".into());
         put("idle_in_transaction_session_timeout", "0".into());
         put("idle_session_timeout", "0".into());
         put("in_hot_standby", "off".into());
@@ -397,6 +402,7 @@ impl Settings {
         put("IntervalStyle", "postgres".into());
         put("is_superuser", "on".into());
         put("jit", "off".into());
+        put("join_collapse_limit", "8".into());
         put("lock_timeout", "0".into());
         put("maintenance_work_mem", "64MB".into());
         put("max_connections", config.max_connections.to_string());
