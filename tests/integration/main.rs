@@ -47,6 +47,7 @@ mod reference;
 mod regexes;
 mod sql_files;
 mod sql_tables;
+mod system_columns;
 mod transactions;
 mod types;
 mod wal;

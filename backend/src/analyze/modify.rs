@@ -66,6 +66,7 @@ fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
                 ty: c.ty,
                 typmod: c.typmod,
                 hidden: false,
+                system: false,
                 origin: (t.table.oid, i as i16 + 1),
             })
             .collect(),
