@@ -405,6 +405,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_extension", 3079, b'r', false),
     rel("pg_foreign_table", 3118, b'r', false),
     rel("pg_policy", 3256, b'r', false),
+    rel("pg_init_privs", 3394, b'r', false),
     rel("pg_partitioned_table", 3350, b'r', false),
     rel("pg_statistic_ext", 3381, b'r', false),
     rel("pg_collation", 3456, b'r', false),
