@@ -50,6 +50,7 @@ mod reference;
 mod regexes;
 mod sql_files;
 mod sql_tables;
+mod system_columns;
 mod transactional_ddl;
 mod transactions;
 mod types;

@@ -334,6 +334,16 @@ pub fn fetch_visible(
     root: ItemPointer,
     m: &Mvcc,
 ) -> Result<Option<(ItemPointer, Vec<u8>)>, AccessError> {
+    Ok(fetch_visible_with_header(pool, rel, root, m)?.map(|(tid, _, data)| (tid, data)))
+}
+
+/// [`fetch_visible`], with the version's header.
+pub fn fetch_visible_with_header(
+    pool: &BufferPool,
+    rel: RelId,
+    root: ItemPointer,
+    m: &Mvcc,
+) -> Result<Option<(ItemPointer, HeapTupleHeader, Vec<u8>)>, AccessError> {
     let Some(g) = read_page(pool, rel, root.block)? else {
         return Ok(None);
     };
@@ -350,6 +360,7 @@ pub fn fetch_visible(
         if satisfies_mvcc(&h, m) {
             return Ok(Some((
                 ItemPointer::new(root.block, off),
+                h,
                 tuple_data(t)?.to_vec(),
             )));
         }
@@ -542,7 +553,7 @@ pub struct HeapScan {
     horizon: Option<Box<dyn Fn() -> u32>>,
     nblocks: Option<BlockNumber>,
     next_block: BlockNumber,
-    pending: VecDeque<(ItemPointer, Vec<u8>)>,
+    pending: VecDeque<(ItemPointer, HeapTupleHeader, Vec<u8>)>,
 }
 
 /// Starts a sequential scan of `rel` as `mvcc` sees it; `horizon` allows
@@ -572,6 +583,13 @@ impl HeapScan {
     /// The next visible tuple, or `None` at the end.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<(ItemPointer, Vec<u8>)>, AccessError> {
+        Ok(self.next_with_header()?.map(|(tid, _, data)| (tid, data)))
+    }
+
+    /// The next visible tuple with its header (for the system columns).
+    pub fn next_with_header(
+        &mut self,
+    ) -> Result<Option<(ItemPointer, HeapTupleHeader, Vec<u8>)>, AccessError> {
         loop {
             if let Some(t) = self.pending.pop_front() {
                 return Ok(Some(t));
@@ -609,11 +627,16 @@ impl HeapScan {
                 let Some(t) = page::get_item(&g, off) else {
                     continue;
                 };
-                if t.len() >= HEAP_TUPLE_HEADER_SIZE
-                    && satisfies_mvcc(&HeapTupleHeader::read(t), &self.mvcc)
-                {
-                    self.pending
-                        .push_back((ItemPointer::new(block, off), tuple_data(t)?.to_vec()));
+                if t.len() < HEAP_TUPLE_HEADER_SIZE {
+                    continue;
+                }
+                let h = HeapTupleHeader::read(t);
+                if satisfies_mvcc(&h, &self.mvcc) {
+                    self.pending.push_back((
+                        ItemPointer::new(block, off),
+                        h,
+                        tuple_data(t)?.to_vec(),
+                    ));
                 }
             }
         }

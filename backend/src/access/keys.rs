@@ -37,6 +37,10 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
         Value::Text(s) => bytes(s.as_bytes(), out),
         Value::Bytea(b) => bytes(b, out),
         Value::Uuid(u) => out.extend_from_slice(u),
+        Value::Tid(b, o) => {
+            out.extend_from_slice(&b.to_be_bytes());
+            out.extend_from_slice(&o.to_be_bytes());
+        }
         Value::Json(s) => bytes(s.as_bytes(), out),
         Value::Jsonb(j) => jsonb_key(j, true, out),
         Value::Numeric(n) => numeric(n, out),

@@ -426,8 +426,16 @@ impl TupleScan {
     /// The next visible tuple: its tid and data.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> PgResult<Option<(ItemPointer, Vec<u8>)>> {
+        Ok(self.next_with_header()?.map(|(tid, _, data)| (tid, data)))
+    }
+
+    /// The next visible tuple with its header (xmin, xmax, command ids:
+    /// the system columns).
+    pub fn next_with_header(
+        &mut self,
+    ) -> PgResult<Option<(ItemPointer, heap::HeapTupleHeader, Vec<u8>)>> {
         match self {
-            TupleScan::Heap(s) => s.next().map_err(PgError::from),
+            TupleScan::Heap(s) => s.next_with_header().map_err(PgError::from),
             TupleScan::Index {
                 pool,
                 heap,
@@ -440,8 +448,9 @@ impl TupleScan {
                 let Some((key, root)) = scan.next().map_err(PgError::from)? else {
                     return Ok(None);
                 };
-                let Some((tid, data)) =
-                    heap::fetch_visible(pool, *heap, root, mvcc).map_err(PgError::from)?
+                let Some((tid, header, data)) =
+                    heap::fetch_visible_with_header(pool, *heap, root, mvcc)
+                        .map_err(PgError::from)?
                 else {
                     continue;
                 };
@@ -453,7 +462,7 @@ impl TupleScan {
                 let last = index.columns.iter().copied().max().unwrap_or(0);
                 tuple::deform(types, &data, last, &|i| index.columns.contains(&i), row)?;
                 if index_key(index, row).0 == key {
-                    return Ok(Some((tid, data)));
+                    return Ok(Some((tid, header, data)));
                 }
             },
         }

@@ -22,7 +22,8 @@ fn storage(ty: Oid) -> (Option<usize>, usize) {
     match ty {
         oid::BOOL => (Some(1), 1),
         oid::INT2 => (Some(2), 2),
-        oid::INT4 | oid::FLOAT4 | oid::DATE | oid::OID => (Some(4), 4),
+        oid::INT4 | oid::FLOAT4 | oid::DATE | oid::OID | oid::XID | oid::CID => (Some(4), 4),
+        oid::TID => (Some(6), 2),
         oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ => (Some(8), 8),
         oid::INTERVAL => (Some(16), 8),
         oid::UUID => (Some(16), 1),
@@ -123,6 +124,10 @@ pub fn form_into(types: &[Oid], values: &[Value], out: &mut Vec<u8>) -> PgResult
                 out.extend_from_slice(&iv.months.to_le_bytes());
             }
             (Some(_), Value::Uuid(u)) => out.extend_from_slice(u),
+            (Some(_), Value::Tid(b, o)) => {
+                out.extend_from_slice(&b.to_le_bytes());
+                out.extend_from_slice(&o.to_le_bytes());
+            }
             (None, Value::Text(s) | Value::Json(s)) => put_varlena(out, s.as_bytes()),
             (None, Value::Jsonb(j)) => put_varlena(out, j.to_text().as_bytes()),
             (None, Value::Bytea(b)) => put_varlena(out, b),
@@ -162,7 +167,11 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
             oid::INT2 => Value::Int2(i16::from_le_bytes(le(d, o)?)),
             oid::INT4 => Value::Int4(i32::from_le_bytes(le(d, o)?)),
             oid::DATE => Value::Date(i32::from_le_bytes(le(d, o)?)),
-            oid::OID => Value::Oid(u32::from_le_bytes(le(d, o)?)),
+            oid::OID | oid::XID | oid::CID => Value::Oid(u32::from_le_bytes(le(d, o)?)),
+            oid::TID => Value::Tid(
+                u32::from_le_bytes(le(d, o)?),
+                u16::from_le_bytes(le(d, o + 4)?),
+            ),
             oid::FLOAT4 => Value::Float4(f32::from_le_bytes(le(d, o)?)),
             oid::INT8 => Value::Int8(i64::from_le_bytes(le(d, o)?)),
             oid::FLOAT8 => Value::Float8(f64::from_le_bytes(le(d, o)?)),

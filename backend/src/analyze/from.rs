@@ -6,6 +6,7 @@
 use sqlparser::ast;
 
 use super::{not_supported_yet, rename_columns, Analyzer, Scope, ScopeColumn};
+use crate::catalog::system_columns::{SystemColumn, SYSTEM_COLUMNS, TABLEOID_SLOT};
 use crate::catalog::system_views;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::nodes::expr::Expr;
@@ -129,12 +130,12 @@ impl Analyzer<'_> {
             }
             Some(ast::JoinConstraint::Natural) => {
                 let mut names: Vec<String> = Vec::new();
-                for c in left_scope.cols.iter().filter(|c| !c.hidden) {
+                for c in left_scope.cols.iter().filter(|c| !c.hidden && !c.system) {
                     if !names.contains(&c.name)
                         && right_scope
                             .cols
                             .iter()
-                            .any(|r| !r.hidden && r.name == c.name)
+                            .any(|r| !r.hidden && !r.system && r.name == c.name)
                     {
                         names.push(c.name.clone());
                     }
@@ -233,6 +234,7 @@ impl Analyzer<'_> {
                 ty,
                 typmod,
                 hidden: false,
+                system: false,
                 origin: match kind {
                     JoinKind::Full => (0, 0),
                     JoinKind::Right => rc.origin,
@@ -322,6 +324,7 @@ impl Analyzer<'_> {
                             ty: *t,
                             typmod: -1,
                             hidden: false,
+                            system: false,
                             origin: (0, 0),
                         })
                         .collect();
@@ -339,6 +342,7 @@ impl Analyzer<'_> {
                             ty: c.ty,
                             typmod: c.typmod,
                             hidden: false,
+                            system: false,
                             origin: (t.table.oid, i as i16 + 1),
                         })
                         .collect();
@@ -347,6 +351,7 @@ impl Analyzer<'_> {
                 if let Some(a) = alias {
                     rename_columns(&mut cols, a, &qualifier)?;
                 }
+                cols.extend(system_scope_columns(&source, &qualifier));
                 Ok((source, Scope { cols }, false))
             }
             ast::TableFactor::Derived {
@@ -400,6 +405,7 @@ impl Analyzer<'_> {
         }
         let func = match name {
             "generate_series" => SetFunction::GenerateSeries,
+            "generate_subscripts" => SetFunction::GenerateSubscripts,
             "unnest" => SetFunction::Unnest,
             _ => return Err(not_supported_yet(&format!("function {name} in FROM"))),
         };
@@ -435,6 +441,26 @@ impl Analyzer<'_> {
         let correlated = lateral;
         if func == SetFunction::Unnest {
             return self.unnest_in_from(args, alias, ordinality, correlated);
+        }
+        if func == SetFunction::GenerateSubscripts {
+            // Resolved as a call would be (anyarray, int [, bool]).
+            let call = self.call(name, args)?;
+            let Expr::Func(_, args) = call else {
+                return Err(PgError::internal(
+                    "generate_subscripts resolved to a non-call",
+                ));
+            };
+            let cols = function_columns(name, &[oid::INT4], alias, ordinality)?;
+            return Ok((
+                Source::Function(FunctionSource {
+                    func,
+                    ty: oid::INT4,
+                    args,
+                    ordinality,
+                }),
+                Scope { cols },
+                correlated,
+            ));
         }
         if !(2..=3).contains(&args.len()) {
             let types: Vec<_> = args.iter().map(Expr::ty).collect();
@@ -506,6 +532,7 @@ impl Analyzer<'_> {
             ty,
             typmod: -1,
             hidden: false,
+            system: false,
             origin: (0, 0),
         };
         let mut cols = match kind {
@@ -583,7 +610,7 @@ fn using_column(s: &Scope, name: &str, side: &str) -> PgResult<usize> {
         .cols
         .iter()
         .enumerate()
-        .filter(|(_, c)| !c.hidden && c.name == name);
+        .filter(|(_, c)| !c.hidden && !c.system && c.name == name);
     let Some((i, _)) = hits.next() else {
         return Err(PgError::new(
             sqlstate::UNDEFINED_COLUMN,
@@ -667,6 +694,7 @@ fn function_columns(
             ty,
             typmod: -1,
             hidden: false,
+            system: false,
             origin: (0, 0),
         })
         .collect();
@@ -677,6 +705,7 @@ fn function_columns(
             ty: oid::INT8,
             typmod: -1,
             hidden: false,
+            system: false,
             origin: (0, 0),
         });
     }
@@ -687,6 +716,29 @@ fn function_columns(
         rename_columns(&mut cols, a, &qualifier)?;
     }
     Ok(cols)
+}
+
+/// The system columns of a table (all of them) or of a catalog relation
+/// computed as a system view (`tableoid` only), as a scan appends them.
+fn system_scope_columns(source: &Source, qualifier: &str) -> Vec<ScopeColumn> {
+    let col = |c: &SystemColumn, rel: u32| ScopeColumn {
+        qualifier: Some(qualifier.to_owned()),
+        name: c.name.to_owned(),
+        ty: c.ty,
+        typmod: -1,
+        hidden: false,
+        system: true,
+        origin: (rel, c.attnum),
+    };
+    match source {
+        Source::Table(t) => SYSTEM_COLUMNS.iter().map(|c| col(c, t.table.oid)).collect(),
+        Source::View(v) => v
+            .table_oid()
+            .map(|o| col(&SYSTEM_COLUMNS[TABLEOID_SLOT], o))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The scope columns of a subquery, CTE or view in FROM: its result
@@ -705,6 +757,7 @@ fn query_columns(
             ty: c.type_oid,
             typmod: c.type_modifier,
             hidden: false,
+            system: false,
             origin: (c.table_oid, c.column_id),
         })
         .collect();

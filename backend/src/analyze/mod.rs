@@ -40,6 +40,9 @@ pub struct ScopeColumn {
     /// A column a JOIN USING merged into one: reachable only qualified,
     /// and left out of `SELECT *` (not of `SELECT t.*`).
     pub hidden: bool,
+    /// A system column (ctid, xmin, ..., tableoid): reachable by name,
+    /// qualified or not, but never part of `*` or `t.*`.
+    pub system: bool,
     /// The table (or view) column this is, as RowDescription reports it
     /// for a plain column reference: (relation OID, attribute number), or
     /// (0, 0) for anything computed.
@@ -835,6 +838,9 @@ impl<'a> Analyzer<'a> {
         columns: &mut Vec<Column>,
     ) {
         for (i, c) in scope.cols.iter().enumerate() {
+            if c.system {
+                continue;
+            }
             if (qual.is_none() && !c.hidden) || (qual.is_some() && c.qualifier.as_deref() == qual) {
                 targets.push(Expr::Column(i, c.ty));
                 let mut col = Column::new(c.name.clone(), c.ty, c.typmod);

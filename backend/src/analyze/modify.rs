@@ -66,6 +66,7 @@ fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
                 ty: c.ty,
                 typmod: c.typmod,
                 hidden: false,
+                system: false,
                 origin: (t.table.oid, i as i16 + 1),
             })
             .collect(),
@@ -147,10 +148,12 @@ fn returning(
                     _ => None,
                 };
                 for (i, c) in scope.cols.iter().enumerate() {
-                    let wanted = match &qual {
-                        Some(q) => c.qualifier.as_ref() == Some(q),
-                        None => !c.hidden,
-                    };
+                    // System columns are never part of `*` or `t.*`.
+                    let wanted = !c.system
+                        && match &qual {
+                            Some(q) => c.qualifier.as_ref() == Some(q),
+                            None => !c.hidden,
+                        };
                     if !wanted {
                         continue;
                     }

@@ -68,6 +68,14 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
                 t => (t, m),
             }
         }
+        // "char" quoted is the one-byte internal type, not character(1).
+        D::Custom(name, mods)
+            if mods.is_empty()
+                && matches!(name.0.last().and_then(|p| p.as_ident()),
+                    Some(i) if i.quote_style == Some('"') && i.value == "char") =>
+        {
+            (oid::CHAR, -1)
+        }
         D::Custom(name, mods) => {
             let parts = object_name(name);
             let last = parts.last().map(String::as_str).unwrap_or("");
@@ -125,6 +133,9 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
         "int4" | "int" | "integer" => oid::INT4,
         "text" => oid::TEXT,
         "oid" => oid::OID,
+        "tid" => oid::TID,
+        "xid" => oid::XID,
+        "cid" => oid::CID,
         "float4" | "real" => oid::FLOAT4,
         "float8" | "float" => oid::FLOAT8,
         "varchar" => oid::VARCHAR,

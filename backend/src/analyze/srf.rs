@@ -104,9 +104,13 @@ pub fn expand(q: &mut Query, width: usize) -> PgResult<()> {
             ordinality: false,
         }
     } else if calls.len() == 1 {
-        let (_, args, ty) = calls.remove(0);
+        let (name, args, ty) = calls.remove(0);
         FunctionSource {
-            func: SetFunction::GenerateSeries,
+            func: if name == "generate_subscripts" {
+                SetFunction::GenerateSubscripts
+            } else {
+                SetFunction::GenerateSeries
+            },
             ty,
             args: args.into_iter().map(to_lateral).collect::<PgResult<_>>()?,
             ordinality: false,

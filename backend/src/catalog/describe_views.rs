@@ -10,7 +10,8 @@
 //! columns), and the empty pg_auth_members, pg_extension (pgfork has no
 //! extensions, not even plpgsql), pg_description and pg_shdescription
 //! (no COMMENT yet), pg_conversion (UTF8 only),
-//! pg_foreign_data_wrapper and pg_foreign_server (no foreign data),
+//! pg_foreign_data_wrapper, pg_foreign_server and pg_foreign_table (no
+//! foreign data), pg_init_privs (no extension objects' initial grants),
 //! pg_db_role_setting (no ALTER ROLE SET) and pg_event_trigger. Their rows are made by
 //! `executor::catalog_rows`; column types as in `views`.
 
@@ -335,6 +336,28 @@ pub static VIEWS: &[SystemView] = &[
             ("srvversion", oid::TEXT),
             ("srvacl", ACL),
             ("srvoptions", oid::TEXT_ARRAY),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_foreign_table",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("ftrelid", oid::OID),
+            ("ftserver", oid::OID),
+            ("ftoptions", oid::TEXT_ARRAY),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_init_privs",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("objoid", oid::OID),
+            ("classoid", oid::OID),
+            ("objsubid", oid::INT4),
+            ("privtype", oid::CHAR),
+            ("initprivs", ACL),
         ]),
         rows: ViewRows::Empty,
     },

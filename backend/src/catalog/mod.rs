@@ -17,6 +17,7 @@
 
 pub mod builtin;
 pub mod describe_views;
+pub mod system_columns;
 pub mod system_views;
 pub mod views;
 mod xact;

@@ -71,6 +71,14 @@ pub struct SystemView {
 }
 
 impl SystemView {
+    /// The pg_class OID of a catalog relation (relkind 'r') this view
+    /// computes: its rows have a `tableoid` system column.
+    pub fn table_oid(&self) -> Option<Oid> {
+        super::builtin::system_relation(self.name)
+            .filter(|r| r.relkind == b'r')
+            .map(|r| r.oid)
+    }
+
     pub fn columns(&self) -> &'static [(&'static str, Oid)] {
         match &self.columns {
             ViewColumns::Fixed(c) => c,

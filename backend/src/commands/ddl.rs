@@ -334,6 +334,7 @@ impl Ddl<'_> {
         let mut uniques: Vec<Vec<usize>> = Vec::new();
         for (i, cd) in ct.columns.iter().enumerate() {
             let cname = ident(&cd.name);
+            crate::catalog::system_columns::check_column_name(&cname)?;
             if columns.iter().any(|c| c.name == cname) {
                 return Err(PgError::new(
                     "42701",
@@ -581,6 +582,7 @@ impl Ddl<'_> {
                     ..
                 } => {
                     let cname = ident(&column_def.name);
+                    crate::catalog::system_columns::check_column_name(&cname)?;
                     if t.column_index(&cname).is_some() {
                         if *if_not_exists {
                             self.notices.push(notice(format!(

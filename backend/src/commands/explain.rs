@@ -12,14 +12,14 @@ use crate::types::{type_name, Value};
 /// Column names of a node's output (for printing expressions above it).
 fn output_names(p: &Plan) -> Vec<String> {
     match p {
-        Plan::Scan(s) => s
-            .table
-            .table
-            .columns
-            .iter()
-            .map(|c| c.name.clone())
-            .collect(),
-        Plan::ViewScan(v) => v.columns().iter().map(|(n, _)| (*n).to_owned()).collect(),
+        Plan::Scan(s) => s.column_names(),
+        Plan::ViewScan(v) => {
+            let mut names: Vec<String> = v.columns().iter().map(|(n, _)| (*n).to_owned()).collect();
+            if v.table_oid().is_some() {
+                names.push("tableoid".into());
+            }
+            names
+        }
         Plan::FunctionScan(f) => vec![f.name().into(); f.width()],
         Plan::Filter { input, .. }
         | Plan::Distinct { input }
@@ -43,7 +43,7 @@ fn output_names(p: &Plan) -> Vec<String> {
         }
         Plan::IndexNestLoop { left, right, .. } => {
             let mut v = output_names(left);
-            v.extend(right.table.table.columns.iter().map(|c| c.name.clone()));
+            v.extend(right.column_names());
             v
         }
         Plan::WindowAgg { input, window } => {
@@ -189,7 +189,7 @@ impl Out {
 
 fn scan(out: &mut Out, s: &ScanPlan, depth: usize, join_key_names: Option<&[String]>) {
     let t = &s.table.table;
-    let names: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+    let names = s.column_names();
     match &s.index {
         Some(ix) => {
             out.node(

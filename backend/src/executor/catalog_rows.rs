@@ -12,6 +12,7 @@ use crate::catalog::builtin::{
     DEFAULT_COLLATION_OID, GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE,
     SUPERUSER_OID, UTF8_ENCODING,
 };
+use crate::catalog::system_columns::{SystemColumn, SYSTEM_COLUMNS, TABLEOID_SLOT};
 use crate::catalog::system_views::{self, DATABASE_OID};
 use crate::catalog::views::{BTREE_AM, HEAP_AM};
 use crate::catalog::{ColumnDesc, TableDesc};
@@ -224,6 +225,14 @@ fn attribute_row(
     ]
 }
 
+/// A system column's pg_attribute row: its negative attnum, NOT NULL.
+fn system_attribute_row(rel: Oid, sc: &SystemColumn) -> Vec<Value> {
+    let mut row = attribute_row(rel, 0, sc.name, None, sc.ty);
+    row[5] = Value::Int2(sc.attnum);
+    row[13] = Value::Bool(true);
+    row
+}
+
 pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let c = ctx.catalog;
     let mut rows = Vec::new();
@@ -231,10 +240,17 @@ pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         for (i, (name, ty)) in view_columns(r.name).iter().enumerate() {
             rows.push(attribute_row(r.oid, i + 1, name, None, *ty));
         }
+        // A catalog computed as a system view has tableoid only.
+        if r.relkind == b'r' {
+            rows.push(system_attribute_row(r.oid, &SYSTEM_COLUMNS[TABLEOID_SLOT]));
+        }
     }
     for t in &c.tables {
         for (i, col) in t.columns.iter().enumerate() {
             rows.push(attribute_row(t.oid, i + 1, &col.name, Some(col), col.ty));
+        }
+        for sc in &SYSTEM_COLUMNS {
+            rows.push(system_attribute_row(t.oid, sc));
         }
     }
     for ix in &c.indexes {

@@ -379,7 +379,7 @@ impl Node for IndexNestLoopNode<'_> {
                     }
                 }
                 None => {
-                    let width = self.right.table.table.columns.len();
+                    let width = self.right.width();
                     if let Some((l, _, false)) = self.cur.take() {
                         if self.kind.keeps_left() {
                             return Ok(Some(null_extend(&l, width)));

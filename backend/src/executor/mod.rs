@@ -53,6 +53,7 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
         Plan::Values(rows) => Box::new(ValuesNode { rows, next: 0 }),
         Plan::ViewScan(v) => Box::new(ViewScanNode {
             view: v,
+            tableoid: v.table_oid(),
             rows: None,
         }),
         Plan::Scan(s) => Box::new(scan::ScanNode::new(s)),
@@ -232,16 +233,26 @@ impl Node for ValuesNode<'_> {
 
 struct ViewScanNode {
     view: &'static SystemView,
+    /// The catalog relation's OID, appended to each row as `tableoid`.
+    tableoid: Option<crate::types::Oid>,
     rows: Option<std::vec::IntoIter<Row>>,
 }
 
 impl Node for ViewScanNode {
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
         let view = self.view;
-        Ok(self
+        let row = self
             .rows
             .get_or_insert_with(|| sysviews::rows(view, ctx).into_iter())
-            .next())
+            .next();
+        // A catalog relation's tableoid system column.
+        Ok(match (row, self.tableoid) {
+            (Some(mut r), Some(o)) => {
+                r.push(Value::Oid(o));
+                Some(r)
+            }
+            (r, _) => r,
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use shmem::relstats::PendingRelStats;
 
+use crate::access::heap::HeapTupleHeader;
 use crate::access::table::TupleScan;
 use crate::access::ItemPointer;
 use crate::access::{keys, tuple};
@@ -136,15 +137,21 @@ impl<'p> TableCursor<'p> {
             return Ok(None);
         };
         let wanted = &self.plan.wanted;
-        let any = wanted.iter().any(|w| *w);
-        while let Some((tid, data)) = scan.next()? {
+        let ncols = self.types.len();
+        let any = wanted.iter().take(ncols).any(|w| *w);
+        let system = self.plan.with_system_columns();
+        while let Some((tid, header, data)) = scan.next_with_header()? {
             check_for_interrupts()?;
             self.read += 1;
-            let mut row = Vec::new();
+            let mut row = Vec::with_capacity(self.plan.width());
             if any {
                 tuple::deform(&self.types, &data, self.last, &|i| wanted[i], &mut row)?;
             } else {
-                row.resize(self.types.len(), Value::Null);
+                row.resize(ncols, Value::Null);
+            }
+            if system {
+                let rel = self.plan.table.table.oid;
+                push_system_columns(&mut row, &wanted[ncols..], tid, &header, rel);
             }
             if let Some(f) = &self.plan.filter {
                 if !eval_predicate(f, &row, ctx)? {
@@ -155,6 +162,38 @@ impl<'p> TableCursor<'p> {
         }
         self.scan = None;
         Ok(None)
+    }
+}
+
+/// Appends the system columns (`SYSTEM_COLUMNS` order) of the version
+/// at `tid` with header `h`; those not wanted read as NULL.
+fn push_system_columns(
+    row: &mut Row,
+    wanted: &[bool],
+    tid: ItemPointer,
+    h: &HeapTupleHeader,
+    rel: u32,
+) {
+    // A version this snapshot sees was deleted (or locked) only by a
+    // transaction that has not committed, or it would not be visible: its
+    // xmax is shown as it is, as PostgreSQL does. cmax is the command
+    // that deleted it when it has an xmax, else (one command-id field in
+    // PostgreSQL) the inserting command.
+    let cmax = if h.t_xmax != 0 { h.t_cmax } else { h.t_cmin };
+    let values = [
+        Value::Tid(tid.block, tid.offset),
+        Value::Oid(h.t_xmin),
+        Value::Oid(h.t_cmin),
+        Value::Oid(h.t_xmax),
+        Value::Oid(cmax),
+        Value::Oid(rel),
+    ];
+    for (k, v) in values.into_iter().enumerate() {
+        row.push(if wanted.get(k).copied().unwrap_or(false) {
+            v
+        } else {
+            Value::Null
+        });
     }
 }
 

@@ -10,6 +10,7 @@ use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
 use crate::nodes::query::{FunctionSource, JsonSrf, SetFunction};
 use crate::types::{array, Value};
+use crate::utils::adt::arrays;
 
 use super::scan::SeriesNode;
 use super::{Node, Row};
@@ -18,6 +19,10 @@ use super::{Node, Row};
 pub fn build(f: &FunctionSource) -> Box<dyn Node + '_> {
     let inner: Box<dyn Node + '_> = match f.func {
         SetFunction::GenerateSeries => Box::new(SeriesNode::new(f.ty, &f.args)),
+        SetFunction::GenerateSubscripts => Box::new(SubscriptsNode {
+            args: &f.args,
+            range: None,
+        }),
         SetFunction::Unnest => Box::new(UnnestNode {
             args: &f.args,
             arrays: None,
@@ -34,6 +39,52 @@ pub fn build(f: &FunctionSource) -> Box<dyn Node + '_> {
         Box::new(OrdinalityNode { inner, n: 0 })
     } else {
         inner
+    }
+}
+
+/// generate_subscripts(a, dim [, reverse]): no rows for a NULL argument,
+/// an empty array or a dimension it lacks.
+struct SubscriptsNode<'p> {
+    args: &'p [Expr],
+    /// The subscripts left to produce (next, last, step), once evaluated.
+    range: Option<Option<(i32, i32, i32)>>,
+}
+
+impl Node for SubscriptsNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.range.is_none() {
+            let vals = self
+                .args
+                .iter()
+                .map(|a| eval(a, &[], ctx))
+                .collect::<PgResult<Vec<_>>>()?;
+            let null = vals.iter().any(Value::is_null);
+            let (lo, hi) = if null {
+                (Value::Null, Value::Null)
+            } else {
+                (
+                    arrays::lower(&vals[0], &vals[1])?,
+                    arrays::upper(&vals[0], &vals[1])?,
+                )
+            };
+            let reverse = matches!(vals.get(2), Some(Value::Bool(true)));
+            self.range = Some(match (lo, hi) {
+                (Value::Int4(l), Value::Int4(h)) if reverse => Some((h, l, -1)),
+                (Value::Int4(l), Value::Int4(h)) => Some((l, h, 1)),
+                _ => None,
+            });
+        }
+        let Some(Some((next, last, step))) = &mut self.range else {
+            return Ok(None);
+        };
+        check_for_interrupts()?;
+        let v = *next;
+        if (*step > 0 && v > *last) || (*step < 0 && v < *last) {
+            self.range = Some(None);
+            return Ok(None);
+        }
+        *next += *step;
+        Ok(Some(vec![Value::Int4(v)]))
     }
 }
 

@@ -38,7 +38,10 @@ fn elem_of(v: &Value) -> Oid {
 
 /// Whether `def` is a set-returning function (unnest, generate_series).
 pub fn is_set_returning(def: &FuncDef) -> bool {
-    matches!(def.name, "unnest" | "generate_series") || super::json::is_json_srf(def.name)
+    matches!(
+        def.name,
+        "unnest" | "generate_series" | "generate_subscripts"
+    ) || super::json::is_json_srf(def.name)
 }
 
 pub(crate) fn set_in_wrong_context(_: &FnCtx, _: &[Value]) -> PgResult<Value> {
@@ -61,6 +64,18 @@ pub static ARRAY_FUNCS: &[FuncDef] = &[
     // Set-returning functions of the select list.
     f("unnest", &[ANYARRAY], ANYELEMENT, set_in_wrong_context),
     f("generate_series", &[INT4, INT4], INT4, set_in_wrong_context),
+    f(
+        "generate_subscripts",
+        &[ANYARRAY, INT4],
+        INT4,
+        set_in_wrong_context,
+    ),
+    f(
+        "generate_subscripts",
+        &[ANYARRAY, INT4, BOOL],
+        INT4,
+        set_in_wrong_context,
+    ),
     f(
         "generate_series",
         &[INT4, INT4, INT4],

@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod acl;
 pub mod arrays;
 pub mod catalog;
 pub mod json;
@@ -159,6 +160,7 @@ static TABLES: &[&[FuncDef]] = &[
     catalog::CATALOG_FUNCS,
     timezone::TIMEZONE_FUNCS,
     json::JSON_FUNCS,
+    acl::ACL_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.

@@ -135,8 +135,44 @@ pub struct ScanPlan {
 }
 
 impl ScanPlan {
-    /// The last column to decode.
+    /// The last table column to decode.
     pub fn last_wanted(&self) -> Option<usize> {
-        self.wanted.iter().rposition(|w| *w)
+        let n = self.table.table.columns.len();
+        self.wanted.iter().take(n).rposition(|w| *w)
+    }
+
+    /// Whether rows carry the system columns after the table's (a scan
+    /// of a FROM item does; the scans of UPDATE, DELETE and COPY do not).
+    pub fn with_system_columns(&self) -> bool {
+        self.wanted.len() > self.table.table.columns.len()
+    }
+
+    /// Columns of each row: the table's, then the system columns.
+    pub fn width(&self) -> usize {
+        let n = self.table.table.columns.len();
+        if self.with_system_columns() {
+            n + crate::catalog::system_columns::NUM_SYSTEM_COLUMNS
+        } else {
+            n
+        }
+    }
+
+    /// The names of a row's columns (for EXPLAIN).
+    pub fn column_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .table
+            .table
+            .columns
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        if self.with_system_columns() {
+            v.extend(
+                crate::catalog::system_columns::SYSTEM_COLUMNS
+                    .iter()
+                    .map(|c| c.name.to_owned()),
+            );
+        }
+        v
     }
 }

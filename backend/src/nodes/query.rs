@@ -64,6 +64,9 @@ pub use crate::fmgr::json::{json_srf, json_srf_name, JsonSrf};
 pub enum SetFunction {
     /// generate_series(start, stop[, step]).
     GenerateSeries,
+    /// generate_subscripts(array, dim [, reverse]): the subscripts of one
+    /// dimension (int2vector and oidvector from 0).
+    GenerateSubscripts,
     /// unnest(array, ...): one column per array, zipped, NULL-padded.
     Unnest,
     /// json(b)_each, _each_text, _array_elements(_text), _object_keys.
@@ -86,6 +89,7 @@ impl FunctionSource {
     pub fn name(&self) -> &'static str {
         match self.func {
             SetFunction::GenerateSeries => "generate_series",
+            SetFunction::GenerateSubscripts => "generate_subscripts",
             SetFunction::Unnest => "unnest",
             SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
         }
@@ -94,7 +98,7 @@ impl FunctionSource {
     /// Number of columns produced.
     pub fn width(&self) -> usize {
         let n = match self.func {
-            SetFunction::GenerateSeries => 1,
+            SetFunction::GenerateSeries | SetFunction::GenerateSubscripts => 1,
             SetFunction::Unnest => self.args.len(),
             SetFunction::Json {
                 kind: JsonSrf::Each | JsonSrf::EachText,
@@ -170,13 +174,15 @@ impl Source {
     pub fn width(&self) -> usize {
         match self {
             Source::One => 0,
-            Source::View(v) => v.columns().len(),
+            Source::View(v) => v.columns().len() + usize::from(v.table_oid().is_some()),
             Source::Subquery(q) => q.columns.len(),
             Source::SetOp(s) => s.left.columns.len(),
             Source::Recursive(r) => r.non_recursive.columns.len(),
             Source::WorkTable(_, w) => *w,
             Source::Values(rows) => rows.first().map_or(0, Vec::len),
-            Source::Table(t) => t.table.columns.len(),
+            Source::Table(t) => {
+                t.table.columns.len() + crate::catalog::system_columns::NUM_SYSTEM_COLUMNS
+            }
             Source::Function(f) => f.width(),
             Source::Join(j) => j.left.width() + j.right.width(),
         }

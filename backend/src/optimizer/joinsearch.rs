@@ -722,14 +722,23 @@ fn column_type(g: &Group<'_>, c: usize) -> crate::types::Oid {
 }
 
 fn source_column_type(s: &Source, c: usize) -> crate::types::Oid {
+    use crate::catalog::system_columns::SYSTEM_COLUMNS;
     match s {
-        Source::Table(t) => t.table.columns[c].ty,
+        // Past a table's columns come its system columns (ctid ...
+        // tableoid), past a catalog view's its tableoid.
+        Source::Table(t) => t.table.columns.get(c).map_or_else(
+            || SYSTEM_COLUMNS[c - t.table.columns.len()].ty,
+            |col| col.ty,
+        ),
         Source::Join(j) if c < j.left_width => source_column_type(&j.left, c),
         Source::Join(j) => source_column_type(&j.right, c - j.left_width),
         Source::Subquery(q) => q.columns[c].type_oid,
         Source::SetOp(s) => s.left.columns[c].type_oid,
         Source::Recursive(r) => r.non_recursive.columns[c].type_oid,
-        Source::View(v) => v.columns()[c].1,
+        Source::View(v) => v
+            .columns()
+            .get(c)
+            .map_or(crate::types::oid::OID, |col| col.1),
         Source::Values(rows) => rows[0][c].ty(),
         Source::Function(f) if f.ordinality && c + 1 == f.width() => crate::types::oid::INT8,
         Source::Function(f) if f.func == crate::nodes::query::SetFunction::GenerateSeries => f.ty,

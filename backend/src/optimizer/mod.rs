@@ -207,7 +207,10 @@ fn plan_source(s: &Source, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Vec<Expr
         Source::Table(t) => {
             let (take, rest): (Vec<Expr>, Vec<Expr>) =
                 quals.into_iter().partition(|q| !q.contains_sublink());
-            let scan = scan::plan_scan(t.clone(), take, wanted.to_vec());
+            // Rows carry the table's columns, then the system columns.
+            let mut wanted = wanted.to_vec();
+            wanted.resize(s.width(), false);
+            let scan = scan::plan_scan(t.clone(), take, wanted);
             (Plan::Scan(Box::new(scan)), rest)
         }
         Source::Join(j) if joinsearch::flattenable(j) => {

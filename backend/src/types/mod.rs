@@ -8,6 +8,7 @@ pub mod datetime;
 pub mod float;
 pub mod json;
 pub mod numeric;
+pub mod tid;
 pub mod timezone;
 pub mod uuid;
 
@@ -35,6 +36,9 @@ pub mod oid {
     pub const TEXT: Oid = 25;
     pub const JSON: Oid = 114;
     pub const OID: Oid = 26;
+    pub const TID: Oid = 27;
+    pub const XID: Oid = 28;
+    pub const CID: Oid = 29;
     pub const FLOAT4: Oid = 700;
     pub const FLOAT8: Oid = 701;
     pub const UNKNOWN: Oid = 705;
@@ -95,6 +99,8 @@ pub enum Value {
     Interval(Interval),
     Oid(u32),
     Uuid([u8; 16]),
+    /// tid: (block, line pointer).
+    Tid(u32, u16),
     /// json: the text as given (validated).
     Json(String),
     /// jsonb, in its canonical form.
@@ -118,6 +124,8 @@ pub fn type_len(oid: Oid) -> i16 {
         t if is_reg_type(t) => 4,
         oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ => 8,
         oid::INTERVAL | oid::UUID => 16,
+        oid::TID => 6,
+        oid::XID | oid::CID => 4,
         oid::NAME => 64,
         oid::VOID => 4,
         oid::UNKNOWN => -2,
@@ -139,6 +147,9 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::REGPROC => "regproc",
         oid::TEXT => "text",
         oid::OID => "oid",
+        oid::TID => "tid",
+        oid::XID => "xid",
+        oid::CID => "cid",
         oid::FLOAT4 => "real",
         oid::FLOAT8 => "double precision",
         oid::UNKNOWN => "unknown",
@@ -177,6 +188,9 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::REGPROC => "regproc",
         oid::TEXT => "text",
         oid::OID => "oid",
+        oid::TID => "tid",
+        oid::XID => "xid",
+        oid::CID => "cid",
         oid::FLOAT4 => "float4",
         oid::FLOAT8 => "float8",
         oid::UNKNOWN => "unknown",
@@ -228,6 +242,39 @@ fn bad_binary(t: Oid) -> PgError {
         sqlstate::INVALID_BINARY_REPRESENTATION,
         format!("incorrect binary data format for type {}", type_name(t)),
     )
+}
+
+/// xidin/cidin as PostgreSQL 15 reads them: strtoul with base 0 (0x
+/// hex, leading-0 octal, decimal), the leading valid digits only (none:
+/// 0), a negative number negated, an overflow saturated, then wrapped to
+/// 32 bits.
+fn parse_xid(s: &str) -> u32 {
+    let x = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let (neg, x) = match x.as_bytes().first() {
+        Some(b'-') => (true, &x[1..]),
+        Some(b'+') => (false, &x[1..]),
+        _ => (false, x),
+    };
+    let (radix, digits) = if let Some(h) = x.strip_prefix("0x").or_else(|| x.strip_prefix("0X")) {
+        (16, h)
+    } else if x.starts_with('0') {
+        (8, x)
+    } else {
+        (10, x)
+    };
+    let mut v: u64 = 0;
+    for c in digits.chars() {
+        let Some(d) = c.to_digit(radix) else {
+            break;
+        };
+        v = v.saturating_mul(radix as u64).saturating_add(d as u64);
+    }
+    let v = v as u32;
+    if neg {
+        v.wrapping_neg()
+    } else {
+        v
+    }
 }
 
 /// pg_strtoint64-style integer parse: blanks, sign, decimal digits.
@@ -334,6 +381,12 @@ impl Value {
             // An OID alias given as a number; a name stays text until a
             // function with the catalog at hand resolves it
             // (fmgr::catalog), as only it knows the names.
+            oid::TID => {
+                let (b, o) = tid::parse(s)?;
+                Value::Tid(b, o)
+            }
+            // xid and cid: unsigned 32-bit, read as strtoul reads them.
+            oid::XID | oid::CID => Value::Oid(parse_xid(s)),
             t if is_reg_type(t) => match parse_int(s, oid::OID, 0, u32::MAX as i64) {
                 Ok(v) => Value::Oid(v as u32),
                 Err(_) if s.trim() == "-" => Value::Oid(0),
@@ -420,6 +473,7 @@ impl Value {
             Value::TimestampTz(t) => datetime::format_timestamp(*t, true, s),
             Value::Interval(iv) => iv.format(s),
             Value::Uuid(u) => uuid::format(u, s),
+            Value::Tid(b, o) => tid::format(*b, *o, s),
             Value::Json(j) => s.push_str(j),
             Value::Jsonb(j) => j.write(s),
             Value::Array(..) | Value::MdArray(_) => {
@@ -464,6 +518,10 @@ impl Value {
                 out.put_i32(iv.months);
             }
             Value::Uuid(u) => out.put_slice(u),
+            Value::Tid(b, o) => {
+                out.put_u32(*b);
+                out.put_u16(*o);
+            }
             Value::Json(j) => out.put_slice(j.as_bytes()),
             Value::Jsonb(j) => {
                 let mut b = Vec::new();
@@ -519,7 +577,11 @@ impl Value {
             oid::INT2 => Value::Int2(i16::from_be_bytes(fixed(2)?.try_into().unwrap_or_default())),
             oid::INT4 => Value::Int4(i32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default())),
             oid::INT8 => Value::Int8(i64::from_be_bytes(fixed(8)?.try_into().unwrap_or_default())),
-            t if t == oid::OID || is_reg_type(t) => {
+            oid::TID => {
+                let (b, o) = tid::recv(d).ok_or_else(|| bad_binary(t))?;
+                Value::Tid(b, o)
+            }
+            t if t == oid::OID || t == oid::XID || t == oid::CID || is_reg_type(t) => {
                 Value::Oid(u32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default()))
             }
             oid::FLOAT4 => {

@@ -12,6 +12,9 @@ use crate::types::Oid;
 /// (OID, name, argument types, provolatile).
 pub static PROC_OIDS: &[(Oid, &str, &[Oid], u8)] = &[
     (1299, "now", &[], b's'),
+    (1191, "generate_subscripts", &[2277, 23, 16], b'i'),
+    (1192, "generate_subscripts", &[2277, 23], b'i'),
+    (3943, "acldefault", &[18, 26], b'i'),
     (2647, "transaction_timestamp", &[], b's'),
     (2648, "statement_timestamp", &[], b's'),
     (2649, "clock_timestamp", &[], b'v'),

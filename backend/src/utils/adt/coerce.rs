@@ -126,6 +126,10 @@ pub fn resolve_binary(op: BinOp, l: Oid, r: Oid) -> PgResult<OpSig> {
     let err = || no_operator(sym, Some(l), r);
     if op.is_comparison() {
         let t = comparison_type(l, r).ok_or_else(err)?;
+        // xid and cid have equality only (xideq, xidneq, xideqint4, cideq).
+        if matches!(t, oid::XID | oid::CID) && !matches!(op, BinOp::Eq | BinOp::Ne) {
+            return Err(err());
+        }
         return Ok((t, t, oid::BOOL));
     }
     if let Some(t) = numeric_common(l, r) {
@@ -215,6 +219,10 @@ pub fn comparison_type(l: Oid, r: Oid) -> Option<Oid> {
     let (l, r) = (as_oid(l), as_oid(r));
     if l == r {
         return Some(l);
+    }
+    // xid = integer (xideqint4, xidneqint4).
+    if (l == oid::XID && r == oid::INT4) || (l == oid::INT4 && r == oid::XID) {
+        return Some(oid::XID);
     }
     if l == oid::OID || r == oid::OID {
         let other = if l == oid::OID { r } else { l };

@@ -341,6 +341,7 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (V::Text(x), V::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
         (V::Bytea(x), V::Bytea(y)) => x.cmp(y),
         (V::Uuid(x), V::Uuid(y)) => x.cmp(y),
+        (V::Tid(xb, xo), V::Tid(yb, yo)) => (xb, xo).cmp(&(yb, yo)),
         (V::Jsonb(x), V::Jsonb(y)) => types::json::compare(x, y),
         (V::Date(x), V::Date(y)) => x.cmp(y),
         (V::Timestamp(x), V::Timestamp(y)) | (V::TimestampTz(x), V::TimestampTz(y)) => x.cmp(y),
@@ -422,6 +423,9 @@ pub fn can_coerce_implicitly(from: Oid, to: Oid) -> bool {
         (oid::DATE, oid::TIMESTAMP | oid::TIMESTAMPTZ) => true,
         (oid::TIMESTAMP, oid::TIMESTAMPTZ) => true,
         (oid::OID, oid::INT8) => true,
+        // Only as xideqint4's and xidneqint4's right operand: `xmin <> 0`
+        // (coerce::comparison_type makes xid = int4 an xid comparison).
+        (oid::INT4, oid::XID) => true,
         // The OID alias types (pg_cast: integers and oid to each alias,
         // each alias to oid, text and varchar to regclass).
         (oid::INT2 | oid::INT4 | oid::INT8 | oid::OID, t) if types::is_reg_type(t) => true,
@@ -553,6 +557,8 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
         (oid::INT2 | oid::INT4 | oid::INT8 | oid::OID, _) if int_of(&v).is_some() => {
             return int_from_i128(int_of(&v).unwrap_or_default(), to)
         }
+        // xideqint4's operand: the integer's bits as an xid.
+        (oid::XID, V::Int4(x)) => return Ok(V::Oid(*x as u32)),
         // To an OID alias: the number as an OID (a name is read by the
         // analyzer's input conversion, which has the catalog).
         (t, _) if types::is_reg_type(t) && int_of(&v).is_some() => {
