@@ -45,6 +45,7 @@ mod fuzz;
 mod instrumentation;
 mod reference;
 mod regexes;
+mod schema_objects;
 mod sql_files;
 mod sql_tables;
 mod transactions;

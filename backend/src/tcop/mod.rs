@@ -237,6 +237,7 @@ impl Engine {
                 user: String::new(),
                 database: String::new(),
                 env: env.clone(),
+                sequences: Default::default(),
             },
             env,
             settings: RefCell::new(settings),

@@ -490,6 +490,9 @@ impl Engine {
                 Ok("SHOW".into())
             }
             Utility::Discard(tag) => {
+                if matches!(*tag, "DISCARD ALL" | "DISCARD SEQUENCES") && !in_block {
+                    self.session.sequences.borrow_mut().discard();
+                }
                 if *tag == "DISCARD ALL" {
                     if in_block {
                         return Err(PgError::new(
