@@ -104,6 +104,11 @@ BEGIN;
 SELECT nextval('s8');
 ROLLBACK;
 SELECT nextval('s8');
+-- DISCARD SEQUENCES forgets this session's values.
+SELECT currval('s8');
+DISCARD SEQUENCES;
+SELECT currval('s8');
+SELECT lastval();
 -- Dropping.
 DROP SEQUENCE nosuch;
 DROP SEQUENCE IF EXISTS nosuch;

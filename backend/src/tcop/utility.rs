@@ -490,7 +490,7 @@ impl Engine {
                 Ok("SHOW".into())
             }
             Utility::Discard(tag) => {
-                if matches!(*tag, "DISCARD ALL" | "DISCARD SEQUENCES") && !in_block {
+                if *tag == "DISCARD SEQUENCES" || (*tag == "DISCARD ALL" && !in_block) {
                     self.session.sequences.borrow_mut().discard();
                 }
                 if *tag == "DISCARD ALL" {
