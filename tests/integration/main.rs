@@ -48,6 +48,7 @@ mod notify;
 mod planner;
 mod reference;
 mod regexes;
+mod schema_objects;
 mod sql_files;
 mod sql_tables;
 mod system_columns;

@@ -306,6 +306,10 @@ impl Analyzer<'_> {
                         let cols = query_columns(&q, Some(&qualifier), alias.as_ref())?;
                         return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
                     }
+                    if let Some(q) = self.sequence_reference(rel)? {
+                        let cols = query_columns(&q, Some(&qualifier), alias.as_ref())?;
+                        return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
+                    }
                 }
                 let view = match schema {
                     None | Some("pg_catalog") => system_views::lookup(schema, rel),

@@ -439,6 +439,34 @@ impl<'a> Analyzer<'a> {
         Ok(Some(q))
     }
 
+    /// A sequence read as a relation (`SELECT * FROM seq`): one row of
+    /// last_value, log_cnt and is_called, read from its page.
+    pub(crate) fn sequence_reference(&mut self, name: &str) -> PgResult<Option<Query>> {
+        let Some(seq) = self.catalog.sequence(name).cloned() else {
+            return Ok(None);
+        };
+        self.uses_catalog = true;
+        let r = format!("{}::regclass", seq.oid);
+        let sql = format!(
+            "SELECT pgfork_sequence_state({r}, 1) AS last_value, \
+             pgfork_sequence_state({r}, 2) AS log_cnt, \
+             pgfork_sequence_called({r}, 3) AS is_called"
+        );
+        let parsed = crate::parser::parse(&sql)?;
+        let Some(ast::Statement::Query(q)) = parsed.first().map(|p| &p.ast) else {
+            return Err(PgError::internal("sequence query"));
+        };
+        let saved = std::mem::take(&mut self.ctes);
+        let r = self.query(q);
+        self.ctes = saved;
+        let mut q = r?;
+        for (i, c) in q.columns.iter_mut().enumerate() {
+            c.table_oid = seq.oid;
+            c.column_id = i as i16 + 1;
+        }
+        Ok(Some(q))
+    }
+
     /// A query's body, ORDER BY and LIMIT (its WITH already in scope).
     fn query_body(&mut self, q: &ast::Query) -> PgResult<Query> {
         if q.fetch.is_some() || !q.locks.is_empty() || q.for_clause.is_some() {

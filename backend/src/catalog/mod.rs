@@ -89,7 +89,10 @@ pub struct IndexDesc {
     pub primary: bool,
 }
 
-/// A sequence (pg_class with relkind 'S'), owned by a serial column.
+/// A sequence (pg_class with relkind 'S' + pg_sequence), standalone or
+/// owned by a column (serial, OWNED BY). Its current value lives in its
+/// relation's page (`access::sequence`), which also keeps a copy of the
+/// limits for `nextval`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SequenceDesc {
     pub oid: Oid,
@@ -97,6 +100,52 @@ pub struct SequenceDesc {
     /// Owning table and column (0 = not owned).
     pub table: Oid,
     pub column: usize,
+    /// seqtypid: int2, int4 or int8.
+    pub ty: Oid,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+impl SequenceDesc {
+    /// A sequence of type `ty` with PostgreSQL's defaults (increment 1,
+    /// from 1 to the type's maximum), as serial columns get.
+    pub fn with_defaults(oid: Oid, name: String, ty: Oid) -> SequenceDesc {
+        SequenceDesc {
+            oid,
+            name,
+            table: 0,
+            column: 0,
+            ty,
+            start: 1,
+            increment: 1,
+            min: 1,
+            max: sequence_type_max(ty),
+            cache: 1,
+            cycle: false,
+        }
+    }
+}
+
+/// The largest value of a sequence type (int2, int4, int8).
+pub fn sequence_type_max(ty: Oid) -> i64 {
+    match ty {
+        crate::types::oid::INT2 => i16::MAX as i64,
+        crate::types::oid::INT4 => i32::MAX as i64,
+        _ => i64::MAX,
+    }
+}
+
+/// The smallest value of a sequence type (int2, int4, int8).
+pub fn sequence_type_min(ty: Oid) -> i64 {
+    match ty {
+        crate::types::oid::INT2 => i16::MIN as i64,
+        crate::types::oid::INT4 => i32::MIN as i64,
+        _ => i64::MIN,
+    }
 }
 
 /// What kind of relation a name refers to.
@@ -291,11 +340,18 @@ impl Catalog {
         }
         for q in &self.sequences {
             s += &format!(
-                "sequence {} {} {} {}\n",
+                "sequence {} {} {} {} {} {} {} {} {} {} {}\n",
                 q.oid,
                 q.table,
                 q.column,
-                esc(&q.name)
+                esc(&q.name),
+                q.ty,
+                q.start,
+                q.increment,
+                q.min,
+                q.max,
+                q.cache,
+                u8::from(q.cycle)
             );
         }
         s
@@ -369,12 +425,27 @@ impl Catalog {
                             .collect::<PgResult<_>>()?,
                     }));
                 }
-                "sequence" => cat.sequences.push(Arc::new(SequenceDesc {
-                    oid: num(1)? as Oid,
-                    table: num(2)? as Oid,
-                    column: num(3)? as usize,
-                    name: txt(4)?,
-                })),
+                "sequence" => {
+                    // Catalogs written before sequences had options hold
+                    // serial sequences with the defaults.
+                    let mut s = SequenceDesc::with_defaults(
+                        num(1)? as Oid,
+                        txt(4)?,
+                        crate::types::oid::INT8,
+                    );
+                    s.table = num(2)? as Oid;
+                    s.column = num(3)? as usize;
+                    if f.len() > 5 {
+                        s.ty = num(5)? as Oid;
+                        s.start = num(6)?;
+                        s.increment = num(7)?;
+                        s.min = num(8)?;
+                        s.max = num(9)?;
+                        s.cache = num(10)?;
+                        s.cycle = num(11)? != 0;
+                    }
+                    cat.sequences.push(Arc::new(s));
+                }
                 "view" => {
                     let deps = f.get(4).ok_or_else(|| bad(line))?;
                     cat.views.push(Arc::new(ViewDesc {
@@ -708,12 +779,11 @@ mod tests {
             primary: true,
         }));
         let s = c.alloc_oid();
-        c.sequences.push(Arc::new(SequenceDesc {
-            oid: s,
-            name: "my table_id_seq".into(),
-            table: t,
-            column: 0,
-        }));
+        let mut sd = SequenceDesc::with_defaults(s, "my table_id_seq".into(), oid::INT4);
+        sd.table = t;
+        sd.min = -5;
+        sd.cycle = true;
+        c.sequences.push(Arc::new(sd));
         c
     }
 

@@ -25,7 +25,7 @@ use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid};
 
-fn notice(msg: String) -> PgError {
+pub(crate) fn notice(msg: String) -> PgError {
     PgError {
         severity: Severity::Notice,
         ..PgError::new(sqlstate::SUCCESSFUL_COMPLETION, msg)
@@ -47,7 +47,9 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
         | S::CreateIndex(_)
         | S::AlterTable(_)
         | S::Truncate(_)
-        | S::CreateView(_) => true,
+        | S::CreateView(_)
+        | S::CreateSequence { .. }
+        | S::AlterIndex { .. } => true,
         S::Drop { object_type, .. } => matches!(
             object_type,
             ast::ObjectType::Table
@@ -146,6 +148,19 @@ pub fn execute(
         S::AlterTable(at) => ddl.alter_table(at),
         S::Truncate(t) => ddl.truncate(t),
         S::CreateView(cv) => ddl.create_view(cv),
+        S::CreateSequence { .. } if crate::parser::alter_sequence::is_placeholder(stmt) => {
+            (|| -> PgResult<String> {
+                let a = crate::parser::alter_sequence::parse(&text.sql)?;
+                ddl.changed |= super::sequence::alter(ddl.cat, pool, ddl.notices, &a)?;
+                Ok("ALTER SEQUENCE".into())
+            })()
+        }
+        S::CreateSequence { .. } => super::sequence::create(ddl.cat, pool, ddl.notices, stmt)
+            .map(|changed| {
+                ddl.changed |= changed;
+                "CREATE SEQUENCE".into()
+            }),
+        S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
         S::Drop {
             object_type,
             if_exists,
@@ -252,13 +267,37 @@ impl Ddl<'_> {
         })
     }
 
-    /// Validates a DEFAULT expression against the column type.
-    fn check_default(&self, e: &ast::Expr, ty: Oid, typmod: i32) -> PgResult<String> {
-        let text = e.to_string();
-        let mut a = Analyzer::new(self.text, &[]).with_catalog(Arc::new(self.cat.clone()));
-        let x = a.expr(e, &Default::default(), crate::analyze::expr::Clause::Values)?;
-        crate::analyze::modify::assignment_cast(&mut a, x, ty, typmod, "DEFAULT")?;
-        Ok(text)
+    /// Validates a DEFAULT expression against the column type; returns
+    /// the text to store: PostgreSQL's deparsed form (`deparse`) when it
+    /// reads back to the same form, else the text as written;
+    /// None for a NULL constant, which PostgreSQL does not store.
+    fn check_default(&self, e: &ast::Expr, ty: Oid, typmod: i32) -> PgResult<Option<String>> {
+        let cat = Arc::new(self.cat.clone());
+        let analyze = |e: &ast::Expr, text: &StmtText| -> PgResult<crate::nodes::expr::Expr> {
+            let mut a = Analyzer::new(text, &[]).with_catalog(cat.clone());
+            let x = a.expr(e, &Default::default(), crate::analyze::expr::Clause::Values)?;
+            crate::analyze::modify::assignment_cast(&mut a, x, ty, typmod, "DEFAULT")
+        };
+        let x = analyze(e, self.text)?;
+        if matches!(
+            x,
+            crate::nodes::expr::Expr::Const(crate::types::Value::Null, _)
+        ) {
+            return Ok(None);
+        }
+        let shown = super::deparse::deparse(&x, self.cat);
+        let same = crate::parser::parse_expr(&shown).ok().and_then(|pe| {
+            let t = StmtText {
+                sql: shown.clone(),
+                full: shown.as_str().into(),
+            };
+            analyze(&pe, &t).ok()
+        });
+        // Stored deparsed only if it reads back as an expression of the
+        // same type that deparses the same (a fixed point).
+        let stable = same
+            .is_some_and(|y| y.ty() == x.ty() && super::deparse::deparse(&y, self.cat) == shown);
+        Ok(Some(if stable { shown } else { e.to_string() }))
     }
 
     /// Creates index `idx` (its relation and, over existing rows, its
@@ -329,7 +368,7 @@ impl Ddl<'_> {
         }
         let table_oid = self.cat.alloc_oid();
         let mut columns: Vec<ColumnDesc> = Vec::new();
-        let mut serials: Vec<(usize, i64)> = Vec::new();
+        let mut serials: Vec<usize> = Vec::new();
         let mut pkey: Option<Vec<usize>> = None;
         let mut uniques: Vec<Vec<usize>> = Vec::new();
         for (i, cd) in ct.columns.iter().enumerate() {
@@ -344,17 +383,17 @@ impl Ddl<'_> {
             let serial = match &cd.data_type {
                 ast::DataType::Custom(n, m) if m.is_empty() => {
                     match object_name(n).last().map(String::as_str) {
-                        Some("serial" | "serial4") => Some((oid::INT4, i32::MAX as i64)),
-                        Some("bigserial" | "serial8") => Some((oid::INT8, i64::MAX)),
-                        Some("smallserial" | "serial2") => Some((oid::INT2, i16::MAX as i64)),
+                        Some("serial" | "serial4") => Some(oid::INT4),
+                        Some("bigserial" | "serial8") => Some(oid::INT8),
+                        Some("smallserial" | "serial2") => Some(oid::INT2),
                         _ => None,
                     }
                 }
                 _ => None,
             };
             let (ty, typmod) = match serial {
-                Some((t, max)) => {
-                    serials.push((i, max));
+                Some(t) => {
+                    serials.push(i);
                     (t, -1)
                 }
                 None => resolve_type(&cd.data_type)?,
@@ -377,7 +416,7 @@ impl Ddl<'_> {
                                 format!("multiple default values specified for column \"{cname}\" of table \"{name}\""),
                             ));
                         }
-                        col.default = Some(self.check_default(e, ty, typmod)?);
+                        col.default = self.check_default(e, ty, typmod)?;
                     }
                     ast::ColumnOption::PrimaryKey(_) => {
                         if pkey.is_some() {
@@ -416,20 +455,18 @@ impl Ddl<'_> {
         }
         // Sequences for serial columns.
         let mut seqs = Vec::new();
-        for (col, max) in serials {
+        for col in serials {
             let cname = table.columns[col].name.clone();
             let sname = self.cat.choose_name(&format!("{name}_{cname}"), "seq");
             let soid = self.cat.alloc_oid();
-            table.columns[col].default = Some(format!("nextval('{sname}'::regclass)"));
-            seqs.push((
-                SequenceDesc {
-                    oid: soid,
-                    name: sname,
-                    table: table_oid,
-                    column: col,
-                },
-                max,
+            table.columns[col].default = Some(format!(
+                "nextval({})",
+                super::sequence::regclass_literal(&sname)
             ));
+            let mut s = SequenceDesc::with_defaults(soid, sname, table.columns[col].ty);
+            s.table = table_oid;
+            s.column = col;
+            seqs.push(s);
         }
         self.pool
             .create_relation(table_oid)
@@ -437,9 +474,9 @@ impl Ddl<'_> {
         let table = Arc::new(table);
         self.cat.tables.push(table.clone());
         self.changed = true;
-        for (s, max) in seqs {
+        for s in seqs {
             self.cat.check_free_name(&s.name)?;
-            sequence::create(self.pool, s.oid, max)?;
+            sequence::create(self.pool, s.oid, super::sequence::limits(&s))?;
             self.cat.sequences.push(Arc::new(s));
         }
         if let Some(cols) = pkey {
@@ -618,7 +655,7 @@ impl Ddl<'_> {
                             }
                             ast::ColumnOption::NotNull => col.not_null = true,
                             ast::ColumnOption::Default(e) => {
-                                col.default = Some(self.check_default(e, ty, typmod)?)
+                                col.default = self.check_default(e, ty, typmod)?
                             }
                             _ => return Err(not_supported("this column constraint")),
                         }
@@ -626,6 +663,21 @@ impl Ddl<'_> {
                     let mut nt = (*t).clone();
                     nt.columns.push(col);
                     t = self.replace_table(nt);
+                }
+                ast::AlterTableOperation::AlterColumn { column_name, op } => {
+                    t = self.alter_column(&t, column_name, op)?;
+                }
+                ast::AlterTableOperation::RenameColumn {
+                    old_column_name,
+                    new_column_name,
+                } => {
+                    t = self.rename_column(&t, old_column_name, new_column_name)?;
+                }
+                ast::AlterTableOperation::RenameTable { table_name } => {
+                    let (ast::RenameTableNameKind::To(n) | ast::RenameTableNameKind::As(n)) =
+                        table_name;
+                    let new = self.table_name(n)?;
+                    t = self.rename_table(&t, new)?;
                 }
                 _ => return Err(not_supported("this ALTER TABLE action")),
             }
@@ -843,6 +895,60 @@ impl Ddl<'_> {
         Ok(())
     }
 
+    /// The column defaults calling sequence `name`: 2BP01 unless
+    /// CASCADE, which drops them (with PostgreSQL's notices).
+    fn drop_sequence_dependents(&mut self, name: &str, cascade: bool) -> PgResult<()> {
+        let deps = super::sequence::defaults_using(self.cat, name);
+        if deps.is_empty() {
+            return Ok(());
+        }
+        let lines: Vec<String> = deps
+            .iter()
+            .filter_map(|&(t, c)| {
+                let t = self.cat.table_by_oid(t)?;
+                Some(format!(
+                    "default value for column {} of table {}",
+                    t.columns[c].name, t.name
+                ))
+            })
+            .collect();
+        if !cascade {
+            return Err(PgError::new(
+                "2BP01",
+                format!("cannot drop sequence {name} because other objects depend on it"),
+            )
+            .with_detail(
+                lines
+                    .iter()
+                    .map(|l| format!("{l} depends on sequence {name}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+        }
+        if lines.len() == 1 {
+            self.notices
+                .push(notice(format!("drop cascades to {}", lines[0])));
+        } else {
+            let mut n = notice(format!("drop cascades to {} other objects", lines.len()));
+            n = n.with_detail(
+                lines
+                    .iter()
+                    .map(|l| format!("drop cascades to {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+            self.notices.push(n);
+        }
+        for (t, c) in deps {
+            if let Some(mut nt) = self.cat.table_by_oid(t).map(|t| (**t).clone()) {
+                nt.columns[c].default = None;
+                self.replace_table(nt);
+            }
+        }
+        Ok(())
+    }
+
     fn drop(
         &mut self,
         kind: ast::ObjectType,
@@ -914,12 +1020,130 @@ impl Ddl<'_> {
                     self.cat.indexes.retain(|i| i.oid != o);
                 }
                 _ => {
+                    self.drop_sequence_dependents(&name, cascade)?;
                     self.cat.sequences.retain(|s| s.oid != o);
                 }
             }
             self.changed = true;
         }
         Ok(tag.into())
+    }
+}
+
+/// ALTER TABLE actions on columns and names (kept apart from the
+/// constraint actions).
+impl Ddl<'_> {
+    fn column_of(&self, t: &TableDesc, name: &ast::Ident) -> PgResult<usize> {
+        let n = ident(name);
+        t.column_index(&n).ok_or_else(|| {
+            PgError::new(
+                sqlstate::UNDEFINED_COLUMN,
+                format!("column \"{n}\" of relation \"{}\" does not exist", t.name),
+            )
+        })
+    }
+
+    /// Views keep their query as text: a rename under one would break it.
+    fn refuse_if_views_use(&self, t: &TableDesc, what: &str) -> PgResult<()> {
+        if self.cat.views_using(t.oid).next().is_some() {
+            return Err(not_supported(&format!(
+                "{what} of a table that a view uses"
+            )));
+        }
+        Ok(())
+    }
+
+    /// ALTER COLUMN SET/DROP DEFAULT, SET/DROP NOT NULL.
+    fn alter_column(
+        &mut self,
+        t: &Arc<TableDesc>,
+        name: &ast::Ident,
+        op: &ast::AlterColumnOperation,
+    ) -> PgResult<Arc<TableDesc>> {
+        use ast::AlterColumnOperation as Op;
+        let c = self.column_of(t, name)?;
+        let mut nt = (**t).clone();
+        match op {
+            Op::SetDefault { value } => {
+                let (ty, typmod) = (nt.columns[c].ty, nt.columns[c].typmod);
+                nt.columns[c].default = self.check_default(value, ty, typmod)?;
+            }
+            Op::DropDefault => nt.columns[c].default = None,
+            Op::SetNotNull => {
+                if !nt.columns[c].not_null {
+                    table::check_no_nulls(self.pool, t, c, self.horizon)?;
+                    nt.columns[c].not_null = true;
+                }
+            }
+            Op::DropNotNull => {
+                let in_pkey = self
+                    .cat
+                    .indexes_of(t.oid)
+                    .any(|i| i.primary && i.columns.contains(&c));
+                if in_pkey {
+                    return Err(PgError::new(
+                        "42P16",
+                        format!("column \"{}\" is in a primary key", nt.columns[c].name),
+                    ));
+                }
+                nt.columns[c].not_null = false;
+            }
+            _ => return Err(not_supported("this ALTER COLUMN action")),
+        }
+        Ok(self.replace_table(nt))
+    }
+
+    fn rename_column(
+        &mut self,
+        t: &Arc<TableDesc>,
+        old: &ast::Ident,
+        new: &ast::Ident,
+    ) -> PgResult<Arc<TableDesc>> {
+        let c = self.column_of(t, old)?;
+        let new = ident(new);
+        if t.column_index(&new).is_some() {
+            return Err(PgError::new(
+                "42701",
+                format!("column \"{new}\" of relation \"{}\" already exists", t.name),
+            ));
+        }
+        self.refuse_if_views_use(t, "RENAME COLUMN")?;
+        let mut nt = (**t).clone();
+        nt.columns[c].name = new;
+        Ok(self.replace_table(nt))
+    }
+
+    fn rename_table(&mut self, t: &Arc<TableDesc>, new: String) -> PgResult<Arc<TableDesc>> {
+        self.cat.check_free_name(&new)?;
+        self.refuse_if_views_use(t, "RENAME TO")?;
+        let mut nt = (**t).clone();
+        nt.name = new;
+        Ok(self.replace_table(nt))
+    }
+
+    /// ALTER INDEX [IF EXISTS] name RENAME TO new.
+    fn alter_index(
+        &mut self,
+        name: &ast::ObjectName,
+        op: &ast::AlterIndexOperation,
+    ) -> PgResult<String> {
+        let ast::AlterIndexOperation::RenameIndex { index_name } = op;
+        let old = self.table_name(name)?;
+        let new = self.table_name(index_name)?;
+        let Some(i) = self.cat.index(&old).cloned() else {
+            return Err(no_relation(&old));
+        };
+        self.cat.check_free_name(&new)?;
+        let mut ni = (*i).clone();
+        ni.name = new;
+        let ni = Arc::new(ni);
+        for slot in &mut self.cat.indexes {
+            if slot.oid == ni.oid {
+                *slot = ni.clone();
+            }
+        }
+        self.changed = true;
+        Ok("ALTER INDEX".into())
     }
 }
 

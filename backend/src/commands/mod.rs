@@ -7,6 +7,8 @@
 
 pub mod copy;
 pub mod ddl;
+pub mod deparse;
 pub mod explain;
+pub mod sequence;
 pub mod transaction;
 pub mod vacuum;

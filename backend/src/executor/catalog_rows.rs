@@ -695,35 +695,25 @@ pub fn indexes_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .collect()
 }
 
-/// A sequence's type: integer for serial (its maximum is int4's),
-/// bigint otherwise.
-fn sequence_type(max: i64) -> Oid {
-    if max == i32::MAX as i64 {
-        oid::INT4
-    } else {
-        oid::INT8
-    }
-}
-
 pub fn sequences_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     ctx.catalog
         .sequences
         .iter()
         .filter_map(|s| {
-            let (last, called, max) = sequence::state(&ctx.pool, s.oid, &s.name).ok()?;
+            let st = sequence::state(&ctx.pool, s.oid, &s.name).ok()?;
             Some(vec![
                 text("public"),
                 text(&s.name),
                 text(&ctx.session.user),
-                Value::Oid(sequence_type(max)),
-                Value::Int8(1),
-                Value::Int8(1),
-                Value::Int8(max),
-                Value::Int8(1),
-                Value::Bool(false),
-                Value::Int8(1),
-                if called {
-                    Value::Int8(last)
+                Value::Oid(s.ty),
+                Value::Int8(s.start),
+                Value::Int8(s.min),
+                Value::Int8(s.max),
+                Value::Int8(s.increment),
+                Value::Bool(s.cycle),
+                Value::Int8(s.cache),
+                if st.called {
+                    Value::Int8(st.last)
                 } else {
                     Value::Null
                 },
@@ -736,18 +726,17 @@ pub fn sequence_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     ctx.catalog
         .sequences
         .iter()
-        .filter_map(|s| {
-            let (_, _, max) = sequence::state(&ctx.pool, s.oid, &s.name).ok()?;
-            Some(vec![
+        .map(|s| {
+            vec![
                 Value::Oid(s.oid),
-                Value::Oid(sequence_type(max)),
-                Value::Int8(1),
-                Value::Int8(1),
-                Value::Int8(max),
-                Value::Int8(1),
-                Value::Int8(1),
-                Value::Bool(false),
-            ])
+                Value::Oid(s.ty),
+                Value::Int8(s.start),
+                Value::Int8(s.increment),
+                Value::Int8(s.max),
+                Value::Int8(s.min),
+                Value::Int8(s.cache),
+                Value::Bool(s.cycle),
+            ]
         })
         .collect()
 }

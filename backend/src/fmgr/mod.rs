@@ -12,6 +12,7 @@ pub mod arrays;
 pub mod catalog;
 pub mod json;
 pub mod polymorphic;
+pub mod sequence;
 pub mod timezone;
 pub mod window;
 
@@ -26,7 +27,6 @@ use crate::env::BackendEnv;
 use crate::utils::settings::Settings;
 use std::time::Duration;
 
-use crate::access::sequence;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::types::datetime::{
     self, civil_from_days, UNIX_TO_PG_DAYS, USECS_PER_DAY, USECS_PER_SEC,
@@ -46,6 +46,8 @@ pub struct SessionInfo {
     pub user: String,
     pub database: String,
     pub env: BackendEnv,
+    /// currval/lastval state.
+    pub sequences: RefCell<sequence::SeqSession>,
     /// The session's open SQL cursors, as `pg_cursors` shows them.
     pub cursors: Vec<CursorInfo>,
 }
@@ -161,6 +163,7 @@ static TABLES: &[&[FuncDef]] = &[
     timezone::TIMEZONE_FUNCS,
     json::JSON_FUNCS,
     acl::ACL_FUNCS,
+    sequence::SEQUENCE_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.
@@ -249,29 +252,6 @@ static FUNCS: &[FuncDef] = &[
         };
         let blocks = c.pool.nblocks(rel).map_err(PgError::from)?;
         Ok(Value::Int8(blocks as i64 * shmem::buffer::BLCKSZ as i64))
-    })),
-    // Sequences (serial columns).
-    volatile(f("nextval", &[oid::REGCLASS], INT8, |c, a| {
-        let seq = seq_arg(c, &a[0])?;
-        Ok(Value::Int8(sequence::nextval(&c.pool, seq.0, &seq.1)?))
-    })),
-    volatile(f("setval", &[oid::REGCLASS, INT8], INT8, |c, a| {
-        let seq = seq_arg(c, &a[0])?;
-        let Value::Int8(v) = a[1] else {
-            return Ok(Value::Null);
-        };
-        Ok(Value::Int8(sequence::setval(
-            &c.pool, seq.0, &seq.1, v, true,
-        )?))
-    })),
-    volatile(f("setval", &[oid::REGCLASS, INT8, BOOL], INT8, |c, a| {
-        let seq = seq_arg(c, &a[0])?;
-        let (Value::Int8(v), Value::Bool(called)) = (&a[1], &a[2]) else {
-            return Ok(Value::Null);
-        };
-        Ok(Value::Int8(sequence::setval(
-            &c.pool, seq.0, &seq.1, *v, *called,
-        )?))
     })),
     // pgfork instrumentation.
     volatile(f("pgfork_stat_reset", &[], VOID, |c, _| {
@@ -1272,7 +1252,12 @@ fn regex_eq(a: &[Value], case_insensitive: bool) -> PgResult<Value> {
 /// The sequence a regclass argument names: (relation, name).
 /// Functions that give the transaction an xid if it has none.
 pub fn assigns_xid(def: &FuncDef) -> bool {
-    matches!(def.name, "txid_current" | "pg_current_xact_id")
+    // nextval and setval, as PostgreSQL's: the transaction's commit
+    // record then flushes the WAL of the sequence's page change.
+    matches!(
+        def.name,
+        "txid_current" | "pg_current_xact_id" | "nextval" | "setval"
+    )
 }
 
 fn xid_if_assigned(c: &FnCtx, _: &[Value]) -> PgResult<Value> {
@@ -1322,22 +1307,6 @@ fn current_snapshot(c: &FnCtx, _: &[Value]) -> PgResult<Value> {
         s.xmax,
         xip.join(",")
     )))
-}
-
-fn seq_arg(c: &FnCtx, v: &Value) -> PgResult<(u32, String)> {
-    let Value::Oid(o) = v else {
-        return Err(PgError::internal("regclass argument"));
-    };
-    match c.catalog.sequence_by_oid(*o) {
-        Some(s) => Ok((s.oid, s.name.clone())),
-        None => Err(PgError::new(
-            "42809",
-            format!(
-                "\"{}\" is not a sequence",
-                c.catalog.relation_name(*o).unwrap_or("?")
-            ),
-        )),
-    }
 }
 
 /// Whether any function has this name (to tell "function does not

@@ -18,6 +18,8 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use crate::error::{sqlstate, PgError, PgResult};
 
+pub mod alter_sequence;
+
 /// A statement's text, and the whole query string it came from (parser
 /// locations are relative to the whole string), for turning locations
 /// into PostgreSQL's 1-based character positions.
@@ -321,6 +323,17 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         if cursor::is_fetch_or_move(&first.token) {
             out.push(ParsedStatement {
                 ast: cursor::parse_fetch(sql, &meaningful)?,
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        if alter_sequence::starts_alter_sequence(&meaningful) {
+            alter_sequence::parse_tokens(seg.clone(), sql)?;
+            out.push(ParsedStatement {
+                ast: alter_sequence::placeholder(),
                 text: StmtText {
                     sql: text,
                     full: full.clone(),

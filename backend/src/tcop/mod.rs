@@ -265,6 +265,7 @@ impl Engine {
                 database: String::new(),
                 env: env.clone(),
                 cursors: Vec::new(),
+                sequences: Default::default(),
             },
             env,
             settings: RefCell::new(settings),

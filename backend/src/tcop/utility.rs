@@ -515,6 +515,9 @@ impl Engine {
                 Ok("SHOW".into())
             }
             Utility::Discard(tag) => {
+                if *tag == "DISCARD SEQUENCES" || (*tag == "DISCARD ALL" && !in_block) {
+                    self.session.sequences.borrow_mut().discard();
+                }
                 if *tag == "DISCARD ALL" {
                     if in_block {
                         return Err(PgError::new(
