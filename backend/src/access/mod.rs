@@ -18,6 +18,7 @@ pub mod heap;
 pub mod keys;
 pub mod page;
 pub mod prune;
+pub mod refint;
 pub mod sequence;
 pub mod table;
 #[cfg(test)]

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod builtin;
+pub mod constraint;
 pub mod describe_views;
 pub mod system_views;
 pub mod views;
@@ -123,6 +124,8 @@ pub struct Catalog {
     pub indexes: Vec<Arc<IndexDesc>>,
     pub sequences: Vec<Arc<SequenceDesc>>,
     pub views: Vec<Arc<ViewDesc>>,
+    /// CHECK and FOREIGN KEY constraints (pg_constraint rows 'c', 'f').
+    pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
 }
 
 impl Catalog {
@@ -280,6 +283,10 @@ impl Catalog {
                 esc(&q.name)
             );
         }
+        for c in &self.constraints {
+            s += &c.serialize();
+            s.push('\n');
+        }
         s
     }
 
@@ -381,6 +388,9 @@ impl Catalog {
                         .columns
                         .push((txt(1)?, num(2)? as Oid, typmod));
                 }
+                "constraint" => cat.constraints.push(Arc::new(
+                    constraint::ConstraintDesc::deserialize(&f, &unesc).ok_or_else(|| bad(line))?,
+                )),
                 "" => {}
                 _ => return Err(bad(line)),
             }
@@ -393,7 +403,7 @@ impl Catalog {
 }
 
 /// Escapes a name or expression into one space-free token.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     if s.is_empty() {
         return "\\e".into();
     }

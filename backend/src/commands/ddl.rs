@@ -16,6 +16,7 @@ use crate::access::table;
 use crate::analyze::from::{no_relation, split_name};
 use crate::analyze::names::resolve_type;
 use crate::analyze::Analyzer;
+use crate::commands::constraints;
 use crate::catalog::{
     Catalog, CatalogCache, CatalogLock, ColumnDesc, IndexDesc, RelKind, SequenceDesc, TableDesc,
     ViewDesc,
@@ -298,6 +299,7 @@ impl Ddl<'_> {
         let mut serials: Vec<(usize, i64)> = Vec::new();
         let mut pkey: Option<Vec<usize>> = None;
         let mut uniques: Vec<Vec<usize>> = Vec::new();
+        let mut pending = Vec::new();
         for (i, cd) in ct.columns.iter().enumerate() {
             let cname = ident(&cd.name);
             if columns.iter().any(|c| c.name == cname) {
@@ -351,6 +353,7 @@ impl Ddl<'_> {
                         pkey = Some(vec![i]);
                     }
                     ast::ColumnOption::Unique(_) => uniques.push(vec![i]),
+                    _ if constraints::column_option(o, i, &mut pending) => {}
                     _ => return Err(not_supported("this column constraint")),
                 }
             }
@@ -371,6 +374,7 @@ impl Ddl<'_> {
                     pkey = Some(index_columns(&table, &pk.columns)?);
                 }
                 ast::TableConstraint::Unique(u) => uniques.push(index_columns(&table, &u.columns)?),
+                _ if constraints::table_constraint(c, &mut pending) => {}
                 _ => return Err(not_supported("this table constraint")),
             }
         }
@@ -436,7 +440,30 @@ impl Ddl<'_> {
             };
             self.add_index(&table, idx, false)?;
         }
+        self.add_constraints(&table, pending)?;
         Ok(tag)
+    }
+
+    /// Defines CHECK and FOREIGN KEY constraints of a table (in the
+    /// catalog already) and adds them to the catalog.
+    fn add_constraints(
+        &mut self,
+        table: &TableDesc,
+        pending: Vec<(Option<String>, constraints::Pending)>,
+    ) -> PgResult<()> {
+        let mut taken = Vec::new();
+        let mut defined = Vec::new();
+        for (name, p) in &pending {
+            let mut c = constraints::define(self.cat, self.text, table, name.clone(), p, &taken)?;
+            taken.push(c.name.clone());
+            c.oid = self.cat.alloc_oid();
+            defined.push(Arc::new(c));
+        }
+        if !defined.is_empty() {
+            self.cat.constraints.extend(defined);
+            self.changed = true;
+        }
+        Ok(())
     }
 
     fn create_index(&mut self, ci: &ast::CreateIndex) -> PgResult<String> {
@@ -609,10 +636,16 @@ impl Ddl<'_> {
     }
 
     fn truncate(&mut self, tr: &ast::Truncate) -> PgResult<String> {
-        let mut tables = Vec::new();
+        let mut tables: Vec<Arc<TableDesc>> = Vec::new();
         for target in &tr.table_names {
             tables.push(self.existing_table(&target.name)?);
         }
+        if tr.cascade == Some(ast::CascadeOption::Cascade) {
+            let mut notes = Vec::new();
+            constraints::truncate_cascade(self.cat, &mut tables, &mut notes);
+            self.notices.extend(notes.into_iter().map(notice));
+        }
+        constraints::check_truncate(self.cat, &tables)?;
         let restart = matches!(tr.identity, Some(ast::TruncateIdentityOption::Restart));
         for t in tables {
             self.pool
@@ -836,6 +869,7 @@ impl Ddl<'_> {
                 }
             }
         }
+        let all: Vec<Oid> = found.iter().map(|f| f.1).collect();
         for (name, o) in found {
             if matches!(kind, ast::ObjectType::Table | ast::ObjectType::View) {
                 self.drop_dependent_views(o, what, &name, cascade)?;
@@ -845,6 +879,12 @@ impl Ddl<'_> {
                     self.cat.views.retain(|v| v.oid != o);
                 }
                 ast::ObjectType::Table => {
+                                        if let Some(t) = self.cat.table_by_oid(o).cloned() {
+                        let mut notes = Vec::new();
+                        constraints::drop_referencing(self.cat, &t, &all, cascade, &mut notes)?;
+                        self.notices.extend(notes.into_iter().map(notice));
+                    }
+                    self.cat.constraints.retain(|c| c.table != o);
                     let idx: Vec<u32> = self.cat.indexes_of(o).map(|i| i.oid).collect();
                     let seqs: Vec<u32> = self
                         .cat
