@@ -139,7 +139,9 @@ impl Lookup<'_> {
         let n = self.pool.nblocks(rel).map_err(PgError::from)?;
         for block in 0..n {
             check_for_interrupts()?;
-            for (tid, h, data) in heap::block_versions(self.pool, rel, block).map_err(PgError::from)? {
+            for (tid, h, data) in
+                heap::block_versions(self.pool, rel, block).map_err(PgError::from)?
+            {
                 if let Some(f) = self.judge(xact, tid, &h, &data, &types, &mut out)? {
                     return Ok(f);
                 }

@@ -41,9 +41,10 @@ impl Analyzer<'_> {
     /// A CHECK expression over `table`'s row: boolean, without
     /// subqueries, aggregates or window functions.
     pub fn check_expr(&mut self, table: &TableDesc, e: &ast::Expr) -> PgResult<Expr> {
-        let mut subquery = false;
+        use sqlparser::ast::Spanned;
+        let mut subquery = None;
         let _ = ast::visit_expressions(e, |x: &ast::Expr| {
-            subquery |= matches!(
+            let found = matches!(
                 x,
                 ast::Expr::Subquery(_)
                     | ast::Expr::Exists { .. }
@@ -52,12 +53,34 @@ impl Analyzer<'_> {
                         ..
                     }
             );
+            if found && subquery.is_none() {
+                subquery = Some(match x {
+                    ast::Expr::Subquery(q) => q.span(),
+                    _ => x.span(),
+                });
+            }
             std::ops::ControlFlow::<()>::Continue(())
         });
-        if subquery {
-            return Err(PgError::new(
-                sqlstate::FEATURE_NOT_SUPPORTED,
-                "cannot use subquery in check constraint",
+        let at =
+            |err: PgError, span: sqlparser::tokenizer::Span| match self.text.position(span.start) {
+                Some(p) if err.position.is_none() => err.with_position(p),
+                _ => err,
+            };
+        if let Some(span) = subquery {
+            // PostgreSQL points at the subquery's opening parenthesis.
+            let span = sqlparser::tokenizer::Span::new(
+                sqlparser::tokenizer::Location::new(
+                    span.start.line,
+                    span.start.column.saturating_sub(1),
+                ),
+                span.end,
+            );
+            return Err(at(
+                PgError::new(
+                    sqlstate::FEATURE_NOT_SUPPORTED,
+                    "cannot use subquery in check constraint",
+                ),
+                span,
             ));
         }
         let x = self
@@ -68,7 +91,9 @@ impl Analyzer<'_> {
                 }
                 err
             })?;
+        let span = e.span();
         self.coerce_arg(x, oid::BOOL, "CHECK")
+            .map_err(|err| at(err, span))
     }
 
     /// A stored CHECK's expression (its positions would point into the

@@ -69,7 +69,12 @@ pub struct ForeignKey {
 pub enum ConstraintKind {
     /// The expression as written (SQL text over the table's columns), and
     /// as PostgreSQL deparses it (`(x > 0)`, for pg_get_constraintdef).
-    Check { src: String, def: String },
+    /// `pretty` as pg_get_constraintdef(oid, true) shows it.
+    Check {
+        src: String,
+        def: String,
+        pretty: String,
+    },
     ForeignKey(ForeignKey),
 }
 
@@ -111,7 +116,7 @@ impl ConstraintDesc {
     }
 
     /// Its line in the catalog file (without the newline):
-    /// `constraint OID TABLE FLAGS NAME c EXPR DEPARSED` or
+    /// `constraint OID TABLE FLAGS NAME c EXPR DEPARSED PRETTY` or
     /// `constraint OID TABLE FLAGS NAME f COLS REFTABLE REFCOLS INDEX UPD DEL MATCH`
     /// (FLAGS: deferrable, deferred, validated as 0/1 digits).
     pub fn serialize(&self) -> String {
@@ -127,14 +132,11 @@ impl ConstraintDesc {
             self.table,
             esc(&self.name)
         );
-        let list = |v: &[usize]| {
-            v.iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        };
+        let list = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
         match &self.kind {
-            ConstraintKind::Check { src, def } => format!("{head} c {} {}", esc(src), esc(def)),
+            ConstraintKind::Check { src, def, pretty } => {
+                format!("{head} c {} {} {}", esc(src), esc(def), esc(pretty))
+            }
             ConstraintKind::ForeignKey(f) => format!(
                 "{head} f {} {} {} {} {} {} {}",
                 list(&f.columns),
@@ -163,6 +165,7 @@ impl ConstraintDesc {
             "c" => ConstraintKind::Check {
                 src: unesc(f.get(6)?),
                 def: unesc(f.get(7)?),
+                pretty: unesc(f.get(8)?),
             },
             "f" => ConstraintKind::ForeignKey(ForeignKey {
                 columns: list(6)?,
@@ -246,6 +249,7 @@ mod tests {
             kind: ConstraintKind::Check {
                 src: "x > 0 AND y <> 'a b'".into(),
                 def: "((x > 0) AND (y <> 'a b'::text))".into(),
+                pretty: "x > 0 AND y <> 'a b'::text".into(),
             },
             deferrable: false,
             deferred: false,

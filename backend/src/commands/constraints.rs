@@ -14,6 +14,7 @@ use crate::analyze::Analyzer;
 use crate::catalog::constraint::{ConstraintDesc, ConstraintKind, FkAction, ForeignKey};
 use crate::catalog::{Catalog, TableDesc};
 use crate::error::{sqlstate, PgError, PgResult};
+use crate::nodes::expr::Expr;
 use crate::parser::{ident, object_name, StmtText};
 use crate::types::{type_name, Oid};
 use crate::utils::adt::coerce::category;
@@ -28,11 +29,18 @@ pub enum Pending {
 
 /// Whether a CREATE TABLE column option is a constraint of this module;
 /// if so it is added to `out`.
-pub fn column_option(o: &ast::ColumnOptionDef, col: usize, out: &mut Vec<(Option<String>, Pending)>) -> bool {
+pub fn column_option(
+    o: &ast::ColumnOptionDef,
+    col: usize,
+    out: &mut Vec<(Option<String>, Pending)>,
+) -> bool {
     let name = o.name.as_ref().map(ident);
     match &o.option {
         ast::ColumnOption::Check(c) => {
-            out.push((name.or(c.name.as_ref().map(ident)), Pending::Check((*c.expr).clone())));
+            out.push((
+                name.or(c.name.as_ref().map(ident)),
+                Pending::Check((*c.expr).clone()),
+            ));
             true
         }
         ast::ColumnOption::ForeignKey(fk) => {
@@ -48,17 +56,33 @@ pub fn column_option(o: &ast::ColumnOptionDef, col: usize, out: &mut Vec<(Option
 
 /// Whether a table constraint is a CHECK or FOREIGN KEY; if so it is
 /// added to `out`.
-pub fn table_constraint(c: &ast::TableConstraint, out: &mut Vec<(Option<String>, Pending)>) -> bool {
+pub fn table_constraint(
+    c: &ast::TableConstraint,
+    out: &mut Vec<(Option<String>, Pending)>,
+) -> bool {
     match c {
         ast::TableConstraint::Check(c) => {
-            out.push((c.name.as_ref().map(ident), Pending::Check((*c.expr).clone())));
+            out.push((
+                c.name.as_ref().map(ident),
+                Pending::Check((*c.expr).clone()),
+            ));
             true
         }
         ast::TableConstraint::ForeignKey(fk) => {
-            out.push((fk.name.as_ref().map(ident), Pending::ForeignKey(fk.clone(), None)));
+            out.push((
+                fk.name.as_ref().map(ident),
+                Pending::ForeignKey(fk.clone(), None),
+            ));
             true
         }
         _ => false,
+    }
+}
+
+fn notice(msg: String) -> PgError {
+    PgError {
+        severity: crate::error::Severity::Notice,
+        ..PgError::new(sqlstate::SUCCESSFUL_COMPLETION, msg)
     }
 }
 
@@ -105,7 +129,10 @@ pub fn define(
         if cat.constraint_name_used(table.oid, n) || taken.contains(n) {
             return Err(PgError::new(
                 sqlstate::DUPLICATE_OBJECT,
-                format!("constraint \"{n}\" for relation \"{}\" already exists", table.name),
+                format!(
+                    "constraint \"{n}\" for relation \"{}\" already exists",
+                    table.name
+                ),
             ));
         }
     }
@@ -115,6 +142,7 @@ pub fn define(
             let x = a.check_expr(table, e)?;
             let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
             let def = crate::commands::explain::deparse(&x, &names);
+            let pretty_def = pretty(&x, &names);
             let name = name.unwrap_or_else(|| {
                 // PostgreSQL's rule: the column's name when the
                 // expression uses exactly one.
@@ -145,6 +173,7 @@ pub fn define(
                 kind: ConstraintKind::Check {
                     src: e.to_string(),
                     def,
+                    pretty: pretty_def,
                 },
                 deferrable: false,
                 deferred: false,
@@ -156,7 +185,10 @@ pub fn define(
             let rname = match split_name(&parts)? {
                 (None | Some("public"), n) => n.to_owned(),
                 (Some(s), _) => {
-                    return Err(PgError::new("3F000", format!("schema \"{s}\" does not exist")))
+                    return Err(PgError::new(
+                        "3F000",
+                        format!("schema \"{s}\" does not exist"),
+                    ))
                 }
             };
             let Some(rt) = cat.table(&rname).cloned() else {
@@ -174,7 +206,10 @@ pub fn define(
                 let Some(pk) = cat.indexes_of(rt.oid).find(|i| i.primary) else {
                     return Err(PgError::new(
                         "42830",
-                        format!("there is no primary key for referenced table \"{}\"", rt.name),
+                        format!(
+                            "there is no primary key for referenced table \"{}\"",
+                            rt.name
+                        ),
                     ));
                 };
                 (pk.columns.clone(), pk.oid)
@@ -293,7 +328,8 @@ pub fn drop_referencing(
     table: &TableDesc,
     dropping: &[Oid],
     cascade: bool,
-    notices: &mut Vec<String>,
+    several: bool,
+    notices: &mut Vec<PgError>,
 ) -> PgResult<()> {
     let refs: Vec<Arc<ConstraintDesc>> = cat
         .constraints
@@ -306,23 +342,50 @@ pub fn drop_referencing(
     if refs.is_empty() {
         return Ok(());
     }
-    let on = |c: &ConstraintDesc| cat.table_by_oid(c.table).map_or("", |t| t.name.as_str()).to_owned();
+    let on = |c: &ConstraintDesc| {
+        cat.table_by_oid(c.table)
+            .map_or("", |t| t.name.as_str())
+            .to_owned()
+    };
     if !cascade {
         let detail: Vec<String> = refs
             .iter()
-            .map(|c| format!("constraint {} on table {} depends on table {}", c.name, on(c), table.name))
+            .map(|c| {
+                format!(
+                    "constraint {} on table {} depends on table {}",
+                    c.name,
+                    on(c),
+                    table.name
+                )
+            })
             .collect();
         return Err(PgError::new(
             "2BP01",
-            format!("cannot drop table {} because other objects depend on it", table.name),
+            if several {
+                "cannot drop desired object(s) because other objects depend on them".to_owned()
+            } else {
+                format!(
+                    "cannot drop table {} because other objects depend on it",
+                    table.name
+                )
+            },
         )
         .with_detail(detail.join("\n"))
         .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
     }
-    for c in &refs {
-        notices.push(format!("drop cascades to constraint {} on table {}", c.name, on(c)));
+    let lines: Vec<String> = refs
+        .iter()
+        .map(|c| format!("drop cascades to constraint {} on table {}", c.name, on(c)))
+        .collect();
+    match lines.as_slice() {
+        [one] => notices.push(notice(one.clone())),
+        _ => notices.push(
+            notice(format!("drop cascades to {} other objects", lines.len()))
+                .with_detail(lines.join("\n")),
+        ),
     }
-    cat.constraints.retain(|c| !refs.iter().any(|r| r.oid == c.oid));
+    cat.constraints
+        .retain(|c| !refs.iter().any(|r| r.oid == c.oid));
     Ok(())
 }
 
@@ -350,7 +413,11 @@ pub fn check_truncate(cat: &Catalog, tables: &[Arc<TableDesc>]) -> PgResult<()> 
 
 /// The tables TRUNCATE ... CASCADE adds: every table referencing one
 /// being truncated, transitively (with a notice each).
-pub fn truncate_cascade(cat: &Catalog, tables: &mut Vec<Arc<TableDesc>>, notices: &mut Vec<String>) {
+pub fn truncate_cascade(
+    cat: &Catalog,
+    tables: &mut Vec<Arc<TableDesc>>,
+    notices: &mut Vec<String>,
+) {
     let mut i = 0;
     while i < tables.len() {
         let t = tables[i].oid;
@@ -369,7 +436,97 @@ pub fn truncate_cascade(cat: &Catalog, tables: &mut Vec<Arc<TableDesc>>, notices
 
 /// Key text for a DETAIL: `(a, b)=(1, 2)`.
 pub fn key_text(table: &TableDesc, cols: &[usize], row: &[crate::types::Value]) -> String {
-    let names: Vec<&str> = cols.iter().map(|&c| table.columns[c].name.as_str()).collect();
+    let names: Vec<&str> = cols
+        .iter()
+        .map(|&c| table.columns[c].name.as_str())
+        .collect();
     let vals: Vec<String> = cols.iter().map(|&c| show(&row[c])).collect();
     format!("({})=({})", names.join(", "), vals.join(", "))
+}
+
+/// Where an expression is printed, for [`pretty`]'s parentheses.
+#[derive(Clone, Copy)]
+enum Parent<'a> {
+    Top,
+    /// An operator's left (true) or right operand.
+    Op(&'a str, bool),
+    And,
+    Or,
+    Not,
+    Other,
+}
+
+/// An expression as pg_get_constraintdef(oid, true) prints it: only the
+/// parentheses precedence needs (PostgreSQL's PRETTY_PAREN rules).
+pub fn pretty(e: &Expr, names: &[String]) -> String {
+    pretty_in(e, names, Parent::Top)
+}
+
+fn pretty_in(e: &Expr, names: &[String], parent: Parent) -> String {
+    let wrap = |s: String, simple: bool| if simple { s } else { format!("({s})") };
+    let bool_parent = matches!(parent, Parent::And | Parent::Or | Parent::Not | Parent::Top);
+    match e {
+        Expr::Binary(op, a, b, _) => {
+            let sym = op.symbol();
+            let s = format!(
+                "{} {sym} {}",
+                pretty_in(a, names, Parent::Op(sym, true)),
+                pretty_in(b, names, Parent::Op(sym, false))
+            );
+            let simple = match parent {
+                Parent::Op(p, left) => {
+                    let lo = |o: &str| matches!(o, "+" | "-");
+                    let hi = |o: &str| matches!(o, "*" | "/" | "%");
+                    if !(lo(sym) || hi(sym)) || !(lo(p) || hi(p)) {
+                        false
+                    } else if hi(sym) && lo(p) {
+                        true
+                    } else if lo(sym) && hi(p) {
+                        false
+                    } else {
+                        left
+                    }
+                }
+                _ => bool_parent,
+            };
+            wrap(s, simple)
+        }
+        Expr::And(a, b) => wrap(
+            format!(
+                "{} AND {}",
+                pretty_in(a, names, Parent::And),
+                pretty_in(b, names, Parent::And)
+            ),
+            bool_parent,
+        ),
+        Expr::Or(a, b) => wrap(
+            format!(
+                "{} OR {}",
+                pretty_in(a, names, Parent::Or),
+                pretty_in(b, names, Parent::Or)
+            ),
+            matches!(parent, Parent::Or | Parent::Top),
+        ),
+        Expr::Not(a) => wrap(
+            format!("NOT {}", pretty_in(a, names, Parent::Not)),
+            bool_parent,
+        ),
+        Expr::IsNull(a, neg) => wrap(
+            format!(
+                "{} IS {}NULL",
+                pretty_in(a, names, Parent::Other),
+                if *neg { "NOT " } else { "" }
+            ),
+            bool_parent,
+        ),
+        Expr::Cast(a, t, _) => format!(
+            "{}::{}",
+            pretty_in(a, names, Parent::Other),
+            crate::types::type_name(*t)
+        ),
+        Expr::Column(..) | Expr::Const(..) | Expr::Func(..) => {
+            crate::commands::explain::deparse(e, names)
+        }
+        other => crate::commands::explain::deparse(other, names),
+    }
 }

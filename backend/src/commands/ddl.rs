@@ -16,11 +16,11 @@ use crate::access::table;
 use crate::analyze::from::{no_relation, split_name};
 use crate::analyze::names::resolve_type;
 use crate::analyze::Analyzer;
-use crate::commands::constraints;
 use crate::catalog::{
     Catalog, CatalogCache, CatalogLock, ColumnDesc, IndexDesc, RelKind, SequenceDesc, TableDesc,
     ViewDesc,
 };
+use crate::commands::constraints;
 use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid};
@@ -879,10 +879,16 @@ impl Ddl<'_> {
                     self.cat.views.retain(|v| v.oid != o);
                 }
                 ast::ObjectType::Table => {
-                                        if let Some(t) = self.cat.table_by_oid(o).cloned() {
-                        let mut notes = Vec::new();
-                        constraints::drop_referencing(self.cat, &t, &all, cascade, &mut notes)?;
-                        self.notices.extend(notes.into_iter().map(notice));
+                    if let Some(t) = self.cat.table_by_oid(o).cloned() {
+                        let several = all.len() > 1;
+                        constraints::drop_referencing(
+                            self.cat,
+                            &t,
+                            &all,
+                            cascade,
+                            several,
+                            self.notices,
+                        )?;
                     }
                     self.cat.constraints.retain(|c| c.table != o);
                     let idx: Vec<u32> = self.cat.indexes_of(o).map(|i| i.oid).collect();

@@ -7,12 +7,12 @@
 //! no rows, relpages 0 and reltuples -1.
 
 use crate::access::sequence;
-use crate::catalog::constraint::ConstraintKind;
 use crate::catalog::builtin::{
     self, builtin_type, BuiltinType, DATABASE_OWNER_ROLE, DEFAULTTABLESPACE_OID,
     DEFAULT_COLLATION_OID, GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE,
     SUPERUSER_OID, UTF8_ENCODING,
 };
+use crate::catalog::constraint::ConstraintKind;
 use crate::catalog::system_views::{self, DATABASE_OID};
 use crate::catalog::views::{BTREE_AM, HEAP_AM};
 use crate::catalog::{ColumnDesc, TableDesc};
@@ -135,6 +135,18 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             shared: false,
             options: (t.fillfactor != 100).then(|| vec![format!("fillfactor={}", t.fillfactor)]),
         }));
+        // relchecks and relhastriggers (foreign keys are kept by triggers
+        // in PostgreSQL), which psql's \d reads before listing them.
+        let checks = c
+            .constraints_of(t.oid)
+            .filter(|k| k.check().is_some())
+            .count();
+        let fks = c.constraints_of(t.oid).any(|k| k.fk().is_some())
+            || c.foreign_keys_to(t.oid).next().is_some();
+        if let Some(row) = rows.last_mut() {
+            row[18] = Value::Int2(checks as i16);
+            row[20] = Value::Bool(fks);
+        }
     }
     for i in &c.indexes {
         rows.push(class_row(ClassRow {
@@ -341,7 +353,12 @@ pub fn index_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 pub fn constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let mut rows = index_constraint_rows(ctx);
     rows.extend(ctx.catalog.constraints.iter().map(|c| {
-        let keys = |v: &[usize]| Value::Array(oid::INT2, v.iter().map(|k| Value::Int2(*k as i16 + 1)).collect());
+        let keys = |v: &[usize]| {
+            Value::Array(
+                oid::INT2,
+                v.iter().map(|k| Value::Int2(*k as i16 + 1)).collect(),
+            )
+        };
         let (conkey, fk) = match &c.kind {
             ConstraintKind::Check { src, .. } => {
                 let t = ctx.catalog.table_by_oid(c.table);

@@ -53,7 +53,7 @@ impl Modify {
             }
             Ok(())
         };
-        let mut ri = Ri::new(&self.constraints, None);
+        let mut ri = Ri::new(&self.constraints);
         let ri_on = !self.constraints.is_empty();
         let target = self.table.table.oid;
         let mut n = 0u64;

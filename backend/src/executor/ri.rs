@@ -5,11 +5,11 @@
 //! the end of the statement, as PostgreSQL's AFTER ROW triggers are, so a
 //! statement may insert a row and the row it references in any order.
 //! Cascaded deletes and updates queue the events of the rows they change
-//! in turn. Events of a constraint deferred (INITIALLY DEFERRED or SET
-//! CONSTRAINTS ... DEFERRED) wait for the commit ([`DeferredQueue`]).
+//! in turn. DEFERRABLE constraints are checked at the end of the
+//! statement too: checks at commit are not implemented yet.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::access::refint::{Found, Lookup};
 use crate::access::table::{show, TableAccess, UpdateFailure};
@@ -41,40 +41,10 @@ pub enum Event {
     },
 }
 
-/// Events of deferred constraints, kept by the session until the
-/// transaction commits (or SET CONSTRAINTS makes them immediate), with
-/// what checking them needs; and the session's SET CONSTRAINTS choices.
-#[derive(Default, Debug)]
-pub struct DeferredQueue {
-    pub events: Vec<(Arc<Constraints>, Event)>,
-    /// SET CONSTRAINTS ALL: Some(deferred).
-    pub all: Option<bool>,
-    /// SET CONSTRAINTS name: (constraint OID, deferred), latest last.
-    pub named: Vec<(Oid, bool)>,
-}
-
-impl DeferredQueue {
-    /// Whether constraint `c` is deferred now.
-    pub fn is_deferred(&self, c: &ConstraintDesc) -> bool {
-        if !c.deferrable {
-            return false;
-        }
-        if let Some(&(_, d)) = self.named.iter().rev().find(|(o, _)| *o == c.oid) {
-            return d;
-        }
-        self.all.unwrap_or(c.deferred)
-    }
-}
-
-/// The session's deferred events (shared with the executor through
-/// [`crate::fmgr::FnCtx`]'s owner: the transaction state).
-pub type Deferred = Arc<Mutex<DeferredQueue>>;
-
 /// The constraint state of one statement.
 pub struct Ri<'c> {
     pub cons: &'c Arc<Constraints>,
     queue: VecDeque<Event>,
-    deferred: Option<&'c Deferred>,
 }
 
 fn fk_of(c: &ConstraintDesc) -> &ForeignKey {
@@ -83,7 +53,10 @@ fn fk_of(c: &ConstraintDesc) -> &ForeignKey {
 
 /// `(a, b)=(1, 2)` for a DETAIL.
 fn key_text(table: &TableDesc, cols: &[usize], row: &[Value]) -> String {
-    let names: Vec<&str> = cols.iter().map(|&c| table.columns[c].name.as_str()).collect();
+    let names: Vec<&str> = cols
+        .iter()
+        .map(|&c| table.columns[c].name.as_str())
+        .collect();
     let vals: Vec<String> = cols.iter().map(|&c| show(&row[c])).collect();
     format!("({})=({})", names.join(", "), vals.join(", "))
 }
@@ -111,11 +84,10 @@ fn convert_key(
 }
 
 impl<'c> Ri<'c> {
-    pub fn new(cons: &'c Arc<Constraints>, deferred: Option<&'c Deferred>) -> Ri<'c> {
+    pub fn new(cons: &'c Arc<Constraints>) -> Ri<'c> {
         Ri {
             cons,
             queue: VecDeque::new(),
-            deferred,
         }
     }
 
@@ -196,27 +168,6 @@ impl<'c> Ri<'c> {
     pub fn finish(&mut self, ctx: &EvalCtx) -> PgResult<()> {
         while let Some(ev) = self.queue.pop_front() {
             check_for_interrupts()?;
-            let fk = match &ev {
-                Event::Check { fk, .. } | Event::Gone { fk, .. } => fk.clone(),
-            };
-            // Actions run at once; checks of a deferred constraint wait.
-            let is_check = match &ev {
-                Event::Check { .. } => true,
-                Event::Gone { new, .. } => {
-                    let f = fk_of(&fk);
-                    let a = if new.is_some() { f.on_update } else { f.on_delete };
-                    a == FkAction::NoAction
-                }
-            };
-            if is_check {
-                if let Some(d) = self.deferred {
-                    let mut q = d.lock().unwrap_or_else(|e| e.into_inner());
-                    if q.is_deferred(&fk) {
-                        q.events.push((self.cons.clone(), ev));
-                        continue;
-                    }
-                }
-            }
             self.handle(ev, ctx)?;
         }
         Ok(())
@@ -230,11 +181,19 @@ impl<'c> Ri<'c> {
         }
     }
 
-    fn tables(&self, c: &ConstraintDesc) -> PgResult<(&'c crate::nodes::constraints::RelConstraints, &'c crate::nodes::constraints::RelConstraints)> {
+    fn tables(
+        &self,
+        c: &ConstraintDesc,
+    ) -> PgResult<(
+        &'c crate::nodes::constraints::RelConstraints,
+        &'c crate::nodes::constraints::RelConstraints,
+    )> {
         let f = fk_of(c);
         match (self.cons.rel(c.table), self.cons.rel(f.ref_table)) {
             (Some(a), Some(b)) => Ok((a, b)),
-            _ => Err(PgError::internal("a foreign key's table is missing from the plan")),
+            _ => Err(PgError::internal(
+                "a foreign key's table is missing from the plan",
+            )),
         }
     }
 
@@ -320,7 +279,11 @@ impl<'c> Ri<'c> {
         if f.ref_columns.iter().any(|&i| old[i].is_null()) {
             return Ok(());
         }
-        let action = if new.is_some() { f.on_update } else { f.on_delete };
+        let action = if new.is_some() {
+            f.on_update
+        } else {
+            f.on_delete
+        };
         let pkey: Vec<Value> = f.ref_columns.iter().map(|&i| old[i].clone()).collect();
         if action == FkAction::NoAction {
             // Another row with the same key (inserted, or re-keyed, by
@@ -406,7 +369,8 @@ impl<'c> Ri<'c> {
                             FkAction::Cascade => {
                                 let n = new.unwrap_or(old);
                                 let p = f.ref_columns[k];
-                                let (from, to) = (parent.table.columns[p].ty, child.table.columns[col].ty);
+                                let (from, to) =
+                                    (parent.table.columns[p].ty, child.table.columns[col].ty);
                                 if from == to {
                                     n[p].clone()
                                 } else {

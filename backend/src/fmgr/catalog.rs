@@ -18,10 +18,10 @@ mod proc_oids;
 
 use std::sync::OnceLock;
 
-use crate::catalog::constraint::{ConstraintDesc, ConstraintKind, FkAction};
 use crate::catalog::builtin::{
     self, format_type, DATABASE_OWNER_ROLE, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID,
 };
+use crate::catalog::constraint::{ConstraintDesc, ConstraintKind, FkAction};
 use crate::catalog::{Catalog, IndexDesc, RelKind};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr::{f, nonstrict, volatile, FnCtx, FuncDef};
@@ -155,7 +155,13 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         constraint_def(c, &a[0])
     }),
     f("pg_get_constraintdef", &[OID, BOOL], TEXT, |c, a| {
-        constraint_def(c, &a[0])
+        let o = oid_arg(&a[0]);
+        match c.catalog.constraints.iter().find(|k| k.oid == o) {
+            Some(k) if matches!(a[1], Value::Bool(true)) => {
+                Ok(Value::Text(check_or_fk_definition(c.catalog, k, true)))
+            }
+            _ => constraint_def(c, &a[0]),
+        }
     }),
     f(
         "pg_get_serial_sequence",
@@ -884,7 +890,7 @@ fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
 fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
     let o = oid_arg(v);
     if let Some(k) = c.catalog.constraints.iter().find(|k| k.oid == o) {
-        return Ok(Value::Text(check_or_fk_definition(c.catalog, k)));
+        return Ok(Value::Text(check_or_fk_definition(c.catalog, k, false)));
     }
     Ok(c.catalog
         .indexes
@@ -897,8 +903,9 @@ fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
 
 /// pg_get_constraintdef of a CHECK or FOREIGN KEY: `CHECK ((x > 0))`,
 /// `FOREIGN KEY (pid) REFERENCES p(id) ON DELETE CASCADE DEFERRABLE`.
-pub fn check_or_fk_definition(cat: &Catalog, k: &ConstraintDesc) -> String {
+pub fn check_or_fk_definition(cat: &Catalog, k: &ConstraintDesc, pretty_form: bool) -> String {
     let mut s = match &k.kind {
+        ConstraintKind::Check { pretty, .. } if pretty_form => format!("CHECK ({pretty})"),
         ConstraintKind::Check { def, .. } => format!("CHECK ({def})"),
         ConstraintKind::ForeignKey(f) => {
             let names = |t: Oid, cols: &[usize]| {
