@@ -35,6 +35,7 @@ mod catalog;
 /// The client acceptance suite (drivers, an ORM, pg_dump): tests/clients.
 #[path = "../clients/mod.rs"]
 mod clients;
+mod constraints;
 mod core_protocol;
 mod core_server;
 mod cpu_loops;

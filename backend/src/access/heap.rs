@@ -326,6 +326,29 @@ pub fn fetch_version(
     }
 }
 
+/// Every version in block `block` whatever its visibility: tid, header
+/// and data (referential-integrity checks judge them themselves).
+pub fn block_versions(
+    pool: &BufferPool,
+    rel: RelId,
+    block: BlockNumber,
+) -> Result<Vec<(ItemPointer, HeapTupleHeader, Vec<u8>)>, AccessError> {
+    let Some(g) = read_page(pool, rel, block)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for off in 1..=page::max_offset(&g) {
+        if let Some(t) = page::get_item(&g, off).filter(|t| t.len() >= HEAP_TUPLE_HEADER_SIZE) {
+            out.push((
+                ItemPointer::new(block, off),
+                HeapTupleHeader::read(t),
+                tuple_data(t)?.to_vec(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// The version of the row an index entry points at (`root`, a HOT
 /// chain's root) that the reader sees: its tid and data.
 pub fn fetch_visible(

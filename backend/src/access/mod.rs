@@ -19,6 +19,7 @@ pub mod keys;
 pub mod notify;
 pub mod page;
 pub mod prune;
+pub mod refint;
 pub mod sequence;
 pub mod table;
 #[cfg(test)]

@@ -26,7 +26,7 @@ use crate::types::{oid, Oid, Value};
 use crate::utils::adt::ops;
 
 /// Text of a value for error details ("Failing row contains (...)").
-fn show(v: &Value) -> String {
+pub fn show(v: &Value) -> String {
     if v.is_null() {
         "null".into()
     } else {

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod array;
+pub mod constraints;
 mod distinct_on;
 pub mod expr;
 pub mod from;

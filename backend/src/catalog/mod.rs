@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod builtin;
+pub mod constraint;
 pub mod describe_views;
 pub mod system_columns;
 pub mod system_views;
@@ -179,6 +180,8 @@ pub struct Catalog {
     pub indexes: Vec<Arc<IndexDesc>>,
     pub sequences: Vec<Arc<SequenceDesc>>,
     pub views: Vec<Arc<ViewDesc>>,
+    /// CHECK and FOREIGN KEY constraints (pg_constraint rows 'c', 'f').
+    pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
 }
 
 impl Catalog {
@@ -354,6 +357,10 @@ impl Catalog {
                 u8::from(q.cycle)
             );
         }
+        for c in &self.constraints {
+            s += &c.serialize();
+            s.push('\n');
+        }
         s
     }
 
@@ -470,6 +477,9 @@ impl Catalog {
                         .columns
                         .push((txt(1)?, num(2)? as Oid, typmod));
                 }
+                "constraint" => cat.constraints.push(Arc::new(
+                    constraint::ConstraintDesc::deserialize(&f, &unesc).ok_or_else(|| bad(line))?,
+                )),
                 "" => {}
                 _ => return Err(bad(line)),
             }
@@ -482,7 +492,7 @@ impl Catalog {
 }
 
 /// Escapes a name or expression into one space-free token.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     if s.is_empty() {
         return "\\e".into();
     }

@@ -18,6 +18,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor;
 use crate::executor::dest::{CopyInSource, RowSink};
 use crate::executor::eval::{eval, EvalCtx};
+use crate::executor::ri::Ri;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
 use crate::nodes::plan::Plan;
@@ -64,6 +65,8 @@ pub struct CopyIn {
     /// Per table column: the DEFAULT for columns not in the list.
     pub defaults: Vec<Option<Expr>>,
     pub format: CopyFormat,
+    /// CHECK and FOREIGN KEY constraints to keep.
+    pub constraints: Arc<crate::nodes::constraints::Constraints>,
 }
 
 /// What a COPY statement does.
@@ -272,12 +275,14 @@ pub fn prepare(
                     Some(crate::analyze::modify::column_default(&mut a, &t, i)?)
                 });
             }
+            let constraints = a.modify_constraints(t.table.oid)?;
             Ok((
                 CopyPlan::In(CopyIn {
                     table: t,
                     targets,
                     defaults,
                     format,
+                    constraints,
                 }),
                 a.params,
                 true,
@@ -386,17 +391,21 @@ impl CopyIn {
         let t = &self.table.table;
         let mut acc = TableAccess::new(ctx.pool, t.clone(), self.table.indexes.clone(), ctx.xact);
         // A failed COPY aborts its transaction: its rows are never seen.
-        self.read_rows(&mut acc, src, ctx)
+        let mut ri = Ri::new(&self.constraints);
+        let n = self.read_rows(&mut acc, &mut ri, src, ctx)?;
+        ri.finish(ctx)?;
+        Ok(n)
     }
 
     fn read_rows(
         &self,
         acc: &mut TableAccess,
+        ri: &mut Ri,
         src: &mut dyn CopyInSource,
         ctx: &EvalCtx,
     ) -> PgResult<u64> {
         if self.format.binary {
-            return self.read_binary(acc, src, ctx);
+            return self.read_binary(acc, ri, src, ctx);
         }
         let mut buf: Vec<u8> = Vec::new();
         let mut n = 0u64;
@@ -423,7 +432,7 @@ impl CopyIn {
                     done = true;
                     break;
                 }
-                self.insert_line(acc, line, ctx)?;
+                self.insert_line(acc, ri, line, ctx)?;
                 n += 1;
             }
             buf.drain(..start);
@@ -439,6 +448,7 @@ impl CopyIn {
     fn read_binary(
         &self,
         acc: &mut TableAccess,
+        ri: &mut Ri,
         src: &mut dyn CopyInSource,
         ctx: &EvalCtx,
     ) -> PgResult<u64> {
@@ -519,7 +529,7 @@ impl CopyIn {
                 let data = input.take(len as usize)?.ok_or_else(unexpected_eof)?;
                 row[col] = Value::decode(t.columns[col].ty, 1, data)?;
             }
-            self.insert_row(acc, row, ctx)?;
+            self.insert_row(acc, ri, row, ctx)?;
             n += 1;
         }
         // Discard what the client still sends after the trailer.
@@ -527,7 +537,13 @@ impl CopyIn {
         Ok(n)
     }
 
-    fn insert_line(&self, acc: &mut TableAccess, line: &[u8], ctx: &EvalCtx) -> PgResult<()> {
+    fn insert_line(
+        &self,
+        acc: &mut TableAccess,
+        ri: &mut Ri,
+        line: &[u8],
+        ctx: &EvalCtx,
+    ) -> PgResult<()> {
         let t = &self.table.table;
         let mut row = vec![Value::Null; t.columns.len()];
         let mut fields = split_fields(line, self.format.delimiter).into_iter();
@@ -553,7 +569,7 @@ impl CopyIn {
                 "extra data after last expected column",
             ));
         }
-        self.insert_row(acc, row, ctx)
+        self.insert_row(acc, ri, row, ctx)
     }
 
     /// Fills the defaults of the columns COPY does not set, checks the
@@ -561,6 +577,7 @@ impl CopyIn {
     fn insert_row(
         &self,
         acc: &mut TableAccess,
+        ri: &mut Ri,
         mut row: Vec<Value>,
         ctx: &EvalCtx,
     ) -> PgResult<()> {
@@ -570,8 +587,12 @@ impl CopyIn {
             }
         }
         acc.check_row(&mut row)?;
+        ri.check_row(&acc.table, &row, ctx)?;
         match acc.insert(&row)? {
-            Ok(_) => Ok(()),
+            Ok(tid) => {
+                ri.inserted(acc.table.oid, tid, &row);
+                Ok(())
+            }
             Err(c) => Err(acc.unique_error(&c)),
         }
     }

@@ -21,6 +21,7 @@ use crate::catalog::{
     Catalog, CatalogCache, CatalogLock, ColumnDesc, IndexDesc, RelKind, SequenceDesc, TableDesc,
     ViewDesc,
 };
+use crate::commands::constraints;
 use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid};
@@ -155,11 +156,12 @@ pub fn execute(
                 Ok("ALTER SEQUENCE".into())
             })()
         }
-        S::CreateSequence { .. } => super::sequence::create(ddl.cat, pool, ddl.notices, stmt)
-            .map(|changed| {
+        S::CreateSequence { .. } => {
+            super::sequence::create(ddl.cat, pool, ddl.notices, stmt).map(|changed| {
                 ddl.changed |= changed;
                 "CREATE SEQUENCE".into()
-            }),
+            })
+        }
         S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
         S::Drop {
             object_type,
@@ -371,6 +373,7 @@ impl Ddl<'_> {
         let mut serials: Vec<usize> = Vec::new();
         let mut pkey: Option<Vec<usize>> = None;
         let mut uniques: Vec<Vec<usize>> = Vec::new();
+        let mut pending = Vec::new();
         for (i, cd) in ct.columns.iter().enumerate() {
             let cname = ident(&cd.name);
             crate::catalog::system_columns::check_column_name(&cname)?;
@@ -425,6 +428,7 @@ impl Ddl<'_> {
                         pkey = Some(vec![i]);
                     }
                     ast::ColumnOption::Unique(_) => uniques.push(vec![i]),
+                    _ if constraints::column_option(o, i, &mut pending) => {}
                     _ => return Err(not_supported("this column constraint")),
                 }
             }
@@ -445,6 +449,7 @@ impl Ddl<'_> {
                     pkey = Some(index_columns(&table, &pk.columns)?);
                 }
                 ast::TableConstraint::Unique(u) => uniques.push(index_columns(&table, &u.columns)?),
+                _ if constraints::table_constraint(c, &mut pending) => {}
                 _ => return Err(not_supported("this table constraint")),
             }
         }
@@ -508,7 +513,30 @@ impl Ddl<'_> {
             };
             self.add_index(&table, idx, false)?;
         }
+        self.add_constraints(&table, pending)?;
         Ok(tag)
+    }
+
+    /// Defines CHECK and FOREIGN KEY constraints of a table (in the
+    /// catalog already) and adds them to the catalog.
+    fn add_constraints(
+        &mut self,
+        table: &TableDesc,
+        pending: Vec<(Option<String>, constraints::Pending)>,
+    ) -> PgResult<()> {
+        let mut taken = Vec::new();
+        let mut defined = Vec::new();
+        for (name, p) in &pending {
+            let mut c = constraints::define(self.cat, self.text, table, name.clone(), p, &taken)?;
+            taken.push(c.name.clone());
+            c.oid = self.cat.alloc_oid();
+            defined.push(Arc::new(c));
+        }
+        if !defined.is_empty() {
+            self.cat.constraints.extend(defined);
+            self.changed = true;
+        }
+        Ok(())
     }
 
     fn create_index(&mut self, ci: &ast::CreateIndex) -> PgResult<String> {
@@ -697,10 +725,16 @@ impl Ddl<'_> {
     }
 
     fn truncate(&mut self, tr: &ast::Truncate) -> PgResult<String> {
-        let mut tables = Vec::new();
+        let mut tables: Vec<Arc<TableDesc>> = Vec::new();
         for target in &tr.table_names {
             tables.push(self.existing_table(&target.name)?);
         }
+        if tr.cascade == Some(ast::CascadeOption::Cascade) {
+            let mut notes = Vec::new();
+            constraints::truncate_cascade(self.cat, &mut tables, &mut notes);
+            self.notices.extend(notes.into_iter().map(notice));
+        }
+        constraints::check_truncate(self.cat, &tables)?;
         let restart = matches!(tr.identity, Some(ast::TruncateIdentityOption::Restart));
         for t in tables {
             if let Some(x) = self.block {
@@ -708,16 +742,16 @@ impl Ddl<'_> {
                 // DELETE would (the table is locked AccessExclusive, so no
                 // one else sees the difference); VACUUM reclaims them.
                 delete_all_rows(self.pool, &t, x)?;
-                continue;
-            }
-            self.pool
-                .truncate_relation(t.rel())
-                .map_err(PgError::from)?;
-            self.pool.set_free_space_hint(t.rel(), None);
-            let idxs: Vec<Arc<IndexDesc>> = self.cat.indexes_of(t.oid).cloned().collect();
-            for i in idxs {
-                self.pool.truncate_relation(i.oid).map_err(PgError::from)?;
-                btree::create(self.pool, i.oid).map_err(PgError::from)?;
+            } else {
+                self.pool
+                    .truncate_relation(t.rel())
+                    .map_err(PgError::from)?;
+                self.pool.set_free_space_hint(t.rel(), None);
+                let idxs: Vec<Arc<IndexDesc>> = self.cat.indexes_of(t.oid).cloned().collect();
+                for i in idxs {
+                    self.pool.truncate_relation(i.oid).map_err(PgError::from)?;
+                    btree::create(self.pool, i.oid).map_err(PgError::from)?;
+                }
             }
             if restart {
                 let seqs: Vec<Arc<SequenceDesc>> = self
@@ -985,6 +1019,7 @@ impl Ddl<'_> {
                 }
             }
         }
+        let all: Vec<Oid> = found.iter().map(|f| f.1).collect();
         for (name, o) in found {
             if matches!(kind, ast::ObjectType::Table | ast::ObjectType::View) {
                 self.drop_dependent_views(o, what, &name, cascade)?;
@@ -994,6 +1029,18 @@ impl Ddl<'_> {
                     self.cat.views.retain(|v| v.oid != o);
                 }
                 ast::ObjectType::Table => {
+                    if let Some(t) = self.cat.table_by_oid(o).cloned() {
+                        let several = all.len() > 1;
+                        constraints::drop_referencing(
+                            self.cat,
+                            &t,
+                            &all,
+                            cascade,
+                            several,
+                            self.notices,
+                        )?;
+                    }
+                    self.cat.constraints.retain(|c| c.table != o);
                     self.cat.tables.retain(|t| t.oid != o);
                     self.cat.indexes.retain(|i| i.table != o);
                     self.cat.sequences.retain(|s| s.table != o);

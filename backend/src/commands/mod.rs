@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod constraints;
 pub mod copy;
 pub mod ddl;
 pub mod deparse;

@@ -12,6 +12,7 @@ use crate::catalog::builtin::{
     DEFAULT_COLLATION_OID, GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE,
     SUPERUSER_OID, UTF8_ENCODING,
 };
+use crate::catalog::constraint::ConstraintKind;
 use crate::catalog::system_columns::{SystemColumn, SYSTEM_COLUMNS, TABLEOID_SLOT};
 use crate::catalog::system_views::{self, DATABASE_OID};
 use crate::catalog::views::{BTREE_AM, HEAP_AM};
@@ -135,6 +136,18 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             shared: false,
             options: (t.fillfactor != 100).then(|| vec![format!("fillfactor={}", t.fillfactor)]),
         }));
+        // relchecks and relhastriggers (foreign keys are kept by triggers
+        // in PostgreSQL), which psql's \d reads before listing them.
+        let checks = c
+            .constraints_of(t.oid)
+            .filter(|k| k.check().is_some())
+            .count();
+        let fks = c.constraints_of(t.oid).any(|k| k.fk().is_some())
+            || c.foreign_keys_to(t.oid).next().is_some();
+        if let Some(row) = rows.last_mut() {
+            row[18] = Value::Int2(checks as i16);
+            row[20] = Value::Bool(fks);
+        }
     }
     for i in &c.indexes {
         rows.push(class_row(ClassRow {
@@ -354,6 +367,69 @@ pub fn index_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 /// Primary-key and unique constraints (each backed by its index, whose
 /// OID it shares).
 pub fn constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let mut rows = index_constraint_rows(ctx);
+    rows.extend(ctx.catalog.constraints.iter().map(|c| {
+        let keys = |v: &[usize]| {
+            Value::Array(
+                oid::INT2,
+                v.iter().map(|k| Value::Int2(*k as i16 + 1)).collect(),
+            )
+        };
+        let (conkey, fk) = match &c.kind {
+            ConstraintKind::Check { src, .. } => {
+                let t = ctx.catalog.table_by_oid(c.table);
+                let cols: Vec<usize> = t.map_or(vec![], |t| {
+                    (0..t.columns.len())
+                        .filter(|&i| mentions(src, &t.columns[i].name))
+                        .collect()
+                });
+                (keys(&cols), None)
+            }
+            ConstraintKind::ForeignKey(f) => (keys(&f.columns), Some(f)),
+        };
+        let def = match &c.kind {
+            ConstraintKind::Check { def, .. } => text(def),
+            ConstraintKind::ForeignKey(_) => Value::Null,
+        };
+        vec![
+            Value::Oid(c.oid),
+            text(&c.name),
+            Value::Oid(PUBLIC_NAMESPACE),
+            ch(c.contype()),
+            Value::Bool(c.deferrable),
+            Value::Bool(c.deferred),
+            Value::Bool(c.validated),
+            Value::Oid(c.table),
+            Value::Oid(0),
+            Value::Oid(fk.map_or(0, |f| f.index)),
+            Value::Oid(0),
+            Value::Oid(fk.map_or(0, |f| f.ref_table)),
+            ch(fk.map_or(b' ', |f| f.on_update.code())),
+            ch(fk.map_or(b' ', |f| f.on_delete.code())),
+            ch(fk.map_or(b' ', |f| f.match_type)),
+            Value::Bool(true),
+            Value::Int4(0),
+            Value::Bool(fk.is_some()),
+            conkey,
+            fk.map_or(Value::Null, |f| keys(&f.ref_columns)),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            def,
+        ]
+    }));
+    rows
+}
+
+/// Whether SQL text `src` names column `col` (as a whole word).
+fn mentions(src: &str, col: &str) -> bool {
+    let words = src.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '"'));
+    words.map(|w| w.trim_matches('"')).any(|w| w == col)
+}
+
+fn index_constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     ctx.catalog
         .indexes
         .iter()

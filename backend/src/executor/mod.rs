@@ -17,6 +17,7 @@ pub mod eval;
 pub mod join;
 pub mod memory;
 pub mod modify;
+pub mod ri;
 pub mod scan;
 pub mod srf;
 pub mod subplan;

@@ -11,6 +11,7 @@ use crate::access::ItemPointer;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::build;
 use crate::executor::eval::{eval, eval_predicate, EvalCtx};
+use crate::executor::ri::Ri;
 use crate::executor::scan::TableCursor;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
@@ -52,8 +53,15 @@ impl Modify {
             }
             Ok(())
         };
+        let mut ri = Ri::new(&self.constraints);
+        let ri_on = !self.constraints.is_empty();
+        let target = self.table.table.oid;
         if let Some(join) = &self.join {
-            return self.run_joined(join, &mut acc, ctx, emit);
+            let n = self.run_joined(join, &mut acc, ctx, emit, &mut ri)?;
+            if ri_on {
+                ri.finish(ctx)?;
+            }
+            return Ok(n);
         }
         let mut n = 0u64;
         match &self.kind {
@@ -86,8 +94,11 @@ impl Modify {
                         .map(|e| eval(e, &src, ctx))
                         .collect::<PgResult<_>>()?;
                     acc.check_row(&mut row)?;
+                    if ri_on {
+                        ri.check_row(&acc.table, &row, ctx)?;
+                    }
                     if let Some(changed) =
-                        insert_one(&mut acc, row, on_conflict.as_ref(), ctx, &mut ret)?
+                        insert_one(&mut acc, row, on_conflict.as_ref(), ctx, &mut ri, &mut ret)?
                     {
                         n += u64::from(changed);
                     }
@@ -112,8 +123,16 @@ impl Modify {
                                 new[*c] = eval(e, old, ctx)?;
                             }
                             acc.check_row(&mut new)?;
+                            if ri_on {
+                                ri.check_row(&acc.table, &new, ctx)?;
+                            }
                             Ok(match acc.update(tid, old, &new)? {
-                                Ok(_) => Ok(new),
+                                Ok(t) => {
+                                    if ri_on {
+                                        ri.updated(target, old, t, &new);
+                                    }
+                                    Ok(new)
+                                }
                                 Err(UpdateFailure::Tm(r)) => Err(r),
                                 Err(UpdateFailure::Conflict(c)) => return Err(acc.unique_error(&c)),
                             })
@@ -136,7 +155,12 @@ impl Modify {
                         ctx,
                         &mut |acc, tid, old| {
                             Ok(match acc.delete(tid)? {
-                                TmResult::Ok => Ok(old.to_vec()),
+                                TmResult::Ok => {
+                                    if ri_on {
+                                        ri.deleted(target, old);
+                                    }
+                                    Ok(old.to_vec())
+                                }
                                 r => Err(r),
                             })
                         },
@@ -147,6 +171,9 @@ impl Modify {
                     }
                 }
             }
+        }
+        if ri_on {
+            ri.finish(ctx)?;
         }
         Ok(n)
     }
@@ -284,7 +311,10 @@ impl Modify {
         acc: &mut TableAccess,
         ctx: &EvalCtx,
         emit: &mut dyn FnMut(&[Value]) -> PgResult<()>,
+        ri: &mut Ri,
     ) -> PgResult<u64> {
+        let ri_on = !self.constraints.is_empty();
+        let target = self.table.table.oid;
         let (scan, filter, sets) = match &self.kind {
             ModifyKind::Update {
                 scan,
@@ -326,14 +356,27 @@ impl Modify {
                         new[*c] = eval(e, &both, ctx)?;
                     }
                     acc.check_row(&mut new)?;
+                    if ri_on {
+                        ri.check_row(&acc.table, &new, ctx)?;
+                    }
                     Ok(match acc.update(tid, old, &new)? {
-                        Ok(_) => Ok(new),
+                        Ok(t) => {
+                            if ri_on {
+                                ri.updated(target, old, t, &new);
+                            }
+                            Ok(new)
+                        }
                         Err(UpdateFailure::Tm(r)) => Err(r),
                         Err(UpdateFailure::Conflict(c)) => return Err(acc.unique_error(&c)),
                     })
                 }
                 None => Ok(match acc.delete(tid)? {
-                    TmResult::Ok => Ok(old.to_vec()),
+                    TmResult::Ok => {
+                        if ri_on {
+                            ri.deleted(target, old);
+                        }
+                        Ok(old.to_vec())
+                    }
                     r => Err(r),
                 }),
             })?;
@@ -360,12 +403,15 @@ fn insert_one(
     row: Vec<Value>,
     on_conflict: Option<&OnConflict>,
     ctx: &EvalCtx,
+    ri: &mut Ri,
     ret: &mut dyn FnMut(&[Value]) -> PgResult<()>,
 ) -> PgResult<Option<bool>> {
+    let target = acc.table.oid;
     // A conflicting row that disappears before we reach it: try again.
     for _ in 0..100 {
         let conflict = match acc.insert(&row)? {
-            Ok(_) => {
+            Ok(tid) => {
+                ri.inserted(target, tid, &row);
                 ret(&row)?;
                 return Ok(Some(true));
             }
@@ -407,8 +453,12 @@ fn insert_one(
                     new[*c] = eval(e, &both, ctx)?;
                 }
                 acc.check_row(&mut new)?;
+                ri.check_row(&acc.table, &new, ctx)?;
                 Ok(match acc.update(tid, cur, &new)? {
-                    Ok(_) => Ok(new),
+                    Ok(t) => {
+                        ri.updated(target, cur, t, &new);
+                        Ok(new)
+                    }
                     Err(UpdateFailure::Tm(r)) => Err(r),
                     Err(UpdateFailure::Conflict(c)) => return Err(acc.unique_error(&c)),
                 })

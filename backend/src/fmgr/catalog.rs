@@ -21,6 +21,7 @@ use std::sync::OnceLock;
 use crate::catalog::builtin::{
     self, format_type, DATABASE_OWNER_ROLE, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID,
 };
+use crate::catalog::constraint::{ConstraintDesc, ConstraintKind, FkAction};
 use crate::catalog::{Catalog, IndexDesc, RelKind};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr::{f, nonstrict, volatile, FnCtx, FuncDef};
@@ -154,7 +155,13 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         constraint_def(c, &a[0])
     }),
     f("pg_get_constraintdef", &[OID, BOOL], TEXT, |c, a| {
-        constraint_def(c, &a[0])
+        let o = oid_arg(&a[0]);
+        match c.catalog.constraints.iter().find(|k| k.oid == o) {
+            Some(k) if matches!(a[1], Value::Bool(true)) => {
+                Ok(Value::Text(check_or_fk_definition(c.catalog, k, true)))
+            }
+            _ => constraint_def(c, &a[0]),
+        }
     }),
     f(
         "pg_get_serial_sequence",
@@ -882,6 +889,9 @@ fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
 
 fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
     let o = oid_arg(v);
+    if let Some(k) = c.catalog.constraints.iter().find(|k| k.oid == o) {
+        return Ok(Value::Text(check_or_fk_definition(c.catalog, k, false)));
+    }
     Ok(c.catalog
         .indexes
         .iter()
@@ -889,6 +899,50 @@ fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
         .map_or(Value::Null, |i| {
             Value::Text(constraint_definition(c.catalog, i))
         }))
+}
+
+/// pg_get_constraintdef of a CHECK or FOREIGN KEY: `CHECK ((x > 0))`,
+/// `FOREIGN KEY (pid) REFERENCES p(id) ON DELETE CASCADE DEFERRABLE`.
+pub fn check_or_fk_definition(cat: &Catalog, k: &ConstraintDesc, pretty_form: bool) -> String {
+    let mut s = match &k.kind {
+        ConstraintKind::Check { pretty, .. } if pretty_form => format!("CHECK ({pretty})"),
+        ConstraintKind::Check { def, .. } => format!("CHECK ({def})"),
+        ConstraintKind::ForeignKey(f) => {
+            let names = |t: Oid, cols: &[usize]| {
+                let t = cat.table_by_oid(t);
+                cols.iter()
+                    .map(|&i| t.map_or(String::new(), |t| quote_ident(&t.columns[i].name)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mut s = format!(
+                "FOREIGN KEY ({}) REFERENCES {}({})",
+                names(k.table, &f.columns),
+                quote_ident(cat.relation_name(f.ref_table).unwrap_or("")),
+                names(f.ref_table, &f.ref_columns)
+            );
+            if f.match_type == b'f' {
+                s += " MATCH FULL";
+            }
+            if f.on_update != FkAction::NoAction {
+                s += &format!(" ON UPDATE {}", f.on_update.sql());
+            }
+            if f.on_delete != FkAction::NoAction {
+                s += &format!(" ON DELETE {}", f.on_delete.sql());
+            }
+            s
+        }
+    };
+    if k.deferrable {
+        s += " DEFERRABLE";
+    }
+    if k.deferred {
+        s += " INITIALLY DEFERRED";
+    }
+    if !k.validated {
+        s += " NOT VALID";
+    }
+    s
 }
 
 /// pg_get_constraintdef of the constraint an index backs: "PRIMARY KEY

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod constraints;
 pub mod expr;
 pub mod modify;
 pub mod plan;

@@ -77,6 +77,8 @@ pub struct Modify {
     /// RETURNING expressions over the table row.
     pub returning: Option<Vec<Expr>>,
     pub columns: Vec<Column>,
+    /// CHECK and FOREIGN KEY constraints to keep (set after planning).
+    pub constraints: Arc<crate::nodes::constraints::Constraints>,
 }
 
 /// Where an analyzed INSERT's rows come from.

@@ -315,6 +315,7 @@ pub fn plan_modify(m: ModifyStmt) -> Modify {
         table: m.table,
         returning: m.returning,
         columns: m.columns,
+        constraints: Default::default(),
     }
 }
 

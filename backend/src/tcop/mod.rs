@@ -467,19 +467,21 @@ impl Engine {
             }
             ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_) => {
                 let mut a = self.analyzer(text, param_types);
-                let m = optimizer::plan_modify(match stmt.ast.as_ref() {
+                let mut m = optimizer::plan_modify(match stmt.ast.as_ref() {
                     ast::Statement::Insert(i) => a.insert(i)?,
                     ast::Statement::Update(u) => a.update(u)?,
                     ast::Statement::Delete(d) => a.delete(d)?,
                     _ => return Err(PgError::internal("DML")),
                 });
+                m.constraints = a.modify_constraints(m.table.table.oid)?;
                 settle_params(&mut a.params);
                 let columns = m.columns.clone();
                 let target = m.table.table.oid;
+                let writes = m.constraints.action_targets();
                 let mut parts = query_parts(a, Action::Modify(Box::new(m)), columns);
                 parts.uses_catalog = true;
                 for (r, mode) in &mut parts.relations {
-                    if *r == target {
+                    if *r == target || writes.contains(r) {
                         *mode = LockMode::RowExclusive;
                     }
                 }

@@ -1,0 +1,429 @@
+//! CHECK constraints and foreign keys while rows change (PostgreSQL's
+//! ExecConstraints and the ri_triggers): a CHECK is evaluated on each new
+//! row before it is written; each foreign key event (a referencing row
+//! written, a referenced key deleted or changed) is queued and handled at
+//! the end of the statement, as PostgreSQL's AFTER ROW triggers are, so a
+//! statement may insert a row and the row it references in any order.
+//! Cascaded deletes and updates queue the events of the rows they change
+//! in turn. DEFERRABLE constraints are checked at the end of the
+//! statement too: checks at commit are not implemented yet.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::access::refint::{Found, Lookup};
+use crate::access::table::{show, TableAccess, UpdateFailure};
+use crate::access::visibility::TmResult;
+use crate::access::ItemPointer;
+use crate::catalog::constraint::{ConstraintDesc, FkAction, ForeignKey};
+use crate::catalog::TableDesc;
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::executor::eval::{eval, EvalCtx};
+use crate::interrupts::check_for_interrupts;
+use crate::nodes::constraints::Constraints;
+use crate::types::{Oid, Value};
+use crate::utils::adt::ops;
+
+/// One foreign key event.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A referencing row was written (at `tid`): its key must exist.
+    Check {
+        fk: Arc<ConstraintDesc>,
+        tid: ItemPointer,
+        row: Vec<Value>,
+    },
+    /// A referenced row was deleted (`new` None) or its key changed.
+    Gone {
+        fk: Arc<ConstraintDesc>,
+        old: Vec<Value>,
+        new: Option<Vec<Value>>,
+    },
+}
+
+/// The constraint state of one statement.
+pub struct Ri<'c> {
+    pub cons: &'c Arc<Constraints>,
+    queue: VecDeque<Event>,
+}
+
+fn fk_of(c: &ConstraintDesc) -> &ForeignKey {
+    c.fk().expect("a foreign key event names a foreign key")
+}
+
+/// `(a, b)=(1, 2)` for a DETAIL.
+fn key_text(table: &TableDesc, cols: &[usize], row: &[Value]) -> String {
+    let names: Vec<&str> = cols
+        .iter()
+        .map(|&c| table.columns[c].name.as_str())
+        .collect();
+    let vals: Vec<String> = cols.iter().map(|&c| show(&row[c])).collect();
+    format!("({})=({})", names.join(", "), vals.join(", "))
+}
+
+/// The key of `row` at `cols`, converted to the types of `to` at
+/// `to_cols`.
+fn convert_key(
+    from: &TableDesc,
+    cols: &[usize],
+    row: &[Value],
+    to: &TableDesc,
+    to_cols: &[usize],
+) -> PgResult<Vec<Value>> {
+    cols.iter()
+        .zip(to_cols)
+        .map(|(&c, &t)| {
+            let (f, d) = (from.columns[c].ty, to.columns[t].ty);
+            if f == d {
+                Ok(row[c].clone())
+            } else {
+                ops::cast(row[c].clone(), f, d, -1)
+            }
+        })
+        .collect()
+}
+
+impl<'c> Ri<'c> {
+    pub fn new(cons: &'c Arc<Constraints>) -> Ri<'c> {
+        Ri {
+            cons,
+            queue: VecDeque::new(),
+        }
+    }
+
+    /// Evaluates the CHECK constraints of `table` on a new row: 23514
+    /// when one is false (NULL passes).
+    pub fn check_row(&self, table: &TableDesc, row: &[Value], ctx: &EvalCtx) -> PgResult<()> {
+        let Some(rel) = self.cons.rel(table.oid) else {
+            return Ok(());
+        };
+        for (name, e) in &rel.checks {
+            if let Value::Bool(false) = eval(e, row, ctx)? {
+                let shown: Vec<String> = row.iter().map(show).collect();
+                return Err(PgError::new(
+                    sqlstate::CHECK_VIOLATION,
+                    format!(
+                        "new row for relation \"{}\" violates check constraint \"{name}\"",
+                        table.name
+                    ),
+                )
+                .with_detail(format!("Failing row contains ({}).", shown.join(", ")))
+                .with_table("public", &table.name)
+                .with_constraint(name));
+            }
+        }
+        Ok(())
+    }
+
+    /// A row was inserted into `table` at `tid`.
+    pub fn inserted(&mut self, table: Oid, tid: ItemPointer, row: &[Value]) {
+        for fk in &self.cons.fks {
+            if fk.table == table {
+                self.queue.push_back(Event::Check {
+                    fk: fk.clone(),
+                    tid,
+                    row: row.to_vec(),
+                });
+            }
+        }
+    }
+
+    /// Row `old` of `table` was updated to `new` at `tid`.
+    pub fn updated(&mut self, table: Oid, old: &[Value], tid: ItemPointer, new: &[Value]) {
+        for fk in &self.cons.fks {
+            let f = fk_of(fk);
+            let changed = |cols: &[usize]| cols.iter().any(|&c| !same(&old[c], &new[c]));
+            if fk.table == table && changed(&f.columns) {
+                self.queue.push_back(Event::Check {
+                    fk: fk.clone(),
+                    tid,
+                    row: new.to_vec(),
+                });
+            }
+            if f.ref_table == table && changed(&f.ref_columns) {
+                self.queue.push_back(Event::Gone {
+                    fk: fk.clone(),
+                    old: old.to_vec(),
+                    new: Some(new.to_vec()),
+                });
+            }
+        }
+    }
+
+    /// Row `old` of `table` was deleted.
+    pub fn deleted(&mut self, table: Oid, old: &[Value]) {
+        for fk in &self.cons.fks {
+            if fk_of(fk).ref_table == table {
+                self.queue.push_back(Event::Gone {
+                    fk: fk.clone(),
+                    old: old.to_vec(),
+                    new: None,
+                });
+            }
+        }
+    }
+
+    /// Handles the queued events (and those they cause): at the end of
+    /// the statement.
+    pub fn finish(&mut self, ctx: &EvalCtx) -> PgResult<()> {
+        while let Some(ev) = self.queue.pop_front() {
+            check_for_interrupts()?;
+            self.handle(ev, ctx)?;
+        }
+        Ok(())
+    }
+
+    /// Handles one event now.
+    pub fn handle(&mut self, ev: Event, ctx: &EvalCtx) -> PgResult<()> {
+        match ev {
+            Event::Check { fk, tid, row } => self.check_referenced(&fk, tid, &row, ctx),
+            Event::Gone { fk, old, new } => self.referenced_gone(&fk, &old, new.as_deref(), ctx),
+        }
+    }
+
+    fn tables(
+        &self,
+        c: &ConstraintDesc,
+    ) -> PgResult<(
+        &'c crate::nodes::constraints::RelConstraints,
+        &'c crate::nodes::constraints::RelConstraints,
+    )> {
+        let f = fk_of(c);
+        match (self.cons.rel(c.table), self.cons.rel(f.ref_table)) {
+            (Some(a), Some(b)) => Ok((a, b)),
+            _ => Err(PgError::internal(
+                "a foreign key's table is missing from the plan",
+            )),
+        }
+    }
+
+    /// A referencing row's key must be present in the referenced table.
+    fn check_referenced(
+        &mut self,
+        c: &ConstraintDesc,
+        tid: ItemPointer,
+        row: &[Value],
+        ctx: &EvalCtx,
+    ) -> PgResult<()> {
+        let f = fk_of(c);
+        let (child, parent) = self.tables(c)?;
+        let nulls = f.columns.iter().filter(|&&i| row[i].is_null()).count();
+        if nulls == f.columns.len() || (nulls > 0 && f.match_type == b's') {
+            return Ok(());
+        }
+        let violation = |detail: String| {
+            PgError::new(
+                sqlstate::FOREIGN_KEY_VIOLATION,
+                format!(
+                    "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
+                    child.table.name, c.name
+                ),
+            )
+            .with_detail(detail)
+            .with_table("public", &child.table.name)
+            .with_constraint(&c.name)
+        };
+        if nulls > 0 {
+            return Err(violation(
+                "MATCH FULL does not allow mixing of null and nonnull key values.".into(),
+            ));
+        }
+        // The row must still be ours to check: one this transaction
+        // deleted or updated since needs nothing (its new version has its
+        // own event).
+        let acc = TableAccess::new(ctx.pool, child.table.clone(), Vec::new(), ctx.xact);
+        if let Some((h, _)) = acc.fetch_version(tid)? {
+            if h.t_xmax != 0
+                && ctx.xact.mvcc.own.is_mine(h.t_xmax)
+                && h.t_infomask & crate::access::visibility::HEAP_XMAX_LOCK_ONLY == 0
+            {
+                return Ok(());
+            }
+        }
+        let key = convert_key(&child.table, &f.columns, row, &parent.table, &f.ref_columns)?;
+        loop {
+            let found = Lookup {
+                pool: &ctx.pool,
+                table: &parent.table,
+                indexes: &parent.indexes,
+                cols: &f.ref_columns,
+                key: &key,
+                wait_inserts: false,
+                all: false,
+            }
+            .run(ctx.xact)?;
+            match found {
+                Found::Wait(x) => ctx.xact.wait_for(x)?,
+                Found::Rows(r) if !r.is_empty() => return Ok(()),
+                Found::Rows(_) => {
+                    return Err(violation(format!(
+                        "Key {} is not present in table \"{}\".",
+                        key_text(&child.table, &f.columns, row),
+                        parent.table.name
+                    )))
+                }
+            }
+        }
+    }
+
+    /// A referenced key went away: act on the rows that reference it.
+    fn referenced_gone(
+        &mut self,
+        c: &ConstraintDesc,
+        old: &[Value],
+        new: Option<&[Value]>,
+        ctx: &EvalCtx,
+    ) -> PgResult<()> {
+        let f = fk_of(c);
+        let (child, parent) = self.tables(c)?;
+        if f.ref_columns.iter().any(|&i| old[i].is_null()) {
+            return Ok(());
+        }
+        let action = if new.is_some() {
+            f.on_update
+        } else {
+            f.on_delete
+        };
+        let pkey: Vec<Value> = f.ref_columns.iter().map(|&i| old[i].clone()).collect();
+        if action == FkAction::NoAction {
+            // Another row with the same key (inserted, or re-keyed, by
+            // the statement) keeps the references valid.
+            let again = loop {
+                match (Lookup {
+                    pool: &ctx.pool,
+                    table: &parent.table,
+                    indexes: &parent.indexes,
+                    cols: &f.ref_columns,
+                    key: &pkey,
+                    wait_inserts: false,
+                    all: false,
+                })
+                .run(ctx.xact)?
+                {
+                    Found::Wait(x) => ctx.xact.wait_for(x)?,
+                    Found::Rows(r) => break !r.is_empty(),
+                }
+            };
+            if again {
+                return Ok(());
+            }
+        }
+        let key = convert_key(&parent.table, &f.ref_columns, old, &child.table, &f.columns)?;
+        for _ in 0..1000 {
+            let all = !matches!(action, FkAction::NoAction | FkAction::Restrict);
+            let rows = match (Lookup {
+                pool: &ctx.pool,
+                table: &child.table,
+                indexes: &child.indexes,
+                cols: &f.columns,
+                key: &key,
+                wait_inserts: true,
+                all,
+            })
+            .run(ctx.xact)?
+            {
+                Found::Wait(x) => {
+                    ctx.xact.wait_for(x)?;
+                    continue;
+                }
+                Found::Rows(r) => r,
+            };
+            if rows.is_empty() {
+                return Ok(());
+            }
+            if !all {
+                return Err(PgError::new(
+                    sqlstate::FOREIGN_KEY_VIOLATION,
+                    format!(
+                        "update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
+                        parent.table.name, c.name, child.table.name
+                    ),
+                )
+                .with_detail(format!(
+                    "Key {} is still referenced from table \"{}\".",
+                    key_text(&parent.table, &f.ref_columns, old),
+                    child.table.name
+                ))
+                .with_table("public", &child.table.name)
+                .with_constraint(&c.name));
+            }
+            let mut acc = TableAccess::new(
+                ctx.pool,
+                child.table.clone(),
+                child.indexes.clone(),
+                ctx.xact,
+            );
+            let mut retry = None;
+            for (tid, row) in rows {
+                check_for_interrupts()?;
+                let r = if action == FkAction::Cascade && new.is_none() {
+                    let r = acc.delete(tid)?;
+                    if r == TmResult::Ok {
+                        self.deleted(child.table.oid, &row);
+                    }
+                    r
+                } else {
+                    let mut changed = row.clone();
+                    for (k, &col) in f.columns.iter().enumerate() {
+                        changed[col] = match action {
+                            FkAction::Cascade => {
+                                let n = new.unwrap_or(old);
+                                let p = f.ref_columns[k];
+                                let (from, to) =
+                                    (parent.table.columns[p].ty, child.table.columns[col].ty);
+                                if from == to {
+                                    n[p].clone()
+                                } else {
+                                    ops::cast(n[p].clone(), from, to, -1)?
+                                }
+                            }
+                            FkAction::SetDefault => eval(&child.defaults[col], &[], ctx)?,
+                            _ => Value::Null,
+                        };
+                    }
+                    acc.check_row(&mut changed)?;
+                    self.check_row(&child.table, &changed, ctx)?;
+                    match acc.update(tid, &row, &changed)? {
+                        Ok(ntid) => {
+                            self.updated(child.table.oid, &row, ntid, &changed);
+                            TmResult::Ok
+                        }
+                        Err(UpdateFailure::Tm(r)) => r,
+                        Err(UpdateFailure::Conflict(x)) => return Err(acc.unique_error(&x)),
+                    }
+                };
+                match r {
+                    TmResult::Ok | TmResult::SelfModified | TmResult::Invisible => {}
+                    TmResult::BeingModified(x) => {
+                        retry = Some(Some(x));
+                        break;
+                    }
+                    TmResult::Updated(_) | TmResult::Deleted if ctx.xact.repeatable_read => {
+                        return Err(PgError::new(
+                            sqlstate::SERIALIZATION_FAILURE,
+                            "could not serialize access due to concurrent update",
+                        ))
+                    }
+                    TmResult::Updated(_) | TmResult::Deleted => {
+                        retry = Some(None);
+                        break;
+                    }
+                }
+            }
+            match retry {
+                None => return Ok(()),
+                Some(Some(x)) => ctx.xact.wait_for(x)?,
+                Some(None) => {}
+            }
+        }
+        Err(PgError::internal("referential action retried too often"))
+    }
+}
+
+/// Whether two values of one column are the same key value.
+fn same(a: &Value, b: &Value) -> bool {
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    crate::access::keys::encode_value(a, &mut x);
+    crate::access::keys::encode_value(b, &mut y);
+    a.is_null() == b.is_null() && x == y
+}
