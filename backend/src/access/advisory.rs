@@ -96,7 +96,7 @@ impl SessionAdvisory {
     /// Releases every session-level advisory lock (pg_advisory_unlock_all,
     /// DISCARD ALL, the end of the session).
     pub fn unlock_all(&mut self, lm: &LockManager, backend: usize) {
-        for ((tag, mode), _) in self.held.drain() {
+        for (tag, mode) in std::mem::take(&mut self.held).into_keys() {
             lm.release(backend, tag, mode);
         }
     }
