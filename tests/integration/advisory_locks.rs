@@ -224,13 +224,29 @@ async fn deadlock_between_sessions(mode: Mode) {
     }
     a.batch_execute("SELECT pg_advisory_lock(1)").await.unwrap();
     b.batch_execute("SELECT pg_advisory_lock(2)").await.unwrap();
+    // The victim keeps its session lock (as in PostgreSQL), so it lets go
+    // of everything for the other to proceed.
     let a2 = tokio::spawn(async move {
         let r = a.batch_execute("SELECT pg_advisory_lock(2)").await;
+        if r.is_err() {
+            a.batch_execute("SELECT pg_advisory_unlock_all()")
+                .await
+                .unwrap();
+        }
         (a, r)
     });
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let rb = b.batch_execute("SELECT pg_advisory_lock(1)").await;
+    let b2 = tokio::spawn(async move {
+        let r = b.batch_execute("SELECT pg_advisory_lock(1)").await;
+        if r.is_err() {
+            b.batch_execute("SELECT pg_advisory_unlock_all()")
+                .await
+                .unwrap();
+        }
+        (b, r)
+    });
     let (_a, ra) = a2.await.unwrap();
+    let (_b, rb) = b2.await.unwrap();
     let failed: Vec<String> = [&ra, &rb]
         .iter()
         .filter_map(|r| r.as_ref().err().map(sqlstate))
