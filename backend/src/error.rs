@@ -115,6 +115,8 @@ pub struct PgError {
     /// errtablecol and errtableconstraint report it: schema (`s`), table
     /// (`t`), column (`c`), data type (`d`) and constraint (`n`) names.
     pub object: Option<Box<ErrorObject>>,
+    /// Where the error happened (CONTEXT), such as `COPY t, line 3`.
+    pub context: Option<String>,
 }
 
 /// The schema, table, column, data type and constraint an error is about.
@@ -142,6 +144,7 @@ impl PgError {
             hint: None,
             position: None,
             object: None,
+            context: None,
         }
     }
 
@@ -165,6 +168,12 @@ impl PgError {
 
     pub fn with_position(mut self, position: usize) -> PgError {
         self.position = Some(position);
+        self
+    }
+
+    /// Where the error happened (the CONTEXT field).
+    pub fn with_context(mut self, context: impl Into<String>) -> PgError {
+        self.context = Some(context.into());
         self
     }
 
@@ -241,6 +250,9 @@ impl PgError {
         }
         if let Some(p) = self.position {
             f.push((b'P', p.to_string()));
+        }
+        if let Some(w) = &self.context {
+            f.push((b'W', w.clone()));
         }
         if let Some(o) = &self.object {
             for (code, v) in [

@@ -408,6 +408,9 @@ impl CopyIn {
         let mut buf: Vec<u8> = Vec::new();
         let mut header = self.format.header != Header::No;
         let (mut n, mut eof, mut ended) = (0u64, false, false);
+        let mut line = 0u64;
+        let name = &self.table.table.name;
+        let at = |line: u64| move |e: PgError| e.with_context(format!("COPY {name}, line {line}"));
         while !ended && !eof {
             match src.next_chunk()? {
                 Some(chunk) => buf.extend_from_slice(&chunk),
@@ -416,8 +419,11 @@ impl CopyIn {
             let mut start = 0;
             while start < buf.len() {
                 check_for_interrupts()?;
-                let Some((record, used)) = copy_csv::next_record(&buf[start..], eof, &self.format)?
+                line += 1;
+                let Some((record, used)) =
+                    copy_csv::next_record(&buf[start..], eof, &self.format).map_err(at(line))?
                 else {
+                    line -= 1;
                     break;
                 };
                 start += used;
@@ -434,11 +440,11 @@ impl CopyIn {
                             .into_iter()
                             .map(|f| (f.quoted || f.data != self.format.null).then_some(f.data))
                             .collect();
-                        self.match_header(names)?;
+                        self.match_header(names).map_err(at(line))?;
                     }
                     continue;
                 }
-                self.insert_csv(acc, ri, fields, ctx)?;
+                self.insert_csv(acc, ri, fields, ctx).map_err(at(line))?;
                 n += 1;
             }
             buf.drain(..start);
