@@ -43,7 +43,7 @@ const SCRIPT: &str = r#"create table t (a int, b text, c text);
 insert into t values (1, 'plain', null), (2, '', 'x,y'), (3, 'say "hi"', E'two\nlines'), (4, E'cr\rhere', '\.');
 copy t to stdout (format csv);
 copy t to stdout (format csv, header, force_quote (a, b));
-copy t (c, a) to stdout with csv header delimiter as ';' null as 'NULL' quote as '''';
+copy t (c, a) to stdout with delimiter as ';' null as 'NULL' csv header quote as '''';
 copy t to stdout (format csv, force_quote *, null 'N', escape '\');
 copy (select b, c from t order by a desc) to stdout (format csv, header true, delimiter '|');
 copy t to stdout (format text, header);
