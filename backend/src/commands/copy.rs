@@ -462,7 +462,7 @@ impl CopyIn {
             return Err(PgError::new(
                 BAD_COPY_FILE_FORMAT,
                 format!(
-                    "wrong number of fields in header line: field count is {}, expected {}",
+                    "wrong number of fields in header line: got {}, expected {}",
                     names.len(),
                     expected.len()
                 ),
