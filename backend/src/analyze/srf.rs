@@ -106,10 +106,10 @@ pub fn expand(q: &mut Query, width: usize) -> PgResult<()> {
     } else if calls.len() == 1 {
         let (name, args, ty) = calls.remove(0);
         FunctionSource {
-            func: if name == "generate_subscripts" {
-                SetFunction::GenerateSubscripts
-            } else {
-                SetFunction::GenerateSeries
+            func: match name {
+                "generate_subscripts" => SetFunction::GenerateSubscripts,
+                "pg_partition_ancestors" => SetFunction::PartitionAncestors,
+                _ => SetFunction::GenerateSeries,
             },
             ty,
             args: args.into_iter().map(to_lateral).collect::<PgResult<_>>()?,

@@ -1,5 +1,6 @@
 //! Set-returning functions in FROM (PostgreSQL's FunctionScan):
-//! generate_series (`scan::SeriesNode`), unnest of one or more arrays
+//! generate_series (`scan::SeriesNode`), generate_subscripts,
+//! pg_partition_ancestors, unnest of one or more arrays
 //! (zipped, the shorter ones padded with NULLs, every element of a
 //! multidimensional array in storage order), and WITH ORDINALITY's row
 //! numbers after either.
@@ -22,6 +23,10 @@ pub fn build(f: &FunctionSource) -> Box<dyn Node + '_> {
         SetFunction::GenerateSubscripts => Box::new(SubscriptsNode {
             args: &f.args,
             range: None,
+        }),
+        SetFunction::PartitionAncestors => Box::new(AncestorsNode {
+            arg: &f.args[0],
+            done: false,
         }),
         SetFunction::Unnest => Box::new(UnnestNode {
             args: &f.args,
@@ -85,6 +90,27 @@ impl Node for SubscriptsNode<'_> {
         }
         *next += *step;
         Ok(Some(vec![Value::Int4(v)]))
+    }
+}
+
+/// pg_partition_ancestors(rel): as PostgreSQL's, no rows for a NULL, an
+/// unknown relation or one outside every partition tree, and else the
+/// relation then each partitioned table above it. pgfork's relations are
+/// tables, indexes, sequences and views, never partitioned tables or
+/// partitions, so every relation is outside a partition tree: the
+/// argument is evaluated (its errors surface) and the set is empty.
+struct AncestorsNode<'p> {
+    arg: &'p Expr,
+    done: bool,
+}
+
+impl Node for AncestorsNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if !self.done {
+            self.done = true;
+            eval(self.arg, &[], ctx)?;
+        }
+        Ok(None)
     }
 }
 

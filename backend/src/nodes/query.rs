@@ -69,6 +69,9 @@ pub enum SetFunction {
     GenerateSubscripts,
     /// unnest(array, ...): one column per array, zipped, NULL-padded.
     Unnest,
+    /// pg_partition_ancestors(regclass): the relation and the partitioned
+    /// tables above it, when it is in a partition tree.
+    PartitionAncestors,
     /// json(b)_each, _each_text, _array_elements(_text), _object_keys.
     Json { kind: JsonSrf, jsonb: bool },
 }
@@ -91,6 +94,7 @@ impl FunctionSource {
             SetFunction::GenerateSeries => "generate_series",
             SetFunction::GenerateSubscripts => "generate_subscripts",
             SetFunction::Unnest => "unnest",
+            SetFunction::PartitionAncestors => "pg_partition_ancestors",
             SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
         }
     }
@@ -98,7 +102,9 @@ impl FunctionSource {
     /// Number of columns produced.
     pub fn width(&self) -> usize {
         let n = match self.func {
-            SetFunction::GenerateSeries | SetFunction::GenerateSubscripts => 1,
+            SetFunction::GenerateSeries
+            | SetFunction::GenerateSubscripts
+            | SetFunction::PartitionAncestors => 1,
             SetFunction::Unnest => self.args.len(),
             SetFunction::Json {
                 kind: JsonSrf::Each | JsonSrf::EachText,
