@@ -90,7 +90,7 @@ impl Node for LockstepNode<'_> {
                 }
                 None => {
                     p.done = true;
-                    row.extend(std::iter::repeat(Value::Null).take(p.width));
+                    row.extend(std::iter::repeat_n(Value::Null, p.width));
                 }
             }
         }
