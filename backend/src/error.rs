@@ -111,15 +111,18 @@ pub struct PgError {
     pub hint: Option<String>,
     /// 1-based character position in the query text.
     pub position: Option<usize>,
-    /// The object the error is about, as PostgreSQL's errtable,
-    /// errtablecol and errtableconstraint report it: schema (`s`), table
-    /// (`t`), column (`c`), data type (`d`) and constraint (`n`) names.
-    pub object: Option<Box<ErrorObject>>,
+    /// The fields most errors leave unset, boxed so that the common
+    /// error stays small (it travels in every `PgResult`).
+    pub extra: Option<Box<ErrorExtra>>,
 }
 
-/// The schema, table, column, data type and constraint an error is about.
+/// The less common fields of an error: the object it is about, as
+/// PostgreSQL's errtable, errtablecol and errtableconstraint report it
+/// (schema `s`, table `t`, column `c`, data type `d`, constraint `n`), and
+/// where it happened (CONTEXT, `W`), such as `COPY t, line 3`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ErrorObject {
+pub struct ErrorExtra {
+    pub context: Option<String>,
     pub schema: Option<String>,
     pub table: Option<String>,
     pub column: Option<String>,
@@ -141,7 +144,7 @@ impl PgError {
             detail: None,
             hint: None,
             position: None,
-            object: None,
+            extra: None,
         }
     }
 
@@ -168,14 +171,20 @@ impl PgError {
         self
     }
 
-    fn object_mut(&mut self) -> &mut ErrorObject {
-        self.object.get_or_insert_with(Default::default)
+    /// Where the error happened (the CONTEXT field).
+    pub fn with_context(mut self, context: impl Into<String>) -> PgError {
+        self.extra_mut().context = Some(context.into());
+        self
+    }
+
+    fn extra_mut(&mut self) -> &mut ErrorExtra {
+        self.extra.get_or_insert_with(Default::default)
     }
 
     /// The table the error is about (PostgreSQL's errtable): its schema
     /// and name.
     pub fn with_table(mut self, schema: &str, table: &str) -> PgError {
-        let o = self.object_mut();
+        let o = self.extra_mut();
         o.schema = Some(schema.to_owned());
         o.table = Some(table.to_owned());
         self
@@ -183,13 +192,13 @@ impl PgError {
 
     /// A column of that table (errtablecol).
     pub fn with_column(mut self, column: &str) -> PgError {
-        self.object_mut().column = Some(column.to_owned());
+        self.extra_mut().column = Some(column.to_owned());
         self
     }
 
     /// A constraint of that table (errtableconstraint).
     pub fn with_constraint(mut self, constraint: &str) -> PgError {
-        self.object_mut().constraint = Some(constraint.to_owned());
+        self.extra_mut().constraint = Some(constraint.to_owned());
         self
     }
 
@@ -242,8 +251,9 @@ impl PgError {
         if let Some(p) = self.position {
             f.push((b'P', p.to_string()));
         }
-        if let Some(o) = &self.object {
+        if let Some(o) = &self.extra {
             for (code, v) in [
+                (b'W', &o.context),
                 (b's', &o.schema),
                 (b't', &o.table),
                 (b'c', &o.column),

@@ -24,6 +24,20 @@ const SCHEMA: &str = "\
     CREATE INDEX items_price_idx ON items (price); \
     CREATE TABLE tags (tag text PRIMARY KEY, weight int DEFAULT 1, code char(3) NOT NULL);";
 
+/// Constraints for the describe comparison: a parent, a child with a
+/// column-level foreign key (ON DELETE CASCADE), a composite table-level
+/// one (ON UPDATE SET NULL) and one to itself, and a table with column-
+/// and table-level CHECK constraints (named and generated names).
+const CONSTRAINT_SCHEMA: &str = "\
+    CREATE TABLE parent (id int PRIMARY KEY, a int, b text, UNIQUE (a, b)); \
+    CREATE TABLE child (id int PRIMARY KEY, \
+        parent_id int REFERENCES parent ON DELETE CASCADE, a int, b text, \
+        up int REFERENCES child (id), \
+        CONSTRAINT child_ab FOREIGN KEY (a, b) REFERENCES parent (a, b) ON UPDATE SET NULL); \
+    CREATE TABLE checked (qty int CHECK (qty > 0), lo int, hi int NOT NULL, \
+        note text CONSTRAINT note_len CHECK (length(note) < 20), \
+        CHECK (lo < hi AND hi <= 100), CONSTRAINT lo_pos CHECK (lo >= 0));";
+
 /// The first column of every row of a simple query, as text (the text
 /// format, where alias types are names).
 async fn texts(c: &tokio_postgres::Client, sql: &str) -> Vec<Option<String>> {
@@ -714,6 +728,11 @@ const MATCHING: &[&str] = &[
     "\\d cheap",
     "\\d+ items",
     "\\dX",
+    "\\d child",
+    "\\d parent",
+    "\\d+ child",
+    "\\d checked",
+    "\\d+ checked",
 ];
 
 /// Commands that still differ, with why: each becomes matching when the
@@ -901,6 +920,7 @@ fn psql_describe_matches_postgres() {
     let srv = TestServer::start(Mode::Process);
     let setup = [
         SCHEMA,
+        CONSTRAINT_SCHEMA,
         "INSERT INTO items (name) VALUES ('x')",
         "INSERT INTO tags VALUES ('t', 2, 'abc')",
         "CREATE VIEW cheap AS SELECT id, name, price * 2 AS double FROM items WHERE price < 10",

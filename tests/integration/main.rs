@@ -37,6 +37,7 @@ mod catalog;
 #[path = "../clients/mod.rs"]
 mod clients;
 mod constraints;
+mod copy_csv;
 mod core_protocol;
 mod core_server;
 mod cpu_loops;

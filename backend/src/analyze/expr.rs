@@ -846,6 +846,14 @@ impl Analyzer<'_> {
         let default = else_result
             .map(|e| self.expr(e, scope, clause))
             .transpose()?;
+        super::srf::refuse_in_conditional(
+            "CASE",
+            operand
+                .iter()
+                .chain(&whens)
+                .chain(&results)
+                .chain(default.iter()),
+        )?;
         let mut types: Vec<Oid> = results.iter().map(Expr::ty).collect();
         if let Some(d) = &default {
             types.push(d.ty());
@@ -973,6 +981,9 @@ impl Analyzer<'_> {
         match name.as_str() {
             "coalesce" | "greatest" | "least" => {
                 let label = name.to_uppercase();
+                if name == "coalesce" {
+                    super::srf::refuse_in_conditional("COALESCE", args.iter())?;
+                }
                 let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
                 let ty = coerce::common_type(&types, &label)?;
                 let args = args

@@ -410,6 +410,7 @@ impl Analyzer<'_> {
         let func = match name {
             "generate_series" => SetFunction::GenerateSeries,
             "generate_subscripts" => SetFunction::GenerateSubscripts,
+            "pg_partition_ancestors" => SetFunction::PartitionAncestors,
             "unnest" => SetFunction::Unnest,
             _ => return Err(not_supported_yet(&format!("function {name} in FROM"))),
         };
@@ -446,21 +447,30 @@ impl Analyzer<'_> {
         if func == SetFunction::Unnest {
             return self.unnest_in_from(args, alias, ordinality, correlated);
         }
-        if func == SetFunction::GenerateSubscripts {
-            // Resolved as a call would be (anyarray, int [, bool]).
+        if matches!(
+            func,
+            SetFunction::GenerateSubscripts | SetFunction::PartitionAncestors
+        ) {
+            // Resolved as a call would be: (anyarray, int [, bool]) or
+            // (regclass).
             let call = self.call(name, args)?;
+            let ty = call.ty();
             let Expr::Func(_, args) = call else {
-                return Err(PgError::internal(
-                    "generate_subscripts resolved to a non-call",
-                ));
+                return Err(PgError::internal(format!("{name} resolved to a non-call")));
             };
-            let cols = function_columns(name, &[oid::INT4], alias, ordinality)?;
+            let mut cols = function_columns(name, &[ty], alias, ordinality)?;
+            // pg_partition_ancestors' column is its OUT parameter, relid.
+            if func == SetFunction::PartitionAncestors && alias.is_none_or(|a| a.columns.is_empty())
+            {
+                cols[0].name = "relid".into();
+            }
             return Ok((
                 Source::Function(FunctionSource {
                     func,
-                    ty: oid::INT4,
+                    ty,
                     args,
                     ordinality,
+                    parts: Vec::new(),
                 }),
                 Scope { cols },
                 correlated,
@@ -488,6 +498,7 @@ impl Analyzer<'_> {
                 ty,
                 args,
                 ordinality,
+                parts: Vec::new(),
             }),
             Scope { cols },
             correlated,
@@ -559,6 +570,7 @@ impl Analyzer<'_> {
                 ty: value_ty,
                 args,
                 ordinality,
+                parts: Vec::new(),
             }),
             Scope { cols },
             correlated,
@@ -600,6 +612,7 @@ impl Analyzer<'_> {
                 ty: oid::UNKNOWN,
                 args,
                 ordinality,
+                parts: Vec::new(),
             }),
             Scope { cols },
             correlated,

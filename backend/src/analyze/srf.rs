@@ -2,15 +2,18 @@
 //! `SELECT generate_series(1, 3)`): PostgreSQL runs them in a ProjectSet
 //! node; here the calls become the columns of a LATERAL function scan
 //! joined after the FROM items, which gives the same rows: for each input
-//! row, one output row per element, several unnest calls in lockstep (the
-//! shorter padded with NULLs, as `unnest(a, b)` in FROM), none when every
-//! array is empty or NULL. Grouped queries, nested calls and subqueries in
-//! the arguments are refused.
+//! row, as many output rows as the longest call gives, all the calls
+//! advancing in lockstep (those exhausted give NULLs, as `ROWS FROM` in
+//! FROM), none when every call gives none. Grouped queries, nested calls
+//! and subqueries in the arguments are refused.
 
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr::arrays::is_set_returning;
 use crate::nodes::expr::Expr;
-use crate::nodes::query::{FunctionSource, JoinKind, JoinSource, Query, SetFunction, Source};
+use crate::nodes::query::{
+    json_srf, FunctionSource, JoinKind, JoinSource, JsonSrf, LockstepPart, Query, SetFunction,
+    Source,
+};
 use crate::types::Oid;
 
 fn unsupported(what: &str) -> PgError {
@@ -23,6 +26,24 @@ fn unsupported(what: &str) -> PgError {
 pub fn contains_srf(e: &Expr) -> bool {
     matches!(e, Expr::Func(d, _) if is_set_returning(d))
         || e.children().into_iter().any(contains_srf)
+}
+
+/// CASE and COALESCE evaluate their arguments conditionally, which a
+/// set-returning call cannot be: PostgreSQL refuses it (0A000).
+pub fn refuse_in_conditional<'a>(
+    construct: &str,
+    mut exprs: impl Iterator<Item = &'a Expr>,
+) -> PgResult<()> {
+    if exprs.any(contains_srf) {
+        return Err(PgError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!("set-returning functions are not allowed in {construct}"),
+        )
+        .with_hint(
+            "You might be able to move the set-returning function into a LATERAL FROM item.",
+        ));
+    }
+    Ok(())
 }
 
 /// An argument moved into the LATERAL function: the input row's columns
@@ -72,6 +93,7 @@ pub fn expand(q: &mut Query, width: usize) -> PgResult<()> {
     }
     q.targets = targets;
     let func = if calls.iter().all(|c| c.0 == "unnest") {
+        // unnest(a, b, ...) in FROM already zips its arrays.
         let mut args = Vec::with_capacity(calls.len());
         for (_, a, _) in calls {
             args.extend(
@@ -85,40 +107,53 @@ pub fn expand(q: &mut Query, width: usize) -> PgResult<()> {
             ty: crate::types::oid::UNKNOWN,
             args,
             ordinality: false,
-        }
-    } else if calls.len() == 1 && crate::nodes::query::json_srf(calls[0].0).is_some() {
-        let (name, args, ty) = calls.remove(0);
-        let Some((kind, jsonb)) = crate::nodes::query::json_srf(name) else {
-            return Err(unsupported("this set-returning function"));
-        };
-        if matches!(
-            kind,
-            crate::nodes::query::JsonSrf::Each | crate::nodes::query::JsonSrf::EachText
-        ) {
-            return Err(unsupported(&format!("{name} in a select list (a record)")));
-        }
-        FunctionSource {
-            func: SetFunction::Json { kind, jsonb },
-            ty,
-            args: args.into_iter().map(to_lateral).collect::<PgResult<_>>()?,
-            ordinality: false,
-        }
-    } else if calls.len() == 1 {
-        let (name, args, ty) = calls.remove(0);
-        FunctionSource {
-            func: if name == "generate_subscripts" {
-                SetFunction::GenerateSubscripts
-            } else {
-                SetFunction::GenerateSeries
-            },
-            ty,
-            args: args.into_iter().map(to_lateral).collect::<PgResult<_>>()?,
-            ordinality: false,
+            parts: Vec::new(),
         }
     } else {
-        return Err(unsupported(
-            "generate_series with other set-returning functions in a select list",
-        ));
+        let mut parts = Vec::with_capacity(calls.len());
+        let mut args = Vec::new();
+        for (name, a, ty) in calls {
+            let func = match name {
+                "unnest" => SetFunction::Unnest,
+                "generate_subscripts" => SetFunction::GenerateSubscripts,
+                "generate_series" => SetFunction::GenerateSeries,
+                "pg_partition_ancestors" => SetFunction::PartitionAncestors,
+                _ => match json_srf(name) {
+                    Some((JsonSrf::Each | JsonSrf::EachText, _)) => {
+                        return Err(unsupported(&format!("{name} in a select list (a record)")))
+                    }
+                    Some((kind, jsonb)) => SetFunction::Json { kind, jsonb },
+                    None => return Err(unsupported("this set-returning function")),
+                },
+            };
+            parts.push(LockstepPart {
+                func,
+                ty,
+                nargs: a.len(),
+            });
+            args.extend(
+                a.into_iter()
+                    .map(to_lateral)
+                    .collect::<PgResult<Vec<_>>>()?,
+            );
+        }
+        if parts.len() == 1 {
+            FunctionSource {
+                func: parts[0].func,
+                ty: parts[0].ty,
+                args,
+                ordinality: false,
+                parts: Vec::new(),
+            }
+        } else {
+            FunctionSource {
+                func: SetFunction::Lockstep,
+                ty: crate::types::oid::UNKNOWN,
+                args,
+                ordinality: false,
+                parts,
+            }
+        }
     };
     let left = std::mem::replace(&mut q.source, Source::One);
     q.source = Source::Join(Box::new(JoinSource {

@@ -401,6 +401,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_inherits", 2611, b'r', false),
     rel("pg_language", 2612, b'r', false),
     rel("pg_namespace", 2615, b'r', false),
+    rel("pg_trigger", 2620, b'r', false),
     rel("pg_db_role_setting", 2964, b'r', true),
     rel("pg_extension", 3079, b'r', false),
     rel("pg_foreign_table", 3118, b'r', false),

@@ -3,10 +3,10 @@
 //! pg_class, pg_attribute, pg_attrdef, pg_index, pg_constraint, pg_type,
 //! pg_am, pg_collation, and the (empty: pgfork has no partitioning or
 //! inheritance) pg_partitioned_table and pg_inherits, and the empty
-//! pg_enum, pg_policy, pg_statistic_ext, pg_publication,
+//! pg_enum, pg_policy, pg_trigger, pg_statistic_ext, pg_publication,
 //! pg_publication_namespace and pg_publication_rel (pgfork has none of
-//! those objects: no enum types, policies, extended statistics or
-//! publications). The others
+//! those objects: no enum types, policies, triggers (foreign keys are
+//! checked by the executor), extended statistics or publications). The others
 //! clients read (pg_database, pg_roles, pg_proc, ...) are in
 //! `describe_views`.
 //!
@@ -296,6 +296,32 @@ pub static VIEWS: &[SystemView] = &[
             ("enumtypid", oid::OID),
             ("enumsortorder", oid::FLOAT4),
             ("enumlabel", oid::NAME),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_trigger",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("tgrelid", oid::OID),
+            ("tgparentid", oid::OID),
+            ("tgname", oid::NAME),
+            ("tgfoid", oid::OID),
+            ("tgtype", oid::INT2),
+            ("tgenabled", oid::CHAR),
+            ("tgisinternal", oid::BOOL),
+            ("tgconstrrelid", oid::OID),
+            ("tgconstrindid", oid::OID),
+            ("tgconstraint", oid::OID),
+            ("tgdeferrable", oid::BOOL),
+            ("tginitdeferred", oid::BOOL),
+            ("tgnargs", oid::INT2),
+            ("tgattr", INT2VECTOR),
+            ("tgargs", oid::BYTEA),
+            ("tgqual", NODE_TREE),
+            ("tgoldtable", oid::NAME),
+            ("tgnewtable", oid::NAME),
         ]),
         rows: ViewRows::Empty,
     },

@@ -14,6 +14,8 @@ use crate::access::table::TableAccess;
 use crate::analyze::Analyzer;
 use crate::catalog::system_views;
 use crate::catalog::Catalog;
+use crate::commands::copy_csv::{self, Record};
+use crate::commands::copy_options;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor;
 use crate::executor::dest::{CopyInSource, RowSink};
@@ -35,20 +37,62 @@ fn not_supported_yet(what: &str) -> PgError {
     )
 }
 
-/// COPY's data format: text with its delimiter and NULL string, or binary.
+/// Whether COPY's data starts with a header line, and whether COPY FROM
+/// checks its names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Header {
+    #[default]
+    No,
+    Yes,
+    Match,
+}
+
+/// COPY's data format: text, csv or binary, with the delimiter, NULL
+/// string, quote and escape characters, header, and the per-column
+/// FORCE_QUOTE, FORCE_NOT_NULL and FORCE_NULL choices.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CopyFormat {
     pub binary: bool,
+    pub csv: bool,
     pub delimiter: u8,
     pub null: Vec<u8>,
+    pub quote: u8,
+    pub escape: u8,
+    pub header: Header,
+    /// The names of the copied columns (for HEADER).
+    pub columns: Vec<String>,
+    /// Per copied column (empty when none is).
+    pub force_quote: Vec<bool>,
+    pub force_not_null: Vec<bool>,
+    pub force_null: Vec<bool>,
 }
 
 impl Default for CopyFormat {
     fn default() -> Self {
         CopyFormat {
             binary: false,
+            csv: false,
             delimiter: b'\t',
             null: b"\\N".to_vec(),
+            quote: b'"',
+            escape: b'"',
+            header: Header::No,
+            columns: Vec::new(),
+            force_quote: Vec::new(),
+            force_not_null: Vec::new(),
+            force_null: Vec::new(),
+        }
+    }
+}
+
+impl CopyFormat {
+    /// FORMAT csv with its defaults: `,`, an empty NULL string, `"`.
+    pub fn csv() -> CopyFormat {
+        CopyFormat {
+            csv: true,
+            delimiter: b',',
+            null: Vec::new(),
+            ..CopyFormat::default()
         }
     }
 }
@@ -76,116 +120,6 @@ pub enum CopyPlan {
     In(CopyIn),
 }
 
-fn invalid_option(msg: impl Into<String>) -> PgError {
-    PgError::new(sqlstate::INVALID_PARAMETER_VALUE, msg)
-}
-
-/// Reads COPY's options as PostgreSQL's ProcessCopyOptions: FORMAT text
-/// or binary, DELIMITER, NULL (also in the pre-9.0 syntax that psycopg2's
-/// copy_from sends: `WITH DELIMITER AS '\t' NULL AS '\N'`), FREEZE.
-fn copy_format(
-    options: &[ast::CopyOption],
-    legacy: &[ast::CopyLegacyOption],
-) -> PgResult<CopyFormat> {
-    let mut binary = None;
-    let mut delimiter: Option<char> = None;
-    let mut null: Option<String> = None;
-    let conflicting = || PgError::new(sqlstate::SYNTAX_ERROR, "conflicting or redundant options");
-    for o in options {
-        match o {
-            ast::CopyOption::Format(f) => {
-                if binary.is_some() {
-                    return Err(conflicting());
-                }
-                binary = Some(match f.value.to_ascii_lowercase().as_str() {
-                    "text" => false,
-                    "binary" => true,
-                    "csv" => return Err(not_supported_yet("COPY option FORMAT csv")),
-                    other => {
-                        return Err(invalid_option(format!(
-                            "COPY format \"{other}\" not recognized"
-                        )))
-                    }
-                });
-            }
-            ast::CopyOption::Freeze(_) => {}
-            ast::CopyOption::Delimiter(c) => {
-                if delimiter.replace(*c).is_some() {
-                    return Err(conflicting());
-                }
-            }
-            ast::CopyOption::Null(n) => {
-                if null.replace(n.clone()).is_some() {
-                    return Err(conflicting());
-                }
-            }
-            other => return Err(not_supported_yet(&format!("COPY option {other}"))),
-        }
-    }
-    for o in legacy {
-        match o {
-            ast::CopyLegacyOption::Binary if binary.is_none() => binary = Some(true),
-            ast::CopyLegacyOption::Delimiter(c) if delimiter.is_none() => delimiter = Some(*c),
-            ast::CopyLegacyOption::Null(n) if null.is_none() => null = Some(n.clone()),
-            ast::CopyLegacyOption::Binary
-            | ast::CopyLegacyOption::Delimiter(_)
-            | ast::CopyLegacyOption::Null(_) => return Err(conflicting()),
-            _ => return Err(not_supported_yet("these COPY options")),
-        }
-    }
-    let binary = binary.unwrap_or(false);
-    let mut format = CopyFormat {
-        binary,
-        ..CopyFormat::default()
-    };
-    if binary {
-        if delimiter.is_some() {
-            return Err(PgError::new(
-                sqlstate::SYNTAX_ERROR,
-                "cannot specify DELIMITER in BINARY mode",
-            ));
-        }
-        if null.is_some() {
-            return Err(PgError::new(
-                sqlstate::SYNTAX_ERROR,
-                "cannot specify NULL in BINARY mode",
-            ));
-        }
-        return Ok(format);
-    }
-    if let Some(d) = delimiter {
-        if !d.is_ascii() {
-            return Err(PgError::new(
-                sqlstate::FEATURE_NOT_SUPPORTED,
-                "COPY delimiter must be a single one-byte character",
-            ));
-        }
-        if d == '\n' || d == '\r' {
-            return Err(invalid_option(
-                "COPY delimiter cannot be newline or carriage return",
-            ));
-        }
-        if "\\.abcdefghijklmnopqrstuvwxyz0123456789".contains(d) {
-            return Err(invalid_option(format!("COPY delimiter cannot be \"{d}\"")));
-        }
-        format.delimiter = d as u8;
-    }
-    if let Some(n) = null {
-        if n.contains(['\n', '\r']) {
-            return Err(invalid_option(
-                "COPY null representation cannot use newline or carriage return",
-            ));
-        }
-        if n.as_bytes().contains(&format.delimiter) {
-            return Err(invalid_option(
-                "COPY delimiter must not appear in the NULL specification",
-            ));
-        }
-        format.null = n.into_bytes();
-    }
-    Ok(format)
-}
-
 /// Analyzes and plans a COPY: (plan, parameter types, whether it uses the
 /// catalog, the relations it reads or writes).
 pub fn prepare(
@@ -205,7 +139,9 @@ pub fn prepare(
     else {
         return Err(PgError::internal("not a COPY statement"));
     };
-    let format = copy_format(options, legacy_options)?;
+    let header_match = crate::parser::copy_header_match(&text.sql);
+    let (mut format, force) =
+        copy_options::copy_format(options, legacy_options, !*to, header_match)?;
     let mut a = Analyzer::new(text, params).with_catalog(catalog);
     match (source, *to, target) {
         (
@@ -248,6 +184,9 @@ pub fn prepare(
                     })
                     .collect::<PgResult<_>>()?
             };
+            let all: Vec<String> = t.table.columns.iter().map(|c| c.name.clone()).collect();
+            let copied = targets.iter().map(|&i| all[i].clone()).collect();
+            force.resolve(&mut format, copied, &all, Some(&t.table.name))?;
             if to {
                 if *target != ast::CopyTarget::Stdout {
                     return Err(not_supported_yet("COPY to a file or program"));
@@ -292,6 +231,8 @@ pub fn prepare(
         (ast::CopySource::Query(q), true, ast::CopyTarget::Stdout) => {
             let query = a.analyze_top(q)?;
             let width = query.columns.len();
+            let names: Vec<String> = query.columns.iter().map(|c| c.name.clone()).collect();
+            force.resolve(&mut format, names.clone(), &names, None)?;
             let uses = a.uses_catalog;
             Ok((
                 CopyPlan::Out(optimizer::plan_query(&query), width, format),
@@ -407,7 +348,11 @@ impl CopyIn {
         if self.format.binary {
             return self.read_binary(acc, ri, src, ctx);
         }
+        if self.format.csv {
+            return self.read_csv(acc, ri, src, ctx);
+        }
         let mut buf: Vec<u8> = Vec::new();
+        let mut header = self.format.header != Header::No;
         let mut n = 0u64;
         let mut done = false;
         while !done {
@@ -432,6 +377,16 @@ impl CopyIn {
                     done = true;
                     break;
                 }
+                if std::mem::take(&mut header) {
+                    if self.format.header == Header::Match {
+                        let names = split_fields(line, self.format.delimiter)
+                            .into_iter()
+                            .map(|f| (f != self.format.null.as_slice()).then(|| unescape(f)))
+                            .collect();
+                        self.match_header(names)?;
+                    }
+                    continue;
+                }
                 self.insert_line(acc, ri, line, ctx)?;
                 n += 1;
             }
@@ -440,6 +395,136 @@ impl CopyIn {
         // Discard what the client still sends after an end marker.
         while src.next_chunk()?.is_some() {}
         Ok(n)
+    }
+
+    /// Csv format: records that quoted fields may spread over lines.
+    fn read_csv(
+        &self,
+        acc: &mut TableAccess,
+        ri: &mut Ri,
+        src: &mut dyn CopyInSource,
+        ctx: &EvalCtx,
+    ) -> PgResult<u64> {
+        let mut buf: Vec<u8> = Vec::new();
+        let mut header = self.format.header != Header::No;
+        let (mut n, mut eof, mut ended) = (0u64, false, false);
+        let mut line = 0u64;
+        let name = &self.table.table.name;
+        let at = |line: u64| move |e: PgError| e.with_context(format!("COPY {name}, line {line}"));
+        while !ended && !eof {
+            match src.next_chunk()? {
+                Some(chunk) => buf.extend_from_slice(&chunk),
+                None => eof = true,
+            }
+            let mut start = 0;
+            while start < buf.len() {
+                check_for_interrupts()?;
+                line += 1;
+                let Some((record, used)) =
+                    copy_csv::next_record(&buf[start..], eof, &self.format).map_err(at(line))?
+                else {
+                    line -= 1;
+                    break;
+                };
+                start += used;
+                let fields = match record {
+                    Record::EndMarker => {
+                        ended = true;
+                        break;
+                    }
+                    Record::Fields(fields) => fields,
+                };
+                if std::mem::take(&mut header) {
+                    if self.format.header == Header::Match {
+                        let names = fields
+                            .into_iter()
+                            .map(|f| (f.quoted || f.data != self.format.null).then_some(f.data))
+                            .collect();
+                        self.match_header(names).map_err(at(line))?;
+                    }
+                    continue;
+                }
+                self.insert_csv(acc, ri, fields, ctx).map_err(at(line))?;
+                n += 1;
+            }
+            buf.drain(..start);
+        }
+        // Discard what the client still sends after an end marker.
+        while src.next_chunk()?.is_some() {}
+        Ok(n)
+    }
+
+    /// HEADER MATCH: the header line's fields must be the copied columns'
+    /// names, in order (None for a NULL field).
+    fn match_header(&self, names: Vec<Option<Vec<u8>>>) -> PgResult<()> {
+        let expected = &self.format.columns;
+        if names.len() != expected.len() {
+            return Err(PgError::new(
+                BAD_COPY_FILE_FORMAT,
+                format!(
+                    "wrong number of fields in header line: got {}, expected {}",
+                    names.len(),
+                    expected.len()
+                ),
+            ));
+        }
+        for (i, (got, want)) in names.iter().zip(expected).enumerate() {
+            let msg = match got {
+                None => format!(
+                    "column name mismatch in header line field {}: got null value (\"{}\"), expected \"{want}\"",
+                    i + 1,
+                    String::from_utf8_lossy(&self.format.null)
+                ),
+                Some(g) if g.as_slice() != want.as_bytes() => format!(
+                    "column name mismatch in header line field {}: got \"{}\", expected \"{want}\"",
+                    i + 1,
+                    String::from_utf8_lossy(g)
+                ),
+                Some(_) => continue,
+            };
+            return Err(PgError::new(BAD_COPY_FILE_FORMAT, msg));
+        }
+        Ok(())
+    }
+
+    /// Converts a csv record's fields (NULL: unquoted and equal to the NULL
+    /// string, unless FORCE_NOT_NULL; or quoted too with FORCE_NULL) and
+    /// inserts the row.
+    fn insert_csv(
+        &self,
+        acc: &mut TableAccess,
+        ri: &mut Ri,
+        fields: Vec<copy_csv::CsvField>,
+        ctx: &EvalCtx,
+    ) -> PgResult<()> {
+        let t = &self.table.table;
+        if fields.len() > self.targets.len() {
+            return Err(PgError::new(
+                BAD_COPY_FILE_FORMAT,
+                "extra data after last expected column",
+            ));
+        }
+        if let Some(&col) = self.targets.get(fields.len()) {
+            return Err(PgError::new(
+                BAD_COPY_FILE_FORMAT,
+                format!("missing data for column \"{}\"", t.columns[col].name),
+            ));
+        }
+        let f = &self.format;
+        let flag = |v: &[bool], k: usize| v.get(k).copied().unwrap_or(false);
+        let mut row = vec![Value::Null; t.columns.len()];
+        for (k, (field, &col)) in fields.into_iter().zip(&self.targets).enumerate() {
+            let is_null = field.data == f.null
+                && ((!field.quoted && !flag(&f.force_not_null, k)) || flag(&f.force_null, k));
+            if is_null {
+                continue;
+            }
+            let s = String::from_utf8(field.data).map_err(|_| {
+                PgError::new("22021", "invalid byte sequence for encoding \"UTF8\"")
+            })?;
+            row[col] = Value::parse_text(t.columns[col].ty, &s)?;
+        }
+        self.insert_row(acc, ri, row, ctx)
     }
 
     /// Binary format: the header, then tuples (a field count, then each
@@ -709,13 +794,35 @@ pub fn run_out(
         return Ok(n);
     }
     let mut line = Vec::new();
+    let single = format.columns.len() == 1;
+    if format.header != Header::No {
+        for (i, name) in format.columns.iter().enumerate() {
+            if i > 0 {
+                line.push(format.delimiter);
+            }
+            if format.csv {
+                copy_csv::write_field(name.as_bytes(), false, single, format, &mut line);
+            } else {
+                escape_text_with(&Value::Text(name.clone()), format, &mut line);
+            }
+        }
+        line.push(b'\n');
+        sink.copy_out(&line)?;
+    }
     executor::run(plan, ctx, &mut |row| {
         line.clear();
         for (i, v) in row.iter().enumerate() {
             if i > 0 {
                 line.push(format.delimiter);
             }
-            escape_text_with(v, format, &mut line);
+            if !format.csv {
+                escape_text_with(v, format, &mut line);
+            } else if v.is_null() {
+                line.extend_from_slice(&format.null);
+            } else {
+                let force = format.force_quote.get(i).copied().unwrap_or(false);
+                copy_csv::write_field(v.to_text().as_bytes(), force, single, format, &mut line);
+            }
         }
         line.push(b'\n');
         sink.copy_out(&line)

@@ -7,6 +7,8 @@
 
 pub mod constraints;
 pub mod copy;
+pub mod copy_csv;
+pub mod copy_options;
 pub mod ddl;
 pub mod deparse;
 pub mod explain;

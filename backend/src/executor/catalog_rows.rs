@@ -662,7 +662,8 @@ pub fn proc_rows(_: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Bool(false),
                 Value::Bool(false),
                 Value::Bool(p.strict),
-                Value::Bool(false),
+                // proretset.
+                Value::Bool(p.kind == b'f' && crate::fmgr::arrays::is_set_returning_name(p.name)),
                 ch(p.volatility),
                 ch(b's'),
                 Value::Int2(p.args.len() as i16),

@@ -122,20 +122,7 @@ impl Modify {
                             for (c, e) in sets {
                                 new[*c] = eval(e, old, ctx)?;
                             }
-                            acc.check_row(&mut new)?;
-                            if ri_on {
-                                ri.check_row(&acc.table, &new, ctx)?;
-                            }
-                            Ok(match acc.update(tid, old, &new)? {
-                                Ok(t) => {
-                                    if ri_on {
-                                        ri.updated(target, old, t, &new);
-                                    }
-                                    Ok(new)
-                                }
-                                Err(UpdateFailure::Tm(r)) => Err(r),
-                                Err(UpdateFailure::Conflict(c)) => return Err(acc.unique_error(&c)),
-                            })
+                            apply_update(acc, (&mut ri, ri_on, target), tid, old, new, ctx)
                         },
                     )?;
                     if let Some(new) = done {
@@ -153,17 +140,7 @@ impl Modify {
                         row,
                         recheck.as_ref(),
                         ctx,
-                        &mut |acc, tid, old| {
-                            Ok(match acc.delete(tid)? {
-                                TmResult::Ok => {
-                                    if ri_on {
-                                        ri.deleted(target, old);
-                                    }
-                                    Ok(old.to_vec())
-                                }
-                                r => Err(r),
-                            })
-                        },
+                        &mut |acc, tid, old| apply_delete(acc, (&mut ri, ri_on, target), tid, old),
                     )?;
                     if let Some(old) = done {
                         n += 1;
@@ -215,6 +192,55 @@ impl LockRows {
 /// What a change attempt on one row version returns: the row to report,
 /// or why the version may not be changed.
 type Attempt = PgResult<Result<Vec<Value>, TmResult>>;
+
+/// The referential-integrity state of a statement: its checks, whether
+/// the table has any, and the table's OID.
+type RiCtx<'a, 'r> = (&'a mut Ri<'r>, bool, u32);
+
+/// Checks `new` (typmods, NOT NULL, CHECK and foreign keys) and writes it
+/// over the version at `tid`, noting the change for the end-of-statement
+/// foreign-key checks.
+fn apply_update(
+    acc: &mut TableAccess,
+    (ri, ri_on, target): RiCtx,
+    tid: ItemPointer,
+    old: &[Value],
+    mut new: Vec<Value>,
+    ctx: &EvalCtx,
+) -> Attempt {
+    acc.check_row(&mut new)?;
+    if ri_on {
+        ri.check_row(&acc.table, &new, ctx)?;
+    }
+    Ok(match acc.update(tid, old, &new)? {
+        Ok(t) => {
+            if ri_on {
+                ri.updated(target, old, t, &new);
+            }
+            Ok(new)
+        }
+        Err(UpdateFailure::Tm(r)) => Err(r),
+        Err(UpdateFailure::Conflict(c)) => return Err(acc.unique_error(&c)),
+    })
+}
+
+/// Deletes the version at `tid`, noting it for the foreign-key checks.
+fn apply_delete(
+    acc: &mut TableAccess,
+    (ri, ri_on, target): RiCtx,
+    tid: ItemPointer,
+    old: &[Value],
+) -> Attempt {
+    Ok(match acc.delete(tid)? {
+        TmResult::Ok => {
+            if ri_on {
+                ri.deleted(target, old);
+            }
+            Ok(old.to_vec())
+        }
+        r => Err(r),
+    })
+}
 
 /// 40001 for REPEATABLE READ when the row changed under the snapshot.
 fn serialization_failure(deleted: bool) -> PgError {
@@ -355,30 +381,9 @@ impl Modify {
                     for (c, e) in sets {
                         new[*c] = eval(e, &both, ctx)?;
                     }
-                    acc.check_row(&mut new)?;
-                    if ri_on {
-                        ri.check_row(&acc.table, &new, ctx)?;
-                    }
-                    Ok(match acc.update(tid, old, &new)? {
-                        Ok(t) => {
-                            if ri_on {
-                                ri.updated(target, old, t, &new);
-                            }
-                            Ok(new)
-                        }
-                        Err(UpdateFailure::Tm(r)) => Err(r),
-                        Err(UpdateFailure::Conflict(c)) => return Err(acc.unique_error(&c)),
-                    })
+                    apply_update(acc, (&mut *ri, ri_on, target), tid, old, new, ctx)
                 }
-                None => Ok(match acc.delete(tid)? {
-                    TmResult::Ok => {
-                        if ri_on {
-                            ri.deleted(target, old);
-                        }
-                        Ok(old.to_vec())
-                    }
-                    r => Err(r),
-                }),
+                None => apply_delete(acc, (&mut *ri, ri_on, target), tid, old),
             })?;
             if let Some(changed) = done {
                 n += 1;

@@ -1,15 +1,16 @@
 //! Set-returning functions in FROM (PostgreSQL's FunctionScan):
 //! generate_series (`scan::SeriesNode`), unnest of one or more arrays
 //! (zipped, the shorter ones padded with NULLs, every element of a
-//! multidimensional array in storage order), and WITH ORDINALITY's row
-//! numbers after either.
+//! multidimensional array in storage order), WITH ORDINALITY's row
+//! numbers after either, and the select list's several functions in
+//! lockstep (PostgreSQL's ProjectSet).
 
 use crate::error::PgResult;
 use crate::executor::eval::{eval, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
 use crate::nodes::query::{FunctionSource, JsonSrf, SetFunction};
-use crate::types::{array, Value};
+use crate::types::{array, Oid, Value};
 use crate::utils::adt::arrays;
 
 use super::scan::SeriesNode;
@@ -17,28 +18,87 @@ use super::{Node, Row};
 
 /// The run-time node of a function in FROM.
 pub fn build(f: &FunctionSource) -> Box<dyn Node + '_> {
-    let inner: Box<dyn Node + '_> = match f.func {
-        SetFunction::GenerateSeries => Box::new(SeriesNode::new(f.ty, &f.args)),
-        SetFunction::GenerateSubscripts => Box::new(SubscriptsNode {
-            args: &f.args,
-            range: None,
-        }),
-        SetFunction::Unnest => Box::new(UnnestNode {
-            args: &f.args,
-            arrays: None,
-            next: 0,
-        }),
-        SetFunction::Json { kind, jsonb } => Box::new(JsonNode {
-            arg: &f.args[0],
-            kind,
-            jsonb,
-            rows: None,
-        }),
+    let inner = if f.func == SetFunction::Lockstep {
+        let mut parts = Vec::with_capacity(f.parts.len());
+        let mut first = 0;
+        for p in &f.parts {
+            let args = &f.args[first..first + p.nargs];
+            first += p.nargs;
+            parts.push(LockstepMember {
+                node: build_one(p.func, p.ty, args),
+                width: p.func.width(p.nargs),
+                done: false,
+            });
+        }
+        Box::new(LockstepNode { parts })
+    } else {
+        build_one(f.func, f.ty, &f.args)
     };
     if f.ordinality {
         Box::new(OrdinalityNode { inner, n: 0 })
     } else {
         inner
+    }
+}
+
+/// The node of one function over its arguments.
+fn build_one(func: SetFunction, ty: Oid, args: &[Expr]) -> Box<dyn Node + '_> {
+    match func {
+        SetFunction::GenerateSeries => Box::new(SeriesNode::new(ty, args)),
+        SetFunction::GenerateSubscripts => Box::new(SubscriptsNode { args, range: None }),
+        SetFunction::PartitionAncestors => Box::new(AncestorsNode {
+            arg: &args[0],
+            done: false,
+        }),
+        SetFunction::Unnest => Box::new(UnnestNode {
+            args,
+            arrays: None,
+            next: 0,
+        }),
+        SetFunction::Json { kind, jsonb } => Box::new(JsonNode {
+            arg: &args[0],
+            kind,
+            jsonb,
+            rows: None,
+        }),
+        // The analyzer never nests a lockstep group in another.
+        SetFunction::Lockstep => Box::new(LockstepNode { parts: Vec::new() }),
+    }
+}
+
+/// One function of a lockstep group.
+struct LockstepMember<'p> {
+    node: Box<dyn Node + 'p>,
+    width: usize,
+    /// It has given its last row: NULLs from now on.
+    done: bool,
+}
+
+/// Functions advancing together: each output row takes the next row of
+/// every function, NULLs for those already exhausted; it ends when all
+/// are (so a group where every function is empty gives no row).
+struct LockstepNode<'p> {
+    parts: Vec<LockstepMember<'p>>,
+}
+
+impl Node for LockstepNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        let mut row = Vec::new();
+        let mut any = false;
+        for p in &mut self.parts {
+            let got = if p.done { None } else { p.node.next(ctx)? };
+            match got {
+                Some(r) => {
+                    any = true;
+                    row.extend(r);
+                }
+                None => {
+                    p.done = true;
+                    row.extend(std::iter::repeat_n(Value::Null, p.width));
+                }
+            }
+        }
+        Ok(any.then_some(row))
     }
 }
 
@@ -85,6 +145,27 @@ impl Node for SubscriptsNode<'_> {
         }
         *next += *step;
         Ok(Some(vec![Value::Int4(v)]))
+    }
+}
+
+/// pg_partition_ancestors(rel): as PostgreSQL's, no rows for a NULL, an
+/// unknown relation or one outside every partition tree, and else the
+/// relation then each partitioned table above it. pgfork's relations are
+/// tables, indexes, sequences and views, never partitioned tables or
+/// partitions, so every relation is outside a partition tree: the
+/// argument is evaluated (its errors surface) and the set is empty.
+struct AncestorsNode<'p> {
+    arg: &'p Expr,
+    done: bool,
+}
+
+impl Node for AncestorsNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if !self.done {
+            self.done = true;
+            eval(self.arg, &[], ctx)?;
+        }
+        Ok(None)
     }
 }
 

@@ -38,10 +38,16 @@ fn elem_of(v: &Value) -> Oid {
 
 /// Whether `def` is a set-returning function (unnest, generate_series).
 pub fn is_set_returning(def: &FuncDef) -> bool {
+    is_set_returning_name(def.name)
+}
+
+/// Whether the built-in function `name` returns a set (pg_proc's
+/// proretset).
+pub fn is_set_returning_name(name: &str) -> bool {
     matches!(
-        def.name,
-        "unnest" | "generate_series" | "generate_subscripts"
-    ) || super::json::is_json_srf(def.name)
+        name,
+        "unnest" | "generate_series" | "generate_subscripts" | "pg_partition_ancestors"
+    ) || super::json::is_json_srf(name)
 }
 
 pub(crate) fn set_in_wrong_context(_: &FnCtx, _: &[Value]) -> PgResult<Value> {

@@ -41,6 +41,14 @@ const INVALID_NAME: &str = "42602";
 
 /// pgfork's catalog functions, registered in fmgr's TABLES.
 pub static CATALOG_FUNCS: &[FuncDef] = &[
+    // The partition tree above a relation (set-returning: run as a
+    // function scan, `executor::srf`).
+    volatile(f(
+        "pg_partition_ancestors",
+        &[oid::REGCLASS],
+        oid::REGCLASS,
+        super::arrays::set_in_wrong_context,
+    )),
     // Sizes.
     volatile(f("pg_table_size", &[oid::REGCLASS], INT8, |c, a| {
         size_of(c, &a[0], Size::Table)
@@ -150,6 +158,13 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     f("pg_get_viewdef", &[TEXT], TEXT, |c, a| view_def(c, &a[0])),
     f("pg_get_viewdef", &[TEXT, BOOL], TEXT, |c, a| {
         view_def(c, &a[0])
+    }),
+    // pgfork has no triggers (pg_trigger is empty; foreign keys are
+    // checked by the executor, not by PostgreSQL's RI triggers): NULL, as
+    // PostgreSQL's for an OID that is not a trigger's.
+    f("pg_get_triggerdef", &[OID], TEXT, |_, _| Ok(Value::Null)),
+    f("pg_get_triggerdef", &[OID, BOOL], TEXT, |_, _| {
+        Ok(Value::Null)
     }),
     f("pg_get_constraintdef", &[OID], TEXT, |c, a| {
         constraint_def(c, &a[0])

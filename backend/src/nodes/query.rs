@@ -69,8 +69,43 @@ pub enum SetFunction {
     GenerateSubscripts,
     /// unnest(array, ...): one column per array, zipped, NULL-padded.
     Unnest,
+    /// pg_partition_ancestors(regclass): the relation and the partitioned
+    /// tables above it, when it is in a partition tree.
+    PartitionAncestors,
     /// json(b)_each, _each_text, _array_elements(_text), _object_keys.
     Json { kind: JsonSrf, jsonb: bool },
+    /// Several functions of a select list advancing together (PostgreSQL's
+    /// ProjectSet): `FunctionSource::parts` says which, `args` holds their
+    /// arguments one after the other.
+    Lockstep,
+}
+
+impl SetFunction {
+    /// Number of columns the function gives for `nargs` arguments.
+    pub fn width(self, nargs: usize) -> usize {
+        match self {
+            SetFunction::GenerateSeries
+            | SetFunction::GenerateSubscripts
+            | SetFunction::PartitionAncestors => 1,
+            SetFunction::Unnest => nargs,
+            SetFunction::Json {
+                kind: JsonSrf::Each | JsonSrf::EachText,
+                ..
+            } => 2,
+            SetFunction::Json { .. } => 1,
+            SetFunction::Lockstep => 0,
+        }
+    }
+}
+
+/// One function of a `SetFunction::Lockstep`.
+#[derive(Clone, Copy, Debug)]
+pub struct LockstepPart {
+    pub func: SetFunction,
+    /// generate_series: the type of its values.
+    pub ty: Oid,
+    /// How many of the source's arguments are this function's.
+    pub nargs: usize,
 }
 
 /// A set-returning function in FROM.
@@ -82,6 +117,9 @@ pub struct FunctionSource {
     pub args: Vec<Expr>,
     /// WITH ORDINALITY: a last bigint column numbering the rows from 1.
     pub ordinality: bool,
+    /// `SetFunction::Lockstep`: the functions, in column order (empty
+    /// otherwise).
+    pub parts: Vec<LockstepPart>,
 }
 
 impl FunctionSource {
@@ -91,22 +129,43 @@ impl FunctionSource {
             SetFunction::GenerateSeries => "generate_series",
             SetFunction::GenerateSubscripts => "generate_subscripts",
             SetFunction::Unnest => "unnest",
+            SetFunction::PartitionAncestors => "pg_partition_ancestors",
             SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
+            SetFunction::Lockstep => "project set",
         }
     }
 
     /// Number of columns produced.
     pub fn width(&self) -> usize {
         let n = match self.func {
-            SetFunction::GenerateSeries | SetFunction::GenerateSubscripts => 1,
-            SetFunction::Unnest => self.args.len(),
-            SetFunction::Json {
-                kind: JsonSrf::Each | JsonSrf::EachText,
-                ..
-            } => 2,
-            SetFunction::Json { .. } => 1,
+            SetFunction::Lockstep => self.parts.iter().map(|p| p.func.width(p.nargs)).sum(),
+            f => f.width(self.args.len()),
         };
         n + usize::from(self.ordinality)
+    }
+
+    /// The type of column `c` where the plan needs it (generate_series'
+    /// values), UNKNOWN elsewhere: evaluation reads columns by position.
+    pub fn series_type(&self, c: usize) -> Oid {
+        match self.func {
+            SetFunction::GenerateSeries => self.ty,
+            SetFunction::Lockstep => {
+                let mut first = 0;
+                for p in &self.parts {
+                    let w = p.func.width(p.nargs);
+                    if c < first + w {
+                        return if p.func == SetFunction::GenerateSeries {
+                            p.ty
+                        } else {
+                            crate::types::oid::UNKNOWN
+                        };
+                    }
+                    first += w;
+                }
+                crate::types::oid::UNKNOWN
+            }
+            _ => crate::types::oid::UNKNOWN,
+        }
     }
 }
 

@@ -741,7 +741,7 @@ fn source_column_type(s: &Source, c: usize) -> crate::types::Oid {
             .map_or(crate::types::oid::OID, |col| col.1),
         Source::Values(rows) => rows[0][c].ty(),
         Source::Function(f) if f.ordinality && c + 1 == f.width() => crate::types::oid::INT8,
-        Source::Function(f) if f.func == crate::nodes::query::SetFunction::GenerateSeries => f.ty,
+        Source::Function(f) => f.series_type(c),
         // Evaluation reads a column by position; its type only labels it.
         _ => crate::types::oid::UNKNOWN,
     }

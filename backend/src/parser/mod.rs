@@ -14,7 +14,7 @@ use sqlparser::ast::{self, ObjectName, ObjectNamePart};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace, Word};
 
 use crate::error::{sqlstate, PgError, PgResult};
 
@@ -152,10 +152,34 @@ fn is_word(t: &Token, w: &str) -> bool {
     matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
 }
 
+/// The stand-in for a COPY option's quoted character that is not one byte
+/// long (`DELIMITER '||'`), which sqlparser refuses: PostgreSQL's strings
+/// never hold a NUL, and COPY reports the error as PostgreSQL does.
+pub const COPY_NOT_ONE_BYTE: char = '\0';
+
+/// The stand-in column name for `FORCE_QUOTE *`.
+pub const COPY_ALL_COLUMNS: &str = "\0*";
+
+/// Whether a COPY statement's options say `HEADER MATCH` (which
+/// [`normalize_copy_options`] turns into a plain HEADER for sqlparser).
+pub fn copy_header_match(sql: &str) -> bool {
+    let dialect = PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize() else {
+        return false;
+    };
+    let words: Vec<&Token> = tokens.iter().filter(|t| !is_blank(t)).collect();
+    words
+        .windows(2)
+        .any(|w| is_word(w[0], "header") && is_word(w[1], "match"))
+}
+
 /// PostgreSQL accepts any boolean spelling for COPY options
 /// (`FREEZE on`, `HEADER 1`); sqlparser only `true`/`false`: rewrite the
 /// option values inside the parenthesized list that follows STDIN/STDOUT.
-fn normalize_copy_options(seg: &mut [TokenWithSpan]) {
+/// Also `HEADER MATCH` becomes HEADER, a DELIMITER, QUOTE or ESCAPE
+/// string that is not one byte [`COPY_NOT_ONE_BYTE`], and `FORCE_QUOTE *`
+/// (or `FORCE QUOTE *`) a column list of [`COPY_ALL_COLUMNS`].
+fn normalize_copy_options(seg: &mut Vec<TokenWithSpan>) {
     let words: Vec<usize> = (0..seg.len())
         .filter(|&i| !is_blank(&seg[i].token))
         .collect();
@@ -171,8 +195,35 @@ fn normalize_copy_options(seg: &mut [TokenWithSpan]) {
     else {
         return;
     };
+    let mut star = None;
     for w in words[k + 1..].windows(2) {
         let (prev, cur) = (&seg[w[0]].token, &seg[w[1]].token);
+        if is_word(prev, "header") && is_word(cur, "match") {
+            seg[w[1]].token = Token::Whitespace(Whitespace::Space);
+            continue;
+        }
+        let char_option = |t: &Token| {
+            ["delimiter", "quote", "escape"]
+                .iter()
+                .any(|o| is_word(t, o))
+        };
+        if char_option(prev)
+            || (is_word(prev, "as") && w[0] > 0 && {
+                let before = words.iter().rposition(|&i| i < w[0]);
+                before.is_some_and(|b| char_option(&seg[words[b]].token))
+            })
+        {
+            if let Token::SingleQuotedString(v) | Token::EscapedStringLiteral(v) = cur {
+                if v.len() != 1 {
+                    seg[w[1]].token = Token::SingleQuotedString(COPY_NOT_ONE_BYTE.to_string());
+                }
+            }
+            continue;
+        }
+        if matches!(cur, Token::Mul) && (is_word(prev, "force_quote") || is_word(prev, "quote")) {
+            star = Some((w[1], is_word(prev, "force_quote")));
+            continue;
+        }
         if matches!(prev, Token::Word(_)) {
             let b = match cur {
                 t if is_word(t, "on") => Some(true),
@@ -184,6 +235,17 @@ fn normalize_copy_options(seg: &mut [TokenWithSpan]) {
             if let Some(b) = b {
                 seg[w[1]].token = Token::make_keyword(if b { "TRUE" } else { "FALSE" });
             }
+        }
+    }
+    if let Some((i, parenthesize)) = star {
+        seg[i].token = Token::Word(Word {
+            value: COPY_ALL_COLUMNS.to_owned(),
+            quote_style: Some('"'),
+            keyword: Keyword::NoKeyword,
+        });
+        if parenthesize {
+            seg.insert(i + 1, TokenWithSpan::wrap(Token::RParen));
+            seg.insert(i, TokenWithSpan::wrap(Token::LParen));
         }
     }
 }
