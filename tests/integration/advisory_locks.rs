@@ -176,7 +176,7 @@ async fn pg_locks_rows(mode: Mode) {
     let srv = TestServer::start(mode);
     let a = srv.connect().await;
     a.batch_execute(
-        "SELECT pg_advisory_lock(x'123456789'::bigint); SELECT pg_advisory_lock_shared(3, -1)",
+        "SELECT pg_advisory_lock(4886718345); SELECT pg_advisory_lock_shared(3, -1)",
     )
     .await
     .unwrap();

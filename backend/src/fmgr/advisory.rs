@@ -6,41 +6,37 @@ use shmem::lockmgr::{LockMode, LockTag};
 
 use super::{f, volatile, FnCtx, FuncDef};
 use crate::access::advisory::{bigint_key, int_pair_key};
-use crate::error::PgResult;
+use crate::error::{PgError, PgResult};
 use crate::types::oid::{BOOL, INT4, INT8, VOID};
 use crate::types::Value;
 
 const X: LockMode = LockMode::Exclusive;
 const S: LockMode = LockMode::Share;
 
-/// The lock tag of the key arguments: one bigint or two ints.
-fn key(a: &[Value]) -> LockTag {
+/// The lock tag of the key arguments: one bigint or two ints (the
+/// functions are strict and their arguments coerced to those types, so
+/// anything else is a bug).
+fn key(a: &[Value]) -> PgResult<LockTag> {
     match a {
-        [Value::Int4(x), Value::Int4(y)] => int_pair_key(*x, *y),
-        [Value::Int8(k)] => bigint_key(*k),
-        [v] => bigint_key(v.to_text().parse().unwrap_or_default()),
-        _ => int_pair_key(0, 0),
+        [Value::Int4(x), Value::Int4(y)] => Ok(int_pair_key(*x, *y)),
+        [Value::Int8(k)] => Ok(bigint_key(*k)),
+        _ => Err(PgError::internal("advisory lock key of unexpected types")),
     }
 }
 
 /// Waits for the lock; returns void.
 fn lock(c: &FnCtx, a: &[Value], mode: LockMode, session: bool) -> PgResult<Value> {
-    c.xact.advisory_lock(key(a), mode, session, true)?;
+    c.xact.advisory_lock(key(a)?, mode, session, true)?;
     Ok(Value::Void)
 }
 
 /// Takes the lock if free at once; returns whether it did.
 fn try_lock(c: &FnCtx, a: &[Value], mode: LockMode, session: bool) -> PgResult<Value> {
-    Ok(Value::Bool(c.xact.advisory_lock(
-        key(a),
-        mode,
-        session,
-        false,
-    )?))
+    Ok(Value::Bool(c.xact.advisory_lock(key(a)?, mode, session, false)?))
 }
 
 fn unlock(c: &FnCtx, a: &[Value], mode: LockMode) -> PgResult<Value> {
-    Ok(Value::Bool(c.xact.advisory_unlock(key(a), mode)))
+    Ok(Value::Bool(c.xact.advisory_unlock(key(a)?, mode)))
 }
 
 const K1: &[crate::types::Oid] = &[INT8];
