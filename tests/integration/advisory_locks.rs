@@ -175,11 +175,9 @@ async fn reentrancy_shared_and_warnings(mode: Mode) {
 async fn pg_locks_rows(mode: Mode) {
     let srv = TestServer::start(mode);
     let a = srv.connect().await;
-    a.batch_execute(
-        "SELECT pg_advisory_lock(4886718345); SELECT pg_advisory_lock_shared(3, -1)",
-    )
-    .await
-    .unwrap();
+    a.batch_execute("SELECT pg_advisory_lock(4886718345); SELECT pg_advisory_lock_shared(3, -1)")
+        .await
+        .unwrap();
     let rows = a
         .query(
             "SELECT locktype, database IS NOT NULL, classid::int8, objid::int8, objsubid, mode, granted, \

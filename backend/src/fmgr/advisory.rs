@@ -32,7 +32,12 @@ fn lock(c: &FnCtx, a: &[Value], mode: LockMode, session: bool) -> PgResult<Value
 
 /// Takes the lock if free at once; returns whether it did.
 fn try_lock(c: &FnCtx, a: &[Value], mode: LockMode, session: bool) -> PgResult<Value> {
-    Ok(Value::Bool(c.xact.advisory_lock(key(a)?, mode, session, false)?))
+    Ok(Value::Bool(c.xact.advisory_lock(
+        key(a)?,
+        mode,
+        session,
+        false,
+    )?))
 }
 
 fn unlock(c: &FnCtx, a: &[Value], mode: LockMode) -> PgResult<Value> {
