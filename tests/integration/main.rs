@@ -29,6 +29,7 @@ macro_rules! in_all_modes {
 }
 
 mod access;
+mod advisory_locks;
 mod arrays;
 mod blast_radius;
 mod catalog;

@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod advisory;
 pub mod btree;
 pub mod heap;
 pub mod keys;

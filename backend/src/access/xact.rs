@@ -21,6 +21,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::access::advisory::SessionAdvisory;
 use shmem::lockmgr::{LocalLocks, LockError, LockManager, LockMode, LockTag, WaitPolicy};
 use shmem::relstats::PendingRelStats;
 use shmem::wal::{Kind, Record};
@@ -87,6 +88,8 @@ pub struct XactMvcc {
     synchronous_commit: bool,
     /// LISTEN/UNLISTEN/NOTIFY of the session and its transaction.
     pub notify: Rc<RefCell<crate::access::notify::SessionNotify>>,
+    /// The session-level advisory locks.
+    pub advisory: Rc<RefCell<SessionAdvisory>>,
     /// Inside the commit's critical section: from before the commit record
     /// is inserted until the commit log is set (or the record could not be
     /// made durable). A transaction left here by a panic is not aborted:
@@ -110,6 +113,8 @@ pub struct StmtXact {
     pub stats: Rc<RefCell<PendingRelStats>>,
     /// The session's LISTEN/NOTIFY state (pg_notify, pg_listening_channels).
     pub notify: Rc<RefCell<crate::access::notify::SessionNotify>>,
+    /// The session-level advisory locks.
+    pub advisory: Rc<RefCell<SessionAdvisory>>,
     /// The segment (the NOTIFY queue for pg_notification_queue_usage).
     pub segment: Segment,
 }
@@ -254,6 +259,7 @@ impl XactMvcc {
             snapshot_taken: false,
             stats: Rc::default(),
             notify: Rc::default(),
+            advisory: Rc::default(),
             synchronous_commit: true,
             in_commit_section: false,
         }
@@ -368,6 +374,7 @@ impl XactMvcc {
             policy,
             stats: self.stats.clone(),
             notify: self.notify.clone(),
+            advisory: self.advisory.clone(),
             segment: self.segment,
         })
     }
@@ -464,7 +471,15 @@ impl XactMvcc {
             (true, false) => XactEnd::Unsettled,
             (false, _) => XactEnd::Aborted,
         });
-        self.locks.release_all(self.lm);
+        let advisory = self.advisory.borrow();
+        if advisory.is_empty() {
+            self.locks.release_all(self.lm);
+        } else {
+            // Session-level advisory locks outlive the transaction.
+            self.locks
+                .release_all_keeping(self.lm, &|tag, mode| advisory.holds(tag, mode));
+        }
+        drop(advisory);
         self.open = false;
         self.levels = vec![Level::default()];
         self.cid = 0;
@@ -526,6 +541,12 @@ impl XactMvcc {
 
     /// COMMIT (or the end of an implicit transaction). Fails (FATAL) only
     /// if the commit could not be made durable.
+    /// Releases the session-level advisory locks (end of the session,
+    /// DISCARD ALL).
+    pub fn release_session_locks(&mut self) {
+        self.advisory.borrow_mut().unlock_all(self.lm, self.backend);
+    }
+
     pub fn commit(&mut self) -> PgResult<()> {
         self.commit_with(&mut |_| {})
     }
@@ -638,6 +659,50 @@ impl XactMvcc {
 }
 
 impl StmtXact {
+    /// pg_advisory_lock and its family: takes `mode` on advisory lock
+    /// `tag`, held until the session unlocks it (`session`) or until the
+    /// transaction ends. Without `wait`, returns false at once if busy.
+    pub fn advisory_lock(
+        &self,
+        tag: LockTag,
+        mode: LockMode,
+        session: bool,
+        wait: bool,
+    ) -> PgResult<bool> {
+        let policy = WaitPolicy {
+            nowait: !wait,
+            ..self.policy
+        };
+        if session {
+            return self
+                .advisory
+                .borrow_mut()
+                .lock(self.lm, self.backend, tag, mode, &policy, &interrupted)
+                .map_err(lock_error);
+        }
+        match self
+            .lm
+            .acquire(self.backend, tag, mode, &policy, &interrupted)
+        {
+            Ok(_) => Ok(true),
+            Err(LockError::NotAvailable) if !wait => Ok(false),
+            Err(e) => Err(lock_error(e)),
+        }
+    }
+
+    /// pg_advisory_unlock(_shared): gives back one session-level
+    /// acquisition; false (and a WARNING) if the session holds none.
+    pub fn advisory_unlock(&self, tag: LockTag, mode: LockMode) -> bool {
+        self.advisory
+            .borrow_mut()
+            .unlock(self.lm, self.backend, tag, mode)
+    }
+
+    /// pg_advisory_unlock_all: every session-level advisory lock goes.
+    pub fn advisory_unlock_all(&self) {
+        self.advisory.borrow_mut().unlock_all(self.lm, self.backend);
+    }
+
     /// The writer's identity for heap changes.
     pub fn writer(&self) -> Writer<'_> {
         Writer {

@@ -270,6 +270,7 @@ fn stat_activity_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                     Some((_, LockTag::Transaction(_))) => Value::Text("transactionid".into()),
                     Some((_, LockTag::Tuple(..))) => Value::Text("tuple".into()),
                     Some((_, LockTag::Object(..))) => Value::Text("object".into()),
+                    Some((_, LockTag::Advisory(..))) => Value::Text("advisory".into()),
                     None => {
                         wal_wait(b.wait_event).map_or(Value::Null, |(_, e)| Value::Text(e.into()))
                     }
@@ -312,8 +313,12 @@ fn locks_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 LockTag::Relation(r) => ("relation", Some(r), None, None, None),
                 LockTag::Transaction(x) => ("transactionid", None, None, None, Some(x)),
                 LockTag::Object(c, o) => {
-                    object = Some((c, o));
+                    object = Some((c, o, 0));
                     ("object", None, None, None, None)
+                }
+                LockTag::Advisory(a, b, k) => {
+                    object = Some((a, b, k));
+                    ("advisory", None, None, None, None)
                 }
                 LockTag::Tuple(r, b, o)
                     if ctx.catalog.relation_name(r).is_some()
@@ -336,9 +341,9 @@ fn locks_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 tuple.map_or(Value::Null, |t| Value::Int2(t as i16)),
                 Value::Null,
                 xid.map_or(Value::Null, |x| Value::Text(x.to_string())),
-                opt_oid(object.map(|(c, _)| c)),
-                opt_oid(object.map(|(_, o)| o)),
-                object.map_or(Value::Null, |_| Value::Int2(0)),
+                opt_oid(object.map(|(c, _, _)| c)),
+                opt_oid(object.map(|(_, o, _)| o)),
+                object.map_or(Value::Null, |(_, _, k)| Value::Int2(k as i16)),
                 Value::Null,
                 Value::Int4(
                     table

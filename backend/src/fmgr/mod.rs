@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod acl;
+pub mod advisory;
 pub mod arrays;
 pub mod catalog;
 pub mod json;
@@ -164,6 +165,7 @@ static TABLES: &[&[FuncDef]] = &[
     json::JSON_FUNCS,
     acl::ACL_FUNCS,
     sequence::SEQUENCE_FUNCS,
+    advisory::ADVISORY_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.
@@ -358,13 +360,6 @@ static FUNCS: &[FuncDef] = &[
     }))),
     volatile(f("pg_notification_queue_usage", &[], FLOAT8, |c, _| {
         Ok(Value::Float8(c.xact.segment.notify_queue().usage()))
-    })),
-    // Releases the session's advisory locks. pgfork has no function that
-    // takes one (pg_advisory_lock and its family are not implemented), so
-    // a session never holds any and there is nothing to release; poolers
-    // (asyncpg's reset) call it on every connection they hand back.
-    volatile(f("pg_advisory_unlock_all", &[], VOID, |_, _| {
-        Ok(Value::Void)
     })),
     nonstrict(f("current_setting", &[TEXT], TEXT, |c, a| {
         current_setting(c, a)

@@ -234,6 +234,7 @@ impl Drop for Engine {
     /// that one (`XactMvcc::abort`).
     fn drop(&mut self) {
         self.abort_transaction();
+        self.mvcc.release_session_locks();
         self.mvcc
             .notify
             .borrow_mut()
@@ -702,6 +703,11 @@ impl Engine {
         crate::interrupts::set_statement_deadline(timeout.map(|t| std::time::Instant::now() + t));
         let mut result = self.execute_inner(p, params, sink, copy_in, stmt_start);
         crate::interrupts::set_statement_deadline(None);
+        // pg_advisory_unlock's WARNINGs for locks the session did not own.
+        let warnings = self.mvcc.advisory.borrow_mut().take_warnings();
+        for w in warnings {
+            self.notice(sink, w);
+        }
         if !self.has_live_cursors() {
             self.mvcc.end_statement();
         }
@@ -1235,6 +1241,7 @@ impl Engine {
         crate::faults::disarm();
         self.xact.abort(self.settings.get_mut());
         self.abort_transaction();
+        self.mvcc.release_session_locks();
         self.mvcc
             .notify
             .borrow_mut()

@@ -75,6 +75,18 @@ impl LocalLocks {
         self.held.clear();
     }
 
+    /// As [`LocalLocks::release_all`], but one acquisition of each (tag,
+    /// mode) for which `keep` says true stays held in the shared table
+    /// (session-level locks, which this table does not count).
+    pub fn release_all_keeping(
+        &mut self,
+        lm: &LockManager,
+        keep: &dyn Fn(LockTag, LockMode) -> bool,
+    ) {
+        lm.release_all_keeping(self.backend, keep);
+        self.held.clear();
+    }
+
     /// The locks held through this table, with their counts.
     pub fn iter(&self) -> impl Iterator<Item = (LockTag, LockMode, u32)> + '_ {
         self.held.iter().map(|(&(t, m), &n)| (t, m, n))

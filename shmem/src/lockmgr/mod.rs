@@ -370,6 +370,13 @@ impl LockManager {
     /// of transaction; the postmaster calls it for a backend that died not
     /// holding any LWLock). Safe to call while other backends run.
     pub fn release_all(&self, backend: usize) {
+        self.release_all_keeping(backend, &|_, _| false);
+    }
+
+    /// As [`LockManager::release_all`], but of each (tag, mode) for which
+    /// `keep` says true, one acquisition stays held (the session-level
+    /// advisory locks, which outlive the transaction).
+    pub fn release_all_keeping(&self, backend: usize, keep: &dyn Fn(LockTag, LockMode) -> bool) {
         let e = self.proc(backend);
         if e.status.load(Acquire) == PROC_WAITING {
             let part = e.wait_partition.load(Relaxed) as usize % NUM_LOCK_PARTITIONS;
@@ -391,20 +398,26 @@ impl LockManager {
                 continue;
             }
             let _guard = self.partition(part);
-            loop {
-                let first = e.proclocks[part].load(Relaxed);
-                if first == NIL {
-                    break;
-                }
-                let pl_idx = first - 1;
+            let mut cur = e.proclocks[part].load(Relaxed);
+            while cur != NIL {
+                let pl_idx = cur - 1;
                 let pl = self.proclock_at(pl_idx);
+                cur = pl.proc_next.load(Relaxed);
                 let lock = pl.lock.load(Relaxed);
                 let l = self.lock_at(lock);
+                let tag = l.tag();
                 let mut wake = false;
                 for mode in table::modes_in(pl.hold_mask.load(Relaxed)) {
-                    wake |= self.ungrant(l, pl, mode, true);
+                    if keep(tag, mode) {
+                        // Already granted: only the count changes.
+                        pl.counts[mode as usize - 1].store(1, Relaxed);
+                    } else {
+                        wake |= self.ungrant(l, pl, mode, true);
+                    }
                 }
-                self.free_proclock(pl_idx, part);
+                if pl.hold_mask.load(Relaxed) == 0 {
+                    self.free_proclock(pl_idx, part);
+                }
                 if wake {
                     self.wake_waiters(lock);
                 }

@@ -126,6 +126,10 @@ pub enum LockTag {
     /// PostgreSQL's "object" locks; a transaction changing the catalog holds
     /// Exclusive on (pg_class, 0) until it ends (see backend/src/catalog).
     Object(u32, u32),
+    /// A user lock of pg_advisory_lock and its family: the key's two 32-bit
+    /// halves (high and low half of a bigint key, or the two int keys) and
+    /// 1 for a bigint key, 2 for a two-int key (PostgreSQL's objsubid).
+    Advisory(u32, u32, u16),
 }
 
 impl LockTag {
@@ -135,6 +139,7 @@ impl LockTag {
             LockTag::Transaction(x) => [2, x, 0, 0],
             LockTag::Tuple(r, b, o) => [3, r, b, o as u32],
             LockTag::Object(c, o) => [4, c, o, 0],
+            LockTag::Advisory(a, b, k) => [5, a, b, k as u32],
         }
     }
 
@@ -143,6 +148,7 @@ impl LockTag {
             1 => LockTag::Relation(w[1]),
             2 => LockTag::Transaction(w[1]),
             4 => LockTag::Object(w[1], w[2]),
+            5 => LockTag::Advisory(w[1], w[2], w[3] as u16),
             _ => LockTag::Tuple(w[1], w[2], w[3] as u16),
         }
     }
@@ -160,6 +166,9 @@ impl std::fmt::Display for LockTag {
             ),
             LockTag::Object(c, o) => {
                 write!(f, "object {o} of class {c} of database {LOCK_DATABASE_OID}")
+            }
+            LockTag::Advisory(a, b, k) => {
+                write!(f, "advisory lock [{LOCK_DATABASE_OID},{a},{b},{k}]")
             }
         }
     }

@@ -569,3 +569,32 @@ fn memory_is_linear_in_max_backends() {
     assert!(a < 15 << 20, "{a}");
     assert!(b < 2 * a + (1 << 20), "{a} {b}");
 }
+
+#[test]
+fn release_all_keeping_keeps_one_count_of_session_locks() {
+    let (_o, lm) = setup(61431, 2);
+    let a = LockTag::Advisory(0, 7, 1);
+    let b = LockTag::Advisory(0, 8, 1);
+    // Session holds Exclusive on `a` (one count) and the transaction took
+    // it twice more, plus Share on `b` and a table lock.
+    for _ in 0..3 {
+        lm.acquire(0, a, Exclusive, &wait(), &never).unwrap();
+    }
+    lm.acquire(0, b, Share, &wait(), &never).unwrap();
+    lm.acquire(0, R, AccessShare, &wait(), &never).unwrap();
+    lm.release_all_keeping(0, &|t, m| t == a && m == Exclusive);
+    assert!(lm.holds(0, a, Exclusive));
+    assert!(!lm.holds(0, b, Share));
+    assert!(!lm.holds(0, R, AccessShare));
+    assert!(matches!(
+        lm.acquire(1, a, Share, &nowait(), &never),
+        Err(LockError::NotAvailable)
+    ));
+    lm.acquire(1, b, Exclusive, &nowait(), &never).unwrap();
+    // One release frees the kept count.
+    lm.release(0, a, Exclusive);
+    lm.acquire(1, a, Share, &nowait(), &never).unwrap();
+    lm.release_all(1);
+    assert_empty(lm);
+    assert_eq!(a.to_string(), "advisory lock [1,0,7,1]");
+}

@@ -1,0 +1,31 @@
+-- Advisory locks in one session: results, reentrancy, the unlock of a
+-- lock not held (false, with a WARNING), NULL keys, both key kinds.
+SELECT pg_advisory_lock(1);
+SELECT pg_advisory_lock(1);
+SELECT pg_advisory_unlock(1);
+SELECT pg_advisory_unlock(1);
+SELECT pg_advisory_unlock(1);
+SELECT pg_advisory_unlock_shared(1);
+SELECT pg_try_advisory_lock(2), pg_try_advisory_lock(2);
+SELECT pg_advisory_unlock(2), pg_advisory_unlock(2), pg_advisory_unlock(2);
+SELECT pg_advisory_lock_shared(3, 4);
+SELECT pg_try_advisory_lock_shared(3, 4);
+SELECT pg_advisory_unlock(3, 4);
+SELECT pg_advisory_unlock_shared(3, 4), pg_advisory_unlock_shared(3, 4);
+SELECT pg_advisory_lock(NULL);
+SELECT pg_try_advisory_lock(NULL, 1);
+SELECT pg_advisory_unlock(NULL);
+SELECT pg_advisory_lock(-1), pg_advisory_lock(-1, -1), pg_advisory_lock(9223372036854775807);
+SELECT locktype, classid, objid, objsubid, mode, granted FROM pg_locks WHERE locktype = 'advisory' ORDER BY objsubid, classid, objid;
+SELECT pg_advisory_unlock_all();
+SELECT count(*) FROM pg_locks WHERE locktype = 'advisory';
+SELECT pg_advisory_unlock(-1);
+BEGIN;
+SELECT pg_advisory_xact_lock(5), pg_advisory_xact_lock_shared(6), pg_try_advisory_xact_lock(7), pg_try_advisory_xact_lock_shared(8, 9);
+SELECT pg_advisory_unlock(5);
+SELECT count(*) FROM pg_locks WHERE locktype = 'advisory';
+COMMIT;
+SELECT count(*) FROM pg_locks WHERE locktype = 'advisory';
+SELECT pg_advisory_lock('x');
+SELECT pg_advisory_lock(1, 2, 3);
+SELECT pg_advisory_unlock_all();
