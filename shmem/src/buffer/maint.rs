@@ -48,14 +48,33 @@ impl BufferPool {
 
     /// Appends a zeroed block to `rel` (written to the file at once, under
     /// the relation's extension lock) and returns it pinned.
+    ///
+    /// The buffer is mapped, zeroed and pinned *before* the file grows
+    /// (PostgreSQL 16's ExtendBufferedRelShared does the same). The
+    /// moment the zero block is written, `nblocks` counts it and any
+    /// backend may read it (an insert trying the last page, a scan), put
+    /// tuples in it, and — were the block not in the pool — have it
+    /// evicted and written back before we got to it. Zero-filling a buffer
+    /// for it after that (as this did) threw those tuples away: committed
+    /// rows vanished under concurrent inserts and eviction. Mapped first,
+    /// the block is reached only through our pinned buffer, which cannot
+    /// be evicted while we hold it.
     pub fn extend(&self, rel: RelId) -> Result<Buffer, StorageError> {
         let lock = &self.hdr.extension_locks[rel as usize % NUM_EXT_LOCKS].0;
         let _g = lock.lock(LockMode::Exclusive);
         let block = self.nblocks(rel)?;
+        // Nobody reads past the end of the file, so nobody else can have
+        // this block yet (a buffer left by an earlier failed read of it is
+        // not valid and is zeroed).
+        let buf = self.get_buffer(rel, block, Fill::Zero)?;
+        // If the write fails the buffer stays a clean zero page of a block
+        // past the end: nobody reads it, and the next extension reuses it.
         self.smgr()
             .write(rel, block, &[0u8; BLCKSZ], self.smgr_gen())?;
         self.remember_fsync(rel);
-        self.get_buffer(rel, block, Fill::Zero)
+        #[cfg(test)]
+        tests_hooks::after_extend_write(self, rel, block);
+        Ok(buf)
     }
 
     /// Discards the buffers of `rel` (without writing them) and unlinks
@@ -208,5 +227,33 @@ impl BufferPool {
             }
         }
         Ok(())
+    }
+}
+
+/// Test-only hook in [`BufferPool::extend`], run once the new block is in
+/// the file (and so visible to other backends), before the extender uses
+/// its buffer: lets a test play another backend in that window.
+#[cfg(test)]
+pub(super) mod tests_hooks {
+    use std::cell::RefCell;
+
+    use super::{BlockNumber, BufferPool, RelId};
+
+    type Hook = Box<dyn FnMut(&BufferPool, RelId, BlockNumber)>;
+
+    thread_local! {
+        static AFTER_EXTEND_WRITE: RefCell<Option<Hook>> = const { RefCell::new(None) };
+    }
+
+    /// Sets (or clears) this thread's hook.
+    pub(crate) fn set_after_extend_write(hook: Option<Hook>) {
+        AFTER_EXTEND_WRITE.with(|h| *h.borrow_mut() = hook);
+    }
+
+    pub(super) fn after_extend_write(pool: &BufferPool, rel: RelId, block: BlockNumber) {
+        let hook = AFTER_EXTEND_WRITE.with(|h| h.borrow_mut().take());
+        if let Some(mut f) = hook {
+            f(pool, rel, block);
+        }
     }
 }

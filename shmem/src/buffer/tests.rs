@@ -109,6 +109,48 @@ fn extend_read_write_and_evict() {
     assert!(pool2.nblocks(rel).is_err());
 }
 
+/// Another backend may read a block the moment `extend` has made the file
+/// longer, and write to it. Here it does so (from the hook in `extend`,
+/// between the file write and the extender's use of the block), and then
+/// enough other pages are read to evict every unpinned buffer. The
+/// extender must get the page with that backend's change: it used to map
+/// a fresh zeroed buffer after that point, so the change (a committed
+/// heap tuple, in the MVCC tests that found this) was lost.
+#[test]
+fn a_block_written_by_another_backend_during_extend_is_not_zeroed() {
+    let (_o, pool) = new_pool(62112, 16);
+    let rel = 110;
+    fill(&pool, rel, 40);
+    super::maint::tests_hooks::set_after_extend_write(Some(Box::new(
+        |pool: &BufferPool, rel: RelId, block: BlockNumber| {
+            assert_eq!(pool.nblocks(rel).unwrap(), block + 1);
+            {
+                let buf = pool.read(rel, block).unwrap();
+                let mut g = buf.write_lock();
+                set_word(&mut g, 0, block as u64 + 1);
+                set_word(&mut g, 1, 0xfeed);
+                let sum = checksum(&g);
+                set_word(&mut g, SUM, sum);
+            }
+            // Cycle every other page through the pool (16 buffers).
+            for b in 0..block {
+                check_page(&pool.read(rel, b).unwrap().read_lock(), b);
+            }
+        },
+    )));
+    let buf = pool.extend(rel).unwrap();
+    assert_eq!(buf.block(), 40);
+    {
+        let g = buf.read_lock();
+        check_page(&g, 40);
+        assert_eq!(word(&g, 1), 0xfeed, "the other backend's change was lost");
+    }
+    drop(buf);
+    for b in 0..=40 {
+        check_page(&pool.read(rel, b).unwrap().read_lock(), b);
+    }
+}
+
 #[test]
 fn reading_past_the_end_fails_and_does_not_poison() {
     let (_o, pool) = new_pool(62102, 16);
