@@ -35,7 +35,7 @@ use shmem::lwlock::{LWLockGuard, LockMode};
 use shmem::Segment;
 
 use crate::error::{sqlstate, PgError, PgResult};
-use crate::types::Oid;
+use crate::types::{Oid, Value};
 
 /// First OID handed to user objects, as PostgreSQL's FirstNormalObjectId.
 pub const FIRST_USER_OID: Oid = 16384;
@@ -55,6 +55,13 @@ pub struct ColumnDesc {
     pub not_null: bool,
     /// The DEFAULT expression as SQL text.
     pub default: Option<String>,
+    /// PostgreSQL's attmissingval: what rows stored before the column was
+    /// added (ADD COLUMN with a non-volatile DEFAULT) read for it. Such
+    /// rows are not rewritten: their tuples hold fewer attributes than
+    /// the table has, and `access::tuple::deform` fills the trailing ones
+    /// from here (NULL when None). Kept as the value, already of the
+    /// column's type and typmod; in the catalog file as its text form.
+    pub missing: Option<Value>,
 }
 
 /// A table (pg_class with relkind 'r').
@@ -75,6 +82,19 @@ impl TableDesc {
 
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// Per column, what a tuple stored without it reads
+    /// ([`ColumnDesc::missing`], NULL when none); empty when no column
+    /// has a missing value (the common case: nothing to fill).
+    pub fn missing_values(&self) -> Vec<Value> {
+        if self.columns.iter().all(|c| c.missing.is_none()) {
+            return Vec::new();
+        }
+        self.columns
+            .iter()
+            .map(|c| c.missing.clone().unwrap_or(Value::Null))
+            .collect()
     }
 }
 
@@ -303,13 +323,20 @@ impl Catalog {
             s += &format!("table {} {} {}\n", t.oid, t.fillfactor, esc(&t.name));
             for c in &t.columns {
                 s += &format!(
-                    "column {} {} {} {} {}\n",
+                    "column {} {} {} {} {}",
                     esc(&c.name),
                     c.ty,
                     c.typmod,
                     u8::from(c.not_null),
                     c.default.as_deref().map_or("\\N".to_owned(), esc)
                 );
+                // The missing value, when there is one, as a sixth field
+                // (catalogs written before it have five).
+                if let Some(v) = &c.missing {
+                    s += " ";
+                    s += &esc(&v.to_text());
+                }
+                s.push('\n');
             }
         }
         for i in &self.indexes {
@@ -415,6 +442,13 @@ impl Catalog {
                             Some(&"\\N") => None,
                             Some(v) => Some(unesc(v)),
                             None => return Err(bad(line)),
+                        },
+                        missing: match f.get(6) {
+                            Some(v) => Some(
+                                Value::parse_text(num(2)? as Oid, &unesc(v))
+                                    .map_err(|_| bad(line))?,
+                            ),
+                            None => None,
                         },
                     });
                 }
@@ -762,6 +796,7 @@ mod tests {
                     typmod: -1,
                     not_null: true,
                     default: Some("nextval('my table_id_seq'::regclass)".into()),
+                    missing: None,
                 },
                 ColumnDesc {
                     name: "".into(),
@@ -769,6 +804,7 @@ mod tests {
                     typmod: 9,
                     not_null: false,
                     default: Some("'a\\b\tc\n'".into()),
+                    missing: None,
                 },
                 ColumnDesc {
                     name: "n".into(),
@@ -776,6 +812,7 @@ mod tests {
                     typmod: -1,
                     not_null: false,
                     default: None,
+                    missing: None,
                 },
             ],
         }));
