@@ -29,6 +29,7 @@ macro_rules! in_all_modes {
 }
 
 mod access;
+mod alter_table;
 mod arrays;
 mod blast_radius;
 mod catalog;
