@@ -1,9 +1,9 @@
 //! ALTER TABLE that changes a table's shape, across restarts, in every
 //! mode: columns added with a DEFAULT (kept as the missing value of the
 //! rows stored before, or written into every row for a volatile one) and
-//! constraints added or dropped read back the same after a clean
-//! restart and after a kill -9; an ADD COLUMN in progress at the kill is
-//! gone.
+//! constraints added or dropped, and a dropped column (still in the
+//! stored rows, hidden), read back the same after a clean restart and
+//! after a kill -9; an ADD COLUMN in progress at the kill is gone.
 
 use tokio_postgres::Client;
 
@@ -40,15 +40,18 @@ async fn added_columns_survive_restarts(mode: Mode) {
          ALTER TABLE t ADD CONSTRAINT b_pos CHECK (b > 0), ADD COLUMN e numeric DEFAULT 1.5;
          ALTER TABLE t ADD CONSTRAINT gone CHECK (a < 100);
          ALTER TABLE t DROP CONSTRAINT gone;
-         INSERT INTO t (a, b) VALUES (4, 8);",
+         INSERT INTO t (a, b) VALUES (4, 8);
+         ALTER TABLE t DROP COLUMN c;
+         INSERT INTO t VALUES (5, 3, 0, 2.5);",
     )
     .await
     .unwrap();
     let want = vec![
-        "1|7|x y|1|1.5",
-        "2|7|x y|2|1.5",
-        "3|7|x y|3|1.5",
-        "4|8|x y|4|1.5",
+        "1|7|1|1.5",
+        "2|7|2|1.5",
+        "3|7|3|1.5",
+        "4|8|4|1.5",
+        "5|3|0|2.5",
     ];
     let all = "SELECT * FROM t ORDER BY a";
     assert_eq!(rows(&c, all).await, want);
@@ -60,7 +63,7 @@ async fn added_columns_survive_restarts(mode: Mode) {
     let c = srv.connect().await;
     assert_eq!(rows(&c, all).await, want);
     let e = c
-        .batch_execute("INSERT INTO t (a, b) VALUES (5, -1)")
+        .batch_execute("INSERT INTO t (a, b) VALUES (6, -1)")
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&e), "23514");
@@ -86,7 +89,7 @@ async fn added_columns_survive_restarts(mode: Mode) {
     let c = srv.connect().await;
     assert_eq!(
         rows(&c, "SELECT a, f FROM t ORDER BY a").await,
-        vec!["1|9", "2|9", "3|9", "4|9"]
+        vec!["1|9", "2|9", "3|9", "4|9", "5|9"]
     );
     let e = c.batch_execute("SELECT g FROM t").await.unwrap_err();
     assert_eq!(sqlstate(&e), "42703");
@@ -95,6 +98,13 @@ async fn added_columns_survive_restarts(mode: Mode) {
         .unwrap();
     assert_eq!(
         rows(&c, "SELECT attname, atthasmissing FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0 ORDER BY attnum").await,
-        vec!["a|f", "b|f", "c|f", "d|f", "e|t", "f|t"]
+        vec![
+            "a|f",
+            "b|f",
+            "........pg.dropped.3........|f",
+            "d|f",
+            "e|t",
+            "f|t"
+        ]
     );
 }

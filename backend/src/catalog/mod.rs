@@ -62,6 +62,12 @@ pub struct ColumnDesc {
     /// from here (NULL when None). Kept as the value, already of the
     /// column's type and typmod; in the catalog file as its text form.
     pub missing: Option<Value>,
+    /// PostgreSQL's attisdropped: a column ALTER TABLE DROP COLUMN
+    /// removed. It keeps its position and type, so that stored tuples
+    /// still decode (and new rows store NULL there), under the name
+    /// `........pg.dropped.N........`; nothing else sees it: names do not
+    /// resolve to it, `*`, INSERT and COPY skip it.
+    pub dropped: bool,
 }
 
 /// A table (pg_class with relkind 'r').
@@ -81,7 +87,17 @@ impl TableDesc {
     }
 
     pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.name == name)
+        self.columns
+            .iter()
+            .position(|c| c.name == name && !c.dropped)
+    }
+
+    /// The positions of the columns that are not dropped, in order (what
+    /// INSERT and COPY without a column list fill).
+    pub fn live_columns(&self) -> Vec<usize> {
+        (0..self.columns.len())
+            .filter(|&i| !self.columns[i].dropped)
+            .collect()
     }
 
     /// Per column, what a tuple stored without it reads
@@ -330,11 +346,18 @@ impl Catalog {
                     u8::from(c.not_null),
                     c.default.as_deref().map_or("\\N".to_owned(), esc)
                 );
-                // The missing value, when there is one, as a sixth field
-                // (catalogs written before it have five).
-                if let Some(v) = &c.missing {
+                // The missing value (`\\N`: none) as a sixth field, then
+                // `dropped` for a dropped column; both left out when there
+                // is neither (catalogs written before them have five).
+                if c.missing.is_some() || c.dropped {
                     s += " ";
-                    s += &esc(&v.to_text());
+                    s += &c
+                        .missing
+                        .as_ref()
+                        .map_or("\\N".to_owned(), |v| esc(&v.to_text()));
+                }
+                if c.dropped {
+                    s += " dropped";
                 }
                 s.push('\n');
             }
@@ -443,7 +466,9 @@ impl Catalog {
                             Some(v) => Some(unesc(v)),
                             None => return Err(bad(line)),
                         },
+                        dropped: f.get(7) == Some(&"dropped"),
                         missing: match f.get(6) {
+                            Some(&"\\N") => None,
                             Some(v) => Some(
                                 Value::parse_text(num(2)? as Oid, &unesc(v))
                                     .map_err(|_| bad(line))?,
@@ -797,6 +822,7 @@ mod tests {
                     not_null: true,
                     default: Some("nextval('my table_id_seq'::regclass)".into()),
                     missing: None,
+                    dropped: false,
                 },
                 ColumnDesc {
                     name: "".into(),
@@ -805,6 +831,7 @@ mod tests {
                     not_null: false,
                     default: Some("'a\\b\tc\n'".into()),
                     missing: None,
+                    dropped: false,
                 },
                 ColumnDesc {
                     name: "n".into(),
@@ -813,6 +840,35 @@ mod tests {
                     not_null: false,
                     default: None,
                     missing: None,
+                    dropped: false,
+                },
+                // Added with a default (a missing value), and dropped.
+                ColumnDesc {
+                    name: "m x".into(),
+                    ty: oid::TEXT,
+                    typmod: -1,
+                    not_null: false,
+                    default: Some("'a b'::text".into()),
+                    missing: Some(Value::Text("a b".into())),
+                    dropped: false,
+                },
+                ColumnDesc {
+                    name: "........pg.dropped.5........".into(),
+                    ty: oid::INT4,
+                    typmod: -1,
+                    not_null: false,
+                    default: None,
+                    missing: Some(Value::Int4(-3)),
+                    dropped: true,
+                },
+                ColumnDesc {
+                    name: "........pg.dropped.6........".into(),
+                    ty: oid::TEXT,
+                    typmod: -1,
+                    not_null: false,
+                    default: None,
+                    missing: None,
+                    dropped: true,
                 },
             ],
         }));

@@ -230,7 +230,7 @@ pub fn prepare(
             }
             let t = a.lookup_table(table_name)?;
             let targets: Vec<usize> = if columns.is_empty() {
-                (0..t.table.columns.len()).collect()
+                t.table.live_columns()
             } else {
                 columns
                     .iter()

@@ -446,6 +446,7 @@ impl Ddl<'_> {
                 not_null: serial.is_some(),
                 default: None,
                 missing: None,
+                dropped: false,
             };
             for o in &cd.options {
                 match &o.option {
@@ -648,6 +649,17 @@ impl Ddl<'_> {
                     ..
                 } => {
                     t = self.add_column(&t, column_def, *if_not_exists)?;
+                }
+                ast::AlterTableOperation::DropColumn {
+                    column_names,
+                    if_exists,
+                    drop_behavior,
+                    ..
+                } => {
+                    let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
+                    for c in column_names {
+                        t = self.drop_column(&t, c, *if_exists, cascade)?;
+                    }
                 }
                 ast::AlterTableOperation::ValidateConstraint { name } => {
                     self.validate_constraint(&t, name)?;

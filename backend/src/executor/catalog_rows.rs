@@ -265,6 +265,13 @@ pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     }
     for t in &c.tables {
         for (i, col) in t.columns.iter().enumerate() {
+            if col.dropped {
+                // As PostgreSQL shows a dropped column: no type, flagged.
+                let mut row = attribute_row(t.oid, i + 1, &col.name, Some(col), 0);
+                row[18] = Value::Bool(true);
+                rows.push(row);
+                continue;
+            }
             rows.push(attribute_row(t.oid, i + 1, &col.name, Some(col), col.ty));
         }
         for sc in &SYSTEM_COLUMNS {

@@ -104,6 +104,7 @@ impl Ddl<'_> {
             not_null: false,
             default: None,
             missing: None,
+            dropped: false,
         };
         let mut default: Option<&ast::Expr> = None;
         let mut pending = Vec::new();
@@ -590,5 +591,131 @@ impl Ddl<'_> {
         }
         self.changed = true;
         Ok(())
+    }
+}
+
+/// ALTER TABLE DROP COLUMN, as PostgreSQL does it: the column stays in
+/// the row (attisdropped), renamed and seen by nothing.
+impl Ddl<'_> {
+    /// Drops column `name` of `t` (or with IF EXISTS, a NOTICE when
+    /// absent); returns the table as it now is. Indexes, CHECK and
+    /// FOREIGN KEY constraints of `t` using the column, and the sequence
+    /// it owns, go with it; foreign keys of other tables that reference
+    /// it refuse the drop (2BP01) unless CASCADE drops them too.
+    pub(super) fn drop_column(
+        &mut self,
+        t: &Arc<TableDesc>,
+        name: &ast::Ident,
+        if_exists: bool,
+        cascade: bool,
+    ) -> PgResult<Arc<TableDesc>> {
+        let n = ident(name);
+        let Some(pos) = t.column_index(&n) else {
+            let msg = format!("column \"{n}\" of relation \"{}\" does not exist", t.name);
+            if if_exists {
+                self.notices.push(notice(format!("{msg}, skipping")));
+                return Ok(t.clone());
+            }
+            return Err(PgError::new(sqlstate::UNDEFINED_COLUMN, msg));
+        };
+        if self.cat.views_using(t.oid).next().is_some() {
+            return Err(not_supported("DROP COLUMN of a table that a view uses"));
+        }
+        // Foreign keys of other tables referencing the column.
+        let users: Vec<(Oid, String, String)> = self
+            .cat
+            .constraints
+            .iter()
+            .filter(|c| {
+                c.table != t.oid
+                    && c.fk()
+                        .is_some_and(|f| f.ref_table == t.oid && f.ref_columns.contains(&pos))
+            })
+            .map(|c| {
+                let table = self
+                    .cat
+                    .table_by_oid(c.table)
+                    .map_or(String::new(), |x| x.name.clone());
+                (c.oid, c.name.clone(), table)
+            })
+            .collect();
+        if !users.is_empty() {
+            let lines: Vec<String> = users
+                .iter()
+                .map(|(_, c, tab)| format!("constraint {c} on table {tab}"))
+                .collect();
+            if !cascade {
+                let detail: Vec<String> = lines
+                    .iter()
+                    .map(|l| format!("{l} depends on column {n} of table {}", t.name))
+                    .collect();
+                return Err(PgError::new(
+                    "2BP01",
+                    format!(
+                        "cannot drop column {n} of table {} because other objects depend on it",
+                        t.name
+                    ),
+                )
+                .with_detail(detail.join("\n"))
+                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+            }
+            self.notices.push(notice(if lines.len() == 1 {
+                format!("drop cascades to {}", lines[0])
+            } else {
+                format!(
+                    "drop cascades to {} other objects\n{}",
+                    lines.len(),
+                    lines
+                        .iter()
+                        .map(|l| format!("drop cascades to {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            }));
+            self.cat
+                .constraints
+                .retain(|c| !users.iter().any(|(o, _, _)| *o == c.oid));
+        }
+        // The table's own constraints and indexes on the column.
+        let mut gone: Vec<Oid> = Vec::new();
+        for c in self.cat.constraints_of(t.oid) {
+            let uses = match &c.kind {
+                ConstraintKind::ForeignKey(f) => f.columns.contains(&pos),
+                ConstraintKind::Check { src, .. } => {
+                    let e = crate::parser::parse_expr(src)?;
+                    let mut a =
+                        Analyzer::new(self.text, &[]).with_catalog(Arc::new(self.cat.clone()));
+                    let x = a.check_expr(t, &e)?;
+                    let mut found = false;
+                    x.visit_columns(&mut |i| found |= i == pos);
+                    found
+                }
+            };
+            if uses {
+                gone.push(c.oid);
+            }
+        }
+        self.cat.constraints.retain(|c| !gone.contains(&c.oid));
+        let idx_gone: Vec<Oid> = self
+            .cat
+            .indexes_of(t.oid)
+            .filter(|i| i.columns.contains(&pos))
+            .map(|i| i.oid)
+            .collect();
+        // Foreign keys (of this table) through an index that goes.
+        self.cat
+            .constraints
+            .retain(|c| c.fk().is_none_or(|f| !idx_gone.contains(&f.index)));
+        self.cat.indexes.retain(|i| !idx_gone.contains(&i.oid));
+        self.cat
+            .sequences
+            .retain(|s| !(s.table == t.oid && s.column == pos));
+        let mut nt = (**t).clone();
+        let c = &mut nt.columns[pos];
+        c.name = format!("........pg.dropped.{}........", pos + 1);
+        c.dropped = true;
+        c.not_null = false;
+        c.default = None;
+        Ok(self.replace_table(nt))
     }
 }
