@@ -63,6 +63,16 @@ SELECT count(DISTINCT r), min(r) >= 0, max(r) < 1 FROM aad_v;
 SELECT attname, atthasmissing FROM pg_attribute WHERE attrelid = 'aad_v'::regclass AND attnum > 0 ORDER BY attnum;
 INSERT INTO aad_v (k) VALUES (6);
 SELECT k, s FROM aad_v ORDER BY k;
+-- Rewritten rows that move to other pages: NOT NULL and CHECK see the
+-- new versions only.
+CREATE TABLE aad_big (a int, b text);
+INSERT INTO aad_big SELECT g, repeat('x', 50) FROM generate_series(1, 2000) g;
+CREATE SEQUENCE aad_bigs;
+ALTER TABLE aad_big ADD COLUMN s bigint DEFAULT nextval('aad_bigs') NOT NULL;
+SELECT count(*), count(DISTINCT s), min(s), max(s) FROM aad_big;
+ALTER TABLE aad_big ADD COLUMN t bigint DEFAULT nextval('aad_bigs') CHECK (t > 2000);
+SELECT count(*), min(t), max(t) FROM aad_big;
+ALTER TABLE aad_big ADD COLUMN u bigint DEFAULT nextval('aad_bigs') CHECK (u < 5000);
 -- A stable default is evaluated once.
 ALTER TABLE aad_v ADD COLUMN t timestamptz DEFAULT now();
 SELECT count(DISTINCT t), count(t) FROM aad_v;

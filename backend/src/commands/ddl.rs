@@ -175,6 +175,7 @@ pub fn execute(
         eval: env.eval,
         notices,
         changed: false,
+        rewritten: false,
     };
     let result = match stmt {
         S::CreateTable(ct) => ddl.create_table(ct),
@@ -251,6 +252,9 @@ struct Ddl<'a> {
     eval: Option<&'a EvalCtx<'a>>,
     notices: &'a mut Vec<PgError>,
     changed: bool,
+    /// ALTER TABLE wrote new versions of the table's rows (a volatile
+    /// DEFAULT) in this statement.
+    rewritten: bool,
 }
 
 /// Deletes every row of `t` visible to `x`.

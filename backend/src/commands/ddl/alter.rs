@@ -55,7 +55,10 @@ impl Ddl<'_> {
             .ok_or_else(|| PgError::internal("ALTER TABLE runs without a statement context"))
     }
 
-    /// The rows of `t` the statement sees, decoded with `t`'s columns.
+    /// The rows of `t` as they now are, decoded with `t`'s columns: read
+    /// as the next command would (PostgreSQL's CommandCounterIncrement),
+    /// so that the versions a rewrite earlier in the statement wrote are
+    /// seen in place of those it replaced.
     fn for_each_row(
         &self,
         t: &TableDesc,
@@ -64,12 +67,40 @@ impl Ddl<'_> {
         let ctx = self.ctx()?;
         let types: Vec<Oid> = t.columns.iter().map(|c| c.ty).collect();
         let missing = t.missing_values();
-        let mut scan = TupleScan::heap(&ctx.pool, t.rel(), ctx.xact);
+        let mut mvcc = ctx.xact.mvcc.clone();
+        mvcc.cid += 1;
+        let procs = ctx.xact.procs();
+        let mut scan = TupleScan::Heap(crate::access::heap::scan(
+            &ctx.pool,
+            t.rel(),
+            mvcc,
+            Some(Box::new(move || procs.global_xmin())),
+        ));
         while let Some((tid, data)) = scan.next()? {
             check_for_interrupts()?;
             f(tid, tuple::deform_all(&types, &missing, &data)?)?;
         }
         Ok(())
+    }
+
+    /// 23502 if a row of `t` holds NULL in column `col`. The rows are
+    /// those the statement sees: after a rewrite in the same statement,
+    /// the versions it replaced (which lack the new column) do not count.
+    fn check_no_nulls(&self, t: &TableDesc, col: usize) -> PgResult<()> {
+        self.for_each_row(t, &mut |_, row| {
+            if row[col].is_null() {
+                return Err(PgError::new(
+                    sqlstate::NOT_NULL_VIOLATION,
+                    format!(
+                        "column \"{}\" of relation \"{}\" contains null values",
+                        t.columns[col].name, t.name
+                    ),
+                )
+                .with_table("public", &t.name)
+                .with_column(&t.columns[col].name));
+            }
+            Ok(())
+        })
     }
 
     /// ALTER TABLE ADD [COLUMN] [IF NOT EXISTS]: returns the table as it
@@ -150,10 +181,18 @@ impl Ddl<'_> {
         }
         let mut t = self.replace_table(nt);
         if let Some(x) = rewrite {
+            // The rows this statement wrote would be updated again by the
+            // same command, which the heap does not allow.
+            if self.rewritten {
+                return Err(not_supported(
+                    "more than one volatile DEFAULT in one ALTER TABLE",
+                ));
+            }
             t = self.rewrite_with(&t, pos, &x)?;
+            self.rewritten = true;
         }
         if t.columns[pos].not_null {
-            table::check_no_nulls(self.pool, &t, pos, self.horizon)?;
+            self.check_no_nulls(&t, pos)?;
         }
         let t = self.add_pending(&t, pending, false)?;
         for k in keys {
@@ -269,6 +308,13 @@ impl Ddl<'_> {
     /// existing rows (23505 on a duplicate); a primary key's columns
     /// become NOT NULL (23502 if one holds a NULL).
     fn add_key(&mut self, t: &Arc<TableDesc>, k: KeyConstraint) -> PgResult<Arc<TableDesc>> {
+        // An index build reads every version not yet dead, both those a
+        // rewrite replaced and their replacements.
+        if self.rewritten {
+            return Err(not_supported(
+                "UNIQUE or PRIMARY KEY in the ALTER TABLE that adds a column with a volatile DEFAULT",
+            ));
+        }
         let mut t = t.clone();
         if k.primary {
             if self.cat.indexes_of(t.oid).any(|i| i.primary) {
@@ -277,7 +323,7 @@ impl Ddl<'_> {
             let mut nt = (*t).clone();
             for &c in &k.columns {
                 if !nt.columns[c].not_null {
-                    table::check_no_nulls(self.pool, &t, c, self.horizon)?;
+                    self.check_no_nulls(&t, c)?;
                     nt.columns[c].not_null = true;
                 }
             }
