@@ -38,6 +38,19 @@ const CONSTRAINT_SCHEMA: &str = "\
         note text CONSTRAINT note_len CHECK (length(note) < 20), \
         CHECK (lo < hi AND hi <= 100), CONSTRAINT lo_pos CHECK (lo >= 0));";
 
+/// A table whose shape ALTER TABLE changed: a column added with a
+/// default and NOT NULL over an existing row, one dropped, a primary
+/// key, a NOT VALID check renamed, a foreign key and a named unique
+/// constraint added.
+const ALTER_SCHEMA: &str = "\
+    CREATE TABLE altered (id int, gone text, price numeric(10,2)); \
+    INSERT INTO altered VALUES (1, 'x', 2.5); \
+    ALTER TABLE altered ADD COLUMN note text DEFAULT 'none' NOT NULL, DROP COLUMN gone, \
+        ADD PRIMARY KEY (id); \
+    ALTER TABLE altered ADD CONSTRAINT price_pos CHECK (price > 0) NOT VALID, \
+        ADD COLUMN parent_id int REFERENCES parent, ADD CONSTRAINT altered_note_uq UNIQUE (note); \
+    ALTER TABLE altered RENAME CONSTRAINT price_pos TO price_positive;";
+
 /// The first column of every row of a simple query, as text (the text
 /// format, where alias types are names).
 async fn texts(c: &tokio_postgres::Client, sql: &str) -> Vec<Option<String>> {
@@ -733,6 +746,8 @@ const MATCHING: &[&str] = &[
     "\\d+ child",
     "\\d checked",
     "\\d+ checked",
+    "\\d altered",
+    "\\d+ altered",
 ];
 
 /// Commands that still differ, with why: each becomes matching when the
@@ -921,6 +936,7 @@ fn psql_describe_matches_postgres() {
     let setup = [
         SCHEMA,
         CONSTRAINT_SCHEMA,
+        ALTER_SCHEMA,
         "INSERT INTO items (name) VALUES ('x')",
         "INSERT INTO tags VALUES ('t', 2, 'abc')",
         "CREATE VIEW cheap AS SELECT id, name, price * 2 AS double FROM items WHERE price < 10",

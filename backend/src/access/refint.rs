@@ -68,7 +68,7 @@ impl Lookup<'_> {
         tid: ItemPointer,
         h: &heap::HeapTupleHeader,
         data: &[u8],
-        types: &[Oid],
+        (types, missing): (&[Oid], &[Value]),
         out: &mut Vec<(ItemPointer, Vec<Value>)>,
     ) -> PgResult<Option<Found>> {
         let procs = xact.procs();
@@ -82,7 +82,7 @@ impl Lookup<'_> {
         if wait.is_none() && !counts {
             return Ok(None);
         }
-        let row = tuple::deform_all(types, data)?;
+        let row = tuple::deform_all(types, missing, data)?;
         if !self.matches(&row) {
             return Ok(None);
         }
@@ -96,6 +96,7 @@ impl Lookup<'_> {
     /// Runs the lookup as `xact` judges row versions.
     pub fn run(&self, xact: &StmtXact) -> PgResult<Found> {
         let types: Vec<Oid> = self.table.columns.iter().map(|c| c.ty).collect();
+        let missing = self.table.missing_values();
         let rel = self.table.rel();
         let mut out = Vec::new();
         let index = self.indexes.iter().find(|i| {
@@ -129,7 +130,9 @@ impl Lookup<'_> {
                     else {
                         continue;
                     };
-                    if let Some(f) = self.judge(xact, tid, &h, &data, &types, &mut out)? {
+                    if let Some(f) =
+                        self.judge(xact, tid, &h, &data, (&types, &missing), &mut out)?
+                    {
                         return Ok(f);
                     }
                 }
@@ -142,7 +145,7 @@ impl Lookup<'_> {
             for (tid, h, data) in
                 heap::block_versions(self.pool, rel, block).map_err(PgError::from)?
             {
-                if let Some(f) = self.judge(xact, tid, &h, &data, &types, &mut out)? {
+                if let Some(f) = self.judge(xact, tid, &h, &data, (&types, &missing), &mut out)? {
                     return Ok(f);
                 }
             }

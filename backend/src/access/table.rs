@@ -363,7 +363,10 @@ impl<'x> TableAccess<'x> {
         tid: ItemPointer,
     ) -> PgResult<Option<(HeapTupleHeader, Vec<Value>)>> {
         match heap::fetch_version(&self.pool, self.table.rel(), tid).map_err(PgError::from)? {
-            Some((h, d)) => Ok(Some((h, tuple::deform_all(&self.types, &d)?))),
+            Some((h, d)) => Ok(Some((
+                h,
+                tuple::deform_all(&self.types, &self.table.missing_values(), &d)?,
+            ))),
             None => Ok(None),
         }
     }
@@ -377,9 +380,10 @@ pub enum TupleScan {
         heap: u32,
         scan: BTreeScan,
         mvcc: Mvcc,
-        /// The index, and the table's column types, to recheck keys.
+        /// The index, and the table's column types and missing values,
+        /// to recheck keys.
         index: Arc<IndexDesc>,
-        types: Vec<Oid>,
+        shape: Box<(Vec<Oid>, Vec<Value>)>,
         /// Scratch row the recheck decodes into.
         row: Vec<Value>,
     },
@@ -418,7 +422,10 @@ impl TupleScan {
             ),
             mvcc: xact.mvcc.clone(),
             index: index.clone(),
-            types: table.columns.iter().map(|c| c.ty).collect(),
+            shape: Box::new((
+                table.columns.iter().map(|c| c.ty).collect(),
+                table.missing_values(),
+            )),
             row: Vec::new(),
         }
     }
@@ -442,7 +449,7 @@ impl TupleScan {
                 scan,
                 mvcc,
                 index,
-                types,
+                shape,
                 row,
             } => loop {
                 let Some((key, root)) = scan.next().map_err(PgError::from)? else {
@@ -460,7 +467,14 @@ impl TupleScan {
                 // snapshot may still see an earlier one) can hold
                 // versions with other keys, even at the root.
                 let last = index.columns.iter().copied().max().unwrap_or(0);
-                tuple::deform(types, &data, last, &|i| index.columns.contains(&i), row)?;
+                tuple::deform(
+                    &shape.0,
+                    &shape.1,
+                    &data,
+                    last,
+                    &|i| index.columns.contains(&i),
+                    row,
+                )?;
                 if index_key(index, row).0 == key {
                     return Ok(Some((tid, header, data)));
                 }
@@ -500,10 +514,18 @@ pub fn build_index(
 ) -> PgResult<()> {
     btree::create(pool, idx.oid).map_err(PgError::from)?;
     let types: Vec<Oid> = table.columns.iter().map(|c| c.ty).collect();
+    let missing = table.missing_values();
     let last = idx.columns.iter().copied().max().unwrap_or(0);
     let mut row = Vec::new();
     live_rows(pool, table, horizon, &mut |tid, data| {
-        tuple::deform(&types, data, last, &|i| idx.columns.contains(&i), &mut row)?;
+        tuple::deform(
+            &types,
+            &missing,
+            data,
+            last,
+            &|i| idx.columns.contains(&i),
+            &mut row,
+        )?;
         let (k, has_null) = index_key(idx, &row);
         match btree::insert(pool, idx.oid, &k, tid, idx.unique && !has_null) {
             Ok(()) => Ok(()),
@@ -539,9 +561,10 @@ pub fn check_no_nulls(
     horizon: u32,
 ) -> PgResult<()> {
     let types: Vec<Oid> = table.columns.iter().map(|c| c.ty).collect();
+    let missing = table.missing_values();
     let mut row = Vec::new();
     live_rows(pool, table, horizon, &mut |_, data| {
-        tuple::deform(&types, data, col, &|i| i == col, &mut row)?;
+        tuple::deform(&types, &missing, data, col, &|i| i == col, &mut row)?;
         if row[col].is_null() {
             return Err(PgError::new(
                 sqlstate::NOT_NULL_VIOLATION,

@@ -243,9 +243,12 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
 /// Decodes a row into `out` (resized to `types.len()`): attribute `i` is
 /// decoded when `want(i)`, else left NULL. Attributes after the last one
 /// wanted are not visited. Rows stored with fewer attributes (columns
-/// added later) read the missing ones as NULL.
+/// added later) read the missing ones from `missing` (the table's
+/// `TableDesc::missing_values`, PostgreSQL's attmissingval; empty: all
+/// NULL).
 pub fn deform(
     types: &[Oid],
+    missing: &[Value],
     data: &[u8],
     last_wanted: usize,
     want: &dyn Fn(usize) -> bool,
@@ -266,14 +269,23 @@ pub fn deform(
         }
         out[i] = read_value(ty, data, &mut off, want(i))?;
     }
+    if natts < types.len() && !missing.is_empty() {
+        let end = types.len().min(last_wanted + 1).min(missing.len());
+        for (i, v) in missing.iter().enumerate().take(end).skip(natts) {
+            if want(i) {
+                out[i] = v.clone();
+            }
+        }
+    }
     Ok(())
 }
 
 /// Decodes every attribute.
-pub fn deform_all(types: &[Oid], data: &[u8]) -> PgResult<Vec<Value>> {
+pub fn deform_all(types: &[Oid], missing: &[Value], data: &[u8]) -> PgResult<Vec<Value>> {
     let mut out = Vec::with_capacity(types.len());
     deform(
         types,
+        missing,
         data,
         types.len().saturating_sub(1),
         &|_| true,
@@ -353,7 +365,7 @@ mod tests {
         for long in [false, true] {
             let r = row(long);
             let d = form(&types(), &r).unwrap();
-            same(&deform_all(&types(), &d).unwrap(), &r);
+            same(&deform_all(&types(), &[], &d).unwrap(), &r);
         }
     }
 
@@ -376,7 +388,7 @@ mod tests {
                     }
                 }
                 let d = form(&t, &r).unwrap();
-                same(&deform_all(&t, &d).unwrap(), &r);
+                same(&deform_all(&t, &[], &d).unwrap(), &r);
             }
         }
     }
@@ -387,7 +399,7 @@ mod tests {
         let r = row(true);
         let d = form(&t, &r).unwrap();
         let mut out = Vec::new();
-        deform(&t, &d, 3, &|i| i == 3 || i == 1, &mut out).unwrap();
+        deform(&t, &[], &d, 3, &|i| i == 3 || i == 1, &mut out).unwrap();
         assert_eq!(out[1], Value::Int4(-7));
         assert_eq!(out[3], Value::Int8(i64::MIN));
         assert_eq!(out[2], Value::Null);
@@ -396,10 +408,30 @@ mod tests {
         let mut wider = t.clone();
         wider.push(oid::INT4);
         wider.push(oid::TEXT);
-        let all = deform_all(&wider, &d).unwrap();
+        let all = deform_all(&wider, &[], &d).unwrap();
         same(&all[..14], &r);
         assert_eq!(all[14], Value::Null);
+        // ... and with missing values for them (ADD COLUMN ... DEFAULT).
+        let mut missing = vec![Value::Null; 14];
+        missing.push(Value::Int4(42));
+        missing.push(Value::Null);
+        let all = deform_all(&wider, &missing, &d).unwrap();
+        same(&all[..14], &r);
+        assert_eq!(all[14], Value::Int4(42));
+        assert_eq!(all[15], Value::Null);
+        deform(&wider, &missing, &d, 14, &|i| i == 1, &mut out).unwrap();
+        assert_eq!(out[14], Value::Null);
+        // A row stored with the column reads its own value, not the
+        // missing one.
+        let mut full = r.clone();
+        full.push(Value::Int4(7));
+        full.push(Value::Null);
+        let d2 = form(&wider, &full).unwrap();
+        assert_eq!(
+            deform_all(&wider, &missing, &d2).unwrap()[14],
+            Value::Int4(7)
+        );
         assert!(form(&[oid::INT4], &[Value::Text("x".into())]).is_err());
-        assert!(deform_all(&t, &d[..d.len() - 3]).is_err());
+        assert!(deform_all(&t, &[], &d[..d.len() - 3]).is_err());
     }
 }

@@ -345,8 +345,10 @@ impl Analyzer<'_> {
                             name: c.name.clone(),
                             ty: c.ty,
                             typmod: c.typmod,
-                            hidden: false,
-                            system: false,
+                            // A dropped column keeps its place in the row
+                            // but is seen by nothing.
+                            hidden: c.dropped,
+                            system: c.dropped,
                             origin: (t.table.oid, i as i16 + 1),
                         })
                         .collect();

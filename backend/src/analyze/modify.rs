@@ -65,8 +65,8 @@ fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
                 name: c.name.clone(),
                 ty: c.ty,
                 typmod: c.typmod,
-                hidden: false,
-                system: false,
+                hidden: c.dropped,
+                system: c.dropped,
                 origin: (t.table.oid, i as i16 + 1),
             })
             .collect(),
@@ -225,7 +225,7 @@ impl Analyzer<'_> {
         let width = t.table.columns.len();
         // Target columns.
         let targets: Vec<usize> = if ins.columns.is_empty() {
-            (0..width).collect()
+            t.table.live_columns()
         } else {
             let mut v = Vec::new();
             for c in &ins.columns {

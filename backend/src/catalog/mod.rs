@@ -35,7 +35,7 @@ use shmem::lwlock::{LWLockGuard, LockMode};
 use shmem::Segment;
 
 use crate::error::{sqlstate, PgError, PgResult};
-use crate::types::Oid;
+use crate::types::{Oid, Value};
 
 /// First OID handed to user objects, as PostgreSQL's FirstNormalObjectId.
 pub const FIRST_USER_OID: Oid = 16384;
@@ -55,6 +55,19 @@ pub struct ColumnDesc {
     pub not_null: bool,
     /// The DEFAULT expression as SQL text.
     pub default: Option<String>,
+    /// PostgreSQL's attmissingval: what rows stored before the column was
+    /// added (ADD COLUMN with a non-volatile DEFAULT) read for it. Such
+    /// rows are not rewritten: their tuples hold fewer attributes than
+    /// the table has, and `access::tuple::deform` fills the trailing ones
+    /// from here (NULL when None). Kept as the value, already of the
+    /// column's type and typmod; in the catalog file as its text form.
+    pub missing: Option<Value>,
+    /// PostgreSQL's attisdropped: a column ALTER TABLE DROP COLUMN
+    /// removed. It keeps its position and type, so that stored tuples
+    /// still decode (and new rows store NULL there), under the name
+    /// `........pg.dropped.N........`; nothing else sees it: names do not
+    /// resolve to it, `*`, INSERT and COPY skip it.
+    pub dropped: bool,
 }
 
 /// A table (pg_class with relkind 'r').
@@ -74,7 +87,30 @@ impl TableDesc {
     }
 
     pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.name == name)
+        self.columns
+            .iter()
+            .position(|c| c.name == name && !c.dropped)
+    }
+
+    /// The positions of the columns that are not dropped, in order (what
+    /// INSERT and COPY without a column list fill).
+    pub fn live_columns(&self) -> Vec<usize> {
+        (0..self.columns.len())
+            .filter(|&i| !self.columns[i].dropped)
+            .collect()
+    }
+
+    /// Per column, what a tuple stored without it reads
+    /// ([`ColumnDesc::missing`], NULL when none); empty when no column
+    /// has a missing value (the common case: nothing to fill).
+    pub fn missing_values(&self) -> Vec<Value> {
+        if self.columns.iter().all(|c| c.missing.is_none()) {
+            return Vec::new();
+        }
+        self.columns
+            .iter()
+            .map(|c| c.missing.clone().unwrap_or(Value::Null))
+            .collect()
     }
 }
 
@@ -303,13 +339,27 @@ impl Catalog {
             s += &format!("table {} {} {}\n", t.oid, t.fillfactor, esc(&t.name));
             for c in &t.columns {
                 s += &format!(
-                    "column {} {} {} {} {}\n",
+                    "column {} {} {} {} {}",
                     esc(&c.name),
                     c.ty,
                     c.typmod,
                     u8::from(c.not_null),
                     c.default.as_deref().map_or("\\N".to_owned(), esc)
                 );
+                // The missing value (`\\N`: none) as a sixth field, then
+                // `dropped` for a dropped column; both left out when there
+                // is neither (catalogs written before them have five).
+                if c.missing.is_some() || c.dropped {
+                    s += " ";
+                    s += &c
+                        .missing
+                        .as_ref()
+                        .map_or("\\N".to_owned(), |v| esc(&v.to_text()));
+                }
+                if c.dropped {
+                    s += " dropped";
+                }
+                s.push('\n');
             }
         }
         for i in &self.indexes {
@@ -415,6 +465,15 @@ impl Catalog {
                             Some(&"\\N") => None,
                             Some(v) => Some(unesc(v)),
                             None => return Err(bad(line)),
+                        },
+                        dropped: f.get(7) == Some(&"dropped"),
+                        missing: match f.get(6) {
+                            Some(&"\\N") => None,
+                            Some(v) => Some(
+                                Value::parse_text(num(2)? as Oid, &unesc(v))
+                                    .map_err(|_| bad(line))?,
+                            ),
+                            None => None,
                         },
                     });
                 }
@@ -762,6 +821,8 @@ mod tests {
                     typmod: -1,
                     not_null: true,
                     default: Some("nextval('my table_id_seq'::regclass)".into()),
+                    missing: None,
+                    dropped: false,
                 },
                 ColumnDesc {
                     name: "".into(),
@@ -769,6 +830,8 @@ mod tests {
                     typmod: 9,
                     not_null: false,
                     default: Some("'a\\b\tc\n'".into()),
+                    missing: None,
+                    dropped: false,
                 },
                 ColumnDesc {
                     name: "n".into(),
@@ -776,6 +839,36 @@ mod tests {
                     typmod: -1,
                     not_null: false,
                     default: None,
+                    missing: None,
+                    dropped: false,
+                },
+                // Added with a default (a missing value), and dropped.
+                ColumnDesc {
+                    name: "m x".into(),
+                    ty: oid::TEXT,
+                    typmod: -1,
+                    not_null: false,
+                    default: Some("'a b'::text".into()),
+                    missing: Some(Value::Text("a b".into())),
+                    dropped: false,
+                },
+                ColumnDesc {
+                    name: "........pg.dropped.5........".into(),
+                    ty: oid::INT4,
+                    typmod: -1,
+                    not_null: false,
+                    default: None,
+                    missing: Some(Value::Int4(-3)),
+                    dropped: true,
+                },
+                ColumnDesc {
+                    name: "........pg.dropped.6........".into(),
+                    ty: oid::TEXT,
+                    typmod: -1,
+                    not_null: false,
+                    default: None,
+                    missing: None,
+                    dropped: true,
                 },
             ],
         }));

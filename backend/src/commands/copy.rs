@@ -166,7 +166,7 @@ pub fn prepare(
             }
             let t = a.lookup_table(table_name)?;
             let targets: Vec<usize> = if columns.is_empty() {
-                (0..t.table.columns.len()).collect()
+                t.table.live_columns()
             } else {
                 columns
                     .iter()
@@ -184,8 +184,17 @@ pub fn prepare(
                     })
                     .collect::<PgResult<_>>()?
             };
-            let all: Vec<String> = t.table.columns.iter().map(|c| c.name.clone()).collect();
-            let copied = targets.iter().map(|&i| all[i].clone()).collect();
+            let all: Vec<String> = t
+                .table
+                .columns
+                .iter()
+                .filter(|c| !c.dropped)
+                .map(|c| c.name.clone())
+                .collect();
+            let copied = targets
+                .iter()
+                .map(|&i| t.table.columns[i].name.clone())
+                .collect();
             force.resolve(&mut format, copied, &all, Some(&t.table.name))?;
             if to {
                 if *target != ast::CopyTarget::Stdout {

@@ -23,8 +23,11 @@ use crate::catalog::{
 };
 use crate::commands::constraints;
 use crate::error::{sqlstate, PgError, PgResult, Severity};
+use crate::executor::eval::EvalCtx;
 use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid};
+
+mod alter;
 
 pub(crate) fn notice(msg: String) -> PgError {
     PgError {
@@ -80,10 +83,39 @@ pub fn lock_targets(stmt: &ast::Statement, cat: &Catalog) -> Vec<(u32, LockMode)
             .map(|t| (t, LockMode::Share))
             .into_iter()
             .collect(),
-        S::AlterTable(at) => table(&at.name)
-            .map(|t| (t, LockMode::AccessExclusive))
-            .into_iter()
-            .collect(),
+        S::AlterTable(at) => {
+            let mut v: Vec<(u32, LockMode)> = table(&at.name)
+                .map(|t| (t, LockMode::AccessExclusive))
+                .into_iter()
+                .collect();
+            // A foreign key being added blocks changes to the table it
+            // references (PostgreSQL's ShareRowExclusive).
+            for op in &at.operations {
+                let mut refs: Vec<&ast::ObjectName> = Vec::new();
+                match op {
+                    ast::AlterTableOperation::AddConstraint {
+                        constraint: ast::TableConstraint::ForeignKey(fk),
+                        ..
+                    } => refs.push(&fk.foreign_table),
+                    ast::AlterTableOperation::AddColumn { column_def, .. } => {
+                        for o in &column_def.options {
+                            if let ast::ColumnOption::ForeignKey(fk) = &o.option {
+                                refs.push(&fk.foreign_table);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                for r in refs {
+                    if let Some(o) = table(r) {
+                        if !v.iter().any(|&(x, _)| x == o) {
+                            v.push((o, LockMode::ShareRowExclusive));
+                        }
+                    }
+                }
+            }
+            v
+        }
         S::Truncate(tr) => tr
             .table_names
             .iter()
@@ -140,8 +172,10 @@ pub fn execute(
         horizon: env.horizon,
         text,
         block: env.block,
+        eval: env.eval,
         notices,
         changed: false,
+        rewritten: false,
     };
     let result = match stmt {
         S::CreateTable(ct) => ddl.create_table(ct),
@@ -201,6 +235,10 @@ pub struct DdlEnv<'a> {
     /// Inside a transaction block: the statement's transaction, for what
     /// must be undone by a ROLLBACK (TRUNCATE).
     pub block: Option<&'a StmtXact>,
+    /// ALTER TABLE: the statement's evaluation context (its transaction,
+    /// snapshot and session), to evaluate defaults and constraints over
+    /// existing rows and to rewrite them.
+    pub eval: Option<&'a EvalCtx<'a>>,
 }
 
 struct Ddl<'a> {
@@ -211,8 +249,12 @@ struct Ddl<'a> {
     /// Inside a transaction block: the statement's transaction, for what
     /// must be undone by a ROLLBACK (TRUNCATE).
     block: Option<&'a StmtXact>,
+    eval: Option<&'a EvalCtx<'a>>,
     notices: &'a mut Vec<PgError>,
     changed: bool,
+    /// ALTER TABLE wrote new versions of the table's rows (a volatile
+    /// DEFAULT) in this statement.
+    rewritten: bool,
 }
 
 /// Deletes every row of `t` visible to `x`.
@@ -407,6 +449,8 @@ impl Ddl<'_> {
                 typmod,
                 not_null: serial.is_some(),
                 default: None,
+                missing: None,
+                dropped: false,
             };
             for o in &cd.options {
                 match &o.option {
@@ -597,100 +641,43 @@ impl Ddl<'_> {
         };
         for op in &at.operations {
             match op {
-                ast::AlterTableOperation::AddConstraint { constraint, .. } => {
-                    let (cols, primary) = match constraint {
-                        ast::TableConstraint::PrimaryKey(pk) => {
-                            (index_columns(&t, &pk.columns)?, true)
-                        }
-                        ast::TableConstraint::Unique(u) => (index_columns(&t, &u.columns)?, false),
-                        _ => return Err(not_supported("this constraint")),
-                    };
-                    if primary {
-                        if self.cat.indexes_of(t.oid).any(|i| i.primary) {
-                            return Err(multiple_pkeys(&name));
-                        }
-                        let mut nt = (*t).clone();
-                        for &c in &cols {
-                            if !nt.columns[c].not_null {
-                                table::check_no_nulls(self.pool, &t, c, self.horizon)?;
-                                nt.columns[c].not_null = true;
-                            }
-                        }
-                        t = self.replace_table(nt);
-                    }
-                    let base = if primary {
-                        name.clone()
-                    } else {
-                        format!(
-                            "{name}_{}",
-                            cols.iter()
-                                .map(|&c| t.columns[c].name.as_str())
-                                .collect::<Vec<_>>()
-                                .join("_")
-                        )
-                    };
-                    let idx = IndexDesc {
-                        oid: self.cat.alloc_oid(),
-                        name: self
-                            .cat
-                            .choose_name(&base, if primary { "pkey" } else { "key" }),
-                        table: t.oid,
-                        columns: cols,
-                        unique: true,
-                        primary,
-                    };
-                    self.add_index(&t, idx, true)?;
+                ast::AlterTableOperation::AddConstraint {
+                    constraint,
+                    not_valid,
+                } => {
+                    t = self.add_table_constraint(&t, constraint, *not_valid)?;
                 }
                 ast::AlterTableOperation::AddColumn {
                     column_def,
                     if_not_exists,
                     ..
                 } => {
-                    let cname = ident(&column_def.name);
-                    crate::catalog::system_columns::check_column_name(&cname)?;
-                    if t.column_index(&cname).is_some() {
-                        if *if_not_exists {
-                            self.notices.push(notice(format!(
-                                "column \"{cname}\" of relation \"{name}\" already exists, skipping"
-                            )));
-                            continue;
-                        }
-                        return Err(PgError::new(
-                            "42701",
-                            format!("column \"{cname}\" of relation \"{name}\" already exists"),
-                        ));
+                    t = self.add_column(&t, column_def, *if_not_exists)?;
+                }
+                ast::AlterTableOperation::DropColumn {
+                    column_names,
+                    if_exists,
+                    drop_behavior,
+                    ..
+                } => {
+                    let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
+                    for c in column_names {
+                        t = self.drop_column(&t, c, *if_exists, cascade)?;
                     }
-                    let (ty, typmod) = resolve_type(&column_def.data_type)?;
-                    let mut col = ColumnDesc {
-                        name: cname,
-                        ty,
-                        typmod,
-                        not_null: false,
-                        default: None,
-                    };
-                    for o in &column_def.options {
-                        match &o.option {
-                            ast::ColumnOption::Null => {}
-                            // Existing rows read the new column as NULL:
-                            // only an empty table can take NOT NULL or a
-                            // default for them.
-                            ast::ColumnOption::NotNull | ast::ColumnOption::Default(_)
-                                if self.pool.nblocks(t.rel()).map_err(PgError::from)? > 0 =>
-                            {
-                                return Err(not_supported(
-                                    "ADD COLUMN with NOT NULL or DEFAULT on a non-empty table",
-                                ))
-                            }
-                            ast::ColumnOption::NotNull => col.not_null = true,
-                            ast::ColumnOption::Default(e) => {
-                                col.default = self.check_default(e, ty, typmod)?
-                            }
-                            _ => return Err(not_supported("this column constraint")),
-                        }
-                    }
-                    let mut nt = (*t).clone();
-                    nt.columns.push(col);
-                    t = self.replace_table(nt);
+                }
+                ast::AlterTableOperation::ValidateConstraint { name } => {
+                    self.validate_constraint(&t, name)?;
+                }
+                ast::AlterTableOperation::DropConstraint {
+                    if_exists,
+                    name,
+                    drop_behavior,
+                } => {
+                    let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
+                    self.drop_constraint(&t, *if_exists, name, cascade)?;
+                }
+                ast::AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                    self.rename_constraint(&t, old_name, new_name)?;
                 }
                 ast::AlterTableOperation::AlterColumn { column_name, op } => {
                     t = self.alter_column(&t, column_name, op)?;

@@ -224,7 +224,7 @@ fn attribute_row(
         ch(0),
         Value::Bool(col.is_some_and(|c| c.not_null)),
         Value::Bool(col.is_some_and(|c| c.default.is_some())),
-        Value::Bool(false),
+        Value::Bool(col.is_some_and(|c| c.missing.is_some())),
         ch(0),
         ch(0),
         Value::Bool(false),
@@ -234,7 +234,12 @@ fn attribute_row(
         Value::Null,
         Value::Null,
         Value::Null,
-        Value::Null,
+        // attmissingval: a one-element array of the value, as PostgreSQL
+        // shows it.
+        match col.and_then(|c| c.missing.as_ref()) {
+            Some(v) => text(&Value::Array(ty, vec![v.clone()]).to_text()),
+            None => Value::Null,
+        },
     ]
 }
 
@@ -260,6 +265,13 @@ pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     }
     for t in &c.tables {
         for (i, col) in t.columns.iter().enumerate() {
+            if col.dropped {
+                // As PostgreSQL shows a dropped column: no type, flagged.
+                let mut row = attribute_row(t.oid, i + 1, &col.name, Some(col), 0);
+                row[18] = Value::Bool(true);
+                rows.push(row);
+                continue;
+            }
             rows.push(attribute_row(t.oid, i + 1, &col.name, Some(col), col.ty));
         }
         for sc in &SYSTEM_COLUMNS {

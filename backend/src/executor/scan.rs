@@ -82,6 +82,8 @@ fn index_bounds(plan: &ScanPlan, key_row: &[Value], ctx: &EvalCtx) -> PgResult<O
 pub struct TableCursor<'p> {
     plan: &'p ScanPlan,
     types: Vec<Oid>,
+    /// The table's missing values (columns added with a DEFAULT).
+    missing: Vec<Value>,
     last: usize,
     scan: Option<TupleScan>,
     stats: Rc<RefCell<PendingRelStats>>,
@@ -124,6 +126,7 @@ impl<'p> TableCursor<'p> {
         Ok(TableCursor {
             plan,
             types,
+            missing: plan.table.table.missing_values(),
             last: plan.last_wanted().unwrap_or(0),
             scan,
             stats: ctx.xact.stats.clone(),
@@ -145,7 +148,14 @@ impl<'p> TableCursor<'p> {
             self.read += 1;
             let mut row = Vec::with_capacity(self.plan.width());
             if any {
-                tuple::deform(&self.types, &data, self.last, &|i| wanted[i], &mut row)?;
+                tuple::deform(
+                    &self.types,
+                    &self.missing,
+                    &data,
+                    self.last,
+                    &|i| wanted[i],
+                    &mut row,
+                )?;
             } else {
                 row.resize(ncols, Value::Null);
             }

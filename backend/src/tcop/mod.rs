@@ -765,6 +765,7 @@ impl Engine {
         p: &Prepared,
         policy: &shmem::lockmgr::WaitPolicy,
         sink: &mut dyn RowSink,
+        stmt_start: i64,
     ) -> PgResult<String> {
         let pool = self.env.segment.buffer_pool();
         // TRUNCATE in a transaction block deletes as DELETE does, so that
@@ -799,6 +800,33 @@ impl Engine {
             } else {
                 None
             };
+            // ALTER TABLE reads and writes rows as a statement of its
+            // transaction: it evaluates defaults and checks constraints
+            // over existing rows, and rewrites them for a volatile
+            // default.
+            let alter = if matches!(p.stmt.ast.as_ref(), ast::Statement::AlterTable(_)) {
+                Some(self.mvcc.start_statement(&self.limits, true, *policy)?)
+            } else {
+                None
+            };
+            let cat = self.catalog.get().clone();
+            let cache = SubplanCache::default();
+            let mem = executor::memory::MemBudget::new(self.limits.statement_mem);
+            let ctx = alter.as_ref().map(|sx| EvalCtx {
+                fcx: FnCtx {
+                    session: &self.session,
+                    settings: &self.settings,
+                    xact_start: self.xact_start,
+                    stmt_start,
+                    catalog: &cat,
+                    pool,
+                    xact: sx,
+                },
+                params: &[],
+                outer: &[],
+                cache: &cache,
+                mem: &mem,
+            });
             let mut notices = Vec::new();
             let r = ddl::execute(
                 &p.stmt.ast,
@@ -809,6 +837,7 @@ impl Engine {
                     pool: &pool,
                     horizon,
                     block: block.as_ref(),
+                    eval: ctx.as_ref(),
                 },
                 &mut notices,
             );
@@ -932,7 +961,7 @@ impl Engine {
         let (_, planned, _) = p.action();
         // Statements that run no plan over tables.
         match planned.as_ref() {
-            Action::Ddl => return self.run_ddl(p, &policy, sink),
+            Action::Ddl => return self.run_ddl(p, &policy, sink, stmt_start),
             Action::Vacuum(tables) => return self.run_vacuum(tables, &policy),
             Action::Checkpoint => return self.run_checkpoint(),
             Action::Utility(u) => return self.run_utility(u, sink),
