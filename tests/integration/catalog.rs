@@ -733,6 +733,9 @@ const MATCHING: &[&str] = &[
     "\\d+ child",
     "\\d checked",
     "\\d+ checked",
+    "\\dT+",
+    "\\dT mood",
+    "\\d moody",
 ];
 
 /// Commands that still differ, with why: each becomes matching when the
@@ -924,6 +927,9 @@ fn psql_describe_matches_postgres() {
         "INSERT INTO items (name) VALUES ('x')",
         "INSERT INTO tags VALUES ('t', 2, 'abc')",
         "CREATE VIEW cheap AS SELECT id, name, price * 2 AS double FROM items WHERE price < 10",
+        "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+        "ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok'",
+        "CREATE TABLE moody (id int, m mood, ms mood[])",
     ];
     let pg_setup = [
         "DROP EXTENSION plpgsql",

@@ -35,6 +35,7 @@ use shmem::lwlock::{LWLockGuard, LockMode};
 use shmem::Segment;
 
 use crate::error::{sqlstate, PgError, PgResult};
+use crate::types::enums::{EnumLabel, EnumType};
 use crate::types::Oid;
 
 /// First OID handed to user objects, as PostgreSQL's FirstNormalObjectId.
@@ -182,6 +183,8 @@ pub struct Catalog {
     pub views: Vec<Arc<ViewDesc>>,
     /// CHECK and FOREIGN KEY constraints (pg_constraint rows 'c', 'f').
     pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
+    /// Enum types (pg_type rows with typtype 'e', their pg_enum rows).
+    pub enums: Vec<Arc<EnumType>>,
 }
 
 impl Catalog {
@@ -361,7 +364,24 @@ impl Catalog {
             s += &c.serialize();
             s.push('\n');
         }
+        for e in &self.enums {
+            s += &format!(
+                "enum {} {} {} {}\n",
+                e.oid,
+                e.array,
+                esc(&e.name),
+                esc(&e.array_name)
+            );
+            for l in &e.labels {
+                s += &format!("enumlabel {} {} {}\n", l.oid, l.sort, esc(&l.label));
+            }
+        }
         s
+    }
+
+    /// The enum type named `name`.
+    pub fn enum_type(&self, name: &str) -> Option<&Arc<EnumType>> {
+        self.enums.iter().find(|e| e.name == name)
     }
 
     /// Parses [`Catalog::serialize`]'s output.
@@ -480,6 +500,25 @@ impl Catalog {
                 "constraint" => cat.constraints.push(Arc::new(
                     constraint::ConstraintDesc::deserialize(&f, &unesc).ok_or_else(|| bad(line))?,
                 )),
+                "enum" => cat.enums.push(Arc::new(EnumType {
+                    oid: num(1)? as Oid,
+                    array: num(2)? as Oid,
+                    name: txt(3)?,
+                    array_name: txt(4)?,
+                    labels: vec![],
+                })),
+                "enumlabel" => {
+                    let e = cat.enums.last_mut().ok_or_else(|| bad(line))?;
+                    let sort = f
+                        .get(2)
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .ok_or_else(|| bad(line))?;
+                    Arc::make_mut(e).labels.push(EnumLabel {
+                        oid: num(1)? as Oid,
+                        sort,
+                        label: txt(3)?,
+                    });
+                }
                 "" => {}
                 _ => return Err(bad(line)),
             }
@@ -674,6 +713,7 @@ impl CatalogCache {
     }
 
     pub fn get(&self) -> &Arc<Catalog> {
+        crate::types::enums::set_session(&self.current.enums);
         &self.current
     }
 

@@ -50,6 +50,11 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
         | S::Truncate(_)
         | S::CreateView(_)
         | S::CreateSequence { .. }
+        | S::AlterType(_)
+        | S::CreateType {
+            representation: Some(ast::UserDefinedTypeRepresentation::Enum { .. }),
+            ..
+        }
         | S::AlterIndex { .. } => true,
         S::Drop { object_type, .. } => matches!(
             object_type,
@@ -57,6 +62,7 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
                 | ast::ObjectType::Index
                 | ast::ObjectType::Sequence
                 | ast::ObjectType::View
+                | ast::ObjectType::Type
         ),
         _ => false,
     }
@@ -163,6 +169,29 @@ pub fn execute(
             })
         }
         S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
+        S::CreateType {
+            name,
+            representation: Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
+        } => super::typecmds::create_enum(ddl.cat, name, labels).map(|()| {
+            ddl.changed = true;
+            "CREATE TYPE".into()
+        }),
+        S::AlterType(at) => super::typecmds::alter(ddl.cat, at, ddl.notices).map(|changed| {
+            ddl.changed |= changed;
+            "ALTER TYPE".into()
+        }),
+        S::Drop {
+            object_type: ast::ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => super::typecmds::drop(ddl.cat, *if_exists, names, *cascade, ddl.notices).map(
+            |changed| {
+                ddl.changed |= changed;
+                "DROP TYPE".into()
+            },
+        ),
         S::Drop {
             object_type,
             if_exists,
@@ -334,6 +363,7 @@ impl Ddl<'_> {
             }
             self.cat.check_free_name(&name)?;
         }
+        super::typecmds::check_rowtype_name(self.cat, &name)?;
         let mut fillfactor = 100u8;
         if let ast::CreateTableOptions::With(opts) = &ct.table_options {
             for o in opts {

@@ -473,8 +473,8 @@ fn index_constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .collect()
 }
 
-pub fn type_rows(_: &FnCtx) -> Vec<Vec<Value>> {
-    builtin::listed_types()
+pub fn type_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let mut rows: Vec<Vec<Value>> = builtin::listed_types()
         .map(|t| {
             let io = |i: usize| Value::Oid(t.io[i].0);
             vec![
@@ -511,6 +511,90 @@ pub fn type_rows(_: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Null,
                 Value::Null,
             ]
+        })
+        .collect();
+    for e in &ctx.catalog.enums {
+        rows.push(enum_type_row(e.oid, &e.name, false, e.array));
+        rows.push(enum_type_row(e.array, &e.array_name, true, e.oid));
+    }
+    rows
+}
+
+/// The pg_type row of an enum type (`other` its array type) or of its
+/// array type (`other` the enum type), as DefineEnum makes them.
+fn enum_type_row(oid: u32, name: &str, array: bool, other: u32) -> Vec<Value> {
+    let o = Value::Oid;
+    let (io, len, byval, typtype, cat, subscript, align_storage) = if array {
+        (
+            [750, 751, 2400, 2401],
+            -1,
+            false,
+            b'b',
+            b'A',
+            6179,
+            (b'i', b'x'),
+        )
+    } else {
+        (
+            [3506, 3507, 3532, 3533],
+            4,
+            true,
+            b'e',
+            b'E',
+            0,
+            (b'i', b'p'),
+        )
+    };
+    vec![
+        o(oid),
+        text(name),
+        o(PUBLIC_NAMESPACE),
+        o(SUPERUSER_OID),
+        Value::Int2(len),
+        Value::Bool(byval),
+        ch(typtype),
+        ch(cat),
+        Value::Bool(false),
+        Value::Bool(true),
+        ch(b','),
+        o(0),
+        o(subscript),
+        o(if array { other } else { 0 }),
+        o(if array { 0 } else { other }),
+        o(io[0]),
+        o(io[1]),
+        o(io[2]),
+        o(io[3]),
+        o(0),
+        o(0),
+        o(if array { 3816 } else { 0 }),
+        ch(align_storage.0),
+        ch(align_storage.1),
+        Value::Bool(false),
+        o(0),
+        Value::Int4(-1),
+        Value::Int4(0),
+        o(0),
+        Value::Null,
+        Value::Null,
+        Value::Null,
+    ]
+}
+
+/// pg_enum: the labels of every enum type.
+pub fn enum_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .enums
+        .iter()
+        .flat_map(|e| {
+            e.labels.iter().map(|l| {
+                vec![
+                    Value::Oid(l.oid),
+                    Value::Oid(e.oid),
+                    Value::Float4(l.sort as f32),
+                    text(&l.label),
+                ]
+            })
         })
         .collect()
 }

@@ -10,6 +10,7 @@
 pub mod acl;
 pub mod arrays;
 pub mod catalog;
+pub mod enums;
 pub mod json;
 pub mod polymorphic;
 pub mod sequence;
