@@ -110,6 +110,9 @@ pub struct SequenceDesc {
     pub max: i64,
     pub cache: i64,
     pub cycle: bool,
+    /// The sequence of an identity column: b'a' (GENERATED ALWAYS) or
+    /// b'd' (BY DEFAULT), as pg_attribute.attidentity; 0 for others.
+    pub identity: u8,
 }
 
 impl SequenceDesc {
@@ -128,6 +131,7 @@ impl SequenceDesc {
             max: sequence_type_max(ty),
             cache: 1,
             cycle: false,
+            identity: 0,
         }
     }
 }
@@ -346,7 +350,7 @@ impl Catalog {
         }
         for q in &self.sequences {
             s += &format!(
-                "sequence {} {} {} {} {} {} {} {} {} {} {}\n",
+                "sequence {} {} {} {} {} {} {} {} {} {} {} {}\n",
                 q.oid,
                 q.table,
                 q.column,
@@ -357,7 +361,8 @@ impl Catalog {
                 q.min,
                 q.max,
                 q.cache,
-                u8::from(q.cycle)
+                u8::from(q.cycle),
+                q.identity
             );
         }
         for c in &self.constraints {
@@ -377,6 +382,13 @@ impl Catalog {
             }
         }
         s
+    }
+
+    /// The sequence of identity column `column` of table `table`.
+    pub fn identity(&self, table: Oid, column: usize) -> Option<&Arc<SequenceDesc>> {
+        self.sequences
+            .iter()
+            .find(|s| s.identity != 0 && s.table == table && s.column == column)
     }
 
     /// The enum type named `name`.
@@ -470,6 +482,10 @@ impl Catalog {
                         s.max = num(9)?;
                         s.cache = num(10)?;
                         s.cycle = num(11)? != 0;
+                    }
+                    // Identity columns came later: none when absent.
+                    if f.len() > 12 {
+                        s.identity = num(12)? as u8;
                     }
                     cat.sequences.push(Arc::new(s));
                 }

@@ -208,19 +208,21 @@ fn attribute_row(
 ) -> Vec<Value> {
     let b: Option<&BuiltinType> = builtin_type(ty);
     let typmod = col.map_or(-1, |c| c.typmod);
+    // Enum types: 4 bytes by value, plain storage.
+    let e = crate::types::enums::is_enum(ty);
     vec![
         Value::Oid(rel),
         text(name),
         Value::Oid(ty),
         Value::Int4(-1),
-        Value::Int2(b.map_or(-1, |b| b.len)),
+        Value::Int2(b.map_or(if e { 4 } else { -1 }, |b| b.len)),
         Value::Int2(num as i16),
         Value::Int4(0),
         Value::Int4(-1),
         Value::Int4(typmod),
-        Value::Bool(b.is_some_and(|b| b.byval)),
+        Value::Bool(e || b.is_some_and(|b| b.byval)),
         ch(b.map_or(b'i', |b| b.align)),
-        ch(b.map_or(b'x', |b| b.storage)),
+        ch(b.map_or(if e { b'p' } else { b'x' }, |b| b.storage)),
         ch(0),
         Value::Bool(col.is_some_and(|c| c.not_null)),
         Value::Bool(col.is_some_and(|c| c.default.is_some())),
@@ -260,7 +262,11 @@ pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     }
     for t in &c.tables {
         for (i, col) in t.columns.iter().enumerate() {
-            rows.push(attribute_row(t.oid, i + 1, &col.name, Some(col), col.ty));
+            let mut row = attribute_row(t.oid, i + 1, &col.name, Some(col), col.ty);
+            if let Some(s) = c.identity(t.oid, i) {
+                row[16] = ch(s.identity);
+            }
+            rows.push(row);
         }
         for sc in &SYSTEM_COLUMNS {
             rows.push(system_attribute_row(t.oid, sc));
@@ -903,7 +909,7 @@ pub fn sequence_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 }
 
 /// pg_depend: each serial column's sequence depends on its column
-/// (deptype 'a', auto).
+/// (deptype 'a', auto; an identity column's, 'i', internal).
 pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let pg_class = builtin::system_relation("pg_class").map_or(0, |r| r.oid);
     ctx.catalog
@@ -918,7 +924,7 @@ pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Oid(pg_class),
                 Value::Oid(s.table),
                 Value::Int4(s.column as i32 + 1),
-                ch(b'a'),
+                ch(if s.identity != 0 { b'i' } else { b'a' }),
             ]
         })
         .collect()
