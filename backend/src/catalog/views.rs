@@ -300,17 +300,6 @@ pub static VIEWS: &[SystemView] = &[
         rows: ViewRows::Collation,
     },
     SystemView {
-        name: "pg_enum",
-        uses_catalog: false,
-        columns: ViewColumns::Fixed(&[
-            ("oid", oid::OID),
-            ("enumtypid", oid::OID),
-            ("enumsortorder", oid::FLOAT4),
-            ("enumlabel", oid::NAME),
-        ]),
-        rows: ViewRows::Empty,
-    },
-    SystemView {
         name: "pg_trigger",
         uses_catalog: false,
         columns: ViewColumns::Fixed(&[
