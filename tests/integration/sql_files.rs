@@ -73,6 +73,17 @@ fn returns_rows(sql: &str) -> bool {
         .any(|k| s.starts_with(k))
 }
 
+/// A result column's type OID, with the OIDs of user-defined types (enum
+/// types and their arrays, from 16384 on) made one: each server numbers
+/// the objects it creates its own way.
+fn user_type(t: u32) -> u32 {
+    if t >= 16384 {
+        16384
+    } else {
+        t
+    }
+}
+
 async fn run(c: &Client, sql: &str) -> Outcome {
     match c.simple_query(sql).await {
         Err(e) => Outcome::Error(
@@ -99,10 +110,12 @@ async fn run(c: &Client, sql: &str) -> Outcome {
                     // The result's types, from describing the statement.
                     let types = if returns_rows(sql) {
                         let text = sql.trim().trim_end_matches(';');
-                        c.prepare(text)
-                            .await
-                            .ok()
-                            .map(|s| s.columns().iter().map(|c| c.type_().oid()).collect())
+                        c.prepare(text).await.ok().map(|s| {
+                            s.columns()
+                                .iter()
+                                .map(|c| user_type(c.type_().oid()))
+                                .collect()
+                        })
                     } else {
                         None
                     };

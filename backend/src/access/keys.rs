@@ -34,6 +34,9 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
         }
         Value::Float4(x) => out.extend_from_slice(&float_bits(*x as f64).to_be_bytes()),
         Value::Float8(x) => out.extend_from_slice(&float_bits(*x).to_be_bytes()),
+        // By the label's sort order, which never changes once given.
+        Value::Enum(label) => out
+            .extend_from_slice(&float_bits(crate::types::enums::sort_order(*label)).to_be_bytes()),
         Value::Text(s) => bytes(s.as_bytes(), out),
         Value::Bytea(b) => bytes(b, out),
         Value::Uuid(u) => out.extend_from_slice(u),

@@ -27,6 +27,7 @@ fn storage(ty: Oid) -> (Option<usize>, usize) {
         oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ => (Some(8), 8),
         oid::INTERVAL => (Some(16), 8),
         oid::UUID => (Some(16), 1),
+        t if crate::types::enums::is_enum(t) => (Some(4), 4),
         _ => (None, 4),
     }
 }
@@ -112,7 +113,7 @@ pub fn form_into(types: &[Oid], values: &[Value], out: &mut Vec<u8>) -> PgResult
             (Some(_), Value::Bool(b)) => out.push(u8::from(*b)),
             (Some(_), Value::Int2(x)) => out.extend_from_slice(&x.to_le_bytes()),
             (Some(_), Value::Int4(x) | Value::Date(x)) => out.extend_from_slice(&x.to_le_bytes()),
-            (Some(_), Value::Oid(x)) => out.extend_from_slice(&x.to_le_bytes()),
+            (Some(_), Value::Oid(x) | Value::Enum(x)) => out.extend_from_slice(&x.to_le_bytes()),
             (Some(_), Value::Float4(x)) => out.extend_from_slice(&x.to_le_bytes()),
             (Some(_), Value::Int8(x) | Value::Timestamp(x) | Value::TimestampTz(x)) => {
                 out.extend_from_slice(&x.to_le_bytes())
@@ -183,6 +184,7 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
                 days: i32::from_le_bytes(le(d, o + 8)?),
                 months: i32::from_le_bytes(le(d, o + 12)?),
             }),
+            t if crate::types::enums::is_enum(t) => Value::Enum(u32::from_le_bytes(le(d, o)?)),
             _ => return Err(corrupt("unknown fixed-width type")),
         });
     }

@@ -1013,6 +1013,7 @@ impl Analyzer<'_> {
                 self.call(&name, args)
             }
             "pg_typeof" => self.pg_typeof(args),
+            "enum_first" | "enum_last" | "enum_range" => self.enum_call(&name, args),
             _ => {
                 let call = self.call(&name, args)?;
                 if let Expr::Func(d, _) = &call {

@@ -83,7 +83,12 @@ fn no_column(col: &str, table: &str) -> PgError {
 /// The DEFAULT of column `i` (NULL when it has none), analyzed.
 pub fn column_default(a: &mut Analyzer, t: &TableRef, i: usize) -> PgResult<Expr> {
     let c = &t.table.columns[i];
-    match &c.default {
+    // An identity column's value comes from its sequence.
+    let identity = a
+        .catalog
+        .identity(t.table.oid, i)
+        .map(|s| format!("nextval({}::oid::regclass)", s.oid));
+    match identity.as_ref().or(c.default.as_ref()) {
         None => Ok(Expr::Const(Value::Null, c.ty)),
         Some(text) => {
             // Positions would point into the default's text, not the
@@ -98,6 +103,57 @@ pub fn column_default(a: &mut Analyzer, t: &TableRef, i: usize) -> PgResult<Expr
                 .map_err(strip)?;
             assignment_cast(a, x, c.ty, c.typmod, &c.name)
         }
+    }
+}
+
+/// Whether column `i` is an identity column GENERATED ALWAYS.
+fn generated_always(a: &Analyzer, t: &TableRef, i: usize) -> bool {
+    a.catalog
+        .identity(t.table.oid, i)
+        .is_some_and(|s| s.identity == b'a')
+}
+
+/// 428C9 for a value given to a GENERATED ALWAYS identity column
+/// (`update`: in UPDATE ... SET).
+fn generated_always_error(col: &str, update: bool) -> PgError {
+    let e = PgError::new(
+        "428C9",
+        if update {
+            format!("column \"{col}\" can only be updated to DEFAULT")
+        } else {
+            format!("cannot insert a non-DEFAULT value into column \"{col}\"")
+        },
+    )
+    .with_detail(format!(
+        "Column \"{col}\" is an identity column defined as GENERATED ALWAYS."
+    ));
+    if update {
+        e
+    } else {
+        e.with_hint("Use OVERRIDING SYSTEM VALUE to override.")
+    }
+}
+
+/// How INSERT treats a value given to column `i`: `Ok(true)` to use it,
+/// `Ok(false)` to use the column's default instead (OVERRIDING USER VALUE
+/// of an identity column), 428C9 for a GENERATED ALWAYS column without
+/// OVERRIDING SYSTEM VALUE.
+fn insert_value_used(
+    a: &Analyzer,
+    t: &TableRef,
+    i: usize,
+    overriding: Option<&ast::InsertOverriding>,
+) -> PgResult<bool> {
+    if a.catalog.identity(t.table.oid, i).is_none() {
+        return Ok(true);
+    }
+    match overriding {
+        Some(ast::InsertOverriding::User) => Ok(false),
+        Some(ast::InsertOverriding::System) => Ok(true),
+        None if generated_always(a, t, i) => {
+            Err(generated_always_error(&t.table.columns[i].name, false))
+        }
+        None => Ok(true),
     }
 }
 
@@ -202,6 +258,8 @@ fn assignments(
         let c = &t.table.columns[col];
         let x = if is_default_keyword(&asg.value) {
             column_default(a, t, col)?
+        } else if generated_always(a, t, col) {
+            return Err(generated_always_error(&c.name, true));
         } else {
             let x = a.expr(&asg.value, scope, Clause::Select)?;
             assignment_cast(a, x, c.ty, c.typmod, &c.name)?
@@ -282,7 +340,11 @@ impl Analyzer<'_> {
                     let mut row: Vec<Option<Expr>> = vec![None; width];
                     for (e, &col) in r.content.iter().zip(&targets) {
                         let c = &t.table.columns[col];
-                        row[col] = Some(if is_default_keyword(e) {
+                        // DEFAULT, or a value OVERRIDING USER VALUE ignores
+                        // (a GENERATED ALWAYS column's is refused).
+                        let default = is_default_keyword(e)
+                            || !insert_value_used(self, &t, col, ins.overriding.as_ref())?;
+                        row[col] = Some(if default {
                             column_default(self, &t, col)?
                         } else {
                             let x = self.expr(e, &Scope::default(), Clause::Values)?;
@@ -310,7 +372,14 @@ impl Analyzer<'_> {
                 }
                 let mut exprs = Vec::with_capacity(width);
                 for i in 0..width {
-                    exprs.push(match targets.iter().position(|&c| c == i) {
+                    let given = targets.iter().position(|&c| c == i);
+                    let given = match given {
+                        Some(k) if insert_value_used(self, &t, i, ins.overriding.as_ref())? => {
+                            Some(k)
+                        }
+                        _ => None,
+                    };
+                    exprs.push(match given {
                         Some(k) => {
                             let c = &t.table.columns[i];
                             let src = Expr::Column(k, query.columns[k].type_oid);

@@ -75,6 +75,27 @@ impl Analyzer<'_> {
         Ok(Err(e))
     }
 
+    /// enum_first, enum_last, enum_range: every argument of one enum
+    /// type (untyped ones take it), passed after that type as a constant
+    /// (`fmgr::enums`), which is all the functions need of NULL arguments.
+    pub(super) fn enum_call(&mut self, name: &str, args: Vec<Expr>) -> PgResult<Expr> {
+        let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
+        let t = types.iter().copied().find(|t| *t != oid::UNKNOWN);
+        let def = crate::fmgr::enums::lookup(name, args.len());
+        let (Some(def), Some(t)) = (def, t) else {
+            return Err(crate::fmgr::no_function(name, &types));
+        };
+        if !crate::types::enums::is_enum(t) || types.iter().any(|x| *x != oid::UNKNOWN && *x != t) {
+            return Err(crate::fmgr::no_function(name, &types));
+        }
+        self.uses_catalog = true;
+        let mut out = vec![Expr::Const(Value::Oid(t), t)];
+        for a in args {
+            out.push(self.coerce(a, t, false)?);
+        }
+        Ok(Expr::Func(def, out))
+    }
+
     /// pg_typeof(x): x's type as a regtype constant.
     pub(super) fn pg_typeof(&mut self, args: Vec<Expr>) -> PgResult<Expr> {
         match args.as_slice() {

@@ -89,6 +89,11 @@ pub const SUPPORT_PROCS: &[(Oid, &str)] = &[
     (6179, "array_subscript_handler"),
     (6180, "raw_array_subscript_handler"),
     (6098, "jsonb_subscript_handler"),
+    (3506, "enum_in"),
+    (3507, "enum_out"),
+    (3532, "enum_recv"),
+    (3533, "enum_send"),
+    (3816, "array_typanalyze"),
 ];
 
 /// The default B-tree operator class of each type (pg_index.indclass).
@@ -260,6 +265,14 @@ pub fn type_by_name(input: &str) -> Option<Oid> {
         .strip_prefix('"')
         .and_then(|n| n.strip_suffix('"'))
         .map(str::to_owned);
+    let user = unquoted.as_deref().unwrap_or(&name);
+    let user = user.strip_prefix("public.").unwrap_or(user);
+    if let Some(e) = types::enums::type_by_name(user) {
+        return match array {
+            false => Some(e),
+            true => Some(types::array_of(e)).filter(|a| *a != 0),
+        };
+    }
     let base = match unquoted {
         Some(q) => TYPES.iter().find(|t| t.name == q).map(|t| t.oid)?,
         None => {
@@ -300,7 +313,8 @@ fn sql_type_name(name: &str) -> Option<Oid> {
 /// `element[]`, "???" for an unknown OID.
 pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
     let Some(b) = builtin_type(t) else {
-        return "???".into();
+        // Enum types and their arrays ("mood", "mood[]").
+        return types::enums::names(t).map_or("???", |(n, _)| n).into();
     };
     // Array types (not int2vector and oidvector, which have names).
     if b.category == b'A' && b.elem != 0 && b.name.starts_with('_') {

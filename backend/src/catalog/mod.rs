@@ -35,6 +35,7 @@ use shmem::lwlock::{LWLockGuard, LockMode};
 use shmem::Segment;
 
 use crate::error::{sqlstate, PgError, PgResult};
+use crate::types::enums::{EnumLabel, EnumType};
 use crate::types::{Oid, Value};
 
 /// First OID handed to user objects, as PostgreSQL's FirstNormalObjectId.
@@ -145,6 +146,9 @@ pub struct SequenceDesc {
     pub max: i64,
     pub cache: i64,
     pub cycle: bool,
+    /// The sequence of an identity column: b'a' (GENERATED ALWAYS) or
+    /// b'd' (BY DEFAULT), as pg_attribute.attidentity; 0 for others.
+    pub identity: u8,
 }
 
 impl SequenceDesc {
@@ -163,6 +167,7 @@ impl SequenceDesc {
             max: sequence_type_max(ty),
             cache: 1,
             cycle: false,
+            identity: 0,
         }
     }
 }
@@ -218,6 +223,8 @@ pub struct Catalog {
     pub views: Vec<Arc<ViewDesc>>,
     /// CHECK and FOREIGN KEY constraints (pg_constraint rows 'c', 'f').
     pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
+    /// Enum types (pg_type rows with typtype 'e', their pg_enum rows).
+    pub enums: Vec<Arc<EnumType>>,
 }
 
 impl Catalog {
@@ -393,7 +400,7 @@ impl Catalog {
         }
         for q in &self.sequences {
             s += &format!(
-                "sequence {} {} {} {} {} {} {} {} {} {} {}\n",
+                "sequence {} {} {} {} {} {} {} {} {} {} {} {}\n",
                 q.oid,
                 q.table,
                 q.column,
@@ -404,14 +411,39 @@ impl Catalog {
                 q.min,
                 q.max,
                 q.cache,
-                u8::from(q.cycle)
+                u8::from(q.cycle),
+                q.identity
             );
         }
         for c in &self.constraints {
             s += &c.serialize();
             s.push('\n');
         }
+        for e in &self.enums {
+            s += &format!(
+                "enum {} {} {} {}\n",
+                e.oid,
+                e.array,
+                esc(&e.name),
+                esc(&e.array_name)
+            );
+            for l in &e.labels {
+                s += &format!("enumlabel {} {} {}\n", l.oid, l.sort, esc(&l.label));
+            }
+        }
         s
+    }
+
+    /// The sequence of identity column `column` of table `table`.
+    pub fn identity(&self, table: Oid, column: usize) -> Option<&Arc<SequenceDesc>> {
+        self.sequences
+            .iter()
+            .find(|s| s.identity != 0 && s.table == table && s.column == column)
+    }
+
+    /// The enum type named `name`.
+    pub fn enum_type(&self, name: &str) -> Option<&Arc<EnumType>> {
+        self.enums.iter().find(|e| e.name == name)
     }
 
     /// Parses [`Catalog::serialize`]'s output.
@@ -510,6 +542,10 @@ impl Catalog {
                         s.cache = num(10)?;
                         s.cycle = num(11)? != 0;
                     }
+                    // Identity columns came later: none when absent.
+                    if f.len() > 12 {
+                        s.identity = num(12)? as u8;
+                    }
                     cat.sequences.push(Arc::new(s));
                 }
                 "view" => {
@@ -539,6 +575,25 @@ impl Catalog {
                 "constraint" => cat.constraints.push(Arc::new(
                     constraint::ConstraintDesc::deserialize(&f, &unesc).ok_or_else(|| bad(line))?,
                 )),
+                "enum" => cat.enums.push(Arc::new(EnumType {
+                    oid: num(1)? as Oid,
+                    array: num(2)? as Oid,
+                    name: txt(3)?,
+                    array_name: txt(4)?,
+                    labels: vec![],
+                })),
+                "enumlabel" => {
+                    let e = cat.enums.last_mut().ok_or_else(|| bad(line))?;
+                    let sort = f
+                        .get(2)
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .ok_or_else(|| bad(line))?;
+                    Arc::make_mut(e).labels.push(EnumLabel {
+                        oid: num(1)? as Oid,
+                        sort,
+                        label: txt(3)?,
+                    });
+                }
                 "" => {}
                 _ => return Err(bad(line)),
             }
@@ -733,6 +788,7 @@ impl CatalogCache {
     }
 
     pub fn get(&self) -> &Arc<Catalog> {
+        crate::types::enums::set_session(&self.current.enums);
         &self.current
     }
 

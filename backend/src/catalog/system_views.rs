@@ -44,6 +44,7 @@ pub enum ViewRows {
     Index,
     Constraint,
     Type,
+    Enum,
     Am,
     Empty,
     Collation,

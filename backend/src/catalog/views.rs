@@ -196,7 +196,7 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_type",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("oid", oid::OID),
             ("typname", oid::NAME),
@@ -232,6 +232,17 @@ pub static VIEWS: &[SystemView] = &[
             ("typacl", ACL),
         ]),
         rows: ViewRows::Type,
+    },
+    SystemView {
+        name: "pg_enum",
+        uses_catalog: true,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("enumtypid", oid::OID),
+            ("enumsortorder", oid::FLOAT4),
+            ("enumlabel", oid::NAME),
+        ]),
+        rows: ViewRows::Enum,
     },
     SystemView {
         name: "pg_am",
@@ -287,17 +298,6 @@ pub static VIEWS: &[SystemView] = &[
             ("collversion", oid::TEXT),
         ]),
         rows: ViewRows::Collation,
-    },
-    SystemView {
-        name: "pg_enum",
-        uses_catalog: false,
-        columns: ViewColumns::Fixed(&[
-            ("oid", oid::OID),
-            ("enumtypid", oid::OID),
-            ("enumsortorder", oid::FLOAT4),
-            ("enumlabel", oid::NAME),
-        ]),
-        rows: ViewRows::Empty,
     },
     SystemView {
         name: "pg_trigger",

@@ -53,6 +53,11 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
         | S::Truncate(_)
         | S::CreateView(_)
         | S::CreateSequence { .. }
+        | S::AlterType(_)
+        | S::CreateType {
+            representation: Some(ast::UserDefinedTypeRepresentation::Enum { .. }),
+            ..
+        }
         | S::AlterIndex { .. } => true,
         S::Drop { object_type, .. } => matches!(
             object_type,
@@ -60,6 +65,7 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
                 | ast::ObjectType::Index
                 | ast::ObjectType::Sequence
                 | ast::ObjectType::View
+                | ast::ObjectType::Type
         ),
         _ => false,
     }
@@ -197,6 +203,29 @@ pub fn execute(
             })
         }
         S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
+        S::CreateType {
+            name,
+            representation: Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
+        } => super::typecmds::create_enum(ddl.cat, name, labels).map(|()| {
+            ddl.changed = true;
+            "CREATE TYPE".into()
+        }),
+        S::AlterType(at) => super::typecmds::alter(ddl.cat, at, ddl.notices).map(|changed| {
+            ddl.changed |= changed;
+            "ALTER TYPE".into()
+        }),
+        S::Drop {
+            object_type: ast::ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => super::typecmds::drop(ddl.cat, *if_exists, names, *cascade, ddl.notices).map(
+            |changed| {
+                ddl.changed |= changed;
+                "DROP TYPE".into()
+            },
+        ),
         S::Drop {
             object_type,
             if_exists,
@@ -376,6 +405,7 @@ impl Ddl<'_> {
             }
             self.cat.check_free_name(&name)?;
         }
+        super::typecmds::check_rowtype_name(self.cat, &name)?;
         let mut fillfactor = 100u8;
         if let ast::CreateTableOptions::With(opts) = &ct.table_options {
             for o in opts {
@@ -413,6 +443,8 @@ impl Ddl<'_> {
         let table_oid = self.cat.alloc_oid();
         let mut columns: Vec<ColumnDesc> = Vec::new();
         let mut serials: Vec<usize> = Vec::new();
+        // Identity columns: position, b'a'/b'd', sequence options.
+        let mut identities: Vec<(usize, u8, Vec<ast::SequenceOptions>)> = Vec::new();
         let mut pkey: Option<Vec<usize>> = None;
         let mut uniques: Vec<Vec<usize>> = Vec::new();
         let mut pending = Vec::new();
@@ -456,6 +488,38 @@ impl Ddl<'_> {
                 match &o.option {
                     ast::ColumnOption::NotNull => col.not_null = true,
                     ast::ColumnOption::Null => {}
+                    ast::ColumnOption::Generated {
+                        generated_as: g @ (ast::GeneratedAs::Always | ast::GeneratedAs::ByDefault),
+                        sequence_options,
+                        generation_expr: None,
+                        ..
+                    } => {
+                        if identities.iter().any(|x| x.0 == i) {
+                            return Err(PgError::new(
+                                sqlstate::SYNTAX_ERROR,
+                                format!("multiple identity specifications for column \"{cname}\" of table \"{name}\""),
+                            ));
+                        }
+                        if serial.is_some() || col.default.is_some() {
+                            return Err(both_default_and_identity(&cname, &name));
+                        }
+                        if !matches!(ty, oid::INT2 | oid::INT4 | oid::INT8) {
+                            return Err(PgError::new(
+                                sqlstate::INVALID_PARAMETER_VALUE,
+                                "identity column type must be smallint, integer, or bigint",
+                            ));
+                        }
+                        let kind = if matches!(g, ast::GeneratedAs::Always) {
+                            b'a'
+                        } else {
+                            b'd'
+                        };
+                        identities.push((i, kind, sequence_options.clone().unwrap_or_default()));
+                        col.not_null = true;
+                    }
+                    ast::ColumnOption::Default(_) if identities.iter().any(|x| x.0 == i) => {
+                        return Err(both_default_and_identity(&cname, &name));
+                    }
                     ast::ColumnOption::Default(e) => {
                         if serial.is_some() {
                             return Err(PgError::new(
@@ -515,6 +579,18 @@ impl Ddl<'_> {
             let mut s = SequenceDesc::with_defaults(soid, sname, table.columns[col].ty);
             s.table = table_oid;
             s.column = col;
+            seqs.push(s);
+        }
+        // Sequences for identity columns, owned by their column.
+        for (col, kind, opts) in identities {
+            let cname = table.columns[col].name.clone();
+            let sname = self.cat.choose_name(&format!("{name}_{cname}"), "seq");
+            let mut s = SequenceDesc::with_defaults(0, sname, table.columns[col].ty);
+            super::sequence::apply(self.cat, &mut s, &opts, &[], true, None)?;
+            s.oid = self.cat.alloc_oid();
+            s.table = table_oid;
+            s.column = col;
+            s.identity = kind;
             seqs.push(s);
         }
         self.pool
@@ -1054,6 +1130,19 @@ impl Ddl<'_> {
                     self.cat.indexes.retain(|i| i.oid != o);
                 }
                 _ => {
+                    // An identity column's sequence goes only with it.
+                    if let Some(q) = self.cat.sequence_by_oid(o).filter(|q| q.identity != 0) {
+                        let t = self.cat.table_by_oid(q.table);
+                        let t_name = t.map_or("", |t| t.name.as_str());
+                        let c_name = t
+                            .and_then(|t| t.columns.get(q.column))
+                            .map_or("", |c| c.name.as_str());
+                        return Err(PgError::new(
+                            "2BP01",
+                            format!("cannot drop sequence {name} because column {c_name} of table {t_name} requires it"),
+                        )
+                        .with_hint(format!("You can drop column {c_name} of table {t_name} instead.")));
+                    }
                     self.drop_sequence_dependents(&name, cascade)?;
                     self.cat.sequences.retain(|s| s.oid != o);
                 }
@@ -1179,6 +1268,13 @@ impl Ddl<'_> {
         self.changed = true;
         Ok("ALTER INDEX".into())
     }
+}
+
+fn both_default_and_identity(column: &str, table: &str) -> PgError {
+    PgError::new(
+        sqlstate::SYNTAX_ERROR,
+        format!("both default and identity specified for column \"{column}\" of table \"{table}\""),
+    )
 }
 
 fn multiple_pkeys(table: &str) -> PgError {

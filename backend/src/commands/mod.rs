@@ -14,4 +14,5 @@ pub mod deparse;
 pub mod explain;
 pub mod sequence;
 pub mod transaction;
+pub mod typecmds;
 pub mod vacuum;

@@ -99,7 +99,7 @@ fn owner(cat: &Catalog, name: Option<&ast::ObjectName>) -> PgResult<(Oid, usize)
 }
 
 /// What applying options to a sequence asks besides new catalog values.
-struct Applied {
+pub(crate) struct Applied {
     owned_by: Option<(Oid, usize)>,
     restart: Option<i64>,
 }
@@ -108,7 +108,7 @@ struct Applied {
 /// init_params: `create` gives unset limits their defaults, ALTER keeps
 /// them. `current` is the sequence's last value (ALTER), checked
 /// against new limits.
-fn apply(
+pub(crate) fn apply(
     cat: &Catalog,
     s: &mut SequenceDesc,
     opts: &[SequenceOptions],
@@ -183,8 +183,6 @@ fn apply(
             reset_min = s.min == sequence_type_min(old_ty) || s.min == 1 && s.increment > 0;
         }
         s.ty = ty;
-    } else if create {
-        s.ty = oid::INT8;
     }
     if let Some(i) = increment {
         if i == 0 {

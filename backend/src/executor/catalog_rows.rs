@@ -208,19 +208,21 @@ fn attribute_row(
 ) -> Vec<Value> {
     let b: Option<&BuiltinType> = builtin_type(ty);
     let typmod = col.map_or(-1, |c| c.typmod);
+    // Enum types: 4 bytes by value, plain storage.
+    let e = crate::types::enums::is_enum(ty);
     vec![
         Value::Oid(rel),
         text(name),
         Value::Oid(ty),
         Value::Int4(-1),
-        Value::Int2(b.map_or(-1, |b| b.len)),
+        Value::Int2(b.map_or(if e { 4 } else { -1 }, |b| b.len)),
         Value::Int2(num as i16),
         Value::Int4(0),
         Value::Int4(-1),
         Value::Int4(typmod),
-        Value::Bool(b.is_some_and(|b| b.byval)),
+        Value::Bool(e || b.is_some_and(|b| b.byval)),
         ch(b.map_or(b'i', |b| b.align)),
-        ch(b.map_or(b'x', |b| b.storage)),
+        ch(b.map_or(if e { b'p' } else { b'x' }, |b| b.storage)),
         ch(0),
         Value::Bool(col.is_some_and(|c| c.not_null)),
         Value::Bool(col.is_some_and(|c| c.default.is_some())),
@@ -272,7 +274,11 @@ pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 rows.push(row);
                 continue;
             }
-            rows.push(attribute_row(t.oid, i + 1, &col.name, Some(col), col.ty));
+            let mut row = attribute_row(t.oid, i + 1, &col.name, Some(col), col.ty);
+            if let Some(s) = c.identity(t.oid, i) {
+                row[16] = ch(s.identity);
+            }
+            rows.push(row);
         }
         for sc in &SYSTEM_COLUMNS {
             rows.push(system_attribute_row(t.oid, sc));
@@ -485,8 +491,8 @@ fn index_constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .collect()
 }
 
-pub fn type_rows(_: &FnCtx) -> Vec<Vec<Value>> {
-    builtin::listed_types()
+pub fn type_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let mut rows: Vec<Vec<Value>> = builtin::listed_types()
         .map(|t| {
             let io = |i: usize| Value::Oid(t.io[i].0);
             vec![
@@ -523,6 +529,90 @@ pub fn type_rows(_: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Null,
                 Value::Null,
             ]
+        })
+        .collect();
+    for e in &ctx.catalog.enums {
+        rows.push(enum_type_row(e.oid, &e.name, false, e.array));
+        rows.push(enum_type_row(e.array, &e.array_name, true, e.oid));
+    }
+    rows
+}
+
+/// The pg_type row of an enum type (`other` its array type) or of its
+/// array type (`other` the enum type), as DefineEnum makes them.
+fn enum_type_row(oid: u32, name: &str, array: bool, other: u32) -> Vec<Value> {
+    let o = Value::Oid;
+    let (io, len, byval, typtype, cat, subscript, align_storage) = if array {
+        (
+            [750, 751, 2400, 2401],
+            -1,
+            false,
+            b'b',
+            b'A',
+            6179,
+            (b'i', b'x'),
+        )
+    } else {
+        (
+            [3506, 3507, 3532, 3533],
+            4,
+            true,
+            b'e',
+            b'E',
+            0,
+            (b'i', b'p'),
+        )
+    };
+    vec![
+        o(oid),
+        text(name),
+        o(PUBLIC_NAMESPACE),
+        o(SUPERUSER_OID),
+        Value::Int2(len),
+        Value::Bool(byval),
+        ch(typtype),
+        ch(cat),
+        Value::Bool(false),
+        Value::Bool(true),
+        ch(b','),
+        o(0),
+        o(subscript),
+        o(if array { other } else { 0 }),
+        o(if array { 0 } else { other }),
+        o(io[0]),
+        o(io[1]),
+        o(io[2]),
+        o(io[3]),
+        o(0),
+        o(0),
+        o(if array { 3816 } else { 0 }),
+        ch(align_storage.0),
+        ch(align_storage.1),
+        Value::Bool(false),
+        o(0),
+        Value::Int4(-1),
+        Value::Int4(0),
+        o(0),
+        Value::Null,
+        Value::Null,
+        Value::Null,
+    ]
+}
+
+/// pg_enum: the labels of every enum type.
+pub fn enum_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .enums
+        .iter()
+        .flat_map(|e| {
+            e.labels.iter().map(|l| {
+                vec![
+                    Value::Oid(l.oid),
+                    Value::Oid(e.oid),
+                    Value::Float4(l.sort as f32),
+                    text(&l.label),
+                ]
+            })
         })
         .collect()
 }
@@ -831,7 +921,7 @@ pub fn sequence_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 }
 
 /// pg_depend: each serial column's sequence depends on its column
-/// (deptype 'a', auto).
+/// (deptype 'a', auto; an identity column's, 'i', internal).
 pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let pg_class = builtin::system_relation("pg_class").map_or(0, |r| r.oid);
     ctx.catalog
@@ -846,7 +936,7 @@ pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Oid(pg_class),
                 Value::Oid(s.table),
                 Value::Int4(s.column as i32 + 1),
-                ch(b'a'),
+                ch(if s.identity != 0 { b'i' } else { b'a' }),
             ]
         })
         .collect()

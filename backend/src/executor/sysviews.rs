@@ -36,6 +36,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Index => cat::index_rows(ctx),
         ViewRows::Constraint => cat::constraint_rows(ctx),
         ViewRows::Type => cat::type_rows(ctx),
+        ViewRows::Enum => cat::enum_rows(ctx),
         ViewRows::Am => cat::am_rows(ctx),
         ViewRows::Collation => cat::collation_rows(ctx),
         ViewRows::Database => cat::database_rows(ctx),

@@ -93,8 +93,10 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
             relation_name(c.catalog, oid_arg(&a[0])).is_some(),
         ))
     }),
-    f("pg_type_is_visible", &[OID], BOOL, |_, a| {
-        Ok(Value::Bool(builtin::builtin_type(oid_arg(&a[0])).is_some()))
+    f("pg_type_is_visible", &[OID], BOOL, |c, a| {
+        let t = oid_arg(&a[0]);
+        let user = c.catalog.enums.iter().any(|e| e.oid == t || e.array == t);
+        Ok(Value::Bool(user || builtin::builtin_type(t).is_some()))
     }),
     f("pg_function_is_visible", &[OID], BOOL, |_, a| {
         Ok(Value::Bool(proc_by_oid(oid_arg(&a[0])).is_some()))
@@ -618,7 +620,9 @@ pub fn reg_out(c: &FnCtx, t: Oid, o: Oid) -> String {
     }
     let name = match t {
         oid::REGCLASS => relation_name(c.catalog, o),
-        oid::REGTYPE => builtin::builtin_type(o).map(|_| format_type(o, None)),
+        oid::REGTYPE => (builtin::builtin_type(o).is_some()
+            || crate::types::enums::names(o).is_some())
+        .then(|| format_type(o, None)),
         oid::REGPROC => proc_by_oid(o)
             .map(|p| p.name.to_owned())
             .or_else(|| builtin::type_support_proc(o).map(str::to_owned)),

@@ -11,6 +11,7 @@ pub mod acl;
 pub mod advisory;
 pub mod arrays;
 pub mod catalog;
+pub mod enums;
 pub mod json;
 pub mod polymorphic;
 pub mod sequence;

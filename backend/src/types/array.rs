@@ -59,6 +59,7 @@ pub mod oids {
     pub const ANY: Oid = 2276;
     pub const ANYELEMENT: Oid = 2283;
     pub const ANYNONARRAY: Oid = 2776;
+    pub const ANYENUM: Oid = 3500;
     pub const ANYCOMPATIBLE: Oid = 5077;
     pub const ANYCOMPATIBLEARRAY: Oid = 5078;
     pub const ANYCOMPATIBLENONARRAY: Oid = 5079;
@@ -152,6 +153,7 @@ static PSEUDO_TYPES: &[(Oid, &str)] = &[
     (ANYARRAY, "anyarray"),
     (ANYELEMENT, "anyelement"),
     (ANYNONARRAY, "anynonarray"),
+    (ANYENUM, "anyenum"),
     (ANYCOMPATIBLE, "anycompatible"),
     (ANYCOMPATIBLEARRAY, "anycompatiblearray"),
     (ANYCOMPATIBLENONARRAY, "anycompatiblenonarray"),
@@ -163,7 +165,7 @@ pub fn array_of(elem: Oid) -> Oid {
     ARRAY_TYPES
         .iter()
         .find(|a| a.elem == elem)
-        .map_or(0, |a| a.array)
+        .map_or_else(|| super::enums::array_of(elem), |a| a.array)
 }
 
 /// The element type of array type `t` (pg_type.typelem); 0 when `t` is
@@ -172,7 +174,7 @@ pub fn array_element(t: Oid) -> Oid {
     ARRAY_TYPES
         .iter()
         .find(|a| a.array == t)
-        .map_or(0, |a| a.elem)
+        .map_or_else(|| super::enums::array_element(t), |a| a.elem)
 }
 
 /// Whether `t` is an array type.
@@ -221,6 +223,7 @@ pub fn type_by_typname(name: &str) -> Option<Oid> {
                 .find(|(_, n)| *n == name)
                 .map(|(o, _)| *o)
         })
+        .or_else(|| super::enums::type_by_name(name))
 }
 
 /// 2202E array_subscript_error.

@@ -5,6 +5,7 @@
 
 pub mod array;
 pub mod datetime;
+pub mod enums;
 pub mod float;
 pub mod json;
 pub mod numeric;
@@ -113,6 +114,8 @@ pub enum Value {
     MdArray(Box<array::ArrayValue>),
     /// The result of a function returning `void`.
     Void,
+    /// A value of an enum type: its label's pg_enum OID (`enums`).
+    Enum(Oid),
 }
 
 /// typlen for RowDescription: -1 for variable-length types.
@@ -129,6 +132,7 @@ pub fn type_len(oid: Oid) -> i16 {
         oid::NAME => 64,
         oid::VOID => 4,
         oid::UNKNOWN => -2,
+        t if enums::is_enum(t) => 4,
         _ => -1,
     }
 }
@@ -170,7 +174,9 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::REGPROCEDURE => "regprocedure",
         oid::REGNAMESPACE => "regnamespace",
         oid::REGROLE => "regrole",
-        t => array::type_name(t).unwrap_or("???"),
+        t => array::type_name(t)
+            .or_else(|| enums::names(t).map(|(n, _)| n))
+            .unwrap_or("???"),
     }
 }
 
@@ -211,7 +217,9 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::REGPROCEDURE => "regprocedure",
         oid::REGNAMESPACE => "regnamespace",
         oid::REGROLE => "regrole",
-        t => array::typname(t).unwrap_or("???"),
+        t => array::typname(t)
+            .or_else(|| enums::names(t).map(|(_, n)| n))
+            .unwrap_or("???"),
     }
 }
 
@@ -425,6 +433,7 @@ impl Value {
                 Value::Text(s[..n].to_owned())
             }
             oid::VOID => Value::Void,
+            _ if enums::is_enum(t) => enums::input(t, s)?,
             _ if array::is_vector_type(t) => array::parse_vector(t, s)?,
             _ if array::is_array_type(t) => array::parse(t, s)?,
             _ if is_text_type(t) => Value::Text(s.to_owned()),
@@ -476,6 +485,7 @@ impl Value {
             Value::Tid(b, o) => tid::format(*b, *o, s),
             Value::Json(j) => s.push_str(j),
             Value::Jsonb(j) => j.write(s),
+            Value::Enum(label) => enums::output(*label, s),
             Value::Array(..) | Value::MdArray(_) => {
                 if let Some(a) = array::view(self) {
                     array::write_text(&a, s);
@@ -523,6 +533,8 @@ impl Value {
                 out.put_u16(*o);
             }
             Value::Json(j) => out.put_slice(j.as_bytes()),
+            // enum_send: the label's text.
+            Value::Enum(_) => out.put_slice(self.to_text().as_bytes()),
             Value::Jsonb(j) => {
                 let mut b = Vec::new();
                 json::send(j, &mut b);
@@ -623,6 +635,10 @@ impl Value {
                 Value::Json(json::parse_json(s)?)
             }
             _ if array::is_array_type(t) => array::recv(t, d)?,
+            _ if enums::is_enum(t) => {
+                let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;
+                enums::input(t, s)?
+            }
             _ if t == 0 || is_text_type(t) => {
                 let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;
                 Value::parse_text(if t == 0 { oid::TEXT } else { t }, s)?

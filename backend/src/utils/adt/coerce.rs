@@ -19,6 +19,7 @@ pub fn category(t: Oid) -> char {
         oid::INTERVAL => 'T',
         oid::UNKNOWN => 'X',
         t if crate::types::array_element(t) != 0 => 'A',
+        t if crate::types::enums::is_enum(t) => 'E',
         _ => 'U',
     }
 }

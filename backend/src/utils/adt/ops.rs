@@ -341,6 +341,9 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (V::Text(x), V::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
         (V::Bytea(x), V::Bytea(y)) => x.cmp(y),
         (V::Uuid(x), V::Uuid(y)) => x.cmp(y),
+        (V::Enum(x), V::Enum(y)) => {
+            float_cmp(types::enums::sort_order(*x), types::enums::sort_order(*y))
+        }
         (V::Tid(xb, xo), V::Tid(yb, yo)) => (xb, xo).cmp(&(yb, yo)),
         (V::Jsonb(x), V::Jsonb(y)) => types::json::compare(x, y),
         (V::Date(x), V::Date(y)) => x.cmp(y),

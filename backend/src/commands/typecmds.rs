@@ -1,0 +1,334 @@
+//! CREATE TYPE ... AS ENUM, ALTER TYPE (ADD VALUE, RENAME VALUE, RENAME
+//! TO) and DROP TYPE, as PostgreSQL's typecmds.c and pg_enum.c: changes
+//! to a copy of the catalog, installed by `ddl::execute` with the rest of
+//! the transaction's catalog changes.
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use crate::catalog::{Catalog, RelKind};
+use crate::commands::ddl::notice;
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::parser::{ident, object_name};
+use crate::types::enums::{EnumLabel, EnumType};
+use crate::types::Oid;
+
+/// NAMEDATALEN - 1: the longest label.
+const MAX_LABEL: usize = 63;
+
+/// A type name in the public schema (the one schema user types live in).
+fn type_name(name: &ast::ObjectName) -> PgResult<String> {
+    let parts = object_name(name);
+    match crate::analyze::from::split_name(&parts)? {
+        (None | Some("public"), n) => Ok(n.to_owned()),
+        (Some(s), _) => Err(PgError::new(
+            "3F000",
+            format!("schema \"{s}\" does not exist"),
+        )),
+    }
+}
+
+fn no_type(name: &str) -> PgError {
+    PgError::new(
+        sqlstate::UNDEFINED_OBJECT,
+        format!("type \"{name}\" does not exist"),
+    )
+}
+
+fn type_exists(name: &str) -> PgError {
+    PgError::new(
+        sqlstate::DUPLICATE_OBJECT,
+        format!("type \"{name}\" already exists"),
+    )
+}
+
+fn label_exists(label: &str) -> PgError {
+    PgError::new(
+        sqlstate::DUPLICATE_OBJECT,
+        format!("enum label \"{label}\" already exists"),
+    )
+}
+
+fn not_a_label(label: &str) -> PgError {
+    PgError::new(
+        sqlstate::INVALID_PARAMETER_VALUE,
+        format!("\"{label}\" is not an existing enum label"),
+    )
+}
+
+fn check_label(label: &str) -> PgResult<()> {
+    if label.len() > MAX_LABEL {
+        return Err(
+            PgError::new("42602", format!("invalid enum label \"{label}\""))
+                .with_detail(format!("Labels must be {MAX_LABEL} bytes or less.")),
+        );
+    }
+    Ok(())
+}
+
+/// Whether `name` is taken as a type name: an enum type, its array type,
+/// or the row type of a table, view or sequence.
+fn name_taken(cat: &Catalog, name: &str) -> bool {
+    cat.enums
+        .iter()
+        .any(|e| e.name == name || e.array_name == name)
+        || cat.table(name).is_some()
+        || cat.view(name).is_some()
+        || cat.sequence(name).is_some()
+        || crate::analyze::names::type_by_name(name).is_some_and(|t| t < 16384)
+}
+
+/// 42710 if a new relation's row type would take an enum type's name.
+pub fn check_rowtype_name(cat: &Catalog, name: &str) -> PgResult<()> {
+    if cat.enums.iter().any(|e| e.name == name) {
+        return Err(type_exists(name).with_hint(
+            "A relation has an associated type of the same name, so you must use a name that doesn't conflict with any existing type.",
+        ));
+    }
+    Ok(())
+}
+
+/// The array type's name: `_name`, cut to NAMEDATALEN - 1 bytes
+/// (PostgreSQL's makeArrayTypeName).
+fn array_name(name: &str) -> String {
+    let mut s = format!("_{name}");
+    let mut n = s.len().min(MAX_LABEL);
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    s.truncate(n);
+    s
+}
+
+/// CREATE TYPE name AS ENUM (labels).
+pub fn create_enum(
+    cat: &mut Catalog,
+    name: &ast::ObjectName,
+    labels: &[ast::Ident],
+) -> PgResult<()> {
+    let name = type_name(name)?;
+    if name_taken(cat, &name) {
+        return Err(type_exists(&name));
+    }
+    let oid = cat.alloc_oid();
+    let array = cat.alloc_oid();
+    let mut out: Vec<EnumLabel> = Vec::with_capacity(labels.len());
+    for (i, l) in labels.iter().enumerate() {
+        check_label(&l.value)?;
+        if out.iter().any(|o| o.label == l.value) {
+            // PostgreSQL finds the duplicate through pg_enum's unique index.
+            return Err(PgError::new(
+                sqlstate::UNIQUE_VIOLATION,
+                "duplicate key value violates unique constraint \"pg_enum_typid_label_index\"",
+            )
+            .with_detail(format!(
+                "Key (enumtypid, enumlabel)=({oid}, {}) already exists.",
+                l.value
+            )));
+        }
+        out.push(EnumLabel {
+            oid: cat.alloc_oid(),
+            sort: (i + 1) as f64,
+            label: l.value.clone(),
+        });
+    }
+    cat.enums.push(Arc::new(EnumType {
+        oid,
+        array,
+        array_name: array_name(&name),
+        name,
+        labels: out,
+    }));
+    Ok(())
+}
+
+fn enum_mut<'c>(cat: &'c mut Catalog, name: &ast::ObjectName) -> PgResult<&'c mut EnumType> {
+    let name = type_name(name)?;
+    let rowtype = cat.relkind(&name).is_some_and(|(k, _)| k != RelKind::Index);
+    match cat.enums.iter_mut().find(|e| e.name == name) {
+        Some(e) => Ok(Arc::make_mut(e)),
+        None if rowtype => Err(PgError::new("42809", format!("{name} is not an enum"))),
+        None => Err(no_type(&name)),
+    }
+}
+
+/// ALTER TYPE name ADD VALUE / RENAME VALUE / RENAME TO. Returns whether
+/// the catalog changed (ADD VALUE IF NOT EXISTS of an existing label does
+/// not change it).
+pub fn alter(cat: &mut Catalog, at: &ast::AlterType, notices: &mut Vec<PgError>) -> PgResult<bool> {
+    use ast::AlterTypeOperation as Op;
+    match &at.operation {
+        Op::AddValue(add) => {
+            let label = add.value.value.clone();
+            let e = enum_mut(cat, &at.name)?;
+            if e.label(&label).is_some() {
+                if add.if_not_exists {
+                    notices.push(PgError {
+                        code: sqlstate::DUPLICATE_OBJECT,
+                        ..notice(format!("enum label \"{label}\" already exists, skipping"))
+                    });
+                    return Ok(false);
+                }
+                return Err(label_exists(&label));
+            }
+            check_label(&label)?;
+            let n = e.labels.len();
+            let (pos, sort) = match &add.position {
+                None => (n, e.labels.last().map_or(1.0, |l| l.sort + 1.0)),
+                Some(ast::AlterTypeAddValuePosition::Before(nb)) => {
+                    let i = e
+                        .labels
+                        .iter()
+                        .position(|l| l.label == nb.value)
+                        .ok_or_else(|| not_a_label(&nb.value))?;
+                    let s = e.labels[i].sort;
+                    (
+                        i,
+                        if i == 0 {
+                            s - 1.0
+                        } else {
+                            (e.labels[i - 1].sort + s) / 2.0
+                        },
+                    )
+                }
+                Some(ast::AlterTypeAddValuePosition::After(nb)) => {
+                    let i = e
+                        .labels
+                        .iter()
+                        .position(|l| l.label == nb.value)
+                        .ok_or_else(|| not_a_label(&nb.value))?;
+                    let s = e.labels[i].sort;
+                    (
+                        i + 1,
+                        if i + 1 == n {
+                            s + 1.0
+                        } else {
+                            (e.labels[i + 1].sort + s) / 2.0
+                        },
+                    )
+                }
+            };
+            // Index keys hold the sort orders, so existing labels are never
+            // renumbered: a label squeezed between two whose orders no
+            // longer differ is refused.
+            let clash = |j: usize| e.labels.get(j).is_some_and(|l| l.sort == sort);
+            if clash(pos) || (pos > 0 && clash(pos - 1)) {
+                return Err(PgError::new(
+                    sqlstate::PROGRAM_LIMIT_EXCEEDED,
+                    format!("no room left between the neighbours of enum label \"{label}\""),
+                ));
+            }
+            let oid = cat.alloc_oid();
+            let e = enum_mut(cat, &at.name)?;
+            e.labels.insert(pos, EnumLabel { oid, sort, label });
+            Ok(true)
+        }
+        Op::RenameValue(r) => {
+            let e = enum_mut(cat, &at.name)?;
+            let i = e
+                .labels
+                .iter()
+                .position(|l| l.label == r.from.value)
+                .ok_or_else(|| not_a_label(&r.from.value))?;
+            if e.label(&r.to.value).is_some() {
+                return Err(label_exists(&r.to.value));
+            }
+            check_label(&r.to.value)?;
+            e.labels[i].label = r.to.value.clone();
+            Ok(true)
+        }
+        Op::Rename(r) => {
+            let new = ident(&r.new_name);
+            enum_mut(cat, &at.name)?;
+            if name_taken(cat, &new) {
+                return Err(type_exists(&new));
+            }
+            let e = enum_mut(cat, &at.name)?;
+            e.array_name = array_name(&new);
+            e.name = new;
+            Ok(true)
+        }
+    }
+}
+
+/// The columns and views whose types are `e` or its array type, as
+/// PostgreSQL's dependency report names them.
+fn dependents(cat: &Catalog, e: &EnumType) -> Vec<String> {
+    let uses = |t: Oid| t == e.oid || t == e.array;
+    let shown = |t: Oid| {
+        if t == e.array {
+            format!("{}[]", e.name)
+        } else {
+            e.name.clone()
+        }
+    };
+    let mut out = Vec::new();
+    for t in &cat.tables {
+        for c in t.columns.iter().filter(|c| uses(c.ty)) {
+            out.push(format!(
+                "column {} of table {} depends on type {}",
+                c.name,
+                t.name,
+                shown(c.ty)
+            ));
+        }
+    }
+    // Columns of the array type first, as PostgreSQL reaches them through
+    // the array type.
+    out.sort_by_key(|d| !d.ends_with("[]"));
+    for v in &cat.views {
+        if let Some((_, t, _)) = v.columns.iter().find(|(_, t, _)| uses(*t)) {
+            out.push(format!("view {} depends on type {}", v.name, shown(*t)));
+        }
+    }
+    out
+}
+
+/// DROP TYPE [IF EXISTS] names [CASCADE | RESTRICT].
+pub fn drop(
+    cat: &mut Catalog,
+    if_exists: bool,
+    names: &[ast::ObjectName],
+    cascade: bool,
+    notices: &mut Vec<PgError>,
+) -> PgResult<bool> {
+    let mut found = Vec::new();
+    for n in names {
+        let name = type_name(n)?;
+        match cat.enum_type(&name) {
+            Some(e) => found.push(e.clone()),
+            None if if_exists => {
+                notices.push(notice(format!("type \"{name}\" does not exist, skipping")))
+            }
+            None => return Err(no_type(&name)),
+        }
+    }
+    for e in &found {
+        let deps = dependents(cat, e);
+        if deps.is_empty() {
+            continue;
+        }
+        if !cascade {
+            return Err(PgError::new(
+                "2BP01",
+                format!(
+                    "cannot drop type {} because other objects depend on it",
+                    e.name
+                ),
+            )
+            .with_detail(deps.join("\n"))
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+        }
+        return Err(PgError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!(
+                "DROP TYPE ... CASCADE of a type in use ({}) is not supported yet",
+                deps.join(", ")
+            ),
+        ));
+    }
+    let changed = !found.is_empty();
+    cat.enums.retain(|e| !found.iter().any(|f| f.oid == e.oid));
+    Ok(changed)
+}
