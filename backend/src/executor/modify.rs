@@ -15,9 +15,32 @@ use crate::executor::ri::Ri;
 use crate::executor::scan::TableCursor;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
-use crate::nodes::modify::{ConflictAction, LockRows, Modify, ModifyKind, OnConflict};
+use crate::nodes::modify::{
+    ConflictAction, LockRows, Modify, ModifyKind, ModifyingCtePlan, OnConflict,
+};
 use crate::nodes::plan::ScanPlan;
 use crate::types::Value;
+
+/// Runs a statement's data-modifying WITH queries, each once and to
+/// completion, before the rest of the statement: all with the
+/// statement's snapshot and command id, so none sees another's changes
+/// (nor does the rest of the statement); each one's RETURNING rows fill
+/// its worktable.
+pub fn run_modifying_ctes(ctes: &[ModifyingCtePlan], ctx: &EvalCtx) -> PgResult<()> {
+    for cte in ctes {
+        let mut rows: Vec<Vec<Value>> = Vec::new();
+        cte.modify.run(ctx, &mut |row| {
+            ctx.mem.charge(super::memory::row_bytes(row))?;
+            rows.push(row.to_vec());
+            Ok(())
+        })?;
+        ctx.cache
+            .worktables
+            .borrow_mut()
+            .insert(cte.id, std::rc::Rc::new(rows));
+    }
+    Ok(())
+}
 
 impl Modify {
     /// The command tag for `n` rows.
