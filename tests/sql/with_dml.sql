@@ -46,6 +46,14 @@ WITH d AS (INSERT INTO wd VALUES (42, 'r', 42) RETURNING id) SELECT id FROM d UN
 WITH d(k, w) AS (UPDATE wd SET v = v + 1 WHERE id = 42 RETURNING id, v * 10) SELECT k, w FROM d;
 WITH src AS (SELECT id FROM wd WHERE grp = 'b'), u AS (UPDATE wd SET grp = 'bb' WHERE id IN (SELECT id FROM src) RETURNING id, grp) SELECT * FROM u ORDER BY id;
 WITH i AS (INSERT INTO wd_log (what, k) SELECT 'copy', id FROM wd WHERE grp = 'bb' RETURNING what, k) SELECT what, count(*), sum(k) FROM i GROUP BY what;
+-- A data-modifying WITH query reading an earlier one's RETURNING rows.
+WITH a AS (UPDATE wd SET v = v + 100 WHERE id = 42 RETURNING id, v), b AS (INSERT INTO wd_log (what, k) SELECT 'bumped', id FROM a RETURNING what, k) SELECT a.v, b.what FROM a JOIN b ON a.id = b.k;
+-- Prepared: runs on each execution.
+PREPARE wd_p(int) AS WITH i AS (INSERT INTO wd_log (what, k) VALUES ('prep', $1) RETURNING k) SELECT k * 10 AS k10 FROM i;
+EXECUTE wd_p(7);
+EXECUTE wd_p(8);
+SELECT what, k FROM wd_log WHERE what IN ('prep', 'bumped') ORDER BY k;
+DEALLOCATE wd_p;
 -- The main statement an UPDATE or DELETE.
 WITH ids AS (DELETE FROM wd_log WHERE what = 'copy' RETURNING k) UPDATE wd SET v = 0 WHERE id IN (SELECT k FROM ids) RETURNING id, v;
 WITH a AS (INSERT INTO wd_arch (id, grp) VALUES (100, 'n') RETURNING id) DELETE FROM wd_arch WHERE id IN (SELECT id FROM a) RETURNING id;
