@@ -80,6 +80,19 @@ WITH d AS (DELETE FROM wd WHERE id = 51 RETURNING id) INSERT INTO wd VALUES (50,
 SELECT count(*) FROM wd WHERE id = 51;
 WITH d AS (INSERT INTO wd VALUES (60, 'x', 1) RETURNING id) SELECT 1 / 0 FROM d;
 SELECT count(*) FROM wd WHERE id = 60;
+-- Foreign keys are checked at the end of the whole statement: a WITH
+-- query may insert a row whose referenced row the main statement inserts;
+-- cascades see the statement's deletions.
+create table wd_par (id int primary key);
+create table wd_chi (id int references wd_par on delete cascade, note text);
+with p as (insert into wd_par values (1), (2) returning id) insert into wd_chi select id, 'c' || id from p;
+with c as (insert into wd_chi values (5, 'early') returning id) insert into wd_par values (5);
+with c as (insert into wd_chi values (6, 'orphan') returning id) select count(*) from c;
+with d as (delete from wd_par where id = 1 returning id) select id, (select count(*) from wd_chi) from d;
+select * from wd_chi order by id;
+with d as (delete from wd_chi where id = 2 returning id) delete from wd_par where id in (select id from d) returning id;
+select * from wd_par order by id;
+select * from wd_chi order by id;
 -- Errors.
 WITH d AS (DELETE FROM wd WHERE id = 1) SELECT * FROM d;
 INSERT INTO wd_arch WITH d AS (DELETE FROM wd WHERE id = 51 RETURNING *) SELECT *, 'x' FROM d;

@@ -1078,18 +1078,22 @@ impl Engine {
                 Ok(m.tag(n))
             }
             Action::ModifyingWith { ctes, main } => {
-                executor::modify::run_modifying_ctes(ctes, &ctx)?;
-                match main.as_ref() {
+                let checks = executor::modify::run_modifying_ctes(ctes, &ctx)?;
+                let tag = match main.as_ref() {
                     Action::Query(plan) => executor::run(plan, &ctx, &mut |row| out.row(row))
-                        .map(|n| format!("SELECT {n}")),
+                        .map(|n| format!("SELECT {n}"))?,
                     Action::Modify(m) => {
                         let n = m.run(&ctx, &mut |row| out.row(row))?;
-                        Ok(m.tag(n))
+                        m.tag(n)
                     }
-                    _ => Err(PgError::internal(
-                        "data-modifying WITH over another statement",
-                    )),
-                }
+                    _ => {
+                        return Err(PgError::internal(
+                            "data-modifying WITH over another statement",
+                        ))
+                    }
+                };
+                checks.finish(&ctx)?;
+                Ok(tag)
             }
             Action::SqlExecute { prepared, args } => {
                 let values: Vec<Value> = args
