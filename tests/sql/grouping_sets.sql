@@ -41,6 +41,7 @@ SELECT DISTINCT grouping(a, b) FROM gs GROUP BY CUBE (a, b) ORDER BY 1;
 SELECT a, count(*) FILTER (WHERE c > 15), sum(DISTINCT c), string_agg(b, ',' ORDER BY b, c) FROM gs GROUP BY ROLLUP (a) ORDER BY grouping(a), a;
 SELECT b, count(DISTINCT a), array_agg(c ORDER BY c), avg(d), max(d) FROM gs GROUP BY GROUPING SETS (b, ()) ORDER BY grouping(b), b;
 SELECT a, percentile_cont(0.5) WITHIN GROUP (ORDER BY c), mode() WITHIN GROUP (ORDER BY b) FROM gs GROUP BY ROLLUP (a) ORDER BY grouping(a), a;
+SELECT a, array_agg(DISTINCT b ORDER BY b), json_agg(DISTINCT c ORDER BY c), count(DISTINCT b), string_agg(DISTINCT b, ',' ORDER BY b) FROM gs GROUP BY ROLLUP (a) ORDER BY grouping(a), a;
 SELECT b, bool_and(c > 15), bool_or(d > 4), min(b) FROM gs GROUP BY CUBE (b) ORDER BY grouping(b), b;
 -- Window functions over grouped rows.
 SELECT a, sum(c), rank() OVER (ORDER BY sum(c) DESC NULLS LAST), grouping(a) FROM gs GROUP BY ROLLUP (a) ORDER BY 3, a;

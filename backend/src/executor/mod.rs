@@ -425,8 +425,10 @@ impl AggregateNode<'_> {
                     .ok_or_else(|| PgError::internal("lost group"))?;
                 for (i, a) in self.aggs.iter().enumerate() {
                     let Some(args) = &inputs[i] else { continue };
+                    // DISTINCT: NULL inputs are skipped, except by the
+                    // aggregates that collect NULLs (array_agg, json_agg).
                     if a.distinct
-                        && (args.iter().any(Value::is_null)
+                        && ((args.iter().any(Value::is_null) && !a.kind.holds_inputs())
                             || !g.seen[i].insert(RowKey(args.clone())))
                     {
                         continue;
