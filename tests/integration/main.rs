@@ -47,6 +47,7 @@ mod cursors;
 mod durability;
 mod faults;
 mod fuzz;
+mod grouping_with;
 mod instrumentation;
 mod notify;
 mod planner;

@@ -943,6 +943,9 @@ impl Analyzer<'_> {
                 format!("window function {name} requires an OVER clause"),
             ));
         }
+        if name == "grouping" && f.filter.is_none() && order.is_empty() && !distinct && !star {
+            return self.grouping_call(&list, scope, clause);
+        }
         if agg::is_aggregate(&name) {
             let filter = match &f.filter {
                 Some(w) => {

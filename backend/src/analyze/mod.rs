@@ -9,7 +9,9 @@ pub mod constraints;
 mod distinct_on;
 pub mod expr;
 pub mod from;
+mod grouping;
 pub mod modify;
+mod modifying_with;
 pub mod names;
 mod ordered_set;
 mod regtypes;
@@ -122,15 +124,23 @@ pub struct Analyzer<'a> {
     set_operand: bool,
     /// The WITH queries visible here, innermost last.
     pub(crate) ctes: Vec<CteDef>,
-    /// The next WITH RECURSIVE worktable id of this statement.
+    /// The next worktable id of this statement (WITH RECURSIVE's, and
+    /// data-modifying WITH queries' RETURNING rows).
     next_worktable: usize,
+    /// The next query analyzed is the statement's top level, where WITH
+    /// may hold INSERT, UPDATE or DELETE (taken by that query).
+    allow_modifying_with: bool,
+    /// The data-modifying WITH queries of the statement, in order.
+    pub modifying_ctes: Vec<crate::nodes::modify::ModifyingCte>,
 }
 
 /// A WITH query, kept as written: every reference analyzes it again as a
 /// subquery, with the WITH queries that were visible where it was
 /// defined (PostgreSQL inlines a non-recursive CTE this way; its rows are
 /// the same whether inlined or materialized, since pgfork runs no
-/// data-modifying or volatile CTEs differently).
+/// volatile CTEs differently). A data-modifying one (INSERT, UPDATE,
+/// DELETE) is analyzed once where defined, and its references read the
+/// worktable its RETURNING rows fill (`modifying_with`).
 #[derive(Clone, Debug)]
 pub(crate) struct CteDef {
     pub name: String,
@@ -139,9 +149,11 @@ pub(crate) struct CteDef {
     pub columns: Vec<String>,
     /// Defined in WITH RECURSIVE and refers to itself.
     pub recursive: bool,
-    /// Inside its own recursive term: a reference reads worktable
-    /// (id, columns).
+    /// Inside its own recursive term, or a data-modifying WITH query: a
+    /// reference reads worktable (id, columns).
     pub worktable: Option<(usize, Vec<Column>)>,
+    /// A data-modifying WITH query without RETURNING (no rows to read).
+    pub no_returning: bool,
 }
 
 /// Whether `q` refers to a relation named `name` (unqualified) anywhere.
@@ -180,6 +192,8 @@ impl<'a> Analyzer<'a> {
             set_operand: false,
             ctes: Vec::new(),
             next_worktable: 0,
+            allow_modifying_with: false,
+            modifying_ctes: Vec::new(),
         }
     }
 
@@ -235,36 +249,53 @@ impl<'a> Analyzer<'a> {
     /// Analyzes a query (top level or in FROM).
     pub fn query(&mut self, q: &ast::Query) -> PgResult<Query> {
         crate::stack::check_stack_depth()?;
+        let allow_modifying = std::mem::take(&mut self.allow_modifying_with);
         let Some(with) = &q.with else {
             return self.query_body(q);
         };
         let before = self.ctes.len();
-        let mut r = Ok(());
+        let out = self
+            .push_ctes(with, allow_modifying)
+            .and_then(|()| self.query_body(q));
+        self.ctes.truncate(before);
+        out
+    }
+
+    /// Brings the WITH queries of `with` into scope (the caller drops
+    /// them after); `allow_modifying` at the statement's top level.
+    fn push_ctes(&mut self, with: &ast::With, allow_modifying: bool) -> PgResult<()> {
+        let before = self.ctes.len();
         for cte in &with.cte_tables {
             let name = ident(&cte.alias.name);
             if self.ctes[before..].iter().any(|c| c.name == name) {
-                r = Err(PgError::new(
+                return Err(PgError::new(
                     "42712",
                     format!("WITH query name \"{name}\" specified more than once"),
                 ));
-                break;
             }
             if cte.from.is_some() {
-                r = Err(not_supported_yet("WITH ... FROM"));
-                break;
+                return Err(not_supported_yet("WITH ... FROM"));
+            }
+            let columns: Vec<String> = cte.alias.columns.iter().map(|c| ident(&c.name)).collect();
+            if let Some(stmt) = modifying_with::data_modifying(&cte.query) {
+                if !allow_modifying {
+                    return Err(self.with_pos(cte, modifying_with::not_top_level()));
+                }
+                let def = self.modifying_cte(name, columns, stmt, cte)?;
+                self.ctes.push(def);
+                continue;
             }
             let recursive = with.recursive && refers_to(&cte.query, &name);
             self.ctes.push(CteDef {
                 name,
                 query: (*cte.query).clone(),
-                columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
+                columns,
                 recursive,
                 worktable: None,
+                no_returning: false,
             });
         }
-        let out = r.and_then(|()| self.query_body(q));
-        self.ctes.truncate(before);
-        out
+        Ok(())
     }
 
     /// The WITH query `name` visible here, analyzed as a subquery, if any.
@@ -273,6 +304,12 @@ impl<'a> Analyzer<'a> {
             return Ok(None);
         };
         let def = self.ctes[k].clone();
+        if def.no_returning {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                format!("WITH query \"{name}\" does not have a RETURNING clause"),
+            ));
+        }
         if let Some((id, columns)) = &def.worktable {
             return Ok(Some(result_query(
                 Source::WorkTable(*id, columns.len()),
@@ -747,19 +784,19 @@ impl<'a> Analyzer<'a> {
             Some(ast::Distinct::On(exprs)) => (false, Some(exprs)),
         };
         // GROUP BY.
-        let mut group_keys = Vec::new();
-        match &s.group_by {
+        let (group_keys, grouping_sets) = match &s.group_by {
             ast::GroupByExpr::Expressions(exprs, mods) => {
                 if !mods.is_empty() {
                     return Err(not_supported_yet("GROUP BY modifiers"));
                 }
-                for g in exprs {
-                    let key = self.group_key(g, &scope, &targets, &columns)?;
-                    group_keys.push(key);
-                }
+                let list = grouping::SelectList {
+                    targets: &targets,
+                    columns: &columns,
+                };
+                self.group_by(exprs, &scope, &list)?
             }
             ast::GroupByExpr::All(_) => return Err(not_supported_yet("GROUP BY ALL")),
-        }
+        };
         let having = match &s.having {
             Some(h) => {
                 let e = self.expr(h, &scope, Clause::Having)?;
@@ -772,6 +809,7 @@ impl<'a> Analyzer<'a> {
             source,
             filter,
             group_keys,
+            grouping: nodes_query_grouping(grouping_sets),
             aggs: vec![],
             aggregated: false,
             having,
@@ -805,21 +843,33 @@ impl<'a> Analyzer<'a> {
         srf::expand(&mut query, scope.cols.len())?;
         // Aggregation: rewrite targets and HAVING over the Aggregate's
         // output (keys, then aggregate results).
-        let has_aggs = query.targets.iter().any(Expr::contains_agg)
-            || query.having.as_ref().is_some_and(Expr::contains_agg);
-        if has_aggs || !query.group_keys.is_empty() || query.having.is_some() {
+        let grouped = |e: &Expr| e.contains_agg() || e.contains_grouping();
+        let has_aggs =
+            query.targets.iter().any(grouped) || query.having.as_ref().is_some_and(grouped);
+        if has_aggs
+            || !query.group_keys.is_empty()
+            || !query.grouping.sets.is_empty()
+            || query.having.is_some()
+        {
             query.aggregated = true;
             let keys = query.group_keys.clone();
-            let mut aggs = Vec::new();
+            query.grouping.calls =
+                grouping::grouping_calls(query.targets.iter().chain(&query.having), &keys)?.calls;
+            let mut rw = AggRewrite {
+                keys: &keys,
+                calls: &query.grouping.calls,
+                aggs: Vec::new(),
+                scope: &scope,
+            };
             let old = std::mem::take(&mut query.targets);
-            query.targets = old
+            let targets = old
                 .into_iter()
-                .map(|t| rewrite_for_agg(t, &keys, &mut aggs, &scope))
+                .map(|t| rw.rewrite(t))
                 .collect::<PgResult<_>>()?;
-            if let Some(h) = query.having.take() {
-                query.having = Some(rewrite_for_agg(h, &keys, &mut aggs, &scope)?);
-            }
-            query.aggs = aggs;
+            let having = query.having.take().map(|h| rw.rewrite(h)).transpose()?;
+            query.aggs = rw.aggs;
+            query.targets = targets;
+            query.having = having;
         }
         if has_windows {
             let input = if query.aggregated {
@@ -827,6 +877,7 @@ impl<'a> Analyzer<'a> {
                     .group_keys
                     .iter()
                     .map(Expr::ty)
+                    .chain(query.grouping.calls.iter().map(|_| oid::INT4))
                     .chain(query.aggs.iter().map(|a| a.ty))
                     .collect()
             } else {
@@ -1061,41 +1112,64 @@ pub(crate) fn rename_columns(
     Ok(())
 }
 
-/// Replaces GROUP BY keys and aggregate calls by columns of the
-/// Aggregate node's output; any other column reference is an error.
-fn rewrite_for_agg(
-    e: Expr,
-    keys: &[Expr],
-    aggs: &mut Vec<AggCall>,
-    scope: &Scope,
-) -> PgResult<Expr> {
-    if let Some(i) = keys.iter().position(|k| *k == e) {
-        return Ok(Expr::Column(i, e.ty()));
+/// Replaces GROUP BY keys, GROUPING() calls and aggregate calls by
+/// columns of the Aggregate node's output (keys, GROUPING() values, then
+/// aggregates); any other column reference is an error.
+struct AggRewrite<'a> {
+    keys: &'a [Expr],
+    calls: &'a [Vec<usize>],
+    aggs: Vec<AggCall>,
+    scope: &'a Scope,
+}
+
+impl AggRewrite<'_> {
+    fn rewrite(&mut self, e: Expr) -> PgResult<Expr> {
+        let keys = self.keys;
+        if let Some(i) = keys.iter().position(|k| *k == e) {
+            return Ok(Expr::Column(i, e.ty()));
+        }
+        match e {
+            Expr::Grouping(args) => {
+                let idx = grouping::grouping_args(&args, keys)?;
+                let j = self
+                    .calls
+                    .iter()
+                    .position(|c| *c == idx)
+                    .ok_or_else(|| PgError::internal("GROUPING() call not collected"))?;
+                Ok(Expr::Column(keys.len() + j, oid::INT4))
+            }
+            Expr::Agg(a) => {
+                let ty = a.ty;
+                let idx = match self.aggs.iter().position(|x| *x == *a) {
+                    Some(i) => i,
+                    None => {
+                        self.aggs.push(*a);
+                        self.aggs.len() - 1
+                    }
+                };
+                Ok(Expr::Column(keys.len() + self.calls.len() + idx, ty))
+            }
+            Expr::Column(i, _) => {
+                let c = &self.scope.cols[i];
+                let shown = match &c.qualifier {
+                    Some(q) => format!("{q}.{}", c.name),
+                    None => c.name.clone(),
+                };
+                Err(PgError::new(
+                    sqlstate::GROUPING_ERROR,
+                    format!("column \"{shown}\" must appear in the GROUP BY clause or be used in an aggregate function"),
+                ))
+            }
+            other => other.map_children(&mut |c| self.rewrite(c)),
+        }
     }
-    match e {
-        Expr::Agg(a) => {
-            let ty = a.ty;
-            let idx = match aggs.iter().position(|x| *x == *a) {
-                Some(i) => i,
-                None => {
-                    aggs.push(*a);
-                    aggs.len() - 1
-                }
-            };
-            Ok(Expr::Column(keys.len() + idx, ty))
-        }
-        Expr::Column(i, _) => {
-            let c = &scope.cols[i];
-            let shown = match &c.qualifier {
-                Some(q) => format!("{q}.{}", c.name),
-                None => c.name.clone(),
-            };
-            Err(PgError::new(
-                sqlstate::GROUPING_ERROR,
-                format!("column \"{shown}\" must appear in the GROUP BY clause or be used in an aggregate function"),
-            ))
-        }
-        other => other.map_children(&mut |c| rewrite_for_agg(c, keys, aggs, scope)),
+}
+
+/// A query's grouping sets, without GROUPING() calls yet.
+fn nodes_query_grouping(sets: Vec<Vec<usize>>) -> crate::nodes::query::Grouping {
+    crate::nodes::query::Grouping {
+        sets,
+        calls: vec![],
     }
 }
 
@@ -1106,6 +1180,7 @@ pub(crate) fn projection_query(source: Source, targets: Vec<Expr>, columns: Vec<
         source,
         filter: None,
         group_keys: vec![],
+        grouping: Default::default(),
         aggs: vec![],
         aggregated: false,
         having: None,
@@ -1133,6 +1208,7 @@ fn result_query(source: Source, shape: &[Column]) -> Query {
         source,
         filter: None,
         group_keys: vec![],
+        grouping: Default::default(),
         aggs: vec![],
         aggregated: false,
         having: None,

@@ -66,6 +66,7 @@ pub fn expand(q: &mut Query, width: usize) -> PgResult<()> {
     }
     if q.aggregated
         || !q.group_keys.is_empty()
+        || !q.grouping.sets.is_empty()
         || q.having.is_some()
         || q.targets.iter().any(Expr::contains_agg)
     {

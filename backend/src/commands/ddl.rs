@@ -843,7 +843,14 @@ impl Ddl<'_> {
         }
         let name = self.table_name(&cv.name)?;
         let mut a = Analyzer::new(self.text, &[]).with_catalog(Arc::new(self.cat.clone()));
+        a.allow_modifying_with();
         let q = a.analyze_top(&cv.query)?;
+        if !a.modifying_ctes.is_empty() {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "views must not contain data-modifying statements in WITH",
+            ));
+        }
         if !a.params.is_empty() {
             return Err(PgError::new(
                 sqlstate::UNDEFINED_PARAMETER,

@@ -30,9 +30,20 @@ fn output_names(p: &Plan) -> Vec<String> {
             let names = output_names(input);
             exprs.iter().map(|e| deparse(e, &names)).collect()
         }
-        Plan::Aggregate { input, keys, aggs } => {
+        Plan::Aggregate {
+            input,
+            keys,
+            aggs,
+            grouping,
+        } => {
             let names = output_names(input);
             let mut v: Vec<String> = keys.iter().map(|k| deparse(k, &names)).collect();
+            let calls = grouping.calls.iter().map(|args| {
+                let a: Vec<&str> = args.iter().map(|k| v[*k].as_str()).collect();
+                format!("GROUPING({})", a.join(", "))
+            });
+            let calls: Vec<String> = calls.collect();
+            v.extend(calls);
             v.extend(aggs.iter().map(|a| format!("{:?}", a.kind).to_lowercase()));
             v
         }
@@ -236,6 +247,27 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             out.detail(depth, &format!("Filter: {}", deparse(predicate, &names)));
         }
         Plan::Project { input, .. } => walk(out, input, depth),
+        Plan::Aggregate {
+            input,
+            keys,
+            grouping,
+            ..
+        } if !grouping.sets.is_empty() => {
+            // Grouping sets: one hash table per set, as PostgreSQL's
+            // MixedAggregate with one Group Key line per set.
+            let names = output_names(input);
+            out.node(depth, "MixedAggregate");
+            for set in &grouping.sets {
+                let k: Vec<String> = set.iter().map(|i| deparse(&keys[*i], &names)).collect();
+                let k = if k.is_empty() {
+                    "()".into()
+                } else {
+                    k.join(", ")
+                };
+                out.detail(depth, &format!("Group Key: {k}"));
+            }
+            walk(out, input, depth + 1);
+        }
         Plan::Aggregate { input, keys, .. } => {
             let names = output_names(input);
             if keys.is_empty() {

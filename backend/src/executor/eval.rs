@@ -243,6 +243,12 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
                 "aggregate functions are not allowed here",
             ))
         }
+        Expr::Grouping(_) => {
+            return Err(PgError::new(
+                crate::error::sqlstate::GROUPING_ERROR,
+                "grouping operations are not allowed here",
+            ))
+        }
         Expr::WindowFunc(_) => {
             return Err(PgError::new(
                 crate::error::sqlstate::WINDOWING_ERROR,

@@ -33,7 +33,7 @@ use crate::executor::eval::{eval, eval_predicate, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::{AggCall, Expr};
 use crate::nodes::plan::Plan;
-use crate::nodes::query::{SetOpKind, SortKey};
+use crate::nodes::query::{Grouping, SetOpKind, SortKey};
 use crate::types::Value;
 use crate::utils::adt::agg::AggState;
 use crate::utils::adt::ops;
@@ -111,10 +111,16 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             input: build(input),
             exprs,
         }),
-        Plan::Aggregate { input, keys, aggs } => Box::new(AggregateNode {
+        Plan::Aggregate {
+            input,
+            keys,
+            aggs,
+            grouping,
+        } => Box::new(AggregateNode {
             input: build(input),
             keys,
             aggs,
+            grouping,
             out: None,
         }),
         Plan::WindowAgg { input, window } => {
@@ -344,6 +350,7 @@ struct AggregateNode<'p> {
     input: Box<dyn Node + 'p>,
     keys: &'p [Expr],
     aggs: &'p [AggCall],
+    grouping: &'p Grouping,
     out: Option<std::vec::IntoIter<Row>>,
 }
 
@@ -359,28 +366,37 @@ impl AggregateNode<'_> {
         }
     }
 
+    /// The grouping sets: for each, whether it groups by each key.
+    fn sets(&self) -> Vec<Vec<bool>> {
+        if self.grouping.sets.is_empty() {
+            return vec![vec![true; self.keys.len()]];
+        }
+        self.grouping
+            .sets
+            .iter()
+            .map(|s| (0..self.keys.len()).map(|k| s.contains(&k)).collect())
+            .collect()
+    }
+
     fn compute(&mut self, ctx: &EvalCtx) -> PgResult<Vec<Row>> {
-        let mut groups: BTreeMap<RowKey, GroupState> = BTreeMap::new();
+        let sets = self.sets();
+        // One map of groups per grouping set: a row NULL in a key groups
+        // apart from the rows of a set leaving that key out.
+        let mut groups: Vec<BTreeMap<RowKey, GroupState>> =
+            sets.iter().map(|_| BTreeMap::new()).collect();
         while let Some(row) = self.input.next(ctx)? {
             check_for_interrupts()?;
-            let key = RowKey(
-                self.keys
-                    .iter()
-                    .map(|k| eval(k, &row, ctx))
-                    .collect::<PgResult<_>>()?,
-            );
-            if !groups.contains_key(&key) {
-                ctx.mem.charge_row(&key.0)?;
-                ctx.mem.charge(self.aggs.len() * 64)?;
-                let g = self.new_group();
-                groups.insert(key.clone(), g);
-            }
-            let g = groups
-                .get_mut(&key)
-                .ok_or_else(|| PgError::internal("lost group"))?;
-            for (i, a) in self.aggs.iter().enumerate() {
+            let full: Row = self
+                .keys
+                .iter()
+                .map(|k| eval(k, &row, ctx))
+                .collect::<PgResult<_>>()?;
+            // Each aggregate's arguments, None when FILTER skips the row.
+            let mut inputs: Vec<Option<Row>> = Vec::with_capacity(self.aggs.len());
+            for a in self.aggs {
                 if let Some(f) = &a.filter {
                     if !eval_predicate(f, &row, ctx)? {
+                        inputs.push(None);
                         continue;
                     }
                 }
@@ -389,32 +405,70 @@ impl AggregateNode<'_> {
                     .iter()
                     .map(|e| eval(e, &row, ctx))
                     .collect::<PgResult<_>>()?;
-                if a.distinct
-                    && (args.iter().any(Value::is_null) || !g.seen[i].insert(RowKey(args.clone())))
-                {
-                    continue;
+                inputs.push(Some(args));
+            }
+            for (set, map) in sets.iter().zip(groups.iter_mut()) {
+                let key = RowKey(
+                    full.iter()
+                        .zip(set)
+                        .map(|(v, in_set)| if *in_set { v.clone() } else { Value::Null })
+                        .collect(),
+                );
+                if !map.contains_key(&key) {
+                    ctx.mem.charge_row(&key.0)?;
+                    ctx.mem.charge(self.aggs.len() * 64)?;
+                    let g = self.new_group();
+                    map.insert(key.clone(), g);
                 }
-                if !a.order.is_empty() || a.kind.holds_inputs() {
-                    // array_agg and ordered aggregates hold every input.
-                    ctx.mem.charge(memory::row_bytes(&args))?;
+                let g = map
+                    .get_mut(&key)
+                    .ok_or_else(|| PgError::internal("lost group"))?;
+                for (i, a) in self.aggs.iter().enumerate() {
+                    let Some(args) = &inputs[i] else { continue };
+                    // DISTINCT: NULL inputs are skipped, except by the
+                    // aggregates that collect NULLs (array_agg, json_agg).
+                    if a.distinct
+                        && ((args.iter().any(Value::is_null) && !a.kind.holds_inputs())
+                            || !g.seen[i].insert(RowKey(args.clone())))
+                    {
+                        continue;
+                    }
+                    if !a.order.is_empty() || a.kind.holds_inputs() {
+                        // array_agg and ordered aggregates hold every input.
+                        ctx.mem.charge(memory::row_bytes(args))?;
+                    }
+                    g.states[i].advance(args)?;
                 }
-                g.states[i].advance(&args)?;
             }
         }
-        if groups.is_empty() && self.keys.is_empty() {
-            groups.insert(RowKey(vec![]), self.new_group());
-        }
-        groups
-            .into_iter()
-            .map(|(k, g)| {
+        let mut out = Vec::new();
+        for (set, mut map) in sets.iter().zip(groups) {
+            // A set grouping by no key has one row, even over no input.
+            if map.is_empty() && !set.contains(&true) {
+                map.insert(RowKey(vec![Value::Null; self.keys.len()]), self.new_group());
+            }
+            let marks: Vec<Value> = self
+                .grouping
+                .calls
+                .iter()
+                .map(|args| {
+                    let mask = args
+                        .iter()
+                        .fold(0i32, |m, k| (m << 1) | i32::from(!set[*k]));
+                    Value::Int4(mask)
+                })
+                .collect();
+            for (k, g) in map {
                 check_for_interrupts()?;
                 let mut row = k.0;
+                row.extend(marks.iter().cloned());
                 for s in &g.states {
                     row.push(s.finish()?);
                 }
-                Ok(row)
-            })
-            .collect()
+                out.push(row);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -15,9 +15,57 @@ use crate::executor::ri::Ri;
 use crate::executor::scan::TableCursor;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
-use crate::nodes::modify::{ConflictAction, LockRows, Modify, ModifyKind, OnConflict};
+use crate::nodes::modify::{
+    ConflictAction, LockRows, Modify, ModifyKind, ModifyingCtePlan, OnConflict,
+};
 use crate::nodes::plan::ScanPlan;
 use crate::types::Value;
+
+/// The foreign key events of a statement's data-modifying WITH queries,
+/// handled after its main query, as PostgreSQL fires AFTER triggers at
+/// the end of the whole statement (so a WITH query may insert a row
+/// whose referenced row the main query inserts).
+pub struct DeferredChecks<'p>(Vec<Ri<'p>>);
+
+impl DeferredChecks<'_> {
+    pub fn finish(mut self, ctx: &EvalCtx) -> PgResult<()> {
+        for ri in &mut self.0 {
+            ri.finish(ctx)?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs a statement's data-modifying WITH queries, each once and to
+/// completion, before the rest of the statement: all with the
+/// statement's snapshot and command id, so none sees another's changes
+/// (nor does the rest of the statement); each one's RETURNING rows fill
+/// its worktable.
+pub fn run_modifying_ctes<'p>(
+    ctes: &'p [ModifyingCtePlan],
+    ctx: &EvalCtx,
+) -> PgResult<DeferredChecks<'p>> {
+    let mut checks = Vec::with_capacity(ctes.len());
+    for cte in ctes {
+        let mut rows: Vec<Vec<Value>> = Vec::new();
+        let mut ri = Ri::new(&cte.modify.constraints);
+        cte.modify.run_queued(
+            ctx,
+            &mut |row| {
+                ctx.mem.charge(super::memory::row_bytes(row))?;
+                rows.push(row.to_vec());
+                Ok(())
+            },
+            &mut ri,
+        )?;
+        checks.push(ri);
+        ctx.cache
+            .worktables
+            .borrow_mut()
+            .insert(cte.id, std::rc::Rc::new(rows));
+    }
+    Ok(DeferredChecks(checks))
+}
 
 impl Modify {
     /// The command tag for `n` rows.
@@ -37,6 +85,20 @@ impl Modify {
         ctx: &EvalCtx,
         emit: &mut dyn FnMut(&[Value]) -> PgResult<()>,
     ) -> PgResult<u64> {
+        let mut ri = Ri::new(&self.constraints);
+        let n = self.run_queued(ctx, emit, &mut ri)?;
+        ri.finish(ctx)?;
+        Ok(n)
+    }
+
+    /// Runs the statement, leaving its foreign key events queued in `ri`
+    /// for the caller to handle.
+    pub fn run_queued<'c>(
+        &'c self,
+        ctx: &EvalCtx,
+        emit: &mut dyn FnMut(&[Value]) -> PgResult<()>,
+        ri: &mut Ri<'c>,
+    ) -> PgResult<u64> {
         let mut acc = TableAccess::new(
             ctx.pool,
             self.table.table.clone(),
@@ -53,15 +115,10 @@ impl Modify {
             }
             Ok(())
         };
-        let mut ri = Ri::new(&self.constraints);
         let ri_on = !self.constraints.is_empty();
         let target = self.table.table.oid;
         if let Some(join) = &self.join {
-            let n = self.run_joined(join, &mut acc, ctx, emit, &mut ri)?;
-            if ri_on {
-                ri.finish(ctx)?;
-            }
-            return Ok(n);
+            return self.run_joined(join, &mut acc, ctx, emit, ri);
         }
         let mut n = 0u64;
         match &self.kind {
@@ -98,7 +155,7 @@ impl Modify {
                         ri.check_row(&acc.table, &row, ctx)?;
                     }
                     if let Some(changed) =
-                        insert_one(&mut acc, row, on_conflict.as_ref(), ctx, &mut ri, &mut ret)?
+                        insert_one(&mut acc, row, on_conflict.as_ref(), ctx, ri, &mut ret)?
                     {
                         n += u64::from(changed);
                     }
@@ -122,7 +179,7 @@ impl Modify {
                             for (c, e) in sets {
                                 new[*c] = eval(e, old, ctx)?;
                             }
-                            apply_update(acc, (&mut ri, ri_on, target), tid, old, new, ctx)
+                            apply_update(acc, (&mut *ri, ri_on, target), tid, old, new, ctx)
                         },
                     )?;
                     if let Some(new) = done {
@@ -140,7 +197,7 @@ impl Modify {
                         row,
                         recheck.as_ref(),
                         ctx,
-                        &mut |acc, tid, old| apply_delete(acc, (&mut ri, ri_on, target), tid, old),
+                        &mut |acc, tid, old| apply_delete(acc, (&mut *ri, ri_on, target), tid, old),
                     )?;
                     if let Some(old) = done {
                         n += 1;
@@ -148,9 +205,6 @@ impl Modify {
                     }
                 }
             }
-        }
-        if ri_on {
-            ri.finish(ctx)?;
         }
         Ok(n)
     }

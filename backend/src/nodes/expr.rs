@@ -129,6 +129,11 @@ pub enum Expr {
     /// A window function call; only between analysis and the window
     /// rewrite, which replaces it by a column of a WindowAgg node.
     WindowFunc(Box<WindowFunc>),
+    /// `GROUPING(a, b, ...)` (an int4 bit mask of the arguments left out
+    /// of the current grouping set); only between analysis and the
+    /// aggregate rewrite, which replaces it by a column of the Aggregate
+    /// node.
+    Grouping(Vec<Expr>),
 }
 
 /// One subscript: `[upper]` (not a slice), or `[lower:upper]` with either
@@ -206,6 +211,7 @@ impl Expr {
             Expr::Func(f, _) => f.ret,
             Expr::Agg(a) => a.ty,
             Expr::WindowFunc(w) => w.ty,
+            Expr::Grouping(_) => oid::INT4,
             Expr::ArrayExpr { ty, .. } => *ty,
             Expr::Subscript(s) => s.ty,
         }
@@ -243,7 +249,9 @@ impl Expr {
                 }
                 v
             }
-            Expr::Coalesce(a, _) | Expr::MinMax(_, a, _) | Expr::Func(_, a) => a.iter().collect(),
+            Expr::Coalesce(a, _) | Expr::MinMax(_, a, _) | Expr::Func(_, a) | Expr::Grouping(a) => {
+                a.iter().collect()
+            }
             Expr::InList { expr, list, .. } => {
                 std::iter::once(&**expr).chain(list.iter()).collect()
             }
@@ -349,6 +357,9 @@ impl Expr {
                 negated,
             },
             Expr::Func(d, a) => Expr::Func(d, a.into_iter().map(&mut *f).collect::<PgResult<_>>()?),
+            Expr::Grouping(a) => {
+                Expr::Grouping(a.into_iter().map(&mut *f).collect::<PgResult<_>>()?)
+            }
             Expr::Agg(mut a) => {
                 a.args = std::mem::take(&mut a.args)
                     .into_iter()
@@ -435,6 +446,11 @@ impl Expr {
         matches!(self, Expr::Agg(_)) || self.children().iter().any(|c| c.contains_agg())
     }
 
+    /// Whether the expression contains a GROUPING() call.
+    pub fn contains_grouping(&self) -> bool {
+        matches!(self, Expr::Grouping(_)) || self.children().iter().any(|c| c.contains_grouping())
+    }
+
     /// Whether the expression contains a window function call.
     pub fn contains_window(&self) -> bool {
         matches!(self, Expr::WindowFunc(_)) || self.children().iter().any(|c| c.contains_window())
@@ -458,6 +474,7 @@ impl Expr {
             | Expr::Outer(..)
             | Expr::SubLink(..)
             | Expr::Agg(..)
+            | Expr::Grouping(..)
             | Expr::WindowFunc(..) => false,
             Expr::Func(f, _) if f.volatile => false,
             e => e.children().iter().all(|c| c.is_row_independent()),

@@ -128,3 +128,22 @@ pub struct LockRowsStmt {
     pub filter: Option<Expr>,
     pub nowait: bool,
 }
+
+/// A data-modifying statement in WITH (`WITH d AS (DELETE ... RETURNING
+/// *) ...`), analyzed: it runs once, to completion, before the rest of
+/// the statement, and its RETURNING rows fill worktable `id`, which every
+/// reference to `name` reads.
+#[derive(Debug)]
+pub struct ModifyingCte {
+    pub name: String,
+    pub id: usize,
+    pub stmt: ModifyStmt,
+}
+
+/// A [`ModifyingCte`] planned.
+#[derive(Debug)]
+pub struct ModifyingCtePlan {
+    pub name: String,
+    pub id: usize,
+    pub modify: Modify,
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::catalog::system_views::SystemView;
 use crate::catalog::IndexDesc;
 use crate::nodes::expr::{AggCall, Expr};
-use crate::nodes::query::{FunctionSource, JoinKind, SetOpKind, SortKey, TableRef};
+use crate::nodes::query::{FunctionSource, Grouping, JoinKind, SetOpKind, SortKey, TableRef};
 use crate::nodes::window::WindowAggPlan;
 
 /// A plan node.
@@ -59,12 +59,15 @@ pub enum Plan {
     Filter { input: Box<Plan>, predicate: Expr },
     /// One output row per input row.
     Project { input: Box<Plan>, exprs: Vec<Expr> },
-    /// Groups by `keys` and computes `aggs`; the output is keys then
-    /// aggregate results. Without keys, exactly one row.
+    /// Groups by `keys` (by each of `grouping.sets`, when there are
+    /// grouping sets) and computes `aggs`; the output is the keys (NULL
+    /// where the row's grouping set leaves them out), the GROUPING()
+    /// values, then the aggregate results. Without keys, exactly one row.
     Aggregate {
         input: Box<Plan>,
         keys: Vec<Expr>,
         aggs: Vec<AggCall>,
+        grouping: Grouping,
     },
     /// Window functions over rows sorted by the window's partition and
     /// ordering keys: each input row (its first `pass` columns) with the

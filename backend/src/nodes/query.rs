@@ -256,6 +256,19 @@ pub struct SortKey {
     pub nulls_first: bool,
 }
 
+/// GROUP BY's grouping sets and the GROUPING() calls over them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Grouping {
+    /// Each grouping set: the indexes of the keys it groups by (the
+    /// others are NULL in its rows). Empty for a plain GROUP BY: one set
+    /// of every key.
+    pub sets: Vec<Vec<usize>>,
+    /// Each GROUPING() call: the indexes of its arguments among the keys.
+    /// Its value (bit set for an argument left out of the row's grouping
+    /// set, the first argument highest) is a column after the keys.
+    pub calls: Vec<Vec<usize>>,
+}
+
 /// An analyzed SELECT.
 #[derive(Clone, Debug)]
 pub struct Query {
@@ -263,11 +276,13 @@ pub struct Query {
     pub filter: Option<Expr>,
     /// GROUP BY keys over source rows.
     pub group_keys: Vec<Expr>,
+    /// Grouping sets and GROUPING() calls.
+    pub grouping: Grouping,
     /// Aggregates over source rows.
     pub aggs: Vec<AggCall>,
     /// Whether an Aggregate step runs (aggregates or GROUP BY present).
     pub aggregated: bool,
-    /// Over aggregated rows (keys, then aggregates).
+    /// Over aggregated rows (keys, GROUPING() values, then aggregates).
     pub having: Option<Expr>,
     /// Output expressions: the visible columns, then resjunk sort keys.
     pub targets: Vec<Expr>,

@@ -43,6 +43,7 @@ pub fn plan_query(q: &Query) -> Plan {
             input: Box::new(p),
             keys: q.group_keys.clone(),
             aggs: q.aggs.clone(),
+            grouping: q.grouping.clone(),
         };
         if let Some(h) = &q.having {
             p = filter(p, h.clone());

@@ -14,7 +14,11 @@ use crate::utils::adt::ops::BinOp;
 /// Whether `e` has one value for the whole scan.
 fn scan_constant(e: &Expr) -> bool {
     match e {
-        Expr::Column(..) | Expr::SubLink(..) | Expr::Agg(..) | Expr::WindowFunc(..) => false,
+        Expr::Column(..)
+        | Expr::SubLink(..)
+        | Expr::Agg(..)
+        | Expr::Grouping(..)
+        | Expr::WindowFunc(..) => false,
         Expr::Func(f, _) if f.volatile => false,
         e => e.children().iter().all(|c| scan_constant(c)),
     }

@@ -458,6 +458,12 @@ impl Engine {
         let (plan, lock) = match action {
             Action::Query(p) => (p, None),
             Action::LockedQuery(l, p) => (p, Some(l)),
+            Action::ModifyingWith { .. } => {
+                return Err(PgError::new(
+                    sqlstate::FEATURE_NOT_SUPPORTED,
+                    "DECLARE CURSOR must not contain data-modifying statements in WITH",
+                ))
+            }
             _ => {
                 return Err(PgError::internal(
                     "DECLARE of a statement that is not a query",

@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 mod cursors;
+mod modifying_with;
 pub mod utility;
 
 #[cfg(test)]
@@ -81,6 +82,12 @@ enum Action {
     CopyOut(Plan, copy::CopyFormat),
     CopyIn(copy::CopyIn),
     Modify(Box<crate::nodes::modify::Modify>),
+    /// A statement with data-modifying WITH queries: they run first,
+    /// then `main` (a Query or a Modify).
+    ModifyingWith {
+        ctes: Vec<crate::nodes::modify::ModifyingCtePlan>,
+        main: Box<Action>,
+    },
     /// DDL, run from the statement against the catalog at execution.
     Ddl,
     /// VACUUM of these tables (all when empty).
@@ -457,24 +464,31 @@ impl Engine {
                 }
                 Ok(parts)
             }
-            ast::Statement::Query(q) => {
+            ast::Statement::Query(q) if !Analyzer::is_modifying_query(q) => {
                 let mut a = self.analyzer(text, param_types);
+                a.allow_modifying_with();
                 let query = a.analyze_top(q)?;
+                let (ctes, writes) = modifying_with::plan_modifying_ctes(&mut a)?;
                 let columns = query.columns.clone();
                 let mut parts =
                     query_parts(a, Action::Query(optimizer::plan_query(&query)), columns);
                 parts.returns_rows = true;
-                Ok(parts)
+                Ok(modifying_with::with_modifying_ctes(parts, ctes, &writes))
             }
-            ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_) => {
+            ast::Statement::Query(_)
+            | ast::Statement::Insert(_)
+            | ast::Statement::Update(_)
+            | ast::Statement::Delete(_) => {
                 let mut a = self.analyzer(text, param_types);
                 let mut m = optimizer::plan_modify(match stmt.ast.as_ref() {
+                    ast::Statement::Query(q) => a.modifying_query(q)?,
                     ast::Statement::Insert(i) => a.insert(i)?,
                     ast::Statement::Update(u) => a.update(u)?,
                     ast::Statement::Delete(d) => a.delete(d)?,
                     _ => return Err(PgError::internal("DML")),
                 });
                 m.constraints = a.modify_constraints(m.table.table.oid)?;
+                let (ctes, cte_writes) = modifying_with::plan_modifying_ctes(&mut a)?;
                 settle_params(&mut a.params);
                 let columns = m.columns.clone();
                 let target = m.table.table.oid;
@@ -486,7 +500,11 @@ impl Engine {
                         *mode = LockMode::RowExclusive;
                     }
                 }
-                Ok(parts)
+                Ok(modifying_with::with_modifying_ctes(
+                    parts,
+                    ctes,
+                    &cte_writes,
+                ))
             }
             ast::Statement::Copy { .. } => {
                 let (cp, params, uses, rels) =
@@ -534,7 +552,10 @@ impl Engine {
                     text: text.clone(),
                 };
                 let parts = self.plan_statement(&inner, param_types)?;
-                if !matches!(parts.action, Action::Query(_) | Action::Modify(_)) {
+                if !matches!(
+                    parts.action,
+                    Action::Query(_) | Action::Modify(_) | Action::ModifyingWith { .. }
+                ) {
                     return Err(PgError::not_supported("EXPLAIN of this statement"));
                 }
                 Ok(PlanParts {
@@ -972,11 +993,7 @@ impl Engine {
             } => return self.lock_tables(tables, *mode, *nowait, policy),
             Action::Fetch(f) => return self.fetch_cursor(f, sink),
             Action::Explain(inner) => {
-                let lines = match inner.as_ref() {
-                    Action::Query(plan) => explain::explain_plan(plan),
-                    Action::Modify(m) => explain::explain_modify(m),
-                    _ => vec![],
-                };
+                let lines = explain_action(inner);
                 for l in &lines {
                     sink.row(&[Value::Text(l.clone())])?;
                 }
@@ -1017,7 +1034,10 @@ impl Engine {
         let writes = p.needs_xid
             || matches!(
                 action.as_ref(),
-                Action::Modify(_) | Action::CopyIn(_) | Action::LockedQuery(..)
+                Action::Modify(_)
+                    | Action::CopyIn(_)
+                    | Action::LockedQuery(..)
+                    | Action::ModifyingWith { .. }
             );
         let sx: StmtXact = self.mvcc.start_statement(&self.limits, writes, policy)?;
         if let Action::Declare(d) = action.as_ref() {
@@ -1091,6 +1111,24 @@ impl Engine {
             Action::Modify(m) => {
                 let n = m.run(&ctx, &mut |row| out.row(row))?;
                 Ok(m.tag(n))
+            }
+            Action::ModifyingWith { ctes, main } => {
+                let checks = executor::modify::run_modifying_ctes(ctes, &ctx)?;
+                let tag = match main.as_ref() {
+                    Action::Query(plan) => executor::run(plan, &ctx, &mut |row| out.row(row))
+                        .map(|n| format!("SELECT {n}"))?,
+                    Action::Modify(m) => {
+                        let n = m.run(&ctx, &mut |row| out.row(row))?;
+                        m.tag(n)
+                    }
+                    _ => {
+                        return Err(PgError::internal(
+                            "data-modifying WITH over another statement",
+                        ))
+                    }
+                };
+                checks.finish(&ctx)?;
+                Ok(tag)
             }
             Action::SqlExecute { prepared, args } => {
                 let values: Vec<Value> = args
@@ -1322,6 +1360,31 @@ fn end_catalog_change(catalog: &mut CatalogCache, end: XactEnd) {
 
 /// Parameters still untyped after analysis are text (as PostgreSQL
 /// resolves 'unknown').
+/// EXPLAIN's lines for a planned query or INSERT/UPDATE/DELETE, with
+/// its data-modifying WITH queries after the main plan, as PostgreSQL
+/// shows its CTE subplans.
+fn explain_action(action: &Action) -> Vec<String> {
+    match action {
+        Action::Query(plan) => explain::explain_plan(plan),
+        Action::Modify(m) => explain::explain_modify(m),
+        Action::ModifyingWith { ctes, main } => {
+            let mut lines = explain_action(main);
+            for cte in ctes {
+                lines.push(format!("  CTE {}", cte.name));
+                for (i, l) in explain::explain_modify(&cte.modify).iter().enumerate() {
+                    lines.push(if i == 0 {
+                        format!("    ->  {l}")
+                    } else {
+                        format!("        {l}")
+                    });
+                }
+            }
+            lines
+        }
+        _ => vec![],
+    }
+}
+
 fn settle_params(params: &mut [Oid]) {
     for t in params {
         if *t == 0 || *t == crate::types::oid::UNKNOWN {
