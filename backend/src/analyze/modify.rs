@@ -378,7 +378,7 @@ impl Analyzer<'_> {
                 Some(
                     t.indexes
                         .iter()
-                        .find(|i| i.name == name && i.unique)
+                        .find(|i| i.name == name && i.constraint)
                         .cloned()
                         .ok_or_else(|| {
                             PgError::new(

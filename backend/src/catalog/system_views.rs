@@ -45,6 +45,7 @@ pub enum ViewRows {
     Constraint,
     Type,
     Am,
+    Opclass,
     Empty,
     Collation,
     Database,
@@ -291,6 +292,7 @@ pub fn all() -> impl Iterator<Item = &'static SystemView> {
         .iter()
         .chain(views::VIEWS.iter())
         .chain(describe_views::VIEWS.iter())
+        .chain(super::opclass::VIEWS.iter())
 }
 
 /// Every wait-statistics counter as a bigint column, then nbuffers.
