@@ -873,8 +873,27 @@ impl Analyzer<'_> {
 
     fn function(&mut self, f: &ast::Function, scope: &Scope, clause: Clause) -> PgResult<Expr> {
         let mut parts = object_name(&f.name);
-        if parts.len() == 2 && parts[0] == "pg_catalog" {
-            parts.remove(0);
+        // information_schema's functions are reachable only qualified
+        // (the schema is not on the search path).
+        match parts.as_slice() {
+            [s, n] if s == "information_schema" && n == "_pg_expandarray" => {
+                parts.remove(0);
+            }
+            [.., n] if n == "_pg_expandarray" => {
+                let types: Vec<Oid> = match &f.args {
+                    ast::FunctionArguments::List(l) => self
+                        .args(&l.args, scope, clause)?
+                        .iter()
+                        .map(Expr::ty)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                return Err(fmgr::no_function(&parts.join("."), &types));
+            }
+            [s, _] if s == "pg_catalog" => {
+                parts.remove(0);
+            }
+            _ => {}
         }
         if parts.len() != 1 {
             return Err(fmgr::no_function(&parts.join("."), &[]));

@@ -240,6 +240,7 @@ impl Analyzer<'_> {
                     JoinKind::Right => rc.origin,
                     _ => lc.origin,
                 },
+                record: None,
             });
         }
         for (i, c) in scope.cols.iter().enumerate() {
@@ -330,6 +331,7 @@ impl Analyzer<'_> {
                             hidden: false,
                             system: false,
                             origin: (0, 0),
+                            record: None,
                         })
                         .collect();
                     (Source::View(view), cols)
@@ -348,6 +350,7 @@ impl Analyzer<'_> {
                             hidden: false,
                             system: false,
                             origin: (t.table.oid, i as i16 + 1),
+                            record: None,
                         })
                         .collect();
                     (Source::Table(t), cols)
@@ -549,6 +552,7 @@ impl Analyzer<'_> {
             hidden: false,
             system: false,
             origin: (0, 0),
+            record: None,
         };
         let mut cols = match kind {
             K::Each | K::EachText => vec![col("key", oid::TEXT), col("value", value_ty)],
@@ -713,6 +717,7 @@ fn function_columns(
             hidden: false,
             system: false,
             origin: (0, 0),
+            record: None,
         })
         .collect();
     if ordinality {
@@ -724,6 +729,7 @@ fn function_columns(
             hidden: false,
             system: false,
             origin: (0, 0),
+            record: None,
         });
     }
     if let Some(a) = alias {
@@ -746,6 +752,7 @@ fn system_scope_columns(source: &Source, qualifier: &str) -> Vec<ScopeColumn> {
         hidden: false,
         system: true,
         origin: (rel, c.attnum),
+        record: None,
     };
     match source {
         Source::Table(t) => SYSTEM_COLUMNS.iter().map(|c| col(c, t.table.oid)).collect(),
@@ -776,6 +783,7 @@ fn query_columns(
             hidden: false,
             system: false,
             origin: (c.table_oid, c.column_id),
+            record: c.record.clone(),
         })
         .collect();
     if let (Some(a), Some(qn)) = (alias, qualifier) {

@@ -68,6 +68,7 @@ fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
                 hidden: false,
                 system: false,
                 origin: (t.table.oid, i as i16 + 1),
+                record: None,
             })
             .collect(),
     }
