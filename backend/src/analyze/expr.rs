@@ -577,6 +577,22 @@ impl Analyzer<'_> {
             B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
                 return self.regex_match(op.clone(), l, r, scope, clause);
             }
+            B::BitwiseAnd
+            | B::BitwiseOr
+            | B::PGBitwiseXor
+            | B::PGBitwiseShiftLeft
+            | B::PGBitwiseShiftRight => {
+                let sym = match op {
+                    B::BitwiseAnd => "&",
+                    B::BitwiseOr => "|",
+                    B::PGBitwiseXor => "#",
+                    B::PGBitwiseShiftLeft => "<<",
+                    _ => ">>",
+                };
+                let a = self.expr(l, scope, clause)?;
+                let b = self.expr(r, scope, clause)?;
+                return self.symbol_operator(sym, a, b);
+            }
             B::AtArrow | B::ArrowAt | B::PGOverlap => {
                 return self.array_operator(op, l, r, scope, clause);
             }

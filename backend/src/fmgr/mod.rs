@@ -9,6 +9,7 @@
 
 pub mod acl;
 pub mod arrays;
+pub mod bitwise;
 pub mod catalog;
 pub mod json;
 pub mod polymorphic;
@@ -164,6 +165,7 @@ static TABLES: &[&[FuncDef]] = &[
     json::JSON_FUNCS,
     acl::ACL_FUNCS,
     sequence::SEQUENCE_FUNCS,
+    bitwise::BITWISE_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.
