@@ -66,6 +66,12 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
                 out.extend_from_slice(&((*x as u32) ^ 0x8000_0000).to_be_bytes());
             }
         }
+        // Field by field, as record_ops compares them.
+        Value::Record(f) => {
+            for (_, v) in f.iter() {
+                encode_value(v, out);
+            }
+        }
         Value::Null | Value::Void => {}
     }
 }

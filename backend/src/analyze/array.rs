@@ -10,8 +10,9 @@ use super::expr::Clause;
 use super::{Analyzer, Scope};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::nodes::expr::{ArrayOpExpr, Expr, SubLinkKind, Subscript, SubscriptExpr};
-use crate::parser::object_name;
+use crate::parser::{ident, object_name};
 use crate::types::array::{array_element, array_of, MAXDIM};
+use crate::types::record::RecordDesc;
 use crate::types::{oid, type_name, Oid};
 use crate::utils::adt::coerce;
 use crate::utils::adt::ops::{self, BinOp};
@@ -186,9 +187,21 @@ impl Analyzer<'_> {
                 }
                 self.expr(&ast::Expr::CompoundIdentifier(parts), scope, clause)?
             }
-            _ => return Err(super::not_supported_yet("field selection")),
+            // `(expr).field[.field...]`: field selection from a record.
+            (_, _) => {
+                let mut e = self.expr(root, scope, clause)?;
+                for a in &chain[..dots] {
+                    if let ast::AccessExpr::Dot(ast::Expr::Identifier(i)) = a {
+                        e = self.field_select(e, &ident(i), scope)?;
+                    }
+                }
+                e
+            }
         };
         let chain = &chain[dots..];
+        if chain.is_empty() {
+            return Ok(array);
+        }
         let t = array.ty();
         let elem = array_element(t);
         if elem == 0 {
@@ -409,5 +422,55 @@ impl Analyzer<'_> {
                 e
             }
         })
+    }
+}
+
+impl Analyzer<'_> {
+    /// The fields of a `record` expression, where analysis knows them: a
+    /// call of a function with OUT parameters, or a column of a subquery
+    /// whose target was one (PostgreSQL's expandRecordVariable).
+    pub(super) fn record_fields(&self, e: &Expr, scope: &Scope) -> Option<RecordDesc> {
+        if e.ty() != oid::RECORD {
+            return None;
+        }
+        match e {
+            Expr::Func(d, args) if d.name == "_pg_expandarray" => {
+                let elem = array_element(args.first()?.ty());
+                Some(vec![("x".to_owned(), elem), ("n".to_owned(), oid::INT4)])
+            }
+            Expr::Column(i, _) => scope.cols.get(*i)?.record.as_deref().cloned(),
+            _ => None,
+        }
+    }
+
+    /// `(e).name`: PostgreSQL's FieldSelect.
+    fn field_select(&self, e: Expr, name: &str, scope: &Scope) -> PgResult<Expr> {
+        let t = e.ty();
+        if t != oid::RECORD {
+            return Err(PgError::new(
+                "42809",
+                format!(
+                    "column notation .{name} applied to type {}, which is not a composite type",
+                    type_name(t)
+                ),
+            ));
+        }
+        let Some(fields) = self.record_fields(&e, scope) else {
+            return Err(super::not_supported_yet(
+                "field selection from a record of unknown fields",
+            ));
+        };
+        match fields.iter().position(|(n, _)| n == name) {
+            Some(i) => Ok(Expr::FieldSelect(
+                Box::new(e),
+                i,
+                fields[i].1,
+                name.to_owned(),
+            )),
+            None => Err(PgError::new(
+                sqlstate::UNDEFINED_COLUMN,
+                format!("could not identify column \"{name}\" in record data type"),
+            )),
+        }
     }
 }

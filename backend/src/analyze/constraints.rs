@@ -33,6 +33,7 @@ pub fn table_scope(table: &TableDesc) -> Scope {
                 hidden: false,
                 system: false,
                 origin: (table.oid, i as i16 + 1),
+                record: None,
             })
             .collect(),
     }

@@ -577,6 +577,22 @@ impl Analyzer<'_> {
             B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
                 return self.regex_match(op.clone(), l, r, scope, clause);
             }
+            B::BitwiseAnd
+            | B::BitwiseOr
+            | B::PGBitwiseXor
+            | B::PGBitwiseShiftLeft
+            | B::PGBitwiseShiftRight => {
+                let sym = match op {
+                    B::BitwiseAnd => "&",
+                    B::BitwiseOr => "|",
+                    B::PGBitwiseXor => "#",
+                    B::PGBitwiseShiftLeft => "<<",
+                    _ => ">>",
+                };
+                let a = self.expr(l, scope, clause)?;
+                let b = self.expr(r, scope, clause)?;
+                return self.symbol_operator(sym, a, b);
+            }
             B::AtArrow | B::ArrowAt | B::PGOverlap => {
                 return self.array_operator(op, l, r, scope, clause);
             }
@@ -873,8 +889,27 @@ impl Analyzer<'_> {
 
     fn function(&mut self, f: &ast::Function, scope: &Scope, clause: Clause) -> PgResult<Expr> {
         let mut parts = object_name(&f.name);
-        if parts.len() == 2 && parts[0] == "pg_catalog" {
-            parts.remove(0);
+        // information_schema's functions are reachable only qualified
+        // (the schema is not on the search path).
+        match parts.as_slice() {
+            [s, n] if s == "information_schema" && n == "_pg_expandarray" => {
+                parts.remove(0);
+            }
+            [.., n] if n == "_pg_expandarray" => {
+                let types: Vec<Oid> = match &f.args {
+                    ast::FunctionArguments::List(l) => self
+                        .args(&l.args, scope, clause)?
+                        .iter()
+                        .map(Expr::ty)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                return Err(fmgr::no_function(&parts.join("."), &types));
+            }
+            [s, _] if s == "pg_catalog" => {
+                parts.remove(0);
+            }
+            _ => {}
         }
         if parts.len() != 1 {
             return Err(fmgr::no_function(&parts.join("."), &[]));

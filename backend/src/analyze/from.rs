@@ -240,6 +240,7 @@ impl Analyzer<'_> {
                     JoinKind::Right => rc.origin,
                     _ => lc.origin,
                 },
+                record: None,
             });
         }
         for (i, c) in scope.cols.iter().enumerate() {
@@ -330,6 +331,7 @@ impl Analyzer<'_> {
                             hidden: false,
                             system: false,
                             origin: (0, 0),
+                            record: None,
                         })
                         .collect();
                     (Source::View(view), cols)
@@ -350,6 +352,7 @@ impl Analyzer<'_> {
                             hidden: c.dropped,
                             system: c.dropped,
                             origin: (t.table.oid, i as i16 + 1),
+                            record: None,
                         })
                         .collect();
                     (Source::Table(t), cols)
@@ -551,6 +554,7 @@ impl Analyzer<'_> {
             hidden: false,
             system: false,
             origin: (0, 0),
+            record: None,
         };
         let mut cols = match kind {
             K::Each | K::EachText => vec![col("key", oid::TEXT), col("value", value_ty)],
@@ -715,6 +719,7 @@ fn function_columns(
             hidden: false,
             system: false,
             origin: (0, 0),
+            record: None,
         })
         .collect();
     if ordinality {
@@ -726,6 +731,7 @@ fn function_columns(
             hidden: false,
             system: false,
             origin: (0, 0),
+            record: None,
         });
     }
     if let Some(a) = alias {
@@ -748,6 +754,7 @@ fn system_scope_columns(source: &Source, qualifier: &str) -> Vec<ScopeColumn> {
         hidden: false,
         system: true,
         origin: (rel, c.attnum),
+        record: None,
     };
     match source {
         Source::Table(t) => SYSTEM_COLUMNS.iter().map(|c| col(c, t.table.oid)).collect(),
@@ -778,6 +785,7 @@ fn query_columns(
             hidden: false,
             system: false,
             origin: (c.table_oid, c.column_id),
+            record: c.record.clone(),
         })
         .collect();
     if let (Some(a), Some(qn)) = (alias, qualifier) {

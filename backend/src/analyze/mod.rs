@@ -50,6 +50,8 @@ pub struct ScopeColumn {
     /// for a plain column reference: (relation OID, attribute number), or
     /// (0, 0) for anything computed.
     pub origin: (u32, i16),
+    /// A `record` column's fields, when known: what `(col).field` selects.
+    pub record: Option<std::sync::Arc<crate::types::record::RecordDesc>>,
 }
 
 /// The columns FROM makes visible.
@@ -903,6 +905,7 @@ impl<'a> Analyzer<'a> {
 
     fn column_for(&self, x: &Expr, name: String, scope: &Scope) -> Column {
         let mut c = Column::new(name, x.ty(), x.typmod());
+        c.record = self.record_fields(x, scope).map(std::sync::Arc::new);
         if let Expr::Column(i, _) = x {
             c.type_modifier = scope.cols[*i].typmod;
             (c.table_oid, c.column_id) = scope.cols[*i].origin;
@@ -925,6 +928,7 @@ impl<'a> Analyzer<'a> {
                 targets.push(Expr::Column(i, c.ty));
                 let mut col = Column::new(c.name.clone(), c.ty, c.typmod);
                 (col.table_oid, col.column_id) = c.origin;
+                col.record = c.record.clone();
                 columns.push(col);
             }
         }

@@ -68,6 +68,7 @@ fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
                 hidden: c.dropped,
                 system: c.dropped,
                 origin: (t.table.oid, i as i16 + 1),
+                record: None,
             })
             .collect(),
     }
@@ -447,7 +448,7 @@ impl Analyzer<'_> {
                 Some(
                     t.indexes
                         .iter()
-                        .find(|i| i.name == name && i.unique)
+                        .find(|i| i.name == name && i.constraint)
                         .cloned()
                         .ok_or_else(|| {
                             PgError::new(

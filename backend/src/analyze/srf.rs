@@ -119,6 +119,7 @@ pub fn expand(q: &mut Query, width: usize) -> PgResult<()> {
                 "generate_subscripts" => SetFunction::GenerateSubscripts,
                 "generate_series" => SetFunction::GenerateSeries,
                 "pg_partition_ancestors" => SetFunction::PartitionAncestors,
+                "_pg_expandarray" => SetFunction::ExpandArray,
                 _ => match json_srf(name) {
                     Some((JsonSrf::Each | JsonSrf::EachText, _)) => {
                         return Err(unsupported(&format!("{name} in a select list (a record)")))

@@ -97,30 +97,7 @@ pub const SUPPORT_PROCS: &[(Oid, &str)] = &[
 ];
 
 /// The default B-tree operator class of each type (pg_index.indclass).
-pub fn default_btree_opclass(t: Oid) -> Oid {
-    match t {
-        oid::BOOL => 10003,
-        oid::BYTEA => 10006,
-        oid::CHAR => 10007,
-        oid::NAME => 10028,
-        oid::INT8 => 3124,
-        oid::INT2 => 1979,
-        oid::INT4 => 1978,
-        oid::TEXT | oid::VARCHAR => 3126,
-        oid::OID => 1981,
-        oid::FLOAT4 => 10012,
-        oid::FLOAT8 => 3123,
-        oid::BPCHAR => 10004,
-        oid::DATE => 3122,
-        oid::TIMESTAMP => 3128,
-        oid::TIMESTAMPTZ => 3127,
-        oid::INTERVAL => 10022,
-        oid::NUMERIC => 3125,
-        oid::UUID => 10065,
-        oid::JSONB => 10088,
-        _ => 0,
-    }
-}
+pub use crate::catalog::opclass::default_btree_opclass;
 
 /// Every type pgfork knows and the array types of them that PostgreSQL
 /// has (from PostgreSQL 15's pg_type). Array types are shown only when
@@ -415,6 +392,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_inherits", 2611, b'r', false),
     rel("pg_language", 2612, b'r', false),
     rel("pg_namespace", 2615, b'r', false),
+    rel("pg_opclass", 2616, b'r', false),
     rel("pg_trigger", 2620, b'r', false),
     rel("pg_db_role_setting", 2964, b'r', true),
     rel("pg_extension", 3079, b'r', false),

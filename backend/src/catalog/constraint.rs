@@ -212,7 +212,7 @@ impl Catalog {
         self.constraints_of(table).any(|c| c.name == name)
             || self
                 .indexes_of(table)
-                .any(|i| (i.primary || i.unique) && i.name == name)
+                .any(|i| i.constraint && i.name == name)
     }
 
     /// PostgreSQL's ChooseConstraintName: `base_suffix`, then

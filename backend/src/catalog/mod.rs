@@ -18,6 +18,7 @@
 pub mod builtin;
 pub mod constraint;
 pub mod describe_views;
+pub mod opclass;
 pub mod system_columns;
 pub mod system_views;
 pub mod views;
@@ -125,6 +126,9 @@ pub struct IndexDesc {
     pub columns: Vec<usize>,
     pub unique: bool,
     pub primary: bool,
+    /// Made by a PRIMARY KEY or UNIQUE constraint (which has the index's
+    /// name and a pg_constraint row), not by CREATE UNIQUE INDEX.
+    pub constraint: bool,
 }
 
 /// A sequence (pg_class with relkind 'S' + pg_sequence), standalone or
@@ -372,13 +376,14 @@ impl Catalog {
         for i in &self.indexes {
             let cols: Vec<String> = i.columns.iter().map(usize::to_string).collect();
             s += &format!(
-                "index {} {} {} {} {} {}\n",
+                "index {} {} {} {} {} {} {}\n",
                 i.oid,
                 i.table,
                 u8::from(i.unique),
                 u8::from(i.primary),
                 esc(&i.name),
-                cols.join(",")
+                cols.join(","),
+                u8::from(i.constraint)
             );
         }
         for v in &self.views {
@@ -511,12 +516,20 @@ impl Catalog {
                 }
                 "index" => {
                     let cols = f.get(6).ok_or_else(|| bad(line))?;
+                    let (unique, primary, name) = (num(3)? != 0, num(4)? != 0, txt(5)?);
+                    // Catalogs written before the flag was kept: the
+                    // constraint-backed indexes were the _pkey/_key ones.
+                    let constraint = match f.get(7) {
+                        Some(_) => num(7)? != 0,
+                        None => primary || (unique && name.ends_with("_key")),
+                    };
                     cat.indexes.push(Arc::new(IndexDesc {
                         oid: num(1)? as Oid,
                         table: num(2)? as Oid,
-                        unique: num(3)? != 0,
-                        primary: num(4)? != 0,
-                        name: txt(5)?,
+                        unique,
+                        primary,
+                        constraint,
+                        name,
                         columns: cols
                             .split(',')
                             .map(|c| c.parse().map_err(|_| bad(line)))
@@ -936,6 +949,7 @@ mod tests {
             columns: vec![0, 2],
             unique: true,
             primary: true,
+            constraint: true,
         }));
         let s = c.alloc_oid();
         let mut sd = SequenceDesc::with_defaults(s, "my table_id_seq".into(), oid::INT4);

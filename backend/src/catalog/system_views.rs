@@ -46,6 +46,7 @@ pub enum ViewRows {
     Type,
     Enum,
     Am,
+    Opclass,
     Empty,
     Collation,
     Database,
@@ -292,6 +293,7 @@ pub fn all() -> impl Iterator<Item = &'static SystemView> {
         .iter()
         .chain(views::VIEWS.iter())
         .chain(describe_views::VIEWS.iter())
+        .chain(super::opclass::VIEWS.iter())
 }
 
 /// Every wait-statistics counter as a bigint column, then nbuffers.

@@ -313,7 +313,27 @@ fn index_columns(t: &TableDesc, cols: &[ast::IndexColumn]) -> PgResult<Vec<usize
         })?;
         out.push(i);
     }
+    check_indexable(t, &out)?;
     Ok(out)
+}
+
+/// A B-tree indexes only columns whose type has a default operator class
+/// (pg_opclass): not json, xid, ... (as PostgreSQL).
+fn check_indexable(t: &TableDesc, cols: &[usize]) -> PgResult<()> {
+    for &i in cols {
+        let ty = t.columns[i].ty;
+        if crate::catalog::opclass::default_btree_opclass(ty) == 0 {
+            return Err(PgError::new(
+                sqlstate::UNDEFINED_OBJECT,
+                format!(
+                    "data type {} has no default operator class for access method \"btree\"",
+                    crate::types::type_name(ty)
+                ),
+            )
+            .with_hint("You must specify an operator class for the index or define a default operator class for the data type."));
+        }
+    }
+    Ok(())
 }
 
 impl Ddl<'_> {
@@ -445,8 +465,9 @@ impl Ddl<'_> {
         let mut serials: Vec<usize> = Vec::new();
         // Identity columns: position, b'a'/b'd', sequence options.
         let mut identities: Vec<(usize, u8, Vec<ast::SequenceOptions>)> = Vec::new();
-        let mut pkey: Option<Vec<usize>> = None;
-        let mut uniques: Vec<Vec<usize>> = Vec::new();
+        // PRIMARY KEY and UNIQUE: (the name given, the columns).
+        let mut pkey: Option<(Option<String>, Vec<usize>)> = None;
+        let mut uniques: Vec<(Option<String>, Vec<usize>)> = Vec::new();
         let mut pending = Vec::new();
         for (i, cd) in ct.columns.iter().enumerate() {
             let cname = ident(&cd.name);
@@ -529,13 +550,15 @@ impl Ddl<'_> {
                         }
                         col.default = self.check_default(e, ty, typmod)?;
                     }
-                    ast::ColumnOption::PrimaryKey(_) => {
+                    ast::ColumnOption::PrimaryKey(pk) => {
                         if pkey.is_some() {
                             return Err(multiple_pkeys(&name));
                         }
-                        pkey = Some(vec![i]);
+                        pkey = Some((o.name.as_ref().or(pk.name.as_ref()).map(ident), vec![i]));
                     }
-                    ast::ColumnOption::Unique(_) => uniques.push(vec![i]),
+                    ast::ColumnOption::Unique(u) => {
+                        uniques.push((o.name.as_ref().or(u.name.as_ref()).map(ident), vec![i]))
+                    }
                     _ if constraints::column_option(o, i, &mut pending) => {}
                     _ => return Err(not_supported("this column constraint")),
                 }
@@ -554,14 +577,20 @@ impl Ddl<'_> {
                     if pkey.is_some() {
                         return Err(multiple_pkeys(&name));
                     }
-                    pkey = Some(index_columns(&table, &pk.columns)?);
+                    pkey = Some((
+                        pk.name.as_ref().map(ident),
+                        index_columns(&table, &pk.columns)?,
+                    ));
                 }
-                ast::TableConstraint::Unique(u) => uniques.push(index_columns(&table, &u.columns)?),
+                ast::TableConstraint::Unique(u) => uniques.push((
+                    u.name.as_ref().map(ident),
+                    index_columns(&table, &u.columns)?,
+                )),
                 _ if constraints::table_constraint(c, &mut pending) => {}
                 _ => return Err(not_supported("this table constraint")),
             }
         }
-        if let Some(pk) = &pkey {
+        if let Some((_, pk)) = &pkey {
             for &c in pk {
                 table.columns[c].not_null = true;
             }
@@ -604,18 +633,39 @@ impl Ddl<'_> {
             sequence::create(self.pool, s.oid, super::sequence::limits(&s))?;
             self.cat.sequences.push(Arc::new(s));
         }
-        if let Some(cols) = pkey {
+        // As PostgreSQL, a UNIQUE on the same columns as the primary key or
+        // an earlier UNIQUE makes no second index; its name goes to the
+        // earlier one if that has none.
+        let mut kept: Vec<(Option<String>, Vec<usize>)> = Vec::new();
+        for (cname, cols) in pkey.iter_mut().chain(uniques.iter_mut()) {
+            check_indexable(&table, cols)?;
+            match kept.iter_mut().find(|(_, c)| *c == *cols) {
+                Some(prior) => {
+                    if prior.0.is_none() {
+                        prior.0 = cname.take();
+                    }
+                }
+                None => kept.push((cname.take(), std::mem::take(cols))),
+            }
+        }
+        let mut kept = kept.into_iter();
+        let pkey = pkey.map(|_| kept.next().expect("the primary key is kept"));
+        let uniques = kept;
+        // A constraint named in the statement gives its name to its index,
+        // as in PostgreSQL; the others get ChooseRelationName's.
+        if let Some((cname, cols)) = pkey {
             let idx = IndexDesc {
                 oid: self.cat.alloc_oid(),
-                name: self.cat.choose_name(&name, "pkey"),
+                name: cname.unwrap_or_else(|| self.cat.choose_name(&name, "pkey")),
                 table: table_oid,
                 columns: cols,
                 unique: true,
                 primary: true,
+                constraint: true,
             };
             self.add_index(&table, idx, false)?;
         }
-        for cols in uniques {
+        for (cname, cols) in uniques {
             let base = format!(
                 "{name}_{}",
                 cols.iter()
@@ -625,11 +675,12 @@ impl Ddl<'_> {
             );
             let idx = IndexDesc {
                 oid: self.cat.alloc_oid(),
-                name: self.cat.choose_name(&base, "key"),
+                name: cname.unwrap_or_else(|| self.cat.choose_name(&base, "key")),
                 table: table_oid,
                 columns: cols,
                 unique: true,
                 primary: false,
+                constraint: true,
             };
             self.add_index(&table, idx, false)?;
         }
@@ -699,6 +750,7 @@ impl Ddl<'_> {
             columns: cols,
             unique: ci.unique,
             primary: false,
+            constraint: false,
         };
         self.add_index(&t, idx, true)?;
         Ok(tag)
@@ -1117,12 +1169,9 @@ impl Ddl<'_> {
                 }
                 ast::ObjectType::Index => {
                     let i = self.cat.index(&name).cloned();
-                    if let Some(i) = i.filter(|i| i.primary || i.unique) {
+                    if let Some(i) = i.filter(|i| i.constraint) {
                         let table = self.cat.table_by_oid(i.table).map_or("", |t| &t.name);
-                        // Unique indexes made by CREATE UNIQUE INDEX carry
-                        // no constraint; constraint-backed ones end in
-                        // _pkey/_key.
-                        if i.primary || i.name.ends_with("_key") {
+                        {
                             return Err(PgError::new(
                                 "2BP01",
                                 format!(

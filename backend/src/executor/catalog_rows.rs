@@ -451,7 +451,7 @@ fn index_constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     ctx.catalog
         .indexes
         .iter()
-        .filter(|i| i.primary || i.unique)
+        .filter(|i| i.constraint)
         .map(|i| {
             vec![
                 Value::Oid(i.oid),

@@ -118,6 +118,10 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
             };
             Value::Bool(same == *not)
         }
+        Expr::FieldSelect(a, i, _, _) => match eval(a, row, ctx)? {
+            Value::Record(mut f) if *i < f.len() => f.swap_remove(*i).1,
+            _ => Value::Null,
+        },
         Expr::Cast(a, to, typmod) => {
             let v = eval(a, row, ctx)?;
             ops::cast(v, a.ty(), *to, *typmod)?

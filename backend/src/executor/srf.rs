@@ -61,6 +61,11 @@ fn build_one(func: SetFunction, ty: Oid, args: &[Expr]) -> Box<dyn Node + '_> {
             jsonb,
             rows: None,
         }),
+        SetFunction::ExpandArray => Box::new(ExpandArrayNode {
+            arg: &args[0],
+            array: None,
+            next: 0,
+        }),
         // The analyzer never nests a lockstep group in another.
         SetFunction::Lockstep => Box::new(LockstepNode { parts: Vec::new() }),
     }
@@ -245,5 +250,46 @@ impl Node for OrdinalityNode<'_> {
         self.n += 1;
         row.push(Value::Int8(self.n));
         Ok(Some(row))
+    }
+}
+
+/// information_schema._pg_expandarray(a): for each subscript s of a's
+/// first dimension, the record (a[s], s - lower bound + 1); a[s] is NULL
+/// when a has more dimensions (one subscript selects no element), no rows
+/// for NULL or an empty array.
+struct ExpandArrayNode<'p> {
+    arg: &'p Expr,
+    /// The array, once evaluated.
+    array: Option<Value>,
+    next: usize,
+}
+
+impl Node for ExpandArrayNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        check_for_interrupts()?;
+        if self.array.is_none() {
+            self.array = Some(eval(self.arg, &[], ctx)?);
+        }
+        let Some(a) = self.array.as_ref().and_then(array::view) else {
+            return Ok(None);
+        };
+        let Some(&len) = a.dims.first() else {
+            return Ok(None);
+        };
+        let i = self.next;
+        if i >= len as usize {
+            return Ok(None);
+        }
+        self.next += 1;
+        let x = if a.ndim() == 1 {
+            a.items[i].clone()
+        } else {
+            Value::Null
+        };
+        let fields = vec![
+            (a.elem, x),
+            (crate::types::oid::INT4, Value::Int4(i as i32 + 1)),
+        ];
+        Ok(Some(vec![Value::Record(Box::new(fields))]))
     }
 }

@@ -38,6 +38,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Type => cat::type_rows(ctx),
         ViewRows::Enum => cat::enum_rows(ctx),
         ViewRows::Am => cat::am_rows(ctx),
+        ViewRows::Opclass => crate::catalog::opclass::opclass_rows(),
         ViewRows::Collation => cat::collation_rows(ctx),
         ViewRows::Database => cat::database_rows(ctx),
         ViewRows::Authid => cat::authid_rows(ctx),
@@ -460,6 +461,7 @@ mod tests {
             columns: vec![0],
             unique: true,
             primary: true,
+            constraint: true,
         }));
         let mut p = relstats::PendingRelStats::default();
         p.inserted(16384);

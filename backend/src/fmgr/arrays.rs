@@ -46,7 +46,11 @@ pub fn is_set_returning(def: &FuncDef) -> bool {
 pub fn is_set_returning_name(name: &str) -> bool {
     matches!(
         name,
-        "unnest" | "generate_series" | "generate_subscripts" | "pg_partition_ancestors"
+        "unnest"
+            | "generate_series"
+            | "generate_subscripts"
+            | "pg_partition_ancestors"
+            | "_pg_expandarray"
     ) || super::json::is_json_srf(name)
 }
 
@@ -69,6 +73,15 @@ fn null_if_null_array(a: &[Value], body: impl FnOnce() -> PgResult<Value>) -> Pg
 pub static ARRAY_FUNCS: &[FuncDef] = &[
     // Set-returning functions of the select list.
     f("unnest", &[ANYARRAY], ANYELEMENT, set_in_wrong_context),
+    // information_schema._pg_expandarray(anyarray, OUT x anyelement, OUT
+    // n int): each element of the first dimension and its position from
+    // 1, as a record (`analyze::srf` resolves the schema and the fields).
+    f(
+        "_pg_expandarray",
+        &[ANYARRAY],
+        crate::types::oid::RECORD,
+        set_in_wrong_context,
+    ),
     f("generate_series", &[INT4, INT4], INT4, set_in_wrong_context),
     f(
         "generate_subscripts",

@@ -914,7 +914,7 @@ fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
     Ok(c.catalog
         .indexes
         .iter()
-        .find(|i| i.oid == o && (i.primary || i.unique))
+        .find(|i| i.oid == o && i.constraint)
         .map_or(Value::Null, |i| {
             Value::Text(constraint_definition(c.catalog, i))
         }))

@@ -10,6 +10,7 @@
 pub mod acl;
 pub mod advisory;
 pub mod arrays;
+pub mod bitwise;
 pub mod catalog;
 pub mod enums;
 pub mod json;
@@ -167,6 +168,7 @@ static TABLES: &[&[FuncDef]] = &[
     acl::ACL_FUNCS,
     sequence::SEQUENCE_FUNCS,
     advisory::ADVISORY_FUNCS,
+    bitwise::BITWISE_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.

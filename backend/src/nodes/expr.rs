@@ -124,6 +124,10 @@ pub enum Expr {
     },
     /// Subscripts or slices of an array: `a[i]`, `a[i:j][k]`.
     Subscript(Box<SubscriptExpr>),
+    /// `(record).field`: the field of that name, at that position
+    /// (0-based) of a record value, of type `Oid` (PostgreSQL's
+    /// FieldSelect).
+    FieldSelect(Box<Expr>, usize, Oid, String),
     /// `x op ANY (array)` / `x op ALL (array)` (ScalarArrayOpExpr).
     ArrayOp(Box<ArrayOpExpr>),
     /// A window function call; only between analysis and the window
@@ -214,6 +218,7 @@ impl Expr {
             Expr::Grouping(_) => oid::INT4,
             Expr::ArrayExpr { ty, .. } => *ty,
             Expr::Subscript(s) => s.ty,
+            Expr::FieldSelect(_, _, t, _) => *t,
         }
     }
 
@@ -239,7 +244,8 @@ impl Expr {
             | Expr::Not(a)
             | Expr::IsNull(a, _)
             | Expr::IsBool(a, _, _)
-            | Expr::Cast(a, _, _) => {
+            | Expr::Cast(a, _, _)
+            | Expr::FieldSelect(a, _, _, _) => {
                 vec![a]
             }
             Expr::Case { whens, default, .. } => {
@@ -319,6 +325,7 @@ impl Expr {
             Expr::IsBool(a, v, n) => Expr::IsBool(bx(a, f)?, v, n),
             Expr::Distinct(a, b, n) => Expr::Distinct(bx(a, f)?, bx(b, f)?, n),
             Expr::Cast(a, t, m) => Expr::Cast(bx(a, f)?, t, m),
+            Expr::FieldSelect(a, i, t, n) => Expr::FieldSelect(bx(a, f)?, i, t, n),
             Expr::Case { whens, default, ty } => Expr::Case {
                 whens: whens
                     .into_iter()

@@ -21,6 +21,9 @@ pub struct Column {
     pub type_modifier: i32,
     pub table_oid: u32,
     pub column_id: i16,
+    /// A `record` column's fields, when known (`(col).field` of a
+    /// subquery's column); RowDescription ignores it.
+    pub record: Option<std::sync::Arc<crate::types::record::RecordDesc>>,
 }
 
 impl Column {
@@ -31,6 +34,7 @@ impl Column {
             type_modifier,
             table_oid: 0,
             column_id: 0,
+            record: None,
         }
     }
 }

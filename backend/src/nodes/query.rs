@@ -74,6 +74,9 @@ pub enum SetFunction {
     PartitionAncestors,
     /// json(b)_each, _each_text, _array_elements(_text), _object_keys.
     Json { kind: JsonSrf, jsonb: bool },
+    /// information_schema._pg_expandarray(array): one record (x, n) per
+    /// element of the first dimension, n counting from 1.
+    ExpandArray,
     /// Several functions of a select list advancing together (PostgreSQL's
     /// ProjectSet): `FunctionSource::parts` says which, `args` holds their
     /// arguments one after the other.
@@ -86,7 +89,8 @@ impl SetFunction {
         match self {
             SetFunction::GenerateSeries
             | SetFunction::GenerateSubscripts
-            | SetFunction::PartitionAncestors => 1,
+            | SetFunction::PartitionAncestors
+            | SetFunction::ExpandArray => 1,
             SetFunction::Unnest => nargs,
             SetFunction::Json {
                 kind: JsonSrf::Each | JsonSrf::EachText,
@@ -130,6 +134,7 @@ impl FunctionSource {
             SetFunction::GenerateSubscripts => "generate_subscripts",
             SetFunction::Unnest => "unnest",
             SetFunction::PartitionAncestors => "pg_partition_ancestors",
+            SetFunction::ExpandArray => "_pg_expandarray",
             SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
             SetFunction::Lockstep => "project set",
         }

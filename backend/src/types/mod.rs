@@ -9,6 +9,7 @@ pub mod enums;
 pub mod float;
 pub mod json;
 pub mod numeric;
+pub mod record;
 pub mod tid;
 pub mod timezone;
 pub mod uuid;
@@ -53,6 +54,7 @@ pub mod oid {
     pub const UUID: Oid = 2950;
     pub const JSONB: Oid = 3802;
     pub const VOID: Oid = 2278;
+    pub const RECORD: Oid = 2249;
     pub const REGCLASS: Oid = 2205;
     pub use super::array::oids::*;
     pub const REGTYPE: Oid = 2206;
@@ -116,6 +118,9 @@ pub enum Value {
     Void,
     /// A value of an enum type: its label's pg_enum OID (`enums`).
     Enum(Oid),
+    /// A value of the anonymous composite type `record`: each field with
+    /// its type (`types::record`).
+    Record(Box<Vec<(Oid, Value)>>),
 }
 
 /// typlen for RowDescription: -1 for variable-length types.
@@ -168,6 +173,7 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::JSON => "json",
         oid::JSONB => "jsonb",
         oid::VOID => "void",
+        oid::RECORD => "record",
         oid::ANY => "\"any\"",
         oid::REGCLASS => "regclass",
         oid::REGTYPE => "regtype",
@@ -491,6 +497,7 @@ impl Value {
                     array::write_text(&a, s);
                 }
             }
+            Value::Record(f) => record::write_text(f, s),
         }
     }
 
@@ -545,6 +552,7 @@ impl Value {
                     array::send(&a, out);
                 }
             }
+            Value::Record(f) => record::send(f, out),
         }
     }
 

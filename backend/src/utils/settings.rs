@@ -90,6 +90,8 @@ pub static DEFS: &[Def] = &[
     def("DateStyle", Kind::String, Context::User, true, "Sets the display format for date and time values."),
     def("deadlock_timeout", MS, Context::User, false, "Sets the time to wait on a lock before checking for deadlock."),
     def("default_transaction_deferrable", Kind::Bool, Context::User, false, "Sets the default deferrable status of new transactions."),
+    // heap is the only table access method (pg_am), so the only value.
+    def("default_table_access_method", Kind::String, Context::User, false, "Sets the default table access method for new tables."),
     def("default_transaction_isolation", Kind::Enum(ISOLATION), Context::User, false, "Sets the transaction isolation level of each new transaction."),
     def("default_transaction_read_only", Kind::Bool, Context::User, true, "Sets the default read-only status of new transactions."),
     def("extra_float_digits", Kind::Int { min: -15, max: 3, unit: Unit::None }, Context::User, false, "Sets the number of digits displayed for floating-point values."),
@@ -301,6 +303,18 @@ pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
                 None => Err(invalid_value(name, value)),
             },
             "application_name" => Ok(clean_name(value)),
+            // pg_am's rows: heap (table) and btree (index).
+            "default_table_access_method" => match value {
+                "heap" => Ok(value.to_owned()),
+                "" => Err(invalid_value(name, value)
+                    .with_detail("default_table_access_method cannot be empty.")),
+                "btree" => Err(PgError::new(
+                    sqlstate::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "access method \"btree\" is not of type TABLE",
+                )),
+                _ => Err(invalid_value(name, value)
+                    .with_detail(format!("Table access method \"{value}\" does not exist."))),
+            },
             _ => Ok(value.to_owned()),
         },
     }
@@ -390,6 +404,7 @@ impl Settings {
         put("DateStyle", "ISO, MDY".into());
         put("deadlock_timeout", "1s".into());
         put("default_transaction_deferrable", "off".into());
+        put("default_table_access_method", "heap".into());
         put("default_transaction_isolation", "read committed".into());
         put("default_transaction_read_only", "off".into());
         put("extra_float_digits", "1".into());

@@ -356,6 +356,7 @@ impl Ddl<'_> {
             columns: k.columns,
             unique: true,
             primary: k.primary,
+            constraint: true,
         };
         self.add_index(&t, idx, true)?;
         Ok(t)
@@ -511,7 +512,7 @@ impl Ddl<'_> {
         let idx = self
             .cat
             .indexes_of(t.oid)
-            .find(|i| (i.primary || i.unique) && i.name == n)
+            .find(|i| i.constraint && i.name == n)
             .cloned();
         let Some(idx) = idx else {
             if if_exists {
@@ -595,7 +596,7 @@ impl Ddl<'_> {
         let idx = self
             .cat
             .indexes_of(t.oid)
-            .find(|i| (i.primary || i.unique) && i.name == old)
+            .find(|i| i.constraint && i.name == old)
             .cloned();
         if found.is_none() && idx.is_none() {
             return Err(PgError::new(
