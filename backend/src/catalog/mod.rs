@@ -16,8 +16,10 @@
 #![forbid(unsafe_code)]
 
 pub mod builtin;
+pub mod builtin_ops;
 pub mod constraint;
 pub mod describe_views;
+pub mod dump_views;
 pub mod system_columns;
 pub mod system_views;
 pub mod views;
@@ -182,6 +184,8 @@ pub struct Catalog {
     pub views: Vec<Arc<ViewDesc>>,
     /// CHECK and FOREIGN KEY constraints (pg_constraint rows 'c', 'f').
     pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
+    /// COMMENT ON texts (pg_description): (classoid, objoid, objsubid).
+    pub comments: std::collections::BTreeMap<(Oid, Oid, i32), String>,
 }
 
 impl Catalog {
@@ -361,6 +365,9 @@ impl Catalog {
             s += &c.serialize();
             s.push('\n');
         }
+        for ((class, obj, sub), text) in &self.comments {
+            s += &format!("comment {class} {obj} {sub} {}\n", esc(text));
+        }
         s
     }
 
@@ -480,6 +487,10 @@ impl Catalog {
                 "constraint" => cat.constraints.push(Arc::new(
                     constraint::ConstraintDesc::deserialize(&f, &unesc).ok_or_else(|| bad(line))?,
                 )),
+                "comment" => {
+                    cat.comments
+                        .insert((num(1)? as Oid, num(2)? as Oid, num(3)? as i32), txt(4)?);
+                }
                 "" => {}
                 _ => return Err(bad(line)),
             }

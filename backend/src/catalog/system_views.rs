@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use crate::catalog::{describe_views, views};
+use crate::catalog::{describe_views, dump_views, views};
 use crate::types::{oid, Oid};
 use shmem::waitstats;
 
@@ -59,6 +59,12 @@ pub enum ViewRows {
     Sequence,
     Depend,
     Language,
+    Cast,
+    Operator,
+    Opfamily,
+    Amop,
+    Amproc,
+    Description,
 }
 
 /// A virtual relation.
@@ -291,6 +297,7 @@ pub fn all() -> impl Iterator<Item = &'static SystemView> {
         .iter()
         .chain(views::VIEWS.iter())
         .chain(describe_views::VIEWS.iter())
+        .chain(dump_views::VIEWS.iter())
 }
 
 /// Every wait-statistics counter as a bigint column, then nbuffers.

@@ -50,7 +50,8 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
         | S::Truncate(_)
         | S::CreateView(_)
         | S::CreateSequence { .. }
-        | S::AlterIndex { .. } => true,
+        | S::AlterIndex { .. }
+        | S::Comment { .. } => true,
         S::Drop { object_type, .. } => matches!(
             object_type,
             ast::ObjectType::Table
@@ -163,6 +164,15 @@ pub fn execute(
             })
         }
         S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
+        S::Comment {
+            object_type,
+            object_name,
+            comment,
+            ..
+        } => {
+            ddl.changed = true;
+            super::comment::comment(ddl.cat, object_type, object_name, comment.as_deref())
+        }
         S::Drop {
             object_type,
             if_exists,
@@ -186,6 +196,7 @@ pub fn execute(
         }
     };
     if changed {
+        super::comment::prune(&mut cat);
         cache.commit(lock, cat)?;
     }
     // The files of dropped relations go when the transaction commits

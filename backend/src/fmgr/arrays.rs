@@ -46,7 +46,11 @@ pub fn is_set_returning(def: &FuncDef) -> bool {
 pub fn is_set_returning_name(name: &str) -> bool {
     matches!(
         name,
-        "unnest" | "generate_series" | "generate_subscripts" | "pg_partition_ancestors"
+        "unnest"
+            | "generate_series"
+            | "generate_subscripts"
+            | "pg_partition_ancestors"
+            | "pg_options_to_table"
     ) || super::json::is_json_srf(name)
 }
 

@@ -72,6 +72,9 @@ pub enum SetFunction {
     /// pg_partition_ancestors(regclass): the relation and the partitioned
     /// tables above it, when it is in a partition tree.
     PartitionAncestors,
+    /// pg_options_to_table(text[]): each `name=value` option as
+    /// (option_name, option_value).
+    OptionsToTable,
     /// json(b)_each, _each_text, _array_elements(_text), _object_keys.
     Json { kind: JsonSrf, jsonb: bool },
     /// Several functions of a select list advancing together (PostgreSQL's
@@ -87,6 +90,7 @@ impl SetFunction {
             SetFunction::GenerateSeries
             | SetFunction::GenerateSubscripts
             | SetFunction::PartitionAncestors => 1,
+            SetFunction::OptionsToTable => 2,
             SetFunction::Unnest => nargs,
             SetFunction::Json {
                 kind: JsonSrf::Each | JsonSrf::EachText,
@@ -130,6 +134,7 @@ impl FunctionSource {
             SetFunction::GenerateSubscripts => "generate_subscripts",
             SetFunction::Unnest => "unnest",
             SetFunction::PartitionAncestors => "pg_partition_ancestors",
+            SetFunction::OptionsToTable => "pg_options_to_table",
             SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
             SetFunction::Lockstep => "project set",
         }
