@@ -95,10 +95,16 @@ pub fn comment(
             };
             let (kind, oid, rel_name) = relation(cat, rel)?;
             if !matches!(kind, RelKind::Table | RelKind::View) {
-                return Err(wrong_kind(
-                    &rel_name,
-                    "a table, view, materialized view, composite type, or foreign table",
-                ));
+                let what = if kind == RelKind::Index {
+                    "indexes"
+                } else {
+                    "sequences"
+                };
+                return Err(PgError::new(
+                    "42809",
+                    format!("cannot set comment on relation \"{rel_name}\""),
+                )
+                .with_detail(format!("This operation is not supported for {what}.")));
             }
             let n = column_number(cat, kind, oid, column).ok_or_else(|| {
                 PgError::new(

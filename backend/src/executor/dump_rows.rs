@@ -3,10 +3,16 @@
 //! the generated tables of `catalog::builtin_ops`, and pg_description
 //! from the comments stored in the catalog (`COMMENT ON`).
 
-use crate::catalog::builtin::{PG_CATALOG_NAMESPACE, SUPERUSER_OID};
+use crate::catalog::builtin::{PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID};
 use crate::catalog::builtin_ops::{AMOPS, AMPROCS, CASTS, OPERATORS, OPFAMILIES};
 use crate::fmgr::FnCtx;
 use crate::types::Value;
+
+/// pg_namespace's OID (the classoid of a schema's comment).
+const PG_NAMESPACE_CLASS: u32 = 2615;
+
+/// The comment initdb gives schema public.
+pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
 
 fn ch(c: u8) -> Value {
     Value::Text((c as char).to_string())
@@ -105,11 +111,12 @@ pub fn amproc_rows(_: &FnCtx) -> Vec<Vec<Value>> {
         .collect()
 }
 
-/// pg_description: the comments COMMENT ON stored.
+/// pg_description: schema public's comment (as initdb writes it), then
+/// the comments COMMENT ON stored.
 pub fn description_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    ctx.catalog
-        .comments
-        .iter()
+    let public = (PG_NAMESPACE_CLASS, PUBLIC_NAMESPACE, 0);
+    std::iter::once((&public, &PUBLIC_SCHEMA_COMMENT.to_owned()))
+        .chain(ctx.catalog.comments.iter())
         .map(|(&(class, obj, sub), text)| {
             vec![
                 Value::Oid(obj),

@@ -216,6 +216,9 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     // Comments (COMMENT ON, stored in the catalog: pg_description).
     f("obj_description", &[OID], TEXT, |c, a| {
         let o = oid_arg(&a[0]);
+        if o == PUBLIC_NAMESPACE {
+            return Ok(Value::Text("standard public schema".into()));
+        }
         Ok(c.catalog
             .comments
             .iter()
@@ -223,7 +226,7 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
             .map_or(Value::Null, |(_, t)| Value::Text(t.clone())))
     }),
     f("obj_description", &[OID, NAME], TEXT, |c, a| {
-        let class = catalog_relation(&a[1])?;
+        let class = catalog_relation(&a[1]);
         Ok(description(c, class, oid_arg(&a[0]), 0))
     }),
     f("col_description", &[OID, INT4], TEXT, |c, a| {
@@ -235,8 +238,7 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     }),
     // Databases and roles take no comments in pgfork: pg_shdescription
     // is empty.
-    f("shobj_description", &[OID, NAME], TEXT, |_, a| {
-        catalog_relation(&a[1])?;
+    f("shobj_description", &[OID, NAME], TEXT, |_, _| {
         Ok(Value::Null)
     }),
     // Encodings.
@@ -915,25 +917,21 @@ fn index_def(c: &FnCtx, v: &Value, col: i32, pretty: bool) -> PgResult<Value> {
 /// pg_get_viewdef: the view's query as it was written (PostgreSQL
 /// prints its own deparsed form), by OID or by name; NULL for anything
 /// else, as PostgreSQL answers for a non-view OID.
-/// The OID of the catalog a description function names (as its regclass
-/// cast would find it: 42P01 for another name).
-fn catalog_relation(v: &Value) -> PgResult<Oid> {
-    let Value::Text(name) = v else {
-        return Ok(0);
-    };
-    let bare = name.strip_prefix("pg_catalog.").unwrap_or(name);
-    builtin::system_relation(bare)
-        .map(|r| r.oid)
-        .ok_or_else(|| {
-            PgError::new(
-                sqlstate::UNDEFINED_TABLE,
-                format!("relation \"{name}\" does not exist"),
-            )
-        })
+/// The OID of the pg_catalog relation a description function names by
+/// its bare name (0 for another name, which has no comments: PostgreSQL
+/// looks the name up in pg_class, without an error).
+fn catalog_relation(v: &Value) -> Oid {
+    match v {
+        Value::Text(name) => builtin::system_relation(name).map_or(0, |r| r.oid),
+        _ => 0,
+    }
 }
 
 /// The comment on (class, object, sub-object), or NULL.
 fn description(c: &FnCtx, class: Oid, obj: Oid, sub: i32) -> Value {
+    if (class, obj, sub) == (2615, PUBLIC_NAMESPACE, 0) {
+        return Value::Text("standard public schema".into());
+    }
     c.catalog
         .comments
         .get(&(class, obj, sub))
