@@ -12,7 +12,7 @@
 //! `commands::comment`), the empty pg_shdescription (no comments on
 //! databases or roles), pg_conversion (UTF8 only),
 //! pg_foreign_data_wrapper, pg_foreign_server and pg_foreign_table (no
-//! foreign data), pg_init_privs (no extension objects' initial grants),
+//! foreign data), pg_init_privs (the built-in schemas' initial grants),
 //! pg_db_role_setting (no ALTER ROLE SET) and pg_event_trigger. Their rows are made by
 //! `executor::catalog_rows`; column types as in `views`.
 
@@ -360,7 +360,7 @@ pub static VIEWS: &[SystemView] = &[
             ("privtype", oid::CHAR),
             ("initprivs", ACL),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::InitPrivs,
     },
     SystemView {
         name: "pg_db_role_setting",

@@ -1,8 +1,8 @@
 //! The pg_catalog relations pg_dump reads beyond those psql and drivers
 //! need (`views`, `describe_views`): pg_cast, pg_operator, pg_opfamily,
 //! pg_amop and pg_amproc with the built-in casts, operators and B-tree
-//! families pgfork has (`builtin_ops`, generated), and the empty
-//! pg_rewrite (pgfork's views are not rewrite rules), pg_transform, pg_range,
+//! families pgfork has (`builtin_ops`, generated), pg_rewrite (each
+//! view's `_RETURN` rule), and the empty pg_transform, pg_range,
 //! pg_default_acl, the four text search catalogs, pg_largeobject_metadata,
 //! pg_seclabel, pg_shseclabel, pg_seclabels and pg_subscription: pgfork
 //! has no transforms, range types, default privileges, text search,
@@ -107,7 +107,7 @@ pub static VIEWS: &[SystemView] = &[
             ("ev_qual", NODE_TREE),
             ("ev_action", NODE_TREE),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::Rewrite,
     },
     SystemView {
         name: "pg_transform",

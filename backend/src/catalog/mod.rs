@@ -20,6 +20,7 @@ pub mod builtin_ops;
 pub mod constraint;
 pub mod describe_views;
 pub mod dump_views;
+mod row_oids;
 pub mod system_columns;
 pub mod system_views;
 pub mod views;
@@ -186,6 +187,10 @@ pub struct Catalog {
     pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
     /// COMMENT ON texts (pg_description): (classoid, objoid, objsubid).
     pub comments: std::collections::BTreeMap<(Oid, Oid, i32), String>,
+    /// pg_attrdef OIDs of column defaults: (table, attnum) (`row_oids`).
+    pub attrdef_oids: std::collections::BTreeMap<(Oid, i16), Oid>,
+    /// OIDs of views' `_RETURN` rules (pg_rewrite), by view.
+    pub rule_oids: std::collections::BTreeMap<Oid, Oid>,
 }
 
 impl Catalog {
@@ -365,6 +370,12 @@ impl Catalog {
             s += &c.serialize();
             s.push('\n');
         }
+        for ((table, attnum), o) in &self.attrdef_oids {
+            s += &format!("attrdef {table} {attnum} {o}\n");
+        }
+        for (view, o) in &self.rule_oids {
+            s += &format!("rule {view} {o}\n");
+        }
         for ((class, obj, sub), text) in &self.comments {
             s += &format!("comment {class} {obj} {sub} {}\n", esc(text));
         }
@@ -487,6 +498,13 @@ impl Catalog {
                 "constraint" => cat.constraints.push(Arc::new(
                     constraint::ConstraintDesc::deserialize(&f, &unesc).ok_or_else(|| bad(line))?,
                 )),
+                "attrdef" => {
+                    cat.attrdef_oids
+                        .insert((num(1)? as Oid, num(2)? as i16), num(3)? as Oid);
+                }
+                "rule" => {
+                    cat.rule_oids.insert(num(1)? as Oid, num(2)? as Oid);
+                }
                 "comment" => {
                     cat.comments
                         .insert((num(1)? as Oid, num(2)? as Oid, num(3)? as i32), txt(4)?);
@@ -498,6 +516,7 @@ impl Catalog {
         if let Some(t) = current.take() {
             cat.tables.push(Arc::new(t));
         }
+        cat.settle_row_oids();
         Ok(cat)
     }
 }
@@ -810,7 +829,8 @@ mod tests {
 
     #[test]
     fn serialize_round_trip() {
-        let c = sample();
+        let mut c = sample();
+        c.settle_row_oids();
         let back = Catalog::deserialize(&c.serialize()).unwrap();
         assert_eq!(back, c);
         assert_eq!(back.next_oid, FIRST_USER_OID + 3);
@@ -832,6 +852,9 @@ mod tests {
             columns: vec![("?column?".into(), oid::INT4, -1)],
             deps: vec![],
         }));
+        v.settle_row_oids();
+        v.comments
+            .insert((1259, 20001, 0), "a 'comment'\non two lines".into());
         assert_eq!(Catalog::deserialize(&v.serialize()).unwrap(), v);
         assert!(Catalog::deserialize("garbage").is_err());
     }

@@ -65,6 +65,8 @@ pub enum ViewRows {
     Amop,
     Amproc,
     Description,
+    Rewrite,
+    InitPrivs,
 }
 
 /// A virtual relation.

@@ -147,6 +147,9 @@ pub fn execute(
     let result = match stmt {
         S::CreateTable(ct) => ddl.create_table(ct),
         S::CreateIndex(ci) => ddl.create_index(ci),
+        S::AlterTable(at) if super::owner::is_owner_to(at) => {
+            super::owner::alter_owner(ddl.cat, at, env.user, ddl.notices)
+        }
         S::AlterTable(at) => ddl.alter_table(at),
         S::Truncate(t) => ddl.truncate(t),
         S::CreateView(cv) => ddl.create_view(cv),
@@ -197,6 +200,7 @@ pub fn execute(
     };
     if changed {
         super::comment::prune(&mut cat);
+        cat.settle_row_oids();
         cache.commit(lock, cat)?;
     }
     // The files of dropped relations go when the transaction commits
@@ -212,6 +216,8 @@ pub struct DdlEnv<'a> {
     /// Inside a transaction block: the statement's transaction, for what
     /// must be undone by a ROLLBACK (TRUNCATE).
     pub block: Option<&'a StmtXact>,
+    /// The session's user (pgfork's one login role, the superuser).
+    pub user: &'a str,
 }
 
 struct Ddl<'a> {

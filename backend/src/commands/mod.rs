@@ -11,6 +11,7 @@ pub mod copy;
 pub mod ddl;
 pub mod deparse;
 pub mod explain;
+pub mod owner;
 pub mod sequence;
 pub mod transaction;
 pub mod vacuum;

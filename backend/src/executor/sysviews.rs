@@ -50,7 +50,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Indexes => cat::indexes_rows(ctx),
         ViewRows::Sequences => cat::sequences_rows(ctx),
         ViewRows::Sequence => cat::sequence_rows(ctx),
-        ViewRows::Depend => cat::depend_rows(ctx),
+        ViewRows::Depend => dump_rows::depend_rows(ctx),
         ViewRows::Language => cat::language_rows(ctx),
         ViewRows::Cast => dump_rows::cast_rows(ctx),
         ViewRows::Operator => dump_rows::operator_rows(ctx),
@@ -58,6 +58,8 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Amop => dump_rows::amop_rows(ctx),
         ViewRows::Amproc => dump_rows::amproc_rows(ctx),
         ViewRows::Description => dump_rows::description_rows(ctx),
+        ViewRows::Rewrite => dump_rows::rewrite_rows(ctx),
+        ViewRows::InitPrivs => dump_rows::init_privs_rows(ctx),
         ViewRows::Empty => empty_rows(ctx),
     }
 }

@@ -803,6 +803,7 @@ impl Engine {
                     pool: &pool,
                     horizon,
                     block: block.as_ref(),
+                    user: &self.session.user,
                 },
                 &mut notices,
             );
