@@ -304,7 +304,21 @@ impl Ddl<'_> {
         ) {
             return Ok(None);
         }
-        let shown = super::deparse::deparse(&x, self.cat);
+        // The cast an assignment adds (nextval()'s bigint to integer) is
+        // not shown, as PostgreSQL hides an implicit coercion.
+        let hidden_cast = |x: &crate::nodes::expr::Expr| -> crate::nodes::expr::Expr {
+            match x {
+                crate::nodes::expr::Expr::Cast(inner, t, -1)
+                    if *t == ty
+                        && inner.ty() != ty
+                        && !crate::utils::adt::ops::can_coerce_implicitly(inner.ty(), ty) =>
+                {
+                    (**inner).clone()
+                }
+                other => other.clone(),
+            }
+        };
+        let shown = super::deparse::deparse(&hidden_cast(&x), self.cat);
         let same = crate::parser::parse_expr(&shown).ok().and_then(|pe| {
             let t = StmtText {
                 sql: shown.clone(),
@@ -314,8 +328,9 @@ impl Ddl<'_> {
         });
         // Stored deparsed only if it reads back as an expression of the
         // same type that deparses the same (a fixed point).
-        let stable = same
-            .is_some_and(|y| y.ty() == x.ty() && super::deparse::deparse(&y, self.cat) == shown);
+        let stable = same.is_some_and(|y| {
+            y.ty() == x.ty() && super::deparse::deparse(&hidden_cast(&y), self.cat) == shown
+        });
         Ok(Some(if stable { shown } else { e.to_string() }))
     }
 
