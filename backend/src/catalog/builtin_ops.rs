@@ -5720,7 +5720,10 @@ pub static OPFAMILIES: &[(u32, u32, &str)] = &[
 
 /// pg_amop: oid, amopfamily, amoplefttype, amoprighttype, amopstrategy,
 /// amoppurpose, amopopr, amopmethod, amopsortfamily.
-pub static AMOPS: &[(u32, u32, u32, u32, i16, u8, u32, u32, u32)] = &[
+/// A pg_amop row, as above.
+pub type AmopRow = (u32, u32, u32, u32, i16, u8, u32, u32, u32);
+
+pub static AMOPS: &[AmopRow] = &[
     (10000, 1976, 21, 21, 1, b's', 95, 403, 0),
     (10001, 1976, 21, 21, 2, b's', 522, 403, 0),
     (10002, 1976, 21, 21, 3, b's', 94, 403, 0),
