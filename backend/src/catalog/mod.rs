@@ -833,7 +833,8 @@ mod tests {
         c.settle_row_oids();
         let back = Catalog::deserialize(&c.serialize()).unwrap();
         assert_eq!(back, c);
-        assert_eq!(back.next_oid, FIRST_USER_OID + 3);
+        // Three relations, then the OIDs of the two column defaults.
+        assert_eq!(back.next_oid, FIRST_USER_OID + 5);
         let mut v = c.clone();
         v.views.push(Arc::new(ViewDesc {
             oid: 20000,
@@ -863,7 +864,16 @@ mod tests {
     fn file_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(read_file(dir.path()).unwrap(), Catalog::empty());
+        // A catalog written before defaults had OIDs gets them on reading,
+        // the same in every backend: from next_oid, in column order.
         let c = sample();
+        write_file(dir.path(), &c).unwrap();
+        let read = read_file(dir.path()).unwrap();
+        assert_eq!(read.attrdef_oid(FIRST_USER_OID, 1), FIRST_USER_OID + 3);
+        assert_eq!(read.attrdef_oid(FIRST_USER_OID, 2), FIRST_USER_OID + 4);
+        assert_eq!(read.next_oid, FIRST_USER_OID + 5);
+        let mut c = c;
+        c.settle_row_oids();
         write_file(dir.path(), &c).unwrap();
         assert_eq!(read_file(dir.path()).unwrap(), c);
         assert!(!dir.path().join("global/catalog.tmp").exists());
