@@ -619,10 +619,15 @@ async fn catalog_relations(mode: Mode) {
         one("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'").await,
         s("pg_database_owner")
     );
-    // No extensions (not even plpgsql), comments or views.
+    // No extensions (not even plpgsql), shared comments or views; the
+    // one comment is schema public's, as initdb writes it.
+    assert_eq!(
+        one("SELECT description FROM pg_description WHERE objoid = 2200 AND classoid = 2615").await,
+        s("standard public schema")
+    );
     assert_eq!(
         one(
-            "SELECT (SELECT count(*) FROM pg_extension) + (SELECT count(*) FROM pg_description) \
+            "SELECT (SELECT count(*) FROM pg_extension) + (SELECT count(*) FROM pg_description) - 1 \
              + (SELECT count(*) FROM pg_shdescription) + (SELECT count(*) FROM pg_views)"
         )
         .await,

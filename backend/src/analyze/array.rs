@@ -198,12 +198,29 @@ impl Analyzer<'_> {
                 e
             }
         };
+        let mut root_text = root.to_string();
+        for a in &chain[..dots] {
+            if let ast::AccessExpr::Dot(i) = a {
+                root_text += &format!(".{i}");
+            }
+        }
         let chain = &chain[dots..];
         if chain.is_empty() {
             return Ok(array);
         }
         let t = array.ty();
         let elem = array_element(t);
+        // A name is a fixed-length array of "char" (pg_dump reads
+        // `typname[0] = '_'`): its byte at a 0-based index.
+        if let (oid::NAME, [ast::AccessExpr::Subscript(ast::Subscript::Index { index })]) =
+            (t, chain)
+        {
+            let byte = format!(
+                "pg_catalog.substr(({root_text})::pg_catalog.text, ({index}) + 1, 1)::pg_catalog.\"char\""
+            );
+            let e = crate::parser::parse_expr(&byte)?;
+            return self.expr(&e, scope, clause);
+        }
         if elem == 0 {
             return Err(PgError::new(
                 sqlstate::DATATYPE_MISMATCH,

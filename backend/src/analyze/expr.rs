@@ -619,18 +619,24 @@ impl Analyzer<'_> {
                 return self.symbol_operator(sym, a, b);
             }
             B::PGCustomBinaryOperator(parts) => {
+                // OPERATOR(pg_catalog.op): pgfork's operators are all in
+                // pg_catalog, so it is the built-in operator.
                 let name = match parts.as_slice() {
-                    [s, n] if s == "pg_catalog" => n.as_str(),
-                    [n] => n.as_str(),
-                    _ => "",
+                    [s, n] if s == "pg_catalog" => Some(n.as_str()),
+                    [n] => Some(n.as_str()),
+                    _ => None,
                 };
-                let op = match name {
+                let op = match name.unwrap_or("") {
                     "~" => B::PGRegexMatch,
                     "~*" => B::PGRegexIMatch,
                     "!~" => B::PGRegexNotMatch,
                     "!~*" => B::PGRegexNotIMatch,
+                    "~~" => B::PGLikeMatch,
+                    "~~*" => B::PGILikeMatch,
+                    "!~~" => B::PGNotLikeMatch,
+                    "!~~*" => B::PGNotILikeMatch,
                     "=" => B::Eq,
-                    "<>" => B::NotEq,
+                    "<>" | "!=" => B::NotEq,
                     "<" => B::Lt,
                     "<=" => B::LtEq,
                     ">" => B::Gt,
@@ -639,8 +645,26 @@ impl Analyzer<'_> {
                     "-" => B::Minus,
                     "*" => B::Multiply,
                     "/" => B::Divide,
+                    "%" => B::Modulo,
+                    "^" => B::PGExp,
                     "||" => B::StringConcat,
-                    _ => return Err(not_supported_yet(&format!("operator {op}"))),
+                    "@>" => B::AtArrow,
+                    "<@" => B::ArrowAt,
+                    "&&" => B::PGOverlap,
+                    "->" => B::Arrow,
+                    "->>" => B::LongArrow,
+                    "#>" => B::HashArrow,
+                    "#>>" => B::HashLongArrow,
+                    "?" => B::Question,
+                    "?&" => B::QuestionAnd,
+                    "?|" => B::QuestionPipe,
+                    "#-" => B::HashMinus,
+                    _ => {
+                        // PostgreSQL's 42883 names the operator as written.
+                        let a = self.expr(l, scope, clause)?;
+                        let b = self.expr(r, scope, clause)?;
+                        return Err(coerce::no_operator(&parts.join("."), Some(a.ty()), b.ty()));
+                    }
                 };
                 return self.binary(l, &op, r, scope, clause);
             }

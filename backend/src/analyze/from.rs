@@ -416,6 +416,7 @@ impl Analyzer<'_> {
             "generate_series" => SetFunction::GenerateSeries,
             "generate_subscripts" => SetFunction::GenerateSubscripts,
             "pg_partition_ancestors" => SetFunction::PartitionAncestors,
+            "pg_options_to_table" => SetFunction::OptionsToTable,
             "unnest" => SetFunction::Unnest,
             _ => return Err(not_supported_yet(&format!("function {name} in FROM"))),
         };
@@ -454,7 +455,9 @@ impl Analyzer<'_> {
         }
         if matches!(
             func,
-            SetFunction::GenerateSubscripts | SetFunction::PartitionAncestors
+            SetFunction::GenerateSubscripts
+                | SetFunction::PartitionAncestors
+                | SetFunction::OptionsToTable
         ) {
             // Resolved as a call would be: (anyarray, int [, bool]) or
             // (regclass).
@@ -463,7 +466,20 @@ impl Analyzer<'_> {
             let Expr::Func(_, args) = call else {
                 return Err(PgError::internal(format!("{name} resolved to a non-call")));
             };
-            let mut cols = function_columns(name, &[ty], alias, ordinality)?;
+            let types: &[crate::types::Oid] = if func == SetFunction::OptionsToTable {
+                &[oid::TEXT, oid::TEXT]
+            } else {
+                &[ty]
+            };
+            let mut cols = function_columns(name, types, alias, ordinality)?;
+            // pg_options_to_table's columns are its OUT parameters.
+            if func == SetFunction::OptionsToTable {
+                for (c, out) in cols.iter_mut().zip(["option_name", "option_value"]) {
+                    if c.name == name {
+                        c.name = out.into();
+                    }
+                }
+            }
             // pg_partition_ancestors' column is its OUT parameter, relid.
             if func == SetFunction::PartitionAncestors && alias.is_none_or(|a| a.columns.is_empty())
             {

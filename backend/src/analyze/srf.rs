@@ -120,6 +120,11 @@ pub fn expand(q: &mut Query, width: usize) -> PgResult<()> {
                 "generate_series" => SetFunction::GenerateSeries,
                 "pg_partition_ancestors" => SetFunction::PartitionAncestors,
                 "_pg_expandarray" => SetFunction::ExpandArray,
+                "pg_options_to_table" => {
+                    return Err(unsupported(
+                        "pg_options_to_table in a select list (a record)",
+                    ))
+                }
                 _ => match json_srf(name) {
                     Some((JsonSrf::Each | JsonSrf::EachText, _)) => {
                         return Err(unsupported(&format!("{name} in a select list (a record)")))

@@ -407,6 +407,24 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_publication", 6104, b'r', false),
     rel("pg_publication_rel", 6106, b'r', false),
     rel("pg_publication_namespace", 6237, b'r', false),
+    // The catalogs pg_dump reads (catalog::dump_views).
+    rel("pg_default_acl", 826, b'r', false),
+    rel("pg_amop", 2602, b'r', false),
+    rel("pg_amproc", 2603, b'r', false),
+    rel("pg_cast", 2605, b'r', false),
+    rel("pg_operator", 2617, b'r', false),
+    rel("pg_rewrite", 2618, b'r', false),
+    rel("pg_opfamily", 2753, b'r', false),
+    rel("pg_largeobject_metadata", 2995, b'r', false),
+    rel("pg_range", 3541, b'r', false),
+    rel("pg_transform", 3576, b'r', false),
+    rel("pg_shseclabel", 3592, b'r', true),
+    rel("pg_seclabel", 3596, b'r', false),
+    rel("pg_ts_dict", 3600, b'r', false),
+    rel("pg_ts_parser", 3601, b'r', false),
+    rel("pg_ts_config", 3602, b'r', false),
+    rel("pg_ts_template", 3764, b'r', false),
+    rel("pg_subscription", 6100, b'r', true),
     rel("pgfork_stat_latency", 8100, b'v', false),
     rel("pgfork_stat_backend_latency", 8101, b'v', false),
     rel("pgfork_stat_buffercache", 8102, b'v', false),
@@ -423,6 +441,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_stat_user_tables", 12161, b'v', false),
     rel("pg_stat_activity", 12222, b'v', false),
     rel("pg_stat_wal", 12293, b'v', false),
+    rel("pg_seclabels", 12099, b'v', false),
 ];
 
 /// A system relation by name (in pg_catalog).

@@ -8,10 +8,11 @@
 //! procedural languages), pg_tablespace, pg_tables, pg_indexes,
 //! pg_sequences, pg_sequence, pg_depend (sequences owned by their serial
 //! columns), and the empty pg_auth_members, pg_extension (pgfork has no
-//! extensions, not even plpgsql), pg_description and pg_shdescription
-//! (no COMMENT yet), pg_conversion (UTF8 only),
+//! extensions, not even plpgsql), pg_description (COMMENT ON's texts,
+//! `commands::comment`), the empty pg_shdescription (no comments on
+//! databases or roles), pg_conversion (UTF8 only),
 //! pg_foreign_data_wrapper, pg_foreign_server and pg_foreign_table (no
-//! foreign data), pg_init_privs (no extension objects' initial grants),
+//! foreign data), pg_init_privs (the built-in schemas' initial grants),
 //! pg_db_role_setting (no ALTER ROLE SET) and pg_event_trigger. Their rows are made by
 //! `executor::catalog_rows`; column types as in `views`.
 
@@ -179,14 +180,14 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_description",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("objoid", oid::OID),
             ("classoid", oid::OID),
             ("objsubid", oid::INT4),
             ("description", oid::TEXT),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::Description,
     },
     SystemView {
         name: "pg_shdescription",
@@ -359,7 +360,7 @@ pub static VIEWS: &[SystemView] = &[
             ("privtype", oid::CHAR),
             ("initprivs", ACL),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::InitPrivs,
     },
     SystemView {
         name: "pg_db_role_setting",

@@ -16,9 +16,12 @@
 #![forbid(unsafe_code)]
 
 pub mod builtin;
+pub mod builtin_ops;
 pub mod constraint;
 pub mod describe_views;
 pub mod opclass;
+pub mod dump_views;
+mod row_oids;
 pub mod system_columns;
 pub mod system_views;
 pub mod views;
@@ -229,6 +232,12 @@ pub struct Catalog {
     pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
     /// Enum types (pg_type rows with typtype 'e', their pg_enum rows).
     pub enums: Vec<Arc<EnumType>>,
+    /// COMMENT ON texts (pg_description): (classoid, objoid, objsubid).
+    pub comments: std::collections::BTreeMap<(Oid, Oid, i32), String>,
+    /// pg_attrdef OIDs of column defaults: (table, attnum) (`row_oids`).
+    pub attrdef_oids: std::collections::BTreeMap<(Oid, i16), Oid>,
+    /// OIDs of views' `_RETURN` rules (pg_rewrite), by view.
+    pub rule_oids: std::collections::BTreeMap<Oid, Oid>,
 }
 
 impl Catalog {
@@ -436,6 +445,15 @@ impl Catalog {
                 s += &format!("enumlabel {} {} {}\n", l.oid, l.sort, esc(&l.label));
             }
         }
+        for ((table, attnum), o) in &self.attrdef_oids {
+            s += &format!("attrdef {table} {attnum} {o}\n");
+        }
+        for (view, o) in &self.rule_oids {
+            s += &format!("rule {view} {o}\n");
+        }
+        for ((class, obj, sub), text) in &self.comments {
+            s += &format!("comment {class} {obj} {sub} {}\n", esc(text));
+        }
         s
     }
 
@@ -607,6 +625,17 @@ impl Catalog {
                         label: txt(3)?,
                     });
                 }
+                "attrdef" => {
+                    cat.attrdef_oids
+                        .insert((num(1)? as Oid, num(2)? as i16), num(3)? as Oid);
+                }
+                "rule" => {
+                    cat.rule_oids.insert(num(1)? as Oid, num(2)? as Oid);
+                }
+                "comment" => {
+                    cat.comments
+                        .insert((num(1)? as Oid, num(2)? as Oid, num(3)? as i32), txt(4)?);
+                }
                 "" => {}
                 _ => return Err(bad(line)),
             }
@@ -614,6 +643,7 @@ impl Catalog {
         if let Some(t) = current.take() {
             cat.tables.push(Arc::new(t));
         }
+        cat.settle_row_oids();
         Ok(cat)
     }
 }
@@ -962,10 +992,12 @@ mod tests {
 
     #[test]
     fn serialize_round_trip() {
-        let c = sample();
+        let mut c = sample();
+        c.settle_row_oids();
         let back = Catalog::deserialize(&c.serialize()).unwrap();
         assert_eq!(back, c);
-        assert_eq!(back.next_oid, FIRST_USER_OID + 3);
+        // Three relations, then the OIDs of the two column defaults.
+        assert_eq!(back.next_oid, FIRST_USER_OID + 5);
         let mut v = c.clone();
         v.views.push(Arc::new(ViewDesc {
             oid: 20000,
@@ -984,6 +1016,9 @@ mod tests {
             columns: vec![("?column?".into(), oid::INT4, -1)],
             deps: vec![],
         }));
+        v.settle_row_oids();
+        v.comments
+            .insert((1259, 20001, 0), "a 'comment'\non two lines".into());
         assert_eq!(Catalog::deserialize(&v.serialize()).unwrap(), v);
         assert!(Catalog::deserialize("garbage").is_err());
     }
@@ -992,7 +1027,16 @@ mod tests {
     fn file_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(read_file(dir.path()).unwrap(), Catalog::empty());
+        // A catalog written before defaults had OIDs gets them on reading,
+        // the same in every backend: from next_oid, in column order.
         let c = sample();
+        write_file(dir.path(), &c).unwrap();
+        let read = read_file(dir.path()).unwrap();
+        assert_eq!(read.attrdef_oid(FIRST_USER_OID, 1), FIRST_USER_OID + 3);
+        assert_eq!(read.attrdef_oid(FIRST_USER_OID, 2), FIRST_USER_OID + 4);
+        assert_eq!(read.next_oid, FIRST_USER_OID + 5);
+        let mut c = c;
+        c.settle_row_oids();
         write_file(dir.path(), &c).unwrap();
         assert_eq!(read_file(dir.path()).unwrap(), c);
         assert!(!dir.path().join("global/catalog.tmp").exists());

@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use crate::catalog::{describe_views, views};
+use crate::catalog::{describe_views, dump_views, views};
 use crate::types::{oid, Oid};
 use shmem::waitstats;
 
@@ -61,6 +61,14 @@ pub enum ViewRows {
     Sequence,
     Depend,
     Language,
+    Cast,
+    Operator,
+    Opfamily,
+    Amop,
+    Amproc,
+    Description,
+    Rewrite,
+    InitPrivs,
 }
 
 /// A virtual relation.
@@ -294,6 +302,7 @@ pub fn all() -> impl Iterator<Item = &'static SystemView> {
         .chain(views::VIEWS.iter())
         .chain(describe_views::VIEWS.iter())
         .chain(super::opclass::VIEWS.iter())
+        .chain(dump_views::VIEWS.iter())
 }
 
 /// Every wait-statistics counter as a bigint column, then nbuffers.

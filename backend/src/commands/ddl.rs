@@ -58,7 +58,8 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
             representation: Some(ast::UserDefinedTypeRepresentation::Enum { .. }),
             ..
         }
-        | S::AlterIndex { .. } => true,
+        | S::AlterIndex { .. }
+        | S::Comment { .. } => true,
         S::Drop { object_type, .. } => matches!(
             object_type,
             ast::ObjectType::Table
@@ -186,6 +187,9 @@ pub fn execute(
     let result = match stmt {
         S::CreateTable(ct) => ddl.create_table(ct),
         S::CreateIndex(ci) => ddl.create_index(ci),
+        S::AlterTable(at) if super::owner::is_owner_to(at) => {
+            super::owner::alter_owner(ddl.cat, at, env.user, ddl.notices)
+        }
         S::AlterTable(at) => ddl.alter_table(at),
         S::Truncate(t) => ddl.truncate(t),
         S::CreateView(cv) => ddl.create_view(cv),
@@ -226,6 +230,15 @@ pub fn execute(
                 "DROP TYPE".into()
             },
         ),
+        S::Comment {
+            object_type,
+            object_name,
+            comment,
+            ..
+        } => {
+            ddl.changed = true;
+            super::comment::comment(ddl.cat, object_type, object_name, comment.as_deref())
+        }
         S::Drop {
             object_type,
             if_exists,
@@ -249,6 +262,8 @@ pub fn execute(
         }
     };
     if changed {
+        super::comment::prune(&mut cat);
+        cat.settle_row_oids();
         cache.commit(lock, cat)?;
     }
     // The files of dropped relations go when the transaction commits
@@ -268,6 +283,8 @@ pub struct DdlEnv<'a> {
     /// snapshot and session), to evaluate defaults and constraints over
     /// existing rows and to rewrite them.
     pub eval: Option<&'a EvalCtx<'a>>,
+    /// The session's user (pgfork's one login role, the superuser).
+    pub user: &'a str,
 }
 
 struct Ddl<'a> {
@@ -378,7 +395,21 @@ impl Ddl<'_> {
         ) {
             return Ok(None);
         }
-        let shown = super::deparse::deparse(&x, self.cat);
+        // The cast an assignment adds (nextval()'s bigint to integer) is
+        // not shown, as PostgreSQL hides an implicit coercion.
+        let hidden_cast = |x: &crate::nodes::expr::Expr| -> crate::nodes::expr::Expr {
+            match x {
+                crate::nodes::expr::Expr::Cast(inner, t, -1)
+                    if *t == ty
+                        && inner.ty() != ty
+                        && !crate::utils::adt::ops::can_coerce_implicitly(inner.ty(), ty) =>
+                {
+                    (**inner).clone()
+                }
+                other => other.clone(),
+            }
+        };
+        let shown = super::deparse::deparse(&hidden_cast(&x), self.cat);
         let same = crate::parser::parse_expr(&shown).ok().and_then(|pe| {
             let t = StmtText {
                 sql: shown.clone(),
@@ -388,8 +419,9 @@ impl Ddl<'_> {
         });
         // Stored deparsed only if it reads back as an expression of the
         // same type that deparses the same (a fixed point).
-        let stable = same
-            .is_some_and(|y| y.ty() == x.ty() && super::deparse::deparse(&y, self.cat) == shown);
+        let stable = same.is_some_and(|y| {
+            y.ty() == x.ty() && super::deparse::deparse(&hidden_cast(&y), self.cat) == shown
+        });
         Ok(Some(if stable { shown } else { e.to_string() }))
     }
 

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod comment;
 pub mod constraints;
 pub mod copy;
 pub mod copy_csv;
@@ -12,6 +13,7 @@ pub mod copy_options;
 pub mod ddl;
 pub mod deparse;
 pub mod explain;
+pub mod owner;
 pub mod sequence;
 pub mod transaction;
 pub mod typecmds;

@@ -37,10 +37,17 @@ fn opt_text(s: Option<&str>) -> Value {
     s.map_or(Value::Null, text)
 }
 
-pub fn namespace_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+pub fn namespace_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     builtin::NAMESPACES
         .iter()
-        .map(|(o, n, owner)| vec![Value::Oid(*o), text(n), Value::Oid(*owner), Value::Null])
+        .map(|(o, n, owner)| {
+            vec![
+                Value::Oid(*o),
+                text(n),
+                Value::Oid(*owner),
+                crate::fmgr::acl::schema_acl(ctx, *owner),
+            ]
+        })
         .collect()
 }
 
@@ -319,7 +326,7 @@ pub fn attrdef_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         for (i, col) in t.columns.iter().enumerate() {
             if let Some(d) = &col.default {
                 rows.push(vec![
-                    Value::Oid(0),
+                    Value::Oid(ctx.catalog.attrdef_oid(t.oid, i as i16 + 1)),
                     Value::Oid(t.oid),
                     Value::Int2(i as i16 + 1),
                     text(d),
@@ -442,7 +449,7 @@ pub fn constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 }
 
 /// Whether SQL text `src` names column `col` (as a whole word).
-fn mentions(src: &str, col: &str) -> bool {
+pub(crate) fn mentions(src: &str, col: &str) -> bool {
     let words = src.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '"'));
     words.map(|w| w.trim_matches('"')).any(|w| w == col)
 }

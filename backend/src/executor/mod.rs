@@ -13,6 +13,7 @@
 pub mod arrayexpr;
 pub mod catalog_rows;
 pub mod dest;
+pub mod dump_rows;
 pub mod eval;
 pub mod join;
 pub mod memory;

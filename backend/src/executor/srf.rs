@@ -50,6 +50,10 @@ fn build_one(func: SetFunction, ty: Oid, args: &[Expr]) -> Box<dyn Node + '_> {
             arg: &args[0],
             done: false,
         }),
+        SetFunction::OptionsToTable => Box::new(OptionsNode {
+            arg: &args[0],
+            options: None,
+        }),
         SetFunction::Unnest => Box::new(UnnestNode {
             args,
             arrays: None,
@@ -171,6 +175,37 @@ impl Node for AncestorsNode<'_> {
             eval(self.arg, &[], ctx)?;
         }
         Ok(None)
+    }
+}
+
+/// pg_options_to_table(options): each `name=value` item of a text array
+/// (reloptions, fdwoptions) as (name, value), the value NULL when the
+/// item has no `=`; no rows for a NULL array.
+struct OptionsNode<'p> {
+    arg: &'p Expr,
+    /// The rows still to give, last first.
+    options: Option<Vec<Row>>,
+}
+
+impl Node for OptionsNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.options.is_none() {
+            let a = eval(self.arg, &[], ctx)?;
+            let items = array::view(&a).map(|v| v.items).unwrap_or_default();
+            let mut rows: Vec<Row> = items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Text(t) => Some(match t.split_once('=') {
+                        Some((n, v)) => vec![Value::Text(n.into()), Value::Text(v.into())],
+                        None => vec![Value::Text(t.clone()), Value::Null],
+                    }),
+                    _ => None,
+                })
+                .collect();
+            rows.reverse();
+            self.options = Some(rows);
+        }
+        Ok(self.options.as_mut().and_then(Vec::pop))
     }
 }
 

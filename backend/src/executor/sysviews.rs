@@ -12,6 +12,7 @@ use shmem::{relstats, waitstats, BackendState, Segment};
 use crate::catalog::system_views::{SystemView, ViewRows, DATABASE_OID};
 use crate::catalog::Catalog;
 use crate::executor::catalog_rows as cat;
+use crate::executor::dump_rows;
 use crate::fmgr::FnCtx;
 use crate::types::datetime::unix_usecs_to_pg;
 use crate::types::{oid, Value};
@@ -51,8 +52,16 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Indexes => cat::indexes_rows(ctx),
         ViewRows::Sequences => cat::sequences_rows(ctx),
         ViewRows::Sequence => cat::sequence_rows(ctx),
-        ViewRows::Depend => cat::depend_rows(ctx),
+        ViewRows::Depend => dump_rows::depend_rows(ctx),
         ViewRows::Language => cat::language_rows(ctx),
+        ViewRows::Cast => dump_rows::cast_rows(ctx),
+        ViewRows::Operator => dump_rows::operator_rows(ctx),
+        ViewRows::Opfamily => dump_rows::opfamily_rows(ctx),
+        ViewRows::Amop => dump_rows::amop_rows(ctx),
+        ViewRows::Amproc => dump_rows::amproc_rows(ctx),
+        ViewRows::Description => dump_rows::description_rows(ctx),
+        ViewRows::Rewrite => dump_rows::rewrite_rows(ctx),
+        ViewRows::InitPrivs => dump_rows::init_privs_rows(ctx),
         ViewRows::Empty => empty_rows(ctx),
     }
 }

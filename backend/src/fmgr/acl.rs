@@ -32,6 +32,17 @@ fn item(grantee: &str, privs: &str, grantor: &str) -> Value {
     Value::Text(format!("{grantee}={privs}/{grantor}"))
 }
 
+/// The ACL initdb gives the built-in schemas (pg_namespace.nspacl and
+/// their pg_init_privs rows): the owner's USAGE and CREATE, PUBLIC's
+/// USAGE.
+pub fn schema_acl(c: &FnCtx, owner: u32) -> Value {
+    let name = role_name(c, owner).unwrap_or_else(|| owner.to_string());
+    Value::Array(
+        oid::TEXT,
+        vec![item(&name, "UC", &name), item("", "U", &name)],
+    )
+}
+
 fn acldefault(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let kind = match &a[0] {
         Value::Text(s) => s.chars().next().unwrap_or('\0'),

@@ -51,6 +51,7 @@ pub fn is_set_returning_name(name: &str) -> bool {
             | "generate_subscripts"
             | "pg_partition_ancestors"
             | "_pg_expandarray"
+            | "pg_options_to_table"
     ) || super::json::is_json_srf(name)
 }
 

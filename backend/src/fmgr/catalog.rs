@@ -11,7 +11,7 @@
 //!   every aggregate, with PostgreSQL 15's OIDs where it has the same
 //!   function (`proc_oids`), and OIDs from 8200 for the others.
 //! - The functions themselves ([`CATALOG_FUNCS`]): sizes, visibility,
-//!   descriptions (NULL: no COMMENT yet), privileges (true: every
+//!   descriptions (COMMENT ON's, from the catalog), privileges (true: every
 //!   session is a superuser), to_reg*, format_type, quote_*, ...
 
 mod proc_oids;
@@ -49,6 +49,13 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         oid::REGCLASS,
         super::arrays::set_in_wrong_context,
     )),
+    // Options (reloptions, fdwoptions) as rows (a function scan too).
+    f(
+        "pg_options_to_table",
+        &[oid::TEXT_ARRAY],
+        oid::TEXT,
+        super::arrays::set_in_wrong_context,
+    ),
     // Sizes.
     volatile(f("pg_table_size", &[oid::REGCLASS], INT8, |c, a| {
         size_of(c, &a[0], Size::Table)
@@ -208,17 +215,34 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     f("pg_tablespace_location", &[OID], TEXT, |_, _| {
         Ok(Value::Text(String::new()))
     }),
-    // Comments: pgfork has no COMMENT yet.
-    nonstrict(f("obj_description", &[OID], TEXT, |_, _| Ok(Value::Null))),
-    nonstrict(f("obj_description", &[OID, NAME], TEXT, |_, _| {
+    // Comments (COMMENT ON, stored in the catalog: pg_description).
+    f("obj_description", &[OID], TEXT, |c, a| {
+        let o = oid_arg(&a[0]);
+        if o == PUBLIC_NAMESPACE {
+            return Ok(Value::Text("standard public schema".into()));
+        }
+        Ok(c.catalog
+            .comments
+            .iter()
+            .find(|(&(_, obj, sub), _)| obj == o && sub == 0)
+            .map_or(Value::Null, |(_, t)| Value::Text(t.clone())))
+    }),
+    f("obj_description", &[OID, NAME], TEXT, |c, a| {
+        let class = catalog_relation(&a[1]);
+        Ok(description(c, class, oid_arg(&a[0]), 0))
+    }),
+    f("col_description", &[OID, INT4], TEXT, |c, a| {
+        let Value::Int4(n) = a[1] else {
+            return Ok(Value::Null);
+        };
+        let class = builtin::system_relation("pg_class").map_or(0, |r| r.oid);
+        Ok(description(c, class, oid_arg(&a[0]), n))
+    }),
+    // Databases and roles take no comments in pgfork: pg_shdescription
+    // is empty.
+    f("shobj_description", &[OID, NAME], TEXT, |_, _| {
         Ok(Value::Null)
-    })),
-    nonstrict(f("col_description", &[OID, INT4], TEXT, |_, _| {
-        Ok(Value::Null)
-    })),
-    nonstrict(f("shobj_description", &[OID, NAME], TEXT, |_, _| {
-        Ok(Value::Null)
-    })),
+    }),
     // Encodings.
     f("pg_encoding_to_char", &[INT4], NAME, |_, a| {
         let Value::Int4(n) = a[0] else {
@@ -897,6 +921,27 @@ fn index_def(c: &FnCtx, v: &Value, col: i32, pretty: bool) -> PgResult<Value> {
 /// pg_get_viewdef: the view's query as it was written (PostgreSQL
 /// prints its own deparsed form), by OID or by name; NULL for anything
 /// else, as PostgreSQL answers for a non-view OID.
+/// The OID of the pg_catalog relation a description function names by
+/// its bare name (0 for another name, which has no comments: PostgreSQL
+/// looks the name up in pg_class, without an error).
+fn catalog_relation(v: &Value) -> Oid {
+    match v {
+        Value::Text(name) => builtin::system_relation(name).map_or(0, |r| r.oid),
+        _ => 0,
+    }
+}
+
+/// The comment on (class, object, sub-object), or NULL.
+fn description(c: &FnCtx, class: Oid, obj: Oid, sub: i32) -> Value {
+    if (class, obj, sub) == (2615, PUBLIC_NAMESPACE, 0) {
+        return Value::Text("standard public schema".into());
+    }
+    c.catalog
+        .comments
+        .get(&(class, obj, sub))
+        .map_or(Value::Null, |t| Value::Text(t.clone()))
+}
+
 fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
     let view = match v {
         Value::Oid(o) => c.catalog.views.iter().find(|x| x.oid == *o),

@@ -72,6 +72,9 @@ pub enum SetFunction {
     /// pg_partition_ancestors(regclass): the relation and the partitioned
     /// tables above it, when it is in a partition tree.
     PartitionAncestors,
+    /// pg_options_to_table(text[]): each `name=value` option as
+    /// (option_name, option_value).
+    OptionsToTable,
     /// json(b)_each, _each_text, _array_elements(_text), _object_keys.
     Json { kind: JsonSrf, jsonb: bool },
     /// information_schema._pg_expandarray(array): one record (x, n) per
@@ -91,6 +94,7 @@ impl SetFunction {
             | SetFunction::GenerateSubscripts
             | SetFunction::PartitionAncestors
             | SetFunction::ExpandArray => 1,
+            SetFunction::OptionsToTable => 2,
             SetFunction::Unnest => nargs,
             SetFunction::Json {
                 kind: JsonSrf::Each | JsonSrf::EachText,
@@ -135,6 +139,7 @@ impl FunctionSource {
             SetFunction::Unnest => "unnest",
             SetFunction::PartitionAncestors => "pg_partition_ancestors",
             SetFunction::ExpandArray => "_pg_expandarray",
+            SetFunction::OptionsToTable => "pg_options_to_table",
             SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
             SetFunction::Lockstep => "project set",
         }

@@ -7,6 +7,7 @@
 
 mod cursor;
 mod pgsyntax;
+mod qualified_operator;
 
 use std::sync::Arc;
 
@@ -356,7 +357,8 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
     let full: Arc<str> = Arc::from(sql);
     let mut out = Vec::new();
     let mut current: Vec<TokenWithSpan> = Vec::new();
-    let mut flush = |seg: Vec<TokenWithSpan>| -> PgResult<()> {
+    let mut flush = |mut seg: Vec<TokenWithSpan>| -> PgResult<()> {
+        qualified_operator::rewrite(&mut seg);
         let meaningful: Vec<&TokenWithSpan> = seg.iter().filter(|t| !is_blank(&t.token)).collect();
         let (Some(first), Some(last)) = (meaningful.first(), meaningful.last()) else {
             return Ok(());
@@ -405,7 +407,6 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         }
         check_operator_chains(&seg)?;
         pgsyntax::check(sql, &meaningful)?;
-        let mut seg = seg;
         normalize_copy_options(&mut seg);
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)

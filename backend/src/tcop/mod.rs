@@ -859,6 +859,7 @@ impl Engine {
                     horizon,
                     block: block.as_ref(),
                     eval: ctx.as_ref(),
+                    user: &self.session.user,
                 },
                 &mut notices,
             );

@@ -85,10 +85,15 @@ pub static DEFS: &[Def] = &[
     def("application_name", Kind::String, Context::User, true, "Sets the application name to be reported in statistics and logs."),
     def("block_size", Kind::Int { min: 8192, max: 8192, unit: Unit::None }, Context::Internal, false, "Shows the size of a disk block."),
     def("bytea_output", Kind::Enum(&["hex"]), Context::User, false, "Sets the output format for bytea."),
+    // pgfork has no CREATE FUNCTION: no function body to check, so on
+    // and off (pg_dump's setting) behave alike.
+    def("check_function_bodies", Kind::Bool, Context::User, false, "Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE."),
     def("client_encoding", Kind::String, Context::User, true, "Sets the client's character set encoding."),
     def("client_min_messages", Kind::Enum(&["debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"]), Context::User, false, "Sets the message levels that are sent to the client."),
     def("DateStyle", Kind::String, Context::User, true, "Sets the display format for date and time values."),
     def("deadlock_timeout", MS, Context::User, false, "Sets the time to wait on a lock before checking for deadlock."),
+    // Only pg_default exists: '' (pg_default) is the one value.
+    def("default_tablespace", Kind::Enum(&["", "pg_default"]), Context::User, false, "Sets the default tablespace to create tables and indexes in."),
     def("default_transaction_deferrable", Kind::Bool, Context::User, false, "Sets the default deferrable status of new transactions."),
     // heap is the only table access method (pg_am), so the only value.
     def("default_table_access_method", Kind::String, Context::User, false, "Sets the default table access method for new tables."),
@@ -134,6 +139,8 @@ pub static DEFS: &[Def] = &[
     def("transaction_isolation", Kind::Enum(ISOLATION), Context::User, false, "Sets the current transaction's isolation level."),
     def("transaction_read_only", Kind::Bool, Context::User, false, "Sets the current transaction's read-only status."),
     def("work_mem", Kind::Int { min: 64, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the maximum memory to be used for query workspaces."),
+    // pgfork has no xml type: either value changes nothing.
+    def("xmloption", Kind::Enum(&["content", "document"]), Context::User, false, "Sets whether XML data in implicit parsing and serialization operations is to be considered as documents or content fragments."),
 ];
 
 /// The definition of `name` (case-insensitive; `datestyle`, `timezone`).
@@ -399,10 +406,12 @@ impl Settings {
         put("application_name", String::new());
         put("block_size", "8192".into());
         put("bytea_output", "hex".into());
+        put("check_function_bodies", "on".into());
         put("client_encoding", "UTF8".into());
         put("client_min_messages", "notice".into());
         put("DateStyle", "ISO, MDY".into());
         put("deadlock_timeout", "1s".into());
+        put("default_tablespace", String::new());
         put("default_transaction_deferrable", "off".into());
         put("default_table_access_method", "heap".into());
         put("default_transaction_isolation", "read committed".into());
@@ -454,6 +463,7 @@ impl Settings {
         put("transaction_isolation", "read committed".into());
         put("transaction_read_only", "off".into());
         put("work_mem", "4MB".into());
+        put("xmloption", "content".into());
         Settings {
             reset,
             layers: Snapshot::default(),

@@ -11,9 +11,19 @@ use crate::utils::adt::ops::{can_coerce_implicitly, BinOp};
 pub fn category(t: Oid) -> char {
     match t {
         oid::BOOL => 'B',
-        oid::INT2 | oid::INT4 | oid::INT8 | oid::FLOAT4 | oid::FLOAT8 | oid::NUMERIC | oid::OID => {
-            'N'
-        }
+        oid::INT2
+        | oid::INT4
+        | oid::INT8
+        | oid::FLOAT4
+        | oid::FLOAT8
+        | oid::NUMERIC
+        | oid::OID
+        | oid::REGPROC
+        | oid::REGPROCEDURE
+        | oid::REGCLASS
+        | oid::REGTYPE
+        | oid::REGNAMESPACE
+        | oid::REGROLE => 'N',
         oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::CHAR => 'S',
         oid::DATE | oid::TIMESTAMP | oid::TIMESTAMPTZ => 'D',
         oid::INTERVAL => 'T',

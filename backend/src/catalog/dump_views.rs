@@ -1,0 +1,267 @@
+//! The pg_catalog relations pg_dump reads beyond those psql and drivers
+//! need (`views`, `describe_views`): pg_cast, pg_operator, pg_opfamily,
+//! pg_amop and pg_amproc with the built-in casts, operators and B-tree
+//! families pgfork has (`builtin_ops`, generated), pg_rewrite (each
+//! view's `_RETURN` rule), and the empty pg_transform, pg_range,
+//! pg_default_acl, the four text search catalogs, pg_largeobject_metadata,
+//! pg_seclabel, pg_shseclabel, pg_seclabels and pg_subscription: pgfork
+//! has no transforms, range types, default privileges, text search,
+//! large objects, security labels or subscriptions. Columns and types are
+//! PostgreSQL 15's (pg_lsn shows as text, as `views` does for xid);
+//! their rows are made by `executor::catalog_rows`.
+
+use crate::catalog::system_views::{SystemView, ViewColumns, ViewRows};
+use crate::catalog::views::{ACL, NODE_TREE};
+use crate::types::oid;
+
+/// The type pg_subscription.subskiplsn is shown in (pgfork has no pg_lsn).
+const PG_LSN: u32 = oid::TEXT;
+
+pub static VIEWS: &[SystemView] = &[
+    SystemView {
+        name: "pg_cast",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("castsource", oid::OID),
+            ("casttarget", oid::OID),
+            ("castfunc", oid::OID),
+            ("castcontext", oid::CHAR),
+            ("castmethod", oid::CHAR),
+        ]),
+        rows: ViewRows::Cast,
+    },
+    SystemView {
+        name: "pg_operator",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("oprname", oid::NAME),
+            ("oprnamespace", oid::OID),
+            ("oprowner", oid::OID),
+            ("oprkind", oid::CHAR),
+            ("oprcanmerge", oid::BOOL),
+            ("oprcanhash", oid::BOOL),
+            ("oprleft", oid::OID),
+            ("oprright", oid::OID),
+            ("oprresult", oid::OID),
+            ("oprcom", oid::OID),
+            ("oprnegate", oid::OID),
+            ("oprcode", oid::REGPROC),
+            ("oprrest", oid::REGPROC),
+            ("oprjoin", oid::REGPROC),
+        ]),
+        rows: ViewRows::Operator,
+    },
+    SystemView {
+        name: "pg_opfamily",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("opfmethod", oid::OID),
+            ("opfname", oid::NAME),
+            ("opfnamespace", oid::OID),
+            ("opfowner", oid::OID),
+        ]),
+        rows: ViewRows::Opfamily,
+    },
+    SystemView {
+        name: "pg_amop",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("amopfamily", oid::OID),
+            ("amoplefttype", oid::OID),
+            ("amoprighttype", oid::OID),
+            ("amopstrategy", oid::INT2),
+            ("amoppurpose", oid::CHAR),
+            ("amopopr", oid::OID),
+            ("amopmethod", oid::OID),
+            ("amopsortfamily", oid::OID),
+        ]),
+        rows: ViewRows::Amop,
+    },
+    SystemView {
+        name: "pg_amproc",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("amprocfamily", oid::OID),
+            ("amproclefttype", oid::OID),
+            ("amprocrighttype", oid::OID),
+            ("amprocnum", oid::INT2),
+            ("amproc", oid::REGPROC),
+        ]),
+        rows: ViewRows::Amproc,
+    },
+    SystemView {
+        name: "pg_rewrite",
+        uses_catalog: true,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("rulename", oid::NAME),
+            ("ev_class", oid::OID),
+            ("ev_type", oid::CHAR),
+            ("ev_enabled", oid::CHAR),
+            ("is_instead", oid::BOOL),
+            ("ev_qual", NODE_TREE),
+            ("ev_action", NODE_TREE),
+        ]),
+        rows: ViewRows::Rewrite,
+    },
+    SystemView {
+        name: "pg_transform",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("trftype", oid::OID),
+            ("trflang", oid::OID),
+            ("trffromsql", oid::REGPROC),
+            ("trftosql", oid::REGPROC),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_range",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("rngtypid", oid::OID),
+            ("rngsubtype", oid::OID),
+            ("rngmultitypid", oid::OID),
+            ("rngcollation", oid::OID),
+            ("rngsubopc", oid::OID),
+            ("rngcanonical", oid::REGPROC),
+            ("rngsubdiff", oid::REGPROC),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_default_acl",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("defaclrole", oid::OID),
+            ("defaclnamespace", oid::OID),
+            ("defaclobjtype", oid::CHAR),
+            ("defaclacl", ACL),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_ts_parser",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("prsname", oid::NAME),
+            ("prsnamespace", oid::OID),
+            ("prsstart", oid::REGPROC),
+            ("prstoken", oid::REGPROC),
+            ("prsend", oid::REGPROC),
+            ("prsheadline", oid::REGPROC),
+            ("prslextype", oid::REGPROC),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_ts_template",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("tmplname", oid::NAME),
+            ("tmplnamespace", oid::OID),
+            ("tmplinit", oid::REGPROC),
+            ("tmpllexize", oid::REGPROC),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_ts_dict",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("dictname", oid::NAME),
+            ("dictnamespace", oid::OID),
+            ("dictowner", oid::OID),
+            ("dicttemplate", oid::OID),
+            ("dictinitoption", oid::TEXT),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_ts_config",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("cfgname", oid::NAME),
+            ("cfgnamespace", oid::OID),
+            ("cfgowner", oid::OID),
+            ("cfgparser", oid::OID),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_largeobject_metadata",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[("oid", oid::OID), ("lomowner", oid::OID), ("lomacl", ACL)]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_seclabel",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("objoid", oid::OID),
+            ("classoid", oid::OID),
+            ("objsubid", oid::INT4),
+            ("provider", oid::TEXT),
+            ("label", oid::TEXT),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_shseclabel",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("objoid", oid::OID),
+            ("classoid", oid::OID),
+            ("provider", oid::TEXT),
+            ("label", oid::TEXT),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_seclabels",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("objoid", oid::OID),
+            ("classoid", oid::OID),
+            ("objsubid", oid::INT4),
+            ("objtype", oid::TEXT),
+            ("objnamespace", oid::OID),
+            ("objname", oid::TEXT),
+            ("provider", oid::TEXT),
+            ("label", oid::TEXT),
+        ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_subscription",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("oid", oid::OID),
+            ("subdbid", oid::OID),
+            ("subskiplsn", PG_LSN),
+            ("subname", oid::NAME),
+            ("subowner", oid::OID),
+            ("subenabled", oid::BOOL),
+            ("subbinary", oid::BOOL),
+            ("substream", oid::BOOL),
+            ("subtwophasestate", oid::CHAR),
+            ("subdisableonerr", oid::BOOL),
+            ("subconninfo", oid::TEXT),
+            ("subslotname", oid::NAME),
+            ("subsynccommit", oid::TEXT),
+            ("subpublications", oid::TEXT_ARRAY),
+        ]),
+        rows: ViewRows::Empty,
+    },
+];
