@@ -9,6 +9,7 @@ pub mod constraints;
 mod distinct_on;
 pub mod expr;
 pub mod from;
+mod information_schema;
 pub mod modify;
 pub mod names;
 mod ordered_set;

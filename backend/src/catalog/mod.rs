@@ -18,6 +18,7 @@
 pub mod builtin;
 pub mod constraint;
 pub mod describe_views;
+pub mod information_schema;
 pub mod system_columns;
 pub mod system_views;
 pub mod views;
