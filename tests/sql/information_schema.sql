@@ -38,6 +38,9 @@ SELECT constraint_schema, constraint_name, check_clause FROM information_schema.
 SELECT check_clause FROM information_schema.check_constraints WHERE constraint_schema = 'public' AND constraint_name LIKE '2200\_%\_not\_null' ORDER BY check_clause;
 -- sequences
 SELECT sequence_schema, sequence_name, data_type, numeric_precision, numeric_precision_radix, numeric_scale, start_value, minimum_value, maximum_value, increment, cycle_option FROM information_schema.sequences WHERE sequence_schema = 'public' ORDER BY sequence_name;
+-- routines and parameters of built-in functions
+SELECT specific_schema, specific_name, routine_schema, routine_name, routine_type, data_type, type_udt_schema, type_udt_name, dtd_identifier, routine_body, external_language, parameter_style, is_deterministic, sql_data_access, is_null_call, schema_level_routine, max_dynamic_result_sets, security_type, as_locator, created, is_udt_dependent FROM information_schema.routines WHERE routine_schema = 'pg_catalog' AND routine_name IN ('abs', 'now', 'count', 'lower') AND specific_name IN ('abs_1394', 'abs_1397', 'abs_1705', 'now_1299', 'count_2147', 'count_2803', 'lower_870') ORDER BY specific_name;
+SELECT specific_name, ordinal_position, parameter_mode, is_result, parameter_name, data_type, udt_schema, udt_name, dtd_identifier, parameter_default FROM information_schema.parameters WHERE specific_schema = 'pg_catalog' AND specific_name IN ('abs_1397', 'count_2803', 'lower_870', 'now_1299', 'split_part_2088', 'round_1707', 'date_trunc_1217') ORDER BY specific_name, ordinal_position;
 -- character_sets
 SELECT character_set_catalog, character_set_schema, character_set_name, character_repertoire, form_of_use FROM information_schema.character_sets;
 -- after DDL the views follow the catalog
@@ -46,6 +49,22 @@ DROP TABLE is_child;
 SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'is\_%' ORDER BY table_name;
 SELECT count(*) FROM information_schema.referential_constraints WHERE constraint_schema = 'public';
 SELECT count(*) FROM information_schema.key_column_usage WHERE table_name = 'is_child';
+-- every view's columns (names and types) and its pg_class row
+SELECT * FROM information_schema.character_sets WHERE false;
+SELECT * FROM information_schema.check_constraints WHERE false;
+SELECT * FROM information_schema.columns WHERE false;
+SELECT * FROM information_schema.constraint_column_usage WHERE false;
+SELECT * FROM information_schema.key_column_usage WHERE false;
+SELECT * FROM information_schema.parameters WHERE false;
+SELECT * FROM information_schema.referential_constraints WHERE false;
+SELECT * FROM information_schema.routines WHERE false;
+SELECT * FROM information_schema.schemata WHERE false;
+SELECT * FROM information_schema.sequences WHERE false;
+SELECT * FROM information_schema.table_constraints WHERE false;
+SELECT * FROM information_schema.tables WHERE false;
+SELECT * FROM information_schema.views WHERE false;
+SELECT c.relname, c.relkind, c.relnatts, n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'information_schema' AND c.relname IN ('character_sets', 'check_constraints', 'columns', 'constraint_column_usage', 'key_column_usage', 'parameters', 'referential_constraints', 'routines', 'schemata', 'sequences', 'table_constraints', 'tables', 'views') ORDER BY c.relname;
+SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'information_schema' AND table_name IN ('tables', 'columns', 'schemata') ORDER BY table_name;
 -- names: the schema qualifies, unqualified names are not found there
 SELECT count(*) > 0 FROM information_schema.schemata s WHERE s.schema_name = 'information_schema';
 SELECT * FROM information_schema.nosuch;

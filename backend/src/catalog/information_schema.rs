@@ -15,10 +15,12 @@ use crate::types::Oid;
 pub const INFORMATION_SCHEMA_NAMESPACE: Oid = 13207;
 
 /// One information_schema view: its name, its OID (PostgreSQL 15's after
-/// initdb) and its defining query.
+/// initdb), its number of columns (pg_class.relnatts) and its defining
+/// query.
 pub struct InfoView {
     pub name: &'static str,
     pub oid: Oid,
+    pub natts: usize,
     pub sql: &'static str,
 }
 
@@ -32,56 +34,79 @@ pub static VIEWS: &[InfoView] = &[
     InfoView {
         name: "character_sets",
         oid: 13250,
+        natts: 8,
         sql: CHARACTER_SETS,
     },
     InfoView {
         name: "check_constraints",
         oid: 13260,
+        natts: 4,
         sql: CHECK_CONSTRAINTS,
     },
     InfoView {
         name: "columns",
         oid: 13295,
+        natts: 44,
         sql: COLUMNS,
     },
     InfoView {
         name: "constraint_column_usage",
         oid: 13300,
+        natts: 7,
         sql: CONSTRAINT_COLUMN_USAGE,
     },
     InfoView {
         name: "key_column_usage",
         oid: 13329,
+        natts: 9,
         sql: KEY_COLUMN_USAGE,
+    },
+    InfoView {
+        name: "parameters",
+        oid: 13334,
+        natts: 32,
+        sql: PARAMETERS,
     },
     InfoView {
         name: "referential_constraints",
         oid: 13339,
+        natts: 9,
         sql: REFERENTIAL_CONSTRAINTS,
+    },
+    InfoView {
+        name: "routines",
+        oid: 13377,
+        natts: 82,
+        sql: ROUTINES,
     },
     InfoView {
         name: "schemata",
         oid: 13382,
+        natts: 7,
         sql: SCHEMATA,
     },
     InfoView {
         name: "sequences",
         oid: 13386,
+        natts: 12,
         sql: SEQUENCES,
     },
     InfoView {
         name: "table_constraints",
         oid: 13411,
+        natts: 11,
         sql: TABLE_CONSTRAINTS,
     },
     InfoView {
         name: "tables",
         oid: 13425,
+        natts: 12,
         sql: TABLES,
     },
     InfoView {
         name: "views",
         oid: 13483,
+        natts: 10,
         sql: VIEWS_VIEW,
     },
 ];
@@ -443,3 +468,173 @@ WHERE c.relkind = 'v'
            OR has_table_privilege(c.oid,
                 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
            OR has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))";
+
+/// The standard's name of a type (`t`, a pg_type row): arrays as ARRAY,
+/// built-in types as format_type names them, others as USER-DEFINED.
+macro_rules! data_type {
+    ($t:literal) => {
+        concat!(
+            "(CASE WHEN ",
+            $t,
+            ".typelem <> 0 AND ",
+            $t,
+            ".typlen = -1 THEN 'ARRAY' ",
+            "WHEN ",
+            $t,
+            ".typnamespace = 11 THEN format_type(",
+            $t,
+            ".oid, NULL) ",
+            "ELSE 'USER-DEFINED' END)::varchar"
+        )
+    };
+}
+
+/// Functions and procedures the user may execute (the built-in ones
+/// too), with their result types; aggregates and window functions have
+/// no routine_type. The standard's per-type details (lengths,
+/// precisions) are unknown for a function's result, hence NULL.
+const ROUTINES: &str = concat!(
+    "
+SELECT current_database()::name AS specific_catalog,
+       n.nspname AS specific_schema,
+       (p.proname::text || '_' || p.oid::text)::name AS specific_name,
+       current_database()::name AS routine_catalog,
+       n.nspname AS routine_schema,
+       p.proname AS routine_name,
+       (CASE p.prokind WHEN 'f' THEN 'FUNCTION' WHEN 'p' THEN 'PROCEDURE' END)::varchar
+         AS routine_type,
+       NULL::name AS module_catalog,
+       NULL::name AS module_schema,
+       NULL::name AS module_name,
+       NULL::name AS udt_catalog,
+       NULL::name AS udt_schema,
+       NULL::name AS udt_name,
+       (CASE WHEN p.prokind = 'p' THEN NULL ELSE ",
+    data_type!("t"),
+    " END)::varchar AS data_type,
+       NULL::int4 AS character_maximum_length,
+       NULL::int4 AS character_octet_length,
+       NULL::name AS character_set_catalog,
+       NULL::name AS character_set_schema,
+       NULL::name AS character_set_name,
+       NULL::name AS collation_catalog,
+       NULL::name AS collation_schema,
+       NULL::name AS collation_name,
+       NULL::int4 AS numeric_precision,
+       NULL::int4 AS numeric_precision_radix,
+       NULL::int4 AS numeric_scale,
+       NULL::int4 AS datetime_precision,
+       NULL::varchar AS interval_type,
+       NULL::int4 AS interval_precision,
+       (CASE WHEN t.oid IS NOT NULL THEN current_database() END)::name AS type_udt_catalog,
+       tn.nspname AS type_udt_schema,
+       t.typname AS type_udt_name,
+       NULL::name AS scope_catalog,
+       NULL::name AS scope_schema,
+       NULL::name AS scope_name,
+       NULL::int4 AS maximum_cardinality,
+       (CASE WHEN p.prokind <> 'p' THEN '0' END)::name AS dtd_identifier,
+       (CASE WHEN l.lanname = 'sql' THEN 'SQL' ELSE 'EXTERNAL' END)::varchar AS routine_body,
+       (CASE WHEN pg_has_role(p.proowner, 'USAGE') THEN p.prosrc END)::varchar
+         AS routine_definition,
+       (CASE WHEN l.lanname = 'c' THEN p.prosrc END)::varchar AS external_name,
+       upper(l.lanname)::varchar AS external_language,
+       'GENERAL'::varchar AS parameter_style,
+       (CASE WHEN p.provolatile = 'i' THEN 'YES' ELSE 'NO' END)::varchar(3) AS is_deterministic,
+       'MODIFIES'::varchar AS sql_data_access,
+       (CASE WHEN p.prokind <> 'p' THEN
+               CASE WHEN p.proisstrict THEN 'YES' ELSE 'NO' END END)::varchar(3) AS is_null_call,
+       NULL::varchar AS sql_path,
+       'YES'::varchar(3) AS schema_level_routine,
+       0::int4 AS max_dynamic_result_sets,
+       NULL::varchar(3) AS is_user_defined_cast,
+       NULL::varchar(3) AS is_implicitly_invocable,
+       (CASE WHEN p.prosecdef THEN 'DEFINER' ELSE 'INVOKER' END)::varchar AS security_type,
+       NULL::name AS to_sql_specific_catalog,
+       NULL::name AS to_sql_specific_schema,
+       NULL::name AS to_sql_specific_name,
+       'NO'::varchar(3) AS as_locator,
+       NULL::timestamptz AS created,
+       NULL::timestamptz AS last_altered,
+       NULL::varchar(3) AS new_savepoint_level,
+       'NO'::varchar(3) AS is_udt_dependent,
+       NULL::varchar AS result_cast_from_data_type,
+       NULL::varchar(3) AS result_cast_as_locator,
+       NULL::int4 AS result_cast_char_max_length,
+       NULL::int4 AS result_cast_char_octet_length,
+       NULL::name AS result_cast_char_set_catalog,
+       NULL::name AS result_cast_char_set_schema,
+       NULL::name AS result_cast_char_set_name,
+       NULL::name AS result_cast_collation_catalog,
+       NULL::name AS result_cast_collation_schema,
+       NULL::name AS result_cast_collation_name,
+       NULL::int4 AS result_cast_numeric_precision,
+       NULL::int4 AS result_cast_numeric_precision_radix,
+       NULL::int4 AS result_cast_numeric_scale,
+       NULL::int4 AS result_cast_datetime_precision,
+       NULL::varchar AS result_cast_interval_type,
+       NULL::int4 AS result_cast_interval_precision,
+       NULL::name AS result_cast_type_udt_catalog,
+       NULL::name AS result_cast_type_udt_schema,
+       NULL::name AS result_cast_type_udt_name,
+       NULL::name AS result_cast_scope_catalog,
+       NULL::name AS result_cast_scope_schema,
+       NULL::name AS result_cast_scope_name,
+       NULL::int4 AS result_cast_maximum_cardinality,
+       NULL::name AS result_cast_dtd_identifier
+FROM pg_catalog.pg_proc p
+     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+     JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+     LEFT JOIN (pg_catalog.pg_type t
+                JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace)
+       ON t.oid = p.prorettype AND p.prokind <> 'p'
+WHERE pg_has_role(p.proowner, 'USAGE') OR has_function_privilege(p.oid, 'EXECUTE')"
+);
+
+/// Each routine's parameters: its input arguments, or all of them (OUT
+/// and TABLE ones too) when it has any that are not IN.
+const PARAMETERS: &str = concat!(
+    "
+SELECT current_database()::name AS specific_catalog,
+       n.nspname AS specific_schema,
+       (p.proname::text || '_' || p.oid::text)::name AS specific_name,
+       a.ord::int4 AS ordinal_position,
+       (CASE p.proargmodes[a.ord::int4] WHEN 'o' THEN 'OUT' WHEN 'b' THEN 'INOUT'
+             WHEN 't' THEN 'OUT' ELSE 'IN' END)::varchar AS parameter_mode,
+       'NO'::varchar(3) AS is_result,
+       'NO'::varchar(3) AS as_locator,
+       NULLIF(p.proargnames[a.ord::int4], '')::name AS parameter_name,
+       ",
+    data_type!("t"),
+    " AS data_type,
+       NULL::int4 AS character_maximum_length,
+       NULL::int4 AS character_octet_length,
+       NULL::name AS character_set_catalog,
+       NULL::name AS character_set_schema,
+       NULL::name AS character_set_name,
+       NULL::name AS collation_catalog,
+       NULL::name AS collation_schema,
+       NULL::name AS collation_name,
+       NULL::int4 AS numeric_precision,
+       NULL::int4 AS numeric_precision_radix,
+       NULL::int4 AS numeric_scale,
+       NULL::int4 AS datetime_precision,
+       NULL::varchar AS interval_type,
+       NULL::int4 AS interval_precision,
+       current_database()::name AS udt_catalog,
+       tn.nspname AS udt_schema,
+       t.typname AS udt_name,
+       NULL::name AS scope_catalog,
+       NULL::name AS scope_schema,
+       NULL::name AS scope_name,
+       NULL::int4 AS maximum_cardinality,
+       a.ord::text::name AS dtd_identifier,
+       NULL::varchar AS parameter_default
+FROM pg_catalog.pg_proc p
+     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+     CROSS JOIN unnest(COALESCE(p.proallargtypes, p.proargtypes::oid[]))
+       WITH ORDINALITY AS a(typid, ord)
+     JOIN pg_catalog.pg_type t ON t.oid = a.typid
+     JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+WHERE pg_has_role(p.proowner, 'USAGE') OR has_function_privilege(p.oid, 'EXECUTE')"
+);
