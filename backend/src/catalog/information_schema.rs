@@ -155,7 +155,9 @@ WHERE a.attnotnull AND a.attnum > 0 AND NOT a.attisdropped
 /// The columns of tables and views the user may use. pgfork has no
 /// domains, no identity and no generated columns: those columns follow
 /// pg_attribute (attidentity, attgenerated) and stay NULL where they
-/// would need a domain's or an identity sequence's attributes.
+/// would need a domain's or an identity sequence's attributes. A
+/// character column's octet length counts 4 bytes a character: pgfork's
+/// databases are UTF8 (PostgreSQL's pg_encoding_max_length of it).
 const COLUMNS: &str = "
 SELECT current_database()::name AS table_catalog,
        n.nspname AS table_schema,
