@@ -31,7 +31,8 @@ async fn oid_of(c: &Client, name: &str) -> u32 {
 
 async fn names(c: &Client, like: &str) -> Vec<String> {
     c.query(
-        "SELECT relname::text FROM pg_class WHERE relname LIKE $1 ORDER BY 1",
+        "SELECT relname::text FROM pg_class \
+         WHERE relnamespace = 'public'::regnamespace AND relname LIKE $1 ORDER BY 1",
         &[&like],
     )
     .await

@@ -312,6 +312,12 @@ impl Analyzer<'_> {
                         return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
                     }
                 }
+                if schema == Some("information_schema") {
+                    if let Some(q) = self.information_schema_reference(rel)? {
+                        let cols = query_columns(&q, Some(&qualifier), alias.as_ref())?;
+                        return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
+                    }
+                }
                 let view = match schema {
                     None | Some("pg_catalog") => system_views::lookup(schema, rel),
                     _ => None,

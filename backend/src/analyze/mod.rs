@@ -10,6 +10,7 @@ mod distinct_on;
 pub mod expr;
 pub mod from;
 mod grouping;
+mod information_schema;
 pub mod modify;
 mod modifying_with;
 pub mod names;

@@ -458,6 +458,11 @@ pub fn system_relation_by_oid(o: Oid) -> Option<&'static SystemRelation> {
 pub static NAMESPACES: &[(Oid, &str, Oid)] = &[
     (PG_CATALOG_NAMESPACE, "pg_catalog", SUPERUSER_OID),
     (PUBLIC_NAMESPACE, "public", DATABASE_OWNER_ROLE),
+    (
+        super::information_schema::INFORMATION_SCHEMA_NAMESPACE,
+        "information_schema",
+        SUPERUSER_OID,
+    ),
 ];
 
 /// A schema's OID by name.

@@ -22,6 +22,7 @@ pub mod describe_views;
 pub mod opclass;
 pub mod dump_views;
 mod row_oids;
+pub mod information_schema;
 pub mod system_columns;
 pub mod system_views;
 pub mod views;

@@ -13,6 +13,7 @@ use crate::catalog::builtin::{
     SUPERUSER_OID, UTF8_ENCODING,
 };
 use crate::catalog::constraint::ConstraintKind;
+use crate::catalog::information_schema;
 use crate::catalog::system_columns::{SystemColumn, SYSTEM_COLUMNS, TABLEOID_SLOT};
 use crate::catalog::system_views::{self, DATABASE_OID};
 use crate::catalog::views::{BTREE_AM, HEAP_AM};
@@ -128,6 +129,19 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             natts: view_columns(r.name).len(),
             has_index: false,
             shared: r.shared,
+            options: None,
+        }));
+    }
+    for v in information_schema::VIEWS {
+        rows.push(class_row(ClassRow {
+            oid: v.oid,
+            name: v.name,
+            namespace: information_schema::INFORMATION_SCHEMA_NAMESPACE,
+            kind: b'v',
+            am: 0,
+            natts: v.natts,
+            has_index: false,
+            shared: false,
             options: None,
         }));
     }
