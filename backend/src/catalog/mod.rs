@@ -997,8 +997,8 @@ mod tests {
         c.settle_row_oids();
         let back = Catalog::deserialize(&c.serialize()).unwrap();
         assert_eq!(back, c);
-        // Three relations, then the OIDs of the two column defaults.
-        assert_eq!(back.next_oid, FIRST_USER_OID + 5);
+        // Three relations, then the OIDs of the three column defaults.
+        assert_eq!(back.next_oid, FIRST_USER_OID + 6);
         let mut v = c.clone();
         v.views.push(Arc::new(ViewDesc {
             oid: 20000,
@@ -1035,7 +1035,8 @@ mod tests {
         let read = read_file(dir.path()).unwrap();
         assert_eq!(read.attrdef_oid(FIRST_USER_OID, 1), FIRST_USER_OID + 3);
         assert_eq!(read.attrdef_oid(FIRST_USER_OID, 2), FIRST_USER_OID + 4);
-        assert_eq!(read.next_oid, FIRST_USER_OID + 5);
+        assert_eq!(read.attrdef_oid(FIRST_USER_OID, 4), FIRST_USER_OID + 5);
+        assert_eq!(read.next_oid, FIRST_USER_OID + 6);
         let mut c = c;
         c.settle_row_oids();
         write_file(dir.path(), &c).unwrap();

@@ -6,12 +6,14 @@
 
 use crate::catalog::system_views::{SystemView, ViewColumns, ViewRows};
 use crate::catalog::views::{BTREE_AM, SUPERUSER_OID};
-use crate::types::{array, is_reg_type, oid, Oid, Value};
+use crate::types::{array, enums, is_reg_type, oid, Oid, Value};
 
 /// pg_catalog's namespace OID.
 const PG_CATALOG_NAMESPACE: u32 = 11;
 /// cstring: the storage type of name_ops' keys.
 const CSTRING: Oid = 2275;
+/// anyenum: the input type of enum_ops, every enum type's class.
+const ANYENUM: Oid = 3500;
 
 /// One operator class: (oid, opcname, opcfamily, opcintype, opckeytype).
 type OpClass = (Oid, &'static str, Oid, Oid, Oid);
@@ -40,6 +42,7 @@ static BTREE_OPCLASSES: &[OpClass] = &[
     (10032, "oidvector_ops", 1991, oid::OIDVECTOR, 0),
     (10050, "tid_ops", 2789, oid::TID, 0),
     (10065, "uuid_ops", 2968, oid::UUID, 0),
+    (10069, "enum_ops", 3522, ANYENUM, 0),
     (10088, "jsonb_ops", 4033, oid::JSONB, 0),
 ];
 
@@ -48,7 +51,7 @@ static BTREE_OPCLASSES: &[OpClass] = &[
 /// such a column cannot be indexed, as in PostgreSQL. As PostgreSQL's
 /// GetDefaultOpClass, a type without its own class takes the one of the
 /// type it is binary-coercible to: varchar text's, the OID alias types
-/// oid's, every array type array_ops.
+/// oid's, every array type array_ops, every enum type enum_ops.
 pub fn default_btree_opclass(t: Oid) -> Oid {
     let t = match t {
         oid::VARCHAR => oid::TEXT,
@@ -56,6 +59,7 @@ pub fn default_btree_opclass(t: Oid) -> Oid {
         oid::OIDVECTOR => oid::OIDVECTOR,
         t if is_reg_type(t) => oid::OID,
         t if array::is_array_type(t) => array::oids::ANYARRAY,
+        t if enums::is_enum(t) => ANYENUM,
         t => t,
     };
     BTREE_OPCLASSES.iter().find(|c| c.3 == t).map_or(0, |c| c.0)
