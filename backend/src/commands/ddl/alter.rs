@@ -362,6 +362,74 @@ impl Ddl<'_> {
         Ok(t)
     }
 
+    /// The constraints `pick` chooses (foreign keys that depend on what is
+    /// being dropped): their OIDs, names and tables' names.
+    fn foreign_keys_where(
+        &self,
+        pick: impl Fn(&ConstraintDesc) -> bool,
+    ) -> Vec<(Oid, String, String)> {
+        self.cat
+            .constraints
+            .iter()
+            .filter(|c| pick(c))
+            .map(|c| {
+                let table = self
+                    .cat
+                    .table_by_oid(c.table)
+                    .map_or(String::new(), |x| x.name.clone());
+                (c.oid, c.name.clone(), table)
+            })
+            .collect()
+    }
+
+    /// Foreign keys (`users`) that depend on `what` (dropped) through `on`:
+    /// without CASCADE, 2BP01 with PostgreSQL's DETAIL and HINT; with it,
+    /// PostgreSQL's "drop cascades to" NOTICE and the keys go.
+    fn drop_dependent_keys(
+        &mut self,
+        users: &[(Oid, String, String)],
+        cascade: bool,
+        what: &str,
+        on: &str,
+    ) -> PgResult<()> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let lines: Vec<String> = users
+            .iter()
+            .map(|(_, c, tab)| format!("constraint {c} on table {tab}"))
+            .collect();
+        if !cascade {
+            let detail: Vec<String> = lines
+                .iter()
+                .map(|l| format!("{l} depends on {on}"))
+                .collect();
+            return Err(PgError::new(
+                "2BP01",
+                format!("cannot drop {what} because other objects depend on it"),
+            )
+            .with_detail(detail.join("\n"))
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+        }
+        self.notices.push(notice(if lines.len() == 1 {
+            format!("drop cascades to {}", lines[0])
+        } else {
+            format!(
+                "drop cascades to {} other objects\n{}",
+                lines.len(),
+                lines
+                    .iter()
+                    .map(|l| format!("drop cascades to {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        }));
+        self.cat
+            .constraints
+            .retain(|c| !users.iter().any(|(o, _, _)| *o == c.oid));
+        Ok(())
+    }
+
     /// Checks the rows of `t` against a CHECK (23514) or FOREIGN KEY
     /// (23503) constraint, as PostgreSQL does when adding or validating
     /// one.
@@ -524,56 +592,13 @@ impl Ddl<'_> {
             }
             return Err(no_constraint(&n, &t.name));
         };
-        let users: Vec<(Oid, String, String)> = self
-            .cat
-            .constraints
-            .iter()
-            .filter(|c| c.fk().is_some_and(|f| f.index == idx.oid))
-            .map(|c| {
-                let table = self
-                    .cat
-                    .table_by_oid(c.table)
-                    .map_or(String::new(), |x| x.name.clone());
-                (c.oid, c.name.clone(), table)
-            })
-            .collect();
-        if !users.is_empty() {
-            let lines: Vec<String> = users
-                .iter()
-                .map(|(_, c, tab)| format!("constraint {c} on table {tab}"))
-                .collect();
-            if !cascade {
-                let detail: Vec<String> = lines
-                    .iter()
-                    .map(|l| format!("{l} depends on index {}", idx.name))
-                    .collect();
-                return Err(PgError::new(
-                    "2BP01",
-                    format!(
-                        "cannot drop constraint {n} on table {} because other objects depend on it",
-                        t.name
-                    ),
-                )
-                .with_detail(detail.join("\n"))
-                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-            }
-            self.notices.push(notice(if lines.len() == 1 {
-                format!("drop cascades to {}", lines[0])
-            } else {
-                format!(
-                    "drop cascades to {} other objects\n{}",
-                    lines.len(),
-                    lines
-                        .iter()
-                        .map(|l| format!("drop cascades to {l}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                )
-            }));
-            self.cat
-                .constraints
-                .retain(|c| !users.iter().any(|(o, _, _)| *o == c.oid));
-        }
+        let users = self.foreign_keys_where(|c| c.fk().is_some_and(|f| f.index == idx.oid));
+        self.drop_dependent_keys(
+            &users,
+            cascade,
+            &format!("constraint {n} on table {}", t.name),
+            &format!("index {}", idx.name),
+        )?;
         self.cat.indexes.retain(|i| i.oid != idx.oid);
         self.changed = true;
         Ok(())
@@ -669,60 +694,17 @@ impl Ddl<'_> {
             return Err(not_supported("DROP COLUMN of a table that a view uses"));
         }
         // Foreign keys of other tables referencing the column.
-        let users: Vec<(Oid, String, String)> = self
-            .cat
-            .constraints
-            .iter()
-            .filter(|c| {
-                c.table != t.oid
-                    && c.fk()
-                        .is_some_and(|f| f.ref_table == t.oid && f.ref_columns.contains(&pos))
-            })
-            .map(|c| {
-                let table = self
-                    .cat
-                    .table_by_oid(c.table)
-                    .map_or(String::new(), |x| x.name.clone());
-                (c.oid, c.name.clone(), table)
-            })
-            .collect();
-        if !users.is_empty() {
-            let lines: Vec<String> = users
-                .iter()
-                .map(|(_, c, tab)| format!("constraint {c} on table {tab}"))
-                .collect();
-            if !cascade {
-                let detail: Vec<String> = lines
-                    .iter()
-                    .map(|l| format!("{l} depends on column {n} of table {}", t.name))
-                    .collect();
-                return Err(PgError::new(
-                    "2BP01",
-                    format!(
-                        "cannot drop column {n} of table {} because other objects depend on it",
-                        t.name
-                    ),
-                )
-                .with_detail(detail.join("\n"))
-                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-            }
-            self.notices.push(notice(if lines.len() == 1 {
-                format!("drop cascades to {}", lines[0])
-            } else {
-                format!(
-                    "drop cascades to {} other objects\n{}",
-                    lines.len(),
-                    lines
-                        .iter()
-                        .map(|l| format!("drop cascades to {l}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                )
-            }));
-            self.cat
-                .constraints
-                .retain(|c| !users.iter().any(|(o, _, _)| *o == c.oid));
-        }
+        let users = self.foreign_keys_where(|c| {
+            c.table != t.oid
+                && c.fk()
+                    .is_some_and(|f| f.ref_table == t.oid && f.ref_columns.contains(&pos))
+        });
+        self.drop_dependent_keys(
+            &users,
+            cascade,
+            &format!("column {n} of table {}", t.name),
+            &format!("column {n} of table {}", t.name),
+        )?;
         // The table's own constraints and indexes on the column.
         let mut gone: Vec<Oid> = Vec::new();
         for c in self.cat.constraints_of(t.oid) {
