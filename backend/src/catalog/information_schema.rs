@@ -152,10 +152,11 @@ FROM pg_catalog.pg_attribute a
 WHERE a.attnotnull AND a.attnum > 0 AND NOT a.attisdropped
       AND c.relkind IN ('r', 'p') AND pg_has_role(c.relowner, 'USAGE')";
 
-/// The columns of tables and views the user may use. pgfork has no
-/// domains, no identity and no generated columns: those columns follow
-/// pg_attribute (attidentity, attgenerated) and stay NULL where they
-/// would need a domain's or an identity sequence's attributes. A
+/// The columns of tables and views the user may use; an identity
+/// column's sequence options come from its sequence's pg_sequence row.
+/// pgfork has no domains and no generated columns: those columns follow
+/// pg_attribute (attgenerated) and stay NULL where they would need a
+/// domain's attributes. A
 /// character column's octet length counts 4 bytes a character: pgfork's
 /// databases are UTF8 (PostgreSQL's pg_encoding_max_length of it).
 const COLUMNS: &str = "
@@ -228,11 +229,11 @@ SELECT current_database()::name AS table_catalog,
          AS is_identity,
        (CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END)::varchar
          AS identity_generation,
-       NULL::varchar AS identity_start,
-       NULL::varchar AS identity_increment,
-       NULL::varchar AS identity_maximum,
-       NULL::varchar AS identity_minimum,
-       'NO'::varchar(3) AS identity_cycle,
+       sq.seqstart::varchar AS identity_start,
+       sq.seqincrement::varchar AS identity_increment,
+       sq.seqmax::varchar AS identity_maximum,
+       sq.seqmin::varchar AS identity_minimum,
+       (CASE WHEN sq.seqcycle THEN 'YES' ELSE 'NO' END)::varchar(3) AS identity_cycle,
        (CASE WHEN a.attgenerated <> '' THEN 'ALWAYS' ELSE 'NEVER' END)::varchar AS is_generated,
        (CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END)::varchar
          AS generation_expression,
@@ -243,6 +244,10 @@ FROM pg_catalog.pg_attribute a
      JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
      JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
      LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+     LEFT JOIN pg_catalog.pg_sequence sq
+       ON a.attidentity IN ('a', 'd')
+          AND sq.seqrelid = pg_get_serial_sequence(
+                quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)::regclass
      LEFT JOIN (pg_catalog.pg_collation co
                 JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace)
        ON co.oid = a.attcollation
