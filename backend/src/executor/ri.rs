@@ -16,7 +16,7 @@ use crate::access::table::{show, TableAccess, UpdateFailure};
 use crate::access::visibility::TmResult;
 use crate::access::ItemPointer;
 use crate::catalog::constraint::{ConstraintDesc, FkAction, ForeignKey};
-use crate::catalog::TableDesc;
+use crate::catalog::{IndexDesc, TableDesc};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::eval::{eval, EvalCtx};
 use crate::interrupts::check_for_interrupts;
@@ -81,6 +81,81 @@ fn convert_key(
             }
         })
         .collect()
+}
+
+/// 23503 for a row of `child` that breaks foreign key `c`.
+fn fk_violation(child: &TableDesc, c: &ConstraintDesc, detail: String) -> PgError {
+    PgError::new(
+        sqlstate::FOREIGN_KEY_VIOLATION,
+        format!(
+            "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
+            child.name, c.name
+        ),
+    )
+    .with_detail(detail)
+    .with_table("public", &child.name)
+    .with_constraint(&c.name)
+}
+
+/// Whether a referencing row of `child` needs a referenced row under
+/// foreign key `c`: not when its key is all NULL, nor partly NULL under
+/// MATCH SIMPLE; a mix of NULL and non-NULL under MATCH FULL is 23503.
+pub fn key_must_exist(child: &TableDesc, c: &ConstraintDesc, row: &[Value]) -> PgResult<bool> {
+    let f = fk_of(c);
+    let nulls = f.columns.iter().filter(|&&i| row[i].is_null()).count();
+    if nulls == f.columns.len() || (nulls > 0 && f.match_type == b's') {
+        return Ok(false);
+    }
+    if nulls > 0 {
+        return Err(fk_violation(
+            child,
+            c,
+            "MATCH FULL does not allow mixing of null and nonnull key values.".into(),
+        ));
+    }
+    Ok(true)
+}
+
+/// 23503 unless `parent` has a committed row with the key of `row` (a
+/// row of `child`) under foreign key `c`; waits for a transaction that
+/// is changing such a row.
+pub fn require_referenced_row(
+    ctx: &EvalCtx,
+    child: &TableDesc,
+    c: &ConstraintDesc,
+    parent: &TableDesc,
+    parent_indexes: &[Arc<IndexDesc>],
+    row: &[Value],
+) -> PgResult<()> {
+    let f = fk_of(c);
+    let key = convert_key(child, &f.columns, row, parent, &f.ref_columns)?;
+    loop {
+        let found = Lookup {
+            pool: &ctx.pool,
+            table: parent,
+            indexes: parent_indexes,
+            cols: &f.ref_columns,
+            key: &key,
+            wait_inserts: false,
+            all: false,
+        }
+        .run(ctx.xact)?;
+        match found {
+            Found::Wait(x) => ctx.xact.wait_for(x)?,
+            Found::Rows(r) if !r.is_empty() => return Ok(()),
+            Found::Rows(_) => {
+                return Err(fk_violation(
+                    child,
+                    c,
+                    format!(
+                        "Key {} is not present in table \"{}\".",
+                        key_text(child, &f.columns, row),
+                        parent.name
+                    ),
+                ))
+            }
+        }
+    }
 }
 
 impl<'c> Ri<'c> {
@@ -205,28 +280,9 @@ impl<'c> Ri<'c> {
         row: &[Value],
         ctx: &EvalCtx,
     ) -> PgResult<()> {
-        let f = fk_of(c);
         let (child, parent) = self.tables(c)?;
-        let nulls = f.columns.iter().filter(|&&i| row[i].is_null()).count();
-        if nulls == f.columns.len() || (nulls > 0 && f.match_type == b's') {
+        if !key_must_exist(&child.table, c, row)? {
             return Ok(());
-        }
-        let violation = |detail: String| {
-            PgError::new(
-                sqlstate::FOREIGN_KEY_VIOLATION,
-                format!(
-                    "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
-                    child.table.name, c.name
-                ),
-            )
-            .with_detail(detail)
-            .with_table("public", &child.table.name)
-            .with_constraint(&c.name)
-        };
-        if nulls > 0 {
-            return Err(violation(
-                "MATCH FULL does not allow mixing of null and nonnull key values.".into(),
-            ));
         }
         // The row must still be ours to check: one this transaction
         // deleted or updated since needs nothing (its new version has its
@@ -240,30 +296,7 @@ impl<'c> Ri<'c> {
                 return Ok(());
             }
         }
-        let key = convert_key(&child.table, &f.columns, row, &parent.table, &f.ref_columns)?;
-        loop {
-            let found = Lookup {
-                pool: &ctx.pool,
-                table: &parent.table,
-                indexes: &parent.indexes,
-                cols: &f.ref_columns,
-                key: &key,
-                wait_inserts: false,
-                all: false,
-            }
-            .run(ctx.xact)?;
-            match found {
-                Found::Wait(x) => ctx.xact.wait_for(x)?,
-                Found::Rows(r) if !r.is_empty() => return Ok(()),
-                Found::Rows(_) => {
-                    return Err(violation(format!(
-                        "Key {} is not present in table \"{}\".",
-                        key_text(&child.table, &f.columns, row),
-                        parent.table.name
-                    )))
-                }
-            }
-        }
+        require_referenced_row(ctx, &child.table, c, &parent.table, &parent.indexes, row)
     }
 
     /// A referenced key went away: act on the rows that reference it.

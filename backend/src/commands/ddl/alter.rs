@@ -18,7 +18,6 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use super::{index_columns, multiple_pkeys, not_supported, notice, Ddl};
-use crate::access::refint::{Found, Lookup};
 use crate::access::table::{self, TableAccess, TupleScan};
 use crate::access::tuple;
 use crate::analyze::names::resolve_type;
@@ -28,11 +27,11 @@ use crate::catalog::{ColumnDesc, IndexDesc, TableDesc};
 use crate::commands::constraints::{self, Pending};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::eval::{eval, EvalCtx};
+use crate::executor::ri;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
 use crate::parser::ident;
 use crate::types::{Oid, Value};
-use crate::utils::adt::ops;
 
 /// A UNIQUE or PRIMARY KEY constraint to add: its name if given, its
 /// columns, and whether it is the primary key.
@@ -465,64 +464,10 @@ impl Ddl<'_> {
                 let indexes: Vec<Arc<IndexDesc>> =
                     self.cat.indexes_of(parent.oid).cloned().collect();
                 self.for_each_row(t, &mut |_, row| {
-                    let nulls = f.columns.iter().filter(|&&i| row[i].is_null()).count();
-                    if nulls == f.columns.len() || (nulls > 0 && f.match_type == b's') {
+                    if !ri::key_must_exist(t, c, &row)? {
                         return Ok(());
                     }
-                    let violation = |detail: String| {
-                        PgError::new(
-                            sqlstate::FOREIGN_KEY_VIOLATION,
-                            format!(
-                                "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
-                                t.name, c.name
-                            ),
-                        )
-                        .with_detail(detail)
-                        .with_table("public", &t.name)
-                        .with_constraint(&c.name)
-                    };
-                    if nulls > 0 {
-                        return Err(violation(
-                            "MATCH FULL does not allow mixing of null and nonnull key values."
-                                .into(),
-                        ));
-                    }
-                    let key: Vec<Value> = f
-                        .columns
-                        .iter()
-                        .zip(&f.ref_columns)
-                        .map(|(&a, &b)| {
-                            let (from, to) = (t.columns[a].ty, parent.columns[b].ty);
-                            if from == to {
-                                Ok(row[a].clone())
-                            } else {
-                                ops::cast(row[a].clone(), from, to, -1)
-                            }
-                        })
-                        .collect::<PgResult<_>>()?;
-                    loop {
-                        let found = Lookup {
-                            pool: &ctx.pool,
-                            table: &parent,
-                            indexes: &indexes,
-                            cols: &f.ref_columns,
-                            key: &key,
-                            wait_inserts: false,
-                            all: false,
-                        }
-                        .run(ctx.xact)?;
-                        match found {
-                            Found::Wait(x) => ctx.xact.wait_for(x)?,
-                            Found::Rows(r) if !r.is_empty() => return Ok(()),
-                            Found::Rows(_) => {
-                                return Err(violation(format!(
-                                    "Key {} is not present in table \"{}\".",
-                                    constraints::key_text(t, &f.columns, &row),
-                                    parent.name
-                                )))
-                            }
-                        }
-                    }
+                    ri::require_referenced_row(ctx, t, c, &parent, &indexes, &row)
                 })
             }
         }
