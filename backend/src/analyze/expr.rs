@@ -1112,6 +1112,25 @@ impl Analyzer<'_> {
             .collect()
     }
 
+    /// 42803 for an aggregate-like call (`what`: "aggregate functions",
+    /// "grouping operations") in a clause that allows none, or inside an
+    /// aggregate's arguments.
+    pub(super) fn check_aggregate_place(&self, clause: Clause, what: &str) -> PgResult<()> {
+        if !clause.allows_aggregates() {
+            return Err(PgError::new(
+                sqlstate::GROUPING_ERROR,
+                format!("{what} are not allowed in {}", clause.name()),
+            ));
+        }
+        if self.in_aggregate {
+            return Err(PgError::new(
+                sqlstate::GROUPING_ERROR,
+                "aggregate function calls cannot be nested",
+            ));
+        }
+        Ok(())
+    }
+
     /// Calls the built-in function `name` with analyzed arguments.
     pub fn call(&mut self, name: &str, args: Vec<Expr>) -> PgResult<Expr> {
         let types: Vec<Oid> = args.iter().map(Expr::ty).collect();
@@ -1151,18 +1170,7 @@ impl Analyzer<'_> {
         scope: &Scope,
         clause: Clause,
     ) -> PgResult<Expr> {
-        if !clause.allows_aggregates() {
-            return Err(PgError::new(
-                sqlstate::GROUPING_ERROR,
-                format!("aggregate functions are not allowed in {}", clause.name()),
-            ));
-        }
-        if self.in_aggregate {
-            return Err(PgError::new(
-                sqlstate::GROUPING_ERROR,
-                "aggregate function calls cannot be nested",
-            ));
-        }
+        self.check_aggregate_place(clause, "aggregate functions")?;
         self.in_aggregate = true;
         let args = if star {
             Ok(vec![])

@@ -192,18 +192,7 @@ impl Analyzer<'_> {
         scope: &Scope,
         clause: Clause,
     ) -> PgResult<Expr> {
-        if !clause.allows_aggregates() {
-            return Err(PgError::new(
-                sqlstate::GROUPING_ERROR,
-                format!("grouping operations are not allowed in {}", clause.name()),
-            ));
-        }
-        if self.in_aggregate {
-            return Err(PgError::new(
-                sqlstate::GROUPING_ERROR,
-                "aggregate function calls cannot be nested",
-            ));
-        }
+        self.check_aggregate_place(clause, "grouping operations")?;
         if args.len() > MAX_GROUPING_ARGS {
             return Err(PgError::new(
                 TOO_MANY_ARGUMENTS,
