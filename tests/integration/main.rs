@@ -57,6 +57,7 @@ mod schema_objects;
 mod sql_files;
 mod sql_tables;
 mod system_columns;
+mod time_net;
 mod transactional_ddl;
 mod transactions;
 mod types;

@@ -40,6 +40,29 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
         Value::Text(s) => bytes(s.as_bytes(), out),
         Value::Bytea(b) => bytes(b, out),
         Value::Uuid(u) => out.extend_from_slice(u),
+        Value::Time(t) => out.extend_from_slice(&((*t as u64) ^ (1 << 63)).to_be_bytes()),
+        // timetz_cmp: the UTC time of day, then the zone.
+        Value::TimeTz(t, z) => {
+            let utc = t + *z as i64 * 1_000_000;
+            out.extend_from_slice(&((utc as u64) ^ (1 << 63)).to_be_bytes());
+            out.extend_from_slice(&((*z as u32) ^ 0x8000_0000).to_be_bytes());
+        }
+        // network_cmp: family, the network bits one per byte (1 or 2)
+        // ended by 0 (so a shorter mask sorts first after an equal
+        // prefix), then the mask length, then the whole address.
+        Value::Inet(n) => {
+            out.push(n.family);
+            for i in 0..n.bits as usize {
+                out.push(if n.addr[i / 8] & (0x80 >> (i % 8)) != 0 {
+                    2
+                } else {
+                    1
+                });
+            }
+            out.push(0);
+            out.push(n.bits);
+            out.extend_from_slice(n.bytes());
+        }
         Value::Tid(b, o) => {
             out.extend_from_slice(&b.to_be_bytes());
             out.extend_from_slice(&o.to_be_bytes());

@@ -38,7 +38,10 @@ pub fn show(v: &Value) -> String {
 /// (trailing blanks are cut silently, as PostgreSQL does), char padding,
 /// numeric precision and scale.
 pub fn assign(v: Value, ty: Oid, typmod: i32) -> PgResult<Value> {
-    if typmod < 4 || v.is_null() {
+    // time(p) and timetz(p) keep p itself (0 to 6) as their typmod.
+    let time_like = matches!(ty, oid::TIME | oid::TIMETZ)
+        || matches!(crate::types::array_element(ty), oid::TIME | oid::TIMETZ);
+    if typmod < 0 || (typmod < 4 && !time_like) || v.is_null() {
         return Ok(v);
     }
     match (ty, v) {

@@ -26,6 +26,8 @@ fn storage(ty: Oid) -> (Option<usize>, usize) {
         oid::TID => (Some(6), 2),
         oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ => (Some(8), 8),
         oid::INTERVAL => (Some(16), 8),
+        oid::TIME => (Some(8), 8),
+        oid::TIMETZ => (Some(12), 8),
         oid::UUID => (Some(16), 1),
         t if crate::types::enums::is_enum(t) => (Some(4), 4),
         _ => (None, 4),
@@ -125,6 +127,16 @@ pub fn form_into(types: &[Oid], values: &[Value], out: &mut Vec<u8>) -> PgResult
                 out.extend_from_slice(&iv.months.to_le_bytes());
             }
             (Some(_), Value::Uuid(u)) => out.extend_from_slice(u),
+            (Some(_), Value::Time(t)) => out.extend_from_slice(&t.to_le_bytes()),
+            (Some(_), Value::TimeTz(t, z)) => {
+                out.extend_from_slice(&t.to_le_bytes());
+                out.extend_from_slice(&z.to_le_bytes());
+            }
+            (None, Value::Inet(n)) => {
+                let mut b = Vec::new();
+                crate::types::network::send(n, &mut b);
+                put_varlena(out, &b);
+            }
             (Some(_), Value::Tid(b, o)) => {
                 out.extend_from_slice(&b.to_le_bytes());
                 out.extend_from_slice(&o.to_le_bytes());
@@ -179,6 +191,11 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
             oid::TIMESTAMP => Value::Timestamp(i64::from_le_bytes(le(d, o)?)),
             oid::TIMESTAMPTZ => Value::TimestampTz(i64::from_le_bytes(le(d, o)?)),
             oid::UUID => Value::Uuid(le(d, o)?),
+            oid::TIME => Value::Time(i64::from_le_bytes(le(d, o)?)),
+            oid::TIMETZ => Value::TimeTz(
+                i64::from_le_bytes(le(d, o)?),
+                i32::from_le_bytes(le(d, o + 8)?),
+            ),
             oid::INTERVAL => Value::Interval(Interval {
                 micros: i64::from_le_bytes(le(d, o)?),
                 days: i32::from_le_bytes(le(d, o + 8)?),
@@ -221,6 +238,10 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
             }
         }
         oid::BYTEA => Value::Bytea(payload.to_vec()),
+        oid::INET | oid::CIDR => Value::Inet(
+            crate::types::network::recv(payload, ty == oid::CIDR)
+                .map_err(|e| corrupt(&e.message))?,
+        ),
         oid::JSON | oid::JSONB => {
             let s = std::str::from_utf8(payload).map_err(|_| corrupt("json is not UTF-8"))?;
             if ty == oid::JSON {

@@ -408,6 +408,10 @@ impl Analyzer<'_> {
             return self.symbol_operator(sym, a, b);
         }
         if !(is_array(lt) || is_array(rt)) {
+            // inet's `&&`, by its symbol.
+            if sym == "&&" {
+                return self.symbol_operator(sym, a, b);
+            }
             return Err(coerce::no_operator(sym, Some(lt), rt));
         }
         self.call(func, vec![a, b]).map_err(|e| {

@@ -27,6 +27,8 @@ const KEYWORD_FUNCTIONS: &[&str] = &[
     "current_timestamp",
     "current_date",
     "localtimestamp",
+    "current_time",
+    "localtime",
 ];
 
 /// Which clause an expression is in (for aggregate placement errors).
@@ -546,6 +548,18 @@ impl Analyzer<'_> {
                 }
             }
             U::Not => Ok(Expr::Not(Box::new(self.bool_arg(x, "NOT", scope, clause)?))),
+            // `~ inet` (inetnot) and the integers' bitwise NOT.
+            U::BitwiseNot => {
+                let e = self.expr(x, scope, clause)?;
+                let t = e.ty();
+                self.call("~", vec![e]).map_err(|err| {
+                    if err.code == sqlstate::UNDEFINED_FUNCTION {
+                        coerce::no_operator("~", None, t)
+                    } else {
+                        err
+                    }
+                })
+            }
             other => Err(not_supported_yet(&format!("operator {other}"))),
         }
     }
@@ -667,6 +681,12 @@ impl Analyzer<'_> {
                     }
                 };
                 return self.binary(l, &op, r, scope, clause);
+            }
+            // Operators sqlparser has no name for (`<<=`, `>>=` of inet).
+            B::Custom(sym) => {
+                let a = self.expr(l, scope, clause)?;
+                let b = self.expr(r, scope, clause)?;
+                return self.symbol_operator(sym, a, b);
             }
             B::Plus => BinOp::Add,
             B::Minus => BinOp::Sub,

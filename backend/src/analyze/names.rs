@@ -49,6 +49,19 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
             _ => (oid::TIMESTAMP, -1),
         },
         D::Interval { .. } => (oid::INTERVAL, -1),
+        D::Time(p, tz) => {
+            let (t, name) = match tz {
+                ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => {
+                    (oid::TIMETZ, "TIME WITH TIME ZONE")
+                }
+                _ => (oid::TIME, "TIME"),
+            };
+            let m = match p {
+                Some(p) => crate::types::time::typmod(name, *p as i64)?,
+                None => -1,
+            };
+            (t, m)
+        }
         D::Regclass => (oid::REGCLASS, -1),
         D::Uuid => (oid::UUID, -1),
         D::JSON => (oid::JSON, -1),
@@ -90,6 +103,14 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
                     s.to_string().parse().unwrap_or(0),
                 )?,
                 (oid::BPCHAR, []) if last == "char" || last == "character" => 5,
+                (oid::TIME | oid::TIMETZ, [p]) => crate::types::time::typmod(
+                    if t == oid::TIME {
+                        "TIME"
+                    } else {
+                        "TIME WITH TIME ZONE"
+                    },
+                    p.to_string().parse().unwrap_or(0),
+                )?,
                 _ => -1,
             };
             (t, m)
@@ -143,6 +164,10 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
         "timestamp" => oid::TIMESTAMP,
         "timestamptz" => oid::TIMESTAMPTZ,
         "interval" => oid::INTERVAL,
+        "time" => oid::TIME,
+        "timetz" => oid::TIMETZ,
+        "inet" => oid::INET,
+        "cidr" => oid::CIDR,
         "uuid" => oid::UUID,
         "json" => oid::JSON,
         "jsonb" => oid::JSONB,

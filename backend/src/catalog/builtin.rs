@@ -123,7 +123,10 @@ pub static TYPES: &[BuiltinType] = &[
     ty(199, "_json", -1, false, b'b', b'A', false, 114, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(700, "float4", 4, true, b'b', b'N', false, 0, 1021, [(200, "float4in"), (201, "float4out"), (2424, "float4recv"), (2425, "float4send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(701, "float8", 8, true, b'b', b'N', true, 0, 1022, [(214, "float8in"), (215, "float8out"), (2426, "float8recv"), (2427, "float8send"), (0, "-"), (0, "-")], b'd', b'p', 0, 0),
+    ty(650, "cidr", -1, false, b'b', b'I', false, 0, 651, [(1267, "cidr_in"), (1427, "cidr_out"), (2498, "cidr_recv"), (2499, "cidr_send"), (0, "-"), (0, "-")], b'i', b'm', 0, 0),
+    ty(651, "_cidr", -1, false, b'b', b'A', false, 650, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(705, "unknown", -2, false, b'p', b'X', false, 0, 0, [(109, "unknownin"), (110, "unknownout"), (2416, "unknownrecv"), (2417, "unknownsend"), (0, "-"), (0, "-")], b'c', b'p', 0, 0),
+    ty(869, "inet", -1, false, b'b', b'I', true, 0, 1041, [(910, "inet_in"), (911, "inet_out"), (2496, "inet_recv"), (2497, "inet_send"), (0, "-"), (0, "-")], b'i', b'm', 0, 0),
     ty(1000, "_bool", -1, false, b'b', b'A', false, 16, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1001, "_bytea", -1, false, b'b', b'A', false, 17, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1002, "_char", -1, false, b'b', b'A', false, 18, 0, ARRAY_IO, b'i', b'x', 0, 6179),
@@ -140,17 +143,22 @@ pub static TYPES: &[BuiltinType] = &[
     ty(1021, "_float4", -1, false, b'b', b'A', false, 700, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1022, "_float8", -1, false, b'b', b'A', false, 701, 0, ARRAY_IO, b'd', b'x', 0, 6179),
     ty(1028, "_oid", -1, false, b'b', b'A', false, 26, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1041, "_inet", -1, false, b'b', b'A', false, 869, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1042, "bpchar", -1, false, b'b', b'S', false, 0, 1014, [(1044, "bpcharin"), (1045, "bpcharout"), (2430, "bpcharrecv"), (2431, "bpcharsend"), (2913, "bpchartypmodin"), (2914, "bpchartypmodout")], b'i', b'x', 100, 0),
     ty(1043, "varchar", -1, false, b'b', b'S', false, 0, 1015, [(1046, "varcharin"), (1047, "varcharout"), (2432, "varcharrecv"), (2433, "varcharsend"), (2915, "varchartypmodin"), (2916, "varchartypmodout")], b'i', b'x', 100, 0),
     ty(1082, "date", 4, true, b'b', b'D', false, 0, 1182, [(1084, "date_in"), (1085, "date_out"), (2468, "date_recv"), (2469, "date_send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(1083, "time", 8, true, b'b', b'D', false, 0, 1183, [(1143, "time_in"), (1144, "time_out"), (2470, "time_recv"), (2471, "time_send"), (2909, "timetypmodin"), (2910, "timetypmodout")], b'd', b'p', 0, 0),
     ty(1114, "timestamp", 8, true, b'b', b'D', false, 0, 1115, [(1312, "timestamp_in"), (1313, "timestamp_out"), (2474, "timestamp_recv"), (2475, "timestamp_send"), (2905, "timestamptypmodin"), (2906, "timestamptypmodout")], b'd', b'p', 0, 0),
     ty(1115, "_timestamp", -1, false, b'b', b'A', false, 1114, 0, array_io((2905, "timestamptypmodin"), (2906, "timestamptypmodout")), b'd', b'x', 0, 6179),
     ty(1182, "_date", -1, false, b'b', b'A', false, 1082, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1183, "_time", -1, false, b'b', b'A', false, 1083, 0, array_io((2909, "timetypmodin"), (2910, "timetypmodout")), b'd', b'x', 0, 6179),
     ty(1184, "timestamptz", 8, true, b'b', b'D', true, 0, 1185, [(1150, "timestamptz_in"), (1151, "timestamptz_out"), (2476, "timestamptz_recv"), (2477, "timestamptz_send"), (2907, "timestamptztypmodin"), (2908, "timestamptztypmodout")], b'd', b'p', 0, 0),
     ty(1185, "_timestamptz", -1, false, b'b', b'A', false, 1184, 0, array_io((2907, "timestamptztypmodin"), (2908, "timestamptztypmodout")), b'd', b'x', 0, 6179),
     ty(1186, "interval", 16, false, b'b', b'T', true, 0, 1187, [(1160, "interval_in"), (1161, "interval_out"), (2478, "interval_recv"), (2479, "interval_send"), (2903, "intervaltypmodin"), (2904, "intervaltypmodout")], b'd', b'p', 0, 0),
     ty(1187, "_interval", -1, false, b'b', b'A', false, 1186, 0, array_io((2903, "intervaltypmodin"), (2904, "intervaltypmodout")), b'd', b'x', 0, 6179),
     ty(1231, "_numeric", -1, false, b'b', b'A', false, 1700, 0, array_io((2917, "numerictypmodin"), (2918, "numerictypmodout")), b'i', b'x', 0, 6179),
+    ty(1266, "timetz", 12, false, b'b', b'D', false, 0, 1270, [(1350, "timetz_in"), (1351, "timetz_out"), (2472, "timetz_recv"), (2473, "timetz_send"), (2911, "timetztypmodin"), (2912, "timetztypmodout")], b'd', b'p', 0, 0),
+    ty(1270, "_timetz", -1, false, b'b', b'A', false, 1266, 0, array_io((2911, "timetztypmodin"), (2912, "timetztypmodout")), b'd', b'x', 0, 6179),
     ty(1700, "numeric", -1, false, b'b', b'N', false, 0, 1231, [(1701, "numeric_in"), (1702, "numeric_out"), (2460, "numeric_recv"), (2461, "numeric_send"), (2917, "numerictypmodin"), (2918, "numerictypmodout")], b'i', b'm', 0, 0),
     ty(2202, "regprocedure", 4, true, b'b', b'N', false, 0, 2207, [(2212, "regprocedurein"), (2213, "regprocedureout"), (2446, "regprocedurerecv"), (2447, "regproceduresend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(2205, "regclass", 4, true, b'b', b'N', false, 0, 2210, [(2218, "regclassin"), (2219, "regclassout"), (2452, "regclassrecv"), (2453, "regclasssend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
@@ -328,6 +336,13 @@ pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
             }
         }
         oid::INTERVAL => "interval".into(),
+        oid::TIME | oid::TIMETZ => {
+            let zone = if t == oid::TIME { "without" } else { "with" };
+            match m {
+                Some(p) => format!("time({p}) {zone} time zone"),
+                None => format!("time {zone} time zone"),
+            }
+        }
         _ => types::type_name(t).to_owned(),
     }
 }

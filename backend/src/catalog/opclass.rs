@@ -37,9 +37,12 @@ static BTREE_OPCLASSES: &[OpClass] = &[
     (10006, "bytea_ops", 428, oid::BYTEA, 0),
     (10007, "char_ops", 429, oid::CHAR, 0),
     (10012, "float4_ops", 1970, oid::FLOAT4, 0),
+    (10015, "inet_ops", 1974, oid::INET, 0),
     (10022, "interval_ops", 1982, oid::INTERVAL, 0),
     (10028, "name_ops", 1994, oid::NAME, CSTRING),
     (10032, "oidvector_ops", 1991, oid::OIDVECTOR, 0),
+    (10038, "time_ops", 1996, oid::TIME, 0),
+    (10041, "timetz_ops", 2000, oid::TIMETZ, 0),
     (10050, "tid_ops", 2789, oid::TID, 0),
     (10065, "uuid_ops", 2968, oid::UUID, 0),
     (10069, "enum_ops", 3522, ANYENUM, 0),
@@ -55,6 +58,8 @@ static BTREE_OPCLASSES: &[OpClass] = &[
 pub fn default_btree_opclass(t: Oid) -> Oid {
     let t = match t {
         oid::VARCHAR => oid::TEXT,
+        // cidr's default class is inet_ops (binary-coercible), as in PG.
+        oid::CIDR => oid::INET,
         oid::INT2VECTOR => return 0,
         oid::OIDVECTOR => oid::OIDVECTOR,
         t if is_reg_type(t) => oid::OID,

@@ -14,8 +14,10 @@ pub mod bitwise;
 pub mod catalog;
 pub mod enums;
 pub mod json;
+pub mod network;
 pub mod polymorphic;
 pub mod sequence;
+pub mod time;
 pub mod timezone;
 pub mod window;
 
@@ -169,6 +171,8 @@ static TABLES: &[&[FuncDef]] = &[
     sequence::SEQUENCE_FUNCS,
     advisory::ADVISORY_FUNCS,
     bitwise::BITWISE_FUNCS,
+    network::NETWORK_FUNCS,
+    time::TIME_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.

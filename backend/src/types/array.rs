@@ -40,6 +40,10 @@ pub mod oids {
     pub const INTERVAL_ARRAY: Oid = 1187;
     pub const NUMERIC_ARRAY: Oid = 1231;
     pub const UUID_ARRAY: Oid = 2951;
+    pub const TIME_ARRAY: Oid = 1183;
+    pub const TIMETZ_ARRAY: Oid = 1270;
+    pub const INET_ARRAY: Oid = 1041;
+    pub const CIDR_ARRAY: Oid = 651;
     pub const JSON_ARRAY: Oid = 199;
     pub const JSONB_ARRAY: Oid = 3807;
     pub const REGPROCEDURE_ARRAY: Oid = 2207;
@@ -123,6 +127,15 @@ pub static ARRAY_TYPES: &[ArrayType] = &[
     at(INTERVAL_ARRAY, oid::INTERVAL, "interval[]", "_interval"),
     at(NUMERIC_ARRAY, oid::NUMERIC, "numeric[]", "_numeric"),
     at(UUID_ARRAY, oid::UUID, "uuid[]", "_uuid"),
+    at(TIME_ARRAY, oid::TIME, "time without time zone[]", "_time"),
+    at(
+        TIMETZ_ARRAY,
+        oid::TIMETZ,
+        "time with time zone[]",
+        "_timetz",
+    ),
+    at(INET_ARRAY, oid::INET, "inet[]", "_inet"),
+    at(CIDR_ARRAY, oid::CIDR, "cidr[]", "_cidr"),
     at(JSON_ARRAY, oid::JSON, "json[]", "_json"),
     at(JSONB_ARRAY, oid::JSONB, "jsonb[]", "_jsonb"),
     at(

@@ -65,7 +65,7 @@ pub fn set_transaction_start(ts: i64) {
 }
 
 /// The transaction's start (what `'now'` reads as), or the clock.
-fn transaction_now() -> i64 {
+pub fn transaction_now() -> i64 {
     match XACT_START.with(|c| c.get()) {
         0 => now_pg_usecs(),
         t => t,

@@ -8,9 +8,11 @@ pub mod datetime;
 pub mod enums;
 pub mod float;
 pub mod json;
+pub mod network;
 pub mod numeric;
 pub mod record;
 pub mod tid;
+pub mod time;
 pub mod timezone;
 pub mod uuid;
 
@@ -47,6 +49,10 @@ pub mod oid {
     pub const BPCHAR: Oid = 1042;
     pub const VARCHAR: Oid = 1043;
     pub const DATE: Oid = 1082;
+    pub const TIME: Oid = 1083;
+    pub const TIMETZ: Oid = 1266;
+    pub const INET: Oid = 869;
+    pub const CIDR: Oid = 650;
     pub const TIMESTAMP: Oid = 1114;
     pub const TIMESTAMPTZ: Oid = 1184;
     pub const INTERVAL: Oid = 1186;
@@ -100,6 +106,12 @@ pub enum Value {
     /// Microseconds since 2000-01-01 00:00:00 UTC.
     TimestampTz(i64),
     Interval(Interval),
+    /// time: microseconds since midnight (up to 24:00:00).
+    Time(i64),
+    /// timetz: microseconds since midnight, zone in seconds west of UTC.
+    TimeTz(i64, i32),
+    /// inet or cidr (`network`).
+    Inet(network::Inet),
     Oid(u32),
     Uuid([u8; 16]),
     /// tid: (block, line pointer).
@@ -130,7 +142,8 @@ pub fn type_len(oid: Oid) -> i16 {
         oid::INT2 => 2,
         oid::INT4 | oid::OID | oid::FLOAT4 | oid::DATE => 4,
         t if is_reg_type(t) => 4,
-        oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ => 8,
+        oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ | oid::TIME => 8,
+        oid::TIMETZ => 12,
         oid::INTERVAL | oid::UUID => 16,
         oid::TID => 6,
         oid::XID | oid::CID => 4,
@@ -168,6 +181,10 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::TIMESTAMP => "timestamp without time zone",
         oid::TIMESTAMPTZ => "timestamp with time zone",
         oid::INTERVAL => "interval",
+        oid::TIME => "time without time zone",
+        oid::TIMETZ => "time with time zone",
+        oid::INET => "inet",
+        oid::CIDR => "cidr",
         oid::NUMERIC => "numeric",
         oid::UUID => "uuid",
         oid::JSON => "json",
@@ -212,6 +229,10 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::TIMESTAMP => "timestamp",
         oid::TIMESTAMPTZ => "timestamptz",
         oid::INTERVAL => "interval",
+        oid::TIME => "time",
+        oid::TIMETZ => "timetz",
+        oid::INET => "inet",
+        oid::CIDR => "cidr",
         oid::NUMERIC => "numeric",
         oid::UUID => "uuid",
         oid::JSON => "json",
@@ -427,6 +448,13 @@ impl Value {
             oid::TIMESTAMP => Value::Timestamp(datetime::parse_timestamp(s, false)?),
             oid::TIMESTAMPTZ => Value::TimestampTz(datetime::parse_timestamp(s, true)?),
             oid::INTERVAL => Value::Interval(Interval::parse(s)?),
+            oid::TIME => Value::Time(time::parse_time(s)?),
+            oid::TIMETZ => {
+                let (t, z) = time::parse_timetz(s)?;
+                Value::TimeTz(t, z)
+            }
+            oid::INET => Value::Inet(network::parse(s, false)?),
+            oid::CIDR => Value::Inet(network::parse(s, true)?),
             oid::UUID => Value::Uuid(uuid::parse(s)?),
             oid::JSON => Value::Json(json::parse_json(s)?),
             oid::JSONB => Value::Jsonb(Box::new(json::parse_jsonb(s)?)),
@@ -487,6 +515,9 @@ impl Value {
             Value::Timestamp(t) => datetime::format_timestamp(*t, false, s),
             Value::TimestampTz(t) => datetime::format_timestamp(*t, true, s),
             Value::Interval(iv) => iv.format(s),
+            Value::Time(t) => time::format_time(*t, s),
+            Value::TimeTz(t, z) => time::format_timetz(*t, *z, s),
+            Value::Inet(v) => network::format(v, s),
             Value::Uuid(u) => uuid::format(u, s),
             Value::Tid(b, o) => tid::format(*b, *o, s),
             Value::Json(j) => s.push_str(j),
@@ -535,6 +566,16 @@ impl Value {
                 out.put_i32(iv.months);
             }
             Value::Uuid(u) => out.put_slice(u),
+            Value::Time(t) => out.put_i64(*t),
+            Value::TimeTz(t, z) => {
+                out.put_i64(*t);
+                out.put_i32(*z);
+            }
+            Value::Inet(v) => {
+                let mut b = Vec::new();
+                network::send(v, &mut b);
+                out.put_slice(&b);
+            }
             Value::Tid(b, o) => {
                 out.put_u32(*b);
                 out.put_u16(*o);
@@ -635,6 +676,13 @@ impl Value {
             oid::REGCLASS => {
                 Value::Oid(u32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default()))
             }
+            oid::TIME => Value::Time(time::recv_time(fixed(8)?)?),
+            oid::TIMETZ => {
+                let (t, z) = time::recv_timetz(d)?;
+                Value::TimeTz(t, z)
+            }
+            oid::INET => Value::Inet(network::recv(d, false)?),
+            oid::CIDR => Value::Inet(network::recv(d, true)?),
             _ if array::is_vector_type(t) => array::recv_vector(t, d)?,
             oid::UUID => Value::Uuid(uuid::recv(d)?),
             oid::JSONB => Value::Jsonb(Box::new(json::recv(d)?)),

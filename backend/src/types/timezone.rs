@@ -248,6 +248,11 @@ pub fn lookup(name: &str) -> PgResult<ZoneSpec> {
     if let Some(o) = abbreviation(name) {
         return Ok(ZoneSpec::Fixed(o));
     }
+    // A bare POSIX offset (`-05:00`): POSIX signs are west-positive, so
+    // this is five hours east of UTC, as PostgreSQL reads it.
+    if let Some(west) = parse_numeric_offset(name.trim()) {
+        return Ok(ZoneSpec::Fixed(-west));
+    }
     if name.trim().parse::<f64>().is_err() {
         if let Ok(tz) = jiff::tz::db().get(name) {
             return Ok(ZoneSpec::Rules(tz));

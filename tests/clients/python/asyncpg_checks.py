@@ -188,6 +188,17 @@ async def type_introspection_json():
     eq(await C.fetchval("SELECT '{\"a\": 1}'::jsonb"), '{"a": 1}')
 
 
+async def network_and_time_types():
+    import ipaddress
+    tz = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+    args = (ipaddress.ip_address("192.168.1.5"), ipaddress.ip_network("10.0.0.0/8"),
+            datetime.time(4, 5, 6, 789000), datetime.time(4, 5, 6, tzinfo=tz))
+    r = await C.fetchrow("SELECT $1::inet, $2::cidr, $3::time, $4::timetz", *args)
+    eq(tuple(r), args)
+    eq(await C.fetchval("SELECT '{10.0.0.1,::1}'::inet[]"),
+       [ipaddress.ip_address("10.0.0.1"), ipaddress.ip_address("::1")])
+
+
 async def cleanup():
     await C.execute(f"DROP TABLE {T}")
     await C.close()
@@ -212,5 +223,6 @@ if __name__ == "__main__":
         ("pool_and_reset", pool_and_reset),
         ("listener", listener),
         ("type_introspection_json", type_introspection_json),
+        ("network_and_time_types", network_and_time_types),
         ("cleanup", cleanup),
     ])

@@ -290,6 +290,19 @@ def uuid_json_types():
     eq(r, (u, "b"))
 
 
+def network_and_time_types():
+    import datetime
+    import ipaddress
+    tz = datetime.timezone(datetime.timedelta(hours=-8))
+    args = (ipaddress.ip_address("192.168.1.5"), ipaddress.ip_network("10.0.0.0/8"),
+            ipaddress.ip_interface("2001:db8::1/64"), datetime.time(4, 5, 6, 789000),
+            datetime.time(4, 5, 6, tzinfo=tz))
+    for binary in (False, True):
+        r = C.cursor(binary=binary).execute(
+            "SELECT %s::inet, %s::cidr, %s, %s::time, %s::timetz", args).fetchone()
+        eq(r, args, f"binary={binary}")
+
+
 def timestamptz_session_zone():
     C.execute("SET TimeZone = 'Europe/Paris'")
     try:
@@ -373,6 +386,7 @@ if __name__ == "__main__":
         ("server_side_cursor", server_side_cursor),
         ("notices", notices),
         ("uuid_json_types", uuid_json_types),
+        ("network_and_time_types", network_and_time_types),
         ("timestamptz_session_zone", timestamptz_session_zone),
         ("listen_notify", listen_notify),
     ])

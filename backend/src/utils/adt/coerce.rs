@@ -25,7 +25,8 @@ pub fn category(t: Oid) -> char {
         | oid::REGNAMESPACE
         | oid::REGROLE => 'N',
         oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::CHAR => 'S',
-        oid::DATE | oid::TIMESTAMP | oid::TIMESTAMPTZ => 'D',
+        oid::DATE | oid::TIMESTAMP | oid::TIMESTAMPTZ | oid::TIME | oid::TIMETZ => 'D',
+        oid::INET | oid::CIDR => 'I',
         oid::INTERVAL => 'T',
         oid::UNKNOWN => 'X',
         t if crate::types::array_element(t) != 0 => 'A',
@@ -38,7 +39,13 @@ pub fn category(t: Oid) -> char {
 pub fn is_preferred(t: Oid) -> bool {
     matches!(
         t,
-        oid::FLOAT8 | oid::TEXT | oid::TIMESTAMPTZ | oid::INTERVAL | oid::BOOL | oid::OID
+        oid::FLOAT8
+            | oid::TEXT
+            | oid::TIMESTAMPTZ
+            | oid::INTERVAL
+            | oid::BOOL
+            | oid::OID
+            | oid::INET
     )
 }
 
@@ -174,6 +181,26 @@ pub fn resolve_binary(op: BinOp, l: Oid, r: Oid) -> PgResult<OpSig> {
             (t, t, oid::INTERVAL)
         }
         (Add | Sub, oid::INTERVAL, oid::INTERVAL) => (oid::INTERVAL, oid::INTERVAL, oid::INTERVAL),
+        // time and timetz (time_pl_interval, time_mi_time, datetime_pl,
+        // datetimetz_pl, timetz_pl_interval).
+        (Add | Sub, t @ (oid::TIME | oid::TIMETZ), oid::INTERVAL) => (t, oid::INTERVAL, t),
+        (Add, oid::INTERVAL, t @ (oid::TIME | oid::TIMETZ)) => (oid::INTERVAL, t, t),
+        (Sub, oid::TIME, oid::TIME) => (oid::TIME, oid::TIME, oid::INTERVAL),
+        // time * number reads the time as an interval (the implicit cast).
+        (Mul | Div, oid::TIME, t) if num(t) => (oid::INTERVAL, oid::FLOAT8, oid::INTERVAL),
+        (Mul, t, oid::TIME) if num(t) => (oid::FLOAT8, oid::INTERVAL, oid::INTERVAL),
+        (Add, oid::DATE, oid::TIME) => (oid::DATE, oid::TIME, oid::TIMESTAMP),
+        (Add, oid::TIME, oid::DATE) => (oid::TIME, oid::DATE, oid::TIMESTAMP),
+        (Add, oid::DATE, oid::TIMETZ) => (oid::DATE, oid::TIMETZ, oid::TIMESTAMPTZ),
+        (Add, oid::TIMETZ, oid::DATE) => (oid::TIMETZ, oid::DATE, oid::TIMESTAMPTZ),
+        // inet (inetpl, int8pl_inet, inetmi_int8, inetmi).
+        (Add | Sub, oid::INET | oid::CIDR, t) if matches!(t, oid::INT2 | oid::INT4 | oid::INT8) => {
+            (oid::INET, oid::INT8, oid::INET)
+        }
+        (Add, t, oid::INET | oid::CIDR) if matches!(t, oid::INT2 | oid::INT4 | oid::INT8) => {
+            (oid::INT8, oid::INET, oid::INET)
+        }
+        (Sub, oid::INET | oid::CIDR, oid::INET | oid::CIDR) => (oid::INET, oid::INET, oid::INT8),
         (Mul, oid::INTERVAL, t) if num(t) => (oid::INTERVAL, oid::FLOAT8, oid::INTERVAL),
         (Mul, t, oid::INTERVAL) if num(t) => (oid::FLOAT8, oid::INTERVAL, oid::INTERVAL),
         (Div, oid::INTERVAL, t) if num(t) => (oid::INTERVAL, oid::FLOAT8, oid::INTERVAL),
@@ -187,6 +214,9 @@ fn unknown_partner(op: BinOp, other: Oid) -> Oid {
     match (op, other) {
         (BinOp::Sub, oid::TIMESTAMP | oid::TIMESTAMPTZ | oid::DATE) => other,
         (BinOp::Add, oid::TIMESTAMP | oid::TIMESTAMPTZ | oid::DATE) => oid::INTERVAL,
+        (BinOp::Add | BinOp::Sub, oid::TIMETZ) => oid::INTERVAL,
+        (BinOp::Add, oid::TIME) => oid::INTERVAL,
+        (BinOp::Add, oid::INET | oid::CIDR) => oid::INT8,
         _ => other,
     }
 }
@@ -244,6 +274,11 @@ pub fn comparison_type(l: Oid, r: Oid) -> Option<Oid> {
     }
     if category(l) == 'S' && category(r) == 'S' {
         return Some(oid::TEXT);
+    }
+    match (l, r) {
+        (oid::TIME, oid::TIMETZ) | (oid::TIMETZ, oid::TIME) => return Some(oid::TIMETZ),
+        (oid::INET | oid::CIDR, oid::INET | oid::CIDR) => return Some(oid::INET),
+        _ => {}
     }
     match (datetime_rank(l), datetime_rank(r)) {
         (Some(a), Some(b)) => Some(if a > b { l } else { r }),

@@ -11,3 +11,4 @@ pub mod ops;
 pub mod ordered_set;
 pub mod quote;
 pub mod regex;
+pub mod timenet;

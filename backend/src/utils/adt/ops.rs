@@ -187,7 +187,7 @@ pub fn arith(op: BinOp, a: &Value, b: &Value) -> PgResult<Value> {
         (V::Bytea(x), V::Bytea(y)) if op == BinOp::Concat => {
             Ok(V::Bytea([x.as_slice(), y.as_slice()].concat()))
         }
-        _ => datetime_arith(op, a, b),
+        _ => super::timenet::arith(op, a, b).unwrap_or_else(|| datetime_arith(op, a, b)),
     }
 }
 
@@ -349,6 +349,9 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (V::Date(x), V::Date(y)) => x.cmp(y),
         (V::Timestamp(x), V::Timestamp(y)) | (V::TimestampTz(x), V::TimestampTz(y)) => x.cmp(y),
         (V::Interval(x), V::Interval(y)) => x.span().cmp(&y.span()),
+        (V::Time(x), V::Time(y)) => x.cmp(y),
+        (V::TimeTz(x, xz), V::TimeTz(y, yz)) => types::time::cmp_timetz((*x, *xz), (*y, *yz)),
+        (V::Inet(x), V::Inet(y)) => types::network::compare(x, y),
         (V::Null, V::Null) => Ordering::Equal,
         (V::Array(..) | V::MdArray(_), V::Array(..) | V::MdArray(_)) => {
             super::arrays::compare_values(a, b)
@@ -425,6 +428,8 @@ pub fn can_coerce_implicitly(from: Oid, to: Oid) -> bool {
         (oid::FLOAT4, oid::FLOAT8) => true,
         (oid::DATE, oid::TIMESTAMP | oid::TIMESTAMPTZ) => true,
         (oid::TIMESTAMP, oid::TIMESTAMPTZ) => true,
+        (oid::TIME, oid::INTERVAL | oid::TIMETZ) => true,
+        (oid::CIDR, oid::INET) => true,
         (oid::OID, oid::INT8) => true,
         // Only as xideqint4's and xidneqint4's right operand: `xmin <> 0`
         // (coerce::comparison_type makes xid = int4 an xid comparison).
@@ -477,6 +482,12 @@ pub fn cast_exists(from: Oid, to: Oid) -> bool {
             | (oid::BOOL, oid::INT4)
             | (oid::TIMESTAMP | oid::TIMESTAMPTZ, oid::DATE)
             | (oid::TIMESTAMPTZ, oid::TIMESTAMP)
+            | (
+                oid::TIMESTAMP | oid::TIMESTAMPTZ | oid::TIMETZ | oid::INTERVAL,
+                oid::TIME
+            )
+            | (oid::TIMESTAMPTZ, oid::TIMETZ)
+            | (oid::INET, oid::CIDR)
             | (oid::JSON, oid::JSONB)
             | (oid::JSONB, oid::JSON)
     )
@@ -541,6 +552,8 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
             // bpchar → text drops the padding (rtrim).
             (V::Text(s), oid::BPCHAR) => s.trim_end_matches(' ').to_owned(),
             (V::Text(s), _) => s.clone(),
+            // text(inet): always with the mask length.
+            (V::Inet(n), _) => types::network::text_with_mask(n),
             _ => v.to_text(),
         }));
     }
@@ -623,6 +636,10 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
         (oid::TIMESTAMPTZ, V::Timestamp(t)) => V::TimestampTz(session_local_to_utc(*t)),
         (oid::TIMESTAMP, V::TimestampTz(t)) => V::Timestamp(session_utc_to_local(*t)),
         (oid::DATE, V::Timestamp(t)) => V::Date(ts_to_date(*t)),
+        (oid::TIME | oid::TIMETZ | oid::INTERVAL | oid::INET | oid::CIDR, _) => {
+            return super::timenet::cast(v.clone(), from, to)
+                .ok_or_else(|| cannot_cast(from, to))?
+        }
         (oid::JSONB, V::Json(s)) => V::Jsonb(Box::new(types::json::parse_jsonb(s)?)),
         (oid::JSON, V::Jsonb(j)) => V::Json(j.to_text()),
         (oid::DATE, V::TimestampTz(t)) => V::Date(ts_to_date(session_utc_to_local(*t))),
@@ -656,7 +673,17 @@ fn ts_to_date(t: i64) -> i32 {
 
 /// typmod of varchar(n)/char(n) (n + 4) and numeric(p, s).
 pub fn apply_typmod(v: Value, t: Oid, typmod: i32) -> PgResult<Value> {
-    if typmod < 4 {
+    // time(p) and timetz(p): the precision itself.
+    match (t, &v) {
+        (oid::TIME, Value::Time(x)) if typmod >= 0 => {
+            return Ok(Value::Time(types::time::round(*x, typmod)))
+        }
+        (oid::TIMETZ, Value::TimeTz(x, z)) if typmod >= 0 => {
+            return Ok(Value::TimeTz(types::time::round(*x, typmod), *z))
+        }
+        _ => {}
+    }
+    if typmod < 4 && !matches!(types::array_element(t), oid::TIME | oid::TIMETZ) {
         return Ok(v);
     }
     if types::array_element(t) != 0 {
