@@ -80,13 +80,10 @@ fn at_zone(v: &Value, to: i32) -> PgResult<Value> {
 
 /// make_time(hour, min, sec) with PostgreSQL's range check and message.
 fn make_time(h: i32, m: i32, sec: f64) -> PgResult<i64> {
-    let bad = h < 0
-        || m < 0
-        || m > 59
+    let bad = !(0..=24).contains(&h)
+        || !(0..=59).contains(&m)
         || sec.is_nan()
-        || sec < 0.0
-        || sec > 60.0
-        || h > 24
+        || !(0.0..=60.0).contains(&sec)
         || (h == 24 && (m > 0 || sec > 0.0));
     let t = (h as i64 * 60 + m as i64) * 60 * USECS_PER_SEC + (sec * 1e6).round_ties_even() as i64;
     if bad || t > USECS_PER_DAY {
