@@ -36,7 +36,7 @@ impl Inet {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub fn addr_len(&self) -> usize {
         if self.family == AF_INET {
             4
         } else {
@@ -45,7 +45,7 @@ impl Inet {
     }
 
     pub fn bytes(&self) -> &[u8] {
-        &self.addr[..self.len()]
+        &self.addr[..self.addr_len()]
     }
 
     /// Whether bits right of the mask are set.
@@ -353,7 +353,7 @@ pub fn abbrev_cidr(v: &Inet) -> String {
     let mut s = [0u8; 16];
     let p = bits.div_ceil(8);
     s[..p].copy_from_slice(&v.addr[..p]);
-    if bits % 8 != 0 {
+    if !bits.is_multiple_of(8) {
         s[p - 1] &= (!0u32 << (8 - bits % 8)) as u8;
     }
     let mut words = bits.div_ceil(16);
@@ -478,35 +478,35 @@ fn with_addr(v: &Inet, addr: [u8; 16], bits: u8, cidr: bool) -> Inet {
 
 /// netmask(): the mask as an address (full length).
 pub fn netmask(v: &Inet) -> Inet {
-    with_addr(v, mask_bytes(v.bits, v.len()), v.max_bits(), false)
+    with_addr(v, mask_bytes(v.bits, v.addr_len()), v.max_bits(), false)
 }
 
 /// hostmask(): the host bits as an address.
 pub fn hostmask(v: &Inet) -> Inet {
-    let m = mask_bytes(v.bits, v.len());
+    let m = mask_bytes(v.bits, v.addr_len());
     let mut a = [0u8; 16];
-    for i in 0..v.len() {
-        a[i] = !m[i];
+    for (x, mb) in a.iter_mut().zip(m).take(v.addr_len()) {
+        *x = !mb;
     }
     with_addr(v, a, v.max_bits(), false)
 }
 
 /// network(): the address with the host bits cleared, as a cidr.
 pub fn network(v: &Inet) -> Inet {
-    let m = mask_bytes(v.bits, v.len());
+    let m = mask_bytes(v.bits, v.addr_len());
     let mut a = v.addr;
-    for i in 0..16 {
-        a[i] &= m[i];
+    for (x, mb) in a.iter_mut().zip(m) {
+        *x &= mb;
     }
     with_addr(v, a, v.bits, true)
 }
 
 /// broadcast(): the host bits set.
 pub fn broadcast(v: &Inet) -> Inet {
-    let m = mask_bytes(v.bits, v.len());
+    let m = mask_bytes(v.bits, v.addr_len());
     let mut a = v.addr;
-    for i in 0..v.len() {
-        a[i] |= !m[i];
+    for (x, mb) in a.iter_mut().zip(m).take(v.addr_len()) {
+        *x |= !mb;
     }
     with_addr(v, a, v.bits, false)
 }
@@ -571,8 +571,8 @@ fn sizes(op: &str) -> PgError {
 /// operand (the longer one for two operands), as inetnot/inetand/inetor.
 pub fn not(v: &Inet) -> Inet {
     let mut a = [0u8; 16];
-    for i in 0..v.len() {
-        a[i] = !v.addr[i];
+    for (x, y) in a.iter_mut().zip(v.addr).take(v.addr_len()) {
+        *x = !y;
     }
     with_addr(v, a, v.bits, false)
 }
@@ -582,12 +582,8 @@ pub fn and_or(x: &Inet, y: &Inet, and: bool) -> PgResult<Inet> {
         return Err(sizes(if and { "AND" } else { "OR" }));
     }
     let mut a = [0u8; 16];
-    for i in 0..x.len() {
-        a[i] = if and {
-            x.addr[i] & y.addr[i]
-        } else {
-            x.addr[i] | y.addr[i]
-        };
+    for ((r, p), q) in a.iter_mut().zip(x.addr).zip(y.addr).take(x.addr_len()) {
+        *r = if and { p & q } else { p | q };
     }
     Ok(with_addr(x, a, x.bits.max(y.bits), false))
 }
@@ -601,7 +597,7 @@ fn out_of_range() -> PgError {
 
 fn as_u128(v: &Inet) -> u128 {
     let mut b = [0u8; 16];
-    b[16 - v.len()..].copy_from_slice(v.bytes());
+    b[16 - v.addr_len()..].copy_from_slice(v.bytes());
     u128::from_be_bytes(b)
 }
 
@@ -630,7 +626,7 @@ pub fn add(v: &Inet, n: i64) -> PgResult<Inet> {
     };
     let b = r.to_be_bytes();
     let mut a = [0u8; 16];
-    a[..v.len()].copy_from_slice(&b[16 - v.len()..]);
+    a[..v.addr_len()].copy_from_slice(&b[16 - v.addr_len()..]);
     Ok(with_addr(v, a, v.bits, false))
 }
 
@@ -654,7 +650,7 @@ pub fn diff(a: &Inet, b: &Inet) -> PgResult<i64> {
 
 /// inet_send: family, bits, is_cidr, length, address.
 pub fn send(v: &Inet, out: &mut Vec<u8>) {
-    out.extend_from_slice(&[v.family, v.bits, v.cidr as u8, v.len() as u8]);
+    out.extend_from_slice(&[v.family, v.bits, v.cidr as u8, v.addr_len() as u8]);
     out.extend_from_slice(v.bytes());
 }
 

@@ -194,10 +194,10 @@ pub fn resolve_binary(op: BinOp, l: Oid, r: Oid) -> PgResult<OpSig> {
         (Add, oid::DATE, oid::TIMETZ) => (oid::DATE, oid::TIMETZ, oid::TIMESTAMPTZ),
         (Add, oid::TIMETZ, oid::DATE) => (oid::TIMETZ, oid::DATE, oid::TIMESTAMPTZ),
         // inet (inetpl, int8pl_inet, inetmi_int8, inetmi).
-        (Add | Sub, oid::INET | oid::CIDR, t) if matches!(t, oid::INT2 | oid::INT4 | oid::INT8) => {
+        (Add | Sub, oid::INET | oid::CIDR, oid::INT2 | oid::INT4 | oid::INT8) => {
             (oid::INET, oid::INT8, oid::INET)
         }
-        (Add, t, oid::INET | oid::CIDR) if matches!(t, oid::INT2 | oid::INT4 | oid::INT8) => {
+        (Add, oid::INT2 | oid::INT4 | oid::INT8, oid::INET | oid::CIDR) => {
             (oid::INT8, oid::INET, oid::INET)
         }
         (Sub, oid::INET | oid::CIDR, oid::INET | oid::CIDR) => (oid::INET, oid::INET, oid::INT8),
