@@ -272,3 +272,145 @@ mod tests {
         assert!(!g.all_in());
     }
 }
+
+/// An identifier as SQL text: quoted unless lower-case letters, digits
+/// and underscores not starting with a digit (keywords are not known
+/// here).
+fn quote_ident(s: &str) -> String {
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        s.to_owned()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+/// The text forms pg_get_function_arguments, _identity_arguments,
+/// _result and pg_get_functiondef give.
+impl FunctionDesc {
+    fn arg_text(a: &FuncArg, defaults: bool) -> String {
+        let mode = match a.mode {
+            ArgMode::In | ArgMode::Table => "",
+            ArgMode::Out => "OUT ",
+            ArgMode::InOut => "INOUT ",
+            ArgMode::Variadic => "VARIADIC ",
+        };
+        let mut s = mode.to_owned();
+        if !a.name.is_empty() {
+            s += &quote_ident(&a.name);
+            s.push(' ');
+        }
+        s += &super::format_type(a.ty, -1);
+        if defaults {
+            if let Some(d) = &a.default {
+                s += " DEFAULT ";
+                s += d;
+            }
+        }
+        s
+    }
+
+    /// pg_get_function_arguments: every argument but TABLE columns, with
+    /// modes, names and defaults.
+    pub fn arguments(&self) -> String {
+        self.args
+            .iter()
+            .filter(|a| a.mode != ArgMode::Table)
+            .map(|a| Self::arg_text(a, true))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// pg_get_function_identity_arguments: the arguments that identify
+    /// the routine (inputs; a procedure's OUT ones too), no defaults.
+    pub fn identity_arguments(&self) -> String {
+        self.args
+            .iter()
+            .filter(|a| a.mode.is_input() || (self.kind == 'p' && a.mode == ArgMode::Out))
+            .map(|a| Self::arg_text(a, false))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// pg_get_function_result: NULL for a procedure.
+    pub fn result(&self) -> Option<String> {
+        if self.kind == 'p' {
+            return None;
+        }
+        let table: Vec<String> = self
+            .args
+            .iter()
+            .filter(|a| a.mode == ArgMode::Table)
+            .map(|a| Self::arg_text(a, false))
+            .collect();
+        if !table.is_empty() {
+            return Some(format!("TABLE({})", table.join(", ")));
+        }
+        let t = super::format_type(self.ret, -1);
+        Some(if self.retset { format!("SETOF {t}") } else { t })
+    }
+
+    /// pg_get_functiondef.
+    pub fn definition(&self) -> String {
+        let what = if self.kind == 'p' {
+            "PROCEDURE"
+        } else {
+            "FUNCTION"
+        };
+        let mut s = format!(
+            "CREATE OR REPLACE {what} public.{}({})\n",
+            quote_ident(&self.name),
+            self.arguments()
+        );
+        if let Some(r) = self.result() {
+            s += &format!(" RETURNS {r}\n");
+        }
+        s += " LANGUAGE sql\n";
+        match self.volatility {
+            'i' => s += " IMMUTABLE",
+            's' => s += " STABLE",
+            _ => {}
+        }
+        let mut attrs = String::new();
+        if self.leakproof {
+            attrs += " LEAKPROOF";
+        }
+        if self.strict {
+            attrs += " STRICT";
+        }
+        if self.security_definer {
+            attrs += " SECURITY DEFINER";
+        }
+        match self.parallel {
+            's' => attrs += " PARALLEL SAFE",
+            'r' => attrs += " PARALLEL RESTRICTED",
+            _ => {}
+        }
+        if self.volatility != 'v' || !attrs.is_empty() {
+            s += &attrs;
+            s.push('\n');
+        }
+        if self.cost != 100.0 {
+            s += &format!(" COST {}\n", self.cost);
+        }
+        if self.retset && self.rows != 1000.0 {
+            s += &format!(" ROWS {}\n", self.rows);
+        }
+        match self.body_kind {
+            BodyKind::Text => {
+                let mut tag = "$function$".to_owned();
+                while self.body.contains(&tag) {
+                    tag = format!("${}$", &tag[1..tag.len() - 1].to_owned().repeat(2));
+                }
+                s += &format!("AS {tag}{}{tag}\n", self.body);
+            }
+            BodyKind::Return => s += &format!("RETURN {}\n", self.body),
+        }
+        s
+    }
+}
