@@ -162,6 +162,7 @@ async fn functions_survive_a_restart(mode: Mode) {
         .await
         .unwrap();
     }
+    srv.stop_with(nix::sys::signal::Signal::SIGINT);
     srv.restart(&[]);
     let c = srv.connect().await;
     let rows = c.query("SELECT n, half FROM evens()", &[]).await.unwrap();
