@@ -46,6 +46,7 @@ mod crash;
 mod cursors;
 mod durability;
 mod faults;
+mod functions;
 mod fuzz;
 mod grouping_with;
 mod instrumentation;

@@ -414,6 +414,7 @@ impl Analyzer<'_> {
                 correlated,
             }),
             ty,
+            call: None,
         }))
     }
 
@@ -443,6 +444,9 @@ impl Analyzer<'_> {
                 Ok(None) => {}
                 Err(e) => return Err(with_pos(e)),
             }
+        }
+        if let Some(p) = self.fn_scope.as_ref().and_then(|f| f.resolve(&names)) {
+            return Ok(p);
         }
         let visible =
             |q: &str| scope.has_qualifier(q) || self.outer.iter().any(|s| s.has_qualifier(q));
@@ -515,6 +519,14 @@ impl Analyzer<'_> {
                         sqlstate::UNDEFINED_PARAMETER,
                         format!("there is no parameter ${n}"),
                     ));
+                }
+                if let Some(f) = &self.fn_scope {
+                    if n > f.args.len() {
+                        return Err(PgError::new(
+                            sqlstate::UNDEFINED_PARAMETER,
+                            format!("there is no parameter ${n}"),
+                        ));
+                    }
                 }
                 if self.params.len() < n {
                     self.params.resize(n, 0);
@@ -1058,6 +1070,9 @@ impl Analyzer<'_> {
                 WRONG_OBJECT_TYPE,
                 format!("DISTINCT specified, but {name} is not an aggregate function"),
             ));
+        }
+        if let Some(call) = self.user_function_call(&name, &list, scope, clause)? {
+            return Ok(call);
         }
         let args = self.args(&list, scope, clause)?;
         match name.as_str() {

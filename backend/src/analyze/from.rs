@@ -418,6 +418,11 @@ impl Analyzer<'_> {
         if let Some((kind, jsonb)) = crate::nodes::query::json_srf(name) {
             return self.json_srf_in_from(name, kind, jsonb, args, alias, ordinality, left);
         }
+        if self.catalog.functions_named(name).any(|f| f.kind == 'f') {
+            if let Some(r) = self.sql_function_in_from(name, args, alias, ordinality, left)? {
+                return Ok(r);
+            }
+        }
         let func = match name {
             "generate_series" => SetFunction::GenerateSeries,
             "generate_subscripts" => SetFunction::GenerateSubscripts,
@@ -530,6 +535,86 @@ impl Analyzer<'_> {
             Scope { cols },
             correlated,
         ))
+    }
+
+    /// A user-defined SQL function in FROM; None when none of that name
+    /// fits and a built-in one does.
+    fn sql_function_in_from(
+        &mut self,
+        name: &str,
+        args: &[&ast::Expr],
+        alias: Option<&ast::TableAlias>,
+        ordinality: bool,
+        left: &Scope,
+    ) -> PgResult<Option<(Source, Scope, bool)>> {
+        let cands: Vec<_> = self
+            .catalog
+            .functions_named(name)
+            .filter(|f| f.kind == 'f')
+            .cloned()
+            .collect();
+        let list: Vec<ast::FunctionArg> = args
+            .iter()
+            .map(|e| ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr((*e).clone())))
+            .collect();
+        self.outer.push(left.clone());
+        self.correlated.push(false);
+        let chosen = self.choose_function(
+            name,
+            &cands,
+            &list,
+            &Scope::default(),
+            super::expr::Clause::Select,
+        );
+        self.outer.pop();
+        self.correlated.pop();
+        let Some((f, mut fargs)) = chosen? else {
+            return Ok(None);
+        };
+        let lateral = fargs.iter().any(|a| refers_to_depth(a, 1));
+        if !lateral {
+            fargs = fargs
+                .into_iter()
+                .map(|a| {
+                    a.map_bottom_up(&mut |n| {
+                        Ok(match n {
+                            Expr::Outer(d, i, t) if d > 1 => Expr::Outer(d - 1, i, t),
+                            other => other,
+                        })
+                    })
+                })
+                .collect::<PgResult<_>>()?;
+        }
+        let call = self.sql_function_expr(&f, fargs, true)?;
+        let outs: Vec<(String, crate::types::Oid)> =
+            f.output_args().map(|a| (a.name.clone(), a.ty)).collect();
+        let types: Vec<crate::types::Oid> = if outs.is_empty() {
+            vec![f.ret]
+        } else {
+            outs.iter().map(|o| o.1).collect()
+        };
+        let mut cols = function_columns(name, &types, alias, ordinality)?;
+        if outs.len() > 1 || (outs.len() == 1 && alias.is_none_or(|a| a.columns.is_empty())) {
+            let renamed = alias.map_or(0, |a| a.columns.len());
+            for (c, (n, _)) in cols.iter_mut().zip(&outs).skip(renamed) {
+                if !n.is_empty() {
+                    c.name = n.clone();
+                }
+            }
+        }
+        Ok(Some((
+            Source::Function(FunctionSource {
+                func: SetFunction::Sql {
+                    width: types.len() as u16,
+                },
+                ty: f.ret,
+                args: vec![call],
+                ordinality,
+                parts: Vec::new(),
+            }),
+            Scope { cols },
+            lateral,
+        )))
     }
 
     /// json_each(json) and the other json set-returning functions:

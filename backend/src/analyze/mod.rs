@@ -16,6 +16,7 @@ mod modifying_with;
 pub mod names;
 mod ordered_set;
 mod regtypes;
+pub mod sqlfunc;
 pub mod srf;
 pub mod window;
 
@@ -135,6 +136,8 @@ pub struct Analyzer<'a> {
     allow_modifying_with: bool,
     /// The data-modifying WITH queries of the statement, in order.
     pub modifying_ctes: Vec<crate::nodes::modify::ModifyingCte>,
+    /// Analyzing a SQL function's body: its parameters.
+    pub(crate) fn_scope: Option<sqlfunc::FnScope>,
 }
 
 /// A WITH query, kept as written: every reference analyzes it again as a
@@ -197,6 +200,7 @@ impl<'a> Analyzer<'a> {
             next_worktable: 0,
             allow_modifying_with: false,
             modifying_ctes: Vec::new(),
+            fn_scope: None,
         }
     }
 

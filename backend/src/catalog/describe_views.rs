@@ -112,7 +112,7 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_proc",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("oid", oid::OID),
             ("proname", oid::NAME),

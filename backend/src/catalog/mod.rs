@@ -20,6 +20,7 @@ pub mod builtin_ops;
 pub mod constraint;
 pub mod describe_views;
 pub mod dump_views;
+pub mod function;
 pub mod information_schema;
 pub mod opclass;
 mod row_oids;
@@ -233,6 +234,8 @@ pub struct Catalog {
     pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
     /// Enum types (pg_type rows with typtype 'e', their pg_enum rows).
     pub enums: Vec<Arc<EnumType>>,
+    /// User-defined functions and procedures (pg_proc rows).
+    pub functions: Vec<Arc<function::FunctionDesc>>,
     /// COMMENT ON texts (pg_description): (classoid, objoid, objsubid).
     pub comments: std::collections::BTreeMap<(Oid, Oid, i32), String>,
     /// pg_attrdef OIDs of column defaults: (table, attnum) (`row_oids`).
@@ -446,6 +449,9 @@ impl Catalog {
                 s += &format!("enumlabel {} {} {}\n", l.oid, l.sort, esc(&l.label));
             }
         }
+        for f in &self.functions {
+            s += &f.serialize();
+        }
         for ((table, attnum), o) in &self.attrdef_oids {
             s += &format!("attrdef {table} {attnum} {o}\n");
         }
@@ -463,6 +469,19 @@ impl Catalog {
         self.sequences
             .iter()
             .find(|s| s.identity != 0 && s.table == table && s.column == column)
+    }
+
+    /// The user functions and procedures named `name`.
+    pub fn functions_named<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<function::FunctionDesc>> + 'a {
+        self.functions.iter().filter(move |f| f.name == name)
+    }
+
+    /// The user function or procedure with OID `oid`.
+    pub fn function_by_oid(&self, oid: Oid) -> Option<&Arc<function::FunctionDesc>> {
+        self.functions.iter().find(|f| f.oid == oid)
     }
 
     /// The enum type named `name`.
@@ -626,6 +645,13 @@ impl Catalog {
                         label: txt(3)?,
                     });
                 }
+                "function" => cat
+                    .functions
+                    .push(Arc::new(function::FunctionDesc::parse(&f)?)),
+                "funcarg" => {
+                    let func = cat.functions.last_mut().ok_or_else(|| bad(line))?;
+                    Arc::make_mut(func).add_arg(&f)?;
+                }
                 "attrdef" => {
                     cat.attrdef_oids
                         .insert((num(1)? as Oid, num(2)? as i16), num(3)? as Oid);
@@ -668,7 +694,7 @@ pub(crate) fn esc(s: &str) -> String {
     o
 }
 
-fn unesc(s: &str) -> String {
+pub(crate) fn unesc(s: &str) -> String {
     if s == "\\e" {
         return String::new();
     }

@@ -59,7 +59,10 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
             ..
         }
         | S::AlterIndex { .. }
+        | S::DropFunction(_)
+        | S::DropProcedure { .. }
         | S::Comment { .. } => true,
+        S::CreateFunction(_) => crate::parser::create_function::is_placeholder(stmt),
         S::Drop { object_type, .. } => matches!(
             object_type,
             ast::ObjectType::Table
@@ -207,6 +210,28 @@ pub fn execute(
             })
         }
         S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
+        S::CreateFunction(_) => super::functioncmds::create(ddl.cat, text, env.user).map(|tag| {
+            ddl.changed = true;
+            tag
+        }),
+        S::DropFunction(d) => {
+            super::functioncmds::drop(ddl.cat, false, d.if_exists, &d.func_desc, ddl.notices).map(
+                |changed| {
+                    ddl.changed |= changed;
+                    "DROP FUNCTION".into()
+                },
+            )
+        }
+        S::DropProcedure {
+            if_exists,
+            proc_desc,
+            ..
+        } => super::functioncmds::drop(ddl.cat, true, *if_exists, proc_desc, ddl.notices).map(
+            |changed| {
+                ddl.changed |= changed;
+                "DROP PROCEDURE".into()
+            },
+        ),
         S::CreateType {
             name,
             representation: Some(ast::UserDefinedTypeRepresentation::Enum { labels }),

@@ -13,6 +13,7 @@ pub mod copy_options;
 pub mod ddl;
 pub mod deparse;
 pub mod explain;
+pub mod functioncmds;
 pub mod owner;
 pub mod sequence;
 pub mod transaction;

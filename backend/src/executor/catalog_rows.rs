@@ -766,7 +766,13 @@ pub fn user_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     ]]
 }
 
-pub fn proc_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+pub fn proc_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let mut rows = builtin_proc_rows();
+    rows.extend(super::function_rows::user_proc_rows(ctx));
+    rows
+}
+
+fn builtin_proc_rows() -> Vec<Vec<Value>> {
     procs()
         .iter()
         .map(|p| {

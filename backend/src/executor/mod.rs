@@ -15,6 +15,7 @@ pub mod catalog_rows;
 pub mod dest;
 pub mod dump_rows;
 pub mod eval;
+pub mod function_rows;
 pub mod join;
 pub mod memory;
 pub mod modify;

@@ -70,8 +70,38 @@ fn build_one(func: SetFunction, ty: Oid, args: &[Expr]) -> Box<dyn Node + '_> {
             array: None,
             next: 0,
         }),
+        SetFunction::Sql { .. } => Box::new(SqlFunctionNode {
+            arg: &args[0],
+            rows: None,
+        }),
         // The analyzer never nests a lockstep group in another.
         SetFunction::Lockstep => Box::new(LockstepNode { parts: Vec::new() }),
+    }
+}
+
+/// A user-defined SQL function in FROM: the rows of its body's last
+/// query, computed at the first fetch.
+struct SqlFunctionNode<'p> {
+    arg: &'p Expr,
+    rows: Option<std::collections::VecDeque<Row>>,
+}
+
+impl Node for SqlFunctionNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.rows.is_none() {
+            let Expr::SubLink(s) = self.arg else {
+                return Err(crate::error::PgError::internal("not a SQL function call"));
+            };
+            let mut rows = std::collections::VecDeque::new();
+            super::subplan::run_sql_function(s, &[], ctx, &mut |r| {
+                ctx.mem
+                    .charge(r.iter().map(super::memory::value_bytes).sum())?;
+                rows.push_back(r);
+                Ok(true)
+            })?;
+            self.rows = Some(rows);
+        }
+        Ok(self.rows.as_mut().and_then(|r| r.pop_front()))
     }
 }
 

@@ -87,8 +87,72 @@ fn run(sub: &SubPlan, kind: SubLinkKind, row: &[Value], ctx: &EvalCtx) -> PgResu
     }
 }
 
+/// Runs the body of a SQL function call for the caller's `row`: its
+/// arguments become the body's parameters; `each` gets every row of the
+/// body's last query until it returns false. None when STRICT skipped
+/// the body (an argument was NULL).
+pub fn run_sql_function(
+    s: &SubLink,
+    row: &[Value],
+    ctx: &EvalCtx,
+    each: &mut dyn FnMut(Vec<Value>) -> PgResult<bool>,
+) -> PgResult<Option<()>> {
+    let Some(call) = &s.call else {
+        return Err(PgError::internal("not a function call"));
+    };
+    let args = call
+        .args
+        .iter()
+        .map(|a| eval(a, row, ctx))
+        .collect::<PgResult<Vec<Value>>>()?;
+    if call.strict && args.iter().any(Value::is_null) {
+        return Ok(None);
+    }
+    let cache = SubplanCache::default();
+    let inner = EvalCtx {
+        params: &args,
+        outer: &[],
+        cache: &cache,
+        ..*ctx
+    };
+    let context = || format!("SQL function \"{}\" statement 1", call.name);
+    let mut node = build(s.sub.plan()?);
+    loop {
+        check_for_interrupts()?;
+        match node.next(&inner) {
+            Ok(Some(r)) => {
+                if !each(r)? {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(mut e) => {
+                // Positions in the body mean nothing in the caller's text.
+                e.position = None;
+                let ctx_line = match e.extra.as_ref().and_then(|x| x.context.clone()) {
+                    Some(c) => format!("{c}\n{}", context()),
+                    None => context(),
+                };
+                return Err(e.with_context(ctx_line));
+            }
+        }
+    }
+    Ok(Some(()))
+}
+
 /// Evaluates a SubLink for `row`.
 pub fn eval_sublink(s: &SubLink, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
+    if s.call.is_some() {
+        let mut first = Value::Null;
+        run_sql_function(s, row, ctx, &mut |r| {
+            first = r.into_iter().next().unwrap_or(Value::Null);
+            Ok(false)
+        })?;
+        if s.ty == crate::types::oid::VOID {
+            return Ok(Value::Null);
+        }
+        return Ok(first);
+    }
     let outcome = if s.sub.correlated {
         Rc::new(run(&s.sub, s.kind, row, ctx)?)
     } else {

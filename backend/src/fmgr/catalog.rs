@@ -105,8 +105,11 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         let user = c.catalog.enums.iter().any(|e| e.oid == t || e.array == t);
         Ok(Value::Bool(user || builtin::builtin_type(t).is_some()))
     }),
-    f("pg_function_is_visible", &[OID], BOOL, |_, a| {
-        Ok(Value::Bool(proc_by_oid(oid_arg(&a[0])).is_some()))
+    f("pg_function_is_visible", &[OID], BOOL, |c, a| {
+        let o = oid_arg(&a[0]);
+        Ok(Value::Bool(
+            proc_by_oid(o).is_some() || c.catalog.function_by_oid(o).is_some(),
+        ))
     }),
     f("pg_collation_is_visible", &[OID], BOOL, |_, a| {
         Ok(Value::Bool(matches!(oid_arg(&a[0]), 100 | 950 | 951)))
@@ -135,19 +138,41 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         };
         Ok(Value::Text(format_type(t, m)))
     })),
-    f("pg_get_function_result", &[OID], TEXT, |_, a| {
+    f("pg_get_function_result", &[OID], TEXT, |c, a| {
+        if let Some(u) = c.catalog.function_by_oid(oid_arg(&a[0])) {
+            return Ok(u.result().map_or(Value::Null, Value::Text));
+        }
         Ok(proc_by_oid(oid_arg(&a[0]))
             .map_or(Value::Null, |p| Value::Text(format_type(p.ret, None))))
     }),
-    f("pg_get_function_arguments", &[OID], TEXT, |_, a| {
+    f("pg_get_function_arguments", &[OID], TEXT, |c, a| {
+        if let Some(u) = c.catalog.function_by_oid(oid_arg(&a[0])) {
+            return Ok(Value::Text(u.arguments()));
+        }
         Ok(proc_by_oid(oid_arg(&a[0])).map_or(Value::Null, |p| Value::Text(p.arguments())))
     }),
     f(
         "pg_get_function_identity_arguments",
         &[OID],
         TEXT,
-        |_, a| Ok(proc_by_oid(oid_arg(&a[0])).map_or(Value::Null, |p| Value::Text(p.arguments()))),
+        |c, a| {
+            if let Some(u) = c.catalog.function_by_oid(oid_arg(&a[0])) {
+                return Ok(Value::Text(u.identity_arguments()));
+            }
+            Ok(proc_by_oid(oid_arg(&a[0])).map_or(Value::Null, |p| Value::Text(p.arguments())))
+        },
     ),
+    f("pg_get_functiondef", &[OID], TEXT, |c, a| {
+        let o = oid_arg(&a[0]);
+        match c.catalog.function_by_oid(o) {
+            Some(u) => Ok(Value::Text(u.definition())),
+            None if proc_by_oid(o).is_some() => Err(PgError::new(
+                crate::error::sqlstate::FEATURE_NOT_SUPPORTED,
+                "pg_get_functiondef of a built-in function is not supported yet",
+            )),
+            None => Ok(Value::Null),
+        }
+    }),
     f("pg_get_indexdef", &[OID], TEXT, |c, a| {
         index_def(c, &a[0], 0, false)
     }),
@@ -194,8 +219,13 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         serial_sequence,
     ),
     // Built-in functions have no SQL body.
-    f("pg_get_function_sqlbody", &[OID], TEXT, |_, _| {
-        Ok(Value::Null)
+    f("pg_get_function_sqlbody", &[OID], TEXT, |c, a| {
+        Ok(match c.catalog.function_by_oid(oid_arg(&a[0])) {
+            Some(u) if u.body_kind == crate::catalog::function::BodyKind::Return => {
+                Value::Text(format!("RETURN {}", u.body))
+            }
+            _ => Value::Null,
+        })
     }),
     f("pg_get_statisticsobjdef_columns", &[OID], TEXT, |_, _| {
         Ok(Value::Null)

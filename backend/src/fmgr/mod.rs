@@ -1319,7 +1319,7 @@ pub fn exists(name: &str) -> bool {
 
 /// The cost of passing a `from` value as a `to` parameter; None when it
 /// cannot be passed implicitly.
-fn arg_cost(from: Oid, to: Oid) -> Option<u32> {
+pub fn arg_cost(from: Oid, to: Oid) -> Option<u32> {
     if from == to {
         return Some(0);
     }

@@ -61,6 +61,23 @@ pub struct SubLink {
     pub test: Option<Expr>,
     pub sub: Arc<SubPlan>,
     pub ty: Oid,
+    /// A call of a user-defined SQL function whose body is `sub`.
+    pub call: Option<Box<SqlFuncCall>>,
+}
+
+/// A call of a LANGUAGE sql function: its arguments, evaluated in the
+/// caller's row, become the parameters (`Expr::Param`) of its body,
+/// which runs as an uncorrelated subquery of its own for each call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SqlFuncCall {
+    /// The function's name (for the CONTEXT line of its errors).
+    pub name: String,
+    pub args: Vec<Expr>,
+    /// STRICT: NULL, without running the body, when an argument is NULL.
+    pub strict: bool,
+    /// RETURNS SETOF / TABLE: every row (FROM); otherwise the first
+    /// row's first column, NULL when there is none.
+    pub set: bool,
 }
 
 /// A typed expression.
@@ -234,7 +251,11 @@ impl Expr {
     pub fn children(&self) -> Vec<&Expr> {
         match self {
             Expr::Const(..) | Expr::Param(..) | Expr::Column(..) | Expr::Outer(..) => vec![],
-            Expr::SubLink(s) => s.test.iter().collect(),
+            Expr::SubLink(s) => s
+                .test
+                .iter()
+                .chain(s.call.iter().flat_map(|c| c.args.iter()))
+                .collect(),
             Expr::Binary(_, a, b, _)
             | Expr::And(a, b)
             | Expr::Or(a, b)
@@ -313,6 +334,10 @@ impl Expr {
             Expr::SubLink(mut s) => {
                 if let Some(t) = s.test.take() {
                     s.test = Some(f(t)?);
+                }
+                if let Some(c) = s.call.as_mut() {
+                    let args = std::mem::take(&mut c.args);
+                    c.args = args.into_iter().map(&mut *f).collect::<PgResult<_>>()?;
                 }
                 Expr::SubLink(s)
             }

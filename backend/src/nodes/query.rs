@@ -84,6 +84,9 @@ pub enum SetFunction {
     /// ProjectSet): `FunctionSource::parts` says which, `args` holds their
     /// arguments one after the other.
     Lockstep,
+    /// A user-defined SQL function of `width` result columns: `args`
+    /// holds one `Expr::SubLink` carrying the call (`SqlFuncCall`).
+    Sql { width: u16 },
 }
 
 impl SetFunction {
@@ -102,6 +105,7 @@ impl SetFunction {
             } => 2,
             SetFunction::Json { .. } => 1,
             SetFunction::Lockstep => 0,
+            SetFunction::Sql { width } => width as usize,
         }
     }
 }
@@ -142,6 +146,7 @@ impl FunctionSource {
             SetFunction::OptionsToTable => "pg_options_to_table",
             SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
             SetFunction::Lockstep => "project set",
+            SetFunction::Sql { .. } => "sql function",
         }
     }
 

@@ -20,6 +20,7 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace
 use crate::error::{sqlstate, PgError, PgResult};
 
 pub mod alter_sequence;
+pub mod create_function;
 
 /// A statement's text, and the whole query string it came from (parser
 /// locations are relative to the whole string), for turning locations
@@ -398,6 +399,17 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             alter_sequence::parse_tokens(seg.clone(), sql)?;
             out.push(ParsedStatement {
                 ast: alter_sequence::placeholder(),
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        if create_function::starts_create_function(&meaningful) {
+            create_function::parse_tokens(seg.clone(), sql)?;
+            out.push(ParsedStatement {
+                ast: create_function::placeholder(),
                 text: StmtText {
                     sql: text,
                     full: full.clone(),

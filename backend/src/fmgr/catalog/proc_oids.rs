@@ -182,6 +182,7 @@ pub static PROC_OIDS: &[(Oid, &str, &[Oid], u8)] = &[
     (2165, "pg_get_function_result", &[26], b's'),
     (2162, "pg_get_function_arguments", &[26], b's'),
     (2232, "pg_get_function_identity_arguments", &[26], b's'),
+    (2098, "pg_get_functiondef", &[26], b's'),
     (1665, "pg_get_serial_sequence", &[25, 25], b's'),
     (6174, "pg_get_statisticsobjdef_columns", &[26], b's'),
     (6121, "pg_relation_is_publishable", &[2205], b's'),

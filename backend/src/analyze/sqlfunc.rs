@@ -1,0 +1,457 @@
+//! Calls of user-defined LANGUAGE sql functions (PostgreSQL's
+//! ParseFuncOrColumn for pg_proc rows of users, and functions.c's
+//! checks of a body): choosing among overloads by positional, named
+//! (`a => 1`) and defaulted arguments; analyzing the body, whose `$n`
+//! and parameter names become `Expr::Param`s; and the body's final
+//! query checked and converted to the declared result type.
+//!
+//! A call becomes an `Expr::SubLink` carrying a `SqlFuncCall`: the
+//! executor evaluates the arguments in the caller's row and runs the
+//! body's plan with them as its parameters (`executor::subplan`).
+//! PostgreSQL inlines simple scalar functions into the calling query
+//! instead; the results are the same, errors inside the body add a
+//! CONTEXT line that PostgreSQL's inlined form would not.
+
+use std::sync::{Arc, OnceLock};
+
+use sqlparser::ast;
+
+use crate::catalog::function::{ArgMode, BodyKind, FunctionDesc};
+use crate::catalog::Catalog;
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::fmgr;
+use crate::nodes::expr::{Expr, SqlFuncCall, SubLink, SubLinkKind, SubPlan};
+use crate::nodes::query::Query;
+use crate::parser::{ident, StmtText};
+use crate::types::{oid, type_name, Oid};
+
+use super::expr::Clause;
+use super::Analyzer;
+use super::Scope;
+
+/// The parameters visible in a function body: by `$n` and by name
+/// (`name` or `function.name`).
+#[derive(Clone, Debug)]
+pub(crate) struct FnScope {
+    pub function: String,
+    /// Input arguments' names ("" when unnamed) and types.
+    pub args: Vec<(String, Oid)>,
+}
+
+impl FnScope {
+    /// The parameter a column reference names, if any.
+    pub(crate) fn resolve(&self, names: &[String]) -> Option<Expr> {
+        let n = match names {
+            [n] => n,
+            [f, n] if *f == self.function => n,
+            _ => return None,
+        };
+        self.args
+            .iter()
+            .position(|(a, _)| !a.is_empty() && a == n)
+            .map(|i| Expr::Param(i, self.args[i].1))
+    }
+}
+
+fn return_mismatch(f: &FunctionDesc, detail: String) -> PgError {
+    PgError::new(
+        "42P13",
+        format!(
+            "return type mismatch in function declared to return {}",
+            type_name(f.ret)
+        ),
+    )
+    .with_detail(detail)
+    .with_context(format!("SQL function \"{}\"", f.name))
+}
+
+/// The result columns a function's final query must give: its OUT or
+/// TABLE arguments, or its one return type.
+fn result_types(f: &FunctionDesc) -> Vec<Oid> {
+    let outs: Vec<Oid> = f.output_args().map(|a| a.ty).collect();
+    if outs.is_empty() {
+        vec![f.ret]
+    } else {
+        outs
+    }
+}
+
+/// Analyzes the body of `f` against `catalog`: every statement is
+/// checked; the last one's query is returned, its columns converted to
+/// the declared result types (PostgreSQL's check_sql_fn_retval, with
+/// assignment casts). Positions in errors are relative to the body.
+pub fn analyze_body(catalog: &Arc<Catalog>, f: &FunctionDesc) -> PgResult<(Query, Vec<u32>, bool)> {
+    let text = match f.body_kind {
+        BodyKind::Text => f.body.clone(),
+        BodyKind::Return => format!("SELECT {}", f.body),
+    };
+    let stmts = crate::parser::parse(&text)?;
+    let scope = FnScope {
+        function: f.name.clone(),
+        args: f.input_args().map(|a| (a.name.clone(), a.ty)).collect(),
+    };
+    let types: Vec<Oid> = scope.args.iter().map(|a| a.1).collect();
+    let mut last: Option<Query> = None;
+    let mut relations = Vec::new();
+    let mut needs_xid = false;
+    for st in &stmts {
+        let ast::Statement::Query(q) = &st.ast else {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "statements other than SELECT in SQL function bodies are not supported yet",
+            ));
+        };
+        let mut a = Analyzer::new(&st.text, &types).with_catalog(catalog.clone());
+        a.fn_scope = Some(scope.clone());
+        let body = a.analyze_top(q)?;
+        relations.extend(a.relations.iter().copied());
+        needs_xid |= a.needs_xid;
+        last = Some(body);
+    }
+    let Some(mut q) = last else {
+        if f.ret == oid::VOID {
+            // An empty body of a void function: a query giving no row.
+            let st = crate::parser::parse("SELECT WHERE false")?;
+            let ast::Statement::Query(q) = &st[0].ast else {
+                return Err(PgError::internal("not a query"));
+            };
+            let q = Analyzer::new(&st[0].text, &[])
+                .with_catalog(catalog.clone())
+                .analyze_top(q)?;
+            return Ok((q, relations, needs_xid));
+        }
+        return Err(return_mismatch(
+            f,
+            "Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING.".into(),
+        ));
+    };
+    if f.ret == oid::VOID {
+        return Ok((q, relations, needs_xid));
+    }
+    let want = result_types(f);
+    if want.len() == 1 && q.columns.len() != 1 && f.ret != oid::RECORD {
+        return Err(return_mismatch(
+            f,
+            "Final statement must return exactly one column.".into(),
+        ));
+    }
+    if want.len() != q.columns.len() {
+        return Err(return_mismatch(
+            f,
+            if q.columns.len() > want.len() {
+                "Final statement returns too many columns.".into()
+            } else {
+                "Final statement returns too few columns.".into()
+            },
+        ));
+    }
+    if q.targets.len() < q.columns.len() {
+        return Err(PgError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            "this form of final statement in a SQL function body is not supported yet",
+        ));
+    }
+    let stmt = StmtText {
+        sql: String::new(),
+        full: Arc::from(""),
+    };
+    let mut a = Analyzer::new(&stmt, &types).with_catalog(catalog.clone());
+    for (i, &t) in want.iter().enumerate() {
+        let from = q.columns[i].type_oid;
+        if from == t {
+            continue;
+        }
+        let x = q.targets[i].clone();
+        let cast = super::modify::assignment_cast(&mut a, x, t, -1, "").map_err(|_| {
+            return_mismatch(
+                f,
+                if want.len() == 1 {
+                    format!("Actual return type is {}.", type_name(from))
+                } else {
+                    format!(
+                        "Final statement returns {} instead of {} at column {}.",
+                        type_name(from),
+                        type_name(t),
+                        i + 1
+                    )
+                },
+            )
+        })?;
+        q.targets[i] = cast;
+        q.columns[i].type_oid = t;
+        q.columns[i].type_modifier = -1;
+    }
+    Ok((q, relations, needs_xid))
+}
+
+impl Analyzer<'_> {
+    /// A call of a user function named `name`, or None when no user
+    /// function has that name (or none fits and a built-in one does).
+    pub(super) fn user_function_call(
+        &mut self,
+        name: &str,
+        list: &[ast::FunctionArg],
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Option<Expr>> {
+        let cands: Vec<Arc<FunctionDesc>> = self
+            .catalog
+            .functions_named(name)
+            .filter(|f| f.kind == 'f')
+            .cloned()
+            .collect();
+        if cands.is_empty() {
+            return Ok(None);
+        }
+        let Some((f, args)) = self.choose_function(name, &cands, list, scope, clause)? else {
+            return Ok(None);
+        };
+        if f.retset && !matches!(clause, Clause::Select | Clause::OrderBy) {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "set-returning functions are not allowed in {}",
+                    clause.name()
+                ),
+            ));
+        }
+        if f.retset {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "set-returning SQL functions in the select list are not supported yet (call them in FROM)",
+            ));
+        }
+        if f.ret == oid::RECORD {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "SQL functions returning record in expressions are not supported yet (call them in FROM)",
+            ));
+        }
+        self.sql_function_expr(&f, args, false).map(Some)
+    }
+
+    /// The call of `f` with its (converted) input arguments.
+    pub(super) fn sql_function_expr(
+        &mut self,
+        f: &FunctionDesc,
+        args: Vec<Expr>,
+        set: bool,
+    ) -> PgResult<Expr> {
+        let (query, relations, needs_xid) = analyze_body(&self.catalog, f)?;
+        self.uses_catalog = true;
+        self.needs_xid |= needs_xid;
+        for r in relations {
+            if !self.relations.contains(&r) {
+                self.relations.push(r);
+            }
+        }
+        Ok(Expr::SubLink(Box::new(SubLink {
+            kind: SubLinkKind::Scalar,
+            test: None,
+            sub: Arc::new(SubPlan {
+                query,
+                plan: OnceLock::new(),
+                correlated: false,
+            }),
+            ty: f.ret,
+            call: Some(Box::new(SqlFuncCall {
+                name: f.name.clone(),
+                args,
+                strict: f.strict,
+                set,
+            })),
+        })))
+    }
+
+    /// PostgreSQL's func_get_detail over the user functions `cands`:
+    /// the one the arguments fit best (positional, then named, then
+    /// defaults), its arguments converted. None when none fits and a
+    /// built-in function of that name exists (it is tried next).
+    pub(super) fn choose_function(
+        &mut self,
+        name: &str,
+        cands: &[Arc<FunctionDesc>],
+        list: &[ast::FunctionArg],
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Option<(Arc<FunctionDesc>, Vec<Expr>)>> {
+        let mut positional = Vec::new();
+        let mut named: Vec<(String, Expr)> = Vec::new();
+        for a in list {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                    if !named.is_empty() {
+                        return Err(PgError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            "positional argument cannot follow named argument",
+                        ));
+                    }
+                    positional.push(self.expr(e, scope, clause)?);
+                }
+                ast::FunctionArg::Named {
+                    name: n,
+                    arg: ast::FunctionArgExpr::Expr(e),
+                    ..
+                }
+                | ast::FunctionArg::ExprNamed {
+                    name: ast::Expr::Identifier(n),
+                    arg: ast::FunctionArgExpr::Expr(e),
+                    ..
+                } => {
+                    let n = ident(n);
+                    if named.iter().any(|(m, _)| *m == n) {
+                        return Err(PgError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            format!("argument name \"{n}\" used more than once"),
+                        ));
+                    }
+                    let x = self.expr(e, scope, clause)?;
+                    named.push((n, x));
+                }
+                _ => {
+                    return Err(PgError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        "this form of function argument is not supported yet",
+                    ))
+                }
+            }
+        }
+        // (cost, candidate, for each input argument: Some(index into the
+        // given arguments: positional then named) or None for its default)
+        type Fit = (u32, Arc<FunctionDesc>, Vec<Option<usize>>);
+        let mut fits: Vec<Fit> = Vec::new();
+        'cand: for f in cands {
+            let inputs: Vec<_> = f.input_args().collect();
+            if positional.len() > inputs.len() {
+                continue;
+            }
+            let mut slots: Vec<Option<usize>> = (0..inputs.len())
+                .map(|i| (i < positional.len()).then_some(i))
+                .collect();
+            for (k, (n, _)) in named.iter().enumerate() {
+                let Some(i) = inputs.iter().position(|a| a.name == *n) else {
+                    continue 'cand;
+                };
+                if slots[i].is_some() {
+                    continue 'cand;
+                }
+                slots[i] = Some(positional.len() + k);
+            }
+            if slots
+                .iter()
+                .zip(&inputs)
+                .any(|(s, a)| s.is_none() && a.default.is_none())
+            {
+                continue;
+            }
+            let mut cost = 0;
+            for (s, a) in slots.iter().zip(&inputs) {
+                if let Some(k) = s {
+                    let given = if *k < positional.len() {
+                        &positional[*k]
+                    } else {
+                        &named[*k - positional.len()].1
+                    };
+                    match fmgr::arg_cost(given.ty(), a.ty) {
+                        Some(c) => cost += c,
+                        None => continue 'cand,
+                    }
+                }
+            }
+            fits.push((cost, f.clone(), slots));
+        }
+        let shown = || {
+            let mut v: Vec<String> = positional
+                .iter()
+                .map(|e| type_name(e.ty()).to_owned())
+                .collect();
+            v.extend(
+                named
+                    .iter()
+                    .map(|(n, e)| format!("{n} => {}", type_name(e.ty()))),
+            );
+            format!("{name}({})", v.join(", "))
+        };
+        let Some(best) = fits.iter().map(|f| f.0).min() else {
+            if named.is_empty() && fmgr::exists(name) {
+                return Ok(None);
+            }
+            return Err(PgError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("function {} does not exist", shown()),
+            )
+            .with_hint(
+                "No function matches the given name and argument types. You might need to add explicit type casts.",
+            ));
+        };
+        // A built-in function of the name that fits better wins (both
+        // kinds are candidates of one choice in PostgreSQL).
+        if named.is_empty() {
+            let types: Vec<Oid> = positional.iter().map(Expr::ty).collect();
+            if let Ok((_, params)) = fmgr::resolve_call(name, &types) {
+                let builtin: Option<u32> = types
+                    .iter()
+                    .zip(&params)
+                    .map(|(a, p)| fmgr::arg_cost(*a, *p))
+                    .sum();
+                if builtin.is_some_and(|b| b < best) {
+                    return Ok(None);
+                }
+            }
+        }
+        let mut best_fits = fits.into_iter().filter(|f| f.0 == best);
+        let (_, f, slots) = best_fits.next().expect("a best fit");
+        if best_fits.next().is_some() {
+            return Err(PgError::new(
+                "42725",
+                format!("function {} is not unique", shown()),
+            )
+            .with_hint(
+                "Could not choose a best candidate function. You might need to add explicit type casts.",
+            ));
+        }
+        let mut given: Vec<Option<Expr>> = positional
+            .into_iter()
+            .chain(named.into_iter().map(|(_, e)| e))
+            .map(Some)
+            .collect();
+        let mut args = Vec::new();
+        let inputs: Vec<_> = f.input_args().cloned().collect();
+        for (s, a) in slots.iter().zip(&inputs) {
+            let x = match s {
+                Some(k) => given[*k]
+                    .take()
+                    .unwrap_or(Expr::Const(crate::types::Value::Null, a.ty)),
+                None => {
+                    let text = a.default.as_deref().unwrap_or("NULL");
+                    self.default_expr(text)?
+                }
+            };
+            args.push(self.coerce(x, a.ty, false)?);
+        }
+        Ok(Some((f, args)))
+    }
+
+    /// An argument's DEFAULT expression, analyzed where it is used.
+    fn default_expr(&mut self, text: &str) -> PgResult<Expr> {
+        let stmts = crate::parser::parse(&format!("SELECT {text}"))?;
+        let Some(ast::Statement::Query(q)) = stmts.first().map(|s| &s.ast) else {
+            return Err(PgError::internal("a default that is not an expression"));
+        };
+        let ast::SetExpr::Select(s) = q.body.as_ref() else {
+            return Err(PgError::internal("a default that is not an expression"));
+        };
+        match s.projection.first() {
+            Some(ast::SelectItem::UnnamedExpr(e)) => {
+                self.expr(e, &Scope::default(), Clause::Select)
+            }
+            _ => Err(PgError::internal("a default that is not an expression")),
+        }
+    }
+}
+
+/// Whether `f`'s mode list allows it where a function (not a
+/// procedure) is called.
+pub fn is_function(f: &FunctionDesc) -> bool {
+    f.kind == 'f' && f.args.iter().all(|a| a.mode != ArgMode::Table || f.retset)
+}

@@ -1,0 +1,416 @@
+//! User-defined functions and procedures (pg_proc rows of LANGUAGE sql
+//! routines): their signature, attributes and body text, and their line
+//! form in the catalog file. The body is kept as written and analyzed
+//! again at each call (as a view's query is), so that it sees the
+//! catalog of the statement calling it.
+
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::types::Oid;
+
+use super::{esc, unesc};
+
+/// An argument's mode (pg_proc.proargmodes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgMode {
+    In,
+    Out,
+    InOut,
+    Variadic,
+    /// A column of RETURNS TABLE.
+    Table,
+}
+
+impl ArgMode {
+    /// The proargmodes letter.
+    pub fn letter(self) -> char {
+        match self {
+            ArgMode::In => 'i',
+            ArgMode::Out => 'o',
+            ArgMode::InOut => 'b',
+            ArgMode::Variadic => 'v',
+            ArgMode::Table => 't',
+        }
+    }
+
+    fn from_letter(c: &str) -> Option<ArgMode> {
+        Some(match c {
+            "i" => ArgMode::In,
+            "o" => ArgMode::Out,
+            "b" => ArgMode::InOut,
+            "v" => ArgMode::Variadic,
+            "t" => ArgMode::Table,
+            _ => return None,
+        })
+    }
+
+    /// Whether the caller passes a value for it (IN, INOUT, VARIADIC).
+    pub fn is_input(self) -> bool {
+        matches!(self, ArgMode::In | ArgMode::InOut | ArgMode::Variadic)
+    }
+
+    /// Whether it is a result column (OUT, INOUT, TABLE).
+    pub fn is_output(self) -> bool {
+        matches!(self, ArgMode::Out | ArgMode::InOut | ArgMode::Table)
+    }
+}
+
+/// One declared argument.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FuncArg {
+    pub mode: ArgMode,
+    /// Empty when unnamed.
+    pub name: String,
+    pub ty: Oid,
+    /// The DEFAULT expression as SQL text.
+    pub default: Option<String>,
+}
+
+/// How the body was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `AS 'text'`: statements in a string (prosrc).
+    Text,
+    /// SQL-standard `RETURN expr` (prosqlbody; `body` holds the expression).
+    Return,
+}
+
+/// A user-defined function ('f') or procedure ('p').
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionDesc {
+    pub oid: Oid,
+    pub name: String,
+    /// 'f' or 'p' (pg_proc.prokind).
+    pub kind: char,
+    pub args: Vec<FuncArg>,
+    /// prorettype (void for a procedure without output, record for
+    /// several output columns).
+    pub ret: Oid,
+    pub retset: bool,
+    pub body_kind: BodyKind,
+    pub body: String,
+    /// 'i', 's' or 'v'.
+    pub volatility: char,
+    pub strict: bool,
+    pub security_definer: bool,
+    pub leakproof: bool,
+    /// 's', 'r' or 'u'.
+    pub parallel: char,
+    pub cost: f32,
+    pub rows: f32,
+    pub owner: String,
+}
+
+impl FunctionDesc {
+    /// The arguments a caller passes (pg_proc.proargtypes).
+    pub fn input_args(&self) -> impl Iterator<Item = &FuncArg> {
+        self.args.iter().filter(|a| a.mode.is_input())
+    }
+
+    /// The input argument types.
+    pub fn input_types(&self) -> Vec<Oid> {
+        self.input_args().map(|a| a.ty).collect()
+    }
+
+    /// The output columns (OUT, INOUT, TABLE arguments).
+    pub fn output_args(&self) -> impl Iterator<Item = &FuncArg> {
+        self.args.iter().filter(|a| a.mode.is_output())
+    }
+
+    /// Whether every argument is IN (then proargmodes and proallargtypes
+    /// are NULL, as PostgreSQL stores them).
+    pub fn all_in(&self) -> bool {
+        self.args.iter().all(|a| a.mode == ArgMode::In)
+    }
+
+    /// How many trailing input arguments have defaults.
+    pub fn n_defaults(&self) -> usize {
+        self.input_args().filter(|a| a.default.is_some()).count()
+    }
+
+    /// The catalog-file lines of this function.
+    pub fn serialize(&self) -> String {
+        let mut s = format!(
+            "function {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}\n",
+            self.oid,
+            esc(&self.name),
+            self.kind,
+            self.ret,
+            u8::from(self.retset),
+            match self.body_kind {
+                BodyKind::Text => "text",
+                BodyKind::Return => "return",
+            },
+            esc(&self.body),
+            self.volatility,
+            u8::from(self.strict),
+            u8::from(self.security_definer),
+            u8::from(self.leakproof),
+            self.parallel,
+            self.cost,
+            self.rows,
+            esc(&self.owner),
+            self.args.len()
+        );
+        for a in &self.args {
+            s += &format!(
+                "funcarg {} {} {} {}\n",
+                a.mode.letter(),
+                esc(&a.name),
+                a.ty,
+                a.default.as_deref().map_or("\\N".to_owned(), esc)
+            );
+        }
+        s
+    }
+
+    /// Parses a `function` line's fields (its arguments follow as
+    /// `funcarg` lines, added by [`FunctionDesc::add_arg`]).
+    pub fn parse(f: &[&str]) -> PgResult<FunctionDesc> {
+        let bad = || {
+            PgError::new(
+                sqlstate::DATA_CORRUPTED,
+                format!("invalid catalog file line: \"{}\"", f.join(" ")),
+            )
+        };
+        if f.len() < 16 {
+            return Err(bad());
+        }
+        let num = |i: usize| f[i].parse::<f64>().map_err(|_| bad());
+        let ch = |i: usize| f[i].chars().next().ok_or_else(bad);
+        Ok(FunctionDesc {
+            oid: num(1)? as Oid,
+            name: unesc(f[2]),
+            kind: ch(3)?,
+            ret: num(4)? as Oid,
+            retset: f[5] == "1",
+            body_kind: if f[6] == "return" {
+                BodyKind::Return
+            } else {
+                BodyKind::Text
+            },
+            body: unesc(f[7]),
+            volatility: ch(8)?,
+            strict: f[9] == "1",
+            security_definer: f[10] == "1",
+            leakproof: f[11] == "1",
+            parallel: ch(12)?,
+            cost: num(13)? as f32,
+            rows: num(14)? as f32,
+            owner: unesc(f[15]),
+            args: Vec::new(),
+        })
+    }
+
+    /// Parses a `funcarg` line's fields.
+    pub fn add_arg(&mut self, f: &[&str]) -> PgResult<()> {
+        let bad = || {
+            PgError::new(
+                sqlstate::DATA_CORRUPTED,
+                format!("invalid catalog file line: \"{}\"", f.join(" ")),
+            )
+        };
+        if f.len() < 5 {
+            return Err(bad());
+        }
+        self.args.push(FuncArg {
+            mode: ArgMode::from_letter(f[1]).ok_or_else(bad)?,
+            name: unesc(f[2]),
+            ty: f[3].parse().map_err(|_| bad())?,
+            default: (f[4] != "\\N").then(|| unesc(f[4])),
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_its_lines() {
+        let f = FunctionDesc {
+            oid: 16390,
+            name: "add one".into(),
+            kind: 'f',
+            args: vec![
+                FuncArg {
+                    mode: ArgMode::In,
+                    name: "a".into(),
+                    ty: 23,
+                    default: Some("1 + 2".into()),
+                },
+                FuncArg {
+                    mode: ArgMode::Out,
+                    name: String::new(),
+                    ty: 25,
+                    default: None,
+                },
+            ],
+            ret: 25,
+            retset: true,
+            body_kind: BodyKind::Text,
+            body: "select a\n; select 'x y'".into(),
+            volatility: 'i',
+            strict: true,
+            security_definer: false,
+            leakproof: false,
+            parallel: 'u',
+            cost: 100.0,
+            rows: 1000.0,
+            owner: "postgres".into(),
+        };
+        let text = f.serialize();
+        let mut lines = text.lines();
+        let head: Vec<&str> = lines.next().unwrap().split(' ').collect();
+        let mut g = FunctionDesc::parse(&head).unwrap();
+        for l in lines {
+            g.add_arg(&l.split(' ').collect::<Vec<_>>()).unwrap();
+        }
+        assert_eq!(f, g);
+        assert_eq!(g.input_types(), vec![23]);
+        assert_eq!(g.n_defaults(), 1);
+        assert!(!g.all_in());
+    }
+}
+
+/// An identifier as SQL text: quoted unless lower-case letters, digits
+/// and underscores not starting with a digit (keywords are not known
+/// here).
+fn quote_ident(s: &str) -> String {
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        s.to_owned()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+/// The text forms pg_get_function_arguments, _identity_arguments,
+/// _result and pg_get_functiondef give.
+impl FunctionDesc {
+    fn arg_text(a: &FuncArg, defaults: bool) -> String {
+        let mode = match a.mode {
+            ArgMode::In | ArgMode::Table => "",
+            ArgMode::Out => "OUT ",
+            ArgMode::InOut => "INOUT ",
+            ArgMode::Variadic => "VARIADIC ",
+        };
+        let mut s = mode.to_owned();
+        if !a.name.is_empty() {
+            s += &quote_ident(&a.name);
+            s.push(' ');
+        }
+        s += &super::format_type(a.ty, -1);
+        if defaults {
+            if let Some(d) = &a.default {
+                s += " DEFAULT ";
+                s += d;
+            }
+        }
+        s
+    }
+
+    /// pg_get_function_arguments: every argument but TABLE columns, with
+    /// modes, names and defaults.
+    pub fn arguments(&self) -> String {
+        self.args
+            .iter()
+            .filter(|a| a.mode != ArgMode::Table)
+            .map(|a| Self::arg_text(a, true))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// pg_get_function_identity_arguments: the arguments that identify
+    /// the routine (inputs; a procedure's OUT ones too), no defaults.
+    pub fn identity_arguments(&self) -> String {
+        self.args
+            .iter()
+            .filter(|a| a.mode.is_input() || (self.kind == 'p' && a.mode == ArgMode::Out))
+            .map(|a| Self::arg_text(a, false))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// pg_get_function_result: NULL for a procedure.
+    pub fn result(&self) -> Option<String> {
+        if self.kind == 'p' {
+            return None;
+        }
+        let table: Vec<String> = self
+            .args
+            .iter()
+            .filter(|a| a.mode == ArgMode::Table)
+            .map(|a| Self::arg_text(a, false))
+            .collect();
+        if !table.is_empty() {
+            return Some(format!("TABLE({})", table.join(", ")));
+        }
+        let t = super::format_type(self.ret, -1);
+        Some(if self.retset { format!("SETOF {t}") } else { t })
+    }
+
+    /// pg_get_functiondef.
+    pub fn definition(&self) -> String {
+        let what = if self.kind == 'p' {
+            "PROCEDURE"
+        } else {
+            "FUNCTION"
+        };
+        let mut s = format!(
+            "CREATE OR REPLACE {what} public.{}({})\n",
+            quote_ident(&self.name),
+            self.arguments()
+        );
+        if let Some(r) = self.result() {
+            s += &format!(" RETURNS {r}\n");
+        }
+        s += " LANGUAGE sql\n";
+        match self.volatility {
+            'i' => s += " IMMUTABLE",
+            's' => s += " STABLE",
+            _ => {}
+        }
+        let mut attrs = String::new();
+        if self.leakproof {
+            attrs += " LEAKPROOF";
+        }
+        if self.strict {
+            attrs += " STRICT";
+        }
+        if self.security_definer {
+            attrs += " SECURITY DEFINER";
+        }
+        match self.parallel {
+            's' => attrs += " PARALLEL SAFE",
+            'r' => attrs += " PARALLEL RESTRICTED",
+            _ => {}
+        }
+        if self.volatility != 'v' || !attrs.is_empty() {
+            s += &attrs;
+            s.push('\n');
+        }
+        if self.cost != 100.0 {
+            s += &format!(" COST {}\n", self.cost);
+        }
+        if self.retset && self.rows != 1000.0 {
+            s += &format!(" ROWS {}\n", self.rows);
+        }
+        match self.body_kind {
+            BodyKind::Text => {
+                let mut tag = "$function$".to_owned();
+                while self.body.contains(&tag) {
+                    tag = format!("${}$", &tag[1..tag.len() - 1].to_owned().repeat(2));
+                }
+                s += &format!("AS {tag}{}{tag}\n", self.body);
+            }
+            BodyKind::Return => s += &format!("RETURN {}\n", self.body),
+        }
+        s
+    }
+}

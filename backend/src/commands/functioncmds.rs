@@ -1,0 +1,358 @@
+//! CREATE [OR REPLACE] FUNCTION / PROCEDURE and DROP FUNCTION /
+//! PROCEDURE for LANGUAGE sql routines, as PostgreSQL's functioncmds.c:
+//! the signature resolved, the body checked against the catalog
+//! (check_function_bodies), the pg_proc row entered in a copy of the
+//! catalog that `ddl::execute` installs with the transaction's other
+//! catalog changes.
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use crate::analyze::names::resolve_type;
+use crate::catalog::function::{ArgMode, BodyKind, FuncArg, FunctionDesc};
+use crate::catalog::Catalog;
+use crate::commands::ddl::notice;
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::parser::create_function::{self, Body, Mode, Returns};
+use crate::parser::{ident, object_name, StmtText};
+use crate::types::{oid, type_name, Oid};
+
+const INVALID_FUNCTION_DEFINITION: &str = "42P13";
+const WRONG_OBJECT_TYPE: &str = "42809";
+
+fn routine_name(name: &ast::ObjectName) -> PgResult<String> {
+    let parts = object_name(name);
+    match crate::analyze::from::split_name(&parts)? {
+        (None | Some("public"), n) => Ok(n.to_owned()),
+        (Some(s), _) => Err(PgError::new(
+            "3F000",
+            format!("schema \"{s}\" does not exist"),
+        )),
+    }
+}
+
+fn signature(name: &str, types: &[Oid]) -> String {
+    let t: Vec<&str> = types.iter().map(|t| type_name(*t)).collect();
+    format!("{name}({})", t.join(","))
+}
+
+/// A declared type: `void` besides the types columns may have.
+fn declared_type(dt: &ast::DataType) -> PgResult<Oid> {
+    if let ast::DataType::Custom(n, m) = dt {
+        if m.is_empty() && object_name(n).last().is_some_and(|l| l == "void") {
+            return Ok(oid::VOID);
+        }
+    }
+    Ok(resolve_type(dt)?.0)
+}
+
+/// CREATE [OR REPLACE] FUNCTION | PROCEDURE; returns the command tag.
+pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String> {
+    let st = create_function::parse(&text.sql)?;
+    let what = if st.procedure {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    };
+    let name = routine_name(&st.name)?;
+    let language = match (&st.language, &st.body) {
+        (Some(l), _) => l.clone(),
+        (None, Some(Body::Return(_))) => "sql".into(),
+        (None, _) => {
+            return Err(PgError::new(
+                INVALID_FUNCTION_DEFINITION,
+                "no language specified",
+            ))
+        }
+    };
+    match language.as_str() {
+        "sql" => {}
+        "plpgsql" | "c" | "internal" => {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                format!("LANGUAGE {language} is not supported yet"),
+            ))
+        }
+        l => {
+            return Err(PgError::new(
+                sqlstate::UNDEFINED_OBJECT,
+                format!("language \"{l}\" does not exist"),
+            ))
+        }
+    }
+    let mut args = Vec::new();
+    let mut seen_default = false;
+    for a in &st.args {
+        let (ty, _) = resolve_type(&a.ty)?;
+        let mode = match a.mode {
+            Mode::In => ArgMode::In,
+            Mode::Out => ArgMode::Out,
+            Mode::InOut => ArgMode::InOut,
+            Mode::Variadic => ArgMode::Variadic,
+        };
+        if mode == ArgMode::Variadic {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "VARIADIC arguments are not supported yet",
+            ));
+        }
+        let aname = a.name.as_ref().map(ident).unwrap_or_default();
+        if !aname.is_empty()
+            && args
+                .iter()
+                .any(|b: &FuncArg| b.name == aname && b.mode.is_input() == mode.is_input())
+        {
+            return Err(PgError::new(
+                INVALID_FUNCTION_DEFINITION,
+                format!("parameter name \"{aname}\" used more than once"),
+            ));
+        }
+        if let Some(d) = &a.default {
+            if mode == ArgMode::Out {
+                return Err(PgError::new(
+                    INVALID_FUNCTION_DEFINITION,
+                    "only input parameters can have default values",
+                ));
+            }
+            seen_default = true;
+            let _ = d;
+        } else if seen_default && mode.is_input() {
+            return Err(PgError::new(
+                INVALID_FUNCTION_DEFINITION,
+                "input parameters after one with a default value must also have defaults",
+            ));
+        }
+        args.push(FuncArg {
+            mode,
+            name: aname,
+            ty,
+            default: a.default.as_ref().map(|d| d.to_string()),
+        });
+    }
+    let outs: Vec<Oid> = args
+        .iter()
+        .filter(|a| a.mode.is_output())
+        .map(|a| a.ty)
+        .collect();
+    let out_type = match outs.as_slice() {
+        [] => None,
+        [t] => Some(*t),
+        _ => Some(oid::RECORD),
+    };
+    let (ret, retset) = if st.procedure {
+        (out_type.map_or(oid::VOID, |_| oid::RECORD), false)
+    } else {
+        match &st.returns {
+            Some(Returns::Type { ty, setof }) => {
+                let t = declared_type(ty)?;
+                if let Some(o) = out_type {
+                    if o != t {
+                        return Err(PgError::new(
+                            INVALID_FUNCTION_DEFINITION,
+                            format!(
+                                "function result type must be {} because of OUT parameters",
+                                type_name(o)
+                            ),
+                        ));
+                    }
+                }
+                (t, *setof)
+            }
+            Some(Returns::Table(cols)) => {
+                if out_type.is_some() {
+                    return Err(PgError::new(
+                        INVALID_FUNCTION_DEFINITION,
+                        "OUT parameters cannot be used with RETURNS TABLE",
+                    ));
+                }
+                for (n, t) in cols {
+                    args.push(FuncArg {
+                        mode: ArgMode::Table,
+                        name: ident(n),
+                        ty: resolve_type(t)?.0,
+                        default: None,
+                    });
+                }
+                let t = if cols.len() == 1 {
+                    args.last().map_or(oid::RECORD, |a| a.ty)
+                } else {
+                    oid::RECORD
+                };
+                (t, true)
+            }
+            None => match out_type {
+                Some(t) => (t, false),
+                None => {
+                    return Err(PgError::new(
+                        INVALID_FUNCTION_DEFINITION,
+                        "function result type must be specified",
+                    ))
+                }
+            },
+        }
+    };
+    let (body_kind, body, body_at) = match &st.body {
+        Some(Body::Text(s, at)) => (BodyKind::Text, s.clone(), Some(*at)),
+        Some(Body::Return(e)) => (BodyKind::Return, e.to_string(), None),
+        None => {
+            return Err(PgError::new(
+                INVALID_FUNCTION_DEFINITION,
+                "no function body specified",
+            ))
+        }
+    };
+    let mut f = FunctionDesc {
+        oid: 0,
+        name: name.clone(),
+        kind: if st.procedure { 'p' } else { 'f' },
+        args,
+        ret,
+        retset,
+        body_kind,
+        body,
+        volatility: st.volatility.unwrap_or('v'),
+        strict: st.strict.unwrap_or(false),
+        security_definer: st.security_definer.unwrap_or(false),
+        leakproof: st.leakproof.unwrap_or(false),
+        parallel: st.parallel.unwrap_or('u'),
+        cost: st.cost.unwrap_or(100.0) as f32,
+        rows: st.rows.unwrap_or(if retset { 1000.0 } else { 0.0 }) as f32,
+        owner: user.to_owned(),
+    };
+    let inputs = f.input_types();
+    let existing = cat
+        .functions_named(&name)
+        .find(|g| g.input_types() == inputs)
+        .cloned();
+    if let Some(old) = &existing {
+        if !st.or_replace {
+            return Err(PgError::new(
+                "42723",
+                format!(
+                    "{} \"{name}\" already exists with same argument types",
+                    if old.kind == 'p' {
+                        "procedure"
+                    } else {
+                        "function"
+                    }
+                ),
+            ));
+        }
+        if old.kind != f.kind {
+            return Err(
+                PgError::new(WRONG_OBJECT_TYPE, format!("cannot change routine kind",))
+                    .with_detail(format!(
+                        "\"{name}\" is a {}.",
+                        if old.kind == 'p' {
+                            "procedure"
+                        } else {
+                            "function"
+                        }
+                    )),
+            );
+        }
+        if old.ret != f.ret || old.retset != f.retset {
+            return Err(PgError::new(
+                INVALID_FUNCTION_DEFINITION,
+                "cannot change return type of existing function",
+            )
+            .with_hint(format!(
+                "Use DROP {what} {} first.",
+                signature(&name, &inputs)
+            )));
+        }
+        f.oid = old.oid;
+        f.owner = old.owner.clone();
+    }
+    // check_function_bodies: the body must analyze against the catalog.
+    let snapshot = Arc::new(cat.clone());
+    crate::analyze::sqlfunc::analyze_body(&snapshot, &f).map_err(|mut e| {
+        if let (Some(p), Some(at)) = (e.position, body_at) {
+            e.position = Some(text.sql[..at].chars().count() + p);
+        } else {
+            e.position = None;
+        }
+        e
+    })?;
+    if existing.is_some() {
+        let i = cat
+            .functions
+            .iter()
+            .position(|g| g.oid == f.oid)
+            .ok_or_else(|| PgError::internal("replaced function vanished"))?;
+        cat.functions[i] = Arc::new(f);
+    } else {
+        f.oid = cat.alloc_oid();
+        cat.functions.push(Arc::new(f));
+    }
+    Ok(format!("CREATE {what}"))
+}
+
+/// DROP FUNCTION | PROCEDURE [IF EXISTS] name[(types)], ...: returns
+/// whether the catalog changed.
+pub fn drop(
+    cat: &mut Catalog,
+    procedure: bool,
+    if_exists: bool,
+    descs: &[ast::FunctionDesc],
+    notices: &mut Vec<PgError>,
+) -> PgResult<bool> {
+    let what = if procedure { "procedure" } else { "function" };
+    let mut changed = false;
+    for d in descs {
+        let name = routine_name(&d.name)?;
+        let types = match &d.args {
+            Some(a) => Some(
+                a.iter()
+                    .filter(|x| !matches!(x.mode, Some(ast::ArgMode::Out)))
+                    .map(|x| resolve_type(&x.data_type).map(|t| t.0))
+                    .collect::<PgResult<Vec<Oid>>>()?,
+            ),
+            None => None,
+        };
+        let found: Vec<Arc<FunctionDesc>> = cat
+            .functions_named(&name)
+            .filter(|f| types.as_ref().is_none_or(|t| f.input_types() == *t))
+            .cloned()
+            .collect();
+        let f = match found.as_slice() {
+            [] => {
+                let shown = match &types {
+                    Some(t) => signature(&name, t).replace(',', ", "),
+                    None if if_exists => format!("{name}()"),
+                    None => {
+                        return Err(PgError::new(
+                            sqlstate::UNDEFINED_FUNCTION,
+                            format!("could not find a {what} named \"{name}\""),
+                        ))
+                    }
+                };
+                let msg = format!("{what} {shown} does not exist");
+                if if_exists {
+                    notices.push(notice(format!("{msg}, skipping")));
+                    continue;
+                }
+                return Err(PgError::new(sqlstate::UNDEFINED_FUNCTION, msg));
+            }
+            [f] => f.clone(),
+            _ => {
+                return Err(
+                    PgError::new("42725", format!("{what} name \"{name}\" is not unique"))
+                        .with_hint(format!(
+                            "Specify the argument list to select the {what} unambiguously."
+                        )),
+                )
+            }
+        };
+        if (f.kind == 'p') != procedure {
+            return Err(PgError::new(
+                WRONG_OBJECT_TYPE,
+                format!("{} is not a {what}", signature(&name, &f.input_types())),
+            ));
+        }
+        cat.functions.retain(|g| g.oid != f.oid);
+        changed = true;
+    }
+    Ok(changed)
+}
