@@ -23,6 +23,7 @@ pub mod dump_views;
 pub mod information_schema;
 pub mod opclass;
 mod row_oids;
+pub mod statistic;
 pub mod system_columns;
 pub mod system_views;
 pub mod views;

@@ -22,6 +22,7 @@
 
 mod cursors;
 mod modifying_with;
+mod stats;
 pub mod utility;
 
 #[cfg(test)]
@@ -90,8 +91,14 @@ enum Action {
     },
     /// DDL, run from the statement against the catalog at execution.
     Ddl,
-    /// VACUUM of these tables (all when empty).
-    Vacuum(Vec<String>),
+    /// VACUUM of these tables (all when empty), then ANALYZE of these
+    /// tables and columns (VACUUM ANALYZE).
+    Vacuum(
+        Vec<String>,
+        Option<Vec<crate::commands::analyze::AnalyzeTarget>>,
+    ),
+    /// ANALYZE.
+    Analyze(crate::commands::analyze::AnalyzeStmt),
     /// CHECKPOINT.
     Checkpoint,
     /// EXPLAIN of a planned statement.
@@ -572,9 +579,18 @@ impl Engine {
             ast::Statement::Vacuum(_) if vacuum::is_checkpoint(&text.sql) => {
                 Ok(simple_parts(Action::Checkpoint, param_types, false))
             }
+            ast::Statement::Vacuum(_) if crate::commands::analyze::is_analyze(&text.sql) => {
+                let a = crate::commands::analyze::parse_analyze(&text.sql)?;
+                Ok(simple_parts(Action::Analyze(a), param_types, true))
+            }
             ast::Statement::Vacuum(_) => {
                 let tables = vacuum::parse_vacuum(&text.sql)?;
-                Ok(simple_parts(Action::Vacuum(tables), param_types, true))
+                let analyze = crate::commands::analyze::vacuum_analyze_targets(&text.sql)?;
+                Ok(simple_parts(
+                    Action::Vacuum(tables, analyze),
+                    param_types,
+                    true,
+                ))
             }
             ast::Statement::Prepare {
                 name,
@@ -749,6 +765,9 @@ impl Engine {
                 .store(0, std::sync::atomic::Ordering::Relaxed);
         }
         self.sync_session_settings();
+        if !self.xact.in_block() {
+            self.autoanalyze();
+        }
         result
     }
 
@@ -965,6 +984,12 @@ impl Engine {
             let horizon = self.env.segment.proc_array().global_xmin();
             let st = vacuum::vacuum_table(&pool, &t, &indexes, horizon)?;
             shmem::relstats::report_vacuum(&self.env.segment, t.oid, st.live, st.dead);
+            // relpages and reltuples, as PostgreSQL's VACUUM updates them.
+            let dir = &self.env.config.data_dir;
+            let mut stats = catalog::statistic::load(dir, t.oid).unwrap_or_default();
+            stats.relpages = st.pages as u32;
+            stats.reltuples = st.live as f64;
+            catalog::statistic::store(dir, t.oid, &stats)?;
         }
         Ok("VACUUM".into())
     }
@@ -984,7 +1009,17 @@ impl Engine {
         // Statements that run no plan over tables.
         match planned.as_ref() {
             Action::Ddl => return self.run_ddl(p, &policy, sink, stmt_start),
-            Action::Vacuum(tables) => return self.run_vacuum(tables, &policy),
+            Action::Vacuum(tables, analyze) => {
+                self.run_vacuum(tables, &policy)?;
+                if let Some(targets) = analyze {
+                    self.run_analyze(targets, false, &policy, sink)?;
+                }
+                return Ok("VACUUM".into());
+            }
+            Action::Analyze(a) => {
+                self.run_analyze(&a.targets, a.verbose, &policy, sink)?;
+                return Ok("ANALYZE".into());
+            }
             Action::Checkpoint => return self.run_checkpoint(),
             Action::Utility(u) => return self.run_utility(u, sink),
             Action::LockTables {
@@ -1173,6 +1208,7 @@ impl Engine {
             .unwrap_or_default();
         let pass = match n.severity {
             Severity::Warning => level != "error",
+            Severity::Info => true,
             _ => !matches!(level.as_str(), "warning" | "error"),
         };
         if pass {
