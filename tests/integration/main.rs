@@ -56,6 +56,7 @@ mod regexes;
 mod schema_objects;
 mod sql_files;
 mod sql_tables;
+mod statistics;
 mod system_columns;
 mod transactional_ddl;
 mod transactions;

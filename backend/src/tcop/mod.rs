@@ -102,7 +102,7 @@ enum Action {
     /// CHECKPOINT.
     Checkpoint,
     /// EXPLAIN of a planned statement.
-    Explain(Box<Action>),
+    Explain(Box<Action>, explain::ExplainOptions),
     /// SQL-level PREPARE name [(types)] AS statement.
     SqlPrepare {
         name: String,
@@ -272,6 +272,7 @@ impl Engine {
             let touched = c.n_live_tup + c.n_tup_ins + c.n_tup_del + c.vacuum_count > 0;
             touched.then_some(c.n_live_tup as f64)
         }));
+        stats::install_stats_source(&env);
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
             sql_prepared: HashMap::new(),
@@ -549,11 +550,26 @@ impl Engine {
                 })
             }
             ast::Statement::Explain {
-                statement, analyze, ..
+                statement,
+                analyze,
+                options,
+                ..
             } => {
                 if *analyze {
                     return Err(PgError::not_supported("EXPLAIN ANALYZE"));
                 }
+                let opts: Vec<(String, Option<String>)> = options
+                    .iter()
+                    .flatten()
+                    .map(|o| {
+                        let arg = o.arg.as_ref().map(|a| {
+                            let t = a.to_string();
+                            t.trim_matches('\'').to_owned()
+                        });
+                        (ident(&o.name), arg)
+                    })
+                    .collect();
+                let explain_opts = explain::parse_options(&opts)?;
                 let inner = Statement {
                     ast: Arc::new((**statement).clone()),
                     text: text.clone(),
@@ -566,7 +582,7 @@ impl Engine {
                     return Err(PgError::not_supported("EXPLAIN of this statement"));
                 }
                 Ok(PlanParts {
-                    action: Action::Explain(Box::new(parts.action)),
+                    action: Action::Explain(Box::new(parts.action), explain_opts),
                     param_types: parts.param_types,
                     columns: vec![Column::new("QUERY PLAN", crate::types::oid::TEXT, -1)],
                     returns_rows: true,
@@ -1028,8 +1044,8 @@ impl Engine {
                 nowait,
             } => return self.lock_tables(tables, *mode, *nowait, policy),
             Action::Fetch(f) => return self.fetch_cursor(f, sink),
-            Action::Explain(inner) => {
-                let lines = explain_action(inner);
+            Action::Explain(inner, opts) => {
+                let lines = explain_action(inner, *opts);
                 for l in &lines {
                     sink.row(&[Value::Text(l.clone())])?;
                 }
@@ -1400,15 +1416,15 @@ fn end_catalog_change(catalog: &mut CatalogCache, end: XactEnd) {
 /// EXPLAIN's lines for a planned query or INSERT/UPDATE/DELETE, with
 /// its data-modifying WITH queries after the main plan, as PostgreSQL
 /// shows its CTE subplans.
-fn explain_action(action: &Action) -> Vec<String> {
+fn explain_action(action: &Action, o: explain::ExplainOptions) -> Vec<String> {
     match action {
-        Action::Query(plan) => explain::explain_plan(plan),
-        Action::Modify(m) => explain::explain_modify(m),
+        Action::Query(plan) => explain::explain_plan(plan, o),
+        Action::Modify(m) => explain::explain_modify(m, o),
         Action::ModifyingWith { ctes, main } => {
-            let mut lines = explain_action(main);
+            let mut lines = explain_action(main, o);
             for cte in ctes {
                 lines.push(format!("  CTE {}", cte.name));
-                for (i, l) in explain::explain_modify(&cte.modify).iter().enumerate() {
+                for (i, l) in explain::explain_modify(&cte.modify, o).iter().enumerate() {
                     lines.push(if i == 0 {
                         format!("    ->  {l}")
                     } else {

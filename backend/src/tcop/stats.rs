@@ -25,6 +25,32 @@ use crate::executor::dest::RowSink;
 pub const AUTOANALYZE_THRESHOLD: f64 = 50.0;
 pub const AUTOANALYZE_SCALE_FACTOR: f64 = 0.1;
 
+/// Gives the planner this session's view of the stored statistics: a
+/// table's file is read again when its ANALYZE, autoanalyze or VACUUM
+/// count changed since it was read (another backend stored new ones).
+pub(super) fn install_stats_source(env: &crate::env::BackendEnv) {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    type Cached = (u64, Option<Rc<crate::catalog::statistic::TableStats>>);
+    let cache: RefCell<HashMap<u32, Cached>> = RefCell::new(HashMap::new());
+    let segment = env.segment;
+    let dir = env.config.data_dir.clone();
+    crate::optimizer::cost::set_stats_source(Rc::new(move |rel| {
+        let c = shmem::relstats::get(&segment, rel);
+        let generation = c.analyze_count + c.autoanalyze_count + c.vacuum_count + 1;
+        let mut cache = cache.borrow_mut();
+        if let Some((g, st)) = cache.get(&rel) {
+            if *g == generation {
+                return st.clone();
+            }
+        }
+        let st = crate::catalog::statistic::load(&dir, rel).map(Rc::new);
+        cache.insert(rel, (generation, st.clone()));
+        st
+    }));
+}
+
 fn info(message: String) -> PgError {
     PgError {
         severity: Severity::Info,
