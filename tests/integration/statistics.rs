@@ -131,7 +131,7 @@ async fn estimates_follow_statistics(mode: Mode) {
     .await
     .unwrap();
     for (q, actual) in [
-        ("select * from sk where k = 1", 9000.0),
+        ("select * from sk where k = 1", 9000.0_f64),
         ("select * from sk where k = 9500", 1.0),
         ("select * from sk where k < 9500", 9499.0),
         ("select * from sk where k between 9100 and 9200", 101.0),
