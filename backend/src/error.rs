@@ -49,6 +49,7 @@ pub mod sqlstate {
     pub const SYNTAX_ERROR: &str = "42601";
     pub const INSUFFICIENT_PRIVILEGE: &str = "42501";
     pub const UNDEFINED_COLUMN: &str = "42703";
+    pub const DUPLICATE_COLUMN: &str = "42701";
     pub const UNDEFINED_FUNCTION: &str = "42883";
     pub const UNDEFINED_TABLE: &str = "42P01";
     pub const UNDEFINED_PARAMETER: &str = "42P02";
@@ -87,6 +88,8 @@ pub enum Severity {
     Fatal,
     Warning,
     Notice,
+    /// Sent whatever client_min_messages says (ANALYZE VERBOSE).
+    Info,
 }
 
 impl Severity {
@@ -96,6 +99,7 @@ impl Severity {
             Severity::Fatal => "FATAL",
             Severity::Warning => "WARNING",
             Severity::Notice => "NOTICE",
+            Severity::Info => "INFO",
         }
     }
 }
@@ -273,7 +277,9 @@ impl PgError {
     pub fn encode(&self, out: &mut BytesMut) {
         let res = match self.severity {
             Severity::Error | Severity::Fatal => ErrorResponse::new(self.fields()).encode(out),
-            Severity::Warning | Severity::Notice => NoticeResponse::new(self.fields()).encode(out),
+            Severity::Warning | Severity::Notice | Severity::Info => {
+                NoticeResponse::new(self.fields()).encode(out)
+            }
         };
         // Encoding into a BytesMut cannot fail for these message types.
         debug_assert!(res.is_ok());

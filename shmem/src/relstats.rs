@@ -89,6 +89,20 @@ rel_counters! {
     /// microseconds since the Unix epoch; 0 = never).
     vacuum_count,
     last_vacuum_us,
+    /// Rows inserted, updated or deleted (committed) since the last
+    /// ANALYZE began (what autoanalyze compares with its threshold).
+    n_mod_since_analyze,
+    /// Manual and automatic ANALYZEs, and when the last of each ended.
+    analyze_count,
+    last_analyze_us,
+    autoanalyze_count,
+    last_autoanalyze_us,
+    /// reltuples found by the last ANALYZE or VACUUM (rounded; 0 before
+    /// any), the base of the autoanalyze threshold.
+    analyzed_tuples,
+    /// Nonzero while a backend runs an autoanalyze of the relation
+    /// (claimed by compare-and-swap, so only one does).
+    autoanalyze_running,
 }
 
 /// The shared region: a lock for claiming rows, the dropped-counts
@@ -204,6 +218,10 @@ impl RelStatsTable {
                     });
             }
             add(&row.n_dead_tup, c.n_tup_upd + c.n_tup_del);
+            add(
+                &row.n_mod_since_analyze,
+                c.n_tup_ins + c.n_tup_upd + c.n_tup_del,
+            );
         } else {
             // The versions the transaction created are dead.
             add(&row.n_dead_tup, c.n_tup_ins + c.n_tup_upd);
@@ -274,14 +292,21 @@ impl PendingRelStats {
     /// += upd + del; aborted → n_tup_* still count, n_dead_tup += ins + upd
     /// (the aborted versions are dead), live unchanged. Scan counters
     /// always. Clears self.
-    pub fn flush(&mut self, seg: &Segment, committed: bool) {
+    /// Returns the relations a committed transaction inserted, updated or
+    /// deleted rows of (the candidates for an autoanalyze).
+    pub fn flush(&mut self, seg: &Segment, committed: bool) -> Vec<u32> {
+        let mut modified = Vec::new();
         if self.rels.is_empty() {
-            return;
+            return modified;
         }
         let t = table(seg);
         for (rel, c) in self.rels.drain() {
+            if committed && c.n_tup_ins + c.n_tup_upd + c.n_tup_del > 0 {
+                modified.push(rel);
+            }
             t.apply(rel, &c, committed);
         }
+        modified
     }
 }
 
@@ -306,9 +331,61 @@ pub fn report_vacuum(seg: &Segment, rel: u32, live: u64, dead: u64) {
     };
     row.n_live_tup.store(live, Ordering::Relaxed);
     row.n_dead_tup.store(dead, Ordering::Relaxed);
+    row.analyzed_tuples.store(live, Ordering::Relaxed);
     row.vacuum_count.fetch_add(1, Ordering::Relaxed);
     let now = crate::time::wall_clock_us().max(1) as u64;
     row.last_vacuum_us.store(now, Ordering::Relaxed);
+}
+
+/// ANALYZE of `rel` (automatic when `auto`) found `reltuples` rows and
+/// began when n_mod_since_analyze was `mod_at_start`: the changes counted
+/// since then stay counted (as PostgreSQL's pgstat_report_analyze),
+/// analyze_count or autoanalyze_count += 1, its time = now.
+pub fn report_analyze(seg: &Segment, rel: u32, auto: bool, reltuples: f64, mod_at_start: u64) {
+    let Some(row) = table(seg).find_or_claim(rel) else {
+        return;
+    };
+    let _ = row
+        .n_mod_since_analyze
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+            Some(v.saturating_sub(mod_at_start))
+        });
+    row.analyzed_tuples
+        .store(reltuples.max(0.0).round() as u64, Ordering::Relaxed);
+    let now = crate::time::wall_clock_us().max(1) as u64;
+    if auto {
+        row.autoanalyze_count.fetch_add(1, Ordering::Relaxed);
+        row.last_autoanalyze_us.store(now, Ordering::Relaxed);
+    } else {
+        row.analyze_count.fetch_add(1, Ordering::Relaxed);
+        row.last_analyze_us.store(now, Ordering::Relaxed);
+    }
+}
+
+/// Claims the autoanalyze of `rel` when its changes since the last
+/// ANALYZE exceed `threshold + scale_factor * reltuples` (PostgreSQL's
+/// autovacuum_analyze_threshold and autovacuum_analyze_scale_factor) and
+/// no backend is analyzing it already: true means the caller must run it
+/// and then call [`end_autoanalyze`].
+pub fn claim_autoanalyze(seg: &Segment, rel: u32, threshold: f64, scale_factor: f64) -> bool {
+    let Some(row) = table(seg).find(rel) else {
+        return false;
+    };
+    let changed = row.n_mod_since_analyze.load(Ordering::Relaxed) as f64;
+    let base = row.analyzed_tuples.load(Ordering::Relaxed) as f64;
+    if changed <= threshold + scale_factor * base {
+        return false;
+    }
+    row.autoanalyze_running
+        .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
+        .is_ok()
+}
+
+/// Ends an autoanalyze claimed by [`claim_autoanalyze`] (run or failed).
+pub fn end_autoanalyze(seg: &Segment, rel: u32) {
+    if let Some(row) = table(seg).find(rel) {
+        row.autoanalyze_running.store(0, Ordering::Release);
+    }
 }
 
 /// The counts of `rel` (zeros if never seen).

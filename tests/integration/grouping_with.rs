@@ -12,7 +12,7 @@ in_all_modes!(
 );
 
 async fn explain(c: &tokio_postgres::Client, q: &str) -> Vec<String> {
-    c.query(&format!("explain {q}"), &[])
+    c.query(&format!("explain (costs off) {q}"), &[])
         .await
         .unwrap()
         .iter()

@@ -57,6 +57,7 @@ mod regexes;
 mod schema_objects;
 mod sql_files;
 mod sql_tables;
+mod statistics;
 mod system_columns;
 mod time_net;
 mod transactional_ddl;

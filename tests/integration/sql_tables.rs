@@ -164,7 +164,7 @@ async fn ddl_dml_and_types(mode: Mode) {
         .collect();
     assert_eq!(values, vec![Some("121")]);
     let plan: Vec<String> = c
-        .query("explain select * from t where id = 1", &[])
+        .query("explain (costs off) select * from t where id = 1", &[])
         .await
         .unwrap()
         .iter()
@@ -354,7 +354,7 @@ async fn index_scans_match_seq_scans(mode: Mode) {
     for (p, before) in preds.iter().zip(&seq) {
         let q = format!("select a, b, c, f from k where {p} order by c nulls last");
         let plan: Vec<String> = c
-            .query(&format!("explain {q}"), &[])
+            .query(&format!("explain (costs off) {q}"), &[])
             .await
             .unwrap()
             .iter()
@@ -384,7 +384,7 @@ async fn index_scans_match_seq_scans(mode: Mode) {
     // ORDER BY ... LIMIT read in index order, without a sort.
     let plan: Vec<String> = c
         .query(
-            "explain select c from k where b = 'v3' order by a limit 5",
+            "explain (costs off) select c from k where b = 'v3' order by a limit 5",
             &[],
         )
         .await
@@ -394,7 +394,10 @@ async fn index_scans_match_seq_scans(mode: Mode) {
         .collect();
     assert!(!plan.iter().any(|l| l.contains("Sort")), "{plan:?}");
     let plan: Vec<String> = c
-        .query("explain select c from k order by c limit 3", &[])
+        .query(
+            "explain (costs off) select c from k order by c limit 3",
+            &[],
+        )
         .await
         .unwrap()
         .iter()
@@ -710,7 +713,7 @@ async fn pgbench_init_and_select_only(mode: Mode) {
     );
     let plan: Vec<String> = c
         .query(
-            "explain select abalance from pgbench_accounts where aid = 5",
+            "explain (costs off) select abalance from pgbench_accounts where aid = 5",
             &[],
         )
         .await

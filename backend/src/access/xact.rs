@@ -84,6 +84,9 @@ pub struct XactMvcc {
     snapshot_taken: bool,
     /// Table statistics of the transaction, published when it ends.
     stats: Rc<RefCell<PendingRelStats>>,
+    /// Relations whose rows committed transactions changed since
+    /// [`XactMvcc::take_modified_rels`] (autoanalyze's candidates).
+    modified_rels: Vec<u32>,
     /// The session's synchronous_commit.
     synchronous_commit: bool,
     /// LISTEN/UNLISTEN/NOTIFY of the session and its transaction.
@@ -258,6 +261,7 @@ impl XactMvcc {
             xact_snapshot: None,
             snapshot_taken: false,
             stats: Rc::default(),
+            modified_rels: Vec::new(),
             notify: Rc::default(),
             advisory: Rc::default(),
             synchronous_commit: true,
@@ -381,6 +385,15 @@ impl XactMvcc {
 
     /// Ends a statement: a READ COMMITTED transaction keeps no snapshot
     /// between statements.
+    /// The relations committed transactions changed rows of since the
+    /// last call (each once).
+    pub fn take_modified_rels(&mut self) -> Vec<u32> {
+        let mut v = std::mem::take(&mut self.modified_rels);
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     pub fn end_statement(&mut self) {
         if !self.repeatable_read {
             self.procs.clear_xmin(self.backend);
@@ -433,7 +446,8 @@ impl XactMvcc {
     fn finish(&mut self, commit: bool, before_unlock: &mut dyn FnMut(XactEnd)) -> PgResult<()> {
         // Before the locks go: a dropped table's statistics row may be
         // reused once nobody holds a lock on it.
-        self.stats.borrow_mut().flush(&self.segment, commit);
+        let modified = self.stats.borrow_mut().flush(&self.segment, commit);
+        self.modified_rels.extend(modified);
         for (rel, n) in crate::access::prune::take_pruned() {
             shmem::relstats::report_pruned(&self.segment, rel, n);
         }

@@ -449,6 +449,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_tables", 12033, b'v', false),
     rel("pg_indexes", 12043, b'v', false),
     rel("pg_sequences", 12048, b'v', false),
+    rel("pg_stats", 12053, b'v', false),
     rel("pg_locks", 12073, b'v', false),
     rel("pg_cursors", 12077, b'v', false),
     rel("pg_settings", 12104, b'v', false),

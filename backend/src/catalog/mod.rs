@@ -24,6 +24,7 @@ pub mod function;
 pub mod information_schema;
 pub mod opclass;
 mod row_oids;
+pub mod statistic;
 pub mod system_columns;
 pub mod system_views;
 pub mod views;

@@ -36,6 +36,8 @@ pub enum ViewRows {
     Wal,
     Locks,
     TableStats,
+    /// pg_stats: the statistics ANALYZE stored (`catalog::statistic`).
+    Stats,
     Namespace,
     Class,
     Views,
@@ -252,11 +254,42 @@ static VIEWS: &[SystemView] = &[
         rows: ViewRows::TableStats,
     },
     SystemView {
+        name: "pg_stats",
+        uses_catalog: true,
+        columns: ViewColumns::Fixed(STATS_COLUMNS),
+        rows: ViewRows::Stats,
+    },
+    SystemView {
         name: "pg_stat_all_tables",
         uses_catalog: true,
         columns: ViewColumns::Fixed(TABLE_STATS_COLUMNS),
         rows: ViewRows::TableStats,
     },
+];
+
+/// PostgreSQL 15's columns of pg_stats (the anyarray columns hold arrays
+/// of the column's type).
+pub const STATS_COLUMNS: &[(&str, Oid)] = &[
+    ("schemaname", oid::NAME),
+    ("tablename", oid::NAME),
+    ("attname", oid::NAME),
+    ("inherited", oid::BOOL),
+    ("null_frac", oid::FLOAT4),
+    ("avg_width", oid::INT4),
+    ("n_distinct", oid::FLOAT4),
+    ("most_common_vals", crate::types::array::oids::ANYARRAY),
+    ("most_common_freqs", crate::types::array::oids::FLOAT4_ARRAY),
+    ("histogram_bounds", crate::types::array::oids::ANYARRAY),
+    ("correlation", oid::FLOAT4),
+    ("most_common_elems", crate::types::array::oids::ANYARRAY),
+    (
+        "most_common_elem_freqs",
+        crate::types::array::oids::FLOAT4_ARRAY,
+    ),
+    (
+        "elem_count_histogram",
+        crate::types::array::oids::FLOAT4_ARRAY,
+    ),
 ];
 
 /// PostgreSQL 15's columns of pg_stat_user_tables and pg_stat_all_tables.

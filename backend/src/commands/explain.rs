@@ -1,12 +1,15 @@
 //! EXPLAIN: the plan tree as PostgreSQL prints it in text form, one line
 //! per row ("Seq Scan on t", "Index Scan using t_pkey on t",
-//! "  Index Cond: (id = 1)", "Hash Join", ...), without costs (pgfork
-//! has no cost model yet).
+//! "  Index Cond: (id = 1)", "Hash Join", ...), each node with the
+//! planner's estimate `(cost=startup..total rows=N width=W)`
+//! (`optimizer::cost`), unless `EXPLAIN (COSTS OFF)`.
 
+use crate::error::{sqlstate, PgError, PgResult};
 use crate::nodes::expr::{Expr, SubLinkKind};
 use crate::nodes::modify::{Modify, ModifyKind};
 use crate::nodes::plan::{Plan, ScanPlan};
 use crate::nodes::query::{JoinKind, SetOpKind};
+use crate::optimizer::cost::{self, Est};
 use crate::types::{type_name, Value};
 
 /// Column names of a node's output (for printing expressions above it).
@@ -179,14 +182,87 @@ fn nl_join_name(kind: JoinKind) -> &'static str {
     }
 }
 
+/// EXPLAIN's options (those that change its text form).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExplainOptions {
+    pub costs: bool,
+}
+
+impl Default for ExplainOptions {
+    fn default() -> Self {
+        ExplainOptions { costs: true }
+    }
+}
+
+/// Reads EXPLAIN's parenthesized options: COSTS [bool]; VERBOSE,
+/// SUMMARY, BUFFERS, SETTINGS, WAL and FORMAT TEXT are accepted and
+/// change nothing here; ANALYZE, TIMING and other formats are refused.
+pub fn parse_options(opts: &[(String, Option<String>)]) -> PgResult<ExplainOptions> {
+    let mut o = ExplainOptions::default();
+    for (name, arg) in opts {
+        let on = match arg.as_deref().map(str::to_lowercase).as_deref() {
+            None | Some("true") | Some("on") | Some("1") => true,
+            Some("false") | Some("off") | Some("0") => false,
+            Some(v) if name == "format" => {
+                if v != "text" {
+                    return Err(PgError::not_supported(&format!(
+                        "EXPLAIN (FORMAT {})",
+                        v.to_uppercase()
+                    )));
+                }
+                true
+            }
+            Some(_) => {
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    format!("{name} requires a Boolean value"),
+                ))
+            }
+        };
+        match name.as_str() {
+            "costs" => o.costs = on,
+            "verbose" | "summary" | "buffers" | "settings" | "wal" | "format" => {}
+            "analyze" | "timing" if !on => {}
+            "analyze" | "timing" => return Err(PgError::not_supported("EXPLAIN ANALYZE")),
+            _ => {
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    format!("unrecognized EXPLAIN option \"{name}\""),
+                ))
+            }
+        }
+    }
+    Ok(o)
+}
+
 struct Out {
     lines: Vec<String>,
+    costs: bool,
+    /// The estimate of the node the next `node` line prints (a filter or
+    /// projection folded into the node below shows its own).
+    pending: Option<Est>,
 }
 
 impl Out {
+    fn new(o: ExplainOptions) -> Out {
+        Out {
+            lines: Vec::new(),
+            costs: o.costs,
+            pending: None,
+        }
+    }
+
     fn node(&mut self, depth: usize, text: &str) {
+        let est = self.pending.take();
+        let text = match est {
+            Some(e) if self.costs => format!(
+                "{text}  (cost={:.2}..{:.2} rows={:.0} width={:.0})",
+                e.startup, e.total, e.rows, e.width
+            ),
+            _ => text.to_owned(),
+        };
         if depth == 0 {
-            self.lines.push(text.to_owned());
+            self.lines.push(text);
         } else {
             self.lines
                 .push(format!("{}->  {text}", " ".repeat(depth * 6 - 4)));
@@ -200,6 +276,9 @@ impl Out {
 }
 
 fn scan(out: &mut Out, s: &ScanPlan, depth: usize, join_key_names: Option<&[String]>) {
+    if out.pending.is_none() {
+        out.pending = Some(cost::scan_est(s));
+    }
     let t = &s.table.table;
     let names = s.column_names();
     match &s.index {
@@ -232,6 +311,9 @@ fn scan(out: &mut Out, s: &ScanPlan, depth: usize, join_key_names: Option<&[Stri
 }
 
 fn walk(out: &mut Out, p: &Plan, depth: usize) {
+    if out.pending.is_none() && out.costs {
+        out.pending = Some(cost::estimate(p));
+    }
     match p {
         Plan::Result => out.node(depth, "Result"),
         Plan::Values(rows) => out.node(
@@ -382,6 +464,14 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                 );
             }
             walk(out, left, depth + 1);
+            if out.costs {
+                // The Hash node costs what its input does.
+                let e = cost::estimate(right);
+                out.pending = Some(Est {
+                    startup: e.total,
+                    ..e
+                });
+            }
             out.node(depth + 1, "Hash");
             walk(out, right, depth + 2);
         }
@@ -405,16 +495,29 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
 }
 
 /// EXPLAIN of a query plan, one string per line.
-pub fn explain_plan(p: &Plan) -> Vec<String> {
-    let mut out = Out { lines: Vec::new() };
+pub fn explain_plan(p: &Plan, o: ExplainOptions) -> Vec<String> {
+    let mut out = Out::new(o);
     walk(&mut out, p, 0);
     out.lines
 }
 
 /// EXPLAIN of INSERT/UPDATE/DELETE.
-pub fn explain_modify(m: &Modify) -> Vec<String> {
-    let mut out = Out { lines: Vec::new() };
+pub fn explain_modify(m: &Modify, o: ExplainOptions) -> Vec<String> {
+    let mut out = Out::new(o);
     let t = &m.table.table.name;
+    // ModifyTable returns no rows (without RETURNING) and costs what its
+    // input does.
+    let input = match &m.kind {
+        ModifyKind::Insert { source, .. } => cost::estimate(source),
+        ModifyKind::Update { scan: s, .. } | ModifyKind::Delete { scan: s, .. } => {
+            cost::scan_est(s)
+        }
+    };
+    out.pending = Some(Est {
+        rows: 0.0,
+        width: 0.0,
+        ..input
+    });
     match &m.kind {
         ModifyKind::Insert { source, .. } => {
             out.node(0, &format!("Insert on {t}"));

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod analyze;
 pub mod comment;
 pub mod constraints;
 pub mod copy;

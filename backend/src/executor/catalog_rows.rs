@@ -3,8 +3,9 @@
 //! the built-in objects (`catalog::builtin`), the function manager's
 //! tables and the session when a scan starts. Column order and values
 //! follow PostgreSQL 15's; what pgfork lacks (grants, comments,
-//! statistics, TOAST) shows as PostgreSQL shows its absence: NULL ACLs,
-//! no rows, relpages 0 and reltuples -1.
+//! TOAST) shows as PostgreSQL shows its absence: NULL ACLs, no rows; a
+//! table's relpages and reltuples are 0 and -1 until ANALYZE or VACUUM
+//! stores them (`catalog::statistic`).
 
 use crate::access::sequence;
 use crate::catalog::builtin::{
@@ -168,6 +169,12 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         if let Some(row) = rows.last_mut() {
             row[18] = Value::Int2(checks as i16);
             row[20] = Value::Bool(fks);
+            // relpages and reltuples as the last ANALYZE or VACUUM left them.
+            let dir = &ctx.session.env.config.data_dir;
+            if let Some(st) = crate::catalog::statistic::load(dir, t.oid) {
+                row[9] = Value::Int4(st.relpages as i32);
+                row[10] = Value::Float4(st.reltuples as f32);
+            }
         }
     }
     for i in &c.indexes {

@@ -30,6 +30,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Wal => wal_rows(ctx),
         ViewRows::Locks => locks_rows(ctx),
         ViewRows::TableStats => table_stats_rows(ctx),
+        ViewRows::Stats => stats_rows(ctx),
         ViewRows::Namespace => cat::namespace_rows(ctx),
         ViewRows::Class => cat::class_rows(ctx),
         ViewRows::Attribute => cat::attribute_rows(ctx),
@@ -159,9 +160,64 @@ fn table_stats_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     table_stats(ctx.catalog, &ctx.session.env.segment)
 }
 
+/// pg_stats: one row per analyzed column of each table, in column order.
+fn stats_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let dir = &ctx.session.env.config.data_dir;
+    let mut out = Vec::new();
+    for t in ctx.catalog.tables.iter() {
+        let Some(st) = crate::catalog::statistic::load(dir, t.oid) else {
+            continue;
+        };
+        for c in &st.columns {
+            let Some(col) = t
+                .columns
+                .get(c.column)
+                .filter(|col| !col.dropped && col.ty == c.ty)
+            else {
+                continue;
+            };
+            let arr = |v: Vec<Value>| {
+                if v.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Array(c.ty, v)
+                }
+            };
+            out.push(vec![
+                Value::Text("public".into()),
+                Value::Text(t.name.clone()),
+                Value::Text(col.name.clone()),
+                Value::Bool(false),
+                Value::Float4(c.null_frac as f32),
+                Value::Int4(c.avg_width),
+                Value::Float4(c.n_distinct as f32),
+                arr(c.mcv.iter().map(|(v, _)| v.clone()).collect()),
+                if c.mcv.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Array(
+                        oid::FLOAT4,
+                        c.mcv
+                            .iter()
+                            .map(|(_, f)| Value::Float4(*f as f32))
+                            .collect(),
+                    )
+                },
+                arr(c.histogram.clone()),
+                c.correlation
+                    .map_or(Value::Null, |x| Value::Float4(x as f32)),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]);
+        }
+    }
+    out
+}
+
 /// One row per table (every table is a user table in schema public).
-/// There is no autovacuum or ANALYZE yet: the counts since the last
-/// analyze and vacuum are all the changes, and their times NULL.
+/// Autovacuum does not exist: its columns are NULL and zero; ANALYZE and
+/// autoanalyze are counted (`tcop::stats`).
 fn table_stats(catalog: &Catalog, seg: &Segment) -> Vec<Vec<Value>> {
     let int8 = |v: u64| Value::Int8(v as i64);
     catalog
@@ -186,16 +242,16 @@ fn table_stats(catalog: &Catalog, seg: &Segment) -> Vec<Vec<Value>> {
                 int8(c.n_tup_hot_upd),
                 int8(c.n_live_tup),
                 int8(c.n_dead_tup),
-                int8(c.n_tup_ins + c.n_tup_upd + c.n_tup_del),
+                int8(c.n_mod_since_analyze),
                 int8(c.n_tup_ins),
                 ts_or_null(c.last_vacuum_us as i64),
                 Value::Null,
-                Value::Null,
-                Value::Null,
+                ts_or_null(c.last_analyze_us as i64),
+                ts_or_null(c.last_autoanalyze_us as i64),
                 int8(c.vacuum_count),
                 int8(0),
-                int8(0),
-                int8(0),
+                int8(c.analyze_count),
+                int8(c.autoanalyze_count),
             ]
         })
         .collect()

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::catalog::statistic::TableStats;
 use crate::nodes::expr::Expr;
 use crate::nodes::plan::{Plan, ScanPlan};
 use crate::nodes::query::TableRef;
@@ -35,18 +36,33 @@ pub const DEFAULT_TABLE_ROWS: f64 = 1000.0;
 /// Live-row count of a table by OID, when the server knows it.
 pub type RowSource = Rc<dyn Fn(u32) -> Option<f64>>;
 
+/// A table's statistics by OID, when ANALYZE stored some.
+pub type StatsSource = Rc<dyn Fn(u32) -> Option<Rc<TableStats>>>;
+
 /// What the planner reads from the session.
 #[derive(Clone)]
 struct PlannerEnv {
     rows: Option<RowSource>,
+    stats: Option<StatsSource>,
     geqo_threshold: usize,
 }
 
 thread_local! {
     static ENV: RefCell<PlannerEnv> = RefCell::new(PlannerEnv {
         rows: None,
+        stats: None,
         geqo_threshold: 12,
     });
+}
+
+/// Installs the session's statistics source (once per session).
+pub fn set_stats_source(f: StatsSource) {
+    ENV.with(|e| e.borrow_mut().stats = Some(f));
+}
+
+/// The statistics of table `rel`, if any.
+pub fn table_stats(rel: u32) -> Option<Rc<TableStats>> {
+    ENV.with(|e| e.borrow().stats.clone()).and_then(|f| f(rel))
 }
 
 /// Installs the session's table-size source (once per session).
@@ -74,7 +90,10 @@ pub fn table_rows(t: &TableRef) -> f64 {
         // A counted table that is empty: PostgreSQL never plans for fewer
         // than one row either.
         Some(_) => 1.0,
-        None => DEFAULT_TABLE_ROWS,
+        None => match table_stats(t.table.oid) {
+            Some(st) => st.reltuples.max(1.0),
+            None => DEFAULT_TABLE_ROWS,
+        },
     }
 }
 
@@ -87,9 +106,32 @@ pub fn type_width(ty: crate::types::Oid) -> f64 {
     }
 }
 
-/// Average width of a table's row.
+/// Average width of a table's row (from the columns' avg_width when
+/// ANALYZE measured them).
 pub fn table_width(t: &TableRef) -> f64 {
-    t.table.columns.iter().map(|c| type_width(c.ty)).sum()
+    let st = table_stats(t.table.oid);
+    t.table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.dropped)
+        .map(|(i, c)| {
+            st.as_ref()
+                .and_then(|s| s.column(i, c.ty))
+                .map_or_else(|| type_width(c.ty), |s| s.avg_width as f64)
+        })
+        .sum()
+}
+
+/// The statistics of the table column a join key is, over a plan that
+/// scans one table (a scan, maybe filtered or sorted).
+fn key_stats(p: &Plan, key: &Expr) -> Option<(crate::catalog::statistic::ColumnStats, f64)> {
+    let s = base_scan(p)?;
+    let Expr::Column(c, _) = key else {
+        return None;
+    };
+    let (st, i) = crate::optimizer::selfuncs::column_stats(&s.table, *c)?;
+    Some((st.columns[i].clone(), table_rows(&s.table)))
 }
 
 /// Heap pages a table of `rows` rows of `width` bytes takes.
@@ -103,6 +145,11 @@ pub fn table_pages(rows: f64, width: f64) -> f64 {
 /// unique index covers it, else PostgreSQL's default capped at the rows.
 pub fn column_ndistinct(t: &TableRef, col: usize) -> f64 {
     let rows = table_rows(t);
+    if let Some((st, i)) = crate::optimizer::selfuncs::column_stats(t, col) {
+        if let Some(nd) = crate::optimizer::selfuncs::stats_ndistinct(&st.columns[i], rows) {
+            return nd.min(rows).max(1.0);
+        }
+    }
     let unique = t
         .indexes
         .iter()
@@ -184,6 +231,16 @@ pub fn selectivity(e: &Expr, ndistinct: &dyn Fn(usize) -> Option<f64>) -> f64 {
     s.clamp(0.0, 1.0)
 }
 
+/// eqjoinsel over two columns' statistics.
+pub fn eqjoin_selectivity(
+    a: &crate::catalog::statistic::ColumnStats,
+    rows_a: f64,
+    b: &crate::catalog::statistic::ColumnStats,
+    rows_b: f64,
+) -> f64 {
+    crate::optimizer::selfuncs::eqjoinsel(a, rows_a, b, rows_b)
+}
+
 /// Rows of an estimate are at least one (PostgreSQL's clamp_row_est).
 pub fn clamp_rows(r: f64) -> f64 {
     if r.is_nan() || r < 1.0 {
@@ -211,8 +268,9 @@ fn ops(e: &Option<Expr>) -> f64 {
 pub fn scan_est(s: &ScanPlan) -> Est {
     let rows = table_rows(&s.table);
     let width = table_width(&s.table);
-    let nd = |c: usize| Some(column_ndistinct(&s.table, c));
-    let filter_sel = s.filter.as_ref().map_or(1.0, |f| selectivity(f, &nd));
+    let filter_sel = s.filter.as_ref().map_or(1.0, |f| {
+        crate::optimizer::selfuncs::clause_selectivity(f, &s.table)
+    });
     let nfilter = ops(&s.filter);
     match &s.index {
         None => {
@@ -230,7 +288,7 @@ pub fn scan_est(s: &ScanPlan) -> Est {
             let idx_sel = p
                 .conds
                 .iter()
-                .map(|c| selectivity(c, &nd))
+                .map(|c| crate::optimizer::selfuncs::clause_selectivity(c, &s.table))
                 .product::<f64>()
                 .min(
                     if p.eq.is_empty() && p.lower.is_none() && p.upper.is_none() {
@@ -318,6 +376,47 @@ pub fn index_nest_loop_cost(
     }
 }
 
+/// A constant number (through casts): a LIMIT's count.
+fn const_number(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Const(v, _) if !v.is_null() => v.to_text().parse().ok(),
+        Expr::Cast(x, _, _) => const_number(x),
+        _ => None,
+    }
+}
+
+/// The scanned table under a plan that keeps its columns' positions
+/// (a scan, maybe filtered or sorted).
+fn base_scan(p: &Plan) -> Option<&ScanPlan> {
+    match p {
+        Plan::Scan(s) => Some(s),
+        Plan::Filter { input, .. } | Plan::Sort { input, .. } => base_scan(input),
+        _ => None,
+    }
+}
+
+/// Groups of `input` by `keys` (estimate_num_groups): the product of the
+/// keys' distinct values when they are columns of a table, at most the
+/// input rows; else PostgreSQL's default of 200 or a tenth of the rows.
+fn group_rows(input: &Plan, keys: &[Expr], input_rows: f64) -> f64 {
+    if let Some(s) = base_scan(input) {
+        let mut nd = 1.0;
+        let mut all = true;
+        for k in keys {
+            match k {
+                Expr::Column(c, _) if *c < s.table.table.columns.len() => {
+                    nd *= column_ndistinct(&s.table, *c)
+                }
+                _ => all = false,
+            }
+        }
+        if all {
+            return clamp_rows(nd.min(input_rows));
+        }
+    }
+    clamp_rows((input_rows / 10.0).clamp(1.0, DEFAULT_NUM_DISTINCT))
+}
+
 /// A rough estimate of any plan (for items of a join group other than
 /// tables: subqueries, functions, VALUES, outer joins).
 pub fn estimate(p: &Plan) -> Est {
@@ -355,7 +454,7 @@ pub fn estimate(p: &Plan) -> Est {
             let rows = if keys.is_empty() {
                 1.0
             } else {
-                clamp_rows((e.rows / 10.0).clamp(1.0, DEFAULT_NUM_DISTINCT))
+                group_rows(input, keys, e.rows)
             };
             Est {
                 startup: e.total + e.rows * CPU_OPERATOR_COST,
@@ -381,6 +480,21 @@ pub fn estimate(p: &Plan) -> Est {
                 ..e
             }
         }
+        Plan::Limit {
+            input,
+            limit: Some(l),
+            ..
+        } if const_number(l).is_some() => {
+            let e = estimate(input);
+            let n: f64 = const_number(l).unwrap_or(e.rows);
+            let rows = clamp_rows(n.min(e.rows));
+            let frac = if e.rows > 0.0 { rows / e.rows } else { 1.0 };
+            Est {
+                total: e.startup + (e.total - e.startup) * frac,
+                rows,
+                ..e
+            }
+        }
         Plan::Limit { input, .. } | Plan::WindowAgg { input, .. } => estimate(input),
         Plan::NestLoop { left, right, .. } => {
             let (l, r) = (estimate(left), estimate(right));
@@ -390,10 +504,18 @@ pub fn estimate(p: &Plan) -> Est {
             left,
             right,
             left_keys,
+            right_keys,
             ..
         } => {
             let (l, r) = (estimate(left), estimate(right));
-            let rows = clamp_rows(l.rows * r.rows / DEFAULT_NUM_DISTINCT.min(l.rows.max(r.rows)));
+            let mut sel = 1.0;
+            for (a, b) in left_keys.iter().zip(right_keys) {
+                sel *= match (key_stats(left, a), key_stats(right, b)) {
+                    (Some((sa, ra)), Some((sb, rb))) => eqjoin_selectivity(&sa, ra, &sb, rb),
+                    _ => 1.0 / DEFAULT_NUM_DISTINCT.min(l.rows.max(r.rows)),
+                };
+            }
+            let rows = clamp_rows(l.rows * r.rows * sel);
             hash_join_cost(&l, &r, left_keys.len() as f64, rows, 0.0)
         }
         Plan::IndexNestLoop { left, right, .. } => {

@@ -166,6 +166,27 @@ impl Group<'_> {
         }
     }
 
+    /// The statistics of a table column an expression is, with the
+    /// table's rows.
+    #[allow(clippy::type_complexity)]
+    fn column_stats(
+        &self,
+        e: &Expr,
+    ) -> Option<(
+        (std::rc::Rc<crate::catalog::statistic::TableStats>, usize),
+        f64,
+    )> {
+        let Expr::Column(c, _) = e else {
+            return None;
+        };
+        let item = &self.items[self.item_of[*c]];
+        let Source::Table(t) = item.src else {
+            return None;
+        };
+        let s = crate::optimizer::selfuncs::column_stats(t, c - item.off)?;
+        Some((s, cost::table_rows(t)))
+    }
+
     /// Estimated rows of the join of the items in `mask`.
     fn rows(&mut self, mask: u64) -> f64 {
         if let Some(&r) = self.rows_cache.get(&mask) {
@@ -644,9 +665,12 @@ pub fn plan_group(j: &JoinSource, quals: Vec<Expr>, wanted: &[bool]) -> Option<(
             _ => None,
         };
         let sel = match (&q, eq) {
-            (Expr::Binary(_, a, b, _), Some(_)) => {
-                1.0 / g.ndistinct(a).max(g.ndistinct(b)).max(1.0)
-            }
+            (Expr::Binary(_, a, b, _), Some(_)) => match (g.column_stats(a), g.column_stats(b)) {
+                (Some((sa, ra)), Some((sb, rb))) => {
+                    cost::eqjoin_selectivity(&sa.0.columns[sa.1], ra, &sb.0.columns[sb.1], rb)
+                }
+                _ => 1.0 / g.ndistinct(a).max(g.ndistinct(b)).max(1.0),
+            },
             _ => cost::selectivity(&q, &|_| None),
         };
         for i in bits(m) {

@@ -10,6 +10,7 @@ pub mod cost;
 pub mod join;
 pub mod joinsearch;
 pub mod scan;
+pub mod selfuncs;
 pub mod subselect;
 pub mod window;
 

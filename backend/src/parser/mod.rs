@@ -268,9 +268,9 @@ pub fn parse_expr(text: &str) -> PgResult<ast::Expr> {
         .map_err(|e| convert_error(text, e))
 }
 
-/// A VACUUM statement, which sqlparser parses in Redshift's form only, or
-/// CHECKPOINT, which it does not know: the engine reads their words again
-/// from the statement text.
+/// A VACUUM statement, which sqlparser parses in Redshift's form only,
+/// ANALYZE, which it parses in Hive's, or CHECKPOINT, which it does not
+/// know: the engine reads their words again from the statement text.
 fn vacuum_placeholder() -> ast::Statement {
     ast::Statement::Vacuum(ast::VacuumStatement {
         full: false,
@@ -375,7 +375,11 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             )
             .with_position(char_index(sql, t.span.start) + 1));
         }
-        if is_word(&first.token, "vacuum") || is_word(&first.token, "checkpoint") {
+        if is_word(&first.token, "vacuum")
+            || is_word(&first.token, "checkpoint")
+            || is_word(&first.token, "analyze")
+            || is_word(&first.token, "analyse")
+        {
             out.push(ParsedStatement {
                 ast: vacuum_placeholder(),
                 text: StmtText {

@@ -22,6 +22,7 @@
 
 mod cursors;
 mod modifying_with;
+mod stats;
 pub mod utility;
 
 #[cfg(test)]
@@ -90,12 +91,18 @@ enum Action {
     },
     /// DDL, run from the statement against the catalog at execution.
     Ddl,
-    /// VACUUM of these tables (all when empty).
-    Vacuum(Vec<String>),
+    /// VACUUM of these tables (all when empty), then ANALYZE of these
+    /// tables and columns (VACUUM ANALYZE).
+    Vacuum(
+        Vec<String>,
+        Option<Vec<crate::commands::analyze::AnalyzeTarget>>,
+    ),
+    /// ANALYZE.
+    Analyze(crate::commands::analyze::AnalyzeStmt),
     /// CHECKPOINT.
     Checkpoint,
     /// EXPLAIN of a planned statement.
-    Explain(Box<Action>),
+    Explain(Box<Action>, explain::ExplainOptions),
     /// SQL-level PREPARE name [(types)] AS statement.
     SqlPrepare {
         name: String,
@@ -265,6 +272,7 @@ impl Engine {
             let touched = c.n_live_tup + c.n_tup_ins + c.n_tup_del + c.vacuum_count > 0;
             touched.then_some(c.n_live_tup as f64)
         }));
+        stats::install_stats_source(&env);
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
             sql_prepared: HashMap::new(),
@@ -542,11 +550,26 @@ impl Engine {
                 })
             }
             ast::Statement::Explain {
-                statement, analyze, ..
+                statement,
+                analyze,
+                options,
+                ..
             } => {
                 if *analyze {
                     return Err(PgError::not_supported("EXPLAIN ANALYZE"));
                 }
+                let opts: Vec<(String, Option<String>)> = options
+                    .iter()
+                    .flatten()
+                    .map(|o| {
+                        let arg = o.arg.as_ref().map(|a| {
+                            let t = a.to_string();
+                            t.trim_matches('\'').to_owned()
+                        });
+                        (ident(&o.name), arg)
+                    })
+                    .collect();
+                let explain_opts = explain::parse_options(&opts)?;
                 let inner = Statement {
                     ast: Arc::new((**statement).clone()),
                     text: text.clone(),
@@ -559,7 +582,7 @@ impl Engine {
                     return Err(PgError::not_supported("EXPLAIN of this statement"));
                 }
                 Ok(PlanParts {
-                    action: Action::Explain(Box::new(parts.action)),
+                    action: Action::Explain(Box::new(parts.action), explain_opts),
                     param_types: parts.param_types,
                     columns: vec![Column::new("QUERY PLAN", crate::types::oid::TEXT, -1)],
                     returns_rows: true,
@@ -572,9 +595,18 @@ impl Engine {
             ast::Statement::Vacuum(_) if vacuum::is_checkpoint(&text.sql) => {
                 Ok(simple_parts(Action::Checkpoint, param_types, false))
             }
+            ast::Statement::Vacuum(_) if crate::commands::analyze::is_analyze(&text.sql) => {
+                let a = crate::commands::analyze::parse_analyze(&text.sql)?;
+                Ok(simple_parts(Action::Analyze(a), param_types, true))
+            }
             ast::Statement::Vacuum(_) => {
                 let tables = vacuum::parse_vacuum(&text.sql)?;
-                Ok(simple_parts(Action::Vacuum(tables), param_types, true))
+                let analyze = crate::commands::analyze::vacuum_analyze_targets(&text.sql)?;
+                Ok(simple_parts(
+                    Action::Vacuum(tables, analyze),
+                    param_types,
+                    true,
+                ))
             }
             ast::Statement::Prepare {
                 name,
@@ -749,6 +781,9 @@ impl Engine {
                 .store(0, std::sync::atomic::Ordering::Relaxed);
         }
         self.sync_session_settings();
+        if !self.xact.in_block() {
+            self.autoanalyze();
+        }
         result
     }
 
@@ -965,6 +1000,12 @@ impl Engine {
             let horizon = self.env.segment.proc_array().global_xmin();
             let st = vacuum::vacuum_table(&pool, &t, &indexes, horizon)?;
             shmem::relstats::report_vacuum(&self.env.segment, t.oid, st.live, st.dead);
+            // relpages and reltuples, as PostgreSQL's VACUUM updates them.
+            let dir = &self.env.config.data_dir;
+            let mut stats = catalog::statistic::load(dir, t.oid).unwrap_or_default();
+            stats.relpages = st.pages as u32;
+            stats.reltuples = st.live as f64;
+            catalog::statistic::store(dir, t.oid, &stats)?;
         }
         Ok("VACUUM".into())
     }
@@ -984,7 +1025,17 @@ impl Engine {
         // Statements that run no plan over tables.
         match planned.as_ref() {
             Action::Ddl => return self.run_ddl(p, &policy, sink, stmt_start),
-            Action::Vacuum(tables) => return self.run_vacuum(tables, &policy),
+            Action::Vacuum(tables, analyze) => {
+                self.run_vacuum(tables, &policy)?;
+                if let Some(targets) = analyze {
+                    self.run_analyze(targets, false, &policy, sink)?;
+                }
+                return Ok("VACUUM".into());
+            }
+            Action::Analyze(a) => {
+                self.run_analyze(&a.targets, a.verbose, &policy, sink)?;
+                return Ok("ANALYZE".into());
+            }
             Action::Checkpoint => return self.run_checkpoint(),
             Action::Utility(u) => return self.run_utility(u, sink),
             Action::LockTables {
@@ -993,8 +1044,8 @@ impl Engine {
                 nowait,
             } => return self.lock_tables(tables, *mode, *nowait, policy),
             Action::Fetch(f) => return self.fetch_cursor(f, sink),
-            Action::Explain(inner) => {
-                let lines = explain_action(inner);
+            Action::Explain(inner, opts) => {
+                let lines = explain_action(inner, *opts);
                 for l in &lines {
                     sink.row(&[Value::Text(l.clone())])?;
                 }
@@ -1173,6 +1224,7 @@ impl Engine {
             .unwrap_or_default();
         let pass = match n.severity {
             Severity::Warning => level != "error",
+            Severity::Info => true,
             _ => !matches!(level.as_str(), "warning" | "error"),
         };
         if pass {
@@ -1364,15 +1416,15 @@ fn end_catalog_change(catalog: &mut CatalogCache, end: XactEnd) {
 /// EXPLAIN's lines for a planned query or INSERT/UPDATE/DELETE, with
 /// its data-modifying WITH queries after the main plan, as PostgreSQL
 /// shows its CTE subplans.
-fn explain_action(action: &Action) -> Vec<String> {
+fn explain_action(action: &Action, o: explain::ExplainOptions) -> Vec<String> {
     match action {
-        Action::Query(plan) => explain::explain_plan(plan),
-        Action::Modify(m) => explain::explain_modify(m),
+        Action::Query(plan) => explain::explain_plan(plan, o),
+        Action::Modify(m) => explain::explain_modify(m, o),
         Action::ModifyingWith { ctes, main } => {
-            let mut lines = explain_action(main);
+            let mut lines = explain_action(main, o);
             for cte in ctes {
                 lines.push(format!("  CTE {}", cte.name));
-                for (i, l) in explain::explain_modify(&cte.modify).iter().enumerate() {
+                for (i, l) in explain::explain_modify(&cte.modify, o).iter().enumerate() {
                     lines.push(if i == 0 {
                         format!("    ->  {l}")
                     } else {

@@ -92,6 +92,7 @@ pub static DEFS: &[Def] = &[
     def("client_min_messages", Kind::Enum(&["debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"]), Context::User, false, "Sets the message levels that are sent to the client."),
     def("DateStyle", Kind::String, Context::User, true, "Sets the display format for date and time values."),
     def("deadlock_timeout", MS, Context::User, false, "Sets the time to wait on a lock before checking for deadlock."),
+    def("default_statistics_target", Kind::Int { min: 1, max: 10000, unit: Unit::None }, Context::User, false, "Sets the default statistics target."),
     // Only pg_default exists: '' (pg_default) is the one value.
     def("default_tablespace", Kind::Enum(&["", "pg_default"]), Context::User, false, "Sets the default tablespace to create tables and indexes in."),
     def("default_transaction_deferrable", Kind::Bool, Context::User, false, "Sets the default deferrable status of new transactions."),
@@ -411,6 +412,7 @@ impl Settings {
         put("client_min_messages", "notice".into());
         put("DateStyle", "ISO, MDY".into());
         put("deadlock_timeout", "1s".into());
+        put("default_statistics_target", "100".into());
         put("default_tablespace", String::new());
         put("default_transaction_deferrable", "off".into());
         put("default_table_access_method", "heap".into());
