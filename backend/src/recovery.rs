@@ -61,10 +61,10 @@ fn finish_btree_splits(seg: &Segment) -> Result<(), String> {
         .map_err(|e| format!("could not read the catalog after recovery: {}", e.message))?;
     let pool = seg.buffer_pool();
     for idx in &cat.indexes {
-        if !seg.data_dir().smgr().exists(idx.oid).unwrap_or(false) {
+        if !seg.data_dir().smgr().exists(idx.rel()).unwrap_or(false) {
             continue;
         }
-        match btree::finish_incomplete_root_split(&pool, idx.oid) {
+        match btree::finish_incomplete_root_split(&pool, idx.rel()) {
             Ok(true) => tracing::info!(
                 "finished an incomplete root split of index \"{}\"",
                 idx.name

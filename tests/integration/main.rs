@@ -30,6 +30,7 @@ macro_rules! in_all_modes {
 
 mod access;
 mod advisory_locks;
+mod alter_column_type;
 mod alter_table;
 mod arrays;
 mod blast_radius;

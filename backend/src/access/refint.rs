@@ -114,7 +114,7 @@ impl Lookup<'_> {
             let upper = keys::prefix_upper(&prefix);
             let mut scan = btree::scan(
                 self.pool,
-                idx.oid,
+                idx.rel(),
                 Bound::Included(prefix.as_slice()),
                 Bound::Excluded(upper.as_slice()),
             );

@@ -221,7 +221,7 @@ impl<'x> TableAccess<'x> {
         let upper = keys::prefix_upper(key);
         let mut scan = btree::scan(
             &self.pool,
-            idx.oid,
+            idx.rel(),
             Bound::Included(key),
             Bound::Excluded(upper.as_slice()),
         );
@@ -258,7 +258,7 @@ impl<'x> TableAccess<'x> {
         tid: ItemPointer,
     ) -> PgResult<Option<ItemPointer>> {
         if !idx.unique || has_null {
-            btree::insert(&self.pool, idx.oid, key, tid, false).map_err(PgError::from)?;
+            btree::insert(&self.pool, idx.rel(), key, tid, false).map_err(PgError::from)?;
             return Ok(None);
         }
         let tag = key_tag(idx.oid, key);
@@ -267,7 +267,7 @@ impl<'x> TableAccess<'x> {
             self.xact.lock_tag(tag)?;
             let verdict = self.check_unique(idx, key);
             let verdict = match verdict {
-                Ok(Unique::Clear) => btree::insert(&self.pool, idx.oid, key, tid, false)
+                Ok(Unique::Clear) => btree::insert(&self.pool, idx.rel(), key, tid, false)
                     .map(|()| Unique::Clear)
                     .map_err(PgError::from),
                 other => other,
@@ -289,14 +289,14 @@ impl<'x> TableAccess<'x> {
         let w = self.xact.writer();
         let tid = heap::insert(&self.pool, rel, &self.buf, self.table.fillfactor, &w)
             .map_err(PgError::from)?;
-        self.xact.stats.borrow_mut().inserted(rel);
+        self.xact.stats.borrow_mut().inserted(self.table.oid);
         for (i, idx) in self.indexes.iter().enumerate() {
             let (k, has_null) = index_key(idx, row);
             if let Some(existing) = self.index_insert(idx, &k, has_null, tid)? {
                 heap::kill_inserted(&self.pool, rel, tid).map_err(PgError::from)?;
                 for done in &self.indexes[..i] {
                     let (k, _) = index_key(done, row);
-                    btree::delete(&self.pool, done.oid, &k, tid).map_err(PgError::from)?;
+                    btree::delete(&self.pool, done.rel(), &k, tid).map_err(PgError::from)?;
                 }
                 return Ok(Err(self.conflict(i, row, existing)));
             }
@@ -309,7 +309,7 @@ impl<'x> TableAccess<'x> {
         let rel = self.table.rel();
         let r = heap::delete(&self.pool, rel, tid, &self.xact.writer()).map_err(PgError::from)?;
         if r == TmResult::Ok {
-            self.xact.stats.borrow_mut().deleted(rel);
+            self.xact.stats.borrow_mut().deleted(self.table.oid);
         }
         Ok(r)
     }
@@ -344,7 +344,7 @@ impl<'x> TableAccess<'x> {
             Ok(u) => u,
             Err(r) => return Ok(Err(UpdateFailure::Tm(r))),
         };
-        self.xact.stats.borrow_mut().updated(rel, up.hot);
+        self.xact.stats.borrow_mut().updated(self.table.oid, up.hot);
         if !up.hot {
             for (i, idx) in self.indexes.iter().enumerate() {
                 let (k, has_null) = &news[i];
@@ -419,7 +419,7 @@ impl TupleScan {
             heap: table.rel(),
             scan: btree::scan(
                 pool,
-                index.oid,
+                index.rel(),
                 lower.as_ref().map(Vec::as_slice),
                 upper.as_ref().map(Vec::as_slice),
             ),
@@ -515,7 +515,7 @@ pub fn build_index(
     idx: &IndexDesc,
     horizon: u32,
 ) -> PgResult<()> {
-    btree::create(pool, idx.oid).map_err(PgError::from)?;
+    btree::create(pool, idx.rel()).map_err(PgError::from)?;
     let types: Vec<Oid> = table.columns.iter().map(|c| c.ty).collect();
     let missing = table.missing_values();
     let last = idx.columns.iter().copied().max().unwrap_or(0);
@@ -530,7 +530,7 @@ pub fn build_index(
             &mut row,
         )?;
         let (k, has_null) = index_key(idx, &row);
-        match btree::insert(pool, idx.oid, &k, tid, idx.unique && !has_null) {
+        match btree::insert(pool, idx.rel(), &k, tid, idx.unique && !has_null) {
             Ok(()) => Ok(()),
             Err(AccessError::UniqueViolation) => {
                 let cols: Vec<&str> = idx

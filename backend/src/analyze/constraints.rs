@@ -44,6 +44,33 @@ impl Analyzer<'_> {
     /// subqueries, aggregates or window functions.
     pub fn check_expr(&mut self, table: &TableDesc, e: &ast::Expr) -> PgResult<Expr> {
         use sqlparser::ast::Spanned;
+        let x = self.row_expr(table, e, "check constraint", "check constraints")?;
+        let span = e.span();
+        self.coerce_arg(x, oid::BOOL, "CHECK")
+            .map_err(|err| match self.text.position(span.start) {
+                Some(p) if err.position.is_none() => err.with_position(p),
+                _ => err,
+            })
+    }
+
+    /// ALTER COLUMN TYPE's USING expression (PostgreSQL's "transform
+    /// expression") over `table`'s row as it was: of any type, without
+    /// subqueries, aggregates or window functions.
+    pub fn transform_expr(&mut self, table: &TableDesc, e: &ast::Expr) -> PgResult<Expr> {
+        self.row_expr(table, e, "transform expression", "transform expressions")
+    }
+
+    /// An expression over one row of `table` where subqueries (0A000
+    /// "cannot use subquery in {one}"), aggregates and window functions
+    /// ("... not allowed in {many}") are refused.
+    fn row_expr(
+        &mut self,
+        table: &TableDesc,
+        e: &ast::Expr,
+        one: &str,
+        many: &str,
+    ) -> PgResult<Expr> {
+        use sqlparser::ast::Spanned;
         let mut subquery = None;
         let _ = ast::visit_expressions(e, |x: &ast::Expr| {
             let found = matches!(
@@ -80,22 +107,18 @@ impl Analyzer<'_> {
             return Err(at(
                 PgError::new(
                     sqlstate::FEATURE_NOT_SUPPORTED,
-                    "cannot use subquery in check constraint",
+                    format!("cannot use subquery in {one}"),
                 ),
                 span,
             ));
         }
-        let x = self
-            .expr(e, &table_scope(table), Clause::Where)
+        self.expr(e, &table_scope(table), Clause::Where)
             .map_err(|mut err| {
                 if err.message.ends_with("not allowed in WHERE") {
-                    err.message = err.message.replace("in WHERE", "in check constraints");
+                    err.message = err.message.replace("in WHERE", &format!("in {many}"));
                 }
                 err
-            })?;
-        let span = e.span();
-        self.coerce_arg(x, oid::BOOL, "CHECK")
-            .map_err(|err| at(err, span))
+            })
     }
 
     /// A stored CHECK's expression (its positions would point into the

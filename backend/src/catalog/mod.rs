@@ -86,12 +86,20 @@ pub struct TableDesc {
     pub columns: Vec<ColumnDesc>,
     /// Heap fillfactor (10..=100).
     pub fillfactor: u8,
+    /// PostgreSQL's relfilenode: the number of the relation's file when a
+    /// rewrite (ALTER COLUMN TYPE) moved its rows to a new one; 0 while
+    /// the file is the one created with the table, named by its OID.
+    pub relfilenode: Oid,
 }
 
 impl TableDesc {
-    /// The relation's file (its OID).
+    /// The relation's file: its OID, or the file a rewrite made.
     pub fn rel(&self) -> u32 {
-        self.oid
+        if self.relfilenode == 0 {
+            self.oid
+        } else {
+            self.relfilenode
+        }
     }
 
     pub fn column_index(&self, name: &str) -> Option<usize> {
@@ -135,6 +143,20 @@ pub struct IndexDesc {
     /// Made by a PRIMARY KEY or UNIQUE constraint (which has the index's
     /// name and a pg_constraint row), not by CREATE UNIQUE INDEX.
     pub constraint: bool,
+    /// Its file when a rebuild made a new one (0: named by its OID), as
+    /// [`TableDesc::relfilenode`].
+    pub relfilenode: Oid,
+}
+
+impl IndexDesc {
+    /// The index's file: its OID, or the file a rebuild made.
+    pub fn rel(&self) -> u32 {
+        if self.relfilenode == 0 {
+            self.oid
+        } else {
+            self.relfilenode
+        }
+    }
 }
 
 /// A sequence (pg_class with relkind 'S' + pg_sequence), standalone or
@@ -321,7 +343,7 @@ impl Catalog {
         self.tables
             .iter()
             .map(|t| t.rel())
-            .chain(self.indexes.iter().map(|i| i.oid))
+            .chain(self.indexes.iter().map(|i| i.rel()))
             .chain(self.sequences.iter().map(|s| s.oid))
             .collect()
     }
@@ -361,7 +383,13 @@ impl Catalog {
     pub fn serialize(&self) -> String {
         let mut s = format!("{MAGIC}\nnext_oid {}\n", self.next_oid);
         for t in &self.tables {
-            s += &format!("table {} {} {}\n", t.oid, t.fillfactor, esc(&t.name));
+            s += &format!("table {} {} {}", t.oid, t.fillfactor, esc(&t.name));
+            // The file of a rewritten table as a fifth field (left out
+            // while it is the OID's, as catalogs written before it).
+            if t.relfilenode != 0 {
+                s += &format!(" {}", t.relfilenode);
+            }
+            s.push('\n');
             for c in &t.columns {
                 s += &format!(
                     "column {} {} {} {} {}",
@@ -390,7 +418,7 @@ impl Catalog {
         for i in &self.indexes {
             let cols: Vec<String> = i.columns.iter().map(usize::to_string).collect();
             s += &format!(
-                "index {} {} {} {} {} {} {}\n",
+                "index {} {} {} {} {} {} {}",
                 i.oid,
                 i.table,
                 u8::from(i.unique),
@@ -399,6 +427,10 @@ impl Catalog {
                 cols.join(","),
                 u8::from(i.constraint)
             );
+            if i.relfilenode != 0 {
+                s += &format!(" {}", i.relfilenode);
+            }
+            s.push('\n');
         }
         for v in &self.views {
             let deps: Vec<String> = v.deps.iter().map(Oid::to_string).collect();
@@ -528,6 +560,10 @@ impl Catalog {
                         fillfactor: num(2)? as u8,
                         name: txt(3)?,
                         columns: vec![],
+                        relfilenode: match f.get(4) {
+                            Some(_) => num(4)? as Oid,
+                            None => 0,
+                        },
                     });
                 }
                 "column" => {
@@ -568,6 +604,10 @@ impl Catalog {
                         unique,
                         primary,
                         constraint,
+                        relfilenode: match f.get(8) {
+                            Some(_) => num(8)? as Oid,
+                            None => 0,
+                        },
                         name,
                         columns: cols
                             .split(',')
@@ -941,6 +981,7 @@ mod tests {
             oid: t,
             name: "my table".into(),
             fillfactor: 90,
+            relfilenode: 0,
             columns: vec![
                 ColumnDesc {
                     name: "id".into(),
@@ -1008,6 +1049,7 @@ mod tests {
             unique: true,
             primary: true,
             constraint: true,
+            relfilenode: 0,
         }));
         let s = c.alloc_oid();
         let mut sd = SequenceDesc::with_defaults(s, "my table_id_seq".into(), oid::INT4);
@@ -1049,6 +1091,25 @@ mod tests {
             .insert((1259, 20001, 0), "a 'comment'\non two lines".into());
         assert_eq!(Catalog::deserialize(&v.serialize()).unwrap(), v);
         assert!(Catalog::deserialize("garbage").is_err());
+    }
+
+    #[test]
+    fn relfilenode_round_trip() {
+        let mut c = sample();
+        let file = c.alloc_oid();
+        let mut t = (*c.tables[0]).clone();
+        t.relfilenode = file;
+        c.tables[0] = Arc::new(t);
+        let mut i = (*c.indexes[0]).clone();
+        i.relfilenode = c.alloc_oid();
+        c.indexes[0] = Arc::new(i);
+        c.settle_row_oids();
+        let back = Catalog::deserialize(&c.serialize()).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.tables[0].rel(), file);
+        assert_eq!(back.indexes[0].rel(), file + 1);
+        assert!(back.relation_files().contains(&file));
+        assert!(!back.relation_files().contains(&back.tables[0].oid));
     }
 
     #[test]

@@ -26,7 +26,12 @@
 //!
 //! Relation files are named by OID and never reused, so "created" and
 //! "dropped" are differences of the sets of files two catalogs name
-//! ([`Catalog::relation_files`]).
+//! ([`Catalog::relation_files`]). A table or index rewritten by ALTER
+//! COLUMN TYPE gets a new file (its relfilenode, a fresh OID) and keeps
+//! its OID: the old file is then "dropped" and the new one "created" by
+//! the same rules. (A file created and replaced by two statements of one
+//! transaction is named by neither catalog, and stays until removed by
+//! hand; within one statement `commands::ddl` removes it.)
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -28,6 +28,7 @@ use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid};
 
 mod alter;
+mod alter_type;
 
 pub(crate) fn notice(msg: String) -> PgError {
     PgError {
@@ -186,6 +187,7 @@ pub fn execute(
         notices,
         changed: false,
         rewritten: false,
+        created_files: Vec::new(),
     };
     let result = match stmt {
         S::CreateTable(ct) => ddl.create_table(ct),
@@ -274,18 +276,29 @@ pub fn execute(
         _ => return Err(PgError::internal("not a DDL statement")),
     };
     let changed = ddl.changed;
+    let created_files = std::mem::take(&mut ddl.created_files);
     let tag = match result {
         Ok(tag) => tag,
         Err(e) => {
             // Files this statement created for relations it had already
-            // entered in its (now discarded) catalog.
+            // entered in its (now discarded) catalog, and those a rewrite
+            // made.
             let before = cache.get().relation_files();
             for rel in cat.relation_files().difference(&before) {
+                let _ = pool.drop_relation(*rel);
+            }
+            for rel in created_files.iter().filter(|r| !before.contains(r)) {
                 let _ = pool.drop_relation(*rel);
             }
             return Err(e);
         }
     };
+    // A file a rewrite made and a later rewrite of the same statement
+    // replaced: no catalog names it.
+    let now = cat.relation_files();
+    for rel in created_files.iter().filter(|r| !now.contains(r)) {
+        let _ = pool.drop_relation(*rel);
+    }
     if changed {
         super::comment::prune(&mut cat);
         cat.settle_row_oids();
@@ -326,6 +339,10 @@ struct Ddl<'a> {
     /// ALTER TABLE wrote new versions of the table's rows (a volatile
     /// DEFAULT) in this statement.
     rewritten: bool,
+    /// Relation files ALTER COLUMN TYPE's rewrites created in this
+    /// statement (removed if the statement fails, or if a later rewrite
+    /// of the statement replaced them).
+    created_files: Vec<u32>,
 }
 
 /// Deletes every row of `t` visible to `x`.
@@ -627,6 +644,7 @@ impl Ddl<'_> {
             name: name.clone(),
             columns,
             fillfactor,
+            relfilenode: 0,
         };
         for c in &ct.constraints {
             match c {
@@ -719,6 +737,7 @@ impl Ddl<'_> {
                 unique: true,
                 primary: true,
                 constraint: true,
+                relfilenode: 0,
             };
             self.add_index(&table, idx, false)?;
         }
@@ -738,6 +757,7 @@ impl Ddl<'_> {
                 unique: true,
                 primary: false,
                 constraint: true,
+                relfilenode: 0,
             };
             self.add_index(&table, idx, false)?;
         }
@@ -808,6 +828,7 @@ impl Ddl<'_> {
             unique: ci.unique,
             primary: false,
             constraint: false,
+            relfilenode: 0,
         };
         self.add_index(&t, idx, true)?;
         Ok(tag)
@@ -824,7 +845,19 @@ impl Ddl<'_> {
             }
             return Err(no_relation(&name));
         };
-        for op in &at.operations {
+        alter_type::check_requests(&t, &at.operations)?;
+        let mut ops = at.operations.iter().peekable();
+        while let Some(op) = ops.next() {
+            // A run of ALTER COLUMN TYPE: one rewrite.
+            if let Some(first) = alter_type::request(op) {
+                let mut reqs = vec![first];
+                while let Some(next) = ops.peek().and_then(|o| alter_type::request(o)) {
+                    reqs.push(next);
+                    ops.next();
+                }
+                t = self.alter_column_types(&t, &reqs)?;
+                continue;
+            }
             match op {
                 ast::AlterTableOperation::AddConstraint {
                     constraint,
@@ -921,8 +954,10 @@ impl Ddl<'_> {
                 self.pool.set_free_space_hint(t.rel(), None);
                 let idxs: Vec<Arc<IndexDesc>> = self.cat.indexes_of(t.oid).cloned().collect();
                 for i in idxs {
-                    self.pool.truncate_relation(i.oid).map_err(PgError::from)?;
-                    btree::create(self.pool, i.oid).map_err(PgError::from)?;
+                    self.pool
+                        .truncate_relation(i.rel())
+                        .map_err(PgError::from)?;
+                    btree::create(self.pool, i.rel()).map_err(PgError::from)?;
                 }
             }
             if restart {

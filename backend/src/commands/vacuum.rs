@@ -133,7 +133,7 @@ pub fn vacuum_table(
         let mut doomed = Vec::new();
         let mut scan = btree::scan(
             pool,
-            idx.oid,
+            idx.rel(),
             std::ops::Bound::Unbounded,
             std::ops::Bound::Unbounded,
         );
@@ -144,7 +144,7 @@ pub fn vacuum_table(
         }
         for (k, tid) in doomed {
             check_for_interrupts()?;
-            if btree::delete(pool, idx.oid, &k, tid).map_err(PgError::from)? {
+            if btree::delete(pool, idx.rel(), &k, tid).map_err(PgError::from)? {
                 st.index_entries_removed += 1;
             }
         }

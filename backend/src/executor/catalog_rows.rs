@@ -167,6 +167,7 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         let fks = c.constraints_of(t.oid).any(|k| k.fk().is_some())
             || c.foreign_keys_to(t.oid).next().is_some();
         if let Some(row) = rows.last_mut() {
+            row[7] = Value::Oid(t.rel());
             row[18] = Value::Int2(checks as i16);
             row[20] = Value::Bool(fks);
             // relpages and reltuples as the last ANALYZE or VACUUM left them.
@@ -188,7 +189,10 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             has_index: false,
             shared: false,
             options: None,
-        }));
+        })); // relfilenode: the file a rebuild made, if one did.
+        if let Some(row) = rows.last_mut() {
+            row[7] = Value::Oid(i.rel());
+        }
     }
     for v in &c.views {
         rows.push(class_row(ClassRow {

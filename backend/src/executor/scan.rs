@@ -93,7 +93,8 @@ pub struct TableCursor<'p> {
 
 impl Drop for TableCursor<'_> {
     fn drop(&mut self) {
-        let rel = self.plan.table.table.rel();
+        // Statistics are kept by the table's OID, not its file.
+        let rel = self.plan.table.table.oid;
         let mut st = self.stats.borrow_mut();
         if self.plan.index.is_some() {
             st.idx_tup_fetch(rel, self.read);
@@ -117,10 +118,11 @@ impl<'p> TableCursor<'p> {
         };
         {
             let mut st = ctx.xact.stats.borrow_mut();
+            let oid = plan.table.table.oid;
             if plan.index.is_some() {
-                st.idx_scan(rel);
+                st.idx_scan(oid);
             } else {
-                st.seq_scan(rel);
+                st.seq_scan(oid);
             }
         }
         Ok(TableCursor {

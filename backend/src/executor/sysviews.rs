@@ -517,6 +517,7 @@ mod tests {
                 name: name.into(),
                 columns: vec![],
                 fillfactor: 100,
+                relfilenode: 0,
             }));
         }
         cat.indexes.push(Arc::new(IndexDesc {
@@ -527,6 +528,7 @@ mod tests {
             unique: true,
             primary: true,
             constraint: true,
+            relfilenode: 0,
         }));
         let mut p = relstats::PendingRelStats::default();
         p.inserted(16384);

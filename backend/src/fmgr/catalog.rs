@@ -1245,11 +1245,12 @@ fn size_of(c: &FnCtx, v: &Value, what: Size) -> PgResult<Value> {
     }
     let mut total = 0;
     if what != Size::Indexes {
-        total += file_size(c, o)?;
+        let rel = c.catalog.table_by_oid(o).map_or(o, |t| t.rel());
+        total += file_size(c, rel)?;
     }
     if what != Size::Table {
         for i in c.catalog.indexes_of(o) {
-            total += file_size(c, i.oid)?;
+            total += file_size(c, i.rel())?;
         }
     }
     Ok(Value::Int8(total))

@@ -256,8 +256,11 @@ static FUNCS: &[FuncDef] = &[
         };
         let rel = match c.catalog.table_by_oid(o) {
             Some(t) => t.rel(),
-            None if c.catalog.relation_name(o).is_some() => o,
-            None => return Ok(Value::Null),
+            None => match c.catalog.indexes.iter().find(|i| i.oid == o) {
+                Some(i) => i.rel(),
+                None if c.catalog.relation_name(o).is_some() => o,
+                None => return Ok(Value::Null),
+            },
         };
         let blocks = c.pool.nblocks(rel).map_err(PgError::from)?;
         Ok(Value::Int8(blocks as i64 * shmem::buffer::BLCKSZ as i64))

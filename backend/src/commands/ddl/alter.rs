@@ -49,7 +49,7 @@ fn no_constraint(name: &str, table: &str) -> PgError {
 }
 
 impl Ddl<'_> {
-    fn ctx(&self) -> PgResult<&EvalCtx<'_>> {
+    pub(super) fn ctx(&self) -> PgResult<&EvalCtx<'_>> {
         self.eval
             .ok_or_else(|| PgError::internal("ALTER TABLE runs without a statement context"))
     }
@@ -58,7 +58,7 @@ impl Ddl<'_> {
     /// as the next command would (PostgreSQL's CommandCounterIncrement),
     /// so that the versions a rewrite earlier in the statement wrote are
     /// seen in place of those it replaced.
-    fn for_each_row(
+    pub(super) fn for_each_row(
         &self,
         t: &TableDesc,
         f: &mut dyn FnMut(crate::access::ItemPointer, Vec<Value>) -> PgResult<()>,
@@ -85,7 +85,7 @@ impl Ddl<'_> {
     /// 23502 if a row of `t` holds NULL in column `col`. The rows are
     /// those the statement sees: after a rewrite in the same statement,
     /// the versions it replaced (which lack the new column) do not count.
-    fn check_no_nulls(&self, t: &TableDesc, col: usize) -> PgResult<()> {
+    pub(super) fn check_no_nulls(&self, t: &TableDesc, col: usize) -> PgResult<()> {
         self.for_each_row(t, &mut |_, row| {
             if row[col].is_null() {
                 return Err(PgError::new(
@@ -356,6 +356,7 @@ impl Ddl<'_> {
             unique: true,
             primary: k.primary,
             constraint: true,
+            relfilenode: 0,
         };
         self.add_index(&t, idx, true)?;
         Ok(t)
@@ -432,7 +433,7 @@ impl Ddl<'_> {
     /// Checks the rows of `t` against a CHECK (23514) or FOREIGN KEY
     /// (23503) constraint, as PostgreSQL does when adding or validating
     /// one.
-    fn validate(&self, t: &TableDesc, c: &ConstraintDesc) -> PgResult<()> {
+    pub(super) fn validate(&self, t: &TableDesc, c: &ConstraintDesc) -> PgResult<()> {
         match &c.kind {
             ConstraintKind::Check { src, .. } => {
                 let e = crate::parser::parse_expr(src)?;
