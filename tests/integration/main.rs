@@ -32,6 +32,7 @@ mod access;
 mod advisory_locks;
 mod alter_table;
 mod arrays;
+mod binary_char;
 mod blast_radius;
 mod catalog;
 /// The client acceptance suite (drivers, an ORM, pg_dump): tests/clients.
@@ -39,6 +40,7 @@ mod catalog;
 mod clients;
 mod constraints;
 mod copy_csv;
+mod copy_errors;
 mod core_protocol;
 mod core_server;
 mod cpu_loops;
