@@ -1,6 +1,7 @@
 """pgcli (and pgspecial, its backslash commands) against a server (PG*
 environment variables), non-interactively: `pgcli --ping`, `pgcli -c`
-with SQL and with backslash commands, and the completion refresher (every
+with SQL, backslash commands run as pgcli runs them, and the completion
+refresher (every
 refresher pgcli runs in the background at startup: schemata, tables,
 views, types, databases, functions) feeding completions of a query.
 
@@ -76,9 +77,27 @@ SPECIAL = [
 
 
 def special_commands():
-    for name, cmd in SPECIAL:
-        with open(os.path.join(OUTPUT_DIR, name + ".out"), "w") as f:
-            f.write(pgcli("-c", cmd))
+    """pgspecial's commands as pgcli runs them (PGExecute.run), their
+    titles, headers, rows and status written for mod.rs to compare (one
+    pgcli process per command would take too long)."""
+    from pgcli.pgexecute import PGExecute
+    from pgspecial.main import PGSpecial
+    ex = PGExecute(os.environ["PGDATABASE"], os.environ["PGUSER"], None,
+                   os.environ["PGHOST"], os.environ["PGPORT"], None)
+    special = PGSpecial()
+    try:
+        for name, cmd in SPECIAL:
+            out = []
+            for title, rows, headers, status, _sql, success, _special in ex.run(cmd, pgspecial=special):
+                out.append(f"{title or ''}")
+                out.append(" | ".join(headers or []))
+                for row in rows or []:
+                    out.append(" | ".join("<null>" if v is None else str(v) for v in row))
+                out.append(f"{status} {success}")
+            with open(os.path.join(OUTPUT_DIR, name + ".out"), "w") as f:
+                f.write("\n".join(out) + "\n")
+    finally:
+        ex.conn.close()
 
 
 COMPLETER = None
