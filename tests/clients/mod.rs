@@ -1,11 +1,16 @@
-//! The client acceptance suite: real drivers, an ORM and tools (psycopg 3,
-//! psycopg2, asyncpg, SQLAlchemy 2, node-postgres, PgJDBC from a JVM in
-//! Europe/Paris, pg_dump/pg_restore) run
+//! The client acceptance suite: real drivers, ORMs and tools (psycopg 3,
+//! psycopg2, asyncpg, SQLAlchemy 2 with psycopg and with asyncpg, Alembic,
+//! node-postgres with pg-cursor and pg-copy-streams, PgJDBC from a JVM in
+//! Europe/Paris, psql, pgcli, pg_dump/pg_restore) run
 //! their check scripts against PostgreSQL 15 and against pgfork in process
 //! and thread mode, started by the same test, so that any difference is
 //! pgfork's.
 //!
 //! Each script prints one line per check, `ok NAME` or `FAIL NAME: reason`.
+//! A script may also write outputs to compare with PostgreSQL 15's
+//! (`NAME.out` files in the directory CHECK_OUTPUT_DIR names: psql's
+//! describe commands, say): each is a check named NAME, which passes on
+//! pgfork when its output is PostgreSQL 15's, byte for byte.
 //! On PostgreSQL 15 every check must pass. On pgfork the failing checks
 //! must be exactly the ones `tests/clients/known-failures.txt` lists for
 //! that client, each with its reason: an unexpected failure fails the test,
@@ -29,7 +34,7 @@ fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/clients")
 }
 
-const INSTALL: &str = "run `tests/clients/install` (pinned psycopg, psycopg2, asyncpg, SQLAlchemy in tests/clients/.venv; pg and pg-cursor in tests/clients/node; PgJDBC and a JDK from apt; PostgreSQL 15's pg_dump from apt's postgresql-client-15); `.ci/run` does it";
+const INSTALL: &str = "run `tests/clients/install` (pinned psycopg, psycopg2, asyncpg, SQLAlchemy, greenlet, Alembic, pgcli in tests/clients/.venv; pg, pg-cursor and pg-copy-streams in tests/clients/node; PgJDBC and a JDK from apt; PostgreSQL 15's psql and pg_dump from apt's postgresql-client-15); `.ci/run` does it";
 
 /// Debian's PgJDBC (libpostgresql-jdbc-java).
 const PGJDBC_JAR: &str = "/usr/share/java/postgresql.jar";
@@ -135,13 +140,37 @@ const NODE_PG: Client = Client {
     name: "node-postgres",
     runtime: "node",
     script: "node/pg_checks.js",
-    needs: "pg-cursor",
+    needs: "pg-copy-streams",
 };
 const PGJDBC: Client = Client {
     name: "pgjdbc",
     runtime: "java",
     script: "java/JdbcChecks.java",
     needs: PGJDBC_JAR,
+};
+const PSQL: Client = Client {
+    name: "psql",
+    runtime: "python",
+    script: "python/psql_checks.py",
+    needs: "/usr/lib/postgresql/15/bin/psql",
+};
+const SQLALCHEMY_ASYNC: Client = Client {
+    name: "sqlalchemy-asyncpg",
+    runtime: "python",
+    script: "python/sqlalchemy_async_checks.py",
+    needs: "greenlet",
+};
+const ALEMBIC: Client = Client {
+    name: "alembic",
+    runtime: "python",
+    script: "python/alembic_checks.py",
+    needs: "alembic",
+};
+const PGCLI: Client = Client {
+    name: "pgcli",
+    runtime: "python",
+    script: "python/pgcli_checks.py",
+    needs: "pgcli",
 };
 const PG_DUMP: Client = Client {
     name: "pg_dump",
@@ -160,6 +189,9 @@ struct Run {
     /// Lines that are neither `ok` nor `FAIL`, and stderr.
     noise: String,
     exited_ok: bool,
+    /// Where the script put the outputs to compare with PostgreSQL 15's
+    /// (CHECK_OUTPUT_DIR).
+    outputs: PathBuf,
 }
 
 /// Parses `ok NAME` / `FAIL NAME: reason` lines.
@@ -183,6 +215,8 @@ fn parse_outcomes(stdout: &str) -> (Outcomes, Vec<String>) {
 /// `host` on `port`.
 fn run_script(client: &Client, server: String, host: &Path, port: u16, work: &Path) -> Run {
     let tag = server.replace(' ', "-");
+    let outputs = work.join(format!("{}-{tag}.outputs", client.name));
+    std::fs::create_dir_all(&outputs).unwrap();
     let out_path = work.join(format!("{}-{tag}.out", client.name));
     let err_path = work.join(format!("{}-{tag}.err", client.name));
     let mut cmd = Command::new(client.program());
@@ -207,7 +241,8 @@ fn run_script(client: &Client, server: String, host: &Path, port: u16, work: &Pa
         .env("PGPORT", port.to_string())
         .env("PGUSER", "postgres")
         .env("PGDATABASE", "postgres")
-        .env("PYTHONDONTWRITEBYTECODE", "1");
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("CHECK_OUTPUT_DIR", &outputs);
     let mut child = cmd.spawn().unwrap_or_else(|e| {
         panic!(
             "{}: cannot start {:?}: {e}: {INSTALL}",
@@ -244,6 +279,59 @@ fn run_script(client: &Client, server: String, host: &Path, port: u16, work: &Pa
         outcomes,
         noise,
         exited_ok: status.is_some_and(|s| s.success()),
+        outputs,
+    }
+}
+
+/// The outputs a script wrote to CHECK_OUTPUT_DIR (`NAME.out` files: a
+/// psql describe command's output, say), by name.
+fn read_outputs(dir: &Path) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if let (Some(name), Some("out")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|s| s.to_str()),
+        ) {
+            map.insert(
+                name.to_owned(),
+                std::fs::read_to_string(&path).unwrap_or_default(),
+            );
+        }
+    }
+    map
+}
+
+/// Turns the outputs into checks, one per output of PostgreSQL 15: it
+/// passes on PostgreSQL 15 (the reference) and on pgfork when pgfork's
+/// output is the same, else fails with the first line that differs.
+fn compare_outputs(reference: &mut Run, pgfork: &mut [Run]) {
+    let want = read_outputs(&reference.outputs);
+    for name in want.keys() {
+        reference.outcomes.insert(name.clone(), None);
+    }
+    for run in pgfork {
+        let got = read_outputs(&run.outputs);
+        for (name, w) in &want {
+            let outcome = match got.get(name) {
+                None => Some("no output".to_owned()),
+                Some(g) if g == w => None,
+                Some(g) => {
+                    let (gl, wl): (Vec<&str>, Vec<&str>) =
+                        (g.lines().collect(), w.lines().collect());
+                    let i = (0..gl.len().max(wl.len()))
+                        .find(|&i| gl.get(i) != wl.get(i))
+                        .unwrap_or(0);
+                    Some(format!(
+                        "line {}: got {:?}, PostgreSQL 15 gives {:?}",
+                        i + 1,
+                        gl.get(i).copied().unwrap_or("(end)"),
+                        wl.get(i).copied().unwrap_or("(end)")
+                    ))
+                }
+            };
+            run.outcomes.insert(name.clone(), outcome);
+        }
     }
 }
 
@@ -411,7 +499,10 @@ fn run_client(client: &Client) {
         }
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let (reference_run, pgfork_runs) = runs.split_first().unwrap();
+    let mut runs = runs;
+    let (reference_run, pgfork_runs) = runs.split_first_mut().unwrap();
+    compare_outputs(reference_run, pgfork_runs);
+    let (reference_run, pgfork_runs) = (&*reference_run, &*pgfork_runs);
     let problems = judge(client.name, reference_run, pgfork_runs, &known);
     let passed = reference_run.outcomes.len();
     let failing = pgfork_runs[0]
@@ -469,6 +560,58 @@ fn pg_dump() {
 }
 
 #[test]
+fn psql() {
+    run_client(&PSQL);
+}
+
+#[test]
+fn sqlalchemy_asyncpg() {
+    run_client(&SQLALCHEMY_ASYNC);
+}
+
+#[test]
+fn alembic() {
+    run_client(&ALEMBIC);
+}
+
+#[test]
+fn pgcli() {
+    run_client(&PGCLI);
+}
+
+#[test]
+fn outputs_are_compared() {
+    // An output equal to PostgreSQL 15's passes, one that differs or is
+    // missing fails, and PostgreSQL 15's own passes.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, files: &[(&str, &str)]| {
+        let outputs = dir.path().join(name);
+        std::fs::create_dir_all(&outputs).unwrap();
+        for (f, text) in files {
+            std::fs::write(outputs.join(format!("{f}.out")), text).unwrap();
+        }
+        Run {
+            server: name.into(),
+            outcomes: Outcomes::new(),
+            noise: String::new(),
+            exited_ok: true,
+            outputs,
+        }
+    };
+    let mut reference = run("pg", &[("a", "x\ny\n"), ("b", "z\n"), ("c", "w\n")]);
+    let mut ours = [run("pgfork", &[("a", "x\ny\n"), ("b", "z\nmore\n")])];
+    compare_outputs(&mut reference, &mut ours);
+    assert!(reference.outcomes.values().all(|o| o.is_none()));
+    assert_eq!(reference.outcomes.len(), 3);
+    assert_eq!(ours[0].outcomes["a"], None);
+    assert_eq!(
+        ours[0].outcomes["b"].as_deref(),
+        Some("line 2: got \"more\", PostgreSQL 15 gives \"(end)\"")
+    );
+    assert_eq!(ours[0].outcomes["c"].as_deref(), Some("no output"));
+}
+
+#[test]
 fn a_failure_is_never_vacuous() {
     // The judge itself: an unexpected failure, a listed failure that
     // passes, a check missing on pgfork and a failure on PostgreSQL are
@@ -480,6 +623,7 @@ fn a_failure_is_never_vacuous() {
             outcomes,
             noise: String::new(),
             exited_ok: true,
+            outputs: PathBuf::new(),
         }
     };
     let reference = run("PostgreSQL 15", "ok a\nok b\nok c\nok d\n");

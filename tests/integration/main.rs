@@ -33,6 +33,7 @@ mod advisory_locks;
 mod alter_column_type;
 mod alter_table;
 mod arrays;
+mod binary_char;
 mod blast_radius;
 mod catalog;
 /// The client acceptance suite (drivers, an ORM, pg_dump): tests/clients.
@@ -40,6 +41,7 @@ mod catalog;
 mod clients;
 mod constraints;
 mod copy_csv;
+mod copy_errors;
 mod core_protocol;
 mod core_server;
 mod cpu_loops;

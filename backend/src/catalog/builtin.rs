@@ -422,6 +422,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_publication", 6104, b'r', false),
     rel("pg_publication_rel", 6106, b'r', false),
     rel("pg_publication_namespace", 6237, b'r', false),
+    rel("pg_parameter_acl", 6243, b'r', true),
     // The catalogs pg_dump reads (catalog::dump_views).
     rel("pg_default_acl", 826, b'r', false),
     rel("pg_amop", 2602, b'r', false),

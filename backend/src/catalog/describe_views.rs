@@ -13,7 +13,9 @@
 //! databases or roles), pg_conversion (UTF8 only),
 //! pg_foreign_data_wrapper, pg_foreign_server and pg_foreign_table (no
 //! foreign data), pg_init_privs (the built-in schemas' initial grants),
-//! pg_db_role_setting (no ALTER ROLE SET) and pg_event_trigger. Their rows are made by
+//! pg_db_role_setting (no ALTER ROLE SET), the empty pg_parameter_acl (no
+//! GRANT ... ON PARAMETER; psql's `\dconfig+` joins it) and
+//! pg_event_trigger. Their rows are made by
 //! `executor::catalog_rows`; column types as in `views`.
 
 use crate::catalog::system_views::{SystemView, ViewColumns, ViewRows};
@@ -370,6 +372,12 @@ pub static VIEWS: &[SystemView] = &[
             ("setrole", oid::OID),
             ("setconfig", oid::TEXT_ARRAY),
         ]),
+        rows: ViewRows::Empty,
+    },
+    SystemView {
+        name: "pg_parameter_acl",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[("oid", oid::OID), ("parname", oid::TEXT), ("paracl", ACL)]),
         rows: ViewRows::Empty,
     },
     SystemView {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use bytes::BytesMut;
 use sqlparser::ast;
 
-use crate::access::table::TableAccess;
+use crate::access::table::{self, TableAccess};
 use crate::analyze::Analyzer;
 use crate::catalog::system_views;
 use crate::catalog::Catalog;
@@ -363,6 +363,7 @@ impl CopyIn {
         let mut buf: Vec<u8> = Vec::new();
         let mut header = self.format.header != Header::No;
         let mut n = 0u64;
+        let mut lineno = 0u64;
         let mut done = false;
         while !done {
             match src.next_chunk()? {
@@ -379,6 +380,7 @@ impl CopyIn {
                 check_for_interrupts()?;
                 let mut line = &buf[start..start + pos];
                 start += pos + 1;
+                lineno += 1;
                 if line.last() == Some(&b'\r') {
                     line = &line[..line.len() - 1];
                 }
@@ -396,7 +398,9 @@ impl CopyIn {
                     }
                     continue;
                 }
-                self.insert_line(acc, ri, line, ctx)?;
+                let name = &self.table.table.name;
+                self.insert_line(acc, ri, line, ctx, (name.as_str(), lineno))
+                    .map_err(|e| line_context(e, name, lineno, line))?;
                 n += 1;
             }
             buf.drain(..start);
@@ -418,6 +422,7 @@ impl CopyIn {
         let mut header = self.format.header != Header::No;
         let (mut n, mut eof, mut ended) = (0u64, false, false);
         let mut line = 0u64;
+        let mut eol = None;
         let name = &self.table.table.name;
         let at = |line: u64| move |e: PgError| e.with_context(format!("COPY {name}, line {line}"));
         while !ended && !eof {
@@ -435,7 +440,9 @@ impl CopyIn {
                     line -= 1;
                     break;
                 };
+                let raw = &buf[start..start + used];
                 start += used;
+                line += embedded_line_ends(raw, &mut eol);
                 let fields = match record {
                     Record::EndMarker => {
                         ended = true;
@@ -453,7 +460,8 @@ impl CopyIn {
                     }
                     continue;
                 }
-                self.insert_csv(acc, ri, fields, ctx).map_err(at(line))?;
+                self.insert_csv(acc, ri, fields, ctx, (name.as_str(), line))
+                    .map_err(|e| line_context(e, name, line, raw))?;
                 n += 1;
             }
             buf.drain(..start);
@@ -505,6 +513,7 @@ impl CopyIn {
         ri: &mut Ri,
         fields: Vec<copy_csv::CsvField>,
         ctx: &EvalCtx,
+        (name, line): (&str, u64),
     ) -> PgResult<()> {
         let t = &self.table.table;
         if fields.len() > self.targets.len() {
@@ -531,7 +540,8 @@ impl CopyIn {
             let s = String::from_utf8(field.data).map_err(|_| {
                 PgError::new("22021", "invalid byte sequence for encoding \"UTF8\"")
             })?;
-            row[col] = Value::parse_text(t.columns[col].ty, &s)?;
+            row[col] = column_value(&t.columns[col], &s)
+                .map_err(|e| column_context(e, name, line, &t.columns[col].name, &s))?;
         }
         self.insert_row(acc, ri, row, ctx)
     }
@@ -637,6 +647,7 @@ impl CopyIn {
         ri: &mut Ri,
         line: &[u8],
         ctx: &EvalCtx,
+        (name, lineno): (&str, u64),
     ) -> PgResult<()> {
         let t = &self.table.table;
         let mut row = vec![Value::Null; t.columns.len()];
@@ -655,7 +666,8 @@ impl CopyIn {
             let s = String::from_utf8(raw).map_err(|_| {
                 PgError::new("22021", "invalid byte sequence for encoding \"UTF8\"")
             })?;
-            row[col] = Value::parse_text(t.columns[col].ty, &s)?;
+            row[col] = column_value(&t.columns[col], &s)
+                .map_err(|e| column_context(e, name, lineno, &t.columns[col].name, &s))?;
         }
         if fields.next().is_some() {
             return Err(PgError::new(
@@ -694,6 +706,76 @@ impl CopyIn {
 
 /// 22P04 bad_copy_file_format.
 const BAD_COPY_FILE_FORMAT: &str = "22P04";
+
+/// How much of a value or line an error's context shows, as PostgreSQL's
+/// MAX_COPY_DATA_DISPLAY: at most 100 bytes, cut at a character
+/// boundary, then "...".
+fn printout(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    if text.len() <= 100 {
+        return text.into_owned();
+    }
+    let mut end = 100;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+/// The line ends inside a csv record's quoted fields, which PostgreSQL
+/// counts in a record's line number as it does: `\n` once the first
+/// record has shown that lines end with `\n`, else `\r` (so none in the
+/// first record of a file with `\n` line ends). `eol` is the line end of
+/// the first record, once known.
+fn embedded_line_ends(raw: &[u8], eol: &mut Option<&'static [u8]>) -> u64 {
+    let end: &'static [u8] = if raw.ends_with(b"\r\n") {
+        b"\r\n"
+    } else if raw.ends_with(b"\n") {
+        b"\n"
+    } else if raw.ends_with(b"\r") {
+        b"\r"
+    } else {
+        b""
+    };
+    let body = &raw[..raw.len() - end.len()];
+    let counted = if *eol == Some(&b"\n"[..]) {
+        b'\n'
+    } else {
+        b'\r'
+    };
+    let n = body.iter().filter(|&&b| b == counted).count() as u64;
+    if eol.is_none() && !end.is_empty() {
+        *eol = Some(end);
+    }
+    n
+}
+
+/// A field's value for its column: the type's input function with the
+/// column's type modifier applied (numeric(4,1), varchar(3)), whose errors
+/// are the field's, as PostgreSQL's input functions take the typmod.
+fn column_value(c: &crate::catalog::ColumnDesc, text: &str) -> PgResult<Value> {
+    table::assign(Value::parse_text(c.ty, text)?, c.ty, c.typmod)
+}
+
+/// The context of an error in one value: `COPY t, line 3, column c: "v"`.
+fn column_context(e: PgError, table: &str, line: u64, column: &str, value: &str) -> PgError {
+    e.with_context(format!(
+        "COPY {table}, line {line}, column {column}: \"{}\"",
+        printout(value.as_bytes())
+    ))
+}
+
+/// The context of an error in a line (a missing or extra field, a
+/// constraint the row breaks): `COPY t, line 3: "the line"`, without its
+/// end of line; an error that already names its column keeps that.
+fn line_context(e: PgError, table: &str, line: u64, raw: &[u8]) -> PgError {
+    if e.extra.as_ref().is_some_and(|x| x.context.is_some()) {
+        return e;
+    }
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    e.with_context(format!("COPY {table}, line {line}: \"{}\"", printout(raw)))
+}
 
 /// COPY FROM STDIN's binary data, read as the client sends it.
 struct BinaryInput<'s> {

@@ -358,6 +358,7 @@ fn delete_all_rows(pool: &BufferPool, t: &Arc<TableDesc>, x: &StmtXact) -> PgRes
 
 /// The column positions named by an index or constraint column list.
 fn index_columns(t: &TableDesc, cols: &[ast::IndexColumn]) -> PgResult<Vec<usize>> {
+    check_index_keys(cols.len())?;
     let mut out = Vec::new();
     for c in cols {
         let name = match &c.column.expr {
@@ -374,6 +375,23 @@ fn index_columns(t: &TableDesc, cols: &[ast::IndexColumn]) -> PgResult<Vec<usize
     }
     check_indexable(t, &out)?;
     Ok(out)
+}
+
+/// PostgreSQL's INDEX_MAX_KEYS, shown as the setting max_index_keys.
+pub const INDEX_MAX_KEYS: usize = 32;
+
+/// 54011 too_many_columns.
+const TOO_MANY_COLUMNS: &str = "54011";
+
+/// An index (or a key constraint's) has at most INDEX_MAX_KEYS columns.
+fn check_index_keys(n: usize) -> PgResult<()> {
+    if n > INDEX_MAX_KEYS {
+        return Err(PgError::new(
+            TOO_MANY_COLUMNS,
+            format!("cannot use more than {INDEX_MAX_KEYS} columns in an index"),
+        ));
+    }
+    Ok(())
 }
 
 /// A B-tree indexes only columns whose type has a default operator class

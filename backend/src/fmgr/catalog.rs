@@ -1225,9 +1225,12 @@ enum Size {
     Total,
 }
 
-/// Bytes of a relation's file (0 when it has none).
-fn file_size(c: &FnCtx, rel: Oid) -> PgResult<i64> {
-    if builtin::system_relation_by_oid(rel).is_some() {
+/// Bytes of a relation's file (0 when it has none: a system relation, or
+/// a view, which has no storage).
+pub fn file_size(c: &FnCtx, rel: Oid) -> PgResult<i64> {
+    if builtin::system_relation_by_oid(rel).is_some()
+        || c.catalog.views.iter().any(|v| v.oid == rel)
+    {
         return Ok(0);
     }
     let blocks = c.pool.nblocks(rel).map_err(PgError::from)?;

@@ -262,8 +262,7 @@ static FUNCS: &[FuncDef] = &[
                 None => return Ok(Value::Null),
             },
         };
-        let blocks = c.pool.nblocks(rel).map_err(PgError::from)?;
-        Ok(Value::Int8(blocks as i64 * shmem::buffer::BLCKSZ as i64))
+        Ok(Value::Int8(catalog::file_size(c, rel)?))
     })),
     // pgfork instrumentation.
     volatile(f("pgfork_stat_reset", &[], VOID, |c, _| {

@@ -29,8 +29,9 @@ use super::writer::{format_for, MessageWriter, FLUSH_THRESHOLD};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::dest::{CopyInSource, RowSink};
 use crate::interrupts;
+use crate::nodes::Column;
 use crate::tcop::{CopyKind, Engine, Prepared, Statement};
-use crate::types::Value;
+use crate::types::{Oid, Value};
 use crate::BackendEnv;
 
 /// How a session ended.
@@ -78,6 +79,8 @@ struct WireSink<'w> {
     writer: &'w mut MessageWriter,
     stream: &'w ClientStream,
     formats: &'w [i16],
+    /// The result columns' types (for their send functions).
+    types: Vec<Oid>,
     rows: u64,
     /// The session's portals, which CLOSE closes.
     portals: &'w mut HashMap<String, Portal>,
@@ -85,7 +88,7 @@ struct WireSink<'w> {
 
 impl RowSink for WireSink<'_> {
     fn row(&mut self, values: &[Value]) -> PgResult<()> {
-        self.writer.data_row(values, self.formats);
+        self.writer.data_row(values, self.formats, &self.types);
         self.rows += 1;
         self.maybe_flush()
     }
@@ -134,6 +137,12 @@ impl WireSink<'_> {
         }
         Ok(())
     }
+}
+
+/// The types of result columns, whose send functions give their binary
+/// values.
+fn column_types(columns: &[Column]) -> Vec<Oid> {
+    columns.iter().map(|c| c.type_oid).collect()
 }
 
 /// Collects rows for a portal run with a row limit.
@@ -490,6 +499,7 @@ impl<'a> Session<'a> {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
+                    types: column_types(p.columns()),
                     rows: 0,
                     portals: &mut self.portals,
                 };
@@ -510,6 +520,7 @@ impl<'a> Session<'a> {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
+                    types: column_types(p.columns()),
                     rows: 0,
                     portals: &mut self.portals,
                 };
@@ -524,6 +535,7 @@ impl<'a> Session<'a> {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
+                    types: column_types(p.columns()),
                     rows: 0,
                     portals: &mut self.portals,
                 };
@@ -720,12 +732,13 @@ impl<'a> Session<'a> {
     /// format (binary for a BINARY cursor), then PortalSuspended when the
     /// row limit was reached, else the FETCH command tag.
     fn execute_cursor(&mut self, name: &str, max_rows: i32) -> PgResult<()> {
-        let (_, binary) = self.engine.cursor_description(name).unwrap_or_default();
+        let (columns, binary) = self.engine.cursor_description(name).unwrap_or_default();
         let formats: Vec<i16> = if binary { vec![1] } else { Vec::new() };
         let mut sink = WireSink {
             writer: &mut self.writer,
             stream: self.stream,
             formats: &formats,
+            types: column_types(&columns),
             rows: 0,
             portals: &mut self.portals,
         };
@@ -753,14 +766,17 @@ impl<'a> Session<'a> {
         tag: String,
         max_rows: usize,
     ) -> PgResult<()> {
-        let formats = self
+        let (formats, types) = self
             .portals
             .get(name)
-            .map(|p| p.formats.clone())
+            .map(|p| {
+                let types = p.prepared.as_deref().map(|p| column_types(p.columns()));
+                (p.formats.clone(), types.unwrap_or_default())
+            })
             .unwrap_or_default();
         let n = rows.len().min(max_rows);
         for row in rows.drain(..n) {
-            self.writer.data_row(&row, &formats);
+            self.writer.data_row(&row, &formats, &types);
         }
         if rows.is_empty() {
             self.writer.command_complete(&tag);

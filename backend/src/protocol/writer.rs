@@ -16,7 +16,7 @@ use pgwire::messages::Message;
 use super::stream::ClientStream;
 use crate::error::PgError;
 use crate::nodes::Column;
-use crate::types::{self, Value};
+use crate::types::{self, Oid, Value};
 
 /// Output larger than this is written out while a result is produced.
 pub const FLUSH_THRESHOLD: usize = 64 * 1024;
@@ -81,8 +81,10 @@ impl MessageWriter {
         self.message(&RowDescription::new(fields));
     }
 
-    /// Appends a DataRow, each value in the format chosen for its column.
-    pub fn data_row(&mut self, values: &[Value], formats: &[i16]) {
+    /// Appends a DataRow, each value in the format chosen for its column
+    /// (binary values by the send function of the column's type in
+    /// `types`, when known).
+    pub fn data_row(&mut self, values: &[Value], formats: &[i16], types: &[Oid]) {
         let buf = &mut self.buf;
         let start = buf.len();
         buf.put_u8(b'D');
@@ -96,7 +98,10 @@ impl MessageWriter {
             let len_at = buf.len();
             buf.put_i32(0);
             if format_for(formats, i) == 1 {
-                v.encode_binary(buf);
+                match types.get(i) {
+                    Some(&t) => v.encode_binary_as(t, buf),
+                    None => v.encode_binary(buf),
+                }
             } else {
                 v.encode_text(buf);
             }

@@ -812,7 +812,7 @@ pub fn send(a: &ArrayRef, out: &mut BytesMut) {
         }
         let at = out.len();
         out.put_i32(0);
-        v.encode_binary(out);
+        v.encode_binary_as(a.elem, out);
         let len = (out.len() - at - 4) as i32;
         out[at..at + 4].copy_from_slice(&len.to_be_bytes());
     }

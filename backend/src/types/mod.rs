@@ -540,6 +540,16 @@ impl Value {
         }
     }
 
+    /// The send function of a value of type `t`, appended to `out`: as
+    /// [`Value::encode_binary`], except that a `"char"` is its one byte,
+    /// the zero byte for `''` (charsend), which a text value cannot tell.
+    pub fn encode_binary_as(&self, t: Oid, out: &mut BytesMut) {
+        match (t, self) {
+            (oid::CHAR, Value::Text(s)) => out.put_u8(s.as_bytes().first().copied().unwrap_or(0)),
+            _ => self.encode_binary(out),
+        }
+    }
+
     /// PostgreSQL's send function, appended to `out`.
     pub fn encode_binary(&self, out: &mut BytesMut) {
         match self {
@@ -635,6 +645,12 @@ impl Value {
         };
         Ok(match t {
             oid::BOOL => Value::Bool(fixed(1)?[0] != 0),
+            // charrecv: one byte, the zero byte being ''.
+            oid::CHAR => match fixed(1)?[0] {
+                0 => Value::Text(String::new()),
+                b if b.is_ascii() => Value::Text(char::from(b).to_string()),
+                _ => return Err(bad_binary(t)),
+            },
             oid::INT2 => Value::Int2(i16::from_be_bytes(fixed(2)?.try_into().unwrap_or_default())),
             oid::INT4 => Value::Int4(i32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default())),
             oid::INT8 => Value::Int8(i64::from_be_bytes(fixed(8)?.try_into().unwrap_or_default())),

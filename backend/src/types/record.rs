@@ -55,7 +55,7 @@ pub fn send(fields: &[(Oid, Value)], out: &mut BytesMut) {
             continue;
         }
         let mut b = BytesMut::new();
-        v.encode_binary(&mut b);
+        v.encode_binary_as(*t, &mut b);
         out.put_i32(b.len() as i32);
         out.put_slice(&b);
     }

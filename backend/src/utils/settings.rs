@@ -116,6 +116,7 @@ pub static DEFS: &[Def] = &[
     def("max_connections", Kind::Int { min: 1, max: 262_143, unit: Unit::None }, Context::Postmaster, false, "Sets the maximum number of concurrent connections."),
     def("max_stack_depth", Kind::Int { min: 100, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the maximum stack depth, in kilobytes."),
     def("max_identifier_length", Kind::Int { min: 63, max: 63, unit: Unit::None }, Context::Internal, false, "Shows the maximum identifier length."),
+    def("max_index_keys", Kind::Int { min: 32, max: 32, unit: Unit::None }, Context::Internal, false, "Shows the maximum number of index keys."),
     def("pgfork.debug_fault", Kind::Enum(crate::faults::NAMES), Context::User, false, "Makes this session fail on purpose, for tests (only on a server started with --debug-faults)."),
     def("pgfork.mode", Kind::Enum(&["process", "thread"]), Context::Postmaster, false, "Shows how the server runs backends: one process or one thread per client."),
     def("pgfork.statement_mem", Kind::Int { min: 64, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the most memory one statement's sorts, hash tables and buffered rows may hold (beyond it the statement fails with 53200)."),
@@ -433,6 +434,7 @@ impl Settings {
         put("maintenance_work_mem", "64MB".into());
         put("max_connections", config.max_connections.to_string());
         put("max_identifier_length", "63".into());
+        put("max_index_keys", "32".into());
         put("max_stack_depth", "2MB".into());
         put("pgfork.debug_fault", "none".into());
         put("pgfork.mode", config.mode_name().into());

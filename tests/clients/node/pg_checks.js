@@ -1,13 +1,18 @@
-// node-postgres (pg, pg-cursor) against a server (PGHOST/PGPORT/PGUSER/
-// PGDATABASE from the environment): queries with parameters, prepared
-// (named) statements, binary results, errors with their fields (code,
-// constraint, table, column, position), transactions, cursors, pools,
-// LISTEN. Prints one `ok NAME` / `FAIL NAME: reason` line per check, for
+// node-postgres (pg, pg-cursor, pg-copy-streams) against a server
+// (PGHOST/PGPORT/PGUSER/PGDATABASE from the environment): queries with
+// parameters, prepared (named) statements, binary results, errors with
+// their fields (code, constraint, table, column, position), transactions,
+// cursors read in batches, COPY FROM STDIN / TO STDOUT streams (text and
+// csv), pools of several clients, LISTEN/NOTIFY through the 'notification'
+// event. Prints one `ok NAME` / `FAIL NAME: reason` line per check, for
 // tests/clients/mod.rs.
 'use strict';
 const assert = require('assert/strict');
 const { Client, Pool } = require('pg');
 const Cursor = require('pg-cursor');
+const { from: copyFrom, to: copyTo } = require('pg-copy-streams');
+const { pipeline } = require('stream/promises');
+const { Readable, Writable } = require('stream');
 
 const T = 'c_node_items';
 const TIMEOUT_MS = 30000;
@@ -115,11 +120,105 @@ const checks = [
     await cur.close();
     await c.query('COMMIT');
   }],
+  ['cursor_batches', async () => {
+    const cur = c.query(new Cursor(`SELECT qty, name FROM ${T} WHERE name LIKE $1 ORDER BY qty`, ['n%'], { rowMode: 'array' }));
+    const sizes = [];
+    let sum = 0;
+    for (;;) {
+      const rows = await cur.read(6);
+      if (rows.length === 0) break;
+      sizes.push(rows.length);
+      sum += rows.reduce((a, r) => a + r[0], 0);
+    }
+    await cur.close();
+    assert.deepEqual(sizes, [6, 6, 6, 2]);
+    assert.equal(sum, 190);
+    assert.equal((await c.query('SELECT 1 AS one')).rows[0].one, 1, 'usable after the cursor');
+  }],
+  ['copy_from_stdin_text', async () => {
+    await c.query('CREATE TABLE c_node_copy (id int PRIMARY KEY, t text, n numeric)');
+    const data = ['1\tplain\t1.5\n', '2\ttab\\there\t\\N\n', '3\t\\N\t-2\n'];
+    await pipeline(Readable.from(data), c.query(copyFrom('COPY c_node_copy FROM STDIN')));
+    const r = await c.query('SELECT id, t, n FROM c_node_copy ORDER BY id');
+    assert.deepEqual(r.rows, [{ id: 1, t: 'plain', n: '1.5' }, { id: 2, t: 'tab\there', n: null }, { id: 3, t: null, n: '-2' }]);
+  }],
+  ['copy_from_stdin_csv', async () => {
+    const stream = c.query(copyFrom("COPY c_node_copy FROM STDIN (FORMAT csv, HEADER, NULL 'x')"));
+    await pipeline(Readable.from(['id,t,n\n', '4,"comma, and ""quote""",x\n5,"multi\nline",0.25\n']), stream);
+    assert.equal(stream.rowCount, 2, 'rowCount');
+    const r = await c.query('SELECT t, n FROM c_node_copy WHERE id >= 4 ORDER BY id');
+    assert.deepEqual(r.rows, [{ t: 'comma, and "quote"', n: null }, { t: 'multi\nline', n: '0.25' }]);
+  }],
+  ['copy_to_stdout', async () => {
+    const collect = async (sql) => {
+      const chunks = [];
+      await pipeline(c.query(copyTo(sql)), new Writable({ write(chunk, _e, cb) { chunks.push(chunk); cb(); } }));
+      return Buffer.concat(chunks).toString();
+    };
+    assert.equal(await collect('COPY (SELECT * FROM c_node_copy WHERE id < 4 ORDER BY id) TO STDOUT'),
+      '1\tplain\t1.5\n2\ttab\\there\t\\N\n3\t\\N\t-2\n');
+    assert.equal(await collect('COPY (SELECT * FROM c_node_copy WHERE id >= 4 ORDER BY id) TO STDOUT (FORMAT csv, HEADER, FORCE_QUOTE (t))'),
+      'id,t,n\n4,"comma, and ""quote""",\n5,"multi\nline",0.25\n');
+  }],
+  ['copy_error', async () => {
+    const stream = c.query(copyFrom('COPY c_node_copy FROM STDIN'));
+    const e = await expectError(pipeline(Readable.from(['9\tok\t1\n', '1\tdup\t2\n']), stream), '23505');
+    assert.equal(e.constraint, 'c_node_copy_pkey', 'constraint');
+    const r = await c.query('SELECT count(*)::int AS n FROM c_node_copy');
+    assert.equal(r.rows[0].n, 5, 'nothing of the failed COPY');
+    await c.query('DROP TABLE c_node_copy');
+  }],
   ['pool', async () => {
     const pool = new Pool({ max: 3 });
     const rs = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => pool.query('SELECT $1::int * 2 AS v', [i])));
     assert.deepEqual(rs.map((r) => r.rows[0].v), [2, 4, 6, 8, 10, 12]);
     await pool.end();
+  }],
+  ['pool_clients', async () => {
+    // Several clients checked out at once, each its own backend and
+    // transaction; one waits for a row lock another holds.
+    const pool = new Pool({ max: 3 });
+    const [a, b, d] = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+    const pids = await Promise.all([a, b, d].map(async (x) => (await x.query('SELECT pg_backend_pid() AS p')).rows[0].p));
+    assert.equal(new Set(pids).size, 3, 'three backends');
+    assert.equal(pool.totalCount, 3);
+    await a.query('BEGIN');
+    await a.query(`UPDATE ${T} SET qty = qty + 100 WHERE name = 'n0'`);
+    const waiting = b.query(`UPDATE ${T} SET qty = qty + 1 WHERE name = 'n0' RETURNING qty`);
+    const seen = await d.query(`SELECT qty FROM ${T} WHERE name = 'n0'`);
+    assert.equal(seen.rows[0].qty, 0, 'uncommitted change not seen');
+    await a.query('COMMIT');
+    assert.equal((await waiting).rows[0].qty, 101, 'the waiter sees the commit');
+    await b.query(`UPDATE ${T} SET qty = 0 WHERE name = 'n0'`);
+    [a, b, d].forEach((x) => x.release());
+    await pool.end();
+  }],
+  ['notifications_in_order', async () => {
+    const got = [];
+    const done = new Promise((res) => {
+      const h = (m) => {
+        got.push([m.channel, m.payload]);
+        if (got.length === 3) {
+          c.off('notification', h);
+          res();
+        }
+      };
+      c.on('notification', h);
+    });
+    await c.query('LISTEN node_a');
+    await c.query('LISTEN "Node B"');
+    const o = new Client();
+    await o.connect();
+    await o.query('BEGIN');
+    await o.query("NOTIFY node_a, 'one'");
+    await o.query("SELECT pg_notify('Node B', 'two')");
+    await o.query("NOTIFY node_a, 'one'"); // the same again in one transaction: sent once
+    await o.query("NOTIFY node_a, 'three'");
+    await o.query('COMMIT');
+    await o.end();
+    await done;
+    assert.deepEqual(got, [['node_a', 'one'], ['Node B', 'two'], ['node_a', 'three']]);
+    await c.query('UNLISTEN *');
   }],
   ['notice', async () => {
     const got = [];
