@@ -189,92 +189,92 @@ pub fn execute(
         rewritten: false,
         created_files: Vec::new(),
     };
-    let result = match stmt {
-        S::CreateTable(ct) => ddl.create_table(ct),
-        S::CreateIndex(ci) => ddl.create_index(ci),
-        S::AlterTable(at) if super::owner::is_owner_to(at) => {
-            super::owner::alter_owner(ddl.cat, at, env.user, ddl.notices)
-        }
-        S::AlterTable(at) => ddl.alter_table(at),
-        S::Truncate(t) => ddl.truncate(t),
-        S::CreateView(cv) => ddl.create_view(cv),
-        S::CreateSequence { .. } if crate::parser::alter_sequence::is_placeholder(stmt) => {
-            (|| -> PgResult<String> {
-                let a = crate::parser::alter_sequence::parse(&text.sql)?;
-                ddl.changed |= super::sequence::alter(ddl.cat, pool, ddl.notices, &a)?;
-                Ok("ALTER SEQUENCE".into())
-            })()
-        }
-        S::CreateSequence { .. } => {
-            super::sequence::create(ddl.cat, pool, ddl.notices, stmt).map(|changed| {
-                ddl.changed |= changed;
-                "CREATE SEQUENCE".into()
-            })
-        }
-        S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
-        S::CreateFunction(_) => super::functioncmds::create(ddl.cat, text, env.user).map(|tag| {
-            ddl.changed = true;
-            tag
-        }),
-        S::DropFunction(d) => {
-            super::functioncmds::drop(ddl.cat, false, d.if_exists, &d.func_desc, ddl.notices).map(
+    let result =
+        match stmt {
+            S::CreateTable(ct) => ddl.create_table(ct),
+            S::CreateIndex(ci) => ddl.create_index(ci),
+            S::AlterTable(at) if super::owner::is_owner_to(at) => {
+                super::owner::alter_owner(ddl.cat, at, env.user, ddl.notices)
+            }
+            S::AlterTable(at) => ddl.alter_table(at),
+            S::Truncate(t) => ddl.truncate(t),
+            S::CreateView(cv) => ddl.create_view(cv),
+            S::CreateSequence { .. } if crate::parser::alter_sequence::is_placeholder(stmt) => {
+                (|| -> PgResult<String> {
+                    let a = crate::parser::alter_sequence::parse(&text.sql)?;
+                    ddl.changed |= super::sequence::alter(ddl.cat, pool, ddl.notices, &a)?;
+                    Ok("ALTER SEQUENCE".into())
+                })()
+            }
+            S::CreateSequence { .. } => super::sequence::create(ddl.cat, pool, ddl.notices, stmt)
+                .map(|changed| {
+                    ddl.changed |= changed;
+                    "CREATE SEQUENCE".into()
+                }),
+            S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
+            S::CreateFunction(_) => {
+                super::functioncmds::create(ddl.cat, text, env.user).inspect(|_| {
+                    ddl.changed = true;
+                })
+            }
+            S::DropFunction(d) => {
+                super::functioncmds::drop(ddl.cat, false, d.if_exists, &d.func_desc, ddl.notices)
+                    .map(|changed| {
+                        ddl.changed |= changed;
+                        "DROP FUNCTION".into()
+                    })
+            }
+            S::DropProcedure {
+                if_exists,
+                proc_desc,
+                ..
+            } => super::functioncmds::drop(ddl.cat, true, *if_exists, proc_desc, ddl.notices).map(
                 |changed| {
                     ddl.changed |= changed;
-                    "DROP FUNCTION".into()
+                    "DROP PROCEDURE".into()
                 },
-            )
-        }
-        S::DropProcedure {
-            if_exists,
-            proc_desc,
-            ..
-        } => super::functioncmds::drop(ddl.cat, true, *if_exists, proc_desc, ddl.notices).map(
-            |changed| {
+            ),
+            S::CreateType {
+                name,
+                representation: Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
+            } => super::typecmds::create_enum(ddl.cat, name, labels).map(|()| {
+                ddl.changed = true;
+                "CREATE TYPE".into()
+            }),
+            S::AlterType(at) => super::typecmds::alter(ddl.cat, at, ddl.notices).map(|changed| {
                 ddl.changed |= changed;
-                "DROP PROCEDURE".into()
-            },
-        ),
-        S::CreateType {
-            name,
-            representation: Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
-        } => super::typecmds::create_enum(ddl.cat, name, labels).map(|()| {
-            ddl.changed = true;
-            "CREATE TYPE".into()
-        }),
-        S::AlterType(at) => super::typecmds::alter(ddl.cat, at, ddl.notices).map(|changed| {
-            ddl.changed |= changed;
-            "ALTER TYPE".into()
-        }),
-        S::Drop {
-            object_type: ast::ObjectType::Type,
-            if_exists,
-            names,
-            cascade,
-            ..
-        } => super::typecmds::drop(ddl.cat, *if_exists, names, *cascade, ddl.notices).map(
-            |changed| {
-                ddl.changed |= changed;
-                "DROP TYPE".into()
-            },
-        ),
-        S::Comment {
-            object_type,
-            object_name,
-            comment,
-            ..
-        } => {
-            ddl.changed = true;
-            super::comment::comment(ddl.cat, object_type, object_name, comment.as_deref())
-        }
-        S::Drop {
-            object_type,
-            if_exists,
-            names,
-            cascade,
-            ..
-        } => ddl.drop(*object_type, *if_exists, names, *cascade),
-        _ => return Err(PgError::internal("not a DDL statement")),
-    };
+                "ALTER TYPE".into()
+            }),
+            S::Drop {
+                object_type: ast::ObjectType::Type,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => super::typecmds::drop(ddl.cat, *if_exists, names, *cascade, ddl.notices).map(
+                |changed| {
+                    ddl.changed |= changed;
+                    "DROP TYPE".into()
+                },
+            ),
+            S::Comment {
+                object_type,
+                object_name,
+                comment,
+                ..
+            } => {
+                ddl.changed = true;
+                super::comment::comment(ddl.cat, object_type, object_name, comment.as_deref())
+            }
+            S::Drop {
+                object_type,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => ddl.drop(*object_type, *if_exists, names, *cascade),
+            _ => return Err(PgError::internal("not a DDL statement")),
+        };
     let changed = ddl.changed;
     let created_files = std::mem::take(&mut ddl.created_files);
     let tag = match result {
