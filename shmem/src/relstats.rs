@@ -449,6 +449,7 @@ mod tests {
             n_tup_hot_upd: 1,
             n_live_tup: 4,
             n_dead_tup: 3,
+            n_mod_since_analyze: 8,
             ..Default::default()
         };
         assert_eq!(c, want);
