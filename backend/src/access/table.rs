@@ -171,7 +171,7 @@ impl<'x> TableAccess<'x> {
                     ),
                 )
                 .with_detail(format!("Failing row contains ({}).", shown.join(", ")))
-                .with_table("public", &self.table.name)
+                .with_table(&crate::catalog::namespace::schema_name(self.table.namespace), &self.table.name)
                 .with_column(&c.name));
             }
         }
@@ -199,7 +199,10 @@ impl<'x> TableAccess<'x> {
             cols.join(", "),
             vals.join(", ")
         ))
-        .with_table("public", &self.table.name)
+        .with_table(
+            &crate::catalog::namespace::schema_name(self.table.namespace),
+            &self.table.name,
+        )
         .with_constraint(&c.index.name)
     }
 
@@ -545,7 +548,10 @@ pub fn build_index(
                     cols.join(", "),
                     vals.join(", ")
                 ))
-                .with_table("public", &table.name)
+                .with_table(
+                    &crate::catalog::namespace::schema_name(table.namespace),
+                    &table.name,
+                )
                 .with_constraint(&idx.name))
             }
             Err(e) => Err(PgError::from(e)),
@@ -573,7 +579,10 @@ pub fn check_no_nulls(
                     table.columns[col].name, table.name
                 ),
             )
-            .with_table("public", &table.name)
+            .with_table(
+                &crate::catalog::namespace::schema_name(table.namespace),
+                &table.name,
+            )
             .with_column(&table.columns[col].name));
         }
         Ok(())

@@ -33,6 +33,8 @@ pub struct EnumType {
     /// The array type (`_name`), pg_type.typarray.
     pub array: Oid,
     pub name: String,
+    /// typnamespace: the schema's OID.
+    pub namespace: Oid,
     /// The array type's name (`_name`).
     pub array_name: String,
     /// Labels in sort order.
