@@ -477,7 +477,13 @@ impl<'a> Analyzer<'a> {
             return Err(PgError::internal(format!("view \"{name}\" has no query")));
         };
         let saved = std::mem::take(&mut self.ctes);
-        let r = self.query(q);
+        let r = match self.catalog.view_paths.get(&view.oid).cloned() {
+            Some(path) => {
+                let setting = self.catalog.search_path_setting(&path);
+                crate::catalog::namespace::with_search_path(&setting, || self.query(q))
+            }
+            None => self.query(q),
+        };
         self.ctes = saved;
         let mut q = r?;
         // A view's columns are reported as the view's own, as

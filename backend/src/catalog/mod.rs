@@ -249,6 +249,9 @@ pub struct Catalog {
     pub comments: std::collections::BTreeMap<(Oid, Oid, i32), String>,
     /// pg_attrdef OIDs of column defaults: (table, attnum) (`row_oids`).
     pub attrdef_oids: std::collections::BTreeMap<(Oid, i16), Oid>,
+    /// The search path each view was created under (its query's names
+    /// resolve through it: `namespace::with_search_path`), by view.
+    pub view_paths: std::collections::BTreeMap<Oid, String>,
     /// OIDs of views' `_RETURN` rules (pg_rewrite), by view.
     pub rule_oids: std::collections::BTreeMap<Oid, Oid>,
 }
@@ -472,6 +475,11 @@ impl Catalog {
         for ((table, attnum), o) in &self.attrdef_oids {
             s += &format!("attrdef {table} {attnum} {o}\n");
         }
+        for (view, path) in &self.view_paths {
+            if self.views.iter().any(|v| v.oid == *view) {
+                s += &format!("viewpath {view} {}\n", esc(path));
+            }
+        }
         for (view, o) in &self.rule_oids {
             s += &format!("rule {view} {o}\n");
         }
@@ -673,6 +681,9 @@ impl Catalog {
                 "attrdef" => {
                     cat.attrdef_oids
                         .insert((num(1)? as Oid, num(2)? as i16), num(3)? as Oid);
+                }
+                "viewpath" => {
+                    cat.view_paths.insert(num(1)? as Oid, txt(2)?);
                 }
                 "rule" => {
                     cat.rule_oids.insert(num(1)? as Oid, num(2)? as Oid);

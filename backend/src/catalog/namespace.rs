@@ -87,6 +87,70 @@ pub fn schema_name(oid: Oid) -> String {
     })
 }
 
+/// A schema's OID by name in the session's catalog (published).
+fn published_oid(name: &str) -> Option<Oid> {
+    builtin::namespace_by_name(name)
+        .or_else(|| NAMES.with(|s| s.borrow().iter().find(|n| n.name == name).map(|n| n.oid)))
+}
+
+/// The session's search path resolved against the published schemas
+/// (for type names, which are resolved without the catalog at hand).
+fn published_path() -> Vec<Oid> {
+    PATH.with(|p| {
+        let p = p.borrow();
+        let mut v: Vec<Oid> = Vec::new();
+        for e in &p.entries {
+            let name = if e == "$user" { &p.user } else { e };
+            if let Some(o) = published_oid(name) {
+                if !v.contains(&o) {
+                    v.push(o);
+                }
+            }
+        }
+        if !v.contains(&PG_CATALOG_NAMESPACE) {
+            v.insert(0, PG_CATALOG_NAMESPACE);
+        }
+        v
+    })
+}
+
+/// An enum type (or its array type) by pg_type name, `schema.name` or
+/// `name` (the first schema of the search path holding one).
+pub fn enum_by_type_name(name: &str) -> Option<Oid> {
+    let (schema, bare) = match name.split_once('.') {
+        Some((s, n)) => (Some(s), n),
+        None => (None, name),
+    };
+    let found = crate::types::enums::types_named(bare);
+    if found.is_empty() {
+        return None;
+    }
+    match schema {
+        Some(s) => {
+            let nsp = published_oid(s)?;
+            found.iter().find(|f| f.1 == nsp).map(|f| f.0)
+        }
+        None => published_path()
+            .into_iter()
+            .find_map(|n| found.iter().find(|f| f.1 == n).map(|f| f.0)),
+    }
+}
+
+/// The name format_type prints for an enum type (or its array, `name`
+/// being `mood` or `mood[]`): qualified when not visible.
+pub fn enum_display_name(t: Oid, name: &str) -> String {
+    let Some(nsp) = crate::types::enums::namespace_of(t) else {
+        return name.to_owned();
+    };
+    let bare = name.strip_suffix("[]").unwrap_or(name);
+    let visible = enum_by_type_name(bare).and_then(crate::types::enums::namespace_of) == Some(nsp);
+    if visible {
+        name.to_owned()
+    } else {
+        format!("{}.{name}", schema_name(nsp))
+    }
+}
+
 /// Splits a search_path value as PostgreSQL's SplitIdentifierString:
 /// comma-separated names, unquoted ones folded to lower case, `""`
 /// inside quotes a quote. None when it is not such a list.
@@ -153,6 +217,17 @@ pub fn set_search_path(setting: &str, user: &str) {
             p.generation += 1;
         }
     });
+}
+
+/// Runs `f` with the search path set to `setting` (a view's query is
+/// analyzed under the path it was created with, as PostgreSQL binds its
+/// names at creation), then restores the session's.
+pub fn with_search_path<R>(setting: &str, f: impl FnOnce() -> R) -> R {
+    let entries = parse_search_path(setting).unwrap_or_default();
+    let saved = PATH.with(|p| std::mem::replace(&mut p.borrow_mut().entries, entries));
+    let r = f();
+    PATH.with(|p| p.borrow_mut().entries = saved);
+    r
 }
 
 /// Changes with each change of the session's search path.
@@ -228,6 +303,28 @@ impl Catalog {
                 (v, true)
             }
         })
+    }
+
+    /// The search path as the OIDs of its schemas ("11,16385,2200"), to
+    /// keep with what binds names when made (a view's query), so that
+    /// renaming a schema does not change what they find.
+    pub fn search_path_oids_text(&self) -> String {
+        self.search_path()
+            .iter()
+            .map(Oid::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// A search_path setting naming the schemas of
+    /// [`Catalog::search_path_oids_text`]'s text (those that still exist).
+    pub fn search_path_setting(&self, oids: &str) -> String {
+        oids.split(',')
+            .filter_map(|o| o.parse::<Oid>().ok())
+            .filter_map(|o| self.namespace_name(o))
+            .map(|n| format!("\"{}\"", n.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The schemas searched for an unqualified name, in order

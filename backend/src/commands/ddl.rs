@@ -428,8 +428,8 @@ impl Ddl<'_> {
             .map_err(|e| {
                 use sqlparser::ast::Spanned;
                 match self.text.position(name.span().start) {
-                    Some(p) => e.with_position(p),
-                    None => e,
+                    Some(p) if e.code == sqlstate::INVALID_SCHEMA_NAME => e.with_position(p),
+                    _ => e,
                 }
             })?;
         Ok((nsp, rel.to_owned()))
@@ -1057,6 +1057,7 @@ impl Ddl<'_> {
             std::ops::ControlFlow::<()>::Continue(())
         });
         let sql = cv.query.to_string();
+        let path = self.cat.search_path_oids_text();
         match self.cat.relation_in(nsp, &name) {
             Some((RelKind::View, o)) if cv.or_replace => {
                 let old = self
@@ -1107,6 +1108,7 @@ impl Ddl<'_> {
                     columns,
                     deps,
                 };
+                self.cat.view_paths.insert(o, path);
                 for slot in self.cat.views.iter_mut().filter(|x| x.oid == o) {
                     *slot = Arc::new(v.clone());
                 }
@@ -1119,6 +1121,7 @@ impl Ddl<'_> {
             }
             None => {
                 let oid = self.cat.alloc_oid();
+                self.cat.view_paths.insert(oid, path);
                 self.cat.views.push(Arc::new(ViewDesc {
                     namespace: nsp,
                     oid,

@@ -109,6 +109,34 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
     })
 }
 
+/// Every enum type or array type named `name`: (OID, schema OID).
+pub fn types_named(name: &str) -> Vec<(Oid, Oid)> {
+    SESSION.with(|s| {
+        s.borrow()
+            .iter()
+            .filter_map(|e| {
+                if e.name == name {
+                    Some((e.oid, e.namespace))
+                } else if e.array_name == name {
+                    Some((e.array, e.namespace))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    })
+}
+
+/// The schema OID of an enum type or its array type.
+pub fn namespace_of(t: Oid) -> Option<Oid> {
+    SESSION.with(|s| {
+        s.borrow()
+            .iter()
+            .find(|e| e.oid == t || e.array == t)
+            .map(|e| e.namespace)
+    })
+}
+
 /// The name of an enum type or enum array type (`mood`, `mood[]`), and
 /// its pg_type.typname (`mood`, `_mood`), interned: names are printed
 /// by functions returning `&'static str`, and there are few of them.
