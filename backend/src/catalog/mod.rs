@@ -918,9 +918,13 @@ impl CatalogCache {
         &self.current
     }
 
-    /// The version of the cached catalog.
+    /// The version of the cached catalog, combined with the session's
+    /// search path generation: a plan made under another search path
+    /// resolved its names differently and is made again.
     pub fn version(&self) -> u64 {
-        self.version.unwrap_or(u64::MAX)
+        self.version
+            .unwrap_or(u64::MAX)
+            .wrapping_add(namespace::path_generation() << 40)
     }
 
     /// Installs a changed catalog as this transaction's (see `xact.rs`):

@@ -859,7 +859,10 @@ pub fn views_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 text(ctx.catalog.relation_schema_name(v.oid)),
                 text(&v.name),
                 text(&ctx.session.user),
-                text(&format!(" {};", v.sql)),
+                text(&format!(
+                    " {};",
+                    crate::fmgr::catalog::view_query_text(ctx.catalog, v)
+                )),
             ]
         })
         .collect()

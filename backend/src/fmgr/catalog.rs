@@ -1047,7 +1047,41 @@ fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
         Value::Text(n) => c.catalog.view(n),
         _ => None,
     };
-    Ok(view.map_or(Value::Null, |v| Value::Text(format!(" {};", v.sql))))
+    Ok(view.map_or(Value::Null, |v| {
+        Value::Text(format!(" {};", view_query_text(c.catalog, v)))
+    }))
+}
+
+/// A view's query as pg_get_viewdef prints it: each relation it reads
+/// (bound through the search path the view was made under) named as
+/// the current search path shows it, qualified when not visible, as
+/// ruleutils does. The text is otherwise the query as written.
+pub fn view_query_text(cat: &Catalog, v: &crate::catalog::ViewDesc) -> String {
+    use sqlparser::ast;
+    let Ok(parsed) = crate::parser::parse(&v.sql) else {
+        return v.sql.clone();
+    };
+    let Some(ast::Statement::Query(mut q)) = parsed.into_iter().next().map(|p| p.ast) else {
+        return v.sql.clone();
+    };
+    let setting = cat
+        .view_paths
+        .get(&v.oid)
+        .map(|p| cat.search_path_setting(p));
+    let _ = ast::visit_relations_mut(&mut *q, |name: &mut ast::ObjectName| {
+        let parts = crate::parser::object_name(name);
+        let found = match &setting {
+            Some(s) => crate::catalog::namespace::with_search_path(s, || {
+                cat.resolve_relation_parts(&parts)
+            }),
+            None => cat.resolve_relation_parts(&parts),
+        };
+        if let Some(shown) = found.and_then(|(_, o)| relation_name(cat, o)) {
+            *name = ast::ObjectName::from(vec![ast::Ident::new(shown)]);
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    q.to_string()
 }
 
 fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
