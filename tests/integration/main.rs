@@ -58,6 +58,7 @@ mod planner;
 mod reference;
 mod regexes;
 mod schema_objects;
+mod schemas;
 mod sql_files;
 mod sql_tables;
 mod statistics;

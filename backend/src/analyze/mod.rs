@@ -461,8 +461,18 @@ impl<'a> Analyzer<'a> {
     /// The view `name`, if the catalog has one: its query analyzed as a
     /// subquery against the statement's catalog, outside any WITH of the
     /// statement, with the view's column names.
-    pub(crate) fn view_reference(&mut self, name: &str) -> PgResult<Option<Query>> {
-        let Some(view) = self.catalog.view(name).cloned() else {
+    pub(crate) fn view_reference(
+        &mut self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> PgResult<Option<Query>> {
+        let view = match self.catalog.resolve_relation(schema, name) {
+            Some((crate::catalog::RelKind::View, o)) => {
+                self.catalog.views.iter().find(|v| v.oid == o).cloned()
+            }
+            _ => None,
+        };
+        let Some(view) = view else {
             return Ok(None);
         };
         self.uses_catalog = true;
@@ -471,7 +481,13 @@ impl<'a> Analyzer<'a> {
             return Err(PgError::internal(format!("view \"{name}\" has no query")));
         };
         let saved = std::mem::take(&mut self.ctes);
-        let r = self.query(q);
+        let r = match self.catalog.view_paths.get(&view.oid).cloned() {
+            Some(path) => {
+                let setting = self.catalog.search_path_setting(&path);
+                crate::catalog::namespace::with_search_path(&setting, || self.query(q))
+            }
+            None => self.query(q),
+        };
         self.ctes = saved;
         let mut q = r?;
         // A view's columns are reported as the view's own, as
@@ -486,8 +502,18 @@ impl<'a> Analyzer<'a> {
 
     /// A sequence read as a relation (`SELECT * FROM seq`): one row of
     /// last_value, log_cnt and is_called, read from its page.
-    pub(crate) fn sequence_reference(&mut self, name: &str) -> PgResult<Option<Query>> {
-        let Some(seq) = self.catalog.sequence(name).cloned() else {
+    pub(crate) fn sequence_reference(
+        &mut self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> PgResult<Option<Query>> {
+        let seq = match self.catalog.resolve_relation(schema, name) {
+            Some((crate::catalog::RelKind::Sequence, o)) => {
+                self.catalog.sequence_by_oid(o).cloned()
+            }
+            _ => None,
+        };
+        let Some(seq) = seq else {
             return Ok(None);
         };
         self.uses_catalog = true;

@@ -38,10 +38,10 @@ pub fn alter_owner(
     };
     let parts = object_name(&at.name);
     let (schema, rel) = split_name(&parts)?;
-    let found = match schema {
-        None | Some("public") => cat.relkind(rel),
-        _ => None,
-    };
+    if let Some(s) = schema {
+        cat.explicit_namespace(s)?;
+    }
+    let found = cat.resolve_relation(schema, rel);
     if found.is_none() {
         if at.if_exists {
             notices.push(super::ddl::notice(format!(

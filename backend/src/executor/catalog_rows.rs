@@ -39,6 +39,8 @@ fn opt_text(s: Option<&str>) -> Value {
     s.map_or(Value::Null, text)
 }
 
+/// pg_namespace: the built-in schemas, then those CREATE SCHEMA made
+/// (no ACL: the owner's default privileges, as PostgreSQL's NULL nspacl).
 pub fn namespace_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     builtin::NAMESPACES
         .iter()
@@ -50,6 +52,14 @@ pub fn namespace_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 crate::fmgr::acl::schema_acl(ctx, *owner),
             ]
         })
+        .chain(ctx.catalog.namespaces.iter().map(|n| {
+            vec![
+                Value::Oid(n.oid),
+                text(&n.name),
+                Value::Oid(n.owner),
+                Value::Null,
+            ]
+        }))
         .collect()
 }
 
@@ -150,7 +160,7 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.push(class_row(ClassRow {
             oid: t.oid,
             name: &t.name,
-            namespace: PUBLIC_NAMESPACE,
+            namespace: t.namespace,
             kind: b'r',
             am: HEAP_AM,
             natts: t.columns.len(),
@@ -182,7 +192,7 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.push(class_row(ClassRow {
             oid: i.oid,
             name: &i.name,
-            namespace: PUBLIC_NAMESPACE,
+            namespace: i.namespace,
             kind: b'i',
             am: BTREE_AM,
             natts: i.columns.len(),
@@ -198,7 +208,7 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.push(class_row(ClassRow {
             oid: v.oid,
             name: &v.name,
-            namespace: PUBLIC_NAMESPACE,
+            namespace: v.namespace,
             kind: b'v',
             am: 0,
             natts: v.columns.len(),
@@ -211,7 +221,7 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.push(class_row(ClassRow {
             oid: s.oid,
             name: &s.name,
-            namespace: PUBLIC_NAMESPACE,
+            namespace: s.namespace,
             kind: b'S',
             am: 0,
             natts: SEQUENCE_COLUMNS.len(),
@@ -444,7 +454,11 @@ pub fn constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         vec![
             Value::Oid(c.oid),
             text(&c.name),
-            Value::Oid(PUBLIC_NAMESPACE),
+            Value::Oid(
+                ctx.catalog
+                    .object_namespace(c.table)
+                    .unwrap_or(PUBLIC_NAMESPACE),
+            ),
             ch(c.contype()),
             Value::Bool(c.deferrable),
             Value::Bool(c.deferred),
@@ -488,7 +502,7 @@ fn index_constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             vec![
                 Value::Oid(i.oid),
                 text(&i.name),
-                Value::Oid(PUBLIC_NAMESPACE),
+                Value::Oid(i.namespace),
                 ch(if i.primary { b'p' } else { b'u' }),
                 Value::Bool(false),
                 Value::Bool(false),
@@ -564,8 +578,12 @@ pub fn type_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         })
         .collect();
     for e in &ctx.catalog.enums {
-        rows.push(enum_type_row(e.oid, &e.name, false, e.array));
-        rows.push(enum_type_row(e.array, &e.array_name, true, e.oid));
+        let mut r = enum_type_row(e.oid, &e.name, false, e.array);
+        r[2] = Value::Oid(e.namespace);
+        rows.push(r);
+        let mut r = enum_type_row(e.array, &e.array_name, true, e.oid);
+        r[2] = Value::Oid(e.namespace);
+        rows.push(r);
     }
     rows
 }
@@ -855,10 +873,13 @@ pub fn views_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .iter()
         .map(|v| {
             vec![
-                text("public"),
+                text(ctx.catalog.relation_schema_name(v.oid)),
                 text(&v.name),
                 text(&ctx.session.user),
-                text(&format!(" {};", v.sql)),
+                text(&format!(
+                    " {};",
+                    crate::fmgr::catalog::view_query_text(ctx.catalog, v)
+                )),
             ]
         })
         .collect()
@@ -888,11 +909,13 @@ pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             }
             v
         })
-        .chain(
-            c.tables
-                .iter()
-                .map(|t| row("public", &t.name, c.indexes_of(t.oid).next().is_some())),
-        )
+        .chain(c.tables.iter().map(|t| {
+            row(
+                c.relation_schema_name(t.oid),
+                &t.name,
+                c.indexes_of(t.oid).next().is_some(),
+            )
+        }))
         .collect()
 }
 
@@ -902,7 +925,7 @@ pub fn indexes_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .iter()
         .map(|i| {
             vec![
-                text("public"),
+                text(c.relation_schema_name(i.oid)),
                 text(c.relation_name(i.table).unwrap_or("?")),
                 text(&i.name),
                 Value::Null,
@@ -919,7 +942,7 @@ pub fn sequences_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .filter_map(|s| {
             let st = sequence::state(&ctx.pool, s.oid, &s.name).ok()?;
             Some(vec![
-                text("public"),
+                text(ctx.catalog.relation_schema_name(s.oid)),
                 text(&s.name),
                 text(&ctx.session.user),
                 Value::Oid(s.ty),

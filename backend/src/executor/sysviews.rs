@@ -230,7 +230,7 @@ fn table_stats(catalog: &Catalog, seg: &Segment) -> Vec<Vec<Value>> {
             let idx = |v: u64| if indexed { int8(v) } else { Value::Null };
             vec![
                 Value::Oid(t.oid),
-                Value::Text("public".into()),
+                Value::Text(catalog.relation_schema_name(t.oid).into()),
                 Value::Text(t.name.clone()),
                 int8(c.seq_scan),
                 int8(c.seq_tup_read),
@@ -513,6 +513,7 @@ mod tests {
         let mut cat = Catalog::empty();
         for (oid_, name) in [(16384, "plain"), (16385, "keyed")] {
             cat.tables.push(Arc::new(TableDesc {
+                namespace: crate::catalog::PUBLIC_NAMESPACE,
                 oid: oid_,
                 name: name.into(),
                 columns: vec![],
@@ -521,6 +522,7 @@ mod tests {
             }));
         }
         cat.indexes.push(Arc::new(IndexDesc {
+            namespace: crate::catalog::PUBLIC_NAMESPACE,
             oid: 16386,
             name: "keyed_pkey".into(),
             table: 16385,

@@ -94,16 +94,20 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         };
         Ok(Value::Text(size_pretty_numeric(n)))
     }),
-    // Visibility in the search path (pg_catalog, then public).
+    // Visibility in the search path: the object its bare name finds.
     f("pg_table_is_visible", &[OID], BOOL, |c, a| {
+        let o = oid_arg(&a[0]);
         Ok(Value::Bool(
-            relation_name(c.catalog, oid_arg(&a[0])).is_some(),
+            builtin::system_relation_by_oid(o).is_some()
+                || (c.catalog.relation_name(o).is_some() && c.catalog.relation_is_visible(o)),
         ))
     }),
     f("pg_type_is_visible", &[OID], BOOL, |c, a| {
         let t = oid_arg(&a[0]);
         let user = c.catalog.enums.iter().any(|e| e.oid == t || e.array == t);
-        Ok(Value::Bool(user || builtin::builtin_type(t).is_some()))
+        Ok(Value::Bool(
+            (user && c.catalog.enum_is_visible(t)) || builtin::builtin_type(t).is_some(),
+        ))
     }),
     f("pg_function_is_visible", &[OID], BOOL, |c, a| {
         let o = oid_arg(&a[0]);
@@ -643,7 +647,7 @@ pub fn reg_in(cat: &Catalog, user: &str, t: Oid, s: &str) -> PgResult<Oid> {
             let [name] = parts.as_slice() else {
                 return Err(PgError::new(INVALID_NAME, "invalid name syntax"));
             };
-            builtin::namespace_by_name(name).ok_or_else(|| {
+            cat.namespace_oid(name).ok_or_else(|| {
                 PgError::new(
                     INVALID_SCHEMA_NAME,
                     format!("schema \"{name}\" does not exist"),
@@ -684,7 +688,7 @@ pub fn reg_out(c: &FnCtx, t: Oid, o: Oid) -> String {
             let args: Vec<String> = p.args.iter().map(|a| format_type(*a, None)).collect();
             format!("{}({})", p.name, args.join(","))
         }),
-        oid::REGNAMESPACE => builtin::namespace_name(o).map(str::to_owned),
+        oid::REGNAMESPACE => c.catalog.namespace_name(o).map(quote_ident),
         oid::REGROLE => role_name(c, o),
         _ => None,
     };
@@ -765,44 +769,134 @@ pub fn regclass_in(cat: &Catalog, s: &str) -> PgResult<Oid> {
             ))
         }
     };
+    let find_in = |nsp: Oid| {
+        if nsp == PG_CATALOG_NAMESPACE {
+            builtin::system_relation(name).map(|r| r.oid)
+        } else {
+            cat.relation_in(nsp, name).map(|(_, o)| o)
+        }
+    };
     match schema {
-        Some("pg_catalog") => builtin::system_relation(name)
-            .map(|r| r.oid)
-            .ok_or_else(missing),
-        Some("public") => cat.relkind(name).map(|(_, o)| o).ok_or_else(missing),
-        Some(other) => Err(PgError::new(
-            INVALID_SCHEMA_NAME,
-            format!("schema \"{other}\" does not exist"),
-        )),
-        None => builtin::system_relation(name)
-            .map(|r| r.oid)
-            .or_else(|| cat.relkind(name).map(|(_, o)| o))
+        Some(s) => {
+            let nsp = cat.namespace_oid(s).ok_or_else(|| {
+                PgError::new(
+                    INVALID_SCHEMA_NAME,
+                    format!("schema \"{s}\" does not exist"),
+                )
+            })?;
+            find_in(nsp).ok_or_else(missing)
+        }
+        None => cat
+            .search_path()
+            .into_iter()
+            .find_map(find_in)
             .ok_or_else(missing),
     }
 }
 
-/// The name of a relation as regclass prints it: user relations in
-/// public (qualified when a catalog of the same name hides them), the
-/// catalogs and system views in pg_catalog.
-pub fn relation_name(cat: &Catalog, o: Oid) -> Option<String> {
+/// A relation's name always qualified with its schema (ruleutils'
+/// generate_qualified_relation_name).
+pub fn qualified_relation_name(cat: &Catalog, o: Oid) -> Option<String> {
     if let Some(r) = builtin::system_relation_by_oid(o) {
-        return Some(r.name.to_owned());
+        return Some(format!("pg_catalog.{}", r.name));
     }
     let name = cat.relation_name(o)?;
-    Some(if builtin::system_relation(name).is_some() {
-        format!("public.{}", quote_ident(name))
-    } else {
+    Some(format!(
+        "{}.{}",
+        quote_ident(cat.relation_schema_name(o)),
         quote_ident(name)
-    })
+    ))
 }
 
-/// The schema of a relation by OID.
-pub fn relation_namespace(o: Oid) -> Oid {
-    if builtin::system_relation_by_oid(o).is_some() {
-        PG_CATALOG_NAMESPACE
-    } else {
-        PUBLIC_NAMESPACE
+/// The relation a column default's `'name'::regclass` names: kept
+/// qualified unless in public (`commands::sequence::regclass_literal_in`).
+pub fn stored_regclass(cat: &Catalog, literal: &str) -> Option<Oid> {
+    let parts = qualified_name(literal).ok()?;
+    match parts.as_slice() {
+        [n] => cat.relation_in(PUBLIC_NAMESPACE, n).map(|(_, o)| o),
+        [s, n] => cat.relation_in(cat.namespace_oid(s)?, n).map(|(_, o)| o),
+        _ => None,
     }
+}
+
+/// pg_get_expr of a stored default: each `'name'::regclass` as the
+/// search path shows it (qualified only when not visible), as ruleutils
+/// prints a regclass constant.
+pub fn display_regclass_literals(cat: &Catalog, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('\'') {
+        out.push_str(&rest[..start]);
+        let body = &rest[start + 1..];
+        // The literal's end: a quote not doubled.
+        let mut end = None;
+        let mut chars = body.char_indices().peekable();
+        while let Some((i, ch)) = chars.next() {
+            if ch == '\'' {
+                if chars.peek().map(|&(_, c)| c) == Some('\'') {
+                    chars.next();
+                } else {
+                    end = Some(i);
+                    break;
+                }
+            }
+        }
+        let Some(end) = end else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let lit = body[..end].replace("''", "'");
+        let after = &body[end + 1..];
+        let shown = after
+            .starts_with("::regclass")
+            .then(|| stored_regclass(cat, &lit))
+            .flatten()
+            .and_then(|o| relation_name(cat, o));
+        match shown {
+            Some(n) => {
+                out.push('\'');
+                out.push_str(&n.replace('\'', "''"));
+                out.push('\'');
+            }
+            None => out.push_str(&rest[start..start + 1 + end + 1]),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The name of a relation as regclass prints it: qualified with its
+/// schema when its bare name does not find it through the search path
+/// (ruleutils' generate_relation_name).
+pub fn relation_name(cat: &Catalog, o: Oid) -> Option<String> {
+    if let Some(r) = builtin::system_relation_by_oid(o) {
+        let visible = cat.search_path().into_iter().find_map(|n| {
+            if n == PG_CATALOG_NAMESPACE {
+                builtin::system_relation(r.name).map(|s| s.oid)
+            } else {
+                cat.relation_in(n, r.name).map(|(_, o)| o)
+            }
+        }) == Some(o);
+        return Some(if visible {
+            r.name.to_owned()
+        } else {
+            format!("pg_catalog.{}", r.name)
+        });
+    }
+    let name = cat.relation_name(o)?;
+    let visible = cat.relation_is_visible(o)
+        && !(builtin::system_relation(name).is_some()
+            && cat.search_path().first() == Some(&PG_CATALOG_NAMESPACE));
+    Some(if visible {
+        quote_ident(name)
+    } else {
+        format!(
+            "{}.{}",
+            quote_ident(cat.relation_schema_name(o)),
+            quote_ident(name)
+        )
+    })
 }
 
 fn regproc_in(s: &str) -> PgResult<Oid> {
@@ -925,8 +1019,13 @@ pub fn index_definition(cat: &Catalog, i: &IndexDesc, pretty: bool) -> String {
         "CREATE {}INDEX {} ON {}{} USING btree ({})",
         if i.unique { "UNIQUE " } else { "" },
         quote_ident(&i.name),
-        if pretty { "" } else { "public." },
-        quote_ident(cat.relation_name(i.table).unwrap_or("?")),
+        "",
+        if pretty {
+            relation_name(cat, i.table)
+        } else {
+            qualified_relation_name(cat, i.table)
+        }
+        .unwrap_or_else(|| "?".into()),
         index_columns(cat, i)
     )
 }
@@ -978,7 +1077,41 @@ fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
         Value::Text(n) => c.catalog.view(n),
         _ => None,
     };
-    Ok(view.map_or(Value::Null, |v| Value::Text(format!(" {};", v.sql))))
+    Ok(view.map_or(Value::Null, |v| {
+        Value::Text(format!(" {};", view_query_text(c.catalog, v)))
+    }))
+}
+
+/// A view's query as pg_get_viewdef prints it: each relation it reads
+/// (bound through the search path the view was made under) named as
+/// the current search path shows it, qualified when not visible, as
+/// ruleutils does. The text is otherwise the query as written.
+pub fn view_query_text(cat: &Catalog, v: &crate::catalog::ViewDesc) -> String {
+    use sqlparser::ast;
+    let Ok(parsed) = crate::parser::parse(&v.sql) else {
+        return v.sql.clone();
+    };
+    let Some(ast::Statement::Query(mut q)) = parsed.into_iter().next().map(|p| p.ast) else {
+        return v.sql.clone();
+    };
+    let setting = cat
+        .view_paths
+        .get(&v.oid)
+        .map(|p| cat.search_path_setting(p));
+    let _ = ast::visit_relations_mut(&mut *q, |name: &mut ast::ObjectName| {
+        let parts = crate::parser::object_name(name);
+        let found = match &setting {
+            Some(s) => crate::catalog::namespace::with_search_path(s, || {
+                cat.resolve_relation_parts(&parts)
+            }),
+            None => cat.resolve_relation_parts(&parts),
+        };
+        if let Some(shown) = found.and_then(|(_, o)| relation_name(cat, o)) {
+            *name = ast::ObjectName::from(vec![ast::Ident::new(shown)]);
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    q.to_string()
 }
 
 fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
@@ -1012,7 +1145,7 @@ pub fn check_or_fk_definition(cat: &Catalog, k: &ConstraintDesc, pretty_form: bo
             let mut s = format!(
                 "FOREIGN KEY ({}) REFERENCES {}({})",
                 names(k.table, &f.columns),
-                quote_ident(cat.relation_name(f.ref_table).unwrap_or("")),
+                relation_name(cat, f.ref_table).unwrap_or_default(),
                 names(f.ref_table, &f.ref_columns)
             );
             if f.match_type == b'f' {
@@ -1338,7 +1471,11 @@ fn serial_sequence(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
         .iter()
         .find(|s| s.table == rel && s.column == col)
         .map_or(Value::Null, |s| {
-            Value::Text(format!("public.{}", quote_ident(&s.name)))
+            Value::Text(format!(
+                "{}.{}",
+                quote_ident(c.catalog.namespace_name(s.namespace).unwrap_or("public")),
+                quote_ident(&s.name)
+            ))
         }))
 }
 
@@ -1441,7 +1578,10 @@ fn schema_privilege(c: &FnCtx, schema: &Value, privs: &Value) -> PgResult<Value>
             reg_in(c.catalog, &c.session.user, oid::REGNAMESPACE, name)?;
             Ok(Value::Bool(true))
         }
-        v => Ok(builtin::namespace_name(oid_arg(v)).map_or(Value::Null, |_| Value::Bool(true))),
+        v => Ok(c
+            .catalog
+            .namespace_name(oid_arg(v))
+            .map_or(Value::Null, |_| Value::Bool(true))),
     }
 }
 

@@ -227,8 +227,14 @@ static FUNCS: &[FuncDef] = &[
     f("current_catalog", &[], NAME, |c, _| {
         Ok(Value::Text(c.session.database.clone()))
     }),
-    f("current_schema", &[], NAME, |_, _| {
-        Ok(Value::Text("public".into()))
+    // The search path (`catalog::namespace`): its first schema that
+    // exists, NULL when none.
+    f("current_schema", &[], NAME, |c, _| {
+        Ok(c.catalog
+            .explicit_search_path()
+            .first()
+            .and_then(|&n| c.catalog.namespace_name(n))
+            .map_or(Value::Null, |n| Value::Text(n.to_owned())))
     }),
     // Transaction ids (txid_* and their PostgreSQL 13 names; the xid8
     // and pg_snapshot types are shown as int8 and text).
@@ -275,12 +281,17 @@ static FUNCS: &[FuncDef] = &[
         _ => Ok(Value::Null),
     })),
     // The search path (pg_catalog is always searched first).
-    f("current_schemas", &[BOOL], oid::NAME_ARRAY, |_, a| {
-        let mut v = Vec::new();
-        if a[0] == Value::Bool(true) {
-            v.push(Value::Text("pg_catalog".into()));
-        }
-        v.push(Value::Text("public".into()));
+    f("current_schemas", &[BOOL], oid::NAME_ARRAY, |c, a| {
+        let path = if a[0] == Value::Bool(true) {
+            c.catalog.search_path()
+        } else {
+            c.catalog.explicit_search_path()
+        };
+        let v = path
+            .into_iter()
+            .filter_map(|n| c.catalog.namespace_name(n))
+            .map(|n| Value::Text(n.to_owned()))
+            .collect();
         Ok(Value::Array(NAME, v))
     }),
     // Regular expressions (the ~ operators).
@@ -328,11 +339,17 @@ static FUNCS: &[FuncDef] = &[
         crate::utils::adt::regex::sql_substring(a)
     }),
     // Catalog helpers used by psql (more in `catalog`).
-    f("pg_get_expr", &[TEXT, oid::OID], TEXT, |_, a| {
-        Ok(a[0].clone())
+    f("pg_get_expr", &[TEXT, oid::OID], TEXT, |c, a| {
+        Ok(match &a[0] {
+            Value::Text(t) => Value::Text(catalog::display_regclass_literals(c.catalog, t)),
+            v => v.clone(),
+        })
     }),
-    f("pg_get_expr", &[TEXT, oid::OID, BOOL], TEXT, |_, a| {
-        Ok(a[0].clone())
+    f("pg_get_expr", &[TEXT, oid::OID, BOOL], TEXT, |c, a| {
+        Ok(match &a[0] {
+            Value::Text(t) => Value::Text(catalog::display_regclass_literals(c.catalog, t)),
+            v => v.clone(),
+        })
     }),
     // WAL positions (the pg_lsn type is shown as text, "0/16B3748").
     volatile(f("pg_current_wal_lsn", &[], TEXT, |c, _| {

@@ -21,6 +21,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 
 pub mod alter_sequence;
 pub mod create_function;
+pub mod set_schema;
 
 /// A statement's text, and the whole query string it came from (parser
 /// locations are relative to the whole string), for turning locations
@@ -392,6 +393,17 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         if cursor::is_fetch_or_move(&first.token) {
             out.push(ParsedStatement {
                 ast: cursor::parse_fetch(sql, &meaningful)?,
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        if set_schema::is_set_schema(&meaningful) {
+            set_schema::parse_tokens(seg.clone(), sql)?;
+            out.push(ParsedStatement {
+                ast: set_schema::placeholder(),
                 text: StmtText {
                     sql: text,
                     full: full.clone(),

@@ -1269,6 +1269,10 @@ impl Engine {
         }
         float::set_extra_float_digits(efd);
         crate::types::timezone::set_session(&s.get("TimeZone").ok().flatten().unwrap_or_default());
+        crate::catalog::namespace::set_search_path(
+            &s.get("search_path").ok().flatten().unwrap_or_default(),
+            &self.session.user,
+        );
         let app = s.get("application_name").ok().flatten().unwrap_or_default();
         if app != self.slot_app_name {
             self.env
