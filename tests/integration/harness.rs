@@ -91,8 +91,11 @@ impl TestServer {
 
     pub fn command(&self, extra: &[&str]) -> Command {
         let mut cmd = Command::new(bin());
+        // The bootstrap superuser every test connects as (used when the
+        // data directory is created, as initdb's -U).
         cmd.arg("-D")
             .arg(self.data_dir())
+            .args(["-U", "tester"])
             .arg("-k")
             .arg(self.socket_dir())
             .arg("-p")

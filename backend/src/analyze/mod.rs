@@ -15,6 +15,7 @@ pub mod modify;
 mod modifying_with;
 pub mod names;
 mod ordered_set;
+mod privileges;
 mod regtypes;
 pub mod srf;
 pub mod window;
@@ -135,6 +136,12 @@ pub struct Analyzer<'a> {
     allow_modifying_with: bool,
     /// The data-modifying WITH queries of the statement, in order.
     pub modifying_ctes: Vec<crate::nodes::modify::ModifyingCte>,
+    /// The privileges the statement needs on its relations, checked
+    /// before each execution (`privileges.rs`).
+    pub perms: Vec<crate::catalog::roles::PermCheck>,
+    /// Inside a view's query: the view's owner, as whom its relations
+    /// are checked.
+    pub(crate) check_as: Option<crate::types::Oid>,
 }
 
 /// A WITH query, kept as written: every reference analyzes it again as a
@@ -197,6 +204,8 @@ impl<'a> Analyzer<'a> {
             next_worktable: 0,
             allow_modifying_with: false,
             modifying_ctes: Vec::new(),
+            perms: Vec::new(),
+            check_as: None,
         }
     }
 
@@ -466,8 +475,11 @@ impl<'a> Analyzer<'a> {
         let Some(ast::Statement::Query(q)) = parsed.first().map(|p| &p.ast) else {
             return Err(PgError::internal(format!("view \"{name}\" has no query")));
         };
+        self.require(view.oid, crate::catalog::roles::privs::SELECT);
         let saved = std::mem::take(&mut self.ctes);
+        let outer_role = self.check_as.replace(self.catalog.owner_of(view.oid));
         let r = self.query(q);
+        self.check_as = outer_role;
         self.ctes = saved;
         let mut q = r?;
         // A view's columns are reported as the view's own, as
@@ -487,6 +499,7 @@ impl<'a> Analyzer<'a> {
             return Ok(None);
         };
         self.uses_catalog = true;
+        self.require(seq.oid, crate::catalog::roles::privs::SELECT);
         let r = format!("{}::regclass", seq.oid);
         let sql = format!(
             "SELECT pgfork_sequence_state({r}, 1) AS last_value, \

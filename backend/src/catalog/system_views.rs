@@ -51,6 +51,7 @@ pub enum ViewRows {
     Collation,
     Database,
     Authid,
+    AuthMembers,
     Roles,
     User,
     Proc,

@@ -59,7 +59,13 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
             ..
         }
         | S::AlterIndex { .. }
-        | S::Comment { .. } => true,
+        | S::Comment { .. }
+        | S::CreateRole(_)
+        | S::AlterRole { .. }
+        | S::Grant(_)
+        | S::Revoke(_)
+        | S::GrantRole(_)
+        | S::RevokeRole(_) => true,
         S::Drop { object_type, .. } => matches!(
             object_type,
             ast::ObjectType::Table
@@ -67,6 +73,9 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
                 | ast::ObjectType::Sequence
                 | ast::ObjectType::View
                 | ast::ObjectType::Type
+                | ast::ObjectType::Role
+                | ast::ObjectType::User
+                | ast::ObjectType::Group
         ),
         _ => false,
     }
@@ -172,7 +181,12 @@ pub fn execute(
 ) -> PgResult<String> {
     use ast::Statement as S;
     let pool = env.pool;
+    super::ddl_acl::check(stmt, cache.get(), env.role.oid)?;
     let mut cat: Catalog = (**cache.get()).clone();
+    let actor = super::role::Actor {
+        role: env.role.oid,
+        session_role: env.session.oid,
+    };
     let mut ddl = Ddl {
         cat: &mut cat,
         pool,
@@ -188,7 +202,50 @@ pub fn execute(
         S::CreateTable(ct) => ddl.create_table(ct),
         S::CreateIndex(ci) => ddl.create_index(ci),
         S::AlterTable(at) if super::owner::is_owner_to(at) => {
-            super::owner::alter_owner(ddl.cat, at, env.user, ddl.notices)
+            ddl.changed = true;
+            super::owner::alter_owner(ddl.cat, at, env.role, env.session, ddl.notices)
+        }
+        S::CreateRole(cr) => {
+            ddl.changed = true;
+            super::role::create_role(ddl.cat, cr, &actor, ddl.notices)
+                .map(|()| "CREATE ROLE".into())
+        }
+        S::AlterRole { name, operation } => {
+            ddl.changed = true;
+            super::role::alter_role(ddl.cat, name, operation, &actor).map(String::from)
+        }
+        S::Drop {
+            object_type: ast::ObjectType::Role | ast::ObjectType::User | ast::ObjectType::Group,
+            if_exists,
+            names,
+            ..
+        } => {
+            ddl.changed = true;
+            super::role::drop_roles(ddl.cat, names, *if_exists, &actor, ddl.notices)
+                .map(|()| "DROP ROLE".into())
+        }
+        S::GrantRole(g) => {
+            ddl.changed = true;
+            super::role::grant_role(ddl.cat, g, &actor, ddl.notices).map(|()| "GRANT ROLE".into())
+        }
+        S::RevokeRole(r) => {
+            ddl.changed = true;
+            super::role::revoke_role(ddl.cat, r, &actor, ddl.notices)
+                .map(|()| "REVOKE ROLE".into())
+        }
+        S::Grant(g) => {
+            ddl.changed = true;
+            super::grant::GrantStmt::grant(g).and_then(|st| {
+                super::grant::execute(ddl.cat, &st, env.role.oid, env.database, ddl.notices)
+                    .map(|()| "GRANT".into())
+            })
+        }
+        S::Revoke(r) => {
+            ddl.changed = true;
+            super::grant::GrantStmt::revoke(r).and_then(|st| {
+                super::grant::execute(ddl.cat, &st, env.role.oid, env.database, ddl.notices)
+                    .map(|()| "REVOKE".into())
+            })
         }
         S::AlterTable(at) => ddl.alter_table(at),
         S::Truncate(t) => ddl.truncate(t),
@@ -263,6 +320,7 @@ pub fn execute(
     };
     if changed {
         super::comment::prune(&mut cat);
+        super::ddl_acl::settle_owners(&mut cat, cache.get(), env.role.oid);
         cat.settle_row_oids();
         cache.commit(lock, cat)?;
     }
@@ -283,8 +341,11 @@ pub struct DdlEnv<'a> {
     /// snapshot and session), to evaluate defaults and constraints over
     /// existing rows and to rewrite them.
     pub eval: Option<&'a EvalCtx<'a>>,
-    /// The session's user (pgfork's one login role, the superuser).
-    pub user: &'a str,
+    /// The current role and the session user, who run the statement.
+    pub role: &'a crate::catalog::roles::RoleDesc,
+    pub session: &'a crate::catalog::roles::RoleDesc,
+    /// The session's database (GRANT ... ON DATABASE).
+    pub database: &'a str,
 }
 
 struct Ddl<'a> {

@@ -1,11 +1,14 @@
-//! Sequence functions: nextval, currval, setval, lastval, and the state
+//! Sequence functions: nextval, currval, setval, lastval (each checking
+//! the current role's privileges on the sequence), and the state
 //! of a sequence relation that `SELECT * FROM seq` reads
 //! (`pgfork_sequence_state`). The session remembers the last value each
 //! sequence gave it (PostgreSQL's SeqTable) for currval and lastval.
 
 use std::collections::HashMap;
 
+use super::privileges::check_sequence;
 use super::{f, volatile, FnCtx, FuncDef};
+use crate::catalog::roles::privs;
 use crate::access::sequence;
 use crate::error::{PgError, PgResult};
 use crate::types::oid::{BOOL, INT4, INT8, REGCLASS};
@@ -49,6 +52,7 @@ fn seq_arg(c: &FnCtx, v: &Value) -> PgResult<(Oid, String)> {
 
 fn nextval(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let (rel, name) = seq_arg(c, &a[0])?;
+    check_sequence(c, rel, privs::USAGE | privs::UPDATE)?;
     let v = sequence::nextval(&c.pool, rel, &name)?;
     let mut s = c.session.sequences.borrow_mut();
     s.last.insert(rel, v);
@@ -58,6 +62,7 @@ fn nextval(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
 
 fn currval(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let (rel, name) = seq_arg(c, &a[0])?;
+    check_sequence(c, rel, privs::SELECT | privs::USAGE)?;
     match c.session.sequences.borrow().last.get(&rel) {
         Some(v) => Ok(Value::Int8(*v)),
         None => Err(PgError::new(
@@ -74,6 +79,7 @@ fn lastval(c: &FnCtx, _: &[Value]) -> PgResult<Value> {
     if c.catalog.sequence_by_oid(rel).is_none() {
         return Err(undefined());
     }
+    check_sequence(c, rel, privs::SELECT | privs::USAGE)?;
     s.last
         .get(&rel)
         .map(|v| Value::Int8(*v))
@@ -82,6 +88,7 @@ fn lastval(c: &FnCtx, _: &[Value]) -> PgResult<Value> {
 
 fn setval(c: &FnCtx, a: &[Value], called: bool) -> PgResult<Value> {
     let (rel, name) = seq_arg(c, &a[0])?;
+    check_sequence(c, rel, privs::UPDATE)?;
     let Value::Int8(v) = a[1] else {
         return Ok(Value::Null);
     };
