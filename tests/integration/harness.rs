@@ -91,16 +91,19 @@ impl TestServer {
 
     pub fn command(&self, extra: &[&str]) -> Command {
         let mut cmd = Command::new(bin());
-        // The bootstrap superuser every test connects as (used when the
-        // data directory is created, as initdb's -U).
         cmd.arg("-D")
             .arg(self.data_dir())
-            .args(["-U", "tester"])
             .arg("-k")
             .arg(self.socket_dir())
             .arg("-p")
             .arg(self.port.to_string())
             .args(self.mode.args());
+        // The bootstrap superuser every test connects as (used when the
+        // data directory is created, as initdb's -U), unless the test
+        // names its own.
+        if !extra.contains(&"-U") {
+            cmd.args(["-U", "tester"]);
+        }
         // A small cache unless the test chooses its own size.
         if !extra.contains(&"--shared-buffers") {
             cmd.args(["--shared-buffers", "16MB"]);

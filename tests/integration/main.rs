@@ -53,6 +53,7 @@ mod notify;
 mod planner;
 mod reference;
 mod regexes;
+mod roles;
 mod schema_objects;
 mod sql_files;
 mod sql_tables;

@@ -608,9 +608,7 @@ impl Catalog {
     /// Parses one line written by [`Catalog::serialize_roles`]; false
     /// when it is not one of them, Err(()) when it is malformed.
     pub(super) fn parse_role_line(&mut self, f: &[&str]) -> Result<bool, ()> {
-        let num = |i: usize| -> Result<i64, ()> {
-            f.get(i).and_then(|v| v.parse().ok()).ok_or(())
-        };
+        let num = |i: usize| -> Result<i64, ()> { f.get(i).and_then(|v| v.parse().ok()).ok_or(()) };
         let flag = |i: usize| num(i).map(|v| v != 0);
         let opt = |i: usize| -> Result<Option<String>, ()> {
             match f.get(i) {

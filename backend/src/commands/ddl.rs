@@ -230,8 +230,7 @@ pub fn execute(
         }
         S::RevokeRole(r) => {
             ddl.changed = true;
-            super::role::revoke_role(ddl.cat, r, &actor, ddl.notices)
-                .map(|()| "REVOKE ROLE".into())
+            super::role::revoke_role(ddl.cat, r, &actor, ddl.notices).map(|()| "REVOKE ROLE".into())
         }
         S::Grant(g) => {
             ddl.changed = true;

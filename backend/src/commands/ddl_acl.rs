@@ -87,7 +87,13 @@ pub fn check(stmt: &ast::Statement, cat: &Catalog, role: Oid) -> PgResult<()> {
             ..
         } => {
             let mut n = object_name.clone();
-            if matches!(stmt, S::Comment { object_type: ast::CommentObject::Column, .. }) {
+            if matches!(
+                stmt,
+                S::Comment {
+                    object_type: ast::CommentObject::Column,
+                    ..
+                }
+            ) {
                 n.0.pop();
             }
             match relation(cat, &n) {

@@ -121,9 +121,8 @@ fn relation_target(cat: &Catalog, n: &ast::ObjectName, sequence: bool) -> PgResu
 /// Schemas of ALL ... IN SCHEMA: only public holds user relations.
 fn schema_oid(n: &ast::ObjectName) -> PgResult<Oid> {
     let name = object_name(n).join(".");
-    builtin::namespace_by_name(&name).ok_or_else(|| {
-        PgError::new("3F000", format!("schema \"{name}\" does not exist"))
-    })
+    builtin::namespace_by_name(&name)
+        .ok_or_else(|| PgError::new("3F000", format!("schema \"{name}\" does not exist")))
 }
 
 fn targets(cat: &Catalog, objects: &ast::GrantObjects, database: &str) -> PgResult<Vec<Target>> {
@@ -235,7 +234,10 @@ fn grantees(cat: &Catalog, gs: &[ast::Grantee]) -> PgResult<Vec<Oid>> {
                     )
                 })
             }
-            _ => Err(PgError::new(sqlstate::SYNTAX_ERROR, "syntax error in grantee")),
+            _ => Err(PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                "syntax error in grantee",
+            )),
         })
         .collect()
 }
@@ -308,7 +310,10 @@ pub fn execute(
         } else {
             privilege_bits(g.privileges, t.kind)?
         };
-        if let Some(bad) = (0..12).map(|i| 1u32 << i).find(|b| bits & b & !t.kind.all() != 0) {
+        if let Some(bad) = (0..12)
+            .map(|i| 1u32 << i)
+            .find(|b| bits & b & !t.kind.all() != 0)
+        {
             return Err(PgError::new(
                 INVALID_GRANT_OPERATION,
                 format!(

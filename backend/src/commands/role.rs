@@ -56,11 +56,10 @@ fn is_predefined(oid: Oid) -> bool {
 /// A new role name must not start with "pg_".
 fn check_reserved(name: &str) -> PgResult<()> {
     if name.starts_with("pg_") {
-        return Err(PgError::new(
-            RESERVED_NAME,
-            format!("role name \"{name}\" is reserved"),
-        )
-        .with_detail("Role names starting with \"pg_\" are reserved."));
+        return Err(
+            PgError::new(RESERVED_NAME, format!("role name \"{name}\" is reserved"))
+                .with_detail("Role names starting with \"pg_\" are reserved."),
+        );
     }
     Ok(())
 }
@@ -242,14 +241,16 @@ fn check_admin(cat: &Catalog, actor: &Actor, role: &RoleDesc) -> PgResult<()> {
     if me.is_some_and(|r| r.createrole) && !is_predefined(role.oid) {
         return Ok(());
     }
-    let admin = cat
-        .all_members()
-        .iter()
-        .any(|m| m.role == role.oid && m.admin && cat.roles_of(actor.role, false).contains(&m.member));
+    let admin = cat.all_members().iter().any(|m| {
+        m.role == role.oid && m.admin && cat.roles_of(actor.role, false).contains(&m.member)
+    });
     if admin {
         return Ok(());
     }
-    Err(denied(format!("must have admin option on role \"{}\"", role.name)))
+    Err(denied(format!(
+        "must have admin option on role \"{}\"",
+        role.name
+    )))
 }
 
 /// CREATE ROLE, USER or GROUP.
@@ -264,7 +265,10 @@ pub fn create_role(
         let mut r = RoleDesc::new(0, name.clone());
         let mut opts = Vec::new();
         let flags = [
-            (cr.superuser, ast::RoleOption::SuperUser as fn(bool) -> ast::RoleOption),
+            (
+                cr.superuser,
+                ast::RoleOption::SuperUser as fn(bool) -> ast::RoleOption,
+            ),
             (cr.create_db, ast::RoleOption::CreateDB),
             (cr.create_role, ast::RoleOption::CreateRole),
             (cr.inherit, ast::RoleOption::Inherit),
@@ -430,10 +434,16 @@ pub fn drop_roles(
             return Err(no_role(&name));
         };
         if role.oid == actor.role {
-            return Err(PgError::new(OBJECT_IN_USE, "current user cannot be dropped"));
+            return Err(PgError::new(
+                OBJECT_IN_USE,
+                "current user cannot be dropped",
+            ));
         }
         if role.oid == actor.session_role {
-            return Err(PgError::new(OBJECT_IN_USE, "session user cannot be dropped"));
+            return Err(PgError::new(
+                OBJECT_IN_USE,
+                "session user cannot be dropped",
+            ));
         }
         if role.oid == BOOTSTRAP_SUPERUSER || is_predefined(role.oid) {
             return Err(PgError::new(
@@ -493,7 +503,13 @@ fn dependents(cat: &Catalog, role: Oid) -> Vec<String> {
         .map(|(&obj, _)| format!("owner of {}", describe(obj, 'r')))
         .collect();
     for ((class, obj), acl) in &cat.acls {
-        if acl.iter().any(|a| a.grantee == role || a.grantor == role) {
+        // An owner's own entries are its ownership, not a grant.
+        let owner = match class {
+            'n' => crate::fmgr::privileges::schema_owner(*obj),
+            'd' => BOOTSTRAP_SUPERUSER,
+            _ => cat.owner_of(*obj),
+        };
+        if owner != role && acl.iter().any(|a| a.grantee == role || a.grantor == role) {
             out.push(format!("privileges for {}", describe(*obj, *class)));
         }
     }
@@ -507,9 +523,10 @@ pub fn grant_role(
     actor: &Actor,
     notices: &mut Vec<PgError>,
 ) -> PgResult<()> {
-    let admin = g.options.iter().any(|o| {
-        ident(&o.name) == "admin" && !matches!(o.value, ast::RoleGrantOptionValue::False)
-    });
+    let admin = g
+        .options
+        .iter()
+        .any(|o| ident(&o.name) == "admin" && !matches!(o.value, ast::RoleGrantOptionValue::False));
     for r in &g.roles {
         let role = role_named(cat, &ident(r))?;
         check_admin(cat, actor, &role)?;

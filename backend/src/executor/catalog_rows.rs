@@ -10,9 +10,8 @@
 
 use crate::access::sequence;
 use crate::catalog::builtin::{
-    self, builtin_type, BuiltinType, DEFAULTTABLESPACE_OID,
-    DEFAULT_COLLATION_OID, GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE,
-    SUPERUSER_OID, UTF8_ENCODING,
+    self, builtin_type, BuiltinType, DEFAULTTABLESPACE_OID, DEFAULT_COLLATION_OID,
+    GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID, UTF8_ENCODING,
 };
 use crate::catalog::constraint::ConstraintKind;
 use crate::catalog::information_schema;
@@ -857,11 +856,14 @@ pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             }
             v
         })
-        .chain(
-            c.tables
-                .iter()
-                .map(|t| row("public", &t.name, c.indexes_of(t.oid).next().is_some(), t.oid)),
-        )
+        .chain(c.tables.iter().map(|t| {
+            row(
+                "public",
+                &t.name,
+                c.indexes_of(t.oid).next().is_some(),
+                t.oid,
+            )
+        }))
         .collect()
 }
 

@@ -18,9 +18,7 @@ mod proc_oids;
 
 use std::sync::OnceLock;
 
-use crate::catalog::builtin::{
-    self, format_type, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE,
-};
+use crate::catalog::builtin::{self, format_type, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE};
 use crate::catalog::constraint::{ConstraintDesc, ConstraintKind, FkAction};
 use crate::catalog::{Catalog, IndexDesc};
 use crate::error::{sqlstate, PgError, PgResult};
@@ -341,9 +339,7 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         "has_sequence_privilege",
         &[NAME, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            sequence_privilege(c, Some(&a[0]), &a[1], &a[2])
-        },
+        |c, a| sequence_privilege(c, Some(&a[0]), &a[1], &a[2]),
     ),
     f("has_column_privilege", &[TEXT, TEXT, TEXT], BOOL, |c, a| {
         column_privilege(c, None, &a[0], &a[1], &a[2])
@@ -361,17 +357,13 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         "has_column_privilege",
         &[NAME, TEXT, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            column_privilege(c, Some(&a[0]), &a[1], &a[2], &a[3])
-        },
+        |c, a| column_privilege(c, Some(&a[0]), &a[1], &a[2], &a[3]),
     ),
     f(
         "has_column_privilege",
         &[NAME, OID, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            column_privilege(c, Some(&a[0]), &a[1], &a[2], &a[3])
-        },
+        |c, a| column_privilege(c, Some(&a[0]), &a[1], &a[2], &a[3]),
     ),
     f("has_any_column_privilege", &[TEXT, TEXT], BOOL, |c, a| {
         table_privilege(c, None, &a[0], &a[1])
@@ -401,9 +393,7 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         "has_database_privilege",
         &[NAME, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            database_privilege(c, Some(&a[0]), &a[1], &a[2])
-        },
+        |c, a| database_privilege(c, Some(&a[0]), &a[1], &a[2]),
     ),
     f("has_function_privilege", &[TEXT, TEXT], BOOL, |c, a| {
         function_privilege(c, &a[0], &a[1])
@@ -1296,7 +1286,6 @@ fn check_privileges(v: &Value, allowed: &[&str]) -> PgResult<()> {
     Ok(())
 }
 
-
 /// A relation argument: by name it must exist (42P01); by OID, NULL
 /// when it does not.
 fn relation_arg(c: &FnCtx, v: &Value) -> PgResult<Option<Oid>> {
@@ -1309,12 +1298,7 @@ fn relation_arg(c: &FnCtx, v: &Value) -> PgResult<Option<Oid>> {
     }
 }
 
-fn table_privilege(
-    c: &FnCtx,
-    role: Option<&Value>,
-    rel: &Value,
-    privs: &Value,
-) -> PgResult<Value> {
+fn table_privilege(c: &FnCtx, role: Option<&Value>, rel: &Value, privs: &Value) -> PgResult<Value> {
     let rel = relation_arg(c, rel)?;
     super::privileges::table_privilege(c, role, rel, privs, false)
 }
@@ -1393,12 +1377,7 @@ fn function_privilege(c: &FnCtx, func: &Value, privs: &Value) -> PgResult<Value>
     }
 }
 
-fn role_privilege(
-    c: &FnCtx,
-    user: Option<&Value>,
-    role: &Value,
-    privs: &Value,
-) -> PgResult<Value> {
+fn role_privilege(c: &FnCtx, user: Option<&Value>, role: &Value, privs: &Value) -> PgResult<Value> {
     let role = match role {
         Value::Text(name) => reg_in(c.catalog, "", oid::REGROLE, name)?,
         v => {

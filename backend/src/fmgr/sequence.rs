@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use super::privileges::check_sequence;
 use super::{f, volatile, FnCtx, FuncDef};
-use crate::catalog::roles::privs;
 use crate::access::sequence;
+use crate::catalog::roles::privs;
 use crate::error::{PgError, PgResult};
 use crate::types::oid::{BOOL, INT4, INT8, REGCLASS};
 use crate::types::{Oid, Value};
@@ -52,7 +52,15 @@ fn seq_arg(c: &FnCtx, v: &Value) -> PgResult<(Oid, String)> {
 
 fn nextval(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let (rel, name) = seq_arg(c, &a[0])?;
-    check_sequence(c, rel, privs::USAGE | privs::UPDATE)?;
+    // An identity column's sequence gives the column its values with the
+    // table's INSERT privilege (the default pgfork writes as a nextval
+    // call); a serial column's default needs USAGE, as in PostgreSQL.
+    if c.catalog
+        .sequence_by_oid(rel)
+        .is_none_or(|s| s.identity == 0)
+    {
+        check_sequence(c, rel, privs::USAGE | privs::UPDATE)?;
+    }
     let v = sequence::nextval(&c.pool, rel, &name)?;
     let mut s = c.session.sequences.borrow_mut();
     s.last.insert(rel, v);

@@ -1,5 +1,7 @@
-//! CREATE USER as PostgreSQL reads it: CREATE ROLE with LOGIN unless
-//! NOLOGIN is given (sqlparser reads CREATE USER as Snowflake's).
+//! CREATE USER and GROUP as PostgreSQL reads them: CREATE ROLE, with
+//! LOGIN unless NOLOGIN is given for USER (sqlparser reads CREATE USER as
+//! Snowflake's, and CREATE GROUP not at all); DROP USER and GROUP are
+//! DROP ROLE.
 
 use sqlparser::ast;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
@@ -7,7 +9,8 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 use super::is_word;
 
 /// Whether the statement starts CREATE USER (not CREATE USER MAPPING);
-/// if so, its USER becomes ROLE in `seg`.
+/// then, and for CREATE GROUP, DROP USER and DROP GROUP, USER or GROUP
+/// becomes ROLE in `seg`.
 pub(super) fn rewrite(seg: &mut [TokenWithSpan]) -> bool {
     let words: Vec<usize> = (0..seg.len())
         .filter(|&i| !matches!(seg[i].token, Token::Whitespace(_)))
@@ -18,7 +21,9 @@ pub(super) fn rewrite(seg: &mut [TokenWithSpan]) -> bool {
     };
     if !is_word(&seg[*c].token, "create")
         || !is_word(&seg[*u].token, "user")
-        || rest.first().is_some_and(|&m| is_word(&seg[m].token, "mapping"))
+        || rest
+            .first()
+            .is_some_and(|&m| is_word(&seg[m].token, "mapping"))
     {
         return false;
     }

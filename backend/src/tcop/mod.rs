@@ -38,7 +38,6 @@ use crate::access::xact::{SessionLimits, StmtXact, XactEnd, XactMvcc};
 use crate::analyze::{self, Analyzer};
 use crate::catalog::roles::PermCheck;
 use crate::catalog::{self, CatalogCache};
-use roles::copy_perms;
 use crate::commands::transaction::{self, BlockState, Transaction};
 use crate::commands::{copy, ddl, explain, vacuum};
 use crate::env::BackendEnv;
@@ -49,6 +48,7 @@ use crate::executor::subplan::SubplanCache;
 use crate::parser::{ident, StmtText};
 use crate::types::datetime::now_pg_usecs;
 use crate::types::{float, Oid, Value};
+use roles::copy_perms;
 
 use crate::executor::eval::EvalCtx;
 use crate::fmgr::{FnCtx, SessionInfo};

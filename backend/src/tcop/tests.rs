@@ -76,11 +76,10 @@ impl Session {
         // The catalog's bootstrap superuser: the OS user (no data
         // directory was created with another).
         let me = crate::catalog::roles::os_user_name();
-        let params: BTreeMap<String, String> =
-            [("user", me.as_str()), ("database", "db1")]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect();
+        let params: BTreeMap<String, String> = [("user", me.as_str()), ("database", "db1")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
         engine.startup(&params).unwrap();
         Session {
             _owner: owner,

@@ -496,8 +496,10 @@ impl Settings {
     /// Records whether the current role is a superuser (is_superuser).
     pub fn set_superuser(&mut self, superuser: bool) {
         self.generation += 1;
-        self.reset
-            .insert("is_superuser".into(), if superuser { "on" } else { "off" }.into());
+        self.reset.insert(
+            "is_superuser".into(),
+            if superuser { "on" } else { "off" }.into(),
+        );
     }
 
     /// Canonical name of a known or custom (`prefix.name`) setting.
