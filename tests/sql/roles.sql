@@ -57,7 +57,7 @@ CREATE TABLE rl_t (id int, v text);
 INSERT INTO rl_t VALUES (1, 'a'), (2, 'b');
 CREATE SEQUENCE rl_s;
 CREATE VIEW rl_v AS SELECT id FROM rl_t;
-SELECT relname, relacl FROM pg_class WHERE relname LIKE 'rl\_%' ORDER BY 1;
+SELECT relname, relacl IS NULL FROM pg_class WHERE relname LIKE 'rl\_%' ORDER BY 1;
 GRANT SELECT ON rl_t TO rl_alice;
 GRANT INSERT, UPDATE ON TABLE rl_t TO rl_group WITH GRANT OPTION;
 GRANT ALL PRIVILEGES ON rl_v TO PUBLIC;
