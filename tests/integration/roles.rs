@@ -214,6 +214,7 @@ async fn roles_and_privileges(mode: Mode) {
 
     // Roles, owners and grants survive a restart.
     drop((alice, admin));
+    srv.stop_with(nix::sys::signal::Signal::SIGINT);
     srv.restart(&[]);
     let admin = srv.connect().await;
     assert_eq!(
