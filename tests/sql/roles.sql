@@ -73,7 +73,7 @@ GRANT USAGE, CREATE ON SCHEMA public TO rl_admin;
 GRANT USAGE ON SCHEMA rl_no_schema TO rl_admin;
 SELECT relname, replace(relacl::text, current_user, 'OWNER')
 FROM pg_class WHERE relname LIKE 'rl\_%' ORDER BY 1;
-SELECT nspacl FROM pg_namespace WHERE nspname = 'public';
+SELECT nspacl::text FROM pg_namespace WHERE nspname = 'public';
 SELECT has_table_privilege('rl_alice', 'rl_t', 'SELECT'),
        has_table_privilege('rl_alice', 'rl_t', 'INSERT'),
        has_table_privilege('rl_alice', 'rl_t', 'delete, insert'),
@@ -175,7 +175,7 @@ SELECT count(*) FROM pg_roles WHERE rolname = 'rl_rolled_back';
 -- DROP ROLE.
 DROP ROLE rl_admin;
 REVOKE ALL ON SCHEMA public FROM rl_admin;
-SELECT nspacl FROM pg_namespace WHERE nspname = 'public';
+SELECT nspacl::text FROM pg_namespace WHERE nspname = 'public';
 DROP ROLE rl_admin;
 DROP ROLE rl_alice;
 REVOKE ALL ON SEQUENCE rl_s FROM rl_alice;

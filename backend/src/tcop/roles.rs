@@ -29,9 +29,11 @@ pub(super) fn copy_perms(rels: &[u32], mode: LockMode) -> Vec<PermCheck> {
         .collect()
 }
 
+/// SET ROLE and SET SESSION AUTHORIZATION are settings: an unknown role
+/// is an invalid value (22023), as in PostgreSQL.
 fn no_role(name: &str) -> PgError {
     PgError::new(
-        sqlstate::UNDEFINED_OBJECT,
+        sqlstate::INVALID_PARAMETER_VALUE,
         format!("role \"{name}\" does not exist"),
     )
 }
