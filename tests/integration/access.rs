@@ -149,6 +149,12 @@ async fn missing_and_wrong_passwords_fail_with_28p01() {
 async fn per_user_password_file() {
     let file = "# users\nalice:al1ce:pw\n\nbob:b0b\n";
     let srv = start_with_passwords(Mode::Thread, file);
+    // The users must also be roles that may log in.
+    srv.connect()
+        .await
+        .batch_execute("CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN")
+        .await
+        .unwrap();
     // The password is everything after the first ':'.
     let c = tcp_connect(&srv, "alice", Some("al1ce:pw")).await.unwrap();
     let r = c.query_one("SELECT current_user::text", &[]).await;

@@ -200,7 +200,7 @@ async fn garbage_on_the_socket_is_rejected(mode: Mode) {
 pub fn startup_packet() -> Vec<u8> {
     let mut body = Vec::new();
     body.extend_from_slice(&196608i32.to_be_bytes());
-    for (k, v) in [("user", "raw"), ("database", "raw")] {
+    for (k, v) in [("user", "tester"), ("database", "raw")] {
         body.extend_from_slice(k.as_bytes());
         body.push(0);
         body.extend_from_slice(v.as_bytes());

@@ -57,6 +57,7 @@ mod notify;
 mod planner;
 mod reference;
 mod regexes;
+mod roles;
 mod schema_objects;
 mod schemas;
 mod sql_files;

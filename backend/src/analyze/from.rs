@@ -343,6 +343,7 @@ impl Analyzer<'_> {
                     (Source::View(view), cols)
                 } else {
                     let t = self.lookup_table(name)?;
+                    self.require(t.table.oid, crate::catalog::roles::privs::SELECT);
                     let cols = t
                         .table
                         .columns

@@ -24,6 +24,7 @@ pub mod function;
 pub mod information_schema;
 pub mod namespace;
 pub mod opclass;
+pub mod roles;
 mod row_oids;
 pub mod statistic;
 pub mod system_columns;
@@ -280,6 +281,15 @@ pub struct Catalog {
     pub view_paths: std::collections::BTreeMap<Oid, String>,
     /// OIDs of views' `_RETURN` rules (pg_rewrite), by view.
     pub rule_oids: std::collections::BTreeMap<Oid, Oid>,
+    /// Roles (pg_authid; `roles.rs`), cluster-wide.
+    pub roles: Vec<Arc<roles::RoleDesc>>,
+    /// Role memberships (pg_auth_members).
+    pub members: Vec<roles::AuthMember>,
+    /// Owners of objects not owned by the bootstrap superuser.
+    pub owners: std::collections::BTreeMap<Oid, Oid>,
+    /// ACLs of objects whose ACL is not their kind's default.
+    /// Keyed by (class letter, OID): `roles::ObjectKind::class`.
+    pub acls: std::collections::BTreeMap<(char, Oid), Vec<roles::AclItem>>,
 }
 
 impl Catalog {
@@ -540,6 +550,7 @@ impl Catalog {
                 s += &format!("relnamespace {o} {n}\n");
             }
         }
+        s += &self.serialize_roles();
         s
     }
 
@@ -768,7 +779,11 @@ impl Catalog {
                     placed.insert(num(1)? as Oid, num(2)? as Oid);
                 }
                 "" => {}
-                _ => return Err(bad(line)),
+                _ => {
+                    if !cat.parse_role_line(&f).map_err(|()| bad(line))? {
+                        return Err(bad(line));
+                    }
+                }
             }
         }
         if let Some(t) = current.take() {
@@ -793,6 +808,7 @@ impl Catalog {
             }
         }
         cat.settle_row_oids();
+        cat.ensure_bootstrap_role();
         Ok(cat)
     }
 }
@@ -853,12 +869,29 @@ pub fn read_file(data_dir: &Path) -> PgResult<Catalog> {
     let path = catalog_path(data_dir);
     match std::fs::read_to_string(&path) {
         Ok(text) => Catalog::deserialize(&text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Catalog::empty()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut cat = Catalog::empty();
+            cat.ensure_bootstrap_role();
+            Ok(cat)
+        }
         Err(e) => Err(io_error(
             format!("could not read file \"{}\"", path.display()),
             e,
         )),
     }
+}
+
+/// Creates the catalog of a new data directory (as initdb does): the
+/// bootstrap superuser named `superuser`, nothing else. Does nothing when
+/// the directory already has a catalog.
+pub fn bootstrap(data_dir: &Path, superuser: &str) -> PgResult<()> {
+    if catalog_path(data_dir).exists() {
+        return Ok(());
+    }
+    let mut cat = Catalog::empty();
+    cat.roles
+        .push(Arc::new(roles::RoleDesc::bootstrap(superuser)));
+    write_file(data_dir, &cat)
 }
 
 /// Writes the catalog file atomically: temp file, fsync, rename, fsync
@@ -1062,6 +1095,7 @@ mod tests {
 
     fn sample() -> Catalog {
         let mut c = Catalog::empty();
+        c.ensure_bootstrap_role();
         let t = c.alloc_oid();
         c.tables.push(Arc::new(TableDesc {
             namespace: PUBLIC_NAMESPACE,
@@ -1211,7 +1245,9 @@ mod tests {
     #[test]
     fn file_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(read_file(dir.path()).unwrap(), Catalog::empty());
+        let mut empty = Catalog::empty();
+        empty.ensure_bootstrap_role();
+        assert_eq!(read_file(dir.path()).unwrap(), empty);
         // A catalog written before defaults had OIDs gets them on reading,
         // the same in every backend: from next_oid, in column order.
         let c = sample();

@@ -277,6 +277,15 @@ impl Catalog {
         })
     }
 
+    /// The owner of a schema (pg_namespace.nspowner); the bootstrap
+    /// superuser for an unknown OID.
+    pub fn schema_owner(&self, nsp: Oid) -> Oid {
+        self.namespaces()
+            .iter()
+            .find(|n| n.0 == nsp)
+            .map_or(crate::catalog::roles::BOOTSTRAP_SUPERUSER, |n| n.2)
+    }
+
     /// A user schema by name.
     pub fn user_namespace(&self, name: &str) -> Option<&Arc<NamespaceDesc>> {
         self.namespaces.iter().find(|n| n.name == name)

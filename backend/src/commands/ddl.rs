@@ -65,7 +65,13 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
         | S::DropProcedure { .. }
         | S::CreateSchema { .. }
         | S::AlterSchema(_)
-        | S::Comment { .. } => true,
+        | S::Comment { .. }
+        | S::CreateRole(_)
+        | S::AlterRole { .. }
+        | S::Grant(_)
+        | S::Revoke(_)
+        | S::GrantRole(_)
+        | S::RevokeRole(_) => true,
         S::AlterView(_) => crate::parser::set_schema::is_placeholder(stmt),
         S::CreateFunction(_) => crate::parser::create_function::is_placeholder(stmt),
         S::Drop { object_type, .. } => matches!(
@@ -76,6 +82,9 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
                 | ast::ObjectType::View
                 | ast::ObjectType::Type
                 | ast::ObjectType::Schema
+                | ast::ObjectType::Role
+                | ast::ObjectType::User
+                | ast::ObjectType::Group
         ),
         _ => false,
     }
@@ -181,7 +190,12 @@ pub fn execute(
 ) -> PgResult<String> {
     use ast::Statement as S;
     let pool = env.pool;
+    super::ddl_acl::check(stmt, cache.get(), env.role.oid)?;
     let mut cat: Catalog = (**cache.get()).clone();
+    let actor = super::role::Actor {
+        role: env.role.oid,
+        session_role: env.session.oid,
+    };
     let mut ddl = Ddl {
         cat: &mut cat,
         pool,
@@ -198,7 +212,49 @@ pub fn execute(
         S::CreateTable(ct) => ddl.create_table(ct),
         S::CreateIndex(ci) => ddl.create_index(ci),
         S::AlterTable(at) if super::owner::is_owner_to(at) => {
-            super::owner::alter_owner(ddl.cat, at, env.user, ddl.notices)
+            ddl.changed = true;
+            super::owner::alter_owner(ddl.cat, at, env.role, env.session, ddl.notices)
+        }
+        S::CreateRole(cr) => {
+            ddl.changed = true;
+            super::role::create_role(ddl.cat, cr, &actor, ddl.notices)
+                .map(|()| "CREATE ROLE".into())
+        }
+        S::AlterRole { name, operation } => {
+            ddl.changed = true;
+            super::role::alter_role(ddl.cat, name, operation, &actor).map(String::from)
+        }
+        S::Drop {
+            object_type: ast::ObjectType::Role | ast::ObjectType::User | ast::ObjectType::Group,
+            if_exists,
+            names,
+            ..
+        } => {
+            ddl.changed = true;
+            super::role::drop_roles(ddl.cat, names, *if_exists, &actor, ddl.notices)
+                .map(|()| "DROP ROLE".into())
+        }
+        S::GrantRole(g) => {
+            ddl.changed = true;
+            super::role::grant_role(ddl.cat, g, &actor, ddl.notices).map(|()| "GRANT ROLE".into())
+        }
+        S::RevokeRole(r) => {
+            ddl.changed = true;
+            super::role::revoke_role(ddl.cat, r, &actor, ddl.notices).map(|()| "REVOKE ROLE".into())
+        }
+        S::Grant(g) => {
+            ddl.changed = true;
+            super::grant::GrantStmt::grant(g).and_then(|st| {
+                super::grant::execute(ddl.cat, &st, env.role.oid, env.database, ddl.notices)
+                    .map(|()| "GRANT".into())
+            })
+        }
+        S::Revoke(r) => {
+            ddl.changed = true;
+            super::grant::GrantStmt::revoke(r).and_then(|st| {
+                super::grant::execute(ddl.cat, &st, env.role.oid, env.database, ddl.notices)
+                    .map(|()| "REVOKE".into())
+            })
         }
         S::AlterTable(at) => ddl.alter_table(at),
         S::Truncate(t) => ddl.truncate(t),
@@ -217,10 +273,12 @@ pub fn execute(
             })
         }
         S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
-        S::CreateFunction(_) => super::functioncmds::create(ddl.cat, text, env.user).map(|tag| {
-            ddl.changed = true;
-            tag
-        }),
+        S::CreateFunction(_) => {
+            super::functioncmds::create(ddl.cat, text, &env.role.name).map(|tag| {
+                ddl.changed = true;
+                tag
+            })
+        }
         S::DropFunction(d) => {
             super::functioncmds::drop(ddl.cat, false, d.if_exists, &d.func_desc, ddl.notices).map(
                 |changed| {
@@ -243,8 +301,8 @@ pub fn execute(
             schema_name,
             if_not_exists,
             ..
-        } => ddl.create_schema(schema_name, *if_not_exists, env.user),
-        S::AlterSchema(a) => ddl.alter_schema(a, env.user),
+        } => ddl.create_schema(schema_name, *if_not_exists, &env),
+        S::AlterSchema(a) => ddl.alter_schema(a, &env),
         S::AlterView(_) if crate::parser::set_schema::is_placeholder(stmt) => {
             (|| -> PgResult<String> {
                 use crate::parser::set_schema::{parse, SetSchemaKind};
@@ -263,7 +321,7 @@ pub fn execute(
             names,
             cascade,
             ..
-        } => ddl.drop_schema(*if_exists, names, *cascade),
+        } => ddl.drop_schema(*if_exists, names, *cascade, env.role.oid),
         S::CreateType {
             name,
             representation: Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
@@ -331,6 +389,7 @@ pub fn execute(
     }
     if changed {
         super::comment::prune(&mut cat);
+        super::ddl_acl::settle_owners(&mut cat, cache.get(), env.role.oid);
         cat.settle_row_oids();
         cache.commit(lock, cat)?;
     }
@@ -351,8 +410,11 @@ pub struct DdlEnv<'a> {
     /// snapshot and session), to evaluate defaults and constraints over
     /// existing rows and to rewrite them.
     pub eval: Option<&'a EvalCtx<'a>>,
-    /// The session's user (pgfork's one login role, the superuser).
-    pub user: &'a str,
+    /// The current role and the session user, who run the statement.
+    pub role: &'a crate::catalog::roles::RoleDesc,
+    pub session: &'a crate::catalog::roles::RoleDesc,
+    /// The session's database (GRANT ... ON DATABASE).
+    pub database: &'a str,
 }
 
 struct Ddl<'a> {

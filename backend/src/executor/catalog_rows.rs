@@ -2,19 +2,21 @@
 //! `catalog::describe_views` describe them), computed from the catalog,
 //! the built-in objects (`catalog::builtin`), the function manager's
 //! tables and the session when a scan starts. Column order and values
-//! follow PostgreSQL 15's; what pgfork lacks (grants, comments,
-//! TOAST) shows as PostgreSQL shows its absence: NULL ACLs, no rows; a
-//! table's relpages and reltuples are 0 and -1 until ANALYZE or VACUUM
-//! stores them (`catalog::statistic`).
+//! follow PostgreSQL 15's; owners and ACLs (relowner, relacl,
+//! nspacl, datacl) are the catalog's (`catalog::roles`), a NULL ACL for
+//! an object with its default one; what pgfork lacks (TOAST) shows as
+//! PostgreSQL shows its absence: no rows; a table's relpages and
+//! reltuples are 0 and -1 until ANALYZE or VACUUM stores them
+//! (`catalog::statistic`).
 
 use crate::access::sequence;
 use crate::catalog::builtin::{
-    self, builtin_type, BuiltinType, DATABASE_OWNER_ROLE, DEFAULTTABLESPACE_OID,
-    DEFAULT_COLLATION_OID, GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE,
-    SUPERUSER_OID, UTF8_ENCODING,
+    self, builtin_type, BuiltinType, DEFAULTTABLESPACE_OID, DEFAULT_COLLATION_OID,
+    GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID, UTF8_ENCODING,
 };
 use crate::catalog::constraint::ConstraintKind;
 use crate::catalog::information_schema;
+use crate::catalog::roles::ObjectKind;
 use crate::catalog::system_columns::{SystemColumn, SYSTEM_COLUMNS, TABLEOID_SLOT};
 use crate::catalog::system_views::{self, DATABASE_OID};
 use crate::catalog::views::{BTREE_AM, HEAP_AM};
@@ -49,7 +51,10 @@ pub fn namespace_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Oid(*o),
                 text(n),
                 Value::Oid(*owner),
-                crate::fmgr::acl::schema_acl(ctx, *owner),
+                match acl_value(ctx, ObjectKind::Schema, *o) {
+                    Value::Null => crate::fmgr::acl::schema_acl(ctx, *owner),
+                    v => v,
+                },
             ]
         })
         .chain(ctx.catalog.namespaces.iter().map(|n| {
@@ -57,7 +62,7 @@ pub fn namespace_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Oid(n.oid),
                 text(&n.name),
                 Value::Oid(n.owner),
-                Value::Null,
+                acl_value(ctx, ObjectKind::Schema, n.oid),
             ]
         }))
         .collect()
@@ -127,7 +132,54 @@ fn view_columns(name: &str) -> &'static [(&'static str, Oid)] {
     system_views::lookup(Some("pg_catalog"), name).map_or(&[], |v| v.columns())
 }
 
+/// The name of the owner of relation `rel` (pg_get_userbyid(relowner)).
+fn owner_name(ctx: &FnCtx, rel: Oid) -> Value {
+    let o = ctx.catalog.owner_of(rel);
+    Value::Text(
+        ctx.catalog
+            .role_name(o)
+            .unwrap_or_else(|| format!("unknown (OID={o})")),
+    )
+}
+
+/// A recorded ACL as pgfork shows ACL columns (text[]); NULL for the
+/// default.
+pub fn acl_value(ctx: &FnCtx, kind: ObjectKind, obj: Oid) -> Value {
+    ctx.catalog
+        .explicit_acl(kind, obj)
+        .map_or(Value::Null, |acl| {
+            Value::Array(
+                oid::TEXT,
+                ctx.catalog
+                    .acl_text(acl)
+                    .into_iter()
+                    .map(Value::Text)
+                    .collect(),
+            )
+        })
+}
+
 pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let mut rows = class_rows_default(ctx);
+    // relowner and relacl of user relations.
+    for row in &mut rows {
+        let Value::Oid(o) = row[0] else { continue };
+        if o < crate::catalog::FIRST_USER_OID {
+            continue;
+        }
+        row[5] = Value::Oid(ctx.catalog.owner_of(o));
+        let kind = if ctx.catalog.sequence_by_oid(o).is_some() {
+            ObjectKind::Sequence
+        } else {
+            ObjectKind::Relation
+        };
+        let n = row.len();
+        row[n - 3] = acl_value(ctx, kind, o);
+    }
+    rows
+}
+
+fn class_rows_default(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let c = ctx.catalog;
     let mut rows = Vec::new();
     for r in builtin::SYSTEM_RELATIONS {
@@ -724,74 +776,7 @@ pub fn database_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         text("C"),
         Value::Null,
         Value::Null,
-        Value::Null,
-    ]]
-}
-
-/// A role: (OID, name, superuser and every attribute, can log in).
-fn roles(ctx: &FnCtx) -> [(Oid, String, bool); 2] {
-    [
-        (SUPERUSER_OID, ctx.session.user.clone(), true),
-        (DATABASE_OWNER_ROLE, "pg_database_owner".into(), false),
-    ]
-}
-
-pub fn authid_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    roles(ctx)
-        .into_iter()
-        .map(|(o, name, su)| {
-            vec![
-                Value::Oid(o),
-                Value::Text(name),
-                Value::Bool(su),
-                Value::Bool(true),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Int4(-1),
-                Value::Null,
-                Value::Null,
-            ]
-        })
-        .collect()
-}
-
-pub fn roles_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    roles(ctx)
-        .into_iter()
-        .map(|(o, name, su)| {
-            vec![
-                Value::Text(name),
-                Value::Bool(su),
-                Value::Bool(true),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Int4(-1),
-                text("********"),
-                Value::Null,
-                Value::Bool(su),
-                Value::Null,
-                Value::Oid(o),
-            ]
-        })
-        .collect()
-}
-
-pub fn user_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    vec![vec![
-        text(&ctx.session.user),
-        Value::Oid(SUPERUSER_OID),
-        Value::Bool(true),
-        Value::Bool(true),
-        Value::Bool(true),
-        Value::Bool(true),
-        text("********"),
-        Value::Null,
-        Value::Null,
+        acl_value(ctx, ObjectKind::Database, DATABASE_OID),
     ]]
 }
 
@@ -875,7 +860,7 @@ pub fn views_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             vec![
                 text(ctx.catalog.relation_schema_name(v.oid)),
                 text(&v.name),
-                text(&ctx.session.user),
+                owner_name(ctx, v.oid),
                 text(&format!(
                     " {};",
                     crate::fmgr::catalog::view_query_text(ctx.catalog, v)
@@ -887,11 +872,11 @@ pub fn views_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 
 pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let c = ctx.catalog;
-    let row = |schema: &str, name: &str, has_index: bool| {
+    let row = |schema: &str, name: &str, has_index: bool, oid: Oid| {
         vec![
             text(schema),
             text(name),
-            text(&ctx.session.user),
+            owner_name(ctx, oid),
             Value::Null,
             Value::Bool(has_index),
             Value::Bool(false),
@@ -903,7 +888,7 @@ pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .iter()
         .filter(|r| r.relkind == b'r')
         .map(|r| {
-            let mut v = row("pg_catalog", r.name, false);
+            let mut v = row("pg_catalog", r.name, false, r.oid);
             if r.shared {
                 v[3] = text("pg_global");
             }
@@ -914,6 +899,7 @@ pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 c.relation_schema_name(t.oid),
                 &t.name,
                 c.indexes_of(t.oid).next().is_some(),
+                t.oid,
             )
         }))
         .collect()
@@ -944,7 +930,7 @@ pub fn sequences_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             Some(vec![
                 text(ctx.catalog.relation_schema_name(s.oid)),
                 text(&s.name),
-                text(&ctx.session.user),
+                owner_name(ctx, s.oid),
                 Value::Oid(s.ty),
                 Value::Int8(s.start),
                 Value::Int8(s.min),

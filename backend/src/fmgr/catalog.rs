@@ -11,18 +11,16 @@
 //!   every aggregate, with PostgreSQL 15's OIDs where it has the same
 //!   function (`proc_oids`), and OIDs from 8200 for the others.
 //! - The functions themselves ([`CATALOG_FUNCS`]): sizes, visibility,
-//!   descriptions (COMMENT ON's, from the catalog), privileges (true: every
-//!   session is a superuser), to_reg*, format_type, quote_*, ...
+//!   descriptions (COMMENT ON's, from the catalog), privileges (from the ACLs:
+//!   `privileges.rs`), to_reg*, format_type, quote_*, ...
 
 mod proc_oids;
 
 use std::sync::OnceLock;
 
-use crate::catalog::builtin::{
-    self, format_type, DATABASE_OWNER_ROLE, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID,
-};
+use crate::catalog::builtin::{self, format_type, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE};
 use crate::catalog::constraint::{ConstraintDesc, ConstraintKind, FkAction};
-use crate::catalog::{Catalog, IndexDesc, RelKind};
+use crate::catalog::{Catalog, IndexDesc};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr::{f, nonstrict, volatile, FnCtx, FuncDef};
 use crate::types::{self, oid, Numeric, Oid, Value};
@@ -346,109 +344,90 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
             _ => "NULL".into(),
         }))
     })),
-    // Privileges: every session is a superuser, so every privilege is
-    // held; the object and the privilege names are still checked.
+    // Privileges, from the ACLs (fmgr/privileges.rs).
     f("has_table_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        table_privilege(c, &a[0], &a[1])
+        table_privilege(c, None, &a[0], &a[1])
     }),
     f("has_table_privilege", &[OID, TEXT], BOOL, |c, a| {
-        table_privilege(c, &a[0], &a[1])
+        table_privilege(c, None, &a[0], &a[1])
     }),
     f("has_table_privilege", &[NAME, TEXT, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        table_privilege(c, &a[1], &a[2])
+        table_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_table_privilege", &[NAME, OID, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        table_privilege(c, &a[1], &a[2])
+        table_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_table_privilege", &[OID, TEXT, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        table_privilege(c, &a[1], &a[2])
+        table_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_table_privilege", &[OID, OID, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        table_privilege(c, &a[1], &a[2])
+        table_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_sequence_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        sequence_privilege(c, &a[0], &a[1])
+        sequence_privilege(c, None, &a[0], &a[1])
     }),
     f("has_sequence_privilege", &[OID, TEXT], BOOL, |c, a| {
-        sequence_privilege(c, &a[0], &a[1])
+        sequence_privilege(c, None, &a[0], &a[1])
     }),
     f(
         "has_sequence_privilege",
         &[NAME, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            role_arg(c, &a[0])?;
-            sequence_privilege(c, &a[1], &a[2])
-        },
+        |c, a| sequence_privilege(c, Some(&a[0]), &a[1], &a[2]),
     ),
     f("has_column_privilege", &[TEXT, TEXT, TEXT], BOOL, |c, a| {
-        column_privilege(c, &a[0], &a[1], &a[2])
+        column_privilege(c, None, &a[0], &a[1], &a[2])
     }),
     f("has_column_privilege", &[OID, TEXT, TEXT], BOOL, |c, a| {
-        column_privilege(c, &a[0], &a[1], &a[2])
+        column_privilege(c, None, &a[0], &a[1], &a[2])
     }),
     f(
         "has_column_privilege",
         &[OID, oid::INT2, TEXT],
         BOOL,
-        |c, a| column_privilege(c, &a[0], &a[1], &a[2]),
+        |c, a| column_privilege(c, None, &a[0], &a[1], &a[2]),
     ),
     f(
         "has_column_privilege",
         &[NAME, TEXT, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            role_arg(c, &a[0])?;
-            column_privilege(c, &a[1], &a[2], &a[3])
-        },
+        |c, a| column_privilege(c, Some(&a[0]), &a[1], &a[2], &a[3]),
     ),
     f(
         "has_column_privilege",
         &[NAME, OID, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            role_arg(c, &a[0])?;
-            column_privilege(c, &a[1], &a[2], &a[3])
-        },
+        |c, a| column_privilege(c, Some(&a[0]), &a[1], &a[2], &a[3]),
     ),
     f("has_any_column_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        table_privilege(c, &a[0], &a[1])
+        table_privilege(c, None, &a[0], &a[1])
     }),
     f("has_any_column_privilege", &[OID, TEXT], BOOL, |c, a| {
-        table_privilege(c, &a[0], &a[1])
+        table_privilege(c, None, &a[0], &a[1])
     }),
     f("has_schema_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        schema_privilege(c, &a[0], &a[1])
+        schema_privilege(c, None, &a[0], &a[1])
     }),
     f("has_schema_privilege", &[OID, TEXT], BOOL, |c, a| {
-        schema_privilege(c, &a[0], &a[1])
+        schema_privilege(c, None, &a[0], &a[1])
     }),
     f("has_schema_privilege", &[NAME, TEXT, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        schema_privilege(c, &a[1], &a[2])
+        schema_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_schema_privilege", &[NAME, OID, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        schema_privilege(c, &a[1], &a[2])
+        schema_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_database_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        database_privilege(c, &a[0], &a[1])
+        database_privilege(c, None, &a[0], &a[1])
     }),
     f("has_database_privilege", &[OID, TEXT], BOOL, |c, a| {
-        database_privilege(c, &a[0], &a[1])
+        database_privilege(c, None, &a[0], &a[1])
     }),
     f(
         "has_database_privilege",
         &[NAME, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            role_arg(c, &a[0])?;
-            database_privilege(c, &a[1], &a[2])
-        },
+        |c, a| database_privilege(c, Some(&a[0]), &a[1], &a[2]),
     ),
     f("has_function_privilege", &[TEXT, TEXT], BOOL, |c, a| {
         function_privilege(c, &a[0], &a[1])
@@ -461,23 +440,21 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         &[NAME, TEXT, TEXT],
         BOOL,
         |c, a| {
-            role_arg(c, &a[0])?;
+            super::privileges::role_of(c, Some(&a[0]))?;
             function_privilege(c, &a[1], &a[2])
         },
     ),
     f("pg_has_role", &[NAME, TEXT], BOOL, |c, a| {
-        role_privilege(c, &a[0], &a[1])
+        role_privilege(c, None, &a[0], &a[1])
     }),
     f("pg_has_role", &[OID, TEXT], BOOL, |c, a| {
-        role_privilege(c, &a[0], &a[1])
+        role_privilege(c, None, &a[0], &a[1])
     }),
     f("pg_has_role", &[NAME, NAME, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        role_privilege(c, &a[1], &a[2])
+        role_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("pg_has_role", &[OID, OID, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        role_privilege(c, &a[1], &a[2])
+        role_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
 ];
 
@@ -619,7 +596,7 @@ pub fn reg_arg(c: &FnCtx, t: Oid, v: &Value) -> PgResult<Option<Oid>> {
 
 /// The input function of alias type `t`: a name to its OID (a number
 /// is taken as the OID, "-" as 0), with PostgreSQL's errors.
-pub fn reg_in(cat: &Catalog, user: &str, t: Oid, s: &str) -> PgResult<Oid> {
+pub fn reg_in(cat: &Catalog, _user: &str, t: Oid, s: &str) -> PgResult<Oid> {
     let trimmed = s.trim();
     if trimmed == "-" {
         return Ok(0);
@@ -659,7 +636,7 @@ pub fn reg_in(cat: &Catalog, user: &str, t: Oid, s: &str) -> PgResult<Oid> {
             let [name] = parts.as_slice() else {
                 return Err(PgError::new(INVALID_NAME, "invalid name syntax"));
             };
-            role_by_name(user, name).ok_or_else(|| {
+            cat.role_by_name(name).map(|r| r.oid).ok_or_else(|| {
                 PgError::new(
                     sqlstate::UNDEFINED_OBJECT,
                     format!("role \"{name}\" does not exist"),
@@ -981,24 +958,9 @@ fn split_args(s: &str) -> Vec<String> {
     out
 }
 
-/// A role by name: the session's user is the superuser (OID 10).
-fn role_by_name(user: &str, name: &str) -> Option<Oid> {
-    if name == user {
-        Some(SUPERUSER_OID)
-    } else if name == "pg_database_owner" {
-        Some(DATABASE_OWNER_ROLE)
-    } else {
-        None
-    }
-}
-
-/// A role's name by OID.
+/// A role's name by OID (pg_authid, catalog/roles.rs).
 pub fn role_name(c: &FnCtx, o: Oid) -> Option<String> {
-    match o {
-        SUPERUSER_OID => Some(c.session.user.clone()),
-        DATABASE_OWNER_ROLE => Some("pg_database_owner".into()),
-        _ => None,
-    }
+    c.catalog.role_name(o)
 }
 
 /// The column list of an index: "id, name".
@@ -1495,24 +1457,6 @@ fn check_privileges(v: &Value, allowed: &[&str]) -> PgResult<()> {
     Ok(())
 }
 
-const TABLE_PRIVILEGES: &[&str] = &[
-    "select",
-    "insert",
-    "update",
-    "delete",
-    "truncate",
-    "references",
-    "trigger",
-];
-
-/// A role argument (name or OID) must name a role.
-fn role_arg(c: &FnCtx, v: &Value) -> PgResult<()> {
-    match v {
-        Value::Text(name) => reg_in(c.catalog, &c.session.user, oid::REGROLE, name).map(|_| ()),
-        _ => Ok(()),
-    }
-}
-
 /// A relation argument: by name it must exist (42P01); by OID, NULL
 /// when it does not.
 fn relation_arg(c: &FnCtx, v: &Value) -> PgResult<Option<Oid>> {
@@ -1525,39 +1469,32 @@ fn relation_arg(c: &FnCtx, v: &Value) -> PgResult<Option<Oid>> {
     }
 }
 
-fn table_privilege(c: &FnCtx, rel: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, TABLE_PRIVILEGES)?;
-    Ok(relation_arg(c, rel)?.map_or(Value::Null, |_| Value::Bool(true)))
+fn table_privilege(c: &FnCtx, role: Option<&Value>, rel: &Value, privs: &Value) -> PgResult<Value> {
+    let rel = relation_arg(c, rel)?;
+    super::privileges::table_privilege(c, role, rel, privs, false)
 }
 
-fn sequence_privilege(c: &FnCtx, rel: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["usage", "select", "update"])?;
-    let Some(o) = relation_arg(c, rel)? else {
-        return Ok(Value::Null);
-    };
-    if !matches!(
-        c.catalog
-            .relation_name(o)
-            .and_then(|n| c.catalog.relkind(n)),
-        Some((RelKind::Sequence, _))
-    ) {
-        return Err(PgError::new(
-            "42809",
-            format!(
-                "\"{}\" is not a sequence",
-                relation_name(c.catalog, o).unwrap_or_default()
-            ),
-        ));
-    }
-    Ok(Value::Bool(true))
+fn sequence_privilege(
+    c: &FnCtx,
+    role: Option<&Value>,
+    rel: &Value,
+    privs: &Value,
+) -> PgResult<Value> {
+    let rel = relation_arg(c, rel)?;
+    super::privileges::sequence_privilege(c, role, rel, privs)
 }
 
-fn column_privilege(c: &FnCtx, rel: &Value, col: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["select", "insert", "update", "references"])?;
-    let Some(o) = relation_arg(c, rel)? else {
-        return Ok(Value::Null);
-    };
-    if let (Value::Text(name), Some(t)) = (col, c.catalog.table_by_oid(o)) {
+/// has_column_privilege: pgfork has no column privileges, so a column
+/// has its table's.
+fn column_privilege(
+    c: &FnCtx,
+    role: Option<&Value>,
+    rel: &Value,
+    col: &Value,
+    privs: &Value,
+) -> PgResult<Value> {
+    let o = relation_arg(c, rel)?;
+    if let (Value::Text(name), Some(t)) = (col, o.and_then(|o| c.catalog.table_by_oid(o))) {
         if t.column_index(name).is_none() {
             return Err(PgError::new(
                 sqlstate::UNDEFINED_COLUMN,
@@ -1568,34 +1505,36 @@ fn column_privilege(c: &FnCtx, rel: &Value, col: &Value, privs: &Value) -> PgRes
             ));
         }
     }
-    Ok(Value::Bool(true))
+    super::privileges::table_privilege(c, role, o, privs, true)
 }
 
-fn schema_privilege(c: &FnCtx, schema: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["create", "usage"])?;
-    match schema {
-        Value::Text(name) => {
-            reg_in(c.catalog, &c.session.user, oid::REGNAMESPACE, name)?;
-            Ok(Value::Bool(true))
+fn schema_privilege(
+    c: &FnCtx,
+    role: Option<&Value>,
+    schema: &Value,
+    privs: &Value,
+) -> PgResult<Value> {
+    let nsp = match schema {
+        Value::Text(name) => Some(reg_in(c.catalog, "", oid::REGNAMESPACE, name)?),
+        v => {
+            let o = oid_arg(v);
+            c.catalog.namespace_name(o).map(|_| o)
         }
-        v => Ok(c
-            .catalog
-            .namespace_name(oid_arg(v))
-            .map_or(Value::Null, |_| Value::Bool(true))),
-    }
+    };
+    super::privileges::schema_privilege(c, role, nsp, privs)
 }
 
-fn database_privilege(c: &FnCtx, db: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["create", "connect", "temporary", "temp"])?;
-    match db {
-        Value::Text(name) if *name != c.session.database => Err(PgError::new(
-            "3D000",
-            format!("database \"{name}\" does not exist"),
-        )),
-        Value::Text(_) => Ok(Value::Bool(true)),
-        v if oid_arg(v) == crate::catalog::system_views::DATABASE_OID => Ok(Value::Bool(true)),
-        _ => Ok(Value::Null),
-    }
+fn database_privilege(
+    c: &FnCtx,
+    role: Option<&Value>,
+    db: &Value,
+    privs: &Value,
+) -> PgResult<Value> {
+    let db = match db {
+        Value::Text(name) => Some(super::privileges::database_by_name(c, name)?),
+        v => Some(oid_arg(v)).filter(|&o| o == crate::catalog::system_views::DATABASE_OID),
+    };
+    super::privileges::database_privilege(c, role, db, privs)
 }
 
 fn function_privilege(c: &FnCtx, func: &Value, privs: &Value) -> PgResult<Value> {
@@ -1609,15 +1548,18 @@ fn function_privilege(c: &FnCtx, func: &Value, privs: &Value) -> PgResult<Value>
     }
 }
 
-fn role_privilege(c: &FnCtx, role: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["member", "usage", "set"])?;
-    match role {
-        Value::Text(name) => {
-            reg_in(c.catalog, &c.session.user, oid::REGROLE, name)?;
-            Ok(Value::Bool(true))
+fn role_privilege(c: &FnCtx, user: Option<&Value>, role: &Value, privs: &Value) -> PgResult<Value> {
+    let role = match role {
+        Value::Text(name) => reg_in(c.catalog, "", oid::REGROLE, name)?,
+        v => {
+            let o = oid_arg(v);
+            if role_name(c, o).is_none() {
+                return Ok(Value::Null);
+            }
+            o
         }
-        v => Ok(role_name(c, oid_arg(v)).map_or(Value::Null, |_| Value::Bool(true))),
-    }
+    };
+    super::privileges::has_role(c, user, role, privs)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod enums;
 pub mod json;
 pub mod network;
 pub mod polymorphic;
+pub mod privileges;
 pub mod sequence;
 pub mod time;
 pub mod timezone;
@@ -48,7 +49,17 @@ type Imp = fn(&FnCtx, &[Value]) -> PgResult<Value>;
 
 /// Who is running the statement (for current_user, pg_backend_pid, ...).
 pub struct SessionInfo {
+    /// current_user: the role privileges are checked as (SET ROLE changes
+    /// it).
     pub user: String,
+    /// Its OID.
+    pub role: Oid,
+    /// session_user (SET SESSION AUTHORIZATION changes it) and its OID.
+    pub session_user: String,
+    pub session_role: Oid,
+    /// The role the client logged in as (who may use SET SESSION
+    /// AUTHORIZATION: a superuser at login).
+    pub authenticated_role: Oid,
     pub database: String,
     pub env: BackendEnv,
     /// currval/lastval state.
@@ -216,7 +227,7 @@ static FUNCS: &[FuncDef] = &[
         Ok(Value::Text(c.session.user.clone()))
     }),
     f("session_user", &[], NAME, |c, _| {
-        Ok(Value::Text(c.session.user.clone()))
+        Ok(Value::Text(c.session.session_user.clone()))
     }),
     f("user", &[], NAME, |c, _| {
         Ok(Value::Text(c.session.user.clone()))

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+mod create_user;
 mod cursor;
 mod pgsyntax;
 mod qualified_operator;
@@ -436,6 +437,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         check_operator_chains(&seg)?;
         pgsyntax::check(sql, &meaningful)?;
         normalize_copy_options(&mut seg);
+        let create_user = create_user::rewrite(&mut seg);
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)
             .with_tokens_with_locations(seg);
@@ -443,9 +445,12 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             .parse_statements()
             .map_err(|e| convert_error(sql, e))?;
         let mut stmts = stmts.into_iter();
-        let Some(ast) = stmts.next() else {
+        let Some(mut ast) = stmts.next() else {
             return Ok(());
         };
+        if create_user {
+            create_user::default_login(&mut ast);
+        }
         out.push(ParsedStatement {
             ast,
             text: StmtText {

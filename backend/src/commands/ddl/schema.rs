@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::{not_supported, notice, Ddl};
+use super::{not_supported, notice, Ddl, DdlEnv};
 use crate::catalog::namespace::NamespaceDesc;
+use crate::catalog::roles::{privs, ObjectKind, BOOTSTRAP_SUPERUSER};
 use crate::catalog::{builtin, RelKind, PG_CATALOG_NAMESPACE};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::parser::{ident, object_name};
@@ -44,25 +45,80 @@ fn check_name(name: &str) -> PgResult<()> {
     Ok(())
 }
 
-impl Ddl<'_> {
-    /// The role named by AUTHORIZATION / OWNER TO: the session's user is
-    /// pgfork's one role (the bootstrap superuser, OID 10).
-    fn role_oid(&self, role: Option<String>, user: &str) -> PgResult<Oid> {
-        match role {
-            Some(r) if r != user => Err(PgError::new(
-                sqlstate::UNDEFINED_OBJECT,
-                format!("role \"{r}\" does not exist"),
-            )),
-            _ => Ok(builtin::SUPERUSER_OID),
-        }
-    }
+fn denied(msg: String) -> PgError {
+    PgError::new(sqlstate::INSUFFICIENT_PRIVILEGE, msg)
+}
 
+/// The role AUTHORIZATION / OWNER TO names: any existing role (42704
+/// otherwise), CURRENT_USER or SESSION_USER.
+fn named_role(
+    cat: &crate::catalog::Catalog,
+    owner: &ast::Owner,
+    env: &DdlEnv<'_>,
+) -> PgResult<Oid> {
+    match owner {
+        ast::Owner::Ident(i) => role_by_name(cat, &ident(i)),
+        ast::Owner::SessionUser => Ok(env.session.oid),
+        _ => Ok(env.role.oid),
+    }
+}
+
+fn role_by_name(cat: &crate::catalog::Catalog, name: &str) -> PgResult<Oid> {
+    cat.role_by_name(name).map(|r| r.oid).ok_or_else(|| {
+        PgError::new(
+            sqlstate::UNDEFINED_OBJECT,
+            format!("role \"{name}\" does not exist"),
+        )
+    })
+}
+
+/// 42501 unless `role` may create schemas in the database (CREATE on
+/// it).
+fn check_create_in_database(
+    cat: &crate::catalog::Catalog,
+    role: Oid,
+    database: &str,
+) -> PgResult<()> {
+    let db = crate::catalog::system_views::DATABASE_OID;
+    if cat.has_privilege(
+        role,
+        db,
+        ObjectKind::Database,
+        BOOTSTRAP_SUPERUSER,
+        privs::CREATE,
+    ) {
+        return Ok(());
+    }
+    Err(denied(format!("permission denied for database {database}")))
+}
+
+/// 42501 "must be member of role r" unless `role` may become `target`.
+fn check_member(cat: &crate::catalog::Catalog, role: Oid, target: Oid) -> PgResult<()> {
+    if cat.is_member_of_role(role, target) {
+        return Ok(());
+    }
+    Err(denied(format!(
+        "must be member of role \"{}\"",
+        cat.role_name(target).unwrap_or_default()
+    )))
+}
+
+/// 42501 "must be owner of schema s" unless `role` has the privileges
+/// of the schema's owner.
+fn check_schema_owner(cat: &crate::catalog::Catalog, role: Oid, n: &NamespaceDesc) -> PgResult<()> {
+    if cat.has_privs_of_role(role, n.owner) {
+        return Ok(());
+    }
+    Err(denied(format!("must be owner of schema {}", n.name)))
+}
+
+impl Ddl<'_> {
     /// CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role].
     pub(super) fn create_schema(
         &mut self,
         schema: &ast::SchemaName,
         if_not_exists: bool,
-        user: &str,
+        env: &DdlEnv<'_>,
     ) -> PgResult<String> {
         let tag = "CREATE SCHEMA".to_owned();
         let (name, role) = match schema {
@@ -70,7 +126,13 @@ impl Ddl<'_> {
             ast::SchemaName::UnnamedAuthorization(r) => (ident(r), Some(ident(r))),
             ast::SchemaName::NamedAuthorization(n, r) => (single_name(n)?, Some(ident(r))),
         };
-        let owner = self.role_oid(role, user)?;
+        let owner = match role {
+            Some(r) => role_by_name(self.cat, &r)?,
+            None => env.role.oid,
+        };
+        check_create_in_database(self.cat, env.role.oid, env.database)?;
+        check_member(self.cat, env.role.oid, owner)?;
+        check_name(&name)?;
         if self.cat.namespace_oid(&name).is_some() {
             if if_not_exists {
                 self.notices.push(notice(format!(
@@ -80,7 +142,6 @@ impl Ddl<'_> {
             }
             return Err(schema_exists(&name));
         }
-        check_name(&name)?;
         let oid = self.cat.alloc_oid();
         self.cat
             .namespaces
@@ -102,7 +163,11 @@ impl Ddl<'_> {
     }
 
     /// ALTER SCHEMA name RENAME TO new | OWNER TO role.
-    pub(super) fn alter_schema(&mut self, a: &ast::AlterSchema, user: &str) -> PgResult<String> {
+    pub(super) fn alter_schema(
+        &mut self,
+        a: &ast::AlterSchema,
+        env: &DdlEnv<'_>,
+    ) -> PgResult<String> {
         let name = single_name(&a.name)?;
         let [op] = a.operations.as_slice() else {
             return Err(not_supported("this ALTER SCHEMA"));
@@ -114,6 +179,8 @@ impl Ddl<'_> {
                 if self.cat.namespace_oid(&new).is_some() {
                     return Err(schema_exists(&new));
                 }
+                check_schema_owner(self.cat, env.role.oid, &n)?;
+                check_create_in_database(self.cat, env.role.oid, env.database)?;
                 check_name(&new)?;
                 self.rewrite_defaults_for_schema(n.oid, &new);
                 for slot in &mut self.cat.namespaces {
@@ -123,15 +190,18 @@ impl Ddl<'_> {
                 }
             }
             ast::AlterSchemaOperation::OwnerTo { owner } => {
-                let role = match owner {
-                    ast::Owner::Ident(i) => Some(ident(i)),
-                    _ => None,
-                };
-                let owner = self.role_oid(role, user)?;
+                let owner = named_role(self.cat, owner, env)?;
                 if self.cat.namespace_oid(&name).is_none() {
                     return Err(crate::catalog::namespace::undefined_schema(&name));
                 }
                 if let Some(n) = self.cat.user_namespace(&name).cloned() {
+                    if n.owner == owner {
+                        return Ok("ALTER SCHEMA".into());
+                    }
+                    check_schema_owner(self.cat, env.role.oid, &n)?;
+                    check_member(self.cat, env.role.oid, owner)?;
+                    check_create_in_database(self.cat, env.role.oid, env.database)?;
+                    self.change_schema_owner(n.oid, n.owner, owner);
                     for slot in &mut self.cat.namespaces {
                         if slot.oid == n.oid {
                             Arc::make_mut(slot).owner = owner;
@@ -143,6 +213,21 @@ impl Ddl<'_> {
         }
         self.changed = true;
         Ok("ALTER SCHEMA".into())
+    }
+
+    /// The schema's ACL entries of its old owner become the new owner's
+    /// (PostgreSQL's aclnewowner).
+    fn change_schema_owner(&mut self, nsp: Oid, old: Oid, new: Oid) {
+        if let Some(acl) = self.cat.acls.get_mut(&(ObjectKind::Schema.class(), nsp)) {
+            for a in acl.iter_mut() {
+                if a.grantee == old {
+                    a.grantee = new;
+                }
+                if a.grantor == old {
+                    a.grantor = new;
+                }
+            }
+        }
     }
 
     /// Column defaults name sequences of schema `nsp` qualified
@@ -184,6 +269,7 @@ impl Ddl<'_> {
         if_exists: bool,
         names: &[ast::ObjectName],
         cascade: bool,
+        role: Oid,
     ) -> PgResult<String> {
         let mut found = Vec::new();
         for n in names {
@@ -203,6 +289,9 @@ impl Ddl<'_> {
                 ))),
                 None => return Err(crate::catalog::namespace::undefined_schema(&name)),
             }
+        }
+        for n in &found {
+            check_schema_owner(self.cat, role, n)?;
         }
         let mut dropped: Vec<String> = Vec::new();
         for n in &found {
