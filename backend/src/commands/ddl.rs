@@ -274,9 +274,8 @@ pub fn execute(
         }
         S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
         S::CreateFunction(_) => {
-            super::functioncmds::create(ddl.cat, text, &env.role.name).map(|tag| {
+            super::functioncmds::create(ddl.cat, text, &env.role.name).inspect(|_| {
                 ddl.changed = true;
-                tag
             })
         }
         S::DropFunction(d) => {

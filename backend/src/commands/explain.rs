@@ -205,7 +205,7 @@ pub fn parse_options(opts: &[(String, Option<String>)]) -> PgResult<ExplainOptio
             Some("false") | Some("off") | Some("0") => false,
             Some(v) if name == "format" => {
                 if v != "text" {
-                    return Err(PgError::not_supported(&format!(
+                    return Err(PgError::not_supported(format!(
                         "EXPLAIN (FORMAT {})",
                         v.to_uppercase()
                     )));

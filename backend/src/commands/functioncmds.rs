@@ -241,15 +241,14 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
         }
         if old.kind != f.kind {
             return Err(
-                PgError::new(WRONG_OBJECT_TYPE, format!("cannot change routine kind",))
-                    .with_detail(format!(
-                        "\"{name}\" is a {}.",
-                        if old.kind == 'p' {
-                            "procedure"
-                        } else {
-                            "function"
-                        }
-                    )),
+                PgError::new(WRONG_OBJECT_TYPE, "cannot change routine kind").with_detail(format!(
+                    "\"{name}\" is a {}.",
+                    if old.kind == 'p' {
+                        "procedure"
+                    } else {
+                        "function"
+                    }
+                )),
             );
         }
         if old.ret != f.ret || old.retset != f.retset {

@@ -46,7 +46,7 @@ pub enum Body {
     /// AS 'definition': the text and its byte offset in the statement.
     Text(String, usize),
     /// RETURN expression.
-    Return(ast::Expr),
+    Return(Box<ast::Expr>),
 }
 
 /// A CREATE FUNCTION or CREATE PROCEDURE statement.
@@ -204,10 +204,10 @@ fn string(p: &mut Parser, full: &str, base: usize) -> Result<(String, usize), Pa
 fn statement(p: &mut Parser, full: &str, base: usize) -> Result<CreateFunction, ParserError> {
     p.expect_keyword_is(Keyword::CREATE)?;
     let or_replace = p.parse_keywords(&[Keyword::OR, Keyword::REPLACE]);
-    let procedure = match p.expect_one_of_keywords(&[Keyword::FUNCTION, Keyword::PROCEDURE])? {
-        Keyword::PROCEDURE => true,
-        _ => false,
-    };
+    let procedure = matches!(
+        p.expect_one_of_keywords(&[Keyword::FUNCTION, Keyword::PROCEDURE])?,
+        Keyword::PROCEDURE
+    );
     let name = p.parse_object_name(false)?;
     p.expect_token(&Token::LParen)?;
     let args = if p.consume_token(&Token::RParen) {
@@ -311,7 +311,7 @@ fn statement(p: &mut Parser, full: &str, base: usize) -> Result<CreateFunction, 
             if f.body.is_some() {
                 return Err(conflicting());
             }
-            f.body = Some(Body::Return(p.parse_expr()?));
+            f.body = Some(Body::Return(Box::new(p.parse_expr()?)));
         } else {
             break;
         }
