@@ -161,6 +161,11 @@ async fn psql_schema_commands_match_postgres(mode: Mode) {
     let pg = reference.connect().await;
     pg.batch_execute(setup).await.unwrap();
     let ours = srv.connect().await;
+    // psql logs in as, and shows owners named as, the reference's
+    // superuser.
+    ours.batch_execute("CREATE ROLE postgres SUPERUSER LOGIN; SET SESSION AUTHORIZATION postgres")
+        .await
+        .unwrap();
     ours.batch_execute(setup).await.unwrap();
     for cmd in [
         "\\dn",

@@ -610,7 +610,11 @@ impl Ddl<'_> {
                 sql: shown.clone(),
                 full: shown.as_str().into(),
             };
-            analyze(&pe, &t).ok()
+            // The deparsed text names public's relations unqualified
+            // (`sequence::regclass_literal_in`): it reads back with public
+            // on the path, whatever the session's (pg_dump restores
+            // under an empty one).
+            crate::catalog::namespace::with_search_path("public", || analyze(&pe, &t).ok())
         });
         // Stored deparsed only if it reads back as an expression of the
         // same type that deparses the same (a fixed point).

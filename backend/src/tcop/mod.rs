@@ -1223,7 +1223,14 @@ impl Engine {
     /// Plans a prepared statement again after a catalog change.
     fn replan(&mut self, p: &Prepared) -> PgResult<(Arc<Action>, Arc<RelLocks>)> {
         let parts = self.plan_statement(&p.stmt, &p.declared)?;
-        if parts.columns != p.columns || parts.param_types != p.param_types {
+        // As PostgreSQL's equalTupleDescs: names and types, not the
+        // table a column comes from (a new search path may find another).
+        let shape = |cs: &[crate::nodes::Column]| -> Vec<(String, Oid, i32)> {
+            cs.iter()
+                .map(|c| (c.name.clone(), c.type_oid, c.type_modifier))
+                .collect()
+        };
+        if shape(&parts.columns) != shape(&p.columns) || parts.param_types != p.param_types {
             return Err(PgError::new(
                 sqlstate::FEATURE_NOT_SUPPORTED,
                 "cached plan must not change result type",
