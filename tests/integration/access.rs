@@ -83,7 +83,13 @@ async fn scram_login_works(mode: Mode) {
     let c = tcp_connect(&srv, "tester", Some(PASSWORD)).await.unwrap();
     let r = c.query_one("SELECT 1 + $1::int4", &[&41i32]).await.unwrap();
     assert_eq!(r.get::<_, i32>(0), 42);
-    // A second client, and the Unix socket still needs no password.
+    // A second client (a role that may log in), and the Unix socket
+    // still needs no password.
+    srv.connect()
+        .await
+        .batch_execute("CREATE ROLE other LOGIN")
+        .await
+        .unwrap();
     let c2 = tcp_connect(&srv, "other", Some(PASSWORD)).await.unwrap();
     c2.simple_query("SELECT 1").await.unwrap();
     srv.connect().await.simple_query("SELECT 1").await.unwrap();

@@ -29,7 +29,8 @@ async fn psql_cancel_interrupts_pg_sleep(mode: Mode) {
     let out = Command::new("timeout")
         .args(["-s", "INT", "2", "psql", "-X", "-h"])
         .arg(srv.socket_dir())
-        .args(["-p", &srv.port.to_string(), "-c", "select pg_sleep(20)"])
+        .args(["-p", &srv.port.to_string(), "-U", "tester"])
+        .args(["-c", "select pg_sleep(20)"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -356,7 +357,7 @@ async fn pgbench_custom_script(mode: Mode) {
         .arg(&script)
         .arg("-h")
         .arg(srv.socket_dir())
-        .args(["-p", &srv.port.to_string(), "testdb"])
+        .args(["-p", &srv.port.to_string(), "-U", "tester", "testdb"])
         .output()
         .unwrap();
     assert!(

@@ -429,8 +429,9 @@ impl Catalog {
     }
 
     /// The ACL of an object: its recorded one, or the default: its
-    /// kind's (acldefault), except what initdb grants: USAGE on schemas
-    /// and SELECT on the system catalogs to PUBLIC.
+    /// kind's (acldefault), except what initdb grants: USAGE on the
+    /// built-in schemas and SELECT on the system catalogs to PUBLIC (a
+    /// schema CREATE SCHEMA makes has its owner's privileges alone).
     pub fn acl_of(&self, obj: Oid, kind: ObjectKind, owner: Oid) -> Vec<AclItem> {
         if let Some(a) = self.acls.get(&(kind.class(), obj)) {
             return a.clone();
@@ -443,7 +444,7 @@ impl Catalog {
         };
         let mut acl = default_acl(kind, owner);
         match kind {
-            ObjectKind::Schema => acl.push(public(privs::USAGE)),
+            ObjectKind::Schema if obj < super::FIRST_USER_OID => acl.push(public(privs::USAGE)),
             ObjectKind::Relation if obj < super::FIRST_USER_OID => acl.push(public(privs::SELECT)),
             _ => {}
         }
