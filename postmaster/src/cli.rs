@@ -27,6 +27,12 @@ pub struct Args {
     #[arg(short = 'D', long = "data-dir", default_value = "./pgdata")]
     pub data_dir: PathBuf,
 
+    /// The bootstrap superuser's name, given to a data directory when it
+    /// is created (as initdb's -U); default: the OS user's name. Ignored
+    /// for an existing data directory.
+    #[arg(short = 'U', long = "superuser", value_name = "NAME")]
+    pub superuser: Option<String>,
+
     /// Directory for the Unix-domain socket.
     #[arg(short = 'k', long = "socket-dir", default_value = "/tmp")]
     pub socket_dir: PathBuf,

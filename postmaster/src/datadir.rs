@@ -25,10 +25,14 @@ pub enum DataDirError {
         "data directory \"{path}\" has format version {found}, this server uses {FORMAT_VERSION}"
     )]
     Version { path: String, found: String },
+    #[error("could not create the catalog of \"{path}\": {message}")]
+    Catalog { path: String, message: String },
 }
 
-/// Creates the directory (mode 0700) with its subdirectories if needed.
-pub fn init(dir: &Path) -> Result<(), DataDirError> {
+/// Creates the directory (mode 0700) with its subdirectories if needed;
+/// a new one gets a catalog holding its bootstrap superuser, `superuser`
+/// (default: the OS user's name), as initdb gives it.
+pub fn init(dir: &Path, superuser: Option<&str>) -> Result<(), DataDirError> {
     let path = dir.display().to_string();
     let err = |source| DataDirError::Create {
         path: path.clone(),
@@ -52,6 +56,11 @@ pub fn init(dir: &Path) -> Result<(), DataDirError> {
     fs::create_dir_all(dir.join("global")).map_err(err)?;
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(err)?;
     if !version_file.exists() {
+        let name = superuser.map_or_else(backend::catalog::roles::os_user_name, str::to_owned);
+        backend::catalog::bootstrap(dir, &name).map_err(|e| DataDirError::Catalog {
+            path: path.clone(),
+            message: e.message,
+        })?;
         fs::write(&version_file, format!("{FORMAT_VERSION}\n")).map_err(err)?;
         tracing::info!("initialized data directory \"{}\"", dir.display());
     }

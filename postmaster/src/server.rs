@@ -143,7 +143,7 @@ impl Server {
         let data_dir = absolute(&args.data_dir);
         let socket_dir = absolute(&args.socket_dir);
         check_socket_dir(&socket_dir)?;
-        crate::datadir::init(&data_dir)?;
+        crate::datadir::init(&data_dir, args.superuser.as_deref())?;
         let pid = std::process::id().to_string();
         let start = shmem::time::wall_clock_us() / 1_000_000;
         let socket_path = socket_dir.join(format!(".s.PGSQL.{}", args.port));

@@ -459,10 +459,12 @@ fn run_client(client: &Client) {
     let known = known_for(client.name);
     let work = tempfile::tempdir().expect("tempdir");
     let reference = Reference::start_listening(client.tcp());
+    // Bootstrapped as the reference's superuser, whom the clients log in
+    // as (PGUSER).
     let tcp: &[&str] = if client.tcp() {
-        &["--listen", "127.0.0.1", "--tcp-trust"]
+        &["-U", "postgres", "--listen", "127.0.0.1", "--tcp-trust"]
     } else {
-        &[]
+        &["-U", "postgres"]
     };
     let servers: Vec<TestServer> = [Mode::Process, Mode::Thread]
         .into_iter()

@@ -83,7 +83,13 @@ async fn scram_login_works(mode: Mode) {
     let c = tcp_connect(&srv, "tester", Some(PASSWORD)).await.unwrap();
     let r = c.query_one("SELECT 1 + $1::int4", &[&41i32]).await.unwrap();
     assert_eq!(r.get::<_, i32>(0), 42);
-    // A second client, and the Unix socket still needs no password.
+    // A second client (a role that may log in), and the Unix socket
+    // still needs no password.
+    srv.connect()
+        .await
+        .batch_execute("CREATE ROLE other LOGIN")
+        .await
+        .unwrap();
     let c2 = tcp_connect(&srv, "other", Some(PASSWORD)).await.unwrap();
     c2.simple_query("SELECT 1").await.unwrap();
     srv.connect().await.simple_query("SELECT 1").await.unwrap();
@@ -149,6 +155,12 @@ async fn missing_and_wrong_passwords_fail_with_28p01() {
 async fn per_user_password_file() {
     let file = "# users\nalice:al1ce:pw\n\nbob:b0b\n";
     let srv = start_with_passwords(Mode::Thread, file);
+    // The users must also be roles that may log in.
+    srv.connect()
+        .await
+        .batch_execute("CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN")
+        .await
+        .unwrap();
     // The password is everything after the first ':'.
     let c = tcp_connect(&srv, "alice", Some("al1ce:pw")).await.unwrap();
     let r = c.query_one("SELECT current_user::text", &[]).await;

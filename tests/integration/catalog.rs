@@ -599,22 +599,24 @@ async fn catalog_relations(mode: Mode) {
         .await,
         s("testdb UTF8 C true tester")
     );
-    // Roles: the session's user is the superuser; pg_database_owner owns
-    // public.
+    // Roles: the session's user is the bootstrap superuser;
+    // pg_database_owner owns public (among PostgreSQL's 12 predefined
+    // roles, pg_monitor a member of three).
     assert_eq!(
         texts(
             &c,
-            "SELECT rolname || ':' || rolsuper || ':' || rolcanlogin FROM pg_roles ORDER BY oid"
+            "SELECT rolname || ':' || rolsuper || ':' || rolcanlogin FROM pg_roles \
+             WHERE rolname !~ '^pg_' OR rolname = 'pg_database_owner' ORDER BY oid"
         )
         .await,
         [s("tester:true:true"), s("pg_database_owner:false:false")]
     );
-    assert_eq!(one("SELECT count(*) FROM pg_authid").await, s("2"));
+    assert_eq!(one("SELECT count(*) FROM pg_authid").await, s("13"));
     assert_eq!(
         one("SELECT usename || usesysid || usesuper FROM pg_user").await,
         s("tester10true")
     );
-    assert_eq!(one("SELECT count(*) FROM pg_auth_members").await, s("0"));
+    assert_eq!(one("SELECT count(*) FROM pg_auth_members").await, s("3"));
     assert_eq!(
         one("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'").await,
         s("pg_database_owner")
@@ -944,7 +946,9 @@ fn psql_describe_matches_postgres() {
     let pg = Postgres::start().unwrap_or_else(|| {
         panic!("PostgreSQL 15 is not installed in {PG_BIN} (.ci/run installs it)")
     });
-    let srv = TestServer::start(Mode::Process);
+    // psql connects to both as postgres, the bootstrap superuser (the
+    // Owner columns name it).
+    let srv = TestServer::start_with(Mode::Process, &["-U", "postgres"]);
     let setup = [
         SCHEMA,
         CONSTRAINT_SCHEMA,

@@ -261,7 +261,7 @@ async fn extended_error_is_sent_before_sync(mode: Mode) {
         .unwrap();
     let mut startup = Vec::new();
     startup.extend_from_slice(&196608u32.to_be_bytes());
-    startup.extend_from_slice(b"user\0root\0database\0postgres\0\0");
+    startup.extend_from_slice(b"user\0tester\0database\0postgres\0\0");
     let mut packet = ((startup.len() + 4) as u32).to_be_bytes().to_vec();
     packet.extend_from_slice(&startup);
     s.write_all(&packet).unwrap();
@@ -290,7 +290,7 @@ async fn negotiate_protocol_version(mode: Mode) {
             .unwrap();
         let mut startup = version.to_be_bytes().to_vec();
         startup.extend_from_slice(
-            b"user\0root\0database\0postgres\0_pq_.frobnicate\0on\0options\0-c DateStyle=ISO,DMY\0\0",
+            b"user\0tester\0database\0postgres\0_pq_.frobnicate\0on\0options\0-c DateStyle=ISO,DMY\0\0",
         );
         let mut packet = ((startup.len() + 4) as u32).to_be_bytes().to_vec();
         packet.extend_from_slice(&startup);

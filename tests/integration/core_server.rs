@@ -29,7 +29,8 @@ async fn psql_cancel_interrupts_pg_sleep(mode: Mode) {
     let out = Command::new("timeout")
         .args(["-s", "INT", "2", "psql", "-X", "-h"])
         .arg(srv.socket_dir())
-        .args(["-p", &srv.port.to_string(), "-c", "select pg_sleep(20)"])
+        .args(["-p", &srv.port.to_string(), "-U", "tester"])
+        .args(["-c", "select pg_sleep(20)"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -200,7 +201,7 @@ async fn garbage_on_the_socket_is_rejected(mode: Mode) {
 pub fn startup_packet() -> Vec<u8> {
     let mut body = Vec::new();
     body.extend_from_slice(&196608i32.to_be_bytes());
-    for (k, v) in [("user", "raw"), ("database", "raw")] {
+    for (k, v) in [("user", "tester"), ("database", "raw")] {
         body.extend_from_slice(k.as_bytes());
         body.push(0);
         body.extend_from_slice(v.as_bytes());
@@ -356,7 +357,7 @@ async fn pgbench_custom_script(mode: Mode) {
         .arg(&script)
         .arg("-h")
         .arg(srv.socket_dir())
-        .args(["-p", &srv.port.to_string(), "testdb"])
+        .args(["-p", &srv.port.to_string(), "-U", "tester", "testdb"])
         .output()
         .unwrap();
     assert!(

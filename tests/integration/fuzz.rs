@@ -183,7 +183,7 @@ fn cstr(out: &mut Vec<u8>, s: &[u8]) {
 fn startup_packet(rng: &mut StdRng) -> Vec<u8> {
     let mut body = 196608i32.to_be_bytes().to_vec();
     cstr(&mut body, b"user");
-    cstr(&mut body, b"fuzz");
+    cstr(&mut body, b"tester");
     if rng.gen_bool(0.5) {
         cstr(&mut body, b"application_name");
         cstr(&mut body, b"fuzz \xc3\x28");

@@ -98,6 +98,12 @@ impl TestServer {
             .arg("-p")
             .arg(self.port.to_string())
             .args(self.mode.args());
+        // The bootstrap superuser every test connects as (used when the
+        // data directory is created, as initdb's -U), unless the test
+        // names its own.
+        if !extra.contains(&"-U") {
+            cmd.args(["-U", "tester"]);
+        }
         // A small cache unless the test chooses its own size.
         if !extra.contains(&"--shared-buffers") {
             cmd.args(["--shared-buffers", "16MB"]);

@@ -86,7 +86,7 @@ async fn timezones_through_the_protocol(mode: Mode) {
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let mut body = 196608i32.to_be_bytes().to_vec();
     for (k, v) in [
-        ("user", "raw"),
+        ("user", "tester"),
         ("database", "raw"),
         ("options", "-c TimeZone=europe/paris"),
     ] {

@@ -174,7 +174,7 @@ impl<'x> TableAccess<'x> {
                     ),
                 )
                 .with_detail(format!("Failing row contains ({}).", shown.join(", ")))
-                .with_table("public", &self.table.name)
+                .with_table(&crate::catalog::namespace::schema_name(self.table.namespace), &self.table.name)
                 .with_column(&c.name));
             }
         }
@@ -202,7 +202,10 @@ impl<'x> TableAccess<'x> {
             cols.join(", "),
             vals.join(", ")
         ))
-        .with_table("public", &self.table.name)
+        .with_table(
+            &crate::catalog::namespace::schema_name(self.table.namespace),
+            &self.table.name,
+        )
         .with_constraint(&c.index.name)
     }
 
@@ -548,7 +551,10 @@ pub fn build_index(
                     cols.join(", "),
                     vals.join(", ")
                 ))
-                .with_table("public", &table.name)
+                .with_table(
+                    &crate::catalog::namespace::schema_name(table.namespace),
+                    &table.name,
+                )
                 .with_constraint(&idx.name))
             }
             Err(e) => Err(PgError::from(e)),
@@ -576,7 +582,10 @@ pub fn check_no_nulls(
                     table.columns[col].name, table.name
                 ),
             )
-            .with_table("public", &table.name)
+            .with_table(
+                &crate::catalog::namespace::schema_name(table.namespace),
+                &table.name,
+            )
             .with_column(&table.columns[col].name));
         }
         Ok(())

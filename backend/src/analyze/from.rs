@@ -42,8 +42,8 @@ impl Analyzer<'_> {
         let parts = object_name(name);
         let (schema, rel) = split_name(&parts)?;
         self.uses_catalog = true;
-        let found = match schema {
-            None | Some("public") => self.catalog.table(rel).cloned(),
+        let found = match self.catalog.resolve_relation(schema, rel) {
+            Some((crate::catalog::RelKind::Table, o)) => self.catalog.table_by_oid(o).cloned(),
             _ => None,
         };
         if let Some(t) = &found {
@@ -302,12 +302,12 @@ impl Analyzer<'_> {
                         return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
                     }
                 }
-                if matches!(schema, None | Some("public")) {
-                    if let Some(q) = self.view_reference(rel)? {
+                {
+                    if let Some(q) = self.view_reference(schema, rel)? {
                         let cols = query_columns(&q, Some(&qualifier), alias.as_ref())?;
                         return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
                     }
-                    if let Some(q) = self.sequence_reference(rel)? {
+                    if let Some(q) = self.sequence_reference(schema, rel)? {
                         let cols = query_columns(&q, Some(&qualifier), alias.as_ref())?;
                         return Ok((Source::Subquery(Box::new(q)), Scope { cols }, false));
                     }
@@ -343,6 +343,7 @@ impl Analyzer<'_> {
                     (Source::View(view), cols)
                 } else {
                     let t = self.lookup_table(name)?;
+                    self.require(t.table.oid, crate::catalog::roles::privs::SELECT);
                     let cols = t
                         .table
                         .columns

@@ -15,6 +15,7 @@ pub mod modify;
 mod modifying_with;
 pub mod names;
 mod ordered_set;
+mod privileges;
 mod regtypes;
 pub mod sqlfunc;
 pub mod srf;
@@ -138,6 +139,12 @@ pub struct Analyzer<'a> {
     pub modifying_ctes: Vec<crate::nodes::modify::ModifyingCte>,
     /// Analyzing a SQL function's body: its parameters.
     pub(crate) fn_scope: Option<sqlfunc::FnScope>,
+    /// The privileges the statement needs on its relations, checked
+    /// before each execution (`privileges.rs`).
+    pub perms: Vec<crate::catalog::roles::PermCheck>,
+    /// Inside a view's query: the view's owner, as whom its relations
+    /// are checked.
+    pub(crate) check_as: Option<crate::types::Oid>,
 }
 
 /// A WITH query, kept as written: every reference analyzes it again as a
@@ -201,6 +208,8 @@ impl<'a> Analyzer<'a> {
             allow_modifying_with: false,
             modifying_ctes: Vec::new(),
             fn_scope: None,
+            perms: Vec::new(),
+            check_as: None,
         }
     }
 
@@ -461,8 +470,18 @@ impl<'a> Analyzer<'a> {
     /// The view `name`, if the catalog has one: its query analyzed as a
     /// subquery against the statement's catalog, outside any WITH of the
     /// statement, with the view's column names.
-    pub(crate) fn view_reference(&mut self, name: &str) -> PgResult<Option<Query>> {
-        let Some(view) = self.catalog.view(name).cloned() else {
+    pub(crate) fn view_reference(
+        &mut self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> PgResult<Option<Query>> {
+        let view = match self.catalog.resolve_relation(schema, name) {
+            Some((crate::catalog::RelKind::View, o)) => {
+                self.catalog.views.iter().find(|v| v.oid == o).cloned()
+            }
+            _ => None,
+        };
+        let Some(view) = view else {
             return Ok(None);
         };
         self.uses_catalog = true;
@@ -470,8 +489,17 @@ impl<'a> Analyzer<'a> {
         let Some(ast::Statement::Query(q)) = parsed.first().map(|p| &p.ast) else {
             return Err(PgError::internal(format!("view \"{name}\" has no query")));
         };
+        self.require(view.oid, crate::catalog::roles::privs::SELECT);
         let saved = std::mem::take(&mut self.ctes);
-        let r = self.query(q);
+        let outer_role = self.check_as.replace(self.catalog.owner_of(view.oid));
+        let r = match self.catalog.view_paths.get(&view.oid).cloned() {
+            Some(path) => {
+                let setting = self.catalog.search_path_setting(&path);
+                crate::catalog::namespace::with_search_path(&setting, || self.query(q))
+            }
+            None => self.query(q),
+        };
+        self.check_as = outer_role;
         self.ctes = saved;
         let mut q = r?;
         // A view's columns are reported as the view's own, as
@@ -486,11 +514,22 @@ impl<'a> Analyzer<'a> {
 
     /// A sequence read as a relation (`SELECT * FROM seq`): one row of
     /// last_value, log_cnt and is_called, read from its page.
-    pub(crate) fn sequence_reference(&mut self, name: &str) -> PgResult<Option<Query>> {
-        let Some(seq) = self.catalog.sequence(name).cloned() else {
+    pub(crate) fn sequence_reference(
+        &mut self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> PgResult<Option<Query>> {
+        let seq = match self.catalog.resolve_relation(schema, name) {
+            Some((crate::catalog::RelKind::Sequence, o)) => {
+                self.catalog.sequence_by_oid(o).cloned()
+            }
+            _ => None,
+        };
+        let Some(seq) = seq else {
             return Ok(None);
         };
         self.uses_catalog = true;
+        self.require(seq.oid, crate::catalog::roles::privs::SELECT);
         let r = format!("{}::regclass", seq.oid);
         let sql = format!(
             "SELECT pgfork_sequence_state({r}, 1) AS last_value, \

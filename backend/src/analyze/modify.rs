@@ -276,6 +276,18 @@ impl Analyzer<'_> {
             return Err(not_supported_yet("INSERT into a table function"));
         };
         let t = self.lookup_table(name)?;
+        {
+            use crate::catalog::roles::privs;
+            let upsert = matches!(
+                &ins.on,
+                Some(ast::OnInsert::OnConflict(ast::OnConflict {
+                    action: ast::OnConflictAction::DoUpdate(_),
+                    ..
+                }))
+            );
+            let mask = privs::INSERT | if upsert { privs::UPDATE } else { 0 };
+            self.require_target(t.table.oid, mask, ins.returning.is_some() || upsert);
+        }
         let tname = t.table.name.clone();
         let qualifier = ins
             .table_alias
@@ -586,6 +598,12 @@ impl Analyzer<'_> {
 
     pub fn update(&mut self, u: &ast::Update) -> PgResult<ModifyStmt> {
         let (t, scope) = self.target(&u.table)?;
+        let reads = u.selection.is_some()
+            || u.returning.is_some()
+            || u.assignments
+                .iter()
+                .any(|a| super::privileges::names_columns(&a.value));
+        self.require_target(t.table.oid, crate::catalog::roles::privs::UPDATE, reads);
         let from = match &u.from {
             Some(
                 ast::UpdateTableFromKind::BeforeSet(f) | ast::UpdateTableFromKind::AfterSet(f),
@@ -616,6 +634,11 @@ impl Analyzer<'_> {
             return Err(not_supported_yet("DELETE from several tables"));
         };
         let (t, scope) = self.target(twj)?;
+        self.require_target(
+            t.table.oid,
+            crate::catalog::roles::privs::DELETE,
+            d.selection.is_some() || d.returning.is_some(),
+        );
         let (join, scope) = self.join_items(d.using.as_deref(), scope)?;
         let filter = self.where_clause(&d.selection, &scope)?;
         let (returning, columns) = returning(self, &d.returning, &scope)?;

@@ -92,7 +92,24 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
         D::Custom(name, mods) => {
             let parts = object_name(name);
             let last = parts.last().map(String::as_str).unwrap_or("");
-            let t = type_by_name(last).ok_or_else(|| undefined_type(&parts.join(".")))?;
+            // Enum types resolve through the search path, or in the
+            // schema named (`catalog::namespace`); built-in types live in
+            // pg_catalog.
+            let schema = match parts.as_slice() {
+                [s, _] | [_, s, _] => Some(s.as_str()),
+                _ => None,
+            };
+            let user = match schema {
+                Some(s) => crate::catalog::namespace::enum_by_type_name(&format!("{s}.{last}")),
+                None => crate::catalog::namespace::enum_by_type_name(last),
+            };
+            let builtin = match schema {
+                None | Some("pg_catalog") => type_by_name(last).filter(|&t| t < 16384),
+                Some(_) => None,
+            };
+            let t = builtin
+                .or(user)
+                .ok_or_else(|| undefined_type(&parts.join(".")))?;
             let m = match (t, mods.as_slice()) {
                 (oid::VARCHAR | oid::BPCHAR, [n]) => {
                     n.to_string().parse::<i32>().map_or(-1, |n| n + 4)

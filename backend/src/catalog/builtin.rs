@@ -251,8 +251,7 @@ pub fn type_by_name(input: &str) -> Option<Oid> {
         .and_then(|n| n.strip_suffix('"'))
         .map(str::to_owned);
     let user = unquoted.as_deref().unwrap_or(&name);
-    let user = user.strip_prefix("public.").unwrap_or(user);
-    if let Some(e) = types::enums::type_by_name(user) {
+    if let Some(e) = super::namespace::enum_by_type_name(user) {
         return match array {
             false => Some(e),
             true => Some(types::array_of(e)).filter(|a| *a != 0),
@@ -299,7 +298,9 @@ fn sql_type_name(name: &str) -> Option<Oid> {
 pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
     let Some(b) = builtin_type(t) else {
         // Enum types and their arrays ("mood", "mood[]").
-        return types::enums::names(t).map_or("???", |(n, _)| n).into();
+        return types::enums::names(t).map_or("???".into(), |(n, _)| {
+            super::namespace::enum_display_name(t, n)
+        });
     };
     // Array types (not int2vector and oidvector, which have names).
     if b.category == b'A' && b.elem != 0 && b.name.starts_with('_') {

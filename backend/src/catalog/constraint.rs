@@ -242,6 +242,7 @@ mod tests {
     #[test]
     fn lines_round_trip() {
         let mut cat = Catalog::empty();
+        cat.ensure_bootstrap_role();
         cat.constraints.push(std::sync::Arc::new(ConstraintDesc {
             oid: 16390,
             name: "t x check".into(),

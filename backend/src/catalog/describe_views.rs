@@ -1,13 +1,13 @@
 //! The pg_catalog relations that psql's describe commands, drivers and
 //! ORMs read besides those describing tables (`views`): pg_database (one
 //! row: the database the session is connected to, since pgfork serves
-//! one database under any name), pg_authid, pg_roles and pg_user (the
-//! session's user as the bootstrap superuser, OID 10, and PostgreSQL's
-//! pg_database_owner, which owns schema public), pg_proc (every built-in
+//! one database under any name), pg_authid, pg_roles, pg_user and
+//! pg_auth_members (the catalog's roles, `catalog::roles`, with
+//! PostgreSQL's predefined ones), pg_proc (every built-in
 //! function and aggregate), pg_language (internal, c and sql: no
 //! procedural languages), pg_tablespace, pg_tables, pg_indexes,
 //! pg_sequences, pg_sequence, pg_depend (sequences owned by their serial
-//! columns), and the empty pg_auth_members, pg_extension (pgfork has no
+//! columns), and the empty pg_extension (pgfork has no
 //! extensions, not even plpgsql), pg_description (COMMENT ON's texts,
 //! `commands::comment`), the empty pg_shdescription (no comments on
 //! databases or roles), pg_conversion (UTF8 only),
@@ -48,7 +48,7 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_authid",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("oid", oid::OID),
             ("rolname", oid::NAME),
@@ -67,7 +67,7 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_roles",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("rolname", oid::NAME),
             ("rolsuper", oid::BOOL),
@@ -87,7 +87,7 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_user",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("usename", oid::NAME),
             ("usesysid", oid::OID),
@@ -103,14 +103,14 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_auth_members",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("roleid", oid::OID),
             ("member", oid::OID),
             ("grantor", oid::OID),
             ("admin_option", oid::BOOL),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::AuthMembers,
     },
     SystemView {
         name: "pg_proc",

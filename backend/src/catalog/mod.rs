@@ -22,7 +22,9 @@ pub mod describe_views;
 pub mod dump_views;
 pub mod function;
 pub mod information_schema;
+pub mod namespace;
 pub mod opclass;
+pub mod roles;
 mod row_oids;
 pub mod statistic;
 pub mod system_columns;
@@ -83,6 +85,8 @@ pub struct ColumnDesc {
 pub struct TableDesc {
     pub oid: Oid,
     pub name: String,
+    /// relnamespace: the schema's OID.
+    pub namespace: Oid,
     pub columns: Vec<ColumnDesc>,
     /// Heap fillfactor (10..=100).
     pub fillfactor: u8,
@@ -135,6 +139,8 @@ impl TableDesc {
 pub struct IndexDesc {
     pub oid: Oid,
     pub name: String,
+    /// relnamespace: always its table's.
+    pub namespace: Oid,
     pub table: Oid,
     /// Indexed columns, 0-based positions in the table.
     pub columns: Vec<usize>,
@@ -167,6 +173,8 @@ impl IndexDesc {
 pub struct SequenceDesc {
     pub oid: Oid,
     pub name: String,
+    /// relnamespace (an owned sequence's is its table's when made).
+    pub namespace: Oid,
     /// Owning table and column (0 = not owned).
     pub table: Oid,
     pub column: usize,
@@ -186,10 +194,11 @@ pub struct SequenceDesc {
 impl SequenceDesc {
     /// A sequence of type `ty` with PostgreSQL's defaults (increment 1,
     /// from 1 to the type's maximum), as serial columns get.
-    pub fn with_defaults(oid: Oid, name: String, ty: Oid) -> SequenceDesc {
+    pub fn with_defaults(oid: Oid, namespace: Oid, name: String, ty: Oid) -> SequenceDesc {
         SequenceDesc {
             oid,
             name,
+            namespace,
             table: 0,
             column: 0,
             ty,
@@ -239,6 +248,8 @@ pub enum RelKind {
 pub struct ViewDesc {
     pub oid: Oid,
     pub name: String,
+    /// relnamespace.
+    pub namespace: Oid,
     pub sql: String,
     /// Name, type and type modifier of each column.
     pub columns: Vec<(String, Oid, i32)>,
@@ -249,6 +260,8 @@ pub struct ViewDesc {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalog {
     pub next_oid: Oid,
+    /// Schemas made by CREATE SCHEMA (`namespace`).
+    pub namespaces: Vec<Arc<namespace::NamespaceDesc>>,
     pub tables: Vec<Arc<TableDesc>>,
     pub indexes: Vec<Arc<IndexDesc>>,
     pub sequences: Vec<Arc<SequenceDesc>>,
@@ -263,8 +276,20 @@ pub struct Catalog {
     pub comments: std::collections::BTreeMap<(Oid, Oid, i32), String>,
     /// pg_attrdef OIDs of column defaults: (table, attnum) (`row_oids`).
     pub attrdef_oids: std::collections::BTreeMap<(Oid, i16), Oid>,
+    /// The search path each view was created under (its query's names
+    /// resolve through it: `namespace::with_search_path`), by view.
+    pub view_paths: std::collections::BTreeMap<Oid, String>,
     /// OIDs of views' `_RETURN` rules (pg_rewrite), by view.
     pub rule_oids: std::collections::BTreeMap<Oid, Oid>,
+    /// Roles (pg_authid; `roles.rs`), cluster-wide.
+    pub roles: Vec<Arc<roles::RoleDesc>>,
+    /// Role memberships (pg_auth_members).
+    pub members: Vec<roles::AuthMember>,
+    /// Owners of objects not owned by the bootstrap superuser.
+    pub owners: std::collections::BTreeMap<Oid, Oid>,
+    /// ACLs of objects whose ACL is not their kind's default.
+    /// Keyed by (class letter, OID): `roles::ObjectKind::class`.
+    pub acls: std::collections::BTreeMap<(char, Oid), Vec<roles::AclItem>>,
 }
 
 impl Catalog {
@@ -275,20 +300,32 @@ impl Catalog {
         }
     }
 
+    /// The table an unqualified name finds through the search path.
     pub fn table(&self, name: &str) -> Option<&Arc<TableDesc>> {
-        self.tables.iter().find(|t| t.name == name)
+        match self.relkind(name)? {
+            (RelKind::Table, o) => self.table_by_oid(o),
+            _ => None,
+        }
     }
 
     pub fn table_by_oid(&self, oid: Oid) -> Option<&Arc<TableDesc>> {
         self.tables.iter().find(|t| t.oid == oid)
     }
 
+    /// The index an unqualified name finds through the search path.
     pub fn index(&self, name: &str) -> Option<&Arc<IndexDesc>> {
-        self.indexes.iter().find(|i| i.name == name)
+        match self.relkind(name)? {
+            (RelKind::Index, o) => self.indexes.iter().find(|i| i.oid == o),
+            _ => None,
+        }
     }
 
+    /// The sequence an unqualified name finds through the search path.
     pub fn sequence(&self, name: &str) -> Option<&Arc<SequenceDesc>> {
-        self.sequences.iter().find(|s| s.name == name)
+        match self.relkind(name)? {
+            (RelKind::Sequence, o) => self.sequence_by_oid(o),
+            _ => None,
+        }
     }
 
     pub fn sequence_by_oid(&self, oid: Oid) -> Option<&Arc<SequenceDesc>> {
@@ -300,22 +337,18 @@ impl Catalog {
         self.indexes.iter().filter(move |i| i.table == table)
     }
 
-    /// What a relation name is, if anything.
+    /// What an unqualified relation name finds through the search path
+    /// (`namespace`), if anything.
     pub fn relkind(&self, name: &str) -> Option<(RelKind, Oid)> {
-        if let Some(t) = self.table(name) {
-            return Some((RelKind::Table, t.oid));
-        }
-        if let Some(i) = self.index(name) {
-            return Some((RelKind::Index, i.oid));
-        }
-        if let Some(v) = self.view(name) {
-            return Some((RelKind::View, v.oid));
-        }
-        self.sequence(name).map(|s| (RelKind::Sequence, s.oid))
+        self.resolve_relation(None, name)
     }
 
+    /// The view an unqualified name finds through the search path.
     pub fn view(&self, name: &str) -> Option<&Arc<ViewDesc>> {
-        self.views.iter().find(|v| v.name == name)
+        match self.relkind(name)? {
+            (RelKind::View, o) => self.views.iter().find(|v| v.oid == o),
+            _ => None,
+        }
     }
 
     /// The views that read relation `oid`.
@@ -355,9 +388,9 @@ impl Catalog {
         o
     }
 
-    /// 42P07 unless `name` is free.
-    pub fn check_free_name(&self, name: &str) -> PgResult<()> {
-        if self.relkind(name).is_some() {
+    /// 42P07 unless `name` is free in schema `nsp`.
+    pub fn check_free_name(&self, nsp: Oid, name: &str) -> PgResult<()> {
+        if self.relation_in(nsp, name).is_some() {
             return Err(PgError::new(
                 sqlstate::DUPLICATE_TABLE,
                 format!("relation \"{name}\" already exists"),
@@ -367,21 +400,24 @@ impl Catalog {
     }
 
     /// A name like PostgreSQL's ChooseRelationName: `base_suffix`, then
-    /// `base_suffix1`, ... until free.
-    pub fn choose_name(&self, base: &str, suffix: &str) -> String {
+    /// `base_suffix1`, ... until free in schema `nsp`.
+    pub fn choose_name(&self, nsp: Oid, base: &str, suffix: &str) -> String {
         let first = format!("{base}_{suffix}");
-        if self.relkind(&first).is_none() {
+        if self.relation_in(nsp, &first).is_none() {
             return first;
         }
         (1..)
             .map(|i| format!("{base}_{suffix}{i}"))
-            .find(|n| self.relkind(n).is_none())
+            .find(|n| self.relation_in(nsp, n).is_none())
             .unwrap_or(first)
     }
 
     /// The text form written to the catalog file.
     pub fn serialize(&self) -> String {
         let mut s = format!("{MAGIC}\nnext_oid {}\n", self.next_oid);
+        for n in &self.namespaces {
+            s += &format!("namespace {} {} {}\n", n.oid, n.owner, esc(&n.name));
+        }
         for t in &self.tables {
             s += &format!("table {} {} {}", t.oid, t.fillfactor, esc(&t.name));
             // The file of a rewritten table as a fifth field (left out
@@ -488,12 +524,33 @@ impl Catalog {
         for ((table, attnum), o) in &self.attrdef_oids {
             s += &format!("attrdef {table} {attnum} {o}\n");
         }
+        for (view, path) in &self.view_paths {
+            if self.views.iter().any(|v| v.oid == *view) {
+                s += &format!("viewpath {view} {}\n", esc(path));
+            }
+        }
         for (view, o) in &self.rule_oids {
             s += &format!("rule {view} {o}\n");
         }
         for ((class, obj, sub), text) in &self.comments {
             s += &format!("comment {class} {obj} {sub} {}\n", esc(text));
         }
+        // The schema of every object not in public (catalogs written
+        // before schemas have none: all in public).
+        let placed = self
+            .tables
+            .iter()
+            .map(|t| (t.oid, t.namespace))
+            .chain(self.indexes.iter().map(|i| (i.oid, i.namespace)))
+            .chain(self.views.iter().map(|v| (v.oid, v.namespace)))
+            .chain(self.sequences.iter().map(|q| (q.oid, q.namespace)))
+            .chain(self.enums.iter().map(|e| (e.oid, e.namespace)));
+        for (o, n) in placed {
+            if n != PUBLIC_NAMESPACE {
+                s += &format!("relnamespace {o} {n}\n");
+            }
+        }
+        s += &self.serialize_roles();
         s
     }
 
@@ -517,9 +574,9 @@ impl Catalog {
         self.functions.iter().find(|f| f.oid == oid)
     }
 
-    /// The enum type named `name`.
+    /// The enum type an unqualified name finds through the search path.
     pub fn enum_type(&self, name: &str) -> Option<&Arc<EnumType>> {
-        self.enums.iter().find(|e| e.name == name)
+        self.resolve_enum(None, name)
     }
 
     /// Parses [`Catalog::serialize`]'s output.
@@ -539,6 +596,7 @@ impl Catalog {
         }
         let mut cat = Catalog::empty();
         let mut current: Option<TableDesc> = None;
+        let mut placed: std::collections::HashMap<Oid, Oid> = Default::default();
         for line in lines {
             let f: Vec<&str> = line.split(' ').collect();
             let num = |i: usize| -> PgResult<i64> {
@@ -556,6 +614,7 @@ impl Catalog {
                         cat.tables.push(Arc::new(t));
                     }
                     current = Some(TableDesc {
+                        namespace: PUBLIC_NAMESPACE,
                         oid: num(1)? as Oid,
                         fillfactor: num(2)? as u8,
                         name: txt(3)?,
@@ -599,6 +658,7 @@ impl Catalog {
                         None => primary || (unique && name.ends_with("_key")),
                     };
                     cat.indexes.push(Arc::new(IndexDesc {
+                        namespace: PUBLIC_NAMESPACE,
                         oid: num(1)? as Oid,
                         table: num(2)? as Oid,
                         unique,
@@ -620,6 +680,7 @@ impl Catalog {
                     // serial sequences with the defaults.
                     let mut s = SequenceDesc::with_defaults(
                         num(1)? as Oid,
+                        PUBLIC_NAMESPACE,
                         txt(4)?,
                         crate::types::oid::INT8,
                     );
@@ -643,6 +704,7 @@ impl Catalog {
                 "view" => {
                     let deps = f.get(4).ok_or_else(|| bad(line))?;
                     cat.views.push(Arc::new(ViewDesc {
+                        namespace: PUBLIC_NAMESPACE,
                         oid: num(1)? as Oid,
                         name: txt(2)?,
                         sql: txt(3)?,
@@ -668,6 +730,7 @@ impl Catalog {
                     constraint::ConstraintDesc::deserialize(&f, &unesc).ok_or_else(|| bad(line))?,
                 )),
                 "enum" => cat.enums.push(Arc::new(EnumType {
+                    namespace: PUBLIC_NAMESPACE,
                     oid: num(1)? as Oid,
                     array: num(2)? as Oid,
                     name: txt(3)?,
@@ -697,6 +760,9 @@ impl Catalog {
                     cat.attrdef_oids
                         .insert((num(1)? as Oid, num(2)? as i16), num(3)? as Oid);
                 }
+                "viewpath" => {
+                    cat.view_paths.insert(num(1)? as Oid, txt(2)?);
+                }
                 "rule" => {
                     cat.rule_oids.insert(num(1)? as Oid, num(2)? as Oid);
                 }
@@ -704,14 +770,45 @@ impl Catalog {
                     cat.comments
                         .insert((num(1)? as Oid, num(2)? as Oid, num(3)? as i32), txt(4)?);
                 }
+                "namespace" => cat.namespaces.push(Arc::new(namespace::NamespaceDesc {
+                    oid: num(1)? as Oid,
+                    owner: num(2)? as Oid,
+                    name: txt(3)?,
+                })),
+                "relnamespace" => {
+                    placed.insert(num(1)? as Oid, num(2)? as Oid);
+                }
                 "" => {}
-                _ => return Err(bad(line)),
+                _ => {
+                    if !cat.parse_role_line(&f).map_err(|()| bad(line))? {
+                        return Err(bad(line));
+                    }
+                }
             }
         }
         if let Some(t) = current.take() {
             cat.tables.push(Arc::new(t));
         }
+        if !placed.is_empty() {
+            let nsp = |o: Oid| placed.get(&o).copied().unwrap_or(PUBLIC_NAMESPACE);
+            for t in &mut cat.tables {
+                Arc::make_mut(t).namespace = nsp(t.oid);
+            }
+            for i in &mut cat.indexes {
+                Arc::make_mut(i).namespace = nsp(i.oid);
+            }
+            for v in &mut cat.views {
+                Arc::make_mut(v).namespace = nsp(v.oid);
+            }
+            for q in &mut cat.sequences {
+                Arc::make_mut(q).namespace = nsp(q.oid);
+            }
+            for e in &mut cat.enums {
+                Arc::make_mut(e).namespace = nsp(e.oid);
+            }
+        }
         cat.settle_row_oids();
+        cat.ensure_bootstrap_role();
         Ok(cat)
     }
 }
@@ -772,12 +869,29 @@ pub fn read_file(data_dir: &Path) -> PgResult<Catalog> {
     let path = catalog_path(data_dir);
     match std::fs::read_to_string(&path) {
         Ok(text) => Catalog::deserialize(&text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Catalog::empty()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut cat = Catalog::empty();
+            cat.ensure_bootstrap_role();
+            Ok(cat)
+        }
         Err(e) => Err(io_error(
             format!("could not read file \"{}\"", path.display()),
             e,
         )),
     }
+}
+
+/// Creates the catalog of a new data directory (as initdb does): the
+/// bootstrap superuser named `superuser`, nothing else. Does nothing when
+/// the directory already has a catalog.
+pub fn bootstrap(data_dir: &Path, superuser: &str) -> PgResult<()> {
+    if catalog_path(data_dir).exists() {
+        return Ok(());
+    }
+    let mut cat = Catalog::empty();
+    cat.roles
+        .push(Arc::new(roles::RoleDesc::bootstrap(superuser)));
+    write_file(data_dir, &cat)
 }
 
 /// Writes the catalog file atomically: temp file, fsync, rename, fsync
@@ -900,12 +1014,17 @@ impl CatalogCache {
 
     pub fn get(&self) -> &Arc<Catalog> {
         crate::types::enums::set_session(&self.current.enums);
+        namespace::set_session(&self.current.namespaces);
         &self.current
     }
 
-    /// The version of the cached catalog.
+    /// The version of the cached catalog, combined with the session's
+    /// search path generation: a plan made under another search path
+    /// resolved its names differently and is made again.
     pub fn version(&self) -> u64 {
-        self.version.unwrap_or(u64::MAX)
+        self.version
+            .unwrap_or(u64::MAX)
+            .wrapping_add(namespace::path_generation() << 40)
     }
 
     /// Installs a changed catalog as this transaction's (see `xact.rs`):
@@ -976,8 +1095,10 @@ mod tests {
 
     fn sample() -> Catalog {
         let mut c = Catalog::empty();
+        c.ensure_bootstrap_role();
         let t = c.alloc_oid();
         c.tables.push(Arc::new(TableDesc {
+            namespace: PUBLIC_NAMESPACE,
             oid: t,
             name: "my table".into(),
             fillfactor: 90,
@@ -1042,6 +1163,7 @@ mod tests {
         }));
         let i = c.alloc_oid();
         c.indexes.push(Arc::new(IndexDesc {
+            namespace: PUBLIC_NAMESPACE,
             oid: i,
             name: "my table_pkey".into(),
             table: t,
@@ -1052,7 +1174,8 @@ mod tests {
             relfilenode: 0,
         }));
         let s = c.alloc_oid();
-        let mut sd = SequenceDesc::with_defaults(s, "my table_id_seq".into(), oid::INT4);
+        let mut sd =
+            SequenceDesc::with_defaults(s, PUBLIC_NAMESPACE, "my table_id_seq".into(), oid::INT4);
         sd.table = t;
         sd.min = -5;
         sd.cycle = true;
@@ -1070,6 +1193,7 @@ mod tests {
         assert_eq!(back.next_oid, FIRST_USER_OID + 6);
         let mut v = c.clone();
         v.views.push(Arc::new(ViewDesc {
+            namespace: 16390,
             oid: 20000,
             name: "a view".into(),
             sql: "SELECT a, 'x y' FROM t\nWHERE b = 1".into(),
@@ -1080,11 +1204,17 @@ mod tests {
             deps: vec![FIRST_USER_OID, 20001],
         }));
         v.views.push(Arc::new(ViewDesc {
+            namespace: PUBLIC_NAMESPACE,
             oid: 20001,
             name: "w".into(),
             sql: "SELECT 1".into(),
             columns: vec![("?column?".into(), oid::INT4, -1)],
             deps: vec![],
+        }));
+        v.namespaces.push(Arc::new(namespace::NamespaceDesc {
+            oid: 16390,
+            name: "my schema".into(),
+            owner: 10,
         }));
         v.settle_row_oids();
         v.comments
@@ -1115,7 +1245,9 @@ mod tests {
     #[test]
     fn file_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(read_file(dir.path()).unwrap(), Catalog::empty());
+        let mut empty = Catalog::empty();
+        empty.ensure_bootstrap_role();
+        assert_eq!(read_file(dir.path()).unwrap(), empty);
         // A catalog written before defaults had OIDs gets them on reading,
         // the same in every backend: from next_oid, in column order.
         let c = sample();
@@ -1135,10 +1267,16 @@ mod tests {
     #[test]
     fn names() {
         let c = sample();
-        assert_eq!(c.choose_name("my table", "pkey"), "my table_pkey1");
-        assert_eq!(c.choose_name("t", "pkey"), "t_pkey");
         assert_eq!(
-            c.check_free_name("my table").unwrap_err().code,
+            c.choose_name(PUBLIC_NAMESPACE, "my table", "pkey"),
+            "my table_pkey1"
+        );
+        assert_eq!(c.choose_name(PUBLIC_NAMESPACE, "t", "pkey"), "t_pkey");
+        assert_eq!(c.choose_name(16390, "my table", "pkey"), "my table_pkey");
+        assert_eq!(
+            c.check_free_name(PUBLIC_NAMESPACE, "my table")
+                .unwrap_err()
+                .code,
             sqlstate::DUPLICATE_TABLE
         );
         assert_eq!(format_type(oid::VARCHAR, 9), "character varying(5)");

@@ -53,6 +53,7 @@ pub enum ViewRows {
     Collation,
     Database,
     Authid,
+    AuthMembers,
     Roles,
     User,
     Proc,

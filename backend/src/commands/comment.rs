@@ -38,21 +38,10 @@ fn relation(cat: &Catalog, parts: &[String]) -> PgResult<(RelKind, Oid, String)>
             ))
         }
     };
-    match schema {
-        None | Some("public") => {}
-        Some("pg_catalog") => {}
-        Some(s) => {
-            return Err(PgError::new(
-                "3F000",
-                format!("schema \"{s}\" does not exist"),
-            ))
-        }
+    if let Some(s) = schema {
+        cat.explicit_namespace(s)?;
     }
-    let found = if schema == Some("pg_catalog") {
-        None
-    } else {
-        cat.relkind(rel)
-    };
+    let found = cat.resolve_relation(schema, rel);
     let (kind, oid) = found.ok_or_else(|| no_relation(&parts.join(".")))?;
     Ok((kind, oid, rel.to_owned()))
 }
@@ -130,6 +119,15 @@ pub fn comment(
             }
             (pg_class(), oid, 0)
         }
+        CommentObject::Schema => {
+            let [n] = parts.as_slice() else {
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "schema name cannot be qualified",
+                ));
+            };
+            (PG_NAMESPACE_CLASS, cat.explicit_namespace(n)?, 0)
+        }
         other => {
             return Err(PgError::new(
                 sqlstate::FEATURE_NOT_SUPPORTED,
@@ -148,6 +146,9 @@ pub fn comment(
     Ok("COMMENT".into())
 }
 
+/// pg_namespace's OID (pg_description.classoid of a schema's comment).
+pub const PG_NAMESPACE_CLASS: Oid = 2615;
+
 /// Removes the comments of objects that no longer exist (after a DROP),
 /// as PostgreSQL deletes an object's pg_description rows with it.
 pub fn prune(cat: &mut Catalog) {
@@ -160,6 +161,9 @@ pub fn prune(cat: &mut Catalog) {
         .keys()
         .copied()
         .filter(|&(c, o, sub)| {
+            if c == PG_NAMESPACE_CLASS {
+                return cat.namespace_name(o).is_some();
+            }
             c == class
                 && match sub {
                     0 => cat.relation_name(o).is_some(),

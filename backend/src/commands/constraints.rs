@@ -182,16 +182,16 @@ pub fn define(
         }
         Pending::ForeignKey(fk, column) => {
             let parts = object_name(&fk.foreign_table);
-            let rname = match split_name(&parts)? {
-                (None | Some("public"), n) => n.to_owned(),
-                (Some(s), _) => {
-                    return Err(PgError::new(
-                        "3F000",
-                        format!("schema \"{s}\" does not exist"),
-                    ))
-                }
+            let (schema, rname) = split_name(&parts)?;
+            if let Some(s) = schema {
+                cat.explicit_namespace(s)?;
+            }
+            let rname = rname.to_owned();
+            let found = match cat.resolve_relation(schema, &rname) {
+                Some((crate::catalog::RelKind::Table, o)) => cat.table_by_oid(o),
+                _ => None,
             };
-            let Some(rt) = cat.table(&rname).cloned() else {
+            let Some(rt) = found.cloned() else {
                 return Err(no_relation(&rname));
             };
             let columns: Vec<usize> = match column {

@@ -29,6 +29,7 @@ use crate::types::{oid, Oid};
 
 mod alter;
 mod alter_type;
+mod schema;
 
 pub(crate) fn notice(msg: String) -> PgError {
     PgError {
@@ -62,7 +63,16 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
         | S::AlterIndex { .. }
         | S::DropFunction(_)
         | S::DropProcedure { .. }
-        | S::Comment { .. } => true,
+        | S::CreateSchema { .. }
+        | S::AlterSchema(_)
+        | S::Comment { .. }
+        | S::CreateRole(_)
+        | S::AlterRole { .. }
+        | S::Grant(_)
+        | S::Revoke(_)
+        | S::GrantRole(_)
+        | S::RevokeRole(_) => true,
+        S::AlterView(_) => crate::parser::set_schema::is_placeholder(stmt),
         S::CreateFunction(_) => crate::parser::create_function::is_placeholder(stmt),
         S::Drop { object_type, .. } => matches!(
             object_type,
@@ -71,6 +81,10 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
                 | ast::ObjectType::Sequence
                 | ast::ObjectType::View
                 | ast::ObjectType::Type
+                | ast::ObjectType::Schema
+                | ast::ObjectType::Role
+                | ast::ObjectType::User
+                | ast::ObjectType::Group
         ),
         _ => false,
     }
@@ -82,12 +96,9 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
 /// (the statement reports them when it runs).
 pub fn lock_targets(stmt: &ast::Statement, cat: &Catalog) -> Vec<(u32, LockMode)> {
     use ast::Statement as S;
-    let table = |n: &ast::ObjectName| {
-        let parts = object_name(n);
-        match split_name(&parts) {
-            Ok((None | Some("public"), rel)) => cat.table(rel).map(|t| t.oid),
-            _ => None,
-        }
+    let table = |n: &ast::ObjectName| match cat.resolve_relation_parts(&object_name(n)) {
+        Some((RelKind::Table, o)) => Some(o),
+        _ => None,
     };
     let mut out: Vec<(u32, LockMode)> = match stmt {
         S::CreateIndex(ci) => table(&ci.table_name)
@@ -148,10 +159,13 @@ pub fn lock_targets(stmt: &ast::Statement, cat: &Catalog) -> Vec<(u32, LockMode)
             ..
         } => names
             .iter()
-            .filter_map(|n| {
-                let parts = object_name(n);
-                let rel = parts.last()?;
-                cat.index(rel).map(|i| (i.table, LockMode::AccessExclusive))
+            .filter_map(|n| match cat.resolve_relation_parts(&object_name(n)) {
+                Some((RelKind::Index, o)) => cat
+                    .indexes
+                    .iter()
+                    .find(|i| i.oid == o)
+                    .map(|i| (i.table, LockMode::AccessExclusive)),
+                _ => None,
             })
             .collect(),
         _ => Vec::new(),
@@ -176,7 +190,12 @@ pub fn execute(
 ) -> PgResult<String> {
     use ast::Statement as S;
     let pool = env.pool;
+    super::ddl_acl::check(stmt, cache.get(), env.role.oid)?;
     let mut cat: Catalog = (**cache.get()).clone();
+    let actor = super::role::Actor {
+        role: env.role.oid,
+        session_role: env.session.oid,
+    };
     let mut ddl = Ddl {
         cat: &mut cat,
         pool,
@@ -189,92 +208,160 @@ pub fn execute(
         rewritten: false,
         created_files: Vec::new(),
     };
-    let result =
-        match stmt {
-            S::CreateTable(ct) => ddl.create_table(ct),
-            S::CreateIndex(ci) => ddl.create_index(ci),
-            S::AlterTable(at) if super::owner::is_owner_to(at) => {
-                super::owner::alter_owner(ddl.cat, at, env.user, ddl.notices)
-            }
-            S::AlterTable(at) => ddl.alter_table(at),
-            S::Truncate(t) => ddl.truncate(t),
-            S::CreateView(cv) => ddl.create_view(cv),
-            S::CreateSequence { .. } if crate::parser::alter_sequence::is_placeholder(stmt) => {
-                (|| -> PgResult<String> {
-                    let a = crate::parser::alter_sequence::parse(&text.sql)?;
-                    ddl.changed |= super::sequence::alter(ddl.cat, pool, ddl.notices, &a)?;
-                    Ok("ALTER SEQUENCE".into())
-                })()
-            }
-            S::CreateSequence { .. } => super::sequence::create(ddl.cat, pool, ddl.notices, stmt)
-                .map(|changed| {
-                    ddl.changed |= changed;
-                    "CREATE SEQUENCE".into()
-                }),
-            S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
-            S::CreateFunction(_) => {
-                super::functioncmds::create(ddl.cat, text, env.user).inspect(|_| {
-                    ddl.changed = true;
-                })
-            }
-            S::DropFunction(d) => {
-                super::functioncmds::drop(ddl.cat, false, d.if_exists, &d.func_desc, ddl.notices)
-                    .map(|changed| {
-                        ddl.changed |= changed;
-                        "DROP FUNCTION".into()
-                    })
-            }
-            S::DropProcedure {
-                if_exists,
-                proc_desc,
-                ..
-            } => super::functioncmds::drop(ddl.cat, true, *if_exists, proc_desc, ddl.notices).map(
-                |changed| {
-                    ddl.changed |= changed;
-                    "DROP PROCEDURE".into()
-                },
-            ),
-            S::CreateType {
-                name,
-                representation: Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
-            } => super::typecmds::create_enum(ddl.cat, name, labels).map(|()| {
-                ddl.changed = true;
-                "CREATE TYPE".into()
-            }),
-            S::AlterType(at) => super::typecmds::alter(ddl.cat, at, ddl.notices).map(|changed| {
+    let result = match stmt {
+        S::CreateTable(ct) => ddl.create_table(ct),
+        S::CreateIndex(ci) => ddl.create_index(ci),
+        S::AlterTable(at) if super::owner::is_owner_to(at) => {
+            ddl.changed = true;
+            super::owner::alter_owner(ddl.cat, at, env.role, env.session, ddl.notices)
+        }
+        S::CreateRole(cr) => {
+            ddl.changed = true;
+            super::role::create_role(ddl.cat, cr, &actor, ddl.notices)
+                .map(|()| "CREATE ROLE".into())
+        }
+        S::AlterRole { name, operation } => {
+            ddl.changed = true;
+            super::role::alter_role(ddl.cat, name, operation, &actor).map(String::from)
+        }
+        S::Drop {
+            object_type: ast::ObjectType::Role | ast::ObjectType::User | ast::ObjectType::Group,
+            if_exists,
+            names,
+            ..
+        } => {
+            ddl.changed = true;
+            super::role::drop_roles(ddl.cat, names, *if_exists, &actor, ddl.notices)
+                .map(|()| "DROP ROLE".into())
+        }
+        S::GrantRole(g) => {
+            ddl.changed = true;
+            super::role::grant_role(ddl.cat, g, &actor, ddl.notices).map(|()| "GRANT ROLE".into())
+        }
+        S::RevokeRole(r) => {
+            ddl.changed = true;
+            super::role::revoke_role(ddl.cat, r, &actor, ddl.notices).map(|()| "REVOKE ROLE".into())
+        }
+        S::Grant(g) => {
+            ddl.changed = true;
+            super::grant::GrantStmt::grant(g).and_then(|st| {
+                super::grant::execute(ddl.cat, &st, env.role.oid, env.database, ddl.notices)
+                    .map(|()| "GRANT".into())
+            })
+        }
+        S::Revoke(r) => {
+            ddl.changed = true;
+            super::grant::GrantStmt::revoke(r).and_then(|st| {
+                super::grant::execute(ddl.cat, &st, env.role.oid, env.database, ddl.notices)
+                    .map(|()| "REVOKE".into())
+            })
+        }
+        S::AlterTable(at) => ddl.alter_table(at),
+        S::Truncate(t) => ddl.truncate(t),
+        S::CreateView(cv) => ddl.create_view(cv),
+        S::CreateSequence { .. } if crate::parser::alter_sequence::is_placeholder(stmt) => {
+            (|| -> PgResult<String> {
+                let a = crate::parser::alter_sequence::parse(&text.sql)?;
+                ddl.changed |= super::sequence::alter(ddl.cat, pool, ddl.notices, &a)?;
+                Ok("ALTER SEQUENCE".into())
+            })()
+        }
+        S::CreateSequence { .. } => {
+            super::sequence::create(ddl.cat, pool, ddl.notices, stmt).map(|changed| {
                 ddl.changed |= changed;
-                "ALTER TYPE".into()
-            }),
-            S::Drop {
-                object_type: ast::ObjectType::Type,
-                if_exists,
-                names,
-                cascade,
-                ..
-            } => super::typecmds::drop(ddl.cat, *if_exists, names, *cascade, ddl.notices).map(
+                "CREATE SEQUENCE".into()
+            })
+        }
+        S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
+        S::CreateFunction(_) => {
+            super::functioncmds::create(ddl.cat, text, &env.role.name).inspect(|_| {
+                ddl.changed = true;
+            })
+        }
+        S::DropFunction(d) => {
+            super::functioncmds::drop(ddl.cat, false, d.if_exists, &d.func_desc, ddl.notices).map(
                 |changed| {
                     ddl.changed |= changed;
-                    "DROP TYPE".into()
+                    "DROP FUNCTION".into()
                 },
-            ),
-            S::Comment {
-                object_type,
-                object_name,
-                comment,
-                ..
-            } => {
-                ddl.changed = true;
-                super::comment::comment(ddl.cat, object_type, object_name, comment.as_deref())
-            }
-            S::Drop {
-                object_type,
-                if_exists,
-                names,
-                cascade,
-                ..
-            } => ddl.drop(*object_type, *if_exists, names, *cascade),
-            _ => return Err(PgError::internal("not a DDL statement")),
-        };
+            )
+        }
+        S::DropProcedure {
+            if_exists,
+            proc_desc,
+            ..
+        } => super::functioncmds::drop(ddl.cat, true, *if_exists, proc_desc, ddl.notices).map(
+            |changed| {
+                ddl.changed |= changed;
+                "DROP PROCEDURE".into()
+            },
+        ),
+        S::CreateSchema {
+            schema_name,
+            if_not_exists,
+            ..
+        } => ddl.create_schema(schema_name, *if_not_exists, &env),
+        S::AlterSchema(a) => ddl.alter_schema(a, &env),
+        S::AlterView(_) if crate::parser::set_schema::is_placeholder(stmt) => {
+            (|| -> PgResult<String> {
+                use crate::parser::set_schema::{parse, SetSchemaKind};
+                let a = parse(&text.sql)?;
+                let kind = match a.kind {
+                    SetSchemaKind::Table => RelKind::Table,
+                    SetSchemaKind::Sequence => RelKind::Sequence,
+                    SetSchemaKind::View => RelKind::View,
+                };
+                ddl.set_schema(kind, &a.name, a.if_exists, &ident(&a.schema))
+            })()
+        }
+        S::Drop {
+            object_type: ast::ObjectType::Schema,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => ddl.drop_schema(*if_exists, names, *cascade, env.role.oid),
+        S::CreateType {
+            name,
+            representation: Some(ast::UserDefinedTypeRepresentation::Enum { labels }),
+        } => super::typecmds::create_enum(ddl.cat, name, labels).map(|()| {
+            ddl.changed = true;
+            "CREATE TYPE".into()
+        }),
+        S::AlterType(at) => super::typecmds::alter(ddl.cat, at, ddl.notices).map(|changed| {
+            ddl.changed |= changed;
+            "ALTER TYPE".into()
+        }),
+        S::Drop {
+            object_type: ast::ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => super::typecmds::drop(ddl.cat, *if_exists, names, *cascade, ddl.notices).map(
+            |changed| {
+                ddl.changed |= changed;
+                "DROP TYPE".into()
+            },
+        ),
+        S::Comment {
+            object_type,
+            object_name,
+            comment,
+            ..
+        } => {
+            ddl.changed = true;
+            super::comment::comment(ddl.cat, object_type, object_name, comment.as_deref())
+        }
+        S::Drop {
+            object_type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => ddl.drop(*object_type, *if_exists, names, *cascade),
+        _ => return Err(PgError::internal("not a DDL statement")),
+    };
     let changed = ddl.changed;
     let created_files = std::mem::take(&mut ddl.created_files);
     let tag = match result {
@@ -301,6 +388,7 @@ pub fn execute(
     }
     if changed {
         super::comment::prune(&mut cat);
+        super::ddl_acl::settle_owners(&mut cat, cache.get(), env.role.oid);
         cat.settle_row_oids();
         cache.commit(lock, cat)?;
     }
@@ -321,8 +409,11 @@ pub struct DdlEnv<'a> {
     /// snapshot and session), to evaluate defaults and constraints over
     /// existing rows and to rewrite them.
     pub eval: Option<&'a EvalCtx<'a>>,
-    /// The session's user (pgfork's one login role, the superuser).
-    pub user: &'a str,
+    /// The current role and the session user, who run the statement.
+    pub role: &'a crate::catalog::roles::RoleDesc,
+    pub session: &'a crate::catalog::roles::RoleDesc,
+    /// The session's database (GRANT ... ON DATABASE).
+    pub database: &'a str,
 }
 
 struct Ddl<'a> {
@@ -425,9 +516,53 @@ impl Ddl<'_> {
         }
     }
 
+    /// A relation named in a DDL statement: its schema when qualified
+    /// (3F000 when that does not exist) and its name.
+    fn qualified(&self, name: &ast::ObjectName) -> PgResult<(Option<Oid>, String)> {
+        let parts = object_name(name);
+        let (schema, rel) = split_name(&parts)?;
+        let nsp = match schema {
+            Some(s) => Some(self.cat.explicit_namespace(s)?),
+            None => None,
+        };
+        Ok((nsp, rel.to_owned()))
+    }
+
+    /// What a name in a DDL statement finds (in its schema, or through
+    /// the search path), and the name.
+    fn find(&self, name: &ast::ObjectName) -> PgResult<(Option<(RelKind, Oid)>, String)> {
+        let (nsp, rel) = self.qualified(name)?;
+        let found = match nsp {
+            Some(n) => self.cat.relation_in(n, &rel),
+            None => self.cat.relkind(&rel),
+        };
+        Ok((found, rel))
+    }
+
+    /// The schema a relation created under `name` goes in.
+    fn creation_namespace(&self, name: &ast::ObjectName) -> PgResult<(Oid, String)> {
+        let parts = object_name(name);
+        let (schema, rel) = split_name(&parts)?;
+        let nsp = self
+            .cat
+            .relation_creation_namespace(schema, rel)
+            .map_err(|e| {
+                use sqlparser::ast::Spanned;
+                match self.text.position(name.span().start) {
+                    Some(p) if e.code == sqlstate::INVALID_SCHEMA_NAME => e.with_position(p),
+                    _ => e,
+                }
+            })?;
+        Ok((nsp, rel.to_owned()))
+    }
+
     fn existing_table(&self, name: &ast::ObjectName) -> PgResult<Arc<TableDesc>> {
-        let n = self.table_name(name)?;
-        self.cat.table(&n).cloned().ok_or_else(|| {
+        let (found, n) = self.find(name)?;
+        let found = match found {
+            Some((RelKind::Table, o)) => self.cat.table_by_oid(o),
+            _ => None,
+        };
+        found.cloned().ok_or_else(|| {
             use sqlparser::ast::Spanned;
             let e = no_relation(&n);
             match self.text.position(name.span().start) {
@@ -475,7 +610,11 @@ impl Ddl<'_> {
                 sql: shown.clone(),
                 full: shown.as_str().into(),
             };
-            analyze(&pe, &t).ok()
+            // The deparsed text names public's relations unqualified
+            // (`sequence::regclass_literal_in`): it reads back with public
+            // on the path, whatever the session's (pg_dump restores
+            // under an empty one).
+            crate::catalog::namespace::with_search_path("public", || analyze(&pe, &t).ok())
         });
         // Stored deparsed only if it reads back as an expression of the
         // same type that deparses the same (a fixed point).
@@ -488,7 +627,7 @@ impl Ddl<'_> {
     /// Creates index `idx` (its relation and, over existing rows, its
     /// entries).
     fn add_index(&mut self, t: &TableDesc, idx: IndexDesc, build: bool) -> PgResult<()> {
-        self.cat.check_free_name(&idx.name)?;
+        self.cat.check_free_name(idx.namespace, &idx.name)?;
         if build {
             if let Err(e) = table::build_index(self.pool, t, &idx, self.horizon) {
                 let _ = self.pool.drop_relation(idx.oid);
@@ -507,17 +646,17 @@ impl Ddl<'_> {
         if ct.query.is_some() || ct.like.is_some() || ct.clone.is_some() {
             return Err(not_supported("CREATE TABLE AS, LIKE and CLONE"));
         }
-        let name = self.table_name(&ct.name)?;
-        if self.cat.relkind(&name).is_some() {
+        let (nsp, name) = self.creation_namespace(&ct.name)?;
+        if self.cat.relation_in(nsp, &name).is_some() {
             if ct.if_not_exists {
                 self.notices.push(notice(format!(
                     "relation \"{name}\" already exists, skipping"
                 )));
                 return Ok(tag);
             }
-            self.cat.check_free_name(&name)?;
+            self.cat.check_free_name(nsp, &name)?;
         }
-        super::typecmds::check_rowtype_name(self.cat, &name)?;
+        super::typecmds::check_rowtype_name(self.cat, nsp, &name)?;
         let mut fillfactor = 100u8;
         if let ast::CreateTableOptions::With(opts) = &ct.table_options {
             for o in opts {
@@ -658,6 +797,7 @@ impl Ddl<'_> {
             columns.push(col);
         }
         let mut table = TableDesc {
+            namespace: nsp,
             oid: table_oid,
             name: name.clone(),
             columns,
@@ -692,13 +832,13 @@ impl Ddl<'_> {
         let mut seqs = Vec::new();
         for col in serials {
             let cname = table.columns[col].name.clone();
-            let sname = self.cat.choose_name(&format!("{name}_{cname}"), "seq");
+            let sname = self.cat.choose_name(nsp, &format!("{name}_{cname}"), "seq");
             let soid = self.cat.alloc_oid();
             table.columns[col].default = Some(format!(
                 "nextval({})",
-                super::sequence::regclass_literal(&sname)
+                super::sequence::regclass_literal_in(self.cat, nsp, &sname)
             ));
-            let mut s = SequenceDesc::with_defaults(soid, sname, table.columns[col].ty);
+            let mut s = SequenceDesc::with_defaults(soid, nsp, sname, table.columns[col].ty);
             s.table = table_oid;
             s.column = col;
             seqs.push(s);
@@ -706,8 +846,8 @@ impl Ddl<'_> {
         // Sequences for identity columns, owned by their column.
         for (col, kind, opts) in identities {
             let cname = table.columns[col].name.clone();
-            let sname = self.cat.choose_name(&format!("{name}_{cname}"), "seq");
-            let mut s = SequenceDesc::with_defaults(0, sname, table.columns[col].ty);
+            let sname = self.cat.choose_name(nsp, &format!("{name}_{cname}"), "seq");
+            let mut s = SequenceDesc::with_defaults(0, nsp, sname, table.columns[col].ty);
             super::sequence::apply(self.cat, &mut s, &opts, &[], true, None)?;
             s.oid = self.cat.alloc_oid();
             s.table = table_oid;
@@ -722,7 +862,7 @@ impl Ddl<'_> {
         self.cat.tables.push(table.clone());
         self.changed = true;
         for s in seqs {
-            self.cat.check_free_name(&s.name)?;
+            self.cat.check_free_name(s.namespace, &s.name)?;
             sequence::create(self.pool, s.oid, super::sequence::limits(&s))?;
             self.cat.sequences.push(Arc::new(s));
         }
@@ -748,8 +888,9 @@ impl Ddl<'_> {
         // as in PostgreSQL; the others get ChooseRelationName's.
         if let Some((cname, cols)) = pkey {
             let idx = IndexDesc {
+                namespace: nsp,
                 oid: self.cat.alloc_oid(),
-                name: cname.unwrap_or_else(|| self.cat.choose_name(&name, "pkey")),
+                name: cname.unwrap_or_else(|| self.cat.choose_name(nsp, &name, "pkey")),
                 table: table_oid,
                 columns: cols,
                 unique: true,
@@ -768,8 +909,9 @@ impl Ddl<'_> {
                     .join("_")
             );
             let idx = IndexDesc {
+                namespace: nsp,
                 oid: self.cat.alloc_oid(),
-                name: cname.unwrap_or_else(|| self.cat.choose_name(&base, "key")),
+                name: cname.unwrap_or_else(|| self.cat.choose_name(nsp, &base, "key")),
                 table: table_oid,
                 columns: cols,
                 unique: true,
@@ -828,17 +970,18 @@ impl Ddl<'_> {
                         .collect::<Vec<_>>()
                         .join("_")
                 );
-                self.cat.choose_name(&base, "idx")
+                self.cat.choose_name(t.namespace, &base, "idx")
             }
         };
-        if self.cat.relkind(&name).is_some() && ci.if_not_exists {
+        if self.cat.relation_in(t.namespace, &name).is_some() && ci.if_not_exists {
             self.notices.push(notice(format!(
                 "relation \"{name}\" already exists, skipping"
             )));
             return Ok(tag);
         }
-        self.cat.check_free_name(&name)?;
+        self.cat.check_free_name(t.namespace, &name)?;
         let idx = IndexDesc {
+            namespace: t.namespace,
             oid: self.cat.alloc_oid(),
             name,
             table: t.oid,
@@ -853,8 +996,12 @@ impl Ddl<'_> {
     }
 
     fn alter_table(&mut self, at: &ast::AlterTable) -> PgResult<String> {
-        let name = self.table_name(&at.name)?;
-        let Some(mut t) = self.cat.table(&name).cloned() else {
+        let (found, name) = self.find(&at.name)?;
+        let found = match found {
+            Some((RelKind::Table, o)) => self.cat.table_by_oid(o).cloned(),
+            _ => None,
+        };
+        let Some(mut t) = found else {
             if at.if_exists {
                 self.notices.push(notice(format!(
                     "relation \"{name}\" does not exist, skipping"
@@ -1003,7 +1150,7 @@ impl Ddl<'_> {
         if cv.temporary {
             return Err(not_supported("temporary views"));
         }
-        let name = self.table_name(&cv.name)?;
+        let (nsp, name) = self.creation_namespace(&cv.name)?;
         let mut a = Analyzer::new(self.text, &[]).with_catalog(Arc::new(self.cat.clone()));
         a.allow_modifying_with();
         let q = a.analyze_top(&cv.query)?;
@@ -1045,20 +1192,24 @@ impl Ddl<'_> {
         // system views are not dependencies).
         let mut deps = Vec::new();
         let _ = ast::visit_relations(&*cv.query, |rel: &ast::ObjectName| {
-            let parts = object_name(rel);
-            if let Ok((None | Some("public"), n)) = split_name(&parts) {
-                if let Some((kind, o)) = self.cat.relkind(n) {
-                    if matches!(kind, RelKind::Table | RelKind::View) && !deps.contains(&o) {
-                        deps.push(o);
-                    }
+            if let Some((kind, o)) = self.cat.resolve_relation_parts(&object_name(rel)) {
+                if matches!(kind, RelKind::Table | RelKind::View) && !deps.contains(&o) {
+                    deps.push(o);
                 }
             }
             std::ops::ControlFlow::<()>::Continue(())
         });
         let sql = cv.query.to_string();
-        match self.cat.relkind(&name) {
+        let path = self.cat.search_path_oids_text();
+        match self.cat.relation_in(nsp, &name) {
             Some((RelKind::View, o)) if cv.or_replace => {
-                let old = self.cat.view(&name).cloned().expect("relkind found it");
+                let old = self
+                    .cat
+                    .views
+                    .iter()
+                    .find(|v| v.oid == o)
+                    .cloned()
+                    .expect("relation_in found it");
                 // PostgreSQL's rule: a replacement keeps every column, by
                 // name and type, and may only add columns at the end.
                 if columns.len() < old.columns.len() {
@@ -1093,12 +1244,14 @@ impl Ddl<'_> {
                     ));
                 }
                 let v = ViewDesc {
+                    namespace: nsp,
                     oid: o,
                     name,
                     sql,
                     columns,
                     deps,
                 };
+                self.cat.view_paths.insert(o, path);
                 for slot in self.cat.views.iter_mut().filter(|x| x.oid == o) {
                     *slot = Arc::new(v.clone());
                 }
@@ -1111,7 +1264,9 @@ impl Ddl<'_> {
             }
             None => {
                 let oid = self.cat.alloc_oid();
+                self.cat.view_paths.insert(oid, path);
                 self.cat.views.push(Arc::new(ViewDesc {
+                    namespace: nsp,
                     oid,
                     name,
                     sql,
@@ -1163,8 +1318,8 @@ impl Ddl<'_> {
 
     /// The column defaults calling sequence `name`: 2BP01 unless
     /// CASCADE, which drops them (with PostgreSQL's notices).
-    fn drop_sequence_dependents(&mut self, name: &str, cascade: bool) -> PgResult<()> {
-        let deps = super::sequence::defaults_using(self.cat, name);
+    fn drop_sequence_dependents(&mut self, seq: Oid, name: &str, cascade: bool) -> PgResult<()> {
+        let deps = super::sequence::defaults_using(self.cat, seq);
         if deps.is_empty() {
             return Ok(());
         }
@@ -1231,12 +1386,24 @@ impl Ddl<'_> {
         // Check every name first: nothing is dropped if one is missing.
         let mut found = Vec::new();
         for n in names {
-            let name = self.table_name(n)?;
-            let oid = match kind {
-                ast::ObjectType::Table => self.cat.table(&name).map(|t| t.oid),
-                ast::ObjectType::Index => self.cat.index(&name).map(|i| i.oid),
-                ast::ObjectType::View => self.cat.view(&name).map(|v| v.oid),
-                _ => self.cat.sequence(&name).map(|s| s.oid),
+            let (rel, name) = match self.find(n) {
+                Ok(f) => f,
+                Err(e) if if_exists && e.code == sqlstate::INVALID_SCHEMA_NAME => {
+                    self.notices
+                        .push(notice(format!("{}, skipping", e.message)));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let oid = match (kind, rel) {
+                (ast::ObjectType::Table, Some((RelKind::Table, o)))
+                | (ast::ObjectType::Index, Some((RelKind::Index, o)))
+                | (ast::ObjectType::View, Some((RelKind::View, o))) => Some(o),
+                (ast::ObjectType::Table | ast::ObjectType::Index | ast::ObjectType::View, _) => {
+                    None
+                }
+                (_, Some((RelKind::Sequence, o))) => Some(o),
+                _ => None,
             };
             match oid {
                 Some(o) => found.push((name, o)),
@@ -1278,7 +1445,7 @@ impl Ddl<'_> {
                     self.cat.sequences.retain(|s| s.table != o);
                 }
                 ast::ObjectType::Index => {
-                    let i = self.cat.index(&name).cloned();
+                    let i = self.cat.indexes.iter().find(|i| i.oid == o).cloned();
                     if let Some(i) = i.filter(|i| i.constraint) {
                         let table = self.cat.table_by_oid(i.table).map_or("", |t| &t.name);
                         {
@@ -1309,7 +1476,7 @@ impl Ddl<'_> {
                         )
                         .with_hint(format!("You can drop column {c_name} of table {t_name} instead.")));
                     }
-                    self.drop_sequence_dependents(&name, cascade)?;
+                    self.drop_sequence_dependents(o, &name, cascade)?;
                     self.cat.sequences.retain(|s| s.oid != o);
                 }
             }
@@ -1403,7 +1570,7 @@ impl Ddl<'_> {
     }
 
     fn rename_table(&mut self, t: &Arc<TableDesc>, new: String) -> PgResult<Arc<TableDesc>> {
-        self.cat.check_free_name(&new)?;
+        self.cat.check_free_name(t.namespace, &new)?;
         self.refuse_if_views_use(t, "RENAME TO")?;
         let mut nt = (**t).clone();
         nt.name = new;
@@ -1417,12 +1584,16 @@ impl Ddl<'_> {
         op: &ast::AlterIndexOperation,
     ) -> PgResult<String> {
         let ast::AlterIndexOperation::RenameIndex { index_name } = op;
-        let old = self.table_name(name)?;
+        let (found, old) = self.find(name)?;
         let new = self.table_name(index_name)?;
-        let Some(i) = self.cat.index(&old).cloned() else {
+        let found = match found {
+            Some((RelKind::Index, o)) => self.cat.indexes.iter().find(|i| i.oid == o).cloned(),
+            _ => None,
+        };
+        let Some(i) = found else {
             return Err(no_relation(&old));
         };
-        self.cat.check_free_name(&new)?;
+        self.cat.check_free_name(i.namespace, &new)?;
         let mut ni = (*i).clone();
         ni.name = new;
         let ni = Arc::new(ni);

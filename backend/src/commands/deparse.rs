@@ -11,7 +11,6 @@ use crate::catalog::{format_type, Catalog};
 use crate::nodes::expr::Expr;
 use crate::types::{oid, Value};
 use crate::utils::adt::ops;
-use crate::utils::adt::quote::quote_ident;
 
 /// The SQL-standard functions written without parentheses, as
 /// PostgreSQL's SQLValueFunction prints them.
@@ -50,7 +49,12 @@ fn constant(v: &Value, t: u32, cat: &Catalog) -> String {
             }
         }
         (Value::Oid(o), oid::REGCLASS) => match cat.relation_name(*o) {
-            Some(n) => label(quote_ident(n)),
+            Some(n) => super::sequence::regclass_literal_in(
+                cat,
+                cat.object_namespace(*o)
+                    .unwrap_or(crate::catalog::PUBLIC_NAMESPACE),
+                n,
+            ),
             None => label(o.to_string()),
         },
         _ => label(v.to_text()),

@@ -1,5 +1,6 @@
 //! Utility statements that are not planned queries, as PostgreSQL's
-//! src/backend/commands: DDL (`ddl`), COPY (`copy`), EXPLAIN (`explain`),
+//! src/backend/commands: DDL (`ddl`; who may run it: `ddl_acl`), roles
+//! (`role`), GRANT and REVOKE (`grant`), COPY (`copy`), EXPLAIN (`explain`),
 //! VACUUM and CHECKPOINT (`vacuum`) and the transaction block's state
 //! machine (`transaction`).
 
@@ -12,10 +13,13 @@ pub mod copy;
 pub mod copy_csv;
 pub mod copy_options;
 pub mod ddl;
+pub mod ddl_acl;
 pub mod deparse;
 pub mod explain;
 pub mod functioncmds;
+pub mod grant;
 pub mod owner;
+pub mod role;
 pub mod sequence;
 pub mod transaction;
 pub mod typecmds;

@@ -76,9 +76,9 @@ fn owner(cat: &Catalog, name: Option<&ast::ObjectName>) -> PgResult<(Oid, usize)
         return Ok((0, 0));
     };
     let parts = object_name(n);
-    let (table, column) = match parts.as_slice() {
-        [t, c] => (t.as_str(), c.as_str()),
-        [s, t, c] if s == "public" => (t.as_str(), c.as_str()),
+    let (schema, table, column) = match parts.as_slice() {
+        [t, c] => (None, t.as_str(), c.as_str()),
+        [s, t, c] => (Some(s.as_str()), t.as_str(), c.as_str()),
         _ => {
             return Err(
                 PgError::new(sqlstate::SYNTAX_ERROR, "invalid OWNED BY option")
@@ -86,9 +86,14 @@ fn owner(cat: &Catalog, name: Option<&ast::ObjectName>) -> PgResult<(Oid, usize)
             )
         }
     };
-    let t = cat
-        .table(table)
-        .ok_or_else(|| crate::analyze::from::no_relation(table))?;
+    if let Some(s) = schema {
+        cat.explicit_namespace(s)?;
+    }
+    let t = match cat.resolve_relation(schema, table) {
+        Some((crate::catalog::RelKind::Table, o)) => cat.table_by_oid(o),
+        _ => None,
+    }
+    .ok_or_else(|| crate::analyze::from::no_relation(table))?;
     let c = t.column_index(column).ok_or_else(|| {
         PgError::new(
             sqlstate::UNDEFINED_COLUMN,
@@ -290,16 +295,16 @@ pub(crate) fn apply(
     Ok(Applied { owned_by, restart })
 }
 
-/// The relation name of a sequence statement (public schema only).
-fn plain_name(n: &ast::ObjectName) -> PgResult<String> {
+/// The schema named by a sequence statement (3F000 when it does not
+/// exist; None when unqualified) and the sequence's name.
+fn plain_name(cat: &Catalog, n: &ast::ObjectName) -> PgResult<(Option<Oid>, String)> {
     let parts = object_name(n);
-    match crate::analyze::from::split_name(&parts)? {
-        (None | Some("public"), r) => Ok(r.to_owned()),
-        (Some(s), _) => Err(PgError::new(
-            "3F000",
-            format!("schema \"{s}\" does not exist"),
-        )),
-    }
+    let (schema, r) = crate::analyze::from::split_name(&parts)?;
+    let nsp = match schema {
+        Some(s) => Some(cat.explicit_namespace(s)?),
+        None => None,
+    };
+    Ok((nsp, r.to_owned()))
 }
 
 /// CREATE SEQUENCE: false when IF NOT EXISTS skipped it (a notice in
@@ -325,17 +330,20 @@ pub fn create(
             "temporary sequences are not supported yet",
         ));
     }
-    let name = plain_name(name)?;
-    if cat.relkind(&name).is_some() {
+    let parts = object_name(name);
+    let (schema, rel) = crate::analyze::from::split_name(&parts)?;
+    let nsp = cat.relation_creation_namespace(schema, rel)?;
+    let name = rel.to_owned();
+    if cat.relation_in(nsp, &name).is_some() {
         if *if_not_exists {
             notices.push(super::ddl::notice(format!(
                 "relation \"{name}\" already exists, skipping"
             )));
             return Ok(false);
         }
-        cat.check_free_name(&name)?;
+        cat.check_free_name(nsp, &name)?;
     }
-    let mut s = SequenceDesc::with_defaults(0, name, oid::INT8);
+    let mut s = SequenceDesc::with_defaults(0, nsp, name, oid::INT8);
     let a = apply(cat, &mut s, sequence_options, &[], true, None)?;
     if let Some((t, c)) = a.owned_by {
         s.table = t;
@@ -354,9 +362,17 @@ pub fn alter(
     notices: &mut Vec<PgError>,
     a: &AlterSequence,
 ) -> PgResult<bool> {
-    let name = plain_name(&a.name)?;
-    let Some(old) = cat.sequence(&name).cloned() else {
-        if cat.relkind(&name).is_some() {
+    let (nsp, name) = plain_name(cat, &a.name)?;
+    let found = match nsp {
+        Some(n) => cat.relation_in(n, &name),
+        None => cat.relkind(&name),
+    };
+    let seq = match found {
+        Some((crate::catalog::RelKind::Sequence, o)) => cat.sequence_by_oid(o).cloned(),
+        _ => None,
+    };
+    let Some(old) = seq else {
+        if found.is_some() {
             return Err(PgError::new(
                 "42809",
                 format!("\"{name}\" is not a sequence"),
@@ -374,8 +390,8 @@ pub fn alter(
     match &a.action {
         AlterSequenceAction::Rename(new) => {
             let new = ident(new);
-            cat.check_free_name(&new)?;
-            rename_in_defaults(cat, &old.name, &new);
+            cat.check_free_name(old.namespace, &new)?;
+            rename_in_defaults(cat, &old, old.namespace, &new);
             s.name = new;
         }
         AlterSequenceAction::OwnerTo(_) => {
@@ -402,16 +418,31 @@ pub fn alter(
     Ok(true)
 }
 
-/// The text a column default uses to name sequence `seq`.
-pub fn regclass_literal(seq: &str) -> String {
-    let quoted = crate::utils::adt::quote::quote_ident(seq);
+/// The text a column default uses to name relation `name` of schema
+/// `nsp`: qualified unless in public (as catalogs written before schemas
+/// have them). `pg_get_expr` prints it as the search path shows it
+/// (`fmgr::catalog::display_regclass_literals`).
+pub fn regclass_literal_in(cat: &Catalog, nsp: Oid, name: &str) -> String {
+    use crate::utils::adt::quote::quote_ident;
+    let quoted = if nsp == crate::catalog::PUBLIC_NAMESPACE {
+        quote_ident(name)
+    } else {
+        format!(
+            "{}.{}",
+            quote_ident(cat.namespace_name(nsp).unwrap_or("public")),
+            quote_ident(name)
+        )
+    };
     format!("'{}'::regclass", quoted.replace('\'', "''"))
 }
 
 /// The columns (table, position) whose default calls a function of
 /// sequence `seq`.
-pub fn defaults_using(cat: &Catalog, seq: &str) -> Vec<(Oid, usize)> {
-    let lit = regclass_literal(seq);
+pub fn defaults_using(cat: &Catalog, seq: Oid) -> Vec<(Oid, usize)> {
+    let Some(s) = cat.sequence_by_oid(seq) else {
+        return Vec::new();
+    };
+    let lit = regclass_literal_in(cat, s.namespace, &s.name);
     let mut out = Vec::new();
     for t in &cat.tables {
         for (i, c) in t.columns.iter().enumerate() {
@@ -423,9 +454,13 @@ pub fn defaults_using(cat: &Catalog, seq: &str) -> Vec<(Oid, usize)> {
     out
 }
 
-/// Column defaults follow a renamed sequence (PostgreSQL's keep its OID).
-fn rename_in_defaults(cat: &mut Catalog, old: &str, new: &str) {
-    let (from, to) = (regclass_literal(old), regclass_literal(new));
+/// Column defaults follow a sequence renamed or moved to schema `nsp`
+/// (PostgreSQL's keep its OID).
+pub fn rename_in_defaults(cat: &mut Catalog, old: &SequenceDesc, nsp: Oid, new: &str) {
+    let (from, to) = (
+        regclass_literal_in(cat, old.namespace, &old.name),
+        regclass_literal_in(cat, nsp, new),
+    );
     for t in &mut cat.tables {
         if !t
             .columns

@@ -17,16 +17,16 @@ use crate::types::Oid;
 /// NAMEDATALEN - 1: the longest label.
 const MAX_LABEL: usize = 63;
 
-/// A type name in the public schema (the one schema user types live in).
-fn type_name(name: &ast::ObjectName) -> PgResult<String> {
+/// A type name: its schema when qualified (3F000 when that does not
+/// exist) and the name.
+fn type_name(cat: &Catalog, name: &ast::ObjectName) -> PgResult<(Option<Oid>, String)> {
     let parts = object_name(name);
-    match crate::analyze::from::split_name(&parts)? {
-        (None | Some("public"), n) => Ok(n.to_owned()),
-        (Some(s), _) => Err(PgError::new(
-            "3F000",
-            format!("schema \"{s}\" does not exist"),
-        )),
-    }
+    let (schema, n) = crate::analyze::from::split_name(&parts)?;
+    let nsp = match schema {
+        Some(s) => Some(cat.explicit_namespace(s)?),
+        None => None,
+    };
+    Ok((nsp, n.to_owned()))
 }
 
 fn no_type(name: &str) -> PgError {
@@ -69,19 +69,18 @@ fn check_label(label: &str) -> PgResult<()> {
 
 /// Whether `name` is taken as a type name: an enum type, its array type,
 /// or the row type of a table, view or sequence.
-fn name_taken(cat: &Catalog, name: &str) -> bool {
-    cat.enums
-        .iter()
-        .any(|e| e.name == name || e.array_name == name)
-        || cat.table(name).is_some()
-        || cat.view(name).is_some()
-        || cat.sequence(name).is_some()
-        || crate::analyze::names::type_by_name(name).is_some_and(|t| t < 16384)
+fn name_taken(cat: &Catalog, nsp: Oid, name: &str) -> bool {
+    cat.enum_type_in(nsp, name).is_some()
+        || cat
+            .relation_in(nsp, name)
+            .is_some_and(|(k, _)| k != RelKind::Index)
+        || (nsp == crate::catalog::PG_CATALOG_NAMESPACE
+            && crate::analyze::names::type_by_name(name).is_some_and(|t| t < 16384))
 }
 
 /// 42710 if a new relation's row type would take an enum type's name.
-pub fn check_rowtype_name(cat: &Catalog, name: &str) -> PgResult<()> {
-    if cat.enums.iter().any(|e| e.name == name) {
+pub fn check_rowtype_name(cat: &Catalog, nsp: Oid, name: &str) -> PgResult<()> {
+    if cat.enum_type_in(nsp, name).is_some_and(|e| e.name == name) {
         return Err(type_exists(name).with_hint(
             "A relation has an associated type of the same name, so you must use a name that doesn't conflict with any existing type.",
         ));
@@ -107,8 +106,11 @@ pub fn create_enum(
     name: &ast::ObjectName,
     labels: &[ast::Ident],
 ) -> PgResult<()> {
-    let name = type_name(name)?;
-    if name_taken(cat, &name) {
+    let parts = object_name(name);
+    let (schema, n) = crate::analyze::from::split_name(&parts)?;
+    let nsp = cat.creation_namespace(schema)?;
+    let name = n.to_owned();
+    if name_taken(cat, nsp, &name) {
         return Err(type_exists(&name));
     }
     let oid = cat.alloc_oid();
@@ -134,6 +136,7 @@ pub fn create_enum(
         });
     }
     cat.enums.push(Arc::new(EnumType {
+        namespace: nsp,
         oid,
         array,
         array_name: array_name(&name),
@@ -144,9 +147,19 @@ pub fn create_enum(
 }
 
 fn enum_mut<'c>(cat: &'c mut Catalog, name: &ast::ObjectName) -> PgResult<&'c mut EnumType> {
-    let name = type_name(name)?;
-    let rowtype = cat.relkind(&name).is_some_and(|(k, _)| k != RelKind::Index);
-    match cat.enums.iter_mut().find(|e| e.name == name) {
+    let (nsp, name) = type_name(cat, name)?;
+    let found = match nsp {
+        Some(s) => cat.enum_type_in(s, &name),
+        None => cat.enum_type(&name),
+    }
+    .filter(|e| e.name == name)
+    .map(|e| e.oid);
+    let rowtype = match nsp {
+        Some(s) => cat.relation_in(s, &name),
+        None => cat.relkind(&name),
+    }
+    .is_some_and(|(k, _)| k != RelKind::Index);
+    match cat.enums.iter_mut().find(|e| Some(e.oid) == found) {
         Some(e) => Ok(Arc::make_mut(e)),
         None if rowtype => Err(PgError::new("42809", format!("{name} is not an enum"))),
         None => Err(no_type(&name)),
@@ -240,8 +253,8 @@ pub fn alter(cat: &mut Catalog, at: &ast::AlterType, notices: &mut Vec<PgError>)
         }
         Op::Rename(r) => {
             let new = ident(&r.new_name);
-            enum_mut(cat, &at.name)?;
-            if name_taken(cat, &new) {
+            let nsp = enum_mut(cat, &at.name)?.namespace;
+            if name_taken(cat, nsp, &new) {
                 return Err(type_exists(&new));
             }
             let e = enum_mut(cat, &at.name)?;
@@ -295,8 +308,20 @@ pub fn drop(
 ) -> PgResult<bool> {
     let mut found = Vec::new();
     for n in names {
-        let name = type_name(n)?;
-        match cat.enum_type(&name) {
+        let (nsp, name) = match type_name(cat, n) {
+            Ok(x) => x,
+            Err(e) if if_exists && e.code == sqlstate::INVALID_SCHEMA_NAME => {
+                notices.push(notice(format!("{}, skipping", e.message)));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let e = match nsp {
+            Some(s) => cat.enum_type_in(s, &name),
+            None => cat.enum_type(&name),
+        }
+        .filter(|e| e.name == name);
+        match e {
             Some(e) => found.push(e.clone()),
             None if if_exists => {
                 notices.push(notice(format!("type \"{name}\" does not exist, skipping")))

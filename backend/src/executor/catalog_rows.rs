@@ -2,19 +2,21 @@
 //! `catalog::describe_views` describe them), computed from the catalog,
 //! the built-in objects (`catalog::builtin`), the function manager's
 //! tables and the session when a scan starts. Column order and values
-//! follow PostgreSQL 15's; what pgfork lacks (grants, comments,
-//! TOAST) shows as PostgreSQL shows its absence: NULL ACLs, no rows; a
-//! table's relpages and reltuples are 0 and -1 until ANALYZE or VACUUM
-//! stores them (`catalog::statistic`).
+//! follow PostgreSQL 15's; owners and ACLs (relowner, relacl,
+//! nspacl, datacl) are the catalog's (`catalog::roles`), a NULL ACL for
+//! an object with its default one; what pgfork lacks (TOAST) shows as
+//! PostgreSQL shows its absence: no rows; a table's relpages and
+//! reltuples are 0 and -1 until ANALYZE or VACUUM stores them
+//! (`catalog::statistic`).
 
 use crate::access::sequence;
 use crate::catalog::builtin::{
-    self, builtin_type, BuiltinType, DATABASE_OWNER_ROLE, DEFAULTTABLESPACE_OID,
-    DEFAULT_COLLATION_OID, GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE,
-    SUPERUSER_OID, UTF8_ENCODING,
+    self, builtin_type, BuiltinType, DEFAULTTABLESPACE_OID, DEFAULT_COLLATION_OID,
+    GLOBALTABLESPACE_OID, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID, UTF8_ENCODING,
 };
 use crate::catalog::constraint::ConstraintKind;
 use crate::catalog::information_schema;
+use crate::catalog::roles::ObjectKind;
 use crate::catalog::system_columns::{SystemColumn, SYSTEM_COLUMNS, TABLEOID_SLOT};
 use crate::catalog::system_views::{self, DATABASE_OID};
 use crate::catalog::views::{BTREE_AM, HEAP_AM};
@@ -39,6 +41,8 @@ fn opt_text(s: Option<&str>) -> Value {
     s.map_or(Value::Null, text)
 }
 
+/// pg_namespace: the built-in schemas, then those CREATE SCHEMA made
+/// (no ACL: the owner's default privileges, as PostgreSQL's NULL nspacl).
 pub fn namespace_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     builtin::NAMESPACES
         .iter()
@@ -47,9 +51,20 @@ pub fn namespace_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Oid(*o),
                 text(n),
                 Value::Oid(*owner),
-                crate::fmgr::acl::schema_acl(ctx, *owner),
+                match acl_value(ctx, ObjectKind::Schema, *o) {
+                    Value::Null => crate::fmgr::acl::schema_acl(ctx, *owner),
+                    v => v,
+                },
             ]
         })
+        .chain(ctx.catalog.namespaces.iter().map(|n| {
+            vec![
+                Value::Oid(n.oid),
+                text(&n.name),
+                Value::Oid(n.owner),
+                acl_value(ctx, ObjectKind::Schema, n.oid),
+            ]
+        }))
         .collect()
 }
 
@@ -117,7 +132,54 @@ fn view_columns(name: &str) -> &'static [(&'static str, Oid)] {
     system_views::lookup(Some("pg_catalog"), name).map_or(&[], |v| v.columns())
 }
 
+/// The name of the owner of relation `rel` (pg_get_userbyid(relowner)).
+fn owner_name(ctx: &FnCtx, rel: Oid) -> Value {
+    let o = ctx.catalog.owner_of(rel);
+    Value::Text(
+        ctx.catalog
+            .role_name(o)
+            .unwrap_or_else(|| format!("unknown (OID={o})")),
+    )
+}
+
+/// A recorded ACL as pgfork shows ACL columns (text[]); NULL for the
+/// default.
+pub fn acl_value(ctx: &FnCtx, kind: ObjectKind, obj: Oid) -> Value {
+    ctx.catalog
+        .explicit_acl(kind, obj)
+        .map_or(Value::Null, |acl| {
+            Value::Array(
+                oid::TEXT,
+                ctx.catalog
+                    .acl_text(acl)
+                    .into_iter()
+                    .map(Value::Text)
+                    .collect(),
+            )
+        })
+}
+
 pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let mut rows = class_rows_default(ctx);
+    // relowner and relacl of user relations.
+    for row in &mut rows {
+        let Value::Oid(o) = row[0] else { continue };
+        if o < crate::catalog::FIRST_USER_OID {
+            continue;
+        }
+        row[5] = Value::Oid(ctx.catalog.owner_of(o));
+        let kind = if ctx.catalog.sequence_by_oid(o).is_some() {
+            ObjectKind::Sequence
+        } else {
+            ObjectKind::Relation
+        };
+        let n = row.len();
+        row[n - 3] = acl_value(ctx, kind, o);
+    }
+    rows
+}
+
+fn class_rows_default(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let c = ctx.catalog;
     let mut rows = Vec::new();
     for r in builtin::SYSTEM_RELATIONS {
@@ -150,7 +212,7 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.push(class_row(ClassRow {
             oid: t.oid,
             name: &t.name,
-            namespace: PUBLIC_NAMESPACE,
+            namespace: t.namespace,
             kind: b'r',
             am: HEAP_AM,
             natts: t.columns.len(),
@@ -182,7 +244,7 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.push(class_row(ClassRow {
             oid: i.oid,
             name: &i.name,
-            namespace: PUBLIC_NAMESPACE,
+            namespace: i.namespace,
             kind: b'i',
             am: BTREE_AM,
             natts: i.columns.len(),
@@ -198,7 +260,7 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.push(class_row(ClassRow {
             oid: v.oid,
             name: &v.name,
-            namespace: PUBLIC_NAMESPACE,
+            namespace: v.namespace,
             kind: b'v',
             am: 0,
             natts: v.columns.len(),
@@ -211,7 +273,7 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.push(class_row(ClassRow {
             oid: s.oid,
             name: &s.name,
-            namespace: PUBLIC_NAMESPACE,
+            namespace: s.namespace,
             kind: b'S',
             am: 0,
             natts: SEQUENCE_COLUMNS.len(),
@@ -444,7 +506,11 @@ pub fn constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         vec![
             Value::Oid(c.oid),
             text(&c.name),
-            Value::Oid(PUBLIC_NAMESPACE),
+            Value::Oid(
+                ctx.catalog
+                    .object_namespace(c.table)
+                    .unwrap_or(PUBLIC_NAMESPACE),
+            ),
             ch(c.contype()),
             Value::Bool(c.deferrable),
             Value::Bool(c.deferred),
@@ -488,7 +554,7 @@ fn index_constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             vec![
                 Value::Oid(i.oid),
                 text(&i.name),
-                Value::Oid(PUBLIC_NAMESPACE),
+                Value::Oid(i.namespace),
                 ch(if i.primary { b'p' } else { b'u' }),
                 Value::Bool(false),
                 Value::Bool(false),
@@ -564,8 +630,12 @@ pub fn type_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         })
         .collect();
     for e in &ctx.catalog.enums {
-        rows.push(enum_type_row(e.oid, &e.name, false, e.array));
-        rows.push(enum_type_row(e.array, &e.array_name, true, e.oid));
+        let mut r = enum_type_row(e.oid, &e.name, false, e.array);
+        r[2] = Value::Oid(e.namespace);
+        rows.push(r);
+        let mut r = enum_type_row(e.array, &e.array_name, true, e.oid);
+        r[2] = Value::Oid(e.namespace);
+        rows.push(r);
     }
     rows
 }
@@ -706,74 +776,7 @@ pub fn database_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         text("C"),
         Value::Null,
         Value::Null,
-        Value::Null,
-    ]]
-}
-
-/// A role: (OID, name, superuser and every attribute, can log in).
-fn roles(ctx: &FnCtx) -> [(Oid, String, bool); 2] {
-    [
-        (SUPERUSER_OID, ctx.session.user.clone(), true),
-        (DATABASE_OWNER_ROLE, "pg_database_owner".into(), false),
-    ]
-}
-
-pub fn authid_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    roles(ctx)
-        .into_iter()
-        .map(|(o, name, su)| {
-            vec![
-                Value::Oid(o),
-                Value::Text(name),
-                Value::Bool(su),
-                Value::Bool(true),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Int4(-1),
-                Value::Null,
-                Value::Null,
-            ]
-        })
-        .collect()
-}
-
-pub fn roles_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    roles(ctx)
-        .into_iter()
-        .map(|(o, name, su)| {
-            vec![
-                Value::Text(name),
-                Value::Bool(su),
-                Value::Bool(true),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Bool(su),
-                Value::Int4(-1),
-                text("********"),
-                Value::Null,
-                Value::Bool(su),
-                Value::Null,
-                Value::Oid(o),
-            ]
-        })
-        .collect()
-}
-
-pub fn user_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    vec![vec![
-        text(&ctx.session.user),
-        Value::Oid(SUPERUSER_OID),
-        Value::Bool(true),
-        Value::Bool(true),
-        Value::Bool(true),
-        Value::Bool(true),
-        text("********"),
-        Value::Null,
-        Value::Null,
+        acl_value(ctx, ObjectKind::Database, DATABASE_OID),
     ]]
 }
 
@@ -855,10 +858,13 @@ pub fn views_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .iter()
         .map(|v| {
             vec![
-                text("public"),
+                text(ctx.catalog.relation_schema_name(v.oid)),
                 text(&v.name),
-                text(&ctx.session.user),
-                text(&format!(" {};", v.sql)),
+                owner_name(ctx, v.oid),
+                text(&format!(
+                    " {};",
+                    crate::fmgr::catalog::view_query_text(ctx.catalog, v)
+                )),
             ]
         })
         .collect()
@@ -866,11 +872,11 @@ pub fn views_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 
 pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let c = ctx.catalog;
-    let row = |schema: &str, name: &str, has_index: bool| {
+    let row = |schema: &str, name: &str, has_index: bool, oid: Oid| {
         vec![
             text(schema),
             text(name),
-            text(&ctx.session.user),
+            owner_name(ctx, oid),
             Value::Null,
             Value::Bool(has_index),
             Value::Bool(false),
@@ -882,17 +888,20 @@ pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .iter()
         .filter(|r| r.relkind == b'r')
         .map(|r| {
-            let mut v = row("pg_catalog", r.name, false);
+            let mut v = row("pg_catalog", r.name, false, r.oid);
             if r.shared {
                 v[3] = text("pg_global");
             }
             v
         })
-        .chain(
-            c.tables
-                .iter()
-                .map(|t| row("public", &t.name, c.indexes_of(t.oid).next().is_some())),
-        )
+        .chain(c.tables.iter().map(|t| {
+            row(
+                c.relation_schema_name(t.oid),
+                &t.name,
+                c.indexes_of(t.oid).next().is_some(),
+                t.oid,
+            )
+        }))
         .collect()
 }
 
@@ -902,7 +911,7 @@ pub fn indexes_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .iter()
         .map(|i| {
             vec![
-                text("public"),
+                text(c.relation_schema_name(i.oid)),
                 text(c.relation_name(i.table).unwrap_or("?")),
                 text(&i.name),
                 Value::Null,
@@ -919,9 +928,9 @@ pub fn sequences_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .filter_map(|s| {
             let st = sequence::state(&ctx.pool, s.oid, &s.name).ok()?;
             Some(vec![
-                text("public"),
+                text(ctx.catalog.relation_schema_name(s.oid)),
                 text(&s.name),
-                text(&ctx.session.user),
+                owner_name(ctx, s.oid),
                 Value::Oid(s.ty),
                 Value::Int8(s.start),
                 Value::Int8(s.min),

@@ -163,8 +163,8 @@ pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             let ad = cat.attrdef_oid(t.oid, i as i16 + 1);
             dep(PG_ATTRDEF, ad, PG_CLASS, t.oid, i as i32 + 1, b'a');
             for name in nextval_targets(d) {
-                if let Some(s) = cat.sequence(&name) {
-                    dep(PG_ATTRDEF, ad, PG_CLASS, s.oid, 0, b'n');
+                if let Some(s) = crate::fmgr::catalog::stored_regclass(cat, &name) {
+                    dep(PG_ATTRDEF, ad, PG_CLASS, s, 0, b'n');
                 }
             }
         }
@@ -230,7 +230,7 @@ fn nextval_targets(default: &str) -> Vec<String> {
         .split("nextval('")
         .skip(1)
         .filter_map(|rest| rest.split_once('\'').map(|(n, _)| n))
-        .map(|n| n.strip_prefix("public.").unwrap_or(n).to_owned())
+        .map(|n| n.replace("''", "'"))
         .collect()
 }
 

@@ -20,6 +20,7 @@ pub mod join;
 pub mod memory;
 pub mod modify;
 pub mod ri;
+pub mod role_rows;
 pub mod scan;
 pub mod srf;
 pub mod subplan;

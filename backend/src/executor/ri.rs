@@ -93,7 +93,10 @@ fn fk_violation(child: &TableDesc, c: &ConstraintDesc, detail: String) -> PgErro
         ),
     )
     .with_detail(detail)
-    .with_table("public", &child.name)
+    .with_table(
+        &crate::catalog::namespace::schema_name(child.namespace),
+        &child.name,
+    )
     .with_constraint(&c.name)
 }
 
@@ -183,7 +186,10 @@ impl<'c> Ri<'c> {
                     ),
                 )
                 .with_detail(format!("Failing row contains ({}).", shown.join(", ")))
-                .with_table("public", &table.name)
+                .with_table(
+                    &crate::catalog::namespace::schema_name(table.namespace),
+                    &table.name,
+                )
                 .with_constraint(name));
             }
         }
@@ -377,7 +383,7 @@ impl<'c> Ri<'c> {
                     key_text(&parent.table, &f.ref_columns, old),
                     child.table.name
                 ))
-                .with_table("public", &child.table.name)
+                .with_table(&crate::catalog::namespace::schema_name(child.table.namespace), &child.table.name)
                 .with_constraint(&c.name));
             }
             let mut acc = TableAccess::new(

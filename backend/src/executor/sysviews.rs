@@ -43,9 +43,10 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Opclass => crate::catalog::opclass::opclass_rows(),
         ViewRows::Collation => cat::collation_rows(ctx),
         ViewRows::Database => cat::database_rows(ctx),
-        ViewRows::Authid => cat::authid_rows(ctx),
-        ViewRows::Roles => cat::roles_rows(ctx),
-        ViewRows::User => cat::user_rows(ctx),
+        ViewRows::Authid => super::role_rows::authid_rows(ctx),
+        ViewRows::Roles => super::role_rows::roles_rows(ctx),
+        ViewRows::User => super::role_rows::user_rows(ctx),
+        ViewRows::AuthMembers => super::role_rows::auth_members_rows(ctx),
         ViewRows::Proc => cat::proc_rows(ctx),
         ViewRows::Tablespace => cat::tablespace_rows(ctx),
         ViewRows::Tables => cat::tables_rows(ctx),
@@ -230,7 +231,7 @@ fn table_stats(catalog: &Catalog, seg: &Segment) -> Vec<Vec<Value>> {
             let idx = |v: u64| if indexed { int8(v) } else { Value::Null };
             vec![
                 Value::Oid(t.oid),
-                Value::Text("public".into()),
+                Value::Text(catalog.relation_schema_name(t.oid).into()),
                 Value::Text(t.name.clone()),
                 int8(c.seq_scan),
                 int8(c.seq_tup_read),
@@ -513,6 +514,7 @@ mod tests {
         let mut cat = Catalog::empty();
         for (oid_, name) in [(16384, "plain"), (16385, "keyed")] {
             cat.tables.push(Arc::new(TableDesc {
+                namespace: crate::catalog::PUBLIC_NAMESPACE,
                 oid: oid_,
                 name: name.into(),
                 columns: vec![],
@@ -521,6 +523,7 @@ mod tests {
             }));
         }
         cat.indexes.push(Arc::new(IndexDesc {
+            namespace: crate::catalog::PUBLIC_NAMESPACE,
             oid: 16386,
             name: "keyed_pkey".into(),
             table: 16385,

@@ -11,18 +11,16 @@
 //!   every aggregate, with PostgreSQL 15's OIDs where it has the same
 //!   function (`proc_oids`), and OIDs from 8200 for the others.
 //! - The functions themselves ([`CATALOG_FUNCS`]): sizes, visibility,
-//!   descriptions (COMMENT ON's, from the catalog), privileges (true: every
-//!   session is a superuser), to_reg*, format_type, quote_*, ...
+//!   descriptions (COMMENT ON's, from the catalog), privileges (from the ACLs:
+//!   `privileges.rs`), to_reg*, format_type, quote_*, ...
 
 mod proc_oids;
 
 use std::sync::OnceLock;
 
-use crate::catalog::builtin::{
-    self, format_type, DATABASE_OWNER_ROLE, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID,
-};
+use crate::catalog::builtin::{self, format_type, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE};
 use crate::catalog::constraint::{ConstraintDesc, ConstraintKind, FkAction};
-use crate::catalog::{Catalog, IndexDesc, RelKind};
+use crate::catalog::{Catalog, IndexDesc};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr::{f, nonstrict, volatile, FnCtx, FuncDef};
 use crate::types::{self, oid, Numeric, Oid, Value};
@@ -94,16 +92,20 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         };
         Ok(Value::Text(size_pretty_numeric(n)))
     }),
-    // Visibility in the search path (pg_catalog, then public).
+    // Visibility in the search path: the object its bare name finds.
     f("pg_table_is_visible", &[OID], BOOL, |c, a| {
+        let o = oid_arg(&a[0]);
         Ok(Value::Bool(
-            relation_name(c.catalog, oid_arg(&a[0])).is_some(),
+            builtin::system_relation_by_oid(o).is_some()
+                || (c.catalog.relation_name(o).is_some() && c.catalog.relation_is_visible(o)),
         ))
     }),
     f("pg_type_is_visible", &[OID], BOOL, |c, a| {
         let t = oid_arg(&a[0]);
         let user = c.catalog.enums.iter().any(|e| e.oid == t || e.array == t);
-        Ok(Value::Bool(user || builtin::builtin_type(t).is_some()))
+        Ok(Value::Bool(
+            (user && c.catalog.enum_is_visible(t)) || builtin::builtin_type(t).is_some(),
+        ))
     }),
     f("pg_function_is_visible", &[OID], BOOL, |c, a| {
         let o = oid_arg(&a[0]);
@@ -342,109 +344,90 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
             _ => "NULL".into(),
         }))
     })),
-    // Privileges: every session is a superuser, so every privilege is
-    // held; the object and the privilege names are still checked.
+    // Privileges, from the ACLs (fmgr/privileges.rs).
     f("has_table_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        table_privilege(c, &a[0], &a[1])
+        table_privilege(c, None, &a[0], &a[1])
     }),
     f("has_table_privilege", &[OID, TEXT], BOOL, |c, a| {
-        table_privilege(c, &a[0], &a[1])
+        table_privilege(c, None, &a[0], &a[1])
     }),
     f("has_table_privilege", &[NAME, TEXT, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        table_privilege(c, &a[1], &a[2])
+        table_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_table_privilege", &[NAME, OID, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        table_privilege(c, &a[1], &a[2])
+        table_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_table_privilege", &[OID, TEXT, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        table_privilege(c, &a[1], &a[2])
+        table_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_table_privilege", &[OID, OID, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        table_privilege(c, &a[1], &a[2])
+        table_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_sequence_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        sequence_privilege(c, &a[0], &a[1])
+        sequence_privilege(c, None, &a[0], &a[1])
     }),
     f("has_sequence_privilege", &[OID, TEXT], BOOL, |c, a| {
-        sequence_privilege(c, &a[0], &a[1])
+        sequence_privilege(c, None, &a[0], &a[1])
     }),
     f(
         "has_sequence_privilege",
         &[NAME, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            role_arg(c, &a[0])?;
-            sequence_privilege(c, &a[1], &a[2])
-        },
+        |c, a| sequence_privilege(c, Some(&a[0]), &a[1], &a[2]),
     ),
     f("has_column_privilege", &[TEXT, TEXT, TEXT], BOOL, |c, a| {
-        column_privilege(c, &a[0], &a[1], &a[2])
+        column_privilege(c, None, &a[0], &a[1], &a[2])
     }),
     f("has_column_privilege", &[OID, TEXT, TEXT], BOOL, |c, a| {
-        column_privilege(c, &a[0], &a[1], &a[2])
+        column_privilege(c, None, &a[0], &a[1], &a[2])
     }),
     f(
         "has_column_privilege",
         &[OID, oid::INT2, TEXT],
         BOOL,
-        |c, a| column_privilege(c, &a[0], &a[1], &a[2]),
+        |c, a| column_privilege(c, None, &a[0], &a[1], &a[2]),
     ),
     f(
         "has_column_privilege",
         &[NAME, TEXT, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            role_arg(c, &a[0])?;
-            column_privilege(c, &a[1], &a[2], &a[3])
-        },
+        |c, a| column_privilege(c, Some(&a[0]), &a[1], &a[2], &a[3]),
     ),
     f(
         "has_column_privilege",
         &[NAME, OID, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            role_arg(c, &a[0])?;
-            column_privilege(c, &a[1], &a[2], &a[3])
-        },
+        |c, a| column_privilege(c, Some(&a[0]), &a[1], &a[2], &a[3]),
     ),
     f("has_any_column_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        table_privilege(c, &a[0], &a[1])
+        table_privilege(c, None, &a[0], &a[1])
     }),
     f("has_any_column_privilege", &[OID, TEXT], BOOL, |c, a| {
-        table_privilege(c, &a[0], &a[1])
+        table_privilege(c, None, &a[0], &a[1])
     }),
     f("has_schema_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        schema_privilege(c, &a[0], &a[1])
+        schema_privilege(c, None, &a[0], &a[1])
     }),
     f("has_schema_privilege", &[OID, TEXT], BOOL, |c, a| {
-        schema_privilege(c, &a[0], &a[1])
+        schema_privilege(c, None, &a[0], &a[1])
     }),
     f("has_schema_privilege", &[NAME, TEXT, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        schema_privilege(c, &a[1], &a[2])
+        schema_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_schema_privilege", &[NAME, OID, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        schema_privilege(c, &a[1], &a[2])
+        schema_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("has_database_privilege", &[TEXT, TEXT], BOOL, |c, a| {
-        database_privilege(c, &a[0], &a[1])
+        database_privilege(c, None, &a[0], &a[1])
     }),
     f("has_database_privilege", &[OID, TEXT], BOOL, |c, a| {
-        database_privilege(c, &a[0], &a[1])
+        database_privilege(c, None, &a[0], &a[1])
     }),
     f(
         "has_database_privilege",
         &[NAME, TEXT, TEXT],
         BOOL,
-        |c, a| {
-            role_arg(c, &a[0])?;
-            database_privilege(c, &a[1], &a[2])
-        },
+        |c, a| database_privilege(c, Some(&a[0]), &a[1], &a[2]),
     ),
     f("has_function_privilege", &[TEXT, TEXT], BOOL, |c, a| {
         function_privilege(c, &a[0], &a[1])
@@ -457,23 +440,21 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         &[NAME, TEXT, TEXT],
         BOOL,
         |c, a| {
-            role_arg(c, &a[0])?;
+            super::privileges::role_of(c, Some(&a[0]))?;
             function_privilege(c, &a[1], &a[2])
         },
     ),
     f("pg_has_role", &[NAME, TEXT], BOOL, |c, a| {
-        role_privilege(c, &a[0], &a[1])
+        role_privilege(c, None, &a[0], &a[1])
     }),
     f("pg_has_role", &[OID, TEXT], BOOL, |c, a| {
-        role_privilege(c, &a[0], &a[1])
+        role_privilege(c, None, &a[0], &a[1])
     }),
     f("pg_has_role", &[NAME, NAME, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        role_privilege(c, &a[1], &a[2])
+        role_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
     f("pg_has_role", &[OID, OID, TEXT], BOOL, |c, a| {
-        role_arg(c, &a[0])?;
-        role_privilege(c, &a[1], &a[2])
+        role_privilege(c, Some(&a[0]), &a[1], &a[2])
     }),
 ];
 
@@ -615,7 +596,7 @@ pub fn reg_arg(c: &FnCtx, t: Oid, v: &Value) -> PgResult<Option<Oid>> {
 
 /// The input function of alias type `t`: a name to its OID (a number
 /// is taken as the OID, "-" as 0), with PostgreSQL's errors.
-pub fn reg_in(cat: &Catalog, user: &str, t: Oid, s: &str) -> PgResult<Oid> {
+pub fn reg_in(cat: &Catalog, _user: &str, t: Oid, s: &str) -> PgResult<Oid> {
     let trimmed = s.trim();
     if trimmed == "-" {
         return Ok(0);
@@ -643,7 +624,7 @@ pub fn reg_in(cat: &Catalog, user: &str, t: Oid, s: &str) -> PgResult<Oid> {
             let [name] = parts.as_slice() else {
                 return Err(PgError::new(INVALID_NAME, "invalid name syntax"));
             };
-            builtin::namespace_by_name(name).ok_or_else(|| {
+            cat.namespace_oid(name).ok_or_else(|| {
                 PgError::new(
                     INVALID_SCHEMA_NAME,
                     format!("schema \"{name}\" does not exist"),
@@ -655,7 +636,7 @@ pub fn reg_in(cat: &Catalog, user: &str, t: Oid, s: &str) -> PgResult<Oid> {
             let [name] = parts.as_slice() else {
                 return Err(PgError::new(INVALID_NAME, "invalid name syntax"));
             };
-            role_by_name(user, name).ok_or_else(|| {
+            cat.role_by_name(name).map(|r| r.oid).ok_or_else(|| {
                 PgError::new(
                     sqlstate::UNDEFINED_OBJECT,
                     format!("role \"{name}\" does not exist"),
@@ -684,7 +665,7 @@ pub fn reg_out(c: &FnCtx, t: Oid, o: Oid) -> String {
             let args: Vec<String> = p.args.iter().map(|a| format_type(*a, None)).collect();
             format!("{}({})", p.name, args.join(","))
         }),
-        oid::REGNAMESPACE => builtin::namespace_name(o).map(str::to_owned),
+        oid::REGNAMESPACE => c.catalog.namespace_name(o).map(quote_ident),
         oid::REGROLE => role_name(c, o),
         _ => None,
     };
@@ -765,44 +746,134 @@ pub fn regclass_in(cat: &Catalog, s: &str) -> PgResult<Oid> {
             ))
         }
     };
+    let find_in = |nsp: Oid| {
+        if nsp == PG_CATALOG_NAMESPACE {
+            builtin::system_relation(name).map(|r| r.oid)
+        } else {
+            cat.relation_in(nsp, name).map(|(_, o)| o)
+        }
+    };
     match schema {
-        Some("pg_catalog") => builtin::system_relation(name)
-            .map(|r| r.oid)
-            .ok_or_else(missing),
-        Some("public") => cat.relkind(name).map(|(_, o)| o).ok_or_else(missing),
-        Some(other) => Err(PgError::new(
-            INVALID_SCHEMA_NAME,
-            format!("schema \"{other}\" does not exist"),
-        )),
-        None => builtin::system_relation(name)
-            .map(|r| r.oid)
-            .or_else(|| cat.relkind(name).map(|(_, o)| o))
+        Some(s) => {
+            let nsp = cat.namespace_oid(s).ok_or_else(|| {
+                PgError::new(
+                    INVALID_SCHEMA_NAME,
+                    format!("schema \"{s}\" does not exist"),
+                )
+            })?;
+            find_in(nsp).ok_or_else(missing)
+        }
+        None => cat
+            .search_path()
+            .into_iter()
+            .find_map(find_in)
             .ok_or_else(missing),
     }
 }
 
-/// The name of a relation as regclass prints it: user relations in
-/// public (qualified when a catalog of the same name hides them), the
-/// catalogs and system views in pg_catalog.
-pub fn relation_name(cat: &Catalog, o: Oid) -> Option<String> {
+/// A relation's name always qualified with its schema (ruleutils'
+/// generate_qualified_relation_name).
+pub fn qualified_relation_name(cat: &Catalog, o: Oid) -> Option<String> {
     if let Some(r) = builtin::system_relation_by_oid(o) {
-        return Some(r.name.to_owned());
+        return Some(format!("pg_catalog.{}", r.name));
     }
     let name = cat.relation_name(o)?;
-    Some(if builtin::system_relation(name).is_some() {
-        format!("public.{}", quote_ident(name))
-    } else {
+    Some(format!(
+        "{}.{}",
+        quote_ident(cat.relation_schema_name(o)),
         quote_ident(name)
-    })
+    ))
 }
 
-/// The schema of a relation by OID.
-pub fn relation_namespace(o: Oid) -> Oid {
-    if builtin::system_relation_by_oid(o).is_some() {
-        PG_CATALOG_NAMESPACE
-    } else {
-        PUBLIC_NAMESPACE
+/// The relation a column default's `'name'::regclass` names: kept
+/// qualified unless in public (`commands::sequence::regclass_literal_in`).
+pub fn stored_regclass(cat: &Catalog, literal: &str) -> Option<Oid> {
+    let parts = qualified_name(literal).ok()?;
+    match parts.as_slice() {
+        [n] => cat.relation_in(PUBLIC_NAMESPACE, n).map(|(_, o)| o),
+        [s, n] => cat.relation_in(cat.namespace_oid(s)?, n).map(|(_, o)| o),
+        _ => None,
     }
+}
+
+/// pg_get_expr of a stored default: each `'name'::regclass` as the
+/// search path shows it (qualified only when not visible), as ruleutils
+/// prints a regclass constant.
+pub fn display_regclass_literals(cat: &Catalog, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('\'') {
+        out.push_str(&rest[..start]);
+        let body = &rest[start + 1..];
+        // The literal's end: a quote not doubled.
+        let mut end = None;
+        let mut chars = body.char_indices().peekable();
+        while let Some((i, ch)) = chars.next() {
+            if ch == '\'' {
+                if chars.peek().map(|&(_, c)| c) == Some('\'') {
+                    chars.next();
+                } else {
+                    end = Some(i);
+                    break;
+                }
+            }
+        }
+        let Some(end) = end else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let lit = body[..end].replace("''", "'");
+        let after = &body[end + 1..];
+        let shown = after
+            .starts_with("::regclass")
+            .then(|| stored_regclass(cat, &lit))
+            .flatten()
+            .and_then(|o| relation_name(cat, o));
+        match shown {
+            Some(n) => {
+                out.push('\'');
+                out.push_str(&n.replace('\'', "''"));
+                out.push('\'');
+            }
+            None => out.push_str(&rest[start..start + 1 + end + 1]),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The name of a relation as regclass prints it: qualified with its
+/// schema when its bare name does not find it through the search path
+/// (ruleutils' generate_relation_name).
+pub fn relation_name(cat: &Catalog, o: Oid) -> Option<String> {
+    if let Some(r) = builtin::system_relation_by_oid(o) {
+        let visible = cat.search_path().into_iter().find_map(|n| {
+            if n == PG_CATALOG_NAMESPACE {
+                builtin::system_relation(r.name).map(|s| s.oid)
+            } else {
+                cat.relation_in(n, r.name).map(|(_, o)| o)
+            }
+        }) == Some(o);
+        return Some(if visible {
+            r.name.to_owned()
+        } else {
+            format!("pg_catalog.{}", r.name)
+        });
+    }
+    let name = cat.relation_name(o)?;
+    let visible = cat.relation_is_visible(o)
+        && !(builtin::system_relation(name).is_some()
+            && cat.search_path().first() == Some(&PG_CATALOG_NAMESPACE));
+    Some(if visible {
+        quote_ident(name)
+    } else {
+        format!(
+            "{}.{}",
+            quote_ident(cat.relation_schema_name(o)),
+            quote_ident(name)
+        )
+    })
 }
 
 fn regproc_in(s: &str) -> PgResult<Oid> {
@@ -887,24 +958,9 @@ fn split_args(s: &str) -> Vec<String> {
     out
 }
 
-/// A role by name: the session's user is the superuser (OID 10).
-fn role_by_name(user: &str, name: &str) -> Option<Oid> {
-    if name == user {
-        Some(SUPERUSER_OID)
-    } else if name == "pg_database_owner" {
-        Some(DATABASE_OWNER_ROLE)
-    } else {
-        None
-    }
-}
-
-/// A role's name by OID.
+/// A role's name by OID (pg_authid, catalog/roles.rs).
 pub fn role_name(c: &FnCtx, o: Oid) -> Option<String> {
-    match o {
-        SUPERUSER_OID => Some(c.session.user.clone()),
-        DATABASE_OWNER_ROLE => Some("pg_database_owner".into()),
-        _ => None,
-    }
+    c.catalog.role_name(o)
 }
 
 /// The column list of an index: "id, name".
@@ -925,8 +981,13 @@ pub fn index_definition(cat: &Catalog, i: &IndexDesc, pretty: bool) -> String {
         "CREATE {}INDEX {} ON {}{} USING btree ({})",
         if i.unique { "UNIQUE " } else { "" },
         quote_ident(&i.name),
-        if pretty { "" } else { "public." },
-        quote_ident(cat.relation_name(i.table).unwrap_or("?")),
+        "",
+        if pretty {
+            relation_name(cat, i.table)
+        } else {
+            qualified_relation_name(cat, i.table)
+        }
+        .unwrap_or_else(|| "?".into()),
         index_columns(cat, i)
     )
 }
@@ -978,7 +1039,41 @@ fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
         Value::Text(n) => c.catalog.view(n),
         _ => None,
     };
-    Ok(view.map_or(Value::Null, |v| Value::Text(format!(" {};", v.sql))))
+    Ok(view.map_or(Value::Null, |v| {
+        Value::Text(format!(" {};", view_query_text(c.catalog, v)))
+    }))
+}
+
+/// A view's query as pg_get_viewdef prints it: each relation it reads
+/// (bound through the search path the view was made under) named as
+/// the current search path shows it, qualified when not visible, as
+/// ruleutils does. The text is otherwise the query as written.
+pub fn view_query_text(cat: &Catalog, v: &crate::catalog::ViewDesc) -> String {
+    use sqlparser::ast;
+    let Ok(parsed) = crate::parser::parse(&v.sql) else {
+        return v.sql.clone();
+    };
+    let Some(ast::Statement::Query(mut q)) = parsed.into_iter().next().map(|p| p.ast) else {
+        return v.sql.clone();
+    };
+    let setting = cat
+        .view_paths
+        .get(&v.oid)
+        .map(|p| cat.search_path_setting(p));
+    let _ = ast::visit_relations_mut(&mut *q, |name: &mut ast::ObjectName| {
+        let parts = crate::parser::object_name(name);
+        let found = match &setting {
+            Some(s) => crate::catalog::namespace::with_search_path(s, || {
+                cat.resolve_relation_parts(&parts)
+            }),
+            None => cat.resolve_relation_parts(&parts),
+        };
+        if let Some(shown) = found.and_then(|(_, o)| relation_name(cat, o)) {
+            *name = ast::ObjectName::from(vec![ast::Ident::new(shown)]);
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    q.to_string()
 }
 
 fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
@@ -1012,7 +1107,7 @@ pub fn check_or_fk_definition(cat: &Catalog, k: &ConstraintDesc, pretty_form: bo
             let mut s = format!(
                 "FOREIGN KEY ({}) REFERENCES {}({})",
                 names(k.table, &f.columns),
-                quote_ident(cat.relation_name(f.ref_table).unwrap_or("")),
+                relation_name(cat, f.ref_table).unwrap_or_default(),
                 names(f.ref_table, &f.ref_columns)
             );
             if f.match_type == b'f' {
@@ -1338,7 +1433,11 @@ fn serial_sequence(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
         .iter()
         .find(|s| s.table == rel && s.column == col)
         .map_or(Value::Null, |s| {
-            Value::Text(format!("public.{}", quote_ident(&s.name)))
+            Value::Text(format!(
+                "{}.{}",
+                quote_ident(c.catalog.namespace_name(s.namespace).unwrap_or("public")),
+                quote_ident(&s.name)
+            ))
         }))
 }
 
@@ -1358,24 +1457,6 @@ fn check_privileges(v: &Value, allowed: &[&str]) -> PgResult<()> {
     Ok(())
 }
 
-const TABLE_PRIVILEGES: &[&str] = &[
-    "select",
-    "insert",
-    "update",
-    "delete",
-    "truncate",
-    "references",
-    "trigger",
-];
-
-/// A role argument (name or OID) must name a role.
-fn role_arg(c: &FnCtx, v: &Value) -> PgResult<()> {
-    match v {
-        Value::Text(name) => reg_in(c.catalog, &c.session.user, oid::REGROLE, name).map(|_| ()),
-        _ => Ok(()),
-    }
-}
-
 /// A relation argument: by name it must exist (42P01); by OID, NULL
 /// when it does not.
 fn relation_arg(c: &FnCtx, v: &Value) -> PgResult<Option<Oid>> {
@@ -1388,39 +1469,32 @@ fn relation_arg(c: &FnCtx, v: &Value) -> PgResult<Option<Oid>> {
     }
 }
 
-fn table_privilege(c: &FnCtx, rel: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, TABLE_PRIVILEGES)?;
-    Ok(relation_arg(c, rel)?.map_or(Value::Null, |_| Value::Bool(true)))
+fn table_privilege(c: &FnCtx, role: Option<&Value>, rel: &Value, privs: &Value) -> PgResult<Value> {
+    let rel = relation_arg(c, rel)?;
+    super::privileges::table_privilege(c, role, rel, privs, false)
 }
 
-fn sequence_privilege(c: &FnCtx, rel: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["usage", "select", "update"])?;
-    let Some(o) = relation_arg(c, rel)? else {
-        return Ok(Value::Null);
-    };
-    if !matches!(
-        c.catalog
-            .relation_name(o)
-            .and_then(|n| c.catalog.relkind(n)),
-        Some((RelKind::Sequence, _))
-    ) {
-        return Err(PgError::new(
-            "42809",
-            format!(
-                "\"{}\" is not a sequence",
-                relation_name(c.catalog, o).unwrap_or_default()
-            ),
-        ));
-    }
-    Ok(Value::Bool(true))
+fn sequence_privilege(
+    c: &FnCtx,
+    role: Option<&Value>,
+    rel: &Value,
+    privs: &Value,
+) -> PgResult<Value> {
+    let rel = relation_arg(c, rel)?;
+    super::privileges::sequence_privilege(c, role, rel, privs)
 }
 
-fn column_privilege(c: &FnCtx, rel: &Value, col: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["select", "insert", "update", "references"])?;
-    let Some(o) = relation_arg(c, rel)? else {
-        return Ok(Value::Null);
-    };
-    if let (Value::Text(name), Some(t)) = (col, c.catalog.table_by_oid(o)) {
+/// has_column_privilege: pgfork has no column privileges, so a column
+/// has its table's.
+fn column_privilege(
+    c: &FnCtx,
+    role: Option<&Value>,
+    rel: &Value,
+    col: &Value,
+    privs: &Value,
+) -> PgResult<Value> {
+    let o = relation_arg(c, rel)?;
+    if let (Value::Text(name), Some(t)) = (col, o.and_then(|o| c.catalog.table_by_oid(o))) {
         if t.column_index(name).is_none() {
             return Err(PgError::new(
                 sqlstate::UNDEFINED_COLUMN,
@@ -1431,31 +1505,36 @@ fn column_privilege(c: &FnCtx, rel: &Value, col: &Value, privs: &Value) -> PgRes
             ));
         }
     }
-    Ok(Value::Bool(true))
+    super::privileges::table_privilege(c, role, o, privs, true)
 }
 
-fn schema_privilege(c: &FnCtx, schema: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["create", "usage"])?;
-    match schema {
-        Value::Text(name) => {
-            reg_in(c.catalog, &c.session.user, oid::REGNAMESPACE, name)?;
-            Ok(Value::Bool(true))
+fn schema_privilege(
+    c: &FnCtx,
+    role: Option<&Value>,
+    schema: &Value,
+    privs: &Value,
+) -> PgResult<Value> {
+    let nsp = match schema {
+        Value::Text(name) => Some(reg_in(c.catalog, "", oid::REGNAMESPACE, name)?),
+        v => {
+            let o = oid_arg(v);
+            c.catalog.namespace_name(o).map(|_| o)
         }
-        v => Ok(builtin::namespace_name(oid_arg(v)).map_or(Value::Null, |_| Value::Bool(true))),
-    }
+    };
+    super::privileges::schema_privilege(c, role, nsp, privs)
 }
 
-fn database_privilege(c: &FnCtx, db: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["create", "connect", "temporary", "temp"])?;
-    match db {
-        Value::Text(name) if *name != c.session.database => Err(PgError::new(
-            "3D000",
-            format!("database \"{name}\" does not exist"),
-        )),
-        Value::Text(_) => Ok(Value::Bool(true)),
-        v if oid_arg(v) == crate::catalog::system_views::DATABASE_OID => Ok(Value::Bool(true)),
-        _ => Ok(Value::Null),
-    }
+fn database_privilege(
+    c: &FnCtx,
+    role: Option<&Value>,
+    db: &Value,
+    privs: &Value,
+) -> PgResult<Value> {
+    let db = match db {
+        Value::Text(name) => Some(super::privileges::database_by_name(c, name)?),
+        v => Some(oid_arg(v)).filter(|&o| o == crate::catalog::system_views::DATABASE_OID),
+    };
+    super::privileges::database_privilege(c, role, db, privs)
 }
 
 fn function_privilege(c: &FnCtx, func: &Value, privs: &Value) -> PgResult<Value> {
@@ -1469,15 +1548,18 @@ fn function_privilege(c: &FnCtx, func: &Value, privs: &Value) -> PgResult<Value>
     }
 }
 
-fn role_privilege(c: &FnCtx, role: &Value, privs: &Value) -> PgResult<Value> {
-    check_privileges(privs, &["member", "usage", "set"])?;
-    match role {
-        Value::Text(name) => {
-            reg_in(c.catalog, &c.session.user, oid::REGROLE, name)?;
-            Ok(Value::Bool(true))
+fn role_privilege(c: &FnCtx, user: Option<&Value>, role: &Value, privs: &Value) -> PgResult<Value> {
+    let role = match role {
+        Value::Text(name) => reg_in(c.catalog, "", oid::REGROLE, name)?,
+        v => {
+            let o = oid_arg(v);
+            if role_name(c, o).is_none() {
+                return Ok(Value::Null);
+            }
+            o
         }
-        v => Ok(role_name(c, oid_arg(v)).map_or(Value::Null, |_| Value::Bool(true))),
-    }
+    };
+    super::privileges::has_role(c, user, role, privs)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod enums;
 pub mod json;
 pub mod network;
 pub mod polymorphic;
+pub mod privileges;
 pub mod sequence;
 pub mod time;
 pub mod timezone;
@@ -48,7 +49,17 @@ type Imp = fn(&FnCtx, &[Value]) -> PgResult<Value>;
 
 /// Who is running the statement (for current_user, pg_backend_pid, ...).
 pub struct SessionInfo {
+    /// current_user: the role privileges are checked as (SET ROLE changes
+    /// it).
     pub user: String,
+    /// Its OID.
+    pub role: Oid,
+    /// session_user (SET SESSION AUTHORIZATION changes it) and its OID.
+    pub session_user: String,
+    pub session_role: Oid,
+    /// The role the client logged in as (who may use SET SESSION
+    /// AUTHORIZATION: a superuser at login).
+    pub authenticated_role: Oid,
     pub database: String,
     pub env: BackendEnv,
     /// currval/lastval state.
@@ -216,7 +227,7 @@ static FUNCS: &[FuncDef] = &[
         Ok(Value::Text(c.session.user.clone()))
     }),
     f("session_user", &[], NAME, |c, _| {
-        Ok(Value::Text(c.session.user.clone()))
+        Ok(Value::Text(c.session.session_user.clone()))
     }),
     f("user", &[], NAME, |c, _| {
         Ok(Value::Text(c.session.user.clone()))
@@ -227,8 +238,14 @@ static FUNCS: &[FuncDef] = &[
     f("current_catalog", &[], NAME, |c, _| {
         Ok(Value::Text(c.session.database.clone()))
     }),
-    f("current_schema", &[], NAME, |_, _| {
-        Ok(Value::Text("public".into()))
+    // The search path (`catalog::namespace`): its first schema that
+    // exists, NULL when none.
+    f("current_schema", &[], NAME, |c, _| {
+        Ok(c.catalog
+            .explicit_search_path()
+            .first()
+            .and_then(|&n| c.catalog.namespace_name(n))
+            .map_or(Value::Null, |n| Value::Text(n.to_owned())))
     }),
     // Transaction ids (txid_* and their PostgreSQL 13 names; the xid8
     // and pg_snapshot types are shown as int8 and text).
@@ -275,12 +292,17 @@ static FUNCS: &[FuncDef] = &[
         _ => Ok(Value::Null),
     })),
     // The search path (pg_catalog is always searched first).
-    f("current_schemas", &[BOOL], oid::NAME_ARRAY, |_, a| {
-        let mut v = Vec::new();
-        if a[0] == Value::Bool(true) {
-            v.push(Value::Text("pg_catalog".into()));
-        }
-        v.push(Value::Text("public".into()));
+    f("current_schemas", &[BOOL], oid::NAME_ARRAY, |c, a| {
+        let path = if a[0] == Value::Bool(true) {
+            c.catalog.search_path()
+        } else {
+            c.catalog.explicit_search_path()
+        };
+        let v = path
+            .into_iter()
+            .filter_map(|n| c.catalog.namespace_name(n))
+            .map(|n| Value::Text(n.to_owned()))
+            .collect();
         Ok(Value::Array(NAME, v))
     }),
     // Regular expressions (the ~ operators).
@@ -328,11 +350,17 @@ static FUNCS: &[FuncDef] = &[
         crate::utils::adt::regex::sql_substring(a)
     }),
     // Catalog helpers used by psql (more in `catalog`).
-    f("pg_get_expr", &[TEXT, oid::OID], TEXT, |_, a| {
-        Ok(a[0].clone())
+    f("pg_get_expr", &[TEXT, oid::OID], TEXT, |c, a| {
+        Ok(match &a[0] {
+            Value::Text(t) => Value::Text(catalog::display_regclass_literals(c.catalog, t)),
+            v => v.clone(),
+        })
     }),
-    f("pg_get_expr", &[TEXT, oid::OID, BOOL], TEXT, |_, a| {
-        Ok(a[0].clone())
+    f("pg_get_expr", &[TEXT, oid::OID, BOOL], TEXT, |c, a| {
+        Ok(match &a[0] {
+            Value::Text(t) => Value::Text(catalog::display_regclass_literals(c.catalog, t)),
+            v => v.clone(),
+        })
     }),
     // WAL positions (the pg_lsn type is shown as text, "0/16B3748").
     volatile(f("pg_current_wal_lsn", &[], TEXT, |c, _| {

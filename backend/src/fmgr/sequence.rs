@@ -1,12 +1,15 @@
-//! Sequence functions: nextval, currval, setval, lastval, and the state
+//! Sequence functions: nextval, currval, setval, lastval (each checking
+//! the current role's privileges on the sequence), and the state
 //! of a sequence relation that `SELECT * FROM seq` reads
 //! (`pgfork_sequence_state`). The session remembers the last value each
 //! sequence gave it (PostgreSQL's SeqTable) for currval and lastval.
 
 use std::collections::HashMap;
 
+use super::privileges::check_sequence;
 use super::{f, volatile, FnCtx, FuncDef};
 use crate::access::sequence;
+use crate::catalog::roles::privs;
 use crate::error::{PgError, PgResult};
 use crate::types::oid::{BOOL, INT4, INT8, REGCLASS};
 use crate::types::{Oid, Value};
@@ -49,6 +52,15 @@ fn seq_arg(c: &FnCtx, v: &Value) -> PgResult<(Oid, String)> {
 
 fn nextval(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let (rel, name) = seq_arg(c, &a[0])?;
+    // An identity column's sequence gives the column its values with the
+    // table's INSERT privilege (the default pgfork writes as a nextval
+    // call); a serial column's default needs USAGE, as in PostgreSQL.
+    if c.catalog
+        .sequence_by_oid(rel)
+        .is_none_or(|s| s.identity == 0)
+    {
+        check_sequence(c, rel, privs::USAGE | privs::UPDATE)?;
+    }
     let v = sequence::nextval(&c.pool, rel, &name)?;
     let mut s = c.session.sequences.borrow_mut();
     s.last.insert(rel, v);
@@ -58,6 +70,7 @@ fn nextval(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
 
 fn currval(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     let (rel, name) = seq_arg(c, &a[0])?;
+    check_sequence(c, rel, privs::SELECT | privs::USAGE)?;
     match c.session.sequences.borrow().last.get(&rel) {
         Some(v) => Ok(Value::Int8(*v)),
         None => Err(PgError::new(
@@ -74,6 +87,7 @@ fn lastval(c: &FnCtx, _: &[Value]) -> PgResult<Value> {
     if c.catalog.sequence_by_oid(rel).is_none() {
         return Err(undefined());
     }
+    check_sequence(c, rel, privs::SELECT | privs::USAGE)?;
     s.last
         .get(&rel)
         .map(|v| Value::Int8(*v))
@@ -82,6 +96,7 @@ fn lastval(c: &FnCtx, _: &[Value]) -> PgResult<Value> {
 
 fn setval(c: &FnCtx, a: &[Value], called: bool) -> PgResult<Value> {
     let (rel, name) = seq_arg(c, &a[0])?;
+    check_sequence(c, rel, privs::UPDATE)?;
     let Value::Int8(v) = a[1] else {
         return Ok(Value::Null);
     };

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+mod create_user;
 mod cursor;
 mod pgsyntax;
 mod qualified_operator;
@@ -21,6 +22,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 
 pub mod alter_sequence;
 pub mod create_function;
+pub mod set_schema;
 
 /// A statement's text, and the whole query string it came from (parser
 /// locations are relative to the whole string), for turning locations
@@ -399,6 +401,17 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             });
             return Ok(());
         }
+        if set_schema::is_set_schema(&meaningful) {
+            set_schema::parse_tokens(seg.clone(), sql)?;
+            out.push(ParsedStatement {
+                ast: set_schema::placeholder(),
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
         if alter_sequence::starts_alter_sequence(&meaningful) {
             alter_sequence::parse_tokens(seg.clone(), sql)?;
             out.push(ParsedStatement {
@@ -424,6 +437,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         check_operator_chains(&seg)?;
         pgsyntax::check(sql, &meaningful)?;
         normalize_copy_options(&mut seg);
+        let create_user = create_user::rewrite(&mut seg);
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)
             .with_tokens_with_locations(seg);
@@ -431,9 +445,12 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             .parse_statements()
             .map_err(|e| convert_error(sql, e))?;
         let mut stmts = stmts.into_iter();
-        let Some(ast) = stmts.next() else {
+        let Some(mut ast) = stmts.next() else {
             return Ok(());
         };
+        if create_user {
+            create_user::default_login(&mut ast);
+        }
         out.push(ParsedStatement {
             ast,
             text: StmtText {

@@ -22,6 +22,7 @@
 
 mod cursors;
 mod modifying_with;
+mod roles;
 mod stats;
 pub mod utility;
 
@@ -36,6 +37,7 @@ use sqlparser::ast;
 
 use crate::access::xact::{SessionLimits, StmtXact, XactEnd, XactMvcc};
 use crate::analyze::{self, Analyzer};
+use crate::catalog::roles::PermCheck;
 use crate::catalog::{self, CatalogCache};
 use crate::commands::transaction::{self, BlockState, Transaction};
 use crate::commands::{copy, ddl, explain, vacuum};
@@ -47,6 +49,7 @@ use crate::executor::subplan::SubplanCache;
 use crate::parser::{ident, StmtText};
 use crate::types::datetime::now_pg_usecs;
 use crate::types::{float, Oid, Value};
+use roles::copy_perms;
 
 use crate::executor::eval::EvalCtx;
 use crate::fmgr::{FnCtx, SessionInfo};
@@ -138,6 +141,8 @@ struct Planned {
     version: u64,
     action: Arc<Action>,
     relations: Arc<RelLocks>,
+    /// The privileges it needs, checked before each execution.
+    perms: Arc<Vec<PermCheck>>,
 }
 
 /// An analyzed and planned statement.
@@ -168,6 +173,7 @@ struct PlanParts {
     uses_catalog: bool,
     relations: RelLocks,
     needs_xid: bool,
+    perms: Vec<PermCheck>,
 }
 
 /// What kind of COPY a statement is.
@@ -239,6 +245,9 @@ pub struct Engine {
     limits: SessionLimits,
     /// Open SQL cursors, by name.
     cursors: BTreeMap<String, cursors::Cursor>,
+    /// The role the client logged in as was a superuser then (who may
+    /// SET SESSION AUTHORIZATION).
+    authenticated_superuser: bool,
 }
 
 impl Drop for Engine {
@@ -276,8 +285,13 @@ impl Engine {
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
             sql_prepared: HashMap::new(),
+            authenticated_superuser: false,
             session: SessionInfo {
                 user: String::new(),
+                role: catalog::roles::BOOTSTRAP_SUPERUSER,
+                session_user: String::new(),
+                session_role: catalog::roles::BOOTSTRAP_SUPERUSER,
+                authenticated_role: catalog::roles::BOOTSTRAP_SUPERUSER,
                 database: String::new(),
                 env: env.clone(),
                 cursors: Vec::new(),
@@ -312,6 +326,7 @@ impl Engine {
             severity: Severity::Fatal,
             ..e
         };
+        let role = self.login_role(&user).map_err(fatal)?;
         for (k, v) in params {
             match k.as_str() {
                 "user" | "database" | "replication" => {}
@@ -323,10 +338,12 @@ impl Engine {
                 _ => settings.set_startup(k, v).map_err(fatal)?,
             }
         }
-        self.session.user = user;
         self.session.database = database;
         self.slot_app_name = settings.get("application_name")?.unwrap_or_default();
         *self.settings.get_mut() = settings;
+        self.session.authenticated_role = role.oid;
+        self.authenticated_superuser = role.superuser;
+        self.set_session_roles(&role, &role);
         self.sync_session_settings();
         Ok(())
     }
@@ -411,6 +428,7 @@ impl Engine {
                 version,
                 action: Arc::new(parts.action),
                 relations: Arc::new(parts.relations),
+                perms: Arc::new(parts.perms),
             }),
         }
     }
@@ -431,6 +449,7 @@ impl Engine {
                 .collect(),
             needs_xid: a.needs_xid,
             uses_catalog: a.uses_catalog,
+            perms: a.perms,
             param_types: a.params,
             columns,
             action,
@@ -545,6 +564,7 @@ impl Engine {
                     returns_rows: false,
                     copy_kind: Some(kind),
                     uses_catalog: uses,
+                    perms: copy_perms(&rels, mode),
                     relations: rels.into_iter().map(|r| (r, mode)).collect(),
                     needs_xid: false,
                 })
@@ -590,6 +610,7 @@ impl Engine {
                     uses_catalog: parts.uses_catalog,
                     relations: parts.relations,
                     needs_xid: parts.needs_xid,
+                    perms: parts.perms,
                 })
             }
             ast::Statement::Vacuum(_) if vacuum::is_checkpoint(&text.sql) => {
@@ -673,6 +694,7 @@ impl Engine {
                     uses_catalog: false,
                     relations: Vec::new(),
                     needs_xid: false,
+                    perms: Vec::new(),
                     action: Action::SqlExecute { prepared, args },
                 })
             }
@@ -800,10 +822,12 @@ impl Engine {
                 self.mvcc.lock_relation(oid, mode, policy, &self.limits)?;
             }
             if !p.uses_catalog {
+                self.check_privileges(p)?;
                 return Ok(action);
             }
             self.catalog.refresh()?;
             if version == self.catalog.version() {
+                self.check_privileges(p)?;
                 return Ok(action);
             }
             (action, rels) = self.replan(p)?;
@@ -884,6 +908,7 @@ impl Engine {
                 mem: &mem,
             });
             let mut notices = Vec::new();
+            let (me, session) = self.session_role_descs(&cat)?;
             let r = ddl::execute(
                 &p.stmt.ast,
                 &p.stmt.text,
@@ -894,7 +919,9 @@ impl Engine {
                     horizon,
                     block: block.as_ref(),
                     eval: ctx.as_ref(),
-                    user: &self.session.user,
+                    role: &me,
+                    session: &session,
+                    database: &self.session.database,
                 },
                 &mut notices,
             );
@@ -1196,7 +1223,14 @@ impl Engine {
     /// Plans a prepared statement again after a catalog change.
     fn replan(&mut self, p: &Prepared) -> PgResult<(Arc<Action>, Arc<RelLocks>)> {
         let parts = self.plan_statement(&p.stmt, &p.declared)?;
-        if parts.columns != p.columns || parts.param_types != p.param_types {
+        // As PostgreSQL's equalTupleDescs: names and types, not the
+        // table a column comes from (a new search path may find another).
+        let shape = |cs: &[crate::nodes::Column]| -> Vec<(String, Oid, i32)> {
+            cs.iter()
+                .map(|c| (c.name.clone(), c.type_oid, c.type_modifier))
+                .collect()
+        };
+        if shape(&parts.columns) != shape(&p.columns) || parts.param_types != p.param_types {
             return Err(PgError::new(
                 sqlstate::FEATURE_NOT_SUPPORTED,
                 "cached plan must not change result type",
@@ -1209,6 +1243,7 @@ impl Engine {
             version: self.catalog.version(),
             action: action.clone(),
             relations: relations.clone(),
+            perms: Arc::new(parts.perms),
         };
         Ok((action, relations))
     }
@@ -1269,6 +1304,10 @@ impl Engine {
         }
         float::set_extra_float_digits(efd);
         crate::types::timezone::set_session(&s.get("TimeZone").ok().flatten().unwrap_or_default());
+        crate::catalog::namespace::set_search_path(
+            &s.get("search_path").ok().flatten().unwrap_or_default(),
+            &self.session.user,
+        );
         let app = s.get("application_name").ok().flatten().unwrap_or_default();
         if app != self.slot_app_name {
             self.env
@@ -1386,6 +1425,7 @@ fn utility_parts(u: Utility, param_types: &[Oid]) -> PlanParts {
         uses_catalog: false,
         relations: Vec::new(),
         needs_xid: false,
+        perms: Vec::new(),
     }
 }
 
@@ -1399,6 +1439,7 @@ fn simple_parts(action: Action, param_types: &[Oid], uses_catalog: bool) -> Plan
         uses_catalog,
         relations: Vec::new(),
         needs_xid: false,
+        perms: Vec::new(),
     }
 }
 

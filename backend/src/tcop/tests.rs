@@ -73,7 +73,10 @@ impl Session {
             exec_mode: ExecMode::Process,
         };
         let mut engine = Engine::new(env);
-        let params: BTreeMap<String, String> = [("user", "alice"), ("database", "db1")]
+        // The catalog's bootstrap superuser: the OS user (no data
+        // directory was created with another).
+        let me = crate::catalog::roles::os_user_name();
+        let params: BTreeMap<String, String> = [("user", me.as_str()), ("database", "db1")]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
@@ -270,7 +273,10 @@ fn strings_and_functions() {
             .map(|o| o.map(str::to_owned))
             .collect::<Vec<_>>()
     );
-    assert_eq!(s.one("select current_user").unwrap(), "alice");
+    assert_eq!(
+        s.one("select current_user").unwrap(),
+        crate::catalog::roles::os_user_name()
+    );
     assert_eq!(s.one("select current_database()").unwrap(), "db1");
     assert_eq!(
         s.one("select pg_backend_pid()").unwrap(),
@@ -564,8 +570,9 @@ fn copy_query_to_stdout() {
 #[test]
 fn startup_options() {
     let mut s = Session::new(63012);
+    let me = crate::catalog::roles::os_user_name();
     let params: BTreeMap<String, String> = [
-        ("user", "bob"),
+        ("user", me.as_str()),
         ("options", "-c statement_timeout=100 --work-mem=8MB"),
         ("DateStyle", "ISO"),
         ("application_name", "pgbench"),
@@ -576,17 +583,22 @@ fn startup_options() {
     s.engine.startup(&params).unwrap();
     assert_eq!(s.one("show statement_timeout").unwrap(), "100ms");
     assert_eq!(s.one("show work_mem").unwrap(), "8MB");
-    assert_eq!(s.one("select session_user").unwrap(), "bob");
+    assert_eq!(s.one("select session_user").unwrap(), me);
     let status = s.engine.parameter_status();
     assert!(status.contains(&("application_name".to_owned(), "pgbench".to_owned())));
-    assert!(status.contains(&("session_authorization".to_owned(), "bob".to_owned())));
+    assert!(status.contains(&("session_authorization".to_owned(), me.clone())));
     let bad: BTreeMap<String, String> = [
-        ("user".to_owned(), "x".to_owned()),
+        ("user".to_owned(), me.clone()),
         ("nope".to_owned(), "1".to_owned()),
     ]
     .into();
     let e = s.engine.startup(&bad).unwrap_err();
     assert_eq!((e.severity, e.code), (Severity::Fatal, "42704"));
+    // A role that does not exist may not log in.
+    let unknown: BTreeMap<String, String> = [("user".to_owned(), "x".to_owned())].into();
+    let e = s.engine.startup(&unknown).unwrap_err();
+    assert_eq!((e.severity, e.code), (Severity::Fatal, "28000"));
+    assert_eq!(e.message, "role \"x\" does not exist");
 }
 
 #[test]

@@ -57,6 +57,17 @@ pub enum Utility {
     Unlisten(Option<String>),
     /// NOTIFY channel [, 'payload'].
     Notify(String, String),
+    /// SET ROLE name (None: NONE, and RESET ROLE; `tag` differs).
+    SetRole {
+        name: Option<String>,
+        tag: &'static str,
+    },
+    /// SET SESSION AUTHORIZATION name (None: DEFAULT, and RESET SESSION
+    /// AUTHORIZATION).
+    SetSessionAuthorization {
+        name: Option<String>,
+        tag: &'static str,
+    },
 }
 
 /// A channel name: an identifier, folded and cut to NAMEDATALEN - 1
@@ -266,17 +277,32 @@ pub fn classify(stmt: &ast::Statement, text: &StmtText) -> PgResult<Option<Utili
                     session: *session,
                 }
             }
-            ast::Set::SetRole { .. } | ast::Set::SetSessionAuthorization(_) => {
-                return Err(not_supported_yet("SET ROLE and SET SESSION AUTHORIZATION"))
-            }
+            ast::Set::SetRole { role_name, .. } => Utility::SetRole {
+                name: role_name.as_ref().map(ident),
+                tag: "SET",
+            },
+            ast::Set::SetSessionAuthorization(p) => Utility::SetSessionAuthorization {
+                name: match &p.kind {
+                    ast::SetSessionAuthorizationParamKind::Default => None,
+                    ast::SetSessionAuthorizationParamKind::User(u) => Some(ident(u)),
+                },
+                tag: "SET",
+            },
             _ => return Err(not_supported_yet("this form of SET")),
         },
         S::Reset(r) => match &r.reset {
             ast::Reset::ALL => Utility::Reset(None),
-            ast::Reset::ConfigurationParameter(n) => Utility::Reset(Some(object_name(n).join("."))),
-            ast::Reset::SessionAuthorization => {
-                return Err(not_supported_yet("RESET SESSION AUTHORIZATION"))
+            ast::Reset::ConfigurationParameter(n) if object_name(n).join(".") == "role" => {
+                Utility::SetRole {
+                    name: None,
+                    tag: "RESET",
+                }
             }
+            ast::Reset::ConfigurationParameter(n) => Utility::Reset(Some(object_name(n).join("."))),
+            ast::Reset::SessionAuthorization => Utility::SetSessionAuthorization {
+                name: None,
+                tag: "RESET",
+            },
         },
         S::ShowVariable { variable } => {
             let words: Vec<String> = variable.iter().map(ident).collect();
@@ -491,7 +517,16 @@ impl Engine {
             }
             Utility::Reset(None) => {
                 self.settings.get_mut().reset_all();
+                self.set_role(None)?;
                 Ok("RESET".into())
+            }
+            Utility::SetRole { name, tag } => {
+                self.set_role(name.as_deref())?;
+                Ok((*tag).into())
+            }
+            Utility::SetSessionAuthorization { name, tag } => {
+                self.set_session_authorization(name.as_deref())?;
+                Ok((*tag).into())
             }
             Utility::Reset(Some(name)) => {
                 self.settings.get_mut().set(name, None, false)?;
@@ -526,6 +561,7 @@ impl Engine {
                         ));
                     }
                     self.reset_session();
+                    self.set_session_authorization(None)?;
                 }
                 Ok((*tag).to_owned())
             }

@@ -33,6 +33,8 @@ pub struct EnumType {
     /// The array type (`_name`), pg_type.typarray.
     pub array: Oid,
     pub name: String,
+    /// typnamespace: the schema's OID.
+    pub namespace: Oid,
     /// The array type's name (`_name`).
     pub array_name: String,
     /// Labels in sort order.
@@ -104,6 +106,34 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
                 None
             }
         })
+    })
+}
+
+/// Every enum type or array type named `name`: (OID, schema OID).
+pub fn types_named(name: &str) -> Vec<(Oid, Oid)> {
+    SESSION.with(|s| {
+        s.borrow()
+            .iter()
+            .filter_map(|e| {
+                if e.name == name {
+                    Some((e.oid, e.namespace))
+                } else if e.array_name == name {
+                    Some((e.array, e.namespace))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    })
+}
+
+/// The schema OID of an enum type or its array type.
+pub fn namespace_of(t: Oid) -> Option<Oid> {
+    SESSION.with(|s| {
+        s.borrow()
+            .iter()
+            .find(|e| e.oid == t || e.array == t)
+            .map(|e| e.namespace)
     })
 }
 

@@ -497,6 +497,15 @@ impl Settings {
             .insert("session_authorization".into(), user.to_owned());
     }
 
+    /// Records whether the current role is a superuser (is_superuser).
+    pub fn set_superuser(&mut self, superuser: bool) {
+        self.generation += 1;
+        self.reset.insert(
+            "is_superuser".into(),
+            if superuser { "on" } else { "off" }.into(),
+        );
+    }
+
     /// Canonical name of a known or custom (`prefix.name`) setting.
     fn key(name: &str) -> PgResult<String> {
         match lookup(name) {

@@ -2,8 +2,9 @@
 environment variables): a simple schema (serial primary key, unique and
 NOT NULL columns, defaults, an index, a view) dumped as SQL and in the
 custom format, listed by pg_restore, and restored with psql into the same
-database after dropping it, with the same rows back. One `ok`/`FAIL` line
-per check."""
+database after dropping it, with the same rows back; a second schema
+holding a table of the same name, and a dump of the restored database
+identical to the first. One `ok`/`FAIL` line per check."""
 
 import os
 import subprocess
@@ -18,6 +19,7 @@ TMP = tempfile.mkdtemp(prefix="pgfork-dump-")
 SQL = os.path.join(TMP, "dump.sql")
 CUSTOM = os.path.join(TMP, "dump.custom")
 ROWS = "SELECT id, name, qty, price, note FROM c_dump_items ORDER BY id"
+SCHEMA_ROWS = "SELECT id, v FROM c_dump_s.c_dump_items ORDER BY id"
 
 
 def sh(*args, stdin=None):
@@ -38,6 +40,11 @@ def create_schema():
     global BEFORE
     psql("DROP VIEW IF EXISTS c_dump_view")
     psql("DROP TABLE IF EXISTS c_dump_items")
+    psql("DROP SCHEMA IF EXISTS c_dump_s CASCADE")
+    psql("CREATE SCHEMA c_dump_s")
+    psql("CREATE TABLE c_dump_s.c_dump_items (id serial PRIMARY KEY, v text DEFAULT 'in s')")
+    psql("CREATE INDEX c_dump_s_v ON c_dump_s.c_dump_items (v)")
+    psql("INSERT INTO c_dump_s.c_dump_items (v) VALUES ('x'), (DEFAULT)")
     psql(
         "CREATE TABLE c_dump_items (id serial PRIMARY KEY, name varchar(20) NOT NULL UNIQUE,"
         " qty integer DEFAULT 5, price numeric(8,2), note text)"
@@ -63,6 +70,11 @@ def dump_plain():
         "CREATE VIEW public.c_dump_view AS",
         "ADD CONSTRAINT c_dump_items_pkey PRIMARY KEY (id);",
         "SELECT pg_catalog.setval('public.c_dump_items_id_seq', 3, true);",
+        "CREATE SCHEMA c_dump_s;",
+        "CREATE TABLE c_dump_s.c_dump_items (",
+        "ALTER TABLE ONLY c_dump_s.c_dump_items ALTER COLUMN id SET DEFAULT nextval('c_dump_s.c_dump_items_id_seq'::regclass);",
+        "CREATE INDEX c_dump_s_v ON c_dump_s.c_dump_items USING btree (v);",
+        "SELECT pg_catalog.setval('c_dump_s.c_dump_items_id_seq', 2, true);",
     ]:
         check(want in text, f"dump lacks {want!r}")
 
@@ -80,15 +92,26 @@ def dump_custom_and_list():
         check(want in listing, f"listing lacks {want!r}")
 
 
+def without_restrict_keys(text):
+    """pg_dump's \\restrict lines carry a random key."""
+    return "\n".join(l for l in text.splitlines() if not l.startswith(("\\restrict", "\\unrestrict")))
+
+
 def restore_round_trip():
+    schema_rows = psql(SCHEMA_ROWS)
     psql("DROP VIEW c_dump_view")
     psql("DROP TABLE c_dump_items")
+    psql("DROP SCHEMA c_dump_s CASCADE")
     sh(f"{BIN}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", SQL)
     eq(psql(ROWS), BEFORE, "rows after restore")
+    eq(psql(SCHEMA_ROWS), schema_rows, "rows of the second schema after restore")
+    again = sh(f"{BIN}/pg_dump", "--no-owner")
+    eq(without_restrict_keys(again), without_restrict_keys(open(SQL).read()), "dump after restore")
     eq(psql("INSERT INTO c_dump_items (name) VALUES ('d') RETURNING id, qty"), "4|5\n", "sequence and default")
 
 
 def cleanup():
+    psql("DROP SCHEMA IF EXISTS c_dump_s CASCADE")
     psql("DROP VIEW IF EXISTS c_dump_view")
     psql("DROP TABLE IF EXISTS c_dump_items")
 

@@ -95,7 +95,10 @@ impl Ddl<'_> {
                         t.columns[col].name, t.name
                     ),
                 )
-                .with_table("public", &t.name)
+                .with_table(
+                    &crate::catalog::namespace::schema_name(t.namespace),
+                    &t.name,
+                )
                 .with_column(&t.columns[col].name));
             }
             Ok(())
@@ -345,10 +348,11 @@ impl Ddl<'_> {
                     )
                 };
                 self.cat
-                    .choose_name(&base, if k.primary { "pkey" } else { "key" })
+                    .choose_name(t.namespace, &base, if k.primary { "pkey" } else { "key" })
             }
         };
         let idx = IndexDesc {
+            namespace: t.namespace,
             oid: self.cat.alloc_oid(),
             name,
             table: t.oid,
@@ -449,7 +453,7 @@ impl Ddl<'_> {
                                 c.name, t.name
                             ),
                         )
-                        .with_table("public", &t.name)
+                        .with_table(&crate::catalog::namespace::schema_name(t.namespace), &t.name)
                         .with_constraint(&c.name));
                     }
                     Ok(())
@@ -597,7 +601,7 @@ impl Ddl<'_> {
                 }
             }
         } else if let Some(i) = idx {
-            self.cat.check_free_name(&new)?;
+            self.cat.check_free_name(i.namespace, &new)?;
             for slot in &mut self.cat.indexes {
                 if slot.oid == i.oid {
                     *slot = Arc::new(IndexDesc {
