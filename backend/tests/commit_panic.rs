@@ -86,7 +86,9 @@ fn session(seg: Segment, data_dir: &Path) -> (Engine, usize) {
         slot,
         exec_mode: ExecMode::Process,
     });
-    let params: BTreeMap<String, String> = [("user", "tester"), ("database", "db")]
+    // The data directory's bootstrap superuser: the OS user, as initdb.
+    let me = backend::catalog::roles::os_user_name();
+    let params: BTreeMap<String, String> = [("user", me.as_str()), ("database", "db")]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();

@@ -133,6 +133,9 @@ fn relstats_from_forked_backends() {
             n_tup_hot_upd: hot * WORKERS as u64,
             n_live_tup: 2 * committed_r,
             n_dead_tup: 2 * committed_r + 4 * aborted_r,
+            // Committed inserts, updates and deletes only (PostgreSQL's
+            // changes_since_analyze).
+            n_mod_since_analyze: 5 * committed_r,
             ..Default::default()
         };
         assert_eq!(relstats::get(&seg, SHARED_BASE + r), want, "rel {r}");
