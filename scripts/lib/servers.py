@@ -220,6 +220,12 @@ class PgFork(Server):
                 "--max-connections", str(max_connections), "--log-level", log_level]
         if prefork:
             args += ["--prefork", str(prefork)]
+        # Every script connects as postgres, as to the reference cluster:
+        # make it the bootstrap superuser of a new data directory (binaries
+        # from before roles existed accept any user and lack the option).
+        if "--superuser" in subprocess.run([binary, "--help"], capture_output=True,
+                                           text=True).stdout:
+            args += ["--superuser", "postgres"]
         args += list(extra)
         self.logf = open(os.path.join(self.tmp, "server.log"), "w" if self.owns_tmp else "a")
         self.log_offset = self.logf.tell()
