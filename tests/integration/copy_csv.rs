@@ -5,10 +5,7 @@
 //! syntax, `\.`, and the errors of bad data and bad options (a bad row
 //! loads nothing).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use crate::harness::{Mode, TestServer};
+use crate::harness::{psql_script, Mode, TestServer};
 use crate::reference::Reference;
 
 in_all_modes!(csv_matches_postgres);
@@ -16,27 +13,12 @@ in_all_modes!(csv_matches_postgres);
 /// Runs psql with `script` on stdin (COPY data inline) and returns its
 /// output and its ERROR lines.
 fn run(conn: &[String], script: &str) -> (String, Vec<String>) {
-    let mut child = Command::new("psql")
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=0"])
-        .args(conn)
-        .env_remove("PGOPTIONS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let errors = String::from_utf8_lossy(&out.stderr)
+    let (stdout, stderr) = psql_script(conn, script);
+    let errors = stderr
         .lines()
         .filter_map(|l| l.find("ERROR:").map(|i| l[i..].to_owned()))
         .collect();
-    (String::from_utf8_lossy(&out.stdout).into_owned(), errors)
+    (stdout, errors)
 }
 
 const SCRIPT: &str = r#"create table t (a int, b text, c text);

@@ -7,10 +7,7 @@
 //! counts it; a value too long for its column's type modifier is the
 //! value's error.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use crate::harness::{Mode, TestServer};
+use crate::harness::{psql_script, Mode, TestServer};
 use crate::reference::Reference;
 
 in_all_modes!(copy_error_context_matches_postgres);
@@ -18,23 +15,8 @@ in_all_modes!(copy_error_context_matches_postgres);
 /// Runs psql with `script` on stdin; returns its stderr's ERROR, DETAIL
 /// and CONTEXT lines (without psql's `psql:<stdin>:N:` prefix).
 fn errors(conn: &[String], script: &str) -> Vec<String> {
-    let mut child = Command::new("psql")
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=0"])
-        .args(conn)
-        .env_remove("PGOPTIONS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stderr)
+    let (_, stderr) = psql_script(conn, script);
+    stderr
         .lines()
         .filter_map(|l| {
             ["ERROR:", "DETAIL:", "CONTEXT:"]

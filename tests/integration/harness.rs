@@ -494,3 +494,29 @@ impl<'a> FromSql<'a> for RawOut {
         true
     }
 }
+
+/// Runs psql (no psqlrc, errors not fatal) with `conn`'s connection
+/// arguments and `script` on stdin; returns its stdout and stderr.
+pub fn psql_script(conn: &[String], script: &str) -> (String, String) {
+    use std::io::Write;
+    let mut child = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=0"])
+        .args(conn)
+        .env_remove("PGOPTIONS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
