@@ -302,6 +302,11 @@ impl Catalog {
     pub fn check_relation_privileges(&self, role: Oid, perms: &[PermCheck]) -> PgResult<()> {
         for p in perms {
             let who = p.as_role.unwrap_or(role);
+            // A superuser passes every check: decide that before looking
+            // the relation up (this runs before every execution).
+            if self.is_superuser(who) {
+                continue;
+            }
             let (kind, word) = if self.sequence_by_oid(p.rel).is_some() {
                 (ObjectKind::Sequence, "sequence")
             } else if self.views.iter().any(|v| v.oid == p.rel) {

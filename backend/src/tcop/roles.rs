@@ -131,17 +131,12 @@ impl Engine {
 
     /// The privilege check of a statement about to run (ExecCheckRTPerms).
     pub(super) fn check_privileges(&self, p: &Prepared) -> PgResult<()> {
-        let perms = p
-            .planned
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .perms
-            .clone();
-        if perms.is_empty() {
+        let planned = p.planned.lock().unwrap_or_else(|e| e.into_inner());
+        if planned.perms.is_empty() {
             return Ok(());
         }
         self.catalog
             .get()
-            .check_relation_privileges(self.session.role, &perms)
+            .check_relation_privileges(self.session.role, &planned.perms)
     }
 }
