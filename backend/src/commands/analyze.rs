@@ -67,6 +67,23 @@ fn word(w: &sqlparser::tokenizer::Word) -> String {
     }
 }
 
+fn end_of_input() -> PgError {
+    PgError::new(sqlstate::SYNTAX_ERROR, "syntax error at end of input")
+}
+
+/// After a list element: `,` continues the list (false), `)` ends it
+/// (true); `i` moves past either. Anything else is a syntax error.
+fn list_ends(toks: &[Token], i: &mut usize) -> PgResult<bool> {
+    let ends = match toks.get(*i) {
+        Some(Token::Comma) => false,
+        Some(Token::RParen) => true,
+        Some(t) => return Err(syntax_error(t)),
+        None => return Err(end_of_input()),
+    };
+    *i += 1;
+    Ok(ends)
+}
+
 fn syntax_error(t: &Token) -> PgError {
     PgError::new(
         sqlstate::SYNTAX_ERROR,
@@ -115,26 +132,10 @@ pub fn parse_analyze(sql: &str) -> PgResult<AnalyzeStmt> {
                     }
                 }
                 Some(t) => return Err(syntax_error(t)),
-                None => {
-                    return Err(PgError::new(
-                        sqlstate::SYNTAX_ERROR,
-                        "syntax error at end of input",
-                    ))
-                }
+                None => return Err(end_of_input()),
             }
-            match toks.get(i) {
-                Some(Token::Comma) => i += 1,
-                Some(Token::RParen) => {
-                    i += 1;
-                    break;
-                }
-                Some(t) => return Err(syntax_error(t)),
-                None => {
-                    return Err(PgError::new(
-                        sqlstate::SYNTAX_ERROR,
-                        "syntax error at end of input",
-                    ))
-                }
+            if list_ends(&toks, &mut i)? {
+                break;
             }
         }
     }
@@ -224,12 +225,7 @@ pub fn parse_targets(toks: &[Token]) -> PgResult<Vec<AnalyzeTarget>> {
             match toks.get(i + 1) {
                 Some(Token::Word(w)) => name = word(w),
                 Some(t) => return Err(syntax_error(t)),
-                None => {
-                    return Err(PgError::new(
-                        sqlstate::SYNTAX_ERROR,
-                        "syntax error at end of input",
-                    ))
-                }
+                None => return Err(end_of_input()),
             }
             i += 2;
         }
@@ -240,27 +236,11 @@ pub fn parse_targets(toks: &[Token]) -> PgResult<Vec<AnalyzeTarget>> {
                 match toks.get(i) {
                     Some(Token::Word(w)) => columns.push(word(w)),
                     Some(t) => return Err(syntax_error(t)),
-                    None => {
-                        return Err(PgError::new(
-                            sqlstate::SYNTAX_ERROR,
-                            "syntax error at end of input",
-                        ))
-                    }
+                    None => return Err(end_of_input()),
                 }
                 i += 1;
-                match toks.get(i) {
-                    Some(Token::Comma) => i += 1,
-                    Some(Token::RParen) => {
-                        i += 1;
-                        break;
-                    }
-                    Some(t) => return Err(syntax_error(t)),
-                    None => {
-                        return Err(PgError::new(
-                            sqlstate::SYNTAX_ERROR,
-                            "syntax error at end of input",
-                        ))
-                    }
+                if list_ends(toks, &mut i)? {
+                    break;
                 }
             }
         }
