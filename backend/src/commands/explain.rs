@@ -2,9 +2,15 @@
 //! per row ("Seq Scan on t", "Index Scan using t_pkey on t",
 //! "  Index Cond: (id = 1)", "Hash Join", ...), each node with the
 //! planner's estimate `(cost=startup..total rows=N width=W)`
-//! (`optimizer::cost`), unless `EXPLAIN (COSTS OFF)`.
+//! (`optimizer::cost`), unless `EXPLAIN (COSTS OFF)`; with ANALYZE, what
+//! the node did (`(actual time=S..T rows=N loops=L)`, rows removed by
+//! its filters, with BUFFERS its shared buffer use) from the counters
+//! of `executor::instrument`. Not shown, as pgfork does not measure
+//! them: a Sort's method and memory, a Hash's buckets, batches and
+//! memory, per-node WAL usage, trigger times.
 
 use crate::error::{sqlstate, PgError, PgResult};
+use crate::executor::instrument::{InstrOptions, NodeInstr, Registry};
 use crate::nodes::expr::{Expr, SubLinkKind};
 use crate::nodes::modify::{Modify, ModifyKind};
 use crate::nodes::plan::{Plan, ScanPlan};
@@ -182,36 +188,104 @@ fn nl_join_name(kind: JoinKind) -> &'static str {
     }
 }
 
-/// EXPLAIN's options (those that change its text form).
+/// EXPLAIN's output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+    Yaml,
+    Xml,
+}
+
+/// EXPLAIN's options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExplainOptions {
+    /// Run the statement and show what each node did.
+    pub analyze: bool,
     pub costs: bool,
+    /// Each node's time (ANALYZE only; on by default with it).
+    pub timing: bool,
+    /// Planning and execution times (on by default with ANALYZE).
+    pub summary: bool,
+    /// Each node's shared buffer hits, reads and writes (ANALYZE).
+    pub buffers: bool,
+    pub format: ExplainFormat,
 }
 
 impl Default for ExplainOptions {
     fn default() -> Self {
-        ExplainOptions { costs: true }
+        ExplainOptions {
+            analyze: false,
+            costs: true,
+            timing: false,
+            summary: false,
+            buffers: false,
+            format: ExplainFormat::Text,
+        }
     }
 }
 
-/// Reads EXPLAIN's parenthesized options: COSTS [bool]; VERBOSE,
-/// SUMMARY, BUFFERS, SETTINGS, WAL and FORMAT TEXT are accepted and
-/// change nothing here; ANALYZE, TIMING and other formats are refused.
-pub fn parse_options(opts: &[(String, Option<String>)]) -> PgResult<ExplainOptions> {
-    let mut o = ExplainOptions::default();
+impl ExplainOptions {
+    /// What the executor measures for EXPLAIN ANALYZE.
+    pub fn instr(&self) -> InstrOptions {
+        InstrOptions {
+            timing: self.timing,
+            buffers: self.buffers,
+        }
+    }
+}
+
+fn invalid(msg: String) -> PgError {
+    PgError::new(sqlstate::INVALID_PARAMETER_VALUE, msg)
+}
+
+/// Reads EXPLAIN's options as PostgreSQL's ExplainQuery does: ANALYZE,
+/// VERBOSE, COSTS, SETTINGS, BUFFERS, WAL, TIMING, SUMMARY [bool] and
+/// FORMAT {TEXT | JSON | YAML | XML}, in any order, the last one of a
+/// name winning; `analyze`/`verbose` are the unparenthesized keywords.
+/// VERBOSE and SETTINGS are accepted and change nothing (pgfork has no
+/// planner settings to list yet); WAL is refused with ANALYZE, which
+/// would have to count each node's WAL records.
+pub fn parse_options(opts: &[(String, Option<String>)], analyze: bool) -> PgResult<ExplainOptions> {
+    let mut o = ExplainOptions {
+        analyze,
+        ..ExplainOptions::default()
+    };
+    let (mut timing, mut summary, mut wal) = (None, None, false);
     for (name, arg) in opts {
-        let on = match arg.as_deref().map(str::to_lowercase).as_deref() {
+        let lower = arg.as_deref().map(str::to_lowercase);
+        if name == "format" {
+            o.format = match lower.as_deref() {
+                Some("text") => ExplainFormat::Text,
+                Some("json") => ExplainFormat::Json,
+                Some("yaml") => ExplainFormat::Yaml,
+                Some("xml") => ExplainFormat::Xml,
+                Some(v) => {
+                    return Err(invalid(format!(
+                        "unrecognized value for EXPLAIN option \"format\": \"{v}\""
+                    )))
+                }
+                None => {
+                    return Err(PgError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        "format requires a parameter",
+                    ))
+                }
+            };
+            continue;
+        }
+        let known = [
+            "analyze", "verbose", "costs", "settings", "buffers", "wal", "timing", "summary",
+        ];
+        if !known.contains(&name.as_str()) {
+            return Err(PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("unrecognized EXPLAIN option \"{name}\""),
+            ));
+        }
+        let on = match lower.as_deref() {
             None | Some("true") | Some("on") | Some("1") => true,
             Some("false") | Some("off") | Some("0") => false,
-            Some(v) if name == "format" => {
-                if v != "text" {
-                    return Err(PgError::not_supported(format!(
-                        "EXPLAIN (FORMAT {})",
-                        v.to_uppercase()
-                    )));
-                }
-                true
-            }
             Some(_) => {
                 return Err(PgError::new(
                     sqlstate::SYNTAX_ERROR,
@@ -220,47 +294,115 @@ pub fn parse_options(opts: &[(String, Option<String>)]) -> PgResult<ExplainOptio
             }
         };
         match name.as_str() {
+            "analyze" => o.analyze = on,
             "costs" => o.costs = on,
-            "verbose" | "summary" | "buffers" | "settings" | "wal" | "format" => {}
-            "analyze" | "timing" if !on => {}
-            "analyze" | "timing" => return Err(PgError::not_supported("EXPLAIN ANALYZE")),
-            _ => {
-                return Err(PgError::new(
-                    sqlstate::SYNTAX_ERROR,
-                    format!("unrecognized EXPLAIN option \"{name}\""),
-                ))
-            }
+            "buffers" => o.buffers = on,
+            "wal" => wal = on,
+            "timing" => timing = Some(on),
+            "summary" => summary = Some(on),
+            _ => {}
         }
     }
+    if wal && !o.analyze {
+        return Err(invalid("EXPLAIN option WAL requires ANALYZE".into()));
+    }
+    o.timing = timing.unwrap_or(o.analyze);
+    if o.timing && !o.analyze {
+        return Err(invalid("EXPLAIN option TIMING requires ANALYZE".into()));
+    }
+    if wal {
+        return Err(PgError::not_supported("EXPLAIN (ANALYZE, WAL)"));
+    }
+    o.summary = summary.unwrap_or(o.analyze);
     Ok(o)
 }
 
-struct Out {
+struct Out<'r> {
     lines: Vec<String>,
     costs: bool,
     /// The estimate of the node the next `node` line prints (a filter or
     /// projection folded into the node below shows its own).
     pending: Option<Est>,
+    /// EXPLAIN ANALYZE's counters, and (as `pending`) those of the node
+    /// the next `node` line prints: Some(None) when it never ran.
+    reg: Option<&'r Registry>,
+    timing: bool,
+    pending_actual: Option<Option<NodeInstr>>,
+    /// A node's "Buffers:" line, printed after its other details.
+    pending_buffers: Option<String>,
 }
 
-impl Out {
-    fn new(o: ExplainOptions) -> Out {
+impl<'r> Out<'r> {
+    fn new(o: ExplainOptions, reg: Option<&'r Registry>) -> Out<'r> {
         Out {
             lines: Vec::new(),
             costs: o.costs,
             pending: None,
+            reg: reg.filter(|_| o.analyze),
+            timing: o.timing,
+            pending_actual: None,
+            pending_buffers: None,
+        }
+    }
+
+    /// Sets the counters the next node line shows, unless a node folded
+    /// into it has.
+    fn actual(&mut self, f: impl FnOnce(&Registry) -> Option<NodeInstr>) {
+        if let (Some(reg), None) = (self.reg, &self.pending_actual) {
+            self.pending_actual = Some(f(reg));
+        }
+    }
+
+    fn flush_buffers(&mut self) {
+        if let Some(l) = self.pending_buffers.take() {
+            self.lines.push(l);
         }
     }
 
     fn node(&mut self, depth: usize, text: &str) {
+        self.flush_buffers();
         let est = self.pending.take();
-        let text = match est {
+        let mut text = match est {
             Some(e) if self.costs => format!(
                 "{text}  (cost={:.2}..{:.2} rows={:.0} width={:.0})",
                 e.startup, e.total, e.rows, e.width
             ),
             _ => text.to_owned(),
         };
+        if let Some(actual) = self.pending_actual.take() {
+            match actual.filter(|i| i.nloops > 0) {
+                Some(i) => {
+                    let loops = i.nloops as f64;
+                    let rows = i.ntuples as f64 / loops;
+                    if self.timing {
+                        let ms = |ns: u64| ns as f64 / 1e6 / loops;
+                        text.push_str(&format!(
+                            " (actual time={:.3}..{:.3} rows={rows:.0} loops={loops:.0})",
+                            ms(i.startup_ns),
+                            ms(i.total_ns)
+                        ));
+                    } else {
+                        text.push_str(&format!(" (actual rows={rows:.0} loops={loops:.0})"));
+                    }
+                    let b = i.buffers;
+                    if !b.is_zero() {
+                        let mut parts = Vec::new();
+                        for (what, n) in [("hit", b.hit), ("read", b.read), ("written", b.written)]
+                        {
+                            if n > 0 {
+                                parts.push(format!("{what}={n}"));
+                            }
+                        }
+                        self.pending_buffers = Some(format!(
+                            "{}Buffers: shared {}",
+                            " ".repeat(detail_indent(depth)),
+                            parts.join(" ")
+                        ));
+                    }
+                }
+                None => text.push_str(" (never executed)"),
+            }
+        }
         if depth == 0 {
             self.lines.push(text);
         } else {
@@ -270,15 +412,60 @@ impl Out {
     }
 
     fn detail(&mut self, depth: usize, text: &str) {
-        let indent = if depth == 0 { 2 } else { depth * 6 + 2 };
-        self.lines.push(format!("{}{text}", " ".repeat(indent)));
+        self.lines
+            .push(format!("{}{text}", " ".repeat(detail_indent(depth))));
+    }
+
+    /// "Rows Removed by Filter: N" (or Join Filter) under a filter line,
+    /// with ANALYZE, when the node removed any (per loop, as PostgreSQL).
+    fn removed(
+        &mut self,
+        depth: usize,
+        what: &str,
+        instr: Option<&NodeInstr>,
+        n: fn(&NodeInstr) -> u64,
+    ) {
+        if self.reg.is_none() {
+            return;
+        }
+        if let Some(i) = instr.filter(|i| i.nloops > 0 && n(i) > 0) {
+            let per_loop = n(i) as f64 / i.nloops as f64;
+            self.detail(depth, &format!("Rows Removed by {what}: {per_loop:.0}"));
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        self.flush_buffers();
+        self.lines
     }
 }
 
-fn scan(out: &mut Out, s: &ScanPlan, depth: usize, join_key_names: Option<&[String]>) {
+fn detail_indent(depth: usize) -> usize {
+    if depth == 0 {
+        2
+    } else {
+        depth * 6 + 2
+    }
+}
+
+/// A scan's lines; `own` is its counters when it is a plan node of its
+/// own (else those kept by the scan's address are used).
+fn scan(
+    out: &mut Out,
+    s: &ScanPlan,
+    depth: usize,
+    join_key_names: Option<&[String]>,
+    own: Option<Option<NodeInstr>>,
+) {
     if out.pending.is_none() {
         out.pending = Some(cost::scan_est(s));
     }
+    let own = match own {
+        Some(i) => i,
+        None => out.reg.and_then(|r| r.scan(s)),
+    };
+    let own_for_line = own.clone();
+    out.actual(|_| own_for_line);
     let t = &s.table.table;
     let names = s.column_names();
     match &s.index {
@@ -307,6 +494,7 @@ fn scan(out: &mut Out, s: &ScanPlan, depth: usize, join_key_names: Option<&[Stri
     }
     if let Some(f) = &s.filter {
         out.detail(depth, &format!("Filter: {}", deparse(f, &names)));
+        out.removed(depth, "Filter", own.as_ref(), |i| i.nfiltered1);
     }
 }
 
@@ -314,20 +502,26 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
     if out.pending.is_none() && out.costs {
         out.pending = Some(cost::estimate(p));
     }
+    // A scan sets its line's counters itself (with its own filter's).
+    if !matches!(p, Plan::Scan(_)) {
+        out.actual(|r| r.plan(p));
+    }
     match p {
         Plan::Result => out.node(depth, "Result"),
-        Plan::Values(rows) => out.node(
-            depth,
-            &format!("Values Scan on \"*VALUES*\" ({} rows)", rows.len()),
-        ),
+        Plan::Values(_) => out.node(depth, "Values Scan on \"*VALUES*\""),
         Plan::ViewScan(v) => out.node(depth, &format!("Function Scan on {}", v.name)),
-        Plan::Scan(s) => scan(out, s, depth, None),
+        Plan::Scan(s) => {
+            let own = out.reg.map(|r| r.plan(p));
+            scan(out, s, depth, None, own)
+        }
         Plan::FunctionScan(f) => out.node(depth, &format!("Function Scan on {}", f.name())),
         Plan::Filter { input, predicate } => {
             // PostgreSQL folds a filter into the node below it.
             let names = output_names(input);
+            let own = out.reg.and_then(|r| r.plan(p));
             walk(out, input, depth);
             out.detail(depth, &format!("Filter: {}", deparse(predicate, &names)));
+            out.removed(depth, "Filter", own.as_ref(), |i| i.nfiltered1);
         }
         Plan::Project { input, .. } => walk(out, input, depth),
         Plan::Aggregate {
@@ -431,12 +625,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             ..
         } => {
             out.node(depth, &format!("Nested Loop{}", nl_join_name(*kind)));
-            if let Some(c) = cond {
-                out.detail(
-                    depth,
-                    &format!("Join Filter: {}", deparse(c, &output_names(p))),
-                );
-            }
+            join_filter(out, p, cond.as_ref(), depth);
             walk(out, left, depth + 1);
             walk(out, right, depth + 1);
         }
@@ -457,12 +646,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                 .map(|(l, r)| format!("({} = {})", deparse(l, &ln), deparse(r, &rn)))
                 .collect();
             out.detail(depth, &format!("Hash Cond: {}", conds.join(" AND ")));
-            if let Some(c) = cond {
-                out.detail(
-                    depth,
-                    &format!("Join Filter: {}", deparse(c, &output_names(p))),
-                );
-            }
+            join_filter(out, p, cond.as_ref(), depth);
             walk(out, left, depth + 1);
             if out.costs {
                 // The Hash node costs what its input does.
@@ -472,6 +656,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                     ..e
                 });
             }
+            out.actual(|r| r.hash(p));
             out.node(depth + 1, "Hash");
             walk(out, right, depth + 2);
         }
@@ -482,28 +667,43 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             cond,
         } => {
             out.node(depth, &format!("Nested Loop{}", nl_join_name(*kind)));
-            if let Some(c) = cond {
-                out.detail(
-                    depth,
-                    &format!("Join Filter: {}", deparse(c, &output_names(p))),
-                );
-            }
+            join_filter(out, p, cond.as_ref(), depth);
             walk(out, left, depth + 1);
-            scan(out, right, depth + 1, Some(&output_names(left)));
+            scan(out, right, depth + 1, Some(&output_names(left)), None);
         }
     }
 }
 
-/// EXPLAIN of a query plan, one string per line.
-pub fn explain_plan(p: &Plan, o: ExplainOptions) -> Vec<String> {
-    let mut out = Out::new(o);
+/// A join's "Join Filter" line, and with ANALYZE the rows it removed.
+fn join_filter(out: &mut Out, p: &Plan, cond: Option<&Expr>, depth: usize) {
+    if let Some(c) = cond {
+        out.detail(
+            depth,
+            &format!("Join Filter: {}", deparse(c, &output_names(p))),
+        );
+        let own = out.reg.and_then(|r| r.plan(p));
+        out.removed(depth, "Join Filter", own.as_ref(), |i| i.nfiltered1);
+    }
+}
+
+/// EXPLAIN of a query plan, one string per line; with `reg`, the
+/// counters of its EXPLAIN ANALYZE run.
+pub fn explain_plan(p: &Plan, o: ExplainOptions, reg: Option<&Registry>) -> Vec<String> {
+    let mut out = Out::new(o, reg);
     walk(&mut out, p, 0);
-    out.lines
+    out.finish()
+}
+
+/// The key of a ModifyTable node's counters in EXPLAIN ANALYZE's
+/// registry.
+pub fn modify_key(m: &Modify) -> usize {
+    m as *const Modify as usize
 }
 
 /// EXPLAIN of INSERT/UPDATE/DELETE.
-pub fn explain_modify(m: &Modify, o: ExplainOptions) -> Vec<String> {
-    let mut out = Out::new(o);
+pub fn explain_modify(m: &Modify, o: ExplainOptions, reg: Option<&Registry>) -> Vec<String> {
+    let mut out = Out::new(o, reg);
+    out.actual(|r| r.other(modify_key(m)));
     let t = &m.table.table.name;
     // ModifyTable returns no rows (without RETURNING) and costs what its
     // input does.
@@ -525,12 +725,12 @@ pub fn explain_modify(m: &Modify, o: ExplainOptions) -> Vec<String> {
         }
         ModifyKind::Update { scan: s, .. } => {
             out.node(0, &format!("Update on {t}"));
-            scan(&mut out, s, 1, None);
+            scan(&mut out, s, 1, None, None);
         }
         ModifyKind::Delete { scan: s, .. } => {
             out.node(0, &format!("Delete on {t}"));
-            scan(&mut out, s, 1, None);
+            scan(&mut out, s, 1, None, None);
         }
     }
-    out.lines
+    out.finish()
 }

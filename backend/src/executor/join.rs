@@ -15,6 +15,7 @@ use crate::nodes::plan::{Plan, ScanPlan};
 use crate::nodes::query::JoinKind;
 use crate::types::Value;
 
+use super::instrument::{Counted, NodeReport};
 use super::scan::TableCursor;
 use super::{build, Node, Row};
 
@@ -73,6 +74,8 @@ pub struct NestLoopNode<'p> {
     right: Option<Box<dyn Node + 'p>>,
     pos: usize,
     outer: Outer,
+    /// Joined rows the join condition rejected (EXPLAIN ANALYZE).
+    removed: u64,
 }
 
 impl<'p> NestLoopNode<'p> {
@@ -101,6 +104,7 @@ impl<'p> NestLoopNode<'p> {
                 row: None,
                 matched: false,
             },
+            removed: 0,
         }
     }
 
@@ -127,6 +131,10 @@ impl<'p> NestLoopNode<'p> {
 }
 
 impl Node for NestLoopNode<'_> {
+    fn report(&self, r: &mut NodeReport) {
+        r.nfiltered1 += self.removed;
+    }
+
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
         if !self.lateral && self.inner.is_none() {
             let mut node = build(self.right_plan);
@@ -179,6 +187,7 @@ impl Node for NestLoopNode<'_> {
                         }
                         return Ok(Some(row));
                     }
+                    self.removed += 1;
                 }
                 None => {
                     let l = self.outer.row.take();
@@ -226,6 +235,10 @@ pub struct HashJoinNode<'p> {
     tail: Option<usize>,
     /// Current outer row, its bucket's key and position in it.
     cur: Option<(Row, Option<Vec<u8>>, usize, bool)>,
+    /// Joined rows the join condition rejected, and the counters of the
+    /// Hash node (EXPLAIN ANALYZE).
+    removed: u64,
+    hash_instr: Option<Counted>,
 }
 
 impl<'p> HashJoinNode<'p> {
@@ -252,14 +265,28 @@ impl<'p> HashJoinNode<'p> {
             matched: Vec::new(),
             tail: None,
             cur: None,
+            removed: 0,
+            hash_instr: None,
         }
+    }
+
+    /// Counts the building of the hash table as EXPLAIN ANALYZE's Hash
+    /// node.
+    pub fn counting_hash(mut self, c: Option<Counted>) -> Self {
+        self.hash_instr = c;
+        self
     }
 }
 
 impl Node for HashJoinNode<'_> {
+    fn report(&self, r: &mut NodeReport) {
+        r.nfiltered1 += self.removed;
+    }
+
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
         let keep_right = self.kind.keeps_right();
         if self.table.is_none() {
+            let timer = self.hash_instr.as_ref().map(Counted::start);
             let mut t: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
             while let Some(r) = self.right.next(ctx)? {
                 check_for_interrupts()?;
@@ -280,6 +307,10 @@ impl Node for HashJoinNode<'_> {
             }
             self.matched = vec![false; self.rows.len()];
             self.table = Some(t);
+            if let (Some(c), Some(timer)) = (&self.hash_instr, timer) {
+                c.stop(timer, self.rows.len() as u64);
+                c.end_loop(0);
+            }
         }
         loop {
             check_for_interrupts()?;
@@ -319,6 +350,7 @@ impl Node for HashJoinNode<'_> {
                     self.matched[ri] = true;
                     return Ok(Some(row));
                 }
+                self.removed += 1;
                 continue;
             }
             let done = self.cur.take();
@@ -337,6 +369,10 @@ pub struct IndexNestLoopNode<'p> {
     right: &'p ScanPlan,
     cond: Option<&'p Expr>,
     cur: Option<(Row, TableCursor<'p>, bool)>,
+    /// Joined rows the join condition rejected, and the inner index
+    /// scan's counters, one loop per outer row (EXPLAIN ANALYZE).
+    removed: u64,
+    inner_instr: Option<Counted>,
 }
 
 impl<'p> IndexNestLoopNode<'p> {
@@ -352,34 +388,65 @@ impl<'p> IndexNestLoopNode<'p> {
             right,
             cond,
             cur: None,
+            removed: 0,
+            inner_instr: Counted::for_scan(right),
+        }
+    }
+
+    /// Ends the inner scan's loop for the current outer row.
+    fn end_inner_loop(&self) {
+        if let (Some(c), Some((_, cursor, _))) = (&self.inner_instr, &self.cur) {
+            c.end_loop(cursor.removed);
         }
     }
 }
 
+impl Drop for IndexNestLoopNode<'_> {
+    fn drop(&mut self) {
+        self.end_inner_loop();
+    }
+}
+
 impl Node for IndexNestLoopNode<'_> {
+    fn report(&self, r: &mut NodeReport) {
+        r.nfiltered1 += self.removed;
+    }
+
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        let mut opened = None;
         loop {
             check_for_interrupts()?;
             if self.cur.is_none() {
                 let Some(l) = self.left.next(ctx)? else {
                     return Ok(None);
                 };
+                // Opening the scan is part of its first call.
+                opened = self.inner_instr.as_ref().map(Counted::start);
                 let cursor = TableCursor::open(self.right, &l, ctx)?;
                 self.cur = Some((l, cursor, false));
             }
             let Some((l, cursor, matched)) = &mut self.cur else {
                 continue;
             };
-            match cursor.next(ctx)? {
+            let timer = opened
+                .take()
+                .or_else(|| self.inner_instr.as_ref().map(Counted::start));
+            let next = cursor.next(ctx)?;
+            if let (Some(c), Some(t)) = (&self.inner_instr, timer) {
+                c.stop(t, u64::from(next.is_some()));
+            }
+            match next {
                 Some((_, r)) => {
                     let row = combine(l, &r);
                     if passes(self.cond, &row, ctx)? {
                         *matched = true;
                         return Ok(Some(row));
                     }
+                    self.removed += 1;
                 }
                 None => {
                     let width = self.right.width();
+                    self.end_inner_loop();
                     if let Some((l, _, false)) = self.cur.take() {
                         if self.kind.keeps_left() {
                             return Ok(Some(null_extend(&l, width)));

@@ -16,6 +16,7 @@ pub mod dest;
 pub mod dump_rows;
 pub mod eval;
 pub mod function_rows;
+pub mod instrument;
 pub mod join;
 pub mod memory;
 pub mod modify;
@@ -48,10 +49,20 @@ pub type Row = Vec<Value>;
 pub trait Node {
     /// The next row, or None when the node is exhausted.
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>>;
+
+    /// Adds what EXPLAIN ANALYZE shows besides rows and time (rows its
+    /// filters removed) when its loop ends; nodes without filters keep
+    /// the default.
+    fn report(&self, _r: &mut instrument::NodeReport) {}
 }
 
-/// Builds the run-time nodes of `plan`.
+/// Builds the run-time nodes of `plan` (instrumented while an EXPLAIN
+/// ANALYZE runs: `instrument`).
 pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
+    instrument::wrap(plan, build_node(plan))
+}
+
+fn build_node(plan: &Plan) -> Box<dyn Node + '_> {
     match plan {
         Plan::Result => Box::new(ResultNode { done: false }),
         Plan::Values(rows) => Box::new(ValuesNode { rows, next: 0 }),
@@ -87,14 +98,17 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             cond,
             left_width,
             right_width,
-        } => Box::new(join::HashJoinNode::new(
-            *kind,
-            left,
-            right,
-            (left_keys, right_keys),
-            cond.as_ref(),
-            (*left_width, *right_width),
-        )),
+        } => Box::new(
+            join::HashJoinNode::new(
+                *kind,
+                left,
+                right,
+                (left_keys, right_keys),
+                cond.as_ref(),
+                (*left_width, *right_width),
+            )
+            .counting_hash(instrument::Counted::for_hash(plan)),
+        ),
         Plan::IndexNestLoop {
             kind,
             left,
@@ -109,6 +123,7 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
         Plan::Filter { input, predicate } => Box::new(FilterNode {
             input: build(input),
             predicate,
+            removed: 0,
         }),
         Plan::Project { input, exprs } => Box::new(ProjectNode {
             input: build(input),
@@ -269,6 +284,8 @@ impl Node for ViewScanNode {
 struct FilterNode<'p> {
     input: Box<dyn Node + 'p>,
     predicate: &'p Expr,
+    /// Rows the predicate rejected (EXPLAIN ANALYZE).
+    removed: u64,
 }
 
 impl Node for FilterNode<'_> {
@@ -278,8 +295,13 @@ impl Node for FilterNode<'_> {
             if eval_predicate(self.predicate, &row, ctx)? {
                 return Ok(Some(row));
             }
+            self.removed += 1;
         }
         Ok(None)
+    }
+
+    fn report(&self, r: &mut instrument::NodeReport) {
+        r.nfiltered1 += self.removed;
     }
 }
 

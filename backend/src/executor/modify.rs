@@ -11,6 +11,7 @@ use crate::access::ItemPointer;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::build;
 use crate::executor::eval::{eval, eval_predicate, EvalCtx};
+use crate::executor::instrument::Counted;
 use crate::executor::ri::Ri;
 use crate::executor::scan::TableCursor;
 use crate::interrupts::check_for_interrupts;
@@ -49,6 +50,12 @@ pub fn run_modifying_ctes<'p>(
     for cte in ctes {
         let mut rows: Vec<Vec<Value>> = Vec::new();
         let mut ri = Ri::new(&cte.modify.constraints);
+        // EXPLAIN ANALYZE counts each as a ModifyTable node (keyed by its
+        // address), its rows those of RETURNING.
+        let m: &Modify = &cte.modify;
+        let counted = Counted::for_key(m as *const Modify as usize);
+        let timer = counted.as_ref().map(Counted::start);
+        let returning = cte.modify.returning.is_some();
         cte.modify.run_queued(
             ctx,
             &mut |row| {
@@ -58,6 +65,10 @@ pub fn run_modifying_ctes<'p>(
             },
             &mut ri,
         )?;
+        if let (Some(c), Some(t)) = (&counted, timer) {
+            c.stop(t, if returning { rows.len() as u64 } else { 0 });
+            c.end_loop(0);
+        }
         checks.push(ri);
         ctx.cache
             .worktables
@@ -371,11 +382,25 @@ fn collect(
     scan: &ScanPlan,
     ctx: &EvalCtx,
 ) -> PgResult<Vec<(crate::access::ItemPointer, Vec<Value>)>> {
+    // EXPLAIN ANALYZE counts the scan as a node of its own.
+    let counted = Counted::for_scan(scan);
+    let mut opened = counted.as_ref().map(Counted::start);
     let mut cursor = TableCursor::open(scan, &[], ctx)?;
     let mut out = Vec::new();
-    while let Some(r) = cursor.next(ctx)? {
+    loop {
+        let timer = opened
+            .take()
+            .or_else(|| counted.as_ref().map(Counted::start));
+        let r = cursor.next(ctx)?;
+        if let (Some(c), Some(t)) = (&counted, timer) {
+            c.stop(t, u64::from(r.is_some()));
+        }
+        let Some(r) = r else { break };
         ctx.mem.charge_row(&r.1)?;
         out.push(r);
+    }
+    if let Some(c) = &counted {
+        c.end_loop(cursor.removed);
     }
     Ok(out)
 }

@@ -89,6 +89,8 @@ pub struct TableCursor<'p> {
     stats: Rc<RefCell<PendingRelStats>>,
     /// Rows read and not yet counted.
     read: u64,
+    /// Rows the scan's filter rejected (EXPLAIN ANALYZE).
+    pub removed: u64,
 }
 
 impl Drop for TableCursor<'_> {
@@ -133,6 +135,7 @@ impl<'p> TableCursor<'p> {
             scan,
             stats: ctx.xact.stats.clone(),
             read: 0,
+            removed: 0,
         })
     }
 
@@ -167,6 +170,7 @@ impl<'p> TableCursor<'p> {
             }
             if let Some(f) = &self.plan.filter {
                 if !eval_predicate(f, &row, ctx)? {
+                    self.removed += 1;
                     continue;
                 }
             }
@@ -230,6 +234,10 @@ impl Node for ScanNode<'_> {
             Some(c) => Ok(c.next(ctx)?.map(|(_, r)| r)),
             None => Ok(None),
         }
+    }
+
+    fn report(&self, r: &mut super::instrument::NodeReport) {
+        r.nfiltered1 += self.cursor.as_ref().map_or(0, |c| c.removed);
     }
 }
 

@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 mod cursors;
+mod explain_analyze;
 mod modifying_with;
 mod roles;
 mod stats;
@@ -104,8 +105,9 @@ enum Action {
     Analyze(crate::commands::analyze::AnalyzeStmt),
     /// CHECKPOINT.
     Checkpoint,
-    /// EXPLAIN of a planned statement.
-    Explain(Box<Action>, explain::ExplainOptions),
+    /// EXPLAIN [ANALYZE] of a planned statement, with the time its
+    /// planning took (ns).
+    Explain(Box<Action>, explain::ExplainOptions, u64),
     /// SQL-level PREPARE name [(types)] AS statement.
     SqlPrepare {
         name: String,
@@ -575,9 +577,6 @@ impl Engine {
                 options,
                 ..
             } => {
-                if *analyze {
-                    return Err(PgError::not_supported("EXPLAIN ANALYZE"));
-                }
                 let opts: Vec<(String, Option<String>)> = options
                     .iter()
                     .flatten()
@@ -589,12 +588,14 @@ impl Engine {
                         (ident(&o.name), arg)
                     })
                     .collect();
-                let explain_opts = explain::parse_options(&opts)?;
+                let explain_opts = explain::parse_options(&opts, *analyze)?;
                 let inner = Statement {
                     ast: Arc::new((**statement).clone()),
                     text: text.clone(),
                 };
+                let planning_start = shmem::time::monotonic_ns();
                 let parts = self.plan_statement(&inner, param_types)?;
+                let planning_ns = shmem::time::monotonic_ns().saturating_sub(planning_start);
                 if !matches!(
                     parts.action,
                     Action::Query(_) | Action::Modify(_) | Action::ModifyingWith { .. }
@@ -602,7 +603,7 @@ impl Engine {
                     return Err(PgError::not_supported("EXPLAIN of this statement"));
                 }
                 Ok(PlanParts {
-                    action: Action::Explain(Box::new(parts.action), explain_opts),
+                    action: Action::Explain(Box::new(parts.action), explain_opts, planning_ns),
                     param_types: parts.param_types,
                     columns: vec![Column::new("QUERY PLAN", crate::types::oid::TEXT, -1)],
                     returns_rows: true,
@@ -1071,8 +1072,8 @@ impl Engine {
                 nowait,
             } => return self.lock_tables(tables, *mode, *nowait, policy),
             Action::Fetch(f) => return self.fetch_cursor(f, sink),
-            Action::Explain(inner, opts) => {
-                let lines = explain_action(inner, *opts);
+            Action::Explain(inner, opts, planning_ns) if !opts.analyze => {
+                let lines = explain_analyze::explain_lines(inner, *opts, None, *planning_ns, None);
                 for l in &lines {
                     sink.row(&[Value::Text(l.clone())])?;
                 }
@@ -1110,14 +1111,7 @@ impl Engine {
             _ => {}
         }
         let action = self.lock_and_check(p, &policy)?;
-        let writes = p.needs_xid
-            || matches!(
-                action.as_ref(),
-                Action::Modify(_)
-                    | Action::CopyIn(_)
-                    | Action::LockedQuery(..)
-                    | Action::ModifyingWith { .. }
-            );
+        let writes = p.needs_xid || action_writes(action.as_ref());
         let sx: StmtXact = self.mvcc.start_statement(&self.limits, writes, policy)?;
         if let Action::Declare(d) = action.as_ref() {
             let portal_exists = sink.portal_exists(&d.name);
@@ -1208,6 +1202,9 @@ impl Engine {
                 };
                 checks.finish(&ctx)?;
                 Ok(tag)
+            }
+            Action::Explain(inner, opts, planning_ns) => {
+                explain_analyze::run(inner, *opts, *planning_ns, &ctx, out)
             }
             Action::SqlExecute { prepared, args } => {
                 let values: Vec<Value> = args
@@ -1454,28 +1451,17 @@ fn end_catalog_change(catalog: &mut CatalogCache, end: XactEnd) {
 
 /// Parameters still untyped after analysis are text (as PostgreSQL
 /// resolves 'unknown').
-/// EXPLAIN's lines for a planned query or INSERT/UPDATE/DELETE, with
-/// its data-modifying WITH queries after the main plan, as PostgreSQL
-/// shows its CTE subplans.
-fn explain_action(action: &Action, o: explain::ExplainOptions) -> Vec<String> {
+/// Whether running `action` writes (it needs a transaction ID's
+/// statement setup): DML, COPY FROM, row locks, and EXPLAIN ANALYZE of
+/// them (which runs them).
+fn action_writes(action: &Action) -> bool {
     match action {
-        Action::Query(plan) => explain::explain_plan(plan, o),
-        Action::Modify(m) => explain::explain_modify(m, o),
-        Action::ModifyingWith { ctes, main } => {
-            let mut lines = explain_action(main, o);
-            for cte in ctes {
-                lines.push(format!("  CTE {}", cte.name));
-                for (i, l) in explain::explain_modify(&cte.modify, o).iter().enumerate() {
-                    lines.push(if i == 0 {
-                        format!("    ->  {l}")
-                    } else {
-                        format!("        {l}")
-                    });
-                }
-            }
-            lines
-        }
-        _ => vec![],
+        Action::Modify(_)
+        | Action::CopyIn(_)
+        | Action::LockedQuery(..)
+        | Action::ModifyingWith { .. } => true,
+        Action::Explain(inner, opts, _) => opts.analyze && action_writes(inner),
+        _ => false,
     }
 }
 
