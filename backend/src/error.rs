@@ -57,6 +57,7 @@ pub mod sqlstate {
     pub const UNDEFINED_TABLE: &str = "42P01";
     pub const UNDEFINED_PARAMETER: &str = "42P02";
     pub const UNDEFINED_OBJECT: &str = "42704";
+    pub const WRONG_OBJECT_TYPE: &str = "42809";
     pub const DUPLICATE_TABLE: &str = "42P07";
     pub const DUPLICATE_OBJECT: &str = "42710";
     pub const DUPLICATE_PREPARED_STATEMENT: &str = "42P05";

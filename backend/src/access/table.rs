@@ -221,6 +221,16 @@ impl<'x> TableAccess<'x> {
 
     /// Whether a live version other than ours holds `key` in `idx`.
     fn check_unique(&self, idx: &IndexDesc, key: &[u8]) -> PgResult<Unique> {
+        self.check_unique_except(idx, key, None)
+    }
+
+    /// [`Self::check_unique`], not counting the version at `except`.
+    fn check_unique_except(
+        &self,
+        idx: &IndexDesc,
+        key: &[u8],
+        except: Option<ItemPointer>,
+    ) -> PgResult<Unique> {
         let upper = keys::prefix_upper(key);
         let mut scan = btree::scan(
             &self.pool,
@@ -235,6 +245,9 @@ impl<'x> TableAccess<'x> {
                 continue;
             }
             for (tid, h) in heap::chain(&self.pool, rel, root).map_err(PgError::from)? {
+                if Some(tid) == except {
+                    continue;
+                }
                 match satisfies_dirty(self.xact.procs().clog(), &h, own, &|x| {
                     self.xact.procs().is_running(x)
                 }) {
@@ -253,9 +266,14 @@ impl<'x> TableAccess<'x> {
     /// first checks (waiting for transactions in progress on the same
     /// key) that no other live version holds the key. Returns the
     /// conflicting version's tid.
+    ///
+    /// A deferrable unique index (PostgreSQL's UNIQUE_CHECK_PARTIAL) takes
+    /// the entry whatever it finds, noting a recheck of the version for
+    /// the end of the statement or COMMIT when another version may hold
+    /// the key ([`Self::recheck_unique`]).
     fn index_insert(
         &self,
-        idx: &IndexDesc,
+        idx: &Arc<IndexDesc>,
         key: &[u8],
         has_null: bool,
         tid: ItemPointer,
@@ -266,6 +284,25 @@ impl<'x> TableAccess<'x> {
         }
         let tag = key_tag(idx.oid, key);
         let lm = self.xact.lock_manager();
+        if idx.deferrable {
+            self.xact.lock_tag(tag)?;
+            let verdict = self.check_unique(idx, key).and_then(|v| {
+                btree::insert(&self.pool, idx.rel(), key, tid, false)
+                    .map(|()| v)
+                    .map_err(PgError::from)
+            });
+            lm.release(self.xact.backend(), tag, LockMode::Exclusive);
+            if !matches!(verdict?, Unique::Clear) {
+                self.xact.deferred.borrow_mut().note_unique(
+                    crate::access::deferred::Check::Unique {
+                        table: self.table.clone(),
+                        index: idx.clone(),
+                        tid,
+                    },
+                );
+            }
+            return Ok(None);
+        }
         loop {
             self.xact.lock_tag(tag)?;
             let verdict = self.check_unique(idx, key);
@@ -279,6 +316,47 @@ impl<'x> TableAccess<'x> {
             match verdict? {
                 Unique::Clear => return Ok(None),
                 Unique::Conflict(t) => return Ok(Some(t)),
+                Unique::WaitFor(x) => self.xact.wait_for(x)?,
+            }
+        }
+    }
+
+    /// The recheck of a deferrable unique `idx` for the version at `tid`
+    /// (PostgreSQL's unique_key_recheck): nothing if that version is no
+    /// longer live, else the live version holding the same key, if any
+    /// (waiting for transactions in progress on that key).
+    pub fn recheck_unique(
+        &self,
+        idx: &Arc<IndexDesc>,
+        tid: ItemPointer,
+    ) -> PgResult<Option<Conflict>> {
+        let Some((h, row)) = self.fetch_version(tid)? else {
+            return Ok(None);
+        };
+        let procs = self.xact.procs();
+        let own = &self.xact.mvcc.own;
+        if satisfies_dirty(procs.clog(), &h, own, &|x| procs.is_running(x)) != Liveness::Live {
+            return Ok(None);
+        }
+        let (key, has_null) = index_key(idx, &row);
+        if has_null {
+            return Ok(None);
+        }
+        let tag = key_tag(idx.oid, &key);
+        let lm = self.xact.lock_manager();
+        loop {
+            self.xact.lock_tag(tag)?;
+            let verdict = self.check_unique_except(idx, &key, Some(tid));
+            lm.release(self.xact.backend(), tag, LockMode::Exclusive);
+            match verdict? {
+                Unique::Clear => return Ok(None),
+                Unique::Conflict(t) => {
+                    return Ok(Some(Conflict {
+                        index: idx.clone(),
+                        key: idx.columns.iter().map(|&c| row[c].clone()).collect(),
+                        existing: t,
+                    }))
+                }
                 Unique::WaitFor(x) => self.xact.wait_for(x)?,
             }
         }

@@ -93,6 +93,9 @@ pub struct XactMvcc {
     pub notify: Rc<RefCell<crate::access::notify::SessionNotify>>,
     /// The session-level advisory locks.
     pub advisory: Rc<RefCell<SessionAdvisory>>,
+    /// Constraint checks waiting for the statement's end or COMMIT, and
+    /// the SET CONSTRAINTS modes.
+    pub deferred: Rc<RefCell<crate::access::deferred::DeferredState>>,
     /// Inside the commit's critical section: from before the commit record
     /// is inserted until the commit log is set (or the record could not be
     /// made durable). A transaction left here by a panic is not aborted:
@@ -118,6 +121,8 @@ pub struct StmtXact {
     pub notify: Rc<RefCell<crate::access::notify::SessionNotify>>,
     /// The session-level advisory locks.
     pub advisory: Rc<RefCell<SessionAdvisory>>,
+    /// The transaction's waiting constraint checks (`access::deferred`).
+    pub deferred: Rc<RefCell<crate::access::deferred::DeferredState>>,
     /// The segment (the NOTIFY queue for pg_notification_queue_usage).
     pub segment: Segment,
 }
@@ -263,6 +268,7 @@ impl XactMvcc {
             stats: Rc::default(),
             modified_rels: Vec::new(),
             notify: Rc::default(),
+            deferred: Rc::default(),
             advisory: Rc::default(),
             synchronous_commit: true,
             in_commit_section: false,
@@ -378,6 +384,7 @@ impl XactMvcc {
             policy,
             stats: self.stats.clone(),
             notify: self.notify.clone(),
+            deferred: self.deferred.clone(),
             advisory: self.advisory.clone(),
             segment: self.segment,
         })
@@ -570,6 +577,7 @@ impl XactMvcc {
     /// a catalog change becomes the committed catalog). Notifications go
     /// to the queue after that.
     pub fn commit_with(&mut self, before_unlock: &mut dyn FnMut(XactEnd)) -> PgResult<()> {
+        self.deferred.borrow_mut().clear();
         let room = self.notify.borrow().pre_commit(&self.segment, self.backend);
         if let Err(e) = room {
             self.abort_with(before_unlock);
@@ -624,6 +632,7 @@ impl XactMvcc {
             return;
         }
         self.notify.borrow_mut().at_abort();
+        self.deferred.borrow_mut().clear();
         let _ = self.finish(false, before_unlock);
     }
 
@@ -637,6 +646,7 @@ impl XactMvcc {
     pub fn savepoint(&mut self) {
         self.levels.push(Level::default());
         self.notify.borrow_mut().set_level(self.levels.len() - 1);
+        self.deferred.borrow_mut().savepoint();
     }
 
     /// RELEASE: levels from `depth` on (1 = the first savepoint) merge
@@ -649,6 +659,7 @@ impl XactMvcc {
             }
         }
         self.notify.borrow_mut().release_to(self.levels.len() - 1);
+        self.deferred.borrow_mut().release_to(self.levels.len() - 1);
     }
 
     /// ROLLBACK TO: levels from `depth` on are aborted; level `depth`
@@ -667,6 +678,7 @@ impl XactMvcc {
         self.levels.truncate(depth);
         self.levels.push(Level::default());
         self.notify.borrow_mut().rollback_to(depth);
+        self.deferred.borrow_mut().rollback_to(depth);
         // Later statements must not see the aborted changes as their own.
         self.cid_used = true;
     }

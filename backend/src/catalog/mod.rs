@@ -152,6 +152,12 @@ pub struct IndexDesc {
     /// Its file when a rebuild made a new one (0: named by its OID), as
     /// [`TableDesc::relfilenode`].
     pub relfilenode: Oid,
+    /// The constraint is DEFERRABLE (pg_constraint.condeferrable; its
+    /// index is then not indimmediate: duplicates are let in and
+    /// rechecked at the end of the statement or at commit).
+    pub deferrable: bool,
+    /// INITIALLY DEFERRED (pg_constraint.condeferred).
+    pub deferred: bool,
 }
 
 impl IndexDesc {
@@ -463,8 +469,14 @@ impl Catalog {
                 cols.join(","),
                 u8::from(i.constraint)
             );
-            if i.relfilenode != 0 {
+            // The file, then the deferrable and deferred flags as two
+            // digits (left out while neither: catalogs written before
+            // them end there).
+            if i.relfilenode != 0 || i.deferrable {
                 s += &format!(" {}", i.relfilenode);
+            }
+            if i.deferrable {
+                s += &format!(" {}{}", u8::from(i.deferrable), u8::from(i.deferred));
             }
             s.push('\n');
         }
@@ -668,6 +680,8 @@ impl Catalog {
                             Some(_) => num(8)? as Oid,
                             None => 0,
                         },
+                        deferrable: f.get(9).is_some_and(|d| d.starts_with('1')),
+                        deferred: f.get(9).is_some_and(|d| d.ends_with('1')),
                         name,
                         columns: cols
                             .split(',')
@@ -1172,6 +1186,8 @@ mod tests {
             primary: true,
             constraint: true,
             relfilenode: 0,
+            deferrable: true,
+            deferred: true,
         }));
         let s = c.alloc_oid();
         let mut sd =

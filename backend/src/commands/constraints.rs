@@ -27,6 +27,22 @@ pub enum Pending {
     ForeignKey(ast::ForeignKeyConstraint, Option<usize>),
 }
 
+/// A constraint's `[NOT] DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]`:
+/// (condeferrable, condeferred).
+pub fn timing(ch: &Option<ast::ConstraintCharacteristics>) -> PgResult<(bool, bool)> {
+    let Some(ch) = ch else {
+        return Ok((false, false));
+    };
+    let deferred = ch.initially == Some(ast::DeferrableInitial::Deferred);
+    if deferred && ch.deferrable == Some(false) {
+        return Err(PgError::new(
+            sqlstate::SYNTAX_ERROR,
+            "constraint declared INITIALLY DEFERRED must be DEFERRABLE",
+        ));
+    }
+    Ok((ch.deferrable == Some(true) || deferred, deferred))
+}
+
 /// Whether a CREATE TABLE column option is a constraint of this module;
 /// if so it is added to `out`.
 pub fn column_option(
@@ -212,6 +228,15 @@ pub fn define(
                         ),
                     ));
                 };
+                if pk.deferrable {
+                    return Err(PgError::new(
+                        sqlstate::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        format!(
+                            "cannot use a deferrable primary key for referenced table \"{}\"",
+                            rt.name
+                        ),
+                    ));
+                }
                 (pk.columns.clone(), pk.oid)
             } else {
                 let cols: Vec<usize> = fk
@@ -225,6 +250,15 @@ pub fn define(
                         && i.columns.iter().all(|c| cols.contains(c))
                 });
                 match idx {
+                    Some(i) if i.deferrable => {
+                        return Err(PgError::new(
+                            sqlstate::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            format!(
+                                "cannot use a deferrable unique constraint for referenced table \"{}\"",
+                                rt.name
+                            ),
+                        ))
+                    }
                     Some(i) if columns.len() == cols.len() => (cols, i.oid),
                     _ if columns.len() != cols.len() => {
                         return Err(PgError::new(
@@ -285,19 +319,7 @@ pub fn define(
                     ))
                 }
             };
-            let (deferrable, deferred) = match &fk.characteristics {
-                None => (false, false),
-                Some(ch) => {
-                    let deferred = ch.initially == Some(ast::DeferrableInitial::Deferred);
-                    if deferred && ch.deferrable == Some(false) {
-                        return Err(PgError::new(
-                            sqlstate::SYNTAX_ERROR,
-                            "constraint declared INITIALLY DEFERRED must be DEFERRABLE",
-                        ));
-                    }
-                    (ch.deferrable == Some(true) || deferred, deferred)
-                }
-            };
+            let (deferrable, deferred) = timing(&fk.characteristics)?;
             Ok(ConstraintDesc {
                 oid: 0,
                 name,

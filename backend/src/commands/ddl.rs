@@ -697,8 +697,10 @@ impl Ddl<'_> {
         // Identity columns: position, b'a'/b'd', sequence options.
         let mut identities: Vec<(usize, u8, Vec<ast::SequenceOptions>)> = Vec::new();
         // PRIMARY KEY and UNIQUE: (the name given, the columns).
-        let mut pkey: Option<(Option<String>, Vec<usize>)> = None;
-        let mut uniques: Vec<(Option<String>, Vec<usize>)> = Vec::new();
+        // Name, columns, (DEFERRABLE, INITIALLY DEFERRED).
+        type Key = (Option<String>, Vec<usize>, (bool, bool));
+        let mut pkey: Option<Key> = None;
+        let mut uniques: Vec<Key> = Vec::new();
         let mut pending = Vec::new();
         for (i, cd) in ct.columns.iter().enumerate() {
             let cname = ident(&cd.name);
@@ -785,11 +787,17 @@ impl Ddl<'_> {
                         if pkey.is_some() {
                             return Err(multiple_pkeys(&name));
                         }
-                        pkey = Some((o.name.as_ref().or(pk.name.as_ref()).map(ident), vec![i]));
+                        pkey = Some((
+                            o.name.as_ref().or(pk.name.as_ref()).map(ident),
+                            vec![i],
+                            constraints::timing(&pk.characteristics)?,
+                        ));
                     }
-                    ast::ColumnOption::Unique(u) => {
-                        uniques.push((o.name.as_ref().or(u.name.as_ref()).map(ident), vec![i]))
-                    }
+                    ast::ColumnOption::Unique(u) => uniques.push((
+                        o.name.as_ref().or(u.name.as_ref()).map(ident),
+                        vec![i],
+                        constraints::timing(&u.characteristics)?,
+                    )),
                     _ if constraints::column_option(o, i, &mut pending) => {}
                     _ => return Err(not_supported("this column constraint")),
                 }
@@ -813,17 +821,19 @@ impl Ddl<'_> {
                     pkey = Some((
                         pk.name.as_ref().map(ident),
                         index_columns(&table, &pk.columns)?,
+                        constraints::timing(&pk.characteristics)?,
                     ));
                 }
                 ast::TableConstraint::Unique(u) => uniques.push((
                     u.name.as_ref().map(ident),
                     index_columns(&table, &u.columns)?,
+                    constraints::timing(&u.characteristics)?,
                 )),
                 _ if constraints::table_constraint(c, &mut pending) => {}
                 _ => return Err(not_supported("this table constraint")),
             }
         }
-        if let Some((_, pk)) = &pkey {
+        if let Some((_, pk, _)) = &pkey {
             for &c in pk {
                 table.columns[c].not_null = true;
             }
@@ -869,16 +879,16 @@ impl Ddl<'_> {
         // As PostgreSQL, a UNIQUE on the same columns as the primary key or
         // an earlier UNIQUE makes no second index; its name goes to the
         // earlier one if that has none.
-        let mut kept: Vec<(Option<String>, Vec<usize>)> = Vec::new();
-        for (cname, cols) in pkey.iter_mut().chain(uniques.iter_mut()) {
+        let mut kept: Vec<Key> = Vec::new();
+        for (cname, cols, timing) in pkey.iter_mut().chain(uniques.iter_mut()) {
             check_indexable(&table, cols)?;
-            match kept.iter_mut().find(|(_, c)| *c == *cols) {
+            match kept.iter_mut().find(|(_, c, _)| *c == *cols) {
                 Some(prior) => {
                     if prior.0.is_none() {
                         prior.0 = cname.take();
                     }
                 }
-                None => kept.push((cname.take(), std::mem::take(cols))),
+                None => kept.push((cname.take(), std::mem::take(cols), *timing)),
             }
         }
         let mut kept = kept.into_iter();
@@ -886,7 +896,7 @@ impl Ddl<'_> {
         let uniques = kept;
         // A constraint named in the statement gives its name to its index,
         // as in PostgreSQL; the others get ChooseRelationName's.
-        if let Some((cname, cols)) = pkey {
+        if let Some((cname, cols, timing)) = pkey {
             let idx = IndexDesc {
                 namespace: nsp,
                 oid: self.cat.alloc_oid(),
@@ -897,10 +907,12 @@ impl Ddl<'_> {
                 primary: true,
                 constraint: true,
                 relfilenode: 0,
+                deferrable: timing.0,
+                deferred: timing.1,
             };
             self.add_index(&table, idx, false)?;
         }
-        for (cname, cols) in uniques {
+        for (cname, cols, timing) in uniques {
             let base = format!(
                 "{name}_{}",
                 cols.iter()
@@ -918,6 +930,8 @@ impl Ddl<'_> {
                 primary: false,
                 constraint: true,
                 relfilenode: 0,
+                deferrable: timing.0,
+                deferred: timing.1,
             };
             self.add_index(&table, idx, false)?;
         }
@@ -990,6 +1004,8 @@ impl Ddl<'_> {
             primary: false,
             constraint: false,
             relfilenode: 0,
+            deferrable: false,
+            deferred: false,
         };
         self.add_index(&t, idx, true)?;
         Ok(tag)
@@ -1010,6 +1026,10 @@ impl Ddl<'_> {
             }
             return Err(no_relation(&name));
         };
+        if crate::parser::constraint_cmds::is_alter_placeholder_table(at) {
+            self.alter_constraint(&t)?;
+            return Ok("ALTER TABLE".into());
+        }
         alter_type::check_requests(&t, &at.operations)?;
         let mut ops = at.operations.iter().peekable();
         while let Some(op) = ops.next() {

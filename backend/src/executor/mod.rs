@@ -12,6 +12,7 @@
 
 pub mod arrayexpr;
 pub mod catalog_rows;
+pub mod deferred;
 pub mod dest;
 pub mod dump_rows;
 pub mod eval;

@@ -491,6 +491,24 @@ fn insert_one(
     ret: &mut dyn FnMut(&[Value]) -> PgResult<()>,
 ) -> PgResult<Option<bool>> {
     let target = acc.table.oid;
+    if let Some(oc) = on_conflict {
+        // A deferrable unique index cannot decide a conflict now.
+        let arbiter = acc
+            .indexes
+            .iter()
+            .find(|i| i.unique && i.deferrable && oc.index.as_ref().is_none_or(|a| a.oid == i.oid));
+        if let Some(i) = arbiter {
+            return Err(PgError::new(
+                sqlstate::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "ON CONFLICT does not support deferrable unique constraints/exclusion constraints as arbiters",
+            )
+            .with_table(
+                &crate::catalog::namespace::schema_name(acc.table.namespace),
+                &acc.table.name,
+            )
+            .with_constraint(&i.name));
+        }
+    }
     // A conflicting row that disappears before we reach it: try again.
     for _ in 0..100 {
         let conflict = match acc.insert(&row)? {

@@ -5,12 +5,16 @@
 //! the end of the statement, as PostgreSQL's AFTER ROW triggers are, so a
 //! statement may insert a row and the row it references in any order.
 //! Cascaded deletes and updates queue the events of the rows they change
-//! in turn. DEFERRABLE constraints are checked at the end of the
-//! statement too: checks at commit are not implemented yet.
+//! in turn. The checks of a DEFERRABLE constraint that is deferred then
+//! (INITIALLY DEFERRED, SET CONSTRAINTS) go to the transaction's queue
+//! instead (`access::deferred`), run at COMMIT by `executor::deferred`;
+//! referential actions other than NO ACTION are never deferred, as in
+//! PostgreSQL.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use crate::access::deferred::Check;
 use crate::access::refint::{Found, Lookup};
 use crate::access::table::{show, TableAccess, UpdateFailure};
 use crate::access::visibility::TmResult;
@@ -244,14 +248,61 @@ impl<'c> Ri<'c> {
         }
     }
 
-    /// Handles the queued events (and those they cause): at the end of
-    /// the statement.
+    /// Handles the queued events (and those they cause) at the end of
+    /// the statement, queueing those of deferred constraints for COMMIT;
+    /// then the statement's unique rechecks.
     pub fn finish(&mut self, ctx: &EvalCtx) -> PgResult<()> {
         while let Some(ev) = self.queue.pop_front() {
             check_for_interrupts()?;
+            if let Some(check) = self.deferrable(&ev)? {
+                let mut d = ctx.xact.deferred.borrow_mut();
+                if d.is_deferred(check.constraint()) {
+                    d.defer(check);
+                    continue;
+                }
+            }
             self.handle(ev, ctx)?;
         }
-        Ok(())
+        super::deferred::end_of_statement(ctx)
+    }
+
+    /// The check an event of a DEFERRABLE foreign key makes, to wait in
+    /// the transaction's queue if the constraint is deferred; None when
+    /// it cannot wait (an action other than NO ACTION).
+    fn deferrable(&self, ev: &Event) -> PgResult<Option<Check>> {
+        let fk = match ev {
+            Event::Check { fk, .. } | Event::Gone { fk, .. } => fk,
+        };
+        if !fk.deferrable {
+            return Ok(None);
+        }
+        let (child, parent) = self.tables(fk)?;
+        Ok(match ev {
+            Event::Check { fk, tid, row } => Some(Check::ForeignKey {
+                fk: fk.clone(),
+                child: child.table.clone(),
+                parent: parent.table.clone(),
+                parent_indexes: parent.indexes.clone(),
+                tid: *tid,
+                row: row.clone(),
+            }),
+            Event::Gone { fk, old, new } => {
+                let f = fk_of(fk);
+                let action = if new.is_some() {
+                    f.on_update
+                } else {
+                    f.on_delete
+                };
+                (action == FkAction::NoAction).then(|| Check::StillReferenced {
+                    fk: fk.clone(),
+                    parent: parent.table.clone(),
+                    parent_indexes: parent.indexes.clone(),
+                    child: child.table.clone(),
+                    child_indexes: child.indexes.clone(),
+                    old: old.clone(),
+                })
+            }
+        })
     }
 
     /// Handles one event now.
@@ -287,22 +338,14 @@ impl<'c> Ri<'c> {
         ctx: &EvalCtx,
     ) -> PgResult<()> {
         let (child, parent) = self.tables(c)?;
-        if !key_must_exist(&child.table, c, row)? {
-            return Ok(());
-        }
-        // The row must still be ours to check: one this transaction
-        // deleted or updated since needs nothing (its new version has its
-        // own event).
-        let acc = TableAccess::new(ctx.pool, child.table.clone(), Vec::new(), ctx.xact);
-        if let Some((h, _)) = acc.fetch_version(tid)? {
-            if h.t_xmax != 0
-                && ctx.xact.mvcc.own.is_mine(h.t_xmax)
-                && h.t_infomask & crate::access::visibility::HEAP_XMAX_LOCK_ONLY == 0
-            {
-                return Ok(());
-            }
-        }
-        require_referenced_row(ctx, &child.table, c, &parent.table, &parent.indexes, row)
+        check_fk_row(
+            ctx,
+            c,
+            &child.table,
+            (&parent.table, &parent.indexes),
+            tid,
+            row,
+        )
     }
 
     /// A referenced key went away: act on the rows that reference it.
@@ -324,28 +367,12 @@ impl<'c> Ri<'c> {
             f.on_delete
         };
         let pkey: Vec<Value> = f.ref_columns.iter().map(|&i| old[i].clone()).collect();
-        if action == FkAction::NoAction {
-            // Another row with the same key (inserted, or re-keyed, by
-            // the statement) keeps the references valid.
-            let again = loop {
-                match (Lookup {
-                    pool: &ctx.pool,
-                    table: &parent.table,
-                    indexes: &parent.indexes,
-                    cols: &f.ref_columns,
-                    key: &pkey,
-                    wait_inserts: false,
-                    all: false,
-                })
-                .run(ctx.xact)?
-                {
-                    Found::Wait(x) => ctx.xact.wait_for(x)?,
-                    Found::Rows(r) => break !r.is_empty(),
-                }
-            };
-            if again {
-                return Ok(());
-            }
+        // Another row with the same key (inserted, or re-keyed, by the
+        // statement) keeps the references valid.
+        if action == FkAction::NoAction
+            && key_present(ctx, (&parent.table, &parent.indexes), &f.ref_columns, &pkey)?
+        {
+            return Ok(());
         }
         let key = convert_key(&parent.table, &f.ref_columns, old, &child.table, &f.columns)?;
         for _ in 0..1000 {
@@ -371,20 +398,7 @@ impl<'c> Ri<'c> {
                 return Ok(());
             }
             if !all {
-                return Err(PgError::new(
-                    sqlstate::FOREIGN_KEY_VIOLATION,
-                    format!(
-                        "update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
-                        parent.table.name, c.name, child.table.name
-                    ),
-                )
-                .with_detail(format!(
-                    "Key {} is still referenced from table \"{}\".",
-                    key_text(&parent.table, &f.ref_columns, old),
-                    child.table.name
-                ))
-                .with_table(&crate::catalog::namespace::schema_name(child.table.namespace), &child.table.name)
-                .with_constraint(&c.name));
+                return Err(still_referenced_error(c, &parent.table, &child.table, old));
             }
             let mut acc = TableAccess::new(
                 ctx.pool,
@@ -456,6 +470,126 @@ impl<'c> Ri<'c> {
             }
         }
         Err(PgError::internal("referential action retried too often"))
+    }
+}
+
+/// The check of a referencing row of `child` written at `tid` under
+/// foreign key `c` (PostgreSQL's RI_FKey_check): its key must be in
+/// `parent` unless the row is gone since, or its key needs no row.
+pub fn check_fk_row(
+    ctx: &EvalCtx,
+    c: &ConstraintDesc,
+    child: &Arc<TableDesc>,
+    (parent, parent_indexes): (&TableDesc, &[Arc<IndexDesc>]),
+    tid: ItemPointer,
+    row: &[Value],
+) -> PgResult<()> {
+    if !key_must_exist(child, c, row)? {
+        return Ok(());
+    }
+    // The row must still be ours to check: one this transaction deleted
+    // or updated since needs nothing (its new version has its own event).
+    let acc = TableAccess::new(ctx.pool, child.clone(), Vec::new(), ctx.xact);
+    if let Some((h, _)) = acc.fetch_version(tid)? {
+        if h.t_xmax != 0
+            && ctx.xact.mvcc.own.is_mine(h.t_xmax)
+            && h.t_infomask & crate::access::visibility::HEAP_XMAX_LOCK_ONLY == 0
+        {
+            return Ok(());
+        }
+    }
+    require_referenced_row(ctx, child, c, parent, parent_indexes, row)
+}
+
+/// Whether `parent` has a row with `key` at `cols` (waiting for a
+/// transaction changing one).
+fn key_present(
+    ctx: &EvalCtx,
+    (parent, parent_indexes): (&TableDesc, &[Arc<IndexDesc>]),
+    cols: &[usize],
+    key: &[Value],
+) -> PgResult<bool> {
+    loop {
+        match (Lookup {
+            pool: &ctx.pool,
+            table: parent,
+            indexes: parent_indexes,
+            cols,
+            key,
+            wait_inserts: false,
+            all: false,
+        })
+        .run(ctx.xact)?
+        {
+            Found::Wait(x) => ctx.xact.wait_for(x)?,
+            Found::Rows(r) => return Ok(!r.is_empty()),
+        }
+    }
+}
+
+/// 23503 for a referenced key `old` of `parent` that rows of `child`
+/// still reference.
+fn still_referenced_error(
+    c: &ConstraintDesc,
+    parent: &TableDesc,
+    child: &TableDesc,
+    old: &[Value],
+) -> PgError {
+    let f = fk_of(c);
+    PgError::new(
+        sqlstate::FOREIGN_KEY_VIOLATION,
+        format!(
+            "update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
+            parent.name, c.name, child.name
+        ),
+    )
+    .with_detail(format!(
+        "Key {} is still referenced from table \"{}\".",
+        key_text(parent, &f.ref_columns, old),
+        child.name
+    ))
+    .with_table(
+        &crate::catalog::namespace::schema_name(child.namespace),
+        &child.name,
+    )
+    .with_constraint(&c.name)
+}
+
+/// The deferred NO ACTION check of a referenced key `old` that was
+/// deleted or changed (PostgreSQL's RI_FKey_noaction_del/upd): fine if
+/// the key is back in `parent`, else no row of `child` may reference it.
+pub fn check_still_referenced(
+    ctx: &EvalCtx,
+    c: &ConstraintDesc,
+    parent: (&TableDesc, &[Arc<IndexDesc>]),
+    (child, child_indexes): (&TableDesc, &[Arc<IndexDesc>]),
+    old: &[Value],
+) -> PgResult<()> {
+    let f = fk_of(c);
+    if f.ref_columns.iter().any(|&i| old[i].is_null()) {
+        return Ok(());
+    }
+    let pkey: Vec<Value> = f.ref_columns.iter().map(|&i| old[i].clone()).collect();
+    if key_present(ctx, parent, &f.ref_columns, &pkey)? {
+        return Ok(());
+    }
+    let key = convert_key(parent.0, &f.ref_columns, old, child, &f.columns)?;
+    loop {
+        match (Lookup {
+            pool: &ctx.pool,
+            table: child,
+            indexes: child_indexes,
+            cols: &f.columns,
+            key: &key,
+            wait_inserts: true,
+            all: false,
+        })
+        .run(ctx.xact)?
+        {
+            Found::Wait(x) => ctx.xact.wait_for(x)?,
+            Found::Rows(r) if r.is_empty() => return Ok(()),
+            Found::Rows(_) => return Err(still_referenced_error(c, parent.0, child, old)),
+        }
     }
 }
 

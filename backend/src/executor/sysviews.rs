@@ -550,6 +550,8 @@ mod tests {
             primary: true,
             constraint: true,
             relfilenode: 0,
+            deferrable: false,
+            deferred: false,
         }));
         let mut p = relstats::PendingRelStats::default();
         p.inserted(16384);

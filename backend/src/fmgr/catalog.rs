@@ -1138,7 +1138,14 @@ pub fn check_or_fk_definition(cat: &Catalog, k: &ConstraintDesc, pretty_form: bo
 /// (id)", "UNIQUE (name)".
 pub fn constraint_definition(cat: &Catalog, i: &IndexDesc) -> String {
     let kind = if i.primary { "PRIMARY KEY" } else { "UNIQUE" };
-    format!("{kind} ({})", index_columns(cat, i))
+    let mut s = format!("{kind} ({})", index_columns(cat, i));
+    if i.deferrable {
+        s += " DEFERRABLE";
+    }
+    if i.deferred {
+        s += " INITIALLY DEFERRED";
+    }
+    s
 }
 
 // ---------------------------------------------------------------------

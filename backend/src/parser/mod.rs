@@ -21,6 +21,7 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace
 use crate::error::{sqlstate, PgError, PgResult};
 
 pub mod alter_sequence;
+pub mod constraint_cmds;
 pub mod create_function;
 pub mod set_schema;
 
@@ -405,6 +406,28 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             set_schema::parse_tokens(seg.clone(), sql)?;
             out.push(ParsedStatement {
                 ast: set_schema::placeholder(),
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        if constraint_cmds::starts_set_constraints(&meaningful) {
+            constraint_cmds::set_constraints_words(sql, &meaningful)?;
+            out.push(ParsedStatement {
+                ast: constraint_cmds::set_placeholder(),
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        if constraint_cmds::is_alter_constraint(&meaningful) {
+            let a = constraint_cmds::alter_constraint_words(sql, &meaningful)?;
+            out.push(ParsedStatement {
+                ast: constraint_cmds::alter_placeholder(&a),
                 text: StmtText {
                     sql: text,
                     full: full.clone(),

@@ -20,6 +20,7 @@
 
 #![forbid(unsafe_code)]
 
+mod constraints;
 mod cursors;
 mod explain_analyze;
 mod modifying_with;
@@ -938,6 +939,12 @@ impl Engine {
     /// Commits the transaction; a catalog change it made becomes the
     /// committed catalog before its locks are released.
     fn commit_transaction(&mut self) -> PgResult<()> {
+        // Deferred constraint checks: a violation fails the COMMIT, and
+        // the transaction rolls back.
+        if let Err(e) = self.run_deferred_checks(true) {
+            self.abort_transaction();
+            return Err(e);
+        }
         // WITH HOLD cursors read their rows while the transaction lasts.
         if let Err(e) = self.cursors_pre_commit() {
             self.abort_transaction();

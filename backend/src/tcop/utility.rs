@@ -57,6 +57,8 @@ pub enum Utility {
     Unlisten(Option<String>),
     /// NOTIFY channel [, 'payload'].
     Notify(String, String),
+    /// SET CONSTRAINTS {ALL | name, ...} {DEFERRED | IMMEDIATE}.
+    SetConstraints(crate::parser::constraint_cmds::SetConstraints),
     /// SET ROLE name (None: NONE, and RESET ROLE; `tag` differs).
     SetRole {
         name: Option<String>,
@@ -226,6 +228,11 @@ pub fn classify(stmt: &ast::Statement, text: &StmtText) -> PgResult<Option<Utili
         } => Utility::RollbackTo(ident(sp)),
         S::Savepoint { name } => Utility::Savepoint(ident(name)),
         S::ReleaseSavepoint { name } => Utility::Release(ident(name)),
+        S::Set(_) if crate::parser::constraint_cmds::is_set_placeholder(stmt) => {
+            Utility::SetConstraints(crate::parser::constraint_cmds::parse_set_constraints(
+                &text.sql,
+            )?)
+        }
         S::Set(set) => match set {
             ast::Set::SingleAssignment {
                 scope,
@@ -460,6 +467,7 @@ impl Engine {
                 }
                 Ok(tag.to_owned())
             }
+            Utility::SetConstraints(sc) => self.set_constraints(sc, sink),
             Utility::Savepoint(n) => {
                 self.xact.savepoint(n, self.settings.get_mut())?;
                 self.mvcc.savepoint();

@@ -39,6 +39,8 @@ struct KeyConstraint {
     name: Option<String>,
     columns: Vec<usize>,
     primary: bool,
+    /// DEFERRABLE, INITIALLY DEFERRED.
+    timing: (bool, bool),
 }
 
 fn no_constraint(name: &str, table: &str) -> PgError {
@@ -150,15 +152,17 @@ impl Ddl<'_> {
                     col.default = self.check_default(e, ty, typmod)?;
                     default = Some(e);
                 }
-                ast::ColumnOption::PrimaryKey(_) => keys.push(KeyConstraint {
+                ast::ColumnOption::PrimaryKey(pk) => keys.push(KeyConstraint {
                     name: o.name.as_ref().map(ident),
                     columns: vec![pos],
                     primary: true,
+                    timing: constraints::timing(&pk.characteristics)?,
                 }),
-                ast::ColumnOption::Unique(_) => keys.push(KeyConstraint {
+                ast::ColumnOption::Unique(u) => keys.push(KeyConstraint {
                     name: o.name.as_ref().map(ident),
                     columns: vec![pos],
                     primary: false,
+                    timing: constraints::timing(&u.characteristics)?,
                 }),
                 _ if constraints::column_option(o, pos, &mut pending) => {}
                 _ => return Err(not_supported("this column constraint")),
@@ -255,11 +259,13 @@ impl Ddl<'_> {
                 name: pk.name.as_ref().map(ident),
                 columns: index_columns(t, &pk.columns)?,
                 primary: true,
+                timing: constraints::timing(&pk.characteristics)?,
             }),
             ast::TableConstraint::Unique(u) => Some(KeyConstraint {
                 name: u.name.as_ref().map(ident),
                 columns: index_columns(t, &u.columns)?,
                 primary: false,
+                timing: constraints::timing(&u.characteristics)?,
             }),
             _ => None,
         };
@@ -361,6 +367,8 @@ impl Ddl<'_> {
             primary: k.primary,
             constraint: true,
             relfilenode: 0,
+            deferrable: k.timing.0,
+            deferred: k.timing.1,
         };
         self.add_index(&t, idx, true)?;
         Ok(t)
@@ -476,6 +484,51 @@ impl Ddl<'_> {
                 })
             }
         }
+    }
+
+    /// ALTER TABLE ... ALTER CONSTRAINT name [[NOT] DEFERRABLE]
+    /// [INITIALLY DEFERRED | IMMEDIATE]: of a foreign key only, as in
+    /// PostgreSQL 15 (42809 for another kind of constraint).
+    pub(super) fn alter_constraint(&mut self, t: &TableDesc) -> PgResult<()> {
+        let a = crate::parser::constraint_cmds::parse_alter_constraint(&self.text.sql)?;
+        let n = a.constraint;
+        let found = self
+            .cat
+            .constraints_of(t.oid)
+            .find(|c| c.name == n)
+            .cloned();
+        let is_key = self
+            .cat
+            .indexes_of(t.oid)
+            .any(|i| i.constraint && i.name == n);
+        let c = match found {
+            Some(c) if c.fk().is_some() => c,
+            None if !is_key => return Err(no_constraint(&n, &t.name)),
+            _ => {
+                return Err(PgError::new(
+                    sqlstate::WRONG_OBJECT_TYPE,
+                    format!(
+                        "constraint \"{n}\" of relation \"{}\" is not a foreign key constraint",
+                        t.name
+                    ),
+                ))
+            }
+        };
+        let (deferrable, deferred) = a.timing;
+        if c.deferrable == deferrable && c.deferred == deferred {
+            return Ok(());
+        }
+        for slot in &mut self.cat.constraints {
+            if slot.oid == c.oid {
+                *slot = Arc::new(ConstraintDesc {
+                    deferrable,
+                    deferred,
+                    ..c.clone()
+                });
+            }
+        }
+        self.changed = true;
+        Ok(())
     }
 
     /// ALTER TABLE VALIDATE CONSTRAINT.
