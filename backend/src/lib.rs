@@ -22,6 +22,7 @@ pub mod livequery;
 pub mod nodes;
 pub mod optimizer;
 pub mod parser;
+pub mod pl;
 pub mod protocol;
 pub mod recovery;
 pub mod stack;

@@ -62,6 +62,19 @@ impl Level {
     }
 }
 
+/// What commands run inside one statement (PL/pgSQL's statements, each
+/// with its own command id, and its exception blocks' subtransactions)
+/// leave for the transaction: shared by the statement's [`StmtXact`] and
+/// [`XactMvcc`], which takes it in at the next statement, savepoint or
+/// transaction end.
+#[derive(Default, Debug)]
+pub struct InnerCommands {
+    /// The highest command id such a command used (0: none ran).
+    pub last_cid: u32,
+    /// Xids of subtransactions that ended well (their changes stay).
+    pub committed_subs: Vec<u32>,
+}
+
 /// The session's transaction state in the MVCC sense.
 pub struct XactMvcc {
     backend: usize,
@@ -96,6 +109,8 @@ pub struct XactMvcc {
     /// Constraint checks waiting for the statement's end or COMMIT, and
     /// the SET CONSTRAINTS modes.
     pub deferred: Rc<RefCell<crate::access::deferred::DeferredState>>,
+    /// Commands and subtransactions run inside the current statement.
+    inner: Rc<RefCell<InnerCommands>>,
     /// Inside the commit's critical section: from before the commit record
     /// is inserted until the commit log is set (or the record could not be
     /// made durable). A transaction left here by a panic is not aborted:
@@ -125,6 +140,8 @@ pub struct StmtXact {
     pub deferred: Rc<RefCell<crate::access::deferred::DeferredState>>,
     /// The segment (the NOTIFY queue for pg_notification_queue_usage).
     pub segment: Segment,
+    /// Shared with the transaction: commands run inside this statement.
+    inner: Rc<RefCell<InnerCommands>>,
 }
 
 /// A lock-manager failure as PostgreSQL reports it.
@@ -266,12 +283,31 @@ impl XactMvcc {
             xact_snapshot: None,
             snapshot_taken: false,
             stats: Rc::default(),
+            inner: Rc::default(),
             modified_rels: Vec::new(),
             notify: Rc::default(),
             deferred: Rc::default(),
             advisory: Rc::default(),
             synchronous_commit: true,
             in_commit_section: false,
+        }
+    }
+
+    /// Takes in what commands inside the last statement left: their
+    /// subtransactions become part of the current level, and the command
+    /// counter moves past the command ids they used.
+    fn absorb_inner(&mut self) {
+        let mut inner = self.inner.borrow_mut();
+        if inner.last_cid > self.cid {
+            self.cid = inner.last_cid;
+            self.cid_used = true;
+        }
+        inner.last_cid = 0;
+        let subs = std::mem::take(&mut inner.committed_subs);
+        drop(inner);
+        if !subs.is_empty() {
+            let depth = self.levels.len() - 1;
+            self.levels[depth].merged.extend(subs);
         }
     }
 
@@ -335,6 +371,7 @@ impl XactMvcc {
         writes: bool,
         policy: WaitPolicy,
     ) -> PgResult<StmtXact> {
+        self.absorb_inner();
         if !self.open {
             self.open(limits);
         } else if self.cid_used {
@@ -387,6 +424,7 @@ impl XactMvcc {
             deferred: self.deferred.clone(),
             advisory: self.advisory.clone(),
             segment: self.segment,
+            inner: self.inner.clone(),
         })
     }
 
@@ -451,6 +489,7 @@ impl XactMvcc {
     }
 
     fn finish(&mut self, commit: bool, before_unlock: &mut dyn FnMut(XactEnd)) -> PgResult<()> {
+        self.absorb_inner();
         // Before the locks go: a dropped table's statistics row may be
         // reused once nobody holds a lock on it.
         let modified = self.stats.borrow_mut().flush(&self.segment, commit);
@@ -644,6 +683,7 @@ impl XactMvcc {
 
     /// SAVEPOINT: a new subtransaction level.
     pub fn savepoint(&mut self) {
+        self.absorb_inner();
         self.levels.push(Level::default());
         self.notify.borrow_mut().set_level(self.levels.len() - 1);
         self.deferred.borrow_mut().savepoint();
@@ -652,6 +692,7 @@ impl XactMvcc {
     /// RELEASE: levels from `depth` on (1 = the first savepoint) merge
     /// into the level below.
     pub fn release(&mut self, depth: usize) {
+        self.absorb_inner();
         while self.levels.len() > depth.max(1) {
             let l = self.levels.pop().unwrap_or_default();
             if let Some(parent) = self.levels.last_mut() {
@@ -665,6 +706,7 @@ impl XactMvcc {
     /// ROLLBACK TO: levels from `depth` on are aborted; level `depth`
     /// starts again, empty.
     pub fn rollback_to(&mut self, depth: usize) {
+        self.absorb_inner();
         let depth = depth.max(1);
         let aborted: Vec<u32> = self
             .levels
@@ -685,6 +727,110 @@ impl XactMvcc {
 }
 
 impl StmtXact {
+    /// The transaction of a command run inside this statement (a
+    /// PL/pgSQL statement): the next command id, so that it sees what
+    /// earlier commands changed, and under READ COMMITTED a new snapshot.
+    pub fn next_command(&self) -> PgResult<StmtXact> {
+        let mut inner = self.inner.borrow_mut();
+        let cid = inner
+            .last_cid
+            .max(self.mvcc.cid)
+            .checked_add(1)
+            .filter(|&c| c < u32::MAX)
+            .ok_or_else(|| {
+                PgError::new(
+                    sqlstate::PROGRAM_LIMIT_EXCEEDED,
+                    "cannot have more than 2^32-2 commands in a transaction",
+                )
+            })?;
+        inner.last_cid = cid;
+        drop(inner);
+        let snapshot = if self.repeatable_read {
+            self.mvcc.snapshot.clone()
+        } else {
+            let (s, waited) = self.procs.snapshot(self.backend, true);
+            shmem::waitstats::note_procarray_wait(waited);
+            Arc::new(s)
+        };
+        Ok(self.derive(snapshot, cid, self.mvcc.own.clone(), self.xid))
+    }
+
+    fn derive(&self, snapshot: Arc<Snapshot>, cid: u32, own: Arc<OwnXids>, xid: u32) -> StmtXact {
+        StmtXact {
+            mvcc: Mvcc {
+                snapshot,
+                cid,
+                own,
+                clog: self.mvcc.clog,
+            },
+            xid,
+            repeatable_read: self.repeatable_read,
+            backend: self.backend,
+            procs: self.procs,
+            lm: self.lm,
+            policy: self.policy,
+            stats: self.stats.clone(),
+            notify: self.notify.clone(),
+            deferred: self.deferred.clone(),
+            advisory: self.advisory.clone(),
+            segment: self.segment,
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Starts a subtransaction inside the statement (a PL/pgSQL block
+    /// with an EXCEPTION clause): its changes get an xid of their own, so
+    /// that [`StmtXact::abort_subtransaction`] can undo them. The
+    /// statement must write (have an xid).
+    pub fn begin_subtransaction(&self) -> PgResult<StmtXact> {
+        if self.xid == 0 {
+            return Err(PgError::internal(
+                "a subtransaction in a statement that does not write",
+            ));
+        }
+        let sub = self.procs.assign_subxid(self.backend).map_err(xact_error)?;
+        let mut own = (*self.mvcc.own).clone();
+        own.subs.push(sub);
+        Ok(self.derive(
+            self.mvcc.snapshot.clone(),
+            self.mvcc.cid,
+            Arc::new(own),
+            sub,
+        ))
+    }
+
+    /// Ends subtransaction `sub` (from [`StmtXact::begin_subtransaction`]
+    /// on `self`) well: its changes become this level's, and the
+    /// transaction commits or aborts them with the rest.
+    pub fn commit_subtransaction(&self, sub: &StmtXact) -> StmtXact {
+        self.inner.borrow_mut().committed_subs.push(sub.xid);
+        self.derive(
+            self.mvcc.snapshot.clone(),
+            sub.mvcc.cid.max(self.mvcc.cid),
+            sub.mvcc.own.clone(),
+            self.xid,
+        )
+    }
+
+    /// Aborts subtransaction `sub`: its changes, and those of the
+    /// subtransactions that ended well inside it, are undone at once.
+    pub fn abort_subtransaction(&self, sub: &StmtXact) {
+        let mine = &self.mvcc.own.subs;
+        let gone: Vec<u32> = sub
+            .mvcc
+            .own
+            .subs
+            .iter()
+            .copied()
+            .filter(|x| !mine.contains(x))
+            .collect();
+        self.inner
+            .borrow_mut()
+            .committed_subs
+            .retain(|x| !gone.contains(x));
+        self.procs.abort_subxids(self.backend, &gone);
+    }
+
     /// pg_advisory_lock and its family: takes `mode` on advisory lock
     /// `tag`, held until the session unlocks it (`session`) or until the
     /// transaction ends. Without `wait`, returns false at once if busy.

@@ -32,7 +32,7 @@ use super::Scope;
 /// The parameters visible in a function body: by `$n` and by name
 /// (`name` or `function.name`).
 #[derive(Clone, Debug)]
-pub(crate) struct FnScope {
+pub struct FnScope {
     pub function: String,
     /// Input arguments' names ("" when unnamed) and types.
     pub args: Vec<(String, Oid)>,
@@ -40,16 +40,29 @@ pub(crate) struct FnScope {
 
 impl FnScope {
     /// The parameter a column reference names, if any.
+    /// A PL/pgSQL record's fields are parameters named `rec.field`.
     pub(crate) fn resolve(&self, names: &[String]) -> Option<Expr> {
-        let n = match names {
-            [n] => n,
-            [f, n] if *f == self.function => n,
-            _ => return None,
+        let find = |n: &str| {
+            self.args
+                .iter()
+                .rposition(|(a, _)| !a.is_empty() && a == n)
+                .map(|i| Expr::Param(i, self.args[i].1))
         };
-        self.args
-            .iter()
-            .position(|(a, _)| !a.is_empty() && a == n)
-            .map(|i| Expr::Param(i, self.args[i].1))
+        match names {
+            [n] => find(n),
+            [f, n] => {
+                find(&format!("{f}.{n}")).or_else(
+                    || {
+                        if *f == self.function {
+                            find(n)
+                        } else {
+                            None
+                        }
+                    },
+                )
+            }
+            _ => None,
+        }
     }
 }
 
@@ -237,6 +250,36 @@ impl Analyzer<'_> {
         args: Vec<Expr>,
         set: bool,
     ) -> PgResult<Expr> {
+        if f.language == "plpgsql" {
+            // Run by the PL/pgSQL interpreter (`pl`) at each call; its
+            // statements may write, so the statement gets an xid.
+            self.uses_catalog = true;
+            self.needs_xid |= f.volatility == 'v';
+            let stmts = crate::parser::parse("SELECT WHERE false")?;
+            let ast::Statement::Query(q) = &stmts[0].ast else {
+                return Err(PgError::internal("not a query"));
+            };
+            let query = Analyzer::new(&stmts[0].text, &[])
+                .with_catalog(self.catalog.clone())
+                .analyze_top(q)?;
+            return Ok(Expr::SubLink(Box::new(SubLink {
+                kind: SubLinkKind::Scalar,
+                test: None,
+                sub: Arc::new(SubPlan {
+                    query,
+                    plan: OnceLock::new(),
+                    correlated: false,
+                }),
+                ty: f.ret,
+                call: Some(Box::new(SqlFuncCall {
+                    name: f.name.clone(),
+                    args,
+                    strict: f.strict,
+                    set,
+                    pl: Some(Arc::new(f.clone())),
+                })),
+            })));
+        }
         let (query, relations, needs_xid) = analyze_body(&self.catalog, f)?;
         self.uses_catalog = true;
         self.needs_xid |= needs_xid;
@@ -259,6 +302,7 @@ impl Analyzer<'_> {
                 args,
                 strict: f.strict,
                 set,
+                pl: None,
             })),
         })))
     }

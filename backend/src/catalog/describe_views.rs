@@ -4,11 +4,11 @@
 //! one database under any name), pg_authid, pg_roles, pg_user and
 //! pg_auth_members (the catalog's roles, `catalog::roles`, with
 //! PostgreSQL's predefined ones), pg_proc (every built-in
-//! function and aggregate), pg_language (internal, c and sql: no
-//! procedural languages), pg_tablespace, pg_tables, pg_indexes,
+//! function and aggregate), pg_language (internal, c, sql and plpgsql),
+//! pg_tablespace, pg_tables, pg_indexes,
 //! pg_sequences, pg_sequence, pg_depend (sequences owned by their serial
-//! columns), and the empty pg_extension (pgfork has no
-//! extensions, not even plpgsql), pg_description (COMMENT ON's texts,
+//! columns), pg_extension (plpgsql 1.0, as in every PostgreSQL
+//! database), pg_description (COMMENT ON's texts,
 //! `commands::comment`), the empty pg_shdescription (no comments on
 //! databases or roles), pg_conversion (UTF8 only),
 //! pg_foreign_data_wrapper, pg_foreign_server and pg_foreign_table (no
@@ -178,7 +178,7 @@ pub static VIEWS: &[SystemView] = &[
             ("extconfig", OID_ARRAY),
             ("extcondition", oid::TEXT_ARRAY),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::Extension,
     },
     SystemView {
         name: "pg_description",

@@ -98,9 +98,27 @@ pub struct FunctionDesc {
     pub cost: f32,
     pub rows: f32,
     pub owner: String,
+    /// "sql" or "plpgsql" (pg_proc.prolang by name).
+    pub language: String,
 }
 
+/// pg_language's OIDs (PostgreSQL's).
+pub const INTERNAL_LANGUAGE: Oid = 12;
+pub const C_LANGUAGE: Oid = 13;
+pub const SQL_LANGUAGE: Oid = 14;
+/// plpgsql's pg_language OID in a PostgreSQL 15 cluster made by initdb.
+pub const PLPGSQL_LANGUAGE: Oid = 13563;
+
 impl FunctionDesc {
+    /// pg_proc.prolang.
+    pub fn language_oid(&self) -> Oid {
+        if self.language == "plpgsql" {
+            PLPGSQL_LANGUAGE
+        } else {
+            SQL_LANGUAGE
+        }
+    }
+
     /// The arguments a caller passes (pg_proc.proargtypes).
     pub fn input_args(&self) -> impl Iterator<Item = &FuncArg> {
         self.args.iter().filter(|a| a.mode.is_input())
@@ -130,7 +148,7 @@ impl FunctionDesc {
     /// The catalog-file lines of this function.
     pub fn serialize(&self) -> String {
         let mut s = format!(
-            "function {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}\n",
+            "function {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}\n",
             self.oid,
             esc(&self.name),
             self.kind,
@@ -149,7 +167,8 @@ impl FunctionDesc {
             self.cost,
             self.rows,
             esc(&self.owner),
-            self.args.len()
+            self.args.len(),
+            esc(&self.language)
         );
         for a in &self.args {
             s += &format!(
@@ -198,6 +217,7 @@ impl FunctionDesc {
             rows: num(14)? as f32,
             owner: unesc(f[15]),
             args: Vec::new(),
+            language: f.get(17).map_or_else(|| "sql".to_owned(), |l| unesc(l)),
         })
     }
 
@@ -319,7 +339,7 @@ impl FunctionDesc {
         if let Some(r) = self.result() {
             s += &format!(" RETURNS {r}\n");
         }
-        s += " LANGUAGE sql\n";
+        s += &format!(" LANGUAGE {}\n", self.language);
         match self.volatility {
             'i' => s += " IMMUTABLE",
             's' => s += " STABLE",
@@ -400,6 +420,7 @@ mod tests {
             cost: 100.0,
             rows: 1000.0,
             owner: "postgres".into(),
+            language: "plpgsql".into(),
         };
         let text = f.serialize();
         let mut lines = text.lines();

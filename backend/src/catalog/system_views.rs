@@ -64,6 +64,8 @@ pub enum ViewRows {
     Sequence,
     Depend,
     Language,
+    /// pg_extension: plpgsql, installed in every database.
+    Extension,
     Cast,
     Operator,
     Opfamily,

@@ -67,8 +67,8 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
         }
     };
     match language.as_str() {
-        "sql" => {}
-        "plpgsql" | "c" | "internal" => {
+        "sql" | "plpgsql" => {}
+        "c" | "internal" => {
             return Err(PgError::new(
                 sqlstate::FEATURE_NOT_SUPPORTED,
                 format!("LANGUAGE {language} is not supported yet"),
@@ -219,6 +219,7 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
         cost: st.cost.unwrap_or(100.0) as f32,
         rows: st.rows.unwrap_or(if retset { 1000.0 } else { 0.0 }) as f32,
         owner: user.to_owned(),
+        language: language.clone(),
     };
     let inputs = f.input_types();
     let existing = cat
@@ -265,15 +266,23 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
         f.owner = old.owner.clone();
     }
     // check_function_bodies: the body must analyze against the catalog.
-    let snapshot = Arc::new(cat.clone());
-    crate::analyze::sqlfunc::analyze_body(&snapshot, &f).map_err(|mut e| {
-        if let (Some(p), Some(at)) = (e.position, body_at) {
-            e.position = Some(text.sql[..at].chars().count() + p);
-        } else {
-            e.position = None;
-        }
-        e
-    })?;
+    if f.language == "plpgsql" {
+        // PL/pgSQL: its syntax (statements are compiled when first run).
+        crate::pl::validate(&f.body).map_err(|e| {
+            let line = format!("compilation of PL/pgSQL function \"{name}\" near line 1");
+            e.with_context(line)
+        })?;
+    } else {
+        let snapshot = Arc::new(cat.clone());
+        crate::analyze::sqlfunc::analyze_body(&snapshot, &f).map_err(|mut e| {
+            if let (Some(p), Some(at)) = (e.position, body_at) {
+                e.position = Some(text.sql[..at].chars().count() + p);
+            } else {
+                e.position = None;
+            }
+            e
+        })?;
+    }
     if existing.is_some() {
         let i = cat
             .functions

@@ -991,20 +991,40 @@ pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 
 /// The languages of built-in functions (pgfork has no procedural ones).
 pub fn language_rows(_: &FnCtx) -> Vec<Vec<Value>> {
-    [(12, "internal", 2246), (13, "c", 2247), (14, "sql", 2248)]
-        .iter()
-        .map(|&(o, name, validator)| {
-            vec![
-                Value::Oid(o),
-                text(name),
-                Value::Oid(SUPERUSER_OID),
-                Value::Bool(false),
-                Value::Bool(name == "sql"),
-                Value::Oid(0),
-                Value::Oid(0),
-                Value::Oid(validator),
-                Value::Null,
-            ]
-        })
-        .collect()
+    use crate::catalog::function::PLPGSQL_LANGUAGE;
+    [
+        (12, "internal", false, false, 0, 0, 2246),
+        (13, "c", false, false, 0, 0, 2247),
+        (14, "sql", false, true, 0, 0, 2248),
+        (PLPGSQL_LANGUAGE, "plpgsql", true, true, 13560, 13561, 13562),
+    ]
+    .iter()
+    .map(|&(o, name, pl, trusted, call, inline, validator)| {
+        vec![
+            Value::Oid(o),
+            text(name),
+            Value::Oid(SUPERUSER_OID),
+            Value::Bool(pl),
+            Value::Bool(trusted),
+            Value::Oid(call),
+            Value::Oid(inline),
+            Value::Oid(validator),
+            Value::Null,
+        ]
+    })
+    .collect()
+}
+
+/// pg_extension: plpgsql, as initdb installs it in every database.
+pub fn extension_rows(_: &FnCtx) -> Vec<Vec<Value>> {
+    vec![vec![
+        Value::Oid(13559),
+        text("plpgsql"),
+        Value::Oid(SUPERUSER_OID),
+        Value::Oid(PG_CATALOG_NAMESPACE),
+        Value::Bool(false),
+        text("1.0"),
+        Value::Null,
+        Value::Null,
+    ]]
 }

@@ -121,7 +121,12 @@ pub fn amproc_rows(_: &FnCtx) -> Vec<Vec<Value>> {
 /// the comments COMMENT ON stored.
 pub fn description_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let public = (PG_NAMESPACE_CLASS, PUBLIC_NAMESPACE, 0);
+    // plpgsql's extension and language, as initdb comments them.
+    let pl = "PL/pgSQL procedural language".to_owned();
+    let ext = (3079, 13559, 0);
+    let lang = (2612, crate::catalog::function::PLPGSQL_LANGUAGE, 0);
     std::iter::once((&public, &PUBLIC_SCHEMA_COMMENT.to_owned()))
+        .chain([(&ext, &pl), (&lang, &pl)])
         .chain(ctx.catalog.comments.iter())
         .map(|(&(class, obj, sub), text)| {
             vec![

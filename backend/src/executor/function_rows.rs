@@ -7,9 +7,6 @@ use crate::catalog::PUBLIC_NAMESPACE;
 use crate::fmgr::FnCtx;
 use crate::types::{array, oid, Value};
 
-/// pg_language's OID of `sql`.
-const SQL_LANGUAGE: u32 = 14;
-
 fn text(s: &str) -> Value {
     Value::Text(s.to_owned())
 }
@@ -31,7 +28,7 @@ fn row(f: &FunctionDesc) -> Vec<Value> {
         text(&f.name),
         Value::Oid(PUBLIC_NAMESPACE),
         Value::Oid(SUPERUSER_OID),
-        Value::Oid(SQL_LANGUAGE),
+        Value::Oid(f.language_oid()),
         Value::Float4(f.cost),
         Value::Float4(f.rows),
         Value::Oid(0),

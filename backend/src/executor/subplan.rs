@@ -87,6 +87,24 @@ fn run(sub: &SubPlan, kind: SubLinkKind, row: &[Value], ctx: &EvalCtx) -> PgResu
     }
 }
 
+/// Runs a LANGUAGE plpgsql function with its argument values, handing
+/// each result row to `each` (one row of one column for a scalar
+/// result) until it returns false. Installed by the interpreter's layer
+/// (`pl`), which sits above the executor.
+pub type PlHandler = fn(
+    &crate::catalog::function::FunctionDesc,
+    Vec<Value>,
+    &EvalCtx,
+    &mut dyn FnMut(Vec<Value>) -> PgResult<bool>,
+) -> PgResult<()>;
+
+static PL_HANDLER: std::sync::OnceLock<PlHandler> = std::sync::OnceLock::new();
+
+/// Installs the PL/pgSQL call handler (once per process).
+pub fn set_pl_handler(h: PlHandler) {
+    let _ = PL_HANDLER.set(h);
+}
+
 /// Runs the body of a SQL function call for the caller's `row`: its
 /// arguments become the body's parameters; `each` gets every row of the
 /// body's last query until it returns false. None when STRICT skipped
@@ -107,6 +125,16 @@ pub fn run_sql_function(
         .collect::<PgResult<Vec<Value>>>()?;
     if call.strict && args.iter().any(Value::is_null) {
         return Ok(None);
+    }
+    if let Some(f) = &call.pl {
+        let h = PL_HANDLER.get().ok_or_else(|| {
+            PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "language plpgsql is not available here",
+            )
+        })?;
+        h(f, args, ctx, each)?;
+        return Ok(Some(()));
     }
     let cache = SubplanCache::default();
     let inner = EvalCtx {

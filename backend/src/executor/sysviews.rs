@@ -56,6 +56,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Sequence => cat::sequence_rows(ctx),
         ViewRows::Depend => dump_rows::depend_rows(ctx),
         ViewRows::Language => cat::language_rows(ctx),
+        ViewRows::Extension => cat::extension_rows(ctx),
         ViewRows::Cast => dump_rows::cast_rows(ctx),
         ViewRows::Operator => dump_rows::operator_rows(ctx),
         ViewRows::Opfamily => dump_rows::opfamily_rows(ctx),

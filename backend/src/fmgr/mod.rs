@@ -104,7 +104,7 @@ pub struct FnCtx<'a> {
     /// Statement start (statement_timestamp()).
     pub stmt_start: i64,
     /// The catalog the statement runs against.
-    pub catalog: &'a Catalog,
+    pub catalog: &'a std::sync::Arc<Catalog>,
     pub pool: BufferPool,
     /// The statement's transaction: snapshot, xid, waits.
     pub xact: &'a StmtXact,

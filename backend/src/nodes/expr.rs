@@ -78,6 +78,9 @@ pub struct SqlFuncCall {
     /// RETURNS SETOF / TABLE: every row (FROM); otherwise the first
     /// row's first column, NULL when there is none.
     pub set: bool,
+    /// A LANGUAGE plpgsql function: run by the PL/pgSQL interpreter
+    /// (`executor::subplan::set_pl_handler`) instead of the SubPlan.
+    pub pl: Option<std::sync::Arc<crate::catalog::function::FunctionDesc>>,
 }
 
 /// A typed expression.

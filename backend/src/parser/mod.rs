@@ -344,6 +344,65 @@ fn check_operator_chains(tokens: &[TokenWithSpan]) -> PgResult<()> {
 }
 
 /// Parses every statement of `sql`. Empty statements are skipped.
+/// The tree a DO statement gets (sqlparser has none; PostgreSQL has no
+/// ASSERT statement, so this one cannot be confused): its text is
+/// parsed again by [`parse_do`].
+pub fn do_placeholder() -> ast::Statement {
+    ast::Statement::Assert {
+        condition: ast::Expr::Identifier(ast::Ident::new("pgfork_do")),
+        message: None,
+    }
+}
+
+/// Whether a statement is DO.
+pub fn is_do(s: &ast::Statement) -> bool {
+    matches!(s, ast::Statement::Assert { condition: ast::Expr::Identifier(i), message: None } if i.value == "pgfork_do")
+}
+
+/// DO [LANGUAGE name] code [LANGUAGE name]: the code and the language
+/// (plpgsql when not given).
+pub fn parse_do(sql: &str) -> PgResult<(String, String)> {
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, sql)
+        .tokenize()
+        .map_err(|e| PgError::new(sqlstate::SYNTAX_ERROR, e.message))?;
+    let toks: Vec<Token> = tokens.into_iter().filter(|t| !is_blank(t)).collect();
+    let mut code = None;
+    let mut language = None;
+    let mut i = 1;
+    while i < toks.len() {
+        match &toks[i] {
+            Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) if code.is_none() => {
+                code = Some(s.clone())
+            }
+            Token::DollarQuotedString(d) if code.is_none() => code = Some(d.value.clone()),
+            t if is_word(t, "language") && language.is_none() => {
+                i += 1;
+                language = match toks.get(i) {
+                    Some(Token::Word(w)) => Some(w.value.to_lowercase()),
+                    Some(Token::SingleQuotedString(s)) => Some(s.to_lowercase()),
+                    _ => {
+                        return Err(PgError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            "syntax error at end of input",
+                        ))
+                    }
+                };
+            }
+            t => {
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    format!("syntax error at or near \"{t}\""),
+                ))
+            }
+        }
+        i += 1;
+    }
+    let code =
+        code.ok_or_else(|| PgError::new(sqlstate::SYNTAX_ERROR, "no inline code specified"))?;
+    Ok((code, language.unwrap_or_else(|| "plpgsql".into())))
+}
+
 pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
     let dialect = PostgreSqlDialect {};
     let tokens = Tokenizer::new(&dialect, sql)
@@ -385,6 +444,16 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         {
             out.push(ParsedStatement {
                 ast: vacuum_placeholder(),
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        if is_word(&first.token, "do") {
+            out.push(ParsedStatement {
+                ast: do_placeholder(),
                 text: StmtText {
                     sql: text,
                     full: full.clone(),

@@ -134,6 +134,8 @@ enum Action {
     Declare(Arc<cursors::DeclarePlan>),
     /// FETCH or MOVE.
     Fetch(Box<cursors::FetchPlan>),
+    /// DO: a PL/pgSQL block's code.
+    Do(String),
 }
 
 /// Table locks a plan takes: (relation OID, mode).
@@ -271,6 +273,7 @@ impl Drop for Engine {
 impl Engine {
     pub fn new(env: BackendEnv) -> Engine {
         crate::faults::set_allowed(env.config.debug_faults);
+        crate::pl::install();
         let settings = Settings::new(&env.config);
         let mvcc = XactMvcc::new(env.segment, env.slot_index);
         // A slot's previous session stopped listening when it ended.
@@ -740,6 +743,27 @@ impl Engine {
                 };
                 Ok(simple_parts(Action::Deallocate(target), param_types, false))
             }
+            s if crate::parser::is_do(s) => {
+                let (code, language) = crate::parser::parse_do(&text.sql)?;
+                match language.as_str() {
+                    "plpgsql" => {}
+                    "sql" | "c" | "internal" => {
+                        return Err(PgError::new(
+                            sqlstate::FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "language \"{language}\" does not support inline code execution"
+                            ),
+                        ))
+                    }
+                    l => {
+                        return Err(PgError::new(
+                            sqlstate::UNDEFINED_OBJECT,
+                            format!("language \"{l}\" does not exist"),
+                        ))
+                    }
+                }
+                Ok(simple_parts(Action::Do(code), param_types, true))
+            }
             other if ddl::is_ddl(other) => Ok(simple_parts(Action::Ddl, param_types, true)),
             other => match utility::classify(other, text)? {
                 Some(u) => Ok(utility_parts(u, param_types)),
@@ -780,6 +804,10 @@ impl Engine {
         crate::interrupts::set_statement_deadline(timeout.map(|t| std::time::Instant::now() + t));
         let mut result = self.execute_inner(p, params, sink, copy_in, stmt_start);
         crate::interrupts::set_statement_deadline(None);
+        // RAISE NOTICE and WARNING of PL/pgSQL code the statement ran.
+        for n in crate::pl::take_notices() {
+            self.notice(sink, n);
+        }
         // pg_advisory_unlock's WARNINGs for locks the session did not own.
         let warnings = self.mvcc.advisory.borrow_mut().take_warnings();
         for w in warnings {
@@ -1213,6 +1241,10 @@ impl Engine {
             Action::Explain(inner, opts, planning_ns) => {
                 explain_analyze::run(inner, *opts, *planning_ns, &ctx, out)
             }
+            Action::Do(code) => {
+                crate::pl::run_do(code, &ctx)?;
+                Ok("DO".into())
+            }
             Action::SqlExecute { prepared, args } => {
                 let values: Vec<Value> = args
                     .iter()
@@ -1466,7 +1498,8 @@ fn action_writes(action: &Action) -> bool {
         Action::Modify(_)
         | Action::CopyIn(_)
         | Action::LockedQuery(..)
-        | Action::ModifyingWith { .. } => true,
+        | Action::ModifyingWith { .. }
+        | Action::Do(_) => true,
         Action::Explain(inner, opts, _) => opts.analyze && action_writes(inner),
         _ => false,
     }
