@@ -222,57 +222,6 @@ impl FunctionDesc {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round_trips_through_its_lines() {
-        let f = FunctionDesc {
-            oid: 16390,
-            name: "add one".into(),
-            kind: 'f',
-            args: vec![
-                FuncArg {
-                    mode: ArgMode::In,
-                    name: "a".into(),
-                    ty: 23,
-                    default: Some("1 + 2".into()),
-                },
-                FuncArg {
-                    mode: ArgMode::Out,
-                    name: String::new(),
-                    ty: 25,
-                    default: None,
-                },
-            ],
-            ret: 25,
-            retset: true,
-            body_kind: BodyKind::Text,
-            body: "select a\n; select 'x y'".into(),
-            volatility: 'i',
-            strict: true,
-            security_definer: false,
-            leakproof: false,
-            parallel: 'u',
-            cost: 100.0,
-            rows: 1000.0,
-            owner: "postgres".into(),
-        };
-        let text = f.serialize();
-        let mut lines = text.lines();
-        let head: Vec<&str> = lines.next().unwrap().split(' ').collect();
-        let mut g = FunctionDesc::parse(&head).unwrap();
-        for l in lines {
-            g.add_arg(&l.split(' ').collect::<Vec<_>>()).unwrap();
-        }
-        assert_eq!(f, g);
-        assert_eq!(g.input_types(), vec![23]);
-        assert_eq!(g.n_defaults(), 1);
-        assert!(!g.all_in());
-    }
-}
-
 /// An identifier as SQL text: quoted unless lower-case letters, digits
 /// and underscores not starting with a digit (keywords are not known
 /// here).
@@ -412,5 +361,56 @@ impl FunctionDesc {
             BodyKind::Return => s += &format!("RETURN {}\n", self.body),
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_its_lines() {
+        let f = FunctionDesc {
+            oid: 16390,
+            name: "add one".into(),
+            kind: 'f',
+            args: vec![
+                FuncArg {
+                    mode: ArgMode::In,
+                    name: "a".into(),
+                    ty: 23,
+                    default: Some("1 + 2".into()),
+                },
+                FuncArg {
+                    mode: ArgMode::Out,
+                    name: String::new(),
+                    ty: 25,
+                    default: None,
+                },
+            ],
+            ret: 25,
+            retset: true,
+            body_kind: BodyKind::Text,
+            body: "select a\n; select 'x y'".into(),
+            volatility: 'i',
+            strict: true,
+            security_definer: false,
+            leakproof: false,
+            parallel: 'u',
+            cost: 100.0,
+            rows: 1000.0,
+            owner: "postgres".into(),
+        };
+        let text = f.serialize();
+        let mut lines = text.lines();
+        let head: Vec<&str> = lines.next().unwrap().split(' ').collect();
+        let mut g = FunctionDesc::parse(&head).unwrap();
+        for l in lines {
+            g.add_arg(&l.split(' ').collect::<Vec<_>>()).unwrap();
+        }
+        assert_eq!(f, g);
+        assert_eq!(g.input_types(), vec![23]);
+        assert_eq!(g.n_defaults(), 1);
+        assert!(!g.all_in());
     }
 }

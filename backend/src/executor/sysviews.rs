@@ -489,6 +489,24 @@ fn empty_rows(_: &FnCtx) -> Vec<Vec<Value>> {
     vec![]
 }
 
+/// pg_cursors: the session's open SQL cursors.
+fn cursors_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.session
+        .cursors
+        .iter()
+        .map(|c| {
+            vec![
+                Value::Text(c.name.clone()),
+                Value::Text(c.statement.clone()),
+                Value::Bool(c.holdable),
+                Value::Bool(c.binary),
+                Value::Bool(c.scrollable),
+                Value::TimestampTz(c.created),
+            ]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -569,22 +587,4 @@ mod tests {
                 .is_some()
         );
     }
-}
-
-/// pg_cursors: the session's open SQL cursors.
-fn cursors_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    ctx.session
-        .cursors
-        .iter()
-        .map(|c| {
-            vec![
-                Value::Text(c.name.clone()),
-                Value::Text(c.statement.clone()),
-                Value::Bool(c.holdable),
-                Value::Bool(c.binary),
-                Value::Bool(c.scrollable),
-                Value::TimestampTz(c.created),
-            ]
-        })
-        .collect()
 }
