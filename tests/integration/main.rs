@@ -48,6 +48,7 @@ mod cpu_loops;
 mod crash;
 mod cursors;
 mod durability;
+mod explain_analyze;
 mod faults;
 mod functions;
 mod fuzz;

@@ -9,6 +9,7 @@
 //! them: a Sort's method and memory, a Hash's buckets, batches and
 //! memory, per-node WAL usage, trigger times.
 
+use crate::commands::explain_format::{Detail, ENode, Prop};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::instrument::{InstrOptions, NodeInstr, Registry};
 use crate::nodes::expr::{Expr, SubLinkKind};
@@ -318,30 +319,29 @@ pub fn parse_options(opts: &[(String, Option<String>)], analyze: bool) -> PgResu
 }
 
 struct Out<'r> {
-    lines: Vec<String>,
-    costs: bool,
+    /// The nodes from the root to the one described last; a node is
+    /// attached to its parent when a node at its depth or above starts.
+    stack: Vec<ENode>,
     /// The estimate of the node the next `node` line prints (a filter or
     /// projection folded into the node below shows its own).
     pending: Option<Est>,
     /// EXPLAIN ANALYZE's counters, and (as `pending`) those of the node
     /// the next `node` line prints: Some(None) when it never ran.
     reg: Option<&'r Registry>,
-    timing: bool,
     pending_actual: Option<Option<NodeInstr>>,
-    /// A node's "Buffers:" line, printed after its other details.
-    pending_buffers: Option<String>,
+    costs: bool,
 }
+
+type Props<'a> = &'a [(&'static str, &'a str)];
 
 impl<'r> Out<'r> {
     fn new(o: ExplainOptions, reg: Option<&'r Registry>) -> Out<'r> {
         Out {
-            lines: Vec::new(),
-            costs: o.costs,
+            stack: Vec::new(),
             pending: None,
             reg: reg.filter(|_| o.analyze),
-            timing: o.timing,
             pending_actual: None,
-            pending_buffers: None,
+            costs: o.costs,
         }
     }
 
@@ -353,71 +353,73 @@ impl<'r> Out<'r> {
         }
     }
 
-    fn flush_buffers(&mut self) {
-        if let Some(l) = self.pending_buffers.take() {
-            self.lines.push(l);
+    /// Attaches the innermost node to its parent.
+    fn pop(&mut self) {
+        if self.stack.len() < 2 {
+            return;
         }
-    }
-
-    fn node(&mut self, depth: usize, text: &str) {
-        self.flush_buffers();
-        let est = self.pending.take();
-        let mut text = match est {
-            Some(e) if self.costs => format!(
-                "{text}  (cost={:.2}..{:.2} rows={:.0} width={:.0})",
-                e.startup, e.total, e.rows, e.width
-            ),
-            _ => text.to_owned(),
+        let Some(mut child) = self.stack.pop() else {
+            return;
         };
-        if let Some(actual) = self.pending_actual.take() {
-            match actual.filter(|i| i.nloops > 0) {
-                Some(i) => {
-                    let loops = i.nloops as f64;
-                    let rows = i.ntuples as f64 / loops;
-                    if self.timing {
-                        let ms = |ns: u64| ns as f64 / 1e6 / loops;
-                        text.push_str(&format!(
-                            " (actual time={:.3}..{:.3} rows={rows:.0} loops={loops:.0})",
-                            ms(i.startup_ns),
-                            ms(i.total_ns)
-                        ));
-                    } else {
-                        text.push_str(&format!(" (actual rows={rows:.0} loops={loops:.0})"));
-                    }
-                    let b = i.buffers;
-                    if !b.is_zero() {
-                        let mut parts = Vec::new();
-                        for (what, n) in [("hit", b.hit), ("read", b.read), ("written", b.written)]
-                        {
-                            if n > 0 {
-                                parts.push(format!("{what}={n}"));
-                            }
-                        }
-                        self.pending_buffers = Some(format!(
-                            "{}Buffers: shared {}",
-                            " ".repeat(detail_indent(depth)),
-                            parts.join(" ")
-                        ));
-                    }
-                }
-                None => text.push_str(" (never executed)"),
-            }
+        let Some(parent) = self.stack.last_mut() else {
+            return;
+        };
+        if child.relationship.is_none() {
+            let members = parent.head.first().is_some_and(|(_, t)| t == "Append");
+            let plans = parent
+                .children
+                .iter()
+                .filter(|c| c.subplan_name.is_none())
+                .count();
+            child.relationship = Some(match (members, plans) {
+                (true, _) => "Member",
+                (false, 0) => "Outer",
+                _ => "Inner",
+            });
         }
-        if depth == 0 {
-            self.lines.push(text);
-        } else {
-            self.lines
-                .push(format!("{}->  {text}", " ".repeat(depth * 6 - 4)));
+        parent.children.push(child);
+    }
+
+    /// Starts the node at `depth` (its text name `label`; `head` begins
+    /// with its Node Type; `target` names what it reads).
+    fn node_with(&mut self, depth: usize, label: &str, head: Props, target: Props) {
+        while self.stack.len() > depth.max(1) {
+            self.pop();
+        }
+        let owned = |p: Props| p.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        self.stack.push(ENode {
+            label: label.to_owned(),
+            head: owned(head),
+            target: owned(target),
+            est: self.pending.take(),
+            actual: self.pending_actual.take(),
+            ..ENode::default()
+        });
+    }
+
+    /// A node whose Node Type is its text name.
+    fn node(&mut self, depth: usize, label: &str) {
+        self.node_with(depth, label, &[("Node Type", label)], &[]);
+    }
+
+    fn detail_prop(&mut self, depth: usize, key: &str, val: Prop, in_text: bool) {
+        if let Some(n) = self.stack.get_mut(depth) {
+            n.details.push(Detail {
+                key: key.to_owned(),
+                val,
+                in_text,
+            });
         }
     }
 
-    fn detail(&mut self, depth: usize, text: &str) {
-        self.lines
-            .push(format!("{}{text}", " ".repeat(detail_indent(depth))));
+    /// A "Key: value" detail of the node at `depth`.
+    fn detail(&mut self, depth: usize, key: &str, val: String) {
+        self.detail_prop(depth, key, Prop::Text(val), true);
     }
 
     /// "Rows Removed by Filter: N" (or Join Filter) under a filter line,
-    /// with ANALYZE, when the node removed any (per loop, as PostgreSQL).
+    /// with ANALYZE, per loop as PostgreSQL; TEXT shows it only when the
+    /// node removed any.
     fn removed(
         &mut self,
         depth: usize,
@@ -428,23 +430,22 @@ impl<'r> Out<'r> {
         if self.reg.is_none() {
             return;
         }
-        if let Some(i) = instr.filter(|i| i.nloops > 0 && n(i) > 0) {
-            let per_loop = n(i) as f64 / i.nloops as f64;
-            self.detail(depth, &format!("Rows Removed by {what}: {per_loop:.0}"));
+        let per_loop = instr
+            .filter(|i| i.nloops > 0)
+            .map_or(0.0, |i| n(i) as f64 / i.nloops as f64);
+        self.detail_prop(
+            depth,
+            &format!("Rows Removed by {what}"),
+            Prop::Num(format!("{per_loop:.0}")),
+            per_loop > 0.0,
+        );
+    }
+
+    fn finish(mut self) -> ENode {
+        while self.stack.len() > 1 {
+            self.pop();
         }
-    }
-
-    fn finish(mut self) -> Vec<String> {
-        self.flush_buffers();
-        self.lines
-    }
-}
-
-fn detail_indent(depth: usize) -> usize {
-    if depth == 0 {
-        2
-    } else {
-        depth * 6 + 2
+        self.stack.pop().unwrap_or_default()
     }
 }
 
@@ -470,9 +471,16 @@ fn scan(
     let names = s.column_names();
     match &s.index {
         Some(ix) => {
-            out.node(
+            out.node_with(
                 depth,
                 &format!("Index Scan using {} on {}", ix.index.name, t.name),
+                &[("Node Type", "Index Scan")],
+                &[
+                    ("Scan Direction", "Forward"),
+                    ("Index Name", &ix.index.name),
+                    ("Relation Name", &t.name),
+                    ("Alias", &t.name),
+                ],
             );
             let mut conds: Vec<String> = ix.conds.iter().map(|c| deparse(c, &names)).collect();
             if let Some(outer) = join_key_names {
@@ -487,13 +495,27 @@ fn scan(
                 } else {
                     format!("({})", conds.join(" AND "))
                 };
-                out.detail(depth, &format!("Index Cond: {c}"));
+                out.detail(depth, "Index Cond", c);
+                if out.reg.is_some() {
+                    // B-tree conditions are exact: nothing is rechecked.
+                    out.detail_prop(
+                        depth,
+                        "Rows Removed by Index Recheck",
+                        Prop::Num("0".into()),
+                        false,
+                    );
+                }
             }
         }
-        None => out.node(depth, &format!("Seq Scan on {}", t.name)),
+        None => out.node_with(
+            depth,
+            &format!("Seq Scan on {}", t.name),
+            &[("Node Type", "Seq Scan")],
+            &[("Relation Name", &t.name), ("Alias", &t.name)],
+        ),
     }
     if let Some(f) = &s.filter {
-        out.detail(depth, &format!("Filter: {}", deparse(f, &names)));
+        out.detail(depth, "Filter", deparse(f, &names));
         out.removed(depth, "Filter", own.as_ref(), |i| i.nfiltered1);
     }
 }
@@ -508,19 +530,24 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
     }
     match p {
         Plan::Result => out.node(depth, "Result"),
-        Plan::Values(_) => out.node(depth, "Values Scan on \"*VALUES*\""),
-        Plan::ViewScan(v) => out.node(depth, &format!("Function Scan on {}", v.name)),
+        Plan::Values(_) => out.node_with(
+            depth,
+            "Values Scan on \"*VALUES*\"",
+            &[("Node Type", "Values Scan")],
+            &[("Alias", "*VALUES*")],
+        ),
+        Plan::ViewScan(v) => function_scan(out, depth, v.name),
         Plan::Scan(s) => {
             let own = out.reg.map(|r| r.plan(p));
             scan(out, s, depth, None, own)
         }
-        Plan::FunctionScan(f) => out.node(depth, &format!("Function Scan on {}", f.name())),
+        Plan::FunctionScan(f) => function_scan(out, depth, f.name()),
         Plan::Filter { input, predicate } => {
             // PostgreSQL folds a filter into the node below it.
             let names = output_names(input);
             let own = out.reg.and_then(|r| r.plan(p));
             walk(out, input, depth);
-            out.detail(depth, &format!("Filter: {}", deparse(predicate, &names)));
+            out.detail(depth, "Filter", deparse(predicate, &names));
             out.removed(depth, "Filter", own.as_ref(), |i| i.nfiltered1);
         }
         Plan::Project { input, .. } => walk(out, input, depth),
@@ -533,7 +560,16 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             // Grouping sets: one hash table per set, as PostgreSQL's
             // MixedAggregate with one Group Key line per set.
             let names = output_names(input);
-            out.node(depth, "MixedAggregate");
+            out.node_with(
+                depth,
+                "MixedAggregate",
+                &[
+                    ("Node Type", "Aggregate"),
+                    ("Strategy", "Mixed"),
+                    ("Partial Mode", "Simple"),
+                ],
+                &[],
+            );
             for set in &grouping.sets {
                 let k: Vec<String> = set.iter().map(|i| deparse(&keys[*i], &names)).collect();
                 let k = if k.is_empty() {
@@ -541,18 +577,37 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                 } else {
                     k.join(", ")
                 };
-                out.detail(depth, &format!("Group Key: {k}"));
+                // The structured formats' "Grouping Sets" are not written.
+                out.detail_prop(depth, "Group Key", Prop::Text(k), true);
             }
             walk(out, input, depth + 1);
         }
         Plan::Aggregate { input, keys, .. } => {
             let names = output_names(input);
             if keys.is_empty() {
-                out.node(depth, "Aggregate");
+                out.node_with(
+                    depth,
+                    "Aggregate",
+                    &[
+                        ("Node Type", "Aggregate"),
+                        ("Strategy", "Plain"),
+                        ("Partial Mode", "Simple"),
+                    ],
+                    &[],
+                );
             } else {
-                out.node(depth, "HashAggregate");
+                out.node_with(
+                    depth,
+                    "HashAggregate",
+                    &[
+                        ("Node Type", "Aggregate"),
+                        ("Strategy", "Hashed"),
+                        ("Partial Mode", "Simple"),
+                    ],
+                    &[],
+                );
                 let k: Vec<String> = keys.iter().map(|k| deparse(k, &names)).collect();
-                out.detail(depth, &format!("Group Key: {}", k.join(", ")));
+                out.detail_prop(depth, "Group Key", Prop::List(k), true);
             }
             walk(out, input, depth + 1);
         }
@@ -578,7 +633,12 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                 "Except"
             };
             let all = if *all { " All" } else { "" };
-            out.node(depth, &format!("HashSetOp {what}{all}"));
+            out.node_with(
+                depth,
+                &format!("HashSetOp {what}{all}"),
+                &[("Node Type", "SetOp"), ("Strategy", "Hashed")],
+                &[("Command", &format!("{what}{all}"))],
+            );
             walk(out, left, depth + 1);
             walk(out, right, depth + 1);
         }
@@ -610,7 +670,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                     }
                 })
                 .collect();
-            out.detail(depth, &format!("Sort Key: {}", k.join(", ")));
+            out.detail_prop(depth, "Sort Key", Prop::List(k), true);
             walk(out, input, depth + 1);
         }
         Plan::Limit { input, .. } => {
@@ -624,7 +684,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             cond,
             ..
         } => {
-            out.node(depth, &format!("Nested Loop{}", nl_join_name(*kind)));
+            join_node(out, depth, "Nested Loop", nl_join_name(*kind), *kind);
             join_filter(out, p, cond.as_ref(), depth);
             walk(out, left, depth + 1);
             walk(out, right, depth + 1);
@@ -638,14 +698,20 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             cond,
             ..
         } => {
-            out.node(depth, &format!("Hash{} Join", join_name(*kind)));
+            join_node(
+                out,
+                depth,
+                "Hash Join",
+                &format!("Hash{} Join", join_name(*kind)),
+                *kind,
+            );
             let (ln, rn) = (output_names(left), output_names(right));
             let conds: Vec<String> = left_keys
                 .iter()
                 .zip(right_keys)
                 .map(|(l, r)| format!("({} = {})", deparse(l, &ln), deparse(r, &rn)))
                 .collect();
-            out.detail(depth, &format!("Hash Cond: {}", conds.join(" AND ")));
+            out.detail(depth, "Hash Cond", conds.join(" AND "));
             join_filter(out, p, cond.as_ref(), depth);
             walk(out, left, depth + 1);
             if out.costs {
@@ -666,7 +732,7 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
             right,
             cond,
         } => {
-            out.node(depth, &format!("Nested Loop{}", nl_join_name(*kind)));
+            join_node(out, depth, "Nested Loop", nl_join_name(*kind), *kind);
             join_filter(out, p, cond.as_ref(), depth);
             walk(out, left, depth + 1);
             scan(out, right, depth + 1, Some(&output_names(left)), None);
@@ -677,18 +743,49 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
 /// A join's "Join Filter" line, and with ANALYZE the rows it removed.
 fn join_filter(out: &mut Out, p: &Plan, cond: Option<&Expr>, depth: usize) {
     if let Some(c) = cond {
-        out.detail(
-            depth,
-            &format!("Join Filter: {}", deparse(c, &output_names(p))),
-        );
+        out.detail(depth, "Join Filter", deparse(c, &output_names(p)));
         let own = out.reg.and_then(|r| r.plan(p));
         out.removed(depth, "Join Filter", own.as_ref(), |i| i.nfiltered1);
     }
 }
 
-/// EXPLAIN of a query plan, one string per line; with `reg`, the
-/// counters of its EXPLAIN ANALYZE run.
-pub fn explain_plan(p: &Plan, o: ExplainOptions, reg: Option<&Registry>) -> Vec<String> {
+/// A Function Scan node.
+fn function_scan(out: &mut Out, depth: usize, name: &str) {
+    out.node_with(
+        depth,
+        &format!("Function Scan on {name}"),
+        &[("Node Type", "Function Scan")],
+        &[("Function Name", name), ("Alias", name)],
+    );
+}
+
+/// A join node: `ty` its Node Type, `label` its text name (a bare
+/// suffix such as " Left Join" is appended to `ty`).
+fn join_node(out: &mut Out, depth: usize, ty: &str, label: &str, kind: JoinKind) {
+    let label = if label.is_empty() || label.starts_with(' ') {
+        format!("{ty}{label}")
+    } else {
+        label.to_owned()
+    };
+    let join_type = match kind {
+        JoinKind::Left => "Left",
+        JoinKind::Right => "Right",
+        JoinKind::Full => "Full",
+        JoinKind::Inner | JoinKind::Cross => "Inner",
+    };
+    out.node_with(
+        depth,
+        &label,
+        &[("Node Type", ty)],
+        &[("Join Type", join_type)],
+    );
+    // pgfork does not prove inner sides unique.
+    out.detail_prop(depth, "Inner Unique", Prop::Bool(false), false);
+}
+
+/// EXPLAIN of a query plan as a tree of described nodes; with `reg`,
+/// the counters of its EXPLAIN ANALYZE run.
+pub fn explain_plan(p: &Plan, o: ExplainOptions, reg: Option<&Registry>) -> ENode {
     let mut out = Out::new(o, reg);
     walk(&mut out, p, 0);
     out.finish()
@@ -701,7 +798,7 @@ pub fn modify_key(m: &Modify) -> usize {
 }
 
 /// EXPLAIN of INSERT/UPDATE/DELETE.
-pub fn explain_modify(m: &Modify, o: ExplainOptions, reg: Option<&Registry>) -> Vec<String> {
+pub fn explain_modify(m: &Modify, o: ExplainOptions, reg: Option<&Registry>) -> ENode {
     let mut out = Out::new(o, reg);
     out.actual(|r| r.other(modify_key(m)));
     let t = &m.table.table.name;
@@ -720,15 +817,30 @@ pub fn explain_modify(m: &Modify, o: ExplainOptions, reg: Option<&Registry>) -> 
     });
     match &m.kind {
         ModifyKind::Insert { source, .. } => {
-            out.node(0, &format!("Insert on {t}"));
+            out.node_with(
+                0,
+                &format!("Insert on {t}"),
+                &[("Node Type", "ModifyTable"), ("Operation", "Insert")],
+                &[("Relation Name", t), ("Alias", t)],
+            );
             walk(&mut out, source, 1);
         }
         ModifyKind::Update { scan: s, .. } => {
-            out.node(0, &format!("Update on {t}"));
+            out.node_with(
+                0,
+                &format!("Update on {t}"),
+                &[("Node Type", "ModifyTable"), ("Operation", "Update")],
+                &[("Relation Name", t), ("Alias", t)],
+            );
             scan(&mut out, s, 1, None, None);
         }
         ModifyKind::Delete { scan: s, .. } => {
-            out.node(0, &format!("Delete on {t}"));
+            out.node_with(
+                0,
+                &format!("Delete on {t}"),
+                &[("Node Type", "ModifyTable"), ("Operation", "Delete")],
+                &[("Relation Name", t), ("Alias", t)],
+            );
             scan(&mut out, s, 1, None, None);
         }
     }

@@ -16,6 +16,7 @@ pub mod ddl;
 pub mod ddl_acl;
 pub mod deparse;
 pub mod explain;
+pub mod explain_format;
 pub mod functioncmds;
 pub mod grant;
 pub mod owner;

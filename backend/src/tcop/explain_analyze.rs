@@ -5,7 +5,8 @@
 //! (`executor::instrument`), its result rows discarded, its changes made
 //! as a plain run would make them (a ROLLBACK undoes them).
 
-use crate::commands::explain::{self, ExplainOptions};
+use crate::commands::explain::{self, ExplainFormat, ExplainOptions};
+use crate::commands::explain_format::{render, ENode, Summary};
 use crate::error::{PgError, PgResult};
 use crate::executor;
 use crate::executor::dest::RowSink;
@@ -16,9 +17,9 @@ use crate::types::Value;
 
 use super::Action;
 
-/// EXPLAIN's lines for `action`: with `reg`, the counters of its
-/// ANALYZE run, and with SUMMARY the planning time and (when it ran)
-/// the execution time.
+/// EXPLAIN's rows for `action` in its format (TEXT: one a line; the
+/// others: one value): with `reg`, the counters of its ANALYZE run, and
+/// with SUMMARY the planning time and (when it ran) the execution time.
 pub(super) fn explain_lines(
     action: &Action,
     o: ExplainOptions,
@@ -26,37 +27,48 @@ pub(super) fn explain_lines(
     planning_ns: u64,
     execution_ns: Option<u64>,
 ) -> Vec<String> {
-    let mut lines = plan_lines(action, o, reg);
-    if o.summary {
-        let ms = |ns: u64| ns as f64 / 1e6;
-        lines.push(format!("Planning Time: {:.3} ms", ms(planning_ns)));
-        if let Some(e) = execution_ns {
-            lines.push(format!("Execution Time: {:.3} ms", ms(e)));
-        }
-    }
-    lines
+    let root = plan_tree(action, o, reg);
+    let summary = Summary {
+        analyze: o.analyze,
+        costs: o.costs,
+        timing: o.timing,
+        buffers: o.buffers,
+        planning_ns: o.summary.then_some(planning_ns),
+        execution_ns: execution_ns.filter(|_| o.summary),
+    };
+    render(&root, &summary, o.format)
 }
 
-fn plan_lines(action: &Action, o: ExplainOptions, reg: Option<&Registry>) -> Vec<String> {
+/// The value EXPLAIN sends for one of its rows: json for FORMAT JSON.
+pub(super) fn explain_value(o: ExplainOptions, row: String) -> Value {
+    match o.format {
+        ExplainFormat::Json => Value::Json(row),
+        _ => Value::Text(row),
+    }
+}
+
+fn plan_tree(action: &Action, o: ExplainOptions, reg: Option<&Registry>) -> ENode {
     match action {
         Action::Query(plan) => explain::explain_plan(plan, o, reg),
         Action::Modify(m) => explain::explain_modify(m, o, reg),
         Action::ModifyingWith { ctes, main } => {
-            let mut lines = plan_lines(main, o, reg);
-            for cte in ctes {
-                lines.push(format!("  CTE {}", cte.name));
+            let mut root = plan_tree(main, o, reg);
+            // Each data-modifying WITH query as an InitPlan of the main
+            // plan, listed before its children as PostgreSQL does.
+            let subplans = ctes.iter().map(|cte| {
                 let m: &Modify = &cte.modify;
-                for (i, l) in explain::explain_modify(m, o, reg).iter().enumerate() {
-                    lines.push(if i == 0 {
-                        format!("    ->  {l}")
-                    } else {
-                        format!("        {l}")
-                    });
+                ENode {
+                    relationship: Some("InitPlan"),
+                    subplan_name: Some(format!("CTE {}", cte.name)),
+                    ..explain::explain_modify(m, o, reg)
                 }
-            }
-            lines
+            });
+            let mut children: Vec<ENode> = subplans.collect();
+            children.append(&mut root.children);
+            root.children = children;
+            root
         }
-        _ => vec![],
+        _ => ENode::default(),
     }
 }
 
@@ -109,7 +121,7 @@ pub(super) fn run(
     }
     let execution_ns = shmem::time::monotonic_ns().saturating_sub(start);
     for l in explain_lines(inner, o, Some(reg), planning_ns, Some(execution_ns)) {
-        out.row(&[Value::Text(l)])?;
+        out.row(&[explain_value(o, l)])?;
     }
     drop(session);
     Ok("EXPLAIN".into())

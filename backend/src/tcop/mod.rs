@@ -609,7 +609,17 @@ impl Engine {
                 Ok(PlanParts {
                     action: Action::Explain(Box::new(parts.action), explain_opts, planning_ns),
                     param_types: parts.param_types,
-                    columns: vec![Column::new("QUERY PLAN", crate::types::oid::TEXT, -1)],
+                    // PostgreSQL's type: json for FORMAT JSON (pgfork has
+                    // no xml type: XML is text).
+                    columns: vec![Column::new(
+                        "QUERY PLAN",
+                        if explain_opts.format == explain::ExplainFormat::Json {
+                            crate::types::oid::JSON
+                        } else {
+                            crate::types::oid::TEXT
+                        },
+                        -1,
+                    )],
                     returns_rows: true,
                     copy_kind: None,
                     uses_catalog: parts.uses_catalog,
@@ -1109,8 +1119,8 @@ impl Engine {
             Action::Fetch(f) => return self.fetch_cursor(f, sink),
             Action::Explain(inner, opts, planning_ns) if !opts.analyze => {
                 let lines = explain_analyze::explain_lines(inner, *opts, None, *planning_ns, None);
-                for l in &lines {
-                    sink.row(&[Value::Text(l.clone())])?;
+                for l in lines {
+                    sink.row(&[explain_analyze::explain_value(*opts, l)])?;
                 }
                 return Ok("EXPLAIN".into());
             }
