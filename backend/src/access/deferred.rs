@@ -220,6 +220,7 @@ mod tests {
                 relfilenode: 0,
                 deferrable,
                 deferred,
+                options: vec![],
             }),
             tid: ItemPointer::default(),
         }

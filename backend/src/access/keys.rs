@@ -147,6 +147,54 @@ fn jsonb_key(j: &crate::types::json::Jsonb, top: bool, out: &mut Vec<u8>) {
     }
 }
 
+/// pg_index.indoption bits.
+pub const INDOPTION_DESC: u8 = 1;
+pub const INDOPTION_NULLS_FIRST: u8 = 2;
+
+/// The marker of a non-NULL value of a DESC column (its value bytes
+/// follow complemented, which reverses their memcmp order: every value's
+/// encoding is self-delimiting); a NULL is [`DESC_NULL_FIRST`] or
+/// [`DESC_NULL_LAST`] around it. No marker is 0xFF, which
+/// [`prefix_upper`] puts after every column.
+pub const DESC_VALUE: u8 = 0xFD;
+const DESC_NULL_FIRST: u8 = 0xFC;
+const DESC_NULL_LAST: u8 = 0xFE;
+/// A NULL of an ASC NULLS FIRST column.
+const ASC_NULL_FIRST: u8 = 0x00;
+
+/// Appends one index column's encoding under its indoption `opt`: ASC
+/// NULLS LAST (0) is [`encode_value`]'s.
+pub fn encode_column(v: &Value, opt: u8, out: &mut Vec<u8>) {
+    let (desc, nulls_first) = (opt & INDOPTION_DESC != 0, opt & INDOPTION_NULLS_FIRST != 0);
+    match (v.is_null(), desc) {
+        (true, false) if nulls_first => out.push(ASC_NULL_FIRST),
+        (_, false) => encode_value(v, out),
+        (true, true) => out.push(if nulls_first {
+            DESC_NULL_FIRST
+        } else {
+            DESC_NULL_LAST
+        }),
+        (false, true) => {
+            let start = out.len();
+            encode_value(v, out);
+            out[start] = DESC_VALUE;
+            for b in &mut out[start + 1..] {
+                *b = !*b;
+            }
+        }
+    }
+}
+
+/// The markers that start and end the non-NULL values of a column with
+/// indoption `opt` (a range [first, end) of first bytes).
+pub fn value_markers(opt: u8) -> (u8, u8) {
+    if opt & INDOPTION_DESC != 0 {
+        (DESC_VALUE, DESC_VALUE + 1)
+    } else {
+        (VALUE, VALUE + 1)
+    }
+}
+
 /// Encodes a key of several columns.
 pub fn encode(values: &[Value]) -> Vec<u8> {
     let mut out = Vec::with_capacity(values.len() * 9);
@@ -242,6 +290,55 @@ mod tests {
                 let got = encode(std::slice::from_ref(a)).cmp(&encode(std::slice::from_ref(b)));
                 assert_eq!(got, want, "{a:?} vs {b:?}");
             }
+        }
+    }
+
+    #[test]
+    fn column_options_order_keys_as_declared() {
+        let vals = [
+            Value::Null,
+            Value::Int4(-3),
+            Value::Int4(0),
+            Value::Int4(7),
+            Value::Text(String::new()),
+            Value::Text("a".into()),
+            Value::Text("ab".into()),
+            Value::Text("b".into()),
+        ];
+        // Two columns, so a prefix's ordering against the next column's
+        // bytes counts too.
+        for opt in 0..4u8 {
+            let (desc, nulls_first) = (opt & 1 != 0, opt & 2 != 0);
+            for (a, b) in vals.iter().flat_map(|a| vals.iter().map(move |b| (a, b))) {
+                if a.is_null() != b.is_null() || a.is_null() {
+                    continue;
+                }
+                if std::mem::discriminant(a) != std::mem::discriminant(b) {
+                    continue;
+                }
+                let key = |v: &Value, next: i32| {
+                    let mut k = Vec::new();
+                    encode_column(v, opt, &mut k);
+                    encode_column(&Value::Int4(next), opt, &mut k);
+                    k
+                };
+                let mut want = compare(a, b);
+                if want == Ordering::Equal {
+                    continue;
+                }
+                if desc {
+                    want = want.reverse();
+                }
+                assert_eq!(key(a, 9).cmp(&key(b, 1)), want, "{opt} {a:?} {b:?}");
+            }
+            let mut null = Vec::new();
+            encode_column(&Value::Null, opt, &mut null);
+            let mut one = Vec::new();
+            encode_column(&Value::Int4(1), opt, &mut one);
+            assert_eq!(null < one, nulls_first, "{opt}");
+            let (lo, hi) = value_markers(opt);
+            assert!(one[0] >= lo && one[0] < hi && (null[0] < lo || null[0] >= hi));
+            assert!(null[0] < 0xFF && one[0] < 0xFF);
         }
     }
 

@@ -107,9 +107,9 @@ impl Lookup<'_> {
         });
         if let Some(idx) = index {
             let mut prefix = Vec::new();
-            for c in &idx.columns[..self.cols.len()] {
+            for (n, c) in idx.columns[..self.cols.len()].iter().enumerate() {
                 let k = self.cols.iter().position(|x| x == c).unwrap_or(0);
-                keys::encode_value(&self.key[k], &mut prefix);
+                keys::encode_column(&self.key[k], idx.option(n), &mut prefix);
             }
             let upper = keys::prefix_upper(&prefix);
             let mut scan = btree::scan(

@@ -118,9 +118,9 @@ pub struct TableAccess<'x> {
 fn index_key(idx: &IndexDesc, row: &[Value]) -> (Vec<u8>, bool) {
     let mut k = Vec::with_capacity(idx.columns.len() * 9);
     let mut has_null = false;
-    for &c in &idx.columns {
+    for (n, &c) in idx.columns.iter().enumerate() {
         has_null |= row[c].is_null();
-        keys::encode_value(&row[c], &mut k);
+        keys::encode_column(&row[c], idx.option(n), &mut k);
     }
     (k, has_null)
 }

@@ -158,9 +158,18 @@ pub struct IndexDesc {
     pub deferrable: bool,
     /// INITIALLY DEFERRED (pg_constraint.condeferred).
     pub deferred: bool,
+    /// Per column, pg_index.indoption: DESC (1) and NULLS FIRST (2); the
+    /// B-tree's keys follow them (`access::keys::encode_column`). Empty
+    /// when every column is ASC NULLS LAST.
+    pub options: Vec<u8>,
 }
 
 impl IndexDesc {
+    /// The indoption of its `k`th column.
+    pub fn option(&self, k: usize) -> u8 {
+        self.options.get(k).copied().unwrap_or(0)
+    }
+
     /// The index's file: its OID, or the file a rebuild made.
     pub fn rel(&self) -> u32 {
         if self.relfilenode == 0 {
@@ -470,13 +479,19 @@ impl Catalog {
                 u8::from(i.constraint)
             );
             // The file, then the deferrable and deferred flags as two
-            // digits (left out while neither: catalogs written before
-            // them end there).
-            if i.relfilenode != 0 || i.deferrable {
+            // digits, then the columns' indoption (each left out, with
+            // what follows, while it has nothing to say: catalogs written
+            // before them end there).
+            let opts = !i.options.is_empty();
+            if i.relfilenode != 0 || i.deferrable || opts {
                 s += &format!(" {}", i.relfilenode);
             }
-            if i.deferrable {
+            if i.deferrable || opts {
                 s += &format!(" {}{}", u8::from(i.deferrable), u8::from(i.deferred));
+            }
+            if opts {
+                let o: Vec<String> = i.options.iter().map(u8::to_string).collect();
+                s += &format!(" {}", o.join(","));
             }
             s.push('\n');
         }
@@ -682,6 +697,13 @@ impl Catalog {
                         },
                         deferrable: f.get(9).is_some_and(|d| d.starts_with('1')),
                         deferred: f.get(9).is_some_and(|d| d.ends_with('1')),
+                        options: match f.get(10) {
+                            Some(o) => o
+                                .split(',')
+                                .map(|x| x.parse().map_err(|_| bad(line)))
+                                .collect::<PgResult<_>>()?,
+                            None => Vec::new(),
+                        },
                         name,
                         columns: cols
                             .split(',')
@@ -1188,6 +1210,7 @@ mod tests {
             relfilenode: 0,
             deferrable: true,
             deferred: true,
+            options: vec![3, 0],
         }));
         let s = c.alloc_oid();
         let mut sd =

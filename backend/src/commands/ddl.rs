@@ -468,6 +468,25 @@ fn index_columns(t: &TableDesc, cols: &[ast::IndexColumn]) -> PgResult<Vec<usize
     Ok(out)
 }
 
+/// pg_index.indoption of an index's columns: INDOPTION_DESC (1) and
+/// INDOPTION_NULLS_FIRST (2), NULLS FIRST being DESC's default; empty
+/// when every column is ASC NULLS LAST.
+fn index_options(cols: &[ast::IndexColumn]) -> Vec<u8> {
+    let opts: Vec<u8> = cols
+        .iter()
+        .map(|c| {
+            let desc = matches!(c.column.options.sort, Some(ast::OrderBySort::Desc));
+            let nulls_first = c.column.options.nulls_first.unwrap_or(desc);
+            u8::from(desc) | (u8::from(nulls_first) << 1)
+        })
+        .collect();
+    if opts.iter().all(|&o| o == 0) {
+        Vec::new()
+    } else {
+        opts
+    }
+}
+
 /// PostgreSQL's INDEX_MAX_KEYS, shown as the setting max_index_keys.
 pub const INDEX_MAX_KEYS: usize = 32;
 
@@ -909,6 +928,7 @@ impl Ddl<'_> {
                 relfilenode: 0,
                 deferrable: timing.0,
                 deferred: timing.1,
+                options: vec![],
             };
             self.add_index(&table, idx, false)?;
         }
@@ -932,6 +952,7 @@ impl Ddl<'_> {
                 relfilenode: 0,
                 deferrable: timing.0,
                 deferred: timing.1,
+                options: vec![],
             };
             self.add_index(&table, idx, false)?;
         }
@@ -1006,6 +1027,7 @@ impl Ddl<'_> {
             relfilenode: 0,
             deferrable: false,
             deferred: false,
+            options: index_options(&ci.columns),
         };
         self.add_index(&t, idx, true)?;
         Ok(tag)

@@ -468,7 +468,7 @@ pub fn index_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                         .iter()
                         .map(|&k| builtin::default_btree_opclass(ty(k))),
                 ),
-                int2vector(i.columns.iter().map(|_| 0)),
+                int2vector((0..i.columns.len()).map(|k| i.option(k) as usize)),
                 Value::Null,
                 Value::Null,
             ]

@@ -32,20 +32,24 @@ fn index_bounds(plan: &ScanPlan, key_row: &[Value], ctx: &EvalCtx) -> PgResult<O
         return Ok(Some((Bound::Unbounded, Bound::Unbounded)));
     };
     let mut prefix = Vec::new();
-    for e in &path.eq {
+    for (n, e) in path.eq.iter().enumerate() {
         let v = eval(e, key_row, ctx)?;
         if v.is_null() {
             return Ok(None);
         }
-        keys::encode_value(&v, &mut prefix);
+        keys::encode_column(&v, path.index.option(n), &mut prefix);
     }
+    // The range column's order: a DESC column turns the bounds on its
+    // values around in key order.
+    let opt = path.index.option(path.eq.len());
+    let desc = opt & keys::INDOPTION_DESC != 0;
     let bound_key = |e: &Expr| -> PgResult<Option<Vec<u8>>> {
         let v = eval(e, key_row, ctx)?;
         if v.is_null() {
             return Ok(None);
         }
         let mut k = prefix.clone();
-        keys::encode_value(&v, &mut k);
+        keys::encode_column(&v, opt, &mut k);
         Ok(Some(k))
     };
     let with = |b: u8| {
@@ -53,24 +57,43 @@ fn index_bounds(plan: &ScanPlan, key_row: &[Value], ctx: &EvalCtx) -> PgResult<O
         k.push(b);
         k
     };
-    let lower = match &path.lower {
-        Some((e, inclusive)) => match bound_key(e)? {
-            None => return Ok(None),
-            Some(k) if *inclusive => Bound::Included(k),
-            Some(k) => Bound::Included(keys::prefix_upper(&k)),
-        },
-        None if path.upper.is_some() => Bound::Included(with(0x01)),
+    // Key-order bounds from a bound on the values: the smallest key
+    // (`low`) or the largest, inclusive or not.
+    let key_bound =
+        |b: &Option<(Expr, bool)>, low: bool| -> PgResult<Option<Option<Bound<Vec<u8>>>>> {
+            let Some((e, inclusive)) = b else {
+                return Ok(Some(None));
+            };
+            let Some(k) = bound_key(e)? else {
+                return Ok(None);
+            };
+            Ok(Some(Some(match (low, *inclusive) {
+                (true, true) => Bound::Included(k),
+                (true, false) => Bound::Included(keys::prefix_upper(&k)),
+                (false, true) => Bound::Excluded(keys::prefix_upper(&k)),
+                (false, false) => Bound::Excluded(k),
+            })))
+        };
+    let (low_src, high_src) = if desc {
+        (&path.upper, &path.lower)
+    } else {
+        (&path.lower, &path.upper)
+    };
+    let (Some(low), Some(high)) = (key_bound(low_src, true)?, key_bound(high_src, false)?) else {
+        return Ok(None);
+    };
+    let ranged = path.lower.is_some() || path.upper.is_some();
+    // Keep to the range column's non-NULL values.
+    let (first, end) = keys::value_markers(opt);
+    let lower = match low {
+        Some(b) => b,
+        None if ranged => Bound::Included(with(first)),
         None if !prefix.is_empty() => Bound::Included(prefix.clone()),
         None => Bound::Unbounded,
     };
-    let upper = match &path.upper {
-        Some((e, inclusive)) => match bound_key(e)? {
-            None => return Ok(None),
-            Some(k) if *inclusive => Bound::Excluded(keys::prefix_upper(&k)),
-            Some(k) => Bound::Excluded(k),
-        },
-        // Stop before the NULLs of the range column.
-        None if path.lower.is_some() => Bound::Excluded(with(0x02)),
+    let upper = match high {
+        Some(b) => b,
+        None if ranged => Bound::Excluded(with(end)),
         None if !prefix.is_empty() => Bound::Excluded(keys::prefix_upper(&prefix)),
         None => Bound::Unbounded,
     };

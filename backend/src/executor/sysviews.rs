@@ -553,6 +553,7 @@ mod tests {
             relfilenode: 0,
             deferrable: false,
             deferred: false,
+            options: vec![],
         }));
         let mut p = relstats::PendingRelStats::default();
         p.inserted(16384);

@@ -988,8 +988,33 @@ pub fn index_definition(cat: &Catalog, i: &IndexDesc, pretty: bool) -> String {
             qualified_relation_name(cat, i.table)
         }
         .unwrap_or_else(|| "?".into()),
-        index_columns(cat, i)
+        index_columns_with_options(cat, i)
     )
+}
+
+/// The columns of an index with their DESC / NULLS FIRST | LAST, as
+/// pg_get_indexdef shows them.
+fn index_columns_with_options(cat: &Catalog, i: &IndexDesc) -> String {
+    let t = cat.table_by_oid(i.table);
+    i.columns
+        .iter()
+        .enumerate()
+        .map(|(n, &k)| {
+            let mut s = t.map_or("?".to_owned(), |t| quote_ident(&t.columns[k].name));
+            let o = i.option(n);
+            let (desc, nulls_first) = (o & 1 != 0, o & 2 != 0);
+            if desc {
+                s += " DESC";
+            }
+            if nulls_first && !desc {
+                s += " NULLS FIRST";
+            } else if desc && !nulls_first {
+                s += " NULLS LAST";
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// pg_get_indexdef(index [, column, pretty]): the definition, or with a

@@ -369,6 +369,7 @@ impl Ddl<'_> {
             relfilenode: 0,
             deferrable: k.timing.0,
             deferred: k.timing.1,
+            options: vec![],
         };
         self.add_index(&t, idx, true)?;
         Ok(t)
