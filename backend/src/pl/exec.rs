@@ -101,6 +101,8 @@ pub struct Interp<'a, 'c> {
     pub out_vars: Vec<usize>,
     /// Errors being handled, innermost last (SQLSTATE, SQLERRM).
     pub handling: Vec<usize>,
+    /// The error on its way out already names the statement it came from.
+    pub annotated: bool,
 }
 
 fn ctx_with<'x>(ctx: &EvalCtx<'x>, xact: &'x StmtXact) -> EvalCtx<'x> {
@@ -566,6 +568,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 if e.severity == Severity::Fatal {
                     return Err(e);
                 }
+                self.annotated = false;
                 let Some(h) = handlers
                     .iter()
                     .find(|h| h.conds.iter().any(|c| conditions::matches(c, e.code)))
@@ -606,7 +609,15 @@ impl<'a, 'c> Interp<'a, 'c> {
     fn stmts(&mut self, list: &[Stmt]) -> PgResult<Flow> {
         for s in list {
             check_for_interrupts()?;
-            match self.stmt(s).map_err(|e| self.add_context(e, s))? {
+            let r = self.stmt(s);
+            let r = match r {
+                Err(e) if !self.annotated => {
+                    self.annotated = true;
+                    Err(self.add_context(e, s))
+                }
+                other => other,
+            };
+            match r? {
                 Flow::Normal => {}
                 other => return Ok(other),
             }
@@ -791,6 +802,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 let (v, _) = self.eval(array, None)?;
                 let elems = match v {
                     Value::Array(_, e) => e,
+                    Value::MdArray(a) => a.items,
                     Value::Null => {
                         return Err(PgError::new(
                             sqlstate::NULL_VALUE_NOT_ALLOWED,
@@ -800,7 +812,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     _ => {
                         return Err(PgError::new(
                             sqlstate::DATATYPE_MISMATCH,
-                            "FOREACH expression must yield an array, not type",
+                            "FOREACH expression must yield an array",
                         ))
                     }
                 };

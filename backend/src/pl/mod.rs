@@ -135,6 +135,7 @@ pub fn call_function(
         each: &mut each_wrap,
         out_vars: out_vars.clone(),
         handling: Vec::new(),
+        annotated: false,
     };
     let flow = it
         .block(&block)
@@ -143,17 +144,9 @@ pub fn call_function(
     if f.retset {
         return Ok(());
     }
-    let result = if !out_vars.is_empty() {
-        if out_vars.len() == 1 {
-            it.vars[out_vars[0]].value.clone()
-        } else {
-            Value::Record(Box::new(
-                out_vars
-                    .iter()
-                    .map(|&i| (it.vars[i].ty, it.vars[i].value.clone()))
-                    .collect(),
-            ))
-        }
+    // Several OUT arguments: one row of their values as columns.
+    let row = if !out_vars.is_empty() {
+        out_vars.iter().map(|&i| it.vars[i].value.clone()).collect()
     } else {
         if !returned && !ret_void {
             return Err(
@@ -161,10 +154,10 @@ pub fn call_function(
                     .with_context(context),
             );
         }
-        it.result.clone()
+        vec![it.result.clone()]
     };
     drop(it);
-    each(vec![result])?;
+    each(row)?;
     Ok(())
 }
 
@@ -206,6 +199,7 @@ pub fn run_do(body: &str, ctx: &EvalCtx) -> PgResult<()> {
         each: &mut sink,
         out_vars: Vec::new(),
         handling: Vec::new(),
+        annotated: false,
     };
     it.block(&block)
         .map_err(|e| with_function_context(e, &context, block.line))?;

@@ -226,7 +226,74 @@ pub fn parse(src: &str) -> PgResult<Block> {
     if let Some(t) = p.peek() {
         return Err(p.error_at(t));
     }
+    check_assignable(&block, &mut Vec::new())?;
     Ok(block)
+}
+
+/// Assignments (and INTO targets) to CONSTANT variables are refused
+/// when the function is compiled, as PostgreSQL's check_assignable.
+fn check_assignable(b: &Block, scopes: &mut Vec<(String, bool)>) -> PgResult<()> {
+    let depth = scopes.len();
+    for d in &b.decls {
+        scopes.push((d.name.clone(), d.constant));
+    }
+    let r = check_stmts(&b.body, scopes).and_then(|_| {
+        for h in b.handlers.iter().flatten() {
+            check_stmts(&h.body, scopes)?;
+        }
+        Ok(())
+    });
+    scopes.truncate(depth);
+    r
+}
+
+fn check_target(t: &str, scopes: &[(String, bool)]) -> PgResult<()> {
+    if let Some((_, true)) = scopes.iter().rev().find(|(n, _)| n == t) {
+        return Err(PgError::new(
+            "22005",
+            format!("variable \"{t}\" is declared CONSTANT"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_stmts(list: &[Stmt], scopes: &mut Vec<(String, bool)>) -> PgResult<()> {
+    for s in list {
+        match &s.kind {
+            StmtKind::Block(b) => check_assignable(b, scopes)?,
+            StmtKind::Assign { target, .. } => check_target(target, scopes)?,
+            StmtKind::Sql {
+                into: Some((ts, _)),
+                ..
+            }
+            | StmtKind::Execute {
+                into: Some((ts, _)),
+                ..
+            } => {
+                for t in ts {
+                    check_target(t, scopes)?;
+                }
+            }
+            StmtKind::If { arms, otherwise }
+            | StmtKind::Case {
+                arms, otherwise, ..
+            } => {
+                for (_, b) in arms {
+                    check_stmts(b, scopes)?;
+                }
+                if let Some(b) = otherwise {
+                    check_stmts(b, scopes)?;
+                }
+            }
+            StmtKind::Loop { body, .. }
+            | StmtKind::While { body, .. }
+            | StmtKind::ForInt { body, .. }
+            | StmtKind::ForRows { body, .. }
+            | StmtKind::Foreach { body, .. } => check_stmts(body, scopes)?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 const STMT_END: &[&str] = &[];
