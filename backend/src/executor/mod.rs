@@ -114,6 +114,9 @@ pub fn build(plan: &Plan) -> Box<dyn Node + '_> {
             input: build(input),
             exprs,
         }),
+        Plan::ProjectSet { input, calls } => {
+            Box::new(srf::ProjectSetNode::new(build(input), calls))
+        }
         Plan::Aggregate {
             input,
             keys,
