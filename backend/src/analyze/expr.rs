@@ -40,7 +40,16 @@ pub enum Clause {
     Having,
     OrderBy,
     Limit,
+    Offset,
     Values,
+    /// JOIN ... ON.
+    JoinOn,
+    /// An aggregate's FILTER (WHERE ...).
+    Filter,
+    /// INSERT/UPDATE/DELETE ... RETURNING.
+    Returning,
+    /// UPDATE's SET values.
+    UpdateSet,
 }
 
 impl Clause {
@@ -52,7 +61,12 @@ impl Clause {
             Clause::Having => "HAVING",
             Clause::OrderBy => "ORDER BY",
             Clause::Limit => "LIMIT",
+            Clause::Offset => "OFFSET",
             Clause::Values => "VALUES",
+            Clause::JoinOn => "JOIN conditions",
+            Clause::Filter => "FILTER",
+            Clause::Returning => "RETURNING",
+            Clause::UpdateSet => "UPDATE",
         }
     }
 
@@ -63,6 +77,22 @@ impl Clause {
 
 /// 42809 wrong_object_type.
 const WRONG_OBJECT_TYPE: &str = "42809";
+
+/// A boolean construct's argument that returns a set (a set-returning
+/// call outside subqueries): 42804, as PostgreSQL's coerce_to_boolean.
+fn refuse_set(x: &Expr, what: &str) -> PgResult<()> {
+    if x.contains_srf() {
+        return Err(returns_set(what));
+    }
+    Ok(())
+}
+
+fn returns_set(what: &str) -> PgError {
+    PgError::new(
+        sqlstate::DATATYPE_MISMATCH,
+        format!("argument of {what} must not return a set"),
+    )
+}
 
 fn not_supported_yet(what: &str) -> PgError {
     PgError::new(
@@ -156,6 +186,9 @@ impl Analyzer<'_> {
                 let hi = self.expr(high, scope, clause)?;
                 let a = self.operator(ge, x1, lo)?;
                 let b = self.operator(le, x2, hi)?;
+                for x in [&a, &b] {
+                    refuse_set(x, if *negated { "OR" } else { "AND" })?;
+                }
                 Ok(if *negated {
                     Expr::Or(Box::new(a), Box::new(b))
                 } else {
@@ -173,6 +206,19 @@ impl Analyzer<'_> {
                     .iter()
                     .map(|i| self.expr(i, scope, clause))
                     .collect::<PgResult<Vec<_>>>()?;
+                // PostgreSQL compares the items without columns (when
+                // more than one) as `x = ANY (ARRAY[...])`, each other one
+                // as `x = item`, a boolean that must not be a set.
+                let var_free = items.iter().filter(|i| !i.contains_column()).count();
+                let one_by_one = items
+                    .iter()
+                    .filter(|i| var_free <= 1 || i.contains_column())
+                    .collect::<Vec<_>>();
+                if !one_by_one.is_empty()
+                    && (x.contains_srf() || one_by_one.iter().any(|i| i.contains_srf()))
+                {
+                    return Err(returns_set("IN"));
+                }
                 let mut types: Vec<Oid> = vec![x.ty()];
                 types.extend(items.iter().map(Expr::ty));
                 let t = coerce::common_type(&types, "IN")?;
@@ -817,6 +863,9 @@ impl Analyzer<'_> {
                 ),
             ));
         }
+        if t == oid::BOOL {
+            refuse_set(&x, what)?;
+        }
         self.coerce(x, t, false)
     }
 
@@ -1045,7 +1094,7 @@ impl Analyzer<'_> {
                             .aggregate(&name, &list, star, distinct, None, order, scope, clause);
                     }
                     self.in_aggregate = true;
-                    let x = self.expr(w, scope, Clause::Where);
+                    let x = self.expr(w, scope, Clause::Filter);
                     self.in_aggregate = false;
                     Some(self.coerce_arg(x?, oid::BOOL, "FILTER")?)
                 }
@@ -1071,7 +1120,16 @@ impl Analyzer<'_> {
                 format!("DISTINCT specified, but {name} is not an aggregate function"),
             ));
         }
+        let not_aggregate = |name: &str| {
+            PgError::new(
+                WRONG_OBJECT_TYPE,
+                format!("FILTER specified, but {name} is not an aggregate function"),
+            )
+        };
         if let Some(call) = self.user_function_call(&name, &list, scope, clause)? {
+            if f.filter.is_some() {
+                return Err(not_aggregate(&name));
+            }
             return Ok(call);
         }
         let args = self.args(&list, scope, clause)?;
@@ -1113,18 +1171,11 @@ impl Analyzer<'_> {
             "enum_first" | "enum_last" | "enum_range" => self.enum_call(&name, args),
             _ => {
                 let call = self.call(&name, args)?;
-                if let Expr::Func(d, _) = &call {
-                    if fmgr::arrays::is_set_returning(d)
-                        && !matches!(clause, Clause::Select | Clause::OrderBy)
-                    {
-                        return Err(PgError::new(
-                            sqlstate::FEATURE_NOT_SUPPORTED,
-                            format!(
-                                "set-returning functions are not allowed in {}",
-                                clause.name()
-                            ),
-                        ));
-                    }
+                if f.filter.is_some() {
+                    return Err(not_aggregate(&name));
+                }
+                if call.is_srf_call() {
+                    self.check_srf_placement(clause)?;
                 }
                 Ok(call)
             }

@@ -171,7 +171,7 @@ impl Analyzer<'_> {
                 None
             }
             (Some(ast::JoinConstraint::On(e)), None) => {
-                let x = self.expr(e, &scope, super::expr::Clause::Where)?;
+                let x = self.expr(e, &scope, super::expr::Clause::JoinOn)?;
                 let x = self.coerce_arg(x, oid::BOOL, "JOIN/ON")?;
                 if kind == JoinKind::Full && !full_join_condition(&x, left_width) {
                     return Err(not_supported_yet_full());

@@ -33,6 +33,27 @@ pub(super) struct SelectList<'a> {
     pub columns: &'a [Column],
 }
 
+/// GROUP BY's items without the mark of `GROUP BY DISTINCT`, and whether
+/// it was there (`parser::group_by_distinct`).
+pub(super) fn distinct_mark(items: &[ast::Expr]) -> (&[ast::Expr], bool) {
+    match items {
+        [ast::Expr::Identifier(id), rest @ ..]
+            if id.quote_style == Some('"')
+                && id.value == crate::parser::group_by_distinct::DISTINCT_MARK =>
+        {
+            (rest, true)
+        }
+        _ => (items, false),
+    }
+}
+
+/// GROUP BY DISTINCT: each grouping set once (the first of equal sets
+/// kept; a set's keys are already sorted).
+pub(super) fn remove_duplicate_sets(sets: &mut Vec<Vec<usize>>) {
+    let mut seen = std::collections::BTreeSet::new();
+    sets.retain(|s| seen.insert(s.clone()));
+}
+
 impl Analyzer<'_> {
     /// GROUP BY's items: the distinct keys, and the grouping sets when the
     /// clause uses ROLLUP, CUBE, GROUPING SETS or `()` (a plain GROUP BY

@@ -105,6 +105,9 @@ pub struct Analyzer<'a> {
     /// Inside a window function call or window definition (nested calls
     /// are refused).
     in_window: bool,
+    /// Inside a window function's arguments (where a set-returning call
+    /// is refused; in its PARTITION BY and ORDER BY it is not).
+    in_window_args: bool,
     /// The WINDOW clause of the SELECT being analyzed.
     named_windows: Vec<ast::NamedWindowDefinition>,
     /// The catalog the statement is analyzed against.
@@ -195,6 +198,7 @@ impl<'a> Analyzer<'a> {
             text,
             in_aggregate: false,
             in_window: false,
+            in_window_args: false,
             named_windows: Vec::new(),
             catalog: Arc::new(Catalog::empty()),
             uses_catalog: false,
@@ -224,11 +228,12 @@ impl<'a> Analyzer<'a> {
     pub fn subquery(&mut self, q: &ast::Query, scope: &Scope) -> PgResult<(Query, bool)> {
         self.outer.push(scope.clone());
         self.correlated.push(false);
-        let saved = (self.in_aggregate, self.in_window);
+        let saved = (self.in_aggregate, self.in_window, self.in_window_args);
         self.in_aggregate = false;
         self.in_window = false;
+        self.in_window_args = false;
         let r = self.query(q);
-        (self.in_aggregate, self.in_window) = saved;
+        (self.in_aggregate, self.in_window, self.in_window_args) = saved;
         self.outer.pop();
         let correlated = self.correlated.pop().unwrap_or(false);
         Ok((r?, correlated))
@@ -701,7 +706,12 @@ impl<'a> Analyzer<'a> {
     }
 
     fn limit_expr(&mut self, e: &ast::Expr, what: &str) -> PgResult<Expr> {
-        let x = self.expr(e, &Scope::default(), Clause::Limit)?;
+        let clause = if what == "OFFSET" {
+            Clause::Offset
+        } else {
+            Clause::Limit
+        };
+        let x = self.expr(e, &Scope::default(), clause)?;
         if x.contains_column() {
             return Err(PgError::new(
                 sqlstate::INVALID_COLUMN_REFERENCE,
@@ -839,9 +849,21 @@ impl<'a> Analyzer<'a> {
                     targets: &targets,
                     columns: &columns,
                 };
-                self.group_by(exprs, &scope, &list)?
+                let (exprs, distinct) = grouping::distinct_mark(exprs);
+                let (keys, mut sets) = self.group_by(exprs, &scope, &list)?;
+                if distinct {
+                    grouping::remove_duplicate_sets(&mut sets);
+                }
+                (keys, sets)
             }
-            ast::GroupByExpr::All(_) => return Err(not_supported_yet("GROUP BY ALL")),
+            // `GROUP BY ALL` with no item (`parser::group_by_distinct`
+            // drops an ALL before one): PostgreSQL's grammar refuses it.
+            ast::GroupByExpr::All(_) => {
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "syntax error at end of input",
+                ))
+            }
         };
         let having = match &s.having {
             Some(h) => {
@@ -880,13 +902,9 @@ impl<'a> Analyzer<'a> {
             ));
         }
         let has_windows = query.targets.iter().any(Expr::contains_window);
-        if has_windows && query.targets.iter().any(srf::contains_srf) {
-            return Err(not_supported_yet(
-                "set-returning functions in the select list of a query with window functions",
-            ));
-        }
-        // unnest(...) and generate_series(...) in the select list.
-        srf::expand(&mut query, scope.cols.len())?;
+        // unnest(...) and generate_series(...) in the select list (run by
+        // ProjectSet nodes over the rows it reads).
+        srf::check_select_list(&query.targets)?;
         // Aggregation: rewrite targets and HAVING over the Aggregate's
         // output (keys, then aggregate results).
         let grouped = |e: &Expr| e.contains_agg() || e.contains_grouping();

@@ -176,12 +176,12 @@ fn returning(
     for item in items {
         match item {
             ast::SelectItem::UnnamedExpr(e) => {
-                let x = a.expr(e, scope, Clause::Select)?;
+                let x = a.expr(e, scope, Clause::Returning)?;
                 cols.push(returning_column(figure_colname(e).0, &x, scope));
                 exprs.push(x);
             }
             ast::SelectItem::ExprWithAlias { expr, alias } => {
-                let x = a.expr(expr, scope, Clause::Select)?;
+                let x = a.expr(expr, scope, Clause::Returning)?;
                 cols.push(returning_column(ident(alias), &x, scope));
                 exprs.push(x);
             }
@@ -262,7 +262,7 @@ fn assignments(
         } else if generated_always(a, t, col) {
             return Err(generated_always_error(&c.name, true));
         } else {
-            let x = a.expr(&asg.value, scope, Clause::Select)?;
+            let x = a.expr(&asg.value, scope, Clause::UpdateSet)?;
             assignment_cast(a, x, c.ty, c.typmod, &c.name)?
         };
         sets.push((col, x));

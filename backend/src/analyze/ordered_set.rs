@@ -64,7 +64,7 @@ impl Analyzer<'_> {
             self.args(list, scope, clause)
         };
         let keys = self.agg_order_keys(order, scope, clause);
-        let filter = filter.map(|w| self.expr(w, scope, Clause::Where));
+        let filter = filter.map(|w| self.expr(w, scope, Clause::Filter));
         self.in_aggregate = false;
         let (direct, (keys, specs)) = (direct?, keys?);
         let filter = match filter {

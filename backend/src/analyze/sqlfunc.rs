@@ -219,16 +219,9 @@ impl Analyzer<'_> {
         let Some((f, args)) = self.choose_function(name, &cands, list, scope, clause)? else {
             return Ok(None);
         };
-        if f.retset && !matches!(clause, Clause::Select | Clause::OrderBy) {
-            return Err(PgError::new(
-                sqlstate::FEATURE_NOT_SUPPORTED,
-                format!(
-                    "set-returning functions are not allowed in {}",
-                    clause.name()
-                ),
-            ));
-        }
         if f.retset {
+            self.check_srf_placement(clause)?;
+
             return Err(PgError::new(
                 sqlstate::FEATURE_NOT_SUPPORTED,
                 "set-returning SQL functions in the select list are not supported yet (call them in FROM)",

@@ -1,31 +1,22 @@
-//! Set-returning functions in the select list (`SELECT unnest(a) FROM t`,
-//! `SELECT generate_series(1, 3)`): PostgreSQL runs them in a ProjectSet
-//! node; here the calls become the columns of a LATERAL function scan
-//! joined after the FROM items, which gives the same rows: for each input
-//! row, as many output rows as the longest call gives, all the calls
-//! advancing in lockstep (those exhausted give NULLs, as `ROWS FROM` in
-//! FROM), none when every call gives none. Grouped queries, nested calls
-//! and subqueries in the arguments are refused.
+//! Set-returning functions outside FROM (`SELECT unnest(a) FROM t`,
+//! `SELECT generate_series(1, 3)`): where a call may stand, as
+//! PostgreSQL's check_srf_call_placement decides. The select list,
+//! ORDER BY and GROUP BY take them (the planner runs them in ProjectSet
+//! nodes, `optimizer::srf`), as do a window's PARTITION BY and ORDER BY;
+//! every other clause, an aggregate's or a window function's arguments,
+//! and the conditionally evaluated CASE and COALESCE refuse them (0A000).
 
+use super::expr::Clause;
+use super::Analyzer;
 use crate::error::{sqlstate, PgError, PgResult};
-use crate::fmgr::arrays::is_set_returning;
 use crate::nodes::expr::Expr;
-use crate::nodes::query::{
-    json_srf, FunctionSource, JoinKind, JoinSource, JsonSrf, LockstepPart, Query, SetFunction,
-    Source,
-};
-use crate::types::Oid;
+use crate::nodes::query::SetFunction;
 
-fn unsupported(what: &str) -> PgError {
-    PgError::new(
-        sqlstate::FEATURE_NOT_SUPPORTED,
-        format!("{what} is not supported yet"),
-    )
-}
+const LATERAL_HINT: &str =
+    "You might be able to move the set-returning function into a LATERAL FROM item.";
 
 pub fn contains_srf(e: &Expr) -> bool {
-    matches!(e, Expr::Func(d, _) if is_set_returning(d))
-        || e.children().into_iter().any(contains_srf)
+    e.contains_srf()
 }
 
 /// CASE and COALESCE evaluate their arguments conditionally, which a
@@ -39,137 +30,64 @@ pub fn refuse_in_conditional<'a>(
             sqlstate::FEATURE_NOT_SUPPORTED,
             format!("set-returning functions are not allowed in {construct}"),
         )
-        .with_hint(
-            "You might be able to move the set-returning function into a LATERAL FROM item.",
-        ));
+        .with_hint(LATERAL_HINT));
     }
     Ok(())
 }
 
-/// An argument moved into the LATERAL function: the input row's columns
-/// become references to the row one level out.
-fn to_lateral(e: Expr) -> PgResult<Expr> {
-    e.map_bottom_up(&mut |n| {
-        Ok(match n {
-            Expr::Column(i, t) => Expr::Outer(1, i, t),
-            Expr::Outer(d, i, t) => Expr::Outer(d + 1, i, t),
-            other => other,
-        })
-    })
-}
-
-/// Replaces the set-returning calls in the targets of `q` (whose FROM
-/// row has `width` columns) by columns of a LATERAL function scan.
-pub fn expand(q: &mut Query, width: usize) -> PgResult<()> {
-    if !q.targets.iter().any(contains_srf) {
-        return Ok(());
-    }
-    if q.aggregated
-        || !q.group_keys.is_empty()
-        || !q.grouping.sets.is_empty()
-        || q.having.is_some()
-        || q.targets.iter().any(Expr::contains_agg)
-    {
-        return Err(unsupported(
-            "set-returning functions in the select list of a grouped query",
-        ));
-    }
-    let mut calls: Vec<(&'static str, Vec<Expr>, Oid)> = Vec::new();
-    let old = std::mem::take(&mut q.targets);
-    let mut targets = Vec::with_capacity(old.len());
-    for t in old {
-        targets.push(t.map_bottom_up(&mut |n| match n {
-            Expr::Func(d, args) if is_set_returning(d) => {
-                if args.iter().any(|a| contains_srf(a) || a.contains_sublink()) {
-                    return Err(unsupported(
-                        "nested set-returning functions and subqueries in their arguments",
-                    ));
-                }
-                let ty = Expr::Func(d, args.clone()).ty();
-                calls.push((d.name, args, ty));
-                Ok(Expr::Column(width + calls.len() - 1, ty))
-            }
-            other => Ok(other),
-        })?);
-    }
-    q.targets = targets;
-    let func = if calls.iter().all(|c| c.0 == "unnest") {
-        // unnest(a, b, ...) in FROM already zips its arrays.
-        let mut args = Vec::with_capacity(calls.len());
-        for (_, a, _) in calls {
-            args.extend(
-                a.into_iter()
-                    .map(to_lateral)
-                    .collect::<PgResult<Vec<_>>>()?,
-            );
+impl Analyzer<'_> {
+    /// Whether a set-returning call may stand in `clause` here (0A000
+    /// where PostgreSQL refuses it).
+    pub(super) fn check_srf_placement(&self, clause: Clause) -> PgResult<()> {
+        if !matches!(clause, Clause::Select | Clause::OrderBy | Clause::GroupBy) {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "set-returning functions are not allowed in {}",
+                    clause.name()
+                ),
+            ));
         }
-        FunctionSource {
-            func: SetFunction::Unnest,
-            ty: crate::types::oid::UNKNOWN,
-            args,
-            ordinality: false,
-            parts: Vec::new(),
-        }
-    } else {
-        let mut parts = Vec::with_capacity(calls.len());
-        let mut args = Vec::new();
-        for (name, a, ty) in calls {
-            let func = match name {
-                "unnest" => SetFunction::Unnest,
-                "generate_subscripts" => SetFunction::GenerateSubscripts,
-                "generate_series" => SetFunction::GenerateSeries,
-                "pg_partition_ancestors" => SetFunction::PartitionAncestors,
-                "_pg_expandarray" => SetFunction::ExpandArray,
-                "pg_options_to_table" => {
-                    return Err(unsupported(
-                        "pg_options_to_table in a select list (a record)",
-                    ))
-                }
-                _ => match json_srf(name) {
-                    Some((JsonSrf::Each | JsonSrf::EachText, _)) => {
-                        return Err(unsupported(&format!("{name} in a select list (a record)")))
-                    }
-                    Some((kind, jsonb)) => SetFunction::Json { kind, jsonb },
-                    None => return Err(unsupported("this set-returning function")),
-                },
-            };
-            parts.push(LockstepPart {
-                func,
-                ty,
-                nargs: a.len(),
-            });
-            args.extend(
-                a.into_iter()
-                    .map(to_lateral)
-                    .collect::<PgResult<Vec<_>>>()?,
-            );
-        }
-        if parts.len() == 1 {
-            FunctionSource {
-                func: parts[0].func,
-                ty: parts[0].ty,
-                args,
-                ordinality: false,
-                parts: Vec::new(),
-            }
+        let inside = if self.in_aggregate {
+            "aggregate function calls"
+        } else if self.in_window_args {
+            "window function calls"
         } else {
-            FunctionSource {
-                func: SetFunction::Lockstep,
-                ty: crate::types::oid::UNKNOWN,
-                args,
-                ordinality: false,
-                parts,
+            return Ok(());
+        };
+        Err(PgError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!("{inside} cannot contain set-returning function calls"),
+        )
+        .with_hint(LATERAL_HINT))
+    }
+}
+
+/// Refuses the set-returning calls of `targets` that a select list cannot
+/// run: those giving several columns, which PostgreSQL returns as one
+/// record.
+pub fn check_select_list(targets: &[Expr]) -> PgResult<()> {
+    let mut err = Ok(());
+    for t in targets {
+        visit_calls(t, &mut |name| {
+            if err.is_ok() && SetFunction::of_select_list_call(name).is_none() {
+                err = Err(PgError::new(
+                    sqlstate::FEATURE_NOT_SUPPORTED,
+                    format!("{name} in a select list (a record) is not supported yet"),
+                ));
             }
+        });
+    }
+    err
+}
+
+fn visit_calls(e: &Expr, f: &mut dyn FnMut(&'static str)) {
+    if let Expr::Func(d, _) = e {
+        if e.is_srf_call() {
+            f(d.name);
         }
-    };
-    let left = std::mem::replace(&mut q.source, Source::One);
-    q.source = Source::Join(Box::new(JoinSource {
-        kind: JoinKind::Cross,
-        left,
-        right: Source::Function(func),
-        on: None,
-        left_width: width,
-        lateral: true,
-    }));
-    Ok(())
+    }
+    for c in e.children() {
+        visit_calls(c, f);
+    }
 }

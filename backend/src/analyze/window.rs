@@ -113,7 +113,9 @@ impl Analyzer<'_> {
         scope: &Scope,
         clause: Clause,
     ) -> PgResult<Vec<Expr>> {
-        list.iter()
+        self.in_window_args = true;
+        let r = list
+            .iter()
             .map(|a| match a {
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
                     self.expr(e, scope, clause)
@@ -122,7 +124,9 @@ impl Analyzer<'_> {
                     "named or wildcard function arguments",
                 )),
             })
-            .collect()
+            .collect();
+        self.in_window_args = false;
+        r
     }
 
     fn window_call_inner(
@@ -146,7 +150,7 @@ impl Analyzer<'_> {
         let filter = match c.filter {
             Some(w) => {
                 self.in_window = false;
-                let x = self.expr(w, scope, Clause::Where);
+                let x = self.expr(w, scope, Clause::Filter);
                 self.in_window = true;
                 Some(self.coerce_arg(x?, oid::BOOL, "FILTER")?)
             }

@@ -40,6 +40,15 @@ fn output_names(p: &Plan) -> Vec<String> {
             let names = output_names(input);
             exprs.iter().map(|e| deparse(e, &names)).collect()
         }
+        Plan::ProjectSet { input, calls } => {
+            let names = output_names(input);
+            let mut v = names.clone();
+            v.extend(calls.iter().map(|c| {
+                let args: Vec<String> = c.args.iter().map(|a| deparse(a, &names)).collect();
+                format!("{}({})", c.func.name(), args.join(", "))
+            }));
+            v
+        }
         Plan::Aggregate {
             input,
             keys,
@@ -613,6 +622,10 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
         }
         Plan::WindowAgg { input, .. } => {
             out.node(depth, "WindowAgg");
+            walk(out, input, depth + 1);
+        }
+        Plan::ProjectSet { input, .. } => {
+            out.node(depth, "ProjectSet");
             walk(out, input, depth + 1);
         }
         Plan::Append(inputs) => {

@@ -130,6 +130,9 @@ fn build_node(plan: &Plan) -> Box<dyn Node + '_> {
             input: build(input),
             exprs,
         }),
+        Plan::ProjectSet { input, calls } => {
+            Box::new(srf::ProjectSetNode::new(build(input), calls))
+        }
         Plan::Aggregate {
             input,
             keys,

@@ -268,14 +268,18 @@ impl Node for ScanNode<'_> {
 pub struct SeriesNode<'p> {
     ty: Oid,
     args: &'p [Expr],
+    /// The row the arguments read (a ProjectSet's input row; empty in
+    /// FROM, where they read outer rows).
+    row: Row,
     state: Option<Option<(Value, Value, Value)>>,
 }
 
 impl<'p> SeriesNode<'p> {
-    pub fn new(ty: Oid, args: &'p [Expr]) -> Self {
+    pub fn new(ty: Oid, args: &'p [Expr], row: Row) -> Self {
         SeriesNode {
             ty,
             args,
+            row,
             state: None,
         }
     }
@@ -303,7 +307,7 @@ impl Node for SeriesNode<'_> {
             let vals: Vec<Value> = self
                 .args
                 .iter()
-                .map(|a| eval(a, &[], ctx))
+                .map(|a| eval(a, &self.row, ctx))
                 .collect::<PgResult<_>>()?;
             let step = vals.get(2).cloned().unwrap_or_else(|| step_one(self.ty));
             if vals.iter().any(Value::is_null) || step.is_null() {

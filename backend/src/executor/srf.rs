@@ -2,13 +2,16 @@
 //! generate_series (`scan::SeriesNode`), unnest of one or more arrays
 //! (zipped, the shorter ones padded with NULLs, every element of a
 //! multidimensional array in storage order), WITH ORDINALITY's row
-//! numbers after either, and the select list's several functions in
-//! lockstep (PostgreSQL's ProjectSet).
+//! numbers after either, and the select list's set-returning calls
+//! (PostgreSQL's ProjectSet: `ProjectSetNode`), several in lockstep.
+//! Each function's node evaluates its arguments against a row: empty in
+//! FROM (where arguments read outer rows), the input row in a ProjectSet.
 
 use crate::error::PgResult;
 use crate::executor::eval::{eval, EvalCtx};
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
+use crate::nodes::plan::SrfCall;
 use crate::nodes::query::{FunctionSource, JsonSrf, SetFunction};
 use crate::types::{array, Oid, Value};
 use crate::utils::adt::arrays;
@@ -25,14 +28,14 @@ pub fn build(f: &FunctionSource) -> Box<dyn Node + '_> {
             let args = &f.args[first..first + p.nargs];
             first += p.nargs;
             parts.push(LockstepMember {
-                node: build_one(p.func, p.ty, args),
+                node: build_one(p.func, p.ty, args, Vec::new()),
                 width: p.func.width(p.nargs),
                 done: false,
             });
         }
         Box::new(LockstepNode { parts })
     } else {
-        build_one(f.func, f.ty, &f.args)
+        build_one(f.func, f.ty, &f.args, Vec::new())
     };
     if f.ordinality {
         Box::new(OrdinalityNode { inner, n: 0 })
@@ -41,37 +44,47 @@ pub fn build(f: &FunctionSource) -> Box<dyn Node + '_> {
     }
 }
 
-/// The node of one function over its arguments.
-fn build_one(func: SetFunction, ty: Oid, args: &[Expr]) -> Box<dyn Node + '_> {
+/// The node of one function over its arguments, which read `row`.
+fn build_one(func: SetFunction, ty: Oid, args: &[Expr], row: Row) -> Box<dyn Node + '_> {
     match func {
-        SetFunction::GenerateSeries => Box::new(SeriesNode::new(ty, args)),
-        SetFunction::GenerateSubscripts => Box::new(SubscriptsNode { args, range: None }),
+        SetFunction::GenerateSeries => Box::new(SeriesNode::new(ty, args, row)),
+        SetFunction::GenerateSubscripts => Box::new(SubscriptsNode {
+            args,
+            row,
+            range: None,
+        }),
         SetFunction::PartitionAncestors => Box::new(AncestorsNode {
             arg: &args[0],
+            row,
             done: false,
         }),
         SetFunction::OptionsToTable => Box::new(OptionsNode {
             arg: &args[0],
+            row,
             options: None,
         }),
         SetFunction::Unnest => Box::new(UnnestNode {
             args,
+            row,
             arrays: None,
             next: 0,
         }),
         SetFunction::Json { kind, jsonb } => Box::new(JsonNode {
             arg: &args[0],
+            row,
             kind,
             jsonb,
             rows: None,
         }),
         SetFunction::ExpandArray => Box::new(ExpandArrayNode {
             arg: &args[0],
+            row,
             array: None,
             next: 0,
         }),
         SetFunction::Sql { .. } => Box::new(SqlFunctionNode {
             arg: &args[0],
+            row,
             rows: None,
         }),
         // The analyzer never nests a lockstep group in another.
@@ -83,6 +96,7 @@ fn build_one(func: SetFunction, ty: Oid, args: &[Expr]) -> Box<dyn Node + '_> {
 /// query, computed at the first fetch.
 struct SqlFunctionNode<'p> {
     arg: &'p Expr,
+    row: Row,
     rows: Option<std::collections::VecDeque<Row>>,
 }
 
@@ -93,7 +107,7 @@ impl Node for SqlFunctionNode<'_> {
                 return Err(crate::error::PgError::internal("not a SQL function call"));
             };
             let mut rows = std::collections::VecDeque::new();
-            super::subplan::run_sql_function(s, &[], ctx, &mut |r| {
+            super::subplan::run_sql_function(s, &self.row, ctx, &mut |r| {
                 ctx.mem
                     .charge(r.iter().map(super::memory::value_bytes).sum())?;
                 rows.push_back(r);
@@ -145,6 +159,7 @@ impl Node for LockstepNode<'_> {
 /// an empty array or a dimension it lacks.
 struct SubscriptsNode<'p> {
     args: &'p [Expr],
+    row: Row,
     /// The subscripts left to produce (next, last, step), once evaluated.
     range: Option<Option<(i32, i32, i32)>>,
 }
@@ -155,7 +170,7 @@ impl Node for SubscriptsNode<'_> {
             let vals = self
                 .args
                 .iter()
-                .map(|a| eval(a, &[], ctx))
+                .map(|a| eval(a, &self.row, ctx))
                 .collect::<PgResult<Vec<_>>>()?;
             let null = vals.iter().any(Value::is_null);
             let (lo, hi) = if null {
@@ -195,6 +210,7 @@ impl Node for SubscriptsNode<'_> {
 /// argument is evaluated (its errors surface) and the set is empty.
 struct AncestorsNode<'p> {
     arg: &'p Expr,
+    row: Row,
     done: bool,
 }
 
@@ -202,7 +218,7 @@ impl Node for AncestorsNode<'_> {
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
         if !self.done {
             self.done = true;
-            eval(self.arg, &[], ctx)?;
+            eval(self.arg, &self.row, ctx)?;
         }
         Ok(None)
     }
@@ -213,6 +229,7 @@ impl Node for AncestorsNode<'_> {
 /// item has no `=`; no rows for a NULL array.
 struct OptionsNode<'p> {
     arg: &'p Expr,
+    row: Row,
     /// The rows still to give, last first.
     options: Option<Vec<Row>>,
 }
@@ -220,7 +237,7 @@ struct OptionsNode<'p> {
 impl Node for OptionsNode<'_> {
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
         if self.options.is_none() {
-            let a = eval(self.arg, &[], ctx)?;
+            let a = eval(self.arg, &self.row, ctx)?;
             let items = array::view(&a).map(|v| v.items).unwrap_or_default();
             let mut rows: Vec<Row> = items
                 .iter()
@@ -242,6 +259,7 @@ impl Node for OptionsNode<'_> {
 /// unnest(a [, b ...]).
 struct UnnestNode<'p> {
     args: &'p [Expr],
+    row: Row,
     /// The arrays (a NULL array is empty), once evaluated.
     arrays: Option<Vec<Value>>,
     next: usize,
@@ -253,7 +271,7 @@ impl Node for UnnestNode<'_> {
             let vals = self
                 .args
                 .iter()
-                .map(|a| eval(a, &[], ctx))
+                .map(|a| eval(a, &self.row, ctx))
                 .collect::<PgResult<Vec<_>>>()?;
             self.arrays = Some(vals);
         }
@@ -283,6 +301,7 @@ impl Node for UnnestNode<'_> {
 /// one document, computed when first asked for.
 struct JsonNode<'p> {
     arg: &'p Expr,
+    row: Row,
     kind: JsonSrf,
     jsonb: bool,
     rows: Option<std::vec::IntoIter<Row>>,
@@ -291,7 +310,7 @@ struct JsonNode<'p> {
 impl Node for JsonNode<'_> {
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
         if self.rows.is_none() {
-            let doc = eval(self.arg, &[], ctx)?;
+            let doc = eval(self.arg, &self.row, ctx)?;
             let rows = crate::fmgr::json::srf_rows(self.kind, self.jsonb, &doc)?;
             self.rows = Some(rows.into_iter());
         }
@@ -324,6 +343,7 @@ impl Node for OrdinalityNode<'_> {
 /// for NULL or an empty array.
 struct ExpandArrayNode<'p> {
     arg: &'p Expr,
+    row: Row,
     /// The array, once evaluated.
     array: Option<Value>,
     next: usize,
@@ -333,7 +353,7 @@ impl Node for ExpandArrayNode<'_> {
     fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
         check_for_interrupts()?;
         if self.array.is_none() {
-            self.array = Some(eval(self.arg, &[], ctx)?);
+            self.array = Some(eval(self.arg, &self.row, ctx)?);
         }
         let Some(a) = self.array.as_ref().and_then(array::view) else {
             return Ok(None);
@@ -356,5 +376,71 @@ impl Node for ExpandArrayNode<'_> {
             (crate::types::oid::INT4, Value::Int4(i as i32 + 1)),
         ];
         Ok(Some(vec![Value::Record(Box::new(fields))]))
+    }
+}
+
+/// The select list's set-returning calls over each input row
+/// (PostgreSQL's ProjectSet): the row followed by the next value of
+/// every call (NULL once a call is exhausted), until all are.
+pub struct ProjectSetNode<'p> {
+    input: Box<dyn Node + 'p>,
+    calls: &'p [SrfCall],
+    /// The input row being expanded and its calls' nodes (None once
+    /// exhausted).
+    current: Option<(Row, Vec<Option<Box<dyn Node + 'p>>>)>,
+}
+
+impl<'p> ProjectSetNode<'p> {
+    pub fn new(input: Box<dyn Node + 'p>, calls: &'p [SrfCall]) -> Self {
+        ProjectSetNode {
+            input,
+            calls,
+            current: None,
+        }
+    }
+}
+
+impl Node for ProjectSetNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        loop {
+            check_for_interrupts()?;
+            if self.current.is_none() {
+                let Some(row) = self.input.next(ctx)? else {
+                    return Ok(None);
+                };
+                let nodes = self
+                    .calls
+                    .iter()
+                    .map(|c| Some(build_one(c.func, c.ty, &c.args, row.clone())))
+                    .collect();
+                self.current = Some((row, nodes));
+            }
+            let Some((row, nodes)) = &mut self.current else {
+                continue;
+            };
+            let mut out = Vec::with_capacity(row.len() + nodes.len());
+            out.extend_from_slice(row);
+            let mut any = false;
+            for slot in nodes.iter_mut() {
+                let got = match slot {
+                    Some(node) => node.next(ctx)?,
+                    None => None,
+                };
+                match got {
+                    Some(r) => {
+                        any = true;
+                        out.push(r.into_iter().next().unwrap_or(Value::Null));
+                    }
+                    None => {
+                        *slot = None;
+                        out.push(Value::Null);
+                    }
+                }
+            }
+            if any {
+                return Ok(Some(out));
+            }
+            self.current = None;
+        }
     }
 }

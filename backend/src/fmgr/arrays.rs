@@ -4,8 +4,8 @@
 //! `@>`, `<@`, `&&` and `||` on arrays are analyzed as calls of
 //! arraycontains, arraycontained, arrayoverlap, array_cat, array_append
 //! and array_prepend. The set-returning unnest and generate_series are
-//! here for the select list, where the analyzer turns their calls into a
-//! LATERAL function scan (`analyze::srf`); a call left anywhere else fails
+//! here for the select list, where the planner runs their calls in
+//! ProjectSet nodes (`optimizer::srf`); a call left anywhere else fails
 //! as PostgreSQL's does in a context that cannot take a set.
 
 use super::{f, nonstrict, FnCtx, FuncDef};

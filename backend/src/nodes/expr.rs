@@ -481,6 +481,18 @@ impl Expr {
         matches!(self, Expr::Agg(_)) || self.children().iter().any(|c| c.contains_agg())
     }
 
+    /// Whether this is a call of a set-returning function (pg_proc's
+    /// proretset).
+    pub fn is_srf_call(&self) -> bool {
+        matches!(self, Expr::Func(d, _) if crate::fmgr::arrays::is_set_returning(d))
+    }
+
+    /// Whether the expression (outside subqueries) calls a set-returning
+    /// function.
+    pub fn contains_srf(&self) -> bool {
+        self.is_srf_call() || self.children().iter().any(|c| c.contains_srf())
+    }
+
     /// Whether the expression contains a GROUPING() call.
     pub fn contains_grouping(&self) -> bool {
         matches!(self, Expr::Grouping(_)) || self.children().iter().any(|c| c.contains_grouping())

@@ -8,8 +8,11 @@ use std::sync::Arc;
 use crate::catalog::system_views::SystemView;
 use crate::catalog::IndexDesc;
 use crate::nodes::expr::{AggCall, Expr};
-use crate::nodes::query::{FunctionSource, Grouping, JoinKind, SetOpKind, SortKey, TableRef};
+use crate::nodes::query::{
+    FunctionSource, Grouping, JoinKind, SetFunction, SetOpKind, SortKey, TableRef,
+};
 use crate::nodes::window::WindowAggPlan;
+use crate::types::Oid;
 
 /// A plan node.
 #[derive(Debug)]
@@ -59,6 +62,15 @@ pub enum Plan {
     Filter { input: Box<Plan>, predicate: Expr },
     /// One output row per input row.
     Project { input: Box<Plan>, exprs: Vec<Expr> },
+    /// Set-returning functions of a select list (PostgreSQL's
+    /// ProjectSet): each input row followed by one value of each call,
+    /// for as many rows as the longest call gives for that input row (the
+    /// calls advance in lockstep, those exhausted give NULLs), none when
+    /// every call gives none. The calls' arguments read the input row.
+    ProjectSet {
+        input: Box<Plan>,
+        calls: Vec<SrfCall>,
+    },
     /// Groups by `keys` (by each of `grouping.sets`, when there are
     /// grouping sets) and computes `aggs`; the output is the keys (NULL
     /// where the row's grouping set leaves them out), the GROUPING()
@@ -111,6 +123,15 @@ pub enum Plan {
         limit: Option<Expr>,
         offset: Option<Expr>,
     },
+}
+
+/// One set-returning call of a ProjectSet.
+#[derive(Debug)]
+pub struct SrfCall {
+    pub func: SetFunction,
+    /// The type of its values.
+    pub ty: Oid,
+    pub args: Vec<Expr>,
 }
 
 /// How a scan reads its table.

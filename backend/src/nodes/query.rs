@@ -110,6 +110,41 @@ impl SetFunction {
     }
 }
 
+impl SetFunction {
+    /// The function's name (for EXPLAIN).
+    pub fn name(self) -> &'static str {
+        match self {
+            SetFunction::GenerateSeries => "generate_series",
+            SetFunction::GenerateSubscripts => "generate_subscripts",
+            SetFunction::Unnest => "unnest",
+            SetFunction::PartitionAncestors => "pg_partition_ancestors",
+            SetFunction::ExpandArray => "_pg_expandarray",
+            SetFunction::OptionsToTable => "pg_options_to_table",
+            SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
+            SetFunction::Lockstep => "project set",
+            SetFunction::Sql { .. } => "sql function",
+        }
+    }
+
+    /// The function a call of the built-in `name` in a select list runs
+    /// as (in a ProjectSet, one column per call); None for those that
+    /// give several columns (json_each, pg_options_to_table), whose
+    /// select-list form (a record) is not supported.
+    pub fn of_select_list_call(name: &str) -> Option<SetFunction> {
+        Some(match name {
+            "unnest" => SetFunction::Unnest,
+            "generate_subscripts" => SetFunction::GenerateSubscripts,
+            "generate_series" => SetFunction::GenerateSeries,
+            "pg_partition_ancestors" => SetFunction::PartitionAncestors,
+            "_pg_expandarray" => SetFunction::ExpandArray,
+            _ => match json_srf(name)? {
+                (JsonSrf::Each | JsonSrf::EachText, _) => return None,
+                (kind, jsonb) => SetFunction::Json { kind, jsonb },
+            },
+        })
+    }
+}
+
 /// One function of a `SetFunction::Lockstep`.
 #[derive(Clone, Copy, Debug)]
 pub struct LockstepPart {
@@ -137,17 +172,7 @@ pub struct FunctionSource {
 impl FunctionSource {
     /// The function's name (for EXPLAIN).
     pub fn name(&self) -> &'static str {
-        match self.func {
-            SetFunction::GenerateSeries => "generate_series",
-            SetFunction::GenerateSubscripts => "generate_subscripts",
-            SetFunction::Unnest => "unnest",
-            SetFunction::PartitionAncestors => "pg_partition_ancestors",
-            SetFunction::ExpandArray => "_pg_expandarray",
-            SetFunction::OptionsToTable => "pg_options_to_table",
-            SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
-            SetFunction::Lockstep => "project set",
-            SetFunction::Sql { .. } => "sql function",
-        }
+        self.func.name()
     }
 
     /// Number of columns produced.
@@ -193,6 +218,7 @@ pub enum SetOpKind {
 }
 
 impl SetOpKind {
+    /// The function's name (for EXPLAIN).
     pub fn name(self) -> &'static str {
         match self {
             SetOpKind::Union => "UNION",

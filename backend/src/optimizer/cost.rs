@@ -449,6 +449,18 @@ pub fn estimate(p: &Plan) -> Est {
                 ..e
             }
         }
+        Plan::ProjectSet { input, calls } => {
+            // A guess of ten rows per input row (PostgreSQL reads each
+            // function's prorows and support function).
+            let e = estimate(input);
+            let rows = clamp_rows(e.rows * 10.0);
+            Est {
+                total: e.total + rows * CPU_TUPLE_COST * calls.len() as f64,
+                rows,
+                width: e.width + calls.iter().map(|c| type_width(c.ty)).sum::<f64>(),
+                ..e
+            }
+        }
         Plan::Aggregate { input, keys, .. } => {
             let e = estimate(input);
             let rows = if keys.is_empty() {

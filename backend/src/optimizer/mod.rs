@@ -11,6 +11,7 @@ pub mod join;
 pub mod joinsearch;
 pub mod scan;
 pub mod selfuncs;
+pub mod srf;
 pub mod subselect;
 pub mod window;
 
@@ -40,9 +41,13 @@ pub fn plan_query(q: &Query) -> Plan {
         p = filter(p, f);
     }
     if q.aggregated {
+        let mut keys = q.group_keys.clone();
+        if keys.iter().any(Expr::contains_srf) {
+            (p, keys, _) = srf::plan_project_set(p, &keys, width);
+        }
         p = Plan::Aggregate {
             input: Box::new(p),
-            keys: q.group_keys.clone(),
+            keys,
             aggs: q.aggs.clone(),
             grouping: q.grouping.clone(),
         };
@@ -51,17 +56,25 @@ pub fn plan_query(q: &Query) -> Plan {
         }
     }
     if !q.windows.is_empty() {
-        p = window::plan_windows(p, &q.window_input, &q.windows);
+        p = srf::plan_windows_over_srfs(p, &q.window_input, &q.windows);
     }
+    let has_srfs = q.targets.iter().any(Expr::contains_srf);
     let identity = !q.aggregated
         && q.windows.is_empty()
+        && !has_srfs
         && !matches!(q.source, Source::One)
         && q.targets
             .iter()
             .enumerate()
             .all(|(i, t)| matches!(t, Expr::Column(c, _) if *c == i))
         && q.targets.len() == width;
-    if !identity {
+    if has_srfs {
+        let (input, exprs, _) = srf::plan_project_set(p, &q.targets, select_list_input_width(q));
+        p = Plan::Project {
+            input: Box::new(input),
+            exprs,
+        };
+    } else if !identity {
         p = Plan::Project {
             input: Box::new(p),
             exprs: q.targets.clone(),
@@ -104,6 +117,19 @@ pub fn plan_query(q: &Query) -> Plan {
         };
     }
     p
+}
+
+/// The number of columns of the rows the select list reads: the last
+/// WindowAgg's (its input and its functions), the Aggregate's (keys,
+/// GROUPING() values, aggregates), or the FROM rows.
+fn select_list_input_width(q: &Query) -> usize {
+    if !q.windows.is_empty() {
+        q.window_input.len() + q.windows.len()
+    } else if q.aggregated {
+        q.group_keys.len() + q.grouping.calls.len() + q.aggs.len()
+    } else {
+        q.source.width()
+    }
 }
 
 /// Whether an index scan of the query's table can deliver the rows in

@@ -7,6 +7,7 @@
 
 mod create_user;
 mod cursor;
+pub mod group_by_distinct;
 mod pgsyntax;
 mod qualified_operator;
 
@@ -530,6 +531,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         pgsyntax::check(sql, &meaningful)?;
         normalize_copy_options(&mut seg);
         let create_user = create_user::rewrite(&mut seg);
+        group_by_distinct::rewrite(sql, &mut seg)?;
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)
             .with_tokens_with_locations(seg);
