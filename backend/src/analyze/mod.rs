@@ -19,6 +19,7 @@ mod privileges;
 mod regtypes;
 pub mod sqlfunc;
 pub mod srf;
+pub mod viewdef;
 pub mod window;
 
 use sqlparser::ast::{self, Spanned};

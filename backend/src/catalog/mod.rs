@@ -269,6 +269,46 @@ pub struct ViewDesc {
     /// Name, type and type modifier of each column.
     pub columns: Vec<(String, Oid, i32)>,
     pub deps: Vec<Oid>,
+    /// pg_get_viewdef's text (`analyze::viewdef`), None for a view whose
+    /// query the deparser cannot print yet (or made before it existed).
+    pub def: Option<ViewDef>,
+}
+
+/// A view's definition as pg_get_viewdef prints it, plain and pretty,
+/// each relation written as a marker (`ViewDesc::relation_marker`) that
+/// `ViewDesc::render` replaces by its name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewDef {
+    pub plain: String,
+    pub pretty: String,
+}
+
+impl ViewDesc {
+    /// The marker standing for relation `oid` in a `ViewDef`.
+    pub fn relation_marker(oid: Oid) -> String {
+        format!("\u{1}{oid}\u{2}")
+    }
+
+    /// `template` with each relation marker replaced by `name(oid)`.
+    pub fn render(template: &str, name: &dyn Fn(Oid) -> String) -> String {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(start) = rest.find('\u{1}') {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            let Some(end) = after.find('\u{2}') else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            match after[..end].parse::<Oid>() {
+                Ok(o) => out.push_str(&name(o)),
+                Err(_) => out.push_str(&after[..end]),
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
 }
 
 /// One version of the catalog.
@@ -511,6 +551,9 @@ impl Catalog {
             for (n, t, m) in &v.columns {
                 s += &format!("viewcolumn {} {} {}\n", esc(n), t, m);
             }
+            if let Some(d) = &v.def {
+                s += &format!("viewdef {} {}\n", esc(&d.plain), esc(&d.pretty));
+            }
         }
         for q in &self.sequences {
             s += &format!(
@@ -745,6 +788,7 @@ impl Catalog {
                         name: txt(2)?,
                         sql: txt(3)?,
                         columns: vec![],
+                        def: None,
                         deps: if *deps == "-" {
                             vec![]
                         } else {
@@ -753,6 +797,13 @@ impl Catalog {
                                 .collect::<PgResult<_>>()?
                         },
                     }));
+                }
+                "viewdef" => {
+                    let v = cat.views.last_mut().ok_or_else(|| bad(line))?;
+                    Arc::make_mut(v).def = Some(ViewDef {
+                        plain: txt(1)?,
+                        pretty: txt(2)?,
+                    });
                 }
                 "viewcolumn" => {
                     let v = cat.views.last_mut().ok_or_else(|| bad(line))?;
@@ -1241,6 +1292,10 @@ mod tests {
                 ("?column?".into(), oid::VARCHAR, 14),
             ],
             deps: vec![FIRST_USER_OID, 20001],
+            def: Some(ViewDef {
+                plain: format!(" SELECT t.a\n   FROM {};", ViewDesc::relation_marker(20001)),
+                pretty: " SELECT 1;".into(),
+            }),
         }));
         v.views.push(Arc::new(ViewDesc {
             namespace: PUBLIC_NAMESPACE,
@@ -1249,6 +1304,7 @@ mod tests {
             sql: "SELECT 1".into(),
             columns: vec![("?column?".into(), oid::INT4, -1)],
             deps: vec![],
+            def: None,
         }));
         v.namespaces.push(Arc::new(namespace::NamespaceDesc {
             oid: 16390,

@@ -1241,7 +1241,7 @@ impl Ddl<'_> {
             }
             std::ops::ControlFlow::<()>::Continue(())
         });
-        let sql = cv.query.to_string();
+        let (sql, def) = self.bind_view_query(&cv.query, &q);
         let path = self.cat.search_path_oids_text();
         match self.cat.relation_in(nsp, &name) {
             Some((RelKind::View, o)) if cv.or_replace => {
@@ -1292,6 +1292,7 @@ impl Ddl<'_> {
                     sql,
                     columns,
                     deps,
+                    def,
                 };
                 self.cat.view_paths.insert(o, path);
                 for slot in self.cat.views.iter_mut().filter(|x| x.oid == o) {
@@ -1314,11 +1315,164 @@ impl Ddl<'_> {
                     sql,
                     columns,
                     deps,
+                    def,
                 }));
             }
         }
         self.changed = true;
         Ok("CREATE VIEW".into())
+    }
+
+    /// What a view keeps of its query: its deparsed form (`analyze::viewdef`)
+    /// with every relation schema-qualified, so that its columns are bound
+    /// now as PostgreSQL binds them (`SELECT *` does not grow with the
+    /// table), and pg_get_viewdef's text. The query as written is kept
+    /// when the deparser cannot print it, or when the deparsed text does
+    /// not analyze back to the same columns.
+    fn bind_view_query(
+        &self,
+        query: &ast::Query,
+        analyzed: &crate::nodes::query::Query,
+    ) -> (String, Option<crate::catalog::ViewDef>) {
+        let written = query.to_string();
+        let cat = Arc::new(self.cat.clone());
+        let mut a = Analyzer::new(self.text, &[]).with_catalog(cat.clone());
+        let Ok(d) = a.deparse_view(query) else {
+            return (written, None);
+        };
+        let qualified = |o: Oid| {
+            let name = cat.relation_name(o).unwrap_or_default();
+            format!(
+                "{}.{}",
+                crate::utils::adt::quote::quote_ident(cat.relation_schema_name(o)),
+                crate::utils::adt::quote::quote_ident(name)
+            )
+        };
+        let bound = ViewDesc::render(&d.plain, &qualified);
+        let bound = bound.trim_end_matches(';').to_owned();
+        let same = crate::parser::parse(&bound).ok().and_then(|p| {
+            let Some(ast::Statement::Query(bq)) = p.into_iter().next().map(|p| p.ast) else {
+                return None;
+            };
+            let mut b = Analyzer::new(self.text, &[]).with_catalog(cat.clone());
+            let again = b.analyze_top(&bq).ok()?;
+            let types = |q: &crate::nodes::query::Query| -> Vec<(Oid, i32)> {
+                q.columns
+                    .iter()
+                    .map(|c| (c.type_oid, c.type_modifier))
+                    .collect()
+            };
+            Some(types(&again) == types(analyzed))
+        });
+        if same != Some(true) {
+            return (written, None);
+        }
+        (
+            bound,
+            Some(crate::catalog::ViewDef {
+                plain: d.plain,
+                pretty: d.pretty,
+            }),
+        )
+    }
+
+    /// View `v`'s definition deparsed again with column `attnum` of
+    /// relation `rel` printed as `new` (None for a view kept as written).
+    fn redeparse_view(
+        &self,
+        v: &ViewDesc,
+        rel: Oid,
+        attnum: i16,
+        new: &str,
+    ) -> PgResult<Option<crate::catalog::ViewDef>> {
+        if v.def.is_none() {
+            return Ok(None);
+        }
+        let parsed = crate::parser::parse(&v.sql)?;
+        let Some(ast::Statement::Query(q)) = parsed.into_iter().next().map(|p| p.ast) else {
+            return Ok(None);
+        };
+        let cat = Arc::new(self.cat.clone());
+        let mut a = Analyzer::new(self.text, &[]).with_catalog(cat.clone());
+        let mut run = || a.deparse_view_renaming(&q, Some((rel, attnum, new.to_owned())));
+        let d = match cat.view_paths.get(&v.oid) {
+            Some(path) => {
+                let setting = cat.search_path_setting(path);
+                crate::catalog::namespace::with_search_path(&setting, run)
+            }
+            None => run(),
+        }?;
+        Ok(Some(crate::catalog::ViewDef {
+            plain: d.plain,
+            pretty: d.pretty,
+        }))
+    }
+
+    /// The views reading column `c` of table `t` (found by deparsing each
+    /// view with the column renamed to a name no query can hold); an
+    /// error for a view kept as written, whose columns are not known.
+    fn views_reading_column(&self, t: &TableDesc, c: usize) -> PgResult<Vec<Arc<ViewDesc>>> {
+        const MARK: &str = "\u{3}dropped\u{3}";
+        let mut out = vec![];
+        for v in self.cat.views_using(t.oid) {
+            match self.redeparse_view(v, t.oid, c as i16 + 1, MARK)? {
+                Some(d) if d.plain.contains(MARK) => out.push(v.clone()),
+                Some(_) => {}
+                None => {
+                    return Err(not_supported(
+                        "DROP COLUMN of a table that a view made from an undeparsed query uses",
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// RENAME COLUMN under views: each view reading the table gets its
+    /// definition with the column's new name (as PostgreSQL's, whose
+    /// views hold the column by number); its own column keeps its name.
+    fn rename_column_in_views(
+        &self,
+        t: &TableDesc,
+        c: usize,
+        new: &str,
+    ) -> PgResult<Vec<(Oid, crate::catalog::ViewDef)>> {
+        let users: Vec<Arc<ViewDesc>> = self.cat.views_using(t.oid).cloned().collect();
+        let mut redone = vec![];
+        for v in &users {
+            match self.redeparse_view(v, t.oid, c as i16 + 1, new)? {
+                Some(d) => redone.push((v.oid, d)),
+                None => {
+                    return Err(not_supported(
+                        "RENAME COLUMN of a table that a view made from an undeparsed query uses",
+                    ))
+                }
+            }
+        }
+        Ok(redone)
+    }
+
+    /// After RENAME COLUMN: the redone definitions stored, each view's
+    /// bound query rendered from the renamed catalog.
+    fn store_view_defs(&mut self, redone: Vec<(Oid, crate::catalog::ViewDef)>) {
+        for (o, d) in redone {
+            let cat = &*self.cat;
+            let qualified = |r: Oid| {
+                format!(
+                    "{}.{}",
+                    crate::utils::adt::quote::quote_ident(cat.relation_schema_name(r)),
+                    crate::utils::adt::quote::quote_ident(cat.relation_name(r).unwrap_or_default())
+                )
+            };
+            let sql = ViewDesc::render(&d.plain, &qualified)
+                .trim_end_matches(';')
+                .to_owned();
+            for slot in self.cat.views.iter_mut().filter(|x| x.oid == o) {
+                let v = Arc::make_mut(slot);
+                v.sql = sql.clone();
+                v.def = Some(d.clone());
+            }
+        }
     }
 
     /// Refuses to drop relation `oid` while views read it (2BP01), or with
@@ -1605,10 +1759,12 @@ impl Ddl<'_> {
                 format!("column \"{new}\" of relation \"{}\" already exists", t.name),
             ));
         }
-        self.refuse_if_views_use(t, "RENAME COLUMN")?;
+        let redone = self.rename_column_in_views(t, c, &new)?;
         let mut nt = (**t).clone();
         nt.columns[c].name = new;
-        Ok(self.replace_table(nt))
+        let r = self.replace_table(nt);
+        self.store_view_defs(redone);
+        Ok(r)
     }
 
     fn rename_table(&mut self, t: &Arc<TableDesc>, new: String) -> PgResult<Arc<TableDesc>> {

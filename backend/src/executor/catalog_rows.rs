@@ -861,9 +861,10 @@ pub fn views_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 text(ctx.catalog.relation_schema_name(v.oid)),
                 text(&v.name),
                 owner_name(ctx, v.oid),
-                text(&format!(
-                    " {};",
-                    crate::fmgr::catalog::view_query_text(ctx.catalog, v)
+                text(&crate::fmgr::catalog::view_definition(
+                    ctx.catalog,
+                    v,
+                    false,
                 )),
             ]
         })

@@ -184,16 +184,22 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         };
         index_def(c, &a[0], *col, *pretty)
     }),
-    f("pg_get_viewdef", &[OID], TEXT, |c, a| view_def(c, &a[0])),
+    f("pg_get_viewdef", &[OID], TEXT, |c, a| {
+        view_def(c, &a[0], false)
+    }),
     f("pg_get_viewdef", &[OID, BOOL], TEXT, |c, a| {
-        view_def(c, &a[0])
+        view_def(c, &a[0], a[1] == Value::Bool(true))
     }),
+    // A wrap column: every target on a line of its own, as psql's pretty
+    // form (the wrapping of short targets onto one line is not done).
     f("pg_get_viewdef", &[OID, INT4], TEXT, |c, a| {
-        view_def(c, &a[0])
+        view_def(c, &a[0], true)
     }),
-    f("pg_get_viewdef", &[TEXT], TEXT, |c, a| view_def(c, &a[0])),
+    f("pg_get_viewdef", &[TEXT], TEXT, |c, a| {
+        view_def(c, &a[0], false)
+    }),
     f("pg_get_viewdef", &[TEXT, BOOL], TEXT, |c, a| {
-        view_def(c, &a[0])
+        view_def(c, &a[0], a[1] == Value::Bool(true))
     }),
     // pgfork has no triggers (pg_trigger is empty; foreign keys are
     // checked by the executor, not by PostgreSQL's RI triggers): NULL, as
@@ -1058,15 +1064,41 @@ fn description(c: &FnCtx, class: Oid, obj: Oid, sub: i32) -> Value {
         .map_or(Value::Null, |t| Value::Text(t.clone()))
 }
 
-fn view_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
+fn view_def(c: &FnCtx, v: &Value, pretty: bool) -> PgResult<Value> {
     let view = match v {
         Value::Oid(o) => c.catalog.views.iter().find(|x| x.oid == *o),
-        Value::Text(n) => c.catalog.view(n),
+        Value::Text(n) => {
+            // A name, schema-qualified or not, as regclass reads it.
+            let parts: Vec<String> = n
+                .split('.')
+                .map(|p| p.trim_matches('"').to_owned())
+                .collect();
+            match c.catalog.resolve_relation_parts(&parts) {
+                Some((crate::catalog::RelKind::View, o)) => {
+                    c.catalog.views.iter().find(|x| x.oid == o)
+                }
+                _ => None,
+            }
+        }
         _ => None,
     };
     Ok(view.map_or(Value::Null, |v| {
-        Value::Text(format!(" {};", view_query_text(c.catalog, v)))
+        Value::Text(view_definition(c.catalog, v, pretty))
     }))
+}
+
+/// pg_get_viewdef's text of view `v`: its deparsed definition with each
+/// relation named as the current search path shows it, or, for a view
+/// the deparser could not print, its query as written.
+pub fn view_definition(cat: &Catalog, v: &crate::catalog::ViewDesc, pretty: bool) -> String {
+    match &v.def {
+        Some(d) => {
+            crate::catalog::ViewDesc::render(if pretty { &d.pretty } else { &d.plain }, &|o| {
+                relation_name(cat, o).unwrap_or_else(|| o.to_string())
+            })
+        }
+        None => format!(" {};", view_query_text(cat, v)),
+    }
 }
 
 /// A view's query as pg_get_viewdef prints it: each relation it reads

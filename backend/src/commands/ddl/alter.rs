@@ -694,8 +694,30 @@ impl Ddl<'_> {
             }
             return Err(PgError::new(sqlstate::UNDEFINED_COLUMN, msg));
         };
-        if self.cat.views_using(t.oid).next().is_some() {
-            return Err(not_supported("DROP COLUMN of a table that a view uses"));
+        let readers = self.views_reading_column(t, pos)?;
+        if !readers.is_empty() {
+            let what = format!("column {n} of table {}", t.name);
+            if !cascade {
+                let detail: Vec<String> = readers
+                    .iter()
+                    .map(|v| format!("view {} depends on {what}", v.name))
+                    .collect();
+                return Err(PgError::new(
+                    "2BP01",
+                    format!("cannot drop {what} because other objects depend on it"),
+                )
+                .with_detail(detail.join("\n"))
+                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+            }
+            for v in readers {
+                if !self.cat.views.iter().any(|x| x.oid == v.oid) {
+                    continue;
+                }
+                self.drop_dependent_views(v.oid, "view", &v.name, true)?;
+                self.notices
+                    .push(notice(format!("drop cascades to view {}", v.name)));
+                self.cat.views.retain(|x| x.oid != v.oid);
+            }
         }
         // Foreign keys of other tables referencing the column.
         let users = self.foreign_keys_where(|c| {
