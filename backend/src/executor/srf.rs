@@ -385,10 +385,13 @@ impl Node for ExpandArrayNode<'_> {
 pub struct ProjectSetNode<'p> {
     input: Box<dyn Node + 'p>,
     calls: &'p [SrfCall],
-    /// The input row being expanded and its calls' nodes (None once
-    /// exhausted).
-    current: Option<(Row, Vec<Option<Box<dyn Node + 'p>>>)>,
+    /// The input row being expanded and its calls' nodes.
+    current: Option<(Row, CallNodes<'p>)>,
 }
+
+/// The nodes of a ProjectSet's calls for one input row (None once a
+/// call is exhausted).
+type CallNodes<'p> = Vec<Option<Box<dyn Node + 'p>>>;
 
 impl<'p> ProjectSetNode<'p> {
     pub fn new(input: Box<dyn Node + 'p>, calls: &'p [SrfCall]) -> Self {
