@@ -22,6 +22,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 
 pub mod alter_sequence;
 pub mod create_function;
+pub mod database;
 pub mod set_schema;
 
 /// A statement's text, and the whole query string it came from (parser
@@ -405,6 +406,17 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             set_schema::parse_tokens(seg.clone(), sql)?;
             out.push(ParsedStatement {
                 ast: set_schema::placeholder(),
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        if database::starts_database_command(&meaningful) {
+            database::parse_tokens(sql, &meaningful)?;
+            out.push(ParsedStatement {
+                ast: vacuum_placeholder(),
                 text: StmtText {
                     sql: text,
                     full: full.clone(),

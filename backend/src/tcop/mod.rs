@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 mod cursors;
+mod database;
 mod modifying_with;
 mod roles;
 mod stats;
@@ -104,6 +105,8 @@ enum Action {
     Analyze(crate::commands::analyze::AnalyzeStmt),
     /// CHECKPOINT.
     Checkpoint,
+    /// CREATE, DROP or ALTER DATABASE (parsed again from the text).
+    Database,
     /// EXPLAIN of a planned statement.
     Explain(Box<Action>, explain::ExplainOptions),
     /// SQL-level PREPARE name [(types)] AS statement.
@@ -338,6 +341,7 @@ impl Engine {
                 _ => settings.set_startup(k, v).map_err(fatal)?,
             }
         }
+        self.connect_database(&database, &role).map_err(fatal)?;
         self.session.database = database;
         self.slot_app_name = settings.get("application_name")?.unwrap_or_default();
         *self.settings.get_mut() = settings;
@@ -612,6 +616,11 @@ impl Engine {
                     needs_xid: parts.needs_xid,
                     perms: parts.perms,
                 })
+            }
+            ast::Statement::Vacuum(_)
+                if crate::parser::database::is_database_command(&text.sql) =>
+            {
+                Ok(simple_parts(Action::Database, param_types, false))
             }
             ast::Statement::Vacuum(_) if vacuum::is_checkpoint(&text.sql) => {
                 Ok(simple_parts(Action::Checkpoint, param_types, false))
@@ -1064,6 +1073,7 @@ impl Engine {
                 return Ok("ANALYZE".into());
             }
             Action::Checkpoint => return self.run_checkpoint(),
+            Action::Database => return self.run_database(&p.stmt.text, &policy, sink),
             Action::Utility(u) => return self.run_utility(u, sink),
             Action::LockTables {
                 tables,
