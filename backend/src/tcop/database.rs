@@ -175,7 +175,7 @@ fn terminate_and_wait(env: &DbEnv, name: &str, slots: &[usize]) {
         // Signalled again every 100 ms: a signal that arrives while the
         // backend is between its interrupt check and its wait for the
         // client would otherwise wait for the client's next message.
-        if n % 10 == 0 {
+        if n.is_multiple_of(10) {
             for &i in &left {
                 crate::interrupts::terminate_backend(table.slot(i));
             }
