@@ -305,3 +305,23 @@ pub fn sleep_interruptible(d: Duration) -> PgResult<()> {
         std::thread::sleep((end - now).min(Duration::from_millis(10)));
     }
 }
+
+/// How to wake another backend so that it looks at its interrupt bits
+/// (a signal to its process or thread): set by the protocol layer, which
+/// owns the signalling, for the commands below it that end other
+/// sessions (DROP DATABASE ... WITH (FORCE)).
+static WAKER: std::sync::OnceLock<fn(&BackendSlot)> = std::sync::OnceLock::new();
+
+/// Registers [`wake_backend`]'s implementation (once per process).
+pub fn set_waker(f: fn(&BackendSlot)) {
+    let _ = WAKER.set(f);
+}
+
+/// Asks the backend of `slot` to end its session (FATAL 57P01) and wakes
+/// it.
+pub fn terminate_backend(slot: &BackendSlot) {
+    slot.request_interrupt(INTERRUPT_TERMINATE);
+    if let Some(f) = WAKER.get() {
+        f(slot);
+    }
+}

@@ -57,8 +57,21 @@ pub fn startup(seg: &Segment) -> Result<RecoveryReport, String> {
 }
 
 fn finish_btree_splits(seg: &Segment) -> Result<(), String> {
-    let cat = crate::catalog::read_file(seg.data_dir().path())
-        .map_err(|e| format!("could not read the catalog after recovery: {}", e.message))?;
+    let data_dir = seg.data_dir().path();
+    let err = |e: crate::error::PgError| {
+        format!("could not read the catalog after recovery: {}", e.message)
+    };
+    let shared =
+        crate::catalog::read_committed(data_dir, crate::catalog::database::POSTGRES_OID, seg)
+            .map_err(err)?;
+    for db in &shared.databases {
+        let dir = crate::catalog::database::catalog_dir(data_dir, db.oid);
+        finish_btree_splits_in(seg, &crate::catalog::read_file(&dir).map_err(err)?);
+    }
+    Ok(())
+}
+
+fn finish_btree_splits_in(seg: &Segment, cat: &crate::catalog::Catalog) {
     let pool = seg.buffer_pool();
     for idx in &cat.indexes {
         if !seg.data_dir().smgr().exists(idx.rel()).unwrap_or(false) {
@@ -76,5 +89,4 @@ fn finish_btree_splits(seg: &Segment) -> Result<(), String> {
             Err(e) => tracing::warn!("index \"{}\" needs to be rebuilt: {e}", idx.name),
         }
     }
-    Ok(())
 }

@@ -594,7 +594,8 @@ async fn catalog_relations(mode: Mode) {
     assert_eq!(
         one(
             "SELECT datname || ' ' || pg_encoding_to_char(encoding) || ' ' || datcollate \
-             || ' ' || datallowconn || ' ' || pg_get_userbyid(datdba) FROM pg_database"
+             || ' ' || datallowconn || ' ' || pg_get_userbyid(datdba) FROM pg_database \
+             WHERE datname = current_database()"
         )
         .await,
         s("testdb UTF8 C true tester")
@@ -939,8 +940,9 @@ fn describe(socket_dir: &Path, port: u16, command: &str) -> String {
 }
 
 /// psql's describe commands on pgfork and on PostgreSQL 15, same schema.
-/// PostgreSQL is first made to hold what pgfork has: one database (the
-/// template databases dropped) and no extension (plpgsql dropped).
+/// PostgreSQL is first made to hold what pgfork has: the databases
+/// postgres, template0, template1 and testdb (`\l` lists them) and no
+/// extension (plpgsql dropped).
 #[test]
 fn psql_describe_matches_postgres() {
     let pg = Postgres::start().unwrap_or_else(|| {
@@ -964,13 +966,8 @@ fn psql_describe_matches_postgres() {
         "CREATE FUNCTION cheap_names(lim numeric) RETURNS TABLE (id int, name text) LANGUAGE sql STABLE STRICT AS $$ SELECT id, name FROM items WHERE price < lim $$",
         "CREATE FUNCTION item_ids() RETURNS SETOF int LANGUAGE sql AS 'SELECT id FROM items'",
     ];
-    let pg_setup = [
-        "DROP EXTENSION plpgsql",
-        "ALTER DATABASE template0 IS_TEMPLATE false",
-        "DROP DATABASE template0",
-        "ALTER DATABASE template1 IS_TEMPLATE false",
-        "DROP DATABASE template1",
-    ];
+    // testdb: the database the test harness makes on pgfork.
+    let pg_setup = ["DROP EXTENSION plpgsql", "CREATE DATABASE testdb"];
     for (dir, port, statements) in [
         (pg.dir.path(), pg.port, [&pg_setup[..], &setup[..]].concat()),
         (srv.socket_dir(), srv.port, setup.to_vec()),

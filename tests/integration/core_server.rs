@@ -29,7 +29,7 @@ async fn psql_cancel_interrupts_pg_sleep(mode: Mode) {
     let out = Command::new("timeout")
         .args(["-s", "INT", "2", "psql", "-X", "-h"])
         .arg(srv.socket_dir())
-        .args(["-p", &srv.port.to_string(), "-U", "tester"])
+        .args(["-p", &srv.port.to_string(), "-U", "tester", "-d", "testdb"])
         .args(["-c", "select pg_sleep(20)"])
         .output()
         .unwrap();
@@ -201,7 +201,7 @@ async fn garbage_on_the_socket_is_rejected(mode: Mode) {
 pub fn startup_packet() -> Vec<u8> {
     let mut body = Vec::new();
     body.extend_from_slice(&196608i32.to_be_bytes());
-    for (k, v) in [("user", "tester"), ("database", "raw")] {
+    for (k, v) in [("user", "tester"), ("database", "testdb")] {
         body.extend_from_slice(k.as_bytes());
         body.push(0);
         body.extend_from_slice(v.as_bytes());

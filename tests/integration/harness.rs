@@ -74,7 +74,40 @@ impl TestServer {
             mode,
         };
         s.spawn(extra);
+        // As the bootstrap superuser: tester, or the one the test names.
+        let user = extra
+            .iter()
+            .position(|a| *a == "-U")
+            .and_then(|i| extra.get(i + 1))
+            .copied()
+            .unwrap_or("tester");
+        s.create_testdb(user);
         s
+    }
+
+    /// Creates database `testdb`, which the tests connect to, unless it
+    /// exists (a fresh data directory has only postgres and the
+    /// templates, as PostgreSQL's).
+    pub fn create_testdb(&self, user: &str) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            match session_run(
+                &self.socket_path(),
+                user,
+                "postgres",
+                Some("CREATE DATABASE testdb"),
+                deadline,
+            ) {
+                Ok(()) => return,
+                Err(e) if e.contains("42P04") => return,
+                Err(e) => assert!(
+                    Instant::now() < deadline,
+                    "could not create testdb ({e}):\n{}",
+                    self.log()
+                ),
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -382,6 +415,19 @@ impl TestServer {
 /// reads until ReadyForQuery (then says goodbye), an ErrorResponse (such
 /// as 57P03 while the server starts up) or `deadline`.
 fn session_ready(path: &Path, deadline: Instant) -> Result<(), String> {
+    session_run(path, "tester", "testdb", None, deadline)
+}
+
+/// Starts a session on database `database` and, once it is ready, runs
+/// `sql` (a simple query) if given: Err with the ErrorResponse's fields
+/// if the session or the query fails.
+fn session_run(
+    path: &Path,
+    user: &str,
+    database: &str,
+    sql: Option<&str>,
+    deadline: Instant,
+) -> Result<(), String> {
     use std::io::{Read, Write};
     let mut s = std::os::unix::net::UnixStream::connect(path).map_err(|e| e.to_string())?;
     let timeout = deadline
@@ -390,13 +436,14 @@ fn session_ready(path: &Path, deadline: Instant) -> Result<(), String> {
     s.set_read_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
     let mut body = 196_608i32.to_be_bytes().to_vec();
-    for kv in ["user", "tester", "database", "testdb", ""] {
+    for kv in ["user", user, "database", database, ""] {
         body.extend_from_slice(kv.as_bytes());
         body.push(0);
     }
     let mut packet = ((body.len() + 4) as i32).to_be_bytes().to_vec();
     packet.extend(body);
     s.write_all(&packet).map_err(|e| e.to_string())?;
+    let (mut sent, mut failed) = (false, None);
     loop {
         let mut head = [0u8; 5];
         s.read_exact(&mut head).map_err(|e| e.to_string())?;
@@ -404,10 +451,23 @@ fn session_ready(path: &Path, deadline: Instant) -> Result<(), String> {
         let mut msg = vec![0u8; (len.max(4) - 4) as usize];
         s.read_exact(&mut msg).map_err(|e| e.to_string())?;
         match head[0] {
-            b'Z' => {
+            b'Z' if sent => {
                 let _ = s.write_all(&[b'X', 0, 0, 0, 4]);
-                return Ok(());
+                return failed.map_or(Ok(()), Err);
             }
+            b'Z' => {
+                let Some(sql) = sql else {
+                    let _ = s.write_all(&[b'X', 0, 0, 0, 4]);
+                    return Ok(());
+                };
+                let mut q = vec![b'Q'];
+                q.extend(((sql.len() + 5) as i32).to_be_bytes());
+                q.extend(sql.as_bytes());
+                q.push(0);
+                s.write_all(&q).map_err(|e| e.to_string())?;
+                sent = true;
+            }
+            b'E' if sent => failed = Some(String::from_utf8_lossy(&msg).replace('\0', " ")),
             b'E' => return Err(String::from_utf8_lossy(&msg).replace('\0', " ")),
             _ => {}
         }

@@ -47,6 +47,7 @@ mod core_server;
 mod cpu_loops;
 mod crash;
 mod cursors;
+mod databases;
 mod durability;
 mod explain_analyze;
 mod faults;

@@ -139,12 +139,12 @@ async fn create_schema_rolls_back_and_drop_cascades(mode: Mode) {
     assert_eq!(db.table(), Some("k"));
 }
 
-/// psql (no psqlrc) as user postgres in database postgres.
-fn psql(socket_dir: &Path, port: u16, command: &str) -> String {
+/// psql (no psqlrc) as user postgres in database `db`.
+fn psql(socket_dir: &Path, port: u16, db: &str, command: &str) -> String {
     let out = Command::new("psql")
         .args(["-X", "-h"])
         .arg(socket_dir)
-        .args(["-p", &port.to_string(), "-U", "postgres", "-d", "postgres"])
+        .args(["-p", &port.to_string(), "-U", "postgres", "-d", db])
         .args(["-c", command])
         .env_remove("PGOPTIONS")
         .output()
@@ -174,8 +174,9 @@ async fn psql_schema_commands_match_postgres(mode: Mode) {
         "\\dt sales.*",
         "\\d sales.orders",
     ] {
-        let expected = psql(reference.dir.path(), reference.port, cmd);
-        let got = psql(srv.socket_dir(), srv.port, cmd);
+        // The reference's setup went to postgres, ours to testdb.
+        let expected = psql(reference.dir.path(), reference.port, "postgres", cmd);
+        let got = psql(srv.socket_dir(), srv.port, "testdb", cmd);
         assert_eq!(got, expected, "psql {cmd}");
     }
 }

@@ -235,7 +235,21 @@ async fn kill_9_settles_catalog_changes(mode: Mode) {
     .await
     .unwrap();
     let lost = oid_of(&a, "lost").await;
-    assert!(srv.data_dir().join("global/catalog.pending").exists());
+    // The database's pending catalog and the shared one (every change
+    // writes both: catalog/database.rs).
+    let db: u32 = a
+        .query_one(
+            "SELECT oid FROM pg_database WHERE datname = current_database()",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let pending = srv
+        .data_dir()
+        .join(format!("database/{db}/catalog.pending"));
+    assert!(pending.exists());
+    assert!(srv.data_dir().join("global/shared.pending").exists());
     drop(a);
     srv.kill_9_all();
     srv.restart(&[]);
@@ -245,7 +259,8 @@ async fn kill_9_settles_catalog_changes(mode: Mode) {
         !file_exists(&srv, lost),
         "an uncommitted CREATE's file survived"
     );
-    assert!(!srv.data_dir().join("global/catalog.pending").exists());
+    assert!(!pending.exists());
+    assert!(!srv.data_dir().join("global/shared.pending").exists());
     let n: i64 = c
         .query_one("SELECT count(*) FROM base", &[])
         .await
@@ -302,5 +317,5 @@ async fn crash_in_the_commit_keeps_the_change(mode: Mode) {
     };
     let e = c.query("SELECT * FROM before", &[]).await.unwrap_err();
     assert_eq!(sqlstate(&e), "42P01");
-    assert!(!srv.data_dir().join("global/catalog.pending").exists());
+    assert!(!srv.data_dir().join("global/shared.pending").exists());
 }

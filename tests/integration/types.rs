@@ -87,7 +87,7 @@ async fn timezones_through_the_protocol(mode: Mode) {
     let mut body = 196608i32.to_be_bytes().to_vec();
     for (k, v) in [
         ("user", "tester"),
-        ("database", "raw"),
+        ("database", "testdb"),
         ("options", "-c TimeZone=europe/paris"),
     ] {
         body.extend_from_slice(k.as_bytes());

@@ -491,7 +491,7 @@ impl<'a> Analyzer<'a> {
             return Ok(None);
         };
         self.uses_catalog = true;
-        let parsed = crate::parser::parse(&view.sql)?;
+        let parsed = crate::parser::parse(&viewdef::view_query(&self.catalog, &view))?;
         let Some(ast::Statement::Query(q)) = parsed.first().map(|p| &p.ast) else {
             return Err(PgError::internal(format!("view \"{name}\" has no query")));
         };

@@ -58,6 +58,29 @@ enum Parent {
     Cast,
 }
 
+/// Relation `oid` named as `schema.name`, each part quoted as needed.
+pub fn qualified_relation_name(cat: &crate::catalog::Catalog, oid: Oid) -> String {
+    format!(
+        "{}.{}",
+        quote_ident(cat.relation_schema_name(oid)),
+        quote_ident(cat.relation_name(oid).unwrap_or_default())
+    )
+}
+
+/// The query view `v` runs: its plain definition with every relation
+/// named by its current qualified name, so that renaming a schema or
+/// moving a table (SET SCHEMA) does not lose the view's relations, as
+/// PostgreSQL's views hold OIDs, not names. A view the deparser could not
+/// print keeps its query as written.
+pub fn view_query(cat: &crate::catalog::Catalog, v: &crate::catalog::ViewDesc) -> String {
+    match &v.def {
+        Some(d) => crate::catalog::ViewDesc::render(&d.plain, &|o| qualified_relation_name(cat, o))
+            .trim_end_matches(';')
+            .to_owned(),
+        None => v.sql.clone(),
+    }
+}
+
 impl<'a> Analyzer<'a> {
     /// Deparses CREATE VIEW's query in both forms.
     pub fn deparse_view(&mut self, q: &ast::Query) -> PgResult<Deparsed> {

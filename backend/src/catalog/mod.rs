@@ -1,23 +1,31 @@
 //! The system catalog: tables (columns, defaults, constraints), indexes
-//! and sequences, stored in `DATADIR/global/catalog`.
+//! and sequences, one catalog per database in
+//! `DATADIR/database/<dboid>/catalog`, and the cluster-wide part (roles,
+//! memberships, pg_database and its ACLs, the OID counter) in
+//! `DATADIR/global/shared`; `database.rs` says what is where. A backend's
+//! [`Catalog`] is its database's catalog and the shared one merged.
 //!
-//! The file is rewritten whole when a transaction that changed the
+//! The files are rewritten whole when a transaction that changed the
 //! catalog commits (temp file, fsync, rename, fsync of the directory);
-//! until then its changes are in `global/catalog.pending`, seen only by
-//! that transaction (`xact.rs` says how changes commit, roll back and
-//! survive a crash). Writes happen under the segment header's
+//! until then its changes are in `catalog.pending` and
+//! `global/shared.pending`, seen only by that transaction (`xact.rs` says
+//! how changes commit, roll back and survive a crash). Writes happen under the segment header's
 //! `catalog_lock` held exclusively, and bump `catalog_version`.
 //! Every backend keeps a parsed copy ([`CatalogCache`]) and reloads it at
 //! statement start when the version differs from the one it loaded. A
 //! statement runs holding `catalog_lock` shared, so the relations it sees
-//! cannot be dropped or truncated under it. OIDs of user objects start at
-//! 16384 (FirstNormalObjectId); a relation's file is `base/<oid>`.
+//! cannot be dropped or truncated under it. Lock and version are
+//! cluster-wide: a change in any database makes every backend reload.
+//! OIDs of user objects start at 16384 (FirstNormalObjectId) and are
+//! unique across the cluster (the counter is in the shared file); a
+//! relation's file is `base/<oid>`.
 
 #![forbid(unsafe_code)]
 
 pub mod builtin;
 pub mod builtin_ops;
 pub mod constraint;
+pub mod database;
 pub mod describe_views;
 pub mod dump_views;
 pub mod function;
@@ -32,7 +40,7 @@ pub mod system_views;
 pub mod views;
 mod xact;
 
-pub use xact::{settle_after_recovery, CATALOG_CHANGE_LOCK};
+pub use xact::{remove_database_dir, settle_after_recovery, CATALOG_CHANGE_LOCK};
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -53,6 +61,7 @@ pub const FIRST_USER_OID: Oid = 16384;
 pub const PG_CATALOG_NAMESPACE: Oid = 11;
 pub const PUBLIC_NAMESPACE: Oid = 2200;
 const MAGIC: &str = "pgfork-catalog 1";
+const SHARED_MAGIC: &str = "pgfork-shared-catalog 1";
 
 /// A table column (pg_attribute + pg_attrdef).
 #[derive(Clone, Debug, PartialEq)]
@@ -344,7 +353,10 @@ pub struct Catalog {
     pub owners: std::collections::BTreeMap<Oid, Oid>,
     /// ACLs of objects whose ACL is not their kind's default.
     /// Keyed by (class letter, OID): `roles::ObjectKind::class`.
+    /// Those of databases ('d') are shared.
     pub acls: std::collections::BTreeMap<(char, Oid), Vec<roles::AclItem>>,
+    /// pg_database (`database.rs`), cluster-wide.
+    pub databases: Vec<Arc<database::DatabaseDesc>>,
 }
 
 impl Catalog {
@@ -467,8 +479,28 @@ impl Catalog {
             .unwrap_or(first)
     }
 
-    /// The text form written to the catalog file.
+    /// The text form of both parts, the database's catalog then the
+    /// shared one (for tests: the files hold [`Catalog::serialize_local`]
+    /// and [`Catalog::serialize_shared`]).
     pub fn serialize(&self) -> String {
+        let shared = self.serialize_shared();
+        let body = shared.split_once('\n').map_or("", |x| x.1);
+        self.serialize_local() + body
+    }
+
+    /// The shared catalog file: the OID counter, roles, memberships,
+    /// databases and their ACLs.
+    pub fn serialize_shared(&self) -> String {
+        let mut s = format!("{SHARED_MAGIC}\nnext_oid {}\n", self.next_oid);
+        s += &self.serialize_roles(true);
+        for d in &self.databases {
+            s += &d.serialize();
+        }
+        s
+    }
+
+    /// The database's catalog file: everything not shared.
+    pub fn serialize_local(&self) -> String {
         let mut s = format!("{MAGIC}\nnext_oid {}\n", self.next_oid);
         for n in &self.namespaces {
             s += &format!("namespace {} {} {}\n", n.oid, n.owner, esc(&n.name));
@@ -620,7 +652,7 @@ impl Catalog {
                 s += &format!("relnamespace {o} {n}\n");
             }
         }
-        s += &self.serialize_roles();
+        s += &self.serialize_roles(false);
         s
     }
 
@@ -649,8 +681,35 @@ impl Catalog {
         self.resolve_enum(None, name)
     }
 
-    /// Parses [`Catalog::serialize`]'s output.
+    /// Parses [`Catalog::serialize`]'s output (or a database's catalog
+    /// file alone).
     pub fn deserialize(text: &str) -> PgResult<Catalog> {
+        Catalog::load(text, None)
+    }
+
+    /// The catalog of a database's file (`local`) merged with the shared
+    /// catalog file's text (None: not written yet; a catalog written
+    /// before the split then keeps the roles it holds). The OID counter
+    /// is the larger of the two.
+    pub fn load(local: &str, shared: Option<&str>) -> PgResult<Catalog> {
+        let mut cat = Catalog::empty();
+        cat.parse_text(local, MAGIC)?;
+        if let Some(shared) = shared {
+            cat.roles.clear();
+            cat.members.clear();
+            cat.databases.clear();
+            cat.acls.retain(|k, _| k.0 != 'd');
+            let local_next = cat.next_oid;
+            cat.parse_text(shared, SHARED_MAGIC)?;
+            cat.next_oid = cat.next_oid.max(local_next);
+        }
+        cat.settle_row_oids();
+        cat.ensure_bootstrap_role();
+        Ok(cat)
+    }
+
+    /// Adds the lines of a catalog file headed by `magic`.
+    fn parse_text(&mut self, text: &str, magic: &str) -> PgResult<()> {
         let bad = |line: &str| {
             PgError::new(
                 sqlstate::DATA_CORRUPTED,
@@ -658,13 +717,13 @@ impl Catalog {
             )
         };
         let mut lines = text.lines();
-        if lines.next() != Some(MAGIC) {
+        if lines.next() != Some(magic) {
             return Err(PgError::new(
                 sqlstate::DATA_CORRUPTED,
                 "catalog file has a bad header",
             ));
         }
-        let mut cat = Catalog::empty();
+        let cat = self;
         let mut current: Option<TableDesc> = None;
         let mut placed: std::collections::HashMap<Oid, Oid> = Default::default();
         for line in lines {
@@ -865,6 +924,9 @@ impl Catalog {
                 "relnamespace" => {
                     placed.insert(num(1)? as Oid, num(2)? as Oid);
                 }
+                "database" => cat.databases.push(Arc::new(
+                    database::DatabaseDesc::parse(&f).ok_or_else(|| bad(line))?,
+                )),
                 "" => {}
                 _ => {
                     if !cat.parse_role_line(&f).map_err(|()| bad(line))? {
@@ -894,9 +956,7 @@ impl Catalog {
                 Arc::make_mut(e).namespace = nsp(e.oid);
             }
         }
-        cat.settle_row_oids();
-        cat.ensure_bootstrap_role();
-        Ok(cat)
+        Ok(())
     }
 }
 
@@ -946,21 +1006,22 @@ fn io_error(what: String, e: std::io::Error) -> PgError {
     PgError::new(sqlstate::IO_ERROR, format!("{what}: {e}"))
 }
 
-/// `DATADIR/global/catalog`.
-pub fn catalog_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("global").join("catalog")
+/// `DIR/catalog`: the catalog file of the database whose catalog
+/// directory is `dir` ([`database::catalog_dir`]).
+pub fn catalog_path(dir: &Path) -> PathBuf {
+    dir.join("catalog")
 }
 
-/// Reads the catalog file; an absent file is the empty catalog.
-pub fn read_file(data_dir: &Path) -> PgResult<Catalog> {
-    let path = catalog_path(data_dir);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Catalog::deserialize(&text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut cat = Catalog::empty();
-            cat.ensure_bootstrap_role();
-            Ok(cat)
-        }
+/// `DATADIR/global/shared`: the shared catalog file.
+pub fn shared_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("global").join("shared")
+}
+
+/// The text of a file, None when it does not exist.
+fn read_text(path: &Path) -> PgResult<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io_error(
             format!("could not read file \"{}\"", path.display()),
             e,
@@ -968,26 +1029,92 @@ pub fn read_file(data_dir: &Path) -> PgResult<Catalog> {
     }
 }
 
-/// Creates the catalog of a new data directory (as initdb does): the
-/// bootstrap superuser named `superuser`, nothing else. Does nothing when
-/// the directory already has a catalog.
+/// Reads the catalog file of database directory `dir` alone (without the
+/// shared part); an absent file is the empty catalog.
+pub fn read_file(dir: &Path) -> PgResult<Catalog> {
+    match read_text(&catalog_path(dir))? {
+        Some(text) => Catalog::deserialize(&text),
+        None => {
+            let mut cat = Catalog::empty();
+            cat.ensure_bootstrap_role();
+            Ok(cat)
+        }
+    }
+}
+
+/// The committed catalog of database `db` merged with the shared one (a
+/// pending file whose transaction committed counts as committed).
+pub fn read_committed(data_dir: &Path, db: Oid, seg: &Segment) -> PgResult<Catalog> {
+    xact::read_committed(data_dir, db, seg)
+}
+
+/// Creates the catalogs of a new data directory (as initdb does): the
+/// bootstrap superuser named `superuser`, the databases template1,
+/// template0 and postgres with empty catalogs. Does nothing when the
+/// directory already has a shared catalog.
 pub fn bootstrap(data_dir: &Path, superuser: &str) -> PgResult<()> {
-    if catalog_path(data_dir).exists() {
+    if shared_path(data_dir).exists() {
         return Ok(());
     }
     let mut cat = Catalog::empty();
     cat.roles
         .push(Arc::new(roles::RoleDesc::bootstrap(superuser)));
-    write_file(data_dir, &cat)
+    cat.add_initial_databases();
+    write_cluster(data_dir, &cat, &cat)
 }
 
-/// Writes the catalog file atomically: temp file, fsync, rename, fsync
-/// of the directory.
-pub fn write_file(data_dir: &Path, cat: &Catalog) -> PgResult<()> {
-    write_atomically(&catalog_path(data_dir), &cat.serialize())
+/// Writes the catalog of every database of `shared` (each `local`, as
+/// for a new cluster), then the shared catalog.
+fn write_cluster(data_dir: &Path, shared: &Catalog, local: &Catalog) -> PgResult<()> {
+    for d in &shared.databases {
+        write_file(&database::catalog_dir(data_dir, d.oid), local)?;
+    }
+    write_shared(data_dir, shared)
 }
 
-/// Writes `path` (a file of `DATADIR/global`) atomically: temp file,
+/// Turns a data directory of the single-database layout (one
+/// `global/catalog` holding roles too) into postgres's catalog and the
+/// shared one, at the start before any backend: the catalog becomes
+/// postgres's, template1 and template0 get empty ones.
+pub(crate) fn upgrade_single_database(data_dir: &Path, seg: &Segment) -> PgResult<()> {
+    let old = data_dir.join("global").join("catalog");
+    if shared_path(data_dir).exists() || !old.exists() {
+        return Ok(());
+    }
+    let mut cat = xact::read_old_layout(data_dir, seg)?;
+    cat.add_initial_databases();
+    let mut empty = Catalog::empty();
+    empty.next_oid = cat.next_oid;
+    for d in &cat.databases {
+        let dir = database::catalog_dir(data_dir, d.oid);
+        write_file(
+            &dir,
+            if d.oid == database::POSTGRES_OID {
+                &cat
+            } else {
+                &empty
+            },
+        )?;
+    }
+    write_shared(data_dir, &cat)?;
+    for name in ["catalog", "catalog.pending"] {
+        let _ = std::fs::remove_file(data_dir.join("global").join(name));
+    }
+    Ok(())
+}
+
+/// Writes the catalog file of database directory `dir` atomically: temp
+/// file, fsync, rename, fsync of the directory.
+pub fn write_file(dir: &Path, cat: &Catalog) -> PgResult<()> {
+    write_atomically(&catalog_path(dir), &cat.serialize_local())
+}
+
+/// Writes the shared catalog file atomically.
+pub fn write_shared(data_dir: &Path, cat: &Catalog) -> PgResult<()> {
+    write_atomically(&shared_path(data_dir), &cat.serialize_shared())
+}
+
+/// Writes `path` (a catalog file) atomically: temp file,
 /// fsync, rename, fsync of the directory.
 fn write_atomically(path: &Path, text: &str) -> PgResult<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -1020,9 +1147,13 @@ fn write_atomically(path: &Path, text: &str) -> PgResult<()> {
     write().map_err(|e| io_error(format!("could not write file \"{}\"", path.display()), e))
 }
 
-/// A backend's copy of the catalog, and the version it was loaded at.
+/// A backend's copy of its database's catalog (merged with the shared
+/// one), and the version it was loaded at.
 pub struct CatalogCache {
+    /// The data directory (empty: none, in unit tests).
     data_dir: PathBuf,
+    /// The session's database (postgres until [`CatalogCache::set_database`]).
+    database: Oid,
     segment: Segment,
     version: Option<u64>,
     current: Arc<Catalog>,
@@ -1043,12 +1174,36 @@ impl CatalogCache {
     pub fn new(data_dir: PathBuf, segment: Segment) -> CatalogCache {
         CatalogCache {
             data_dir,
+            database: database::POSTGRES_OID,
             segment,
             version: None,
             current: Arc::new(Catalog::empty()),
             change: None,
             savepoints: Vec::new(),
         }
+    }
+
+    /// Switches to database `oid`'s catalog (at session start, once the
+    /// database is known).
+    pub fn set_database(&mut self, oid: Oid) {
+        self.database = oid;
+        self.version = None;
+        self.current = Arc::new(Catalog::empty());
+    }
+
+    /// The database whose catalog this is.
+    pub fn database(&self) -> Oid {
+        self.database
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The segment this cache works in.
+    pub fn segment(&self) -> Segment {
+        self.segment
     }
 
     /// The shared catalog version.
@@ -1083,7 +1238,11 @@ impl CatalogCache {
             // A backend changing the catalog sees its own version of it;
             // no one else can change it meanwhile.
             if self.change.is_none() {
-                self.current = Arc::new(xact::read_committed(&self.data_dir, &self.segment)?);
+                self.current = Arc::new(xact::read_committed(
+                    &self.data_dir,
+                    self.database,
+                    &self.segment,
+                )?);
             }
             self.version = Some(v);
         }
@@ -1136,7 +1295,7 @@ impl CatalogCache {
             wal.flush(wal.insert_pos())
                 .map_err(|e| crate::error::wal_error(e, "could not flush the WAL"))?;
         }
-        xact::write_pending(&self.data_dir, change.xid, &cat)?;
+        xact::write_pending(&self.data_dir, self.database, change.xid, &cat)?;
         self.current = Arc::new(cat);
         self.bump_version();
         Ok(())

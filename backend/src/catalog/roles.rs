@@ -1,9 +1,11 @@
 //! Roles and privileges as the catalog keeps them: pg_authid (roles and
 //! their attributes), pg_auth_members (role memberships), the owner of
 //! every object and its ACL (relacl, nspacl, datacl) as a list of
-//! aclitems. These are cluster-wide: they live in the catalog file
-//! `DATADIR/global/catalog` with everything else today, and are the part
-//! of it that stays shared across databases.
+//! aclitems. Roles, memberships and database ACLs (datacl) are
+//! cluster-wide: they live in the shared catalog file `global/shared`
+//! (`database.rs` says what is shared and how it commits with the
+//! database's own catalog); owners and ACLs of a database's objects live
+//! in that database's catalog.
 //!
 //! Owners: an object absent from [`Catalog::owners`] is owned by the
 //! bootstrap superuser (OID 10), so catalogs written before roles existed
@@ -561,12 +563,20 @@ impl Catalog {
         }
     }
 
-    /// The lines of the catalog file for roles, memberships, owners and
-    /// ACLs.
-    pub(super) fn serialize_roles(&self) -> String {
+    /// The lines of the catalog files for roles, memberships, owners and
+    /// ACLs: `shared`, those of the shared catalog (roles, memberships,
+    /// database ACLs); otherwise those of the database's catalog (owners,
+    /// ACLs of its objects).
+    pub(super) fn serialize_roles(&self, shared: bool) -> String {
         let mut s = String::new();
+        if !shared {
+            for (obj, owner) in &self.owners {
+                s += &format!("owner {obj} {owner}\n");
+            }
+        }
         let opt = |v: &Option<String>| v.as_deref().map_or("\\N".to_owned(), esc);
-        for r in &self.roles {
+        let roles: &[Arc<RoleDesc>] = if shared { &self.roles } else { &[] };
+        for r in roles {
             s += &format!(
                 "role {} {} {} {} {} {} {} {} {} {} {} {}\n",
                 r.oid,
@@ -583,7 +593,8 @@ impl Catalog {
                 r.valid_until.map_or("\\N".to_owned(), |v| v.to_string())
             );
         }
-        for m in &self.members {
+        let members: &[AuthMember] = if shared { &self.members } else { &[] };
+        for m in members {
             s += &format!(
                 "member {} {} {} {}\n",
                 m.role,
@@ -592,10 +603,10 @@ impl Catalog {
                 u8::from(m.admin)
             );
         }
-        for (obj, owner) in &self.owners {
-            s += &format!("owner {obj} {owner}\n");
-        }
         for ((class, obj), acl) in &self.acls {
+            if (*class == ObjectKind::Database.class()) != shared {
+                continue;
+            }
             let items: Vec<String> = acl
                 .iter()
                 .map(|a| format!("{}:{}:{}:{}", a.grantee, a.grantor, a.privs, a.grant))

@@ -197,6 +197,18 @@ pub fn load(data_dir: &Path, rel: Oid) -> Option<TableStats> {
     parse(&text)
 }
 
+/// Copies the statistics (and targets) of table `from` to table `to`
+/// (CREATE DATABASE's copy of a template's table).
+pub fn copy(data_dir: &Path, from: Oid, to: Oid) -> PgResult<()> {
+    if let Ok(text) = std::fs::read_to_string(dir(data_dir).join(from.to_string())) {
+        write_file(data_dir, &to.to_string(), &text)?;
+    }
+    if let Ok(text) = std::fs::read_to_string(dir(data_dir).join(format!("{from}.target"))) {
+        write_file(data_dir, &format!("{to}.target"), &text)?;
+    }
+    Ok(())
+}
+
 /// Removes the statistics of a dropped table.
 pub fn remove(data_dir: &Path, rel: Oid) {
     let _ = std::fs::remove_file(dir(data_dir).join(rel.to_string()));

@@ -13,8 +13,8 @@ use crate::catalog::{describe_views, dump_views, views};
 use crate::types::{oid, Oid};
 use shmem::waitstats;
 
-/// The OID pg_stat_activity.datid shows for the (single) database until
-/// pg_database exists (PostgreSQL's first user database OID).
+/// The OID of the one database a catalog without pg_database has (unit
+/// tests, without a data directory): `Catalog::database_oid`.
 pub const DATABASE_OID: u32 = 16384;
 
 /// A view's columns: fixed, or computed once (from shared structures).

@@ -9,20 +9,27 @@
 //!   transactions waits for it, as in PostgreSQL a second transaction
 //!   waits on the first one's row in pg_class (here: on any row).
 //! - Each DDL statement of that transaction writes the whole changed
-//!   catalog to `global/catalog.pending`, headed by the transaction's xid.
-//!   The committed catalog (`global/catalog`) is untouched, and every
-//!   other backend keeps reading it.
+//!   catalog as two pending files, each headed by the transaction's xid:
+//!   its database's part to `database/<dboid>/catalog.pending`, the shared
+//!   part (roles, pg_database, the OID counter: `database.rs`) to
+//!   `global/shared.pending`. The committed files (`catalog` next to the
+//!   first, `global/shared`) are untouched, and every other backend keeps
+//!   reading them.
 //! - At commit, once the commit log says committed and before the
 //!   transaction's locks are released, the pending catalog becomes the
 //!   committed one, the files of relations it dropped are removed, and
-//!   the pending file goes. At abort, the files of relations it created
-//!   are removed and the pending file goes. ROLLBACK TO a savepoint
-//!   restores the catalog of that savepoint the same way.
+//!   the pending file goes (likewise the shared one; the directories and
+//!   files of databases it dropped go last). At abort, the files of
+//!   relations (and databases) it created are removed and the pending
+//!   files go. ROLLBACK TO a savepoint restores the catalog of that
+//!   savepoint the same way.
 //! - Anyone reading the catalog files treats a pending file whose xid is
 //!   committed as the committed catalog, so a crash (of the backend or
-//!   the server) between the commit record and the rename loses nothing;
-//!   the next catalog change, and the server's start after recovery,
-//!   settle a left-over pending file by its xid's outcome.
+//!   the server) between the commit record and the renames loses nothing,
+//!   and the two files of one transaction commit or roll back together
+//!   (both are judged by the same xid); the next catalog change, and the
+//!   server's start after recovery, settle a left-over pending file by
+//!   its xid's outcome.
 //!
 //! Relation files are named by OID and never reused, so "created" and
 //! "dropped" are differences of the sets of files two catalogs name
@@ -42,7 +49,7 @@ use shmem::lwlock::{LWLockGuard, LockMode};
 use shmem::xact::XidStatus;
 use shmem::Segment;
 
-use super::{read_file, write_atomically, write_file, Catalog, CatalogCache};
+use super::{write_atomically, write_file, write_shared, Catalog, CatalogCache};
 use crate::error::{sqlstate, PgError, PgResult};
 
 /// The lock a transaction holds from its first catalog change to its end
@@ -58,28 +65,37 @@ pub(super) struct Change {
     base: Arc<Catalog>,
 }
 
-fn pending_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("global").join("catalog.pending")
+/// The pending file of the catalog file `path`.
+fn pending_of(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(".pending");
+    PathBuf::from(p)
 }
 
-/// Writes the pending catalog of transaction `xid`.
-pub(super) fn write_pending(data_dir: &Path, xid: u32, cat: &Catalog) -> PgResult<()> {
-    let text = format!("{PENDING_MAGIC} {xid}\n{}", cat.serialize());
-    write_atomically(&pending_path(data_dir), &text)
+fn local_path(data_dir: &Path, db: u32) -> PathBuf {
+    super::catalog_path(&super::database::catalog_dir(data_dir, db))
 }
 
-/// The pending catalog and its transaction, if there is one.
-fn read_pending(data_dir: &Path) -> PgResult<Option<(u32, Catalog)>> {
-    let path = pending_path(data_dir);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(super::io_error(
-                format!("could not read file \"{}\"", path.display()),
-                e,
-            ))
-        }
+/// Writes the pending catalog of transaction `xid` in database `db`:
+/// its part and the shared part.
+pub(super) fn write_pending(data_dir: &Path, db: u32, xid: u32, cat: &Catalog) -> PgResult<()> {
+    let head = format!("{PENDING_MAGIC} {xid}\n");
+    write_atomically(
+        &pending_of(&local_path(data_dir, db)),
+        &(head.clone() + &cat.serialize_local()),
+    )?;
+    write_atomically(
+        &pending_of(&super::shared_path(data_dir)),
+        &(head + &cat.serialize_shared()),
+    )
+}
+
+/// The pending version of catalog file `path` and its transaction, if
+/// there is one.
+fn read_pending(path: &Path) -> PgResult<Option<(u32, String)>> {
+    let path = pending_of(path);
+    let Some(text) = super::read_text(&path)? else {
+        return Ok(None);
     };
     let (head, body) = text.split_once('\n').unwrap_or((&text, ""));
     let xid = head
@@ -91,11 +107,19 @@ fn read_pending(data_dir: &Path) -> PgResult<Option<(u32, Catalog)>> {
                 format!("file \"{}\" has a bad header", path.display()),
             )
         })?;
-    Ok(Some((xid, Catalog::deserialize(body)?)))
+    Ok(Some((xid, body.to_owned())))
 }
 
-fn remove_pending(data_dir: &Path) -> PgResult<()> {
-    let path = pending_path(data_dir);
+/// The pending catalog of database directory `dir`, if there is one.
+pub(super) fn read_pending_local(dir: &Path) -> PgResult<Option<(u32, Catalog)>> {
+    match read_pending(&super::catalog_path(dir))? {
+        Some((xid, text)) => Ok(Some((xid, Catalog::deserialize(&text)?))),
+        None => Ok(None),
+    }
+}
+
+fn remove_pending(path: &Path) -> PgResult<()> {
+    let path = pending_of(path);
     match std::fs::remove_file(&path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -106,16 +130,33 @@ fn remove_pending(data_dir: &Path) -> PgResult<()> {
     }
 }
 
-/// The committed catalog: the catalog file, or the pending one if its
-/// transaction committed and has not yet (or, by a crash, never) renamed
-/// it.
-pub(super) fn read_committed(data_dir: &Path, seg: &Segment) -> PgResult<Catalog> {
-    if let Some((xid, cat)) = read_pending(data_dir)? {
+/// The committed text of catalog file `path`: the file, or its pending
+/// version if that one's transaction committed and has not yet (or, by a
+/// crash, never) renamed it.
+fn committed_text(path: &Path, seg: &Segment) -> PgResult<Option<String>> {
+    if let Some((xid, text)) = read_pending(path)? {
         if seg.data_dir().clog().status(xid) == XidStatus::Committed {
-            return Ok(cat);
+            return Ok(Some(text));
         }
     }
-    read_file(data_dir)
+    super::read_text(path)
+}
+
+/// The committed catalog of database `db`, merged with the committed
+/// shared catalog.
+pub(super) fn read_committed(data_dir: &Path, db: u32, seg: &Segment) -> PgResult<Catalog> {
+    let local = committed_text(&local_path(data_dir, db), seg)?
+        .unwrap_or_else(|| Catalog::empty().serialize_local());
+    let shared = committed_text(&super::shared_path(data_dir), seg)?;
+    Catalog::load(&local, shared.as_deref())
+}
+
+/// The catalog of the single-database layout (`global/catalog`, or its
+/// pending version if that committed), for `upgrade_single_database`.
+pub(super) fn read_old_layout(data_dir: &Path, seg: &Segment) -> PgResult<Catalog> {
+    let path = data_dir.join("global").join("catalog");
+    let text = committed_text(&path, seg)?.unwrap_or_default();
+    Catalog::deserialize(&text)
 }
 
 /// Removes the files `from` names and `keep` does not, and makes their
@@ -139,30 +180,104 @@ fn drop_files(seg: &Segment, from: &Catalog, keep: &[&Catalog]) {
     }
 }
 
-/// Finishes a pending catalog left by a transaction that is no longer
-/// running: committed, it becomes the catalog (and the files it dropped
-/// go); otherwise its created files go. The caller holds the catalog lock
-/// exclusively, or runs before any backend.
-fn settle(data_dir: &Path, seg: &Segment, xid: u32, pending: &Catalog) -> PgResult<()> {
-    let committed = read_file(data_dir)?;
+/// Finishes the pending catalog of database `db` left by a transaction
+/// that is no longer running: committed, it becomes the catalog (and the
+/// files it dropped go); otherwise its created files go. The caller holds
+/// the catalog lock exclusively, or runs before any backend.
+fn settle_local(data_dir: &Path, db: u32, seg: &Segment) -> PgResult<bool> {
+    let path = local_path(data_dir, db);
+    let Some((xid, text)) = read_pending(&path)? else {
+        return Ok(false);
+    };
+    let pending = Catalog::deserialize(&text)?;
+    let dir = super::database::catalog_dir(data_dir, db);
+    let committed = super::read_file(&dir)?;
     if seg.data_dir().clog().status(xid) == XidStatus::Committed {
-        drop_files(seg, &committed, &[pending]);
-        write_file(data_dir, pending)?;
+        drop_files(seg, &committed, &[&pending]);
+        write_atomically(&path, &text)?;
     } else {
-        drop_files(seg, pending, &[&committed]);
+        drop_files(seg, &pending, &[&committed]);
     }
-    remove_pending(data_dir)
+    remove_pending(&path)?;
+    Ok(true)
+}
+
+/// Finishes a left-over pending shared catalog the same way (databases
+/// it created or dropped are left for [`remove_orphans`]).
+fn settle_shared(data_dir: &Path, seg: &Segment) -> PgResult<bool> {
+    let path = super::shared_path(data_dir);
+    let Some((xid, text)) = read_pending(&path)? else {
+        return Ok(false);
+    };
+    if seg.data_dir().clog().status(xid) == XidStatus::Committed {
+        write_atomically(&path, &text)?;
+    }
+    remove_pending(&path)?;
+    Ok(true)
+}
+
+/// Whether transaction `xid` (of a pending file) is still running.
+fn running(seg: &Segment, xid: u32) -> bool {
+    seg.data_dir().clog().status(xid) == XidStatus::InProgress
+        && seg.proc_array().owner_of(xid).is_some()
+}
+
+/// Removes a database's relation files and statistics (through the
+/// buffer pool, which forgets their pages and logs the drops), then its
+/// catalog directory.
+pub fn remove_database_dir(seg: &Segment, dir: &Path) {
+    let pool = seg.buffer_pool();
+    let data_dir = seg.data_dir().path();
+    for rel in super::database::relation_files_in(dir) {
+        if let Err(e) = pool.drop_relation(rel) {
+            tracing::warn!("could not remove the file of relation {rel}: {e}");
+        }
+        super::statistic::remove(data_dir, rel);
+    }
+    let wal = seg.wal();
+    if wal.is_logging() {
+        if let Err(e) = wal.flush(wal.insert_pos()) {
+            tracing::warn!("could not flush the WAL after dropping relation files: {e}");
+        }
+    }
+    if let Err(e) = std::fs::remove_dir_all(dir) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!("could not remove directory \"{}\": {e}", dir.display());
+        }
+    }
+}
+
+/// Removes the catalog directories (and files) of databases that the
+/// committed shared catalog does not name.
+fn remove_orphans(data_dir: &Path, seg: &Segment) -> PgResult<()> {
+    let shared = super::read_text(&super::shared_path(data_dir))?;
+    let Some(shared) = shared else {
+        return Ok(());
+    };
+    let cat = Catalog::load(&Catalog::empty().serialize_local(), Some(&shared))?;
+    for dir in super::database::orphans(data_dir, &cat) {
+        remove_database_dir(seg, &dir);
+    }
+    Ok(())
 }
 
 /// At the server's start, after WAL replay has settled every transaction:
-/// finishes a catalog change that a crash interrupted.
+/// turns a data directory of the single-database layout into the
+/// per-database one, finishes the catalog changes a crash interrupted
+/// (shared and in every database), and removes what an interrupted
+/// CREATE or DROP DATABASE left.
 pub fn settle_after_recovery(seg: &Segment) -> Result<(), String> {
-    let dir = seg.data_dir().path();
+    let data_dir = seg.data_dir().path();
     let run = || -> PgResult<()> {
-        if let Some((xid, pending)) = read_pending(dir)? {
-            settle(dir, seg, xid, &pending)?;
+        super::upgrade_single_database(data_dir, seg)?;
+        settle_shared(data_dir, seg)?;
+        if let Some(shared) = super::read_text(&super::shared_path(data_dir))? {
+            let cat = Catalog::load(&Catalog::empty().serialize_local(), Some(&shared))?;
+            for d in &cat.databases {
+                settle_local(data_dir, d.oid, seg)?;
+            }
         }
-        Ok(())
+        remove_orphans(data_dir, seg)
     };
     run().map_err(|e| format!("could not settle the pending catalog: {}", e.message))
 }
@@ -184,15 +299,22 @@ impl CatalogCache {
         }
         self.require_data_dir()?;
         let lock = self.lock(true)?;
-        if let Some((other, pending)) = read_pending(&self.data_dir)? {
-            let running = self.segment.data_dir().clog().status(other) == XidStatus::InProgress
-                && self.segment.proc_array().owner_of(other).is_some();
-            if running {
-                return Err(PgError::internal(format!(
-                    "the catalog change of transaction {other} is still in progress"
-                )));
+        let paths = [
+            local_path(&self.data_dir, self.database),
+            super::shared_path(&self.data_dir),
+        ];
+        for path in &paths {
+            if let Some((other, _)) = read_pending(path)? {
+                if running(&self.segment, other) {
+                    return Err(PgError::internal(format!(
+                        "the catalog change of transaction {other} is still in progress"
+                    )));
+                }
             }
-            settle(&self.data_dir, &self.segment, other, &pending)?;
+        }
+        let settled = settle_local(&self.data_dir, self.database, &self.segment)?
+            | settle_shared(&self.data_dir, &self.segment)?;
+        if settled {
             self.version = None;
             self.refresh_locked()?;
         }
@@ -234,7 +356,7 @@ impl CatalogCache {
         restored.next_oid = restored.next_oid.max(self.current.next_oid);
         let restored = Arc::new(restored);
         let _lock = self.lock_exclusive();
-        if let Err(e) = write_pending(&self.data_dir, change.xid, &restored) {
+        if let Err(e) = write_pending(&self.data_dir, self.database, change.xid, &restored) {
             tracing::warn!(
                 "could not restore the catalog of a savepoint: {}",
                 e.message
@@ -242,6 +364,7 @@ impl CatalogCache {
             return;
         }
         drop_files(&self.segment, &self.current, &[&restored, &change.base]);
+        self.remove_databases(&self.current, &[&restored, &change.base]);
         self.current = restored;
         self.bump_version();
     }
@@ -254,19 +377,31 @@ impl CatalogCache {
             return;
         };
         let _lock = self.lock_exclusive();
+        let dir = super::database::catalog_dir(&self.data_dir, self.database);
+        let local = local_path(&self.data_dir, self.database);
+        let shared = super::shared_path(&self.data_dir);
         let result = if committed {
             drop_files(&self.segment, &change.base, &[&self.current]);
-            write_file(&self.data_dir, &self.current)
+            write_file(&dir, &self.current)
+                .and_then(|()| write_shared(&self.data_dir, &self.current))
         } else {
             drop_files(&self.segment, &self.current, &[&change.base]);
             // OIDs are not given out twice, even by an aborted transaction.
             let mut base = (*change.base).clone();
             base.next_oid = base.next_oid.max(self.current.next_oid);
-            let r = write_file(&self.data_dir, &base);
-            self.current = Arc::new(base);
+            let r = write_file(&dir, &base).and_then(|()| write_shared(&self.data_dir, &base));
+            let current = std::mem::replace(&mut self.current, Arc::new(base));
+            self.remove_databases(&current, &[&change.base]);
             r
         }
-        .and_then(|()| remove_pending(&self.data_dir));
+        .and_then(|()| remove_pending(&local))
+        .and_then(|()| remove_pending(&shared));
+        if committed && result.is_ok() {
+            // The databases it dropped: their files go once the drop is
+            // durable (a crash before this leaves them to the next start).
+            let current = self.current.clone();
+            self.remove_databases(&change.base, &[&current]);
+        }
         if let Err(e) = result {
             // The pending file stays: readers go by its xid's outcome, and
             // the next change or start settles it.
@@ -286,6 +421,18 @@ impl CatalogCache {
         if let Some(change) = self.change.take() {
             self.current = change.base;
             self.version = None;
+        }
+    }
+
+    /// Removes the directories and files of the databases `from` names
+    /// and none of `keep` does (created by an aborted change, dropped by
+    /// a committed one).
+    fn remove_databases(&self, from: &Catalog, keep: &[&Catalog]) {
+        for d in &from.databases {
+            if keep.iter().all(|k| k.database_by_oid(d.oid).is_none()) {
+                let dir = super::database::catalog_dir(&self.data_dir, d.oid);
+                remove_database_dir(&self.segment, &dir);
+            }
         }
     }
 

@@ -1340,14 +1340,7 @@ impl Ddl<'_> {
         let Ok(d) = a.deparse_view(query) else {
             return (written, None);
         };
-        let qualified = |o: Oid| {
-            let name = cat.relation_name(o).unwrap_or_default();
-            format!(
-                "{}.{}",
-                crate::utils::adt::quote::quote_ident(cat.relation_schema_name(o)),
-                crate::utils::adt::quote::quote_ident(name)
-            )
-        };
+        let qualified = |o: Oid| crate::analyze::viewdef::qualified_relation_name(&cat, o);
         let bound = ViewDesc::render(&d.plain, &qualified);
         let bound = bound.trim_end_matches(';').to_owned();
         let same = crate::parser::parse(&bound).ok().and_then(|p| {
@@ -1388,7 +1381,7 @@ impl Ddl<'_> {
         if v.def.is_none() {
             return Ok(None);
         }
-        let parsed = crate::parser::parse(&v.sql)?;
+        let parsed = crate::parser::parse(&crate::analyze::viewdef::view_query(&self.cat, v))?;
         let Some(ast::Statement::Query(q)) = parsed.into_iter().next().map(|p| p.ast) else {
             return Ok(None);
         };
@@ -1457,13 +1450,7 @@ impl Ddl<'_> {
     fn store_view_defs(&mut self, redone: Vec<(Oid, crate::catalog::ViewDef)>) {
         for (o, d) in redone {
             let cat = &*self.cat;
-            let qualified = |r: Oid| {
-                format!(
-                    "{}.{}",
-                    crate::utils::adt::quote::quote_ident(cat.relation_schema_name(r)),
-                    crate::utils::adt::quote::quote_ident(cat.relation_name(r).unwrap_or_default())
-                )
-            };
+            let qualified = |r: Oid| crate::analyze::viewdef::qualified_relation_name(cat, r);
             let sql = ViewDesc::render(&d.plain, &qualified)
                 .trim_end_matches(';')
                 .to_owned();

@@ -10,7 +10,6 @@
 use sqlparser::ast;
 
 use crate::catalog::roles::{acl_update, privs, ObjectKind, PUBLIC};
-use crate::catalog::system_views::DATABASE_OID;
 use crate::catalog::{Catalog, RelKind};
 use crate::commands::transaction::warning;
 use crate::error::{sqlstate, PgError, PgResult};
@@ -186,14 +185,12 @@ fn targets(cat: &Catalog, objects: &ast::GrantObjects, database: &str) -> PgResu
         G::Databases(names) => {
             for n in names {
                 let name = object_name(n).join(".");
-                if name != database {
-                    return Err(PgError::new(
-                        "3D000",
-                        format!("database \"{name}\" does not exist"),
-                    ));
-                }
+                let _ = database;
+                let Some(obj) = cat.database_oid(&name) else {
+                    return Err(crate::catalog::database::undefined(&name));
+                };
                 out.push(Target {
-                    obj: DATABASE_OID,
+                    obj,
                     kind: ObjectKind::Database,
                     name,
                     as_table: false,
@@ -214,7 +211,7 @@ fn targets(cat: &Catalog, objects: &ast::GrantObjects, database: &str) -> PgResu
 fn owner(cat: &Catalog, t: &Target) -> Oid {
     match t.kind {
         ObjectKind::Schema => cat.schema_owner(t.obj),
-        ObjectKind::Database => crate::catalog::roles::BOOTSTRAP_SUPERUSER,
+        ObjectKind::Database => cat.database_owner(t.obj),
         _ => cat.owner_of(t.obj),
     }
 }

@@ -12,6 +12,7 @@ pub mod constraints;
 pub mod copy;
 pub mod copy_csv;
 pub mod copy_options;
+pub mod database;
 pub mod ddl;
 pub mod ddl_acl;
 pub mod deparse;

@@ -757,27 +757,53 @@ pub fn collation_rows(_: &FnCtx) -> Vec<Vec<Value>> {
     .collect()
 }
 
-/// The one database: the one the session connected to (every name
-/// reaches the same database).
+/// pg_database: every database of the cluster (a catalog without
+/// pg_database, in unit tests: the session's, as one database).
 pub fn database_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    vec![vec![
-        Value::Oid(DATABASE_OID),
-        text(&ctx.session.database),
-        Value::Oid(SUPERUSER_OID),
-        Value::Int4(UTF8_ENCODING),
-        ch(b'c'),
-        Value::Bool(false),
-        Value::Bool(true),
-        Value::Int4(-1),
-        text("0"),
-        text("1"),
-        Value::Oid(DEFAULTTABLESPACE_OID),
-        text("C"),
-        text("C"),
-        Value::Null,
-        Value::Null,
-        acl_value(ctx, ObjectKind::Database, DATABASE_OID),
-    ]]
+    let row = |oid: Oid, name: &str, owner: Oid, template: bool, conn: bool, limit: i32| {
+        vec![
+            Value::Oid(oid),
+            text(name),
+            Value::Oid(owner),
+            Value::Int4(UTF8_ENCODING),
+            ch(b'c'),
+            Value::Bool(template),
+            Value::Bool(conn),
+            Value::Int4(limit),
+            text("0"),
+            text("1"),
+            Value::Oid(DEFAULTTABLESPACE_OID),
+            text("C"),
+            text("C"),
+            Value::Null,
+            Value::Null,
+            acl_value(ctx, ObjectKind::Database, oid),
+        ]
+    };
+    if ctx.catalog.databases.is_empty() {
+        return vec![row(
+            DATABASE_OID,
+            &ctx.session.database,
+            SUPERUSER_OID,
+            false,
+            true,
+            -1,
+        )];
+    }
+    ctx.catalog
+        .databases
+        .iter()
+        .map(|d| {
+            row(
+                d.oid,
+                &d.name,
+                d.owner,
+                d.is_template,
+                d.allow_conn,
+                d.conn_limit,
+            )
+        })
+        .collect()
 }
 
 pub fn proc_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {

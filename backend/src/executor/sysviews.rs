@@ -310,10 +310,9 @@ fn stat_activity_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .map(|b| {
             let client = b.state != BackendState::Auxiliary;
             vec![
-                if client {
-                    Value::Oid(DATABASE_OID)
-                } else {
-                    Value::Null
+                match ctx.catalog.database_oid(&b.datname) {
+                    Some(o) if client => Value::Oid(o),
+                    _ => Value::Null,
                 },
                 text_or_null(b.datname, client),
                 Value::Int4(b.pid),
@@ -373,6 +372,10 @@ fn stat_activity_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 fn locks_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let seg = &ctx.session.env.segment;
     let table = seg.backend_table();
+    let session_db = ctx
+        .catalog
+        .database_oid(&ctx.session.database)
+        .unwrap_or(DATABASE_OID);
     seg.lock_manager()
         .snapshot()
         .into_iter()
@@ -401,7 +404,7 @@ fn locks_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             vec![
                 Value::Text(kind.into()),
                 if relation.is_some() || object.is_some() {
-                    Value::Oid(DATABASE_OID)
+                    Value::Oid(session_db)
                 } else {
                     Value::Null
                 },

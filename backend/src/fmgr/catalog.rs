@@ -61,6 +61,21 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     volatile(f("pg_indexes_size", &[oid::REGCLASS], INT8, |c, a| {
         size_of(c, &a[0], Size::Indexes)
     })),
+    volatile(f("pg_database_size", &[oid::NAME], INT8, |c, a| {
+        let Value::Text(name) = &a[0] else {
+            return Ok(Value::Null);
+        };
+        let d = c.catalog.database(name);
+        let d = d.ok_or_else(|| crate::catalog::database::undefined(name))?;
+        Ok(database_size(c, d.oid))
+    })),
+    volatile(f("pg_database_size", &[oid::OID], INT8, |c, a| {
+        let o = oid_arg(&a[0]);
+        if c.catalog.database_by_oid(o).is_none() {
+            return Ok(Value::Null);
+        }
+        Ok(database_size(c, o))
+    })),
     volatile(f(
         "pg_total_relation_size",
         &[oid::REGCLASS],
@@ -964,6 +979,20 @@ fn split_args(s: &str) -> Vec<String> {
     out
 }
 
+/// pg_database_size: the bytes of a database's relation files and its
+/// catalog file.
+fn database_size(c: &FnCtx, db: Oid) -> Value {
+    let data_dir = &c.session.env.config.data_dir;
+    let dir = crate::catalog::database::catalog_dir(data_dir, db);
+    let smgr = c.session.env.segment.data_dir().smgr();
+    let len = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len() as i64);
+    let files: i64 = crate::catalog::database::relation_files_in(&dir)
+        .into_iter()
+        .map(|rel| len(&smgr.rel_path(rel)))
+        .sum();
+    Value::Int8(files + len(&crate::catalog::catalog_path(&dir)))
+}
+
 /// A role's name by OID (pg_authid, catalog/roles.rs).
 pub fn role_name(c: &FnCtx, o: Oid) -> Option<String> {
     c.catalog.role_name(o)
@@ -1596,7 +1625,11 @@ fn database_privilege(
 ) -> PgResult<Value> {
     let db = match db {
         Value::Text(name) => Some(super::privileges::database_by_name(c, name)?),
-        v => Some(oid_arg(v)).filter(|&o| o == crate::catalog::system_views::DATABASE_OID),
+        v => Some(oid_arg(v)).filter(|&o| {
+            c.catalog.database_by_oid(o).is_some()
+                || (c.catalog.databases.is_empty()
+                    && o == crate::catalog::system_views::DATABASE_OID)
+        }),
     };
     super::privileges::database_privilege(c, role, db, privs)
 }

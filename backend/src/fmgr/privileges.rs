@@ -6,7 +6,6 @@
 //! currval, setval: 42501).
 
 use crate::catalog::roles::{privs, ObjectKind};
-use crate::catalog::system_views::DATABASE_OID;
 use crate::catalog::RelKind;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr::FnCtx;
@@ -214,7 +213,7 @@ pub fn database_privilege(
         role,
         db,
         ObjectKind::Database,
-        crate::catalog::roles::BOOTSTRAP_SUPERUSER,
+        c.catalog.database_owner(db),
         list,
     )))
 }
@@ -235,17 +234,11 @@ pub fn has_role(c: &FnCtx, user: Option<&Value>, role: Oid, privs_arg: &Value) -
     Ok(Value::Bool(ok))
 }
 
-/// The database's OID when `name` is the session's database (3D000
-/// otherwise).
+/// The OID of database `name` (3D000 when there is none).
 pub fn database_by_name(c: &FnCtx, name: &str) -> PgResult<Oid> {
-    if name == c.session.database {
-        Ok(DATABASE_OID)
-    } else {
-        Err(PgError::new(
-            "3D000",
-            format!("database \"{name}\" does not exist"),
-        ))
-    }
+    c.catalog
+        .database_oid(name)
+        .ok_or_else(|| crate::catalog::database::undefined(name))
 }
 
 /// The check of nextval (USAGE or UPDATE), currval (SELECT or USAGE)

@@ -24,6 +24,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 pub mod alter_sequence;
 pub mod constraint_cmds;
 pub mod create_function;
+pub mod database;
 pub mod set_schema;
 
 /// A statement's text, and the whole query string it came from (parser
@@ -498,6 +499,17 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             let a = constraint_cmds::alter_constraint_words(sql, &meaningful)?;
             out.push(ParsedStatement {
                 ast: constraint_cmds::alter_placeholder(&a),
+                text: StmtText {
+                    sql: text,
+                    full: full.clone(),
+                },
+            });
+            return Ok(());
+        }
+        if database::starts_database_command(&meaningful) {
+            database::parse_tokens(sql, &meaningful)?;
+            out.push(ParsedStatement {
+                ast: vacuum_placeholder(),
                 text: StmtText {
                     sql: text,
                     full: full.clone(),

@@ -60,6 +60,9 @@ pub fn run_session(
     crate::stack::enter_session(
         (env.exec_mode == shmem::ExecMode::Thread).then_some(crate::stack::BACKEND_THREAD_STACK),
     );
+    crate::interrupts::set_waker(|slot| {
+        startup::signal_backend(slot, nix::sys::signal::Signal::SIGTERM)
+    });
     let mut reader = MessageReader::new();
     let mut writer = MessageWriter::new();
     let _ = stream.set_read_timeout(Some(startup_timeout));

@@ -22,6 +22,7 @@
 
 mod constraints;
 mod cursors;
+mod database;
 mod explain_analyze;
 mod modifying_with;
 mod roles;
@@ -109,6 +110,8 @@ enum Action {
     /// EXPLAIN [ANALYZE] of a planned statement, with the time its
     /// planning took (ns).
     Explain(Box<Action>, explain::ExplainOptions, u64),
+    /// CREATE, DROP or ALTER DATABASE (parsed again from the text).
+    Database,
     /// SQL-level PREPARE name [(types)] AS statement.
     SqlPrepare {
         name: String,
@@ -344,6 +347,7 @@ impl Engine {
                 _ => settings.set_startup(k, v).map_err(fatal)?,
             }
         }
+        self.connect_database(&database, &role).map_err(fatal)?;
         self.session.database = database;
         self.slot_app_name = settings.get("application_name")?.unwrap_or_default();
         *self.settings.get_mut() = settings;
@@ -627,6 +631,11 @@ impl Engine {
                     needs_xid: parts.needs_xid,
                     perms: parts.perms,
                 })
+            }
+            ast::Statement::Vacuum(_)
+                if crate::parser::database::is_database_command(&text.sql) =>
+            {
+                Ok(simple_parts(Action::Database, param_types, false))
             }
             ast::Statement::Vacuum(_) if vacuum::is_checkpoint(&text.sql) => {
                 Ok(simple_parts(Action::Checkpoint, param_types, false))
@@ -1110,6 +1119,7 @@ impl Engine {
                 return Ok("ANALYZE".into());
             }
             Action::Checkpoint => return self.run_checkpoint(),
+            Action::Database => return self.run_database(&p.stmt.text, &policy, sink),
             Action::Utility(u) => return self.run_utility(u, sink),
             Action::LockTables {
                 tables,

@@ -11,7 +11,7 @@ use sqlparser::ast;
 
 use super::{not_supported, notice, Ddl, DdlEnv};
 use crate::catalog::namespace::NamespaceDesc;
-use crate::catalog::roles::{privs, ObjectKind, BOOTSTRAP_SUPERUSER};
+use crate::catalog::roles::{privs, ObjectKind};
 use crate::catalog::{builtin, RelKind, PG_CATALOG_NAMESPACE};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::parser::{ident, object_name};
@@ -79,12 +79,14 @@ fn check_create_in_database(
     role: Oid,
     database: &str,
 ) -> PgResult<()> {
-    let db = crate::catalog::system_views::DATABASE_OID;
+    let db = cat
+        .database_oid(database)
+        .unwrap_or(crate::catalog::system_views::DATABASE_OID);
     if cat.has_privilege(
         role,
         db,
         ObjectKind::Database,
-        BOOTSTRAP_SUPERUSER,
+        cat.database_owner(db),
         privs::CREATE,
     ) {
         return Ok(());
