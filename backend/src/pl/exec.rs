@@ -884,10 +884,14 @@ impl<'a, 'c> Interp<'a, 'c> {
                             "RETURN cannot have a parameter in function returning void",
                         ));
                     }
-                    if let Some(i) = self.lookup(e.text.trim()).filter(|&i| self.vars[i].is_row) {
+                    if let Some(i) = self
+                        .lookup(&fold(e.text.trim()))
+                        .filter(|&i| self.vars[i].is_row)
+                    {
                         self.result = self.row_value(i);
                     } else {
-                        let want = (self.ret_type != oid::RECORD).then_some((self.ret_type, -1));
+                        let want = (self.ret_type != oid::RECORD && self.ret_type != oid::TRIGGER)
+                            .then_some((self.ret_type, -1));
                         self.result = self.eval(e, want)?.0;
                     }
                 }
@@ -902,7 +906,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
                 let row = match e {
                     Some(e) => {
-                        if let Some(i) = self.lookup(e.text.trim()).filter(|&i| self.vars[i].is_row)
+                        if let Some(i) = self
+                            .lookup(&fold(e.text.trim()))
+                            .filter(|&i| self.vars[i].is_row)
                         {
                             match self.row_value(i) {
                                 Value::Record(f) => f.iter().map(|x| x.1.clone()).collect(),
@@ -1322,3 +1328,11 @@ thread_local! {
 /// Keeps `Arc` in use for the catalog type in signatures above.
 #[allow(dead_code)]
 fn _catalog_arc(_: &Arc<crate::catalog::Catalog>) {}
+
+/// An identifier as written: lower-cased unless double-quoted.
+fn fold(s: &str) -> String {
+    match s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        Some(q) => q.replace("\"\"", "\""),
+        None => s.to_lowercase(),
+    }
+}
