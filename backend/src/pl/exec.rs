@@ -66,6 +66,9 @@ impl Var {
     }
 }
 
+/// Where a statement's rows go, with its columns.
+type RowEmit<'e> = dyn FnMut(&[Value], &[crate::nodes::Column]) -> PgResult<()> + 'e;
+
 /// How a statement list ended.
 pub enum Flow {
     Normal,
@@ -150,7 +153,7 @@ impl<'a, 'c> Interp<'a, 'c> {
         sql: &SqlText,
         text: &str,
         want: Option<(Oid, i32)>,
-        emit: &mut dyn FnMut(&[Value], &[crate::nodes::Column]) -> PgResult<()>,
+        emit: &mut RowEmit,
     ) -> PgResult<u64> {
         let (scope, vals) = self.scope();
         let types: Vec<Oid> = scope.args.iter().map(|a| a.1).collect();
