@@ -621,15 +621,16 @@ async fn catalog_relations(mode: Mode) {
         one("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'").await,
         s("pg_database_owner")
     );
-    // No extensions (not even plpgsql), shared comments or views; the
-    // one comment is schema public's, as initdb writes it.
+    // One extension (plpgsql), no shared comments or views; the comments
+    // are schema public's and plpgsql's (extension and language), as
+    // initdb writes them.
     assert_eq!(
         one("SELECT description FROM pg_description WHERE objoid = 2200 AND classoid = 2615").await,
         s("standard public schema")
     );
     assert_eq!(
         one(
-            "SELECT (SELECT count(*) FROM pg_extension) + (SELECT count(*) FROM pg_description) - 1 \
+            "SELECT (SELECT count(*) FROM pg_extension) - 1 + (SELECT count(*) FROM pg_description) - 3 \
              + (SELECT count(*) FROM pg_shdescription) + (SELECT count(*) FROM pg_views)"
         )
         .await,
@@ -940,7 +941,7 @@ fn describe(socket_dir: &Path, port: u16, command: &str) -> String {
 
 /// psql's describe commands on pgfork and on PostgreSQL 15, same schema.
 /// PostgreSQL is first made to hold what pgfork has: one database (the
-/// template databases dropped) and no extension (plpgsql dropped).
+/// template databases dropped); both have plpgsql.
 #[test]
 fn psql_describe_matches_postgres() {
     let pg = Postgres::start().unwrap_or_else(|| {
@@ -965,7 +966,6 @@ fn psql_describe_matches_postgres() {
         "CREATE FUNCTION item_ids() RETURNS SETOF int LANGUAGE sql AS 'SELECT id FROM items'",
     ];
     let pg_setup = [
-        "DROP EXTENSION plpgsql",
         "ALTER DATABASE template0 IS_TEMPLATE false",
         "DROP DATABASE template0",
         "ALTER DATABASE template1 IS_TEMPLATE false",
