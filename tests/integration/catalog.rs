@@ -760,6 +760,7 @@ const MATCHING: &[&str] = &[
     "\\d+ altered",
     "\\dT+",
     "\\dT mood",
+    "\\dn+",
     "\\d moody",
     "\\d ident",
     "\\d ident_id_seq",
@@ -775,10 +776,6 @@ const PENDING: &[(&str, &str)] = &[
     (
         "\\dfS+ quote_ident",
         "the built-in functions' descriptions (no pg_description rows)",
-    ),
-    (
-        "\\dn+",
-        "public's ACL (NULL: no GRANT) and its comment (no pg_description rows)",
     ),
     (
         "\\dL",
