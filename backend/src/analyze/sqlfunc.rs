@@ -243,6 +243,12 @@ impl Analyzer<'_> {
         args: Vec<Expr>,
         set: bool,
     ) -> PgResult<Expr> {
+        if f.ret == oid::TRIGGER {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "trigger functions can only be called as triggers",
+            ));
+        }
         if f.language == "plpgsql" {
             // Run by the PL/pgSQL interpreter (`pl`) at each call; its
             // statements may write, so the statement gets an xid.

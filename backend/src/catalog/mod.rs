@@ -37,6 +37,7 @@ mod row_oids;
 pub mod statistic;
 pub mod system_columns;
 pub mod system_views;
+pub mod trigger;
 pub mod views;
 mod xact;
 
@@ -336,6 +337,8 @@ pub struct Catalog {
     pub enums: Vec<Arc<EnumType>>,
     /// User-defined functions and procedures (pg_proc rows).
     pub functions: Vec<Arc<function::FunctionDesc>>,
+    /// Triggers (pg_trigger rows; `trigger.rs`).
+    pub triggers: Vec<Arc<trigger::TriggerDesc>>,
     /// COMMENT ON texts (pg_description): (classoid, objoid, objsubid).
     pub comments: std::collections::BTreeMap<(Oid, Oid, i32), String>,
     /// pg_attrdef OIDs of column defaults: (table, attnum) (`row_oids`).
@@ -623,6 +626,9 @@ impl Catalog {
         for f in &self.functions {
             s += &f.serialize();
         }
+        for t in &self.triggers {
+            s += &t.serialize();
+        }
         for ((table, attnum), o) in &self.attrdef_oids {
             s += &format!("attrdef {table} {attnum} {o}\n");
         }
@@ -898,6 +904,9 @@ impl Catalog {
                 "function" => cat
                     .functions
                     .push(Arc::new(function::FunctionDesc::parse(&f)?)),
+                "trigger" => cat
+                    .triggers
+                    .push(Arc::new(trigger::TriggerDesc::parse(&f)?)),
                 "funcarg" => {
                     let func = cat.functions.last_mut().ok_or_else(|| bad(line))?;
                     Arc::make_mut(func).add_arg(&f)?;

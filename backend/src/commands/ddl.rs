@@ -62,6 +62,8 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
         }
         | S::AlterIndex { .. }
         | S::DropFunction(_)
+        | S::CreateTrigger(_)
+        | S::DropTrigger(_)
         | S::DropProcedure { .. }
         | S::CreateSchema { .. }
         | S::AlterSchema(_)
@@ -101,6 +103,17 @@ pub fn lock_targets(stmt: &ast::Statement, cat: &Catalog) -> Vec<(u32, LockMode)
         _ => None,
     };
     let mut out: Vec<(u32, LockMode)> = match stmt {
+        S::CreateTrigger(ct) => table(&ct.table_name)
+            .map(|t| (t, LockMode::ShareRowExclusive))
+            .into_iter()
+            .collect(),
+        S::DropTrigger(d) => d
+            .table_name
+            .as_ref()
+            .and_then(table)
+            .map(|t| (t, LockMode::AccessExclusive))
+            .into_iter()
+            .collect(),
         S::CreateIndex(ci) => table(&ci.table_name)
             .map(|t| (t, LockMode::Share))
             .into_iter()
@@ -278,6 +291,13 @@ pub fn execute(
                 ddl.changed = true;
             })
         }
+        S::CreateTrigger(ct) => super::trigger::create(ddl.cat, ct, text).inspect(|_| {
+            ddl.changed = true;
+        }),
+        S::DropTrigger(d) => super::trigger::drop(ddl.cat, d, ddl.notices).map(|changed| {
+            ddl.changed |= changed;
+            "DROP TRIGGER".into()
+        }),
         S::DropFunction(d) => {
             super::functioncmds::drop(ddl.cat, false, d.if_exists, &d.func_desc, ddl.notices).map(
                 |changed| {

@@ -39,9 +39,17 @@ fn signature(name: &str, types: &[Oid]) -> String {
 
 /// A declared type: `void` besides the types columns may have.
 fn declared_type(dt: &ast::DataType) -> PgResult<Oid> {
+    if let ast::DataType::Trigger = dt {
+        return Ok(oid::TRIGGER);
+    }
     if let ast::DataType::Custom(n, m) = dt {
-        if m.is_empty() && object_name(n).last().is_some_and(|l| l == "void") {
-            return Ok(oid::VOID);
+        if m.is_empty() {
+            match object_name(n).last().map(String::as_str) {
+                Some("void") => return Ok(oid::VOID),
+                Some("trigger") => return Ok(oid::TRIGGER),
+                Some("event_trigger") => return Ok(oid::EVENT_TRIGGER),
+                _ => {}
+            }
         }
     }
     Ok(resolve_type(dt)?.0)
@@ -192,6 +200,12 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
             },
         }
     };
+    if ret == oid::TRIGGER && language == "sql" {
+        return Err(PgError::new(
+            INVALID_FUNCTION_DEFINITION,
+            "SQL functions cannot return type trigger",
+        ));
+    }
     let (body_kind, body, body_at) = match &st.body {
         Some(Body::Text(s, at)) => (BodyKind::Text, s.clone(), Some(*at)),
         Some(Body::Return(e)) => (BodyKind::Return, e.to_string(), None),

@@ -24,5 +24,6 @@ pub mod owner;
 pub mod role;
 pub mod sequence;
 pub mod transaction;
+pub mod trigger;
 pub mod typecmds;
 pub mod vacuum;

@@ -27,6 +27,7 @@ pub mod scan;
 pub mod srf;
 pub mod subplan;
 pub mod sysviews;
+pub mod trigger;
 pub mod window;
 
 use std::cmp::Ordering;

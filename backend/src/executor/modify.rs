@@ -8,12 +8,14 @@
 use crate::access::table::{TableAccess, UpdateFailure};
 use crate::access::visibility::TmResult;
 use crate::access::ItemPointer;
+use crate::catalog::trigger;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::build;
 use crate::executor::eval::{eval, eval_predicate, EvalCtx};
 use crate::executor::instrument::Counted;
 use crate::executor::ri::Ri;
 use crate::executor::scan::TableCursor;
+use crate::executor::trigger::Triggers;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
 use crate::nodes::modify::{
@@ -131,6 +133,18 @@ impl Modify {
         if let Some(join) = &self.join {
             return self.run_joined(join, &mut acc, ctx, emit, ri);
         }
+        let event = match &self.kind {
+            ModifyKind::Insert { .. } => trigger::INSERT,
+            ModifyKind::Update { .. } => trigger::UPDATE,
+            ModifyKind::Delete { .. } => trigger::DELETE,
+        };
+        let mut trig = Triggers::for_table(ctx, &self.table.table).map(|t| match &self.kind {
+            ModifyKind::Update { sets, .. } => t.with_set_columns(sets.iter().map(|s| s.0)),
+            _ => t,
+        });
+        if let Some(t) = &trig {
+            t.before_statement(event, ctx)?;
+        }
         let mut n = 0u64;
         match &self.kind {
             ModifyKind::Insert {
@@ -161,14 +175,24 @@ impl Modify {
                         .iter()
                         .map(|e| eval(e, &src, ctx))
                         .collect::<PgResult<_>>()?;
+                    if let Some(t) = &trig {
+                        match t.before_row(trigger::INSERT, Some(row), None, ctx)? {
+                            Some(r) => row = r,
+                            None => continue,
+                        }
+                    }
                     acc.check_row(&mut row)?;
                     if ri_on {
                         ri.check_row(&acc.table, &row, ctx)?;
                     }
+                    let kept = trig.as_ref().map(|_| row.clone());
                     if let Some(changed) =
                         insert_one(&mut acc, row, on_conflict.as_ref(), ctx, ri, &mut ret)?
                     {
                         n += u64::from(changed);
+                        if let (Some(t), Some(r), true) = (&mut trig, &kept, changed) {
+                            t.after_row(trigger::INSERT, Some(r), None);
+                        }
                     }
                 }
             }
@@ -179,6 +203,8 @@ impl Modify {
             } => {
                 for (tid, row) in collect(scan, ctx)? {
                     check_for_interrupts()?;
+                    let mut skipped = false;
+                    let mut old_row: Option<Vec<Value>> = None;
                     let done = change_row(
                         &mut acc,
                         tid,
@@ -190,11 +216,27 @@ impl Modify {
                             for (c, e) in sets {
                                 new[*c] = eval(e, old, ctx)?;
                             }
+                            if let Some(t) = &trig {
+                                match t.before_row(trigger::UPDATE, Some(new), Some(old), ctx)? {
+                                    Some(r) => new = r,
+                                    None => {
+                                        skipped = true;
+                                        return Ok(Ok(old.to_vec()));
+                                    }
+                                }
+                                old_row = Some(old.to_vec());
+                            }
                             apply_update(acc, (&mut *ri, ri_on, target), tid, old, new, ctx)
                         },
                     )?;
+                    if skipped {
+                        continue;
+                    }
                     if let Some(new) = done {
                         n += 1;
+                        if let Some(t) = &mut trig {
+                            t.after_row(trigger::UPDATE, Some(&new), old_row.as_deref());
+                        }
                         ret(&new)?;
                     }
                 }
@@ -202,20 +244,40 @@ impl Modify {
             ModifyKind::Delete { scan, recheck } => {
                 for (tid, row) in collect(scan, ctx)? {
                     check_for_interrupts()?;
+                    let mut skipped = false;
                     let done = change_row(
                         &mut acc,
                         tid,
                         row,
                         recheck.as_ref(),
                         ctx,
-                        &mut |acc, tid, old| apply_delete(acc, (&mut *ri, ri_on, target), tid, old),
+                        &mut |acc, tid, old| {
+                            if let Some(t) = &trig {
+                                if t.before_row(trigger::DELETE, None, Some(old), ctx)?
+                                    .is_none()
+                                {
+                                    skipped = true;
+                                    return Ok(Ok(old.to_vec()));
+                                }
+                            }
+                            apply_delete(acc, (&mut *ri, ri_on, target), tid, old)
+                        },
                     )?;
+                    if skipped {
+                        continue;
+                    }
                     if let Some(old) = done {
                         n += 1;
+                        if let Some(t) = &mut trig {
+                            t.after_row(trigger::DELETE, None, Some(&old));
+                        }
                         ret(&old)?;
                     }
                 }
             }
+        }
+        if let Some(t) = &mut trig {
+            t.after_statement(event, ctx)?;
         }
         Ok(n)
     }

@@ -177,7 +177,9 @@ pub fn eval_sublink(s: &SubLink, row: &[Value], ctx: &EvalCtx) -> PgResult<Value
             Ok(false)
         })?;
         if s.ty == crate::types::oid::VOID {
-            return Ok(Value::Null);
+            // A PL/pgSQL void function's value prints as an empty string.
+            let pl = s.call.as_ref().is_some_and(|c| c.pl.is_some());
+            return Ok(if pl { Value::Void } else { Value::Null });
         }
         return Ok(first);
     }

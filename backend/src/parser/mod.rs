@@ -539,6 +539,27 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             });
             return Ok(());
         }
+        let is_trigger = is_word(&first.token, "create")
+            && meaningful
+                .iter()
+                .take(5)
+                .any(|t| is_word(&t.token, "trigger"));
+        let mut seg = seg;
+        if is_trigger {
+            // EXECUTE FUNCTION f('a', 1): sqlparser reads the arguments as
+            // declarations; they are taken from the text (commands::trigger).
+            if let Some(x) = seg.iter().rposition(|t| is_word(&t.token, "execute")) {
+                if let Some(open) = seg[x..].iter().position(|t| t.token == Token::LParen) {
+                    let open = open + x;
+                    if let Some(close) = seg.iter().rposition(|t| t.token == Token::RParen) {
+                        if close > open + 1 {
+                            seg.drain(open + 1..close);
+                        }
+                    }
+                }
+            }
+        }
+        let meaningful: Vec<&TokenWithSpan> = seg.iter().filter(|t| !is_blank(&t.token)).collect();
         check_operator_chains(&seg)?;
         pgsyntax::check(sql, &meaningful)?;
         normalize_copy_options(&mut seg);

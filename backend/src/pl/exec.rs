@@ -5,8 +5,6 @@
 //! EXCEPTION clause runs as a subtransaction, undone when a handler
 //! catches its error.
 
-use std::sync::Arc;
-
 use crate::access::xact::StmtXact;
 use crate::analyze::sqlfunc::FnScope;
 use crate::error::{sqlstate, PgError, PgResult, Severity};
@@ -67,6 +65,9 @@ impl Var {
         }
     }
 }
+
+/// Where a statement's rows go, with its columns.
+type RowEmit<'e> = dyn FnMut(&[Value], &[crate::nodes::Column]) -> PgResult<()> + 'e;
 
 /// How a statement list ended.
 pub enum Flow {
@@ -152,7 +153,7 @@ impl<'a, 'c> Interp<'a, 'c> {
         sql: &SqlText,
         text: &str,
         want: Option<(Oid, i32)>,
-        emit: &mut dyn FnMut(&[Value], &[crate::nodes::Column]) -> PgResult<()>,
+        emit: &mut RowEmit,
     ) -> PgResult<u64> {
         let (scope, vals) = self.scope();
         let types: Vec<Oid> = scope.args.iter().map(|a| a.1).collect();
@@ -326,10 +327,6 @@ impl<'a, 'c> Interp<'a, 'c> {
         }
         // Through a one-parameter query: $1 of type `from` to `to`.
         let key = format!("{from}:{to}:{typmod}");
-        let text = SqlText {
-            text: key.clone(),
-            cache: Default::default(),
-        };
         let scope = FnScope {
             function: String::new(),
             args: vec![(String::new(), from)],
@@ -348,7 +345,6 @@ impl<'a, 'c> Interp<'a, 'c> {
                 c
             }
         };
-        let _ = text;
         let mut out = Value::Null;
         spi::run(&c, self.ctx, &[v], &mut |r| {
             out = r.first().cloned().unwrap_or(Value::Null);
@@ -528,8 +524,10 @@ impl<'a, 'c> Interp<'a, 'c> {
     /// Runs a block.
     pub fn block(&mut self, b: &Block) -> PgResult<Flow> {
         let depth = self.visible.len();
+        let nvars = self.vars.len();
         let r = self.block_inner(b);
         self.visible.truncate(depth);
+        self.vars.truncate(nvars);
         match r {
             Ok(Flow::Exit(Some(l))) if b.label.as_deref() == Some(l.as_str()) => Ok(Flow::Normal),
             other => other,
@@ -582,8 +580,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
                 self.xact = parent.next_command()?;
                 self.visible.truncate(depth);
-                self.vars
-                    .truncate(saved_vars.max(self.vars.len().min(saved_vars)));
+                self.vars.truncate(saved_vars);
                 // SQLSTATE and SQLERRM, in scope in the handler.
                 let i = self.vars.len();
                 self.vars.push(Var::scalar(
@@ -790,6 +787,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                     i = if *reverse { i - step } else { i + step };
                 }
                 self.visible.truncate(depth);
+                self.vars.truncate(idx);
                 self.set_found(any);
                 Ok(result)
             }
@@ -884,10 +882,14 @@ impl<'a, 'c> Interp<'a, 'c> {
                             "RETURN cannot have a parameter in function returning void",
                         ));
                     }
-                    if let Some(i) = self.lookup(e.text.trim()).filter(|&i| self.vars[i].is_row) {
+                    if let Some(i) = self
+                        .lookup(&fold(e.text.trim()))
+                        .filter(|&i| self.vars[i].is_row)
+                    {
                         self.result = self.row_value(i);
                     } else {
-                        let want = (self.ret_type != oid::RECORD).then_some((self.ret_type, -1));
+                        let want = (self.ret_type != oid::RECORD && self.ret_type != oid::TRIGGER)
+                            .then_some((self.ret_type, -1));
                         self.result = self.eval(e, want)?.0;
                     }
                 }
@@ -902,7 +904,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
                 let row = match e {
                     Some(e) => {
-                        if let Some(i) = self.lookup(e.text.trim()).filter(|&i| self.vars[i].is_row)
+                        if let Some(i) = self
+                            .lookup(&fold(e.text.trim()))
+                            .filter(|&i| self.vars[i].is_row)
                         {
                             match self.row_value(i) {
                                 Value::Record(f) => f.iter().map(|x| x.1.clone()).collect(),
@@ -997,7 +1001,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                                 sql.cache.borrow().as_ref().map(|c| &c.action),
                                 Some(spi::Action::Query(_))
                             );
-                        if is_select && !cols_seen.is_empty() || (is_select && n == 0) {
+                        if is_select {
                             return Err(PgError::new(
                                 "42601",
                                 "query has no destination for result data",
@@ -1238,7 +1242,7 @@ impl<'a, 'c> Interp<'a, 'c> {
                 Value::Null => {
                     return Err(PgError::new(
                         sqlstate::NULL_VALUE_NOT_ALLOWED,
-                        format!("RAISE statement option cannot be null"),
+                        String::from("RAISE statement option cannot be null"),
                     ))
                 }
                 v => v.to_text(),
@@ -1296,8 +1300,6 @@ impl<'a, 'c> Interp<'a, 'c> {
                     "info" => Severity::Info,
                     _ => Severity::Notice,
                 };
-                let line = format!("{} line {} at RAISE", self.context, 0);
-                let _ = line;
                 super::push_notice(e);
                 Ok(Flow::Normal)
             }
@@ -1319,6 +1321,10 @@ thread_local! {
         Default::default();
 }
 
-/// Keeps `Arc` in use for the catalog type in signatures above.
-#[allow(dead_code)]
-fn _catalog_arc(_: &Arc<crate::catalog::Catalog>) {}
+/// An identifier as written: lower-cased unless double-quoted.
+fn fold(s: &str) -> String {
+    match s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        Some(q) => q.replace("\"\"", "\""),
+        None => s.to_lowercase(),
+    }
+}

@@ -15,6 +15,7 @@ pub mod exec;
 pub mod parse;
 pub mod scan;
 pub mod spi;
+pub mod trigger;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -38,6 +39,7 @@ thread_local! {
 /// Installs the function-call handler the executor uses.
 pub fn install() {
     crate::executor::subplan::set_pl_handler(call_function);
+    crate::executor::trigger::set_trigger_handler(trigger::call_trigger);
 }
 
 /// Queues a notice for the client.
@@ -59,7 +61,7 @@ pub fn validate(body: &str) -> PgResult<()> {
     })
 }
 
-fn body_of(f: &FunctionDesc) -> PgResult<Rc<Block>> {
+pub(crate) fn body_of(f: &FunctionDesc) -> PgResult<Rc<Block>> {
     if f.oid != 0 {
         if let Some(b) = BODIES.with(|m| {
             m.borrow()
@@ -161,7 +163,7 @@ pub fn call_function(
     Ok(())
 }
 
-fn with_function_context(e: PgError, context: &str, _line: usize) -> PgError {
+pub(crate) fn with_function_context(e: PgError, context: &str, _line: usize) -> PgError {
     if e.extra
         .as_ref()
         .and_then(|x| x.context.as_ref())

@@ -601,7 +601,7 @@ impl Parser<'_> {
         Ok(Stmt { kind, line })
     }
 
-    fn into_targets(&mut self) -> PgResult<(Vec<String>, bool)> {
+    fn parse_into_targets(&mut self) -> PgResult<(Vec<String>, bool)> {
         let strict = self.eat("strict");
         let mut v = vec![self.dotted()?];
         while self.eat_punct(",") {
@@ -868,7 +868,7 @@ impl Parser<'_> {
                 let mut using = Vec::new();
                 loop {
                     if self.eat("into") {
-                        into = Some(self.into_targets()?);
+                        into = Some(self.parse_into_targets()?);
                     } else if self.eat("using") {
                         using = self.expr_list(&["into"])?;
                     } else {
@@ -1025,7 +1025,7 @@ impl Parser<'_> {
                 } else if into.is_none() {
                     let a = t.start;
                     self.pos += 1;
-                    let targets = self.into_targets()?;
+                    let targets = self.parse_into_targets()?;
                     let b = self.toks[self.pos - 1].end;
                     into = Some((a, b, targets));
                     continue;
@@ -1157,8 +1157,8 @@ pub fn unquote_any(s: &str) -> String {
         }
         return out;
     }
-    if s.starts_with('$') {
-        if let Some(i) = s[1..].find('$') {
+    if let Some(rest) = s.strip_prefix('$') {
+        if let Some(i) = rest.find('$') {
             let tag = &s[..i + 2];
             return s[tag.len()..s.len() - tag.len()].to_owned();
         }

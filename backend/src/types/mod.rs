@@ -60,6 +60,9 @@ pub mod oid {
     pub const UUID: Oid = 2950;
     pub const JSONB: Oid = 3802;
     pub const VOID: Oid = 2278;
+    /// The pseudo-type trigger functions return.
+    pub const TRIGGER: Oid = 2279;
+    pub const EVENT_TRIGGER: Oid = 3838;
     pub const RECORD: Oid = 2249;
     pub const REGCLASS: Oid = 2205;
     pub use super::array::oids::*;
@@ -190,6 +193,8 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::JSON => "json",
         oid::JSONB => "jsonb",
         oid::VOID => "void",
+        oid::TRIGGER => "trigger",
+        oid::EVENT_TRIGGER => "event_trigger",
         oid::RECORD => "record",
         oid::ANY => "\"any\"",
         oid::REGCLASS => "regclass",
@@ -238,6 +243,8 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::JSON => "json",
         oid::JSONB => "jsonb",
         oid::VOID => "void",
+        oid::TRIGGER => "trigger",
+        oid::EVENT_TRIGGER => "event_trigger",
         oid::ANY => "any",
         oid::REGCLASS => "regclass",
         oid::REGTYPE => "regtype",

@@ -1,0 +1,243 @@
+//! CREATE [OR REPLACE] TRIGGER and DROP TRIGGER (PostgreSQL's
+//! commands/trigger.c, in small): the trigger's pg_trigger row entered
+//! in a copy of the catalog that `ddl::execute` installs.
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use crate::catalog::trigger::{self, TriggerDesc};
+use crate::catalog::{Catalog, RelKind};
+use crate::error::{sqlstate, PgError, PgResult};
+use crate::parser::{ident, object_name, StmtText};
+use crate::types::oid;
+
+fn table_of(cat: &Catalog, name: &ast::ObjectName) -> PgResult<(crate::types::Oid, String)> {
+    let parts = object_name(name);
+    match cat.resolve_relation_parts(&parts) {
+        Some((RelKind::Table, o)) => Ok((o, parts.last().cloned().unwrap_or_default())),
+        Some((_, _)) => Err(PgError::new(
+            "42809",
+            format!("\"{}\" is not a table", parts.join(".")),
+        )),
+        None => Err(PgError::new(
+            sqlstate::UNDEFINED_TABLE,
+            format!("relation \"{}\" does not exist", parts.join(".")),
+        )),
+    }
+}
+
+/// The arguments of `EXECUTE FUNCTION f(args)`, as strings (sqlparser
+/// reads them as argument declarations, so they are taken from the text).
+fn trigger_args(text: &str) -> PgResult<Vec<String>> {
+    let toks = crate::pl::scan::scan(text)?;
+    let Some(k) = toks.iter().rposition(|t| t.is("execute")) else {
+        return Ok(Vec::new());
+    };
+    let Some(open) = toks[k..]
+        .iter()
+        .position(|t| t.is_punct("("))
+        .map(|p| p + k)
+    else {
+        return Ok(Vec::new());
+    };
+    let mut args = Vec::new();
+    for t in &toks[open + 1..] {
+        if t.is_punct(")") {
+            break;
+        }
+        if t.is_punct(",") {
+            continue;
+        }
+        let s = &text[t.start..t.end];
+        args.push(match &t.tok {
+            crate::pl::scan::Tok::Word(w) => w.clone(),
+            crate::pl::scan::Tok::Quoted(q) => q.clone(),
+            _ => crate::pl::parse::unquote_any(s),
+        });
+    }
+    Ok(args)
+}
+
+/// CREATE [OR REPLACE] TRIGGER.
+pub fn create(cat: &mut Catalog, ct: &ast::CreateTrigger, text: &StmtText) -> PgResult<String> {
+    let name = object_name(&ct.name).last().cloned().unwrap_or_default();
+    let (table, tname) = table_of(cat, &ct.table_name)?;
+    let mut tgtype = 0i16;
+    let mut columns = Vec::new();
+    let tdesc = cat
+        .table_by_oid(table)
+        .cloned()
+        .ok_or_else(|| PgError::internal("trigger table vanished"))?;
+    for e in &ct.events {
+        tgtype |= match e {
+            ast::TriggerEvent::Insert => trigger::INSERT,
+            ast::TriggerEvent::Delete => trigger::DELETE,
+            ast::TriggerEvent::Truncate => trigger::TRUNCATE,
+            ast::TriggerEvent::Update(cols) => {
+                for c in cols {
+                    let c = ident(c);
+                    let i = tdesc
+                        .columns
+                        .iter()
+                        .position(|x| x.name == c)
+                        .ok_or_else(|| {
+                            PgError::new(
+                                sqlstate::UNDEFINED_COLUMN,
+                                format!("column \"{c}\" of relation \"{tname}\" does not exist"),
+                            )
+                        })?;
+                    columns.push(i as i16 + 1);
+                }
+                trigger::UPDATE
+            }
+        };
+    }
+    match ct.period {
+        Some(ast::TriggerPeriod::Before) => tgtype |= trigger::BEFORE,
+        Some(ast::TriggerPeriod::InsteadOf) => {
+            return Err(PgError::new("42809", format!("\"{tname}\" is a table"))
+                .with_detail("Tables cannot have INSTEAD OF triggers."))
+        }
+        _ => {}
+    }
+    let row = matches!(
+        ct.trigger_object.as_ref().map(|o| o.to_string().to_uppercase()),
+        Some(o) if o.contains("ROW")
+    );
+    if row {
+        tgtype |= trigger::ROW;
+        if tgtype & trigger::TRUNCATE != 0 {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "TRUNCATE FOR EACH ROW triggers are not supported",
+            ));
+        }
+    }
+    if tgtype & trigger::TRUNCATE != 0 {
+        return Err(PgError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            "TRUNCATE triggers are not supported yet",
+        ));
+    }
+    let when = ct.condition.as_ref().map(|c| {
+        let s = c.to_string();
+        s.strip_prefix('(')
+            .and_then(|x| x.strip_suffix(')'))
+            .map_or(s.clone(), str::to_owned)
+    });
+    if let Some(w) = &when {
+        let lw = w.to_lowercase();
+        if !row && (lw.contains("new.") || lw.contains("old.")) {
+            return Err(PgError::new(
+                "42P17",
+                "statement trigger's WHEN condition cannot reference column values",
+            ));
+        }
+    }
+    let Some(body) = &ct.exec_body else {
+        return Err(PgError::new(
+            sqlstate::SYNTAX_ERROR,
+            "syntax error at end of input",
+        ));
+    };
+    let fname = object_name(&body.func_desc.name)
+        .last()
+        .cloned()
+        .unwrap_or_default();
+    let func = cat
+        .functions_named(&fname)
+        .find(|f| f.input_types().is_empty())
+        .cloned()
+        .ok_or_else(|| {
+            PgError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("function {fname}() does not exist"),
+            )
+        })?;
+    if func.ret != oid::TRIGGER {
+        return Err(PgError::new(
+            "42P17",
+            format!("function {fname} must return type trigger"),
+        ));
+    }
+    let args = trigger_args(&text.sql)?;
+    let existing = cat
+        .triggers
+        .iter()
+        .position(|t| t.table == table && t.name == name);
+    let mut t = TriggerDesc {
+        oid: 0,
+        name: name.clone(),
+        table,
+        function: func.oid,
+        tgtype,
+        enabled: 'O',
+        args,
+        columns,
+        when,
+    };
+    match existing {
+        Some(i) if ct.or_replace => {
+            t.oid = cat.triggers[i].oid;
+            cat.triggers[i] = Arc::new(t);
+        }
+        Some(_) => {
+            return Err(PgError::new(
+                sqlstate::DUPLICATE_OBJECT,
+                format!("trigger \"{name}\" for relation \"{tname}\" already exists"),
+            ))
+        }
+        None => {
+            t.oid = cat.alloc_oid();
+            cat.triggers.push(Arc::new(t));
+        }
+    }
+    Ok("CREATE TRIGGER".into())
+}
+
+/// DROP TRIGGER [IF EXISTS] name ON table; returns whether the catalog
+/// changed.
+pub fn drop(cat: &mut Catalog, d: &ast::DropTrigger, notices: &mut Vec<PgError>) -> PgResult<bool> {
+    let name = object_name(&d.trigger_name)
+        .last()
+        .cloned()
+        .unwrap_or_default();
+    let Some(tn) = &d.table_name else {
+        return Err(PgError::new(
+            sqlstate::SYNTAX_ERROR,
+            "syntax error at end of input",
+        ));
+    };
+    let (table, tname) = match table_of(cat, tn) {
+        Ok(x) => x,
+        Err(e) if d.if_exists && e.code == sqlstate::UNDEFINED_TABLE => {
+            notices.push(super::ddl::notice(format!(
+                "relation \"{}\" does not exist, skipping",
+                object_name(tn).join(".")
+            )));
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
+    };
+    match cat
+        .triggers
+        .iter()
+        .position(|t| t.table == table && t.name == name)
+    {
+        Some(i) => {
+            cat.triggers.remove(i);
+            Ok(true)
+        }
+        None if d.if_exists => {
+            notices.push(super::ddl::notice(format!(
+                "trigger \"{name}\" for relation \"{tname}\" does not exist, skipping"
+            )));
+            Ok(false)
+        }
+        None => Err(PgError::new(
+            sqlstate::UNDEFINED_OBJECT,
+            format!("trigger \"{name}\" for table \"{tname}\" does not exist"),
+        )),
+    }
+}
