@@ -948,6 +948,17 @@ impl Printer<'_, '_> {
                 s
             }
             Expr::ArrayExpr { elems, .. } => format!("ARRAY[{}]", self.list(elems, level)?),
+            Expr::ArrayOp(a) => {
+                let sym = a.op.symbol();
+                let l = self.operand(&a.left, Parent::Op(sym, true), level)?;
+                let r = self.expr(&a.right, Parent::Top, level, true)?;
+                let s = format!("{l} {sym} {} ({r})", if a.any { "ANY" } else { "ALL" });
+                if pretty && parent == Parent::Top {
+                    s
+                } else {
+                    format!("({s})")
+                }
+            }
             Expr::SubLink(s) => {
                 let (q, qlevel) = if self.subs.is_empty() {
                     return Err(not_supported_yet("deparsing this subquery"));

@@ -266,7 +266,10 @@ pub enum RelKind {
 }
 
 /// A view: its defining query as text (re-analyzed at each use, so that
-/// it sees the catalog of the statement using it), its columns, and the
+/// it sees the catalog of the statement using it): the deparsed form with
+/// every column named and every relation schema-qualified (bound at
+/// CREATE VIEW, as PostgreSQL binds it; `ViewDef`), or, when the deparser
+/// cannot print it, the query as written; its columns, and the
 /// tables and views it reads (which cannot be dropped while it exists,
 /// unless by CASCADE).
 #[derive(Clone, Debug, PartialEq)]

@@ -1204,7 +1204,8 @@ impl Ddl<'_> {
     }
 
     /// CREATE [OR REPLACE] VIEW: the query is analyzed now (so that a
-    /// view over missing tables or columns is refused) and kept as text.
+    /// view over missing tables or columns is refused) and kept as its
+    /// deparsed text (`bind_view_query`).
     fn create_view(&mut self, cv: &ast::CreateView) -> PgResult<String> {
         if cv.materialized {
             return Err(not_supported("materialized views"));

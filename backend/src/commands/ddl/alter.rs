@@ -709,15 +709,22 @@ impl Ddl<'_> {
                 .with_detail(detail.join("\n"))
                 .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
             }
-            for v in readers {
-                if !self.cat.views.iter().any(|x| x.oid == v.oid) {
-                    continue;
+            let lines: Vec<String> = readers
+                .iter()
+                .map(|v| format!("drop cascades to view {}", v.name))
+                .collect();
+            for v in &readers {
+                if self.cat.views.iter().any(|x| x.oid == v.oid) {
+                    self.drop_dependent_views(v.oid, "view", &v.name, true)?;
+                    self.cat.views.retain(|x| x.oid != v.oid);
                 }
-                self.drop_dependent_views(v.oid, "view", &v.name, true)?;
-                self.notices
-                    .push(notice(format!("drop cascades to view {}", v.name)));
-                self.cat.views.retain(|x| x.oid != v.oid);
             }
+            self.notices.push(if lines.len() == 1 {
+                notice(lines[0].clone())
+            } else {
+                notice(format!("drop cascades to {} other objects", lines.len()))
+                    .with_detail(lines.join("\n"))
+            });
         }
         // Foreign keys of other tables referencing the column.
         let users = self.foreign_keys_where(|c| {
