@@ -247,7 +247,8 @@ pub fn relation_files_in(dir: &Path) -> std::collections::BTreeSet<u32> {
 /// The template's catalog for a new database: every relation file
 /// (table, index, sequence) gets an OID from `alloc`, and every reference
 /// to a relation is rewritten: an index's table, a sequence's owner,
-/// constraints (table, referenced table, index), views' dependencies,
+/// constraints (table, referenced table, index), views' dependencies and
+/// the relation markers of their definitions, triggers' tables,
 /// column defaults' pg_attrdef keys, comments, owners and ACLs of
 /// relations. A table or index that a rewrite gave a new file
 /// (relfilenode) is renumbered to that file's new OID. Views, types,
@@ -315,7 +316,22 @@ pub fn renumber(
         .map(|v| {
             let mut v = (**v).clone();
             v.deps = v.deps.iter().map(|&d| m(d)).collect();
+            // The definition names relations by OID markers.
+            if let Some(d) = &mut v.def {
+                let marker = |o: Oid| super::ViewDesc::relation_marker(m(o));
+                d.plain = super::ViewDesc::render(&d.plain, &marker);
+                d.pretty = super::ViewDesc::render(&d.pretty, &marker);
+            }
             Arc::new(v)
+        })
+        .collect();
+    cat.triggers = template
+        .triggers
+        .iter()
+        .map(|t| {
+            let mut t = (**t).clone();
+            t.table = m(t.table);
+            Arc::new(t)
         })
         .collect();
     cat.constraints = template
@@ -417,6 +433,31 @@ mod tests {
             deferred: false,
             options: vec![],
         }));
+        let marker = super::super::ViewDesc::relation_marker(20000);
+        c.views.push(Arc::new(super::super::ViewDesc {
+            oid: 20003,
+            name: "v".into(),
+            namespace: PUBLIC_NAMESPACE,
+            sql: "SELECT 1".into(),
+            columns: vec![],
+            deps: vec![20000],
+            def: Some(super::super::ViewDef {
+                plain: format!(" SELECT 1\n   FROM {marker};"),
+                pretty: format!(" SELECT 1\n   FROM {marker};"),
+            }),
+        }));
+        c.triggers
+            .push(Arc::new(super::super::trigger::TriggerDesc {
+                oid: 20004,
+                name: "tr".into(),
+                table: 20000,
+                function: 16500,
+                tgtype: 0,
+                enabled: 'O',
+                args: vec![],
+                columns: vec![],
+                when: None,
+            }));
         c.attrdef_oids.insert((20000, 1), 20002);
         c.comments.insert((PG_CLASS_OID, 20000, 0), "hi".into());
         c.owners.insert(20000, 16999);
@@ -432,6 +473,15 @@ mod tests {
         assert_eq!(n.tables[0].rel(), t);
         assert_eq!(n.indexes[0].oid, files[&20001]);
         assert_eq!(n.indexes[0].table, t);
+        assert_eq!(n.views[0].deps, vec![t]);
+        let def = n.views[0].def.as_ref().unwrap();
+        assert!(def
+            .plain
+            .contains(&super::super::ViewDesc::relation_marker(t)));
+        assert!(def
+            .pretty
+            .contains(&super::super::ViewDesc::relation_marker(t)));
+        assert_eq!(n.triggers[0].table, t);
         assert!(n.attrdef_oids.contains_key(&(t, 1)));
         assert!(n.comments.contains_key(&(PG_CLASS_OID, t, 0)));
         assert_eq!(n.owner_of(t), 16999);

@@ -1402,7 +1402,7 @@ impl Ddl<'_> {
         if v.def.is_none() {
             return Ok(None);
         }
-        let parsed = crate::parser::parse(&crate::analyze::viewdef::view_query(&self.cat, v))?;
+        let parsed = crate::parser::parse(&crate::analyze::viewdef::view_query(self.cat, v))?;
         let Some(ast::Statement::Query(q)) = parsed.into_iter().next().map(|p| p.ast) else {
             return Ok(None);
         };
