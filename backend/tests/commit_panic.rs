@@ -88,7 +88,7 @@ fn session(seg: Segment, data_dir: &Path) -> (Engine, usize) {
     });
     // The data directory's bootstrap superuser: the OS user, as initdb.
     let me = backend::catalog::roles::os_user_name();
-    let params: BTreeMap<String, String> = [("user", me.as_str()), ("database", "db")]
+    let params: BTreeMap<String, String> = [("user", me.as_str()), ("database", "postgres")]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
@@ -162,6 +162,8 @@ fn panics_leave_commits_to_recovery_and_no_commit_mark_odd() {
     let data = dir.path();
     std::fs::create_dir_all(data.join("base")).unwrap();
     std::fs::create_dir_all(data.join("global")).unwrap();
+    // As initdb: the bootstrap superuser and the databases.
+    backend::catalog::bootstrap(data, &backend::catalog::roles::os_user_name()).unwrap();
     let dd = DataDir::open(data).unwrap();
     let port = port();
     let (owner, seg) = SegmentOwner::create(&seg_config(port), dd).unwrap();

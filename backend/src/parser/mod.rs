@@ -405,6 +405,55 @@ pub fn parse_do(sql: &str) -> PgResult<(String, String)> {
     Ok((code, language.unwrap_or_else(|| "plpgsql".into())))
 }
 
+/// The statements sqlparser does not read (or reads differently from
+/// PostgreSQL), parsed here from their tokens: a placeholder statement
+/// that the traffic cop recognizes and parses again from the text, or
+/// None for everything else.
+fn intercept(
+    sql: &str,
+    seg: &[TokenWithSpan],
+    meaningful: &[&TokenWithSpan],
+) -> PgResult<Option<ast::Statement>> {
+    let first = &meaningful[0].token;
+    if ["vacuum", "checkpoint", "analyze", "analyse"]
+        .iter()
+        .any(|w| is_word(first, w))
+    {
+        return Ok(Some(vacuum_placeholder()));
+    }
+    if is_word(first, "do") {
+        return Ok(Some(do_placeholder()));
+    }
+    if cursor::is_fetch_or_move(first) {
+        return cursor::parse_fetch(sql, meaningful).map(Some);
+    }
+    if set_schema::is_set_schema(meaningful) {
+        set_schema::parse_tokens(seg.to_vec(), sql)?;
+        return Ok(Some(set_schema::placeholder()));
+    }
+    if constraint_cmds::starts_set_constraints(meaningful) {
+        constraint_cmds::set_constraints_words(sql, meaningful)?;
+        return Ok(Some(constraint_cmds::set_placeholder()));
+    }
+    if constraint_cmds::is_alter_constraint(meaningful) {
+        let a = constraint_cmds::alter_constraint_words(sql, meaningful)?;
+        return Ok(Some(constraint_cmds::alter_placeholder(&a)));
+    }
+    if database::starts_database_command(meaningful) {
+        database::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
+    }
+    if alter_sequence::starts_alter_sequence(meaningful) {
+        alter_sequence::parse_tokens(seg.to_vec(), sql)?;
+        return Ok(Some(alter_sequence::placeholder()));
+    }
+    if create_function::starts_create_function(meaningful) {
+        create_function::parse_tokens(seg.to_vec(), sql)?;
+        return Ok(Some(create_function::placeholder()));
+    }
+    Ok(None)
+}
+
 pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
     let dialect = PostgreSqlDialect {};
     let tokens = Tokenizer::new(&dialect, sql)
@@ -439,99 +488,9 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             )
             .with_position(char_index(sql, t.span.start) + 1));
         }
-        if is_word(&first.token, "vacuum")
-            || is_word(&first.token, "checkpoint")
-            || is_word(&first.token, "analyze")
-            || is_word(&first.token, "analyse")
-        {
+        if let Some(ast) = intercept(sql, &seg, &meaningful)? {
             out.push(ParsedStatement {
-                ast: vacuum_placeholder(),
-                text: StmtText {
-                    sql: text,
-                    full: full.clone(),
-                },
-            });
-            return Ok(());
-        }
-        if is_word(&first.token, "do") {
-            out.push(ParsedStatement {
-                ast: do_placeholder(),
-                text: StmtText {
-                    sql: text,
-                    full: full.clone(),
-                },
-            });
-            return Ok(());
-        }
-        if cursor::is_fetch_or_move(&first.token) {
-            out.push(ParsedStatement {
-                ast: cursor::parse_fetch(sql, &meaningful)?,
-                text: StmtText {
-                    sql: text,
-                    full: full.clone(),
-                },
-            });
-            return Ok(());
-        }
-        if set_schema::is_set_schema(&meaningful) {
-            set_schema::parse_tokens(seg.clone(), sql)?;
-            out.push(ParsedStatement {
-                ast: set_schema::placeholder(),
-                text: StmtText {
-                    sql: text,
-                    full: full.clone(),
-                },
-            });
-            return Ok(());
-        }
-        if constraint_cmds::starts_set_constraints(&meaningful) {
-            constraint_cmds::set_constraints_words(sql, &meaningful)?;
-            out.push(ParsedStatement {
-                ast: constraint_cmds::set_placeholder(),
-                text: StmtText {
-                    sql: text,
-                    full: full.clone(),
-                },
-            });
-            return Ok(());
-        }
-        if constraint_cmds::is_alter_constraint(&meaningful) {
-            let a = constraint_cmds::alter_constraint_words(sql, &meaningful)?;
-            out.push(ParsedStatement {
-                ast: constraint_cmds::alter_placeholder(&a),
-                text: StmtText {
-                    sql: text,
-                    full: full.clone(),
-                },
-            });
-            return Ok(());
-        }
-        if database::starts_database_command(&meaningful) {
-            database::parse_tokens(sql, &meaningful)?;
-            out.push(ParsedStatement {
-                ast: vacuum_placeholder(),
-                text: StmtText {
-                    sql: text,
-                    full: full.clone(),
-                },
-            });
-            return Ok(());
-        }
-        if alter_sequence::starts_alter_sequence(&meaningful) {
-            alter_sequence::parse_tokens(seg.clone(), sql)?;
-            out.push(ParsedStatement {
-                ast: alter_sequence::placeholder(),
-                text: StmtText {
-                    sql: text,
-                    full: full.clone(),
-                },
-            });
-            return Ok(());
-        }
-        if create_function::starts_create_function(&meaningful) {
-            create_function::parse_tokens(seg.clone(), sql)?;
-            out.push(ParsedStatement {
-                ast: create_function::placeholder(),
+                ast,
                 text: StmtText {
                     sql: text,
                     full: full.clone(),

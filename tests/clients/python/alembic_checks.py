@@ -7,7 +7,9 @@ op.create_index, op.alter_column server_default, op.drop_column, the
 alembic_version table) and downgrade back to base, after which the
 database again matches the model. One `ok`/`FAIL` line per check."""
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -120,6 +122,7 @@ def autogenerate_sees_a_change():
 
 def config(conn):
     d = tempfile.mkdtemp(prefix="alembic-")
+    atexit.register(shutil.rmtree, d, ignore_errors=True)
     os.mkdir(os.path.join(d, "versions"))
     with open(os.path.join(d, "env.py"), "w") as f:
         f.write(ENV_PY)

@@ -7,6 +7,7 @@ line per check."""
 
 import datetime
 import decimal
+import json
 import os
 import sys
 
@@ -188,6 +189,23 @@ async def type_introspection_json():
     eq(await C.fetchval("SELECT '{\"a\": 1}'::jsonb"), '{"a": 1}')
 
 
+async def custom_type_codecs():
+    # set_type_codec runs asyncpg's type introspection (a recursive CTE
+    # over pg_type) for the named type; a user enum and its array are
+    # introspected on first use.
+    await C.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads,
+                           schema="pg_catalog")
+    eq(await C.fetchval("SELECT $1::jsonb", {"a": [1, 2]}), {"a": [1, 2]})
+    await C.execute("CREATE TYPE c_apg_mood AS ENUM ('sad', 'happy')")
+    try:
+        eq(await C.fetchval("SELECT ARRAY['happy', 'sad']::c_apg_mood[]"),
+           ["happy", "sad"])
+        eq(await C.fetchval("SELECT $1::c_apg_mood", "sad"), "sad")
+    finally:
+        await C.execute("DROP TYPE c_apg_mood")
+    await C.reset_type_codec("jsonb", schema="pg_catalog")
+
+
 async def network_and_time_types():
     import ipaddress
     tz = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
@@ -223,6 +241,7 @@ if __name__ == "__main__":
         ("pool_and_reset", pool_and_reset),
         ("listener", listener),
         ("type_introspection_json", type_introspection_json),
+        ("custom_type_codecs", custom_type_codecs),
         ("network_and_time_types", network_and_time_types),
         ("cleanup", cleanup),
     ])
