@@ -11,19 +11,7 @@ async fn connect_to(
     srv: &TestServer,
     db: &str,
 ) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-    let (client, conn) = tokio_postgres::connect(
-        &format!(
-            "host={} port={} user=tester dbname={db}",
-            srv.socket_dir().display(),
-            srv.port
-        ),
-        tokio_postgres::NoTls,
-    )
-    .await?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(client)
+    srv.try_connect_as("tester", db).await
 }
 
 async fn one(c: &tokio_postgres::Client, sql: &str) -> String {

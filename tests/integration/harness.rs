@@ -316,8 +316,24 @@ impl TestServer {
     }
 
     pub async fn try_connect(&self) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-        let (client, conn) =
-            tokio_postgres::connect(&self.conn_string(), tokio_postgres::NoTls).await?;
+        self.try_connect_as("tester", "testdb").await
+    }
+
+    /// A session of role `user` in database `db`.
+    pub async fn try_connect_as(
+        &self,
+        user: &str,
+        db: &str,
+    ) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+        let (client, conn) = tokio_postgres::connect(
+            &format!(
+                "host={} port={} user={user} dbname={db}",
+                self.socket_dir().display(),
+                self.port
+            ),
+            tokio_postgres::NoTls,
+        )
+        .await?;
         tokio::spawn(async move {
             let _ = conn.await;
         });

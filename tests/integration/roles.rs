@@ -17,19 +17,7 @@ async fn connect_as(
     srv: &TestServer,
     user: &str,
 ) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-    let (client, conn) = tokio_postgres::connect(
-        &format!(
-            "host={} port={} user={user} dbname=testdb",
-            srv.socket_dir().display(),
-            srv.port
-        ),
-        tokio_postgres::NoTls,
-    )
-    .await?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(client)
+    srv.try_connect_as(user, "testdb").await
 }
 
 async fn one(c: &tokio_postgres::Client, sql: &str) -> String {

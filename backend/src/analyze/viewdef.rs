@@ -1149,8 +1149,10 @@ fn negative_constant(v: &Value, t: Oid) -> Option<String> {
     }
 }
 
-/// The SQL-standard functions written without parentheses.
-fn keyword_function(name: &str) -> Option<&'static str> {
+/// The SQL-standard functions written without parentheses, as
+/// PostgreSQL's SQLValueFunction prints them (also column defaults:
+/// `commands::deparse`).
+pub(crate) fn keyword_function(name: &str) -> Option<&'static str> {
     Some(match name {
         "current_timestamp" => "CURRENT_TIMESTAMP",
         "current_date" => "CURRENT_DATE",

@@ -7,27 +7,11 @@
 //! `'seq'::regclass`. The catalog keeps the default in this form, which
 //! parses back to the same expression.
 
+use crate::analyze::viewdef::keyword_function;
 use crate::catalog::{format_type, Catalog};
 use crate::nodes::expr::Expr;
 use crate::types::{oid, Value};
 use crate::utils::adt::ops;
-
-/// The SQL-standard functions written without parentheses, as
-/// PostgreSQL's SQLValueFunction prints them.
-fn keyword_function(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "current_timestamp" => "CURRENT_TIMESTAMP",
-        "current_date" => "CURRENT_DATE",
-        "localtimestamp" => "LOCALTIMESTAMP",
-        "current_user" => "CURRENT_USER",
-        "session_user" => "SESSION_USER",
-        "current_role" => "CURRENT_ROLE",
-        "user" => "USER",
-        "current_schema" => "CURRENT_SCHEMA",
-        "current_catalog" => "CURRENT_CATALOG",
-        _ => return None,
-    })
-}
 
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
