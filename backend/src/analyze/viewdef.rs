@@ -907,12 +907,7 @@ impl Printer<'_, '_> {
                 case_insensitive,
                 negated,
             } => {
-                let op = match (negated, case_insensitive) {
-                    (false, false) => "~~",
-                    (false, true) => "~~*",
-                    (true, false) => "!~~",
-                    (true, true) => "!~~*",
-                };
+                let op = like_operator(*negated, *case_insensitive);
                 let l = self.operand(expr, Parent::Op(op, true), level)?;
                 let r = self.operand(pattern, Parent::Op(op, false), level)?;
                 self.paren_if(!pretty, format!("{l} {op} {r}"))
@@ -1146,6 +1141,17 @@ fn negative_constant(v: &Value, t: Oid) -> Option<String> {
             format_type(t, -1)
         )),
         _ => None,
+    }
+}
+
+/// The operator LIKE, ILIKE and their negations are shown as (`~~`,
+/// `~~*`, `!~~`, `!~~*`), as ruleutils and EXPLAIN print them.
+pub(crate) fn like_operator(negated: bool, case_insensitive: bool) -> &'static str {
+    match (negated, case_insensitive) {
+        (false, false) => "~~",
+        (false, true) => "~~*",
+        (true, false) => "!~~",
+        (true, true) => "!~~*",
     }
 }
 

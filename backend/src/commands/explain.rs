@@ -156,6 +156,18 @@ pub fn deparse(e: &Expr, names: &[String]) -> String {
                 .collect();
             format!("{}{subs}", d(&s.array))
         }
+        Expr::Like {
+            expr,
+            pattern,
+            escape: None,
+            case_insensitive,
+            negated,
+        } => format!(
+            "({} {} {})",
+            d(expr),
+            crate::analyze::viewdef::like_operator(*negated, *case_insensitive),
+            d(pattern)
+        ),
         Expr::ArrayOp(a) => format!(
             "({} {} {} ({}))",
             d(&a.left),
