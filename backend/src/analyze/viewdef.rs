@@ -1113,7 +1113,7 @@ fn quote_literal(s: &str) -> String {
 
 /// A constant as ruleutils prints it: a non-negative integer, a decimal
 /// number or a boolean bare, anything else labelled with its type.
-fn constant(v: &Value, t: Oid) -> String {
+pub(crate) fn constant(v: &Value, t: Oid) -> String {
     let label = |text: String| format!("{}::{}", quote_literal(&text), format_type(t, -1));
     match (v, t) {
         (Value::Null, _) => format!("NULL::{}", format_type(t, -1)),
@@ -1132,7 +1132,7 @@ fn constant(v: &Value, t: Oid) -> String {
 }
 
 /// `-constant`, folded as PostgreSQL's parser folds it.
-fn negative_constant(v: &Value, t: Oid) -> Option<String> {
+pub(crate) fn negative_constant(v: &Value, t: Oid) -> Option<String> {
     match v {
         Value::Int4(i) => Some(constant(&Value::Int4(-i), t)),
         Value::Int8(_) | Value::Int2(_) | Value::Numeric(_) => Some(format!(
@@ -1174,24 +1174,10 @@ pub(crate) fn keyword_function(name: &str) -> Option<&'static str> {
 }
 
 fn agg_name(k: AggKind) -> PgResult<&'static str> {
-    Ok(match k {
-        AggKind::CountStar | AggKind::Count => "count",
-        AggKind::Sum => "sum",
-        AggKind::Avg => "avg",
-        AggKind::Min => "min",
-        AggKind::Max => "max",
-        AggKind::BoolAnd => "bool_and",
-        AggKind::BoolOr => "bool_or",
-        AggKind::StringAgg => "string_agg",
-        AggKind::ArrayAgg | AggKind::ArrayAggArrays => "array_agg",
-        AggKind::JsonAgg { jsonb: false } => "json_agg",
-        AggKind::JsonAgg { jsonb: true } => "jsonb_agg",
-        AggKind::JsonObjectAgg { jsonb: false } => "json_object_agg",
-        AggKind::JsonObjectAgg { jsonb: true } => "jsonb_object_agg",
-        AggKind::OrderedSet(_) => {
-            return Err(not_supported_yet("deparsing ordered-set aggregates"))
-        }
-    })
+    match k {
+        AggKind::OrderedSet(_) => Err(not_supported_yet("deparsing ordered-set aggregates")),
+        k => Ok(k.name()),
+    }
 }
 
 #[cfg(test)]

@@ -7,42 +7,27 @@
 //! `'seq'::regclass`. The catalog keeps the default in this form, which
 //! parses back to the same expression.
 
-use crate::analyze::viewdef::keyword_function;
+use crate::analyze::viewdef::{self, keyword_function};
 use crate::catalog::{format_type, Catalog};
 use crate::nodes::expr::Expr;
 use crate::types::{oid, Value};
 use crate::utils::adt::ops;
 
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
-/// A constant (ruleutils' get_const_expr).
+/// A constant (ruleutils' get_const_expr): as a view definition prints
+/// it, except that a regclass names its relation (a sequence in
+/// `nextval('s'::regclass)`).
 fn constant(v: &Value, t: u32, cat: &Catalog) -> String {
-    let label = |text: String| format!("{}::{}", quote(&text), format_type(t, -1));
-    match (v, t) {
-        (Value::Null, _) => format!("NULL::{}", format_type(t, -1)),
-        (Value::Bool(b), _) => b.to_string(),
-        (Value::Int4(i), _) if *i >= 0 => i.to_string(),
-        (Value::Numeric(_), oid::NUMERIC) => {
-            let s = v.to_text();
-            if s.starts_with(|c: char| c.is_ascii_digit()) && s.contains(['.', 'e', 'E']) {
-                s
-            } else {
-                label(s)
-            }
-        }
-        (Value::Oid(o), oid::REGCLASS) => match cat.relation_name(*o) {
-            Some(n) => super::sequence::regclass_literal_in(
+    if let (Value::Oid(o), oid::REGCLASS) = (v, t) {
+        if let Some(n) = cat.relation_name(*o) {
+            return super::sequence::regclass_literal_in(
                 cat,
                 cat.object_namespace(*o)
                     .unwrap_or(crate::catalog::PUBLIC_NAMESPACE),
                 n,
-            ),
-            None => label(o.to_string()),
-        },
-        _ => label(v.to_text()),
+            );
+        }
     }
+    viewdef::constant(v, t)
 }
 
 /// `e` as PostgreSQL prints a stored default.
@@ -51,13 +36,8 @@ pub fn deparse(e: &Expr, cat: &Catalog) -> String {
     match e {
         Expr::Const(v, t) => constant(v, *t, cat),
         Expr::Neg(a) => match a.as_ref() {
-            Expr::Const(Value::Int4(i), t) => constant(&Value::Int4(-i), *t, cat),
-            Expr::Const(v @ (Value::Int8(_) | Value::Int2(_) | Value::Numeric(_)), t) => {
-                format!(
-                    "{}::{}",
-                    quote(&format!("-{}", v.to_text())),
-                    format_type(*t, -1)
-                )
+            Expr::Const(v, t) => {
+                viewdef::negative_constant(v, *t).unwrap_or_else(|| format!("(- {})", d(a)))
             }
             other => format!("(- {})", d(other)),
         },

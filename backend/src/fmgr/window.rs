@@ -43,27 +43,8 @@ impl WindowFuncKind {
             WindowFuncKind::FirstValue => "first_value".into(),
             WindowFuncKind::LastValue => "last_value".into(),
             WindowFuncKind::NthValue => "nth_value".into(),
-            WindowFuncKind::Agg(k) => agg_name(k).into(),
+            WindowFuncKind::Agg(k) => k.name().into(),
         }
-    }
-}
-
-fn agg_name(k: AggKind) -> &'static str {
-    match k {
-        AggKind::CountStar | AggKind::Count => "count",
-        AggKind::Sum => "sum",
-        AggKind::Avg => "avg",
-        AggKind::Min => "min",
-        AggKind::Max => "max",
-        AggKind::BoolAnd => "bool_and",
-        AggKind::BoolOr => "bool_or",
-        AggKind::StringAgg => "string_agg",
-        AggKind::ArrayAgg | AggKind::ArrayAggArrays => "array_agg",
-        AggKind::JsonAgg { jsonb: false } => "json_agg",
-        AggKind::JsonAgg { jsonb: true } => "jsonb_agg",
-        AggKind::JsonObjectAgg { jsonb: false } => "json_object_agg",
-        AggKind::JsonObjectAgg { jsonb: true } => "jsonb_object_agg",
-        AggKind::OrderedSet(k) => k.name(),
     }
 }
 

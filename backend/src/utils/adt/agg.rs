@@ -41,6 +41,26 @@ pub enum AggKind {
 }
 
 impl AggKind {
+    /// The aggregate's SQL name (`count(*)` is count).
+    pub fn name(self) -> &'static str {
+        match self {
+            AggKind::CountStar | AggKind::Count => "count",
+            AggKind::Sum => "sum",
+            AggKind::Avg => "avg",
+            AggKind::Min => "min",
+            AggKind::Max => "max",
+            AggKind::BoolAnd => "bool_and",
+            AggKind::BoolOr => "bool_or",
+            AggKind::StringAgg => "string_agg",
+            AggKind::ArrayAgg | AggKind::ArrayAggArrays => "array_agg",
+            AggKind::JsonAgg { jsonb: false } => "json_agg",
+            AggKind::JsonAgg { jsonb: true } => "jsonb_agg",
+            AggKind::JsonObjectAgg { jsonb: false } => "json_object_agg",
+            AggKind::JsonObjectAgg { jsonb: true } => "jsonb_object_agg",
+            AggKind::OrderedSet(k) => k.name(),
+        }
+    }
+
     /// Whether the aggregate keeps every input until the end.
     pub fn holds_inputs(self) -> bool {
         matches!(
