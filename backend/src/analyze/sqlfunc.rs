@@ -261,23 +261,8 @@ impl Analyzer<'_> {
             let query = Analyzer::new(&stmts[0].text, &[])
                 .with_catalog(self.catalog.clone())
                 .analyze_top(q)?;
-            return Ok(Expr::SubLink(Box::new(SubLink {
-                kind: SubLinkKind::Scalar,
-                test: None,
-                sub: Arc::new(SubPlan {
-                    query,
-                    plan: OnceLock::new(),
-                    correlated: false,
-                }),
-                ty: f.ret,
-                call: Some(Box::new(SqlFuncCall {
-                    name: f.name.clone(),
-                    args,
-                    strict: f.strict,
-                    set,
-                    pl: Some(Arc::new(f.clone())),
-                })),
-            })));
+            let pl = Some(Arc::new(f.clone()));
+            return Ok(function_call(f, query, args, set, pl));
         }
         let (query, relations, needs_xid) = analyze_body(&self.catalog, f)?;
         self.uses_catalog = true;
@@ -287,23 +272,7 @@ impl Analyzer<'_> {
                 self.relations.push(r);
             }
         }
-        Ok(Expr::SubLink(Box::new(SubLink {
-            kind: SubLinkKind::Scalar,
-            test: None,
-            sub: Arc::new(SubPlan {
-                query,
-                plan: OnceLock::new(),
-                correlated: false,
-            }),
-            ty: f.ret,
-            call: Some(Box::new(SqlFuncCall {
-                name: f.name.clone(),
-                args,
-                strict: f.strict,
-                set,
-                pl: None,
-            })),
-        })))
+        Ok(function_call(f, query, args, set, None))
     }
 
     /// PostgreSQL's func_get_detail over the user functions `cands`:
@@ -497,4 +466,33 @@ impl Analyzer<'_> {
 /// procedure) is called.
 pub fn is_function(f: &FunctionDesc) -> bool {
     f.kind == 'f' && f.args.iter().all(|a| a.mode != ArgMode::Table || f.retset)
+}
+
+/// The call of user function `f`: a scalar sublink running `query` (the
+/// body of a LANGUAGE sql function; for PL/pgSQL, `pl`, an empty query
+/// that the call replaces) with `args` bound.
+fn function_call(
+    f: &FunctionDesc,
+    query: Query,
+    args: Vec<Expr>,
+    set: bool,
+    pl: Option<Arc<FunctionDesc>>,
+) -> Expr {
+    Expr::SubLink(Box::new(SubLink {
+        kind: SubLinkKind::Scalar,
+        test: None,
+        sub: Arc::new(SubPlan {
+            query,
+            plan: OnceLock::new(),
+            correlated: false,
+        }),
+        ty: f.ret,
+        call: Some(Box::new(SqlFuncCall {
+            name: f.name.clone(),
+            args,
+            strict: f.strict,
+            set,
+            pl,
+        })),
+    }))
 }
