@@ -1359,7 +1359,10 @@ impl Engine {
             self.extra_float_digits = efd;
         }
         float::set_extra_float_digits(efd);
-        crate::types::timezone::set_session(&s.get("TimeZone").ok().flatten().unwrap_or_default());
+        let zone = s.get("TimeZone").ok().flatten().unwrap_or_default();
+        if let Err(e) = crate::types::timezone::set_session(&zone) {
+            tracing::error!("session time zone not changed: {}", e.message);
+        }
         crate::catalog::namespace::set_search_path(
             &s.get("search_path").ok().flatten().unwrap_or_default(),
             &self.session.user,

@@ -23,11 +23,19 @@ thread_local! {
     static SESSION: RefCell<TimeZone> = const { RefCell::new(TimeZone::UTC) };
 }
 
-/// Makes `name` (a value [`parse_setting`] accepted) this thread's
-/// session time zone.
-pub fn set_session(name: &str) {
-    let tz = parse_setting(name).map_or(TimeZone::UTC, |(_, tz)| tz);
+/// Makes `name` (a value [`parse_setting`] accepted when it was set) this
+/// thread's session time zone. A name that no longer parses (the tz
+/// database changed under the server) is an error and leaves the zone as
+/// it was, rather than silently showing times in UTC.
+pub fn set_session(name: &str) -> PgResult<()> {
+    let (_, tz) = parse_setting(name).ok_or_else(|| {
+        PgError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            format!("invalid value for parameter \"TimeZone\": \"{name}\""),
+        )
+    })?;
     SESSION.with(|s| *s.borrow_mut() = tz);
+    Ok(())
 }
 
 /// Runs `f` with the session's time zone.

@@ -384,6 +384,12 @@ pub struct Snapshot {
     local: BTreeMap<String, String>,
 }
 
+/// A fresh generation stamp, never handed out before in this process.
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A session's settings: reset values (defaults, server configuration
 /// and startup options), SET values and SET LOCAL values.
 pub struct Settings {
@@ -391,9 +397,12 @@ pub struct Settings {
     layers: Snapshot,
     /// GUC_REPORT values last reported to the client.
     reported: BTreeMap<&'static str, String>,
-    /// Bumped by every change, so that the per-statement checks (what to
-    /// report, what to push to the session) cost nothing when nothing
-    /// changed.
+    /// Stamped from [`next_generation`] by every change, so that the
+    /// per-statement checks (what to report, what to push to the session)
+    /// cost nothing when nothing changed. Stamps are unique in the
+    /// process, not per `Settings`: a pre-forked backend's engine serves
+    /// one session after another, and a new session's settings must never
+    /// look already synced because its own count reached the old one's.
     generation: u64,
     /// `generation` when `reported` was last brought up to date.
     reported_generation: u64,
@@ -472,7 +481,7 @@ impl Settings {
             reset,
             layers: Snapshot::default(),
             reported: BTreeMap::new(),
-            generation: 1,
+            generation: next_generation(),
             reported_generation: 0,
         }
     }
@@ -480,7 +489,7 @@ impl Settings {
     /// Sets a reset value at session start (startup packet parameters,
     /// `-c name=value` options). Internal settings cannot be set.
     pub fn set_startup(&mut self, name: &str, value: &str) -> PgResult<()> {
-        self.generation += 1;
+        self.generation = next_generation();
         let def = lookup(name).ok_or_else(|| unrecognized(name))?;
         if def.context != Context::User {
             return Err(cant_change(def));
@@ -492,14 +501,14 @@ impl Settings {
 
     /// Records the session user (session_authorization).
     pub fn set_session_user(&mut self, user: &str) {
-        self.generation += 1;
+        self.generation = next_generation();
         self.reset
             .insert("session_authorization".into(), user.to_owned());
     }
 
     /// Records whether the current role is a superuser (is_superuser).
     pub fn set_superuser(&mut self, superuser: bool) {
-        self.generation += 1;
+        self.generation = next_generation();
         self.reset.insert(
             "is_superuser".into(),
             if superuser { "on" } else { "off" }.into(),
@@ -543,7 +552,7 @@ impl Settings {
 
     /// SET [SESSION | LOCAL] name = value. `None` resets (SET ... DEFAULT).
     pub fn set(&mut self, name: &str, value: Option<&str>, local: bool) -> PgResult<()> {
-        self.generation += 1;
+        self.generation = next_generation();
         let key = Settings::key(name)?;
         let v = match (lookup(&key), value) {
             (Some(def), _) if def.context != Context::User => return Err(cant_change(def)),
@@ -574,13 +583,13 @@ impl Settings {
     /// Sets a transaction-scoped value without the user-context check
     /// (transaction_isolation from BEGIN ISOLATION LEVEL).
     pub fn set_local_internal(&mut self, name: &str, value: &str) {
-        self.generation += 1;
+        self.generation = next_generation();
         self.layers.local.insert(name.to_owned(), value.to_owned());
     }
 
     /// RESET ALL.
     pub fn reset_all(&mut self) {
-        self.generation += 1;
+        self.generation = next_generation();
         self.layers.session.clear();
         self.layers.local.clear();
     }
@@ -606,14 +615,14 @@ impl Settings {
     }
 
     pub fn restore(&mut self, s: Snapshot) {
-        self.generation += 1;
+        self.generation = next_generation();
         self.layers = s;
     }
 
     /// End of a transaction: SET LOCAL values go away.
     pub fn end_transaction(&mut self) {
         if !self.layers.local.is_empty() {
-            self.generation += 1;
+            self.generation = next_generation();
             self.layers.local.clear();
         }
     }
@@ -680,6 +689,22 @@ mod tests {
         s.set("DateStyle", Some("iso, dmy"), false).unwrap();
         assert_eq!(s.get("DateStyle").unwrap().unwrap(), "ISO, DMY");
         assert_eq!(Settings::display_name("timezone"), "TimeZone");
+    }
+
+    /// A pre-forked backend syncs each new session's settings by
+    /// generation: a second session whose settings saw as many changes as
+    /// the first's must still look changed.
+    #[test]
+    fn generations_are_never_reused() {
+        let mut first = Settings::new(&config());
+        first.set_startup("TimeZone", "UTC").unwrap();
+        let synced = first.generation();
+        let mut second = Settings::new(&config());
+        second.set_startup("TimeZone", "Europe/Paris").unwrap();
+        assert_ne!(second.generation(), synced);
+        let before = second.generation();
+        second.set("TimeZone", Some("Asia/Tokyo"), false).unwrap();
+        assert_ne!(second.generation(), before);
     }
 
     #[test]
