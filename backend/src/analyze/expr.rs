@@ -1170,6 +1170,15 @@ impl Analyzer<'_> {
             "pg_typeof" => self.pg_typeof(args),
             "enum_first" | "enum_last" | "enum_range" => self.enum_call(&name, args),
             _ => {
+                if let Some(t) = function_style_cast(&name, &args) {
+                    if f.filter.is_some() {
+                        return Err(not_aggregate(&name));
+                    }
+                    let [arg]: [Expr; 1] = args.try_into().map_err(|_| {
+                        PgError::internal("function-style cast without one argument")
+                    })?;
+                    return self.explicit_cast(arg, t, -1);
+                }
                 let call = self.call(&name, args)?;
                 if f.filter.is_some() {
                     return Err(not_aggregate(&name));
@@ -1394,4 +1403,44 @@ fn truncate(s: &str, n: usize) -> String {
     } else {
         format!("{}...", s.chars().take(n).collect::<String>())
     }
+}
+
+/// PostgreSQL's function-style cast (func_get_detail's coercion case):
+/// `date(ts)`, `int4(x)`, `text(n)` — a call of one positional argument
+/// whose name is a type's pg_type name, with no function of that name
+/// taking it, is a cast to that type, when one exists. SQL's aliases
+/// (`integer`, `boolean`, `bigint`...) are not pg_type names and stay
+/// function names, as in PostgreSQL.
+fn function_style_cast(name: &str, args: &[Expr]) -> Option<Oid> {
+    let [arg] = args else { return None };
+    if matches!(
+        name,
+        "boolean"
+            | "character"
+            | "char"
+            | "bigint"
+            | "smallint"
+            | "int"
+            | "integer"
+            | "real"
+            | "float"
+            | "decimal"
+            | "unknown"
+            // Keywords in PostgreSQL's grammar: `numeric(7)` is a syntax
+            // error there, never a call.
+            | "numeric"
+            | "varchar"
+            | "interval"
+            | "timestamp"
+            | "time"
+            // int4 → xid exists only as xideqint4's operand.
+            | "xid"
+    ) {
+        return None;
+    }
+    let t = super::names::type_by_name(name)?;
+    if fmgr::resolve_call(name, &[arg.ty()]).is_ok() {
+        return None;
+    }
+    (arg.ty() == oid::UNKNOWN || ops::cast_exists(arg.ty(), t)).then_some(t)
 }

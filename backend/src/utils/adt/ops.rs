@@ -490,7 +490,50 @@ pub fn cast_exists(from: Oid, to: Oid) -> bool {
             | (oid::INET, oid::CIDR)
             | (oid::JSON, oid::JSONB)
             | (oid::JSONB, oid::JSON)
+            | (
+                oid::JSONB,
+                oid::BOOL
+                    | oid::NUMERIC
+                    | oid::INT2
+                    | oid::INT4
+                    | oid::INT8
+                    | oid::FLOAT4
+                    | oid::FLOAT8
+            )
     )
+}
+
+/// jsonb's explicit casts to bool and the numeric types (PostgreSQL
+/// 11's jsonb_bool, jsonb_numeric, jsonb_int4...): a boolean to bool, a
+/// number to each numeric type as the numeric cast would convert it;
+/// anything else is 22023.
+fn jsonb_scalar(j: &types::json::Jsonb, to: Oid) -> PgResult<Value> {
+    use types::json::Jsonb;
+    let numeric_target = matches!(
+        to,
+        oid::NUMERIC | oid::INT2 | oid::INT4 | oid::INT8 | oid::FLOAT4 | oid::FLOAT8
+    );
+    if !numeric_target && to != oid::BOOL {
+        return Err(cannot_cast(oid::JSONB, to));
+    }
+    match j {
+        Jsonb::Bool(b) if to == oid::BOOL => Ok(Value::Bool(*b)),
+        Jsonb::Number(n) if numeric_target => cast_type(Value::Numeric(*n), oid::NUMERIC, to),
+        _ => {
+            let kind = match j {
+                Jsonb::Null => "null",
+                Jsonb::Bool(_) => "boolean",
+                Jsonb::Number(_) => "numeric",
+                Jsonb::String(_) => "string",
+                Jsonb::Array(_) => "array",
+                Jsonb::Object(_) => "object",
+            };
+            Err(PgError::new(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                format!("cannot cast jsonb {kind} to type {}", types::type_name(to)),
+            ))
+        }
+    }
 }
 
 /// Checks that a cast exists, for the analyzer.
@@ -559,6 +602,9 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
     }
     if let V::Text(s) = &v {
         return Value::parse_text(to, s);
+    }
+    if let (V::Jsonb(j), false) = (&v, to == oid::JSON) {
+        return jsonb_scalar(j, to);
     }
     let int_of = |v: &Value| -> Option<i128> {
         match v {
