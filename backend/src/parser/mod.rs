@@ -24,6 +24,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 pub mod alter_sequence;
 pub mod constraint_cmds;
 pub mod create_function;
+pub mod create_table_as;
 pub mod database;
 pub mod set_schema;
 
@@ -524,6 +525,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         normalize_copy_options(&mut seg);
         let create_user = create_user::rewrite(&mut seg);
         group_by_distinct::rewrite(sql, &mut seg)?;
+        create_table_as::rewrite(&mut seg);
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)
             .with_tokens_with_locations(seg);

@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 mod constraints;
+mod create_table_as;
 mod cursors;
 mod database;
 mod explain_analyze;
@@ -139,6 +140,8 @@ enum Action {
     Fetch(Box<cursors::FetchPlan>),
     /// DO: a PL/pgSQL block's code.
     Do(String),
+    /// CREATE TABLE AS and SELECT INTO (`create_table_as.rs`).
+    CreateTableAs(Box<create_table_as::CtasPlan>),
 }
 
 /// Table locks a plan takes: (relation OID, mode).
@@ -466,6 +469,12 @@ impl Engine {
             copy_kind: None,
         };
         match stmt.ast.as_ref() {
+            ast::Statement::CreateTable(ct) if ct.query.is_some() => {
+                self.plan_create_table_as(stmt, param_types)
+            }
+            ast::Statement::Query(q) if create_table_as::is_select_into(q) => {
+                self.plan_create_table_as(stmt, param_types)
+            }
             ast::Statement::Query(q) if !q.locks.is_empty() => {
                 let mut a = self.analyzer(text, param_types);
                 let lock = a.lock_rows(q)?;
@@ -1107,6 +1116,9 @@ impl Engine {
         // Statements that run no plan over tables.
         match planned.as_ref() {
             Action::Ddl => return self.run_ddl(p, &policy, sink, stmt_start),
+            Action::CreateTableAs(plan) => {
+                return self.run_create_table_as(plan, params, sink, stmt_start)
+            }
             Action::Vacuum(tables, analyze) => {
                 self.run_vacuum(tables, &policy)?;
                 if let Some(targets) = analyze {

@@ -1,0 +1,60 @@
+-- CREATE TABLE AS and SELECT INTO: the query's columns (names, types,
+-- typmods) make the table, its rows fill it; the tag is SELECT n.
+CREATE TABLE src (id int PRIMARY KEY, name varchar(10) NOT NULL, price numeric(8,2) DEFAULT 1, at timestamptz, tags text[], doc jsonb);
+INSERT INTO src VALUES (1, 'a', 1.50, '2024-01-01 10:00+00', '{x,y}', '{"k": 1}'), (2, 'b', 2.25, NULL, NULL, NULL), (3, 'c', 9.99, '2024-06-01 00:00+00', '{}', '[]');
+CREATE TABLE copy1 AS SELECT * FROM src;
+SELECT * FROM copy1 ORDER BY id;
+SELECT attname, format_type(atttypid, atttypmod), attnotnull, atthasdef FROM pg_attribute WHERE attrelid = 'copy1'::regclass AND attnum > 0 ORDER BY attnum;
+CREATE TABLE lit AS SELECT 1 AS one, 'text' AS untyped, 1.5 AS num, NULL::date AS d, now() > '2000-01-01' AS recent, 2 + 2;
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'lit'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT one, untyped, num, d, recent, "?column?" FROM lit;
+CREATE TABLE named (x, y) AS SELECT id, name, price FROM src WHERE id < 3;
+SELECT * FROM named ORDER BY x;
+CREATE TABLE agg AS SELECT count(*) AS n, sum(price) AS total, max(name) AS last_name FROM src;
+SELECT * FROM agg;
+CREATE TABLE joined AS SELECT s.id, c.name FROM src s JOIN copy1 c USING (id) WHERE s.price > 2 ORDER BY s.id DESC LIMIT 1;
+SELECT * FROM joined;
+CREATE TABLE vals AS VALUES (1, 'one'), (2, 'two');
+SELECT * FROM vals ORDER BY column1;
+CREATE TABLE withq AS WITH w AS (SELECT id * 10 AS t FROM src) SELECT t FROM w UNION ALL SELECT -1 ORDER BY t;
+SELECT * FROM withq ORDER BY t;
+CREATE TABLE tabled AS (SELECT * FROM src ORDER BY id);
+SELECT count(*) FROM tabled;
+CREATE TABLE empty_one AS SELECT * FROM src WITH NO DATA;
+SELECT count(*) FROM empty_one;
+CREATE TABLE with_data AS SELECT id FROM src WITH DATA;
+SELECT count(*) FROM with_data;
+CREATE TABLE IF NOT EXISTS copy1 AS SELECT 1;
+SELECT count(*) FROM copy1;
+SELECT id, name INTO selinto FROM src WHERE id > 1;
+SELECT * FROM selinto ORDER BY id;
+SELECT id INTO TEMP tmp_into FROM src;
+SELECT count(*) FROM tmp_into;
+CREATE TEMP TABLE tmp_ctas AS SELECT 42 AS answer;
+SELECT * FROM tmp_ctas;
+-- The new table is a table like any other.
+INSERT INTO copy1 (id, name) VALUES (4, 'd');
+UPDATE copy1 SET price = 0 WHERE id = 4;
+SELECT id, name, price FROM copy1 WHERE id = 4;
+-- Transactional.
+BEGIN;
+CREATE TABLE in_xact AS SELECT generate_series(1, 3) AS g;
+SELECT sum(g) FROM in_xact;
+ROLLBACK;
+SELECT * FROM in_xact;
+BEGIN;
+SAVEPOINT s;
+CREATE TABLE in_sp AS SELECT 1 AS a;
+ROLLBACK TO s;
+CREATE TABLE in_sp AS SELECT 2 AS b;
+COMMIT;
+SELECT * FROM in_sp;
+-- Errors.
+CREATE TABLE copy1 AS SELECT 1;
+CREATE TABLE dup AS SELECT 1 AS a, 2 AS a;
+CREATE TABLE too_many (a, b, c) AS SELECT 1, 2;
+CREATE TABLE bad AS SELECT * FROM no_such_table;
+CREATE TABLE bad AS SELECT 1 / 0 AS x;
+SELECT * FROM bad;
+SELECT 1 AS a INTO copy1;
+DROP TABLE src, copy1, lit, named, agg, joined, vals, withq, tabled, empty_one, with_data, selinto, in_sp;
