@@ -41,6 +41,17 @@ impl Listener {
         Ok(Listener::Tcp(l))
     }
 
+    /// Sets the listen backlog (the queue of connections not yet
+    /// accepted) to `n`; the kernel caps it at `net.core.somaxconn`.
+    pub fn set_backlog(&self, n: i32) -> io::Result<()> {
+        // SAFETY: listen() on our own listening descriptor; calling it
+        // again only changes the backlog.
+        if unsafe { libc::listen(self.fd(), n) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
     /// Accepts one pending connection, if any.
     pub fn accept(&self) -> io::Result<Option<ClientStream>> {
         let r = match self {

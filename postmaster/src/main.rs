@@ -6,6 +6,7 @@ mod backend_start;
 mod checkpointer;
 mod cli;
 mod datadir;
+mod limits;
 mod listen;
 mod lockfile;
 mod process;

@@ -109,6 +109,10 @@ pub struct Prepared {
     pid_lock: LockFile,
 }
 
+/// The most `--max-connections` accepts: PostgreSQL's MAX_BACKENDS
+/// (max_connections' upper bound, 2^18 - 1).
+pub const MAX_CONNECTIONS: usize = 262_143;
+
 impl Server {
     /// Prepares and opens the server in one process (process mode).
     pub fn start(args: &Args) -> Result<Server, StartError> {
@@ -123,6 +127,11 @@ impl Server {
             return Err(StartError::Other(
                 "--max-connections must be at least 1".into(),
             ));
+        }
+        if args.max_connections > MAX_CONNECTIONS {
+            return Err(StartError::Other(format!(
+                "--max-connections must be at most {MAX_CONNECTIONS}"
+            )));
         }
         if args.prefork > 0 && args.mode == Mode::Thread {
             return Err(StartError::Other(
@@ -193,6 +202,13 @@ impl Server {
                 }
             })?);
         }
+        let backlog = crate::limits::backlog(args.max_connections);
+        for l in &listeners {
+            if let Err(e) = l.set_backlog(backlog) {
+                tracing::warn!("could not set the listen backlog to {backlog}: {e}");
+            }
+        }
+        crate::limits::raise_fd_limit(args.max_connections);
         // Fixed before any backend exists: forked ones inherit it, threads
         // share it (and so do a supervisor's server children).
         if let Some(auth) = tcp_auth {
@@ -434,7 +450,11 @@ impl Server {
     ) {
         if shutdown.is_some() {
             launcher.refuse(self, stream, Refusal::ShuttingDown);
-        } else if self.segment.backend_table().client_count() >= self.config.max_connections {
+        } else if !self
+            .segment
+            .backend_table()
+            .clients_below(self.config.max_connections)
+        {
             launcher.refuse(self, stream, Refusal::TooManyClients);
         } else {
             launcher.launch(self, stream, accept_ns);

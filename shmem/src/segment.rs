@@ -23,7 +23,7 @@ use crate::lwlock::LWLock;
 /// Identifies a pgfork segment ("PGFORKSH").
 pub const SHMEM_MAGIC: u64 = 0x5047_464f_524b_5348;
 /// Bumped whenever the layout of any region changes.
-pub const SHMEM_VERSION: u32 = 4;
+pub const SHMEM_VERSION: u32 = 5;
 /// Regions start on cache-line boundaries so that they share no line.
 const REGION_ALIGN: usize = 128;
 const MAX_REGIONS: usize = 16;
@@ -164,6 +164,35 @@ pub static REGIONS: &[Region] = &[
         init: crate::notify_queue::NotifyQueue::shmem_init,
     },
 ];
+
+/// Zeroes `len` bytes at `p` of the segment. Whole pages are given back
+/// to the kernel (MADV_REMOVE punches them out of the shared-memory
+/// object; they read as zero and cost no memory until written again), so
+/// that reinitializing a segment sized for 100,000 backends does not touch
+/// every page of it; the rest, or everything if that fails, is written.
+///
+/// # Safety
+/// The range lies in this process's mapping of the segment and nobody
+/// uses it.
+unsafe fn zero_pages(p: *mut u8, len: usize) {
+    let page = 4096;
+    let start = (p as usize).next_multiple_of(page);
+    let end = (p as usize + len) / page * page;
+    // SAFETY: [start, end) is within [p, p + len), page-aligned, in a
+    // MAP_SHARED mapping of the object; the caller says nobody uses it.
+    if end > start
+        && unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_REMOVE) } == 0
+    {
+        // SAFETY: the head and tail outside the whole pages, in the range.
+        unsafe {
+            std::ptr::write_bytes(p, 0, start - p as usize);
+            std::ptr::write_bytes(end as *mut u8, 0, p as usize + len - end);
+        }
+    } else {
+        // SAFETY: the whole range, as the caller guarantees.
+        unsafe { std::ptr::write_bytes(p, 0, len) };
+    }
+}
 
 fn align_up(n: usize) -> usize {
     n.div_ceil(REGION_ALIGN) * REGION_ALIGN
@@ -385,7 +414,7 @@ impl Segment {
         // SAFETY: forwarded from the caller; the regions are zeroed first.
         unsafe {
             let data = align_up(std::mem::size_of::<ShmemHeader>());
-            std::ptr::write_bytes(self.base.add(data), 0, self.len - data);
+            zero_pages(self.base.add(data), self.len - data);
             self.initialize(cfg);
             let hdr = self.base as *mut ShmemHeader;
             (*hdr).start_time_us = start;

@@ -59,9 +59,13 @@ fn board() -> &'static Board {
 }
 
 fn cfg(port: u16) -> SegmentConfig {
+    cfg_n(port, 16)
+}
+
+fn cfg_n(port: u16, max_backends: usize) -> SegmentConfig {
     SegmentConfig {
         port,
-        max_backends: 16,
+        max_backends,
         shared_buffers: 0,
         mode: 0,
     }
@@ -248,15 +252,42 @@ fn worker(seg: &Segment, b: &Board, i: usize, slot: usize, out: &std::path::Path
 #[test]
 fn concurrent_transactions_and_snapshots() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    run_concurrent(cfg(62140), &[]);
+}
+
+/// The same among 10,000 backend slots, every other one taken by an idle
+/// session, the workers in slots far apart (first and last bits of their
+/// bitmap words, different summary words): the proc array's scans visit
+/// only the slots holding an xid or an xmin, and must still find them all.
+#[test]
+fn concurrent_transactions_among_idle_slots() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    run_concurrent(cfg_n(62143, 10_000), &[63, 64, 4095, 4096, 8191, 9_999]);
+}
+
+/// Runs the workers; with `slots`, every backend-table slot is taken first
+/// (idle sessions) and the workers get exactly `slots`.
+fn run_concurrent(cfg: SegmentConfig, slots: &[usize]) {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = cfg(62140);
     let (_owner, seg) =
         SegmentOwner::create(&cfg, shmem::DataDir::open(dir.path()).unwrap()).unwrap();
     let b = board();
     let logs = tempfile::tempdir().unwrap();
     let path = |i: usize| logs.path().join(format!("child-{i}"));
 
+    if !slots.is_empty() {
+        assert_eq!(slots.len(), WORKERS);
+        while seg.backend_table().alloc(ExecMode::Process).is_some() {}
+        for &s in slots {
+            seg.backend_table().free(s);
+        }
+    }
     let kids = spawn(&seg, WORKERS, |i, slot| worker(&seg, b, i, slot, &path(i)));
+    if !slots.is_empty() {
+        let mut got: Vec<usize> = kids.iter().map(|k| k.1).collect();
+        got.sort_unstable();
+        assert_eq!(got, slots);
+    }
     b.start.store(1, Ordering::Release);
     let st = reap(&seg, kids);
     assert!(st.iter().all(|&c| c == 0), "child statuses {st:?}");

@@ -55,6 +55,7 @@ mod functions;
 mod fuzz;
 mod grouping_with;
 mod instrumentation;
+mod many_connections;
 mod notify;
 mod planner;
 mod reference;

@@ -26,7 +26,7 @@ mod table;
 mod tests;
 mod wait;
 
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::*};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering::*};
 use std::time::{Duration, Instant};
 
 use crate::backend_table::BackendTable;
@@ -127,6 +127,12 @@ pub struct LockManager {
     /// `table::pop_free`).
     free_locks: Padded<AtomicU64>,
     free_proclocks: Padded<AtomicU64>,
+    /// How many LOCK and PROCLOCK entries were ever handed out: those at
+    /// and above are free without being on a free list, never touched, so
+    /// that a table sized for 100,000 backends costs memory only for the
+    /// entries used (see `table::take_free`).
+    used_locks: Padded<AtomicU32>,
+    used_proclocks: Padded<AtomicU32>,
     partitions: [Padded<LWLock>; NUM_LOCK_PARTITIONS],
 }
 

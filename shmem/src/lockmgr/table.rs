@@ -204,6 +204,22 @@ fn pop_free<'a>(head: &AtomicU64, link: impl Fn(u32) -> &'a AtomicU32) -> Option
     }
 }
 
+/// An entry: off the free list if it has one, else the first never used
+/// (`used` counts those handed out, up to `n`); None when all `n` are in
+/// use. A never-used entry is zeroed memory, which its creator overwrites.
+fn take_free<'a>(
+    head: &AtomicU64,
+    used: &AtomicU32,
+    n: u32,
+    link: impl Fn(u32) -> &'a AtomicU32,
+) -> Option<u32> {
+    if let Some(i) = pop_free(head, link) {
+        return Some(i);
+    }
+    used.fetch_update(AcqRel, Acquire, |u| (u < n).then_some(u + 1))
+        .ok()
+}
+
 fn push_free<'a>(head: &AtomicU64, idx: u32, link: impl Fn(u32) -> &'a AtomicU32) {
     let mut h = head.load(Relaxed);
     loop {
@@ -257,40 +273,37 @@ impl LockManager {
         unsafe { &*(self.base().add(self.procs_off as usize) as *const LockProc).add(b) }
     }
 
-    /// Builds the free lists of a freshly zeroed region.
+    /// Starts the free lists of a freshly zeroed region: empty, every
+    /// entry unused (none is written, so none of their pages is touched).
     pub(super) fn init_free_lists(&self) {
-        for i in 0..self.nlocks {
-            let next = if i + 1 < self.nlocks { i + 2 } else { NIL };
-            self.lock_at(i).hash_next.store(next, Relaxed);
-        }
-        for i in 0..self.nproclocks {
-            let next = if i + 1 < self.nproclocks { i + 2 } else { NIL };
-            self.proclock_at(i).proc_next.store(next, Relaxed);
-        }
-        let first = |n: u32| if n > 0 { 1u64 } else { 0 };
-        self.free_locks.0.store(first(self.nlocks), Release);
-        self.free_proclocks.0.store(first(self.nproclocks), Release);
+        self.free_locks.0.store(0, Release);
+        self.free_proclocks.0.store(0, Release);
+        self.used_locks.0.store(0, Release);
+        self.used_proclocks.0.store(0, Release);
     }
 
     /// Free entries (locks, proclocks). Exact only while nobody changes the
     /// table.
     pub fn free_entries(&self) -> (usize, usize) {
-        let count = |head: &AtomicU64, max: u32, link: &dyn Fn(u32) -> u32| {
+        let count = |head: &AtomicU64, used: &AtomicU32, max: u32, link: &dyn Fn(u32) -> u32| {
             let mut n = 0;
             let mut cur = head.load(Acquire) as u32;
             while cur != NIL && n <= max as usize {
                 n += 1;
                 cur = link(cur - 1);
             }
-            n
+            n + (max - used.load(Acquire).min(max)) as usize
         };
         (
-            count(&self.free_locks.0, self.nlocks, &|i| {
+            count(&self.free_locks.0, &self.used_locks.0, self.nlocks, &|i| {
                 self.lock_at(i).hash_next.load(Relaxed)
             }),
-            count(&self.free_proclocks.0, self.nproclocks, &|i| {
-                self.proclock_at(i).proc_next.load(Relaxed)
-            }),
+            count(
+                &self.free_proclocks.0,
+                &self.used_proclocks.0,
+                self.nproclocks,
+                &|i| self.proclock_at(i).proc_next.load(Relaxed),
+            ),
         )
     }
 
@@ -309,7 +322,9 @@ impl LockManager {
 
     /// Creates the lock for `w`; None when the table is full.
     pub(super) fn create_lock(&self, hash: u64, w: [u32; 4]) -> Option<u32> {
-        let idx = pop_free(&self.free_locks.0, |i| &self.lock_at(i).hash_next)?;
+        let idx = take_free(&self.free_locks.0, &self.used_locks.0, self.nlocks, |i| {
+            &self.lock_at(i).hash_next
+        })?;
         let l = self.lock_at(idx);
         for (t, v) in l.tag.iter().zip(w) {
             t.store(v, Relaxed);
@@ -367,7 +382,12 @@ impl LockManager {
 
     /// Creates backend `b`'s (empty) PROCLOCK on `lock`; None when full.
     pub(super) fn create_proclock(&self, b: usize, part: usize, lock: u32) -> Option<u32> {
-        let idx = pop_free(&self.free_proclocks.0, |i| &self.proclock_at(i).proc_next)?;
+        let idx = take_free(
+            &self.free_proclocks.0,
+            &self.used_proclocks.0,
+            self.nproclocks,
+            |i| &self.proclock_at(i).proc_next,
+        )?;
         let pl = self.proclock_at(idx);
         pl.lock.store(lock, Relaxed);
         pl.backend.store(b as u32, Relaxed);

@@ -26,6 +26,7 @@
 
 pub mod clog;
 mod procarray;
+pub mod slotset;
 
 pub use clog::Clog;
 pub use procarray::{ProcArray, ProcArrayShared, MAX_CACHED_SUBXIDS};
