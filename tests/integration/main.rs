@@ -72,3 +72,4 @@ mod transactional_ddl;
 mod transactions;
 mod types;
 mod wal;
+mod wire_io;

@@ -623,9 +623,12 @@ impl XactMvcc {
             return Err(e);
         }
         self.finish(true, before_unlock)?;
-        let pid = crate::interrupts::my_slot().map_or(std::process::id() as i32, |s| {
-            s.pid.load(std::sync::atomic::Ordering::Relaxed)
-        });
+        // map_or_else: the fallback is a getpid() system call, made only
+        // without a slot (unit tests), not once per COMMIT.
+        let pid = crate::interrupts::my_slot().map_or_else(
+            || std::process::id() as i32,
+            |s| s.pid.load(std::sync::atomic::Ordering::Relaxed),
+        );
         self.notify
             .borrow_mut()
             .at_commit(&self.segment, self.backend, pid);

@@ -4,6 +4,42 @@
 //!
 //! [`run_session`] is a connection's whole life after the postmaster has
 //! handed it over: startup, the query cycle, and the end.
+//!
+//! # System calls per query
+//!
+//! A query that finds its pages in shared buffers costs the backend two
+//! system calls (PostgreSQL's socket is non-blocking: it adds an
+//! `epoll_wait` and a second `recvfrom` whenever its first read finds
+//! nothing yet): one blocking `recvfrom` that takes everything
+//! the socket holds (up to 16 kB, so a pipeline of Bind/Execute/Sync
+//! arrives in one read: reader.rs), and one `sendto` of the whole answer
+//! at ReadyForQuery, Flush, or when more than 64 kB are buffered
+//! (writer.rs). Counted with `scripts/bench-server-cpu` (strace -c -f on
+//! every server process): 2.0 per pgbench -S transaction and per
+//! `SELECT 1`, in process, prefork and thread mode. The rest is not per
+//! query:
+//! - the read blocks on the socket: there is no poll before it, except
+//!   for a LISTENing session, which must also wake for notifications
+//!   (idle_wait.rs: `rt_sigprocmask`, `ppoll`, `rt_sigprocmask`), and
+//!   which first takes input already there with a `recv(MSG_DONTWAIT)`
+//!   (`MessageReader::fill_if_ready`), so a pipelined client costs it one
+//!   call, not four;
+//! - clocks (timing.rs, `pg_stat_activity`) are CLOCK_MONOTONIC and
+//!   CLOCK_REALTIME through the vDSO: no system call. No per-query CPU
+//!   time is read (no getrusage);
+//! - statement_timeout arms a deadline in the process's timer thread only
+//!   when it is set (interrupts.rs), as PostgreSQL arms its timer only
+//!   then; no signal or timer call otherwise;
+//! - idle_session_timeout and idle_in_transaction_session_timeout, when
+//!   set, are the socket's read timeout: one `setsockopt` before the wait
+//!   and one after the message (PostgreSQL arms and disarms a timer);
+//! - `pread64`/`pwrite64` when a page must be read into, or a dirty one
+//!   evicted from, shared buffers; `fdatasync` of the WAL at COMMIT with
+//!   synchronous_commit on; `futex` when waiting for a lock another
+//!   backend holds.
+//!
+//! A COMMIT used to make a `getpid` call (the fallback of a `map_or`,
+//! evaluated every time): it is gone.
 
 #[cfg(test)]
 mod fuzz_tests;

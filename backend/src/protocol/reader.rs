@@ -132,6 +132,32 @@ impl MessageReader {
         }
     }
 
+    /// Takes what the socket already holds, without waiting: true if a
+    /// read will not block now (input was buffered, or the socket is at
+    /// end of file or failed, which the next [`next`](Self::next)
+    /// reports), false if the socket holds nothing (or is under TLS).
+    /// An idle wait that must also watch for notifications (idle_wait.rs)
+    /// tries this first, so that a client's next message that is already
+    /// there costs one recv, not a poll and two signal-mask changes too.
+    pub fn fill_if_ready(&mut self, stream: &ClientStream) -> bool {
+        let start = self.buf.len();
+        self.buf.resize(start + READ_CHUNK, 0);
+        let r = stream.read_ready(&mut self.buf[start..]);
+        match r {
+            Ok(n) => {
+                self.buf.truncate(start + n);
+                true
+            }
+            Err(e) => {
+                self.buf.truncate(start);
+                !matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                )
+            }
+        }
+    }
+
     /// Reads exactly one length-prefixed packet of the startup phase (no
     /// type byte), returning its bytes including the length word.
     pub fn read_startup_packet(&mut self, stream: &ClientStream) -> Result<BytesMut, ReadError> {
@@ -205,5 +231,54 @@ impl MessageReader {
                 ty as char
             )))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::os::unix::net::UnixStream;
+
+    fn query(sql: &str) -> Vec<u8> {
+        let mut m = vec![b'Q'];
+        m.extend_from_slice(&((sql.len() + 5) as i32).to_be_bytes());
+        m.extend_from_slice(sql.as_bytes());
+        m.push(0);
+        m
+    }
+
+    #[test]
+    fn fill_if_ready_takes_what_is_there_without_waiting() {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let stream = ClientStream::Unix(a);
+        let mut r = MessageReader::new();
+        // Nothing sent: the read would block, so it is not made.
+        assert!(!r.fill_if_ready(&stream));
+        assert_eq!(r.buffered(), 0);
+        // Two messages and half a third in one write: all taken at once.
+        let mut bytes = query("SELECT 1");
+        bytes.extend(query("SELECT 2"));
+        let third = query("SELECT 3");
+        bytes.extend_from_slice(&third[..4]);
+        b.write_all(&bytes).unwrap();
+        assert!(r.fill_if_ready(&stream));
+        assert_eq!(r.buffered(), bytes.len());
+        for want in ["SELECT 1", "SELECT 2"] {
+            match r.next(&stream).unwrap() {
+                PgWireFrontendMessage::Query(q) => assert_eq!(q.query, want),
+                m => panic!("{m:?}"),
+            }
+        }
+        // The rest of the third arrives later; next() waits for it.
+        b.write_all(&third[4..]).unwrap();
+        match r.next(&stream).unwrap() {
+            PgWireFrontendMessage::Query(q) => assert_eq!(q.query, "SELECT 3"),
+            m => panic!("{m:?}"),
+        }
+        // End of file: a read would not block; next() reports it.
+        drop(b);
+        assert!(r.fill_if_ready(&stream));
+        assert!(matches!(r.next(&stream), Err(ReadError::Eof)));
     }
 }

@@ -320,9 +320,12 @@ impl<'a> Session<'a> {
                 let _ = self.stream.set_read_timeout(want);
                 read_timeout = want;
             }
+            // A listening session waits for the client or a notification
+            // (idle_wait.rs), unless the client's input is already there.
             if self.reader.buffered() == 0
                 && self.engine.is_listening()
                 && self.engine.transaction_status() == b'I'
+                && !self.reader.fill_if_ready(self.stream)
             {
                 let engine = &*self.engine;
                 match idle_wait::wait(self.stream, want, || engine.notifications_pending()) {

@@ -58,6 +58,20 @@ impl ClientStream {
         }
     }
 
+    /// Reads what the socket holds without waiting (recv with
+    /// MSG_DONTWAIT): `WouldBlock` if it holds nothing. Under TLS,
+    /// rustls may hold decrypted input the socket does not show, so this
+    /// always answers `WouldBlock` there (the caller then waits as usual).
+    pub fn read_ready(&self, buf: &mut [u8]) -> io::Result<usize> {
+        use nix::sys::socket::{recv, MsgFlags};
+        let fd = match self {
+            ClientStream::Unix(s) => s.as_raw_fd(),
+            ClientStream::Tcp(s) => s.as_raw_fd(),
+            ClientStream::Tls(_) => return Err(io::ErrorKind::WouldBlock.into()),
+        };
+        recv(fd, buf, MsgFlags::MSG_DONTWAIT).map_err(io::Error::from)
+    }
+
     /// Writes all of `buf`, retrying after signals.
     pub fn write_all(&self, buf: &[u8]) -> io::Result<()> {
         match self {

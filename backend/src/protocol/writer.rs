@@ -3,14 +3,19 @@
 //! Everything a response consists of is appended to one buffer and written
 //! with one system call when the client must see it (ReadyForQuery, Flush,
 //! or when the buffer grows large), as PostgreSQL's pq_flush does. Messages
-//! go through pgwire's encoders, except DataRow, which is built in place
-//! from the values so that no intermediate row buffer is allocated.
+//! go through pgwire's encoders, except the three of every statement:
+//! DataRow, built in place from the values so that no intermediate row
+//! buffer is allocated, and CommandComplete and ReadyForQuery, written in
+//! place (no message struct, no copy of the tag).
+//!
+//! A pipeline (Parse/Bind/Execute... Sync) is answered with one write at
+//! its Sync: nothing between flushes but an error of the extended
+//! protocol, which is sent at once as PostgreSQL does (session.rs).
 
 use std::io;
 
 use bytes::{BufMut, BytesMut};
 use pgwire::messages::data::{FieldDescription, RowDescription};
-use pgwire::messages::response::{CommandComplete, ReadyForQuery, TransactionStatus};
 use pgwire::messages::Message;
 
 use super::stream::ClientStream;
@@ -49,17 +54,24 @@ impl MessageWriter {
         e.encode(&mut self.buf);
     }
 
+    /// CommandComplete, written in place (the tag is not copied into a
+    /// message struct first: this runs once per statement).
     pub fn command_complete(&mut self, tag: &str) {
-        self.message(&CommandComplete::new(tag.to_owned()));
+        let buf = &mut self.buf;
+        buf.put_u8(b'C');
+        buf.put_i32((4 + tag.len() + 1) as i32);
+        buf.put_slice(tag.as_bytes());
+        buf.put_u8(0);
     }
 
+    /// ReadyForQuery with the transaction status byte (`I`, `T` or `E`;
+    /// anything else is reported as idle).
     pub fn ready_for_query(&mut self, status: u8) {
         let s = match status {
-            b'T' => TransactionStatus::Transaction,
-            b'E' => TransactionStatus::Error,
-            _ => TransactionStatus::Idle,
+            b'T' | b'E' => status,
+            _ => b'I',
         };
-        self.message(&ReadyForQuery::new(s));
+        self.buf.put_slice(&[b'Z', 0, 0, 0, 5, s]);
     }
 
     pub fn row_description(&mut self, columns: &[Column], formats: &[i16]) {
@@ -138,5 +150,43 @@ pub fn format_for(formats: &[i16], i: usize) -> i16 {
         0 => 0,
         1 => formats[0],
         _ => formats.get(i).copied().unwrap_or(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pgwire::messages::response::{CommandComplete, ReadyForQuery, TransactionStatus};
+
+    fn encoded<M: Message>(m: &M) -> Vec<u8> {
+        let mut b = BytesMut::new();
+        m.encode(&mut b).unwrap();
+        b.to_vec()
+    }
+
+    #[test]
+    fn command_complete_as_pgwire_encodes_it() {
+        for tag in ["SELECT 1", "INSERT 0 100", "", "BEGIN"] {
+            let mut w = MessageWriter::new();
+            w.command_complete(tag);
+            assert_eq!(
+                w.buf.to_vec(),
+                encoded(&CommandComplete::new(tag.to_owned()))
+            );
+        }
+    }
+
+    #[test]
+    fn ready_for_query_as_pgwire_encodes_it() {
+        for (status, s) in [
+            (b'I', TransactionStatus::Idle),
+            (b'T', TransactionStatus::Transaction),
+            (b'E', TransactionStatus::Error),
+            (b'?', TransactionStatus::Idle),
+        ] {
+            let mut w = MessageWriter::new();
+            w.ready_for_query(status);
+            assert_eq!(w.buf.to_vec(), encoded(&ReadyForQuery::new(s)));
+        }
     }
 }
