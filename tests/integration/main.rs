@@ -56,6 +56,7 @@ mod fuzz;
 mod grouping_with;
 mod instrumentation;
 mod notify;
+mod plan_cache;
 mod planner;
 mod reference;
 mod regexes;
