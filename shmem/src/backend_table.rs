@@ -196,11 +196,47 @@ pub struct BackendSlot {
     pub state_change_us: AtomicI64,
     /// Monotonic time of the accept() that brought this backend's client.
     pub accept_ns: AtomicU64,
+    /// The backend's simple-protocol statement cache
+    /// (`pgfork_stat_plan_cache`); written by the owner only.
+    pub plan_cache: PlanCacheCounters,
     changecount: AtomicU32,
     usename: TextField<{ NAME_LEN / 8 }>,
     datname: TextField<{ NAME_LEN / 8 }>,
     application_name: TextField<{ NAME_LEN / 8 }>,
     query: TextField<{ QUERY_TEXT_LEN / 8 }>,
+}
+
+/// Counters of a backend's statement cache (the backend's
+/// `tcop::plancache`), written by the owner with relaxed stores, read by
+/// any backend for `pgfork_stat_plan_cache`.
+#[repr(C)]
+#[derive(Default)]
+pub struct PlanCacheCounters {
+    /// Statements served from the cache (no parse, analysis or plan).
+    pub hits: AtomicU64,
+    /// Cacheable statements planned and stored (they were not cached).
+    pub misses: AtomicU64,
+    /// Entries dropped because what they depend on changed (the catalog,
+    /// a setting, the role, a relation's statistics).
+    pub invalidations: AtomicU64,
+    /// Entries dropped to keep the cache within its size.
+    pub evictions: AtomicU64,
+    /// Entries held now.
+    pub entries: AtomicU64,
+}
+
+impl PlanCacheCounters {
+    pub fn reset(&self) {
+        for c in [
+            &self.hits,
+            &self.misses,
+            &self.invalidations,
+            &self.evictions,
+            &self.entries,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
 }
 
 /// A consistent copy of a slot's fields, for `pg_stat_activity`.
@@ -335,6 +371,7 @@ impl BackendSlot {
         self.query_start_us.store(0, Ordering::Relaxed);
         self.state_change_us.store(0, Ordering::Relaxed);
         self.accept_ns.store(0, Ordering::Relaxed);
+        self.plan_cache.reset();
         self.write_text(|s| {
             s.usename.store("");
             s.datname.store("");

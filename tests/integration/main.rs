@@ -57,6 +57,7 @@ mod grouping_with;
 mod instrumentation;
 mod many_connections;
 mod notify;
+mod plan_cache;
 mod planner;
 mod reference;
 mod regexes;

@@ -44,6 +44,21 @@ fn files() -> Vec<PathBuf> {
     v
 }
 
+/// Settings for pgfork's sessions (`name=value`, comma-separated) from
+/// `PGFORK_SQL_SETTINGS`, to run every file under other settings, e.g.
+/// `pgfork.plan_cache_size=0` (the statement cache off); given to the
+/// session at startup, so RESET ALL keeps them.
+fn session_options() -> Option<String> {
+    let v = std::env::var("PGFORK_SQL_SETTINGS").ok()?;
+    let opts: Vec<String> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("-c {}", s.replace(' ', "\\ ")))
+        .collect();
+    (!opts.is_empty()).then(|| opts.join(" "))
+}
+
 /// The statements of a file with their first line numbers.
 fn statements(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
@@ -156,7 +171,19 @@ async fn sql_files_match_postgres(mode: Mode) {
         .unwrap();
         tokio::spawn(conn);
         let srv = TestServer::start(mode);
-        let ours = srv.connect().await;
+        let ours = match session_options() {
+            None => srv.connect().await,
+            Some(options) => {
+                let (c, conn) = tokio_postgres::connect(
+                    &format!("{} options='{options}'", srv.conn_string()),
+                    tokio_postgres::NoTls,
+                )
+                .await
+                .unwrap();
+                tokio::spawn(conn);
+                c
+            }
+        };
         let text = std::fs::read_to_string(&file).unwrap();
         for (line, sql) in statements(&text) {
             let (a, b) = (run(&ours, &sql).await, run(&pg, &sql).await);

@@ -32,6 +32,8 @@ pub enum ViewRows {
     Cursors,
     Latency,
     BackendLatency,
+    /// pgfork_stat_plan_cache: each backend's statement cache counters.
+    PlanCache,
     Buffercache,
     Wal,
     Locks,
@@ -204,6 +206,20 @@ static VIEWS: &[SystemView] = &[
             ("max_us", oid::FLOAT8),
         ]),
         rows: ViewRows::BackendLatency,
+    },
+    SystemView {
+        name: "pgfork_stat_plan_cache",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("pid", oid::INT4),
+            ("mode", oid::TEXT),
+            ("hits", oid::INT8),
+            ("misses", oid::INT8),
+            ("invalidations", oid::INT8),
+            ("evictions", oid::INT8),
+            ("entries", oid::INT8),
+        ]),
+        rows: ViewRows::PlanCache,
     },
     SystemView {
         name: "pgfork_stat_buffercache",

@@ -26,6 +26,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Cursors => cursors_rows(ctx),
         ViewRows::Latency => latency_rows(ctx),
         ViewRows::BackendLatency => backend_latency_rows(ctx),
+        ViewRows::PlanCache => plan_cache_rows(ctx),
         ViewRows::Buffercache => buffercache_rows(ctx),
         ViewRows::Wal => wal_rows(ctx),
         ViewRows::Locks => locks_rows(ctx),
@@ -117,6 +118,33 @@ fn backend_latency_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         }
     }
     rows
+}
+
+/// pgfork_stat_plan_cache: per live backend, its simple-protocol
+/// statement cache's counters (`tcop::plancache`).
+fn plan_cache_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let seg = &ctx.session.env.segment;
+    let table = seg.backend_table();
+    let n = |c: &std::sync::atomic::AtomicU64| {
+        Value::Int8(c.load(std::sync::atomic::Ordering::Relaxed) as i64)
+    };
+    table
+        .snapshot()
+        .into_iter()
+        .filter(|b| b.pid != 0)
+        .map(|b| {
+            let c = &table.slot(b.index).plan_cache;
+            vec![
+                Value::Int4(b.pid),
+                Value::Text(b.mode.as_str().into()),
+                n(&c.hits),
+                n(&c.misses),
+                n(&c.invalidations),
+                n(&c.evictions),
+                n(&c.entries),
+            ]
+        })
+        .collect()
 }
 
 fn buffercache_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {

@@ -439,6 +439,14 @@ impl<'a> Session<'a> {
         self.statements.remove("");
         self.portals.remove("");
         self.timer.begin_parse();
+        // A statement the session ran before, kept parsed and planned.
+        if let Some(prepared) = self.engine.cached_simple(sql) {
+            self.timer.end_parse();
+            if let Err(e) = self.run_simple_prepared(&prepared) {
+                return self.simple_query_failed(e);
+            }
+            return self.ready_for_query();
+        }
         let stmts = match self.engine.parse(sql) {
             Ok(s) => s,
             Err(e) => return self.simple_query_failed(e),
@@ -447,8 +455,11 @@ impl<'a> Session<'a> {
         if stmts.is_empty() {
             self.writer.message(&EmptyQueryResponse::new());
         }
+        // Only a string of one statement is kept whole (a later
+        // statement of several is planned after the earlier ones ran).
+        let cache_as = (stmts.len() == 1).then_some(sql);
         for stmt in &stmts {
-            if let Err(e) = self.run_simple_statement(stmt) {
+            if let Err(e) = self.run_simple_statement(stmt, cache_as) {
                 return self.simple_query_failed(e);
             }
         }
@@ -464,10 +475,17 @@ impl<'a> Session<'a> {
         self.ready_for_query()
     }
 
-    fn run_simple_statement(&mut self, stmt: &Statement) -> PgResult<()> {
+    fn run_simple_statement(&mut self, stmt: &Statement, cache_as: Option<&str>) -> PgResult<()> {
         self.timer.begin_plan();
         let prepared = self.engine.prepare(stmt, &[])?;
         self.timer.end_plan();
+        if let Some(sql) = cache_as {
+            self.engine.remember_simple(sql, &prepared);
+        }
+        self.run_simple_prepared(&prepared)
+    }
+
+    fn run_simple_prepared(&mut self, prepared: &Arc<Prepared>) -> PgResult<()> {
         // FETCH from a BINARY cursor sends binary values.
         let formats: &[i16] = if prepared.binary_rows() { &[1] } else { &[] };
         if prepared.returns_rows() {

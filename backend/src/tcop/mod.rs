@@ -9,7 +9,9 @@
 //!
 //! A prepared statement keeps its plan across executions; each execution
 //! takes the shared catalog lock and re-plans only if the catalog version
-//! changed since the plan was made.
+//! changed since the plan was made. A simple Query of one statement is
+//! kept the same way, by its text, in the session's statement cache
+//! (`plancache`).
 //!
 //! Before a statement runs, it locks the tables its plan uses (held to
 //! the end of the transaction; no LWLock is held while waiting), then
@@ -26,6 +28,7 @@ mod cursors;
 mod database;
 mod explain_analyze;
 mod modifying_with;
+pub mod plancache;
 mod roles;
 mod stats;
 pub mod utility;
@@ -171,6 +174,8 @@ pub struct Prepared {
     needs_xid: bool,
     /// Transaction control, allowed in a failed block.
     txn_control: bool,
+    /// The simple protocol's statement cache may keep it (`plancache`).
+    cacheable: bool,
     planned: Mutex<Planned>,
 }
 
@@ -259,6 +264,10 @@ pub struct Engine {
     /// The role the client logged in as was a superuser then (who may
     /// SET SESSION AUTHORIZATION).
     authenticated_superuser: bool,
+    /// Simple-protocol statements kept parsed and planned, by text.
+    plan_cache: plancache::StatementCache<Arc<Prepared>>,
+    /// Settings generation `pgfork.plan_cache_size` was last read at.
+    plan_cache_generation: u64,
 }
 
 impl Drop for Engine {
@@ -320,6 +329,8 @@ impl Engine {
             mvcc,
             limits,
             cursors: BTreeMap::new(),
+            plan_cache: plancache::StatementCache::new(plancache::DEFAULT_SIZE),
+            plan_cache_generation: 0,
         }
     }
 
@@ -358,6 +369,7 @@ impl Engine {
         self.authenticated_superuser = role.superuser;
         self.set_session_roles(&role, &role);
         self.sync_session_settings();
+        self.new_session_plan_cache();
         Ok(())
     }
 
@@ -405,13 +417,12 @@ impl Engine {
             self.pending_start = Some(start);
             crate::types::datetime::set_transaction_start(start);
         }
+        let now_reads = plancache::now_reads();
         let parts = self.plan_statement(stmt, param_types)?;
-        Ok(Arc::new(self.prepared_from(
-            stmt,
-            param_types,
-            parts,
-            version,
-        )))
+        let cacheable = plancache::cacheable(&parts, param_types, now_reads);
+        let mut p = self.prepared_from(stmt, param_types, parts, version);
+        p.cacheable = cacheable;
+        Ok(Arc::new(p))
     }
 
     fn prepared_from(
@@ -437,6 +448,7 @@ impl Engine {
             uses_catalog: parts.uses_catalog,
             needs_xid: parts.needs_xid,
             txn_control,
+            cacheable: false,
             planned: Mutex::new(Planned {
                 version,
                 action: Arc::new(parts.action),
@@ -1467,6 +1479,7 @@ impl Engine {
     /// listening (UNLISTEN *).
     pub fn reset_session(&mut self) {
         self.sql_prepared.clear();
+        self.clear_plan_cache();
         self.close_cursor(None);
         crate::faults::disarm();
         self.xact.abort(self.settings.get_mut());

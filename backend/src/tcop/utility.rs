@@ -558,6 +558,9 @@ impl Engine {
                 Ok("SHOW".into())
             }
             Utility::Discard(tag) => {
+                if *tag == "DISCARD PLANS" {
+                    self.clear_plan_cache();
+                }
                 if *tag == "DISCARD SEQUENCES" || (*tag == "DISCARD ALL" && !in_block) {
                     self.session.sequences.borrow_mut().discard();
                 }

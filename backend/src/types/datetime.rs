@@ -57,6 +57,15 @@ thread_local! {
     /// The session's transaction start, which the input `'now'` means
     /// (0: none yet, the clock is read).
     static XACT_START: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+    /// How many times [`transaction_now`] was read: a statement whose
+    /// analysis read it folded the time into its plan, which the
+    /// statement cache must then not keep (`tcop::plancache`).
+    static NOW_READS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The count of reads of [`transaction_now`] on this thread so far.
+pub fn transaction_now_reads() -> u64 {
+    NOW_READS.with(|c| c.get())
 }
 
 /// Records the start of this thread's session's transaction.
@@ -66,6 +75,7 @@ pub fn set_transaction_start(ts: i64) {
 
 /// The transaction's start (what `'now'` reads as), or the clock.
 pub fn transaction_now() -> i64 {
+    NOW_READS.with(|c| c.set(c.get().wrapping_add(1)));
     match XACT_START.with(|c| c.get()) {
         0 => now_pg_usecs(),
         t => t,

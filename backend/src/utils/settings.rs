@@ -119,6 +119,7 @@ pub static DEFS: &[Def] = &[
     def("max_index_keys", Kind::Int { min: 32, max: 32, unit: Unit::None }, Context::Internal, false, "Shows the maximum number of index keys."),
     def("pgfork.debug_fault", Kind::Enum(crate::faults::NAMES), Context::User, false, "Makes this session fail on purpose, for tests (only on a server started with --debug-faults)."),
     def("pgfork.mode", Kind::Enum(&["process", "thread"]), Context::Postmaster, false, "Shows how the server runs backends: one process or one thread per client."),
+    def("pgfork.plan_cache_size", Kind::Int { min: 0, max: 100_000, unit: Unit::None }, Context::User, false, "Sets how many simple-protocol statements this session keeps parsed and planned (0 turns the statement cache off)."),
     def("pgfork.statement_mem", Kind::Int { min: 64, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the most memory one statement's sorts, hash tables and buffered rows may hold (beyond it the statement fails with 53200)."),
     def("port", Kind::Int { min: 1, max: 65535, unit: Unit::None }, Context::Postmaster, false, "Sets the TCP port the server listens on."),
     // No row-level security policies exist, so no query is ever affected
@@ -378,7 +379,7 @@ fn canonical_timezone(v: &str) -> PgResult<String> {
 }
 
 /// The two overlays a transaction may have to restore.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Snapshot {
     session: BTreeMap<String, String>,
     local: BTreeMap<String, String>,
@@ -447,6 +448,7 @@ impl Settings {
         put("max_stack_depth", "2MB".into());
         put("pgfork.debug_fault", "none".into());
         put("pgfork.mode", config.mode_name().into());
+        put("pgfork.plan_cache_size", "256".into());
         put("pgfork.statement_mem", "1GB".into());
         put("port", config.port.to_string());
         put("row_security", "on".into());
@@ -615,7 +617,12 @@ impl Settings {
     }
 
     pub fn restore(&mut self, s: Snapshot) {
-        self.generation = next_generation();
+        // Restoring what is there changes nothing (a ROLLBACK of a block
+        // that set nothing keeps the settings, and what depends on them:
+        // the session's statement cache).
+        if self.layers != s {
+            self.generation = next_generation();
+        }
         self.layers = s;
     }
 
