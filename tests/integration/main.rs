@@ -69,5 +69,6 @@ mod system_columns;
 mod time_net;
 mod transactional_ddl;
 mod transactions;
+mod triggers;
 mod types;
 mod wal;
