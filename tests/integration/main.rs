@@ -71,6 +71,7 @@ mod system_columns;
 mod time_net;
 mod transactional_ddl;
 mod transactions;
+mod triggers;
 mod types;
 mod wal;
 mod wire_io;

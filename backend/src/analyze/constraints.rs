@@ -60,6 +60,54 @@ impl Analyzer<'_> {
         self.row_expr(table, e, "transform expression", "transform expressions")
     }
 
+    /// A trigger's WHEN condition over `table`'s NEW and OLD rows: the
+    /// columns of NEW are 0..n, those of OLD n..2n (`Expr::Column`).
+    pub fn trigger_when_expr(&mut self, table: &TableDesc, e: &ast::Expr) -> PgResult<Expr> {
+        use sqlparser::ast::Spanned;
+        let mut scope = table_scope(table);
+        let mut old = table_scope(table);
+        for c in &mut scope.cols {
+            c.qualifier = Some("new".into());
+        }
+        for c in &mut old.cols {
+            c.qualifier = Some("old".into());
+        }
+        scope.cols.extend(old.cols);
+        let mut subquery = false;
+        let _ = ast::visit_expressions(e, |x: &ast::Expr| {
+            subquery |= matches!(
+                x,
+                ast::Expr::Subquery(_)
+                    | ast::Expr::Exists { .. }
+                    | ast::Expr::In {
+                        target: ast::InTarget::Subquery(_),
+                        ..
+                    }
+            );
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        if subquery {
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "cannot use subquery in trigger WHEN condition",
+            ));
+        }
+        let x = self.expr(e, &scope, Clause::Where).map_err(|mut err| {
+            if err.message.ends_with("not allowed in WHERE") {
+                err.message = err
+                    .message
+                    .replace("in WHERE", "in trigger WHEN conditions");
+            }
+            err
+        })?;
+        let span = e.span();
+        self.coerce_arg(x, oid::BOOL, "WHEN")
+            .map_err(|err| match self.text.position(span.start) {
+                Some(p) if err.position.is_none() => err.with_position(p),
+                _ => err,
+            })
+    }
+
     /// An expression over one row of `table` where subqueries (0A000
     /// "cannot use subquery in {one}"), aggregates and window functions
     /// ("... not allowed in {many}") are refused.

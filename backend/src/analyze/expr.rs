@@ -509,6 +509,12 @@ impl Analyzer<'_> {
                         names[names.len() - 2]
                     ),
                 )
+            } else if names.len() == 2 {
+                // errorMissingColumn: a qualified name is shown unquoted.
+                PgError::new(
+                    sqlstate::UNDEFINED_COLUMN,
+                    format!("column {shown} does not exist"),
+                )
             } else {
                 PgError::new(
                     sqlstate::UNDEFINED_COLUMN,

@@ -76,6 +76,8 @@ pub enum ViewRows {
     Description,
     Rewrite,
     InitPrivs,
+    /// pg_trigger: the triggers of the database's tables.
+    Trigger,
 }
 
 /// A virtual relation.

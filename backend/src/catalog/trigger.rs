@@ -35,8 +35,13 @@ pub struct TriggerDesc {
     pub args: Vec<String>,
     /// UPDATE OF these columns (attnums), empty for any.
     pub columns: Vec<i16>,
-    /// The WHEN condition as SQL text.
+    /// The WHEN condition as SQL text (as written: what the trigger
+    /// evaluates).
     pub when: Option<String>,
+    /// The WHEN condition as pg_get_triggerdef prints it: its ruleutils
+    /// form, and the pretty one (empty when none).
+    pub when_def: String,
+    pub when_pretty: String,
 }
 
 impl TriggerDesc {
@@ -54,6 +59,22 @@ impl TriggerDesc {
 
     pub fn is_instead(&self) -> bool {
         self.tgtype & INSTEAD != 0
+    }
+
+    /// Whether it fires with session_replication_role = origin (tgenabled
+    /// 'O' or 'A'; 'R' fires only on a replica, 'D' never).
+    pub fn fires_in_origin(&self) -> bool {
+        matches!(self.enabled, 'O' | 'A')
+    }
+
+    /// pg_trigger.tgargs: each argument followed by a zero byte.
+    pub fn tgargs(&self) -> Vec<u8> {
+        let mut b = Vec::new();
+        for a in &self.args {
+            b.extend_from_slice(a.as_bytes());
+            b.push(0);
+        }
+        b
     }
 
     /// The catalog-file line.
@@ -75,6 +96,10 @@ impl TriggerDesc {
             s.push(' ');
             s += &esc(a);
         }
+        s.push(' ');
+        s += &esc(&self.when_def);
+        s.push(' ');
+        s += &esc(&self.when_pretty);
         s.push('\n');
         s
     }
@@ -112,11 +137,20 @@ impl TriggerDesc {
             },
             when: (f[8] != "\\N").then(|| unesc(f[8])),
             args: f[10..10 + nargs].iter().map(|a| unesc(a)).collect(),
+            when_def: f.get(10 + nargs).map_or_else(String::new, |x| unesc(x)),
+            when_pretty: f.get(11 + nargs).map_or_else(String::new, |x| unesc(x)),
         })
     }
 
-    /// pg_get_triggerdef.
-    pub fn definition(&self, table: &str, function: &str, column_names: &[String]) -> String {
+    /// pg_get_triggerdef: `table` and `function` as the caller names
+    /// them (qualified or not), `column_names` those of UPDATE OF, quoted.
+    pub fn definition(
+        &self,
+        table: &str,
+        function: &str,
+        column_names: &[String],
+        pretty: bool,
+    ) -> String {
         let when = if self.is_before() {
             "BEFORE"
         } else if self.is_instead() {
@@ -143,11 +177,16 @@ impl TriggerDesc {
         }
         let mut s = format!(
             "CREATE TRIGGER {} {when} {} ON {table} FOR EACH {}",
-            self.name,
+            crate::utils::adt::quote::quote_ident(&self.name),
             events.join(" OR "),
             if self.is_row() { "ROW" } else { "STATEMENT" }
         );
-        if let Some(w) = &self.when {
+        if self.when.is_some() {
+            let w = if pretty {
+                &self.when_pretty
+            } else {
+                &self.when_def
+            };
             s += &format!(" WHEN ({w})");
         }
         let args: Vec<String> = self
@@ -176,6 +215,8 @@ mod tests {
             args: vec!["a b".into(), String::new()],
             columns: vec![2, 3],
             when: Some("new.x > 1".into()),
+            when_def: "(new.x > 1)".into(),
+            when_pretty: "new.x > 1".into(),
         };
         let line = t.serialize();
         let f: Vec<&str> = line.trim_end().split(' ').collect();

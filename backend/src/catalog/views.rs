@@ -301,7 +301,7 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_trigger",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("oid", oid::OID),
             ("tgrelid", oid::OID),
@@ -323,7 +323,7 @@ pub static VIEWS: &[SystemView] = &[
             ("tgoldtable", oid::NAME),
             ("tgnewtable", oid::NAME),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::Trigger,
     },
     SystemView {
         name: "pg_policy",

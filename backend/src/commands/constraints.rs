@@ -541,6 +541,18 @@ fn pretty_in(e: &Expr, names: &[String], parent: Parent) -> String {
             ),
             bool_parent,
         ),
+        Expr::Distinct(a, b, not) => {
+            let s = format!(
+                "{} IS DISTINCT FROM {}",
+                pretty_in(a, names, Parent::Other),
+                pretty_in(b, names, Parent::Other)
+            );
+            if *not {
+                wrap(format!("NOT {s}"), bool_parent)
+            } else {
+                wrap(s, bool_parent)
+            }
+        }
         Expr::Cast(a, t, _) => format!(
             "{}::{}",
             pretty_in(a, names, Parent::Other),

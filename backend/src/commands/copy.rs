@@ -13,6 +13,7 @@ use sqlparser::ast;
 use crate::access::table::{self, TableAccess};
 use crate::analyze::Analyzer;
 use crate::catalog::system_views;
+use crate::catalog::trigger;
 use crate::catalog::Catalog;
 use crate::commands::copy_csv::{self, Record};
 use crate::commands::copy_options;
@@ -21,6 +22,7 @@ use crate::executor;
 use crate::executor::dest::{CopyInSource, RowSink};
 use crate::executor::eval::{eval, EvalCtx};
 use crate::executor::ri::Ri;
+use crate::executor::trigger::Triggers;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
 use crate::nodes::plan::Plan;
@@ -342,7 +344,15 @@ impl CopyIn {
         let mut acc = TableAccess::new(ctx.pool, t.clone(), self.table.indexes.clone(), ctx.xact);
         // A failed COPY aborts its transaction: its rows are never seen.
         let mut ri = Ri::new(&self.constraints);
-        let n = self.read_rows(&mut acc, &mut ri, src, ctx)?;
+        // COPY FROM fires the table's INSERT triggers, as INSERT does.
+        let trig = Triggers::for_table(ctx, t);
+        if let Some(tr) = &trig {
+            tr.before_statement(trigger::INSERT, ctx)?;
+        }
+        let n = self.read_rows(&mut acc, &mut ri, trig.as_ref(), src, ctx)?;
+        if let Some(tr) = &trig {
+            tr.after_statement(&[trigger::INSERT], ctx)?;
+        }
         ri.finish(ctx)?;
         Ok(n)
     }
@@ -351,14 +361,15 @@ impl CopyIn {
         &self,
         acc: &mut TableAccess,
         ri: &mut Ri,
+        trig: Option<&Triggers>,
         src: &mut dyn CopyInSource,
         ctx: &EvalCtx,
     ) -> PgResult<u64> {
         if self.format.binary {
-            return self.read_binary(acc, ri, src, ctx);
+            return self.read_binary(acc, ri, trig, src, ctx);
         }
         if self.format.csv {
-            return self.read_csv(acc, ri, src, ctx);
+            return self.read_csv(acc, ri, trig, src, ctx);
         }
         let mut buf: Vec<u8> = Vec::new();
         let mut header = self.format.header != Header::No;
@@ -399,9 +410,10 @@ impl CopyIn {
                     continue;
                 }
                 let name = &self.table.table.name;
-                self.insert_line(acc, ri, line, ctx, (name.as_str(), lineno))
+                let inserted = self
+                    .insert_line(acc, ri, trig, line, ctx, (name.as_str(), lineno))
                     .map_err(|e| line_context(e, name, lineno, line))?;
-                n += 1;
+                n += u64::from(inserted);
             }
             buf.drain(..start);
         }
@@ -415,6 +427,7 @@ impl CopyIn {
         &self,
         acc: &mut TableAccess,
         ri: &mut Ri,
+        trig: Option<&Triggers>,
         src: &mut dyn CopyInSource,
         ctx: &EvalCtx,
     ) -> PgResult<u64> {
@@ -460,9 +473,10 @@ impl CopyIn {
                     }
                     continue;
                 }
-                self.insert_csv(acc, ri, fields, ctx, (name.as_str(), line))
+                let inserted = self
+                    .insert_csv(acc, ri, trig, fields, ctx, (name.as_str(), line))
                     .map_err(|e| line_context(e, name, line, raw))?;
-                n += 1;
+                n += u64::from(inserted);
             }
             buf.drain(..start);
         }
@@ -511,10 +525,11 @@ impl CopyIn {
         &self,
         acc: &mut TableAccess,
         ri: &mut Ri,
+        trig: Option<&Triggers>,
         fields: Vec<copy_csv::CsvField>,
         ctx: &EvalCtx,
         (name, line): (&str, u64),
-    ) -> PgResult<()> {
+    ) -> PgResult<bool> {
         let t = &self.table.table;
         if fields.len() > self.targets.len() {
             return Err(PgError::new(
@@ -543,7 +558,7 @@ impl CopyIn {
             row[col] = column_value(&t.columns[col], &s)
                 .map_err(|e| column_context(e, name, line, &t.columns[col].name, &s))?;
         }
-        self.insert_row(acc, ri, row, ctx)
+        self.insert_row(acc, ri, trig, row, ctx)
     }
 
     /// Binary format: the header, then tuples (a field count, then each
@@ -553,6 +568,7 @@ impl CopyIn {
         &self,
         acc: &mut TableAccess,
         ri: &mut Ri,
+        trig: Option<&Triggers>,
         src: &mut dyn CopyInSource,
         ctx: &EvalCtx,
     ) -> PgResult<u64> {
@@ -633,8 +649,7 @@ impl CopyIn {
                 let data = input.take(len as usize)?.ok_or_else(unexpected_eof)?;
                 row[col] = Value::decode(t.columns[col].ty, 1, data)?;
             }
-            self.insert_row(acc, ri, row, ctx)?;
-            n += 1;
+            n += u64::from(self.insert_row(acc, ri, trig, row, ctx)?);
         }
         // Discard what the client still sends after the trailer.
         while input.src.next_chunk()?.is_some() {}
@@ -645,10 +660,11 @@ impl CopyIn {
         &self,
         acc: &mut TableAccess,
         ri: &mut Ri,
+        trig: Option<&Triggers>,
         line: &[u8],
         ctx: &EvalCtx,
         (name, lineno): (&str, u64),
-    ) -> PgResult<()> {
+    ) -> PgResult<bool> {
         let t = &self.table.table;
         let mut row = vec![Value::Null; t.columns.len()];
         let mut fields = split_fields(line, self.format.delimiter).into_iter();
@@ -675,7 +691,7 @@ impl CopyIn {
                 "extra data after last expected column",
             ));
         }
-        self.insert_row(acc, ri, row, ctx)
+        self.insert_row(acc, ri, trig, row, ctx)
     }
 
     /// Fills the defaults of the columns COPY does not set, checks the
@@ -684,12 +700,19 @@ impl CopyIn {
         &self,
         acc: &mut TableAccess,
         ri: &mut Ri,
+        trig: Option<&Triggers>,
         mut row: Vec<Value>,
         ctx: &EvalCtx,
-    ) -> PgResult<()> {
+    ) -> PgResult<bool> {
         for (i, d) in self.defaults.iter().enumerate() {
             if let Some(e) = d {
                 row[i] = eval(e, &[], ctx)?;
+            }
+        }
+        if let Some(t) = trig {
+            match t.before_row(trigger::INSERT, Some(row), None, ctx)? {
+                Some(r) => row = r,
+                None => return Ok(false),
             }
         }
         acc.check_row(&mut row)?;
@@ -697,7 +720,10 @@ impl CopyIn {
         match acc.insert(&row)? {
             Ok(tid) => {
                 ri.inserted(acc.table.oid, tid, &row);
-                Ok(())
+                if let Some(t) = trig {
+                    t.after_row(trigger::INSERT, Some(&row), None);
+                }
+                Ok(true)
             }
             Err(c) => Err(acc.unique_error(&c)),
         }

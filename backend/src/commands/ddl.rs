@@ -24,6 +24,7 @@ use crate::catalog::{
 use crate::commands::constraints;
 use crate::error::{sqlstate, PgError, PgResult, Severity};
 use crate::executor::eval::EvalCtx;
+use crate::executor::trigger::Triggers;
 use crate::parser::{ident, object_name, StmtText};
 use crate::types::{oid, Oid};
 
@@ -1139,6 +1140,18 @@ impl Ddl<'_> {
                     let new = self.table_name(n)?;
                     t = self.rename_table(&t, new)?;
                 }
+                ast::AlterTableOperation::EnableTrigger { name } => {
+                    self.changed |= super::trigger::set_enabled(self.cat, &t, name, 'O')?;
+                }
+                ast::AlterTableOperation::EnableAlwaysTrigger { name } => {
+                    self.changed |= super::trigger::set_enabled(self.cat, &t, name, 'A')?;
+                }
+                ast::AlterTableOperation::EnableReplicaTrigger { name } => {
+                    self.changed |= super::trigger::set_enabled(self.cat, &t, name, 'R')?;
+                }
+                ast::AlterTableOperation::DisableTrigger { name } => {
+                    self.changed |= super::trigger::set_enabled(self.cat, &t, name, 'D')?;
+                }
                 _ => return Err(not_supported("this ALTER TABLE action")),
             }
         }
@@ -1168,8 +1181,27 @@ impl Ddl<'_> {
         }
         constraints::check_truncate(self.cat, &tables)?;
         let restart = matches!(tr.identity, Some(ast::TruncateIdentityOption::Restart));
+        // TRUNCATE's statement triggers: every table's BEFORE triggers
+        // first, the AFTER ones once all are emptied (ExecuteTruncateGuts).
+        let trigs: Vec<Triggers> = match self.eval {
+            Some(ctx) => tables
+                .iter()
+                .filter_map(|t| Triggers::for_table(ctx, t))
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Some(ctx) = self.eval {
+            for t in &trigs {
+                t.before_statement(crate::catalog::trigger::TRUNCATE, ctx)?;
+            }
+        }
+        // With triggers, the rows are deleted in the statement's
+        // transaction, so that a failing AFTER trigger brings them back.
+        let xact = self
+            .block
+            .or_else(|| self.eval.filter(|_| !trigs.is_empty()).map(|c| c.xact));
         for t in tables {
-            if let Some(x) = self.block {
+            if let Some(x) = xact {
                 // A ROLLBACK must bring the rows back: they are deleted as
                 // DELETE would (the table is locked AccessExclusive, so no
                 // one else sees the difference); VACUUM reclaims them.
@@ -1198,6 +1230,11 @@ impl Ddl<'_> {
                 for s in seqs {
                     sequence::reset(self.pool, s.oid, &s.name)?;
                 }
+            }
+        }
+        if let Some(ctx) = self.eval {
+            for t in &trigs {
+                t.after_statement(&[crate::catalog::trigger::TRUNCATE], ctx)?;
             }
         }
         Ok("TRUNCATE TABLE".into())
@@ -1644,6 +1681,7 @@ impl Ddl<'_> {
                         )?;
                     }
                     self.cat.constraints.retain(|c| c.table != o);
+                    self.cat.triggers.retain(|t| t.table != o);
                     self.cat.tables.retain(|t| t.oid != o);
                     self.cat.indexes.retain(|i| i.table != o);
                     self.cat.sequences.retain(|s| s.table != o);

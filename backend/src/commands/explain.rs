@@ -115,6 +115,8 @@ pub fn deparse(e: &Expr, names: &[String]) -> String {
         Expr::And(a, b) => format!("({} AND {})", d(a), d(b)),
         Expr::Or(a, b) => format!("({} OR {})", d(a), d(b)),
         Expr::IsNull(a, neg) => format!("({} IS {}NULL)", d(a), if *neg { "NOT " } else { "" }),
+        Expr::Distinct(a, b, false) => format!("({} IS DISTINCT FROM {})", d(a), d(b)),
+        Expr::Distinct(a, b, true) => format!("(NOT ({} IS DISTINCT FROM {}))", d(a), d(b)),
         Expr::Cast(a, t, _) => format!("({})::{}", d(a), type_name(*t)),
         Expr::FieldSelect(a, _, _, name) => format!("({}).{name}", d(a)),
         Expr::Func(f, args) if args.len() == 2 && array_operator(f.name).is_some() => format!(

@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
+use crate::analyze::Analyzer;
 use crate::catalog::trigger::{self, TriggerDesc};
 use crate::catalog::{Catalog, RelKind};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::parser::{ident, object_name, StmtText};
 use crate::types::oid;
+use crate::utils::adt::quote::quote_ident;
 
 fn table_of(cat: &Catalog, name: &ast::ObjectName) -> PgResult<(crate::types::Oid, String)> {
     let parts = object_name(name);
@@ -57,6 +59,118 @@ fn trigger_args(text: &str) -> PgResult<Vec<String>> {
         });
     }
     Ok(args)
+}
+
+/// The WHEN condition: the text the trigger evaluates, and its ruleutils
+/// forms (plain and pretty); PostgreSQL's errors for a condition that
+/// reads rows a trigger does not have.
+fn when_condition(
+    cat: &Catalog,
+    text: &StmtText,
+    table: &crate::catalog::TableDesc,
+    c: &ast::Expr,
+    tgtype: i16,
+    row: bool,
+) -> PgResult<(Option<String>, String, String)> {
+    let mut a = Analyzer::new(text, &[]).with_catalog(Arc::new(cat.clone()));
+    let x = a.trigger_when_expr(table, c)?;
+    let n = table.columns.len();
+    let (mut new, mut old) = (false, false);
+    x.visit_columns(&mut |i| {
+        if i < n {
+            new = true;
+        } else {
+            old = true;
+        }
+    });
+    // PostgreSQL points at the first reference to the row it refuses.
+    let first_ref = |which: &[&str]| {
+        use sqlparser::ast::Spanned;
+        let mut at = None;
+        let _ = ast::visit_expressions(c, |x: &ast::Expr| {
+            if let ast::Expr::CompoundIdentifier(p) = x {
+                if at.is_none() && p.len() == 2 && which.contains(&ident(&p[0]).as_str()) {
+                    at = text.position(x.span().start);
+                }
+            }
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        at
+    };
+    let bad = |m: &str, which: &[&str]| {
+        let e = PgError::new("42P17", m.to_owned());
+        Err(match first_ref(which) {
+            Some(p) => e.with_position(p),
+            None => e,
+        })
+    };
+    if !row && (new || old) {
+        return bad(
+            "statement trigger's WHEN condition cannot reference column values",
+            &["new", "old"],
+        );
+    }
+    if tgtype & trigger::INSERT != 0 && old {
+        return bad(
+            "INSERT trigger's WHEN condition cannot reference OLD values",
+            &["old"],
+        );
+    }
+    if tgtype & trigger::DELETE != 0 && new {
+        return bad(
+            "DELETE trigger's WHEN condition cannot reference NEW values",
+            &["new"],
+        );
+    }
+    let mut names: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("new.{}", quote_ident(&c.name)))
+        .collect();
+    names.extend(
+        table
+            .columns
+            .iter()
+            .map(|c| format!("old.{}", quote_ident(&c.name))),
+    );
+    let def = crate::commands::explain::deparse(&x, &names);
+    let pretty = crate::commands::constraints::pretty(&x, &names);
+    Ok((Some(c.to_string()), def, pretty))
+}
+
+/// ALTER TABLE ... ENABLE [ALWAYS | REPLICA] | DISABLE TRIGGER name | ALL
+/// | USER: sets tgenabled; returns whether the catalog changed.
+pub fn set_enabled(
+    cat: &mut Catalog,
+    table: &crate::catalog::TableDesc,
+    name: &ast::Ident,
+    state: char,
+) -> PgResult<bool> {
+    let word = name
+        .quote_style
+        .is_none()
+        .then(|| name.value.to_lowercase());
+    let all = matches!(word.as_deref(), Some("all") | Some("user"));
+    let target = ident(name);
+    let mut found = false;
+    for t in cat.triggers.iter_mut() {
+        if t.table == table.oid && (all || t.name == target) {
+            found = true;
+            if t.enabled != state {
+                Arc::make_mut(t).enabled = state;
+            }
+        }
+    }
+    if !found && !all {
+        return Err(PgError::new(
+            sqlstate::UNDEFINED_OBJECT,
+            format!(
+                "trigger \"{target}\" for table \"{}\" does not exist",
+                table.name
+            ),
+        ));
+    }
+    Ok(found)
 }
 
 /// CREATE [OR REPLACE] TRIGGER.
@@ -114,27 +228,10 @@ pub fn create(cat: &mut Catalog, ct: &ast::CreateTrigger, text: &StmtText) -> Pg
             ));
         }
     }
-    if tgtype & trigger::TRUNCATE != 0 {
-        return Err(PgError::new(
-            sqlstate::FEATURE_NOT_SUPPORTED,
-            "TRUNCATE triggers are not supported yet",
-        ));
-    }
-    let when = ct.condition.as_ref().map(|c| {
-        let s = c.to_string();
-        s.strip_prefix('(')
-            .and_then(|x| x.strip_suffix(')'))
-            .map_or(s.clone(), str::to_owned)
-    });
-    if let Some(w) = &when {
-        let lw = w.to_lowercase();
-        if !row && (lw.contains("new.") || lw.contains("old.")) {
-            return Err(PgError::new(
-                "42P17",
-                "statement trigger's WHEN condition cannot reference column values",
-            ));
-        }
-    }
+    let (when, when_def, when_pretty) = match &ct.condition {
+        None => (None, String::new(), String::new()),
+        Some(c) => when_condition(cat, text, &tdesc, c, tgtype, row)?,
+    };
     let Some(body) = &ct.exec_body else {
         return Err(PgError::new(
             sqlstate::SYNTAX_ERROR,
@@ -176,6 +273,8 @@ pub fn create(cat: &mut Catalog, ct: &ast::CreateTrigger, text: &StmtText) -> Pg
         args,
         columns,
         when,
+        when_def,
+        when_pretty,
     };
     match existing {
         Some(i) if ct.or_replace => {

@@ -227,7 +227,8 @@ fn class_rows_default(ctx: &FnCtx) -> Vec<Vec<Value>> {
             .filter(|k| k.check().is_some())
             .count();
         let fks = c.constraints_of(t.oid).any(|k| k.fk().is_some())
-            || c.foreign_keys_to(t.oid).next().is_some();
+            || c.foreign_keys_to(t.oid).next().is_some()
+            || c.triggers.iter().any(|g| g.table == t.oid);
         if let Some(row) = rows.last_mut() {
             row[7] = Value::Oid(t.rel());
             row[18] = Value::Int2(checks as i16);
@@ -702,6 +703,39 @@ fn enum_type_row(oid: u32, name: &str, array: bool, other: u32) -> Vec<Value> {
 }
 
 /// pg_enum: the labels of every enum type.
+/// pg_trigger: one row per trigger (none internal: pgfork's foreign keys
+/// are kept by the executor, not by RI triggers). tgqual holds the WHEN
+/// condition in its ruleutils form where PostgreSQL keeps a node tree.
+pub fn trigger_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .triggers
+        .iter()
+        .map(|t| {
+            vec![
+                Value::Oid(t.oid),
+                Value::Oid(t.table),
+                Value::Oid(0),
+                text(&t.name),
+                Value::Oid(t.function),
+                Value::Int2(t.tgtype),
+                ch(t.enabled as u8),
+                Value::Bool(false),
+                Value::Oid(0),
+                Value::Oid(0),
+                Value::Oid(0),
+                Value::Bool(false),
+                Value::Bool(false),
+                Value::Int2(t.args.len() as i16),
+                int2vector(t.columns.iter().map(|&c| c as usize)),
+                Value::Bytea(t.tgargs()),
+                t.when.as_ref().map_or(Value::Null, |_| text(&t.when_def)),
+                Value::Null,
+                Value::Null,
+            ]
+        })
+        .collect()
+}
+
 pub fn enum_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     ctx.catalog
         .enums

@@ -130,20 +130,47 @@ impl Modify {
         };
         let ri_on = !self.constraints.is_empty();
         let target = self.table.table.oid;
-        if let Some(join) = &self.join {
-            return self.run_joined(join, &mut acc, ctx, emit, ri);
-        }
         let event = match &self.kind {
             ModifyKind::Insert { .. } => trigger::INSERT,
             ModifyKind::Update { .. } => trigger::UPDATE,
             ModifyKind::Delete { .. } => trigger::DELETE,
         };
-        let mut trig = Triggers::for_table(ctx, &self.table.table).map(|t| match &self.kind {
+        // INSERT ... ON CONFLICT DO UPDATE fires UPDATE's triggers too.
+        let upsert_sets = match &self.kind {
+            ModifyKind::Insert {
+                on_conflict: Some(oc),
+                ..
+            } => match &oc.action {
+                ConflictAction::Update { sets, .. } => Some(sets),
+                ConflictAction::Nothing => None,
+            },
+            _ => None,
+        };
+        let trig = Triggers::for_table(ctx, &self.table.table).map(|t| match &self.kind {
             ModifyKind::Update { sets, .. } => t.with_set_columns(sets.iter().map(|s| s.0)),
-            _ => t,
+            _ => match upsert_sets {
+                Some(sets) => t.with_set_columns(sets.iter().map(|s| s.0)),
+                None => t,
+            },
         });
+        let events: &[i16] = match (event, upsert_sets) {
+            (trigger::INSERT, Some(_)) => &[trigger::UPDATE, trigger::INSERT],
+            (trigger::INSERT, None) => &[trigger::INSERT],
+            (trigger::UPDATE, _) => &[trigger::UPDATE],
+            _ => &[trigger::DELETE],
+        };
         if let Some(t) = &trig {
-            t.before_statement(event, ctx)?;
+            // BEFORE STATEMENT: INSERT's, then UPDATE's (fireBSTriggers).
+            for &e in events.iter().rev() {
+                t.before_statement(e, ctx)?;
+            }
+        }
+        if let Some(join) = &self.join {
+            let n = self.run_joined(join, &mut acc, ctx, emit, ri, trig.as_ref())?;
+            if let Some(t) = &trig {
+                t.after_statement(events, ctx)?;
+            }
+            return Ok(n);
         }
         let mut n = 0u64;
         match &self.kind {
@@ -185,14 +212,11 @@ impl Modify {
                     if ri_on {
                         ri.check_row(&acc.table, &row, ctx)?;
                     }
-                    let kept = trig.as_ref().map(|_| row.clone());
+                    let oc = on_conflict.as_ref();
                     if let Some(changed) =
-                        insert_one(&mut acc, row, on_conflict.as_ref(), ctx, ri, &mut ret)?
+                        insert_one(&mut acc, row, oc, ctx, ri, &mut ret, trig.as_ref())?
                     {
                         n += u64::from(changed);
-                        if let (Some(t), Some(r), true) = (&mut trig, &kept, changed) {
-                            t.after_row(trigger::INSERT, Some(r), None);
-                        }
                     }
                 }
             }
@@ -234,7 +258,7 @@ impl Modify {
                     }
                     if let Some(new) = done {
                         n += 1;
-                        if let Some(t) = &mut trig {
+                        if let Some(t) = &trig {
                             t.after_row(trigger::UPDATE, Some(&new), old_row.as_deref());
                         }
                         ret(&new)?;
@@ -268,7 +292,7 @@ impl Modify {
                     }
                     if let Some(old) = done {
                         n += 1;
-                        if let Some(t) = &mut trig {
+                        if let Some(t) = &trig {
                             t.after_row(trigger::DELETE, None, Some(&old));
                         }
                         ret(&old)?;
@@ -276,8 +300,8 @@ impl Modify {
                 }
             }
         }
-        if let Some(t) = &mut trig {
-            t.after_statement(event, ctx)?;
+        if let Some(t) = &trig {
+            t.after_statement(events, ctx)?;
         }
         Ok(n)
     }
@@ -479,6 +503,7 @@ impl Modify {
         ctx: &EvalCtx,
         emit: &mut dyn FnMut(&[Value]) -> PgResult<()>,
         ri: &mut Ri,
+        trig: Option<&Triggers>,
     ) -> PgResult<u64> {
         let ri_on = !self.constraints.is_empty();
         let target = self.table.table.oid;
@@ -515,6 +540,8 @@ impl Modify {
                 }
             }
             let Some(other) = matched else { continue };
+            let mut skipped = false;
+            let mut old_row: Option<Vec<Value>> = None;
             let done = change_row(acc, tid, row, None, ctx, &mut |acc, tid, old| match sets {
                 Some(sets) => {
                     let both = joined(old, other);
@@ -522,12 +549,41 @@ impl Modify {
                     for (c, e) in sets {
                         new[*c] = eval(e, &both, ctx)?;
                     }
+                    if let Some(t) = trig {
+                        match t.before_row(trigger::UPDATE, Some(new), Some(old), ctx)? {
+                            Some(r) => new = r,
+                            None => {
+                                skipped = true;
+                                return Ok(Ok(old.to_vec()));
+                            }
+                        }
+                        old_row = Some(old.to_vec());
+                    }
                     apply_update(acc, (&mut *ri, ri_on, target), tid, old, new, ctx)
                 }
-                None => apply_delete(acc, (&mut *ri, ri_on, target), tid, old),
+                None => {
+                    if let Some(t) = trig {
+                        if t.before_row(trigger::DELETE, None, Some(old), ctx)?
+                            .is_none()
+                        {
+                            skipped = true;
+                            return Ok(Ok(old.to_vec()));
+                        }
+                    }
+                    apply_delete(acc, (&mut *ri, ri_on, target), tid, old)
+                }
             })?;
+            if skipped {
+                continue;
+            }
             if let Some(changed) = done {
                 n += 1;
+                if let Some(t) = trig {
+                    match sets {
+                        Some(_) => t.after_row(trigger::UPDATE, Some(&changed), old_row.as_deref()),
+                        None => t.after_row(trigger::DELETE, None, Some(&changed)),
+                    }
+                }
                 if let Some(r) = &self.returning {
                     let both = joined(&changed, other);
                     let out: Vec<Value> = r
@@ -551,6 +607,7 @@ fn insert_one(
     ctx: &EvalCtx,
     ri: &mut Ri,
     ret: &mut dyn FnMut(&[Value]) -> PgResult<()>,
+    trig: Option<&Triggers>,
 ) -> PgResult<Option<bool>> {
     let target = acc.table.oid;
     if let Some(oc) = on_conflict {
@@ -576,6 +633,9 @@ fn insert_one(
         let conflict = match acc.insert(&row)? {
             Ok(tid) => {
                 ri.inserted(target, tid, &row);
+                if let Some(t) = trig {
+                    t.after_row(trigger::INSERT, Some(&row), None);
+                }
                 ret(&row)?;
                 return Ok(Some(true));
             }
@@ -602,6 +662,7 @@ fn insert_one(
         // does not see it), as PostgreSQL's ON CONFLICT DO UPDATE does;
         // a row changed meanwhile sends us around again.
         let mut skipped = false;
+        let mut old: Option<Vec<Value>> = None;
         let done = {
             let mut attempt = |acc: &mut TableAccess, tid: ItemPointer, cur: &[Value]| -> Attempt {
                 let mut both = cur.to_vec();
@@ -615,6 +676,16 @@ fn insert_one(
                 let mut new = cur.to_vec();
                 for (c, e) in sets {
                     new[*c] = eval(e, &both, ctx)?;
+                }
+                if let Some(t) = trig {
+                    match t.before_row(trigger::UPDATE, Some(new), Some(cur), ctx)? {
+                        Some(r) => new = r,
+                        None => {
+                            skipped = true;
+                            return Ok(Ok(cur.to_vec()));
+                        }
+                    }
+                    old = Some(cur.to_vec());
                 }
                 acc.check_row(&mut new)?;
                 ri.check_row(&acc.table, &new, ctx)?;
@@ -642,6 +713,9 @@ fn insert_one(
         match done {
             Some(_) if skipped => return Ok(Some(false)),
             Some(new) => {
+                if let Some(t) = trig {
+                    t.after_row(trigger::UPDATE, Some(&new), old.as_deref());
+                }
                 ret(&new)?;
                 return Ok(Some(true));
             }

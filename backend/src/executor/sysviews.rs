@@ -66,6 +66,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Description => dump_rows::description_rows(ctx),
         ViewRows::Rewrite => dump_rows::rewrite_rows(ctx),
         ViewRows::InitPrivs => dump_rows::init_privs_rows(ctx),
+        ViewRows::Trigger => cat::trigger_rows(ctx),
         ViewRows::Empty => empty_rows(ctx),
     }
 }

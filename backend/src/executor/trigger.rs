@@ -2,10 +2,15 @@
 //! trigger.c, in small): BEFORE ROW triggers see each row before it is
 //! written and may change it (a returned row) or skip it (NULL); AFTER
 //! ROW triggers are queued here and fired when the statement's rows are
-//! all written, after which AFTER STATEMENT triggers fire. The trigger
+//! all written, after which AFTER STATEMENT triggers fire. INSERT (with
+//! ON CONFLICT DO UPDATE: UPDATE's too), UPDATE and DELETE (joined or
+//! not), COPY FROM and TRUNCATE (statement triggers only) use it; only
+//! triggers enabled for session_replication_role = origin (tgenabled
+//! 'O' or 'A') fire. The trigger
 //! functions themselves run through the handler the PL/pgSQL layer
 //! installs ([`set_trigger_handler`]), which sits above the executor.
 
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 use crate::catalog::function::FunctionDesc;
@@ -46,7 +51,7 @@ pub struct Triggers {
     list: Vec<(Arc<TriggerDesc>, Arc<FunctionDesc>)>,
     /// The columns an UPDATE sets (attnums, 1-based).
     set_columns: Vec<i16>,
-    queue: Vec<Queued>,
+    queue: RefCell<Vec<Queued>>,
 }
 
 impl Triggers {
@@ -56,7 +61,7 @@ impl Triggers {
             .catalog
             .triggers
             .iter()
-            .filter(|t| t.table == table.oid && t.enabled != 'D')
+            .filter(|t| t.table == table.oid && t.fires_in_origin())
             .filter_map(|t| {
                 ctx.catalog
                     .function_by_oid(t.function)
@@ -71,7 +76,7 @@ impl Triggers {
             table: table.clone(),
             list,
             set_columns: Vec::new(),
-            queue: Vec::new(),
+            queue: RefCell::new(Vec::new()),
         })
     }
 
@@ -167,17 +172,20 @@ impl Triggers {
     }
 
     /// Queues an AFTER ROW event.
-    pub fn after_row(&mut self, event: i16, new: Option<&[Value]>, old: Option<&[Value]>) {
+    pub fn after_row(&self, event: i16, new: Option<&[Value]>, old: Option<&[Value]>) {
         if self.has_after_row(event) {
             self.queue
+                .borrow_mut()
                 .push((event, new.map(|r| r.to_vec()), old.map(|r| r.to_vec())));
         }
     }
 
     /// At the end of the statement: the queued AFTER ROW events, then
-    /// AFTER STATEMENT triggers.
-    pub fn after_statement(&mut self, event: i16, ctx: &EvalCtx) -> PgResult<()> {
-        let queue = std::mem::take(&mut self.queue);
+    /// the AFTER STATEMENT triggers of each of `events` in turn (an
+    /// INSERT ... ON CONFLICT DO UPDATE fires UPDATE's, then INSERT's, as
+    /// PostgreSQL's fireASTriggers).
+    pub fn after_statement(&self, events: &[i16], ctx: &EvalCtx) -> PgResult<()> {
+        let queue = std::mem::take(&mut *self.queue.borrow_mut());
         for (ev, new, old) in &queue {
             crate::interrupts::check_for_interrupts()?;
             for (t, f) in &self.list {
@@ -186,9 +194,11 @@ impl Triggers {
                 }
             }
         }
-        for (t, f) in &self.list {
-            if !t.is_before() && !t.is_row() && self.applies(t, event) {
-                self.call(t, f, event, None, None, ctx)?;
+        for &event in events {
+            for (t, f) in &self.list {
+                if !t.is_before() && !t.is_row() && self.applies(t, event) {
+                    self.call(t, f, event, None, None, ctx)?;
+                }
             }
         }
         Ok(())

@@ -216,12 +216,11 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     f("pg_get_viewdef", &[TEXT, BOOL], TEXT, |c, a| {
         view_def(c, &a[0], a[1] == Value::Bool(true))
     }),
-    // pgfork has no triggers (pg_trigger is empty; foreign keys are
-    // checked by the executor, not by PostgreSQL's RI triggers): NULL, as
-    // PostgreSQL's for an OID that is not a trigger's.
-    f("pg_get_triggerdef", &[OID], TEXT, |_, _| Ok(Value::Null)),
-    f("pg_get_triggerdef", &[OID, BOOL], TEXT, |_, _| {
-        Ok(Value::Null)
+    f("pg_get_triggerdef", &[OID], TEXT, |c, a| {
+        trigger_def(c, &a[0], false)
+    }),
+    f("pg_get_triggerdef", &[OID, BOOL], TEXT, |c, a| {
+        trigger_def(c, &a[0], a[1] == Value::Bool(true))
     }),
     f("pg_get_constraintdef", &[OID], TEXT, |c, a| {
         constraint_def(c, &a[0])
@@ -862,6 +861,47 @@ pub fn display_regclass_literals(cat: &Catalog, text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// pg_get_triggerdef(oid [, pretty]): the trigger's CREATE TRIGGER, its
+/// table schema-qualified unless pretty (then as regclass names it);
+/// NULL for an OID that is not a trigger's.
+fn trigger_def(c: &FnCtx, v: &Value, pretty: bool) -> PgResult<Value> {
+    let o = oid_arg(v);
+    let Some(t) = c.catalog.triggers.iter().find(|t| t.oid == o) else {
+        return Ok(Value::Null);
+    };
+    let table = if pretty {
+        relation_name(c.catalog, t.table).unwrap_or_default()
+    } else {
+        format!(
+            "{}.{}",
+            quote_ident(c.catalog.relation_schema_name(t.table)),
+            quote_ident(c.catalog.relation_name(t.table).unwrap_or_default())
+        )
+    };
+    let function = c
+        .catalog
+        .function_by_oid(t.function)
+        .map_or_else(String::new, |f| {
+            // Qualified when its schema is not on the search path
+            // (generate_function_name; pg_dump empties the path).
+            if c.catalog.search_path().contains(&PUBLIC_NAMESPACE) {
+                quote_ident(&f.name)
+            } else {
+                format!("public.{}", quote_ident(&f.name))
+            }
+        });
+    let cols: Vec<String> = match c.catalog.table_by_oid(t.table) {
+        Some(tab) => t
+            .columns
+            .iter()
+            .filter_map(|&k| tab.columns.get(k as usize - 1))
+            .map(|col| quote_ident(&col.name))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Value::Text(t.definition(&table, &function, &cols, pretty)))
 }
 
 /// The name of a relation as regclass prints it: qualified with its

@@ -954,7 +954,10 @@ impl Engine {
             // transaction: it evaluates defaults and checks constraints
             // over existing rows, and rewrites them for a volatile
             // default.
-            let alter = if matches!(p.stmt.ast.as_ref(), ast::Statement::AlterTable(_)) {
+            // TRUNCATE too, for its tables' TRUNCATE triggers.
+            let alter = if matches!(p.stmt.ast.as_ref(), ast::Statement::AlterTable(_))
+                || (matches!(p.stmt.ast.as_ref(), ast::Statement::Truncate(_)) && block.is_none())
+            {
                 Some(self.mvcc.start_statement(&self.limits, true, *policy)?)
             } else {
                 None
@@ -962,7 +965,7 @@ impl Engine {
             let cat = self.catalog.get().clone();
             let cache = SubplanCache::default();
             let mem = executor::memory::MemBudget::new(self.limits.statement_mem);
-            let ctx = alter.as_ref().map(|sx| EvalCtx {
+            let ctx = alter.as_ref().or(block.as_ref()).map(|sx| EvalCtx {
                 fcx: FnCtx {
                     session: &self.session,
                     settings: &self.settings,

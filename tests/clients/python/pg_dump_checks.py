@@ -1,6 +1,7 @@
 """pg_dump and pg_restore (PostgreSQL 15's) against a server (PG*
 environment variables): a simple schema (serial primary key, unique and
-NOT NULL columns, defaults, an index, a view) dumped as SQL and in the
+NOT NULL columns, defaults, an index, a view, a PL/pgSQL trigger and a
+disabled one) dumped as SQL and in the
 custom format, listed by pg_restore, and restored with psql into the same
 database after dropping it, with the same rows back; a second schema
 holding a table of the same name, and a dump of the restored database
@@ -51,6 +52,17 @@ def create_schema():
     )
     psql("CREATE INDEX c_dump_items_qty ON c_dump_items (qty)")
     psql("CREATE VIEW c_dump_view AS SELECT name, qty FROM c_dump_items WHERE qty > 1")
+    psql("DROP FUNCTION IF EXISTS c_dump_stamp()")
+    psql(
+        "CREATE FUNCTION c_dump_stamp() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN NEW.note := coalesce(NEW.note, 'stamped'); RETURN NEW; END $$"
+    )
+    psql(
+        "CREATE TRIGGER c_dump_stamp BEFORE INSERT OR UPDATE OF note ON c_dump_items"
+        " FOR EACH ROW WHEN (NEW.note IS NULL) EXECUTE FUNCTION c_dump_stamp('a b')"
+    )
+    psql("CREATE TRIGGER c_dump_off AFTER DELETE ON c_dump_items FOR EACH STATEMENT EXECUTE FUNCTION c_dump_stamp()")
+    psql("ALTER TABLE c_dump_items DISABLE TRIGGER c_dump_off")
     psql(
         "INSERT INTO c_dump_items (name, qty, price, note) VALUES"
         " ('a', 1, 1.50, 'tab\there'), ('b', 2, NULL, 'line\nbreak'), ('c', DEFAULT, 3, NULL)"
@@ -75,6 +87,11 @@ def dump_plain():
         "ALTER TABLE ONLY c_dump_s.c_dump_items ALTER COLUMN id SET DEFAULT nextval('c_dump_s.c_dump_items_id_seq'::regclass);",
         "CREATE INDEX c_dump_s_v ON c_dump_s.c_dump_items USING btree (v);",
         "SELECT pg_catalog.setval('c_dump_s.c_dump_items_id_seq', 2, true);",
+        "CREATE TRIGGER c_dump_stamp BEFORE INSERT OR UPDATE OF note ON public.c_dump_items FOR EACH ROW"
+        " WHEN ((new.note IS NULL)) EXECUTE FUNCTION public.c_dump_stamp('a b');",
+        "CREATE TRIGGER c_dump_off AFTER DELETE ON public.c_dump_items FOR EACH STATEMENT"
+        " EXECUTE FUNCTION public.c_dump_stamp();",
+        "ALTER TABLE public.c_dump_items DISABLE TRIGGER c_dump_off;",
     ]:
         check(want in text, f"dump lacks {want!r}")
 
@@ -101,6 +118,7 @@ def restore_round_trip():
     schema_rows = psql(SCHEMA_ROWS)
     psql("DROP VIEW c_dump_view")
     psql("DROP TABLE c_dump_items")
+    psql("DROP FUNCTION c_dump_stamp()")
     psql("DROP SCHEMA c_dump_s CASCADE")
     sh(f"{BIN}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", SQL)
     eq(psql(ROWS), BEFORE, "rows after restore")
@@ -114,6 +132,7 @@ def cleanup():
     psql("DROP SCHEMA IF EXISTS c_dump_s CASCADE")
     psql("DROP VIEW IF EXISTS c_dump_view")
     psql("DROP TABLE IF EXISTS c_dump_items")
+    psql("DROP FUNCTION IF EXISTS c_dump_stamp()")
 
 
 if __name__ == "__main__":
