@@ -10,6 +10,7 @@ mod cursor;
 pub mod group_by_distinct;
 mod pgsyntax;
 mod qualified_operator;
+mod view_syntax;
 
 use std::sync::Arc;
 
@@ -523,6 +524,8 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         pgsyntax::check(sql, &meaningful)?;
         normalize_copy_options(&mut seg);
         let create_user = create_user::rewrite(&mut seg);
+        let check_option = view_syntax::strip(&mut seg);
+        view_syntax::alter_view_column(&mut seg);
         group_by_distinct::rewrite(sql, &mut seg)?;
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)
@@ -536,6 +539,9 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         };
         if create_user {
             create_user::default_login(&mut ast);
+        }
+        if let Some(c) = check_option {
+            view_syntax::apply(&mut ast, c);
         }
         out.push(ParsedStatement {
             ast,
