@@ -47,6 +47,7 @@ pub mod sqlstate {
     pub const INVALID_CURSOR_NAME: &str = "34000";
     pub const DUPLICATE_CURSOR: &str = "42P03";
     pub const OBJECT_NOT_IN_PREREQUISITE_STATE: &str = "55000";
+    pub const WITH_CHECK_OPTION_VIOLATION: &str = "44000";
     pub const OBJECT_IN_USE: &str = "55006";
     pub const UNDEFINED_DATABASE: &str = "3D000";
     pub const DUPLICATE_DATABASE: &str = "42P04";

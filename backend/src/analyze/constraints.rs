@@ -34,6 +34,7 @@ pub fn table_scope(table: &TableDesc) -> Scope {
                 system: false,
                 origin: (table.oid, i as i16 + 1),
                 record: None,
+                computed: None,
             })
             .collect(),
     }

@@ -473,6 +473,11 @@ impl Analyzer<'_> {
             None => e,
         };
         match scope.resolve(&names) {
+            Ok(Some((_, c))) if c.computed.is_some() => {
+                if let Some(x) = &c.computed {
+                    return Ok((**x).clone());
+                }
+            }
             Ok(Some((i, c))) => return Ok(Expr::Column(i, c.ty)),
             Ok(None) => {}
             Err(e) => return Err(with_pos(e)),
@@ -482,10 +487,15 @@ impl Analyzer<'_> {
             match self.outer[level].resolve(&names) {
                 Ok(Some((i, c))) => {
                     let ty = c.ty;
+                    let computed = c.computed.clone();
                     for f in &mut self.correlated[level..] {
                         *f = true;
                     }
-                    return Ok(Expr::Outer(self.outer.len() - level, i, ty));
+                    let depth = self.outer.len() - level;
+                    return match computed {
+                        Some(x) => super::view_update::outer_reference(&x, depth),
+                        None => Ok(Expr::Outer(depth, i, ty)),
+                    };
                 }
                 Ok(None) => {}
                 Err(e) => return Err(with_pos(e)),

@@ -241,6 +241,7 @@ impl Analyzer<'_> {
                     _ => lc.origin,
                 },
                 record: None,
+                computed: None,
             });
         }
         for (i, c) in scope.cols.iter().enumerate() {
@@ -338,6 +339,7 @@ impl Analyzer<'_> {
                             system: false,
                             origin: (0, 0),
                             record: None,
+                            computed: None,
                         })
                         .collect();
                     (Source::View(view), cols)
@@ -360,6 +362,7 @@ impl Analyzer<'_> {
                             system: c.dropped,
                             origin: (t.table.oid, i as i16 + 1),
                             record: None,
+                            computed: None,
                         })
                         .collect();
                     (Source::Table(t), cols)
@@ -663,6 +666,7 @@ impl Analyzer<'_> {
             system: false,
             origin: (0, 0),
             record: None,
+            computed: None,
         };
         let mut cols = match kind {
             K::Each | K::EachText => vec![col("key", oid::TEXT), col("value", value_ty)],
@@ -828,6 +832,7 @@ fn function_columns(
             system: false,
             origin: (0, 0),
             record: None,
+            computed: None,
         })
         .collect();
     if ordinality {
@@ -840,6 +845,7 @@ fn function_columns(
             system: false,
             origin: (0, 0),
             record: None,
+            computed: None,
         });
     }
     if let Some(a) = alias {
@@ -863,6 +869,7 @@ fn system_scope_columns(source: &Source, qualifier: &str) -> Vec<ScopeColumn> {
         system: true,
         origin: (rel, c.attnum),
         record: None,
+        computed: None,
     };
     match source {
         Source::Table(t) => SYSTEM_COLUMNS.iter().map(|c| col(c, t.table.oid)).collect(),
@@ -894,6 +901,7 @@ fn query_columns(
             system: false,
             origin: (c.table_oid, c.column_id),
             record: c.record.clone(),
+            computed: None,
         })
         .collect();
     if let (Some(a), Some(qn)) = (alias, qualifier) {

@@ -19,6 +19,7 @@ mod privileges;
 mod regtypes;
 pub mod sqlfunc;
 pub mod srf;
+pub mod view_update;
 pub mod viewdef;
 pub mod window;
 
@@ -56,6 +57,10 @@ pub struct ScopeColumn {
     pub origin: (u32, i16),
     /// A `record` column's fields, when known: what `(col).field` selects.
     pub record: Option<std::sync::Arc<crate::types::record::RecordDesc>>,
+    /// A column of a view INSERT, UPDATE or DELETE writes through: its
+    /// value as an expression over the base table's row (which the
+    /// scope's hidden columns are), used wherever the column is named.
+    pub computed: Option<std::sync::Arc<Expr>>,
 }
 
 /// The columns FROM makes visible.

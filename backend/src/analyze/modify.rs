@@ -7,6 +7,7 @@ use sqlparser::ast;
 
 use crate::analyze::expr::Clause;
 use crate::analyze::names::figure_colname;
+use crate::analyze::view_update::{Command, WriteTarget};
 use crate::analyze::{not_supported_yet, Analyzer, Scope, ScopeColumn};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::nodes::expr::Expr;
@@ -53,7 +54,7 @@ pub fn assignment_cast(
     .with_hint("You will need to rewrite or cast the expression."))
 }
 
-fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
+pub(super) fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
     Scope {
         cols: t
             .table
@@ -69,6 +70,7 @@ fn table_scope(t: &TableRef, qualifier: &str) -> Scope {
                 system: c.dropped,
                 origin: (t.table.oid, i as i16 + 1),
                 record: None,
+                computed: None,
             })
             .collect(),
     }
@@ -105,6 +107,25 @@ pub fn column_default(a: &mut Analyzer, t: &TableRef, i: usize) -> PgResult<Expr
             assignment_cast(a, x, c.ty, c.typmod, &c.name)
         }
     }
+}
+
+/// The DEFAULT of base column `i` of a statement's target: a view's
+/// default for it when it has one, else the table's.
+fn target_default(a: &mut Analyzer, target: &WriteTarget, i: usize) -> PgResult<Expr> {
+    let Some((text, name)) = target.view_default(i) else {
+        return column_default(a, &target.table, i);
+    };
+    let strip = |e: PgError| PgError {
+        position: None,
+        ..e
+    };
+    let e = crate::parser::parse_expr(text).map_err(strip)?;
+    let x = a
+        .expr(&e, &Scope::default(), Clause::Values)
+        .map_err(strip)?;
+    let c = &target.table.table.columns[i];
+    let name = name.to_owned();
+    assignment_cast(a, x, c.ty, c.typmod, &name)
 }
 
 /// Whether column `i` is an identity column GENERATED ALWAYS.
@@ -214,7 +235,10 @@ fn returning(
                     if !wanted {
                         continue;
                     }
-                    exprs.push(Expr::Column(i, c.ty));
+                    exprs.push(match &c.computed {
+                        Some(x) => (**x).clone(),
+                        None => Expr::Column(i, c.ty),
+                    });
                     let mut col = Column::new(c.name.clone(), c.ty, c.typmod);
                     (col.table_oid, col.column_id) = c.origin;
                     cols.push(col);
@@ -236,34 +260,43 @@ fn returning(
 /// SET assignments: (column, value over `scope`).
 fn assignments(
     a: &mut Analyzer,
-    t: &TableRef,
+    target: &WriteTarget,
     list: &[ast::Assignment],
     scope: &Scope,
 ) -> PgResult<Vec<(usize, Expr)>> {
-    let mut sets: Vec<(usize, Expr)> = Vec::new();
+    let t = &target.table;
+    let mut named: Vec<usize> = Vec::new();
     for asg in list {
         let ast::AssignmentTarget::ColumnName(n) = &asg.target else {
             return Err(not_supported_yet("multiple-column assignment"));
         };
         let name = object_name(n).pop().unwrap_or_default();
-        let col = t
-            .table
+        let col = target
             .column_index(&name)
-            .ok_or_else(|| no_column(&name, &t.table.name))?;
-        if sets.iter().any(|(c, _)| *c == col) {
+            .ok_or_else(|| a.with_pos(n, no_column(&name, target.name())))?;
+        if named.contains(&col) {
             return Err(PgError::new(
                 "42601",
                 format!("multiple assignments to same column \"{name}\""),
             ));
         }
+        named.push(col);
+    }
+    let base = target.base_columns(&named, Command::Update)?;
+    let mut sets: Vec<(usize, Expr)> = Vec::new();
+    for (asg, col) in list.iter().zip(base) {
         let c = &t.table.columns[col];
+        let name = match &asg.target {
+            ast::AssignmentTarget::ColumnName(n) => object_name(n).pop().unwrap_or_default(),
+            _ => c.name.clone(),
+        };
         let x = if is_default_keyword(&asg.value) {
-            column_default(a, t, col)?
+            target_default(a, target, col)?
         } else if generated_always(a, t, col) {
             return Err(generated_always_error(&c.name, true));
         } else {
             let x = a.expr(&asg.value, scope, Clause::UpdateSet)?;
-            assignment_cast(a, x, c.ty, c.typmod, &c.name)?
+            assignment_cast(a, x, c.ty, c.typmod, &name)?
         };
         sets.push((col, x));
     }
@@ -275,34 +308,36 @@ impl Analyzer<'_> {
         let ast::TableObject::TableName(name) = &ins.table else {
             return Err(not_supported_yet("INSERT into a table function"));
         };
-        let t = self.lookup_table(name)?;
-        {
+        let rel = self.target_relation(name)?;
+        let upsert = matches!(
+            &ins.on,
+            Some(ast::OnInsert::OnConflict(ast::OnConflict {
+                action: ast::OnConflictAction::DoUpdate(_),
+                ..
+            }))
+        );
+        let need = {
             use crate::catalog::roles::privs;
-            let upsert = matches!(
-                &ins.on,
-                Some(ast::OnInsert::OnConflict(ast::OnConflict {
-                    action: ast::OnConflictAction::DoUpdate(_),
-                    ..
-                }))
-            );
             let mask = privs::INSERT | if upsert { privs::UPDATE } else { 0 };
-            self.require_target(t.table.oid, mask, ins.returning.is_some() || upsert);
-        }
-        let tname = t.table.name.clone();
-        let qualifier = ins
-            .table_alias
-            .as_ref()
-            .map_or(tname.clone(), |a| ident(&a.alias));
+            (mask, ins.returning.is_some() || upsert)
+        };
+        self.require_target(rel, need.0, need.1);
+        let qualifier = match &ins.table_alias {
+            Some(a) => ident(&a.alias),
+            None => object_name(name).pop().unwrap_or_default(),
+        };
+        let target = self.write_target(rel, &qualifier, Command::Insert, need)?;
+        let t = target.table.clone();
+        let tname = target.name().to_owned();
         let width = t.table.columns.len();
-        // Target columns.
-        let targets: Vec<usize> = if ins.columns.is_empty() {
-            t.table.live_columns()
+        // Target columns, of the named relation.
+        let named: Vec<usize> = if ins.columns.is_empty() {
+            target.insert_columns()
         } else {
             let mut v = Vec::new();
             for c in &ins.columns {
                 let n = object_name(c).pop().unwrap_or_default();
-                let i = t
-                    .table
+                let i = target
                     .column_index(&n)
                     .ok_or_else(|| self.with_pos(c, no_column(&n, &tname)))?;
                 if v.contains(&i) {
@@ -314,6 +349,21 @@ impl Analyzer<'_> {
                 v.push(i);
             }
             v
+        };
+        // Without a column list, only the columns given values are
+        // written (a view's others may not be updatable).
+        let given = if ins.columns.is_empty() {
+            match ins.source.as_deref().map(|q| q.body.as_ref()) {
+                Some(ast::SetExpr::Values(v)) => v.rows.first().map_or(0, |r| r.content.len()),
+                _ => named.len(),
+            }
+        } else {
+            named.len()
+        };
+        let targets = if target.views.is_empty() {
+            named
+        } else {
+            target.base_columns(&named[..given.min(named.len())], Command::Insert)?
         };
         let too_many = || {
             PgError::new(
@@ -330,7 +380,7 @@ impl Analyzer<'_> {
         let (source, exprs) = match ins.source.as_deref() {
             None => {
                 let row = (0..width)
-                    .map(|i| column_default(self, &t, i))
+                    .map(|i| target_default(self, &target, i))
                     .collect::<PgResult<Vec<_>>>()?;
                 (InsertSource::Values(vec![row]), identity(&t))
             }
@@ -358,7 +408,7 @@ impl Analyzer<'_> {
                         let default = is_default_keyword(e)
                             || !insert_value_used(self, &t, col, ins.overriding.as_ref())?;
                         row[col] = Some(if default {
-                            column_default(self, &t, col)?
+                            target_default(self, &target, col)?
                         } else {
                             let x = self.expr(e, &Scope::default(), Clause::Values)?;
                             assignment_cast(self, x, c.ty, c.typmod, &c.name)?
@@ -368,7 +418,7 @@ impl Analyzer<'_> {
                     for (i, x) in row.into_iter().enumerate() {
                         full.push(match x {
                             Some(x) => x,
-                            None => column_default(self, &t, i)?,
+                            None => target_default(self, &target, i)?,
                         });
                     }
                     rows.push(full);
@@ -398,7 +448,7 @@ impl Analyzer<'_> {
                             let src = Expr::Column(k, query.columns[k].type_oid);
                             assignment_cast(self, src, c.ty, c.typmod, &c.name)?
                         }
-                        None => column_default(self, &t, i)?,
+                        None => target_default(self, &target, i)?,
                     });
                 }
                 (InsertSource::Query(Box::new(query)), exprs)
@@ -406,12 +456,17 @@ impl Analyzer<'_> {
         };
         let on_conflict = match &ins.on {
             None => None,
-            Some(ast::OnInsert::OnConflict(oc)) => Some(self.on_conflict(&t, oc, &qualifier)?),
+            Some(ast::OnInsert::OnConflict(_)) if !target.views.is_empty() => {
+                return Err(not_supported_yet("ON CONFLICT through a view"))
+            }
+            Some(ast::OnInsert::OnConflict(oc)) => Some(self.on_conflict(&target, oc, &qualifier)?),
             Some(_) => return Err(not_supported_yet("ON DUPLICATE KEY UPDATE")),
         };
-        let scope = table_scope(&t, &qualifier);
+        let scope = target.full_scope(vec![]);
         let (returning, columns) = returning(self, &ins.returning, &scope)?;
+        let view_checks = target.checks();
         Ok(ModifyStmt {
+            view_checks,
             kind: ModifyStmtKind::Insert {
                 source,
                 exprs,
@@ -426,10 +481,11 @@ impl Analyzer<'_> {
 
     fn on_conflict(
         &mut self,
-        t: &TableRef,
+        target: &WriteTarget,
         oc: &ast::OnConflict,
         qualifier: &str,
     ) -> PgResult<OnConflict> {
+        let t = &target.table;
         let index = match &oc.conflict_target {
             None => None,
             Some(ast::ConflictTarget::Columns { columns, .. }) => {
@@ -486,7 +542,7 @@ impl Analyzer<'_> {
                 }
                 let mut scope = table_scope(t, qualifier);
                 scope.cols.extend(table_scope(t, "excluded").cols);
-                let sets = assignments(self, t, &du.assignments, &scope)?;
+                let sets = assignments(self, target, &du.assignments, &scope)?;
                 let filter = match &du.selection {
                     Some(w) => {
                         let x = self.expr(w, &scope, Clause::Where)?;
@@ -500,7 +556,7 @@ impl Analyzer<'_> {
         Ok(OnConflict { index, action })
     }
 
-    /// The target table and scope of UPDATE/DELETE.
+    /// The target table and scope of SELECT ... FOR UPDATE.
     fn target(&mut self, twj: &ast::TableWithJoins) -> PgResult<(TableRef, Scope)> {
         if !twj.joins.is_empty() {
             return Err(not_supported_yet("joins in UPDATE and DELETE"));
@@ -514,6 +570,43 @@ impl Analyzer<'_> {
             .map_or(t.table.name.clone(), |a| ident(&a.name));
         let scope = table_scope(&t, &q);
         Ok((t, scope))
+    }
+
+    /// The table or view an INSERT, UPDATE or DELETE names (42P01 for
+    /// anything else, as for a missing table).
+    fn target_relation(&mut self, name: &ast::ObjectName) -> PgResult<crate::types::Oid> {
+        let parts = object_name(name);
+        if let Ok((schema, rel)) = super::from::split_name(&parts) {
+            if let Some((crate::catalog::RelKind::View, o)) =
+                self.catalog.resolve_relation(schema, rel)
+            {
+                self.uses_catalog = true;
+                return Ok(o);
+            }
+        }
+        Ok(self.lookup_table(name)?.table.oid)
+    }
+
+    /// The target of UPDATE/DELETE, resolved through views.
+    fn write_target_of(
+        &mut self,
+        twj: &ast::TableWithJoins,
+        cmd: Command,
+        need: (u32, bool),
+    ) -> PgResult<WriteTarget> {
+        if !twj.joins.is_empty() {
+            return Err(not_supported_yet("joins in UPDATE and DELETE"));
+        }
+        let ast::TableFactor::Table { name, alias, .. } = &twj.relation else {
+            return Err(not_supported_yet("this UPDATE/DELETE target"));
+        };
+        let rel = self.target_relation(name)?;
+        self.require_target(rel, need.0, need.1);
+        let q = match alias {
+            Some(a) => ident(&a.name),
+            None => object_name(name).pop().unwrap_or_default(),
+        };
+        self.write_target(rel, &q, cmd, need)
     }
 
     /// The WHERE clause selecting the rows to change.
@@ -573,10 +666,10 @@ impl Analyzer<'_> {
     fn join_items(
         &mut self,
         items: Option<&[ast::TableWithJoins]>,
-        scope: Scope,
+        target: &WriteTarget,
     ) -> PgResult<(Option<Box<Query>>, Scope)> {
         let Some(items) = items.filter(|i| !i.is_empty()) else {
-            return Ok((None, scope));
+            return Ok((None, target.full_scope(vec![])));
         };
         let (source, other) = self.from(items)?;
         let targets = other
@@ -591,30 +684,32 @@ impl Analyzer<'_> {
             .map(|c| Column::new(c.name.clone(), c.ty, c.typmod))
             .collect();
         let q = crate::analyze::projection_query(source, targets, columns);
-        let mut scope = scope;
-        scope.cols.extend(other.cols);
-        Ok((Some(Box::new(q)), scope))
+        Ok((Some(Box::new(q)), target.full_scope(other.cols)))
     }
 
     pub fn update(&mut self, u: &ast::Update) -> PgResult<ModifyStmt> {
-        let (t, scope) = self.target(&u.table)?;
         let reads = u.selection.is_some()
             || u.returning.is_some()
             || u.assignments
                 .iter()
                 .any(|a| super::privileges::names_columns(&a.value));
-        self.require_target(t.table.oid, crate::catalog::roles::privs::UPDATE, reads);
+        let need = (crate::catalog::roles::privs::UPDATE, reads);
+        let target = self.write_target_of(&u.table, Command::Update, need)?;
+        let t = target.table.clone();
         let from = match &u.from {
             Some(
                 ast::UpdateTableFromKind::BeforeSet(f) | ast::UpdateTableFromKind::AfterSet(f),
             ) => Some(f.as_slice()),
             None => None,
         };
-        let (join, scope) = self.join_items(from, scope)?;
-        let sets = assignments(self, &t, &u.assignments, &scope)?;
+        let (join, scope) = self.join_items(from, &target)?;
+        let sets = assignments(self, &target, &u.assignments, &scope)?;
         let filter = self.where_clause(&u.selection, &scope)?;
+        let filter = target.restrict(filter);
         let (returning, columns) = returning(self, &u.returning, &scope)?;
+        let view_checks = target.checks();
         Ok(ModifyStmt {
+            view_checks,
             kind: ModifyStmtKind::Update { filter, sets },
             join,
             table: t,
@@ -633,16 +728,18 @@ impl Analyzer<'_> {
         let [twj] = from.as_slice() else {
             return Err(not_supported_yet("DELETE from several tables"));
         };
-        let (t, scope) = self.target(twj)?;
-        self.require_target(
-            t.table.oid,
+        let need = (
             crate::catalog::roles::privs::DELETE,
             d.selection.is_some() || d.returning.is_some(),
         );
-        let (join, scope) = self.join_items(d.using.as_deref(), scope)?;
+        let target = self.write_target_of(twj, Command::Delete, need)?;
+        let t = target.table.clone();
+        let (join, scope) = self.join_items(d.using.as_deref(), &target)?;
         let filter = self.where_clause(&d.selection, &scope)?;
+        let filter = target.restrict(filter);
         let (returning, columns) = returning(self, &d.returning, &scope)?;
         Ok(ModifyStmt {
+            view_checks: vec![],
             kind: ModifyStmtKind::Delete { filter },
             join,
             table: t,

@@ -445,6 +445,9 @@ mod tests {
                 plain: format!(" SELECT 1\n   FROM {marker};"),
                 pretty: format!(" SELECT 1\n   FROM {marker};"),
             }),
+            auto_update: None,
+            check_option: None,
+            defaults: vec![],
         }));
         c.triggers
             .push(Arc::new(super::super::trigger::TriggerDesc {

@@ -237,7 +237,9 @@ SELECT current_database()::name AS table_catalog,
        (CASE WHEN a.attgenerated <> '' THEN 'ALWAYS' ELSE 'NEVER' END)::varchar AS is_generated,
        (CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END)::varchar
          AS generation_expression,
-       (CASE WHEN c.relkind IN ('r', 'p') THEN 'YES' ELSE 'NO' END)::varchar(3) AS is_updatable
+       (CASE WHEN c.relkind IN ('r', 'p') OR c.relkind IN ('v', 'f')
+                  AND pg_column_is_updatable(c.oid, a.attnum, false)
+             THEN 'YES' ELSE 'NO' END)::varchar(3) AS is_updatable
 FROM pg_catalog.pg_attribute a
      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -427,7 +429,9 @@ SELECT current_database()::name AS table_catalog,
          AS user_defined_type_catalog,
        ut.nspname AS user_defined_type_schema,
        u.typname AS user_defined_type_name,
-       (CASE WHEN c.relkind IN ('r', 'p') THEN 'YES' ELSE 'NO' END)::varchar(3)
+       (CASE WHEN c.relkind IN ('r', 'p') OR c.relkind IN ('v', 'f')
+                  AND (pg_relation_is_updatable(c.oid, false) & 8) = 8
+             THEN 'YES' ELSE 'NO' END)::varchar(3)
          AS is_insertable_into,
        (CASE WHEN c.reloftype <> 0 THEN 'YES' ELSE 'NO' END)::varchar(3) AS is_typed,
        (CASE WHEN c.relpersistence = 't' THEN 'PRESERVE' END)::varchar AS commit_action
@@ -454,8 +458,10 @@ SELECT current_database()::name AS table_catalog,
        (CASE WHEN 'check_option=cascaded' = ANY (c.reloptions) THEN 'CASCADED'
              WHEN 'check_option=local' = ANY (c.reloptions) THEN 'LOCAL'
              ELSE 'NONE' END)::varchar AS check_option,
-       'NO'::varchar(3) AS is_updatable,
-       'NO'::varchar(3) AS is_insertable_into,
+       (CASE WHEN (pg_relation_is_updatable(c.oid, false) & 20) = 20
+             THEN 'YES' ELSE 'NO' END)::varchar(3) AS is_updatable,
+       (CASE WHEN (pg_relation_is_updatable(c.oid, false) & 8) = 8
+             THEN 'YES' ELSE 'NO' END)::varchar(3) AS is_insertable_into,
        (CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
                           WHERE g.tgrelid = c.oid AND g.tgtype % 2 = 1
                                 AND g.tgtype / 64 % 2 = 1 AND g.tgtype / 16 % 2 = 1)

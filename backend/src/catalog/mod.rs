@@ -38,6 +38,7 @@ pub mod statistic;
 pub mod system_columns;
 pub mod system_views;
 pub mod trigger;
+pub mod view_update;
 pub mod views;
 mod xact;
 
@@ -285,6 +286,14 @@ pub struct ViewDesc {
     /// pg_get_viewdef's text (`analyze::viewdef`), None for a view whose
     /// query the deparser cannot print yet (or made before it existed).
     pub def: Option<ViewDef>,
+    /// Whether INSERT, UPDATE and DELETE may write through it (None: a
+    /// view made before pgfork knew, taken as not updatable).
+    pub auto_update: Option<view_update::AutoUpdate>,
+    /// WITH [LOCAL | CASCADED] CHECK OPTION.
+    pub check_option: Option<view_update::CheckOption>,
+    /// Column defaults (ALTER VIEW ... ALTER COLUMN ... SET DEFAULT): the
+    /// column's index and the expression's text.
+    pub defaults: Vec<(usize, String)>,
 }
 
 /// A view's definition as pg_get_viewdef prints it, plain and pretty,
@@ -592,6 +601,15 @@ impl Catalog {
             if let Some(d) = &v.def {
                 s += &format!("viewdef {} {}\n", esc(&d.plain), esc(&d.pretty));
             }
+            if let Some(u) = &v.auto_update {
+                s += &format!("viewupdate {}\n", u.serialize());
+            }
+            if let Some(c) = v.check_option {
+                s += &format!("viewcheck {}\n", c.name());
+            }
+            for (i, d) in &v.defaults {
+                s += &format!("viewdefault {i} {}\n", esc(d));
+            }
         }
         for q in &self.sequences {
             s += &format!(
@@ -857,6 +875,9 @@ impl Catalog {
                         sql: txt(3)?,
                         columns: vec![],
                         def: None,
+                        auto_update: None,
+                        check_option: None,
+                        defaults: vec![],
                         deps: if *deps == "-" {
                             vec![]
                         } else {
@@ -872,6 +893,28 @@ impl Catalog {
                         plain: txt(1)?,
                         pretty: txt(2)?,
                     });
+                }
+                "viewupdate" => {
+                    let v = cat.views.last_mut().ok_or_else(|| bad(line))?;
+                    let (a, b) = (f.get(1), f.get(2));
+                    Arc::make_mut(v).auto_update = Some(
+                        a.zip(b)
+                            .and_then(|(a, b)| view_update::AutoUpdate::deserialize(a, b))
+                            .ok_or_else(|| bad(line))?,
+                    );
+                }
+                "viewcheck" => {
+                    let v = cat.views.last_mut().ok_or_else(|| bad(line))?;
+                    Arc::make_mut(v).check_option = Some(
+                        f.get(1)
+                            .and_then(|c| view_update::CheckOption::parse(c))
+                            .ok_or_else(|| bad(line))?,
+                    );
+                }
+                "viewdefault" => {
+                    let v = cat.views.last_mut().ok_or_else(|| bad(line))?;
+                    let i = num(1)? as usize;
+                    Arc::make_mut(v).defaults.push((i, txt(2)?));
                 }
                 "viewcolumn" => {
                     let v = cat.views.last_mut().ok_or_else(|| bad(line))?;
@@ -1467,6 +1510,12 @@ mod tests {
                 plain: format!(" SELECT t.a\n   FROM {};", ViewDesc::relation_marker(20001)),
                 pretty: " SELECT 1;".into(),
             }),
+            auto_update: Some(view_update::AutoUpdate::Yes {
+                base: FIRST_USER_OID,
+                columns: vec![1, 0],
+            }),
+            check_option: Some(view_update::CheckOption::Cascaded),
+            defaults: vec![(1, "'a b'::text".into())],
         }));
         v.views.push(Arc::new(ViewDesc {
             namespace: PUBLIC_NAMESPACE,
@@ -1476,6 +1525,11 @@ mod tests {
             columns: vec![("?column?".into(), oid::INT4, -1)],
             deps: vec![],
             def: None,
+            auto_update: Some(view_update::AutoUpdate::No(
+                "Views that do not select from a single table or view are not automatically updatable.".into(),
+            )),
+            check_option: None,
+            defaults: vec![],
         }));
         v.namespaces.push(Arc::new(namespace::NamespaceDesc {
             oid: 16390,

@@ -1,5 +1,5 @@
 //! OIDs of catalog rows that pgfork keeps no descriptor of its own for:
-//! each column default's pg_attrdef row and each view's `_RETURN` rule
+//! each column default's pg_attrdef row (a view's too) and each view's `_RETURN` rule
 //! (pg_rewrite). pg_dump identifies objects and their dependencies by
 //! these OIDs (a serial column's default depends on its sequence; a view
 //! on what its rule reads), so each gets one of its own, kept in the
@@ -23,6 +23,11 @@ impl Catalog {
                     .filter(|(_, c)| c.default.is_some())
                     .map(move |(i, _)| (t.oid, i as i16 + 1))
             })
+            .chain(
+                self.views
+                    .iter()
+                    .flat_map(|v| v.defaults.iter().map(move |(i, _)| (v.oid, *i as i16 + 1))),
+            )
             .collect();
         self.attrdef_oids.retain(|k, _| defaults.contains(k));
         for k in defaults {

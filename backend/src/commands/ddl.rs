@@ -1056,6 +1056,9 @@ impl Ddl<'_> {
 
     fn alter_table(&mut self, at: &ast::AlterTable) -> PgResult<String> {
         let (found, name) = self.find(&at.name)?;
+        if let Some((RelKind::View, o)) = found {
+            return self.alter_view_columns(o, at);
+        }
         let found = match found {
             Some((RelKind::Table, o)) => self.cat.table_by_oid(o).cloned(),
             _ => None,
@@ -1240,6 +1243,57 @@ impl Ddl<'_> {
         Ok("TRUNCATE TABLE".into())
     }
 
+    /// ALTER VIEW (or ALTER TABLE) ... ALTER COLUMN ... SET DEFAULT / DROP
+    /// DEFAULT of view `o`: defaults an INSERT or UPDATE through the view
+    /// uses (`analyze::view_update`).
+    fn alter_view_columns(&mut self, o: Oid, at: &ast::AlterTable) -> PgResult<String> {
+        let Some(mut v) = self
+            .cat
+            .views
+            .iter()
+            .find(|v| v.oid == o)
+            .map(|v| (**v).clone())
+        else {
+            return Err(PgError::internal("view disappeared"));
+        };
+        for op in &at.operations {
+            let ast::AlterTableOperation::AlterColumn { column_name, op } = op else {
+                return Err(not_supported("this ALTER TABLE action on a view"));
+            };
+            let col = ident(column_name);
+            let Some(i) = v.columns.iter().position(|c| c.0 == col) else {
+                return Err(PgError::new(
+                    sqlstate::UNDEFINED_COLUMN,
+                    format!("column \"{col}\" of relation \"{}\" does not exist", v.name),
+                ));
+            };
+            v.defaults.retain(|(c, _)| *c != i);
+            match op {
+                ast::AlterColumnOperation::SetDefault { value } => {
+                    let (ty, typmod) = (v.columns[i].1, v.columns[i].2);
+                    if let Some(text) = self.check_default(value, ty, typmod)? {
+                        v.defaults.push((i, text));
+                    }
+                }
+                ast::AlterColumnOperation::DropDefault => {}
+                _ => return Err(not_supported("this ALTER COLUMN action on a view")),
+            }
+        }
+        v.defaults.sort_by_key(|d| d.0);
+        for slot in self.cat.views.iter_mut().filter(|x| x.oid == o) {
+            *slot = Arc::new(v.clone());
+        }
+        self.changed = true;
+        let words: Vec<String> = self
+            .text
+            .sql
+            .split_whitespace()
+            .take(2)
+            .map(str::to_ascii_uppercase)
+            .collect();
+        Ok(words.join(" "))
+    }
+
     /// CREATE [OR REPLACE] VIEW: the query is analyzed now (so that a
     /// view over missing tables or columns is refused) and kept as its
     /// deparsed text (`bind_view_query`).
@@ -1300,6 +1354,17 @@ impl Ddl<'_> {
             std::ops::ControlFlow::<()>::Continue(())
         });
         let (sql, def) = self.bind_view_query(&cv.query, &q);
+        let check_option = view_check_option(&cv.options)?;
+        let auto_update = crate::analyze::view_update::auto_update(self.cat, &cv.query, &q);
+        if check_option.is_some() {
+            if let Some(why) = crate::analyze::view_update::check_option_refused(&auto_update) {
+                return Err(PgError::new(
+                    sqlstate::FEATURE_NOT_SUPPORTED,
+                    "WITH CHECK OPTION is supported only on automatically updatable views",
+                )
+                .with_hint(why));
+            }
+        }
         let path = self.cat.search_path_oids_text();
         match self.cat.relation_in(nsp, &name) {
             Some((RelKind::View, o)) if cv.or_replace => {
@@ -1351,6 +1416,10 @@ impl Ddl<'_> {
                     columns,
                     deps,
                     def,
+                    auto_update: Some(auto_update),
+                    check_option,
+                    // CREATE OR REPLACE keeps the columns' defaults.
+                    defaults: old.defaults.clone(),
                 };
                 self.cat.view_paths.insert(o, path);
                 for slot in self.cat.views.iter_mut().filter(|x| x.oid == o) {
@@ -1374,6 +1443,9 @@ impl Ddl<'_> {
                     columns,
                     deps,
                     def,
+                    auto_update: Some(auto_update),
+                    check_option,
+                    defaults: vec![],
                 }));
             }
         }
@@ -1863,4 +1935,42 @@ fn multiple_pkeys(table: &str) -> PgError {
         "42P16",
         format!("multiple primary keys for table \"{table}\" are not allowed"),
     )
+}
+
+/// CREATE VIEW's `check_option` storage parameter (from WITH (...) or a
+/// WITH ... CHECK OPTION clause); 22023 for another value. Other storage
+/// parameters are accepted and not kept.
+fn view_check_option(
+    options: &ast::CreateTableOptions,
+) -> PgResult<Option<crate::catalog::view_update::CheckOption>> {
+    let ast::CreateTableOptions::With(opts) = options else {
+        return Ok(None);
+    };
+    let mut found = None;
+    for o in opts {
+        let ast::SqlOption::KeyValue { key, value } = o else {
+            continue;
+        };
+        if object_name(key).join(".") != "check_option" {
+            continue;
+        }
+        let text = match value {
+            ast::Expr::Identifier(i) => ident(i),
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(s) => s.clone(),
+                other => other.to_string(),
+            },
+            other => other.to_string(),
+        };
+        found = Some(
+            crate::catalog::view_update::CheckOption::parse(&text).ok_or_else(|| {
+                PgError::new(
+                    sqlstate::INVALID_PARAMETER_VALUE,
+                    format!("invalid value for enum option \"check_option\": {text}"),
+                )
+                .with_detail("Valid values are \"local\" and \"cascaded\".")
+            })?,
+        );
+    }
+    Ok(found)
 }

@@ -267,7 +267,9 @@ fn class_rows_default(ctx: &FnCtx) -> Vec<Vec<Value>> {
             natts: v.columns.len(),
             has_index: false,
             shared: false,
-            options: None,
+            options: v
+                .check_option
+                .map(|c| vec![format!("check_option={}", c.name())]),
         }));
     }
     for s in &c.sequences {
@@ -395,6 +397,7 @@ pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         for (i, (name, ty, typmod)) in v.columns.iter().enumerate() {
             let mut row = attribute_row(v.oid, i + 1, name, None, *ty);
             row[8] = Value::Int4(*typmod);
+            row[14] = Value::Bool(v.defaults.iter().any(|d| d.0 == i));
             rows.push(row);
         }
     }
@@ -420,6 +423,17 @@ pub fn attrdef_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                     text(d),
                 ]);
             }
+        }
+    }
+    for v in &ctx.catalog.views {
+        for (i, d) in &v.defaults {
+            let attnum = *i as i16 + 1;
+            rows.push(vec![
+                Value::Oid(ctx.catalog.attrdef_oid(v.oid, attnum)),
+                Value::Oid(v.oid),
+                Value::Int2(attnum),
+                text(d),
+            ]);
         }
     }
     rows

@@ -118,7 +118,11 @@ impl Modify {
             self.table.indexes.clone(),
             ctx.xact,
         );
+        let checks_views = !matches!(self.kind, ModifyKind::Delete { .. });
         let mut ret = |row: &[Value]| -> PgResult<()> {
+            if checks_views {
+                self.check_views(row, ctx)?;
+            }
             if let Some(r) = &self.returning {
                 let out: Vec<Value> = r
                     .iter()
@@ -492,6 +496,29 @@ fn collect(
 }
 
 impl Modify {
+    /// The views' WITH CHECK OPTION conditions on a row just written
+    /// (PostgreSQL's ExecWithCheckOptions): a condition not true fails
+    /// the statement with 44000, showing the row.
+    fn check_views(&self, row: &[Value], ctx: &EvalCtx) -> PgResult<()> {
+        for c in &self.view_checks {
+            if !eval_predicate(&c.qual, row, ctx)? {
+                let width = self.table.table.columns.len();
+                let shown: Vec<String> = self.table.table.columns[..width]
+                    .iter()
+                    .zip(row)
+                    .filter(|(col, _)| !col.dropped)
+                    .map(|(_, v)| crate::access::table::show(v))
+                    .collect();
+                return Err(PgError::new(
+                    sqlstate::WITH_CHECK_OPTION_VIOLATION,
+                    format!("new row violates check option for view \"{}\"", c.view),
+                )
+                .with_detail(format!("Failing row contains ({}).", shown.join(", "))));
+            }
+        }
+        Ok(())
+    }
+
     /// UPDATE ... FROM / DELETE ... USING: each target row changes once,
     /// joined to the first row of `join` that satisfies the filter (which
     /// one is unspecified in PostgreSQL too); SET and RETURNING read the
@@ -578,6 +605,9 @@ impl Modify {
             }
             if let Some(changed) = done {
                 n += 1;
+                if sets.is_some() {
+                    self.check_views(&changed, ctx)?;
+                }
                 if let Some(t) = trig {
                     match sets {
                         Some(_) => t.after_row(trigger::UPDATE, Some(&changed), old_row.as_deref()),

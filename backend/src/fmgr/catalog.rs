@@ -107,6 +107,34 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         };
         Ok(Value::Text(size_pretty_numeric(n)))
     }),
+    // Which commands may write a relation (automatically updatable
+    // views: `catalog::view_update`); pgfork has no INSTEAD OF triggers
+    // or rules, so the second argument changes nothing.
+    f(
+        "pg_relation_is_updatable",
+        &[oid::REGCLASS, BOOL],
+        INT4,
+        |c, a| {
+            let o = oid_arg(&a[0]);
+            Ok(Value::Int4(
+                crate::catalog::view_update::relation_is_updatable(c.catalog, o, None),
+            ))
+        },
+    ),
+    f(
+        "pg_column_is_updatable",
+        &[oid::REGCLASS, oid::INT2, BOOL],
+        BOOL,
+        |c, a| {
+            let o = oid_arg(&a[0]);
+            let Value::Int2(n) = a[1] else {
+                return Ok(Value::Null);
+            };
+            Ok(Value::Bool(
+                crate::catalog::view_update::column_is_updatable(c.catalog, o, n),
+            ))
+        },
+    ),
     // Visibility in the search path: the object its bare name finds.
     f("pg_table_is_visible", &[OID], BOOL, |c, a| {
         let o = oid_arg(&a[0]);

@@ -79,6 +79,9 @@ pub struct Modify {
     pub columns: Vec<Column>,
     /// CHECK and FOREIGN KEY constraints to keep (set after planning).
     pub constraints: Arc<crate::nodes::constraints::Constraints>,
+    /// The views' check options, innermost view first, checked on each
+    /// row an INSERT or UPDATE writes, after it is written.
+    pub view_checks: Vec<ViewCheck>,
 }
 
 /// Where an analyzed INSERT's rows come from.
@@ -119,6 +122,19 @@ pub struct ModifyStmt {
     pub join: Option<Box<Query>>,
     pub returning: Option<Vec<Expr>>,
     pub columns: Vec<Column>,
+    /// The WITH CHECK OPTION conditions of the views written through
+    /// (see [`Modify::view_checks`]).
+    pub view_checks: Vec<ViewCheck>,
+}
+
+/// A WITH CHECK OPTION condition of a view an INSERT or UPDATE writes
+/// through (PostgreSQL's WithCheckOption of kind WCO_VIEW_CHECK): each
+/// new row must satisfy `qual`, over the base table's row, or the
+/// statement fails with 44000 naming `view`.
+#[derive(Debug)]
+pub struct ViewCheck {
+    pub view: String,
+    pub qual: Expr,
 }
 
 /// An analyzed SELECT ... FOR UPDATE's row-locking step, before planning.

@@ -344,6 +344,7 @@ pub fn plan_modify(m: ModifyStmt) -> Modify {
         returning: m.returning,
         columns: m.columns,
         constraints: Default::default(),
+        view_checks: m.view_checks,
     }
 }
 

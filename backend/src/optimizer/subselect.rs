@@ -47,5 +47,6 @@ pub fn plan_modify_sublinks(m: &ModifyStmt) {
         }
         ModifyStmtKind::Delete { filter } => exprs.extend(filter),
     }
+    exprs.extend(m.view_checks.iter().map(|c| &c.qual));
     exprs.into_iter().for_each(plan_sublinks);
 }

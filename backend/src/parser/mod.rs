@@ -10,6 +10,7 @@ mod cursor;
 pub mod group_by_distinct;
 mod pgsyntax;
 mod qualified_operator;
+mod view_syntax;
 
 use std::sync::Arc;
 
@@ -524,6 +525,8 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         pgsyntax::check(sql, &meaningful)?;
         normalize_copy_options(&mut seg);
         let create_user = create_user::rewrite(&mut seg);
+        let check_option = view_syntax::strip(&mut seg);
+        view_syntax::alter_view_column(&mut seg);
         group_by_distinct::rewrite(sql, &mut seg)?;
         create_table_as::rewrite(&mut seg);
         let mut parser = Parser::new(&dialect)
@@ -538,6 +541,9 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         };
         if create_user {
             create_user::default_login(&mut ast);
+        }
+        if let Some(c) = check_option {
+            view_syntax::apply(&mut ast, c);
         }
         out.push(ParsedStatement {
             ast,

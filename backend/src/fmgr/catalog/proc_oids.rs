@@ -16,6 +16,8 @@ pub static PROC_OIDS: &[(Oid, &str, &[Oid], u8)] = &[
     (1192, "generate_subscripts", &[2277, 23], b'i'),
     (3425, "pg_partition_ancestors", &[2205], b'v'),
     (2289, "pg_options_to_table", &[1009], b's'),
+    (3842, "pg_relation_is_updatable", &[2205, 16], b's'),
+    (3843, "pg_column_is_updatable", &[2205, 21, 16], b's'),
     (3943, "acldefault", &[18, 26], b'i'),
     (2647, "transaction_timestamp", &[], b's'),
     (2648, "statement_timestamp", &[], b's'),
