@@ -6,13 +6,7 @@
 -- PostgreSQL's order) and TRUNCATE; DROP TABLE drops its triggers.
 CREATE TABLE docs (id int PRIMARY KEY, body text, version int);
 CREATE TABLE log (n serial, msg text);
-CREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO log (msg) VALUES (TG_NAME || ' ' || TG_WHEN || ' ' || TG_LEVEL || ' ' || TG_OP
-    || coalesce(' old=' || OLD.id, '') || coalesce(' new=' || NEW.id || ':' || NEW.body, ''));
-  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-  RETURN NEW;
-END $$;
+CREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO log (msg) VALUES (TG_NAME || ' ' || TG_WHEN || ' ' || TG_LEVEL || ' ' || TG_OP || coalesce(' old=' || OLD.id, '') || coalesce(' new=' || NEW.id || ':' || NEW.body, '')); IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$;
 SELECT relhastriggers FROM pg_class WHERE relname = 'docs';
 CREATE TRIGGER docs_bump BEFORE INSERT OR UPDATE ON docs FOR EACH ROW EXECUTE FUNCTION note('writer', 'it''s', '');
 CREATE TRIGGER docs_of AFTER UPDATE OF body, version ON docs FOR EACH ROW WHEN (NEW.body IS DISTINCT FROM OLD.body AND new.version > 1) EXECUTE FUNCTION note();
@@ -60,13 +54,7 @@ SELECT msg FROM log ORDER BY n;
 DELETE FROM log;
 -- INSERT ... ON CONFLICT DO UPDATE: INSERT's BEFORE ROW, then UPDATE's.
 CREATE TABLE kv (k int PRIMARY KEY, v text);
-CREATE FUNCTION kvnote() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO log (msg) VALUES (TG_NAME || ' ' || TG_WHEN || ' ' || TG_LEVEL || ' ' || TG_OP
-    || coalesce(' old=' || OLD.k || ':' || OLD.v, '') || coalesce(' new=' || NEW.k || ':' || NEW.v, ''));
-  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-  RETURN NEW;
-END $$;
+CREATE FUNCTION kvnote() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO log (msg) VALUES (TG_NAME || ' ' || TG_WHEN || ' ' || TG_LEVEL || ' ' || TG_OP || coalesce(' old=' || OLD.k || ':' || OLD.v, '') || coalesce(' new=' || NEW.k || ':' || NEW.v, '')); IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$;
 CREATE TRIGGER a_bi BEFORE INSERT ON kv FOR EACH ROW EXECUTE FUNCTION kvnote();
 CREATE TRIGGER b_bu BEFORE UPDATE ON kv FOR EACH ROW EXECUTE FUNCTION kvnote();
 CREATE TRIGGER c_ai AFTER INSERT ON kv FOR EACH ROW EXECUTE FUNCTION kvnote();
