@@ -42,13 +42,7 @@ SELECT set_config('search_path', 'pcs', false);
 SELECT * FROM pc ORDER BY 1;
 RESET search_path;
 SELECT * FROM pc ORDER BY 1;
--- Settings read when literals are: DateStyle, TimeZone.
-SELECT '03/04/2024'::date;
-SET DateStyle = 'ISO, DMY';
-SELECT '03/04/2024'::date;
-SELECT '03/04/2024'::date;
-RESET DateStyle;
-SELECT '03/04/2024'::date;
+-- A setting read when literals are: TimeZone.
 SET TimeZone = 'UTC';
 SELECT '2024-01-01 12:00'::timestamptz;
 SET TimeZone = 'Asia/Tokyo';
