@@ -30,6 +30,9 @@ pub struct ServerConfig {
     pub synchronous_commit: bool,
     /// `--debug-faults`: sessions may inject faults (`crate::faults`).
     pub debug_faults: bool,
+    /// `--mode pool`: sessions run on carrier threads (`mode` is
+    /// `Thread`: a session's slot is signalled as a thread's).
+    pub pool: bool,
 }
 
 impl ServerConfig {
@@ -48,12 +51,14 @@ impl ServerConfig {
             trace: None,
             synchronous_commit: true,
             debug_faults: false,
+            pool: false,
         }
     }
 
-    /// What `SHOW pgfork.mode` answers: `process` or `thread`.
+    /// What `SHOW pgfork.mode` answers: `process`, `thread` or `pool`.
     pub fn mode_name(&self) -> &'static str {
         match self.mode {
+            ExecMode::Thread if self.pool => "pool",
             ExecMode::Thread => "thread",
             _ => "process",
         }
@@ -71,4 +76,19 @@ pub struct BackendEnv {
     pub slot: &'static BackendSlot,
     /// How this backend runs (process, prefork or thread).
     pub exec_mode: ExecMode,
+}
+
+/// The kernel thread id of the pool's I/O thread, which a parked
+/// session's slot names as its thread (0: no pool in this process).
+static IO_THREAD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Records the pool's I/O thread (for pg_stat_activity).
+pub fn set_io_thread(tid: i32) {
+    IO_THREAD.store(tid, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `tid` is the pool's I/O thread: a session whose slot names it
+/// has no carrier now.
+pub fn is_io_thread(tid: i32) -> bool {
+    tid != 0 && IO_THREAD.load(std::sync::atomic::Ordering::Relaxed) == tid
 }

@@ -95,6 +95,34 @@ thread_local! {
     static SETTING: Cell<Option<Fault>> = const { Cell::new(None) };
 }
 
+/// A session's fault-injection state while it runs on no thread (a pooled
+/// session between carriers, `protocol::pool`): saved when its carrier
+/// puts it down, restored by the next one, so that an armed fault fires in
+/// its own session and nowhere else.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FaultState {
+    allowed: bool,
+    armed: Option<Fault>,
+    setting: Option<Fault>,
+}
+
+/// Takes this thread's fault state away (leaving nothing armed or allowed).
+pub fn take_state() -> FaultState {
+    FaultState {
+        allowed: ALLOWED.with(|a| a.replace(false)),
+        armed: ARMED.with(|a| a.replace(None)),
+        setting: SETTING.with(|s| s.replace(None)),
+    }
+}
+
+/// Installs a state [`take_state`] took, on the thread that now runs its
+/// session.
+pub fn restore_state(st: FaultState) {
+    ALLOWED.with(|a| a.set(st.allowed));
+    ARMED.with(|a| a.set(st.armed));
+    SETTING.with(|s| s.set(st.setting));
+}
+
 /// Whether this session may inject faults (the engine sets it from the
 /// server's `--debug-faults`).
 pub fn set_allowed(on: bool) {

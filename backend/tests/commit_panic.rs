@@ -78,6 +78,7 @@ fn session(seg: Segment, data_dir: &Path) -> (Engine, usize) {
         trace: None,
         synchronous_commit: true,
         debug_faults: true,
+        pool: false,
     };
     let mut engine = Engine::new(BackendEnv {
         config: Arc::new(config),

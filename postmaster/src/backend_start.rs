@@ -35,21 +35,31 @@ pub fn attach(
     slot_index: usize,
     exec_mode: ExecMode,
 ) -> BackendEnv {
-    let slot = segment.backend_table().slot(slot_index);
     let id = if exec_mode == ExecMode::Thread {
         gettid()
     } else {
         std::process::id() as i32
     };
+    attach_as(config, segment, slot_index, exec_mode, id)
+}
+
+/// [`attach`] with the session's identifier (pg_backend_pid, the cancel
+/// key's pid) given: pool mode's sessions move between carrier threads
+/// and are known by an id of their own (`pool::session_pid`).
+pub fn attach_as(
+    config: &Arc<ServerConfig>,
+    segment: Segment,
+    slot_index: usize,
+    exec_mode: ExecMode,
+    id: i32,
+) -> BackendEnv {
+    let slot = segment.backend_table().slot(slot_index);
     slot.tid.store(gettid(), Ordering::Relaxed);
     slot.pid.store(id, Ordering::Release);
     new_session(slot);
-    shmem::lwlock::set_held_counter(Some(&slot.lwlocks_held));
-    shmem::buffer::set_pin_counter(Some(&slot.pins_held));
-    shmem::wal::set_my_slot(Some(slot_index), Some(&slot.wait_event));
+    install_slot(&segment, slot_index);
     // A forked child inherits its parent's unflushed counts.
     shmem::waitstats::discard_unflushed();
-    backend::interrupts::set_my_slot(Some(slot));
     if exec_mode == ExecMode::Thread {
         THREADED.store(true, Ordering::Relaxed);
     }
@@ -61,6 +71,26 @@ pub fn attach(
         slot,
         exec_mode,
     }
+}
+
+/// Registers the calling thread as the runner of `slot_index`'s session:
+/// where it counts held LWLocks and pins, its WAL insertion entry, its
+/// interrupt bits. Pool mode's carriers do it each time they take up a
+/// session.
+pub fn install_slot(segment: &Segment, slot_index: usize) {
+    let slot = segment.backend_table().slot(slot_index);
+    shmem::lwlock::set_held_counter(Some(&slot.lwlocks_held));
+    shmem::buffer::set_pin_counter(Some(&slot.pins_held));
+    shmem::wal::set_my_slot(Some(slot_index), Some(&slot.wait_event));
+    backend::interrupts::set_my_slot(Some(slot));
+}
+
+/// Undoes [`install_slot`]: the thread runs no session now.
+pub fn uninstall_slot() {
+    backend::interrupts::set_my_slot(None);
+    shmem::lwlock::set_held_counter(None);
+    shmem::buffer::set_pin_counter(None);
+    shmem::wal::set_my_slot(None, None);
 }
 
 /// A new client session in an attached slot: new cancel key, start time.

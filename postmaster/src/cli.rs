@@ -10,6 +10,9 @@ pub enum Mode {
     Process,
     /// One thread per client, in the server's process.
     Thread,
+    /// Sessions multiplexed on a few carrier threads, each session holding
+    /// a carrier only while it runs (postmaster/src/pool).
+    Pool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -77,6 +80,16 @@ pub struct Args {
     #[arg(long = "prefork", default_value_t = 0)]
     pub prefork: usize,
 
+    /// Pool mode: carrier threads started at once (default: the number
+    /// of CPUs).
+    #[arg(long = "carriers", value_name = "N")]
+    pub carriers: Option<usize>,
+
+    /// Pool mode: most carrier threads busy other than waiting for a lock
+    /// (default: 4 x --carriers); the pool grows to it when sessions wait.
+    #[arg(long = "max-carriers", value_name = "M")]
+    pub max_carriers: Option<usize>,
+
     /// Most concurrent client connections.
     #[arg(long = "max-connections", default_value_t = 100)]
     pub max_connections: usize,
@@ -128,6 +141,19 @@ pub struct Args {
     /// client can then crash it.
     #[arg(long = "debug-faults")]
     pub debug_faults: bool,
+}
+
+impl Args {
+    /// Pool mode's carriers, with the defaults filled in.
+    pub fn pool_size(&self) -> crate::pool::PoolSize {
+        let carriers = self
+            .carriers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        crate::pool::PoolSize {
+            carriers,
+            max_carriers: self.max_carriers.unwrap_or(4 * carriers),
+        }
+    }
 }
 
 /// Parses a size as PostgreSQL does for shared_buffers: a plain number is

@@ -9,6 +9,7 @@ mod datadir;
 mod limits;
 mod listen;
 mod lockfile;
+mod pool;
 mod process;
 mod server;
 mod signals;
@@ -35,7 +36,7 @@ fn main() {
             Err(e) => tracing::warn!("could not copy the code to anonymous memory: {e}"),
         }
     }
-    if args.mode == cli::Mode::Thread {
+    if matches!(args.mode, cli::Mode::Thread | cli::Mode::Pool) {
         // The supervisor forks the threaded server and restarts it after a
         // crash; it returns once the server has shut down.
         std::process::exit(supervisor::run(&args));

@@ -133,10 +133,23 @@ impl Server {
                 "--max-connections must be at most {MAX_CONNECTIONS}"
             )));
         }
-        if args.prefork > 0 && args.mode == Mode::Thread {
+        if args.prefork > 0 && args.mode != Mode::Process {
             return Err(StartError::Other(
                 "--prefork applies to --mode process only".into(),
             ));
+        }
+        if args.mode != Mode::Pool && (args.carriers.is_some() || args.max_carriers.is_some()) {
+            return Err(StartError::Other(
+                "--carriers and --max-carriers apply to --mode pool only".into(),
+            ));
+        }
+        if args.mode == Mode::Pool {
+            let size = args.pool_size();
+            if size.carriers == 0 || size.max_carriers < size.carriers {
+                return Err(StartError::Other(
+                    "--carriers must be at least 1, and --max-carriers at least --carriers".into(),
+                ));
+            }
         }
         // Everything created from now on (data directory, its files, lock
         // files, trace file) is the server's OS user's alone, as
@@ -247,7 +260,7 @@ impl Server {
         } = prepared;
         let mode = match args.mode {
             Mode::Process => ExecMode::Process,
-            Mode::Thread => ExecMode::Thread,
+            Mode::Thread | Mode::Pool => ExecMode::Thread,
         };
         let seg_cfg = SegmentConfig {
             port: args.port,
@@ -273,6 +286,7 @@ impl Server {
             stats: args.stats == OnOff::On,
             synchronous_commit: args.synchronous_commit == OnOff::On,
             debug_faults: args.debug_faults,
+            pool: args.mode == Mode::Pool,
             trace: match &args.trace {
                 Some(path) => {
                     let path = absolute(path);

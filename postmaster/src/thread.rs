@@ -51,12 +51,22 @@ pub fn serve(args: &Args, prepared: Prepared, ready: OwnedFd) -> ! {
     // The server's own signal pipe is installed: signals forwarded by the
     // supervisor go there from now on. Before the first thread exists.
     crate::signals::unblock_after_fork();
-    let mut l = ThreadLauncher::new(&srv);
+    let mut l: Box<dyn Launcher> = if args.mode == crate::cli::Mode::Pool {
+        match crate::pool::PoolLauncher::new(&srv, args.pool_size()) {
+            Ok(l) => Box::new(l),
+            Err(e) => {
+                eprintln!("pgfork: FATAL:  could not start the carrier pool: {e}");
+                std::process::exit(1);
+            }
+        }
+    } else {
+        Box::new(ThreadLauncher::new(&srv))
+    };
     if let Err(e) = nix::unistd::write(&ready, &[1]) {
         tracing::warn!("could not tell the supervisor the server is ready: {e}");
     }
     drop(ready);
-    srv.run(&mut l);
+    srv.run(l.as_mut());
     drop(srv);
     std::process::exit(0);
 }

@@ -52,9 +52,13 @@ pub enum Metric {
     BackendStartup,
     /// Protocol start-up: startup packet to ready-for-query.
     ProtocolStartup,
+    /// Pool mode: from a parked session's socket becoming readable (or a
+    /// notification, termination or timeout for it) to a carrier taking
+    /// it up.
+    Queue,
 }
 
-pub const METRICS: [Metric; 16] = [
+pub const METRICS: [Metric; 17] = [
     Metric::Idle,
     Metric::Recv,
     Metric::Parse,
@@ -71,6 +75,7 @@ pub const METRICS: [Metric; 16] = [
     Metric::Spawn,
     Metric::BackendStartup,
     Metric::ProtocolStartup,
+    Metric::Queue,
 ];
 
 impl Metric {
@@ -92,6 +97,7 @@ impl Metric {
             Metric::Spawn => "spawn",
             Metric::BackendStartup => "backend_startup",
             Metric::ProtocolStartup => "protocol_startup",
+            Metric::Queue => "queue",
         }
     }
 }

@@ -13,6 +13,15 @@ in_all_modes!(
     psql_prints_errors_like_postgres,
     extended_error_is_sent_before_sync,
 );
+also_in_pool_mode!(
+    negotiate_protocol_version,
+    simple_and_extended_queries,
+    errors_and_recovery,
+    transaction_status_and_settings,
+    stat_activity_lists_sessions,
+    psql_prints_errors_like_postgres,
+    extended_error_is_sent_before_sync,
+);
 
 async fn simple_and_extended_queries(mode: Mode) {
     let srv = TestServer::start(mode);
@@ -142,10 +151,10 @@ async fn transaction_status_and_settings(mode: Mode) {
             }
         }
     };
-    let expected_mode = if mode == Mode::Thread {
-        "thread"
-    } else {
-        "process"
+    let expected_mode = match mode {
+        Mode::Thread => "thread",
+        Mode::Pool => "pool",
+        Mode::Process | Mode::Prefork => "process",
     };
     assert_eq!(show("pgfork.mode").await, expected_mode);
     assert_eq!(show("server_version").await, "15.0");

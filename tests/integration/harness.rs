@@ -17,6 +17,8 @@ pub enum Mode {
     Process,
     Prefork,
     Thread,
+    /// `--mode pool`: sessions on carrier threads (as many as CPUs).
+    Pool,
 }
 
 impl Mode {
@@ -30,6 +32,7 @@ impl Mode {
                 "4".into(),
             ],
             Mode::Thread => vec!["--mode".into(), "thread".into()],
+            Mode::Pool => vec!["--mode".into(), "pool".into()],
         }
     }
 }
@@ -236,7 +239,10 @@ impl TestServer {
     /// of the supervisor (which is [`Self::pid`]). Waits up to 10 s for it
     /// (the supervisor may be between a crash and the restart).
     pub fn server_process_pid(&self) -> i32 {
-        assert_eq!(self.mode, Mode::Thread, "only thread mode has a supervisor");
+        assert!(
+            matches!(self.mode, Mode::Thread | Mode::Pool),
+            "only thread and pool modes have a supervisor"
+        );
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let children: Vec<i32> = descendants(self.pid())

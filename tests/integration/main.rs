@@ -28,6 +28,22 @@ macro_rules! in_all_modes {
     };
 }
 
+/// Defines the tests of a file that also run in pool mode, from async
+/// functions taking the mode (in a module `pool_mode`).
+macro_rules! also_in_pool_mode {
+    ($($name:ident),* $(,)?) => {
+        mod pool_mode {
+            use crate::harness::Mode;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(Mode::Pool).await
+                }
+            )*
+        }
+    };
+}
+
 mod access;
 mod advisory_locks;
 mod alter_column_type;
@@ -59,6 +75,7 @@ mod many_connections;
 mod notify;
 mod plan_cache;
 mod planner;
+mod pool;
 mod reference;
 mod regexes;
 mod roles;

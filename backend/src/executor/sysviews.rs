@@ -338,6 +338,7 @@ fn stat_activity_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         })
         .map(|b| {
             let client = b.state != BackendState::Auxiliary;
+            let mode = pgfork_mode(ctx, &b);
             vec![
                 match ctx.catalog.database_oid(&b.datname) {
                     Some(o) if client => Value::Oid(o),
@@ -389,10 +390,24 @@ fn stat_activity_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                     }
                     .into(),
                 ),
-                Value::Text(b.mode.as_str().to_owned()),
+                Value::Text(mode),
             ]
         })
         .collect()
+}
+
+/// pg_stat_activity's `pgfork_mode`: how the backend runs; in pool mode,
+/// which carrier thread runs the session now, if any.
+fn pgfork_mode(ctx: &FnCtx, b: &shmem::backend_table::BackendSnapshot) -> String {
+    let config = &ctx.session.env.config;
+    if !config.pool || b.mode != shmem::ExecMode::Thread || b.state == BackendState::Auxiliary {
+        return b.mode.as_str().to_owned();
+    }
+    if crate::env::is_io_thread(b.tid) {
+        "pool: no carrier".to_owned()
+    } else {
+        format!("pool: carrier {}", b.tid)
+    }
 }
 
 /// One row per held or awaited heavyweight lock (PostgreSQL's pg_locks;

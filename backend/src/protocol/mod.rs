@@ -44,6 +44,7 @@
 #[cfg(test)]
 mod fuzz_tests;
 mod idle_wait;
+pub mod pool;
 pub mod reader;
 pub mod scram;
 mod session;
@@ -61,7 +62,7 @@ use shmem::latency::Metric;
 use shmem::{BackendState, Segment};
 
 pub use reader::{MessageReader, ReadError};
-pub use session::SessionEnd;
+pub use session::{Resume, SessionEnd};
 pub use startup::{forward_cancel, signal_backend, Refusal};
 pub use stream::ClientStream;
 pub use writer::MessageWriter;
@@ -96,9 +97,35 @@ pub fn run_session(
     crate::stack::enter_session(
         (env.exec_mode == shmem::ExecMode::Thread).then_some(crate::stack::BACKEND_THREAD_STACK),
     );
+    set_waker();
+    let (stream, reader, writer) = match start_session(stream, env, engine, times, startup_timeout)
+    {
+        Ok(s) => s,
+        Err(end) => return end,
+    };
+    let mut session = session::Session::new(env, engine, &stream, reader, writer);
+    let end = session.run();
+    env.slot.set_state(BackendState::Idle, Some(""));
+    end
+}
+
+/// Registers how `interrupts::terminate_backend` wakes a backend.
+pub fn set_waker() {
     crate::interrupts::set_waker(|slot| {
         startup::signal_backend(slot, nix::sys::signal::Signal::SIGTERM)
     });
+}
+
+/// A connection's start: the startup packet (and TLS), authentication on
+/// TCP, the engine's startup, AuthenticationOk and the parameters. Returns
+/// the stream the session goes on over and its buffers, or how it ended.
+fn start_session(
+    stream: ClientStream,
+    env: &BackendEnv,
+    engine: &mut Engine,
+    times: ConnectTimes,
+    startup_timeout: Duration,
+) -> Result<(ClientStream, MessageReader, MessageWriter), SessionEnd> {
     let mut reader = MessageReader::new();
     let mut writer = MessageWriter::new();
     let _ = stream.set_read_timeout(Some(startup_timeout));
@@ -107,8 +134,8 @@ pub fn run_session(
     let (stream, request) = read_startup(stream, &mut reader, &mut writer, &env.segment, deadline);
     let params = match request {
         Ok(startup::StartupRequest::Session(p)) => p,
-        Ok(_) => return SessionEnd::ClientExit,
-        Err(e) => return startup_failed(&stream, &mut writer, e),
+        Ok(_) => return Err(SessionEnd::ClientExit),
+        Err(e) => return Err(startup_failed(&stream, &mut writer, e)),
     };
     if !stream.is_unix() {
         if let scram::TcpAuth::Scram(passwords) = scram::tcp_auth() {
@@ -124,7 +151,7 @@ pub fn run_session(
             );
             reader.set_max_message_len(reader::MAX_MESSAGE_LEN);
             if let Err(e) = r {
-                return startup_failed(&stream, &mut writer, e);
+                return Err(startup_failed(&stream, &mut writer, e));
             }
         }
     }
@@ -132,7 +159,7 @@ pub fn run_session(
     if let Err(e) = engine.startup(&params) {
         writer.error(&e);
         let _ = writer.flush(&stream);
-        return SessionEnd::Fatal(e);
+        return Err(SessionEnd::Fatal(e));
     }
     let user = params.get("user").map(String::as_str).unwrap_or("");
     let database = params.get("database").map(String::as_str).unwrap_or(user);
@@ -144,8 +171,6 @@ pub fn run_session(
     let pid = env.slot.pid.load(Ordering::Relaxed);
     let key = env.slot.cancel_key.load(Ordering::Relaxed);
     startup::send_session_start(&mut writer, &engine.parameter_status(), pid, key);
-
-    let mut session = session::Session::new(env, engine, &stream, reader, writer);
     if env.config.stats {
         let ready = shmem::time::monotonic_ns();
         let stats = shmem::latency::LatencyStats::get(&env.segment);
@@ -169,9 +194,7 @@ pub fn run_session(
             ready.saturating_sub(startup_begin),
         );
     }
-    let end = session.run();
-    env.slot.set_state(BackendState::Idle, Some(""));
-    end
+    Ok((stream, reader, writer))
 }
 
 /// [`startup::read_startup`], running the TLS handshake when the client

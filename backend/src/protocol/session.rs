@@ -74,6 +74,28 @@ pub struct Session<'a> {
     timer: QueryTimer,
 }
 
+/// What a pooled session (`protocol::pool`) keeps of its protocol state
+/// while no carrier runs it: buffers, statements, portals.
+pub struct Parked {
+    reader: MessageReader,
+    writer: MessageWriter,
+    statements: HashMap<String, PreparedStatement>,
+    portals: HashMap<String, Portal>,
+    skip_until_sync: bool,
+    timer: QueryTimer,
+}
+
+/// Why a carrier takes up a parked session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// It has just started: ReadyForQuery is still to be sent.
+    First,
+    /// Its socket is readable, or a notification or termination waits.
+    Input,
+    /// Its idle_session_timeout passed while it had no carrier.
+    IdleTimeout,
+}
+
 /// Sends rows straight to the client as DataRow messages.
 struct WireSink<'w> {
     writer: &'w mut MessageWriter,
@@ -271,6 +293,78 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// A parked session taken up again by a carrier.
+    pub fn resume(
+        env: &'a BackendEnv,
+        engine: &'a mut Engine,
+        stream: &'a ClientStream,
+        parked: Parked,
+    ) -> Session<'a> {
+        Session {
+            env,
+            engine,
+            stream,
+            reader: parked.reader,
+            writer: parked.writer,
+            statements: parked.statements,
+            portals: parked.portals,
+            skip_until_sync: parked.skip_until_sync,
+            timer: parked.timer,
+        }
+    }
+
+    /// Puts the session down (its carrier goes on to another one).
+    pub fn park(self) -> Parked {
+        Parked {
+            reader: self.reader,
+            writer: self.writer,
+            statements: self.statements,
+            portals: self.portals,
+            skip_until_sync: self.skip_until_sync,
+            timer: self.timer,
+        }
+    }
+
+    /// Pool mode: runs the session until it is idle outside a transaction
+    /// block (ReadyForQuery sent, nothing buffered or readable), Ok then,
+    /// or until it ends. A session inside a transaction block keeps
+    /// running here, waiting for its client on this thread.
+    pub fn run_until_idle(&mut self, why: Resume) -> Result<(), SessionEnd> {
+        if why == Resume::First {
+            self.ready_for_query()?;
+        }
+        let mut idle_timeout_passed = why == Resume::IdleTimeout;
+        let mut read_timeout = None;
+        loop {
+            if self.reader.buffered() == 0 && self.engine.transaction_status() == b'I' {
+                if interrupts::terminate_pending() {
+                    let err = PgError::admin_shutdown();
+                    self.writer.error(&err);
+                    let _ = self.writer.flush(self.stream);
+                    return Err(SessionEnd::Fatal(err));
+                }
+                self.send_notifications();
+                self.writer.flush(self.stream).map_err(io_fatal)?;
+                if !self.stream.input_pending() {
+                    if idle_timeout_passed {
+                        if let Some((_, err)) = self.engine.idle_timeout() {
+                            tracing::info!("{}", err.message);
+                            self.writer.error(&err);
+                            let _ = self.writer.flush(self.stream);
+                            return Err(SessionEnd::Fatal(err));
+                        }
+                    }
+                    if read_timeout.is_some() {
+                        let _ = self.stream.set_read_timeout(None);
+                    }
+                    return Ok(());
+                }
+            }
+            idle_timeout_passed = false;
+            self.step(&mut read_timeout)?;
+        }
+    }
+
     /// Sends ReadyForQuery and flushes. The backend's state is updated
     /// first, as PostgreSQL reports idle before ReadyForQuery, so a client
     /// that has its answer never sees its session still "active".
@@ -314,80 +408,87 @@ impl<'a> Session<'a> {
         // The read timeout currently set on the socket (idle timeouts).
         let mut read_timeout = None;
         loop {
-            let idle = self.engine.idle_timeout();
-            let want = idle.as_ref().map(|(d, _)| *d);
-            if want != read_timeout {
-                let _ = self.stream.set_read_timeout(want);
-                read_timeout = want;
+            if let Err(end) = self.step(&mut read_timeout) {
+                return end;
             }
-            // A listening session waits for the client or a notification
-            // (idle_wait.rs), unless the client's input is already there.
-            if self.reader.buffered() == 0
-                && self.engine.is_listening()
-                && self.engine.transaction_status() == b'I'
-                && !self.reader.fill_if_ready(self.stream)
-            {
-                let engine = &*self.engine;
-                match idle_wait::wait(self.stream, want, || engine.notifications_pending()) {
-                    Wake::Readable => {}
-                    Wake::Notify => {
-                        self.send_notifications();
-                        if let Err(e) = self.writer.flush(self.stream) {
-                            return SessionEnd::Io(e);
-                        }
-                        continue;
-                    }
-                    Wake::Timeout if idle.is_some() => {
-                        let err = idle
-                            .map(|(_, e)| e)
-                            .unwrap_or_else(|| PgError::internal("idle"));
-                        tracing::info!("{}", err.message);
-                        self.writer.error(&err);
-                        let _ = self.writer.flush(self.stream);
-                        return SessionEnd::Fatal(err);
-                    }
-                    Wake::Timeout => {}
-                    Wake::Terminate => {
-                        let err = PgError::admin_shutdown();
-                        self.writer.error(&err);
-                        let _ = self.writer.flush(self.stream);
-                        return SessionEnd::Fatal(err);
-                    }
+        }
+    }
+
+    /// Waits for the client's next message (or a notification to send
+    /// while idle) and handles it. `read_timeout` is the read timeout
+    /// currently set on the socket (idle timeouts).
+    fn step(&mut self, read_timeout: &mut Option<std::time::Duration>) -> Result<(), SessionEnd> {
+        let idle = self.engine.idle_timeout();
+        let want = idle.as_ref().map(|(d, _)| *d);
+        if want != *read_timeout {
+            let _ = self.stream.set_read_timeout(want);
+            *read_timeout = want;
+        }
+        // A listening session waits for the client or a notification
+        // (idle_wait.rs), unless the client's input is already there.
+        if self.reader.buffered() == 0
+            && self.engine.is_listening()
+            && self.engine.transaction_status() == b'I'
+            && !self.reader.fill_if_ready(self.stream)
+        {
+            let engine = &*self.engine;
+            match idle_wait::wait(self.stream, want, || engine.notifications_pending()) {
+                Wake::Readable => {}
+                Wake::Notify => {
+                    self.send_notifications();
+                    return self.writer.flush(self.stream).map_err(SessionEnd::Io);
                 }
-            }
-            let msg = match self.reader.next(self.stream) {
-                Ok(m) => m,
-                Err(ReadError::Eof) => return SessionEnd::ClientExit,
-                Err(ReadError::Timeout) if idle.is_some() => {
+                Wake::Timeout if idle.is_some() => {
                     let err = idle
                         .map(|(_, e)| e)
                         .unwrap_or_else(|| PgError::internal("idle"));
                     tracing::info!("{}", err.message);
                     self.writer.error(&err);
                     let _ = self.writer.flush(self.stream);
-                    return SessionEnd::Fatal(err);
+                    return Err(SessionEnd::Fatal(err));
                 }
-                Err(ReadError::Io(e)) => return SessionEnd::Io(e),
-                Err(e) => {
-                    let err = read_error_to_pg(e);
+                Wake::Timeout => {}
+                Wake::Terminate => {
+                    let err = PgError::admin_shutdown();
                     self.writer.error(&err);
                     let _ = self.writer.flush(self.stream);
-                    return SessionEnd::Fatal(err);
+                    return Err(SessionEnd::Fatal(err));
                 }
-            };
-            self.timer.message_received(self.reader.first_byte_ns);
-            // The idle timeouts are for waiting between messages only.
-            if read_timeout.take().is_some() {
-                let _ = self.stream.set_read_timeout(None);
-            }
-            if let Err(end) = self.dispatch(msg) {
-                if let SessionEnd::Fatal(err) = &end {
-                    self.writer.error(err);
-                    let _ = self.writer.flush(self.stream);
-                }
-                return end;
             }
         }
+        let msg = match self.reader.next(self.stream) {
+            Ok(m) => m,
+            Err(ReadError::Eof) => return Err(SessionEnd::ClientExit),
+            Err(ReadError::Timeout) if idle.is_some() => {
+                let err = idle
+                    .map(|(_, e)| e)
+                    .unwrap_or_else(|| PgError::internal("idle"));
+                tracing::info!("{}", err.message);
+                self.writer.error(&err);
+                let _ = self.writer.flush(self.stream);
+                return Err(SessionEnd::Fatal(err));
+            }
+            Err(ReadError::Io(e)) => return Err(SessionEnd::Io(e)),
+            Err(e) => {
+                let err = read_error_to_pg(e);
+                self.writer.error(&err);
+                let _ = self.writer.flush(self.stream);
+                return Err(SessionEnd::Fatal(err));
+            }
+        };
+        self.timer.message_received(self.reader.first_byte_ns);
+        // The idle timeouts are for waiting between messages only.
+        if read_timeout.take().is_some() {
+            let _ = self.stream.set_read_timeout(None);
+        }
+        if let Err(end) = self.dispatch(msg) {
+            if let SessionEnd::Fatal(err) = &end {
+                self.writer.error(err);
+                let _ = self.writer.flush(self.stream);
+            }
+            return Err(end);
+        }
+        Ok(())
     }
 
     fn dispatch(&mut self, msg: Msg) -> Result<(), SessionEnd> {

@@ -81,6 +81,24 @@ impl ClientStream {
         }
     }
 
+    /// Whether input waits to be read now, without blocking: decrypted
+    /// bytes held by TLS, or bytes (or the end of file) on the socket.
+    pub fn input_pending(&self) -> bool {
+        if let ClientStream::Tls(s) = self {
+            if s.plaintext_buffered() {
+                return true;
+            }
+        }
+        let mut fds = [nix::poll::PollFd::new(
+            self.as_fd(),
+            nix::poll::PollFlags::POLLIN,
+        )];
+        matches!(
+            nix::poll::poll(&mut fds, nix::poll::PollTimeout::ZERO),
+            Ok(n) if n > 0
+        )
+    }
+
     pub fn shutdown(&self) {
         let _ = match self {
             ClientStream::Unix(s) => s.shutdown(std::net::Shutdown::Both),

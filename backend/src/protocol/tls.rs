@@ -290,6 +290,14 @@ impl TlsStream {
         }
     }
 
+    /// Whether decrypted input waits in rustls's buffers (which a poll of
+    /// the socket does not show).
+    pub fn plaintext_buffered(&self) -> bool {
+        let mut conn = self.conn.borrow_mut();
+        conn.process_new_packets()
+            .is_ok_and(|st| st.plaintext_bytes_to_read() > 0)
+    }
+
     /// Encrypts and writes all of `buf`, retrying after signals.
     pub fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
         let mut conn = self.conn.borrow_mut();

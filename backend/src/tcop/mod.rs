@@ -268,6 +268,10 @@ pub struct Engine {
     plan_cache: plancache::StatementCache<Arc<Prepared>>,
     /// Settings generation `pgfork.plan_cache_size` was last read at.
     plan_cache_generation: u64,
+    /// The session's fault-injection state while no thread runs it
+    /// (between [`Engine::suspend_from_this_thread`] and
+    /// [`Engine::resume_on_this_thread`]).
+    parked_faults: crate::faults::FaultState,
 }
 
 impl Drop for Engine {
@@ -331,7 +335,34 @@ impl Engine {
             cursors: BTreeMap::new(),
             plan_cache: plancache::StatementCache::new(plancache::DEFAULT_SIZE),
             plan_cache_generation: 0,
+            parked_faults: Default::default(),
         }
+    }
+
+    /// Pool mode: the calling thread (a carrier) takes up this session,
+    /// which may last have run on another thread, or this one may last
+    /// have run another session. Everything the backend keeps per thread
+    /// for its session is installed again: the settings with effects
+    /// outside the engine (time zone, extra_float_digits, search_path,
+    /// max_stack_depth, geqo_threshold, the fault setting), forced past
+    /// `synced_generation`; the catalog's enum types and schemas; the
+    /// transaction start that 'now' reads; the armed fault.
+    pub fn resume_on_this_thread(&mut self) {
+        crate::faults::restore_state(self.parked_faults);
+        // Generations start at 1 (`Settings::next_generation`): 0 forces
+        // every setting to be pushed to this thread again.
+        self.synced_generation = 0;
+        self.sync_session_settings();
+        let _ = self.catalog.get();
+        crate::types::datetime::set_transaction_start(self.xact_start);
+    }
+
+    /// Pool mode: the carrier puts this session down. What must not reach
+    /// the next session on this thread and is not pushed again by its
+    /// [`Engine::resume_on_this_thread`] (the armed fault) is taken into
+    /// the session.
+    pub fn suspend_from_this_thread(&mut self) {
+        self.parked_faults = crate::faults::take_state();
     }
 
     /// Applies the startup packet: user, database and run-time settings

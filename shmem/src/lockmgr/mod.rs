@@ -485,6 +485,13 @@ impl LockManager {
         out
     }
 
+    /// Whether `backend` waits in [`LockManager::acquire`] now (pool mode
+    /// does not count the carrier of such a backend as busy: see
+    /// postmaster/src/pool.rs).
+    pub fn is_waiting(&self, backend: usize) -> bool {
+        backend < self.nbackends() && self.proc(backend).status.load(Acquire) == PROC_WAITING
+    }
+
     /// Wakes `backend` if it is sleeping in [`LockManager::acquire`], so
     /// that it re-checks `interrupted()` at once (query cancel).
     pub fn wake(&self, backend: usize) {

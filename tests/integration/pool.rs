@@ -1,0 +1,284 @@
+//! Pool mode (`--mode pool`): sessions multiplexed on carrier threads.
+//! Each session keeps its own settings and identity whichever carrier runs
+//! it (two sessions interleaved on one carrier); a lock wait cannot starve
+//! the pool (a blocked session's carrier does not count toward
+//! --max-carriers); cancel, termination, idle_session_timeout and NOTIFY
+//! reach sessions that have no carrier; the `queue` phase is measured.
+
+use std::time::{Duration, Instant};
+
+use tokio_postgres::Client;
+
+use crate::harness::{sqlstate, Mode, TestServer};
+
+/// The one value `sql` returns, as text (simple protocol).
+async fn one(c: &Client, sql: &str) -> String {
+    let m = c.simple_query(sql).await.unwrap();
+    match m.iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).unwrap_or("").to_owned()),
+        _ => None,
+    }) {
+        Some(v) => v,
+        None => panic!("no row for {sql}"),
+    }
+}
+
+/// Two sessions with different TimeZone, search_path and
+/// extra_float_digits take turns on one carrier: each sees its own, in
+/// settings and in output, statement after statement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_interleaved_on_one_carrier_keep_their_own_state() {
+    let srv = TestServer::start_with(Mode::Pool, &["--carriers", "1", "--max-carriers", "1"]);
+    let setup = srv.connect().await;
+    setup
+        .batch_execute(
+            "CREATE SCHEMA sa; CREATE SCHEMA sb;
+             CREATE TABLE sa.t (v text); INSERT INTO sa.t VALUES ('from sa');
+             CREATE TABLE sb.t (v text); INSERT INTO sb.t VALUES ('from sb');",
+        )
+        .await
+        .unwrap();
+    drop(setup);
+    let a = srv.connect().await;
+    let b = srv.connect().await;
+    a.batch_execute(
+        "SET TimeZone = 'America/New_York'; SET search_path = sa; SET extra_float_digits = 0",
+    )
+    .await
+    .unwrap();
+    b.batch_execute(
+        "SET TimeZone = 'Asia/Tokyo'; SET search_path = sb; SET extra_float_digits = 3",
+    )
+    .await
+    .unwrap();
+    let pid_a = one(&a, "SELECT pg_backend_pid()::text").await;
+    let pid_b = one(&b, "SELECT pg_backend_pid()::text").await;
+    assert_ne!(pid_a, pid_b);
+    let ts = "SELECT '2024-01-01 12:00:00+00'::timestamptz::text";
+    let fl = "SELECT (0.1::float8 + 0.2::float8)::text";
+    for round in 0..20 {
+        // Alternate which session goes first, so that each follows the
+        // other on the carrier.
+        let (first, second) = if round % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        for c in [first, second] {
+            let is_a = std::ptr::eq(c, &a);
+            let (zone, tsv, flv, tv, pid) = if is_a {
+                (
+                    "America/New_York",
+                    "2024-01-01 07:00:00-05",
+                    "0.3",
+                    "from sa",
+                    &pid_a,
+                )
+            } else {
+                (
+                    "Asia/Tokyo",
+                    "2024-01-01 21:00:00+09",
+                    "0.30000000000000004",
+                    "from sb",
+                    &pid_b,
+                )
+            };
+            assert_eq!(one(c, "SHOW TimeZone").await, zone, "round {round}");
+            assert_eq!(one(c, ts).await, tsv, "round {round}");
+            assert_eq!(one(c, fl).await, flv, "round {round}");
+            assert_eq!(one(c, "SELECT v FROM t").await, tv, "round {round}");
+            assert_eq!(
+                &one(c, "SELECT pg_backend_pid()::text").await,
+                pid,
+                "round {round}"
+            );
+        }
+    }
+    // The extended protocol too: prepared statements live in the session.
+    let sa = a.prepare("SELECT v FROM t WHERE v <> $1").await.unwrap();
+    let sb = b.prepare("SELECT v FROM t WHERE v <> $1").await.unwrap();
+    for _ in 0..5 {
+        let r: String = b.query_one(&sb, &[&"x"]).await.unwrap().get(0);
+        assert_eq!(r, "from sb");
+        let r: String = a.query_one(&sa, &[&"x"]).await.unwrap().get(0);
+        assert_eq!(r, "from sa");
+    }
+    // A new session on the same carrier starts from the defaults.
+    let c = srv.connect().await;
+    let zone = one(&c, "SHOW TimeZone").await;
+    assert!(zone != "America/New_York" && zone != "Asia/Tokyo", "{zone}");
+    assert_eq!(one(&c, "SHOW extra_float_digits").await, "1");
+    assert_eq!(one(&c, "SHOW search_path").await, "\"$user\", public");
+    assert_eq!(one(&c, "SHOW pgfork.mode").await, "pool");
+}
+
+/// With --carriers 1 --max-carriers 2: A holds a row lock in an open
+/// transaction (keeping its carrier), B blocks on it (the second carrier),
+/// C still runs SELECT 1 (a blocked carrier does not count), A commits
+/// and B finishes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_wait_does_not_starve_the_pool() {
+    let srv = TestServer::start_with(Mode::Pool, &["--carriers", "1", "--max-carriers", "2"]);
+    let setup = srv.connect().await;
+    setup
+        .batch_execute("CREATE TABLE r (id int PRIMARY KEY, n int); INSERT INTO r VALUES (1, 0)")
+        .await
+        .unwrap();
+    let a = srv.connect().await;
+    let b = srv.connect().await;
+    let c = srv.connect().await;
+    a.batch_execute("BEGIN; UPDATE r SET n = n + 1 WHERE id = 1")
+        .await
+        .unwrap();
+    let b_task = tokio::spawn(async move {
+        b.execute("UPDATE r SET n = n + 10 WHERE id = 1", &[])
+            .await
+            .unwrap();
+        b
+    });
+    // B waits for A's row lock.
+    let start = Instant::now();
+    loop {
+        let waiting: i64 = setup
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting == 1 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "B never waited");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let r = tokio::time::timeout(Duration::from_secs(20), c.query_one("SELECT 1", &[]))
+        .await
+        .expect("C must run while A holds a carrier and B waits on another")
+        .unwrap();
+    assert_eq!(r.get::<_, i32>(0), 1);
+    assert!(!b_task.is_finished());
+    a.batch_execute("COMMIT").await.unwrap();
+    let b = tokio::time::timeout(Duration::from_secs(20), b_task)
+        .await
+        .expect("B finishes once A commits")
+        .unwrap();
+    let n: i32 = b
+        .query_one("SELECT n FROM r WHERE id = 1", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 11);
+}
+
+/// A session without a carrier is reached: idle_session_timeout ends it
+/// (57P05); a cancel by key stops a running pg_sleep whichever carrier
+/// runs it; pg_stat_activity shows who has a carrier.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parked_sessions_see_termination_timeouts_and_cancels() {
+    let srv = TestServer::start_with(Mode::Pool, &["--carriers", "1"]);
+    let admin = srv.connect().await;
+    let idle = srv.connect().await;
+    idle.batch_execute("SET idle_session_timeout = '300ms'")
+        .await
+        .unwrap();
+    let start = Instant::now();
+    while !idle.is_closed() {
+        assert!(start.elapsed() < Duration::from_secs(10), "no idle timeout");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(srv
+        .log()
+        .contains("terminating connection due to idle-session timeout"));
+
+    let sleeper = srv.connect().await;
+    let token = sleeper.cancel_token();
+    let t = tokio::spawn(async move { sleeper.simple_query("SELECT pg_sleep(30)").await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    token.cancel_query(tokio_postgres::NoTls).await.unwrap();
+    let e = tokio::time::timeout(Duration::from_secs(10), t)
+        .await
+        .expect("cancel ends pg_sleep")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(sqlstate(&e), "57014");
+    let me = one(
+        &admin,
+        "SELECT pgfork_mode FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+    )
+    .await;
+    assert!(me.starts_with("pool: carrier "), "{me}");
+    let other = srv.connect().await;
+    let opid: i32 = other
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    // Parked once its ReadyForQuery is sent (the carrier may still be
+    // putting it down).
+    let start = Instant::now();
+    loop {
+        let parked: String = admin
+            .query_one(
+                "SELECT pgfork_mode FROM pg_stat_activity WHERE pid = $1",
+                &[&opid],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if parked == "pool: no carrier" {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "{parked}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Every session has its own row.
+    let rows: i64 = admin
+        .query_one(
+            "SELECT count(DISTINCT pid) FROM pg_stat_activity WHERE backend_type = 'client backend'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(rows >= 2, "{rows}");
+    let q: i64 = admin
+        .query_one(
+            "SELECT calls FROM pgfork_stat_latency WHERE phase = 'queue'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(q > 0, "queue phase measured: {q}");
+}
+
+/// Many sessions, few carriers: 50 clients each run 20 queries at once on
+/// two carriers, and each sees its own results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_sessions_on_two_carriers() {
+    let srv = TestServer::start_with(Mode::Pool, &["--carriers", "2"]);
+    let mut tasks = Vec::new();
+    for i in 0..50i32 {
+        let c = srv.connect().await;
+        tasks.push(tokio::spawn(async move {
+            c.batch_execute(&format!("SET application_name = 'c{i}'"))
+                .await
+                .unwrap();
+            for j in 0..20i32 {
+                let r: i32 = c
+                    .query_one("SELECT $1::int + $2::int", &[&i, &j])
+                    .await
+                    .unwrap()
+                    .get(0);
+                assert_eq!(r, i + j);
+                let app: String = c
+                    .query_one("SHOW application_name", &[])
+                    .await
+                    .unwrap()
+                    .get(0);
+                assert_eq!(app, format!("c{i}"));
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
