@@ -117,6 +117,7 @@ pub fn deparse(e: &Expr, names: &[String]) -> String {
         Expr::IsNull(a, neg) => format!("({} IS {}NULL)", d(a), if *neg { "NOT " } else { "" }),
         Expr::Cast(a, t, _) => format!("({})::{}", d(a), type_name(*t)),
         Expr::FieldSelect(a, _, _, name) => format!("({}).{name}", d(a)),
+        Expr::DomainCheck(x) => format!("({})::{}", d(&x.arg), x.domain),
         Expr::Func(f, args) if args.len() == 2 && array_operator(f.name).is_some() => format!(
             "({} {} {})",
             d(&args[0]),

@@ -181,6 +181,9 @@ impl Modify {
                             None => continue,
                         }
                     }
+                    if ri_on {
+                        ri.check_domains(&acc.table, &row, ctx)?;
+                    }
                     acc.check_row(&mut row)?;
                     if ri_on {
                         ri.check_row(&acc.table, &row, ctx)?;
@@ -335,6 +338,9 @@ fn apply_update(
     mut new: Vec<Value>,
     ctx: &EvalCtx,
 ) -> Attempt {
+    if ri_on {
+        ri.check_domains(&acc.table, &new, ctx)?;
+    }
     acc.check_row(&mut new)?;
     if ri_on {
         ri.check_row(&acc.table, &new, ctx)?;
@@ -616,6 +622,7 @@ fn insert_one(
                 for (c, e) in sets {
                     new[*c] = eval(e, &both, ctx)?;
                 }
+                ri.check_domains(&acc.table, &new, ctx)?;
                 acc.check_row(&mut new)?;
                 ri.check_row(&acc.table, &new, ctx)?;
                 Ok(match acc.update(tid, cur, &new)? {

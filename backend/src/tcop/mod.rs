@@ -632,6 +632,9 @@ impl Engine {
                     perms: parts.perms,
                 })
             }
+            ast::Statement::Vacuum(_) if crate::parser::domain::is_domain_command(&text.sql) => {
+                Ok(simple_parts(Action::Ddl, param_types, true))
+            }
             ast::Statement::Vacuum(_)
                 if crate::parser::database::is_database_command(&text.sql) =>
             {
@@ -933,7 +936,9 @@ impl Engine {
             // transaction: it evaluates defaults and checks constraints
             // over existing rows, and rewrites them for a volatile
             // default.
-            let alter = if matches!(p.stmt.ast.as_ref(), ast::Statement::AlterTable(_)) {
+            let alter = if matches!(p.stmt.ast.as_ref(), ast::Statement::AlterTable(_))
+                || crate::parser::domain::is_domain_command(&p.stmt.text.sql)
+            {
                 Some(self.mvcc.start_statement(&self.limits, true, *policy)?)
             } else {
                 None
