@@ -243,11 +243,26 @@ impl Analyzer<'_> {
             if t != target && !self.relations.contains(&t) {
                 self.relations.push(t);
             }
+            let mut domains = Vec::new();
+            for (i, col) in table.columns.iter().enumerate() {
+                if col.dropped {
+                    continue;
+                }
+                let Some(d) = cat.column_domain(t, i + 1).cloned() else {
+                    continue;
+                };
+                if let Expr::DomainCheck(dc) =
+                    self.coerce_to_domain(&d, Expr::Const(Value::Null, col.ty))?
+                {
+                    domains.push((i, *dc));
+                }
+            }
             out.rels.push(RelConstraints {
                 table,
                 indexes: tr.indexes,
                 checks,
                 defaults,
+                domains,
             });
         }
         Ok(Arc::new(out))

@@ -326,7 +326,11 @@ impl Analyzer<'_> {
                     E::Array(a) => self.array_constructor(a, Some(t), scope, clause)?,
                     e => self.expr(e, scope, clause)?,
                 };
-                self.explicit_cast(x, t, m)
+                let x = self.explicit_cast(x, t, m)?;
+                match names::domain_of(data_type) {
+                    Some(d) => self.coerce_to_domain(&d, x),
+                    None => Ok(x),
+                }
             }
             E::TypedString(ts) => {
                 let (t, m) = names::resolve_type(&ts.data_type)?;

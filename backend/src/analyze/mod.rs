@@ -7,6 +7,7 @@
 pub mod array;
 pub mod constraints;
 mod distinct_on;
+pub mod domain;
 pub mod expr;
 pub mod from;
 mod grouping;

@@ -91,7 +91,16 @@ pub fn column_default(a: &mut Analyzer, t: &TableRef, i: usize) -> PgResult<Expr
         .catalog
         .identity(t.table.oid, i)
         .map(|s| format!("nextval({}::oid::regclass)", s.oid));
-    match identity.as_ref().or(c.default.as_ref()) {
+    // A column without a DEFAULT takes its domain's.
+    let domain_default = a
+        .catalog
+        .column_domain(t.table.oid, i + 1)
+        .and_then(|d| d.default.clone());
+    match identity
+        .as_ref()
+        .or(c.default.as_ref())
+        .or(domain_default.as_ref())
+    {
         None => Ok(Expr::Const(Value::Null, c.ty)),
         Some(text) => {
             // Positions would point into the default's text, not the

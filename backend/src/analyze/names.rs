@@ -107,6 +107,11 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
                 None | Some("pg_catalog") => type_by_name(last).filter(|&t| t < 16384),
                 Some(_) => None,
             };
+            if builtin.is_none() && user.is_none() {
+                if let Some(d) = crate::catalog::namespace::domain_by_type_name(schema, last) {
+                    return Ok((d.base, d.typmod));
+                }
+            }
             let t = builtin
                 .or(user)
                 .ok_or_else(|| undefined_type(&parts.join(".")))?;
@@ -134,6 +139,36 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
         }
         other => return Err(undefined_type(&other.to_string().to_lowercase())),
     })
+}
+
+/// The domain a type name names, if it names one (its value is then of
+/// the domain's base type: [`resolve_type`]).
+pub fn domain_of(dt: &DataType) -> Option<std::sync::Arc<crate::types::domains::DomainType>> {
+    let DataType::Custom(name, mods) = dt else {
+        return None;
+    };
+    if !mods.is_empty() {
+        return None;
+    }
+    let parts = object_name(name);
+    let last = parts.last()?;
+    let schema = match parts.as_slice() {
+        [s, _] | [_, s, _] => Some(s.as_str()),
+        _ => None,
+    };
+    if matches!(schema, None | Some("pg_catalog")) && type_by_name(last).is_some_and(|t| t < 16384)
+    {
+        return None;
+    }
+    if crate::catalog::namespace::enum_by_type_name(&match schema {
+        Some(s) => format!("{s}.{last}"),
+        None => last.clone(),
+    })
+    .is_some()
+    {
+        return None;
+    }
+    crate::catalog::namespace::domain_by_type_name(schema, last)
 }
 
 fn numeric_typmod(p: i64, s: i64) -> PgResult<i32> {
@@ -215,6 +250,9 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
             let (n, strength) = figure_colname(expr);
             if strength > 1 {
                 return (n, strength);
+            }
+            if let Some(d) = domain_of(data_type) {
+                return (d.name.clone(), 1);
             }
             // `x::int[]` is named after the element type's name.
             let mut data_type = data_type;

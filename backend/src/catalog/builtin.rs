@@ -253,6 +253,15 @@ pub fn type_by_name(input: &str) -> Option<Oid> {
         .and_then(|n| n.strip_suffix('"'))
         .map(str::to_owned);
     let user = unquoted.as_deref().unwrap_or(&name);
+    if let Some(d) = {
+        let (schema, bare) = match user.split_once('.') {
+            Some((s, n)) => (Some(s), n),
+            None => (None, user),
+        };
+        super::namespace::domain_by_type_name(schema, bare)
+    } {
+        return (!array).then_some(d.oid);
+    }
     if let Some(e) = super::namespace::enum_by_type_name(user) {
         return match array {
             false => Some(e),
@@ -299,6 +308,12 @@ fn sql_type_name(name: &str) -> Option<Oid> {
 /// `element[]`, "???" for an unknown OID.
 pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
     let Some(b) = builtin_type(t) else {
+        if let Some(d) = types::domains::by_oid(t) {
+            return super::namespace::domain_display_name(&d);
+        }
+        if let Some(d) = types::domains::of_array(t) {
+            return format!("{}[]", super::namespace::domain_display_name(&d));
+        }
         // Enum types and their arrays ("mood", "mood[]").
         return types::enums::names(t).map_or("???".into(), |(n, _)| {
             super::namespace::enum_display_name(t, n)

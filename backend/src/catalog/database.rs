@@ -460,6 +460,8 @@ mod tests {
                 args: vec![],
                 columns: vec![],
                 when: None,
+                when_def: String::new(),
+                when_pretty: String::new(),
             }));
         c.attrdef_oids.insert((20000, 1), 20002);
         c.comments.insert((PG_CLASS_OID, 20000, 0), "hi".into());

@@ -245,7 +245,7 @@ impl FunctionDesc {
 /// An identifier as SQL text: quoted unless lower-case letters, digits
 /// and underscores not starting with a digit (keywords are not known
 /// here).
-fn quote_ident(s: &str) -> String {
+pub(crate) fn quote_ident(s: &str) -> String {
     let plain = s
         .chars()
         .next()

@@ -27,6 +27,7 @@ pub mod builtin_ops;
 pub mod constraint;
 pub mod database;
 pub mod describe_views;
+pub mod domain;
 pub mod dump_views;
 pub mod function;
 pub mod information_schema;
@@ -347,6 +348,10 @@ pub struct Catalog {
     pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
     /// Enum types (pg_type rows with typtype 'e', their pg_enum rows).
     pub enums: Vec<Arc<EnumType>>,
+    /// Domains (pg_type rows with typtype 'd'; `domain.rs`).
+    pub domains: Vec<Arc<crate::types::domains::DomainType>>,
+    /// The domain of each column declared with one: (table, attnum).
+    pub column_domains: std::collections::BTreeMap<(Oid, i16), Oid>,
     /// User-defined functions and procedures (pg_proc rows).
     pub functions: Vec<Arc<function::FunctionDesc>>,
     /// Triggers (pg_trigger rows; `trigger.rs`).
@@ -644,6 +649,7 @@ impl Catalog {
                 s += &format!("enumlabel {} {} {}\n", l.oid, l.sort, esc(&l.label));
             }
         }
+        s += &self.serialize_domains();
         for f in &self.functions {
             s += &f.serialize();
         }
@@ -947,6 +953,7 @@ impl Catalog {
                         label: txt(3)?,
                     });
                 }
+                "domain" | "coldomain" => cat.parse_domain_line(&f).ok_or_else(|| bad(line))?,
                 "function" => cat
                     .functions
                     .push(Arc::new(function::FunctionDesc::parse(&f)?)),
@@ -1315,6 +1322,7 @@ impl CatalogCache {
 
     pub fn get(&self) -> &Arc<Catalog> {
         crate::types::enums::set_session(&self.current.enums);
+        crate::types::domains::set_session(&self.current.domains);
         namespace::set_session(&self.current.namespaces);
         &self.current
     }

@@ -136,6 +136,41 @@ pub fn enum_by_type_name(name: &str) -> Option<Oid> {
     }
 }
 
+/// A domain by name, `schema.name` or `name` (the first schema of the
+/// search path holding one), among the published ones.
+pub fn domain_by_type_name(
+    schema: Option<&str>,
+    name: &str,
+) -> Option<Arc<crate::types::domains::DomainType>> {
+    let found = crate::types::domains::named(name);
+    if found.is_empty() {
+        return None;
+    }
+    match schema {
+        Some(s) => {
+            let nsp = published_oid(s)?;
+            found.into_iter().find(|f| f.namespace == nsp)
+        }
+        None => published_path()
+            .into_iter()
+            .find_map(|n| found.iter().find(|f| f.namespace == n).cloned()),
+    }
+}
+
+/// The name format_type prints for a domain: qualified when not visible.
+pub fn domain_display_name(d: &crate::types::domains::DomainType) -> String {
+    let visible = domain_by_type_name(None, &d.name).is_some_and(|f| f.oid == d.oid);
+    if visible {
+        crate::catalog::function::quote_ident(&d.name)
+    } else {
+        format!(
+            "{}.{}",
+            crate::catalog::function::quote_ident(&schema_name(d.namespace)),
+            crate::catalog::function::quote_ident(&d.name)
+        )
+    }
+}
+
 /// The name format_type prints for an enum type (or its array, `name`
 /// being `mood` or `mood[]`): qualified when not visible.
 pub fn enum_display_name(t: Oid, name: &str) -> String {
@@ -469,6 +504,12 @@ impl Catalog {
                     .find(|e| e.oid == oid || e.array == oid)
                     .map(|e| e.namespace)
             })
+            .or_else(|| {
+                self.domains
+                    .iter()
+                    .find(|d| d.oid == oid || d.array == oid)
+                    .map(|d| d.namespace)
+            })
     }
 
     /// The name of the schema of a user relation (for error fields and
@@ -540,6 +581,9 @@ impl Catalog {
             v.push((x.oid, format!("sequence {}", q(&x.name))));
         }
         for x in self.enums.iter().filter(|x| x.namespace == nsp) {
+            v.push((x.oid, format!("type {}", q(&x.name))));
+        }
+        for x in self.domains.iter().filter(|x| x.namespace == nsp) {
             v.push((x.oid, format!("type {}", q(&x.name))));
         }
         v.sort_by_key(|(o, _)| *o);

@@ -676,6 +676,14 @@ impl CopyIn {
                 )
             })?;
             if f == self.format.null.as_slice() {
+                // A domain's input function sees the NULL too.
+                ri.check_domain_column(t, col, &Value::Null, ctx)
+                    .map_err(|e| {
+                        e.with_context(format!(
+                            "COPY {name}, line {lineno}, column {}: null input",
+                            t.columns[col].name
+                        ))
+                    })?;
                 continue;
             }
             let raw = unescape(f);
@@ -683,6 +691,7 @@ impl CopyIn {
                 PgError::new("22021", "invalid byte sequence for encoding \"UTF8\"")
             })?;
             row[col] = column_value(&t.columns[col], &s)
+                .and_then(|v| ri.check_domain_column(t, col, &v, ctx).map(|()| v))
                 .map_err(|e| column_context(e, name, lineno, &t.columns[col].name, &s))?;
         }
         if fields.next().is_some() {
@@ -709,6 +718,7 @@ impl CopyIn {
                 row[i] = eval(e, &[], ctx)?;
             }
         }
+        ri.check_domains(&acc.table, &row, ctx)?;
         if let Some(t) = trig {
             match t.before_row(trigger::INSERT, Some(row), None, ctx)? {
                 Some(r) => row = r,

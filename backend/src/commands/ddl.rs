@@ -30,6 +30,7 @@ use crate::types::{oid, Oid};
 
 mod alter;
 mod alter_type;
+mod domain;
 mod schema;
 
 pub(crate) fn notice(msg: String) -> PgError {
@@ -223,6 +224,10 @@ pub fn execute(
         created_files: Vec::new(),
     };
     let result = match stmt {
+        S::Vacuum(_) if crate::parser::domain::is_domain_command(&text.sql) => {
+            crate::parser::domain::parse(&text.sql)
+                .and_then(|d| ddl.domain_command(&d, env.role.oid))
+        }
         S::CreateTable(ct) => ddl.create_table(ct),
         S::CreateIndex(ci) => ddl.create_index(ci),
         S::AlterTable(at) if super::owner::is_owner_to(at) => {
@@ -769,6 +774,11 @@ impl Ddl<'_> {
                 }
                 None => resolve_type(&cd.data_type)?,
             };
+            if let Some(d) = crate::analyze::names::domain_of(&cd.data_type) {
+                self.cat
+                    .column_domains
+                    .insert((table_oid, i as i16 + 1), d.oid);
+            }
             let mut col = ColumnDesc {
                 name: cname.clone(),
                 ty,

@@ -372,6 +372,12 @@ pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 continue;
             }
             let mut row = attribute_row(t.oid, i + 1, &col.name, Some(col), col.ty);
+            // A column declared with a domain: the domain's OID, its
+            // typmod being the domain's (typtypmod).
+            if let Some(d) = c.column_domain(t.oid, i + 1) {
+                row[2] = Value::Oid(d.oid);
+                row[8] = Value::Int4(-1);
+            }
             if let Some(s) = c.identity(t.oid, i) {
                 row[16] = ch(s.identity);
             }
@@ -518,6 +524,25 @@ pub fn constraint_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             ConstraintKind::Check { def, .. } => text(def),
             ConstraintKind::ForeignKey(_) => Value::Null,
         };
+        // A domain's CHECK: conrelid 0, contypid the domain, no conkey.
+        if let Some(d) = ctx.catalog.domain_by_oid(c.table) {
+            let mut r = vec![Value::Null; 26];
+            r[0] = Value::Oid(c.oid);
+            r[1] = text(&c.name);
+            r[2] = Value::Oid(d.namespace);
+            r[3] = ch(b'c');
+            r[4] = Value::Bool(false);
+            r[5] = Value::Bool(false);
+            r[6] = Value::Bool(c.validated);
+            r[7..=11].fill(Value::Oid(0));
+            r[8] = Value::Oid(d.oid);
+            r[12..=14].fill(ch(b' '));
+            r[15] = Value::Bool(true);
+            r[16] = Value::Int4(0);
+            r[17] = Value::Bool(false);
+            r[25] = def;
+            return r;
+        }
         vec![
             Value::Oid(c.oid),
             text(&c.name),
@@ -644,6 +669,9 @@ pub fn type_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             ]
         })
         .collect();
+    for d in &ctx.catalog.domains {
+        rows.extend(domain_type_rows(ctx, d));
+    }
     for e in &ctx.catalog.enums {
         let mut r = enum_type_row(e.oid, &e.name, false, e.array);
         r[2] = Value::Oid(e.namespace);
@@ -653,6 +681,62 @@ pub fn type_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.push(r);
     }
     rows
+}
+
+/// The pg_type rows of a domain and of its array type, as DefineDomain
+/// makes them: the base type's storage and I/O (domain_in, domain_recv
+/// for input), typtype 'd', typbasetype, typtypmod, typnotnull,
+/// typdefault.
+fn domain_type_rows(ctx: &FnCtx, d: &crate::types::domains::DomainType) -> Vec<Vec<Value>> {
+    let Some(b) = builtin::listed_types().find(|t| t.oid == d.base) else {
+        return vec![];
+    };
+    let o = Value::Oid;
+    let owner = ctx.catalog.owner_of(d.oid);
+    let collation = match d.collation.as_deref() {
+        Some("C" | "c") => 950,
+        Some("POSIX" | "posix") => 951,
+        _ => b.collation,
+    };
+    let row = vec![
+        o(d.oid),
+        text(&d.name),
+        o(d.namespace),
+        o(owner),
+        Value::Int2(b.len),
+        Value::Bool(b.byval),
+        ch(b'd'),
+        ch(b.category),
+        Value::Bool(false),
+        Value::Bool(true),
+        ch(b','),
+        o(0),
+        o(0),
+        o(0),
+        o(d.array),
+        o(2597),
+        o(b.io[1].0),
+        o(2598),
+        o(b.io[3].0),
+        o(0),
+        o(0),
+        o(0),
+        ch(b.align),
+        ch(b.storage),
+        Value::Bool(d.not_null),
+        o(d.base),
+        Value::Int4(d.typmod),
+        Value::Int4(0),
+        o(collation),
+        Value::Null,
+        d.default.as_deref().map_or(Value::Null, text),
+        Value::Null,
+    ];
+    let mut array = enum_type_row(d.array, &d.array_name(), true, d.oid);
+    array[2] = o(d.namespace);
+    array[3] = o(owner);
+    array[28] = o(collation);
+    vec![row, array]
 }
 
 /// The pg_type row of an enum type (`other` its array type) or of its

@@ -118,6 +118,10 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
             };
             Value::Bool(same == *not)
         }
+        Expr::DomainCheck(d) => {
+            let v = eval(&d.arg, row, ctx)?;
+            check_domain(d, v, ctx)?
+        }
         Expr::FieldSelect(a, i, _, _) => match eval(a, row, ctx)? {
             Value::Record(mut f) if *i < f.len() => f.swap_remove(*i).1,
             _ => Value::Null,
@@ -265,4 +269,35 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
 /// Whether a predicate holds (NULL counts as false), for WHERE/HAVING.
 pub fn eval_predicate(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<bool> {
     Ok(eval_bool(e, row, ctx)? == Some(true))
+}
+
+/// A domain's constraints on value `v` (PostgreSQL's ExecEvalConstraint*):
+/// 23502 for a NULL when NOT NULL, 23514 for a CHECK that is false (NULL
+/// passes), with the constraint field.
+pub fn check_domain(
+    d: &crate::nodes::expr::DomainCheck,
+    v: Value,
+    ctx: &EvalCtx,
+) -> PgResult<Value> {
+    if d.not_null && v.is_null() {
+        return Err(PgError::new(
+            crate::error::sqlstate::NOT_NULL_VIOLATION,
+            format!("domain {} does not allow null values", d.domain),
+        ));
+    }
+    let row = [v];
+    for (name, e) in &d.checks {
+        if let Value::Bool(false) = eval(e, &row, ctx)? {
+            return Err(PgError::new(
+                crate::error::sqlstate::CHECK_VIOLATION,
+                format!(
+                    "value for domain {} violates check constraint \"{name}\"",
+                    d.domain
+                ),
+            )
+            .with_constraint(name));
+        }
+    }
+    let [v] = row;
+    Ok(v)
 }

@@ -212,6 +212,9 @@ impl Modify {
                             None => continue,
                         }
                     }
+                    if ri_on {
+                        ri.check_domains(&acc.table, &row, ctx)?;
+                    }
                     acc.check_row(&mut row)?;
                     if ri_on {
                         ri.check_row(&acc.table, &row, ctx)?;
@@ -363,6 +366,9 @@ fn apply_update(
     mut new: Vec<Value>,
     ctx: &EvalCtx,
 ) -> Attempt {
+    if ri_on {
+        ri.check_domains(&acc.table, &new, ctx)?;
+    }
     acc.check_row(&mut new)?;
     if ri_on {
         ri.check_row(&acc.table, &new, ctx)?;
@@ -707,6 +713,7 @@ fn insert_one(
                 for (c, e) in sets {
                     new[*c] = eval(e, &both, ctx)?;
                 }
+                ri.check_domains(&acc.table, &new, ctx)?;
                 if let Some(t) = trig {
                     match t.before_row(trigger::UPDATE, Some(new), Some(cur), ctx)? {
                         Some(r) => new = r,

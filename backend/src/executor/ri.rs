@@ -173,6 +173,42 @@ impl<'c> Ri<'c> {
         }
     }
 
+    /// Checks the values of a new row of `table` in columns declared
+    /// with a domain against the domain's constraints (before the
+    /// table's NOT NULL and CHECKs, as PostgreSQL coerces a value to the
+    /// domain when it computes the row).
+    pub fn check_domains(&self, table: &TableDesc, row: &[Value], ctx: &EvalCtx) -> PgResult<()> {
+        let Some(rel) = self.cons.rel(table.oid) else {
+            return Ok(());
+        };
+        for (i, d) in &rel.domains {
+            if let Some(v) = row.get(*i) {
+                crate::executor::eval::check_domain(d, v.clone(), ctx)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks value `v` of column `col` of `table` against its domain's
+    /// constraints, if it was declared with a domain.
+    pub fn check_domain_column(
+        &self,
+        table: &TableDesc,
+        col: usize,
+        v: &Value,
+        ctx: &EvalCtx,
+    ) -> PgResult<()> {
+        let Some(rel) = self.cons.rel(table.oid) else {
+            return Ok(());
+        };
+        for (i, d) in &rel.domains {
+            if *i == col {
+                crate::executor::eval::check_domain(d, v.clone(), ctx)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Evaluates the CHECK constraints of `table` on a new row: 23514
     /// when one is false (NULL passes).
     pub fn check_row(&self, table: &TableDesc, row: &[Value], ctx: &EvalCtx) -> PgResult<()> {

@@ -146,8 +146,13 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     f("pg_type_is_visible", &[OID], BOOL, |c, a| {
         let t = oid_arg(&a[0]);
         let user = c.catalog.enums.iter().any(|e| e.oid == t || e.array == t);
+        let domain = c.catalog.domain_by_oid(t).is_some_and(|d| {
+            c.catalog
+                .resolve_domain(None, &d.name)
+                .is_some_and(|f| f.oid == d.oid)
+        });
         Ok(Value::Bool(
-            (user && c.catalog.enum_is_visible(t)) || builtin::builtin_type(t).is_some(),
+            domain || (user && c.catalog.enum_is_visible(t)) || builtin::builtin_type(t).is_some(),
         ))
     }),
     f("pg_function_is_visible", &[OID], BOOL, |c, a| {
@@ -704,7 +709,9 @@ pub fn reg_out(c: &FnCtx, t: Oid, o: Oid) -> String {
     let name = match t {
         oid::REGCLASS => relation_name(c.catalog, o),
         oid::REGTYPE => (builtin::builtin_type(o).is_some()
-            || crate::types::enums::names(o).is_some())
+            || crate::types::enums::names(o).is_some()
+            || crate::types::domains::by_oid(o).is_some()
+            || crate::types::domains::of_array(o).is_some())
         .then(|| format_type(o, None)),
         oid::REGPROC => proc_by_oid(o)
             .map(|p| p.name.to_owned())

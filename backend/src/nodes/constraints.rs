@@ -20,6 +20,9 @@ pub struct RelConstraints {
     pub checks: Vec<(String, Expr)>,
     /// Per column, its DEFAULT (NULL when none): for ON ... SET DEFAULT.
     pub defaults: Vec<Expr>,
+    /// (column, its domain's constraints) of each column declared with
+    /// a domain that has any: checked on every new row.
+    pub domains: Vec<(usize, crate::nodes::expr::DomainCheck)>,
 }
 
 /// What a data-changing statement checks; empty for a table with no
@@ -53,6 +56,10 @@ impl Constraints {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.fks.is_empty() && self.rels.iter().all(|r| r.checks.is_empty())
+        self.fks.is_empty()
+            && self
+                .rels
+                .iter()
+                .all(|r| r.checks.is_empty() && r.domains.is_empty())
     }
 }

@@ -158,6 +158,23 @@ pub enum Expr {
     /// aggregate rewrite, which replaces it by a column of the Aggregate
     /// node.
     Grouping(Vec<Expr>),
+    /// A value becoming a domain's (PostgreSQL's CoerceToDomain): the
+    /// value of `arg` (of the domain's base type), checked.
+    DomainCheck(Box<DomainCheck>),
+}
+
+/// The constraints of a domain, checked on a value (`types::domains`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DomainCheck {
+    pub arg: Expr,
+    /// The domain's name and schema (for the error and its fields).
+    pub domain: String,
+    pub schema: String,
+    pub not_null: bool,
+    /// (constraint name, boolean expression over a one-column row: the
+    /// value, PostgreSQL's VALUE, is `Column(0)`), in checking order.
+    /// Not children of the expression: they read no query row.
+    pub checks: Vec<(String, Expr)>,
 }
 
 /// One subscript: `[upper]` (not a slice), or `[lower:upper]` with either
@@ -239,6 +256,7 @@ impl Expr {
             Expr::ArrayExpr { ty, .. } => *ty,
             Expr::Subscript(s) => s.ty,
             Expr::FieldSelect(_, _, t, _) => *t,
+            Expr::DomainCheck(d) => d.arg.ty(),
         }
     }
 
@@ -246,6 +264,7 @@ impl Expr {
     pub fn typmod(&self) -> i32 {
         match self {
             Expr::Cast(_, _, m) => *m,
+            Expr::DomainCheck(d) => d.arg.typmod(),
             _ => -1,
         }
     }
@@ -272,6 +291,7 @@ impl Expr {
             | Expr::FieldSelect(a, _, _, _) => {
                 vec![a]
             }
+            Expr::DomainCheck(d) => vec![&d.arg],
             Expr::Case { whens, default, .. } => {
                 let mut v: Vec<&Expr> = whens.iter().flat_map(|(c, r)| [c, r]).collect();
                 if let Some(d) = default {
@@ -354,6 +374,10 @@ impl Expr {
             Expr::Distinct(a, b, n) => Expr::Distinct(bx(a, f)?, bx(b, f)?, n),
             Expr::Cast(a, t, m) => Expr::Cast(bx(a, f)?, t, m),
             Expr::FieldSelect(a, i, t, n) => Expr::FieldSelect(bx(a, f)?, i, t, n),
+            Expr::DomainCheck(mut d) => {
+                d.arg = f(d.arg)?;
+                Expr::DomainCheck(d)
+            }
             Expr::Case { whens, default, ty } => Expr::Case {
                 whens: whens
                     .into_iter()

@@ -27,6 +27,7 @@ pub mod constraint_cmds;
 pub mod create_function;
 pub mod create_table_as;
 pub mod database;
+pub mod domain;
 pub mod set_schema;
 
 /// A statement's text, and the whole query string it came from (parser
@@ -440,6 +441,10 @@ fn intercept(
     if constraint_cmds::is_alter_constraint(meaningful) {
         let a = constraint_cmds::alter_constraint_words(sql, meaningful)?;
         return Ok(Some(constraint_cmds::alter_placeholder(&a)));
+    }
+    if domain::starts_domain_command(meaningful) {
+        domain::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
     }
     if database::starts_database_command(meaningful) {
         database::parse_tokens(sql, meaningful)?;

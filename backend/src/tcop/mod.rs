@@ -684,6 +684,9 @@ impl Engine {
                     perms: parts.perms,
                 })
             }
+            ast::Statement::Vacuum(_) if crate::parser::domain::is_domain_command(&text.sql) => {
+                Ok(simple_parts(Action::Ddl, param_types, true))
+            }
             ast::Statement::Vacuum(_)
                 if crate::parser::database::is_database_command(&text.sql) =>
             {
@@ -985,9 +988,11 @@ impl Engine {
             // transaction: it evaluates defaults and checks constraints
             // over existing rows, and rewrites them for a volatile
             // default.
-            // TRUNCATE too, for its tables' TRUNCATE triggers.
+            // TRUNCATE too, for its tables' TRUNCATE triggers; ALTER
+            // DOMAIN checks the values columns hold.
             let alter = if matches!(p.stmt.ast.as_ref(), ast::Statement::AlterTable(_))
                 || (matches!(p.stmt.ast.as_ref(), ast::Statement::Truncate(_)) && block.is_none())
+                || crate::parser::domain::is_domain_command(&p.stmt.text.sql)
             {
                 Some(self.mvcc.start_statement(&self.limits, true, *policy)?)
             } else {

@@ -5,6 +5,7 @@
 
 pub mod array;
 pub mod datetime;
+pub mod domains;
 pub mod enums;
 pub mod float;
 pub mod json;

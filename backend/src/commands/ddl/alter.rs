@@ -132,6 +132,11 @@ impl Ddl<'_> {
         }
         let (ty, typmod) = resolve_type(&cd.data_type)?;
         let pos = t.columns.len();
+        if let Some(d) = crate::analyze::names::domain_of(&cd.data_type) {
+            self.cat
+                .column_domains
+                .insert((t.oid, pos as i16 + 1), d.oid);
+        }
         let mut col = ColumnDesc {
             name: cname,
             ty,

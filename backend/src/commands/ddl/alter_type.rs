@@ -248,6 +248,13 @@ impl Ddl<'_> {
         }
         let pos = self.column_of(t, r.column)?;
         let (ty, typmod) = resolve_type(r.data_type)?;
+        match crate::analyze::names::domain_of(r.data_type) {
+            Some(d) => self
+                .cat
+                .column_domains
+                .insert((t.oid, pos as i16 + 1), d.oid),
+            None => self.cat.column_domains.remove(&(t.oid, pos as i16 + 1)),
+        };
         let old = &t.columns[pos];
         if let Some(v) = self
             .cat
