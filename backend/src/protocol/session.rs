@@ -592,7 +592,7 @@ impl<'a> Session<'a> {
         if prepared.returns_rows() {
             self.writer.row_description(prepared.columns(), formats);
         }
-        let tag = self.run_to_wire(&prepared, &[], formats)?;
+        let tag = self.run_to_wire(prepared, &[], formats)?;
         self.writer.command_complete(&tag);
         Ok(())
     }
