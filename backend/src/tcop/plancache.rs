@@ -29,7 +29,10 @@
 //! prepared statement.
 //!
 //! The cache holds at most `pgfork.plan_cache_size` entries (256; 0 turns
-//! it off), dropping the least recently used. Its counters are in the
+//! it off), dropping the least recently used; once full, a new text is
+//! kept only the second time it comes (a one-off text, such as a query
+//! whose literal changes every time, would otherwise evict a kept plan
+//! and be kept for nothing). Its counters are in the
 //! backend's slot, shown by `pgfork_stat_plan_cache`.
 
 use std::collections::HashMap;
@@ -43,6 +46,16 @@ use crate::types::Oid;
 
 /// Statements longer than this are not kept (their text is the key).
 pub const MAX_TEXT: usize = 16 * 1024;
+
+/// Slots of the full cache's admission filter.
+const SEEN_SLOTS: usize = 1024;
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
 
 /// The default of `pgfork.plan_cache_size`.
 pub const DEFAULT_SIZE: usize = 256;
@@ -77,6 +90,9 @@ pub struct Counters {
 /// engine), each entry valid for one [`Validity`].
 pub struct StatementCache<T> {
     entries: HashMap<Box<str>, Entry<T>>,
+    /// Hashes of texts seen once while the cache was full, direct-mapped
+    /// (admission on the second sighting, see [`StatementCache::insert`]).
+    seen: Box<[u64; SEEN_SLOTS]>,
     capacity: usize,
     tick: u64,
     pub counters: Counters,
@@ -86,6 +102,7 @@ impl<T: Clone> StatementCache<T> {
     pub fn new(capacity: usize) -> Self {
         StatementCache {
             entries: HashMap::new(),
+            seen: Box::new([0; SEEN_SLOTS]),
             capacity,
             tick: 0,
             counters: Counters::default(),
@@ -145,7 +162,18 @@ impl<T: Clone> StatementCache<T> {
         if self.capacity == 0 || text.len() > MAX_TEXT {
             return;
         }
-        if !self.entries.contains_key(text) {
+        if !self.entries.contains_key(text) && self.entries.len() >= self.capacity {
+            // Full: a statement displaces another only the second time it
+            // is seen, so that a stream of one-off texts (literals that
+            // change with every query, as pgbench -S's) costs neither an
+            // eviction nor a kept plan per query.
+            let h = text_hash(text);
+            let seen = &mut self.seen[(h % SEEN_SLOTS as u64) as usize];
+            if *seen != h {
+                *seen = h;
+                self.counters.misses += 1;
+                return;
+            }
             while self.entries.len() >= self.capacity {
                 self.evict_one();
             }
@@ -369,6 +397,10 @@ mod tests {
         c.insert("a", 1, ok, vec![]);
         c.insert("b", 2, ok, vec![]);
         assert_eq!(c.lookup("a", ok, |_| 0), Some(1));
+        // Full: "c" is kept the second time it comes.
+        c.insert("c", 3, ok, vec![]);
+        assert_eq!(c.lookup("c", ok, |_| 0), None);
+        assert_eq!(c.counters.evictions, 0);
         c.insert("c", 3, ok, vec![]);
         assert_eq!(c.len(), 2);
         assert_eq!(c.lookup("b", ok, |_| 0), None);
