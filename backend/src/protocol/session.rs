@@ -414,6 +414,23 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// Ends the session with FATAL `err`, sent to the client if it can be.
+    fn fatal_end(&mut self, err: PgError) -> SessionEnd {
+        self.writer.error(&err);
+        let _ = self.writer.flush(self.stream);
+        SessionEnd::Fatal(err)
+    }
+
+    /// Ends the session whose idle timeout (`idle`: the limit and its
+    /// error) expired.
+    fn idle_timeout_end(&mut self, idle: Option<(std::time::Duration, PgError)>) -> SessionEnd {
+        let err = idle
+            .map(|(_, e)| e)
+            .unwrap_or_else(|| PgError::internal("idle"));
+        tracing::info!("{}", err.message);
+        self.fatal_end(err)
+    }
+
     /// Waits for the client's next message (or a notification to send
     /// while idle) and handles it. `read_timeout` is the read timeout
     /// currently set on the socket (idle timeouts).
@@ -438,43 +455,17 @@ impl<'a> Session<'a> {
                     self.send_notifications();
                     return self.writer.flush(self.stream).map_err(SessionEnd::Io);
                 }
-                Wake::Timeout if idle.is_some() => {
-                    let err = idle
-                        .map(|(_, e)| e)
-                        .unwrap_or_else(|| PgError::internal("idle"));
-                    tracing::info!("{}", err.message);
-                    self.writer.error(&err);
-                    let _ = self.writer.flush(self.stream);
-                    return Err(SessionEnd::Fatal(err));
-                }
+                Wake::Timeout if idle.is_some() => return Err(self.idle_timeout_end(idle)),
                 Wake::Timeout => {}
-                Wake::Terminate => {
-                    let err = PgError::admin_shutdown();
-                    self.writer.error(&err);
-                    let _ = self.writer.flush(self.stream);
-                    return Err(SessionEnd::Fatal(err));
-                }
+                Wake::Terminate => return Err(self.fatal_end(PgError::admin_shutdown())),
             }
         }
         let msg = match self.reader.next(self.stream) {
             Ok(m) => m,
             Err(ReadError::Eof) => return Err(SessionEnd::ClientExit),
-            Err(ReadError::Timeout) if idle.is_some() => {
-                let err = idle
-                    .map(|(_, e)| e)
-                    .unwrap_or_else(|| PgError::internal("idle"));
-                tracing::info!("{}", err.message);
-                self.writer.error(&err);
-                let _ = self.writer.flush(self.stream);
-                return Err(SessionEnd::Fatal(err));
-            }
+            Err(ReadError::Timeout) if idle.is_some() => return Err(self.idle_timeout_end(idle)),
             Err(ReadError::Io(e)) => return Err(SessionEnd::Io(e)),
-            Err(e) => {
-                let err = read_error_to_pg(e);
-                self.writer.error(&err);
-                let _ = self.writer.flush(self.stream);
-                return Err(SessionEnd::Fatal(err));
-            }
+            Err(e) => return Err(self.fatal_end(read_error_to_pg(e))),
         };
         self.timer.message_received(self.reader.first_byte_ns);
         // The idle timeouts are for waiting between messages only.
