@@ -375,16 +375,7 @@ impl XactMvcc {
         if !self.open {
             self.open(limits);
         } else if self.cid_used {
-            self.cid = self
-                .cid
-                .checked_add(1)
-                .filter(|&c| c < u32::MAX)
-                .ok_or_else(|| {
-                    PgError::new(
-                        sqlstate::PROGRAM_LIMIT_EXCEEDED,
-                        "cannot have more than 2^32-2 commands in a transaction",
-                    )
-                })?;
+            self.cid = next_cid(self.cid)?;
             self.cid_used = false;
         }
         let xid = if writes {
@@ -735,17 +726,7 @@ impl StmtXact {
     /// earlier commands changed, and under READ COMMITTED a new snapshot.
     pub fn next_command(&self) -> PgResult<StmtXact> {
         let mut inner = self.inner.borrow_mut();
-        let cid = inner
-            .last_cid
-            .max(self.mvcc.cid)
-            .checked_add(1)
-            .filter(|&c| c < u32::MAX)
-            .ok_or_else(|| {
-                PgError::new(
-                    sqlstate::PROGRAM_LIMIT_EXCEEDED,
-                    "cannot have more than 2^32-2 commands in a transaction",
-                )
-            })?;
+        let cid = next_cid(inner.last_cid.max(self.mvcc.cid))?;
         inner.last_cid = cid;
         drop(inner);
         let snapshot = if self.repeatable_read {
@@ -934,4 +915,14 @@ impl StmtXact {
             .map_err(lock_error)?;
         Ok(())
     }
+}
+
+/// The command ID after `cid`; 54000 past PostgreSQL's limit.
+fn next_cid(cid: u32) -> PgResult<u32> {
+    cid.checked_add(1).filter(|&c| c < u32::MAX).ok_or_else(|| {
+        PgError::new(
+            sqlstate::PROGRAM_LIMIT_EXCEEDED,
+            "cannot have more than 2^32-2 commands in a transaction",
+        )
+    })
 }
