@@ -1422,6 +1422,12 @@ impl Engine {
             self.extra_float_digits = efd;
         }
         float::set_extra_float_digits(efd);
+        let get = |name| s.get(name).ok().flatten().unwrap_or_default();
+        crate::types::datestyle::set_session(
+            &get("DateStyle"),
+            &get("IntervalStyle"),
+            &get("bytea_output"),
+        );
         let zone = s.get("TimeZone").ok().flatten().unwrap_or_default();
         if let Err(e) = crate::types::timezone::set_session(&zone) {
             tracing::error!("session time zone not changed: {}", e.message);

@@ -1,9 +1,12 @@
 //! `date`, `timestamp`, `timestamptz` and `interval`: PostgreSQL's
 //! representations (days and microseconds since 2000-01-01, interval as
-//! months/days/microseconds), ISO text input and output (DateStyle
-//! "ISO, MDY", TimeZone UTC) and the arithmetic the SQL layer needs.
+//! months/days/microseconds), text output in the session's DateStyle
+//! (`datestyle.rs`), input through `datetime_input.rs`, and the
+//! arithmetic the SQL layer needs.
 
-use super::timezone::{self, ZoneSpec};
+use super::datestyle::{self, DateStyle};
+use super::datetime_input::{decode, Decoded, Special};
+use super::timezone;
 use crate::error::{sqlstate, PgError, PgResult};
 
 pub const USECS_PER_SEC: i64 = 1_000_000;
@@ -44,7 +47,7 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn days_in_month(y: i64, m: u32) -> u32 {
+pub(crate) fn days_in_month(y: i64, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -116,6 +119,49 @@ pub fn format_date(d: i32, out: &mut String) {
     }
 }
 
+/// date_out in the session's DateStyle (JSON output stays ISO: it calls
+/// [`format_date`]).
+pub fn output_date(d: i32, out: &mut String) {
+    let st = datestyle::current();
+    if st.date == DateStyle::Iso || d == DATE_INFINITY || d == DATE_NEG_INFINITY {
+        return format_date(d, out);
+    }
+    let unix_days = d as i64 + UNIX_TO_PG_DAYS;
+    datestyle::push_date(&fields(unix_days, 0), st.date, st.order, out);
+}
+
+fn fields(unix_days: i64, tod: i64) -> datestyle::Fields {
+    let (year, month, day) = civil_from_days(unix_days);
+    datestyle::Fields {
+        year,
+        month,
+        day,
+        unix_days,
+        tod,
+    }
+}
+
+/// timestamp_out / timestamptz_out in the session's DateStyle; the SQL,
+/// Postgres and German styles show a timestamptz's zone by its
+/// abbreviation (`CET`), or its offset when it has none.
+pub fn output_timestamp(ts: i64, with_tz: bool, out: &mut String) {
+    let st = datestyle::current();
+    if st.date == DateStyle::Iso || ts == TS_INFINITY || ts == TS_NEG_INFINITY {
+        return format_timestamp(ts, with_tz, out);
+    }
+    let (local, zone) = if with_tz {
+        let (off, abbrev) = timezone::with_session(|tz| timezone::offset_and_abbrev_at(tz, ts));
+        (ts.saturating_add(off as i64 * USECS_PER_SEC), Some(abbrev))
+    } else {
+        (ts, None)
+    };
+    let f = fields(
+        local.div_euclid(USECS_PER_DAY) + UNIX_TO_PG_DAYS,
+        local.rem_euclid(USECS_PER_DAY),
+    );
+    datestyle::push_timestamp(&f, zone.as_deref(), st.date, st.order, out);
+}
+
 /// timestamp_out / timestamptz_out (ISO): a timestamptz is shown in the
 /// session's time zone, with its offset.
 pub fn format_timestamp(ts: i64, with_tz: bool, out: &mut String) {
@@ -152,7 +198,7 @@ pub fn format_local(ts: i64, offset: Option<i32>, out: &mut String) {
 }
 
 /// HH:MM:SS[.ffffff] with trailing zeros of the fraction dropped.
-fn push_time(tod: i64, out: &mut String) {
+pub(crate) fn push_time(tod: i64, out: &mut String) {
     let secs = tod / USECS_PER_SEC;
     let frac = tod % USECS_PER_SEC;
     out.push_str(&format!(
@@ -168,219 +214,31 @@ fn push_time(tod: i64, out: &mut String) {
     }
 }
 
-fn bad_syntax(type_name: &str, s: &str) -> PgError {
-    PgError::new(
-        sqlstate::INVALID_DATETIME_FORMAT,
-        format!("invalid input syntax for type {type_name}: \"{s}\""),
-    )
-}
-
-fn field_overflow(s: &str) -> PgError {
-    PgError::new(
-        sqlstate::DATETIME_FIELD_OVERFLOW,
-        format!("date/time field value out of range: \"{s}\""),
-    )
-}
-
-/// A small cursor over input text.
-struct Cursor<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl Cursor<'_> {
-    fn digits(&mut self) -> Option<(i64, usize)> {
-        let start = self.i;
-        let mut v: i64 = 0;
-        while self.i < self.s.len() && self.s[self.i].is_ascii_digit() {
-            v = v
-                .checked_mul(10)?
-                .checked_add((self.s[self.i] - b'0') as i64)?;
-            self.i += 1;
-        }
-        (self.i > start).then_some((v, self.i - start))
-    }
-
-    fn eat(&mut self, c: u8) -> bool {
-        if self.s.get(self.i) == Some(&c) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn skip_blanks(&mut self) {
-        while self.s.get(self.i).is_some_and(|c| c.is_ascii_whitespace()) {
-            self.i += 1;
-        }
-    }
-
-    fn rest(&self) -> &str {
-        std::str::from_utf8(&self.s[self.i..]).unwrap_or("")
-    }
-}
-
-/// Parsed pieces of a date/time string.
-struct DateTimeParts {
-    days: i64,
-    tod: i64,
-    /// The zone the text named, if any.
-    zone: Option<ZoneSpec>,
-}
-
-/// Parses `YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][zone][ BC]` (the ISO forms
-/// PostgreSQL clients send).
-fn parse_parts(s: &str, type_name: &str) -> PgResult<DateTimeParts> {
-    let err = || bad_syntax(type_name, s);
-    let mut c = Cursor {
-        s: s.trim().as_bytes(),
-        i: 0,
-    };
-    let (y, ylen) = c.digits().ok_or_else(err)?;
-    if ylen < 3 || !c.eat(b'-') {
-        return Err(err());
-    }
-    let (m, _) = c.digits().ok_or_else(err)?;
-    if !c.eat(b'-') {
-        return Err(err());
-    }
-    let (d, _) = c.digits().ok_or_else(err)?;
-    let mut tod = 0i64;
-    let mut zone = None;
-    let save = c.i;
-    if c.eat(b'T') || c.eat(b't') || c.eat(b' ') {
-        c.skip_blanks();
-        if let Some((h, _)) = c.digits() {
-            if !c.eat(b':') {
-                return Err(err());
-            }
-            let (mi, _) = c.digits().ok_or_else(err)?;
-            let mut sec = 0i64;
-            let mut frac = 0i64;
-            if c.eat(b':') {
-                sec = c.digits().ok_or_else(err)?.0;
-                if c.eat(b'.') {
-                    let start = c.i;
-                    let (f, n) = c.digits().ok_or_else(err)?;
-                    let _ = start;
-                    // Round to microseconds.
-                    frac = if n <= 6 {
-                        f * 10i64.pow(6 - n as u32)
-                    } else {
-                        let digits = &s.trim()[c.i - n..c.i];
-                        let head: i64 = digits[..6].parse().map_err(|_| err())?;
-                        head + i64::from(digits.as_bytes()[6] >= b'5')
-                    };
-                }
-            }
-            if h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi > 0 || sec > 0 || frac > 0)) {
-                return Err(field_overflow(s));
-            }
-            tod = ((h * 60 + mi) * 60 + sec) * USECS_PER_SEC + frac;
-        } else {
-            c.i = save;
-        }
-    }
-    c.skip_blanks();
-    // The rest: an optional zone (`Z`, `+02`, `-05:30`, `CET`,
-    // `Europe/Paris`), then an optional era (`BC`, `AD`).
-    let rest = c.rest().to_owned();
-    let mut year = y;
-    let mut era_seen = false;
-    for tok in rest.split_ascii_whitespace() {
-        let lower = tok.to_ascii_lowercase();
-        if lower == "bc" || lower == "ad" {
-            if era_seen {
-                return Err(err());
-            }
-            era_seen = true;
-            if lower == "bc" {
-                year = 1 - y;
-            }
-            continue;
-        }
-        if zone.is_some() || era_seen {
-            return Err(err());
-        }
-        zone = Some(parse_zone_token(tok, s, type_name)?);
-    }
-    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(year, m as u32) as i64 || y == 0 {
-        return Err(field_overflow(s));
-    }
-    Ok(DateTimeParts {
-        days: days_from_civil(year, m as u32, d as u32) - UNIX_TO_PG_DAYS,
-        tod,
-        zone,
-    })
-}
-
-/// A zone in date/time input: a numeric offset, an abbreviation, or a
-/// zone name (a name with `/` that is not in the tz database is 22023, as
-/// in PostgreSQL; any other unknown word is a syntax error).
-fn parse_zone_token(tok: &str, s: &str, type_name: &str) -> PgResult<ZoneSpec> {
-    if tok.starts_with(['+', '-']) {
-        let o = timezone::parse_numeric_offset(tok).ok_or_else(|| bad_syntax(type_name, s))?;
-        if o.abs() > 15 * 3600 + 59 * 60 {
-            return Err(PgError::new(
-                "22009",
-                format!("time zone displacement out of range: \"{s}\""),
-            ));
-        }
-        return Ok(ZoneSpec::Fixed(o));
-    }
-    if let Some(o) = timezone::abbreviation(tok) {
-        return Ok(ZoneSpec::Fixed(o));
-    }
-    if !tok.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return Err(bad_syntax(type_name, s));
-    }
-    match jiff::tz::db().get(tok) {
-        Ok(tz) => Ok(ZoneSpec::Rules(tz)),
-        Err(_) if tok.contains('/') => Err(timezone::not_recognized(tok)),
-        Err(_) => Err(bad_syntax(type_name, s)),
-    }
-}
-
 /// The session's local time now (microseconds since 2000-01-01).
 fn local_now() -> i64 {
     let now = transaction_now();
     timezone::with_session(|tz| timezone::utc_to_local(tz, now))
 }
 
-fn special_word(s: &str) -> Option<&'static str> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "infinity" | "+infinity" => Some("infinity"),
-        "-infinity" => Some("-infinity"),
-        "now" => Some("now"),
-        "today" => Some("today"),
-        "tomorrow" => Some("tomorrow"),
-        "yesterday" => Some("yesterday"),
-        "epoch" => Some("epoch"),
-        _ => None,
-    }
-}
-
-/// date_in.
+/// date_in: any form [`datetime_input::decode`] reads; a time or zone
+/// in the text is ignored, as PostgreSQL does.
 pub fn parse_date(s: &str) -> PgResult<i32> {
-    if let Some(w) = special_word(s) {
-        let today = local_now().div_euclid(USECS_PER_DAY) as i32;
-        return Ok(match w {
-            "infinity" => DATE_INFINITY,
-            "-infinity" => DATE_NEG_INFINITY,
-            "epoch" => -(UNIX_TO_PG_DAYS as i32),
-            "tomorrow" => today + 1,
-            "yesterday" => today - 1,
-            _ => today,
-        });
-    }
-    let p = parse_parts(s, "date")?;
-    i32::try_from(p.days).map_err(|_| {
-        PgError::new(
-            sqlstate::DATETIME_FIELD_OVERFLOW,
-            format!("date out of range: \"{s}\""),
-        )
-    })
+    let days = match decode(s).map_err(|e| e.to_pg(s, "date"))? {
+        Decoded::Special(Special::Infinity) => return Ok(DATE_INFINITY),
+        Decoded::Special(Special::NegInfinity) => return Ok(DATE_NEG_INFINITY),
+        Decoded::Special(Special::Epoch) => 0,
+        Decoded::Special(Special::Now) => local_now().div_euclid(USECS_PER_DAY) + UNIX_TO_PG_DAYS,
+        Decoded::DateTime { unix_days, .. } => unix_days,
+    };
+    i32::try_from(days - UNIX_TO_PG_DAYS)
+        .ok()
+        .filter(|d| *d != DATE_INFINITY && *d != DATE_NEG_INFINITY)
+        .ok_or_else(|| {
+            PgError::new(
+                sqlstate::DATETIME_FIELD_OVERFLOW,
+                format!("date out of range: \"{s}\""),
+            )
+        })
 }
 
 /// timestamp_in / timestamptz_in. A zone in the text shifts a timestamptz
@@ -391,42 +249,38 @@ pub fn parse_timestamp(s: &str, with_tz: bool) -> PgResult<i64> {
     } else {
         "timestamp without time zone"
     };
-    if let Some(w) = special_word(s) {
-        let now = transaction_now();
-        let local = local_now();
-        let today = local.div_euclid(USECS_PER_DAY) * USECS_PER_DAY;
-        let local_ts = match w {
-            "infinity" => return Ok(TS_INFINITY),
-            "-infinity" => return Ok(TS_NEG_INFINITY),
-            "epoch" => return Ok(-UNIX_TO_PG_USECS),
-            "now" if with_tz => return Ok(now),
-            "now" => local,
-            "tomorrow" => today + USECS_PER_DAY,
-            "yesterday" => today - USECS_PER_DAY,
-            _ => today,
-        };
-        return Ok(if with_tz {
-            timezone::with_session(|tz| timezone::local_to_utc(tz, local_ts))
-        } else {
-            local_ts
-        });
-    }
-    let p = parse_parts(s, type_name)?;
-    let local = p
-        .days
+    let (unix_days, tod, zone) = match decode(s).map_err(|e| e.to_pg(s, type_name))? {
+        Decoded::Special(Special::Infinity) => return Ok(TS_INFINITY),
+        Decoded::Special(Special::NegInfinity) => return Ok(TS_NEG_INFINITY),
+        Decoded::Special(Special::Epoch) => return Ok(-UNIX_TO_PG_USECS),
+        Decoded::Special(Special::Now) if with_tz => return Ok(transaction_now()),
+        Decoded::Special(Special::Now) => return Ok(local_now()),
+        Decoded::DateTime {
+            unix_days,
+            tod,
+            zone,
+        } => (unix_days, tod, zone),
+    };
+    let overflow = || {
+        PgError::new(
+            sqlstate::DATETIME_FIELD_OVERFLOW,
+            format!("date/time field value out of range: \"{s}\""),
+        )
+    };
+    let local = (unix_days - UNIX_TO_PG_DAYS)
         .checked_mul(USECS_PER_DAY)
-        .and_then(|v| v.checked_add(p.tod))
-        .ok_or_else(|| field_overflow(s))?;
+        .and_then(|v| v.checked_add(tod))
+        .ok_or_else(overflow)?;
     if !with_tz {
         return Ok(local);
     }
-    let offset = match &p.zone {
+    let offset = match &zone {
         Some(z) => z.offset_for_local(local),
         None => timezone::with_session(|tz| timezone::offset_for_local(tz, local)),
     };
     local
         .checked_sub(offset as i64 * USECS_PER_SEC)
-        .ok_or_else(|| field_overflow(s))
+        .ok_or_else(overflow)
 }
 
 /// An interval: months, days and microseconds kept apart, as PostgreSQL.

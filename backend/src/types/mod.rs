@@ -4,10 +4,13 @@
 #![forbid(unsafe_code)]
 
 pub mod array;
+pub mod datestyle;
 pub mod datetime;
+pub mod datetime_input;
 pub mod domains;
 pub mod enums;
 pub mod float;
+pub mod interval_out;
 pub mod json;
 pub mod network;
 pub mod numeric;
@@ -513,16 +516,32 @@ impl Value {
                 let _ = write!(s, "{n}");
             }
             Value::Text(t) => s.push_str(t),
+            Value::Bytea(b) if datestyle::current().bytea == datestyle::ByteaOutput::Escape => {
+                // byteaout's escape format: printable ASCII as is, the
+                // backslash doubled, every other byte as \ooo.
+                for &x in b {
+                    match x {
+                        b'\\' => s.push_str("\\\\"),
+                        0x20..=0x7e => s.push(x as char),
+                        _ => {
+                            let _ = write!(s, "\\{x:03o}");
+                        }
+                    }
+                }
+            }
             Value::Bytea(b) => {
                 s.push_str("\\x");
                 for x in b {
                     let _ = write!(s, "{x:02x}");
                 }
             }
-            Value::Date(d) => datetime::format_date(*d, s),
-            Value::Timestamp(t) => datetime::format_timestamp(*t, false, s),
-            Value::TimestampTz(t) => datetime::format_timestamp(*t, true, s),
-            Value::Interval(iv) => iv.format(s),
+            Value::Date(d) => datetime::output_date(*d, s),
+            Value::Timestamp(t) => datetime::output_timestamp(*t, false, s),
+            Value::TimestampTz(t) => datetime::output_timestamp(*t, true, s),
+            Value::Interval(iv) => match datestyle::current().interval {
+                datestyle::IntervalStyle::Postgres => iv.format(s),
+                style => interval_out::format(iv, style, s),
+            },
             Value::Time(t) => time::format_time(*t, s),
             Value::TimeTz(t, z) => time::format_timetz(*t, *z, s),
             Value::Inet(v) => network::format(v, s),

@@ -110,6 +110,26 @@ pub fn offset_at(tz: &TimeZone, ts: i64) -> i32 {
     tz.to_offset(jiff_instant(ts)).seconds()
 }
 
+/// Seconds east of UTC in `tz` at the instant `ts`, and the zone's
+/// abbreviation then (`CET`, `EST`) as the SQL, Postgres and German
+/// DateStyles print it: a zone whose abbreviation is numeric (fixed
+/// offsets, `+03` zones) shows its offset as `+03`, `-05:30`.
+pub fn offset_and_abbrev_at(tz: &TimeZone, ts: i64) -> (i32, String) {
+    let info = tz.to_offset_info(jiff_instant(ts));
+    let off = info.offset().seconds();
+    let abbrev = info.abbreviation();
+    if abbrev.is_empty()
+        || abbrev.starts_with(['+', '-'])
+        || abbrev.starts_with(|c: char| c.is_ascii_digit())
+    {
+        let mut o = String::new();
+        push_offset(off, &mut o);
+        (off, o)
+    } else {
+        (off, abbrev.to_owned())
+    }
+}
+
 /// The local time (microseconds since 2000-01-01 on the zone's clock)
 /// of the instant `ts`; infinities stay infinite.
 pub fn utc_to_local(tz: &TimeZone, ts: i64) -> i64 {

@@ -84,7 +84,7 @@ const MS: Kind = Kind::Int {
 pub static DEFS: &[Def] = &[
     def("application_name", Kind::String, Context::User, true, "Sets the application name to be reported in statistics and logs."),
     def("block_size", Kind::Int { min: 8192, max: 8192, unit: Unit::None }, Context::Internal, false, "Shows the size of a disk block."),
-    def("bytea_output", Kind::Enum(&["hex"]), Context::User, false, "Sets the output format for bytea."),
+    def("bytea_output", Kind::Enum(&["escape", "hex"]), Context::User, false, "Sets the output format for bytea."),
     // pgfork has no CREATE FUNCTION: no function body to check, so on
     // and off (pg_dump's setting) behave alike.
     def("check_function_bodies", Kind::Bool, Context::User, false, "Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE."),
@@ -107,7 +107,7 @@ pub static DEFS: &[Def] = &[
     def("idle_session_timeout", MS, Context::User, false, "Sets the maximum allowed idle time between queries, when not in a transaction."),
     def("in_hot_standby", Kind::Bool, Context::Internal, true, "Shows whether hot standby is currently active."),
     def("integer_datetimes", Kind::Bool, Context::Internal, true, "Shows whether datetimes are integer based."),
-    def("IntervalStyle", Kind::Enum(&["postgres"]), Context::User, true, "Sets the display format for interval values."),
+    def("IntervalStyle", Kind::Enum(&["postgres", "postgres_verbose", "sql_standard", "iso_8601"]), Context::User, true, "Sets the display format for interval values."),
     def("is_superuser", Kind::Bool, Context::Internal, true, "Shows whether the current user is a superuser."),
     def("jit", Kind::Bool, Context::User, false, "Allow JIT compilation."),
     def("join_collapse_limit", Kind::Int { min: 1, max: i32::MAX as i64, unit: Unit::None }, Context::User, false, "Sets the FROM-list size beyond which JOIN constructs are not flattened."),
@@ -299,7 +299,7 @@ pub fn canonicalize(def: &Def, value: &str) -> PgResult<String> {
             Ok(v)
         }
         Kind::String => match name {
-            "DateStyle" => canonical_datestyle(value),
+            "DateStyle" => canonical_datestyle(value, crate::types::datestyle::DEFAULT_DATESTYLE),
             "TimeZone" => canonical_timezone(value),
             // Any name or alias PostgreSQL knows, cleaned as it cleans
             // them ('utf-8' quoted, as asyncpg sends it, is UTF8); pgfork
@@ -348,26 +348,11 @@ fn clean_name(v: &str) -> String {
         .collect()
 }
 
-/// DateStyle: pgfork writes ISO only; the field order (MDY/DMY/YMD) is kept.
-fn canonical_datestyle(v: &str) -> PgResult<String> {
-    let mut order = "MDY";
-    for part in v.split(',') {
-        match part.trim().to_ascii_uppercase().as_str() {
-            "ISO" | "" => {}
-            "MDY" | "US" | "NONEUROPEAN" => order = "MDY",
-            "DMY" | "EUROPEAN" => order = "DMY",
-            "YMD" => order = "YMD",
-            "SQL" | "POSTGRES" | "GERMAN" => {
-                return Err(invalid_value("DateStyle", v)
-                    .with_detail("pgfork supports only the ISO output style."))
-            }
-            _ => {
-                return Err(invalid_value("DateStyle", v)
-                    .with_detail(format!("Unrecognized key word: \"{}\".", part.trim())))
-            }
-        }
-    }
-    Ok(format!("ISO, {order}"))
+/// DateStyle: `v` applied over `current` (a value may give only the
+/// style or only the order; `types::datestyle`).
+fn canonical_datestyle(v: &str, current: &str) -> PgResult<String> {
+    crate::types::datestyle::canonical_datestyle(v, current)
+        .map_err(|e| invalid_value("DateStyle", v).with_detail(e.detail()))
 }
 
 /// TimeZone: a name from the tz database, a POSIX string or a number of
@@ -559,6 +544,10 @@ impl Settings {
         let v = match (lookup(&key), value) {
             (Some(def), _) if def.context != Context::User => return Err(cant_change(def)),
             (_, None) => None,
+            (Some(def), Some(v)) if def.name == "DateStyle" => {
+                let current = self.get(def.name)?.unwrap_or_default();
+                Some(canonical_datestyle(v, &current)?)
+            }
             (Some(def), Some(v)) => Some(canonicalize(def, v)?),
             (None, Some(v)) => Some(v.to_owned()),
         };
