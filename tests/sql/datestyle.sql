@@ -129,3 +129,28 @@ SELECT ARRAY['\x41'::bytea, '\xff'::bytea];
 SET bytea_output = 'base64';
 RESET bytea_output;
 SELECT '\x00015c41'::bytea;
+-- interval input: units after their numbers, a bare number before a time
+-- is days, the SQL standard's forms, fractions, ISO 8601.
+CREATE TEMP TABLE inputs (s text);
+INSERT INTO inputs VALUES ('3 4:05:06'), ('-3 4:05:06'), ('1-2'), ('-1-2'), ('+1-2 +3 +4:05:06'),
+  ('1-2 3 4:05:06'), ('1 +02:03'), ('-1 02:03'), ('1 day 10'), ('1 hour 30'), ('5'), ('-5'), ('1.5'),
+  ('1.5 years'), ('1.01 years'), ('0.1 mon'), ('1.5 weeks'), ('-1.5 days'), ('1:30.5'), ('100:00:00'),
+  ('1d2h'), ('10min'), ('2 days ago'), ('@ 1 year 2 mons ago'), ('1 millennium 2 centuries 3 decades'),
+  ('1 y 2 mon 3 d 4 h 5 m 6 s'), ('1 ms 2 us'), ('P1Y2M3DT4H5M6S'), ('P1Y2M3DT4H5M6.5S'),
+  ('P-1Y-2M3DT-4H-5M-6S'), ('PT4H5M6S'), ('P0.5Y'), ('P1.5M'), ('P1W'), ('PT0S'), ('P1D'),
+  ('P0001-02-03T04:05:06'), ('P0001-02-03'), ('P00010203T040506'), ('PT1.5S'), ('PT'), ('P1'), ('P1.5D');
+SELECT s, s::interval FROM inputs ORDER BY s;
+SET IntervalStyle = sql_standard;
+SELECT s, s::interval FROM inputs ORDER BY s;
+RESET IntervalStyle;
+SELECT '10 1 day'::interval;
+SELECT '1 2 3'::interval;
+SELECT '1 day 1 day'::interval;
+SELECT '1 hour 1:00'::interval;
+SELECT 'P'::interval;
+SELECT 'P1Y2'::interval;
+SELECT '1 fortnight'::interval;
+SELECT '123456789012 days'::interval;
+SELECT '99999999999 hours'::interval;
+SELECT '1-12'::interval;
+SELECT interval '1-2' year to month, interval '3' day, interval '10' minute;

@@ -84,7 +84,7 @@ type DtResult<T> = Result<T, DtError>;
 
 /// A field's kind, from its first characters (ParseDateTime's ftype).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// Digits, possibly with one `.`.
     Number,
     /// Parts joined by `-`, `/` or `.`, or a word with punctuation.
@@ -97,14 +97,14 @@ enum Kind {
     Word,
 }
 
-struct Field {
-    text: String,
-    kind: Kind,
+pub(crate) struct Field {
+    pub(crate) text: String,
+    pub(crate) kind: Kind,
 }
 
 /// Splits the input into fields; blanks and other punctuation separate
 /// them. Words and dates are lowercased, as PostgreSQL does.
-fn split_fields(s: &str) -> DtResult<Vec<Field>> {
+pub(crate) fn split_fields(s: &str) -> DtResult<Vec<Field>> {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -157,7 +157,7 @@ fn split_fields(s: &str) -> DtResult<Vec<Field>> {
             let next = b.get(i).copied();
             let is_date = match next {
                 Some(b'-' | b'/' | b'.') => true,
-                Some(n) if n == b'+' || n.is_ascii_digit() => keyword(&text).is_none(),
+                Some(n) if n == b'+' || n.is_ascii_digit() => !core_token(&text),
                 _ => false,
             };
             if is_date {
@@ -203,6 +203,18 @@ fn split_fields(s: &str) -> DtResult<Vec<Field>> {
         out.push(Field { text, kind });
     }
     Ok(out)
+}
+
+/// Whether `w` is one of PostgreSQL's date/time key words (datetktbl),
+/// the field-label words included: such a word followed by digits
+/// (`j2451187`, `1d2h`) is a field of its own, any other is the start of
+/// a zone name (`utc+3`).
+fn core_token(w: &str) -> bool {
+    keyword(w).is_some()
+        || matches!(
+            w,
+            "y" | "m" | "d" | "h" | "s" | "mm" | "dow" | "doy" | "dst" | "isodow" | "isoyear"
+        )
 }
 
 /// What a word means (PostgreSQL's datetktbl, less the rarely used
@@ -328,6 +340,20 @@ fn int(s: &str) -> DtResult<i64> {
         return Err(DtError::BadFormat);
     }
     s.parse().map_err(|_| DtError::FieldOverflow)
+}
+
+/// `h:m:s[.f]` of an interval: microseconds (hours are not limited).
+pub(crate) fn interval_time(s: &str) -> DtResult<i64> {
+    let mut tm = Tm::default();
+    decode_time(s, &mut tm)?;
+    let v = tm
+        .hour
+        .checked_mul(3600)
+        .and_then(|h| h.checked_add(tm.min * 60 + tm.sec))
+        .and_then(|s| s.checked_mul(USECS_PER_SEC))
+        .and_then(|s| s.checked_add(tm.fsec))
+        .ok_or(DtError::FieldOverflow)?;
+    Ok(v)
 }
 
 /// `h:m`, `h:m:s[.f]`, or `m:s.f` (DecodeTime).

@@ -10,6 +10,7 @@ pub mod datetime_input;
 pub mod domains;
 pub mod enums;
 pub mod float;
+pub mod interval_in;
 pub mod interval_out;
 pub mod json;
 pub mod network;
