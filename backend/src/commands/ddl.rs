@@ -31,6 +31,7 @@ use crate::types::{oid, Oid};
 mod alter;
 mod alter_type;
 mod domain;
+mod identity;
 mod schema;
 
 pub(crate) fn notice(msg: String) -> PgError {
@@ -1083,7 +1084,11 @@ impl Ddl<'_> {
             return Err(no_relation(&name));
         };
         if crate::parser::constraint_cmds::is_alter_placeholder_table(at) {
-            self.alter_constraint(&t)?;
+            // ALTER CONSTRAINT or an identity action: the text says which.
+            match crate::parser::alter_identity::parse(&self.text.sql) {
+                Ok(a) => self.alter_identity(&t, &a)?,
+                Err(_) => self.alter_constraint(&t)?,
+            }
             return Ok("ALTER TABLE".into());
         }
         alter_type::check_requests(&t, &at.operations)?;

@@ -106,7 +106,7 @@ fn owner(cat: &Catalog, name: Option<&ast::ObjectName>) -> PgResult<(Oid, usize)
 /// What applying options to a sequence asks besides new catalog values.
 pub(crate) struct Applied {
     owned_by: Option<(Oid, usize)>,
-    restart: Option<i64>,
+    pub(crate) restart: Option<i64>,
 }
 
 /// Applies `opts` (and RESTART values) to `s` as PostgreSQL's

@@ -89,16 +89,7 @@ fn statement(p: &mut Parser) -> Result<AlterSequence, ParserError> {
         let mut restart = Vec::new();
         loop {
             if p.parse_keyword(Keyword::RESTART) {
-                let with = p.parse_keyword(Keyword::WITH);
-                let number_next = matches!(
-                    p.peek_token().token,
-                    Token::Number(..) | Token::Minus | Token::Plus
-                );
-                restart.push(if with || number_next {
-                    Some(p.parse_number()?)
-                } else {
-                    None
-                });
+                restart.push(restart_value(p)?);
             } else if let Some(o) = option(p)? {
                 options.push(o);
             } else {
@@ -120,9 +111,23 @@ fn statement(p: &mut Parser) -> Result<AlterSequence, ParserError> {
     })
 }
 
+/// What follows RESTART: `[WITH] n`, or nothing (the start value).
+pub(super) fn restart_value(p: &mut Parser) -> Result<Option<ast::Expr>, ParserError> {
+    let with = p.parse_keyword(Keyword::WITH);
+    let number_next = matches!(
+        p.peek_token().token,
+        Token::Number(..) | Token::Minus | Token::Plus
+    );
+    Ok(if with || number_next {
+        Some(p.parse_number()?)
+    } else {
+        None
+    })
+}
+
 /// One sequence option, as sqlparser's CREATE SEQUENCE reads it (note
 /// its `Cycle(true)` means NO CYCLE).
-fn option(p: &mut Parser) -> Result<Option<SequenceOptions>, ParserError> {
+pub(super) fn option(p: &mut Parser) -> Result<Option<SequenceOptions>, ParserError> {
     Ok(Some(if p.parse_keyword(Keyword::INCREMENT) {
         let by = p.parse_keyword(Keyword::BY);
         SequenceOptions::IncrementBy(p.parse_number()?, by)

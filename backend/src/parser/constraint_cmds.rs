@@ -50,10 +50,17 @@ pub fn is_set_placeholder(s: &ast::Statement) -> bool {
 
 /// The statement standing for an ALTER CONSTRAINT.
 pub fn alter_placeholder(a: &AlterConstraint) -> ast::Statement {
+    alter_placeholder_for(a.table.clone(), a.if_exists, a.only)
+}
+
+/// The placeholder ALTER TABLE (no operation) of table `name`, which
+/// ALTER CONSTRAINT and the identity actions (`alter_identity.rs`) share:
+/// the engine tells them apart by parsing the text again.
+pub fn alter_placeholder_for(name: ObjectName, if_exists: bool, only: bool) -> ast::Statement {
     ast::Statement::AlterTable(ast::AlterTable {
-        name: a.table.clone(),
-        if_exists: a.if_exists,
-        only: a.only,
+        name,
+        if_exists,
+        only,
         operations: vec![],
         location: None,
         on_cluster: None,

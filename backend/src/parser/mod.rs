@@ -22,6 +22,7 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace
 
 use crate::error::{sqlstate, PgError, PgResult};
 
+pub mod alter_identity;
 pub mod alter_sequence;
 pub mod constraint_cmds;
 pub mod create_function;
@@ -437,6 +438,14 @@ fn intercept(
     if constraint_cmds::starts_set_constraints(meaningful) {
         constraint_cmds::set_constraints_words(sql, meaningful)?;
         return Ok(Some(constraint_cmds::set_placeholder()));
+    }
+    if alter_identity::is_alter_identity(meaningful) {
+        let a = alter_identity::parse_tokens(seg.to_vec(), sql)?;
+        return Ok(Some(constraint_cmds::alter_placeholder_for(
+            a.table,
+            a.if_exists,
+            false,
+        )));
     }
     if constraint_cmds::is_alter_constraint(meaningful) {
         let a = constraint_cmds::alter_constraint_words(sql, meaningful)?;
