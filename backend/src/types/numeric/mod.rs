@@ -877,7 +877,14 @@ impl Numeric {
         out.extend_from_slice(&(digits.len() as i16).to_be_bytes());
         out.extend_from_slice(&(weight as i16).to_be_bytes());
         out.extend_from_slice(&sign.to_be_bytes());
-        out.extend_from_slice(&(self.scale() as u16).to_be_bytes());
+        // PostgreSQL reads an infinity's display scale out of its special
+        // header (0xD000/0xF000) as a short numeric's, which gives 32.
+        let dscale = if self.is_inf() {
+            32
+        } else {
+            self.scale() as u16
+        };
+        out.extend_from_slice(&dscale.to_be_bytes());
         for d in digits {
             out.extend_from_slice(&d.to_be_bytes());
         }
