@@ -29,6 +29,8 @@ pub mod sqlstate {
     pub const DATETIME_FIELD_OVERFLOW: &str = "22008";
     pub const DIVISION_BY_ZERO: &str = "22012";
     pub const INVALID_REGULAR_EXPRESSION: &str = "2201B";
+    pub const INVALID_ARGUMENT_FOR_LOGARITHM: &str = "2201E";
+    pub const INVALID_ARGUMENT_FOR_POWER_FUNCTION: &str = "2201F";
     pub const INVALID_PARAMETER_VALUE: &str = "22023";
     pub const NULL_VALUE_NOT_ALLOWED: &str = "22004";
     pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";

@@ -73,6 +73,7 @@ mod grouping_with;
 mod instrumentation;
 mod many_connections;
 mod notify;
+mod numeric_binary;
 mod plan_cache;
 mod planner;
 mod pool;

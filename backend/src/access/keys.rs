@@ -235,26 +235,36 @@ fn bytes(b: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&[0, 0]);
 }
 
-/// Numeric: class (1 negative, 2 zero, 3 positive, 4 NaN), then for
-/// non-zero values the decimal exponent (position of the first
-/// significant digit) as a biased big-endian i16 and the significant
-/// digits as ASCII ending in 0x00; both inverted for negatives so that
-/// larger magnitudes sort first.
+/// Numeric: class (0 -Infinity, 1 negative, 2 zero, 3 positive and
+/// Infinity, 4 NaN), then for non-zero values the decimal exponent
+/// (position of the first significant digit) as a biased big-endian i16
+/// and the significant digits as ASCII ending in 0x00; both inverted for
+/// negatives so that larger magnitudes sort first. An exponent of 32767
+/// or more (values of 32767 digits and more) is 0xFFFF followed by the
+/// excess as a big-endian u32; Infinity is 0xFFFF then 0xFFFFFFFF, above
+/// them all.
 fn numeric(n: &Numeric, out: &mut Vec<u8>) {
-    let Numeric::Finite { mant, scale } = *n else {
-        out.push(4);
-        return;
+    let (neg, digits, scale) = match n {
+        Numeric::NaN => return out.push(4),
+        Numeric::NegInf => return out.push(0),
+        Numeric::PosInf => return out.extend_from_slice(&[3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]),
+        Numeric::Finite { mant: 0, .. } => return out.push(2),
+        Numeric::Finite { mant, scale } => (*mant < 0, mant.unsigned_abs().to_string(), *scale),
+        Numeric::Big(b) => (
+            b.mant.sign() == num_bigint::Sign::Minus,
+            b.mant.magnitude().to_string(),
+            b.scale,
+        ),
     };
-    if mant == 0 {
-        out.push(2);
-        return;
-    }
-    let neg = mant < 0;
-    let digits = mant.unsigned_abs().to_string();
+    let exp = digits.len() as i64 - scale as i64;
     let digits = digits.trim_end_matches('0');
-    let exp = (mant.unsigned_abs().to_string().len() as i32 - scale as i32) as i16;
-    let mut body = Vec::with_capacity(digits.len() + 3);
-    body.extend_from_slice(&((exp as u16) ^ 0x8000).to_be_bytes());
+    let mut body = Vec::with_capacity(digits.len() + 7);
+    if exp >= i16::MAX as i64 {
+        body.extend_from_slice(&[0xFF, 0xFF]);
+        body.extend_from_slice(&((exp - i16::MAX as i64) as u32).to_be_bytes());
+    } else {
+        body.extend_from_slice(&((exp as i16 as u16) ^ 0x8000).to_be_bytes());
+    }
     body.extend_from_slice(digits.as_bytes());
     body.push(0);
     if neg {

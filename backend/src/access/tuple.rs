@@ -66,16 +66,57 @@ fn put_varlena(out: &mut Vec<u8>, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
-fn numeric_payload(n: &Numeric) -> [u8; 19] {
-    let mut b = [0u8; 19];
+/// A numeric's stored form: a tag byte, then for `Finite` (tag 0) the
+/// scale (u16) and the i128 mantissa (19 bytes in all); NaN 1,
+/// Infinity 2, -Infinity 3 (padded to 19 bytes); a `Big` value tag 4, the
+/// scale (u16), the sign (0 or 1) and the magnitude's bytes, little-endian.
+fn numeric_payload(n: &Numeric) -> Vec<u8> {
+    let mut b = vec![0u8; 19];
     match n {
         Numeric::NaN => b[0] = 1,
+        Numeric::PosInf => b[0] = 2,
+        Numeric::NegInf => b[0] = 3,
         Numeric::Finite { mant, scale } => {
             b[1..3].copy_from_slice(&(*scale as u16).to_le_bytes());
             b[3..19].copy_from_slice(&mant.to_le_bytes());
         }
+        Numeric::Big(big) => {
+            b.truncate(4);
+            b[0] = 4;
+            b[1..3].copy_from_slice(&(big.scale as u16).to_le_bytes());
+            let (sign, mag) = big.mant.to_bytes_le();
+            b[3] = (sign == num_bigint::Sign::Minus) as u8;
+            b.extend_from_slice(&mag);
+        }
     }
     b
+}
+
+fn numeric_from_payload(payload: &[u8]) -> PgResult<Numeric> {
+    let tag = payload.first().copied().unwrap_or(255);
+    if tag == 4 && payload.len() > 4 {
+        let scale = u16::from_le_bytes(le(payload, 1)?) as u32;
+        let sign = if payload[3] == 1 {
+            num_bigint::Sign::Minus
+        } else {
+            num_bigint::Sign::Plus
+        };
+        let mant = num_bigint::BigInt::from_bytes_le(sign, &payload[4..]);
+        return Numeric::from_parts(mant, scale).map_err(|_| corrupt("numeric value"));
+    }
+    if payload.len() != 19 {
+        return Err(corrupt("numeric length"));
+    }
+    Ok(match tag {
+        0 => Numeric::from_scaled(
+            i128::from_le_bytes(le(payload, 3)?),
+            u16::from_le_bytes(le(payload, 1)?) as u32,
+        ),
+        1 => Numeric::NaN,
+        2 => Numeric::PosInf,
+        3 => Numeric::NegInf,
+        _ => return Err(corrupt("numeric tag")),
+    })
 }
 
 /// Encodes a row of values of `types` (already of the column types).
@@ -224,19 +265,7 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
     }
     let payload = &d[start..end];
     Ok(match ty {
-        oid::NUMERIC => {
-            if payload.len() != 19 {
-                return Err(corrupt("numeric length"));
-            }
-            if payload[0] == 1 {
-                Value::Numeric(Numeric::NaN)
-            } else {
-                Value::Numeric(Numeric::Finite {
-                    scale: u16::from_le_bytes(le(payload, 1)?) as u32,
-                    mant: i128::from_le_bytes(le(payload, 3)?),
-                })
-            }
-        }
+        oid::NUMERIC => Value::Numeric(numeric_from_payload(payload)?),
         oid::BYTEA => Value::Bytea(payload.to_vec()),
         oid::INET | oid::CIDR => Value::Inet(
             crate::types::network::recv(payload, ty == oid::CIDR)

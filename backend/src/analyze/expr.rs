@@ -554,12 +554,7 @@ impl Analyzer<'_> {
                         return Ok(Expr::Const(Value::Int8(i), oid::INT8));
                     }
                 }
-                match Numeric::parse(&s) {
-                    Some(n) => Expr::Const(Value::Numeric(n), oid::NUMERIC),
-                    // Beyond pgfork's 38-digit numeric: left untyped, so
-                    // that `1e100::float8` still works.
-                    None => Expr::Const(Value::Text(s), oid::UNKNOWN),
-                }
+                Expr::Const(Value::Numeric(Numeric::input(&s)?), oid::NUMERIC)
             }
             V::SingleQuotedString(s)
             | V::EscapedStringLiteral(s)

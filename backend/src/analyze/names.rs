@@ -178,13 +178,14 @@ fn numeric_typmod(p: i64, s: i64) -> PgResult<i32> {
             format!("NUMERIC precision {p} must be between 1 and 1000"),
         ));
     }
-    if s < 0 || s > p {
+    if !(-1000..=1000).contains(&s) {
         return Err(PgError::new(
             sqlstate::INVALID_PARAMETER_VALUE,
-            format!("NUMERIC scale {s} must be between 0 and precision {p}"),
+            format!("NUMERIC scale {s} must be between -1000 and 1000"),
         ));
     }
-    Ok((((p as i32) << 16) | s as i32) + 4)
+    // As PostgreSQL 15: the scale is an 11-bit signed field.
+    Ok((((p as i32) << 16) | (s as i32 & 0x7ff)) + 4)
 }
 
 fn undefined_type(name: &str) -> PgError {

@@ -338,7 +338,11 @@ pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
         oid::NUMERIC => match m {
             Some(m) if m >= 4 => {
                 let m = m - 4;
-                format!("numeric({},{})", (m >> 16) & 0xffff, m & 0xffff)
+                format!(
+                    "numeric({},{})",
+                    (m >> 16) & 0xffff,
+                    ((m & 0x7ff) ^ 1024) - 1024
+                )
             }
             _ => "numeric".into(),
         },

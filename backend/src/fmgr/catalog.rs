@@ -102,7 +102,7 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         Ok(Value::Text(size_pretty(n as i128, None)))
     }),
     f("pg_size_pretty", &[NUMERIC], TEXT, |_, a| {
-        let Value::Numeric(n) = a[0] else {
+        let Value::Numeric(n) = &a[0] else {
             return Ok(Value::Null);
         };
         Ok(Value::Text(size_pretty_numeric(n)))
@@ -1557,14 +1557,16 @@ fn size_pretty(mut size: i128, bytes_text: Option<String>) -> String {
     String::new()
 }
 
-fn size_pretty_numeric(n: Numeric) -> String {
-    match n {
-        Numeric::NaN => "NaN bytes".into(),
-        Numeric::Finite { mant, scale } => {
-            let int = mant / 10i128.pow(scale.min(38));
-            size_pretty(int, Some(n.to_string()))
-        }
+fn size_pretty_numeric(n: &Numeric) -> String {
+    if n.is_special() {
+        return format!("{n} bytes");
     }
+    let int = n
+        .trunc(0)
+        .ok()
+        .and_then(|t| t.to_i128_rounded())
+        .unwrap_or(0);
+    size_pretty(int, Some(n.to_string()))
 }
 
 /// The start of the server, from postmaster.pid's third line (seconds
@@ -1748,11 +1750,11 @@ mod tests {
         assert_eq!(size_pretty(8192, None), "8192 bytes");
         assert_eq!(size_pretty(1 << 60, None), "1024 PB");
         assert_eq!(
-            size_pretty_numeric(Numeric::parse("1.5").unwrap()),
+            size_pretty_numeric(&Numeric::parse("1.5").unwrap()),
             "1.5 bytes"
         );
         assert_eq!(
-            size_pretty_numeric(Numeric::parse("123456789").unwrap()),
+            size_pretty_numeric(&Numeric::parse("123456789").unwrap()),
             "118 MB"
         );
     }

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod enums;
 pub mod json;
 pub mod network;
+pub mod numeric;
 pub mod polymorphic;
 pub mod privileges;
 pub mod sequence;
@@ -184,6 +185,7 @@ static TABLES: &[&[FuncDef]] = &[
     bitwise::BITWISE_FUNCS,
     network::NETWORK_FUNCS,
     time::TIME_FUNCS,
+    numeric::NUMERIC_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.
@@ -575,19 +577,19 @@ static FUNCS: &[FuncDef] = &[
         Ok(Value::Float8(fl(&a[0]).ceil()))
     }),
     f("ceil", &[NUMERIC], NUMERIC, |_, a| {
-        Ok(Value::Numeric(num(&a[0]).ceil()))
+        Ok(Value::Numeric(num(&a[0]).ceil()?))
     }),
     f("ceiling", &[FLOAT8], FLOAT8, |_, a| {
         Ok(Value::Float8(fl(&a[0]).ceil()))
     }),
     f("ceiling", &[NUMERIC], NUMERIC, |_, a| {
-        Ok(Value::Numeric(num(&a[0]).ceil()))
+        Ok(Value::Numeric(num(&a[0]).ceil()?))
     }),
     f("floor", &[FLOAT8], FLOAT8, |_, a| {
         Ok(Value::Float8(fl(&a[0]).floor()))
     }),
     f("floor", &[NUMERIC], NUMERIC, |_, a| {
-        Ok(Value::Numeric(num(&a[0]).floor()))
+        Ok(Value::Numeric(num(&a[0]).floor()?))
     }),
     f("mod", &[INT2, INT2], INT2, |_, a| {
         ops::arith(ops::BinOp::Mod, &a[0], &a[1])
@@ -619,13 +621,19 @@ static FUNCS: &[FuncDef] = &[
         Ok(Value::Float8(ops::pow_f64(fl(&a[0]), fl(&a[1]))?))
     }),
     f("power", &[NUMERIC, NUMERIC], NUMERIC, |_, a| {
-        Ok(Value::Numeric(ops::pow_numeric(&num(&a[0]), &num(&a[1]))?))
+        Ok(Value::Numeric(crate::types::numeric::math::power(
+            &num(&a[0]),
+            &num(&a[1]),
+        )?))
     }),
     f("pow", &[FLOAT8, FLOAT8], FLOAT8, |_, a| {
         Ok(Value::Float8(ops::pow_f64(fl(&a[0]), fl(&a[1]))?))
     }),
     f("pow", &[NUMERIC, NUMERIC], NUMERIC, |_, a| {
-        Ok(Value::Numeric(ops::pow_numeric(&num(&a[0]), &num(&a[1]))?))
+        Ok(Value::Numeric(crate::types::numeric::math::power(
+            &num(&a[0]),
+            &num(&a[1]),
+        )?))
     }),
     f("exp", &[FLOAT8], FLOAT8, |_, a| {
         let r = fl(&a[0]).exp();
@@ -656,9 +664,10 @@ static FUNCS: &[FuncDef] = &[
     }),
     f("sign", &[NUMERIC], NUMERIC, |_, a| {
         let n = num(&a[0]);
-        Ok(Value::Numeric(match n {
-            Numeric::NaN => Numeric::NaN,
-            Numeric::Finite { mant, .. } => Numeric::from_i64(mant.signum() as i64),
+        Ok(Value::Numeric(if n.is_nan() {
+            Numeric::NaN
+        } else {
+            Numeric::from_i64(n.signum() as i64)
         }))
     }),
     f("pi", &[], FLOAT8, |_, _| {
@@ -789,7 +798,7 @@ fn fl(v: &Value) -> f64 {
 
 fn num(v: &Value) -> Numeric {
     match v {
-        Value::Numeric(n) => *n,
+        Value::Numeric(n) => n.clone(),
         _ => Numeric::NaN,
     }
 }
@@ -829,28 +838,9 @@ fn log_f64(x: f64, imp: fn(f64) -> f64) -> PgResult<Value> {
 
 /// sqrt(numeric) with PostgreSQL's result scale.
 fn numeric_sqrt(_: &FnCtx, a: &[Value]) -> PgResult<Value> {
-    let n = num(&a[0]);
-    let x = n.to_f64();
-    if x < 0.0 {
-        return Err(PgError::new(
-            "2201F",
-            "cannot take square root of a negative number",
-        ));
-    }
-    // sweight = (weight + 1) * DEC_DIGITS / 2 - 1, weight in base 10000.
-    let int_digits = if x >= 1.0 {
-        x.log10().floor() as i32 + 1
-    } else {
-        0
-    };
-    let weight = if x >= 1.0 { (int_digits - 1) / 4 } else { -1 };
-    let sweight = (weight + 1) * 4 / 2 - 1;
-    let rscale = (16 - sweight).max(n.scale() as i32).clamp(0, 1000);
-    Ok(Value::Numeric(
-        Numeric::from_f64(x.sqrt())?
-            .round(rscale)?
-            .rescale(rscale as u32)?,
-    ))
+    Ok(Value::Numeric(crate::types::numeric::math::sqrt(&num(
+        &a[0]
+    ))?))
 }
 
 /// substr(s, start [, count]) in characters, as PostgreSQL's text_substr.

@@ -814,15 +814,13 @@ pub fn value_to_json(v: &Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Oid(_) | Value::Numeric(_) => {
-            let t = v.to_text();
-            if t == "NaN" {
-                escape(&t, out)
-            } else {
-                out.push_str(&t)
-            }
-        }
-        Value::Float4(_) | Value::Float8(_) => {
+        Value::Int2(_)
+        | Value::Int4(_)
+        | Value::Int8(_)
+        | Value::Oid(_)
+        | Value::Numeric(_)
+        | Value::Float4(_)
+        | Value::Float8(_) => {
             let t = v.to_text();
             if matches!(t.as_str(), "NaN" | "Infinity" | "-Infinity") {
                 escape(&t, out)

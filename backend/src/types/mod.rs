@@ -441,20 +441,7 @@ impl Value {
             },
             oid::FLOAT4 => Value::Float4(float::parse_f32(s).map_err(|e| float_err(e, t, s))?),
             oid::FLOAT8 => Value::Float8(float::parse_f64(s).map_err(|e| float_err(e, t, s))?),
-            oid::NUMERIC => Value::Numeric(Numeric::parse(s).ok_or_else(|| {
-                if s.trim()
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
-                    && !s.trim().is_empty()
-                {
-                    PgError::new(
-                        sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
-                        "value overflows numeric format",
-                    )
-                } else {
-                    invalid_syntax(t, s)
-                }
-            })?),
+            oid::NUMERIC => Value::Numeric(Numeric::input(s)?),
             oid::BYTEA => Value::Bytea(parse_bytea(s)?),
             oid::DATE => Value::Date(datetime::parse_date(s)?),
             oid::TIMESTAMP => Value::Timestamp(datetime::parse_timestamp(s, false)?),
@@ -695,12 +682,7 @@ impl Value {
             oid::FLOAT8 => {
                 Value::Float8(f64::from_be_bytes(fixed(8)?.try_into().unwrap_or_default()))
             }
-            oid::NUMERIC => Value::Numeric(Numeric::decode_binary(d).ok_or_else(|| {
-                PgError::new(
-                    sqlstate::INVALID_BINARY_REPRESENTATION,
-                    "invalid digit in external \"numeric\" value",
-                )
-            })?),
+            oid::NUMERIC => Value::Numeric(Numeric::decode_binary(d)?),
             oid::BYTEA => Value::Bytea(d.to_vec()),
             oid::DATE => Value::Date(i32::from_be_bytes(fixed(4)?.try_into().unwrap_or_default())),
             oid::TIMESTAMP => {

@@ -38,6 +38,11 @@ pub enum AggKind {
     /// An ordered-set aggregate (WITHIN GROUP): its arguments are the
     /// direct arguments, then the sort keys.
     OrderedSet(super::ordered_set::OrderedSetKind),
+    /// var_pop, var_samp (variance), stddev_pop, stddev_samp (stddev).
+    Variance {
+        sample: bool,
+        stddev: bool,
+    },
 }
 
 impl AggKind {
@@ -58,6 +63,12 @@ impl AggKind {
             AggKind::JsonObjectAgg { jsonb: false } => "json_object_agg",
             AggKind::JsonObjectAgg { jsonb: true } => "jsonb_object_agg",
             AggKind::OrderedSet(k) => k.name(),
+            AggKind::Variance { sample, stddev } => match (sample, stddev) {
+                (false, false) => "var_pop",
+                (true, false) => "var_samp",
+                (false, true) => "stddev_pop",
+                (true, true) => "stddev_samp",
+            },
         }
     }
 
@@ -91,6 +102,12 @@ pub fn is_aggregate(name: &str) -> bool {
             | "jsonb_agg"
             | "json_object_agg"
             | "jsonb_object_agg"
+            | "variance"
+            | "var_pop"
+            | "var_samp"
+            | "stddev"
+            | "stddev_pop"
+            | "stddev_samp"
     )
 }
 
@@ -123,6 +140,19 @@ pub fn resolve(name: &str, args: &[Oid], star: bool) -> Option<(AggKind, Vec<Oid
                 _ => return None,
             };
             Some((AggKind::Avg, vec![arg], ret))
+        }
+        ("variance" | "var_pop" | "var_samp" | "stddev" | "stddev_pop" | "stddev_samp", [t]) => {
+            let (arg, ret) = match *t {
+                oid::INT2 | oid::INT4 | oid::INT8 | oid::NUMERIC => (*t, oid::NUMERIC),
+                oid::FLOAT4 | oid::FLOAT8 => (*t, oid::FLOAT8),
+                oid::UNKNOWN => (oid::FLOAT8, oid::FLOAT8),
+                _ => return None,
+            };
+            let kind = AggKind::Variance {
+                sample: !name.ends_with("_pop"),
+                stddev: name.starts_with("stddev"),
+            };
+            Some((kind, vec![arg], ret))
         }
         ("min" | "max", [t]) => {
             let t = match category(*t) {
@@ -204,6 +234,8 @@ pub struct AggState {
     ret: Oid,
     count: i64,
     acc: Value,
+    /// The variance aggregates' sum of squares.
+    acc2: Value,
     /// array_agg's inputs.
     items: Vec<Value>,
     /// ORDER BY in the call: the sort keys, and the input rows (arguments
@@ -219,6 +251,7 @@ impl AggState {
             ret,
             count: 0,
             acc: Value::Null,
+            acc2: Value::Null,
             items: Vec::new(),
             order: Vec::new(),
             rows: Vec::new(),
@@ -279,6 +312,16 @@ impl AggState {
                 } else {
                     ops::arith(BinOp::Add, &self.acc, &widened)?
                 };
+            }
+            AggKind::Variance { .. } => {
+                let (acc, acc2) = super::variance::accumulate(
+                    std::mem::replace(&mut self.acc, Value::Null),
+                    std::mem::replace(&mut self.acc2, Value::Null),
+                    self.count,
+                    widen(v),
+                )?;
+                self.acc = acc;
+                self.acc2 = acc2;
             }
             AggKind::Min | AggKind::Max => {
                 let replace = self.acc.is_null() || {
@@ -356,6 +399,9 @@ impl AggState {
                     }
                     v => v.clone(),
                 }
+            }
+            AggKind::Variance { sample, stddev } => {
+                super::variance::finish(&self.acc, &self.acc2, self.count, sample, stddev)?
             }
             k if k.holds_inputs() && self.count == 0 => Value::Null,
             AggKind::JsonAgg { jsonb: true } => Value::Jsonb(Box::new(json::Jsonb::Array(

@@ -12,3 +12,4 @@ pub mod ordered_set;
 pub mod quote;
 pub mod regex;
 pub mod timenet;
+pub mod variance;

@@ -79,6 +79,15 @@ fn float_overflow() -> PgError {
     )
 }
 
+/// numeric → float beyond the float's range: float8in's error on the
+/// numeric's text, as PostgreSQL converts it.
+fn numeric_float_range(n: &Numeric, ty: &str) -> PgError {
+    PgError::new(
+        sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+        format!("\"{n}\" is out of range for type {ty}"),
+    )
+}
+
 fn ts_out_of_range() -> PgError {
     PgError::new(sqlstate::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
 }
@@ -304,26 +313,9 @@ pub fn pow_f64(x: f64, y: f64) -> PgResult<f64> {
     Ok(r)
 }
 
-/// numeric ^ numeric: exact for small integral exponents, otherwise
-/// through float8 with 16 significant digits.
+/// numeric ^ numeric, with PostgreSQL's result scales.
 pub fn pow_numeric(x: &Numeric, y: &Numeric) -> PgResult<Numeric> {
-    if x.is_nan() || y.is_nan() {
-        return Ok(Numeric::NaN);
-    }
-    if let Numeric::Finite { mant, scale: 0 } = *y {
-        if (0..=64).contains(&mant) {
-            let mut r = Numeric::from_i64(1);
-            for _ in 0..mant {
-                r = r.mul(x)?;
-            }
-            // PostgreSQL gives an integral power at least scale 16 digits
-            // for non-integers; integral inputs stay integral.
-            return Ok(r);
-        }
-    }
-    let f = pow_f64(x.to_f64(), y.to_f64())?;
-    let digits = 16 - (f.abs().log10().floor() as i32 + 1);
-    Numeric::from_f64(f)?.round(digits.max(0))
+    types::numeric::math::power(x, y)
 }
 
 /// Compares two non-null values of the same (comparison) type.
@@ -518,7 +510,9 @@ fn jsonb_scalar(j: &types::json::Jsonb, to: Oid) -> PgResult<Value> {
     }
     match j {
         Jsonb::Bool(b) if to == oid::BOOL => Ok(Value::Bool(*b)),
-        Jsonb::Number(n) if numeric_target => cast_type(Value::Numeric(*n), oid::NUMERIC, to),
+        Jsonb::Number(n) if numeric_target => {
+            cast_type(Value::Numeric(n.clone()), oid::NUMERIC, to)
+        }
         _ => {
             let kind = match j {
                 Jsonb::Null => "null",
@@ -643,7 +637,11 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
             None => {
                 return Err(PgError::new(
                     sqlstate::FEATURE_NOT_SUPPORTED,
-                    format!("cannot convert NaN to {}", types::type_name(to)),
+                    format!(
+                        "cannot convert {} to {}",
+                        if n.is_nan() { "NaN" } else { "infinity" },
+                        types::type_name(to)
+                    ),
                 ))
             }
         },
@@ -653,8 +651,8 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
             V::Float4(f) => *f as f64,
             V::Numeric(n) => {
                 let f = n.to_f64();
-                if f.is_infinite() {
-                    return Err(float_overflow());
+                if (f.is_infinite() || f == 0.0) && !n.is_special() && !n.is_zero() {
+                    return Err(numeric_float_range(n, "double precision"));
                 }
                 f
             }
@@ -668,12 +666,18 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
                 }
                 r
             }
-            V::Numeric(n) => n.to_f64() as f32,
+            V::Numeric(n) => {
+                let f = n.to_string().parse::<f32>().unwrap_or(f32::NAN);
+                if (f.is_infinite() || f == 0.0) && !n.is_special() && !n.is_zero() {
+                    return Err(numeric_float_range(n, "real"));
+                }
+                f
+            }
             _ => int_of(&v).ok_or_else(|| cannot_cast(from, to))? as f32,
         }),
         (oid::NUMERIC, _) => V::Numeric(match &v {
             V::Float8(f) => Numeric::from_f64(*f)?,
-            V::Float4(f) => Numeric::from_f64(format!("{f}").parse().unwrap_or(f64::NAN))?,
+            V::Float4(f) => Numeric::from_f32(*f)?,
             _ => Numeric::from_i64(int_of(&v).ok_or_else(|| cannot_cast(from, to))? as i64),
         }),
         // Between local and absolute times: in the session's zone.
@@ -749,21 +753,34 @@ pub fn apply_typmod(v: Value, t: Oid, typmod: i32) -> PgResult<Value> {
         }
         (oid::NUMERIC, Value::Numeric(n)) => {
             let m = typmod - 4;
-            let (precision, scale) = ((m >> 16) & 0xffff, m & 0xffff);
+            // Precision in the high 16 bits, scale an 11-bit signed field.
+            let (precision, scale) = ((m >> 16) & 0xffff, ((m & 0x7ff) ^ 1024) - 1024);
+            let maxdigits = precision - scale;
+            let field_overflow = |detail: String| {
+                PgError::new(
+                    sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "numeric field overflow",
+                )
+                .with_detail(detail)
+            };
+            if n.is_inf() {
+                return Err(field_overflow(format!(
+                    "A field with precision {precision}, scale {scale} cannot hold an infinite value."
+                )));
+            }
             let r = n.round(scale)?;
-            if let Numeric::Finite { mant, .. } = r {
-                let limit = 10i128.checked_pow(precision as u32);
-                if limit.is_some_and(|l| mant.unsigned_abs() >= l.unsigned_abs()) {
-                    return Err(PgError::new(
-                        sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
-                        "numeric field overflow",
-                    )
-                    .with_detail(format!(
-                        "A field with precision {}, scale {} must round to an absolute value less than {}.",
-                        precision,
-                        scale,
-                        if precision > scale {
-                            format!("10^{}", precision - scale)
+            if !r.is_special() {
+                // |r| must be below 10^(precision - scale).
+                let limit = if maxdigits >= 0 {
+                    Numeric::from_parts(types::numeric::pow10_big(maxdigits as u32), 0)?
+                } else {
+                    Numeric::from_scaled(1, (-maxdigits) as u32)
+                };
+                if r.abs().cmp_total(&limit) != Ordering::Less {
+                    return Err(field_overflow(format!(
+                        "A field with precision {precision}, scale {scale} must round to an absolute value less than {}.",
+                        if maxdigits != 0 {
+                            format!("10^{maxdigits}")
                         } else {
                             "1".into()
                         }

@@ -1,0 +1,57 @@
+-- numeric's Infinity and -Infinity (PostgreSQL 14+): input spellings,
+-- output, ordering with NaN, arithmetic and its errors, the math
+-- functions, casts to and from float and the integers, typmods,
+-- aggregates, indexes, binary-free text round trips and JSON.
+select 'Infinity'::numeric, '-Infinity'::numeric, '+Infinity'::numeric, 'inf'::numeric, '-inf'::numeric, '+INF'::numeric, '  infinity  '::numeric, 'NaN'::numeric;
+select 'infinit'::numeric;
+select '+NaN'::numeric;
+select 'Infinityx'::numeric;
+select x from (values ('NaN'::numeric), ('Infinity'), ('-Infinity'), (0), (1e100), (-1e100)) t(x) order by x;
+select x from (values ('NaN'::numeric), ('Infinity'), ('-Infinity'), (0)) t(x) order by x desc;
+select 'inf'::numeric = 'inf'::numeric, 'inf'::numeric > 1e131071, '-inf'::numeric < -1e131071, 'nan'::numeric > 'inf'::numeric, 'inf'::numeric = '-inf'::numeric;
+select 'inf'::numeric + 1, 'inf'::numeric - 1e100, 1 - 'inf'::numeric, 'inf'::numeric + 'inf', 'inf'::numeric - 'inf', '-inf'::numeric + 'inf';
+select 'inf'::numeric * 2, 'inf'::numeric * -2, '-inf'::numeric * '-inf', 'inf'::numeric * 0, 0 * '-inf'::numeric, 'nan'::numeric * 'inf';
+select 'inf'::numeric / 2, 'inf'::numeric / -2, 2 / 'inf'::numeric, -2 / '-inf'::numeric, 'inf'::numeric / 'inf';
+select 'inf'::numeric / 0;
+select 'inf'::numeric % 3, 5 % 'inf'::numeric, -5.5 % '-inf'::numeric, 'inf'::numeric % 'inf';
+select 'inf'::numeric % 0;
+select div('inf'::numeric, 3), div(3, 'inf'::numeric), div('-inf'::numeric, 3), div('inf'::numeric, '-inf');
+select -('inf'::numeric), abs('-inf'::numeric), sign('-inf'::numeric), sign('inf'::numeric);
+select round('inf'::numeric), round('-inf'::numeric, 2), trunc('inf'::numeric, -3), ceil('-inf'::numeric), floor('inf'::numeric);
+select sqrt('inf'::numeric), exp('inf'::numeric), exp('-inf'::numeric), ln('inf'::numeric), log('inf'::numeric);
+select sqrt('-inf'::numeric);
+select ln('-inf'::numeric);
+select log(2, 'inf'::numeric), log('inf'::numeric, 2), log('inf'::numeric, 'inf'::numeric);
+select log('-inf'::numeric, 2);
+select 'inf'::numeric ^ 2, 'inf'::numeric ^ -2, '-inf'::numeric ^ 3, '-inf'::numeric ^ 2, '-inf'::numeric ^ -3, 'inf'::numeric ^ 0;
+select 2 ^ 'inf'::numeric, 0.5 ^ 'inf'::numeric, 2 ^ '-inf'::numeric, 0.5 ^ '-inf'::numeric, 1 ^ 'inf'::numeric, (-1) ^ 'inf'::numeric;
+select 'nan'::numeric ^ 0, 1 ^ 'nan'::numeric, 'nan'::numeric ^ 1, 2 ^ 'nan'::numeric, 'inf'::numeric ^ 'nan';
+select 0 ^ '-inf'::numeric;
+select (-2) ^ 'inf'::numeric, (-0.5) ^ '-inf'::numeric;
+select '-inf'::numeric ^ 0.5;
+select scale('inf'::numeric), min_scale('-inf'::numeric), trim_scale('inf'::numeric), gcd('inf'::numeric, 2), lcm(2, '-inf'::numeric);
+select width_bucket('inf'::numeric, 0, 10, 5), width_bucket('-inf'::numeric, 0, 10, 5);
+select width_bucket(1, 0, 'inf'::numeric, 5);
+select width_bucket('nan'::numeric, 0, 10, 5);
+select 'inf'::numeric::float8, '-inf'::numeric::float4, 'nan'::numeric::float8, 'inf'::float8::numeric, '-inf'::float4::numeric, 'nan'::float8::numeric;
+select 'inf'::numeric::int4;
+select '-inf'::numeric::int8;
+select 'inf'::numeric::int2;
+select 'nan'::numeric::int8;
+select 'inf'::numeric::numeric(10,2);
+select 'nan'::numeric::numeric(10,2);
+select 'inf'::numeric::text, '-infinity'::text::numeric;
+create table inf_t (id int primary key, v numeric);
+insert into inf_t values (1, 'inf'), (2, '-inf'), (3, 'nan'), (4, 0), (5, 1e50), (6, null);
+create index inf_t_v on inf_t (v);
+select id, v from inf_t order by v, id;
+select id from inf_t where v = 'inf';
+select id from inf_t where v > 1e49 order by v;
+select id from inf_t where v < 0 order by v;
+select sum(v), avg(v), min(v), max(v) from inf_t where v <> 'nan';
+select sum(v), avg(v) from inf_t where id in (1, 4, 5);
+select sum(v), avg(v) from inf_t where id in (2, 4);
+select variance(v), stddev(v) from inf_t where id in (1, 4, 5);
+select v, count(*) from inf_t group by v order by v;
+select to_json('inf'::numeric), to_jsonb('-inf'::numeric), to_jsonb('nan'::numeric), to_json(array['inf'::numeric, 1.5]);
+select '{"a": 1}'::jsonb || jsonb_build_object('b', 'inf'::numeric);
