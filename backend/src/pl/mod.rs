@@ -144,6 +144,7 @@ pub fn call_function(
         each: &mut each_wrap,
         out_vars: out_vars.clone(),
         handling: Vec::new(),
+        caught: Vec::new(),
         annotated: false,
     };
     let flow = it
@@ -208,6 +209,7 @@ pub fn run_do(body: &str, ctx: &EvalCtx) -> PgResult<()> {
         each: &mut sink,
         out_vars: Vec::new(),
         handling: Vec::new(),
+        caught: Vec::new(),
         annotated: false,
     };
     it.block(&block)
