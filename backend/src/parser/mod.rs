@@ -25,6 +25,7 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace
 use crate::error::{sqlstate, PgError, PgResult};
 
 pub mod alter_sequence;
+pub mod alter_trigger;
 pub mod constraint_cmds;
 pub mod create_function;
 pub mod create_table_as;
@@ -443,6 +444,10 @@ fn intercept(
     if constraint_cmds::is_alter_constraint(meaningful) {
         let a = constraint_cmds::alter_constraint_words(sql, meaningful)?;
         return Ok(Some(constraint_cmds::alter_placeholder(&a)));
+    }
+    if alter_trigger::starts_alter_trigger(meaningful) {
+        alter_trigger::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
     }
     if domain::starts_domain_command(meaningful) {
         domain::parse_tokens(sql, meaningful)?;

@@ -688,7 +688,10 @@ impl Engine {
                     perms: parts.perms,
                 })
             }
-            ast::Statement::Vacuum(_) if crate::parser::domain::is_domain_command(&text.sql) => {
+            ast::Statement::Vacuum(_)
+                if crate::parser::domain::is_domain_command(&text.sql)
+                    || crate::parser::alter_trigger::is_alter_trigger(&text.sql) =>
+            {
                 Ok(simple_parts(Action::Ddl, param_types, true))
             }
             ast::Statement::Vacuum(_)
