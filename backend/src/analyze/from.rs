@@ -569,6 +569,7 @@ impl Analyzer<'_> {
             &list,
             &Scope::default(),
             super::expr::Clause::Select,
+            false,
         );
         self.outer.pop();
         self.correlated.pop();

@@ -22,12 +22,15 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr;
 use crate::nodes::expr::{Expr, SqlFuncCall, SubLink, SubLinkKind, SubPlan};
 use crate::nodes::query::Query;
+use crate::nodes::Column;
 use crate::parser::{ident, StmtText};
 use crate::types::{oid, type_name, Oid};
 
 use super::expr::Clause;
 use super::Analyzer;
 use super::Scope;
+
+const WRONG_OBJECT_TYPE: &str = "42809";
 
 /// The parameters visible in a function body: by `$n` and by name
 /// (`name` or `function.name`).
@@ -89,49 +92,184 @@ fn result_types(f: &FunctionDesc) -> Vec<Oid> {
     }
 }
 
+/// A LANGUAGE sql body analyzed against a catalog.
+pub struct AnalyzedBody {
+    /// The last statement's query, its columns converted to the
+    /// declared result types; for a body that modifies data, an empty
+    /// query that the call replaces (its statements run one by one).
+    pub query: Query,
+    /// The tables its statements read or write.
+    pub relations: Vec<u32>,
+    pub needs_xid: bool,
+    /// Whether a statement is an INSERT, UPDATE or DELETE: the body then
+    /// runs statement by statement, each a command of its own
+    /// (`pl::sqlfunc`).
+    pub modifies: bool,
+}
+
+/// An empty query (no column, no row): the stand-in body of a call that
+/// runs otherwise.
+pub(crate) fn empty_query(catalog: &Arc<Catalog>) -> PgResult<Query> {
+    let st = crate::parser::parse("SELECT WHERE false")?;
+    let ast::Statement::Query(q) = &st[0].ast else {
+        return Err(PgError::internal("not a query"));
+    };
+    Analyzer::new(&st[0].text, &[])
+        .with_catalog(catalog.clone())
+        .analyze_top(q)
+}
+
+/// The text of `f`'s body as statements.
+pub fn body_text(f: &FunctionDesc) -> String {
+    match f.body_kind {
+        BodyKind::Text => f.body.clone(),
+        BodyKind::Return => format!("SELECT {}", f.body),
+    }
+}
+
+/// The parameter scope of `f`'s body.
+pub fn body_scope(f: &FunctionDesc) -> FnScope {
+    FnScope {
+        function: f.name.clone(),
+        args: f.input_args().map(|a| (a.name.clone(), a.ty)).collect(),
+    }
+}
+
+/// Checks that a final statement's column types `have` convert to the
+/// result types of `f` (check_sql_fn_retval, with assignment casts).
+fn check_result_columns(catalog: &Arc<Catalog>, f: &FunctionDesc, have: &[Oid]) -> PgResult<()> {
+    let want = result_types(f);
+    if want.len() == 1 && have.len() != 1 && f.ret != oid::RECORD {
+        return Err(return_mismatch(
+            f,
+            "Final statement must return exactly one column.".into(),
+        ));
+    }
+    if want.len() != have.len() {
+        return Err(return_mismatch(
+            f,
+            if have.len() > want.len() {
+                "Final statement returns too many columns.".into()
+            } else {
+                "Final statement returns too few columns.".into()
+            },
+        ));
+    }
+    let stmt = StmtText {
+        sql: String::new(),
+        full: Arc::from(""),
+    };
+    let mut a = Analyzer::new(&stmt, &[]).with_catalog(catalog.clone());
+    for (i, (&t, &from)) in want.iter().zip(have).enumerate() {
+        if from == t {
+            continue;
+        }
+        super::modify::assignment_cast(&mut a, Expr::Param(0, from), t, -1, "").map_err(|_| {
+            return_mismatch(
+                f,
+                if want.len() == 1 {
+                    format!("Actual return type is {}.", type_name(from))
+                } else {
+                    format!(
+                        "Final statement returns {} instead of {} at column {}.",
+                        type_name(from),
+                        type_name(t),
+                        i + 1
+                    )
+                },
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// The result types a call of `f` gives, in order.
+pub fn call_result_types(f: &FunctionDesc) -> Vec<Oid> {
+    result_types(f)
+}
+
 /// Analyzes the body of `f` against `catalog`: every statement is
 /// checked; the last one's query is returned, its columns converted to
 /// the declared result types (PostgreSQL's check_sql_fn_retval, with
 /// assignment casts). Positions in errors are relative to the body.
-pub fn analyze_body(catalog: &Arc<Catalog>, f: &FunctionDesc) -> PgResult<(Query, Vec<u32>, bool)> {
-    let text = match f.body_kind {
-        BodyKind::Text => f.body.clone(),
-        BodyKind::Return => format!("SELECT {}", f.body),
-    };
+pub fn analyze_body(catalog: &Arc<Catalog>, f: &FunctionDesc) -> PgResult<AnalyzedBody> {
+    let text = body_text(f);
     let stmts = crate::parser::parse(&text)?;
-    let scope = FnScope {
-        function: f.name.clone(),
-        args: f.input_args().map(|a| (a.name.clone(), a.ty)).collect(),
-    };
+    let scope = body_scope(f);
     let types: Vec<Oid> = scope.args.iter().map(|a| a.1).collect();
     let mut last: Option<Query> = None;
+    // The last statement's result column types when it modifies data
+    // (None: no RETURNING).
+    let mut last_dml: Option<Option<Vec<Oid>>> = None;
     let mut relations = Vec::new();
     let mut needs_xid = false;
+    let mut modifies = false;
     for st in &stmts {
-        let ast::Statement::Query(q) = &st.ast else {
-            return Err(PgError::new(
-                sqlstate::FEATURE_NOT_SUPPORTED,
-                "statements other than SELECT in SQL function bodies are not supported yet",
-            ));
-        };
         let mut a = Analyzer::new(&st.text, &types).with_catalog(catalog.clone());
         a.fn_scope = Some(scope.clone());
-        let body = a.analyze_top(q)?;
+        let m = match &st.ast {
+            ast::Statement::Query(q) if !Analyzer::is_modifying_query(q) => {
+                last = Some(a.analyze_top(q)?);
+                last_dml = None;
+                None
+            }
+            ast::Statement::Query(q) => Some(a.modifying_query(q)?),
+            ast::Statement::Insert(i) => Some(a.insert(i)?),
+            ast::Statement::Update(u) => Some(a.update(u)?),
+            ast::Statement::Delete(d) => Some(a.delete(d)?),
+            _ => {
+                return Err(PgError::new(
+                    sqlstate::FEATURE_NOT_SUPPORTED,
+                    "statements other than SELECT, INSERT, UPDATE and DELETE in SQL function bodies are not supported yet",
+                ));
+            }
+        };
+        if let Some(m) = m {
+            modifies = true;
+            last = None;
+            last_dml = Some(
+                m.returning
+                    .is_some()
+                    .then(|| m.columns.iter().map(|c| c.type_oid).collect()),
+            );
+        }
         relations.extend(a.relations.iter().copied());
         needs_xid |= a.needs_xid;
-        last = Some(body);
+    }
+    if modifies {
+        if f.ret != oid::VOID {
+            match &last_dml {
+                Some(None) => return Err(return_mismatch(
+                    f,
+                    "Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING."
+                        .into(),
+                )),
+                Some(Some(cols)) => check_result_columns(catalog, f, cols)?,
+                None => {
+                    let q = last
+                        .as_ref()
+                        .ok_or_else(|| PgError::internal("no last query"))?;
+                    let cols: Vec<Oid> = q.columns.iter().map(|c| c.type_oid).collect();
+                    check_result_columns(catalog, f, &cols)?;
+                }
+            }
+        }
+        return Ok(AnalyzedBody {
+            query: empty_query(catalog)?,
+            relations,
+            needs_xid: true,
+            modifies,
+        });
     }
     let Some(mut q) = last else {
         if f.ret == oid::VOID {
             // An empty body of a void function: a query giving no row.
-            let st = crate::parser::parse("SELECT WHERE false")?;
-            let ast::Statement::Query(q) = &st[0].ast else {
-                return Err(PgError::internal("not a query"));
-            };
-            let q = Analyzer::new(&st[0].text, &[])
-                .with_catalog(catalog.clone())
-                .analyze_top(q)?;
-            return Ok((q, relations, needs_xid));
+            return Ok(AnalyzedBody {
+                query: empty_query(catalog)?,
+                relations,
+                needs_xid,
+                modifies,
+            });
         }
         return Err(return_mismatch(
             f,
@@ -139,25 +277,16 @@ pub fn analyze_body(catalog: &Arc<Catalog>, f: &FunctionDesc) -> PgResult<(Query
         ));
     };
     if f.ret == oid::VOID {
-        return Ok((q, relations, needs_xid));
+        return Ok(AnalyzedBody {
+            query: q,
+            relations,
+            needs_xid,
+            modifies,
+        });
     }
     let want = result_types(f);
-    if want.len() == 1 && q.columns.len() != 1 && f.ret != oid::RECORD {
-        return Err(return_mismatch(
-            f,
-            "Final statement must return exactly one column.".into(),
-        ));
-    }
-    if want.len() != q.columns.len() {
-        return Err(return_mismatch(
-            f,
-            if q.columns.len() > want.len() {
-                "Final statement returns too many columns.".into()
-            } else {
-                "Final statement returns too few columns.".into()
-            },
-        ));
-    }
+    let cols: Vec<Oid> = q.columns.iter().map(|c| c.type_oid).collect();
+    check_result_columns(catalog, f, &cols)?;
     if q.targets.len() < q.columns.len() {
         return Err(PgError::new(
             sqlstate::FEATURE_NOT_SUPPORTED,
@@ -175,26 +304,17 @@ pub fn analyze_body(catalog: &Arc<Catalog>, f: &FunctionDesc) -> PgResult<(Query
             continue;
         }
         let x = q.targets[i].clone();
-        let cast = super::modify::assignment_cast(&mut a, x, t, -1, "").map_err(|_| {
-            return_mismatch(
-                f,
-                if want.len() == 1 {
-                    format!("Actual return type is {}.", type_name(from))
-                } else {
-                    format!(
-                        "Final statement returns {} instead of {} at column {}.",
-                        type_name(from),
-                        type_name(t),
-                        i + 1
-                    )
-                },
-            )
-        })?;
+        let cast = super::modify::assignment_cast(&mut a, x, t, -1, "")?;
         q.targets[i] = cast;
         q.columns[i].type_oid = t;
         q.columns[i].type_modifier = -1;
     }
-    Ok((q, relations, needs_xid))
+    Ok(AnalyzedBody {
+        query: q,
+        relations,
+        needs_xid,
+        modifies,
+    })
 }
 
 impl Analyzer<'_> {
@@ -207,25 +327,22 @@ impl Analyzer<'_> {
         scope: &Scope,
         clause: Clause,
     ) -> PgResult<Option<Expr>> {
-        let cands: Vec<Arc<FunctionDesc>> = self
-            .catalog
-            .functions_named(name)
-            .filter(|f| f.kind == 'f')
-            .cloned()
-            .collect();
+        // Procedures are candidates too: choosing one is an error.
+        let cands: Vec<Arc<FunctionDesc>> = self.catalog.functions_named(name).cloned().collect();
         if cands.is_empty() {
             return Ok(None);
         }
-        let Some((f, args)) = self.choose_function(name, &cands, list, scope, clause)? else {
+        let Some((f, args)) = self.choose_function(name, &cands, list, scope, clause, false)?
+        else {
             return Ok(None);
         };
-        if f.retset {
-            self.check_srf_placement(clause)?;
-
+        if f.kind == 'p' {
+            let types: Vec<&str> = f.input_args().map(|a| type_name(a.ty)).collect();
             return Err(PgError::new(
-                sqlstate::FEATURE_NOT_SUPPORTED,
-                "set-returning SQL functions in the select list are not supported yet (call them in FROM)",
-            ));
+                WRONG_OBJECT_TYPE,
+                format!("{name}({}) is a procedure", types.join(", ")),
+            )
+            .with_hint("To call a procedure, use CALL."));
         }
         if f.ret == oid::RECORD {
             return Err(PgError::new(
@@ -233,7 +350,88 @@ impl Analyzer<'_> {
                 "SQL functions returning record in expressions are not supported yet (call them in FROM)",
             ));
         }
+        if f.retset {
+            // A set-returning call outside FROM: run by a ProjectSet.
+            self.check_srf_placement(clause)?;
+            let mut call = self.sql_function_expr(&f, args, true)?;
+            if let Expr::SubLink(s) = &mut call {
+                if let Some(c) = s.call.as_mut() {
+                    c.project_set = true;
+                }
+            }
+            return Ok(Some(call));
+        }
         self.sql_function_expr(&f, args, false).map(Some)
+    }
+
+    /// CALL name(args): the procedure's call (run by the executor as a
+    /// function call) and the columns of the row it returns (its INOUT
+    /// and OUT arguments; none without them).
+    pub fn call_statement(&mut self, func: &ast::Function) -> PgResult<(Expr, Vec<Column>)> {
+        let parts = crate::parser::object_name(&func.name);
+        let name = match super::from::split_name(&parts)? {
+            (None | Some("public") | Some("pg_catalog"), n) => n.to_owned(),
+            (Some(s), _) => {
+                return Err(PgError::new(
+                    "3F000",
+                    format!("schema \"{s}\" does not exist"),
+                ))
+            }
+        };
+        let list: Vec<ast::FunctionArg> = match &func.args {
+            ast::FunctionArguments::None => Vec::new(),
+            ast::FunctionArguments::List(l) => l.args.clone(),
+            ast::FunctionArguments::Subquery(_) => {
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "syntax error at or near \"SELECT\"",
+                ))
+            }
+        };
+        let cands: Vec<Arc<FunctionDesc>> = self.catalog.functions_named(&name).cloned().collect();
+        let chosen = self.choose_function(
+            &name,
+            &cands,
+            &list,
+            &Scope::default(),
+            Clause::Values,
+            true,
+        )?;
+        let not_procedure = |types: Vec<Oid>| {
+            let t: Vec<&str> = types.iter().map(|t| type_name(*t)).collect();
+            PgError::new(
+                WRONG_OBJECT_TYPE,
+                format!("{name}({}) is not a procedure", t.join(", ")),
+            )
+            .with_hint("To call a function, use SELECT.")
+        };
+        let Some((f, args)) = chosen else {
+            // Only a built-in function fits.
+            let mut types = Vec::new();
+            for a in &list {
+                if let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = a {
+                    types.push(self.expr(e, &Scope::default(), Clause::Values)?.ty());
+                }
+            }
+            return Err(not_procedure(types));
+        };
+        if f.kind != 'p' {
+            return Err(not_procedure(f.input_types()));
+        }
+        // The placeholders given for OUT arguments are not passed.
+        let inputs: Vec<Expr> = f
+            .call_args()
+            .zip(args)
+            .filter(|(a, _)| a.mode.is_input())
+            .map(|(_, x)| x)
+            .collect();
+        let call = self.sql_function_expr(&f, inputs, false)?;
+        self.needs_xid = true;
+        let columns = f
+            .output_args()
+            .map(|a| Column::new(a.name.clone(), a.ty, -1))
+            .collect();
+        Ok((call, columns))
     }
 
     /// The call of `f` with its (converted) input arguments.
@@ -264,15 +462,18 @@ impl Analyzer<'_> {
             let pl = Some(Arc::new(f.clone()));
             return Ok(function_call(f, query, args, set, pl));
         }
-        let (query, relations, needs_xid) = analyze_body(&self.catalog, f)?;
+        let body = analyze_body(&self.catalog, f)?;
         self.uses_catalog = true;
-        self.needs_xid |= needs_xid;
-        for r in relations {
+        self.needs_xid |= body.needs_xid && (f.volatility == 'v' || !body.modifies);
+        for r in body.relations {
             if !self.relations.contains(&r) {
                 self.relations.push(r);
             }
         }
-        Ok(function_call(f, query, args, set, None))
+        // A body that modifies data runs statement by statement through
+        // the procedural-language handler (`pl::sqlfunc`).
+        let run_by = body.modifies.then(|| Arc::new(f.clone()));
+        Ok(function_call(f, body.query, args, set, run_by))
     }
 
     /// PostgreSQL's func_get_detail over the user functions `cands`:
@@ -286,10 +487,32 @@ impl Analyzer<'_> {
         list: &[ast::FunctionArg],
         scope: &Scope,
         clause: Clause,
+        procedure: bool,
     ) -> PgResult<Option<(Arc<FunctionDesc>, Vec<Expr>)>> {
+        let what = if procedure { "procedure" } else { "function" };
         let mut positional = Vec::new();
         let mut named: Vec<(String, Expr)> = Vec::new();
+        // `VARIADIC arr` (the parser's marker): the array itself, last.
+        let mut variadic_given = false;
         for a in list {
+            if let ast::FunctionArg::ExprNamed {
+                name: ast::Expr::Identifier(n),
+                arg: ast::FunctionArgExpr::Expr(e),
+                ..
+            } = a
+            {
+                if n.value == crate::parser::VARIADIC_MARKER {
+                    positional.push(self.expr(e, scope, clause)?);
+                    variadic_given = true;
+                    continue;
+                }
+            }
+            if variadic_given {
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "VARIADIC argument must be the last argument",
+                ));
+            }
             match a {
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
                     if !named.is_empty() {
@@ -329,11 +552,36 @@ impl Analyzer<'_> {
             }
         }
         // (cost, candidate, for each input argument: Some(index into the
-        // given arguments: positional then named) or None for its default)
-        type Fit = (u32, Arc<FunctionDesc>, Vec<Option<usize>>);
+        // given arguments: positional then named) or None for its default,
+        // the index of the VARIADIC argument when the call's trailing
+        // positional arguments are its elements)
+        type Fit = (u32, Arc<FunctionDesc>, Vec<Option<usize>>, Option<usize>);
         let mut fits: Vec<Fit> = Vec::new();
         'cand: for f in cands {
-            let inputs: Vec<_> = f.input_args().collect();
+            let inputs: Vec<_> = f.call_args().collect();
+            // VARIADIC: the arguments from its position on are elements
+            // of its array (at least one), unless the call says VARIADIC.
+            if let Some(vt) = f.variadic_type() {
+                let k = inputs.len() - 1;
+                if !variadic_given && named.is_empty() && positional.len() > k {
+                    let elem = crate::types::array::array_element(vt);
+                    let mut cost = 0;
+                    for (i, given) in positional.iter().enumerate() {
+                        let want = if i < k { inputs[i].ty } else { elem };
+                        match fmgr::arg_cost(given.ty(), want) {
+                            Some(c) => cost += c,
+                            None => continue 'cand,
+                        }
+                    }
+                    let slots = (0..k).map(Some).collect();
+                    fits.push((cost, f.clone(), slots, Some(k)));
+                }
+                if !variadic_given {
+                    continue;
+                }
+            } else if variadic_given {
+                continue;
+            }
             if positional.len() > inputs.len() {
                 continue;
             }
@@ -370,7 +618,7 @@ impl Analyzer<'_> {
                     }
                 }
             }
-            fits.push((cost, f.clone(), slots));
+            fits.push((cost, f.clone(), slots, None));
         }
         let shown = || {
             let mut v: Vec<String> = positional
@@ -390,11 +638,11 @@ impl Analyzer<'_> {
             }
             return Err(PgError::new(
                 sqlstate::UNDEFINED_FUNCTION,
-                format!("function {} does not exist", shown()),
+                format!("{what} {} does not exist", shown()),
             )
-            .with_hint(
-                "No function matches the given name and argument types. You might need to add explicit type casts.",
-            ));
+            .with_hint(format!(
+                "No {what} matches the given name and argument types. You might need to add explicit type casts."
+            )));
         };
         // A built-in function of the name that fits better wins (both
         // kinds are candidates of one choice in PostgreSQL).
@@ -412,15 +660,15 @@ impl Analyzer<'_> {
             }
         }
         let mut best_fits = fits.into_iter().filter(|f| f.0 == best);
-        let (_, f, slots) = best_fits.next().expect("a best fit");
+        let (_, f, slots, expanded) = best_fits.next().expect("a best fit");
         if best_fits.next().is_some() {
             return Err(PgError::new(
                 "42725",
-                format!("function {} is not unique", shown()),
+                format!("{what} {} is not unique", shown()),
             )
-            .with_hint(
-                "Could not choose a best candidate function. You might need to add explicit type casts.",
-            ));
+            .with_hint(format!(
+                "Could not choose a best candidate {what}. You might need to add explicit type casts."
+            )));
         }
         let mut given: Vec<Option<Expr>> = positional
             .into_iter()
@@ -428,7 +676,28 @@ impl Analyzer<'_> {
             .map(Some)
             .collect();
         let mut args = Vec::new();
-        let inputs: Vec<_> = f.input_args().cloned().collect();
+        let inputs: Vec<_> = f.call_args().cloned().collect();
+        if let Some(k) = expanded {
+            // The trailing arguments become the VARIADIC argument's array.
+            let ty = inputs[k].ty;
+            let elem = crate::types::array::array_element(ty);
+            let mut elems = Vec::new();
+            for x in given.drain(k..).flatten() {
+                elems.push(self.coerce(x, elem, false)?);
+            }
+            for (s, a) in slots.iter().zip(&inputs) {
+                let x = s
+                    .and_then(|k| given[k].take())
+                    .unwrap_or(Expr::Const(crate::types::Value::Null, a.ty));
+                args.push(self.coerce(x, a.ty, false)?);
+            }
+            args.push(Expr::ArrayExpr {
+                elems,
+                ty,
+                multidims: false,
+            });
+            return Ok(Some((f, args)));
+        }
         for (s, a) in slots.iter().zip(&inputs) {
             let x = match s {
                 Some(k) => given[*k]
@@ -492,6 +761,7 @@ fn function_call(
             args,
             strict: f.strict,
             set,
+            project_set: false,
             pl,
         })),
     }))

@@ -124,6 +124,24 @@ impl FunctionDesc {
         self.args.iter().filter(|a| a.mode.is_input())
     }
 
+    /// The arguments a call lists: the inputs, and a procedure's OUT
+    /// arguments too (CALL passes a placeholder for them, as in
+    /// PostgreSQL 14 and later).
+    pub fn call_args(&self) -> impl Iterator<Item = &FuncArg> {
+        let procedure = self.kind == 'p';
+        self.args
+            .iter()
+            .filter(move |a| a.mode.is_input() || (procedure && a.mode == ArgMode::Out))
+    }
+
+    /// The array type of a VARIADIC argument (the last input), if any.
+    pub fn variadic_type(&self) -> Option<Oid> {
+        self.input_args()
+            .last()
+            .filter(|a| a.mode == ArgMode::Variadic)
+            .map(|a| a.ty)
+    }
+
     /// The input argument types.
     pub fn input_types(&self) -> Vec<Oid> {
         self.input_args().map(|a| a.ty).collect()
@@ -262,8 +280,10 @@ pub(crate) fn quote_ident(s: &str) -> String {
 /// The text forms pg_get_function_arguments, _identity_arguments,
 /// _result and pg_get_functiondef give.
 impl FunctionDesc {
-    fn arg_text(a: &FuncArg, defaults: bool) -> String {
+    fn arg_text(a: &FuncArg, defaults: bool, procedure: bool) -> String {
         let mode = match a.mode {
+            // A procedure's IN arguments are shown with their mode.
+            ArgMode::In if procedure => "IN ",
             ArgMode::In | ArgMode::Table => "",
             ArgMode::Out => "OUT ",
             ArgMode::InOut => "INOUT ",
@@ -290,7 +310,7 @@ impl FunctionDesc {
         self.args
             .iter()
             .filter(|a| a.mode != ArgMode::Table)
-            .map(|a| Self::arg_text(a, true))
+            .map(|a| Self::arg_text(a, true, self.kind == 'p'))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -301,7 +321,7 @@ impl FunctionDesc {
         self.args
             .iter()
             .filter(|a| a.mode.is_input() || (self.kind == 'p' && a.mode == ArgMode::Out))
-            .map(|a| Self::arg_text(a, false))
+            .map(|a| Self::arg_text(a, false, self.kind == 'p'))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -315,7 +335,7 @@ impl FunctionDesc {
             .args
             .iter()
             .filter(|a| a.mode == ArgMode::Table)
-            .map(|a| Self::arg_text(a, false))
+            .map(|a| Self::arg_text(a, false, false))
             .collect();
         if !table.is_empty() {
             return Some(format!("TABLE({})", table.join(", ")));
@@ -372,7 +392,12 @@ impl FunctionDesc {
         }
         match self.body_kind {
             BodyKind::Text => {
-                let mut tag = "$function$".to_owned();
+                let mut tag = if self.kind == 'p' {
+                    "$procedure$"
+                } else {
+                    "$function$"
+                }
+                .to_owned();
                 while self.body.contains(&tag) {
                     tag = format!("${}$", &tag[1..tag.len() - 1].to_owned().repeat(2));
                 }

@@ -225,6 +225,11 @@ pub fn execute(
         created_files: Vec::new(),
     };
     let result = match stmt {
+        S::Vacuum(_) if crate::parser::alter_trigger::is_alter_trigger(&text.sql) => {
+            crate::parser::alter_trigger::parse(&text.sql)
+                .and_then(|a| super::trigger::rename(ddl.cat, &a))
+                .inspect(|_| ddl.changed = true)
+        }
         S::Vacuum(_) if crate::parser::domain::is_domain_command(&text.sql) => {
             crate::parser::domain::parse(&text.sql)
                 .and_then(|d| ddl.domain_command(&d, env.role.oid))

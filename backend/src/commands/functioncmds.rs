@@ -34,7 +34,7 @@ fn routine_name(name: &ast::ObjectName) -> PgResult<String> {
 
 fn signature(name: &str, types: &[Oid]) -> String {
     let t: Vec<&str> = types.iter().map(|t| type_name(*t)).collect();
-    format!("{name}({})", t.join(","))
+    format!("{name}({})", t.join(", "))
 }
 
 /// A declared type: `void` besides the types columns may have.
@@ -99,10 +99,16 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
             Mode::InOut => ArgMode::InOut,
             Mode::Variadic => ArgMode::Variadic,
         };
-        if mode == ArgMode::Variadic {
+        if mode == ArgMode::Variadic && crate::types::array::array_element(ty) == 0 {
             return Err(PgError::new(
-                sqlstate::FEATURE_NOT_SUPPORTED,
-                "VARIADIC arguments are not supported yet",
+                INVALID_FUNCTION_DEFINITION,
+                "VARIADIC parameter must be an array",
+            ));
+        }
+        if mode.is_input() && args.iter().any(|b: &FuncArg| b.mode == ArgMode::Variadic) {
+            return Err(PgError::new(
+                INVALID_FUNCTION_DEFINITION,
+                "VARIADIC parameter must be the last input parameter",
             ));
         }
         let aname = a.name.as_ref().map(ident).unwrap_or_default();
@@ -244,14 +250,7 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
         if !st.or_replace {
             return Err(PgError::new(
                 "42723",
-                format!(
-                    "{} \"{name}\" already exists with same argument types",
-                    if old.kind == 'p' {
-                        "procedure"
-                    } else {
-                        "function"
-                    }
-                ),
+                format!("function \"{name}\" already exists with same argument types"),
             ));
         }
         if old.kind != f.kind {
@@ -273,7 +272,7 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
             )
             .with_hint(format!(
                 "Use DROP {what} {} first.",
-                signature(&name, &inputs)
+                signature(&name, &inputs).replace(", ", ",")
             )));
         }
         f.oid = old.oid;
@@ -333,15 +332,30 @@ pub fn drop(
             ),
             None => None,
         };
+        // A procedure's argument list may also name its OUT arguments
+        // (as CALL passes them).
+        let all_types = match &d.args {
+            Some(a) if procedure => Some(
+                a.iter()
+                    .map(|x| resolve_type(&x.data_type).map(|t| t.0))
+                    .collect::<PgResult<Vec<Oid>>>()?,
+            ),
+            _ => None,
+        };
         let found: Vec<Arc<FunctionDesc>> = cat
             .functions_named(&name)
-            .filter(|f| types.as_ref().is_none_or(|t| f.input_types() == *t))
+            .filter(|f| {
+                types.as_ref().is_none_or(|t| f.input_types() == *t)
+                    || all_types.as_ref().is_some_and(|t| {
+                        f.kind == 'p' && f.call_args().map(|a| a.ty).collect::<Vec<_>>() == *t
+                    })
+            })
             .cloned()
             .collect();
         let f = match found.as_slice() {
             [] => {
                 let shown = match &types {
-                    Some(t) => signature(&name, t).replace(',', ", "),
+                    Some(t) => signature(&name, t),
                     None if if_exists => format!("{name}()"),
                     None => {
                         return Err(PgError::new(

@@ -340,3 +340,47 @@ pub fn drop(cat: &mut Catalog, d: &ast::DropTrigger, notices: &mut Vec<PgError>)
         )),
     }
 }
+
+/// ALTER TRIGGER name ON table RENAME TO new_name.
+pub fn rename(
+    cat: &mut Catalog,
+    a: &crate::parser::alter_trigger::AlterTrigger,
+) -> PgResult<String> {
+    let tn = ast::ObjectName::from(
+        a.table
+            .iter()
+            .map(|p| ast::Ident::with_quote('"', p.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let (table, tname) = table_of(cat, &tn)?;
+    let Some(i) = cat
+        .triggers
+        .iter()
+        .position(|t| t.table == table && t.name == a.name)
+    else {
+        return Err(PgError::new(
+            sqlstate::UNDEFINED_OBJECT,
+            format!(
+                "trigger \"{}\" for table \"{tname}\" does not exist",
+                a.name
+            ),
+        ));
+    };
+    if cat
+        .triggers
+        .iter()
+        .any(|t| t.table == table && t.name == a.new_name)
+    {
+        return Err(PgError::new(
+            sqlstate::DUPLICATE_OBJECT,
+            format!(
+                "trigger \"{}\" for relation \"{tname}\" already exists",
+                a.new_name
+            ),
+        ));
+    }
+    let mut t = (*cat.triggers[i]).clone();
+    t.name = a.new_name.clone();
+    cat.triggers[i] = std::sync::Arc::new(t);
+    Ok("ALTER TRIGGER".into())
+}

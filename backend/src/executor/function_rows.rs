@@ -31,7 +31,8 @@ fn row(f: &FunctionDesc) -> Vec<Value> {
         Value::Oid(f.language_oid()),
         Value::Float4(f.cost),
         Value::Float4(f.rows),
-        Value::Oid(0),
+        // provariadic: the VARIADIC argument's element type.
+        Value::Oid(f.variadic_type().map_or(0, array::array_element)),
         Value::Oid(0),
         ch(f.kind),
         Value::Bool(f.security_definer),

@@ -178,7 +178,12 @@ pub fn eval_sublink(s: &SubLink, row: &[Value], ctx: &EvalCtx) -> PgResult<Value
         })?;
         if s.ty == crate::types::oid::VOID {
             // A PL/pgSQL void function's value prints as an empty string.
-            let pl = s.call.as_ref().is_some_and(|c| c.pl.is_some());
+            // A LANGUAGE sql one's is NULL.
+            let pl = s
+                .call
+                .as_ref()
+                .and_then(|c| c.pl.as_ref())
+                .is_some_and(|f| f.language != "sql");
             return Ok(if pl { Value::Void } else { Value::Null });
         }
         return Ok(first);

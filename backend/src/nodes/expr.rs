@@ -78,6 +78,9 @@ pub struct SqlFuncCall {
     /// RETURNS SETOF / TABLE: every row (FROM); otherwise the first
     /// row's first column, NULL when there is none.
     pub set: bool,
+    /// A set-returning call outside FROM (in a select list): run by a
+    /// ProjectSet, as the built-in set-returning functions there.
+    pub project_set: bool,
     /// A LANGUAGE plpgsql function: run by the PL/pgSQL interpreter
     /// (`executor::subplan::set_pl_handler`) instead of the SubPlan.
     pub pl: Option<std::sync::Arc<crate::catalog::function::FunctionDesc>>,
@@ -508,7 +511,11 @@ impl Expr {
     /// Whether this is a call of a set-returning function (pg_proc's
     /// proretset).
     pub fn is_srf_call(&self) -> bool {
-        matches!(self, Expr::Func(d, _) if crate::fmgr::arrays::is_set_returning(d))
+        match self {
+            Expr::Func(d, _) => crate::fmgr::arrays::is_set_returning(d),
+            Expr::SubLink(s) => s.call.as_ref().is_some_and(|c| c.project_set),
+            _ => false,
+        }
     }
 
     /// Whether the expression (outside subqueries) calls a set-returning

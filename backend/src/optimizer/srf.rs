@@ -56,9 +56,22 @@ fn lift(e: Expr, width: usize, calls: &mut Vec<SrfCall>) -> Expr {
     let ty = e.ty();
     let innermost = match &e {
         Expr::Func(_, args) if e.is_srf_call() => !args.iter().any(Expr::contains_srf),
+        Expr::SubLink(s) if e.is_srf_call() => !s
+            .call
+            .as_ref()
+            .is_some_and(|c| c.args.iter().any(Expr::contains_srf)),
         _ => false,
     };
     if innermost {
+        if matches!(e, Expr::SubLink(_)) {
+            // A user-defined SQL function's call (one column).
+            calls.push(SrfCall {
+                func: SetFunction::Sql { width: 1 },
+                ty,
+                args: vec![e],
+            });
+            return Expr::Column(width + calls.len() - 1, ty);
+        }
         if let Expr::Func(d, args) = e {
             let Some(func) = SetFunction::of_select_list_call(d.name) else {
                 return Expr::Func(d, args);

@@ -10,6 +10,8 @@ mod cursor;
 pub mod group_by_distinct;
 mod pgsyntax;
 mod qualified_operator;
+mod variadic_call;
+pub use variadic_call::MARKER as VARIADIC_MARKER;
 mod view_syntax;
 
 use std::sync::Arc;
@@ -24,6 +26,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 
 pub mod alter_identity;
 pub mod alter_sequence;
+pub mod alter_trigger;
 pub mod constraint_cmds;
 pub mod create_function;
 pub mod create_table_as;
@@ -451,6 +454,10 @@ fn intercept(
         let a = constraint_cmds::alter_constraint_words(sql, meaningful)?;
         return Ok(Some(constraint_cmds::alter_placeholder(&a)));
     }
+    if alter_trigger::starts_alter_trigger(meaningful) {
+        alter_trigger::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
+    }
     if domain::starts_domain_command(meaningful) {
         domain::parse_tokens(sql, meaningful)?;
         return Ok(Some(vacuum_placeholder()));
@@ -514,6 +521,11 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
             });
             return Ok(());
         }
+        // Routine signatures (DROP FUNCTION f(VARIADIC int[])) keep
+        // their VARIADIC.
+        let variadic_calls = !["drop", "alter", "comment", "create", "grant", "revoke"]
+            .iter()
+            .any(|w| is_word(&first.token, w));
         let is_trigger = is_word(&first.token, "create")
             && meaningful
                 .iter()
@@ -543,6 +555,9 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         view_syntax::alter_view_column(&mut seg);
         group_by_distinct::rewrite(sql, &mut seg)?;
         create_table_as::rewrite(&mut seg);
+        if variadic_calls {
+            variadic_call::rewrite(&mut seg);
+        }
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)
             .with_tokens_with_locations(seg);

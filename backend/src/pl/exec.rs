@@ -102,6 +102,8 @@ pub struct Interp<'a, 'c> {
     pub out_vars: Vec<usize>,
     /// Errors being handled, innermost last (SQLSTATE, SQLERRM).
     pub handling: Vec<usize>,
+    /// The errors themselves (GET STACKED DIAGNOSTICS), innermost last.
+    pub caught: Vec<PgError>,
     /// The error on its way out already names the statement it came from.
     pub annotated: bool,
 }
@@ -547,12 +549,21 @@ impl<'a, 'c> Interp<'a, 'c> {
         } else {
             None
         };
-        let saved_vars = self.vars.len();
         if let Some(s) = &sub {
             self.xact = s.next_command()?;
         }
+        // An error in the declarations is not this block's to catch; the
+        // handlers see the block's variables as they were at the error.
+        if let Err(e) = self.declare(b) {
+            if let Some(s) = &sub {
+                parent.abort_subtransaction(s);
+            }
+            self.xact = parent.next_command()?;
+            return Err(e);
+        }
         let depth = self.visible.len();
-        let r = self.declare(b).and_then(|_| self.stmts(&b.body));
+        let saved_vars = self.vars.len();
+        let r = self.stmts(&b.body);
         match r {
             Ok(flow) => {
                 if let Some(s) = &sub {
@@ -596,7 +607,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                 self.visible.push(i);
                 self.visible.push(i + 1);
                 self.handling.push(i);
+                self.caught.push(e);
                 let r = self.stmts(&h.body);
+                self.caught.pop();
                 self.handling.pop();
                 r
             }
@@ -1040,10 +1053,24 @@ impl<'a, 'c> Interp<'a, 'c> {
                 }
                 Ok(Flow::Normal)
             }
-            StmtKind::GetDiag(items) => {
+            StmtKind::GetDiag(items, stacked) => {
+                let caught = if *stacked {
+                    let Some(e) = self.caught.last() else {
+                        return Err(PgError::new(
+                            "0Z002",
+                            "GET STACKED DIAGNOSTICS cannot be used outside an exception handler",
+                        ));
+                    };
+                    Some(e.clone())
+                } else {
+                    None
+                };
                 for (v, item) in items {
-                    let (val, t) = match item.as_str() {
-                        "row_count" => (Value::Int8(self.row_count as i64), oid::INT8),
+                    let (val, t) = match (item.as_str(), &caught) {
+                        ("row_count", _) => (Value::Int8(self.row_count as i64), oid::INT8),
+                        (item, Some(e)) if item != "pg_context" => {
+                            (Value::Text(stacked_item(e, item)), oid::TEXT)
+                        }
                         _ => (Value::Text(self.context.clone()), oid::TEXT),
                     };
                     self.assign_value(v, val, t)?;
@@ -1308,6 +1335,28 @@ impl<'a, 'c> Interp<'a, 'c> {
 }
 
 /// A multidimensional array's elements in order.
+/// An item of GET STACKED DIAGNOSTICS about the error `e` ('' when it
+/// does not have it, as in PostgreSQL).
+fn stacked_item(e: &PgError, item: &str) -> String {
+    let x = e.extra.as_deref();
+    let field = |f: fn(&crate::error::ErrorExtra) -> &Option<String>| {
+        x.and_then(|x| f(x).clone()).unwrap_or_default()
+    };
+    match item {
+        "returned_sqlstate" => e.code.to_owned(),
+        "message_text" => e.message.clone(),
+        "pg_exception_detail" => e.detail.clone().unwrap_or_default(),
+        "pg_exception_hint" => e.hint.clone().unwrap_or_default(),
+        "pg_exception_context" => field(|x| &x.context),
+        "column_name" => field(|x| &x.column),
+        "constraint_name" => field(|x| &x.constraint),
+        "pg_datatype_name" => field(|x| &x.datatype),
+        "table_name" => field(|x| &x.table),
+        "schema_name" => field(|x| &x.schema),
+        _ => String::new(),
+    }
+}
+
 fn flatten(v: Value) -> Vec<Value> {
     match v {
         Value::Array(_, e) => e.into_iter().flat_map(flatten).collect(),

@@ -15,6 +15,7 @@ pub mod exec;
 pub mod parse;
 pub mod scan;
 pub mod spi;
+pub mod sqlfunc;
 pub mod trigger;
 
 use std::cell::RefCell;
@@ -86,6 +87,10 @@ pub fn call_function(
     ctx: &EvalCtx,
     each: &mut dyn FnMut(Vec<Value>) -> PgResult<bool>,
 ) -> PgResult<()> {
+    if f.language == "sql" {
+        // A LANGUAGE sql body that modifies data.
+        return sqlfunc::call(f, args, ctx, each);
+    }
     crate::stack::check_stack_depth()?;
     let block = body_of(f)?;
     let types: Vec<String> = f
@@ -99,19 +104,21 @@ pub fn call_function(
     }
     let found = vars.len();
     vars.push(Var::scalar("found", oid::BOOL, Value::Bool(false)));
+    // The result columns in argument order: OUT and TABLE arguments get
+    // variables of their own, INOUT ones are their input's.
     let mut out_vars = Vec::new();
-    for a in f
-        .args
-        .iter()
-        .filter(|a| a.mode == ArgMode::Out || a.mode == ArgMode::Table)
-    {
-        out_vars.push(vars.len());
-        vars.push(Var::scalar(&a.name, a.ty, Value::Null));
-    }
-    // INOUT arguments are both.
-    for (k, a) in f.input_args().enumerate() {
-        if a.mode == ArgMode::InOut {
-            out_vars.push(k);
+    let mut input = 0;
+    for a in &f.args {
+        match a.mode {
+            ArgMode::Out | ArgMode::Table => {
+                out_vars.push(vars.len());
+                vars.push(Var::scalar(&a.name, a.ty, Value::Null));
+            }
+            ArgMode::InOut => {
+                out_vars.push(input);
+                input += 1;
+            }
+            ArgMode::In | ArgMode::Variadic => input += 1,
         }
     }
     let visible = (0..vars.len()).collect();
@@ -137,6 +144,7 @@ pub fn call_function(
         each: &mut each_wrap,
         out_vars: out_vars.clone(),
         handling: Vec::new(),
+        caught: Vec::new(),
         annotated: false,
     };
     let flow = it
@@ -201,6 +209,7 @@ pub fn run_do(body: &str, ctx: &EvalCtx) -> PgResult<()> {
         each: &mut sink,
         out_vars: Vec::new(),
         handling: Vec::new(),
+        caught: Vec::new(),
         annotated: false,
     };
     it.block(&block)

@@ -151,7 +151,9 @@ pub enum StmtKind {
         into: Option<(Vec<String>, bool)>,
         using: Vec<SqlText>,
     },
-    GetDiag(Vec<(String, String)>),
+    /// GET [CURRENT | STACKED] DIAGNOSTICS: (target, item) pairs, and
+    /// whether STACKED (the error being handled).
+    GetDiag(Vec<(String, String)>, bool),
     Raise {
         level: String,
         /// A condition name or SQLSTATE given instead of a message.
@@ -200,7 +202,8 @@ impl Stmt {
             StmtKind::Sql { perform: true, .. } => "PERFORM",
             StmtKind::Sql { .. } => "SQL statement",
             StmtKind::Execute { .. } => "EXECUTE",
-            StmtKind::GetDiag(_) => "GET DIAGNOSTICS",
+            StmtKind::GetDiag(_, false) => "GET DIAGNOSTICS",
+            StmtKind::GetDiag(_, true) => "GET STACKED DIAGNOSTICS",
             StmtKind::Raise { .. } => "RAISE",
             StmtKind::Assert { .. } => "ASSERT",
             StmtKind::Null => "NULL",
@@ -880,13 +883,10 @@ impl Parser<'_> {
             }
             "get" => {
                 self.pos += 1;
-                if self.eat("stacked") {
-                    return Err(PgError::new(
-                        sqlstate::FEATURE_NOT_SUPPORTED,
-                        "GET STACKED DIAGNOSTICS is not supported yet",
-                    ));
+                let stacked = self.eat("stacked");
+                if !stacked {
+                    self.eat("current");
                 }
-                self.eat("current");
                 self.expect("diagnostics")?;
                 let mut items = Vec::new();
                 loop {
@@ -895,10 +895,34 @@ impl Parser<'_> {
                         self.expect_punct("=")?;
                     }
                     let item = self.ident()?;
-                    if item != "row_count" && item != "pg_context" {
+                    let current = matches!(item.as_str(), "row_count" | "pg_context");
+                    let stacked_item = matches!(
+                        item.as_str(),
+                        "returned_sqlstate"
+                            | "message_text"
+                            | "pg_exception_detail"
+                            | "pg_exception_hint"
+                            | "pg_exception_context"
+                            | "column_name"
+                            | "constraint_name"
+                            | "pg_datatype_name"
+                            | "table_name"
+                            | "schema_name"
+                    );
+                    if !current && !stacked_item {
                         return Err(PgError::new(
                             sqlstate::SYNTAX_ERROR,
                             format!("unrecognized GET DIAGNOSTICS item at or near \"{item}\""),
+                        ));
+                    }
+                    if stacked != stacked_item && item != "pg_context" {
+                        return Err(PgError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            format!(
+                                "diagnostics item {} is not allowed in GET {} DIAGNOSTICS",
+                                item.to_uppercase(),
+                                if stacked { "STACKED" } else { "CURRENT" }
+                            ),
                         ));
                     }
                     items.push((v, item));
@@ -907,7 +931,7 @@ impl Parser<'_> {
                     }
                 }
                 self.end_stmt()?;
-                return Ok(StmtKind::GetDiag(items));
+                return Ok(StmtKind::GetDiag(items, stacked));
             }
             "raise" => {
                 self.pos += 1;

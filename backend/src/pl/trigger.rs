@@ -110,6 +110,7 @@ pub fn call_trigger(c: &TriggerCall, ctx: &EvalCtx) -> PgResult<Option<Vec<Value
         each: &mut sink,
         out_vars: Vec::new(),
         handling: Vec::new(),
+        caught: Vec::new(),
         annotated: false,
     };
     if let Some(w) = &t.when {

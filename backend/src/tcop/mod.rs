@@ -143,6 +143,10 @@ enum Action {
     Fetch(Box<cursors::FetchPlan>),
     /// DO: a PL/pgSQL block's code.
     Do(String),
+    /// CALL: the procedure's call (an `Expr::SubLink` carrying it); its
+    /// INOUT and OUT values are sent as one row when the statement has
+    /// columns.
+    Call(Expr),
     /// CREATE TABLE AS and SELECT INTO (`create_table_as.rs`).
     CreateTableAs(Box<create_table_as::CtasPlan>),
 }
@@ -684,7 +688,10 @@ impl Engine {
                     perms: parts.perms,
                 })
             }
-            ast::Statement::Vacuum(_) if crate::parser::domain::is_domain_command(&text.sql) => {
+            ast::Statement::Vacuum(_)
+                if crate::parser::domain::is_domain_command(&text.sql)
+                    || crate::parser::alter_trigger::is_alter_trigger(&text.sql) =>
+            {
                 Ok(simple_parts(Action::Ddl, param_types, true))
             }
             ast::Statement::Vacuum(_)
@@ -816,6 +823,14 @@ impl Engine {
                     Some(n)
                 };
                 Ok(simple_parts(Action::Deallocate(target), param_types, false))
+            }
+            ast::Statement::Call(func) => {
+                let mut a = self.analyzer(text, param_types);
+                let (call, columns) = a.call_statement(func)?;
+                optimizer::subselect::plan_sublinks(&call);
+                let mut parts = query_parts(a, Action::Call(call), columns);
+                parts.needs_xid = true;
+                Ok(parts)
             }
             s if crate::parser::is_do(s) => {
                 let (code, language) = crate::parser::parse_do(&text.sql)?;
@@ -1328,6 +1343,22 @@ impl Engine {
                 crate::pl::run_do(code, &ctx)?;
                 Ok("DO".into())
             }
+            Action::Call(call) => {
+                let Expr::SubLink(s) = call else {
+                    return Err(PgError::internal("CALL of something else than a procedure"));
+                };
+                let mut first: Option<Vec<Value>> = None;
+                executor::subplan::run_sql_function(s, &[], &ctx, &mut |r| {
+                    if first.is_none() {
+                        first = Some(r);
+                    }
+                    Ok(true)
+                })?;
+                if s.ty != crate::types::oid::VOID {
+                    out.row(&first.unwrap_or_default())?;
+                }
+                Ok("CALL".into())
+            }
             Action::SqlExecute { prepared, args } => {
                 let values: Vec<Value> = args
                     .iter()
@@ -1592,7 +1623,8 @@ fn action_writes(action: &Action) -> bool {
         | Action::CopyIn(_)
         | Action::LockedQuery(..)
         | Action::ModifyingWith { .. }
-        | Action::Do(_) => true,
+        | Action::Do(_)
+        | Action::Call(_) => true,
         Action::Explain(inner, opts, _) => opts.analyze && action_writes(inner),
         _ => false,
     }
