@@ -346,6 +346,20 @@ impl Analyzer<'_> {
                 } else {
                     let t = self.lookup_table(name)?;
                     self.require(t.table.oid, crate::catalog::roles::privs::SELECT);
+                    if self
+                        .catalog
+                        .matview(t.table.oid)
+                        .is_some_and(|m| !m.populated)
+                    {
+                        return Err(PgError::new(
+                            sqlstate::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            format!(
+                                "materialized view \"{}\" has not been populated",
+                                t.table.name
+                            ),
+                        )
+                        .with_hint("Use the REFRESH MATERIALIZED VIEW command."));
+                    }
                     let cols = t
                         .table
                         .columns

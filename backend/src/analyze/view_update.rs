@@ -351,6 +351,12 @@ impl Analyzer<'_> {
         (mask, reads): (u32, bool),
     ) -> PgResult<WriteTarget> {
         if let Some(t) = self.catalog.table_by_oid(rel).cloned() {
+            if self.catalog.is_matview(t.oid) && !self.fills_matview {
+                return Err(PgError::new(
+                    crate::error::sqlstate::WRONG_OBJECT_TYPE,
+                    format!("cannot change materialized view \"{}\"", t.name),
+                ));
+            }
             if !self.relations.contains(&t.oid) {
                 self.relations.push(t.oid);
             }

@@ -29,6 +29,7 @@ pub mod create_table_as;
 pub mod database;
 pub mod domain;
 pub mod set_schema;
+mod table_query;
 
 /// A statement's text, and the whole query string it came from (parser
 /// locations are relative to the whole string), for turning locations
@@ -533,6 +534,8 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         let check_option = view_syntax::strip(&mut seg);
         view_syntax::alter_view_column(&mut seg);
         group_by_distinct::rewrite(sql, &mut seg)?;
+        table_query::rewrite_table_queries(&mut seg);
+        table_query::alter_materialized_view(&mut seg);
         create_table_as::rewrite(&mut seg);
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)

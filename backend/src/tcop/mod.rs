@@ -145,6 +145,8 @@ enum Action {
     Do(String),
     /// CREATE TABLE AS and SELECT INTO (`create_table_as.rs`).
     CreateTableAs(Box<create_table_as::CtasPlan>),
+    /// REFRESH MATERIALIZED VIEW (`create_table_as.rs`).
+    Refresh(Box<create_table_as::RefreshPlan>),
 }
 
 /// Table locks a plan takes: (relation OID, mode).
@@ -272,6 +274,9 @@ pub struct Engine {
     /// (between [`Engine::suspend_from_this_thread`] and
     /// [`Engine::resume_on_this_thread`]).
     parked_faults: crate::faults::FaultState,
+    /// Statements planned now fill a materialized view
+    /// (`Analyzer::fills_matview`; `create_table_as.rs`).
+    fills_matview: bool,
 }
 
 impl Drop for Engine {
@@ -336,6 +341,7 @@ impl Engine {
             plan_cache: plancache::StatementCache::new(plancache::DEFAULT_SIZE),
             plan_cache_generation: 0,
             parked_faults: Default::default(),
+            fills_matview: false,
         }
     }
 
@@ -490,7 +496,9 @@ impl Engine {
     }
 
     fn analyzer<'a>(&self, text: &'a StmtText, params: &[Oid]) -> Analyzer<'a> {
-        Analyzer::new(text, params).with_catalog(self.catalog.get().clone())
+        let mut a = Analyzer::new(text, params).with_catalog(self.catalog.get().clone());
+        a.fills_matview = self.fills_matview;
+        a
     }
 
     /// Analyzes and plans against the cached catalog.
@@ -515,6 +523,10 @@ impl Engine {
             ast::Statement::CreateTable(ct) if ct.query.is_some() => {
                 self.plan_create_table_as(stmt, param_types)
             }
+            ast::Statement::CreateView(cv) if cv.materialized => {
+                self.plan_create_table_as(stmt, param_types)
+            }
+            ast::Statement::RefreshMaterializedView(r) => self.plan_refresh(r, param_types),
             ast::Statement::Query(q) if create_table_as::is_select_into(q) => {
                 self.plan_create_table_as(stmt, param_types)
             }
@@ -1170,6 +1182,7 @@ impl Engine {
             Action::CreateTableAs(plan) => {
                 return self.run_create_table_as(plan, params, sink, stmt_start)
             }
+            Action::Refresh(plan) => return self.run_refresh(plan, sink, stmt_start),
             Action::Vacuum(tables, analyze) => {
                 self.run_vacuum(tables, &policy)?;
                 if let Some(targets) = analyze {
