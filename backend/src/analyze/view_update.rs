@@ -128,8 +128,9 @@ fn base_relation(cat: &Catalog, q: &ast::Query, analyzed: &Query) -> Result<Oid,
         cat.resolve_relation_parts(&object_name(name)),
         &analyzed.source,
     ) {
-        (Some((RelKind::Table, o)), Source::Table(_))
-        | (Some((RelKind::View, o)), Source::Subquery(_)) => Ok(o),
+        // A materialized view is not a base relation one can write.
+        (Some((RelKind::Table, o)), Source::Table(_)) if !cat.is_matview(o) => Ok(o),
+        (Some((RelKind::View, o)), Source::Subquery(_)) => Ok(o),
         _ => Err(SINGLE_RELATION),
     }
 }

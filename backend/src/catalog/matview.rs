@@ -87,6 +87,30 @@ impl Catalog {
         self.matviews.iter().filter(move |m| m.deps.contains(&oid))
     }
 
+    /// Materialized view `oid` as a view (name, query, columns), for
+    /// what prints its definition (pg_get_viewdef, pg_matviews).
+    pub fn matview_as_view(&self, oid: Oid) -> Option<super::ViewDesc> {
+        let m = self.matview(oid)?;
+        let t = self.table_by_oid(oid)?;
+        Some(super::ViewDesc {
+            oid,
+            name: t.name.clone(),
+            namespace: t.namespace,
+            sql: m.sql.clone(),
+            columns: t
+                .columns
+                .iter()
+                .filter(|c| !c.dropped)
+                .map(|c| (c.name.clone(), c.ty, c.typmod))
+                .collect(),
+            deps: m.deps.clone(),
+            def: m.def.clone(),
+            auto_update: None,
+            check_option: None,
+            defaults: Vec::new(),
+        })
+    }
+
     /// Removes materialized view `oid` with its table, indexes and
     /// search path.
     pub fn remove_matview(&mut self, oid: Oid) {

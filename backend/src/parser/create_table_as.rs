@@ -33,6 +33,12 @@ fn meaningful(seg: &[TokenWithSpan]) -> Vec<usize> {
 /// For a CREATE TABLE ... AS statement: the positions (in `m`) of the
 /// column list's parentheses (None when there is no list) and of AS.
 fn shape(seg: &[TokenWithSpan], m: &[usize]) -> Option<(Option<(usize, usize)>, usize)> {
+    shape_of(seg, m).map(|(list, at, _)| (list, at))
+}
+
+/// [`shape`], and whether the statement is CREATE MATERIALIZED VIEW
+/// (which takes no `AS EXECUTE`).
+fn shape_of(seg: &[TokenWithSpan], m: &[usize]) -> Option<(Option<(usize, usize)>, usize, bool)> {
     let word = |k: usize, w: &str| m.get(k).is_some_and(|&i| is_word(&seg[i].token, w));
     let tok = |k: usize| m.get(k).map(|&i| &seg[i].token);
     if !word(0, "create") {
@@ -45,7 +51,8 @@ fn shape(seg: &[TokenWithSpan], m: &[usize]) -> Option<(Option<(usize, usize)>, 
     if word(k, "temp") || word(k, "temporary") || word(k, "unlogged") {
         k += 1;
     }
-    if word(k, "materialized") && word(k + 1, "view") {
+    let matview = word(k, "materialized") && word(k + 1, "view");
+    if matview {
         k += 1;
     } else if !word(k, "table") {
         return None;
@@ -82,19 +89,19 @@ fn shape(seg: &[TokenWithSpan], m: &[usize]) -> Option<(Option<(usize, usize)>, 
         list = Some((open, k));
         k += 1;
     }
-    word(k, "as").then_some((list, k))
+    word(k, "as").then_some((list, k, matview))
 }
 
 /// Takes the column name list and a trailing `WITH [NO] DATA` out of a
 /// CREATE TABLE AS statement's tokens; leaves other statements alone.
 pub fn rewrite(seg: &mut Vec<TokenWithSpan>) {
     let m = meaningful(seg);
-    let Some((list, as_at)) = shape(seg, &m) else {
+    let Some((list, as_at, matview)) = shape_of(seg, &m) else {
         return;
     };
     let n = m.len();
     // AS EXECUTE name [(args)]: a placeholder query (`clauses` reads it).
-    if as_at + 1 < n && is_word(&seg[m[as_at + 1]].token, "execute") {
+    if !matview && as_at + 1 < n && is_word(&seg[m[as_at + 1]].token, "execute") {
         let span = seg[m[as_at + 1]].span;
         seg.truncate(m[as_at + 1]);
         for t in [
@@ -187,10 +194,12 @@ mod tests {
         assert!(!c.with_data);
         let c = clauses("create table t as select 1 with data");
         assert!(c.columns.is_empty() && c.with_data);
-        let c = clauses("create materialized view m (x) as execute p(1, 'a') with no data");
+        let c = clauses("create table m (x) as execute p(1, 'a') with no data");
         assert_eq!(c.columns, vec!["x".to_owned()]);
         assert_eq!(c.execute.as_deref(), Some("execute p(1, 'a')"));
         assert!(!c.with_data);
+        let c = clauses("create materialized view m as select 1");
+        assert!(c.execute.is_none() && c.with_data);
         // A column definition list is not CREATE TABLE AS.
         let c = clauses("create table t (a int) with (fillfactor = 50)");
         assert!(c.columns.is_empty());

@@ -368,7 +368,7 @@ impl Engine {
         if r.concurrently && !with_data {
             return Err(PgError::new(
                 sqlstate::SYNTAX_ERROR,
-                "REFRESH options CONCURRENTLY and WITH NO DATA cannot be used together",
+                "CONCURRENTLY and WITH NO DATA options cannot be used together",
             ));
         }
         Ok(simple_parts(

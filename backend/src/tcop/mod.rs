@@ -661,12 +661,21 @@ impl Engine {
                     })
                     .collect();
                 let explain_opts = explain::parse_options(&opts, *analyze)?;
-                let inner = Statement {
+                let mut inner = Statement {
                     ast: Arc::new((**statement).clone()),
                     text: text.clone(),
                 };
                 let planning_start = shmem::time::monotonic_ns();
-                let parts = self.plan_statement(&inner, param_types)?;
+                let mut parts = self.plan_statement(&inner, param_types)?;
+                // EXPLAIN CREATE TABLE AS and CREATE MATERIALIZED VIEW
+                // show the query's plan (and create nothing).
+                if let Action::CreateTableAs(ctas) = &parts.action {
+                    if explain_opts.analyze {
+                        return Err(PgError::not_supported("EXPLAIN ANALYZE of CREATE TABLE AS"));
+                    }
+                    inner = ctas.query.clone();
+                    parts = self.plan_statement(&inner, param_types)?;
+                }
                 let planning_ns = shmem::time::monotonic_ns().saturating_sub(planning_start);
                 if !matches!(
                     parts.action,

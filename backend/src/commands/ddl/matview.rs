@@ -60,6 +60,36 @@ pub(super) fn check_drop_kind(
     .with_hint(hint))
 }
 
+/// The column names given before AS (`CREATE MATERIALIZED VIEW m (a, b)
+/// AS ...`) as aliases of the query's output columns, so that its
+/// definition names them as PostgreSQL's does; left as written when the
+/// query is not a plain SELECT list (a `*`, VALUES, a set operation).
+fn alias_columns(q: &mut ast::Query, names: &[String]) {
+    let ast::SetExpr::Select(s) = q.body.as_mut() else {
+        return;
+    };
+    if names.is_empty()
+        || s.projection.iter().any(|i| {
+            !matches!(
+                i,
+                ast::SelectItem::UnnamedExpr(_) | ast::SelectItem::ExprWithAlias { .. }
+            )
+        })
+    {
+        return;
+    }
+    for (item, name) in s.projection.iter_mut().zip(names) {
+        let alias = ast::Ident::with_quote('"', name.as_str());
+        let expr = match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                e.clone()
+            }
+            _ => return,
+        };
+        *item = ast::SelectItem::ExprWithAlias { expr, alias };
+    }
+}
+
 impl Ddl<'_> {
     /// CREATE MATERIALIZED VIEW's last step: the table named was made and
     /// filled by this statement; it becomes a materialized view.
@@ -68,8 +98,11 @@ impl Ddl<'_> {
         let Some((RelKind::Table, oid)) = self.cat.relation_in(nsp, &name) else {
             return Err(PgError::internal("materialized view's table is gone"));
         };
+        let c = clauses(&self.text.sql);
+        let mut query = (*cv.query).clone();
+        alias_columns(&mut query, &c.columns);
         let mut a = Analyzer::new(self.text, &[]).with_catalog(Arc::new(self.cat.clone()));
-        let q = a.analyze_top(&cv.query)?;
+        let q = a.analyze_top(&query)?;
         let mut deps = Vec::new();
         let _ = ast::visit_relations(&*cv.query, |rel: &ast::ObjectName| {
             if let Some((kind, o)) = self.cat.resolve_relation_parts(&object_name(rel)) {
@@ -79,7 +112,7 @@ impl Ddl<'_> {
             }
             std::ops::ControlFlow::<()>::Continue(())
         });
-        let (sql, def) = self.bind_view_query(&cv.query, &q);
+        let (sql, def) = self.bind_view_query(&query, &q);
         let path = self.cat.search_path_oids_text();
         self.cat.view_paths.insert(oid, path);
         self.cat.matviews.retain(|m| m.oid != oid);
@@ -88,7 +121,7 @@ impl Ddl<'_> {
             sql,
             def,
             deps,
-            populated: clauses(&self.text.sql).with_data,
+            populated: c.with_data,
         }));
         self.changed = true;
         Ok("CREATE MATERIALIZED VIEW".into())
