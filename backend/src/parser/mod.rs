@@ -30,6 +30,7 @@ pub mod database;
 pub mod domain;
 pub mod set_schema;
 mod table_query;
+pub mod window_exclude;
 
 /// A statement's text, and the whole query string it came from (parser
 /// locations are relative to the whole string), for turning locations
@@ -535,6 +536,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         view_syntax::alter_view_column(&mut seg);
         group_by_distinct::rewrite(sql, &mut seg)?;
         table_query::rewrite_table_queries(&mut seg);
+        window_exclude::rewrite(&mut seg);
         table_query::alter_materialized_view(&mut seg);
         create_table_as::rewrite(&mut seg);
         let mut parser = Parser::new(&dialect)
