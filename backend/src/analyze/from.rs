@@ -531,6 +531,36 @@ impl Analyzer<'_> {
             return Err(crate::fmgr::no_function(name, &types));
         }
         let types: Vec<_> = args.iter().map(Expr::ty).collect();
+        // Over timestamps with an interval step (a date is a timestamptz).
+        let time = match coerce::common_type(&types[..2], "generate_series") {
+            Ok(oid::TIMESTAMP) => Some(oid::TIMESTAMP),
+            Ok(oid::TIMESTAMPTZ | oid::DATE) => Some(oid::TIMESTAMPTZ),
+            Ok(oid::UNKNOWN) if types.get(2) == Some(&oid::INTERVAL) => Some(oid::TIMESTAMPTZ),
+            _ => None,
+        };
+        if let Some(ty) = time {
+            if !matches!(types.get(2), Some(&(oid::INTERVAL | oid::UNKNOWN))) {
+                return Err(crate::fmgr::no_function(name, &types));
+            }
+            let want = [ty, ty, oid::INTERVAL];
+            let args = args
+                .into_iter()
+                .zip(want)
+                .map(|(a, t)| self.coerce(a, t, false))
+                .collect::<PgResult<Vec<_>>>()?;
+            let cols = function_columns(name, &[ty], alias, ordinality)?;
+            return Ok((
+                Source::Function(FunctionSource {
+                    func,
+                    ty,
+                    args,
+                    ordinality,
+                    parts: Vec::new(),
+                }),
+                Scope { cols },
+                correlated,
+            ));
+        }
         let ty = match coerce::common_type(&types, "generate_series")? {
             oid::INT2 | oid::INT4 | oid::UNKNOWN => oid::INT4,
             oid::INT8 => oid::INT8,
