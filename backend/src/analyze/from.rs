@@ -112,12 +112,22 @@ impl Analyzer<'_> {
         let mut scope = left_scope.clone();
         scope.cols.extend(right_scope.cols.iter().cloned());
         // USING and NATURAL: the merged columns as (left, right) positions.
+        // `USING (...) AS alias` comes as a last name the parser marked
+        // (`parser::table_query::rewrite_using_alias`).
+        let mut using_alias: Option<String> = None;
         let using: Option<Vec<String>> = match constraint {
             Some(ast::JoinConstraint::Using(cols)) => {
-                let names: Vec<String> = cols
+                let mut names: Vec<String> = cols
                     .iter()
                     .map(|c| object_name(c).pop().unwrap_or_default())
                     .collect();
+                if let Some(a) = names
+                    .last()
+                    .and_then(|n| n.strip_prefix(crate::parser::USING_ALIAS_MARK))
+                {
+                    using_alias = Some(a.to_owned());
+                    names.pop();
+                }
                 for (i, n) in names.iter().enumerate() {
                     if names[..i].contains(n) {
                         return Err(PgError::new(
@@ -196,7 +206,14 @@ impl Analyzer<'_> {
         if merged.is_empty() {
             return Ok((join, scope));
         }
-        self.merge_using(join, scope, &merged, kind)
+        let (source, mut scope) = self.merge_using(join, scope, &merged, kind)?;
+        if let Some(a) = using_alias {
+            // The alias names the merged columns (`j.id`, `j.*`).
+            for c in scope.cols.iter_mut().take(merged.len()) {
+                c.qualifier = Some(a.clone());
+            }
+        }
+        Ok((source, scope))
     }
 
     /// A join with USING columns: its rows with the merged columns first

@@ -164,6 +164,10 @@ fn is_word(t: &Token, w: &str) -> bool {
     matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
 }
 
+/// The mark of a `JOIN ... USING (...) AS alias`'s alias, carried as a
+/// last USING name (`table_query::rewrite_using_alias`).
+pub const USING_ALIAS_MARK: char = '\u{1}';
+
 /// The stand-in for a COPY option's quoted character that is not one byte
 /// long (`DELIMITER '||'`), which sqlparser refuses: PostgreSQL's strings
 /// never hold a NUL, and COPY reports the error as PostgreSQL does.
@@ -537,6 +541,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         group_by_distinct::rewrite(sql, &mut seg)?;
         table_query::rewrite_table_queries(&mut seg);
         window_exclude::rewrite(&mut seg);
+        table_query::rewrite_using_alias(&mut seg);
         table_query::alter_materialized_view(&mut seg);
         create_table_as::rewrite(&mut seg);
         let mut parser = Parser::new(&dialect)

@@ -1,10 +1,11 @@
-//! Two spellings sqlparser does not read, rewritten in the tokens before
+//! Spellings sqlparser does not read, rewritten in the tokens before
 //! it parses the statement:
 //! - `TABLE name` as a query (PostgreSQL's shorthand for `SELECT * FROM
 //!   name`), at a statement's start, after `(`, after a set operation,
 //!   after `AS` (CREATE TABLE AS, PREPARE) and after EXPLAIN and its
 //!   options. The new tokens carry the TABLE keyword's position, so
 //!   errors still point into the text as written.
+//! - `JOIN ... USING (a, b) AS j` (`rewrite_using_alias`).
 //! - `ALTER MATERIALIZED VIEW name RENAME ... | OWNER TO ... | SET SCHEMA
 //!   ...`, read as the same ALTER TABLE (which PostgreSQL also accepts
 //!   for a materialized view).
@@ -83,6 +84,60 @@ fn names_follow(seg: &[TokenWithSpan], i: usize) -> bool {
     matches!(rest.next(), Some(Token::Word(_)))
 }
 
+/// `JOIN ... USING (a, b) AS j`: the alias, which sqlparser does not
+/// read, becomes a last USING name marked with [`USING_ALIAS_MARK`]
+/// (`USING (a, b, "\x01j")`), which the analyzer takes back out.
+pub(super) fn rewrite_using_alias(seg: &mut Vec<TokenWithSpan>) {
+    let mut from = 0;
+    'again: loop {
+        let m: Vec<usize> = (0..seg.len())
+            .filter(|&i| !is_blank(&seg[i].token))
+            .collect();
+        for k in 0..m.len().saturating_sub(1) {
+            if m[k] < from
+                || !(is_word(&seg[m[k]].token, "using") && seg[m[k + 1]].token == Token::LParen)
+            {
+                continue;
+            }
+            // Names and commas up to the closing parenthesis.
+            let mut close = k + 2;
+            while close < m.len() && matches!(seg[m[close]].token, Token::Word(_) | Token::Comma) {
+                close += 1;
+            }
+            let closes = m.get(close).is_some_and(|&i| seg[i].token == Token::RParen);
+            let is_as = m
+                .get(close + 1)
+                .is_some_and(|&i| is_word(&seg[i].token, "as"));
+            let alias = m.get(close + 2).copied();
+            let Some(a) = alias.filter(|_| closes && is_as) else {
+                continue;
+            };
+            let Token::Word(w) = seg[a].token.clone() else {
+                continue;
+            };
+            let name = if w.quote_style.is_some() {
+                w.value
+            } else {
+                w.value.to_lowercase()
+            };
+            // `) AS j` becomes `, "\x01j")`.
+            let span = seg[m[close]].span;
+            seg[m[close]] = TokenWithSpan::new(Token::Comma, span);
+            seg[m[close + 1]].token = Token::Whitespace(Whitespace::Space);
+            seg[a].token = Token::Word(sqlparser::tokenizer::Word {
+                value: format!("{}{name}", super::USING_ALIAS_MARK),
+                quote_style: Some('"'),
+                keyword: sqlparser::keywords::Keyword::NoKeyword,
+            });
+            let aspan = seg[a].span;
+            seg.insert(a + 1, TokenWithSpan::new(Token::RParen, aspan));
+            from = a + 2;
+            continue 'again;
+        }
+        return;
+    }
+}
+
 /// ALTER MATERIALIZED VIEW [IF EXISTS] name ... becomes ALTER TABLE.
 pub(super) fn alter_materialized_view(seg: &mut Vec<TokenWithSpan>) {
     let words: Vec<usize> = (0..seg.len())
@@ -125,6 +180,19 @@ mod tests {
         assert_eq!(text("create table t (a int)", r), "create table t (a int)");
         assert_eq!(text("lock table t", r), "lock table t");
         assert_eq!(text("truncate table t", r), "truncate table t");
+    }
+
+    #[test]
+    fn using_alias() {
+        let r = super::rewrite_using_alias;
+        assert_eq!(
+            text("select j.a from x join y using (a, b) as j", r),
+            "select j.a from x join y using (a, b,  \"\u{1}j\")"
+        );
+        assert_eq!(
+            text("delete from t using u as v where true", r),
+            "delete from t using u as v where true"
+        );
     }
 
     #[test]
