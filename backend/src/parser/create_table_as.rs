@@ -36,9 +36,13 @@ fn shape(seg: &[TokenWithSpan], m: &[usize]) -> Option<(Option<(usize, usize)>, 
     shape_of(seg, m).map(|(list, at, _)| (list, at))
 }
 
+/// The positions [`shape`] finds, and whether the statement is CREATE
+/// MATERIALIZED VIEW.
+type Shape = (Option<(usize, usize)>, usize, bool);
+
 /// [`shape`], and whether the statement is CREATE MATERIALIZED VIEW
 /// (which takes no `AS EXECUTE`).
-fn shape_of(seg: &[TokenWithSpan], m: &[usize]) -> Option<(Option<(usize, usize)>, usize, bool)> {
+fn shape_of(seg: &[TokenWithSpan], m: &[usize]) -> Option<Shape> {
     let word = |k: usize, w: &str| m.get(k).is_some_and(|&i| is_word(&seg[i].token, w));
     let tok = |k: usize| m.get(k).map(|&i| &seg[i].token);
     if !word(0, "create") {

@@ -406,7 +406,7 @@ impl Engine {
         };
         let qualified = format!(
             "{}.{}",
-            quote_ident(&cat.namespace_name(t.namespace).unwrap_or_default()),
+            quote_ident(cat.namespace_name(t.namespace).unwrap_or_default()),
             quote_ident(&t.name)
         );
         if plan.concurrently {
