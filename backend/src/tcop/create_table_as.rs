@@ -400,7 +400,8 @@ impl Engine {
         };
         let (Some(m), Some(t)) = (cat.matview(oid), cat.table_by_oid(oid)) else {
             return Err(PgError::new(
-                sqlstate::WRONG_OBJECT_TYPE,
+                // PostgreSQL's ExecRefreshMatView reports it as 0A000.
+                sqlstate::FEATURE_NOT_SUPPORTED,
                 format!("\"{rel}\" is not a materialized view"),
             ));
         };

@@ -134,7 +134,7 @@ impl Ddl<'_> {
             Some((RelKind::Table, o)) if self.cat.is_matview(o) => o,
             _ => {
                 return Err(PgError::new(
-                    sqlstate::WRONG_OBJECT_TYPE,
+                    sqlstate::FEATURE_NOT_SUPPORTED,
                     format!("\"{name}\" is not a materialized view"),
                 ))
             }
