@@ -187,7 +187,7 @@ mod tests {
         let r = super::rewrite_using_alias;
         assert_eq!(
             text("select j.a from x join y using (a, b) as j", r),
-            "select j.a from x join y using (a, b,  \"\u{1}j\")"
+            "select j.a from x join y using (a, b,   \"\u{1}j\")"
         );
         assert_eq!(
             text("delete from t using u as v where true", r),
