@@ -112,12 +112,22 @@ impl Analyzer<'_> {
         let mut scope = left_scope.clone();
         scope.cols.extend(right_scope.cols.iter().cloned());
         // USING and NATURAL: the merged columns as (left, right) positions.
+        // `USING (...) AS alias` comes as a last name the parser marked
+        // (`parser::table_query::rewrite_using_alias`).
+        let mut using_alias: Option<String> = None;
         let using: Option<Vec<String>> = match constraint {
             Some(ast::JoinConstraint::Using(cols)) => {
-                let names: Vec<String> = cols
+                let mut names: Vec<String> = cols
                     .iter()
                     .map(|c| object_name(c).pop().unwrap_or_default())
                     .collect();
+                if let Some(a) = names
+                    .last()
+                    .and_then(|n| n.strip_prefix(crate::parser::USING_ALIAS_MARK))
+                {
+                    using_alias = Some(a.to_owned());
+                    names.pop();
+                }
                 for (i, n) in names.iter().enumerate() {
                     if names[..i].contains(n) {
                         return Err(PgError::new(
@@ -196,7 +206,14 @@ impl Analyzer<'_> {
         if merged.is_empty() {
             return Ok((join, scope));
         }
-        self.merge_using(join, scope, &merged, kind)
+        let (source, mut scope) = self.merge_using(join, scope, &merged, kind)?;
+        if let Some(a) = using_alias {
+            // The alias names the merged columns (`j.id`, `j.*`).
+            for c in scope.cols.iter_mut().take(merged.len()) {
+                c.qualifier = Some(a.clone());
+            }
+        }
+        Ok((source, scope))
     }
 
     /// A join with USING columns: its rows with the merged columns first
@@ -346,6 +363,20 @@ impl Analyzer<'_> {
                 } else {
                     let t = self.lookup_table(name)?;
                     self.require(t.table.oid, crate::catalog::roles::privs::SELECT);
+                    if self
+                        .catalog
+                        .matview(t.table.oid)
+                        .is_some_and(|m| !m.populated)
+                    {
+                        return Err(PgError::new(
+                            sqlstate::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            format!(
+                                "materialized view \"{}\" has not been populated",
+                                t.table.name
+                            ),
+                        )
+                        .with_hint("Use the REFRESH MATERIALIZED VIEW command."));
+                    }
                     let cols = t
                         .table
                         .columns
@@ -517,6 +548,36 @@ impl Analyzer<'_> {
             return Err(crate::fmgr::no_function(name, &types));
         }
         let types: Vec<_> = args.iter().map(Expr::ty).collect();
+        // Over timestamps with an interval step (a date is a timestamptz).
+        let time = match coerce::common_type(&types[..2], "generate_series") {
+            Ok(oid::TIMESTAMP) => Some(oid::TIMESTAMP),
+            Ok(oid::TIMESTAMPTZ | oid::DATE) => Some(oid::TIMESTAMPTZ),
+            Ok(oid::UNKNOWN) if types.get(2) == Some(&oid::INTERVAL) => Some(oid::TIMESTAMPTZ),
+            _ => None,
+        };
+        if let Some(ty) = time {
+            if !matches!(types.get(2), Some(&(oid::INTERVAL | oid::UNKNOWN))) {
+                return Err(crate::fmgr::no_function(name, &types));
+            }
+            let want = [ty, ty, oid::INTERVAL];
+            let args = args
+                .into_iter()
+                .zip(want)
+                .map(|(a, t)| self.coerce(a, t, false))
+                .collect::<PgResult<Vec<_>>>()?;
+            let cols = function_columns(name, &[ty], alias, ordinality)?;
+            return Ok((
+                Source::Function(FunctionSource {
+                    func,
+                    ty,
+                    args,
+                    ordinality,
+                    parts: Vec::new(),
+                }),
+                Scope { cols },
+                correlated,
+            ));
+        }
         let ty = match coerce::common_type(&types, "generate_series")? {
             oid::INT2 | oid::INT4 | oid::UNKNOWN => oid::INT4,
             oid::INT8 => oid::INT8,

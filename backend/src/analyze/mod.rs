@@ -155,6 +155,9 @@ pub struct Analyzer<'a> {
     /// Inside a view's query: the view's owner, as whom its relations
     /// are checked.
     pub(crate) check_as: Option<crate::types::Oid>,
+    /// The statement fills a materialized view (CREATE MATERIALIZED VIEW
+    /// and REFRESH's own INSERT and DELETE), which any other refuses.
+    pub fills_matview: bool,
 }
 
 /// A WITH query, kept as written: every reference analyzes it again as a
@@ -221,6 +224,7 @@ impl<'a> Analyzer<'a> {
             fn_scope: None,
             perms: Vec::new(),
             check_as: None,
+            fills_matview: false,
         }
     }
 

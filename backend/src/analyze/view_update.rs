@@ -128,8 +128,9 @@ fn base_relation(cat: &Catalog, q: &ast::Query, analyzed: &Query) -> Result<Oid,
         cat.resolve_relation_parts(&object_name(name)),
         &analyzed.source,
     ) {
-        (Some((RelKind::Table, o)), Source::Table(_))
-        | (Some((RelKind::View, o)), Source::Subquery(_)) => Ok(o),
+        // A materialized view is not a base relation one can write.
+        (Some((RelKind::Table, o)), Source::Table(_)) if !cat.is_matview(o) => Ok(o),
+        (Some((RelKind::View, o)), Source::Subquery(_)) => Ok(o),
         _ => Err(SINGLE_RELATION),
     }
 }
@@ -351,6 +352,12 @@ impl Analyzer<'_> {
         (mask, reads): (u32, bool),
     ) -> PgResult<WriteTarget> {
         if let Some(t) = self.catalog.table_by_oid(rel).cloned() {
+            if self.catalog.is_matview(t.oid) && !self.fills_matview {
+                return Err(PgError::new(
+                    crate::error::sqlstate::WRONG_OBJECT_TYPE,
+                    format!("cannot change materialized view \"{}\"", t.name),
+                ));
+            }
             if !self.relations.contains(&t.oid) {
                 self.relations.push(t.oid);
             }

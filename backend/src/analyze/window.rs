@@ -14,8 +14,9 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr::window as wfn;
 use crate::nodes::expr::Expr;
 use crate::nodes::query::Query;
-use crate::nodes::window::{Frame, FrameBound, FrameUnits, WindowDef, WindowFunc};
+use crate::nodes::window::{Frame, FrameBound, FrameExclusion, FrameUnits, WindowDef, WindowFunc};
 use crate::parser::ident;
+use crate::parser::window_exclude::{self, Exclusion};
 use crate::types::{oid, type_name, Oid};
 use crate::utils::adt::agg::SortSpec;
 
@@ -199,10 +200,22 @@ impl Analyzer<'_> {
     /// `(w PARTITION BY ... ORDER BY ... frame)`: copies window `w`'s
     /// clauses (defined among the first `upto` WINDOW entries).
     fn refine(&self, s: &ast::WindowSpec, upto: usize) -> PgResult<ast::WindowSpec> {
-        let Some(base) = &s.window_name else {
-            return Ok(s.clone());
+        // The EXCLUDE clause the parser recorded in the name stays there,
+        // alone, for `window_def`.
+        let (written, exclude) = match &s.window_name {
+            Some(n) => window_exclude::split(&n.value),
+            None => (None, None),
         };
-        let name = ident(base);
+        let marker = exclude.map(|e| ast::Ident::with_quote('"', window_exclude::marker(e)));
+        let Some(base) = written else {
+            let mut s = s.clone();
+            s.window_name = marker;
+            return Ok(s);
+        };
+        let name = match &s.window_name {
+            Some(n) if exclude.is_none() => ident(n),
+            _ => base.to_owned(),
+        };
         let b = self.named_window(&name, upto)?;
         if !s.partition_by.is_empty() {
             return Err(windowing(format!(
@@ -226,7 +239,7 @@ impl Analyzer<'_> {
             });
         }
         Ok(ast::WindowSpec {
-            window_name: None,
+            window_name: marker,
             partition_by: b.partition_by,
             order_by: if s.order_by.is_empty() {
                 b.order_by
@@ -290,9 +303,18 @@ impl Analyzer<'_> {
                 },
             ));
         }
+        let exclude = s
+            .window_name
+            .as_ref()
+            .and_then(|n| window_exclude::split(&n.value).1)
+            .map(|e| match e {
+                Exclusion::CurrentRow => FrameExclusion::CurrentRow,
+                Exclusion::Group => FrameExclusion::Group,
+                Exclusion::Ties => FrameExclusion::Ties,
+            });
         let frame = match &s.window_frame {
             None => Frame::default_frame(),
-            Some(f) => self.frame(f, &order, scope)?,
+            Some(f) => self.frame(f, exclude, &order, scope)?,
         };
         Ok(WindowDef {
             partition,
@@ -304,6 +326,7 @@ impl Analyzer<'_> {
     fn frame(
         &mut self,
         f: &ast::WindowFrame,
+        exclude: Option<FrameExclusion>,
         order: &[(Expr, SortSpec)],
         scope: &Scope,
     ) -> PgResult<Frame> {
@@ -378,6 +401,7 @@ impl Analyzer<'_> {
             units,
             start: bound(&f.start_bound)?,
             end: bound(end)?,
+            exclude,
         })
     }
 

@@ -471,6 +471,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_user", 12014, b'v', false),
     rel("pg_views", 12028, b'v', false),
     rel("pg_tables", 12033, b'v', false),
+    rel("pg_matviews", 12038, b'v', false),
     rel("pg_indexes", 12043, b'v', false),
     rel("pg_sequences", 12048, b'v', false),
     rel("pg_stats", 12053, b'v', false),

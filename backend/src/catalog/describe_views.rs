@@ -240,6 +240,20 @@ pub static VIEWS: &[SystemView] = &[
         rows: ViewRows::Views,
     },
     SystemView {
+        name: "pg_matviews",
+        uses_catalog: true,
+        columns: ViewColumns::Fixed(&[
+            ("schemaname", oid::NAME),
+            ("matviewname", oid::NAME),
+            ("matviewowner", oid::NAME),
+            ("tablespace", oid::NAME),
+            ("hasindexes", oid::BOOL),
+            ("ispopulated", oid::BOOL),
+            ("definition", oid::TEXT),
+        ]),
+        rows: ViewRows::Matviews,
+    },
+    SystemView {
         name: "pg_indexes",
         uses_catalog: true,
         columns: ViewColumns::Fixed(&[

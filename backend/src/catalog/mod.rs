@@ -31,6 +31,7 @@ pub mod domain;
 pub mod dump_views;
 pub mod function;
 pub mod information_schema;
+pub mod matview;
 pub mod namespace;
 pub mod opclass;
 pub mod roles;
@@ -344,6 +345,8 @@ pub struct Catalog {
     pub indexes: Vec<Arc<IndexDesc>>,
     pub sequences: Vec<Arc<SequenceDesc>>,
     pub views: Vec<Arc<ViewDesc>>,
+    /// Materialized views (`matview.rs`; their tables are in `tables`).
+    pub matviews: Vec<Arc<matview::MatviewDesc>>,
     /// CHECK and FOREIGN KEY constraints (pg_constraint rows 'c', 'f').
     pub constraints: Vec<Arc<constraint::ConstraintDesc>>,
     /// Enum types (pg_type rows with typtype 'e', their pg_enum rows).
@@ -616,6 +619,9 @@ impl Catalog {
                 s += &format!("viewdefault {i} {}\n", esc(d));
             }
         }
+        for m in &self.matviews {
+            s += &m.serialize();
+        }
         for q in &self.sequences {
             s += &format!(
                 "sequence {} {} {} {} {} {} {} {} {} {} {} {}\n",
@@ -660,7 +666,7 @@ impl Catalog {
             s += &format!("attrdef {table} {attnum} {o}\n");
         }
         for (view, path) in &self.view_paths {
-            if self.views.iter().any(|v| v.oid == *view) {
+            if self.views.iter().any(|v| v.oid == *view) || self.is_matview(*view) {
                 s += &format!("viewpath {view} {}\n", esc(path));
             }
         }
@@ -892,6 +898,16 @@ impl Catalog {
                                 .collect::<PgResult<_>>()?
                         },
                     }));
+                }
+                "matview" => cat.matviews.push(Arc::new(
+                    matview::MatviewDesc::parse(&f).ok_or_else(|| bad(line))?,
+                )),
+                "matviewdef" => {
+                    let m = cat.matviews.last_mut().ok_or_else(|| bad(line))?;
+                    Arc::make_mut(m).def = Some(ViewDef {
+                        plain: txt(1)?,
+                        pretty: txt(2)?,
+                    });
                 }
                 "viewdef" => {
                     let v = cat.views.last_mut().ok_or_else(|| bad(line))?;

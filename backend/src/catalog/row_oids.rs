@@ -36,7 +36,13 @@ impl Catalog {
                 self.attrdef_oids.insert(k, o);
             }
         }
-        let views: Vec<Oid> = self.views.iter().map(|v| v.oid).collect();
+        // Views' and materialized views' `_RETURN` rules.
+        let views: Vec<Oid> = self
+            .views
+            .iter()
+            .map(|v| v.oid)
+            .chain(self.matviews.iter().map(|m| m.oid))
+            .collect();
         self.rule_oids.retain(|v, _| views.contains(v));
         for v in views {
             if !self.rule_oids.contains_key(&v) {

@@ -43,6 +43,8 @@ pub enum ViewRows {
     Namespace,
     Class,
     Views,
+    /// pg_matviews.
+    Matviews,
     Attribute,
     Attrdef,
     Index,

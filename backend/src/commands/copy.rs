@@ -167,6 +167,20 @@ pub fn prepare(
                 );
             }
             let t = a.lookup_table(table_name)?;
+            if a.catalog.is_matview(t.table.oid) {
+                return Err(if to {
+                    PgError::new(
+                        "42809",
+                        format!("cannot copy from materialized view \"{}\"", t.table.name),
+                    )
+                    .with_hint("Try the COPY (SELECT ...) TO variant.")
+                } else {
+                    PgError::new(
+                        "42809",
+                        format!("cannot copy to materialized view \"{}\"", t.table.name),
+                    )
+                });
+            }
             let targets: Vec<usize> = if columns.is_empty() {
                 t.table.live_columns()
             } else {

@@ -32,6 +32,7 @@ mod alter;
 mod alter_type;
 mod domain;
 mod identity;
+mod matview;
 mod schema;
 
 pub(crate) fn notice(msg: String) -> PgError {
@@ -57,6 +58,7 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
         | S::AlterTable(_)
         | S::Truncate(_)
         | S::CreateView(_)
+        | S::RefreshMaterializedView(_)
         | S::CreateSequence { .. }
         | S::AlterType(_)
         | S::CreateType {
@@ -85,6 +87,7 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
                 | ast::ObjectType::Index
                 | ast::ObjectType::Sequence
                 | ast::ObjectType::View
+                | ast::ObjectType::MaterializedView
                 | ast::ObjectType::Type
                 | ast::ObjectType::Schema
                 | ast::ObjectType::Role
@@ -161,7 +164,7 @@ pub fn lock_targets(stmt: &ast::Statement, cat: &Catalog) -> Vec<(u32, LockMode)
             .map(|t| (t, LockMode::AccessExclusive))
             .collect(),
         S::Drop {
-            object_type: ast::ObjectType::Table,
+            object_type: ast::ObjectType::Table | ast::ObjectType::MaterializedView,
             names,
             ..
         } => names
@@ -283,7 +286,9 @@ pub fn execute(
         }
         S::AlterTable(at) => ddl.alter_table(at),
         S::Truncate(t) => ddl.truncate(t),
+        S::CreateView(cv) if cv.materialized => ddl.register_matview(cv),
         S::CreateView(cv) => ddl.create_view(cv),
+        S::RefreshMaterializedView(r) => ddl.mark_matview(r),
         S::CreateSequence { .. } if crate::parser::alter_sequence::is_placeholder(stmt) => {
             (|| -> PgResult<String> {
                 let a = crate::parser::alter_sequence::parse(&text.sql)?;
@@ -1195,7 +1200,14 @@ impl Ddl<'_> {
     fn truncate(&mut self, tr: &ast::Truncate) -> PgResult<String> {
         let mut tables: Vec<Arc<TableDesc>> = Vec::new();
         for target in &tr.table_names {
-            tables.push(self.existing_table(&target.name)?);
+            let t = self.existing_table(&target.name)?;
+            if self.cat.is_matview(t.oid) {
+                return Err(PgError::new(
+                    sqlstate::WRONG_OBJECT_TYPE,
+                    format!("\"{}\" is not a table", t.name),
+                ));
+            }
+            tables.push(t);
         }
         if tr.cascade == Some(ast::CascadeOption::Cascade) {
             let mut notes = Vec::new();
@@ -1622,13 +1634,23 @@ impl Ddl<'_> {
         cascade: bool,
     ) -> PgResult<()> {
         let users: Vec<Arc<ViewDesc>> = self.cat.views_using(oid).cloned().collect();
-        if users.is_empty() {
+        let matviews: Vec<(Oid, String)> = self
+            .cat
+            .matviews_using(oid)
+            .filter_map(|m| Some((m.oid, self.cat.table_by_oid(m.oid)?.name.clone())))
+            .collect();
+        if users.is_empty() && matviews.is_empty() {
             return Ok(());
         }
         if !cascade {
             let detail: Vec<String> = users
                 .iter()
                 .map(|v| format!("view {} depends on {kind} {name}", v.name))
+                .chain(
+                    matviews
+                        .iter()
+                        .map(|(_, m)| format!("materialized view {m} depends on {kind} {name}")),
+                )
                 .collect();
             return Err(PgError::new(
                 "2BP01",
@@ -1645,6 +1667,16 @@ impl Ddl<'_> {
             self.notices
                 .push(notice(format!("drop cascades to view {}", v.name)));
             self.cat.views.retain(|x| x.oid != v.oid);
+        }
+        for (m, mname) in matviews {
+            if !self.cat.is_matview(m) {
+                continue;
+            }
+            self.drop_dependent_views(m, "materialized view", &mname, true)?;
+            self.notices.push(notice(format!(
+                "drop cascades to materialized view {mname}"
+            )));
+            self.cat.remove_matview(m);
         }
         Ok(())
     }
@@ -1714,8 +1746,10 @@ impl Ddl<'_> {
             ast::ObjectType::Table => ("table", "DROP TABLE"),
             ast::ObjectType::Index => ("index", "DROP INDEX"),
             ast::ObjectType::View => ("view", "DROP VIEW"),
+            ast::ObjectType::MaterializedView => ("materialized view", "DROP MATERIALIZED VIEW"),
             _ => ("sequence", "DROP SEQUENCE"),
         };
+        let matview = ast::ObjectType::MaterializedView;
         // Check every name first: nothing is dropped if one is missing.
         let mut found = Vec::new();
         for n in names {
@@ -1728,13 +1762,19 @@ impl Ddl<'_> {
                 }
                 Err(e) => return Err(e),
             };
+            matview::check_drop_kind(self.cat, kind, rel, &name)?;
             let oid = match (kind, rel) {
+                (k, Some((RelKind::Table, o))) if k == matview => Some(o),
                 (ast::ObjectType::Table, Some((RelKind::Table, o)))
                 | (ast::ObjectType::Index, Some((RelKind::Index, o)))
                 | (ast::ObjectType::View, Some((RelKind::View, o))) => Some(o),
-                (ast::ObjectType::Table | ast::ObjectType::Index | ast::ObjectType::View, _) => {
-                    None
-                }
+                (
+                    ast::ObjectType::Table
+                    | ast::ObjectType::Index
+                    | ast::ObjectType::View
+                    | ast::ObjectType::MaterializedView,
+                    _,
+                ) => None,
                 (_, Some((RelKind::Sequence, o))) => Some(o),
                 _ => None,
             };
@@ -1753,10 +1793,14 @@ impl Ddl<'_> {
         }
         let all: Vec<Oid> = found.iter().map(|f| f.1).collect();
         for (name, o) in found {
-            if matches!(kind, ast::ObjectType::Table | ast::ObjectType::View) {
+            if matches!(
+                kind,
+                ast::ObjectType::Table | ast::ObjectType::View | ast::ObjectType::MaterializedView
+            ) {
                 self.drop_dependent_views(o, what, &name, cascade)?;
             }
             match kind {
+                ast::ObjectType::MaterializedView => self.cat.remove_matview(o),
                 ast::ObjectType::View => {
                     self.cat.views.retain(|v| v.oid != o);
                 }

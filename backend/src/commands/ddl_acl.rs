@@ -50,6 +50,10 @@ pub fn check(stmt: &ast::Statement, cat: &Catalog, role: Oid) -> PgResult<()> {
             check_create(cat, role, name)
         }
         S::CreateSequence { .. } => Ok(()),
+        S::RefreshMaterializedView(r) => match relation(cat, &r.name) {
+            Some(t) => check_owner(cat, role, t),
+            None => Ok(()),
+        },
         S::CreateIndex(ci) => match relation(cat, &ci.table_name) {
             Some(t) => check_owner(cat, role, t),
             None => Ok(()),
@@ -62,6 +66,7 @@ pub fn check(stmt: &ast::Statement, cat: &Catalog, role: Oid) -> PgResult<()> {
             object_type:
                 ast::ObjectType::Table
                 | ast::ObjectType::View
+                | ast::ObjectType::MaterializedView
                 | ast::ObjectType::Sequence
                 | ast::ObjectType::Index,
             names,

@@ -110,7 +110,7 @@ fn class_row(r: ClassRow) -> Vec<Value> {
         Value::Bool(false),
         Value::Bool(false),
         Value::Bool(true),
-        ch(if r.kind == b'r' && !system {
+        ch(if (r.kind == b'r' || r.kind == b'm') && !system {
             b'd'
         } else {
             b'n'
@@ -213,7 +213,7 @@ fn class_rows_default(ctx: &FnCtx) -> Vec<Vec<Value>> {
             oid: t.oid,
             name: &t.name,
             namespace: t.namespace,
-            kind: b'r',
+            kind: if c.is_matview(t.oid) { b'm' } else { b'r' },
             am: HEAP_AM,
             natts: t.columns.len(),
             has_index: c.indexes_of(t.oid).next().is_some(),
@@ -232,6 +232,9 @@ fn class_rows_default(ctx: &FnCtx) -> Vec<Vec<Value>> {
         if let Some(row) = rows.last_mut() {
             row[7] = Value::Oid(t.rel());
             row[18] = Value::Int2(checks as i16);
+            if let Some(m) = c.matview(t.oid) {
+                row[24] = Value::Bool(m.populated);
+            }
             row[20] = Value::Bool(fks);
             // relpages and reltuples as the last ANALYZE or VACUUM left them.
             let dir = &ctx.session.env.config.data_dir;
@@ -1029,6 +1032,26 @@ pub fn views_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .collect()
 }
 
+/// pg_matviews: each materialized view with its query.
+pub fn matviews_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let c = ctx.catalog;
+    c.matviews
+        .iter()
+        .filter_map(|m| {
+            let v = c.matview_as_view(m.oid)?;
+            Some(vec![
+                text(c.relation_schema_name(m.oid)),
+                text(&v.name),
+                owner_name(ctx, m.oid),
+                Value::Null,
+                Value::Bool(c.indexes_of(m.oid).next().is_some()),
+                Value::Bool(m.populated),
+                text(&crate::fmgr::catalog::view_definition(c, &v, false)),
+            ])
+        })
+        .collect()
+}
+
 pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let c = ctx.catalog;
     let row = |schema: &str, name: &str, has_index: bool, oid: Oid| {
@@ -1053,7 +1076,7 @@ pub fn tables_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             }
             v
         })
-        .chain(c.tables.iter().map(|t| {
+        .chain(c.tables.iter().filter(|t| !c.is_matview(t.oid)).map(|t| {
             row(
                 c.relation_schema_name(t.oid),
                 &t.name,

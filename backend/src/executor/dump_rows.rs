@@ -219,10 +219,11 @@ pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             }
         }
     }
-    for v in &cat.views {
-        let rule = cat.rule_oid(v.oid);
-        dep(PG_REWRITE, rule, PG_CLASS, v.oid, 0, b'i');
-        for &d in &v.deps {
+    let views = cat.views.iter().map(|v| (v.oid, &v.deps));
+    for (v, deps) in views.chain(cat.matviews.iter().map(|m| (m.oid, &m.deps))) {
+        let rule = cat.rule_oid(v);
+        dep(PG_REWRITE, rule, PG_CLASS, v, 0, b'i');
+        for &d in deps {
             dep(PG_REWRITE, rule, PG_CLASS, d, 0, b'n');
         }
     }
@@ -246,11 +247,13 @@ pub fn rewrite_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     ctx.catalog
         .views
         .iter()
+        .map(|v| v.oid)
+        .chain(ctx.catalog.matviews.iter().map(|m| m.oid))
         .map(|v| {
             vec![
-                Value::Oid(ctx.catalog.rule_oid(v.oid)),
+                Value::Oid(ctx.catalog.rule_oid(v)),
                 Value::Text("_RETURN".into()),
-                Value::Oid(v.oid),
+                Value::Oid(v),
                 ch(b'1'),
                 ch(b'O'),
                 Value::Bool(true),

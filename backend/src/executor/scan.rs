@@ -297,6 +297,7 @@ fn is_zero(v: &Value) -> bool {
     match v {
         Value::Int4(0) | Value::Int8(0) => true,
         Value::Numeric(n) => n.is_zero(),
+        Value::Interval(iv) => *iv == crate::types::Interval::default(),
         _ => false,
     }
 }
@@ -349,6 +350,7 @@ impl Node for SeriesNode<'_> {
 
 fn step_zero(ty: Oid) -> Value {
     match ty {
+        oid::TIMESTAMP | oid::TIMESTAMPTZ => Value::Interval(crate::types::Interval::default()),
         oid::INT8 => Value::Int8(0),
         oid::NUMERIC => Value::Numeric(Numeric::ZERO),
         _ => Value::Int4(0),

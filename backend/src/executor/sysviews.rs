@@ -52,6 +52,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Tablespace => cat::tablespace_rows(ctx),
         ViewRows::Tables => cat::tables_rows(ctx),
         ViewRows::Views => cat::views_rows(ctx),
+        ViewRows::Matviews => cat::matviews_rows(ctx),
         ViewRows::Indexes => cat::indexes_rows(ctx),
         ViewRows::Sequences => cat::sequences_rows(ctx),
         ViewRows::Sequence => cat::sequence_rows(ctx),

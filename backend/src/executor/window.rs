@@ -15,7 +15,7 @@ use crate::executor::{Node, Row};
 use crate::fmgr::window::WindowFuncKind as K;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
-use crate::nodes::window::{FrameBound, FrameUnits, WindowAggPlan, WindowFunc};
+use crate::nodes::window::{FrameBound, FrameExclusion, FrameUnits, WindowAggPlan, WindowFunc};
 use crate::types::{oid, Numeric, Value};
 use crate::utils::adt::agg::{AggKind, AggState};
 use crate::utils::adt::ops::{self, BinOp};
@@ -240,6 +240,22 @@ impl<'p> Partition<'p> {
         Ok((start, end))
     }
 
+    /// The rows of row `i`'s frame [s, e) that its EXCLUDE clause keeps,
+    /// in order (None: the frame has no EXCLUDE clause).
+    fn kept_rows(&self, i: usize, s: usize, e: usize) -> Option<Vec<usize>> {
+        let ex = self.w.frame.exclude?;
+        let (gs, ge) = self.groups[self.group[i]];
+        Some(
+            (s..e.max(s))
+                .filter(|&r| match ex {
+                    FrameExclusion::CurrentRow => r != i,
+                    FrameExclusion::Group => !(gs..ge).contains(&r),
+                    FrameExclusion::Ties => r == i || !(gs..ge).contains(&r),
+                })
+                .collect(),
+        )
+    }
+
     /// Where a CURRENT ROW or offset bound puts the frame's start (or,
     /// `!start`, its exclusive end) for row `i`.
     fn bound(&self, i: usize, b: &FrameBound, off: Option<&Value>, start: bool) -> PgResult<usize> {
@@ -353,6 +369,27 @@ impl<'p> Partition<'p> {
                 for i in 0..n {
                     check_for_interrupts()?;
                     let (s, e) = self.frame(i)?;
+                    if let Some(kept) = self.kept_rows(i, s, e) {
+                        let at = match f.kind {
+                            K::FirstValue => kept.first().copied(),
+                            K::LastValue => kept.last().copied(),
+                            _ => match eval(&f.args[1], &self.rows[i], ctx)? {
+                                Value::Int4(k) if k <= 0 => {
+                                    return Err(PgError::new(
+                                        "22016",
+                                        "argument of nth_value must be greater than zero",
+                                    ))
+                                }
+                                Value::Int4(k) => kept.get(k as usize - 1).copied(),
+                                _ => None,
+                            },
+                        };
+                        out.push(match at {
+                            Some(p) => eval(&f.args[0], &self.rows[p], ctx)?,
+                            None => Value::Null,
+                        });
+                        continue;
+                    }
                     let at = match f.kind {
                         K::FirstValue => (s < e).then_some(s),
                         K::LastValue => (s < e).then(|| e - 1),
@@ -458,6 +495,22 @@ impl<'p> Partition<'p> {
                 .collect::<PgResult<_>>()?;
             ctx.mem.charge_row(&args)?;
             inputs.push(Some(args));
+        }
+        if self.w.frame.exclude.is_some() {
+            // Each row's frame less what EXCLUDE leaves out, from scratch.
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                check_for_interrupts()?;
+                let (s, e) = self.frame(i)?;
+                let mut state = AggState::new(kind, f.ty);
+                for r in self.kept_rows(i, s, e).unwrap_or_default() {
+                    if let Some(args) = &inputs[r] {
+                        state.advance(args)?;
+                    }
+                }
+                out.push(state.finish()?);
+            }
+            return Ok(out);
         }
         if let Some(out) = self.suffix_aggregate(f, kind, &inputs)? {
             return Ok(out);

@@ -105,6 +105,18 @@ pub static ARRAY_FUNCS: &[FuncDef] = &[
     f("generate_series", &[INT8, INT8], INT8, set_in_wrong_context),
     f(
         "generate_series",
+        &[oid::TIMESTAMP, oid::TIMESTAMP, oid::INTERVAL],
+        oid::TIMESTAMP,
+        set_in_wrong_context,
+    ),
+    f(
+        "generate_series",
+        &[oid::TIMESTAMPTZ, oid::TIMESTAMPTZ, oid::INTERVAL],
+        oid::TIMESTAMPTZ,
+        set_in_wrong_context,
+    ),
+    f(
+        "generate_series",
         &[INT8, INT8, INT8],
         INT8,
         set_in_wrong_context,

@@ -1186,9 +1186,26 @@ fn view_def(c: &FnCtx, v: &Value, pretty: bool) -> PgResult<Value> {
         }
         _ => None,
     };
-    Ok(view.map_or(Value::Null, |v| {
-        Value::Text(view_definition(c.catalog, v, pretty))
-    }))
+    if let Some(v) = view {
+        return Ok(Value::Text(view_definition(c.catalog, v, pretty)));
+    }
+    // A materialized view's query.
+    let mv = match v {
+        Value::Oid(o) => Some(*o),
+        Value::Text(n) => {
+            let parts: Vec<String> = n
+                .split('.')
+                .map(|p| p.trim_matches('"').to_owned())
+                .collect();
+            c.catalog.resolve_relation_parts(&parts).map(|r| r.1)
+        }
+        _ => None,
+    };
+    Ok(mv
+        .and_then(|o| c.catalog.matview_as_view(o))
+        .map_or(Value::Null, |v| {
+            Value::Text(view_definition(c.catalog, &v, pretty))
+        }))
 }
 
 /// pg_get_viewdef's text of view `v`: its deparsed definition with each

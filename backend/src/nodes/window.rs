@@ -26,12 +26,25 @@ pub enum FrameBound {
     UnboundedFollowing,
 }
 
+/// What a frame's EXCLUDE clause leaves out of each row's frame (EXCLUDE
+/// NO OTHERS, the default, is None).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameExclusion {
+    /// The row itself.
+    CurrentRow,
+    /// The row and its peers.
+    Group,
+    /// The row's peers, not the row.
+    Ties,
+}
+
 /// A window frame.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Frame {
     pub units: FrameUnits,
     pub start: FrameBound,
     pub end: FrameBound,
+    pub exclude: Option<FrameExclusion>,
 }
 
 impl Frame {
@@ -43,6 +56,7 @@ impl Frame {
             units: FrameUnits::Range,
             start: FrameBound::UnboundedPreceding,
             end: FrameBound::CurrentRow,
+            exclude: None,
         }
     }
 }

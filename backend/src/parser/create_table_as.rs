@@ -1,9 +1,11 @@
-//! The two clauses of CREATE TABLE AS that sqlparser does not read: the
-//! list of column names (`CREATE TABLE t (a, b) AS SELECT ...`) and the
-//! trailing `WITH [NO] DATA`. [`rewrite`] takes them out of the tokens
-//! before sqlparser parses the statement; the traffic cop reads them
-//! again from the statement's text with [`clauses`]. A token rewrite, so
-//! never inside a string literal or a comment.
+//! The clauses of CREATE TABLE AS and CREATE MATERIALIZED VIEW that
+//! sqlparser does not read: the list of column names (`CREATE TABLE t
+//! (a, b) AS SELECT ...`), the trailing `WITH [NO] DATA`, and `AS EXECUTE
+//! name [(args)]` in place of a query. [`rewrite`] takes them out of the
+//! tokens before sqlparser parses the statement (EXECUTE becomes a
+//! `SELECT 1` placeholder); the traffic cop reads them again from the
+//! statement's text with [`clauses`]. A token rewrite, so never inside a
+//! string literal or a comment.
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
@@ -17,6 +19,8 @@ pub struct CtasClauses {
     pub columns: Vec<String>,
     /// False for `WITH NO DATA`: the table is created empty.
     pub with_data: bool,
+    /// `EXECUTE name [(args)]` as written, when that is the query.
+    pub execute: Option<String>,
 }
 
 /// Indexes into `seg` of its non-blank tokens.
@@ -29,6 +33,16 @@ fn meaningful(seg: &[TokenWithSpan]) -> Vec<usize> {
 /// For a CREATE TABLE ... AS statement: the positions (in `m`) of the
 /// column list's parentheses (None when there is no list) and of AS.
 fn shape(seg: &[TokenWithSpan], m: &[usize]) -> Option<(Option<(usize, usize)>, usize)> {
+    shape_of(seg, m).map(|(list, at, _)| (list, at))
+}
+
+/// The positions [`shape`] finds, and whether the statement is CREATE
+/// MATERIALIZED VIEW.
+type Shape = (Option<(usize, usize)>, usize, bool);
+
+/// [`shape`], and whether the statement is CREATE MATERIALIZED VIEW
+/// (which takes no `AS EXECUTE`).
+fn shape_of(seg: &[TokenWithSpan], m: &[usize]) -> Option<Shape> {
     let word = |k: usize, w: &str| m.get(k).is_some_and(|&i| is_word(&seg[i].token, w));
     let tok = |k: usize| m.get(k).map(|&i| &seg[i].token);
     if !word(0, "create") {
@@ -41,7 +55,10 @@ fn shape(seg: &[TokenWithSpan], m: &[usize]) -> Option<(Option<(usize, usize)>, 
     if word(k, "temp") || word(k, "temporary") || word(k, "unlogged") {
         k += 1;
     }
-    if !word(k, "table") {
+    let matview = word(k, "materialized") && word(k + 1, "view");
+    if matview {
+        k += 1;
+    } else if !word(k, "table") {
         return None;
     }
     k += 1;
@@ -76,17 +93,33 @@ fn shape(seg: &[TokenWithSpan], m: &[usize]) -> Option<(Option<(usize, usize)>, 
         list = Some((open, k));
         k += 1;
     }
-    word(k, "as").then_some((list, k))
+    word(k, "as").then_some((list, k, matview))
 }
 
 /// Takes the column name list and a trailing `WITH [NO] DATA` out of a
 /// CREATE TABLE AS statement's tokens; leaves other statements alone.
 pub fn rewrite(seg: &mut Vec<TokenWithSpan>) {
     let m = meaningful(seg);
-    let Some((list, _)) = shape(seg, &m) else {
+    let Some((list, as_at, matview)) = shape_of(seg, &m) else {
         return;
     };
     let n = m.len();
+    // AS EXECUTE name [(args)]: a placeholder query (`clauses` reads it).
+    if !matview && as_at + 1 < n && is_word(&seg[m[as_at + 1]].token, "execute") {
+        let span = seg[m[as_at + 1]].span;
+        seg.truncate(m[as_at + 1]);
+        for t in [
+            Token::make_keyword("SELECT"),
+            Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+            Token::Number("1".into(), false),
+        ] {
+            seg.push(TokenWithSpan::new(t, span));
+        }
+        if let Some((open, close)) = list {
+            seg.drain(m[open]..=m[close]);
+        }
+        return;
+    }
     let word = |k: usize, w: &str| is_word(&seg[m[k]].token, w);
     let tail = if n >= 3 && word(n - 3, "with") && word(n - 2, "no") && word(n - 1, "data") {
         Some(m[n - 3])
@@ -117,12 +150,28 @@ pub fn clauses(sql: &str) -> CtasClauses {
         ..Default::default()
     };
     let n = m.len();
+    let mut end = n;
     if n >= 3
         && is_word(&seg[m[n - 3]].token, "with")
         && is_word(&seg[m[n - 2]].token, "no")
         && is_word(&seg[m[n - 1]].token, "data")
     {
         out.with_data = false;
+        end = n - 3;
+    } else if n >= 2
+        && is_word(&seg[m[n - 2]].token, "with")
+        && is_word(&seg[m[n - 1]].token, "data")
+    {
+        end = n - 2;
+    }
+    if let Some((_, as_at)) = shape(&seg, &m) {
+        if as_at + 1 < end && is_word(&seg[m[as_at + 1]].token, "execute") {
+            let text: String = seg[m[as_at + 1]..m[end - 1] + 1]
+                .iter()
+                .map(|t| t.token.to_string())
+                .collect();
+            out.execute = Some(text);
+        }
     }
     if let Some((Some((open, close)), _)) = shape(&seg, &m) {
         for &i in &m[open + 1..close] {
@@ -149,6 +198,12 @@ mod tests {
         assert!(!c.with_data);
         let c = clauses("create table t as select 1 with data");
         assert!(c.columns.is_empty() && c.with_data);
+        let c = clauses("create table m (x) as execute p(1, 'a') with no data");
+        assert_eq!(c.columns, vec!["x".to_owned()]);
+        assert_eq!(c.execute.as_deref(), Some("execute p(1, 'a')"));
+        assert!(!c.with_data);
+        let c = clauses("create materialized view m as select 1");
+        assert!(c.execute.is_none() && c.with_data);
         // A column definition list is not CREATE TABLE AS.
         let c = clauses("create table t (a int) with (fillfactor = 50)");
         assert!(c.columns.is_empty());
@@ -168,6 +223,14 @@ mod tests {
             "create table t  as select 1, 2 "
         );
         assert_eq!(text("create table t (a int)"), "create table t (a int)");
+        assert_eq!(
+            text("create materialized view m (a) as select 1 with no data"),
+            "create materialized view m  as select 1 "
+        );
+        assert_eq!(
+            text("create table t as execute p (1)"),
+            "create table t as SELECT 1"
+        );
         assert_eq!(text("select 1 with data"), "select 1 with data");
     }
 }

@@ -33,6 +33,8 @@ pub mod create_table_as;
 pub mod database;
 pub mod domain;
 pub mod set_schema;
+mod table_query;
+pub mod window_exclude;
 
 /// A statement's text, and the whole query string it came from (parser
 /// locations are relative to the whole string), for turning locations
@@ -165,6 +167,10 @@ fn is_blank(t: &Token) -> bool {
 fn is_word(t: &Token, w: &str) -> bool {
     matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
 }
+
+/// The mark of a `JOIN ... USING (...) AS alias`'s alias, carried as a
+/// last USING name (`table_query::rewrite_using_alias`).
+pub const USING_ALIAS_MARK: char = '\u{1}';
 
 /// The stand-in for a COPY option's quoted character that is not one byte
 /// long (`DELIMITER '||'`), which sqlparser refuses: PostgreSQL's strings
@@ -554,6 +560,10 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         let check_option = view_syntax::strip(&mut seg);
         view_syntax::alter_view_column(&mut seg);
         group_by_distinct::rewrite(sql, &mut seg)?;
+        table_query::rewrite_table_queries(&mut seg);
+        window_exclude::rewrite(&mut seg);
+        table_query::rewrite_using_alias(&mut seg);
+        table_query::alter_materialized_view(&mut seg);
         create_table_as::rewrite(&mut seg);
         if variadic_calls {
             variadic_call::rewrite(&mut seg);

@@ -150,9 +150,10 @@ pub fn check(sql: &str, toks: &[&TokenWithSpan]) -> PgResult<()> {
                 }
             }
         }
-        // ORDER and GROUP go with BY (WITHIN GROUP takes a parenthesis).
+        // ORDER and GROUP go with BY (WITHIN GROUP takes a parenthesis;
+        // a window frame's EXCLUDE GROUP nothing).
         if let Some(Keyword::ORDER | Keyword::GROUP) = keyword(t) {
-            let within = is_kw(prev, &[Keyword::WITHIN]);
+            let within = is_kw(prev, &[Keyword::WITHIN, Keyword::EXCLUDE]);
             let by = is_kw(next, &[Keyword::BY]);
             let quoted_context = prev.is_some_and(|p| p.token == Token::Period);
             if !by && !within && !quoted_context {

@@ -149,6 +149,8 @@ enum Action {
     Call(Expr),
     /// CREATE TABLE AS and SELECT INTO (`create_table_as.rs`).
     CreateTableAs(Box<create_table_as::CtasPlan>),
+    /// REFRESH MATERIALIZED VIEW (`create_table_as.rs`).
+    Refresh(Box<create_table_as::RefreshPlan>),
 }
 
 /// Table locks a plan takes: (relation OID, mode).
@@ -276,6 +278,9 @@ pub struct Engine {
     /// (between [`Engine::suspend_from_this_thread`] and
     /// [`Engine::resume_on_this_thread`]).
     parked_faults: crate::faults::FaultState,
+    /// Statements planned now fill a materialized view
+    /// (`Analyzer::fills_matview`; `create_table_as.rs`).
+    fills_matview: bool,
 }
 
 impl Drop for Engine {
@@ -340,6 +345,7 @@ impl Engine {
             plan_cache: plancache::StatementCache::new(plancache::DEFAULT_SIZE),
             plan_cache_generation: 0,
             parked_faults: Default::default(),
+            fills_matview: false,
         }
     }
 
@@ -494,7 +500,9 @@ impl Engine {
     }
 
     fn analyzer<'a>(&self, text: &'a StmtText, params: &[Oid]) -> Analyzer<'a> {
-        Analyzer::new(text, params).with_catalog(self.catalog.get().clone())
+        let mut a = Analyzer::new(text, params).with_catalog(self.catalog.get().clone());
+        a.fills_matview = self.fills_matview;
+        a
     }
 
     /// Analyzes and plans against the cached catalog.
@@ -519,6 +527,10 @@ impl Engine {
             ast::Statement::CreateTable(ct) if ct.query.is_some() => {
                 self.plan_create_table_as(stmt, param_types)
             }
+            ast::Statement::CreateView(cv) if cv.materialized => {
+                self.plan_create_table_as(stmt, param_types)
+            }
+            ast::Statement::RefreshMaterializedView(r) => self.plan_refresh(r, param_types),
             ast::Statement::Query(q) if create_table_as::is_select_into(q) => {
                 self.plan_create_table_as(stmt, param_types)
             }
@@ -653,12 +665,21 @@ impl Engine {
                     })
                     .collect();
                 let explain_opts = explain::parse_options(&opts, *analyze)?;
-                let inner = Statement {
+                let mut inner = Statement {
                     ast: Arc::new((**statement).clone()),
                     text: text.clone(),
                 };
                 let planning_start = shmem::time::monotonic_ns();
-                let parts = self.plan_statement(&inner, param_types)?;
+                let mut parts = self.plan_statement(&inner, param_types)?;
+                // EXPLAIN CREATE TABLE AS and CREATE MATERIALIZED VIEW
+                // show the query's plan (and create nothing).
+                if let Action::CreateTableAs(ctas) = &parts.action {
+                    if explain_opts.analyze {
+                        return Err(PgError::not_supported("EXPLAIN ANALYZE of CREATE TABLE AS"));
+                    }
+                    inner = ctas.query.clone();
+                    parts = self.plan_statement(&inner, param_types)?;
+                }
                 let planning_ns = shmem::time::monotonic_ns().saturating_sub(planning_start);
                 if !matches!(
                     parts.action,
@@ -1185,6 +1206,7 @@ impl Engine {
             Action::CreateTableAs(plan) => {
                 return self.run_create_table_as(plan, params, sink, stmt_start)
             }
+            Action::Refresh(plan) => return self.run_refresh(plan, sink, stmt_start),
             Action::Vacuum(tables, analyze) => {
                 self.run_vacuum(tables, &policy)?;
                 if let Some(targets) = analyze {

@@ -1,7 +1,7 @@
 """pg_dump and pg_restore (PostgreSQL 15's) against a server (PG*
 environment variables): a simple schema (serial primary key, unique and
-NOT NULL columns, defaults, an index, a view, a PL/pgSQL trigger and a
-disabled one) dumped as SQL and in the
+NOT NULL columns, defaults, an index, a view, a materialized view with
+a unique index, a PL/pgSQL trigger and a disabled one) dumped as SQL and in the
 custom format, listed by pg_restore, and restored with psql into the same
 database after dropping it, with the same rows back; a second schema
 holding a table of the same name, and a dump of the restored database
@@ -21,6 +21,7 @@ SQL = os.path.join(TMP, "dump.sql")
 CUSTOM = os.path.join(TMP, "dump.custom")
 ROWS = "SELECT id, name, qty, price, note FROM c_dump_items ORDER BY id"
 SCHEMA_ROWS = "SELECT id, v FROM c_dump_s.c_dump_items ORDER BY id"
+MV_ROWS = "SELECT id, name FROM c_dump_mv ORDER BY id"
 
 
 def sh(*args, stdin=None):
@@ -40,6 +41,7 @@ BEFORE = None
 def create_schema():
     global BEFORE
     psql("DROP VIEW IF EXISTS c_dump_view")
+    psql("DROP MATERIALIZED VIEW IF EXISTS c_dump_mv")
     psql("DROP TABLE IF EXISTS c_dump_items")
     psql("DROP SCHEMA IF EXISTS c_dump_s CASCADE")
     psql("CREATE SCHEMA c_dump_s")
@@ -69,6 +71,9 @@ def create_schema():
     )
     BEFORE = psql(ROWS)
     eq(len(BEFORE.splitlines()), 4, "rows")
+    psql("CREATE MATERIALIZED VIEW c_dump_mv AS SELECT id, name FROM c_dump_items WHERE qty > 1")
+    psql("CREATE UNIQUE INDEX c_dump_mv_id ON c_dump_mv (id)")
+    eq(psql(MV_ROWS), "2|b\n3|c\n", "materialized view rows")
 
 
 def dump_plain():
@@ -92,6 +97,10 @@ def dump_plain():
         "CREATE TRIGGER c_dump_off AFTER DELETE ON public.c_dump_items FOR EACH STATEMENT"
         " EXECUTE FUNCTION public.c_dump_stamp();",
         "ALTER TABLE public.c_dump_items DISABLE TRIGGER c_dump_off;",
+        "CREATE MATERIALIZED VIEW public.c_dump_mv AS",
+        "  WHERE (c_dump_items.qty > 1)\n  WITH NO DATA;",
+        "CREATE UNIQUE INDEX c_dump_mv_id ON public.c_dump_mv USING btree (id);",
+        "REFRESH MATERIALIZED VIEW public.c_dump_mv;",
     ]:
         check(want in text, f"dump lacks {want!r}")
 
@@ -116,13 +125,16 @@ def without_restrict_keys(text):
 
 def restore_round_trip():
     schema_rows = psql(SCHEMA_ROWS)
+    mv_rows = psql(MV_ROWS)
     psql("DROP VIEW c_dump_view")
+    psql("DROP MATERIALIZED VIEW c_dump_mv")
     psql("DROP TABLE c_dump_items")
     psql("DROP FUNCTION c_dump_stamp()")
     psql("DROP SCHEMA c_dump_s CASCADE")
     sh(f"{BIN}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", SQL)
     eq(psql(ROWS), BEFORE, "rows after restore")
     eq(psql(SCHEMA_ROWS), schema_rows, "rows of the second schema after restore")
+    eq(psql(MV_ROWS), mv_rows, "materialized view rows after restore")
     again = sh(f"{BIN}/pg_dump", "--no-owner")
     eq(without_restrict_keys(again), without_restrict_keys(open(SQL).read()), "dump after restore")
     eq(psql("INSERT INTO c_dump_items (name) VALUES ('d') RETURNING id, qty"), "4|5\n", "sequence and default")
@@ -131,6 +143,7 @@ def restore_round_trip():
 def cleanup():
     psql("DROP SCHEMA IF EXISTS c_dump_s CASCADE")
     psql("DROP VIEW IF EXISTS c_dump_view")
+    psql("DROP MATERIALIZED VIEW IF EXISTS c_dump_mv")
     psql("DROP TABLE IF EXISTS c_dump_items")
     psql("DROP FUNCTION IF EXISTS c_dump_stamp()")
 

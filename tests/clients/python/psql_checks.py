@@ -2,7 +2,7 @@
 environment), non-interactively (`psql -X -f -`): \\copy to and from files
 in text, csv (HEADER, DELIMITER, NULL) and binary format, \\copy (query)
 to, \\gset, \\watch run once, \\crosstabview, \\timing, \\x, \\errverbose,
-and the describe commands.
+and the describe commands (of a materialized view too).
 
 The describe commands' output is not judged here: each goes, with sizes
 masked and alignment collapsed, to CHECK_OUTPUT_DIR/NAME.out, and
@@ -44,6 +44,7 @@ def rows(sql):
 
 def setup():
     psql(f"""
+DROP MATERIALIZED VIEW IF EXISTS c_psql_mv;
 DROP TABLE IF EXISTS {T}, {T}_in CASCADE;
 DROP VIEW IF EXISTS c_psql_view;
 DROP SEQUENCE IF EXISTS c_psql_seq, c_psql_watch;
@@ -56,6 +57,8 @@ COMMENT ON TABLE {T} IS 'what the psql checks read';
 COMMENT ON COLUMN {T}.qty IS 'how many';
 CREATE SEQUENCE c_psql_seq START 5;
 CREATE VIEW c_psql_view AS SELECT id, name FROM {T} WHERE qty > 0;
+CREATE MATERIALIZED VIEW c_psql_mv (id, label) AS SELECT id, name FROM {T} WHERE qty > 0 WITH NO DATA;
+CREATE UNIQUE INDEX c_psql_mv_id ON c_psql_mv (id);
 CREATE TYPE c_psql_mood AS ENUM ('sad', 'ok', 'happy');
 INSERT INTO {T} (name, qty, note, at) VALUES
   ('plain', 1, 'a note', '2024-01-02 03:04:05+00'),
@@ -198,6 +201,9 @@ DESCRIBE = [
     ("describe_d_table", f"\\d {T}"),
     ("describe_d_plus_table", f"\\d+ {T}"),
     ("describe_d_plus_view", "\\d+ c_psql_view"),
+    ("describe_dm", "\\dm c_psql*"),
+    ("describe_dm_plus", "\\dm+ c_psql*"),
+    ("describe_d_plus_matview", "\\d+ c_psql_mv"),
     ("describe_d_index", f"\\d {T}_qty"),
     ("describe_d_sequence", "\\d c_psql_seq"),
     ("describe_dx", "\\dx"),
