@@ -618,6 +618,8 @@ pub fn drop(
         }
     }
     cat.databases.remove(pos);
+    cat.prune_db_role_settings();
+    cat.prune_shared_comments();
     cat.acls.remove(&('d', d.oid));
     // A session connecting now finds the database gone once this commits
     // (it checks again after showing itself in the backend table).
