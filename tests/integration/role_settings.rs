@@ -3,17 +3,18 @@
 //! precedence (every role, the database, the role, the role in the
 //! database; the startup packet's options over all of them), RESET
 //! returns to them, sessions already open keep their values, and they
-//! survive a restart. And psql's `\drds`, `\dd`, `\dn+` and `\du+` (with
+//! survive a restart. A role's CONNECTION LIMIT refuses its sessions
+//! beyond it (FATAL 53300). And psql's `\drds`, `\dd`, `\dn+` and `\du+` (with
 //! comments on constraints, triggers, functions, schemas and roles)
 //! printed as PostgreSQL 15 prints them.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::harness::{Mode, TestServer};
+use crate::harness::{message, sqlstate, Mode, TestServer};
 use crate::reference::Reference;
 
-in_all_modes!(settings_at_connection);
+in_all_modes!(settings_at_connection, role_connection_limit);
 
 async fn show(c: &tokio_postgres::Client, name: &str) -> String {
     let rows = c.simple_query(&format!("SHOW {name}")).await.unwrap();
@@ -137,6 +138,56 @@ async fn settings_at_connection(mode: Mode) {
     assert_eq!(show(&amy, "work_mem").await, "4MB");
     assert_eq!(show(&amy, "statement_timeout").await, "0");
     assert_eq!(show(&amy, "lock_timeout").await, "0");
+}
+
+/// A role's CONNECTION LIMIT, counted over every database, as
+/// PostgreSQL's "too many connections for role"; superusers pass.
+async fn role_connection_limit(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let admin = srv.connect().await;
+    admin
+        .batch_execute(
+            "CREATE ROLE lim LOGIN CONNECTION LIMIT 2; CREATE DATABASE limdb;
+             CREATE ROLE zero LOGIN CONNECTION LIMIT 0;
+             CREATE ROLE boss LOGIN SUPERUSER CONNECTION LIMIT 0",
+        )
+        .await
+        .unwrap();
+    let a = srv.try_connect_as("lim", "testdb").await.unwrap();
+    let b = srv.try_connect_as("lim", "limdb").await.unwrap();
+    let e = srv.try_connect_as("lim", "testdb").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "53300", "{e}");
+    assert_eq!(message(&e), "too many connections for role \"lim\"");
+    let e = srv.try_connect_as("zero", "testdb").await.unwrap_err();
+    assert_eq!(sqlstate(&e), "53300", "{e}");
+    let boss = srv.try_connect_as("boss", "testdb").await.unwrap();
+    drop(boss);
+    // A session that ends frees its place (its slot is released as the
+    // backend exits: wait for it).
+    drop(b);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let c = loop {
+        match srv.try_connect_as("lim", "testdb").await {
+            Ok(c) => break c,
+            Err(e) => {
+                assert_eq!(sqlstate(&e), "53300", "{e}");
+                assert!(std::time::Instant::now() < deadline, "slot never freed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    };
+    admin
+        .batch_execute("ALTER ROLE lim CONNECTION LIMIT -1")
+        .await
+        .unwrap();
+    let d = srv.try_connect_as("lim", "testdb").await.unwrap();
+    for c in [a, c, d] {
+        assert_eq!(
+            c.simple_query("SELECT 1").await.unwrap().len(),
+            3,
+            "the admitted sessions work"
+        );
+    }
 }
 
 /// psql (aligned, no psqlrc) as postgres; the command's output.
