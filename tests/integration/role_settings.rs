@@ -6,7 +6,7 @@
 //! survive a restart. A role's CONNECTION LIMIT refuses its sessions
 //! beyond it (FATAL 53300). And psql's `\drds`, `\dd`, `\dn+` and `\du+` (with
 //! comments on constraints, triggers, functions, schemas and roles)
-//! printed as PostgreSQL 15 prints them.
+//! printed as PostgreSQL 15 prints them, and `\dD` / `\dD+`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -228,6 +228,8 @@ fn psql_settings_and_comments_match_postgres() {
         "COMMENT ON TRIGGER items_touch ON items IS 'on update'",
         "CREATE DOMAIN posint AS int CONSTRAINT posint_check CHECK (VALUE > 0)",
         "COMMENT ON CONSTRAINT posint_check ON DOMAIN posint IS 'domain check'",
+        "COMMENT ON DOMAIN posint IS 'positive'",
+        "CREATE DOMAIN code AS varchar(10) COLLATE \"C\" NOT NULL DEFAULT 'x'",
     ];
     let (pg_dir, pg_port) = (pg.dir.path().to_owned(), pg.port);
     for (dir, port, db) in [
@@ -250,6 +252,8 @@ fn psql_settings_and_comments_match_postgres() {
         "\\dd",
         "\\dn+",
         "\\du+",
+        "\\dD",
+        "\\dD+",
     ] {
         let show = |dir: &Path, port: u16, db: &str| {
             let out = psql(dir, port, db, &["-c", cmd]);
