@@ -79,6 +79,7 @@ mod planner;
 mod pool;
 mod reference;
 mod regexes;
+mod role_settings;
 mod roles;
 mod schema_objects;
 mod schemas;

@@ -4,10 +4,11 @@
 //! The split (as PostgreSQL's shared and per-database catalogs):
 //! - Shared, in `DATADIR/global/shared`: pg_authid (roles),
 //!   pg_auth_members, pg_database ([`DatabaseDesc`] lines) with each
-//!   database's datacl (ACL lines of class 'd'), and the cluster-wide OID
-//!   counter (`next_oid`). pg_tablespace has only its built-in rows
-//!   (pg_default, pg_global), and there are no shared comments yet
-//!   (pg_shdescription is empty).
+//!   database's datacl (ACL lines of class 'd'), pg_db_role_setting
+//!   (`db_role_setting.rs`), pg_shdescription (comments on databases and
+//!   roles, `comments.rs`), and the cluster-wide OID counter
+//!   (`next_oid`). pg_tablespace has only its built-in rows (pg_default,
+//!   pg_global).
 //! - Per database, in `DATADIR/database/<dboid>/catalog`: everything else
 //!   (pg_namespace, pg_class, pg_attribute, user types, functions,
 //!   constraints, pg_description, owners and ACLs of its objects).

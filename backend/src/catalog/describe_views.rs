@@ -9,11 +9,11 @@
 //! pg_sequences, pg_sequence, pg_depend (sequences owned by their serial
 //! columns), pg_extension (plpgsql 1.0, as in every PostgreSQL
 //! database), pg_description (COMMENT ON's texts,
-//! `commands::comment`), the empty pg_shdescription (no comments on
-//! databases or roles), pg_conversion (UTF8 only),
+//! `commands::comment`), pg_shdescription (comments on databases and
+//! roles), pg_conversion (UTF8 only),
 //! pg_foreign_data_wrapper, pg_foreign_server and pg_foreign_table (no
 //! foreign data), pg_init_privs (the built-in schemas' initial grants),
-//! pg_db_role_setting (no ALTER ROLE SET), the empty pg_parameter_acl (no
+//! pg_db_role_setting (ALTER ROLE/DATABASE ... SET), the empty pg_parameter_acl (no
 //! GRANT ... ON PARAMETER; psql's `\dconfig+` joins it) and
 //! pg_event_trigger. Their rows are made by
 //! `executor::catalog_rows`; column types as in `views`.
@@ -193,13 +193,13 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_shdescription",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("objoid", oid::OID),
             ("classoid", oid::OID),
             ("description", oid::TEXT),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::ShDescription,
     },
     SystemView {
         name: "pg_tablespace",
@@ -380,13 +380,13 @@ pub static VIEWS: &[SystemView] = &[
     },
     SystemView {
         name: "pg_db_role_setting",
-        uses_catalog: false,
+        uses_catalog: true,
         columns: ViewColumns::Fixed(&[
             ("setdatabase", oid::OID),
             ("setrole", oid::OID),
             ("setconfig", oid::TEXT_ARRAY),
         ]),
-        rows: ViewRows::Empty,
+        rows: ViewRows::DbRoleSetting,
     },
     SystemView {
         name: "pg_parameter_acl",

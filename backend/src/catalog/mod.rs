@@ -24,8 +24,10 @@
 
 pub mod builtin;
 pub mod builtin_ops;
+pub mod comments;
 pub mod constraint;
 pub mod database;
+pub mod db_role_setting;
 pub mod describe_views;
 pub mod domain;
 pub mod dump_views;
@@ -380,6 +382,12 @@ pub struct Catalog {
     pub acls: std::collections::BTreeMap<(char, Oid), Vec<roles::AclItem>>,
     /// pg_database (`database.rs`), cluster-wide.
     pub databases: Vec<Arc<database::DatabaseDesc>>,
+    /// pg_db_role_setting (`db_role_setting.rs`), cluster-wide:
+    /// (setdatabase, setrole) → `name=value` entries.
+    pub db_role_settings: std::collections::BTreeMap<(Oid, Oid), Vec<String>>,
+    /// pg_shdescription (`comments.rs`), cluster-wide: comments on
+    /// databases and roles, by (classoid, objoid).
+    pub shared_comments: std::collections::BTreeMap<(Oid, Oid), String>,
 }
 
 impl Catalog {
@@ -519,6 +527,8 @@ impl Catalog {
         for d in &self.databases {
             s += &d.serialize();
         }
+        s += &self.serialize_db_role_settings();
+        s += &self.serialize_shared_comments();
         s
     }
 
@@ -737,6 +747,8 @@ impl Catalog {
             cat.roles.clear();
             cat.members.clear();
             cat.databases.clear();
+            cat.db_role_settings.clear();
+            cat.shared_comments.clear();
             cat.acls.retain(|k, _| k.0 != 'd');
             let local_next = cat.next_oid;
             cat.parse_text(shared, SHARED_MAGIC)?;
@@ -1005,6 +1017,8 @@ impl Catalog {
                 "database" => cat.databases.push(Arc::new(
                     database::DatabaseDesc::parse(&f).ok_or_else(|| bad(line))?,
                 )),
+                "dbrolesetting" => cat.parse_db_role_setting(&f).ok_or_else(|| bad(line))?,
+                "shcomment" => cat.parse_shared_comment(&f).ok_or_else(|| bad(line))?,
                 "" => {}
                 _ => {
                     if !cat.parse_role_line(&f).map_err(|()| bad(line))? {

@@ -55,6 +55,11 @@ static BTREE_OPCLASSES: &[OpClass] = &[
 /// GetDefaultOpClass, a type without its own class takes the one of the
 /// type it is binary-coercible to: varchar text's, the OID alias types
 /// oid's, every array type array_ops, every enum type enum_ops.
+/// Whether `o` is a pg_opclass row (all of them built in, in pg_catalog).
+pub fn is_opclass(o: Oid) -> bool {
+    BTREE_OPCLASSES.iter().any(|c| c.0 == o)
+}
+
 pub fn default_btree_opclass(t: Oid) -> Oid {
     let t = match t {
         oid::VARCHAR => oid::TEXT,

@@ -76,6 +76,10 @@ pub enum ViewRows {
     Amop,
     Amproc,
     Description,
+    /// pg_shdescription: comments on databases and roles.
+    ShDescription,
+    /// pg_db_role_setting: ALTER ROLE/DATABASE ... SET.
+    DbRoleSetting,
     Rewrite,
     InitPrivs,
     /// pg_trigger: the triggers of the database's tables.

@@ -51,6 +51,23 @@ pub fn other_sessions(env: &DbEnv, name: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The slots of the other sessions of role `role` (by name), in any
+/// database (a role's CONNECTION LIMIT).
+pub fn other_sessions_of_role(env: &DbEnv, role: &str) -> Vec<usize> {
+    let table = env.segment.backend_table();
+    table
+        .slots()
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| *i != env.my_slot && s.is_in_use())
+        .filter(|(i, s)| {
+            let snap = s.snapshot(*i);
+            snap.state.has_client() && snap.usename == role
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 fn with_severity(e: PgError, severity: Severity) -> PgError {
     PgError { severity, ..e }
 }
@@ -618,6 +635,8 @@ pub fn drop(
         }
     }
     cat.databases.remove(pos);
+    cat.prune_db_role_settings();
+    cat.prune_shared_comments();
     cat.acls.remove(&('d', d.oid));
     // A session connecting now finds the database gone once this commits
     // (it checks again after showing itself in the backend table).

@@ -233,6 +233,18 @@ pub fn execute(
                 .and_then(|a| super::trigger::rename(ddl.cat, &a))
                 .inspect(|_| ddl.changed = true)
         }
+        S::Vacuum(_) if crate::parser::comment::is_command(&text.sql) => {
+            ddl.changed = true;
+            crate::parser::comment::parse(&text.sql)
+                .and_then(|st| super::comment::comment_stmt(ddl.cat, &st))
+        }
+        S::Vacuum(_) if crate::parser::role_setting::is_command(&text.sql) => {
+            ddl.changed = true;
+            crate::parser::role_setting::parse(&text.sql).and_then(|st| {
+                let current = |n: &str| env.settings.borrow().get(n);
+                super::role_setting::execute(ddl.cat, &st, &actor, &current).map(String::from)
+            })
+        }
         S::Vacuum(_) if crate::parser::domain::is_domain_command(&text.sql) => {
             crate::parser::domain::parse(&text.sql)
                 .and_then(|d| ddl.domain_command(&d, env.role.oid))
@@ -388,7 +400,14 @@ pub fn execute(
             ..
         } => {
             ddl.changed = true;
-            super::comment::comment(ddl.cat, object_type, object_name, comment.as_deref())
+            super::comment::comment(
+                ddl.cat,
+                object_type,
+                object_name,
+                comment.as_deref(),
+                env.role.oid,
+                ddl.notices,
+            )
         }
         S::Drop {
             object_type,
@@ -425,6 +444,8 @@ pub fn execute(
     }
     if changed {
         super::comment::prune(&mut cat);
+        cat.prune_db_role_settings();
+        cat.prune_shared_comments();
         super::ddl_acl::settle_owners(&mut cat, cache.get(), env.role.oid);
         cat.settle_row_oids();
         cache.commit(lock, cat)?;
@@ -451,6 +472,8 @@ pub struct DdlEnv<'a> {
     pub session: &'a crate::catalog::roles::RoleDesc,
     /// The session's database (GRANT ... ON DATABASE).
     pub database: &'a str,
+    /// The session's settings (ALTER ROLE ... SET name FROM CURRENT).
+    pub settings: &'a std::cell::RefCell<crate::utils::settings::Settings>,
 }
 
 struct Ddl<'a> {

@@ -22,6 +22,7 @@ pub mod functioncmds;
 pub mod grant;
 pub mod owner;
 pub mod role;
+pub mod role_setting;
 pub mod sequence;
 pub mod transaction;
 pub mod trigger;

@@ -4,7 +4,7 @@
 //! the comments stored in the catalog (`COMMENT ON`), pg_rewrite (views'
 //! rules) and pg_depend.
 
-use crate::catalog::builtin::{PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE, SUPERUSER_OID};
+use crate::catalog::builtin::{PG_CATALOG_NAMESPACE, SUPERUSER_OID};
 use crate::catalog::builtin_ops::{AMOPS, AMPROCS, CASTS, OPERATORS, OPFAMILIES};
 use crate::catalog::constraint::ConstraintKind;
 use crate::fmgr::FnCtx;
@@ -16,9 +16,6 @@ const PG_CLASS: u32 = 1259;
 const PG_ATTRDEF: u32 = 2604;
 const PG_CONSTRAINT: u32 = 2606;
 const PG_REWRITE: u32 = 2618;
-
-/// The comment initdb gives schema public.
-pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
 
 fn ch(c: u8) -> Value {
     Value::Text((c as char).to_string())
@@ -117,23 +114,45 @@ pub fn amproc_rows(_: &FnCtx) -> Vec<Vec<Value>> {
         .collect()
 }
 
-/// pg_description: schema public's comment (as initdb writes it), then
-/// the comments COMMENT ON stored.
+/// pg_description: initdb's descriptions (schema public, plpgsql's
+/// extension and language), then the comments COMMENT ON stored.
 pub fn description_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    let public = (PG_NAMESPACE_CLASS, PUBLIC_NAMESPACE, 0);
-    // plpgsql's extension and language, as initdb comments them.
-    let pl = "PL/pgSQL procedural language".to_owned();
-    let ext = (3079, 13559, 0);
-    let lang = (2612, crate::catalog::function::PLPGSQL_LANGUAGE, 0);
-    std::iter::once((&public, &PUBLIC_SCHEMA_COMMENT.to_owned()))
-        .chain([(&ext, &pl), (&lang, &pl)])
-        .chain(ctx.catalog.comments.iter())
-        .map(|(&(class, obj, sub), text)| {
+    ctx.catalog
+        .descriptions()
+        .into_iter()
+        .map(|((class, obj, sub), text)| {
             vec![
                 Value::Oid(obj),
                 Value::Oid(class),
                 Value::Int4(sub),
-                Value::Text(text.clone()),
+                Value::Text(text),
+            ]
+        })
+        .collect()
+}
+
+/// pg_shdescription: the comments on databases and roles.
+pub fn shdescription_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .shared_descriptions()
+        .into_iter()
+        .map(|((class, obj), text)| vec![Value::Oid(obj), Value::Oid(class), Value::Text(text)])
+        .collect()
+}
+
+/// pg_db_role_setting: the settings ALTER ROLE/DATABASE ... SET stored.
+pub fn db_role_setting_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .db_role_settings
+        .iter()
+        .map(|(&(db, role), items)| {
+            vec![
+                Value::Oid(db),
+                Value::Oid(role),
+                Value::Array(
+                    crate::types::oid::TEXT,
+                    items.iter().cloned().map(Value::Text).collect(),
+                ),
             ]
         })
         .collect()

@@ -33,6 +33,18 @@ pub fn authid_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .collect()
 }
 
+/// rolconfig, useconfig: the role's settings in every database (ALTER
+/// ROLE ... SET without IN DATABASE), NULL when none.
+fn role_config(ctx: &FnCtx, role: crate::types::Oid) -> Value {
+    match ctx.catalog.db_role_settings.get(&(0, role)) {
+        Some(items) => Value::Array(
+            crate::types::oid::TEXT,
+            items.iter().cloned().map(Value::Text).collect(),
+        ),
+        None => Value::Null,
+    }
+}
+
 pub fn roles_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     ctx.catalog
         .all_roles()
@@ -50,7 +62,7 @@ pub fn roles_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Text("********".into()),
                 valid_until(r),
                 Value::Bool(r.bypassrls),
-                Value::Null,
+                role_config(ctx, r.oid),
                 Value::Oid(r.oid),
             ]
         })
@@ -73,7 +85,7 @@ pub fn user_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 Value::Bool(r.bypassrls),
                 Value::Text("********".into()),
                 valid_until(r),
-                Value::Null,
+                role_config(ctx, r.oid),
             ]
         })
         .collect()

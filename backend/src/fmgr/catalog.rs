@@ -164,6 +164,27 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     f("pg_collation_is_visible", &[OID], BOOL, |_, a| {
         Ok(Value::Bool(matches!(oid_arg(&a[0]), 100 | 950 | 951)))
     }),
+    // Operator classes and families are all built in, in pg_catalog
+    // (always searched): visible when they exist, NULL otherwise.
+    f("pg_opclass_is_visible", &[OID], BOOL, |_, a| {
+        let o = oid_arg(&a[0]);
+        Ok(if crate::catalog::opclass::is_opclass(o) {
+            Value::Bool(true)
+        } else {
+            Value::Null
+        })
+    }),
+    f("pg_opfamily_is_visible", &[OID], BOOL, |_, a| {
+        let o = oid_arg(&a[0]);
+        let known = crate::catalog::builtin_ops::OPFAMILIES
+            .iter()
+            .any(|f| f.0 == o);
+        Ok(if known {
+            Value::Bool(true)
+        } else {
+            Value::Null
+        })
+    }),
     // pgfork has no conversions or statistics objects.
     f("pg_conversion_is_visible", &[OID], BOOL, |_, _| {
         Ok(Value::Null)
@@ -302,15 +323,13 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     }),
     // Comments (COMMENT ON, stored in the catalog: pg_description).
     f("obj_description", &[OID], TEXT, |c, a| {
+        // Deprecated form: any description of the object with objsubid 0.
         let o = oid_arg(&a[0]);
-        if o == PUBLIC_NAMESPACE {
-            return Ok(Value::Text("standard public schema".into()));
-        }
         Ok(c.catalog
-            .comments
-            .iter()
-            .find(|(&(_, obj, sub), _)| obj == o && sub == 0)
-            .map_or(Value::Null, |(_, t)| Value::Text(t.clone())))
+            .descriptions()
+            .into_iter()
+            .find(|&((_, obj, sub), _)| obj == o && sub == 0)
+            .map_or(Value::Null, |(_, t)| Value::Text(t)))
     }),
     f("obj_description", &[OID, NAME], TEXT, |c, a| {
         let class = catalog_relation(&a[1]);
@@ -323,10 +342,12 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
         let class = builtin::system_relation("pg_class").map_or(0, |r| r.oid);
         Ok(description(c, class, oid_arg(&a[0]), n))
     }),
-    // Databases and roles take no comments in pgfork: pg_shdescription
-    // is empty.
-    f("shobj_description", &[OID, NAME], TEXT, |_, _| {
-        Ok(Value::Null)
+    // Comments on databases and roles (pg_shdescription).
+    f("shobj_description", &[OID, NAME], TEXT, |c, a| {
+        let class = catalog_relation(&a[1]);
+        Ok(c.catalog
+            .shared_description(class, oid_arg(&a[0]))
+            .map_or(Value::Null, |t| Value::Text(t.to_owned())))
     }),
     // Encodings.
     f("pg_encoding_to_char", &[INT4], NAME, |_, a| {
@@ -1159,13 +1180,9 @@ fn catalog_relation(v: &Value) -> Oid {
 
 /// The comment on (class, object, sub-object), or NULL.
 fn description(c: &FnCtx, class: Oid, obj: Oid, sub: i32) -> Value {
-    if (class, obj, sub) == (2615, PUBLIC_NAMESPACE, 0) {
-        return Value::Text("standard public schema".into());
-    }
     c.catalog
-        .comments
-        .get(&(class, obj, sub))
-        .map_or(Value::Null, |t| Value::Text(t.clone()))
+        .description(class, obj, sub)
+        .map_or(Value::Null, |t| Value::Text(t.to_owned()))
 }
 
 fn view_def(c: &FnCtx, v: &Value, pretty: bool) -> PgResult<Value> {

@@ -27,11 +27,13 @@ use crate::error::{sqlstate, PgError, PgResult};
 pub mod alter_identity;
 pub mod alter_sequence;
 pub mod alter_trigger;
+pub mod comment;
 pub mod constraint_cmds;
 pub mod create_function;
 pub mod create_table_as;
 pub mod database;
 pub mod domain;
+pub mod role_setting;
 pub mod set_schema;
 mod table_query;
 pub mod window_exclude;
@@ -466,6 +468,14 @@ fn intercept(
     }
     if domain::starts_domain_command(meaningful) {
         domain::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
+    }
+    if comment::starts_comment(meaningful) {
+        comment::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
+    }
+    if role_setting::starts_setting_command(meaningful) {
+        role_setting::parse_tokens(sql, meaningful)?;
         return Ok(Some(vacuum_placeholder()));
     }
     if database::starts_database_command(meaningful) {

@@ -1,6 +1,7 @@
 //! The session's side of databases: choosing the database at connection
 //! (FATAL 3D000 for a missing one, as PostgreSQL's InitPostgres, and its
-//! CONNECT privilege, ALLOW_CONNECTIONS and CONNECTION LIMIT), and running
+//! CONNECT privilege, ALLOW_CONNECTIONS and CONNECTION LIMIT, and the
+//! role's CONNECTION LIMIT), and running
 //! CREATE, DROP and ALTER DATABASE (`commands::database`) as catalog
 //! changes of the session's transaction (CREATE and DROP outside a
 //! transaction block).
@@ -55,6 +56,17 @@ impl Engine {
         // Seen by DROP DATABASE from now on; then make sure the database
         // was not dropped meanwhile.
         self.env.slot.set_identity(&role.name, name, "");
+        // The role's CONNECTION LIMIT first, as PostgreSQL checks it when
+        // it sets the session user, before the database's.
+        if role.connlimit >= 0 && !role.superuser {
+            let env = self.db_env(0);
+            if dbcmd::other_sessions_of_role(&env, &role.name).len() as i32 >= role.connlimit {
+                return Err(PgError::new(
+                    sqlstate::TOO_MANY_CONNECTIONS,
+                    format!("too many connections for role \"{}\"", role.name),
+                ));
+            }
+        }
         if d.conn_limit >= 0 && !role.superuser {
             let env = self.db_env(0);
             if dbcmd::other_sessions(&env, name).len() as i32 >= d.conn_limit {

@@ -391,18 +391,33 @@ impl Engine {
             ..e
         };
         let role = self.login_role(&user).map_err(fatal)?;
+        // The settings the client gave: they win over the stored ones.
+        let mut given: Vec<String> = Vec::new();
         for (k, v) in params {
             match k.as_str() {
                 "user" | "database" | "replication" => {}
                 "options" => {
                     for (name, value) in parse_options(v).map_err(fatal)? {
                         settings.set_startup(&name, &value).map_err(fatal)?;
+                        given.push(name.to_ascii_lowercase());
                     }
                 }
-                _ => settings.set_startup(k, v).map_err(fatal)?,
+                _ => {
+                    settings.set_startup(k, v).map_err(fatal)?;
+                    given.push(k.to_ascii_lowercase());
+                }
             }
         }
         self.connect_database(&database, &role).map_err(fatal)?;
+        // ALTER DATABASE/ROLE ... SET (pg_db_role_setting), in
+        // PostgreSQL's order: a later entry wins over an earlier one. A
+        // value no longer valid is skipped, as PostgreSQL warns and goes on.
+        let db = self.catalog.database();
+        for (name, value) in self.catalog.get().session_settings(db, role.oid) {
+            if !given.contains(&name.to_ascii_lowercase()) {
+                let _ = settings.set_startup(&name, &value);
+            }
+        }
         self.session.database = database;
         self.slot_app_name = settings.get("application_name")?.unwrap_or_default();
         *self.settings.get_mut() = settings;
@@ -711,7 +726,9 @@ impl Engine {
             }
             ast::Statement::Vacuum(_)
                 if crate::parser::domain::is_domain_command(&text.sql)
-                    || crate::parser::alter_trigger::is_alter_trigger(&text.sql) =>
+                    || crate::parser::alter_trigger::is_alter_trigger(&text.sql)
+                    || crate::parser::role_setting::is_command(&text.sql)
+                    || crate::parser::comment::is_command(&text.sql) =>
             {
                 Ok(simple_parts(Action::Ddl, param_types, true))
             }
@@ -1067,6 +1084,7 @@ impl Engine {
                     role: &me,
                     session: &session,
                     database: &self.session.database,
+                    settings: &self.settings,
                 },
                 &mut notices,
             );

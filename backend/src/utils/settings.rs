@@ -477,7 +477,16 @@ impl Settings {
     /// `-c name=value` options). Internal settings cannot be set.
     pub fn set_startup(&mut self, name: &str, value: &str) -> PgResult<()> {
         self.generation = next_generation();
-        let def = lookup(name).ok_or_else(|| unrecognized(name))?;
+        let Some(def) = lookup(name) else {
+            // A custom `prefix.name` (a placeholder, as PostgreSQL keeps
+            // one for a module not loaded).
+            if name.contains('.') {
+                self.reset
+                    .insert(name.to_ascii_lowercase(), value.to_owned());
+                return Ok(());
+            }
+            return Err(unrecognized(name));
+        };
         if def.context != Context::User {
             return Err(cant_change(def));
         }
@@ -650,6 +659,36 @@ impl Settings {
             }
         }
         out
+    }
+}
+
+/// Checks `name = value` for ALTER ROLE/DATABASE ... SET (PostgreSQL's
+/// validation of a pg_db_role_setting entry): the name must be a setting
+/// a session may change or a custom `prefix.name`, the value one it
+/// accepts. Returns the name as stored: a known setting's canonical
+/// spelling (`TimeZone`), a custom one as given.
+pub fn check_stored(name: &str, value: Option<&str>) -> PgResult<String> {
+    match lookup(name) {
+        Some(def) if def.context != Context::User => Err(cant_change(def)),
+        Some(def) => {
+            if let Some(v) = value {
+                canonicalize(def, v)?;
+            }
+            Ok(def.name.to_owned())
+        }
+        None if name.contains('.') => Ok(name.to_owned()),
+        None => Err(unrecognized(name)),
+    }
+}
+
+/// Whether a setting takes a list (GUC_LIST_INPUT: SET name TO a, b), and
+/// whether its list items are identifiers quoted when stored
+/// (GUC_LIST_QUOTE).
+pub fn list_kind(name: &str) -> (bool, bool) {
+    match lookup(name).map(|d| d.name) {
+        Some("search_path") => (true, true),
+        Some("DateStyle") => (true, false),
+        _ => (false, false),
     }
 }
 

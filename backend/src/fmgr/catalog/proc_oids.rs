@@ -179,6 +179,8 @@ pub static PROC_OIDS: &[(Oid, &str, &[Oid], u8)] = &[
     (2079, "pg_table_is_visible", &[26], b's'),
     (2080, "pg_type_is_visible", &[26], b's'),
     (2081, "pg_function_is_visible", &[26], b's'),
+    (2083, "pg_opclass_is_visible", &[26], b's'),
+    (3829, "pg_opfamily_is_visible", &[26], b's'),
     (1642, "pg_get_userbyid", &[26], b's'),
     (1081, "format_type", &[26, 23], b's'),
     (2165, "pg_get_function_result", &[26], b's'),
