@@ -34,9 +34,12 @@ pub struct DbEnv<'a> {
     pub offset: usize,
 }
 
-/// The backend slots of the sessions connected to database `name`, other
-/// than this one.
-pub fn other_sessions(env: &DbEnv, name: &str) -> Vec<usize> {
+/// The backend slots of the other client sessions (not this one) whose
+/// activity snapshot satisfies `pred`.
+fn other_sessions_where(
+    env: &DbEnv,
+    pred: impl Fn(&shmem::backend_table::BackendSnapshot) -> bool,
+) -> Vec<usize> {
     let table = env.segment.backend_table();
     table
         .slots()
@@ -45,27 +48,22 @@ pub fn other_sessions(env: &DbEnv, name: &str) -> Vec<usize> {
         .filter(|(i, s)| *i != env.my_slot && s.is_in_use())
         .filter(|(i, s)| {
             let snap = s.snapshot(*i);
-            snap.state.has_client() && snap.datname == name
+            snap.state.has_client() && pred(&snap)
         })
         .map(|(i, _)| i)
         .collect()
 }
 
+/// The backend slots of the sessions connected to database `name`, other
+/// than this one.
+pub fn other_sessions(env: &DbEnv, name: &str) -> Vec<usize> {
+    other_sessions_where(env, |snap| snap.datname == name)
+}
+
 /// The slots of the other sessions of role `role` (by name), in any
 /// database (a role's CONNECTION LIMIT).
 pub fn other_sessions_of_role(env: &DbEnv, role: &str) -> Vec<usize> {
-    let table = env.segment.backend_table();
-    table
-        .slots()
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| *i != env.my_slot && s.is_in_use())
-        .filter(|(i, s)| {
-            let snap = s.snapshot(*i);
-            snap.state.has_client() && snap.usename == role
-        })
-        .map(|(i, _)| i)
-        .collect()
+    other_sessions_where(env, |snap| snap.usename == role)
 }
 
 fn with_severity(e: PgError, severity: Severity) -> PgError {

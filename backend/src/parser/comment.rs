@@ -9,9 +9,10 @@
 
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use super::{byte_offset, is_blank, is_word, syntax_error};
+use super::word_walk::{meaningful_tokens, Walk};
+use super::{byte_offset, is_word};
 use crate::error::PgResult;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,29 +47,19 @@ pub(super) fn starts_comment(words: &[&TokenWithSpan]) -> bool {
         && (w(2, "constraint") || w(2, "trigger") || w(2, "function") || w(2, "procedure"))
 }
 
-fn tokens(sql: &str) -> Vec<TokenWithSpan> {
-    Tokenizer::new(&PostgreSqlDialect {}, sql)
-        .tokenize_with_location()
-        .map(|t| t.into_iter().filter(|t| !is_blank(&t.token)).collect())
-        .unwrap_or_default()
-}
-
 /// Whether a statement's text is one [`parse`] reads.
 pub fn is_command(sql: &str) -> bool {
-    starts_comment(&tokens(sql).iter().collect::<Vec<_>>())
+    starts_comment(&meaningful_tokens(sql).iter().collect::<Vec<_>>())
 }
 
 /// Parses the statement's text.
 pub fn parse(sql: &str) -> PgResult<CommentStmt> {
-    let toks = tokens(sql);
+    let toks = meaningful_tokens(sql);
     parse_tokens(sql, &toks.iter().collect::<Vec<_>>())
 }
 
 fn fail<T>(sql: &str, toks: &[&TokenWithSpan], i: usize) -> PgResult<T> {
-    Err(match toks.get(i) {
-        Some(t) => syntax_error(sql, &t.token.to_string(), Some(t.span.start)),
-        None => syntax_error(sql, "EOF", None),
-    })
+    Walk { sql, toks, i }.fail()
 }
 
 /// A possibly qualified name from token `i`; the index after it.

@@ -4,10 +4,9 @@
 //! apart by [`is_database_command`] and parses the text again with
 //! [`parse`] when it runs it.
 
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use super::{char_index, is_blank, is_word, syntax_error};
+use super::{char_index, is_word};
 use crate::error::PgResult;
 
 /// An option's value as written.
@@ -65,88 +64,18 @@ pub(super) fn starts_database_command(words: &[&TokenWithSpan]) -> bool {
 
 /// Whether a statement's text is one [`parse`] reads.
 pub fn is_database_command(sql: &str) -> bool {
-    tokens(sql).is_some_and(|t| starts_database_command(&t.iter().collect::<Vec<_>>()))
-}
-
-fn tokens(sql: &str) -> Option<Vec<TokenWithSpan>> {
-    let t = Tokenizer::new(&PostgreSqlDialect {}, sql)
-        .tokenize_with_location()
-        .ok()?;
-    Some(t.into_iter().filter(|t| !is_blank(&t.token)).collect())
+    starts_database_command(&meaningful_tokens(sql).iter().collect::<Vec<_>>())
 }
 
 /// Parses a database command's text.
 pub fn parse(sql: &str) -> PgResult<DatabaseStmt> {
-    let toks = tokens(sql).unwrap_or_default();
+    let toks = meaningful_tokens(sql);
     parse_tokens(sql, &toks.iter().collect::<Vec<_>>())
 }
 
-struct P<'a> {
-    sql: &'a str,
-    toks: &'a [&'a TokenWithSpan],
-    i: usize,
-}
+use super::word_walk::{meaningful_tokens, Walk as P};
 
 impl P<'_> {
-    fn peek(&self) -> Option<&Token> {
-        self.toks.get(self.i).map(|t| &t.token)
-    }
-
-    fn fail<T>(&self) -> PgResult<T> {
-        Err(match self.toks.get(self.i) {
-            Some(t) => syntax_error(self.sql, &t.token.to_string(), Some(t.span.start)),
-            None => syntax_error(self.sql, "EOF", None),
-        })
-    }
-
-    fn word(&mut self, w: &str) -> bool {
-        if self.peek().is_some_and(|t| is_word(t, w)) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect(&mut self, w: &str) -> PgResult<()> {
-        if self.word(w) {
-            Ok(())
-        } else {
-            self.fail()
-        }
-    }
-
-    /// An identifier (a name): unquoted words fold to lower case.
-    fn name(&mut self) -> PgResult<String> {
-        match self.peek() {
-            Some(Token::Word(w)) => {
-                let n = if w.quote_style.is_some() {
-                    if w.value.is_empty() {
-                        let t = self.toks[self.i];
-                        return Err(crate::error::PgError::new(
-                            crate::error::sqlstate::SYNTAX_ERROR,
-                            "zero-length delimited identifier at or near \"\"\"\"",
-                        )
-                        .with_position(char_index(self.sql, t.span.start) + 1));
-                    }
-                    w.value.clone()
-                } else {
-                    w.value.to_lowercase()
-                };
-                self.i += 1;
-                Ok(n)
-            }
-            _ => self.fail(),
-        }
-    }
-
-    fn end(&self) -> PgResult<()> {
-        if self.i < self.toks.len() {
-            return self.fail();
-        }
-        Ok(())
-    }
-
     fn position(&self) -> usize {
         self.toks
             .get(self.i)

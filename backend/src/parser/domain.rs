@@ -8,9 +8,9 @@
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use super::{byte_offset, is_blank, is_word, syntax_error};
+use super::{byte_offset, is_word, syntax_error};
 use crate::error::PgResult;
 
 /// One constraint of CREATE DOMAIN or ALTER DOMAIN ADD.
@@ -76,77 +76,19 @@ pub(super) fn starts_domain_command(words: &[&TokenWithSpan]) -> bool {
 
 /// Whether a statement's text is one [`parse`] reads.
 pub fn is_domain_command(sql: &str) -> bool {
-    tokens(sql).is_some_and(|t| starts_domain_command(&t.iter().collect::<Vec<_>>()))
-}
-
-fn tokens(sql: &str) -> Option<Vec<TokenWithSpan>> {
-    let t = Tokenizer::new(&PostgreSqlDialect {}, sql)
-        .tokenize_with_location()
-        .ok()?;
-    Some(t.into_iter().filter(|t| !is_blank(&t.token)).collect())
+    starts_domain_command(&meaningful_tokens(sql).iter().collect::<Vec<_>>())
 }
 
 /// Parses a domain command's text.
 pub fn parse(sql: &str) -> PgResult<DomainStmt> {
-    let toks = tokens(sql).unwrap_or_default();
+    let toks = meaningful_tokens(sql);
     let refs: Vec<&TokenWithSpan> = toks.iter().collect();
     parse_tokens(sql, &refs)
 }
 
-struct P<'a> {
-    sql: &'a str,
-    toks: &'a [&'a TokenWithSpan],
-    i: usize,
-}
+use super::word_walk::{meaningful_tokens, Walk as P};
 
 impl P<'_> {
-    fn peek(&self) -> Option<&Token> {
-        self.toks.get(self.i).map(|t| &t.token)
-    }
-
-    fn peek_word(&self, w: &str) -> bool {
-        self.peek().is_some_and(|t| is_word(t, w))
-    }
-
-    fn fail<T>(&self) -> PgResult<T> {
-        Err(match self.toks.get(self.i) {
-            Some(t) => syntax_error(self.sql, &t.token.to_string(), Some(t.span.start)),
-            None => syntax_error(self.sql, "EOF", None),
-        })
-    }
-
-    fn word(&mut self, w: &str) -> bool {
-        if self.peek_word(w) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect(&mut self, w: &str) -> PgResult<()> {
-        if self.word(w) {
-            Ok(())
-        } else {
-            self.fail()
-        }
-    }
-
-    fn name(&mut self) -> PgResult<String> {
-        match self.peek() {
-            Some(Token::Word(w)) => {
-                let n = if w.quote_style.is_some() {
-                    w.value.clone()
-                } else {
-                    w.value.to_lowercase()
-                };
-                self.i += 1;
-                Ok(n)
-            }
-            _ => self.fail(),
-        }
-    }
-
     /// A possibly qualified name.
     fn qualified(&mut self) -> PgResult<Vec<String>> {
         let mut v = vec![self.name()?];

@@ -37,6 +37,7 @@ pub mod role_setting;
 pub mod set_schema;
 mod table_query;
 pub mod window_exclude;
+mod word_walk;
 
 /// A statement's text, and the whole query string it came from (parser
 /// locations are relative to the whole string), for turning locations

@@ -6,10 +6,9 @@
 //! the engine tells it apart by [`is_command`] and parses the text again
 //! with [`parse`] when it runs it.
 
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use super::{is_blank, is_word, syntax_error};
+use super::is_word;
 use crate::error::PgResult;
 
 /// Whose settings: a role (by name or as CURRENT_USER, ...) or every
@@ -82,75 +81,20 @@ pub(super) fn starts_setting_command(words: &[&TokenWithSpan]) -> bool {
     w(at, "reset") || (w(at, "set") && !w(at + 1, "tablespace"))
 }
 
-fn tokens(sql: &str) -> Vec<TokenWithSpan> {
-    Tokenizer::new(&PostgreSqlDialect {}, sql)
-        .tokenize_with_location()
-        .map(|t| t.into_iter().filter(|t| !is_blank(&t.token)).collect())
-        .unwrap_or_default()
-}
-
 /// Whether a statement's text is one [`parse`] reads.
 pub fn is_command(sql: &str) -> bool {
-    starts_setting_command(&tokens(sql).iter().collect::<Vec<_>>())
+    starts_setting_command(&meaningful_tokens(sql).iter().collect::<Vec<_>>())
 }
 
 /// Parses the statement's text.
 pub fn parse(sql: &str) -> PgResult<SettingStmt> {
-    let toks = tokens(sql);
+    let toks = meaningful_tokens(sql);
     parse_tokens(sql, &toks.iter().collect::<Vec<_>>())
 }
 
-struct P<'a> {
-    sql: &'a str,
-    toks: &'a [&'a TokenWithSpan],
-    i: usize,
-}
+use super::word_walk::{meaningful_tokens, Walk as P};
 
 impl P<'_> {
-    fn peek(&self) -> Option<&Token> {
-        self.toks.get(self.i).map(|t| &t.token)
-    }
-
-    fn fail<T>(&self) -> PgResult<T> {
-        Err(match self.toks.get(self.i) {
-            Some(t) => syntax_error(self.sql, &t.token.to_string(), Some(t.span.start)),
-            None => syntax_error(self.sql, "EOF", None),
-        })
-    }
-
-    fn word(&mut self, w: &str) -> bool {
-        if self.peek().is_some_and(|t| is_word(t, w)) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect(&mut self, w: &str) -> PgResult<()> {
-        if self.word(w) {
-            Ok(())
-        } else {
-            self.fail()
-        }
-    }
-
-    /// An identifier: unquoted words fold to lower case.
-    fn name(&mut self) -> PgResult<String> {
-        match self.peek() {
-            Some(Token::Word(w)) => {
-                let n = if w.quote_style.is_some() {
-                    w.value.clone()
-                } else {
-                    w.value.to_lowercase()
-                };
-                self.i += 1;
-                Ok(n)
-            }
-            _ => self.fail(),
-        }
-    }
-
     /// A setting's name: identifiers joined by dots.
     fn var_name(&mut self) -> PgResult<String> {
         let mut n = self.name()?;
@@ -188,13 +132,6 @@ impl P<'_> {
         };
         self.i += 1;
         Ok(v)
-    }
-
-    fn end(&self) -> PgResult<()> {
-        if self.i < self.toks.len() {
-            return self.fail();
-        }
-        Ok(())
     }
 }
 

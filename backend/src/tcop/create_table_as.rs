@@ -292,27 +292,7 @@ impl Engine {
                 "syntax error at or near \"EXECUTE\"",
             ));
         };
-        let name = name
-            .as_ref()
-            .map(|n| crate::parser::object_name(n).join("."))
-            .unwrap_or_default();
-        let prepared = self.sql_prepared.get(&name).ok_or_else(|| {
-            PgError::new(
-                sqlstate::INVALID_SQL_STATEMENT_NAME,
-                format!("prepared statement \"{name}\" does not exist"),
-            )
-        })?;
-        if parameters.len() != prepared.param_types.len() {
-            return Err(PgError::new(
-                sqlstate::SYNTAX_ERROR,
-                format!("wrong number of parameters for prepared statement \"{name}\""),
-            )
-            .with_detail(format!(
-                "Expected {} parameters but got {}.",
-                prepared.param_types.len(),
-                parameters.len()
-            )));
-        }
+        let prepared = self.sql_prepared_for(name.as_ref(), parameters.len())?;
         let ast::Statement::Query(q) = prepared.stmt.ast.as_ref() else {
             return Err(PgError::new(
                 sqlstate::WRONG_OBJECT_TYPE,

@@ -349,6 +349,37 @@ impl Engine {
         }
     }
 
+    /// The SQL prepared statement `EXECUTE name` runs, given `nargs`
+    /// arguments: 26000 when there is none by that name, 42601 when the
+    /// number of arguments differs from its parameters'.
+    pub(crate) fn sql_prepared_for(
+        &self,
+        name: Option<&ast::ObjectName>,
+        nargs: usize,
+    ) -> PgResult<Arc<Prepared>> {
+        let name = name
+            .map(|n| crate::parser::object_name(n).join("."))
+            .unwrap_or_default();
+        let prepared = self.sql_prepared.get(&name).cloned().ok_or_else(|| {
+            PgError::new(
+                sqlstate::INVALID_SQL_STATEMENT_NAME,
+                format!("prepared statement \"{name}\" does not exist"),
+            )
+        })?;
+        if nargs != prepared.param_types.len() {
+            return Err(PgError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("wrong number of parameters for prepared statement \"{name}\""),
+            )
+            .with_detail(format!(
+                "Expected {} parameters but got {}.",
+                prepared.param_types.len(),
+                nargs
+            )));
+        }
+        Ok(prepared)
+    }
+
     /// Pool mode: the calling thread (a carrier) takes up this session,
     /// which may last have run on another thread, or this one may last
     /// have run another session. Everything the backend keeps per thread
@@ -779,27 +810,7 @@ impl Engine {
             ast::Statement::Execute {
                 name, parameters, ..
             } => {
-                let name = name
-                    .as_ref()
-                    .map(|n| crate::parser::object_name(n).join("."))
-                    .unwrap_or_default();
-                let prepared = self.sql_prepared.get(&name).cloned().ok_or_else(|| {
-                    PgError::new(
-                        sqlstate::INVALID_SQL_STATEMENT_NAME,
-                        format!("prepared statement \"{name}\" does not exist"),
-                    )
-                })?;
-                if parameters.len() != prepared.param_types.len() {
-                    return Err(PgError::new(
-                        sqlstate::SYNTAX_ERROR,
-                        format!("wrong number of parameters for prepared statement \"{name}\""),
-                    )
-                    .with_detail(format!(
-                        "Expected {} parameters but got {}.",
-                        prepared.param_types.len(),
-                        parameters.len()
-                    )));
-                }
+                let prepared = self.sql_prepared_for(name.as_ref(), parameters.len())?;
                 let mut a = self.analyzer(text, param_types);
                 let mut args = Vec::with_capacity(parameters.len());
                 for (e, t) in parameters.iter().zip(&prepared.param_types) {

@@ -392,6 +392,50 @@ fn integer_width(field: &str) -> usize {
     f.len() - f.trim_start_matches(|c: char| c.is_ascii_digit()).len()
 }
 
+/// The date of ISO 8601's alternative format, its first number (`val`,
+/// `frac`) and the character after it (`unit`) read: `YYYYMMDD`
+/// (`basic`, eight digits) or `YYYY[-MM[-DD]]`. None when the input ends
+/// there, else the text after the `T` that starts its time.
+fn alternative_date<'a>(
+    acc: &mut Acc,
+    val: i64,
+    frac: f64,
+    unit: Option<char>,
+    rest: &'a str,
+    basic: bool,
+) -> DtResult<Option<&'a str>> {
+    // What may follow the last field read: the end, or T and a time.
+    let end_or_time = |r: &'a str| match r.chars().next() {
+        None => Ok(None),
+        Some('T') => Ok(Some(&r[1..])),
+        _ => Err(DtError::BadFormat),
+    };
+    if basic {
+        acc.add_years(val / 10000, 1)?;
+        acc.add_months(val / 100 % 100)?;
+        acc.add_days(val % 100, 1)?;
+        acc.frac_micros(frac, USECS_PER_DAY)?;
+        return Ok(unit.map(|_| rest));
+    }
+    acc.add_years(val, 1)?;
+    acc.frac_years(frac, 1)?;
+    match unit {
+        None => return Ok(None),
+        Some('T') => return Ok(Some(rest)),
+        _ => {}
+    }
+    let (val, frac, r) = iso_number(rest)?;
+    acc.add_months(val)?;
+    acc.frac_days(frac, 30)?;
+    let Some(r) = r.strip_prefix('-') else {
+        return end_or_time(r);
+    };
+    let (val, frac, r) = iso_number(r)?;
+    acc.add_days(val, 1)?;
+    acc.frac_micros(frac, USECS_PER_DAY)?;
+    end_or_time(r)
+}
+
 /// ISO 8601 durations: `P[nY][nM][nW][nD][T[nH][nM][nS]]` with signed
 /// and fractional numbers, and the alternative `PYYYYMMDDTHHMMSS` /
 /// `PYYYY-MM-DDTHH:MM:SS` forms (DecodeISO8601Interval).
@@ -432,60 +476,18 @@ fn decode_iso8601(s: &str) -> DtResult<Interval> {
                     acc.frac_micros(frac, USECS_PER_DAY)?;
                 }
                 Some('T') | None | Some('-') => {
-                    if unit != Some('-') && integer_width(field_start) == 8 && !have_field {
-                        acc.add_years(val / 10000, 1)?;
-                        acc.add_months(val / 100 % 100)?;
-                        acc.add_days(val % 100, 1)?;
-                        acc.frac_micros(frac, USECS_PER_DAY)?;
-                        if unit.is_none() {
-                            return acc.finish(false);
-                        }
-                        date_part = false;
-                        have_field = false;
-                        continue;
-                    }
                     if have_field {
                         return Err(DtError::BadFormat);
                     }
-                    acc.add_years(val, 1)?;
-                    acc.frac_years(frac, 1)?;
-                    match unit {
+                    let basic = unit != Some('-') && integer_width(field_start) == 8;
+                    match alternative_date(&mut acc, val, frac, unit, rest, basic)? {
                         None => return acc.finish(false),
-                        Some('T') => {
+                        Some(time) => {
+                            rest = time;
                             date_part = false;
                             have_field = false;
                             continue;
                         }
-                        _ => {}
-                    }
-                    let (val, frac, r) = iso_number(rest)?;
-                    acc.add_months(val)?;
-                    acc.frac_days(frac, 30)?;
-                    rest = r;
-                    match rest.chars().next() {
-                        None => return acc.finish(false),
-                        Some('T') => {
-                            date_part = false;
-                            have_field = false;
-                            rest = &rest[1..];
-                            continue;
-                        }
-                        Some('-') => rest = &rest[1..],
-                        _ => return Err(DtError::BadFormat),
-                    }
-                    let (val, frac, r) = iso_number(rest)?;
-                    acc.add_days(val, 1)?;
-                    acc.frac_micros(frac, USECS_PER_DAY)?;
-                    rest = r;
-                    match rest.chars().next() {
-                        None => return acc.finish(false),
-                        Some('T') => {
-                            date_part = false;
-                            have_field = false;
-                            rest = &rest[1..];
-                            continue;
-                        }
-                        _ => return Err(DtError::BadFormat),
                     }
                 }
                 _ => return Err(DtError::BadFormat),

@@ -1,0 +1,96 @@
+//! What the small hand-written parsers (database, domain, role setting
+//! and COMMENT commands) share: a statement's tokens without blanks, and
+//! a walk over them that matches key words, reads identifiers and
+//! reports PostgreSQL's syntax errors at the token where it stopped.
+//! Each parser adds its own steps in an `impl Walk` of its module.
+
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+use super::{char_index, is_blank, is_word, syntax_error};
+use crate::error::{sqlstate, PgError, PgResult};
+
+/// The statement's tokens, blanks and comments left out; none when it
+/// does not tokenize (the main parser reports that error).
+pub(super) fn meaningful_tokens(sql: &str) -> Vec<TokenWithSpan> {
+    Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .map(|t| t.into_iter().filter(|t| !is_blank(&t.token)).collect())
+        .unwrap_or_default()
+}
+
+/// A position in a statement's tokens.
+pub(super) struct Walk<'a> {
+    pub(super) sql: &'a str,
+    pub(super) toks: &'a [&'a TokenWithSpan],
+    pub(super) i: usize,
+}
+
+impl Walk<'_> {
+    pub(super) fn peek(&self) -> Option<&Token> {
+        self.toks.get(self.i).map(|t| &t.token)
+    }
+
+    pub(super) fn peek_word(&self, w: &str) -> bool {
+        self.peek().is_some_and(|t| is_word(t, w))
+    }
+
+    /// 42601 at the current token (or at the end).
+    pub(super) fn fail<T>(&self) -> PgResult<T> {
+        Err(match self.toks.get(self.i) {
+            Some(t) => syntax_error(self.sql, &t.token.to_string(), Some(t.span.start)),
+            None => syntax_error(self.sql, "EOF", None),
+        })
+    }
+
+    /// 42601 unless every token was read.
+    pub(super) fn end(&self) -> PgResult<()> {
+        if self.i < self.toks.len() {
+            return self.fail();
+        }
+        Ok(())
+    }
+
+    /// Takes key word `w` if it is next.
+    pub(super) fn word(&mut self, w: &str) -> bool {
+        if self.peek_word(w) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(super) fn expect(&mut self, w: &str) -> PgResult<()> {
+        if self.word(w) {
+            Ok(())
+        } else {
+            self.fail()
+        }
+    }
+
+    /// An identifier: unquoted words fold to lower case; `""` is
+    /// PostgreSQL's "zero-length delimited identifier".
+    pub(super) fn name(&mut self) -> PgResult<String> {
+        match self.peek() {
+            Some(Token::Word(w)) => {
+                let n = if w.quote_style.is_some() {
+                    if w.value.is_empty() {
+                        let t = self.toks[self.i];
+                        return Err(PgError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            "zero-length delimited identifier at or near \"\"\"\"",
+                        )
+                        .with_position(char_index(self.sql, t.span.start) + 1));
+                    }
+                    w.value.clone()
+                } else {
+                    w.value.to_lowercase()
+                };
+                self.i += 1;
+                Ok(n)
+            }
+            _ => self.fail(),
+        }
+    }
+}
