@@ -359,32 +359,38 @@ impl Analyzer<'_> {
             }
             v
         };
-        // Without a column list, only the columns given values are
-        // written (a view's others may not be updatable).
-        let given = if ins.columns.is_empty() {
-            match ins.source.as_deref().map(|q| q.body.as_ref()) {
-                Some(ast::SetExpr::Values(v)) => v.rows.first().map_or(0, |r| r.content.len()),
-                _ => named.len(),
+        // The columns a source of `n` values per row writes: with a column
+        // list, the list; without one, the relation's first `n` (as
+        // PostgreSQL's transformInsertStmt), so a short VALUES row leaves
+        // the trailing columns to their defaults.
+        let targets_for = |n: usize| -> PgResult<Vec<usize>> {
+            let cols = if ins.columns.is_empty() {
+                &named[..n.min(named.len())]
+            } else {
+                &named[..]
+            };
+            if target.views.is_empty() {
+                Ok(cols.to_vec())
+            } else {
+                target.base_columns(cols, Command::Insert)
             }
-        } else {
-            named.len()
         };
-        let targets = if target.views.is_empty() {
-            named
-        } else {
-            target.base_columns(&named[..given.min(named.len())], Command::Insert)?
-        };
-        let too_many = || {
-            PgError::new(
-                sqlstate::SYNTAX_ERROR,
-                "INSERT has more expressions than target columns",
-            )
-        };
-        let too_few = || {
-            PgError::new(
-                sqlstate::SYNTAX_ERROR,
-                "INSERT has more target columns than expressions",
-            )
+        // More values than target columns is an error either way; fewer
+        // only with a column list.
+        let check_width = |n: usize| -> PgResult<()> {
+            if n > named.len() {
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "INSERT has more expressions than target columns",
+                ));
+            }
+            if n < named.len() && !ins.columns.is_empty() {
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "INSERT has more target columns than expressions",
+                ));
+            }
+            Ok(())
         };
         let (source, exprs) = match ins.source.as_deref() {
             None => {
@@ -401,14 +407,17 @@ impl Analyzer<'_> {
                 let ast::SetExpr::Values(v) = q.body.as_ref() else {
                     return Err(PgError::internal("VALUES"));
                 };
+                let n = v.rows.first().map_or(0, |r| r.content.len());
+                if v.rows.iter().any(|r| r.content.len() != n) {
+                    return Err(PgError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        "VALUES lists must all be the same length",
+                    ));
+                }
+                check_width(n)?;
+                let targets = targets_for(n)?;
                 let mut rows = Vec::with_capacity(v.rows.len());
                 for r in &v.rows {
-                    if r.content.len() > targets.len() {
-                        return Err(too_many());
-                    }
-                    if r.content.len() < targets.len() {
-                        return Err(too_few());
-                    }
                     let mut row: Vec<Option<Expr>> = vec![None; width];
                     for (e, &col) in r.content.iter().zip(&targets) {
                         let c = &t.table.columns[col];
@@ -436,12 +445,8 @@ impl Analyzer<'_> {
             }
             Some(q) => {
                 let query = self.query(q)?;
-                if query.columns.len() > targets.len() {
-                    return Err(too_many());
-                }
-                if query.columns.len() < targets.len() {
-                    return Err(too_few());
-                }
+                check_width(query.columns.len())?;
+                let targets = targets_for(query.columns.len())?;
                 let mut exprs = Vec::with_capacity(width);
                 for i in 0..width {
                     let given = targets.iter().position(|&c| c == i);
