@@ -301,6 +301,39 @@ impl Analyzer<'_> {
                 scope,
                 clause,
             ),
+            E::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                // x SIMILAR TO p [ESCAPE e]: x ~ similar_to_escape(p [, e]).
+                let x = self.expr(expr, scope, clause)?;
+                let mut args = vec![self.expr(pattern, scope, clause)?];
+                if let Some(e) = escape_char {
+                    args.push(self.expr(e, scope, clause)?);
+                }
+                let re = self.call("similar_to_escape", args)?;
+                let x = self.coerce(x, oid::TEXT, false)?;
+                let m = self.call("textregexeq", vec![x, re])?;
+                Ok(if *negated { Expr::Not(Box::new(m)) } else { m })
+            }
+            E::Overlay {
+                expr,
+                overlay_what,
+                overlay_from,
+                overlay_for,
+            } => {
+                let mut args = vec![
+                    self.expr(expr, scope, clause)?,
+                    self.expr(overlay_what, scope, clause)?,
+                    self.expr(overlay_from, scope, clause)?,
+                ];
+                if let Some(n) = overlay_for {
+                    args.push(self.expr(n, scope, clause)?);
+                }
+                self.call("overlay", args)
+            }
             E::ILike {
                 negated,
                 any,
@@ -632,6 +665,21 @@ impl Analyzer<'_> {
                         err
                     }
                 })
+            }
+            // |/ x and ||/ x: square and cube root of a double precision.
+            U::PGSquareRoot | U::PGCubeRoot => {
+                let (sym, func) = if op == U::PGSquareRoot {
+                    ("|/", "sqrt")
+                } else {
+                    ("||/", "cbrt")
+                };
+                let e = self.expr(x, scope, clause)?;
+                let t = e.ty();
+                if t != oid::UNKNOWN && coerce::category(t) != 'N' {
+                    return Err(coerce::no_operator(sym, None, t));
+                }
+                let e = self.coerce(e, oid::FLOAT8, false)?;
+                self.call(func, vec![e])
             }
             other => Err(not_supported_yet(&format!("operator {other}"))),
         }

@@ -464,7 +464,10 @@ impl Analyzer<'_> {
             "pg_partition_ancestors" => SetFunction::PartitionAncestors,
             "pg_options_to_table" => SetFunction::OptionsToTable,
             "unnest" => SetFunction::Unnest,
-            _ => return Err(not_supported_yet(&format!("function {name} in FROM"))),
+            _ => match crate::nodes::query::TextSrf::of_name(name) {
+                Some(t) => SetFunction::Text(t),
+                None => return Err(not_supported_yet(&format!("function {name} in FROM"))),
+            },
         };
         // Function arguments may refer to items to the left (implicitly
         // LATERAL): analyze them as a one-level subquery would.
@@ -504,6 +507,7 @@ impl Analyzer<'_> {
             SetFunction::GenerateSubscripts
                 | SetFunction::PartitionAncestors
                 | SetFunction::OptionsToTable
+                | SetFunction::Text(_)
         ) {
             // Resolved as a call would be: (anyarray, int [, bool]) or
             // (regclass).

@@ -293,7 +293,10 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
         },
         E::Extract { .. } => ("extract".into(), 2),
         E::Position { .. } => ("position".into(), 2),
-        E::Substring { .. } => ("substring".into(), 2),
+        E::Substring { shorthand, .. } => {
+            (if *shorthand { "substr" } else { "substring" }.into(), 2)
+        }
+        E::Overlay { .. } => ("overlay".into(), 2),
         E::Trim { trim_where, .. } => (
             match trim_where {
                 Some(ast::TrimWhereField::Leading) => "ltrim",

@@ -76,6 +76,12 @@ fn build_one(func: SetFunction, ty: Oid, args: &[Expr], row: Row) -> Box<dyn Nod
             jsonb,
             rows: None,
         }),
+        SetFunction::Text(kind) => Box::new(TextRowsNode {
+            args,
+            row,
+            kind,
+            rows: None,
+        }),
         SetFunction::ExpandArray => Box::new(ExpandArrayNode {
             arg: &args[0],
             row,
@@ -116,6 +122,34 @@ impl Node for SqlFunctionNode<'_> {
             self.rows = Some(rows);
         }
         Ok(self.rows.as_mut().and_then(|r| r.pop_front()))
+    }
+}
+
+/// regexp_matches, regexp_split_to_table, string_to_table: their rows,
+/// computed at the first fetch.
+struct TextRowsNode<'p> {
+    args: &'p [Expr],
+    row: Row,
+    kind: crate::nodes::query::TextSrf,
+    /// The rows still to give, last first.
+    rows: Option<Vec<Value>>,
+}
+
+impl Node for TextRowsNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.rows.is_none() {
+            let args = self
+                .args
+                .iter()
+                .map(|a| eval(a, &self.row, ctx))
+                .collect::<PgResult<Vec<_>>>()?;
+            let mut rows = self.kind.rows(&args)?;
+            ctx.mem
+                .charge(rows.iter().map(super::memory::value_bytes).sum())?;
+            rows.reverse();
+            self.rows = Some(rows);
+        }
+        Ok(self.rows.as_mut().and_then(Vec::pop).map(|v| vec![v]))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod advisory;
 pub mod arrays;
 pub mod bitwise;
 pub mod catalog;
+pub mod encode;
 pub mod enums;
 pub mod json;
 pub mod network;
@@ -19,6 +20,8 @@ pub mod numeric;
 pub mod polymorphic;
 pub mod privileges;
 pub mod sequence;
+pub mod string;
+pub mod text_srf;
 pub mod time;
 pub mod timezone;
 pub mod window;
@@ -186,6 +189,9 @@ static TABLES: &[&[FuncDef]] = &[
     network::NETWORK_FUNCS,
     time::TIME_FUNCS,
     numeric::NUMERIC_FUNCS,
+    encode::ENCODE_FUNCS,
+    text_srf::TEXT_SRF_FUNCS,
+    string::STRING_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.
@@ -685,6 +691,7 @@ static FUNCS: &[FuncDef] = &[
     volatile(f("random", &[], FLOAT8, |_, _| {
         Ok(Value::Float8(random_f64()))
     })),
+    volatile(f("setseed", &[FLOAT8], VOID, setseed)),
     // Date and time.
     f("date_part", &[TEXT, TIMESTAMPTZ], FLOAT8, |_, a| {
         Ok(Value::Float8(extract(s(&a[0]), &a[1])?.to_f64()))
@@ -1041,18 +1048,19 @@ fn set_config(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
     Ok(settings.get(name)?.map(Value::Text).unwrap_or(Value::Null))
 }
 
-/// A float in [0, 1) from a per-thread xorshift generator seeded from the
-/// clock and thread id.
+thread_local! {
+    /// The state of random(): per thread (so per session in every mode),
+    /// seeded from the clock and thread until setseed() sets it.
+    static RANDOM_STATE: std::cell::Cell<u64> = std::cell::Cell::new({
+        let t = shmem::time::monotonic_ns();
+        let id = std::process::id() as u64;
+        (t ^ (id << 32) ^ (&t as *const u64 as u64)) | 1
+    });
+}
+
+/// A float in [0, 1) from the session's xorshift generator.
 fn random_f64() -> f64 {
-    use std::cell::Cell;
-    thread_local! {
-        static STATE: Cell<u64> = Cell::new({
-            let t = shmem::time::monotonic_ns();
-            let id = std::process::id() as u64;
-            (t ^ (id << 32) ^ (&t as *const u64 as u64)) | 1
-        });
-    }
-    STATE.with(|st| {
+    RANDOM_STATE.with(|st| {
         let mut x = st.get();
         x ^= x << 13;
         x ^= x >> 7;
@@ -1060,6 +1068,24 @@ fn random_f64() -> f64 {
         st.set(x);
         (x >> 11) as f64 / (1u64 << 53) as f64
     })
+}
+
+/// setseed(x), x in [-1, 1]: random() repeats its sequence after the same
+/// seed (not PostgreSQL's sequence: its generator differs).
+fn setseed(_: &FnCtx, a: &[Value]) -> PgResult<Value> {
+    let x = fl(&a[0]);
+    if !(-1.0..=1.0).contains(&x) {
+        return Err(PgError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            format!("setseed parameter {x} is out of allowed range [-1,1]"),
+        ));
+    }
+    // splitmix64 of the seed's bits: nearby seeds give unrelated states.
+    let mut z = x.to_bits().wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    RANDOM_STATE.with(|st| st.set((z ^ (z >> 31)) | 1));
+    Ok(Value::Void)
 }
 
 fn secs6_128(us: i128) -> PgResult<Numeric> {

@@ -58,6 +58,7 @@ pub struct JoinSource {
 }
 
 pub use crate::fmgr::json::{json_srf, json_srf_name, JsonSrf};
+pub use crate::fmgr::text_srf::TextSrf;
 
 /// Which set-returning function a FROM item calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +78,8 @@ pub enum SetFunction {
     OptionsToTable,
     /// json(b)_each, _each_text, _array_elements(_text), _object_keys.
     Json { kind: JsonSrf, jsonb: bool },
+    /// regexp_matches, regexp_split_to_table, string_to_table.
+    Text(TextSrf),
     /// information_schema._pg_expandarray(array): one record (x, n) per
     /// element of the first dimension, n counting from 1.
     ExpandArray,
@@ -103,7 +106,7 @@ impl SetFunction {
                 kind: JsonSrf::Each | JsonSrf::EachText,
                 ..
             } => 2,
-            SetFunction::Json { .. } => 1,
+            SetFunction::Json { .. } | SetFunction::Text(_) => 1,
             SetFunction::Lockstep => 0,
             SetFunction::Sql { width } => width as usize,
         }
@@ -121,6 +124,7 @@ impl SetFunction {
             SetFunction::ExpandArray => "_pg_expandarray",
             SetFunction::OptionsToTable => "pg_options_to_table",
             SetFunction::Json { kind, jsonb } => json_srf_name(kind, jsonb),
+            SetFunction::Text(t) => t.name(),
             SetFunction::Lockstep => "project set",
             SetFunction::Sql { .. } => "sql function",
         }
@@ -137,6 +141,7 @@ impl SetFunction {
             "generate_series" => SetFunction::GenerateSeries,
             "pg_partition_ancestors" => SetFunction::PartitionAncestors,
             "_pg_expandarray" => SetFunction::ExpandArray,
+            _ if TextSrf::of_name(name).is_some() => SetFunction::Text(TextSrf::of_name(name)?),
             _ => match json_srf(name)? {
                 (JsonSrf::Each | JsonSrf::EachText, _) => return None,
                 (kind, jsonb) => SetFunction::Json { kind, jsonb },

@@ -1291,6 +1291,24 @@ pub fn regexp_match(
     }))
 }
 
+/// regexp_matches(source, pattern [, flags]): the groups of the first
+/// match (every match with the 'g' flag), each as regexp_match gives
+/// them; no rows without a match.
+pub fn regexp_matches(src: &str, pattern: &str, flags: &str) -> PgResult<Vec<Vec<Option<String>>>> {
+    let (f, global) = Flags::parse(flags)?;
+    let re = Regex::with_flags(pattern, f)?;
+    let mut rows = Vec::new();
+    re.for_each_match(src, global, |caps| {
+        let pick = |g: &Option<(usize, usize)>| g.map(|(s, e)| src[s..e].to_string());
+        rows.push(if caps.len() > 1 {
+            caps[1..].iter().map(pick).collect()
+        } else {
+            vec![pick(&caps[0])]
+        });
+    })?;
+    Ok(rows)
+}
+
 /// regexp_like(source, pattern [, flags]).
 pub fn regexp_like(src: &str, pattern: &str, flags: &str) -> PgResult<bool> {
     let (f, global) = Flags::parse(flags)?;
