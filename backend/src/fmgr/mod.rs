@@ -12,6 +12,7 @@ pub mod advisory;
 pub mod arrays;
 pub mod bitwise;
 pub mod catalog;
+pub mod date_funcs;
 pub mod encode;
 pub mod enums;
 pub mod json;
@@ -192,6 +193,7 @@ static TABLES: &[&[FuncDef]] = &[
     encode::ENCODE_FUNCS,
     text_srf::TEXT_SRF_FUNCS,
     string::STRING_FUNCS,
+    date_funcs::DATE_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.
@@ -747,13 +749,6 @@ static FUNCS: &[FuncDef] = &[
             ));
         }
         Ok(Value::TimestampTz(us as i64))
-    }),
-    f("age", &[TIMESTAMPTZ, TIMESTAMPTZ], INTERVAL, |_, a| {
-        ops::arith(
-            ops::BinOp::Sub,
-            &Value::TimestampTz(ts(&a[0])),
-            &Value::TimestampTz(ts(&a[1])),
-        )
     }),
 ];
 

@@ -318,4 +318,18 @@ pub static PROC_OIDS: &[(Oid, &str, &[Oid], u8)] = &[
     (2089, "to_hex", &[23], b'i'),
     (2090, "to_hex", &[20], b'i'),
     (878, "translate", &[25, 25, 25], b'i'),
+    // age and the date/time constructors.
+    (1386, "age", &[1184], b's'),
+    (2058, "age", &[1114, 1114], b'i'),
+    (2059, "age", &[1114], b's'),
+    (3846, "make_date", &[23, 23, 23], b'i'),
+    (3461, "make_timestamp", &[23, 23, 23, 23, 23, 701], b'i'),
+    (3462, "make_timestamptz", &[23, 23, 23, 23, 23, 701], b's'),
+    (
+        3463,
+        "make_timestamptz",
+        &[23, 23, 23, 23, 23, 701, 25],
+        b's',
+    ),
+    (3464, "make_interval", &[23, 23, 23, 23, 23, 23, 701], b'i'),
 ];
