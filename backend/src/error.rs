@@ -39,6 +39,7 @@ pub mod sqlstate {
     pub const FOREIGN_KEY_VIOLATION: &str = "23503";
     pub const UNIQUE_VIOLATION: &str = "23505";
     pub const CHECK_VIOLATION: &str = "23514";
+    pub const INVALID_TRANSACTION_TERMINATION: &str = "2D000";
     pub const ACTIVE_SQL_TRANSACTION: &str = "25001";
     pub const INVALID_SCHEMA_NAME: &str = "3F000";
     pub const DUPLICATE_SCHEMA: &str = "42P06";

@@ -76,6 +76,7 @@ mod notify;
 mod numeric_binary;
 mod plan_cache;
 mod planner;
+mod plpgsql_transactions;
 mod pool;
 mod reference;
 mod regexes;

@@ -193,6 +193,31 @@ pub fn call_result_types(f: &FunctionDesc) -> Vec<Oid> {
 /// the declared result types (PostgreSQL's check_sql_fn_retval, with
 /// assignment casts). Positions in errors are relative to the body.
 pub fn analyze_body(catalog: &Arc<Catalog>, f: &FunctionDesc) -> PgResult<AnalyzedBody> {
+    analyze_body_for(catalog, f, false)
+}
+
+/// The tag of a transaction-control statement, which a SQL function's
+/// body may hold (CREATE accepts it) but not run.
+fn transaction_tag(st: &ast::Statement) -> Option<&'static str> {
+    Some(match st {
+        ast::Statement::StartTransaction { begin: true, .. } => "BEGIN",
+        ast::Statement::StartTransaction { .. } => "START TRANSACTION",
+        ast::Statement::Commit { .. } => "COMMIT",
+        ast::Statement::Rollback { .. } => "ROLLBACK",
+        ast::Statement::Savepoint { .. } => "SAVEPOINT",
+        ast::Statement::ReleaseSavepoint { .. } => "RELEASE",
+        _ => return None,
+    })
+}
+
+/// [`analyze_body`]; `validating` (CREATE FUNCTION, as PostgreSQL's
+/// fmgr_sql_validator) lets transaction-control statements pass, which a
+/// call refuses (0A000, as init_execution_state).
+pub fn analyze_body_for(
+    catalog: &Arc<Catalog>,
+    f: &FunctionDesc,
+    validating: bool,
+) -> PgResult<AnalyzedBody> {
     let text = body_text(f);
     let stmts = crate::parser::parse(&text)?;
     let scope = body_scope(f);
@@ -205,6 +230,16 @@ pub fn analyze_body(catalog: &Arc<Catalog>, f: &FunctionDesc) -> PgResult<Analyz
     let mut needs_xid = false;
     let mut modifies = false;
     for st in &stmts {
+        if let Some(tag) = transaction_tag(&st.ast) {
+            if validating {
+                continue;
+            }
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                format!("{tag} is not allowed in an SQL function"),
+            )
+            .with_context(format!("SQL function \"{}\" during startup", f.name)));
+        }
         let mut a = Analyzer::new(&st.text, &types).with_catalog(catalog.clone());
         a.fn_scope = Some(scope.clone());
         let m = match &st.ast {
@@ -368,6 +403,15 @@ impl Analyzer<'_> {
     /// function call) and the columns of the row it returns (its INOUT
     /// and OUT arguments; none without them).
     pub fn call_statement(&mut self, func: &ast::Function) -> PgResult<(Expr, Vec<Column>)> {
+        self.call_statement_of(func).map(|(e, c, _)| (e, c))
+    }
+
+    /// [`Self::call_statement`], with the procedure chosen (PL/pgSQL's
+    /// CALL assigns its output arguments to the variables given).
+    pub fn call_statement_of(
+        &mut self,
+        func: &ast::Function,
+    ) -> PgResult<(Expr, Vec<Column>, Arc<FunctionDesc>)> {
         let parts = crate::parser::object_name(&func.name);
         let name = match super::from::split_name(&parts)? {
             (None | Some("public") | Some("pg_catalog"), n) => n.to_owned(),
@@ -431,7 +475,7 @@ impl Analyzer<'_> {
             .output_args()
             .map(|a| Column::new(a.name.clone(), a.ty, -1))
             .collect();
-        Ok((call, columns))
+        Ok((call, columns, f))
     }
 
     /// The call of `f` with its (converted) input arguments.

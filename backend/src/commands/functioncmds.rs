@@ -287,7 +287,7 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
         })?;
     } else {
         let snapshot = Arc::new(cat.clone());
-        crate::analyze::sqlfunc::analyze_body(&snapshot, &f).map_err(|mut e| {
+        crate::analyze::sqlfunc::analyze_body_for(&snapshot, &f, true).map_err(|mut e| {
             if let (Some(p), Some(at)) = (e.position, body_at) {
                 e.position = Some(text.sql[..at].chars().count() + p);
             } else {

@@ -106,11 +106,23 @@ pub struct Interp<'a, 'c> {
     pub caught: Vec<PgError>,
     /// The error on its way out already names the statement it came from.
     pub annotated: bool,
+    /// Transaction control, for a procedure or DO block run outside a
+    /// transaction block (None: COMMIT and ROLLBACK are 2D000).
+    pub xctl: Option<&'a mut dyn super::XactControl>,
+    /// How many blocks with an EXCEPTION clause (subtransactions) are
+    /// running their bodies.
+    pub subxacts: usize,
+    /// The start of the transaction a COMMIT or ROLLBACK began (now()).
+    pub xact_start: Option<i64>,
 }
 
-fn ctx_with<'x>(ctx: &EvalCtx<'x>, xact: &'x StmtXact) -> EvalCtx<'x> {
+fn ctx_with<'x>(ctx: &EvalCtx<'x>, xact: &'x StmtXact, start: Option<i64>) -> EvalCtx<'x> {
     EvalCtx {
-        fcx: FnCtx { xact, ..ctx.fcx },
+        fcx: FnCtx {
+            xact,
+            xact_start: start.unwrap_or(ctx.fcx.xact_start),
+            ..ctx.fcx
+        },
         ..*ctx
     }
 }
@@ -175,9 +187,106 @@ impl<'a, 'c> Interp<'a, 'c> {
             }
         };
         let sx = self.xact.next_command()?;
-        let ctx = ctx_with(self.ctx, &sx);
+        let ctx = ctx_with(self.ctx, &sx, self.xact_start);
         let cols = c.columns.clone();
+        if let Some(n) = self.call_nonatomic(&c, &ctx, &vals, &mut |row| emit(row, &cols))? {
+            return Ok(n);
+        }
         spi::run(&c, &ctx, &vals, &mut |row| emit(row, &cols))
+    }
+
+    /// After CALL: the procedure's OUT and INOUT values go to the
+    /// variables given for them (42601 when one is not a variable).
+    fn call_outputs(
+        &mut self,
+        targets: &[Option<String>],
+        row: Option<&[Value]>,
+        cols: &[crate::nodes::Column],
+    ) -> PgResult<Flow> {
+        let Some(row) = row else {
+            return Ok(Flow::Normal);
+        };
+        for (i, t) in targets.iter().enumerate() {
+            let writable = |t: &String| {
+                self.lookup(t).is_some()
+                    || t.split_once('.')
+                        .is_some_and(|(r, _)| self.lookup(r).is_some_and(|i| self.vars[i].is_row))
+            };
+            let Some(t) = t.as_ref().filter(|t| writable(t)) else {
+                let name = cols.get(i).map(|c| c.name.clone()).unwrap_or_default();
+                return Err(PgError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    format!(
+                        "procedure parameter \"{name}\" is an output parameter but corresponding argument is not writable"
+                    ),
+                ));
+            };
+            let v = row.get(i).cloned().unwrap_or(Value::Null);
+            let from = cols.get(i).map_or(oid::UNKNOWN, |c| c.type_oid);
+            self.assign_value(t, v, from)?;
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// A CALL of a plpgsql procedure from a procedure that may end its
+    /// transaction: the callee may too (None: not such a CALL). If it
+    /// did, this body goes on in the transaction it left.
+    fn call_nonatomic(
+        &mut self,
+        c: &Compiled,
+        ctx: &EvalCtx,
+        vals: &[Value],
+        emit: &mut dyn FnMut(&[Value]) -> PgResult<()>,
+    ) -> PgResult<Option<u64>> {
+        let spi::Action::Call(crate::nodes::expr::Expr::SubLink(sl), _) = &c.action else {
+            return Ok(None);
+        };
+        let Some((call, f)) = sl
+            .call
+            .as_ref()
+            .and_then(|call| call.pl.as_ref().map(|f| (call, f)))
+            .filter(|(_, f)| f.language == "plpgsql")
+        else {
+            return Ok(None);
+        };
+        let subxacts = self.subxacts;
+        let Some(xctl) = self.xctl.as_deref_mut() else {
+            return Ok(None);
+        };
+        let cache = crate::executor::subplan::SubplanCache::default();
+        let inner = EvalCtx {
+            params: vals,
+            outer: &[],
+            cache: &cache,
+            ..*ctx
+        };
+        let args = call
+            .args
+            .iter()
+            .map(|a| crate::executor::eval::eval(a, &[], &inner))
+            .collect::<PgResult<Vec<Value>>>()?;
+        let before = xctl.generation();
+        let mut n = 0;
+        if !(call.strict && args.iter().any(Value::is_null)) {
+            super::call_plpgsql(
+                f,
+                args,
+                &inner,
+                &mut |r| {
+                    n += 1;
+                    emit(&r)?;
+                    Ok(true)
+                },
+                Some(&mut *xctl),
+                subxacts,
+            )?;
+        }
+        if xctl.generation() != before {
+            let (sx, start) = xctl.resume()?;
+            self.xact = sx;
+            self.xact_start = Some(start);
+        }
+        Ok(Some(n))
     }
 
     /// Evaluates an expression to one value (and its type).
@@ -563,7 +672,9 @@ impl<'a, 'c> Interp<'a, 'c> {
         }
         let depth = self.visible.len();
         let saved_vars = self.vars.len();
+        self.subxacts += 1;
         let r = self.stmts(&b.body);
+        self.subxacts -= 1;
         match r {
             Ok(flow) => {
                 if let Some(s) = &sub {
@@ -861,6 +972,10 @@ impl<'a, 'c> Interp<'a, 'c> {
                 self.set_found(any);
                 Ok(result)
             }
+            StmtKind::Commit { rollback, chain } => {
+                self.end_transaction(*rollback, *chain)?;
+                Ok(Flow::Normal)
+            }
             StmtKind::Exit {
                 is_continue,
                 label,
@@ -981,7 +1096,9 @@ impl<'a, 'c> Interp<'a, 'c> {
                     Err(e) => {
                         let mut e = e;
                         e.position = None;
-                        if e.code == "P0003" {
+                        // exec_stmt_execsql refuses transaction commands
+                        // itself, outside the statement.
+                        if e.code == "P0003" || e.message == spi::UNSUPPORTED_XACT {
                             return Err(e);
                         }
                         let c = format!("SQL statement \"{}\"", sql.text);
@@ -993,6 +1110,13 @@ impl<'a, 'c> Interp<'a, 'c> {
                     }
                 };
                 self.row_count = count;
+                let call_targets = match sql.cache.borrow().as_ref().map(|c| &c.action) {
+                    Some(spi::Action::Call(_, t)) => Some(t.clone()),
+                    _ => None,
+                };
+                if let Some(targets) = call_targets {
+                    return self.call_outputs(&targets, first.as_deref(), &cols_seen);
+                }
                 if *perform {
                     self.set_found(n > 0);
                     return Ok(Flow::Normal);
@@ -1170,6 +1294,33 @@ impl<'a, 'c> Interp<'a, 'c> {
         }
     }
 
+    /// COMMIT or ROLLBACK [AND CHAIN]: ends the transaction and goes on
+    /// in a new one, as PostgreSQL's SPI_commit/SPI_rollback; only in a
+    /// procedure or DO block called outside a transaction block and
+    /// outside any function (2D000 elsewhere).
+    fn end_transaction(&mut self, rollback: bool, chain: bool) -> PgResult<()> {
+        let Some(ctl) = self.xctl.as_deref_mut() else {
+            return Err(PgError::new(
+                sqlstate::INVALID_TRANSACTION_TERMINATION,
+                "invalid transaction termination",
+            ));
+        };
+        if self.subxacts > 0 {
+            return Err(PgError::new(
+                sqlstate::INVALID_TRANSACTION_TERMINATION,
+                if rollback {
+                    "cannot roll back while a subtransaction is active"
+                } else {
+                    "cannot commit while a subtransaction is active"
+                },
+            ));
+        }
+        let (sx, start) = ctl.end_and_begin(!rollback, chain)?;
+        self.xact = sx;
+        self.xact_start = Some(start);
+        Ok(())
+    }
+
     /// EXECUTE: the string compiled now, USING values as $1, $2, ...
     fn execute_dynamic(
         &mut self,
@@ -1189,7 +1340,7 @@ impl<'a, 'c> Interp<'a, 'c> {
         };
         let c = spi::compile(q, &scope, self.ctx.catalog, None)?;
         let sx = self.xact.next_command()?;
-        let ctx = ctx_with(self.ctx, &sx);
+        let ctx = ctx_with(self.ctx, &sx, self.xact_start);
         let mut rows = Vec::new();
         let n = spi::run(&c, &ctx, &vals, &mut |r| {
             rows.push(r.to_vec());

@@ -22,6 +22,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::access::xact::StmtXact;
 use crate::catalog::function::{ArgMode, FunctionDesc};
 use crate::error::{PgError, PgResult};
 use crate::executor::eval::EvalCtx;
@@ -80,6 +81,25 @@ pub(crate) fn body_of(f: &FunctionDesc) -> PgResult<Rc<Block>> {
     Ok(b)
 }
 
+/// Transaction control for a procedure or DO block that runs outside a
+/// transaction block and outside any function (PostgreSQL's non-atomic
+/// SPI context), implemented by `tcop`: its COMMIT and ROLLBACK end the
+/// transaction through the normal commit path, and the rest of the body
+/// runs in a new one.
+pub trait XactControl {
+    /// Commits (or rolls back) the current transaction and starts the
+    /// next, which keeps the ended one's isolation level and read-only
+    /// mode with `chain`. Returns the new transaction's first command and
+    /// its start time (now()).
+    fn end_and_begin(&mut self, commit: bool, chain: bool) -> PgResult<(StmtXact, i64)>;
+    /// How many transactions ended so far (a caller of a nested CALL
+    /// sees whether it ended any).
+    fn generation(&self) -> u64;
+    /// The next command of the current transaction and its start time
+    /// (for a caller whose nested CALL ended its transaction).
+    fn resume(&mut self) -> PgResult<(StmtXact, i64)>;
+}
+
 /// Runs a LANGUAGE plpgsql function (the executor's handler).
 pub fn call_function(
     f: &FunctionDesc,
@@ -91,6 +111,29 @@ pub fn call_function(
         // A LANGUAGE sql body that modifies data.
         return sqlfunc::call(f, args, ctx, each);
     }
+    call_plpgsql(f, args, ctx, each, None, 0)
+}
+
+/// CALL of a plpgsql procedure outside a transaction block: its COMMIT
+/// and ROLLBACK go through `xctl`.
+pub fn call_procedure(
+    f: &FunctionDesc,
+    args: Vec<Value>,
+    ctx: &EvalCtx,
+    each: &mut dyn FnMut(Vec<Value>) -> PgResult<bool>,
+    xctl: &mut dyn XactControl,
+) -> PgResult<()> {
+    call_plpgsql(f, args, ctx, each, Some(xctl), 0)
+}
+
+pub(crate) fn call_plpgsql(
+    f: &FunctionDesc,
+    args: Vec<Value>,
+    ctx: &EvalCtx,
+    each: &mut dyn FnMut(Vec<Value>) -> PgResult<bool>,
+    xctl: Option<&mut dyn XactControl>,
+    subxacts: usize,
+) -> PgResult<()> {
     crate::stack::check_stack_depth()?;
     let block = body_of(f)?;
     let types: Vec<String> = f
@@ -146,6 +189,12 @@ pub fn call_function(
         handling: Vec::new(),
         caught: Vec::new(),
         annotated: false,
+        xctl: match xctl {
+            Some(x) => Some(x),
+            None => None,
+        },
+        subxacts,
+        xact_start: None,
     };
     let flow = it
         .block(&block)
@@ -187,8 +236,9 @@ pub(crate) fn with_function_context(e: PgError, context: &str, _line: usize) -> 
     e.with_context(c)
 }
 
-/// Runs a DO block's body.
-pub fn run_do(body: &str, ctx: &EvalCtx) -> PgResult<()> {
+/// Runs a DO block's body; with `xctl` (a DO run outside a transaction
+/// block) it may COMMIT and ROLLBACK.
+pub fn run_do(body: &str, ctx: &EvalCtx, xctl: Option<&mut dyn XactControl>) -> PgResult<()> {
     let block = parse::parse(body)?;
     let vars = vec![Var::scalar("found", oid::BOOL, Value::Bool(false))];
     let xact = ctx.xact.next_command()?;
@@ -211,6 +261,12 @@ pub fn run_do(body: &str, ctx: &EvalCtx) -> PgResult<()> {
         handling: Vec::new(),
         caught: Vec::new(),
         annotated: false,
+        xctl: match xctl {
+            Some(x) => Some(x),
+            None => None,
+        },
+        subxacts: 0,
+        xact_start: None,
     };
     it.block(&block)
         .map_err(|e| with_function_context(e, &context, block.line))?;

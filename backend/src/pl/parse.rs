@@ -167,6 +167,11 @@ pub enum StmtKind {
         message: Option<SqlText>,
     },
     Null,
+    /// COMMIT or ROLLBACK [AND CHAIN] in a procedure or DO block.
+    Commit {
+        rollback: bool,
+        chain: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -200,6 +205,15 @@ impl Stmt {
             StmtKind::ReturnNext(_) => "RETURN NEXT",
             StmtKind::ReturnQuery(_) => "RETURN QUERY",
             StmtKind::Sql { perform: true, .. } => "PERFORM",
+            StmtKind::Sql { sql, .. }
+                if sql
+                    .text
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.eq_ignore_ascii_case("call")) =>
+            {
+                "CALL"
+            }
             StmtKind::Sql { .. } => "SQL statement",
             StmtKind::Execute { .. } => "EXECUTE",
             StmtKind::GetDiag(_, false) => "GET DIAGNOSTICS",
@@ -207,6 +221,10 @@ impl Stmt {
             StmtKind::Raise { .. } => "RAISE",
             StmtKind::Assert { .. } => "ASSERT",
             StmtKind::Null => "NULL",
+            StmtKind::Commit {
+                rollback: false, ..
+            } => "COMMIT",
+            StmtKind::Commit { .. } => "ROLLBACK",
         }
     }
 }
@@ -949,10 +967,19 @@ impl Parser<'_> {
                 return Ok(StmtKind::Assert { cond, message });
             }
             "commit" | "rollback" => {
-                return Err(PgError::new(
-                    sqlstate::FEATURE_NOT_SUPPORTED,
-                    format!("{} in PL/pgSQL is not supported yet", w.to_uppercase()),
-                ));
+                // COMMIT / ROLLBACK [AND [NO] CHAIN] (pl_gram.y's
+                // opt_transaction_chain).
+                self.pos += 1;
+                let mut chain = false;
+                if self.eat("and") {
+                    chain = !self.eat("no");
+                    self.expect("chain")?;
+                }
+                self.end_stmt()?;
+                return Ok(StmtKind::Commit {
+                    rollback: w == "rollback",
+                    chain,
+                });
             }
             _ => {}
         }
@@ -1004,6 +1031,7 @@ impl Parser<'_> {
                 | "call"
                 | "savepoint"
                 | "release"
+                | "start"
                 | "copy"
                 | "show"
                 | "discard"

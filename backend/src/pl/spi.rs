@@ -11,19 +11,27 @@ use sqlparser::ast;
 
 use crate::analyze::sqlfunc::FnScope;
 use crate::analyze::Analyzer;
+use crate::catalog::function::FunctionDesc;
 use crate::catalog::Catalog;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::eval::EvalCtx;
+use crate::nodes::expr::Expr;
 use crate::nodes::modify::Modify;
 use crate::nodes::plan::Plan;
 use crate::nodes::Column;
 use crate::optimizer;
 use crate::types::{Oid, Value};
 
+/// The error for a transaction command other than COMMIT and ROLLBACK.
+pub const UNSUPPORTED_XACT: &str = "unsupported transaction command in PL/pgSQL";
+
 /// What a compiled statement runs.
 pub enum Action {
     Query(Plan),
     Modify(Box<Modify>),
+    /// CALL of a procedure, and for each of its OUT/INOUT arguments (its
+    /// result columns, in order) the variable given for it, if any.
+    Call(Expr, Vec<Option<String>>),
 }
 
 /// A compiled expression or statement, and what it was compiled for.
@@ -125,6 +133,23 @@ pub fn compile(
             let cols = m.columns.clone();
             (Action::Modify(Box::new(m)), cols)
         }
+        ast::Statement::Call(func) => {
+            let (call, cols, f) = a.call_statement_of(func)?;
+            optimizer::subselect::plan_sublinks(&call);
+            (Action::Call(call, call_targets(func, &f)), cols)
+        }
+        ast::Statement::StartTransaction { .. }
+        | ast::Statement::Savepoint { .. }
+        | ast::Statement::ReleaseSavepoint { .. }
+        | ast::Statement::Commit { .. }
+        | ast::Statement::Rollback { .. } => {
+            // As pl_exec.c's exec_stmt_execsql: COMMIT and ROLLBACK are
+            // PL/pgSQL statements of their own; the rest are refused.
+            return Err(PgError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                UNSUPPORTED_XACT,
+            ));
+        }
         _ => {
             return Err(PgError::new(
                 sqlstate::FEATURE_NOT_SUPPORTED,
@@ -139,6 +164,37 @@ pub fn compile(
         action,
         columns,
     })
+}
+
+/// The variables a CALL names for its procedure's output arguments, in
+/// the order of its result columns: the argument given for each OUT or
+/// INOUT parameter when it is a plain name (or `rec.field`).
+fn call_targets(func: &ast::Function, f: &FunctionDesc) -> Vec<Option<String>> {
+    let given: Vec<Option<String>> = match &func.args {
+        ast::FunctionArguments::List(l) => l
+            .args
+            .iter()
+            .map(|a| match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => match e {
+                    ast::Expr::Identifier(i) => Some(crate::parser::ident(i)),
+                    ast::Expr::CompoundIdentifier(p) => Some(
+                        p.iter()
+                            .map(crate::parser::ident)
+                            .collect::<Vec<_>>()
+                            .join("."),
+                    ),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    f.call_args()
+        .enumerate()
+        .filter(|(_, a)| a.mode.is_output())
+        .map(|(i, _)| given.get(i).cloned().flatten())
+        .collect()
 }
 
 fn strip_select(text: &str) -> &str {
@@ -176,6 +232,18 @@ pub fn run(
                 ));
             }
             m.run(&inner, emit)
+        }
+        Action::Call(call, _) => {
+            let Expr::SubLink(sl) = call else {
+                return Err(PgError::internal("CALL of something else than a procedure"));
+            };
+            let mut n = 0;
+            crate::executor::subplan::run_sql_function(sl, &[], &inner, &mut |r| {
+                n += 1;
+                emit(&r)?;
+                Ok(true)
+            })?;
+            Ok(n)
         }
     }
 }

@@ -112,6 +112,9 @@ pub fn call_trigger(c: &TriggerCall, ctx: &EvalCtx) -> PgResult<Option<Vec<Value
         handling: Vec::new(),
         caught: Vec::new(),
         annotated: false,
+        xctl: None,
+        subxacts: 0,
+        xact_start: None,
     };
     if let Some(w) = &t.when {
         let cond = SqlText {

@@ -4,17 +4,24 @@
 //! and the queued checks run at COMMIT before the commit record
 //! (`access::deferred` keeps them, `executor::deferred` runs them).
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use shmem::buffer::BufferPool;
+
+use crate::access::xact::{SessionLimits, XactMvcc};
 use crate::catalog::Catalog;
 use crate::commands::transaction::warning;
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::dest::RowSink;
 use crate::executor::eval::EvalCtx;
 use crate::executor::subplan::SubplanCache;
-use crate::fmgr::FnCtx;
+use crate::fmgr::{FnCtx, SessionInfo};
 use crate::parser::constraint_cmds::SetConstraints;
 use crate::tcop::Engine;
 use crate::types::datetime::now_pg_usecs;
 use crate::types::Oid;
+use crate::utils::settings::Settings;
 
 /// The deferrable constraints SET CONSTRAINTS `name` means: those of
 /// that name in the first schema of the search path that has any (or in
@@ -106,35 +113,66 @@ impl Engine {
     /// Runs the queued constraint checks: all of them (`all`, at COMMIT)
     /// or those no longer deferred. Nothing to do costs nothing.
     pub(crate) fn run_deferred_checks(&mut self, all: bool) -> PgResult<()> {
-        if !self.mvcc.deferred.borrow().has_queued() {
-            return Ok(());
-        }
-        let policy = self
-            .limits
-            .wait_policy(crate::interrupts::statement_deadline());
-        let sx = self.mvcc.start_statement(&self.limits, false, policy)?;
         let cat = self.catalog.get().clone();
-        let cache = SubplanCache::default();
-        let mem = crate::executor::memory::MemBudget::new(self.limits.statement_mem);
-        let ctx = EvalCtx {
-            fcx: FnCtx {
+        run_deferred_checks(
+            &mut self.mvcc,
+            &DeferredEnv {
+                limits: &self.limits,
+                catalog: &cat,
                 session: &self.session,
                 settings: &self.settings,
-                xact_start: self.xact_start,
-                stmt_start: now_pg_usecs(),
-                catalog: &cat,
                 pool: self.env.segment.buffer_pool(),
-                xact: &sx,
+                xact_start: self.xact_start,
             },
-            params: &[],
-            outer: &[],
-            cache: &cache,
-            mem: &mem,
-        };
-        if all {
-            crate::executor::deferred::run_queued(&ctx)
-        } else {
-            crate::executor::deferred::run_immediate(&ctx)
-        }
+            all,
+        )
+    }
+}
+
+/// What running the queued checks needs of the session.
+pub(crate) struct DeferredEnv<'e> {
+    pub limits: &'e SessionLimits,
+    pub catalog: &'e Arc<Catalog>,
+    pub session: &'e SessionInfo,
+    pub settings: &'e RefCell<Settings>,
+    pub pool: BufferPool,
+    pub xact_start: i64,
+}
+
+/// [`Engine::run_deferred_checks`] over the parts of the session it
+/// uses (a procedure's COMMIT runs it while the CALL holds the rest).
+pub(crate) fn run_deferred_checks(
+    mvcc: &mut XactMvcc,
+    env: &DeferredEnv,
+    all: bool,
+) -> PgResult<()> {
+    if !mvcc.deferred.borrow().has_queued() {
+        return Ok(());
+    }
+    let policy = env
+        .limits
+        .wait_policy(crate::interrupts::statement_deadline());
+    let sx = mvcc.start_statement(env.limits, false, policy)?;
+    let cache = SubplanCache::default();
+    let mem = crate::executor::memory::MemBudget::new(env.limits.statement_mem);
+    let ctx = EvalCtx {
+        fcx: FnCtx {
+            session: env.session,
+            settings: env.settings,
+            xact_start: env.xact_start,
+            stmt_start: now_pg_usecs(),
+            catalog: env.catalog,
+            pool: env.pool,
+            xact: &sx,
+        },
+        params: &[],
+        outer: &[],
+        cache: &cache,
+        mem: &mem,
+    };
+    if all {
+        crate::executor::deferred::run_queued(&ctx)
+    } else {
+        crate::executor::deferred::run_immediate(&ctx)
     }
 }

@@ -29,6 +29,7 @@ mod database;
 mod explain_analyze;
 mod modifying_with;
 pub mod plancache;
+mod proc_xact;
 mod roles;
 mod stats;
 pub mod utility;
@@ -1295,6 +1296,7 @@ impl Engine {
             _ => {}
         }
         let action = self.lock_and_check(p, &policy)?;
+        let in_block = self.xact.in_block();
         let writes = p.needs_xid || action_writes(action.as_ref());
         let sx: StmtXact = self.mvcc.start_statement(&self.limits, writes, policy)?;
         if let Action::Declare(d) = action.as_ref() {
@@ -1391,7 +1393,22 @@ impl Engine {
                 explain_analyze::run(inner, *opts, *planning_ns, &ctx, out)
             }
             Action::Do(code) => {
-                crate::pl::run_do(code, &ctx)?;
+                if in_block {
+                    crate::pl::run_do(code, &ctx, None)?;
+                } else {
+                    let mut xctl = proc_xact::ProcXact {
+                        mvcc: &mut self.mvcc,
+                        catalog: &mut self.catalog,
+                        cat: &cat,
+                        session: &self.session,
+                        settings: &self.settings,
+                        env: &self.env,
+                        policy,
+                        xact_start: self.xact_start,
+                        ended: 0,
+                    };
+                    crate::pl::run_do(code, &ctx, Some(&mut xctl))?;
+                }
                 Ok("DO".into())
             }
             Action::Call(call) => {
@@ -1399,12 +1416,42 @@ impl Engine {
                     return Err(PgError::internal("CALL of something else than a procedure"));
                 };
                 let mut first: Option<Vec<Value>> = None;
-                executor::subplan::run_sql_function(s, &[], &ctx, &mut |r| {
+                let mut keep = |r| {
                     if first.is_none() {
                         first = Some(r);
                     }
                     Ok(true)
-                })?;
+                };
+                // A plpgsql procedure called outside a transaction block
+                // may COMMIT and ROLLBACK (`proc_xact`).
+                let nonatomic = s
+                    .call
+                    .as_ref()
+                    .and_then(|c| c.pl.as_ref().map(|f| (c, f)))
+                    .filter(|(_, f)| f.language == "plpgsql" && !in_block);
+                if let Some((c, f)) = nonatomic {
+                    let args = c
+                        .args
+                        .iter()
+                        .map(|a| crate::executor::eval::eval(a, &[], &ctx))
+                        .collect::<PgResult<Vec<Value>>>()?;
+                    if !(c.strict && args.iter().any(Value::is_null)) {
+                        let mut xctl = proc_xact::ProcXact {
+                            mvcc: &mut self.mvcc,
+                            catalog: &mut self.catalog,
+                            cat: &cat,
+                            session: &self.session,
+                            settings: &self.settings,
+                            env: &self.env,
+                            policy,
+                            xact_start: self.xact_start,
+                            ended: 0,
+                        };
+                        crate::pl::call_procedure(f, args, &ctx, &mut keep, &mut xctl)?;
+                    }
+                } else {
+                    executor::subplan::run_sql_function(s, &[], &ctx, &mut keep)?;
+                }
                 if s.ty != crate::types::oid::VOID {
                     out.row(&first.unwrap_or_default())?;
                 }
