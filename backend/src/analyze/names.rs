@@ -222,6 +222,8 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
         "inet" => oid::INET,
         "cidr" => oid::CIDR,
         "uuid" => oid::UUID,
+        "macaddr" => oid::MACADDR,
+        "macaddr8" => oid::MACADDR8,
         "json" => oid::JSON,
         "jsonb" => oid::JSONB,
         "numeric" | "decimal" => oid::NUMERIC,

@@ -14,6 +14,7 @@ pub mod bitwise;
 pub mod catalog;
 pub mod enums;
 pub mod json;
+pub mod macaddr;
 pub mod network;
 pub mod numeric;
 pub mod polymorphic;
@@ -184,6 +185,7 @@ static TABLES: &[&[FuncDef]] = &[
     advisory::ADVISORY_FUNCS,
     bitwise::BITWISE_FUNCS,
     network::NETWORK_FUNCS,
+    macaddr::MACADDR_FUNCS,
     time::TIME_FUNCS,
     numeric::NUMERIC_FUNCS,
 ];
