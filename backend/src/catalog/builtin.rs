@@ -361,7 +361,7 @@ pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
                 None => format!("timestamp {zone} time zone"),
             }
         }
-        oid::INTERVAL => "interval".into(),
+        oid::INTERVAL => types::interval_typmod::format(m.unwrap_or(-1)),
         oid::TIME | oid::TIMETZ => {
             let zone = if t == oid::TIME { "without" } else { "with" };
             match m {

@@ -12,6 +12,7 @@ pub mod enums;
 pub mod float;
 pub mod interval_in;
 pub mod interval_out;
+pub mod interval_typmod;
 pub mod json;
 pub mod macaddr;
 pub mod network;

@@ -736,6 +736,9 @@ pub fn apply_typmod(v: Value, t: Oid, typmod: i32) -> PgResult<Value> {
         (oid::TIMETZ, Value::TimeTz(x, z)) if typmod >= 0 => {
             return Ok(Value::TimeTz(types::time::round(*x, typmod), *z))
         }
+        (oid::INTERVAL, Value::Interval(iv)) if typmod >= 0 => {
+            return Ok(Value::Interval(types::interval_typmod::adjust(*iv, typmod)))
+        }
         _ => {}
     }
     if typmod < 4 && !matches!(types::array_element(t), oid::TIME | oid::TIMETZ) {
