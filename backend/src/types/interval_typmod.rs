@@ -95,16 +95,14 @@ pub fn adjust(mut iv: Interval, typmod: i32) -> Interval {
         r if r == DAY | HOUR | MINUTE || r == HOUR | MINUTE => iv.micros = trunc(iv.micros, minute),
         _ => {}
     }
-    if range & SECOND != 0 || range == FULL_RANGE {
-        if (0..=6).contains(&precision) {
-            let scale = 10i64.pow(6 - precision as u32);
-            let offset = scale / 2;
-            iv.micros = if iv.micros >= 0 {
-                ((iv.micros + offset) / scale) * scale
-            } else {
-                -(((-iv.micros) + offset) / scale) * scale
-            };
-        }
+    if (range & SECOND != 0 || range == FULL_RANGE) && (0..=6).contains(&precision) {
+        let scale = 10i64.pow(6 - precision as u32);
+        let offset = scale / 2;
+        iv.micros = if iv.micros >= 0 {
+            ((iv.micros + offset) / scale) * scale
+        } else {
+            -(((-iv.micros) + offset) / scale) * scale
+        };
     }
     iv
 }
