@@ -5,7 +5,8 @@
 //! non-UTC session zone; uuid, json and jsonb as binary parameters and
 //! results (uuid's 16 bytes, json's text, jsonb's version byte), stored
 //! and read back; a bad binary value is refused with PostgreSQL's
-//! SQLSTATE.
+//! SQLSTATE; macaddr and macaddr8 as binary parameters and results (6
+//! and 8 bytes; macaddr8 also takes 6).
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
@@ -16,7 +17,11 @@ use tokio_postgres::types::Type;
 
 use crate::harness::{sqlstate, Mode, Raw, RawOut, TestServer};
 
-in_all_modes!(timezones_through_the_protocol, uuid_and_json_in_binary);
+in_all_modes!(
+    timezones_through_the_protocol,
+    uuid_and_json_in_binary,
+    macaddr_in_binary
+);
 
 fn message(kind: u8, body: &[u8]) -> Vec<u8> {
     let mut m = vec![kind];
@@ -341,4 +346,64 @@ async fn uuid_and_json_in_binary(mode: Mode) {
         .unwrap();
     assert_eq!(r.get::<_, String>(0), r#"{"a": [1, 2.50], "b": 2}"#);
     assert_eq!(r.get::<_, String>(1), r#"{"b":2,  "a":1}"#);
+}
+
+async fn macaddr_in_binary(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let c = srv.connect().await;
+    c.batch_execute(
+        "CREATE TABLE nics (m macaddr PRIMARY KEY, m8 macaddr8);
+         INSERT INTO nics VALUES ('08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05')",
+    )
+    .await
+    .unwrap();
+    let mac: Vec<u8> = vec![0x08, 0x00, 0x2b, 0x01, 0x02, 0x03];
+    let stmt = c
+        .prepare_typed("SELECT m, m8 FROM nics WHERE m = $1", &[Type::MACADDR])
+        .await
+        .unwrap();
+    assert_eq!(stmt.columns()[0].type_(), &Type::MACADDR);
+    assert_eq!(stmt.columns()[1].type_(), &Type::MACADDR8);
+    let r = c.query_one(&stmt, &[&Raw(mac.clone())]).await.unwrap();
+    assert_eq!(r.get::<_, RawOut>(0).0, mac);
+    assert_eq!(
+        r.get::<_, RawOut>(1).0,
+        vec![0x08, 0x00, 0x2b, 0x01, 0x02, 0x03, 0x04, 0x05]
+    );
+    // macaddr8 receives 6 bytes as the EUI-64 form.
+    let stmt = c
+        .prepare_typed("SELECT $1::text", &[Type::MACADDR8])
+        .await
+        .unwrap();
+    let r = c.query_one(&stmt, &[&Raw(mac.clone())]).await.unwrap();
+    assert_eq!(r.get::<_, String>(0), "08:00:2b:ff:fe:01:02:03");
+    // Binary parameters stored and read back as text.
+    c.execute(
+        "INSERT INTO nics VALUES ($1, $2)",
+        &[&Raw(vec![0xff; 6]), &Raw(vec![1, 2, 3, 4, 5, 6, 7, 8])],
+    )
+    .await
+    .unwrap();
+    let r = c
+        .query_one(
+            "SELECT m::text, m8::text FROM nics ORDER BY m DESC LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.get::<_, String>(0), "ff:ff:ff:ff:ff:ff");
+    assert_eq!(r.get::<_, String>(1), "01:02:03:04:05:06:07:08");
+    // Wrong lengths: 22P03.
+    let stmt = c
+        .prepare_typed("SELECT $1::text", &[Type::MACADDR])
+        .await
+        .unwrap();
+    let e = c.query_one(&stmt, &[&Raw(vec![0; 7])]).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "22P03");
+    let stmt = c
+        .prepare_typed("SELECT $1::text", &[Type::MACADDR8])
+        .await
+        .unwrap();
+    let e = c.query_one(&stmt, &[&Raw(vec![0; 7])]).await.unwrap_err();
+    assert_eq!(sqlstate(&e), "22P03");
 }

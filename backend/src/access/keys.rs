@@ -40,6 +40,8 @@ pub fn encode_value(v: &Value, out: &mut Vec<u8>) {
         Value::Text(s) => bytes(s.as_bytes(), out),
         Value::Bytea(b) => bytes(b, out),
         Value::Uuid(u) => out.extend_from_slice(u),
+        Value::MacAddr(m) => out.extend_from_slice(m),
+        Value::MacAddr8(m) => out.extend_from_slice(m),
         Value::Time(t) => out.extend_from_slice(&((*t as u64) ^ (1 << 63)).to_be_bytes()),
         // timetz_cmp: the UTC time of day, then the zone.
         Value::TimeTz(t, z) => {

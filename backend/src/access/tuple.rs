@@ -29,6 +29,8 @@ fn storage(ty: Oid) -> (Option<usize>, usize) {
         oid::TIME => (Some(8), 8),
         oid::TIMETZ => (Some(12), 8),
         oid::UUID => (Some(16), 1),
+        oid::MACADDR => (Some(6), 1),
+        oid::MACADDR8 => (Some(8), 1),
         t if crate::types::enums::is_enum(t) => (Some(4), 4),
         _ => (None, 4),
     }
@@ -168,6 +170,8 @@ pub fn form_into(types: &[Oid], values: &[Value], out: &mut Vec<u8>) -> PgResult
                 out.extend_from_slice(&iv.months.to_le_bytes());
             }
             (Some(_), Value::Uuid(u)) => out.extend_from_slice(u),
+            (Some(_), Value::MacAddr(m)) => out.extend_from_slice(m),
+            (Some(_), Value::MacAddr8(m)) => out.extend_from_slice(m),
             (Some(_), Value::Time(t)) => out.extend_from_slice(&t.to_le_bytes()),
             (Some(_), Value::TimeTz(t, z)) => {
                 out.extend_from_slice(&t.to_le_bytes());
@@ -232,6 +236,8 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
             oid::TIMESTAMP => Value::Timestamp(i64::from_le_bytes(le(d, o)?)),
             oid::TIMESTAMPTZ => Value::TimestampTz(i64::from_le_bytes(le(d, o)?)),
             oid::UUID => Value::Uuid(le(d, o)?),
+            oid::MACADDR => Value::MacAddr(le(d, o)?),
+            oid::MACADDR8 => Value::MacAddr8(le(d, o)?),
             oid::TIME => Value::Time(i64::from_le_bytes(le(d, o)?)),
             oid::TIMETZ => Value::TimeTz(
                 i64::from_le_bytes(le(d, o)?),

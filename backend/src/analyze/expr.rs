@@ -373,12 +373,23 @@ impl Analyzer<'_> {
             E::Interval(iv) => {
                 let x = self.expr(&iv.value, scope, clause)?;
                 let x = match (&iv.leading_field, x) {
-                    (Some(f), Expr::Const(Value::Text(s), oid::UNKNOWN)) => {
-                        Expr::Const(Value::Text(format!("{s} {f}")), oid::UNKNOWN)
-                    }
+                    (Some(f), Expr::Const(Value::Text(s), oid::UNKNOWN)) => Expr::Const(
+                        Value::Text(interval_literal_in_range(&s, f, iv.last_field.as_ref())),
+                        oid::UNKNOWN,
+                    ),
                     (_, x) => x,
                 };
-                self.explicit_cast(x, oid::INTERVAL, -1)
+                let fields = match (&iv.leading_field, &iv.last_field) {
+                    (Some(a), Some(b)) => Some(format!("{a} TO {b}")),
+                    (Some(a), None) => Some(a.to_string()),
+                    _ => None,
+                };
+                let precision = iv.fractional_seconds_precision.or(match &iv.last_field {
+                    None => iv.leading_precision,
+                    Some(_) => None,
+                });
+                let m = crate::types::interval_typmod::typmod(fields.as_deref(), precision)?;
+                self.explicit_cast(x, oid::INTERVAL, m)
             }
             E::Case {
                 operand,
@@ -1506,4 +1517,45 @@ fn function_style_cast(name: &str, args: &[Expr]) -> Option<Oid> {
         return None;
     }
     (arg.ty() == oid::UNKNOWN || ops::cast_exists(arg.ty(), t)).then_some(t)
+}
+
+/// An interval literal's text read under its fields (`INTERVAL '1:2'
+/// MINUTE TO SECOND`), as PostgreSQL's DecodeInterval reads it with the
+/// range: `m:s` under MINUTE TO SECOND is minutes and seconds, two bare
+/// numbers under `X TO Y` are X and Y, and a bare trailing number is of
+/// the last field.
+fn interval_literal_in_range(
+    s: &str,
+    leading: &ast::DateTimeField,
+    last: Option<&ast::DateTimeField>,
+) -> String {
+    let t = s.trim();
+    let is_number = |w: &str| {
+        let w = w.strip_prefix(['-', '+']).unwrap_or(w);
+        !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == '.')
+    };
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let Some(last) = last else {
+        return match words.last() {
+            Some(w) if is_number(w) => format!("{s} {leading}"),
+            _ => s.to_owned(),
+        };
+    };
+    let last_name = last.to_string().to_ascii_uppercase();
+    let leading_name = leading.to_string().to_ascii_uppercase();
+    if last_name.starts_with("SECOND") && leading_name == "MINUTE" && t.matches(':').count() == 1 {
+        let (sign, body) = match t.strip_prefix('-') {
+            Some(b) => ("-", b),
+            None => ("", t),
+        };
+        return format!("{sign}00:{body}");
+    }
+    match words.as_slice() {
+        [a, b] if leading_name == "DAY" && is_number(a) && is_number(b) => {
+            format!("{a} {leading} {b} {last}")
+        }
+        [w] if is_number(w) => format!("{s} {last}"),
+        [.., u, w] if is_number(w) && !is_number(u) => format!("{s} {last}"),
+        _ => s.to_owned(),
+    }
 }

@@ -48,7 +48,13 @@ pub fn resolve_type(dt: &DataType) -> PgResult<(Oid, i32)> {
             ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => (oid::TIMESTAMPTZ, -1),
             _ => (oid::TIMESTAMP, -1),
         },
-        D::Interval { .. } => (oid::INTERVAL, -1),
+        D::Interval { fields, precision } => (
+            oid::INTERVAL,
+            crate::types::interval_typmod::typmod(
+                fields.as_ref().map(|f| f.to_string()).as_deref(),
+                *precision,
+            )?,
+        ),
         D::Time(p, tz) => {
             let (t, name) = match tz {
                 ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => {
@@ -222,6 +228,8 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
         "inet" => oid::INET,
         "cidr" => oid::CIDR,
         "uuid" => oid::UUID,
+        "macaddr" => oid::MACADDR,
+        "macaddr8" => oid::MACADDR8,
         "json" => oid::JSON,
         "jsonb" => oid::JSONB,
         "numeric" | "decimal" => oid::NUMERIC,

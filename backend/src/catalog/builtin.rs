@@ -126,6 +126,9 @@ pub static TYPES: &[BuiltinType] = &[
     ty(650, "cidr", -1, false, b'b', b'I', false, 0, 651, [(1267, "cidr_in"), (1427, "cidr_out"), (2498, "cidr_recv"), (2499, "cidr_send"), (0, "-"), (0, "-")], b'i', b'm', 0, 0),
     ty(651, "_cidr", -1, false, b'b', b'A', false, 650, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(705, "unknown", -2, false, b'p', b'X', false, 0, 0, [(109, "unknownin"), (110, "unknownout"), (2416, "unknownrecv"), (2417, "unknownsend"), (0, "-"), (0, "-")], b'c', b'p', 0, 0),
+    ty(774, "macaddr8", 8, false, b'b', b'U', false, 0, 775, [(4110, "macaddr8_in"), (4111, "macaddr8_out"), (3446, "macaddr8_recv"), (3447, "macaddr8_send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
+    ty(775, "_macaddr8", -1, false, b'b', b'A', false, 774, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(829, "macaddr", 6, false, b'b', b'U', false, 0, 1040, [(436, "macaddr_in"), (437, "macaddr_out"), (2494, "macaddr_recv"), (2495, "macaddr_send"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(869, "inet", -1, false, b'b', b'I', true, 0, 1041, [(910, "inet_in"), (911, "inet_out"), (2496, "inet_recv"), (2497, "inet_send"), (0, "-"), (0, "-")], b'i', b'm', 0, 0),
     ty(1000, "_bool", -1, false, b'b', b'A', false, 16, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1001, "_bytea", -1, false, b'b', b'A', false, 17, 0, ARRAY_IO, b'i', b'x', 0, 6179),
@@ -143,6 +146,7 @@ pub static TYPES: &[BuiltinType] = &[
     ty(1021, "_float4", -1, false, b'b', b'A', false, 700, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1022, "_float8", -1, false, b'b', b'A', false, 701, 0, ARRAY_IO, b'd', b'x', 0, 6179),
     ty(1028, "_oid", -1, false, b'b', b'A', false, 26, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(1040, "_macaddr", -1, false, b'b', b'A', false, 829, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1041, "_inet", -1, false, b'b', b'A', false, 869, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(1042, "bpchar", -1, false, b'b', b'S', false, 0, 1014, [(1044, "bpcharin"), (1045, "bpcharout"), (2430, "bpcharrecv"), (2431, "bpcharsend"), (2913, "bpchartypmodin"), (2914, "bpchartypmodout")], b'i', b'x', 100, 0),
     ty(1043, "varchar", -1, false, b'b', b'S', false, 0, 1015, [(1046, "varcharin"), (1047, "varcharout"), (2432, "varcharrecv"), (2433, "varcharsend"), (2915, "varchartypmodin"), (2916, "varchartypmodout")], b'i', b'x', 100, 0),
@@ -357,7 +361,7 @@ pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
                 None => format!("timestamp {zone} time zone"),
             }
         }
-        oid::INTERVAL => "interval".into(),
+        oid::INTERVAL => types::interval_typmod::format(m.unwrap_or(-1)),
         oid::TIME | oid::TIMETZ => {
             let zone = if t == oid::TIME { "without" } else { "with" };
             match m {

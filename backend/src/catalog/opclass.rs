@@ -39,6 +39,8 @@ static BTREE_OPCLASSES: &[OpClass] = &[
     (10012, "float4_ops", 1970, oid::FLOAT4, 0),
     (10015, "inet_ops", 1974, oid::INET, 0),
     (10022, "interval_ops", 1982, oid::INTERVAL, 0),
+    (10024, "macaddr_ops", 1984, oid::MACADDR, 0),
+    (10026, "macaddr8_ops", 3371, oid::MACADDR8, 0),
     (10028, "name_ops", 1994, oid::NAME, CSTRING),
     (10032, "oidvector_ops", 1991, oid::OIDVECTOR, 0),
     (10038, "time_ops", 1996, oid::TIME, 0),

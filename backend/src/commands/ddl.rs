@@ -32,6 +32,7 @@ mod alter;
 mod alter_type;
 mod domain;
 mod identity;
+mod like;
 mod matview;
 mod schema;
 
@@ -736,6 +737,14 @@ impl Ddl<'_> {
             self.cat.check_free_name(nsp, &name)?;
         }
         super::typecmds::check_rowtype_name(self.cat, nsp, &name)?;
+        let expanded;
+        let (ct, after_like) = match self.expand_like(ct)? {
+            Some((e, after)) => {
+                expanded = e;
+                (&expanded, Some(after))
+            }
+            None => (ct, None),
+        };
         let mut fillfactor = 100u8;
         if let ast::CreateTableOptions::With(opts) = &ct.table_options {
             for o in opts {
@@ -1022,6 +1031,9 @@ impl Ddl<'_> {
             self.add_index(&table, idx, false)?;
         }
         self.add_constraints(&table, pending)?;
+        if let Some(after) = after_like {
+            self.finish_like(&table, after)?;
+        }
         Ok(tag)
     }
 

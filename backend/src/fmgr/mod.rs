@@ -16,6 +16,7 @@ pub mod date_funcs;
 pub mod encode;
 pub mod enums;
 pub mod json;
+pub mod macaddr;
 pub mod network;
 pub mod numeric;
 pub mod polymorphic;
@@ -188,6 +189,7 @@ static TABLES: &[&[FuncDef]] = &[
     advisory::ADVISORY_FUNCS,
     bitwise::BITWISE_FUNCS,
     network::NETWORK_FUNCS,
+    macaddr::MACADDR_FUNCS,
     time::TIME_FUNCS,
     numeric::NUMERIC_FUNCS,
     encode::ENCODE_FUNCS,

@@ -31,6 +31,7 @@ pub mod comment;
 pub mod constraint_cmds;
 pub mod create_function;
 pub mod create_table_as;
+pub mod create_table_like;
 pub mod database;
 pub mod domain;
 pub mod role_setting;
@@ -563,6 +564,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
                 }
             }
         }
+        create_table_like::rewrite(sql, &mut seg)?;
         let meaningful: Vec<&TokenWithSpan> = seg.iter().filter(|t| !is_blank(&t.token)).collect();
         check_operator_chains(&seg)?;
         pgsyntax::check(sql, &meaningful)?;

@@ -40,6 +40,8 @@ pub mod oids {
     pub const INTERVAL_ARRAY: Oid = 1187;
     pub const NUMERIC_ARRAY: Oid = 1231;
     pub const UUID_ARRAY: Oid = 2951;
+    pub const MACADDR_ARRAY: Oid = 1040;
+    pub const MACADDR8_ARRAY: Oid = 775;
     pub const TIME_ARRAY: Oid = 1183;
     pub const TIMETZ_ARRAY: Oid = 1270;
     pub const INET_ARRAY: Oid = 1041;
@@ -127,6 +129,8 @@ pub static ARRAY_TYPES: &[ArrayType] = &[
     at(INTERVAL_ARRAY, oid::INTERVAL, "interval[]", "_interval"),
     at(NUMERIC_ARRAY, oid::NUMERIC, "numeric[]", "_numeric"),
     at(UUID_ARRAY, oid::UUID, "uuid[]", "_uuid"),
+    at(MACADDR_ARRAY, oid::MACADDR, "macaddr[]", "_macaddr"),
+    at(MACADDR8_ARRAY, oid::MACADDR8, "macaddr8[]", "_macaddr8"),
     at(TIME_ARRAY, oid::TIME, "time without time zone[]", "_time"),
     at(
         TIMETZ_ARRAY,

@@ -12,7 +12,9 @@ pub mod enums;
 pub mod float;
 pub mod interval_in;
 pub mod interval_out;
+pub mod interval_typmod;
 pub mod json;
+pub mod macaddr;
 pub mod network;
 pub mod numeric;
 pub mod record;
@@ -63,6 +65,8 @@ pub mod oid {
     pub const INTERVAL: Oid = 1186;
     pub const NUMERIC: Oid = 1700;
     pub const UUID: Oid = 2950;
+    pub const MACADDR: Oid = 829;
+    pub const MACADDR8: Oid = 774;
     pub const JSONB: Oid = 3802;
     pub const VOID: Oid = 2278;
     /// The pseudo-type trigger functions return.
@@ -122,6 +126,10 @@ pub enum Value {
     Inet(network::Inet),
     Oid(u32),
     Uuid([u8; 16]),
+    /// macaddr (`macaddr`).
+    MacAddr([u8; 6]),
+    /// macaddr8, EUI-64 (`macaddr`).
+    MacAddr8([u8; 8]),
     /// tid: (block, line pointer).
     Tid(u32, u16),
     /// json: the text as given (validated).
@@ -153,6 +161,8 @@ pub fn type_len(oid: Oid) -> i16 {
         oid::INT8 | oid::FLOAT8 | oid::TIMESTAMP | oid::TIMESTAMPTZ | oid::TIME => 8,
         oid::TIMETZ => 12,
         oid::INTERVAL | oid::UUID => 16,
+        oid::MACADDR => 6,
+        oid::MACADDR8 => 8,
         oid::TID => 6,
         oid::XID | oid::CID => 4,
         oid::NAME => 64,
@@ -195,6 +205,8 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::CIDR => "cidr",
         oid::NUMERIC => "numeric",
         oid::UUID => "uuid",
+        oid::MACADDR => "macaddr",
+        oid::MACADDR8 => "macaddr8",
         oid::JSON => "json",
         oid::JSONB => "jsonb",
         oid::VOID => "void",
@@ -245,6 +257,8 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::CIDR => "cidr",
         oid::NUMERIC => "numeric",
         oid::UUID => "uuid",
+        oid::MACADDR => "macaddr",
+        oid::MACADDR8 => "macaddr8",
         oid::JSON => "json",
         oid::JSONB => "jsonb",
         oid::VOID => "void",
@@ -455,6 +469,8 @@ impl Value {
             oid::INET => Value::Inet(network::parse(s, false)?),
             oid::CIDR => Value::Inet(network::parse(s, true)?),
             oid::UUID => Value::Uuid(uuid::parse(s)?),
+            oid::MACADDR => Value::MacAddr(macaddr::parse_macaddr(s)?),
+            oid::MACADDR8 => Value::MacAddr8(macaddr::parse_macaddr8(s)?),
             oid::JSON => Value::Json(json::parse_json(s)?),
             oid::JSONB => Value::Jsonb(Box::new(json::parse_jsonb(s)?)),
             oid::BPCHAR => Value::Text(s.to_owned()),
@@ -534,6 +550,8 @@ impl Value {
             Value::TimeTz(t, z) => time::format_timetz(*t, *z, s),
             Value::Inet(v) => network::format(v, s),
             Value::Uuid(u) => uuid::format(u, s),
+            Value::MacAddr(m) => macaddr::format(m, s),
+            Value::MacAddr8(m) => macaddr::format(m, s),
             Value::Tid(b, o) => tid::format(*b, *o, s),
             Value::Json(j) => s.push_str(j),
             Value::Jsonb(j) => j.write(s),
@@ -591,6 +609,8 @@ impl Value {
                 out.put_i32(iv.months);
             }
             Value::Uuid(u) => out.put_slice(u),
+            Value::MacAddr(m) => out.put_slice(m),
+            Value::MacAddr8(m) => out.put_slice(m),
             Value::Time(t) => out.put_i64(*t),
             Value::TimeTz(t, z) => {
                 out.put_i64(*t);
@@ -711,6 +731,8 @@ impl Value {
             oid::CIDR => Value::Inet(network::recv(d, true)?),
             _ if array::is_vector_type(t) => array::recv_vector(t, d)?,
             oid::UUID => Value::Uuid(uuid::recv(d)?),
+            oid::MACADDR => Value::MacAddr(macaddr::recv_macaddr(d)?),
+            oid::MACADDR8 => Value::MacAddr8(macaddr::recv_macaddr8(d)?),
             oid::JSONB => Value::Jsonb(Box::new(json::recv(d)?)),
             oid::JSON => {
                 let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;

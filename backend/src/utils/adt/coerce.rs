@@ -143,6 +143,14 @@ pub fn resolve_binary(op: BinOp, l: Oid, r: Oid) -> PgResult<OpSig> {
     };
     let err = || no_operator(sym, Some(l), r);
     if op.is_comparison() {
+        // Each MAC address type casts implicitly to the other, so both
+        // macaddr's and macaddr8's operators fit, as in PostgreSQL.
+        if matches!(
+            (l, r),
+            (oid::MACADDR, oid::MACADDR8) | (oid::MACADDR8, oid::MACADDR)
+        ) {
+            return Err(not_unique(sym, l, r));
+        }
         let t = comparison_type(l, r).ok_or_else(err)?;
         // xid and cid have equality only (xideq, xidneq, xideqint4, cideq).
         if matches!(t, oid::XID | oid::CID) && !matches!(op, BinOp::Eq | BinOp::Ne) {

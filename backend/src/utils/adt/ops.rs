@@ -333,6 +333,8 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (V::Text(x), V::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
         (V::Bytea(x), V::Bytea(y)) => x.cmp(y),
         (V::Uuid(x), V::Uuid(y)) => x.cmp(y),
+        (V::MacAddr(x), V::MacAddr(y)) => x.cmp(y),
+        (V::MacAddr8(x), V::MacAddr8(y)) => x.cmp(y),
         (V::Enum(x), V::Enum(y)) => {
             float_cmp(types::enums::sort_order(*x), types::enums::sort_order(*y))
         }
@@ -422,6 +424,7 @@ pub fn can_coerce_implicitly(from: Oid, to: Oid) -> bool {
         (oid::TIMESTAMP, oid::TIMESTAMPTZ) => true,
         (oid::TIME, oid::INTERVAL | oid::TIMETZ) => true,
         (oid::CIDR, oid::INET) => true,
+        (oid::MACADDR, oid::MACADDR8) | (oid::MACADDR8, oid::MACADDR) => true,
         (oid::OID, oid::INT8) => true,
         // Only as xideqint4's and xidneqint4's right operand: `xmin <> 0`
         // (coerce::comparison_type makes xid = int4 an xid comparison).
@@ -690,6 +693,8 @@ fn cast_type(v: Value, from: Oid, to: Oid) -> PgResult<Value> {
             return super::timenet::cast(v.clone(), from, to)
                 .ok_or_else(|| cannot_cast(from, to))?
         }
+        (oid::MACADDR8, V::MacAddr(m)) => V::MacAddr8(types::macaddr::to_macaddr8(m)),
+        (oid::MACADDR, V::MacAddr8(m)) => V::MacAddr(types::macaddr::to_macaddr(m)?),
         (oid::JSONB, V::Json(s)) => V::Jsonb(Box::new(types::json::parse_jsonb(s)?)),
         (oid::JSON, V::Jsonb(j)) => V::Json(j.to_text()),
         (oid::DATE, V::TimestampTz(t)) => V::Date(ts_to_date(session_utc_to_local(*t))),
@@ -730,6 +735,9 @@ pub fn apply_typmod(v: Value, t: Oid, typmod: i32) -> PgResult<Value> {
         }
         (oid::TIMETZ, Value::TimeTz(x, z)) if typmod >= 0 => {
             return Ok(Value::TimeTz(types::time::round(*x, typmod), *z))
+        }
+        (oid::INTERVAL, Value::Interval(iv)) if typmod >= 0 => {
+            return Ok(Value::Interval(types::interval_typmod::adjust(*iv, typmod)))
         }
         _ => {}
     }

@@ -1,0 +1,64 @@
+-- macaddr and macaddr8: every input form, output, comparison, btree
+-- indexes, arrays, casts between them, trunc, macaddr8_set7bit, & | ~.
+SELECT '08:00:2b:01:02:03'::macaddr, '08-00-2b-01-02-03'::macaddr, '08002b:010203'::macaddr;
+SELECT '08002b-010203'::macaddr, '0800.2b01.0203'::macaddr, '0800-2b01-0203'::macaddr, '08002b010203'::macaddr;
+SELECT '  08:00:2B:01:02:03  '::macaddr, '8:0:2b:1:2:3'::macaddr, 'AB:CD:EF:01:02:03'::macaddr;
+SELECT '08:00:2b:01:02:100'::macaddr;
+SELECT '08:00:2b:01:02'::macaddr;
+SELECT '08:00:2b:01:02:03:04'::macaddr;
+SELECT 'not a mac'::macaddr;
+SELECT ''::macaddr;
+SELECT '08:00-2b:01:02:03'::macaddr;
+SELECT '08:00:2b:01:02:03'::macaddr8, '08-00-2b-01-02-03-04-05'::macaddr8, '08002b0102030405'::macaddr8;
+SELECT '0800.2b01.0203.0405'::macaddr8, '0800:2b01:0203:0405'::macaddr8, '  08:00:2b:01:02:03:04:05  '::macaddr8;
+SELECT '08002b:0102030405'::macaddr8, '08:00:2B:FF:FE:01:02:03'::macaddr8;
+SELECT '08:00-2b:01:02:03:04:05'::macaddr8;
+SELECT '08:00:2b:01:02:03:04'::macaddr8;
+SELECT '08:00:2b:01:02:03:04:05:06'::macaddr8;
+SELECT '08:00:2b:0g:02:03'::macaddr8;
+SELECT ''::macaddr8;
+SELECT '08:00:2b:01:02:03 x'::macaddr8;
+SELECT pg_typeof('08:00:2b:01:02:03'::macaddr), pg_typeof('08:00:2b:01:02:03'::macaddr8);
+SELECT '08:00:2b:01:02:03'::macaddr::macaddr8, '08:00:2b:ff:fe:01:02:03'::macaddr8::macaddr;
+SELECT '08:00:2b:01:02:03:04:05'::macaddr8::macaddr;
+SELECT macaddr8('08:00:2b:01:02:03'::macaddr), macaddr('08:00:2b:ff:fe:01:02:03'::macaddr8);
+SELECT '08:00:2b:01:02:03'::macaddr::text, 'ab:cd:ef:01:02:03'::text::macaddr, '1:2:3:4:5:6:7:8'::text::macaddr8;
+SELECT trunc('12:34:56:78:90:ab'::macaddr), trunc('12:34:56:78:90:ab:cd:ef'::macaddr8);
+SELECT macaddr8_set7bit('00:34:56:ab:cd:ef'::macaddr8), macaddr8_set7bit('ff:34:56:ab:cd:ef:00:01'::macaddr8);
+SELECT ~'12:34:56:78:90:ab'::macaddr, '12:34:56:78:90:ab'::macaddr & 'ff:ff:ff:00:00:00', '12:34:56:78:90:ab'::macaddr | '00:00:00:ff:ff:ff';
+SELECT ~'12:34:56:78:90:ab:cd:ef'::macaddr8, '12:34:56:78:90:ab:cd:ef'::macaddr8 & 'ff:ff:ff:00:00:00:00:00', '12:34:56:78:90:ab:cd:ef'::macaddr8 | '00:00:00:00:00:00:00:ff';
+SELECT '08:00:2b:01:02:03'::macaddr = '08-00-2b-01-02-03', '08:00:2b:01:02:03'::macaddr < '08:00:2b:01:02:04',
+       '08:00:2b:01:02:03'::macaddr <> '08:00:2b:01:02:04', '09:00:2b:01:02:03'::macaddr >= '08:00:2b:01:02:04';
+SELECT '08:00:2b:01:02:03:04:05'::macaddr8 > '08:00:2b:01:02:03:04:04', '08:00:2b:01:02:03:04:05'::macaddr8 <= '08:00:2b:01:02:03:04:04';
+SELECT '08:00:2b:01:02:03'::macaddr = '08:00:2b:ff:fe:01:02:03'::macaddr8;
+SELECT NULL::macaddr, NULL::macaddr8, trunc(NULL::macaddr), NULL::macaddr = '08:00:2b:01:02:03';
+CREATE TABLE macs (id int, m macaddr, m8 macaddr8);
+INSERT INTO macs VALUES (1, '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05'),
+  (2, '00:00:00:00:00:01', '00:00:00:00:00:00:00:01'), (3, 'ff:ff:ff:ff:ff:ff', NULL),
+  (4, NULL, 'ff:ff:ff:ff:ff:ff:ff:ff'), (5, '08:00:2b:01:02:03', '08:00:2b:01:02:03');
+INSERT INTO macs VALUES (6, 'bad', NULL);
+SELECT * FROM macs ORDER BY m, id;
+SELECT * FROM macs ORDER BY m8 DESC, id;
+SELECT m, count(*) FROM macs GROUP BY m ORDER BY m;
+SELECT min(m), max(m), min(m8), max(m8) FROM macs;
+SELECT DISTINCT trunc(m) FROM macs ORDER BY 1;
+CREATE INDEX macs_m ON macs (m);
+CREATE UNIQUE INDEX macs_m8 ON macs (m8);
+SELECT id FROM macs WHERE m = '08:00:2b:01:02:03' ORDER BY id;
+SELECT id FROM macs WHERE m8 > '08:00:2b:00:00:00:00:00' ORDER BY id;
+INSERT INTO macs VALUES (7, NULL, '08002b0102030405');
+UPDATE macs SET m = m | '00:00:00:00:00:10' WHERE id = 2 RETURNING m;
+SELECT ARRAY['08:00:2b:01:02:03', '01:02:03:04:05:06']::macaddr[];
+SELECT '{08:00:2b:01:02:03,NULL}'::macaddr8[], pg_typeof('{}'::macaddr[]), pg_typeof('{}'::macaddr8[]);
+SELECT (ARRAY['08:00:2b:01:02:03'::macaddr])[1];
+SELECT format_type('macaddr'::regtype, NULL), format_type('macaddr8'::regtype, NULL), format_type('_macaddr'::regtype, NULL), format_type('_macaddr8'::regtype, NULL);
+SELECT typname, typlen, typcategory, typarray FROM pg_type WHERE oid IN (829, 774) ORDER BY oid;
+SELECT opcname FROM pg_opclass WHERE opcintype IN (829, 774) AND opcmethod = 403 ORDER BY 1;
+SELECT attname, atttypid::regtype FROM pg_attribute WHERE attrelid = 'macs'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT m::macaddr8 FROM macs WHERE id = 1;
+SELECT m8::macaddr FROM macs WHERE id = 5;
+SELECT m8::macaddr FROM macs WHERE id = 1;
+SELECT m FROM macs WHERE m IN ('08:00:2b:01:02:03', '00:00:00:00:00:11') ORDER BY 1;
+SELECT m8 FROM macs WHERE m8 = ANY ('{08:00:2b:01:02:03:04:05,ff:ff:ff:ff:ff:ff:ff:ff}') ORDER BY 1;
+SELECT CASE WHEN id > 2 THEN m END FROM macs ORDER BY id;
+SELECT COALESCE(m, '00:00:00:00:00:00') FROM macs ORDER BY id;
