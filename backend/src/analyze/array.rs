@@ -465,9 +465,9 @@ impl Analyzer<'_> {
     }
 
     /// `(e).name`: PostgreSQL's FieldSelect.
-    fn field_select(&self, e: Expr, name: &str, scope: &Scope) -> PgResult<Expr> {
+    pub(super) fn field_select(&self, e: Expr, name: &str, scope: &Scope) -> PgResult<Expr> {
         let t = e.ty();
-        if t != oid::RECORD {
+        if !crate::types::composite::is_composite(t) {
             return Err(PgError::new(
                 "42809",
                 format!(
@@ -476,11 +476,18 @@ impl Analyzer<'_> {
                 ),
             ));
         }
-        let Some(fields) = self.record_fields(&e, scope) else {
-            return Err(super::not_supported_yet(
-                "field selection from a record of unknown fields",
+        let Some(fields) = self.composite_fields(&e, scope) else {
+            return Err(PgError::new(
+                "42809",
+                format!("could not identify column \"{name}\" in record data type"),
             ));
         };
+        // A field of a row constructor is its expression.
+        if let Expr::Row(r) = &e {
+            if let Some(i) = fields.iter().position(|(n, _)| n == name) {
+                return Ok(r.args[i].clone());
+            }
+        }
         match fields.iter().position(|(n, _)| n == name) {
             Some(i) => Ok(Expr::FieldSelect(
                 Box::new(e),

@@ -132,6 +132,7 @@ impl Analyzer<'_> {
         use ast::Expr as E;
         match e {
             E::Identifier(i) => self.column_ref(std::slice::from_ref(i), scope),
+            E::Tuple(items) => self.row_constructor(items, scope, clause),
             E::CompoundIdentifier(parts) => self.column_ref(parts, scope),
             E::Value(v) => self.literal(&v.value, false),
             E::Nested(inner) => self.expr(inner, scope, clause),
@@ -552,6 +553,12 @@ impl Analyzer<'_> {
         if let Some(p) = self.fn_scope.as_ref().and_then(|f| f.resolve(&names)) {
             return Ok(p);
         }
+        // A relation's name alone: its whole row.
+        if let [q] = names.as_slice() {
+            if let Some(r) = self.whole_row(q, scope) {
+                return Ok(r);
+            }
+        }
         let visible =
             |q: &str| scope.has_qualifier(q) || self.outer.iter().any(|s| s.has_qualifier(q));
         if names.len() == 1 && KEYWORD_FUNCTIONS.contains(&names[0].as_str()) {
@@ -904,6 +911,9 @@ impl Analyzer<'_> {
         {
             return self.array_concat(a, b);
         }
+        if let Some(e) = self.row_compare(op, &a, &b)? {
+            return Ok(e);
+        }
         let (lt, rt, ret) = coerce::resolve_binary(op, a.ty(), b.ty())?;
         // `anynonarray || text` converts through the output function.
         let io = op == BinOp::Concat;
@@ -1206,6 +1216,9 @@ impl Analyzer<'_> {
             }
             return Ok(call);
         }
+        if name == "row" && f.filter.is_none() {
+            return self.row_call(&list, scope, clause);
+        }
         let args = self.args(&list, scope, clause)?;
         match name.as_str() {
             "coalesce" | "greatest" | "least" => {
@@ -1275,6 +1288,10 @@ impl Analyzer<'_> {
             .map(|a| match a {
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
                     self.expr(e, scope, clause)
+                }
+                // `f(t.*)`: the whole row of t.
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::QualifiedWildcard(n)) => {
+                    self.whole_row_arg(n, scope)
                 }
                 _ => Err(not_supported_yet("named or wildcard function arguments")),
             })
@@ -1405,7 +1422,7 @@ impl Analyzer<'_> {
     /// type's input function now; unknown parameters take the type.
     pub fn coerce(&mut self, e: Expr, t: Oid, io: bool) -> PgResult<Expr> {
         let from = e.ty();
-        if from == t {
+        if from == t || (t == oid::RECORD && crate::types::composite::by_oid(from).is_some()) {
             return Ok(e);
         }
         let e = match self.reg_conversion(e, t, io)? {

@@ -18,6 +18,7 @@ pub mod names;
 mod ordered_set;
 mod privileges;
 mod regtypes;
+mod rowexpr;
 pub mod sqlfunc;
 pub mod srf;
 pub mod view_update;
@@ -807,6 +808,15 @@ impl<'a> Analyzer<'a> {
         let mut columns = Vec::new();
         for item in &s.projection {
             match item {
+                ast::SelectItem::UnnamedExpr(e) if rowexpr::field_star(e).is_some() => {
+                    let root = rowexpr::field_star(e).unwrap_or(e);
+                    let x = self.expr(root, &scope, Clause::Select)?;
+                    for (name, _) in self.expand_fields(&x, &scope)? {
+                        let f = self.field_select(x.clone(), &name, &scope)?;
+                        columns.push(self.column_for(&f, name, &scope));
+                        targets.push(f);
+                    }
+                }
                 ast::SelectItem::UnnamedExpr(e) => {
                     let x = self.expr(e, &scope, Clause::Select)?;
                     columns.push(self.column_for(&x, figure_colname(e).0, &scope));
@@ -841,6 +851,18 @@ impl<'a> Analyzer<'a> {
                         ));
                     }
                     self.expand_star(&scope, Some(&q), &mut targets, &mut columns);
+                }
+                // `(expr).*`: each field of a composite value.
+                ast::SelectItem::QualifiedWildcard(
+                    ast::SelectItemQualifiedWildcardKind::Expr(e),
+                    _,
+                ) => {
+                    let x = self.expr(e, &scope, Clause::Select)?;
+                    for (name, _) in self.expand_fields(&x, &scope)? {
+                        let f = self.field_select(x.clone(), &name, &scope)?;
+                        columns.push(self.column_for(&f, name, &scope));
+                        targets.push(f);
+                    }
                 }
                 _ => return Err(not_supported_yet("this select list item")),
             }

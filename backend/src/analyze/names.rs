@@ -206,6 +206,7 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
     Some(match name {
         "bool" | "boolean" => oid::BOOL,
         "bytea" => oid::BYTEA,
+        "record" => oid::RECORD,
         "char" | "character" | "bpchar" => oid::BPCHAR,
         "name" => oid::NAME,
         "int8" | "bigint" => oid::INT8,

@@ -87,6 +87,10 @@ pub const SUPPORT_PROCS: &[(Oid, &str)] = &[
     (3, "heap_tableam_handler"),
     (330, "bthandler"),
     (6179, "array_subscript_handler"),
+    (2290, "record_in"),
+    (2291, "record_out"),
+    (2402, "record_recv"),
+    (2403, "record_send"),
     (6180, "raw_array_subscript_handler"),
     (6098, "jsonb_subscript_handler"),
     (3506, "enum_in"),
@@ -278,6 +282,9 @@ pub fn type_by_name(input: &str) -> Option<Oid> {
             sql_type_name(&name).or_else(|| TYPES.iter().find(|t| t.name == name).map(|t| t.oid))?
         }
     };
+    if base == oid::RECORD {
+        return (!array).then_some(base);
+    }
     builtin_type(base)?;
     if array {
         match array_of(base) {
@@ -303,6 +310,7 @@ fn sql_type_name(name: &str) -> Option<Oid> {
         "decimal" | "dec" => oid::NUMERIC,
         "timestamp without time zone" => oid::TIMESTAMP,
         "timestamp with time zone" => oid::TIMESTAMPTZ,
+        "record" => oid::RECORD,
         _ => return None,
     })
 }
@@ -317,6 +325,15 @@ pub fn format_type(t: Oid, typmod: Option<i32>) -> String {
         }
         if let Some(d) = types::domains::of_array(t) {
             return format!("{}[]", super::namespace::domain_display_name(&d));
+        }
+        if t == oid::RECORD {
+            return "record".into();
+        }
+        if let Some(c) = types::composite::by_oid(t) {
+            return super::namespace::composite_display_name(&c, false);
+        }
+        if let Some(c) = types::composite::by_array(t) {
+            return super::namespace::composite_display_name(&c, true);
         }
         // Enum types and their arrays ("mood", "mood[]").
         return types::enums::names(t).map_or("???".into(), |(n, _)| {

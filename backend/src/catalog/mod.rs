@@ -370,6 +370,11 @@ pub struct Catalog {
     pub view_paths: std::collections::BTreeMap<Oid, String>,
     /// OIDs of views' `_RETURN` rules (pg_rewrite), by view.
     pub rule_oids: std::collections::BTreeMap<Oid, Oid>,
+    /// Row type and array type OIDs of tables, views and materialized
+    /// views (pg_type), by relation (`row_oids`).
+    pub rowtype_oids: std::collections::BTreeMap<Oid, (Oid, Oid)>,
+    /// The row types made from them (`types::composite`).
+    pub row_types: Arc<Vec<Arc<crate::types::composite::CompositeType>>>,
     /// Roles (pg_authid; `roles.rs`), cluster-wide.
     pub roles: Vec<Arc<roles::RoleDesc>>,
     /// Role memberships (pg_auth_members).
@@ -682,6 +687,9 @@ impl Catalog {
         }
         for (view, o) in &self.rule_oids {
             s += &format!("rule {view} {o}\n");
+        }
+        for (rel, (t, a)) in &self.rowtype_oids {
+            s += &format!("rowtype {rel} {t} {a}\n");
         }
         for ((class, obj, sub), text) in &self.comments {
             s += &format!("comment {class} {obj} {sub} {}\n", esc(text));
@@ -1001,6 +1009,10 @@ impl Catalog {
                 }
                 "rule" => {
                     cat.rule_oids.insert(num(1)? as Oid, num(2)? as Oid);
+                }
+                "rowtype" => {
+                    cat.rowtype_oids
+                        .insert(num(1)? as Oid, (num(2)? as Oid, num(3)? as Oid));
                 }
                 "comment" => {
                     cat.comments
@@ -1352,6 +1364,7 @@ impl CatalogCache {
 
     pub fn get(&self) -> &Arc<Catalog> {
         crate::types::enums::set_session(&self.current.enums);
+        crate::types::composite::set_session(&self.current.row_types);
         crate::types::domains::set_session(&self.current.domains);
         namespace::set_session(&self.current.namespaces);
         &self.current

@@ -121,7 +121,11 @@ pub fn enum_by_type_name(name: &str) -> Option<Oid> {
         Some((s, n)) => (Some(s), n),
         None => (None, name),
     };
-    let found = crate::types::enums::types_named(bare);
+    let mut found = crate::types::enums::types_named(bare);
+    // Row types resolve by name as enum types do.
+    for c in crate::types::composite::named(bare) {
+        found.push((c.oid, c.namespace));
+    }
     if found.is_empty() {
         return None;
     }
@@ -183,6 +187,32 @@ pub fn enum_display_name(t: Oid, name: &str) -> String {
         name.to_owned()
     } else {
         format!("{}.{name}", schema_name(nsp))
+    }
+}
+
+/// The name format_type prints for a row type (its array type when
+/// `array`): qualified when the first schema of the search path holding
+/// a row type of that name is not the type's.
+pub fn composite_display_name(c: &crate::types::composite::CompositeType, array: bool) -> String {
+    use crate::catalog::function::quote_ident;
+    let first = published_path().into_iter().find(|n| {
+        crate::types::composite::named(&c.name)
+            .iter()
+            .any(|f| f.namespace == *n)
+    });
+    let name = if first == Some(c.namespace) {
+        quote_ident(&c.name)
+    } else {
+        format!(
+            "{}.{}",
+            quote_ident(&schema_name(c.namespace)),
+            quote_ident(&c.name)
+        )
+    };
+    if array {
+        format!("{name}[]")
+    } else {
+        name
     }
 }
 

@@ -119,6 +119,10 @@ pub fn deparse(e: &Expr, names: &[String]) -> String {
         Expr::Distinct(a, b, true) => format!("(NOT ({} IS DISTINCT FROM {}))", d(a), d(b)),
         Expr::Cast(a, t, _) => format!("({})::{}", d(a), type_name(*t)),
         Expr::FieldSelect(a, _, _, name) => format!("({}).{name}", d(a)),
+        Expr::Row(r) => format!(
+            "ROW({})",
+            r.args.iter().map(d).collect::<Vec<_>>().join(", ")
+        ),
         Expr::DomainCheck(x) => format!("({})::{}", d(&x.arg), x.domain),
         Expr::Func(f, args) if args.len() == 2 && array_operator(f.name).is_some() => format!(
             "({} {} {})",

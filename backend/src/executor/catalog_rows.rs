@@ -168,6 +168,9 @@ pub fn class_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             continue;
         }
         row[5] = Value::Oid(ctx.catalog.owner_of(o));
+        if let Some((t, _)) = ctx.catalog.rowtype_of(o) {
+            row[3] = Value::Oid(t);
+        }
         let kind = if ctx.catalog.sequence_by_oid(o).is_some() {
             ObjectKind::Sequence
         } else {
@@ -683,7 +686,37 @@ pub fn type_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         r[2] = Value::Oid(e.namespace);
         rows.push(r);
     }
+    for c in ctx.catalog.row_types.iter() {
+        rows.extend(row_type_rows(ctx, c));
+    }
     rows
+}
+
+/// The pg_type rows of a relation's row type (typtype 'c', record_in ...
+/// record_send) and of its array type, as heap_create_with_catalog makes
+/// them.
+fn row_type_rows(ctx: &FnCtx, c: &crate::types::composite::CompositeType) -> Vec<Vec<Value>> {
+    let owner = ctx.catalog.owner_of(c.relid);
+    let mut row = enum_type_row(c.oid, &c.name, false, c.array);
+    let mut array = enum_type_row(c.array, &c.array_name, true, c.oid);
+    for (r, io) in [
+        (&mut row, [2290, 2291, 2402, 2403]),
+        (&mut array, [750, 751, 2400, 2401]),
+    ] {
+        r[2] = Value::Oid(c.namespace);
+        r[3] = Value::Oid(owner);
+        r[4] = Value::Int2(-1);
+        r[5] = Value::Bool(false);
+        for (k, o) in io.into_iter().enumerate() {
+            r[15 + k] = Value::Oid(o);
+        }
+        r[22] = ch(b'd');
+        r[23] = ch(b'x');
+    }
+    row[6] = ch(b'c');
+    row[7] = ch(b'C');
+    row[11] = Value::Oid(c.relid);
+    vec![row, array]
 }
 
 /// The pg_type rows of a domain and of its array type, as DefineDomain

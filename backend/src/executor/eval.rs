@@ -104,7 +104,11 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
                 _ => Value::Null,
             }
         }
-        Expr::IsNull(a, negated) => Value::Bool(eval(a, row, ctx)?.is_null() != *negated),
+        // A row IS NULL when every field is, IS NOT NULL when none is.
+        Expr::IsNull(a, negated) => match eval(a, row, ctx)? {
+            Value::Record(r) => Value::Bool(r.iter().all(|(_, v)| v.is_null() != *negated)),
+            v => Value::Bool(v.is_null() != *negated),
+        },
         Expr::IsBool(a, want, negated) => {
             let is = eval_bool(a, row, ctx)? == Some(*want);
             Value::Bool(is != *negated)
@@ -121,6 +125,21 @@ pub fn eval(e: &Expr, row: &[Value], ctx: &EvalCtx) -> PgResult<Value> {
         Expr::DomainCheck(d) => {
             let v = eval(&d.arg, row, ctx)?;
             check_domain(d, v, ctx)?
+        }
+        Expr::Row(r) => {
+            let mut fields = Vec::with_capacity(r.args.len());
+            for a in &r.args {
+                let t = match a.ty() {
+                    crate::types::oid::UNKNOWN => crate::types::oid::TEXT,
+                    t => t,
+                };
+                fields.push((t, eval(a, row, ctx)?));
+            }
+            Value::Record(Box::new(crate::types::record::RecordValue {
+                typ: r.ty,
+                names: Some(r.names.clone()),
+                fields,
+            }))
         }
         Expr::FieldSelect(a, i, _, _) => match eval(a, row, ctx)? {
             Value::Record(mut f) if *i < f.len() => f.swap_remove(*i).1,

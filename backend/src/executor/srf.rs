@@ -409,7 +409,9 @@ impl Node for ExpandArrayNode<'_> {
             (a.elem, x),
             (crate::types::oid::INT4, Value::Int4(i as i32 + 1)),
         ];
-        Ok(Some(vec![Value::Record(Box::new(fields))]))
+        Ok(Some(vec![Value::Record(
+            crate::types::record::RecordValue::anonymous(fields),
+        )]))
     }
 }
 

@@ -731,6 +731,8 @@ pub fn reg_out(c: &FnCtx, t: Oid, o: Oid) -> String {
         oid::REGCLASS => relation_name(c.catalog, o),
         oid::REGTYPE => (builtin::builtin_type(o).is_some()
             || crate::types::enums::names(o).is_some()
+            || crate::types::composite::names(o).is_some()
+            || o == oid::RECORD
             || crate::types::domains::by_oid(o).is_some()
             || crate::types::domains::of_array(o).is_some())
         .then(|| format_type(o, None)),

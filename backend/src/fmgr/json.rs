@@ -9,7 +9,7 @@ use super::{f, nonstrict, variadic, FuncDef};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::types::array::oids::{ANY, ANYELEMENT, TEXT_ARRAY};
 use crate::types::json::{self, Jsonb, Raw};
-use crate::types::oid::{BOOL, INT4, JSON, JSONB, TEXT};
+use crate::types::oid::{BOOL, INT4, JSON, JSONB, RECORD, TEXT};
 use crate::types::Value;
 
 pub static JSON_FUNCS: &[FuncDef] = &[
@@ -150,6 +150,20 @@ pub static JSON_FUNCS: &[FuncDef] = &[
         json::value_to_json(&a[0], &mut s);
         Ok(Value::Json(s))
     })),
+    f("row_to_json", &[RECORD], JSON, |_, a| {
+        let mut s = String::new();
+        if let Value::Record(r) = &a[0] {
+            json::record_to_json(r, false, &mut s);
+        }
+        Ok(Value::Json(s))
+    }),
+    f("row_to_json", &[RECORD, BOOL], JSON, |_, a| {
+        let mut s = String::new();
+        if let (Value::Record(r), Value::Bool(p)) = (&a[0], &a[1]) {
+            json::record_to_json(r, *p, &mut s);
+        }
+        Ok(Value::Json(s))
+    }),
     nonstrict(f("to_jsonb", &[ANYELEMENT], JSONB, |_, a| {
         if a[0].is_null() {
             return Ok(Value::Null);

@@ -153,6 +153,9 @@ pub enum Expr {
     FieldSelect(Box<Expr>, usize, Oid, String),
     /// `x op ANY (array)` / `x op ALL (array)` (ScalarArrayOpExpr).
     ArrayOp(Box<ArrayOpExpr>),
+    /// `ROW(a, b, ...)`, or a whole-row reference (`t` naming a FROM
+    /// item): a composite value (PostgreSQL's RowExpr).
+    Row(Box<RowExpr>),
     /// A window function call; only between analysis and the window
     /// rewrite, which replaces it by a column of a WindowAgg node.
     WindowFunc(Box<WindowFunc>),
@@ -178,6 +181,18 @@ pub struct DomainCheck {
     /// value, PostgreSQL's VALUE, is `Column(0)`), in checking order.
     /// Not children of the expression: they read no query row.
     pub checks: Vec<(String, Expr)>,
+}
+
+/// A composite value made of `args`: of type `ty` (`record`, or a row
+/// type when the fields are a relation's row), its fields named `names`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowExpr {
+    pub args: Vec<Expr>,
+    /// Written as `ROW(...)` or `(a, b)` (compared field by field with
+    /// SQL's NULL rules), not a whole-row reference.
+    pub constructor: bool,
+    pub ty: Oid,
+    pub names: std::sync::Arc<Vec<String>>,
 }
 
 /// One subscript: `[upper]` (not a slice), or `[lower:upper]` with either
@@ -259,6 +274,7 @@ impl Expr {
             Expr::ArrayExpr { ty, .. } => *ty,
             Expr::Subscript(s) => s.ty,
             Expr::FieldSelect(_, _, t, _) => *t,
+            Expr::Row(r) => r.ty,
             Expr::DomainCheck(d) => d.arg.ty(),
         }
     }
@@ -322,6 +338,7 @@ impl Expr {
             }
             Expr::Agg(a) => a.args.iter().chain(a.filter.iter()).collect(),
             Expr::ArrayExpr { elems, .. } => elems.iter().collect(),
+            Expr::Row(r) => r.args.iter().collect(),
             Expr::Subscript(s) => std::iter::once(&s.array)
                 .chain(
                     s.subs
@@ -377,6 +394,11 @@ impl Expr {
             Expr::Distinct(a, b, n) => Expr::Distinct(bx(a, f)?, bx(b, f)?, n),
             Expr::Cast(a, t, m) => Expr::Cast(bx(a, f)?, t, m),
             Expr::FieldSelect(a, i, t, n) => Expr::FieldSelect(bx(a, f)?, i, t, n),
+            Expr::Row(mut r) => {
+                let args = std::mem::take(&mut r.args);
+                r.args = args.into_iter().map(&mut *f).collect::<PgResult<_>>()?;
+                Expr::Row(r)
+            }
             Expr::DomainCheck(mut d) => {
                 d.arg = f(d.arg)?;
                 Expr::DomainCheck(d)

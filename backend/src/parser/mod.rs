@@ -495,6 +495,26 @@ fn intercept(
     Ok(None)
 }
 
+/// `(expr).*`, which sqlparser cannot read: the `*` becomes the quoted
+/// name `"*"`, a field selection the analyzer expands into every field
+/// ([`FIELD_STAR`]).
+fn field_star(seg: &mut [TokenWithSpan]) {
+    let idx: Vec<usize> = (0..seg.len())
+        .filter(|&i| {
+            i >= 2
+                && seg[i].token == Token::Mul
+                && seg[i - 1].token == Token::Period
+                && seg[i - 2].token == Token::RParen
+        })
+        .collect();
+    for i in idx {
+        seg[i].token = Token::make_word(FIELD_STAR, Some('"'));
+    }
+}
+
+/// The field name `(expr).*` is read as.
+pub const FIELD_STAR: &str = "*";
+
 pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
     let dialect = PostgreSqlDialect {};
     let tokens = Tokenizer::new(&dialect, sql)
@@ -578,6 +598,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         table_query::rewrite_using_alias(&mut seg);
         table_query::alter_materialized_view(&mut seg);
         create_table_as::rewrite(&mut seg);
+        field_star(&mut seg);
         if variadic_calls {
             variadic_call::rewrite(&mut seg);
         }

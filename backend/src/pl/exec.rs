@@ -1237,13 +1237,15 @@ impl<'a, 'c> Interp<'a, 'c> {
     /// A row variable as a record value.
     fn row_value(&self, i: usize) -> Value {
         match &self.vars[i].row {
-            Some(r) if !r.vals.is_empty() => Value::Record(Box::new(
-                r.cols
-                    .iter()
-                    .zip(&r.vals)
-                    .map(|((_, t), v)| (*t, v.clone()))
-                    .collect(),
-            )),
+            Some(r) if !r.vals.is_empty() => {
+                Value::Record(crate::types::record::RecordValue::anonymous(
+                    r.cols
+                        .iter()
+                        .zip(&r.vals)
+                        .map(|((_, t), v)| (*t, v.clone()))
+                        .collect(),
+                ))
+            }
             _ => Value::Null,
         }
     }

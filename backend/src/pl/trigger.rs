@@ -149,7 +149,7 @@ pub fn call_trigger(c: &TriggerCall, ctx: &EvalCtx) -> PgResult<Option<Vec<Value
                 .with_detail("Number of returned columns does not match expected column count.")
                 .with_context(context));
             }
-            Some(f.into_iter().map(|(_, v)| v).collect())
+            Some(f.fields.into_iter().map(|(_, v)| v).collect())
         }
         _ => None,
     })

@@ -179,19 +179,25 @@ static PSEUDO_TYPES: &[(Oid, &str)] = &[
 /// The array type whose elements are `elem` (pg_type.typarray); 0 when
 /// there is none.
 pub fn array_of(elem: Oid) -> Oid {
-    ARRAY_TYPES
-        .iter()
-        .find(|a| a.elem == elem)
-        .map_or_else(|| super::enums::array_of(elem), |a| a.array)
+    ARRAY_TYPES.iter().find(|a| a.elem == elem).map_or_else(
+        || match super::enums::array_of(elem) {
+            0 => super::composite::by_oid(elem).map_or(0, |c| c.array),
+            a => a,
+        },
+        |a| a.array,
+    )
 }
 
 /// The element type of array type `t` (pg_type.typelem); 0 when `t` is
 /// not an array type.
 pub fn array_element(t: Oid) -> Oid {
-    ARRAY_TYPES
-        .iter()
-        .find(|a| a.array == t)
-        .map_or_else(|| super::enums::array_element(t), |a| a.elem)
+    ARRAY_TYPES.iter().find(|a| a.array == t).map_or_else(
+        || match super::enums::array_element(t) {
+            0 => super::composite::by_array(t).map_or(0, |c| c.oid),
+            e => e,
+        },
+        |a| a.elem,
+    )
 }
 
 /// Whether `t` is an array type.
@@ -241,6 +247,7 @@ pub fn type_by_typname(name: &str) -> Option<Oid> {
                 .map(|(o, _)| *o)
         })
         .or_else(|| super::enums::type_by_name(name))
+        .or_else(|| super::composite::type_by_name(name))
 }
 
 /// 2202E array_subscript_error.

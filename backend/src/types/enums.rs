@@ -158,7 +158,7 @@ pub fn names(t: Oid) -> Option<(&'static str, &'static str)> {
     Some((intern(&name), intern(&typname)))
 }
 
-fn intern(s: &str) -> &'static str {
+pub(crate) fn intern(s: &str) -> &'static str {
     static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
     let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(n) = names.iter().find(|n| **n == s) {

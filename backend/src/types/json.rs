@@ -842,8 +842,24 @@ pub fn value_to_json(v: &Value, out: &mut String) {
             array_to_json(&dims, &mut items, out);
         }
         Value::Void => {}
+        Value::Record(r) => record_to_json(r, false, out),
         other => escape(&other.to_text(), out),
     }
+}
+
+/// row_to_json: a composite value as a JSON object of its fields, with a
+/// newline and a space between fields when `pretty`.
+pub fn record_to_json(r: &super::record::RecordValue, pretty: bool, out: &mut String) {
+    out.push('{');
+    for (i, (_, v)) in r.fields.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if pretty { ",\n " } else { "," });
+        }
+        escape(&r.name(i), out);
+        out.push(':');
+        value_to_json(v, out);
+    }
+    out.push('}');
 }
 
 fn array_to_json<'v>(dims: &[i32], items: &mut impl Iterator<Item = &'v Value>, out: &mut String) {

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod array;
+pub mod composite;
 pub mod datestyle;
 pub mod datetime;
 pub mod datetime_input;
@@ -148,7 +149,7 @@ pub enum Value {
     Enum(Oid),
     /// A value of the anonymous composite type `record`: each field with
     /// its type (`types::record`).
-    Record(Box<Vec<(Oid, Value)>>),
+    Record(Box<record::RecordValue>),
 }
 
 /// typlen for RowDescription: -1 for variable-length types.
@@ -221,6 +222,7 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::REGROLE => "regrole",
         t => array::type_name(t)
             .or_else(|| enums::names(t).map(|(n, _)| n))
+            .or_else(|| composite::names(t).map(|(n, _)| n))
             .unwrap_or("???"),
     }
 }
@@ -272,6 +274,7 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::REGROLE => "regrole",
         t => array::typname(t)
             .or_else(|| enums::names(t).map(|(_, n)| n))
+            .or_else(|| composite::names(t).map(|(_, n)| n))
             .unwrap_or("???"),
     }
 }

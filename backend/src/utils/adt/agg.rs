@@ -415,6 +415,11 @@ impl AggState {
                 for (i, v) in self.items.iter().enumerate() {
                     if i > 0 {
                         s.push_str(", ");
+                        // json_agg_transfn: a structured value (array,
+                        // composite) after the first starts a new line.
+                        if matches!(v, Value::Array(..) | Value::MdArray(_) | Value::Record(_)) {
+                            s.push_str("\n ");
+                        }
                     }
                     json::value_to_json(v, &mut s);
                 }

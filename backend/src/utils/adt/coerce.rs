@@ -31,6 +31,8 @@ pub fn category(t: Oid) -> char {
         oid::UNKNOWN => 'X',
         t if crate::types::array_element(t) != 0 => 'A',
         t if crate::types::enums::is_enum(t) => 'E',
+        oid::RECORD => 'P',
+        t if crate::types::composite::by_oid(t).is_some() => 'C',
         _ => 'U',
     }
 }

@@ -350,6 +350,7 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (V::Array(..) | V::MdArray(_), V::Array(..) | V::MdArray(_)) => {
             super::arrays::compare_values(a, b)
         }
+        (V::Record(x), V::Record(y)) => types::record::compare(x, y, &mut compare),
         (V::Null, _) => Ordering::Greater,
         (_, V::Null) => Ordering::Less,
         // Mixed types only arise from a bug in type resolution; order
@@ -435,6 +436,8 @@ pub fn can_coerce_implicitly(from: Oid, to: Oid) -> bool {
         (f, oid::OID) if types::is_reg_type(f) => true,
         (oid::TEXT | oid::VARCHAR, oid::REGCLASS) => true,
         (oid::REGPROCEDURE, oid::REGPROC) => true,
+        // Every row type is a record.
+        (f, oid::RECORD) => types::composite::by_oid(f).is_some(),
         _ => false,
     }
 }
