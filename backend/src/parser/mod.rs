@@ -33,6 +33,7 @@ pub mod create_function;
 pub mod create_table_as;
 pub mod database;
 pub mod domain;
+pub mod owned;
 pub mod role_setting;
 pub mod set_schema;
 mod table_query;
@@ -473,6 +474,10 @@ fn intercept(
     }
     if comment::starts_comment(meaningful) {
         comment::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
+    }
+    if owned::starts_owned_command(meaningful) {
+        owned::parse_tokens(sql, meaningful)?;
         return Ok(Some(vacuum_placeholder()));
     }
     if role_setting::starts_setting_command(meaningful) {
