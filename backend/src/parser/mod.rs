@@ -584,6 +584,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         if variadic_calls {
             variadic_call::rewrite(&mut seg);
         }
+        comment::dollar_quoted_text(&mut seg);
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)
             .with_tokens_with_locations(seg);
