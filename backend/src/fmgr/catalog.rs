@@ -1870,16 +1870,20 @@ mod tests {
 
     #[test]
     fn functions_by_name_and_signature() {
+        let cat = Catalog::empty();
         assert_eq!(
-            regproc_in("lower").unwrap(),
-            proc_by_oid(regproc_in("lower").unwrap()).unwrap().oid
+            regproc_in(&cat, "lower").unwrap(),
+            proc_by_oid(regproc_in(&cat, "lower").unwrap()).unwrap().oid
         );
-        assert_eq!(regproc_in("substr").unwrap_err().code, AMBIGUOUS_FUNCTION);
         assert_eq!(
-            regproc_in("nosuch").unwrap_err().code,
+            regproc_in(&cat, "substr").unwrap_err().code,
+            AMBIGUOUS_FUNCTION
+        );
+        assert_eq!(
+            regproc_in(&cat, "nosuch").unwrap_err().code,
             sqlstate::UNDEFINED_FUNCTION
         );
-        let p = regprocedure_in("substr(text, integer)").unwrap();
+        let p = regprocedure_in(&cat, "substr(text, integer)").unwrap();
         assert_eq!(proc_by_oid(p).unwrap().args, vec![TEXT, INT4]);
         assert_eq!(proc_by_oid(p).unwrap().arguments(), "text, integer");
         let mut oids: Vec<Oid> = procs().iter().map(|p| p.oid).collect();
