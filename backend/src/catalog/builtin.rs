@@ -429,6 +429,7 @@ const fn rel(name: &'static str, oid: Oid, relkind: u8, shared: bool) -> SystemR
 /// (a range PostgreSQL leaves unused).
 pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_tablespace", 1213, b'r', true),
+    rel("pg_shdepend", 1214, b'r', true),
     rel("pg_type", 1247, b'r', false),
     rel("pg_attribute", 1249, b'r', false),
     rel("pg_proc", 1255, b'r', false),

@@ -202,6 +202,20 @@ pub static VIEWS: &[SystemView] = &[
         rows: ViewRows::ShDescription,
     },
     SystemView {
+        name: "pg_shdepend",
+        uses_catalog: true,
+        columns: ViewColumns::Fixed(&[
+            ("dbid", oid::OID),
+            ("classid", oid::OID),
+            ("objid", oid::OID),
+            ("objsubid", oid::INT4),
+            ("refclassid", oid::OID),
+            ("refobjid", oid::OID),
+            ("deptype", oid::CHAR),
+        ]),
+        rows: ViewRows::ShDepend,
+    },
+    SystemView {
         name: "pg_tablespace",
         uses_catalog: false,
         columns: ViewColumns::Fixed(&[

@@ -38,6 +38,7 @@ pub mod namespace;
 pub mod opclass;
 pub mod roles;
 mod row_oids;
+pub mod shdepend;
 pub mod statistic;
 pub mod system_columns;
 pub mod system_views;

@@ -517,19 +517,6 @@ impl Catalog {
         self.privilege_mask(role, obj, kind, owner, mask) != 0
     }
 
-    /// The objects `role` owns or has privileges on, or memberships that
-    /// name it: what keeps DROP ROLE from dropping it (2BP01).
-    pub fn role_dependents(&self, role: Oid) -> (usize, usize) {
-        let owned = self.owners.values().filter(|&&o| o == role).count()
-            + self.namespaces.iter().filter(|n| n.owner == role).count();
-        let granted = self
-            .acls
-            .values()
-            .filter(|acl| acl.iter().any(|a| a.grantee == role || a.grantor == role))
-            .count();
-        (owned, granted)
-    }
-
     /// The text form of an ACL (aclitemout of each item): `grantee=privs/grantor`,
     /// an empty grantee for PUBLIC.
     pub fn acl_text(&self, acl: &[AclItem]) -> Vec<String> {

@@ -78,6 +78,8 @@ pub enum ViewRows {
     Description,
     /// pg_shdescription: comments on databases and roles.
     ShDescription,
+    /// pg_shdepend: objects' dependencies on roles, in every database.
+    ShDepend,
     /// pg_db_role_setting: ALTER ROLE/DATABASE ... SET.
     DbRoleSetting,
     Rewrite,

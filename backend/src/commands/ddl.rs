@@ -34,6 +34,7 @@ mod domain;
 mod identity;
 mod like;
 mod matview;
+mod owned;
 mod schema;
 
 pub(crate) fn notice(msg: String) -> PgError {
@@ -246,6 +247,10 @@ pub fn execute(
                 super::role_setting::execute(ddl.cat, &st, &actor, &current).map(String::from)
             })
         }
+        S::Vacuum(_) if crate::parser::owned::is_command(&text.sql) => {
+            crate::parser::owned::parse(&text.sql)
+                .and_then(|st| ddl.owned_command(&st, env.role, env.session, env.database))
+        }
         S::Vacuum(_) if crate::parser::domain::is_domain_command(&text.sql) => {
             crate::parser::domain::parse(&text.sql)
                 .and_then(|d| ddl.domain_command(&d, env.role.oid))
@@ -272,7 +277,9 @@ pub fn execute(
             ..
         } => {
             ddl.changed = true;
-            super::role::drop_roles(ddl.cat, names, *if_exists, &actor, ddl.notices)
+            let (me, data_dir, seg) = (cache.database(), cache.data_dir(), cache.segment());
+            let cluster = |c: &Catalog| c.cluster_shared_dependencies(me, data_dir, &seg);
+            super::role::drop_roles(ddl.cat, names, *if_exists, &actor, &cluster, ddl.notices)
                 .map(|()| "DROP ROLE".into())
         }
         S::GrantRole(g) => {

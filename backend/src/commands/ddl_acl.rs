@@ -121,7 +121,7 @@ pub fn check(stmt: &ast::Statement, cat: &Catalog, role: Oid) -> PgResult<()> {
     }
 }
 
-/// Records `role` as the owner of every relation and type in `cat` that
+/// Records `role` as the owner of every relation, type and function in `cat` that
 /// `before` did not have, and forgets owners and ACLs of those gone.
 pub fn settle_owners(cat: &mut Catalog, before: &Catalog, role: Oid) {
     let objects = |c: &Catalog| -> BTreeSet<Oid> {
@@ -130,6 +130,8 @@ pub fn settle_owners(cat: &mut Catalog, before: &Catalog, role: Oid) {
         s.extend(c.sequences.iter().map(|q| q.oid));
         s.extend(c.views.iter().map(|v| v.oid));
         s.extend(c.enums.iter().map(|e| e.oid));
+        s.extend(c.domains.iter().flat_map(|d| [d.oid, d.array]));
+        s.extend(c.functions.iter().map(|f| f.oid));
         s
     };
     let old = objects(before);

@@ -78,31 +78,37 @@ fn change_owner(cat: &mut Catalog, rel: Oid, new: Oid) {
         let old = cat.owner_of(o);
         cat.set_owner(o, new);
         if let Some(acl) = cat.acls.get_mut(&('r', o)) {
-            for a in acl.iter_mut() {
-                if a.grantee == old {
-                    a.grantee = new;
-                }
-                if a.grantor == old {
-                    a.grantor = new;
-                }
-            }
-            // Two items for the same grantee and grantor merge.
-            let mut merged: Vec<crate::catalog::roles::AclItem> = Vec::new();
-            for a in acl.drain(..) {
-                match merged
-                    .iter_mut()
-                    .find(|m| m.grantee == a.grantee && m.grantor == a.grantor)
-                {
-                    Some(m) => {
-                        m.privs |= a.privs;
-                        m.grant |= a.grant;
-                    }
-                    None => merged.push(a),
-                }
-            }
-            *acl = merged;
+            acl_new_owner(acl, old, new);
         }
     }
+}
+
+/// PostgreSQL's aclnewowner: the entries of an ACL for the old owner
+/// (as grantee or grantor) become the new owner's; two items left for
+/// the same grantee and grantor merge.
+pub fn acl_new_owner(acl: &mut Vec<crate::catalog::roles::AclItem>, old: Oid, new: Oid) {
+    for a in acl.iter_mut() {
+        if a.grantee == old {
+            a.grantee = new;
+        }
+        if a.grantor == old {
+            a.grantor = new;
+        }
+    }
+    let mut merged: Vec<crate::catalog::roles::AclItem> = Vec::new();
+    for a in acl.drain(..) {
+        match merged
+            .iter_mut()
+            .find(|m| m.grantee == a.grantee && m.grantor == a.grantor)
+        {
+            Some(m) => {
+                m.privs |= a.privs;
+                m.grant |= a.grant;
+            }
+            None => merged.push(a),
+        }
+    }
+    *acl = merged;
 }
 
 /// Runs ALTER ... OWNER TO as role `me` (session user `session`);

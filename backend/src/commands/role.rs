@@ -1,5 +1,6 @@
 //! CREATE ROLE / USER / GROUP, ALTER ROLE (attributes, RENAME TO), DROP
-//! ROLE [IF EXISTS] (2BP01 while it owns objects or holds privileges),
+//! ROLE [IF EXISTS] (2BP01 while objects of any database depend on it:
+//! `catalog::shdepend`),
 //! GRANT role TO role [WITH ADMIN OPTION] and REVOKE role FROM role, on
 //! the catalog's roles (`catalog::roles`), with PostgreSQL 15's rules of
 //! who may do what and its messages. They change the catalog and so
@@ -10,6 +11,7 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use crate::catalog::roles::{AuthMember, RoleDesc, BOOTSTRAP_SUPERUSER};
+use crate::catalog::shdepend::{DatabaseDeps, SharedDep};
 use crate::catalog::Catalog;
 use crate::commands::ddl::notice;
 use crate::commands::transaction::warning;
@@ -415,12 +417,19 @@ pub fn alter_role(
     }
 }
 
-/// DROP ROLE [IF EXISTS] names.
+/// Every database's pg_shdepend rows (`Catalog::cluster_shared_dependencies`
+/// of the session's catalog): this database's and the shared ones, then
+/// each other database's.
+pub type ClusterDeps<'a> = &'a dyn Fn(&Catalog) -> (Vec<SharedDep>, Vec<DatabaseDeps>);
+
+/// DROP ROLE [IF EXISTS] names: refused (2BP01, PostgreSQL's DETAIL
+/// lines) while objects of any database depend on a role.
 pub fn drop_roles(
     cat: &mut Catalog,
     names: &[ast::ObjectName],
     if_exists: bool,
     actor: &Actor,
+    cluster: ClusterDeps<'_>,
     notices: &mut Vec<PgError>,
 ) -> PgResult<()> {
     check_createrole(cat, actor, "drop role")?;
@@ -454,7 +463,8 @@ pub fn drop_roles(
         if role.superuser && !cat.is_superuser(actor.role) {
             return Err(denied("must be superuser to drop superusers"));
         }
-        let details = dependents(cat, role.oid);
+        let (local, others) = cluster(cat);
+        let details = cat.role_dependency_lines(role.oid, &local, &others);
         if !details.is_empty() {
             return Err(PgError::new(
                 DEPENDENT_OBJECTS_STILL_EXIST,
@@ -467,56 +477,6 @@ pub fn drop_roles(
             .retain(|m| m.role != role.oid && m.member != role.oid);
     }
     Ok(())
-}
-
-/// What keeps a role from being dropped, as DROP ROLE's DETAIL lists
-/// it: "owner of table t", "privileges for table t".
-fn dependents(cat: &Catalog, role: Oid) -> Vec<String> {
-    use crate::catalog::RelKind;
-    let describe = |obj: Oid, class: char| -> String {
-        match class {
-            'n' => format!("schema {}", cat.namespace_name(obj).unwrap_or("?")),
-            'd' => "database".to_owned(),
-            _ => {
-                let name = cat.relation_name(obj);
-                let kind = name.and_then(|n| cat.relkind(n)).map(|k| k.0);
-                let word = match kind {
-                    Some(RelKind::View) => "view",
-                    Some(RelKind::Sequence) => "sequence",
-                    Some(RelKind::Index) => "index",
-                    _ => match cat.enums.iter().find(|e| e.oid == obj) {
-                        Some(e) => return format!("type {}", e.name),
-                        None => "table",
-                    },
-                };
-                format!("{word} {}", name.unwrap_or("?"))
-            }
-        }
-    };
-    let mut out: Vec<String> = cat
-        .owners
-        .iter()
-        .filter(|(_, &o)| o == role)
-        .map(|(&obj, _)| format!("owner of {}", describe(obj, 'r')))
-        .collect();
-    out.extend(
-        cat.namespaces
-            .iter()
-            .filter(|n| n.owner == role)
-            .map(|n| format!("owner of {}", describe(n.oid, 'n'))),
-    );
-    for ((class, obj), acl) in &cat.acls {
-        // An owner's own entries are its ownership, not a grant.
-        let owner = match class {
-            'n' => cat.schema_owner(*obj),
-            'd' => BOOTSTRAP_SUPERUSER,
-            _ => cat.owner_of(*obj),
-        };
-        if owner != role && acl.iter().any(|a| a.grantee == role || a.grantor == role) {
-            out.push(format!("privileges for {}", describe(*obj, *class)));
-        }
-    }
-    out
 }
 
 /// GRANT role, ... TO role, ... [WITH ADMIN OPTION].

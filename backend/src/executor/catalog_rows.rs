@@ -679,11 +679,15 @@ pub fn type_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         rows.extend(domain_type_rows(ctx, d));
     }
     for e in &ctx.catalog.enums {
+        // typowner: the enum's owner, its array type's too.
+        let owner = Value::Oid(ctx.catalog.owner_of(e.oid));
         let mut r = enum_type_row(e.oid, &e.name, false, e.array);
         r[2] = Value::Oid(e.namespace);
+        r[3] = owner.clone();
         rows.push(r);
         let mut r = enum_type_row(e.array, &e.array_name, true, e.oid);
         r[2] = Value::Oid(e.namespace);
+        r[3] = owner;
         rows.push(r);
     }
     for c in ctx.catalog.row_types.iter() {

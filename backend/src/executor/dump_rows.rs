@@ -140,6 +140,30 @@ pub fn shdescription_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         .collect()
 }
 
+/// pg_shdepend: the dependencies on roles of the objects of every
+/// database and of the shared ones (`catalog/shdepend.rs`).
+pub fn shdepend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    let cat = ctx.catalog;
+    let env = &ctx.session.env;
+    let me = cat.database_oid(&ctx.session.database).unwrap_or(0);
+    let (local, others) = cat.cluster_shared_dependencies(me, &env.config.data_dir, &env.segment);
+    local
+        .into_iter()
+        .chain(others.into_iter().flat_map(|(_, _, deps)| deps))
+        .map(|d| {
+            vec![
+                Value::Oid(d.dbid),
+                Value::Oid(d.classid),
+                Value::Oid(d.objid),
+                Value::Int4(d.objsubid),
+                Value::Oid(crate::catalog::shdepend::PG_AUTHID),
+                Value::Oid(d.refobjid),
+                Value::Text(d.deptype.to_string()),
+            ]
+        })
+        .collect()
+}
+
 /// pg_db_role_setting: the settings ALTER ROLE/DATABASE ... SET stored.
 pub fn db_role_setting_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     ctx.catalog

@@ -1,11 +1,10 @@
 //! pg_proc rows of user-defined functions and procedures, in the
 //! column order of `catalog::describe_views`' pg_proc.
 
-use crate::catalog::builtin::SUPERUSER_OID;
 use crate::catalog::function::{BodyKind, FunctionDesc};
 use crate::catalog::PUBLIC_NAMESPACE;
 use crate::fmgr::FnCtx;
-use crate::types::{array, oid, Value};
+use crate::types::{array, oid, Oid, Value};
 
 fn text(s: &str) -> Value {
     Value::Text(s.to_owned())
@@ -15,7 +14,7 @@ fn ch(c: char) -> Value {
     Value::Text(c.to_string())
 }
 
-fn row(f: &FunctionDesc) -> Vec<Value> {
+fn row(f: &FunctionDesc, owner: Oid) -> Vec<Value> {
     let inputs = f.input_types();
     let all_in = f.all_in();
     let named = f.args.iter().any(|a| !a.name.is_empty());
@@ -27,7 +26,7 @@ fn row(f: &FunctionDesc) -> Vec<Value> {
         Value::Oid(f.oid),
         text(&f.name),
         Value::Oid(PUBLIC_NAMESPACE),
-        Value::Oid(SUPERUSER_OID),
+        Value::Oid(owner),
         Value::Oid(f.language_oid()),
         Value::Float4(f.cost),
         Value::Float4(f.rows),
@@ -85,5 +84,9 @@ fn row(f: &FunctionDesc) -> Vec<Value> {
 
 /// The pg_proc rows of the catalog's user routines.
 pub fn user_proc_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
-    ctx.catalog.functions.iter().map(|f| row(f)).collect()
+    ctx.catalog
+        .functions
+        .iter()
+        .map(|f| row(f, ctx.catalog.owner_of(f.oid)))
+        .collect()
 }

@@ -66,6 +66,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::Amproc => dump_rows::amproc_rows(ctx),
         ViewRows::Description => dump_rows::description_rows(ctx),
         ViewRows::ShDescription => dump_rows::shdescription_rows(ctx),
+        ViewRows::ShDepend => dump_rows::shdepend_rows(ctx),
         ViewRows::DbRoleSetting => dump_rows::db_role_setting_rows(ctx),
         ViewRows::Rewrite => dump_rows::rewrite_rows(ctx),
         ViewRows::InitPrivs => dump_rows::init_privs_rows(ctx),

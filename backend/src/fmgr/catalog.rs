@@ -691,8 +691,8 @@ pub fn reg_in(cat: &Catalog, _user: &str, t: Oid, s: &str) -> PgResult<Oid> {
                 format!("type \"{}\" does not exist", s.trim()),
             )
         }),
-        oid::REGPROC => regproc_in(s),
-        oid::REGPROCEDURE => regprocedure_in(s),
+        oid::REGPROC => regproc_in(cat, s),
+        oid::REGPROCEDURE => regprocedure_in(cat, s),
         oid::REGNAMESPACE => {
             let parts = qualified_name(s)?;
             let [name] = parts.as_slice() else {
@@ -738,11 +738,39 @@ pub fn reg_out(c: &FnCtx, t: Oid, o: Oid) -> String {
         .then(|| format_type(o, None)),
         oid::REGPROC => proc_by_oid(o)
             .map(|p| p.name.to_owned())
-            .or_else(|| builtin::type_support_proc(o).map(str::to_owned)),
-        oid::REGPROCEDURE => proc_by_oid(o).map(|p| {
-            let args: Vec<String> = p.args.iter().map(|a| format_type(*a, None)).collect();
-            format!("{}({})", p.name, args.join(","))
-        }),
+            .or_else(|| builtin::type_support_proc(o).map(str::to_owned))
+            .or_else(|| {
+                // regprocout: qualified when the bare name is ambiguous.
+                c.catalog.function_by_oid(o).map(|f| {
+                    let same = c
+                        .catalog
+                        .functions
+                        .iter()
+                        .filter(|g| g.name == f.name)
+                        .count()
+                        + procs().iter().filter(|p| p.name == f.name).count();
+                    if same > 1 {
+                        format!("public.{}", quote_ident(&f.name))
+                    } else {
+                        quote_ident(&f.name)
+                    }
+                })
+            }),
+        oid::REGPROCEDURE => proc_by_oid(o)
+            .map(|p| {
+                let args: Vec<String> = p.args.iter().map(|a| format_type(*a, None)).collect();
+                format!("{}({})", p.name, args.join(","))
+            })
+            .or_else(|| {
+                c.catalog.function_by_oid(o).map(|f| {
+                    let args: Vec<String> = f
+                        .input_types()
+                        .iter()
+                        .map(|a| format_type(*a, None))
+                        .collect();
+                    format!("{}({})", quote_ident(&f.name), args.join(","))
+                })
+            }),
         oid::REGNAMESPACE => c.catalog.namespace_name(o).map(quote_ident),
         oid::REGROLE => role_name(c, o),
         _ => None,
@@ -995,15 +1023,31 @@ pub fn relation_name(cat: &Catalog, o: Oid) -> Option<String> {
     })
 }
 
-fn regproc_in(s: &str) -> PgResult<Oid> {
+/// Whether a user function (all in public) is found under a name with
+/// schema `schema`.
+fn user_schema_matches(schema: Option<&str>) -> bool {
+    schema.is_none_or(|s| s == "public")
+}
+
+fn regproc_in(cat: &Catalog, s: &str) -> PgResult<Oid> {
     let parts = qualified_name(s)?;
-    let name = match parts.as_slice() {
-        [n] | [_, n] => n.as_str(),
+    let (schema, name) = match parts.as_slice() {
+        [n] => (None, n.as_str()),
+        [s, n] => (Some(s.as_str()), n.as_str()),
         _ => return Err(PgError::new(INVALID_NAME, "invalid name syntax")),
     };
-    let mut found = procs().iter().filter(|p| p.name == name);
+    let user = cat
+        .functions
+        .iter()
+        .filter(|f| f.name == name && user_schema_matches(schema))
+        .map(|f| f.oid);
+    let mut found = procs()
+        .iter()
+        .filter(|p| p.name == name)
+        .map(|p| p.oid)
+        .chain(user);
     match (found.next(), found.next()) {
-        (Some(p), None) => Ok(p.oid),
+        (Some(p), None) => Ok(p),
         (Some(_), Some(_)) => Err(PgError::new(
             AMBIGUOUS_FUNCTION,
             format!("more than one function named \"{}\"", s.trim()),
@@ -1015,7 +1059,7 @@ fn regproc_in(s: &str) -> PgResult<Oid> {
     }
 }
 
-fn regprocedure_in(s: &str) -> PgResult<Oid> {
+fn regprocedure_in(cat: &Catalog, s: &str) -> PgResult<Oid> {
     let bad = || {
         PgError::new(
             sqlstate::INVALID_TEXT_REPRESENTATION,
@@ -1030,8 +1074,9 @@ fn regprocedure_in(s: &str) -> PgResult<Oid> {
         )
     })?;
     let parts = qualified_name(name)?;
-    let name = match parts.as_slice() {
-        [n] | [_, n] => n.as_str(),
+    let (schema, name) = match parts.as_slice() {
+        [n] => (None, n.as_str()),
+        [s, n] => (Some(s.as_str()), n.as_str()),
         _ => return Err(PgError::new(INVALID_NAME, "invalid name syntax")),
     };
     let mut types = Vec::new();
@@ -1049,10 +1094,16 @@ fn regprocedure_in(s: &str) -> PgResult<Oid> {
         .iter()
         .find(|p| p.name == name && p.args == types)
         .map(|p| p.oid)
+        .or_else(|| {
+            cat.functions
+                .iter()
+                .find(|f| f.name == name && user_schema_matches(schema) && f.input_types() == types)
+                .map(|f| f.oid)
+        })
         .ok_or_else(|| {
             PgError::new(
                 sqlstate::UNDEFINED_FUNCTION,
-                format!("function {} does not exist", s.trim()),
+                format!("function \"{}\" does not exist", s.trim()),
             )
         })
 }
@@ -1821,16 +1872,20 @@ mod tests {
 
     #[test]
     fn functions_by_name_and_signature() {
+        let cat = Catalog::empty();
         assert_eq!(
-            regproc_in("lower").unwrap(),
-            proc_by_oid(regproc_in("lower").unwrap()).unwrap().oid
+            regproc_in(&cat, "lower").unwrap(),
+            proc_by_oid(regproc_in(&cat, "lower").unwrap()).unwrap().oid
         );
-        assert_eq!(regproc_in("substr").unwrap_err().code, AMBIGUOUS_FUNCTION);
         assert_eq!(
-            regproc_in("nosuch").unwrap_err().code,
+            regproc_in(&cat, "substr").unwrap_err().code,
+            AMBIGUOUS_FUNCTION
+        );
+        assert_eq!(
+            regproc_in(&cat, "nosuch").unwrap_err().code,
             sqlstate::UNDEFINED_FUNCTION
         );
-        let p = regprocedure_in("substr(text, integer)").unwrap();
+        let p = regprocedure_in(&cat, "substr(text, integer)").unwrap();
         assert_eq!(proc_by_oid(p).unwrap().args, vec![TEXT, INT4]);
         assert_eq!(proc_by_oid(p).unwrap().arguments(), "text, integer");
         let mut oids: Vec<Oid> = procs().iter().map(|p| p.oid).collect();

@@ -47,6 +47,27 @@ pub(super) fn starts_comment(words: &[&TokenWithSpan]) -> bool {
         && (w(2, "constraint") || w(2, "trigger") || w(2, "function") || w(2, "procedure"))
 }
 
+/// COMMENT ON ... IS $$text$$ of the kinds sqlparser parses (which
+/// takes only a quoted string there): the dollar-quoted text becomes
+/// the same text as a quoted string, as PostgreSQL's lexer makes both
+/// one string constant.
+pub(super) fn dollar_quoted_text(seg: &mut [TokenWithSpan]) {
+    let idx: Vec<usize> = (0..seg.len())
+        .filter(|&i| !super::is_blank(&seg[i].token))
+        .collect();
+    let w = |k: usize, s: &str| idx.get(k).is_some_and(|&i| is_word(&seg[i].token, s));
+    if !(w(0, "comment") && w(1, "on")) || idx.len() < 2 {
+        return;
+    }
+    let (last, before) = (idx[idx.len() - 1], idx[idx.len() - 2]);
+    if !is_word(&seg[before].token, "is") {
+        return;
+    }
+    if let Token::DollarQuotedString(d) = &seg[last].token {
+        seg[last].token = Token::SingleQuotedString(d.value.clone());
+    }
+}
+
 /// Whether a statement's text is one [`parse`] reads.
 pub fn is_command(sql: &str) -> bool {
     starts_comment(&meaningful_tokens(sql).iter().collect::<Vec<_>>())
@@ -195,6 +216,12 @@ mod tests {
         ));
         assert_eq!(c.text, None);
         let c = parse("COMMENT ON TRIGGER tr ON t IS 'y'").unwrap();
+        let mut toks = meaningful_tokens("COMMENT ON TABLE t IS $q$it's$q$");
+        dollar_quoted_text(&mut toks);
+        assert_eq!(
+            toks.last().map(|t| t.token.clone()),
+            Some(Token::SingleQuotedString("it's".into()))
+        );
         assert!(matches!(c.target, CommentTarget::Trigger { .. }));
         let c = parse("COMMENT ON FUNCTION f(integer, text) IS 'f'").unwrap();
         match c.target {

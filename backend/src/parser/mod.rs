@@ -34,6 +34,7 @@ pub mod create_table_as;
 pub mod create_table_like;
 pub mod database;
 pub mod domain;
+pub mod owned;
 pub mod role_setting;
 pub mod set_schema;
 mod table_query;
@@ -476,6 +477,10 @@ fn intercept(
         comment::parse_tokens(sql, meaningful)?;
         return Ok(Some(vacuum_placeholder()));
     }
+    if owned::starts_owned_command(meaningful) {
+        owned::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
+    }
     if role_setting::starts_setting_command(meaningful) {
         role_setting::parse_tokens(sql, meaningful)?;
         return Ok(Some(vacuum_placeholder()));
@@ -602,6 +607,7 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         if variadic_calls {
             variadic_call::rewrite(&mut seg);
         }
+        comment::dollar_quoted_text(&mut seg);
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)
             .with_tokens_with_locations(seg);

@@ -137,6 +137,8 @@ fn start_session(
         Ok(_) => return Err(SessionEnd::ClientExit),
         Err(e) => return Err(startup_failed(&stream, &mut writer, e)),
     };
+    // An engine may serve several clients (pre-forked backends).
+    engine.set_password_login(false);
     if !stream.is_unix() {
         if let scram::TcpAuth::Scram(passwords) = scram::tcp_auth() {
             let user = params.get("user").map(String::as_str).unwrap_or("");
@@ -153,6 +155,7 @@ fn start_session(
             if let Err(e) = r {
                 return Err(startup_failed(&stream, &mut writer, e));
             }
+            engine.set_password_login(true);
         }
     }
     let _ = stream.set_read_timeout(None);

@@ -256,6 +256,9 @@ pub struct Engine {
     pending_start: Option<i64>,
     /// application_name as last written to the backend slot.
     slot_app_name: String,
+    /// The client logged in with a password (SCRAM over TCP): the role's
+    /// VALID UNTIL applies (`roles.rs`).
+    password_login: bool,
     extra_float_digits: i32,
     catalog: CatalogCache,
     /// SQL-level prepared statements (PREPARE/EXECUTE).
@@ -338,6 +341,7 @@ impl Engine {
             xact_start: now_pg_usecs(),
             pending_start: None,
             slot_app_name: String::new(),
+            password_login: false,
             extra_float_digits: 1,
             synced_generation: 0,
             mvcc,
@@ -760,6 +764,7 @@ impl Engine {
                 if crate::parser::domain::is_domain_command(&text.sql)
                     || crate::parser::alter_trigger::is_alter_trigger(&text.sql)
                     || crate::parser::role_setting::is_command(&text.sql)
+                    || crate::parser::owned::is_command(&text.sql)
                     || crate::parser::comment::is_command(&text.sql) =>
             {
                 Ok(simple_parts(Action::Ddl, param_types, true))

@@ -52,7 +52,22 @@ impl Engine {
                 "role \"{user}\" is not permitted to log in"
             )));
         }
+        // PostgreSQL checks rolvaliduntil with the password: past it, the
+        // password authentication fails (28P01), whatever was sent.
+        if self.password_login && role.valid_until.is_some_and(|t| t < super::now_pg_usecs()) {
+            tracing::warn!("password authentication failed for user \"{user}\": User \"{user}\" has an expired password.");
+            return Err(PgError::new(
+                sqlstate::INVALID_PASSWORD,
+                format!("password authentication failed for user \"{user}\""),
+            ));
+        }
         Ok(role)
+    }
+
+    /// Records that the client logged in with a password (before
+    /// [`Engine::startup`]): its role's VALID UNTIL then applies.
+    pub fn set_password_login(&mut self, yes: bool) {
+        self.password_login = yes;
     }
 
     /// Makes `session` the session user and `current` the current role.
