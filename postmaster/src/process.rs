@@ -54,6 +54,12 @@ pub struct ProcessLauncher {
     pool: Vec<PoolMember>,
     shutting_down: Option<Shutdown>,
     checkpointer: Option<Pid>,
+    /// A crash reset is decided or under way: the segment will be
+    /// reinitialized, so children that exit meanwhile get no shared-memory
+    /// cleanup. It would take LWLocks (proc array, lock manager) that the
+    /// crashed process may have died holding, and the postmaster would
+    /// wait on them forever; PostgreSQL's postmaster never takes them.
+    resetting: bool,
 }
 
 impl ProcessLauncher {
@@ -63,6 +69,7 @@ impl ProcessLauncher {
             pool: Vec::new(),
             shutting_down: None,
             checkpointer: None,
+            resetting: false,
         };
         l.spawn_checkpointer(srv);
         for i in 0..srv.config.prefork {
@@ -232,11 +239,13 @@ impl ProcessLauncher {
     /// inconsistent: end all others and reinitialize, as PostgreSQL does.
     fn crash_reset(&mut self, srv: &Server) {
         tracing::warn!("terminating any other active server processes");
+        self.resetting = true;
         self.signal_all(Signal::SIGQUIT);
         self.wait_all(srv, Duration::from_secs(5));
         // SAFETY: every backend has exited (wait_all SIGKILLs stragglers),
         // so nothing else uses the segment.
         unsafe { srv.segment.reinitialize(&srv.seg_cfg) };
+        self.resetting = false;
         // Transactions that were running can never commit now; recovery
         // then settles, from the WAL, those whose commit record it finds.
         srv.segment.data_dir().clog().abort_in_progress();
@@ -305,10 +314,19 @@ impl ProcessLauncher {
                     s.critical.load(Ordering::Relaxed)
                 );
                 need_reset = true;
-            } else if abnormal {
+            } else if abnormal && !self.resetting {
                 tracing::info!("server process (PID {pid}) held no shared locks or pins; shared memory is intact, other sessions go on");
             }
-            if let Some(p) = pool {
+            if need_reset {
+                self.resetting = true;
+            }
+            if self.resetting {
+                // The segment is about to be reinitialized: touch nothing.
+                if let Some(p) = pool {
+                    self.pool[p].pid = None;
+                    self.pool[p].chan = None;
+                }
+            } else if let Some(p) = pool {
                 // Keep the slot for the replacement, cleaned.
                 if !held {
                     backend_start::release_backend_resources(&srv.segment, slot);

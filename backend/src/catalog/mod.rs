@@ -1545,8 +1545,9 @@ mod tests {
         c.settle_row_oids();
         let back = Catalog::deserialize(&c.serialize()).unwrap();
         assert_eq!(back, c);
-        // Three relations, then the OIDs of the three column defaults.
-        assert_eq!(back.next_oid, FIRST_USER_OID + 6);
+        // Three relations, the OIDs of the three column defaults, then the
+        // table's array and row types.
+        assert_eq!(back.next_oid, FIRST_USER_OID + 8);
         let mut v = c.clone();
         v.views.push(Arc::new(ViewDesc {
             namespace: 16390,
@@ -1628,7 +1629,8 @@ mod tests {
         assert_eq!(read.attrdef_oid(FIRST_USER_OID, 1), FIRST_USER_OID + 3);
         assert_eq!(read.attrdef_oid(FIRST_USER_OID, 2), FIRST_USER_OID + 4);
         assert_eq!(read.attrdef_oid(FIRST_USER_OID, 4), FIRST_USER_OID + 5);
-        assert_eq!(read.next_oid, FIRST_USER_OID + 6);
+        // Then the table's array and row types.
+        assert_eq!(read.next_oid, FIRST_USER_OID + 8);
         let mut c = c;
         c.settle_row_oids();
         write_file(dir.path(), &c).unwrap();

@@ -15,6 +15,7 @@ use crate::types::datetime::{
 use crate::types::oid::{DATE, FLOAT8, INT4, INTERVAL, TEXT, TIMESTAMP, TIMESTAMPTZ};
 use crate::types::timezone;
 use crate::types::Value;
+use crate::utils::adt::datetime_format::{self, Fields};
 
 const DATETIME_FIELD_OVERFLOW: &str = "22008";
 
@@ -158,7 +159,51 @@ fn make_interval(a: &[Value]) -> PgResult<Value> {
     }))
 }
 
+/// to_char of a timestamptz: its fields in the session's zone, whose
+/// offset and abbreviation TZ and OF print.
+fn to_char_tz(t: i64, template: &str) -> PgResult<String> {
+    let (off, abbrev) = timezone::with_session(|tz| timezone::offset_and_abbrev_at(tz, t));
+    let fields = Fields::of_timestamp(t + off as i64 * USECS_PER_SEC, Some((off, abbrev)));
+    datetime_format::to_char(&fields, template)
+}
+
+fn text(v: &Value) -> &str {
+    match v {
+        Value::Text(t) => t,
+        _ => "",
+    }
+}
+
+/// to_char of an infinite timestamp, or with an empty template, is NULL,
+/// as PostgreSQL's.
+fn finite(t: i64) -> bool {
+    t != i64::MAX && t != i64::MIN
+}
+
 pub static DATE_FUNCS: &[FuncDef] = &[
+    f("to_char", &[TIMESTAMP, TEXT], TEXT, |_, a| {
+        let t = ts(&a[0]);
+        if !finite(t) || text(&a[1]).is_empty() {
+            return Ok(Value::Null);
+        }
+        datetime_format::to_char(&Fields::of_timestamp(t, None), text(&a[1])).map(Value::Text)
+    }),
+    f("to_char", &[TIMESTAMPTZ, TEXT], TEXT, |_, a| {
+        let t = ts(&a[0]);
+        if !finite(t) || text(&a[1]).is_empty() {
+            return Ok(Value::Null);
+        }
+        to_char_tz(t, text(&a[1])).map(Value::Text)
+    }),
+    f("to_char", &[INTERVAL, TEXT], TEXT, |_, a| {
+        let Value::Interval(iv) = &a[0] else {
+            return Ok(Value::Null);
+        };
+        if text(&a[1]).is_empty() {
+            return Ok(Value::Null);
+        }
+        datetime_format::to_char(&Fields::of_interval(iv), text(&a[1])).map(Value::Text)
+    }),
     f("age", &[TIMESTAMPTZ, TIMESTAMPTZ], INTERVAL, |_, a| {
         age(local(ts(&a[0])), local(ts(&a[1]))).map(Value::Interval)
     }),

@@ -5,6 +5,7 @@
 pub mod agg;
 pub mod arrays;
 pub mod coerce;
+pub mod datetime_format;
 pub mod format;
 pub mod like;
 pub mod ops;
