@@ -179,30 +179,12 @@ fn end_sequence() -> PgError {
 }
 
 fn decode_escape(s: &str) -> PgResult<Vec<u8>> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'\\' {
-            out.push(b[i]);
-            i += 1;
-        } else if b.get(i + 1) == Some(&b'\\') {
-            out.push(b'\\');
-            i += 2;
-        } else if i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-            && b[i + 1] <= b'3'
-        {
-            out.push((b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0'));
-            i += 4;
-        } else {
-            return Err(PgError::new(
-                sqlstate::INVALID_TEXT_REPRESENTATION,
-                "invalid input syntax for type bytea",
-            ));
-        }
-    }
-    Ok(out)
+    crate::types::bytea_escape_decode(s).ok_or_else(|| {
+        PgError::new(
+            sqlstate::INVALID_TEXT_REPRESENTATION,
+            "invalid input syntax for type bytea",
+        )
+    })
 }
 
 /// An encoding name as convert_to/convert_from accept it.

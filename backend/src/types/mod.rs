@@ -406,6 +406,12 @@ fn parse_bytea(s: &str) -> PgResult<Vec<u8>> {
         }
         return Ok(out);
     }
+    bytea_escape_decode(s).ok_or_else(|| invalid_syntax(oid::BYTEA, s))
+}
+
+/// bytea's escape format (`\\` and `\ooo` escapes, other bytes as is),
+/// as byteain and decode(..., 'escape') read it; None if malformed.
+pub fn bytea_escape_decode(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -423,10 +429,10 @@ fn parse_bytea(s: &str) -> PgResult<Vec<u8>> {
             out.push((b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0'));
             i += 4;
         } else {
-            return Err(invalid_syntax(oid::BYTEA, s));
+            return None;
         }
     }
-    Ok(out)
+    Some(out)
 }
 
 impl Value {
