@@ -7,7 +7,7 @@
 //! the length of the earlier timestamp's month, so `age('2024-03-01',
 //! '2024-01-15')` is `1 mon 17 days` (as PostgreSQL), not `46 days`.
 
-use super::{f, FnCtx, FuncDef};
+use super::{f, fl as f8, s as text, ts, FnCtx, FuncDef};
 use crate::error::{PgError, PgResult};
 use crate::types::datetime::{
     civil_from_days, days_from_civil, Interval, UNIX_TO_PG_DAYS, USECS_PER_DAY, USECS_PER_SEC,
@@ -20,24 +20,7 @@ use crate::utils::adt::datetime_format::{self, Fields};
 const DATETIME_FIELD_OVERFLOW: &str = "22008";
 
 fn i4(v: &Value) -> i32 {
-    match v {
-        Value::Int4(x) => *x,
-        _ => 0,
-    }
-}
-
-fn f8(v: &Value) -> f64 {
-    match v {
-        Value::Float8(x) => *x,
-        _ => 0.0,
-    }
-}
-
-fn ts(v: &Value) -> i64 {
-    match v {
-        Value::Timestamp(t) | Value::TimestampTz(t) => *t,
-        _ => 0,
-    }
+    super::int(v) as i32
 }
 
 fn days_in_month(y: i64, m: u32) -> i64 {
@@ -165,13 +148,6 @@ fn to_char_tz(t: i64, template: &str) -> PgResult<String> {
     let (off, abbrev) = timezone::with_session(|tz| timezone::offset_and_abbrev_at(tz, t));
     let fields = Fields::of_timestamp(t + off as i64 * USECS_PER_SEC, Some((off, abbrev)));
     datetime_format::to_char(&fields, template)
-}
-
-fn text(v: &Value) -> &str {
-    match v {
-        Value::Text(t) => t,
-        _ => "",
-    }
 }
 
 /// to_char of an infinite timestamp, or with an empty template, is NULL,

@@ -8,25 +8,10 @@
 use md5::Md5;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
-use super::{f, FuncDef};
+use super::{bytes, f, s as text, FuncDef};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::types::oid::{BYTEA, INT4, INT8, NAME, TEXT};
 use crate::types::Value;
-
-fn bytes(v: &Value) -> &[u8] {
-    match v {
-        Value::Bytea(b) => b,
-        Value::Text(t) => t.as_bytes(),
-        _ => &[],
-    }
-}
-
-fn text(v: &Value) -> &str {
-    match v {
-        Value::Text(t) => t,
-        _ => "",
-    }
-}
 
 fn hex(b: &[u8]) -> String {
     let mut s = String::with_capacity(b.len() * 2);
@@ -262,7 +247,7 @@ fn convert_from(b: &[u8], name: &str) -> PgResult<String> {
 
 pub static ENCODE_FUNCS: &[FuncDef] = &[
     f("md5", &[TEXT], TEXT, |_, a| {
-        Ok(Value::Text(hex(&Md5::digest(bytes(&a[0])))))
+        Ok(Value::Text(hex(&Md5::digest(text(&a[0]).as_bytes()))))
     }),
     f("md5", &[BYTEA], TEXT, |_, a| {
         Ok(Value::Text(hex(&Md5::digest(bytes(&a[0])))))
@@ -286,7 +271,7 @@ pub static ENCODE_FUNCS: &[FuncDef] = &[
         _ => Ok(Value::Null),
     }),
     f("bit_length", &[TEXT], INT4, |_, a| {
-        Ok(Value::Int4((bytes(&a[0]).len() * 8) as i32))
+        Ok(Value::Int4((text(&a[0]).len() * 8) as i32))
     }),
     f("bit_length", &[BYTEA], INT4, |_, a| {
         Ok(Value::Int4((bytes(&a[0]).len() * 8) as i32))

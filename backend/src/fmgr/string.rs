@@ -4,25 +4,15 @@
 //! `similar_to_escape`, which turns a SQL `SIMILAR TO` pattern into the
 //! regular expression that `x SIMILAR TO p` matches with `~`.
 
-use super::{f, FuncDef};
+use super::{f, s as text, FuncDef};
 use crate::error::{PgError, PgResult};
 
 const SUBSTRING_ERROR: &str = "22011";
 use crate::types::oid::{BYTEA, INT4, TEXT};
 use crate::types::Value;
 
-fn text(v: &Value) -> &str {
-    match v {
-        Value::Text(t) => t,
-        _ => "",
-    }
-}
-
 fn int(v: &Value) -> i32 {
-    match v {
-        Value::Int4(x) => *x,
-        _ => 0,
-    }
+    super::int(v) as i32
 }
 
 /// translate(s, from, to): each character of `s` found in `from` becomes

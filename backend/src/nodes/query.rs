@@ -141,10 +141,10 @@ impl SetFunction {
             "generate_series" => SetFunction::GenerateSeries,
             "pg_partition_ancestors" => SetFunction::PartitionAncestors,
             "_pg_expandarray" => SetFunction::ExpandArray,
-            _ if TextSrf::of_name(name).is_some() => SetFunction::Text(TextSrf::of_name(name)?),
-            _ => match json_srf(name)? {
-                (JsonSrf::Each | JsonSrf::EachText, _) => return None,
-                (kind, jsonb) => SetFunction::Json { kind, jsonb },
+            _ => match (TextSrf::of_name(name), json_srf(name)) {
+                (Some(t), _) => SetFunction::Text(t),
+                (None, Some((JsonSrf::Each | JsonSrf::EachText, _))) | (None, None) => return None,
+                (None, Some((kind, jsonb))) => SetFunction::Json { kind, jsonb },
             },
         })
     }

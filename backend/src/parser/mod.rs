@@ -569,7 +569,11 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         let variadic_calls = !["drop", "alter", "comment", "create", "grant", "revoke"]
             .iter()
             .any(|w| is_word(&first.token, w));
-        let is_trigger = is_word(&first.token, "create")
+        // The rewrites below that only concern CREATE or COMMENT
+        // statements run only for them: a query pays for none.
+        let is_create = is_word(&first.token, "create");
+        let is_comment = is_word(&first.token, "comment");
+        let is_trigger = is_create
             && meaningful
                 .iter()
                 .take(5)
@@ -589,7 +593,9 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
                 }
             }
         }
-        create_table_like::rewrite(sql, &mut seg)?;
+        if is_create {
+            create_table_like::rewrite(sql, &mut seg)?;
+        }
         let meaningful: Vec<&TokenWithSpan> = seg.iter().filter(|t| !is_blank(&t.token)).collect();
         check_operator_chains(&seg)?;
         pgsyntax::check(sql, &meaningful)?;
@@ -607,7 +613,9 @@ pub fn parse(sql: &str) -> PgResult<Vec<ParsedStatement>> {
         if variadic_calls {
             variadic_call::rewrite(&mut seg);
         }
-        comment::dollar_quoted_text(&mut seg);
+        if is_comment {
+            comment::dollar_quoted_text(&mut seg);
+        }
         let mut parser = Parser::new(&dialect)
             .with_recursion_limit(PARSER_RECURSION_LIMIT)
             .with_tokens_with_locations(seg);
