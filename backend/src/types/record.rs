@@ -1,7 +1,7 @@
 //! Composite values: of the anonymous type `record` (OID 2249), as
 //! `ROW(...)` and a function with OUT parameters make them
-//! (`_pg_expandarray`), or of a named row type (a table's, a view's, a
-//! `CREATE TYPE ... AS (...)` type: `types::composite`). Each field with
+//! (`_pg_expandarray`), or of a named row type (a table's or a view's:
+//! `types::composite`; CREATE TYPE ... AS is not supported yet). Each field with
 //! its type; PostgreSQL's text form (record_out: `(1,"a b",)`), binary
 //! form (record_send), the comparison of record_ops, and the field
 //! descriptor the analyzer resolves `(expr).field` with.
