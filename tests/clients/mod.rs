@@ -452,8 +452,8 @@ fn judge(
     problems
 }
 
-/// Runs one client against PostgreSQL 15 and pgfork (process and thread
-/// mode) at once, and judges the outcome.
+/// Runs one client against PostgreSQL 15 and pgfork (process, thread
+/// and pool mode) at once, and judges the outcome.
 fn run_client(client: &Client) {
     client.check_installed();
     let known = known_for(client.name);
@@ -466,7 +466,7 @@ fn run_client(client: &Client) {
     } else {
         &["-U", "postgres"]
     };
-    let servers: Vec<TestServer> = [Mode::Process, Mode::Thread]
+    let servers: Vec<TestServer> = [Mode::Process, Mode::Thread, Mode::Pool]
         .into_iter()
         .map(|m| TestServer::start_with(m, tcp))
         .collect();

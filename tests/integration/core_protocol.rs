@@ -13,15 +13,6 @@ in_all_modes!(
     psql_prints_errors_like_postgres,
     extended_error_is_sent_before_sync,
 );
-also_in_pool_mode!(
-    negotiate_protocol_version,
-    simple_and_extended_queries,
-    errors_and_recovery,
-    transaction_status_and_settings,
-    stat_activity_lists_sessions,
-    psql_prints_errors_like_postgres,
-    extended_error_is_sent_before_sync,
-);
 
 async fn simple_and_extended_queries(mode: Mode) {
     let srv = TestServer::start(mode);

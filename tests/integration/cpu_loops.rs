@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use crate::harness::{message, sqlstate, Mode, TestServer};
 
 in_all_modes!(long_cpu_loops_stop_at_cancel_and_statement_timeout);
-also_in_pool_mode!(long_cpu_loops_stop_at_cancel_and_statement_timeout);
 
 /// (kind of loop, a query that would run for minutes).
 const LOOPS: &[(&str, &str)] = &[

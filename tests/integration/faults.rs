@@ -234,12 +234,13 @@ async fn crashes_restart_without_losing_commits(mode: Mode) {
         };
         // A process that panics tells its client (FATAL XX000) before it
         // exits; the others die without a word.
-        if kind == "panic-in-critical" && mode != Mode::Thread {
+        let threaded = matches!(mode, Mode::Thread | Mode::Pool);
+        if kind == "panic-in-critical" && !threaded {
             assert_eq!(sqlstate(&e), "XX000", "{what}: {e:?}");
         } else {
             assert!(e.code().is_none(), "{what}: {e:?}");
         }
-        let whole_server = mode == Mode::Thread || kind == "panic-in-critical";
+        let whole_server = threaded || kind == "panic-in-critical";
         if whole_server {
             wait_session_gone(&bystander, &srv, &what).await;
         }

@@ -4,8 +4,8 @@
 
 mod harness;
 
-/// Defines one test per mode (process, prefork, thread) from an async
-/// function taking the mode.
+/// Defines one test per mode (process, prefork, thread, pool) from an
+/// async function taking the mode.
 macro_rules! in_all_modes {
     ($($name:ident),* $(,)?) => {
         $(
@@ -23,24 +23,12 @@ macro_rules! in_all_modes {
                 async fn thread() {
                     super::$name(Mode::Thread).await
                 }
-            }
-        )*
-    };
-}
-
-/// Defines the tests of a file that also run in pool mode, from async
-/// functions taking the mode (in a module `pool_mode`).
-macro_rules! also_in_pool_mode {
-    ($($name:ident),* $(,)?) => {
-        mod pool_mode {
-            use crate::harness::Mode;
-            $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
+                async fn pool() {
                     super::$name(Mode::Pool).await
                 }
-            )*
-        }
+            }
+        )*
     };
 }
 

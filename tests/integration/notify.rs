@@ -18,12 +18,6 @@ in_all_modes!(
     listen_after_reuse_and_discard,
     notify_errors,
 );
-also_in_pool_mode!(
-    delivery_at_commit_only,
-    order_across_notifiers,
-    idle_listener_is_woken,
-    notify_errors,
-);
 
 type Inbox = Arc<Mutex<Vec<(i32, String, String)>>>;
 

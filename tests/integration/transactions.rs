@@ -28,14 +28,6 @@ in_all_modes!(
     transaction_ids_and_status,
     commit_and_chain_keeps_isolation,
 );
-also_in_pool_mode!(
-    rollback_and_visibility,
-    savepoints_and_failed_blocks,
-    concurrent_increments_lose_nothing,
-    deadlock_is_detected,
-    row_locks_and_timeouts,
-    idle_timeouts,
-);
 
 async fn count(c: &Client, sql: &str) -> i64 {
     c.query_one(sql, &[]).await.unwrap().get(0)

@@ -1046,13 +1046,29 @@ fn set_config(c: &FnCtx, a: &[Value]) -> PgResult<Value> {
 }
 
 thread_local! {
-    /// The state of random(): per thread (so per session in every mode),
-    /// seeded from the clock and thread until setseed() sets it.
-    static RANDOM_STATE: std::cell::Cell<u64> = std::cell::Cell::new({
-        let t = shmem::time::monotonic_ns();
-        let id = std::process::id() as u64;
-        (t ^ (id << 32) ^ (&t as *const u64 as u64)) | 1
-    });
+    /// The state of random(): per thread, seeded from the clock and thread
+    /// until setseed() sets it. A session owns its thread's state in
+    /// process, prefork and thread mode; pool mode's carriers move it with
+    /// the session ([`take_random_state`], [`restore_random_state`]).
+    static RANDOM_STATE: std::cell::Cell<u64> = std::cell::Cell::new(fresh_random_state());
+}
+
+fn fresh_random_state() -> u64 {
+    let t = shmem::time::monotonic_ns();
+    let id = std::process::id() as u64;
+    (t ^ (id << 32) ^ (&t as *const u64 as u64)) | 1
+}
+
+/// Pool mode: takes the calling thread's random() state for the session
+/// being put down, leaving the thread a fresh one (so the next session
+/// started on it does not repeat this one's sequence).
+pub fn take_random_state() -> u64 {
+    RANDOM_STATE.with(|st| st.replace(fresh_random_state() ^ st.get().rotate_left(17)) | 1)
+}
+
+/// Pool mode: installs a session's random() state on the calling thread.
+pub fn restore_random_state(state: u64) {
+    RANDOM_STATE.with(|st| st.set(state | 1));
 }
 
 /// A float in [0, 1) from the session's xorshift generator.

@@ -282,6 +282,8 @@ pub struct Engine {
     /// (between [`Engine::suspend_from_this_thread`] and
     /// [`Engine::resume_on_this_thread`]).
     parked_faults: crate::faults::FaultState,
+    /// Pool mode: the session's random() state while it has no carrier.
+    parked_random: u64,
     /// Statements planned now fill a materialized view
     /// (`Analyzer::fills_matview`; `create_table_as.rs`).
     fills_matview: bool,
@@ -350,6 +352,7 @@ impl Engine {
             plan_cache: plancache::StatementCache::new(plancache::DEFAULT_SIZE),
             plan_cache_generation: 0,
             parked_faults: Default::default(),
+            parked_random: 1,
             fills_matview: false,
         }
     }
@@ -392,9 +395,11 @@ impl Engine {
     /// outside the engine (time zone, extra_float_digits, search_path,
     /// max_stack_depth, geqo_threshold, the fault setting), forced past
     /// `synced_generation`; the catalog's enum types and schemas; the
-    /// transaction start that 'now' reads; the armed fault.
+    /// transaction start that 'now' reads; the armed fault; random()'s
+    /// state.
     pub fn resume_on_this_thread(&mut self) {
         crate::faults::restore_state(self.parked_faults);
+        crate::fmgr::restore_random_state(self.parked_random);
         // Generations start at 1 (`Settings::next_generation`): 0 forces
         // every setting to be pushed to this thread again.
         self.synced_generation = 0;
@@ -406,9 +411,10 @@ impl Engine {
     /// Pool mode: the carrier puts this session down. What must not reach
     /// the next session on this thread and is not pushed again by its
     /// [`Engine::resume_on_this_thread`] (the armed fault) is taken into
-    /// the session.
+    /// the session, and so is random()'s state.
     pub fn suspend_from_this_thread(&mut self) {
         self.parked_faults = crate::faults::take_state();
+        self.parked_random = crate::fmgr::take_random_state();
     }
 
     /// Applies the startup packet: user, database and run-time settings
