@@ -450,3 +450,66 @@ async fn a_killed_carrier_process_loses_only_its_sessions() {
     );
     assert!(!log.contains("reinitialized shared memory"), "{log}");
 }
+
+/// A carrier process that dies inside a commit's critical section (its
+/// thread panics there, which aborts the process) may have left shared
+/// memory half-changed: the postmaster does process mode's crash reset.
+/// Every session ends, new carrier processes are forked, and the commit
+/// whose record reached the WAL is kept by recovery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_carrier_process_dying_in_a_critical_section_resets_shared_memory() {
+    let srv = TestServer::start_with(
+        Mode::Pool,
+        &[
+            "--carrier-processes",
+            "2",
+            "--carriers",
+            "1",
+            "--debug-faults",
+        ],
+    );
+    settle(&srv, 0).await;
+    let victim = srv.connect().await;
+    let bystander = srv.connect().await;
+    let (pv, pb) = (
+        carrier_process(&victim).await,
+        carrier_process(&bystander).await,
+    );
+    assert_ne!(pv, pb);
+    victim
+        .batch_execute("CREATE TABLE crit (v int); SET pgfork.debug_fault = 'panic-in-critical'")
+        .await
+        .unwrap();
+    assert!(victim
+        .simple_query("INSERT INTO crit VALUES (1)")
+        .await
+        .is_err());
+    // The bystander's session ends with the reset.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while let Ok(Ok(_)) =
+        tokio::time::timeout(Duration::from_secs(10), bystander.simple_query("SELECT 1")).await
+    {
+        assert!(Instant::now() < deadline, "{}", srv.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // New clients are served once recovery is over, by new processes.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let c = loop {
+        if let Ok(c) = srv.try_connect().await {
+            if c.simple_query("SELECT 1").await.is_ok() {
+                break c;
+            }
+        }
+        assert!(Instant::now() < deadline, "{}", srv.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(one(&c, "SELECT count(*) FROM crit WHERE v = 1").await, "1");
+    let procs = carrier_processes(&srv);
+    assert!(!procs.contains(&pv) && !procs.contains(&pb), "{procs:?}");
+    let log = srv.log();
+    assert!(
+        log.contains(&format!("carrier process (PID {pv}) died holding")),
+        "{log}"
+    );
+    assert!(log.contains("reinitialized shared memory"), "{log}");
+}
