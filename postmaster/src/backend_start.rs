@@ -55,6 +55,8 @@ pub fn attach_as(
 ) -> BackendEnv {
     let slot = segment.backend_table().slot(slot_index);
     slot.tid.store(gettid(), Ordering::Relaxed);
+    slot.tgid
+        .store(std::process::id() as i32, Ordering::Relaxed);
     slot.pid.store(id, Ordering::Release);
     new_session(slot);
     install_slot(&segment, slot_index);
@@ -85,12 +87,27 @@ pub fn install_slot(segment: &Segment, slot_index: usize) {
     backend::interrupts::set_my_slot(Some(slot));
 }
 
-/// Undoes [`install_slot`]: the thread runs no session now.
+/// Undoes [`install_slot`]: the thread runs no session now. In a carrier
+/// process its LWLocks and pins count in the process's own slot from now
+/// on (see [`set_process_slot`]).
 pub fn uninstall_slot() {
     backend::interrupts::set_my_slot(None);
-    shmem::lwlock::set_held_counter(None);
-    shmem::buffer::set_pin_counter(None);
+    let own = PROCESS_SLOT.get();
+    shmem::lwlock::set_held_counter(own.map(|s| &s.lwlocks_held));
+    shmem::buffer::set_pin_counter(own.map(|s| &s.pins_held));
     shmem::wal::set_my_slot(None, None);
+}
+
+/// A carrier process's own slot, where the LWLocks and pins its threads
+/// take outside any session (freeing a session's slot, sweeping parked
+/// sessions) are counted, so that the postmaster can tell whether the
+/// process died holding one.
+static PROCESS_SLOT: std::sync::OnceLock<&'static shmem::BackendSlot> = std::sync::OnceLock::new();
+
+/// Makes `slot` the process's own slot (a carrier process, once, before
+/// its threads start). Threads install it with [`uninstall_slot`].
+pub fn set_process_slot(slot: &'static shmem::BackendSlot) {
+    let _ = PROCESS_SLOT.set(slot);
 }
 
 /// A new client session in an attached slot: new cancel key, start time.

@@ -81,14 +81,25 @@ pub struct Args {
     pub prefork: usize,
 
     /// Pool mode: carrier threads started at once (default: the number
-    /// of CPUs).
+    /// of CPUs); per carrier process with --carrier-processes.
     #[arg(long = "carriers", value_name = "N")]
     pub carriers: Option<usize>,
 
     /// Pool mode: most carrier threads busy other than waiting for a lock
     /// (default: 4 x --carriers); the pool grows to it when sessions wait.
+    /// Per carrier process with --carrier-processes.
     #[arg(long = "max-carriers", value_name = "M")]
     pub max_carriers: Option<usize>,
+
+    /// Pool mode: run the carriers in N processes forked by the postmaster
+    /// (which then runs as in process mode, without a supervisor) instead
+    /// of in one threaded server process. Each new client is handed by fd
+    /// passing to the carrier process with the fewest sessions, which
+    /// multiplexes it with its own I/O thread and its own --carriers /
+    /// --max-carriers carrier threads; a session never moves between
+    /// processes.
+    #[arg(long = "carrier-processes", value_name = "N")]
+    pub carrier_processes: Option<usize>,
 
     /// Most concurrent client connections.
     #[arg(long = "max-connections", default_value_t = 100)]
@@ -206,5 +217,8 @@ mod tests {
         assert_eq!(a.shared_buffers, 128 << 20);
         assert_eq!(a.socket_dir, PathBuf::from("/tmp"));
         assert!(!a.debug_faults);
+        assert_eq!(a.carrier_processes, None);
+        let a = Args::parse_from(["pgfork", "--mode", "pool", "--carrier-processes", "3"]);
+        assert_eq!(a.carrier_processes, Some(3));
     }
 }

@@ -36,7 +36,10 @@ fn main() {
             Err(e) => tracing::warn!("could not copy the code to anonymous memory: {e}"),
         }
     }
-    if matches!(args.mode, cli::Mode::Thread | cli::Mode::Pool) {
+    let carrier_processes = args
+        .carrier_processes
+        .filter(|_| args.mode == cli::Mode::Pool);
+    if matches!(args.mode, cli::Mode::Thread | cli::Mode::Pool) && carrier_processes.is_none() {
         // The supervisor forks the threaded server and restarts it after a
         // crash; it returns once the server has shut down.
         std::process::exit(supervisor::run(&args));
@@ -48,7 +51,10 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let mut l = process::ProcessLauncher::new(&srv);
+    // Process mode, or pool mode with carrier processes: this process is
+    // the postmaster, single-threaded, forking backends or carriers.
+    let carriers = carrier_processes.map(|n| (n, args.pool_size()));
+    let mut l = process::ProcessLauncher::new(&srv, carriers);
     srv.run(&mut l);
     drop(srv);
 }

@@ -12,6 +12,13 @@
 //! does what PostgreSQL does: it ends every other backend (SIGQUIT) and
 //! reinitializes the segment before serving new clients. Otherwise only
 //! the slot is freed and everyone else goes on. See postmaster/README.md.
+//!
+//! Pool mode with carrier processes (`--mode pool --carrier-processes N`)
+//! runs on this postmaster too: it forks N carrier processes
+//! (pool/processes.rs) and hands each new client, by fd passing, to the
+//! one that carries the fewest sessions. A carrier process that dies is
+//! handled as a backend that dies, for all its sessions at once (see
+//! pool/mod.rs, "Carrier processes and crashes").
 
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
@@ -28,6 +35,8 @@ use sendfd::{RecvWithFd, SendWithFd};
 use shmem::{BackendState, ExecMode};
 
 use crate::backend_start;
+use crate::pool::processes::{carrier_process_main, handoff_message, HANDOFF_LEN};
+use crate::pool::PoolSize;
 use crate::server::{Launcher, Server, Shutdown};
 
 #[derive(Debug)]
@@ -40,6 +49,19 @@ enum ChildKind {
     Refuser,
     /// The checkpointer (see checkpointer.rs).
     Checkpointer { slot: usize },
+    /// A carrier process (pool mode), `idx` in `carriers`, with its own
+    /// slot.
+    Carrier { idx: usize, slot: usize },
+}
+
+/// A carrier process, as the postmaster knows it.
+#[derive(Default)]
+struct CarrierMember {
+    pid: Option<Pid>,
+    /// Its own slot (`carried` counts its sessions).
+    slot: usize,
+    /// The postmaster's end of the socketpair (SOCK_SEQPACKET).
+    chan: Option<UnixStream>,
 }
 
 struct PoolMember {
@@ -60,18 +82,49 @@ pub struct ProcessLauncher {
     /// crashed process may have died holding, and the postmaster would
     /// wait on them forever; PostgreSQL's postmaster never takes them.
     resetting: bool,
+    /// Pool mode's carrier processes (none in process mode).
+    carriers: Vec<CarrierMember>,
+    /// Each carrier process's threads.
+    carrier_size: PoolSize,
+    /// Per backend slot: 1 + the index of the carrier process it was
+    /// handed to, 0 for none. Only the postmaster allocates slots, and it
+    /// sets this at once, so a slot in use with a non-zero entry is that
+    /// carrier process's session.
+    owner: Vec<u32>,
 }
 
 impl ProcessLauncher {
-    pub fn new(srv: &Server) -> ProcessLauncher {
+    /// `carriers`: pool mode's carrier processes (how many, and the
+    /// threads of each), or None in process mode.
+    pub fn new(srv: &Server, carriers: Option<(usize, PoolSize)>) -> ProcessLauncher {
+        let (ncarriers, carrier_size) = carriers.unwrap_or((
+            0,
+            PoolSize {
+                carriers: 1,
+                max_carriers: 1,
+            },
+        ));
         let mut l = ProcessLauncher {
             children: HashMap::new(),
             pool: Vec::new(),
             shutting_down: None,
             checkpointer: None,
             resetting: false,
+            carriers: (0..ncarriers).map(|_| CarrierMember::default()).collect(),
+            carrier_size,
+            owner: vec![0; srv.segment.backend_table().slots().len()],
         };
         l.spawn_checkpointer(srv);
+        for i in 0..ncarriers {
+            l.spawn_carrier(srv, i);
+        }
+        if ncarriers > 0 {
+            tracing::info!(
+                "pool mode: {ncarriers} carrier processes, each with {} carrier threads, at most {} not waiting for locks",
+                carrier_size.carriers,
+                carrier_size.max_carriers
+            );
+        }
         for i in 0..srv.config.prefork {
             let Some(slot) = srv.segment.backend_table().alloc(ExecMode::Prefork) else {
                 tracing::warn!("no backend slot for pre-forked backend {i}");
@@ -159,6 +212,180 @@ impl ProcessLauncher {
         }
     }
 
+    /// Forks carrier process `idx` with a new slot of its own.
+    fn spawn_carrier(&mut self, srv: &Server, idx: usize) {
+        use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
+        let table = srv.segment.backend_table();
+        let Some(slot) = table.alloc(ExecMode::Process) else {
+            tracing::warn!("no backend slot for carrier process {idx}");
+            return;
+        };
+        // Not a client: not counted against --max-connections, not shown.
+        table.slot(slot).set_state(BackendState::Pooled, None);
+        // SEQPACKET: every hand-off is one message, sent whole or not at
+        // all.
+        let (ours, theirs) = match socketpair(
+            AddressFamily::Unix,
+            SockType::SeqPacket,
+            None,
+            SockFlag::SOCK_CLOEXEC,
+        ) {
+            Ok((a, b)) => (UnixStream::from(a), UnixStream::from(b)),
+            Err(e) => {
+                tracing::error!("could not create socketpair for carrier process: {e}");
+                self.free_slot(srv, slot);
+                return;
+            }
+        };
+        // SAFETY: the postmaster is single-threaded (see the module
+        // comment); the child never returns from `carrier_process_main`.
+        match unsafe { crate::signals::fork_with_signals_blocked() } {
+            Ok(ForkResult::Child) => {
+                drop(ours);
+                srv.close_listeners_in_child();
+                self.close_pool_channels();
+                let size = self.carrier_size;
+                backend_start::child_life(|| carrier_process_main(srv, slot, theirs, size));
+            }
+            Ok(ForkResult::Parent { child }) => {
+                drop(theirs);
+                if let Err(e) = ours.set_nonblocking(true) {
+                    tracing::warn!("could not make a carrier process's channel non-blocking: {e}");
+                }
+                self.carriers[idx] = CarrierMember {
+                    pid: Some(child),
+                    slot,
+                    chan: Some(ours),
+                };
+                self.children
+                    .insert(child, ChildKind::Carrier { idx, slot });
+            }
+            Err(e) => {
+                tracing::error!("could not fork carrier process: {e}");
+                self.free_slot(srv, slot);
+            }
+        }
+    }
+
+    /// Hands the client to the carrier process that carries the fewest
+    /// sessions (each carrier process's `carried` count, in its slot).
+    /// Returns the stream when no carrier process could take it.
+    fn handoff_to_carrier(
+        &mut self,
+        srv: &Server,
+        stream: ClientStream,
+        accept_ns: u64,
+    ) -> Option<ClientStream> {
+        let table = srv.segment.backend_table();
+        let mut order: Vec<(u32, usize)> = self
+            .carriers
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.pid.is_some() && m.chan.is_some())
+            .map(|(i, m)| (table.slot(m.slot).carried.load(Ordering::Acquire), i))
+            .collect();
+        order.sort_unstable();
+        if order.is_empty() {
+            return Some(stream);
+        }
+        let Some(slot) = table.alloc(ExecMode::Thread) else {
+            self.refuse(srv, stream, Refusal::TooManyClients);
+            return None;
+        };
+        let msg = handoff_message(slot, accept_ns);
+        for (_, idx) in order {
+            let m = &self.carriers[idx];
+            let Some(chan) = &m.chan else { continue };
+            let carried = &table.slot(m.slot).carried;
+            carried.fetch_add(1, Ordering::AcqRel);
+            self.owner[slot] = idx as u32 + 1;
+            match chan.send_with_fd(&msg, &[stream.as_raw_fd()]) {
+                Ok(n) if n == HANDOFF_LEN => return None,
+                Ok(n) => tracing::warn!("short hand-off to carrier process {idx}: {n} bytes"),
+                Err(e) => {
+                    tracing::warn!("could not pass client socket to carrier process {idx}: {e}")
+                }
+            }
+            carried.fetch_sub(1, Ordering::AcqRel);
+        }
+        self.owner[slot] = 0;
+        self.free_slot(srv, slot);
+        Some(stream)
+    }
+
+    /// A carrier process exited. If it died (a signal, or a non-zero exit)
+    /// holding an LWLock, a buffer pin or a critical section in its own
+    /// slot or in any of its sessions' slots, shared memory may be
+    /// inconsistent: true, and the caller does the crash reset. Otherwise
+    /// its sessions' slots are released (transactions aborted, locks
+    /// released) and everyone else goes on.
+    fn carrier_exited(
+        &mut self,
+        srv: &Server,
+        pid: Pid,
+        idx: usize,
+        own: usize,
+        abnormal: bool,
+    ) -> bool {
+        self.carriers[idx].pid = None;
+        self.carriers[idx].chan = None;
+        let table = srv.segment.backend_table();
+        let tag = idx as u32 + 1;
+        let sessions: Vec<usize> = (0..self.owner.len())
+            .filter(|&s| self.owner[s] == tag)
+            .collect();
+        for &s in &sessions {
+            self.owner[s] = 0;
+        }
+        if self.resetting {
+            // The segment is about to be reinitialized: touch nothing.
+            return false;
+        }
+        let sessions: Vec<usize> = sessions
+            .into_iter()
+            .filter(|&s| table.slot(s).is_in_use())
+            .collect();
+        let holders: Vec<usize> = std::iter::once(own)
+            .chain(sessions.iter().copied())
+            .filter(|&s| table.slot(s).holds_shared_resources())
+            .collect();
+        if abnormal && !holders.is_empty() && self.shutting_down != Some(Shutdown::Immediate) {
+            for &s in &holders {
+                let s = table.slot(s);
+                tracing::warn!(
+                    "carrier process (PID {pid}) died holding {} LWLocks, {} buffer pins, critical section depth {}: shared memory may be inconsistent",
+                    s.lwlocks_held.load(Ordering::Relaxed),
+                    s.pins_held.load(Ordering::Relaxed),
+                    s.critical.load(Ordering::Relaxed)
+                );
+            }
+            self.resetting = true;
+            return true;
+        }
+        if abnormal && self.shutting_down.is_none() {
+            tracing::warn!(
+                "carrier process (PID {pid}) held no LWLock, buffer pin or critical section: its {} sessions are ended, other sessions go on",
+                sessions.len()
+            );
+        }
+        for s in sessions {
+            let clean = !table.slot(s).holds_shared_resources();
+            backend_start::release_slot(&srv.segment, s, clean);
+        }
+        let clean = !table.slot(own).holds_shared_resources();
+        backend_start::release_slot(&srv.segment, own, clean);
+        false
+    }
+
+    /// Forks the carrier processes that are not running.
+    fn respawn_carriers(&mut self, srv: &Server) {
+        for i in 0..self.carriers.len() {
+            if self.carriers[i].pid.is_none() {
+                self.spawn_carrier(srv, i);
+            }
+        }
+    }
+
     /// Hands the client to an idle pre-forked backend, if there is one.
     fn handoff(&mut self, srv: &Server, stream: &ClientStream, accept_ns: u64) -> bool {
         let table = srv.segment.backend_table();
@@ -217,11 +444,10 @@ impl ProcessLauncher {
     }
 
     fn close_pool_channels(&self) {
-        for m in &self.pool {
-            if let Some(c) = &m.chan {
-                // SAFETY: the child's inherited copies; never used there.
-                unsafe { libc::close(c.as_raw_fd()) };
-            }
+        let pool = self.pool.iter().map(|m| &m.chan);
+        for c in pool.chain(self.carriers.iter().map(|m| &m.chan)).flatten() {
+            // SAFETY: the child's inherited copies; never used there.
+            unsafe { libc::close(c.as_raw_fd()) };
         }
     }
 
@@ -266,12 +492,24 @@ impl ProcessLauncher {
             self.spawn_pool_member(srv, i);
         }
         self.spawn_checkpointer(srv);
+        self.owner.fill(0);
+        for m in &mut self.carriers {
+            *m = CarrierMember::default();
+        }
+        self.respawn_carriers(srv);
     }
 
     fn child_exited(&mut self, srv: &Server, pid: Pid, status: WaitStatus) -> bool {
         let Some(kind) = self.children.remove(&pid) else {
             return false;
         };
+        if let ChildKind::Carrier { idx, slot } = kind {
+            let abnormal = !matches!(status, WaitStatus::Exited(_, 0));
+            if abnormal {
+                log_abnormal_exit("carrier process", pid, status);
+            }
+            return self.carrier_exited(srv, pid, idx, slot, abnormal);
+        }
         let (slot, pool) = match kind {
             ChildKind::Backend { slot } => (Some(slot), None),
             ChildKind::Pooled { slot, pool } => (Some(slot), Some(pool)),
@@ -280,6 +518,7 @@ impl ProcessLauncher {
                 self.checkpointer = None;
                 (Some(slot), None)
             }
+            ChildKind::Carrier { .. } => unreachable!("handled above"),
         };
         let abnormal = match status {
             WaitStatus::Exited(_, 0) => false,
@@ -344,6 +583,16 @@ impl ProcessLauncher {
 
 impl Launcher for ProcessLauncher {
     fn launch(&mut self, srv: &Server, stream: ClientStream, accept_ns: u64) {
+        if !self.carriers.is_empty() {
+            if self.carriers.iter().all(|m| m.pid.is_none()) {
+                self.respawn_carriers(srv);
+            }
+            if let Some(stream) = self.handoff_to_carrier(srv, stream, accept_ns) {
+                tracing::warn!("no carrier process could take a new client");
+                self.refuse(srv, stream, Refusal::TooManyClients);
+            }
+            return;
+        }
         if !self.pool.is_empty() && self.handoff(srv, &stream, accept_ns) {
             return; // dropping `stream` closes the postmaster's copy
         }
@@ -393,6 +642,10 @@ impl Launcher for ProcessLauncher {
         for m in &mut self.pool {
             m.chan = None;
         }
+        // Carrier processes too: each exits once its last session ends.
+        for m in &mut self.carriers {
+            m.chan = None;
+        }
         match how {
             Shutdown::Smart => {}
             Shutdown::Fast => self.signal_all(Signal::SIGTERM),
@@ -424,6 +677,7 @@ impl Launcher for ProcessLauncher {
                 self.spawn_pool_member(srv, i);
             }
         }
+        self.respawn_carriers(srv);
     }
 
     fn wait_all(&mut self, srv: &Server, timeout: Duration) {
@@ -559,8 +813,22 @@ fn prefork_child_main(srv: &Server, slot_idx: usize, chan: UnixStream) -> ! {
     }
 }
 
+/// Logs a child's abnormal end as PostgreSQL's postmaster does.
+fn log_abnormal_exit(what: &str, pid: Pid, status: WaitStatus) {
+    match status {
+        WaitStatus::Exited(_, code) => {
+            tracing::warn!("{what} (PID {pid}) exited with exit code {code}")
+        }
+        WaitStatus::Signaled(_, sig, _) => tracing::warn!(
+            "{what} (PID {pid}) was terminated by signal {} ({sig})",
+            sig as i32
+        ),
+        _ => {}
+    }
+}
+
 /// A received descriptor may be a TCP socket: wrap it as what it is.
-fn reclassify(stream: ClientStream) -> Option<ClientStream> {
+pub(crate) fn reclassify(stream: ClientStream) -> Option<ClientStream> {
     let fd = stream.as_raw_fd();
     match nix::sys::socket::getsockname::<nix::sys::socket::SockaddrStorage>(fd) {
         Ok(addr) if addr.as_unix_addr().is_some() => Some(stream),

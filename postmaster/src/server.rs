@@ -143,6 +143,16 @@ impl Server {
                 "--carriers and --max-carriers apply to --mode pool only".into(),
             ));
         }
+        if args.carrier_processes.is_some() && args.mode != Mode::Pool {
+            return Err(StartError::Other(
+                "--carrier-processes applies to --mode pool only".into(),
+            ));
+        }
+        if args.carrier_processes == Some(0) {
+            return Err(StartError::Other(
+                "--carrier-processes must be at least 1".into(),
+            ));
+        }
         if args.mode == Mode::Pool {
             let size = args.pool_size();
             if size.carriers == 0 || size.max_carriers < size.carriers {
@@ -264,7 +274,12 @@ impl Server {
         };
         let seg_cfg = SegmentConfig {
             port: args.port,
-            max_backends: args.max_connections + args.prefork + 1,
+            // Clients, pre-forked backends, the checkpointer, and one slot
+            // per carrier process (its own: see pool/processes.rs).
+            max_backends: args.max_connections
+                + args.prefork
+                + 1
+                + args.carrier_processes.unwrap_or(0),
             shared_buffers: args.shared_buffers,
             mode: mode as u32,
         };

@@ -173,8 +173,19 @@ pub struct BackendSlot {
     /// thread mode).
     pub pid: AtomicI32,
     /// Kernel thread id of the backend's thread (equals `pid` in process
-    /// mode); a thread-mode backend is signalled with tgkill(pid, tid).
+    /// mode); a thread-mode backend is signalled with tgkill(tgid, tid).
     pub tid: AtomicI32,
+    /// The id of the process whose thread `tid` is (0 = unknown: the
+    /// signaller's own). Differs from the signaller's in pool mode with
+    /// carrier processes, where a session runs on a thread of one carrier
+    /// process and is cancelled from another.
+    pub tgid: AtomicI32,
+    /// A carrier process's own slot (pool mode with
+    /// `--carrier-processes`): the sessions handed to it and not yet
+    /// ended. The postmaster adds one per hand-off, the carrier process
+    /// subtracts one per ended session; the postmaster hands each new
+    /// client to the carrier process with the fewest.
+    pub carried: AtomicU32,
     /// The key a client must present to cancel this backend's queries.
     pub cancel_key: AtomicI32,
     /// INTERRUPT_* bits, set by anybody, cleared by the owner.
@@ -301,6 +312,25 @@ impl BackendSlot {
         self.interrupts.fetch_or(bits, Ordering::AcqRel);
     }
 
+    /// Sends `sig` to the thread `tid` of process `tgid` (the caller's
+    /// process when `tgid` is 0), as tgkill(2): a thread-mode or pool-mode
+    /// backend, in this process or in a carrier process.
+    pub fn signal_thread(&self, sig: i32) {
+        let tid = self.tid.load(Ordering::Acquire);
+        if tid <= 0 {
+            return;
+        }
+        let tgid = match self.tgid.load(Ordering::Acquire) {
+            // SAFETY: getpid has no preconditions.
+            0 => unsafe { libc::getpid() },
+            t => t,
+        };
+        // SAFETY: tgkill only sends a signal, to thread `tid` only if it
+        // belongs to process `tgid`; backends' threads handle the signals
+        // sent this way (SIGUSR1) by returning from the handler.
+        unsafe { libc::syscall(libc::SYS_tgkill, tgid, tid, sig) };
+    }
+
     /// Takes (and clears) the pending interrupt bits.
     pub fn take_interrupts(&self) -> u32 {
         if self.interrupts.load(Ordering::Relaxed) == 0 {
@@ -360,6 +390,8 @@ impl BackendSlot {
             .store(BackendState::Starting as u32, Ordering::Relaxed);
         self.pid.store(0, Ordering::Relaxed);
         self.tid.store(0, Ordering::Relaxed);
+        self.tgid.store(0, Ordering::Relaxed);
+        self.carried.store(0, Ordering::Relaxed);
         self.cancel_key.store(0, Ordering::Relaxed);
         self.interrupts.store(0, Ordering::Relaxed);
         self.lwlocks_held.store(0, Ordering::Relaxed);

@@ -19,7 +19,10 @@
 //! Every lock acquisition is counted in the calling backend's slot
 //! ([`set_held_counter`]) so that the postmaster can tell, when a backend
 //! dies, whether it died holding a lock (and shared state may be
-//! inconsistent) or not.
+//! inconsistent) or not. The count is an upper bound, never below what is
+//! held: it is raised before the lock is taken (a backend that waits for
+//! a lock counts it) and lowered after it is released, so a process killed
+//! at any instruction with a count of 0 held no LWLock.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -57,8 +60,10 @@ pub fn set_held_counter(counter: Option<&'static AtomicU32>) {
     HELD.with(|h| h.set(counter));
 }
 
+/// Counts a lock taken (+1, before taking it) or released (-1, after) in
+/// the calling backend's slot: LWLocks, and the buffer headers' spin bit.
 #[inline]
-fn note_held(delta: i32) {
+pub(crate) fn note_held(delta: i32) {
     HELD.with(|h| {
         if let Some(c) = h.get() {
             if delta > 0 {
@@ -105,9 +110,10 @@ impl LWLock {
 
     /// Tries once to take the lock without waiting.
     pub fn try_lock(&self, mode: LockMode) -> bool {
+        note_held(1);
         let ok = self.try_acquire(mode);
-        if ok {
-            note_held(1);
+        if !ok {
+            note_held(-1);
         }
         ok
     }
@@ -115,8 +121,9 @@ impl LWLock {
     /// Takes the lock, sleeping if needed. Returns the nanoseconds spent
     /// waiting (0 when it was free: the fast path reads no clock).
     pub fn acquire(&self, mode: LockMode) -> u64 {
+        // Counted first: see the module comment.
+        note_held(1);
         if self.try_acquire(mode) {
-            note_held(1);
             return 0;
         }
         let start = monotonic_ns();
@@ -149,7 +156,6 @@ impl LWLock {
             crate::waitstats::note_futex_sleep();
             futex::wait(&self.state, s | WAITERS, None);
         }
-        note_held(1);
         monotonic_ns().saturating_sub(start).max(1)
     }
 
@@ -204,6 +210,42 @@ impl Drop for LWLockGuard<'_> {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    /// The held count never falls below what is held: it counts a lock
+    /// from before it is taken (a waiter counts it) until after it is
+    /// released, and a failed try_lock leaves it as it was.
+    #[test]
+    fn held_count_is_an_upper_bound() {
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let l = Arc::new(LWLock::new());
+        set_held_counter(Some(&COUNT));
+        l.acquire(LockMode::Exclusive);
+        assert_eq!(COUNT.load(Ordering::Relaxed), 1);
+        assert!(!l.try_lock(LockMode::Shared));
+        assert_eq!(COUNT.load(Ordering::Relaxed), 1);
+        // Another thread waiting for it counts it in its own counter.
+        static OTHER: AtomicU32 = AtomicU32::new(0);
+        let l2 = l.clone();
+        let waiter = std::thread::spawn(move || {
+            set_held_counter(Some(&OTHER));
+            l2.acquire(LockMode::Shared);
+            l2.release(LockMode::Shared);
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while OTHER.load(Ordering::Relaxed) == 0 {
+            assert!(std::time::Instant::now() < deadline);
+            std::thread::yield_now();
+        }
+        l.release(LockMode::Exclusive);
+        waiter.join().unwrap();
+        assert_eq!(OTHER.load(Ordering::Relaxed), 0);
+        assert_eq!(COUNT.load(Ordering::Relaxed), 0);
+        assert!(l.try_lock(LockMode::Exclusive));
+        assert_eq!(COUNT.load(Ordering::Relaxed), 1);
+        l.release(LockMode::Exclusive);
+        assert_eq!(COUNT.load(Ordering::Relaxed), 0);
+        set_held_counter(None);
+    }
 
     #[test]
     fn shared_then_exclusive() {

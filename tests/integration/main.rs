@@ -67,6 +67,7 @@ mod plan_cache;
 mod planner;
 mod plpgsql_transactions;
 mod pool;
+mod pool_processes;
 mod reference;
 mod regexes;
 mod role_settings;

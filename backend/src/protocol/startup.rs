@@ -215,21 +215,15 @@ pub fn forward_cancel(segment: &Segment, pid: i32, key: i32) {
 /// Wakes a backend so that it looks at its interrupt bits: a signal to its
 /// process, or to its thread in thread mode (SIGUSR1 only interrupts a
 /// blocking call there; the bits say what to do).
-#[allow(unsafe_code)] // tgkill: nix has no way to signal one thread by id
 pub fn signal_backend(slot: &shmem::BackendSlot, process_signal: nix::sys::signal::Signal) {
     let pid = slot.pid.load(Ordering::Acquire);
     if pid <= 0 {
         return;
     }
     match ExecMode::from_u32(slot.mode.load(Ordering::Relaxed)) {
-        ExecMode::Thread => {
-            let tid = slot.tid.load(Ordering::Acquire);
-            // SAFETY: tgkill only sends a signal; the target thread belongs
-            // to this process (thread-mode backends are our threads).
-            unsafe {
-                libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1);
-            }
-        }
+        // Our thread, or a carrier process's (pool mode with
+        // --carrier-processes): tgkill to the slot's process and thread.
+        ExecMode::Thread => slot.signal_thread(libc::SIGUSR1),
         _ => {
             let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), process_signal);
         }

@@ -49,8 +49,37 @@
 //! each of those waits depends only on the server's work or on its own
 //! client, never on a queued session, so the wait ends
 //! (idle_in_transaction_session_timeout bounds the clients').
+//!
+//! Carrier processes (`--carrier-processes N`, [`processes`]): the same
+//! pool runs in each of N processes forked by process mode's postmaster,
+//! for the sessions handed to it; a session's slot records its process
+//! (`tgid`) as well as its thread, so that signals from other processes
+//! reach it.
+//!
+//! Carrier processes and crashes. When a carrier process dies (a signal,
+//! a non-zero exit), the postmaster looks at its own slot and at every
+//! slot in use that it handed to that process (only the postmaster
+//! allocates slots, and it records to which process it handed each). The
+//! LWLock count of a slot never falls below the LWLocks its thread holds
+//! (it is raised before taking one: `shmem::lwlock`), and every thread of
+//! a carrier process counts in a slot: the session's while it runs one,
+//! the process's own otherwise (freeing a session's slot, sweeping the
+//! parked ones). The one spinlock of the segment, a buffer header's lock
+//! bit, is counted with the LWLocks. So:
+//! - if every one of those slots has no LWLock, no buffer pin and no
+//!   critical section, the process changed no shared structure half-way:
+//!   the postmaster releases its sessions' slots as it does a dead
+//!   backend's (their transactions aborted, heavyweight locks released
+//!   and waiters woken, WAL insertion entries forgotten), then its own;
+//!   the clients see their connection closed, and every other carrier
+//!   process's sessions go on;
+//! - otherwise shared memory may be inconsistent, and the postmaster does
+//!   process mode's crash reset: every process is ended, the segment is
+//!   reinitialized and recovered from the WAL, and new carrier processes
+//!   are forked.
 
 mod epoll;
+pub mod processes;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -66,7 +95,7 @@ use backend::protocol::{Resume, SessionEnd};
 use backend::ServerConfig;
 use shmem::backend_table::INTERRUPT_TERMINATE;
 use shmem::latency::Metric;
-use shmem::{ExecMode, Segment};
+use shmem::{BackendSlot, ExecMode, Segment};
 
 use crate::backend_start;
 use crate::server::{Launcher, Server, Shutdown};
@@ -155,6 +184,9 @@ struct Pool {
     stopping: AtomicBool,
     /// Serializes folding freed slots' histograms into the departed row.
     retire: Mutex<()>,
+    /// In a carrier process: its own slot, whose `carried` count of
+    /// sessions goes down as they end.
+    carrier_slot: Option<&'static BackendSlot>,
 }
 
 /// The launcher of pool mode: sessions go to the pool; the checkpointer
@@ -172,12 +204,21 @@ pub struct PoolLauncher {
 /// share one; a per-process sequence makes the next session of a slot
 /// get another.
 pub fn session_pid(slot: usize, nslots: usize) -> i32 {
-    static SEQ: AtomicU32 = AtomicU32::new(0);
     const BASE: u64 = 1 << 22;
     let nslots = nslots.max(1) as u64;
     let span = ((i32::MAX as u64 - BASE) / nslots).max(1);
     let k = SEQ.fetch_add(1, Ordering::Relaxed) as u64 % span;
     (BASE + k * nslots + slot as u64) as i32
+}
+
+/// The sequence of [`session_pid`].
+static SEQ: AtomicU32 = AtomicU32::new(0);
+
+/// Starts this process's sequence of session ids at `seed`: each carrier
+/// process starts at its pid, so that the next session of a slot gets
+/// another id whichever process carries it.
+pub fn seed_session_ids(seed: u32) {
+    SEQ.store(seed, Ordering::Relaxed);
 }
 
 fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -186,31 +227,7 @@ fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
 
 impl PoolLauncher {
     pub fn new(srv: &Server, size: PoolSize) -> std::io::Result<PoolLauncher> {
-        let pool = Arc::new(Pool {
-            config: srv.config.clone(),
-            segment: srv.segment,
-            size,
-            epoll: Epoll::new()?,
-            wake: EventFd::new()?,
-            st: Mutex::new(State::default()),
-            work: Condvar::new(),
-            io_tid: AtomicI32::new(0),
-            sweep_wanted: AtomicBool::new(false),
-            stopping: AtomicBool::new(false),
-            retire: Mutex::new(()),
-        });
-        pool.epoll.add(pool.wake.fd(), WAKE_TOKEN)?;
-        let p = pool.clone();
-        let io = std::thread::Builder::new()
-            .name("pool-io".into())
-            .spawn(move || p.io_main())?;
-        while pool.io_tid.load(Ordering::Acquire) == 0 {
-            std::thread::yield_now();
-        }
-        for _ in 0..size.carriers {
-            lock(&pool.st).carriers += 1;
-            pool.spawn_carrier();
-        }
+        let (pool, io) = Pool::create(srv.config.clone(), srv.segment, size, None)?;
         tracing::info!(
             "pool mode: {} carrier threads, at most {} not waiting for locks",
             size.carriers,
@@ -231,16 +248,7 @@ impl Launcher for PoolLauncher {
             self.refuse(srv, stream, Refusal::TooManyClients);
             return;
         };
-        let mut st = lock(&self.pool.st);
-        st.sessions += 1;
-        self.pool.enqueue(
-            &mut st,
-            Job::Start {
-                stream,
-                slot,
-                accept_ns,
-            },
-        );
+        self.pool.accept(stream, slot, accept_ns);
     }
 
     fn refuse(&mut self, srv: &Server, stream: ClientStream, why: Refusal) {
@@ -283,11 +291,8 @@ impl Launcher for PoolLauncher {
             self.begin_shutdown(srv, Shutdown::Fast);
             std::thread::sleep(Duration::from_millis(10));
         }
-        self.pool.stopping.store(true, Ordering::Release);
-        self.pool.work.notify_all();
-        self.pool.wake.wake();
         if let Some(h) = self.io.take() {
-            let _ = h.join();
+            self.pool.stop(h);
         }
         self.others
             .wait_all(srv, deadline.saturating_duration_since(Instant::now()));
@@ -295,6 +300,100 @@ impl Launcher for PoolLauncher {
 }
 
 impl Pool {
+    /// Starts a pool: its I/O thread and `size.carriers` carrier threads.
+    /// `carrier_slot` is the carrier process's own slot, in a carrier
+    /// process. Returns the pool and its I/O thread, for [`Pool::stop`].
+    fn create(
+        config: Arc<ServerConfig>,
+        segment: Segment,
+        size: PoolSize,
+        carrier_slot: Option<&'static BackendSlot>,
+    ) -> std::io::Result<(Arc<Pool>, JoinHandle<()>)> {
+        let pool = Arc::new(Pool {
+            config,
+            segment,
+            size,
+            epoll: Epoll::new()?,
+            wake: EventFd::new()?,
+            st: Mutex::new(State::default()),
+            work: Condvar::new(),
+            io_tid: AtomicI32::new(0),
+            sweep_wanted: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+            retire: Mutex::new(()),
+            carrier_slot,
+        });
+        pool.epoll.add(pool.wake.fd(), WAKE_TOKEN)?;
+        let p = pool.clone();
+        let io = std::thread::Builder::new()
+            .name("pool-io".into())
+            .spawn(move || p.io_main())?;
+        while pool.io_tid.load(Ordering::Acquire) == 0 {
+            std::thread::yield_now();
+        }
+        for _ in 0..size.carriers {
+            lock(&pool.st).carriers += 1;
+            pool.spawn_carrier();
+        }
+        Ok((pool, io))
+    }
+
+    /// Takes a new client whose session will live in `slot` (allocated
+    /// by the caller): a carrier starts it.
+    fn accept(&self, stream: ClientStream, slot: usize, accept_ns: u64) {
+        let mut st = lock(&self.st);
+        st.sessions += 1;
+        self.enqueue(
+            &mut st,
+            Job::Start {
+                stream,
+                slot,
+                accept_ns,
+            },
+        );
+    }
+
+    /// Live sessions: queued, running or parked.
+    fn sessions(&self) -> usize {
+        lock(&self.st).sessions
+    }
+
+    /// The slots of this pool's sessions (queued, running or parked).
+    fn session_slots(&self) -> Vec<usize> {
+        let st = lock(&self.st);
+        let mut v: Vec<usize> = st.running.iter().copied().collect();
+        v.extend(st.parked.keys().copied());
+        v.extend(st.queue.iter().map(|q| match &q.job {
+            Job::Start { slot, .. } => *slot,
+            Job::Resume { carried, .. } => carried.session.env.slot_index,
+        }));
+        v
+    }
+
+    /// Asks every session of this pool to end (57P01, as a fast shutdown):
+    /// running ones see their interrupt, parked ones are taken up by the
+    /// I/O thread's sweep, queued ones when a carrier starts them.
+    fn terminate_all(&self) {
+        let table = self.segment.backend_table();
+        for i in self.session_slots() {
+            let s = table.slot(i);
+            s.request_interrupt(INTERRUPT_TERMINATE);
+            if s.pid.load(Ordering::Acquire) > 0 {
+                backend::protocol::signal_backend(s, nix::sys::signal::Signal::SIGTERM);
+            }
+        }
+        self.sweep_wanted.store(true, Ordering::Release);
+        self.wake.wake();
+    }
+
+    /// Stops the carriers and the I/O thread (once no session is left).
+    fn stop(&self, io: JoinHandle<()>) {
+        self.stopping.store(true, Ordering::Release);
+        self.work.notify_all();
+        self.wake.wake();
+        let _ = io.join();
+    }
+
     /// Queues `job` and wakes a free carrier, or the I/O thread (which
     /// grows the pool) when none is free.
     fn enqueue(&self, st: &mut State, job: Job) {
@@ -325,6 +424,8 @@ impl Pool {
     /// `--carriers`, until it has had none for [`IDLE_EXIT`].
     fn carrier_main(self: Arc<Self>) {
         crate::signals::block_postmaster_signals();
+        // No session yet: in a carrier process, count in its own slot.
+        backend_start::uninstall_slot();
         backend::stack::enter_session(Some(backend::stack::BACKEND_THREAD_STACK));
         while let Some((job, at_ns)) = self.next_job() {
             match job {
@@ -522,6 +623,9 @@ impl Pool {
         let mut st = lock(&self.st);
         st.running.remove(&slot);
         st.sessions -= 1;
+        if let Some(own) = self.carrier_slot {
+            own.carried.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 
     /// The I/O thread: waits on every parked session's socket, queues
@@ -529,6 +633,7 @@ impl Pool {
     /// signalled, and grows the pool.
     fn io_main(self: Arc<Self>) {
         crate::signals::block_postmaster_signals();
+        backend_start::uninstall_slot();
         let mask = epoll::block_usr1();
         backend::env::set_io_thread(backend_start::gettid());
         self.io_tid

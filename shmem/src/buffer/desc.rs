@@ -80,8 +80,11 @@ impl BufferDesc {
         }
     }
 
-    /// Takes the header lock; returns the state (without `LOCKED`).
+    /// Takes the header lock; returns the state (without `LOCKED`). Counted
+    /// with the backend's LWLocks (before it is taken, as those), so that a
+    /// backend that dies holding it is known to have held a lock.
     pub fn lock_header(&self) -> u32 {
+        crate::lwlock::note_held(1);
         let mut spins = 0;
         loop {
             let s = self.state.fetch_or(LOCKED, Ordering::Acquire);
@@ -97,6 +100,7 @@ impl BufferDesc {
     pub fn unlock_header(&self, s: u32) {
         debug_assert_eq!(s & LOCKED, 0);
         self.state.store(s, Ordering::Release);
+        crate::lwlock::note_held(-1);
     }
 
     /// Applies `f` to the state with a CAS loop (waiting out the header

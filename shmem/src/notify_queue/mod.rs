@@ -355,7 +355,7 @@ unsafe fn read_header(p: *const u8) -> (u32, i32, u32, u32) {
 }
 
 /// Wakes the backend of `slot` from a blocking system call with SIGUSR1:
-/// kill() to its process, tgkill() to its thread in thread mode.
+/// kill() to its process, tgkill() to its thread in thread and pool modes.
 pub fn signal_slot(slot: &crate::BackendSlot) {
     let pid = slot.pid.load(Ordering::Acquire);
     if pid <= 0 {
@@ -364,10 +364,9 @@ pub fn signal_slot(slot: &crate::BackendSlot) {
     let thread =
         crate::ExecMode::from_u32(slot.mode.load(Ordering::Relaxed)) == crate::ExecMode::Thread;
     if thread {
-        let tid = slot.tid.load(Ordering::Acquire);
-        // SAFETY: tgkill only sends a signal; a thread-mode backend is a
-        // thread of this process, whose SIGUSR1 handler does nothing.
-        unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1) };
+        // A thread of this process, or of a carrier process (pool mode
+        // with --carrier-processes); its SIGUSR1 handler does nothing.
+        slot.signal_thread(libc::SIGUSR1);
     } else {
         // SAFETY: kill only sends a signal; a backend process handles
         // SIGUSR1 by returning from its handler.
