@@ -515,7 +515,11 @@ impl Engine {
                         self.plan_cache.counters.normalized_hits += 1;
                         LiteralLookup::Hit(p, values)
                     }
-                    None => LiteralLookup::No,
+                    None => {
+                        // Planned the usual way, which starts it again.
+                        self.pending_start = None;
+                        LiteralLookup::No
+                    }
                 }
             }
         };
