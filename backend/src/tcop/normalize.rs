@@ -5,7 +5,12 @@
 //! parameter (`$1`, `$2`, ...), a key that also records each literal's
 //! lexical kind (PostgreSQL types an integer literal int4, int8 or
 //! numeric by its value, a decimal numeric, a string unknown, resolved
-//! by its context), and the literals' values as text.
+//! by its context), and the literals' values as text. A minus sign
+//! glued to a number where a value starts is the literal's, as
+//! PostgreSQL's grammar folds `-5` into one constant, except before `::`
+//! or a subscript, which bind tighter (`-5::numeric` is `-(5::numeric)`),
+//! and at the head of an ORDER BY or GROUP BY item (`ORDER BY -1` is a
+//! position to PostgreSQL).
 //!
 //! It declines (the statement goes the exact-text way) whatever it does
 //! not fully understand: comments, dollar quotes and `$n` parameters,
@@ -171,6 +176,10 @@ fn scan(sql: &str) -> Option<Normalized> {
     // After `::` or AS: identifiers name a type, `(` opens its modifier.
     let mut type_ctx = false;
     let mut ended = false;
+    // The position of a unary minus just before a number.
+    let mut sign: Option<usize> = None;
+    // The position of a minus sign starting an ORDER BY or GROUP BY item.
+    let mut by_sign: Option<usize> = None;
     let mut i = 0;
     // Copied through verbatim up to here.
     let mut copied = 0;
@@ -239,7 +248,12 @@ fn scan(sql: &str) -> Option<Normalized> {
                 if i > 0 && is_ident_char(s[i - 1]) {
                     return None;
                 }
-                let start = i;
+                // A minus sign where a value starts is the literal's
+                // (PostgreSQL's grammar folds `-5` into one constant).
+                let start = match sign.take() {
+                    Some(at) if at + 1 == i => at,
+                    _ => i,
+                };
                 let mut integer = true;
                 while i < s.len() && s[i].is_ascii_digit() {
                     i += 1;
@@ -268,6 +282,19 @@ fn scan(sql: &str) -> Option<Normalized> {
                 if s.get(i).is_some_and(|&c| is_ident_char(c) || c == b'.') {
                     return None;
                 }
+                // `-5::numeric` is `-(5::numeric)`, `-5[1]` `-(5[1])`:
+                // `::` and subscripts bind tighter than the sign, which
+                // then stays an operator in the text.
+                let start = if start < i && s[start] == b'-' {
+                    let next = s[i..].iter().find(|b| !b.is_ascii_whitespace());
+                    if matches!(next, Some(b':' | b'[')) {
+                        start + 1
+                    } else {
+                        start
+                    }
+                } else {
+                    start
+                };
                 if prev == Tok::Literal {
                     return None;
                 }
@@ -284,7 +311,9 @@ fn scan(sql: &str) -> Option<Normalized> {
                 let frame = frames.last()?;
                 let positional = integer
                     && frame.by_list
-                    && (prev == Tok::Punct(b',') || (prev == Tok::Word && prev_word == "by"));
+                    && (prev == Tok::Punct(b',')
+                        || (prev == Tok::Word && prev_word == "by")
+                        || by_sign == Some(start.wrapping_sub(1)));
                 if !positional && literal_is_value(prev, &prev_word, frame) {
                     take_literal(
                         sql,
@@ -383,10 +412,28 @@ fn scan(sql: &str) -> Option<Normalized> {
                 prev = Tok::Punct(b':');
                 i += 1;
             }
+            b'-' if s
+                .get(i + 1)
+                .is_some_and(|&d| d.is_ascii_digit() || d == b'.')
+                && literal_is_value(prev, &prev_word, frames.last()?) =>
+            {
+                // Unary minus glued to a number: part of the literal
+                // (`prev` stays the token before the sign).
+                sign = Some(i);
+                type_ctx = false;
+                i += 1;
+            }
             c if c.is_ascii_punctuation() => {
                 if prev == Tok::Start {
                     return None;
                 }
+                // `ORDER BY -1`: PostgreSQL takes the folded constant as a
+                // position (and fails); it stays in the key.
+                let frame = frames.last()?;
+                by_sign = (c == b'-'
+                    && frame.by_list
+                    && (prev == Tok::Punct(b',') || (prev == Tok::Word && prev_word == "by")))
+                    .then_some(i);
                 type_ctx = false;
                 prev = Tok::Punct(c);
                 i += 1;
@@ -548,7 +595,33 @@ mod tests {
             "UPDATE t SET a = a + $1 WHERE b IN ($2, $3) AND f($4) RETURNING $5"
         );
         let n = norm("INSERT INTO t VALUES (1, 'x', -2.5)");
-        assert_eq!(n.generic, "INSERT INTO t VALUES ($1, $2, -$3)");
+        assert_eq!(n.generic, "INSERT INTO t VALUES ($1, $2, $3)");
+        assert_eq!(n.values, vec!["1", "x", "-2.5"]);
+        // A unary minus glued to a number is the literal's; a binary
+        // minus, or one followed by a space, is not.
+        let n = norm("SELECT -5, a + -2147483648, a-1, 2-1, - 3, (-4) FROM t WHERE b = -7");
+        assert_eq!(
+            n.generic,
+            "SELECT $1, a + $2, a-$3, $4-$5, - $6, ($7) FROM t WHERE b = $8"
+        );
+        assert_eq!(
+            n.values,
+            vec!["-5", "-2147483648", "1", "2", "1", "3", "-4", "-7"]
+        );
+        assert_eq!(n.kinds[1], Int4);
+        // A cast or subscript binds tighter than the sign.
+        let n = norm("SELECT -1.5::numeric, -2 ::int8, -3[1], -4 + 1");
+        assert_eq!(
+            n.generic,
+            "SELECT -$1::numeric, -$2 ::int8, -$3[$4], $5 + $6"
+        );
+        assert_eq!(n.values, vec!["1.5", "2", "3", "1", "-4", "1"]);
+        assert_eq!(norm("SELECT -2147483649").kinds, vec![Int8]);
+        // ORDER BY -1 is a position to PostgreSQL (an error): kept.
+        assert_eq!(
+            norm("SELECT a FROM t WHERE b = 1 ORDER BY -1, a - 1").generic,
+            "SELECT a FROM t WHERE b = $1 ORDER BY -1, a - $2"
+        );
     }
 
     #[test]
