@@ -234,6 +234,13 @@ pub struct PlanCacheCounters {
     pub evictions: AtomicU64,
     /// Entries held now.
     pub entries: AtomicU64,
+    /// Statements run from a literal-normalized entry.
+    pub normalized_hits: AtomicU64,
+    /// Statements planned with their literals because their normalized
+    /// entry's plan depends on them.
+    pub normalized_custom: AtomicU64,
+    /// Statements with literals the normalizer declined.
+    pub normalized_declines: AtomicU64,
 }
 
 impl PlanCacheCounters {
@@ -244,6 +251,9 @@ impl PlanCacheCounters {
             &self.invalidations,
             &self.evictions,
             &self.entries,
+            &self.normalized_hits,
+            &self.normalized_custom,
+            &self.normalized_declines,
         ] {
             c.store(0, Ordering::Relaxed);
         }

@@ -147,6 +147,9 @@ fn plan_cache_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 n(&c.invalidations),
                 n(&c.evictions),
                 n(&c.entries),
+                n(&c.normalized_hits),
+                n(&c.normalized_custom),
+                n(&c.normalized_declines),
             ]
         })
         .collect()

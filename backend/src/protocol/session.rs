@@ -30,6 +30,8 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::executor::dest::{CopyInSource, RowSink};
 use crate::interrupts;
 use crate::nodes::Column;
+use crate::tcop::normalize::Normalized;
+use crate::tcop::plancache::LiteralLookup;
 use crate::tcop::{CopyKind, Engine, Prepared, Statement};
 use crate::types::{Oid, Value};
 use crate::BackendEnv;
@@ -534,11 +536,23 @@ impl<'a> Session<'a> {
         // A statement the session ran before, kept parsed and planned.
         if let Some(prepared) = self.engine.cached_simple(sql) {
             self.timer.end_parse();
-            if let Err(e) = self.run_simple_prepared(&prepared) {
+            if let Err(e) = self.run_simple_prepared(&prepared, &[]) {
                 return self.simple_query_failed(e);
             }
             return self.ready_for_query();
         }
+        // One that differs from such a statement only in its literals.
+        let mut literal = match self.engine.cached_literal(sql) {
+            LiteralLookup::Hit(prepared, params) => {
+                self.timer.end_parse();
+                if let Err(e) = self.run_simple_prepared(&prepared, &params) {
+                    return self.simple_query_failed(e);
+                }
+                return self.ready_for_query();
+            }
+            LiteralLookup::Unknown(n) => Some(n),
+            LiteralLookup::No => None,
+        };
         let stmts = match self.engine.parse(sql) {
             Ok(s) => s,
             Err(e) => return self.simple_query_failed(e),
@@ -549,9 +563,17 @@ impl<'a> Session<'a> {
         }
         // Only a string of one statement is kept whole (a later
         // statement of several is planned after the earlier ones ran).
-        let cache_as = (stmts.len() == 1).then_some(sql);
+        let one = stmts.len() == 1;
         for stmt in &stmts {
-            if let Err(e) = self.run_simple_statement(stmt, cache_as) {
+            let cache = if one {
+                SimpleCache::Keep {
+                    sql,
+                    literal: literal.take(),
+                }
+            } else {
+                SimpleCache::None
+            };
+            if let Err(e) = self.run_simple_statement(stmt, cache) {
                 return self.simple_query_failed(e);
             }
         }
@@ -567,23 +589,38 @@ impl<'a> Session<'a> {
         self.ready_for_query()
     }
 
-    fn run_simple_statement(&mut self, stmt: &Statement, cache_as: Option<&str>) -> PgResult<()> {
+    fn run_simple_statement(&mut self, stmt: &Statement, cache: SimpleCache) -> PgResult<()> {
         self.timer.begin_plan();
         let prepared = self.engine.prepare(stmt, &[])?;
         self.timer.end_plan();
-        if let Some(sql) = cache_as {
-            self.engine.remember_simple(sql, &prepared);
+        match cache {
+            SimpleCache::None => self.run_simple_prepared(&prepared, &[]),
+            SimpleCache::Keep { sql, literal: None } => {
+                self.engine.remember_simple(sql, &prepared);
+                self.run_simple_prepared(&prepared, &[])
+            }
+            SimpleCache::Keep {
+                sql,
+                literal: Some(n),
+            } => {
+                // Its literal-normalized form is planned once it ran; the
+                // exact text is kept only when that is not shared.
+                self.run_simple_prepared(&prepared, &[])?;
+                if !self.engine.remember_literal(n, &prepared) {
+                    self.engine.remember_simple(sql, &prepared);
+                }
+                Ok(())
+            }
         }
-        self.run_simple_prepared(&prepared)
     }
 
-    fn run_simple_prepared(&mut self, prepared: &Arc<Prepared>) -> PgResult<()> {
+    fn run_simple_prepared(&mut self, prepared: &Arc<Prepared>, params: &[Value]) -> PgResult<()> {
         // FETCH from a BINARY cursor sends binary values.
         let formats: &[i16] = if prepared.binary_rows() { &[1] } else { &[] };
         if prepared.returns_rows() {
             self.writer.row_description(prepared.columns(), formats);
         }
-        let tag = self.run_to_wire(prepared, &[], formats)?;
+        let tag = self.run_to_wire(prepared, params, formats)?;
         self.writer.command_complete(&tag);
         Ok(())
     }
@@ -918,4 +955,16 @@ impl<'a> Session<'a> {
 /// ERROR (the session survives), not a FATAL.
 fn protocol_violation_error(msg: String) -> PgError {
     PgError::new(sqlstate::PROTOCOL_VIOLATION, msg)
+}
+
+/// How a simple Query's statement may be kept by the statement cache.
+enum SimpleCache<'a> {
+    /// Not at all (one of several statements).
+    None,
+    /// By its text, or, when it has literals the normalizer took out, by
+    /// its literal-normalized form.
+    Keep {
+        sql: &'a str,
+        literal: Option<Normalized>,
+    },
 }

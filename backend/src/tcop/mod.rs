@@ -28,6 +28,7 @@ mod cursors;
 mod database;
 mod explain_analyze;
 mod modifying_with;
+pub mod normalize;
 pub mod plancache;
 mod proc_xact;
 mod roles;
@@ -276,6 +277,11 @@ pub struct Engine {
     authenticated_superuser: bool,
     /// Simple-protocol statements kept parsed and planned, by text.
     plan_cache: plancache::StatementCache<Arc<Prepared>>,
+    /// Simple-protocol statements kept by their literal-normalized text
+    /// (`plancache`, `normalize`).
+    literal_cache: plancache::StatementCache<plancache::LiteralPlan>,
+    /// `pgfork.plan_cache_literals`.
+    plan_cache_literals: bool,
     /// Settings generation `pgfork.plan_cache_size` was last read at.
     plan_cache_generation: u64,
     /// The session's fault-injection state while no thread runs it
@@ -350,6 +356,8 @@ impl Engine {
             limits,
             cursors: BTreeMap::new(),
             plan_cache: plancache::StatementCache::new(plancache::DEFAULT_SIZE),
+            literal_cache: plancache::StatementCache::new(plancache::DEFAULT_SIZE),
+            plan_cache_literals: true,
             plan_cache_generation: 0,
             parked_faults: Default::default(),
             parked_random: 1,

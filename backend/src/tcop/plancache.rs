@@ -34,15 +34,43 @@
 //! whose literal changes every time, would otherwise evict a kept plan
 //! and be kept for nothing). Its counters are in the
 //! backend's slot, shown by `pgfork_stat_plan_cache`.
+//!
+//! Literal-normalized entries (`pgfork.plan_cache_literals`, on by
+//! default), beyond PostgreSQL: a text the exact map lacks is normalized
+//! (`normalize`: its integer, decimal and string literals become `$n`,
+//! the key records each literal's kind: int4, int8 or numeric by value,
+//! or string) and looked up in a second map of the same size and
+//! validity rules. The first time a key comes, the statement is planned
+//! and run with its literals as usual (the custom plan); once it ran, its
+//! generic form is planned with the literals as parameters of their
+//! types (a string's inferred from its context, as the analyzer resolves
+//! an unknown literal), and kept only if the generic plan, with each
+//! parameter written as the constant its literal reads as, is the custom
+//! plan exactly (the same nodes, indexes, join order, expressions,
+//! result columns and types, relations and privileges); otherwise the
+//! key is remembered as custom-only and its statements are planned each
+//! time (and kept by exact text). A later statement of the same key runs
+//! the generic plan with its literals read as a Bind message's text
+//! parameters are; if one does not read (`WHERE intcol = 'x'`), the
+//! statement goes the usual way, whose error is the uncached one. Only
+//! plain queries and INSERT/UPDATE/DELETE whose custom plan may be kept
+//! at all (above) are shared. As with PostgreSQL's generic plans, a plan
+//! chosen for one literal is reused for others of the same kind: where
+//! the planner would choose differently for another value (its
+//! selectivity reads the statistics' most common values and histogram
+//! for a constant, `optimizer::selfuncs`), the kept plan gives the same
+//! rows by another path (an ANALYZE drops the entry, as above). `normalized_hits`, `normalized_custom` and
+//! `normalized_declines` of `pgfork_stat_plan_cache` count them.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use super::normalize::{normalize, LiteralKind, Normalized, Outcome};
 use super::{Action, Engine, PlanParts, Prepared};
 use crate::commands::transaction::BlockState;
 use crate::types::datetime::{now_pg_usecs, set_transaction_start, transaction_now_reads};
-use crate::types::Oid;
+use crate::types::{oid, Oid, Value};
 
 /// Statements longer than this are not kept (their text is the key).
 pub const MAX_TEXT: usize = 16 * 1024;
@@ -84,6 +112,13 @@ pub struct Counters {
     pub misses: u64,
     pub invalidations: u64,
     pub evictions: u64,
+    /// Statements run from a literal-normalized entry.
+    pub normalized_hits: u64,
+    /// Statements whose normalized entry says their plan depends on
+    /// their literals (planned with them, the usual way).
+    pub normalized_custom: u64,
+    /// Statements with literals the normalizer declined.
+    pub normalized_declines: u64,
 }
 
 /// A bounded LRU map from statement text to `T` (a `Prepared` in the
@@ -239,23 +274,33 @@ impl Engine {
         }
     }
 
-    /// Reads `pgfork.plan_cache_size` after a change of the settings.
+    /// Reads `pgfork.plan_cache_size` and `pgfork.plan_cache_literals`
+    /// after a change of the settings.
     fn sync_plan_cache_size(&mut self) {
         let g = self.settings.get_mut().generation();
         if g == self.plan_cache_generation {
             return;
         }
         self.plan_cache_generation = g;
-        let size = self
-            .settings
-            .get_mut()
+        let settings = self.settings.get_mut();
+        let size = settings
             .get("pgfork.plan_cache_size")
             .ok()
             .flatten()
             .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(DEFAULT_SIZE);
+        self.plan_cache_literals = settings
+            .get("pgfork.plan_cache_literals")
+            .ok()
+            .flatten()
+            .is_none_or(|v| v == "on");
+        if !self.plan_cache_literals && !self.literal_cache.is_empty() {
+            self.literal_cache.clear();
+            self.publish_plan_cache_counters();
+        }
         if size != self.plan_cache.capacity() {
             self.plan_cache.set_capacity(size);
+            self.literal_cache.set_capacity(size);
             self.publish_plan_cache_counters();
         }
     }
@@ -318,24 +363,232 @@ impl Engine {
     /// cache with its counters at zero.
     pub(super) fn new_session_plan_cache(&mut self) {
         self.plan_cache.counters = Counters::default();
+        self.literal_cache.counters = Counters::default();
         self.clear_plan_cache();
     }
 
     /// Forgets every kept plan (DISCARD ALL, DISCARD PLANS).
     pub(super) fn clear_plan_cache(&mut self) {
         self.plan_cache.clear();
+        self.literal_cache.clear();
         self.publish_plan_cache_counters();
     }
 
+    /// Both maps' counters: a normalized entry's lookups count as
+    /// `normalized_hits` or `normalized_custom`, its creation as a miss.
     fn publish_plan_cache_counters(&self) {
         let c = &self.env.slot.plan_cache;
         let n = self.plan_cache.counters;
+        let l = self.literal_cache.counters;
         c.hits.store(n.hits, Ordering::Relaxed);
-        c.misses.store(n.misses, Ordering::Relaxed);
-        c.invalidations.store(n.invalidations, Ordering::Relaxed);
-        c.evictions.store(n.evictions, Ordering::Relaxed);
-        c.entries
-            .store(self.plan_cache.len() as u64, Ordering::Relaxed);
+        c.misses.store(n.misses + l.misses, Ordering::Relaxed);
+        c.invalidations
+            .store(n.invalidations + l.invalidations, Ordering::Relaxed);
+        c.evictions
+            .store(n.evictions + l.evictions, Ordering::Relaxed);
+        c.entries.store(
+            (self.plan_cache.len() + self.literal_cache.len()) as u64,
+            Ordering::Relaxed,
+        );
+        c.normalized_hits
+            .store(n.normalized_hits, Ordering::Relaxed);
+        c.normalized_custom
+            .store(n.normalized_custom, Ordering::Relaxed);
+        c.normalized_declines
+            .store(n.normalized_declines, Ordering::Relaxed);
+    }
+}
+
+/// A literal-normalized entry (see the module comment).
+#[derive(Clone)]
+pub enum LiteralPlan {
+    /// The statement planned with its literals as parameters, for any
+    /// literals of the same kinds.
+    Generic(Arc<Prepared>),
+    /// Its plan depends on its literals' values: planned each time.
+    CustomOnly,
+}
+
+/// What [`Engine::cached_literal`] found.
+pub enum LiteralLookup {
+    /// Run this plan with these parameters.
+    Hit(Arc<Prepared>, Vec<Value>),
+    /// Not known yet: plan it the usual way, then
+    /// [`Engine::remember_literal`].
+    Unknown(Normalized),
+    /// The usual way (declined, custom-only, or normalized caching off).
+    No,
+}
+
+/// The parameter type a literal of `kind` has (a string's is inferred).
+pub(super) fn literal_type(kind: LiteralKind) -> Oid {
+    match kind {
+        LiteralKind::Int4 => oid::INT4,
+        LiteralKind::Int8 => oid::INT8,
+        LiteralKind::Numeric => oid::NUMERIC,
+        LiteralKind::String => 0,
+    }
+}
+
+/// The literals as values of the plan's parameter types, read as a
+/// Bind message's text parameters are; `None` if one does not read
+/// (the usual path then reports it exactly as without the cache).
+fn literal_values(types: &[Oid], values: &[String]) -> Option<Vec<Value>> {
+    if types.len() != values.len() {
+        return None;
+    }
+    types
+        .iter()
+        .zip(values)
+        .map(|(&t, v)| Value::decode(t, 0, v.as_bytes()).ok())
+        .collect()
+}
+
+/// What a plan does, as text, with each parameter written as the
+/// constant `params` gives it (as the analyzer writes a literal); two
+/// statements with equal shapes run alike. `None` for statements other
+/// than plain queries and INSERT/UPDATE/DELETE.
+pub(super) fn plan_shape(p: &Prepared, params: &[Value]) -> Option<String> {
+    let (action, relations, perms) = {
+        let g = p.planned.lock().unwrap_or_else(|e| e.into_inner());
+        (g.action.clone(), g.relations.clone(), g.perms.clone())
+    };
+    let mut shape = match action.as_ref() {
+        Action::Query(plan) => format!("{plan:?}"),
+        Action::Modify(m) => format!("{m:?}"),
+        _ => return None,
+    };
+    for (i, v) in params.iter().enumerate().rev() {
+        shape = shape.replace(&format!("Param({i}, "), &format!("Const({v:?}, "));
+    }
+    Some(format!(
+        "{shape}|{:?}|{:?}|{:?}|{}|{}|{}|{:?}",
+        p.columns, relations, perms, p.returns_rows, p.uses_catalog, p.needs_xid, p.copy_kind
+    ))
+}
+
+impl Engine {
+    /// The literal-normalized entry of a simple Query's text, after its
+    /// exact text found none ([`Engine::cached_simple`]).
+    pub fn cached_literal(&mut self, sql: &str) -> LiteralLookup {
+        if !self.plan_cache_literals
+            || self.literal_cache.capacity() == 0
+            || self.xact.state == BlockState::Failed
+            || sql.len() > MAX_TEXT
+        {
+            return LiteralLookup::No;
+        }
+        let n = match normalize(sql) {
+            Outcome::Normalized(n) => n,
+            Outcome::NoLiterals | Outcome::NotApplicable => return LiteralLookup::No,
+            Outcome::Declined => {
+                self.plan_cache.counters.normalized_declines += 1;
+                self.publish_plan_cache_counters();
+                return LiteralLookup::No;
+            }
+        };
+        if self.catalog.refresh().is_err() {
+            return LiteralLookup::No;
+        }
+        let now = self.plan_validity();
+        let segment = self.env.segment;
+        let found = self
+            .literal_cache
+            .lookup(&n.key, now, |rel| stats_generation(&segment, rel));
+        let result = match found {
+            None => LiteralLookup::Unknown(n),
+            Some(LiteralPlan::CustomOnly) => {
+                self.plan_cache.counters.normalized_custom += 1;
+                LiteralLookup::No
+            }
+            Some(LiteralPlan::Generic(p)) => {
+                // As `prepare`: a statement that starts a transaction
+                // starts it now (a literal such as 'now' is read then).
+                self.pending_start = None;
+                if !self.xact.in_block() {
+                    let start = now_pg_usecs();
+                    self.pending_start = Some(start);
+                    set_transaction_start(start);
+                }
+                match literal_values(p.param_types(), &n.values) {
+                    Some(values) => {
+                        self.plan_cache.counters.normalized_hits += 1;
+                        LiteralLookup::Hit(p, values)
+                    }
+                    None => {
+                        // Planned the usual way, which starts it again.
+                        self.pending_start = None;
+                        LiteralLookup::No
+                    }
+                }
+            }
+        };
+        self.publish_plan_cache_counters();
+        result
+    }
+
+    /// After `custom`, the plan of `n`'s text with its literals, ran:
+    /// plans the generic form (literals as parameters) and keeps it
+    /// under `n`'s key if it is the same plan for these literals, else
+    /// remembers the key as custom-only. Returns whether the generic
+    /// plan was kept (the exact text then need not be).
+    pub fn remember_literal(&mut self, n: Normalized, custom: &Arc<Prepared>) -> bool {
+        if self.literal_cache.capacity() == 0 || self.xact.state == BlockState::Failed {
+            return false;
+        }
+        let (planned_version, _, relations) = custom.action();
+        let generic = if custom.cacheable {
+            self.generic_plan(&n, custom, planned_version)
+        } else {
+            None
+        };
+        let segment = self.env.segment;
+        let mut stats: Vec<(u32, u64)> = relations
+            .iter()
+            .map(|&(rel, _)| (rel, stats_generation(&segment, rel)))
+            .collect();
+        stats.dedup();
+        let validity = Validity {
+            catalog_version: planned_version,
+            ..self.plan_validity()
+        };
+        let kept = generic.is_some();
+        let entry = generic.map_or(LiteralPlan::CustomOnly, LiteralPlan::Generic);
+        self.literal_cache.insert(&n.key, entry, validity, stats);
+        self.publish_plan_cache_counters();
+        kept
+    }
+
+    /// The generic plan of `n`, if it runs as `custom` does for `n`'s
+    /// literals.
+    fn generic_plan(
+        &mut self,
+        n: &Normalized,
+        custom: &Arc<Prepared>,
+        planned_version: u64,
+    ) -> Option<Arc<Prepared>> {
+        let mut stmts = self.parse(&n.generic).ok()?;
+        if stmts.len() != 1 {
+            return None;
+        }
+        let stmt = stmts.pop()?;
+        let declared: Vec<Oid> = n.kinds.iter().map(|&k| literal_type(k)).collect();
+        // Planning again must not move the transaction's start, which
+        // the statement that ran (or the next one) reads.
+        let pending = self.pending_start;
+        let reads_before = now_reads();
+        let generic = self.prepare(&stmt, &declared);
+        self.pending_start = pending;
+        if !self.xact.in_block() {
+            set_transaction_start(self.xact_start);
+        }
+        let generic = generic.ok()?;
+        if now_reads() != reads_before || generic.action().0 != planned_version {
+            return None;
+        }
+        let values = literal_values(generic.param_types(), &n.values)?;
+        let same = plan_shape(custom, &[])? == plan_shape(&generic, &values)?;
+        same.then_some(generic)
     }
 }
 

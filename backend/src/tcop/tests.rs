@@ -664,3 +664,47 @@ fn window_functions_and_outer_joins_plan_and_budget() {
         Some("500".into())
     );
 }
+
+#[test]
+fn literal_normalized_plans_compare_by_shape() {
+    use super::normalize::LiteralKind;
+    use super::plancache::{literal_type, plan_shape};
+    let mut s = Session::new(63021);
+    // A filter: the generic plan with 5 for $1 is the custom plan.
+    let custom = s.prepare("select x from generate_series(1, 10) x where x = 5", &[]);
+    let generic = s.prepare(
+        "select x from generate_series(1, 10) x where x = $1",
+        &[literal_type(LiteralKind::Int4)],
+    );
+    let shape = plan_shape(&custom, &[]).unwrap();
+    assert_eq!(
+        plan_shape(&generic, &[Value::Int4(5)]).as_ref(),
+        Some(&shape)
+    );
+    // Another value is another constant.
+    assert_ne!(plan_shape(&generic, &[Value::Int4(6)]).unwrap(), shape);
+    // A string literal's parameter is inferred from its context; alone
+    // it is text, named ?column?, as the literal.
+    let custom = s.prepare(
+        "select 'a', x from generate_series(1, 2) x where x::text = 'x'",
+        &[],
+    );
+    let generic = s.prepare(
+        "select $1, x from generate_series(1, 2) x where x::text = $2",
+        &[0, 0],
+    );
+    assert_eq!(generic.param_types(), &[oid::TEXT, oid::TEXT]);
+    assert_eq!(
+        plan_shape(&custom, &[]),
+        plan_shape(
+            &generic,
+            &[Value::Text("a".into()), Value::Text("x".into())]
+        )
+    );
+    // A string compared with an int4 reads as int4.
+    let generic = s.prepare("select x from generate_series(1, 2) x where x = $1", &[0]);
+    assert_eq!(generic.param_types(), &[oid::INT4]);
+    // Utility statements have no shape.
+    let p = s.prepare("show DateStyle", &[]);
+    assert_eq!(plan_shape(&p, &[]), None);
+}

@@ -119,6 +119,7 @@ pub static DEFS: &[Def] = &[
     def("max_index_keys", Kind::Int { min: 32, max: 32, unit: Unit::None }, Context::Internal, false, "Shows the maximum number of index keys."),
     def("pgfork.debug_fault", Kind::Enum(crate::faults::NAMES), Context::User, false, "Makes this session fail on purpose, for tests (only on a server started with --debug-faults)."),
     def("pgfork.mode", Kind::Enum(&["process", "thread"]), Context::Postmaster, false, "Shows how the server runs backends: one process or one thread per client."),
+    def("pgfork.plan_cache_literals", Kind::Bool, Context::User, false, "Lets the statement cache keep a simple-protocol statement by its text with its literals taken out, for statements differing only in literals whose plan does not depend on them."),
     def("pgfork.plan_cache_size", Kind::Int { min: 0, max: 100_000, unit: Unit::None }, Context::User, false, "Sets how many simple-protocol statements this session keeps parsed and planned (0 turns the statement cache off)."),
     def("pgfork.statement_mem", Kind::Int { min: 64, max: i32::MAX as i64, unit: Unit::Kb }, Context::User, false, "Sets the most memory one statement's sorts, hash tables and buffered rows may hold (beyond it the statement fails with 53200)."),
     def("port", Kind::Int { min: 1, max: 65535, unit: Unit::None }, Context::Postmaster, false, "Sets the TCP port the server listens on."),
@@ -433,6 +434,7 @@ impl Settings {
         put("max_stack_depth", "2MB".into());
         put("pgfork.debug_fault", "none".into());
         put("pgfork.mode", config.mode_name().into());
+        put("pgfork.plan_cache_literals", "on".into());
         put("pgfork.plan_cache_size", "256".into());
         put("pgfork.statement_mem", "1GB".into());
         put("port", config.port.to_string());
