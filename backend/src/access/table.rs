@@ -486,19 +486,25 @@ impl TupleScan {
         ))
     }
 
-    /// An index scan of `table` through `index` between the key bounds.
+    /// An index scan of `table` through `index` between the key bounds,
+    /// in key order or (`backward`) from the highest key down.
     pub fn index(
         pool: &BufferPool,
         table: &TableDesc,
         index: &Arc<IndexDesc>,
-        lower: Bound<Vec<u8>>,
-        upper: Bound<Vec<u8>>,
+        (lower, upper): (Bound<Vec<u8>>, Bound<Vec<u8>>),
+        backward: bool,
         xact: &StmtXact,
     ) -> TupleScan {
+        let start = if backward {
+            btree::scan_backward
+        } else {
+            btree::scan
+        };
         TupleScan::Index {
             pool: *pool,
             heap: table.rel(),
-            scan: btree::scan(
+            scan: start(
                 pool,
                 index.rel(),
                 lower.as_ref().map(Vec::as_slice),

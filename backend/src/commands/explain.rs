@@ -499,12 +499,16 @@ fn scan(
     let names = s.column_names();
     match &s.index {
         Some(ix) => {
+            let backward = if ix.backward { " Backward" } else { "" };
             out.node_with(
                 depth,
-                &format!("Index Scan using {} on {}", ix.index.name, t.name),
+                &format!("Index Scan{backward} using {} on {}", ix.index.name, t.name),
                 &[("Node Type", "Index Scan")],
                 &[
-                    ("Scan Direction", "Forward"),
+                    (
+                        "Scan Direction",
+                        if ix.backward { "Backward" } else { "Forward" },
+                    ),
                     ("Index Name", &ix.index.name),
                     ("Relation Name", &t.name),
                     ("Alias", &t.name),
@@ -695,10 +699,13 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                 .iter()
                 .map(|k| {
                     let n = names.get(k.target).cloned().unwrap_or_default();
-                    if k.desc {
-                        format!("{n} DESC")
-                    } else {
-                        n
+                    // As PostgreSQL: the direction, and the NULLs' place
+                    // where it is not the direction's default.
+                    match (k.desc, k.nulls_first) {
+                        (false, false) => n,
+                        (false, true) => format!("{n} NULLS FIRST"),
+                        (true, true) => format!("{n} DESC"),
+                        (true, false) => format!("{n} DESC NULLS LAST"),
                     }
                 })
                 .collect();

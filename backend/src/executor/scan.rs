@@ -137,8 +137,15 @@ impl<'p> TableCursor<'p> {
         let rel = plan.table.table.rel();
         let scan = match &plan.index {
             None => Some(TupleScan::heap(&ctx.pool, rel, ctx.xact)),
-            Some(path) => index_bounds(plan, key_row, ctx)?.map(|(lo, hi)| {
-                TupleScan::index(&ctx.pool, &plan.table.table, &path.index, lo, hi, ctx.xact)
+            Some(path) => index_bounds(plan, key_row, ctx)?.map(|range| {
+                TupleScan::index(
+                    &ctx.pool,
+                    &plan.table.table,
+                    &path.index,
+                    range,
+                    path.backward,
+                    ctx.xact,
+                )
             }),
         };
         {

@@ -145,6 +145,9 @@ pub struct IndexPath {
     pub upper: Option<(Expr, bool)>,
     /// The conjuncts this answers (for EXPLAIN's "Index Cond").
     pub conds: Vec<Expr>,
+    /// Scanned from the highest key down (an ORDER BY opposite to the
+    /// index's order: EXPLAIN's "Index Scan Backward").
+    pub backward: bool,
 }
 
 /// A scan of a table.

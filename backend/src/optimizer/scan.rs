@@ -142,6 +142,7 @@ pub fn plan_scan(table: TableRef, quals: Vec<Expr>, wanted: Vec<bool>) -> ScanPl
                     lower,
                     upper,
                     conds,
+                    backward: false,
                 },
                 used,
             ));
@@ -202,6 +203,7 @@ pub fn join_index_path(
                 lower: None,
                 upper: None,
                 conds: vec![],
+                backward: false,
             },
             used,
         ));
