@@ -82,7 +82,7 @@ fn index_bounds(plan: &ScanPlan, key_row: &[Value], ctx: &EvalCtx) -> PgResult<O
     let (Some(low), Some(high)) = (key_bound(low_src, true)?, key_bound(high_src, false)?) else {
         return Ok(None);
     };
-    let ranged = path.lower.is_some() || path.upper.is_some();
+    let ranged = path.lower.is_some() || path.upper.is_some() || path.not_null;
     // Keep to the range column's non-NULL values.
     let (first, end) = keys::value_markers(opt);
     let lower = match low {

@@ -148,6 +148,9 @@ pub struct IndexPath {
     /// Scanned from the highest key down (an ORDER BY opposite to the
     /// index's order: EXPLAIN's "Index Scan Backward").
     pub backward: bool,
+    /// Only the non-NULL values of the column after the equalities'
+    /// (`col IS NOT NULL`, as min()/max() through an index read them).
+    pub not_null: bool,
 }
 
 /// A scan of a table.

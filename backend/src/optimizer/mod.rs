@@ -9,6 +9,7 @@
 pub mod cost;
 pub mod join;
 pub mod joinsearch;
+pub mod minmax;
 pub mod scan;
 pub mod selfuncs;
 pub mod srf;
@@ -31,6 +32,9 @@ pub fn plan_query(q: &Query) -> Plan {
     let wanted = wanted_columns(q, width);
     let quals = scan::conjuncts(q.filter.clone());
     let (mut p, rest) = plan_source(&q.source, quals, &wanted);
+    if q.aggregated && rest.is_empty() {
+        minmax::plan_minmax(q, &mut p);
+    }
     let sorted = !q.sort.is_empty()
         && !q.aggregated
         && !q.distinct
@@ -193,6 +197,7 @@ fn index_order(q: &Query, p: &mut Plan) -> bool {
                 upper: None,
                 conds: vec![],
                 backward,
+                not_null: false,
             });
             true
         }

@@ -143,6 +143,7 @@ pub fn plan_scan(table: TableRef, quals: Vec<Expr>, wanted: Vec<bool>) -> ScanPl
                     upper,
                     conds,
                     backward: false,
+                    not_null: false,
                 },
                 used,
             ));
@@ -204,6 +205,7 @@ pub fn join_index_path(
                 upper: None,
                 conds: vec![],
                 backward: false,
+                not_null: false,
             },
             used,
         ));
