@@ -3,7 +3,8 @@
 //! rows with a plan of hash joins only; a selective predicate makes the
 //! planner join its table first; geqo_threshold is a setting. min() and
 //! max() of an indexed column read one index entry (a Limit 1 over an
-//! index scan in the right direction), while other sessions insert.
+//! index scan in the right direction), while other sessions insert. A
+//! Tid Scan returns the version at the tid only if the snapshot sees it.
 
 use crate::harness::{Mode, TestServer};
 
@@ -13,6 +14,7 @@ in_all_modes!(
     selective_predicate_joins_first,
     join_settings,
     minmax_through_index,
+    tid_scan_sees_its_snapshot,
 );
 
 async fn explain(c: &tokio_postgres::Client, q: &str) -> Vec<String> {
@@ -287,4 +289,56 @@ async fn minmax_through_index(mode: Mode) {
     let i1 = c.query_one("select min(id) from mx", &[]).await.unwrap();
     let i2 = c.query_one("select max(id) from mx", &[]).await.unwrap();
     assert_eq!((i1.get::<_, i32>(0), i2.get::<_, i32>(0)), (850, 3150));
+}
+
+/// `WHERE ctid = ...` (a Tid Scan) while another session updates the row:
+/// the old version stays visible until the update commits (and, under
+/// REPEATABLE READ, to the end of the transaction); the new version only
+/// after it.
+async fn tid_scan_sees_its_snapshot(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let (a, b) = (srv.connect().await, srv.connect().await);
+    a.batch_execute(
+        "create table tv (k int, v text); insert into tv values (1, 'one'), (2, 'two')",
+    )
+    .await
+    .unwrap();
+    let plan = explain(&b, "select v from tv where ctid = '(0,2)'").await;
+    assert_eq!(
+        plan,
+        ["Tid Scan on tv", "  TID Cond: (ctid = '(0,2)'::tid)"]
+    );
+    let at = |tid: &'static str| {
+        let b = &b;
+        async move {
+            b.query(&format!("select v from tv where ctid = '{tid}'"), &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect::<Vec<_>>()
+        }
+    };
+    a.batch_execute("begin; update tv set v = 'TWO' where k = 2")
+        .await
+        .unwrap();
+    let new: String = a
+        .query_one("select ctid::text from tv where k = 2", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_ne!(new, "(0,2)");
+    let new: &'static str = Box::leak(new.into_boxed_str());
+    assert_eq!(at("(0,2)").await, ["two"]);
+    assert!(at(new).await.is_empty());
+    b.batch_execute("begin isolation level repeatable read")
+        .await
+        .unwrap();
+    assert_eq!(at("(0,2)").await, ["two"]);
+    a.batch_execute("commit").await.unwrap();
+    assert_eq!(at("(0,2)").await, ["two"]);
+    assert!(at(new).await.is_empty());
+    b.batch_execute("commit").await.unwrap();
+    assert!(at("(0,2)").await.is_empty());
+    assert_eq!(at(new).await, ["TWO"]);
 }

@@ -459,6 +459,13 @@ impl<'x> TableAccess<'x> {
 /// Visible tuples of a relation, by heap or by index order.
 pub enum TupleScan {
     Heap(HeapScan),
+    /// A Tid Scan: the one version at a tid, if the snapshot sees it.
+    Tid {
+        pool: BufferPool,
+        heap: u32,
+        tid: Option<ItemPointer>,
+        mvcc: Mvcc,
+    },
     Index {
         pool: BufferPool,
         heap: u32,
@@ -520,6 +527,22 @@ impl TupleScan {
         }
     }
 
+    /// A Tid Scan: the version at `tid` (not the HOT chain from it, as
+    /// PostgreSQL's heap_fetch), if `xact`'s snapshot sees it.
+    pub fn tid(
+        pool: &BufferPool,
+        table: &TableDesc,
+        tid: ItemPointer,
+        xact: &StmtXact,
+    ) -> TupleScan {
+        TupleScan::Tid {
+            pool: *pool,
+            heap: table.rel(),
+            tid: Some(tid),
+            mvcc: xact.mvcc.clone(),
+        }
+    }
+
     /// The next visible tuple: its tid and data.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> PgResult<Option<(ItemPointer, Vec<u8>)>> {
@@ -533,6 +556,23 @@ impl TupleScan {
     ) -> PgResult<Option<(ItemPointer, heap::HeapTupleHeader, Vec<u8>)>> {
         match self {
             TupleScan::Heap(s) => s.next_with_header().map_err(PgError::from),
+            TupleScan::Tid {
+                pool,
+                heap,
+                tid,
+                mvcc,
+            } => {
+                let Some(t) = tid.take() else {
+                    return Ok(None);
+                };
+                if t.offset == 0 || t.block >= pool.nblocks(*heap).map_err(PgError::from)? {
+                    return Ok(None);
+                }
+                Ok(heap::fetch_version(pool, *heap, t)
+                    .map_err(PgError::from)?
+                    .filter(|(h, _)| crate::access::visibility::satisfies_mvcc(h, mvcc))
+                    .map(|(h, data)| (t, h, data)))
+            }
             TupleScan::Index {
                 pool,
                 heap,

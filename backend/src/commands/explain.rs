@@ -498,6 +498,17 @@ fn scan(
     let t = &s.table.table;
     let names = s.column_names();
     match &s.index {
+        None if s.tid.is_some() => {
+            out.node_with(
+                depth,
+                &format!("Tid Scan on {}", t.name),
+                &[("Node Type", "Tid Scan")],
+                &[("Relation Name", &t.name), ("Alias", &t.name)],
+            );
+            if let Some((_, c)) = &s.tid {
+                out.detail(depth, "TID Cond", deparse(c, &names));
+            }
+        }
         Some(ix) => {
             let backward = if ix.backward { " Backward" } else { "" };
             out.node_with(

@@ -162,6 +162,9 @@ pub struct ScanPlan {
     /// Conjuncts over the table's row not answered by the index.
     pub filter: Option<Expr>,
     pub index: Option<IndexPath>,
+    /// A Tid Scan: the value of a `ctid = value` conjunct (fetched
+    /// directly) and that conjunct (EXPLAIN's "TID Cond").
+    pub tid: Option<(Expr, Expr)>,
 }
 
 impl ScanPlan {

@@ -60,7 +60,7 @@ pub fn plan_minmax(q: &Query, p: &mut Plan) -> bool {
     let Plan::Scan(scan) = p else {
         return false;
     };
-    if col >= scan.table.table.columns.len() {
+    if col >= scan.table.table.columns.len() || scan.tid.is_some() {
         return false;
     }
     match &scan.index {

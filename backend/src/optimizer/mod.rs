@@ -147,6 +147,9 @@ fn index_order(q: &Query, p: &mut Plan) -> bool {
     let Plan::Scan(scan) = p else {
         return false;
     };
+    if scan.tid.is_some() {
+        return false;
+    }
     // (column, desc, nulls first) of each sort key.
     let mut keys = Vec::with_capacity(q.sort.len());
     for k in &q.sort {
