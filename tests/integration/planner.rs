@@ -1,7 +1,10 @@
 //! The join-order search, in every mode: 20-table chain and star joins
 //! written in an order that would need cross products return the right
 //! rows with a plan of hash joins only; a selective predicate makes the
-//! planner join its table first; geqo_threshold is a setting.
+//! planner join its table first; geqo_threshold is a setting. min() and
+//! max() of an indexed column read one index entry (a Limit 1 over an
+//! index scan in the right direction), while other sessions insert. A
+//! Tid Scan returns the version at the tid only if the snapshot sees it.
 
 use crate::harness::{Mode, TestServer};
 
@@ -10,6 +13,8 @@ in_all_modes!(
     twenty_table_star_join,
     selective_predicate_joins_first,
     join_settings,
+    minmax_through_index,
+    tid_scan_sees_its_snapshot,
 );
 
 async fn explain(c: &tokio_postgres::Client, q: &str) -> Vec<String> {
@@ -203,4 +208,137 @@ fn assert_no_cross_product_small(plan: &[String]) {
         2,
         "{text}"
     );
+}
+
+/// min()/max() of an indexed column: EXPLAIN shows a Limit over an index
+/// scan (backward for max of an ASC column), and the values stay right
+/// while another session inserts rows at both ends and splits pages.
+async fn minmax_through_index(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let c = srv.connect().await;
+    c.batch_execute(
+        "create table mx (id int primary key, a int, pad text);
+         create index mx_a on mx (a desc);
+         insert into mx select g, g % 7, repeat('p', 100) from generate_series(1000, 3000) g",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        explain(&c, "select max(id) from mx").await,
+        [
+            "Aggregate",
+            "  ->  Limit",
+            "        ->  Index Scan Backward using mx_pkey on mx",
+            "              Index Cond: (id IS NOT NULL)",
+        ]
+    );
+    assert_eq!(
+        explain(&c, "select min(id) from mx where id > 5").await,
+        [
+            "Aggregate",
+            "  ->  Limit",
+            "        ->  Index Scan using mx_pkey on mx",
+            "              Index Cond: ((id > 5) AND (id IS NOT NULL))",
+        ]
+    );
+    // A DESC index gives max() going forward.
+    assert_eq!(
+        explain(&c, "select max(a) from mx").await[2],
+        "        ->  Index Scan using mx_a on mx"
+    );
+    // Not all min/max of one column: every row is aggregated.
+    assert_eq!(
+        explain(&c, "select max(id), min(id) from mx").await,
+        ["Aggregate", "  ->  Seq Scan on mx"]
+    );
+    let w = srv.connect().await;
+    let writer = tokio::spawn(async move {
+        for i in 0..150 {
+            w.batch_execute(&format!(
+                "insert into mx values ({}, 1, repeat('w', 200)), ({}, 2, repeat('w', 200))",
+                999 - i,
+                3001 + i
+            ))
+            .await
+            .unwrap();
+        }
+    });
+    let mut last = (1000, 3000);
+    loop {
+        let r = c
+            .query_one("select min(id), max(id) from mx", &[])
+            .await
+            .unwrap();
+        let (lo, hi): (i32, i32) = (r.get(0), r.get(1));
+        let i1 = c.query_one("select min(id) from mx", &[]).await.unwrap();
+        let i2 = c.query_one("select max(id) from mx", &[]).await.unwrap();
+        let (ilo, ihi): (i32, i32) = (i1.get(0), i2.get(0));
+        // Each statement's snapshot is later than the previous one's.
+        assert!(ilo <= lo && lo <= last.0 && ihi >= hi && hi >= last.1);
+        last = (lo, hi);
+        if writer.is_finished() {
+            break;
+        }
+    }
+    writer.await.unwrap();
+    let r = c
+        .query_one("select min(id), max(id) from mx", &[])
+        .await
+        .unwrap();
+    assert_eq!((r.get::<_, i32>(0), r.get::<_, i32>(1)), (850, 3150));
+    let i1 = c.query_one("select min(id) from mx", &[]).await.unwrap();
+    let i2 = c.query_one("select max(id) from mx", &[]).await.unwrap();
+    assert_eq!((i1.get::<_, i32>(0), i2.get::<_, i32>(0)), (850, 3150));
+}
+
+/// `WHERE ctid = ...` (a Tid Scan) while another session updates the row:
+/// the old version stays visible until the update commits (and, under
+/// REPEATABLE READ, to the end of the transaction); the new version only
+/// after it.
+async fn tid_scan_sees_its_snapshot(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let (a, b) = (srv.connect().await, srv.connect().await);
+    a.batch_execute(
+        "create table tv (k int, v text); insert into tv values (1, 'one'), (2, 'two')",
+    )
+    .await
+    .unwrap();
+    let plan = explain(&b, "select v from tv where ctid = '(0,2)'").await;
+    assert_eq!(
+        plan,
+        ["Tid Scan on tv", "  TID Cond: (ctid = '(0,2)'::tid)"]
+    );
+    let at = |tid: &'static str| {
+        let b = &b;
+        async move {
+            b.query(&format!("select v from tv where ctid = '{tid}'"), &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect::<Vec<_>>()
+        }
+    };
+    a.batch_execute("begin; update tv set v = 'TWO' where k = 2")
+        .await
+        .unwrap();
+    let new: String = a
+        .query_one("select ctid::text from tv where k = 2", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_ne!(new, "(0,2)");
+    let new: &'static str = Box::leak(new.into_boxed_str());
+    assert_eq!(at("(0,2)").await, ["two"]);
+    assert!(at(new).await.is_empty());
+    b.batch_execute("begin isolation level repeatable read")
+        .await
+        .unwrap();
+    assert_eq!(at("(0,2)").await, ["two"]);
+    a.batch_execute("commit").await.unwrap();
+    assert_eq!(at("(0,2)").await, ["two"]);
+    assert!(at(new).await.is_empty());
+    b.batch_execute("commit").await.unwrap();
+    assert!(at("(0,2)").await.is_empty());
+    assert_eq!(at(new).await, ["TWO"]);
 }

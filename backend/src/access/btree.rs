@@ -25,6 +25,25 @@
 //! locked left-to-right) and inserts: a second insert of the same key
 //! waits for that leaf and then sees the first. Pages are never deleted
 //! (deletion only removes entries), so a right-link is always valid.
+//!
+//! Backward scans (ORDER BY ... DESC through an ASC index) have no
+//! left-links to follow. Each leaf page is found by a fresh descent for
+//! the rightmost page holding entries below a boundary (first the scan's
+//! upper bound, then the low bound of the page just read), moving right
+//! only past pages whose high key is below the boundary. The low bound of
+//! the page reached is known exactly: the separator of the downlink it
+//! was reached by, or the high key of the page it was reached from by a
+//! right-link. It is safe under concurrent inserts and splits because a
+//! page's low bound never changes (a split keeps the left half's low
+//! bound and gives the new right page the split key; pages are never
+//! deleted), and the pages of a level always partition the key space:
+//! the entries in [low, boundary) are all on that one page while it is
+//! read-locked, so successive pages' ranges are disjoint and cover the
+//! scan's range. An entry present for the whole scan is returned exactly
+//! once; one inserted meanwhile may or may not be (its heap tuple is
+//! invisible to the scan's snapshot anyway). Each leaf costs a descent
+//! (PostgreSQL's nbtree steps left by left-links and re-descends only
+//! when a page split under it).
 
 use std::cmp::Ordering;
 use std::collections::VecDeque;
@@ -638,7 +657,65 @@ pub fn delete(
     Ok(false)
 }
 
-/// A range scan in (key, tid) order.
+/// An entry position (key, tid) as an owned value.
+type Position = (Vec<u8>, ItemPointer);
+
+/// Whether (key, tid) lies before `boundary` (`None`: plus infinity).
+fn before(key: &[u8], tid: ItemPointer, boundary: Option<&Position>) -> bool {
+    boundary.is_none_or(|(bk, bt)| cmp(key, tid, bk, *bt) == Ordering::Less)
+}
+
+/// A backward scan's step: descends to the rightmost leaf page holding
+/// entries before `boundary` and returns those entries (ascending) and
+/// the page's low bound (`(empty, MIN)` for the leftmost leaf). See the
+/// module comment for why this is safe under concurrent splits.
+fn leaf_before(
+    pool: &BufferPool,
+    rel: RelId,
+    boundary: Option<&Position>,
+) -> Result<(Vec<Position>, Position), AccessError> {
+    let (mut blk, _) = read_meta(pool, rel)?;
+    // The root is the leftmost page of its level: no low bound.
+    let mut low: Position = (Vec::new(), ItemPointer::MIN);
+    loop {
+        let g = pool.read(rel, blk)?.into_read_lock();
+        check(&g, rel, blk)?;
+        let o = opaque(&g);
+        // Entries just before the boundary lie right of a page whose high
+        // key is before it; that high key is the next page's low bound.
+        if let Some(h) = hikey(&g) {
+            if before(h.key, h.tid, boundary) {
+                low = (h.key.to_vec(), h.tid);
+                blk = o.next;
+                continue;
+            }
+        }
+        let (fd, max) = (first_data(&g), page::max_offset(&g));
+        if o.level == 0 {
+            let entries = (fd..=max)
+                .map(|off| data_entry(&g, off))
+                .take_while(|e| before(e.key, e.tid, boundary))
+                .map(|e| (e.key.to_vec(), e.tid))
+                .collect();
+            return Ok((entries, low));
+        }
+        // The last child whose separator (its low bound) is before the
+        // boundary; the first item's separator is the page's own low
+        // bound (minus infinity on the leftmost page), always before it.
+        let pos = match boundary {
+            None => max + 1,
+            Some((k, t)) => search(&g, k, *t, false),
+        };
+        if max < fd {
+            return Err(corrupt(rel, &format!("internal page {blk} without items")));
+        }
+        let e = data_entry(&g, pos.saturating_sub(1).max(fd));
+        low = (e.key.to_vec(), e.tid);
+        blk = e.child;
+    }
+}
+
+/// A range scan in (key, tid) order, or in reverse order.
 pub struct BTreeScan {
     pool: BufferPool,
     rel: RelId,
@@ -647,6 +724,12 @@ pub struct BTreeScan {
     started: bool,
     next_block: Option<u32>,
     pending: VecDeque<(Vec<u8>, ItemPointer)>,
+    /// A backward scan: `boundary` is the lowest position handed to
+    /// `pending` so far (`None` before the first page: the upper bound
+    /// applies), `finished` once the scan's lower end was reached.
+    backward: bool,
+    boundary: Option<Box<Position>>,
+    finished: bool,
 }
 
 /// Starts a scan of the entries whose key lies within (lower, upper).
@@ -659,6 +742,23 @@ pub fn scan(pool: &BufferPool, rel: RelId, lower: Bound<&[u8]>, upper: Bound<&[u
         started: false,
         next_block: None,
         pending: VecDeque::new(),
+        backward: false,
+        boundary: None,
+        finished: false,
+    }
+}
+
+/// Starts a scan of the entries whose key lies within (lower, upper),
+/// from the highest (key, tid) down.
+pub fn scan_backward(
+    pool: &BufferPool,
+    rel: RelId,
+    lower: Bound<&[u8]>,
+    upper: Bound<&[u8]>,
+) -> BTreeScan {
+    BTreeScan {
+        backward: true,
+        ..scan(pool, rel, lower, upper)
     }
 }
 
@@ -687,9 +787,53 @@ impl BTreeScan {
         }
     }
 
+    /// The position just past the upper bound (`None`: unbounded).
+    fn end_position(&self) -> Option<Position> {
+        match &self.upper {
+            Bound::Unbounded => None,
+            // The next key after k in memcmp order is k followed by 0x00.
+            Bound::Included(k) => Some(([k.as_slice(), &[0]].concat(), ItemPointer::MIN)),
+            Bound::Excluded(k) => Some((k.clone(), ItemPointer::MIN)),
+        }
+    }
+
+    /// A backward scan's next entry: one leaf page at a time, highest
+    /// first (see the module comment).
+    fn next_backward(&mut self) -> Result<Option<Position>, AccessError> {
+        loop {
+            if let Some(e) = self.pending.pop_front() {
+                return Ok(Some(e));
+            }
+            if self.finished {
+                return Ok(None);
+            }
+            let boundary = if self.started {
+                self.boundary.take().map(|b| *b)
+            } else {
+                self.started = true;
+                self.end_position()
+            };
+            let (entries, low) = leaf_before(&self.pool, self.rel, boundary.as_ref())?;
+            for (k, t) in entries.into_iter().rev() {
+                if self.below_lower(&k) {
+                    break;
+                }
+                if !self.above_upper(&k) {
+                    self.pending.push_back((k, t));
+                }
+            }
+            let (sk, st) = self.start_key();
+            self.finished = cmp(&low.0, low.1, sk, st) != Ordering::Greater;
+            self.boundary = Some(Box::new(low));
+        }
+    }
+
     /// The next entry, or `None` at the end.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<(Vec<u8>, ItemPointer)>, AccessError> {
+        if self.backward {
+            return self.next_backward();
+        }
         loop {
             if let Some(e) = self.pending.pop_front() {
                 return Ok(Some(e));

@@ -459,6 +459,13 @@ impl<'x> TableAccess<'x> {
 /// Visible tuples of a relation, by heap or by index order.
 pub enum TupleScan {
     Heap(HeapScan),
+    /// A Tid Scan: the one version at a tid, if the snapshot sees it.
+    Tid {
+        pool: BufferPool,
+        heap: u32,
+        tid: Option<ItemPointer>,
+        mvcc: Mvcc,
+    },
     Index {
         pool: BufferPool,
         heap: u32,
@@ -486,19 +493,25 @@ impl TupleScan {
         ))
     }
 
-    /// An index scan of `table` through `index` between the key bounds.
+    /// An index scan of `table` through `index` between the key bounds,
+    /// in key order or (`backward`) from the highest key down.
     pub fn index(
         pool: &BufferPool,
         table: &TableDesc,
         index: &Arc<IndexDesc>,
-        lower: Bound<Vec<u8>>,
-        upper: Bound<Vec<u8>>,
+        (lower, upper): (Bound<Vec<u8>>, Bound<Vec<u8>>),
+        backward: bool,
         xact: &StmtXact,
     ) -> TupleScan {
+        let start = if backward {
+            btree::scan_backward
+        } else {
+            btree::scan
+        };
         TupleScan::Index {
             pool: *pool,
             heap: table.rel(),
-            scan: btree::scan(
+            scan: start(
                 pool,
                 index.rel(),
                 lower.as_ref().map(Vec::as_slice),
@@ -511,6 +524,22 @@ impl TupleScan {
                 table.missing_values(),
             )),
             row: Vec::new(),
+        }
+    }
+
+    /// A Tid Scan: the version at `tid` (not the HOT chain from it, as
+    /// PostgreSQL's heap_fetch), if `xact`'s snapshot sees it.
+    pub fn tid(
+        pool: &BufferPool,
+        table: &TableDesc,
+        tid: ItemPointer,
+        xact: &StmtXact,
+    ) -> TupleScan {
+        TupleScan::Tid {
+            pool: *pool,
+            heap: table.rel(),
+            tid: Some(tid),
+            mvcc: xact.mvcc.clone(),
         }
     }
 
@@ -527,6 +556,23 @@ impl TupleScan {
     ) -> PgResult<Option<(ItemPointer, heap::HeapTupleHeader, Vec<u8>)>> {
         match self {
             TupleScan::Heap(s) => s.next_with_header().map_err(PgError::from),
+            TupleScan::Tid {
+                pool,
+                heap,
+                tid,
+                mvcc,
+            } => {
+                let Some(t) = tid.take() else {
+                    return Ok(None);
+                };
+                if t.offset == 0 || t.block >= pool.nblocks(*heap).map_err(PgError::from)? {
+                    return Ok(None);
+                }
+                Ok(heap::fetch_version(pool, *heap, t)
+                    .map_err(PgError::from)?
+                    .filter(|(h, _)| crate::access::visibility::satisfies_mvcc(h, mvcc))
+                    .map(|(h, data)| (t, h, data)))
+            }
             TupleScan::Index {
                 pool,
                 heap,

@@ -514,6 +514,27 @@ fn bt_scan(
     out
 }
 
+fn bt_scan_backward(
+    pool: &BufferPool,
+    rel: RelId,
+    lo: Bound<&[u8]>,
+    hi: Bound<&[u8]>,
+) -> Vec<(Vec<u8>, ItemPointer)> {
+    let mut s = btree::scan_backward(pool, rel, lo, hi);
+    let mut out = Vec::new();
+    while let Some(e) = s.next().unwrap() {
+        out.push(e);
+    }
+    out
+}
+
+/// `model_range` from the highest entry down.
+fn model_range_rev(m: &Model, lo: Bound<&[u8]>, hi: Bound<&[u8]>) -> Vec<(Vec<u8>, ItemPointer)> {
+    let mut v = model_range(m, lo, hi);
+    v.reverse();
+    v
+}
+
 fn model_range(m: &Model, lo: Bound<&[u8]>, hi: Bound<&[u8]>) -> Vec<(Vec<u8>, ItemPointer)> {
     m.keys()
         .filter(|(k, _)| std::ops::RangeBounds::<[u8]>::contains(&(lo, hi), k.as_slice()))
@@ -559,6 +580,8 @@ fn btree_matches_a_model() {
             assert_eq!(btree::verify(&pool, rel).unwrap(), model.len());
             let all = bt_scan(&pool, rel, Bound::Unbounded, Bound::Unbounded);
             assert!(all == model_range(&model, Bound::Unbounded, Bound::Unbounded));
+            let back = bt_scan_backward(&pool, rel, Bound::Unbounded, Bound::Unbounded);
+            assert!(back == model_range_rev(&model, Bound::Unbounded, Bound::Unbounded));
             for _ in 0..20 {
                 let a = random_key(&mut rng);
                 let b = random_key(&mut rng);
@@ -576,6 +599,7 @@ fn btree_matches_a_model() {
                     hi.as_ref().map(Vec::as_slice),
                 );
                 assert!(bt_scan(&pool, rel, lo, hi) == model_range(&model, lo, hi));
+                assert!(bt_scan_backward(&pool, rel, lo, hi) == model_range_rev(&model, lo, hi));
             }
         }
     }
@@ -684,6 +708,106 @@ fn btree_duplicates_span_pages() {
     assert_eq!(btree::verify(&pool, rel).unwrap(), 3002);
     let got = bt_scan(&pool, rel, Bound::Excluded(b"a"), Bound::Excluded(b"dupe"));
     assert_eq!(got.len(), 3001);
+}
+
+/// Backward scans over duplicates spanning pages, an empty tree, and a
+/// tree whose root split was cut short (right siblings at the root's
+/// level).
+#[test]
+fn btree_backward_scans() {
+    let (_o, pool) = new_pool(62232, 32);
+    let rel = 232;
+    btree::create(&pool, rel).unwrap();
+    let all = |lo, hi| bt_scan_backward(&pool, rel, lo, hi);
+    assert!(all(Bound::Unbounded, Bound::Unbounded).is_empty());
+    for i in 0..3000 {
+        btree::insert(&pool, rel, b"dup", ItemPointer::new(i, 1), false).unwrap();
+        btree::insert(&pool, rel, b"a", ItemPointer::new(i, 2), false).unwrap();
+        btree::insert(&pool, rel, b"z", ItemPointer::new(i, 3), false).unwrap();
+    }
+    let got = all(Bound::Included(b"dup"), Bound::Included(b"dup"));
+    assert_eq!(got.len(), 3000);
+    assert!(got.windows(2).all(|w| w[0].1 > w[1].1));
+    assert_eq!(all(Bound::Excluded(b"a"), Bound::Excluded(b"z")), got);
+    assert_eq!(all(Bound::Unbounded, Bound::Excluded(b"dup")).len(), 3000);
+    assert_eq!(all(Bound::Excluded(b"dup"), Bound::Unbounded).len(), 3000);
+    assert!(all(Bound::Excluded(b"dup"), Bound::Excluded(b"z")).is_empty());
+    let mut fwd = bt_scan(&pool, rel, Bound::Unbounded, Bound::Unbounded);
+    fwd.reverse();
+    assert!(all(Bound::Unbounded, Bound::Unbounded) == fwd);
+
+    let rel = 233;
+    btree::create(&pool, rel).unwrap();
+    let key = |i: u32| (i * 7919 % 10007).to_be_bytes();
+    for i in 0..2000 {
+        btree::insert(&pool, rel, &key(i), ItemPointer::new(i, 1), false).unwrap();
+    }
+    btree::cut_root_split_short(&pool, rel).unwrap();
+    let mut fwd = bt_scan(&pool, rel, Bound::Unbounded, Bound::Unbounded);
+    fwd.reverse();
+    assert_eq!(fwd.len(), 2000);
+    assert!(bt_scan_backward(&pool, rel, Bound::Unbounded, Bound::Unbounded) == fwd);
+}
+
+/// Backward scans while other threads insert and split pages: every
+/// entry present when a scan starts is returned once, in descending
+/// order.
+#[test]
+fn btree_backward_scan_during_splits() {
+    let (_o, pool) = new_pool(62234, 32);
+    let rel = 234;
+    btree::create(&pool, rel).unwrap();
+    let key = |v: u32, pad: usize| [v.to_be_bytes().to_vec(), vec![b'p'; pad]].concat();
+    // Even values first; writers then add odd values between them.
+    let mut base = Vec::new();
+    for v in (0..4000u32).step_by(2) {
+        let k = key(v, (v % 97) as usize);
+        btree::insert(&pool, rel, &k, ItemPointer::new(v, 1), false).unwrap();
+        base.push((k, ItemPointer::new(v, 1)));
+    }
+    base.reverse();
+    std::thread::scope(|s| {
+        for t in 0..2u32 {
+            let pool = &pool;
+            s.spawn(move || {
+                let mut rng = StdRng::seed_from_u64(t as u64 + 40);
+                for i in 0..3000u32 {
+                    let v = rng.gen_range(0..2000u32) * 2 + 1;
+                    let k = key(v, rng.gen_range(0..300));
+                    btree::insert(
+                        pool,
+                        rel,
+                        &k,
+                        ItemPointer::new(v, (t * 4000 + i) as u16 + 1),
+                        false,
+                    )
+                    .unwrap();
+                }
+            });
+        }
+        for _ in 0..2 {
+            let pool = &pool;
+            let base = &base;
+            s.spawn(move || {
+                for _ in 0..15 {
+                    let got = bt_scan_backward(pool, rel, Bound::Unbounded, Bound::Unbounded);
+                    assert!(got
+                        .windows(2)
+                        .all(|w| (&w[0].0, w[0].1) > (&w[1].0, w[1].1)));
+                    let even: Vec<_> = got
+                        .into_iter()
+                        .filter(|(k, _)| u32::from_be_bytes(k[..4].try_into().unwrap()) % 2 == 0)
+                        .collect();
+                    assert!(&even == base);
+                }
+            });
+        }
+    });
+    btree::verify(&pool, rel).unwrap();
+    assert!(
+        pool.nblocks(rel).unwrap() > 20,
+        "the writers should have split pages"
+    );
 }
 
 /// Key bytes for an int: big-endian with the sign bit flipped.

@@ -498,13 +498,28 @@ fn scan(
     let t = &s.table.table;
     let names = s.column_names();
     match &s.index {
-        Some(ix) => {
+        None if s.tid.is_some() => {
             out.node_with(
                 depth,
-                &format!("Index Scan using {} on {}", ix.index.name, t.name),
+                &format!("Tid Scan on {}", t.name),
+                &[("Node Type", "Tid Scan")],
+                &[("Relation Name", &t.name), ("Alias", &t.name)],
+            );
+            if let Some((_, c)) = &s.tid {
+                out.detail(depth, "TID Cond", deparse(c, &names));
+            }
+        }
+        Some(ix) => {
+            let backward = if ix.backward { " Backward" } else { "" };
+            out.node_with(
+                depth,
+                &format!("Index Scan{backward} using {} on {}", ix.index.name, t.name),
                 &[("Node Type", "Index Scan")],
                 &[
-                    ("Scan Direction", "Forward"),
+                    (
+                        "Scan Direction",
+                        if ix.backward { "Backward" } else { "Forward" },
+                    ),
                     ("Index Name", &ix.index.name),
                     ("Relation Name", &t.name),
                     ("Alias", &t.name),
@@ -695,10 +710,13 @@ fn walk(out: &mut Out, p: &Plan, depth: usize) {
                 .iter()
                 .map(|k| {
                     let n = names.get(k.target).cloned().unwrap_or_default();
-                    if k.desc {
-                        format!("{n} DESC")
-                    } else {
-                        n
+                    // As PostgreSQL: the direction, and the NULLs' place
+                    // where it is not the direction's default.
+                    match (k.desc, k.nulls_first) {
+                        (false, false) => n,
+                        (false, true) => format!("{n} NULLS FIRST"),
+                        (true, true) => format!("{n} DESC"),
+                        (true, false) => format!("{n} DESC NULLS LAST"),
                     }
                 })
                 .collect();

@@ -1,6 +1,6 @@
-//! Scan nodes: tables (sequential or index, decoding only the wanted
-//! columns, with the scan's filter applied as rows are read) and
-//! generate_series.
+//! Scan nodes: tables (sequential, index forward or backward, or Tid,
+//! decoding only the wanted columns, with the scan's filter applied as
+//! rows are read) and generate_series.
 
 use std::cell::RefCell;
 use std::ops::Bound;
@@ -82,7 +82,7 @@ fn index_bounds(plan: &ScanPlan, key_row: &[Value], ctx: &EvalCtx) -> PgResult<O
     let (Some(low), Some(high)) = (key_bound(low_src, true)?, key_bound(high_src, false)?) else {
         return Ok(None);
     };
-    let ranged = path.lower.is_some() || path.upper.is_some();
+    let ranged = path.lower.is_some() || path.upper.is_some() || path.not_null;
     // Keep to the range column's non-NULL values.
     let (first, end) = keys::value_markers(opt);
     let lower = match low {
@@ -121,7 +121,8 @@ impl Drop for TableCursor<'_> {
         // Statistics are kept by the table's OID, not its file.
         let rel = self.plan.table.table.oid;
         let mut st = self.stats.borrow_mut();
-        if self.plan.index.is_some() {
+        // A Tid Scan's fetches count as PostgreSQL's heap_fetch does.
+        if self.plan.index.is_some() || self.plan.tid.is_some() {
             st.idx_tup_fetch(rel, self.read);
         } else {
             st.seq_tup_read(rel, self.read);
@@ -136,9 +137,29 @@ impl<'p> TableCursor<'p> {
         let types = plan.table.table.columns.iter().map(|c| c.ty).collect();
         let rel = plan.table.table.rel();
         let scan = match &plan.index {
+            None if plan.tid.is_some() => {
+                match plan.tid.as_ref().map(|(v, _)| eval(v, key_row, ctx)) {
+                    Some(Ok(Value::Tid(block, offset))) => Some(TupleScan::tid(
+                        &ctx.pool,
+                        &plan.table.table,
+                        ItemPointer::new(block, offset),
+                        ctx.xact,
+                    )),
+                    Some(Err(e)) => return Err(e),
+                    // NULL: no row.
+                    _ => None,
+                }
+            }
             None => Some(TupleScan::heap(&ctx.pool, rel, ctx.xact)),
-            Some(path) => index_bounds(plan, key_row, ctx)?.map(|(lo, hi)| {
-                TupleScan::index(&ctx.pool, &plan.table.table, &path.index, lo, hi, ctx.xact)
+            Some(path) => index_bounds(plan, key_row, ctx)?.map(|range| {
+                TupleScan::index(
+                    &ctx.pool,
+                    &plan.table.table,
+                    &path.index,
+                    range,
+                    path.backward,
+                    ctx.xact,
+                )
             }),
         };
         {
@@ -146,7 +167,7 @@ impl<'p> TableCursor<'p> {
             let oid = plan.table.table.oid;
             if plan.index.is_some() {
                 st.idx_scan(oid);
-            } else {
+            } else if plan.tid.is_none() {
                 st.seq_scan(oid);
             }
         }

@@ -145,6 +145,12 @@ pub struct IndexPath {
     pub upper: Option<(Expr, bool)>,
     /// The conjuncts this answers (for EXPLAIN's "Index Cond").
     pub conds: Vec<Expr>,
+    /// Scanned from the highest key down (an ORDER BY opposite to the
+    /// index's order: EXPLAIN's "Index Scan Backward").
+    pub backward: bool,
+    /// Only the non-NULL values of the column after the equalities'
+    /// (`col IS NOT NULL`, as min()/max() through an index read them).
+    pub not_null: bool,
 }
 
 /// A scan of a table.
@@ -156,6 +162,9 @@ pub struct ScanPlan {
     /// Conjuncts over the table's row not answered by the index.
     pub filter: Option<Expr>,
     pub index: Option<IndexPath>,
+    /// A Tid Scan: the value of a `ctid = value` conjunct (fetched
+    /// directly) and that conjunct (EXPLAIN's "TID Cond").
+    pub tid: Option<(Expr, Expr)>,
 }
 
 impl ScanPlan {

@@ -272,6 +272,15 @@ pub fn scan_est(s: &ScanPlan) -> Est {
         crate::optimizer::selfuncs::clause_selectivity(f, &s.table)
     });
     let nfilter = ops(&s.filter);
+    if s.tid.is_some() {
+        // One random page and one tuple, as PostgreSQL's cost_tidscan.
+        return Est {
+            startup: 0.0,
+            total: RANDOM_PAGE_COST + CPU_TUPLE_COST + nfilter * CPU_OPERATOR_COST,
+            rows: clamp_rows(filter_sel),
+            width,
+        };
+    }
     match &s.index {
         None => {
             let pages = table_pages(rows, width);

@@ -134,11 +134,7 @@ pub fn plan_join(j: &JoinSource, quals: Vec<Expr>, wanted: &[bool]) -> (Plan, Ve
             wanted_r.resize(right_width, false);
             let mut right = scan::plan_scan(t.clone(), to_right, wanted_r);
             // The join keys, not a WHERE condition, choose the rows.
-            if let Some(p) = right.index.take() {
-                let mut f = p.conds;
-                f.extend(right.filter.take());
-                right.filter = and_all(f);
-            }
+            scan::conds_to_filter(&mut right);
             right.index = Some(path);
             return (
                 Plan::IndexNestLoop {

@@ -562,11 +562,7 @@ impl Group<'_> {
             std::mem::take(&mut self.local[i]),
             self.wanted[i].clone(),
         );
-        if let Some(p) = right.index.take() {
-            let mut f = p.conds;
-            f.extend(right.filter.take());
-            right.filter = and_all(f);
-        }
+        scan::conds_to_filter(&mut right);
         right.index = Some(path);
         self.plans[i] = None;
         Ok(Plan::IndexNestLoop {

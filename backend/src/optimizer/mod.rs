@@ -9,6 +9,7 @@
 pub mod cost;
 pub mod join;
 pub mod joinsearch;
+pub mod minmax;
 pub mod scan;
 pub mod selfuncs;
 pub mod srf;
@@ -31,6 +32,9 @@ pub fn plan_query(q: &Query) -> Plan {
     let wanted = wanted_columns(q, width);
     let quals = scan::conjuncts(q.filter.clone());
     let (mut p, rest) = plan_source(&q.source, quals, &wanted);
+    if q.aggregated && rest.is_empty() {
+        minmax::plan_minmax(q, &mut p);
+    }
     let sorted = !q.sort.is_empty()
         && !q.aggregated
         && !q.distinct
@@ -133,27 +137,60 @@ fn select_list_input_width(q: &Query) -> usize {
 }
 
 /// Whether an index scan of the query's table can deliver the rows in
-/// ORDER BY order (ascending, NULLS LAST, on the index's columns after
-/// those fixed by equalities), so no Sort is needed. A sequential scan
-/// is switched to a full index scan when the query has a LIMIT.
+/// ORDER BY order (the index's columns after those fixed by equalities,
+/// each in the index's order, or each in the opposite order: ASC NULLS
+/// LAST read backward is DESC NULLS FIRST), so no Sort is needed; the
+/// scan is then made backward where the order is the opposite one. A
+/// sequential scan is switched to a full index scan when the query has
+/// a LIMIT.
 fn index_order(q: &Query, p: &mut Plan) -> bool {
     let Plan::Scan(scan) = p else {
         return false;
     };
-    let mut cols = Vec::with_capacity(q.sort.len());
+    if scan.tid.is_some() {
+        return false;
+    }
+    // (column, desc, nulls first) of each sort key.
+    let mut keys = Vec::with_capacity(q.sort.len());
     for k in &q.sort {
         match q.targets.get(k.target) {
-            Some(Expr::Column(c, _)) if !k.desc && !k.nulls_first => cols.push(*c),
+            Some(Expr::Column(c, _)) => keys.push((*c, k.desc, k.nulls_first)),
             _ => return false,
         }
     }
-    let follows = |idx: &crate::catalog::IndexDesc, skip: usize| {
-        idx.columns.get(skip..skip + cols.len()) == Some(cols.as_slice())
+    // Some(backward) when the index read in one direction gives the order.
+    let direction = |idx: &crate::catalog::IndexDesc, skip: usize| -> Option<bool> {
+        let matches = |backward: bool| {
+            keys.iter().enumerate().all(|(n, &(c, desc, nulls_first))| {
+                let opt = idx.option(skip + n);
+                idx.columns.get(skip + n) == Some(&c)
+                    && desc == ((opt & INDOPTION_DESC != 0) != backward)
+                    && nulls_first == ((opt & INDOPTION_NULLS_FIRST != 0) != backward)
+            })
+        };
+        if matches(false) {
+            Some(false)
+        } else if matches(true) {
+            Some(true)
+        } else {
+            None
+        }
     };
-    match &scan.index {
-        Some(path) => follows(&path.index, path.eq.len()),
+    match &mut scan.index {
+        Some(path) => match direction(&path.index, path.eq.len()) {
+            Some(backward) => {
+                path.backward = backward;
+                true
+            }
+            None => false,
+        },
         None if q.limit.is_some() => {
-            let Some(idx) = scan.table.indexes.iter().find(|i| follows(i, 0)) else {
+            let Some((idx, backward)) = scan
+                .table
+                .indexes
+                .iter()
+                .find_map(|i| direction(i, 0).map(|b| (i, b)))
+            else {
                 return false;
             };
             scan.index = Some(IndexPath {
@@ -162,12 +199,19 @@ fn index_order(q: &Query, p: &mut Plan) -> bool {
                 lower: None,
                 upper: None,
                 conds: vec![],
+                backward,
+                not_null: false,
             });
             true
         }
         None => false,
     }
 }
+
+/// pg_index.indoption bits (as `access::keys`, which the optimizer may
+/// not import).
+const INDOPTION_DESC: u8 = 1;
+const INDOPTION_NULLS_FIRST: u8 = 2;
 
 /// Which source columns the query reads (a table scan decodes only
 /// those). Subqueries may read any column through outer references, so

@@ -3,7 +3,8 @@
 //! values fixed for the scan (constants, parameters, outer references):
 //! equalities on a prefix of the columns, then at most one range (lower
 //! and/or upper bound) on the next column. Conjuncts the index answers
-//! are removed from the filter.
+//! are removed from the filter. A `ctid = value` conjunct (of a scan
+//! that reads system columns: a FROM item's) makes it a Tid Scan.
 
 use crate::nodes::plan::{IndexPath, ScanPlan};
 
@@ -85,7 +86,25 @@ pub fn and_all(mut v: Vec<Expr>) -> Option<Expr> {
 
 /// Chooses the access path of a scan of `table` with conjuncts `quals`
 /// (over the table's row) and builds it.
-pub fn plan_scan(table: TableRef, quals: Vec<Expr>, wanted: Vec<bool>) -> ScanPlan {
+pub fn plan_scan(table: TableRef, mut quals: Vec<Expr>, wanted: Vec<bool>) -> ScanPlan {
+    // `ctid = value`: a Tid Scan fetches that one version.
+    let ncols = table.table.columns.len();
+    if wanted.len() > ncols {
+        let tid_qual = quals
+            .iter()
+            .position(|q| matches!(column_comparison(q), Some((c, BinOp::Eq, _)) if c == ncols));
+        if let Some(i) = tid_qual {
+            let q = quals.remove(i);
+            let value = column_comparison(&q).map(|(_, _, v)| v.clone());
+            return ScanPlan {
+                table,
+                wanted,
+                filter: and_all(quals),
+                index: None,
+                tid: value.map(|v| (v, q)),
+            };
+        }
+    }
     let mut best: Option<(u32, IndexPath, Vec<usize>)> = None;
     for idx in &table.indexes {
         let mut used = Vec::new();
@@ -142,6 +161,8 @@ pub fn plan_scan(table: TableRef, quals: Vec<Expr>, wanted: Vec<bool>) -> ScanPl
                     lower,
                     upper,
                     conds,
+                    backward: false,
+                    not_null: false,
                 },
                 used,
             ));
@@ -160,6 +181,7 @@ pub fn plan_scan(table: TableRef, quals: Vec<Expr>, wanted: Vec<bool>) -> ScanPl
                 wanted,
                 filter: and_all(rest),
                 index: Some(path),
+                tid: None,
             }
         }
         None => ScanPlan {
@@ -167,8 +189,24 @@ pub fn plan_scan(table: TableRef, quals: Vec<Expr>, wanted: Vec<bool>) -> ScanPl
             wanted,
             filter: and_all(quals),
             index: None,
+            tid: None,
         },
     }
+}
+
+/// Makes `scan` a plain scan whose filter checks every conjunct its
+/// index or Tid path answered (an index nested loop's inner side, whose
+/// rows the join keys choose, then gets the join's index path).
+pub fn conds_to_filter(scan: &mut ScanPlan) {
+    let mut f = Vec::new();
+    if let Some(p) = scan.index.take() {
+        f.extend(p.conds);
+    }
+    if let Some((_, c)) = scan.tid.take() {
+        f.push(c);
+    }
+    f.extend(scan.filter.take());
+    scan.filter = and_all(f);
 }
 
 /// An index path for a join's inner side: equalities between the index's
@@ -202,6 +240,8 @@ pub fn join_index_path(
                 lower: None,
                 upper: None,
                 conds: vec![],
+                backward: false,
+                not_null: false,
             },
             used,
         ));
