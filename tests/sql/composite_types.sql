@@ -101,6 +101,17 @@ SELECT '(1,x)'::tr;
 INSERT INTO tr VALUES (1, 'one', 1.5);
 SELECT tr = '(1,one,1.5)'::tr FROM tr;
 SELECT ROW(2, 'two', 3)::tr;
+-- Arrays of rows: array_agg, ARRAY(subquery), pg_typeof of an aggregate.
+INSERT INTO tr VALUES (2, NULL, NULL), (3, 'a "q"', 0);
+SELECT array_agg(tr ORDER BY a) FROM tr;
+SELECT pg_typeof(array_agg(tr)), pg_typeof(count(*)) FROM tr;
+SELECT (array_agg(tr ORDER BY a DESC))[1], ((array_agg(tr ORDER BY a))[3]).b FROM tr;
+SELECT ARRAY(SELECT tr FROM tr ORDER BY a);
+SELECT ARRAY(SELECT ROW(a, b)::pair FROM tr ORDER BY a);
+SELECT array_agg(p ORDER BY id), pg_typeof(array_agg(p)) FROM pt;
+SELECT to_jsonb(array_agg(tr ORDER BY a)), to_json(array_agg(p ORDER BY id)) FROM tr, pt WHERE pt.id = 1;
+SELECT id, pg_typeof(max(id)) FROM pt GROUP BY id ORDER BY id;
+SELECT id, pg_typeof(row_number() OVER ()) FROM pt ORDER BY id;
 -- DROP TYPE: RESTRICT, CASCADE, IF EXISTS.
 DROP TYPE pair;
 DROP TYPE pair RESTRICT;
