@@ -101,6 +101,21 @@ SELECT '(1,x)'::tr;
 INSERT INTO tr VALUES (1, 'one', 1.5);
 SELECT tr = '(1,one,1.5)'::tr FROM tr;
 SELECT ROW(2, 'two', 3)::tr;
+-- ALTER TYPE of a composite type: RENAME TO; enum actions refused.
+CREATE TYPE rn AS (x int, y text);
+CREATE TABLE rn_use (v rn);
+INSERT INTO rn_use VALUES ('(1,a)');
+ALTER TYPE rn RENAME TO rn2;
+SELECT '(2,b)'::rn2, v, (v).y, pg_typeof(v) FROM rn_use;
+SELECT '(2,b)'::rn;
+SELECT relname, relkind FROM pg_class WHERE relname IN ('rn', 'rn2');
+SELECT typname FROM pg_type WHERE typname IN ('rn', 'rn2', '_rn', '_rn2') ORDER BY typname;
+ALTER TYPE rn2 RENAME TO pair;
+ALTER TYPE rn2 RENAME TO rn_use;
+ALTER TYPE rn2 ADD VALUE 'z';
+ALTER TYPE rn2 RENAME VALUE 'a' TO 'b';
+ALTER TYPE no_such_type RENAME TO zz;
+DROP TYPE rn2 CASCADE;
 -- Arrays of rows: array_agg, ARRAY(subquery), pg_typeof of an aggregate.
 INSERT INTO tr VALUES (2, NULL, NULL), (3, 'a "q"', 0);
 SELECT array_agg(tr ORDER BY a) FROM tr;

@@ -1,5 +1,5 @@
 //! CREATE TYPE ... AS ENUM, CREATE TYPE ... AS (attributes), ALTER TYPE
-//! (ADD VALUE, RENAME VALUE, RENAME TO) and DROP TYPE of enum types (a
+//! (ADD VALUE, RENAME VALUE; RENAME TO of enum and composite types) (a
 //! DROP TYPE statement is `ddl::drop_type`'s), as PostgreSQL's typecmds.c
 //! and pg_enum.c: changes
 //! to a copy of the catalog, installed by `ddl::execute` with the rest of
@@ -229,6 +229,24 @@ pub fn create_composite(
     Ok(())
 }
 
+/// The composite type (of CREATE TYPE ... AS) `name` finds, unless an
+/// enum type of that name comes first.
+fn composite_named(
+    cat: &Catalog,
+    name: &ast::ObjectName,
+) -> PgResult<Option<Arc<crate::catalog::composite::CompositeTypeDesc>>> {
+    let (nsp, name) = type_name(cat, name)?;
+    let is_enum = match nsp {
+        Some(s) => cat.enum_type_in(s, &name),
+        None => cat.enum_type(&name),
+    }
+    .is_some_and(|e| e.name == name);
+    if is_enum {
+        return Ok(None);
+    }
+    Ok(cat.resolve_composite(nsp, &name).cloned())
+}
+
 fn enum_mut<'c>(cat: &'c mut Catalog, name: &ast::ObjectName) -> PgResult<&'c mut EnumType> {
     let (nsp, name) = type_name(cat, name)?;
     let found = match nsp {
@@ -241,7 +259,8 @@ fn enum_mut<'c>(cat: &'c mut Catalog, name: &ast::ObjectName) -> PgResult<&'c mu
         Some(s) => cat.relation_in(s, &name),
         None => cat.relkind(&name),
     }
-    .is_some_and(|(k, _)| k != RelKind::Index);
+    .is_some_and(|(k, _)| k != RelKind::Index)
+        || cat.resolve_composite(nsp, &name).is_some();
     match cat.enums.iter_mut().find(|e| Some(e.oid) == found) {
         Some(e) => Ok(Arc::make_mut(e)),
         None if rowtype => Err(PgError::new("42809", format!("{name} is not an enum"))),
@@ -332,6 +351,28 @@ pub fn alter(cat: &mut Catalog, at: &ast::AlterType, notices: &mut Vec<PgError>)
             }
             check_label(&r.to.value)?;
             e.labels[i].label = r.to.value.clone();
+            Ok(true)
+        }
+        Op::Rename(r) if composite_named(cat, &at.name)?.is_some() => {
+            // A composite type: its type, array type and relation.
+            let new = ident(&r.new_name);
+            let Some(c) = composite_named(cat, &at.name)? else {
+                return Ok(false);
+            };
+            // The relation is renamed first, as RenameRelationInternal.
+            cat.check_free_name(c.namespace, &new)?;
+            if cat.composite_in(c.namespace, &new).is_some() {
+                return Err(PgError::new(
+                    sqlstate::DUPLICATE_TABLE,
+                    format!("relation \"{new}\" already exists"),
+                ));
+            }
+            if name_taken(cat, c.namespace, &new) {
+                return Err(type_exists(&new));
+            }
+            for slot in cat.composites.iter_mut().filter(|x| x.oid == c.oid) {
+                Arc::make_mut(slot).name = new.clone();
+            }
             Ok(true)
         }
         Op::Rename(r) => {
