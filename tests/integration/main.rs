@@ -43,6 +43,7 @@ mod catalog;
 /// The client acceptance suite (drivers, an ORM, pg_dump): tests/clients.
 #[path = "../clients/mod.rs"]
 mod clients;
+mod composite_types;
 mod constraints;
 mod copy_csv;
 mod copy_errors;

@@ -3,7 +3,8 @@
 //! bitmap (bit set = not null) when there are nulls, padding to 8, then
 //! each non-null attribute aligned to its type's alignment (offsets count
 //! from the start of this data). Variable-length values (text, numeric,
-//! bytea, arrays in their array_send form) carry a varlena header: one byte `len << 1 | 1` when the whole
+//! bytea, arrays in their array_send form, composite values in their
+//! record_send form) carry a varlena header: one byte `len << 1 | 1` when the whole
 //! value is under 128 bytes (no alignment), else a 4-byte little-endian
 //! `len << 2` aligned to 4. Padding bytes are zero, so a reader at an
 //! unaligned offset tells a short header (non-zero byte) from padding.
@@ -200,6 +201,12 @@ pub fn form_into(types: &[Oid], values: &[Value], out: &mut Vec<u8>) -> PgResult
                 array::send(&a, &mut b);
                 put_varlena(out, &b);
             }
+            (None, Value::Record(r)) if crate::types::composite::by_oid(ty).is_some() => {
+                // record_send's form.
+                let mut b = bytes::BytesMut::new();
+                crate::types::record::send(r, &mut b);
+                put_varlena(out, &b);
+            }
             _ => return Err(type_mismatch(ty, v)),
         }
     }
@@ -290,6 +297,8 @@ fn read_value(ty: Oid, d: &[u8], off: &mut usize, want: bool) -> PgResult<Value>
         t if array::is_array_type(t) => {
             array::recv(t, payload).map_err(|e| corrupt(&format!("array: {}", e.message)))?
         }
+        t if crate::types::composite::by_oid(t).is_some() => crate::types::record::recv(t, payload)
+            .map_err(|e| corrupt(&format!("record: {}", e.message)))?,
         _ => Value::Text(
             std::str::from_utf8(payload)
                 .map_err(|_| corrupt("text is not UTF-8"))?

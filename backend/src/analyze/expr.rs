@@ -1425,6 +1425,10 @@ impl Analyzer<'_> {
         if from == t || (t == oid::RECORD && crate::types::composite::by_oid(from).is_some()) {
             return Ok(e);
         }
+        let e = match self.record_to_composite(e, t, false)? {
+            Ok(converted) => return Ok(converted),
+            Err(e) => e,
+        };
         let e = match self.reg_conversion(e, t, io)? {
             Ok(converted) => return Ok(converted),
             Err(e) => e,
@@ -1455,6 +1459,10 @@ impl Analyzer<'_> {
 
     /// `x::type` / CAST(x AS type).
     pub fn explicit_cast(&mut self, e: Expr, t: Oid, typmod: i32) -> PgResult<Expr> {
+        let e = match self.record_to_composite(e, t, true)? {
+            Ok(converted) => return Ok(converted),
+            Err(e) => e,
+        };
         let e = match self.reg_conversion(e, t, true)? {
             Ok(converted) => return Ok(converted),
             Err(e) => e,

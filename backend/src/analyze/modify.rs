@@ -35,7 +35,10 @@ pub fn assignment_cast(
     if from == ty {
         return Ok(x);
     }
-    if from == oid::UNKNOWN || ops::can_coerce_implicitly(from, ty) {
+    if from == oid::UNKNOWN
+        || ops::can_coerce_implicitly(from, ty)
+        || (from == oid::RECORD && crate::types::composite::by_oid(ty).is_some())
+    {
         return a.coerce(x, ty, false);
     }
     let allowed =

@@ -319,6 +319,8 @@ pub fn figure_colname(e: &ast::Expr) -> (String, u8) {
         E::Floor { .. } => ("floor".into(), 2),
         E::Exists { .. } => ("exists".into(), 2),
         E::Array(_) => ("array".into(), 2),
+        // A row constructor without ROW, as ROW(...) (a RowExpr).
+        E::Tuple(_) => ("row".into(), 2),
         E::CompoundFieldAccess { root, access_chain } => {
             // `t.a[1]` is named after the last name before the subscripts.
             let last = access_chain

@@ -96,9 +96,24 @@ impl Analyzer<'_> {
         Ok(Expr::Func(def, out))
     }
 
-    /// pg_typeof(x): x's type as a regtype constant.
+    /// pg_typeof(x): x's type as a regtype constant; computed with `x`
+    /// when that is (or holds) an aggregate or window function, so that
+    /// the query stays an aggregate (`SELECT pg_typeof(count(*)) FROM t`
+    /// is one row) or keeps its window.
     pub(super) fn pg_typeof(&mut self, args: Vec<Expr>) -> PgResult<Expr> {
+        fn computed(e: &Expr) -> bool {
+            matches!(e, Expr::Agg(_) | Expr::WindowFunc(_))
+                || e.children().into_iter().any(computed)
+        }
         match args.as_slice() {
+            [a] if computed(a) => {
+                let t = Expr::Const(Value::Oid(a.ty()), oid::REGTYPE);
+                Ok(Expr::Case {
+                    whens: vec![(Expr::IsNull(Box::new(a.clone()), false), t.clone())],
+                    default: Some(Box::new(t)),
+                    ty: oid::REGTYPE,
+                })
+            }
             [a] => Ok(Expr::Const(Value::Oid(a.ty()), oid::REGTYPE)),
             _ => Err(crate::fmgr::no_function(
                 "pg_typeof",

@@ -14,7 +14,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 use crate::nodes::expr::{Expr, RowExpr};
 use crate::parser::object_name;
 use crate::types::record::RecordDesc;
-use crate::types::{composite, oid};
+use crate::types::{composite, oid, Oid};
 use crate::utils::adt::ops::BinOp;
 
 impl Analyzer<'_> {
@@ -79,6 +79,70 @@ impl Analyzer<'_> {
             ty: oid::RECORD,
             names: Arc::new(names),
         })))
+    }
+
+    /// coerce_record_to_complex: a row constructor (a `record`) converted
+    /// to row type `t`, each field to its attribute's type (by `::` rules
+    /// when `explicit`, else by assignment rules) and named as the
+    /// attributes. `Err(e)` gives `e` back when it is no such conversion.
+    pub(super) fn record_to_composite(
+        &mut self,
+        e: Expr,
+        t: Oid,
+        explicit: bool,
+    ) -> PgResult<Result<Expr, Expr>> {
+        let Some(c) = composite::by_oid(t) else {
+            return Ok(Err(e));
+        };
+        let r = match e {
+            Expr::Row(r) if r.ty == oid::RECORD => r,
+            e => return Ok(Err(e)),
+        };
+        let cannot = |detail: String| {
+            PgError::new(
+                "42846",
+                format!("cannot cast type record to {}", crate::types::type_name(t)),
+            )
+            .with_detail(detail)
+        };
+        if r.args.len() < c.types.len() {
+            return Err(cannot("Input has too few columns.".into()));
+        }
+        if r.args.len() > c.types.len() {
+            return Err(cannot("Input has too many columns.".into()));
+        }
+        let mut args = Vec::with_capacity(r.args.len());
+        for (i, (a, (&ty, &typmod))) in r
+            .args
+            .into_iter()
+            .zip(c.types.iter().zip(&c.typmods))
+            .enumerate()
+        {
+            let from = a.ty();
+            let converted = if explicit {
+                self.explicit_cast(a, ty, typmod)
+            } else {
+                super::modify::assignment_cast(self, a, ty, typmod, &c.names[i])
+            };
+            match converted {
+                Ok(x) => args.push(x),
+                Err(e) if e.code == sqlstate::DATATYPE_MISMATCH || e.code == "42846" => {
+                    return Err(cannot(format!(
+                        "Cannot cast type {} to {} in column {}.",
+                        crate::types::type_name(from),
+                        crate::types::type_name(ty),
+                        i + 1
+                    )))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Ok(Expr::Row(Box::new(RowExpr {
+            args,
+            constructor: r.constructor,
+            ty: t,
+            names: Arc::clone(&c.names),
+        }))))
     }
 
     /// `t.*` as a function argument: t's whole row, or 42P01.

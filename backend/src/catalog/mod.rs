@@ -25,6 +25,7 @@
 pub mod builtin;
 pub mod builtin_ops;
 pub mod comments;
+pub mod composite;
 pub mod constraint;
 pub mod database;
 pub mod db_role_setting;
@@ -356,6 +357,8 @@ pub struct Catalog {
     pub enums: Vec<Arc<EnumType>>,
     /// Domains (pg_type rows with typtype 'd'; `domain.rs`).
     pub domains: Vec<Arc<crate::types::domains::DomainType>>,
+    /// Composite types of CREATE TYPE ... AS (`composite.rs`).
+    pub composites: Vec<Arc<composite::CompositeTypeDesc>>,
     /// The domain of each column declared with one: (table, attnum).
     pub column_domains: std::collections::BTreeMap<(Oid, i16), Oid>,
     /// User-defined functions and procedures (pg_proc rows).
@@ -470,6 +473,9 @@ impl Catalog {
         }
         if let Some(v) = self.views.iter().find(|v| v.oid == oid) {
             return Some(&v.name);
+        }
+        if let Some(c) = self.composite_by_relid(oid) {
+            return Some(&c.name);
         }
         self.sequence_by_oid(oid).map(|s| s.name.as_str())
     }
@@ -672,6 +678,7 @@ impl Catalog {
             }
         }
         s += &self.serialize_domains();
+        s += &self.serialize_composites();
         for f in &self.functions {
             s += &f.serialize();
         }
@@ -991,6 +998,7 @@ impl Catalog {
                     });
                 }
                 "domain" | "coldomain" => cat.parse_domain_line(&f).ok_or_else(|| bad(line))?,
+                "comptype" | "compattr" => cat.parse_composite_line(&f).ok_or_else(|| bad(line))?,
                 "function" => cat
                     .functions
                     .push(Arc::new(function::FunctionDesc::parse(&f)?)),

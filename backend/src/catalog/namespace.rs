@@ -540,6 +540,12 @@ impl Catalog {
                     .find(|d| d.oid == oid || d.array == oid)
                     .map(|d| d.namespace)
             })
+            .or_else(|| {
+                self.composites
+                    .iter()
+                    .find(|c| c.relid == oid || c.oid == oid || c.array == oid)
+                    .map(|c| c.namespace)
+            })
     }
 
     /// The name of the schema of a user relation (for error fields and
@@ -558,6 +564,9 @@ impl Catalog {
         let path = self.search_path();
         if !path.contains(&nsp) {
             return false;
+        }
+        if self.composite_by_relid(oid).is_some() {
+            return self.resolve_composite(None, name).map(|c| c.relid) == Some(oid);
         }
         self.resolve_relation(None, name).map(|(_, o)| o) == Some(oid)
     }
@@ -615,6 +624,9 @@ impl Catalog {
         }
         for x in self.domains.iter().filter(|x| x.namespace == nsp) {
             v.push((x.oid, format!("type {}", q(&x.name))));
+        }
+        for x in self.composites.iter().filter(|x| x.namespace == nsp) {
+            v.push((x.relid, format!("type {}", q(&x.name))));
         }
         v.sort_by_key(|(o, _)| *o);
         v

@@ -60,7 +60,7 @@ impl Catalog {
     /// assigns them) and makes the session's row types.
     fn settle_row_types(&mut self) {
         use crate::types::composite::CompositeType;
-        type Rel = (Oid, String, Oid, u8, Vec<String>, Vec<Oid>);
+        type Rel = (Oid, String, Oid, u8, Vec<String>, Vec<Oid>, Vec<i32>);
         let mut rels: Vec<Rel> = Vec::new();
         for t in &self.tables {
             let live: Vec<&super::ColumnDesc> = t.columns.iter().filter(|c| !c.dropped).collect();
@@ -72,6 +72,7 @@ impl Catalog {
                 kind,
                 live.iter().map(|c| c.name.clone()).collect(),
                 live.iter().map(|c| c.ty).collect(),
+                live.iter().map(|c| c.typmod).collect(),
             ));
         }
         for v in &self.views {
@@ -82,12 +83,29 @@ impl Catalog {
                 b'v',
                 v.columns.iter().map(|c| c.0.clone()).collect(),
                 v.columns.iter().map(|c| c.1).collect(),
+                v.columns.iter().map(|c| c.2).collect(),
             ));
         }
         self.rowtype_oids
             .retain(|r, _| rels.iter().any(|x| x.0 == *r));
-        let mut types = Vec::with_capacity(rels.len());
-        for (relid, name, namespace, relkind, names, tys) in rels {
+        let mut types = Vec::with_capacity(rels.len() + self.composites.len());
+        // CREATE TYPE ... AS types keep their OIDs with their rows
+        // (`composite.rs`).
+        for c in &self.composites {
+            types.push(std::sync::Arc::new(CompositeType {
+                oid: c.oid,
+                array: c.array,
+                relid: c.relid,
+                array_name: array_type_name(&c.name),
+                name: c.name.clone(),
+                namespace: c.namespace,
+                relkind: b'c',
+                names: std::sync::Arc::new(c.attrs.iter().map(|a| a.name.clone()).collect()),
+                types: c.attrs.iter().map(|a| a.ty).collect(),
+                typmods: c.attrs.iter().map(|a| a.typmod).collect(),
+            }));
+        }
+        for (relid, name, namespace, relkind, names, tys, typmods) in rels {
             let (oid, array) = match self.rowtype_oids.get(&relid) {
                 Some(&p) => p,
                 None => {
@@ -107,6 +125,7 @@ impl Catalog {
                 relkind,
                 names: std::sync::Arc::new(names),
                 types: tys,
+                typmods,
             }));
         }
         if *self.row_types != types {
@@ -134,7 +153,7 @@ impl Catalog {
 }
 
 /// makeArrayTypeName: `_` before the name, cut to NAMEDATALEN - 1 bytes.
-fn array_type_name(name: &str) -> String {
+pub fn array_type_name(name: &str) -> String {
     let mut s = format!("_{name}");
     while s.len() > 63 {
         s.pop();

@@ -31,6 +31,7 @@ use crate::types::{oid, Oid};
 mod alter;
 mod alter_type;
 mod domain;
+mod drop_type;
 mod identity;
 mod like;
 mod matview;
@@ -64,7 +65,11 @@ pub fn is_ddl(stmt: &ast::Statement) -> bool {
         | S::CreateSequence { .. }
         | S::AlterType(_)
         | S::CreateType {
-            representation: Some(ast::UserDefinedTypeRepresentation::Enum { .. }),
+            representation:
+                Some(
+                    ast::UserDefinedTypeRepresentation::Enum { .. }
+                    | ast::UserDefinedTypeRepresentation::Composite { .. },
+                ),
             ..
         }
         | S::AlterIndex { .. }
@@ -385,6 +390,13 @@ pub fn execute(
             ddl.changed = true;
             "CREATE TYPE".into()
         }),
+        S::CreateType {
+            name,
+            representation: Some(ast::UserDefinedTypeRepresentation::Composite { attributes }),
+        } => super::typecmds::create_composite(ddl.cat, name, attributes).map(|()| {
+            ddl.changed = true;
+            "CREATE TYPE".into()
+        }),
         S::AlterType(at) => super::typecmds::alter(ddl.cat, at, ddl.notices).map(|changed| {
             ddl.changed |= changed;
             "ALTER TYPE".into()
@@ -395,12 +407,9 @@ pub fn execute(
             names,
             cascade,
             ..
-        } => super::typecmds::drop(ddl.cat, *if_exists, names, *cascade, ddl.notices).map(
-            |changed| {
-                ddl.changed |= changed;
-                "DROP TYPE".into()
-            },
-        ),
+        } => ddl
+            .drop_type(*if_exists, names, *cascade)
+            .map(|_| "DROP TYPE".into()),
         S::Comment {
             object_type,
             object_name,

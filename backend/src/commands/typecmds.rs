@@ -1,5 +1,7 @@
-//! CREATE TYPE ... AS ENUM, ALTER TYPE (ADD VALUE, RENAME VALUE, RENAME
-//! TO) and DROP TYPE, as PostgreSQL's typecmds.c and pg_enum.c: changes
+//! CREATE TYPE ... AS ENUM, CREATE TYPE ... AS (attributes), ALTER TYPE
+//! (ADD VALUE, RENAME VALUE; RENAME TO of enum and composite types) (a
+//! DROP TYPE statement is `ddl::drop_type`'s), as PostgreSQL's typecmds.c
+//! and pg_enum.c: changes
 //! to a copy of the catalog, installed by `ddl::execute` with the rest of
 //! the transaction's catalog changes.
 
@@ -68,9 +70,12 @@ fn check_label(label: &str) -> PgResult<()> {
 }
 
 /// Whether `name` is taken as a type name: an enum type, its array type,
-/// or the row type of a table, view or sequence.
+/// a domain, a composite type, or the row type of a table, view or
+/// sequence.
 fn name_taken(cat: &Catalog, nsp: Oid, name: &str) -> bool {
     cat.enum_type_in(nsp, name).is_some()
+        || cat.domain_in(nsp, name).is_some()
+        || cat.composite_in(nsp, name).is_some()
         || cat
             .relation_in(nsp, name)
             .is_some_and(|(k, _)| k != RelKind::Index)
@@ -78,8 +83,15 @@ fn name_taken(cat: &Catalog, nsp: Oid, name: &str) -> bool {
             && crate::analyze::names::type_by_name(name).is_some_and(|t| t < 16384))
 }
 
-/// 42710 if a new relation's row type would take an enum type's name.
+/// 42710 if a new relation's row type would take an enum type's name;
+/// 42P07 if a composite type's relation has it.
 pub fn check_rowtype_name(cat: &Catalog, nsp: Oid, name: &str) -> PgResult<()> {
+    if cat.composite_in(nsp, name).is_some() {
+        return Err(PgError::new(
+            sqlstate::DUPLICATE_TABLE,
+            format!("relation \"{name}\" already exists"),
+        ));
+    }
     if cat.enum_type_in(nsp, name).is_some_and(|e| e.name == name) {
         return Err(type_exists(name).with_hint(
             "A relation has an associated type of the same name, so you must use a name that doesn't conflict with any existing type.",
@@ -146,6 +158,95 @@ pub fn create_enum(
     Ok(())
 }
 
+/// CREATE TYPE name AS (attribute type [COLLATE collation], ...), as
+/// DefineCompositeType: a relation of kind 'c' (OID first), its array
+/// type and its row type (`catalog::composite`).
+pub fn create_composite(
+    cat: &mut Catalog,
+    name: &ast::ObjectName,
+    attributes: &[ast::UserDefinedTypeCompositeAttributeDef],
+) -> PgResult<()> {
+    use crate::catalog::composite::{collation_oid, CompositeAttr, CompositeTypeDesc};
+    let parts = object_name(name);
+    let (schema, n) = crate::analyze::from::split_name(&parts)?;
+    let nsp = cat.creation_namespace(schema)?;
+    let name = n.to_owned();
+    if name_taken(cat, nsp, &name) {
+        return Err(type_exists(&name));
+    }
+    cat.check_free_name(nsp, &name)?;
+    let mut attrs: Vec<CompositeAttr> = Vec::with_capacity(attributes.len());
+    for a in attributes {
+        let an = ident(&a.name);
+        crate::catalog::system_columns::check_column_name(&an)?;
+        if attrs.iter().any(|x| x.name == an) {
+            return Err(PgError::new(
+                "42701",
+                format!("column \"{an}\" specified more than once"),
+            ));
+        }
+        let (ty, typmod) = crate::analyze::names::resolve_type(&a.data_type)?;
+        let collation = match &a.collation {
+            None => None,
+            Some(c) => {
+                let cn = object_name(c).pop().unwrap_or_default();
+                if collation_oid(&cn).is_none() {
+                    return Err(PgError::new(
+                        sqlstate::UNDEFINED_OBJECT,
+                        format!("collation \"{cn}\" for encoding \"UTF8\" does not exist"),
+                    ));
+                }
+                if !crate::types::is_text_type(ty) {
+                    return Err(PgError::new(
+                        sqlstate::DATATYPE_MISMATCH,
+                        format!(
+                            "collations are not supported by type {}",
+                            crate::types::type_name(ty)
+                        ),
+                    ));
+                }
+                Some(cn)
+            }
+        };
+        attrs.push(CompositeAttr {
+            name: an,
+            ty,
+            typmod,
+            collation,
+        });
+    }
+    let relid = cat.alloc_oid();
+    let array = cat.alloc_oid();
+    let oid = cat.alloc_oid();
+    cat.composites.push(Arc::new(CompositeTypeDesc {
+        relid,
+        oid,
+        array,
+        namespace: nsp,
+        name,
+        attrs,
+    }));
+    Ok(())
+}
+
+/// The composite type (of CREATE TYPE ... AS) `name` finds, unless an
+/// enum type of that name comes first.
+fn composite_named(
+    cat: &Catalog,
+    name: &ast::ObjectName,
+) -> PgResult<Option<Arc<crate::catalog::composite::CompositeTypeDesc>>> {
+    let (nsp, name) = type_name(cat, name)?;
+    let is_enum = match nsp {
+        Some(s) => cat.enum_type_in(s, &name),
+        None => cat.enum_type(&name),
+    }
+    .is_some_and(|e| e.name == name);
+    if is_enum {
+        return Ok(None);
+    }
+    Ok(cat.resolve_composite(nsp, &name).cloned())
+}
+
 fn enum_mut<'c>(cat: &'c mut Catalog, name: &ast::ObjectName) -> PgResult<&'c mut EnumType> {
     let (nsp, name) = type_name(cat, name)?;
     let found = match nsp {
@@ -158,7 +259,8 @@ fn enum_mut<'c>(cat: &'c mut Catalog, name: &ast::ObjectName) -> PgResult<&'c mu
         Some(s) => cat.relation_in(s, &name),
         None => cat.relkind(&name),
     }
-    .is_some_and(|(k, _)| k != RelKind::Index);
+    .is_some_and(|(k, _)| k != RelKind::Index)
+        || cat.resolve_composite(nsp, &name).is_some();
     match cat.enums.iter_mut().find(|e| Some(e.oid) == found) {
         Some(e) => Ok(Arc::make_mut(e)),
         None if rowtype => Err(PgError::new("42809", format!("{name} is not an enum"))),
@@ -251,6 +353,28 @@ pub fn alter(cat: &mut Catalog, at: &ast::AlterType, notices: &mut Vec<PgError>)
             e.labels[i].label = r.to.value.clone();
             Ok(true)
         }
+        Op::Rename(r) if composite_named(cat, &at.name)?.is_some() => {
+            // A composite type: its type, array type and relation.
+            let new = ident(&r.new_name);
+            let Some(c) = composite_named(cat, &at.name)? else {
+                return Ok(false);
+            };
+            // The relation is renamed first, as RenameRelationInternal.
+            cat.check_free_name(c.namespace, &new)?;
+            if cat.composite_in(c.namespace, &new).is_some() {
+                return Err(PgError::new(
+                    sqlstate::DUPLICATE_TABLE,
+                    format!("relation \"{new}\" already exists"),
+                ));
+            }
+            if name_taken(cat, c.namespace, &new) {
+                return Err(type_exists(&new));
+            }
+            for slot in cat.composites.iter_mut().filter(|x| x.oid == c.oid) {
+                Arc::make_mut(slot).name = new.clone();
+            }
+            Ok(true)
+        }
         Op::Rename(r) => {
             let new = ident(&r.new_name);
             let nsp = enum_mut(cat, &at.name)?.namespace;
@@ -263,97 +387,4 @@ pub fn alter(cat: &mut Catalog, at: &ast::AlterType, notices: &mut Vec<PgError>)
             Ok(true)
         }
     }
-}
-
-/// The columns and views whose types are `e` or its array type, as
-/// PostgreSQL's dependency report names them.
-fn dependents(cat: &Catalog, e: &EnumType) -> Vec<String> {
-    let uses = |t: Oid| t == e.oid || t == e.array;
-    let shown = |t: Oid| {
-        if t == e.array {
-            format!("{}[]", e.name)
-        } else {
-            e.name.clone()
-        }
-    };
-    let mut out = Vec::new();
-    for t in &cat.tables {
-        for c in t.columns.iter().filter(|c| uses(c.ty)) {
-            out.push(format!(
-                "column {} of table {} depends on type {}",
-                c.name,
-                t.name,
-                shown(c.ty)
-            ));
-        }
-    }
-    // Columns of the array type first, as PostgreSQL reaches them through
-    // the array type.
-    out.sort_by_key(|d| !d.ends_with("[]"));
-    for v in &cat.views {
-        if let Some((_, t, _)) = v.columns.iter().find(|(_, t, _)| uses(*t)) {
-            out.push(format!("view {} depends on type {}", v.name, shown(*t)));
-        }
-    }
-    out
-}
-
-/// DROP TYPE [IF EXISTS] names [CASCADE | RESTRICT].
-pub fn drop(
-    cat: &mut Catalog,
-    if_exists: bool,
-    names: &[ast::ObjectName],
-    cascade: bool,
-    notices: &mut Vec<PgError>,
-) -> PgResult<bool> {
-    let mut found = Vec::new();
-    for n in names {
-        let (nsp, name) = match type_name(cat, n) {
-            Ok(x) => x,
-            Err(e) if if_exists && e.code == sqlstate::INVALID_SCHEMA_NAME => {
-                notices.push(notice(format!("{}, skipping", e.message)));
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let e = match nsp {
-            Some(s) => cat.enum_type_in(s, &name),
-            None => cat.enum_type(&name),
-        }
-        .filter(|e| e.name == name);
-        match e {
-            Some(e) => found.push(e.clone()),
-            None if if_exists => {
-                notices.push(notice(format!("type \"{name}\" does not exist, skipping")))
-            }
-            None => return Err(no_type(&name)),
-        }
-    }
-    for e in &found {
-        let deps = dependents(cat, e);
-        if deps.is_empty() {
-            continue;
-        }
-        if !cascade {
-            return Err(PgError::new(
-                "2BP01",
-                format!(
-                    "cannot drop type {} because other objects depend on it",
-                    e.name
-                ),
-            )
-            .with_detail(deps.join("\n"))
-            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-        }
-        return Err(PgError::new(
-            sqlstate::FEATURE_NOT_SUPPORTED,
-            format!(
-                "DROP TYPE ... CASCADE of a type in use ({}) is not supported yet",
-                deps.join(", ")
-            ),
-        ));
-    }
-    let changed = !found.is_empty();
-    cat.enums.retain(|e| !found.iter().any(|f| f.oid == e.oid));
-    Ok(changed)
 }

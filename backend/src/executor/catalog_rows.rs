@@ -278,6 +278,23 @@ fn class_rows_default(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 .map(|c| vec![format!("check_option={}", c.name())]),
         }));
     }
+    // Composite types of CREATE TYPE ... AS: relkind 'c', no storage.
+    for ct in &c.composites {
+        rows.push(class_row(ClassRow {
+            oid: ct.relid,
+            name: &ct.name,
+            namespace: ct.namespace,
+            kind: b'c',
+            am: 0,
+            natts: ct.attrs.len(),
+            has_index: false,
+            shared: false,
+            options: None,
+        }));
+        if let Some(row) = rows.last_mut() {
+            row[3] = Value::Oid(ct.oid);
+        }
+    }
     for s in &c.sequences {
         rows.push(class_row(ClassRow {
             oid: s.oid,
@@ -410,6 +427,20 @@ pub fn attribute_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
             let mut row = attribute_row(v.oid, i + 1, name, None, *ty);
             row[8] = Value::Int4(*typmod);
             row[14] = Value::Bool(v.defaults.iter().any(|d| d.0 == i));
+            rows.push(row);
+        }
+    }
+    for ct in &c.composites {
+        for (i, a) in ct.attrs.iter().enumerate() {
+            let mut row = attribute_row(ct.relid, i + 1, &a.name, None, a.ty);
+            row[8] = Value::Int4(a.typmod);
+            if let Some(o) = a
+                .collation
+                .as_deref()
+                .and_then(crate::catalog::composite::collation_oid)
+            {
+                row[21] = Value::Oid(o);
+            }
             rows.push(row);
         }
     }
@@ -1190,7 +1221,8 @@ pub fn sequence_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
 /// (deptype 'a', auto; an identity column's, 'i', internal).
 pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let pg_class = builtin::system_relation("pg_class").map_or(0, |r| r.oid);
-    ctx.catalog
+    let mut rows: Vec<Vec<Value>> = ctx
+        .catalog
         .sequences
         .iter()
         .filter(|s| s.table != 0)
@@ -1205,7 +1237,31 @@ pub fn depend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
                 ch(if s.identity != 0 { b'i' } else { b'a' }),
             ]
         })
-        .collect()
+        .collect();
+    // A composite type's relation depends on its type ('i'), and each
+    // attribute of a user-defined type on that type ('n'): pg_dump
+    // orders CREATE TYPE statements by them.
+    const PG_TYPE: Oid = 1247;
+    let dep = |obj: Oid, sub: i32, refobj: Oid, kind: u8| {
+        vec![
+            Value::Oid(pg_class),
+            Value::Oid(obj),
+            Value::Int4(sub),
+            Value::Oid(PG_TYPE),
+            Value::Oid(refobj),
+            Value::Int4(0),
+            ch(kind),
+        ]
+    };
+    for c in &ctx.catalog.composites {
+        rows.push(dep(c.relid, 0, c.oid, b'i'));
+        for (i, a) in c.attrs.iter().enumerate() {
+            if a.ty >= crate::catalog::FIRST_USER_OID {
+                rows.push(dep(c.relid, i as i32 + 1, a.ty, b'n'));
+            }
+        }
+    }
+    rows
 }
 
 /// The languages of built-in functions (pgfork has no procedural ones).

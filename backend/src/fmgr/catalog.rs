@@ -151,8 +151,24 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
                 .resolve_domain(None, &d.name)
                 .is_some_and(|f| f.oid == d.oid)
         });
+        // A row type (or its array type): the first of its name on the
+        // search path.
+        let rows = &c.catalog.row_types;
+        let row = rows
+            .iter()
+            .find(|r| r.oid == t || r.array == t)
+            .is_some_and(|r| {
+                c.catalog
+                    .search_path()
+                    .into_iter()
+                    .find(|n| rows.iter().any(|x| x.namespace == *n && x.name == r.name))
+                    == Some(r.namespace)
+            });
         Ok(Value::Bool(
-            domain || (user && c.catalog.enum_is_visible(t)) || builtin::builtin_type(t).is_some(),
+            domain
+                || row
+                || (user && c.catalog.enum_is_visible(t))
+                || builtin::builtin_type(t).is_some(),
         ))
     }),
     f("pg_function_is_visible", &[OID], BOOL, |c, a| {
@@ -856,7 +872,9 @@ pub fn regclass_in(cat: &Catalog, s: &str) -> PgResult<Oid> {
         if nsp == PG_CATALOG_NAMESPACE {
             builtin::system_relation(name).map(|r| r.oid)
         } else {
-            cat.relation_in(nsp, name).map(|(_, o)| o)
+            cat.relation_in(nsp, name)
+                .map(|(_, o)| o)
+                .or_else(|| cat.composite_in(nsp, name).map(|c| c.relid))
         }
     };
     match schema {

@@ -1,6 +1,6 @@
 //! Named composite types: the row type every table, view and
-//! materialized view has (pg_type typtype 'c', typrelid the relation),
-//! with its array type `_name`. A value of one is a
+//! materialized view has, and those of CREATE TYPE ... AS (pg_type
+//! typtype 'c', typrelid the relation), each with its array type `_name`. A value of one is a
 //! [`Value::Record`](super::Value::Record) whose `typ` is the type.
 //!
 //! As for enum types (`types::enums`), output, type names and JSON
@@ -25,11 +25,14 @@ pub struct CompositeType {
     pub array_name: String,
     /// typnamespace.
     pub namespace: Oid,
-    /// The relation's kind (pg_class.relkind): 'r', 'v', 'm' or 'c'.
+    /// The relation's kind (pg_class.relkind): 'r', 'v', 'm', or 'c' for
+    /// a type of CREATE TYPE ... AS (`catalog::composite`).
     pub relkind: u8,
     /// The live columns' names and types, in order.
     pub names: Arc<Vec<String>>,
     pub types: Vec<Oid>,
+    /// Their type modifiers (-1: none).
+    pub typmods: Vec<i32>,
 }
 
 thread_local! {

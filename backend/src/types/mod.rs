@@ -492,6 +492,7 @@ impl Value {
             }
             oid::VOID => Value::Void,
             _ if enums::is_enum(t) => enums::input(t, s)?,
+            _ if composite::is_composite(t) => record::input(t, s)?,
             _ if array::is_vector_type(t) => array::parse_vector(t, s)?,
             _ if array::is_array_type(t) => array::parse(t, s)?,
             _ if is_text_type(t) => Value::Text(s.to_owned()),
@@ -752,6 +753,7 @@ impl Value {
                 let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;
                 enums::input(t, s)?
             }
+            _ if composite::is_composite(t) => record::recv(t, d)?,
             _ if t == 0 || is_text_type(t) => {
                 let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;
                 Value::parse_text(if t == 0 { oid::TEXT } else { t }, s)?

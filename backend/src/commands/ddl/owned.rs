@@ -348,8 +348,7 @@ impl Ddl<'_> {
                 names,
                 cascade,
                 ..
-            } => crate::commands::typecmds::drop(self.cat, false, names, *cascade, self.notices)
-                .map(|_| ()),
+            } => self.drop_type(false, names, *cascade).map(|_| ()),
             S::Drop {
                 object_type,
                 names,

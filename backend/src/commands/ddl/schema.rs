@@ -391,10 +391,16 @@ impl Ddl<'_> {
                 .iter()
                 .filter(|e| e.namespace == nsp)
                 .map(|e| qualified(&e.name))
+                .chain(
+                    self.cat
+                        .composites
+                        .iter()
+                        .filter(|c| c.namespace == nsp)
+                        .map(|c| qualified(&c.name)),
+                )
                 .collect();
             if !types.is_empty() {
-                let mut ignored = Vec::new();
-                crate::commands::typecmds::drop(self.cat, true, &types, true, &mut ignored)?;
+                self.drop_type(true, &types, true)?;
             }
             // Indexes of tables elsewhere cannot be here (an index lives
             // in its table's schema); nothing else remains.
