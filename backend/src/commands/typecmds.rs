@@ -112,19 +112,25 @@ fn array_name(name: &str) -> String {
     s
 }
 
+/// The schema and name of a type CREATE TYPE makes: 42710 if a type of
+/// that name exists there.
+fn new_type_name(cat: &Catalog, name: &ast::ObjectName) -> PgResult<(Oid, String)> {
+    let parts = object_name(name);
+    let (schema, n) = crate::analyze::from::split_name(&parts)?;
+    let nsp = cat.creation_namespace(schema)?;
+    if name_taken(cat, nsp, n) {
+        return Err(type_exists(n));
+    }
+    Ok((nsp, n.to_owned()))
+}
+
 /// CREATE TYPE name AS ENUM (labels).
 pub fn create_enum(
     cat: &mut Catalog,
     name: &ast::ObjectName,
     labels: &[ast::Ident],
 ) -> PgResult<()> {
-    let parts = object_name(name);
-    let (schema, n) = crate::analyze::from::split_name(&parts)?;
-    let nsp = cat.creation_namespace(schema)?;
-    let name = n.to_owned();
-    if name_taken(cat, nsp, &name) {
-        return Err(type_exists(&name));
-    }
+    let (nsp, name) = new_type_name(cat, name)?;
     let oid = cat.alloc_oid();
     let array = cat.alloc_oid();
     let mut out: Vec<EnumLabel> = Vec::with_capacity(labels.len());
@@ -167,13 +173,7 @@ pub fn create_composite(
     attributes: &[ast::UserDefinedTypeCompositeAttributeDef],
 ) -> PgResult<()> {
     use crate::catalog::composite::{collation_oid, CompositeAttr, CompositeTypeDesc};
-    let parts = object_name(name);
-    let (schema, n) = crate::analyze::from::split_name(&parts)?;
-    let nsp = cat.creation_namespace(schema)?;
-    let name = n.to_owned();
-    if name_taken(cat, nsp, &name) {
-        return Err(type_exists(&name));
-    }
+    let (nsp, name) = new_type_name(cat, name)?;
     cat.check_free_name(nsp, &name)?;
     let mut attrs: Vec<CompositeAttr> = Vec::with_capacity(attributes.len());
     for a in attributes {

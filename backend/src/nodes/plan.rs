@@ -153,6 +153,22 @@ pub struct IndexPath {
     pub not_null: bool,
 }
 
+impl IndexPath {
+    /// A scan of the whole index (no conditions), in its order or
+    /// backward: what an ORDER BY or min()/max() reads it for.
+    pub fn whole(index: Arc<IndexDesc>, backward: bool) -> IndexPath {
+        IndexPath {
+            index,
+            eq: vec![],
+            lower: None,
+            upper: None,
+            conds: vec![],
+            backward,
+            not_null: false,
+        }
+    }
+}
+
 /// A scan of a table.
 #[derive(Debug)]
 pub struct ScanPlan {

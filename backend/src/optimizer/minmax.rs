@@ -72,15 +72,7 @@ pub fn plan_minmax(q: &Query, p: &mut Plan) -> bool {
             let Some(idx) = scan.table.indexes.iter().find(|i| i.columns[0] == col) else {
                 return false;
             };
-            scan.index = Some(IndexPath {
-                index: idx.clone(),
-                eq: vec![],
-                lower: None,
-                upper: None,
-                conds: vec![],
-                backward: false,
-                not_null: false,
-            });
+            scan.index = Some(IndexPath::whole(idx.clone(), false));
         }
     }
     let Some(path) = &mut scan.index else {

@@ -193,15 +193,7 @@ fn index_order(q: &Query, p: &mut Plan) -> bool {
             else {
                 return false;
             };
-            scan.index = Some(IndexPath {
-                index: idx.clone(),
-                eq: vec![],
-                lower: None,
-                upper: None,
-                conds: vec![],
-                backward,
-                not_null: false,
-            });
+            scan.index = Some(IndexPath::whole(idx.clone(), backward));
             true
         }
         None => false,

@@ -67,7 +67,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::normalize::{normalize, LiteralKind, Normalized, Outcome};
-use super::{Action, Engine, PlanParts, Prepared};
+use super::{Action, Engine, PlanParts, Prepared, RelLocks};
 use crate::commands::transaction::BlockState;
 use crate::types::datetime::{now_pg_usecs, set_transaction_start, transaction_now_reads};
 use crate::types::{oid, Oid, Value};
@@ -338,14 +338,15 @@ impl Engine {
         Some(p)
     }
 
-    /// Keeps the plan of a simple Query made of the one statement `p`,
-    /// if it may be kept.
-    pub fn remember_simple(&mut self, sql: &str, p: &Arc<Prepared>) {
-        if !p.cacheable || self.plan_cache.capacity() == 0 {
-            return;
-        }
+    /// What a plan made at catalog version `planned_version` and reading
+    /// `relations` depends on: its validity and each relation's statistics
+    /// generation now.
+    fn plan_dependencies(
+        &self,
+        planned_version: u64,
+        relations: &RelLocks,
+    ) -> (Validity, Vec<(u32, u64)>) {
         let segment = self.env.segment;
-        let (planned_version, _, relations) = p.action();
         let mut stats: Vec<(u32, u64)> = relations
             .iter()
             .map(|&(rel, _)| (rel, stats_generation(&segment, rel)))
@@ -355,6 +356,17 @@ impl Engine {
             catalog_version: planned_version,
             ..self.plan_validity()
         };
+        (validity, stats)
+    }
+
+    /// Keeps the plan of a simple Query made of the one statement `p`,
+    /// if it may be kept.
+    pub fn remember_simple(&mut self, sql: &str, p: &Arc<Prepared>) {
+        if !p.cacheable || self.plan_cache.capacity() == 0 {
+            return;
+        }
+        let (planned_version, _, relations) = p.action();
+        let (validity, stats) = self.plan_dependencies(planned_version, &relations);
         self.plan_cache.insert(sql, p.clone(), validity, stats);
         self.publish_plan_cache_counters();
     }
@@ -542,16 +554,7 @@ impl Engine {
         } else {
             None
         };
-        let segment = self.env.segment;
-        let mut stats: Vec<(u32, u64)> = relations
-            .iter()
-            .map(|&(rel, _)| (rel, stats_generation(&segment, rel)))
-            .collect();
-        stats.dedup();
-        let validity = Validity {
-            catalog_version: planned_version,
-            ..self.plan_validity()
-        };
+        let (validity, stats) = self.plan_dependencies(planned_version, &relations);
         let kept = generic.is_some();
         let entry = generic.map_or(LiteralPlan::CustomOnly, LiteralPlan::Generic);
         self.literal_cache.insert(&n.key, entry, validity, stats);
