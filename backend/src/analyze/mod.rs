@@ -1039,8 +1039,9 @@ impl<'a> Analyzer<'a> {
         columns: &[Column],
     ) -> PgResult<Expr> {
         if let Some(n) = ordinal(g) {
-            let t = n
-                .checked_sub(1)
+            let n = n.map_err(|()| self.with_pos(g, non_integer_constant("GROUP BY")))?;
+            let t = usize::try_from(n - 1)
+                .ok()
                 .and_then(|i| targets.get(i))
                 .ok_or_else(|| {
                     self.with_pos(
@@ -1119,7 +1120,8 @@ impl<'a> Analyzer<'a> {
     ) -> PgResult<usize> {
         let visible_n = visible.unwrap_or(q.targets.len());
         let target = if let Some(n) = ordinal(e) {
-            if n < 1 || n > visible_n {
+            let n = n.map_err(|()| self.with_pos(e, non_integer_constant(what)))?;
+            if n < 1 || n > visible_n as i64 {
                 return Err(self.with_pos(
                     e,
                     PgError::new(
@@ -1128,7 +1130,7 @@ impl<'a> Analyzer<'a> {
                     ),
                 ));
             }
-            n - 1
+            n as usize - 1
         } else if let Some(i) = self.output_name(e, &q.columns[..visible_n])? {
             i
         } else {
@@ -1180,14 +1182,42 @@ impl<'a> Analyzer<'a> {
 }
 
 /// `ORDER BY 2` / `GROUP BY 1`: an integer literal.
-fn ordinal(e: &ast::Expr) -> Option<usize> {
+/// An ORDER BY / GROUP BY / DISTINCT ON item that is a constant: an
+/// integer is a position (PostgreSQL folds a minus sign into the
+/// constant, so `-1` is position -1), any other constant (a number beyond
+/// int4 or with a fraction, a string, NULL) is 42601 "non-integer
+/// constant" (`Err`); None for anything else.
+fn ordinal(e: &ast::Expr) -> Option<Result<i64, ()>> {
     match e {
         ast::Expr::Value(v) => match &v.value {
-            ast::Value::Number(n, _) => n.parse().ok(),
+            ast::Value::Number(n, _) => Some(n.parse::<i32>().map(i64::from).map_err(|_| ())),
+            ast::Value::Null
+            | ast::Value::SingleQuotedString(_)
+            | ast::Value::EscapedStringLiteral(_) => Some(Err(())),
+            _ => None,
+        },
+        ast::Expr::UnaryOp {
+            op: ast::UnaryOperator::Minus,
+            expr,
+        } => match expr.as_ref() {
+            ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                ordinal(expr).map(|n| n.map(|n| -n))
+            }
             _ => None,
         },
         _ => None,
     }
+}
+
+/// 42601 for a constant that is not a position.
+fn non_integer_constant(what: &str) -> PgError {
+    PgError::new(
+        sqlstate::SYNTAX_ERROR,
+        format!(
+            "non-integer constant in {}",
+            what.trim_start_matches("SELECT ")
+        ),
+    )
 }
 
 pub(crate) fn rename_columns(
