@@ -167,9 +167,7 @@ pub fn normalize(sql: &str) -> Outcome {
 
 fn scan(sql: &str) -> Option<Normalized> {
     let s = sql.as_bytes();
-    let mut generic = String::with_capacity(sql.len() + 8);
-    let mut values: Vec<String> = Vec::new();
-    let mut kinds: Vec<LiteralKind> = Vec::new();
+    let mut out = Rewrite::new(sql);
     let mut frames = vec![Frame::default()];
     let mut prev = Tok::Start;
     let mut prev_word = String::new();
@@ -181,8 +179,6 @@ fn scan(sql: &str) -> Option<Normalized> {
     // The position of a minus sign starting an ORDER BY or GROUP BY item.
     let mut by_sign: Option<usize> = None;
     let mut i = 0;
-    // Copied through verbatim up to here.
-    let mut copied = 0;
     while i < s.len() {
         let b = s[i];
         if b.is_ascii_whitespace() {
@@ -229,17 +225,7 @@ fn scan(sql: &str) -> Option<Normalized> {
                 }
                 if literal_is_value(prev, &prev_word, frames.last()?) {
                     let value = String::from_utf8(value).ok()?;
-                    take_literal(
-                        sql,
-                        &mut generic,
-                        &mut copied,
-                        start,
-                        i,
-                        &mut values,
-                        &mut kinds,
-                        value,
-                        LiteralKind::String,
-                    )?;
+                    out.take(start, i, value, LiteralKind::String)?;
                 }
                 prev = Tok::Literal;
                 type_ctx = false;
@@ -315,17 +301,7 @@ fn scan(sql: &str) -> Option<Normalized> {
                         || (prev == Tok::Word && prev_word == "by")
                         || by_sign == Some(start.wrapping_sub(1)));
                 if !positional && literal_is_value(prev, &prev_word, frame) {
-                    take_literal(
-                        sql,
-                        &mut generic,
-                        &mut copied,
-                        start,
-                        i,
-                        &mut values,
-                        &mut kinds,
-                        text.to_owned(),
-                        kind,
-                    )?;
+                    out.take(start, i, text.to_owned(), kind)?;
                 }
                 prev = Tok::Literal;
                 type_ctx = false;
@@ -444,17 +420,7 @@ fn scan(sql: &str) -> Option<Normalized> {
     if frames.len() != 1 || prev == Tok::Start {
         return None;
     }
-    generic.push_str(&sql[copied..]);
-    let mut key = String::with_capacity(generic.len() + 1 + kinds.len());
-    key.push_str(&generic);
-    key.push('\0');
-    key.extend(kinds.iter().map(|k| k.tag()));
-    Some(Normalized {
-        key,
-        generic,
-        values,
-        kinds,
-    })
+    Some(out.finish())
 }
 
 /// Whether a literal after `prev` is a value (not a count, a position, a
@@ -471,27 +437,56 @@ fn literal_is_value(prev: Tok, prev_word: &str, frame: &Frame) -> bool {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn take_literal(
-    sql: &str,
-    generic: &mut String,
-    copied: &mut usize,
-    start: usize,
-    end: usize,
-    values: &mut Vec<String>,
-    kinds: &mut Vec<LiteralKind>,
-    value: String,
-    kind: LiteralKind,
-) -> Option<()> {
-    if values.len() >= MAX_LITERALS {
-        return None;
+/// The generic text being written: the statement copied through, each
+/// literal taken out replaced by `$n`.
+struct Rewrite<'a> {
+    sql: &'a str,
+    generic: String,
+    /// Copied through verbatim up to here.
+    copied: usize,
+    values: Vec<String>,
+    kinds: Vec<LiteralKind>,
+}
+
+impl<'a> Rewrite<'a> {
+    fn new(sql: &'a str) -> Rewrite<'a> {
+        Rewrite {
+            sql,
+            generic: String::with_capacity(sql.len() + 8),
+            copied: 0,
+            values: Vec::new(),
+            kinds: Vec::new(),
+        }
     }
-    generic.push_str(&sql[*copied..start]);
-    values.push(value);
-    kinds.push(kind);
-    generic.push('$');
-    generic.push_str(&values.len().to_string());
-    *copied = end;
-    Some(())
+
+    /// Takes the literal at `start..end` out (None: too many literals).
+    fn take(&mut self, start: usize, end: usize, value: String, kind: LiteralKind) -> Option<()> {
+        use std::fmt::Write;
+        if self.values.len() >= MAX_LITERALS {
+            return None;
+        }
+        self.generic.push_str(&self.sql[self.copied..start]);
+        self.values.push(value);
+        self.kinds.push(kind);
+        let _ = write!(self.generic, "${}", self.values.len());
+        self.copied = end;
+        Some(())
+    }
+
+    /// The normalized statement: the rest copied, and its cache key.
+    fn finish(mut self) -> Normalized {
+        self.generic.push_str(&self.sql[self.copied..]);
+        let mut key = String::with_capacity(self.generic.len() + 1 + self.kinds.len());
+        key.push_str(&self.generic);
+        key.push('\0');
+        key.extend(self.kinds.iter().map(|k| k.tag()));
+        Normalized {
+            key,
+            generic: self.generic,
+            values: self.values,
+            kinds: self.kinds,
+        }
+    }
 }
 
 #[cfg(test)]
