@@ -77,18 +77,3 @@ pub struct BackendEnv {
     /// How this backend runs (process, prefork or thread).
     pub exec_mode: ExecMode,
 }
-
-/// The kernel thread id of the pool's I/O thread, which a parked
-/// session's slot names as its thread (0: no pool in this process).
-static IO_THREAD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
-
-/// Records the pool's I/O thread (for pg_stat_activity).
-pub fn set_io_thread(tid: i32) {
-    IO_THREAD.store(tid, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// Whether `tid` is the pool's I/O thread: a session whose slot names it
-/// has no carrier now.
-pub fn is_io_thread(tid: i32) -> bool {
-    tid != 0 && IO_THREAD.load(std::sync::atomic::Ordering::Relaxed) == tid
-}

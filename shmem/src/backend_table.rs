@@ -186,6 +186,9 @@ pub struct BackendSlot {
     /// subtracts one per ended session; the postmaster hands each new
     /// client to the carrier process with the fewest.
     pub carried: AtomicU32,
+    /// Pool mode: non-zero while the session is parked (idle, no carrier
+    /// runs it; `tid` then names the I/O thread that watches its socket).
+    pub parked: AtomicU32,
     /// The key a client must present to cancel this backend's queries.
     pub cancel_key: AtomicI32,
     /// INTERRUPT_* bits, set by anybody, cleared by the owner.
@@ -266,6 +269,8 @@ pub struct BackendSnapshot {
     pub index: usize,
     pub pid: i32,
     pub tid: i32,
+    /// Pool mode: parked, no carrier runs the session now.
+    pub parked: bool,
     pub mode: ExecMode,
     pub state: BackendState,
     pub backend_start_us: i64,
@@ -374,6 +379,7 @@ impl BackendSlot {
                 index,
                 pid: self.pid.load(Ordering::Relaxed),
                 tid: self.tid.load(Ordering::Relaxed),
+                parked: self.parked.load(Ordering::Relaxed) != 0,
                 mode: ExecMode::from_u32(self.mode.load(Ordering::Relaxed)),
                 state: self.get_state(),
                 backend_start_us: self.backend_start_us.load(Ordering::Relaxed),
@@ -402,6 +408,7 @@ impl BackendSlot {
         self.tid.store(0, Ordering::Relaxed);
         self.tgid.store(0, Ordering::Relaxed);
         self.carried.store(0, Ordering::Relaxed);
+        self.parked.store(0, Ordering::Relaxed);
         self.cancel_key.store(0, Ordering::Relaxed);
         self.interrupts.store(0, Ordering::Relaxed);
         self.lwlocks_held.store(0, Ordering::Relaxed);

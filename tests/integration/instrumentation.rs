@@ -165,7 +165,7 @@ async fn trace_file_has_spans_per_backend(mode: Mode) {
         let done = pids.iter().all(|p| {
             events
                 .iter()
-                .filter(|e| e["pid"] == *p && e["name"] == "query")
+                .filter(|e| e["name"] == "query" && e["args"]["session"] == *p)
                 .count()
                 >= 20
         });
@@ -177,14 +177,28 @@ async fn trace_file_has_spans_per_backend(mode: Mode) {
     for p in &pids {
         let q: Vec<_> = events
             .iter()
-            .filter(|e| e["pid"] == *p && e["name"] == "query")
+            .filter(|e| e["name"] == "query" && e["args"]["session"] == *p)
             .collect();
         assert!(q.len() >= 20, "backend {p}: {} query spans", q.len());
         assert!(q
             .iter()
             .all(|e| e["ph"] == "X" && e["dur"].as_f64().unwrap() > 0.0));
-        assert!(events
-            .iter()
-            .any(|e| e["pid"] == *p && e["name"] == "execute"));
+        // Each span is on its backend's track, or in pool mode on the
+        // track of the carrier thread that ran it, named as a carrier.
+        for e in &q {
+            if mode == Mode::Pool {
+                assert_eq!(e["pid"], srv.server_process_pid() as i64, "{e}");
+                assert!(events.iter().any(|m| m["name"] == "thread_name"
+                    && m["tid"] == e["tid"]
+                    && m["args"]["name"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("carrier "))));
+            } else {
+                assert!(e["pid"] == *p && e["tid"] == *p, "{e}");
+            }
+        }
+        assert!(events.iter().any(|e| e["name"] == "execute"
+            && q.iter()
+                .any(|s| s["pid"] == e["pid"] && s["tid"] == e["tid"])));
     }
 }

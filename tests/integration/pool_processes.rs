@@ -119,6 +119,29 @@ async fn sessions_in_different_carrier_processes_share_the_database() {
         "the carrier processes are the postmaster's children"
     );
     assert_eq!(one(&clients[0], "SHOW pgfork.mode").await, "pool");
+    // An idle session of the other carrier process is parked: no carrier
+    // runs it, whichever process looks.
+    let other = clients
+        .iter()
+        .zip(&procs)
+        .find(|(_, &p)| p != procs[0])
+        .map(|(c, _)| c)
+        .unwrap();
+    let other_pid = one(other, "SELECT pg_backend_pid()").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let seen = one(
+            &clients[0],
+            &format!("SELECT pgfork_mode FROM pg_stat_activity WHERE pid = {other_pid}"),
+        )
+        .await;
+        if seen == "pool: no carrier" {
+            break;
+        }
+        // It is put down a moment after its reply has gone.
+        assert!(Instant::now() < deadline, "{seen}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 
     let (a, b) = (&clients[0], &clients[1]);
     a.batch_execute("CREATE TABLE shared_t (v int); INSERT INTO shared_t VALUES (1)")

@@ -410,7 +410,7 @@ fn pgfork_mode(ctx: &FnCtx, b: &shmem::backend_table::BackendSnapshot) -> String
     if !config.pool || b.mode != shmem::ExecMode::Thread || b.state == BackendState::Auxiliary {
         return b.mode.as_str().to_owned();
     }
-    if crate::env::is_io_thread(b.tid) {
+    if b.parked {
         "pool: no carrier".to_owned()
     } else {
         format!("pool: carrier {}", b.tid)

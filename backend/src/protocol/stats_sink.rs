@@ -31,10 +31,22 @@ impl std::fmt::Display for Micros {
     }
 }
 
+/// The trace of one session. Its events go on one track: the backend's
+/// (pid = tid = its pid) in process and thread mode; in pool mode, the
+/// track of the carrier thread that runs the query (pid = the server or
+/// carrier process, tid = the carrier's thread), each query a slice
+/// naming its session, so that a carrier's track shows the sessions it
+/// takes turns on.
 struct Trace {
     file: File,
     buf: String,
+    /// The session's pid (pg_backend_pid).
     pid: i32,
+    pool: bool,
+    /// Pool mode: the carrier threads this session has named on their
+    /// tracks (a thread_name event each; other sessions repeat them,
+    /// which the viewers accept).
+    named_carriers: Vec<i32>,
 }
 
 pub struct StatsSink {
@@ -64,13 +76,28 @@ impl StatsSink {
         let trace = env.config.trace.as_ref().and_then(|path| {
             let file = OpenOptions::new().append(true).create(true).open(path).ok()?;
             let pid = env.slot.pid.load(std::sync::atomic::Ordering::Relaxed);
+            let pool = env.config.pool;
             let mut buf = String::new();
-            let _ = writeln!(
+            if pool {
+                let process = std::process::id();
+                let _ = writeln!(
+                    buf,
+                    r#"{{"name":"process_name","ph":"M","pid":{process},"tid":{process},"args":{{"name":"pool process {process}"}}}},"#,
+                );
+            } else {
+                let _ = writeln!(
+                    buf,
+                    r#"{{"name":"process_name","ph":"M","pid":{pid},"tid":{pid},"args":{{"name":"backend {pid} ({})"}}}},"#,
+                    env.exec_mode.as_str()
+                );
+            }
+            Some(Trace {
+                file,
                 buf,
-                r#"{{"name":"process_name","ph":"M","pid":{pid},"tid":{pid},"args":{{"name":"backend {pid} ({})"}}}},"#,
-                env.exec_mode.as_str()
-            );
-            Some(Trace { file, buf, pid })
+                pid,
+                pool,
+                named_carriers: Vec::new(),
+            })
         });
         StatsSink {
             stats: LatencyStats::get(&env.segment),
@@ -137,7 +164,20 @@ impl StatsSink {
         let Some(t) = self.trace.as_mut() else {
             return;
         };
-        let pid = t.pid;
+        let session = t.pid;
+        let (pid, tid) = if t.pool {
+            let (process, carrier) = (std::process::id() as i32, this_thread());
+            if !t.named_carriers.contains(&carrier) {
+                t.named_carriers.push(carrier);
+                let _ = writeln!(
+                    t.buf,
+                    r#"{{"name":"thread_name","ph":"M","pid":{process},"tid":{carrier},"args":{{"name":"carrier {carrier}"}}}},"#,
+                );
+            }
+            (process, carrier)
+        } else {
+            (session, session)
+        };
         for (i, phase) in PHASES.iter().enumerate() {
             // Idle time is the gap between two query spans on the track;
             // drawing it would only cost.
@@ -153,14 +193,14 @@ impl StatsSink {
             // (float formatting would cost more than the query phases).
             let _ = write!(
                 t.buf,
-                r#"{{"name":"{name}","ph":"X","ts":{},"dur":{},"pid":{pid},"tid":{pid}"#,
+                r#"{{"name":"{name}","ph":"X","ts":{},"dur":{},"pid":{pid},"tid":{tid}"#,
                 Micros(q.began_ns[i]),
                 Micros(q.ns[i]),
             );
             if *phase == Phase::ServerTotal {
                 let _ = write!(
                     t.buf,
-                    r#","args":{{"lock_wait_us":{},"file_io_us":{}}}"#,
+                    r#","args":{{"session":{session},"lock_wait_us":{},"file_io_us":{}}}"#,
                     Micros(lock_wait_ns),
                     Micros(file_io_ns)
                 );
@@ -178,6 +218,11 @@ impl StatsSink {
             t.buf.clear();
         }
     }
+}
+
+/// The kernel id of the calling thread.
+fn this_thread() -> i32 {
+    nix::unistd::gettid().as_raw()
 }
 
 impl Drop for StatsSink {

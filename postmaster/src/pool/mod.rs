@@ -517,6 +517,7 @@ impl Pool {
         let slot_index = c.session.env.slot_index;
         let slot = c.session.env.slot;
         slot.tid.store(backend_start::gettid(), Ordering::SeqCst);
+        slot.parked.store(0, Ordering::Relaxed);
         backend_start::install_slot(&self.segment, slot_index);
         if queued_ns != 0 && self.config.stats {
             let now = shmem::time::monotonic_ns();
@@ -545,6 +546,7 @@ impl Pool {
             shmem::waitstats::flush_to_slot(&self.segment, slot_index);
             // From here a signal for the session goes to the I/O thread;
             // one sent before is seen by the check below.
+            slot.parked.store(1, Ordering::Relaxed);
             slot.tid
                 .store(self.io_tid.load(Ordering::Relaxed), Ordering::SeqCst);
             fence(Ordering::SeqCst);
@@ -553,6 +555,7 @@ impl Pool {
                 || (listening && c.session.notifications_pending());
             if must_run {
                 slot.tid.store(backend_start::gettid(), Ordering::SeqCst);
+                slot.parked.store(0, Ordering::Relaxed);
                 why = Resume::Input;
                 continue;
             }
@@ -635,7 +638,6 @@ impl Pool {
         crate::signals::block_postmaster_signals();
         backend_start::uninstall_slot();
         let mask = epoll::block_usr1();
-        backend::env::set_io_thread(backend_start::gettid());
         self.io_tid
             .store(backend_start::gettid(), Ordering::Release);
         // SAFETY: epoll_event is plain data; zero is a valid value.

@@ -122,6 +122,47 @@ pub fn process_vs_thread(rows: &[QueryRow]) -> Vec<String> {
     out
 }
 
+/// Pool mode vs thread mode: the client's p50 per query in each pool
+/// variant against thread mode's in the same workload and client count
+/// (issue 17's goal: within 10 %), and the `queue` phase (message
+/// complete → a carrier starts it) that the hand-off adds.
+pub fn pool_vs_thread(rows: &[QueryRow]) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in rows
+        .iter()
+        .filter(|r| r.run.label.starts_with("pgfork-pool") && r.run.workload != "connect")
+    {
+        let (w, c) = (&p.run.workload, p.run.clients);
+        let Some(t) = find(rows, "pgfork-thread", w, c) else {
+            continue;
+        };
+        let (pool, thread) = (p.run.latency.p50_us, t.run.latency.p50_us);
+        if thread <= 0.0 {
+            continue;
+        }
+        let ratio = pool / thread;
+        let goal = if ratio <= 1.1 { "within" } else { "outside" };
+        let queue = p
+            .phases
+            .and_then(|t| phase(t, "queue"))
+            .map_or(String::new(), |q| {
+                format!(
+                    "; its queue phase (message complete → carrier starts it) has p50 {} µs",
+                    us(Some(q.p50_us))
+                )
+            });
+        out.push(format!(
+            "{w}, {}: client p50 {} µs in {} against {} µs in thread mode ({ratio:.2}x, {goal} \
+             the 10 % goal){queue}.",
+            clients(c),
+            us(Some(pool)),
+            p.run.label,
+            us(Some(thread)),
+        ));
+    }
+    out
+}
+
 /// How much of the client's mean latency the server accounts for.
 pub fn server_share(rows: &[QueryRow]) -> Vec<String> {
     let mut out = Vec::new();
@@ -401,6 +442,32 @@ mod tests {
         assert_eq!(compare("a", 9.5, "b", 10.0), "about the same (within 10 %)");
         assert_eq!(compare("a", 5.0, "b", 10.0), "a is 5.00 µs (50 %) lower");
         assert_eq!(compare("a", 10.0, "b", 5.0), "b is 5.00 µs (50 %) lower");
+    }
+
+    #[test]
+    fn pool_is_set_beside_thread_mode() {
+        let mut res = sample();
+        res.runs.push(crate::analysis::tests::run(
+            "pgfork-pool",
+            "select1",
+            1,
+            40.0,
+            36.0,
+        ));
+        let mut rows = crate::analysis::tests::sample().phases[0].rows.clone();
+        rows.push(crate::analysis::tests::row("queue", 100, 300.0, 2.5));
+        res.phases.push(crate::analysis::tests::table(
+            "pgfork-pool",
+            "select1",
+            1,
+            rows,
+        ));
+        let rows = query_rows(&res);
+        let s = pool_vs_thread(&rows);
+        assert_eq!(s.len(), 1);
+        // 36 / 33 = 1.09.
+        assert!(s[0].contains("1.09x, within the 10 % goal"), "{}", s[0]);
+        assert!(s[0].contains("p50 2.50 µs"), "{}", s[0]);
     }
 
     #[test]

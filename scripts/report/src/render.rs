@@ -80,6 +80,7 @@ fn says(md: &mut String, res: &Results, rows: &[QueryRow], setups: &[Setup]) {
     md.push_str("## What the numbers say\n\n");
     let mut bullets = Vec::new();
     bullets.extend(narrative::process_vs_thread(rows));
+    bullets.extend(narrative::pool_vs_thread(rows));
     bullets.extend(narrative::server_share(rows));
     bullets.extend(narrative::overhead_vs_ipc(rows, &res.ipc));
     bullets.extend(narrative::waits(rows));
