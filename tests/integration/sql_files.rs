@@ -25,14 +25,15 @@ enum Outcome {
 }
 
 /// The files to run: all of them, or those named (without `.sql`,
-/// comma-separated) in `PGFORK_SQL_FILES`, to iterate on one quickly.
+/// comma-separated, with or without `.sql`) in `PGFORK_SQL_FILES`, to iterate on one quickly.
 fn files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sql");
     let only = std::env::var("PGFORK_SQL_FILES").ok();
     let wanted = |p: &Path| {
         only.as_deref().is_none_or(|o| {
             let stem = p.file_stem().unwrap_or_default().to_string_lossy();
-            o.split(',').any(|n| n.trim() == stem)
+            o.split(',')
+                .any(|n| n.trim().trim_end_matches(".sql") == stem)
         })
     };
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -41,6 +42,13 @@ fn files() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "sql") && wanted(p))
         .collect();
     v.sort();
+    // A name that matches no file is a mistake, not an empty pass.
+    if let Some(o) = &only {
+        assert!(
+            !v.is_empty(),
+            "PGFORK_SQL_FILES={o} names no file in tests/sql"
+        );
+    }
     v
 }
 

@@ -344,7 +344,7 @@ pub fn comment_stmt(cat: &mut Catalog, stmt: &CommentStmt) -> PgResult<String> {
 
 /// The user function or procedure a signature names, with PostgreSQL's
 /// errors for a missing, ambiguous or wrong-kind routine.
-fn routine_oid(cat: &Catalog, procedure: bool, d: &ast::FunctionDesc) -> PgResult<Oid> {
+pub(super) fn routine_oid(cat: &Catalog, procedure: bool, d: &ast::FunctionDesc) -> PgResult<Oid> {
     let what = if procedure { "procedure" } else { "function" };
     let parts = object_name(&d.name);
     let (schema, name) = split_schema(&parts)?;

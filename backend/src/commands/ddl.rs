@@ -252,6 +252,12 @@ pub fn execute(
                 super::role_setting::execute(ddl.cat, &st, &actor, &current).map(String::from)
             })
         }
+        S::Vacuum(_) if crate::parser::alter_owner::is_command(&text.sql) => {
+            ddl.changed = true;
+            crate::parser::alter_owner::parse(&text.sql).and_then(|st| {
+                super::owner::alter_object_owner(ddl.cat, &st, env.role, env.session, ddl.notices)
+            })
+        }
         S::Vacuum(_) if crate::parser::owned::is_command(&text.sql) => {
             crate::parser::owned::parse(&text.sql)
                 .and_then(|st| ddl.owned_command(&st, env.role, env.session, env.database))
@@ -317,6 +323,14 @@ pub fn execute(
         S::CreateSequence { .. } if crate::parser::alter_sequence::is_placeholder(stmt) => {
             (|| -> PgResult<String> {
                 let a = crate::parser::alter_sequence::parse(&text.sql)?;
+                if let crate::parser::alter_sequence::AlterSequenceAction::OwnerTo(to) = &a.action {
+                    let Some(seq) = super::sequence::target(ddl.cat, ddl.notices, &a)? else {
+                        return Ok("ALTER SEQUENCE".into());
+                    };
+                    ddl.changed = true;
+                    super::owner::alter_sequence_owner(ddl.cat, seq, to, env.role, env.session)?;
+                    return Ok("ALTER SEQUENCE".into());
+                }
                 ddl.changed |= super::sequence::alter(ddl.cat, pool, ddl.notices, &a)?;
                 Ok("ALTER SEQUENCE".into())
             })()

@@ -131,6 +131,7 @@ pub fn settle_owners(cat: &mut Catalog, before: &Catalog, role: Oid) {
         s.extend(c.views.iter().map(|v| v.oid));
         s.extend(c.enums.iter().map(|e| e.oid));
         s.extend(c.domains.iter().flat_map(|d| [d.oid, d.array]));
+        s.extend(c.composites.iter().flat_map(|t| [t.oid, t.relid]));
         s.extend(c.functions.iter().map(|f| f.oid));
         s
     };

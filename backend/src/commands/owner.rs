@@ -7,12 +7,16 @@
 //! for the old owner become the new owner's (PostgreSQL's aclnewowner).
 //! Also the ownership checks of other DDL: `check_owner`.
 
+use std::sync::Arc;
+
 use sqlparser::ast;
 
 use crate::analyze::from::{no_relation, split_name};
 use crate::catalog::roles::{privs, ObjectKind, RoleDesc};
 use crate::catalog::{Catalog, RelKind};
 use crate::error::{sqlstate, PgError, PgResult};
+use crate::parser::alter_owner::{AlterOwnerStmt, OwnerTarget, RoutineKind};
+use crate::parser::owned::RoleName;
 use crate::parser::{ident, object_name};
 use crate::types::Oid;
 
@@ -111,6 +115,84 @@ pub fn acl_new_owner(acl: &mut Vec<crate::catalog::roles::AclItem>, old: Oid, ne
     *acl = merged;
 }
 
+/// The role an OWNER TO names (42704 when there is none).
+fn named_role(
+    cat: &Catalog,
+    r: &RoleName,
+    me: &RoleDesc,
+    session: &RoleDesc,
+) -> PgResult<Arc<RoleDesc>> {
+    match r {
+        RoleName::Name(name) => cat.role_by_name(name).ok_or_else(|| {
+            PgError::new(
+                sqlstate::UNDEFINED_OBJECT,
+                format!("role \"{name}\" does not exist"),
+            )
+        }),
+        RoleName::SessionUser => Ok(Arc::new(session.clone())),
+        RoleName::CurrentUser => Ok(Arc::new(me.clone())),
+    }
+}
+
+/// sqlparser's owner as the grammar's RoleSpec.
+fn role_spec(o: &ast::Owner) -> RoleName {
+    match o {
+        ast::Owner::Ident(i) => RoleName::Name(ident(i)),
+        ast::Owner::SessionUser => RoleName::SessionUser,
+        _ => RoleName::CurrentUser,
+    }
+}
+
+/// PostgreSQL's checks before a role that is not a superuser gives
+/// object `obj` (in schema `nsp`) to `new`: it has the privileges of
+/// the object's owner (else `not_owner`), is a member of `new`, and may
+/// create objects in the schema (42501 each).
+fn check_may_give(
+    cat: &Catalog,
+    me: &RoleDesc,
+    obj: Oid,
+    nsp: Oid,
+    new: &RoleDesc,
+    not_owner: impl FnOnce() -> PgError,
+) -> PgResult<()> {
+    if me.superuser {
+        return Ok(());
+    }
+    if !cat.has_privs_of_role(me.oid, cat.owner_of(obj)) {
+        return Err(not_owner());
+    }
+    if !cat.is_member_of_role(me.oid, new.oid) {
+        return Err(PgError::new(
+            sqlstate::INSUFFICIENT_PRIVILEGE,
+            format!("must be member of role \"{}\"", new.name),
+        ));
+    }
+    check_create_in(cat, me.oid, nsp)
+}
+
+/// Gives relation `oid` (and its indexes and owned sequences) to the
+/// role `to` names, as role `me`.
+fn give_relation(
+    cat: &mut Catalog,
+    oid: Oid,
+    to: &RoleName,
+    me: &RoleDesc,
+    session: &RoleDesc,
+) -> PgResult<()> {
+    let new = named_role(cat, to, me, session)?;
+    if cat.owner_of(oid) == new.oid {
+        return Ok(());
+    }
+    let nsp = cat
+        .object_namespace(oid)
+        .unwrap_or(crate::catalog::PUBLIC_NAMESPACE);
+    check_may_give(cat, me, oid, nsp, &new, || {
+        check_owner(cat, me.oid, oid).unwrap_err()
+    })?;
+    change_owner(cat, oid, new.oid);
+    Ok(())
+}
+
 /// Runs ALTER ... OWNER TO as role `me` (session user `session`);
 /// returns the command tag.
 pub fn alter_owner(
@@ -138,35 +220,163 @@ pub fn alter_owner(
         }
         return Err(no_relation(&parts.join(".")));
     };
-    let new = match new_owner {
-        ast::Owner::Ident(i) => {
-            let name = ident(i);
-            cat.role_by_name(&name).ok_or_else(|| {
-                PgError::new(
-                    sqlstate::UNDEFINED_OBJECT,
-                    format!("role \"{name}\" does not exist"),
-                )
-            })?
-        }
-        ast::Owner::SessionUser => std::sync::Arc::new(session.clone()),
-        _ => std::sync::Arc::new(me.clone()),
-    };
-    if cat.owner_of(oid) == new.oid {
-        return Ok(tag.into());
-    }
-    if !me.superuser {
-        check_owner(cat, me.oid, oid)?;
-        if !cat.is_member_of_role(me.oid, new.oid) {
-            return Err(PgError::new(
-                sqlstate::INSUFFICIENT_PRIVILEGE,
-                format!("must be member of role \"{}\"", new.name),
-            ));
-        }
-        let nsp = cat
-            .object_namespace(oid)
-            .unwrap_or(crate::catalog::PUBLIC_NAMESPACE);
-        check_create_in(cat, me.oid, nsp)?;
-    }
-    change_owner(cat, oid, new.oid);
+    give_relation(cat, oid, &role_spec(new_owner), me, session)?;
     Ok(tag.into())
+}
+
+/// ALTER SEQUENCE name OWNER TO role: as ALTER TABLE's, except that a
+/// sequence a column owns goes only with its table (0A000, as
+/// PostgreSQL).
+pub fn alter_sequence_owner(
+    cat: &mut Catalog,
+    seq: Oid,
+    to: &ast::Ident,
+    me: &RoleDesc,
+    session: &RoleDesc,
+) -> PgResult<()> {
+    let Some(s) = cat.sequence_by_oid(seq).cloned() else {
+        return Err(PgError::internal("not a sequence"));
+    };
+    if s.table != 0 {
+        let new = named_role(cat, &RoleName::from_ident(to), me, session)?;
+        if cat.owner_of(seq) == new.oid {
+            return Ok(());
+        }
+        let table = cat.relation_name(s.table).unwrap_or("?").to_owned();
+        return Err(PgError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!("cannot change owner of sequence \"{}\"", s.name),
+        )
+        .with_detail(format!(
+            "Sequence \"{}\" is linked to table \"{table}\".",
+            s.name
+        )));
+    }
+    give_relation(cat, seq, &RoleName::from_ident(to), me, session)
+}
+
+/// ALTER FUNCTION | PROCEDURE | ROUTINE | TYPE | [MATERIALIZED] VIEW ...
+/// OWNER TO role (`parser::alter_owner`) as role `me`; the command tag.
+pub fn alter_object_owner(
+    cat: &mut Catalog,
+    st: &AlterOwnerStmt,
+    me: &RoleDesc,
+    session: &RoleDesc,
+    notices: &mut Vec<PgError>,
+) -> PgResult<String> {
+    match &st.target {
+        OwnerTarget::View {
+            materialized,
+            if_exists,
+            name,
+        } => {
+            let tag = if *materialized {
+                "ALTER MATERIALIZED VIEW"
+            } else {
+                "ALTER VIEW"
+            };
+            let (schema, rel) = split_name(name)?;
+            if let Some(s) = schema {
+                cat.explicit_namespace(s)?;
+            }
+            let Some((_, oid)) = cat.resolve_relation(schema, rel) else {
+                if *if_exists {
+                    notices.push(super::ddl::notice(format!(
+                        "relation \"{rel}\" does not exist, skipping"
+                    )));
+                    return Ok(tag.into());
+                }
+                return Err(no_relation(&name.join(".")));
+            };
+            // As PostgreSQL, ALTER VIEW takes any relation (ALTER TABLE's
+            // code); ALTER MATERIALIZED VIEW only a materialized view.
+            if *materialized && !cat.is_matview(oid) {
+                return Err(PgError::new(
+                    "42809",
+                    format!("\"{rel}\" is not a materialized view"),
+                ));
+            }
+            give_relation(cat, oid, &st.owner, me, session)?;
+            Ok(tag.into())
+        }
+        OwnerTarget::Routine { kind, desc } => {
+            let oid = match kind {
+                RoutineKind::Function => super::comment::routine_oid(cat, false, desc)?,
+                RoutineKind::Procedure => super::comment::routine_oid(cat, true, desc)?,
+                RoutineKind::Routine => super::comment::routine_oid(cat, false, desc)
+                    .or_else(|_| super::comment::routine_oid(cat, true, desc))?,
+            };
+            let f = cat
+                .function_by_oid(oid)
+                .cloned()
+                .ok_or_else(|| PgError::internal("routine vanished"))?;
+            let procedure = f.kind == 'p';
+            let new = named_role(cat, &st.owner, me, session)?;
+            if cat.owner_of(oid) != new.oid {
+                let what = if procedure { "procedure" } else { "function" };
+                // User routines are all in schema public.
+                let nsp = crate::catalog::PUBLIC_NAMESPACE;
+                check_may_give(cat, me, oid, nsp, &new, || {
+                    PgError::new(
+                        sqlstate::INSUFFICIENT_PRIVILEGE,
+                        format!("must be owner of {what} {}", f.name),
+                    )
+                })?;
+                cat.set_owner(oid, new.oid);
+            }
+            Ok(match (kind, procedure) {
+                (RoutineKind::Routine, _) => "ALTER ROUTINE",
+                (_, true) => "ALTER PROCEDURE",
+                _ => "ALTER FUNCTION",
+            }
+            .into())
+        }
+        OwnerTarget::Type(name) => {
+            let (nsp, keys) = user_type(cat, name)?;
+            let new = named_role(cat, &st.owner, me, session)?;
+            if cat.owner_of(keys[0]) != new.oid {
+                check_may_give(cat, me, keys[0], nsp, &new, || {
+                    PgError::new(
+                        sqlstate::INSUFFICIENT_PRIVILEGE,
+                        format!("must be owner of type {}", name.join(".")),
+                    )
+                })?;
+                for k in keys {
+                    cat.set_owner(k, new.oid);
+                }
+            }
+            Ok("ALTER TYPE".into())
+        }
+    }
+}
+
+/// A user type by name for ALTER TYPE: its schema and the OIDs its
+/// owner is recorded under (a domain's array type's too; a composite
+/// type's pg_class row's too). 42809 for a table's row type, 42704 for
+/// none.
+fn user_type(cat: &Catalog, name: &[String]) -> PgResult<(Oid, Vec<Oid>)> {
+    let (schema, n) = split_name(name)?;
+    let nsp = match schema {
+        Some(s) => Some(cat.explicit_namespace(s)?),
+        None => None,
+    };
+    if let Some(e) = cat.resolve_enum(schema, n) {
+        return Ok((e.namespace, vec![e.oid]));
+    }
+    if let Some(d) = cat.resolve_domain(schema, n) {
+        return Ok((d.namespace, vec![d.oid, d.array]));
+    }
+    if let Some(c) = cat.resolve_composite(nsp, n) {
+        return Ok((c.namespace, vec![c.oid, c.relid]));
+    }
+    if cat.resolve_relation(schema, n).is_some() {
+        return Err(
+            PgError::new("42809", format!("{} is a table's row type", name.join(".")))
+                .with_hint("Use ALTER TABLE instead."),
+        );
+    }
+    Err(PgError::new(
+        sqlstate::UNDEFINED_OBJECT,
+        format!("type \"{}\" does not exist", name.join(".")),
+    ))
 }

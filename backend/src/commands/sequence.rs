@@ -362,30 +362,13 @@ pub fn alter(
     notices: &mut Vec<PgError>,
     a: &AlterSequence,
 ) -> PgResult<bool> {
-    let (nsp, name) = plain_name(cat, &a.name)?;
-    let found = match nsp {
-        Some(n) => cat.relation_in(n, &name),
-        None => cat.relkind(&name),
+    let Some(oid) = target(cat, notices, a)? else {
+        return Ok(false);
     };
-    let seq = match found {
-        Some((crate::catalog::RelKind::Sequence, o)) => cat.sequence_by_oid(o).cloned(),
-        _ => None,
-    };
-    let Some(old) = seq else {
-        if found.is_some() {
-            return Err(PgError::new(
-                "42809",
-                format!("\"{name}\" is not a sequence"),
-            ));
-        }
-        if a.if_exists {
-            notices.push(super::ddl::notice(format!(
-                "relation \"{name}\" does not exist, skipping"
-            )));
-            return Ok(false);
-        }
-        return Err(crate::analyze::from::no_relation(&name));
-    };
+    let old = cat
+        .sequence_by_oid(oid)
+        .cloned()
+        .ok_or_else(|| PgError::internal("sequence vanished"))?;
     let mut s = (*old).clone();
     match &a.action {
         AlterSequenceAction::Rename(new) => {
@@ -395,9 +378,8 @@ pub fn alter(
             s.name = new;
         }
         AlterSequenceAction::OwnerTo(_) => {
-            return Err(PgError::new(
-                sqlstate::FEATURE_NOT_SUPPORTED,
-                "ALTER SEQUENCE ... OWNER TO is not supported yet",
+            return Err(PgError::internal(
+                "ALTER SEQUENCE ... OWNER TO is run by commands::owner",
             ))
         }
         AlterSequenceAction::Options { options, restart } => {
@@ -416,6 +398,40 @@ pub fn alter(
         }
     }
     Ok(true)
+}
+
+/// The sequence an ALTER SEQUENCE names: None (with a notice) when IF
+/// EXISTS found none; 42809 for a relation that is not a sequence.
+pub fn target(
+    cat: &Catalog,
+    notices: &mut Vec<PgError>,
+    a: &AlterSequence,
+) -> PgResult<Option<Oid>> {
+    let (nsp, name) = plain_name(cat, &a.name)?;
+    let found = match nsp {
+        Some(n) => cat.relation_in(n, &name),
+        None => cat.relkind(&name),
+    };
+    let seq = match found {
+        Some((crate::catalog::RelKind::Sequence, o)) => Some(o),
+        _ => None,
+    };
+    let Some(oid) = seq else {
+        if found.is_some() {
+            return Err(PgError::new(
+                "42809",
+                format!("\"{name}\" is not a sequence"),
+            ));
+        }
+        if a.if_exists {
+            notices.push(super::ddl::notice(format!(
+                "relation \"{name}\" does not exist, skipping"
+            )));
+            return Ok(None);
+        }
+        return Err(crate::analyze::from::no_relation(&name));
+    };
+    Ok(Some(oid))
 }
 
 /// The text a column default uses to name relation `name` of schema

@@ -25,6 +25,7 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace
 use crate::error::{sqlstate, PgError, PgResult};
 
 pub mod alter_identity;
+pub mod alter_owner;
 pub mod alter_sequence;
 pub mod alter_trigger;
 pub mod comment;
@@ -475,6 +476,10 @@ fn intercept(
     }
     if comment::starts_comment(meaningful) {
         comment::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
+    }
+    if alter_owner::starts_alter_owner(meaningful) {
+        alter_owner::parse_tokens(sql, meaningful)?;
         return Ok(Some(vacuum_placeholder()));
     }
     if owned::starts_owned_command(meaningful) {

@@ -27,6 +27,21 @@ pub enum OwnedStmt {
     Drop { roles: Vec<RoleName>, cascade: bool },
 }
 
+impl RoleName {
+    /// A role named by an identifier, CURRENT_USER, CURRENT_ROLE and
+    /// SESSION_USER unquoted being the special ones.
+    pub fn from_ident(i: &sqlparser::ast::Ident) -> RoleName {
+        if i.quote_style.is_none() {
+            match i.value.to_lowercase().as_str() {
+                "current_user" | "current_role" => return RoleName::CurrentUser,
+                "session_user" => return RoleName::SessionUser,
+                _ => {}
+            }
+        }
+        RoleName::Name(super::ident(i))
+    }
+}
+
 /// Whether the tokens start REASSIGN OWNED or DROP OWNED.
 pub(super) fn starts_owned_command(words: &[&TokenWithSpan]) -> bool {
     let w = |i: usize, s: &str| words.get(i).is_some_and(|t| is_word(&t.token, s));
@@ -45,7 +60,7 @@ pub fn parse(sql: &str) -> PgResult<OwnedStmt> {
 }
 
 impl P<'_> {
-    fn role_name(&mut self) -> PgResult<RoleName> {
+    pub(super) fn role_name(&mut self) -> PgResult<RoleName> {
         let special = match self.peek() {
             Some(Token::Word(w)) if w.quote_style.is_none() => {
                 match w.value.to_lowercase().as_str() {

@@ -93,4 +93,14 @@ impl Walk<'_> {
             _ => self.fail(),
         }
     }
+
+    /// A possibly qualified name: identifiers joined by periods.
+    pub(super) fn qualified_name(&mut self) -> PgResult<Vec<String>> {
+        let mut parts = vec![self.name()?];
+        while self.peek() == Some(&Token::Period) {
+            self.i += 1;
+            parts.push(self.name()?);
+        }
+        Ok(parts)
+    }
 }

@@ -779,6 +779,7 @@ impl Engine {
                     || crate::parser::alter_trigger::is_alter_trigger(&text.sql)
                     || crate::parser::role_setting::is_command(&text.sql)
                     || crate::parser::owned::is_command(&text.sql)
+                    || crate::parser::alter_owner::is_command(&text.sql)
                     || crate::parser::comment::is_command(&text.sql) =>
             {
                 Ok(simple_parts(Action::Ddl, param_types, true))
