@@ -5,7 +5,9 @@ a unique index, a PL/pgSQL trigger and a disabled one) dumped as SQL and in the
 custom format, listed by pg_restore, and restored with psql into the same
 database after dropping it, with the same rows back; a second schema
 holding a table of the same name, and a dump of the restored database
-identical to the first. One `ok`/`FAIL` line per check."""
+identical to the first; then types, a domain, a function, a procedure,
+a sequence, a table and a view given to another role, dumped with their
+owners (ALTER ... OWNER TO), restored and dumped again identically. One `ok`/`FAIL` line per check."""
 
 import os
 import subprocess
@@ -148,6 +150,74 @@ def cleanup():
     psql("DROP FUNCTION IF EXISTS c_dump_stamp()")
 
 
+OWNED = os.path.join(TMP, "owned.sql")
+
+
+def drop_owned_objects():
+    psql("DROP VIEW IF EXISTS c_dump_o_view")
+    psql("DROP TABLE IF EXISTS c_dump_o_items")
+    psql("DROP SEQUENCE IF EXISTS c_dump_o_seq")
+    psql("DROP FUNCTION IF EXISTS c_dump_o_double(integer)")
+    psql("DROP PROCEDURE IF EXISTS c_dump_o_proc(integer)")
+    psql("DROP TYPE IF EXISTS c_dump_o_pair")
+    psql("DROP TYPE IF EXISTS c_dump_o_mood")
+    psql("DROP DOMAIN IF EXISTS c_dump_o_positive")
+
+
+def owners_round_trip():
+    """A dump with owners (pg_dump's default) restores: it writes ALTER
+    FUNCTION, PROCEDURE, TYPE, DOMAIN, SEQUENCE and TABLE ... OWNER TO
+    after each object."""
+    drop_owned_objects()
+    psql("DROP ROLE IF EXISTS c_dump_owner")
+    psql("CREATE ROLE c_dump_owner")
+    psql("CREATE TYPE c_dump_o_mood AS ENUM ('sad', 'ok')")
+    psql("CREATE TYPE c_dump_o_pair AS (a integer, b text)")
+    psql("CREATE DOMAIN c_dump_o_positive AS integer CHECK (VALUE > 0)")
+    psql("CREATE FUNCTION c_dump_o_double(integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 * 2'")
+    psql("CREATE PROCEDURE c_dump_o_proc(integer) LANGUAGE sql AS 'SELECT 1'")
+    psql("CREATE SEQUENCE c_dump_o_seq")
+    psql("CREATE TABLE c_dump_o_items (id integer, mood c_dump_o_mood, n c_dump_o_positive)")
+    psql("CREATE VIEW c_dump_o_view AS SELECT id, c_dump_o_double(id) AS twice FROM c_dump_o_items")
+    psql("INSERT INTO c_dump_o_items VALUES (1, 'ok', 3)")
+    for stmt in [
+        "ALTER TYPE c_dump_o_mood OWNER TO c_dump_owner",
+        "ALTER TYPE c_dump_o_pair OWNER TO c_dump_owner",
+        "ALTER DOMAIN c_dump_o_positive OWNER TO c_dump_owner",
+        "ALTER FUNCTION c_dump_o_double(integer) OWNER TO c_dump_owner",
+        "ALTER PROCEDURE c_dump_o_proc(integer) OWNER TO c_dump_owner",
+        "ALTER SEQUENCE c_dump_o_seq OWNER TO c_dump_owner",
+        "ALTER TABLE c_dump_o_items OWNER TO c_dump_owner",
+        "ALTER VIEW c_dump_o_view OWNER TO c_dump_owner",
+    ]:
+        psql(stmt)
+    sh(f"{BIN}/pg_dump", "-f", OWNED)
+    text = open(OWNED).read()
+    for want in [
+        "ALTER TYPE public.c_dump_o_mood OWNER TO c_dump_owner;",
+        "ALTER TYPE public.c_dump_o_pair OWNER TO c_dump_owner;",
+        "ALTER DOMAIN public.c_dump_o_positive OWNER TO c_dump_owner;",
+        "ALTER FUNCTION public.c_dump_o_double(integer) OWNER TO c_dump_owner;",
+        "ALTER PROCEDURE public.c_dump_o_proc(IN integer) OWNER TO c_dump_owner;",
+        "ALTER TABLE public.c_dump_o_seq OWNER TO c_dump_owner;",
+        "ALTER TABLE public.c_dump_o_items OWNER TO c_dump_owner;",
+        "ALTER TABLE public.c_dump_o_view OWNER TO c_dump_owner;",
+    ]:
+        check(want in text, f"dump lacks {want!r}")
+    drop_owned_objects()
+    sh(f"{BIN}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", OWNED)
+    eq(psql("SELECT id, mood, n FROM c_dump_o_items"), "1|ok|3\n", "rows after restore")
+    eq(
+        psql("SELECT proname, proowner::regrole FROM pg_proc WHERE proname LIKE 'c_dump_o%' ORDER BY 1"),
+        "c_dump_o_double|c_dump_owner\nc_dump_o_proc|c_dump_owner\n",
+        "routine owners after restore",
+    )
+    again = sh(f"{BIN}/pg_dump")
+    eq(without_restrict_keys(again), without_restrict_keys(text), "dump after restore")
+    drop_owned_objects()
+    psql("DROP ROLE c_dump_owner")
+
+
 if __name__ == "__main__":
     run([
         ("create_schema", create_schema),
@@ -156,4 +226,5 @@ if __name__ == "__main__":
         ("dump_custom_and_list", dump_custom_and_list),
         ("restore_round_trip", restore_round_trip),
         ("cleanup", cleanup),
+        ("owners_round_trip", owners_round_trip),
     ])
