@@ -144,7 +144,7 @@ async fn transaction_status_and_settings(mode: Mode) {
     };
     let expected_mode = match mode {
         Mode::Thread => "thread",
-        Mode::Pool => "pool",
+        Mode::Pool | Mode::PoolProcesses => "pool",
         Mode::Process | Mode::Prefork => "process",
     };
     assert_eq!(show("pgfork.mode").await, expected_mode);

@@ -19,6 +19,10 @@ pub enum Mode {
     Thread,
     /// `--mode pool`: sessions on carrier threads (as many as CPUs).
     Pool,
+    /// `--mode pool --carrier-processes 2`: sessions on the carrier
+    /// threads of two carrier processes forked by a process-mode
+    /// postmaster (the SQL harness runs in it besides the four above).
+    PoolProcesses,
 }
 
 impl Mode {
@@ -33,6 +37,12 @@ impl Mode {
             ],
             Mode::Thread => vec!["--mode".into(), "thread".into()],
             Mode::Pool => vec!["--mode".into(), "pool".into()],
+            Mode::PoolProcesses => vec![
+                "--mode".into(),
+                "pool".into(),
+                "--carrier-processes".into(),
+                "2".into(),
+            ],
         }
     }
 }

@@ -98,7 +98,7 @@ async fn latency_views_count_queries(mode: Mode) {
         Mode::Process => "process",
         Mode::Prefork => "prefork",
         Mode::Thread => "thread",
-        Mode::Pool => "pool",
+        Mode::Pool | Mode::PoolProcesses => "pool",
     };
     let mut m = String::new();
     for _ in 0..50 {

@@ -155,6 +155,13 @@ async fn run(c: &Client, sql: &str) -> Outcome {
 
 in_all_modes!(sql_files_match_postgres);
 
+/// The harness in pool mode with carrier processes, the one mode
+/// `in_all_modes!` leaves out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sql_files_match_postgres_with_carrier_processes() {
+    sql_files_match_postgres(Mode::PoolProcesses).await
+}
+
 async fn sql_files_match_postgres(mode: Mode) {
     let reference = Reference::start();
     let admin = reference.connect().await;
