@@ -2,12 +2,9 @@
 //! (pid, thread id, cancel key, start time), register where it counts
 //! held locks and pins, and build its environment.
 
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use backend::error::{sqlstate, PgError};
-use backend::protocol::MessageWriter;
 use backend::{BackendEnv, ServerConfig};
 use shmem::{ExecMode, Segment};
 
@@ -210,27 +207,12 @@ fn install_panic_marker() {
 }
 
 /// Runs one client's session under `catch_unwind`. If it panics (the
-/// panic hook has logged it, and decided whether that is a PANIC), the
-/// client gets FATAL XX000 on a duplicate of its socket taken beforehand,
-/// and false is returned: the caller ends the session (a thread frees its
+/// panic hook has logged it, and decided whether that is a PANIC; the
+/// protocol layer has told the client: `backend::protocol::panic_report`),
+/// false is returned: the caller ends the session (a thread frees its
 /// slot, a process exits with status 1).
-pub fn catch_session_panic(client_fd: RawFd, session: impl FnOnce()) -> bool {
-    // A duplicate of the socket to report a panic on.
-    let dup = nix::unistd::dup(client_fd).ok();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(session));
-    if let Some(fd) = dup {
-        // SAFETY: `fd` is our own duplicate, owned by nobody else.
-        let f = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
-        if result.is_err() {
-            let mut w = MessageWriter::new();
-            w.error(&PgError::fatal(
-                sqlstate::INTERNAL_ERROR,
-                "internal error: the backend panicked; the session is closed",
-            ));
-            let _ = std::io::Write::write_all(&mut &f, &w.buf);
-        }
-    }
-    result.is_ok()
+pub fn catch_session_panic(session: impl FnOnce()) -> bool {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(session)).is_ok()
 }
 
 /// The life of a forked child (backend, pre-forked backend, checkpointer,

@@ -724,8 +724,7 @@ fn backend_child_main(srv: &Server, slot: usize, stream: ClientStream, accept_ns
     let running_ns = shmem::time::monotonic_ns();
     let table = srv.segment.backend_table();
     crate::signals::become_backend(Some(table.slot(slot)));
-    let client_fd = stream.as_raw_fd();
-    let ok = backend_start::catch_session_panic(client_fd, || {
+    let ok = backend_start::catch_session_panic(|| {
         let env = backend_start::attach(&srv.config, srv.segment, slot, ExecMode::Process);
         let mut engine = Engine::new(env.clone());
         let times = ConnectTimes {
@@ -787,8 +786,7 @@ fn prefork_child_main(srv: &Server, slot_idx: usize, chan: UnixStream) -> ! {
             accept_ns,
             running_ns,
         };
-        let client_fd = stream.as_raw_fd();
-        let ok = backend_start::catch_session_panic(client_fd, || {
+        let ok = backend_start::catch_session_panic(|| {
             let end = protocol::run_session(stream, &env, &mut engine, times, STARTUP_TIMEOUT);
             tracing::debug!(
                 "pre-forked backend {} session ended: {end:?}",

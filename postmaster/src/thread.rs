@@ -14,7 +14,7 @@
 //! would release the locks over half-changed shared pages, so the server
 //! is restarted by the supervisor and recovers from the WAL instead.
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -131,8 +131,7 @@ impl Launcher for ThreadLauncher {
         let retire = self.retire.clone();
         self.spawn(format!("backend-{slot}"), move || {
             let running_ns = shmem::time::monotonic_ns();
-            let client_fd = stream.as_raw_fd();
-            let ok = backend_start::catch_session_panic(client_fd, || {
+            let ok = backend_start::catch_session_panic(|| {
                 let env = backend_start::attach(&config, segment, slot, ExecMode::Thread);
                 let mut engine = Engine::new(env.clone());
                 let times = ConnectTimes {

@@ -44,6 +44,7 @@
 #[cfg(test)]
 mod fuzz_tests;
 mod idle_wait;
+pub mod panic_report;
 pub mod pool;
 pub mod reader;
 pub mod scram;
@@ -103,8 +104,9 @@ pub fn run_session(
         Ok(s) => s,
         Err(end) => return end,
     };
-    let mut session = session::Session::new(env, engine, &stream, reader, writer);
-    let end = session.run();
+    let end = panic_report::reporting_panics(std::os::fd::AsFd::as_fd(&stream), || {
+        session::Session::new(env, engine, &stream, reader, writer).run()
+    });
     env.slot.set_state(BackendState::Idle, Some(""));
     end
 }
@@ -119,7 +121,21 @@ pub fn set_waker() {
 /// A connection's start: the startup packet (and TLS), authentication on
 /// TCP, the engine's startup, AuthenticationOk and the parameters. Returns
 /// the stream the session goes on over and its buffers, or how it ended.
+/// A panic in it is reported to the client (`panic_report`).
 fn start_session(
+    stream: ClientStream,
+    env: &BackendEnv,
+    engine: &mut Engine,
+    times: ConnectTimes,
+    startup_timeout: Duration,
+) -> Result<(ClientStream, MessageReader, MessageWriter), SessionEnd> {
+    let dup = std::os::fd::AsFd::as_fd(&stream).try_clone_to_owned().ok();
+    panic_report::reporting_panics_on(dup, move || {
+        start_session_unreported(stream, env, engine, times, startup_timeout)
+    })
+}
+
+fn start_session_unreported(
     stream: ClientStream,
     env: &BackendEnv,
     engine: &mut Engine,

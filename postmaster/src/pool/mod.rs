@@ -82,15 +82,13 @@ mod epoll;
 pub mod processes;
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{fence, AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use backend::error::{sqlstate, PgError};
 use backend::protocol::pool::PooledSession;
-use backend::protocol::{ClientStream, ConnectTimes, MessageWriter, Refusal, STARTUP_TIMEOUT};
+use backend::protocol::{ClientStream, ConnectTimes, Refusal, STARTUP_TIMEOUT};
 use backend::protocol::{Resume, SessionEnd};
 use backend::ServerConfig;
 use shmem::backend_table::INTERRUPT_TERMINATE;
@@ -491,8 +489,7 @@ impl Pool {
             running_ns,
         };
         let mut started = None;
-        let fd = stream.as_raw_fd();
-        let ok = backend_start::catch_session_panic(fd, || {
+        let ok = backend_start::catch_session_panic(|| {
             started = PooledSession::start(stream, env, times, STARTUP_TIMEOUT).ok();
         });
         if !ok {
@@ -769,18 +766,9 @@ impl Pool {
 /// Tells the client of a session that panicked that it is closed (FATAL
 /// XX000), as thread mode does.
 fn report_panic(c: &Carried) {
-    let fd = c.session.fd();
-    let Ok(dup) = nix::unistd::dup(fd) else {
-        return;
-    };
-    // SAFETY: `dup` is our own duplicate, owned by nobody else.
-    let f = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(dup) });
-    let mut w = MessageWriter::new();
-    w.error(&PgError::fatal(
-        sqlstate::INTERNAL_ERROR,
-        "internal error: the backend panicked; the session is closed",
-    ));
-    let _ = std::io::Write::write_all(&mut &f, &w.buf);
+    // SAFETY: the session, and so its socket `fd`, is alive for this call.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(c.session.fd()) };
+    backend::protocol::panic_report::report_panic(fd);
 }
 
 #[cfg(test)]
