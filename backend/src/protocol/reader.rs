@@ -97,23 +97,17 @@ impl MessageReader {
     fn fill(&mut self, stream: &ClientStream, want: usize) -> Result<bool, ReadError> {
         let start = self.buf.len();
         let want = want.clamp(READ_CHUNK, 1 << 20);
-        self.buf.resize(start + want, 0);
         loop {
-            match stream.read_some(&mut self.buf[start..]) {
-                Ok(0) => {
-                    self.buf.truncate(start);
-                    return Ok(false);
-                }
-                Ok(n) => {
+            match stream.read_append(&mut self.buf, want) {
+                Ok(0) => return Ok(false),
+                Ok(_) => {
                     if start == 0 {
                         self.first_byte_ns = shmem::time::monotonic_ns();
                     }
-                    self.buf.truncate(start + n);
                     return Ok(true);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {
                     if interrupts::terminate_pending() {
-                        self.buf.truncate(start);
                         return Err(ReadError::Terminate);
                     }
                 }
@@ -121,13 +115,9 @@ impl MessageReader {
                     if e.kind() == io::ErrorKind::WouldBlock
                         || e.kind() == io::ErrorKind::TimedOut =>
                 {
-                    self.buf.truncate(start);
                     return Err(ReadError::Timeout);
                 }
-                Err(e) => {
-                    self.buf.truncate(start);
-                    return Err(ReadError::Io(e));
-                }
+                Err(e) => return Err(ReadError::Io(e)),
             }
         }
     }
@@ -140,21 +130,12 @@ impl MessageReader {
     /// tries this first, so that a client's next message that is already
     /// there costs one recv, not a poll and two signal-mask changes too.
     pub fn fill_if_ready(&mut self, stream: &ClientStream) -> bool {
-        let start = self.buf.len();
-        self.buf.resize(start + READ_CHUNK, 0);
-        let r = stream.read_ready(&mut self.buf[start..]);
-        match r {
-            Ok(n) => {
-                self.buf.truncate(start + n);
-                true
-            }
-            Err(e) => {
-                self.buf.truncate(start);
-                !matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                )
-            }
+        match stream.read_ready_append(&mut self.buf, READ_CHUNK) {
+            Ok(_) => true,
+            Err(e) => !matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ),
         }
     }
 

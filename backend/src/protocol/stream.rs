@@ -7,7 +7,9 @@
 //! beyond the session's own buffers; only TLS connections go through
 //! rustls's buffers (boxed, so the enum stays two words).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
+
+use bytes::BytesMut;
 use std::net::TcpStream;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
@@ -49,27 +51,36 @@ impl ClientStream {
         }
     }
 
-    /// Reads what is available (at least one byte, or 0 at end of file).
-    pub fn read_some(&self, buf: &mut [u8]) -> io::Result<usize> {
+    /// Reads what is available (at least one byte, or 0 at end of file),
+    /// at most `max` bytes, appending them to `buf`. The plain sockets
+    /// read straight into `buf`'s spare capacity, so the 16 kB read
+    /// buffer is not zeroed before every read (it was: a memset per
+    /// query, docs/bench-hotpath-2026-12-04.txt).
+    pub fn read_append(&self, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
         match self {
-            ClientStream::Unix(s) => (&*s).read(buf),
-            ClientStream::Tcp(s) => (&*s).read(buf),
-            ClientStream::Tls(s) => s.read_some(buf),
+            ClientStream::Unix(s) => recv_append(s.as_raw_fd(), buf, max, 0),
+            ClientStream::Tcp(s) => recv_append(s.as_raw_fd(), buf, max, 0),
+            ClientStream::Tls(s) => {
+                let start = buf.len();
+                buf.resize(start + max, 0);
+                let r = s.read_some(&mut buf[start..]);
+                buf.truncate(start + r.as_ref().map_or(0, |n| *n));
+                r
+            }
         }
     }
 
     /// Reads what the socket holds without waiting (recv with
-    /// MSG_DONTWAIT): `WouldBlock` if it holds nothing. Under TLS,
-    /// rustls may hold decrypted input the socket does not show, so this
-    /// always answers `WouldBlock` there (the caller then waits as usual).
-    pub fn read_ready(&self, buf: &mut [u8]) -> io::Result<usize> {
-        use nix::sys::socket::{recv, MsgFlags};
-        let fd = match self {
-            ClientStream::Unix(s) => s.as_raw_fd(),
-            ClientStream::Tcp(s) => s.as_raw_fd(),
-            ClientStream::Tls(_) => return Err(io::ErrorKind::WouldBlock.into()),
-        };
-        recv(fd, buf, MsgFlags::MSG_DONTWAIT).map_err(io::Error::from)
+    /// MSG_DONTWAIT), as [`read_append`](Self::read_append):
+    /// `WouldBlock` if it holds nothing. Under TLS, rustls may hold
+    /// decrypted input the socket does not show, so this always answers
+    /// `WouldBlock` there (the caller then waits as usual).
+    pub fn read_ready_append(&self, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
+        match self {
+            ClientStream::Unix(s) => recv_append(s.as_raw_fd(), buf, max, libc::MSG_DONTWAIT),
+            ClientStream::Tcp(s) => recv_append(s.as_raw_fd(), buf, max, libc::MSG_DONTWAIT),
+            ClientStream::Tls(_) => Err(io::ErrorKind::WouldBlock.into()),
+        }
     }
 
     /// Writes all of `buf`, retrying after signals.
@@ -106,6 +117,27 @@ impl ClientStream {
             ClientStream::Tls(s) => s.tcp().shutdown(std::net::Shutdown::Both),
         };
     }
+}
+
+/// One `recv` into the spare capacity of `buf` (made at least `max`
+/// bytes), appending what it read.
+#[allow(unsafe_code)] // recv into uninitialized capacity, then set_len
+fn recv_append(fd: RawFd, buf: &mut BytesMut, max: usize, flags: libc::c_int) -> io::Result<usize> {
+    buf.reserve(max);
+    let spare = buf.spare_capacity_mut();
+    let len = spare.len().min(max);
+    // SAFETY: `spare` is `buf`'s own unused capacity, at least `len`
+    // bytes long and borrowed by nothing else; recv writes at most `len`
+    // bytes into it.
+    let n = unsafe { libc::recv(fd, spare.as_mut_ptr().cast(), len, flags) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let n = n as usize;
+    // SAFETY: recv initialized the first `n` (<= `len`) bytes of the
+    // spare capacity, which directly follow `buf`'s contents.
+    unsafe { buf.set_len(buf.len() + n) };
+    Ok(n)
 }
 
 /// A TCP client's address as the server log writes it.
