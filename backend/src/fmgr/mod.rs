@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod date_funcs;
 pub mod encode;
 pub mod enums;
+pub mod formatting;
 pub mod json;
 pub mod macaddr;
 pub mod network;
@@ -196,6 +197,7 @@ static TABLES: &[&[FuncDef]] = &[
     text_srf::TEXT_SRF_FUNCS,
     string::STRING_FUNCS,
     date_funcs::DATE_FUNCS,
+    formatting::FORMATTING_FUNCS,
 ];
 
 /// Every built-in function, in preference order for ties.

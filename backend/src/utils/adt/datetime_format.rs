@@ -1,5 +1,6 @@
 //! `to_char` of timestamp, timestamptz and interval (PostgreSQL's
-//! formatting.c, its DCH half): a template of patterns (`YYYY`, `MM`,
+//! formatting.c, its DCH half): a template (scanned by `dch_template`) of
+//! patterns (`YYYY`, `MM`,
 //! `Month`, `DD`, `HH24`, `MI`, `SS`, `MS`, `US`, `AM`, `TZ`, ...) with
 //! the `FM` (no padding) and `FX`/`TM` prefixes and the `TH`/`th` ordinal
 //! suffix, double-quoted literal text and backslash escapes; anything else
@@ -8,6 +9,7 @@
 //! and `OF` print), an interval in its fields (`HH24` may exceed 24; the
 //! patterns tied to calendar dates are refused with 22007).
 
+use super::dch_template::{self, Node};
 use crate::error::{PgError, PgResult};
 use crate::types::datetime::{
     civil_from_days, days_from_civil, Interval, UNIX_TO_PG_DAYS, USECS_PER_DAY,
@@ -167,18 +169,6 @@ fn ordinal(n: i64, upper: bool) -> &'static str {
     }
 }
 
-/// The patterns, longest first where one is a prefix of another.
-const PATTERNS: &[&str] = &[
-    "A.D.", "A.M.", "AD", "AM", "B.C.", "BC", "CC", "DAY", "DDD", "DD", "DY", "Day", "Dy", "D",
-    "FF1", "FF2", "FF3", "FF4", "FF5", "FF6", "HH24", "HH12", "HH", "IDDD", "ID", "IW", "IYYY",
-    "IYY", "IY", "I", "J", "MI", "MM", "MONTH", "MON", "MS", "Month", "Mon", "OF", "P.M.", "PM",
-    "Q", "RM", "SSSSS", "SSSS", "SS", "TZH", "TZM", "TZ", "US", "WW", "W", "Y,YYY", "YYYY", "YYY",
-    "YY", "Y", "a.d.", "a.m.", "ad", "am", "b.c.", "bc", "cc", "day", "ddd", "dd", "dy", "d",
-    "ff1", "ff2", "ff3", "ff4", "ff5", "ff6", "hh24", "hh12", "hh", "iddd", "id", "iw", "iyyy",
-    "iyy", "iy", "i", "j", "mi", "mm", "month", "mon", "ms", "of", "p.m.", "pm", "q", "rm",
-    "sssss", "ssss", "ss", "tzh", "tzm", "tz", "us", "ww", "w", "y,yyy", "yyyy", "yyy", "yy", "y",
-];
-
 /// Case-insensitive patterns are written upper-case below; the names
 /// (`Month`, `DAY`, ...) keep their case, which chooses the output's.
 fn canonical(p: &str) -> String {
@@ -224,62 +214,16 @@ fn name_case(name: &str, pattern: &str, width: usize, fm: bool) -> String {
 
 /// to_char(value, template).
 pub fn to_char(f: &Fields, template: &str) -> PgResult<String> {
-    let chars: Vec<char> = template.chars().collect();
     let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        // Prefixes.
-        let mut fm = false;
-        loop {
-            let rest: String = chars[i..].iter().take(2).collect();
-            match rest.to_ascii_uppercase().as_str() {
-                "FM" => {
-                    fm = true;
-                    i += 2;
-                }
-                "FX" | "TM" => i += 2,
-                _ => break,
+    for node in dch_template::parse(template) {
+        let (text, fm, th, tm) = match node {
+            Node::Pattern { text, fm, th, tm } => (text, fm, th, tm),
+            Node::Space(c) | Node::Separator(c) | Node::Char(c) => {
+                out.push(c);
+                continue;
             }
-        }
-        if i >= chars.len() {
-            break;
-        }
-        let rest: String = chars[i..].iter().collect();
-        let Some(p) = PATTERNS.iter().find(|p| rest.starts_with(**p)) else {
-            let c = chars[i];
-            i += 1;
-            match c {
-                '"' => {
-                    while i < chars.len() && chars[i] != '"' {
-                        if chars[i] == '\\' && i + 1 < chars.len() {
-                            i += 1;
-                        }
-                        out.push(chars[i]);
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                // Outside quotes a backslash is literal, except before a
-                // double quote, which it makes literal.
-                '\\' if chars.get(i) == Some(&'"') => {
-                    out.push('"');
-                    i += 1;
-                }
-                _ => out.push(c),
-            }
-            continue;
         };
-        i += p.chars().count();
-        // The TH / th suffix.
-        let suffix: String = chars[i..].iter().take(2).collect();
-        let th = match suffix.as_str() {
-            "TH" => Some(true),
-            "th" => Some(false),
-            _ => None,
-        };
-        if th.is_some() {
-            i += 2;
-        }
+        let p = &text;
         let num = |out: &mut String, v: i64, width: usize| {
             pad_num(out, v, width, fm);
             if let Some(upper) = th {
@@ -376,7 +320,7 @@ pub fn to_char(f: &Fields, template: &str) -> PgResult<String> {
                 let name = MONTHS[(f.mon - 1).clamp(0, 11) as usize];
                 let long = p.len() == 5;
                 let name = if long { name } else { &name[..3] };
-                out.push_str(&name_case(name, p, if long { 9 } else { 3 }, fm));
+                out.push_str(&name_case(name, p, if long { 9 } else { 3 }, fm || tm));
             }
             "RM" | "rm" => {
                 if f.interval && f.mon == 0 {
@@ -399,7 +343,7 @@ pub fn to_char(f: &Fields, template: &str) -> PgResult<String> {
                 let name = DAYS[f.wday() as usize];
                 let long = p.len() == 3;
                 let name = if long { name } else { &name[..3] };
-                out.push_str(&name_case(name, p, if long { 9 } else { 3 }, fm));
+                out.push_str(&name_case(name, p, if long { 9 } else { 3 }, fm || tm));
             }
             "DDD" => {
                 if f.interval {
@@ -469,6 +413,7 @@ pub fn to_char(f: &Fields, template: &str) -> PgResult<String> {
                     out.push_str(&format!(":{:02}", off.abs() / 60 % 60));
                 }
             }
+            "FX" => {}
             _ => out.push_str(p),
         }
     }
