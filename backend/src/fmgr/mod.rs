@@ -16,6 +16,7 @@ pub mod date_funcs;
 pub mod encode;
 pub mod enums;
 pub mod json;
+pub mod jsonpath;
 pub mod macaddr;
 pub mod network;
 pub mod numeric;
@@ -184,6 +185,7 @@ static TABLES: &[&[FuncDef]] = &[
     catalog::CATALOG_FUNCS,
     timezone::TIMEZONE_FUNCS,
     json::JSON_FUNCS,
+    jsonpath::JSONPATH_FUNCS,
     acl::ACL_FUNCS,
     sequence::SEQUENCE_FUNCS,
     advisory::ADVISORY_FUNCS,

@@ -7,6 +7,8 @@ pub mod arrays;
 pub mod coerce;
 pub mod datetime_format;
 pub mod format;
+pub mod jsonpath_exec;
+pub mod jsonpath_pred;
 pub mod like;
 pub mod ops;
 pub mod ordered_set;
