@@ -189,12 +189,13 @@ pub fn recv(d: &[u8]) -> PgResult<String> {
             })?;
             canonical(s)
         }
+        // PostgreSQL's elog: XX000.
         Some((v, _)) => Err(PgError::new(
-            sqlstate::INVALID_BINARY_REPRESENTATION,
+            sqlstate::INTERNAL_ERROR,
             format!("unsupported jsonpath version number: {v}"),
         )),
         None => Err(PgError::new(
-            sqlstate::INVALID_BINARY_REPRESENTATION,
+            sqlstate::PROTOCOL_VIOLATION,
             "insufficient data left in message",
         )),
     }
