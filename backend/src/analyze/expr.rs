@@ -756,6 +756,8 @@ impl Analyzer<'_> {
             | B::Question
             | B::QuestionAnd
             | B::QuestionPipe
+            | B::AtQuestion
+            | B::AtAt
             | B::HashMinus => {
                 let sym = match op {
                     B::Arrow => "->",
@@ -765,6 +767,8 @@ impl Analyzer<'_> {
                     B::Question => "?",
                     B::QuestionAnd => "?&",
                     B::QuestionPipe => "?|",
+                    B::AtQuestion => "@?",
+                    B::AtAt => "@@",
                     _ => "#-",
                 };
                 let a = self.expr(l, scope, clause)?;
@@ -811,6 +815,8 @@ impl Analyzer<'_> {
                     "?" => B::Question,
                     "?&" => B::QuestionAnd,
                     "?|" => B::QuestionPipe,
+                    "@?" => B::AtQuestion,
+                    "@@" => B::AtAt,
                     "#-" => B::HashMinus,
                     _ => {
                         // PostgreSQL's 42883 names the operator as written.

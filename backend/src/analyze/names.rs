@@ -233,6 +233,7 @@ pub fn type_by_name(name: &str) -> Option<Oid> {
         "macaddr8" => oid::MACADDR8,
         "json" => oid::JSON,
         "jsonb" => oid::JSONB,
+        "jsonpath" => oid::JSONPATH,
         "numeric" | "decimal" => oid::NUMERIC,
         "unknown" => oid::UNKNOWN,
         "regclass" => oid::REGCLASS,

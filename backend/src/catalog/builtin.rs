@@ -181,6 +181,8 @@ pub static TYPES: &[BuiltinType] = &[
     ty(3838, "event_trigger", 4, true, b'p', b'P', false, 0, 0, [(3594, "event_trigger_in"), (3595, "event_trigger_out"), (0, "-"), (0, "-"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(3802, "jsonb", -1, false, b'b', b'U', false, 0, 3807, [(3806, "jsonb_in"), (3804, "jsonb_out"), (3805, "jsonb_recv"), (3803, "jsonb_send"), (0, "-"), (0, "-")], b'i', b'x', 0, 6098),
     ty(3807, "_jsonb", -1, false, b'b', b'A', false, 3802, 0, ARRAY_IO, b'i', b'x', 0, 6179),
+    ty(4072, "jsonpath", -1, false, b'b', b'U', false, 0, 4073, [(4001, "jsonpath_in"), (4003, "jsonpath_out"), (4002, "jsonpath_recv"), (4004, "jsonpath_send"), (0, "-"), (0, "-")], b'i', b'x', 0, 0),
+    ty(4073, "_jsonpath", -1, false, b'b', b'A', false, 4072, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(4089, "regnamespace", 4, true, b'b', b'N', false, 0, 4090, [(4084, "regnamespacein"), (4085, "regnamespaceout"), (4087, "regnamespacerecv"), (4088, "regnamespacesend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),
     ty(4090, "_regnamespace", -1, false, b'b', b'A', false, 4089, 0, ARRAY_IO, b'i', b'x', 0, 6179),
     ty(4096, "regrole", 4, true, b'b', b'N', false, 0, 4097, [(4098, "regrolein"), (4092, "regroleout"), (4094, "regrolerecv"), (4095, "regrolesend"), (0, "-"), (0, "-")], b'i', b'p', 0, 0),

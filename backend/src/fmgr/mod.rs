@@ -17,6 +17,7 @@ pub mod encode;
 pub mod enums;
 pub mod formatting;
 pub mod json;
+pub mod jsonpath;
 pub mod macaddr;
 pub mod network;
 pub mod numeric;
@@ -185,6 +186,7 @@ static TABLES: &[&[FuncDef]] = &[
     catalog::CATALOG_FUNCS,
     timezone::TIMEZONE_FUNCS,
     json::JSON_FUNCS,
+    jsonpath::JSONPATH_FUNCS,
     acl::ACL_FUNCS,
     sequence::SEQUENCE_FUNCS,
     advisory::ADVISORY_FUNCS,

@@ -5,6 +5,8 @@
 //! arguments at once; `executor::srf` hands them out, in FROM and in a
 //! select list alike. The signatures here resolve calls (and give the
 //! column type); called as scalars they refuse, as PostgreSQL's do.
+//! `jsonb_path_query` (and `_tz`) run here too, their rows coming from
+//! `fmgr::jsonpath`.
 
 use super::arrays::set_in_wrong_context;
 use super::{f, nonstrict, FuncDef};
@@ -19,6 +21,8 @@ pub enum TextSrf {
     RegexpMatches,
     RegexpSplitToTable,
     StringToTable,
+    JsonbPathQuery,
+    JsonbPathQueryTz,
 }
 
 impl TextSrf {
@@ -27,6 +31,8 @@ impl TextSrf {
             "regexp_matches" => TextSrf::RegexpMatches,
             "regexp_split_to_table" => TextSrf::RegexpSplitToTable,
             "string_to_table" => TextSrf::StringToTable,
+            "jsonb_path_query" => TextSrf::JsonbPathQuery,
+            "jsonb_path_query_tz" => TextSrf::JsonbPathQueryTz,
             _ => return None,
         })
     }
@@ -36,6 +42,8 @@ impl TextSrf {
             TextSrf::RegexpMatches => "regexp_matches",
             TextSrf::RegexpSplitToTable => "regexp_split_to_table",
             TextSrf::StringToTable => "string_to_table",
+            TextSrf::JsonbPathQuery => "jsonb_path_query",
+            TextSrf::JsonbPathQueryTz => "jsonb_path_query_tz",
         }
     }
 
@@ -47,6 +55,7 @@ impl TextSrf {
             _ => None,
         };
         match self {
+            TextSrf::JsonbPathQuery | TextSrf::JsonbPathQueryTz => super::jsonpath::query_rows(a),
             TextSrf::RegexpMatches | TextSrf::RegexpSplitToTable => {
                 if a.iter().any(Value::is_null) {
                     return Ok(Vec::new());

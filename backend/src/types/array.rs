@@ -48,6 +48,7 @@ pub mod oids {
     pub const CIDR_ARRAY: Oid = 651;
     pub const JSON_ARRAY: Oid = 199;
     pub const JSONB_ARRAY: Oid = 3807;
+    pub const JSONPATH_ARRAY: Oid = 4073;
     pub const REGPROCEDURE_ARRAY: Oid = 2207;
     /// int2vector and oidvector: one-dimensional, lower bound 0, shown
     /// space-separated (pg_index.indkey, pg_proc.proargtypes).
@@ -142,6 +143,7 @@ pub static ARRAY_TYPES: &[ArrayType] = &[
     at(CIDR_ARRAY, oid::CIDR, "cidr[]", "_cidr"),
     at(JSON_ARRAY, oid::JSON, "json[]", "_json"),
     at(JSONB_ARRAY, oid::JSONB, "jsonb[]", "_jsonb"),
+    at(JSONPATH_ARRAY, oid::JSONPATH, "jsonpath[]", "_jsonpath"),
     at(
         REGPROCEDURE_ARRAY,
         oid::REGPROCEDURE,

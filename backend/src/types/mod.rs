@@ -15,6 +15,7 @@ pub mod interval_in;
 pub mod interval_out;
 pub mod interval_typmod;
 pub mod json;
+pub mod jsonpath;
 pub mod macaddr;
 pub mod network;
 pub mod numeric;
@@ -69,6 +70,7 @@ pub mod oid {
     pub const MACADDR: Oid = 829;
     pub const MACADDR8: Oid = 774;
     pub const JSONB: Oid = 3802;
+    pub const JSONPATH: Oid = 4072;
     pub const VOID: Oid = 2278;
     /// The pseudo-type trigger functions return.
     pub const TRIGGER: Oid = 2279;
@@ -210,6 +212,7 @@ pub fn type_name(oid: Oid) -> &'static str {
         oid::MACADDR8 => "macaddr8",
         oid::JSON => "json",
         oid::JSONB => "jsonb",
+        oid::JSONPATH => "jsonpath",
         oid::VOID => "void",
         oid::TRIGGER => "trigger",
         oid::EVENT_TRIGGER => "event_trigger",
@@ -263,6 +266,7 @@ pub fn type_internal_name(oid: Oid) -> &'static str {
         oid::MACADDR8 => "macaddr8",
         oid::JSON => "json",
         oid::JSONB => "jsonb",
+        oid::JSONPATH => "jsonpath",
         oid::VOID => "void",
         oid::TRIGGER => "trigger",
         oid::EVENT_TRIGGER => "event_trigger",
@@ -482,6 +486,7 @@ impl Value {
             oid::MACADDR8 => Value::MacAddr8(macaddr::parse_macaddr8(s)?),
             oid::JSON => Value::Json(json::parse_json(s)?),
             oid::JSONB => Value::Jsonb(Box::new(json::parse_jsonb(s)?)),
+            oid::JSONPATH => Value::Text(jsonpath::canonical(s)?),
             oid::BPCHAR => Value::Text(s.to_owned()),
             oid::NAME => {
                 let mut n = 63.min(s.len());
@@ -589,6 +594,11 @@ impl Value {
     pub fn encode_binary_as(&self, t: Oid, out: &mut BytesMut) {
         match (t, self) {
             (oid::CHAR, Value::Text(s)) => out.put_u8(s.as_bytes().first().copied().unwrap_or(0)),
+            (oid::JSONPATH, Value::Text(s)) => {
+                let mut b = Vec::new();
+                jsonpath::send(s, &mut b);
+                out.put_slice(&b);
+            }
             _ => self.encode_binary(out),
         }
     }
@@ -744,6 +754,7 @@ impl Value {
             oid::MACADDR => Value::MacAddr(macaddr::recv_macaddr(d)?),
             oid::MACADDR8 => Value::MacAddr8(macaddr::recv_macaddr8(d)?),
             oid::JSONB => Value::Jsonb(Box::new(json::recv(d)?)),
+            oid::JSONPATH => Value::Text(jsonpath::recv(d)?),
             oid::JSON => {
                 let s = std::str::from_utf8(d).map_err(|_| bad_binary(t))?;
                 Value::Json(json::parse_json(s)?)

@@ -9,6 +9,8 @@ pub mod datetime_format;
 pub mod datetime_parse;
 pub mod dch_template;
 pub mod format;
+pub mod jsonpath_exec;
+pub mod jsonpath_pred;
 pub mod like;
 pub mod num_format;
 pub mod ops;
