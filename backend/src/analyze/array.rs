@@ -460,6 +460,7 @@ impl Analyzer<'_> {
                 Some(vec![("x".to_owned(), elem), ("n".to_owned(), oid::INT4)])
             }
             Expr::Column(i, _) => scope.cols.get(*i)?.record.as_deref().cloned(),
+            Expr::Func(d, args) => crate::nodes::query::srf_record_fields(d.name, args),
             _ => None,
         }
     }

@@ -1347,7 +1347,7 @@ impl Analyzer<'_> {
             })
             .map(|a| a.map(super::array::pin_polymorphic))
             .collect::<PgResult<Vec<_>>>()?;
-        Ok(Expr::Func(def, args))
+        self.with_row_template(Expr::Func(def, args))
     }
 
     #[allow(clippy::too_many_arguments)]

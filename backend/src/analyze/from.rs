@@ -426,6 +426,26 @@ impl Analyzer<'_> {
                 let (s, sc) = self.from(std::slice::from_ref(table_with_joins))?;
                 Ok((s, sc, false))
             }
+            // `LATERAL f(...)`: a function in FROM reads the items to its
+            // left anyway.
+            ast::TableFactor::Function {
+                name,
+                args,
+                with_ordinality,
+                alias,
+                ..
+            } => {
+                let parts = object_name(name);
+                let (_, rel) = split_name(&parts)?;
+                let args = args
+                    .iter()
+                    .map(|a| match a {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Ok(e),
+                        _ => Err(not_supported_yet("named function arguments")),
+                    })
+                    .collect::<PgResult<Vec<_>>>()?;
+                self.function_in_from(rel, &args, alias.as_ref(), *with_ordinality, left)
+            }
             ast::TableFactor::UNNEST {
                 alias,
                 array_exprs,
@@ -451,12 +471,39 @@ impl Analyzer<'_> {
         left: &Scope,
     ) -> PgResult<(Source, Scope, bool)> {
         if let Some((kind, jsonb)) = crate::nodes::query::json_srf(name) {
+            if super::record_funcs::has_definition_list(alias) {
+                return Err(
+                    if matches!(
+                        kind,
+                        crate::nodes::query::JsonSrf::Each | crate::nodes::query::JsonSrf::EachText
+                    ) {
+                        super::record_funcs::definition_list_redundant("with OUT parameters")
+                    } else {
+                        super::record_funcs::definition_list_not_allowed()
+                    },
+                );
+            }
             return self.json_srf_in_from(name, kind, jsonb, args, alias, ordinality, left);
+        }
+        if crate::fmgr::json_record::record_function(name).is_some() {
+            self.outer.push(left.clone());
+            self.correlated.push(false);
+            let parsed: PgResult<Vec<Expr>> = args
+                .iter()
+                .map(|e| self.expr(e, &Scope::default(), super::expr::Clause::Select))
+                .collect();
+            self.outer.pop();
+            let correlated = self.correlated.pop().unwrap_or(false);
+            let (source, cols) = self.record_function_in_from(name, parsed?, alias, ordinality)?;
+            return Ok((source, Scope { cols }, correlated));
         }
         if self.catalog.functions_named(name).any(|f| f.kind == 'f') {
             if let Some(r) = self.sql_function_in_from(name, args, alias, ordinality, left)? {
                 return Ok(r);
             }
+        }
+        if super::record_funcs::has_definition_list(alias) {
+            return Err(super::record_funcs::definition_list_not_allowed());
         }
         let func = match name {
             "generate_series" => SetFunction::GenerateSeries,
@@ -656,8 +703,25 @@ impl Analyzer<'_> {
                 .collect::<PgResult<_>>()?;
         }
         let call = self.sql_function_expr(&f, fargs, true)?;
-        let outs: Vec<(String, crate::types::Oid)> =
+        let mut outs: Vec<(String, crate::types::Oid)> =
             f.output_args().map(|a| (a.name.clone(), a.ty)).collect();
+        // A row type's fields, or a column definition list's columns.
+        let row = if outs.is_empty() {
+            super::record_funcs::sql_function_row(&self.catalog, &f, alias, ordinality)?
+        } else {
+            None
+        };
+        if row.is_none() && super::record_funcs::has_definition_list(alias) {
+            return Err(if outs.is_empty() {
+                super::record_funcs::definition_list_not_allowed()
+            } else {
+                super::record_funcs::definition_list_redundant("with OUT parameters")
+            });
+        }
+        let expand = row.is_some();
+        if let Some(fields) = row {
+            outs = fields;
+        }
         let types: Vec<crate::types::Oid> = if outs.is_empty() {
             vec![f.ret]
         } else {
@@ -676,6 +740,7 @@ impl Analyzer<'_> {
             Source::Function(FunctionSource {
                 func: SetFunction::Sql {
                     width: types.len() as u16,
+                    expand,
                 },
                 ty: f.ret,
                 args: vec![call],

@@ -17,6 +17,7 @@ mod modifying_with;
 pub mod names;
 mod ordered_set;
 mod privileges;
+mod record_funcs;
 mod regtypes;
 mod rowexpr;
 pub mod sqlfunc;

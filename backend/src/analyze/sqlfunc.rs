@@ -24,7 +24,7 @@ use crate::nodes::expr::{Expr, SqlFuncCall, SubLink, SubLinkKind, SubPlan};
 use crate::nodes::query::Query;
 use crate::nodes::Column;
 use crate::parser::{ident, StmtText};
-use crate::types::{oid, type_name, Oid};
+use crate::types::{composite, oid, type_name, Oid};
 
 use super::expr::Clause;
 use super::Analyzer;
@@ -53,23 +53,27 @@ impl FnScope {
         };
         match names {
             [n] => find(n),
-            [f, n] => {
-                find(&format!("{f}.{n}")).or_else(
-                    || {
-                        if *f == self.function {
-                            find(n)
-                        } else {
-                            None
-                        }
-                    },
-                )
-            }
+            [f, n] => find(&format!("{f}.{n}"))
+                .or_else(|| if *f == self.function { find(n) } else { None })
+                .or_else(|| field_of(find(f)?, n)),
             _ => None,
         }
     }
 }
 
-fn return_mismatch(f: &FunctionDesc, detail: String) -> PgError {
+/// `p.field` of a parameter `p` of a row type.
+fn field_of(p: Expr, field: &str) -> Option<Expr> {
+    let c = composite::by_oid(p.ty())?;
+    let i = c.names.iter().position(|n| n == field)?;
+    Some(Expr::FieldSelect(
+        Box::new(p),
+        i,
+        c.types[i],
+        field.to_owned(),
+    ))
+}
+
+pub(super) fn return_mismatch(f: &FunctionDesc, detail: String) -> PgError {
     PgError::new(
         "42P13",
         format!(
@@ -138,7 +142,12 @@ pub fn body_scope(f: &FunctionDesc) -> FnScope {
 /// Checks that a final statement's column types `have` convert to the
 /// result types of `f` (check_sql_fn_retval, with assignment casts).
 fn check_result_columns(catalog: &Arc<Catalog>, f: &FunctionDesc, have: &[Oid]) -> PgResult<()> {
-    let want = result_types(f);
+    let want = match row_result(f, have) {
+        // Any columns make a record.
+        Some(None) => return Ok(()),
+        Some(Some(fields)) => fields,
+        None => result_types(f),
+    };
     if want.len() == 1 && have.len() != 1 && f.ret != oid::RECORD {
         return Err(return_mismatch(
             f,
@@ -181,6 +190,24 @@ fn check_result_columns(catalog: &Arc<Catalog>, f: &FunctionDesc, have: &[Oid]) 
         })?;
     }
     Ok(())
+}
+
+/// A function returning a composite type (no OUT arguments) whose final
+/// query gives the row's columns rather than one composite value
+/// (PostgreSQL's check_sql_fn_retval accepts both): Some(the row type's
+/// field types), or Some(None) for `record`, whose row any columns make.
+fn row_result(f: &FunctionDesc, have: &[Oid]) -> Option<Option<Vec<Oid>>> {
+    if f.output_args().next().is_some() {
+        return None;
+    }
+    let one_value = |t: Oid| t == f.ret || (f.ret == oid::RECORD && composite::is_composite(t));
+    if matches!(have, [t] if one_value(*t)) {
+        return None;
+    }
+    if f.ret == oid::RECORD {
+        return Some(None);
+    }
+    composite::by_oid(f.ret).map(|c| Some(c.types.clone()))
 }
 
 /// The result types a call of `f` gives, in order.
@@ -319,9 +346,14 @@ pub fn analyze_body_for(
             modifies,
         });
     }
-    let want = result_types(f);
     let cols: Vec<Oid> = q.columns.iter().map(|c| c.type_oid).collect();
     check_result_columns(catalog, f, &cols)?;
+    let row = row_result(f, &cols);
+    let want = match &row {
+        Some(None) => cols.clone(),
+        Some(Some(fields)) => fields.clone(),
+        None => result_types(f),
+    };
     if q.targets.len() < q.columns.len() {
         return Err(PgError::new(
             sqlstate::FEATURE_NOT_SUPPORTED,
@@ -343,6 +375,9 @@ pub fn analyze_body_for(
         q.targets[i] = cast;
         q.columns[i].type_oid = t;
         q.columns[i].type_modifier = -1;
+    }
+    if row.is_some() {
+        row_value(f, &mut q);
     }
     Ok(AnalyzedBody {
         query: q,
@@ -379,7 +414,9 @@ impl Analyzer<'_> {
             )
             .with_hint("To call a procedure, use CALL."));
         }
-        if f.ret == oid::RECORD {
+        // A LANGUAGE sql function's row becomes one record value
+        // (`row_value`); OUT arguments' and PL/pgSQL's rows do not yet.
+        if f.ret == oid::RECORD && (f.output_args().next().is_some() || f.language != "sql") {
             return Err(PgError::new(
                 sqlstate::FEATURE_NOT_SUPPORTED,
                 "SQL functions returning record in expressions are not supported yet (call them in FROM)",
@@ -566,6 +603,18 @@ impl Analyzer<'_> {
                         ));
                     }
                     positional.push(self.expr(e, scope, clause)?);
+                }
+                // `t.*` as an argument is the whole row `t`.
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::QualifiedWildcard(t))
+                    if named.is_empty() =>
+                {
+                    let parts: Vec<ast::Ident> =
+                        t.0.iter().filter_map(|p| p.as_ident().cloned()).collect();
+                    let e = match parts.as_slice() {
+                        [one] => ast::Expr::Identifier(one.clone()),
+                        _ => ast::Expr::CompoundIdentifier(parts),
+                    };
+                    positional.push(self.expr(&e, scope, clause)?);
                 }
                 ast::FunctionArg::Named {
                     name: n,
@@ -809,4 +858,26 @@ fn function_call(
             pl,
         })),
     }))
+}
+
+/// Makes the columns of `q` (those of its select list, not the sort keys
+/// after them) one composite value of the function's result type: the
+/// row of a function returning a composite type or `record`.
+fn row_value(f: &FunctionDesc, q: &mut Query) {
+    let n = q.columns.len();
+    let names: Vec<String> = match composite::by_oid(f.ret) {
+        Some(c) => c.names.to_vec(),
+        None => q.columns.iter().map(|c| c.name.clone()).collect(),
+    };
+    let rest = q.targets.split_off(n.min(q.targets.len()));
+    let fields = std::mem::take(&mut q.targets);
+    q.targets = std::iter::once(Expr::Row(Box::new(crate::nodes::expr::RowExpr {
+        args: fields,
+        constructor: false,
+        ty: f.ret,
+        names: Arc::new(names),
+    })))
+    .chain(rest)
+    .collect();
+    q.columns = vec![Column::new(f.name.clone(), f.ret, -1)];
 }

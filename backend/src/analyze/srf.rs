@@ -64,27 +64,30 @@ impl Analyzer<'_> {
 }
 
 /// Refuses the set-returning calls of `targets` that a select list cannot
-/// run: those giving several columns, which PostgreSQL returns as one
-/// record.
+/// run: json(b)_to_recordset, whose record has no known row type (0A000
+/// as in PostgreSQL), and pg_options_to_table.
 pub fn check_select_list(targets: &[Expr]) -> PgResult<()> {
     let mut err = Ok(());
     for t in targets {
-        visit_calls(t, &mut |name| {
-            if err.is_ok() && SetFunction::of_select_list_call(name).is_none() {
-                err = Err(PgError::new(
-                    sqlstate::FEATURE_NOT_SUPPORTED,
-                    format!("{name} in a select list (a record) is not supported yet"),
-                ));
+        visit_calls(t, &mut |name, args| {
+            if err.is_ok() && SetFunction::of_select_list_call(name, args).is_none() {
+                err = Err(match crate::fmgr::json_record::record_function(name) {
+                    Some(_) => crate::fmgr::json_record::undetermined_row_type(name),
+                    None => PgError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        format!("{name} in a select list (a record) is not supported yet"),
+                    ),
+                });
             }
         });
     }
     err
 }
 
-fn visit_calls(e: &Expr, f: &mut dyn FnMut(&'static str)) {
-    if let Expr::Func(d, _) = e {
+fn visit_calls(e: &Expr, f: &mut dyn FnMut(&'static str, &[Expr])) {
+    if let Expr::Func(d, args) = e {
         if e.is_srf_call() {
-            f(d.name);
+            f(d.name, args);
         }
     }
     for c in e.children() {

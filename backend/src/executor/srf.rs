@@ -9,6 +9,7 @@
 
 use crate::error::PgResult;
 use crate::executor::eval::{eval, EvalCtx};
+use crate::fmgr::json_record;
 use crate::interrupts::check_for_interrupts;
 use crate::nodes::expr::Expr;
 use crate::nodes::plan::SrfCall;
@@ -88,8 +89,21 @@ fn build_one(func: SetFunction, ty: Oid, args: &[Expr], row: Row) -> Box<dyn Nod
             array: None,
             next: 0,
         }),
-        SetFunction::Sql { .. } => Box::new(SqlFunctionNode {
+        SetFunction::Sql { width, expand } => Box::new(SqlFunctionNode {
             arg: &args[0],
+            row,
+            rows: None,
+            expand: expand.then_some(width as usize),
+        }),
+        SetFunction::JsonRecord {
+            jsonb,
+            set,
+            populate,
+            ..
+        } => Box::new(JsonRecordNode {
+            name: crate::fmgr::json_record::function_name(jsonb, set, populate),
+            set,
+            args,
             row,
             rows: None,
         }),
@@ -104,6 +118,9 @@ struct SqlFunctionNode<'p> {
     arg: &'p Expr,
     row: Row,
     rows: Option<std::collections::VecDeque<Row>>,
+    /// The function returns a composite value per row: its fields (this
+    /// many) are the columns, NULLs for a NULL value.
+    expand: Option<usize>,
 }
 
 impl Node for SqlFunctionNode<'_> {
@@ -113,15 +130,28 @@ impl Node for SqlFunctionNode<'_> {
                 return Err(crate::error::PgError::internal("not a SQL function call"));
             };
             let mut rows = std::collections::VecDeque::new();
+            let expand = self.expand;
             super::subplan::run_sql_function(s, &self.row, ctx, &mut |r| {
                 ctx.mem
                     .charge(r.iter().map(super::memory::value_bytes).sum())?;
-                rows.push_back(r);
+                rows.push_back(match expand {
+                    Some(width) => expand_row(r, width),
+                    None => r,
+                });
                 Ok(true)
             })?;
             self.rows = Some(rows);
         }
         Ok(self.rows.as_mut().and_then(|r| r.pop_front()))
+    }
+}
+
+/// The fields of a function's composite value (the first column of
+/// `r`), `width` of them: NULLs for a NULL value.
+fn expand_row(r: Row, width: usize) -> Row {
+    match r.into_iter().next() {
+        Some(Value::Record(rec)) => rec.fields.into_iter().map(|f| f.1).collect(),
+        _ => vec![Value::Null; width],
     }
 }
 
@@ -353,6 +383,40 @@ impl Node for JsonNode<'_> {
     }
 }
 
+/// json(b)_populate_record(set), json(b)_to_record(set): the fields of
+/// the rows the document fills, computed at the first fetch.
+struct JsonRecordNode<'p> {
+    name: &'static str,
+    set: bool,
+    /// Base value, document, row template.
+    args: &'p [Expr],
+    row: Row,
+    rows: Option<std::vec::IntoIter<Row>>,
+}
+
+impl Node for JsonRecordNode<'_> {
+    fn next(&mut self, ctx: &EvalCtx) -> PgResult<Option<Row>> {
+        if self.rows.is_none() {
+            let (Some(base), Some(doc), Some(template)) =
+                (self.args.first(), self.args.get(1), self.args.last())
+            else {
+                return Err(crate::error::PgError::internal(
+                    "populate_record without its arguments",
+                ));
+            };
+            let shape = json_record::RowShape::of_template(&eval(template, &self.row, ctx)?)?;
+            let base = eval(base, &self.row, ctx)?;
+            let doc = eval(doc, &self.row, ctx)?;
+            let rows = json_record::record_rows(self.name, self.set, &shape, &base, &doc)?;
+            ctx.mem
+                .charge(rows.iter().flatten().map(super::memory::value_bytes).sum())?;
+            self.rows = Some(rows.into_iter());
+        }
+        check_for_interrupts()?;
+        Ok(self.rows.as_mut().and_then(Iterator::next))
+    }
+}
+
 /// WITH ORDINALITY: the row number (bigint, from 1) after the function's
 /// columns.
 struct OrdinalityNode<'p> {
@@ -460,7 +524,7 @@ impl Node for ProjectSetNode<'_> {
             let mut out = Vec::with_capacity(row.len() + nodes.len());
             out.extend_from_slice(row);
             let mut any = false;
-            for slot in nodes.iter_mut() {
+            for (slot, call) in nodes.iter_mut().zip(self.calls) {
                 let got = match slot {
                     Some(node) => node.next(ctx)?,
                     None => None,
@@ -468,7 +532,7 @@ impl Node for ProjectSetNode<'_> {
                 match got {
                     Some(r) => {
                         any = true;
-                        out.push(r.into_iter().next().unwrap_or(Value::Null));
+                        out.push(select_list_value(call, r));
                     }
                     None => {
                         *slot = None;
@@ -482,4 +546,19 @@ impl Node for ProjectSetNode<'_> {
             self.current = None;
         }
     }
+}
+
+/// A row of a set-returning call as the select list sees it: its one
+/// column, or, for a function of several (json_each), the composite value
+/// of its fields.
+fn select_list_value(call: &SrfCall, r: Row) -> Value {
+    let Some(fields) = &call.fields else {
+        return r.into_iter().next().unwrap_or(Value::Null);
+    };
+    let names = fields.iter().map(|f| f.0.clone()).collect();
+    Value::Record(Box::new(crate::types::record::RecordValue {
+        typ: call.ty,
+        names: Some(std::sync::Arc::new(names)),
+        fields: fields.iter().map(|f| f.1).zip(r).collect(),
+    }))
 }

@@ -53,6 +53,7 @@ pub fn is_set_returning_name(name: &str) -> bool {
             | "_pg_expandarray"
             | "pg_options_to_table"
     ) || super::json::is_json_srf(name)
+        || super::json_record::record_function(name).is_some_and(|(_, set, _)| set)
         || super::text_srf::is_text_srf(name)
 }
 

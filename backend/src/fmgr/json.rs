@@ -87,10 +87,68 @@ pub static JSON_FUNCS: &[FuncDef] = &[
         Ok(jsonb(delete_path(jb(&a[0]), &path(&a[1]))?))
     }),
     // Set-returning functions (run as function scans; see srf_rows).
-    f("json_each", &[JSON], JSON, set_in_wrong_context),
-    f("jsonb_each", &[JSONB], JSONB, set_in_wrong_context),
-    f("json_each_text", &[JSON], TEXT, set_in_wrong_context),
-    f("jsonb_each_text", &[JSONB], TEXT, set_in_wrong_context),
+    // The (key, value) ones return records (OUT parameters).
+    f("json_each", &[JSON], RECORD, set_in_wrong_context),
+    f("jsonb_each", &[JSONB], RECORD, set_in_wrong_context),
+    f("json_each_text", &[JSON], RECORD, set_in_wrong_context),
+    f("jsonb_each_text", &[JSONB], RECORD, set_in_wrong_context),
+    // JSON objects into rows (`json_record`): the analyzer appends the
+    // row's template to the arguments; use_json_as_text is ignored, as in
+    // PostgreSQL.
+    nonstrict(f(
+        "json_populate_record",
+        &[ANYELEMENT, JSON],
+        ANYELEMENT,
+        populate_record,
+    )),
+    nonstrict(f(
+        "json_populate_record",
+        &[ANYELEMENT, JSON, BOOL],
+        ANYELEMENT,
+        populate_record,
+    )),
+    nonstrict(f(
+        "jsonb_populate_record",
+        &[ANYELEMENT, JSONB],
+        ANYELEMENT,
+        populate_record,
+    )),
+    f("json_to_record", &[JSON], RECORD, |_, _| {
+        Err(super::json_record::undetermined_row_type("json_to_record"))
+    }),
+    f("jsonb_to_record", &[JSONB], RECORD, |_, _| {
+        Err(super::json_record::undetermined_row_type("jsonb_to_record"))
+    }),
+    nonstrict(f(
+        "json_populate_recordset",
+        &[ANYELEMENT, JSON],
+        ANYELEMENT,
+        set_in_wrong_context,
+    )),
+    nonstrict(f(
+        "json_populate_recordset",
+        &[ANYELEMENT, JSON, BOOL],
+        ANYELEMENT,
+        set_in_wrong_context,
+    )),
+    nonstrict(f(
+        "jsonb_populate_recordset",
+        &[ANYELEMENT, JSONB],
+        ANYELEMENT,
+        set_in_wrong_context,
+    )),
+    nonstrict(f(
+        "json_to_recordset",
+        &[JSON],
+        RECORD,
+        set_in_wrong_context,
+    )),
+    nonstrict(f(
+        "jsonb_to_recordset",
+        &[JSONB],
+        RECORD,
+        set_in_wrong_context,
+    )),
     f("json_array_elements", &[JSON], JSON, set_in_wrong_context),
     f(
         "jsonb_array_elements",
@@ -383,9 +441,11 @@ pub fn srf_rows(kind: JsonSrf, is_jsonb: bool, doc: &Value) -> PgResult<Vec<Vec<
             .iter()
             .map(|(k, v, t)| vec![Value::Text(k.clone()), val(v, t)])
             .collect(),
-        (JsonSrf::Each | JsonSrf::EachText, _) => {
-            return Err(err(&format!("cannot call {name} on a non-object")))
+        // json's parser refuses what is not an object as it meets it.
+        (JsonSrf::Each | JsonSrf::EachText, Raw::Array(_)) => {
+            return Err(err("cannot deconstruct an array as an object"))
         }
+        (JsonSrf::Each | JsonSrf::EachText, _) => return Err(err("cannot deconstruct a scalar")),
         (JsonSrf::ArrayElements | JsonSrf::ArrayElementsText, Raw::Array(items)) => {
             items.iter().map(|(v, t)| vec![val(v, t)]).collect()
         }
@@ -771,4 +831,15 @@ fn build_object_text(a: &[Value]) -> PgResult<Value> {
     }
     s.push('}');
     Ok(Value::Json(s))
+}
+
+/// json(b)_populate_record(base, doc [, use_json_as_text], template).
+fn populate_record(_: &super::FnCtx, a: &[Value]) -> PgResult<Value> {
+    let (Some(template), Some(doc)) = (a.last(), a.get(1)) else {
+        return Err(PgError::internal(
+            "populate_record without its row template",
+        ));
+    };
+    let shape = super::json_record::RowShape::of_template(template)?;
+    super::json_record::populate_record(&shape, &a[0], doc)
 }

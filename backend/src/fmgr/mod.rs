@@ -17,6 +17,7 @@ pub mod encode;
 pub mod enums;
 pub mod formatting;
 pub mod json;
+pub mod json_record;
 pub mod jsonpath;
 pub mod macaddr;
 pub mod network;
@@ -1389,6 +1390,10 @@ pub fn arg_cost(from: Oid, to: Oid) -> Option<u32> {
     if from == oid::UNKNOWN {
         // Unknown literals prefer string parameters.
         return Some(if category(to) == 'S' { 1 } else { 2 });
+    }
+    // A row constructor converts to a row type (coerce_record_to_complex).
+    if from == oid::RECORD && crate::types::composite::by_oid(to).is_some() {
+        return Some(4);
     }
     if !can_coerce_implicitly(from, to) {
         return None;

@@ -132,6 +132,9 @@ pub struct SrfCall {
     /// The type of its values.
     pub ty: Oid,
     pub args: Vec<Expr>,
+    /// A function of several columns (json_each): the fields of the
+    /// composite value of type `ty` each row is given as.
+    pub fields: Option<crate::types::record::RecordDesc>,
 }
 
 /// How a scan reads its table.

@@ -89,7 +89,20 @@ pub enum SetFunction {
     Lockstep,
     /// A user-defined SQL function of `width` result columns: `args`
     /// holds one `Expr::SubLink` carrying the call (`SqlFuncCall`).
-    Sql { width: u16 },
+    /// `expand`: it returns one composite value per row (a row type, or
+    /// `record` with a column definition list), whose fields are the
+    /// columns.
+    Sql { width: u16, expand: bool },
+    /// json(b)_populate_record(set), json(b)_to_record(set)
+    /// (`fmgr::json_record`): `args` are the base value (NULL for the
+    /// `to_` ones), the document, and last the row's template; `width`
+    /// fields.
+    JsonRecord {
+        jsonb: bool,
+        set: bool,
+        populate: bool,
+        width: u16,
+    },
 }
 
 impl SetFunction {
@@ -108,7 +121,9 @@ impl SetFunction {
             } => 2,
             SetFunction::Json { .. } | SetFunction::Text(_) => 1,
             SetFunction::Lockstep => 0,
-            SetFunction::Sql { width } => width as usize,
+            SetFunction::Sql { width, .. } | SetFunction::JsonRecord { width, .. } => {
+                width as usize
+            }
         }
     }
 }
@@ -127,14 +142,30 @@ impl SetFunction {
             SetFunction::Text(t) => t.name(),
             SetFunction::Lockstep => "project set",
             SetFunction::Sql { .. } => "sql function",
+            SetFunction::JsonRecord {
+                jsonb,
+                set,
+                populate,
+                ..
+            } => crate::fmgr::json_record::function_name(jsonb, set, populate),
         }
     }
 
-    /// The function a call of the built-in `name` in a select list runs
-    /// as (in a ProjectSet, one column per call); None for those that
-    /// give several columns (json_each, pg_options_to_table), whose
-    /// select-list form (a record) is not supported.
-    pub fn of_select_list_call(name: &str) -> Option<SetFunction> {
+    /// The function a call of the built-in `name` over `args` in a select
+    /// list runs as (in a ProjectSet, one column per call: a record for
+    /// those giving several, `srf_record_fields`); None for those whose
+    /// select-list form is not supported (pg_options_to_table) or whose
+    /// record has no known fields (json_to_recordset).
+    pub fn of_select_list_call(name: &str, args: &[Expr]) -> Option<SetFunction> {
+        if let Some((jsonb, set, populate)) = crate::fmgr::json_record::record_function(name) {
+            let width = srf_record_fields(name, args)?.len() as u16;
+            return set.then_some(SetFunction::JsonRecord {
+                jsonb,
+                set,
+                populate,
+                width,
+            });
+        }
         Some(match name {
             "unnest" => SetFunction::Unnest,
             "generate_subscripts" => SetFunction::GenerateSubscripts,
@@ -143,11 +174,42 @@ impl SetFunction {
             "_pg_expandarray" => SetFunction::ExpandArray,
             _ => match (TextSrf::of_name(name), json_srf(name)) {
                 (Some(t), _) => SetFunction::Text(t),
-                (None, Some((JsonSrf::Each | JsonSrf::EachText, _))) | (None, None) => return None,
+                (None, None) => return None,
                 (None, Some((kind, jsonb))) => SetFunction::Json { kind, jsonb },
             },
         })
     }
+}
+
+/// The fields of the record a call of the built-in set-returning `name`
+/// over `args` gives, where it gives one: json(b)_each(_text)'s (key,
+/// value), json(b)_populate_recordset's row type (from the template its
+/// last argument is). None for the functions of one column, and for
+/// json(b)_to_recordset, whose fields only a column definition list
+/// names.
+pub fn srf_record_fields(name: &str, args: &[Expr]) -> Option<crate::types::record::RecordDesc> {
+    use crate::types::oid;
+    if let Some((kind @ (JsonSrf::Each | JsonSrf::EachText), jsonb)) = json_srf(name) {
+        let value = match (kind, jsonb) {
+            (JsonSrf::EachText, _) => oid::TEXT,
+            (_, true) => oid::JSONB,
+            _ => oid::JSON,
+        };
+        return Some(vec![("key".into(), oid::TEXT), ("value".into(), value)]);
+    }
+    let (_, _, true) = crate::fmgr::json_record::record_function(name)? else {
+        return None;
+    };
+    let Some(Expr::Const(crate::types::Value::Record(t), _)) = args.last() else {
+        return None;
+    };
+    Some(
+        t.fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (t.name(i), f.0))
+            .collect(),
+    )
 }
 
 /// One function of a `SetFunction::Lockstep`.

@@ -66,17 +66,27 @@ fn lift(e: Expr, width: usize, calls: &mut Vec<SrfCall>) -> Expr {
         if matches!(e, Expr::SubLink(_)) {
             // A user-defined SQL function's call (one column).
             calls.push(SrfCall {
-                func: SetFunction::Sql { width: 1 },
+                func: SetFunction::Sql {
+                    width: 1,
+                    expand: false,
+                },
                 ty,
                 args: vec![e],
+                fields: None,
             });
             return Expr::Column(width + calls.len() - 1, ty);
         }
         if let Expr::Func(d, args) = e {
-            let Some(func) = SetFunction::of_select_list_call(d.name) else {
+            let Some(func) = SetFunction::of_select_list_call(d.name, &args) else {
                 return Expr::Func(d, args);
             };
-            calls.push(SrfCall { func, ty, args });
+            let fields = crate::nodes::query::srf_record_fields(d.name, &args);
+            calls.push(SrfCall {
+                func,
+                ty,
+                args,
+                fields,
+            });
             return Expr::Column(width + calls.len() - 1, ty);
         }
         return e;
