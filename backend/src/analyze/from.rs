@@ -486,15 +486,8 @@ impl Analyzer<'_> {
             return self.json_srf_in_from(name, kind, jsonb, args, alias, ordinality, left);
         }
         if crate::fmgr::json_record::record_function(name).is_some() {
-            self.outer.push(left.clone());
-            self.correlated.push(false);
-            let parsed: PgResult<Vec<Expr>> = args
-                .iter()
-                .map(|e| self.expr(e, &Scope::default(), super::expr::Clause::Select))
-                .collect();
-            self.outer.pop();
-            let correlated = self.correlated.pop().unwrap_or(false);
-            let (source, cols) = self.record_function_in_from(name, parsed?, alias, ordinality)?;
+            let (parsed, correlated) = self.function_args_in_from(args, left)?;
+            let (source, cols) = self.record_function_in_from(name, parsed, alias, ordinality)?;
             return Ok((source, Scope { cols }, correlated));
         }
         if self.catalog.functions_named(name).any(|f| f.kind == 'f') {
@@ -518,15 +511,7 @@ impl Analyzer<'_> {
         };
         // Function arguments may refer to items to the left (implicitly
         // LATERAL): analyze them as a one-level subquery would.
-        self.outer.push(left.clone());
-        self.correlated.push(false);
-        let parsed: PgResult<Vec<Expr>> = args
-            .iter()
-            .map(|e| self.expr(e, &Scope::default(), super::expr::Clause::Select))
-            .collect();
-        self.outer.pop();
-        self.correlated.pop();
-        let mut args = parsed?;
+        let (mut args, _) = self.function_args_in_from(args, left)?;
         // LATERAL only if an argument reads the items to the left (depth
         // 1 at the arguments' level); otherwise the function runs at this
         // query's level, so references to enclosing queries come one
@@ -752,6 +737,25 @@ impl Analyzer<'_> {
         )))
     }
 
+    /// The arguments of a function in FROM, analyzed with the FROM items
+    /// to its `left` visible as an outer level (LATERAL); whether any
+    /// reads them.
+    fn function_args_in_from(
+        &mut self,
+        args: &[&ast::Expr],
+        left: &Scope,
+    ) -> PgResult<(Vec<Expr>, bool)> {
+        self.outer.push(left.clone());
+        self.correlated.push(false);
+        let parsed: PgResult<Vec<Expr>> = args
+            .iter()
+            .map(|e| self.expr(e, &Scope::default(), super::expr::Clause::Select))
+            .collect();
+        self.outer.pop();
+        let correlated = self.correlated.pop().unwrap_or(false);
+        Ok((parsed?, correlated))
+    }
+
     /// json_each(json) and the other json set-returning functions:
     /// columns named as PostgreSQL's OUT parameters (`key`, `value`), or
     /// after the function (object_keys).
@@ -767,15 +771,7 @@ impl Analyzer<'_> {
         left: &Scope,
     ) -> PgResult<(Source, Scope, bool)> {
         use crate::nodes::query::JsonSrf as K;
-        self.outer.push(left.clone());
-        self.correlated.push(false);
-        let parsed: PgResult<Vec<Expr>> = args
-            .iter()
-            .map(|e| self.expr(e, &Scope::default(), super::expr::Clause::Select))
-            .collect();
-        self.outer.pop();
-        let correlated = self.correlated.pop().unwrap_or(false);
-        let args = parsed?;
+        let (args, correlated) = self.function_args_in_from(args, left)?;
         let (def, _) =
             crate::fmgr::resolve_call(name, &args.iter().map(Expr::ty).collect::<Vec<_>>())?;
         let doc = if jsonb { oid::JSONB } else { oid::JSON };
@@ -954,30 +950,15 @@ fn function_columns(
     let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
     let mut cols: Vec<ScopeColumn> = types
         .iter()
-        .map(|&ty| ScopeColumn {
-            qualifier: Some(qualifier.clone()),
-            name: name.to_owned(),
-            ty,
-            typmod: -1,
-            hidden: false,
-            system: false,
-            origin: (0, 0),
-            record: None,
-            computed: None,
-        })
+        .map(|&ty| ScopeColumn::computed(&qualifier, name.to_owned(), ty, -1))
         .collect();
     if ordinality {
-        cols.push(ScopeColumn {
-            qualifier: Some(qualifier.clone()),
-            name: "ordinality".into(),
-            ty: oid::INT8,
-            typmod: -1,
-            hidden: false,
-            system: false,
-            origin: (0, 0),
-            record: None,
-            computed: None,
-        });
+        cols.push(ScopeColumn::computed(
+            &qualifier,
+            "ordinality".into(),
+            oid::INT8,
+            -1,
+        ));
     }
     if let Some(a) = alias {
         if a.columns.is_empty() && types.len() == 1 {

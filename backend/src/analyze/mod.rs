@@ -66,6 +66,24 @@ pub struct ScopeColumn {
     pub computed: Option<std::sync::Arc<Expr>>,
 }
 
+impl ScopeColumn {
+    /// A computed column of a FROM item `qualifier` (a function's
+    /// result column).
+    pub fn computed(qualifier: &str, name: String, ty: Oid, typmod: i32) -> ScopeColumn {
+        ScopeColumn {
+            qualifier: Some(qualifier.to_owned()),
+            name,
+            ty,
+            typmod,
+            hidden: false,
+            system: false,
+            origin: (0, 0),
+            record: None,
+            computed: None,
+        }
+    }
+}
+
 /// The columns FROM makes visible.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {

@@ -152,30 +152,15 @@ impl Analyzer<'_> {
         let mut cols: Vec<ScopeColumn> = names
             .iter()
             .zip(&types)
-            .map(|(n, &(ty, typmod))| ScopeColumn {
-                qualifier: Some(qualifier.clone()),
-                name: n.clone(),
-                ty,
-                typmod,
-                hidden: false,
-                system: false,
-                origin: (0, 0),
-                record: None,
-                computed: None,
-            })
+            .map(|(n, &(ty, typmod))| ScopeColumn::computed(&qualifier, n.clone(), ty, typmod))
             .collect();
         if ordinality {
-            cols.push(ScopeColumn {
-                qualifier: Some(qualifier.clone()),
-                name: "ordinality".into(),
-                ty: oid::INT8,
-                typmod: -1,
-                hidden: false,
-                system: false,
-                origin: (0, 0),
-                record: None,
-                computed: None,
-            });
+            cols.push(ScopeColumn::computed(
+                &qualifier,
+                "ordinality".into(),
+                oid::INT8,
+                -1,
+            ));
         }
         if let Some(a) = alias.filter(|_| !defined) {
             super::rename_columns(&mut cols, a, &qualifier)?;

@@ -502,6 +502,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pg_locks", 12073, b'v', false),
     rel("pg_cursors", 12077, b'v', false),
     rel("pg_settings", 12104, b'v', false),
+    rel("pg_timezone_names", 12126, b'v', false),
     rel("pg_stat_all_tables", 12142, b'v', false),
     rel("pg_stat_user_tables", 12161, b'v', false),
     rel("pg_stat_activity", 12222, b'v', false),

@@ -30,6 +30,8 @@ pub enum ViewRows {
     StatActivity,
     Settings,
     Cursors,
+    /// pg_timezone_names: every zone of the tz database.
+    TimezoneNames,
     Latency,
     BackendLatency,
     /// pgfork_stat_plan_cache: each backend's statement cache counters.
@@ -187,6 +189,17 @@ static VIEWS: &[SystemView] = &[
             ("creation_time", oid::TIMESTAMPTZ),
         ]),
         rows: ViewRows::Cursors,
+    },
+    SystemView {
+        name: "pg_timezone_names",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("name", oid::TEXT),
+            ("abbrev", oid::TEXT),
+            ("utc_offset", oid::INTERVAL),
+            ("is_dst", oid::BOOL),
+        ]),
+        rows: ViewRows::TimezoneNames,
     },
     SystemView {
         name: "pgfork_stat_latency",

@@ -24,6 +24,21 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::StatActivity => stat_activity_rows(ctx),
         ViewRows::Settings => settings_rows(ctx),
         ViewRows::Cursors => cursors_rows(ctx),
+        ViewRows::TimezoneNames => crate::types::timezone::zone_names_now()
+            .into_iter()
+            .map(|z| {
+                vec![
+                    Value::Text(z.name),
+                    Value::Text(z.abbrev),
+                    Value::Interval(crate::types::datetime::Interval {
+                        months: 0,
+                        days: 0,
+                        micros: i64::from(z.utc_offset) * 1_000_000,
+                    }),
+                    Value::Bool(z.is_dst),
+                ]
+            })
+            .collect(),
         ViewRows::Latency => latency_rows(ctx),
         ViewRows::BackendLatency => backend_latency_rows(ctx),
         ViewRows::PlanCache => plan_cache_rows(ctx),

@@ -10,12 +10,11 @@
 //! TO have parsers of their own.)
 
 use sqlparser::ast;
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
+use super::is_word;
 use super::owned::RoleName;
-use super::word_walk::{meaningful_tokens, Walk as P};
-use super::{byte_offset, is_word};
+use super::word_walk::{meaningful_tokens, signature, Walk as P};
 use crate::error::PgResult;
 
 /// What kind of routine an ALTER names.
@@ -71,27 +70,6 @@ pub fn is_command(sql: &str) -> bool {
 pub fn parse(sql: &str) -> PgResult<AlterOwnerStmt> {
     let toks = meaningful_tokens(sql);
     parse_tokens(sql, &toks.iter().collect::<Vec<_>>())
-}
-
-/// A routine's signature, tokens `from..to`, read as DROP FUNCTION's.
-fn signature(
-    sql: &str,
-    toks: &[&TokenWithSpan],
-    from: usize,
-    to: usize,
-) -> Option<ast::FunctionDesc> {
-    let sig =
-        &sql[byte_offset(sql, toks[from].span.start)..byte_offset(sql, toks[to - 1].span.end)];
-    sqlparser::parser::Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(&format!("DROP FUNCTION {sig}"))
-        .and_then(|mut p| p.parse_statement())
-        .ok()
-        .and_then(|s| match s {
-            ast::Statement::DropFunction(d) if d.func_desc.len() == 1 => {
-                d.func_desc.into_iter().next()
-            }
-            _ => None,
-        })
 }
 
 /// Parses the statement from its tokens (blanks left out).

@@ -8,11 +8,10 @@
 //! through sqlparser's COMMENT.
 
 use sqlparser::ast;
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
+use super::is_word;
 use super::word_walk::{meaningful_tokens, Walk};
-use super::{byte_offset, is_word};
 use crate::error::PgResult;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -170,20 +169,7 @@ pub(super) fn parse_tokens(sql: &str, toks: &[&TokenWithSpan]) -> PgResult<Comme
     let Some(end) = end.filter(|&e| e > 3) else {
         return fail(sql, toks, toks.len().min(3));
     };
-    let from = byte_offset(sql, toks[3].span.start);
-    let to = byte_offset(sql, toks[end - 1].span.end);
-    let sig = &sql[from..to];
-    let desc = sqlparser::parser::Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(&format!("DROP FUNCTION {sig}"))
-        .and_then(|mut p| p.parse_statement())
-        .ok()
-        .and_then(|s| match s {
-            ast::Statement::DropFunction(d) if d.func_desc.len() == 1 => {
-                d.func_desc.into_iter().next()
-            }
-            _ => None,
-        });
-    let Some(desc) = desc else {
+    let Some(desc) = super::word_walk::signature(sql, toks, 3, end) else {
         return fail(sql, toks, 3);
     };
     let text = is_text(sql, toks, end)?;

@@ -1,13 +1,15 @@
-//! What the small hand-written parsers (database, domain, role setting
-//! and COMMENT commands) share: a statement's tokens without blanks, and
-//! a walk over them that matches key words, reads identifiers and
-//! reports PostgreSQL's syntax errors at the token where it stopped.
+//! What the small hand-written parsers (database, domain, role setting,
+//! COMMENT and ALTER ... OWNER TO commands) share: a statement's tokens
+//! without blanks, a walk over them that matches key words, reads
+//! identifiers and reports PostgreSQL's syntax errors at the token where
+//! it stopped, and a routine's signature read by sqlparser.
 //! Each parser adds its own steps in an `impl Walk` of its module.
 
+use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
-use super::{char_index, is_blank, is_word, syntax_error};
+use super::{byte_offset, char_index, is_blank, is_word, syntax_error};
 use crate::error::{sqlstate, PgError, PgResult};
 
 /// The statement's tokens, blanks and comments left out; none when it
@@ -17,6 +19,27 @@ pub(super) fn meaningful_tokens(sql: &str) -> Vec<TokenWithSpan> {
         .tokenize_with_location()
         .map(|t| t.into_iter().filter(|t| !is_blank(&t.token)).collect())
         .unwrap_or_default()
+}
+
+/// A routine's signature, tokens `from..to`, read as DROP FUNCTION's.
+pub(super) fn signature(
+    sql: &str,
+    toks: &[&TokenWithSpan],
+    from: usize,
+    to: usize,
+) -> Option<ast::FunctionDesc> {
+    let sig =
+        &sql[byte_offset(sql, toks[from].span.start)..byte_offset(sql, toks[to - 1].span.end)];
+    sqlparser::parser::Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(&format!("DROP FUNCTION {sig}"))
+        .and_then(|mut p| p.parse_statement())
+        .ok()
+        .and_then(|s| match s {
+            ast::Statement::DropFunction(d) if d.func_desc.len() == 1 => {
+                d.func_desc.into_iter().next()
+            }
+            _ => None,
+        })
 }
 
 /// A position in a statement's tokens.

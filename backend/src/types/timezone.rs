@@ -207,6 +207,76 @@ impl ZoneSpec {
     }
 }
 
+/// A row of pg_timezone_names: a zone of the tz database as it is now.
+pub struct ZoneNow {
+    pub name: String,
+    /// The zone's abbreviation now, as the tz database spells it (`CET`,
+    /// `-03`).
+    pub abbrev: String,
+    /// Seconds east of UTC.
+    pub utc_offset: i32,
+    pub is_dst: bool,
+}
+
+/// Every zone of the tz database (the system's, which PostgreSQL's
+/// Debian build reads too), in name order, at the current time. As
+/// PostgreSQL lists every zone file of the tz directory, the zones under
+/// its `posix/` directory are listed too (jiff's list leaves it out).
+pub fn zone_names_now() -> Vec<ZoneNow> {
+    let now = Timestamp::now();
+    let db = jiff::tz::db();
+    let mut zones: Vec<(String, TimeZone)> = db
+        .available()
+        .filter_map(|n| {
+            let n = n.to_string();
+            let tz = db.get(&n).ok()?;
+            Some((n, tz))
+        })
+        .collect();
+    let dir = std::env::var_os("TZDIR").unwrap_or_else(|| "/usr/share/zoneinfo".into());
+    posix_zones(
+        &std::path::Path::new(&dir).join("posix"),
+        "posix",
+        &mut zones,
+    );
+    zones.sort_by(|a, b| a.0.cmp(&b.0));
+    zones
+        .into_iter()
+        .map(|(name, tz)| {
+            let info = tz.to_offset_info(now);
+            ZoneNow {
+                abbrev: info.abbreviation().to_owned(),
+                utc_offset: info.offset().seconds(),
+                is_dst: info.dst().is_dst(),
+                name,
+            }
+        })
+        .collect()
+}
+
+/// The zone files below `dir` (named `prefix/...`): what reads as TZif.
+fn posix_zones(dir: &std::path::Path, prefix: &str, out: &mut Vec<(String, TimeZone)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        if file.starts_with('.') {
+            continue;
+        }
+        let name = format!("{prefix}/{file}");
+        let path = e.path();
+        if path.is_dir() {
+            posix_zones(&path, &name, out);
+        } else if let Some(tz) = std::fs::read(&path)
+            .ok()
+            .and_then(|b| TimeZone::tzif(&name, &b).ok())
+        {
+            out.push((name, tz));
+        }
+    }
+}
+
 /// Time zone abbreviations with fixed offsets (seconds east of UTC), as
 /// in PostgreSQL's default `timezone_abbreviations` set; only the common
 /// ones whose offset never changed.

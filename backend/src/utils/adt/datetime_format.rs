@@ -15,7 +15,7 @@ use crate::types::datetime::{
     civil_from_days, days_from_civil, Interval, UNIX_TO_PG_DAYS, USECS_PER_DAY,
 };
 
-const MONTHS: [&str; 12] = [
+pub(super) const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -29,7 +29,7 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const DAYS: [&str; 7] = [
+pub(super) const DAYS: [&str; 7] = [
     "Sunday",
     "Monday",
     "Tuesday",
@@ -42,7 +42,7 @@ const ROMAN: [&str; 12] = [
     "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
 ];
 /// Julian day number of 2000-01-01, PostgreSQL's epoch.
-const POSTGRES_EPOCH_JDATE: i64 = 2_451_545;
+pub(super) const POSTGRES_EPOCH_JDATE: i64 = 2_451_545;
 
 /// The broken-down value to_char prints.
 pub struct Fields {

@@ -8,36 +8,11 @@
 //! range checks with PostgreSQL's SQLSTATEs (22007 for bad input, 22008
 //! for a field out of range).
 
+use super::datetime_format::{DAYS, MONTHS, POSTGRES_EPOCH_JDATE};
 use super::dch_template::{self, Node};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::types::datetime::{civil_from_days, days_from_civil, UNIX_TO_PG_DAYS};
 
-/// Julian day number of 2000-01-01.
-const POSTGRES_EPOCH_JDATE: i64 = 2_451_545;
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const DAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
 const ROMAN_MONTHS: [&str; 12] = [
     "xii", "xi", "x", "ix", "viii", "vii", "vi", "v", "iv", "iii", "ii", "i",
 ];
