@@ -53,6 +53,7 @@ mod cpu_loops;
 mod crash;
 mod cursors;
 mod databases;
+mod dump_restore;
 mod durability;
 mod explain_analyze;
 mod faults;
