@@ -104,38 +104,10 @@ impl Analyzer<'_> {
                 shape.types.into_iter().zip(shape.typmods).collect(),
             )
         } else {
-            let Some(a) = alias.filter(|_| defined) else {
-                return Err(PgError::new(
-                    sqlstate::SYNTAX_ERROR,
-                    "a column definition list is required for functions returning \"record\"",
-                ));
-            };
-            if ordinality {
-                return Err(PgError::new(
-                    sqlstate::SYNTAX_ERROR,
-                    "WITH ORDINALITY cannot be used with a column definition list",
-                )
-                .with_hint("Put the column definition list inside ROWS FROM()."));
-            }
-            let mut names: Vec<String> = Vec::new();
-            let mut types = Vec::new();
-            for c in &a.columns {
-                let n = ident(&c.name);
-                if names.contains(&n) {
-                    return Err(PgError::new(
-                        sqlstate::DUPLICATE_COLUMN,
-                        format!("column name \"{n}\" specified more than once"),
-                    ));
-                }
-                let Some(dt) = &c.data_type else {
-                    return Err(PgError::new(
-                        sqlstate::SYNTAX_ERROR,
-                        "a column definition list is required for functions returning \"record\"",
-                    ));
-                };
-                types.push(names::resolve_type(dt)?);
-                names.push(n);
-            }
+            let (names, types): (Vec<String>, Vec<(Oid, i32)>) =
+                definition_list(alias, defined, ordinality)?
+                    .into_iter()
+                    .unzip();
             let template = RowShape::template(oid::RECORD, names.clone(), &types);
             args.insert(0, Expr::Const(Value::Null, oid::UNKNOWN));
             args.push(Expr::Const(template, oid::RECORD));
@@ -210,36 +182,10 @@ pub fn sql_function_row(
     if f.ret != oid::RECORD {
         return Ok(None);
     }
-    let Some(a) = alias.filter(|_| defined) else {
-        return Err(PgError::new(
-            sqlstate::SYNTAX_ERROR,
-            "a column definition list is required for functions returning \"record\"",
-        ));
-    };
-    if ordinality {
-        return Err(PgError::new(
-            sqlstate::SYNTAX_ERROR,
-            "WITH ORDINALITY cannot be used with a column definition list",
-        )
-        .with_hint("Put the column definition list inside ROWS FROM()."));
-    }
-    let mut cols: Vec<(String, Oid)> = Vec::new();
-    for c in &a.columns {
-        let n = ident(&c.name);
-        if cols.iter().any(|(m, _)| *m == n) {
-            return Err(PgError::new(
-                sqlstate::DUPLICATE_COLUMN,
-                format!("column name \"{n}\" specified more than once"),
-            ));
-        }
-        let Some(dt) = &c.data_type else {
-            return Err(PgError::new(
-                sqlstate::SYNTAX_ERROR,
-                "a column definition list is required for functions returning \"record\"",
-            ));
-        };
-        cols.push((n, names::resolve_type(dt)?.0));
-    }
+    let cols: Vec<(String, Oid)> = definition_list(alias, defined, ordinality)?
+        .into_iter()
+        .map(|(n, (ty, _))| (n, ty))
+        .collect();
     // The body's columns, as its row value holds them.
     let body = super::sqlfunc::analyze_body(catalog, f)?;
     let have: Vec<Oid> = match body.query.targets.first() {
@@ -271,4 +217,44 @@ pub fn sql_function_row(
         }
     }
     Ok(Some(cols))
+}
+
+/// A column definition list (`AS x(a int, b text)`) of a function
+/// returning record: its names and types (with typmods), with
+/// PostgreSQL's errors for a missing list or type, WITH ORDINALITY
+/// beside it, and a name given twice.
+fn definition_list(
+    alias: Option<&ast::TableAlias>,
+    defined: bool,
+    ordinality: bool,
+) -> PgResult<Vec<(String, (Oid, i32))>> {
+    let required = || {
+        PgError::new(
+            sqlstate::SYNTAX_ERROR,
+            "a column definition list is required for functions returning \"record\"",
+        )
+    };
+    let Some(a) = alias.filter(|_| defined) else {
+        return Err(required());
+    };
+    if ordinality {
+        return Err(PgError::new(
+            sqlstate::SYNTAX_ERROR,
+            "WITH ORDINALITY cannot be used with a column definition list",
+        )
+        .with_hint("Put the column definition list inside ROWS FROM()."));
+    }
+    let mut cols: Vec<(String, (Oid, i32))> = Vec::new();
+    for c in &a.columns {
+        let n = ident(&c.name);
+        if cols.iter().any(|(m, _)| *m == n) {
+            return Err(PgError::new(
+                sqlstate::DUPLICATE_COLUMN,
+                format!("column name \"{n}\" specified more than once"),
+            ));
+        }
+        let dt = c.data_type.as_ref().ok_or_else(required)?;
+        cols.push((n, names::resolve_type(dt)?));
+    }
+    Ok(cols)
 }
