@@ -19,6 +19,7 @@ use crate::access::btree;
 /// server did not shut down cleanly. Errors are fatal for the server.
 pub fn startup(seg: &Segment) -> Result<RecoveryReport, String> {
     crate::access::page::register_wal_ops();
+    crate::access::catalog_heap::install();
     let rep = redo::startup(seg).map_err(|e| format!("recovery failed: {e}"))?;
     if rep.crashed {
         tracing::info!(
@@ -57,16 +58,16 @@ pub fn startup(seg: &Segment) -> Result<RecoveryReport, String> {
 }
 
 fn finish_btree_splits(seg: &Segment) -> Result<(), String> {
-    let data_dir = seg.data_dir().path();
     let err = |e: crate::error::PgError| {
         format!("could not read the catalog after recovery: {}", e.message)
     };
     let shared =
-        crate::catalog::read_committed(data_dir, crate::catalog::database::POSTGRES_OID, seg)
-            .map_err(err)?;
+        crate::catalog::read_committed(seg, crate::catalog::database::POSTGRES_OID).map_err(err)?;
     for db in &shared.databases {
-        let dir = crate::catalog::database::catalog_dir(data_dir, db.oid);
-        finish_btree_splits_in(seg, &crate::catalog::read_file(&dir).map_err(err)?);
+        finish_btree_splits_in(
+            seg,
+            &crate::catalog::read_committed(seg, db.oid).map_err(err)?,
+        );
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ pub mod lwlock;
 pub mod notify_queue;
 pub mod relstats;
 pub mod segment;
+pub mod sinval;
 pub mod smgr;
 pub mod time;
 pub mod waitstats;

@@ -23,7 +23,7 @@ use crate::lwlock::LWLock;
 /// Identifies a pgfork segment ("PGFORKSH").
 pub const SHMEM_MAGIC: u64 = 0x5047_464f_524b_5348;
 /// Bumped whenever the layout of any region changes.
-pub const SHMEM_VERSION: u32 = 5;
+pub const SHMEM_VERSION: u32 = 6;
 /// Regions start on cache-line boundaries so that they share no line.
 const REGION_ALIGN: usize = 128;
 const MAX_REGIONS: usize = 16;
@@ -75,11 +75,19 @@ pub struct ShmemHeader {
     pub generation: AtomicU32,
     /// Server start, microseconds since the Unix epoch.
     pub start_time_us: u64,
-    /// Serializes catalog changes (DDL) between backends.
+    /// Held shared while a backend rebuilds its catalog cache from the
+    /// catalog relations, and exclusively by a committing catalog change
+    /// from before its commit-log entry until its invalidation messages
+    /// are sent: a rebuild sees all of a change or none of it.
     pub catalog_lock: LWLock,
-    /// Bumped by every committed catalog change; backends reload their
-    /// catalog cache when it differs from the version they loaded.
+    /// Hands out catalog cache generations: each load of a cache, and each
+    /// change a backend makes to its own, takes a new number (cached plans
+    /// remember the number they were made under).
     pub catalog_version: AtomicU64,
+    /// The OID counter's floor: OIDs below it were given out, if only by a
+    /// transaction that then aborted, and are not given out again while
+    /// the server runs (the committed counter is in the shared catalog).
+    pub next_oid: AtomicU32,
     /// Where each region of [`REGIONS`] lives, in the same order.
     pub regions: [RegionEntry; MAX_REGIONS],
 }
@@ -110,6 +118,7 @@ pub mod region {
     pub const REL_STATS: usize = 7;
     pub const WAL: usize = 8;
     pub const NOTIFY_QUEUE: usize = 9;
+    pub const SINVAL: usize = 10;
 }
 
 pub static REGIONS: &[Region] = &[
@@ -162,6 +171,11 @@ pub static REGIONS: &[Region] = &[
         name: "notify queue",
         size: crate::notify_queue::NotifyQueue::shmem_size,
         init: crate::notify_queue::NotifyQueue::shmem_init,
+    },
+    Region {
+        name: "shared invalidation queue",
+        size: crate::sinval::SinvalQueue::shmem_size,
+        init: crate::sinval::SinvalQueue::shmem_init,
     },
 ];
 
@@ -393,6 +407,7 @@ impl Segment {
                     start_time_us: crate::time::wall_clock_us() as u64,
                     catalog_lock: LWLock::new(),
                     catalog_version: AtomicU64::new(0),
+                    next_oid: AtomicU32::new(0),
                     regions,
                 },
             );
@@ -411,6 +426,7 @@ impl Segment {
         let generation = self.header().generation.load(Ordering::Relaxed);
         let start = self.header().start_time_us;
         let catalog_version = self.header().catalog_version.load(Ordering::Relaxed);
+        let next_oid = self.header().next_oid.load(Ordering::Relaxed);
         // SAFETY: forwarded from the caller; the regions are zeroed first.
         unsafe {
             let data = align_up(std::mem::size_of::<ShmemHeader>());
@@ -421,9 +437,10 @@ impl Segment {
         }
         let h = self.header();
         h.generation.store(generation + 1, Ordering::Relaxed);
-        // Catalog caches must reload after a reset.
+        // Generations keep growing across a reset; so does the OID floor.
         h.catalog_version
             .store(catalog_version + 1, Ordering::Relaxed);
+        h.next_oid.store(next_oid, Ordering::Relaxed);
     }
 
     pub fn header(&self) -> &'static ShmemHeader {
@@ -457,6 +474,13 @@ impl Segment {
         // SAFETY: region NOTIFY_QUEUE holds a NotifyQueue initialized by
         // `NotifyQueue::shmem_init`, and lives as long as the mapping.
         unsafe { crate::notify_queue::NotifyQueue::from_ptr(self.region_ptr(region::NOTIFY_QUEUE)) }
+    }
+
+    /// The shared invalidation queue (catalog changes for the caches).
+    pub fn sinval(&self) -> &'static crate::sinval::SinvalQueue {
+        // SAFETY: region SINVAL holds a SinvalQueue initialized by
+        // `SinvalQueue::shmem_init`, and lives as long as the mapping.
+        unsafe { crate::sinval::SinvalQueue::from_ptr(self.region_ptr(region::SINVAL)) }
     }
 
     /// The proc array (running transactions, snapshots), with the commit

@@ -144,6 +144,23 @@ async fn create_from_template_and_drop(mode: Mode) {
     }
     let copy = connect_to(&srv, "copy").await.unwrap();
     assert_eq!(one(&copy, "SELECT count(*) FROM items").await, "500");
+    let mut gone = Vec::new();
+    for db in ["tpl", "copy"] {
+        let oid = one(
+            &admin,
+            &format!("SELECT oid FROM pg_database WHERE datname = '{db}'"),
+        )
+        .await;
+        gone.push((format!("the catalog of {db}"), oid.parse::<u32>().unwrap()));
+    }
+    for rel in ["items", "items_pkey", "refs", "items_id_seq"] {
+        let oid = one(
+            &copy,
+            &format!("SELECT oid FROM pg_class WHERE relname = '{rel}'"),
+        )
+        .await;
+        gone.push((format!("{rel} of copy"), oid.parse::<u32>().unwrap()));
+    }
     assert_eq!(one(&copy, "SELECT count(*) FROM big").await, "495");
     assert_eq!(
         one(&copy, "SELECT n FROM items WHERE name = 'i42'").await,
@@ -214,12 +231,14 @@ async fn create_from_template_and_drop(mode: Mode) {
         .await,
         "postgres,template0,template1,testdb"
     );
-    // Nothing of the dropped databases is left on disk.
-    let dirs: Vec<String> = std::fs::read_dir(srv.data_dir().join("database"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(dirs.len(), 4, "{dirs:?}");
+    // Nothing of the dropped databases is left on disk: neither their
+    // catalog relations nor their relation files.
+    for (what, oid) in gone {
+        assert!(
+            !srv.data_dir().join("base").join(oid.to_string()).exists(),
+            "{what} (base/{oid}) is left"
+        );
+    }
 }
 
 /// kill -9 of the whole server while CREATE DATABASE copies a template,
@@ -253,6 +272,12 @@ async fn kill_9_during_and_after_create_database() {
             .unwrap();
         drop(done);
         // During: the copy runs while the server is killed.
+        let files = |srv: &TestServer| {
+            std::fs::read_dir(srv.data_dir().join("base"))
+                .unwrap()
+                .count()
+        };
+        let files_before_half = files(&srv);
         let conn = srv.conn_string();
         let task = tokio::spawn(async move {
             let (c, k) = tokio_postgres::connect(&conn, tokio_postgres::NoTls)
@@ -288,23 +313,16 @@ async fn kill_9_during_and_after_create_database() {
             assert!(!finished, "CREATE DATABASE reported success but is gone");
             let e = connect_to(&srv, "half").await.unwrap_err();
             assert_eq!(sqlstate(&e), "3D000");
-            // No half database left: only the five databases' catalogs.
-            let dirs = std::fs::read_dir(srv.data_dir().join("database"))
-                .unwrap()
-                .count();
-            assert_eq!(dirs, 6, "{mode:?}");
+            // No half database left: neither its catalog relation nor
+            // its copies of the template's files.
+            assert_eq!(files(&srv), files_before_half, "{mode:?}");
             admin
                 .batch_execute("CREATE DATABASE half TEMPLATE tpl")
                 .await
                 .unwrap();
         }
         // kill -9 right after DROP DATABASE: gone at restart, with its
-        // catalog directory and relation files.
-        let files = |srv: &TestServer| {
-            std::fs::read_dir(srv.data_dir().join("base"))
-                .unwrap()
-                .count()
-        };
+        // catalog relation and relation files.
         let before = files(&srv);
         drop(done);
         let mut tries = 0;
@@ -332,10 +350,6 @@ async fn kill_9_during_and_after_create_database() {
             .await,
             "0"
         );
-        let dirs = std::fs::read_dir(srv.data_dir().join("database"))
-            .unwrap()
-            .count();
-        assert_eq!(dirs, 6, "{mode:?}");
         assert!(
             files(&srv) < before,
             "{mode:?}: relation files of done left"

@@ -3,7 +3,8 @@
 //! savepoint, relation files removed for a rolled-back CREATE and for a
 //! committed DROP, uncommitted DDL invisible to other sessions (whose DDL
 //! waits for it), and a kill -9 of the whole server settling a catalog
-//! change by its transaction's outcome.
+//! change by its transaction's outcome; the invalidation messages that
+//! make other sessions rebuild their caches.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -20,6 +21,7 @@ in_all_modes!(
     truncate_in_a_block_rolls_back,
     kill_9_settles_catalog_changes,
     crash_in_the_commit_keeps_the_change,
+    invalidations_reach_the_other_sessions,
 );
 
 async fn oid_of(c: &Client, name: &str) -> u32 {
@@ -222,7 +224,9 @@ async fn truncate_in_a_block_rolls_back(mode: Mode) {
 }
 
 /// A change committed before the crash survives it; one in progress is
-/// gone, with its files; the pending catalog is settled at the start.
+/// gone, with its files (removed at the start: no committed catalog names
+/// them). The catalog is tuples of the database's catalog relation
+/// (`base/<dboid>`), not a file beside it.
 async fn kill_9_settles_catalog_changes(mode: Mode) {
     let mut srv = TestServer::start(mode);
     let a = srv.connect().await;
@@ -235,8 +239,6 @@ async fn kill_9_settles_catalog_changes(mode: Mode) {
     .await
     .unwrap();
     let lost = oid_of(&a, "lost").await;
-    // The database's pending catalog and the shared one (every change
-    // writes both: catalog/database.rs).
     let db: u32 = a
         .query_one(
             "SELECT oid FROM pg_database WHERE datname = current_database()",
@@ -245,11 +247,13 @@ async fn kill_9_settles_catalog_changes(mode: Mode) {
         .await
         .unwrap()
         .get(0);
-    let pending = srv
-        .data_dir()
-        .join(format!("database/{db}/catalog.pending"));
-    assert!(pending.exists());
-    assert!(srv.data_dir().join("global/shared.pending").exists());
+    assert!(
+        file_exists(&srv, db),
+        "no catalog relation for database {db}"
+    );
+    assert!(file_exists(&srv, 1262), "no shared catalog relation");
+    assert!(!srv.data_dir().join("global/shared").exists());
+    assert!(!srv.data_dir().join("database").exists());
     drop(a);
     srv.kill_9_all();
     srv.restart(&[]);
@@ -259,8 +263,6 @@ async fn kill_9_settles_catalog_changes(mode: Mode) {
         !file_exists(&srv, lost),
         "an uncommitted CREATE's file survived"
     );
-    assert!(!pending.exists());
-    assert!(!srv.data_dir().join("global/shared.pending").exists());
     let n: i64 = c
         .query_one("SELECT count(*) FROM base", &[])
         .await
@@ -279,8 +281,8 @@ async fn kill_9_settles_catalog_changes(mode: Mode) {
     assert_eq!(v, 3);
 }
 
-/// A crash after the commit record is durable and before the pending
-/// catalog is renamed (`panic-in-critical`, which forces a crash-restart in
+/// A crash after the commit record is durable and before the change's
+/// end (the DROP's file removal) (`panic-in-critical`, which forces a crash-restart in
 /// every mode): recovery finds the transaction committed, and so is its
 /// catalog change.
 async fn crash_in_the_commit_keeps_the_change(mode: Mode) {
@@ -289,6 +291,7 @@ async fn crash_in_the_commit_keeps_the_change(mode: Mode) {
     c.batch_execute("CREATE TABLE before (a int)")
         .await
         .unwrap();
+    let before = oid_of(&c, "before").await;
     let e = c
         .batch_execute(
             "BEGIN; CREATE TABLE during (a int); INSERT INTO during VALUES (5); DROP TABLE before; \
@@ -317,5 +320,88 @@ async fn crash_in_the_commit_keeps_the_change(mode: Mode) {
     };
     let e = c.query("SELECT * FROM before", &[]).await.unwrap_err();
     assert_eq!(sqlstate(&e), "42P01");
-    assert!(!srv.data_dir().join("global/shared.pending").exists());
+    // The committed DROP's file, which the crash kept, went at the start.
+    assert!(
+        !file_exists(&srv, before),
+        "a committed DROP's file survived"
+    );
+}
+
+/// pgfork_stat_sinval's counters: (messages sent, messages read, cache
+/// rebuilds).
+async fn sinval(c: &Client) -> (i64, i64, i64) {
+    let r = c
+        .query_one(
+            "SELECT messages_sent, messages_read, cache_rebuilds FROM pgfork_stat_sinval",
+            &[],
+        )
+        .await
+        .unwrap();
+    (r.get(0), r.get(1), r.get(2))
+}
+
+/// A committed change reaches the other sessions of its database through
+/// the invalidation queue: the next statement of another session
+/// rebuilds its cache and plans with the new index; a session of another
+/// database reads the message and keeps its cache; an uncommitted or
+/// rolled-back change sends nothing.
+async fn invalidations_reach_the_other_sessions(mode: Mode) {
+    let srv = TestServer::start(mode);
+    let a = srv.connect().await;
+    a.batch_execute(
+        "CREATE TABLE inv (id int, v text);          INSERT INTO inv SELECT g, 'x' || g FROM generate_series(1, 2000) g;          ANALYZE inv; CREATE DATABASE other",
+    )
+    .await
+    .unwrap();
+    let b = srv.connect().await;
+    let o = srv.try_connect_as("tester", "other").await.unwrap();
+    let plan = |rows: Vec<tokio_postgres::Row>| -> String {
+        rows.iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let explain = "EXPLAIN SELECT v FROM inv WHERE id = 7";
+    assert!(!plan(b.query(explain, &[]).await.unwrap()).contains("Index"));
+    o.batch_execute("SELECT 1").await.unwrap();
+
+    // Uncommitted, then rolled back: no message.
+    let before = sinval(&a).await;
+    a.batch_execute("BEGIN; CREATE INDEX inv_id ON inv (id)")
+        .await
+        .unwrap();
+    assert!(!plan(b.query(explain, &[]).await.unwrap()).contains("inv_id"));
+    a.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(
+        sinval(&a).await.0,
+        before.0,
+        "a rolled-back change sent messages"
+    );
+
+    // Committed: one message (the database's catalog), read by b, which
+    // rebuilds and uses the index at once.
+    a.batch_execute("CREATE INDEX inv_id ON inv (id)")
+        .await
+        .unwrap();
+    let after = sinval(&a).await;
+    assert_eq!(after.0, before.0 + 1, "{before:?} -> {after:?}");
+    let p = plan(b.query(explain, &[]).await.unwrap());
+    assert!(
+        p.contains("inv_id"),
+        "the other session did not see the index:\n{p}"
+    );
+    let seen = sinval(&b).await;
+    assert!(
+        seen.1 > after.1 && seen.2 > after.2,
+        "{after:?} -> {seen:?}"
+    );
+
+    // The session of the other database read it too, and did not rebuild.
+    let rebuilds = sinval(&b).await.2;
+    o.batch_execute("SELECT 1").await.unwrap();
+    assert_eq!(
+        sinval(&b).await.2,
+        rebuilds,
+        "a session of another database rebuilt"
+    );
 }

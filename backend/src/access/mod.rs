@@ -15,6 +15,7 @@
 
 pub mod advisory;
 pub mod btree;
+pub mod catalog_heap;
 pub mod deferred;
 pub mod heap;
 pub mod keys;

@@ -472,6 +472,14 @@ impl XactMvcc {
         Ok(())
     }
 
+    /// The transaction's own xids and the xid of its current savepoint
+    /// level (assigned now if it has none): what catalog tuples written
+    /// now are stamped with.
+    pub fn catalog_writer(&mut self) -> PgResult<(OwnXids, u32)> {
+        let xid = self.ensure_xid()?;
+        Ok((self.own_xids(), xid))
+    }
+
     /// The top-level xid of the open transaction, assigned now if it has
     /// none (a catalog change needs one to be settled by).
     pub fn top_xid(&mut self) -> PgResult<u32> {

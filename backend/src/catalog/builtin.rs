@@ -491,6 +491,7 @@ pub static SYSTEM_RELATIONS: &[SystemRelation] = &[
     rel("pgfork_stat_backend_latency", 8101, b'v', false),
     rel("pgfork_stat_buffercache", 8102, b'v', false),
     rel("pgfork_stat_plan_cache", 8103, b'v', false),
+    rel("pgfork_stat_sinval", 8104, b'v', false),
     rel("pg_roles", 12000, b'v', false),
     rel("pg_user", 12014, b'v', false),
     rel("pg_views", 12028, b'v', false),

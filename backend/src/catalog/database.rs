@@ -2,52 +2,46 @@
 //! keeps, where each lives, and what CREATE DATABASE copies.
 //!
 //! The split (as PostgreSQL's shared and per-database catalogs):
-//! - Shared, in `DATADIR/global/shared`: pg_authid (roles),
-//!   pg_auth_members, pg_database ([`DatabaseDesc`] lines) with each
-//!   database's datacl (ACL lines of class 'd'), pg_db_role_setting
-//!   (`db_role_setting.rs`), pg_shdescription (comments on databases and
-//!   roles, `comments.rs`), and the cluster-wide OID counter
-//!   (`next_oid`). pg_tablespace has only its built-in rows (pg_default,
-//!   pg_global).
-//! - Per database, in `DATADIR/database/<dboid>/catalog`: everything else
-//!   (pg_namespace, pg_class, pg_attribute, user types, functions,
-//!   constraints, pg_description, owners and ACLs of its objects).
+//! - Shared, in the shared catalog relation (`base/1262`, `store.rs`):
+//!   pg_authid (roles), pg_auth_members, pg_database ([`DatabaseDesc`]
+//!   lines) with each database's datacl (ACL lines of class 'd'),
+//!   pg_db_role_setting (`db_role_setting.rs`), pg_shdescription
+//!   (comments on databases and roles, `comments.rs`). pg_tablespace has
+//!   only its built-in rows (pg_default, pg_global).
+//! - Per database, in its catalog relation (`base/<dboid>`): everything
+//!   else (pg_namespace, pg_class, pg_attribute, user types, functions,
+//!   constraints, pg_description, owners and ACLs of its objects) and
+//!   the OID counter as that database last left it.
 //! - Relation files stay `base/<reloid>`: OIDs are unique across the
-//!   cluster (one counter, in the shared file), so the files of all
-//!   databases share `base/` without colliding, and buffer tags, WAL
-//!   records and lock tags need no database OID. Statistics stay
-//!   `global/statistic/<reloid>` likewise.
+//!   cluster, so the files of all databases share `base/` without
+//!   colliding, and buffer tags, WAL records and lock tags need no
+//!   database OID. Statistics stay `global/statistic/<reloid>` likewise.
 //!
 //! A backend's [`Catalog`] is both parts merged (its database's catalog
 //! and the shared one), so the code reading it sees one catalog. A
-//! catalog change writes both files' pending versions, each headed by the
-//! transaction's xid (`xact.rs`); readers and recovery judge each pending
-//! file by that xid's outcome in the commit log, so a transaction that
-//! changes both (CREATE ROLE and a GRANT on a table, say) commits or
-//! rolls back both, also across a crash. Only one transaction of the
-//! whole cluster has a catalog change in progress (`CATALOG_CHANGE_LOCK`),
-//! and the catalog version is cluster-wide (a change in one database
-//! makes every backend reload).
+//! transaction that changes both (CREATE ROLE and a GRANT on a table,
+//! say) writes tuples in both relations, which commit or roll back
+//! together with it. Only one transaction of the whole cluster has a
+//! catalog change in progress (`CATALOG_CHANGE_LOCK`); its invalidation
+//! messages name the parts it changed, so the backends of other
+//! databases keep their caches unless the shared part changed.
 //!
 //! CREATE DATABASE (`commands::database`, never inside a transaction
 //! block) copies its template under that lock: a checkpoint (the
 //! template's pages on disk), then the template's committed catalog with
 //! every relation (table, index, sequence) given a fresh OID and every
-//! reference to it rewritten ([`renumber`]), written to
-//! `database/<new>/catalog`; each relation file and statistics file
-//! copied to its new number and fsynced; then the pg_database row, in the
-//! shared catalog, which commits with the transaction. An error before
-//! the commit removes the directory and the copies at the abort; a crash
-//! leaves a directory no pg_database row names, which the next start
-//! removes ([`orphans`]). DROP DATABASE removes the row; once that
-//! commits, the files and the directory go (a crash in between is
-//! finished the same way at the next start).
+//! reference to it rewritten ([`renumber`]); each relation file and
+//! statistics file copied to its new number and fsynced; then the new
+//! catalog written as tuples of the transaction in the new database's
+//! catalog relation, and the pg_database row in the shared one. An abort
+//! removes the copies and the relation; a crash leaves files no committed
+//! catalog names, which the next start removes. DROP DATABASE removes
+//! the row; once that commits, the database's files and catalog relation
+//! go (a crash in between is finished the same way at the next start).
 //!
-//! Bootstrap (the first start of a data directory): `template1` (OID 1),
-//! `template0` (4) and `postgres` (5), as initdb makes them. A data
-//! directory written before databases existed (one `global/catalog`
-//! holding roles too) has that catalog become postgres's, and its roles
-//! the shared catalog's, at its next start (`super::bootstrap`).
+//! Bootstrap (initdb): `template1` (OID 1), `template0` (4) and
+//! `postgres` (5), written as text catalog files that the first start
+//! imports into the catalog relations (`import.rs`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -215,36 +209,6 @@ pub fn sync_dir(dir: &Path) -> PgResult<()> {
         })
 }
 
-/// The catalog directories no pg_database row of `cat` names: left by a
-/// CREATE DATABASE that did not commit, or a DROP DATABASE that did.
-pub fn orphans(data_dir: &Path, cat: &Catalog) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(data_dir.join("database")) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name();
-            let oid = name.to_str().and_then(|s| s.parse::<Oid>().ok());
-            oid.is_none_or(|o| cat.database_by_oid(o).is_none())
-        })
-        .map(|e| e.path())
-        .collect()
-}
-
-/// OIDs of a database's relation files, from its catalog files
-/// (committed and pending: a half-made database may have either).
-pub fn relation_files_in(dir: &Path) -> std::collections::BTreeSet<u32> {
-    let mut out = std::collections::BTreeSet::new();
-    if let Ok(c) = super::read_file(dir) {
-        out.extend(c.relation_files());
-    }
-    if let Ok(Some((_, c))) = super::xact::read_pending_local(dir) {
-        out.extend(c.relation_files());
-    }
-    out
-}
-
 /// The template's catalog for a new database: every relation file
 /// (table, index, sequence) gets an OID from `alloc`, and every reference
 /// to a relation is rewritten: an index's table, a sequence's owner,
@@ -396,17 +360,6 @@ mod tests {
         }
         assert_eq!(c.database("postgres").unwrap().oid, POSTGRES_OID);
         assert_eq!(c.acls.len(), 2);
-    }
-
-    #[test]
-    fn orphan_directories() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut c = Catalog::empty();
-        c.add_initial_databases();
-        for o in [POSTGRES_OID, 77] {
-            std::fs::create_dir_all(catalog_dir(dir.path(), o)).unwrap();
-        }
-        assert_eq!(orphans(dir.path(), &c), vec![catalog_dir(dir.path(), 77)]);
     }
 
     #[test]

@@ -1,24 +1,31 @@
-//! The system catalog: tables (columns, defaults, constraints), indexes
-//! and sequences, one catalog per database in
-//! `DATADIR/database/<dboid>/catalog`, and the cluster-wide part (roles,
-//! memberships, pg_database and its ACLs, the OID counter) in
-//! `DATADIR/global/shared`; `database.rs` says what is where. A backend's
-//! [`Catalog`] is its database's catalog and the shared one merged.
+//! The system catalog: tables (columns, defaults, constraints), indexes,
+//! sequences, views, types, functions, roles, databases, ... as one
+//! [`Catalog`] value per backend: its database's part merged with the
+//! cluster-wide part (roles, memberships, pg_database and its ACLs);
+//! `database.rs` says what is where.
 //!
-//! The files are rewritten whole when a transaction that changed the
-//! catalog commits (temp file, fsync, rename, fsync of the directory);
-//! until then its changes are in `catalog.pending` and
-//! `global/shared.pending`, seen only by that transaction (`xact.rs` says
-//! how changes commit, roll back and survive a crash). Writes happen under the segment header's
-//! `catalog_lock` held exclusively, and bump `catalog_version`.
-//! Every backend keeps a parsed copy ([`CatalogCache`]) and reloads it at
-//! statement start when the version differs from the one it loaded. A
-//! statement runs holding `catalog_lock` shared, so the relations it sees
-//! cannot be dropped or truncated under it. Lock and version are
-//! cluster-wide: a change in any database makes every backend reload.
+//! Storage (`store.rs`): tuples of catalog relations in heap pages,
+//! through the shared buffer cache, under MVCC and in the WAL: one
+//! relation per database (`base/<dboid>`) and a shared one
+//! (`base/1262`), each entry an object's lines of the catalog's text
+//! form. How a transaction's DDL commits, rolls back (also to a
+//! savepoint) and survives a crash is `xact.rs`; what the start-up does
+//! (initdb's text catalogs imported, orphan files removed, the OID
+//! counter set) is `import.rs`.
+//!
+//! Caching: every backend keeps a parsed copy ([`CatalogCache`]). A
+//! committed change sends a message on the shared invalidation queue
+//! (`shmem::sinval`) for each part it changed; at the start of each
+//! statement a backend reads the messages it has not seen and rebuilds
+//! its copy if one names its database or the shared part (a change in
+//! another database costs it one read of the queue, no rebuild). A
+//! backend changing the catalog works on its own copy until it commits.
+//!
 //! OIDs of user objects start at 16384 (FirstNormalObjectId) and are
-//! unique across the cluster (the counter is in the shared file); a
-//! relation's file is `base/<oid>`.
+//! unique across the cluster: each database's catalog keeps the counter
+//! as it left it, the server starts above the largest, and the segment
+//! keeps a floor so that an aborted transaction's OIDs are not given out
+//! again; a relation's file is `base/<oid>`.
 
 #![forbid(unsafe_code)]
 
@@ -33,6 +40,7 @@ pub mod describe_views;
 pub mod domain;
 pub mod dump_views;
 pub mod function;
+mod import;
 pub mod information_schema;
 pub mod matview;
 pub mod namespace;
@@ -41,6 +49,7 @@ pub mod roles;
 mod row_oids;
 pub mod shdepend;
 pub mod statistic;
+pub mod store;
 pub mod system_columns;
 pub mod system_views;
 pub mod trigger;
@@ -48,7 +57,7 @@ pub mod view_update;
 pub mod views;
 mod xact;
 
-pub use xact::{remove_database_dir, settle_after_recovery, CATALOG_CHANGE_LOCK};
+pub use xact::{drop_relation_files, remove_database, CATALOG_CHANGE_LOCK};
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -56,7 +65,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use shmem::lwlock::{LWLockGuard, LockMode};
+use std::collections::BTreeMap;
+
+use shmem::lwlock::LockMode;
 use shmem::Segment;
 
 use crate::error::{sqlstate, PgError, PgResult};
@@ -1155,18 +1166,80 @@ pub fn read_file(dir: &Path) -> PgResult<Catalog> {
     }
 }
 
-/// The committed catalog of database `db` merged with the shared one (a
-/// pending file whose transaction committed counts as committed).
-pub fn read_committed(data_dir: &Path, db: Oid, seg: &Segment) -> PgResult<Catalog> {
-    xact::read_committed(data_dir, db, seg)
+/// The committed catalog of database `db` merged with the shared one,
+/// read from the catalog relations (`store.rs`).
+pub fn read_committed(seg: &Segment, db: Oid) -> PgResult<Catalog> {
+    let _g = seg.header().catalog_lock.lock(LockMode::Shared);
+    let stored = StoredCatalog {
+        local: store::read(seg, db)?,
+        shared: store::read(seg, store::SHARED_CATALOG_REL)?,
+    };
+    drop(_g);
+    stored.catalog()
+}
+
+/// The entries of a catalog text form (header line first).
+pub(crate) fn entries_of(text: &str) -> PgResult<BTreeMap<store::EntryKey, String>> {
+    store::split(text.split_once('\n').map_or("", |x| x.1))
+}
+
+impl Catalog {
+    /// The entries of its database's part (the OID counter included: the
+    /// counter is the largest any database's catalog holds, see
+    /// `import::settle_files_and_oids`).
+    pub(crate) fn local_entries(&self) -> PgResult<BTreeMap<store::EntryKey, String>> {
+        entries_of(&self.serialize_local())
+    }
+
+    /// The entries of the shared part, without the OID counter: a change
+    /// that only allocates OIDs then leaves the shared catalog as it was,
+    /// and the backends of other databases keep their caches.
+    pub(crate) fn shared_entries(&self) -> PgResult<BTreeMap<store::EntryKey, String>> {
+        let mut e = entries_of(&self.serialize_shared())?;
+        e.retain(|k, _| !k.is_oid_counter());
+        Ok(e)
+    }
+}
+
+/// A catalog's entries as stored: its database's part and the shared
+/// part.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoredCatalog {
+    pub local: store::Entries,
+    pub shared: store::Entries,
+}
+
+impl StoredCatalog {
+    /// The catalog these entries make.
+    fn catalog(&self) -> PgResult<Catalog> {
+        let body = |e: &store::Entries| store::join(e.values().map(|s| s.text.as_str()));
+        let local = format!("{MAGIC}\n{}", body(&self.local));
+        let shared =
+            (!self.shared.is_empty()).then(|| format!("{SHARED_MAGIC}\n{}", body(&self.shared)));
+        Catalog::load(&local, shared.as_deref())
+    }
+}
+
+/// At the server's start, after WAL replay has settled every
+/// transaction: imports text catalogs (initdb's, or an older data
+/// directory's), removes relation files no committed catalog names and
+/// sets the OID counter (`import.rs`).
+pub fn settle_after_recovery(seg: &Segment) -> Result<(), String> {
+    import::import_text_catalogs(seg)
+        .and_then(|()| import::settle_files_and_oids(seg))
+        .map_err(|e| format!("could not set up the catalog: {}", e.message))
 }
 
 /// Creates the catalogs of a new data directory (as initdb does): the
 /// bootstrap superuser named `superuser`, the databases template1,
-/// template0 and postgres with empty catalogs. Does nothing when the
-/// directory already has a shared catalog.
+/// template0 and postgres with empty catalogs, as text files that the
+/// first start imports (`import.rs`). Does nothing when the directory
+/// already has a shared catalog (file or relation).
 pub fn bootstrap(data_dir: &Path, superuser: &str) -> PgResult<()> {
-    if shared_path(data_dir).exists() {
+    let relation = data_dir
+        .join("base")
+        .join(store::SHARED_CATALOG_REL.to_string());
+    if shared_path(data_dir).exists() || relation.exists() {
         return Ok(());
     }
     let mut cat = Catalog::empty();
@@ -1183,37 +1256,6 @@ fn write_cluster(data_dir: &Path, shared: &Catalog, local: &Catalog) -> PgResult
         write_file(&database::catalog_dir(data_dir, d.oid), local)?;
     }
     write_shared(data_dir, shared)
-}
-
-/// Turns a data directory of the single-database layout (one
-/// `global/catalog` holding roles too) into postgres's catalog and the
-/// shared one, at the start before any backend: the catalog becomes
-/// postgres's, template1 and template0 get empty ones.
-pub(crate) fn upgrade_single_database(data_dir: &Path, seg: &Segment) -> PgResult<()> {
-    let old = data_dir.join("global").join("catalog");
-    if shared_path(data_dir).exists() || !old.exists() {
-        return Ok(());
-    }
-    let mut cat = xact::read_old_layout(data_dir, seg)?;
-    cat.add_initial_databases();
-    let mut empty = Catalog::empty();
-    empty.next_oid = cat.next_oid;
-    for d in &cat.databases {
-        let dir = database::catalog_dir(data_dir, d.oid);
-        write_file(
-            &dir,
-            if d.oid == database::POSTGRES_OID {
-                &cat
-            } else {
-                &empty
-            },
-        )?;
-    }
-    write_shared(data_dir, &cat)?;
-    for name in ["catalog", "catalog.pending"] {
-        let _ = std::fs::remove_file(data_dir.join("global").join(name));
-    }
-    Ok(())
 }
 
 /// Writes the catalog file of database directory `dir` atomically: temp
@@ -1261,25 +1303,36 @@ fn write_atomically(path: &Path, text: &str) -> PgResult<()> {
 }
 
 /// A backend's copy of its database's catalog (merged with the shared
-/// one), and the version it was loaded at.
+/// one), the entries it was made from, and where the backend is in the
+/// invalidation queue.
 pub struct CatalogCache {
     /// The data directory (empty: none, in unit tests).
     data_dir: PathBuf,
     /// The session's database (postgres until [`CatalogCache::set_database`]).
     database: Oid,
     segment: Segment,
+    /// The cache's generation (None: not loaded).
     version: Option<u64>,
+    /// The next invalidation message this backend reads.
+    sinval_pos: u64,
     current: Arc<Catalog>,
+    stored: Arc<StoredCatalog>,
     /// The catalog change of this backend's transaction, if it made one
     /// (see `xact.rs`).
     change: Option<xact::Change>,
-    /// The catalog as it was at each open savepoint (1 = the first).
-    savepoints: Vec<Arc<Catalog>>,
+    /// The catalog (and its entries) at each open savepoint (1 = the
+    /// first).
+    savepoints: Vec<(Arc<Catalog>, Arc<StoredCatalog>)>,
+    /// The transaction's ids for catalog writes ([`CatalogCache::set_writer`]).
+    writer: store::WriteCtx,
+    /// The catalog lock, held exclusively while this backend's change
+    /// commits ([`CatalogCache::begin_commit`]).
+    commit_guard: Option<shmem::lwlock::LWLockGuard<'static>>,
 }
 
-/// The catalog lock held for one statement, with the catalog it saw.
+/// What a statement that reads or changes the catalog holds: `exclusive`
+/// for DDL (which may then [`CatalogCache::commit`]).
 pub struct CatalogLock {
-    _guard: LWLockGuard<'static>,
     pub exclusive: bool,
 }
 
@@ -1290,9 +1343,13 @@ impl CatalogCache {
             database: database::POSTGRES_OID,
             segment,
             version: None,
+            sinval_pos: segment.sinval().next(),
             current: Arc::new(Catalog::empty()),
+            stored: Arc::default(),
             change: None,
             savepoints: Vec::new(),
+            writer: store::WriteCtx::default(),
+            commit_guard: None,
         }
     }
 
@@ -1302,6 +1359,7 @@ impl CatalogCache {
         self.database = oid;
         self.version = None;
         self.current = Arc::new(Catalog::empty());
+        self.stored = Arc::default();
     }
 
     /// The database whose catalog this is.
@@ -1319,55 +1377,62 @@ impl CatalogCache {
         self.segment
     }
 
-    /// The shared catalog version.
-    pub fn shared_version(&self) -> u64 {
-        self.segment
-            .header()
-            .catalog_version
-            .load(Ordering::Acquire)
-    }
-
-    /// Takes the catalog lock (shared for queries and DML, exclusive for
-    /// DDL) and makes sure the cached catalog is current.
+    /// Makes sure the cached catalog is current, and returns what a
+    /// statement holds on it (`exclusive` for DDL).
     pub fn lock(&mut self, exclusive: bool) -> PgResult<CatalogLock> {
-        let mode = if exclusive {
-            LockMode::Exclusive
-        } else {
-            LockMode::Shared
-        };
-        let guard = self.segment.header().catalog_lock.lock(mode);
-        self.refresh_locked()?;
-        Ok(CatalogLock {
-            _guard: guard,
-            exclusive,
-        })
+        self.refresh()?;
+        Ok(CatalogLock { exclusive })
     }
 
-    /// Reloads the catalog if another backend changed it. The caller
-    /// holds the catalog lock.
-    fn refresh_locked(&mut self) -> PgResult<()> {
-        let v = self.shared_version();
-        if self.version != Some(v) {
-            // A backend changing the catalog sees its own version of it;
-            // no one else can change it meanwhile.
-            if self.change.is_none() {
-                self.current = Arc::new(xact::read_committed(
-                    &self.data_dir,
-                    self.database,
-                    &self.segment,
-                )?);
+    /// Reads the invalidation messages other backends sent since the last
+    /// call and rebuilds the cache if one concerns its database or the
+    /// shared catalog (or it fell behind the queue). One atomic load when
+    /// nothing came.
+    pub fn refresh(&mut self) -> PgResult<()> {
+        let q = self.segment.sinval();
+        if self.version.is_some() && q.next() == self.sinval_pos {
+            return Ok(());
+        }
+        let c = q.read_from(self.sinval_pos);
+        self.sinval_pos = c.next;
+        let db = self.database;
+        let concerned = c.reset
+            || c.messages
+                .iter()
+                .any(|m| m.database == 0 || m.database == db);
+        // A backend changing the catalog sees its own version of it; no
+        // one else can change it meanwhile.
+        if (concerned || self.version.is_none()) && self.change.is_none() {
+            if let Err(e) = self.rebuild() {
+                self.version = None;
+                return Err(e);
             }
-            self.version = Some(v);
         }
         Ok(())
     }
 
-    /// Reloads (taking the lock shared) if the catalog changed.
-    pub fn refresh(&mut self) -> PgResult<()> {
-        if self.version == Some(self.shared_version()) {
-            return Ok(());
-        }
-        let _g = self.lock(false)?;
+    /// Loads the committed catalog from the catalog relations.
+    fn rebuild(&mut self) -> PgResult<()> {
+        let start = std::time::Instant::now();
+        let (cat, stored) = if self.data_dir.as_os_str().is_empty() {
+            let mut cat = Catalog::empty();
+            cat.ensure_bootstrap_role();
+            (cat, StoredCatalog::default())
+        } else {
+            let _g = self.segment.header().catalog_lock.lock(LockMode::Shared);
+            let stored = StoredCatalog {
+                local: store::read(&self.segment, self.database)?,
+                shared: store::read(&self.segment, store::SHARED_CATALOG_REL)?,
+            };
+            drop(_g);
+            (stored.catalog()?, stored)
+        };
+        self.current = Arc::new(cat);
+        self.stored = Arc::new(stored);
+        self.new_generation();
+        self.segment
+            .sinval()
+            .note_rebuild(start.elapsed().as_micros() as u64);
         Ok(())
     }
 
@@ -1379,7 +1444,7 @@ impl CatalogCache {
         &self.current
     }
 
-    /// The version of the cached catalog, combined with the session's
+    /// The generation of the cached catalog, combined with the session's
     /// search path generation: a plan made under another search path
     /// resolved its names differently and is made again.
     pub fn version(&self) -> u64 {
@@ -1389,30 +1454,19 @@ impl CatalogCache {
     }
 
     /// Installs a changed catalog as this transaction's (see `xact.rs`):
-    /// flushes the WAL, writes the pending file and bumps the shared
-    /// version. The caller holds the lock exclusively and has begun the
-    /// transaction's change ([`CatalogCache::begin_change`]).
+    /// writes the entries that changed as the transaction's tuples. The
+    /// caller holds the lock exclusively and has begun the transaction's
+    /// change ([`CatalogCache::begin_change`]).
     pub fn commit(&mut self, lock: &CatalogLock, cat: Catalog) -> PgResult<()> {
         if !lock.exclusive {
             return Err(PgError::internal(
                 "catalog change without the exclusive lock",
             ));
         }
-        let Some(change) = &self.change else {
-            return Err(PgError::internal(
-                "catalog change outside a transaction's change",
-            ));
-        };
-        // What the change logged (new files, index pages) is made durable
-        // before a catalog that names it can be committed.
-        let wal = self.segment.wal();
-        if wal.is_logging() {
-            wal.flush(wal.insert_pos())
-                .map_err(|e| crate::error::wal_error(e, "could not flush the WAL"))?;
-        }
-        xact::write_pending(&self.data_dir, self.database, change.xid, &cat)?;
+        let stored = self.write_change(&cat)?;
         self.current = Arc::new(cat);
-        self.bump_version();
+        self.stored = Arc::new(stored);
+        self.new_generation();
         Ok(())
     }
 
@@ -1427,8 +1481,8 @@ impl CatalogCache {
         Ok(())
     }
 
-    /// Tells every backend to reload (and replan) at its next statement.
-    fn bump_version(&mut self) {
+    /// Gives the cache a new generation (cached plans are made again).
+    fn new_generation(&mut self) {
         let v = self
             .segment
             .header()
@@ -1602,6 +1656,33 @@ mod tests {
             .insert((1259, 20001, 0), "a 'comment'\non two lines".into());
         assert_eq!(Catalog::deserialize(&v.serialize()).unwrap(), v);
         assert!(Catalog::deserialize("garbage").is_err());
+    }
+
+    /// The catalog as entries of its two relations, and back: what a
+    /// rebuild makes of what a change wrote.
+    #[test]
+    fn entries_round_trip() {
+        let mut c = sample();
+        c.settle_row_oids();
+        let mut alice = roles::RoleDesc::bootstrap("alice");
+        alice.oid = 16500;
+        c.roles.push(Arc::new(alice));
+        c.add_initial_databases();
+        let stored = |e: BTreeMap<store::EntryKey, String>| -> store::Entries {
+            e.into_iter()
+                .map(|(k, text)| (k, store::Stored { text, tids: vec![] }))
+                .collect()
+        };
+        let s = StoredCatalog {
+            local: stored(c.local_entries().unwrap()),
+            shared: stored(c.shared_entries().unwrap()),
+        };
+        // One entry per object: the table with its six columns is one.
+        assert!(s.local.values().any(|e| e.text.lines().count() == 7));
+        // The OID counter is the database's, not the shared catalog's.
+        assert!(s.shared.keys().all(|k| !k.is_oid_counter()));
+        assert!(s.local.keys().any(|k| k.is_oid_counter()));
+        assert_eq!(s.catalog().unwrap(), c);
     }
 
     #[test]

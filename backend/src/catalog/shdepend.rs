@@ -219,7 +219,6 @@ impl Catalog {
     pub fn cluster_shared_dependencies(
         &self,
         me: Oid,
-        data_dir: &std::path::Path,
         seg: &shmem::Segment,
     ) -> (Vec<SharedDep>, Vec<DatabaseDeps>) {
         let mut local = self.shared_dependencies(0);
@@ -229,7 +228,7 @@ impl Catalog {
             .iter()
             .filter(|d| d.oid != me)
             .filter_map(|d| {
-                let cat = super::read_committed(data_dir, d.oid, seg).ok()?;
+                let cat = super::read_committed(seg, d.oid).ok()?;
                 Some((d.oid, d.name.clone(), cat.shared_dependencies(d.oid)))
             })
             .collect();

@@ -172,7 +172,11 @@ fn write_file(data_dir: &Path, name: &str, text: &str) -> PgResult<()> {
     let d = dir(data_dir);
     std::fs::create_dir_all(&d).map_err(|e| io_error(e, name))?;
     let path = d.join(name);
-    let tmp = d.join(format!("{name}.tmp.{}", std::process::id()));
+    // Unique per writer: two threads of one process (thread and pool
+    // mode) may store the same table's statistics at once.
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = d.join(format!("{name}.tmp.{}.{seq}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(text.as_bytes())?;

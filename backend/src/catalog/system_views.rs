@@ -37,6 +37,8 @@ pub enum ViewRows {
     /// pgfork_stat_plan_cache: each backend's statement cache counters.
     PlanCache,
     Buffercache,
+    /// pgfork_stat_sinval: the shared invalidation queue's counters.
+    Sinval,
     Wal,
     Locks,
     TableStats,
@@ -252,6 +254,19 @@ static VIEWS: &[SystemView] = &[
         uses_catalog: false,
         columns: ViewColumns::Computed(buffercache_columns),
         rows: ViewRows::Buffercache,
+    },
+    SystemView {
+        name: "pgfork_stat_sinval",
+        uses_catalog: false,
+        columns: ViewColumns::Fixed(&[
+            ("messages_sent", oid::INT8),
+            ("messages_read", oid::INT8),
+            ("resets", oid::INT8),
+            ("cache_rebuilds", oid::INT8),
+            ("rebuild_time", oid::FLOAT8),
+            ("queue_position", oid::INT8),
+        ]),
+        rows: ViewRows::Sinval,
     },
     SystemView {
         name: "pg_stat_wal",

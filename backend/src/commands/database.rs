@@ -424,14 +424,16 @@ fn create_options(
 }
 
 /// CREATE DATABASE: checks, then copies the template (see
-/// `catalog/database.rs` for the steps and what a crash leaves).
+/// `catalog/database.rs` for the steps and what a crash leaves). Returns
+/// the new database's OID and catalog, for the caller to write in its
+/// catalog relation with the transaction.
 pub fn create(
     env: &DbEnv,
     cat: &mut Catalog,
     name: &str,
     options: &[DbOption],
     notices: &mut Vec<PgError>,
-) -> PgResult<bool> {
+) -> PgResult<Option<(Oid, Catalog)>> {
     let o = create_options(env, options, notices)?;
     check_createdb(env, cat, "create")?;
     let owner = match &o.owner {
@@ -516,15 +518,13 @@ pub fn create(
     // The template's pages on disk (PostgreSQL's FILE_COPY checkpoint).
     shmem::wal::checkpoint::checkpoint(&env.segment, false)
         .map_err(|e| crate::error::wal_error(e, "checkpoint failed"))?;
-    let tcat = crate::catalog::read_committed(env.data_dir, template.oid, &env.segment)?;
+    let tcat = crate::catalog::read_committed(&env.segment, template.oid)?;
     // OIDs are cluster-wide: the session's catalog holds the counter (the
     // shared part), under the catalog change lock.
     let oid = cat.alloc_oid();
     let (mut newcat, map) = db::renumber(&tcat, &mut || cat.alloc_oid());
     newcat.next_oid = cat.next_oid;
-    let dir = db::catalog_dir(env.data_dir, oid);
     let result = (|| -> PgResult<()> {
-        crate::catalog::write_file(&dir, &newcat)?;
         let smgr = env.segment.data_dir().smgr();
         for (old, new) in &map {
             copy_file(&smgr.rel_path(*old), &smgr.rel_path(*new))?;
@@ -546,9 +546,11 @@ pub fn create(
         Ok(())
     })();
     if result.is_err() {
-        crate::catalog::remove_database_dir(&env.segment, &dir);
+        let copies: Vec<u32> = map.values().copied().collect();
+        crate::catalog::drop_relation_files(&env.segment, &copies);
+        return result.map(|()| None);
     }
-    result.map(|()| true)
+    Ok(Some((oid, newcat)))
 }
 
 /// Copies a relation file and fsyncs the copy (a missing source: an

@@ -288,8 +288,8 @@ pub fn execute(
             ..
         } => {
             ddl.changed = true;
-            let (me, data_dir, seg) = (cache.database(), cache.data_dir(), cache.segment());
-            let cluster = |c: &Catalog| c.cluster_shared_dependencies(me, data_dir, &seg);
+            let (me, seg) = (cache.database(), cache.segment());
+            let cluster = |c: &Catalog| c.cluster_shared_dependencies(me, &seg);
             super::role::drop_roles(ddl.cat, names, *if_exists, &actor, &cluster, ddl.notices)
                 .map(|()| "DROP ROLE".into())
         }

@@ -146,7 +146,7 @@ pub fn shdepend_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     let cat = ctx.catalog;
     let env = &ctx.session.env;
     let me = cat.database_oid(&ctx.session.database).unwrap_or(0);
-    let (local, others) = cat.cluster_shared_dependencies(me, &env.config.data_dir, &env.segment);
+    let (local, others) = cat.cluster_shared_dependencies(me, &env.segment);
     local
         .into_iter()
         .chain(others.into_iter().flat_map(|(_, _, deps)| deps))

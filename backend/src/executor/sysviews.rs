@@ -44,6 +44,7 @@ pub fn rows(view: &SystemView, ctx: &FnCtx) -> Vec<Vec<Value>> {
         ViewRows::PlanCache => plan_cache_rows(ctx),
         ViewRows::Buffercache => buffercache_rows(ctx),
         ViewRows::Wal => wal_rows(ctx),
+        ViewRows::Sinval => sinval_rows(ctx),
         ViewRows::Locks => locks_rows(ctx),
         ViewRows::TableStats => table_stats_rows(ctx),
         ViewRows::Stats => stats_rows(ctx),
@@ -190,6 +191,23 @@ fn wal_wait(code: u32) -> Option<(&'static str, &'static str)> {
 
 /// PostgreSQL's pg_stat_wal (wal_bytes as int8 rather than numeric; times
 /// in milliseconds; never reset).
+/// pgfork_stat_sinval: messages sent and read, resets, catalog cache
+/// rebuilds and their time (ms), and the queue's position.
+fn sinval_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let q = ctx.session.env.segment.sinval();
+    let s = &q.stats;
+    let n = |v: &std::sync::atomic::AtomicU64| Value::Int8(v.load(Relaxed) as i64);
+    vec![vec![
+        n(&s.sent),
+        n(&s.read),
+        n(&s.resets),
+        n(&s.rebuilds),
+        Value::Float8(s.rebuild_us.load(Relaxed) as f64 / 1e3),
+        Value::Int8(q.next() as i64),
+    ]]
+}
+
 fn wal_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     use std::sync::atomic::Ordering::Relaxed;
     let w = ctx.session.env.segment.wal();

@@ -1147,17 +1147,16 @@ fn split_args(s: &str) -> Vec<String> {
 }
 
 /// pg_database_size: the bytes of a database's relation files and its
-/// catalog file.
+/// catalog relation.
 fn database_size(c: &FnCtx, db: Oid) -> Value {
-    let data_dir = &c.session.env.config.data_dir;
-    let dir = crate::catalog::database::catalog_dir(data_dir, db);
-    let smgr = c.session.env.segment.data_dir().smgr();
-    let len = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len() as i64);
-    let files: i64 = crate::catalog::database::relation_files_in(&dir)
-        .into_iter()
-        .map(|rel| len(&smgr.rel_path(rel)))
-        .sum();
-    Value::Int8(files + len(&crate::catalog::catalog_path(&dir)))
+    let seg = &c.session.env.segment;
+    let smgr = seg.data_dir().smgr();
+    let len = |rel: u32| std::fs::metadata(smgr.rel_path(rel)).map_or(0, |m| m.len() as i64);
+    let files: i64 = match crate::catalog::read_committed(seg, db) {
+        Ok(cat) => cat.relation_files().into_iter().map(len).sum(),
+        Err(_) => 0,
+    };
+    Value::Int8(files + len(db))
 }
 
 /// A role's name by OID (pg_authid, catalog/roles.rs).

@@ -128,9 +128,10 @@ impl Engine {
                 policy,
                 &self.limits,
             )?;
-            let xid = self.mvcc.top_xid()?;
-            self.catalog.begin_change(xid)?;
+            self.mvcc.top_xid()?;
+            self.catalog.begin_change()?;
         }
+        self.prepare_catalog_write()?;
         let offset = text
             .full
             .find(text.sql.as_str())
@@ -138,10 +139,14 @@ impl Engine {
         let mut notices = Vec::new();
         let lock = self.catalog.lock(true)?;
         let mut cat = (**self.catalog.get()).clone();
+        let mut created = None;
         let env = self.db_env(offset);
         let r = match &stmt {
             DatabaseStmt::Create { name, options } => {
-                dbcmd::create(&env, &mut cat, name, options, &mut notices)
+                dbcmd::create(&env, &mut cat, name, options, &mut notices).map(|made| {
+                    created = made;
+                    true
+                })
             }
             DatabaseStmt::Drop {
                 if_exists,
@@ -162,12 +167,16 @@ impl Engine {
             DatabaseStmt::Owner { name, owner } => dbcmd::owner(&env, &mut cat, name, owner),
             DatabaseStmt::Alter { name, options } => dbcmd::alter(&env, &mut cat, name, options),
         };
-        let r = match r {
-            Ok(true) => self.catalog.commit(&lock, cat),
-            Ok(false) => Ok(()),
-            Err(e) => Err(e),
+        let r = match (r, created) {
+            (Ok(true), Some((oid, newcat))) => self
+                .catalog
+                .write_database_catalog(oid, &newcat)
+                .and_then(|()| self.catalog.commit(&lock, cat)),
+            (r, _) => r.and_then(|changed| match changed {
+                true => self.catalog.commit(&lock, cat),
+                false => Ok(()),
+            }),
         };
-        drop(lock);
         for n in notices {
             self.notice(sink, n);
         }

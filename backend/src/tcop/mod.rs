@@ -328,6 +328,7 @@ impl Engine {
             touched.then_some(c.n_live_tup as f64)
         }));
         stats::install_stats_source(&env);
+        crate::access::catalog_heap::install();
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
             sql_prepared: HashMap::new(),
@@ -1050,8 +1051,11 @@ impl Engine {
                 policy,
                 &self.limits,
             )?;
-            let xid = self.mvcc.top_xid()?;
-            self.catalog.begin_change(xid)?;
+            self.mvcc.top_xid()?;
+            self.catalog.begin_change()?;
+        }
+        if self.catalog.in_change() {
+            self.prepare_catalog_write()?;
         }
         for _ in 0..100 {
             self.catalog.refresh()?;
@@ -1120,7 +1124,6 @@ impl Engine {
                 },
                 &mut notices,
             );
-            drop(lock);
             for n in notices {
                 self.notice(sink, n);
             }
@@ -1143,9 +1146,23 @@ impl Engine {
             self.abort_transaction();
             return Err(e);
         }
+        // A catalog change: no other backend rebuilds its cache from the
+        // commit-log update until the invalidation messages are sent.
+        self.catalog.begin_commit();
         let catalog = &mut self.catalog;
-        self.mvcc
-            .commit_with(&mut |end| end_catalog_change(catalog, end))
+        let r = self
+            .mvcc
+            .commit_with(&mut |end| end_catalog_change(catalog, end));
+        self.catalog.release_commit_guard();
+        r
+    }
+
+    /// Tells the catalog cache which transaction ids its next writes are
+    /// stamped with (the savepoint level the statement runs in).
+    pub(super) fn prepare_catalog_write(&mut self) -> PgResult<()> {
+        let (own, xid) = self.mvcc.catalog_writer()?;
+        self.catalog.set_writer(own.top, own.subs, xid);
+        Ok(())
     }
 
     /// Aborts the transaction, its cursors and any catalog change it made.

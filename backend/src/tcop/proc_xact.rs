@@ -72,10 +72,13 @@ impl ProcXact<'_> {
                 self.abort();
                 return Err(e);
             }
+            // As the engine's commit (`Engine::commit_transaction`).
+            self.catalog.begin_commit();
             let catalog = &mut *self.catalog;
             let r = self
                 .mvcc
                 .commit_with(&mut |end| end_catalog_change(catalog, end));
+            self.catalog.release_commit_guard();
             self.settings.borrow_mut().end_transaction();
             r
         } else {
