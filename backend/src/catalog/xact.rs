@@ -75,18 +75,14 @@ fn drop_files(seg: &Segment, from: &Catalog, keep: &[&Catalog]) {
 }
 
 /// Removes relation files (through the buffer pool, which forgets their
-/// pages and logs the drops), and makes the drop records durable.
+/// pages and logs the drops). The drop records need not be durable: a
+/// file a crash keeps is one no committed catalog names, which the next
+/// start removes.
 pub fn drop_relation_files(seg: &Segment, rels: &[u32]) {
     let pool = seg.buffer_pool();
     for &rel in rels {
         if let Err(e) = pool.drop_relation(rel) {
             tracing::warn!("could not remove the file of relation {rel}: {e}");
-        }
-    }
-    let wal = seg.wal();
-    if !rels.is_empty() && wal.is_logging() {
-        if let Err(e) = wal.flush(wal.insert_pos()) {
-            tracing::warn!("could not flush the WAL after dropping relation files: {e}");
         }
     }
 }

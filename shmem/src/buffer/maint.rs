@@ -17,11 +17,13 @@ const PIN_WAIT: Duration = Duration::from_secs(10);
 
 impl BufferPool {
     /// Creates the empty file of `rel` (an existing file is kept), and
-    /// logs it durably first: the catalog naming the relation is durable
-    /// when DDL returns, and replay recreates a file whose directory entry
-    /// an OS crash lost.
+    /// logs it first, so that replay recreates a file whose directory
+    /// entry an OS crash lost. The record becomes durable with the commit
+    /// record of the transaction whose catalog names the relation (the WAL
+    /// is flushed in order); a file whose transaction never committed is
+    /// removed at the next start (`backend/src/catalog/import.rs`).
     pub fn create_relation(&self, rel: RelId) -> Result<(), StorageError> {
-        self.log_smgr(Kind::SmgrCreate, rel, true)?;
+        self.log_smgr(Kind::SmgrCreate, rel, false)?;
         self.smgr().create(rel)
     }
 
