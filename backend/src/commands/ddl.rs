@@ -252,6 +252,11 @@ pub fn execute(
                 super::role_setting::execute(ddl.cat, &st, &actor, &current).map(String::from)
             })
         }
+        S::Vacuum(_) if crate::parser::alter_routine::is_command(&text.sql) => {
+            crate::parser::alter_routine::parse(&text.sql)
+                .and_then(|st| super::functioncmds::alter(ddl.cat, &st, env.role.oid))
+                .inspect(|_| ddl.changed = true)
+        }
         S::Vacuum(_) if crate::parser::alter_owner::is_command(&text.sql) => {
             ddl.changed = true;
             crate::parser::alter_owner::parse(&text.sql).and_then(|st| {
