@@ -37,7 +37,7 @@ CREATE TABLE orders (
     placed timestamptz DEFAULT '2024-01-01 00:00:00+00'
 );
 CREATE INDEX orders_customer ON orders (customer);
-CREATE VIEW big_orders AS SELECT o.id, c.name, o.qty FROM orders o JOIN customers c ON c.id = o.customer WHERE o.id > 1;
+CREATE VIEW big_orders AS SELECT o.id, c.name, o.qty FROM orders o JOIN customers c ON c.id = o.customer WHERE o.id > 1 AND o.qty > 1;
 CREATE FUNCTION double_it(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
 CREATE SCHEMA sales;
 CREATE FUNCTION sales.tax(amount numeric, rate numeric DEFAULT 0.2) RETURNS numeric LANGUAGE sql STABLE AS 'SELECT amount * rate';
