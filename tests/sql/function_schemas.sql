@@ -169,3 +169,13 @@ ALTER FUNCTION r2.f(int) RENAME TO mine;
 RESET ROLE;
 DROP ROLE fn_other;
 DROP SCHEMA r1, r2 CASCADE;
+-- A view calling a user function names it as the reader's path shows
+-- it (pg_dump empties the path).
+CREATE FUNCTION vf(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 3';
+CREATE VIEW vf_view AS SELECT vf(2) AS b;
+SET search_path = '';
+SELECT pg_get_viewdef('public.vf_view'::regclass);
+RESET search_path;
+SELECT pg_get_viewdef('vf_view'::regclass), (SELECT b FROM vf_view);
+DROP VIEW vf_view;
+DROP FUNCTION vf(int);

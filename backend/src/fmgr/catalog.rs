@@ -1371,7 +1371,49 @@ pub fn view_query_text(cat: &Catalog, v: &crate::catalog::ViewDesc) -> String {
         }
         std::ops::ControlFlow::<()>::Continue(())
     });
+    // User routines too: the schema the view's path found them in, named
+    // as the current path shows it (pg_dump empties the path).
+    let _ = ast::visit_expressions_mut(&mut *q, |e: &mut ast::Expr| {
+        if let ast::Expr::Function(f) = e {
+            if let Some(shown) = view_routine_name(cat, setting.as_deref(), &f.name) {
+                f.name = ast::ObjectName::from(vec![ast::Ident::new(shown)]);
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
     q.to_string()
+}
+
+/// The name a view's call of a user routine is printed with: when the
+/// routines its name finds under the view's search path (`setting`) are
+/// all in one schema and no built-in one has the name, the first of them
+/// named as the current path shows it.
+fn view_routine_name(
+    cat: &Catalog,
+    setting: Option<&str>,
+    name: &sqlparser::ast::ObjectName,
+) -> Option<String> {
+    let parts = crate::parser::object_name(name);
+    let (schema, bare) = match parts.as_slice() {
+        [n] => (None, n.as_str()),
+        [s, n] => (Some(s.as_str()), n.as_str()),
+        _ => return None,
+    };
+    if schema.is_none() && procs().iter().any(|p| p.name == bare) {
+        return None;
+    }
+    let found = match setting {
+        Some(s) => {
+            crate::catalog::namespace::with_search_path(s, || cat.routine_candidates(schema, bare))
+        }
+        None => cat.routine_candidates(schema, bare),
+    }
+    .ok()?;
+    let first = found.first()?;
+    if found.iter().any(|f| f.namespace != first.namespace) {
+        return None;
+    }
+    Some(user_routine_name(cat, first))
 }
 
 fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {
