@@ -179,3 +179,12 @@ RESET search_path;
 SELECT pg_get_viewdef('vf_view'::regclass), (SELECT b FROM vf_view);
 DROP VIEW vf_view;
 DROP FUNCTION vf(int);
+-- check_function_bodies = off (pg_dump's): a body naming a routine not
+-- found yet is taken.
+SET check_function_bodies = off;
+CREATE FUNCTION later_user() RETURNS int LANGUAGE sql AS 'SELECT defined_later()';
+RESET check_function_bodies;
+CREATE FUNCTION later_user2() RETURNS int LANGUAGE sql AS 'SELECT defined_later()';
+CREATE FUNCTION defined_later() RETURNS int LANGUAGE sql AS 'SELECT 42';
+SELECT later_user();
+DROP FUNCTION later_user(), defined_later();

@@ -348,7 +348,10 @@ pub fn execute(
         }
         S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
         S::CreateFunction(_) => {
-            super::functioncmds::create(ddl.cat, text, &env.role.name).inspect(|_| {
+            let setting = env.settings.borrow().get("check_function_bodies");
+            let check =
+                !matches!(setting, Ok(Some(ref v)) if matches!(v.as_str(), "off" | "false" | "0"));
+            super::functioncmds::create(ddl.cat, text, &env.role.name, check).inspect(|_| {
                 ddl.changed = true;
             })
         }
