@@ -727,6 +727,9 @@ const MATCHING: &[&str] = &[
     "\\df",
     "\\df add_two",
     "\\df+",
+    "\\df fns.*",
+    "\\df+ fns.tripled",
+    "\\sf fns.tripled",
     "\\dT",
     "\\dx",
     "\\dv",
@@ -964,6 +967,9 @@ fn psql_describe_matches_postgres() {
         "CREATE FUNCTION add_two(a int, b int DEFAULT 2) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a + b'",
         "CREATE FUNCTION cheap_names(lim numeric) RETURNS TABLE (id int, name text) LANGUAGE sql STABLE STRICT AS $$ SELECT id, name FROM items WHERE price < lim $$",
         "CREATE FUNCTION item_ids() RETURNS SETOF int LANGUAGE sql AS 'SELECT id FROM items'",
+        "CREATE SCHEMA fns",
+        "CREATE FUNCTION fns.tripled(x int) RETURNS int LANGUAGE sql AS 'SELECT x * 3'",
+        "CREATE PROCEDURE fns.noop(IN n text) LANGUAGE sql AS 'SELECT 1'",
     ];
     // testdb: the database the test harness makes on pgfork.
     let pg_setup = ["CREATE DATABASE testdb"];

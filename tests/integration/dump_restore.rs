@@ -1,7 +1,8 @@
 //! A PostgreSQL 15 dump restores into pgfork (issues 12 and 14): a schema
 //! with serial and identity columns, foreign keys, CHECK and NOT NULL
 //! constraints, arrays, jsonb, uuid, an enum, a domain, a composite type,
-//! a view, a SQL function, an index and comments is made on PostgreSQL
+//! a view, a SQL function, a schema holding a function and a procedure,
+//! an index and comments is made on PostgreSQL
 //! 15 and dumped there by its pg_dump (plain format, with owners), the
 //! dump is restored into a new pgfork with psql and ON_ERROR_STOP, the
 //! rows come back, and pgfork's own pg_dump of the restored database is
@@ -36,8 +37,12 @@ CREATE TABLE orders (
     placed timestamptz DEFAULT '2024-01-01 00:00:00+00'
 );
 CREATE INDEX orders_customer ON orders (customer);
-CREATE VIEW big_orders AS SELECT o.id, c.name, o.qty FROM orders o JOIN customers c ON c.id = o.customer WHERE o.id > 1;
+CREATE VIEW big_orders AS SELECT o.id, c.name, o.qty FROM orders o JOIN customers c ON c.id = o.customer WHERE o.id > 1 AND o.qty > 1;
 CREATE FUNCTION double_it(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';
+CREATE SCHEMA sales;
+CREATE FUNCTION sales.tax(amount numeric, rate numeric DEFAULT 0.2) RETURNS numeric LANGUAGE sql STABLE AS 'SELECT amount * rate';
+CREATE PROCEDURE sales.touch(INOUT n integer) LANGUAGE sql AS 'SELECT n + 1';
+COMMENT ON FUNCTION sales.tax(numeric, numeric) IS 'sales tax';
 COMMENT ON TABLE customers IS 'who orders';
 COMMENT ON COLUMN orders.qty IS 'how many';
 INSERT INTO customers (name, tags, profile, token, mood) VALUES

@@ -1082,6 +1082,39 @@ impl Analyzer<'_> {
         })
     }
 
+    /// `schema.name(...)` of a schema other than pg_catalog: a user
+    /// function there (3F000 for a schema that does not exist, 42883 for
+    /// no function of the name).
+    fn qualified_user_call(
+        &mut self,
+        f: &ast::Function,
+        schema: &str,
+        name: &str,
+        list: &[ast::FunctionArg],
+        scope: &Scope,
+        clause: Clause,
+    ) -> PgResult<Expr> {
+        if let Some(call) = self.user_function_call(Some(schema), name, list, scope, clause)? {
+            let wrong = if f.over.is_some() {
+                "OVER specified, but {} is not a window function nor an aggregate function"
+            } else if f.filter.is_some() {
+                "FILTER specified, but {} is not an aggregate function"
+            } else {
+                return Ok(call);
+            };
+            return Err(PgError::new(
+                WRONG_OBJECT_TYPE,
+                wrong.replace("{}", &format!("{schema}.{name}")),
+            ));
+        }
+        let types: Vec<Oid> = self
+            .args(list, scope, clause)?
+            .iter()
+            .map(Expr::ty)
+            .collect();
+        Err(fmgr::no_function(&format!("{schema}.{name}"), &types))
+    }
+
     fn function(&mut self, f: &ast::Function, scope: &Scope, clause: Clause) -> PgResult<Expr> {
         let mut parts = object_name(&f.name);
         // information_schema's functions are reachable only qualified
@@ -1101,14 +1134,15 @@ impl Analyzer<'_> {
                 };
                 return Err(fmgr::no_function(&parts.join("."), &types));
             }
-            [s, _] if s == "pg_catalog" => {
-                parts.remove(0);
-            }
             _ => {}
         }
-        if parts.len() != 1 {
-            return Err(fmgr::no_function(&parts.join("."), &[]));
-        }
+        // `schema.f(...)`: pg_catalog's are the built-in functions (and
+        // any user one there); another schema holds only user functions.
+        let schema = match parts.len() {
+            1 => None,
+            2 => Some(parts.remove(0)),
+            _ => return Err(fmgr::no_function(&parts.join("."), &[])),
+        };
         let name = parts.remove(0);
         let mut order: &[ast::OrderByExpr] = &[];
         let (list, distinct) = match &f.args {
@@ -1139,6 +1173,9 @@ impl Analyzer<'_> {
             list.as_slice(),
             [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]
         );
+        if let Some(s) = schema.as_deref().filter(|s| *s != "pg_catalog") {
+            return self.qualified_user_call(f, s, &name, &list, scope, clause);
+        }
         if !f.within_group.is_empty() {
             return self.ordered_set_call(
                 &name,
@@ -1216,7 +1253,9 @@ impl Analyzer<'_> {
                 format!("FILTER specified, but {name} is not an aggregate function"),
             )
         };
-        if let Some(call) = self.user_function_call(&name, &list, scope, clause)? {
+        if let Some(call) =
+            self.user_function_call(schema.as_deref(), &name, &list, scope, clause)?
+        {
             if f.filter.is_some() {
                 return Err(not_aggregate(&name));
             }

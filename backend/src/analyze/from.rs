@@ -5,10 +5,12 @@
 
 use sqlparser::ast;
 
+use super::sqlfunc::RoutineName;
 use super::{not_supported_yet, rename_columns, Analyzer, Scope, ScopeColumn};
 use crate::catalog::system_columns::{SystemColumn, SYSTEM_COLUMNS, TABLEOID_SLOT};
 use crate::catalog::system_views;
 use crate::error::{sqlstate, PgError, PgResult};
+use crate::fmgr;
 use crate::nodes::expr::Expr;
 use crate::nodes::query::{
     FunctionSource, JoinKind, JoinSource, Query, SetFunction, Source, TableRef,
@@ -303,6 +305,7 @@ impl Analyzer<'_> {
                         })
                         .collect::<PgResult<Vec<_>>>()?;
                     return self.function_in_from(
+                        schema,
                         rel,
                         &args,
                         alias.as_ref(),
@@ -436,7 +439,7 @@ impl Analyzer<'_> {
                 ..
             } => {
                 let parts = object_name(name);
-                let (_, rel) = split_name(&parts)?;
+                let (schema, rel) = split_name(&parts)?;
                 let args = args
                     .iter()
                     .map(|a| match a {
@@ -444,7 +447,7 @@ impl Analyzer<'_> {
                         _ => Err(not_supported_yet("named function arguments")),
                     })
                     .collect::<PgResult<Vec<_>>>()?;
-                self.function_in_from(rel, &args, alias.as_ref(), *with_ordinality, left)
+                self.function_in_from(schema, rel, &args, alias.as_ref(), *with_ordinality, left)
             }
             ast::TableFactor::UNNEST {
                 alias,
@@ -454,22 +457,42 @@ impl Analyzer<'_> {
                 ..
             } => {
                 let args: Vec<&ast::Expr> = array_exprs.iter().collect();
-                self.function_in_from("unnest", &args, alias.as_ref(), *with_ordinality, left)
+                self.function_in_from(
+                    None,
+                    "unnest",
+                    &args,
+                    alias.as_ref(),
+                    *with_ordinality,
+                    left,
+                )
             }
             _ => Err(not_supported_yet("this kind of FROM item")),
         }
     }
 
     /// generate_series(start, stop[, step]) or unnest(array, ...) in FROM,
-    /// optionally WITH ORDINALITY.
+    /// optionally WITH ORDINALITY; or a user function (in `schema`, or
+    /// found through the search path). A schema other than pg_catalog
+    /// holds only user functions.
     fn function_in_from(
         &mut self,
+        schema: Option<&str>,
         name: &str,
         args: &[&ast::Expr],
         alias: Option<&ast::TableAlias>,
         ordinality: bool,
         left: &Scope,
     ) -> PgResult<(Source, Scope, bool)> {
+        if let Some(s) = schema.filter(|s| *s != "pg_catalog") {
+            let routine = RoutineName {
+                schema: Some(s),
+                name,
+            };
+            return match self.sql_function_in_from(routine, args, alias, ordinality, left)? {
+                Some(r) => Ok(r),
+                None => Err(fmgr::no_function(&routine.to_string(), &[])),
+            };
+        }
         if let Some((kind, jsonb)) = crate::nodes::query::json_srf(name) {
             if super::record_funcs::has_definition_list(alias) {
                 return Err(
@@ -490,8 +513,10 @@ impl Analyzer<'_> {
             let (source, cols) = self.record_function_in_from(name, parsed, alias, ordinality)?;
             return Ok((source, Scope { cols }, correlated));
         }
-        if self.catalog.functions_named(name).any(|f| f.kind == 'f') {
-            if let Some(r) = self.sql_function_in_from(name, args, alias, ordinality, left)? {
+        let routine = RoutineName { schema, name };
+        let cands = self.catalog.routine_candidates(schema, name)?;
+        if cands.iter().any(|f| f.kind == 'f') {
+            if let Some(r) = self.sql_function_in_from(routine, args, alias, ordinality, left)? {
                 return Ok(r);
             }
         }
@@ -506,7 +531,14 @@ impl Analyzer<'_> {
             "unnest" => SetFunction::Unnest,
             _ => match crate::nodes::query::TextSrf::of_name(name) {
                 Some(t) => SetFunction::Text(t),
-                None => return Err(not_supported_yet(&format!("function {name} in FROM"))),
+                None if fmgr::exists(name) => {
+                    return Err(not_supported_yet(&format!("function {name} in FROM")))
+                }
+                None => {
+                    let (given, _) = self.function_args_in_from(args, left)?;
+                    let types: Vec<_> = given.iter().map(Expr::ty).collect();
+                    return Err(fmgr::no_function(name, &types));
+                }
             },
         };
         // Function arguments may refer to items to the left (implicitly
@@ -642,7 +674,7 @@ impl Analyzer<'_> {
     /// fits and a built-in one does.
     fn sql_function_in_from(
         &mut self,
-        name: &str,
+        routine: RoutineName<'_>,
         args: &[&ast::Expr],
         alias: Option<&ast::TableAlias>,
         ordinality: bool,
@@ -650,9 +682,9 @@ impl Analyzer<'_> {
     ) -> PgResult<Option<(Source, Scope, bool)>> {
         let cands: Vec<_> = self
             .catalog
-            .functions_named(name)
+            .routine_candidates(routine.schema, routine.name)?
+            .into_iter()
             .filter(|f| f.kind == 'f')
-            .cloned()
             .collect();
         let list: Vec<ast::FunctionArg> = args
             .iter()
@@ -661,7 +693,7 @@ impl Analyzer<'_> {
         self.outer.push(left.clone());
         self.correlated.push(false);
         let chosen = self.choose_function(
-            name,
+            routine,
             &cands,
             &list,
             &Scope::default(),
@@ -712,7 +744,7 @@ impl Analyzer<'_> {
         } else {
             outs.iter().map(|o| o.1).collect()
         };
-        let mut cols = function_columns(name, &types, alias, ordinality)?;
+        let mut cols = function_columns(routine.name, &types, alias, ordinality)?;
         if outs.len() > 1 || (outs.len() == 1 && alias.is_none_or(|a| a.columns.is_empty())) {
             let renamed = alias.map_or(0, |a| a.columns.len());
             for (c, (n, _)) in cols.iter_mut().zip(&outs).skip(renamed) {

@@ -387,22 +387,41 @@ pub fn analyze_body_for(
     })
 }
 
+/// A routine's name as a call writes it: with its schema or not.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct RoutineName<'a> {
+    pub schema: Option<&'a str>,
+    pub name: &'a str,
+}
+
+impl std::fmt::Display for RoutineName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.schema {
+            Some(s) => write!(f, "{s}.{}", self.name),
+            None => f.write_str(self.name),
+        }
+    }
+}
+
 impl Analyzer<'_> {
-    /// A call of a user function named `name`, or None when no user
-    /// function has that name (or none fits and a built-in one does).
+    /// A call of a user function named `name` (in schema `schema`, or
+    /// found through the search path), or None when no user function
+    /// has that name (or none fits and a built-in one does).
     pub(super) fn user_function_call(
         &mut self,
+        schema: Option<&str>,
         name: &str,
         list: &[ast::FunctionArg],
         scope: &Scope,
         clause: Clause,
     ) -> PgResult<Option<Expr>> {
         // Procedures are candidates too: choosing one is an error.
-        let cands: Vec<Arc<FunctionDesc>> = self.catalog.functions_named(name).cloned().collect();
+        let cands = self.catalog.routine_candidates(schema, name)?;
         if cands.is_empty() {
             return Ok(None);
         }
-        let Some((f, args)) = self.choose_function(name, &cands, list, scope, clause, false)?
+        let routine = RoutineName { schema, name };
+        let Some((f, args)) = self.choose_function(routine, &cands, list, scope, clause, false)?
         else {
             return Ok(None);
         };
@@ -410,7 +429,7 @@ impl Analyzer<'_> {
             let types: Vec<&str> = f.input_args().map(|a| type_name(a.ty)).collect();
             return Err(PgError::new(
                 WRONG_OBJECT_TYPE,
-                format!("{name}({}) is a procedure", types.join(", ")),
+                format!("{routine}({}) is a procedure", types.join(", ")),
             )
             .with_hint("To call a procedure, use CALL."));
         }
@@ -450,15 +469,8 @@ impl Analyzer<'_> {
         func: &ast::Function,
     ) -> PgResult<(Expr, Vec<Column>, Arc<FunctionDesc>)> {
         let parts = crate::parser::object_name(&func.name);
-        let name = match super::from::split_name(&parts)? {
-            (None | Some("public") | Some("pg_catalog"), n) => n.to_owned(),
-            (Some(s), _) => {
-                return Err(PgError::new(
-                    "3F000",
-                    format!("schema \"{s}\" does not exist"),
-                ))
-            }
-        };
+        let (schema, name) = super::from::split_name(&parts)?;
+        let routine = RoutineName { schema, name };
         let list: Vec<ast::FunctionArg> = match &func.args {
             ast::FunctionArguments::None => Vec::new(),
             ast::FunctionArguments::List(l) => l.args.clone(),
@@ -469,9 +481,9 @@ impl Analyzer<'_> {
                 ))
             }
         };
-        let cands: Vec<Arc<FunctionDesc>> = self.catalog.functions_named(&name).cloned().collect();
+        let cands = self.catalog.routine_candidates(schema, name)?;
         let chosen = self.choose_function(
-            &name,
+            routine,
             &cands,
             &list,
             &Scope::default(),
@@ -482,7 +494,7 @@ impl Analyzer<'_> {
             let t: Vec<&str> = types.iter().map(|t| type_name(*t)).collect();
             PgError::new(
                 WRONG_OBJECT_TYPE,
-                format!("{name}({}) is not a procedure", t.join(", ")),
+                format!("{routine}({}) is not a procedure", t.join(", ")),
             )
             .with_hint("To call a function, use SELECT.")
         };
@@ -563,7 +575,7 @@ impl Analyzer<'_> {
     /// built-in function of that name exists (it is tried next).
     pub(super) fn choose_function(
         &mut self,
-        name: &str,
+        routine: RoutineName<'_>,
         cands: &[Arc<FunctionDesc>],
         list: &[ast::FunctionArg],
         scope: &Scope,
@@ -571,6 +583,10 @@ impl Analyzer<'_> {
         procedure: bool,
     ) -> PgResult<Option<(Arc<FunctionDesc>, Vec<Expr>)>> {
         let what = if procedure { "procedure" } else { "function" };
+        let name = routine.name;
+        // Built-in routines (pg_catalog's) are candidates unless another
+        // schema is named.
+        let builtins = routine.schema.is_none_or(|s| s == "pg_catalog");
         let mut positional = Vec::new();
         let mut named: Vec<(String, Expr)> = Vec::new();
         // `VARIADIC arr` (the parser's marker): the array itself, last.
@@ -723,10 +739,10 @@ impl Analyzer<'_> {
                     .iter()
                     .map(|(n, e)| format!("{n} => {}", type_name(e.ty()))),
             );
-            format!("{name}({})", v.join(", "))
+            format!("{routine}({})", v.join(", "))
         };
         let Some(best) = fits.iter().map(|f| f.0).min() else {
-            if named.is_empty() && fmgr::exists(name) {
+            if builtins && named.is_empty() && fmgr::exists(name) {
                 return Ok(None);
             }
             return Err(PgError::new(
@@ -739,7 +755,9 @@ impl Analyzer<'_> {
         };
         // A built-in function of the name that fits better wins (both
         // kinds are candidates of one choice in PostgreSQL).
-        if named.is_empty() {
+        // One of the same input types hides the user ones in schemas
+        // after pg_catalog on the search path.
+        if builtins && named.is_empty() {
             let types: Vec<Oid> = positional.iter().map(Expr::ty).collect();
             if let Ok((_, params)) = fmgr::resolve_call(name, &types) {
                 let builtin: Option<u32> = types
@@ -747,7 +765,14 @@ impl Analyzer<'_> {
                     .zip(&params)
                     .map(|(a, p)| fmgr::arg_cost(*a, *p))
                     .sum();
-                if builtin.is_some_and(|b| b < best) {
+                let path = self.catalog.search_path();
+                let at = |n: Oid| path.iter().position(|&p| p == n);
+                let catalog_at = at(crate::catalog::PG_CATALOG_NAMESPACE);
+                let hidden = fits
+                    .iter()
+                    .filter(|f| f.0 == best)
+                    .all(|f| f.1.input_types() == params && catalog_at < at(f.1.namespace));
+                if builtin.is_some_and(|b| b < best || (b == best && hidden)) {
                     return Ok(None);
                 }
             }

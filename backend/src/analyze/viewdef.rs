@@ -2,6 +2,8 @@
 //! (its ruleutils format): `SELECT *` expanded, every column qualified by
 //! its range-table alias, literals labelled with their types, casts as
 //! `::type`, one target per line, each clause on its own indented line.
+//! A table column of a domain type given to an operator or function is
+//! printed cast to the base type, as PostgreSQL shows that coercion.
 //! Two forms are made at CREATE VIEW: the plain one (every operator
 //! parenthesized: `pg_get_viewdef(v)`, pg_dump) and the pretty one
 //! (`pg_get_viewdef(v, true)`, psql's `\d+`). A relation is written as a
@@ -928,10 +930,19 @@ impl Printer<'_, '_> {
                 let mut s = if a.kind == AggKind::CountStar {
                     "count(*)".to_owned()
                 } else {
-                    format!(
-                        "{name}({}{})",
-                        if a.distinct { "DISTINCT " } else { "" },
+                    // count takes "any": a domain argument stays as it is.
+                    let args = if a.kind == AggKind::Count {
+                        let mut v = vec![];
+                        for x in &a.args {
+                            v.push(self.expr(x, Parent::Top, level, true)?);
+                        }
+                        v.join(", ")
+                    } else {
                         self.list(&a.args, level)?
+                    };
+                    format!(
+                        "{name}({}{args})",
+                        if a.distinct { "DISTINCT " } else { "" },
                     )
                 };
                 if let Some(f) = &a.filter {
@@ -993,14 +1004,51 @@ impl Printer<'_, '_> {
     fn list(&mut self, args: &[Expr], level: usize) -> PgResult<String> {
         let mut v = vec![];
         for a in args {
-            v.push(self.expr(a, Parent::Top, level, true)?);
+            match self.domain_column(a) {
+                Some((col, base)) => v.push(self.as_base(col, base)),
+                None => v.push(self.expr(a, Parent::Top, level, true)?),
+            }
         }
         Ok(v.join(", "))
+    }
+
+    /// A reference to a table column declared with a domain: the column
+    /// as printed and the domain's base type. An operator or function
+    /// takes the base type, and PostgreSQL shows that coercion as a cast
+    /// (`(o.qty)::integer > 1`).
+    fn domain_column(&self, x: &Expr) -> Option<(String, Oid)> {
+        let (scope, i) = match x {
+            Expr::Column(i, _) => (self.scopes.last()?, *i),
+            Expr::Outer(depth, i, _) => {
+                let n = self.scopes.len();
+                (self.scopes.get(n.checked_sub(1 + depth)?)?, *i)
+            }
+            _ => return None,
+        };
+        let (rel, attnum) = scope.cols.get(i)?.origin;
+        if rel == 0 || attnum <= 0 {
+            return None;
+        }
+        let d = self.an.catalog.column_domain(rel, attnum as usize)?;
+        Some((self.column(scope, i), d.base))
+    }
+
+    /// `col` cast to `base`, parenthesized as the plain form does.
+    fn as_base(&self, col: String, base: Oid) -> String {
+        let col = if self.pretty { col } else { format!("({col})") };
+        format!("{col}::{}", format_type(base, -1))
     }
 
     /// An operator's (or cast's) operand: parenthesized in the pretty
     /// form unless it binds tighter than its parent.
     fn operand(&mut self, x: &Expr, parent: Parent, level: usize) -> PgResult<String> {
+        // A domain column as an operator's operand (not IS [NOT] NULL's,
+        // which takes any type): coerced to its base type.
+        if matches!(parent, Parent::Op(p, _) if p != "IS") {
+            if let Some((col, base)) = self.domain_column(x) {
+                return Ok(self.as_base(col, base));
+            }
+        }
         // PostgreSQL has operators between the integer types (and between
         // float4 and float8): no cast to print.
         if let (Expr::Cast(inner, t, -1), Parent::Op(..)) = (x, parent) {

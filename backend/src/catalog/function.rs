@@ -4,6 +4,8 @@
 //! again at each call (as a view's query is), so that it sees the
 //! catalog of the statement calling it.
 
+use std::sync::Arc;
+
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::types::Oid;
 
@@ -100,6 +102,9 @@ pub struct FunctionDesc {
     pub owner: String,
     /// "sql" or "plpgsql" (pg_proc.prolang by name).
     pub language: String,
+    /// pg_proc.pronamespace (lines written before routines had schemas
+    /// have none: public).
+    pub namespace: Oid,
 }
 
 /// pg_language's OIDs (PostgreSQL's).
@@ -166,7 +171,7 @@ impl FunctionDesc {
     /// The catalog-file lines of this function.
     pub fn serialize(&self) -> String {
         let mut s = format!(
-            "function {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}\n",
+            "function {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}\n",
             self.oid,
             esc(&self.name),
             self.kind,
@@ -186,7 +191,8 @@ impl FunctionDesc {
             self.rows,
             esc(&self.owner),
             self.args.len(),
-            esc(&self.language)
+            esc(&self.language),
+            self.namespace
         );
         for a in &self.args {
             s += &format!(
@@ -236,6 +242,10 @@ impl FunctionDesc {
             owner: unesc(f[15]),
             args: Vec::new(),
             language: f.get(17).map_or_else(|| "sql".to_owned(), |l| unesc(l)),
+            namespace: match f.get(18) {
+                Some(n) => n.parse().map_err(|_| bad())?,
+                None => super::PUBLIC_NAMESPACE,
+            },
         })
     }
 
@@ -344,15 +354,17 @@ impl FunctionDesc {
         Some(if self.retset { format!("SETOF {t}") } else { t })
     }
 
-    /// pg_get_functiondef.
-    pub fn definition(&self) -> String {
+    /// pg_get_functiondef, the routine named in schema `schema` (always
+    /// qualified, as PostgreSQL prints it).
+    pub fn definition(&self, schema: &str) -> String {
         let what = if self.kind == 'p' {
             "PROCEDURE"
         } else {
             "FUNCTION"
         };
         let mut s = format!(
-            "CREATE OR REPLACE {what} public.{}({})\n",
+            "CREATE OR REPLACE {what} {}.{}({})\n",
+            quote_ident(schema),
             quote_ident(&self.name),
             self.arguments()
         );
@@ -409,6 +421,86 @@ impl FunctionDesc {
     }
 }
 
+/// Routine name lookup through schemas, as PostgreSQL's namespace.c
+/// (FuncnameGetCandidates, FunctionIsVisible).
+impl super::Catalog {
+    /// The user routines named `name` in schema `nsp`.
+    pub fn functions_in<'a>(
+        &'a self,
+        nsp: Oid,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<FunctionDesc>> + 'a {
+        self.functions
+            .iter()
+            .filter(move |f| f.namespace == nsp && f.name == name)
+    }
+
+    /// The candidates for a call or reference of routine `name`: with a
+    /// schema, those in it (3F000 when it does not exist); without,
+    /// those of the schemas on the search path, a routine hiding one of
+    /// the same input types in a schema later on the path.
+    pub fn routine_candidates(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> PgResult<Vec<Arc<FunctionDesc>>> {
+        if let Some(s) = schema {
+            let nsp = self.explicit_namespace(s)?;
+            return Ok(self.functions_in(nsp, name).cloned().collect());
+        }
+        let mut found: Vec<Arc<FunctionDesc>> = Vec::new();
+        for nsp in self.search_path() {
+            for f in self.functions_in(nsp, name) {
+                let types: Vec<Oid> = f.call_args().map(|a| a.ty).collect();
+                let hidden = found
+                    .iter()
+                    .any(|g| g.call_args().map(|a| a.ty).eq(types.iter().copied()));
+                if !hidden {
+                    found.push(f.clone());
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The position of a routine's schema on the search path (None when
+    /// not on it).
+    pub fn function_path_position(&self, f: &FunctionDesc) -> Option<usize> {
+        self.search_path().iter().position(|&n| n == f.namespace)
+    }
+
+    /// Whether the routine is the one its bare name and input types find
+    /// among user routines (built-in ones are the caller's to check).
+    pub fn function_is_visible(&self, f: &FunctionDesc) -> bool {
+        self.routine_candidates(None, &f.name)
+            .is_ok_and(|c| c.iter().any(|g| g.oid == f.oid))
+    }
+
+    /// The name of a routine's schema.
+    pub fn function_schema_name(&self, f: &FunctionDesc) -> &str {
+        self.namespace_name(f.namespace).unwrap_or("public")
+    }
+
+    /// The routine's name as PostgreSQL prints it for a reference:
+    /// qualified with its schema when not visible, quoted as needed.
+    pub fn function_display_name(&self, f: &FunctionDesc) -> String {
+        if self.function_is_visible(f) {
+            quote_ident(&f.name)
+        } else {
+            format!(
+                "{}.{}",
+                quote_ident(self.function_schema_name(f)),
+                quote_ident(&f.name)
+            )
+        }
+    }
+
+    /// The user routines of schema `nsp`.
+    pub fn functions_of_namespace(&self, nsp: Oid) -> impl Iterator<Item = &Arc<FunctionDesc>> {
+        self.functions.iter().filter(move |f| f.namespace == nsp)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,6 +538,7 @@ mod tests {
             rows: 1000.0,
             owner: "postgres".into(),
             language: "plpgsql".into(),
+            namespace: 16384,
         };
         let text = f.serialize();
         let mut lines = text.lines();
@@ -458,5 +551,9 @@ mod tests {
         assert_eq!(g.input_types(), vec![23]);
         assert_eq!(g.n_defaults(), 1);
         assert!(!g.all_in());
+        // A line written before routines had schemas: in public.
+        let old: Vec<&str> = text.lines().next().unwrap().split(' ').collect();
+        let old = FunctionDesc::parse(&old[..18]).unwrap();
+        assert_eq!(old.namespace, crate::catalog::PUBLIC_NAMESPACE);
     }
 }

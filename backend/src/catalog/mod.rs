@@ -739,14 +739,6 @@ impl Catalog {
             .find(|s| s.identity != 0 && s.table == table && s.column == column)
     }
 
-    /// The user functions and procedures named `name`.
-    pub fn functions_named<'a>(
-        &'a self,
-        name: &'a str,
-    ) -> impl Iterator<Item = &'a Arc<function::FunctionDesc>> + 'a {
-        self.functions.iter().filter(move |f| f.name == name)
-    }
-
     /// The user function or procedure with OID `oid`.
     pub fn function_by_oid(&self, oid: Oid) -> Option<&Arc<function::FunctionDesc>> {
         self.functions.iter().find(|f| f.oid == oid)

@@ -1,6 +1,6 @@
 //! Schemas (pg_namespace) and name resolution: the one place that turns
 //! a relation or type name, qualified or not, into a catalog object, and
-//! that says in which schema a new object goes.
+//! that says in which schema a new object goes (routine names: `function.rs`).
 //!
 //! The built-in schemas (pg_catalog, public, information_schema) are
 //! `builtin::NAMESPACES`; CREATE SCHEMA adds [`NamespaceDesc`]s to the
@@ -627,6 +627,16 @@ impl Catalog {
         }
         for x in self.composites.iter().filter(|x| x.namespace == nsp) {
             v.push((x.relid, format!("type {}", q(&x.name))));
+        }
+        // Routines as getObjectDescription names them (procedures too
+        // are "function"): qualified when not visible.
+        for f in self.functions_of_namespace(nsp) {
+            let args: Vec<String> = f
+                .call_args()
+                .map(|a| super::format_type(a.ty, -1))
+                .collect();
+            let name = self.function_display_name(f);
+            v.push((f.oid, format!("function {name}({})", args.join(", "))));
         }
         v.sort_by_key(|(o, _)| *o);
         v

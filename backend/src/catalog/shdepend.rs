@@ -151,7 +151,11 @@ impl Catalog {
                     } else {
                         "function"
                     };
-                    format!("{word} {}({})", f.name, args.join(", "))
+                    format!(
+                        "{word} {}({})",
+                        self.function_display_name(f),
+                        args.join(", ")
+                    )
                 }
                 None => format!("function {objid}"),
             },

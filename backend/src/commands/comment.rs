@@ -348,10 +348,6 @@ pub(super) fn routine_oid(cat: &Catalog, procedure: bool, d: &ast::FunctionDesc)
     let what = if procedure { "procedure" } else { "function" };
     let parts = object_name(&d.name);
     let (schema, name) = split_schema(&parts)?;
-    // User routines are all in schema public: a schema given must exist.
-    if let Some(s) = schema {
-        cat.explicit_namespace(s)?;
-    }
     let types = match &d.args {
         Some(a) => Some(
             a.iter()
@@ -362,16 +358,20 @@ pub(super) fn routine_oid(cat: &Catalog, procedure: bool, d: &ast::FunctionDesc)
         None => None,
     };
     let found: Vec<_> = cat
-        .functions_named(name)
+        .routine_candidates(schema, name)?
+        .into_iter()
         .filter(|f| types.as_ref().is_none_or(|t| f.input_types() == *t))
-        .cloned()
         .collect();
+    let shown = match schema {
+        Some(s) => format!("{s}.{name}"),
+        None => name.to_owned(),
+    };
     let sig = |t: &[Oid]| {
         let names: Vec<String> = t
             .iter()
             .map(|&o| crate::catalog::format_type(o, -1))
             .collect();
-        format!("{name}({})", names.join(", "))
+        format!("{shown}({})", names.join(", "))
     };
     let f = match found.as_slice() {
         [f] => f.clone(),
@@ -383,13 +383,13 @@ pub(super) fn routine_oid(cat: &Catalog, procedure: bool, d: &ast::FunctionDesc)
                 ),
                 None => PgError::new(
                     sqlstate::UNDEFINED_FUNCTION,
-                    format!("could not find a {what} named \"{name}\""),
+                    format!("could not find a {what} named \"{shown}\""),
                 ),
             })
         }
         _ => {
             return Err(
-                PgError::new("42725", format!("{what} name \"{name}\" is not unique")).with_hint(
+                PgError::new("42725", format!("{what} name \"{shown}\" is not unique")).with_hint(
                     format!("Specify the argument list to select the {what} unambiguously."),
                 ),
             )

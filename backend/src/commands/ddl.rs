@@ -252,6 +252,11 @@ pub fn execute(
                 super::role_setting::execute(ddl.cat, &st, &actor, &current).map(String::from)
             })
         }
+        S::Vacuum(_) if crate::parser::alter_routine::is_command(&text.sql) => {
+            crate::parser::alter_routine::parse(&text.sql)
+                .and_then(|st| super::functioncmds::alter(ddl.cat, &st, env.role.oid))
+                .inspect(|_| ddl.changed = true)
+        }
         S::Vacuum(_) if crate::parser::alter_owner::is_command(&text.sql) => {
             ddl.changed = true;
             crate::parser::alter_owner::parse(&text.sql).and_then(|st| {
@@ -343,7 +348,10 @@ pub fn execute(
         }
         S::AlterIndex { name, operation } => ddl.alter_index(name, operation),
         S::CreateFunction(_) => {
-            super::functioncmds::create(ddl.cat, text, &env.role.name).inspect(|_| {
+            let setting = env.settings.borrow().get("check_function_bodies");
+            let check =
+                !matches!(setting, Ok(Some(ref v)) if matches!(v.as_str(), "off" | "false" | "0"));
+            super::functioncmds::create(ddl.cat, text, &env.role.name, check).inspect(|_| {
                 ddl.changed = true;
             })
         }

@@ -1,5 +1,6 @@
-//! CREATE [OR REPLACE] FUNCTION / PROCEDURE and DROP FUNCTION /
-//! PROCEDURE for LANGUAGE sql routines, as PostgreSQL's functioncmds.c:
+//! CREATE [OR REPLACE] FUNCTION / PROCEDURE, DROP FUNCTION / PROCEDURE
+//! and ALTER ... RENAME TO / SET SCHEMA of LANGUAGE sql and plpgsql
+//! routines, as PostgreSQL's functioncmds.c and alter.c:
 //! the signature resolved, the body checked against the catalog
 //! (check_function_bodies), the pg_proc row entered in a copy of the
 //! catalog that `ddl::execute` installs with the transaction's other
@@ -21,15 +22,11 @@ use crate::types::{oid, type_name, Oid};
 const INVALID_FUNCTION_DEFINITION: &str = "42P13";
 const WRONG_OBJECT_TYPE: &str = "42809";
 
-fn routine_name(name: &ast::ObjectName) -> PgResult<String> {
+/// A routine's name as written: its schema (None: unqualified) and name.
+fn routine_name(name: &ast::ObjectName) -> PgResult<(Option<String>, String)> {
     let parts = object_name(name);
-    match crate::analyze::from::split_name(&parts)? {
-        (None | Some("public"), n) => Ok(n.to_owned()),
-        (Some(s), _) => Err(PgError::new(
-            "3F000",
-            format!("schema \"{s}\" does not exist"),
-        )),
-    }
+    let (schema, n) = crate::analyze::from::split_name(&parts)?;
+    Ok((schema.map(str::to_owned), n.to_owned()))
 }
 
 fn signature(name: &str, types: &[Oid]) -> String {
@@ -56,14 +53,29 @@ fn declared_type(dt: &ast::DataType) -> PgResult<Oid> {
 }
 
 /// CREATE [OR REPLACE] FUNCTION | PROCEDURE; returns the command tag.
-pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String> {
+/// `check_bodies`: the check_function_bodies setting (pg_dump turns it
+/// off, so that bodies naming routines its empty search path does not
+/// find are restored).
+pub fn create(
+    cat: &mut Catalog,
+    text: &StmtText,
+    user: &str,
+    check_bodies: bool,
+) -> PgResult<String> {
     let st = create_function::parse(&text.sql)?;
     let what = if st.procedure {
         "PROCEDURE"
     } else {
         "FUNCTION"
     };
-    let name = routine_name(&st.name)?;
+    let (schema, name) = routine_name(&st.name)?;
+    // Unqualified: the first schema of the search path.
+    let namespace = cat.creation_namespace(schema.as_deref())?;
+    if let Some(role) = cat.role_by_name(user).map(|r| r.oid) {
+        if !cat.is_superuser(role) {
+            super::owner::check_create_in(cat, role, namespace)?;
+        }
+    }
     let language = match (&st.language, &st.body) {
         (Some(l), _) => l.clone(),
         (None, Some(Body::Return(_))) => "sql".into(),
@@ -240,10 +252,11 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
         rows: st.rows.unwrap_or(if retset { 1000.0 } else { 0.0 }) as f32,
         owner: user.to_owned(),
         language: language.clone(),
+        namespace,
     };
     let inputs = f.input_types();
     let existing = cat
-        .functions_named(&name)
+        .functions_in(namespace, &name)
         .find(|g| g.input_types() == inputs)
         .cloned();
     if let Some(old) = &existing {
@@ -272,14 +285,15 @@ pub fn create(cat: &mut Catalog, text: &StmtText, user: &str) -> PgResult<String
             )
             .with_hint(format!(
                 "Use DROP {what} {} first.",
-                signature(&name, &inputs).replace(", ", ",")
+                signature(&cat.function_display_name(old), &inputs).replace(", ", ",")
             )));
         }
         f.oid = old.oid;
         f.owner = old.owner.clone();
     }
     // check_function_bodies: the body must analyze against the catalog.
-    if f.language == "plpgsql" {
+    if !check_bodies {
+    } else if f.language == "plpgsql" {
         // PL/pgSQL: its syntax (statements are compiled when first run).
         crate::pl::validate(&f.body).map_err(|e| {
             let line = format!("compilation of PL/pgSQL function \"{name}\" near line 1");
@@ -322,7 +336,7 @@ pub fn drop(
     let what = if procedure { "procedure" } else { "function" };
     let mut changed = false;
     for d in descs {
-        let name = routine_name(&d.name)?;
+        let (schema, name) = routine_name(&d.name)?;
         let types = match &d.args {
             Some(a) => Some(
                 a.iter()
@@ -342,25 +356,42 @@ pub fn drop(
             ),
             _ => None,
         };
-        let found: Vec<Arc<FunctionDesc>> = cat
-            .functions_named(&name)
+        let cands = match cat.routine_candidates(schema.as_deref(), &name) {
+            Ok(c) => c,
+            // DROP ... IF EXISTS of a routine in a schema that does not
+            // exist: a notice naming the schema.
+            Err(e) if if_exists => {
+                notices.push(notice(format!(
+                    "schema \"{}\" does not exist, skipping",
+                    schema.as_deref().unwrap_or_default()
+                )));
+                let _ = e;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let shown_name = match &schema {
+            Some(s) => format!("{s}.{name}"),
+            None => name.clone(),
+        };
+        let found: Vec<Arc<FunctionDesc>> = cands
+            .into_iter()
             .filter(|f| {
                 types.as_ref().is_none_or(|t| f.input_types() == *t)
                     || all_types.as_ref().is_some_and(|t| {
                         f.kind == 'p' && f.call_args().map(|a| a.ty).collect::<Vec<_>>() == *t
                     })
             })
-            .cloned()
             .collect();
         let f = match found.as_slice() {
             [] => {
                 let shown = match &types {
-                    Some(t) => signature(&name, t),
-                    None if if_exists => format!("{name}()"),
+                    Some(t) => signature(&shown_name, t),
+                    None if if_exists => format!("{shown_name}()"),
                     None => {
                         return Err(PgError::new(
                             sqlstate::UNDEFINED_FUNCTION,
-                            format!("could not find a {what} named \"{name}\""),
+                            format!("could not find a {what} named \"{shown_name}\""),
                         ))
                     }
                 };
@@ -373,22 +404,101 @@ pub fn drop(
             }
             [f] => f.clone(),
             _ => {
-                return Err(
-                    PgError::new("42725", format!("{what} name \"{name}\" is not unique"))
-                        .with_hint(format!(
-                            "Specify the argument list to select the {what} unambiguously."
-                        )),
+                return Err(PgError::new(
+                    "42725",
+                    format!("{what} name \"{shown_name}\" is not unique"),
                 )
+                .with_hint(format!(
+                    "Specify the argument list to select the {what} unambiguously."
+                )))
             }
         };
         if (f.kind == 'p') != procedure {
             return Err(PgError::new(
                 WRONG_OBJECT_TYPE,
-                format!("{} is not a {what}", signature(&name, &f.input_types())),
+                format!(
+                    "{} is not a {what}",
+                    signature(&shown_name, &f.input_types())
+                ),
             ));
         }
         cat.functions.retain(|g| g.oid != f.oid);
         changed = true;
     }
     Ok(changed)
+}
+
+/// ALTER FUNCTION | PROCEDURE | ROUTINE signature RENAME TO name or SET
+/// SCHEMA schema, as role `role` (its owner, with CREATE on the schema it
+/// ends up in); the command tag.
+pub fn alter(
+    cat: &mut Catalog,
+    st: &crate::parser::alter_routine::AlterRoutineStmt,
+    role: Oid,
+) -> PgResult<String> {
+    use crate::parser::alter_owner::RoutineKind;
+    use crate::parser::alter_routine::RoutineChange;
+    let oid = match st.kind {
+        RoutineKind::Function => super::comment::routine_oid(cat, false, &st.desc)?,
+        RoutineKind::Procedure => super::comment::routine_oid(cat, true, &st.desc)?,
+        RoutineKind::Routine => super::comment::routine_oid(cat, false, &st.desc)
+            .or_else(|_| super::comment::routine_oid(cat, true, &st.desc))?,
+    };
+    let f = cat
+        .function_by_oid(oid)
+        .cloned()
+        .ok_or_else(|| PgError::internal("routine vanished"))?;
+    let what = if f.kind == 'p' {
+        "procedure"
+    } else {
+        "function"
+    };
+    let superuser = cat.is_superuser(role);
+    if !superuser && !cat.has_privs_of_role(role, cat.owner_of(oid)) {
+        return Err(PgError::new(
+            sqlstate::INSUFFICIENT_PRIVILEGE,
+            format!("must be owner of {what} {}", f.name),
+        ));
+    }
+    let (name, namespace) = match &st.change {
+        RoutineChange::Rename(n) => (n.clone(), f.namespace),
+        RoutineChange::SetSchema(s) => (f.name.clone(), cat.explicit_namespace(s)?),
+    };
+    if !superuser {
+        super::owner::check_create_in(cat, role, namespace)?;
+    }
+    let tag = match st.kind {
+        RoutineKind::Routine => "ALTER ROUTINE",
+        _ if f.kind == 'p' => "ALTER PROCEDURE",
+        _ => "ALTER FUNCTION",
+    };
+    // SET SCHEMA to its own schema changes nothing; RENAME TO its own
+    // name finds itself (42723), as PostgreSQL.
+    if matches!(st.change, RoutineChange::SetSchema(_)) && namespace == f.namespace {
+        return Ok(tag.into());
+    }
+    let inputs = f.input_types();
+    let clash = cat
+        .functions_in(namespace, &name)
+        .any(|g| g.input_types() == inputs);
+    if clash {
+        return Err(PgError::new(
+            "42723",
+            format!(
+                "{what} {} already exists in schema \"{}\"",
+                signature(&name, &inputs),
+                cat.namespace_name(namespace).unwrap_or("?")
+            ),
+        ));
+    }
+    let i = cat
+        .functions
+        .iter()
+        .position(|g| g.oid == oid)
+        .ok_or_else(|| PgError::internal("routine vanished"))?;
+    let mut g = (*f).clone();
+    g.name = name;
+    g.namespace = namespace;
+    cat.functions[i] = Arc::new(g);
+    Ok(tag.into())
 }

@@ -314,8 +314,7 @@ pub fn alter_object_owner(
             let new = named_role(cat, &st.owner, me, session)?;
             if cat.owner_of(oid) != new.oid {
                 let what = if procedure { "procedure" } else { "function" };
-                // User routines are all in schema public.
-                let nsp = crate::catalog::PUBLIC_NAMESPACE;
+                let nsp = f.namespace;
                 check_may_give(cat, me, oid, nsp, &new, || {
                     PgError::new(
                         sqlstate::INSUFFICIENT_PRIVILEGE,

@@ -238,14 +238,13 @@ pub fn create(cat: &mut Catalog, ct: &ast::CreateTrigger, text: &StmtText) -> Pg
             "syntax error at end of input",
         ));
     };
-    let fname = object_name(&body.func_desc.name)
-        .last()
-        .cloned()
-        .unwrap_or_default();
+    let fparts = object_name(&body.func_desc.name);
+    let (fschema, fbare) = crate::analyze::from::split_name(&fparts)?;
+    let fname = fparts[fparts.len().saturating_sub(2)..].join(".");
     let func = cat
-        .functions_named(&fname)
+        .routine_candidates(fschema, fbare)?
+        .into_iter()
         .find(|f| f.input_types().is_empty())
-        .cloned()
         .ok_or_else(|| {
             PgError::new(
                 sqlstate::UNDEFINED_FUNCTION,

@@ -2,7 +2,6 @@
 //! column order of `catalog::describe_views`' pg_proc.
 
 use crate::catalog::function::{BodyKind, FunctionDesc};
-use crate::catalog::PUBLIC_NAMESPACE;
 use crate::fmgr::FnCtx;
 use crate::types::{array, oid, Oid, Value};
 
@@ -25,7 +24,7 @@ fn row(f: &FunctionDesc, owner: Oid) -> Vec<Value> {
     vec![
         Value::Oid(f.oid),
         text(&f.name),
-        Value::Oid(PUBLIC_NAMESPACE),
+        Value::Oid(f.namespace),
         Value::Oid(owner),
         Value::Oid(f.language_oid()),
         Value::Float4(f.cost),

@@ -16,10 +16,11 @@
 
 mod proc_oids;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::catalog::builtin::{self, format_type, PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE};
 use crate::catalog::constraint::{ConstraintDesc, ConstraintKind, FkAction};
+use crate::catalog::function::FunctionDesc;
 use crate::catalog::{Catalog, IndexDesc};
 use crate::error::{sqlstate, PgError, PgResult};
 use crate::fmgr::{f, nonstrict, volatile, FnCtx, FuncDef};
@@ -173,9 +174,10 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     }),
     f("pg_function_is_visible", &[OID], BOOL, |c, a| {
         let o = oid_arg(&a[0]);
-        Ok(Value::Bool(
-            proc_by_oid(o).is_some() || c.catalog.function_by_oid(o).is_some(),
-        ))
+        Ok(Value::Bool(match c.catalog.function_by_oid(o) {
+            Some(f) => user_function_visible(c.catalog, f),
+            None => proc_by_oid(o).is_some(),
+        }))
     }),
     f("pg_collation_is_visible", &[OID], BOOL, |_, a| {
         Ok(Value::Bool(matches!(oid_arg(&a[0]), 100 | 950 | 951)))
@@ -252,7 +254,7 @@ pub static CATALOG_FUNCS: &[FuncDef] = &[
     f("pg_get_functiondef", &[OID], TEXT, |c, a| {
         let o = oid_arg(&a[0]);
         match c.catalog.function_by_oid(o) {
-            Some(u) => Ok(Value::Text(u.definition())),
+            Some(u) => Ok(Value::Text(u.definition(c.catalog.function_schema_name(u)))),
             None if proc_by_oid(o).is_some() => Err(PgError::new(
                 crate::error::sqlstate::FEATURE_NOT_SUPPORTED,
                 "pg_get_functiondef of a built-in function is not supported yet",
@@ -756,19 +758,20 @@ pub fn reg_out(c: &FnCtx, t: Oid, o: Oid) -> String {
             .map(|p| p.name.to_owned())
             .or_else(|| builtin::type_support_proc(o).map(str::to_owned))
             .or_else(|| {
-                // regprocout: qualified when the bare name is ambiguous.
+                // regprocout: qualified unless the bare name finds this
+                // routine and no other.
                 c.catalog.function_by_oid(o).map(|f| {
-                    let same = c
+                    let user = c
                         .catalog
-                        .functions
-                        .iter()
-                        .filter(|g| g.name == f.name)
-                        .count()
-                        + procs().iter().filter(|p| p.name == f.name).count();
-                    if same > 1 {
-                        format!("public.{}", quote_ident(&f.name))
-                    } else {
+                        .routine_candidates(None, &f.name)
+                        .unwrap_or_default();
+                    let only = user.len() == 1
+                        && user[0].oid == f.oid
+                        && !procs().iter().any(|p| p.name == f.name);
+                    if only {
                         quote_ident(&f.name)
+                    } else {
+                        qualified_routine_name(c.catalog, f)
                     }
                 })
             }),
@@ -784,7 +787,7 @@ pub fn reg_out(c: &FnCtx, t: Oid, o: Oid) -> String {
                         .iter()
                         .map(|a| format_type(*a, None))
                         .collect();
-                    format!("{}({})", quote_ident(&f.name), args.join(","))
+                    format!("{}({})", user_routine_name(c.catalog, f), args.join(","))
                 })
             }),
         oid::REGNAMESPACE => c.catalog.namespace_name(o).map(quote_ident),
@@ -987,15 +990,9 @@ fn trigger_def(c: &FnCtx, v: &Value, pretty: bool) -> PgResult<Value> {
     let function = c
         .catalog
         .function_by_oid(t.function)
-        .map_or_else(String::new, |f| {
-            // Qualified when its schema is not on the search path
-            // (generate_function_name; pg_dump empties the path).
-            if c.catalog.search_path().contains(&PUBLIC_NAMESPACE) {
-                quote_ident(&f.name)
-            } else {
-                format!("public.{}", quote_ident(&f.name))
-            }
-        });
+        // Qualified when the bare name would not find it
+        // (generate_function_name; pg_dump empties the path).
+        .map_or_else(String::new, |f| user_routine_name(c.catalog, f));
     let cols: Vec<String> = match c.catalog.table_by_oid(t.table) {
         Some(tab) => t
             .columns
@@ -1041,10 +1038,49 @@ pub fn relation_name(cat: &Catalog, o: Oid) -> Option<String> {
     })
 }
 
-/// Whether a user function (all in public) is found under a name with
-/// schema `schema`.
-fn user_schema_matches(schema: Option<&str>) -> bool {
-    schema.is_none_or(|s| s == "public")
+/// pg_function_is_visible of a user routine: the bare name finds it
+/// among user routines, and no built-in one of the same name and input
+/// types comes first (pg_catalog before its schema on the path).
+pub fn user_function_visible(cat: &Catalog, f: &FunctionDesc) -> bool {
+    if !cat.function_is_visible(f) {
+        return false;
+    }
+    let path = cat.search_path();
+    let at = |n: Oid| path.iter().position(|&p| p == n);
+    let catalog_first = at(PG_CATALOG_NAMESPACE) < at(f.namespace);
+    let inputs = f.input_types();
+    !(catalog_first && procs().iter().any(|p| p.name == f.name && p.args == inputs))
+}
+
+/// `schema.name` of a user routine, quoted as needed.
+fn qualified_routine_name(cat: &Catalog, f: &FunctionDesc) -> String {
+    format!(
+        "{}.{}",
+        quote_ident(cat.function_schema_name(f)),
+        quote_ident(&f.name)
+    )
+}
+
+/// A user routine's name as format_procedure and ruleutils print it:
+/// bare when visible, qualified otherwise.
+pub fn user_routine_name(cat: &Catalog, f: &FunctionDesc) -> String {
+    if user_function_visible(cat, f) {
+        quote_ident(&f.name)
+    } else {
+        qualified_routine_name(cat, f)
+    }
+}
+
+/// The user routines a possibly qualified name finds (regproc and
+/// regprocedure input), and whether built-in ones are candidates too
+/// (unqualified, or qualified with pg_catalog).
+fn named_routines(
+    cat: &Catalog,
+    schema: Option<&str>,
+    name: &str,
+) -> PgResult<(Vec<Arc<FunctionDesc>>, bool)> {
+    let user = cat.routine_candidates(schema, name)?;
+    Ok((user, schema.is_none_or(|s| s == "pg_catalog")))
 }
 
 fn regproc_in(cat: &Catalog, s: &str) -> PgResult<Oid> {
@@ -1054,16 +1090,12 @@ fn regproc_in(cat: &Catalog, s: &str) -> PgResult<Oid> {
         [s, n] => (Some(s.as_str()), n.as_str()),
         _ => return Err(PgError::new(INVALID_NAME, "invalid name syntax")),
     };
-    let user = cat
-        .functions
-        .iter()
-        .filter(|f| f.name == name && user_schema_matches(schema))
-        .map(|f| f.oid);
+    let (user, builtins) = named_routines(cat, schema, name)?;
     let mut found = procs()
         .iter()
-        .filter(|p| p.name == name)
+        .filter(|p| builtins && p.name == name)
         .map(|p| p.oid)
-        .chain(user);
+        .chain(user.iter().map(|f| f.oid));
     match (found.next(), found.next()) {
         (Some(p), None) => Ok(p),
         (Some(_), Some(_)) => Err(PgError::new(
@@ -1108,14 +1140,14 @@ fn regprocedure_in(cat: &Catalog, s: &str) -> PgResult<Oid> {
             })?);
         }
     }
+    let (user, builtins) = named_routines(cat, schema, name)?;
     procs()
         .iter()
-        .find(|p| p.name == name && p.args == types)
+        .find(|p| builtins && p.name == name && p.args == types)
         .map(|p| p.oid)
         .or_else(|| {
-            cat.functions
-                .iter()
-                .find(|f| f.name == name && user_schema_matches(schema) && f.input_types() == types)
+            user.iter()
+                .find(|f| f.input_types() == types)
                 .map(|f| f.oid)
         })
         .ok_or_else(|| {
@@ -1338,7 +1370,49 @@ pub fn view_query_text(cat: &Catalog, v: &crate::catalog::ViewDesc) -> String {
         }
         std::ops::ControlFlow::<()>::Continue(())
     });
+    // User routines too: the schema the view's path found them in, named
+    // as the current path shows it (pg_dump empties the path).
+    let _ = ast::visit_expressions_mut(&mut *q, |e: &mut ast::Expr| {
+        if let ast::Expr::Function(f) = e {
+            if let Some(shown) = view_routine_name(cat, setting.as_deref(), &f.name) {
+                f.name = ast::ObjectName::from(vec![ast::Ident::new(shown)]);
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
     q.to_string()
+}
+
+/// The name a view's call of a user routine is printed with: when the
+/// routines its name finds under the view's search path (`setting`) are
+/// all in one schema and no built-in one has the name, the first of them
+/// named as the current path shows it.
+fn view_routine_name(
+    cat: &Catalog,
+    setting: Option<&str>,
+    name: &sqlparser::ast::ObjectName,
+) -> Option<String> {
+    let parts = crate::parser::object_name(name);
+    let (schema, bare) = match parts.as_slice() {
+        [n] => (None, n.as_str()),
+        [s, n] => (Some(s.as_str()), n.as_str()),
+        _ => return None,
+    };
+    if schema.is_none() && procs().iter().any(|p| p.name == bare) {
+        return None;
+    }
+    let found = match setting {
+        Some(s) => {
+            crate::catalog::namespace::with_search_path(s, || cat.routine_candidates(schema, bare))
+        }
+        None => cat.routine_candidates(schema, bare),
+    }
+    .ok()?;
+    let first = found.first()?;
+    if found.iter().any(|f| f.namespace != first.namespace) {
+        return None;
+    }
+    Some(user_routine_name(cat, first))
 }
 
 fn constraint_def(c: &FnCtx, v: &Value) -> PgResult<Value> {

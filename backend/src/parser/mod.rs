@@ -26,6 +26,7 @@ use crate::error::{sqlstate, PgError, PgResult};
 
 pub mod alter_identity;
 pub mod alter_owner;
+pub mod alter_routine;
 pub mod alter_sequence;
 pub mod alter_trigger;
 pub mod comment;
@@ -476,6 +477,10 @@ fn intercept(
     }
     if comment::starts_comment(meaningful) {
         comment::parse_tokens(sql, meaningful)?;
+        return Ok(Some(vacuum_placeholder()));
+    }
+    if alter_routine::starts_alter_routine(meaningful) {
+        alter_routine::parse_tokens(sql, meaningful)?;
         return Ok(Some(vacuum_placeholder()));
     }
     if alter_owner::starts_alter_owner(meaningful) {

@@ -781,6 +781,7 @@ impl Engine {
                     || crate::parser::role_setting::is_command(&text.sql)
                     || crate::parser::owned::is_command(&text.sql)
                     || crate::parser::alter_owner::is_command(&text.sql)
+                    || crate::parser::alter_routine::is_command(&text.sql)
                     || crate::parser::comment::is_command(&text.sql) =>
             {
                 Ok(simple_parts(Action::Ddl, param_types, true))

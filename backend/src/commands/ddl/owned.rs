@@ -143,12 +143,10 @@ impl Ddl<'_> {
             }
         }
         for (&obj, _) in cat.owners.iter().filter(|(_, &o)| o == old) {
-            let Some(nsp) = cat.object_namespace(obj).or_else(|| {
-                cat.functions
-                    .iter()
-                    .any(|f| f.oid == obj)
-                    .then_some(crate::catalog::PUBLIC_NAMESPACE)
-            }) else {
+            let Some(nsp) = cat
+                .object_namespace(obj)
+                .or_else(|| cat.function_by_oid(obj).map(|f| f.namespace))
+            else {
                 continue;
             };
             let owner = cat.schema_owner(nsp);
@@ -281,7 +279,7 @@ impl Ddl<'_> {
                     f.oid,
                     format!(
                         "DROP {word} {}.{}({})",
-                        quoted("public"),
+                        quoted(cat.function_schema_name(f)),
                         quoted(&f.name),
                         args.join(", ")
                     ),

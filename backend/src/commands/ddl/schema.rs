@@ -297,14 +297,34 @@ impl Ddl<'_> {
         }
         let mut dropped: Vec<String> = Vec::new();
         for n in &found {
-            let members = self.cat.namespace_members(n.oid);
+            // (object, what it depends on): the schema's members, and
+            // after each routine the triggers elsewhere that call it.
+            let mut members: Vec<(String, String)> = Vec::new();
+            for (o, m) in self.cat.namespace_members(n.oid) {
+                members.push((m.clone(), format!("schema {}", n.name)));
+                for t in self.cat.triggers.iter().filter(|t| t.function == o) {
+                    if self.cat.object_namespace(t.table) == Some(n.oid) {
+                        continue;
+                    }
+                    let table = if self.cat.relation_is_visible(t.table) {
+                        self.cat.relation_name(t.table).unwrap_or("?").to_owned()
+                    } else {
+                        format!(
+                            "{}.{}",
+                            self.cat.relation_schema_name(t.table),
+                            self.cat.relation_name(t.table).unwrap_or("?")
+                        )
+                    };
+                    members.push((format!("trigger {} on table {table}", t.name), m.clone()));
+                }
+            }
             if members.is_empty() {
                 continue;
             }
             if !cascade {
                 let detail: Vec<String> = members
                     .iter()
-                    .map(|(_, m)| format!("{m} depends on schema {}", n.name))
+                    .map(|(m, on)| format!("{m} depends on {on}"))
                     .collect();
                 return Err(PgError::new(
                     sqlstate::DEPENDENT_OBJECTS_STILL_EXIST,
@@ -316,7 +336,7 @@ impl Ddl<'_> {
                 .with_detail(detail.join("\n"))
                 .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
             }
-            dropped.extend(members.iter().map(|(_, m)| m.clone()));
+            dropped.extend(members.into_iter().map(|(m, _)| m));
             self.drop_members(n.oid)?;
         }
         match dropped.as_slice() {
@@ -340,7 +360,8 @@ impl Ddl<'_> {
     }
 
     /// Drops everything in schema `nsp` (views, tables with their
-    /// indexes and owned sequences, sequences, enum types), through the
+    /// indexes and owned sequences, sequences, enum and composite types,
+    /// routines), through the
     /// DROP of each kind with CASCADE; their notices are replaced by
     /// DROP SCHEMA's own.
     fn drop_members(&mut self, nsp: Oid) -> PgResult<()> {
@@ -402,6 +423,15 @@ impl Ddl<'_> {
             if !types.is_empty() {
                 self.drop_type(true, &types, true)?;
             }
+            // Routines go last (a type's CASCADE may have dropped some),
+            // with the triggers on tables elsewhere that call them.
+            let gone: Vec<Oid> = self
+                .cat
+                .functions_of_namespace(nsp)
+                .map(|f| f.oid)
+                .collect();
+            self.cat.functions.retain(|f| f.namespace != nsp);
+            self.cat.triggers.retain(|t| !gone.contains(&t.function));
             // Indexes of tables elsewhere cannot be here (an index lives
             // in its table's schema); nothing else remains.
             self.cat.indexes.retain(|i| i.namespace != nsp);
