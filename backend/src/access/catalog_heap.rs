@@ -38,6 +38,25 @@ fn unpack(t: Tid) -> ItemPointer {
     ItemPointer::new((t >> 16) as u32, t as u16)
 }
 
+/// Runs `f` with the heap writer of a catalog write.
+fn with_writer<T>(
+    seg: &Segment,
+    w: &WriteCtx,
+    f: impl FnOnce(&Writer) -> PgResult<T>,
+) -> PgResult<T> {
+    let procs = seg.proc_array();
+    let own = OwnXids {
+        top: w.top,
+        subs: w.subs.clone(),
+    };
+    f(&Writer {
+        own: &own,
+        xid: w.xid,
+        cid: w.cid,
+        procs: Some(&procs),
+    })
+}
+
 impl EntryStore for CatalogHeap {
     fn scan_committed(&self, seg: &Segment, rel: u32) -> PgResult<Vec<(Tid, Vec<u8>)>> {
         // A snapshot for which nothing is in progress: the commit log
@@ -86,45 +105,27 @@ impl EntryStore for CatalogHeap {
     }
 
     fn insert(&self, seg: &Segment, rel: u32, data: &[u8], w: &WriteCtx) -> PgResult<Tid> {
-        let procs = seg.proc_array();
-        let own = OwnXids {
-            top: w.top,
-            subs: w.subs.clone(),
-        };
-        let writer = Writer {
-            own: &own,
-            xid: w.xid,
-            cid: w.cid,
-            procs: Some(&procs),
-        };
-        Ok(pack(heap::insert(
-            &seg.buffer_pool(),
-            rel,
-            data,
-            FILLFACTOR,
-            &writer,
-        )?))
+        with_writer(seg, w, |writer| {
+            Ok(pack(heap::insert(
+                &seg.buffer_pool(),
+                rel,
+                data,
+                FILLFACTOR,
+                writer,
+            )?))
+        })
     }
 
     fn delete(&self, seg: &Segment, rel: u32, tid: Tid, w: &WriteCtx) -> PgResult<()> {
-        let procs = seg.proc_array();
-        let own = OwnXids {
-            top: w.top,
-            subs: w.subs.clone(),
-        };
-        let writer = Writer {
-            own: &own,
-            xid: w.xid,
-            cid: w.cid,
-            procs: Some(&procs),
-        };
-        match heap::delete(&seg.buffer_pool(), rel, unpack(tid), &writer)? {
-            TmResult::Ok => Ok(()),
-            // One transaction at a time changes the catalog
-            // (CATALOG_CHANGE_LOCK): anything else is a bug.
-            r => Err(PgError::internal(format!(
-                "tuple concurrently updated (catalog relation {rel}, {r:?})"
-            ))),
-        }
+        with_writer(seg, w, |writer| {
+            match heap::delete(&seg.buffer_pool(), rel, unpack(tid), writer)? {
+                TmResult::Ok => Ok(()),
+                // One transaction at a time changes the catalog
+                // (CATALOG_CHANGE_LOCK): anything else is a bug.
+                r => Err(PgError::internal(format!(
+                    "tuple concurrently updated (catalog relation {rel}, {r:?})"
+                ))),
+            }
+        })
     }
 }

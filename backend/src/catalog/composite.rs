@@ -3,7 +3,7 @@
 //! 'c' (no storage), its pg_attribute rows, and a pg_type row of typtype
 //! 'c' whose typrelid is that relation, with its array type `_name`. The
 //! session's row types (`types::composite`) are made from them with the
-//! tables' and views' (`row_oids`). Lines in the catalog file:
+//! tables' and views' (`row_oids`). Lines of the catalog's text form:
 //! `comptype RELID TYPE ARRAY NSP NAME` followed by one
 //! `compattr NAME TYPE TYPMOD COLLATION` per attribute (`-`: no COLLATE).
 

@@ -1,6 +1,6 @@
 //! CHECK and FOREIGN KEY constraints as the catalog keeps them
 //! (pg_constraint rows with contype 'c' and 'f'), their lines in the
-//! catalog file, and PostgreSQL's rules for naming them.
+//! catalog's text form, and PostgreSQL's rules for naming them.
 
 use super::{esc, Catalog};
 use crate::types::Oid;
@@ -115,7 +115,7 @@ impl ConstraintDesc {
         }
     }
 
-    /// Its line in the catalog file (without the newline):
+    /// Its line in the catalog's text form (without the newline):
     /// `constraint OID TABLE FLAGS NAME c EXPR DEPARSED PRETTY` or
     /// `constraint OID TABLE FLAGS NAME f COLS REFTABLE REFCOLS INDEX UPD DEL MATCH`
     /// (FLAGS: deferrable, deferred, validated as 0/1 digits).

@@ -100,7 +100,7 @@ fn initial() -> Vec<DatabaseDesc> {
 }
 
 impl DatabaseDesc {
-    /// Its line in the shared catalog file.
+    /// Its line in the shared catalog's text form.
     pub(super) fn serialize(&self) -> String {
         format!(
             "database {} {} {} {} {} {} {} {} {}\n",

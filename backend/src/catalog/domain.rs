@@ -1,5 +1,5 @@
 //! Domains in the catalog (pg_type rows with typtype 'd', see
-//! `types::domains`): their lines in the catalog file, lookups by name
+//! `types::domains`): their lines in the catalog's text form, lookups by name
 //! through the search path, the columns declared with one and the CHECK
 //! constraints each has (pg_constraint rows whose `table` is the domain's
 //! OID: conrelid 0, contypid the domain, as PostgreSQL keeps them).
@@ -64,7 +64,7 @@ impl Catalog {
             .collect()
     }
 
-    /// The catalog file's lines of the domains and domain columns:
+    /// The catalog text form's lines of the domains and domain columns:
     /// `domain OID ARRAY NSP BASE TYPMOD NOTNULL NAME DEFAULT COLLATION`
     /// (`-` for none) and `coldomain TABLE ATTNUM DOMAIN`.
     pub(super) fn serialize_domains(&self) -> String {

@@ -1,6 +1,6 @@
 //! User-defined functions and procedures (pg_proc rows of LANGUAGE sql
 //! routines): their signature, attributes and body text, and their line
-//! form in the catalog file. The body is kept as written and analyzed
+//! form in the catalog. The body is kept as written and analyzed
 //! again at each call (as a view's query is), so that it sees the
 //! catalog of the statement calling it.
 
@@ -212,7 +212,7 @@ impl FunctionDesc {
         let bad = || {
             PgError::new(
                 sqlstate::DATA_CORRUPTED,
-                format!("invalid catalog file line: \"{}\"", f.join(" ")),
+                format!("invalid catalog line: \"{}\"", f.join(" ")),
             )
         };
         if f.len() < 16 {
@@ -254,7 +254,7 @@ impl FunctionDesc {
         let bad = || {
             PgError::new(
                 sqlstate::DATA_CORRUPTED,
-                format!("invalid catalog file line: \"{}\"", f.join(" ")),
+                format!("invalid catalog line: \"{}\"", f.join(" ")),
             )
         };
         if f.len() < 5 {

@@ -32,7 +32,7 @@ pub struct MatviewDesc {
 }
 
 impl MatviewDesc {
-    /// Its lines in the catalog file.
+    /// Its lines in the catalog's text form.
     pub(super) fn serialize(&self) -> String {
         let deps: Vec<String> = self.deps.iter().map(Oid::to_string).collect();
         let mut s = format!(

@@ -98,7 +98,7 @@ pub struct ColumnDesc {
     /// rows are not rewritten: their tuples hold fewer attributes than
     /// the table has, and `access::tuple::deform` fills the trailing ones
     /// from here (NULL when None). Kept as the value, already of the
-    /// column's type and typmod; in the catalog file as its text form.
+    /// column's type and typmod; in the catalog's text form as its text.
     pub missing: Option<Value>,
     /// PostgreSQL's attisdropped: a column ALTER TABLE DROP COLUMN
     /// removed. It keeps its position and type, so that stored tuples
@@ -542,7 +542,7 @@ impl Catalog {
         self.serialize_local() + body
     }
 
-    /// The shared catalog file: the OID counter, roles, memberships,
+    /// The shared part's text form: the OID counter, roles, memberships,
     /// databases and their ACLs.
     pub fn serialize_shared(&self) -> String {
         let mut s = format!("{SHARED_MAGIC}\nnext_oid {}\n", self.next_oid);
@@ -555,7 +555,7 @@ impl Catalog {
         s
     }
 
-    /// The database's catalog file: everything not shared.
+    /// The database's part's text form: everything not shared.
     pub fn serialize_local(&self) -> String {
         let mut s = format!("{MAGIC}\nnext_oid {}\n", self.next_oid);
         for n in &self.namespaces {
@@ -755,10 +755,10 @@ impl Catalog {
         Catalog::load(text, None)
     }
 
-    /// The catalog of a database's file (`local`) merged with the shared
-    /// catalog file's text (None: not written yet; a catalog written
-    /// before the split then keeps the roles it holds). The OID counter
-    /// is the larger of the two.
+    /// The catalog of a database's part (`local`, text form) merged with
+    /// the shared part's text (None: none; a text catalog written before
+    /// the split then keeps the roles it holds). The OID counter is the
+    /// larger of the two.
     pub fn load(local: &str, shared: Option<&str>) -> PgResult<Catalog> {
         let mut cat = Catalog::empty();
         cat.parse_text(local, MAGIC)?;
@@ -778,12 +778,12 @@ impl Catalog {
         Ok(cat)
     }
 
-    /// Adds the lines of a catalog file headed by `magic`.
+    /// Adds the lines of a catalog text form headed by `magic`.
     fn parse_text(&mut self, text: &str, magic: &str) -> PgResult<()> {
         let bad = |line: &str| {
             PgError::new(
                 sqlstate::DATA_CORRUPTED,
-                format!("invalid catalog file line: \"{line}\""),
+                format!("invalid catalog line: \"{line}\""),
             )
         };
         let mut lines = text.lines();

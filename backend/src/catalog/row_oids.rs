@@ -5,7 +5,7 @@
 //! `types::composite`, are made here from them). pg_dump identifies objects and their dependencies by
 //! these OIDs (a serial column's default depends on its sequence; a view
 //! on what its rule reads), so each gets one of its own, kept in the
-//! catalog file. [`Catalog::settle_row_oids`] gives one to every default
+//! catalog. [`Catalog::settle_row_oids`] gives one to every default
 //! and view lacking it and forgets those of objects gone; it runs on
 //! every catalog a DDL statement writes and on every catalog read (a
 //! catalog written before these OIDs existed gets the same ones in every

@@ -109,7 +109,7 @@ impl TriggerDesc {
         let bad = || {
             PgError::new(
                 sqlstate::DATA_CORRUPTED,
-                format!("invalid catalog file line: \"{}\"", f.join(" ")),
+                format!("invalid catalog line: \"{}\"", f.join(" ")),
             )
         };
         if f.len() < 10 {
