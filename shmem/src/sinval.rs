@@ -63,6 +63,9 @@ pub struct SinvalStats {
     pub rebuilds: AtomicU64,
     /// Time spent rebuilding, in microseconds.
     pub rebuild_us: AtomicU64,
+    /// Cache loads served by the catalog another session of the same
+    /// process had just loaded (thread and pool mode).
+    pub reuses: AtomicU64,
 }
 
 /// The queue (one region of the segment).
@@ -169,6 +172,11 @@ impl SinvalQueue {
             messages,
             reset: false,
         }
+    }
+
+    /// Counts one cache load served by another session's rebuild.
+    pub fn note_reuse(&self) {
+        self.stats.reuses.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one cache rebuild that took `us` microseconds.

@@ -328,16 +328,17 @@ async fn crash_in_the_commit_keeps_the_change(mode: Mode) {
 }
 
 /// pgfork_stat_sinval's counters: (messages sent, messages read, cache
-/// rebuilds).
-async fn sinval(c: &Client) -> (i64, i64, i64) {
+/// rebuilds, cache loads reused from another session of the process).
+async fn sinval(c: &Client) -> (i64, i64, i64, i64) {
     let r = c
         .query_one(
-            "SELECT messages_sent, messages_read, cache_rebuilds FROM pgfork_stat_sinval",
+            "SELECT messages_sent, messages_read, cache_rebuilds, cache_reuses \
+             FROM pgfork_stat_sinval",
             &[],
         )
         .await
         .unwrap();
-    (r.get(0), r.get(1), r.get(2))
+    (r.get(0), r.get(1), r.get(2), r.get(3))
 }
 
 /// A committed change reaches the other sessions of its database through
@@ -354,6 +355,7 @@ async fn invalidations_reach_the_other_sessions(mode: Mode) {
     .await
     .unwrap();
     let b = srv.connect().await;
+    let b2 = srv.connect().await;
     let o = srv.try_connect_as("tester", "other").await.unwrap();
     let plan = |rows: Vec<tokio_postgres::Row>| -> String {
         rows.iter()
@@ -364,6 +366,7 @@ async fn invalidations_reach_the_other_sessions(mode: Mode) {
     let explain = "EXPLAIN SELECT v FROM inv WHERE id = 7";
     assert!(!plan(b.query(explain, &[]).await.unwrap()).contains("Index"));
     o.batch_execute("SELECT 1").await.unwrap();
+    b2.batch_execute("SELECT 1").await.unwrap();
 
     // Uncommitted, then rolled back: no message.
     let before = sinval(&a).await;
@@ -404,4 +407,16 @@ async fn invalidations_reach_the_other_sessions(mode: Mode) {
         rebuilds,
         "a session of another database rebuilt"
     );
+
+    // A second session of the database: in a server of one process
+    // (thread, pool) it takes the catalog b loaded; a backend process
+    // loads its own.
+    let before = sinval(&b).await;
+    b2.batch_execute("SELECT 1").await.unwrap();
+    let after = sinval(&b).await;
+    let expected = match mode {
+        Mode::Thread | Mode::Pool => (before.2, before.3 + 1),
+        _ => (before.2 + 1, before.3),
+    };
+    assert_eq!((after.2, after.3), expected, "{before:?} -> {after:?}");
 }

@@ -1322,6 +1322,26 @@ pub struct CatalogCache {
     commit_guard: Option<shmem::lwlock::LWLockGuard<'static>>,
 }
 
+/// The newest committed catalog a session of this process loaded, per
+/// (segment, database): the sessions of a thread-mode or pool-mode
+/// server share one load per invalidation (a process-mode backend has
+/// one session, so only its own). Process memory, not the segment.
+struct Loaded {
+    /// The invalidation queue's position read before the scan: every
+    /// change whose message is before it is in this catalog.
+    pos: u64,
+    cat: Arc<Catalog>,
+    stored: Arc<StoredCatalog>,
+    version: u64,
+}
+
+type LoadedMap = BTreeMap<(usize, Oid), Loaded>;
+
+fn loaded() -> std::sync::MutexGuard<'static, LoadedMap> {
+    static LOADED: std::sync::Mutex<LoadedMap> = std::sync::Mutex::new(BTreeMap::new());
+    LOADED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// What a statement that reads or changes the catalog holds: `exclusive`
 /// for DDL (which may then [`CatalogCache::commit`]).
 pub struct CatalogLock {
@@ -1406,25 +1426,50 @@ impl CatalogCache {
     /// Loads the committed catalog from the catalog relations.
     fn rebuild(&mut self) -> PgResult<()> {
         let start = std::time::Instant::now();
-        let (cat, stored) = if self.data_dir.as_os_str().is_empty() {
+        if self.data_dir.as_os_str().is_empty() {
             let mut cat = Catalog::empty();
             cat.ensure_bootstrap_role();
-            (cat, StoredCatalog::default())
-        } else {
-            let _g = self.segment.header().catalog_lock.lock(LockMode::Shared);
-            let stored = StoredCatalog {
-                local: store::read(&self.segment, self.database)?,
-                shared: store::read(&self.segment, store::SHARED_CATALOG_REL)?,
-            };
-            drop(_g);
-            (stored.catalog()?, stored)
+            self.current = Arc::new(cat);
+            self.stored = Arc::default();
+            self.new_generation();
+            return Ok(());
+        }
+        let q = self.segment.sinval();
+        let key = (self.segment.header() as *const _ as usize, self.database);
+        // Another session of this process (thread and pool mode) may have
+        // loaded a catalog at least as new as this one needs.
+        if let Some(l) = loaded().get(&key).filter(|l| l.pos >= self.sinval_pos) {
+            self.current = l.cat.clone();
+            self.stored = l.stored.clone();
+            self.version = Some(l.version);
+            q.note_reuse();
+            return Ok(());
+        }
+        // Every change whose message is before `pos` is in the scan.
+        let pos = q.next();
+        let _g = self.segment.header().catalog_lock.lock(LockMode::Shared);
+        let stored = StoredCatalog {
+            local: store::read(&self.segment, self.database)?,
+            shared: store::read(&self.segment, store::SHARED_CATALOG_REL)?,
         };
-        self.current = Arc::new(cat);
+        drop(_g);
+        self.current = Arc::new(stored.catalog()?);
         self.stored = Arc::new(stored);
         self.new_generation();
-        self.segment
-            .sinval()
-            .note_rebuild(start.elapsed().as_micros() as u64);
+        let mut l = loaded();
+        if l.get(&key).is_none_or(|old| old.pos < pos) {
+            l.insert(
+                key,
+                Loaded {
+                    pos,
+                    cat: self.current.clone(),
+                    stored: self.stored.clone(),
+                    version: self.version.unwrap_or(u64::MAX),
+                },
+            );
+        }
+        drop(l);
+        q.note_rebuild(start.elapsed().as_micros() as u64);
         Ok(())
     }
 

@@ -264,6 +264,7 @@ static VIEWS: &[SystemView] = &[
             ("resets", oid::INT8),
             ("cache_rebuilds", oid::INT8),
             ("rebuild_time", oid::FLOAT8),
+            ("cache_reuses", oid::INT8),
             ("queue_position", oid::INT8),
         ]),
         rows: ViewRows::Sinval,

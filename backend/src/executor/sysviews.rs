@@ -192,7 +192,8 @@ fn wal_wait(code: u32) -> Option<(&'static str, &'static str)> {
 /// PostgreSQL's pg_stat_wal (wal_bytes as int8 rather than numeric; times
 /// in milliseconds; never reset).
 /// pgfork_stat_sinval: messages sent and read, resets, catalog cache
-/// rebuilds and their time (ms), and the queue's position.
+/// rebuilds and their time (ms), loads served by another session's
+/// rebuild, and the queue's position.
 fn sinval_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
     use std::sync::atomic::Ordering::Relaxed;
     let q = ctx.session.env.segment.sinval();
@@ -204,6 +205,7 @@ fn sinval_rows(ctx: &FnCtx) -> Vec<Vec<Value>> {
         n(&s.resets),
         n(&s.rebuilds),
         Value::Float8(s.rebuild_us.load(Relaxed) as f64 / 1e3),
+        n(&s.reuses),
         Value::Int8(q.next() as i64),
     ]]
 }
