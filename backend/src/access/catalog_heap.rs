@@ -24,8 +24,9 @@ struct CatalogHeap;
 
 static CATALOG_HEAP: CatalogHeap = CatalogHeap;
 
-/// Installs the catalog's tuple access (at process or thread start,
-/// before any catalog is read).
+/// Installs the catalog's tuple access: by the start-up
+/// (`recovery::startup`), before any catalog is read; backends inherit
+/// it (forked from the postmaster, or threads of its process).
 pub fn install() {
     crate::catalog::store::install(&CATALOG_HEAP);
 }

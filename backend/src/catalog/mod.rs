@@ -1145,29 +1145,10 @@ fn read_text(path: &Path) -> PgResult<Option<String>> {
     }
 }
 
-/// Reads the catalog file of database directory `dir` alone (without the
-/// shared part); an absent file is the empty catalog.
-pub fn read_file(dir: &Path) -> PgResult<Catalog> {
-    match read_text(&catalog_path(dir))? {
-        Some(text) => Catalog::deserialize(&text),
-        None => {
-            let mut cat = Catalog::empty();
-            cat.ensure_bootstrap_role();
-            Ok(cat)
-        }
-    }
-}
-
 /// The committed catalog of database `db` merged with the shared one,
 /// read from the catalog relations (`store.rs`).
 pub fn read_committed(seg: &Segment, db: Oid) -> PgResult<Catalog> {
-    let _g = seg.header().catalog_lock.lock(LockMode::Shared);
-    let stored = StoredCatalog {
-        local: store::read(seg, db)?,
-        shared: store::read(seg, store::SHARED_CATALOG_REL)?,
-    };
-    drop(_g);
-    stored.catalog()
+    StoredCatalog::read(seg, db)?.catalog()
 }
 
 /// The entries of a catalog text form (header line first).
@@ -1202,9 +1183,20 @@ pub struct StoredCatalog {
 }
 
 impl StoredCatalog {
+    /// The committed entries of database `db`'s catalog and the shared
+    /// one, read under the catalog lock (shared: a committing change
+    /// holds it exclusively, so this sees all of a change or none).
+    fn read(seg: &Segment, db: Oid) -> PgResult<StoredCatalog> {
+        let _g = seg.header().catalog_lock.lock(LockMode::Shared);
+        Ok(StoredCatalog {
+            local: store::read(seg, db)?,
+            shared: store::read(seg, store::SHARED_CATALOG_REL)?,
+        })
+    }
+
     /// The catalog these entries make.
     fn catalog(&self) -> PgResult<Catalog> {
-        let body = |e: &store::Entries| store::join(e.values().map(|s| s.text.as_str()));
+        let body = |e: &store::Entries| e.values().map(|s| s.text.as_str()).collect::<String>();
         let local = format!("{MAGIC}\n{}", body(&self.local));
         let shared =
             (!self.shared.is_empty()).then(|| format!("{SHARED_MAGIC}\n{}", body(&self.shared)));
@@ -1238,27 +1230,16 @@ pub fn bootstrap(data_dir: &Path, superuser: &str) -> PgResult<()> {
     cat.roles
         .push(Arc::new(roles::RoleDesc::bootstrap(superuser)));
     cat.add_initial_databases();
-    write_cluster(data_dir, &cat, &cat)
-}
-
-/// Writes the catalog of every database of `shared` (each `local`, as
-/// for a new cluster), then the shared catalog.
-fn write_cluster(data_dir: &Path, shared: &Catalog, local: &Catalog) -> PgResult<()> {
-    for d in &shared.databases {
-        write_file(&database::catalog_dir(data_dir, d.oid), local)?;
+    for d in &cat.databases {
+        write_file(&database::catalog_dir(data_dir, d.oid), &cat)?;
     }
-    write_shared(data_dir, shared)
-}
-
-/// Writes the catalog file of database directory `dir` atomically: temp
-/// file, fsync, rename, fsync of the directory.
-pub fn write_file(dir: &Path, cat: &Catalog) -> PgResult<()> {
-    write_atomically(&catalog_path(dir), &cat.serialize_local())
-}
-
-/// Writes the shared catalog file atomically.
-pub fn write_shared(data_dir: &Path, cat: &Catalog) -> PgResult<()> {
     write_atomically(&shared_path(data_dir), &cat.serialize_shared())
+}
+
+/// Writes the text catalog file of database directory `dir` atomically:
+/// temp file, fsync, rename, fsync of the directory.
+fn write_file(dir: &Path, cat: &Catalog) -> PgResult<()> {
+    write_atomically(&catalog_path(dir), &cat.serialize_local())
 }
 
 /// Writes `path` (a catalog file) atomically: temp file,
@@ -1342,12 +1323,6 @@ fn loaded() -> std::sync::MutexGuard<'static, LoadedMap> {
     LOADED.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// What a statement that reads or changes the catalog holds: `exclusive`
-/// for DDL (which may then [`CatalogCache::commit`]).
-pub struct CatalogLock {
-    pub exclusive: bool,
-}
-
 impl CatalogCache {
     pub fn new(data_dir: PathBuf, segment: Segment) -> CatalogCache {
         CatalogCache {
@@ -1387,13 +1362,6 @@ impl CatalogCache {
     /// The segment this cache works in.
     pub fn segment(&self) -> Segment {
         self.segment
-    }
-
-    /// Makes sure the cached catalog is current, and returns what a
-    /// statement holds on it (`exclusive` for DDL).
-    pub fn lock(&mut self, exclusive: bool) -> PgResult<CatalogLock> {
-        self.refresh()?;
-        Ok(CatalogLock { exclusive })
     }
 
     /// Reads the invalidation messages other backends sent since the last
@@ -1447,12 +1415,7 @@ impl CatalogCache {
         }
         // Every change whose message is before `pos` is in the scan.
         let pos = q.next();
-        let _g = self.segment.header().catalog_lock.lock(LockMode::Shared);
-        let stored = StoredCatalog {
-            local: store::read(&self.segment, self.database)?,
-            shared: store::read(&self.segment, store::SHARED_CATALOG_REL)?,
-        };
-        drop(_g);
+        let stored = StoredCatalog::read(&self.segment, self.database)?;
         self.current = Arc::new(stored.catalog()?);
         self.stored = Arc::new(stored);
         self.new_generation();
@@ -1492,14 +1455,9 @@ impl CatalogCache {
 
     /// Installs a changed catalog as this transaction's (see `xact.rs`):
     /// writes the entries that changed as the transaction's tuples. The
-    /// caller holds the lock exclusively and has begun the transaction's
-    /// change ([`CatalogCache::begin_change`]).
-    pub fn commit(&mut self, lock: &CatalogLock, cat: Catalog) -> PgResult<()> {
-        if !lock.exclusive {
-            return Err(PgError::internal(
-                "catalog change without the exclusive lock",
-            ));
-        }
+    /// caller has begun the transaction's change
+    /// ([`CatalogCache::begin_change`]), under [`CATALOG_CHANGE_LOCK`].
+    pub fn commit(&mut self, cat: Catalog) -> PgResult<()> {
         let stored = self.write_change(&cat)?;
         self.current = Arc::new(cat);
         self.stored = Arc::new(stored);
@@ -1739,6 +1697,19 @@ mod tests {
         assert_eq!(back.indexes[0].rel(), file + 1);
         assert!(back.relation_files().contains(&file));
         assert!(!back.relation_files().contains(&back.tables[0].oid));
+    }
+
+    /// The text catalog file of database directory `dir` alone, as the
+    /// start-up's import reads it; an absent file is the empty catalog.
+    fn read_file(dir: &Path) -> PgResult<Catalog> {
+        match read_text(&catalog_path(dir))? {
+            Some(text) => Catalog::deserialize(&text),
+            None => {
+                let mut cat = Catalog::empty();
+                cat.ensure_bootstrap_role();
+                Ok(cat)
+            }
+        }
     }
 
     #[test]

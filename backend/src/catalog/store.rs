@@ -220,11 +220,6 @@ pub fn split(body: &str) -> PgResult<BTreeMap<EntryKey, String>> {
     Ok(out)
 }
 
-/// The text form of entries (without a header line), in key order.
-pub fn join<'a>(entries: impl Iterator<Item = &'a str>) -> String {
-    entries.collect()
-}
-
 /// An entry as stored: its text and the tuples holding it, in chunk
 /// order.
 #[derive(Clone, Debug, PartialEq)]
@@ -250,13 +245,14 @@ fn encode(key: &str, i: usize, n: usize, bytes: &[u8]) -> Vec<u8> {
     t
 }
 
-fn decode(t: &[u8]) -> Option<(&str, usize, usize, &[u8])> {
+/// A tuple's key text, chunk number and count, and where its bytes start.
+fn decode(t: &[u8]) -> Option<(&str, usize, usize, usize)> {
     let z = t.iter().position(|&b| b == 0)?;
     let key = std::str::from_utf8(&t[..z]).ok()?;
-    let rest = t.get(z + 1..)?;
-    let i = u16::from_le_bytes(rest.get(0..2)?.try_into().ok()?) as usize;
-    let n = u16::from_le_bytes(rest.get(2..4)?.try_into().ok()?) as usize;
-    Some((key, i, n, &rest[4..]))
+    let rest = t.get(z + 1..z + 5)?;
+    let i = u16::from_le_bytes(rest[0..2].try_into().ok()?) as usize;
+    let n = u16::from_le_bytes(rest[2..4].try_into().ok()?) as usize;
+    Some((key, i, n, z + 5))
 }
 
 /// One chunk tuple of an entry: its address and bytes.
@@ -269,15 +265,16 @@ pub fn read(seg: &Segment, rel: u32) -> PgResult<Entries> {
         return Ok(Entries::new());
     }
     let mut chunks: BTreeMap<EntryKey, Vec<Option<Chunk>>> = BTreeMap::new();
-    for (tid, data) in store()?.scan_committed(seg, rel)? {
+    for (tid, mut data) in store()?.scan_committed(seg, rel)? {
         let bad = || corrupt(format!("invalid catalog tuple in relation base/{rel}"));
-        let (key, i, n, bytes) = decode(&data).ok_or_else(bad)?;
+        let (key, i, n, start) = decode(&data).ok_or_else(bad)?;
         let key = EntryKey::of_line(key).ok_or_else(bad)?;
         let v = chunks.entry(key).or_insert_with(|| vec![None; n]);
         if v.len() != n || i >= n || v[i].is_some() {
             return Err(bad());
         }
-        v[i] = Some((tid, bytes.to_vec()));
+        data.drain(..start);
+        v[i] = Some((tid, data));
     }
     let mut out = Entries::new();
     for (key, parts) in chunks {
@@ -291,7 +288,11 @@ pub fn read(seg: &Segment, rel: u32) -> PgResult<Entries> {
                 ))
             })?;
             tids.push(tid);
-            bytes.extend_from_slice(&b);
+            if bytes.is_empty() {
+                bytes = b;
+            } else {
+                bytes.extend_from_slice(&b);
+            }
         }
         let text = String::from_utf8(bytes)
             .map_err(|_| corrupt(format!("catalog entry \"{}\" is not UTF-8", key.text())))?;
@@ -411,7 +412,8 @@ mod tests {
     #[test]
     fn tuples_round_trip() {
         let t = encode("table 16384", 2, 3, b"abc");
-        assert_eq!(decode(&t), Some(("table 16384", 2, 3, &b"abc"[..])));
+        let (key, i, n, start) = decode(&t).unwrap();
+        assert_eq!((key, i, n, &t[start..]), ("table 16384", 2, 3, &b"abc"[..]));
         assert_eq!(decode(b"no nul"), None);
     }
 }

@@ -55,9 +55,9 @@ pub(super) struct Change {
     base_stored: Arc<StoredCatalog>,
     /// The catalog's own command counter for its tuples.
     cid: u32,
-    /// Databases this change created, with the relation files their
-    /// catalogs name (removed if it aborts).
-    created_databases: Vec<(Oid, Vec<u32>)>,
+    /// Databases this change created, with their catalogs (their files
+    /// are removed if it aborts).
+    created_databases: Vec<(Oid, Catalog)>,
 }
 
 /// Removes the files `from` names and none of `keep` does, and the
@@ -92,12 +92,21 @@ pub fn drop_relation_files(seg: &Segment, rels: &[u32]) {
 /// committed).
 pub fn remove_database(seg: &Segment, db: Oid) {
     match super::read_committed(seg, db) {
-        Ok(cat) => drop_files(seg, &cat, &[]),
-        Err(e) => tracing::warn!(
-            "could not read the catalog of dropped database {db}: {}",
-            e.message
-        ),
+        Ok(cat) => remove_database_files(seg, db, &cat),
+        Err(e) => {
+            tracing::warn!(
+                "could not read the catalog of dropped database {db}: {}",
+                e.message
+            );
+            drop_relation_files(seg, &[db]);
+        }
     }
+}
+
+/// Removes the files and statistics `cat` (database `db`'s catalog)
+/// names, and the database's catalog relation.
+fn remove_database_files(seg: &Segment, db: Oid, cat: &Catalog) {
+    drop_files(seg, cat, &[]);
     drop_relation_files(seg, &[db]);
 }
 
@@ -192,20 +201,13 @@ impl CatalogCache {
 
     /// Writes the catalog of a database this change creates (CREATE
     /// DATABASE): `cat`'s part of its own, in its catalog relation.
-    pub fn write_database_catalog(&mut self, db: Oid, cat: &Catalog) -> PgResult<()> {
+    pub fn write_database_catalog(&mut self, db: Oid, cat: Catalog) -> PgResult<()> {
         let w = self.next_writer()?;
+        let entries = cat.local_entries()?;
         if let Some(change) = self.change.as_mut() {
-            change
-                .created_databases
-                .push((db, cat.relation_files().into_iter().collect()));
+            change.created_databases.push((db, cat));
         }
-        store::write(
-            &self.segment,
-            db,
-            &store::Entries::new(),
-            cat.local_entries()?,
-            &w,
-        )?;
+        store::write(&self.segment, db, &store::Entries::new(), entries, &w)?;
         Ok(())
     }
 
@@ -288,9 +290,8 @@ impl CatalogCache {
         } else {
             self.release_commit_guard();
             drop_files(&self.segment, &self.current, &[&change.base]);
-            for (db, files) in &change.created_databases {
-                drop_relation_files(&self.segment, files);
-                drop_relation_files(&self.segment, &[*db]);
+            for (db, cat) in &change.created_databases {
+                remove_database_files(&self.segment, *db, cat);
             }
             self.current = change.base;
             self.stored = change.base_stored;

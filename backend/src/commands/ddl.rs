@@ -1,8 +1,8 @@
 //! DDL: CREATE/DROP TABLE, TRUNCATE, ALTER TABLE (ADD PRIMARY KEY /
-//! UNIQUE / COLUMN), CREATE/DROP INDEX. Each runs holding the catalog
-//! lock exclusively: it reloads the catalog, changes a copy, creates or
-//! drops relation files, and installs the new catalog (which bumps the
-//! shared catalog version, so every backend re-plans).
+//! UNIQUE / COLUMN), CREATE/DROP INDEX. Each runs in its transaction's
+//! catalog change (`catalog/xact.rs`): it changes a copy of the catalog,
+//! creates relation files, and installs the copy as the transaction's
+//! catalog (other backends re-plan once the transaction commits).
 
 use std::sync::Arc;
 
@@ -18,8 +18,7 @@ use crate::analyze::from::{no_relation, split_name};
 use crate::analyze::names::resolve_type;
 use crate::analyze::Analyzer;
 use crate::catalog::{
-    Catalog, CatalogCache, CatalogLock, ColumnDesc, IndexDesc, RelKind, SequenceDesc, TableDesc,
-    ViewDesc,
+    Catalog, CatalogCache, ColumnDesc, IndexDesc, RelKind, SequenceDesc, TableDesc, ViewDesc,
 };
 use crate::commands::constraints;
 use crate::error::{sqlstate, PgError, PgResult, Severity};
@@ -202,15 +201,14 @@ pub fn lock_targets(stmt: &ast::Statement, cat: &Catalog) -> Vec<(u32, LockMode)
     out
 }
 
-/// Runs a DDL statement; returns its command tag. The caller holds
-/// `lock` (exclusively, unless it is a TRUNCATE in a block, which changes
-/// no catalog) and the table locks of [`lock_targets`], and has begun its
-/// transaction's catalog change ([`CatalogCache::begin_change`]).
+/// Runs a DDL statement; returns its command tag. The caller holds the
+/// table locks of [`lock_targets`] and, unless it is a TRUNCATE in a
+/// block (which changes no catalog), has begun its transaction's catalog
+/// change ([`CatalogCache::begin_change`]).
 pub fn execute(
     stmt: &ast::Statement,
     text: &StmtText,
     cache: &mut CatalogCache,
-    lock: &CatalogLock,
     env: DdlEnv<'_>,
     notices: &mut Vec<PgError>,
 ) -> PgResult<String> {
@@ -487,7 +485,7 @@ pub fn execute(
         cat.prune_shared_comments();
         super::ddl_acl::settle_owners(&mut cat, cache.get(), env.role.oid);
         cat.settle_row_oids();
-        cache.commit(lock, cat)?;
+        cache.commit(cat)?;
     }
     // The files of dropped relations go when the transaction commits
     // (catalog/xact.rs).

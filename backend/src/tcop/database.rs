@@ -137,7 +137,7 @@ impl Engine {
             .find(text.sql.as_str())
             .map_or(0, |b| text.full[..b].chars().count());
         let mut notices = Vec::new();
-        let lock = self.catalog.lock(true)?;
+        self.catalog.refresh()?;
         let mut cat = (**self.catalog.get()).clone();
         let mut created = None;
         let env = self.db_env(offset);
@@ -170,10 +170,10 @@ impl Engine {
         let r = match (r, created) {
             (Ok(true), Some((oid, newcat))) => self
                 .catalog
-                .write_database_catalog(oid, &newcat)
-                .and_then(|()| self.catalog.commit(&lock, cat)),
+                .write_database_catalog(oid, newcat)
+                .and_then(|()| self.catalog.commit(cat)),
             (r, _) => r.and_then(|changed| match changed {
-                true => self.catalog.commit(&lock, cat),
+                true => self.catalog.commit(cat),
                 false => Ok(()),
             }),
         };

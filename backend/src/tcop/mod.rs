@@ -328,7 +328,6 @@ impl Engine {
             touched.then_some(c.n_live_tup as f64)
         }));
         stats::install_stats_source(&env);
-        crate::access::catalog_heap::install();
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
             sql_prepared: HashMap::new(),
@@ -1064,7 +1063,8 @@ impl Engine {
             for &(oid, mode) in &targets {
                 self.mvcc.lock_relation(oid, mode, policy, &self.limits)?;
             }
-            let lock = self.catalog.lock(!block_truncate)?;
+            // The table locks may have waited for another change.
+            self.catalog.refresh()?;
             if ddl::lock_targets(&p.stmt.ast, self.catalog.get()) != targets {
                 continue;
             }
@@ -1112,7 +1112,6 @@ impl Engine {
                 &p.stmt.ast,
                 &p.stmt.text,
                 &mut self.catalog,
-                &lock,
                 ddl::DdlEnv {
                     pool: &pool,
                     horizon,
@@ -1147,15 +1146,7 @@ impl Engine {
             self.abort_transaction();
             return Err(e);
         }
-        // A catalog change: no other backend rebuilds its cache from the
-        // commit-log update until the invalidation messages are sent.
-        self.catalog.begin_commit();
-        let catalog = &mut self.catalog;
-        let r = self
-            .mvcc
-            .commit_with(&mut |end| end_catalog_change(catalog, end));
-        self.catalog.release_commit_guard();
-        r
+        commit_with_catalog(&mut self.mvcc, &mut self.catalog)
     }
 
     /// Tells the catalog cache which transaction ids its next writes are
@@ -1169,9 +1160,7 @@ impl Engine {
     /// Aborts the transaction, its cursors and any catalog change it made.
     fn abort_transaction(&mut self) {
         self.cursors_at_abort();
-        let catalog = &mut self.catalog;
-        self.mvcc
-            .abort_with(&mut |end| end_catalog_change(catalog, end));
+        abort_with_catalog(&mut self.mvcc, &mut self.catalog);
     }
 
     /// LOCK TABLE: takes `mode` on each table for the rest of the
@@ -1740,6 +1729,21 @@ fn simple_parts(action: Action, param_types: &[Oid], uses_catalog: bool) -> Plan
 }
 
 /// What the end of a transaction does to its catalog change.
+/// Commits the transaction and the catalog change it made (if any): no
+/// other backend rebuilds its cache from the commit-log update until the
+/// invalidation messages are sent.
+pub(super) fn commit_with_catalog(mvcc: &mut XactMvcc, catalog: &mut CatalogCache) -> PgResult<()> {
+    catalog.begin_commit();
+    let r = mvcc.commit_with(&mut |end| end_catalog_change(catalog, end));
+    catalog.release_commit_guard();
+    r
+}
+
+/// Aborts the transaction and the catalog change it made (if any).
+pub(super) fn abort_with_catalog(mvcc: &mut XactMvcc, catalog: &mut CatalogCache) {
+    mvcc.abort_with(&mut |end| end_catalog_change(catalog, end));
+}
+
 fn end_catalog_change(catalog: &mut CatalogCache, end: XactEnd) {
     match end {
         XactEnd::Committed => catalog.end_transaction(true),

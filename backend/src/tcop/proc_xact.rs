@@ -27,7 +27,7 @@ use crate::types::datetime::{now_pg_usecs, set_transaction_start};
 use crate::utils::settings::Settings;
 
 use super::constraints::{run_deferred_checks, DeferredEnv};
-use super::end_catalog_change;
+use super::{abort_with_catalog, commit_with_catalog};
 
 /// The session parts a procedure's COMMIT and ROLLBACK use.
 pub(super) struct ProcXact<'e> {
@@ -72,13 +72,7 @@ impl ProcXact<'_> {
                 self.abort();
                 return Err(e);
             }
-            // As the engine's commit (`Engine::commit_transaction`).
-            self.catalog.begin_commit();
-            let catalog = &mut *self.catalog;
-            let r = self
-                .mvcc
-                .commit_with(&mut |end| end_catalog_change(catalog, end));
-            self.catalog.release_commit_guard();
+            let r = commit_with_catalog(self.mvcc, self.catalog);
             self.settings.borrow_mut().end_transaction();
             r
         } else {
@@ -88,9 +82,7 @@ impl ProcXact<'_> {
     }
 
     fn abort(&mut self) {
-        let catalog = &mut *self.catalog;
-        self.mvcc
-            .abort_with(&mut |end| end_catalog_change(catalog, end));
+        abort_with_catalog(self.mvcc, self.catalog);
         self.settings.borrow_mut().end_transaction();
     }
 }
