@@ -60,6 +60,15 @@ pub fn set_stats_source(f: StatsSource) {
     ENV.with(|e| e.borrow_mut().stats = Some(f));
 }
 
+/// Whether this thread has the sources a session installs (a pool-mode
+/// carrier that never started a session has none).
+pub fn has_sources() -> bool {
+    ENV.with(|e| {
+        let e = e.borrow();
+        e.stats.is_some() && e.rows.is_some()
+    })
+}
+
 /// The statistics of table `rel`, if any.
 pub fn table_stats(rel: u32) -> Option<Rc<TableStats>> {
     ENV.with(|e| e.borrow().stats.clone()).and_then(|f| f(rel))

@@ -310,6 +310,20 @@ impl Drop for Engine {
     }
 }
 
+/// Installs on this thread where the planner reads table sizes (the
+/// server's live-tuple counts) and the stored statistics.
+fn install_planner_sources(env: &BackendEnv) {
+    let segment = env.segment;
+    optimizer::cost::set_row_source(std::rc::Rc::new(move |rel| {
+        // The server's live-tuple estimate; a table it never counted
+        // anything for is unknown.
+        let c = shmem::relstats::get(&segment, rel);
+        let touched = c.n_live_tup + c.n_tup_ins + c.n_tup_del + c.vacuum_count > 0;
+        touched.then_some(c.n_live_tup as f64)
+    }));
+    stats::install_stats_source(env);
+}
+
 impl Engine {
     pub fn new(env: BackendEnv) -> Engine {
         crate::faults::set_allowed(env.config.debug_faults);
@@ -319,15 +333,7 @@ impl Engine {
         // A slot's previous session stopped listening when it ended.
         env.segment.notify_queue().unlisten(env.slot_index);
         let limits = SessionLimits::from_settings(&settings);
-        let segment = env.segment;
-        optimizer::cost::set_row_source(std::rc::Rc::new(move |rel| {
-            // The server's live-tuple estimate; a table it never counted
-            // anything for is unknown.
-            let c = shmem::relstats::get(&segment, rel);
-            let touched = c.n_live_tup + c.n_tup_ins + c.n_tup_del + c.vacuum_count > 0;
-            touched.then_some(c.n_live_tup as f64)
-        }));
-        stats::install_stats_source(&env);
+        install_planner_sources(&env);
         Engine {
             catalog: CatalogCache::new(env.config.data_dir.clone(), env.segment),
             sql_prepared: HashMap::new(),
@@ -414,6 +420,13 @@ impl Engine {
         self.sync_session_settings();
         let _ = self.catalog.get();
         crate::types::datetime::set_transaction_start(self.xact_start);
+        // The planner's table sizes and statistics come from the segment
+        // and the data directory, the same for every session of this
+        // process: a carrier that never started a session installs them
+        // now, or it would plan without statistics.
+        if !optimizer::cost::has_sources() {
+            install_planner_sources(&self.env);
+        }
     }
 
     /// Pool mode: the carrier puts this session down. What must not reach
