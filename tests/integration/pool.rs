@@ -2,7 +2,7 @@
 //! Each session keeps its own settings and identity whichever carrier runs
 //! it (two sessions interleaved on one carrier); a lock wait cannot starve
 //! the pool (a blocked session's carrier does not count toward
-//! --max-carriers); cancel, termination, idle_session_timeout and NOTIFY
+//! --max-carriers) and a busy one makes it grow; cancel, termination, idle_session_timeout and NOTIFY
 //! reach sessions that have no carrier; the `queue` phase is measured.
 
 use std::time::{Duration, Instant};
@@ -166,6 +166,34 @@ async fn a_lock_wait_does_not_starve_the_pool() {
         .unwrap()
         .get(0);
     assert_eq!(n, 11);
+}
+
+/// With --carriers 1 --max-carriers 2: while A's pg_sleep keeps the only
+/// carrier busy, no carrier waits in the epoll set, so the I/O thread
+/// must notice that B's query is readable and start a second carrier: B
+/// answers while A still sleeps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_carrier_makes_the_pool_grow() {
+    let srv = TestServer::start_with(Mode::Pool, &["--carriers", "1", "--max-carriers", "2"]);
+    let a = srv.connect().await;
+    let b = srv.connect().await;
+    let a_task = tokio::spawn(async move { a.simple_query("SELECT pg_sleep(5)").await.unwrap() });
+    // A is running (it holds the carrier) before B asks.
+    let watcher = srv.connect().await;
+    let start = Instant::now();
+    while one(
+        &watcher,
+        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(5)' AND state = 'active'",
+    )
+    .await
+        != "1"
+    {
+        assert!(start.elapsed() < Duration::from_secs(20), "A never ran");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(one(&b, "SELECT 41 + 1").await, "42");
+    assert!(!a_task.is_finished(), "B waited for A's carrier");
+    a_task.await.unwrap();
 }
 
 /// A session without a carrier is reached: idle_session_timeout ends it

@@ -1,8 +1,8 @@
-//! The few epoll(7) and eventfd(2) calls pool mode's I/O thread needs,
-//! through libc, each behind a safe function: an epoll set of client
-//! sockets (one-shot, so that a readable socket is reported once and its
-//! session handed to exactly one carrier), and an eventfd that wakes the
-//! I/O thread.
+//! The few epoll(7) and eventfd(2) calls pool mode needs, through libc,
+//! each behind a safe function: an epoll set of client sockets (one-shot,
+//! so that a readable socket is reported once and its session taken up by
+//! exactly one carrier), and eventfds that wake a carrier waiting in that
+//! set or the I/O thread.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -56,9 +56,16 @@ impl Epoll {
         self.ctl(op, fd, events, token)
     }
 
-    /// Watches `fd` for input for good (the wake-up eventfd).
+    /// Watches `fd` for input for good (the I/O thread's eventfd).
     pub fn add(&self, fd: RawFd, token: u64) -> io::Result<()> {
         self.ctl(libc::EPOLL_CTL_ADD, fd, libc::EPOLLIN as u32, token)
+    }
+
+    /// Watches `fd` for each new input (edge-triggered): every write to
+    /// an eventfd added so wakes one waiter, once (the carriers' eventfd).
+    pub fn add_edge(&self, fd: RawFd, token: u64) -> io::Result<()> {
+        let events = (libc::EPOLLIN | libc::EPOLLET) as u32;
+        self.ctl(libc::EPOLL_CTL_ADD, fd, events, token)
     }
 
     /// Removes `fd` from the set.
@@ -97,7 +104,34 @@ impl Epoll {
     }
 }
 
-/// An eventfd: any thread may wake the I/O thread with it.
+impl Epoll {
+    /// Waits up to `timeout_ms` (-1: for ever; 0: only looks), filling
+    /// `events`; a signal ends the wait with no event. Several threads
+    /// may wait at once: the kernel wakes one of them per event (its
+    /// waiters are exclusive), so a carrier waiting for one event is not
+    /// woken for another carrier's.
+    pub fn wait(&self, events: &mut [libc::epoll_event], timeout_ms: i32) -> io::Result<usize> {
+        // SAFETY: `events` is writable for its length.
+        let n = unsafe {
+            libc::epoll_wait(
+                self.fd.as_raw_fd(),
+                events.as_mut_ptr(),
+                events.len() as i32,
+                timeout_ms,
+            )
+        };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                return Ok(0);
+            }
+            return Err(e);
+        }
+        Ok(n as usize)
+    }
+}
+
+/// An eventfd: any thread may wake a waiter of an epoll set with it.
 pub struct EventFd {
     fd: OwnedFd,
 }

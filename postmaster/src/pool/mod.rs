@@ -5,12 +5,25 @@
 //! A session ([`backend::protocol::pool::PooledSession`]: its slot,
 //! engine, socket, buffers, statements and portals) is in one of three
 //! places: queued for a carrier ([`Job`]), run by a carrier, or parked
-//! without a thread, its socket armed once (EPOLLONESHOT) in the epoll set
-//! of the I/O thread. A carrier runs a session until it is idle outside a
+//! without a thread, its socket armed once (EPOLLONESHOT) in the pool's
+//! epoll set. A carrier runs a session until it is idle outside a
 //! transaction block (ReadyForQuery sent, nothing buffered or readable),
-//! then parks it; when its socket becomes readable the I/O thread queues
-//! it again, and whichever carrier is free takes it up. Startup and
-//! authentication run on a carrier.
+//! then parks it. Startup and authentication run on a carrier.
+//!
+//! A carrier with nothing to run waits in the epoll set itself; every
+//! free carrier does, and the kernel wakes one of them per readable
+//! socket (epoll's waiters are exclusive). So a client's message wakes
+//! the thread that will run it, as the backend's thread is woken in
+//! thread mode: no hand-off from one thread to another on the way. The
+//! queue holds what no socket announces: new clients, the sessions the
+//! I/O thread's sweep must run, and readable sessions the I/O thread
+//! found while no carrier was free; a carrier looks at it before it
+//! waits, and an eventfd in the epoll set (edge-triggered: a write wakes
+//! one carrier) tells a waiting carrier that something was queued. The
+//! `queue` phase of pgfork_stat_latency is the wait in that queue, or,
+//! for a session a carrier took up from the epoll set, the hand-off
+//! within the server (the kernel's wake-up is in the client phase, as in
+//! the other modes).
 //!
 //! What a session is and keeps does not depend on its carrier: its slot
 //! in the backend table (pg_stat_activity row, cancel key, xid and
@@ -25,8 +38,12 @@
 //! keeps for its session is installed by every carrier that takes it up
 //! and taken away when it puts it down (see `protocol::pool`).
 //!
-//! Growth: when a queued session has waited more than [`GROW_AFTER`], the
-//! I/O thread starts another carrier, up to `--max-carriers` carriers
+//! Growth: no carrier waits in the epoll set while all are busy, so the
+//! I/O thread looks at it every [`GROW_TICK`] while some carrier was not
+//! free within the last [`WATCH_FOR`] (a carrier that finds itself the
+//! last one free to leave wakes the I/O thread if it is not looking),
+//! queues the readable sessions it finds, and, when a queued session has
+//! waited more than [`GROW_AFTER`], starts another carrier, up to `--max-carriers` carriers
 //! that are not waiting for a heavyweight lock; carriers started beyond
 //! `--carriers` exit after [`IDLE_EXIT`] without work.
 //!
@@ -82,8 +99,10 @@ mod epoll;
 pub mod processes;
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{fence, AtomicBool, AtomicI32, AtomicU32, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{
+    fence, AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -108,8 +127,17 @@ pub const IDLE_EXIT: Duration = Duration::from_secs(10);
 /// The I/O thread sweeps the parked sessions at least this often (a
 /// signal sent while a session was being parked is caught then).
 const SWEEP_EVERY: Duration = Duration::from_secs(1);
-/// The epoll token of the wake-up eventfd (slot indexes are the others).
+/// While some carrier is busy, the I/O thread looks at the epoll set this
+/// often.
+pub const GROW_TICK: Duration = Duration::from_millis(2);
+/// How long after the last moment no carrier was free the I/O thread
+/// keeps looking every [`GROW_TICK`].
+pub const WATCH_FOR: Duration = Duration::from_millis(100);
+/// The epoll token of the I/O thread's eventfd (slot indexes are the
+/// sessions').
 const WAKE_TOKEN: u64 = u64::MAX;
+/// The epoll token of the carriers' eventfd.
+const CARRIER_WAKE_TOKEN: u64 = u64::MAX - 1;
 
 /// The sizes of the pool (`--carriers`, `--max-carriers`).
 #[derive(Clone, Copy, Debug)]
@@ -159,7 +187,6 @@ struct State {
     /// Slots of the sessions carriers run now.
     running: HashSet<usize>,
     carriers: usize,
-    idle: usize,
     /// Live sessions: queued, running or parked.
     sessions: usize,
     /// The earliest idle_session_timeout deadline among the parked (as of
@@ -171,10 +198,25 @@ struct Pool {
     config: Arc<ServerConfig>,
     segment: Segment,
     size: PoolSize,
+    /// Parked sessions' sockets (one-shot) and `carrier_wake`: the set
+    /// free carriers wait in.
     epoll: Epoll,
+    /// Wakes one carrier waiting in `epoll` (work queued, the pool
+    /// stopping).
+    carrier_wake: EventFd,
+    /// Carriers waiting in `epoll` (raised under `st`'s lock, after the
+    /// carrier looked at the queue).
+    polling: AtomicUsize,
+    /// When the last carrier free to run a session left `epoll`
+    /// (monotonic ns).
+    all_busy_ns: AtomicU64,
+    /// The I/O thread's set: `wake` alone.
+    io_epoll: Epoll,
+    /// Wakes the I/O thread.
     wake: EventFd,
+    /// The I/O thread looks at `epoll` every [`GROW_TICK`].
+    io_watching: AtomicBool,
     st: Mutex<State>,
-    work: Condvar,
     /// The I/O thread's kernel thread id (parked sessions' `tid`).
     io_tid: AtomicI32,
     /// The I/O thread should sweep the parked sessions now.
@@ -312,16 +354,22 @@ impl Pool {
             segment,
             size,
             epoll: Epoll::new()?,
+            carrier_wake: EventFd::new()?,
+            polling: AtomicUsize::new(0),
+            all_busy_ns: AtomicU64::new(0),
+            io_epoll: Epoll::new()?,
             wake: EventFd::new()?,
+            io_watching: AtomicBool::new(true),
             st: Mutex::new(State::default()),
-            work: Condvar::new(),
             io_tid: AtomicI32::new(0),
             sweep_wanted: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
             retire: Mutex::new(()),
             carrier_slot,
         });
-        pool.epoll.add(pool.wake.fd(), WAKE_TOKEN)?;
+        pool.epoll
+            .add_edge(pool.carrier_wake.fd(), CARRIER_WAKE_TOKEN)?;
+        pool.io_epoll.add(pool.wake.fd(), WAKE_TOKEN)?;
         let p = pool.clone();
         let io = std::thread::Builder::new()
             .name("pool-io".into())
@@ -348,6 +396,7 @@ impl Pool {
                 slot,
                 accept_ns,
             },
+            true,
         );
     }
 
@@ -387,21 +436,24 @@ impl Pool {
     /// Stops the carriers and the I/O thread (once no session is left).
     fn stop(&self, io: JoinHandle<()>) {
         self.stopping.store(true, Ordering::Release);
-        self.work.notify_all();
+        // Each carrier that sees it passes the wake-up on.
+        self.carrier_wake.wake();
         self.wake.wake();
         let _ = io.join();
     }
 
-    /// Queues `job` and wakes a free carrier, or the I/O thread (which
-    /// grows the pool) when none is free.
-    fn enqueue(&self, st: &mut State, job: Job) {
+    /// Queues `job` and wakes a free carrier, or, when none is free and
+    /// `wake_io` (the caller is not the I/O thread), the I/O thread (which
+    /// grows the pool). `st` is the locked state: a carrier that looked
+    /// at the queue before `job` was in it counts in `polling` by now.
+    fn enqueue(&self, st: &mut State, job: Job, wake_io: bool) {
         st.queue.push_back(Queued {
             job,
             at_ns: shmem::time::monotonic_ns(),
         });
-        if st.idle > 0 {
-            self.work.notify_one();
-        } else {
+        if self.polling.load(Ordering::SeqCst) > 0 {
+            self.carrier_wake.wake();
+        } else if wake_io {
             self.wake.wake();
         }
     }
@@ -425,7 +477,9 @@ impl Pool {
         // No session yet: in a carrier process, count in its own slot.
         backend_start::uninstall_slot();
         backend::stack::enter_session(Some(backend::stack::BACKEND_THREAD_STACK));
-        while let Some((job, at_ns)) = self.next_job() {
+        // SAFETY: epoll_event is plain data; zero is a valid value.
+        let mut event = [unsafe { std::mem::zeroed::<libc::epoll_event>() }];
+        while let Some((job, at_ns)) = self.next_job(&mut event) {
             match job {
                 Job::Start {
                     stream,
@@ -437,38 +491,73 @@ impl Pool {
         }
     }
 
-    fn next_job(&self) -> Option<(Job, u64)> {
-        let mut st = lock(&self.st);
+    /// The next session for this carrier, with the time its wait for a
+    /// carrier began: the queue's first, else the first session whose
+    /// socket the kernel reports readable to this carrier waiting in the
+    /// epoll set. None when the pool stops, or, for a carrier beyond
+    /// `--carriers`, after [`IDLE_EXIT`] without work.
+    fn next_job(&self, event: &mut [libc::epoll_event; 1]) -> Option<(Job, u64)> {
+        let free_since = Instant::now();
         loop {
+            let mut st = lock(&self.st);
             if let Some(q) = st.queue.pop_front() {
                 let slot = match &q.job {
                     Job::Start { slot, .. } => *slot,
                     Job::Resume { carried, .. } => carried.session.env.slot_index,
                 };
                 st.running.insert(slot);
+                if !st.queue.is_empty() && self.polling.load(Ordering::SeqCst) > 0 {
+                    self.carrier_wake.wake();
+                }
                 return Some((q.job, q.at_ns));
             }
-            if self.stopping.load(Ordering::Acquire) {
+            let extra = st.carriers > self.size.carriers;
+            let left = IDLE_EXIT.saturating_sub(free_since.elapsed());
+            if self.stopping.load(Ordering::Acquire) || (extra && left.is_zero()) {
                 st.carriers -= 1;
+                drop(st);
+                // Another carrier may be waiting to see the stop.
+                self.carrier_wake.wake();
                 return None;
             }
-            st.idle += 1;
-            let extra = st.carriers > self.size.carriers;
-            let timed_out = if extra {
-                let (g, r) = self
-                    .work
-                    .wait_timeout(st, IDLE_EXIT)
-                    .unwrap_or_else(|e| e.into_inner());
-                st = g;
-                r.timed_out()
+            self.polling.fetch_add(1, Ordering::SeqCst);
+            drop(st);
+            let timeout = if extra {
+                left.as_millis() as i32 + 1
             } else {
-                st = self.work.wait(st).unwrap_or_else(|e| e.into_inner());
-                false
+                -1
             };
-            st.idle -= 1;
-            if timed_out && st.queue.is_empty() && st.carriers > self.size.carriers {
-                st.carriers -= 1;
-                return None;
+            let waited = self.epoll.wait(event, timeout);
+            let woken_ns = shmem::time::monotonic_ns();
+            if self.polling.fetch_sub(1, Ordering::SeqCst) == 1 {
+                // No carrier is free now: the I/O thread must look at the
+                // epoll set (for sessions to queue and to grow the pool).
+                self.all_busy_ns.store(woken_ns, Ordering::SeqCst);
+                if !self.io_watching.load(Ordering::SeqCst) {
+                    self.wake.wake();
+                }
+            }
+            match waited {
+                Ok(0) => {}
+                Ok(_) if event[0].u64 == CARRIER_WAKE_TOKEN => self.carrier_wake.drain(),
+                Ok(_) => {
+                    let token = event[0].u64 as usize;
+                    let mut st = lock(&self.st);
+                    // Not parked: the sweep queued it while its socket was
+                    // still armed; whoever takes it from the queue runs it.
+                    if let Some(p) = st.parked.remove(&token) {
+                        st.running.insert(token);
+                        let job = Job::Resume {
+                            carried: p.carried,
+                            why: Resume::Input,
+                        };
+                        return Some((job, woken_ns));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("epoll_wait failed in a pool carrier: {e}");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
             }
         }
     }
@@ -628,9 +717,10 @@ impl Pool {
         }
     }
 
-    /// The I/O thread: waits on every parked session's socket, queues
-    /// those that become readable, sweeps the parked sessions when
-    /// signalled, and grows the pool.
+    /// The I/O thread: sweeps the parked sessions when signalled (their
+    /// slots name it) or asked, and, while some carrier is busy, looks at
+    /// the epoll set for sessions no free carrier takes up and grows the
+    /// pool.
     fn io_main(self: Arc<Self>) {
         crate::signals::block_postmaster_signals();
         backend_start::uninstall_slot();
@@ -645,7 +735,7 @@ impl Pool {
                 return;
             }
             let timeout = self.io_timeout();
-            let waited = match self.epoll.pwait(&mut events, timeout, &mask) {
+            let waited = match self.io_epoll.pwait(&mut events[..1], timeout, &mask) {
                 Ok(w) => w,
                 Err(e) => {
                     tracing::error!("epoll_pwait failed in the pool's I/O thread: {e}");
@@ -656,25 +746,12 @@ impl Pool {
             let mut sweep = matches!(waited, Waited::Interrupted)
                 || last_sweep.elapsed() >= SWEEP_EVERY
                 || self.sweep_wanted.swap(false, Ordering::AcqRel);
-            if let Waited::Events(n) = waited {
-                let mut st = lock(&self.st);
-                for ev in &events[..n] {
-                    let token = ev.u64;
-                    if token == WAKE_TOKEN {
-                        self.wake.drain();
-                        sweep |= self.sweep_wanted.swap(false, Ordering::AcqRel);
-                        continue;
-                    }
-                    if let Some(p) = st.parked.remove(&(token as usize)) {
-                        self.enqueue(
-                            &mut st,
-                            Job::Resume {
-                                carried: p.carried,
-                                why: Resume::Input,
-                            },
-                        );
-                    }
-                }
+            if matches!(waited, Waited::Events(n) if n > 0) {
+                self.wake.drain();
+                sweep |= self.sweep_wanted.swap(false, Ordering::AcqRel);
+            }
+            if self.polling.load(Ordering::SeqCst) == 0 {
+                self.take_readable(&mut events);
             }
             if sweep
                 || lock(&self.st)
@@ -688,13 +765,51 @@ impl Pool {
         }
     }
 
-    /// How long the I/O thread may sleep: briefly while sessions are
-    /// queued (to grow the pool in time), else until the next idle
-    /// deadline or sweep.
+    /// Queues the parked sessions whose sockets are readable, found by
+    /// the I/O thread while no carrier waits in the epoll set.
+    fn take_readable(&self, events: &mut [libc::epoll_event]) {
+        let n = match self.epoll.wait(events, 0) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!("epoll_wait failed in the pool's I/O thread: {e}");
+                return;
+            }
+        };
+        let mut st = lock(&self.st);
+        for ev in &events[..n] {
+            if ev.u64 == CARRIER_WAKE_TOKEN {
+                // Meant for a carrier: give it back.
+                self.carrier_wake.wake();
+            } else if let Some(p) = st.parked.remove(&(ev.u64 as usize)) {
+                let job = Job::Resume {
+                    carried: p.carried,
+                    why: Resume::Input,
+                };
+                self.enqueue(&mut st, job, false);
+            }
+        }
+    }
+
+    /// How long the I/O thread may sleep: [`GROW_TICK`] while sessions
+    /// are queued or some carrier was not free within [`WATCH_FOR`], else
+    /// until the next idle deadline or sweep. Says in `io_watching`
+    /// which: a carrier that leaves the epoll set with no other carrier
+    /// in it wakes the I/O thread when it is not watching (the store
+    /// below and the carrier's decrement are SeqCst, so one of the two
+    /// sees the other's).
     fn io_timeout(&self) -> i32 {
         let st = lock(&self.st);
-        if !st.queue.is_empty() {
-            return 2;
+        let busy_ago =
+            shmem::time::monotonic_ns().saturating_sub(self.all_busy_ns.load(Ordering::SeqCst));
+        let fast = GROW_TICK.as_millis() as i32;
+        if !st.queue.is_empty() || busy_ago < WATCH_FOR.as_nanos() as u64 {
+            self.io_watching.store(true, Ordering::SeqCst);
+            return fast;
+        }
+        self.io_watching.store(false, Ordering::SeqCst);
+        if self.polling.load(Ordering::SeqCst) == 0 {
+            self.io_watching.store(true, Ordering::SeqCst);
+            return fast;
         }
         let mut t = SWEEP_EVERY;
         if let Some(d) = st.next_deadline {
@@ -733,6 +848,7 @@ impl Pool {
                         carried: p.carried,
                         why,
                     },
+                    false,
                 );
             }
         }
@@ -747,7 +863,7 @@ impl Pool {
             return;
         };
         let waited = shmem::time::monotonic_ns().saturating_sub(front.at_ns);
-        if waited < GROW_AFTER.as_nanos() as u64 || st.idle > 0 {
+        if waited < GROW_AFTER.as_nanos() as u64 || self.polling.load(Ordering::SeqCst) > 0 {
             return;
         }
         let lm = self.segment.lock_manager();
