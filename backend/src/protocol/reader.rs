@@ -59,8 +59,13 @@ pub struct MessageReader {
     ctx: DecodeContext,
     /// Longest regular message accepted (smaller while authenticating).
     max_len: usize,
-    /// Monotonic ns when the first byte of the message being read arrived.
+    /// Monotonic ns when the first byte of the message just read arrived
+    /// (0: it was buffered behind the previous one).
     pub first_byte_ns: u64,
+    /// Monotonic ns when the read that brought the first buffered byte
+    /// returned (0: what is buffered was left by the previous message's
+    /// read, pipelined behind it).
+    buffered_since_ns: u64,
 }
 
 impl Default for MessageReader {
@@ -79,6 +84,7 @@ impl MessageReader {
             ctx,
             max_len: MAX_MESSAGE_LEN,
             first_byte_ns: 0,
+            buffered_since_ns: 0,
         }
     }
 
@@ -102,7 +108,7 @@ impl MessageReader {
                 Ok(0) => return Ok(false),
                 Ok(_) => {
                     if start == 0 {
-                        self.first_byte_ns = shmem::time::monotonic_ns();
+                        self.buffered_since_ns = shmem::time::monotonic_ns();
                     }
                     return Ok(true);
                 }
@@ -130,8 +136,14 @@ impl MessageReader {
     /// tries this first, so that a client's next message that is already
     /// there costs one recv, not a poll and two signal-mask changes too.
     pub fn fill_if_ready(&mut self, stream: &ClientStream) -> bool {
+        let start = self.buf.len();
         match stream.read_ready_append(&mut self.buf, READ_CHUNK) {
-            Ok(_) => true,
+            Ok(n) => {
+                if start == 0 && n > 0 {
+                    self.buffered_since_ns = shmem::time::monotonic_ns();
+                }
+                true
+            }
             Err(e) => !matches!(
                 e.kind(),
                 io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
@@ -151,6 +163,7 @@ impl MessageReader {
                     )));
                 }
                 if self.buf.len() >= len as usize {
+                    self.buffered_since_ns = 0;
                     return Ok(self.buf.split_to(len as usize));
                 }
             }
@@ -165,7 +178,6 @@ impl MessageReader {
     /// was already buffered (pipelined behind the previous one), whose
     /// reading then took no time worth a clock reading.
     pub fn next(&mut self, stream: &ClientStream) -> Result<PgWireFrontendMessage, ReadError> {
-        self.first_byte_ns = 0;
         loop {
             if self.buf.len() >= 5 {
                 let len = i32::from_be_bytes([self.buf[1], self.buf[2], self.buf[3], self.buf[4]]);
@@ -192,6 +204,8 @@ impl MessageReader {
 
     fn decode(&mut self, total: usize) -> Result<PgWireFrontendMessage, ReadError> {
         let mut msg = self.buf.split_to(total);
+        // What is left came with this message's reads.
+        self.first_byte_ns = std::mem::take(&mut self.buffered_since_ns);
         let ty = msg[0];
         let ctx = &self.ctx;
         DECODING.with(|d| d.set(true));

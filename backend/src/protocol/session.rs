@@ -328,7 +328,7 @@ impl<'a> Session<'a> {
     }
 
     /// Pool mode: runs the session until it is idle outside a transaction
-    /// block (ReadyForQuery sent, nothing buffered or readable), Ok then,
+    /// block (ReadyForQuery sent, nothing buffered or received), Ok then,
     /// or until it ends. A session inside a transaction block keeps
     /// running here, waiting for its client on this thread.
     pub fn run_until_idle(&mut self, why: Resume) -> Result<(), SessionEnd> {
@@ -347,7 +347,15 @@ impl<'a> Session<'a> {
                 }
                 self.send_notifications();
                 self.writer.flush(self.stream).map_err(io_fatal)?;
-                if !self.stream.input_pending() {
+                // A plain socket's input is taken with the look (one
+                // recv, not a poll and then a recv); under TLS the stream
+                // says whether rustls or the socket holds any.
+                let pending = if self.stream.is_tls() {
+                    self.stream.input_pending()
+                } else {
+                    self.reader.fill_if_ready(self.stream)
+                };
+                if !pending {
                     if idle_timeout_passed {
                         if let Some((_, err)) = self.engine.idle_timeout() {
                             tracing::info!("{}", err.message);
