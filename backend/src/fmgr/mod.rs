@@ -1055,7 +1055,8 @@ thread_local! {
     /// until setseed() sets it. A session owns its thread's state in
     /// process, prefork and thread mode; pool mode's carriers move it with
     /// the session ([`take_random_state`], [`restore_random_state`]).
-    static RANDOM_STATE: std::cell::Cell<u64> = std::cell::Cell::new(fresh_random_state());
+    /// 0 until the first random() of the session on this thread seeds it.
+    static RANDOM_STATE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 fn fresh_random_state() -> u64 {
@@ -1065,21 +1066,26 @@ fn fresh_random_state() -> u64 {
 }
 
 /// Pool mode: takes the calling thread's random() state for the session
-/// being put down, leaving the thread a fresh one (so the next session
-/// started on it does not repeat this one's sequence).
+/// being put down, leaving the thread none (so the next session started
+/// on it seeds its own and does not repeat this one's sequence). No
+/// system call: this runs each time a carrier puts a session down.
 pub fn take_random_state() -> u64 {
-    RANDOM_STATE.with(|st| st.replace(fresh_random_state() ^ st.get().rotate_left(17)) | 1)
+    RANDOM_STATE.with(|st| st.replace(0))
 }
 
-/// Pool mode: installs a session's random() state on the calling thread.
+/// Pool mode: installs a session's random() state on the calling thread
+/// (0: the session has not seeded one yet).
 pub fn restore_random_state(state: u64) {
-    RANDOM_STATE.with(|st| st.set(state | 1));
+    RANDOM_STATE.with(|st| st.set(state));
 }
 
 /// A float in [0, 1) from the session's xorshift generator.
 fn random_f64() -> f64 {
     RANDOM_STATE.with(|st| {
         let mut x = st.get();
+        if x == 0 {
+            x = fresh_random_state();
+        }
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;

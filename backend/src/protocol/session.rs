@@ -337,6 +337,7 @@ impl<'a> Session<'a> {
         }
         let mut idle_timeout_passed = why == Resume::IdleTimeout;
         let mut read_timeout = None;
+        let mut stepped = false;
         loop {
             if self.reader.buffered() == 0 && self.engine.transaction_status() == b'I' {
                 if interrupts::terminate_pending() {
@@ -347,13 +348,16 @@ impl<'a> Session<'a> {
                 }
                 self.send_notifications();
                 self.writer.flush(self.stream).map_err(io_fatal)?;
-                // A plain socket's input is taken with the look (one
-                // recv, not a poll and then a recv); under TLS the stream
-                // says whether rustls or the socket holds any.
+                // Under TLS the stream says whether rustls or the socket
+                // holds input. A plain socket's input is taken with the
+                // look (one recv, not a poll and then a recv), and after
+                // a statement not even that: re-arming the socket in the
+                // epoll set reports input that came meanwhile at once, and
+                // a client that waits for its answer has sent none.
                 let pending = if self.stream.is_tls() {
                     self.stream.input_pending()
                 } else {
-                    self.reader.fill_if_ready(self.stream)
+                    !stepped && self.reader.fill_if_ready(self.stream)
                 };
                 if !pending {
                     if idle_timeout_passed {
@@ -372,6 +376,7 @@ impl<'a> Session<'a> {
             }
             idle_timeout_passed = false;
             self.step(&mut read_timeout)?;
+            stepped = true;
         }
     }
 

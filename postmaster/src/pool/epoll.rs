@@ -45,7 +45,10 @@ impl Epoll {
     }
 
     /// Watches `fd` for input once (EPOLLONESHOT), adding it to the set
-    /// the first time (`added` false) and re-arming it afterwards.
+    /// the first time (`added` false) and re-arming it afterwards. Both
+    /// look at the socket as they arm it: input that came before is
+    /// reported at once (the pool relies on it when it parks a session
+    /// without looking for input first).
     pub fn arm_once(&self, fd: RawFd, token: u64, added: bool) -> io::Result<()> {
         let events = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLONESHOT) as u32;
         let op = if added {

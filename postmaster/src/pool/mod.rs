@@ -602,7 +602,7 @@ impl Pool {
     fn run(&self, mut c: Carried, mut why: Resume, queued_ns: u64) {
         let slot_index = c.session.env.slot_index;
         let slot = c.session.env.slot;
-        slot.tid.store(backend_start::gettid(), Ordering::SeqCst);
+        slot.tid.store(carrier_tid(), Ordering::SeqCst);
         slot.parked.store(0, Ordering::Relaxed);
         backend_start::install_slot(&self.segment, slot_index);
         if queued_ns != 0 && self.config.stats {
@@ -640,7 +640,7 @@ impl Pool {
             let must_run = slot.pending_interrupts() & INTERRUPT_TERMINATE != 0
                 || (listening && c.session.notifications_pending());
             if must_run {
-                slot.tid.store(backend_start::gettid(), Ordering::SeqCst);
+                slot.tid.store(carrier_tid(), Ordering::SeqCst);
                 slot.parked.store(0, Ordering::Relaxed);
                 why = Resume::Input;
                 continue;
@@ -877,6 +877,16 @@ impl Pool {
         tracing::debug!("pool grows to {n} carriers");
         self.spawn_carrier();
     }
+}
+
+thread_local! {
+    /// The carrier's kernel thread id, asked once (not a system call per
+    /// session taken up). Carriers never fork, so it stays true.
+    static CARRIER_TID: i32 = backend_start::gettid();
+}
+
+fn carrier_tid() -> i32 {
+    CARRIER_TID.with(|t| *t)
 }
 
 /// Tells the client of a session that panicked that it is closed (FATAL
