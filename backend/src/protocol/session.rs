@@ -7,7 +7,7 @@
 //! backend skip everything up to the next Sync. A FATAL error ends the
 //! session after it has been sent.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -19,6 +19,7 @@ use pgwire::messages::extendedquery::{
 };
 use pgwire::messages::response::{EmptyQueryResponse, NotificationResponse};
 use pgwire::messages::PgWireFrontendMessage as Msg;
+use shmem::fxhash::FxHashMap;
 use shmem::BackendState;
 
 use super::idle_wait::{self, Wake};
@@ -70,8 +71,8 @@ pub struct Session<'a> {
     pub stream: &'a ClientStream,
     pub reader: MessageReader,
     pub writer: MessageWriter,
-    statements: HashMap<String, PreparedStatement>,
-    portals: HashMap<String, Portal>,
+    statements: FxHashMap<String, PreparedStatement>,
+    portals: FxHashMap<String, Portal>,
     skip_until_sync: bool,
     timer: QueryTimer,
 }
@@ -81,8 +82,8 @@ pub struct Session<'a> {
 pub struct Parked {
     reader: MessageReader,
     writer: MessageWriter,
-    statements: HashMap<String, PreparedStatement>,
-    portals: HashMap<String, Portal>,
+    statements: FxHashMap<String, PreparedStatement>,
+    portals: FxHashMap<String, Portal>,
     skip_until_sync: bool,
     timer: QueryTimer,
 }
@@ -107,7 +108,7 @@ struct WireSink<'w> {
     types: Vec<Oid>,
     rows: u64,
     /// The session's portals, which CLOSE closes.
-    portals: &'w mut HashMap<String, Portal>,
+    portals: &'w mut FxHashMap<String, Portal>,
 }
 
 impl RowSink for WireSink<'_> {
@@ -165,6 +166,16 @@ impl WireSink<'_> {
 
 /// The types of result columns, whose send functions give their binary
 /// values.
+/// The column types a [`WireSink`] needs: only binary results use them
+/// (their send functions), so text results skip the allocation.
+fn wire_types(columns: &[Column], formats: &[i16]) -> Vec<Oid> {
+    if formats.contains(&1) {
+        column_types(columns)
+    } else {
+        Vec::new()
+    }
+}
+
 fn column_types(columns: &[Column]) -> Vec<Oid> {
     columns.iter().map(|c| c.type_oid).collect()
 }
@@ -288,8 +299,8 @@ impl<'a> Session<'a> {
             stream,
             reader,
             writer,
-            statements: HashMap::new(),
-            portals: HashMap::new(),
+            statements: FxHashMap::default(),
+            portals: FxHashMap::default(),
             skip_until_sync: false,
             timer: QueryTimer::new(env),
         }
@@ -649,7 +660,7 @@ impl<'a> Session<'a> {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
-                    types: column_types(p.columns()),
+                    types: wire_types(p.columns(), formats),
                     rows: 0,
                     portals: &mut self.portals,
                 };
@@ -670,7 +681,7 @@ impl<'a> Session<'a> {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
-                    types: column_types(p.columns()),
+                    types: wire_types(p.columns(), formats),
                     rows: 0,
                     portals: &mut self.portals,
                 };
@@ -685,7 +696,7 @@ impl<'a> Session<'a> {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
-                    types: column_types(p.columns()),
+                    types: wire_types(p.columns(), formats),
                     rows: 0,
                     portals: &mut self.portals,
                 };
@@ -888,7 +899,7 @@ impl<'a> Session<'a> {
             writer: &mut self.writer,
             stream: self.stream,
             formats: &formats,
-            types: column_types(&columns),
+            types: wire_types(&columns, &formats),
             rows: 0,
             portals: &mut self.portals,
         };
