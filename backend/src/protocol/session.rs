@@ -166,6 +166,15 @@ impl WireSink<'_> {
 
 /// The types of result columns, whose send functions give their binary
 /// values.
+/// RowDescription of the rows `p` returns, or NoData.
+fn describe_rows(writer: &mut MessageWriter, p: Option<&Prepared>, formats: &[i16]) {
+    if let Some(p) = p.filter(|p| p.returns_rows()) {
+        writer.row_description(p.columns(), formats);
+    } else {
+        writer.message(&NoData::new());
+    }
+}
+
 /// The column types a [`WireSink`] needs: only binary results use them
 /// (their send functions), so text results skip the allocation.
 fn wire_types(columns: &[Column], formats: &[i16]) -> Vec<Oid> {
@@ -805,7 +814,7 @@ impl<'a> Session<'a> {
             let p = ps.prepared.clone();
             let types = p.as_ref().map_or(Vec::new(), |p| p.param_types().to_vec());
             self.writer.message(&ParameterDescription::new(types));
-            self.describe_rows(p.as_deref(), &[]);
+            describe_rows(&mut self.writer, p.as_deref(), &[]);
         } else {
             let Some(portal) = self.portals.get(&name) else {
                 // A SQL cursor is a portal too (psycopg describes its
@@ -820,19 +829,9 @@ impl<'a> Session<'a> {
                     format!("portal \"{name}\" does not exist"),
                 ));
             };
-            let p = portal.prepared.clone();
-            let formats = portal.formats.clone();
-            self.describe_rows(p.as_deref(), &formats);
+            describe_rows(&mut self.writer, portal.prepared.as_deref(), &portal.formats);
         }
         Ok(())
-    }
-
-    fn describe_rows(&mut self, p: Option<&Prepared>, formats: &[i16]) {
-        if let Some(p) = p.filter(|p| p.returns_rows()) {
-            self.writer.row_description(p.columns(), formats);
-        } else {
-            self.writer.message(&NoData::new());
-        }
     }
 
     fn execute(&mut self, e: Execute) -> PgResult<()> {
