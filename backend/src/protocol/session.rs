@@ -829,7 +829,11 @@ impl<'a> Session<'a> {
                     format!("portal \"{name}\" does not exist"),
                 ));
             };
-            describe_rows(&mut self.writer, portal.prepared.as_deref(), &portal.formats);
+            describe_rows(
+                &mut self.writer,
+                portal.prepared.as_deref(),
+                &portal.formats,
+            );
         }
         Ok(())
     }
