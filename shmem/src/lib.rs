@@ -15,6 +15,7 @@ pub mod backend_table;
 pub mod buffer;
 pub mod datadir;
 pub mod futex;
+pub mod fxhash;
 pub mod latency;
 pub mod lockmgr;
 pub mod lwlock;

@@ -25,9 +25,9 @@
 //! that no flush for a relation races with the relation's DROP ([`forget`]):
 //! one that did could add its counts to whichever relation reuses the row.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::fxhash::FxHashMap;
 use crate::lwlock::{LWLock, LockMode};
 use crate::segment::{region, Segment, SegmentConfig};
 
@@ -242,7 +242,7 @@ pub fn table(seg: &Segment) -> &'static RelStatsTable {
 #[derive(Debug, Default)]
 pub struct PendingRelStats {
     /// Only the `seq_*`, `idx_*` and `n_tup_*` fields are used.
-    rels: HashMap<u32, RelCounts>,
+    rels: FxHashMap<u32, RelCounts>,
 }
 
 impl PendingRelStats {

@@ -18,7 +18,6 @@
 //! Do not fork while another thread of the process may be inside this
 //! module (it would hold the cache lock forever in the child).
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
@@ -26,12 +25,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::buffer::{BlockNumber, RelId, StorageError, BLCKSZ};
+use crate::fxhash::FxHashMap;
 use crate::time::monotonic_ns;
 use crate::waitstats::{note, Ev};
 
 struct Cache {
     generation: u64,
-    files: HashMap<RelId, Arc<File>>,
+    files: FxHashMap<RelId, Arc<File>>,
 }
 
 /// The relation files of one data directory, and this process's open
@@ -60,7 +60,7 @@ impl Smgr {
             base,
             cache: RwLock::new(Cache {
                 generation: 0,
-                files: HashMap::new(),
+                files: FxHashMap::default(),
             }),
         })
     }

@@ -209,7 +209,8 @@ pub fn encode(values: &[Value]) -> Vec<u8> {
 /// A key that sorts after every key starting with `prefix` (for an upper
 /// bound covering all keys with these leading columns).
 pub fn prefix_upper(prefix: &[u8]) -> Vec<u8> {
-    let mut v = prefix.to_vec();
+    let mut v = Vec::with_capacity(prefix.len() + 1);
+    v.extend_from_slice(prefix);
     v.push(0xFF);
     v
 }

@@ -322,7 +322,7 @@ pub fn deform(
     out: &mut Vec<Value>,
 ) -> PgResult<()> {
     out.clear();
-    out.resize(types.len(), Value::Null);
+    out.extend(types.iter().map(|_| Value::Null));
     if data.len() < 3 {
         return Err(corrupt("short header"));
     }

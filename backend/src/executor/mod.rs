@@ -211,6 +211,29 @@ fn build_node(plan: &Plan) -> Box<dyn Node + '_> {
     }
 }
 
+/// A command tag with a row count, "SELECT 1" or "INSERT 0 5", written
+/// without the formatting machinery (it is built once per statement).
+pub fn command_tag(command: &str, n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let mut tag = String::with_capacity(command.len() + 1 + digits.len() - i);
+    tag.push_str(command);
+    tag.push(' ');
+    for &d in &digits[i..] {
+        tag.push(d as char);
+    }
+    tag
+}
+
 /// Runs `plan`, handing each row to `emit`; returns the row count.
 pub fn run(
     plan: &Plan,
@@ -829,5 +852,18 @@ impl Node for LimitNode<'_> {
             }
             _ => self.input.next(ctx),
         }
+    }
+}
+
+#[cfg(test)]
+mod command_tag_tests {
+    use super::command_tag;
+
+    #[test]
+    fn tags_carry_the_count() {
+        assert_eq!(command_tag("SELECT", 0), "SELECT 0");
+        assert_eq!(command_tag("SELECT", 1), "SELECT 1");
+        assert_eq!(command_tag("INSERT 0", 1234567890), "INSERT 0 1234567890");
+        assert_eq!(command_tag("COPY", u64::MAX), format!("COPY {}", u64::MAX));
     }
 }

@@ -84,9 +84,9 @@ impl Modify {
     /// The command tag for `n` rows.
     pub fn tag(&self, n: u64) -> String {
         match self.kind {
-            ModifyKind::Insert { .. } => format!("INSERT 0 {n}"),
-            ModifyKind::Update { .. } => format!("UPDATE {n}"),
-            ModifyKind::Delete { .. } => format!("DELETE {n}"),
+            ModifyKind::Insert { .. } => super::command_tag("INSERT 0", n),
+            ModifyKind::Update { .. } => super::command_tag("UPDATE", n),
+            ModifyKind::Delete { .. } => super::command_tag("DELETE", n),
         }
     }
 

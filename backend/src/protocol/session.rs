@@ -7,7 +7,7 @@
 //! backend skip everything up to the next Sync. A FATAL error ends the
 //! session after it has been sent.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -19,6 +19,7 @@ use pgwire::messages::extendedquery::{
 };
 use pgwire::messages::response::{EmptyQueryResponse, NotificationResponse};
 use pgwire::messages::PgWireFrontendMessage as Msg;
+use shmem::fxhash::FxHashMap;
 use shmem::BackendState;
 
 use super::idle_wait::{self, Wake};
@@ -70,8 +71,8 @@ pub struct Session<'a> {
     pub stream: &'a ClientStream,
     pub reader: MessageReader,
     pub writer: MessageWriter,
-    statements: HashMap<String, PreparedStatement>,
-    portals: HashMap<String, Portal>,
+    statements: FxHashMap<String, PreparedStatement>,
+    portals: FxHashMap<String, Portal>,
     skip_until_sync: bool,
     timer: QueryTimer,
 }
@@ -81,8 +82,8 @@ pub struct Session<'a> {
 pub struct Parked {
     reader: MessageReader,
     writer: MessageWriter,
-    statements: HashMap<String, PreparedStatement>,
-    portals: HashMap<String, Portal>,
+    statements: FxHashMap<String, PreparedStatement>,
+    portals: FxHashMap<String, Portal>,
     skip_until_sync: bool,
     timer: QueryTimer,
 }
@@ -107,7 +108,7 @@ struct WireSink<'w> {
     types: Vec<Oid>,
     rows: u64,
     /// The session's portals, which CLOSE closes.
-    portals: &'w mut HashMap<String, Portal>,
+    portals: &'w mut FxHashMap<String, Portal>,
 }
 
 impl RowSink for WireSink<'_> {
@@ -165,6 +166,25 @@ impl WireSink<'_> {
 
 /// The types of result columns, whose send functions give their binary
 /// values.
+/// RowDescription of the rows `p` returns, or NoData.
+fn describe_rows(writer: &mut MessageWriter, p: Option<&Prepared>, formats: &[i16]) {
+    if let Some(p) = p.filter(|p| p.returns_rows()) {
+        writer.row_description(p.columns(), formats);
+    } else {
+        writer.message(&NoData::new());
+    }
+}
+
+/// The column types a [`WireSink`] needs: only binary results use them
+/// (their send functions), so text results skip the allocation.
+fn wire_types(columns: &[Column], formats: &[i16]) -> Vec<Oid> {
+    if formats.contains(&1) {
+        column_types(columns)
+    } else {
+        Vec::new()
+    }
+}
+
 fn column_types(columns: &[Column]) -> Vec<Oid> {
     columns.iter().map(|c| c.type_oid).collect()
 }
@@ -288,8 +308,8 @@ impl<'a> Session<'a> {
             stream,
             reader,
             writer,
-            statements: HashMap::new(),
-            portals: HashMap::new(),
+            statements: FxHashMap::default(),
+            portals: FxHashMap::default(),
             skip_until_sync: false,
             timer: QueryTimer::new(env),
         }
@@ -662,7 +682,7 @@ impl<'a> Session<'a> {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
-                    types: column_types(p.columns()),
+                    types: wire_types(p.columns(), formats),
                     rows: 0,
                     portals: &mut self.portals,
                 };
@@ -683,7 +703,7 @@ impl<'a> Session<'a> {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
-                    types: column_types(p.columns()),
+                    types: wire_types(p.columns(), formats),
                     rows: 0,
                     portals: &mut self.portals,
                 };
@@ -698,7 +718,7 @@ impl<'a> Session<'a> {
                     writer: &mut self.writer,
                     stream: self.stream,
                     formats,
-                    types: column_types(p.columns()),
+                    types: wire_types(p.columns(), formats),
                     rows: 0,
                     portals: &mut self.portals,
                 };
@@ -807,7 +827,7 @@ impl<'a> Session<'a> {
             let p = ps.prepared.clone();
             let types = p.as_ref().map_or(Vec::new(), |p| p.param_types().to_vec());
             self.writer.message(&ParameterDescription::new(types));
-            self.describe_rows(p.as_deref(), &[]);
+            describe_rows(&mut self.writer, p.as_deref(), &[]);
         } else {
             let Some(portal) = self.portals.get(&name) else {
                 // A SQL cursor is a portal too (psycopg describes its
@@ -822,19 +842,13 @@ impl<'a> Session<'a> {
                     format!("portal \"{name}\" does not exist"),
                 ));
             };
-            let p = portal.prepared.clone();
-            let formats = portal.formats.clone();
-            self.describe_rows(p.as_deref(), &formats);
+            describe_rows(
+                &mut self.writer,
+                portal.prepared.as_deref(),
+                &portal.formats,
+            );
         }
         Ok(())
-    }
-
-    fn describe_rows(&mut self, p: Option<&Prepared>, formats: &[i16]) {
-        if let Some(p) = p.filter(|p| p.returns_rows()) {
-            self.writer.row_description(p.columns(), formats);
-        } else {
-            self.writer.message(&NoData::new());
-        }
     }
 
     fn execute(&mut self, e: Execute) -> PgResult<()> {
@@ -901,7 +915,7 @@ impl<'a> Session<'a> {
             writer: &mut self.writer,
             stream: self.stream,
             formats: &formats,
-            types: column_types(&columns),
+            types: wire_types(&columns, &formats),
             rows: 0,
             portals: &mut self.portals,
         };

@@ -15,7 +15,6 @@
 use std::io;
 
 use bytes::{BufMut, BytesMut};
-use pgwire::messages::data::{FieldDescription, RowDescription};
 use pgwire::messages::Message;
 
 use super::stream::ClientStream;
@@ -74,23 +73,26 @@ impl MessageWriter {
         self.buf.put_slice(&[b'Z', 0, 0, 0, 5, s]);
     }
 
+    /// RowDescription, written in place (no FieldDescription structs and
+    /// copied names: it is sent for every query that returns rows).
     pub fn row_description(&mut self, columns: &[Column], formats: &[i16]) {
-        let fields = columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                FieldDescription::new(
-                    c.name.clone(),
-                    c.table_oid as i32,
-                    c.column_id,
-                    c.type_oid,
-                    types::type_len(c.type_oid),
-                    c.type_modifier,
-                    format_for(formats, i),
-                )
-            })
-            .collect();
-        self.message(&RowDescription::new(fields));
+        let buf = &mut self.buf;
+        let start = buf.len();
+        buf.put_u8(b'T');
+        buf.put_i32(0);
+        buf.put_i16(columns.len() as i16);
+        for (i, c) in columns.iter().enumerate() {
+            buf.put_slice(c.name.as_bytes());
+            buf.put_u8(0);
+            buf.put_i32(c.table_oid as i32);
+            buf.put_i16(c.column_id);
+            buf.put_u32(c.type_oid);
+            buf.put_i16(types::type_len(c.type_oid));
+            buf.put_i32(c.type_modifier);
+            buf.put_i16(format_for(formats, i));
+        }
+        let len = (buf.len() - start - 1) as i32;
+        buf[start + 1..start + 5].copy_from_slice(&len.to_be_bytes());
     }
 
     /// Appends a DataRow, each value in the format chosen for its column
@@ -188,5 +190,41 @@ mod tests {
             w.ready_for_query(status);
             assert_eq!(w.buf.to_vec(), encoded(&ReadyForQuery::new(s)));
         }
+    }
+
+    #[test]
+    fn row_description_as_pgwire_encodes_it() {
+        use pgwire::messages::data::{FieldDescription, RowDescription};
+        let mut named = Column::new("abalance", crate::types::oid::INT4, -1);
+        named.table_oid = 16_385;
+        named.column_id = 3;
+        let columns = vec![
+            named,
+            Column::new("?column?", crate::types::oid::TEXT, -1),
+            Column::new("n", crate::types::oid::NUMERIC, 655_366),
+        ];
+        for formats in [&[][..], &[1], &[0, 1, 0]] {
+            let mut w = MessageWriter::new();
+            w.row_description(&columns, formats);
+            let fields = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    FieldDescription::new(
+                        c.name.clone(),
+                        c.table_oid as i32,
+                        c.column_id,
+                        c.type_oid,
+                        types::type_len(c.type_oid),
+                        c.type_modifier,
+                        format_for(formats, i),
+                    )
+                })
+                .collect();
+            assert_eq!(w.buf.to_vec(), encoded(&RowDescription::new(fields)));
+        }
+        let mut w = MessageWriter::new();
+        w.row_description(&[], &[]);
+        assert_eq!(w.buf.to_vec(), encoded(&RowDescription::new(vec![])));
     }
 }

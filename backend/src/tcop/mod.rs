@@ -1375,14 +1375,13 @@ impl Engine {
             &mut reg_sink
         };
         match action.as_ref() {
-            Action::Query(plan) => {
-                executor::run(plan, &ctx, &mut |row| out.row(row)).map(|n| format!("SELECT {n}"))
-            }
+            Action::Query(plan) => executor::run(plan, &ctx, &mut |row| out.row(row))
+                .map(|n| executor::command_tag("SELECT", n)),
             Action::LockedQuery(lock, plan) => {
                 lock.run(&ctx)?;
                 if sx.repeatable_read {
                     return executor::run(plan, &ctx, &mut |row| out.row(row))
-                        .map(|n| format!("SELECT {n}"));
+                        .map(|n| executor::command_tag("SELECT", n));
                 }
                 // A new snapshot sees the versions just locked.
                 let sx2 = self.mvcc.start_statement(&self.limits, false, sx.policy)?;
@@ -1393,10 +1392,11 @@ impl Engine {
                     },
                     ..ctx
                 };
-                executor::run(plan, &ctx2, &mut |row| out.row(row)).map(|n| format!("SELECT {n}"))
+                executor::run(plan, &ctx2, &mut |row| out.row(row))
+                    .map(|n| executor::command_tag("SELECT", n))
             }
             Action::CopyOut(plan, format) => {
-                copy::run_out(plan, format, &ctx, out).map(|n| format!("COPY {n}"))
+                copy::run_out(plan, format, &ctx, out).map(|n| executor::command_tag("COPY", n))
             }
             Action::CopyIn(ci) => {
                 let src = copy_in.ok_or_else(|| {
@@ -1405,7 +1405,7 @@ impl Engine {
                         "COPY FROM STDIN is not supported in this context",
                     )
                 })?;
-                ci.run(src, &ctx).map(|n| format!("COPY {n}"))
+                ci.run(src, &ctx).map(|n| executor::command_tag("COPY", n))
             }
             Action::Modify(m) => {
                 let n = m.run(&ctx, &mut |row| out.row(row))?;
@@ -1415,7 +1415,7 @@ impl Engine {
                 let checks = executor::modify::run_modifying_ctes(ctes, &ctx)?;
                 let tag = match main.as_ref() {
                     Action::Query(plan) => executor::run(plan, &ctx, &mut |row| out.row(row))
-                        .map(|n| format!("SELECT {n}"))?,
+                        .map(|n| executor::command_tag("SELECT", n))?,
                     Action::Modify(m) => {
                         let n = m.run(&ctx, &mut |row| out.row(row))?;
                         m.tag(n)

@@ -171,6 +171,8 @@ fn scan(sql: &str) -> Option<Normalized> {
     let mut frames = vec![Frame::default()];
     let mut prev = Tok::Start;
     let mut prev_word = String::new();
+    // The word before `prev_word` (its buffer is reused, as prev_word's is).
+    let mut prev_word_before = String::new();
     // After `::` or AS: identifiers name a type, `(` opens its modifier.
     let mut type_ctx = false;
     let mut ended = false;
@@ -330,8 +332,10 @@ fn scan(sql: &str) -> Option<Normalized> {
                     // E'...' and the like.
                     return None;
                 }
-                let prev_word_before = std::mem::take(&mut prev_word);
-                prev_word.push_str(&sql[start..i].to_ascii_lowercase());
+                std::mem::swap(&mut prev_word, &mut prev_word_before);
+                prev_word.clear();
+                prev_word.push_str(&sql[start..i]);
+                prev_word.make_ascii_lowercase();
                 if prev == Tok::Start && !STATEMENT_KEYWORDS.contains(&prev_word.as_str()) {
                     return None;
                 }

@@ -62,9 +62,10 @@
 //! rows by another path (an ANALYZE drops the entry, as above). `normalized_hits`, `normalized_custom` and
 //! `normalized_declines` of `pgfork_stat_plan_cache` count them.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+
+use shmem::fxhash::FxHashMap;
 
 use super::normalize::{normalize, LiteralKind, Normalized, Outcome};
 use super::{Action, Engine, PlanParts, Prepared, RelLocks};
@@ -124,7 +125,7 @@ pub struct Counters {
 /// A bounded LRU map from statement text to `T` (a `Prepared` in the
 /// engine), each entry valid for one [`Validity`].
 pub struct StatementCache<T> {
-    entries: HashMap<Box<str>, Entry<T>>,
+    entries: FxHashMap<Box<str>, Entry<T>>,
     /// Hashes of texts seen once while the cache was full, direct-mapped
     /// (admission on the second sighting, see [`StatementCache::insert`]).
     seen: Box<[u64; SEEN_SLOTS]>,
@@ -136,7 +137,7 @@ pub struct StatementCache<T> {
 impl<T: Clone> StatementCache<T> {
     pub fn new(capacity: usize) -> Self {
         StatementCache {
-            entries: HashMap::new(),
+            entries: FxHashMap::default(),
             seen: Box::new([0; SEEN_SLOTS]),
             capacity,
             tick: 0,

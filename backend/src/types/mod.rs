@@ -584,6 +584,10 @@ impl Value {
     pub fn encode_text(&self, out: &mut BytesMut) {
         match self {
             Value::Text(t) => out.put_slice(t.as_bytes()),
+            // Integers, the commonest result columns, in place (no String).
+            Value::Int2(v) => put_decimal(out, *v as i64),
+            Value::Int4(v) => put_decimal(out, *v as i64),
+            Value::Int8(v) => put_decimal(out, *v),
             v => out.put_slice(v.to_text().as_bytes()),
         }
     }
@@ -804,9 +808,46 @@ fn float_err(e: float::FloatInputError, t: Oid, s: &str) -> PgError {
     }
 }
 
+/// Appends `v` in decimal, as its output function writes it (`-` and the
+/// digits), without the formatting machinery.
+fn put_decimal(out: &mut BytesMut, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut u = v.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.put_u8(b'-');
+    }
+    out.put_slice(&digits[i..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_encode_as_their_text() {
+        for v in [
+            Value::Int2(i16::MIN),
+            Value::Int2(-7),
+            Value::Int4(0),
+            Value::Int4(42),
+            Value::Int4(i32::MIN),
+            Value::Int8(i64::MIN),
+            Value::Int8(i64::MAX),
+        ] {
+            let mut out = BytesMut::new();
+            v.encode_text(&mut out);
+            assert_eq!(&out[..], v.to_text().as_bytes(), "{v:?}");
+        }
+    }
 
     fn text(v: &Value) -> String {
         let mut b = BytesMut::new();
