@@ -15,7 +15,6 @@ pub mod backend_table;
 pub mod buffer;
 pub mod datadir;
 pub mod futex;
-pub mod fxhash;
 pub mod latency;
 pub mod lockmgr;
 pub mod lwlock;

@@ -27,9 +27,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::fxhash::FxHashMap;
 use crate::lwlock::{LWLock, LockMode};
 use crate::segment::{region, Segment, SegmentConfig};
+use rustc_hash::FxHashMap;
 
 const CAPACITY_BITS: u32 = 12;
 /// Relations that can have statistics at once.

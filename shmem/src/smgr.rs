@@ -25,9 +25,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::buffer::{BlockNumber, RelId, StorageError, BLCKSZ};
-use crate::fxhash::FxHashMap;
 use crate::time::monotonic_ns;
 use crate::waitstats::{note, Ev};
+use rustc_hash::FxHashMap;
 
 struct Cache {
     generation: u64,

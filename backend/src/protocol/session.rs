@@ -19,7 +19,7 @@ use pgwire::messages::extendedquery::{
 };
 use pgwire::messages::response::{EmptyQueryResponse, NotificationResponse};
 use pgwire::messages::PgWireFrontendMessage as Msg;
-use shmem::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 use shmem::BackendState;
 
 use super::idle_wait::{self, Wake};

@@ -65,7 +65,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use shmem::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 
 use super::normalize::{normalize, LiteralKind, Normalized, Outcome};
 use super::{Action, Engine, PlanParts, Prepared, RelLocks};
