@@ -4,6 +4,7 @@
 //! reports with ParameterStatus.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use crate::env::ServerConfig;
 use crate::error::{sqlstate, PgError, PgResult};
@@ -380,6 +381,11 @@ fn next_generation() -> u64 {
 /// A session's settings: reset values (defaults, server configuration
 /// and startup options), SET values and SET LOCAL values.
 pub struct Settings {
+    /// The reset values of the server's configuration, the same for every
+    /// session of this process and so shared ([`server_defaults`]).
+    defaults: Arc<BTreeMap<String, String>>,
+    /// The session's own reset values, over `defaults`: startup packet
+    /// parameters, session_authorization, is_superuser.
     reset: BTreeMap<String, String>,
     layers: Snapshot,
     /// GUC_REPORT values last reported to the client.
@@ -395,8 +401,32 @@ pub struct Settings {
     reported_generation: u64,
 }
 
-impl Settings {
-    pub fn new(config: &ServerConfig) -> Settings {
+/// The reset values of `config`: the built-in defaults and what the
+/// server's configuration sets. Built once per configuration in a process
+/// and shared by its sessions (about 5 kB each otherwise, most of an idle
+/// pooled session's settings).
+fn server_defaults(config: &ServerConfig) -> Arc<BTreeMap<String, String>> {
+    type Key = (usize, &'static str, u16, usize, bool);
+    static BUILT: Mutex<Option<(Key, Arc<BTreeMap<String, String>>)>> = Mutex::new(None);
+    let key: Key = (
+        config.max_connections,
+        config.mode_name(),
+        config.port,
+        config.shared_buffers,
+        config.synchronous_commit,
+    );
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    match &*built {
+        Some((k, m)) if *k == key => m.clone(),
+        _ => {
+            let m = Arc::new(build_defaults(config));
+            *built = Some((key, m.clone()));
+            m
+        }
+    }
+}
+
+fn build_defaults(config: &ServerConfig) -> BTreeMap<String, String> {
         let mut reset = BTreeMap::new();
         let mut put = |k: &str, v: String| {
             reset.insert(k.to_owned(), v);
@@ -466,8 +496,14 @@ impl Settings {
         put("transaction_read_only", "off".into());
         put("work_mem", "4MB".into());
         put("xmloption", "content".into());
+        reset
+}
+
+impl Settings {
+    pub fn new(config: &ServerConfig) -> Settings {
         Settings {
-            reset,
+            defaults: server_defaults(config),
+            reset: BTreeMap::new(),
             layers: Snapshot::default(),
             reported: BTreeMap::new(),
             generation: next_generation(),
@@ -537,8 +573,14 @@ impl Settings {
             .layers
             .session
             .get(&key)
-            .or_else(|| self.reset.get(&key))
+            .or_else(|| self.reset_value(&key))
             .cloned())
+    }
+
+    /// The reset value of canonical `key`: the session's own, else the
+    /// server's.
+    fn reset_value(&self, key: &str) -> Option<&String> {
+        self.reset.get(key).or_else(|| self.defaults.get(key))
     }
 
     /// SHOW's column name for `name`: the setting's canonical name.
@@ -564,7 +606,7 @@ impl Settings {
         };
         let v = match v {
             Some(v) => v,
-            None => match self.reset.get(&key) {
+            None => match self.reset_value(&key) {
                 Some(r) => r.clone(),
                 None => {
                     self.layers.local.remove(&key);
