@@ -561,7 +561,10 @@ mod tests {
         // A session that only connected left its row untouched.
         let row = &stats.rows()[2];
         assert_eq!(row.epoch.load(Ordering::Relaxed), 0);
-        assert!(row.hists.iter().all(|h| h.count.load(Ordering::Relaxed) == 0));
+        assert!(row
+            .hists
+            .iter()
+            .all(|h| h.count.load(Ordering::Relaxed) == 0));
         let s = stats.slot_summary(2, Metric::Spawn);
         assert_eq!((s.count, s.sum_ns, s.max_ns), (1, 2000, 2000));
         let (lo, w) = bucket_range(bucket_of(2000));
@@ -569,7 +572,12 @@ mod tests {
         // A second session of the slot (a pre-forked backend) goes into
         // the histogram; both count.
         stats.record(2, Metric::Connect, 5000);
-        assert_eq!(row.hists[Metric::Connect as usize].count.load(Ordering::Relaxed), 1);
+        assert_eq!(
+            row.hists[Metric::Connect as usize]
+                .count
+                .load(Ordering::Relaxed),
+            1
+        );
         let s = stats.server_summary(Metric::Connect);
         assert_eq!((s.count, s.sum_ns, s.max_ns), (2, 6000, 5000));
         // Freed: folded into the departed row, the head emptied.
@@ -585,6 +593,11 @@ mod tests {
         stats.record(3, Metric::Connect, 9000);
         let s = stats.server_summary(Metric::Connect);
         assert_eq!((s.count, s.sum_ns), (1, 9000));
-        assert_eq!(row.hists[Metric::Connect as usize].count.load(Ordering::Relaxed), 0);
+        assert_eq!(
+            row.hists[Metric::Connect as usize]
+                .count
+                .load(Ordering::Relaxed),
+            0
+        );
     }
 }

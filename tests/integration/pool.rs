@@ -329,7 +329,10 @@ async fn wait_parked(admin: &Client, pid: i32) {
         if mode == "pool: no carrier" {
             return;
         }
-        assert!(start.elapsed() < Duration::from_secs(5), "not parked: {mode}");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "not parked: {mode}"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -400,7 +403,10 @@ async fn a_parked_session_keeps_its_state(srv: TestServer) {
     wait_parked(&admin, pid).await;
 
     // A notification reaches the parked listener.
-    admin.batch_execute("NOTIFY ch, 'while parked'").await.unwrap();
+    admin
+        .batch_execute("NOTIFY ch, 'while parked'")
+        .await
+        .unwrap();
     let start = Instant::now();
     while inbox.lock().unwrap().is_empty() {
         assert!(start.elapsed() < Duration::from_secs(10), "no notification");
@@ -427,9 +433,15 @@ async fn a_parked_session_keeps_its_state(srv: TestServer) {
     wait_parked(&admin, pid).await;
     assert_eq!(one(&s, "FETCH 1 FROM held").await, "3");
     assert_eq!(one(&s, "SHOW TimeZone").await, "Asia/Tokyo");
-    assert_eq!(one(&s, "SELECT (0.1::float8 + 0.2::float8)::text").await, "0.3");
+    assert_eq!(
+        one(&s, "SELECT (0.1::float8 + 0.2::float8)::text").await,
+        "0.3"
+    );
     assert_eq!(one(&s, "SELECT sum(n)::text FROM tt").await, "55");
-    assert_eq!(one(&s, "SELECT pg_backend_pid()::text").await, pid.to_string());
+    assert_eq!(
+        one(&s, "SELECT pg_backend_pid()::text").await,
+        pid.to_string()
+    );
     // And a large result still after all that, in the extended protocol.
     let rows = s
         .query("SELECT repeat('w', 4096) FROM generate_series(1, 512)", &[])
@@ -441,7 +453,8 @@ async fn a_parked_session_keeps_its_state(srv: TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parked_session_keeps_its_state_on_carrier_threads() {
-    a_parked_session_keeps_its_state(TestServer::start_with(Mode::Pool, &["--carriers", "1"])).await;
+    a_parked_session_keeps_its_state(TestServer::start_with(Mode::Pool, &["--carriers", "1"]))
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

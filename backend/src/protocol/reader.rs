@@ -309,7 +309,10 @@ mod tests {
         assert!(!r.release());
         assert_eq!(r.buffered(), 3);
         b.write_all(&first[3..]).unwrap();
-        assert!(matches!(r.next(&stream).unwrap(), PgWireFrontendMessage::Query(_)));
+        assert!(matches!(
+            r.next(&stream).unwrap(),
+            PgWireFrontendMessage::Query(_)
+        ));
         assert!(r.release());
         assert_eq!(r.capacity(), 0);
         // A message far larger than one read, after the release.

@@ -266,6 +266,9 @@ mod tests {
         w.reserve();
         assert!(w.capacity() >= WRITE_CHUNK);
         w.ready_for_query(b'I');
-        assert_eq!(w.buf.to_vec(), encoded(&ReadyForQuery::new(TransactionStatus::Idle)));
+        assert_eq!(
+            w.buf.to_vec(),
+            encoded(&ReadyForQuery::new(TransactionStatus::Idle))
+        );
     }
 }

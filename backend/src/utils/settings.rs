@@ -427,76 +427,76 @@ fn server_defaults(config: &ServerConfig) -> Arc<BTreeMap<String, String>> {
 }
 
 fn build_defaults(config: &ServerConfig) -> BTreeMap<String, String> {
-        let mut reset = BTreeMap::new();
-        let mut put = |k: &str, v: String| {
-            reset.insert(k.to_owned(), v);
-        };
-        put("application_name", String::new());
-        put("block_size", "8192".into());
-        put("bytea_output", "hex".into());
-        put("check_function_bodies", "on".into());
-        put("client_encoding", "UTF8".into());
-        put("client_min_messages", "notice".into());
-        put("DateStyle", "ISO, MDY".into());
-        put("deadlock_timeout", "1s".into());
-        put("default_statistics_target", "100".into());
-        put("default_tablespace", String::new());
-        put("default_transaction_deferrable", "off".into());
-        put("default_table_access_method", "heap".into());
-        put("default_transaction_isolation", "read committed".into());
-        put("default_transaction_read_only", "off".into());
-        put("extra_float_digits", "1".into());
-        put("from_collapse_limit", "8".into());
-        put("geqo_threshold", "12".into());
-        put("idle_in_transaction_session_timeout", "0".into());
-        put("idle_session_timeout", "0".into());
-        put("in_hot_standby", "off".into());
-        put("integer_datetimes", "on".into());
-        put("IntervalStyle", "postgres".into());
-        put("is_superuser", "on".into());
-        put("jit", "off".into());
-        put("join_collapse_limit", "8".into());
-        put("lock_timeout", "0".into());
-        put("maintenance_work_mem", "64MB".into());
-        put("max_connections", config.max_connections.to_string());
-        put("max_identifier_length", "63".into());
-        put("max_index_keys", "32".into());
-        put("max_stack_depth", "2MB".into());
-        put("pgfork.debug_fault", "none".into());
-        put("pgfork.mode", config.mode_name().into());
-        put("pgfork.plan_cache_literals", "on".into());
-        put("pgfork.plan_cache_size", "256".into());
-        put("pgfork.statement_mem", "1GB".into());
-        put("port", config.port.to_string());
-        put("row_security", "on".into());
-        put("search_path", "\"$user\", public".into());
-        put("server_encoding", "UTF8".into());
-        put("server_version", "15.0".into());
-        put("server_version_num", "150000".into());
-        put("session_authorization", String::new());
-        put(
-            "shared_buffers",
-            format_kb((config.shared_buffers / 1024) as i64),
-        );
-        put("standard_conforming_strings", "on".into());
-        put("statement_timeout", "0".into());
-        put("synchronize_seqscans", "on".into());
-        put(
-            "synchronous_commit",
-            if config.synchronous_commit {
-                "on"
-            } else {
-                "off"
-            }
-            .into(),
-        );
-        put("TimeZone", "UTC".into());
-        put("transaction_deferrable", "off".into());
-        put("transaction_isolation", "read committed".into());
-        put("transaction_read_only", "off".into());
-        put("work_mem", "4MB".into());
-        put("xmloption", "content".into());
-        reset
+    let mut reset = BTreeMap::new();
+    let mut put = |k: &str, v: String| {
+        reset.insert(k.to_owned(), v);
+    };
+    put("application_name", String::new());
+    put("block_size", "8192".into());
+    put("bytea_output", "hex".into());
+    put("check_function_bodies", "on".into());
+    put("client_encoding", "UTF8".into());
+    put("client_min_messages", "notice".into());
+    put("DateStyle", "ISO, MDY".into());
+    put("deadlock_timeout", "1s".into());
+    put("default_statistics_target", "100".into());
+    put("default_tablespace", String::new());
+    put("default_transaction_deferrable", "off".into());
+    put("default_table_access_method", "heap".into());
+    put("default_transaction_isolation", "read committed".into());
+    put("default_transaction_read_only", "off".into());
+    put("extra_float_digits", "1".into());
+    put("from_collapse_limit", "8".into());
+    put("geqo_threshold", "12".into());
+    put("idle_in_transaction_session_timeout", "0".into());
+    put("idle_session_timeout", "0".into());
+    put("in_hot_standby", "off".into());
+    put("integer_datetimes", "on".into());
+    put("IntervalStyle", "postgres".into());
+    put("is_superuser", "on".into());
+    put("jit", "off".into());
+    put("join_collapse_limit", "8".into());
+    put("lock_timeout", "0".into());
+    put("maintenance_work_mem", "64MB".into());
+    put("max_connections", config.max_connections.to_string());
+    put("max_identifier_length", "63".into());
+    put("max_index_keys", "32".into());
+    put("max_stack_depth", "2MB".into());
+    put("pgfork.debug_fault", "none".into());
+    put("pgfork.mode", config.mode_name().into());
+    put("pgfork.plan_cache_literals", "on".into());
+    put("pgfork.plan_cache_size", "256".into());
+    put("pgfork.statement_mem", "1GB".into());
+    put("port", config.port.to_string());
+    put("row_security", "on".into());
+    put("search_path", "\"$user\", public".into());
+    put("server_encoding", "UTF8".into());
+    put("server_version", "15.0".into());
+    put("server_version_num", "150000".into());
+    put("session_authorization", String::new());
+    put(
+        "shared_buffers",
+        format_kb((config.shared_buffers / 1024) as i64),
+    );
+    put("standard_conforming_strings", "on".into());
+    put("statement_timeout", "0".into());
+    put("synchronize_seqscans", "on".into());
+    put(
+        "synchronous_commit",
+        if config.synchronous_commit {
+            "on"
+        } else {
+            "off"
+        }
+        .into(),
+    );
+    put("TimeZone", "UTC".into());
+    put("transaction_deferrable", "off".into());
+    put("transaction_isolation", "read committed".into());
+    put("transaction_read_only", "off".into());
+    put("work_mem", "4MB".into());
+    put("xmloption", "content".into());
+    reset
 }
 
 impl Settings {
