@@ -323,8 +323,14 @@ mod tests {
             PgWireFrontendMessage::Query(q) => assert_eq!(q.query, big),
             m => panic!("{m:?}"),
         }
-        let _b = writer.join().unwrap().unwrap();
+        let mut b = writer.join().unwrap().unwrap();
         assert_eq!(r.buffered(), 0);
-        assert!(r.capacity() >= READ_CHUNK);
+        // Released again, then a small one.
+        assert!(r.release());
+        b.write_all(&query("SELECT 2")).unwrap();
+        match r.next(&stream).unwrap() {
+            PgWireFrontendMessage::Query(q) => assert_eq!(q.query, "SELECT 2"),
+            m => panic!("{m:?}"),
+        }
     }
 }

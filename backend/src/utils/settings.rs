@@ -406,8 +406,10 @@ pub struct Settings {
 /// and shared by its sessions (about 5 kB each otherwise, most of an idle
 /// pooled session's settings).
 fn server_defaults(config: &ServerConfig) -> Arc<BTreeMap<String, String>> {
+    /// What of the configuration the defaults depend on.
     type Key = (usize, &'static str, u16, usize, bool);
-    static BUILT: Mutex<Option<(Key, Arc<BTreeMap<String, String>>)>> = Mutex::new(None);
+    type Defaults = Arc<BTreeMap<String, String>>;
+    static BUILT: Mutex<Option<(Key, Defaults)>> = Mutex::new(None);
     let key: Key = (
         config.max_connections,
         config.mode_name(),
