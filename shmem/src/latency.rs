@@ -16,6 +16,16 @@
 //! Reset (`pgfork_stat_reset()`) bumps an epoch; a row whose epoch is
 //! older is treated as empty by readers and zeroed by its owner before its
 //! next update, so a reset never races with the owner's plain stores.
+//!
+//! A row is 43 kB, and each histogram a backend records into touches a
+//! page of it or two, which count in the server's memory once touched. The
+//! set-up phases ([`ONCE`]: connect, spawn, backend and protocol start-up)
+//! are recorded once per session, so a slot keeps them as plain values in
+//! a small head apart from the rows (40 bytes, a hundred slots to a page),
+//! with an epoch of its own, and its histograms only if a second session
+//! records them before the slot is freed (a pre-forked backend). A session
+//! that connects and stays idle, which a pool-mode server may hold
+//! thousands of, touches no page of its row (16 kB less each).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -103,6 +113,20 @@ impl Metric {
 }
 
 const NMETRICS: usize = METRICS.len();
+
+/// The metrics recorded once per session, kept as values in a slot's
+/// [`Head`] (see the module comment).
+pub const ONCE: [Metric; 4] = [
+    Metric::Connect,
+    Metric::Spawn,
+    Metric::BackendStartup,
+    Metric::ProtocolStartup,
+];
+
+/// Index of `metric` in [`ONCE`].
+fn once_index(metric: Metric) -> Option<usize> {
+    ONCE.iter().position(|&m| m == metric)
+}
 const LINEAR: usize = 16;
 const SUB_BITS: u32 = 3;
 const SUB: usize = 1 << SUB_BITS;
@@ -162,12 +186,22 @@ struct Row {
     hists: [Hist; NMETRICS],
 }
 
+/// One backend slot's once-per-session values (see the module comment).
+#[repr(C)]
+struct Head {
+    /// The epoch `once` belongs to (older: empty).
+    epoch: AtomicU64,
+    /// Per metric of [`ONCE`]: the value in ns plus one, 0 if none.
+    once: [AtomicU64; ONCE.len()],
+}
+
 #[repr(C)]
 pub struct LatencyStats {
     epoch: AtomicU64,
     nrows: u64,
     _pad: [u64; 14],
-    // followed by nrows + 1 Rows; the last one is for departed backends.
+    // followed by nrows + 1 Rows (the last one is for departed backends),
+    // then by nrows Heads.
 }
 
 /// A summed histogram, as read.
@@ -210,8 +244,10 @@ impl HistSummary {
 
 impl LatencyStats {
     pub fn shmem_size(cfg: &SegmentConfig) -> usize {
+        let n = cfg.max_backends.max(1);
         std::mem::size_of::<LatencyStats>()
-            + (cfg.max_backends.max(1) + 1) * std::mem::size_of::<Row>()
+            + (n + 1) * std::mem::size_of::<Row>()
+            + n * std::mem::size_of::<Head>()
     }
 
     /// # Safety
@@ -239,12 +275,49 @@ impl LatencyStats {
         &self.rows()[self.nrows as usize]
     }
 
+    fn heads(&self) -> &[Head] {
+        let rows = self.rows();
+        // SAFETY: nrows Heads follow the rows (shmem_size); a Row's
+        // alignment is a multiple of a Head's.
+        unsafe {
+            let first = rows.as_ptr().add(rows.len()) as *const Head;
+            std::slice::from_raw_parts(first, self.nrows as usize)
+        }
+    }
+
+    /// The once-per-session value of `ONCE[i]` in slot `slot`'s head,
+    /// if it belongs to the current epoch.
+    fn once_value(&self, slot: usize, i: usize) -> Option<u64> {
+        let head = &self.heads()[slot];
+        if head.epoch.load(Ordering::Acquire) != self.epoch.load(Ordering::Relaxed) {
+            return None;
+        }
+        match head.once[i].load(Ordering::Relaxed) {
+            0 => None,
+            v => Some(v - 1),
+        }
+    }
+
     /// Records `ns` for `metric` in slot `slot`'s row. Only the backend
     /// owning the slot may call this.
     #[inline]
     pub fn record(&self, slot: usize, metric: Metric, ns: u64) {
-        let row = &self.rows()[slot];
         let epoch = self.epoch.load(Ordering::Relaxed);
+        if let Some(i) = once_index(metric) {
+            let head = &self.heads()[slot];
+            if head.epoch.load(Ordering::Relaxed) != epoch {
+                for v in &head.once {
+                    v.store(0, Ordering::Relaxed);
+                }
+                head.epoch.store(epoch, Ordering::Release);
+            }
+            if head.once[i].load(Ordering::Relaxed) == 0 {
+                head.once[i].store(ns.saturating_add(1), Ordering::Relaxed);
+                return;
+            }
+            // A second session of the slot: into its histogram.
+        }
+        let row = &self.rows()[slot];
         if row.epoch.load(Ordering::Relaxed) != epoch {
             Self::clear_row(row);
             row.epoch.store(epoch, Ordering::Release);
@@ -291,6 +364,17 @@ impl LatencyStats {
         h.hi.store(0, Ordering::Relaxed);
     }
 
+    /// Adds slot `slot`'s row and head to `into`.
+    fn add_slot(&self, slot: usize, metric: Metric, into: &mut HistSummary) {
+        self.add_row(&self.rows()[slot], metric, into);
+        if let Some(v) = once_index(metric).and_then(|i| self.once_value(slot, i)) {
+            into.count += 1;
+            into.sum_ns += v;
+            into.max_ns = into.max_ns.max(v);
+            into.buckets[bucket_of(v)] += 1;
+        }
+    }
+
     fn add_row(&self, row: &Row, metric: Metric, into: &mut HistSummary) {
         if row.epoch.load(Ordering::Acquire) != self.epoch.load(Ordering::Relaxed) {
             return;
@@ -307,16 +391,17 @@ impl LatencyStats {
     /// Server-wide histogram of `metric` since the last reset.
     pub fn server_summary(&self, metric: Metric) -> HistSummary {
         let mut s = HistSummary::empty();
-        for row in self.rows() {
-            self.add_row(row, metric, &mut s);
+        for slot in 0..self.nrows as usize {
+            self.add_slot(slot, metric, &mut s);
         }
+        self.add_row(self.departed(), metric, &mut s);
         s
     }
 
     /// One slot's histogram of `metric` since the last reset.
     pub fn slot_summary(&self, slot: usize, metric: Metric) -> HistSummary {
         let mut s = HistSummary::empty();
-        self.add_row(&self.rows()[slot], metric, &mut s);
+        self.add_slot(slot, metric, &mut s);
         s
     }
 
@@ -328,11 +413,25 @@ impl LatencyStats {
         let row = &self.rows()[slot];
         let dep = self.departed();
         let epoch = self.epoch.load(Ordering::Relaxed);
-        if row.epoch.load(Ordering::Acquire) == epoch {
+        let departed_current = |dep: &Row| {
             if dep.epoch.load(Ordering::Relaxed) != epoch {
                 Self::clear_row(dep);
                 dep.epoch.store(epoch, Ordering::Release);
             }
+        };
+        for (i, &metric) in ONCE.iter().enumerate() {
+            if let Some(v) = self.once_value(slot, i) {
+                departed_current(dep);
+                Self::add_value(&dep.hists[metric as usize], v);
+            }
+        }
+        for v in &self.heads()[slot].once {
+            if v.load(Ordering::Relaxed) != 0 {
+                v.store(0, Ordering::Relaxed);
+            }
+        }
+        if row.epoch.load(Ordering::Acquire) == epoch {
+            departed_current(dep);
             for (hs, hd) in row.hists.iter().zip(dep.hists.iter()) {
                 let count = hs.count.load(Ordering::Relaxed);
                 if count == 0 {
@@ -360,6 +459,17 @@ impl LatencyStats {
         }
         Self::clear_row(row);
         row.epoch.store(u64::MAX, Ordering::Release);
+    }
+
+    /// Adds one value to the departed row's histogram `hd` (whose range
+    /// is all buckets).
+    fn add_value(hd: &Hist, v: u64) {
+        hd.count.fetch_add(1, Ordering::Relaxed);
+        hd.sum_ns.fetch_add(v, Ordering::Relaxed);
+        hd.max_ns.fetch_max(v, Ordering::Relaxed);
+        hd.buckets[bucket_of(v)].fetch_add(1, Ordering::Relaxed);
+        hd.lo.store(0, Ordering::Relaxed);
+        hd.hi.store(NBUCKETS as u64, Ordering::Relaxed);
     }
 
     /// Forgets everything recorded so far (`pgfork_stat_reset()`).
@@ -433,5 +543,61 @@ mod tests {
         assert_eq!(stats.server_summary(Metric::Execute).count, 0);
         stats.record(0, Metric::Execute, 5);
         assert_eq!(stats.server_summary(Metric::Execute).count, 1);
+    }
+
+    #[test]
+    fn set_up_phases_are_kept_apart_from_the_rows() {
+        let cfg = SegmentConfig {
+            port: 61011,
+            max_backends: 4,
+            shared_buffers: 0,
+            mode: 0,
+        };
+        let (_owner, seg) = SegmentOwner::create(&cfg, crate::datadir::testing::scratch()).unwrap();
+        let stats = LatencyStats::get(&seg);
+        for (i, &m) in ONCE.iter().enumerate() {
+            stats.record(2, m, 1000 * (i as u64 + 1));
+        }
+        // A session that only connected left its row untouched.
+        let row = &stats.rows()[2];
+        assert_eq!(row.epoch.load(Ordering::Relaxed), 0);
+        assert!(row
+            .hists
+            .iter()
+            .all(|h| h.count.load(Ordering::Relaxed) == 0));
+        let s = stats.slot_summary(2, Metric::Spawn);
+        assert_eq!((s.count, s.sum_ns, s.max_ns), (1, 2000, 2000));
+        let (lo, w) = bucket_range(bucket_of(2000));
+        assert_eq!(s.percentile_ns(0.5), lo + w / 2);
+        // A second session of the slot (a pre-forked backend) goes into
+        // the histogram; both count.
+        stats.record(2, Metric::Connect, 5000);
+        assert_eq!(
+            row.hists[Metric::Connect as usize]
+                .count
+                .load(Ordering::Relaxed),
+            1
+        );
+        let s = stats.server_summary(Metric::Connect);
+        assert_eq!((s.count, s.sum_ns, s.max_ns), (2, 6000, 5000));
+        // Freed: folded into the departed row, the head emptied.
+        stats.retire_slot(2);
+        assert_eq!(stats.slot_summary(2, Metric::Connect).count, 0);
+        let s = stats.server_summary(Metric::Connect);
+        assert_eq!((s.count, s.sum_ns), (2, 6000));
+        assert_eq!(stats.server_summary(Metric::ProtocolStartup).count, 1);
+        // A reset forgets heads as rows; the next session records anew.
+        stats.record(3, Metric::Connect, 7000);
+        stats.reset();
+        assert_eq!(stats.server_summary(Metric::Connect).count, 0);
+        stats.record(3, Metric::Connect, 9000);
+        let s = stats.server_summary(Metric::Connect);
+        assert_eq!((s.count, s.sum_ns), (1, 9000));
+        assert_eq!(
+            row.hists[Metric::Connect as usize]
+                .count
+                .load(Ordering::Relaxed),
+            0
+        );
     }
 }

@@ -2,8 +2,11 @@
 //! Each session keeps its own settings and identity whichever carrier runs
 //! it (two sessions interleaved on one carrier); a lock wait cannot starve
 //! the pool (a blocked session's carrier does not count toward
-//! --max-carriers) and a busy one makes it grow; cancel, termination, idle_session_timeout and NOTIFY
-//! reach sessions that have no carrier; the `queue` phase is measured.
+//! --max-carriers) and a busy one makes it grow; cancel, termination,
+//! idle_session_timeout and NOTIFY reach sessions that have no carrier;
+//! the `queue` phase is measured; a parked session (whose I/O buffers are
+//! given back while it has no carrier) comes back with all its state and
+//! takes messages and results of any size.
 
 use std::time::{Duration, Instant};
 
@@ -309,4 +312,156 @@ async fn fifty_sessions_on_two_carriers() {
     for t in tasks {
         t.await.unwrap();
     }
+}
+
+/// Waits until the session `pid` is parked (no carrier).
+async fn wait_parked(admin: &Client, pid: i32) {
+    let start = Instant::now();
+    loop {
+        let mode: String = admin
+            .query_one(
+                "SELECT pgfork_mode FROM pg_stat_activity WHERE pid = $1",
+                &[&pid],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if mode == "pool: no carrier" {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "not parked: {mode}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A session parked between statements keeps everything: its prepared
+/// statements (protocol and SQL), a held cursor, settings, a temporary
+/// table, LISTEN, and a current view of the catalog; and a 1 MB query
+/// text and a 1 MB result pass after it was parked (its buffers were
+/// released and are allocated again).
+async fn a_parked_session_keeps_its_state(srv: TestServer) {
+    let admin = srv.connect().await;
+    let (s, mut conn) = tokio_postgres::connect(
+        &format!(
+            "host={} port={} user=tester dbname=testdb",
+            srv.socket_dir().display(),
+            srv.port
+        ),
+        tokio_postgres::NoTls,
+    )
+    .await
+    .unwrap();
+    let inbox: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let sink = inbox.clone();
+    tokio::spawn(async move {
+        while let Some(m) = std::future::poll_fn(|cx| conn.poll_message(cx)).await {
+            match m {
+                Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                    sink.lock().unwrap().push(n.payload().to_owned())
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    });
+    let pid: i32 = s
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    s.batch_execute(
+        "SET TimeZone = 'Asia/Tokyo'; SET extra_float_digits = 0;
+         CREATE TEMP TABLE tt (n int); INSERT INTO tt SELECT generate_series(1, 10);
+         PREPARE sq(int) AS SELECT count(*)::text FROM tt WHERE n <= $1;
+         BEGIN; DECLARE held CURSOR WITH HOLD FOR SELECT n FROM tt ORDER BY n; COMMIT;
+         LISTEN ch",
+    )
+    .await
+    .unwrap();
+    let stmt = s.prepare("SELECT $1::int * 2").await.unwrap();
+    wait_parked(&admin, pid).await;
+
+    // A 1 MB query text, then a 1 MB result, each after parking.
+    let text = "x".repeat(1 << 20);
+    let n: i32 = s
+        .query_one(&format!("SELECT length('{text}')"), &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1 << 20);
+    wait_parked(&admin, pid).await;
+    let big: String = s
+        .query_one("SELECT repeat('y', 1048576) || 'z'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(big.len(), (1 << 20) + 1);
+    assert!(big.ends_with("yz"));
+    wait_parked(&admin, pid).await;
+
+    // A notification reaches the parked listener.
+    admin
+        .batch_execute("NOTIFY ch, 'while parked'")
+        .await
+        .unwrap();
+    let start = Instant::now();
+    while inbox.lock().unwrap().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(10), "no notification");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(*inbox.lock().unwrap(), vec!["while parked".to_owned()]);
+    wait_parked(&admin, pid).await;
+
+    // The catalog as changed by another session while it was parked.
+    admin
+        .batch_execute("CREATE TABLE made_while_parked (v text); INSERT INTO made_while_parked VALUES ('seen')")
+        .await
+        .unwrap();
+    wait_parked(&admin, pid).await;
+    assert_eq!(one(&s, "SELECT v FROM made_while_parked").await, "seen");
+    wait_parked(&admin, pid).await;
+
+    // Everything else it had.
+    let r: i32 = s.query_one(&stmt, &[&21i32]).await.unwrap().get(0);
+    assert_eq!(r, 42);
+    wait_parked(&admin, pid).await;
+    assert_eq!(one(&s, "EXECUTE sq(4)").await, "4");
+    assert_eq!(one(&s, "FETCH 2 FROM held").await, "1");
+    wait_parked(&admin, pid).await;
+    assert_eq!(one(&s, "FETCH 1 FROM held").await, "3");
+    assert_eq!(one(&s, "SHOW TimeZone").await, "Asia/Tokyo");
+    assert_eq!(
+        one(&s, "SELECT (0.1::float8 + 0.2::float8)::text").await,
+        "0.3"
+    );
+    assert_eq!(one(&s, "SELECT sum(n)::text FROM tt").await, "55");
+    assert_eq!(
+        one(&s, "SELECT pg_backend_pid()::text").await,
+        pid.to_string()
+    );
+    // And a large result still after all that, in the extended protocol.
+    let rows = s
+        .query("SELECT repeat('w', 4096) FROM generate_series(1, 512)", &[])
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 512);
+    assert!(rows.iter().all(|r| r.get::<_, String>(0).len() == 4096));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_session_keeps_its_state_on_carrier_threads() {
+    a_parked_session_keeps_its_state(TestServer::start_with(Mode::Pool, &["--carriers", "1"]))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_session_keeps_its_state_in_carrier_processes() {
+    a_parked_session_keeps_its_state(TestServer::start_with(
+        Mode::Pool,
+        &["--carrier-processes", "2", "--carriers", "1"],
+    ))
+    .await;
 }

@@ -13,6 +13,10 @@
 //! again away afterwards (`Engine::suspend_from_this_thread`); the
 //! postmaster's carrier registers the slot's counters
 //! (`backend_start::install_slot`).
+//!
+//! A parked session keeps all its state but not its empty I/O buffers,
+//! which `Session::park` gives back and the next run allocates again
+//! (backend/README.md, "A parked session").
 
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;

@@ -33,7 +33,9 @@ pub fn decoding_client_message() -> bool {
 pub const MAX_MESSAGE_LEN: usize = 0x3fff_ffff - 1;
 /// PostgreSQL's MAX_STARTUP_PACKET_LENGTH.
 pub const MAX_STARTUP_LEN: usize = 10_000;
-const READ_CHUNK: usize = 16 * 1024;
+/// How much one read asks for (at least), and so the buffer's capacity
+/// when it is allocated.
+pub const READ_CHUNK: usize = 16 * 1024;
 
 /// Why no message could be read.
 #[derive(Debug)]
@@ -97,6 +99,24 @@ impl MessageReader {
     /// Bytes received but not yet taken as messages.
     pub fn buffered(&self) -> usize {
         self.buf.len()
+    }
+
+    /// The input buffer's capacity (0 after [`release`](Self::release)
+    /// until the next read).
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Gives the input buffer back to the allocator when nothing is
+    /// buffered (a parked pooled session): the next read allocates it
+    /// again ([`READ_CHUNK`], or what the message being read needs).
+    /// Returns whether it was released.
+    pub fn release(&mut self) -> bool {
+        if !self.buf.is_empty() {
+            return false;
+        }
+        self.buf = BytesMut::new();
+        true
     }
 
     /// Reads more input; Ok(false) at end of file.
@@ -275,5 +295,42 @@ mod tests {
         drop(b);
         assert!(r.fill_if_ready(&stream));
         assert!(matches!(r.next(&stream), Err(ReadError::Eof)));
+    }
+
+    #[test]
+    fn a_released_buffer_is_allocated_again_by_the_next_read() {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let stream = ClientStream::Unix(a);
+        let mut r = MessageReader::new();
+        let first = query("SELECT 1");
+        b.write_all(&first[..3]).unwrap();
+        assert!(r.fill_if_ready(&stream));
+        // Part of a message is buffered: it must stay.
+        assert!(!r.release());
+        assert_eq!(r.buffered(), 3);
+        b.write_all(&first[3..]).unwrap();
+        assert!(matches!(
+            r.next(&stream).unwrap(),
+            PgWireFrontendMessage::Query(_)
+        ));
+        assert!(r.release());
+        assert_eq!(r.capacity(), 0);
+        // A message far larger than one read, after the release.
+        let big = format!("SELECT '{}'", "x".repeat(1 << 20));
+        let bytes = query(&big);
+        let writer = std::thread::spawn(move || b.write_all(&bytes).map(|_| b));
+        match r.next(&stream).unwrap() {
+            PgWireFrontendMessage::Query(q) => assert_eq!(q.query, big),
+            m => panic!("{m:?}"),
+        }
+        let mut b = writer.join().unwrap().unwrap();
+        assert_eq!(r.buffered(), 0);
+        // Released again, then a small one.
+        assert!(r.release());
+        b.write_all(&query("SELECT 2")).unwrap();
+        match r.next(&stream).unwrap() {
+            PgWireFrontendMessage::Query(q) => assert_eq!(q.query, "SELECT 2"),
+            m => panic!("{m:?}"),
+        }
     }
 }

@@ -78,7 +78,11 @@ pub struct Session<'a> {
 }
 
 /// What a pooled session (`protocol::pool`) keeps of its protocol state
-/// while no carrier runs it: buffers, statements, portals.
+/// while no carrier runs it: statements, portals, the extended protocol's
+/// error state and its timer. Its input and output buffers are given back
+/// to the allocator when empty (a session is parked only when nothing is
+/// buffered either way) and allocated again when it runs: 32 kB less per
+/// idle session.
 pub struct Parked {
     reader: MessageReader,
     writer: MessageWriter,
@@ -322,12 +326,14 @@ impl<'a> Session<'a> {
         stream: &'a ClientStream,
         parked: Parked,
     ) -> Session<'a> {
+        let mut writer = parked.writer;
+        writer.reserve();
         Session {
             env,
             engine,
             stream,
             reader: parked.reader,
-            writer: parked.writer,
+            writer,
             statements: parked.statements,
             portals: parked.portals,
             skip_until_sync: parked.skip_until_sync,
@@ -335,8 +341,11 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Puts the session down (its carrier goes on to another one).
-    pub fn park(self) -> Parked {
+    /// Puts the session down (its carrier goes on to another one),
+    /// releasing its buffers if they are empty.
+    pub fn park(mut self) -> Parked {
+        self.reader.release();
+        self.writer.release();
         Parked {
             reader: self.reader,
             writer: self.writer,

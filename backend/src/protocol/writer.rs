@@ -24,6 +24,8 @@ use crate::types::{self, Oid, Value};
 
 /// Output larger than this is written out while a result is produced.
 pub const FLUSH_THRESHOLD: usize = 64 * 1024;
+/// The output buffer's capacity when it is allocated.
+pub const WRITE_CHUNK: usize = 16 * 1024;
 
 pub struct MessageWriter {
     pub buf: BytesMut,
@@ -38,8 +40,33 @@ impl Default for MessageWriter {
 impl MessageWriter {
     pub fn new() -> MessageWriter {
         MessageWriter {
-            buf: BytesMut::with_capacity(16 * 1024),
+            buf: BytesMut::with_capacity(WRITE_CHUNK),
         }
+    }
+
+    /// Gives the output buffer back to the allocator when everything was
+    /// written out (a parked pooled session); see [`reserve`](Self::reserve).
+    /// Returns whether it was released.
+    pub fn release(&mut self) -> bool {
+        if !self.buf.is_empty() {
+            return false;
+        }
+        self.buf = BytesMut::new();
+        true
+    }
+
+    /// Allocates the output buffer again after [`release`](Self::release)
+    /// (messages would grow it anyway; this saves the first few
+    /// reallocations of a result).
+    pub fn reserve(&mut self) {
+        if self.buf.capacity() < WRITE_CHUNK {
+            self.buf.reserve(WRITE_CHUNK);
+        }
+    }
+
+    /// The output buffer's capacity.
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
     }
 
     pub fn message<M: Message>(&mut self, m: &M) {
@@ -226,5 +253,22 @@ mod tests {
         let mut w = MessageWriter::new();
         w.row_description(&[], &[]);
         assert_eq!(w.buf.to_vec(), encoded(&RowDescription::new(vec![])));
+    }
+
+    #[test]
+    fn a_released_buffer_refuses_unsent_output_and_comes_back() {
+        let mut w = MessageWriter::new();
+        w.command_complete("SELECT 1");
+        assert!(!w.release(), "unsent output must stay");
+        w.buf.clear();
+        assert!(w.release());
+        assert_eq!(w.capacity(), 0);
+        w.reserve();
+        assert!(w.capacity() >= WRITE_CHUNK);
+        w.ready_for_query(b'I');
+        assert_eq!(
+            w.buf.to_vec(),
+            encoded(&ReadyForQuery::new(TransactionStatus::Idle))
+        );
     }
 }

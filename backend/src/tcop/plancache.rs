@@ -128,7 +128,9 @@ pub struct StatementCache<T> {
     entries: FxHashMap<Box<str>, Entry<T>>,
     /// Hashes of texts seen once while the cache was full, direct-mapped
     /// (admission on the second sighting, see [`StatementCache::insert`]).
-    seen: Box<[u64; SEEN_SLOTS]>,
+    /// Allocated when the cache is first full: most sessions never fill
+    /// it, and 8 kB per cache is most of an idle pooled session's memory.
+    seen: Option<Box<[u64; SEEN_SLOTS]>>,
     capacity: usize,
     tick: u64,
     pub counters: Counters,
@@ -138,7 +140,7 @@ impl<T: Clone> StatementCache<T> {
     pub fn new(capacity: usize) -> Self {
         StatementCache {
             entries: FxHashMap::default(),
-            seen: Box::new([0; SEEN_SLOTS]),
+            seen: None,
             capacity,
             tick: 0,
             counters: Counters::default(),
@@ -204,7 +206,8 @@ impl<T: Clone> StatementCache<T> {
             // change with every query, as pgbench -S's) costs neither an
             // eviction nor a kept plan per query.
             let h = text_hash(text);
-            let seen = &mut self.seen[(h % SEEN_SLOTS as u64) as usize];
+            let seen = self.seen.get_or_insert_with(|| Box::new([0; SEEN_SLOTS]));
+            let seen = &mut seen[(h % SEEN_SLOTS as u64) as usize];
             if *seen != h {
                 *seen = h;
                 self.counters.misses += 1;
@@ -653,9 +656,12 @@ mod tests {
         let ok = v(1, 1, 10);
         c.insert("a", 1, ok, vec![]);
         c.insert("b", 2, ok, vec![]);
+        // The admission filter is allocated only once the cache is full.
+        assert!(c.seen.is_none());
         assert_eq!(c.lookup("a", ok, |_| 0), Some(1));
         // Full: "c" is kept the second time it comes.
         c.insert("c", 3, ok, vec![]);
+        assert!(c.seen.is_some());
         assert_eq!(c.lookup("c", ok, |_| 0), None);
         assert_eq!(c.counters.evictions, 0);
         c.insert("c", 3, ok, vec![]);

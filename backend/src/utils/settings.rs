@@ -4,6 +4,7 @@
 //! reports with ParameterStatus.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use crate::env::ServerConfig;
 use crate::error::{sqlstate, PgError, PgResult};
@@ -380,6 +381,11 @@ fn next_generation() -> u64 {
 /// A session's settings: reset values (defaults, server configuration
 /// and startup options), SET values and SET LOCAL values.
 pub struct Settings {
+    /// The reset values of the server's configuration, the same for every
+    /// session of this process and so shared ([`server_defaults`]).
+    defaults: Arc<BTreeMap<String, String>>,
+    /// The session's own reset values, over `defaults`: startup packet
+    /// parameters, session_authorization, is_superuser.
     reset: BTreeMap<String, String>,
     layers: Snapshot,
     /// GUC_REPORT values last reported to the client.
@@ -395,79 +401,111 @@ pub struct Settings {
     reported_generation: u64,
 }
 
+/// The reset values of `config`: the built-in defaults and what the
+/// server's configuration sets. Built once per configuration in a process
+/// and shared by its sessions (about 5 kB each otherwise, most of an idle
+/// pooled session's settings).
+fn server_defaults(config: &ServerConfig) -> Arc<BTreeMap<String, String>> {
+    /// What of the configuration the defaults depend on.
+    type Key = (usize, &'static str, u16, usize, bool);
+    type Defaults = Arc<BTreeMap<String, String>>;
+    static BUILT: Mutex<Option<(Key, Defaults)>> = Mutex::new(None);
+    let key: Key = (
+        config.max_connections,
+        config.mode_name(),
+        config.port,
+        config.shared_buffers,
+        config.synchronous_commit,
+    );
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    match &*built {
+        Some((k, m)) if *k == key => m.clone(),
+        _ => {
+            let m = Arc::new(build_defaults(config));
+            *built = Some((key, m.clone()));
+            m
+        }
+    }
+}
+
+fn build_defaults(config: &ServerConfig) -> BTreeMap<String, String> {
+    let mut reset = BTreeMap::new();
+    let mut put = |k: &str, v: String| {
+        reset.insert(k.to_owned(), v);
+    };
+    put("application_name", String::new());
+    put("block_size", "8192".into());
+    put("bytea_output", "hex".into());
+    put("check_function_bodies", "on".into());
+    put("client_encoding", "UTF8".into());
+    put("client_min_messages", "notice".into());
+    put("DateStyle", "ISO, MDY".into());
+    put("deadlock_timeout", "1s".into());
+    put("default_statistics_target", "100".into());
+    put("default_tablespace", String::new());
+    put("default_transaction_deferrable", "off".into());
+    put("default_table_access_method", "heap".into());
+    put("default_transaction_isolation", "read committed".into());
+    put("default_transaction_read_only", "off".into());
+    put("extra_float_digits", "1".into());
+    put("from_collapse_limit", "8".into());
+    put("geqo_threshold", "12".into());
+    put("idle_in_transaction_session_timeout", "0".into());
+    put("idle_session_timeout", "0".into());
+    put("in_hot_standby", "off".into());
+    put("integer_datetimes", "on".into());
+    put("IntervalStyle", "postgres".into());
+    put("is_superuser", "on".into());
+    put("jit", "off".into());
+    put("join_collapse_limit", "8".into());
+    put("lock_timeout", "0".into());
+    put("maintenance_work_mem", "64MB".into());
+    put("max_connections", config.max_connections.to_string());
+    put("max_identifier_length", "63".into());
+    put("max_index_keys", "32".into());
+    put("max_stack_depth", "2MB".into());
+    put("pgfork.debug_fault", "none".into());
+    put("pgfork.mode", config.mode_name().into());
+    put("pgfork.plan_cache_literals", "on".into());
+    put("pgfork.plan_cache_size", "256".into());
+    put("pgfork.statement_mem", "1GB".into());
+    put("port", config.port.to_string());
+    put("row_security", "on".into());
+    put("search_path", "\"$user\", public".into());
+    put("server_encoding", "UTF8".into());
+    put("server_version", "15.0".into());
+    put("server_version_num", "150000".into());
+    put("session_authorization", String::new());
+    put(
+        "shared_buffers",
+        format_kb((config.shared_buffers / 1024) as i64),
+    );
+    put("standard_conforming_strings", "on".into());
+    put("statement_timeout", "0".into());
+    put("synchronize_seqscans", "on".into());
+    put(
+        "synchronous_commit",
+        if config.synchronous_commit {
+            "on"
+        } else {
+            "off"
+        }
+        .into(),
+    );
+    put("TimeZone", "UTC".into());
+    put("transaction_deferrable", "off".into());
+    put("transaction_isolation", "read committed".into());
+    put("transaction_read_only", "off".into());
+    put("work_mem", "4MB".into());
+    put("xmloption", "content".into());
+    reset
+}
+
 impl Settings {
     pub fn new(config: &ServerConfig) -> Settings {
-        let mut reset = BTreeMap::new();
-        let mut put = |k: &str, v: String| {
-            reset.insert(k.to_owned(), v);
-        };
-        put("application_name", String::new());
-        put("block_size", "8192".into());
-        put("bytea_output", "hex".into());
-        put("check_function_bodies", "on".into());
-        put("client_encoding", "UTF8".into());
-        put("client_min_messages", "notice".into());
-        put("DateStyle", "ISO, MDY".into());
-        put("deadlock_timeout", "1s".into());
-        put("default_statistics_target", "100".into());
-        put("default_tablespace", String::new());
-        put("default_transaction_deferrable", "off".into());
-        put("default_table_access_method", "heap".into());
-        put("default_transaction_isolation", "read committed".into());
-        put("default_transaction_read_only", "off".into());
-        put("extra_float_digits", "1".into());
-        put("from_collapse_limit", "8".into());
-        put("geqo_threshold", "12".into());
-        put("idle_in_transaction_session_timeout", "0".into());
-        put("idle_session_timeout", "0".into());
-        put("in_hot_standby", "off".into());
-        put("integer_datetimes", "on".into());
-        put("IntervalStyle", "postgres".into());
-        put("is_superuser", "on".into());
-        put("jit", "off".into());
-        put("join_collapse_limit", "8".into());
-        put("lock_timeout", "0".into());
-        put("maintenance_work_mem", "64MB".into());
-        put("max_connections", config.max_connections.to_string());
-        put("max_identifier_length", "63".into());
-        put("max_index_keys", "32".into());
-        put("max_stack_depth", "2MB".into());
-        put("pgfork.debug_fault", "none".into());
-        put("pgfork.mode", config.mode_name().into());
-        put("pgfork.plan_cache_literals", "on".into());
-        put("pgfork.plan_cache_size", "256".into());
-        put("pgfork.statement_mem", "1GB".into());
-        put("port", config.port.to_string());
-        put("row_security", "on".into());
-        put("search_path", "\"$user\", public".into());
-        put("server_encoding", "UTF8".into());
-        put("server_version", "15.0".into());
-        put("server_version_num", "150000".into());
-        put("session_authorization", String::new());
-        put(
-            "shared_buffers",
-            format_kb((config.shared_buffers / 1024) as i64),
-        );
-        put("standard_conforming_strings", "on".into());
-        put("statement_timeout", "0".into());
-        put("synchronize_seqscans", "on".into());
-        put(
-            "synchronous_commit",
-            if config.synchronous_commit {
-                "on"
-            } else {
-                "off"
-            }
-            .into(),
-        );
-        put("TimeZone", "UTC".into());
-        put("transaction_deferrable", "off".into());
-        put("transaction_isolation", "read committed".into());
-        put("transaction_read_only", "off".into());
-        put("work_mem", "4MB".into());
-        put("xmloption", "content".into());
         Settings {
-            reset,
+            defaults: server_defaults(config),
+            reset: BTreeMap::new(),
             layers: Snapshot::default(),
             reported: BTreeMap::new(),
             generation: next_generation(),
@@ -537,8 +575,14 @@ impl Settings {
             .layers
             .session
             .get(&key)
-            .or_else(|| self.reset.get(&key))
+            .or_else(|| self.reset_value(&key))
             .cloned())
+    }
+
+    /// The reset value of canonical `key`: the session's own, else the
+    /// server's.
+    fn reset_value(&self, key: &str) -> Option<&String> {
+        self.reset.get(key).or_else(|| self.defaults.get(key))
     }
 
     /// SHOW's column name for `name`: the setting's canonical name.
@@ -564,7 +608,7 @@ impl Settings {
         };
         let v = match v {
             Some(v) => v,
-            None => match self.reset.get(&key) {
+            None => match self.reset_value(&key) {
                 Some(r) => r.clone(),
                 None => {
                     self.layers.local.remove(&key);
