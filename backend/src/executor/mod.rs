@@ -214,23 +214,12 @@ fn build_node(plan: &Plan) -> Box<dyn Node + '_> {
 /// A command tag with a row count, "SELECT 1" or "INSERT 0 5", written
 /// without the formatting machinery (it is built once per statement).
 pub fn command_tag(command: &str, n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut v = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let mut tag = String::with_capacity(command.len() + 1 + digits.len() - i);
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(n);
+    let mut tag = String::with_capacity(command.len() + 1 + digits.len());
     tag.push_str(command);
     tag.push(' ');
-    for &d in &digits[i..] {
-        tag.push(d as char);
-    }
+    tag.push_str(digits);
     tag
 }
 

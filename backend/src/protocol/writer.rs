@@ -104,9 +104,7 @@ impl MessageWriter {
     /// copied names: it is sent for every query that returns rows).
     pub fn row_description(&mut self, columns: &[Column], formats: &[i16]) {
         let buf = &mut self.buf;
-        let start = buf.len();
-        buf.put_u8(b'T');
-        buf.put_i32(0);
+        let start = begin_message(buf, b'T');
         buf.put_i16(columns.len() as i16);
         for (i, c) in columns.iter().enumerate() {
             buf.put_slice(c.name.as_bytes());
@@ -118,8 +116,7 @@ impl MessageWriter {
             buf.put_i32(c.type_modifier);
             buf.put_i16(format_for(formats, i));
         }
-        let len = (buf.len() - start - 1) as i32;
-        buf[start + 1..start + 5].copy_from_slice(&len.to_be_bytes());
+        end_message(buf, start);
     }
 
     /// Appends a DataRow, each value in the format chosen for its column
@@ -127,9 +124,7 @@ impl MessageWriter {
     /// `types`, when known).
     pub fn data_row(&mut self, values: &[Value], formats: &[i16], types: &[Oid]) {
         let buf = &mut self.buf;
-        let start = buf.len();
-        buf.put_u8(b'D');
-        buf.put_i32(0);
+        let start = begin_message(buf, b'D');
         buf.put_i16(values.len() as i16);
         for (i, v) in values.iter().enumerate() {
             if matches!(v, Value::Null) {
@@ -149,8 +144,7 @@ impl MessageWriter {
             let n = (buf.len() - len_at - 4) as i32;
             buf[len_at..len_at + 4].copy_from_slice(&n.to_be_bytes());
         }
-        let len = (buf.len() - start - 1) as i32;
-        buf[start + 1..start + 5].copy_from_slice(&len.to_be_bytes());
+        end_message(buf, start);
     }
 
     /// Writes out everything buffered.
@@ -170,6 +164,21 @@ impl MessageWriter {
     pub fn len(&self) -> usize {
         self.buf.len()
     }
+}
+
+/// Starts a backend message of type `tag` whose length word
+/// [`end_message`] fills in; returns where the message starts.
+fn begin_message(buf: &mut BytesMut, tag: u8) -> usize {
+    let start = buf.len();
+    buf.put_u8(tag);
+    buf.put_i32(0);
+    start
+}
+
+/// Writes the length word of the message begun at `start`.
+fn end_message(buf: &mut BytesMut, start: usize) {
+    let len = (buf.len() - start - 1) as i32;
+    buf[start + 1..start + 5].copy_from_slice(&len.to_be_bytes());
 }
 
 /// The format code for column `i`: none given means text, one applies to

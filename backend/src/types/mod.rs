@@ -809,23 +809,9 @@ fn float_err(e: float::FloatInputError, t: Oid, s: &str) -> PgError {
 }
 
 /// Appends `v` in decimal, as its output function writes it (`-` and the
-/// digits), without the formatting machinery.
+/// digits), without the formatting machinery (the itoa crate).
 fn put_decimal(out: &mut BytesMut, v: i64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut u = v.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        out.put_u8(b'-');
-    }
-    out.put_slice(&digits[i..]);
+    out.put_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
 #[cfg(test)]

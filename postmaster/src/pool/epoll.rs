@@ -85,8 +85,31 @@ impl Epoll {
         timeout_ms: i32,
         mask: &libc::sigset_t,
     ) -> io::Result<Waited> {
-        // SAFETY: `events` is writable for its length; `mask` is a valid
-        // signal set.
+        self.wait_masked(events, timeout_ms, mask)
+    }
+
+    /// Waits up to `timeout_ms` (-1: for ever; 0: only looks), filling
+    /// `events`; a signal ends the wait with no event. Several threads
+    /// may wait at once: the kernel wakes one of them per event (its
+    /// waiters are exclusive), so a carrier waiting for one event is not
+    /// woken for another carrier's.
+    pub fn wait(&self, events: &mut [libc::epoll_event], timeout_ms: i32) -> io::Result<usize> {
+        match self.wait_masked(events, timeout_ms, std::ptr::null())? {
+            Waited::Events(n) => Ok(n),
+            Waited::Interrupted => Ok(0),
+        }
+    }
+
+    /// epoll_pwait(2); a null `mask` leaves the thread's mask as it is
+    /// (epoll_wait).
+    fn wait_masked(
+        &self,
+        events: &mut [libc::epoll_event],
+        timeout_ms: i32,
+        mask: *const libc::sigset_t,
+    ) -> io::Result<Waited> {
+        // SAFETY: `events` is writable for its length; `mask` is null or
+        // a valid signal set borrowed for the call.
         let n = unsafe {
             libc::epoll_pwait(
                 self.fd.as_raw_fd(),
@@ -104,33 +127,6 @@ impl Epoll {
             return Err(e);
         }
         Ok(Waited::Events(n as usize))
-    }
-}
-
-impl Epoll {
-    /// Waits up to `timeout_ms` (-1: for ever; 0: only looks), filling
-    /// `events`; a signal ends the wait with no event. Several threads
-    /// may wait at once: the kernel wakes one of them per event (its
-    /// waiters are exclusive), so a carrier waiting for one event is not
-    /// woken for another carrier's.
-    pub fn wait(&self, events: &mut [libc::epoll_event], timeout_ms: i32) -> io::Result<usize> {
-        // SAFETY: `events` is writable for its length.
-        let n = unsafe {
-            libc::epoll_wait(
-                self.fd.as_raw_fd(),
-                events.as_mut_ptr(),
-                events.len() as i32,
-                timeout_ms,
-            )
-        };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                return Ok(0);
-            }
-            return Err(e);
-        }
-        Ok(n as usize)
     }
 }
 

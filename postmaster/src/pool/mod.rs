@@ -7,8 +7,9 @@
 //! places: queued for a carrier ([`Job`]), run by a carrier, or parked
 //! without a thread, its socket armed once (EPOLLONESHOT) in the pool's
 //! epoll set. A carrier runs a session until it is idle outside a
-//! transaction block (ReadyForQuery sent, nothing buffered or readable),
-//! then parks it. Startup and authentication run on a carrier.
+//! transaction block (ReadyForQuery sent, nothing buffered), then parks
+//! it; arming the socket reports input that came meanwhile at once.
+//! Startup and authentication run on a carrier.
 //!
 //! A carrier with nothing to run waits in the epoll set itself; every
 //! free carrier does, and the kernel wakes one of them per readable
@@ -43,9 +44,10 @@
 //! free within the last [`WATCH_FOR`] (a carrier that finds itself the
 //! last one free to leave wakes the I/O thread if it is not looking),
 //! queues the readable sessions it finds, and, when a queued session has
-//! waited more than [`GROW_AFTER`], starts another carrier, up to `--max-carriers` carriers
-//! that are not waiting for a heavyweight lock; carriers started beyond
-//! `--carriers` exit after [`IDLE_EXIT`] without work.
+//! waited more than [`GROW_AFTER`], starts another carrier, up to
+//! `--max-carriers` carriers that are not waiting for a heavyweight lock;
+//! carriers started beyond `--carriers` exit after [`IDLE_EXIT`] without
+//! work.
 //!
 //! Why the pool cannot deadlock. A carrier is held only by a session that
 //! is (a) running a statement, (b) inside a transaction block waiting for
