@@ -1,4 +1,4 @@
-//! A session of pool mode (`--mode pool`, postmaster/src/pool.rs): one
+//! A session of pool mode (`--mode pool`, postmaster/src/pool/): one
 //! client's whole state — its backend environment (slot), engine, socket,
 //! buffers, prepared statements and portals — as one value that carrier
 //! threads take up and put down. A carrier runs it until it is idle
@@ -7,7 +7,8 @@
 //!
 //! The backend keeps some of a session's state per thread (time zone,
 //! extra_float_digits, search_path, max_stack_depth, the catalog's enum
-//! types and schemas, the armed fault, the interrupt slot, the LWLock and
+//! types and schemas, the armed fault, random()'s state, the planner's
+//! table-size and statistics sources, the interrupt slot, the LWLock and
 //! pin counters): `run` installs the session's on the calling thread
 //! first (`Engine::resume_on_this_thread`) and takes what is not pushed
 //! again away afterwards (`Engine::suspend_from_this_thread`); the
